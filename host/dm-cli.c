@@ -1,0 +1,554 @@
+/* dm-cli.c: the dm command-line tool.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "dm.h"
+
+typedef struct
+{
+  gboolean quiet;
+  gboolean on_terminal;
+  char *phase;
+} ProgressView;
+
+static void
+on_progress (DmTransform  *transform,
+             const char   *phase,
+             double        fraction,
+             ProgressView *view)
+{
+  gboolean new_phase = g_strcmp0 (view->phase, phase) != 0;
+
+  if (view->quiet)
+    return;
+
+  if (view->on_terminal)
+    {
+      g_printerr ("\r%-12s %3.0f%%", phase, fraction * 100.0);
+      if (fraction >= 1.0)
+        g_printerr ("\n");
+    }
+  else if (new_phase)
+    {
+      g_printerr ("%s…\n", phase);
+    }
+
+  if (new_phase)
+    {
+      g_free (view->phase);
+      view->phase = g_strdup (phase);
+    }
+}
+
+/* A dm built in the build tree loads the plugins built beside it, so it
+ * works right after `meson compile` with nothing installed. */
+static gboolean
+running_uninstalled (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = NULL;
+  g_autofree char *build_dir = NULL;
+
+  if (exe == NULL)
+    return FALSE;
+
+  dir = g_path_get_dirname (exe);
+  build_dir = g_canonicalize_filename (DM_BUILD_HOST_DIR, NULL);
+
+  return g_str_equal (dir, build_dir);
+}
+
+static DmPluginRegistry *
+load_plugins (void)
+{
+  DmPluginRegistry *registry = dm_plugin_registry_get_default ();
+
+  if (running_uninstalled ())
+    dm_plugin_registry_add_directory (registry, DM_BUILD_PLUGIN_DIR);
+  dm_plugin_registry_add_default_directories (registry);
+  dm_plugin_registry_load (registry);
+
+  return registry;
+}
+
+static int
+fail (GError *error)
+{
+  g_printerr ("dm: %s\n", error->message);
+  return 1;
+}
+
+static int
+usage_error (GOptionContext *context,
+             const char     *message)
+{
+  g_printerr ("dm: %s\n", message);
+  g_printerr (_("Try “%s --help” for more information.\n"), g_get_prgname ());
+  return 2;
+}
+
+static char *
+describe_value_type (GParamSpec *pspec)
+{
+  GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+  g_auto(GValue) default_value = G_VALUE_INIT;
+  g_autofree char *default_text = NULL;
+
+  g_value_init (&default_value, type);
+  g_param_value_set_default (pspec, &default_value);
+
+  if (G_IS_PARAM_SPEC_ENUM (pspec))
+    {
+      GEnumClass *enum_class = G_PARAM_SPEC_ENUM (pspec)->enum_class;
+      g_autoptr(GString) values = g_string_new (NULL);
+      GEnumValue *def = g_enum_get_value (enum_class, g_value_get_enum (&default_value));
+
+      for (guint i = 0; i < enum_class->n_values; i++)
+        g_string_append_printf (values, "%s%s", i > 0 ? ", " : "", enum_class->values[i].value_nick);
+      return g_strdup_printf (_("one of %s; default %s"), values->str, def ? def->value_nick : "?");
+    }
+  if (G_IS_PARAM_SPEC_DOUBLE (pspec))
+    {
+      GParamSpecDouble *d = G_PARAM_SPEC_DOUBLE (pspec);
+      return g_strdup_printf (_("number from %g to %g; default %g"),
+                              d->minimum, d->maximum, d->default_value);
+    }
+  if (G_IS_PARAM_SPEC_UINT (pspec))
+    {
+      GParamSpecUInt *u = G_PARAM_SPEC_UINT (pspec);
+      return g_strdup_printf (_("whole number from %u to %u; default %u"),
+                              u->minimum, u->maximum, u->default_value);
+    }
+  if (G_IS_PARAM_SPEC_INT (pspec))
+    {
+      GParamSpecInt *i = G_PARAM_SPEC_INT (pspec);
+      return g_strdup_printf (_("whole number from %d to %d; default %d"),
+                              i->minimum, i->maximum, i->default_value);
+    }
+  if (G_IS_PARAM_SPEC_BOOLEAN (pspec))
+    return g_strdup_printf (_("true or false; default %s"),
+                            g_value_get_boolean (&default_value) ? "true" : "false");
+
+  default_text = g_strdup_value_contents (&default_value);
+  return g_strdup_printf (_("%s; default %s"), g_type_name (type), default_text);
+}
+
+static int
+command_transforms (int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  DmPluginRegistry *registry;
+  g_auto(GStrv) names = NULL;
+
+  g_option_context_set_summary (context, _("List the transforms the plugins provide, with their parameters."));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+
+  registry = load_plugins ();
+  names = dm_plugin_registry_list_transforms (registry);
+  if (names[0] == NULL)
+    {
+      g_printerr (_("dm: no transforms found; plugin directories searched:\n"));
+      for (const char * const *d = dm_plugin_registry_get_directories (registry); *d != NULL; d++)
+        g_printerr ("  %s\n", *d);
+      return 1;
+    }
+
+  for (guint t = 0; names[t] != NULL; t++)
+    {
+      g_autoptr(DmTransform) transform = dm_plugin_registry_create_transform (registry, names[t], &error);
+      g_autofree GParamSpec **pspecs = NULL;
+      guint n_pspecs;
+
+      if (transform == NULL)
+        return fail (error);
+
+      g_print ("%s — %s\n", names[t], dm_transform_get_label (transform));
+      g_print ("  %s\n", dm_transform_get_description (transform));
+
+      pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (transform), &n_pspecs);
+      if (n_pspecs > 0)
+        g_print ("  %s\n", _("Parameters:"));
+      for (guint p = 0; p < n_pspecs; p++)
+        {
+          g_autofree char *type_text = describe_value_type (pspecs[p]);
+          const char *domain = DM_TRANSFORM_GET_CLASS (transform)->translation_domain;
+
+          g_print ("    %-12s %s (%s)\n", g_param_spec_get_name (pspecs[p]),
+                   g_dgettext (domain, g_param_spec_get_blurb (pspecs[p])), type_text);
+        }
+      g_print ("\n");
+    }
+
+  return 0;
+}
+
+typedef struct
+{
+  const char *transform_name;
+  char *source;
+  char *destination;
+  char *format;
+  char *report_path;
+  gboolean overwrite;
+  gboolean quiet;
+  GPtrArray *parameters;   /* of "name=value" */
+} RunOptions;
+
+static void
+run_options_clear (RunOptions *options)
+{
+  g_free (options->source);
+  g_free (options->destination);
+  g_free (options->format);
+  g_free (options->report_path);
+  g_clear_pointer (&options->parameters, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunOptions, run_options_clear)
+
+static void
+print_summary (DmDataset  *input,
+               DmDataset  *output,
+               const char *destination)
+{
+  const char * const *subsets = dm_dataset_get_subsets (input);
+  g_autoptr(GString) per_subset = g_string_new (NULL);
+  g_autoptr(GHashTable) before = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GHashTable) after = g_hash_table_new (g_direct_hash, g_direct_equal);
+
+  for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
+    {
+      const char *s = dm_item_get_subset (dm_dataset_get_item (input, i));
+      g_hash_table_insert (before, (gpointer) s,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (before, s)) + 1));
+    }
+  for (guint i = 0; i < dm_dataset_get_n_items (output); i++)
+    {
+      const char *s = dm_item_get_subset (dm_dataset_get_item (output, i));
+      g_hash_table_insert (after, (gpointer) s,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (after, s)) + 1));
+    }
+  for (guint s = 0; subsets[s] != NULL; s++)
+    g_string_append_printf (per_subset, "%s%s: %u of %u", s > 0 ? ", " : "", subsets[s],
+                            GPOINTER_TO_UINT (g_hash_table_lookup (after, subsets[s])),
+                            GPOINTER_TO_UINT (g_hash_table_lookup (before, subsets[s])));
+
+  g_print (_("Kept %u of %u items (%s) in %s\n"),
+           dm_dataset_get_n_items (output), dm_dataset_get_n_items (input),
+           per_subset->str, destination);
+}
+
+static gboolean
+write_report (DmTransform  *transform,
+              const char   *path,
+              GError      **error)
+{
+  JsonNode *report = dm_transform_get_report (transform);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  if (report == NULL)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
+                   _("The transform “%s” gives no report for %s"),
+                   dm_transform_get_name (transform), path);
+      return FALSE;
+    }
+
+  json_generator_set_root (generator, report);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+
+  if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0666, error))
+    {
+      g_prefix_error (error, _("Cannot write the report: "));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+run_transform (RunOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmTransform) transform = NULL;
+  g_autoptr(DmDataset) input = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  ProgressView view = { options->quiet, isatty (STDERR_FILENO), NULL };
+  const char *destination;
+  DmSaveFlags flags = options->overwrite ? DM_SAVE_OVERWRITE : DM_SAVE_NONE;
+  DmPluginRegistry *registry;
+
+  if (options->destination == NULL && !options->overwrite)
+    {
+      g_printerr (_("dm: no output directory: pass -o DEST, or --overwrite to change %s in place\n"),
+                  options->source);
+      return 2;
+    }
+  destination = options->destination ? options->destination : options->source;
+
+  registry = load_plugins ();
+  transform = dm_plugin_registry_create_transform (registry, options->transform_name, &error);
+  if (transform == NULL)
+    return fail (error);
+
+  for (guint i = 0; i < options->parameters->len; i++)
+    {
+      const char *assignment = g_ptr_array_index (options->parameters, i);
+      const char *eq = strchr (assignment, '=');
+      g_autofree char *name = NULL;
+
+      if (eq == NULL || eq == assignment)
+        {
+          g_printerr (_("dm: invalid parameter “%s”: expected NAME=VALUE\n"), assignment);
+          return 2;
+        }
+      name = g_strndup (assignment, eq - assignment);
+      if (!dm_transform_set_parameter_from_string (transform, name, eq + 1, &error))
+        return fail (error);
+    }
+
+  if (!dm_dataset_check_destination (destination, options->source, flags, &error))
+    return fail (error);
+
+  if (!options->quiet)
+    g_printerr (view.on_terminal ? "" : _("loading…\n"));
+  input = dm_dataset_load (options->source, options->format, NULL, &error);
+  if (input == NULL)
+    return fail (error);
+
+  g_signal_connect (transform, "progress", G_CALLBACK (on_progress), &view);
+  output = dm_transform_apply (transform, input, NULL, &error);
+  g_free (view.phase);
+  if (output == NULL)
+    return fail (error);
+
+  if (!options->quiet && !view.on_terminal)
+    g_printerr (_("writing…\n"));
+  if (!dm_dataset_save (output, destination, flags, NULL, &error))
+    return fail (error);
+
+  if (options->report_path != NULL && !write_report (transform, options->report_path, &error))
+    return fail (error);
+
+  if (!options->quiet)
+    print_summary (input, output, destination);
+
+  return 0;
+}
+
+static int
+command_prune (int argc, char **argv)
+{
+  g_auto(RunOptions) options = { "prune", NULL, NULL, NULL, NULL, FALSE, FALSE, NULL };
+  g_autofree char *method = NULL;
+  g_autofree char *ratio = NULL;
+  g_autofree char *hash_type = NULL;
+  g_autofree char *seed = NULL;
+  g_autofree char *clusters = NULL;
+  g_autofree char *threads = NULL;
+  g_auto(GStrv) parameters = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new (_("SOURCE"));
+  g_autoptr(GError) error = NULL;
+  const GOptionEntry entries[] = {
+    { "method", 'm', 0, G_OPTION_ARG_STRING, &method,
+      N_("How to choose the kept items: random, cluster_random, centroid, query_clust, entropy, ndr"), N_("METHOD") },
+    { "ratio", 'r', 0, G_OPTION_ARG_STRING, &ratio, N_("Fraction of the items kept (default 0.5)"), N_("RATIO") },
+    { "hash-type", 0, 0, G_OPTION_ARG_STRING, &hash_type, N_("Keys to cluster: img or txt (default img)"), N_("TYPE") },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, N_("Seed of every random choice (default 0)"), N_("N") },
+    { "clusters", 0, 0, G_OPTION_ARG_STRING, &clusters, N_("Number of clusters (default: number of labels)"), N_("K") },
+    { "threads", 0, 0, G_OPTION_ARG_STRING, &threads, N_("Threads to use (default: one per core)"), N_("N") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.destination, N_("Output directory"), N_("DEST") },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
+      N_("Replace DEST if it exists; without -o, prune SOURCE in place"), NULL },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &options.format, N_("Format of SOURCE: datumaro or imagenet (default: detect)"), N_("FORMAT") },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &options.report_path, N_("Write a JSON report of the selection to FILE"), N_("FILE") },
+    { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set another transform parameter"), N_("NAME=VALUE") },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, N_("Print nothing but errors"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+
+  g_option_context_set_summary (context, _("Keep a representative subset of a dataset (Datumaro’s prune)."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+  if (argc != 2)
+    return usage_error (context, _("expected one SOURCE directory"));
+  if (method == NULL)
+    return usage_error (context, _("no method: pass -m METHOD"));
+
+  options.source = g_strdup (argv[1]);
+  options.parameters = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (options.parameters, g_strconcat ("method=", method, NULL));
+  if (ratio != NULL)
+    g_ptr_array_add (options.parameters, g_strconcat ("ratio=", ratio, NULL));
+  if (hash_type != NULL)
+    g_ptr_array_add (options.parameters, g_strconcat ("hash-type=", hash_type, NULL));
+  if (seed != NULL)
+    g_ptr_array_add (options.parameters, g_strconcat ("seed=", seed, NULL));
+  if (clusters != NULL)
+    g_ptr_array_add (options.parameters, g_strconcat ("clusters=", clusters, NULL));
+  if (threads != NULL)
+    g_ptr_array_add (options.parameters, g_strconcat ("threads=", threads, NULL));
+  for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
+    g_ptr_array_add (options.parameters, g_strdup (parameters[i]));
+
+  return run_transform (&options);
+}
+
+static int
+command_transform (int argc, char **argv)
+{
+  g_auto(RunOptions) options = { NULL, NULL, NULL, NULL, NULL, FALSE, FALSE, NULL };
+  g_auto(GStrv) parameters = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME SOURCE"));
+  g_autoptr(GError) error = NULL;
+  const GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.destination, N_("Output directory"), N_("DEST") },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
+      N_("Replace DEST if it exists; without -o, change SOURCE in place"), NULL },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &options.format, N_("Format of SOURCE: datumaro or imagenet (default: detect)"), N_("FORMAT") },
+    { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set a transform parameter"), N_("NAME=VALUE") },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &options.report_path, N_("Write the transform’s JSON report to FILE"), N_("FILE") },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, N_("Print nothing but errors"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+
+  g_option_context_set_summary (context, _("Run any registered transform on a dataset (see “dm transforms”)."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+  if (argc != 3)
+    return usage_error (context, _("expected a transform NAME and a SOURCE directory"));
+
+  options.transform_name = argv[1];
+  options.source = g_strdup (argv[2]);
+  options.parameters = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
+    g_ptr_array_add (options.parameters, g_strdup (parameters[i]));
+
+  return run_transform (&options);
+}
+
+static int
+command_hash (int argc, char **argv)
+{
+  g_autofree char *format = NULL;
+  g_autofree char *threads = NULL;
+  gboolean quiet = FALSE;
+  g_autoptr(GOptionContext) context = g_option_context_new (_("SOURCE"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmTransform) transform = NULL;
+  g_autoptr(DmDataset) input = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  ProgressView view = { FALSE, isatty (STDERR_FILENO), NULL };
+  const GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Format of SOURCE (only datumaro can store keys)"), N_("FORMAT") },
+    { "threads", 0, 0, G_OPTION_ARG_STRING, &threads, N_("Threads to use (default: one per core)"), N_("N") },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print nothing but errors"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+
+  g_option_context_set_summary (context,
+    _("Compute the hash keys a dataset lacks and store them in its hash_key_meta/hash_keys.json,\n"
+      "as Datumaro caches its keys; no other file is changed."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+  if (argc != 2)
+    return usage_error (context, _("expected one SOURCE directory"));
+  view.quiet = quiet;
+
+  transform = dm_plugin_registry_create_transform (load_plugins (), "hash", &error);
+  if (transform == NULL)
+    return fail (error);
+  if (threads != NULL && !dm_transform_set_parameter_from_string (transform, "threads", threads, &error))
+    return fail (error);
+
+  input = dm_dataset_load (argv[1], format, NULL, &error);
+  if (input == NULL)
+    return fail (error);
+  if (g_strcmp0 (dm_dataset_get_format (input), "datumaro") != 0)
+    {
+      g_printerr (_("dm: %s is in %s format, which has no place for hash keys; "
+                    "convert it first with “dm transform hash %s -o DEST”\n"),
+                  argv[1], dm_dataset_get_format (input), argv[1]);
+      return 1;
+    }
+
+  g_signal_connect (transform, "progress", G_CALLBACK (on_progress), &view);
+  output = dm_transform_apply (transform, input, NULL, &error);
+  g_free (view.phase);
+  if (output == NULL)
+    return fail (error);
+
+  if (!dm_datumaro_write_hash_keys (output, argv[1], &error))
+    return fail (error);
+
+  if (!quiet)
+    g_print (_("Stored hash keys of %u items in %s\n"), dm_dataset_get_n_items (output), argv[1]);
+  return 0;
+}
+
+static const struct
+{
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary;
+} commands[] = {
+  { "transforms", command_transforms, N_("List the transforms and their parameters") },
+  { "prune", command_prune, N_("Keep a representative subset of a dataset") },
+  { "transform", command_transform, N_("Run any transform on a dataset") },
+  { "hash", command_hash, N_("Compute and store a dataset’s missing hash keys") },
+};
+
+static void
+print_usage (FILE *stream)
+{
+  fprintf (stream, "%s\n\n%s\n", _("Usage: dm COMMAND [OPTION…]"), _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (stream, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (stream, "\n%s\n", _("Run “dm COMMAND --help” for a command’s options."));
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, DM_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return 2;
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
+    {
+      print_usage (stdout);
+      return 0;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      {
+        g_autofree char *prgname = g_strdup_printf ("dm %s", commands[i].name);
+
+        g_set_prgname (prgname);
+        return commands[i].run (argc - 1, argv + 1);
+      }
+
+  g_printerr (_("dm: unknown command “%s”\n"), argv[1]);
+  print_usage (stderr);
+  return 2;
+}

@@ -1,0 +1,57 @@
+/* dm-dataset-io.h: loading and saving datasets in the formats the host knows.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "dm-dataset.h"
+
+G_BEGIN_DECLS
+
+/**
+ * DmSaveFlags:
+ * @DM_SAVE_NONE: refuse a destination that exists and is not an empty directory
+ * @DM_SAVE_OVERWRITE: replace whatever the destination holds
+ *
+ * How dm_dataset_save() treats an existing destination.
+ */
+typedef enum {
+  DM_SAVE_NONE = 0,
+  DM_SAVE_OVERWRITE = 1 << 0,
+} DmSaveFlags;
+
+char       *dm_dataset_detect_format (const char    *path,
+                                      GError       **error);
+DmDataset  *dm_dataset_load          (const char    *path,
+                                      const char    *format,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+gboolean    dm_dataset_save          (DmDataset     *dataset,
+                                      const char    *destination,
+                                      DmSaveFlags    flags,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+
+gboolean    dm_dataset_check_destination (const char  *destination,
+                                          const char  *source,
+                                          DmSaveFlags  flags,
+                                          GError     **error);
+
+/* The formats, for direct use and for tests. */
+DmDataset  *dm_datumaro_load         (const char    *path,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+gboolean    dm_datumaro_write        (DmDataset     *dataset,
+                                      const char    *directory,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+gboolean    dm_datumaro_write_hash_keys (DmDataset  *dataset,
+                                         const char *directory,
+                                         GError    **error);
+DmDataset  *dm_imagenet_load         (const char    *path,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+
+G_END_DECLS

@@ -1,0 +1,488 @@
+/* dm-item.c: one dataset item.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "dm-item.h"
+
+/**
+ * DmItem:
+ *
+ * One item of a #DmDataset: an id unique within its subset, the image it
+ * shows (when it has one), its label annotations and, once known, its hash
+ * key.
+ *
+ * Everything else a format stores about the item (other annotation types,
+ * attributes) travels verbatim as the item's JSON text, so that loading and
+ * saving a dataset loses nothing the host does not understand.
+ */
+struct _DmItem
+{
+  GObject parent_instance;
+
+  const char *id;          /* owned, see finalize */
+  const char *subset;      /* interned */
+  char *image_path;
+  char *image_relpath;
+  int image_width;
+  int image_height;
+  GArray *labels;          /* of int, NULL while empty */
+  GBytes *hash_key;
+  char *json;
+};
+
+G_DEFINE_FINAL_TYPE (DmItem, dm_item, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_SUBSET,
+  PROP_IMAGE_PATH,
+  PROP_HASH_KEY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+dm_item_finalize (GObject *object)
+{
+  DmItem *self = DM_ITEM (object);
+
+  g_free ((char *) self->id);
+  g_free (self->image_path);
+  g_free (self->image_relpath);
+  g_clear_pointer (&self->labels, g_array_unref);
+  g_clear_pointer (&self->hash_key, g_bytes_unref);
+  g_free (self->json);
+
+  G_OBJECT_CLASS (dm_item_parent_class)->finalize (object);
+}
+
+static void
+dm_item_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  DmItem *self = DM_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+    case PROP_SUBSET:
+      g_value_set_string (value, self->subset);
+      break;
+    case PROP_IMAGE_PATH:
+      g_value_set_string (value, self->image_path);
+      break;
+    case PROP_HASH_KEY:
+      g_value_set_boxed (value, self->hash_key);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dm_item_set_property (GObject      *object,
+                      guint         prop_id,
+                      const GValue *value,
+                      GParamSpec   *pspec)
+{
+  DmItem *self = DM_ITEM (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      self->id = g_value_dup_string (value);
+      break;
+    case PROP_SUBSET:
+      self->subset = g_intern_string (g_value_get_string (value));
+      break;
+    case PROP_IMAGE_PATH:
+      dm_item_set_image_path (self, g_value_get_string (value));
+      break;
+    case PROP_HASH_KEY:
+      dm_item_set_hash_key (self, g_value_get_boxed (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dm_item_class_init (DmItemClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = dm_item_finalize;
+  object_class->get_property = dm_item_get_property;
+  object_class->set_property = dm_item_set_property;
+
+  /**
+   * DmItem:id:
+   *
+   * The item's id, unique within its subset.
+   */
+  properties[PROP_ID] =
+    g_param_spec_string ("id", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * DmItem:subset:
+   *
+   * The name of the subset the item belongs to ("train", "val", "default", ...).
+   */
+  properties[PROP_SUBSET] =
+    g_param_spec_string ("subset", NULL, NULL, "default",
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * DmItem:image-path:
+   *
+   * The image file on disk, or %NULL for an item without an image.
+   */
+  properties[PROP_IMAGE_PATH] =
+    g_param_spec_string ("image-path", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  /**
+   * DmItem:hash-key:
+   *
+   * The item's hash key (64 bytes for an image key, most significant bit
+   * first), or %NULL while unknown.
+   */
+  properties[PROP_HASH_KEY] =
+    g_param_spec_boxed ("hash-key", NULL, NULL, G_TYPE_BYTES,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+dm_item_init (DmItem *self)
+{
+}
+
+/**
+ * dm_item_new:
+ * @id: the item's id
+ * @subset: (nullable): the subset it belongs to, "default" when %NULL
+ *
+ * Returns: (transfer full): a new item without image, labels or key
+ */
+DmItem *
+dm_item_new (const char *id,
+             const char *subset)
+{
+  g_return_val_if_fail (id != NULL, NULL);
+
+  return g_object_new (DM_TYPE_ITEM,
+                       "id", id,
+                       "subset", subset != NULL ? subset : "default",
+                       NULL);
+}
+
+/**
+ * dm_item_copy:
+ * @self: an item
+ *
+ * Makes an independent copy, so a transform can change an item of its
+ * output without touching its input.
+ *
+ * Returns: (transfer full): the copy
+ */
+DmItem *
+dm_item_copy (DmItem *self)
+{
+  DmItem *copy;
+
+  g_return_val_if_fail (DM_IS_ITEM (self), NULL);
+
+  copy = dm_item_new (self->id, self->subset);
+  copy->image_path = g_strdup (self->image_path);
+  copy->image_relpath = g_strdup (self->image_relpath);
+  copy->image_width = self->image_width;
+  copy->image_height = self->image_height;
+  if (self->labels != NULL)
+    {
+      copy->labels = g_array_sized_new (FALSE, FALSE, sizeof (int), self->labels->len);
+      g_array_append_vals (copy->labels, self->labels->data, self->labels->len);
+    }
+  if (self->hash_key != NULL)
+    copy->hash_key = g_bytes_ref (self->hash_key);
+  copy->json = g_strdup (self->json);
+
+  return copy;
+}
+
+/**
+ * dm_item_get_id:
+ * @self: an item
+ *
+ * Returns: the item's id, unique within its subset
+ */
+const char *
+dm_item_get_id (DmItem *self)
+{
+  g_return_val_if_fail (DM_IS_ITEM (self), NULL);
+
+  return self->id;
+}
+
+/**
+ * dm_item_get_subset:
+ * @self: an item
+ *
+ * Returns: the name of the item's subset
+ */
+const char *
+dm_item_get_subset (DmItem *self)
+{
+  g_return_val_if_fail (DM_IS_ITEM (self), NULL);
+
+  return self->subset;
+}
+
+/**
+ * dm_item_get_image_path:
+ * @self: an item
+ *
+ * Returns: (nullable) (type filename): the image file on disk, or %NULL
+ */
+const char *
+dm_item_get_image_path (DmItem *self)
+{
+  g_return_val_if_fail (DM_IS_ITEM (self), NULL);
+
+  return self->image_path;
+}
+
+/**
+ * dm_item_set_image_path:
+ * @self: an item
+ * @path: (nullable) (type filename): the image file on disk
+ */
+void
+dm_item_set_image_path (DmItem     *self,
+                        const char *path)
+{
+  g_return_if_fail (DM_IS_ITEM (self));
+
+  g_free (self->image_path);
+  self->image_path = g_strdup (path);
+}
+
+/**
+ * dm_item_get_image_relpath:
+ * @self: an item
+ *
+ * The image's path relative to the subset's image folder, which is where a
+ * dataset writer puts the image (`images/<subset>/<relpath>` in Datumaro's
+ * layout).
+ *
+ * Returns: (nullable) (type filename): the relative path, or %NULL
+ */
+const char *
+dm_item_get_image_relpath (DmItem *self)
+{
+  g_return_val_if_fail (DM_IS_ITEM (self), NULL);
+
+  return self->image_relpath;
+}
+
+/**
+ * dm_item_set_image_relpath:
+ * @self: an item
+ * @relpath: (nullable) (type filename): the image path relative to the
+ *   subset's image folder
+ */
+void
+dm_item_set_image_relpath (DmItem     *self,
+                           const char *relpath)
+{
+  g_return_if_fail (DM_IS_ITEM (self));
+
+  g_free (self->image_relpath);
+  self->image_relpath = g_strdup (relpath);
+}
+
+/**
+ * dm_item_get_image_size:
+ * @self: an item
+ * @width: (out) (optional): the image width in pixels, 0 when unknown
+ * @height: (out) (optional): the image height in pixels, 0 when unknown
+ */
+void
+dm_item_get_image_size (DmItem *self,
+                        int    *width,
+                        int    *height)
+{
+  g_return_if_fail (DM_IS_ITEM (self));
+
+  if (width != NULL)
+    *width = self->image_width;
+  if (height != NULL)
+    *height = self->image_height;
+}
+
+/**
+ * dm_item_set_image_size:
+ * @self: an item
+ * @width: the image width in pixels, 0 when unknown
+ * @height: the image height in pixels, 0 when unknown
+ */
+void
+dm_item_set_image_size (DmItem *self,
+                        int     width,
+                        int     height)
+{
+  g_return_if_fail (DM_IS_ITEM (self));
+  g_return_if_fail (width >= 0 && height >= 0);
+
+  self->image_width = width;
+  self->image_height = height;
+}
+
+/**
+ * dm_item_get_labels:
+ * @self: an item
+ * @n_labels: (out): the number of labels
+ *
+ * The label ids of the item's label annotations, in annotation order; an id
+ * is an index into the dataset's label categories.
+ *
+ * Returns: (array length=n_labels) (transfer none) (nullable): the label ids
+ */
+const int *
+dm_item_get_labels (DmItem *self,
+                    guint  *n_labels)
+{
+  g_return_val_if_fail (DM_IS_ITEM (self), NULL);
+  g_return_val_if_fail (n_labels != NULL, NULL);
+
+  if (self->labels == NULL)
+    {
+      *n_labels = 0;
+      return NULL;
+    }
+
+  *n_labels = self->labels->len;
+  return (const int *) (gpointer) self->labels->data;
+}
+
+/**
+ * dm_item_get_label:
+ * @self: an item
+ *
+ * The label the selection methods use for the item: its first label
+ * annotation, as Datumaro's prune does.
+ *
+ * Returns: the first label id, or -1 when the item has no label
+ */
+int
+dm_item_get_label (DmItem *self)
+{
+  g_return_val_if_fail (DM_IS_ITEM (self), -1);
+
+  if (self->labels == NULL || self->labels->len == 0)
+    return -1;
+
+  return g_array_index (self->labels, int, 0);
+}
+
+/**
+ * dm_item_add_label:
+ * @self: an item
+ * @label_id: an index into the dataset's label categories
+ */
+void
+dm_item_add_label (DmItem *self,
+                   int     label_id)
+{
+  g_return_if_fail (DM_IS_ITEM (self));
+  g_return_if_fail (label_id >= 0);
+
+  if (self->labels == NULL)
+    self->labels = g_array_sized_new (FALSE, FALSE, sizeof (int), 1);
+  g_array_append_val (self->labels, label_id);
+}
+
+/**
+ * dm_item_get_hash_key:
+ * @self: an item
+ *
+ * Returns: (nullable) (transfer none): the item's hash key, or %NULL
+ */
+GBytes *
+dm_item_get_hash_key (DmItem *self)
+{
+  g_return_val_if_fail (DM_IS_ITEM (self), NULL);
+
+  return self->hash_key;
+}
+
+/**
+ * dm_item_set_hash_key:
+ * @self: an item
+ * @key: (nullable): the hash key, packed most significant bit first
+ */
+void
+dm_item_set_hash_key (DmItem *self,
+                      GBytes *key)
+{
+  g_return_if_fail (DM_IS_ITEM (self));
+
+  if (key != NULL)
+    g_bytes_ref (key);
+  g_clear_pointer (&self->hash_key, g_bytes_unref);
+  self->hash_key = key;
+}
+
+/**
+ * dm_item_get_json:
+ * @self: an item
+ *
+ * The item as its format stored it (for Datumaro, the item's object in
+ * the annotation file, as compact JSON), which writers copy verbatim.
+ *
+ * Returns: (nullable): the JSON text, or %NULL for an item made from
+ *   something else than JSON
+ */
+const char *
+dm_item_get_json (DmItem *self)
+{
+  g_return_val_if_fail (DM_IS_ITEM (self), NULL);
+
+  return self->json;
+}
+
+/**
+ * dm_item_set_json:
+ * @self: an item
+ * @json: (nullable): the item as compact JSON
+ */
+void
+dm_item_set_json (DmItem     *self,
+                  const char *json)
+{
+  g_return_if_fail (DM_IS_ITEM (self));
+
+  dm_item_take_json (self, g_strdup (json));
+}
+
+/**
+ * dm_item_take_json: (skip)
+ * @self: an item
+ * @json: (nullable) (transfer full): the item as compact JSON
+ *
+ * Like dm_item_set_json() without a copy, for readers of large files.
+ */
+void
+dm_item_take_json (DmItem *self,
+                   char   *json)
+{
+  g_return_if_fail (DM_IS_ITEM (self));
+
+  g_free (self->json);
+  self->json = json;
+}

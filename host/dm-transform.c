@@ -1,0 +1,490 @@
+/* dm-transform.c: the plugin contract, an abstract dataset transform.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <math.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "dm-error.h"
+#include "dm-transform.h"
+
+/**
+ * DmTransform:
+ *
+ * A transform makes a new dataset from another: prune keeps a
+ * representative subset, a hasher adds keys. Plugins subclass it, register
+ * the subclass with the %DM_TRANSFORM_EXTENSION_POINT_NAME extension point
+ * under the transform's name, and declare the transform's parameters as
+ * GObject properties, whose #GParamSpec (nick, blurb, range, default, enum
+ * values) is all a host needs to build a menu entry and a dialog for it.
+ */
+typedef struct
+{
+  JsonNode *report;
+} DmTransformPrivate;
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (DmTransform, dm_transform, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_PROGRESS,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+dm_transform_finalize (GObject *object)
+{
+  DmTransformPrivate *priv = dm_transform_get_instance_private (DM_TRANSFORM (object));
+
+  g_clear_pointer (&priv->report, json_node_unref);
+
+  G_OBJECT_CLASS (dm_transform_parent_class)->finalize (object);
+}
+
+static void
+dm_transform_class_init (DmTransformClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = dm_transform_finalize;
+
+  /**
+   * DmTransform::progress:
+   * @self: the transform
+   * @phase: what it is doing now ("loading", "hashing", "clustering", ...)
+   * @fraction: how much of that phase is done, from 0 to 1
+   *
+   * Emitted from the thread that called dm_transform_apply(), as the work
+   * goes on, so a host can show it.
+   */
+  signals[SIGNAL_PROGRESS] =
+    g_signal_new ("progress",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2,
+                  G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  G_TYPE_DOUBLE);
+}
+
+static void
+dm_transform_init (DmTransform *self)
+{
+}
+
+/**
+ * dm_transform_ensure_extension_point:
+ *
+ * Registers the %DM_TRANSFORM_EXTENSION_POINT_NAME extension point, whose
+ * extensions must be subclasses of #DmTransform. Safe to call more than once.
+ */
+void
+dm_transform_ensure_extension_point (void)
+{
+  GIOExtensionPoint *point;
+
+  point = g_io_extension_point_lookup (DM_TRANSFORM_EXTENSION_POINT_NAME);
+  if (point != NULL)
+    return;
+
+  point = g_io_extension_point_register (DM_TRANSFORM_EXTENSION_POINT_NAME);
+  g_io_extension_point_set_required_type (point, DM_TYPE_TRANSFORM);
+}
+
+/**
+ * dm_transform_class_set_metadata:
+ * @klass: a transform class
+ * @label: the menu label, untranslated (marked with N_())
+ * @description: a one-line description, untranslated (marked with N_())
+ * @translation_domain: (nullable): the gettext domain to translate them in
+ *
+ * Sets what a host shows for the transform in its menu. Call it from the
+ * subclass's class_init. The strings must live as long as the class.
+ */
+void
+dm_transform_class_set_metadata (DmTransformClass *klass,
+                                 const char       *label,
+                                 const char       *description,
+                                 const char       *translation_domain)
+{
+  g_return_if_fail (DM_IS_TRANSFORM_CLASS (klass));
+  g_return_if_fail (label != NULL && description != NULL);
+
+  klass->label = label;
+  klass->description = description;
+  klass->translation_domain = translation_domain;
+}
+
+/**
+ * dm_transform_class_get_label:
+ * @klass: a transform class
+ *
+ * Returns: the translated menu label
+ */
+const char *
+dm_transform_class_get_label (DmTransformClass *klass)
+{
+  g_return_val_if_fail (DM_IS_TRANSFORM_CLASS (klass), NULL);
+
+  if (klass->label == NULL)
+    return G_OBJECT_CLASS_NAME (klass);
+
+  return g_dgettext (klass->translation_domain, klass->label);
+}
+
+/**
+ * dm_transform_class_get_description:
+ * @klass: a transform class
+ *
+ * Returns: the translated one-line description
+ */
+const char *
+dm_transform_class_get_description (DmTransformClass *klass)
+{
+  g_return_val_if_fail (DM_IS_TRANSFORM_CLASS (klass), NULL);
+
+  if (klass->description == NULL)
+    return "";
+
+  return g_dgettext (klass->translation_domain, klass->description);
+}
+
+/**
+ * dm_transform_get_name:
+ * @self: a transform
+ *
+ * Returns: (nullable): the name the transform is registered under, or
+ *   %NULL when its type is not registered with the extension point
+ */
+const char *
+dm_transform_get_name (DmTransform *self)
+{
+  GIOExtensionPoint *point;
+
+  g_return_val_if_fail (DM_IS_TRANSFORM (self), NULL);
+
+  point = g_io_extension_point_lookup (DM_TRANSFORM_EXTENSION_POINT_NAME);
+  if (point == NULL)
+    return NULL;
+
+  for (GList *l = g_io_extension_point_get_extensions (point); l != NULL; l = l->next)
+    if (g_io_extension_get_type (l->data) == G_OBJECT_TYPE (self))
+      return g_io_extension_get_name (l->data);
+
+  return NULL;
+}
+
+/**
+ * dm_transform_get_label:
+ * @self: a transform
+ *
+ * Returns: the translated menu label
+ */
+const char *
+dm_transform_get_label (DmTransform *self)
+{
+  g_return_val_if_fail (DM_IS_TRANSFORM (self), NULL);
+
+  return dm_transform_class_get_label (DM_TRANSFORM_GET_CLASS (self));
+}
+
+/**
+ * dm_transform_get_description:
+ * @self: a transform
+ *
+ * Returns: the translated one-line description
+ */
+const char *
+dm_transform_get_description (DmTransform *self)
+{
+  g_return_val_if_fail (DM_IS_TRANSFORM (self), NULL);
+
+  return dm_transform_class_get_description (DM_TRANSFORM_GET_CLASS (self));
+}
+
+/**
+ * dm_transform_apply:
+ * @self: a transform
+ * @input: the dataset to transform; it is not modified
+ * @cancellable: (nullable): to stop the work early
+ * @error: return location for a #GError
+ *
+ * Runs the transform with its current parameters. Progress is reported
+ * through #DmTransform::progress; a report of what was done (a JSON
+ * object whose layout the transform documents) is available afterwards
+ * from dm_transform_get_report().
+ *
+ * Returns: (transfer full): the new dataset, or %NULL with @error set
+ *   (%G_IO_ERROR_CANCELLED when @cancellable was cancelled)
+ */
+DmDataset *
+dm_transform_apply (DmTransform   *self,
+                    DmDataset     *input,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  DmTransformPrivate *priv;
+  DmDataset *output;
+
+  g_return_val_if_fail (DM_IS_TRANSFORM (self), NULL);
+  g_return_val_if_fail (DM_IS_DATASET (input), NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  g_return_val_if_fail (DM_TRANSFORM_GET_CLASS (self)->apply != NULL, NULL);
+
+  priv = dm_transform_get_instance_private (self);
+  g_clear_pointer (&priv->report, json_node_unref);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  output = DM_TRANSFORM_GET_CLASS (self)->apply (self, input, cancellable, error);
+  g_return_val_if_fail ((output != NULL) != (error != NULL && *error != NULL), output);
+
+  return output;
+}
+
+/**
+ * dm_transform_report_progress:
+ * @self: a transform
+ * @phase: what it is doing now
+ * @fraction: how much of that phase is done, from 0 to 1
+ *
+ * For subclasses: emits #DmTransform::progress. Call it from the thread
+ * that runs dm_transform_apply().
+ */
+void
+dm_transform_report_progress (DmTransform *self,
+                              const char  *phase,
+                              double       fraction)
+{
+  g_return_if_fail (DM_IS_TRANSFORM (self));
+  g_return_if_fail (phase != NULL);
+
+  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, phase, CLAMP (fraction, 0.0, 1.0));
+}
+
+/**
+ * dm_transform_get_report:
+ * @self: a transform
+ *
+ * Returns: (transfer none) (nullable): the report of the last successful
+ *   dm_transform_apply(), or %NULL
+ */
+JsonNode *
+dm_transform_get_report (DmTransform *self)
+{
+  DmTransformPrivate *priv;
+
+  g_return_val_if_fail (DM_IS_TRANSFORM (self), NULL);
+
+  priv = dm_transform_get_instance_private (self);
+  return priv->report;
+}
+
+/**
+ * dm_transform_set_report:
+ * @self: a transform
+ * @report: (nullable) (transfer none): the report
+ *
+ * For subclasses: sets what dm_transform_get_report() returns.
+ */
+void
+dm_transform_set_report (DmTransform *self,
+                         JsonNode    *report)
+{
+  DmTransformPrivate *priv;
+
+  g_return_if_fail (DM_IS_TRANSFORM (self));
+
+  priv = dm_transform_get_instance_private (self);
+  if (report != NULL)
+    json_node_ref (report);
+  g_clear_pointer (&priv->report, json_node_unref);
+  priv->report = report;
+}
+
+static gboolean
+parse_value (GParamSpec  *pspec,
+             const char  *text,
+             GValue      *value,
+             GError     **error)
+{
+  GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+  const char *name = g_param_spec_get_name (pspec);
+
+  g_value_init (value, type);
+
+  if (type == G_TYPE_STRING)
+    {
+      g_value_set_string (value, text);
+      return TRUE;
+    }
+
+  if (type == G_TYPE_BOOLEAN)
+    {
+      if (g_ascii_strcasecmp (text, "true") == 0 || g_str_equal (text, "1") ||
+          g_ascii_strcasecmp (text, "yes") == 0)
+        g_value_set_boolean (value, TRUE);
+      else if (g_ascii_strcasecmp (text, "false") == 0 || g_str_equal (text, "0") ||
+               g_ascii_strcasecmp (text, "no") == 0)
+        g_value_set_boolean (value, FALSE);
+      else
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                       _("Invalid value “%s” for parameter “%s”: expected true or false"),
+                       text, name);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (G_TYPE_IS_ENUM (type))
+    {
+      g_autoptr(GEnumClass) enum_class = g_type_class_ref (type);
+      GEnumValue *enum_value = g_enum_get_value_by_nick (enum_class, text);
+      g_autoptr(GString) allowed = g_string_new (NULL);
+
+      if (enum_value != NULL)
+        {
+          g_value_set_enum (value, enum_value->value);
+          return TRUE;
+        }
+      for (guint i = 0; i < enum_class->n_values; i++)
+        g_string_append_printf (allowed, "%s%s", i > 0 ? ", " : "",
+                                enum_class->values[i].value_nick);
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                   _("Invalid value “%s” for parameter “%s”: expected one of %s"),
+                   text, name, allowed->str);
+      return FALSE;
+    }
+
+  if (type == G_TYPE_DOUBLE || type == G_TYPE_FLOAT)
+    {
+      char *end = NULL;
+      double d = g_ascii_strtod (text, &end);
+
+      if (*text == '\0' || end == NULL || *end != '\0' || isnan (d) || isinf (d))
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                       _("Invalid value “%s” for parameter “%s”: expected a number"),
+                       text, name);
+          return FALSE;
+        }
+      if (type == G_TYPE_DOUBLE)
+        g_value_set_double (value, d);
+      else
+        g_value_set_float (value, (float) d);
+      return TRUE;
+    }
+
+  if (type == G_TYPE_INT || type == G_TYPE_INT64 || type == G_TYPE_LONG)
+    {
+      gint64 n;
+
+      if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &n, NULL))
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                       _("Invalid value “%s” for parameter “%s”: expected a whole number"),
+                       text, name);
+          return FALSE;
+        }
+      if (type == G_TYPE_INT)
+        g_value_set_int (value, (int) CLAMP (n, G_MININT, G_MAXINT));
+      else if (type == G_TYPE_LONG)
+        g_value_set_long (value, (long) n);
+      else
+        g_value_set_int64 (value, n);
+      return TRUE;
+    }
+
+  if (type == G_TYPE_UINT || type == G_TYPE_UINT64 || type == G_TYPE_ULONG)
+    {
+      guint64 max = type == G_TYPE_UINT ? G_MAXUINT : type == G_TYPE_ULONG ? G_MAXULONG : G_MAXUINT64;
+      guint64 n;
+
+      if (!g_ascii_string_to_unsigned (text, 10, 0, max, &n, NULL))
+        {
+          g_autofree char *max_text = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
+
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                       _("Invalid value “%s” for parameter “%s”: expected a whole number from 0 to %s"),
+                       text, name, max_text);
+          return FALSE;
+        }
+      if (type == G_TYPE_UINT)
+        g_value_set_uint (value, (guint) n);
+      else if (type == G_TYPE_ULONG)
+        g_value_set_ulong (value, (gulong) n);
+      else
+        g_value_set_uint64 (value, n);
+      return TRUE;
+    }
+
+  g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
+               _("Parameter “%s” cannot be set from text (type %s)"),
+               name, g_type_name (type));
+  return FALSE;
+}
+
+/**
+ * dm_transform_set_parameter_from_string:
+ * @self: a transform
+ * @name: a parameter (property) name; '_' is taken for '-'
+ * @value: the value as text: a number, true/false, or an enum value's nick
+ * @error: return location for a #GError
+ *
+ * Sets a parameter from a command line or a configuration file. The value
+ * must parse completely and lie in the parameter's range.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dm_transform_set_parameter_from_string (DmTransform  *self,
+                                        const char   *name,
+                                        const char   *value,
+                                        GError      **error)
+{
+  g_autofree char *canonical = NULL;
+  g_auto(GValue) parsed = G_VALUE_INIT;
+  GParamSpec *pspec;
+
+  g_return_val_if_fail (DM_IS_TRANSFORM (self), FALSE);
+  g_return_val_if_fail (name != NULL && value != NULL, FALSE);
+
+  canonical = g_strdelimit (g_strdup (name), "_", '-');
+  pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self), canonical);
+  if (pspec == NULL || !(pspec->flags & G_PARAM_WRITABLE) || (pspec->flags & G_PARAM_CONSTRUCT_ONLY))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                   _("Transform “%s” has no parameter “%s”"),
+                   dm_transform_get_name (self) ? dm_transform_get_name (self) : G_OBJECT_TYPE_NAME (self),
+                   name);
+      return FALSE;
+    }
+
+  if (!parse_value (pspec, value, &parsed, error))
+    return FALSE;
+
+  if (g_param_value_validate (pspec, &parsed))
+    {
+      g_autofree char *range = NULL;
+
+      if (G_IS_PARAM_SPEC_DOUBLE (pspec))
+        range = g_strdup_printf ("%g…%g", G_PARAM_SPEC_DOUBLE (pspec)->minimum,
+                                 G_PARAM_SPEC_DOUBLE (pspec)->maximum);
+      else if (G_IS_PARAM_SPEC_UINT (pspec))
+        range = g_strdup_printf ("%u…%u", G_PARAM_SPEC_UINT (pspec)->minimum,
+                                 G_PARAM_SPEC_UINT (pspec)->maximum);
+      else if (G_IS_PARAM_SPEC_INT (pspec))
+        range = g_strdup_printf ("%d…%d", G_PARAM_SPEC_INT (pspec)->minimum,
+                                 G_PARAM_SPEC_INT (pspec)->maximum);
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                   _("Invalid value “%s” for parameter “%s”: out of range %s"),
+                   value, g_param_spec_get_name (pspec), range ? range : "");
+      return FALSE;
+    }
+
+  g_object_set_property (G_OBJECT (self), g_param_spec_get_name (pspec), &parsed);
+  return TRUE;
+}

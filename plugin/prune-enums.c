@@ -1,0 +1,62 @@
+/* prune-enums.c: the choices of the prune transform's parameters.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <glib/gi18n-lib.h>
+
+#include "prune-enums.h"
+
+/* Registered by the module that loads the plugin (a GTypeModule), so the
+ * type ids live as long as the module's types do. */
+static GType prune_method_type;
+static GType prune_hash_type_type;
+
+/* The nicks are Datumaro's method and hash-type names, as typed on a
+ * command line; the names are what a host's dialog shows. */
+static const GEnumValue prune_method_values[] = {
+  { PRUNE_METHOD_RANDOM, N_("Random"), "random" },
+  { PRUNE_METHOD_CLUSTER_RANDOM, N_("Random within clusters"), "cluster_random" },
+  { PRUNE_METHOD_CENTROID, N_("Cluster centroids"), "centroid" },
+  { PRUNE_METHOD_QUERY_CLUST, N_("Clusters around each label"), "query_clust" },
+  { PRUNE_METHOD_ENTROPY, N_("Label entropy within clusters"), "entropy" },
+  { PRUNE_METHOD_NDR, N_("Near-duplicate removal"), "ndr" },
+  { 0, NULL, NULL }
+};
+
+static const GEnumValue prune_hash_type_values[] = {
+  { PRUNE_HASH_TYPE_IMG, N_("Image"), "img" },
+  { PRUNE_HASH_TYPE_TXT, N_("Image and label text"), "txt" },
+  { 0, NULL, NULL }
+};
+
+/* @module may be NULL, for tests that link the plugin's code directly:
+ * then the types are static. */
+void
+prune_enums_register (GTypeModule *module)
+{
+  if (prune_method_type != 0)
+    return;
+
+  if (module != NULL)
+    {
+      prune_method_type = g_type_module_register_enum (module, "PruneMethod", prune_method_values);
+      prune_hash_type_type = g_type_module_register_enum (module, "PruneHashType", prune_hash_type_values);
+    }
+  else
+    {
+      prune_method_type = g_enum_register_static ("PruneMethod", prune_method_values);
+      prune_hash_type_type = g_enum_register_static ("PruneHashType", prune_hash_type_values);
+    }
+}
+
+GType
+prune_method_get_type (void)
+{
+  return prune_method_type;
+}
+
+GType
+prune_hash_type_get_type (void)
+{
+  return prune_hash_type_type;
+}

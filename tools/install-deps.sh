@@ -1,0 +1,21 @@
+#!/bin/sh
+# Installs, from Debian 12's archive, everything the project needs to build,
+# test and benchmark. Safe to run again; needs root (or sudo).
+set -eu
+
+packages="
+  build-essential meson ninja-build pkg-config gettext
+  libglib2.0-dev libglib2.0-bin libjson-glib-dev libgdk-pixbuf-2.0-dev libyajl-dev
+  gobject-introspection libgirepository1.0-dev python3-gi gir1.2-glib-2.0
+  python3 python3-numpy python3-sklearn
+  clang libclang-rt-14-dev valgrind
+  shared-mime-info
+"
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $packages

@@ -1,0 +1,102 @@
+/* dm-cluster-select.h: the clustering prune methods.
+ *
+ * Picks a representative subset of items by k-means over their hash keys,
+ * the way Datumaro's prune does, but always keeping exactly
+ * ceil(n_items * ratio) items (see dm_quota_total()).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "dm-core-error.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  /* k = n_clusters or n_labels; quotas by cluster size; within each
+   * cluster a seeded shuffle (GRand seeded with the seed, clusters in
+   * index order), keeping the first quota items. */
+  DM_SELECT_CLUSTER_RANDOM,
+  /* k = ceil(n_items * ratio); each cluster keeps the item nearest its
+   * centre by squared distance (ties: lowest item index). When k-means ends
+   * with fewer non-empty clusters than k (only with duplicate keys), the
+   * rest is filled with the not yet kept items in ascending order of
+   * (squared distance to own centre, item index). */
+  DM_SELECT_CENTROID,
+  /* k = n_labels; centre j starts at the key of the first item (in item
+   * order) carrying label j, or by k-means++ when no item has label j;
+   * quotas by cluster size; each cluster keeps the items nearest its centre
+   * (ascending squared distance, ties lowest item index). */
+  DM_SELECT_QUERY_CLUST,
+  /* k = n_clusters or n_labels; quotas by cluster size; within a cluster
+   * a seeded sample without replacement, with probability proportional to
+   * 1 / (number of items of the item's label in that cluster), drawn as
+   * the quota largest Efraimidis-Spirakis keys u^(1/w). */
+  DM_SELECT_ENTROPY,
+} DmSelectMethod;
+
+typedef struct {
+  const guint8 *keys;      /* n_items * key_bytes, packbits order */
+  gsize n_items;
+  gsize key_bytes;         /* 64 or 128 */
+  const int *labels;       /* n_items entries: the item's first label id, -1 = none */
+  guint n_labels;          /* number of label categories in the dataset */
+  DmSelectMethod method;
+  double ratio;            /* fraction kept, (0, 1] */
+  guint32 seed;
+  guint n_clusters;        /* 0 = n_labels (ignored by centroid and query_clust) */
+  guint n_threads;         /* 0 = all cores */
+  gboolean force_portable; /* no SIMD, for tests */
+  DmCoreProgressFunc progress; gpointer progress_data;   /* may be NULL */
+} DmSelectRequest;
+
+typedef struct {
+  guint n_kept;  guint *kept;              /* item indices, ascending */
+  guint n_clusters;
+  guint *cluster_of_item;                  /* n_items */
+  float *distance;                         /* n_items: squared distance to own centre */
+  guint *cluster_sizes, *quotas;           /* n_clusters each; quotas = kept per cluster */
+  double inertia; guint iterations;
+  gboolean used_simd;
+  double seconds_seeding, seconds_lloyd, seconds_select;
+} DmSelectResult;
+
+/**
+ * dm_cluster_select:
+ * @request: the keys, labels and parameters
+ * @result: (out) (transfer full): the selection, free with
+ *   dm_select_result_free()
+ * @error: return location for a #GError in DM_CORE_ERROR
+ *
+ * Clusters the keys with dm_kmeans_run() and keeps items per the method
+ * (see #DmSelectMethod). Reports progress in the phases "clustering"
+ * (seeding and Lloyd) and "selecting". Results depend only on the request,
+ * never on n_threads or force_portable.
+ *
+ * Returns: %TRUE on success, else %FALSE with @error set:
+ *   DM_CORE_ERROR_INVALID_ARGUMENT when the ratio is not in (0, 1] or NaN,
+ *   when k comes from the labels but the dataset has none (pass
+ *   `clusters`), when k exceeds the number of items, or for a bad key
+ *   size; DM_CORE_ERROR_MISSING_LABEL when query_clust or entropy meets an
+ *   item without a label (the message names the item index);
+ *   DM_CORE_ERROR_CANCELLED when the progress callback returned %FALSE
+ */
+gboolean dm_cluster_select (const DmSelectRequest *request,
+                            DmSelectResult       **result,
+                            GError               **error);
+
+void dm_select_result_free (DmSelectResult *result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmSelectResult, dm_select_result_free)
+
+/**
+ * dm_select_method_from_string:
+ * @name: "cluster_random", "centroid", "query_clust" or "entropy"
+ * @method: (out): the method
+ *
+ * Returns: %TRUE when @name names a clustering method
+ */
+gboolean dm_select_method_from_string (const char *name, DmSelectMethod *method);
+
+G_END_DECLS

@@ -1,0 +1,73 @@
+/* dm-keys.h: packed binary hash keys.
+ *
+ * A key is B bits (512 for image keys, 1024 for image+text keys) packed the
+ * way numpy.packbits does: byte i holds features 8i..8i+7, most significant
+ * bit first. For 0/1 vectors the squared Euclidean distance is the Hamming
+ * distance, which is what makes k-means on keys cheap.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Key sizes the core accepts, in bytes. */
+#define DM_KEYS_BYTES_IMAGE      64
+#define DM_KEYS_BYTES_IMAGE_TEXT 128
+
+/**
+ * dm_keys_check_size:
+ * @key_bytes: bytes per key
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when @key_bytes is a size the core handles (64 or 128),
+ *   else %FALSE with DM_CORE_ERROR_INVALID_ARGUMENT
+ */
+gboolean dm_keys_check_size (gsize key_bytes, GError **error);
+
+/**
+ * dm_keys_feature:
+ * @key: a packed key
+ * @feature: feature index, 0 .. 8 * key_bytes - 1, in packbits order
+ *
+ * Returns: the feature's value, 0 or 1
+ */
+static inline guint
+dm_keys_feature (const guint8 *key, gsize feature)
+{
+  return (key[feature / 8] >> (7 - feature % 8)) & 1u;
+}
+
+/**
+ * dm_keys_popcount:
+ * @key: a packed key of @key_bytes bytes
+ * @key_bytes: bytes per key
+ *
+ * Returns: the number of set bits: the squared norm of the 0/1 vector
+ */
+guint dm_keys_popcount (const guint8 *key, gsize key_bytes);
+
+/**
+ * dm_keys_hamming:
+ * @a: a packed key
+ * @b: another packed key of the same size
+ * @key_bytes: bytes per key
+ *
+ * Returns: the Hamming distance, which equals the squared Euclidean
+ *   distance of the unpacked 0/1 vectors
+ */
+guint dm_keys_hamming (const guint8 *a, const guint8 *b, gsize key_bytes);
+
+/**
+ * dm_keys_unpack:
+ * @key: a packed key of @key_bytes bytes
+ * @key_bytes: bytes per key
+ * @features: (out caller-allocates): 8 * @key_bytes floats, 0 or 1
+ *
+ * Unpacks like numpy.unpackbits, for tests and reports.
+ */
+void dm_keys_unpack (const guint8 *key, gsize key_bytes, float *features);
+
+G_END_DECLS

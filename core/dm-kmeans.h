@@ -1,0 +1,118 @@
+/* dm-kmeans.h: exact k-means (squared Euclidean) on packed binary keys.
+ *
+ * Solves the problem scikit-learn's KMeans solves on the unpacked 0/1
+ * vectors: greedy k-means++ seeding (2 + ln k local trials per centre, the
+ * candidate that lowers the potential most wins), then Lloyd iterations
+ * until the total squared centre shift falls to tolerance * mean feature
+ * variance or the labels stop changing, at most max_iterations, then a last
+ * assignment to the final centres.
+ *
+ * Centres are kept as integer per-feature counts over their members, so
+ * every distance is computed from exact integer sums: results are identical
+ * whatever the thread count and whether the SIMD or the portable kernels
+ * run. Lloyd skips work with Hamerly's bounds, which never change a result.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "dm-core-error.h"
+
+G_BEGIN_DECLS
+
+/* Most items k-means accepts: centre counts are summed in 32 bits. */
+#define DM_KMEANS_MAX_ITEMS 4000000u
+
+typedef struct {
+  const guint8 *keys;       /* n_items * key_bytes, packbits order */
+  gsize n_items;
+  gsize key_bytes;          /* 64 or 128 */
+  guint k;                  /* clusters, 1 .. n_items */
+  guint32 seed;             /* drives k-means++ */
+  /* Optional, k entries: an item whose key is centre j's initial value,
+   * or -1 to let k-means++ choose it (after the given ones). NULL: all
+   * centres by k-means++. */
+  const gint64 *initial_items;
+  guint max_iterations;     /* Lloyd iterations, scikit-learn's default 300 */
+  double tolerance;         /* relative to the mean feature variance; 1e-4 */
+  guint n_threads;          /* 0 = all cores */
+  gboolean force_portable;  /* no SIMD kernels, for tests */
+  DmCoreProgressFunc progress;   /* may be NULL; phase "clustering" */
+  gpointer progress_data;
+} DmKmeansRequest;
+
+typedef struct {
+  guint k;
+  gsize n_items;
+  gsize n_features;         /* 8 * key_bytes */
+  guint *labels;            /* n_items: cluster of each item */
+  float *distance;          /* n_items: squared distance to own centre */
+  guint *sizes;             /* k: items per cluster after the final assignment */
+  guint *seed_items;        /* k: item each centre was seeded from */
+  double inertia;           /* sum of squared distances item -> own centre */
+  guint iterations;         /* Lloyd iterations run */
+  gboolean converged;       /* FALSE when max_iterations ran out */
+  gboolean used_simd;       /* whether the SIMD kernels ran */
+  double seconds_seeding, seconds_lloyd;
+  /* private */
+  guint32 *centre_counts;   /* k * n_features, packbits feature order */
+  guint *centre_members;    /* k: the count each centre was averaged over */
+} DmKmeansResult;
+
+/**
+ * dm_kmeans_request_init:
+ * @request: (out caller-allocates): a request to fill with defaults
+ *
+ * Zeroes @request and sets max_iterations 300 and tolerance 1e-4; the
+ * caller then sets keys, n_items, key_bytes, k and seed.
+ */
+void dm_kmeans_request_init (DmKmeansRequest *request);
+
+/**
+ * dm_kmeans_run:
+ * @request: the data and parameters
+ * @result: (out) (transfer full): the clustering, free with
+ *   dm_kmeans_result_free()
+ * @error: return location for a #GError
+ *
+ * Clusters the keys. An empty cluster during Lloyd is re-seeded with the
+ * item farthest from its centre (ties: lowest index) among clusters with
+ * more than one member, as scikit-learn does; only duplicate keys can
+ * leave clusters empty at the end (size 0).
+ *
+ * Returns: %TRUE on success; %FALSE with DM_CORE_ERROR_INVALID_ARGUMENT for
+ *   unusable parameters (k outside 1..n_items, key size, too many items,
+ *   an initial item out of range) or DM_CORE_ERROR_CANCELLED when the
+ *   progress callback returned %FALSE
+ */
+gboolean dm_kmeans_run (const DmKmeansRequest *request,
+                        DmKmeansResult       **result,
+                        GError               **error);
+
+/**
+ * dm_kmeans_result_get_centre:
+ * @result: a result
+ * @cluster: a cluster index below result->k
+ * @centre: (out caller-allocates): n_features floats, packbits feature order
+ *
+ * The centre's coordinates: per-feature member counts over the member
+ * count (all zero for a cluster that stayed empty).
+ */
+void dm_kmeans_result_get_centre (const DmKmeansResult *result,
+                                  guint                 cluster,
+                                  float                *centre);
+
+void dm_kmeans_result_free (DmKmeansResult *result);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmKmeansResult, dm_kmeans_result_free)
+
+/**
+ * dm_kmeans_simd_available:
+ *
+ * Returns: %TRUE when this CPU runs the AVX-512 (VPOPCNTDQ) kernels; they
+ *   give the same results as the portable ones, only faster
+ */
+gboolean dm_kmeans_simd_available (void);
+
+G_END_DECLS

@@ -1,0 +1,315 @@
+/* The prune plugin through the host's contract only: discovery, the menu
+ * metadata from its GParamSpecs, parameters from text, and the random
+ * method on in-memory datasets. */
+#include <math.h>
+
+#include <dm.h>
+
+#include "dm-pyrandom.h"
+
+static DmTransform *
+create_prune (void)
+{
+  g_autoptr(GError) error = NULL;
+  DmTransform *prune;
+
+  prune = dm_plugin_registry_create_transform (dm_plugin_registry_get_default (), "prune", &error);
+  g_assert_no_error (error);
+  g_assert_true (DM_IS_TRANSFORM (prune));
+
+  return prune;
+}
+
+/* Items in subsets of the given sizes, in order, each with a label. */
+static DmDataset *
+make_dataset (const guint *subset_sizes,
+              guint        n_subsets)
+{
+  DmDataset *dataset = dm_dataset_new ();
+
+  dm_dataset_add_label (dataset, "cat");
+  dm_dataset_add_label (dataset, "dog");
+  for (guint s = 0; s < n_subsets; s++)
+    {
+      g_autofree char *subset = g_strdup_printf ("subset%u", s);
+
+      for (guint i = 0; i < subset_sizes[s]; i++)
+        {
+          g_autofree char *id = g_strdup_printf ("item%u", i);
+          g_autoptr(DmItem) item = dm_item_new (id, subset);
+
+          dm_item_add_label (item, (int) (i % 2));
+          dm_dataset_append_item (dataset, item);
+        }
+    }
+
+  return dataset;
+}
+
+static void
+test_discovery (void)
+{
+  DmPluginRegistry *registry = dm_plugin_registry_get_default ();
+  g_auto(GStrv) names = dm_plugin_registry_list_transforms (registry);
+  g_autoptr(DmTransform) prune = NULL;
+
+  g_assert_true (g_strv_contains ((const char * const *) names, "prune"));
+  g_assert_cmpuint (dm_plugin_registry_lookup_transform (registry, "prune"), !=, G_TYPE_INVALID);
+  g_assert_cmpuint (dm_plugin_registry_lookup_transform (registry, "no-such"), ==, G_TYPE_INVALID);
+
+  prune = create_prune ();
+  g_assert_cmpstr (dm_transform_get_name (prune), ==, "prune");
+  g_assert_cmpstr (dm_transform_get_label (prune), ==, "Prune");
+  g_assert_nonnull (strstr (dm_transform_get_description (prune), "representative"));
+}
+
+static void
+test_unknown_transform (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmTransform) transform = NULL;
+
+  transform = dm_plugin_registry_create_transform (dm_plugin_registry_get_default (), "sharpen", &error);
+  g_assert_null (transform);
+  g_assert_error (error, DM_ERROR, DM_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "sharpen"));
+  g_assert_nonnull (strstr (error->message, "prune"));
+}
+
+static void
+test_menu_parameters (void)
+{
+  g_autoptr(DmTransform) prune = create_prune ();
+  GObjectClass *klass = G_OBJECT_GET_CLASS (prune);
+  GParamSpec *method = g_object_class_find_property (klass, "method");
+  GParamSpec *ratio = g_object_class_find_property (klass, "ratio");
+  GParamSpec *hash_type = g_object_class_find_property (klass, "hash-type");
+  GParamSpec *seed = g_object_class_find_property (klass, "seed");
+  const char *expected_methods[] = { "random", "cluster_random", "centroid", "query_clust", "entropy", "ndr" };
+  GEnumClass *methods;
+
+  g_assert_true (G_IS_PARAM_SPEC_ENUM (method));
+  methods = G_PARAM_SPEC_ENUM (method)->enum_class;
+  g_assert_cmpuint (methods->n_values, ==, G_N_ELEMENTS (expected_methods));
+  for (guint i = 0; i < G_N_ELEMENTS (expected_methods); i++)
+    g_assert_nonnull (g_enum_get_value_by_nick (methods, expected_methods[i]));
+  g_assert_cmpstr (g_enum_get_value (methods, G_PARAM_SPEC_ENUM (method)->default_value)->value_nick, ==, "random");
+  g_assert_nonnull (g_param_spec_get_nick (method));
+  g_assert_nonnull (g_param_spec_get_blurb (method));
+
+  g_assert_true (G_IS_PARAM_SPEC_DOUBLE (ratio));
+  g_assert_cmpfloat (G_PARAM_SPEC_DOUBLE (ratio)->default_value, ==, 0.5);
+  g_assert_cmpfloat (G_PARAM_SPEC_DOUBLE (ratio)->maximum, ==, 1.0);
+
+  g_assert_true (G_IS_PARAM_SPEC_ENUM (hash_type));
+  g_assert_nonnull (g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (hash_type)->enum_class, "img"));
+  g_assert_nonnull (g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (hash_type)->enum_class, "txt"));
+
+  g_assert_true (G_IS_PARAM_SPEC_UINT (seed));
+  g_assert_cmpuint (G_PARAM_SPEC_UINT (seed)->default_value, ==, 0);
+}
+
+static void
+test_parameters_from_text (void)
+{
+  g_autoptr(DmTransform) prune = create_prune ();
+  struct { const char *name, *value, *message_part; } bad[] = {
+    { "ratio", "abc", "expected a number" },
+    { "ratio", "nan", "expected a number" },
+    { "ratio", "1.5", "out of range" },
+    { "ratio", "-0.1", "out of range" },
+    { "method", "kmeans", "cluster_random" },
+    { "hash_type", "audio", "img" },
+    { "seed", "-1", "whole number" },
+    { "seed", "4294967296", "whole number" },
+    { "colour", "red", "no parameter" },
+  };
+  g_autoptr(GError) error = NULL;
+  double ratio;
+  guint seed;
+  int method;
+
+  g_assert_true (dm_transform_set_parameter_from_string (prune, "ratio", "0.25", &error));
+  g_assert_no_error (error);
+  g_assert_true (dm_transform_set_parameter_from_string (prune, "method", "centroid", &error));
+  g_assert_true (dm_transform_set_parameter_from_string (prune, "seed", "4294967295", &error));
+  g_object_get (prune, "ratio", &ratio, "seed", &seed, "method", &method, NULL);
+  g_assert_cmpfloat (ratio, ==, 0.25);
+  g_assert_cmpuint (seed, ==, 4294967295u);
+  g_assert_cmpint (method, ==, 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) bad_error = NULL;
+
+      g_assert_false (dm_transform_set_parameter_from_string (prune, bad[i].name, bad[i].value, &bad_error));
+      g_assert_error (bad_error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT);
+      /* The message names what was wrong: the value, or an unknown name. */
+      g_assert_true (strstr (bad_error->message, bad[i].value) != NULL ||
+                     strstr (bad_error->message, bad[i].name) != NULL);
+      if (strstr (bad_error->message, bad[i].message_part) == NULL)
+        g_error ("message for %s=%s lacks “%s”: %s", bad[i].name, bad[i].value,
+                 bad[i].message_part, bad_error->message);
+    }
+
+  /* A rejected value leaves the parameter as it was. */
+  g_object_get (prune, "ratio", &ratio, NULL);
+  g_assert_cmpfloat (ratio, ==, 0.25);
+}
+
+static void
+test_random_matches_python (void)
+{
+  const guint sizes[][3] = { { 10, 0, 0 }, { 7, 5, 1 }, { 1, 1, 1 }, { 300, 33, 0 }, { 2000, 700, 9 } };
+  const double ratios[] = { 0.01, 0.1, 0.33, 0.5, 0.7, 0.999, 1.0 };
+  const guint seeds[] = { 0, 1, 42 };
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (guint r = 0; r < G_N_ELEMENTS (ratios); r++)
+      for (guint e = 0; e < G_N_ELEMENTS (seeds); e++)
+        {
+          g_autoptr(DmDataset) input = make_dataset (sizes[s], 3);
+          g_autoptr(DmTransform) prune = create_prune ();
+          g_autoptr(DmDataset) output = NULL;
+          g_autoptr(GError) error = NULL;
+          guint n = dm_dataset_get_n_items (input);
+          guint k = (guint) ceil (n * ratios[r]);
+          g_autofree guint *expected = g_new (guint, k);
+          g_autofree guint8 *is_expected = g_new0 (guint8, n);
+          guint next = 0;
+
+          g_object_set (prune, "ratio", ratios[r], "seed", seeds[e], NULL);
+          output = dm_transform_apply (prune, input, NULL, &error);
+          g_assert_no_error (error);
+
+          /* Exactly ceil(n × ratio), and the very items Python's
+           * random.sample picks, in dataset order. */
+          g_assert_cmpuint (dm_dataset_get_n_items (output), ==, k);
+          dm_pyrandom_sample (seeds[e], n, k, expected);
+          for (guint i = 0; i < k; i++)
+            is_expected[expected[i]] = 1;
+          for (guint i = 0; i < n; i++)
+            if (is_expected[i])
+              g_assert_true (dm_dataset_get_item (output, next++) == dm_dataset_get_item (input, i));
+          g_assert_cmpuint (next, ==, k);
+
+          /* The input is untouched. */
+          g_assert_cmpuint (dm_dataset_get_n_items (input), ==, sizes[s][0] + sizes[s][1] + sizes[s][2]);
+        }
+}
+
+static void
+test_random_seeds_differ (void)
+{
+  const guint sizes[] = { 200 };
+  g_autoptr(DmDataset) input = make_dataset (sizes, 1);
+  g_autoptr(DmTransform) a = create_prune ();
+  g_autoptr(DmTransform) b = create_prune ();
+  g_autoptr(DmDataset) out_a = NULL;
+  g_autoptr(DmDataset) out_b = NULL;
+  gboolean differ = FALSE;
+
+  g_object_set (b, "seed", 7, NULL);
+  out_a = dm_transform_apply (a, input, NULL, NULL);
+  out_b = dm_transform_apply (b, input, NULL, NULL);
+  for (guint i = 0; i < dm_dataset_get_n_items (out_a); i++)
+    differ |= dm_dataset_get_item (out_a, i) != dm_dataset_get_item (out_b, i);
+  g_assert_true (differ);
+}
+
+static void
+test_empty_dataset_and_zero_ratio (void)
+{
+  g_autoptr(DmDataset) empty = dm_dataset_new ();
+  const guint sizes[] = { 5 };
+  g_autoptr(DmDataset) five = make_dataset (sizes, 1);
+  g_autoptr(DmTransform) prune = create_prune ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) output = NULL;
+
+  output = dm_transform_apply (prune, empty, NULL, &error);
+  g_assert_null (output);
+  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "no items"));
+  g_clear_error (&error);
+
+  g_object_set (prune, "ratio", 0.0, NULL);
+  output = dm_transform_apply (prune, five, NULL, &error);
+  g_assert_null (output);
+  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "ratio"));
+}
+
+static void
+test_cancelled_before_start (void)
+{
+  const guint sizes[] = { 5 };
+  g_autoptr(DmDataset) input = make_dataset (sizes, 1);
+  g_autoptr(DmTransform) prune = create_prune ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) output = NULL;
+
+  g_cancellable_cancel (cancellable);
+  output = dm_transform_apply (prune, input, cancellable, &error);
+  g_assert_null (output);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+static void
+count_progress (DmTransform *transform,
+                const char  *phase,
+                double       fraction,
+                guint       *calls)
+{
+  g_assert_true (fraction >= 0.0 && fraction <= 1.0);
+  g_assert_nonnull (phase);
+  (*calls)++;
+}
+
+static void
+test_progress_and_report (void)
+{
+  const guint sizes[] = { 9, 3 };
+  g_autoptr(DmDataset) input = make_dataset (sizes, 2);
+  g_autoptr(DmTransform) prune = create_prune ();
+  g_autoptr(DmDataset) output = NULL;
+  JsonObject *report;
+  guint calls = 0;
+
+  g_signal_connect (prune, "progress", G_CALLBACK (count_progress), &calls);
+  output = dm_transform_apply (prune, input, NULL, NULL);
+  g_assert_nonnull (output);
+  g_assert_cmpuint (calls, >=, 2);
+
+  report = json_node_get_object (dm_transform_get_report (prune));
+  g_assert_cmpstr (json_object_get_string_member (report, "method"), ==, "random");
+  g_assert_cmpint (json_object_get_int_member (report, "items"), ==, 12);
+  g_assert_cmpint (json_object_get_int_member (report, "kept"), ==, 6);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
+                     json_object_get_object_member (report, "subsets"), "subset0"), "items"), ==, 9);
+}
+
+int
+main (int argc, char **argv)
+{
+  DmPluginRegistry *registry;
+
+  g_test_init (&argc, &argv, NULL);
+
+  registry = dm_plugin_registry_get_default ();
+  dm_plugin_registry_add_default_directories (registry);
+  dm_plugin_registry_load (registry);
+
+  g_test_add_func ("/prune-plugin/discovery", test_discovery);
+  g_test_add_func ("/prune-plugin/unknown-transform", test_unknown_transform);
+  g_test_add_func ("/prune-plugin/menu-parameters", test_menu_parameters);
+  g_test_add_func ("/prune-plugin/parameters-from-text", test_parameters_from_text);
+  g_test_add_func ("/prune-plugin/random-matches-python", test_random_matches_python);
+  g_test_add_func ("/prune-plugin/random-seeds-differ", test_random_seeds_differ);
+  g_test_add_func ("/prune-plugin/empty-dataset-and-zero-ratio", test_empty_dataset_and_zero_ratio);
+  g_test_add_func ("/prune-plugin/cancelled-before-start", test_cancelled_before_start);
+  g_test_add_func ("/prune-plugin/progress-and-report", test_progress_and_report);
+
+  return g_test_run ();
+}

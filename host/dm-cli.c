@@ -89,8 +89,7 @@ static int
 usage_error (GOptionContext *context,
              const char     *message)
 {
-  g_printerr ("dm: %s\n", message);
-  g_printerr (_("Try “%s --help” for more information.\n"), g_get_prgname ());
+  g_printerr (_("%s: %s (see “%s --help”)\n"), g_get_prgname (), message, g_get_prgname ());
   return 2;
 }
 

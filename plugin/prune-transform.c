@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "dm-cluster-select.h"
 #include "dm-pyrandom.h"
 #include "prune-enums.h"
 #include "prune-transform.h"
@@ -76,10 +77,71 @@ dataset_from_kept (DmDataset   *input,
   return output;
 }
 
+static void
+add_selection_report (JsonBuilder          *builder,
+                      DmDataset            *input,
+                      const DmSelectResult *selection,
+                      double                seconds_keys)
+{
+  json_builder_set_member_name (builder, "inertia");
+  json_builder_add_double_value (builder, selection->inertia);
+  json_builder_set_member_name (builder, "iterations");
+  json_builder_add_int_value (builder, selection->iterations);
+  json_builder_set_member_name (builder, "simd");
+  json_builder_add_boolean_value (builder, selection->used_simd);
+
+  json_builder_set_member_name (builder, "seconds");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "keys");
+  json_builder_add_double_value (builder, seconds_keys);
+  json_builder_set_member_name (builder, "seeding");
+  json_builder_add_double_value (builder, selection->seconds_seeding);
+  json_builder_set_member_name (builder, "lloyd");
+  json_builder_add_double_value (builder, selection->seconds_lloyd);
+  json_builder_set_member_name (builder, "selecting");
+  json_builder_add_double_value (builder, selection->seconds_select);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "clusters");
+  json_builder_begin_array (builder);
+  for (guint c = 0; c < selection->n_clusters; c++)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "size");
+      json_builder_add_int_value (builder, selection->cluster_sizes[c]);
+      json_builder_set_member_name (builder, "quota");
+      json_builder_add_int_value (builder, selection->quotas[c]);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "kept_items");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < selection->n_kept; i++)
+    {
+      guint index = selection->kept[i];
+      DmItem *item = dm_dataset_get_item (input, index);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "subset");
+      json_builder_add_string_value (builder, dm_item_get_subset (item));
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, dm_item_get_id (item));
+      json_builder_set_member_name (builder, "cluster");
+      json_builder_add_int_value (builder, selection->cluster_of_item[index]);
+      json_builder_set_member_name (builder, "distance");
+      json_builder_add_double_value (builder, selection->distance[index]);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
 static JsonNode *
-build_report (PruneTransform *self,
-              DmDataset      *input,
-              DmDataset      *output)
+build_report (PruneTransform       *self,
+              DmDataset            *input,
+              DmDataset            *output,
+              const DmSelectResult *selection,
+              double                seconds_keys)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GEnumClass) methods = g_type_class_ref (PRUNE_TYPE_METHOD);
@@ -121,6 +183,9 @@ build_report (PruneTransform *self,
     }
   json_builder_end_object (builder);
 
+  if (selection != NULL)
+    add_selection_report (builder, input, selection, seconds_keys);
+
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
@@ -140,6 +205,179 @@ prune_random (PruneTransform  *self,
   dm_transform_report_progress (DM_TRANSFORM (self), "selecting", 1.0);
 
   return dataset_from_kept (input, kept, k);
+}
+
+static const char *
+method_name (PruneMethod method)
+{
+  g_autoptr(GEnumClass) methods = g_type_class_ref (PRUNE_TYPE_METHOD);
+
+  /* The enum class outlives this reference: the type is static or
+   * belongs to a module that is never unloaded. */
+  return g_enum_get_value (methods, method)->value_nick;
+}
+
+/* The keys of all items, contiguous in dataset order, as the core wants
+ * them: the cached keys when every item has one. */
+static GBytes *
+collect_keys (PruneTransform  *self,
+              DmDataset       *input,
+              GCancellable    *cancellable,
+              GError         **error)
+{
+  guint n = dm_dataset_get_n_items (input);
+  gsize key_size = 0;
+  g_autoptr(GByteArray) keys = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      DmItem *item = dm_dataset_get_item (input, i);
+      GBytes *key = dm_item_get_hash_key (item);
+
+      if (key == NULL)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                       _("Item %s/%s has no hash key, and this build cannot compute keys from images"),
+                       dm_item_get_subset (item), dm_item_get_id (item));
+          return NULL;
+        }
+      if (keys == NULL)
+        {
+          key_size = g_bytes_get_size (key);
+          keys = g_byte_array_sized_new (key_size * n);
+        }
+      if (g_bytes_get_size (key) != key_size)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                       _("Item %s/%s has a hash key of %zu bytes where the others have %zu"),
+                       dm_item_get_subset (item), dm_item_get_id (item),
+                       g_bytes_get_size (key), key_size);
+          return NULL;
+        }
+      g_byte_array_append (keys, g_bytes_get_data (key, NULL), key_size);
+    }
+
+  if (self->hash_type == PRUNE_HASH_TYPE_TXT)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
+                   _("The hash type “txt” is not available in this build"));
+      return NULL;
+    }
+
+  return g_byte_array_free_to_bytes (g_steal_pointer (&keys));
+}
+
+typedef struct
+{
+  PruneTransform *self;
+  GCancellable *cancellable;
+} ProgressRelay;
+
+static gboolean
+relay_progress (const char *phase,
+                double      fraction,
+                gpointer    user_data)
+{
+  ProgressRelay *relay = user_data;
+
+  dm_transform_report_progress (DM_TRANSFORM (relay->self), phase, fraction);
+  return !g_cancellable_is_cancelled (relay->cancellable);
+}
+
+/* Query_clust and entropy read every item's label: name the first item
+ * without one, which the core could only give by index. */
+static gboolean
+check_labels (PruneTransform  *self,
+              DmDataset       *input,
+              GError         **error)
+{
+  if (self->method != PRUNE_METHOD_QUERY_CLUST && self->method != PRUNE_METHOD_ENTROPY)
+    return TRUE;
+
+  for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
+    {
+      DmItem *item = dm_dataset_get_item (input, i);
+
+      if (dm_item_get_label (item) < 0)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                       _("Item %s/%s has no label, which the method “%s” needs"),
+                       dm_item_get_subset (item), dm_item_get_id (item),
+                       method_name (self->method));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static DmDataset *
+prune_by_clusters (PruneTransform  *self,
+                   DmDataset       *input,
+                   GCancellable    *cancellable,
+                   GError         **error)
+{
+  guint n = dm_dataset_get_n_items (input);
+  g_autoptr(GBytes) keys = NULL;
+  g_autofree int *labels = g_new (int, n);
+  g_autoptr(DmSelectResult) selection = NULL;
+  g_autoptr(GError) core_error = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  ProgressRelay relay = { self, cancellable };
+  DmSelectRequest request = { 0 };
+  gint64 start = g_get_monotonic_time ();
+  double seconds_keys;
+  DmDataset *output;
+
+  if (!check_labels (self, input, error))
+    return NULL;
+
+  keys = collect_keys (self, input, cancellable, error);
+  if (keys == NULL)
+    return NULL;
+  seconds_keys = (g_get_monotonic_time () - start) / 1e6;
+
+  for (guint i = 0; i < n; i++)
+    labels[i] = dm_item_get_label (dm_dataset_get_item (input, i));
+
+  request.keys = g_bytes_get_data (keys, NULL);
+  request.n_items = n;
+  request.key_bytes = g_bytes_get_size (keys) / n;
+  request.labels = labels;
+  request.n_labels = dm_dataset_get_n_labels (input);
+  request.ratio = self->ratio;
+  request.seed = self->seed;
+  request.n_clusters = self->clusters;
+  request.n_threads = self->threads;
+  request.force_portable = g_strcmp0 (g_getenv ("DM_CORE_FORCE_PORTABLE"), "1") == 0;
+  request.progress = relay_progress;
+  request.progress_data = &relay;
+  switch (self->method)
+    {
+    case PRUNE_METHOD_CLUSTER_RANDOM: request.method = DM_SELECT_CLUSTER_RANDOM; break;
+    case PRUNE_METHOD_CENTROID: request.method = DM_SELECT_CENTROID; break;
+    case PRUNE_METHOD_QUERY_CLUST: request.method = DM_SELECT_QUERY_CLUST; break;
+    case PRUNE_METHOD_ENTROPY: request.method = DM_SELECT_ENTROPY; break;
+    default: g_assert_not_reached ();
+    }
+
+  if (!dm_cluster_select (&request, &selection, &core_error))
+    {
+      if (g_error_matches (core_error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED))
+        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Pruning was cancelled"));
+      else
+        g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                     _("Cannot prune %s with the method “%s”: %s"),
+                     dm_dataset_get_source_path (input) ? dm_dataset_get_source_path (input) : _("the dataset"),
+                     method_name (self->method), core_error->message);
+      return NULL;
+    }
+
+  output = dataset_from_kept (input, selection->kept, selection->n_kept);
+  report = build_report (self, input, output, selection, seconds_keys);
+  dm_transform_set_report (DM_TRANSFORM (self), report);
+
+  return output;
 }
 
 static gboolean
@@ -182,25 +420,24 @@ prune_transform_apply (DmTransform   *transform,
     {
     case PRUNE_METHOD_RANDOM:
       output = prune_random (self, input, error);
+      if (output != NULL)
+        {
+          g_autoptr(JsonNode) report = build_report (self, input, output, NULL, 0.0);
+          dm_transform_set_report (transform, report);
+        }
+      break;
+    case PRUNE_METHOD_CLUSTER_RANDOM:
+    case PRUNE_METHOD_CENTROID:
+    case PRUNE_METHOD_QUERY_CLUST:
+    case PRUNE_METHOD_ENTROPY:
+      output = prune_by_clusters (self, input, cancellable, error);
       break;
     default:
-      {
-        g_autoptr(GEnumClass) methods = g_type_class_ref (PRUNE_TYPE_METHOD);
-
-        g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
-                     _("The prune method “%s” is not available in this build"),
-                     g_enum_get_value (methods, self->method)->value_nick);
-        return NULL;
-      }
+      g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
+                   _("The prune method “%s” is not available in this build"),
+                   method_name (self->method));
+      return NULL;
     }
-
-  if (output == NULL)
-    return NULL;
-
-  {
-    g_autoptr(JsonNode) report = build_report (self, input, output);
-    dm_transform_set_report (transform, report);
-  }
 
   return g_steal_pointer (&output);
 }

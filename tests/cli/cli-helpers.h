@@ -1,0 +1,44 @@
+/* cli-helpers.h: running dm and checking what it did to the file system,
+ * for the end-to-end tests. */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  int status;          /* exit status, or -1 if killed */
+  char *out;
+  char *err;
+} DmRun;
+
+void        dm_run_free       (DmRun *run);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmRun, dm_run_free)
+
+/* Runs the dm under test ($DM_CLI) with the NULL-terminated arguments;
+ * @unset_env names one variable to remove from its environment, or NULL. */
+DmRun      *dm_run            (const char *unset_env,
+                               const char *first_arg,
+                               ...) G_GNUC_NULL_TERMINATED;
+
+/* A fresh directory under the test's temporary directory. */
+char       *make_temp_dir     (void);
+
+/* Writes a sample dataset of @n_items items with JPEG images into @dir. */
+void        make_sample       (const char *dir,
+                               guint       n_items);
+
+/* Every file below @dir (relative path -> checksum of contents, or "dir"
+ * for a directory), to compare before and after. */
+GHashTable *snapshot_tree     (const char *dir);
+void        assert_same_tree  (GHashTable *before,
+                               GHashTable *after);
+
+/* Whether the directory @dir holds an entry whose name contains @part. */
+gboolean    dir_has_entry_containing (const char *dir,
+                                      const char *part);
+
+void        remove_tree       (const char *path);
+
+G_END_DECLS

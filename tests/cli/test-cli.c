@@ -1,0 +1,327 @@
+/* dm end to end: the real CLI on a generated dataset with JPEG images. */
+#include <math.h>
+#include <string.h>
+
+#include <dm.h>
+
+#include "cli-helpers.h"
+#include "dm-pyrandom.h"
+
+#define N_SAMPLE_ITEMS 24
+
+typedef struct
+{
+  char *tmp;
+  char *source;
+  GHashTable *source_before;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->tmp = make_temp_dir ();
+  fixture->source = g_build_filename (fixture->tmp, "source", NULL);
+  make_sample (fixture->source, N_SAMPLE_ITEMS);
+  fixture->source_before = snapshot_tree (fixture->source);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  /* Whatever a test did, the input is byte-identical afterwards. */
+  g_autoptr(GHashTable) after = snapshot_tree (fixture->source);
+
+  assert_same_tree (fixture->source_before, after);
+  g_hash_table_unref (fixture->source_before);
+  remove_tree (fixture->tmp);
+  g_free (fixture->source);
+  g_free (fixture->tmp);
+}
+
+static char *
+path_in (Fixture    *fixture,
+         const char *name)
+{
+  return g_build_filename (fixture->tmp, name, NULL);
+}
+
+static void
+assert_failed_cleanly (Fixture    *fixture,
+                       DmRun      *run,
+                       const char *message_part)
+{
+  g_assert_cmpint (run->status, !=, 0);
+  g_assert_cmpint (run->status, !=, -1);
+  if (strstr (run->err, message_part) == NULL)
+    g_error ("stderr lacks “%s”: %s", message_part, run->err);
+  /* One line, starting with the program's name. */
+  g_assert_true (g_str_has_prefix (run->err, "dm"));
+  g_assert_true (g_str_has_suffix (run->err, "\n"));
+  g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);
+  /* No temporary output left behind. */
+  g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
+}
+
+static void
+test_transforms_menu (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(DmRun) run = dm_run (NULL, "transforms", NULL);
+
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_nonnull (strstr (run->out, "prune — Prune"));
+  g_assert_nonnull (strstr (run->out, "method"));
+  g_assert_nonnull (strstr (run->out, "cluster_random"));
+  g_assert_nonnull (strstr (run->out, "query_clust"));
+  g_assert_nonnull (strstr (run->out, "ratio"));
+  g_assert_nonnull (strstr (run->out, "number from 0 to 1; default 0.5"));
+  g_assert_nonnull (strstr (run->out, "hash-type"));
+  g_assert_nonnull (strstr (run->out, "seed"));
+}
+
+static void
+test_finds_plugin_without_variable (Fixture *fixture, gconstpointer data)
+{
+  /* The dm of the build tree finds the plugin built beside it. */
+  g_autoptr(DmRun) run = dm_run ("DM_PLUGIN_PATH", "transforms", NULL);
+
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_nonnull (strstr (run->out, "prune — Prune"));
+}
+
+static void
+test_prune_random (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dest = path_in (fixture, "pruned");
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.5",
+                                 "-o", dest, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) input = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  guint k = (guint) ceil (N_SAMPLE_ITEMS * 0.5);
+  guint expected[N_SAMPLE_ITEMS];
+
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_nonnull (strstr (run->out, "Kept 12 of 24 items (train: "));
+
+  input = dm_dataset_load (fixture->source, NULL, NULL, &error);
+  g_assert_no_error (error);
+  output = dm_dataset_load (dest, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, k);
+  g_assert_cmpuint (dm_dataset_get_n_labels (output), ==, dm_dataset_get_n_labels (input));
+
+  /* The items Python's random.sample(range(24), 12) with seed 0 picks. */
+  dm_pyrandom_sample (0, N_SAMPLE_ITEMS, k, expected);
+  for (guint i = 0; i < k; i++)
+    {
+      DmItem *in = dm_dataset_get_item (input, expected[i]);
+      DmItem *out = dm_dataset_find_item (output, dm_item_get_subset (in), dm_item_get_id (in));
+
+      g_assert_nonnull (out);
+      g_assert_cmpstr (dm_item_get_json (out), ==, dm_item_get_json (in));
+      g_assert_true (g_file_test (dm_item_get_image_path (out), G_FILE_TEST_IS_REGULAR));
+      g_assert_true (g_str_has_prefix (dm_item_get_image_path (out), dest));
+    }
+  g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
+}
+
+static void
+test_same_seed_same_output (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *a = path_in (fixture, "a");
+  g_autofree char *b = path_in (fixture, "b");
+  g_autoptr(DmRun) run_a = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.3",
+                                   "--seed", "5", "-o", a, NULL);
+  g_autoptr(DmRun) run_b = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.3",
+                                   "--seed", "5", "-o", b, NULL);
+  g_autoptr(GHashTable) tree_a = NULL;
+  g_autoptr(GHashTable) tree_b = NULL;
+
+  g_assert_cmpint (run_a->status, ==, 0);
+  g_assert_cmpint (run_b->status, ==, 0);
+  tree_a = snapshot_tree (a);
+  tree_b = snapshot_tree (b);
+  assert_same_tree (tree_a, tree_b);
+}
+
+static void
+test_refuses_non_empty_destination (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dest = path_in (fixture, "occupied");
+  g_autofree char *keep = g_build_filename (dest, "keep.txt", NULL);
+  g_autoptr(GHashTable) dest_before = NULL;
+  g_autoptr(GHashTable) dest_after = NULL;
+  g_autoptr(DmRun) run = NULL;
+
+  g_assert_cmpint (g_mkdir (dest, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (keep, "mine", -1, NULL));
+  dest_before = snapshot_tree (dest);
+
+  run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest, NULL);
+  assert_failed_cleanly (fixture, run, dest);
+  g_assert_nonnull (strstr (run->err, "not empty"));
+  dest_after = snapshot_tree (dest);
+  assert_same_tree (dest_before, dest_after);
+}
+
+static void
+test_overwrite_replaces_destination (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dest = path_in (fixture, "occupied");
+  g_autofree char *keep = g_build_filename (dest, "keep.txt", NULL);
+  g_autoptr(DmRun) run = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir (dest, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (keep, "old", -1, NULL));
+
+  run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.25", "-o", dest,
+                "--overwrite", NULL);
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_false (g_file_test (keep, G_FILE_TEST_EXISTS));
+  output = dm_dataset_load (dest, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 6);
+  g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
+  g_assert_false (dir_has_entry_containing (fixture->tmp, ".old-"));
+}
+
+static void
+test_in_place_needs_overwrite (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", NULL);
+
+  assert_failed_cleanly (fixture, run, "--overwrite");
+  g_assert_cmpint (run->status, ==, 2);
+}
+
+static void
+test_in_place_with_overwrite (Fixture *fixture, gconstpointer data)
+{
+  /* Works on a copy: the fixture's source must stay as it was. */
+  g_autofree char *copy = path_in (fixture, "copy");
+  g_autoptr(DmRun) run = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  make_sample (copy, N_SAMPLE_ITEMS);
+  run = dm_run (NULL, "prune", copy, "-m", "random", "-r", "0.5", "--overwrite", NULL);
+  g_assert_cmpint (run->status, ==, 0);
+
+  output = dm_dataset_load (copy, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 12);
+  for (guint i = 0; i < 12; i++)
+    g_assert_true (g_file_test (dm_item_get_image_path (dm_dataset_get_item (output, i)),
+                                G_FILE_TEST_IS_REGULAR));
+  g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
+}
+
+static void
+test_bad_flags (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dest = path_in (fixture, "never");
+  struct { const char *flag, *value, *message_part; } cases[] = {
+    { "-r", "abc", "abc" },
+    { "-r", "nan", "nan" },
+    { "-r", "0", "ratio" },
+    { "-r", "1.5", "1.5" },
+    { "-m", "kmeans", "kmeans" },
+    { "--hash-type", "audio", "audio" },
+    { "--seed", "-1", "-1" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(DmRun) run = NULL;
+      const char *method = g_str_equal (cases[i].flag, "-m") ? cases[i].value : "random";
+
+      if (g_str_equal (cases[i].flag, "-m"))
+        run = dm_run (NULL, "prune", fixture->source, "-m", method, "-o", dest, NULL);
+      else
+        run = dm_run (NULL, "prune", fixture->source, "-m", method, cases[i].flag, cases[i].value,
+                      "-o", dest, NULL);
+      assert_failed_cleanly (fixture, run, cases[i].message_part);
+      g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+    }
+}
+
+static void
+test_missing_source (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *missing = path_in (fixture, "no-such-dataset");
+  g_autofree char *dest = path_in (fixture, "out");
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", missing, "-m", "random", "-o", dest, NULL);
+
+  assert_failed_cleanly (fixture, run, missing);
+  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_destination_is_file (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dest = path_in (fixture, "a-file");
+  g_autofree char *contents = NULL;
+  g_autoptr(DmRun) run = NULL;
+
+  g_assert_true (g_file_set_contents (dest, "data", -1, NULL));
+  run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest, NULL);
+  assert_failed_cleanly (fixture, run, dest);
+  g_assert_true (g_file_get_contents (dest, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "data");
+}
+
+static void
+test_destination_inside_source (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dest = g_build_filename (fixture->source, "pruned", NULL);
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest,
+                                 "--overwrite", NULL);
+
+  assert_failed_cleanly (fixture, run, "inside");
+}
+
+static void
+test_transform_command (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dest = path_in (fixture, "via-transform");
+  g_autoptr(DmRun) run = dm_run (NULL, "transform", "prune", fixture->source, "-p", "ratio=0.25",
+                                 "-p", "seed=3", "-o", dest, NULL);
+  g_autoptr(DmRun) bad = dm_run (NULL, "transform", "prune", fixture->source, "-p", "ratio",
+                                 "-o", dest, NULL);
+
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_nonnull (strstr (run->out, "Kept 6 of 24 items"));
+  g_assert_cmpint (bad->status, !=, 0);
+  g_assert_nonnull (strstr (bad->err, "NAME=VALUE"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/cli/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("transforms-menu", test_transforms_menu);
+  ADD ("finds-plugin-without-variable", test_finds_plugin_without_variable);
+  ADD ("prune-random", test_prune_random);
+  ADD ("same-seed-same-output", test_same_seed_same_output);
+  ADD ("refuses-non-empty-destination", test_refuses_non_empty_destination);
+  ADD ("overwrite-replaces-destination", test_overwrite_replaces_destination);
+  ADD ("in-place-needs-overwrite", test_in_place_needs_overwrite);
+  ADD ("in-place-with-overwrite", test_in_place_with_overwrite);
+  ADD ("bad-flags", test_bad_flags);
+  ADD ("missing-source", test_missing_source);
+  ADD ("destination-is-file", test_destination_is_file);
+  ADD ("destination-inside-source", test_destination_inside_source);
+  ADD ("transform-command", test_transform_command);
+
+#undef ADD
+
+  return g_test_run ();
+}

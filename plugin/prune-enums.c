@@ -4,12 +4,15 @@
  */
 #include <glib/gi18n-lib.h>
 
+#include "dm-ndr.h"
 #include "prune-enums.h"
 
 /* Registered by the module that loads the plugin (a GTypeModule), so the
  * type ids live as long as the module's types do. */
 static GType prune_method_type;
 static GType prune_hash_type_type;
+static GType prune_ndr_oversample_type;
+static GType prune_ndr_undersample_type;
 
 /* The nicks are Datumaro's method and hash-type names, as typed on a
  * command line; the names are what a host's dialog shows. */
@@ -20,6 +23,19 @@ static const GEnumValue prune_method_values[] = {
   { PRUNE_METHOD_QUERY_CLUST, N_("Clusters around each label"), "query_clust" },
   { PRUNE_METHOD_ENTROPY, N_("Label entropy within clusters"), "entropy" },
   { PRUNE_METHOD_NDR, N_("Near-duplicate removal"), "ndr" },
+  { 0, NULL, NULL }
+};
+
+/* NDR's sampling policies, with Datumaro's names as nicks. */
+static const GEnumValue prune_ndr_oversample_values[] = {
+  { DM_NDR_OVERSAMPLE_RANDOM, N_("Random"), "random" },
+  { DM_NDR_OVERSAMPLE_SIMILARITY, N_("Least similar first"), "similarity" },
+  { 0, NULL, NULL }
+};
+
+static const GEnumValue prune_ndr_undersample_values[] = {
+  { DM_NDR_UNDERSAMPLE_UNIFORM, N_("Uniform"), "uniform" },
+  { DM_NDR_UNDERSAMPLE_INVERSE, N_("Inverse to hash collisions"), "inverse" },
   { 0, NULL, NULL }
 };
 
@@ -41,11 +57,15 @@ prune_enums_register (GTypeModule *module)
     {
       prune_method_type = g_type_module_register_enum (module, "PruneMethod", prune_method_values);
       prune_hash_type_type = g_type_module_register_enum (module, "PruneHashType", prune_hash_type_values);
+      prune_ndr_oversample_type = g_type_module_register_enum (module, "PruneNdrOversample", prune_ndr_oversample_values);
+      prune_ndr_undersample_type = g_type_module_register_enum (module, "PruneNdrUndersample", prune_ndr_undersample_values);
     }
   else
     {
       prune_method_type = g_enum_register_static ("PruneMethod", prune_method_values);
       prune_hash_type_type = g_enum_register_static ("PruneHashType", prune_hash_type_values);
+      prune_ndr_oversample_type = g_enum_register_static ("PruneNdrOversample", prune_ndr_oversample_values);
+      prune_ndr_undersample_type = g_enum_register_static ("PruneNdrUndersample", prune_ndr_undersample_values);
     }
 }
 
@@ -59,4 +79,16 @@ GType
 prune_hash_type_get_type (void)
 {
   return prune_hash_type_type;
+}
+
+GType
+prune_ndr_oversample_get_type (void)
+{
+  return prune_ndr_oversample_type;
+}
+
+GType
+prune_ndr_undersample_get_type (void)
+{
+  return prune_ndr_undersample_type;
 }

@@ -25,11 +25,15 @@ typedef enum {
   PRUNE_HASH_TYPE_TXT,
 } PruneHashType;
 
+#define PRUNE_TYPE_NDR_OVERSAMPLE (prune_ndr_oversample_get_type ())
+#define PRUNE_TYPE_NDR_UNDERSAMPLE (prune_ndr_undersample_get_type ())
 #define PRUNE_TYPE_METHOD (prune_method_get_type ())
 #define PRUNE_TYPE_HASH_TYPE (prune_hash_type_get_type ())
 
 GType prune_method_get_type (void);
 GType prune_hash_type_get_type (void);
+GType prune_ndr_oversample_get_type (void);
+GType prune_ndr_undersample_get_type (void);
 
 void  prune_enums_register (GTypeModule *module);
 

@@ -9,6 +9,8 @@
 #include "dm-cluster-select.h"
 #include "dm-pyrandom.h"
 #include "prune-enums.h"
+#include "prune-ndr.h"
+#include "prune-text-keys.h"
 #include "prune-transform.h"
 
 /**
@@ -28,6 +30,7 @@ struct _PruneTransform
   guint seed;
   guint clusters;
   guint threads;
+  DmNdrParams ndr;
 };
 
 G_DEFINE_DYNAMIC_TYPE (PruneTransform, prune_transform, DM_TYPE_TRANSFORM)
@@ -40,6 +43,12 @@ enum {
   PROP_SEED,
   PROP_CLUSTERS,
   PROP_THREADS,
+  PROP_NDR_BLOCK_ROWS,
+  PROP_NDR_BLOCK_COLUMNS,
+  PROP_NDR_HASH_DIM,
+  PROP_NDR_SIM_THRESHOLD,
+  PROP_NDR_OVERSAMPLE,
+  PROP_NDR_UNDERSAMPLE,
   N_PROPS
 };
 
@@ -257,14 +266,14 @@ collect_keys (PruneTransform  *self,
       g_byte_array_append (keys, g_bytes_get_data (key, NULL), key_size);
     }
 
-  if (self->hash_type == PRUNE_HASH_TYPE_TXT)
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
-                   _("The hash type “txt” is not available in this build"));
-      return NULL;
-    }
+  {
+    g_autoptr(GBytes) image_keys = g_byte_array_free_to_bytes (g_steal_pointer (&keys));
 
-  return g_byte_array_free_to_bytes (g_steal_pointer (&keys));
+    if (self->hash_type == PRUNE_HASH_TYPE_TXT)
+      return prune_text_keys_append (image_keys, input, error);
+
+    return g_steal_pointer (&image_keys);
+  }
 }
 
 typedef struct
@@ -380,6 +389,29 @@ prune_by_clusters (PruneTransform  *self,
   return output;
 }
 
+static DmDataset *
+prune_ndr (PruneTransform  *self,
+           DmDataset       *input,
+           GCancellable    *cancellable,
+           GError         **error)
+{
+  g_autoptr(GArray) kept = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  DmDataset *output;
+
+  if (!dm_ndr_params_validate (&self->ndr, error))
+    return NULL;
+  if (!prune_ndr_select (input, &self->ndr, self->ratio, self->seed, DM_TRANSFORM (self),
+                         cancellable, &kept, error))
+    return NULL;
+
+  output = dataset_from_kept (input, (const guint *) (gpointer) kept->data, kept->len);
+  report = build_report (self, input, output, NULL, 0.0);
+  dm_transform_set_report (DM_TRANSFORM (self), report);
+
+  return output;
+}
+
 static gboolean
 check_parameters (PruneTransform  *self,
                   DmDataset       *input,
@@ -432,11 +464,11 @@ prune_transform_apply (DmTransform   *transform,
     case PRUNE_METHOD_ENTROPY:
       output = prune_by_clusters (self, input, cancellable, error);
       break;
+    case PRUNE_METHOD_NDR:
+      output = prune_ndr (self, input, cancellable, error);
+      break;
     default:
-      g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
-                   _("The prune method “%s” is not available in this build"),
-                   method_name (self->method));
-      return NULL;
+      g_assert_not_reached ();
     }
 
   return g_steal_pointer (&output);
@@ -470,6 +502,24 @@ prune_transform_get_property (GObject    *object,
     case PROP_THREADS:
       g_value_set_uint (value, self->threads);
       break;
+    case PROP_NDR_BLOCK_ROWS:
+      g_value_set_uint (value, self->ndr.block_rows);
+      break;
+    case PROP_NDR_BLOCK_COLUMNS:
+      g_value_set_uint (value, self->ndr.block_columns);
+      break;
+    case PROP_NDR_HASH_DIM:
+      g_value_set_uint (value, self->ndr.hash_dim);
+      break;
+    case PROP_NDR_SIM_THRESHOLD:
+      g_value_set_double (value, self->ndr.sim_threshold);
+      break;
+    case PROP_NDR_OVERSAMPLE:
+      g_value_set_enum (value, self->ndr.oversample);
+      break;
+    case PROP_NDR_UNDERSAMPLE:
+      g_value_set_enum (value, self->ndr.undersample);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -502,6 +552,24 @@ prune_transform_set_property (GObject      *object,
       break;
     case PROP_THREADS:
       self->threads = g_value_get_uint (value);
+      break;
+    case PROP_NDR_BLOCK_ROWS:
+      self->ndr.block_rows = g_value_get_uint (value);
+      break;
+    case PROP_NDR_BLOCK_COLUMNS:
+      self->ndr.block_columns = g_value_get_uint (value);
+      break;
+    case PROP_NDR_HASH_DIM:
+      self->ndr.hash_dim = g_value_get_uint (value);
+      break;
+    case PROP_NDR_SIM_THRESHOLD:
+      self->ndr.sim_threshold = g_value_get_double (value);
+      break;
+    case PROP_NDR_OVERSAMPLE:
+      self->ndr.oversample = g_value_get_enum (value);
+      break;
+    case PROP_NDR_UNDERSAMPLE:
+      self->ndr.undersample = g_value_get_enum (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -588,6 +656,38 @@ prune_transform_class_init (PruneTransformClass *klass)
                        0, 1024, 0,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /* NDR's parameters, with Datumaro's defaults. */
+  properties[PROP_NDR_BLOCK_ROWS] =
+    g_param_spec_uint ("ndr-block-rows", N_("NDR block rows"),
+                       N_("ndr: rows of the grid each image is averaged into"),
+                       1, 64, DM_NDR_DEFAULT_BLOCK_ROWS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_NDR_BLOCK_COLUMNS] =
+    g_param_spec_uint ("ndr-block-columns", N_("NDR block columns"),
+                       N_("ndr: columns of the grid each image is averaged into"),
+                       1, 64, DM_NDR_DEFAULT_BLOCK_COLUMNS,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_NDR_HASH_DIM] =
+    g_param_spec_uint ("ndr-hash-dim", N_("NDR hash bits"),
+                       N_("ndr: bits of the hash that groups candidate duplicates"),
+                       1, 64, DM_NDR_DEFAULT_HASH_DIM,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_NDR_SIM_THRESHOLD] =
+    g_param_spec_double ("ndr-sim-threshold", N_("NDR similarity threshold"),
+                         N_("ndr: similarity from which an image is a duplicate"),
+                         0.0, 1.0, DM_NDR_DEFAULT_SIM_THRESHOLD,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_NDR_OVERSAMPLE] =
+    g_param_spec_enum ("ndr-oversample", N_("NDR oversampling"),
+                       N_("ndr: how removed images are taken back when too few remain"),
+                       PRUNE_TYPE_NDR_OVERSAMPLE, DM_NDR_OVERSAMPLE_RANDOM,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_NDR_UNDERSAMPLE] =
+    g_param_spec_enum ("ndr-undersample", N_("NDR undersampling"),
+                       N_("ndr: how remaining images are thinned when too many remain"),
+                       PRUNE_TYPE_NDR_UNDERSAMPLE, DM_NDR_UNDERSAMPLE_UNIFORM,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -602,6 +702,7 @@ prune_transform_init (PruneTransform *self)
   self->method = PRUNE_METHOD_RANDOM;
   self->ratio = 0.5;
   self->hash_type = PRUNE_HASH_TYPE_IMG;
+  dm_ndr_params_init (&self->ndr);
 }
 
 void

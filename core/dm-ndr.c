@@ -257,6 +257,18 @@ axis_coverage_clear (AxisCoverage *coverage)
   g_clear_pointer (&coverage->weights, g_free);
 }
 
+static inline void
+add_weighted_pixel (double *sums, const guint8 *pixel, double weight)
+{
+  for (guint ch = 0; ch < 3; ch++)
+    {
+      double value = pixel[ch] / 255.0;
+
+      sums[ch] += weight * value;
+      sums[3 + ch] += weight * value * value;
+    }
+}
+
 /* The block means and standard deviations, [row][column][6]. */
 static void
 block_statistics (const guint8 *rgb, guint width, guint height, gsize rowstride,
@@ -284,19 +296,28 @@ block_statistics (const guint8 *rgb, guint width, guint height, gsize rowstride,
           for (guint c = 0; c < columns; c++)
             {
               double *sums = row_sums + c * VALUES_PER_BLOCK;
+              const guint8 *pixels = line + 3 * (gsize) across.first[c];
+              const double *weights = across.weights + c * across.stride;
+              guint count = across.count[c];
+              guint64 inner_sums[VALUES_PER_BLOCK] = { 0 };
 
-              for (guint j = 0; j < across.count[c]; j++)
+              /* Only the two edge pixels of a block can be partly inside
+               * it; the ones between count whole, in exact integers. */
+              add_weighted_pixel (sums, pixels, weights[0]);
+              if (count > 1)
+                add_weighted_pixel (sums, pixels + 3 * (gsize) (count - 1), weights[count - 1]);
+              for (guint j = 1; j + 1 < count; j++)
+                for (guint ch = 0; ch < 3; ch++)
+                  {
+                    guint value = pixels[3 * (gsize) j + ch];
+
+                    inner_sums[ch] += value;
+                    inner_sums[3 + ch] += value * value;
+                  }
+              for (guint ch = 0; ch < 3; ch++)
                 {
-                  const guint8 *pixel = line + 3 * (gsize) (across.first[c] + j);
-                  double w = across.weights[c * across.stride + j];
-
-                  for (guint ch = 0; ch < 3; ch++)
-                    {
-                      double value = pixel[ch] / 255.0;
-
-                      sums[ch] += w * value;
-                      sums[3 + ch] += w * value * value;
-                    }
+                  sums[ch] += inner_sums[ch] / 255.0;
+                  sums[3 + ch] += inner_sums[3 + ch] / (255.0 * 255.0);
                 }
             }
 

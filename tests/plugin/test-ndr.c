@@ -530,6 +530,101 @@ test_alpha_composited (void)
   g_rmdir (directory);
 }
 
+/* A JPEG of @pixbuf whose EXIF orientation is 6: "rotate 90° clockwise
+ * to display". The APP1 segment goes right after the start-of-image. */
+static void
+save_jpeg_with_orientation (GdkPixbuf *pixbuf, const char *path)
+{
+  static const guint8 exif[] = {
+    0xff, 0xe1, 0x00, 0x22,                       /* APP1, 34 bytes */
+    'E', 'x', 'i', 'f', 0, 0,
+    'I', 'I', 0x2a, 0x00, 0x08, 0x00, 0x00, 0x00, /* TIFF, IFD at 8 */
+    0x01, 0x00,                                   /* one entry */
+    0x12, 0x01, 0x03, 0x00, 0x01, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00,                       /* no next IFD */
+  };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *jpeg = NULL;
+  gsize size;
+  g_autoptr(GByteArray) tagged = g_byte_array_new ();
+
+  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &jpeg, &size, "jpeg", &error,
+                                            "quality", "95", NULL));
+  g_assert_no_error (error);
+  g_byte_array_append (tagged, (const guint8 *) jpeg, 2);
+  g_byte_array_append (tagged, exif, sizeof exif);
+  g_byte_array_append (tagged, (const guint8 *) jpeg + 2, (guint) size - 2);
+  g_assert_true (g_file_set_contents (path, (const char *) tagged->data, tagged->len, &error));
+}
+
+/* A picture stored turned a quarter counter-clockwise, with the EXIF tag
+ * that turns it back, duplicates the upright picture; without the tag it
+ * would be a different picture. */
+static void
+test_orientation_applied (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *directory = g_dir_make_tmp ("dm-test-ndr-exif-XXXXXX", &error);
+  g_autoptr(DmDataset) dataset = dm_dataset_new ();
+  g_autoptr(GdkPixbuf) upright = procedural_image (50);
+  g_autoptr(GdkPixbuf) turned = gdk_pixbuf_rotate_simple (upright,
+                                                          GDK_PIXBUF_ROTATE_COUNTERCLOCKWISE);
+  const char *names[] = { "upright.jpg", "tagged.jpg", "other.jpg", "untagged.jpg" };
+  g_autofree char *upright_path = g_build_filename (directory, names[0], NULL);
+  g_autofree char *untagged_path = g_build_filename (directory, names[3], NULL);
+  DmNdrParams params;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *path = g_build_filename (directory, names[i], NULL);
+      g_autoptr(DmItem) item = dm_item_new (names[i], "default");
+
+      if (i == 0)
+        g_assert_true (gdk_pixbuf_save (upright, path, "jpeg", &error, NULL));
+      else if (i == 1)
+        save_jpeg_with_orientation (turned, path);
+      else
+        {
+          g_autoptr(GdkPixbuf) other = procedural_image (51);
+
+          g_assert_true (gdk_pixbuf_save (other, path, "jpeg", &error, NULL));
+        }
+      g_assert_no_error (error);
+      dm_item_set_image_path (item, path);
+      dm_dataset_append_item (dataset, item);
+    }
+
+  dm_ndr_params_init (&params);
+
+  /* The control: the turned pixels alone are not a near-duplicate. */
+  g_assert_true (gdk_pixbuf_save (turned, untagged_path, "jpeg", &error, NULL));
+  g_assert_cmpfloat (feature_dot (upright_path, untagged_path, &params), <,
+                     pow (params.sim_threshold, 1.0 / 50));
+
+  /* A 1-bit hash, so the comparison happens (see near-duplicates-go-first). */
+  params.hash_dim = 1;
+  for (guint32 seed = 1; seed <= 4; seed++)
+    {
+      g_autoptr(GArray) kept = NULL;
+
+      /* ceil(3 x 0.6) = 2: "other" and one of the two upright ones. */
+      g_assert_true (prune_ndr_select (dataset, &params, 0.6, seed, NULL, NULL, &kept, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (kept->len, ==, 2);
+      g_assert_cmpuint (g_array_index (kept, guint, 0), <=, 1);
+      g_assert_cmpuint (g_array_index (kept, guint, 1), ==, 2);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (directory, names[i], NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (directory);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -547,6 +642,7 @@ main (int argc, char **argv)
   ADD_FIXTURE_TEST ("/prune-ndr/bad-images", test_bad_images);
   ADD_FIXTURE_TEST ("/prune-ndr/bad-parameters", test_bad_parameters);
   g_test_add_func ("/prune-ndr/alpha-composited", test_alpha_composited);
+  g_test_add_func ("/prune-ndr/orientation-applied", test_orientation_applied);
 
   return g_test_run ();
 }

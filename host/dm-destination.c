@@ -66,7 +66,7 @@ is_empty_directory (const char *path)
  * @error: return location for a #GError
  *
  * Checks, before any work is done, that dm_dataset_save() may write to
- * @destination: it is not a file, not inside @source nor above it, not
+ * @destination, that is: it is not a file, not inside @source nor above it, not
  * @source itself unless %DM_SAVE_OVERWRITE is given, and not a non-empty
  * directory unless %DM_SAVE_OVERWRITE is given.
  *

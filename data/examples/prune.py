@@ -1,0 +1,132 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Prune a dataset from Python, through the dm host's introspection API.
+
+    prune.py SOURCE DEST [--method METHOD] [--ratio RATIO] [--seed SEED]
+
+Does what `dm prune -m METHOD -r RATIO --seed SEED SOURCE -o DEST` does, the
+way a graphical host would: it loads the plugins, shows the transform menu
+as the plugins describe it (labels and parameters come from the
+transforms' GParamSpecs, nothing here knows about prune's parameters but
+their names), then runs `prune` with progress reports and a cancellable
+(Ctrl-C stops it cleanly), and saves the result.
+
+Uninstalled, point GObject introspection and the loader at a build tree:
+
+    GI_TYPELIB_PATH=build/host LD_LIBRARY_PATH=build/host \\
+    DM_PLUGIN_PATH=build/plugin data/examples/prune.py SRC DEST -m random
+"""
+
+import argparse
+import signal
+import sys
+
+import gi
+
+gi.require_version('GObject', '2.0')
+gi.require_version('Gio', '2.0')
+gi.require_version('Dm', '1.0')
+from gi.repository import Dm, Gio, GLib, GObject  # noqa: E402
+
+
+def load_plugins():
+    registry = Dm.PluginRegistry.get_default()
+    registry.add_default_directories()
+    registry.load()
+    return registry
+
+
+def describe_parameter(pspec):
+    """One line for a parameter: its nick, blurb and the values it takes."""
+    if pspec.value_type.is_a(GObject.TYPE_ENUM):
+        nicks = [value.value_nick for _, value in sorted(pspec.enum_class.__enum_values__.items())]
+        values = 'one of %s; default %s' % (', '.join(nicks), pspec.default_value.value_nick)
+    elif hasattr(pspec, 'minimum'):
+        values = 'from %s to %s; default %s' % (pspec.minimum, pspec.maximum, pspec.default_value)
+    else:
+        values = 'default %s' % (pspec.default_value,)
+    return '%-18s %s: %s (%s)' % (pspec.name, pspec.nick, pspec.blurb, values)
+
+
+def print_menu(registry, stream):
+    """The menu a host would build: every transform with its parameters."""
+    for name in registry.list_transforms():
+        transform = registry.create_transform(name)
+        print('%s — %s' % (name, transform.get_label()), file=stream)
+        print('  %s' % transform.get_description(), file=stream)
+        for pspec in GObject.list_properties(transform):
+            print('    ' + describe_parameter(pspec), file=stream)
+
+
+def set_parameter(transform, name, text):
+    """Sets a property from text: an enum by its nick, a number by parsing
+    it as the property's type, so the GParamSpec's range check applies."""
+    pspec = transform.find_property(name)
+    if pspec is None:
+        raise ValueError('%s has no parameter “%s”' % (transform.get_name(), name))
+    if pspec.value_type.is_a(GObject.TYPE_ENUM):
+        by_nick = {value.value_nick: value
+                   for value in pspec.enum_class.__enum_values__.values()}
+        if text not in by_nick:
+            raise ValueError('%s must be one of %s, not “%s”'
+                             % (name, ', '.join(sorted(by_nick)), text))
+        value = by_nick[text]
+    elif pspec.value_type in (GObject.TYPE_DOUBLE, GObject.TYPE_FLOAT):
+        value = float(text)
+    else:
+        value = int(text)
+    if hasattr(pspec, 'minimum') and not pspec.minimum <= value <= pspec.maximum:
+        raise ValueError('%s must lie between %s and %s, not %s'
+                         % (name, pspec.minimum, pspec.maximum, text))
+    transform.set_property(name, value)
+
+
+def on_progress(transform, phase, fraction, state):
+    if phase != state.get('phase'):
+        print('%s…' % phase, file=sys.stderr)
+        state['phase'] = phase
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description='Keep a representative subset of a dataset.')
+    parser.add_argument('source', metavar='SOURCE', help='dataset directory to read')
+    parser.add_argument('destination', metavar='DEST', help='directory to write the kept items to')
+    parser.add_argument('-m', '--method', default='random', help='how to choose the kept items')
+    parser.add_argument('-r', '--ratio', default='0.5', help='fraction of the items kept')
+    parser.add_argument('--seed', default='0', help='seed of every random choice')
+    parser.add_argument('-q', '--quiet', action='store_true', help='do not print the transform menu')
+    args = parser.parse_args(argv)
+
+    registry = load_plugins()
+    if not args.quiet:
+        print_menu(registry, sys.stdout)
+
+    cancellable = Gio.Cancellable()
+    # Python runs signal handlers between bytecodes, which happens in the
+    # progress callbacks; Gio.Cancellable.cancel() may be called from there
+    # and the transform stops at its next check.
+    signal.signal(signal.SIGINT, lambda signum, frame: cancellable.cancel())
+
+    try:
+        transform = registry.create_transform('prune')
+        set_parameter(transform, 'method', args.method)
+        set_parameter(transform, 'ratio', args.ratio)
+        set_parameter(transform, 'seed', args.seed)
+
+        dataset = Dm.dataset_load(args.source, None, cancellable)
+        progress_state = {}
+        transform.connect('progress', on_progress, progress_state)
+        pruned = transform.apply(dataset, cancellable)
+        Dm.dataset_save(pruned, args.destination, Dm.SaveFlags.NONE, cancellable)
+    except (GLib.Error, ValueError) as error:
+        print('prune.py: %s' % (error.message if isinstance(error, GLib.Error) else error),
+              file=sys.stderr)
+        return 1
+
+    print('Kept %u of %u items in %s'
+          % (pruned.get_n_items(), dataset.get_n_items(), args.destination))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,185 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The host's API as Python sees it through Dm-1.0.typelib.
+
+Checks that the introspection annotations give Python what the C API
+means: ownership, out parameters, arrays, nullable arguments, GErrors and
+the DmTransform::progress signal. Runs with GI_TYPELIB_PATH and
+LD_LIBRARY_PATH at the build tree's host directory and DM_PLUGIN_PATH at
+its plugin directory (tests/gi/meson.build sets them).
+"""
+
+import math
+import os
+import unittest
+
+import gi
+
+gi.require_version('GObject', '2.0')
+gi.require_version('Gio', '2.0')
+gi.require_version('Json', '1.0')
+gi.require_version('Dm', '1.0')
+from gi.repository import Dm, Gio, GLib, GObject, Json  # noqa: E402
+
+
+def make_dataset(subset_sizes, n_labels=3):
+    """An in-memory dataset: subset -> item count, labels cycling."""
+    dataset = Dm.Dataset.new()
+    for label in range(n_labels):
+        dataset.add_label('label%d' % label)
+    for subset, size in subset_sizes.items():
+        dataset.add_subset(subset)
+        for i in range(size):
+            item = Dm.Item.new('%s_%04d' % (subset, i), subset)
+            item.add_label(i % n_labels)
+            dataset.append_item(item)
+    return dataset
+
+
+def registry():
+    reg = Dm.PluginRegistry.get_default()
+    reg.add_default_directories()
+    reg.load()
+    return reg
+
+
+class TypelibTest(unittest.TestCase):
+    def test_typelib_comes_from_the_build_tree(self):
+        # Otherwise an installed, older Dm-1.0.typelib could be under test.
+        path = gi.Repository.get_default().get_typelib_path('Dm')
+        self.assertEqual(os.path.dirname(os.path.realpath(path)),
+                         os.path.realpath(os.environ['GI_TYPELIB_PATH'].split(':')[0]))
+
+    def test_error_domain_and_codes(self):
+        self.assertEqual(GLib.quark_to_string(Dm.error_quark()), 'dm-error-quark')
+        self.assertEqual(int(Dm.Error.NOT_FOUND), 4)
+        self.assertEqual(int(Dm.SaveFlags.OVERWRITE), 1)
+
+
+class ItemTest(unittest.TestCase):
+    def test_labels_are_an_array(self):
+        item = Dm.Item.new('a', None)
+        self.assertEqual(item.get_subset(), 'default')
+        self.assertEqual(item.get_labels(), [])
+        item.add_label(2)
+        item.add_label(0)
+        self.assertEqual(item.get_labels(), [2, 0])
+        self.assertEqual(item.get_label(), 2)
+
+    def test_image_size_out_parameters(self):
+        item = Dm.Item.new('a', 'train')
+        item.set_image_size(128, 96)
+        self.assertEqual(item.get_image_size(), (128, 96))
+
+    def test_nullable_image_path_and_hash_key(self):
+        item = Dm.Item.new('a', 'train')
+        self.assertIsNone(item.get_image_path())
+        self.assertIsNone(item.get_hash_key())
+        item.set_image_path('/tmp/a.jpg')
+        item.set_hash_key(GLib.Bytes.new(b'\x01\x02'))
+        self.assertEqual(item.get_image_path(), '/tmp/a.jpg')
+        self.assertEqual(item.get_hash_key().get_data(), b'\x01\x02')
+        item.set_image_path(None)
+        self.assertIsNone(item.get_image_path())
+
+    def test_copy_is_independent(self):
+        item = Dm.Item.new('a', 'train')
+        item.add_label(1)
+        copy = item.copy()
+        copy.add_label(2)
+        self.assertEqual(item.get_labels(), [1])
+        self.assertEqual(copy.get_labels(), [1, 2])
+
+
+class DatasetTest(unittest.TestCase):
+    def test_subsets_labels_and_items(self):
+        dataset = make_dataset({'train': 5, 'val': 2})
+        self.assertEqual(dataset.get_subsets(), ['train', 'val'])
+        self.assertEqual(dataset.get_n_labels(), 3)
+        self.assertEqual(dataset.get_label_name(1), 'label1')
+        self.assertEqual(dataset.find_label('label2'), 2)
+        self.assertEqual(dataset.find_label('nope'), -1)
+        self.assertEqual(dataset.get_n_items(), 7)
+        self.assertEqual(dataset.find_item('val', 'val_0001').get_id(), 'val_0001')
+        self.assertIsNone(dataset.find_item('val', 'train_0001'))
+
+    def test_is_a_list_model(self):
+        dataset = make_dataset({'train': 4})
+        self.assertIsInstance(dataset, Gio.ListModel)
+        self.assertEqual([item.get_id() for item in dataset],
+                         ['train_0000', 'train_0001', 'train_0002', 'train_0003'])
+
+
+class RegistryTest(unittest.TestCase):
+    def test_lists_prune_with_its_parameters(self):
+        reg = registry()
+        self.assertIn('prune', reg.list_transforms())
+        self.assertTrue(GObject.type_is_a(reg.lookup_transform('prune'), Dm.Transform))
+        self.assertEqual(reg.lookup_transform('no-such-transform'), GObject.TYPE_INVALID)
+        transform = reg.create_transform('prune')
+        self.assertEqual(transform.get_name(), 'prune')
+        self.assertTrue(transform.get_label())
+        names = {pspec.name for pspec in GObject.list_properties(transform)}
+        self.assertTrue({'method', 'ratio', 'hash-type', 'seed', 'clusters', 'threads'} <= names)
+
+    def test_unknown_transform_raises_not_found(self):
+        with self.assertRaises(GLib.Error) as raised:
+            registry().create_transform('no-such-transform')
+        self.assertTrue(raised.exception.matches(Dm.error_quark(), Dm.Error.NOT_FOUND))
+
+    def test_parameter_from_string(self):
+        transform = registry().create_transform('prune')
+        transform.set_parameter_from_string('hash_type', 'txt')
+        self.assertEqual(transform.props.hash_type.value_nick, 'txt')
+        with self.assertRaises(GLib.Error) as raised:
+            transform.set_parameter_from_string('ratio', '2')
+        self.assertTrue(raised.exception.matches(Dm.error_quark(), Dm.Error.INVALID_ARGUMENT))
+
+
+class ApplyTest(unittest.TestCase):
+    def prune(self, **properties):
+        transform = registry().create_transform('prune')
+        for name, value in properties.items():
+            transform.set_property(name, value)
+        return transform
+
+    def test_random_keeps_ceil_ratio_and_reports_progress(self):
+        dataset = make_dataset({'train': 30, 'val': 10})
+        transform = self.prune(ratio=0.3, seed=3)
+        fractions = []
+        transform.connect('progress', lambda t, phase, fraction: fractions.append((phase, fraction)))
+        output = transform.apply(dataset, None)
+        self.assertEqual(output.get_n_items(), math.ceil(40 * 0.3))
+        self.assertEqual(dataset.get_n_items(), 40, 'the input must not change')
+        self.assertTrue(fractions)
+        self.assertTrue(all(0.0 <= f <= 1.0 for _, f in fractions))
+        kept = {(item.get_subset(), item.get_id()) for item in output}
+        self.assertTrue(all(dataset.find_item(s, i) is not None for s, i in kept))
+
+        report = transform.get_report()
+        self.assertIsInstance(report, Json.Node)
+
+    def test_same_seed_same_items_other_seed_other_items(self):
+        dataset = make_dataset({'train': 50})
+
+        def kept(seed):
+            return [item.get_id() for item in self.prune(ratio=0.2, seed=seed).apply(dataset, None)]
+
+        self.assertEqual(kept(5), kept(5))
+        self.assertNotEqual(kept(5), kept(6))
+
+    def test_cancelled_before_start(self):
+        cancellable = Gio.Cancellable()
+        cancellable.cancel()
+        with self.assertRaises(GLib.Error) as raised:
+            self.prune().apply(make_dataset({'train': 10}), cancellable)
+        self.assertTrue(raised.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
+
+    def test_empty_dataset_is_an_error(self):
+        with self.assertRaises(GLib.Error) as raised:
+            self.prune().apply(Dm.Dataset.new(), None)
+        self.assertTrue(raised.exception.matches(Dm.error_quark(), Dm.Error.INVALID_DATA))
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2)

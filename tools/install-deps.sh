@@ -6,7 +6,8 @@ set -eu
 packages="
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libjson-glib-dev libgdk-pixbuf-2.0-dev libyajl-dev
-  gobject-introspection libgirepository1.0-dev python3-gi gir1.2-glib-2.0
+  gobject-introspection libgirepository1.0-dev python3-gi gir1.2-glib-2.0 gir1.2-json-1.0
+  locales
   python3 python3-numpy python3-sklearn
   clang libclang-rt-14-dev valgrind
   shared-mime-info
@@ -19,3 +20,10 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $packages
+
+# The translation tests (tests/i18n) run dm in German: gettext needs a real
+# de_DE.UTF-8 locale, as it ignores LANGUAGE under the C locale.
+if ! locale -a 2>/dev/null | grep -qi '^de_DE\.utf-\?8$'; then
+  $SUDO sed -i 's/^# *de_DE.UTF-8 UTF-8/de_DE.UTF-8 UTF-8/' /etc/locale.gen
+  $SUDO locale-gen
+fi

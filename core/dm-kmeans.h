@@ -48,7 +48,7 @@ typedef struct {
   gsize n_items;
   gsize n_features;         /* 8 * key_bytes */
   guint *labels;            /* n_items: cluster of each item */
-  float *distance;          /* n_items: squared distance to own centre */
+  double *distance;         /* n_items: squared distance to own centre */
   guint *sizes;             /* k: items per cluster after the final assignment */
   guint *seed_items;        /* k: item each centre was seeded from */
   double inertia;           /* sum of squared distances item -> own centre */

@@ -1,0 +1,399 @@
+/* dm-cluster-select.c: the clustering prune methods on top of k-means.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "dm-cluster-select.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "dm-keys.h"
+#include "dm-kmeans.h"
+#include "dm-quota.h"
+
+/* Items of each cluster in ascending item order (compressed rows). */
+typedef struct {
+  guint *offsets;   /* n_clusters + 1 */
+  guint *items;     /* n_items */
+} Members;
+
+static void
+members_init (Members *members, const DmKmeansResult *clusters)
+{
+  g_autofree guint *fill = g_new0 (guint, clusters->k);
+
+  members->offsets = g_new0 (guint, clusters->k + 1);
+  members->items = g_new (guint, clusters->n_items);
+  for (guint j = 0; j < clusters->k; j++)
+    members->offsets[j + 1] = members->offsets[j] + clusters->sizes[j];
+  for (gsize i = 0; i < clusters->n_items; i++)
+    {
+      guint j = clusters->labels[i];
+      members->items[members->offsets[j] + fill[j]++] = (guint) i;
+    }
+}
+
+static void
+members_clear (Members *members)
+{
+  g_free (members->offsets);
+  g_free (members->items);
+}
+
+typedef struct {
+  double key;
+  guint item;
+} Ranked;
+
+/* Ascending key, ties by lowest item. */
+static int
+compare_ranked (gconstpointer a, gconstpointer b)
+{
+  const Ranked *ra = a, *rb = b;
+
+  if (ra->key != rb->key)
+    return ra->key < rb->key ? -1 : 1;
+  return ra->item < rb->item ? -1 : ra->item > rb->item;
+}
+
+static void
+keep_nearest (const DmKmeansResult *clusters, const Members *members,
+              const guint *quotas, gboolean *kept)
+{
+  for (guint j = 0; j < clusters->k; j++)
+    {
+      guint size = members->offsets[j + 1] - members->offsets[j];
+      g_autofree Ranked *ranked = g_new (Ranked, MAX (size, 1));
+      for (guint m = 0; m < size; m++)
+        {
+          guint item = members->items[members->offsets[j] + m];
+          ranked[m] = (Ranked) { clusters->distance[item], item };
+        }
+      qsort (ranked, size, sizeof *ranked, compare_ranked);
+      for (guint m = 0; m < quotas[j]; m++)
+        kept[ranked[m].item] = TRUE;
+    }
+}
+
+static void
+keep_random (const DmKmeansResult *clusters, const Members *members,
+             const guint *quotas, guint32 seed, gboolean *kept)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+
+  for (guint j = 0; j < clusters->k; j++)
+    {
+      guint *items = members->items + members->offsets[j];
+      guint size = members->offsets[j + 1] - members->offsets[j];
+      for (guint m = size; m > 1; m--)
+        {
+          guint other = (guint) g_rand_int_range (rand, 0, (gint32) m);
+          guint swap = items[m - 1];
+          items[m - 1] = items[other];
+          items[other] = swap;
+        }
+      for (guint m = 0; m < quotas[j]; m++)
+        kept[items[m]] = TRUE;
+    }
+}
+
+/* Weighted sampling without replacement (Efraimidis-Spirakis): the items
+ * with the largest u^(1/w), i.e. the smallest -ln(u) / w, w = 1 / count. */
+static void
+keep_entropy (const DmKmeansResult *clusters, const Members *members,
+              const guint *quotas, const int *labels, guint n_labels,
+              guint32 seed, gboolean *kept)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autofree guint *label_count = g_new0 (guint, MAX (n_labels, 1));
+
+  for (guint j = 0; j < clusters->k; j++)
+    {
+      const guint *items = members->items + members->offsets[j];
+      guint size = members->offsets[j + 1] - members->offsets[j];
+      g_autofree Ranked *ranked = g_new (Ranked, MAX (size, 1));
+
+      for (guint m = 0; m < size; m++)
+        label_count[labels[items[m]]]++;
+      for (guint m = 0; m < size; m++)
+        {
+          double u = 1.0 - g_rand_double (rand);   /* (0, 1] */
+          ranked[m] = (Ranked) { -log (u) * label_count[labels[items[m]]], items[m] };
+        }
+      for (guint m = 0; m < size; m++)
+        label_count[labels[items[m]]] = 0;
+      qsort (ranked, size, sizeof *ranked, compare_ranked);
+      for (guint m = 0; m < quotas[j]; m++)
+        kept[ranked[m].item] = TRUE;
+    }
+}
+
+/* One item per non-empty cluster, then (duplicate keys only) the nearest
+ * remaining items overall. */
+static void
+keep_centroids (const DmKmeansResult *clusters, gsize total,
+                guint *quotas, gboolean *kept)
+{
+  g_autofree guint *nearest = g_new (guint, clusters->k);
+  gsize n_kept = 0;
+
+  for (guint j = 0; j < clusters->k; j++)
+    nearest[j] = G_MAXUINT;
+  for (gsize i = 0; i < clusters->n_items; i++)
+    {
+      guint j = clusters->labels[i];
+      if (nearest[j] == G_MAXUINT || clusters->distance[i] < clusters->distance[nearest[j]])
+        nearest[j] = (guint) i;
+    }
+  for (guint j = 0; j < clusters->k; j++)
+    {
+      quotas[j] = nearest[j] != G_MAXUINT;
+      if (quotas[j])
+        {
+          kept[nearest[j]] = TRUE;
+          n_kept++;
+        }
+    }
+  if (n_kept == total)
+    return;
+
+  g_autofree Ranked *ranked = g_new (Ranked, clusters->n_items);
+  gsize n_ranked = 0;
+  for (gsize i = 0; i < clusters->n_items; i++)
+    if (!kept[i])
+      ranked[n_ranked++] = (Ranked) { clusters->distance[i], (guint) i };
+  qsort (ranked, n_ranked, sizeof *ranked, compare_ranked);
+  for (gsize r = 0; n_kept < total; r++, n_kept++)
+    {
+      kept[ranked[r].item] = TRUE;
+      quotas[clusters->labels[ranked[r].item]]++;
+    }
+}
+
+static gboolean
+check_labels (const DmSelectRequest *request, gboolean required, GError **error)
+{
+  if (request->labels == NULL)
+    {
+      if (!required)
+        return TRUE;
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_MISSING_LABEL,
+                   "this prune method needs item labels, and none were given");
+      return FALSE;
+    }
+  for (gsize i = 0; i < request->n_items; i++)
+    {
+      int label = request->labels[i];
+      if (label < -1 || (label >= 0 && (guint) label >= request->n_labels))
+        {
+          g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                       "item %" G_GSIZE_FORMAT " has label id %d, outside the "
+                       "dataset's %u labels", i, label, request->n_labels);
+          return FALSE;
+        }
+      if (label == -1 && required)
+        {
+          g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_MISSING_LABEL,
+                       "item %" G_GSIZE_FORMAT " has no label, which this prune "
+                       "method needs", i);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+choose_k (const DmSelectRequest *request, gsize total, guint *k, GError **error)
+{
+  switch (request->method)
+    {
+    case DM_SELECT_CENTROID:
+      *k = (guint) total;
+      break;
+    case DM_SELECT_QUERY_CLUST:
+      *k = request->n_labels;
+      break;
+    case DM_SELECT_CLUSTER_RANDOM:
+    case DM_SELECT_ENTROPY:
+    default:
+      *k = request->n_clusters > 0 ? request->n_clusters : request->n_labels;
+      break;
+    }
+  if (*k == 0)
+    {
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                   request->method == DM_SELECT_QUERY_CLUST
+                   ? "the dataset has no labels, which query_clust needs as centres"
+                   : "the dataset has no labels to take the number of clusters "
+                     "from: pass the clusters parameter");
+      return FALSE;
+    }
+  if (*k > request->n_items)
+    {
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                   "cannot make %u clusters from %" G_GSIZE_FORMAT " items",
+                   *k, request->n_items);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+report_selecting (const DmSelectRequest *request, double fraction, GError **error)
+{
+  if (request->progress == NULL
+      || request->progress ("selecting", fraction, request->progress_data))
+    return TRUE;
+  g_set_error_literal (error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED,
+                       "selection was cancelled");
+  return FALSE;
+}
+
+gboolean
+dm_cluster_select (const DmSelectRequest *request,
+                   DmSelectResult       **result_out,
+                   GError               **error)
+{
+  gboolean by_label;
+  gsize total;
+  guint k;
+  g_autofree gint64 *initial = NULL;
+  g_autoptr(DmKmeansResult) clusters = NULL;
+  g_autoptr(DmSelectResult) result = NULL;
+  g_autofree gboolean *kept = NULL;
+  DmKmeansRequest kmeans;
+  Members members;
+  gint64 start;
+
+  g_return_val_if_fail (request != NULL, FALSE);
+  g_return_val_if_fail (request->keys != NULL || request->n_items == 0, FALSE);
+  g_return_val_if_fail (result_out != NULL, FALSE);
+
+  if (!dm_keys_check_size (request->key_bytes, error))
+    return FALSE;
+  if (!(request->ratio > 0 && request->ratio <= 1))
+    {
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                   "the ratio must be in (0, 1], not %g", request->ratio);
+      return FALSE;
+    }
+  if (request->method > DM_SELECT_ENTROPY)
+    {
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                   "unknown clustering method %d", (int) request->method);
+      return FALSE;
+    }
+  by_label = request->method == DM_SELECT_QUERY_CLUST || request->method == DM_SELECT_ENTROPY;
+  if (!check_labels (request, by_label, error))
+    return FALSE;
+
+  result = g_new0 (DmSelectResult, 1);
+  if (request->n_items == 0)
+    {
+      *result_out = g_steal_pointer (&result);
+      return TRUE;
+    }
+  total = dm_quota_total (request->n_items, request->ratio);
+  if (!choose_k (request, total, &k, error))
+    return FALSE;
+
+  dm_kmeans_request_init (&kmeans);
+  kmeans.keys = request->keys;
+  kmeans.n_items = request->n_items;
+  kmeans.key_bytes = request->key_bytes;
+  kmeans.k = k;
+  kmeans.seed = request->seed;
+  kmeans.n_threads = request->n_threads;
+  kmeans.force_portable = request->force_portable;
+  kmeans.progress = request->progress;
+  kmeans.progress_data = request->progress_data;
+  if (request->method == DM_SELECT_QUERY_CLUST)
+    {
+      initial = g_new (gint64, k);
+      for (guint j = 0; j < k; j++)
+        initial[j] = -1;
+      for (gsize i = request->n_items; i-- > 0;)
+        initial[request->labels[i]] = (gint64) i;
+      kmeans.initial_items = initial;
+    }
+  if (!dm_kmeans_run (&kmeans, &clusters, error))
+    return FALSE;
+
+  start = g_get_monotonic_time ();
+  if (!report_selecting (request, 0.0, error))
+    return FALSE;
+  result->n_clusters = k;
+  result->cluster_sizes = g_memdup2 (clusters->sizes, k * sizeof (guint));
+  result->quotas = g_new0 (guint, k);
+  kept = g_new0 (gboolean, request->n_items);
+  members_init (&members, clusters);
+  if (request->method == DM_SELECT_CENTROID)
+    keep_centroids (clusters, total, result->quotas, kept);
+  else if (!dm_quota_compute (clusters->sizes, k, total, result->quotas, error))
+    {
+      members_clear (&members);
+      return FALSE;
+    }
+  else if (request->method == DM_SELECT_CLUSTER_RANDOM)
+    keep_random (clusters, &members, result->quotas, request->seed, kept);
+  else if (request->method == DM_SELECT_QUERY_CLUST)
+    keep_nearest (clusters, &members, result->quotas, kept);
+  else
+    keep_entropy (clusters, &members, result->quotas, request->labels,
+                  request->n_labels, request->seed, kept);
+  members_clear (&members);
+
+  result->kept = g_new (guint, total);
+  for (gsize i = 0; i < request->n_items; i++)
+    if (kept[i])
+      result->kept[result->n_kept++] = (guint) i;
+  g_assert (result->n_kept == total);
+
+  result->cluster_of_item = g_steal_pointer (&clusters->labels);
+  result->distance = g_new (float, request->n_items);
+  for (gsize i = 0; i < request->n_items; i++)
+    result->distance[i] = (float) clusters->distance[i];
+  result->inertia = clusters->inertia;
+  result->iterations = clusters->iterations;
+  result->used_simd = clusters->used_simd;
+  result->seconds_seeding = clusters->seconds_seeding;
+  result->seconds_lloyd = clusters->seconds_lloyd;
+  if (!report_selecting (request, 1.0, error))
+    return FALSE;
+  result->seconds_select = (g_get_monotonic_time () - start) / 1e6;
+  *result_out = g_steal_pointer (&result);
+  return TRUE;
+}
+
+void
+dm_select_result_free (DmSelectResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->kept);
+  g_free (result->cluster_of_item);
+  g_free (result->distance);
+  g_free (result->cluster_sizes);
+  g_free (result->quotas);
+  g_free (result);
+}
+
+gboolean
+dm_select_method_from_string (const char *name, DmSelectMethod *method)
+{
+  static const struct { const char *name; DmSelectMethod method; } methods[] = {
+    { "cluster_random", DM_SELECT_CLUSTER_RANDOM },
+    { "centroid", DM_SELECT_CENTROID },
+    { "query_clust", DM_SELECT_QUERY_CLUST },
+    { "entropy", DM_SELECT_ENTROPY },
+  };
+
+  g_return_val_if_fail (name != NULL && method != NULL, FALSE);
+  for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
+    if (g_str_equal (name, methods[m].name))
+      {
+        *method = methods[m].method;
+        return TRUE;
+      }
+  return FALSE;
+}

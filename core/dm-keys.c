@@ -1,0 +1,47 @@
+/* dm-keys.c: packed binary hash keys.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "dm-keys.h"
+
+
+#include "dm-core-error.h"
+
+gboolean
+dm_keys_check_size (gsize key_bytes, GError **error)
+{
+  if (key_bytes == DM_KEYS_BYTES_IMAGE || key_bytes == DM_KEYS_BYTES_IMAGE_TEXT)
+    return TRUE;
+  g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+               "hash keys of %" G_GSIZE_FORMAT " bytes are not supported "
+               "(expected %d or %d)", key_bytes,
+               DM_KEYS_BYTES_IMAGE, DM_KEYS_BYTES_IMAGE_TEXT);
+  return FALSE;
+}
+
+guint
+dm_keys_popcount (const guint8 *key, gsize key_bytes)
+{
+  guint count = 0;
+
+  for (gsize i = 0; i < key_bytes; i++)
+    count += (guint) __builtin_popcount (key[i]);
+  return count;
+}
+
+guint
+dm_keys_hamming (const guint8 *a, const guint8 *b, gsize key_bytes)
+{
+  guint count = 0;
+
+  for (gsize i = 0; i < key_bytes; i++)
+    count += (guint) __builtin_popcount ((guint) (a[i] ^ b[i]));
+  return count;
+}
+
+void
+dm_keys_unpack (const guint8 *key, gsize key_bytes, float *features)
+{
+  for (gsize f = 0; f < 8 * key_bytes; f++)
+    features[f] = (float) dm_keys_feature (key, f);
+}

@@ -1,0 +1,44 @@
+/* dm-kmeans-kernels.h: the inner loops of k-means on keys, in a portable
+ * and an AVX-512 build. Both compute the same integers, so which one runs
+ * never changes a result.
+ *
+ * Layouts (private to the core):
+ * - points, transposed in blocks of 8: word w (64 bits, little-endian load
+ *   of key bytes 8w..8w+7) of points 8b..8b+7 is points_t[(b * n_words + w) * 8 + lane];
+ * - centre counts, transposed in blocks of 16 centres: the number of members
+ *   of centre 16c+lane with internal feature f set is
+ *   counts_t[(c * n_features + f) * 16 + lane], where internal feature
+ *   f = 64w + bit position in word w.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define DM_KMEANS_POINT_BLOCK  8
+#define DM_KMEANS_CENTRE_BLOCK 16
+
+typedef struct {
+  /* Hamming distances of points in blocks [block_begin, block_end) to
+   * n_candidates keys (n_words each, consecutive): point i's distance to
+   * candidate t goes to out[t * out_stride + i - 8 * block_begin]. */
+  void (*hamming) (const guint64 *points_t, gsize n_words,
+                   gsize block_begin, gsize block_end,
+                   const guint64 *candidates, guint n_candidates,
+                   guint16 *out, gsize out_stride);
+  /* For centre blocks [cblock_begin, cblock_end): the sum of each centre's
+   * counts over the n_set features listed in set_features, to
+   * out[(c - cblock_begin) * 16 + lane]. */
+  void (*dot) (const guint32 *counts_t, gsize n_features,
+               const guint16 *set_features, guint n_set,
+               gsize cblock_begin, gsize cblock_end, guint32 *out);
+} DmKmeansKernels;
+
+extern const DmKmeansKernels dm_kmeans_kernels_portable;
+/* Only defined when the build compiled the AVX-512 kernels. */
+extern const DmKmeansKernels dm_kmeans_kernels_avx512;
+
+G_END_DECLS

@@ -1,0 +1,30 @@
+/* dm-kmeans-parallel.h: a fixed-task parallel loop for the k-means passes.
+ *
+ * Work is cut into tasks the caller numbers; which thread runs a task never
+ * matters because every task writes only its own outputs, so results do
+ * not depend on the thread count.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _DmParallel DmParallel;
+typedef void (*DmParallelTaskFunc) (gsize task, gpointer user_data);
+
+/* n_threads 0 = all cores; 1 runs every task in the calling thread. */
+DmParallel *dm_parallel_new (guint n_threads);
+guint       dm_parallel_get_n_threads (DmParallel *parallel);
+/* Runs task(0) .. task(n_tasks - 1), the caller included, and returns when
+ * all are done. */
+void        dm_parallel_run (DmParallel        *parallel,
+                             gsize              n_tasks,
+                             DmParallelTaskFunc task,
+                             gpointer           user_data);
+void        dm_parallel_free (DmParallel *parallel);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmParallel, dm_parallel_free)
+
+G_END_DECLS

@@ -1,0 +1,58 @@
+/* dm-kmeans-portable.c: k-means kernels in plain C.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "dm-kmeans-kernels.h"
+
+#include <string.h>
+
+static void
+hamming_portable (const guint64 *points_t, gsize n_words,
+                  gsize block_begin, gsize block_end,
+                  const guint64 *candidates, guint n_candidates,
+                  guint16 *out, gsize out_stride)
+{
+  for (gsize b = block_begin; b < block_end; b++)
+    {
+      const guint64 *block = points_t + b * n_words * DM_KMEANS_POINT_BLOCK;
+      gsize first = (b - block_begin) * DM_KMEANS_POINT_BLOCK;
+
+      for (guint t = 0; t < n_candidates; t++)
+        {
+          const guint64 *candidate = candidates + t * n_words;
+          guint distance[DM_KMEANS_POINT_BLOCK] = { 0 };
+
+          for (gsize w = 0; w < n_words; w++)
+            for (guint lane = 0; lane < DM_KMEANS_POINT_BLOCK; lane++)
+              distance[lane] += (guint) __builtin_popcountll (
+                  block[w * DM_KMEANS_POINT_BLOCK + lane] ^ candidate[w]);
+          for (guint lane = 0; lane < DM_KMEANS_POINT_BLOCK; lane++)
+            out[t * out_stride + first + lane] = (guint16) distance[lane];
+        }
+    }
+}
+
+static void
+dot_portable (const guint32 *counts_t, gsize n_features,
+              const guint16 *set_features, guint n_set,
+              gsize cblock_begin, gsize cblock_end, guint32 *out)
+{
+  for (gsize c = cblock_begin; c < cblock_end; c++)
+    {
+      const guint32 *block = counts_t + c * n_features * DM_KMEANS_CENTRE_BLOCK;
+      guint32 sum[DM_KMEANS_CENTRE_BLOCK] = { 0 };
+
+      for (guint s = 0; s < n_set; s++)
+        {
+          const guint32 *row = block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK;
+          for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)
+            sum[lane] += row[lane];
+        }
+      memcpy (out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK, sum, sizeof sum);
+    }
+}
+
+const DmKmeansKernels dm_kmeans_kernels_portable = {
+  hamming_portable,
+  dot_portable,
+};

@@ -1,0 +1,1024 @@
+/* dm-kmeans.c: k-means++ seeding and Hamerly-bounded Lloyd on packed keys.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "dm-kmeans.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "dm-keys.h"
+#include "dm-kmeans-kernels.h"
+#include "dm-kmeans-parallel.h"
+
+#define SEED_CHUNK   1024   /* points per seeding task, a multiple of 8 */
+#define LLOYD_CHUNK  512    /* points per assignment task */
+#define SCAN_BATCH   32     /* points sharing one pass over the centres */
+#define SCAN_GROUP_BYTES (256 * 1024)  /* centre counts kept hot in cache */
+#define FAR          G_MAXUINT16       /* "no centre yet" seeding distance */
+/* Bounds are doubles summed over iterations; a skip needs this margin so
+ * rounding can never skip a point whose nearest centre changed. */
+#define BOUND_MARGIN 1e-3
+#define MAX_GROUPS   64
+
+typedef struct {
+  guint item, from, to;
+} Move;
+
+typedef struct {
+  const DmKmeansRequest *request;
+  const DmKmeansKernels *kernels;
+  DmParallel *parallel;
+
+  gsize n, n_words, n_features, n_blocks, n_padded;
+  guint k, n_cblocks;
+  guint64 *points_t;
+  guint16 *popcount;
+  guint *label;
+
+  /* seeding */
+  guint16 *nearest, *second;        /* Hamming distance to 1st / 2nd seed */
+  guint16 *candidate_dist;          /* max_trials x n_padded */
+  guint64 *candidate_keys;          /* max_trials x n_words */
+  guint max_trials, n_candidates, best_candidate, new_centre;
+  gsize n_seed_chunks;
+  guint64 *chunk_potential;         /* n_seed_chunks x max_trials */
+  guint64 *chunk_sum;               /* n_seed_chunks: sum of nearest */
+
+  /* Lloyd */
+  guint32 *counts_t;
+  guint *members;
+  double *inv_members, *norm_term, *shift;
+  double *upper;                    /* bound on the distance to own centre */
+  guint n_groups, group_cblocks;    /* centre groups for the lower bounds */
+  float *group_lower;               /* n x n_groups, Euclidean */
+  double *group_shift;              /* n_groups */
+  gsize n_lloyd_chunks;
+  GArray **chunk_moves;             /* of Move */
+  gsize scan_group;                 /* centre blocks per cache group */
+  double *exact;                    /* n: squared distance to own centre */
+} Kmeans;
+
+static inline guint64
+load_word (const guint8 *bytes)
+{
+  guint64 word;
+
+  memcpy (&word, bytes, sizeof word);
+  return GUINT64_FROM_LE (word);
+}
+
+static inline const guint8 *
+key_of (const Kmeans *km, gsize item)
+{
+  return km->request->keys + item * km->request->key_bytes;
+}
+
+/* Internal feature numbers (64 * word + bit) of the set bits of a key. */
+static guint
+list_set_features (const Kmeans *km, gsize item, guint16 *features)
+{
+  const guint8 *key = key_of (km, item);
+  guint n_set = 0;
+
+  for (gsize w = 0; w < km->n_words; w++)
+    {
+      guint64 word = load_word (key + 8 * w);
+      while (word != 0)
+        {
+          features[n_set++] = (guint16) (64 * w + (guint) __builtin_ctzll (word));
+          word &= word - 1;
+        }
+    }
+  return n_set;
+}
+
+static inline guint32 *
+count_cell (const Kmeans *km, guint centre, gsize feature)
+{
+  return km->counts_t + ((gsize) (centre / DM_KMEANS_CENTRE_BLOCK) * km->n_features
+                         + feature) * DM_KMEANS_CENTRE_BLOCK
+         + centre % DM_KMEANS_CENTRE_BLOCK;
+}
+
+/* Squared distance from the dot product of a key with a centre's counts:
+ * |x|^2 - 2 x.c + |c|^2 with c = counts / members. The same expression in
+ * every code path keeps the results identical. */
+static inline double
+distance_from_sum (const Kmeans *km, guint popcount, guint32 sum, guint centre)
+{
+  return (double) popcount - 2.0 * (double) sum * km->inv_members[centre]
+         + km->norm_term[centre];
+}
+
+static double
+exact_distance (const Kmeans *km, gsize item, guint centre)
+{
+  const guint8 *key = key_of (km, item);
+  guint32 sum = 0;
+
+  if (km->members[centre] == 0)
+    return INFINITY;
+  for (gsize w = 0; w < km->n_words; w++)
+    {
+      guint64 word = load_word (key + 8 * w);
+      while (word != 0)
+        {
+          sum += *count_cell (km, centre, 64 * w + (guint) __builtin_ctzll (word));
+          word &= word - 1;
+        }
+    }
+  return distance_from_sum (km, km->popcount[item], sum, centre);
+}
+
+static gboolean
+report (const Kmeans *km, double fraction, GError **error)
+{
+  if (km->request->progress == NULL
+      || km->request->progress ("clustering", fraction, km->request->progress_data))
+    return TRUE;
+  g_set_error_literal (error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED,
+                       "clustering was cancelled");
+  return FALSE;
+}
+
+/* ---- seeding ---------------------------------------------------------- */
+
+static void
+seed_candidates_task (gsize chunk, gpointer data)
+{
+  Kmeans *km = data;
+  gsize first = chunk * SEED_CHUNK;
+  gsize end = MIN (first + SEED_CHUNK, km->n);
+  gsize block_end = MIN ((first + SEED_CHUNK) / DM_KMEANS_POINT_BLOCK, km->n_blocks);
+
+  km->kernels->hamming (km->points_t, km->n_words,
+                        first / DM_KMEANS_POINT_BLOCK, block_end,
+                        km->candidate_keys, km->n_candidates,
+                        km->candidate_dist + first, km->n_padded);
+  if (km->n_candidates < 2)
+    return;
+  for (guint t = 0; t < km->n_candidates; t++)
+    {
+      const guint16 *dist = km->candidate_dist + t * km->n_padded;
+      guint64 potential = 0;
+      for (gsize i = first; i < end; i++)
+        potential += MIN (km->nearest[i], dist[i]);
+      km->chunk_potential[chunk * km->max_trials + t] = potential;
+    }
+}
+
+static void
+seed_update_task (gsize chunk, gpointer data)
+{
+  Kmeans *km = data;
+  gsize first = chunk * SEED_CHUNK;
+  gsize end = MIN (first + SEED_CHUNK, km->n);
+  const guint16 *dist = km->candidate_dist + km->best_candidate * km->n_padded;
+  guint64 sum = 0;
+
+  for (gsize i = first; i < end; i++)
+    {
+      guint16 d = dist[i];
+      if (d < km->nearest[i])
+        {
+          km->second[i] = km->nearest[i];
+          km->nearest[i] = d;
+          km->label[i] = km->new_centre;
+        }
+      else if (d < km->second[i])
+        km->second[i] = d;
+      sum += km->nearest[i];
+    }
+  km->chunk_sum[chunk] = sum;
+}
+
+/* The first item whose running sum of seeding distances exceeds target:
+ * sampling with probability proportional to the squared distance. */
+static guint
+sample_item (const Kmeans *km, guint64 target)
+{
+  guint64 cumulative = 0;
+
+  for (gsize c = 0; c < km->n_seed_chunks; c++)
+    {
+      if (cumulative + km->chunk_sum[c] <= target)
+        {
+          cumulative += km->chunk_sum[c];
+          continue;
+        }
+      for (gsize i = c * SEED_CHUNK; i < MIN ((c + 1) * SEED_CHUNK, km->n); i++)
+        {
+          cumulative += km->nearest[i];
+          if (cumulative > target)
+            return (guint) i;
+        }
+    }
+  for (gsize i = km->n; i-- > 0;)
+    if (km->nearest[i] > 0)
+      return (guint) i;
+  return (guint) (km->n - 1);
+}
+
+static void
+set_candidate (Kmeans *km, guint slot, guint item)
+{
+  for (gsize w = 0; w < km->n_words; w++)
+    km->candidate_keys[slot * km->n_words + w] = load_word (key_of (km, item) + 8 * w);
+}
+
+/* Makes candidate best_candidate centre new_centre. */
+static void
+commit_candidate (Kmeans *km, guint *seed_items, const guint *candidates)
+{
+  seed_items[km->new_centre] = candidates[km->best_candidate];
+  dm_parallel_run (km->parallel, km->n_seed_chunks, seed_update_task, km);
+}
+
+static void
+add_fixed_centre (Kmeans *km, guint centre, guint item, guint *seed_items)
+{
+  guint candidates[1] = { item };
+
+  set_candidate (km, 0, item);
+  km->n_candidates = 1;
+  km->best_candidate = 0;
+  km->new_centre = centre;
+  dm_parallel_run (km->parallel, km->n_seed_chunks, seed_candidates_task, km);
+  commit_candidate (km, seed_items, candidates);
+}
+
+/* Greedy k-means++ as scikit-learn does it: draw max_trials candidates
+ * with probability proportional to the squared distance to the nearest
+ * centre so far, keep the one that lowers the total potential most. */
+static void
+add_sampled_centre (Kmeans *km, guint centre, GRand *rand, guint *seed_items)
+{
+  g_autofree guint *candidates = g_new (guint, km->max_trials);
+  guint64 potential = 0, best_potential = G_MAXUINT64;
+
+  for (gsize c = 0; c < km->n_seed_chunks; c++)
+    potential += km->chunk_sum[c];
+  for (guint t = 0; t < km->max_trials; t++)
+    {
+      /* All items sit on centres (duplicate keys): any item will do. */
+      if (potential == 0)
+        candidates[t] = (guint) g_rand_int_range (rand, 0, (gint32) km->n);
+      else
+        {
+          guint64 target = (guint64) (g_rand_double (rand) * (double) potential);
+          candidates[t] = sample_item (km, MIN (target, potential - 1));
+        }
+      set_candidate (km, t, candidates[t]);
+    }
+  km->n_candidates = km->max_trials;
+  km->new_centre = centre;
+  dm_parallel_run (km->parallel, km->n_seed_chunks, seed_candidates_task, km);
+
+  km->best_candidate = 0;
+  for (guint t = 0; t < km->max_trials; t++)
+    {
+      guint64 total = 0;
+      for (gsize c = 0; c < km->n_seed_chunks; c++)
+        total += km->chunk_potential[c * km->max_trials + t];
+      if (total < best_potential)
+        {
+          best_potential = total;
+          km->best_candidate = t;
+        }
+    }
+  commit_candidate (km, seed_items, candidates);
+}
+
+static gboolean
+seed (Kmeans *km, guint *seed_items, GError **error)
+{
+  const DmKmeansRequest *request = km->request;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (request->seed);
+  guint done = 0;
+  guint report_every = MAX (km->k / 64, 1);
+
+  km->max_trials = 2 + (guint) log ((double) km->k);
+  km->n_seed_chunks = (km->n + SEED_CHUNK - 1) / SEED_CHUNK;
+  km->nearest = g_new (guint16, km->n);
+  km->second = g_new (guint16, km->n);
+  for (gsize i = 0; i < km->n; i++)
+    km->nearest[i] = km->second[i] = FAR;
+  km->candidate_dist = g_new (guint16, km->max_trials * km->n_padded);
+  km->candidate_keys = g_new (guint64, km->max_trials * km->n_words);
+  km->chunk_potential = g_new0 (guint64, km->n_seed_chunks * km->max_trials);
+  km->chunk_sum = g_new0 (guint64, km->n_seed_chunks);
+
+  if (request->initial_items != NULL)
+    for (guint j = 0; j < km->k; j++)
+      if (request->initial_items[j] >= 0)
+        {
+          add_fixed_centre (km, j, (guint) request->initial_items[j], seed_items);
+          if (++done % report_every == 0 && !report (km, 0.5 * done / km->k, error))
+            return FALSE;
+        }
+
+  for (guint j = 0; j < km->k; j++)
+    {
+      if (request->initial_items != NULL && request->initial_items[j] >= 0)
+        continue;
+      if (done == 0)
+        add_fixed_centre (km, j, (guint) g_rand_int_range (rand, 0, (gint32) km->n),
+                          seed_items);
+      else
+        add_sampled_centre (km, j, rand, seed_items);
+      if (++done % report_every == 0 && !report (km, 0.5 * done / km->k, error))
+        return FALSE;
+    }
+
+  g_clear_pointer (&km->candidate_dist, g_free);
+  g_clear_pointer (&km->candidate_keys, g_free);
+  g_clear_pointer (&km->chunk_potential, g_free);
+  g_clear_pointer (&km->chunk_sum, g_free);
+  return TRUE;
+}
+
+/* ---- centres ---------------------------------------------------------- */
+
+typedef struct {
+  Kmeans *km;
+  gsize n_tasks;
+} BuildJob;
+
+/* Task t owns a range of centre blocks, so no two tasks write one cell. */
+static void
+build_counts_task (gsize task, gpointer data)
+{
+  BuildJob *job = data;
+  Kmeans *km = job->km;
+  guint first = (guint) (task * km->n_cblocks / job->n_tasks) * DM_KMEANS_CENTRE_BLOCK;
+  guint end = (guint) ((task + 1) * km->n_cblocks / job->n_tasks) * DM_KMEANS_CENTRE_BLOCK;
+
+  for (gsize i = 0; i < km->n; i++)
+    {
+      guint j = km->label[i];
+      if (j < first || j >= end)
+        continue;
+      const guint8 *key = key_of (km, i);
+      for (gsize w = 0; w < km->n_words; w++)
+        {
+          guint64 word = load_word (key + 8 * w);
+          while (word != 0)
+            {
+              (*count_cell (km, j, 64 * w + (guint) __builtin_ctzll (word)))++;
+              word &= word - 1;
+            }
+        }
+    }
+}
+
+static void
+update_centre_terms (Kmeans *km, guint centre)
+{
+  guint64 square_sum = 0;
+  double n = km->members[centre];
+
+  for (gsize f = 0; f < km->n_features; f++)
+    {
+      guint64 count = *count_cell (km, centre, f);
+      square_sum += count * count;
+    }
+  km->inv_members[centre] = n > 0 ? 1.0 / n : 0.0;
+  km->norm_term[centre] = n > 0 ? (double) square_sum / (n * n) : 0.0;
+}
+
+/* Euclidean distance between a centre and its earlier position given as
+ * counts over members (internal feature order). */
+static double
+centre_shift (Kmeans *km, guint centre, const guint32 *old_counts, guint old_members)
+{
+  double sum = 0;
+
+  if (old_members == 0 || km->members[centre] == 0)
+    return old_members == km->members[centre] ? 0.0 : INFINITY;
+  for (gsize f = 0; f < km->n_features; f++)
+    {
+      double delta = (double) *count_cell (km, centre, f) * km->inv_members[centre]
+                     - (double) old_counts[f] / old_members;
+      sum += delta * delta;
+    }
+  return sqrt (sum);
+}
+
+static void
+key_as_counts (Kmeans *km, gsize item, guint32 *counts)
+{
+  memset (counts, 0, km->n_features * sizeof *counts);
+  for (gsize w = 0; w < km->n_words; w++)
+    for (guint b = 0; b < 64; b++)
+      counts[64 * w + b] = (guint32) ((load_word (key_of (km, item) + 8 * w) >> b) & 1u);
+}
+
+static void
+exact_distance_task (gsize chunk, gpointer data)
+{
+  Kmeans *km = data;
+
+  for (gsize i = chunk * LLOYD_CHUNK; i < MIN ((chunk + 1) * LLOYD_CHUNK, km->n); i++)
+    km->exact[i] = exact_distance (km, i, km->label[i]);
+}
+
+/* Remembers a centre's counts before its first change in an iteration. */
+typedef struct {
+  gint *slot_of;          /* k, -1 = untouched */
+  GArray *centres;        /* guint, touched centres in touch order */
+  GArray *old_counts;     /* guint32, n_features per slot */
+  GArray *old_members;    /* guint per slot */
+} Touched;
+
+static void
+touch (Kmeans *km, Touched *touched, guint centre)
+{
+  if (touched->slot_of[centre] >= 0)
+    return;
+  touched->slot_of[centre] = (gint) touched->centres->len;
+  g_array_append_val (touched->centres, centre);
+  g_array_append_val (touched->old_members, km->members[centre]);
+  g_array_set_size (touched->old_counts, touched->old_counts->len + km->n_features);
+  guint32 *saved = &g_array_index (touched->old_counts, guint32,
+                                   touched->old_counts->len - km->n_features);
+  for (gsize f = 0; f < km->n_features; f++)
+    saved[f] = *count_cell (km, centre, f);
+}
+
+static void
+move_item (Kmeans *km, gsize item, guint from, guint to)
+{
+  const guint8 *key = key_of (km, item);
+
+  for (gsize w = 0; w < km->n_words; w++)
+    {
+      guint64 word = load_word (key + 8 * w);
+      while (word != 0)
+        {
+          gsize f = 64 * w + (guint) __builtin_ctzll (word);
+          (*count_cell (km, from, f))--;
+          (*count_cell (km, to, f))++;
+          word &= word - 1;
+        }
+    }
+  km->members[from]--;
+  km->members[to]++;
+  km->label[item] = to;
+}
+
+/* scikit-learn's rule: an empty cluster takes the item farthest from its
+ * centre (ties: lowest index), from a cluster that keeps a member. */
+static void
+relocate_empty (Kmeans *km, Touched *touched)
+{
+  gboolean have_distances = FALSE;
+
+  for (guint j = 0; j < km->k; j++)
+    {
+      if (km->members[j] != 0)
+        continue;
+      if (!have_distances)
+        {
+          for (guint c = 0; c < km->k; c++)
+            update_centre_terms (km, c);
+          dm_parallel_run (km->parallel, km->n_lloyd_chunks, exact_distance_task, km);
+          have_distances = TRUE;
+        }
+      gsize far = G_MAXSIZE;
+      for (gsize i = 0; i < km->n; i++)
+        if (km->members[km->label[i]] > 1 && km->exact[i] > 0
+            && (far == G_MAXSIZE || km->exact[i] > km->exact[far]))
+          far = i;
+      if (far == G_MAXSIZE)
+        return;   /* every remaining item duplicates its centre */
+      if (touched != NULL)
+        {
+          touch (km, touched, km->label[far]);
+          touch (km, touched, j);
+        }
+      move_item (km, far, km->label[far], j);
+      km->exact[far] = -1;
+      km->upper[far] = 0;
+      /* Forces a full scan next time. */
+      for (guint g = 0; g < km->n_groups; g++)
+        km->group_lower[far * km->n_groups + g] = 0;
+    }
+}
+
+/* Per group of centres, the largest shift: how much the group's lower
+ * bounds must drop. */
+static void
+update_group_shifts (Kmeans *km)
+{
+  for (guint g = 0; g < km->n_groups; g++)
+    {
+      guint first = g * km->group_cblocks * DM_KMEANS_CENTRE_BLOCK;
+      guint end = MIN (first + km->group_cblocks * DM_KMEANS_CENTRE_BLOCK, km->k);
+      double largest = 0;
+      for (guint j = first; j < end; j++)
+        largest = MAX (largest, km->shift[j]);
+      km->group_shift[g] = largest;
+    }
+}
+
+/* ---- assignment ------------------------------------------------------- */
+
+/* Yinyang's group filter: each item keeps, per group of centres, a lower
+ * bound on its distance to the group's centres other than its own. A full
+ * scan visits only the groups whose bound does not rule them out. */
+static void
+scan_batch (Kmeans *km, const guint *items, const double *own_distance,
+            guint n_items, GArray *moves)
+{
+  guint16 features[SCAN_BATCH][1024];
+  guint n_set[SCAN_BATCH];
+  double best[SCAN_BATCH];
+  guint best_centre[SCAN_BATCH];
+  guint32 sums[SCAN_GROUP_BYTES / 64 * DM_KMEANS_CENTRE_BLOCK / 16];
+  gsize group_stride = km->n_groups;
+
+  g_assert (km->n_features <= 1024);
+  g_assert (km->scan_group * DM_KMEANS_CENTRE_BLOCK <= G_N_ELEMENTS (sums));
+
+  for (guint p = 0; p < n_items; p++)
+    {
+      n_set[p] = list_set_features (km, items[p], features[p]);
+      best[p] = own_distance[p];
+      best_centre[p] = km->label[items[p]];
+    }
+  for (guint g = 0; g < km->n_groups; g++)
+    {
+      gsize group_first = (gsize) g * km->group_cblocks;
+      gsize group_end = MIN (group_first + km->group_cblocks, km->n_cblocks);
+
+      for (guint p = 0; p < n_items; p++)
+        {
+          float *lower = km->group_lower + items[p] * group_stride;
+          guint popcount = km->popcount[items[p]];
+          double group_min = INFINITY;
+
+          if (lower[g] > sqrt (MAX (best[p], 0.0)) + BOUND_MARGIN)
+            continue;
+          for (gsize part = group_first; part < group_end; part += km->scan_group)
+            {
+              gsize part_end = MIN (part + km->scan_group, group_end);
+              guint centre_end = (guint) MIN (part_end * DM_KMEANS_CENTRE_BLOCK, km->k);
+              km->kernels->dot (km->counts_t, km->n_features, features[p], n_set[p],
+                                part, part_end, sums);
+              for (guint j = (guint) (part * DM_KMEANS_CENTRE_BLOCK); j < centre_end; j++)
+                {
+                  if (km->members[j] == 0 || j == best_centre[p])
+                    continue;
+                  double d = distance_from_sum (km, popcount,
+                                                sums[j - part * DM_KMEANS_CENTRE_BLOCK], j);
+                  if (d < best[p])
+                    {
+                      /* The centre it displaces is now one of "the others". */
+                      guint old_group = best_centre[p] / (km->group_cblocks * DM_KMEANS_CENTRE_BLOCK);
+                      if (old_group == g)
+                        group_min = MIN (group_min, best[p]);
+                      else
+                        lower[old_group] = MIN (lower[old_group],
+                                                (float) sqrt (MAX (best[p], 0.0)));
+                      best[p] = d;
+                      best_centre[p] = j;
+                    }
+                  else
+                    group_min = MIN (group_min, d);
+                }
+            }
+          lower[g] = (float) sqrt (MAX (group_min, 0.0));
+        }
+    }
+  for (guint p = 0; p < n_items; p++)
+    {
+      guint item = items[p];
+      km->upper[item] = sqrt (MAX (best[p], 0.0));
+      if (best_centre[p] != km->label[item])
+        {
+          Move move = { item, km->label[item], best_centre[p] };
+          g_array_append_val (moves, move);
+          km->label[item] = best_centre[p];
+        }
+    }
+}
+
+static void
+assign_task (gsize chunk, gpointer data)
+{
+  Kmeans *km = data;
+  GArray *moves = km->chunk_moves[chunk];
+  guint failing[SCAN_BATCH];
+  double own_distance[SCAN_BATCH];
+  guint n_failing = 0;
+
+  g_array_set_size (moves, 0);
+  for (gsize i = chunk * LLOYD_CHUNK; i < MIN ((chunk + 1) * LLOYD_CHUNK, km->n); i++)
+    {
+      guint own = km->label[i];
+      float *lower = km->group_lower + i * km->n_groups;
+      double lowest = INFINITY, d_own;
+
+      km->upper[i] += km->shift[own];
+      for (guint g = 0; g < km->n_groups; g++)
+        {
+          lower[g] = (float) (lower[g] - km->group_shift[g]);
+          lowest = MIN (lowest, lower[g]);
+        }
+      if (km->upper[i] + BOUND_MARGIN < lowest)
+        continue;
+      d_own = exact_distance (km, i, own);
+      km->upper[i] = sqrt (MAX (d_own, 0.0));
+      if (km->upper[i] + BOUND_MARGIN < lowest)
+        continue;
+      own_distance[n_failing] = d_own;
+      failing[n_failing++] = (guint) i;
+      if (n_failing == SCAN_BATCH)
+        {
+          scan_batch (km, failing, own_distance, n_failing, moves);
+          n_failing = 0;
+        }
+    }
+  if (n_failing > 0)
+    scan_batch (km, failing, own_distance, n_failing, moves);
+}
+
+/* One assignment pass; with apply, moves update the centre counts. Returns
+ * the number of items that changed cluster. */
+static gsize
+assign (Kmeans *km, Touched *touched, gboolean apply)
+{
+  gsize n_moves = 0;
+
+  dm_parallel_run (km->parallel, km->n_lloyd_chunks, assign_task, km);
+  for (gsize c = 0; c < km->n_lloyd_chunks; c++)
+    {
+      GArray *moves = km->chunk_moves[c];
+      n_moves += moves->len;
+      if (!apply)
+        continue;
+      for (guint m = 0; m < moves->len; m++)
+        {
+          const Move *move = &g_array_index (moves, Move, m);
+          touch (km, touched, move->from);
+          touch (km, touched, move->to);
+          km->label[move->item] = move->from;
+          move_item (km, move->item, move->from, move->to);
+        }
+    }
+  return n_moves;
+}
+
+/* ---- driver ----------------------------------------------------------- */
+
+static void
+kmeans_clear (Kmeans *km)
+{
+  g_clear_pointer (&km->parallel, dm_parallel_free);
+  g_free (km->points_t);
+  g_free (km->popcount);
+  g_free (km->nearest);
+  g_free (km->second);
+  g_free (km->candidate_dist);
+  g_free (km->candidate_keys);
+  g_free (km->chunk_potential);
+  g_free (km->chunk_sum);
+  g_free (km->inv_members);
+  g_free (km->norm_term);
+  g_free (km->shift);
+  g_free (km->upper);
+  g_free (km->group_lower);
+  g_free (km->group_shift);
+  g_free (km->exact);
+  if (km->chunk_moves != NULL)
+    for (gsize c = 0; c < km->n_lloyd_chunks; c++)
+      g_array_unref (km->chunk_moves[c]);
+  g_free (km->chunk_moves);
+}
+
+static gboolean
+check_request (const DmKmeansRequest *request, GError **error)
+{
+  if (!dm_keys_check_size (request->key_bytes, error))
+    return FALSE;
+  if (request->n_items == 0 || request->n_items > DM_KMEANS_MAX_ITEMS)
+    {
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                   "k-means needs 1 to %u items, not %" G_GSIZE_FORMAT,
+                   DM_KMEANS_MAX_ITEMS, request->n_items);
+      return FALSE;
+    }
+  if (request->k == 0 || request->k > request->n_items)
+    {
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                   "cannot make %u clusters from %" G_GSIZE_FORMAT " items",
+                   request->k, request->n_items);
+      return FALSE;
+    }
+  if (!(request->tolerance >= 0))
+    {
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                   "k-means tolerance %g is not a non-negative number",
+                   request->tolerance);
+      return FALSE;
+    }
+  if (request->initial_items != NULL)
+    for (guint j = 0; j < request->k; j++)
+      if (request->initial_items[j] >= (gint64) request->n_items)
+        {
+          g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                       "initial centre %u names item %" G_GINT64_FORMAT
+                       " of %" G_GSIZE_FORMAT, j, request->initial_items[j],
+                       request->n_items);
+          return FALSE;
+        }
+  return TRUE;
+}
+
+static void
+prepare_points (Kmeans *km)
+{
+  km->points_t = g_new0 (guint64, km->n_padded * km->n_words);
+  km->popcount = g_new (guint16, km->n);
+  for (gsize i = 0; i < km->n; i++)
+    {
+      const guint8 *key = key_of (km, i);
+      gsize block = i / DM_KMEANS_POINT_BLOCK, lane = i % DM_KMEANS_POINT_BLOCK;
+      for (gsize w = 0; w < km->n_words; w++)
+        km->points_t[(block * km->n_words + w) * DM_KMEANS_POINT_BLOCK + lane] =
+            load_word (key + 8 * w);
+      km->popcount[i] = (guint16) dm_keys_popcount (key, km->request->key_bytes);
+    }
+}
+
+/* scikit-learn's absolute tolerance: tol * mean feature variance. */
+static double
+absolute_tolerance (Kmeans *km)
+{
+  double variance_sum = 0;
+
+  for (gsize f = 0; f < km->n_features; f++)
+    {
+      guint64 ones = 0;
+      for (guint j = 0; j < km->k; j++)
+        ones += *count_cell (km, j, f);
+      double p = (double) ones / (double) km->n;
+      variance_sum += p * (1 - p);
+    }
+  return km->request->tolerance * variance_sum / (double) km->n_features;
+}
+
+static gboolean
+lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
+{
+  const DmKmeansRequest *request = km->request;
+  g_autofree guint32 *seed_counts = g_new (guint32, km->n_features);
+  gboolean strict = FALSE, cancelled = FALSE;
+  double tolerance;
+  Touched touched = { 0 };
+
+  km->counts_t = g_new0 (guint32, (gsize) km->n_cblocks * DM_KMEANS_CENTRE_BLOCK
+                                  * km->n_features);
+  km->members = g_new0 (guint, km->k);
+  km->inv_members = g_new0 (double, km->k);
+  km->norm_term = g_new0 (double, km->k);
+  km->shift = g_new0 (double, km->k);
+  km->upper = g_new (double, km->n);
+  km->group_cblocks = (km->n_cblocks + MAX_GROUPS - 1) / MAX_GROUPS;
+  km->n_groups = (km->n_cblocks + km->group_cblocks - 1) / km->group_cblocks;
+  km->group_lower = g_new (float, km->n * km->n_groups);
+  km->group_shift = g_new0 (double, km->n_groups);
+  km->exact = g_new (double, km->n);
+  km->n_lloyd_chunks = (km->n + LLOYD_CHUNK - 1) / LLOYD_CHUNK;
+  km->chunk_moves = g_new (GArray *, km->n_lloyd_chunks);
+  for (gsize c = 0; c < km->n_lloyd_chunks; c++)
+    km->chunk_moves[c] = g_array_new (FALSE, FALSE, sizeof (Move));
+  km->scan_group = MAX (SCAN_GROUP_BYTES / (km->n_features * DM_KMEANS_CENTRE_BLOCK
+                                            * sizeof (guint32)), 1);
+
+  /* The seeding distances are exact bounds to the seeds themselves. */
+  for (gsize i = 0; i < km->n; i++)
+    {
+      float lower = km->second[i] == FAR ? INFINITY : (float) sqrt ((double) km->second[i]);
+      km->upper[i] = sqrt ((double) km->nearest[i]);
+      for (guint g = 0; g < km->n_groups; g++)
+        km->group_lower[i * km->n_groups + g] = lower;
+      km->members[km->label[i]]++;
+    }
+  g_clear_pointer (&km->nearest, g_free);
+  g_clear_pointer (&km->second, g_free);
+
+  /* Iteration 1: the labels are those of the seeding pass. */
+  {
+    BuildJob job = { km, MIN (km->n_cblocks, 4 * dm_parallel_get_n_threads (km->parallel)) };
+    dm_parallel_run (km->parallel, job.n_tasks, build_counts_task, &job);
+  }
+  relocate_empty (km, NULL);
+  tolerance = absolute_tolerance (km);
+  {
+    double shift_total = 0;
+    for (guint j = 0; j < km->k; j++)
+      {
+        update_centre_terms (km, j);
+        key_as_counts (km, result->seed_items[j], seed_counts);
+        km->shift[j] = centre_shift (km, j, seed_counts, 1);
+        shift_total += km->shift[j] * km->shift[j];
+      }
+    update_group_shifts (km);
+    result->iterations = 1;
+    if (!report (km, 0.5 + 0.5 / request->max_iterations, error))
+      return FALSE;
+    result->converged = shift_total <= tolerance;
+  }
+
+  touched.slot_of = g_new (gint, km->k);
+  for (guint j = 0; j < km->k; j++)
+    touched.slot_of[j] = -1;
+  touched.centres = g_array_new (FALSE, FALSE, sizeof (guint));
+  touched.old_counts = g_array_new (FALSE, FALSE, sizeof (guint32));
+  touched.old_members = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  while (!result->converged && result->iterations < request->max_iterations)
+    {
+      double shift_total = 0;
+      gsize n_moves = assign (km, &touched, TRUE);
+
+      result->iterations++;
+      if (n_moves == 0)
+        {
+          strict = TRUE;
+          break;
+        }
+      relocate_empty (km, &touched);
+      memset (km->shift, 0, km->k * sizeof *km->shift);
+      for (guint t = 0; t < touched.centres->len; t++)
+        {
+          guint j = g_array_index (touched.centres, guint, t);
+          update_centre_terms (km, j);
+          km->shift[j] = centre_shift (km, j,
+                                       &g_array_index (touched.old_counts, guint32,
+                                                       t * km->n_features),
+                                       g_array_index (touched.old_members, guint, t));
+          shift_total += km->shift[j] * km->shift[j];
+          touched.slot_of[j] = -1;
+        }
+      g_array_set_size (touched.centres, 0);
+      g_array_set_size (touched.old_counts, 0);
+      g_array_set_size (touched.old_members, 0);
+      update_group_shifts (km);
+      if (!report (km, 0.5 + 0.5 * result->iterations / request->max_iterations, error))
+        {
+          cancelled = TRUE;
+          break;
+        }
+      if (shift_total <= tolerance)
+        {
+          result->converged = TRUE;
+          break;
+        }
+    }
+  g_free (touched.slot_of);
+  g_array_unref (touched.centres);
+  g_array_unref (touched.old_counts);
+  g_array_unref (touched.old_members);
+  if (cancelled)
+    return FALSE;
+  result->converged = result->converged || strict;
+  if (!strict)
+    assign (km, NULL, FALSE);   /* labels for the final centres */
+  return TRUE;
+}
+
+static const DmKmeansKernels *
+choose_kernels (gboolean force_portable)
+{
+#ifdef DM_HAVE_AVX512_KERNELS
+  if (!force_portable && dm_kmeans_simd_available ())
+    return &dm_kmeans_kernels_avx512;
+#endif
+  return &dm_kmeans_kernels_portable;
+}
+
+gboolean
+dm_kmeans_simd_available (void)
+{
+#if defined(DM_HAVE_AVX512_KERNELS) && (defined(__x86_64__) || defined(__i386__))
+  __builtin_cpu_init ();
+  return __builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512vpopcntdq");
+#else
+  return FALSE;
+#endif
+}
+
+void
+dm_kmeans_request_init (DmKmeansRequest *request)
+{
+  memset (request, 0, sizeof *request);
+  request->max_iterations = 300;
+  request->tolerance = 1e-4;
+}
+
+gboolean
+dm_kmeans_run (const DmKmeansRequest *request,
+               DmKmeansResult       **result_out,
+               GError               **error)
+{
+  Kmeans km = { 0 };
+  g_autoptr(DmKmeansResult) result = NULL;
+  gint64 start;
+  gboolean ok;
+
+  g_return_val_if_fail (request != NULL, FALSE);
+  g_return_val_if_fail (request->keys != NULL || request->n_items == 0, FALSE);
+  g_return_val_if_fail (result_out != NULL, FALSE);
+
+  if (!check_request (request, error))
+    return FALSE;
+
+  km.request = request;
+  km.kernels = choose_kernels (request->force_portable);
+  km.parallel = dm_parallel_new (request->n_threads);
+  km.n = request->n_items;
+  km.n_words = request->key_bytes / 8;
+  km.n_features = request->key_bytes * 8;
+  km.n_blocks = (km.n + DM_KMEANS_POINT_BLOCK - 1) / DM_KMEANS_POINT_BLOCK;
+  km.n_padded = km.n_blocks * DM_KMEANS_POINT_BLOCK;
+  km.k = request->k;
+  km.n_cblocks = (km.k + DM_KMEANS_CENTRE_BLOCK - 1) / DM_KMEANS_CENTRE_BLOCK;
+
+  result = g_new0 (DmKmeansResult, 1);
+  result->k = km.k;
+  result->n_items = km.n;
+  result->n_features = km.n_features;
+  result->labels = g_new0 (guint, km.n);
+  result->seed_items = g_new0 (guint, km.k);
+  result->used_simd = km.kernels != &dm_kmeans_kernels_portable;
+  km.label = result->labels;
+
+  start = g_get_monotonic_time ();
+  prepare_points (&km);
+  ok = seed (&km, result->seed_items, error);
+  result->seconds_seeding = (g_get_monotonic_time () - start) / 1e6;
+  if (ok)
+    {
+      start = g_get_monotonic_time ();
+      ok = lloyd (&km, result, error);
+      if (ok)
+        {
+          result->distance = g_new (double, km.n);
+          result->sizes = g_new0 (guint, km.k);
+          dm_parallel_run (km.parallel, km.n_lloyd_chunks, exact_distance_task, &km);
+          result->inertia = 0;
+          for (gsize i = 0; i < km.n; i++)
+            {
+              double d = MAX (km.exact[i], 0.0);
+              result->distance[i] = d;
+              result->inertia += d;
+              result->sizes[km.label[i]]++;
+            }
+        }
+      result->seconds_lloyd = (g_get_monotonic_time () - start) / 1e6;
+    }
+  result->centre_counts = g_steal_pointer (&km.counts_t);
+  result->centre_members = g_steal_pointer (&km.members);
+  kmeans_clear (&km);
+  if (!ok)
+    return FALSE;
+  *result_out = g_steal_pointer (&result);
+  return TRUE;
+}
+
+void
+dm_kmeans_result_get_centre (const DmKmeansResult *result,
+                             guint                 cluster,
+                             float                *centre)
+{
+  g_return_if_fail (result != NULL && cluster < result->k);
+
+  for (gsize f = 0; f < result->n_features; f++)
+    {
+      /* Internal feature 8 * byte + LSB-first bit; packbits is MSB first. */
+      gsize packbits_feature = (f & ~(gsize) 7) | (7 - (f & 7));
+      guint32 count = result->centre_counts[((gsize) (cluster / DM_KMEANS_CENTRE_BLOCK)
+                                             * result->n_features + f)
+                                            * DM_KMEANS_CENTRE_BLOCK
+                                            + cluster % DM_KMEANS_CENTRE_BLOCK];
+      guint members = result->centre_members[cluster];
+      centre[packbits_feature] = members > 0 ? (float) ((double) count / members) : 0.0f;
+    }
+}
+
+void
+dm_kmeans_result_free (DmKmeansResult *result)
+{
+  if (result == NULL)
+    return;
+  g_free (result->labels);
+  g_free (result->distance);
+  g_free (result->sizes);
+  g_free (result->seed_items);
+  g_free (result->centre_counts);
+  g_free (result->centre_members);
+  g_free (result);
+}

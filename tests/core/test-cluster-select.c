@@ -1,0 +1,375 @@
+/* test-cluster-select.c: the clustering prune methods.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <math.h>
+#include <string.h>
+
+#include "dm-cluster-select.h"
+#include "dm-kmeans.h"
+#include "dm-quota.h"
+
+#define KEY_BYTES 64
+
+typedef struct {
+  gsize n;
+  guint n_labels;
+  guint8 *keys;
+  int *labels;
+} Data;
+
+/* keys.py in small: per label a probability per bit, items drawn from
+ * their label's probabilities. */
+static void
+data_init (Data *data, gsize n, guint n_labels, guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autofree double *p = g_new (double, n_labels * 8 * KEY_BYTES);
+
+  data->n = n;
+  data->n_labels = n_labels;
+  data->keys = g_new0 (guint8, n * KEY_BYTES);
+  data->labels = g_new (int, n);
+  for (gsize f = 0; f < n_labels * 8 * KEY_BYTES; f++)
+    p[f] = g_rand_double_range (rand, 0.05, 0.95);
+  for (gsize i = 0; i < n; i++)
+    {
+      int label = g_rand_int_range (rand, 0, (gint32) n_labels);
+      data->labels[i] = label;
+      for (gsize f = 0; f < 8 * KEY_BYTES; f++)
+        if (g_rand_double (rand) < p[label * 8 * KEY_BYTES + f])
+          data->keys[i * KEY_BYTES + f / 8] |= (guint8) (0x80u >> (f % 8));
+    }
+}
+
+static void
+data_clear (Data *data)
+{
+  g_free (data->keys);
+  g_free (data->labels);
+}
+
+static DmSelectRequest
+request_for (const Data *data, DmSelectMethod method, double ratio)
+{
+  DmSelectRequest request = { 0 };
+
+  request.keys = data->keys;
+  request.n_items = data->n;
+  request.key_bytes = KEY_BYTES;
+  request.labels = data->labels;
+  request.n_labels = data->n_labels;
+  request.method = method;
+  request.ratio = ratio;
+  return request;
+}
+
+static DmSelectResult *
+select_ok (const DmSelectRequest *request)
+{
+  DmSelectResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dm_cluster_select (request, &result, &error));
+  g_assert_no_error (error);
+  return result;
+}
+
+/* Exactly ceil(n * ratio) kept, ascending, and per cluster as many as the
+ * quota says. */
+static void
+check_counts (const DmSelectRequest *request, const DmSelectResult *result)
+{
+  g_autofree guint *per_cluster = g_new0 (guint, result->n_clusters);
+  guint quota_sum = 0, size_sum = 0;
+
+  g_assert_cmpuint (result->n_kept, ==, (guint) ceil ((double) request->n_items * request->ratio));
+  for (guint m = 0; m < result->n_kept; m++)
+    {
+      g_assert_cmpuint (result->kept[m], <, request->n_items);
+      if (m > 0)
+        g_assert_cmpuint (result->kept[m - 1], <, result->kept[m]);
+      per_cluster[result->cluster_of_item[result->kept[m]]]++;
+    }
+  for (guint j = 0; j < result->n_clusters; j++)
+    {
+      g_assert_cmpuint (per_cluster[j], ==, result->quotas[j]);
+      g_assert_cmpuint (result->quotas[j], <=, result->cluster_sizes[j]);
+      quota_sum += result->quotas[j];
+      size_sum += result->cluster_sizes[j];
+    }
+  g_assert_cmpuint (quota_sum, ==, result->n_kept);
+  g_assert_cmpuint (size_sum, ==, request->n_items);
+}
+
+static void
+test_counts (gconstpointer method_data)
+{
+  DmSelectMethod method = GPOINTER_TO_INT (method_data);
+  static const double ratios[] = { 0.01, 0.1, 1.0 / 3.0, 0.5, 0.7, 0.93, 1.0 };
+  Data data;
+
+  data_init (&data, 600, 12, 4);
+  for (gsize r = 0; r < G_N_ELEMENTS (ratios); r++)
+    {
+      DmSelectRequest request = request_for (&data, method, ratios[r]);
+      g_autoptr(DmSelectResult) result = select_ok (&request);
+      guint expected_k = method == DM_SELECT_CENTROID
+                         ? (guint) dm_quota_total (data.n, ratios[r]) : data.n_labels;
+      g_assert_cmpuint (result->n_clusters, ==, expected_k);
+      check_counts (&request, result);
+    }
+  data_clear (&data);
+}
+
+static void
+test_cluster_random_seeds (void)
+{
+  Data data;
+  data_init (&data, 1000, 10, 6);
+  DmSelectRequest request = request_for (&data, DM_SELECT_CLUSTER_RANDOM, 0.3);
+  g_autoptr(DmSelectResult) a = select_ok (&request);
+  g_autoptr(DmSelectResult) b = select_ok (&request);
+  request.seed = 1;
+  g_autoptr(DmSelectResult) other = select_ok (&request);
+
+  g_assert_cmpmem (a->kept, a->n_kept * sizeof (guint), b->kept, b->n_kept * sizeof (guint));
+  g_assert_true (memcmp (a->kept, other->kept, a->n_kept * sizeof (guint)) != 0);
+
+  /* The clusters parameter overrides the number of labels. */
+  request.n_clusters = 4;
+  g_autoptr(DmSelectResult) four = select_ok (&request);
+  g_assert_cmpuint (four->n_clusters, ==, 4);
+  check_counts (&request, four);
+  data_clear (&data);
+}
+
+static void
+test_entropy_seeds (void)
+{
+  Data data;
+  data_init (&data, 800, 8, 16);
+  DmSelectRequest request = request_for (&data, DM_SELECT_ENTROPY, 0.25);
+  g_autoptr(DmSelectResult) a = select_ok (&request);
+  g_autoptr(DmSelectResult) b = select_ok (&request);
+  request.seed = 99;
+  g_autoptr(DmSelectResult) other = select_ok (&request);
+
+  g_assert_cmpmem (a->kept, a->n_kept * sizeof (guint), b->kept, b->n_kept * sizeof (guint));
+  g_assert_true (memcmp (a->kept, other->kept, a->n_kept * sizeof (guint)) != 0);
+  data_clear (&data);
+}
+
+/* Entropy favours rare labels within a cluster: a label with one item in
+ * a cluster of many of another label is kept far more often than chance. */
+static void
+test_entropy_weights (void)
+{
+  Data data;
+  guint rare_kept = 0, rounds = 40;
+
+  data_init (&data, 400, 1, 3);
+  data.n_labels = 2;
+  data.labels[17] = 1;   /* the only item of label 1 */
+  for (guint32 seed = 0; seed < rounds; seed++)
+    {
+      DmSelectRequest request = request_for (&data, DM_SELECT_ENTROPY, 0.05);
+      request.seed = seed;
+      request.n_clusters = 1;
+      g_autoptr(DmSelectResult) result = select_ok (&request);
+      for (guint m = 0; m < result->n_kept; m++)
+        rare_kept += result->kept[m] == 17;
+    }
+  /* Uniform sampling would keep it 5% of the time; weight 399 : 1 nearly always. */
+  g_assert_cmpuint (rare_kept, >=, rounds * 9 / 10);
+  data_clear (&data);
+}
+
+static void
+test_centroid_nearest (void)
+{
+  Data data;
+  data_init (&data, 500, 5, 8);
+  DmSelectRequest request = request_for (&data, DM_SELECT_CENTROID, 0.2);
+  g_autoptr(DmSelectResult) result = select_ok (&request);
+
+  check_counts (&request, result);
+  for (guint m = 0; m < result->n_kept; m++)
+    {
+      guint kept = result->kept[m];
+      guint j = result->cluster_of_item[kept];
+      g_assert_cmpuint (result->quotas[j], ==, 1);
+      for (gsize i = 0; i < data.n; i++)
+        if (result->cluster_of_item[i] == j)
+          g_assert_cmpfloat (result->distance[kept], <=, result->distance[i]);
+    }
+  data_clear (&data);
+}
+
+static void
+test_centroid_duplicates (void)
+{
+  Data data = { 0 };
+  data_init (&data, 40, 2, 1);
+  /* Five distinct keys, eight copies each: k = 20 > 5 distinct. */
+  for (gsize i = 0; i < data.n; i++)
+    memcpy (data.keys + i * KEY_BYTES, data.keys + (i % 5) * KEY_BYTES, KEY_BYTES);
+  DmSelectRequest request = request_for (&data, DM_SELECT_CENTROID, 0.5);
+  g_autoptr(DmSelectResult) result = select_ok (&request);
+
+  g_assert_cmpuint (result->n_kept, ==, 20);
+  check_counts (&request, result);
+  data_clear (&data);
+}
+
+static void
+test_query_clust_nearest (void)
+{
+  Data data;
+  data_init (&data, 700, 7, 12);
+  DmSelectRequest request = request_for (&data, DM_SELECT_QUERY_CLUST, 0.4);
+  g_autoptr(DmSelectResult) result = select_ok (&request);
+  g_autofree float *farthest_kept = g_new0 (float, 7);
+  g_autofree gboolean *kept = g_new0 (gboolean, data.n);
+
+  check_counts (&request, result);
+  for (guint m = 0; m < result->n_kept; m++)
+    {
+      guint i = result->kept[m];
+      kept[i] = TRUE;
+      farthest_kept[result->cluster_of_item[i]] =
+          MAX (farthest_kept[result->cluster_of_item[i]], result->distance[i]);
+    }
+  for (gsize i = 0; i < data.n; i++)
+    if (!kept[i])
+      g_assert_cmpfloat (result->distance[i], >=, farthest_kept[result->cluster_of_item[i]]);
+  data_clear (&data);
+}
+
+static void
+test_identical_paths (gconstpointer method_data)
+{
+  DmSelectMethod method = GPOINTER_TO_INT (method_data);
+  Data data;
+  data_init (&data, 3000, 40, 21);
+  DmSelectRequest request = request_for (&data, method, 0.3);
+  request.n_threads = 1;
+  g_autoptr(DmSelectResult) one = select_ok (&request);
+  request.n_threads = 2;
+  g_autoptr(DmSelectResult) two = select_ok (&request);
+  request.force_portable = TRUE;
+  g_autoptr(DmSelectResult) portable = select_ok (&request);
+
+  g_assert_false (portable->used_simd);
+  g_assert_cmpmem (one->kept, one->n_kept * sizeof (guint), two->kept, two->n_kept * sizeof (guint));
+  g_assert_cmpmem (one->kept, one->n_kept * sizeof (guint),
+                   portable->kept, portable->n_kept * sizeof (guint));
+  g_assert_cmpmem (one->cluster_of_item, data.n * sizeof (guint),
+                   portable->cluster_of_item, data.n * sizeof (guint));
+  g_assert_cmpfloat (one->inertia, ==, two->inertia);
+  g_assert_cmpfloat (one->inertia, ==, portable->inertia);
+  data_clear (&data);
+}
+
+static void
+expect_error (const DmSelectRequest *request, int code, const char *fragment)
+{
+  DmSelectResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (dm_cluster_select (request, &result, &error));
+  g_assert_null (result);
+  g_assert_error (error, DM_CORE_ERROR, code);
+  if (fragment != NULL)
+    g_assert_nonnull (strstr (error->message, fragment));
+}
+
+static gboolean
+cancel_when_selecting (const char *phase, double fraction, gpointer data)
+{
+  return !g_str_equal (phase, "selecting");
+}
+
+static void
+test_errors (void)
+{
+  Data data;
+  data_init (&data, 50, 3, 2);
+  DmSelectRequest request = request_for (&data, DM_SELECT_CLUSTER_RANDOM, 0.5);
+
+  request.ratio = 0;
+  expect_error (&request, DM_CORE_ERROR_INVALID_ARGUMENT, "ratio");
+  request.ratio = 1.5;
+  expect_error (&request, DM_CORE_ERROR_INVALID_ARGUMENT, "ratio");
+  request.ratio = NAN;
+  expect_error (&request, DM_CORE_ERROR_INVALID_ARGUMENT, "ratio");
+  request.ratio = 0.5;
+
+  request.n_labels = 0;
+  request.labels = NULL;
+  expect_error (&request, DM_CORE_ERROR_INVALID_ARGUMENT, "clusters");
+  request.n_clusters = 51;
+  expect_error (&request, DM_CORE_ERROR_INVALID_ARGUMENT, "51 clusters");
+  request.labels = data.labels;
+  request.n_labels = 3;
+  request.n_clusters = 0;
+
+  data.labels[7] = -1;
+  request.method = DM_SELECT_QUERY_CLUST;
+  expect_error (&request, DM_CORE_ERROR_MISSING_LABEL, "item 7");
+  request.method = DM_SELECT_ENTROPY;
+  expect_error (&request, DM_CORE_ERROR_MISSING_LABEL, "item 7");
+  /* Methods that do not use labels accept unlabelled items. */
+  request.method = DM_SELECT_CLUSTER_RANDOM;
+  g_autoptr(DmSelectResult) fine = select_ok (&request);
+  g_assert_cmpuint (fine->n_kept, ==, 25);
+
+  request.key_bytes = 16;
+  expect_error (&request, DM_CORE_ERROR_INVALID_ARGUMENT, "16 bytes");
+  request.key_bytes = KEY_BYTES;
+
+  request.progress = cancel_when_selecting;
+  expect_error (&request, DM_CORE_ERROR_CANCELLED, NULL);
+  data_clear (&data);
+}
+
+static void
+test_method_names (void)
+{
+  DmSelectMethod method;
+
+  g_assert_true (dm_select_method_from_string ("query_clust", &method));
+  g_assert_cmpint (method, ==, DM_SELECT_QUERY_CLUST);
+  g_assert_true (dm_select_method_from_string ("centroid", &method));
+  g_assert_cmpint (method, ==, DM_SELECT_CENTROID);
+  g_assert_false (dm_select_method_from_string ("ndr", &method));
+}
+
+int
+main (int argc, char **argv)
+{
+  static const struct { const char *name; DmSelectMethod method; } methods[] = {
+    { "cluster_random", DM_SELECT_CLUSTER_RANDOM },
+    { "centroid", DM_SELECT_CENTROID },
+    { "query_clust", DM_SELECT_QUERY_CLUST },
+    { "entropy", DM_SELECT_ENTROPY },
+  };
+
+  g_test_init (&argc, &argv, NULL);
+  for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
+    {
+      g_autofree char *counts = g_strdup_printf ("/select/counts/%s", methods[m].name);
+      g_autofree char *paths = g_strdup_printf ("/select/identical-paths/%s", methods[m].name);
+      g_test_add_data_func (counts, GINT_TO_POINTER (methods[m].method), test_counts);
+      g_test_add_data_func (paths, GINT_TO_POINTER (methods[m].method), test_identical_paths);
+    }
+  g_test_add_func ("/select/cluster-random/seeds", test_cluster_random_seeds);
+  g_test_add_func ("/select/entropy/seeds", test_entropy_seeds);
+  g_test_add_func ("/select/entropy/weights", test_entropy_weights);
+  g_test_add_func ("/select/centroid/nearest", test_centroid_nearest);
+  g_test_add_func ("/select/centroid/duplicates", test_centroid_duplicates);
+  g_test_add_func ("/select/query-clust/nearest", test_query_clust_nearest);
+  g_test_add_func ("/select/errors", test_errors);
+  g_test_add_func ("/select/method-names", test_method_names);
+  return g_test_run ();
+}

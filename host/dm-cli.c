@@ -522,8 +522,13 @@ print_usage (FILE *stream)
 int
 main (int argc, char **argv)
 {
+  /* The environment variable DM_LOCALEDIR, when set, replaces the
+   * installed catalogs' directory, so tests can run dm translated with the
+   * build tree's catalogs (build/po) before anything is installed. */
+  const char *localedir = g_getenv ("DM_LOCALEDIR");
+
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, DM_LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : DM_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -13,7 +13,11 @@
 G_MODULE_EXPORT void
 g_io_module_load (GIOModule *module)
 {
-  bindtextdomain (GETTEXT_PACKAGE, DM_LOCALEDIR);
+  /* As in dm's main(): the environment variable DM_LOCALEDIR, when set,
+   * replaces the installed catalogs' directory (tests use build/po). */
+  const char *localedir = g_getenv ("DM_LOCALEDIR");
+
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : DM_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
 
   /* The module stays loaded: types cannot be unregistered. */

@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The translations cover the sources as they are now.
+
+* every C file of the project that marks strings (_(), N_(), C_(), NC_())
+  is listed in po/POTFILES, and every file listed there exists;
+* extracting the strings afresh (xgettext, with meson's `glib` preset that
+  po/meson.build uses) gives no msgid that a po/LINGUAS catalog lacks or
+  leaves untranslated or fuzzy (msgcmp, msgmerge + msgattrib);
+* every catalog passes `msgfmt --check` (format directives agree).
+
+Needs DM_SOURCE_ROOT (tests/i18n/meson.build sets it).
+"""
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SOURCE_ROOT = os.environ['DM_SOURCE_ROOT']
+PO_DIR = os.path.join(SOURCE_ROOT, 'po')
+
+# meson's i18n.gettext(preset: 'glib') arguments (mesonbuild/modules/i18n.py).
+XGETTEXT_GLIB_PRESET = [
+    '--from-code=UTF-8', '--add-comments', '-k_',
+    '--keyword=_', '--keyword=N_', '--keyword=C_:1c,2', '--keyword=NC_:1c,2',
+    '--keyword=g_dcgettext:2', '--keyword=g_dngettext:2,3', '--keyword=g_dpgettext2:2c,3',
+    '--flag=N_:1:pass-c-format', '--flag=C_:2:pass-c-format', '--flag=NC_:2:pass-c-format',
+    '--flag=g_dngettext:2:pass-c-format', '--flag=g_strdup_printf:1:c-format',
+    '--flag=g_string_printf:2:c-format', '--flag=g_string_append_printf:2:c-format',
+    '--flag=g_error_new:3:c-format', '--flag=g_set_error:4:c-format',
+    '--flag=g_markup_printf_escaped:1:c-format', '--flag=g_log:3:c-format',
+    '--flag=g_print:1:c-format', '--flag=g_printerr:1:c-format', '--flag=g_printf:1:c-format',
+    '--flag=g_fprintf:2:c-format', '--flag=g_sprintf:2:c-format', '--flag=g_snprintf:3:c-format',
+]
+
+# A gettext marker called as a function: _( N_( C_( NC_( but not foo_(.
+MARKER = re.compile(r'(?<![A-Za-z0-9_])(?:N|C|NC)?_\s*\(')
+
+# Tests, benchmarks and fuzzers print to developers, not users.
+NOT_TRANSLATED_DIRS = ('tests', 'subprojects')
+
+
+def listed_files():
+    with open(os.path.join(PO_DIR, 'POTFILES'), encoding='utf-8') as potfiles:
+        return [line.strip() for line in potfiles
+                if line.strip() and not line.lstrip().startswith('#')]
+
+
+def languages():
+    with open(os.path.join(PO_DIR, 'LINGUAS'), encoding='utf-8') as linguas:
+        return [word for line in linguas if not line.lstrip().startswith('#')
+                for word in line.split()]
+
+
+def strip_comments_and_strings(text):
+    """C source without comments or string literals, so a `_(` in a comment
+    or a message does not count as a marker."""
+    pattern = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.S)
+    return pattern.sub(' ', text)
+
+
+def files_with_markers():
+    found = set()
+    for directory, subdirectories, files in os.walk(SOURCE_ROOT):
+        relative = os.path.relpath(directory, SOURCE_ROOT)
+        if relative == '.':
+            # Build directories and hidden ones (.git) hold no sources.
+            subdirectories[:] = [d for d in subdirectories
+                                 if not d.startswith(('.', 'build')) and d not in NOT_TRANSLATED_DIRS]
+        for name in files:
+            if not name.endswith('.c'):
+                continue
+            path = os.path.join(directory, name)
+            with open(path, encoding='utf-8', errors='replace') as source:
+                if MARKER.search(strip_comments_and_strings(source.read())):
+                    found.add(os.path.normpath(os.path.join(relative, name)))
+    return found
+
+
+def run(*command):
+    return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True)
+
+
+class PotfilesTest(unittest.TestCase):
+    def test_every_marked_file_is_listed(self):
+        marked = files_with_markers()
+        self.assertTrue(marked, 'no source file marks a string: the scan is broken')
+        missing = sorted(marked - set(listed_files()))
+        self.assertEqual(missing, [], 'files with translatable strings missing from po/POTFILES')
+
+    def test_every_listed_file_exists_and_marks_strings(self):
+        marked = files_with_markers()
+        for path in listed_files():
+            self.assertTrue(os.path.isfile(os.path.join(SOURCE_ROOT, path)),
+                            'po/POTFILES lists %s, which does not exist' % path)
+            self.assertIn(path, marked, 'po/POTFILES lists %s, which marks no string' % path)
+
+
+class CatalogTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch = tempfile.TemporaryDirectory(prefix='dm-po-')
+        cls.pot = os.path.join(cls.scratch.name, 'dm-prune.pot')
+        xgettext = run('xgettext', '--package-name=dm-prune', '-f', os.path.join(PO_DIR, 'POTFILES'),
+                       '-D', SOURCE_ROOT, '-o', cls.pot, *XGETTEXT_GLIB_PRESET)
+        if xgettext.returncode != 0:
+            raise AssertionError('xgettext failed:\n' + xgettext.stdout)
+        with open(cls.pot, encoding='utf-8') as pot:
+            cls.n_msgids = pot.read().count('\nmsgid "') - 1  # minus the header
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.scratch.cleanup()
+
+    def test_extraction_finds_strings(self):
+        self.assertGreater(self.n_msgids, 20)
+
+    def test_linguas_has_german(self):
+        self.assertIn('de', languages())
+
+    def test_catalogs_translate_every_msgid(self):
+        for language in languages():
+            with self.subTest(language=language):
+                po = os.path.join(PO_DIR, language + '.po')
+                msgcmp = run('msgcmp', po, self.pot)
+                self.assertEqual(msgcmp.returncode, 0,
+                                 'po/%s.po lacks or leaves untranslated msgids of the sources '
+                                 '(update it with `meson compile dm-prune-update-po`):\n%s'
+                                 % (language, msgcmp.stdout))
+
+                merged = os.path.join(self.scratch.name, language + '.merged.po')
+                msgmerge = run('msgmerge', '--quiet', '--no-fuzzy-matching', '-o', merged, po, self.pot)
+                self.assertEqual(msgmerge.returncode, 0, msgmerge.stdout)
+                for kind in ('--untranslated', '--only-fuzzy'):
+                    leftover = run('msgattrib', kind, '--no-obsolete', merged)
+                    self.assertEqual(leftover.returncode, 0, leftover.stdout)
+                    self.assertEqual(leftover.stdout.strip(), '',
+                                     'po/%s.po has %s messages' % (language, kind.lstrip('-')))
+
+    def test_catalogs_pass_msgfmt_check(self):
+        for language in languages():
+            with self.subTest(language=language):
+                msgfmt = run('msgfmt', '--check', '-o', os.devnull,
+                             os.path.join(PO_DIR, language + '.po'))
+                self.assertEqual(msgfmt.returncode, 0, msgfmt.stdout)
+                self.assertNotIn('warning', msgfmt.stdout)
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2, argv=sys.argv[:1])

@@ -1,5 +1,13 @@
 /* prune-ndr.h: prune's "ndr" method, near-duplicate removal per subset.
  *
+ * prune_ndr_select() runs NDR (dm-ndr.h) on each subset alone and keeps
+ * ceil(subset size x ratio) items of each, ratio being the fraction KEPT,
+ * as for the other prune methods. Datumaro's prune instead passes
+ * ceil(subset size x (1 - ratio)) to NDR as its num_cut, so its "ndr" keeps
+ * the complement of what its other methods keep; we do not copy that.
+ * Images are decoded with GdkPixbuf on all cores, turned upright by their
+ * EXIF orientation, alpha composited over black.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -403,6 +403,33 @@ test_cancelled (Fixture *fixture, gconstpointer user_data)
 }
 
 static void
+cancel_midway (DmTransform *transform, const char *phase, double fraction, gpointer user_data)
+{
+  if (fraction > 0.0 && fraction < 1.0)
+    g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+/* Cancelled while the images are being decoded. */
+static void
+test_cancelled_midway (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr(DmTransform) reporter = g_object_new (TEST_TYPE_REPORTER, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GArray) kept = NULL;
+  g_autoptr(GError) error = NULL;
+  DmNdrParams params;
+
+  dm_ndr_params_init (&params);
+  g_signal_connect (reporter, "progress", G_CALLBACK (cancel_midway), cancellable);
+
+  g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, reporter, cancellable,
+                                    &kept, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (g_cancellable_is_cancelled (cancellable));
+  g_assert_null (kept);
+}
+
+static void
 test_bad_images (Fixture *fixture, gconstpointer user_data)
 {
   DmItem *victim = dm_dataset_get_item (fixture->dataset, 9);
@@ -639,6 +666,7 @@ main (int argc, char **argv)
   ADD_FIXTURE_TEST ("/prune-ndr/kept-count-per-subset", test_kept_count_per_subset);
   ADD_FIXTURE_TEST ("/prune-ndr/deterministic-with-progress", test_deterministic_with_progress);
   ADD_FIXTURE_TEST ("/prune-ndr/cancelled", test_cancelled);
+  ADD_FIXTURE_TEST ("/prune-ndr/cancelled-midway", test_cancelled_midway);
   ADD_FIXTURE_TEST ("/prune-ndr/bad-images", test_bad_images);
   ADD_FIXTURE_TEST ("/prune-ndr/bad-parameters", test_bad_parameters);
   g_test_add_func ("/prune-ndr/alpha-composited", test_alpha_composited);

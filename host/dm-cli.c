@@ -10,41 +10,34 @@
 #include <glib/gi18n.h>
 
 #include "dm.h"
+#include "dm-cli-job.h"
+#include "dm-cli-progress.h"
+#include "dm-html-report.h"
 
-typedef struct
+/* Where progress goes: a bar on standard error when it is a terminal;
+ * else plain lines on standard output, beside the summary, so that a
+ * failed run's standard error holds nothing but its one-line error. */
+static DmCliProgress *
+make_progress (gboolean quiet)
 {
-  gboolean quiet;
-  gboolean on_terminal;
-  char *phase;
-} ProgressView;
+  DmCliProgressMode mode = dm_cli_progress_choose_mode (quiet);
 
-static void
-on_progress (DmTransform  *transform,
-             const char   *phase,
-             double        fraction,
-             ProgressView *view)
+  return dm_cli_progress_new (mode, mode == DM_CLI_PROGRESS_BAR ? stderr : stdout);
+}
+
+/* The end of a run that failed or was stopped: one line on standard
+ * error, and the exit status (128 + the signal when one stopped it). */
+static int
+fail_run (GError *error,
+          int     stop_signal)
 {
-  gboolean new_phase = g_strcmp0 (view->phase, phase) != 0;
-
-  if (view->quiet)
-    return;
-
-  if (view->on_terminal)
+  if (stop_signal != 0)
     {
-      g_printerr ("\r%-12s %3.0f%%", phase, fraction * 100.0);
-      if (fraction >= 1.0)
-        g_printerr ("\n");
+      g_printerr (_("dm: cancelled\n"));
+      return 128 + stop_signal;
     }
-  else if (new_phase)
-    {
-      g_printerr ("%s…\n", phase);
-    }
-
-  if (new_phase)
-    {
-      g_free (view->phase);
-      view->phase = g_strdup (phase);
-    }
+  g_printerr ("dm: %s\n", error->message);
+  return 1;
 }
 
 /* A dm built in the build tree loads the plugins built beside it, so it
@@ -200,6 +193,7 @@ typedef struct
   gboolean overwrite;
   gboolean quiet;
   GPtrArray *parameters;   /* of "name=value" */
+  char *html_report_dir;
 } RunOptions;
 
 static void
@@ -209,6 +203,7 @@ run_options_clear (RunOptions *options)
   g_free (options->destination);
   g_free (options->format);
   g_free (options->report_path);
+  g_free (options->html_report_dir);
   g_clear_pointer (&options->parameters, g_ptr_array_unref);
 }
 
@@ -275,17 +270,92 @@ write_report (DmTransform  *transform,
   return TRUE;
 }
 
+/* What the worker thread of `dm prune` and `dm transform` works on. */
+typedef struct
+{
+  RunOptions *options;
+  DmTransform *transform;
+  const char *destination;
+  DmSaveFlags flags;
+  DmDataset *input;        /* out */
+  DmDataset *output;       /* out */
+} TransformRun;
+
+static void
+relay_report_progress (guint    done,
+                       guint    total,
+                       gpointer user_data)
+{
+  dm_cli_job_report (user_data, "report", (double) done / total, total);
+}
+
+/* Load, apply, render the HTML report, save: in the worker thread, each
+ * step cancellable. The report is made before the save and written after
+ * it, so a cancelled or failed run leaves neither. */
+static gboolean
+transform_work (DmCliJob      *job,
+                gpointer       user_data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  TransformRun *run = user_data;
+  RunOptions *options = run->options;
+  g_autofree char *html = NULL;
+  guint n_input, n_output;
+
+  dm_cli_job_report (job, "loading", -1.0, 0);
+  run->input = dm_dataset_load (options->source, options->format, cancellable, error);
+  if (run->input == NULL)
+    return FALSE;
+  n_input = dm_dataset_get_n_items (run->input);
+  dm_cli_job_report (job, "loading", 1.0, n_input);
+
+  dm_cli_job_follow_transform (job, run->transform, n_input);
+  run->output = dm_transform_apply (run->transform, run->input, cancellable, error);
+  if (run->output == NULL)
+    return FALSE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  n_output = dm_dataset_get_n_items (run->output);
+
+  if (options->html_report_dir != NULL)
+    {
+      DmHtmlReportContent content;
+
+      dm_html_report_content_init (&content, run->input, run->output);
+      content.source = options->source;
+      content.transform_report = dm_transform_get_report (run->transform);
+      dm_cli_job_report (job, "report", -1.0, 0);
+      html = dm_html_report_render (&content, cancellable, relay_report_progress, job, error);
+      if (html == NULL)
+        return FALSE;
+    }
+
+  dm_cli_job_report (job, "writing", -1.0, n_output);
+  if (!dm_dataset_save (run->output, run->destination, run->flags, cancellable, error))
+    return FALSE;
+  dm_cli_job_report (job, "writing", 1.0, n_output);
+
+  /* The dataset is in place: what follows is quick and no longer heeds
+   * the cancellable, so a late Ctrl-C cannot leave the reports half done. */
+  if (html != NULL && !dm_html_report_save (html, options->html_report_dir, error))
+    return FALSE;
+  if (options->report_path != NULL && !write_report (run->transform, options->report_path, error))
+    return FALSE;
+
+  return TRUE;
+}
+
 static int
 run_transform (RunOptions *options)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(DmTransform) transform = NULL;
-  g_autoptr(DmDataset) input = NULL;
-  g_autoptr(DmDataset) output = NULL;
-  ProgressView view = { options->quiet, isatty (STDERR_FILENO), NULL };
-  const char *destination;
-  DmSaveFlags flags = options->overwrite ? DM_SAVE_OVERWRITE : DM_SAVE_NONE;
+  g_autoptr(DmCliProgress) progress = NULL;
+  TransformRun run = { options };
   DmPluginRegistry *registry;
+  int stop_signal = 0;
+  gboolean succeeded;
 
   if (options->destination == NULL && !options->overwrite)
     {
@@ -293,12 +363,14 @@ run_transform (RunOptions *options)
                   options->source);
       return 2;
     }
-  destination = options->destination ? options->destination : options->source;
+  run.destination = options->destination ? options->destination : options->source;
+  run.flags = options->overwrite ? DM_SAVE_OVERWRITE : DM_SAVE_NONE;
 
   registry = load_plugins ();
   transform = dm_plugin_registry_create_transform (registry, options->transform_name, &error);
   if (transform == NULL)
     return fail (error);
+  run.transform = transform;
 
   for (guint i = 0; i < options->parameters->len; i++)
     {
@@ -316,33 +388,20 @@ run_transform (RunOptions *options)
         return fail (error);
     }
 
-  if (!dm_dataset_check_destination (destination, options->source, flags, &error))
+  if (!dm_dataset_check_destination (run.destination, options->source, run.flags, &error))
+    return fail (error);
+  if (options->html_report_dir != NULL
+      && !dm_html_report_check_destination (options->html_report_dir, options->overwrite, &error))
     return fail (error);
 
-  if (!options->quiet)
-    g_printerr (view.on_terminal ? "" : _("loading…\n"));
-  input = dm_dataset_load (options->source, options->format, NULL, &error);
-  if (input == NULL)
-    return fail (error);
+  progress = make_progress (options->quiet);
+  succeeded = dm_cli_job_run (progress, transform_work, &run, &stop_signal, &error);
+  if (succeeded && !options->quiet)
+    print_summary (run.input, run.output, run.destination);
 
-  g_signal_connect (transform, "progress", G_CALLBACK (on_progress), &view);
-  output = dm_transform_apply (transform, input, NULL, &error);
-  g_free (view.phase);
-  if (output == NULL)
-    return fail (error);
-
-  if (!options->quiet && !view.on_terminal)
-    g_printerr (_("writing…\n"));
-  if (!dm_dataset_save (output, destination, flags, NULL, &error))
-    return fail (error);
-
-  if (options->report_path != NULL && !write_report (transform, options->report_path, &error))
-    return fail (error);
-
-  if (!options->quiet)
-    print_summary (input, output, destination);
-
-  return 0;
+  g_clear_object (&run.input);
+  g_clear_object (&run.output);
+  return succeeded ? 0 : fail_run (error, stop_signal);
 }
 
 static int
@@ -371,6 +430,8 @@ command_prune (int argc, char **argv)
       N_("Replace DEST if it exists; without -o, prune SOURCE in place"), NULL },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &options.format, N_("Format of SOURCE: datumaro or imagenet (default: detect)"), N_("FORMAT") },
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &options.report_path, N_("Write a JSON report of the selection to FILE"), N_("FILE") },
+    { "report-html", 0, 0, G_OPTION_ARG_FILENAME, &options.html_report_dir,
+      N_("Write a page showing what was kept and dropped to DIR/index.html"), N_("DIR") },
     { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set another transform parameter"), N_("NAME=VALUE") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, N_("Print nothing but errors"), NULL },
     G_OPTION_ENTRY_NULL
@@ -438,6 +499,57 @@ command_transform (int argc, char **argv)
   return run_transform (&options);
 }
 
+/* What the worker thread of `dm hash` works on. */
+typedef struct
+{
+  const char *source;
+  const char *format;
+  DmTransform *transform;
+  guint n_items;           /* out */
+} HashRun;
+
+static gboolean
+hash_work (DmCliJob      *job,
+           gpointer       user_data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  HashRun *run = user_data;
+  g_autoptr(DmDataset) input = NULL;
+  g_autoptr(DmDataset) output = NULL;
+
+  dm_cli_job_report (job, "loading", -1.0, 0);
+  input = dm_dataset_load (run->source, run->format, cancellable, error);
+  if (input == NULL)
+    return FALSE;
+  dm_cli_job_report (job, "loading", 1.0, dm_dataset_get_n_items (input));
+
+  if (g_strcmp0 (dm_dataset_get_format (input), "datumaro") != 0)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
+                   _("%s is in %s format, which has no place for hash keys; "
+                     "convert it first with “dm transform hash %s -o DEST”"),
+                   run->source, dm_dataset_get_format (input), run->source);
+      return FALSE;
+    }
+
+  dm_cli_job_follow_transform (job, run->transform, dm_dataset_get_n_items (input));
+  output = dm_transform_apply (run->transform, input, cancellable, error);
+  if (output == NULL)
+    return FALSE;
+  /* The key file is written in one go: stop before it, not during. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  run->n_items = dm_dataset_get_n_items (output);
+  dm_cli_job_report (job, "writing", -1.0, run->n_items);
+  if (!dm_datumaro_write_hash_keys (output, run->source, error))
+    return FALSE;
+  dm_cli_job_report (job, "writing", 1.0, run->n_items);
+
+  return TRUE;
+}
+
 static int
 command_hash (int argc, char **argv)
 {
@@ -447,9 +559,9 @@ command_hash (int argc, char **argv)
   g_autoptr(GOptionContext) context = g_option_context_new (_("SOURCE"));
   g_autoptr(GError) error = NULL;
   g_autoptr(DmTransform) transform = NULL;
-  g_autoptr(DmDataset) input = NULL;
-  g_autoptr(DmDataset) output = NULL;
-  ProgressView view = { FALSE, isatty (STDERR_FILENO), NULL };
+  g_autoptr(DmCliProgress) progress = NULL;
+  HashRun run = { 0 };
+  int stop_signal = 0;
   const GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Format of SOURCE (only datumaro can store keys)"), N_("FORMAT") },
     { "threads", 0, 0, G_OPTION_ARG_STRING, &threads, N_("Threads to use (default: one per core)"), N_("N") },
@@ -465,7 +577,6 @@ command_hash (int argc, char **argv)
     return usage_error (context, error->message);
   if (argc != 2)
     return usage_error (context, _("expected one SOURCE directory"));
-  view.quiet = quiet;
 
   transform = dm_plugin_registry_create_transform (load_plugins (), "hash", &error);
   if (transform == NULL)
@@ -473,28 +584,15 @@ command_hash (int argc, char **argv)
   if (threads != NULL && !dm_transform_set_parameter_from_string (transform, "threads", threads, &error))
     return fail (error);
 
-  input = dm_dataset_load (argv[1], format, NULL, &error);
-  if (input == NULL)
-    return fail (error);
-  if (g_strcmp0 (dm_dataset_get_format (input), "datumaro") != 0)
-    {
-      g_printerr (_("dm: %s is in %s format, which has no place for hash keys; "
-                    "convert it first with “dm transform hash %s -o DEST”\n"),
-                  argv[1], dm_dataset_get_format (input), argv[1]);
-      return 1;
-    }
-
-  g_signal_connect (transform, "progress", G_CALLBACK (on_progress), &view);
-  output = dm_transform_apply (transform, input, NULL, &error);
-  g_free (view.phase);
-  if (output == NULL)
-    return fail (error);
-
-  if (!dm_datumaro_write_hash_keys (output, argv[1], &error))
-    return fail (error);
+  run.source = argv[1];
+  run.format = format;
+  run.transform = transform;
+  progress = make_progress (quiet);
+  if (!dm_cli_job_run (progress, hash_work, &run, &stop_signal, &error))
+    return fail_run (error, stop_signal);
 
   if (!quiet)
-    g_print (_("Stored hash keys of %u items in %s\n"), dm_dataset_get_n_items (output), argv[1]);
+    g_print (_("Stored hash keys of %u items in %s\n"), run.n_items, argv[1]);
   return 0;
 }
 

@@ -143,6 +143,14 @@ add_selection_report (JsonBuilder          *builder,
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
+
+  /* Every item's cluster, in input order, so a report can show what each
+   * cluster dropped as well as what it kept. */
+  json_builder_set_member_name (builder, "cluster_of_item");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
+    json_builder_add_int_value (builder, selection->cluster_of_item[i]);
+  json_builder_end_array (builder);
 }
 
 static JsonNode *

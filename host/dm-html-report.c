@@ -1,0 +1,837 @@
+/* dm-html-report.c: a self-contained HTML page showing what a prune kept
+ * and what it dropped.
+ *
+ * One file, index.html, with everything inline: the style, the charts as
+ * SVG and the thumbnails as data: URIs, so it opens from disk, offline,
+ * and can be mailed or archived alone.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "dm-html-report.h"
+
+/* Tables list at most this many clusters; the rest are summed up. */
+#define MAX_TABLE_ROWS 200
+
+#define CHART_WIDTH 680
+#define CHART_NAME_WIDTH 160
+#define CHART_BAR_WIDTH 380
+#define CHART_ROW_HEIGHT 22
+#define CHART_TOP 26
+
+static const char report_style[] =
+  "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2em auto;max-width:70em;"
+  "padding:0 1em;color:#1d232b;background:#fff}"
+  "h1{margin-bottom:.2em}h2{margin-top:1.6em;border-bottom:1px solid #dde2e8;padding-bottom:.2em}"
+  ".summary{font-size:1.15em}.params{color:#56606c}"
+  "table{border-collapse:collapse;margin:.6em 0}th,td{padding:.25em .8em;text-align:right;"
+  "border-bottom:1px solid #eceff3}th:first-child,td:first-child{text-align:left}"
+  "thead th{background:#f3f5f8}"
+  "svg.chart text{font-size:12px;fill:#1d232b}"
+  ".group{margin:1em 0}.group h3{font-size:1em;margin:.2em 0}"
+  ".thumbs{display:flex;flex-wrap:wrap;gap:6px}"
+  "figure{margin:0;width:72px;text-align:center}"
+  "figure .frame{width:68px;height:68px;display:flex;align-items:center;justify-content:center;"
+  "box-sizing:border-box;border-radius:3px}"
+  "figure.kept .frame{border:3px solid #2b7bd6}"
+  "figure.dropped .frame{border:2px dashed #aab2bd;opacity:.45}"
+  "figure .missing{font-size:10px;color:#56606c}"
+  "figcaption{font-size:10px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}"
+  ".legend span{display:inline-block;width:.9em;height:.9em;vertical-align:middle;margin:0 .3em 0 1em}"
+  ".note{color:#56606c}";
+
+#define KEPT_COLOUR "#2b7bd6"
+#define DROPPED_COLOUR "#c9ced6"
+
+typedef struct
+{
+  char *name;
+  guint total;
+  guint kept;
+} ChartRow;
+
+static void
+chart_rows_free (GArray *rows)
+{
+  for (guint i = 0; i < rows->len; i++)
+    g_free (g_array_index (rows, ChartRow, i).name);
+  g_array_unref (rows);
+}
+
+typedef struct
+{
+  char *title;
+  GArray *kept;     /* item indices */
+  GArray *dropped;
+} ItemGroup;
+
+static void
+item_group_free (gpointer data)
+{
+  ItemGroup *group = data;
+
+  g_free (group->title);
+  g_array_unref (group->kept);
+  g_array_unref (group->dropped);
+  g_free (group);
+}
+
+static ItemGroup *
+item_group_new (char *title)
+{
+  ItemGroup *group = g_new0 (ItemGroup, 1);
+
+  group->title = title;
+  group->kept = g_array_new (FALSE, FALSE, sizeof (guint));
+  group->dropped = g_array_new (FALSE, FALSE, sizeof (guint));
+  return group;
+}
+
+/* The clusters, as the transform reported them. */
+typedef struct
+{
+  guint n_clusters;
+  guint *sizes;
+  guint *quotas;
+  guint *cluster_of_item;   /* NULL when the report does not give it */
+} ClusterInfo;
+
+static void
+cluster_info_clear (ClusterInfo *info)
+{
+  g_free (info->sizes);
+  g_free (info->quotas);
+  g_free (info->cluster_of_item);
+}
+
+/**
+ * dm_html_report_content_init:
+ * @content: the content to fill
+ * @input: the dataset before the transform
+ * @output: the dataset after it
+ *
+ * Sets @content to show @input and @output with the default sizes.
+ */
+void
+dm_html_report_content_init (DmHtmlReportContent *content,
+                             DmDataset           *input,
+                             DmDataset           *output)
+{
+  memset (content, 0, sizeof *content);
+  content->input = input;
+  content->output = output;
+  content->thumbnail_size = DM_HTML_REPORT_THUMBNAIL_SIZE;
+  content->thumbnails_per_group = DM_HTML_REPORT_THUMBNAILS_PER_GROUP;
+  content->max_groups = DM_HTML_REPORT_MAX_GROUPS;
+}
+
+static JsonObject *
+report_object (const DmHtmlReportContent *content)
+{
+  if (content->transform_report == NULL || !JSON_NODE_HOLDS_OBJECT (content->transform_report))
+    return NULL;
+  return json_node_get_object (content->transform_report);
+}
+
+/* Reads "clusters" and "cluster_of_item"; a member that is missing or does
+ * not fit the dataset is left out rather than trusted. */
+static void
+read_cluster_info (const DmHtmlReportContent *content,
+                   ClusterInfo               *info)
+{
+  JsonObject *report = report_object (content);
+  JsonArray *clusters, *assignment;
+  guint n_items = dm_dataset_get_n_items (content->input);
+
+  memset (info, 0, sizeof *info);
+  if (report == NULL || !json_object_has_member (report, "clusters"))
+    return;
+
+  clusters = json_object_get_array_member (report, "clusters");
+  if (clusters == NULL || json_array_get_length (clusters) == 0)
+    return;
+
+  info->n_clusters = json_array_get_length (clusters);
+  info->sizes = g_new0 (guint, info->n_clusters);
+  info->quotas = g_new0 (guint, info->n_clusters);
+  for (guint c = 0; c < info->n_clusters; c++)
+    {
+      JsonObject *cluster = json_array_get_object_element (clusters, c);
+
+      if (cluster == NULL)
+        continue;
+      info->sizes[c] = (guint) json_object_get_int_member_with_default (cluster, "size", 0);
+      info->quotas[c] = (guint) json_object_get_int_member_with_default (cluster, "quota", 0);
+    }
+
+  if (!json_object_has_member (report, "cluster_of_item"))
+    return;
+  assignment = json_object_get_array_member (report, "cluster_of_item");
+  if (assignment == NULL || json_array_get_length (assignment) != n_items)
+    return;
+
+  info->cluster_of_item = g_new (guint, MAX (n_items, 1));
+  for (guint i = 0; i < n_items; i++)
+    {
+      gint64 cluster = json_array_get_int_element (assignment, i);
+
+      if (cluster < 0 || cluster >= info->n_clusters)
+        {
+          g_clear_pointer (&info->cluster_of_item, g_free);
+          return;
+        }
+      info->cluster_of_item[i] = (guint) cluster;
+    }
+}
+
+static void
+append_escaped (GString    *html,
+                const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  g_string_append (html, escaped);
+}
+
+/* A horizontal bar per row: the kept part in colour over the whole in
+ * grey, so the dropped part is what stays grey. */
+static void
+append_bar_chart (GString    *html,
+                  const char *label,
+                  GArray     *rows)
+{
+  guint largest = 1;
+  guint height = CHART_TOP + rows->len * CHART_ROW_HEIGHT + 4;
+
+  for (guint r = 0; r < rows->len; r++)
+    largest = MAX (largest, g_array_index (rows, ChartRow, r).total);
+
+  g_string_append_printf (html,
+                          "<svg class=\"chart\" width=\"%d\" height=\"%u\" "
+                          "viewBox=\"0 0 %d %u\" role=\"img\" aria-label=\"",
+                          CHART_WIDTH, height, CHART_WIDTH, height);
+  append_escaped (html, label);
+  g_string_append (html, "\">\n");
+  g_string_append_printf (html,
+                          "<rect x=\"%d\" y=\"4\" width=\"12\" height=\"12\" fill=\"" KEPT_COLOUR "\"/>"
+                          "<text x=\"%d\" y=\"14\">%s</text>"
+                          "<rect x=\"%d\" y=\"4\" width=\"12\" height=\"12\" fill=\"" DROPPED_COLOUR "\"/>"
+                          "<text x=\"%d\" y=\"14\">%s</text>\n",
+                          CHART_NAME_WIDTH, CHART_NAME_WIDTH + 16, _("kept"),
+                          CHART_NAME_WIDTH + 80, CHART_NAME_WIDTH + 96, _("dropped"));
+
+  for (guint r = 0; r < rows->len; r++)
+    {
+      ChartRow *row = &g_array_index (rows, ChartRow, r);
+      guint y = CHART_TOP + r * CHART_ROW_HEIGHT;
+      double total_width = (double) CHART_BAR_WIDTH * row->total / largest;
+      double kept_width = (double) CHART_BAR_WIDTH * row->kept / largest;
+
+      g_string_append_printf (html, "<text x=\"0\" y=\"%u\">", y + 13);
+      append_escaped (html, row->name);
+      g_string_append_printf (html,
+                              "</text><rect x=\"%d\" y=\"%u\" width=\"%.1f\" height=\"16\" fill=\"" DROPPED_COLOUR "\"/>"
+                              "<rect x=\"%d\" y=\"%u\" width=\"%.1f\" height=\"16\" fill=\"" KEPT_COLOUR "\"/>"
+                              "<text x=\"%.1f\" y=\"%u\">%u / %u</text>\n",
+                              CHART_NAME_WIDTH, y, total_width,
+                              CHART_NAME_WIDTH, y, kept_width,
+                              CHART_NAME_WIDTH + total_width + 6, y + 13, row->kept, row->total);
+    }
+  g_string_append (html, "</svg>\n");
+}
+
+static void
+append_count_table (GString    *html,
+                    const char *first_heading,
+                    GArray     *rows)
+{
+  g_string_append (html, "<table><thead><tr><th>");
+  append_escaped (html, first_heading);
+  g_string_append_printf (html, "</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
+                          _("Items"), _("Kept"), _("Dropped"), _("Kept %"));
+  for (guint r = 0; r < rows->len; r++)
+    {
+      ChartRow *row = &g_array_index (rows, ChartRow, r);
+
+      g_string_append (html, "<tr><td>");
+      append_escaped (html, row->name);
+      g_string_append_printf (html, "</td><td>%u</td><td>%u</td><td>%u</td><td>%.1f</td></tr>\n",
+                              row->total, row->kept, row->total - row->kept,
+                              row->total > 0 ? 100.0 * row->kept / row->total : 0.0);
+    }
+  g_string_append (html, "</tbody></table>\n");
+}
+
+static GArray *
+new_chart_rows (void)
+{
+  return g_array_new (FALSE, TRUE, sizeof (ChartRow));
+}
+
+static void
+add_chart_row (GArray     *rows,
+               const char *name,
+               guint       total,
+               guint       kept)
+{
+  ChartRow row = { g_strdup (name), total, kept };
+
+  g_array_append_val (rows, row);
+}
+
+static void
+append_subsets (GString                   *html,
+                const DmHtmlReportContent *content,
+                const gboolean            *kept)
+{
+  const char * const *subsets = dm_dataset_get_subsets (content->input);
+  GArray *rows = new_chart_rows ();
+
+  for (guint s = 0; subsets[s] != NULL; s++)
+    {
+      guint total = 0, n_kept = 0;
+
+      for (guint i = 0; i < dm_dataset_get_n_items (content->input); i++)
+        if (g_str_equal (dm_item_get_subset (dm_dataset_get_item (content->input, i)), subsets[s]))
+          {
+            total++;
+            n_kept += kept[i];
+          }
+      add_chart_row (rows, subsets[s], total, n_kept);
+    }
+
+  g_string_append_printf (html, "<section id=\"subsets\"><h2>%s</h2>\n", _("Subsets"));
+  append_bar_chart (html, _("Items kept per subset"), rows);
+  append_count_table (html, _("Subset"), rows);
+  g_string_append (html, "</section>\n");
+  chart_rows_free (rows);
+}
+
+static void
+append_labels (GString                   *html,
+               const DmHtmlReportContent *content,
+               const gboolean            *kept)
+{
+  guint n_labels = dm_dataset_get_n_labels (content->input);
+  g_autofree guint *totals = g_new0 (guint, n_labels + 1);
+  g_autofree guint *kept_counts = g_new0 (guint, n_labels + 1);
+  GArray *rows = new_chart_rows ();
+
+  /* An item counts once under each of its labels; the last slot holds
+   * the items without one. */
+  for (guint i = 0; i < dm_dataset_get_n_items (content->input); i++)
+    {
+      guint n_item_labels = 0;
+      const int *labels = dm_item_get_labels (dm_dataset_get_item (content->input, i), &n_item_labels);
+      guint counted = 0;
+
+      for (guint l = 0; l < n_item_labels; l++)
+        if (labels[l] >= 0 && (guint) labels[l] < n_labels)
+          {
+            totals[labels[l]]++;
+            kept_counts[labels[l]] += kept[i];
+            counted++;
+          }
+      if (counted == 0)
+        {
+          totals[n_labels]++;
+          kept_counts[n_labels] += kept[i];
+        }
+    }
+
+  for (guint l = 0; l < n_labels; l++)
+    add_chart_row (rows, dm_dataset_get_label_name (content->input, l), totals[l], kept_counts[l]);
+  if (totals[n_labels] > 0)
+    add_chart_row (rows, _("(no label)"), totals[n_labels], kept_counts[n_labels]);
+
+  g_string_append_printf (html, "<section id=\"labels\"><h2>%s</h2>\n", _("Labels"));
+  append_bar_chart (html, _("Items kept per label"), rows);
+  append_count_table (html, _("Label"), rows);
+  g_string_append (html, "</section>\n");
+  chart_rows_free (rows);
+}
+
+static int
+compare_cluster_sizes (gconstpointer a,
+                       gconstpointer b,
+                       gpointer      user_data)
+{
+  const ClusterInfo *info = user_data;
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  if (info->sizes[x] != info->sizes[y])
+    return info->sizes[x] > info->sizes[y] ? -1 : 1;
+  return (x > y) - (x < y);
+}
+
+/* Cluster indices, largest cluster first (ties: lower index), the order
+ * both the chart and the thumbnails show them in. */
+static guint *
+clusters_by_size (const ClusterInfo *info)
+{
+  guint *order = g_new (guint, info->n_clusters);
+
+  for (guint c = 0; c < info->n_clusters; c++)
+    order[c] = c;
+  g_qsort_with_data (order, (gint) info->n_clusters, sizeof (guint),
+                     compare_cluster_sizes, (gpointer) info);
+  return order;
+}
+
+static void
+append_clusters (GString           *html,
+                 const ClusterInfo *info,
+                 const guint       *order,
+                 guint              max_groups)
+{
+  GArray *chart_rows = new_chart_rows ();
+  GArray *table_rows = new_chart_rows ();
+  guint shown = MIN (info->n_clusters, max_groups);
+
+  for (guint r = 0; r < shown; r++)
+    {
+      g_autofree char *name = g_strdup_printf (_("cluster %u"), order[r]);
+      add_chart_row (chart_rows, name, info->sizes[order[r]], info->quotas[order[r]]);
+    }
+  for (guint c = 0; c < MIN (info->n_clusters, MAX_TABLE_ROWS); c++)
+    {
+      g_autofree char *name = g_strdup_printf ("%u", c);
+      add_chart_row (table_rows, name, info->sizes[c], info->quotas[c]);
+    }
+
+  g_string_append_printf (html, "<section id=\"clusters\"><h2>%s</h2>\n", _("Clusters"));
+  g_string_append_printf (html, "<p>%s</p>\n",
+                          _("Each cluster keeps its quota of items; the bars show its size and quota."));
+  if (shown < info->n_clusters)
+    g_string_append_printf (html, "<p class=\"note\">%s</p>\n",
+                            _("The chart shows the largest clusters only."));
+  append_bar_chart (html, _("Cluster sizes and quotas"), chart_rows);
+  append_count_table (html, _("Cluster"), table_rows);
+  if (info->n_clusters > MAX_TABLE_ROWS)
+    {
+      g_string_append (html, "<p class=\"note\">");
+      g_string_append_printf (html, ngettext ("… and %u more cluster.", "… and %u more clusters.",
+                                              info->n_clusters - MAX_TABLE_ROWS),
+                              info->n_clusters - MAX_TABLE_ROWS);
+      g_string_append (html, "</p>\n");
+    }
+  g_string_append (html, "</section>\n");
+  chart_rows_free (chart_rows);
+  chart_rows_free (table_rows);
+}
+
+/* The items each group shows: half the places go to kept items and half
+ * to dropped ones when both have more than that, else what one side does
+ * not use goes to the other. */
+static void
+choose_shown (const ItemGroup *group,
+              guint            per_group,
+              guint           *n_kept,
+              guint           *n_dropped)
+{
+  guint half = per_group / 2;
+
+  *n_kept = MIN (group->kept->len, MAX (half, per_group - MIN (group->dropped->len, per_group)));
+  *n_dropped = MIN (group->dropped->len, per_group - *n_kept);
+}
+
+/* A thumbnail as a data: URI, or NULL when the image cannot be read. */
+static char *
+thumbnail_uri (const char *image_path,
+               guint       size,
+               int        *width,
+               int        *height)
+{
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autofree char *buffer = NULL;
+  g_autofree char *base64 = NULL;
+  gsize length = 0;
+  const char *mime = "image/jpeg";
+
+  pixbuf = gdk_pixbuf_new_from_file_at_scale (image_path, (int) size, (int) size, TRUE, NULL);
+  if (pixbuf == NULL)
+    return NULL;
+
+  /* JPEG is a tenth of PNG's size for photos; PNG if the JPEG saver is
+   * missing or the image has an alpha channel JPEG cannot keep. */
+  if (gdk_pixbuf_get_has_alpha (pixbuf)
+      || !gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &length, "jpeg", NULL, "quality", "85", NULL))
+    {
+      g_clear_pointer (&buffer, g_free);
+      mime = "image/png";
+      if (!gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &length, "png", NULL, NULL))
+        return NULL;
+    }
+
+  *width = gdk_pixbuf_get_width (pixbuf);
+  *height = gdk_pixbuf_get_height (pixbuf);
+  base64 = g_base64_encode ((const guchar *) buffer, length);
+  return g_strdup_printf ("data:%s;base64,%s", mime, base64);
+}
+
+static void
+append_thumbnail (GString                   *html,
+                  const DmHtmlReportContent *content,
+                  guint                      index,
+                  gboolean                   kept)
+{
+  DmItem *item = dm_dataset_get_item (content->input, index);
+  const char *image = dm_item_get_image_path (item);
+  g_autofree char *uri = NULL;
+  g_autofree char *name = g_strdup_printf ("%s/%s", dm_item_get_subset (item), dm_item_get_id (item));
+  int width = 0, height = 0;
+
+  if (image != NULL)
+    uri = thumbnail_uri (image, content->thumbnail_size, &width, &height);
+
+  g_string_append_printf (html, "<figure class=\"%s\" title=\"", kept ? "kept" : "dropped");
+  append_escaped (html, name);
+  g_string_append_printf (html, " (%s)\"><div class=\"frame\">", kept ? _("kept") : _("dropped"));
+  if (uri != NULL)
+    {
+      g_string_append_printf (html, "<img src=\"%s\" width=\"%d\" height=\"%d\" alt=\"", uri, width, height);
+      append_escaped (html, dm_item_get_id (item));
+      g_string_append (html, "\">");
+    }
+  else
+    g_string_append_printf (html, "<span class=\"missing\">%s</span>", _("no image"));
+  g_string_append (html, "</div><figcaption>");
+  append_escaped (html, dm_item_get_id (item));
+  g_string_append (html, "</figcaption></figure>\n");
+}
+
+static gboolean
+dataset_has_images (DmDataset *dataset)
+{
+  for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
+    if (dm_item_get_image_path (dm_dataset_get_item (dataset, i)) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* The groups the thumbnails are shown in: the clusters when the report
+ * says which item is in which, else the subsets. */
+static GPtrArray *
+make_groups (const DmHtmlReportContent *content,
+             const ClusterInfo         *info,
+             const guint               *order,
+             const gboolean            *kept)
+{
+  GPtrArray *groups = g_ptr_array_new_with_free_func (item_group_free);
+  guint n_items = dm_dataset_get_n_items (content->input);
+
+  if (info->cluster_of_item != NULL)
+    {
+      guint shown = MIN (info->n_clusters, content->max_groups);
+      g_autofree int *group_of_cluster = g_new (int, info->n_clusters);
+
+      for (guint c = 0; c < info->n_clusters; c++)
+        group_of_cluster[c] = -1;
+      for (guint r = 0; r < shown; r++)
+        {
+          group_of_cluster[order[r]] = (int) r;
+          g_ptr_array_add (groups, item_group_new (g_strdup_printf (_("Cluster %u"), order[r])));
+        }
+      for (guint i = 0; i < n_items; i++)
+        {
+          int g = group_of_cluster[info->cluster_of_item[i]];
+
+          if (g >= 0)
+            {
+              ItemGroup *group = g_ptr_array_index (groups, g);
+              g_array_append_val (kept[i] ? group->kept : group->dropped, i);
+            }
+        }
+      return groups;
+    }
+
+  {
+    const char * const *subsets = dm_dataset_get_subsets (content->input);
+
+    for (guint s = 0; subsets[s] != NULL && s < content->max_groups; s++)
+      {
+        ItemGroup *group = item_group_new (g_strdup_printf (_("Subset %s"), subsets[s]));
+
+        for (guint i = 0; i < n_items; i++)
+          if (g_str_equal (dm_item_get_subset (dm_dataset_get_item (content->input, i)), subsets[s]))
+            g_array_append_val (kept[i] ? group->kept : group->dropped, i);
+        g_ptr_array_add (groups, group);
+      }
+  }
+  return groups;
+}
+
+static gboolean
+append_thumbnails (GString                   *html,
+                   const DmHtmlReportContent *content,
+                   GPtrArray                 *groups,
+                   guint                      n_groups_in_all,
+                   GCancellable              *cancellable,
+                   DmHtmlReportProgressFunc   progress,
+                   gpointer                   progress_data,
+                   GError                   **error)
+{
+  guint total = 0, done = 0;
+
+  for (guint g = 0; g < groups->len; g++)
+    {
+      guint n_kept, n_dropped;
+      choose_shown (g_ptr_array_index (groups, g), content->thumbnails_per_group, &n_kept, &n_dropped);
+      total += n_kept + n_dropped;
+    }
+
+  g_string_append_printf (html, "<section id=\"items\"><h2>%s</h2>\n", _("Kept and dropped items"));
+  g_string_append_printf (html, "<p class=\"legend\"><span style=\"border:3px solid " KEPT_COLOUR "\"></span>%s"
+                          "<span style=\"border:2px dashed #aab2bd\"></span>%s</p>\n",
+                          _("kept (outlined)"), _("dropped (faded)"));
+  if (groups->len < n_groups_in_all)
+    {
+      g_string_append (html, "<p class=\"note\">");
+      g_string_append_printf (html, _("Showing the %u largest of %u groups."), groups->len, n_groups_in_all);
+      g_string_append (html, "</p>\n");
+    }
+
+  for (guint g = 0; g < groups->len; g++)
+    {
+      ItemGroup *group = g_ptr_array_index (groups, g);
+      guint n_kept, n_dropped;
+      guint n_all = group->kept->len + group->dropped->len;
+
+      choose_shown (group, content->thumbnails_per_group, &n_kept, &n_dropped);
+      g_string_append (html, "<div class=\"group\"><h3>");
+      append_escaped (html, group->title);
+      g_string_append (html, " — ");
+      g_string_append_printf (html, ngettext ("kept %u of %u item", "kept %u of %u items", n_all),
+                              group->kept->len, n_all);
+      if (n_kept + n_dropped < n_all)
+        g_string_append_printf (html, _(" (showing %u)"), n_kept + n_dropped);
+      g_string_append (html, "</h3><div class=\"thumbs\">\n");
+
+      for (guint k = 0; k < n_kept + n_dropped; k++)
+        {
+          gboolean is_kept = k < n_kept;
+          guint index = is_kept ? g_array_index (group->kept, guint, k)
+                                : g_array_index (group->dropped, guint, k - n_kept);
+
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return FALSE;
+          append_thumbnail (html, content, index, is_kept);
+          if (progress != NULL)
+            progress (++done, total, progress_data);
+        }
+      g_string_append (html, "</div></div>\n");
+    }
+  g_string_append (html, "</section>\n");
+  return TRUE;
+}
+
+static void
+append_summary (GString                   *html,
+                const DmHtmlReportContent *content)
+{
+  JsonObject *report = report_object (content);
+  guint n_items = dm_dataset_get_n_items (content->input);
+  guint n_kept = dm_dataset_get_n_items (content->output);
+
+  g_string_append_printf (html, "<h1>%s</h1>\n", _("Prune report"));
+  g_string_append_printf (html,
+                          "<p class=\"summary\">%s <strong id=\"kept-count\">%u</strong> %s "
+                          "<strong id=\"total-count\">%u</strong> %s (%.1f%%)",
+                          C_("Kept N of M items", "Kept"), n_kept, C_("Kept N of M items", "of"),
+                          n_items, C_("Kept N of M items", "items"),
+                          n_items > 0 ? 100.0 * n_kept / n_items : 0.0);
+  if (content->source != NULL)
+    {
+      g_string_append_printf (html, " %s <code>", _("from"));
+      append_escaped (html, content->source);
+      g_string_append (html, "</code>");
+    }
+  g_string_append (html, "</p>\n");
+
+  if (report != NULL)
+    {
+      g_autoptr(GString) params = g_string_new (NULL);
+      const char *names[] = { "method", "ratio", "hash_type", "seed", "inertia", "iterations" };
+
+      for (guint p = 0; p < G_N_ELEMENTS (names); p++)
+        {
+          JsonNode *value = json_object_get_member (report, names[p]);
+          g_autofree char *text = NULL;
+
+          if (value == NULL || !JSON_NODE_HOLDS_VALUE (value))
+            continue;
+          if (json_node_get_value_type (value) == G_TYPE_STRING)
+            text = g_strdup (json_node_get_string (value));
+          else if (json_node_get_value_type (value) == G_TYPE_DOUBLE)
+            text = g_strdup_printf ("%g", json_node_get_double (value));
+          else
+            text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value));
+          g_string_append_printf (params, "%s%s: ", params->len > 0 ? " · " : "", names[p]);
+          g_string_append (params, text);
+        }
+      g_string_append (html, "<p class=\"params\">");
+      append_escaped (html, params->str);
+      g_string_append (html, "</p>\n");
+    }
+}
+
+/**
+ * dm_html_report_render:
+ * @content: what to show
+ * @cancellable: (nullable): stops the thumbnails
+ * @progress: (nullable): called for each thumbnail made
+ * @progress_data: for @progress
+ * @error: return location for a #GError
+ *
+ * Makes the page: totals before and after per subset and per label as
+ * bar charts and tables; the clusters' sizes and quotas when the
+ * transform's report has them; and thumbnails of kept and dropped items
+ * for each cluster (or subset), at most @content's limits.
+ *
+ * Returns: (transfer full): the page, or %NULL if cancelled
+ */
+char *
+dm_html_report_render (const DmHtmlReportContent *content,
+                       GCancellable              *cancellable,
+                       DmHtmlReportProgressFunc   progress,
+                       gpointer                   progress_data,
+                       GError                   **error)
+{
+  g_autoptr(GString) html = g_string_new (NULL);
+  guint n_items = dm_dataset_get_n_items (content->input);
+  g_autofree gboolean *kept = g_new0 (gboolean, MAX (n_items, 1));
+  g_autofree guint *order = NULL;
+  ClusterInfo info;
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      DmItem *item = dm_dataset_get_item (content->input, i);
+      kept[i] = dm_dataset_find_item (content->output, dm_item_get_subset (item), dm_item_get_id (item)) != NULL;
+    }
+  read_cluster_info (content, &info);
+
+  g_string_append (html, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
+                         "<meta name=\"viewport\" content=\"width=device-width\">\n<title>");
+  append_escaped (html, _("Prune report"));
+  if (content->source != NULL)
+    {
+      g_string_append (html, ": ");
+      append_escaped (html, content->source);
+    }
+  g_string_append_printf (html, "</title>\n<style>%s</style>\n</head><body>\n", report_style);
+
+  append_summary (html, content);
+  append_subsets (html, content, kept);
+  append_labels (html, content, kept);
+
+  if (info.n_clusters > 0)
+    {
+      order = clusters_by_size (&info);
+      append_clusters (html, &info, order, content->max_groups);
+    }
+
+  if (dataset_has_images (content->input))
+    {
+      g_autoptr(GPtrArray) groups = make_groups (content, &info, order, kept);
+      guint n_groups_in_all = info.cluster_of_item != NULL ? info.n_clusters
+                            : g_strv_length ((char **) dm_dataset_get_subsets (content->input));
+
+      if (!append_thumbnails (html, content, groups, n_groups_in_all, cancellable,
+                              progress, progress_data, error))
+        {
+          cluster_info_clear (&info);
+          return NULL;
+        }
+    }
+  else
+    g_string_append_printf (html, "<p class=\"note\">%s</p>\n",
+                            _("The items have no images, so there are no thumbnails."));
+
+  /* Marks how many thumbnails the browser decoded, for the tests and for
+   * anyone checking a page that looks empty. */
+  g_string_append (html,
+                   "<script>addEventListener('load',function(){var n=0;"
+                   "for(var i=0;i<document.images.length;i++)"
+                   "if(document.images[i].complete&&document.images[i].naturalWidth>0)n++;"
+                   "document.body.setAttribute('data-images-decoded',n)});</script>\n"
+                   "</body></html>\n");
+  cluster_info_clear (&info);
+  return g_string_free (g_steal_pointer (&html), FALSE);
+}
+
+static char *
+index_path (const char *directory)
+{
+  return g_build_filename (directory, "index.html", NULL);
+}
+
+/**
+ * dm_html_report_check_destination:
+ * @directory: where the report is to go
+ * @overwrite: whether an earlier report there may be replaced
+ * @error: return location for a #GError
+ *
+ * Checks, before any work, that dm_html_report_save() may write there.
+ *
+ * Returns: %TRUE if it may
+ */
+gboolean
+dm_html_report_check_destination (const char  *directory,
+                                  gboolean     overwrite,
+                                  GError     **error)
+{
+  g_autofree char *index = index_path (directory);
+
+  if (g_file_test (directory, G_FILE_TEST_EXISTS) && !g_file_test (directory, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                   _("Cannot write the HTML report to %s: it is a file, not a directory"), directory);
+      return FALSE;
+    }
+  if (g_file_test (index, G_FILE_TEST_EXISTS) && !overwrite)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                   _("Cannot write the HTML report to %s: it has an index.html already (pass --overwrite to replace it)"),
+                   directory);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * dm_html_report_save:
+ * @html: the page
+ * @directory: where to write it, as index.html; made if missing
+ * @error: return location for a #GError
+ *
+ * Writes the page atomically: a reader sees the old page or the new one.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dm_html_report_save (const char  *html,
+                     const char  *directory,
+                     GError     **error)
+{
+  g_autofree char *index = index_path (directory);
+
+  if (g_mkdir_with_parents (directory, 0777) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot make the HTML report directory %s: %s"), directory, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (!g_file_set_contents_full (index, html, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0666, error))
+    {
+      g_prefix_error (error, _("Cannot write the HTML report: "));
+      return FALSE;
+    }
+  return TRUE;
+}

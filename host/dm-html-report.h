@@ -1,0 +1,64 @@
+/* dm-html-report.h: a self-contained HTML page showing what a prune kept
+ * and what it dropped.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "dm.h"
+
+G_BEGIN_DECLS
+
+#define DM_HTML_REPORT_THUMBNAIL_SIZE 64
+#define DM_HTML_REPORT_THUMBNAILS_PER_GROUP 24
+#define DM_HTML_REPORT_MAX_GROUPS 60
+
+/**
+ * DmHtmlReportContent:
+ * @input: the dataset before the transform
+ * @output: the dataset after it
+ * @source: (nullable): where @input came from, for the title
+ * @transform_report: (nullable): the transform's JSON report; its
+ *   "clusters" and "cluster_of_item" members group the items by cluster
+ * @thumbnail_size: the longest side of a thumbnail, in pixels
+ * @thumbnails_per_group: at most this many thumbnails per cluster
+ * @max_groups: thumbnails for at most this many clusters (or subsets)
+ */
+typedef struct
+{
+  DmDataset *input;
+  DmDataset *output;
+  const char *source;
+  JsonNode *transform_report;
+  guint thumbnail_size;
+  guint thumbnails_per_group;
+  guint max_groups;
+} DmHtmlReportContent;
+
+/* Called for each thumbnail made; returning FALSE is not needed to stop,
+ * the cancellable does that. */
+typedef void (*DmHtmlReportProgressFunc) (guint    done,
+                                          guint    total,
+                                          gpointer user_data);
+
+void      dm_html_report_content_init (DmHtmlReportContent      *content,
+                                       DmDataset                *input,
+                                       DmDataset                *output);
+
+char     *dm_html_report_render       (const DmHtmlReportContent *content,
+                                       GCancellable             *cancellable,
+                                       DmHtmlReportProgressFunc  progress,
+                                       gpointer                  progress_data,
+                                       GError                  **error);
+
+gboolean  dm_html_report_check_destination (const char        *directory,
+                                            gboolean           overwrite,
+                                            GError           **error);
+gboolean  dm_html_report_save         (const char               *html,
+                                       const char               *directory,
+                                       GError                  **error);
+
+G_END_DECLS

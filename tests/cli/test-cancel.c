@@ -1,0 +1,317 @@
+/* Ctrl-C stops dm: SIGINT in the middle of a long prune ends it soon, with
+ * one line and a non-zero status, no output, nothing temporary left, and
+ * the input as it was. */
+#include <signal.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "cli-helpers.h"
+
+/* Enough keys that centroid at ratio 0.5 (10 000 clusters) clusters for
+ * seconds, long after the clustering phase has been announced. */
+#define N_ITEMS 20000
+#define N_LABELS 4
+#define KEY_BYTES 64
+
+/* How long dm may take to stop once told: generous, it is a hang guard,
+ * not a measure. */
+#define STOP_TIMEOUT_SECONDS 10
+
+typedef struct
+{
+  char *tmp;
+  char *source;
+  GHashTable *source_before;
+} Fixture;
+
+static void
+write_json (JsonBuilder *builder,
+            const char  *path)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autoptr(GError) error = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_to_file (generator, path, &error);
+  g_assert_no_error (error);
+}
+
+/* A Datumaro dataset of items with a label and no image, whose keys sit in
+ * hash_key_meta/hash_keys.json, laid out as /work/shared/reference/keys.py
+ * writes them: each label's keys are noisy copies of one random key. */
+static void
+write_keys_dataset (const char *dir,
+                    guint       n_items)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  g_autoptr(JsonBuilder) cache = json_builder_new ();
+  guint8 centres[N_LABELS][KEY_BYTES];
+  guint n_train = n_items * 4 / 5;
+  const char *subsets[] = { "train", "val" };
+  g_autofree char *annotations = g_build_filename (dir, "annotations", NULL);
+  g_autofree char *meta = g_build_filename (dir, "hash_key_meta", NULL);
+  g_autofree char *keys_path = g_build_filename (meta, "hash_keys.json", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (annotations, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (meta, 0755), ==, 0);
+  for (guint l = 0; l < N_LABELS; l++)
+    for (guint b = 0; b < KEY_BYTES; b++)
+      centres[l][b] = (guint8) g_rand_int_range (rand, 0, 256);
+
+  json_builder_begin_object (cache);
+  json_builder_set_member_name (cache, "hashkey");
+  json_builder_begin_object (cache);
+
+  for (guint s = 0; s < G_N_ELEMENTS (subsets); s++)
+    {
+      g_autoptr(JsonBuilder) doc = json_builder_new ();
+      g_autofree char *file = g_strdup_printf ("%s.json", subsets[s]);
+      g_autofree char *path = g_build_filename (annotations, file, NULL);
+      guint first = s == 0 ? 0 : n_train, end = s == 0 ? n_train : n_items;
+
+      json_builder_begin_object (doc);
+      json_builder_set_member_name (doc, "dm_format_version");
+      json_builder_add_string_value (doc, "1.0");
+      json_builder_set_member_name (doc, "media_type");
+      json_builder_add_int_value (doc, 2);
+      json_builder_set_member_name (doc, "infos");
+      json_builder_begin_object (doc);
+      json_builder_end_object (doc);
+      json_builder_set_member_name (doc, "categories");
+      json_builder_begin_object (doc);
+      json_builder_set_member_name (doc, "label");
+      json_builder_begin_object (doc);
+      json_builder_set_member_name (doc, "labels");
+      json_builder_begin_array (doc);
+      for (guint l = 0; l < N_LABELS; l++)
+        {
+          g_autofree char *name = g_strdup_printf ("class_%u", l);
+          json_builder_begin_object (doc);
+          json_builder_set_member_name (doc, "name");
+          json_builder_add_string_value (doc, name);
+          json_builder_set_member_name (doc, "parent");
+          json_builder_add_string_value (doc, "");
+          json_builder_set_member_name (doc, "attributes");
+          json_builder_begin_array (doc);
+          json_builder_end_array (doc);
+          json_builder_end_object (doc);
+        }
+      json_builder_end_array (doc);
+      json_builder_set_member_name (doc, "label_groups");
+      json_builder_begin_array (doc);
+      json_builder_end_array (doc);
+      json_builder_set_member_name (doc, "attributes");
+      json_builder_begin_array (doc);
+      json_builder_end_array (doc);
+      json_builder_end_object (doc);
+      json_builder_end_object (doc);
+
+      json_builder_set_member_name (doc, "items");
+      json_builder_begin_array (doc);
+      for (guint i = first; i < end; i++)
+        {
+          g_autofree char *id = g_strdup_printf ("item_%07u", i);
+          g_autofree char *cache_key = g_strdup_printf ("%s/%s", subsets[s], id);
+          guint label = (guint) g_rand_int_range (rand, 0, N_LABELS);
+
+          json_builder_begin_object (doc);
+          json_builder_set_member_name (doc, "id");
+          json_builder_add_string_value (doc, id);
+          json_builder_set_member_name (doc, "annotations");
+          json_builder_begin_array (doc);
+          json_builder_begin_object (doc);
+          json_builder_set_member_name (doc, "id");
+          json_builder_add_int_value (doc, 0);
+          json_builder_set_member_name (doc, "type");
+          json_builder_add_string_value (doc, "label");
+          json_builder_set_member_name (doc, "attributes");
+          json_builder_begin_object (doc);
+          json_builder_end_object (doc);
+          json_builder_set_member_name (doc, "group");
+          json_builder_add_int_value (doc, 0);
+          json_builder_set_member_name (doc, "label_id");
+          json_builder_add_int_value (doc, label);
+          json_builder_end_object (doc);
+          json_builder_end_array (doc);
+          json_builder_end_object (doc);
+
+          /* Each bit of the label's key flipped with probability 1/8. */
+          json_builder_set_member_name (cache, cache_key);
+          json_builder_begin_array (cache);
+          for (guint b = 0; b < KEY_BYTES; b++)
+            {
+              guint8 flips = 0;
+              for (guint bit = 0; bit < 8; bit++)
+                flips |= (g_rand_int_range (rand, 0, 8) == 0) << bit;
+              json_builder_add_int_value (cache, centres[label][b] ^ flips);
+            }
+          json_builder_end_array (cache);
+        }
+      json_builder_end_array (doc);
+      json_builder_end_object (doc);
+      write_json (doc, path);
+    }
+
+  json_builder_end_object (cache);
+  json_builder_end_object (cache);
+  write_json (cache, keys_path);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->tmp = make_temp_dir ();
+  fixture->source = g_build_filename (fixture->tmp, "source", NULL);
+  write_keys_dataset (fixture->source, N_ITEMS);
+  fixture->source_before = snapshot_tree (fixture->source);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_hash_table_unref (fixture->source_before);
+  remove_tree (fixture->tmp);
+  g_free (fixture->source);
+  g_free (fixture->tmp);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  gboolean exited;
+  gboolean timed_out;
+} Wait;
+
+static void
+on_exited (GObject      *process,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (process), result, NULL);
+  wait->exited = TRUE;
+  g_main_loop_quit (wait->loop);
+}
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  Wait *wait = user_data;
+
+  wait->timed_out = TRUE;
+  g_main_loop_quit (wait->loop);
+  return G_SOURCE_REMOVE;
+}
+
+/* Reads dm's log (standard output, not a terminal) until the line
+ * @phase_line, and returns all it read; fails if dm ends first. */
+static char *
+read_until_line (GSubprocess *process,
+                 const char  *phase_line)
+{
+  g_autoptr(GDataInputStream) lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  GString *log = g_string_new (NULL);
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        g_error ("dm ended before printing “%s”; it printed: %s", phase_line, log->str);
+      g_string_append_printf (log, "%s\n", line);
+      if (g_str_equal (line, phase_line))
+        break;
+    }
+  return g_string_free (log, FALSE);
+}
+
+static void
+test_sigint_while_clustering (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GHashTable) source_after = NULL;
+  g_autofree char *log = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *rest = NULL;
+  Wait wait = { loop, FALSE, FALSE };
+  guint timeout;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                              g_getenv ("DM_CLI"), "prune", fixture->source, "-m", "centroid", "-r", "0.5",
+                              "-o", dest, NULL);
+  g_assert_no_error (error);
+
+  /* dm says when it starts clustering; from then it works for seconds. */
+  log = read_until_line (process, "clustering…");
+  g_subprocess_send_signal (process, SIGINT);
+
+  g_subprocess_wait_async (process, NULL, on_exited, &wait);
+  timeout = g_timeout_add_seconds (STOP_TIMEOUT_SECONDS, on_timeout, &wait);
+  g_main_loop_run (loop);
+  if (wait.timed_out)
+    {
+      g_subprocess_force_exit (process);
+      g_error ("dm did not stop within %d s of SIGINT", STOP_TIMEOUT_SECONDS);
+    }
+  g_source_remove (timeout);
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &rest, &err, &error);
+  g_assert_no_error (error);
+  if (g_test_verbose ())
+    g_test_message ("stdout: %s%s\nstderr: %s", log, rest, err);
+
+  /* It exited, as a shell's Ctrl-C would have it, with one line. */
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 128 + SIGINT);
+  g_assert_cmpstr (err, ==, "dm: cancelled\n");
+  g_assert_null (strstr (rest, "Kept"));
+
+  /* No output, nothing half-written beside it, the input untouched. */
+  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+  g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
+  g_assert_false (dir_has_entry_containing (fixture->tmp, "pruned"));
+  source_after = snapshot_tree (fixture->source);
+  assert_same_tree (fixture->source_before, source_after);
+}
+
+/* The same run, not interrupted, finishes: what the test above stops is
+ * real work, not a run that was failing anyway. */
+static void
+test_uninterrupted_run_completes (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
+  g_autofree char *expected = g_strdup_printf ("Kept %u of %u items", N_ITEMS / 2, N_ITEMS);
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "cluster_random", "-r", "0.5",
+                                 "-o", dest, NULL);
+
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_nonnull (strstr (run->out, "clustering…\n"));
+  g_assert_nonnull (strstr (run->out, expected));
+  g_assert_true (g_file_test (dest, G_FILE_TEST_IS_DIR));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/cancel/sigint-while-clustering", Fixture, NULL,
+              fixture_set_up, test_sigint_while_clustering, fixture_tear_down);
+  g_test_add ("/cancel/uninterrupted-completes", Fixture, NULL,
+              fixture_set_up, test_uninterrupted_run_completes, fixture_tear_down);
+
+  return g_test_run ();
+}

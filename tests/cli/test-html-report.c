@@ -1,0 +1,426 @@
+/* dm prune --report-html: the page's content, and the page in a real
+ * browser (headless Chromium, offline) when one is installed. */
+#include <string.h>
+
+#include <gdk-pixbuf/gdk-pixbuf.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "cli-helpers.h"
+
+#define N_SAMPLE_ITEMS 24
+#define KEY_BYTES 64
+
+typedef struct
+{
+  char *tmp;
+  char *source;
+  GHashTable *source_before;
+} Fixture;
+
+static guint
+count_occurrences (const char *text,
+                   const char *part)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (text, part); p != NULL; p = strstr (p + strlen (part), part))
+    n++;
+  return n;
+}
+
+static void
+assert_contains (const char *text,
+                 const char *part)
+{
+  if (strstr (text, part) == NULL)
+    g_error ("the page lacks “%s”", part);
+}
+
+/* Keys for the sample's items, as Datumaro caches them, so the clustering
+ * methods can run: items of one label get noisy copies of one key. */
+static void
+add_hash_keys (const char *dataset)
+{
+  const char *subsets[] = { "train", "val" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  g_autoptr(JsonBuilder) cache = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *meta = g_build_filename (dataset, "hash_key_meta", NULL);
+  g_autofree char *keys_path = g_build_filename (meta, "hash_keys.json", NULL);
+  guint8 centres[16][KEY_BYTES];
+
+  for (guint l = 0; l < G_N_ELEMENTS (centres); l++)
+    for (guint b = 0; b < KEY_BYTES; b++)
+      centres[l][b] = (guint8) g_rand_int_range (rand, 0, 256);
+
+  json_builder_begin_object (cache);
+  json_builder_set_member_name (cache, "hashkey");
+  json_builder_begin_object (cache);
+  for (guint s = 0; s < G_N_ELEMENTS (subsets); s++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s.json", subsets[s]);
+      g_autofree char *path = g_build_filename (dataset, "annotations", file, NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonArray *items;
+
+      json_parser_load_from_file (parser, path, &error);
+      g_assert_no_error (error);
+      items = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "items");
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        {
+          JsonObject *item = json_array_get_object_element (items, i);
+          JsonArray *annotations = json_object_get_array_member (item, "annotations");
+          g_autofree char *cache_key = g_strdup_printf ("%s/%s", subsets[s], json_object_get_string_member (item, "id"));
+          guint label = 0;
+
+          if (annotations != NULL && json_array_get_length (annotations) > 0)
+            label = (guint) json_object_get_int_member_with_default (json_array_get_object_element (annotations, 0),
+                                                                    "label_id", 0) % G_N_ELEMENTS (centres);
+          json_builder_set_member_name (cache, cache_key);
+          json_builder_begin_array (cache);
+          for (guint b = 0; b < KEY_BYTES; b++)
+            json_builder_add_int_value (cache, centres[label][b] ^ (1u << g_rand_int_range (rand, 0, 8)));
+          json_builder_end_array (cache);
+        }
+    }
+  json_builder_end_object (cache);
+  json_builder_end_object (cache);
+
+  g_assert_cmpint (g_mkdir_with_parents (meta, 0755), ==, 0);
+  root = json_builder_get_root (cache);
+  json_generator_set_root (generator, root);
+  json_generator_to_file (generator, keys_path, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->tmp = make_temp_dir ();
+  fixture->source = g_build_filename (fixture->tmp, "source", NULL);
+  make_sample (fixture->source, N_SAMPLE_ITEMS);
+  add_hash_keys (fixture->source);
+  fixture->source_before = snapshot_tree (fixture->source);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GHashTable) after = snapshot_tree (fixture->source);
+
+  assert_same_tree (fixture->source_before, after);
+  g_hash_table_unref (fixture->source_before);
+  remove_tree (fixture->tmp);
+  g_free (fixture->source);
+  g_free (fixture->tmp);
+}
+
+/* Runs dm prune with --report-html and the JSON report; returns the page. */
+static char *
+prune_with_report (Fixture    *fixture,
+                   const char *method,
+                   JsonObject **json_report)
+{
+  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
+  g_autofree char *html_dir = g_build_filename (fixture->tmp, "report", NULL);
+  g_autofree char *json_path = g_build_filename (fixture->tmp, "report.json", NULL);
+  g_autofree char *index = g_build_filename (html_dir, "index.html", NULL);
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", method, "-r", "0.5",
+                                 "-o", dest, "--report", json_path, "--report-html", html_dir, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  char *page = NULL;
+
+  if (run->status != 0)
+    g_error ("dm prune -m %s failed: %s", method, run->err);
+  g_assert_true (g_file_get_contents (index, &page, NULL, NULL));
+  json_parser_load_from_file (parser, json_path, &error);
+  g_assert_no_error (error);
+  *json_report = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+
+  return page;
+}
+
+/* Nothing the page shows may come from elsewhere. */
+static void
+assert_self_contained (const char *page)
+{
+  g_assert_null (strstr (page, "http:"));
+  g_assert_null (strstr (page, "https:"));
+  g_assert_null (strstr (page, "<link"));
+  g_assert_null (strstr (page, "src=\"file"));
+  g_assert_null (strstr (page, "@import"));
+}
+
+static void
+test_clusters (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(JsonObject) report = NULL;
+  g_autofree char *page = prune_with_report (fixture, "cluster_random", &report);
+  g_autofree char *kept = NULL;
+  g_autofree char *total = NULL;
+  JsonArray *clusters = json_object_get_array_member (report, "clusters");
+  guint n_kept = (guint) json_object_get_int_member (report, "kept");
+  guint n_items = (guint) json_object_get_int_member (report, "items");
+
+  assert_self_contained (page);
+  assert_contains (page, "<title>Prune report");
+  kept = g_strdup_printf ("<strong id=\"kept-count\">%u</strong>", n_kept);
+  total = g_strdup_printf ("<strong id=\"total-count\">%u</strong>", n_items);
+  assert_contains (page, kept);
+  assert_contains (page, total);
+  g_assert_cmpuint (n_items, ==, N_SAMPLE_ITEMS);
+
+  /* The charts and tables, and one row of thumbnails per cluster. */
+  assert_contains (page, "<section id=\"subsets\">");
+  assert_contains (page, "<section id=\"labels\">");
+  assert_contains (page, "<section id=\"clusters\">");
+  g_assert_cmpuint (count_occurrences (page, "<svg class=\"chart\""), ==, 3);
+  g_assert_nonnull (clusters);
+  g_assert_cmpuint (count_occurrences (page, "<div class=\"group\">"), ==, json_array_get_length (clusters));
+  for (guint c = 0; c < json_array_get_length (clusters); c++)
+    {
+      JsonObject *cluster = json_array_get_object_element (clusters, c);
+      g_autofree char *row = g_strdup_printf ("<tr><td>%u</td><td>%" G_GINT64_FORMAT "</td><td>%" G_GINT64_FORMAT "</td>",
+                                              c, json_object_get_int_member (cluster, "size"),
+                                              json_object_get_int_member (cluster, "quota"));
+      assert_contains (page, row);
+    }
+
+  /* Every item once, kept ones outlined, each with its thumbnail. */
+  g_assert_cmpuint (count_occurrences (page, "<figure class=\"kept\""), ==, n_kept);
+  g_assert_cmpuint (count_occurrences (page, "<figure class=\"dropped\""), ==, n_items - n_kept);
+  g_assert_cmpuint (count_occurrences (page, "src=\"data:image/"), ==, n_items);
+  g_assert_true (json_object_has_member (report, "cluster_of_item"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (report, "cluster_of_item")), ==, n_items);
+}
+
+static void
+test_random_by_subset (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autoptr(JsonObject) report = NULL;
+  g_autofree char *page = prune_with_report (fixture, "random", &report);
+  JsonObject *subsets = json_object_get_object_member (report, "subsets");
+  GList *names = json_object_get_members (subsets);
+
+  assert_self_contained (page);
+  /* No clusters: the thumbnails go by subset. */
+  g_assert_null (strstr (page, "<section id=\"clusters\">"));
+  g_assert_cmpuint (count_occurrences (page, "<div class=\"group\">"), ==, g_list_length (names));
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonObject *subset = json_object_get_object_member (subsets, l->data);
+      g_autofree char *title = g_strdup_printf ("Subset %s — kept %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " items",
+                                                (char *) l->data, json_object_get_int_member (subset, "kept"),
+                                                json_object_get_int_member (subset, "items"));
+      assert_contains (page, title);
+    }
+  g_list_free (names);
+  g_assert_cmpuint (count_occurrences (page, "<figure class=\"kept\""), ==,
+                    json_object_get_int_member (report, "kept"));
+}
+
+/* A dataset of keys only (no images) gets the charts and tables alone. */
+static void
+test_without_images (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *images = g_build_filename (fixture->source, "images", NULL);
+  g_autoptr(JsonObject) report = NULL;
+  g_autofree char *page = NULL;
+
+  /* The same dataset with its images gone: the fixture's snapshot is
+   * retaken so the tear-down still checks dm left it alone. */
+  remove_tree (images);
+  {
+    g_autofree char *annotations = g_build_filename (fixture->source, "annotations", NULL);
+    const char *files[] = { "train.json", "val.json" };
+
+    for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+      {
+        g_autofree char *path = g_build_filename (annotations, files[f], NULL);
+        g_autoptr(JsonParser) parser = json_parser_new ();
+        g_autoptr(JsonGenerator) generator = json_generator_new ();
+        JsonArray *items;
+
+        g_assert_true (json_parser_load_from_file (parser, path, NULL));
+        items = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "items");
+        for (guint i = 0; i < json_array_get_length (items); i++)
+          json_object_remove_member (json_array_get_object_element (items, i), "image");
+        json_generator_set_root (generator, json_parser_get_root (parser));
+        g_assert_true (json_generator_to_file (generator, path, NULL));
+      }
+  }
+  g_hash_table_unref (fixture->source_before);
+  fixture->source_before = snapshot_tree (fixture->source);
+
+  page = prune_with_report (fixture, "cluster_random", &report);
+  assert_self_contained (page);
+  assert_contains (page, "<section id=\"clusters\">");
+  g_assert_cmpuint (count_occurrences (page, "<svg class=\"chart\""), ==, 3);
+  g_assert_null (strstr (page, "<img"));
+  g_assert_null (strstr (page, "<figure"));
+  assert_contains (page, "no images");
+}
+
+static void
+test_refuses_existing_report (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
+  g_autofree char *html_dir = g_build_filename (fixture->tmp, "report", NULL);
+  g_autofree char *index = g_build_filename (html_dir, "index.html", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(DmRun) run = NULL;
+
+  g_assert_cmpint (g_mkdir (html_dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (index, "mine", -1, NULL));
+  run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest, "--report-html", html_dir, NULL);
+
+  /* Before any work: one line, no output, the old page kept. */
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_true (g_str_has_prefix (run->err, "dm: "));
+  g_assert_nonnull (strstr (run->err, "--overwrite"));
+  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (index, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "mine");
+}
+
+/* ---- in a browser ---------------------------------------------------- */
+
+static char *
+find_chromium (void)
+{
+  const char *names[] = { "chromium", "chromium-browser", "google-chrome" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      char *path = g_find_program_in_path (names[i]);
+      if (path != NULL)
+        return path;
+    }
+  return NULL;
+}
+
+/* Runs headless Chromium offline on @page_path with @action
+ * ("--dump-dom" or "--screenshot=FILE"); returns its standard output. */
+static char *
+run_chromium (const char *chromium,
+              const char *profile,
+              const char *page_path,
+              const char *action)
+{
+  g_autofree char *user_data_dir = g_strdup_printf ("--user-data-dir=%s", profile);
+  g_autofree char *uri = g_filename_to_uri (page_path, NULL, NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
+                              chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                              "--no-first-run", "--disable-background-networking",
+                              "--disable-component-update", "--disable-sync", "--disable-extensions",
+                              /* No host name resolves and no proxy answers:
+                               * the page must need no network. */
+                              "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",
+                              "--hide-scrollbars", "--window-size=1200,1600",
+                              user_data_dir, action, uri, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (process))
+    g_error ("%s %s failed: %s", chromium, action, err);
+
+  return out;
+}
+
+static void
+test_in_browser (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *chromium = find_chromium ();
+  g_autofree char *profile = NULL;
+  g_autofree char *index = g_build_filename (fixture->tmp, "report", "index.html", NULL);
+  g_autofree char *screenshot = g_build_filename (fixture->tmp, "report.png", NULL);
+  g_autofree char *screenshot_arg = g_strdup_printf ("--screenshot=%s", screenshot);
+  g_autofree char *dom = NULL;
+  g_autofree char *kept = NULL;
+  g_autofree char *total = NULL;
+  g_autofree char *decoded = NULL;
+  g_autofree char *page = NULL;
+  g_autofree char *ignored = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  g_autoptr(GdkPixbuf) image = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) colours = g_hash_table_new (g_direct_hash, g_direct_equal);
+  guint n_kept;
+
+  if (chromium == NULL)
+    {
+      g_test_skip ("chromium is not installed (Debian: apt install chromium); CI installs it");
+      return;
+    }
+
+  page = prune_with_report (fixture, "cluster_random", &report);
+  n_kept = (guint) json_object_get_int_member (report, "kept");
+  profile = g_build_filename (fixture->tmp, "chromium-profile", NULL);
+  g_assert_cmpint (g_mkdir (profile, 0700), ==, 0);
+
+  /* The browser rendered the page: its title, the counts, and every
+   * thumbnail decoded (the page's own script counts them on load). */
+  dom = run_chromium (chromium, profile, index, "--dump-dom");
+  if (g_test_verbose ())
+    g_test_message ("DOM: %.2000s", dom);
+  assert_contains (dom, "<title>Prune report");
+  kept = g_strdup_printf ("<strong id=\"kept-count\">%u</strong>", n_kept);
+  total = g_strdup_printf ("<strong id=\"total-count\">%u</strong>", N_SAMPLE_ITEMS);
+  assert_contains (dom, kept);
+  assert_contains (dom, total);
+  decoded = g_strdup_printf ("data-images-decoded=\"%u\"", N_SAMPLE_ITEMS);
+  assert_contains (dom, decoded);
+
+  /* And drew it: a PNG of the window's size with a real picture in it,
+   * not a blank page. */
+  ignored = run_chromium (chromium, profile, index, screenshot_arg);
+  image = gdk_pixbuf_new_from_file (screenshot, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (image), ==, 1200);
+  g_assert_cmpint (gdk_pixbuf_get_height (image), ==, 1600);
+  {
+    int stride = gdk_pixbuf_get_rowstride (image);
+    int channels = gdk_pixbuf_get_n_channels (image);
+    const guint8 *pixels = gdk_pixbuf_read_pixels (image);
+
+    for (int y = 0; y < gdk_pixbuf_get_height (image); y += 4)
+      for (int x = 0; x < gdk_pixbuf_get_width (image); x += 4)
+        {
+          const guint8 *p = pixels + y * stride + x * channels;
+          g_hash_table_add (colours, GUINT_TO_POINTER ((p[0] << 16) | (p[1] << 8) | p[2]));
+        }
+  }
+  /* Text, charts and photos make hundreds of colours; a blank or
+   * error page a handful. */
+  g_assert_cmpuint (g_hash_table_size (colours), >, 200);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/html-report/clusters", Fixture, NULL, fixture_set_up, test_clusters, fixture_tear_down);
+  g_test_add ("/html-report/random-by-subset", Fixture, NULL, fixture_set_up, test_random_by_subset, fixture_tear_down);
+  g_test_add ("/html-report/without-images", Fixture, NULL, fixture_set_up, test_without_images, fixture_tear_down);
+  g_test_add ("/html-report/refuses-existing", Fixture, NULL, fixture_set_up, test_refuses_existing_report, fixture_tear_down);
+  g_test_add ("/html-report/in-browser", Fixture, NULL, fixture_set_up, test_in_browser, fixture_tear_down);
+
+  return g_test_run ();
+}

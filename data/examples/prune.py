@@ -113,11 +113,13 @@ def main(argv):
         set_parameter(transform, 'ratio', args.ratio)
         set_parameter(transform, 'seed', args.seed)
 
-        dataset = Dm.dataset_load(args.source, None, cancellable)
+        # dm_dataset_load() and dm_dataset_save(): introspection makes them
+        # a static method and a method of Dm.Dataset.
+        dataset = Dm.Dataset.load(args.source, None, cancellable)
         progress_state = {}
         transform.connect('progress', on_progress, progress_state)
         pruned = transform.apply(dataset, cancellable)
-        Dm.dataset_save(pruned, args.destination, Dm.SaveFlags.NONE, cancellable)
+        pruned.save(args.destination, Dm.SaveFlags.NONE, cancellable)
     except (GLib.Error, ValueError) as error:
         print('prune.py: %s' % (error.message if isinstance(error, GLib.Error) else error),
               file=sys.stderr)

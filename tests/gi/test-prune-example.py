@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""data/examples/prune.py keeps what `dm prune` keeps.
+
+Makes a sample dataset ($DM_MAKE_SAMPLE), prunes it with the Python
+example (through the typelib) and with $DM_CLI for the same method, ratio
+and seed, and compares the item ids kept per subset in the two outputs'
+annotation files. Also checks the example's menu and its errors.
+"""
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+EXAMPLE = os.environ['DM_PRUNE_EXAMPLE']
+DM_CLI = os.environ['DM_CLI']
+
+
+def run(command, **kwargs):
+    return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, **kwargs)
+
+
+def item_ids(dataset_dir):
+    """subset -> item ids, in file order, of a Datumaro dataset."""
+    annotations = os.path.join(dataset_dir, 'annotations')
+    ids = {}
+    for name in sorted(os.listdir(annotations)):
+        if name.endswith('.json'):
+            with open(os.path.join(annotations, name), encoding='utf-8') as subset_file:
+                ids[name[:-len('.json')]] = [item['id'] for item in json.load(subset_file)['items']]
+    return ids
+
+
+class PruneExampleTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.scratch = tempfile.TemporaryDirectory(prefix='dm-gi-example-')
+        cls.source = os.path.join(cls.scratch.name, 'source')
+        subprocess.run([os.environ['DM_MAKE_SAMPLE'], '--items', '48', cls.source],
+                       stdout=subprocess.DEVNULL, check=True)
+        cls.source_ids = item_ids(cls.source)
+        cls.n_items = sum(len(ids) for ids in cls.source_ids.values())
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.scratch.cleanup()
+
+    def prune_both(self, method, ratio, seed, source=None):
+        source = source or self.source
+        name = '%s-%s-%s' % (method, ratio, seed)
+        by_python = os.path.join(self.scratch.name, name + '-python')
+        by_cli = os.path.join(self.scratch.name, name + '-cli')
+
+        python = run([sys.executable, EXAMPLE, '--quiet', source, by_python,
+                      '--method', method, '--ratio', str(ratio), '--seed', str(seed)])
+        self.assertEqual(python.returncode, 0, python.stderr)
+        cli = run([DM_CLI, 'prune', '-q', '-m', method, '-r', str(ratio), '--seed', str(seed),
+                   source, '-o', by_cli])
+        self.assertEqual(cli.returncode, 0, cli.stderr)
+        return item_ids(by_python), item_ids(by_cli)
+
+    def check_same_as_cli(self, method, ratio, seed, source=None):
+        kept_python, kept_cli = self.prune_both(method, ratio, seed, source)
+        self.assertEqual(kept_python, kept_cli)
+        kept = sum(len(ids) for ids in kept_python.values())
+        self.assertEqual(kept, math.ceil(self.n_items * ratio))
+        for subset, ids in kept_python.items():
+            self.assertLessEqual(set(ids), set(self.source_ids[subset]))
+        return kept_python
+
+    def test_random_matches_cli(self):
+        first = self.check_same_as_cli('random', 0.25, 7)
+        # Another seed keeps other items: the comparison is not vacuous.
+        self.assertNotEqual(first, self.check_same_as_cli('random', 0.25, 8))
+
+    def test_random_other_ratio_matches_cli(self):
+        self.check_same_as_cli('random', 0.6, 0)
+
+    def test_cluster_random_matches_cli(self):
+        # The clustering methods cluster the hash keys `dm hash` stores.
+        hashed = os.path.join(self.scratch.name, 'hashed')
+        shutil.copytree(self.source, hashed)
+        hashing = run([DM_CLI, 'hash', '-q', hashed])
+        self.assertEqual(hashing.returncode, 0, hashing.stderr)
+        self.check_same_as_cli('cluster_random', 0.5, 3, source=hashed)
+
+    def test_menu_lists_prune_parameters_from_its_param_specs(self):
+        menu = run([sys.executable, EXAMPLE, self.source, os.path.join(self.scratch.name, 'menu'),
+                    '--method', 'random', '--ratio', '0.5'])
+        self.assertEqual(menu.returncode, 0, menu.stderr)
+        lines = menu.stdout.splitlines()
+        self.assertTrue(any(line.startswith('prune — ') for line in lines), menu.stdout)
+        parameters = [line.split()[0] for line in lines if line.startswith('    ')]
+        for name in ('method', 'ratio', 'seed', 'hash-type', 'clusters', 'threads'):
+            self.assertIn(name, parameters)
+        self.assertTrue(any('random, cluster_random' in line for line in lines))
+        # Progress goes to standard error.
+        self.assertIn('…', menu.stderr)
+
+    def test_errors(self):
+        destination = os.path.join(self.scratch.name, 'errors')
+        for arguments, message in (
+                (['--ratio', '1.5'], 'ratio must lie between'),
+                (['--method', 'best'], 'method must be one of'),
+                (['--ratio', '0'], None)):
+            with self.subTest(arguments=arguments):
+                result = run([sys.executable, EXAMPLE, '--quiet', self.source, destination]
+                             + arguments)
+                self.assertEqual(result.returncode, 1, result.stdout)
+                self.assertTrue(result.stderr.startswith('prune.py: '), result.stderr)
+                if message:
+                    self.assertIn(message, result.stderr)
+                self.assertFalse(os.path.exists(os.path.join(destination, 'annotations')))
+
+        missing = run([sys.executable, EXAMPLE, '--quiet', os.path.join(self.scratch.name, 'nope'),
+                       destination])
+        self.assertEqual(missing.returncode, 1)
+        self.assertTrue(missing.stderr.startswith('prune.py: '), missing.stderr)
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=2, argv=sys.argv[:1])

@@ -153,6 +153,18 @@ class GermanTest(unittest.TestCase):
                                '-o', os.path.join(self.source, 'inside'),
                                stream='stderr', status=1)
 
+    def test_prune_progress_and_summary(self):
+        # Not on a terminal, dm logs each phase on standard output ("%s…"
+        # with the translated phase name) beside its summary.
+        for locale, expected in ((GERMAN, self.german), ('C.UTF-8', lambda msgid: msgid)):
+            destination = os.path.join(self.scratch.name, 'pruned-' + locale)
+            result = self.dm(locale, 'prune', '-m', 'random', '-r', '0.5', self.source,
+                             '-o', destination)
+            with self.subTest(locale=locale):
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertRegex(result.stdout, printf_pattern(expected('%s…') % expected('selecting')))
+                self.assertRegex(result.stdout, printf_pattern(expected('Kept %u of %u items (%s) in %s\n')))
+
     def test_python_host_gets_german_menu(self):
         # A host using the typelib: the plugin binds its domain to
         # DM_LOCALEDIR when loaded, so the label comes back in German.

@@ -9,49 +9,85 @@
 
 #include <immintrin.h>
 
-static void
-hamming_avx512 (const guint64 *points_t, gsize n_words,
-                gsize block_begin, gsize block_end,
-                const guint64 *candidates, guint n_candidates,
-                guint16 *out, gsize out_stride)
+/* One candidate against a run of point blocks, the candidate's words held
+ * in registers; n_words is a constant in each instantiation. */
+static inline __attribute__((always_inline)) guint64
+hamming_candidate (const guint64 *points_t, gsize n_words,
+                   gsize block_begin, gsize block_end,
+                   const guint64 *candidate, const guint16 *nearest, guint16 *out)
 {
+  __m512i words[16];
+  __m512i potential = _mm512_setzero_si512 ();
+
+#pragma GCC unroll 16
+  for (gsize w = 0; w < n_words; w++)
+    words[w] = _mm512_set1_epi64 ((long long) candidate[w]);
   for (gsize b = block_begin; b < block_end; b++)
     {
       const guint64 *block = points_t + b * n_words * DM_KMEANS_POINT_BLOCK;
       gsize first = (b - block_begin) * DM_KMEANS_POINT_BLOCK;
+      __m512i sum0 = _mm512_setzero_si512 (), sum1 = _mm512_setzero_si512 ();
 
-      for (guint t = 0; t < n_candidates; t++)
+#pragma GCC unroll 8
+      for (gsize w = 0; w < n_words; w += 2)
         {
-          const guint64 *candidate = candidates + t * n_words;
-          __m512i sum0 = _mm512_setzero_si512 ();
-          __m512i sum1 = _mm512_setzero_si512 ();
-          gsize w = 0;
-
-          for (; w + 1 < n_words; w += 2)
-            {
-              __m512i x0 = _mm512_xor_si512 (_mm512_loadu_si512 (block + w * 8),
-                                             _mm512_set1_epi64 ((long long) candidate[w]));
-              __m512i x1 = _mm512_xor_si512 (_mm512_loadu_si512 (block + (w + 1) * 8),
-                                             _mm512_set1_epi64 ((long long) candidate[w + 1]));
-              sum0 = _mm512_add_epi64 (sum0, _mm512_popcnt_epi64 (x0));
-              sum1 = _mm512_add_epi64 (sum1, _mm512_popcnt_epi64 (x1));
-            }
-          for (; w < n_words; w++)
-            {
-              __m512i x = _mm512_xor_si512 (_mm512_loadu_si512 (block + w * 8),
-                                            _mm512_set1_epi64 ((long long) candidate[w]));
-              sum0 = _mm512_add_epi64 (sum0, _mm512_popcnt_epi64 (x));
-            }
-          _mm_storeu_si128 ((__m128i *) (out + t * out_stride + first),
-                            _mm512_cvtepi64_epi16 (_mm512_add_epi64 (sum0, sum1)));
+          sum0 = _mm512_add_epi64 (sum0, _mm512_popcnt_epi64 (_mm512_xor_si512 (
+                     _mm512_loadu_si512 (block + w * 8), words[w])));
+          sum1 = _mm512_add_epi64 (sum1, _mm512_popcnt_epi64 (_mm512_xor_si512 (
+                     _mm512_loadu_si512 (block + (w + 1) * 8), words[w + 1])));
         }
+      __m512i distance = _mm512_add_epi64 (sum0, sum1);
+      __m512i near = _mm512_cvtepu16_epi64 (_mm_loadu_si128 ((const __m128i *) (nearest + first)));
+      potential = _mm512_add_epi64 (potential, _mm512_min_epu64 (distance, near));
+      _mm_storeu_si128 ((__m128i *) (out + first), _mm512_cvtepi64_epi16 (distance));
+    }
+  return (guint64) _mm512_reduce_add_epi64 (potential);
+}
+
+static void
+hamming_avx512 (const guint64 *points_t, gsize n_words,
+                gsize block_begin, gsize block_end,
+                const guint64 *candidates, guint n_candidates,
+                const guint16 *nearest,
+                guint16 *out, gsize out_stride, guint64 *potentials)
+{
+  for (guint t = 0; t < n_candidates; t++)
+    {
+      const guint64 *candidate = candidates + t * n_words;
+      guint16 *candidate_out = out + t * out_stride;
+
+      /* Key sizes are 64 or 128 bytes: 8 or 16 words. */
+      potentials[t] = n_words == 8
+          ? hamming_candidate (points_t, 8, block_begin, block_end, candidate, nearest, candidate_out)
+          : hamming_candidate (points_t, 16, block_begin, block_end, candidate, nearest, candidate_out);
+    }
+}
+
+static inline void
+store_distances (__m512i sums, gsize first_centre, guint popcount,
+                 const double *inv_members, const double *norm_term, double *out)
+{
+  __m512d pc = _mm512_set1_pd ((double) popcount);
+  __m512d two = _mm512_set1_pd (2.0);
+
+  for (guint half = 0; half < 2; half++)
+    {
+      __m256i part = half == 0 ? _mm512_castsi512_si256 (sums)
+                               : _mm512_extracti64x4_epi64 (sums, 1);
+      gsize j = first_centre + 8 * half;
+      __m512d twice = _mm512_mul_pd (two, _mm512_cvtepu32_pd (part));
+      __m512d cross = _mm512_mul_pd (twice, _mm512_loadu_pd (inv_members + j));
+      __m512d partial = _mm512_sub_pd (pc, cross);
+      _mm512_storeu_pd (out + 8 * half, _mm512_add_pd (partial, _mm512_loadu_pd (norm_term + j)));
     }
 }
 
 static void
-dot_avx512 (const guint32 *counts_t, gsize n_features,
-            const guint16 *set_features, guint n_set,
-            gsize cblock_begin, gsize cblock_end, guint32 *out)
+distances_avx512 (const guint32 *counts_t, gsize n_features,
+                  const guint16 *set_features, guint n_set,
+                  gsize cblock_begin, gsize cblock_end,
+                  guint popcount, const double *inv_members,
+                  const double *norm_term, double *out)
 {
   gsize c = cblock_begin;
 
@@ -79,24 +115,37 @@ dot_avx512 (const guint32 *counts_t, gsize n_features,
           a0 = _mm512_add_epi32 (a0, _mm512_loadu_si512 (block0 + f0));
           b0 = _mm512_add_epi32 (b0, _mm512_loadu_si512 (block1 + f0));
         }
-      _mm512_storeu_si512 (out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK,
-                           _mm512_add_epi32 (a0, a1));
-      _mm512_storeu_si512 (out + (c + 1 - cblock_begin) * DM_KMEANS_CENTRE_BLOCK,
-                           _mm512_add_epi32 (b0, b1));
+      store_distances (_mm512_add_epi32 (a0, a1), c * DM_KMEANS_CENTRE_BLOCK, popcount,
+                       inv_members, norm_term,
+                       out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK);
+      store_distances (_mm512_add_epi32 (b0, b1), (c + 1) * DM_KMEANS_CENTRE_BLOCK, popcount,
+                       inv_members, norm_term,
+                       out + (c + 1 - cblock_begin) * DM_KMEANS_CENTRE_BLOCK);
     }
   for (; c < cblock_end; c++)
     {
       const guint32 *block = counts_t + c * n_features * DM_KMEANS_CENTRE_BLOCK;
-      __m512i a = _mm512_setzero_si512 ();
+      __m512i a0 = _mm512_setzero_si512 (), a1 = _mm512_setzero_si512 ();
+      __m512i a2 = _mm512_setzero_si512 (), a3 = _mm512_setzero_si512 ();
+      guint s = 0;
 
-      for (guint s = 0; s < n_set; s++)
-        a = _mm512_add_epi32 (a, _mm512_loadu_si512 (
-                block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK));
-      _mm512_storeu_si512 (out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK, a);
+      /* Four accumulators keep the adds from waiting on each other. */
+      for (; s + 3 < n_set; s += 4)
+        {
+          a0 = _mm512_add_epi32 (a0, _mm512_loadu_si512 (block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK));
+          a1 = _mm512_add_epi32 (a1, _mm512_loadu_si512 (block + (gsize) set_features[s + 1] * DM_KMEANS_CENTRE_BLOCK));
+          a2 = _mm512_add_epi32 (a2, _mm512_loadu_si512 (block + (gsize) set_features[s + 2] * DM_KMEANS_CENTRE_BLOCK));
+          a3 = _mm512_add_epi32 (a3, _mm512_loadu_si512 (block + (gsize) set_features[s + 3] * DM_KMEANS_CENTRE_BLOCK));
+        }
+      for (; s < n_set; s++)
+        a0 = _mm512_add_epi32 (a0, _mm512_loadu_si512 (block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK));
+      store_distances (_mm512_add_epi32 (_mm512_add_epi32 (a0, a1), _mm512_add_epi32 (a2, a3)),
+                       c * DM_KMEANS_CENTRE_BLOCK, popcount, inv_members, norm_term,
+                       out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK);
     }
 }
 
 const DmKmeansKernels dm_kmeans_kernels_avx512 = {
   hamming_avx512,
-  dot_avx512,
+  distances_avx512,
 };

@@ -24,17 +24,25 @@ G_BEGIN_DECLS
 typedef struct {
   /* Hamming distances of points in blocks [block_begin, block_end) to
    * n_candidates keys (n_words each, consecutive): point i's distance to
-   * candidate t goes to out[t * out_stride + i - 8 * block_begin]. */
+   * candidate t goes to out[t * out_stride + i - 8 * block_begin], and
+   * potentials[t] gets the sum over those points of min(distance,
+   * nearest[i - 8 * block_begin]). */
   void (*hamming) (const guint64 *points_t, gsize n_words,
                    gsize block_begin, gsize block_end,
                    const guint64 *candidates, guint n_candidates,
-                   guint16 *out, gsize out_stride);
-  /* For centre blocks [cblock_begin, cblock_end): the sum of each centre's
-   * counts over the n_set features listed in set_features, to
-   * out[(c - cblock_begin) * 16 + lane]. */
-  void (*dot) (const guint32 *counts_t, gsize n_features,
-               const guint16 *set_features, guint n_set,
-               gsize cblock_begin, gsize cblock_end, guint32 *out);
+                   const guint16 *nearest,
+                   guint16 *out, gsize out_stride, guint64 *potentials);
+  /* For centre blocks [cblock_begin, cblock_end): the squared distance of
+   * a key to each centre, to out[(c - cblock_begin) * 16 + lane]. With
+   * S the sum of the centre's counts over the key's n_set set features,
+   * it is (popcount - (2 S) * inv_members) + norm_term, evaluated in
+   * exactly that order in double precision (no fused multiply-add), so
+   * every kernel gives the same bits. */
+  void (*distances) (const guint32 *counts_t, gsize n_features,
+                     const guint16 *set_features, guint n_set,
+                     gsize cblock_begin, gsize cblock_end,
+                     guint popcount, const double *inv_members,
+                     const double *norm_term, double *out);
 } DmKmeansKernels;
 
 extern const DmKmeansKernels dm_kmeans_kernels_portable;

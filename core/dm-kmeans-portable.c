@@ -4,22 +4,23 @@
  */
 #include "dm-kmeans-kernels.h"
 
-#include <string.h>
 
 static void
 hamming_portable (const guint64 *points_t, gsize n_words,
                   gsize block_begin, gsize block_end,
                   const guint64 *candidates, guint n_candidates,
-                  guint16 *out, gsize out_stride)
+                  const guint16 *nearest,
+                  guint16 *out, gsize out_stride, guint64 *potentials)
 {
-  for (gsize b = block_begin; b < block_end; b++)
+  for (guint t = 0; t < n_candidates; t++)
     {
-      const guint64 *block = points_t + b * n_words * DM_KMEANS_POINT_BLOCK;
-      gsize first = (b - block_begin) * DM_KMEANS_POINT_BLOCK;
+      const guint64 *candidate = candidates + t * n_words;
+      guint64 potential = 0;
 
-      for (guint t = 0; t < n_candidates; t++)
+      for (gsize b = block_begin; b < block_end; b++)
         {
-          const guint64 *candidate = candidates + t * n_words;
+          const guint64 *block = points_t + b * n_words * DM_KMEANS_POINT_BLOCK;
+          gsize first = (b - block_begin) * DM_KMEANS_POINT_BLOCK;
           guint distance[DM_KMEANS_POINT_BLOCK] = { 0 };
 
           for (gsize w = 0; w < n_words; w++)
@@ -27,20 +28,27 @@ hamming_portable (const guint64 *points_t, gsize n_words,
               distance[lane] += (guint) __builtin_popcountll (
                   block[w * DM_KMEANS_POINT_BLOCK + lane] ^ candidate[w]);
           for (guint lane = 0; lane < DM_KMEANS_POINT_BLOCK; lane++)
-            out[t * out_stride + first + lane] = (guint16) distance[lane];
+            {
+              out[t * out_stride + first + lane] = (guint16) distance[lane];
+              potential += MIN (distance[lane], nearest[first + lane]);
+            }
         }
+      potentials[t] = potential;
     }
 }
 
 static void
-dot_portable (const guint32 *counts_t, gsize n_features,
-              const guint16 *set_features, guint n_set,
-              gsize cblock_begin, gsize cblock_end, guint32 *out)
+distances_portable (const guint32 *counts_t, gsize n_features,
+                    const guint16 *set_features, guint n_set,
+                    gsize cblock_begin, gsize cblock_end,
+                    guint popcount, const double *inv_members,
+                    const double *norm_term, double *out)
 {
   for (gsize c = cblock_begin; c < cblock_end; c++)
     {
       const guint32 *block = counts_t + c * n_features * DM_KMEANS_CENTRE_BLOCK;
       guint32 sum[DM_KMEANS_CENTRE_BLOCK] = { 0 };
+      double *distance = out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK;
 
       for (guint s = 0; s < n_set; s++)
         {
@@ -48,11 +56,18 @@ dot_portable (const guint32 *counts_t, gsize n_features,
           for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)
             sum[lane] += row[lane];
         }
-      memcpy (out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK, sum, sizeof sum);
+      for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)
+        {
+          gsize j = c * DM_KMEANS_CENTRE_BLOCK + lane;
+          double twice = 2.0 * (double) sum[lane];
+          double cross = twice * inv_members[j];
+          double partial = (double) popcount - cross;
+          distance[lane] = partial + norm_term[j];
+        }
     }
 }
 
 const DmKmeansKernels dm_kmeans_kernels_portable = {
   hamming_portable,
-  dot_portable,
+  distances_portable,
 };

@@ -11,7 +11,7 @@
 #include "dm-kmeans-kernels.h"
 #include "dm-kmeans-parallel.h"
 
-#define SEED_CHUNK   1024   /* points per seeding task, a multiple of 8 */
+#define SEED_CHUNK   512    /* points per seeding task, a multiple of 8 */
 #define LLOYD_CHUNK  512    /* points per assignment task */
 #define SCAN_BATCH   32     /* points sharing one pass over the centres */
 #define SCAN_GROUP_BYTES (256 * 1024)  /* centre counts kept hot in cache */
@@ -102,13 +102,15 @@ count_cell (const Kmeans *km, guint centre, gsize feature)
 }
 
 /* Squared distance from the dot product of a key with a centre's counts:
- * |x|^2 - 2 x.c + |c|^2 with c = counts / members. The same expression in
- * every code path keeps the results identical. */
+ * |x|^2 - 2 x.c + |c|^2 with c = counts / members, in the order the
+ * kernels use (see dm-kmeans-kernels.h), so all paths agree to the bit. */
 static inline double
 distance_from_sum (const Kmeans *km, guint popcount, guint32 sum, guint centre)
 {
-  return (double) popcount - 2.0 * (double) sum * km->inv_members[centre]
-         + km->norm_term[centre];
+  double twice = 2.0 * (double) sum;
+  double cross = twice * km->inv_members[centre];
+  double partial = (double) popcount - cross;
+  return partial + km->norm_term[centre];
 }
 
 static double
@@ -149,23 +151,14 @@ seed_candidates_task (gsize chunk, gpointer data)
 {
   Kmeans *km = data;
   gsize first = chunk * SEED_CHUNK;
-  gsize end = MIN (first + SEED_CHUNK, km->n);
   gsize block_end = MIN ((first + SEED_CHUNK) / DM_KMEANS_POINT_BLOCK, km->n_blocks);
 
   km->kernels->hamming (km->points_t, km->n_words,
                         first / DM_KMEANS_POINT_BLOCK, block_end,
                         km->candidate_keys, km->n_candidates,
-                        km->candidate_dist + first, km->n_padded);
-  if (km->n_candidates < 2)
-    return;
-  for (guint t = 0; t < km->n_candidates; t++)
-    {
-      const guint16 *dist = km->candidate_dist + t * km->n_padded;
-      guint64 potential = 0;
-      for (gsize i = first; i < end; i++)
-        potential += MIN (km->nearest[i], dist[i]);
-      km->chunk_potential[chunk * km->max_trials + t] = potential;
-    }
+                        km->nearest + first,
+                        km->candidate_dist + first, km->n_padded,
+                        km->chunk_potential + chunk * km->max_trials);
 }
 
 static void
@@ -298,9 +291,11 @@ seed (Kmeans *km, guint *seed_items, GError **error)
   guint done = 0;
   guint report_every = MAX (km->k / 64, 1);
 
-  km->max_trials = 2 + (guint) log ((double) km->k);
+  km->max_trials = request->local_trials > 0 ? request->local_trials
+                                             : 2 + (guint) log ((double) km->k);
   km->n_seed_chunks = (km->n + SEED_CHUNK - 1) / SEED_CHUNK;
-  km->nearest = g_new (guint16, km->n);
+  /* Padding lanes stay at distance 0 and add nothing to potentials. */
+  km->nearest = g_new0 (guint16, km->n_padded);
   km->second = g_new (guint16, km->n);
   for (gsize i = 0; i < km->n; i++)
     km->nearest[i] = km->second[i] = FAR;
@@ -383,8 +378,9 @@ update_centre_terms (Kmeans *km, guint centre)
       guint64 count = *count_cell (km, centre, f);
       square_sum += count * count;
     }
+  /* An empty centre is infinitely far from every key. */
   km->inv_members[centre] = n > 0 ? 1.0 / n : 0.0;
-  km->norm_term[centre] = n > 0 ? (double) square_sum / (n * n) : 0.0;
+  km->norm_term[centre] = n > 0 ? (double) square_sum / (n * n) : INFINITY;
 }
 
 /* Euclidean distance between a centre and its earlier position given as
@@ -533,18 +529,19 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
 {
   guint16 features[SCAN_BATCH][1024];
   guint n_set[SCAN_BATCH];
-  double best[SCAN_BATCH];
+  double best[SCAN_BATCH], best_root[SCAN_BATCH];
   guint best_centre[SCAN_BATCH];
-  guint32 sums[SCAN_GROUP_BYTES / 64 * DM_KMEANS_CENTRE_BLOCK / 16];
+  double distances[SCAN_GROUP_BYTES / 64 * DM_KMEANS_CENTRE_BLOCK / 16];
   gsize group_stride = km->n_groups;
 
   g_assert (km->n_features <= 1024);
-  g_assert (km->scan_group * DM_KMEANS_CENTRE_BLOCK <= G_N_ELEMENTS (sums));
+  g_assert (km->scan_group * DM_KMEANS_CENTRE_BLOCK <= G_N_ELEMENTS (distances));
 
   for (guint p = 0; p < n_items; p++)
     {
       n_set[p] = list_set_features (km, items[p], features[p]);
       best[p] = own_distance[p];
+      best_root[p] = sqrt (MAX (best[p], 0.0));
       best_centre[p] = km->label[items[p]];
     }
   for (guint g = 0; g < km->n_groups; g++)
@@ -558,34 +555,49 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
           guint popcount = km->popcount[items[p]];
           double group_min = INFINITY;
 
-          if (lower[g] > sqrt (MAX (best[p], 0.0)) + BOUND_MARGIN)
+          if (lower[g] > best_root[p] + BOUND_MARGIN)
             continue;
           for (gsize part = group_first; part < group_end; part += km->scan_group)
             {
               gsize part_end = MIN (part + km->scan_group, group_end);
-              guint centre_end = (guint) MIN (part_end * DM_KMEANS_CENTRE_BLOCK, km->k);
-              km->kernels->dot (km->counts_t, km->n_features, features[p], n_set[p],
-                                part, part_end, sums);
-              for (guint j = (guint) (part * DM_KMEANS_CENTRE_BLOCK); j < centre_end; j++)
+              km->kernels->distances (km->counts_t, km->n_features, features[p], n_set[p],
+                                      part, part_end, popcount, km->inv_members,
+                                      km->norm_term, distances);
+              for (gsize c = part; c < part_end; c++)
                 {
-                  if (km->members[j] == 0 || j == best_centre[p])
-                    continue;
-                  double d = distance_from_sum (km, popcount,
-                                                sums[j - part * DM_KMEANS_CENTRE_BLOCK], j);
-                  if (d < best[p])
+                  const double *d = distances + (c - part) * DM_KMEANS_CENTRE_BLOCK;
+                  guint first = (guint) (c * DM_KMEANS_CENTRE_BLOCK), nearest = G_MAXUINT;
+                  double smallest = INFINITY, next = INFINITY;
+
+                  /* Padding and empty centres sit at infinity. */
+                  for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)
+                    {
+                      if (first + lane == best_centre[p])
+                        continue;
+                      if (d[lane] < smallest)
+                        {
+                          next = smallest;
+                          smallest = d[lane];
+                          nearest = first + lane;
+                        }
+                      else if (d[lane] < next)
+                        next = d[lane];
+                    }
+                  if (smallest < best[p])
                     {
                       /* The centre it displaces is now one of "the others". */
                       guint old_group = best_centre[p] / (km->group_cblocks * DM_KMEANS_CENTRE_BLOCK);
                       if (old_group == g)
                         group_min = MIN (group_min, best[p]);
                       else
-                        lower[old_group] = MIN (lower[old_group],
-                                                (float) sqrt (MAX (best[p], 0.0)));
-                      best[p] = d;
-                      best_centre[p] = j;
+                        lower[old_group] = MIN (lower[old_group], (float) best_root[p]);
+                      best[p] = smallest;
+                      best_root[p] = sqrt (MAX (smallest, 0.0));
+                      best_centre[p] = nearest;
+                      group_min = MIN (group_min, next);
                     }
                   else
-                    group_min = MIN (group_min, d);
+                    group_min = MIN (group_min, smallest);
                 }
             }
           lower[g] = (float) sqrt (MAX (group_min, 0.0));
@@ -594,7 +606,7 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
   for (guint p = 0; p < n_items; p++)
     {
       guint item = items[p];
-      km->upper[item] = sqrt (MAX (best[p], 0.0));
+      km->upper[item] = best_root[p];
       if (best_centre[p] != km->label[item])
         {
           Move move = { item, km->label[item], best_centre[p] };
@@ -781,8 +793,10 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
   km->counts_t = g_new0 (guint32, (gsize) km->n_cblocks * DM_KMEANS_CENTRE_BLOCK
                                   * km->n_features);
   km->members = g_new0 (guint, km->k);
-  km->inv_members = g_new0 (double, km->k);
-  km->norm_term = g_new0 (double, km->k);
+  km->inv_members = g_new0 (double, (gsize) km->n_cblocks * DM_KMEANS_CENTRE_BLOCK);
+  km->norm_term = g_new (double, (gsize) km->n_cblocks * DM_KMEANS_CENTRE_BLOCK);
+  for (gsize j = 0; j < (gsize) km->n_cblocks * DM_KMEANS_CENTRE_BLOCK; j++)
+    km->norm_term[j] = INFINITY;
   km->shift = g_new0 (double, km->k);
   km->upper = g_new (double, km->n);
   km->group_cblocks = (km->n_cblocks + MAX_GROUPS - 1) / MAX_GROUPS;

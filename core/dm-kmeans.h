@@ -35,6 +35,9 @@ typedef struct {
    * or -1 to let k-means++ choose it (after the given ones). NULL: all
    * centres by k-means++. */
   const gint64 *initial_items;
+  /* k-means++ candidates per centre; 0 = scikit-learn's 2 + ln k. More
+   * trials cost seeding time and usually give a lower inertia. */
+  guint local_trials;
   guint max_iterations;     /* Lloyd iterations, scikit-learn's default 300 */
   double tolerance;         /* relative to the mean feature variance; 1e-4 */
   guint n_threads;          /* 0 = all cores */

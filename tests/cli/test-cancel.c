@@ -209,28 +209,44 @@ on_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Reads dm's log (standard output, not a terminal) until the line
- * @phase_line, and returns all it read; fails if dm ends first. */
-static char *
-read_until_line (GSubprocess *process,
-                 const char  *phase_line)
+/* Reads dm's log (standard output, not a terminal) into @log until the
+ * line @phase_line, or to its end when @phase_line is NULL; fails if dm
+ * ends before @phase_line. */
+static void
+read_lines (GDataInputStream *lines,
+            const char       *phase_line,
+            GString          *log)
 {
-  g_autoptr(GDataInputStream) lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  GString *log = g_string_new (NULL);
-
   for (;;)
     {
       g_autoptr(GError) error = NULL;
       g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
 
       g_assert_no_error (error);
-      if (line == NULL)
+      if (line == NULL && phase_line != NULL)
         g_error ("dm ended before printing “%s”; it printed: %s", phase_line, log->str);
+      if (line == NULL)
+        return;
       g_string_append_printf (log, "%s\n", line);
-      if (g_str_equal (line, phase_line))
-        break;
+      if (phase_line != NULL && g_str_equal (line, phase_line))
+        return;
     }
-  return g_string_free (log, FALSE);
+}
+
+static char *
+read_all (GInputStream *stream)
+{
+  g_autoptr(GOutputStream) memory = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_splice (memory, stream, G_OUTPUT_STREAM_SPLICE_NONE, NULL, &error);
+  g_assert_no_error (error);
+  /* The terminating NUL, so the bytes are a string. */
+  g_output_stream_write_all (memory, "", 1, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (memory, NULL, &error);
+  g_assert_no_error (error);
+  return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (memory));
 }
 
 static void
@@ -242,9 +258,9 @@ test_sigint_while_clustering (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GHashTable) source_after = NULL;
-  g_autofree char *log = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GString) log = g_string_new (NULL);
   g_autofree char *err = NULL;
-  g_autofree char *rest = NULL;
   Wait wait = { loop, FALSE, FALSE };
   guint timeout;
 
@@ -254,7 +270,8 @@ test_sigint_while_clustering (Fixture       *fixture,
   g_assert_no_error (error);
 
   /* dm says when it starts clustering; from then it works for seconds. */
-  log = read_until_line (process, "clustering…");
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  read_lines (lines, "clustering…", log);
   g_subprocess_send_signal (process, SIGINT);
 
   g_subprocess_wait_async (process, NULL, on_exited, &wait);
@@ -267,16 +284,16 @@ test_sigint_while_clustering (Fixture       *fixture,
     }
   g_source_remove (timeout);
 
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &rest, &err, &error);
-  g_assert_no_error (error);
+  read_lines (lines, NULL, log);
+  err = read_all (g_subprocess_get_stderr_pipe (process));
   if (g_test_verbose ())
-    g_test_message ("stdout: %s%s\nstderr: %s", log, rest, err);
+    g_test_message ("stdout: %s\nstderr: %s", log->str, err);
 
   /* It exited, as a shell's Ctrl-C would have it, with one line. */
   g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 128 + SIGINT);
   g_assert_cmpstr (err, ==, "dm: cancelled\n");
-  g_assert_null (strstr (rest, "Kept"));
+  g_assert_null (strstr (log->str, "Kept"));
 
   /* No output, nothing half-written beside it, the input untouched. */
   g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));

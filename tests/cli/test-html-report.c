@@ -102,7 +102,7 @@ fixture_set_up (Fixture       *fixture,
 {
   fixture->tmp = make_temp_dir ();
   fixture->source = g_build_filename (fixture->tmp, "source", NULL);
-  make_sample (fixture->source, N_SAMPLE_ITEMS);
+  make_sample (fixture->source, data != NULL ? GPOINTER_TO_UINT (data) : N_SAMPLE_ITEMS);
   add_hash_keys (fixture->source);
   fixture->source_before = snapshot_tree (fixture->source);
 }
@@ -225,6 +225,38 @@ test_random_by_subset (Fixture       *fixture,
   g_list_free (names);
   g_assert_cmpuint (count_occurrences (page, "<figure class=\"kept\""), ==,
                     json_object_get_int_member (report, "kept"));
+}
+
+/* A big group shows at most 24 thumbnails, kept and dropped ones both. */
+static void
+test_thumbnails_capped (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(JsonObject) report = NULL;
+  g_autofree char *page = prune_with_report (fixture, "random", &report);
+  JsonObject *train = json_object_get_object_member (json_object_get_object_member (report, "subsets"), "train");
+  JsonObject *val = json_object_get_object_member (json_object_get_object_member (report, "subsets"), "val");
+  g_autofree char *train_title = NULL;
+  const char *train_group, *val_group;
+  guint n_val = (guint) json_object_get_int_member (val, "items");
+
+  g_assert_cmpint (json_object_get_int_member (train, "items"), >, 24);
+  g_assert_cmpuint (n_val, <=, 24);
+  train_title = g_strdup_printf ("Subset train — kept %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " items (showing 24)",
+                                 json_object_get_int_member (train, "kept"), json_object_get_int_member (train, "items"));
+  train_group = strstr (page, train_title);
+  val_group = strstr (page, "Subset val — ");
+  g_assert_nonnull (train_group);
+  g_assert_nonnull (val_group);
+  g_assert_true (val_group > train_group);
+
+  /* 24 for train, split between kept and dropped; all of val. */
+  g_assert_cmpuint (count_occurrences (page, "<figure "), ==, 24 + n_val);
+  {
+    g_autofree char *train_part = g_strndup (train_group, val_group - train_group);
+    g_assert_cmpuint (count_occurrences (train_part, "<figure class=\"kept\""), ==, 12);
+    g_assert_cmpuint (count_occurrences (train_part, "<figure class=\"dropped\""), ==, 12);
+  }
 }
 
 /* A dataset of keys only (no images) gets the charts and tables alone. */
@@ -418,6 +450,7 @@ main (int argc, char **argv)
 
   g_test_add ("/html-report/clusters", Fixture, NULL, fixture_set_up, test_clusters, fixture_tear_down);
   g_test_add ("/html-report/random-by-subset", Fixture, NULL, fixture_set_up, test_random_by_subset, fixture_tear_down);
+  g_test_add ("/html-report/thumbnails-capped", Fixture, GUINT_TO_POINTER (80), fixture_set_up, test_thumbnails_capped, fixture_tear_down);
   g_test_add ("/html-report/without-images", Fixture, NULL, fixture_set_up, test_without_images, fixture_tear_down);
   g_test_add ("/html-report/refuses-existing", Fixture, NULL, fixture_set_up, test_refuses_existing_report, fixture_tear_down);
   g_test_add ("/html-report/in-browser", Fixture, NULL, fixture_set_up, test_in_browser, fixture_tear_down);

@@ -11,7 +11,8 @@ transforms' GParamSpecs, nothing here knows about prune's parameters but
 their names), then runs `prune` with progress reports and a cancellable
 (Ctrl-C stops it cleanly), and saves the result.
 
-Uninstalled, point GObject introspection and the loader at a build tree:
+Uninstalled, run it in `meson devenv -C build`, or point GObject
+introspection and the loader at a build tree yourself:
 
     GI_TYPELIB_PATH=build/host LD_LIBRARY_PATH=build/host \\
     DM_PLUGIN_PATH=build/plugin data/examples/prune.py SRC DEST -m random

@@ -11,6 +11,7 @@ packages="
   python3 python3-numpy python3-sklearn
   clang libclang-rt-14-dev valgrind
   shared-mime-info
+  chromium
 "
 
 SUDO=""

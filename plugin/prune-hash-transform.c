@@ -1,0 +1,185 @@
+/* prune-hash-transform.c: the "hash" transform, every item given an image key.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <glib/gi18n-lib.h>
+
+#include "prune-hash-transform.h"
+#include "prune-image-hasher.h"
+
+/**
+ * PruneHashTransform:
+ *
+ * Gives every item a 512-bit image key: the one it carries, or one computed
+ * from its image (see prune-image-hasher.h). The output is a copy of the
+ * input whose items all carry keys; `dm hash` then stores them in the
+ * dataset's cache, so later prunes decode nothing.
+ */
+struct _PruneHashTransform
+{
+  DmTransform parent_instance;
+
+  guint threads;
+};
+
+G_DEFINE_DYNAMIC_TYPE (PruneHashTransform, prune_hash_transform, DM_TYPE_TRANSFORM)
+
+enum {
+  PROP_0,
+  PROP_THREADS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static JsonNode *
+build_report (DmDataset *output,
+              guint      n_decoded,
+              double     seconds)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  guint n_items = dm_dataset_get_n_items (output);
+  const char *origin = dm_dataset_get_hash_key_origin (output);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "items");
+  json_builder_add_int_value (builder, n_items);
+  json_builder_set_member_name (builder, "decoded");
+  json_builder_add_int_value (builder, n_decoded);
+  json_builder_set_member_name (builder, "reused");
+  json_builder_add_int_value (builder, n_items - n_decoded);
+  json_builder_set_member_name (builder, "origin");
+  if (origin != NULL)
+    json_builder_add_string_value (builder, origin);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "seconds");
+  json_builder_add_double_value (builder, seconds);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static DmDataset *
+prune_hash_transform_apply (DmTransform   *transform,
+                            DmDataset     *input,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  PruneHashTransform *self = PRUNE_HASH_TRANSFORM (transform);
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr(GBytes) keys = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  guint n_decoded = 0;
+
+  keys = prune_image_hasher_keys_for_dataset (input, transform, self->threads, &n_decoded,
+                                              cancellable, error);
+  if (keys == NULL)
+    return NULL;
+
+  output = dm_dataset_new_like (input);
+  for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
+    {
+      g_autoptr(DmItem) item = dm_item_copy (dm_dataset_get_item (input, i));
+      g_autoptr(GBytes) key = g_bytes_new_from_bytes (keys, (gsize) i * DM_IMAGE_KEY_BYTES,
+                                                      DM_IMAGE_KEY_BYTES);
+
+      dm_item_set_hash_key (item, key);
+      dm_dataset_append_item (output, item);
+    }
+
+  /* With nothing decoded, every key is the one carried, of the input's
+   * origin; otherwise every key is ours (the hasher refuses a mix). */
+  if (n_decoded > 0)
+    dm_dataset_set_hash_key_origin (output, prune_image_hasher_origin ());
+
+  report = build_report (output, n_decoded, (g_get_monotonic_time () - start) / 1e6);
+  dm_transform_set_report (transform, report);
+
+  return g_steal_pointer (&output);
+}
+
+static void
+prune_hash_transform_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  PruneHashTransform *self = PRUNE_HASH_TRANSFORM (object);
+
+  switch (prop_id)
+    {
+    case PROP_THREADS:
+      g_value_set_uint (value, self->threads);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+prune_hash_transform_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  PruneHashTransform *self = PRUNE_HASH_TRANSFORM (object);
+
+  switch (prop_id)
+    {
+    case PROP_THREADS:
+      self->threads = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+prune_hash_transform_class_init (PruneHashTransformClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  DmTransformClass *transform_class = DM_TRANSFORM_CLASS (klass);
+
+  object_class->get_property = prune_hash_transform_get_property;
+  object_class->set_property = prune_hash_transform_set_property;
+  transform_class->apply = prune_hash_transform_apply;
+
+  dm_transform_class_set_metadata (transform_class,
+                                   N_("Compute hash keys"),
+                                   N_("Give every item without a hash key one computed from its image"),
+                                   GETTEXT_PACKAGE);
+
+  /**
+   * PruneHashTransform:threads:
+   *
+   * How many images are decoded at once; 0 means one per core. The keys
+   * do not depend on it.
+   */
+  properties[PROP_THREADS] =
+    g_param_spec_uint ("threads", N_("Threads"),
+                       N_("Images decoded at once; 0 uses every core"),
+                       0, 1024, 0,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+prune_hash_transform_class_finalize (PruneHashTransformClass *klass)
+{
+}
+
+static void
+prune_hash_transform_init (PruneHashTransform *self)
+{
+}
+
+void
+prune_hash_transform_register (GIOModule *module)
+{
+  prune_hash_transform_register_type (G_TYPE_MODULE (module));
+  g_io_extension_point_implement (DM_TRANSFORM_EXTENSION_POINT_NAME,
+                                  PRUNE_TYPE_HASH_TRANSFORM, "hash", 0);
+}

@@ -1,0 +1,457 @@
+/* prune-image-hasher.c: every item's 512-bit image key, cached or computed.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "prune-image-hasher.h"
+
+/* How often the waiting thread wakes to report progress and check for
+ * cancellation while the workers hash. */
+#define POLL_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
+
+/* The images of the items without a key, hashed by a thread pool. Each
+ * worker writes only its own item's key and error slot. */
+typedef struct {
+  DmDataset          *dataset;
+  const DmImageKeyer *keyer;
+  const guint        *positions;   /* dataset positions of the items to hash */
+  guint               n_items;
+  guint8             *keys;        /* the output: dataset positions x 64 bytes */
+  GError            **errors;      /* n_items, NULL where hashing worked */
+
+  GMutex              mutex;
+  GCond               done_changed;
+  guint               n_done;      /* guarded by mutex */
+  gint                stop;        /* atomic: an error or a cancellation */
+} HashJob;
+
+/**
+ * prune_image_hasher_origin:
+ *
+ * Returns: the version string of the keys this plugin computes, recorded
+ *   as their origin in the cache
+ */
+const char *
+prune_image_hasher_origin (void)
+{
+  return DM_IMAGE_KEY_VERSION;
+}
+
+/* The JPEG loader decodes at 1/2, 1/4 or 1/8 scale when asked for a size
+ * that small: the largest reduction keeping DM_IMAGE_KEY_GRID pixels on
+ * the shorter side, in the loader's own rounding (up). */
+static int
+jpeg_scale_denominator (int width,
+                        int height)
+{
+  int shorter = MIN (width, height);
+
+  for (int denominator = 8; denominator > 1; denominator /= 2)
+    if ((shorter + denominator - 1) / denominator >= DM_IMAGE_KEY_GRID)
+      return denominator;
+
+  return 1;
+}
+
+/* Datumaro's hashing reads images without their alpha channel; transparent
+ * pixels are commonly stored black, so compositing over black gives the
+ * same image there and a defined one elsewhere. */
+static GdkPixbuf *
+composite_over_black (GdkPixbuf *rgba)
+{
+  int width = gdk_pixbuf_get_width (rgba);
+  int height = gdk_pixbuf_get_height (rgba);
+  int in_stride = gdk_pixbuf_get_rowstride (rgba);
+  const guint8 *in_pixels = gdk_pixbuf_read_pixels (rgba);
+  GdkPixbuf *rgb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  int out_stride;
+  guint8 *out_pixels;
+
+  if (rgb == NULL)
+    return NULL;
+  out_stride = gdk_pixbuf_get_rowstride (rgb);
+  out_pixels = gdk_pixbuf_get_pixels (rgb);
+
+  for (int y = 0; y < height; y++)
+    {
+      const guint8 *in = in_pixels + (gsize) y * in_stride;
+      guint8 *out = out_pixels + (gsize) y * out_stride;
+
+      for (int x = 0; x < width; x++, in += 4, out += 3)
+        for (int c = 0; c < 3; c++)
+          out[c] = (guint8) ((in[c] * in[3] + 127) / 255);
+    }
+
+  return rgb;
+}
+
+/**
+ * prune_image_hasher_decode:
+ * @path: an image file
+ * @error: return location for a #GError
+ *
+ * Decodes @path the way the hasher does (see prune-image-hasher.h): upright,
+ * 8-bit RGB without alpha, at reduced size where the loader supports it.
+ *
+ * Returns: (transfer full): the pixels; %NULL with @error set (the loader's
+ *   error, or %DM_ERROR_INVALID_DATA for an image over the pixel limit or
+ *   not in RGB), its message naming @path
+ */
+GdkPixbuf *
+prune_image_hasher_decode (const char  *path,
+                           GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GdkPixbuf) loaded = NULL;
+  g_autoptr(GdkPixbuf) upright = NULL;
+  GdkPixbufFormat *format;
+  int width = 0, height = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  format = gdk_pixbuf_get_file_info (path, &width, &height);
+  if (format == NULL)
+    {
+      /* get_file_info says nothing of why: the loader says it. */
+      loaded = gdk_pixbuf_new_from_file (path, &local_error);
+      if (loaded == NULL)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                       _("Cannot read image “%s”: %s"), path, local_error->message);
+          return NULL;
+        }
+      width = gdk_pixbuf_get_width (loaded);
+      height = gdk_pixbuf_get_height (loaded);
+    }
+
+  if (width <= 0 || height <= 0 || (gint64) width * height > PRUNE_IMAGE_HASHER_MAX_PIXELS)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("Image “%s” declares %d×%d pixels: images must have between 1 and %" G_GINT64_FORMAT " pixels to be hashed"),
+                   path, width, height, PRUNE_IMAGE_HASHER_MAX_PIXELS);
+      return NULL;
+    }
+
+  if (loaded == NULL)
+    {
+      int denominator = 1;
+
+      if (g_strcmp0 (gdk_pixbuf_format_get_name (format), "jpeg") == 0)
+        denominator = jpeg_scale_denominator (width, height);
+
+      if (denominator > 1)
+        loaded = gdk_pixbuf_new_from_file_at_scale (path,
+                                                    (width + denominator - 1) / denominator,
+                                                    (height + denominator - 1) / denominator,
+                                                    FALSE, &local_error);
+      else
+        loaded = gdk_pixbuf_new_from_file (path, &local_error);
+
+      if (loaded == NULL)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                       _("Cannot read image “%s”: %s"), path, local_error->message);
+          return NULL;
+        }
+    }
+
+  upright = gdk_pixbuf_apply_embedded_orientation (loaded);
+  if (upright == NULL
+      || gdk_pixbuf_get_colorspace (upright) != GDK_COLORSPACE_RGB
+      || gdk_pixbuf_get_bits_per_sample (upright) != 8
+      || gdk_pixbuf_get_n_channels (upright) != (gdk_pixbuf_get_has_alpha (upright) ? 4 : 3))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("Image “%s” does not decode to 8-bit RGB"), path);
+      return NULL;
+    }
+
+  if (gdk_pixbuf_get_has_alpha (upright))
+    {
+      GdkPixbuf *rgb = composite_over_black (upright);
+
+      if (rgb == NULL)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_FAILED,
+                       _("Not enough memory to hash image “%s”"), path);
+          return NULL;
+        }
+      return rgb;
+    }
+
+  return g_steal_pointer (&upright);
+}
+
+/**
+ * prune_image_hasher_key_for_file:
+ * @keyer: the key's projection
+ * @path: an image file
+ * @key: (out caller-allocates): its 64-byte key
+ * @error: return location for a #GError
+ *
+ * Decodes @path with prune_image_hasher_decode() and computes its key.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set as
+ *   prune_image_hasher_decode() does
+ */
+gboolean
+prune_image_hasher_key_for_file (const DmImageKeyer *keyer,
+                                 const char         *path,
+                                 guint8              key[DM_IMAGE_KEY_BYTES],
+                                 GError            **error)
+{
+  g_autoptr(GdkPixbuf) rgb = prune_image_hasher_decode (path, error);
+
+  if (rgb == NULL)
+    return FALSE;
+
+  dm_image_keyer_compute (keyer, gdk_pixbuf_read_pixels (rgb),
+                          gdk_pixbuf_get_width (rgb), gdk_pixbuf_get_height (rgb),
+                          gdk_pixbuf_get_rowstride (rgb), key);
+  return TRUE;
+}
+
+static void
+hash_one (gpointer data,
+          gpointer user_data)
+{
+  HashJob *job = user_data;
+  guint index = GPOINTER_TO_UINT (data) - 1;
+
+  if (!g_atomic_int_get (&job->stop))
+    {
+      guint position = job->positions[index];
+      DmItem *item = dm_dataset_get_item (job->dataset, position);
+      g_autoptr(GError) local_error = NULL;
+
+      if (!prune_image_hasher_key_for_file (job->keyer, dm_item_get_image_path (item),
+                                            job->keys + (gsize) position * DM_IMAGE_KEY_BYTES,
+                                            &local_error))
+        {
+          g_set_error (&job->errors[index], local_error->domain, local_error->code,
+                       _("Cannot compute the hash key of item “%s” (subset “%s”): %s"),
+                       dm_item_get_id (item), dm_item_get_subset (item), local_error->message);
+          g_atomic_int_set (&job->stop, TRUE);
+        }
+    }
+
+  g_mutex_lock (&job->mutex);
+  job->n_done++;
+  g_cond_signal (&job->done_changed);
+  g_mutex_unlock (&job->mutex);
+}
+
+/* Fills the keys of job->positions on n_threads threads. The result does not
+ * depend on scheduling: each key is a pure function of its image. */
+static gboolean
+hash_job_run (HashJob       *job,
+              guint          n_threads,
+              DmTransform   *reporter,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GError) pool_error = NULL;
+  GThreadPool *pool;
+  gboolean cancelled = FALSE;
+
+  pool = g_thread_pool_new (hash_one, job, (int) MIN (n_threads, job->n_items), TRUE, &pool_error);
+  if (pool == NULL)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_FAILED,
+                   _("Cannot start the image hashing threads: %s"), pool_error->message);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < job->n_items; i++)
+    g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), NULL);
+
+  g_mutex_lock (&job->mutex);
+  while (job->n_done < job->n_items)
+    {
+      guint n_done;
+
+      g_cond_wait_until (&job->done_changed, &job->mutex,
+                         g_get_monotonic_time () + POLL_INTERVAL_US);
+      n_done = job->n_done;
+
+      g_mutex_unlock (&job->mutex);
+      if (reporter != NULL)
+        dm_transform_report_progress (reporter, "hashing", (double) n_done / job->n_items);
+      if (!cancelled && g_cancellable_is_cancelled (cancellable))
+        {
+          cancelled = TRUE;
+          g_atomic_int_set (&job->stop, TRUE);
+        }
+      g_mutex_lock (&job->mutex);
+    }
+  g_mutex_unlock (&job->mutex);
+
+  g_thread_pool_free (pool, FALSE, TRUE);
+
+  if (cancelled)
+    return !g_cancellable_set_error_if_cancelled (cancellable, error);
+
+  /* The first failing item in dataset order, when several failed. */
+  for (guint i = 0; i < job->n_items; i++)
+    if (job->errors[i] != NULL)
+      {
+        g_propagate_error (error, g_steal_pointer (&job->errors[i]));
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
+static const char *
+dataset_name (DmDataset *dataset)
+{
+  const char *path = dm_dataset_get_source_path (dataset);
+
+  return path != NULL ? path : _("the dataset");
+}
+
+/* Copies the carried keys into @keys and lists the items to hash, or says
+ * why the dataset's keys cannot be completed. */
+static gboolean
+collect_carried_keys (DmDataset  *dataset,
+                      guint8     *keys,
+                      GArray     *to_hash,
+                      GError    **error)
+{
+  guint n = dm_dataset_get_n_items (dataset);
+  const char *origin = dm_dataset_get_hash_key_origin (dataset);
+
+  for (guint i = 0; i < n; i++)
+    {
+      DmItem *item = dm_dataset_get_item (dataset, i);
+      GBytes *key = dm_item_get_hash_key (item);
+
+      if (key == NULL)
+        {
+          if (dm_item_get_image_path (item) == NULL)
+            {
+              g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                           _("Item “%s” of subset “%s” has neither a hash key nor an image to compute one from"),
+                           dm_item_get_id (item), dm_item_get_subset (item));
+              return FALSE;
+            }
+          g_array_append_val (to_hash, i);
+          continue;
+        }
+
+      if (g_bytes_get_size (key) != DM_IMAGE_KEY_BYTES)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                       _("Item “%s” of subset “%s” has a hash key of %zu bytes; image keys have %d"),
+                       dm_item_get_id (item), dm_item_get_subset (item),
+                       g_bytes_get_size (key), DM_IMAGE_KEY_BYTES);
+          return FALSE;
+        }
+      memcpy (keys + (gsize) i * DM_IMAGE_KEY_BYTES, g_bytes_get_data (key, NULL), DM_IMAGE_KEY_BYTES);
+    }
+
+  if (to_hash->len > 0 && to_hash->len < n && g_strcmp0 (origin, DM_IMAGE_KEY_VERSION) != 0)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%u of the %u items of %s have hash keys made by “%s” and %u have none; "
+                     "this plugin computes only “%s” keys, which cannot be mixed with those: "
+                     "compute the missing keys with the same hasher (for “datumaro-clip”, Datumaro's CLIP hashing), "
+                     "or delete hash_key_meta/hash_keys.json to compute every key here"),
+                   n - to_hash->len, n, dataset_name (dataset),
+                   origin != NULL ? origin : _("an unknown hasher"), to_hash->len,
+                   DM_IMAGE_KEY_VERSION);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * prune_image_hasher_keys_for_dataset:
+ * @dataset: the dataset; never modified
+ * @reporter: (nullable): receives "hashing" progress, from the calling thread
+ * @n_threads: how many images are decoded at once; 0 means one per core
+ * @n_decoded_out: (out) (optional): how many images were decoded
+ * @cancellable: (nullable): stops the work with %G_IO_ERROR_CANCELLED
+ * @error: return location for a #GError
+ *
+ * Every item's image key, in dataset order: the key it carries, or the one
+ * computed from its image (see prune-image-hasher.h for which keys are
+ * used and how images are decoded). The result does not depend on
+ * @n_threads.
+ *
+ * Returns: (transfer full): 64 bytes per item; %NULL with @error set:
+ *   %DM_ERROR_INVALID_DATA naming the item (and file) without a key and an
+ *   image, with a key of the wrong size, or whose image cannot be decoded,
+ *   or when carried keys of another hasher would have to be completed;
+ *   %G_IO_ERROR_CANCELLED
+ */
+GBytes *
+prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
+                                     DmTransform   *reporter,
+                                     guint          n_threads,
+                                     guint         *n_decoded_out,
+                                     GCancellable  *cancellable,
+                                     GError       **error)
+{
+  guint n = 0;
+  g_autofree guint8 *keys = NULL;
+  g_autoptr(GArray) to_hash = NULL;
+  g_autoptr(DmImageKeyer) keyer = NULL;
+  HashJob job = { 0 };
+  gboolean ok;
+
+  g_return_val_if_fail (DM_IS_DATASET (dataset), NULL);
+  g_return_val_if_fail (reporter == NULL || DM_IS_TRANSFORM (reporter), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (n_decoded_out != NULL)
+    *n_decoded_out = 0;
+
+  n = dm_dataset_get_n_items (dataset);
+  keys = g_malloc0 ((gsize) MAX (n, 1) * DM_IMAGE_KEY_BYTES);
+  to_hash = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  if (!collect_carried_keys (dataset, keys, to_hash, error))
+    return NULL;
+
+  if (to_hash->len > 0)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      if (reporter != NULL)
+        dm_transform_report_progress (reporter, "hashing", 0.0);
+
+      keyer = dm_image_keyer_new ();
+      job.dataset = dataset;
+      job.keyer = keyer;
+      job.positions = (const guint *) (gpointer) to_hash->data;
+      job.n_items = to_hash->len;
+      job.keys = keys;
+      job.errors = g_new0 (GError *, to_hash->len);
+      g_mutex_init (&job.mutex);
+      g_cond_init (&job.done_changed);
+
+      ok = hash_job_run (&job, n_threads > 0 ? n_threads : MAX (g_get_num_processors (), 1),
+                         reporter, cancellable, error);
+
+      for (guint i = 0; i < job.n_items; i++)
+        g_clear_error (&job.errors[i]);
+      g_free (job.errors);
+      g_mutex_clear (&job.mutex);
+      g_cond_clear (&job.done_changed);
+      if (!ok)
+        return NULL;
+
+      if (reporter != NULL)
+        dm_transform_report_progress (reporter, "hashing", 1.0);
+    }
+
+  if (n_decoded_out != NULL)
+    *n_decoded_out = to_hash->len;
+
+  return g_bytes_new_take (g_steal_pointer (&keys), (gsize) n * DM_IMAGE_KEY_BYTES);
+}

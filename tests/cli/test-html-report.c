@@ -360,6 +360,8 @@ run_chromium (const char *chromium,
                               chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                               "--no-first-run", "--disable-background-networking",
                               "--disable-component-update", "--disable-sync", "--disable-extensions",
+                              /* Containers give /dev/shm a few megabytes. */
+                              "--disable-dev-shm-usage",
                               /* No host name resolves and no proxy answers:
                                * the page must need no network. */
                               "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9",

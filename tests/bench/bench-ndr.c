@@ -5,10 +5,12 @@
  *   FEATURES_OUT  also writes each image's gradient feature (float32,
  *                 list order), decoded here without orientation or alpha
  *                 handling, for comparison with a reference
- * Prints one JSON object: seconds, items, kept.
+ * Prints one JSON object: seconds, items, kept, threads, and with
+ * FEATURES_OUT the near-duplicates NDR found before the cut.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -51,8 +53,42 @@ dataset_from_list (const char *list_path, GError **error)
   return g_steal_pointer (&dataset);
 }
 
+/* How many near-duplicates NDR finds before the cut, summed over subsets,
+ * from the features in list order. */
+static gsize
+count_near_duplicates (DmDataset *dataset, const DmNdrParams *params, const float *features,
+                       double ratio, guint32 seed)
+{
+  gsize dim = dm_ndr_feature_dim (params);
+  guint n_items = dm_dataset_get_n_items (dataset);
+  const char * const *subsets = dm_dataset_get_subsets (dataset);
+  gsize total = 0;
+
+  for (gsize s = 0; subsets[s] != NULL; s++)
+    {
+      g_autoptr(GArray) subset_features = g_array_new (FALSE, FALSE, sizeof (float));
+      g_autofree guint *kept = NULL;
+      gsize n = 0, n_duplicates = 0;
+
+      for (guint i = 0; i < n_items; i++)
+        if (g_str_equal (dm_item_get_subset (dm_dataset_get_item (dataset, i)), subsets[s]))
+          {
+            g_array_append_vals (subset_features, features + (gsize) i * dim, (guint) dim);
+            n++;
+          }
+      kept = g_new (guint, MAX (n, 1));
+      if (dm_ndr_select ((const float *) (gpointer) subset_features->data, n, dim,
+                         (gsize) MIN (ceil (n * ratio), (double) n), params, seed, kept,
+                         &n_duplicates, NULL))
+        total += n_duplicates;
+    }
+
+  return total;
+}
+
 static gboolean
-write_features (DmDataset *dataset, const DmNdrParams *params, const char *path, GError **error)
+write_features (DmDataset *dataset, const DmNdrParams *params, const char *path,
+                double ratio, guint32 seed, gsize *n_duplicates, GError **error)
 {
   gsize dim = dm_ndr_feature_dim (params);
   guint n_items = dm_dataset_get_n_items (dataset);
@@ -76,6 +112,7 @@ write_features (DmDataset *dataset, const DmNdrParams *params, const char *path,
                        params, features + (gsize) i * dim);
     }
 
+  *n_duplicates = count_near_duplicates (dataset, params, features, ratio, seed);
   return g_file_set_contents (path, (const char *) features,
                               (gssize) ((gsize) n_items * dim * sizeof (float)), error);
 }
@@ -88,6 +125,9 @@ main (int argc, char **argv)
   g_autoptr(GArray) kept = NULL;
   DmNdrParams params;
   gint64 start, end;
+  double ratio;
+  guint32 seed;
+  gsize n_duplicates = 0;
 
   if (argc < 4 || argc > 5)
     {
@@ -103,24 +143,26 @@ main (int argc, char **argv)
       return 1;
     }
 
+  ratio = g_ascii_strtod (argv[2], NULL);
+  seed = (guint32) g_ascii_strtoull (argv[3], NULL, 10);
   start = g_get_monotonic_time ();
-  if (!prune_ndr_select (dataset, &params, g_ascii_strtod (argv[2], NULL),
-                         (guint32) g_ascii_strtoull (argv[3], NULL, 10),
-                         NULL, NULL, &kept, &error))
+  if (!prune_ndr_select (dataset, &params, ratio, seed, NULL, NULL, &kept, &error))
     {
       g_printerr ("%s\n", error->message);
       return 1;
     }
   end = g_get_monotonic_time ();
 
-  if (argc == 5 && !write_features (dataset, &params, argv[4], &error))
+  if (argc == 5 && !write_features (dataset, &params, argv[4], ratio, seed, &n_duplicates,
+                                    &error))
     {
       g_printerr ("%s\n", error->message);
       return 1;
     }
 
-  g_print ("{\"seconds\": %.4f, \"items\": %u, \"kept\": %u, \"threads\": %u}\n",
+  g_print ("{\"seconds\": %.4f, \"items\": %u, \"kept\": %u, \"threads\": %u, "
+           "\"near_duplicates\": %" G_GSIZE_FORMAT "}\n",
            (end - start) / (double) G_USEC_PER_SEC, dm_dataset_get_n_items (dataset),
-           kept->len, g_get_num_processors ());
+           kept->len, g_get_num_processors (), n_duplicates);
   return 0;
 }

@@ -187,6 +187,7 @@ def main():
             "speedup_one_core": round(ref_seconds / ours_one_core["seconds"], 2),
             "ours_kept": ours["kept"],
             "reference_kept": ref_kept,
+            "ours_near_duplicates_removed": ours["near_duplicates"],
             "reference_near_duplicates_removed": ref_removed,
             "feature_max_abs_difference": differences,
         }, indent=2))

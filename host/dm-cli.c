@@ -391,7 +391,8 @@ run_transform (RunOptions *options)
   if (!dm_dataset_check_destination (run.destination, options->source, run.flags, &error))
     return fail (error);
   if (options->html_report_dir != NULL
-      && !dm_html_report_check_destination (options->html_report_dir, options->overwrite, &error))
+      && !dm_html_report_check_destination (options->html_report_dir, options->source, run.destination,
+                                            options->overwrite, &error))
     return fail (error);
 
   progress = make_progress (options->quiet);

@@ -8,6 +8,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
@@ -139,6 +140,29 @@ report_object (const DmHtmlReportContent *content)
   return json_node_get_object (content->transform_report);
 }
 
+/* The member @name of @object if it is an array, else NULL: the report
+ * may come from any plugin, so its shape is checked, not assumed. */
+static JsonArray *
+array_member (JsonObject *object,
+              const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+/* Element @index of @array as a whole number, or -1 if it is not one. */
+static gint64
+int_element (JsonArray *array,
+             guint      index)
+{
+  JsonNode *node = json_array_get_element (array, index);
+
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return -1;
+  return json_node_get_int (node);
+}
+
 /* Reads "clusters" and "cluster_of_item"; a member that is missing or does
  * not fit the dataset is left out rather than trusted. */
 static void
@@ -150,10 +174,9 @@ read_cluster_info (const DmHtmlReportContent *content,
   guint n_items = dm_dataset_get_n_items (content->input);
 
   memset (info, 0, sizeof *info);
-  if (report == NULL || !json_object_has_member (report, "clusters"))
+  if (report == NULL)
     return;
-
-  clusters = json_object_get_array_member (report, "clusters");
+  clusters = array_member (report, "clusters");
   if (clusters == NULL || json_array_get_length (clusters) == 0)
     return;
 
@@ -162,24 +185,24 @@ read_cluster_info (const DmHtmlReportContent *content,
   info->quotas = g_new0 (guint, info->n_clusters);
   for (guint c = 0; c < info->n_clusters; c++)
     {
-      JsonObject *cluster = json_array_get_object_element (clusters, c);
+      JsonNode *node = json_array_get_element (clusters, c);
+      JsonObject *cluster;
 
-      if (cluster == NULL)
+      if (!JSON_NODE_HOLDS_OBJECT (node))
         continue;
-      info->sizes[c] = (guint) json_object_get_int_member_with_default (cluster, "size", 0);
-      info->quotas[c] = (guint) json_object_get_int_member_with_default (cluster, "quota", 0);
+      cluster = json_node_get_object (node);
+      info->sizes[c] = (guint) MAX (json_object_get_int_member_with_default (cluster, "size", 0), 0);
+      info->quotas[c] = (guint) MAX (json_object_get_int_member_with_default (cluster, "quota", 0), 0);
     }
 
-  if (!json_object_has_member (report, "cluster_of_item"))
-    return;
-  assignment = json_object_get_array_member (report, "cluster_of_item");
+  assignment = array_member (report, "cluster_of_item");
   if (assignment == NULL || json_array_get_length (assignment) != n_items)
     return;
 
   info->cluster_of_item = g_new (guint, MAX (n_items, 1));
   for (guint i = 0; i < n_items; i++)
     {
-      gint64 cluster = json_array_get_int_element (assignment, i);
+      gint64 cluster = int_element (assignment, i);
 
       if (cluster < 0 || cluster >= info->n_clusters)
         {
@@ -771,9 +794,52 @@ index_path (const char *directory)
   return g_build_filename (directory, "index.html", NULL);
 }
 
+/* Whether @path is @directory or below it, once both are absolute and
+ * their symbolic links resolved as far as they exist. */
+static gboolean
+is_at_or_below (const char *path,
+                const char *directory)
+{
+  g_autofree char *resolved_path = NULL;
+  g_autofree char *resolved_dir = NULL;
+  g_autoptr(GFile) path_file = NULL;
+  g_autoptr(GFile) dir_file = NULL;
+
+  resolved_path = g_canonicalize_filename (path, NULL);
+  resolved_dir = g_canonicalize_filename (directory, NULL);
+  {
+    char *real = realpath (resolved_dir, NULL);
+    if (real != NULL)
+      {
+        g_free (resolved_dir);
+        resolved_dir = g_strdup (real);
+        free (real);
+      }
+  }
+  {
+    /* The report directory may not exist yet: resolve its parent. */
+    g_autofree char *parent = g_path_get_dirname (resolved_path);
+    g_autofree char *base = g_path_get_basename (resolved_path);
+    char *real = realpath (parent, NULL);
+    if (real != NULL)
+      {
+        g_free (resolved_path);
+        resolved_path = g_build_filename (real, base, NULL);
+        free (real);
+      }
+  }
+
+  path_file = g_file_new_for_path (resolved_path);
+  dir_file = g_file_new_for_path (resolved_dir);
+  return g_file_equal (path_file, dir_file) || g_file_has_prefix (path_file, dir_file);
+}
+
 /**
  * dm_html_report_check_destination:
  * @directory: where the report is to go
+ * @source: (nullable): the dataset read, which the report must not touch
+ * @dataset_destination: (nullable): where the output dataset goes, which
+ *   the report must not mix with
  * @overwrite: whether an earlier report there may be replaced
  * @error: return location for a #GError
  *
@@ -783,6 +849,8 @@ index_path (const char *directory)
  */
 gboolean
 dm_html_report_check_destination (const char  *directory,
+                                  const char  *source,
+                                  const char  *dataset_destination,
                                   gboolean     overwrite,
                                   GError     **error)
 {
@@ -792,6 +860,14 @@ dm_html_report_check_destination (const char  *directory,
     {
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                    _("Cannot write the HTML report to %s: it is a file, not a directory"), directory);
+      return FALSE;
+    }
+  if ((source != NULL && is_at_or_below (directory, source))
+      || (dataset_destination != NULL && is_at_or_below (directory, dataset_destination)))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                   _("Cannot write the HTML report to %s: it is inside a dataset; choose a directory of its own"),
+                   directory);
       return FALSE;
     }
   if (g_file_test (index, G_FILE_TEST_EXISTS) && !overwrite)

@@ -55,6 +55,8 @@ char     *dm_html_report_render       (const DmHtmlReportContent *content,
                                        GError                  **error);
 
 gboolean  dm_html_report_check_destination (const char        *directory,
+                                            const char        *source,
+                                            const char        *dataset_destination,
                                             gboolean           overwrite,
                                             GError           **error);
 gboolean  dm_html_report_save         (const char               *html,

@@ -325,6 +325,29 @@ test_refuses_existing_report (Fixture       *fixture,
   g_assert_cmpstr (contents, ==, "mine");
 }
 
+/* The report goes beside the datasets, never into one. */
+static void
+test_refuses_inside_dataset (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
+  g_autofree char *in_source = g_build_filename (fixture->source, "report", NULL);
+  g_autofree char *in_dest = g_build_filename (dest, "report", NULL);
+  const char *places[] = { in_source, in_dest, dest };
+
+  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+    {
+      g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest,
+                                     "--report-html", places[i], NULL);
+
+      g_assert_cmpint (run->status, ==, 1);
+      g_assert_true (g_str_has_prefix (run->err, "dm: "));
+      g_assert_nonnull (strstr (run->err, "inside a dataset"));
+      g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (places[i], G_FILE_TEST_EXISTS));
+    }
+}
+
 /* ---- in a browser ---------------------------------------------------- */
 
 static char *
@@ -455,6 +478,7 @@ main (int argc, char **argv)
   g_test_add ("/html-report/thumbnails-capped", Fixture, GUINT_TO_POINTER (80), fixture_set_up, test_thumbnails_capped, fixture_tear_down);
   g_test_add ("/html-report/without-images", Fixture, NULL, fixture_set_up, test_without_images, fixture_tear_down);
   g_test_add ("/html-report/refuses-existing", Fixture, NULL, fixture_set_up, test_refuses_existing_report, fixture_tear_down);
+  g_test_add ("/html-report/refuses-inside-dataset", Fixture, NULL, fixture_set_up, test_refuses_inside_dataset, fixture_tear_down);
   g_test_add ("/html-report/in-browser", Fixture, NULL, fixture_set_up, test_in_browser, fixture_tear_down);
 
   return g_test_run ();

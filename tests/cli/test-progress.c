@@ -352,7 +352,11 @@ test_dm_terminal (Fixture       *fixture,
   int master, slave;
 
   master = posix_openpt (O_RDWR | O_NOCTTY);
-  g_assert_cmpint (master, >=, 0);
+  if (master < 0)
+    {
+      g_test_skip_printf ("no pseudo-terminal to run dm on: %s", g_strerror (errno));
+      return;
+    }
   g_assert_cmpint (grantpt (master), ==, 0);
   g_assert_cmpint (unlockpt (master), ==, 0);
   slave = open (ptsname (master), O_RDWR | O_NOCTTY);

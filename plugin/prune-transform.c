@@ -407,8 +407,6 @@ prune_ndr (PruneTransform  *self,
   g_autoptr(JsonNode) report = NULL;
   DmDataset *output;
 
-  if (!dm_ndr_params_validate (&self->ndr, error))
-    return NULL;
   if (!prune_ndr_select (input, &self->ndr, self->ratio, self->seed, DM_TRANSFORM (self),
                          cancellable, &kept, error))
     return NULL;

@@ -1,18 +1,27 @@
 #!/bin/sh
-# Installs, from Debian 12's archive, everything the project needs to build,
-# test and benchmark. Safe to run again; needs root (or sudo).
+# Installs, from Debian 12's archive, everything the project needs to build
+# and test; with --bench, also what the benchmarks compare against (the
+# Datumaro/scikit-learn reference path, OpenCV for NDR's). Safe to run
+# again; needs root (or sudo).
 set -eu
+
+bench=false
+[ "${1:-}" = "--bench" ] && bench=true
 
 packages="
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libjson-glib-dev libgdk-pixbuf-2.0-dev libyajl-dev
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-glib-2.0 gir1.2-json-1.0
   locales
-  python3 python3-numpy python3-sklearn
+  python3
   clang libclang-rt-14-dev valgrind
   shared-mime-info
   chromium
 "
+
+if $bench; then
+  packages="$packages python3-numpy python3-sklearn python3-opencv time"
+fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -88,6 +88,155 @@ composite_over_black (GdkPixbuf *rgba)
   return rgb;
 }
 
+/* libjpeg pads a JPEG that ends early with grey and only warns, so the
+ * JPEG loader "decodes" a truncated file: we look for its end-of-image
+ * marker ourselves. Entropy-coded data cannot hold one (0xFF bytes are
+ * stuffed), so it is the first FF D9 after the first start-of-scan marker;
+ * the segments before it (where an EXIF thumbnail has its own FF D9) are
+ * skipped by their lengths. */
+static gboolean
+jpeg_is_complete (const guint8 *data,
+                  gsize         size)
+{
+  gsize offset = 2;
+
+  while (offset + 4 <= size)
+    {
+      guint8 marker;
+
+      if (data[offset] != 0xff)
+        return FALSE;
+      marker = data[offset + 1];
+      if (marker == 0xff)
+        {
+          offset++;   /* fill byte */
+          continue;
+        }
+      if (marker == 0xda)
+        break;
+      if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7))
+        offset += 2;
+      else
+        offset += 2 + ((gsize) data[offset + 2] << 8 | data[offset + 3]);
+    }
+
+  for (offset += 2; offset + 1 < size; offset++)
+    if (data[offset] == 0xff && data[offset + 1] == 0xd9)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* The loader's message, prefixed with the file name unless it names it. */
+static void
+set_read_error (GError    **error,
+                const char *path,
+                const char *message)
+{
+  if (strstr (message, path) != NULL)
+    g_set_error_literal (error, DM_ERROR, DM_ERROR_INVALID_DATA, message);
+  else
+    g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA, _("Cannot read image “%s”: %s"), path, message);
+}
+
+/* A JPEG, read once and decoded from memory at reduced size. */
+static GdkPixbuf *
+load_jpeg (const char  *path,
+           int          width,
+           int          height,
+           GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GdkPixbufLoader) loader = NULL;
+  g_autofree char *contents = NULL;
+  int denominator = jpeg_scale_denominator (width, height);
+  gsize size;
+  GdkPixbuf *pixbuf;
+
+  if (!g_file_get_contents (path, &contents, &size, &local_error))
+    {
+      set_read_error (error, path, local_error->message);
+      return NULL;
+    }
+  if (!jpeg_is_complete ((const guint8 *) contents, size))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("Image “%s” is truncated: the JPEG data ends before its end-of-image marker"), path);
+      return NULL;
+    }
+
+  loader = gdk_pixbuf_loader_new_with_type ("jpeg", &local_error);
+  if (loader == NULL)
+    {
+      set_read_error (error, path, local_error->message);
+      return NULL;
+    }
+  if (denominator > 1)
+    gdk_pixbuf_loader_set_size (loader, (width + denominator - 1) / denominator,
+                                (height + denominator - 1) / denominator);
+
+  if (!gdk_pixbuf_loader_write (loader, (const guint8 *) contents, size, &local_error)
+      || !gdk_pixbuf_loader_close (loader, &local_error))
+    {
+      /* Closing is required even after a failed write; its error adds nothing. */
+      gdk_pixbuf_loader_close (loader, NULL);
+      set_read_error (error, path, local_error->message);
+      return NULL;
+    }
+
+  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
+  if (pixbuf == NULL)
+    {
+      set_read_error (error, path, _("the JPEG loader produced no image"));
+      return NULL;
+    }
+
+  return g_object_ref (pixbuf);
+}
+
+/* Any other format, whole. GdkPixbuf's file loading (not its incremental
+ * loader, which accepts a truncated PNG) reports truncation as an error. */
+static GdkPixbuf *
+load_other (const char  *path,
+            GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GdkPixbuf *pixbuf = gdk_pixbuf_new_from_file (path, &local_error);
+
+  if (pixbuf == NULL)
+    set_read_error (error, path, local_error->message);
+  return pixbuf;
+}
+
+/* Sets @error to why GdkPixbuf cannot read the header of @path. */
+static void
+explain_unreadable (const char  *path,
+                    GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = NULL;
+  g_autofree char *contents = NULL;
+  gsize size;
+
+  if (!g_file_get_contents (path, &contents, &size, &local_error))
+    {
+      set_read_error (error, path, local_error->message);
+      return;
+    }
+  /* Loading a truncated JPEG whole would pad it with grey, no error. */
+  if (size >= 3 && memcmp (contents, "\xff\xd8\xff", 3) == 0
+      && !jpeg_is_complete ((const guint8 *) contents, size))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("Image “%s” is truncated: the JPEG data ends before its end-of-image marker"), path);
+      return;
+    }
+
+  pixbuf = load_other (path, error);
+  if (pixbuf != NULL)
+    set_read_error (error, path, _("GdkPixbuf cannot read its header"));
+}
+
 /**
  * prune_image_hasher_decode:
  * @path: an image file
@@ -96,35 +245,30 @@ composite_over_black (GdkPixbuf *rgba)
  * Decodes @path the way the hasher does (see prune-image-hasher.h): upright,
  * 8-bit RGB without alpha, at reduced size where the loader supports it.
  *
- * Returns: (transfer full): the pixels; %NULL with @error set (the loader's
- *   error, or %DM_ERROR_INVALID_DATA for an image over the pixel limit or
- *   not in RGB), its message naming @path
+ * Returns: (transfer full): the pixels; %NULL with @error set to
+ *   %DM_ERROR_INVALID_DATA (a missing, unreadable, truncated or
+ *   undecodable file, an image over the pixel limit or not in RGB), its
+ *   message naming @path
  */
 GdkPixbuf *
 prune_image_hasher_decode (const char  *path,
                            GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(GdkPixbuf) loaded = NULL;
   g_autoptr(GdkPixbuf) upright = NULL;
+  g_autofree char *format_name = NULL;
   GdkPixbufFormat *format;
   int width = 0, height = 0;
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  /* Reads only the header: the size is checked before any decoding. It
+   * says nothing of why it fails: then the loader says it. */
   format = gdk_pixbuf_get_file_info (path, &width, &height);
   if (format == NULL)
     {
-      /* get_file_info says nothing of why: the loader says it. */
-      loaded = gdk_pixbuf_new_from_file (path, &local_error);
-      if (loaded == NULL)
-        {
-          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                       _("Cannot read image “%s”: %s"), path, local_error->message);
-          return NULL;
-        }
-      width = gdk_pixbuf_get_width (loaded);
-      height = gdk_pixbuf_get_height (loaded);
+      explain_unreadable (path, error);
+      return NULL;
     }
 
   if (width <= 0 || height <= 0 || (gint64) width * height > PRUNE_IMAGE_HASHER_MAX_PIXELS)
@@ -135,28 +279,13 @@ prune_image_hasher_decode (const char  *path,
       return NULL;
     }
 
+  format_name = gdk_pixbuf_format_get_name (format);
+  if (g_strcmp0 (format_name, "jpeg") == 0)
+    loaded = load_jpeg (path, width, height, error);
+  else
+    loaded = load_other (path, error);
   if (loaded == NULL)
-    {
-      int denominator = 1;
-
-      if (g_strcmp0 (gdk_pixbuf_format_get_name (format), "jpeg") == 0)
-        denominator = jpeg_scale_denominator (width, height);
-
-      if (denominator > 1)
-        loaded = gdk_pixbuf_new_from_file_at_scale (path,
-                                                    (width + denominator - 1) / denominator,
-                                                    (height + denominator - 1) / denominator,
-                                                    FALSE, &local_error);
-      else
-        loaded = gdk_pixbuf_new_from_file (path, &local_error);
-
-      if (loaded == NULL)
-        {
-          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                       _("Cannot read image “%s”: %s"), path, local_error->message);
-          return NULL;
-        }
-    }
+    return NULL;
 
   upright = gdk_pixbuf_apply_embedded_orientation (loaded);
   if (upright == NULL

@@ -8,6 +8,7 @@
 #include <dm.h>
 
 #include "prune-enums.h"
+#include "prune-hash-transform.h"
 #include "prune-transform.h"
 
 G_MODULE_EXPORT void
@@ -26,6 +27,7 @@ g_io_module_load (GIOModule *module)
   dm_transform_ensure_extension_point ();
   prune_enums_register (G_TYPE_MODULE (module));
   prune_transform_register (module);
+  prune_hash_transform_register (module);
 }
 
 G_MODULE_EXPORT void

@@ -271,11 +271,17 @@ prune_image_hasher_decode (const char  *path,
       return NULL;
     }
 
-  if (width <= 0 || height <= 0 || (gint64) width * height > PRUNE_IMAGE_HASHER_MAX_PIXELS)
+  if (width <= 0 || height <= 0)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("Image “%s” declares %d×%d pixels: images must have between 1 and %" G_GINT64_FORMAT " pixels to be hashed"),
-                   path, width, height, PRUNE_IMAGE_HASHER_MAX_PIXELS);
+                   _("Image “%s” declares an empty size, %d×%d pixels"), path, width, height);
+      return NULL;
+    }
+  if ((gint64) width * height > PRUNE_IMAGE_HASHER_MAX_PIXELS)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("Image “%s” declares %d×%d pixels; images over %d megapixels are not hashed"),
+                   path, width, height, (int) (PRUNE_IMAGE_HASHER_MAX_PIXELS / 1000000));
       return NULL;
     }
 

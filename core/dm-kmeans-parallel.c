@@ -9,6 +9,7 @@ typedef struct {
   gpointer user_data;
   gsize n_tasks;
   gint next_task;           /* atomic */
+  gint next_worker;         /* atomic: helpers number themselves from 1 */
 } DmParallelJob;
 
 struct _DmParallel {
@@ -20,14 +21,14 @@ struct _DmParallel {
 };
 
 static void
-run_tasks (DmParallelJob *job)
+run_tasks (DmParallelJob *job, guint worker)
 {
   for (;;)
     {
       gsize task = (gsize) g_atomic_int_add (&job->next_task, 1);
       if (task >= job->n_tasks)
         return;
-      job->task (task, job->user_data);
+      job->task (task, worker, job->user_data);
     }
 }
 
@@ -36,7 +37,9 @@ worker (gpointer data, gpointer user_data)
 {
   DmParallel *parallel = user_data;
 
-  run_tasks (data);
+  DmParallelJob *job = data;
+
+  run_tasks (job, (guint) g_atomic_int_add (&job->next_worker, 1));
   /* The job lives on the caller's stack: touch it no more after this. */
   g_mutex_lock (&parallel->lock);
   if (--parallel->workers_busy == 0)
@@ -82,7 +85,7 @@ dm_parallel_run (DmParallel        *parallel,
                  DmParallelTaskFunc task,
                  gpointer           user_data)
 {
-  DmParallelJob job = { task, user_data, n_tasks, 0 };
+  DmParallelJob job = { task, user_data, n_tasks, 0, 1 };
   guint helpers;
 
   g_return_if_fail (n_tasks < G_MAXINT / 2);
@@ -91,7 +94,7 @@ dm_parallel_run (DmParallel        *parallel,
   if (helpers == 0)
     {
       for (gsize t = 0; t < n_tasks; t++)
-        task (t, user_data);
+        task (t, 0, user_data);
       return;
     }
 
@@ -101,7 +104,7 @@ dm_parallel_run (DmParallel        *parallel,
   for (guint h = 0; h < helpers; h++)
     g_thread_pool_push (parallel->pool, &job, NULL);
 
-  run_tasks (&job);
+  run_tasks (&job, 0);
 
   g_mutex_lock (&parallel->lock);
   while (parallel->workers_busy > 0)

@@ -13,7 +13,9 @@
 G_BEGIN_DECLS
 
 typedef struct _DmParallel DmParallel;
-typedef void (*DmParallelTaskFunc) (gsize task, gpointer user_data);
+/* worker: 0 .. n_threads - 1, which thread runs the task, for per-thread
+ * scratch space; results must not depend on it. */
+typedef void (*DmParallelTaskFunc) (gsize task, guint worker, gpointer user_data);
 
 /* n_threads 0 = all cores; 1 runs every task in the calling thread. */
 DmParallel *dm_parallel_new (guint n_threads);

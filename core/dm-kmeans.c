@@ -14,6 +14,11 @@
 #define SEED_CHUNK   512    /* points per seeding task, a multiple of 8 */
 #define LLOYD_CHUNK  512    /* points per assignment task */
 #define SCAN_BATCH   32     /* points sharing one pass over the centres */
+#define SEED_UPDATE_INLINE 65536  /* items below which seeding updates run inline */
+/* Distance evaluations k-means++ may spend by default (about 5 s on two
+ * cores with AVX-512) before it uses fewer local trials than 2 + ln k. */
+#define SEED_BUDGET  1.2e10
+#define MEMBER_PIECE 4096   /* points swept per candidate batch, cache-sized */
 #define SCAN_GROUP_BYTES (256 * 1024)  /* centre counts kept hot in cache */
 #define FAR          G_MAXUINT16       /* "no centre yet" seeding distance */
 /* Bounds are doubles summed over iterations; a skip needs this margin so
@@ -57,6 +62,17 @@ typedef struct {
   GArray **chunk_moves;             /* of Move */
   gsize scan_group;                 /* centre blocks per cache group */
   double *exact;                    /* n: squared distance to own centre */
+
+  /* Member scans: with tiny clusters, x.c for every centre comes cheaper
+   * from Hamming distances to all items, ordered by cluster:
+   * 2 x.counts = members * |x| + sum of member popcounts - sum of distances. */
+  gboolean member_mode;
+  guint64 *sorted_t;                /* points transposed, in cluster order */
+  guint *cluster_offsets;           /* k + 1 */
+  guint64 *popcount_sum;            /* k: sum of member popcounts */
+  guint16 **scratch;                /* per worker: SCAN_BATCH x n_padded */
+  guint n_workers;
+  guint16 *zeros;                   /* MEMBER_PIECE zero "nearest" distances */
 } Kmeans;
 
 static inline guint64
@@ -147,7 +163,7 @@ report (const Kmeans *km, double fraction, GError **error)
 /* ---- seeding ---------------------------------------------------------- */
 
 static void
-seed_candidates_task (gsize chunk, gpointer data)
+seed_candidates_task (gsize chunk, guint worker, gpointer data)
 {
   Kmeans *km = data;
   gsize first = chunk * SEED_CHUNK;
@@ -162,7 +178,7 @@ seed_candidates_task (gsize chunk, gpointer data)
 }
 
 static void
-seed_update_task (gsize chunk, gpointer data)
+seed_update_task (gsize chunk, guint worker, gpointer data)
 {
   Kmeans *km = data;
   gsize first = chunk * SEED_CHUNK;
@@ -225,7 +241,12 @@ static void
 commit_candidate (Kmeans *km, guint *seed_items, const guint *candidates)
 {
   seed_items[km->new_centre] = candidates[km->best_candidate];
-  dm_parallel_run (km->parallel, km->n_seed_chunks, seed_update_task, km);
+  /* A pass this light costs less than waking the other threads. */
+  if (km->n <= SEED_UPDATE_INLINE)
+    for (gsize c = 0; c < km->n_seed_chunks; c++)
+      seed_update_task (c, 0, km);
+  else
+    dm_parallel_run (km->parallel, km->n_seed_chunks, seed_update_task, km);
 }
 
 static void
@@ -291,8 +312,9 @@ seed (Kmeans *km, guint *seed_items, GError **error)
   guint done = 0;
   guint report_every = MAX (km->k / 64, 1);
 
-  km->max_trials = request->local_trials > 0 ? request->local_trials
-                                             : 2 + (guint) log ((double) km->k);
+  km->max_trials = request->local_trials > 0
+                   ? request->local_trials
+                   : dm_kmeans_default_trials (km->n, km->k);
   km->n_seed_chunks = (km->n + SEED_CHUNK - 1) / SEED_CHUNK;
   /* Padding lanes stay at distance 0 and add nothing to potentials. */
   km->nearest = g_new0 (guint16, km->n_padded);
@@ -342,7 +364,7 @@ typedef struct {
 
 /* Task t owns a range of centre blocks, so no two tasks write one cell. */
 static void
-build_counts_task (gsize task, gpointer data)
+build_counts_task (gsize task, guint worker, gpointer data)
 {
   BuildJob *job = data;
   Kmeans *km = job->km;
@@ -355,6 +377,7 @@ build_counts_task (gsize task, gpointer data)
       if (j < first || j >= end)
         continue;
       const guint8 *key = key_of (km, i);
+      km->popcount_sum[j] += km->popcount[i];
       for (gsize w = 0; w < km->n_words; w++)
         {
           guint64 word = load_word (key + 8 * w);
@@ -411,7 +434,7 @@ key_as_counts (Kmeans *km, gsize item, guint32 *counts)
 }
 
 static void
-exact_distance_task (gsize chunk, gpointer data)
+exact_distance_task (gsize chunk, guint worker, gpointer data)
 {
   Kmeans *km = data;
 
@@ -460,6 +483,8 @@ move_item (Kmeans *km, gsize item, guint from, guint to)
     }
   km->members[from]--;
   km->members[to]++;
+  km->popcount_sum[from] -= km->popcount[item];
+  km->popcount_sum[to] += km->popcount[item];
   km->label[item] = to;
 }
 
@@ -617,7 +642,104 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
 }
 
 static void
-assign_task (gsize chunk, gpointer data)
+member_scan (Kmeans *km, const guint *items, const double *own_distance,
+             guint n_items, GArray *moves, guint worker)
+{
+  guint64 candidates[SCAN_BATCH * 16];
+  guint64 unused[SCAN_BATCH];
+  guint16 *distances = km->scratch[worker];
+  guint group_size = km->group_cblocks * DM_KMEANS_CENTRE_BLOCK;
+  gsize piece_blocks = MEMBER_PIECE / DM_KMEANS_POINT_BLOCK;
+
+  g_assert (km->n_words <= 16);
+  for (guint p = 0; p < n_items; p++)
+    for (gsize w = 0; w < km->n_words; w++)
+      candidates[p * km->n_words + w] = load_word (key_of (km, items[p]) + 8 * w);
+  for (gsize b = 0; b < km->n_blocks; b += piece_blocks)
+    km->kernels->hamming (km->sorted_t, km->n_words, b, MIN (b + piece_blocks, km->n_blocks),
+                          candidates, n_items, km->zeros,
+                          distances + b * DM_KMEANS_POINT_BLOCK, km->n_padded, unused);
+
+  for (guint p = 0; p < n_items; p++)
+    {
+      guint item = items[p];
+      const guint16 *to_item = distances + p * km->n_padded;
+      float *lower = km->group_lower + (gsize) item * km->n_groups;
+      guint popcount = km->popcount[item];
+      double best = own_distance[p], best_root = sqrt (MAX (best, 0.0));
+      double group_min = INFINITY;
+      guint best_centre = km->label[item];
+
+      for (guint j = 0; j < km->k; j++)
+        {
+          guint g = j / group_size;
+          guint32 sum_distances = 0;
+
+          if (j > 0 && j % group_size == 0)
+            {
+              lower[g - 1] = (float) sqrt (MAX (group_min, 0.0));
+              group_min = INFINITY;
+            }
+          for (guint m = km->cluster_offsets[j]; m < km->cluster_offsets[j + 1]; m++)
+            sum_distances += to_item[m];
+          if (km->members[j] == 0 || j == best_centre)
+            continue;
+          guint32 sum = (guint32) (((guint64) km->members[j] * popcount
+                                    + km->popcount_sum[j] - sum_distances) / 2);
+          double d = distance_from_sum (km, popcount, sum, j);
+          if (d < best)
+            {
+              guint old_group = best_centre / group_size;
+              if (old_group == g)
+                group_min = MIN (group_min, best);
+              else if (old_group < g)
+                lower[old_group] = MIN (lower[old_group], (float) best_root);
+              best = d;
+              best_root = sqrt (MAX (d, 0.0));
+              best_centre = j;
+            }
+          else
+            group_min = MIN (group_min, d);
+        }
+      lower[(km->k - 1) / group_size] = (float) sqrt (MAX (group_min, 0.0));
+
+      km->upper[item] = best_root;
+      if (best_centre != km->label[item])
+        {
+          Move move = { item, km->label[item], best_centre };
+          g_array_append_val (moves, move);
+          km->label[item] = best_centre;
+        }
+    }
+}
+
+/* Lays the points out in cluster order for member scans; the centre counts
+ * are those of the current labels. */
+static void
+sort_by_cluster (Kmeans *km)
+{
+  g_autofree guint *fill = g_new (guint, km->k);
+
+  km->cluster_offsets[0] = 0;
+  for (guint j = 0; j < km->k; j++)
+    {
+      km->cluster_offsets[j + 1] = km->cluster_offsets[j] + km->members[j];
+      fill[j] = km->cluster_offsets[j];
+    }
+  g_assert (km->cluster_offsets[km->k] == km->n);
+  for (gsize i = 0; i < km->n; i++)
+    {
+      gsize position = fill[km->label[i]]++;
+      gsize block = position / DM_KMEANS_POINT_BLOCK, lane = position % DM_KMEANS_POINT_BLOCK;
+      gsize source = i / DM_KMEANS_POINT_BLOCK, source_lane = i % DM_KMEANS_POINT_BLOCK;
+      for (gsize w = 0; w < km->n_words; w++)
+        km->sorted_t[(block * km->n_words + w) * DM_KMEANS_POINT_BLOCK + lane] =
+            km->points_t[(source * km->n_words + w) * DM_KMEANS_POINT_BLOCK + source_lane];
+    }
+}
+
+static void
+assign_task (gsize chunk, guint worker, gpointer data)
 {
   Kmeans *km = data;
   GArray *moves = km->chunk_moves[chunk];
@@ -648,11 +770,16 @@ assign_task (gsize chunk, gpointer data)
       failing[n_failing++] = (guint) i;
       if (n_failing == SCAN_BATCH)
         {
-          scan_batch (km, failing, own_distance, n_failing, moves);
+          if (km->member_mode)
+            member_scan (km, failing, own_distance, n_failing, moves, worker);
+          else
+            scan_batch (km, failing, own_distance, n_failing, moves);
           n_failing = 0;
         }
     }
-  if (n_failing > 0)
+  if (n_failing > 0 && km->member_mode)
+    member_scan (km, failing, own_distance, n_failing, moves, worker);
+  else if (n_failing > 0)
     scan_batch (km, failing, own_distance, n_failing, moves);
 }
 
@@ -663,6 +790,8 @@ assign (Kmeans *km, Touched *touched, gboolean apply)
 {
   gsize n_moves = 0;
 
+  if (km->member_mode)
+    sort_by_cluster (km);
   dm_parallel_run (km->parallel, km->n_lloyd_chunks, assign_task, km);
   for (gsize c = 0; c < km->n_lloyd_chunks; c++)
     {
@@ -707,6 +836,13 @@ kmeans_clear (Kmeans *km)
     for (gsize c = 0; c < km->n_lloyd_chunks; c++)
       g_array_unref (km->chunk_moves[c]);
   g_free (km->chunk_moves);
+  g_free (km->sorted_t);
+  g_free (km->cluster_offsets);
+  g_free (km->popcount_sum);
+  for (guint w = 0; km->scratch != NULL && w < km->n_workers; w++)
+    g_free (km->scratch[w]);
+  g_free (km->scratch);
+  g_free (km->zeros);
 }
 
 static gboolean
@@ -808,6 +944,19 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
   km->chunk_moves = g_new (GArray *, km->n_lloyd_chunks);
   for (gsize c = 0; c < km->n_lloyd_chunks; c++)
     km->chunk_moves[c] = g_array_new (FALSE, FALSE, sizeof (Move));
+  km->popcount_sum = g_new0 (guint64, km->k);
+  km->member_mode = request->scan == DM_KMEANS_SCAN_MEMBERS
+                    || (request->scan == DM_KMEANS_SCAN_AUTO && km->n < 8 * (gsize) km->k);
+  if (km->member_mode)
+    {
+      km->sorted_t = g_new0 (guint64, km->n_padded * km->n_words);
+      km->cluster_offsets = g_new (guint, km->k + 1);
+      km->n_workers = dm_parallel_get_n_threads (km->parallel);
+      km->scratch = g_new (guint16 *, km->n_workers);
+      for (guint w = 0; w < km->n_workers; w++)
+        km->scratch[w] = g_new (guint16, SCAN_BATCH * km->n_padded);
+      km->zeros = g_new0 (guint16, MEMBER_PIECE);
+    }
   km->scan_group = MAX (SCAN_GROUP_BYTES / (km->n_features * DM_KMEANS_CENTRE_BLOCK
                                             * sizeof (guint32)), 1);
 
@@ -923,6 +1072,17 @@ dm_kmeans_simd_available (void)
 #else
   return FALSE;
 #endif
+}
+
+guint
+dm_kmeans_default_trials (gsize n_items, guint k)
+{
+  guint trials = 2 + (guint) log ((double) MAX (k, 1));
+  double work = (double) n_items * k;
+
+  if (work * trials > SEED_BUDGET)
+    trials = (guint) CLAMP (SEED_BUDGET / work, 2, trials);
+  return trials;
 }
 
 void

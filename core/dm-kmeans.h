@@ -25,6 +25,14 @@ G_BEGIN_DECLS
 /* Most items k-means accepts: centre counts are summed in 32 bits. */
 #define DM_KMEANS_MAX_ITEMS 4000000u
 
+/* How a full scan gets an item's distances to all centres. Both give the
+ * same numbers; they differ only in speed. */
+typedef enum {
+  DM_KMEANS_SCAN_AUTO,      /* members when clusters average under 8 items */
+  DM_KMEANS_SCAN_COUNTS,    /* sum the centres' feature counts over the set bits */
+  DM_KMEANS_SCAN_MEMBERS,   /* from Hamming distances to every member */
+} DmKmeansScan;
+
 typedef struct {
   const guint8 *keys;       /* n_items * key_bytes, packbits order */
   gsize n_items;
@@ -35,13 +43,14 @@ typedef struct {
    * or -1 to let k-means++ choose it (after the given ones). NULL: all
    * centres by k-means++. */
   const gint64 *initial_items;
-  /* k-means++ candidates per centre; 0 = scikit-learn's 2 + ln k. More
+  /* k-means++ candidates per centre; 0 = dm_kmeans_default_trials(). More
    * trials cost seeding time and usually give a lower inertia. */
   guint local_trials;
   guint max_iterations;     /* Lloyd iterations, scikit-learn's default 300 */
   double tolerance;         /* relative to the mean feature variance; 1e-4 */
   guint n_threads;          /* 0 = all cores */
   gboolean force_portable;  /* no SIMD kernels, for tests */
+  DmKmeansScan scan;        /* how full scans compute distances, for tests */
   DmCoreProgressFunc progress;   /* may be NULL; phase "clustering" */
   gpointer progress_data;
 } DmKmeansRequest;
@@ -72,6 +81,19 @@ typedef struct {
  * caller then sets keys, n_items, key_bytes, k and seed.
  */
 void dm_kmeans_request_init (DmKmeansRequest *request);
+
+/**
+ * dm_kmeans_default_trials:
+ * @n_items: number of items
+ * @k: number of clusters
+ *
+ * scikit-learn's 2 + ln k local trials per k-means++ centre, unless that
+ * would cost more than 1.2e10 key distance evaluations (n_items * k *
+ * trials, some 5 s on two cores): then as many as fit, at least 2.
+ *
+ * Returns: the number of local trials
+ */
+guint dm_kmeans_default_trials (gsize n_items, guint k);
 
 /**
  * dm_kmeans_run:

@@ -305,6 +305,35 @@ test_simd_identical (gconstpointer data)
   assert_same (simd, portable);
 }
 
+/* Both ways of scanning all centres give the same numbers. */
+static void
+test_scan_modes_identical (void)
+{
+  gsize n = 3000, key_bytes = 64;
+  g_autofree guint8 *keys = make_noisy (n, 20, key_bytes, 31);
+  DmKmeansResult *results[2];
+
+  for (guint mode = 0; mode < 2; mode++)
+    {
+      DmKmeansRequest request;
+      g_autoptr(GError) error = NULL;
+
+      dm_kmeans_request_init (&request);
+      request.keys = keys;
+      request.n_items = n;
+      request.key_bytes = key_bytes;
+      request.k = 700;   /* small clusters, where member scans pay */
+      request.seed = 3;
+      request.scan = mode == 0 ? DM_KMEANS_SCAN_COUNTS : DM_KMEANS_SCAN_MEMBERS;
+      g_assert_true (dm_kmeans_run (&request, &results[mode], &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (results[0]->iterations, >, 1);
+  assert_same (results[0], results[1]);
+  dm_kmeans_result_free (results[0]);
+  dm_kmeans_result_free (results[1]);
+}
+
 /* Large k, as the centroid method asks: every cluster gets an item. */
 static void
 test_many_clusters (void)
@@ -434,6 +463,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/kmeans/simd-identical/512", GSIZE_TO_POINTER (64), test_simd_identical);
   g_test_add_data_func ("/kmeans/simd-identical/1024", GSIZE_TO_POINTER (128), test_simd_identical);
   g_test_add_func ("/kmeans/many-clusters", test_many_clusters);
+  g_test_add_func ("/kmeans/scan-modes-identical", test_scan_modes_identical);
   g_test_add_func ("/kmeans/duplicates", test_duplicates);
   g_test_add_func ("/kmeans/initial-items", test_initial_items);
   g_test_add_func ("/kmeans/errors", test_errors);

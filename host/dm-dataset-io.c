@@ -1,0 +1,327 @@
+/* dm-dataset-io.c: format detection, loading, and saving that appears whole
+ * or not at all.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "dm-dataset-io.h"
+#include "dm-datumaro-private.h"
+#include "dm-error.h"
+
+/* Whether DIR/annotations/ has a *.json file. */
+static gboolean
+has_annotation_files (const char *path)
+{
+  g_autofree char *annotations_dir = g_build_filename (path, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
+  g_autoptr(GDir) dir = g_dir_open (annotations_dir, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = NULL;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      file = g_build_filename (annotations_dir, name, NULL);
+      if (g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+check_source_directory (const char  *path,
+                        GError     **error)
+{
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
+                   _("Cannot read %s: no such file or directory"), path);
+      return FALSE;
+    }
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                   _("Cannot read %s: a dataset is a directory, and this is a file"), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * dm_dataset_detect_format:
+ * @path: (type filename): a dataset directory
+ * @error: return location for a #GError
+ *
+ * Tells the format of the dataset at @path: "datumaro" when it has
+ * JSON files in `annotations/`, "imagenet" when it has image files two
+ * (`ROOT/<label>/<image>`) or three (`ROOT/<subset>/<label>/<image>`)
+ * levels down.
+ *
+ * Returns: (transfer full): the format name, or %NULL with @error set
+ *   (%DM_ERROR_UNKNOWN_FORMAT when neither matches)
+ */
+char *
+dm_dataset_detect_format (const char  *path,
+                          GError     **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_source_directory (path, error))
+    return NULL;
+  if (has_annotation_files (path))
+    return g_strdup ("datumaro");
+  if (dm_imagenet_detect (path))
+    return g_strdup ("imagenet");
+
+  g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
+               _("Cannot tell the format of %s: it has neither annotations/*.json (Datumaro) "
+                 "nor images in label folders (ImageNet)"), path);
+  return NULL;
+}
+
+/**
+ * dm_dataset_load:
+ * @path: (type filename): a dataset directory
+ * @format: (nullable): "datumaro", "imagenet", or %NULL to detect it
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Loads the dataset at @path in @format, or in the format
+ * dm_dataset_detect_format() finds.
+ *
+ * Returns: (transfer full): the dataset, or %NULL with @error set
+ */
+DmDataset *
+dm_dataset_load (const char    *path,
+                 const char    *format,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autofree char *detected = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (format != NULL && !g_str_equal (format, "datumaro") && !g_str_equal (format, "imagenet"))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
+                   _("Unknown dataset format “%s” (known: datumaro, imagenet)"), format);
+      return NULL;
+    }
+  if (!check_source_directory (path, error))
+    return NULL;
+  if (format == NULL)
+    {
+      format = detected = dm_dataset_detect_format (path, error);
+      if (format == NULL)
+        return NULL;
+    }
+
+  if (g_str_equal (format, "datumaro"))
+    return dm_datumaro_load (path, cancellable, error);
+  return dm_imagenet_load (path, cancellable, error);
+}
+
+static int
+remove_entry (const char        *path,
+              const struct stat *info,
+              int                type,
+              struct FTW        *ftw)
+{
+  return remove (path);
+}
+
+/*
+ * dm_remove_tree:
+ * @path: a directory
+ *
+ * Deletes @path and everything below it, without following links.
+ */
+gboolean
+dm_remove_tree (const char  *path,
+                GError     **error)
+{
+  /* Enough descriptors for deep trees, few enough to leave the rest. */
+  if (nftw (path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot delete %s: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/*
+ * dm_is_plain_relative_path:
+ * @path: a path from a dataset file
+ *
+ * Returns: whether @path stays below the folder it is relative to: not
+ *   absolute, not empty, no ".." component
+ */
+gboolean
+dm_is_plain_relative_path (const char *path)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (*path == '\0' || g_path_is_absolute (path))
+    return FALSE;
+  parts = g_strsplit (path, G_DIR_SEPARATOR_S, -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (g_str_equal (parts[i], ".."))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+remove_quietly (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!dm_remove_tree (path, &error))
+    g_warning ("%s", error->message);
+}
+
+/* Puts the complete output @temp in the place of @destination. Where the
+ * file system can, an existing destination is exchanged atomically, so
+ * that at every moment @destination is either the old or the new tree. */
+static gboolean
+move_into_place (const char  *temp,
+                 const char  *destination,
+                 GError     **error)
+{
+  g_autofree char *aside = NULL;
+  int saved_errno;
+
+  if (renameat2 (AT_FDCWD, temp, AT_FDCWD, destination, RENAME_NOREPLACE) == 0)
+    return TRUE;
+  if (errno == EEXIST || errno == ENOTEMPTY)
+    {
+      if (renameat2 (AT_FDCWD, temp, AT_FDCWD, destination, RENAME_EXCHANGE) == 0)
+        {
+          /* @temp is now the old tree. */
+          remove_quietly (temp);
+          return TRUE;
+        }
+    }
+  if (errno != EINVAL && errno != ENOSYS)
+    goto failed;
+
+  /* No renameat2 flags here: move the old tree aside, then the new in. */
+  if (!g_file_test (destination, G_FILE_TEST_EXISTS))
+    {
+      if (g_rename (temp, destination) == 0)
+        return TRUE;
+      goto failed;
+    }
+  aside = g_strconcat (destination, ".tmp-XXXXXX", NULL);
+  if (g_mkdtemp (aside) == NULL || g_rename (destination, aside) != 0)
+    goto failed;
+  if (g_rename (temp, destination) != 0)
+    {
+      saved_errno = errno;
+      g_rename (aside, destination);
+      errno = saved_errno;
+      goto failed;
+    }
+  remove_quietly (aside);
+  return TRUE;
+
+failed:
+  saved_errno = errno;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               _("Cannot move the output into place at %s: %s"), destination, g_strerror (saved_errno));
+  return FALSE;
+}
+
+/**
+ * dm_dataset_save:
+ * @dataset: a dataset
+ * @destination: (type filename): the directory to write
+ * @flags: whether an existing destination may be replaced
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Writes @dataset in Datumaro's format (see dm_datumaro_write()) to
+ * @destination, which must be absent or an empty directory unless
+ * %DM_SAVE_OVERWRITE is given (see dm_dataset_check_destination()).
+ *
+ * The output is written into a temporary directory beside @destination
+ * (`<destination>.tmp-XXXXXX`) and renamed into place when complete, so
+ * @destination is never half written: on failure or cancellation it is as
+ * it was and the temporary directory is gone. With %DM_SAVE_OVERWRITE,
+ * @destination may be the dataset's own source: its images are linked or
+ * copied into the new tree before the old one is removed.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+dm_dataset_save (DmDataset     *dataset,
+                 const char    *destination,
+                 DmSaveFlags    flags,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autofree char *absolute = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *temp = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
+  g_return_val_if_fail (destination != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!dm_dataset_check_destination (destination, dm_dataset_get_source_path (dataset), flags, error))
+    return FALSE;
+
+  absolute = g_canonicalize_filename (destination, NULL);
+  parent = g_path_get_dirname (absolute);
+  if (g_mkdir_with_parents (parent, 0777) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                   _("Cannot write to %s: cannot create %s: %s"),
+                   destination, parent, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  temp = g_strconcat (absolute, ".tmp-XXXXXX", NULL);
+  if (g_mkdtemp_full (temp, 0777) == NULL)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                   _("Cannot write to %s: cannot create a temporary directory in %s: %s"),
+                   destination, parent, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (!dm_datumaro_write (dataset, temp, cancellable, &local_error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, &local_error) ||
+      !move_into_place (temp, absolute, &local_error))
+    {
+      remove_quietly (temp);
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (&local_error, _("Cannot write to %s: "), destination);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}

@@ -1,0 +1,35 @@
+/* dm-datumaro-private.h: what the format files of the host share.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "dm-dataset.h"
+
+G_BEGIN_DECLS
+
+/* Datumaro's layout below a dataset directory. */
+#define DM_DATUMARO_ANNOTATIONS_DIR "annotations"
+#define DM_DATUMARO_IMAGES_DIR "images"
+#define DM_DATUMARO_HASH_KEY_DIR "hash_key_meta"
+#define DM_DATUMARO_HASH_KEY_FILE "hash_keys.json"
+
+/* The origin of keys in a cache without "dm_hasher": Datumaro's CLIP. */
+#define DM_HASH_KEY_ORIGIN_DATUMARO "datumaro-clip"
+
+/* Bytes in an image hash key, as Datumaro caches them. */
+#define DM_HASH_KEY_SIZE 64
+
+gboolean  dm_datumaro_read_hash_keys (DmDataset     *dataset,
+                                      const char    *path,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+
+gboolean  dm_imagenet_detect         (const char    *path);
+
+gboolean  dm_remove_tree             (const char    *path,
+                                      GError       **error);
+
+gboolean  dm_is_plain_relative_path  (const char    *path);
+
+G_END_DECLS

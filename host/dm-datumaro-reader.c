@@ -1,0 +1,1256 @@
+/* dm-datumaro-reader.c: reading a dataset in Datumaro's format.
+ *
+ * The annotation files and the hash-key cache of a large dataset run to
+ * hundreds of megabytes, so they are parsed as a stream of yajl events:
+ * each item is regenerated as compact JSON text while its id, image and
+ * labels are picked out; only the small top-level members other than
+ * "items" (the subset's header) are parsed into a json-glib tree.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "dm-dataset-io.h"
+#include "dm-datumaro-private.h"
+#include "dm-error.h"
+#include "dm-json-stream.h"
+
+/* What a member of an object is, as far as the reader cares. */
+typedef enum {
+  FIELD_OTHER,
+  FIELD_ITEMS,        /* top level */
+  FIELD_ID,           /* item */
+  FIELD_IMAGE,
+  FIELD_MEDIA,
+  FIELD_ANNOTATIONS,
+  FIELD_PATH,         /* item.image, item.media */
+  FIELD_SIZE,
+  FIELD_TYPE,         /* item.annotations[j] */
+  FIELD_LABEL_ID,
+} Field;
+
+typedef enum {
+  VALUE_MAP,
+  VALUE_ARRAY,
+  VALUE_STRING,
+  VALUE_NUMBER,
+  VALUE_OTHER,        /* true, false, null */
+} ValueKind;
+
+/* Deeper levels are copied into the item's text, never looked at. */
+#define TRACKED_DEPTH 8
+
+/* Depths (open containers) in an annotation file. */
+#define DEPTH_TOP 1
+#define DEPTH_ITEMS 2
+#define DEPTH_ITEM 3
+#define DEPTH_ITEM_MEMBER 4
+#define DEPTH_ANNOTATION 5
+
+typedef struct
+{
+  const char *path;
+  const char *images_dir;
+  DmDataset *dataset;
+  const char *subset;            /* interned */
+  GCancellable *cancellable;
+  GError *error;
+
+  guint depth;
+  gboolean is_array[TRACKED_DEPTH];
+  Field field[TRACKED_DEPTH];
+
+  gboolean capturing_header;
+  gboolean in_items;
+  gboolean seen_items;
+  yajl_gen header_gen;
+  yajl_gen item_gen;
+
+  /* The item being read. */
+  guint n_items;
+  char *item_id;
+  char *image_path;
+  char *media_path;
+  gint64 image_size[2];
+  guint n_size;
+  GArray *labels;
+  gint64 max_label_id;
+  guint n_annotations;
+
+  /* The annotation being read. */
+  gboolean annotation_is_label;
+  gboolean annotation_has_label_id;
+  gint64 annotation_label_id;
+
+  /* Per item of the file, for checks that need the whole header. */
+  GPtrArray *items;
+  GArray *max_label_ids;         /* of gint64, -1 for none */
+} AnnotationReader;
+
+/* "items[3] (id “cat_1”)", for messages about the item being read. */
+static char *
+describe_item (AnnotationReader *r)
+{
+  if (r->item_id != NULL)
+    return g_strdup_printf ("items[%u] (id “%s”)", r->n_items, r->item_id);
+  return g_strdup_printf ("items[%u]", r->n_items);
+}
+
+G_GNUC_PRINTF (2, 3)
+static int
+fail (AnnotationReader *r,
+      const char       *format,
+      ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (r->error == NULL)
+    g_set_error (&r->error, DM_ERROR, DM_ERROR_INVALID_DATA, "%s: %s", r->path, what);
+  return 0;
+}
+
+static int
+fail_gen (AnnotationReader *r,
+          yajl_gen_status   status)
+{
+  if (status == yajl_max_depth_exceeded)
+    return fail (r, _("the JSON is nested too deeply"));
+  return fail (r, _("cannot copy the JSON (yajl generator status %d)"), (int) status);
+}
+
+static void
+reset_item (AnnotationReader *r)
+{
+  g_clear_pointer (&r->item_id, g_free);
+  g_clear_pointer (&r->image_path, g_free);
+  g_clear_pointer (&r->media_path, g_free);
+  r->n_size = 0;
+  g_array_set_size (r->labels, 0);
+  r->max_label_id = -1;
+  r->n_annotations = 0;
+}
+
+static gboolean
+inside_image (AnnotationReader *r)
+{
+  return (r->field[DEPTH_ITEM] == FIELD_IMAGE || r->field[DEPTH_ITEM] == FIELD_MEDIA) &&
+         !r->is_array[DEPTH_ITEM_MEMBER];
+}
+
+static gboolean
+inside_annotation (AnnotationReader *r)
+{
+  return r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS && r->is_array[DEPTH_ITEM_MEMBER] &&
+         !r->is_array[DEPTH_ANNOTATION];
+}
+
+static const char *
+kind_name (ValueKind kind)
+{
+  switch (kind)
+    {
+    case VALUE_MAP: return _("an object");
+    case VALUE_ARRAY: return _("an array");
+    case VALUE_STRING: return _("a string");
+    case VALUE_NUMBER: return _("a number");
+    default: return _("true, false or null");
+    }
+}
+
+/* Checks and records a value (scalar or the start of a container) at the
+ * current depth, before it is copied. */
+static int
+on_value (AnnotationReader *r,
+          ValueKind         kind,
+          const char       *text,
+          size_t            length)
+{
+  g_autofree char *where = NULL;
+  guint depth = r->depth;
+
+  if (depth == 0)
+    {
+      if (kind != VALUE_MAP)
+        return fail (r, _("the file holds %s, not a JSON object"), kind_name (kind));
+      return 1;
+    }
+
+  if (!r->in_items && depth == DEPTH_TOP && r->field[DEPTH_TOP] == FIELD_ITEMS)
+    {
+      if (kind != VALUE_ARRAY)
+        return fail (r, _("“items” is %s, not an array"), kind_name (kind));
+      if (r->seen_items)
+        return fail (r, _("“items” occurs twice"));
+      r->seen_items = TRUE;
+      return 1;
+    }
+
+  if (!r->in_items || depth < DEPTH_ITEMS)
+    return 1;
+
+  if (depth == DEPTH_ITEMS)
+    {
+      if (kind != VALUE_MAP)
+        return fail (r, _("items[%u] is %s, not an object"), r->n_items, kind_name (kind));
+      reset_item (r);
+      if (r->n_items % 4096 == 0 && g_cancellable_is_cancelled (r->cancellable))
+        {
+          g_cancellable_set_error_if_cancelled (r->cancellable, &r->error);
+          return 0;
+        }
+      return 1;
+    }
+
+  if (depth == DEPTH_ITEM)
+    {
+      switch (r->field[DEPTH_ITEM])
+        {
+        case FIELD_ID:
+          if (kind != VALUE_STRING)
+            return fail (r, _("items[%u]: “id” is %s, not a string"), r->n_items, kind_name (kind));
+          if (r->item_id != NULL)
+            return fail (r, _("items[%u]: “id” occurs twice"), r->n_items);
+          r->item_id = g_strndup (text, length);
+          break;
+        case FIELD_ANNOTATIONS:
+          if (kind != VALUE_ARRAY)
+            {
+              where = describe_item (r);
+              return fail (r, _("%s: “annotations” is %s, not an array"), where, kind_name (kind));
+            }
+          break;
+        default:
+          break;
+        }
+      return 1;
+    }
+
+  if (depth == DEPTH_ITEM_MEMBER)
+    {
+      if (inside_image (r) && r->field[DEPTH_ITEM_MEMBER] == FIELD_PATH && kind == VALUE_STRING)
+        {
+          char **slot = r->field[DEPTH_ITEM] == FIELD_IMAGE ? &r->image_path : &r->media_path;
+
+          g_free (*slot);
+          *slot = g_strndup (text, length);
+        }
+      else if (r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS && r->is_array[DEPTH_ITEM_MEMBER])
+        {
+          if (kind != VALUE_MAP)
+            {
+              where = describe_item (r);
+              return fail (r, _("%s: annotations[%u] is %s, not an object"),
+                           where, r->n_annotations, kind_name (kind));
+            }
+          r->annotation_is_label = FALSE;
+          r->annotation_has_label_id = FALSE;
+        }
+      return 1;
+    }
+
+  if (depth == DEPTH_ANNOTATION)
+    {
+      if (inside_image (r) && r->field[DEPTH_ITEM_MEMBER] == FIELD_SIZE && r->is_array[DEPTH_ANNOTATION])
+        {
+          gint64 value;
+
+          if (r->n_size < G_N_ELEMENTS (r->image_size) && kind == VALUE_NUMBER &&
+              dm_json_parse_integer (text, length, &value) && value >= 0 && value <= G_MAXINT)
+            r->image_size[r->n_size] = value;
+          r->n_size++;
+        }
+      else if (inside_annotation (r))
+        {
+          if (r->field[DEPTH_ANNOTATION] == FIELD_TYPE)
+            r->annotation_is_label = kind == VALUE_STRING && length == 5 && memcmp (text, "label", 5) == 0;
+          else if (r->field[DEPTH_ANNOTATION] == FIELD_LABEL_ID)
+            {
+              g_autofree char *shown = NULL;
+              gint64 value;
+
+              if (kind == VALUE_OTHER && length == 4 && memcmp (text, "null", 4) == 0)
+                return 1;
+              where = describe_item (r);
+              if (kind != VALUE_NUMBER)
+                return fail (r, _("%s: annotations[%u].label_id is %s, not an integer"),
+                             where, r->n_annotations, kind_name (kind));
+              shown = g_strndup (text, length);
+              if (!dm_json_parse_integer (text, length, &value))
+                return fail (r, _("%s: annotations[%u].label_id %s is not an integer"),
+                             where, r->n_annotations, shown);
+              if (value < 0)
+                return fail (r, _("%s: annotations[%u].label_id %s is negative"),
+                             where, r->n_annotations, shown);
+              r->annotation_has_label_id = TRUE;
+              r->annotation_label_id = value;
+            }
+        }
+      return 1;
+    }
+
+  return 1;
+}
+
+static int
+finish_annotation (AnnotationReader *r)
+{
+  if (r->annotation_has_label_id)
+    r->max_label_id = MAX (r->max_label_id, r->annotation_label_id);
+  if (r->annotation_is_label)
+    {
+      int label_id;
+
+      if (!r->annotation_has_label_id)
+        {
+          g_autofree char *where = describe_item (r);
+
+          return fail (r, _("%s: annotations[%u] is a label without a “label_id”"),
+                       where, r->n_annotations);
+        }
+      /* Larger ids are out of range of any dataset: reported at the end. */
+      label_id = (int) MIN (r->annotation_label_id, G_MAXINT);
+      g_array_append_val (r->labels, label_id);
+    }
+  r->n_annotations++;
+  return 1;
+}
+
+static char *
+image_file (AnnotationReader *r,
+            const char       *relpath)
+{
+  char *path = g_build_filename (r->images_dir, r->subset, relpath, NULL);
+
+  /* Datumaro before 1.0 kept every subset's images in images/ itself. */
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *legacy = g_build_filename (r->images_dir, relpath, NULL);
+
+      if (g_file_test (legacy, G_FILE_TEST_EXISTS))
+        {
+          g_free (path);
+          return g_steal_pointer (&legacy);
+        }
+    }
+  return path;
+}
+
+static int
+finish_item (AnnotationReader *r)
+{
+  g_autoptr(DmItem) item = NULL;
+  const char *relpath;
+  gint64 max_label_id = r->max_label_id;
+
+  if (r->item_id == NULL)
+    return fail (r, _("items[%u] has no “id”"), r->n_items);
+  if (dm_dataset_find_item (r->dataset, r->subset, r->item_id) != NULL)
+    return fail (r, _("items[%u]: the id “%s” occurs twice in subset “%s”"),
+                 r->n_items, r->item_id, r->subset);
+
+  item = dm_item_new (r->item_id, r->subset);
+  dm_item_take_json (item, dm_json_gen_steal_text (r->item_gen));
+
+  relpath = r->image_path != NULL ? r->image_path : r->media_path;
+  if (relpath != NULL && *relpath != '\0')
+    {
+      g_autofree char *file = image_file (r, relpath);
+
+      dm_item_set_image_path (item, file);
+      dm_item_set_image_relpath (item, relpath);
+      /* Datumaro stores [height, width]. */
+      if (r->n_size == 2)
+        dm_item_set_image_size (item, (int) r->image_size[1], (int) r->image_size[0]);
+    }
+  for (guint i = 0; i < r->labels->len; i++)
+    dm_item_add_label (item, g_array_index (r->labels, int, i));
+
+  dm_dataset_append_item (r->dataset, item);
+  g_ptr_array_add (r->items, item);
+  g_array_append_val (r->max_label_ids, max_label_id);
+  r->n_items++;
+  reset_item (r);
+
+  return 1;
+}
+
+/* Copies an event into the header or the item text, whichever it is in. */
+#define COPY(r, call_on_gen) \
+  G_STMT_START { \
+    yajl_gen_status status_ = yajl_gen_status_ok; \
+    if ((r)->capturing_header) \
+      { yajl_gen gen_ = (r)->header_gen; status_ = call_on_gen; } \
+    else if ((r)->in_items && (r)->depth >= DEPTH_ITEMS) \
+      { yajl_gen gen_ = (r)->item_gen; status_ = call_on_gen; } \
+    if (status_ != yajl_gen_status_ok && status_ != yajl_gen_generation_complete) \
+      return fail_gen ((r), status_); \
+  } G_STMT_END
+
+static int
+end_scalar (AnnotationReader *r)
+{
+  if (r->capturing_header && r->depth == DEPTH_TOP)
+    r->capturing_header = FALSE;
+  return 1;
+}
+
+static int
+on_null (void *context)
+{
+  AnnotationReader *r = context;
+
+  if (!on_value (r, VALUE_OTHER, "null", 4))
+    return 0;
+  COPY (r, yajl_gen_null (gen_));
+  return end_scalar (r);
+}
+
+static int
+on_boolean (void *context,
+            int   value)
+{
+  AnnotationReader *r = context;
+
+  if (!on_value (r, VALUE_OTHER, value ? "true" : "false", value ? 4 : 5))
+    return 0;
+  COPY (r, yajl_gen_bool (gen_, value));
+  return end_scalar (r);
+}
+
+static int
+on_number (void       *context,
+           const char *text,
+           size_t      length)
+{
+  AnnotationReader *r = context;
+
+  if (!on_value (r, VALUE_NUMBER, text, length))
+    return 0;
+  COPY (r, yajl_gen_number (gen_, text, length));
+  return end_scalar (r);
+}
+
+static int
+on_string (void                *context,
+           const unsigned char *text,
+           size_t               length)
+{
+  AnnotationReader *r = context;
+
+  if (!on_value (r, VALUE_STRING, (const char *) text, length))
+    return 0;
+  COPY (r, yajl_gen_string (gen_, text, length));
+  return end_scalar (r);
+}
+
+static Field
+classify_key (AnnotationReader    *r,
+              const unsigned char *key,
+              size_t               length)
+{
+#define IS(name) (length == sizeof (name) - 1 && memcmp (key, name, length) == 0)
+  switch (r->depth)
+    {
+    case DEPTH_TOP:
+      return IS ("items") ? FIELD_ITEMS : FIELD_OTHER;
+    case DEPTH_ITEM:
+      if (!r->in_items)
+        return FIELD_OTHER;
+      if (IS ("id"))
+        return FIELD_ID;
+      if (IS ("image"))
+        return FIELD_IMAGE;
+      if (IS ("media"))
+        return FIELD_MEDIA;
+      if (IS ("annotations"))
+        return FIELD_ANNOTATIONS;
+      return FIELD_OTHER;
+    case DEPTH_ITEM_MEMBER:
+      if (!r->in_items || !inside_image (r))
+        return FIELD_OTHER;
+      if (IS ("path"))
+        return FIELD_PATH;
+      if (IS ("size"))
+        return FIELD_SIZE;
+      return FIELD_OTHER;
+    case DEPTH_ANNOTATION:
+      if (!r->in_items || !inside_annotation (r))
+        return FIELD_OTHER;
+      if (IS ("type"))
+        return FIELD_TYPE;
+      if (IS ("label_id"))
+        return FIELD_LABEL_ID;
+      return FIELD_OTHER;
+    default:
+      return FIELD_OTHER;
+    }
+#undef IS
+}
+
+static int
+on_map_key (void                *context,
+            const unsigned char *key,
+            size_t               length)
+{
+  AnnotationReader *r = context;
+  Field field = classify_key (r, key, length);
+
+  if (r->depth < TRACKED_DEPTH)
+    r->field[r->depth] = field;
+
+  if (r->depth == DEPTH_TOP && field == FIELD_OTHER)
+    {
+      yajl_gen_status status = yajl_gen_string (r->header_gen, key, length);
+
+      if (status != yajl_gen_status_ok)
+        return fail_gen (r, status);
+      r->capturing_header = TRUE;
+      return 1;
+    }
+
+  COPY (r, yajl_gen_string (gen_, key, length));
+  return 1;
+}
+
+static int
+open_container (AnnotationReader *r,
+                gboolean          is_array)
+{
+  if (!on_value (r, is_array ? VALUE_ARRAY : VALUE_MAP, NULL, 0))
+    return 0;
+
+  if (r->depth == DEPTH_TOP && r->field[DEPTH_TOP] == FIELD_ITEMS && !r->capturing_header)
+    r->in_items = TRUE;
+  else if (r->depth > 0)
+    COPY (r, is_array ? yajl_gen_array_open (gen_) : yajl_gen_map_open (gen_));
+
+  r->depth++;
+  if (r->depth < TRACKED_DEPTH)
+    {
+      r->is_array[r->depth] = is_array;
+      r->field[r->depth] = FIELD_OTHER;
+    }
+  return 1;
+}
+
+static int
+close_container (AnnotationReader *r,
+                 gboolean          is_array)
+{
+  r->depth--;
+
+  if (r->depth == DEPTH_TOP && r->in_items && !r->capturing_header)
+    {
+      r->in_items = FALSE;
+      return 1;
+    }
+  if (r->depth > 0)
+    COPY (r, is_array ? yajl_gen_array_close (gen_) : yajl_gen_map_close (gen_));
+
+  if (r->in_items && r->depth == DEPTH_ITEMS)
+    return finish_item (r);
+  if (r->in_items && r->depth == DEPTH_ITEM_MEMBER && r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS &&
+      r->is_array[DEPTH_ITEM_MEMBER])
+    return finish_annotation (r);
+  if (r->depth == DEPTH_TOP)
+    r->capturing_header = FALSE;
+  return 1;
+}
+
+static int
+on_start_map (void *context)
+{
+  return open_container (context, FALSE);
+}
+
+static int
+on_end_map (void *context)
+{
+  return close_container (context, FALSE);
+}
+
+static int
+on_start_array (void *context)
+{
+  return open_container (context, TRUE);
+}
+
+static int
+on_end_array (void *context)
+{
+  return close_container (context, TRUE);
+}
+
+static const yajl_callbacks annotation_callbacks = {
+  .yajl_null = on_null,
+  .yajl_boolean = on_boolean,
+  .yajl_number = on_number,
+  .yajl_string = on_string,
+  .yajl_start_map = on_start_map,
+  .yajl_map_key = on_map_key,
+  .yajl_end_map = on_end_map,
+  .yajl_start_array = on_start_array,
+  .yajl_end_array = on_end_array,
+};
+
+/* The names of categories.label.labels, in order; @error names the JSON
+ * path that is malformed. */
+static GPtrArray *
+label_names (JsonObject  *header,
+             const char  *path,
+             GError     **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  JsonNode *node;
+  JsonObject *categories, *label;
+  JsonArray *labels;
+
+  node = json_object_get_member (header, "categories");
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return g_steal_pointer (&names);
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s: “categories” is not an object"), path);
+      return NULL;
+    }
+  categories = json_node_get_object (node);
+  node = json_object_get_member (categories, "label");
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return g_steal_pointer (&names);
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s: “categories.label” is not an object"), path);
+      return NULL;
+    }
+  label = json_node_get_object (node);
+  node = json_object_get_member (label, "labels");
+  if (node == NULL)
+    return g_steal_pointer (&names);
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s: “categories.label.labels” is not an array"), path);
+      return NULL;
+    }
+  labels = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (labels); i++)
+    {
+      JsonNode *element = json_array_get_element (labels, i);
+      JsonNode *name = JSON_NODE_HOLDS_OBJECT (element)
+                       ? json_object_get_member (json_node_get_object (element), "name")
+                       : NULL;
+
+      if (name == NULL || json_node_get_value_type (name) != G_TYPE_STRING)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                       _("%s: categories.label.labels[%u] has no string “name”"), path, i);
+          return NULL;
+        }
+      g_ptr_array_add (names, (gpointer) json_node_get_string (name));
+    }
+  return g_steal_pointer (&names);
+}
+
+static gboolean
+check_format_version (JsonObject  *header,
+                      const char  *path,
+                      GError     **error)
+{
+  JsonNode *node = json_object_get_member (header, "dm_format_version");
+  const char *version;
+
+  /* Datumaro before 1.0 wrote no version; its layout is read the same. */
+  if (node == NULL)
+    return TRUE;
+  if (json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s: “dm_format_version” is not a string"), path);
+      return FALSE;
+    }
+  version = json_node_get_string (node);
+  if (!g_str_equal (version, "1.0") && !g_str_has_prefix (version, "1."))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s: dm_format_version “%s” is not supported (only 1.x is)"), path, version);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The labels of the first subset become the dataset's; the others must
+ * have the same. */
+static gboolean
+apply_label_categories (AnnotationReader  *r,
+                        JsonObject        *header,
+                        gboolean           first_subset,
+                        GError           **error)
+{
+  g_autoptr(GPtrArray) names = label_names (header, r->path, error);
+  guint n_labels;
+
+  if (names == NULL)
+    return FALSE;
+
+  if (first_subset)
+    {
+      for (guint i = 0; i < names->len; i++)
+        if (dm_dataset_add_label (r->dataset, g_ptr_array_index (names, i)) != i)
+          {
+            g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                         _("%s: categories.label.labels[%u]: the label “%s” occurs twice"),
+                         r->path, i, (const char *) g_ptr_array_index (names, i));
+            return FALSE;
+          }
+    }
+  else
+    {
+      n_labels = dm_dataset_get_n_labels (r->dataset);
+      for (guint i = 0; i < MAX (names->len, n_labels); i++)
+        {
+          const char *ours = i < names->len ? g_ptr_array_index (names, i) : NULL;
+          const char *first = i < n_labels ? dm_dataset_get_label_name (r->dataset, i) : NULL;
+
+          if (g_strcmp0 (ours, first) != 0)
+            {
+              g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                           _("%s: categories.label.labels[%u] is “%s” where the first subset has “%s”; "
+                             "all subsets must have the same labels"),
+                           r->path, i, ours != NULL ? ours : _("(none)"),
+                           first != NULL ? first : _("(none)"));
+              return FALSE;
+            }
+        }
+    }
+
+  n_labels = dm_dataset_get_n_labels (r->dataset);
+  for (guint i = 0; i < r->items->len; i++)
+    {
+      gint64 max_label_id = g_array_index (r->max_label_ids, gint64, i);
+
+      if (max_label_id >= (gint64) n_labels)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                       _("%s: items[%u] (id “%s”): label_id %" G_GINT64_FORMAT
+                         " is out of range (the dataset has %u labels)"),
+                       r->path, i, dm_item_get_id (g_ptr_array_index (r->items, i)),
+                       max_label_id, n_labels);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+read_annotation_file (DmDataset     *dataset,
+                      const char    *path,
+                      const char    *images_dir,
+                      const char    *subset,
+                      gboolean       first_subset,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  AnnotationReader r = { 0 };
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree char *header_text = NULL;
+  JsonNode *header_root;
+  gboolean ok = FALSE;
+
+  r.path = path;
+  r.images_dir = images_dir;
+  r.dataset = dataset;
+  r.subset = g_intern_string (subset);
+  r.cancellable = cancellable;
+  r.header_gen = yajl_gen_alloc (NULL);
+  r.item_gen = yajl_gen_alloc (NULL);
+  r.labels = g_array_new (FALSE, FALSE, sizeof (int));
+  r.items = g_ptr_array_new ();
+  r.max_label_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  yajl_gen_map_open (r.header_gen);
+
+  dm_dataset_add_subset (dataset, r.subset);
+
+  if (!dm_json_stream_parse_file (path, &annotation_callbacks, &r, &r.error, cancellable, error))
+    goto out;
+
+  if (!r.seen_items)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s: the “items” array is missing"), path);
+      goto out;
+    }
+
+  yajl_gen_map_close (r.header_gen);
+  header_text = dm_json_gen_steal_text (r.header_gen);
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, header_text, -1, error))
+    goto out;
+  header_root = json_parser_get_root (parser);
+
+  if (!check_format_version (json_node_get_object (header_root), path, error) ||
+      !apply_label_categories (&r, json_node_get_object (header_root), first_subset, error))
+    goto out;
+
+  dm_dataset_set_subset_header (dataset, r.subset, json_node_get_object (header_root));
+  ok = TRUE;
+
+out:
+  reset_item (&r);
+  g_clear_error (&r.error);
+  yajl_gen_free (r.header_gen);
+  yajl_gen_free (r.item_gen);
+  g_array_unref (r.labels);
+  g_ptr_array_unref (r.items);
+  g_array_unref (r.max_label_ids);
+  return ok;
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The subset names of DIR/annotations/ (*.json), sorted. Datumaro takes the
+ * files in directory order, which is arbitrary; sorted makes item order,
+ * and so the seeded selections, the same on every machine. */
+static GPtrArray *
+list_subsets (const char  *annotations_dir,
+              GError     **error)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GPtrArray) subsets = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local_error = NULL;
+  const char *name;
+
+  dir = g_dir_open (annotations_dir, 0, &local_error);
+  if (dir == NULL)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
+                   _("Cannot read %s: %s"), annotations_dir, local_error->message);
+      return NULL;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = NULL;
+
+      if (!g_str_has_suffix (name, ".json") || strlen (name) == strlen (".json"))
+        continue;
+      file = g_build_filename (annotations_dir, name, NULL);
+      if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        continue;
+      g_ptr_array_add (subsets, g_strndup (name, strlen (name) - strlen (".json")));
+    }
+  g_ptr_array_sort (subsets, compare_names);
+  if (subsets->len == 0)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
+                   _("%s has no annotation files (*.json)"), annotations_dir);
+      return NULL;
+    }
+  return g_steal_pointer (&subsets);
+}
+
+/**
+ * dm_datumaro_load:
+ * @path: (type filename): a dataset directory in Datumaro's format
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads `annotations/<subset>.json` for every subset (in sorted file name
+ * order) and, when there is one, the hash-key cache
+ * `hash_key_meta/hash_keys.json`. Items keep their JSON text, so that
+ * dm_datumaro_write() gives back every annotation as it was.
+ *
+ * The files are parsed as a stream: a dataset of a million items loads in
+ * seconds and in memory little larger than the items themselves.
+ *
+ * Returns: (transfer full): the dataset, or %NULL with @error set
+ */
+DmDataset *
+dm_datumaro_load (const char    *path,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(GPtrArray) subsets = NULL;
+  g_autofree char *annotations_dir = NULL;
+  g_autofree char *images_dir = NULL;
+  g_autofree char *hash_keys = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  annotations_dir = g_build_filename (path, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
+  images_dir = g_build_filename (path, DM_DATUMARO_IMAGES_DIR, NULL);
+  subsets = list_subsets (annotations_dir, error);
+  if (subsets == NULL)
+    return NULL;
+
+  dataset = dm_dataset_new ();
+  dm_dataset_set_source_path (dataset, path);
+  dm_dataset_set_format (dataset, "datumaro");
+
+  for (guint i = 0; i < subsets->len; i++)
+    {
+      const char *subset = g_ptr_array_index (subsets, i);
+      g_autofree char *file_name = g_strconcat (subset, ".json", NULL);
+      g_autofree char *file = g_build_filename (annotations_dir, file_name, NULL);
+
+      if (!read_annotation_file (dataset, file, images_dir, subset, i == 0, cancellable, error))
+        return NULL;
+    }
+
+  hash_keys = g_build_filename (path, DM_DATUMARO_HASH_KEY_DIR, DM_DATUMARO_HASH_KEY_FILE, NULL);
+  if (g_file_test (hash_keys, G_FILE_TEST_EXISTS) &&
+      !dm_datumaro_read_hash_keys (dataset, hash_keys, cancellable, error))
+    return NULL;
+
+  return g_steal_pointer (&dataset);
+}
+
+/* ---- hash_key_meta/hash_keys.json ---- */
+
+/* Keys are stored this many to a block, so a million keys are not a
+ * million allocations. */
+#define KEYS_PER_BLOCK 4096
+
+/* Unknown items named one by one before the rest are only counted. */
+#define UNKNOWN_ITEMS_SHOWN 5
+
+typedef struct
+{
+  const char *path;
+  DmDataset *dataset;
+  GCancellable *cancellable;
+  GError *error;
+
+  guint depth;
+  gboolean in_hashkey;           /* the "hashkey" object is open */
+  gboolean hashkey_member;       /* the next value is that of "hashkey" */
+  gboolean hasher_member;        /* the next value is that of "dm_hasher" */
+  char *hasher;
+
+  char *key_name;                /* "<subset>/<id>" of the key being read */
+  guint8 key[DM_HASH_KEY_SIZE];
+  guint n_values;
+  guint n_keys;
+
+  GBytes *block;
+  guint8 *block_data;
+  guint block_used;
+
+  guint n_unknown;
+} HashKeyReader;
+
+G_GNUC_PRINTF (2, 3)
+static int
+fail_keys (HashKeyReader *r,
+           const char    *format,
+           ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (r->error == NULL)
+    g_set_error (&r->error, DM_ERROR, DM_ERROR_INVALID_DATA, "%s: %s", r->path, what);
+  return 0;
+}
+
+static GBytes *
+store_key (HashKeyReader *r)
+{
+  if (r->block == NULL || r->block_used == KEYS_PER_BLOCK)
+    {
+      g_clear_pointer (&r->block, g_bytes_unref);
+      r->block_data = g_malloc (KEYS_PER_BLOCK * DM_HASH_KEY_SIZE);
+      r->block = g_bytes_new_take (r->block_data, KEYS_PER_BLOCK * DM_HASH_KEY_SIZE);
+      r->block_used = 0;
+    }
+  memcpy (r->block_data + (gsize) r->block_used * DM_HASH_KEY_SIZE, r->key, DM_HASH_KEY_SIZE);
+  r->block_used++;
+
+  return g_bytes_new_from_bytes (r->block, (gsize) (r->block_used - 1) * DM_HASH_KEY_SIZE,
+                                 DM_HASH_KEY_SIZE);
+}
+
+static int
+finish_key (HashKeyReader *r)
+{
+  const char *slash;
+  g_autofree char *subset = NULL;
+  DmItem *item = NULL;
+
+  if (r->n_values != DM_HASH_KEY_SIZE)
+    return fail_keys (r, _("hashkey “%s” has %u values, not %u"),
+                      r->key_name, r->n_values, DM_HASH_KEY_SIZE);
+
+  slash = strchr (r->key_name, '/');
+  if (slash != NULL)
+    {
+      subset = g_strndup (r->key_name, slash - r->key_name);
+      item = dm_dataset_find_item (r->dataset, subset, slash + 1);
+    }
+  if (item == NULL)
+    {
+      if (r->n_unknown < UNKNOWN_ITEMS_SHOWN)
+        g_warning (_("%s: ignoring the key of “%s”, which is not an item of the dataset"),
+                   r->path, r->key_name);
+      r->n_unknown++;
+    }
+  else
+    {
+      g_autoptr(GBytes) key = store_key (r);
+
+      dm_item_set_hash_key (item, key);
+    }
+
+  r->n_keys++;
+  if (r->n_keys % 4096 == 0 && g_cancellable_set_error_if_cancelled (r->cancellable, &r->error))
+    return 0;
+  return 1;
+}
+
+/* Depths in the cache: 1 the top object, 2 "hashkey", 3 a key's array. */
+static int
+key_scalar (HashKeyReader *r,
+            ValueKind      kind,
+            const char    *text,
+            size_t         length)
+{
+  if (r->depth == 0)
+    return fail_keys (r, _("the file holds %s, not a JSON object"), kind_name (kind));
+
+  if (r->depth == 1)
+    {
+      if (r->hashkey_member)
+        return fail_keys (r, _("“hashkey” is %s, not an object"), kind_name (kind));
+      if (r->hasher_member)
+        {
+          if (kind != VALUE_STRING)
+            return fail_keys (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
+          g_free (r->hasher);
+          r->hasher = g_strndup (text, length);
+        }
+      r->hashkey_member = r->hasher_member = FALSE;
+      return 1;
+    }
+
+  if (r->depth == 2 && r->in_hashkey)
+    return fail_keys (r, _("hashkey “%s” is %s, not an array"), r->key_name, kind_name (kind));
+
+  if (r->depth == 3 && r->in_hashkey)
+    {
+      g_autofree char *shown = g_strndup (text, length);
+      gint64 value;
+
+      if (kind != VALUE_NUMBER)
+        return fail_keys (r, _("hashkey “%s”: value %u is %s, not an integer"),
+                          r->key_name, r->n_values, kind_name (kind));
+      if (!dm_json_parse_integer (text, length, &value))
+        return fail_keys (r, _("hashkey “%s”: value %u, %s, is not an integer"),
+                          r->key_name, r->n_values, shown);
+      if (value < 0 || value > 255)
+        return fail_keys (r, _("hashkey “%s”: value %u, %s, is outside 0..255"),
+                          r->key_name, r->n_values, shown);
+      if (r->n_values < DM_HASH_KEY_SIZE)
+        r->key[r->n_values] = (guint8) value;
+      r->n_values++;
+    }
+  return 1;
+}
+
+static int
+key_on_null (void *context)
+{
+  return key_scalar (context, VALUE_OTHER, "null", 4);
+}
+
+static int
+key_on_boolean (void *context,
+                int   value)
+{
+  return key_scalar (context, VALUE_OTHER, value ? "true" : "false", value ? 4 : 5);
+}
+
+/* The hot path: 64 numbers a key. */
+static int
+key_on_number (void       *context,
+               const char *text,
+               size_t      length)
+{
+  HashKeyReader *r = context;
+
+  if (r->depth == 3 && r->in_hashkey && r->n_values < DM_HASH_KEY_SIZE && length <= 3 &&
+      text[0] >= '0' && text[0] <= '9')
+    {
+      guint value = 0;
+      size_t i;
+
+      for (i = 0; i < length && text[i] >= '0' && text[i] <= '9'; i++)
+        value = value * 10 + (guint) (text[i] - '0');
+      if (i == length && value <= 255)
+        {
+          r->key[r->n_values++] = (guint8) value;
+          return 1;
+        }
+    }
+  return key_scalar (r, VALUE_NUMBER, text, length);
+}
+
+static int
+key_on_string (void                *context,
+               const unsigned char *text,
+               size_t               length)
+{
+  return key_scalar (context, VALUE_STRING, (const char *) text, length);
+}
+
+static int
+key_on_map_key (void                *context,
+                const unsigned char *key,
+                size_t               length)
+{
+  HashKeyReader *r = context;
+
+  if (r->depth == 1)
+    {
+      r->hashkey_member = length == 7 && memcmp (key, "hashkey", 7) == 0;
+      r->hasher_member = length == 9 && memcmp (key, "dm_hasher", 9) == 0;
+    }
+  else if (r->depth == 2 && r->in_hashkey)
+    {
+      g_free (r->key_name);
+      r->key_name = g_strndup ((const char *) key, length);
+    }
+  return 1;
+}
+
+static int
+key_open (HashKeyReader *r,
+          gboolean       is_array)
+{
+  ValueKind kind = is_array ? VALUE_ARRAY : VALUE_MAP;
+
+  if (r->depth == 0 && is_array)
+    return fail_keys (r, _("the file holds an array, not a JSON object"));
+  if (r->depth == 1)
+    {
+      if (r->hashkey_member)
+        {
+          if (is_array)
+            return fail_keys (r, _("“hashkey” is an array, not an object"));
+          r->in_hashkey = TRUE;
+        }
+      else if (r->hasher_member)
+        return fail_keys (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
+      r->hashkey_member = r->hasher_member = FALSE;
+    }
+  else if (r->depth == 2 && r->in_hashkey)
+    {
+      if (!is_array)
+        return fail_keys (r, _("hashkey “%s” is an object, not an array"), r->key_name);
+      r->n_values = 0;
+    }
+  else if (r->depth == 3 && r->in_hashkey)
+    return fail_keys (r, _("hashkey “%s”: value %u is %s, not an integer"),
+                      r->key_name, r->n_values, kind_name (kind));
+
+  r->depth++;
+  return 1;
+}
+
+static int
+key_close (HashKeyReader *r)
+{
+  r->depth--;
+  if (r->depth == 2 && r->in_hashkey)
+    return finish_key (r);
+  if (r->depth == 1)
+    r->in_hashkey = FALSE;
+  return 1;
+}
+
+static int
+key_on_start_map (void *context)
+{
+  return key_open (context, FALSE);
+}
+
+static int
+key_on_start_array (void *context)
+{
+  return key_open (context, TRUE);
+}
+
+static int
+key_on_end (void *context)
+{
+  return key_close (context);
+}
+
+static const yajl_callbacks hash_key_callbacks = {
+  .yajl_null = key_on_null,
+  .yajl_boolean = key_on_boolean,
+  .yajl_number = key_on_number,
+  .yajl_string = key_on_string,
+  .yajl_start_map = key_on_start_map,
+  .yajl_map_key = key_on_map_key,
+  .yajl_end_map = key_on_end,
+  .yajl_start_array = key_on_start_array,
+  .yajl_end_array = key_on_end,
+};
+
+/*
+ * dm_datumaro_read_hash_keys:
+ * @dataset: the dataset the keys are for
+ * @path: a hash_keys.json file
+ *
+ * Gives the items of @dataset their keys from Datumaro's cache and sets
+ * the dataset's hash key origin ("dm_hasher", or Datumaro's CLIP when the
+ * file does not say). Keys of items the dataset lacks are ignored with a
+ * warning.
+ */
+gboolean
+dm_datumaro_read_hash_keys (DmDataset     *dataset,
+                            const char    *path,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  HashKeyReader r = { 0 };
+  gboolean ok;
+
+  r.path = path;
+  r.dataset = dataset;
+  r.cancellable = cancellable;
+
+  ok = dm_json_stream_parse_file (path, &hash_key_callbacks, &r, &r.error, cancellable, error);
+  if (ok)
+    {
+      if (r.n_unknown > UNKNOWN_ITEMS_SHOWN)
+        g_warning (_("%s: ignoring %u more keys of items that are not in the dataset"),
+                   path, r.n_unknown - UNKNOWN_ITEMS_SHOWN);
+      dm_dataset_set_hash_key_origin (dataset, r.hasher != NULL ? r.hasher : DM_HASH_KEY_ORIGIN_DATUMARO);
+    }
+
+  g_clear_error (&r.error);
+  g_free (r.hasher);
+  g_free (r.key_name);
+  g_clear_pointer (&r.block, g_bytes_unref);
+  return ok;
+}

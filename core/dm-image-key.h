@@ -19,7 +19,8 @@
  *    - luma DCT: the 2D DCT-II coefficients (u, v) of the 32x32 luma with
  *      0 <= u, v < 8, except the DC term (63);
  *    - gradients: on a 4x4 grid of 8x8 cells, a histogram of the unsigned
- *      orientation of the luma gradient (central differences) in 8 bins,
+ *      orientation of the luma gradient (central differences; the angle
+ *      from a polynomial arctangent, within 3e-4 rad) in 8 bins,
  *      each pixel voting its gradient magnitude, split linearly between the
  *      two nearest bins; square-rooted (128);
  *    - colour: the means of O1 and O2 over a 4x4 grid of 8x8 cells (32).
@@ -32,7 +33,9 @@
  *    a grey image has a zero colour group.
  * 4. Projection onto 512 fixed Gaussian random hyperplanes (SimHash): the
  *    512 x 287 matrix is drawn from a SplitMix64 generator with a fixed
- *    seed (Box-Muller), once per #DmImageKeyer.
+ *    seed (Box-Muller), once per #DmImageKeyer. The features are rounded
+ *    to float and the projections summed in float, feature by feature in
+ *    the order above, so every build gives the same bits.
  * 5. Sign binarisation, packed MSB-first like numpy.packbits: bit i of the
  *    key is (key[i / 8] >> (7 - i % 8)) & 1, set when projection i is > 0.
  *

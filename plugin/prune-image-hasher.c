@@ -373,9 +373,11 @@ hash_one (gpointer data,
         }
     }
 
+  /* The waiting thread polls for progress: waking it per image would cost
+   * a context switch each. */
   g_mutex_lock (&job->mutex);
-  job->n_done++;
-  g_cond_signal (&job->done_changed);
+  if (++job->n_done == job->n_items)
+    g_cond_signal (&job->done_changed);
   g_mutex_unlock (&job->mutex);
 }
 

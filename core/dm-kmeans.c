@@ -648,6 +648,7 @@ member_scan (Kmeans *km, const guint *items, const double *own_distance,
   guint64 candidates[SCAN_BATCH * 16];
   guint64 unused[SCAN_BATCH];
   guint16 *distances = km->scratch[worker];
+  guint32 *prefix = (guint32 *) (distances + SCAN_BATCH * km->n_padded);
   guint group_size = km->group_cblocks * DM_KMEANS_CENTRE_BLOCK;
   gsize piece_blocks = MEMBER_PIECE / DM_KMEANS_POINT_BLOCK;
 
@@ -667,41 +668,48 @@ member_scan (Kmeans *km, const guint *items, const double *own_distance,
       float *lower = km->group_lower + (gsize) item * km->n_groups;
       guint popcount = km->popcount[item];
       double best = own_distance[p], best_root = sqrt (MAX (best, 0.0));
-      double group_min = INFINITY;
       guint best_centre = km->label[item];
+      guint32 running = 0;
 
-      for (guint j = 0; j < km->k; j++)
+      /* Prefix sums make each centre's sum of distances branch-free. */
+      for (gsize m = 0; m < km->n; m++)
         {
-          guint g = j / group_size;
-          guint32 sum_distances = 0;
-
-          if (j > 0 && j % group_size == 0)
-            {
-              lower[g - 1] = (float) sqrt (MAX (group_min, 0.0));
-              group_min = INFINITY;
-            }
-          for (guint m = km->cluster_offsets[j]; m < km->cluster_offsets[j + 1]; m++)
-            sum_distances += to_item[m];
-          if (km->members[j] == 0 || j == best_centre)
-            continue;
-          guint32 sum = (guint32) (((guint64) km->members[j] * popcount
-                                    + km->popcount_sum[j] - sum_distances) / 2);
-          double d = distance_from_sum (km, popcount, sum, j);
-          if (d < best)
-            {
-              guint old_group = best_centre / group_size;
-              if (old_group == g)
-                group_min = MIN (group_min, best);
-              else if (old_group < g)
-                lower[old_group] = MIN (lower[old_group], (float) best_root);
-              best = d;
-              best_root = sqrt (MAX (d, 0.0));
-              best_centre = j;
-            }
-          else
-            group_min = MIN (group_min, d);
+          prefix[m] = running;
+          running += to_item[m];
         }
-      lower[(km->k - 1) / group_size] = (float) sqrt (MAX (group_min, 0.0));
+      prefix[km->n] = running;
+
+      for (guint g = 0; g < km->n_groups; g++)
+        {
+          guint end = MIN ((g + 1) * group_size, km->k);
+          double group_min = INFINITY;
+
+          for (guint j = g * group_size; j < end; j++)
+            {
+              guint32 sum_distances = prefix[km->cluster_offsets[j + 1]]
+                                      - prefix[km->cluster_offsets[j]];
+              guint32 sum = (guint32) (((guint64) km->members[j] * popcount
+                                        + km->popcount_sum[j] - sum_distances) / 2);
+              /* Empty centres come out infinite (see update_centre_terms). */
+              double d = distance_from_sum (km, popcount, sum, j);
+              if (j == best_centre)
+                continue;
+              if (G_UNLIKELY (d < best))
+                {
+                  guint old_group = best_centre / group_size;
+                  if (old_group == g)
+                    group_min = MIN (group_min, best);
+                  else if (old_group < g)
+                    lower[old_group] = MIN (lower[old_group], (float) best_root);
+                  best = d;
+                  best_root = sqrt (MAX (d, 0.0));
+                  best_centre = j;
+                }
+              else
+                group_min = MIN (group_min, d);
+            }
+          lower[g] = (float) sqrt (MAX (group_min, 0.0));
+        }
 
       km->upper[item] = best_root;
       if (best_centre != km->label[item])
@@ -954,7 +962,8 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
       km->n_workers = dm_parallel_get_n_threads (km->parallel);
       km->scratch = g_new (guint16 *, km->n_workers);
       for (guint w = 0; w < km->n_workers; w++)
-        km->scratch[w] = g_new (guint16, SCAN_BATCH * km->n_padded);
+        /* distances to all items for a batch, then one row of prefix sums */
+        km->scratch[w] = g_new (guint16, SCAN_BATCH * km->n_padded + 2 * (km->n + 2));
       km->zeros = g_new0 (guint16, MEMBER_PIECE);
     }
   km->scan_group = MAX (SCAN_GROUP_BYTES / (km->n_features * DM_KMEANS_CENTRE_BLOCK

@@ -9,6 +9,7 @@
 #include "dm-cluster-select.h"
 #include "dm-pyrandom.h"
 #include "prune-enums.h"
+#include "prune-image-hasher.h"
 #include "prune-ndr.h"
 #include "prune-text-keys.h"
 #include "prune-transform.h"
@@ -90,8 +91,11 @@ static void
 add_selection_report (JsonBuilder          *builder,
                       DmDataset            *input,
                       const DmSelectResult *selection,
-                      double                seconds_keys)
+                      double                seconds_keys,
+                      guint                 n_decoded)
 {
+  json_builder_set_member_name (builder, "images_decoded");
+  json_builder_add_int_value (builder, n_decoded);
   json_builder_set_member_name (builder, "inertia");
   json_builder_add_double_value (builder, selection->inertia);
   json_builder_set_member_name (builder, "iterations");
@@ -158,7 +162,8 @@ build_report (PruneTransform       *self,
               DmDataset            *input,
               DmDataset            *output,
               const DmSelectResult *selection,
-              double                seconds_keys)
+              double                seconds_keys,
+              guint                 n_decoded)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(GEnumClass) methods = g_type_class_ref (PRUNE_TYPE_METHOD);
@@ -201,7 +206,7 @@ build_report (PruneTransform       *self,
   json_builder_end_object (builder);
 
   if (selection != NULL)
-    add_selection_report (builder, input, selection, seconds_keys);
+    add_selection_report (builder, input, selection, seconds_keys, n_decoded);
 
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
@@ -235,53 +240,64 @@ method_name (PruneMethod method)
 }
 
 /* The keys of all items, contiguous in dataset order, as the core wants
- * them: the cached keys when every item has one. */
+ * them: each item's cached image key or one computed from its image, then,
+ * for the txt hash type, its label's text key. */
 static GBytes *
 collect_keys (PruneTransform  *self,
               DmDataset       *input,
+              GBytes         **image_keys_out,
+              guint           *n_decoded_out,
               GCancellable    *cancellable,
               GError         **error)
 {
-  guint n = dm_dataset_get_n_items (input);
-  gsize key_size = 0;
-  g_autoptr(GByteArray) keys = NULL;
+  g_autoptr(GBytes) image_keys = NULL;
 
-  for (guint i = 0; i < n; i++)
+  image_keys = prune_image_hasher_keys_for_dataset (input, DM_TRANSFORM (self), self->threads,
+                                                    n_decoded_out, cancellable, error);
+  if (image_keys == NULL)
+    return NULL;
+
+  *image_keys_out = g_bytes_ref (image_keys);
+  if (self->hash_type == PRUNE_HASH_TYPE_TXT)
+    return prune_text_keys_append (image_keys, input, error);
+
+  return g_steal_pointer (&image_keys);
+}
+
+/* The output of a clustering method. Items whose keys were computed here
+ * carry them into the output, so its cache spares the next run the
+ * decoding; the input's items are not touched. */
+static DmDataset *
+dataset_from_kept_with_keys (DmDataset   *input,
+                             const guint *kept,
+                             guint        n_kept,
+                             GBytes      *image_keys,
+                             guint        n_decoded)
+{
+  DmDataset *output = dm_dataset_new_like (input);
+  const guint8 *keys = g_bytes_get_data (image_keys, NULL);
+
+  if (n_decoded > 0)
+    dm_dataset_set_hash_key_origin (output, prune_image_hasher_origin ());
+
+  for (guint i = 0; i < n_kept; i++)
     {
-      DmItem *item = dm_dataset_get_item (input, i);
-      GBytes *key = dm_item_get_hash_key (item);
+      DmItem *item = dm_dataset_get_item (input, kept[i]);
+      g_autoptr(DmItem) copy = NULL;
+      g_autoptr(GBytes) key = NULL;
 
-      if (key == NULL)
+      if (dm_item_get_hash_key (item) != NULL)
         {
-          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                       _("Item %s/%s has no hash key, and this build cannot compute keys from images"),
-                       dm_item_get_subset (item), dm_item_get_id (item));
-          return NULL;
+          dm_dataset_append_item (output, item);
+          continue;
         }
-      if (keys == NULL)
-        {
-          key_size = g_bytes_get_size (key);
-          keys = g_byte_array_sized_new (key_size * n);
-        }
-      if (g_bytes_get_size (key) != key_size)
-        {
-          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                       _("Item %s/%s has a hash key of %zu bytes where the others have %zu"),
-                       dm_item_get_subset (item), dm_item_get_id (item),
-                       g_bytes_get_size (key), key_size);
-          return NULL;
-        }
-      g_byte_array_append (keys, g_bytes_get_data (key, NULL), key_size);
+      copy = dm_item_copy (item);
+      key = g_bytes_new (keys + (gsize) kept[i] * DM_IMAGE_KEY_BYTES, DM_IMAGE_KEY_BYTES);
+      dm_item_set_hash_key (copy, key);
+      dm_dataset_append_item (output, copy);
     }
 
-  {
-    g_autoptr(GBytes) image_keys = g_byte_array_free_to_bytes (g_steal_pointer (&keys));
-
-    if (self->hash_type == PRUNE_HASH_TYPE_TXT)
-      return prune_text_keys_append (image_keys, input, error);
-
-    return g_steal_pointer (&image_keys);
-  }
+  return output;
 }
 
 typedef struct
@@ -336,6 +352,8 @@ prune_by_clusters (PruneTransform  *self,
 {
   guint n = dm_dataset_get_n_items (input);
   g_autoptr(GBytes) keys = NULL;
+  g_autoptr(GBytes) image_keys = NULL;
+  guint n_decoded = 0;
   g_autofree int *labels = g_new (int, n);
   g_autoptr(DmSelectResult) selection = NULL;
   g_autoptr(GError) core_error = NULL;
@@ -349,7 +367,7 @@ prune_by_clusters (PruneTransform  *self,
   if (!check_labels (self, input, error))
     return NULL;
 
-  keys = collect_keys (self, input, cancellable, error);
+  keys = collect_keys (self, input, &image_keys, &n_decoded, cancellable, error);
   if (keys == NULL)
     return NULL;
   seconds_keys = (g_get_monotonic_time () - start) / 1e6;
@@ -390,8 +408,9 @@ prune_by_clusters (PruneTransform  *self,
       return NULL;
     }
 
-  output = dataset_from_kept (input, selection->kept, selection->n_kept);
-  report = build_report (self, input, output, selection, seconds_keys);
+  output = dataset_from_kept_with_keys (input, selection->kept, selection->n_kept,
+                                        image_keys, n_decoded);
+  report = build_report (self, input, output, selection, seconds_keys, n_decoded);
   dm_transform_set_report (DM_TRANSFORM (self), report);
 
   return output;
@@ -412,7 +431,7 @@ prune_ndr (PruneTransform  *self,
     return NULL;
 
   output = dataset_from_kept (input, (const guint *) (gpointer) kept->data, kept->len);
-  report = build_report (self, input, output, NULL, 0.0);
+  report = build_report (self, input, output, NULL, 0.0, 0);
   dm_transform_set_report (DM_TRANSFORM (self), report);
 
   return output;
@@ -460,7 +479,7 @@ prune_transform_apply (DmTransform   *transform,
       output = prune_random (self, input, error);
       if (output != NULL)
         {
-          g_autoptr(JsonNode) report = build_report (self, input, output, NULL, 0.0);
+          g_autoptr(JsonNode) report = build_report (self, input, output, NULL, 0.0, 0);
           dm_transform_set_report (transform, report);
         }
       break;

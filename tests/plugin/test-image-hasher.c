@@ -352,6 +352,36 @@ test_grayscale (Fixture *fixture, gconstpointer data)
   g_assert_true (g_bytes_equal (pgm_key, png_key));
 }
 
+static GBytes *
+key_of_sample (const char *name)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", name, NULL);
+
+  return key_of_file (path);
+}
+
+/* The files of tests/data/imagekey-make-samples.py: one picture stored in
+ * several PNG pixel formats hashes like its 8-bit RGB reference. */
+static void
+test_pixel_formats (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(GBytes) rgb8 = key_of_sample ("imagekey-rgb8.png");
+  g_autoptr(GBytes) rgb16 = key_of_sample ("imagekey-rgb16.png");
+  g_autoptr(GBytes) palette = key_of_sample ("imagekey-palette.png");
+  g_autoptr(GBytes) gray8 = key_of_sample ("imagekey-gray8.png");
+  g_autoptr(GBytes) gray16 = key_of_sample ("imagekey-gray16.png");
+  g_autoptr(GBytes) gray_alpha = key_of_sample ("imagekey-gray-alpha.png");
+  g_autoptr(GBytes) over_black = key_of_sample ("imagekey-gray-alpha-over-black.png");
+
+  g_assert_true (g_bytes_equal (rgb8, rgb16));
+  g_assert_true (g_bytes_equal (rgb8, palette));
+  g_assert_true (g_bytes_equal (gray8, gray16));
+  g_assert_true (g_bytes_equal (gray_alpha, over_black));
+  /* Not all one key: the colour and the alpha count. */
+  g_assert_false (g_bytes_equal (rgb8, gray8));
+  g_assert_false (g_bytes_equal (gray8, gray_alpha));
+}
+
 static void
 assert_error_names (GError *error, const char *what)
 {
@@ -614,6 +644,7 @@ main (int argc, char **argv)
   ADD ("exif-orientation", test_exif_orientation);
   ADD ("alpha-over-black", test_alpha_over_black);
   ADD ("grayscale", test_grayscale);
+  ADD ("pixel-formats", test_pixel_formats);
   ADD ("missing-and-broken-images", test_missing_and_broken_images);
   ADD ("item-without-image-or-key", test_item_without_image_or_key);
   ADD ("pixel-limit", test_pixel_limit);

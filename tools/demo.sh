@@ -32,3 +32,22 @@ for name in sorted(os.listdir(os.path.join(root, "annotations"))):
     items = json.load(open(os.path.join(root, "annotations", name)))["items"]
     print("  %s: %s" % (name[:-5], " ".join(item["id"] for item in items)))
 ' "$demo/pruned-random"
+
+echo
+echo "== dm hash $demo/sample   (image keys, cached in hash_key_meta/hash_keys.json)"
+"$dm" hash "$demo/sample"
+
+echo
+echo "== dm prune $demo/sample -m cluster_random -r 0.5 -o $demo/pruned-clusters --report ..."
+"$dm" prune "$demo/sample" -m cluster_random -r 0.5 -o "$demo/pruned-clusters" \
+  --report "$demo/report.json"
+/usr/bin/python3 -c '
+import json, sys
+report = json.load(open(sys.argv[1]))
+print("Clusters (size -> kept):", ", ".join("%d -> %d" % (c["size"], c["quota"]) for c in report["clusters"]))
+by_cluster = {}
+for item in report["kept_items"]:
+    by_cluster.setdefault(item["cluster"], []).append(item["id"])
+for cluster in sorted(by_cluster):
+    print("  cluster %d: %s" % (cluster, " ".join(by_cluster[cluster])))
+' "$demo/report.json"

@@ -65,10 +65,12 @@ hamming_avx512 (const guint64 *points_t, gsize n_words,
 
 static inline void
 store_distances (__m512i sums, gsize first_centre, guint popcount,
-                 const double *inv_members, const double *norm_term, double *out)
+                 const double *inv_members, const double *norm_term, double *out,
+                 double *block_min)
 {
   __m512d pc = _mm512_set1_pd ((double) popcount);
   __m512d two = _mm512_set1_pd (2.0);
+  __m512d halves[2];
 
   for (guint half = 0; half < 2; half++)
     {
@@ -78,8 +80,11 @@ store_distances (__m512i sums, gsize first_centre, guint popcount,
       __m512d twice = _mm512_mul_pd (two, _mm512_cvtepu32_pd (part));
       __m512d cross = _mm512_mul_pd (twice, _mm512_loadu_pd (inv_members + j));
       __m512d partial = _mm512_sub_pd (pc, cross);
-      _mm512_storeu_pd (out + 8 * half, _mm512_add_pd (partial, _mm512_loadu_pd (norm_term + j)));
+      halves[half] = _mm512_add_pd (partial, _mm512_loadu_pd (norm_term + j));
+      _mm512_storeu_pd (out + 8 * half, halves[half]);
     }
+  /* min is exact: any order gives the portable kernel's value. */
+  *block_min = _mm512_reduce_min_pd (_mm512_min_pd (halves[0], halves[1]));
 }
 
 static void
@@ -87,7 +92,7 @@ distances_avx512 (const guint32 *counts_t, gsize n_features,
                   const guint16 *set_features, guint n_set,
                   gsize cblock_begin, gsize cblock_end,
                   guint popcount, const double *inv_members,
-                  const double *norm_term, double *out)
+                  const double *norm_term, double *out, double *block_min)
 {
   gsize c = cblock_begin;
 
@@ -117,10 +122,12 @@ distances_avx512 (const guint32 *counts_t, gsize n_features,
         }
       store_distances (_mm512_add_epi32 (a0, a1), c * DM_KMEANS_CENTRE_BLOCK, popcount,
                        inv_members, norm_term,
-                       out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK);
+                       out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK,
+                       block_min + (c - cblock_begin));
       store_distances (_mm512_add_epi32 (b0, b1), (c + 1) * DM_KMEANS_CENTRE_BLOCK, popcount,
                        inv_members, norm_term,
-                       out + (c + 1 - cblock_begin) * DM_KMEANS_CENTRE_BLOCK);
+                       out + (c + 1 - cblock_begin) * DM_KMEANS_CENTRE_BLOCK,
+                       block_min + (c + 1 - cblock_begin));
     }
   for (; c < cblock_end; c++)
     {
@@ -141,7 +148,8 @@ distances_avx512 (const guint32 *counts_t, gsize n_features,
         a0 = _mm512_add_epi32 (a0, _mm512_loadu_si512 (block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK));
       store_distances (_mm512_add_epi32 (_mm512_add_epi32 (a0, a1), _mm512_add_epi32 (a2, a3)),
                        c * DM_KMEANS_CENTRE_BLOCK, popcount, inv_members, norm_term,
-                       out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK);
+                       out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK,
+                       block_min + (c - cblock_begin));
     }
 }
 

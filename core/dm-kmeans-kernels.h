@@ -37,12 +37,13 @@ typedef struct {
    * S the sum of the centre's counts over the key's n_set set features,
    * it is (popcount - (2 S) * inv_members) + norm_term, evaluated in
    * exactly that order in double precision (no fused multiply-add), so
-   * every kernel gives the same bits. */
+   * every kernel gives the same bits. block_min[c - cblock_begin] gets
+   * the smallest of each block's 16 distances. */
   void (*distances) (const guint32 *counts_t, gsize n_features,
                      const guint16 *set_features, guint n_set,
                      gsize cblock_begin, gsize cblock_end,
                      guint popcount, const double *inv_members,
-                     const double *norm_term, double *out);
+                     const double *norm_term, double *out, double *block_min);
 } DmKmeansKernels;
 
 extern const DmKmeansKernels dm_kmeans_kernels_portable;

@@ -4,6 +4,8 @@
  */
 #include "dm-kmeans-kernels.h"
 
+#include <math.h>
+
 
 static void
 hamming_portable (const guint64 *points_t, gsize n_words,
@@ -42,7 +44,7 @@ distances_portable (const guint32 *counts_t, gsize n_features,
                     const guint16 *set_features, guint n_set,
                     gsize cblock_begin, gsize cblock_end,
                     guint popcount, const double *inv_members,
-                    const double *norm_term, double *out)
+                    const double *norm_term, double *out, double *block_min)
 {
   for (gsize c = cblock_begin; c < cblock_end; c++)
     {
@@ -56,6 +58,7 @@ distances_portable (const guint32 *counts_t, gsize n_features,
           for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)
             sum[lane] += row[lane];
         }
+      double smallest = INFINITY;
       for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)
         {
           gsize j = c * DM_KMEANS_CENTRE_BLOCK + lane;
@@ -63,7 +66,9 @@ distances_portable (const guint32 *counts_t, gsize n_features,
           double cross = twice * inv_members[j];
           double partial = (double) popcount - cross;
           distance[lane] = partial + norm_term[j];
+          smallest = MIN (smallest, distance[lane]);
         }
+      block_min[c - cblock_begin] = smallest;
     }
 }
 

@@ -557,6 +557,7 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
   double best[SCAN_BATCH], best_root[SCAN_BATCH];
   guint best_centre[SCAN_BATCH];
   double distances[SCAN_GROUP_BYTES / 64 * DM_KMEANS_CENTRE_BLOCK / 16];
+  double block_min[SCAN_GROUP_BYTES / 64 / 16];
   gsize group_stride = km->n_groups;
 
   g_assert (km->n_features <= 1024);
@@ -587,12 +588,21 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
               gsize part_end = MIN (part + km->scan_group, group_end);
               km->kernels->distances (km->counts_t, km->n_features, features[p], n_set[p],
                                       part, part_end, popcount, km->inv_members,
-                                      km->norm_term, distances);
+                                      km->norm_term, distances, block_min);
               for (gsize c = part; c < part_end; c++)
                 {
                   const double *d = distances + (c - part) * DM_KMEANS_CENTRE_BLOCK;
                   guint first = (guint) (c * DM_KMEANS_CENTRE_BLOCK), nearest = G_MAXUINT;
                   double smallest = INFINITY, next = INFINITY;
+
+                  /* Mostly no centre of the block beats the best: then the
+                   * block minimum is all the group bound needs. */
+                  if (block_min[c - part] >= best[p]
+                      && best_centre[p] - first >= DM_KMEANS_CENTRE_BLOCK)
+                    {
+                      group_min = MIN (group_min, block_min[c - part]);
+                      continue;
+                    }
 
                   /* Padding and empty centres sit at infinity. */
                   for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)

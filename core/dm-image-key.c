@@ -387,6 +387,8 @@ dm_image_keyer_project (const DmImageKeyer *keyer,
                         float               projections[DM_IMAGE_KEY_BITS])
 {
   double features[N_FEATURES];
+  /* A local sum: it cannot alias the matrix, so the loop vectorises. */
+  float sums[DM_IMAGE_KEY_BITS] = { 0 };
 
   g_return_if_fail (keyer != NULL);
   g_return_if_fail (rgb != NULL);
@@ -394,9 +396,6 @@ dm_image_keyer_project (const DmImageKeyer *keyer,
   g_return_if_fail (rowstride >= width * 3);
 
   image_features (keyer, rgb, width, height, rowstride, features);
-
-  /* A local sum: it cannot alias the matrix, so the loop vectorises. */
-  float sums[DM_IMAGE_KEY_BITS] = { 0 };
 
   for (int d = 0; d < N_FEATURES; d++)
     {

@@ -559,6 +559,44 @@ test_cancelled (Fixture *fixture, gconstpointer data)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+static void
+cancel_on_progress (DmTransform *transform, const char *phase, double fraction, gpointer user_data)
+{
+  if (fraction > 0.0)
+    g_cancellable_cancel (user_data);
+}
+
+/* Cancelling while the workers decode stops them with CANCELLED. */
+static void
+test_cancelled_while_hashing (Fixture *fixture, gconstpointer data)
+{
+  enum { N_ITEMS = 300 };
+  g_autoptr(GdkPixbuf) scene = scene_pixbuf (13, 1200, 900);
+  g_autofree char *png = save (fixture, scene, "slow.png", "png", NULL);
+  g_autoptr(DmDataset) dataset = dm_dataset_new ();
+  g_autoptr(DmTransform) reporter = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) keys = NULL;
+
+  for (guint i = 0; i < N_ITEMS; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("%u", i);
+
+      add_item (dataset, id, png);
+    }
+
+  reporter = dm_plugin_registry_create_transform (dm_plugin_registry_get_default (), "hash", &error);
+  g_assert_no_error (error);
+  g_signal_connect (reporter, "progress", G_CALLBACK (cancel_on_progress), cancellable);
+
+  /* The first report after 0 comes from the 100 ms poll, long before 300
+   * images of 1200x900 are decoded on one thread. */
+  keys = prune_image_hasher_keys_for_dataset (dataset, reporter, 1, NULL, cancellable, &error);
+  g_assert_null (keys);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 typedef struct
 {
   guint n_reports;
@@ -650,6 +688,7 @@ main (int argc, char **argv)
   ADD ("pixel-limit", test_pixel_limit);
   ADD ("carried-keys", test_carried_keys);
   ADD ("cancelled", test_cancelled);
+  ADD ("cancelled-while-hashing", test_cancelled_while_hashing);
   ADD ("hash-transform", test_hash_transform);
 #undef ADD
 

@@ -143,6 +143,13 @@ class GermanTest(unittest.TestCase):
                                'prune', '-m', 'best', self.source, '-o', destination,
                                stream='stderr', status=1)
 
+    def test_missing_source(self):
+        # A message of the host library's formats, in the same domain.
+        self.assert_translated(['Cannot read %s: no such file or directory'],
+                               'prune', '-m', 'random', os.path.join(self.scratch.name, 'nowhere'),
+                               '-o', os.path.join(self.scratch.name, 'from-nowhere'),
+                               stream='stderr', status=1)
+
     def test_usage_error(self):
         self.assert_translated(['no method: pass -m METHOD'], 'prune', self.source,
                                stream='stderr', status=2)

@@ -11,8 +11,8 @@
 #include "dm-kmeans.h"
 #include "dm-quota.h"
 
-/* Key distance evaluations (about half a second on two cores) within which
- * the quota methods double the k-means++ local trials. */
+/* Key distance evaluations (about half a second on two cores) the quota
+ * methods may spend on extra k-means++ local trials. */
 #define SELECT_EXTRA_SEEDING 1e9
 
 /* Items of each cluster in ascending item order (compressed rows). */
@@ -310,11 +310,13 @@ dm_cluster_select (const DmSelectRequest *request,
   kmeans.n_threads = request->n_threads;
   kmeans.force_portable = request->force_portable;
   /* The quota methods' quality is the clustering's: where seeding is cheap,
-   * twice scikit-learn's k-means++ trials buy a lower inertia. */
+   * up to 8 times scikit-learn's k-means++ trials buy a lower inertia. */
   kmeans.local_trials = dm_kmeans_default_trials (request->n_items, k);
-  if (request->method != DM_SELECT_CENTROID
-      && (double) request->n_items * k * kmeans.local_trials * 2 <= SELECT_EXTRA_SEEDING)
-    kmeans.local_trials *= 2;
+  if (request->method != DM_SELECT_CENTROID)
+    {
+      double seeding_work = (double) request->n_items * k * kmeans.local_trials;
+      kmeans.local_trials *= (guint) CLAMP (SELECT_EXTRA_SEEDING / seeding_work, 1, 8);
+    }
   kmeans.progress = request->progress;
   kmeans.progress_data = request->progress_data;
   if (request->method == DM_SELECT_QUERY_CLUST)

@@ -36,10 +36,10 @@ fixture_tear_down (Fixture *fixture, gconstpointer data)
 
   while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
     {
-      g_autoptr(GFileInfo) owned = info;
       g_autofree char *path = g_build_filename (fixture->directory, g_file_info_get_name (info), NULL);
 
       g_unlink (path);
+      g_object_unref (info);
     }
   g_rmdir (fixture->directory);
   g_free (fixture->directory);

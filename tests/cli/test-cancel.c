@@ -14,6 +14,9 @@
 #define N_ITEMS 20000
 #define N_LABELS 4
 #define KEY_BYTES 64
+/* Enough images that hashing them takes a good fraction of a second even
+ * on many cores. */
+#define N_IMAGES 6000
 
 /* How long dm may take to stop once told: generous, it is a hang guard,
  * not a measure. */
@@ -249,9 +252,12 @@ read_all (GInputStream *stream)
   return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (memory));
 }
 
+/* Runs dm prune SOURCE -m @method, sends SIGINT as soon as dm announces
+ * @phase_line, and checks it stopped cleanly. */
 static void
-test_sigint_while_clustering (Fixture       *fixture,
-                              gconstpointer  data)
+assert_sigint_stops (Fixture    *fixture,
+                     const char *method,
+                     const char *phase_line)
 {
   g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
   g_autoptr(GSubprocess) process = NULL;
@@ -265,13 +271,13 @@ test_sigint_while_clustering (Fixture       *fixture,
   guint timeout;
 
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                              g_getenv ("DM_CLI"), "prune", fixture->source, "-m", "centroid", "-r", "0.5",
+                              g_getenv ("DM_CLI"), "prune", fixture->source, "-m", method, "-r", "0.5",
                               "-o", dest, NULL);
   g_assert_no_error (error);
 
-  /* dm says when it starts clustering; from then it works for seconds. */
+  /* dm says when it starts the phase; from then it works for a while. */
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
-  read_lines (lines, "clustering…", log);
+  read_lines (lines, phase_line, log);
   g_subprocess_send_signal (process, SIGINT);
 
   g_subprocess_wait_async (process, NULL, on_exited, &wait);
@@ -303,6 +309,33 @@ test_sigint_while_clustering (Fixture       *fixture,
   assert_same_tree (fixture->source_before, source_after);
 }
 
+static void
+test_sigint_while_clustering (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  assert_sigint_stops (fixture, "centroid", "clustering…");
+}
+
+/* Images without keys: the prune hashes them first, on every core. */
+static void
+images_set_up (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture->tmp = make_temp_dir ();
+  fixture->source = g_build_filename (fixture->tmp, "source", NULL);
+  make_sample (fixture->source, N_IMAGES);
+  fixture->source_before = snapshot_tree (fixture->source);
+}
+
+static void
+test_sigint_while_hashing (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *line = g_strdup_printf ("hashing %u items…", N_IMAGES);
+
+  assert_sigint_stops (fixture, "cluster_random", line);
+}
+
 /* The same run, not interrupted, finishes: what the test above stops is
  * real work, not a run that was failing anyway. */
 static void
@@ -327,6 +360,8 @@ main (int argc, char **argv)
 
   g_test_add ("/cancel/sigint-while-clustering", Fixture, NULL,
               fixture_set_up, test_sigint_while_clustering, fixture_tear_down);
+  g_test_add ("/cancel/sigint-while-hashing", Fixture, NULL,
+              images_set_up, test_sigint_while_hashing, fixture_tear_down);
   g_test_add ("/cancel/uninterrupted-completes", Fixture, NULL,
               fixture_set_up, test_uninterrupted_run_completes, fixture_tear_down);
 

@@ -121,9 +121,15 @@ def main(argv):
         transform.connect('progress', on_progress, progress_state)
         pruned = transform.apply(dataset, cancellable)
         pruned.save(args.destination, Dm.SaveFlags.NONE, cancellable)
-    except (GLib.Error, ValueError) as error:
-        print('prune.py: %s' % (error.message if isinstance(error, GLib.Error) else error),
-              file=sys.stderr)
+    except GLib.Error as error:
+        if error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED):
+            # Stopped by Ctrl-C: the shell's convention, 128 + SIGINT.
+            print('prune.py: cancelled', file=sys.stderr)
+            return 128 + signal.SIGINT
+        print('prune.py: %s' % error.message, file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print('prune.py: %s' % error, file=sys.stderr)
         return 1
 
     print('Kept %u of %u items in %s'

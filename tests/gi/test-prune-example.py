@@ -12,6 +12,7 @@ import json
 import math
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -102,6 +103,26 @@ class PruneExampleTest(unittest.TestCase):
         self.assertTrue(any('random, cluster_random' in line for line in lines))
         # Progress goes to standard error.
         self.assertIn('…', menu.stderr)
+
+    def test_ctrl_c_cancels(self):
+        # SIGINT once the transform reports progress: the example cancels
+        # its Gio.Cancellable from the next progress callback, the
+        # transform stops, and nothing is written.
+        source = os.path.join(self.scratch.name, 'large')
+        subprocess.run([os.environ['DM_MAKE_SAMPLE'], '--items', '1500', source],
+                       stdout=subprocess.DEVNULL, check=True)
+        destination = os.path.join(self.scratch.name, 'cancelled')
+        child = subprocess.Popen([sys.executable, EXAMPLE, '--quiet', source, destination,
+                                  '--method', 'ndr', '--ratio', '0.5'],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 universal_newlines=True)
+        first_line = child.stderr.readline()
+        self.assertTrue(first_line.endswith('…\n'), first_line)
+        child.send_signal(signal.SIGINT)
+        stdout, stderr = child.communicate(timeout=60)
+        self.assertEqual(child.returncode, 128 + signal.SIGINT, stdout + stderr)
+        self.assertIn('prune.py: cancelled', stderr)
+        self.assertFalse(os.path.exists(destination))
 
     def test_errors(self):
         destination = os.path.join(self.scratch.name, 'errors')

@@ -23,18 +23,16 @@ locate (const guchar *chunk,
         guint64      *out_line,
         guint64      *out_column)
 {
-  for (gsize i = 0; i < offset; i++)
+  const guchar *end = chunk + offset;
+  const guchar *line_start = NULL;
+
+  for (const guchar *p = chunk; (p = memchr (p, '\n', end - p)) != NULL; p++)
     {
-      if (chunk[i] == '\n')
-        {
-          line++;
-          column = 1;
-        }
-      else
-        column++;
+      line++;
+      line_start = p + 1;
     }
   *out_line = line;
-  *out_column = column;
+  *out_column = line_start != NULL ? (guint64) (end - line_start) + 1 : column + offset;
 }
 
 static void

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dm-core-error.h"
+#include "prune-image-hasher.h"
 #include "prune-ndr.h"
 
 /* How often the waiting thread wakes to report progress and check for
@@ -72,6 +73,17 @@ item_features (DmItem            *item,
       g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
                    _("Item “%s” of subset “%s” has no image, which method “ndr” needs"),
                    dm_item_get_id (item), dm_item_get_subset (item));
+      return FALSE;
+    }
+
+  /* A decompression bomb is refused from its header, before decoding. */
+  if (gdk_pixbuf_get_file_info (path, &width, &height) != NULL
+      && (gint64) width * height > PRUNE_IMAGE_HASHER_MAX_PIXELS)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("Image “%s” of item “%s” (subset “%s”) declares %d×%d pixels; images over %d megapixels are not decoded"),
+                   path, dm_item_get_id (item), dm_item_get_subset (item), width, height,
+                   (int) (PRUNE_IMAGE_HASHER_MAX_PIXELS / 1000000));
       return FALSE;
     }
 

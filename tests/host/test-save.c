@@ -1,0 +1,449 @@
+/* dm_dataset_save: the destinations it refuses, overwriting (also in
+ * place), and failures and cancellation that leave the destination as it
+ * was, no temporary directory, and the input unchanged.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include <dm.h>
+#include <dm-dataset-io.h>
+
+#define N_ITEMS 6
+
+typedef struct
+{
+  char *tmp;
+  char *source;
+  char *dest;     /* absent until a test makes it */
+} Fixture;
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    dir = g_dir_open (path, 0, NULL);
+  if (dir != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+
+        remove_tree (child);
+      }
+  g_remove (path);
+}
+
+static void
+write_file (const char *path,
+            const char *contents,
+            gssize      length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, contents, length, &error);
+  g_assert_no_error (error);
+}
+
+/* A Datumaro dataset: subsets train and val, a PPM image per item, and a
+ * key for each. */
+static void
+make_sample (const char *dir)
+{
+  const char *subsets[] = { "train", "val" };
+
+  for (guint s = 0; s < G_N_ELEMENTS (subsets); s++)
+    {
+      g_autoptr(GString) json = g_string_new ("{\"dm_format_version\": \"1.0\", \"media_type\": 2, \"infos\": {},"
+                                              " \"categories\": {\"label\": {\"labels\": [{\"name\": \"a\"},"
+                                              " {\"name\": \"b\"}]}}, \"items\": [");
+      g_autofree char *file = NULL;
+
+      for (guint i = s; i < N_ITEMS; i += 2)
+        {
+          g_autofree char *image = g_strdup_printf ("%s/images/%s/img%u.ppm", dir, subsets[s], i);
+          g_autofree char *pixels = g_strdup_printf ("P6\n1 1\n255\n%c%c%c", 'a' + i, 'b', 'c');
+
+          g_string_append_printf (json, "%s{\"id\": \"item%u\", \"annotations\": [{\"id\": 0, \"type\": \"label\","
+                                  " \"attributes\": {}, \"group\": 0, \"label_id\": %u}],"
+                                  " \"image\": {\"path\": \"img%u.ppm\", \"size\": [1, 1]}}",
+                                  i > 1 ? ", " : "", i, i % 2, i);
+          write_file (image, pixels, -1);
+        }
+      g_string_append (json, "]}");
+      file = g_strdup_printf ("%s/annotations/%s.json", dir, subsets[s]);
+      write_file (file, json->str, json->len);
+    }
+
+  {
+    g_autoptr(GString) keys = g_string_new ("{\"hashkey\": {");
+    g_autofree char *file = g_build_filename (dir, "hash_key_meta", "hash_keys.json", NULL);
+
+    for (guint i = 0; i < N_ITEMS; i++)
+      {
+        g_string_append_printf (keys, "%s\"%s/item%u\": [", i > 0 ? ", " : "", subsets[i % 2], i);
+        for (guint b = 0; b < 64; b++)
+          g_string_append_printf (keys, "%s%u", b > 0 ? "," : "", (i + b) % 256);
+        g_string_append (keys, "]");
+      }
+    g_string_append (keys, "}}");
+    write_file (file, keys->str, keys->len);
+  }
+}
+
+/* Relative path -> checksum (or "dir") of everything below @root. */
+static void
+snapshot_into (GHashTable *table,
+               const char *root,
+               const char *relative)
+{
+  g_autofree char *path = relative != NULL ? g_build_filename (root, relative, NULL) : g_strdup (root);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child_relative = relative != NULL ? g_build_filename (relative, name, NULL) : g_strdup (name);
+      g_autofree char *child = g_build_filename (root, child_relative, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        {
+          g_hash_table_insert (table, g_strdup (child_relative), g_strdup ("dir"));
+          snapshot_into (table, root, child_relative);
+        }
+      else
+        {
+          g_autofree char *contents = NULL;
+          gsize length;
+
+          g_assert_true (g_file_get_contents (child, &contents, &length, NULL));
+          g_hash_table_insert (table, g_strdup (child_relative),
+                               g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) contents, length));
+        }
+    }
+}
+
+static GHashTable *
+snapshot (const char *root)
+{
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  snapshot_into (table, root, NULL);
+  return table;
+}
+
+static void
+assert_same_snapshot (GHashTable *a,
+                      GHashTable *b)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_assert_cmpuint (g_hash_table_size (a), ==, g_hash_table_size (b));
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_assert_cmpstr (g_hash_table_lookup (b, key), ==, value);
+}
+
+static gboolean
+has_temp_dir (const char *parent)
+{
+  g_autoptr(GDir) dir = g_dir_open (parent, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (strstr (name, ".tmp-") != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+assert_message_has (const GError *error,
+                     const char   *part)
+{
+  g_assert_nonnull (error);
+  if (strstr (error->message, part) == NULL)
+    g_error ("the message lacks “%s”: %s", part, error->message);
+}
+
+static DmDataset *
+load_ok (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  DmDataset *dataset = dm_dataset_load (path, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return dataset;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->tmp = g_dir_make_tmp ("dm-test-save-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->source = g_build_filename (f->tmp, "source", NULL);
+  f->dest = g_build_filename (f->tmp, "dest", NULL);
+  make_sample (f->source);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  remove_tree (f->tmp);
+  g_free (f->tmp);
+  g_free (f->source);
+  g_free (f->dest);
+}
+
+/* Saves the first @n_kept items of the source to @dest. */
+static gboolean
+save_some (Fixture     *f,
+           guint        n_kept,
+           const char  *dest,
+           DmSaveFlags  flags,
+           GError     **error)
+{
+  g_autoptr(DmDataset) input = load_ok (f->source);
+  g_autoptr(DmDataset) output = dm_dataset_new_like (input);
+
+  for (guint i = 0; i < n_kept; i++)
+    dm_dataset_append_item (output, dm_dataset_get_item (input, i));
+  return dm_dataset_save (output, dest, flags, NULL, error);
+}
+
+static void
+test_new_destination (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GHashTable) before = snapshot (f->source);
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  g_autofree char *nested = g_build_filename (f->tmp, "new", "parent", "dest", NULL);
+
+  save_some (f, 4, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  output = load_ok (f->dest);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 4);
+  g_assert_nonnull (dm_item_get_hash_key (dm_dataset_get_item (output, 0)));
+  g_assert_false (has_temp_dir (f->tmp));
+
+  after = snapshot (f->source);
+  assert_same_snapshot (before, after);
+
+  /* Missing parents are made. */
+  save_some (f, 1, nested, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (nested, G_FILE_TEST_IS_DIR));
+}
+
+static void
+test_empty_directory (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) output = NULL;
+
+  g_assert_cmpint (g_mkdir (f->dest, 0755), ==, 0);
+  save_some (f, 2, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  output = load_ok (f->dest);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 2);
+}
+
+static void
+test_refuses_non_empty (Fixture *f, gconstpointer data)
+{
+  g_autofree char *keep = g_build_filename (f->dest, "keep.txt", NULL);
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_file (keep, "mine", -1);
+  before = snapshot (f->dest);
+  g_assert_false (save_some (f, 2, f->dest, DM_SAVE_NONE, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+  assert_message_has (error, f->dest);
+  after = snapshot (f->dest);
+  assert_same_snapshot (before, after);
+  g_assert_false (has_temp_dir (f->tmp));
+}
+
+static void
+test_refuses_file (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+
+  write_file (f->dest, "precious", -1);
+  g_assert_false (save_some (f, 2, f->dest, DM_SAVE_OVERWRITE, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+  assert_message_has (error, f->dest);
+  g_assert_true (g_file_get_contents (f->dest, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "precious");
+}
+
+static void
+test_refuses_inside_source (Fixture *f, gconstpointer data)
+{
+  g_autofree char *inside = g_build_filename (f->source, "images", "pruned", NULL);
+  g_autoptr(GHashTable) before = snapshot (f->source);
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (save_some (f, 2, inside, DM_SAVE_OVERWRITE, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+  assert_message_has (error, inside);
+  g_clear_error (&error);
+  /* The source itself needs DM_SAVE_OVERWRITE. */
+  g_assert_false (save_some (f, 2, f->source, DM_SAVE_NONE, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+
+  after = snapshot (f->source);
+  assert_same_snapshot (before, after);
+}
+
+static void
+test_overwrite (Fixture *f, gconstpointer data)
+{
+  g_autofree char *stale = g_build_filename (f->dest, "stale.txt", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) output = NULL;
+
+  write_file (stale, "old", -1);
+  save_some (f, 3, f->dest, DM_SAVE_OVERWRITE, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  output = load_ok (f->dest);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 3);
+  g_assert_false (has_temp_dir (f->tmp));
+}
+
+/* In place: the kept images survive the removal of the old tree. */
+static void
+test_overwrite_source (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GHashTable) before = snapshot (f->source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  g_autofree char *kept_image = g_build_filename (f->source, "images", "train", "img0.ppm", NULL);
+  g_autofree char *dropped_image = g_build_filename (f->source, "images", "val", "img5.ppm", NULL);
+  g_autofree char *expected = NULL;
+  g_autofree char *contents = NULL;
+
+  save_some (f, 2, f->source, DM_SAVE_OVERWRITE, &error);
+  g_assert_no_error (error);
+  g_assert_false (has_temp_dir (f->tmp));
+
+  output = load_ok (f->source);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 2);
+  g_assert_true (g_file_get_contents (kept_image, &contents, NULL, NULL));
+  expected = g_strdup_printf ("P6\n1 1\n255\n%c%c%c", 'a', 'b', 'c');
+  g_assert_cmpstr (contents, ==, expected);
+  g_assert_false (g_file_test (dropped_image, G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (g_hash_table_lookup (before, "images/train/img0.ppm"), !=, NULL);
+}
+
+/* A missing image fails the save: no DEST (or DEST as it was), no
+ * temporary directory, the input unchanged. */
+static void
+test_failure_leaves_nothing (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = g_build_filename (f->source, "images", "val", "img3.ppm", NULL);
+  g_autoptr(GHashTable) source_before = NULL;
+  g_autoptr(GHashTable) source_after = NULL;
+  g_autoptr(GHashTable) dest_before = NULL;
+  g_autoptr(GHashTable) dest_after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_unlink (image), ==, 0);
+  source_before = snapshot (f->source);
+
+  g_assert_false (save_some (f, N_ITEMS, f->dest, DM_SAVE_NONE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  assert_message_has (error, f->dest);
+  assert_message_has (error, image);
+  assert_message_has (error, "val/item3");
+  g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
+  g_assert_false (has_temp_dir (f->tmp));
+  g_clear_error (&error);
+
+  /* An earlier output stays whole when the overwrite fails. */
+  save_some (f, 2, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  dest_before = snapshot (f->dest);
+  g_assert_false (save_some (f, N_ITEMS, f->dest, DM_SAVE_OVERWRITE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  dest_after = snapshot (f->dest);
+  assert_same_snapshot (dest_before, dest_after);
+  g_assert_false (has_temp_dir (f->tmp));
+
+  source_after = snapshot (f->source);
+  assert_same_snapshot (source_before, source_after);
+}
+
+static void
+test_cancelled (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DmDataset) input = load_ok (f->source);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (dm_dataset_save (input, f->dest, DM_SAVE_NONE, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
+  g_assert_false (has_temp_dir (f->tmp));
+}
+
+/* An image path that climbs out of the output is refused. */
+static void
+test_image_path_escaping (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DmDataset) input = load_ok (f->source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *escaped = g_build_filename (f->tmp, "escaped.ppm", NULL);
+
+  dm_item_set_image_relpath (dm_dataset_get_item (input, 0), "../../../escaped.ppm");
+  g_assert_false (dm_dataset_save (input, f->dest, DM_SAVE_NONE, NULL, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+  assert_message_has (error, "../../../escaped.ppm");
+  g_assert_false (g_file_test (escaped, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
+  g_assert_false (has_temp_dir (f->tmp));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/save/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("new-destination", test_new_destination);
+  ADD ("empty-directory", test_empty_directory);
+  ADD ("refuses-non-empty", test_refuses_non_empty);
+  ADD ("refuses-file", test_refuses_file);
+  ADD ("refuses-inside-source", test_refuses_inside_source);
+  ADD ("overwrite", test_overwrite);
+  ADD ("overwrite-source", test_overwrite_source);
+  ADD ("failure-leaves-nothing", test_failure_leaves_nothing);
+  ADD ("cancelled", test_cancelled);
+  ADD ("image-path-escaping", test_image_path_escaping);
+
+#undef ADD
+
+  return g_test_run ();
+}

@@ -241,6 +241,35 @@ print_summary (DmDataset  *input,
            per_subset->str, destination);
 }
 
+/* Transforms that leave items out rather than fail (prune --skip-broken)
+ * list them in their report's "skipped" array. */
+static void
+print_skipped (DmTransform *transform)
+{
+  JsonNode *report = dm_transform_get_report (transform);
+  JsonArray *skipped;
+
+  if (report == NULL || !JSON_NODE_HOLDS_OBJECT (report) ||
+      !json_object_has_member (json_node_get_object (report), "skipped"))
+    return;
+
+  skipped = json_object_get_array_member (json_node_get_object (report), "skipped");
+  if (skipped == NULL || json_array_get_length (skipped) == 0)
+    return;
+
+  g_printerr (g_dngettext (GETTEXT_PACKAGE, "Skipped %u broken item:\n", "Skipped %u broken items:\n",
+                           json_array_get_length (skipped)),
+              json_array_get_length (skipped));
+  for (guint i = 0; i < json_array_get_length (skipped); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (skipped, i);
+
+      g_printerr ("  %s/%s: %s\n", json_object_get_string_member_with_default (entry, "subset", "?"),
+                  json_object_get_string_member_with_default (entry, "id", "?"),
+                  json_object_get_string_member_with_default (entry, "reason", ""));
+    }
+}
+
 static gboolean
 write_report (DmTransform  *transform,
               const char   *path,
@@ -398,7 +427,10 @@ run_transform (RunOptions *options)
   progress = make_progress (options->quiet);
   succeeded = dm_cli_job_run (progress, transform_work, &run, &stop_signal, &error);
   if (succeeded && !options->quiet)
-    print_summary (run.input, run.output, run.destination);
+    {
+      print_skipped (run.transform);
+      print_summary (run.input, run.output, run.destination);
+    }
 
   g_clear_object (&run.input);
   g_clear_object (&run.output);
@@ -415,6 +447,7 @@ command_prune (int argc, char **argv)
   g_autofree char *seed = NULL;
   g_autofree char *clusters = NULL;
   g_autofree char *threads = NULL;
+  gboolean skip_broken = FALSE;
   g_auto(GStrv) parameters = NULL;
   g_autoptr(GOptionContext) context = g_option_context_new (_("SOURCE"));
   g_autoptr(GError) error = NULL;
@@ -431,6 +464,8 @@ command_prune (int argc, char **argv)
       N_("Replace DEST if it exists; without -o, prune SOURCE in place"), NULL },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &options.format, N_("Format of SOURCE: datumaro or imagenet (default: detect)"), N_("FORMAT") },
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &options.report_path, N_("Write a JSON report of the selection to FILE"), N_("FILE") },
+    { "skip-broken", 0, 0, G_OPTION_ARG_NONE, &skip_broken,
+      N_("Leave out items whose image cannot be read, listing them, instead of stopping"), NULL },
     { "report-html", 0, 0, G_OPTION_ARG_FILENAME, &options.html_report_dir,
       N_("Write a page showing what was kept and dropped to DIR/index.html"), N_("DIR") },
     { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set another transform parameter"), N_("NAME=VALUE") },
@@ -460,6 +495,8 @@ command_prune (int argc, char **argv)
     g_ptr_array_add (options.parameters, g_strconcat ("clusters=", clusters, NULL));
   if (threads != NULL)
     g_ptr_array_add (options.parameters, g_strconcat ("threads=", threads, NULL));
+  if (skip_broken)
+    g_ptr_array_add (options.parameters, g_strdup ("skip-broken=true"));
   for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
     g_ptr_array_add (options.parameters, g_strdup (parameters[i]));
 

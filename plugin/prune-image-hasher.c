@@ -21,6 +21,7 @@ typedef struct {
   guint               n_items;
   guint8             *keys;        /* the output: dataset positions x 64 bytes */
   GError            **errors;      /* n_items, NULL where hashing worked */
+  gboolean            skip_broken; /* an error does not stop the others */
 
   GMutex              mutex;
   GCond               done_changed;
@@ -369,7 +370,8 @@ hash_one (gpointer data,
           g_set_error (&job->errors[index], local_error->domain, local_error->code,
                        _("Cannot compute the hash key of item “%s” (subset “%s”): %s"),
                        dm_item_get_id (item), dm_item_get_subset (item), local_error->message);
-          g_atomic_int_set (&job->stop, TRUE);
+          if (!job->skip_broken)
+            g_atomic_int_set (&job->stop, TRUE);
         }
     }
 
@@ -431,6 +433,9 @@ hash_job_run (HashJob       *job,
   if (cancelled)
     return !g_cancellable_set_error_if_cancelled (cancellable, error);
 
+  if (job->skip_broken)
+    return TRUE;
+
   /* The first failing item in dataset order, when several failed. */
   for (guint i = 0; i < job->n_items; i++)
     if (job->errors[i] != NULL)
@@ -440,6 +445,34 @@ hash_job_run (HashJob       *job,
       }
 
   return TRUE;
+}
+
+PruneBrokenItem *
+prune_broken_item_new (guint   position,
+                       GError *error)
+{
+  PruneBrokenItem *broken = g_new (PruneBrokenItem, 1);
+
+  broken->position = position;
+  broken->error = error;
+  return broken;
+}
+
+void
+prune_broken_item_free (PruneBrokenItem *broken)
+{
+  g_clear_error (&broken->error);
+  g_free (broken);
+}
+
+int
+prune_broken_item_compare (gconstpointer a,
+                           gconstpointer b)
+{
+  guint x = (*(PruneBrokenItem * const *) a)->position;
+  guint y = (*(PruneBrokenItem * const *) b)->position;
+
+  return (x > y) - (x < y);
 }
 
 static const char *
@@ -456,6 +489,7 @@ static gboolean
 collect_carried_keys (DmDataset  *dataset,
                       guint8     *keys,
                       GArray     *to_hash,
+                      GPtrArray  *broken,
                       GError    **error)
 {
   guint n = dm_dataset_get_n_items (dataset);
@@ -470,10 +504,17 @@ collect_carried_keys (DmDataset  *dataset,
         {
           if (dm_item_get_image_path (item) == NULL)
             {
-              g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                           _("Item “%s” of subset “%s” has neither a hash key nor an image to compute one from"),
-                           dm_item_get_id (item), dm_item_get_subset (item));
-              return FALSE;
+              GError *no_image = g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
+                                              _("Item “%s” of subset “%s” has neither a hash key nor an image to compute one from"),
+                                              dm_item_get_id (item), dm_item_get_subset (item));
+
+              if (broken == NULL)
+                {
+                  g_propagate_error (error, no_image);
+                  return FALSE;
+                }
+              g_ptr_array_add (broken, prune_broken_item_new (i, no_image));
+              continue;
             }
           g_array_append_val (to_hash, i);
           continue;
@@ -534,6 +575,37 @@ prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
                                      GCancellable  *cancellable,
                                      GError       **error)
 {
+  return prune_image_hasher_keys_skipping_broken (dataset, reporter, n_threads, n_decoded_out,
+                                                  NULL, cancellable, error);
+}
+
+/**
+ * prune_image_hasher_keys_skipping_broken:
+ * @dataset: the dataset; never modified
+ * @reporter: (nullable): receives "hashing" progress, from the calling thread
+ * @n_threads: how many images are decoded at once; 0 means one per core
+ * @n_decoded_out: (out) (optional): how many images were decoded
+ * @broken: (nullable) (element-type PruneBrokenItem): where to add the
+ *   items whose key cannot be had, in dataset order, instead of failing;
+ *   their keys are left as zeros. %NULL fails at the first such item.
+ * @cancellable: (nullable): stops the work with %G_IO_ERROR_CANCELLED
+ * @error: return location for a #GError
+ *
+ * Like prune_image_hasher_keys_for_dataset(), for `--skip-broken`: an item
+ * without key and image, or whose image cannot be decoded, is listed in
+ * @broken rather than stopping the run.
+ *
+ * Returns: (transfer full): 64 bytes per item, or %NULL with @error set
+ */
+GBytes *
+prune_image_hasher_keys_skipping_broken (DmDataset     *dataset,
+                                         DmTransform   *reporter,
+                                         guint          n_threads,
+                                         guint         *n_decoded_out,
+                                         GPtrArray     *broken,
+                                         GCancellable  *cancellable,
+                                         GError       **error)
+{
   guint n = 0;
   g_autofree guint8 *keys = NULL;
   g_autoptr(GArray) to_hash = NULL;
@@ -552,7 +624,7 @@ prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
   keys = g_malloc0 ((gsize) MAX (n, 1) * DM_IMAGE_KEY_BYTES);
   to_hash = g_array_new (FALSE, FALSE, sizeof (guint));
 
-  if (!collect_carried_keys (dataset, keys, to_hash, error))
+  if (!collect_carried_keys (dataset, keys, to_hash, broken, error))
     return NULL;
 
   if (to_hash->len > 0)
@@ -569,6 +641,7 @@ prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
       job.n_items = to_hash->len;
       job.keys = keys;
       job.errors = g_new0 (GError *, to_hash->len);
+      job.skip_broken = broken != NULL;
       g_mutex_init (&job.mutex);
       g_cond_init (&job.done_changed);
 
@@ -576,7 +649,13 @@ prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
                          reporter, cancellable, error);
 
       for (guint i = 0; i < job.n_items; i++)
-        g_clear_error (&job.errors[i]);
+        {
+          if (ok && broken != NULL && job.errors[i] != NULL)
+            g_ptr_array_add (broken, prune_broken_item_new (job.positions[i], g_steal_pointer (&job.errors[i])));
+          g_clear_error (&job.errors[i]);
+        }
+      if (broken != NULL)
+        g_ptr_array_sort (broken, prune_broken_item_compare);
       g_free (job.errors);
       g_mutex_clear (&job.mutex);
       g_cond_clear (&job.done_changed);

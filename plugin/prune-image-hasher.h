@@ -35,6 +35,18 @@ G_BEGIN_DECLS
 /* 100 megapixels: 400 MB as decoded RGBA, beyond any photo in a dataset. */
 #define PRUNE_IMAGE_HASHER_MAX_PIXELS G_GINT64_CONSTANT (100000000)
 
+/* An item whose key cannot be had, and why (for `--skip-broken`). */
+typedef struct {
+  guint   position;     /* in the dataset */
+  GError *error;
+} PruneBrokenItem;
+
+PruneBrokenItem *prune_broken_item_new     (guint            position,
+                                            GError          *error);
+void             prune_broken_item_free    (PruneBrokenItem *broken);
+int              prune_broken_item_compare (gconstpointer    a,
+                                            gconstpointer    b);
+
 const char *prune_image_hasher_origin          (void);
 
 GdkPixbuf  *prune_image_hasher_decode          (const char     *path,
@@ -51,5 +63,13 @@ GBytes     *prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
                                                  guint         *n_decoded_out,
                                                  GCancellable  *cancellable,
                                                  GError       **error);
+
+GBytes     *prune_image_hasher_keys_skipping_broken (DmDataset     *dataset,
+                                                     DmTransform   *reporter,
+                                                     guint          n_threads,
+                                                     guint         *n_decoded_out,
+                                                     GPtrArray     *broken,
+                                                     GCancellable  *cancellable,
+                                                     GError       **error);
 
 G_END_DECLS

@@ -31,6 +31,7 @@ struct _PruneTransform
   guint seed;
   guint clusters;
   guint threads;
+  gboolean skip_broken;
   DmNdrParams ndr;
 };
 
@@ -44,6 +45,7 @@ enum {
   PROP_SEED,
   PROP_CLUSTERS,
   PROP_THREADS,
+  PROP_SKIP_BROKEN,
   PROP_NDR_BLOCK_ROWS,
   PROP_NDR_BLOCK_COLUMNS,
   PROP_NDR_HASH_DIM,
@@ -239,29 +241,74 @@ method_name (PruneMethod method)
   return g_enum_get_value (methods, method)->value_nick;
 }
 
-/* The keys of all items, contiguous in dataset order, as the core wants
- * them: each item's cached image key or one computed from its image, then,
- * for the txt hash type, its label's text key. */
-static GBytes *
-collect_keys (PruneTransform  *self,
-              DmDataset       *input,
-              GBytes         **image_keys_out,
-              guint           *n_decoded_out,
-              GCancellable    *cancellable,
-              GError         **error)
+/* @input without the items @broken lists, and @image_keys without their
+ * keys; @input itself when nothing is broken. */
+static DmDataset *
+without_broken_items (DmDataset  *input,
+                      GPtrArray  *broken,
+                      GBytes    **image_keys,
+                      GError    **error)
 {
-  g_autoptr(GBytes) image_keys = NULL;
+  guint n = dm_dataset_get_n_items (input);
+  const guint8 *keys = g_bytes_get_data (*image_keys, NULL);
+  g_autoptr(GByteArray) kept_keys = NULL;
+  DmDataset *usable;
+  guint next_broken = 0;
 
-  image_keys = prune_image_hasher_keys_for_dataset (input, DM_TRANSFORM (self), self->threads,
-                                                    n_decoded_out, cancellable, error);
-  if (image_keys == NULL)
-    return NULL;
+  if (broken == NULL || broken->len == 0)
+    return g_object_ref (input);
 
-  *image_keys_out = g_bytes_ref (image_keys);
-  if (self->hash_type == PRUNE_HASH_TYPE_TXT)
-    return prune_text_keys_append (image_keys, input, error);
+  if (broken->len == n)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("Every item of %s is broken; the first: %s"),
+                   dm_dataset_get_source_path (input) ? dm_dataset_get_source_path (input) : _("the dataset"),
+                   ((PruneBrokenItem *) g_ptr_array_index (broken, 0))->error->message);
+      return NULL;
+    }
 
-  return g_steal_pointer (&image_keys);
+  usable = dm_dataset_new_like (input);
+  kept_keys = g_byte_array_sized_new ((n - broken->len) * DM_IMAGE_KEY_BYTES);
+  for (guint i = 0; i < n; i++)
+    {
+      if (next_broken < broken->len &&
+          ((PruneBrokenItem *) g_ptr_array_index (broken, next_broken))->position == i)
+        {
+          next_broken++;
+          continue;
+        }
+      dm_dataset_append_item (usable, dm_dataset_get_item (input, i));
+      g_byte_array_append (kept_keys, keys + (gsize) i * DM_IMAGE_KEY_BYTES, DM_IMAGE_KEY_BYTES);
+    }
+
+  g_bytes_unref (*image_keys);
+  *image_keys = g_byte_array_free_to_bytes (g_steal_pointer (&kept_keys));
+  return usable;
+}
+
+/* The report's "skipped" array: the items --skip-broken left out. */
+static void
+add_skipped_report (JsonNode  *report,
+                    DmDataset *input,
+                    GPtrArray *broken)
+{
+  JsonObject *root = json_node_get_object (report);
+  JsonArray *skipped = json_array_new ();
+
+  for (guint i = 0; broken != NULL && i < broken->len; i++)
+    {
+      PruneBrokenItem *item_broken = g_ptr_array_index (broken, i);
+      DmItem *item = dm_dataset_get_item (input, item_broken->position);
+      JsonObject *entry = json_object_new ();
+
+      json_object_set_string_member (entry, "subset", dm_item_get_subset (item));
+      json_object_set_string_member (entry, "id", dm_item_get_id (item));
+      json_object_set_string_member (entry, "reason", item_broken->error->message);
+      json_array_add_object_element (skipped, entry);
+    }
+  json_object_set_array_member (root, "skipped", skipped);
+  /* The totals count every input item, the skipped ones too. */
+  json_object_set_int_member (root, "items", dm_dataset_get_n_items (input));
 }
 
 /* The output of a clustering method. Items whose keys were computed here
@@ -350,11 +397,12 @@ prune_by_clusters (PruneTransform  *self,
                    GCancellable    *cancellable,
                    GError         **error)
 {
-  guint n = dm_dataset_get_n_items (input);
+  g_autoptr(GPtrArray) broken = NULL;
+  g_autoptr(DmDataset) usable = NULL;
   g_autoptr(GBytes) keys = NULL;
   g_autoptr(GBytes) image_keys = NULL;
   guint n_decoded = 0;
-  g_autofree int *labels = g_new (int, n);
+  g_autofree int *labels = NULL;
   g_autoptr(DmSelectResult) selection = NULL;
   g_autoptr(GError) core_error = NULL;
   g_autoptr(JsonNode) report = NULL;
@@ -363,23 +411,40 @@ prune_by_clusters (PruneTransform  *self,
   gint64 start = g_get_monotonic_time ();
   double seconds_keys;
   DmDataset *output;
+  guint n;
 
   if (!check_labels (self, input, error))
     return NULL;
 
-  keys = collect_keys (self, input, &image_keys, &n_decoded, cancellable, error);
+  if (self->skip_broken)
+    broken = g_ptr_array_new_with_free_func ((GDestroyNotify) prune_broken_item_free);
+  image_keys = prune_image_hasher_keys_skipping_broken (input, DM_TRANSFORM (self), self->threads,
+                                                        &n_decoded, broken, cancellable, error);
+  if (image_keys == NULL)
+    return NULL;
+
+  usable = without_broken_items (input, broken, &image_keys, error);
+  if (usable == NULL)
+    return NULL;
+
+  if (self->hash_type == PRUNE_HASH_TYPE_TXT)
+    keys = prune_text_keys_append (image_keys, usable, error);
+  else
+    keys = g_bytes_ref (image_keys);
   if (keys == NULL)
     return NULL;
   seconds_keys = (g_get_monotonic_time () - start) / 1e6;
 
+  n = dm_dataset_get_n_items (usable);
+  labels = g_new (int, n);
   for (guint i = 0; i < n; i++)
-    labels[i] = dm_item_get_label (dm_dataset_get_item (input, i));
+    labels[i] = dm_item_get_label (dm_dataset_get_item (usable, i));
 
   request.keys = g_bytes_get_data (keys, NULL);
   request.n_items = n;
   request.key_bytes = g_bytes_get_size (keys) / n;
   request.labels = labels;
-  request.n_labels = dm_dataset_get_n_labels (input);
+  request.n_labels = dm_dataset_get_n_labels (usable);
   request.ratio = self->ratio;
   request.seed = self->seed;
   request.n_clusters = self->clusters;
@@ -408,9 +473,10 @@ prune_by_clusters (PruneTransform  *self,
       return NULL;
     }
 
-  output = dataset_from_kept_with_keys (input, selection->kept, selection->n_kept,
+  output = dataset_from_kept_with_keys (usable, selection->kept, selection->n_kept,
                                         image_keys, n_decoded);
-  report = build_report (self, input, output, selection, seconds_keys, n_decoded);
+  report = build_report (self, usable, output, selection, seconds_keys, n_decoded);
+  add_skipped_report (report, input, broken);
   dm_transform_set_report (DM_TRANSFORM (self), report);
 
   return output;
@@ -527,6 +593,9 @@ prune_transform_get_property (GObject    *object,
     case PROP_THREADS:
       g_value_set_uint (value, self->threads);
       break;
+    case PROP_SKIP_BROKEN:
+      g_value_set_boolean (value, self->skip_broken);
+      break;
     case PROP_NDR_BLOCK_ROWS:
       g_value_set_uint (value, self->ndr.block_rows);
       break;
@@ -577,6 +646,9 @@ prune_transform_set_property (GObject      *object,
       break;
     case PROP_THREADS:
       self->threads = g_value_get_uint (value);
+      break;
+    case PROP_SKIP_BROKEN:
+      self->skip_broken = g_value_get_boolean (value);
       break;
     case PROP_NDR_BLOCK_ROWS:
       self->ndr.block_rows = g_value_get_uint (value);
@@ -680,6 +752,19 @@ prune_transform_class_init (PruneTransformClass *klass)
                        N_("Threads used for hashing and clustering; 0 uses every core"),
                        0, 1024, 0,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * PruneTransform:skip-broken:
+   *
+   * Whether items whose hash key cannot be had (no key and no image, an
+   * image that is missing or cannot be decoded) are left out, listed in
+   * the report's "skipped" array, instead of stopping the run.
+   */
+  properties[PROP_SKIP_BROKEN] =
+    g_param_spec_boolean ("skip-broken", N_("Skip broken items"),
+                          N_("Leave out items whose image cannot be read, instead of stopping"),
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   /* NDR's parameters, with Datumaro's defaults. */
   properties[PROP_NDR_BLOCK_ROWS] =

@@ -301,6 +301,93 @@ test_transform_command (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (bad->err, "NAME=VALUE"));
 }
 
+/* A copy of the sample with one image missing and one truncated. */
+static char *
+make_broken_copy (Fixture  *fixture,
+                  char    **missing_out,
+                  char    **truncated_out)
+{
+  char *copy = path_in (fixture, "broken");
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length;
+  DmItem *missing, *truncated;
+
+  make_sample (copy, N_SAMPLE_ITEMS);
+  dataset = dm_dataset_load (copy, NULL, NULL, &error);
+  g_assert_no_error (error);
+  missing = dm_dataset_get_item (dataset, 3);
+  truncated = dm_dataset_get_item (dataset, N_SAMPLE_ITEMS - 1);
+
+  g_assert_cmpint (g_unlink (dm_item_get_image_path (missing)), ==, 0);
+  g_assert_true (g_file_get_contents (dm_item_get_image_path (truncated), &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (dm_item_get_image_path (truncated), contents, length / 2, NULL));
+
+  *missing_out = g_strdup (dm_item_get_id (missing));
+  *truncated_out = g_strdup (dm_item_get_id (truncated));
+  return copy;
+}
+
+static void
+test_broken_image_stops_the_run (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *missing = NULL;
+  g_autofree char *truncated = NULL;
+  g_autofree char *copy = make_broken_copy (fixture, &missing, &truncated);
+  g_autofree char *dest = path_in (fixture, "out");
+  g_autoptr(GHashTable) before = snapshot_tree (copy);
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", "cluster_random", "-o", dest, NULL);
+
+  /* The first broken item in dataset order is named, with its file. */
+  assert_failed_cleanly (fixture, run, missing);
+  g_assert_nonnull (strstr (run->err, "No such file"));
+  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+  after = snapshot_tree (copy);
+  assert_same_tree (before, after);
+}
+
+static void
+test_skip_broken_lists_and_continues (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *missing = NULL;
+  g_autofree char *truncated = NULL;
+  g_autofree char *copy = make_broken_copy (fixture, &missing, &truncated);
+  g_autofree char *dest = path_in (fixture, "out");
+  g_autofree char *report_path = path_in (fixture, "report.json");
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", "cluster_random", "-o", dest,
+                                 "--skip-broken", "--report", report_path, NULL);
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *report;
+
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_nonnull (strstr (run->err, "Skipped 2 broken items"));
+  g_assert_nonnull (strstr (run->err, missing));
+  g_assert_nonnull (strstr (run->err, truncated));
+  g_assert_nonnull (strstr (run->err, "truncated"));
+
+  /* Half of the 22 readable items; none of the broken ones. */
+  output = dm_dataset_load (dest, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 11);
+  for (guint i = 0; i < 11; i++)
+    {
+      const char *id = dm_item_get_id (dm_dataset_get_item (output, i));
+
+      g_assert_cmpstr (id, !=, missing);
+      g_assert_cmpstr (id, !=, truncated);
+    }
+
+  json_parser_load_from_file (parser, report_path, &error);
+  g_assert_no_error (error);
+  report = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (report, "skipped")), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (report, "items"), ==, N_SAMPLE_ITEMS);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -322,6 +409,8 @@ main (int argc, char **argv)
   ADD ("destination-is-file", test_destination_is_file);
   ADD ("destination-inside-source", test_destination_inside_source);
   ADD ("transform-command", test_transform_command);
+  ADD ("broken-image-stops-the-run", test_broken_image_stops_the_run);
+  ADD ("skip-broken-lists-and-continues", test_skip_broken_lists_and_continues);
 
 #undef ADD
 

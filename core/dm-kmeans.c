@@ -14,7 +14,6 @@
 #define SEED_CHUNK   512    /* points per seeding task, a multiple of 8 */
 #define LLOYD_CHUNK  512    /* points per assignment task */
 #define SCAN_BATCH   32     /* points sharing one pass over the centres */
-#define SEED_UPDATE_INLINE 65536  /* items below which seeding updates run inline */
 /* Distance evaluations k-means++ may spend by default (about 5 s on two
  * cores with AVX-512) before it uses fewer local trials than 2 + ln k. */
 #define SEED_BUDGET  1.2e10
@@ -46,6 +45,8 @@ typedef struct {
   guint16 *candidate_dist;          /* max_trials x n_padded */
   guint64 *candidate_keys;          /* max_trials x n_words */
   guint max_trials, n_candidates, best_candidate, new_centre;
+  gboolean update_pending;
+  guint pending_row, pending_centre;
   gsize n_seed_chunks;
   guint64 *chunk_potential;         /* n_seed_chunks x max_trials */
   guint64 *chunk_sum;               /* n_seed_chunks: sum of nearest */
@@ -162,6 +163,31 @@ report (const Kmeans *km, double fraction, GError **error)
 
 /* ---- seeding ---------------------------------------------------------- */
 
+/* The last chosen centre's distances are applied lazily, by the next
+ * pass over the same chunk: one pass over the items per centre, not two. */
+static void
+apply_pending_chunk (Kmeans *km, gsize chunk)
+{
+  gsize first = chunk * SEED_CHUNK;
+  gsize end = MIN (first + SEED_CHUNK, km->n);
+  const guint16 *dist = km->candidate_dist + km->pending_row * km->n_padded;
+
+  if (!km->update_pending)
+    return;
+  for (gsize i = first; i < end; i++)
+    {
+      guint16 d = dist[i];
+      if (d < km->nearest[i])
+        {
+          km->second[i] = km->nearest[i];
+          km->nearest[i] = d;
+          km->label[i] = km->pending_centre;
+        }
+      else if (d < km->second[i])
+        km->second[i] = d;
+    }
+}
+
 static void
 seed_candidates_task (gsize chunk, guint worker, gpointer data)
 {
@@ -169,6 +195,7 @@ seed_candidates_task (gsize chunk, guint worker, gpointer data)
   gsize first = chunk * SEED_CHUNK;
   gsize block_end = MIN ((first + SEED_CHUNK) / DM_KMEANS_POINT_BLOCK, km->n_blocks);
 
+  apply_pending_chunk (km, chunk);
   km->kernels->hamming (km->points_t, km->n_words,
                         first / DM_KMEANS_POINT_BLOCK, block_end,
                         km->candidate_keys, km->n_candidates,
@@ -178,28 +205,20 @@ seed_candidates_task (gsize chunk, guint worker, gpointer data)
 }
 
 static void
-seed_update_task (gsize chunk, guint worker, gpointer data)
+apply_pending_task (gsize chunk, guint worker, gpointer data)
 {
-  Kmeans *km = data;
-  gsize first = chunk * SEED_CHUNK;
-  gsize end = MIN (first + SEED_CHUNK, km->n);
-  const guint16 *dist = km->candidate_dist + km->best_candidate * km->n_padded;
-  guint64 sum = 0;
+  apply_pending_chunk (data, chunk);
+}
 
-  for (gsize i = first; i < end; i++)
-    {
-      guint16 d = dist[i];
-      if (d < km->nearest[i])
-        {
-          km->second[i] = km->nearest[i];
-          km->nearest[i] = d;
-          km->label[i] = km->new_centre;
-        }
-      else if (d < km->second[i])
-        km->second[i] = d;
-      sum += km->nearest[i];
-    }
-  km->chunk_sum[chunk] = sum;
+/* Nearest-centre distance, the pending centre included. */
+static inline guint
+current_nearest (const Kmeans *km, gsize item)
+{
+  guint nearest = km->nearest[item];
+
+  if (km->update_pending)
+    nearest = MIN (nearest, km->candidate_dist[km->pending_row * km->n_padded + item]);
+  return nearest;
 }
 
 /* The first item whose running sum of seeding distances exceeds target:
@@ -218,13 +237,13 @@ sample_item (const Kmeans *km, guint64 target)
         }
       for (gsize i = c * SEED_CHUNK; i < MIN ((c + 1) * SEED_CHUNK, km->n); i++)
         {
-          cumulative += km->nearest[i];
+          cumulative += current_nearest (km, i);
           if (cumulative > target)
             return (guint) i;
         }
     }
   for (gsize i = km->n; i-- > 0;)
-    if (km->nearest[i] > 0)
+    if (current_nearest (km, i) > 0)
       return (guint) i;
   return (guint) (km->n - 1);
 }
@@ -236,17 +255,17 @@ set_candidate (Kmeans *km, guint slot, guint item)
     km->candidate_keys[slot * km->n_words + w] = load_word (key_of (km, item) + 8 * w);
 }
 
-/* Makes candidate best_candidate centre new_centre. */
+/* Makes candidate best_candidate centre new_centre, to be applied by the
+ * next pass; the chunk sums already count it. */
 static void
 commit_candidate (Kmeans *km, guint *seed_items, const guint *candidates)
 {
   seed_items[km->new_centre] = candidates[km->best_candidate];
-  /* A pass this light costs less than waking the other threads. */
-  if (km->n <= SEED_UPDATE_INLINE)
-    for (gsize c = 0; c < km->n_seed_chunks; c++)
-      seed_update_task (c, 0, km);
-  else
-    dm_parallel_run (km->parallel, km->n_seed_chunks, seed_update_task, km);
+  km->update_pending = TRUE;
+  km->pending_row = km->best_candidate;
+  km->pending_centre = km->new_centre;
+  for (gsize c = 0; c < km->n_seed_chunks; c++)
+    km->chunk_sum[c] = km->chunk_potential[c * km->max_trials + km->best_candidate];
 }
 
 static void
@@ -348,6 +367,8 @@ seed (Kmeans *km, guint *seed_items, GError **error)
         return FALSE;
     }
 
+  dm_parallel_run (km->parallel, km->n_seed_chunks, apply_pending_task, km);
+  km->update_pending = FALSE;
   g_clear_pointer (&km->candidate_dist, g_free);
   g_clear_pointer (&km->candidate_keys, g_free);
   g_clear_pointer (&km->chunk_potential, g_free);

@@ -739,14 +739,16 @@ apply_label_categories (AnnotationReader  *r,
 
       if (max_label_id >= (gint64) n_labels)
         {
+          g_autofree char *shown = g_strdup_printf ("%" G_GINT64_FORMAT, max_label_id);
+
           g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
                        g_dngettext (GETTEXT_PACKAGE,
-                                    "%s: items[%u] (id “%s”): label_id %" G_GINT64_FORMAT
-                                    " is out of range (the dataset has %u label)",
-                                    "%s: items[%u] (id “%s”): label_id %" G_GINT64_FORMAT
-                                    " is out of range (the dataset has %u labels)", n_labels),
+                                    "%s: items[%u] (id “%s”): label_id %s is out of range "
+                                    "(the dataset has %u label)",
+                                    "%s: items[%u] (id “%s”): label_id %s is out of range "
+                                    "(the dataset has %u labels)", n_labels),
                        r->path, i, dm_item_get_id (g_ptr_array_index (r->items, i)),
-                       max_label_id, n_labels);
+                       shown, n_labels);
           return FALSE;
         }
     }
@@ -794,7 +796,7 @@ read_annotation_file (DmDataset     *dataset,
 
   yajl_gen_map_close (r.header_gen);
   header_text = dm_json_gen_steal_text (r.header_gen);
-  parser = json_parser_new_immutable ();
+  parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, header_text, -1, error))
     goto out;
   header_root = json_parser_get_root (parser);
@@ -1063,13 +1065,13 @@ key_scalar (HashKeyReader *r,
       gint64 value;
 
       if (kind != VALUE_NUMBER)
-        return fail_keys (r, _("hashkey “%s”[%u] is %s, not an integer"),
+        return fail_keys (r, _("hashkey “%s”: value %u is %s, not an integer"),
                           r->key_name, r->n_values, kind_name (kind));
       if (!dm_json_parse_integer (text, length, &value))
-        return fail_keys (r, _("hashkey “%s”[%u] is %s, not an integer"),
+        return fail_keys (r, _("hashkey “%s”: value %u, %s, is not an integer"),
                           r->key_name, r->n_values, shown);
       if (value < 0 || value > 255)
-        return fail_keys (r, _("hashkey “%s”[%u] is %s, outside 0..255"),
+        return fail_keys (r, _("hashkey “%s”: value %u, %s, is outside 0..255"),
                           r->key_name, r->n_values, shown);
       if (r->n_values < DM_HASH_KEY_SIZE)
         r->key[r->n_values] = (guint8) value;
@@ -1171,7 +1173,7 @@ key_open (HashKeyReader *r,
       r->n_values = 0;
     }
   else if (r->depth == 3 && r->in_hashkey)
-    return fail_keys (r, _("hashkey “%s”[%u] is %s, not an integer"),
+    return fail_keys (r, _("hashkey “%s”: value %u is %s, not an integer"),
                       r->key_name, r->n_values, kind_name (kind));
 
   r->depth++;

@@ -46,14 +46,14 @@ set_syntax_error (GError       **error,
 {
   guchar *message = yajl_get_error (handle, 0, chunk, chunk_length);
   g_autofree char *text = g_strstrip (g_strdup ((const char *) message));
+  g_autofree char *where = NULL;
   gsize consumed = yajl_get_bytes_consumed (handle);
   guint64 at_line, at_column;
 
   yajl_free_error (handle, message);
   locate (chunk, MIN (consumed, chunk_length), line, column, &at_line, &at_column);
-  g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-               _("%s:%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT ": not valid JSON (%s)"),
-               path, at_line, at_column, text);
+  where = g_strdup_printf ("%s:%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, path, at_line, at_column);
+  g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA, _("%s: not valid JSON (%s)"), where, text);
 }
 
 /*

@@ -18,7 +18,7 @@ if [ -d "$build/meson-private" ]; then
 else
   CC=clang meson setup -Dfuzzing=true -Db_sanitize=address -Db_lundef=false "$build"
 fi
-meson compile -C "$build"
+meson compile -C "$build" -j 2
 
 export G_SLICE=always-malloc
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
@@ -29,9 +29,12 @@ for target in datumaro hash-keys imagenet; do
   corpus="$build/fuzz-corpus/$target"
   artifacts="$build/fuzz-artifacts/$target/"
   mkdir -p "$corpus" "$artifacts"
+  dict=""
+  if [ -f "tests/fuzz/$target.dict" ]; then dict="-dict=tests/fuzz/$target.dict"; fi
   echo "== fuzz-$target: $seconds s"
+  # shellcheck disable=SC2086
   "$build/tests/fuzz/fuzz-$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -max_len=4096 -print_final_stats=1 -artifact_prefix="$artifacts" \
+    -max_len=4096 -print_final_stats=1 -artifact_prefix="$artifacts" $dict \
     "$corpus" "tests/fuzz/corpus/$target" || status=1
 done
 

@@ -29,7 +29,7 @@ setup () {
 
 echo "== AddressSanitizer, UndefinedBehaviorSanitizer, LeakSanitizer: $asan_build"
 setup "$asan_build" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
-meson compile -C "$asan_build"
+meson compile -C "$asan_build" -j 2
 
 # GLib's slice allocator would hide leaks and reuse from the sanitizers.
 export G_SLICE=always-malloc
@@ -44,7 +44,7 @@ echo "== valgrind: end-to-end tests of $valgrind_build"
 if [ ! -d "$valgrind_build/meson-private" ]; then
   setup "$valgrind_build" -Dwerror=true
 fi
-meson compile -C "$valgrind_build"
+meson compile -C "$valgrind_build" -j 2
 
 logs="$top/$valgrind_build/meson-logs/valgrind"
 rm -rf "$logs"

@@ -104,14 +104,16 @@ build_tree (const char *root,
           break;
         case 2:
           {
-            gsize length = MIN (sizeof png_1x1, 8 + next_byte (in));
+            gsize cut = 8 + next_byte (in);
+            gsize length = MIN (sizeof png_1x1, cut);
 
             g_file_set_contents (path, (const char *) png_1x1, (gssize) length, NULL);
           }
           break;
         case 3:
           {
-            gsize length = MIN (next_byte (in) % 64, in->size - in->pos);
+            gsize wanted = next_byte (in) % 64;
+            gsize length = MIN (wanted, in->size - in->pos);
 
             g_file_set_contents (path, (const char *) in->data + in->pos, (gssize) length, NULL);
             in->pos += length;

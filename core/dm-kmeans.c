@@ -1,4 +1,4 @@
-/* dm-kmeans.c: k-means++ seeding and Hamerly-bounded Lloyd on packed keys.
+/* dm-kmeans.c: greedy k-means++ seeding and bounded Lloyd on packed keys.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -20,10 +20,11 @@
 #define MEMBER_PIECE 4096   /* points swept per candidate batch, cache-sized */
 #define SCAN_GROUP_BYTES (256 * 1024)  /* centre counts kept hot in cache */
 #define FAR          G_MAXUINT16       /* "no centre yet" seeding distance */
-/* Bounds are doubles summed over iterations; a skip needs this margin so
- * rounding can never skip a point whose nearest centre changed. */
+/* Bounds are rounded (lower ones to float) and updated over iterations; a
+ * skip needs this margin so rounding never skips an item whose nearest
+ * centre changed. */
 #define BOUND_MARGIN 1e-3
-#define MAX_GROUPS   64
+#define MAX_GROUPS   64     /* lower bounds per item: n x 64 floats at most */
 
 typedef struct {
   guint item, from, to;

@@ -10,7 +10,13 @@
  * Centres are kept as integer per-feature counts over their members, so
  * every distance is computed from exact integer sums: results are identical
  * whatever the thread count and whether the SIMD or the portable kernels
- * run. Lloyd skips work with Hamerly's bounds, which never change a result.
+ * run. Seeding distances are Hamming distances (XOR + popcount). Lloyd
+ * skips work with Yinyang-style bounds (an upper bound to the own centre,
+ * a lower bound per group of centres), which never change a result; items
+ * the bounds cannot settle get all their centre distances either from
+ * the centre counts summed over their set bits, or, when clusters average
+ * under 8 items, from their Hamming distances to every item:
+ * 2 x.counts = members * |x| + sum of member popcounts - sum of distances.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */

@@ -489,6 +489,23 @@ dm_datumaro_write (DmDataset     *dataset,
   return TRUE;
 }
 
+/* yajl_gen_integer() goes through printf, which is most of the time of
+ * writing a million keys. */
+static void
+gen_byte (yajl_gen gen,
+          guint8   value)
+{
+  char digits[3];
+  size_t length = 0;
+
+  if (value >= 100)
+    digits[length++] = (char) ('0' + value / 100);
+  if (value >= 10)
+    digits[length++] = (char) ('0' + value / 10 % 10);
+  digits[length++] = (char) ('0' + value % 10);
+  yajl_gen_number (gen, digits, length);
+}
+
 static gboolean
 write_hash_key_stream (DmDataset      *dataset,
                        GOutputStream  *stream,
@@ -524,7 +541,7 @@ write_hash_key_stream (DmDataset      *dataset,
       yajl_gen_array_open (gen);
       bytes = g_bytes_get_data (key, &size);
       for (gsize b = 0; b < size; b++)
-        yajl_gen_integer (gen, bytes[b]);
+        gen_byte (gen, bytes[b]);
       yajl_gen_array_close (gen);
 
       if (i % 1024 == 0 && !flush_gen (gen, stream, path, NULL, error))
@@ -538,6 +555,28 @@ write_hash_key_stream (DmDataset      *dataset,
 out:
   yajl_gen_free (gen);
   return ok;
+}
+
+/* Puts @temp_path on disk before it is renamed over @path, so a crash
+ * cannot leave an empty cache where there was a full one. */
+static gboolean
+sync_file (const char  *temp_path,
+           const char  *path,
+           GError     **error)
+{
+  int fd = g_open (temp_path, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd < 0 || fsync (fd) != 0)
+    {
+      int saved_errno = errno;
+
+      if (fd >= 0)
+        g_close (fd, NULL);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot write %s: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return g_close (fd, error);
 }
 
 /**
@@ -615,7 +654,7 @@ dm_datumaro_write_hash_keys (DmDataset   *dataset,
       g_unlink (temp_path);
       return FALSE;
     }
-  if (!close_file (stream, path, NULL, error))
+  if (!close_file (stream, path, NULL, error) || !sync_file (temp_path, path, error))
     {
       g_unlink (temp_path);
       return FALSE;

@@ -73,6 +73,13 @@ print("python json.load: items=%d keys=%d" % (items, keys))
 ' "$work")
 ref_s=$1 ref_kib=$2
 
+# Saving it back (annotations streamed, keys rewritten), for the record.
+saved="$work.saved"
+rm -rf "$saved"
+save_line=$("$load_dataset" "$work" --save "$saved" | grep '^saved')
+rm -rf "$saved"
+echo "dm_dataset_save:  ${save_line#saved to * in }"
+
 awk -v os="$ours_s" -v ok="$ours_kib" -v rs="$ref_s" -v rk="$ref_kib" \
     -v ms="$max_seconds" -v mk="$max_kib" 'BEGIN {
     printf "dm_dataset_load:  %6.2f s  %7.0f MiB peak RSS   (targets: %d s, %.0f MiB)\n", os, ok / 1024, ms, mk / 1024

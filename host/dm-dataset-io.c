@@ -8,6 +8,9 @@
 #include <ftw.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -15,6 +18,13 @@
 #include "dm-dataset-io.h"
 #include "dm-datumaro-private.h"
 #include "dm-error.h"
+
+/* Temporary outputs are <destination>.tmp-XXXXXX, beside the destination. */
+#define TEMP_SUFFIX ".tmp-XXXXXX"
+
+/* Attempts at a temporary output that a concurrent cleanup does not take
+ * for a killed run's before this run locks it. */
+#define TEMP_ATTEMPTS 5
 
 /* Whether DIR/annotations/ has a *.json file. */
 static gboolean
@@ -228,7 +238,7 @@ move_into_place (const char  *temp,
         return TRUE;
       goto failed;
     }
-  aside = g_strconcat (destination, ".tmp-XXXXXX", NULL);
+  aside = g_strconcat (destination, TEMP_SUFFIX, NULL);
   if (g_mkdtemp (aside) == NULL || g_rename (destination, aside) != 0)
     goto failed;
   if (g_rename (temp, destination) != 0)
@@ -248,6 +258,95 @@ failed:
   return FALSE;
 }
 
+/* Locks @path for as long as the returned descriptor is open, or returns
+ * -1. The lock goes with the process, even when it is killed. */
+static int
+lock_directory (const char *path)
+{
+  int fd = g_open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+  if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      g_close (fd, NULL);
+      return -1;
+    }
+  return fd;
+}
+
+/* Makes the temporary output for @destination and locks it, returning its
+ * path and the lock's descriptor. Between g_mkdtemp() and the lock, another
+ * run's remove_stale_temps() may take it for a killed run's and remove it:
+ * then this tries again with another name. */
+static char *
+make_locked_temp (const char  *destination,
+                  int         *lock,
+                  GError     **error)
+{
+  for (guint attempt = 0; attempt < TEMP_ATTEMPTS; attempt++)
+    {
+      g_autofree char *temp = g_strconcat (destination, TEMP_SUFFIX, NULL);
+      GStatBuf locked, named;
+      int fd;
+
+      if (g_mkdtemp_full (temp, 0777) == NULL)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       _("Cannot create a temporary directory beside %s: %s"),
+                       destination, g_strerror (saved_errno));
+          return NULL;
+        }
+      fd = lock_directory (temp);
+      if (fd >= 0 && fstat (fd, &locked) == 0 && g_lstat (temp, &named) == 0 &&
+          locked.st_dev == named.st_dev && locked.st_ino == named.st_ino && locked.st_nlink > 0)
+        {
+          *lock = fd;
+          return g_steal_pointer (&temp);
+        }
+      if (fd >= 0)
+        g_close (fd, NULL);
+    }
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+               _("Cannot create a temporary directory beside %s: other runs keep removing it"),
+               destination);
+  return NULL;
+}
+
+/* Removes the temporary outputs beside @destination that runs killed while
+ * writing left behind: those no live process holds the lock of. */
+static void
+remove_stale_temps (const char *destination)
+{
+  g_autofree char *parent = g_path_get_dirname (destination);
+  g_autofree char *base = g_path_get_basename (destination);
+  g_autofree char *prefix = g_strconcat (base, ".tmp-", NULL);
+  g_autoptr(GDir) dir = g_dir_open (parent, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      GStatBuf info;
+      int lock;
+
+      if (!g_str_has_prefix (name, prefix) || strlen (name) != strlen (base) + strlen (TEMP_SUFFIX))
+        continue;
+      path = g_build_filename (parent, name, NULL);
+      if (g_lstat (path, &info) != 0 || !S_ISDIR (info.st_mode))
+        continue;
+      lock = lock_directory (path);
+      if (lock < 0)
+        continue;
+      g_debug ("Removing %s, left by an interrupted run", path);
+      remove_quietly (path);
+      g_close (lock, NULL);
+    }
+}
+
 /**
  * dm_dataset_save:
  * @dataset: a dataset
@@ -263,7 +362,9 @@ failed:
  * The output is written into a temporary directory beside @destination
  * (`<destination>.tmp-XXXXXX`) and renamed into place when complete, so
  * @destination is never half written: on failure or cancellation it is as
- * it was and the temporary directory is gone. With %DM_SAVE_OVERWRITE,
+ * it was and the temporary directory is gone. Temporary directories that
+ * runs killed while writing left beside @destination are removed (those
+ * no running process holds a lock on). With %DM_SAVE_OVERWRITE,
  * @destination may be the dataset's own source: its images are linked or
  * copied into the new tree before the old one is removed.
  *
@@ -280,6 +381,7 @@ dm_dataset_save (DmDataset     *dataset,
   g_autofree char *parent = NULL;
   g_autofree char *temp = NULL;
   g_autoptr(GError) local_error = NULL;
+  int lock = -1;
 
   g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
   g_return_val_if_fail (destination != NULL, FALSE);
@@ -301,14 +403,12 @@ dm_dataset_save (DmDataset     *dataset,
       return FALSE;
     }
 
-  temp = g_strconcat (absolute, ".tmp-XXXXXX", NULL);
-  if (g_mkdtemp_full (temp, 0777) == NULL)
+  remove_stale_temps (absolute);
+  temp = make_locked_temp (absolute, &lock, &local_error);
+  if (temp == NULL)
     {
-      int saved_errno = errno;
-
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
-                   _("Cannot write to %s: cannot create a temporary directory in %s: %s"),
-                   destination, parent, g_strerror (saved_errno));
+                   _("Cannot write to %s: %s"), destination, local_error->message);
       return FALSE;
     }
 
@@ -317,11 +417,13 @@ dm_dataset_save (DmDataset     *dataset,
       !move_into_place (temp, absolute, &local_error))
     {
       remove_quietly (temp);
+      g_close (lock, NULL);
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_prefix_error (&local_error, _("Cannot write to %s: "), destination);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
 
+  g_close (lock, NULL);
   return TRUE;
 }

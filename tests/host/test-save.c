@@ -4,7 +4,10 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -423,6 +426,48 @@ test_image_path_escaping (Fixture *f, gconstpointer data)
   g_assert_false (has_temp_dir (f->tmp));
 }
 
+/* Makes @path a directory with a file in it, as a killed run leaves it. */
+static void
+make_partial_output (const char *path)
+{
+  g_autofree char *inside = g_build_filename (path, "annotations", "train.json", NULL);
+
+  write_file (inside, "{\"items\": [", -1);
+}
+
+/* Temporary outputs of killed runs are removed by the next save beside
+ * them; one a live process holds the lock of is not. */
+static void
+test_stale_temps_removed (Fixture *f, gconstpointer data)
+{
+  g_autofree char *stale = g_strconcat (f->dest, ".tmp-AbC123", NULL);
+  g_autofree char *locked = g_strconcat (f->dest, ".tmp-LoCk3d", NULL);
+  g_autofree char *recent = g_strconcat (f->dest, ".tmp-n3wOne", NULL);
+  g_autofree char *file = g_strconcat (f->dest, ".tmp-f1le00", NULL);
+  g_autofree char *other = g_build_filename (f->tmp, "other.tmp-AbC123", NULL);
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  make_partial_output (stale);
+  make_partial_output (locked);
+  make_partial_output (other);
+  g_assert_cmpint (g_mkdir (recent, 0755), ==, 0);
+  write_file (file, "not ours", -1);
+  fd = g_open (locked, O_RDONLY | O_DIRECTORY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (flock (fd, LOCK_EX), ==, 0);
+
+  save_some (f, 2, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (locked, G_FILE_TEST_IS_DIR));
+  g_assert_false (g_file_test (recent, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (other, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+
+  g_close (fd, NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -442,6 +487,7 @@ main (int    argc,
   ADD ("failure-leaves-nothing", test_failure_leaves_nothing);
   ADD ("cancelled", test_cancelled);
   ADD ("image-path-escaping", test_image_path_escaping);
+  ADD ("stale-temps-removed", test_stale_temps_removed);
 
 #undef ADD
 

@@ -20,11 +20,6 @@ G_BEGIN_DECLS
 /* Bytes in an image hash key, as Datumaro caches them. */
 #define DM_HASH_KEY_SIZE 64
 
-gboolean  dm_datumaro_read_hash_keys (DmDataset     *dataset,
-                                      const char    *path,
-                                      GCancellable  *cancellable,
-                                      GError       **error);
-
 gboolean  dm_imagenet_detect         (const char    *path);
 
 gboolean  dm_remove_tree             (const char    *path,

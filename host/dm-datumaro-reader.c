@@ -866,65 +866,6 @@ list_subsets (const char  *annotations_dir,
   return g_steal_pointer (&subsets);
 }
 
-/**
- * dm_datumaro_load:
- * @path: (type filename): a dataset directory in Datumaro's format
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
- *
- * Reads `annotations/<subset>.json` for every subset (in sorted file name
- * order) and, when there is one, the hash-key cache
- * `hash_key_meta/hash_keys.json`. Items keep their JSON text, so that
- * dm_datumaro_write() gives back every annotation as it was.
- *
- * The files are parsed as a stream: a dataset of a million items loads in
- * seconds and in memory little larger than the items themselves.
- *
- * Returns: (transfer full): the dataset, or %NULL with @error set
- */
-DmDataset *
-dm_datumaro_load (const char    *path,
-                  GCancellable  *cancellable,
-                  GError       **error)
-{
-  g_autoptr(DmDataset) dataset = NULL;
-  g_autoptr(GPtrArray) subsets = NULL;
-  g_autofree char *annotations_dir = NULL;
-  g_autofree char *images_dir = NULL;
-  g_autofree char *hash_keys = NULL;
-
-  g_return_val_if_fail (path != NULL, NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  annotations_dir = g_build_filename (path, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
-  images_dir = g_build_filename (path, DM_DATUMARO_IMAGES_DIR, NULL);
-  subsets = list_subsets (annotations_dir, error);
-  if (subsets == NULL)
-    return NULL;
-
-  dataset = dm_dataset_new ();
-  dm_dataset_set_source_path (dataset, path);
-  dm_dataset_set_format (dataset, "datumaro");
-
-  for (guint i = 0; i < subsets->len; i++)
-    {
-      const char *subset = g_ptr_array_index (subsets, i);
-      g_autofree char *file_name = g_strconcat (subset, ".json", NULL);
-      g_autofree char *file = g_build_filename (annotations_dir, file_name, NULL);
-
-      if (!read_annotation_file (dataset, file, images_dir, subset, i == 0, cancellable, error))
-        return NULL;
-    }
-
-  hash_keys = g_build_filename (path, DM_DATUMARO_HASH_KEY_DIR, DM_DATUMARO_HASH_KEY_FILE, NULL);
-  if (g_file_test (hash_keys, G_FILE_TEST_EXISTS) &&
-      !dm_datumaro_read_hash_keys (dataset, hash_keys, cancellable, error))
-    return NULL;
-
-  return g_steal_pointer (&dataset);
-}
-
 /* ---- hash_key_meta/hash_keys.json ---- */
 
 /* Keys are stored this many to a block, so a million keys are not a
@@ -937,8 +878,8 @@ dm_datumaro_load (const char    *path,
 typedef struct
 {
   const char *path;
-  DmDataset *dataset;
   GCancellable *cancellable;
+  int abandoned;                 /* atomic: the load failed, stop */
   GError *error;
 
   guint depth;
@@ -947,16 +888,15 @@ typedef struct
   gboolean hasher_member;        /* the next value is that of "dm_hasher" */
   char *hasher;
 
-  char *key_name;                /* "<subset>/<id>" of the key being read */
+  GString *key_name;             /* "<subset>/<id>" of the key being read */
   guint8 key[DM_HASH_KEY_SIZE];
   guint n_values;
-  guint n_keys;
 
-  GBytes *block;
+  /* The keys in file order: names[k] has the key k of blocks. */
+  GStringChunk *name_chunk;
+  GPtrArray *names;
+  GPtrArray *blocks;             /* of GBytes, KEYS_PER_BLOCK keys each */
   guint8 *block_data;
-  guint block_used;
-
-  guint n_unknown;
 } HashKeyReader;
 
 G_GNUC_PRINTF (2, 3)
@@ -977,57 +917,36 @@ fail_keys (HashKeyReader *r,
   return 0;
 }
 
-static GBytes *
+static void
 store_key (HashKeyReader *r)
 {
-  if (r->block == NULL || r->block_used == KEYS_PER_BLOCK)
-    {
-      g_clear_pointer (&r->block, g_bytes_unref);
-      r->block_data = g_malloc (KEYS_PER_BLOCK * DM_HASH_KEY_SIZE);
-      r->block = g_bytes_new_take (r->block_data, KEYS_PER_BLOCK * DM_HASH_KEY_SIZE);
-      r->block_used = 0;
-    }
-  memcpy (r->block_data + (gsize) r->block_used * DM_HASH_KEY_SIZE, r->key, DM_HASH_KEY_SIZE);
-  r->block_used++;
+  guint n_keys = r->names->len;
 
-  return g_bytes_new_from_bytes (r->block, (gsize) (r->block_used - 1) * DM_HASH_KEY_SIZE,
-                                 DM_HASH_KEY_SIZE);
+  if (n_keys % KEYS_PER_BLOCK == 0)
+    {
+      r->block_data = g_malloc (KEYS_PER_BLOCK * DM_HASH_KEY_SIZE);
+      g_ptr_array_add (r->blocks, g_bytes_new_take (r->block_data, KEYS_PER_BLOCK * DM_HASH_KEY_SIZE));
+    }
+  memcpy (r->block_data + (gsize) (n_keys % KEYS_PER_BLOCK) * DM_HASH_KEY_SIZE, r->key, DM_HASH_KEY_SIZE);
+  g_ptr_array_add (r->names, g_string_chunk_insert_len (r->name_chunk, r->key_name->str,
+                                                        (gssize) r->key_name->len));
 }
 
 static int
 finish_key (HashKeyReader *r)
 {
-  const char *slash;
-  g_autofree char *subset = NULL;
-  DmItem *item = NULL;
-
   if (r->n_values != DM_HASH_KEY_SIZE)
     return fail_keys (r, _("hashkey “%s” has %u values, not %u"),
-                      r->key_name, r->n_values, DM_HASH_KEY_SIZE);
+                      r->key_name->str, r->n_values, DM_HASH_KEY_SIZE);
+  store_key (r);
 
-  slash = strchr (r->key_name, '/');
-  if (slash != NULL)
+  if (r->names->len % 4096 == 0)
     {
-      subset = g_strndup (r->key_name, slash - r->key_name);
-      item = dm_dataset_find_item (r->dataset, subset, slash + 1);
+      if (g_cancellable_set_error_if_cancelled (r->cancellable, &r->error))
+        return 0;
+      if (g_atomic_int_get (&r->abandoned))
+        return fail_keys (r, "abandoned");
     }
-  if (item == NULL)
-    {
-      if (r->n_unknown < UNKNOWN_ITEMS_SHOWN)
-        g_warning (_("%s: ignoring the key of “%s”, which is not an item of the dataset"),
-                   r->path, r->key_name);
-      r->n_unknown++;
-    }
-  else
-    {
-      g_autoptr(GBytes) key = store_key (r);
-
-      dm_item_set_hash_key (item, key);
-    }
-
-  r->n_keys++;
-  if (r->n_keys % 4096 == 0 && g_cancellable_set_error_if_cancelled (r->cancellable, &r->error))
-    return 0;
   return 1;
 }
 
@@ -1057,7 +976,7 @@ key_scalar (HashKeyReader *r,
     }
 
   if (r->depth == 2 && r->in_hashkey)
-    return fail_keys (r, _("hashkey “%s” is %s, not an array"), r->key_name, kind_name (kind));
+    return fail_keys (r, _("hashkey “%s” is %s, not an array"), r->key_name->str, kind_name (kind));
 
   if (r->depth == 3 && r->in_hashkey)
     {
@@ -1066,13 +985,13 @@ key_scalar (HashKeyReader *r,
 
       if (kind != VALUE_NUMBER)
         return fail_keys (r, _("hashkey “%s”: value %u is %s, not an integer"),
-                          r->key_name, r->n_values, kind_name (kind));
+                          r->key_name->str, r->n_values, kind_name (kind));
       if (!dm_json_parse_integer (text, length, &value))
         return fail_keys (r, _("hashkey “%s”: value %u, %s, is not an integer"),
-                          r->key_name, r->n_values, shown);
+                          r->key_name->str, r->n_values, shown);
       if (value < 0 || value > 255)
         return fail_keys (r, _("hashkey “%s”: value %u, %s, is outside 0..255"),
-                          r->key_name, r->n_values, shown);
+                          r->key_name->str, r->n_values, shown);
       if (r->n_values < DM_HASH_KEY_SIZE)
         r->key[r->n_values] = (guint8) value;
       r->n_values++;
@@ -1139,10 +1058,7 @@ key_on_map_key (void                *context,
       r->hasher_member = length == 9 && memcmp (key, "dm_hasher", 9) == 0;
     }
   else if (r->depth == 2 && r->in_hashkey)
-    {
-      g_free (r->key_name);
-      r->key_name = g_strndup ((const char *) key, length);
-    }
+    g_string_overwrite_len (g_string_truncate (r->key_name, 0), 0, (const char *) key, (gssize) length);
   return 1;
 }
 
@@ -1169,12 +1085,12 @@ key_open (HashKeyReader *r,
   else if (r->depth == 2 && r->in_hashkey)
     {
       if (!is_array)
-        return fail_keys (r, _("hashkey “%s” is an object, not an array"), r->key_name);
+        return fail_keys (r, _("hashkey “%s” is an object, not an array"), r->key_name->str);
       r->n_values = 0;
     }
   else if (r->depth == 3 && r->in_hashkey)
     return fail_keys (r, _("hashkey “%s”: value %u is %s, not an integer"),
-                      r->key_name, r->n_values, kind_name (kind));
+                      r->key_name->str, r->n_values, kind_name (kind));
 
   r->depth++;
   return 1;
@@ -1221,41 +1137,171 @@ static const yajl_callbacks hash_key_callbacks = {
   .yajl_end_array = key_on_end,
 };
 
-/*
- * dm_datumaro_read_hash_keys:
- * @dataset: the dataset the keys are for
- * @path: a hash_keys.json file
- *
- * Gives the items of @dataset their keys from Datumaro's cache and sets
- * the dataset's hash key origin ("dm_hasher", or Datumaro's CLIP when the
- * file does not say). Keys of items the dataset lacks are ignored with a
- * warning.
- */
-gboolean
-dm_datumaro_read_hash_keys (DmDataset     *dataset,
-                            const char    *path,
-                            GCancellable  *cancellable,
-                            GError       **error)
+static HashKeyReader *
+hash_key_reader_new (const char   *path,
+                     GCancellable *cancellable)
 {
-  HashKeyReader r = { 0 };
-  gboolean ok;
+  HashKeyReader *r = g_new0 (HashKeyReader, 1);
 
-  r.path = path;
-  r.dataset = dataset;
-  r.cancellable = cancellable;
+  r->path = path;
+  r->cancellable = cancellable;
+  r->key_name = g_string_new (NULL);
+  r->name_chunk = g_string_chunk_new (1024 * 1024);
+  r->names = g_ptr_array_new ();
+  r->blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  return r;
+}
 
-  ok = dm_json_stream_parse_file (path, &hash_key_callbacks, &r, &r.error, cancellable, error);
-  if (ok)
+static void
+hash_key_reader_free (HashKeyReader *r)
+{
+  g_clear_error (&r->error);
+  g_free (r->hasher);
+  g_string_free (r->key_name, TRUE);
+  g_string_chunk_free (r->name_chunk);
+  g_ptr_array_unref (r->names);
+  g_ptr_array_unref (r->blocks);
+  g_free (r);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HashKeyReader, hash_key_reader_free)
+
+/* Parses the cache into @r, in a thread of its own while the annotation
+ * files are read. Returns @r's error, or %NULL. */
+static gpointer
+parse_hash_keys (gpointer data)
+{
+  HashKeyReader *r = data;
+  GError *error = NULL;
+
+  if (!dm_json_stream_parse_file (r->path, &hash_key_callbacks, r, &r->error, r->cancellable, &error))
     {
-      if (r.n_unknown > UNKNOWN_ITEMS_SHOWN)
-        g_warning (_("%s: ignoring %u more keys of items that are not in the dataset"),
-                   path, r.n_unknown - UNKNOWN_ITEMS_SHOWN);
-      dm_dataset_set_hash_key_origin (dataset, r.hasher != NULL ? r.hasher : DM_HASH_KEY_ORIGIN_DATUMARO);
+      g_clear_error (&r->error);
+      r->error = error;
+    }
+  return r->error;
+}
+
+/* Gives the items of @dataset the keys @r read, the last one where a name
+ * occurs twice, and sets the hash key origin. Keys of items the dataset
+ * lacks are ignored with a warning. */
+static void
+apply_hash_keys (HashKeyReader *r,
+                 DmDataset     *dataset)
+{
+  g_autoptr(GString) subset = g_string_new (NULL);
+  guint n_unknown = 0;
+
+  for (guint k = 0; k < r->names->len; k++)
+    {
+      const char *name = g_ptr_array_index (r->names, k);
+      const char *slash = strchr (name, '/');
+      DmItem *item = NULL;
+
+      if (slash != NULL)
+        {
+          g_string_overwrite_len (g_string_truncate (subset, 0), 0, name, slash - name);
+          item = dm_dataset_find_item (dataset, subset->str, slash + 1);
+        }
+      if (item == NULL)
+        {
+          if (n_unknown < UNKNOWN_ITEMS_SHOWN)
+            g_warning (_("%s: ignoring the key of “%s”, which is not an item of the dataset"),
+                       r->path, name);
+          n_unknown++;
+        }
+      else
+        {
+          g_autoptr(GBytes) key = g_bytes_new_from_bytes (g_ptr_array_index (r->blocks, k / KEYS_PER_BLOCK),
+                                                          (gsize) (k % KEYS_PER_BLOCK) * DM_HASH_KEY_SIZE,
+                                                          DM_HASH_KEY_SIZE);
+
+          dm_item_set_hash_key (item, key);
+        }
+    }
+  if (n_unknown > UNKNOWN_ITEMS_SHOWN)
+    g_warning (_("%s: ignoring %u more keys of items that are not in the dataset"),
+               r->path, n_unknown - UNKNOWN_ITEMS_SHOWN);
+  dm_dataset_set_hash_key_origin (dataset, r->hasher != NULL ? r->hasher : DM_HASH_KEY_ORIGIN_DATUMARO);
+}
+
+/**
+ * dm_datumaro_load:
+ * @path: (type filename): a dataset directory in Datumaro's format
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads `annotations/<subset>.json` for every subset (in sorted file name
+ * order) and, when there is one, the hash-key cache
+ * `hash_key_meta/hash_keys.json`. Items keep their JSON text, so that
+ * dm_datumaro_write() gives back every annotation as it was.
+ *
+ * The files are parsed as a stream: a dataset of a million items loads in
+ * seconds and in memory little larger than the items themselves.
+ *
+ * Returns: (transfer full): the dataset, or %NULL with @error set
+ */
+DmDataset *
+dm_datumaro_load (const char    *path,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(GPtrArray) subsets = NULL;
+  g_autofree char *annotations_dir = NULL;
+  g_autofree char *images_dir = NULL;
+  g_autofree char *hash_keys = NULL;
+  g_autoptr(HashKeyReader) key_reader = NULL;
+  GThread *key_thread = NULL;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  annotations_dir = g_build_filename (path, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
+  images_dir = g_build_filename (path, DM_DATUMARO_IMAGES_DIR, NULL);
+  subsets = list_subsets (annotations_dir, error);
+  if (subsets == NULL)
+    return NULL;
+
+  dataset = dm_dataset_new ();
+  dm_dataset_set_source_path (dataset, path);
+  dm_dataset_set_format (dataset, "datumaro");
+
+  /* The cache is as large as the annotations: parse both at once. */
+  hash_keys = g_build_filename (path, DM_DATUMARO_HASH_KEY_DIR, DM_DATUMARO_HASH_KEY_FILE, NULL);
+  if (g_file_test (hash_keys, G_FILE_TEST_EXISTS))
+    {
+      key_reader = hash_key_reader_new (hash_keys, cancellable);
+      key_thread = g_thread_try_new ("dm-hash-keys", parse_hash_keys, key_reader, NULL);
     }
 
-  g_clear_error (&r.error);
-  g_free (r.hasher);
-  g_free (r.key_name);
-  g_clear_pointer (&r.block, g_bytes_unref);
-  return ok;
+  for (guint i = 0; i < subsets->len && ok; i++)
+    {
+      const char *subset = g_ptr_array_index (subsets, i);
+      g_autofree char *file_name = g_strconcat (subset, ".json", NULL);
+      g_autofree char *file = g_build_filename (annotations_dir, file_name, NULL);
+
+      ok = read_annotation_file (dataset, file, images_dir, subset, i == 0, cancellable, error);
+    }
+
+  if (key_reader != NULL)
+    {
+      GError *key_error;
+
+      if (!ok)
+        g_atomic_int_set (&key_reader->abandoned, TRUE);
+      key_error = key_thread != NULL ? g_thread_join (key_thread) : parse_hash_keys (key_reader);
+      if (!ok)
+        return NULL;
+      if (key_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&key_reader->error));
+          return NULL;
+        }
+      apply_hash_keys (key_reader, dataset);
+    }
+
+  return ok ? g_steal_pointer (&dataset) : NULL;
 }

@@ -790,6 +790,33 @@ test_bad_hash_keys (gconstpointer data)
   remove_tree (tmp);
 }
 
+/* Both files broken: the annotations' error is the one reported (the key
+ * cache is read alongside them). */
+static void
+test_annotation_error_first (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
+  g_autofree char *keys = g_build_filename (tmp, "hash_key_meta", "hash_keys.json", NULL);
+  g_autoptr(GString) text = g_string_new ("{\"hashkey\": {");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) dataset = NULL;
+
+  write_file (file, "{\"items\": [{\"id\": 1}]}", -1);
+  for (guint k = 0; k < 20000; k++)
+    g_string_append_printf (text, "\"train/%u\": [%u, 2, 3],", k, k % 256);
+  g_string_append (text, "\"train/a\": []}}");
+  write_file (keys, text->str, text->len);
+
+  dataset = dm_datumaro_load (tmp, NULL, &error);
+  g_assert_null (dataset);
+  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+  assert_message_has (error, file);
+  assert_message_has (error, "“id”");
+
+  remove_tree (tmp);
+}
+
 static void
 test_cancelled (void)
 {
@@ -831,6 +858,7 @@ main (int    argc,
     }
   g_test_add_func ("/datumaro/bad-annotations/labels-differ", test_labels_differ_between_subsets);
   g_test_add_func ("/datumaro/bad-annotations/no-files", test_no_annotation_files);
+  g_test_add_func ("/datumaro/bad-annotations/before-bad-keys", test_annotation_error_first);
   for (guint i = 0; i < G_N_ELEMENTS (bad_keys); i++)
     {
       g_autofree char *path = g_strconcat ("/datumaro/bad-hash-keys/", bad_keys[i].name, NULL);

@@ -1236,8 +1236,9 @@ apply_hash_keys (HashKeyReader *r,
  * `hash_key_meta/hash_keys.json`. Items keep their JSON text, so that
  * dm_datumaro_write() gives back every annotation as it was.
  *
- * The files are parsed as a stream: a dataset of a million items loads in
- * seconds and in memory little larger than the items themselves.
+ * The files are parsed as a stream (the key cache in a second thread while
+ * the annotations are read): a dataset of a million items loads in seconds
+ * and in memory little larger than the items themselves.
  *
  * Returns: (transfer full): the dataset, or %NULL with @error set
  */

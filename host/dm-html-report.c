@@ -17,6 +17,9 @@
 
 #include "dm-html-report.h"
 
+/* cluster_of_item of an item that was not clustered. */
+#define NO_CLUSTER G_MAXUINT
+
 /* Tables list at most this many clusters; the rest are summed up. */
 #define MAX_TABLE_ROWS 200
 
@@ -204,6 +207,12 @@ read_cluster_info (const DmHtmlReportContent *content,
     {
       gint64 cluster = int_element (assignment, i);
 
+      /* -1: an item left out before clustering (--skip-broken). */
+      if (cluster == -1)
+        {
+          info->cluster_of_item[i] = NO_CLUSTER;
+          continue;
+        }
       if (cluster < 0 || cluster >= info->n_clusters)
         {
           g_clear_pointer (&info->cluster_of_item, g_free);
@@ -563,7 +572,7 @@ make_groups (const DmHtmlReportContent *content,
         }
       for (guint i = 0; i < n_items; i++)
         {
-          int g = group_of_cluster[info->cluster_of_item[i]];
+          int g = info->cluster_of_item[i] == NO_CLUSTER ? -1 : group_of_cluster[info->cluster_of_item[i]];
 
           if (g >= 0)
             {

@@ -309,6 +309,28 @@ add_skipped_report (JsonNode  *report,
   json_object_set_array_member (root, "skipped", skipped);
   /* The totals count every input item, the skipped ones too. */
   json_object_set_int_member (root, "items", dm_dataset_get_n_items (input));
+
+  /* cluster_of_item was built over the usable items: give it one entry per
+   * input item again, -1 for the skipped ones. */
+  if (broken != NULL && broken->len > 0 && json_object_has_member (root, "cluster_of_item"))
+    {
+      JsonArray *usable_clusters = json_object_get_array_member (root, "cluster_of_item");
+      JsonArray *clusters = json_array_sized_new (dm_dataset_get_n_items (input));
+      guint next_broken = 0, next_usable = 0;
+
+      for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
+        {
+          if (next_broken < broken->len &&
+              ((PruneBrokenItem *) g_ptr_array_index (broken, next_broken))->position == i)
+            {
+              next_broken++;
+              json_array_add_int_element (clusters, -1);
+            }
+          else
+            json_array_add_int_element (clusters, json_array_get_int_element (usable_clusters, next_usable++));
+        }
+      json_object_set_array_member (root, "cluster_of_item", clusters);
+    }
 }
 
 /* The output of a clustering method. Items whose keys were computed here

@@ -627,7 +627,7 @@ test_hash_keys_missing_for_some_items (Fixture *f, gconstpointer data)
 static void
 test_datumaro_hash_keys_missing_for_some_items (Fixture *f, gconstpointer data)
 {
-  write_hash_keys (f, make_hash_keys (f, 2));
+  g_free (write_hash_keys (f, make_hash_keys (f, 2)));
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "cluster_random", "-o", f->dest),
                   PARTS (f->source, "2 have none"));
 }
@@ -876,7 +876,7 @@ test_bad_parameters (Fixture *f, gconstpointer data)
     { "--clusters", "-3", "-3" },
   };
 
-  write_hash_keys (f, make_hash_keys (f, 0));
+  g_free (write_hash_keys (f, make_hash_keys (f, 0)));
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       if (g_str_equal (cases[i].flag, "-m"))
@@ -892,7 +892,7 @@ test_bad_parameters (Fixture *f, gconstpointer data)
 static void
 test_more_clusters_than_items (Fixture *f, gconstpointer data)
 {
-  write_hash_keys (f, make_hash_keys (f, 0));
+  g_free (write_hash_keys (f, make_hash_keys (f, 0)));
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "cluster_random", "--clusters", "100",
                            "-o", f->dest),
                   PARTS ("100", "clusters"));
@@ -917,7 +917,7 @@ test_label_method_without_labels (Fixture *f, gconstpointer data)
 {
   const char *methods[] = { "query_clust", "entropy" };
 
-  write_hash_keys (f, make_hash_keys (f, 0));
+  g_free (write_hash_keys (f, make_hash_keys (f, 0)));
   remove_annotations (f, "train");
   remove_annotations (f, "val");
   for (guint m = 0; m < G_N_ELEMENTS (methods); m++)

@@ -11,8 +11,12 @@ transforms' GParamSpecs, nothing here knows about prune's parameters but
 their names), then runs `prune` with progress reports and a cancellable
 (Ctrl-C stops it cleanly), and saves the result.
 
-Uninstalled, run it in `meson devenv -C build`, or point GObject
-introspection and the loader at a build tree yourself:
+Uninstalled, run it in the build tree's environment (`-w .`: devenv
+otherwise runs the command from the build directory):
+
+    meson devenv -C build -w . data/examples/prune.py SRC DEST -m random
+
+or point GObject introspection and the loader at a build tree yourself:
 
     GI_TYPELIB_PATH=build/host LD_LIBRARY_PATH=build/host \\
     DM_PLUGIN_PATH=build/plugin data/examples/prune.py SRC DEST -m random

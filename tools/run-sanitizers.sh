@@ -58,7 +58,10 @@ mkdir -p "$logs"
 wrapper="valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1
   --trace-children=yes --trace-children-skip=/usr/*,/bin/*,*/make-sample-dataset
   --log-file=$logs/%p.log"
-G_DEBUG=gc-friendly meson test -C "$valgrind_build" --suite cli --suite bad-input \
+# JSIMD_FORCENONE: libjpeg-turbo decodes with its C code, which memcheck
+# follows; through its SIMD code memcheck reports uninitialised pixels that
+# are not (libjpeg-turbo issue #238), for instance in a 1×1 JPEG.
+JSIMD_FORCENONE=1 G_DEBUG=gc-friendly meson test -C "$valgrind_build" --suite cli --suite bad-input \
   --print-errorlogs --num-processes 2 --timeout-multiplier 10 --wrap="$wrapper"
 
 # A dm that leaked in a run expected to fail would still have failed: look

@@ -634,39 +634,17 @@ test_datumaro_hash_keys_missing_for_some_items (Fixture *f, gconstpointer data)
 
 /* ---- images ---- */
 
-/* The methods that decode images: ndr always; the cluster methods when
- * there are no cached keys (the keys are then computed from the images). */
+/* The methods that decode images: ndr, and the cluster methods when there
+ * are no cached keys (the keys are then computed from the images). */
 static const char *const decoding_methods[] = { "ndr", "cluster_random" };
-
-static gboolean
-images_are_hashed (Fixture *f)
-{
-  /* Probe on a copy whose images are all fine. */
-  g_autofree char *probe_source = g_build_filename (f->tmp, "probe", NULL);
-  g_autofree char *probe_dest = g_build_filename (f->tmp, "probe-out", NULL);
-  g_autoptr(DmRun) run = NULL;
-
-  make_sample (probe_source, 4);
-  run = run_dm (ARGS ("prune", probe_source, "-q", "-m", "cluster_random", "-o", probe_dest), 0);
-  remove_tree (probe_source);
-  remove_tree (probe_dest);
-  return run->status == 0;
-}
 
 /* Every decoding method must fail on the broken first image, naming it. */
 static void
 expect_image_failure (Fixture           *f,
                       const char *const *parts)
 {
-  gboolean hashing = images_are_hashed (f);
-
   for (guint m = 0; m < G_N_ELEMENTS (decoding_methods); m++)
     {
-      if (g_str_equal (decoding_methods[m], "cluster_random") && !hashing)
-        {
-          g_test_message ("cluster_random skipped: keys are not computed from images yet");
-          continue;
-        }
       expect_failure (f, ARGS ("prune", f->source, "-q", "-m", decoding_methods[m], "-r", "1", "-o", f->dest),
                       parts);
     }
@@ -691,11 +669,6 @@ test_image_truncated_jpeg (Fixture *f, gconstpointer data)
 
   g_assert_true (g_file_get_contents (f->first_image, &contents, &length, NULL));
   write_text (f->first_image, contents, (gssize) length / 3);
-  if (!images_are_hashed (f))
-    {
-      g_test_incomplete ("keys are not computed from images yet");
-      return;
-    }
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "cluster_random", "-r", "1", "-o", f->dest),
                   PARTS (f->first_image, "truncated"));
 
@@ -740,7 +713,6 @@ static void
 test_image_one_pixel (Fixture *f, gconstpointer data)
 {
   g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 1, 1);
-  gboolean hashing = images_are_hashed (f);
 
   gdk_pixbuf_fill (pixbuf, 0x336699ff);
   g_assert_true (gdk_pixbuf_save (pixbuf, f->first_image, "jpeg", NULL, NULL));
@@ -748,8 +720,6 @@ test_image_one_pixel (Fixture *f, gconstpointer data)
     {
       g_autoptr(DmDataset) output = NULL;
 
-      if (g_str_equal (decoding_methods[m], "cluster_random") && !hashing)
-        continue;
       output = expect_success (f, ARGS ("prune", f->source, "-q", "-m", decoding_methods[m], "-r", "1",
                                         "-o", f->dest), NULL);
       g_assert_nonnull (dm_dataset_find_item (output, "train", f->first_id));

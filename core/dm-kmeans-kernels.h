@@ -47,7 +47,8 @@ typedef struct {
 } DmKmeansKernels;
 
 extern const DmKmeansKernels dm_kmeans_kernels_portable;
-/* Only defined when the build compiled the AVX-512 kernels. */
+/* Only defined when the build compiled these kernels. */
+extern const DmKmeansKernels dm_kmeans_kernels_avx2;
 extern const DmKmeansKernels dm_kmeans_kernels_avx512;
 
 G_END_DECLS

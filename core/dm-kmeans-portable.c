@@ -1,5 +1,8 @@
 /* dm-kmeans-portable.c: k-means kernels in plain C.
  *
+ * dm-kmeans-avx2.c builds this same source again for CPUs with AVX2 and
+ * POPCNT, under another name.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "dm-kmeans-kernels.h"
@@ -72,7 +75,11 @@ distances_portable (const guint32 *counts_t, gsize n_features,
     }
 }
 
-const DmKmeansKernels dm_kmeans_kernels_portable = {
+#ifndef DM_KMEANS_KERNELS_NAME
+#define DM_KMEANS_KERNELS_NAME dm_kmeans_kernels_portable
+#endif
+
+const DmKmeansKernels DM_KMEANS_KERNELS_NAME = {
   hamming_portable,
   distances_portable,
 };

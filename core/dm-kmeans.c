@@ -1095,13 +1095,37 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
 }
 
 static const DmKmeansKernels *
-choose_kernels (gboolean force_portable)
+choose_kernels (const DmKmeansRequest *request, const char **name)
 {
+  *name = "portable";
+  if (request->force_portable)
+    return &dm_kmeans_kernels_portable;
 #ifdef DM_HAVE_AVX512_KERNELS
-  if (!force_portable && dm_kmeans_simd_available ())
-    return &dm_kmeans_kernels_avx512;
+  if (!request->no_avx512 && dm_kmeans_simd_available ())
+    {
+      *name = "avx512";
+      return &dm_kmeans_kernels_avx512;
+    }
+#endif
+#ifdef DM_HAVE_AVX2_KERNELS
+  if (dm_kmeans_avx2_available ())
+    {
+      *name = "avx2";
+      return &dm_kmeans_kernels_avx2;
+    }
 #endif
   return &dm_kmeans_kernels_portable;
+}
+
+gboolean
+dm_kmeans_avx2_available (void)
+{
+#if defined(DM_HAVE_AVX2_KERNELS) && (defined(__x86_64__) || defined(__i386__))
+  __builtin_cpu_init ();
+  return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("popcnt");
+#else
+  return FALSE;
+#endif
 }
 
 gboolean
@@ -1140,6 +1164,7 @@ dm_kmeans_run (const DmKmeansRequest *request,
                GError               **error)
 {
   Kmeans km = { 0 };
+  const char *kernels_name;
   g_autoptr(DmKmeansResult) result = NULL;
   gint64 start;
   gboolean ok;
@@ -1152,7 +1177,7 @@ dm_kmeans_run (const DmKmeansRequest *request,
     return FALSE;
 
   km.request = request;
-  km.kernels = choose_kernels (request->force_portable);
+  km.kernels = choose_kernels (request, &kernels_name);
   km.parallel = dm_parallel_new (request->n_threads);
   km.n = request->n_items;
   km.n_words = request->key_bytes / 8;
@@ -1169,6 +1194,7 @@ dm_kmeans_run (const DmKmeansRequest *request,
   result->labels = g_new0 (guint, km.n);
   result->seed_items = g_new0 (guint, km.k);
   result->used_simd = km.kernels != &dm_kmeans_kernels_portable;
+  result->kernels = kernels_name;
   km.label = result->labels;
 
   start = g_get_monotonic_time ();

@@ -56,6 +56,7 @@ typedef struct {
   double tolerance;         /* relative to the mean feature variance; 1e-4 */
   guint n_threads;          /* 0 = all cores */
   gboolean force_portable;  /* no SIMD kernels, for tests */
+  gboolean no_avx512;       /* at most the AVX2 kernels, for tests */
   DmKmeansScan scan;        /* how full scans compute distances, for tests */
   DmCoreProgressFunc progress;   /* may be NULL; phase "clustering" */
   gpointer progress_data;
@@ -72,7 +73,8 @@ typedef struct {
   double inertia;           /* sum of squared distances item -> own centre */
   guint iterations;         /* Lloyd iterations run */
   gboolean converged;       /* FALSE when max_iterations ran out */
-  gboolean used_simd;       /* whether the SIMD kernels ran */
+  gboolean used_simd;       /* whether SIMD kernels (AVX2 or AVX-512) ran */
+  const char *kernels;      /* "avx512", "avx2" or "portable" */
   double seconds_seeding, seconds_lloyd;
   /* private */
   guint32 *centre_counts;   /* k * n_features, packbits feature order */
@@ -145,5 +147,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmKmeansResult, dm_kmeans_result_free)
  *   give the same results as the portable ones, only faster
  */
 gboolean dm_kmeans_simd_available (void);
+
+/**
+ * dm_kmeans_avx2_available:
+ *
+ * Returns: %TRUE when this CPU runs the AVX2 + POPCNT build of the
+ *   portable kernels, used when AVX-512 is missing
+ */
+gboolean dm_kmeans_avx2_available (void);
 
 G_END_DECLS

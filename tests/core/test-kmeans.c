@@ -91,8 +91,8 @@ partition_inertia (const guint8 *keys, gsize n, gsize key_bytes, const guint *la
 }
 
 static DmKmeansResult *
-run (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint32 seed,
-     guint threads, gboolean portable, double tolerance)
+run_limited (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint32 seed,
+             guint threads, gboolean portable, gboolean no_avx512, double tolerance)
 {
   DmKmeansRequest request;
   DmKmeansResult *result = NULL;
@@ -106,10 +106,18 @@ run (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint32 seed,
   request.seed = seed;
   request.n_threads = threads;
   request.force_portable = portable;
+  request.no_avx512 = no_avx512;
   request.tolerance = tolerance;
   g_assert_true (dm_kmeans_run (&request, &result, &error));
   g_assert_no_error (error);
   return result;
+}
+
+static DmKmeansResult *
+run (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint32 seed,
+     guint threads, gboolean portable, double tolerance)
+{
+  return run_limited (keys, n, key_bytes, k, seed, threads, portable, FALSE, tolerance);
 }
 
 static void
@@ -300,9 +308,32 @@ test_simd_identical (gconstpointer data)
   keys = make_noisy (n, 30, key_bytes, 13);
   g_autoptr(DmKmeansResult) simd = run (keys, n, key_bytes, 70, 4, 2, FALSE, 1e-4);
   g_autoptr(DmKmeansResult) portable = run (keys, n, key_bytes, 70, 4, 2, TRUE, 1e-4);
-  g_assert_true (simd->used_simd);
-  g_assert_false (portable->used_simd);
+  g_assert_cmpstr (simd->kernels, ==, "avx512");
+  g_assert_cmpstr (portable->kernels, ==, "portable");
   assert_same (simd, portable);
+}
+
+static void
+test_avx2_identical (gconstpointer data)
+{
+  gsize key_bytes = GPOINTER_TO_SIZE (data);
+  gsize n = 4000;
+  g_autofree guint8 *keys = NULL;
+
+  if (!dm_kmeans_avx2_available ())
+    {
+      g_test_skip ("this CPU has no AVX2 + POPCNT kernels to compare");
+      return;
+    }
+  keys = make_noisy (n, 30, key_bytes, 17);
+  /* Both scan kinds: counts (k = 50) and members (k = 900). */
+  for (guint k = 50; k <= 900; k += 850)
+    {
+      g_autoptr(DmKmeansResult) avx2 = run_limited (keys, n, key_bytes, k, 4, 2, FALSE, TRUE, 1e-4);
+      g_autoptr(DmKmeansResult) portable = run (keys, n, key_bytes, k, 4, 2, TRUE, 1e-4);
+      g_assert_cmpstr (avx2->kernels, ==, "avx2");
+      assert_same (avx2, portable);
+    }
 }
 
 /* Both ways of scanning all centres give the same numbers. */
@@ -462,6 +493,8 @@ main (int argc, char **argv)
   g_test_add_data_func ("/kmeans/threads-identical/1024", GSIZE_TO_POINTER (128), test_threads_identical);
   g_test_add_data_func ("/kmeans/simd-identical/512", GSIZE_TO_POINTER (64), test_simd_identical);
   g_test_add_data_func ("/kmeans/simd-identical/1024", GSIZE_TO_POINTER (128), test_simd_identical);
+  g_test_add_data_func ("/kmeans/avx2-identical/512", GSIZE_TO_POINTER (64), test_avx2_identical);
+  g_test_add_data_func ("/kmeans/avx2-identical/1024", GSIZE_TO_POINTER (128), test_avx2_identical);
   g_test_add_func ("/kmeans/many-clusters", test_many_clusters);
   g_test_add_func ("/kmeans/scan-modes-identical", test_scan_modes_identical);
   g_test_add_func ("/kmeans/duplicates", test_duplicates);

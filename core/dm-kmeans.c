@@ -25,6 +25,16 @@
  * centre changed. */
 #define BOUND_MARGIN 1e-3
 #define MAX_GROUPS   64     /* lower bounds per item: n x 64 floats at most */
+/* Stands for "no centre": beyond any key distance (at most 32), yet finite
+ * so that a centre appearing there (shift BOUND_FAR too) brings the bound
+ * below zero instead of to NaN. */
+#define BOUND_FAR    1e6
+
+static inline float
+lower_bound (double squared)
+{
+  return (float) MIN (sqrt (MAX (squared, 0.0)), BOUND_FAR);
+}
 
 typedef struct {
   guint item, from, to;
@@ -436,7 +446,7 @@ centre_shift (Kmeans *km, guint centre, const guint32 *old_counts, guint old_mem
   double sum = 0;
 
   if (old_members == 0 || km->members[centre] == 0)
-    return old_members == km->members[centre] ? 0.0 : INFINITY;
+    return old_members == km->members[centre] ? 0.0 : 2 * BOUND_FAR;
   for (gsize f = 0; f < km->n_features; f++)
     {
       double delta = (double) *count_cell (km, centre, f) * km->inv_members[centre]
@@ -657,7 +667,7 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
                     group_min = MIN (group_min, smallest);
                 }
             }
-          lower[g] = (float) sqrt (MAX (group_min, 0.0));
+          lower[g] = lower_bound (group_min);
         }
     }
   for (guint p = 0; p < n_items; p++)
@@ -740,7 +750,7 @@ member_scan (Kmeans *km, const guint *items, const double *own_distance,
               else
                 group_min = MIN (group_min, d);
             }
-          lower[g] = (float) sqrt (MAX (group_min, 0.0));
+          lower[g] = lower_bound (group_min);
         }
 
       km->upper[item] = best_root;
@@ -1004,7 +1014,7 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
   /* The seeding distances are exact bounds to the seeds themselves. */
   for (gsize i = 0; i < km->n; i++)
     {
-      float lower = km->second[i] == FAR ? INFINITY : (float) sqrt ((double) km->second[i]);
+      float lower = km->second[i] == FAR ? (float) BOUND_FAR : lower_bound (km->second[i]);
       km->upper[i] = sqrt ((double) km->nearest[i]);
       for (guint g = 0; g < km->n_groups; g++)
         km->group_lower[i * km->n_groups + g] = lower;

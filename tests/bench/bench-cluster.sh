@@ -18,7 +18,7 @@ set -eu
 cluster_bench=${1:?usage: bench-cluster.sh CLUSTER_BENCH [DM_CLI]}
 dm_cli=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(git -C "$here" rev-parse --show-toplevel)
+top=$(git -C "$here" rev-parse --show-toplevel 2>/dev/null || (cd "$here/../.." && pwd))
 shared="$top/../shared"
 python=/usr/bin/python3
 work="$here/work"

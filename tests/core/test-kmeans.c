@@ -402,6 +402,33 @@ test_duplicates (void)
   g_assert_cmpfloat (result->inertia, ==, 0.0);
 }
 
+/* Many copies of a few keys next to distinct ones: clusters run empty and
+ * get re-seeded; every path still agrees and the numbers stay finite. */
+static void
+test_duplicates_mixed (void)
+{
+  gsize n = 200, key_bytes = 64;
+  g_autofree guint8 *keys = make_noisy (n, 4, key_bytes, 77);
+  guint total = 0;
+
+  for (gsize i = 0; i < 150; i++)
+    memcpy (keys + i * key_bytes, keys + (i % 3) * key_bytes, key_bytes);
+  g_autoptr(DmKmeansResult) result = run (keys, n, key_bytes, 60, 5, 1, FALSE, 0);
+  g_autoptr(DmKmeansResult) portable = run (keys, n, key_bytes, 60, 5, 2, TRUE, 0);
+  assert_same (result, portable);
+  g_assert_true (isfinite (result->inertia));
+  for (guint j = 0; j < 60; j++)
+    total += result->sizes[j];
+  g_assert_cmpuint (total, ==, n);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_assert_cmpuint (result->labels[i], <, 60);
+      g_assert_true (isfinite (result->distance[i]));
+    }
+  g_assert_cmpfloat (partition_inertia (keys, n, key_bytes, result->labels, 60),
+                     <=, result->inertia * (1 + 1e-9) + 1e-9);
+}
+
 static void
 test_initial_items (void)
 {
@@ -498,6 +525,7 @@ main (int argc, char **argv)
   g_test_add_func ("/kmeans/many-clusters", test_many_clusters);
   g_test_add_func ("/kmeans/scan-modes-identical", test_scan_modes_identical);
   g_test_add_func ("/kmeans/duplicates", test_duplicates);
+  g_test_add_func ("/kmeans/duplicates-mixed", test_duplicates_mixed);
   g_test_add_func ("/kmeans/initial-items", test_initial_items);
   g_test_add_func ("/kmeans/errors", test_errors);
   return g_test_run ();

@@ -11,6 +11,7 @@
 #include "prune-enums.h"
 #include "prune-image-hasher.h"
 #include "prune-ndr.h"
+#include "prune-report.h"
 #include "prune-text-keys.h"
 #include "prune-transform.h"
 
@@ -89,129 +90,26 @@ dataset_from_kept (DmDataset   *input,
   return output;
 }
 
-static void
-add_selection_report (JsonBuilder          *builder,
-                      DmDataset            *input,
-                      const DmSelectResult *selection,
-                      double                seconds_keys,
-                      guint                 n_decoded)
+static const char *
+method_name (PruneMethod method)
 {
-  json_builder_set_member_name (builder, "images_decoded");
-  json_builder_add_int_value (builder, n_decoded);
-  json_builder_set_member_name (builder, "inertia");
-  json_builder_add_double_value (builder, selection->inertia);
-  json_builder_set_member_name (builder, "iterations");
-  json_builder_add_int_value (builder, selection->iterations);
-  json_builder_set_member_name (builder, "simd");
-  json_builder_add_boolean_value (builder, selection->used_simd);
+  g_autoptr(GEnumClass) methods = g_type_class_ref (PRUNE_TYPE_METHOD);
 
-  json_builder_set_member_name (builder, "seconds");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "keys");
-  json_builder_add_double_value (builder, seconds_keys);
-  json_builder_set_member_name (builder, "seeding");
-  json_builder_add_double_value (builder, selection->seconds_seeding);
-  json_builder_set_member_name (builder, "lloyd");
-  json_builder_add_double_value (builder, selection->seconds_lloyd);
-  json_builder_set_member_name (builder, "selecting");
-  json_builder_add_double_value (builder, selection->seconds_select);
-  json_builder_end_object (builder);
-
-  json_builder_set_member_name (builder, "clusters");
-  json_builder_begin_array (builder);
-  for (guint c = 0; c < selection->n_clusters; c++)
-    {
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "size");
-      json_builder_add_int_value (builder, selection->cluster_sizes[c]);
-      json_builder_set_member_name (builder, "quota");
-      json_builder_add_int_value (builder, selection->quotas[c]);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  json_builder_set_member_name (builder, "kept_items");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < selection->n_kept; i++)
-    {
-      guint index = selection->kept[i];
-      DmItem *item = dm_dataset_get_item (input, index);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "subset");
-      json_builder_add_string_value (builder, dm_item_get_subset (item));
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_string_value (builder, dm_item_get_id (item));
-      json_builder_set_member_name (builder, "cluster");
-      json_builder_add_int_value (builder, selection->cluster_of_item[index]);
-      json_builder_set_member_name (builder, "distance");
-      json_builder_add_double_value (builder, selection->distance[index]);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
-
-  /* Every item's cluster, in input order, so a report can show what each
-   * cluster dropped as well as what it kept. */
-  json_builder_set_member_name (builder, "cluster_of_item");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
-    json_builder_add_int_value (builder, selection->cluster_of_item[i]);
-  json_builder_end_array (builder);
+  /* The enum class outlives this reference: the type is static or
+   * belongs to a module that is never unloaded. */
+  return g_enum_get_value (methods, method)->value_nick;
 }
 
 static JsonNode *
-build_report (PruneTransform       *self,
-              DmDataset            *input,
-              DmDataset            *output,
-              const DmSelectResult *selection,
-              double                seconds_keys,
-              guint                 n_decoded)
+new_report (PruneTransform *self,
+            DmDataset      *input,
+            DmDataset      *output)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(GEnumClass) methods = g_type_class_ref (PRUNE_TYPE_METHOD);
   g_autoptr(GEnumClass) hash_types = g_type_class_ref (PRUNE_TYPE_HASH_TYPE);
-  const char * const *subsets = dm_dataset_get_subsets (input);
 
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "method");
-  json_builder_add_string_value (builder, g_enum_get_value (methods, self->method)->value_nick);
-  json_builder_set_member_name (builder, "ratio");
-  json_builder_add_double_value (builder, self->ratio);
-  json_builder_set_member_name (builder, "hash_type");
-  json_builder_add_string_value (builder, g_enum_get_value (hash_types, self->hash_type)->value_nick);
-  json_builder_set_member_name (builder, "seed");
-  json_builder_add_int_value (builder, self->seed);
-  json_builder_set_member_name (builder, "items");
-  json_builder_add_int_value (builder, dm_dataset_get_n_items (input));
-  json_builder_set_member_name (builder, "kept");
-  json_builder_add_int_value (builder, dm_dataset_get_n_items (output));
-
-  json_builder_set_member_name (builder, "subsets");
-  json_builder_begin_object (builder);
-  for (guint s = 0; subsets[s] != NULL; s++)
-    {
-      guint before = 0, after = 0;
-
-      for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
-        before += dm_item_get_subset (dm_dataset_get_item (input, i)) == subsets[s];
-      for (guint i = 0; i < dm_dataset_get_n_items (output); i++)
-        after += dm_item_get_subset (dm_dataset_get_item (output, i)) == subsets[s];
-
-      json_builder_set_member_name (builder, subsets[s]);
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "items");
-      json_builder_add_int_value (builder, before);
-      json_builder_set_member_name (builder, "kept");
-      json_builder_add_int_value (builder, after);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_object (builder);
-
-  if (selection != NULL)
-    add_selection_report (builder, input, selection, seconds_keys, n_decoded);
-
-  json_builder_end_object (builder);
-  return json_builder_get_root (builder);
+  return prune_report_new (method_name (self->method), self->ratio,
+                           g_enum_get_value (hash_types, self->hash_type)->value_nick,
+                           self->seed, input, output);
 }
 
 static DmDataset *
@@ -231,15 +129,6 @@ prune_random (PruneTransform  *self,
   return dataset_from_kept (input, kept, k);
 }
 
-static const char *
-method_name (PruneMethod method)
-{
-  g_autoptr(GEnumClass) methods = g_type_class_ref (PRUNE_TYPE_METHOD);
-
-  /* The enum class outlives this reference: the type is static or
-   * belongs to a module that is never unloaded. */
-  return g_enum_get_value (methods, method)->value_nick;
-}
 
 /* @input without the items @broken lists, and @image_keys without their
  * keys; @input itself when nothing is broken. */
@@ -284,53 +173,6 @@ without_broken_items (DmDataset  *input,
   g_bytes_unref (*image_keys);
   *image_keys = g_byte_array_free_to_bytes (g_steal_pointer (&kept_keys));
   return usable;
-}
-
-/* The report's "skipped" array: the items --skip-broken left out. */
-static void
-add_skipped_report (JsonNode  *report,
-                    DmDataset *input,
-                    GPtrArray *broken)
-{
-  JsonObject *root = json_node_get_object (report);
-  JsonArray *skipped = json_array_new ();
-
-  for (guint i = 0; broken != NULL && i < broken->len; i++)
-    {
-      PruneBrokenItem *item_broken = g_ptr_array_index (broken, i);
-      DmItem *item = dm_dataset_get_item (input, item_broken->position);
-      JsonObject *entry = json_object_new ();
-
-      json_object_set_string_member (entry, "subset", dm_item_get_subset (item));
-      json_object_set_string_member (entry, "id", dm_item_get_id (item));
-      json_object_set_string_member (entry, "reason", item_broken->error->message);
-      json_array_add_object_element (skipped, entry);
-    }
-  json_object_set_array_member (root, "skipped", skipped);
-  /* The totals count every input item, the skipped ones too. */
-  json_object_set_int_member (root, "items", dm_dataset_get_n_items (input));
-
-  /* cluster_of_item was built over the usable items: give it one entry per
-   * input item again, -1 for the skipped ones. */
-  if (broken != NULL && broken->len > 0 && json_object_has_member (root, "cluster_of_item"))
-    {
-      JsonArray *usable_clusters = json_object_get_array_member (root, "cluster_of_item");
-      JsonArray *clusters = json_array_sized_new (dm_dataset_get_n_items (input));
-      guint next_broken = 0, next_usable = 0;
-
-      for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
-        {
-          if (next_broken < broken->len &&
-              ((PruneBrokenItem *) g_ptr_array_index (broken, next_broken))->position == i)
-            {
-              next_broken++;
-              json_array_add_int_element (clusters, -1);
-            }
-          else
-            json_array_add_int_element (clusters, json_array_get_int_element (usable_clusters, next_usable++));
-        }
-      json_object_set_array_member (root, "cluster_of_item", clusters);
-    }
 }
 
 /* The output of a clustering method. Items whose keys were computed here
@@ -497,8 +339,10 @@ prune_by_clusters (PruneTransform  *self,
 
   output = dataset_from_kept_with_keys (usable, selection->kept, selection->n_kept,
                                         image_keys, n_decoded);
-  report = build_report (self, usable, output, selection, seconds_keys, n_decoded);
-  add_skipped_report (report, input, broken);
+  report = new_report (self, input, output);
+  prune_report_add_clusters (report, usable, selection, broken, seconds_keys, n_decoded);
+  if (broken != NULL)
+    prune_report_add_skipped (report, input, broken);
   dm_transform_set_report (DM_TRANSFORM (self), report);
 
   return output;
@@ -519,7 +363,7 @@ prune_ndr (PruneTransform  *self,
     return NULL;
 
   output = dataset_from_kept (input, (const guint *) (gpointer) kept->data, kept->len);
-  report = build_report (self, input, output, NULL, 0.0, 0);
+  report = new_report (self, input, output);
   dm_transform_set_report (DM_TRANSFORM (self), report);
 
   return output;
@@ -567,7 +411,7 @@ prune_transform_apply (DmTransform   *transform,
       output = prune_random (self, input, error);
       if (output != NULL)
         {
-          g_autoptr(JsonNode) report = build_report (self, input, output, NULL, 0.0, 0);
+          g_autoptr(JsonNode) report = new_report (self, input, output);
           dm_transform_set_report (transform, report);
         }
       break;

@@ -1,0 +1,169 @@
+/* prune-report.c: what the prune transform reports of a run.
+ *
+ * The report is the JSON object dm_transform_get_report() returns and
+ * `dm prune --report` writes:
+ *
+ *   method, ratio, hash_type, seed
+ *   items, kept                    totals over the input, skipped items included
+ *   subsets: {name: {items, kept}}
+ * and for the clustering methods:
+ *   images_decoded                 keys computed from images in this run
+ *   inertia, iterations, simd      of the k-means run
+ *   seconds: {keys, seeding, lloyd, selecting}
+ *   clusters: [{size, quota}]      quota = items kept from the cluster
+ *   kept_items: [{subset, id, cluster, distance}]
+ *   cluster_of_item: [c, ...]      every input item's cluster, -1 if skipped
+ * and with --skip-broken:
+ *   skipped: [{subset, id, reason}]
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "prune-image-hasher.h"
+#include "prune-report.h"
+
+static guint
+count_in_subset (DmDataset  *dataset,
+                 const char *subset)
+{
+  guint count = 0;
+
+  /* Subset names are interned: the pointer stands for the name. */
+  for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
+    count += dm_item_get_subset (dm_dataset_get_item (dataset, i)) == subset;
+
+  return count;
+}
+
+JsonNode *
+prune_report_new (const char *method,
+                  double      ratio,
+                  const char *hash_type,
+                  guint       seed,
+                  DmDataset  *input,
+                  DmDataset  *output)
+{
+  JsonObject *root = json_object_new ();
+  JsonObject *subsets = json_object_new ();
+  const char * const *names = dm_dataset_get_subsets (input);
+  JsonNode *report;
+
+  json_object_set_string_member (root, "method", method);
+  json_object_set_double_member (root, "ratio", ratio);
+  json_object_set_string_member (root, "hash_type", hash_type);
+  json_object_set_int_member (root, "seed", seed);
+  json_object_set_int_member (root, "items", dm_dataset_get_n_items (input));
+  json_object_set_int_member (root, "kept", dm_dataset_get_n_items (output));
+
+  for (guint s = 0; names[s] != NULL; s++)
+    {
+      JsonObject *subset = json_object_new ();
+
+      json_object_set_int_member (subset, "items", count_in_subset (input, names[s]));
+      json_object_set_int_member (subset, "kept", count_in_subset (output, names[s]));
+      json_object_set_object_member (subsets, names[s], subset);
+    }
+  json_object_set_object_member (root, "subsets", subsets);
+
+  report = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (report, root);
+  return report;
+}
+
+static gboolean
+is_broken (GPtrArray *broken,
+           guint     *next_broken,
+           guint      position)
+{
+  if (broken == NULL || *next_broken >= broken->len ||
+      ((PruneBrokenItem *) g_ptr_array_index (broken, *next_broken))->position != position)
+    return FALSE;
+
+  (*next_broken)++;
+  return TRUE;
+}
+
+/* @clustered is the input without the @broken items (both in input
+ * order), which is what the selection's indices refer to. */
+void
+prune_report_add_clusters (JsonNode             *report,
+                           DmDataset            *clustered,
+                           const DmSelectResult *selection,
+                           GPtrArray            *broken,
+                           double                seconds_keys,
+                           guint                 n_decoded)
+{
+  JsonObject *root = json_node_get_object (report);
+  JsonObject *seconds = json_object_new ();
+  JsonArray *clusters = json_array_new ();
+  JsonArray *kept_items = json_array_new ();
+  JsonArray *cluster_of_item = json_array_new ();
+  guint n_input = dm_dataset_get_n_items (clustered) + (broken != NULL ? broken->len : 0);
+  guint next_broken = 0, next_clustered = 0;
+
+  json_object_set_int_member (root, "images_decoded", n_decoded);
+  json_object_set_double_member (root, "inertia", selection->inertia);
+  json_object_set_int_member (root, "iterations", selection->iterations);
+  json_object_set_boolean_member (root, "simd", selection->used_simd);
+
+  json_object_set_double_member (seconds, "keys", seconds_keys);
+  json_object_set_double_member (seconds, "seeding", selection->seconds_seeding);
+  json_object_set_double_member (seconds, "lloyd", selection->seconds_lloyd);
+  json_object_set_double_member (seconds, "selecting", selection->seconds_select);
+  json_object_set_object_member (root, "seconds", seconds);
+
+  for (guint c = 0; c < selection->n_clusters; c++)
+    {
+      JsonObject *cluster = json_object_new ();
+
+      json_object_set_int_member (cluster, "size", selection->cluster_sizes[c]);
+      json_object_set_int_member (cluster, "quota", selection->quotas[c]);
+      json_array_add_object_element (clusters, cluster);
+    }
+  json_object_set_array_member (root, "clusters", clusters);
+
+  for (guint i = 0; i < selection->n_kept; i++)
+    {
+      guint index = selection->kept[i];
+      DmItem *item = dm_dataset_get_item (clustered, index);
+      JsonObject *entry = json_object_new ();
+
+      json_object_set_string_member (entry, "subset", dm_item_get_subset (item));
+      json_object_set_string_member (entry, "id", dm_item_get_id (item));
+      json_object_set_int_member (entry, "cluster", selection->cluster_of_item[index]);
+      json_object_set_double_member (entry, "distance", selection->distance[index]);
+      json_array_add_object_element (kept_items, entry);
+    }
+  json_object_set_array_member (root, "kept_items", kept_items);
+
+  /* Every input item's cluster, so a report can show what each cluster
+   * dropped as well as what it kept. */
+  for (guint i = 0; i < n_input; i++)
+    {
+      if (is_broken (broken, &next_broken, i))
+        json_array_add_int_element (cluster_of_item, -1);
+      else
+        json_array_add_int_element (cluster_of_item, selection->cluster_of_item[next_clustered++]);
+    }
+  json_object_set_array_member (root, "cluster_of_item", cluster_of_item);
+}
+
+void
+prune_report_add_skipped (JsonNode  *report,
+                          DmDataset *input,
+                          GPtrArray *broken)
+{
+  JsonArray *skipped = json_array_new ();
+
+  for (guint i = 0; broken != NULL && i < broken->len; i++)
+    {
+      PruneBrokenItem *item_broken = g_ptr_array_index (broken, i);
+      DmItem *item = dm_dataset_get_item (input, item_broken->position);
+      JsonObject *entry = json_object_new ();
+
+      json_object_set_string_member (entry, "subset", dm_item_get_subset (item));
+      json_object_set_string_member (entry, "id", dm_item_get_id (item));
+      json_object_set_string_member (entry, "reason", item_broken->error->message);
+      json_array_add_object_element (skipped, entry);
+    }
+  json_object_set_array_member (json_node_get_object (report), "skipped", skipped);
+}

@@ -437,6 +437,20 @@ on_number (void       *context,
   return end_scalar (r);
 }
 
+/* yajl decodes "\ud800" (half a surrogate pair) to bytes that are not
+ * UTF-8: no such string gets into ids, paths or messages. */
+static int
+fail_not_utf8 (AnnotationReader *r,
+               const char       *message)
+{
+  g_autofree char *item = NULL;
+
+  if (!r->in_items)
+    return fail (r, "%s", message);
+  item = describe_item (r);
+  return fail (r, "%s: %s", item, message);
+}
+
 static int
 on_string (void                *context,
            const unsigned char *text,
@@ -444,6 +458,8 @@ on_string (void                *context,
 {
   AnnotationReader *r = context;
 
+  if (!g_utf8_validate_len ((const char *) text, length, NULL))
+    return fail_not_utf8 (r, _("a string is not valid UTF-8 (half a \\u surrogate pair?)"));
   if (!on_value (r, VALUE_STRING, (const char *) text, length))
     return 0;
   COPY (r, yajl_gen_string (gen_, text, length));
@@ -500,7 +516,11 @@ on_map_key (void                *context,
             size_t               length)
 {
   AnnotationReader *r = context;
-  Field field = classify_key (r, key, length);
+  Field field;
+
+  if (!g_utf8_validate_len ((const char *) key, length, NULL))
+    return fail_not_utf8 (r, _("a member name is not valid UTF-8 (half a \\u surrogate pair?)"));
+  field = classify_key (r, key, length);
 
   if (r->depth < TRACKED_DEPTH)
     r->field[r->depth] = field;
@@ -1046,6 +1066,8 @@ key_on_string (void                *context,
                const unsigned char *text,
                size_t               length)
 {
+  if (!g_utf8_validate_len ((const char *) text, length, NULL))
+    return fail_keys (context, "%s", _("a string is not valid UTF-8 (half a \\u surrogate pair?)"));
   return key_scalar (context, VALUE_STRING, (const char *) text, length);
 }
 
@@ -1056,6 +1078,8 @@ key_on_map_key (void                *context,
 {
   HashKeyReader *r = context;
 
+  if (!g_utf8_validate_len ((const char *) key, length, NULL))
+    return fail_keys (r, "%s", _("a member name is not valid UTF-8 (half a \\u surrogate pair?)"));
   if (r->depth == 1)
     {
       r->hashkey_member = length == 7 && memcmp (key, "hashkey", 7) == 0;

@@ -425,6 +425,24 @@ test_unknown_format_version (Fixture *f, gconstpointer data)
   expect_annotations_failure (f, set_unknown_version, PARTS ("dm_format_version", "99.0"));
 }
 
+/* "\udc00" alone, half a surrogate pair, decodes to no valid UTF-8. */
+static void
+test_annotations_invalid_utf8 (Fixture *f, gconstpointer data)
+{
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autofree char *contents = NULL;
+  g_autofree char *quoted_id = g_strdup_printf ("\"%s\"", f->first_id);
+  g_autofree char *broken_id = g_strdup_printf ("\"\\udc00%s\"", f->first_id);
+  g_autoptr(GString) text = NULL;
+
+  g_assert_true (g_file_get_contents (train, &contents, NULL, NULL));
+  text = g_string_new (contents);
+  g_assert_cmpuint (g_string_replace (text, quoted_id, broken_id, 1), ==, 1);
+  write_text (train, text->str, (gssize) text->len);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (train, "items[0]", "UTF-8"));
+}
+
 static void
 test_no_items (Fixture *f, gconstpointer data)
 {
@@ -547,6 +565,21 @@ test_hash_key_values_out_of_range (Fixture *f, gconstpointer data)
       expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "cluster_random", "-o", f->dest),
                       PARTS ("hash_keys.json", f->first_id, value));
     }
+}
+
+static void
+test_hash_keys_invalid_utf8 (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = write_hash_keys (f, make_hash_keys (f, 0));
+  g_autofree char *contents = NULL;
+  g_autoptr(GString) text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  text = g_string_new (contents);
+  g_assert_cmpuint (g_string_replace (text, "\"train/", "\"train/\\udc00", 1), ==, 1);
+  write_text (path, text->str, (gssize) text->len);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "cluster_random", "-o", f->dest),
+                  PARTS (path, "UTF-8"));
 }
 
 static void
@@ -1197,11 +1230,13 @@ main (int argc, char **argv)
   ADD ("annotations/label-id-negative", test_label_id_negative);
   ADD ("annotations/duplicate-ids", test_duplicate_ids);
   ADD ("annotations/unknown-format-version", test_unknown_format_version);
+  ADD ("annotations/invalid-utf8", test_annotations_invalid_utf8);
   ADD ("annotations/no-items", test_no_items);
 
   ADD ("hash-keys/not-json", test_hash_keys_not_json);
   ADD ("hash-keys/wrong-length", test_hash_key_wrong_length);
   ADD ("hash-keys/values-out-of-range", test_hash_key_values_out_of_range);
+  ADD ("hash-keys/invalid-utf8", test_hash_keys_invalid_utf8);
   ADD ("hash-keys/key-for-unknown-item", test_hash_key_for_unknown_item);
   ADD ("hash-keys/missing-for-some-items", test_hash_keys_missing_for_some_items);
   ADD ("hash-keys/datumaro-keys-missing-for-some-items", test_datumaro_hash_keys_missing_for_some_items);

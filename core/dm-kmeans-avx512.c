@@ -1,4 +1,4 @@
-/* dm-kmeans-avx512.c: k-means kernels for AVX-512 with VPOPCNTDQ.
+/* dm-kmeans-avx512.c: k-means kernels for AVX-512 (F, BW, VPOPCNTDQ).
  *
  * Built with AVX-512 code generation; only called after
  * dm_kmeans_simd_available() checked the CPU.
@@ -153,7 +153,39 @@ distances_avx512 (const guint32 *counts_t, gsize n_features,
     }
 }
 
+static void
+apply_centre_avx512 (const guint16 *distance, guint16 *nearest, guint16 *second,
+                     guint *label, gsize count, guint centre)
+{
+  __m512i centre_v = _mm512_set1_epi32 ((int) centre);
+  gsize i = 0;
+
+  for (; i + 32 <= count; i += 32)
+    {
+      __m512i d = _mm512_loadu_si512 (distance + i);
+      __m512i n = _mm512_loadu_si512 (nearest + i);
+      __m512i s = _mm512_loadu_si512 (second + i);
+      __mmask32 closer = _mm512_cmplt_epu16_mask (d, n);
+
+      if (closer == 0 && _mm512_cmplt_epu16_mask (d, s) == 0)
+        continue;
+      _mm512_storeu_si512 (second + i, _mm512_mask_blend_epi16 (closer, _mm512_min_epu16 (s, d), n));
+      _mm512_storeu_si512 (nearest + i, _mm512_min_epu16 (n, d));
+      _mm512_mask_storeu_epi32 (label + i, (__mmask16) closer, centre_v);
+      _mm512_mask_storeu_epi32 (label + i + 16, (__mmask16) (closer >> 16), centre_v);
+    }
+  for (; i < count; i++)
+    {
+      guint16 d = distance[i], n = nearest[i];
+      gboolean closer = d < n;
+      second[i] = closer ? n : MIN (second[i], d);
+      nearest[i] = closer ? d : n;
+      label[i] = closer ? centre : label[i];
+    }
+}
+
 const DmKmeansKernels dm_kmeans_kernels_avx512 = {
   hamming_avx512,
   distances_avx512,
+  apply_centre_avx512,
 };

@@ -44,6 +44,11 @@ typedef struct {
                      gsize cblock_begin, gsize cblock_end,
                      guint popcount, const double *inv_members,
                      const double *norm_term, double *out, double *block_min);
+  /* A new centre's distances to count items: where closer than the
+   * nearest centre so far, that becomes second and the new one nearest
+   * (label = centre); else where closer than the second, it becomes second. */
+  void (*apply_centre) (const guint16 *distance, guint16 *nearest, guint16 *second,
+                        guint *label, gsize count, guint centre);
 } DmKmeansKernels;
 
 extern const DmKmeansKernels dm_kmeans_kernels_portable;

@@ -75,6 +75,20 @@ distances_portable (const guint32 *counts_t, gsize n_features,
     }
 }
 
+static void
+apply_centre_portable (const guint16 *distance, guint16 *nearest, guint16 *second,
+                       guint *label, gsize count, guint centre)
+{
+  for (gsize i = 0; i < count; i++)
+    {
+      guint16 d = distance[i], n = nearest[i];
+      gboolean closer = d < n;
+      second[i] = closer ? n : MIN (second[i], d);
+      nearest[i] = closer ? d : n;
+      label[i] = closer ? centre : label[i];
+    }
+}
+
 #ifndef DM_KMEANS_KERNELS_NAME
 #define DM_KMEANS_KERNELS_NAME dm_kmeans_kernels_portable
 #endif
@@ -82,4 +96,5 @@ distances_portable (const guint32 *counts_t, gsize n_features,
 const DmKmeansKernels DM_KMEANS_KERNELS_NAME = {
   hamming_portable,
   distances_portable,
+  apply_centre_portable,
 };

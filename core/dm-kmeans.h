@@ -96,9 +96,10 @@ void dm_kmeans_request_init (DmKmeansRequest *request);
  * @k: number of clusters
  *
  * scikit-learn's 2 + ln k local trials per k-means++ centre, unless that
- * would cost more than 8e9 key distance evaluations (n_items * k * trials,
- * some 4 s on two cores with AVX-512): then as many as fit, at least 1
- * (plain k-means++). Centroid pruning of 100k items (k = 50000) gets 1.
+ * would cost more than 1.2e10 key distance evaluations (n_items * k *
+ * trials, some 6 s on two cores with AVX-512): then as many as fit, at
+ * least 1 (plain k-means++). Centroid pruning of 100k items (k = 50000)
+ * gets 2: better seeds there also save Lloyd more than they cost.
  *
  * Returns: the number of local trials
  */

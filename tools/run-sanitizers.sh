@@ -61,7 +61,10 @@ wrapper="valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite --e
 # JSIMD_FORCENONE: libjpeg-turbo decodes with its C code, which memcheck
 # follows; through its SIMD code memcheck reports uninitialised pixels that
 # are not (libjpeg-turbo issue #238), for instance in a 1×1 JPEG.
+# The interrupt tests (suite signals) run under the sanitizers only: under
+# valgrind their large datasets cost minutes.
 JSIMD_FORCENONE=1 G_DEBUG=gc-friendly meson test -C "$valgrind_build" --suite cli --suite bad-input \
+  --no-suite signals \
   --print-errorlogs --num-processes 2 --timeout-multiplier 10 --wrap="$wrapper"
 
 # A dm that leaked in a run expected to fail would still have failed: look

@@ -7,26 +7,15 @@
 #include <glib/gi18n-lib.h>
 
 #include "prune-image-hasher.h"
+#include "prune-item-pool.h"
 
-/* How often the waiting thread wakes to report progress and check for
- * cancellation while the workers hash. */
-#define POLL_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
-
-/* The images of the items without a key, hashed by a thread pool. Each
- * worker writes only its own item's key and error slot. */
+/* The images of the items without a key, hashed on a thread pool. Each
+ * worker writes only its own item's key. */
 typedef struct {
   DmDataset          *dataset;
   const DmImageKeyer *keyer;
   const guint        *positions;   /* dataset positions of the items to hash */
-  guint               n_items;
   guint8             *keys;        /* the output: dataset positions x 64 bytes */
-  GError            **errors;      /* n_items, NULL where hashing worked */
-  gboolean            skip_broken; /* an error does not stop the others */
-
-  GMutex              mutex;
-  GCond               done_changed;
-  guint               n_done;      /* guarded by mutex */
-  gint                stop;        /* atomic: an error or a cancellation */
 } HashJob;
 
 /**
@@ -41,284 +30,21 @@ prune_image_hasher_origin (void)
   return DM_IMAGE_KEY_VERSION;
 }
 
-/* The JPEG loader decodes at 1/2, 1/4 or 1/8 scale when asked for a size
- * that small: the largest reduction keeping DM_IMAGE_KEY_GRID pixels on
- * the shorter side, in the loader's own rounding (up). */
-static int
-jpeg_scale_denominator (int width,
-                        int height)
-{
-  int shorter = MIN (width, height);
-
-  for (int denominator = 8; denominator > 1; denominator /= 2)
-    if ((shorter + denominator - 1) / denominator >= DM_IMAGE_KEY_GRID)
-      return denominator;
-
-  return 1;
-}
-
-/* Datumaro's hashing reads images without their alpha channel; transparent
- * pixels are commonly stored black, so compositing over black gives the
- * same image there and a defined one elsewhere. */
-static GdkPixbuf *
-composite_over_black (GdkPixbuf *rgba)
-{
-  int width = gdk_pixbuf_get_width (rgba);
-  int height = gdk_pixbuf_get_height (rgba);
-  int in_stride = gdk_pixbuf_get_rowstride (rgba);
-  const guint8 *in_pixels = gdk_pixbuf_read_pixels (rgba);
-  GdkPixbuf *rgb = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
-  int out_stride;
-  guint8 *out_pixels;
-
-  if (rgb == NULL)
-    return NULL;
-  out_stride = gdk_pixbuf_get_rowstride (rgb);
-  out_pixels = gdk_pixbuf_get_pixels (rgb);
-
-  for (int y = 0; y < height; y++)
-    {
-      const guint8 *in = in_pixels + (gsize) y * in_stride;
-      guint8 *out = out_pixels + (gsize) y * out_stride;
-
-      for (int x = 0; x < width; x++, in += 4, out += 3)
-        for (int c = 0; c < 3; c++)
-          out[c] = (guint8) ((in[c] * in[3] + 127) / 255);
-    }
-
-  return rgb;
-}
-
-/* libjpeg pads a JPEG that ends early with grey and only warns, so the
- * JPEG loader "decodes" a truncated file: we look for its end-of-image
- * marker ourselves. Entropy-coded data cannot hold one (0xFF bytes are
- * stuffed), so it is the first FF D9 after the first start-of-scan marker;
- * the segments before it (where an EXIF thumbnail has its own FF D9) are
- * skipped by their lengths. */
-static gboolean
-jpeg_is_complete (const guint8 *data,
-                  gsize         size)
-{
-  gsize offset = 2;
-
-  while (offset + 4 <= size)
-    {
-      guint8 marker;
-
-      if (data[offset] != 0xff)
-        return FALSE;
-      marker = data[offset + 1];
-      if (marker == 0xff)
-        {
-          offset++;   /* fill byte */
-          continue;
-        }
-      if (marker == 0xda)
-        break;
-      if (marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7))
-        offset += 2;
-      else
-        offset += 2 + ((gsize) data[offset + 2] << 8 | data[offset + 3]);
-    }
-
-  for (offset += 2; offset + 1 < size; offset++)
-    if (data[offset] == 0xff && data[offset + 1] == 0xd9)
-      return TRUE;
-
-  return FALSE;
-}
-
-/* The loader's message, prefixed with the file name unless it names it. */
-static void
-set_read_error (GError    **error,
-                const char *path,
-                const char *message)
-{
-  if (strstr (message, path) != NULL)
-    g_set_error_literal (error, DM_ERROR, DM_ERROR_INVALID_DATA, message);
-  else
-    g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA, _("Cannot read image “%s”: %s"), path, message);
-}
-
-/* A JPEG, read once and decoded from memory at reduced size. */
-static GdkPixbuf *
-load_jpeg (const char  *path,
-           int          width,
-           int          height,
-           GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GdkPixbufLoader) loader = NULL;
-  g_autofree char *contents = NULL;
-  int denominator = jpeg_scale_denominator (width, height);
-  gsize size;
-  GdkPixbuf *pixbuf;
-
-  if (!g_file_get_contents (path, &contents, &size, &local_error))
-    {
-      set_read_error (error, path, local_error->message);
-      return NULL;
-    }
-  if (!jpeg_is_complete ((const guint8 *) contents, size))
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("Image “%s” is truncated: the JPEG data ends before its end-of-image marker"), path);
-      return NULL;
-    }
-
-  loader = gdk_pixbuf_loader_new_with_type ("jpeg", &local_error);
-  if (loader == NULL)
-    {
-      set_read_error (error, path, local_error->message);
-      return NULL;
-    }
-  if (denominator > 1)
-    gdk_pixbuf_loader_set_size (loader, (width + denominator - 1) / denominator,
-                                (height + denominator - 1) / denominator);
-
-  if (!gdk_pixbuf_loader_write (loader, (const guint8 *) contents, size, &local_error)
-      || !gdk_pixbuf_loader_close (loader, &local_error))
-    {
-      /* Closing is required even after a failed write; its error adds nothing. */
-      gdk_pixbuf_loader_close (loader, NULL);
-      set_read_error (error, path, local_error->message);
-      return NULL;
-    }
-
-  pixbuf = gdk_pixbuf_loader_get_pixbuf (loader);
-  if (pixbuf == NULL)
-    {
-      set_read_error (error, path, _("the JPEG loader produced no image"));
-      return NULL;
-    }
-
-  return g_object_ref (pixbuf);
-}
-
-/* Any other format, whole. GdkPixbuf's file loading (not its incremental
- * loader, which accepts a truncated PNG) reports truncation as an error. */
-static GdkPixbuf *
-load_other (const char  *path,
-            GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  GdkPixbuf *pixbuf = gdk_pixbuf_new_from_file (path, &local_error);
-
-  if (pixbuf == NULL)
-    set_read_error (error, path, local_error->message);
-  return pixbuf;
-}
-
-/* Sets @error to why GdkPixbuf cannot read the header of @path. */
-static void
-explain_unreadable (const char  *path,
-                    GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GdkPixbuf) pixbuf = NULL;
-  g_autofree char *contents = NULL;
-  gsize size;
-
-  if (!g_file_get_contents (path, &contents, &size, &local_error))
-    {
-      set_read_error (error, path, local_error->message);
-      return;
-    }
-  /* Loading a truncated JPEG whole would pad it with grey, no error. */
-  if (size >= 3 && memcmp (contents, "\xff\xd8\xff", 3) == 0
-      && !jpeg_is_complete ((const guint8 *) contents, size))
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("Image “%s” is truncated: the JPEG data ends before its end-of-image marker"), path);
-      return;
-    }
-
-  pixbuf = load_other (path, error);
-  if (pixbuf != NULL)
-    set_read_error (error, path, _("GdkPixbuf cannot read its header"));
-}
-
 /**
  * prune_image_hasher_decode:
  * @path: an image file
  * @error: return location for a #GError
  *
- * Decodes @path the way the hasher does (see prune-image-hasher.h): upright,
- * 8-bit RGB without alpha, at reduced size where the loader supports it.
+ * Decodes @path the way the hasher does: prune_image_decode() at the
+ * smallest JPEG scale that keeps the key's grid.
  *
- * Returns: (transfer full): the pixels; %NULL with @error set to
- *   %DM_ERROR_INVALID_DATA (a missing, unreadable, truncated or
- *   undecodable file, an image over the pixel limit or not in RGB), its
- *   message naming @path
+ * Returns: (transfer full): the pixels, or %NULL with @error set
  */
 GdkPixbuf *
 prune_image_hasher_decode (const char  *path,
                            GError     **error)
 {
-  g_autoptr(GdkPixbuf) loaded = NULL;
-  g_autoptr(GdkPixbuf) upright = NULL;
-  g_autofree char *format_name = NULL;
-  GdkPixbufFormat *format;
-  int width = 0, height = 0;
-
-  g_return_val_if_fail (path != NULL, NULL);
-
-  /* Reads only the header: the size is checked before any decoding. It
-   * says nothing of why it fails: then the loader says it. */
-  format = gdk_pixbuf_get_file_info (path, &width, &height);
-  if (format == NULL)
-    {
-      explain_unreadable (path, error);
-      return NULL;
-    }
-
-  if (width <= 0 || height <= 0)
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("Image “%s” declares an empty size, %d×%d pixels"), path, width, height);
-      return NULL;
-    }
-  if ((gint64) width * height > PRUNE_IMAGE_HASHER_MAX_PIXELS)
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("Image “%s” declares %d×%d pixels; images over %d megapixels are not hashed"),
-                   path, width, height, (int) (PRUNE_IMAGE_HASHER_MAX_PIXELS / 1000000));
-      return NULL;
-    }
-
-  format_name = gdk_pixbuf_format_get_name (format);
-  if (g_strcmp0 (format_name, "jpeg") == 0)
-    loaded = load_jpeg (path, width, height, error);
-  else
-    loaded = load_other (path, error);
-  if (loaded == NULL)
-    return NULL;
-
-  upright = gdk_pixbuf_apply_embedded_orientation (loaded);
-  if (upright == NULL
-      || gdk_pixbuf_get_colorspace (upright) != GDK_COLORSPACE_RGB
-      || gdk_pixbuf_get_bits_per_sample (upright) != 8
-      || gdk_pixbuf_get_n_channels (upright) != (gdk_pixbuf_get_has_alpha (upright) ? 4 : 3))
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("Image “%s” does not decode to 8-bit RGB"), path);
-      return NULL;
-    }
-
-  if (gdk_pixbuf_get_has_alpha (upright))
-    {
-      GdkPixbuf *rgb = composite_over_black (upright);
-
-      if (rgb == NULL)
-        {
-          g_set_error (error, DM_ERROR, DM_ERROR_FAILED,
-                       _("Not enough memory to hash image “%s”"), path);
-          return NULL;
-        }
-      return rgb;
-    }
-
-  return g_steal_pointer (&upright);
+  return prune_image_decode (path, DM_IMAGE_KEY_GRID, error);
 }
 
 /**
@@ -350,102 +76,29 @@ prune_image_hasher_key_for_file (const DmImageKeyer *keyer,
   return TRUE;
 }
 
-static void
-hash_one (gpointer data,
-          gpointer user_data)
+static gboolean
+hash_one (guint     index,
+          gpointer  user_data,
+          GError  **error)
 {
   HashJob *job = user_data;
-  guint index = GPOINTER_TO_UINT (data) - 1;
+  guint position = job->positions[index];
+  DmItem *item = dm_dataset_get_item (job->dataset, position);
+  g_autoptr(GError) local_error = NULL;
 
-  if (!g_atomic_int_get (&job->stop))
+  if (!prune_image_hasher_key_for_file (job->keyer, dm_item_get_image_path (item),
+                                        job->keys + (gsize) position * DM_IMAGE_KEY_BYTES,
+                                        &local_error))
     {
-      guint position = job->positions[index];
-      DmItem *item = dm_dataset_get_item (job->dataset, position);
-      g_autoptr(GError) local_error = NULL;
-
-      if (!prune_image_hasher_key_for_file (job->keyer, dm_item_get_image_path (item),
-                                            job->keys + (gsize) position * DM_IMAGE_KEY_BYTES,
-                                            &local_error))
-        {
-          g_set_error (&job->errors[index], local_error->domain, local_error->code,
-                       _("Cannot compute the hash key of item “%s” (subset “%s”): %s"),
-                       dm_item_get_id (item), dm_item_get_subset (item), local_error->message);
-          if (!job->skip_broken)
-            g_atomic_int_set (&job->stop, TRUE);
-        }
-    }
-
-  /* The waiting thread polls for progress: waking it per image would cost
-   * a context switch each. */
-  g_mutex_lock (&job->mutex);
-  if (++job->n_done == job->n_items)
-    g_cond_signal (&job->done_changed);
-  g_mutex_unlock (&job->mutex);
-}
-
-/* Fills the keys of job->positions on n_threads threads. The result does not
- * depend on scheduling: each key is a pure function of its image. */
-static gboolean
-hash_job_run (HashJob       *job,
-              guint          n_threads,
-              DmTransform   *reporter,
-              GCancellable  *cancellable,
-              GError       **error)
-{
-  g_autoptr(GError) pool_error = NULL;
-  GThreadPool *pool;
-  gboolean cancelled = FALSE;
-
-  pool = g_thread_pool_new (hash_one, job, (int) MIN (n_threads, job->n_items), TRUE, &pool_error);
-  if (pool == NULL)
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_FAILED,
-                   _("Cannot start the image hashing threads: %s"), pool_error->message);
+      g_set_error (error, local_error->domain, local_error->code,
+                   _("Cannot compute the hash key of item “%s” (subset “%s”): %s"),
+                   dm_item_get_id (item), dm_item_get_subset (item), local_error->message);
       return FALSE;
     }
 
-  for (guint i = 0; i < job->n_items; i++)
-    g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), NULL);
-
-  g_mutex_lock (&job->mutex);
-  while (job->n_done < job->n_items)
-    {
-      guint n_done;
-
-      g_cond_wait_until (&job->done_changed, &job->mutex,
-                         g_get_monotonic_time () + POLL_INTERVAL_US);
-      n_done = job->n_done;
-
-      g_mutex_unlock (&job->mutex);
-      if (reporter != NULL)
-        dm_transform_report_progress (reporter, "hashing", (double) n_done / job->n_items);
-      if (!cancelled && g_cancellable_is_cancelled (cancellable))
-        {
-          cancelled = TRUE;
-          g_atomic_int_set (&job->stop, TRUE);
-        }
-      g_mutex_lock (&job->mutex);
-    }
-  g_mutex_unlock (&job->mutex);
-
-  g_thread_pool_free (pool, FALSE, TRUE);
-
-  if (cancelled)
-    return !g_cancellable_set_error_if_cancelled (cancellable, error);
-
-  if (job->skip_broken)
-    return TRUE;
-
-  /* The first failing item in dataset order, when several failed. */
-  for (guint i = 0; i < job->n_items; i++)
-    if (job->errors[i] != NULL)
-      {
-        g_propagate_error (error, g_steal_pointer (&job->errors[i]));
-        return FALSE;
-      }
-
   return TRUE;
 }
+
 
 PruneBrokenItem *
 prune_broken_item_new (guint   position,
@@ -611,6 +264,8 @@ prune_image_hasher_keys_skipping_broken (DmDataset     *dataset,
   g_autoptr(GArray) to_hash = NULL;
   g_autoptr(DmImageKeyer) keyer = NULL;
   HashJob job = { 0 };
+  PruneItemProgress progress = { reporter, "hashing", 0, 0 };
+  g_autofree GError **errors = NULL;
   gboolean ok;
 
   g_return_val_if_fail (DM_IS_DATASET (dataset), NULL);
@@ -638,27 +293,22 @@ prune_image_hasher_keys_skipping_broken (DmDataset     *dataset,
       job.dataset = dataset;
       job.keyer = keyer;
       job.positions = (const guint *) (gpointer) to_hash->data;
-      job.n_items = to_hash->len;
       job.keys = keys;
-      job.errors = g_new0 (GError *, to_hash->len);
-      job.skip_broken = broken != NULL;
-      g_mutex_init (&job.mutex);
-      g_cond_init (&job.done_changed);
+      progress.total = to_hash->len;
+      if (broken != NULL)
+        errors = g_new0 (GError *, to_hash->len);
 
-      ok = hash_job_run (&job, n_threads > 0 ? n_threads : MAX (g_get_num_processors (), 1),
-                         reporter, cancellable, error);
+      ok = prune_item_pool_run (to_hash->len, n_threads, hash_one, &job, &progress,
+                                errors, cancellable, error);
 
-      for (guint i = 0; i < job.n_items; i++)
+      for (guint i = 0; errors != NULL && i < to_hash->len; i++)
         {
-          if (ok && broken != NULL && job.errors[i] != NULL)
-            g_ptr_array_add (broken, prune_broken_item_new (job.positions[i], g_steal_pointer (&job.errors[i])));
-          g_clear_error (&job.errors[i]);
+          if (ok && errors[i] != NULL)
+            g_ptr_array_add (broken, prune_broken_item_new (job.positions[i], g_steal_pointer (&errors[i])));
+          g_clear_error (&errors[i]);
         }
       if (broken != NULL)
         g_ptr_array_sort (broken, prune_broken_item_compare);
-      g_free (job.errors);
-      g_mutex_clear (&job.mutex);
-      g_cond_clear (&job.done_changed);
       if (!ok)
         return NULL;
 

@@ -19,7 +19,7 @@
  * side), turned upright by their EXIF orientation; grayscale, palette and
  * 16-bit images come out of GdkPixbuf as 8-bit RGB, and alpha is composited
  * over black. An image whose header declares more than
- * PRUNE_IMAGE_HASHER_MAX_PIXELS pixels is refused before it is decoded.
+ * PRUNE_IMAGE_MAX_PIXELS pixels is refused before it is decoded.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -29,11 +29,10 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
 #include "dm-image-key.h"
+#include "prune-image-decode.h"
 
 G_BEGIN_DECLS
 
-/* 100 megapixels: 400 MB as decoded RGBA, beyond any photo in a dataset. */
-#define PRUNE_IMAGE_HASHER_MAX_PIXELS G_GINT64_CONSTANT (100000000)
 
 /* An item whose key cannot be had, and why (for `--skip-broken`). */
 typedef struct {

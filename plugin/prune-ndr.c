@@ -9,64 +9,33 @@
 #include <glib/gi18n-lib.h>
 
 #include "dm-core-error.h"
+#include "prune-image-decode.h"
 #include "prune-image-hasher.h"
+#include "prune-item-pool.h"
 #include "prune-ndr.h"
 
-/* How often the waiting thread wakes to report progress and check for
- * cancellation while the workers decode. */
-#define POLL_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
-
-/* One subset's images, decoded and turned into features by a thread pool.
- * Each worker writes only its own item's feature and error slot. */
+/* One subset's images, decoded and turned into features on a thread pool.
+ * Each worker writes only its own item's feature. */
 typedef struct {
   DmDataset         *dataset;
   const DmNdrParams *params;
   const guint       *positions;   /* dataset positions of the subset's items */
-  guint              n_items;
   gsize              dim;
   float             *features;    /* n_items * dim */
-  GError           **errors;      /* n_items, NULL where decoding worked */
-
-  GMutex             mutex;
-  GCond              done_changed;
-  guint              n_done;      /* guarded by mutex */
-  gint               stop;        /* atomic: an error or a cancellation */
 } DecodeJob;
 
-/* Datumaro drops the alpha channel; transparent pixels are commonly stored
- * black, so compositing over black gives the same image there and a
- * defined one wherever the colour under transparency is arbitrary. */
-static guint8 *
-composite_over_black (const guint8 *rgba, int width, int height, int rowstride)
-{
-  guint8 *rgb = g_new (guint8, (gsize) width * height * 3);
-
-  for (int y = 0; y < height; y++)
-    {
-      const guint8 *in = rgba + (gsize) y * rowstride;
-      guint8 *out = rgb + (gsize) y * width * 3;
-
-      for (int x = 0; x < width; x++, in += 4, out += 3)
-        for (int ch = 0; ch < 3; ch++)
-          out[ch] = (guint8) ((in[ch] * in[3] + 127) / 255);
-    }
-
-  return rgb;
-}
-
+/* NDR averages the whole image down to a few blocks: it is decoded at full
+ * size, as Datumaro does, with the checks every decoding here gets. */
 static gboolean
-item_features (DmItem            *item,
-               const DmNdrParams *params,
-               float             *feature,
-               GError           **error)
+decode_one (guint     index,
+            gpointer  user_data,
+            GError  **error)
 {
+  DecodeJob *job = user_data;
+  DmItem *item = dm_dataset_get_item (job->dataset, job->positions[index]);
   const char *path = dm_item_get_image_path (item);
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GdkPixbuf) loaded = NULL;
-  g_autoptr(GdkPixbuf) oriented = NULL;
-  g_autofree guint8 *composited = NULL;
-  const guint8 *pixels;
-  int width, height, rowstride;
+  g_autoptr(GdkPixbuf) rgb = NULL;
 
   if (path == NULL)
     {
@@ -76,150 +45,19 @@ item_features (DmItem            *item,
       return FALSE;
     }
 
-  /* A decompression bomb is refused from its header, before decoding. */
-  if (gdk_pixbuf_get_file_info (path, &width, &height) != NULL
-      && (gint64) width * height > PRUNE_IMAGE_HASHER_MAX_PIXELS)
+  rgb = prune_image_decode (path, 0, &local_error);
+  if (rgb == NULL)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("Image “%s” of item “%s” (subset “%s”) declares %d×%d pixels; images over %d megapixels are not decoded"),
-                   path, dm_item_get_id (item), dm_item_get_subset (item), width, height,
-                   (int) (PRUNE_IMAGE_HASHER_MAX_PIXELS / 1000000));
+                   _("Image of item “%s” (subset “%s”) cannot be used: %s"),
+                   dm_item_get_id (item), dm_item_get_subset (item), local_error->message);
       return FALSE;
     }
 
-  loaded = gdk_pixbuf_new_from_file (path, &local_error);
-  if (loaded == NULL)
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("Image “%s” of item “%s” (subset “%s”) cannot be read: %s"),
-                   path, dm_item_get_id (item), dm_item_get_subset (item),
-                   local_error->message);
-      return FALSE;
-    }
-
-  oriented = gdk_pixbuf_apply_embedded_orientation (loaded);
-  width = gdk_pixbuf_get_width (oriented);
-  height = gdk_pixbuf_get_height (oriented);
-  rowstride = gdk_pixbuf_get_rowstride (oriented);
-
-  if (gdk_pixbuf_get_colorspace (oriented) != GDK_COLORSPACE_RGB
-      || gdk_pixbuf_get_bits_per_sample (oriented) != 8
-      || gdk_pixbuf_get_n_channels (oriented) != (gdk_pixbuf_get_has_alpha (oriented) ? 4 : 3)
-      || width <= 0 || height <= 0)
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("Image “%s” of item “%s” (subset “%s”) is not 8-bit RGB"),
-                   path, dm_item_get_id (item), dm_item_get_subset (item));
-      return FALSE;
-    }
-
-  pixels = gdk_pixbuf_read_pixels (oriented);
-  if (gdk_pixbuf_get_has_alpha (oriented))
-    {
-      composited = composite_over_black (pixels, width, height, rowstride);
-      pixels = composited;
-      rowstride = width * 3;
-    }
-
-  dm_ndr_features (pixels, width, height, rowstride, params, feature);
+  dm_ndr_features (gdk_pixbuf_read_pixels (rgb), gdk_pixbuf_get_width (rgb),
+                   gdk_pixbuf_get_height (rgb), gdk_pixbuf_get_rowstride (rgb),
+                   job->params, job->features + (gsize) index * job->dim);
   return TRUE;
-}
-
-static void
-decode_one (gpointer data,
-            gpointer user_data)
-{
-  DecodeJob *job = user_data;
-  guint index = GPOINTER_TO_UINT (data) - 1;
-
-  if (!g_atomic_int_get (&job->stop))
-    {
-      DmItem *item = dm_dataset_get_item (job->dataset, job->positions[index]);
-
-      if (!item_features (item, job->params, job->features + (gsize) index * job->dim,
-                          &job->errors[index]))
-        g_atomic_int_set (&job->stop, TRUE);
-    }
-
-  g_mutex_lock (&job->mutex);
-  job->n_done++;
-  g_cond_signal (&job->done_changed);
-  g_mutex_unlock (&job->mutex);
-}
-
-/* Fills job->features for every item of the subset, on all cores. The
- * result does not depend on scheduling: each feature is a pure function of
- * its image. */
-static gboolean
-decode_subset (DecodeJob     *job,
-               DmTransform   *reporter,
-               guint          n_before,
-               guint          n_total,
-               GCancellable  *cancellable,
-               GError       **error)
-{
-  g_autoptr(GError) pool_error = NULL;
-  GThreadPool *pool;
-  guint n_done = 0;
-  gboolean cancelled = FALSE;
-
-  pool = g_thread_pool_new (decode_one, job, (int) MAX (g_get_num_processors (), 1),
-                            TRUE, &pool_error);
-  if (pool == NULL)
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_FAILED,
-                   _("Cannot start the NDR image decoding threads: %s"), pool_error->message);
-      return FALSE;
-    }
-
-  for (guint i = 0; i < job->n_items; i++)
-    g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), NULL);
-
-  g_mutex_lock (&job->mutex);
-  while (job->n_done < job->n_items)
-    {
-      g_cond_wait_until (&job->done_changed, &job->mutex,
-                         g_get_monotonic_time () + POLL_INTERVAL_US);
-      n_done = job->n_done;
-
-      g_mutex_unlock (&job->mutex);
-      if (reporter != NULL)
-        dm_transform_report_progress (reporter, "ndr", (double) (n_before + n_done) / n_total);
-      if (!cancelled && g_cancellable_is_cancelled (cancellable))
-        {
-          cancelled = TRUE;
-          g_atomic_int_set (&job->stop, TRUE);
-        }
-      g_mutex_lock (&job->mutex);
-    }
-  g_mutex_unlock (&job->mutex);
-
-  g_thread_pool_free (pool, FALSE, TRUE);
-
-  if (cancelled)
-    return !g_cancellable_set_error_if_cancelled (cancellable, error);
-
-  /* The first failing item in dataset order, when several failed. */
-  for (guint i = 0; i < job->n_items; i++)
-    if (job->errors[i] != NULL)
-      {
-        g_propagate_error (error, g_steal_pointer (&job->errors[i]));
-        return FALSE;
-      }
-
-  return TRUE;
-}
-
-static void
-decode_job_clear (DecodeJob *job)
-{
-  if (job->errors != NULL)
-    for (guint i = 0; i < job->n_items; i++)
-      g_clear_error (&job->errors[i]);
-  g_clear_pointer (&job->errors, g_free);
-  g_clear_pointer (&job->features, g_free);
-  g_mutex_clear (&job->mutex);
-  g_cond_clear (&job->done_changed);
 }
 
 static gboolean
@@ -311,6 +149,68 @@ prune_ndr_select (DmDataset          *dataset,
                   GArray            **kept_out,
                   GError            **error)
 {
+  return prune_ndr_select_skipping_broken (dataset, params, ratio, seed, reporter, NULL,
+                                           cancellable, kept_out, error);
+}
+
+/* Drops the items that failed from @group and @features, adding them to
+ * @broken; returns how many remain. */
+static guint
+set_aside_broken (GArray     *group,
+                  float      *features,
+                  gsize       dim,
+                  GError    **errors,
+                  GPtrArray  *broken)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < group->len; i++)
+    {
+      if (errors[i] != NULL)
+        {
+          g_ptr_array_add (broken, prune_broken_item_new (g_array_index (group, guint, i),
+                                                          g_steal_pointer (&errors[i])));
+          continue;
+        }
+      g_array_index (group, guint, n) = g_array_index (group, guint, i);
+      if (n != i)
+        memcpy (features + (gsize) n * dim, features + (gsize) i * dim, dim * sizeof (float));
+      n++;
+    }
+
+  g_array_set_size (group, n);
+  return n;
+}
+
+/**
+ * prune_ndr_select_skipping_broken:
+ * @dataset: the dataset to prune
+ * @params: the NDR parameters
+ * @ratio: the fraction of each subset to keep (see prune_ndr_select())
+ * @seed: seeds the projection, visiting order and sampling of every subset
+ * @reporter: (nullable): receives "ndr" progress while images are decoded
+ * @broken: (nullable) (element-type PruneBrokenItem): where to add, in
+ *   dataset order, the items whose image cannot be used, instead of
+ *   failing; each subset then keeps its share of its usable items
+ * @cancellable: (nullable): stops the work with %G_IO_ERROR_CANCELLED
+ * @kept_out: (out) (transfer full): the kept items' dataset positions
+ * @error: return location for a #GError
+ *
+ * prune_ndr_select() for `--skip-broken`.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set
+ */
+gboolean
+prune_ndr_select_skipping_broken (DmDataset          *dataset,
+                                  const DmNdrParams  *params,
+                                  double              ratio,
+                                  guint32             seed,
+                                  DmTransform        *reporter,
+                                  GPtrArray          *broken,
+                                  GCancellable       *cancellable,
+                                  GArray            **kept_out,
+                                  GError            **error)
+{
   g_autoptr(GPtrArray) groups = NULL;
   g_autoptr(GArray) kept = NULL;
   GError *core_error = NULL;
@@ -343,41 +243,47 @@ prune_ndr_select (DmDataset          *dataset,
   for (guint s = 0; s < groups->len; s++)
     {
       GArray *group = g_ptr_array_index (groups, s);
-      guint n_keep = (guint) MIN (ceil ((double) group->len * ratio), (double) group->len);
-      DecodeJob job = {
-        .dataset = dataset,
-        .params = params,
-        .positions = (const guint *) group->data,
-        .n_items = group->len,
-        .dim = dim,
-      };
-      g_autofree guint *subset_kept = g_new (guint, MAX (n_keep, 1));
+      g_autofree float *features = NULL;
+      g_autofree GError **errors = NULL;
+      g_autofree guint *subset_kept = NULL;
+      DecodeJob job = { dataset, params, (const guint *) (gpointer) group->data, dim, NULL };
+      PruneItemProgress progress = { reporter, "ndr", n_before, n_total };
+      guint n_items = group->len, n_keep;
       gboolean ok;
 
-      if (group->len == 0)
+      if (n_items == 0)
         continue;
-      /* A small subset may be decoded before the first progress poll. */
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
 
-      job.features = g_new (float, (gsize) group->len * dim);
-      job.errors = g_new0 (GError *, group->len);
-      g_mutex_init (&job.mutex);
-      g_cond_init (&job.done_changed);
+      job.features = features = g_new (float, (gsize) n_items * dim);
+      if (broken != NULL)
+        errors = g_new0 (GError *, n_items);
+      ok = prune_item_pool_run (n_items, 0, decode_one, &job, &progress, errors, cancellable, error);
+      n_before += n_items;
+      if (errors != NULL)
+        {
+          guint n_decoded = n_items;
 
-      ok = decode_subset (&job, reporter, n_before, MAX (n_total, 1), cancellable, error);
-      if (ok && !dm_ndr_select (job.features, group->len, dim, n_keep, params, seed,
-                                subset_kept, NULL, &core_error))
-        ok = propagate_core_error (core_error, error);
-      decode_job_clear (&job);
+          if (ok)
+            n_items = set_aside_broken (group, features, dim, errors, broken);
+          for (guint i = 0; i < n_decoded; i++)
+            g_clear_error (&errors[i]);
+        }
       if (!ok)
         return FALSE;
+      if (n_items == 0)
+        continue;
+
+      n_keep = (guint) MIN (ceil ((double) n_items * ratio), (double) n_items);
+      subset_kept = g_new (guint, MAX (n_keep, 1));
+      if (!dm_ndr_select (features, n_items, dim, n_keep, params, seed, subset_kept, NULL, &core_error))
+        return propagate_core_error (core_error, error);
 
       for (guint k = 0; k < n_keep; k++)
         g_array_append_val (kept, g_array_index (group, guint, subset_kept[k]));
-      n_before += group->len;
     }
 
+  if (broken != NULL)
+    g_ptr_array_sort (broken, prune_broken_item_compare);
   g_array_sort (kept, compare_guint);
   if (reporter != NULL)
     dm_transform_report_progress (reporter, "ndr", 1.0);

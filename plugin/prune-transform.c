@@ -354,16 +354,21 @@ prune_ndr (PruneTransform  *self,
            GCancellable    *cancellable,
            GError         **error)
 {
+  g_autoptr(GPtrArray) broken = NULL;
   g_autoptr(GArray) kept = NULL;
   g_autoptr(JsonNode) report = NULL;
   DmDataset *output;
 
-  if (!prune_ndr_select (input, &self->ndr, self->ratio, self->seed, DM_TRANSFORM (self),
-                         cancellable, &kept, error))
+  if (self->skip_broken)
+    broken = g_ptr_array_new_with_free_func ((GDestroyNotify) prune_broken_item_free);
+  if (!prune_ndr_select_skipping_broken (input, &self->ndr, self->ratio, self->seed, DM_TRANSFORM (self),
+                                         broken, cancellable, &kept, error))
     return NULL;
 
   output = dataset_from_kept (input, (const guint *) (gpointer) kept->data, kept->len);
   report = new_report (self, input, output);
+  if (broken != NULL)
+    prune_report_add_skipped (report, input, broken);
   dm_transform_set_report (DM_TRANSFORM (self), report);
 
   return output;

@@ -1,0 +1,19 @@
+/* prune-image-decode.h: images decoded for hashing and NDR.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <dm.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
+
+G_BEGIN_DECLS
+
+/* 100 megapixels: 400 MB as decoded RGBA, beyond any photo in a dataset. */
+#define PRUNE_IMAGE_MAX_PIXELS G_GINT64_CONSTANT (100000000)
+
+GdkPixbuf *prune_image_decode (const char  *path,
+                               int          min_side,
+                               GError     **error);
+
+G_END_DECLS

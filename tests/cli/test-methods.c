@@ -1,0 +1,351 @@
+/* Every prune method end to end through dm: on a keys-only dataset (the
+ * keys in Datumaro's cache, as Datumaro leaves them), kept counts per
+ * cluster against the report; and on images, the key cache sparing a
+ * second run every decoding. */
+#include <math.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include <dm.h>
+
+#include "cli-helpers.h"
+
+#define N_ITEMS 600
+#define N_LABELS 6
+#define KEY_BYTES 64
+
+typedef struct
+{
+  char *tmp;
+  char *source;
+} Fixture;
+
+/* Keys around one random centre per label, flipped bits as noise: the
+ * shape of sign-binarised CLIP features of a labelled dataset. */
+static void
+write_keys_dataset (const char *dir)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  g_autoptr(JsonBuilder) annotations = json_builder_new ();
+  g_autoptr(JsonBuilder) cache = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) annotations_root = NULL;
+  g_autoptr(JsonNode) cache_root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *annotations_dir = g_build_filename (dir, "annotations", NULL);
+  g_autofree char *cache_dir = g_build_filename (dir, "hash_key_meta", NULL);
+  g_autofree char *annotations_file = g_build_filename (annotations_dir, "default.json", NULL);
+  g_autofree char *cache_file = g_build_filename (cache_dir, "hash_keys.json", NULL);
+  guint8 centres[N_LABELS][KEY_BYTES];
+
+  for (guint l = 0; l < N_LABELS; l++)
+    for (guint b = 0; b < KEY_BYTES; b++)
+      centres[l][b] = (guint8) g_rand_int_range (rand, 0, 256);
+
+  json_builder_begin_object (annotations);
+  json_builder_set_member_name (annotations, "dm_format_version");
+  json_builder_add_string_value (annotations, "1.0");
+  json_builder_set_member_name (annotations, "categories");
+  json_builder_begin_object (annotations);
+  json_builder_set_member_name (annotations, "label");
+  json_builder_begin_object (annotations);
+  json_builder_set_member_name (annotations, "labels");
+  json_builder_begin_array (annotations);
+  for (guint l = 0; l < N_LABELS; l++)
+    {
+      g_autofree char *name = g_strdup_printf ("class_%u", l);
+
+      json_builder_begin_object (annotations);
+      json_builder_set_member_name (annotations, "name");
+      json_builder_add_string_value (annotations, name);
+      json_builder_end_object (annotations);
+    }
+  json_builder_end_array (annotations);
+  json_builder_end_object (annotations);
+  json_builder_end_object (annotations);
+  json_builder_set_member_name (annotations, "items");
+  json_builder_begin_array (annotations);
+
+  json_builder_begin_object (cache);
+  json_builder_set_member_name (cache, "hashkey");
+  json_builder_begin_object (cache);
+
+  for (guint i = 0; i < N_ITEMS; i++)
+    {
+      guint label = g_rand_int_range (rand, 0, N_LABELS);
+      g_autofree char *id = g_strdup_printf ("item_%04u", i);
+      g_autofree char *cache_name = g_strconcat ("default/", id, NULL);
+
+      json_builder_begin_object (annotations);
+      json_builder_set_member_name (annotations, "id");
+      json_builder_add_string_value (annotations, id);
+      json_builder_set_member_name (annotations, "annotations");
+      json_builder_begin_array (annotations);
+      json_builder_begin_object (annotations);
+      json_builder_set_member_name (annotations, "type");
+      json_builder_add_string_value (annotations, "label");
+      json_builder_set_member_name (annotations, "label_id");
+      json_builder_add_int_value (annotations, label);
+      json_builder_end_object (annotations);
+      json_builder_end_array (annotations);
+      json_builder_end_object (annotations);
+
+      json_builder_set_member_name (cache, cache_name);
+      json_builder_begin_array (cache);
+      for (guint b = 0; b < KEY_BYTES; b++)
+        {
+          guint8 noise = 0;
+
+          for (guint bit = 0; bit < 8; bit++)
+            noise |= (g_rand_double (rand) < 0.12) << bit;
+          json_builder_add_int_value (cache, centres[label][b] ^ noise);
+        }
+      json_builder_end_array (cache);
+    }
+  json_builder_end_array (annotations);
+  json_builder_end_object (annotations);
+  json_builder_end_object (cache);
+  json_builder_end_object (cache);
+
+  g_assert_cmpint (g_mkdir_with_parents (annotations_dir, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (cache_dir, 0755), ==, 0);
+  annotations_root = json_builder_get_root (annotations);
+  json_generator_set_root (generator, annotations_root);
+  json_generator_to_file (generator, annotations_file, &error);
+  g_assert_no_error (error);
+  cache_root = json_builder_get_root (cache);
+  json_generator_set_root (generator, cache_root);
+  json_generator_to_file (generator, cache_file, &error);
+  g_assert_no_error (error);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->tmp = make_temp_dir ();
+  fixture->source = g_build_filename (fixture->tmp, "keys", NULL);
+  write_keys_dataset (fixture->source);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  remove_tree (fixture->tmp);
+  g_free (fixture->source);
+  g_free (fixture->tmp);
+}
+
+static JsonObject *
+load_report (JsonParser *parser,
+             const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+static void
+check_method (Fixture    *fixture,
+              const char *method,
+              const char *ratio_text,
+              guint       expected_clusters)
+{
+  g_autofree char *dest = g_build_filename (fixture->tmp, method, NULL);
+  g_autofree char *report_path = g_strconcat (dest, ".json", NULL);
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", method, "-r", ratio_text,
+                                 "--seed", "3", "-o", dest, "--report", report_path, "-q", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree guint *kept_per_cluster = NULL;
+  JsonObject *report;
+  JsonArray *clusters, *kept_items;
+  guint expected_kept = (guint) ceil (N_ITEMS * g_ascii_strtod (ratio_text, NULL));
+  guint quota_sum = 0, size_sum = 0;
+
+  if (run->status != 0)
+    g_error ("dm prune -m %s failed: %s", method, run->err);
+
+  output = dm_dataset_load (dest, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, expected_kept);
+
+  report = load_report (parser, report_path);
+  g_assert_cmpstr (json_object_get_string_member (report, "method"), ==, method);
+  g_assert_cmpint (json_object_get_int_member (report, "seed"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (report, "kept"), ==, expected_kept);
+  g_assert_cmpint (json_object_get_int_member (report, "images_decoded"), ==, 0);
+  g_assert_cmpfloat (json_object_get_double_member (report, "inertia"), >, 0.0);
+  g_assert_cmpint (json_object_get_int_member (report, "iterations"), >=, 1);
+  g_assert_true (json_object_has_member (json_object_get_object_member (report, "seconds"), "lloyd"));
+
+  /* Each cluster keeps its quota, the quotas add up to the kept count,
+   * and no cluster gives more than it holds. */
+  clusters = json_object_get_array_member (report, "clusters");
+  g_assert_cmpuint (json_array_get_length (clusters), ==, expected_clusters);
+  kept_per_cluster = g_new0 (guint, expected_clusters);
+  kept_items = json_object_get_array_member (report, "kept_items");
+  g_assert_cmpuint (json_array_get_length (kept_items), ==, expected_kept);
+  for (guint i = 0; i < json_array_get_length (kept_items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (kept_items, i);
+      gint64 cluster = json_object_get_int_member (item, "cluster");
+
+      g_assert_cmpint (cluster, >=, 0);
+      g_assert_cmpint (cluster, <, expected_clusters);
+      kept_per_cluster[cluster]++;
+      g_assert_nonnull (dm_dataset_find_item (output, json_object_get_string_member (item, "subset"),
+                                              json_object_get_string_member (item, "id")));
+      g_assert_cmpfloat (json_object_get_double_member (item, "distance"), >=, 0.0);
+    }
+  for (guint c = 0; c < expected_clusters; c++)
+    {
+      JsonObject *cluster = json_array_get_object_element (clusters, c);
+      gint64 size = json_object_get_int_member (cluster, "size");
+      gint64 quota = json_object_get_int_member (cluster, "quota");
+
+      g_assert_cmpint (kept_per_cluster[c], ==, quota);
+      g_assert_cmpint (quota, <=, size);
+      quota_sum += quota;
+      size_sum += size;
+    }
+  g_assert_cmpuint (quota_sum, ==, expected_kept);
+  g_assert_cmpuint (size_sum, ==, N_ITEMS);
+
+  /* The kept items' keys travel into the output's cache. */
+  for (guint i = 0; i < dm_dataset_get_n_items (output); i++)
+    g_assert_nonnull (dm_item_get_hash_key (dm_dataset_get_item (output, i)));
+}
+
+static void
+test_cluster_random (Fixture *fixture, gconstpointer data)
+{
+  check_method (fixture, "cluster_random", "0.3", N_LABELS);
+}
+
+static void
+test_centroid (Fixture *fixture, gconstpointer data)
+{
+  /* One cluster per kept item. */
+  check_method (fixture, "centroid", "0.05", 30);
+}
+
+static void
+test_query_clust (Fixture *fixture, gconstpointer data)
+{
+  check_method (fixture, "query_clust", "0.25", N_LABELS);
+}
+
+static void
+test_entropy (Fixture *fixture, gconstpointer data)
+{
+  check_method (fixture, "entropy", "0.5", N_LABELS);
+}
+
+static void
+test_clusters_parameter (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dest = g_build_filename (fixture->tmp, "k4", NULL);
+  g_autofree char *report_path = g_build_filename (fixture->tmp, "k4.json", NULL);
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "cluster_random",
+                                 "--clusters", "4", "-o", dest, "--report", report_path, "-q", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (load_report (parser, report_path),
+                                                                         "clusters")), ==, 4);
+}
+
+static void
+test_same_seed_same_choice (Fixture *fixture, gconstpointer data)
+{
+  const char *seeds[] = { "5", "5", "6" };
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint s = 0; s < G_N_ELEMENTS (seeds); s++)
+    {
+      g_autofree char *dest = g_strdup_printf ("%s/seed-%u", fixture->tmp, s);
+      g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "entropy", "--seed", seeds[s],
+                                     "-o", dest, "-q", NULL);
+      g_autoptr(DmDataset) output = NULL;
+      g_autoptr(GString) ids = g_string_new (NULL);
+
+      g_assert_cmpint (run->status, ==, 0);
+      output = dm_dataset_load (dest, NULL, NULL, NULL);
+      for (guint i = 0; i < dm_dataset_get_n_items (output); i++)
+        g_string_append_printf (ids, "%s ", dm_item_get_id (dm_dataset_get_item (output, i)));
+      g_ptr_array_add (kept, g_string_free (g_steal_pointer (&ids), FALSE));
+    }
+
+  g_assert_cmpstr (g_ptr_array_index (kept, 0), ==, g_ptr_array_index (kept, 1));
+  g_assert_cmpstr (g_ptr_array_index (kept, 0), !=, g_ptr_array_index (kept, 2));
+}
+
+/* dm hash stores every key; a later prune then decodes no image, which
+ * the test makes sure of by making every image undecodable. */
+static void
+test_hashed_dataset_decodes_nothing (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *sample = g_build_filename (fixture->tmp, "sample", NULL);
+  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
+  g_autofree char *report_path = g_build_filename (fixture->tmp, "pruned.json", NULL);
+  g_autofree char *cache_file = g_build_filename (sample, "hash_key_meta", "hash_keys.json", NULL);
+  g_autoptr(DmRun) hash = NULL;
+  g_autoptr(DmRun) prune = NULL;
+  g_autoptr(DmRun) unhashed = NULL;
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  make_sample (sample, 20);
+  hash = dm_run (NULL, "hash", sample, "-q", NULL);
+  g_assert_cmpint (hash->status, ==, 0);
+
+  dataset = dm_dataset_load (sample, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (dm_dataset_get_hash_key_origin (dataset), ==, "dm-image-key-1");
+  for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
+    {
+      DmItem *item = dm_dataset_get_item (dataset, i);
+
+      g_assert_nonnull (dm_item_get_hash_key (item));
+      g_assert_true (g_file_set_contents (dm_item_get_image_path (item), "no longer an image", -1, NULL));
+    }
+
+  prune = dm_run (NULL, "prune", sample, "-m", "cluster_random", "-o", dest, "--report", report_path,
+                  "-q", NULL);
+  g_assert_cmpint (prune->status, ==, 0);
+  g_assert_cmpint (json_object_get_int_member (load_report (parser, report_path), "images_decoded"), ==, 0);
+
+  /* Without the cache, the same images stop the run. */
+  g_assert_cmpint (g_unlink (cache_file), ==, 0);
+  remove_tree (dest);
+  unhashed = dm_run (NULL, "prune", sample, "-m", "cluster_random", "-o", dest, "-q", NULL);
+  g_assert_cmpint (unhashed->status, !=, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/methods/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("cluster-random", test_cluster_random);
+  ADD ("centroid", test_centroid);
+  ADD ("query-clust", test_query_clust);
+  ADD ("entropy", test_entropy);
+  ADD ("clusters-parameter", test_clusters_parameter);
+  ADD ("same-seed-same-choice", test_same_seed_same_choice);
+  ADD ("hashed-dataset-decodes-nothing", test_hashed_dataset_decodes_nothing);
+
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,7 +1,11 @@
 /* cli-helpers.c: running dm and checking what it did to the file system. */
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #include "cli-helpers.h"
+
+#define KEY_BYTES 64
 
 void
 dm_run_free (DmRun *run)
@@ -159,4 +163,140 @@ remove_tree (const char *path)
   const char *argv[] = { "rm", "-rf", path, NULL };
 
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+}
+
+static void
+write_json (JsonBuilder *builder,
+            const char  *path)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autoptr(GError) error = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_to_file (generator, path, &error);
+  g_assert_no_error (error);
+}
+
+/* A Datumaro dataset of items with a label and no image, whose keys sit in
+ * hash_key_meta/hash_keys.json, laid out as /work/shared/reference/keys.py
+ * writes them: each label's keys are noisy copies of one random key. */
+void
+write_keys_dataset (const char *dir,
+                    guint       n_items,
+                    guint       n_labels,
+                    guint32     seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autoptr(JsonBuilder) cache = json_builder_new ();
+  g_autofree guint8 *centres = g_new (guint8, (gsize) n_labels * KEY_BYTES);
+  guint n_train = n_items * 4 / 5;
+  const char *subsets[] = { "train", "val" };
+  g_autofree char *annotations = g_build_filename (dir, "annotations", NULL);
+  g_autofree char *meta = g_build_filename (dir, "hash_key_meta", NULL);
+  g_autofree char *keys_path = g_build_filename (meta, "hash_keys.json", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (annotations, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (meta, 0755), ==, 0);
+  for (guint l = 0; l < n_labels; l++)
+    for (guint b = 0; b < KEY_BYTES; b++)
+      centres[l * KEY_BYTES + b] = (guint8) g_rand_int_range (rand, 0, 256);
+
+  json_builder_begin_object (cache);
+  json_builder_set_member_name (cache, "hashkey");
+  json_builder_begin_object (cache);
+
+  for (guint s = 0; s < G_N_ELEMENTS (subsets); s++)
+    {
+      g_autoptr(JsonBuilder) doc = json_builder_new ();
+      g_autofree char *file = g_strdup_printf ("%s.json", subsets[s]);
+      g_autofree char *path = g_build_filename (annotations, file, NULL);
+      guint first = s == 0 ? 0 : n_train, end = s == 0 ? n_train : n_items;
+
+      json_builder_begin_object (doc);
+      json_builder_set_member_name (doc, "dm_format_version");
+      json_builder_add_string_value (doc, "1.0");
+      json_builder_set_member_name (doc, "media_type");
+      json_builder_add_int_value (doc, 2);
+      json_builder_set_member_name (doc, "infos");
+      json_builder_begin_object (doc);
+      json_builder_end_object (doc);
+      json_builder_set_member_name (doc, "categories");
+      json_builder_begin_object (doc);
+      json_builder_set_member_name (doc, "label");
+      json_builder_begin_object (doc);
+      json_builder_set_member_name (doc, "labels");
+      json_builder_begin_array (doc);
+      for (guint l = 0; l < n_labels; l++)
+        {
+          g_autofree char *name = g_strdup_printf ("class_%u", l);
+          json_builder_begin_object (doc);
+          json_builder_set_member_name (doc, "name");
+          json_builder_add_string_value (doc, name);
+          json_builder_set_member_name (doc, "parent");
+          json_builder_add_string_value (doc, "");
+          json_builder_set_member_name (doc, "attributes");
+          json_builder_begin_array (doc);
+          json_builder_end_array (doc);
+          json_builder_end_object (doc);
+        }
+      json_builder_end_array (doc);
+      json_builder_set_member_name (doc, "label_groups");
+      json_builder_begin_array (doc);
+      json_builder_end_array (doc);
+      json_builder_set_member_name (doc, "attributes");
+      json_builder_begin_array (doc);
+      json_builder_end_array (doc);
+      json_builder_end_object (doc);
+      json_builder_end_object (doc);
+
+      json_builder_set_member_name (doc, "items");
+      json_builder_begin_array (doc);
+      for (guint i = first; i < end; i++)
+        {
+          g_autofree char *id = g_strdup_printf ("item_%07u", i);
+          g_autofree char *cache_key = g_strdup_printf ("%s/%s", subsets[s], id);
+          guint label = (guint) g_rand_int_range (rand, 0, n_labels);
+
+          json_builder_begin_object (doc);
+          json_builder_set_member_name (doc, "id");
+          json_builder_add_string_value (doc, id);
+          json_builder_set_member_name (doc, "annotations");
+          json_builder_begin_array (doc);
+          json_builder_begin_object (doc);
+          json_builder_set_member_name (doc, "id");
+          json_builder_add_int_value (doc, 0);
+          json_builder_set_member_name (doc, "type");
+          json_builder_add_string_value (doc, "label");
+          json_builder_set_member_name (doc, "attributes");
+          json_builder_begin_object (doc);
+          json_builder_end_object (doc);
+          json_builder_set_member_name (doc, "group");
+          json_builder_add_int_value (doc, 0);
+          json_builder_set_member_name (doc, "label_id");
+          json_builder_add_int_value (doc, label);
+          json_builder_end_object (doc);
+          json_builder_end_array (doc);
+          json_builder_end_object (doc);
+
+          /* Each bit of the label's key flipped with probability 1/8. */
+          json_builder_set_member_name (cache, cache_key);
+          json_builder_begin_array (cache);
+          for (guint b = 0; b < KEY_BYTES; b++)
+            {
+              guint8 flips = 0;
+              for (guint bit = 0; bit < 8; bit++)
+                flips |= (g_rand_int_range (rand, 0, 8) == 0) << bit;
+              json_builder_add_int_value (cache, centres[label * KEY_BYTES + b] ^ flips);
+            }
+          json_builder_end_array (cache);
+        }
+      json_builder_end_array (doc);
+      json_builder_end_object (doc);
+      write_json (doc, path);
+    }
+
+  json_builder_end_object (cache);
+  json_builder_end_object (cache);
+  write_json (cache, keys_path);
 }

@@ -29,6 +29,15 @@ char       *make_temp_dir     (void);
 void        make_sample       (const char *dir,
                                guint       n_items);
 
+/* Writes a Datumaro dataset of @n_items items (subsets train and val,
+ * 4:1) with a label each and no image, whose 64-byte keys sit in Datumaro's
+ * cache hash_key_meta/hash_keys.json: each label's random key with bits
+ * flipped as noise, the shape of sign-binarised CLIP features. */
+void        write_keys_dataset (const char *dir,
+                                guint       n_items,
+                                guint       n_labels,
+                                guint32     seed);
+
 /* Every file below @dir (relative path -> checksum of contents, or "dir"
  * for a directory), to compare before and after. */
 GHashTable *snapshot_tree     (const char *dir);

@@ -13,7 +13,6 @@
  * seconds, long after the clustering phase has been announced. */
 #define N_ITEMS 20000
 #define N_LABELS 4
-#define KEY_BYTES 64
 /* Enough images that hashing them takes a good fraction of a second even
  * on many cores. */
 #define N_IMAGES 6000
@@ -40,139 +39,6 @@ typedef struct
   GHashTable *source_before;
 } Fixture;
 
-static void
-write_json (JsonBuilder *builder,
-            const char  *path)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autoptr(GError) error = NULL;
-
-  json_generator_set_root (generator, root);
-  json_generator_to_file (generator, path, &error);
-  g_assert_no_error (error);
-}
-
-/* A Datumaro dataset of items with a label and no image, whose keys sit in
- * hash_key_meta/hash_keys.json, laid out as /work/shared/reference/keys.py
- * writes them: each label's keys are noisy copies of one random key. */
-static void
-write_keys_dataset (const char *dir,
-                    guint       n_items)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
-  g_autoptr(JsonBuilder) cache = json_builder_new ();
-  guint8 centres[N_LABELS][KEY_BYTES];
-  guint n_train = n_items * 4 / 5;
-  const char *subsets[] = { "train", "val" };
-  g_autofree char *annotations = g_build_filename (dir, "annotations", NULL);
-  g_autofree char *meta = g_build_filename (dir, "hash_key_meta", NULL);
-  g_autofree char *keys_path = g_build_filename (meta, "hash_keys.json", NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (annotations, 0755), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (meta, 0755), ==, 0);
-  for (guint l = 0; l < N_LABELS; l++)
-    for (guint b = 0; b < KEY_BYTES; b++)
-      centres[l][b] = (guint8) g_rand_int_range (rand, 0, 256);
-
-  json_builder_begin_object (cache);
-  json_builder_set_member_name (cache, "hashkey");
-  json_builder_begin_object (cache);
-
-  for (guint s = 0; s < G_N_ELEMENTS (subsets); s++)
-    {
-      g_autoptr(JsonBuilder) doc = json_builder_new ();
-      g_autofree char *file = g_strdup_printf ("%s.json", subsets[s]);
-      g_autofree char *path = g_build_filename (annotations, file, NULL);
-      guint first = s == 0 ? 0 : n_train, end = s == 0 ? n_train : n_items;
-
-      json_builder_begin_object (doc);
-      json_builder_set_member_name (doc, "dm_format_version");
-      json_builder_add_string_value (doc, "1.0");
-      json_builder_set_member_name (doc, "media_type");
-      json_builder_add_int_value (doc, 2);
-      json_builder_set_member_name (doc, "infos");
-      json_builder_begin_object (doc);
-      json_builder_end_object (doc);
-      json_builder_set_member_name (doc, "categories");
-      json_builder_begin_object (doc);
-      json_builder_set_member_name (doc, "label");
-      json_builder_begin_object (doc);
-      json_builder_set_member_name (doc, "labels");
-      json_builder_begin_array (doc);
-      for (guint l = 0; l < N_LABELS; l++)
-        {
-          g_autofree char *name = g_strdup_printf ("class_%u", l);
-          json_builder_begin_object (doc);
-          json_builder_set_member_name (doc, "name");
-          json_builder_add_string_value (doc, name);
-          json_builder_set_member_name (doc, "parent");
-          json_builder_add_string_value (doc, "");
-          json_builder_set_member_name (doc, "attributes");
-          json_builder_begin_array (doc);
-          json_builder_end_array (doc);
-          json_builder_end_object (doc);
-        }
-      json_builder_end_array (doc);
-      json_builder_set_member_name (doc, "label_groups");
-      json_builder_begin_array (doc);
-      json_builder_end_array (doc);
-      json_builder_set_member_name (doc, "attributes");
-      json_builder_begin_array (doc);
-      json_builder_end_array (doc);
-      json_builder_end_object (doc);
-      json_builder_end_object (doc);
-
-      json_builder_set_member_name (doc, "items");
-      json_builder_begin_array (doc);
-      for (guint i = first; i < end; i++)
-        {
-          g_autofree char *id = g_strdup_printf ("item_%07u", i);
-          g_autofree char *cache_key = g_strdup_printf ("%s/%s", subsets[s], id);
-          guint label = (guint) g_rand_int_range (rand, 0, N_LABELS);
-
-          json_builder_begin_object (doc);
-          json_builder_set_member_name (doc, "id");
-          json_builder_add_string_value (doc, id);
-          json_builder_set_member_name (doc, "annotations");
-          json_builder_begin_array (doc);
-          json_builder_begin_object (doc);
-          json_builder_set_member_name (doc, "id");
-          json_builder_add_int_value (doc, 0);
-          json_builder_set_member_name (doc, "type");
-          json_builder_add_string_value (doc, "label");
-          json_builder_set_member_name (doc, "attributes");
-          json_builder_begin_object (doc);
-          json_builder_end_object (doc);
-          json_builder_set_member_name (doc, "group");
-          json_builder_add_int_value (doc, 0);
-          json_builder_set_member_name (doc, "label_id");
-          json_builder_add_int_value (doc, label);
-          json_builder_end_object (doc);
-          json_builder_end_array (doc);
-          json_builder_end_object (doc);
-
-          /* Each bit of the label's key flipped with probability 1/8. */
-          json_builder_set_member_name (cache, cache_key);
-          json_builder_begin_array (cache);
-          for (guint b = 0; b < KEY_BYTES; b++)
-            {
-              guint8 flips = 0;
-              for (guint bit = 0; bit < 8; bit++)
-                flips |= (g_rand_int_range (rand, 0, 8) == 0) << bit;
-              json_builder_add_int_value (cache, centres[label][b] ^ flips);
-            }
-          json_builder_end_array (cache);
-        }
-      json_builder_end_array (doc);
-      json_builder_end_object (doc);
-      write_json (doc, path);
-    }
-
-  json_builder_end_object (cache);
-  json_builder_end_object (cache);
-  write_json (cache, keys_path);
-}
 
 static void
 fixture_set_up (Fixture       *fixture,
@@ -180,7 +46,7 @@ fixture_set_up (Fixture       *fixture,
 {
   fixture->tmp = make_temp_dir ();
   fixture->source = g_build_filename (fixture->tmp, "source", NULL);
-  write_keys_dataset (fixture->source, N_ITEMS);
+  write_keys_dataset (fixture->source, N_ITEMS, N_LABELS, 7);
   fixture->source_before = snapshot_tree (fixture->source);
 }
 

@@ -13,7 +13,6 @@
 
 #define N_ITEMS 600
 #define N_LABELS 6
-#define KEY_BYTES 64
 
 typedef struct
 {
@@ -21,112 +20,13 @@ typedef struct
   char *source;
 } Fixture;
 
-/* Keys around one random centre per label, flipped bits as noise: the
- * shape of sign-binarised CLIP features of a labelled dataset. */
-static void
-write_keys_dataset (const char *dir)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
-  g_autoptr(JsonBuilder) annotations = json_builder_new ();
-  g_autoptr(JsonBuilder) cache = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) annotations_root = NULL;
-  g_autoptr(JsonNode) cache_root = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *annotations_dir = g_build_filename (dir, "annotations", NULL);
-  g_autofree char *cache_dir = g_build_filename (dir, "hash_key_meta", NULL);
-  g_autofree char *annotations_file = g_build_filename (annotations_dir, "default.json", NULL);
-  g_autofree char *cache_file = g_build_filename (cache_dir, "hash_keys.json", NULL);
-  guint8 centres[N_LABELS][KEY_BYTES];
-
-  for (guint l = 0; l < N_LABELS; l++)
-    for (guint b = 0; b < KEY_BYTES; b++)
-      centres[l][b] = (guint8) g_rand_int_range (rand, 0, 256);
-
-  json_builder_begin_object (annotations);
-  json_builder_set_member_name (annotations, "dm_format_version");
-  json_builder_add_string_value (annotations, "1.0");
-  json_builder_set_member_name (annotations, "categories");
-  json_builder_begin_object (annotations);
-  json_builder_set_member_name (annotations, "label");
-  json_builder_begin_object (annotations);
-  json_builder_set_member_name (annotations, "labels");
-  json_builder_begin_array (annotations);
-  for (guint l = 0; l < N_LABELS; l++)
-    {
-      g_autofree char *name = g_strdup_printf ("class_%u", l);
-
-      json_builder_begin_object (annotations);
-      json_builder_set_member_name (annotations, "name");
-      json_builder_add_string_value (annotations, name);
-      json_builder_end_object (annotations);
-    }
-  json_builder_end_array (annotations);
-  json_builder_end_object (annotations);
-  json_builder_end_object (annotations);
-  json_builder_set_member_name (annotations, "items");
-  json_builder_begin_array (annotations);
-
-  json_builder_begin_object (cache);
-  json_builder_set_member_name (cache, "hashkey");
-  json_builder_begin_object (cache);
-
-  for (guint i = 0; i < N_ITEMS; i++)
-    {
-      guint label = g_rand_int_range (rand, 0, N_LABELS);
-      g_autofree char *id = g_strdup_printf ("item_%04u", i);
-      g_autofree char *cache_name = g_strconcat ("default/", id, NULL);
-
-      json_builder_begin_object (annotations);
-      json_builder_set_member_name (annotations, "id");
-      json_builder_add_string_value (annotations, id);
-      json_builder_set_member_name (annotations, "annotations");
-      json_builder_begin_array (annotations);
-      json_builder_begin_object (annotations);
-      json_builder_set_member_name (annotations, "type");
-      json_builder_add_string_value (annotations, "label");
-      json_builder_set_member_name (annotations, "label_id");
-      json_builder_add_int_value (annotations, label);
-      json_builder_end_object (annotations);
-      json_builder_end_array (annotations);
-      json_builder_end_object (annotations);
-
-      json_builder_set_member_name (cache, cache_name);
-      json_builder_begin_array (cache);
-      for (guint b = 0; b < KEY_BYTES; b++)
-        {
-          guint8 noise = 0;
-
-          for (guint bit = 0; bit < 8; bit++)
-            noise |= (g_rand_double (rand) < 0.12) << bit;
-          json_builder_add_int_value (cache, centres[label][b] ^ noise);
-        }
-      json_builder_end_array (cache);
-    }
-  json_builder_end_array (annotations);
-  json_builder_end_object (annotations);
-  json_builder_end_object (cache);
-  json_builder_end_object (cache);
-
-  g_assert_cmpint (g_mkdir_with_parents (annotations_dir, 0755), ==, 0);
-  g_assert_cmpint (g_mkdir_with_parents (cache_dir, 0755), ==, 0);
-  annotations_root = json_builder_get_root (annotations);
-  json_generator_set_root (generator, annotations_root);
-  json_generator_to_file (generator, annotations_file, &error);
-  g_assert_no_error (error);
-  cache_root = json_builder_get_root (cache);
-  json_generator_set_root (generator, cache_root);
-  json_generator_to_file (generator, cache_file, &error);
-  g_assert_no_error (error);
-}
-
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   fixture->tmp = make_temp_dir ();
   fixture->source = g_build_filename (fixture->tmp, "keys", NULL);
-  write_keys_dataset (fixture->source);
+  write_keys_dataset (fixture->source, N_ITEMS, N_LABELS, 11);
 }
 
 static void

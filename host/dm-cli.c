@@ -232,9 +232,14 @@ print_summary (DmDataset  *input,
                            GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (after, s)) + 1));
     }
   for (guint s = 0; subsets[s] != NULL; s++)
-    g_string_append_printf (per_subset, "%s%s: %u of %u", s > 0 ? ", " : "", subsets[s],
-                            GPOINTER_TO_UINT (g_hash_table_lookup (after, subsets[s])),
-                            GPOINTER_TO_UINT (g_hash_table_lookup (before, subsets[s])));
+    {
+      if (s > 0)
+        g_string_append (per_subset, ", ");
+      /* TRANSLATORS: a subset's kept and total items, as in “train: 8 of 15” */
+      g_string_append_printf (per_subset, _("%s: %u of %u"), subsets[s],
+                              GPOINTER_TO_UINT (g_hash_table_lookup (after, subsets[s])),
+                              GPOINTER_TO_UINT (g_hash_table_lookup (before, subsets[s])));
+    }
 
   g_print (_("Kept %u of %u items (%s) in %s\n"),
            dm_dataset_get_n_items (output), dm_dataset_get_n_items (input),

@@ -48,7 +48,7 @@ prune_text_keys_append (GBytes     *image_keys,
   if (image_size != (gsize) n_items * IMAGE_KEY_BYTES)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
-                   _("Image keys: %" G_GSIZE_FORMAT " bytes for %u items, expected %d per item"),
+                   _("Image keys: %zu bytes for %u items, expected %d per item"),
                    image_size, n_items, IMAGE_KEY_BYTES);
       return NULL;
     }

@@ -15,7 +15,7 @@
 #include <dm.h>
 #include <dm-dataset-io.h>
 
-#include "cli-helpers.h"
+#include "test-helpers.h"
 
 /* make_sample puts 3 of 4 items in train, the rest in val. */
 #define N_ITEMS 8

@@ -7,7 +7,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "cli-helpers.h"
+#include "test-helpers.h"
 
 /* Enough keys that centroid at ratio 0.5 (10 000 clusters) clusters for
  * seconds, long after the clustering phase has been announced. */

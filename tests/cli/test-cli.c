@@ -6,7 +6,7 @@
 
 #include <dm.h>
 
-#include "cli-helpers.h"
+#include "test-helpers.h"
 #include "dm-pyrandom.h"
 
 #define N_SAMPLE_ITEMS 24

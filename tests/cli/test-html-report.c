@@ -6,7 +6,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "cli-helpers.h"
+#include "test-helpers.h"
 
 #define N_SAMPLE_ITEMS 24
 #define KEY_BYTES 64

@@ -9,7 +9,7 @@
 
 #include <dm.h>
 
-#include "cli-helpers.h"
+#include "test-helpers.h"
 
 #define N_ITEMS 600
 #define N_LABELS 6

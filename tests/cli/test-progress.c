@@ -9,7 +9,7 @@
 
 #include <glib/gstdio.h>
 
-#include "cli-helpers.h"
+#include "test-helpers.h"
 #include "dm-cli-progress.h"
 
 #define SECOND G_USEC_PER_SEC

@@ -10,50 +10,13 @@
 #include <json-glib/json-glib.h>
 
 #include <dm.h>
+
+#include "test-helpers.h"
 #include <dm-dataset-io.h>
 
 #define KEY_SIZE 64
 
 /* ---- helpers ---- */
-
-static char *
-make_temp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("dm-test-datumaro-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-  g_remove (path);
-}
-
-static void
-write_file (const char *path,
-            const char *contents,
-            gssize      length)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, contents, length, &error);
-  g_assert_no_error (error);
-}
 
 /* A small binary PPM whose pixels depend on @seed. */
 static void
@@ -113,15 +76,6 @@ assert_same_bytes (const char *a,
   g_assert_cmpmem (ca, la, cb, lb);
 }
 
-static void
-assert_message_has (const GError *error,
-                     const char   *part)
-{
-  g_assert_nonnull (error);
-  if (strstr (error->message, part) == NULL)
-    g_error ("the message lacks “%s”: %s", part, error->message);
-}
-
 /* ---- a dataset with every annotation type ---- */
 
 static const char categories_json[] =
@@ -171,7 +125,7 @@ subset_json (const char *items)
  * image, one with "media"), val (1 item) and test (none), real images,
  * and keys for two items. */
 static void
-make_sample (const char *dir)
+write_annotated_dataset (const char *dir)
 {
   g_autofree char *train = subset_json (
     "\n  {\"id\": \"t1\", \"annotations\": [{\"id\": 0, \"type\": \"label\", \"attributes\": {},"
@@ -270,7 +224,7 @@ test_load_model (void)
   int width, height;
   GBytes *key;
 
-  make_sample (source);
+  write_annotated_dataset (source);
   dataset = load_ok (source);
 
   g_assert_cmpstr (dm_dataset_get_format (dataset), ==, "datumaro");
@@ -344,7 +298,7 @@ test_round_trip (void)
   g_autoptr(DmDataset) again = NULL;
   g_autoptr(GError) error = NULL;
 
-  make_sample (source);
+  write_annotated_dataset (source);
   dataset = load_ok (source);
 
   g_assert_cmpint (g_mkdir (first, 0755), ==, 0);
@@ -379,7 +333,7 @@ test_write_subset_without_items (void)
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *image = NULL;
 
-  make_sample (source);
+  write_annotated_dataset (source);
   dataset = load_ok (source);
   kept = dm_dataset_new_like (dataset);
   dm_dataset_append_item (kept, dm_dataset_find_item (dataset, "train", "t1"));
@@ -526,7 +480,7 @@ test_write_hash_keys (void)
   guint8 bytes[KEY_SIZE];
   JsonObject *hashkey;
 
-  make_sample (source);
+  write_annotated_dataset (source);
   keys = g_build_filename (source, "hash_key_meta", "hash_keys.json", NULL);
   dataset = load_ok (source);
 
@@ -692,9 +646,9 @@ test_bad_annotations (gconstpointer data)
   g_assert_null (dataset);
   g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
   g_test_message ("%s", error->message);
-  assert_message_has (error, file);
+  assert_error_mentions (error, file);
   for (guint p = 0; p < G_N_ELEMENTS (bad->parts) && bad->parts[p] != NULL; p++)
-    assert_message_has (error, bad->parts[p]);
+    assert_error_mentions (error, bad->parts[p]);
   g_assert_null (strchr (error->message, '\n'));
 
   remove_tree (tmp);
@@ -715,9 +669,9 @@ test_labels_differ_between_subsets (void)
   dataset = dm_datumaro_load (tmp, NULL, &error);
   g_assert_null (dataset);
   g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
-  assert_message_has (error, val);
-  assert_message_has (error, "labels[1]");
-  assert_message_has (error, "“c”");
+  assert_error_mentions (error, val);
+  assert_error_mentions (error, "labels[1]");
+  assert_error_mentions (error, "“c”");
 
   remove_tree (tmp);
 }
@@ -734,7 +688,7 @@ test_no_annotation_files (void)
   dataset = dm_datumaro_load (tmp, NULL, &error);
   g_assert_null (dataset);
   g_assert_error (error, DM_ERROR, DM_ERROR_NOT_FOUND);
-  assert_message_has (error, annotations);
+  assert_error_mentions (error, annotations);
 
   remove_tree (tmp);
 }
@@ -783,9 +737,9 @@ test_bad_hash_keys (gconstpointer data)
   g_assert_null (dataset);
   g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
   g_test_message ("%s", error->message);
-  assert_message_has (error, keys);
+  assert_error_mentions (error, keys);
   for (guint p = 0; p < G_N_ELEMENTS (bad->parts) && bad->parts[p] != NULL; p++)
-    assert_message_has (error, bad->parts[p]);
+    assert_error_mentions (error, bad->parts[p]);
 
   remove_tree (tmp);
 }
@@ -811,8 +765,8 @@ test_annotation_error_first (void)
   dataset = dm_datumaro_load (tmp, NULL, &error);
   g_assert_null (dataset);
   g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
-  assert_message_has (error, file);
-  assert_message_has (error, "“id”");
+  assert_error_mentions (error, file);
+  assert_error_mentions (error, "“id”");
 
   remove_tree (tmp);
 }
@@ -826,7 +780,7 @@ test_cancelled (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) dataset = NULL;
 
-  make_sample (source);
+  write_annotated_dataset (source);
   g_cancellable_cancel (cancellable);
   dataset = dm_datumaro_load (source, cancellable, &error);
   g_assert_null (dataset);

@@ -10,35 +10,9 @@
 #include <json-glib/json-glib.h>
 
 #include <dm.h>
+
+#include "test-helpers.h"
 #include <dm-dataset-io.h>
-
-static char *
-make_temp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("dm-test-imagenet-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    dir = g_dir_open (path, 0, NULL);
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-  g_remove (path);
-}
 
 /* Writes ROOT/<relative> with a small PPM (any contents for non-images). */
 static char *
@@ -63,15 +37,6 @@ put_dir (const char *root,
   g_autofree char *path = g_build_filename (root, relative, NULL);
 
   g_assert_cmpint (g_mkdir_with_parents (path, 0755), ==, 0);
-}
-
-static void
-assert_message_has (const GError *error,
-                     const char   *part)
-{
-  g_assert_nonnull (error);
-  if (strstr (error->message, part) == NULL)
-    g_error ("the message lacks “%s”: %s", part, error->message);
 }
 
 static void
@@ -229,9 +194,9 @@ test_duplicate_stems (void)
   dataset = dm_imagenet_load (root, NULL, &error);
   g_assert_null (dataset);
   g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
-  assert_message_has (error, jpg);
-  assert_message_has (error, png);
-  assert_message_has (error, "cat/a");
+  assert_error_mentions (error, jpg);
+  assert_error_mentions (error, png);
+  assert_error_mentions (error, "cat/a");
 
   remove_tree (root);
 }
@@ -266,7 +231,7 @@ test_detection (void)
   format = dm_dataset_detect_format (nothing, &error);
   g_assert_null (format);
   g_assert_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT);
-  assert_message_has (error, nothing);
+  assert_error_mentions (error, nothing);
   g_clear_error (&error);
   g_free (put_file (too_deep, "a/b/c/d.jpg"));
   format = dm_dataset_detect_format (too_deep, &error);
@@ -284,13 +249,13 @@ test_detection (void)
   dataset = dm_dataset_load (datumaro, "coco", NULL, &error);
   g_assert_null (dataset);
   g_assert_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT);
-  assert_message_has (error, "coco");
+  assert_error_mentions (error, "coco");
   g_clear_error (&error);
 
   dataset = dm_dataset_load (missing, NULL, NULL, &error);
   g_assert_null (dataset);
   g_assert_error (error, DM_ERROR, DM_ERROR_NOT_FOUND);
-  assert_message_has (error, missing);
+  assert_error_mentions (error, missing);
   g_clear_error (&error);
   format = dm_dataset_detect_format (missing, &error);
   g_assert_error (error, DM_ERROR, DM_ERROR_NOT_FOUND);
@@ -300,7 +265,7 @@ test_detection (void)
   dataset = dm_dataset_load (file, "imagenet", NULL, &error);
   g_assert_null (dataset);
   g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT);
-  assert_message_has (error, file);
+  assert_error_mentions (error, file);
   g_clear_error (&error);
 
   remove_tree (root);

@@ -12,6 +12,8 @@
 #include <glib/gstdio.h>
 
 #include <dm.h>
+
+#include "test-helpers.h"
 #include <dm-dataset-io.h>
 
 #define N_ITEMS 6
@@ -23,41 +25,10 @@ typedef struct
   char *dest;     /* absent until a test makes it */
 } Fixture;
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    dir = g_dir_open (path, 0, NULL);
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        remove_tree (child);
-      }
-  g_remove (path);
-}
-
-static void
-write_file (const char *path,
-            const char *contents,
-            gssize      length)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, contents, length, &error);
-  g_assert_no_error (error);
-}
-
 /* A Datumaro dataset: subsets train and val, a PPM image per item, and a
  * key for each. */
 static void
-make_sample (const char *dir)
+write_annotated_dataset (const char *dir)
 {
   const char *subsets[] = { "train", "val" };
 
@@ -100,83 +71,6 @@ make_sample (const char *dir)
   }
 }
 
-/* Relative path -> checksum (or "dir") of everything below @root. */
-static void
-snapshot_into (GHashTable *table,
-               const char *root,
-               const char *relative)
-{
-  g_autofree char *path = relative != NULL ? g_build_filename (root, relative, NULL) : g_strdup (root);
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child_relative = relative != NULL ? g_build_filename (relative, name, NULL) : g_strdup (name);
-      g_autofree char *child = g_build_filename (root, child_relative, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        {
-          g_hash_table_insert (table, g_strdup (child_relative), g_strdup ("dir"));
-          snapshot_into (table, root, child_relative);
-        }
-      else
-        {
-          g_autofree char *contents = NULL;
-          gsize length;
-
-          g_assert_true (g_file_get_contents (child, &contents, &length, NULL));
-          g_hash_table_insert (table, g_strdup (child_relative),
-                               g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) contents, length));
-        }
-    }
-}
-
-static GHashTable *
-snapshot (const char *root)
-{
-  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-  snapshot_into (table, root, NULL);
-  return table;
-}
-
-static void
-assert_same_snapshot (GHashTable *a,
-                      GHashTable *b)
-{
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_assert_cmpuint (g_hash_table_size (a), ==, g_hash_table_size (b));
-  g_hash_table_iter_init (&iter, a);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    g_assert_cmpstr (g_hash_table_lookup (b, key), ==, value);
-}
-
-static gboolean
-has_temp_dir (const char *parent)
-{
-  g_autoptr(GDir) dir = g_dir_open (parent, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    if (strstr (name, ".tmp-") != NULL)
-      return TRUE;
-  return FALSE;
-}
-
-static void
-assert_message_has (const GError *error,
-                     const char   *part)
-{
-  g_assert_nonnull (error);
-  if (strstr (error->message, part) == NULL)
-    g_error ("the message lacks “%s”: %s", part, error->message);
-}
-
 static DmDataset *
 load_ok (const char *path)
 {
@@ -197,7 +91,7 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   f->source = g_build_filename (f->tmp, "source", NULL);
   f->dest = g_build_filename (f->tmp, "dest", NULL);
-  make_sample (f->source);
+  write_annotated_dataset (f->source);
 }
 
 static void
@@ -229,7 +123,7 @@ save_some (Fixture     *f,
 static void
 test_new_destination (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GHashTable) before = snapshot (f->source);
+  g_autoptr(GHashTable) before = snapshot_tree (f->source);
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) output = NULL;
@@ -240,10 +134,10 @@ test_new_destination (Fixture *f, gconstpointer data)
   output = load_ok (f->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 4);
   g_assert_nonnull (dm_item_get_hash_key (dm_dataset_get_item (output, 0)));
-  g_assert_false (has_temp_dir (f->tmp));
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 
-  after = snapshot (f->source);
-  assert_same_snapshot (before, after);
+  after = snapshot_tree (f->source);
+  assert_same_tree (before, after);
 
   /* Missing parents are made. */
   save_some (f, 1, nested, DM_SAVE_NONE, &error);
@@ -273,13 +167,13 @@ test_refuses_non_empty (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
 
   write_file (keep, "mine", -1);
-  before = snapshot (f->dest);
+  before = snapshot_tree (f->dest);
   g_assert_false (save_some (f, 2, f->dest, DM_SAVE_NONE, &error));
   g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
-  assert_message_has (error, f->dest);
-  after = snapshot (f->dest);
-  assert_same_snapshot (before, after);
-  g_assert_false (has_temp_dir (f->tmp));
+  assert_error_mentions (error, f->dest);
+  after = snapshot_tree (f->dest);
+  assert_same_tree (before, after);
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 }
 
 static void
@@ -291,7 +185,7 @@ test_refuses_file (Fixture *f, gconstpointer data)
   write_file (f->dest, "precious", -1);
   g_assert_false (save_some (f, 2, f->dest, DM_SAVE_OVERWRITE, &error));
   g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
-  assert_message_has (error, f->dest);
+  assert_error_mentions (error, f->dest);
   g_assert_true (g_file_get_contents (f->dest, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "precious");
 }
@@ -300,20 +194,20 @@ static void
 test_refuses_inside_source (Fixture *f, gconstpointer data)
 {
   g_autofree char *inside = g_build_filename (f->source, "images", "pruned", NULL);
-  g_autoptr(GHashTable) before = snapshot (f->source);
+  g_autoptr(GHashTable) before = snapshot_tree (f->source);
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
 
   g_assert_false (save_some (f, 2, inside, DM_SAVE_OVERWRITE, &error));
   g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
-  assert_message_has (error, inside);
+  assert_error_mentions (error, inside);
   g_clear_error (&error);
   /* The source itself needs DM_SAVE_OVERWRITE. */
   g_assert_false (save_some (f, 2, f->source, DM_SAVE_NONE, &error));
   g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
 
-  after = snapshot (f->source);
-  assert_same_snapshot (before, after);
+  after = snapshot_tree (f->source);
+  assert_same_tree (before, after);
 }
 
 static void
@@ -329,14 +223,14 @@ test_overwrite (Fixture *f, gconstpointer data)
   g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
   output = load_ok (f->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 3);
-  g_assert_false (has_temp_dir (f->tmp));
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 }
 
 /* In place: the kept images survive the removal of the old tree. */
 static void
 test_overwrite_source (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GHashTable) before = snapshot (f->source);
+  g_autoptr(GHashTable) before = snapshot_tree (f->source);
   g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) output = NULL;
   g_autofree char *kept_image = g_build_filename (f->source, "images", "train", "img0.ppm", NULL);
@@ -346,7 +240,7 @@ test_overwrite_source (Fixture *f, gconstpointer data)
 
   save_some (f, 2, f->source, DM_SAVE_OVERWRITE, &error);
   g_assert_no_error (error);
-  g_assert_false (has_temp_dir (f->tmp));
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 
   output = load_ok (f->source);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 2);
@@ -370,29 +264,29 @@ test_failure_leaves_nothing (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
 
   g_assert_cmpint (g_unlink (image), ==, 0);
-  source_before = snapshot (f->source);
+  source_before = snapshot_tree (f->source);
 
   g_assert_false (save_some (f, N_ITEMS, f->dest, DM_SAVE_NONE, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  assert_message_has (error, f->dest);
-  assert_message_has (error, image);
-  assert_message_has (error, "val/item3");
+  assert_error_mentions (error, f->dest);
+  assert_error_mentions (error, image);
+  assert_error_mentions (error, "val/item3");
   g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
-  g_assert_false (has_temp_dir (f->tmp));
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
   g_clear_error (&error);
 
   /* An earlier output stays whole when the overwrite fails. */
   save_some (f, 2, f->dest, DM_SAVE_NONE, &error);
   g_assert_no_error (error);
-  dest_before = snapshot (f->dest);
+  dest_before = snapshot_tree (f->dest);
   g_assert_false (save_some (f, N_ITEMS, f->dest, DM_SAVE_OVERWRITE, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  dest_after = snapshot (f->dest);
-  assert_same_snapshot (dest_before, dest_after);
-  g_assert_false (has_temp_dir (f->tmp));
+  dest_after = snapshot_tree (f->dest);
+  assert_same_tree (dest_before, dest_after);
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 
-  source_after = snapshot (f->source);
-  assert_same_snapshot (source_before, source_after);
+  source_after = snapshot_tree (f->source);
+  assert_same_tree (source_before, source_after);
 }
 
 static void
@@ -406,7 +300,7 @@ test_cancelled (Fixture *f, gconstpointer data)
   g_assert_false (dm_dataset_save (input, f->dest, DM_SAVE_NONE, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
-  g_assert_false (has_temp_dir (f->tmp));
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 }
 
 /* An image path that climbs out of the output is refused. */
@@ -420,10 +314,10 @@ test_image_path_escaping (Fixture *f, gconstpointer data)
   dm_item_set_image_relpath (dm_dataset_get_item (input, 0), "../../../escaped.ppm");
   g_assert_false (dm_dataset_save (input, f->dest, DM_SAVE_NONE, NULL, &error));
   g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
-  assert_message_has (error, "../../../escaped.ppm");
+  assert_error_mentions (error, "../../../escaped.ppm");
   g_assert_false (g_file_test (escaped, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
-  g_assert_false (has_temp_dir (f->tmp));
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 }
 
 /* Makes @path a directory with a file in it, as a killed run leaves it. */

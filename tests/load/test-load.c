@@ -9,7 +9,7 @@
 #include <dm.h>
 #include <dm-dataset-io.h>
 
-#include "cli-helpers.h"
+#include "test-helpers.h"
 
 #define N_CONCURRENT 20
 #define N_ITEMS_CONCURRENT 40

@@ -1,5 +1,5 @@
-/* cli-helpers.h: running dm and checking what it did to the file system,
- * for the end-to-end tests. */
+/* test-helpers.h: running dm and checking what it did to the file system,
+ * shared by the test suites. */
 #pragma once
 
 #include <gio/gio.h>
@@ -49,5 +49,15 @@ gboolean    dir_has_entry_containing (const char *dir,
                                       const char *part);
 
 void        remove_tree       (const char *path);
+
+/* Writes @length bytes (-1: up to the NUL) to @path, creating its
+ * directories. */
+void        write_file        (const char *path,
+                               const char *contents,
+                               gssize      length);
+
+/* Asserts @error is set and its message contains @part. */
+void        assert_error_mentions (const GError *error,
+                                   const char   *part);
 
 G_END_DECLS

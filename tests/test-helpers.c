@@ -1,9 +1,9 @@
-/* cli-helpers.c: running dm and checking what it did to the file system. */
+/* test-helpers.c: running dm and checking what it did to the file system. */
 #include <string.h>
 
 #include <json-glib/json-glib.h>
 
-#include "cli-helpers.h"
+#include "test-helpers.h"
 
 #define KEY_BYTES 64
 
@@ -299,4 +299,26 @@ write_keys_dataset (const char *dir,
   json_builder_end_object (cache);
   json_builder_end_object (cache);
   write_json (cache, keys_path);
+}
+
+void
+write_file (const char *path,
+            const char *contents,
+            gssize      length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, contents, length, &error);
+  g_assert_no_error (error);
+}
+
+void
+assert_error_mentions (const GError *error,
+                       const char   *part)
+{
+  g_assert_nonnull (error);
+  if (strstr (error->message, part) == NULL)
+    g_error ("the message lacks “%s”: %s", part, error->message);
 }

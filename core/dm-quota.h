@@ -15,7 +15,7 @@ G_BEGIN_DECLS
  *
  * The number of items a prune keeps: the plain ceiling of the double
  * product `n_items * ratio`, exactly as Python's `math.ceil(n * ratio)`
- * (Datumaro's rule), so 0.7 * 10 = 7.000000000000001 gives 8. The result is
+ * (Datumaro's rule), so 100 * 0.07 = 7.000000000000001 gives 8. The result is
  * clamped to @n_items. The caller validates @ratio.
  *
  * Returns: the number of items to keep

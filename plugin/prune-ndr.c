@@ -2,13 +2,13 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include <math.h>
 #include <string.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gi18n-lib.h>
 
 #include "dm-core-error.h"
+#include "dm-quota.h"
 #include "prune-image-decode.h"
 #include "prune-image-hasher.h"
 #include "prune-item-pool.h"
@@ -273,7 +273,7 @@ prune_ndr_select_skipping_broken (DmDataset          *dataset,
       if (n_items == 0)
         continue;
 
-      n_keep = (guint) MIN (ceil ((double) n_items * ratio), (double) n_items);
+      n_keep = (guint) dm_quota_total (n_items, ratio);
       subset_kept = g_new (guint, MAX (n_keep, 1));
       if (!dm_ndr_select (features, n_items, dim, n_keep, params, seed, subset_kept, NULL, &core_error))
         return propagate_core_error (core_error, error);

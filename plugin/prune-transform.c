@@ -2,12 +2,11 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include <math.h>
-
 #include <glib/gi18n-lib.h>
 
 #include "dm-cluster-select.h"
 #include "dm-pyrandom.h"
+#include "dm-quota.h"
 #include "prune-enums.h"
 #include "prune-image-hasher.h"
 #include "prune-ndr.h"
@@ -58,15 +57,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* ceil(n × ratio) in doubles, which is what Python's math.ceil(n * ratio)
- * computes, so the kept count matches Datumaro's to the item. */
-static guint
-kept_count (guint  n,
-            double ratio)
-{
-  return (guint) MIN (ceil ((double) n * ratio), (double) n);
-}
-
 static int
 compare_uint (gconstpointer a,
               gconstpointer b)
@@ -74,20 +64,6 @@ compare_uint (gconstpointer a,
   guint x = *(const guint *) a, y = *(const guint *) b;
 
   return (x > y) - (x < y);
-}
-
-/* The output: the input's metadata and the kept items, in input order. */
-static DmDataset *
-dataset_from_kept (DmDataset   *input,
-                   const guint *kept,
-                   guint        n_kept)
-{
-  DmDataset *output = dm_dataset_new_like (input);
-
-  for (guint i = 0; i < n_kept; i++)
-    dm_dataset_append_item (output, dm_dataset_get_item (input, kept[i]));
-
-  return output;
 }
 
 static const char *
@@ -111,24 +87,6 @@ new_report (PruneTransform *self,
                            g_enum_get_value (hash_types, self->hash_type)->value_nick,
                            self->seed, input, output);
 }
-
-static DmDataset *
-prune_random (PruneTransform  *self,
-              DmDataset       *input,
-              GError         **error)
-{
-  guint n = dm_dataset_get_n_items (input);
-  guint k = kept_count (n, self->ratio);
-  g_autofree guint *kept = g_new (guint, MAX (k, 1));
-
-  dm_transform_report_progress (DM_TRANSFORM (self), "selecting", 0.0);
-  dm_pyrandom_sample (self->seed, n, k, kept);
-  qsort (kept, k, sizeof (guint), compare_uint);
-  dm_transform_report_progress (DM_TRANSFORM (self), "selecting", 1.0);
-
-  return dataset_from_kept (input, kept, k);
-}
-
 
 /* @input without the items @broken lists, and @image_keys without their
  * keys; @input itself when nothing is broken. */
@@ -175,18 +133,19 @@ without_broken_items (DmDataset  *input,
   return usable;
 }
 
-/* The output of a clustering method. Items whose keys were computed here
- * carry them into the output, so its cache spares the next run the
- * decoding; the input's items are not touched. */
+/* The output: the input's metadata and the kept items, in input order.
+ * With @image_keys (every input item's key), items whose keys were
+ * computed in this run carry them into the output, so its cache spares
+ * the next run the decoding; the input's items are not touched. */
 static DmDataset *
-dataset_from_kept_with_keys (DmDataset   *input,
-                             const guint *kept,
-                             guint        n_kept,
-                             GBytes      *image_keys,
-                             guint        n_decoded)
+dataset_from_kept (DmDataset   *input,
+                   const guint *kept,
+                   guint        n_kept,
+                   GBytes      *image_keys,
+                   guint        n_decoded)
 {
   DmDataset *output = dm_dataset_new_like (input);
-  const guint8 *keys = g_bytes_get_data (image_keys, NULL);
+  const guint8 *keys = image_keys != NULL ? g_bytes_get_data (image_keys, NULL) : NULL;
 
   if (n_decoded > 0)
     dm_dataset_set_hash_key_origin (output, prune_image_hasher_origin ());
@@ -197,7 +156,7 @@ dataset_from_kept_with_keys (DmDataset   *input,
       g_autoptr(DmItem) copy = NULL;
       g_autoptr(GBytes) key = NULL;
 
-      if (dm_item_get_hash_key (item) != NULL)
+      if (keys == NULL || dm_item_get_hash_key (item) != NULL)
         {
           dm_dataset_append_item (output, item);
           continue;
@@ -209,6 +168,23 @@ dataset_from_kept_with_keys (DmDataset   *input,
     }
 
   return output;
+}
+
+static DmDataset *
+prune_random (PruneTransform  *self,
+              DmDataset       *input,
+              GError         **error)
+{
+  guint n = dm_dataset_get_n_items (input);
+  guint k = (guint) dm_quota_total (n, self->ratio);
+  g_autofree guint *kept = g_new (guint, MAX (k, 1));
+
+  dm_transform_report_progress (DM_TRANSFORM (self), "selecting", 0.0);
+  dm_pyrandom_sample (self->seed, n, k, kept);
+  qsort (kept, k, sizeof (guint), compare_uint);
+  dm_transform_report_progress (DM_TRANSFORM (self), "selecting", 1.0);
+
+  return dataset_from_kept (input, kept, k, NULL, 0);
 }
 
 typedef struct
@@ -337,8 +313,7 @@ prune_by_clusters (PruneTransform  *self,
       return NULL;
     }
 
-  output = dataset_from_kept_with_keys (usable, selection->kept, selection->n_kept,
-                                        image_keys, n_decoded);
+  output = dataset_from_kept (usable, selection->kept, selection->n_kept, image_keys, n_decoded);
   report = new_report (self, input, output);
   prune_report_add_clusters (report, usable, selection, broken, seconds_keys, n_decoded);
   if (broken != NULL)
@@ -365,7 +340,7 @@ prune_ndr (PruneTransform  *self,
                                          broken, cancellable, &kept, error))
     return NULL;
 
-  output = dataset_from_kept (input, (const guint *) (gpointer) kept->data, kept->len);
+  output = dataset_from_kept (input, (const guint *) (gpointer) kept->data, kept->len, NULL, 0);
   report = new_report (self, input, output);
   if (broken != NULL)
     prune_report_add_skipped (report, input, broken);

@@ -88,6 +88,23 @@ new_report (PruneTransform *self,
                            self->seed, input, output);
 }
 
+/* --skip-broken leaves nothing to prune when every item is broken: that
+ * is an error, not an empty dataset. */
+static gboolean
+check_not_all_broken (DmDataset  *input,
+                      GPtrArray  *broken,
+                      GError    **error)
+{
+  if (broken == NULL || broken->len < dm_dataset_get_n_items (input))
+    return TRUE;
+
+  g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+               _("Every item of %s is broken; the first: %s"),
+               dm_dataset_get_source_path (input) ? dm_dataset_get_source_path (input) : _("the dataset"),
+               ((PruneBrokenItem *) g_ptr_array_index (broken, 0))->error->message);
+  return FALSE;
+}
+
 /* @input without the items @broken lists, and @image_keys without their
  * keys; @input itself when nothing is broken. */
 static DmDataset *
@@ -105,14 +122,8 @@ without_broken_items (DmDataset  *input,
   if (broken == NULL || broken->len == 0)
     return g_object_ref (input);
 
-  if (broken->len == n)
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("Every item of %s is broken; the first: %s"),
-                   dm_dataset_get_source_path (input) ? dm_dataset_get_source_path (input) : _("the dataset"),
-                   ((PruneBrokenItem *) g_ptr_array_index (broken, 0))->error->message);
-      return NULL;
-    }
+  if (!check_not_all_broken (input, broken, error))
+    return NULL;
 
   usable = dm_dataset_new_like (input);
   kept_keys = g_byte_array_sized_new ((n - broken->len) * DM_IMAGE_KEY_BYTES);
@@ -338,6 +349,8 @@ prune_ndr (PruneTransform  *self,
     broken = g_ptr_array_new_with_free_func ((GDestroyNotify) prune_broken_item_free);
   if (!prune_ndr_select_skipping_broken (input, &self->ndr, self->ratio, self->seed, DM_TRANSFORM (self),
                                          broken, cancellable, &kept, error))
+    return NULL;
+  if (!check_not_all_broken (input, broken, error))
     return NULL;
 
   output = dataset_from_kept (input, (const guint *) (gpointer) kept->data, kept->len, NULL, 0);

@@ -388,6 +388,71 @@ test_skip_broken_lists_and_continues (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (report, "items"), ==, N_SAMPLE_ITEMS);
 }
 
+static void
+test_skip_broken_with_nothing_left (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *copy = path_in (fixture, "all-broken");
+  g_autofree char *dest = path_in (fixture, "out");
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *methods[] = { "cluster_random", "ndr" };
+
+  make_sample (copy, 6);
+  dataset = dm_dataset_load (copy, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
+    g_assert_true (g_file_set_contents (dm_item_get_image_path (dm_dataset_get_item (dataset, i)),
+                                        "not an image", -1, NULL));
+  before = snapshot_tree (copy);
+
+  /* Skipping every item leaves nothing to prune: an error, not an empty
+   * dataset, for the clustering methods and ndr alike. */
+  for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
+    {
+      g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", methods[m], "-o", dest,
+                                     "--skip-broken", NULL);
+
+      assert_failed_cleanly (fixture, run, "Every item of");
+      g_assert_nonnull (strstr (run->err, copy));
+      g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+    }
+
+  after = snapshot_tree (copy);
+  assert_same_tree (before, after);
+}
+
+static void
+test_hash_refuses_imagenet (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *root = path_in (fixture, "imagenet");
+  g_autofree char *label_dir = g_build_filename (root, "cat", NULL);
+  g_autofree char *image = g_build_filename (label_dir, "a.jpg", NULL);
+  g_autofree char *jpeg = NULL;
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(DmDataset) sample = NULL;
+  g_autoptr(DmRun) run = NULL;
+  gsize length;
+
+  /* A real JPEG from the sample, in an ImageNet folder. */
+  sample = dm_dataset_load (fixture->source, NULL, NULL, NULL);
+  g_assert_true (g_file_get_contents (dm_item_get_image_path (dm_dataset_get_item (sample, 0)),
+                                      &jpeg, &length, NULL));
+  g_assert_cmpint (g_mkdir_with_parents (label_dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (image, jpeg, length, NULL));
+  before = snapshot_tree (root);
+
+  /* ImageNet has no place for a key cache: dm hash says so and writes
+   * nothing into the folder. */
+  run = dm_run (NULL, "hash", root, NULL);
+  assert_failed_cleanly (fixture, run, root);
+  g_assert_nonnull (strstr (run->err, "imagenet"));
+  after = snapshot_tree (root);
+  assert_same_tree (before, after);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -411,6 +476,8 @@ main (int argc, char **argv)
   ADD ("transform-command", test_transform_command);
   ADD ("broken-image-stops-the-run", test_broken_image_stops_the_run);
   ADD ("skip-broken-lists-and-continues", test_skip_broken_lists_and_continues);
+  ADD ("skip-broken-with-nothing-left", test_skip_broken_with_nothing_left);
+  ADD ("hash-refuses-imagenet", test_hash_refuses_imagenet);
 
 #undef ADD
 

@@ -167,7 +167,9 @@ dataset_from_kept (DmDataset   *input,
       g_autoptr(DmItem) copy = NULL;
       g_autoptr(GBytes) key = NULL;
 
-      if (keys == NULL || dm_item_get_hash_key (item) != NULL)
+      /* Stale keys were all recomputed (see prune-image-hasher.h). */
+      if (keys == NULL || (dm_item_get_hash_key (item) != NULL
+                           && !prune_image_hasher_keys_are_stale (input)))
         {
           dm_dataset_append_item (output, item);
           continue;

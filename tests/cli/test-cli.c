@@ -308,6 +308,17 @@ test_datum_spellings (Fixture *fixture, gconstpointer data)
     g_assert_true (g_file_test (never, G_FILE_TEST_IS_DIR));
   }
 
+  /* A directory whose name has a colon is taken whole. */
+  {
+    g_autofree char *colon = path_in (fixture, "data:set");
+    g_autofree char *colon_dest = path_in (fixture, "from-colon");
+    g_autoptr(DmRun) run = NULL;
+
+    make_sample (colon, 8);
+    run = dm_run (NULL, "prune", colon, "-m", "random", "-o", colon_dest, "-q", NULL);
+    g_assert_cmpint (run->status, ==, 0);
+  }
+
   source_after = snapshot_tree (fixture->source);
   assert_same_tree (source_before, source_after);
 }

@@ -3,9 +3,9 @@
  * it (two white 5x5 train images with Label(1), two black test images
  * with Label(2), categories "1" and "2", so label 2 is outside them, and
  * captions), pruned at ratio 0.5 by every method, keeps one train and one
- * test item, as Datumaro's test asserts. And Datumaro's legacy asset, in
- * which an item has no label, prunes by query_clust and entropy (when
- * ../shared is there).
+ * test item, as Datumaro's test asserts. And a dataset in which an item
+ * has no label (Datumaro's legacy asset, built here, and the asset itself
+ * when ../shared is there) prunes by query_clust and entropy.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -154,25 +154,19 @@ shared_asset (const char *name)
                            name, NULL);
 }
 
-/* Datumaro's legacy asset: item d has no label; query_clust and entropy
- * take it as an unlabelled class, as Datumaro runs them. */
+/* Prunes @source to half by the label methods: each runs and keeps 2 of
+ * the 4 items. */
 static void
-test_legacy_unlabelled_item (Fixture *fixture, gconstpointer data)
+assert_label_methods_run (Fixture    *fixture,
+                          const char *source)
 {
-  g_autofree char *legacy = shared_asset ("datumaro_dataset/legacy");
   const char *methods[] = { "query_clust", "entropy", "cluster_random" };
-
-  if (!g_file_test (legacy, G_FILE_TEST_IS_DIR))
-    {
-      g_test_skip ("../shared/datumaro/assets is not there");
-      return;
-    }
 
   for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
     {
       g_autofree char *dest = g_build_filename (fixture->tmp, methods[m], NULL);
-      g_autoptr(DmRun) run = dm_run (NULL, "prune", legacy, "-m", methods[m], "-r", "0.5",
-                                     "-o", dest, "-q", NULL);
+      g_autoptr(DmRun) run = dm_run (NULL, "prune", source, "-m", methods[m], "-r", "0.5",
+                                     "-o", dest, "--overwrite", "-q", NULL);
       g_autoptr(DmDataset) output = NULL;
 
       if (run->status != 0)
@@ -180,6 +174,53 @@ test_legacy_unlabelled_item (Fixture *fixture, gconstpointer data)
       output = dm_dataset_load (dest, NULL, NULL, NULL);
       g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 2);
     }
+}
+
+/* Datumaro's legacy asset in small, as a fresh clone has it: four labels,
+ * four items, item d without a label. */
+static void
+test_some_items_unlabelled (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *root = g_build_filename (fixture->tmp, "legacy-like", NULL);
+  const struct { const char *subset, *id, *labels; guint8 level; } items[] = {
+    { "train", "a", "[0]", 40 }, { "train", "b", "[0, 1, 2, 3]", 100 },
+    { "test", "c", "[1, 3]", 160 }, { "validation", "d", "[]", 220 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s/annotations/%s.json", root, items[i].subset);
+      g_autofree char *image = g_strdup_printf ("%s/images/%s/%s.jpg", root, items[i].subset, items[i].id);
+      g_autoptr(GString) json = g_string_new (
+        "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"car\"}, {\"name\": \"bicycle\"},\n"
+        "  {\"name\": \"tom\"}, {\"name\": \"mary\"}]}},\n \"items\": [{\"id\": \"");
+      g_auto(GStrv) ids = g_strsplit_set (items[i].labels, "[], ", -1);
+
+      g_string_append_printf (json, "%s\", \"image\": {\"path\": \"%s.jpg\"}, \"annotations\": [",
+                              items[i].id, items[i].id);
+      for (guint l = 0, n = 0; ids[l] != NULL; l++)
+        if (*ids[l] != '\0')
+          g_string_append_printf (json, "%s{\"type\": \"label\", \"label_id\": %s}", n++ > 0 ? ", " : "", ids[l]);
+      g_string_append (json, "]}]}\n");
+      write_file (file, json->str, json->len);
+      write_flat_jpeg (image, items[i].level);
+    }
+
+  assert_label_methods_run (fixture, root);
+}
+
+/* Datumaro's legacy asset itself, when ../shared is there. */
+static void
+test_legacy_unlabelled_item (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *legacy = shared_asset ("datumaro_dataset/legacy");
+
+  if (!g_file_test (legacy, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("../shared/datumaro/assets is not there");
+      return;
+    }
+  assert_label_methods_run (fixture, legacy);
 }
 
 int
@@ -194,6 +235,7 @@ main (int argc, char **argv)
   g_test_add ("/datumaro-fixture/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("one-item-per-subset", test_one_item_per_subset);
+  ADD ("some-items-unlabelled", test_some_items_unlabelled);
   ADD ("legacy-unlabelled-item", test_legacy_unlabelled_item);
 
 #undef ADD

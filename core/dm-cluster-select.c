@@ -60,6 +60,37 @@ compare_ranked (gconstpointer a, gconstpointer b)
   return ra->item < rb->item ? -1 : ra->item > rb->item;
 }
 
+/* The class of an item for the label methods: its label, or, for an item
+ * without one, the "unlabelled" class n_labels. */
+static guint
+class_of (const DmSelectRequest *request, guint item)
+{
+  int label = request->labels[item];
+
+  return label >= 0 ? (guint) label : request->n_labels;
+}
+
+/* How many classes the items fall into: the labels, and one more when
+ * some item has none. */
+static guint
+count_classes (const DmSelectRequest *request)
+{
+  if (request->labels != NULL)
+    for (gsize i = 0; i < request->n_items; i++)
+      if (request->labels[i] < 0)
+        return request->n_labels + 1;
+  return request->n_labels;
+}
+
+static gboolean
+any_labelled (const DmSelectRequest *request)
+{
+  for (gsize i = 0; i < request->n_items; i++)
+    if (request->labels[i] >= 0)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 keep_nearest (const DmKmeansResult *clusters, const Members *members,
               const guint *quotas, gboolean *kept)
@@ -105,11 +136,11 @@ keep_random (const DmKmeansResult *clusters, const Members *members,
  * with the largest u^(1/w), i.e. the smallest -ln(u) / w, w = 1 / count. */
 static void
 keep_entropy (const DmKmeansResult *clusters, const Members *members,
-              const guint *quotas, const int *labels, guint n_labels,
-              guint32 seed, gboolean *kept)
+              const guint *quotas, const DmSelectRequest *request,
+              gboolean *kept)
 {
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  g_autofree guint *label_count = g_new0 (guint, MAX (n_labels, 1));
+  g_autoptr(GRand) rand = g_rand_new_with_seed (request->seed);
+  g_autofree guint *class_count = g_new0 (guint, request->n_labels + 1);
 
   for (guint j = 0; j < clusters->k; j++)
     {
@@ -118,14 +149,14 @@ keep_entropy (const DmKmeansResult *clusters, const Members *members,
       g_autofree Ranked *ranked = g_new (Ranked, MAX (size, 1));
 
       for (guint m = 0; m < size; m++)
-        label_count[labels[items[m]]]++;
+        class_count[class_of (request, items[m])]++;
       for (guint m = 0; m < size; m++)
         {
           double u = 1.0 - g_rand_double (rand);   /* (0, 1] */
-          ranked[m] = (Ranked) { -log (u) * label_count[labels[items[m]]], items[m] };
+          ranked[m] = (Ranked) { -log (u) * class_count[class_of (request, items[m])], items[m] };
         }
       for (guint m = 0; m < size; m++)
-        label_count[labels[items[m]]] = 0;
+        class_count[class_of (request, items[m])] = 0;
       qsort (ranked, size, sizeof *ranked, compare_ranked);
       for (guint m = 0; m < quotas[j]; m++)
         kept[ranked[m].item] = TRUE;
@@ -195,32 +226,32 @@ check_labels (const DmSelectRequest *request, gboolean required, GError **error)
                        "dataset's %u labels", i, label, request->n_labels);
           return FALSE;
         }
-      if (label == -1 && required)
-        {
-          g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_MISSING_LABEL,
-                       "item %" G_GSIZE_FORMAT " has no label, which this prune "
-                       "method needs", i);
-          return FALSE;
-        }
     }
   return TRUE;
 }
 
+/* k per the method; one cluster per class when k comes from the labels,
+ * but no more than there are items (classes may be more: labels nobody
+ * carries, and the unlabelled). */
 static gboolean
 choose_k (const DmSelectRequest *request, gsize total, guint *k, GError **error)
 {
+  gboolean by_class = request->method == DM_SELECT_QUERY_CLUST || request->n_clusters == 0;
+
   switch (request->method)
     {
     case DM_SELECT_CENTROID:
       *k = (guint) total;
       break;
     case DM_SELECT_QUERY_CLUST:
-      *k = request->n_labels;
-      break;
     case DM_SELECT_CLUSTER_RANDOM:
     case DM_SELECT_ENTROPY:
     default:
-      *k = request->n_clusters > 0 ? request->n_clusters : request->n_labels;
+      *k = by_class ? count_classes (request) : request->n_clusters;
+      if (by_class && request->n_labels == 0)
+        *k = 0;
+      if (by_class && *k > request->n_items)
+        *k = (guint) request->n_items;
       break;
     }
   if (*k == 0)
@@ -240,6 +271,35 @@ choose_k (const DmSelectRequest *request, gsize total, guint *k, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+/* Query_clust's k initial centres: the first item of each class, in class
+ * order; k-means++ (-1) for a class without items. When k is short of the
+ * classes (more classes than items), classes without items give way. */
+static gint64 *
+query_clust_centres (const DmSelectRequest *request, guint k)
+{
+  guint n_classes = count_classes (request);
+  g_autofree gint64 *first = g_new (gint64, n_classes);
+  gint64 *initial = g_new (gint64, k);
+  guint n_to_drop = n_classes - k;
+  guint n = 0;
+
+  for (guint c = 0; c < n_classes; c++)
+    first[c] = -1;
+  for (gsize i = request->n_items; i-- > 0;)
+    first[class_of (request, (guint) i)] = (gint64) i;
+  for (guint c = 0; c < n_classes; c++)
+    {
+      if (first[c] < 0 && n_to_drop > 0)
+        {
+          n_to_drop--;
+          continue;
+        }
+      initial[n++] = first[c];
+    }
+  g_assert (n == k);
+  return initial;
 }
 
 static gboolean
@@ -290,6 +350,15 @@ dm_cluster_select (const DmSelectRequest *request,
   by_label = request->method == DM_SELECT_QUERY_CLUST || request->method == DM_SELECT_ENTROPY;
   if (!check_labels (request, by_label, error))
     return FALSE;
+  /* Unlabelled items are a class beside the labelled; alone they give
+   * these methods nothing to go by. */
+  if (by_label && request->n_items > 0 && !any_labelled (request))
+    {
+      g_set_error_literal (error, DM_CORE_ERROR, DM_CORE_ERROR_MISSING_LABEL,
+                           "no item has a label, which this method needs "
+                           "(cluster_random, centroid and ndr do not)");
+      return FALSE;
+    }
 
   result = g_new0 (DmSelectResult, 1);
   if (request->n_items == 0)
@@ -321,11 +390,7 @@ dm_cluster_select (const DmSelectRequest *request,
   kmeans.progress_data = request->progress_data;
   if (request->method == DM_SELECT_QUERY_CLUST)
     {
-      initial = g_new (gint64, k);
-      for (guint j = 0; j < k; j++)
-        initial[j] = -1;
-      for (gsize i = request->n_items; i-- > 0;)
-        initial[request->labels[i]] = (gint64) i;
+      initial = query_clust_centres (request, k);
       kmeans.initial_items = initial;
     }
   if (!dm_kmeans_run (&kmeans, &clusters, error))
@@ -351,8 +416,7 @@ dm_cluster_select (const DmSelectRequest *request,
   else if (request->method == DM_SELECT_QUERY_CLUST)
     keep_nearest (clusters, &members, result->quotas, kept);
   else
-    keep_entropy (clusters, &members, result->quotas, request->labels,
-                  request->n_labels, request->seed, kept);
+    keep_entropy (clusters, &members, result->quotas, request, kept);
   members_clear (&members);
 
   result->kept = g_new (guint, total);

@@ -14,8 +14,12 @@
 
 G_BEGIN_DECLS
 
+/* The label methods see classes: the labels 0 .. n_labels - 1 and, when
+ * some item has no label (-1), the "unlabelled" class n_labels. "k = the
+ * classes" below means that number, at most the number of items; it is an
+ * error when n_labels is 0. */
 typedef enum {
-  /* k = n_clusters or n_labels; quotas by cluster size; within each
+  /* k = n_clusters or the classes; quotas by cluster size; within each
    * cluster a seeded shuffle (GRand seeded with the seed, clusters in
    * index order), keeping the first quota items. */
   DM_SELECT_CLUSTER_RANDOM,
@@ -25,14 +29,17 @@ typedef enum {
    * rest is filled with the not yet kept items in ascending order of
    * (squared distance to own centre, item index). */
   DM_SELECT_CENTROID,
-  /* k = n_labels; centre j starts at the key of the first item (in item
-   * order) carrying label j, or by k-means++ when no item has label j;
+  /* k = the classes; a centre per class, in class order, starts at the
+   * key of the first item (in item order) of the class, or by k-means++
+   * when the class has no item (such classes are left out first when
+   * there are more classes than items);
    * quotas by cluster size; each cluster keeps the items nearest its centre
    * (ascending squared distance, ties lowest item index). */
   DM_SELECT_QUERY_CLUST,
-  /* k = n_clusters or n_labels; quotas by cluster size; within a cluster
-   * a seeded sample without replacement, with probability proportional to
-   * 1 / (number of items of the item's label in that cluster), drawn as
+  /* k = n_clusters or the classes; quotas by cluster size; within a
+   * cluster a seeded sample without replacement, with probability
+   * proportional to 1 / (number of items of the item's class in that
+   * cluster), drawn as
    * the quota largest Efraimidis-Spirakis keys u^(1/w). */
   DM_SELECT_ENTROPY,
 } DmSelectMethod;
@@ -41,8 +48,8 @@ typedef struct {
   const guint8 *keys;      /* n_items * key_bytes, packbits order */
   gsize n_items;
   gsize key_bytes;         /* 64 or 128 */
-  const int *labels;       /* n_items entries: the item's first label id, -1 = none */
-  guint n_labels;          /* number of label categories in the dataset */
+  const int *labels;       /* n_items entries: the item's label, 0 .. n_labels - 1, or -1 = none */
+  guint n_labels;          /* number of labels */
   DmSelectMethod method;
   double ratio;            /* fraction kept, (0, 1] */
   guint32 seed;
@@ -77,10 +84,11 @@ typedef struct {
  *
  * Returns: %TRUE on success, else %FALSE with @error set:
  *   DM_CORE_ERROR_INVALID_ARGUMENT when the ratio is not in (0, 1] or NaN,
- *   when k comes from the labels but the dataset has none (pass
- *   `clusters`), when k exceeds the number of items, or for a bad key
- *   size; DM_CORE_ERROR_MISSING_LABEL when query_clust or entropy meets an
- *   item without a label (the message names the item index);
+ *   when k comes from the labels but there are none (pass `clusters`),
+ *   when n_clusters exceeds the number of items, for a label outside
+ *   -1 .. n_labels - 1 (the message names the item index) or for a bad key
+ *   size; DM_CORE_ERROR_MISSING_LABEL when query_clust or entropy is given
+ *   no labels array or no item has a label;
  *   DM_CORE_ERROR_CANCELLED when the progress callback returned %FALSE
  */
 gboolean dm_cluster_select (const DmSelectRequest *request,

@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 
 typedef enum {
   DM_CORE_ERROR_INVALID_ARGUMENT,   /* a parameter the caller passed is unusable */
-  DM_CORE_ERROR_MISSING_LABEL,      /* a label method met an item without a label */
+  DM_CORE_ERROR_MISSING_LABEL,      /* a label method was given no labels */
   DM_CORE_ERROR_CANCELLED,          /* the progress callback asked to stop */
 } DmCoreError;
 

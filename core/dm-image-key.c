@@ -18,12 +18,22 @@
 #define N_DCT       (DCT_SIDE * DCT_SIDE - 1)
 #define N_GRADIENT  (CELL_SIDE * CELL_SIDE * N_ORIENTATIONS)
 #define N_COLOUR    (CELL_SIDE * CELL_SIDE * 2)
-#define N_FEATURES  (N_LAYOUT + N_DCT + N_GRADIENT + N_COLOUR)
+#define N_TONE      9                           /* mean-luma bumps at 0, 1/8, ..., 1 */
+#define N_FEATURES  (N_LAYOUT + N_DCT + N_GRADIENT + N_COLOUR + N_TONE)
 
 /* Scales the absolute opponent chroma against the unit-norm luma groups: a
  * strongly coloured image (chroma around 0.2) gives the colour group about
  * the weight of one luma group, a grey one none. */
 #define COLOUR_GAIN 4.5
+
+/* The weight of the tone group against the unit-norm luma groups: enough
+ * to set flat images of different greys apart (their other groups are
+ * all zero), little enough that +-10 % brightness moves few bits of a
+ * textured image. */
+#define TONE_GAIN 0.35
+/* The width of a tone bump, in luma units: brightness levels this far
+ * apart share about half their tone code. */
+#define TONE_WIDTH 0.125
 
 /* The norms under which a luma group counts as faint (see normalise()),
  * about 3% of a typical photo's. */
@@ -334,6 +344,32 @@ normalise (double   *values,
     values[i] = norm > 1e-9 ? values[i] / sqrt (norm * norm + floor_norm * floor_norm) : 0.0;
 }
 
+/* The mean luma as a row of Gaussian bumps centred on 0, 1/(N_TONE - 1),
+ * ..., 1, scaled to a fixed norm: nearby levels share most of the code,
+ * levels far apart (white and black) share almost none. The image's
+ * absolute brightness, which the normalised luma groups leave out. */
+static void
+tone_code (double  luma[GRID][GRID],
+           double *out)
+{
+  double mean = 0.0, norm = 0.0;
+
+  for (int y = 0; y < GRID; y++)
+    for (int x = 0; x < GRID; x++)
+      mean += luma[y][x];
+  mean /= GRID * GRID;
+
+  for (int i = 0; i < N_TONE; i++)
+    {
+      double offset = (mean - (double) i / (N_TONE - 1)) / TONE_WIDTH;
+
+      out[i] = exp (-0.5 * offset * offset);
+      norm += out[i] * out[i];
+    }
+  for (int i = 0; i < N_TONE; i++)
+    out[i] *= TONE_GAIN / sqrt (norm);
+}
+
 static void
 image_features (const DmImageKeyer *keyer,
                 const guint8       *rgb,
@@ -347,6 +383,7 @@ image_features (const DmImageKeyer *keyer,
   double *dct = layout + N_LAYOUT;
   double *gradients = dct + N_DCT;
   double *colour = gradients + N_GRADIENT;
+  double *tone = colour + N_COLOUR;
 
   resample (rgb, width, height, rowstride, luma, chroma1, chroma2);
 
@@ -363,6 +400,8 @@ image_features (const DmImageKeyer *keyer,
   cell_means (chroma2, CELL_SIDE, colour + N_COLOUR / 2);
   for (int i = 0; i < N_COLOUR; i++)
     colour[i] *= COLOUR_GAIN / sqrt (N_COLOUR);
+
+  tone_code (luma, tone);
 }
 
 /**

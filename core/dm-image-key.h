@@ -14,7 +14,7 @@
  *    mean of the source pixels under it), then conversion of each cell to
  *    luma Y = 0.299 R + 0.587 G + 0.114 B and the opponent chroma pair
  *    O1 = (R - G) / 2, O2 = (R + G - 2 B) / 4, all in [0, 1] units.
- * 2. Features, in four groups:
+ * 2. Features, in five groups:
  *    - luma layout: the means of Y over an 8x8 grid of 4x4 cells (64);
  *    - luma DCT: the 2D DCT-II coefficients (u, v) of the 32x32 luma with
  *      0 <= u, v < 8, except the DC term (63);
@@ -23,16 +23,20 @@
  *      from a polynomial arctangent, within 3e-4 rad) in 8 bins,
  *      each pixel voting its gradient magnitude, split linearly between the
  *      two nearest bins; square-rooted (128);
- *    - colour: the means of O1 and O2 over a 4x4 grid of 8x8 cells (32).
+ *    - colour: the means of O1 and O2 over a 4x4 grid of 8x8 cells (32);
+ *    - tone: the mean luma M as 9 Gaussian bumps exp(-((M - i/8) / 0.125)^2 / 2),
+ *      i = 0..8 (9), so that flat or nearly flat images of different
+ *      greys (white, black), whose other groups are all zero, differ.
  * 3. Normalisation: the luma layout and gradient groups are made zero-mean,
  *    and the three luma groups are then scaled to unit L2 norm, so a change
  *    of brightness or contrast barely moves them. (Softly: a group is
  *    divided by sqrt(norm^2 + floor^2), floors 0.03, 0.06 and 0.15, so the
  *    faint structure of a nearly flat image keeps a small weight.) The colour group keeps
  *    its absolute values times a fixed gain, so hue and saturation count;
- *    a grey image has a zero colour group.
+ *    a grey image has a zero colour group. The tone group is scaled to
+ *    the fixed norm 0.35: brightness weighs little against structure.
  * 4. Projection onto 512 fixed Gaussian random hyperplanes (SimHash): the
- *    512 x 287 matrix is drawn from a SplitMix64 generator with a fixed
+ *    512 x 296 matrix is drawn from a SplitMix64 generator with a fixed
  *    seed (Box-Muller), once per #DmImageKeyer. The features are rounded
  *    to float and the projections summed in float, feature by feature in
  *    the order above, so every build gives the same bits.
@@ -56,7 +60,9 @@ G_BEGIN_DECLS
 #define DM_IMAGE_KEY_BYTES (DM_IMAGE_KEY_BITS / 8)
 
 /* Which hasher made a key: stored with cached keys as their origin. */
-#define DM_IMAGE_KEY_VERSION "dm-image-key-1"
+#define DM_IMAGE_KEY_VERSION "dm-image-key-2"
+/* The prefix of every version: older versions' keys are recognised by it. */
+#define DM_IMAGE_KEY_FAMILY "dm-image-key-"
 
 /* The side of the grid an image is resampled to: images are best decoded
  * at a size of at least this many pixels on each side, not much more. */

@@ -25,6 +25,14 @@ make_progress (gboolean quiet)
   return dm_cli_progress_new (mode, mode == DM_CLI_PROGRESS_BAR ? stderr : stdout);
 }
 
+/* A parameter or flag out of range or malformed is a usage error (exit
+ * status 2), even when only the transform can tell; any other error is 1. */
+static int
+exit_status_of (const GError *error)
+{
+  return g_error_matches (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT) ? 2 : 1;
+}
+
 /* The end of a run that failed or was stopped: one line on standard
  * error, and the exit status (128 + the signal when one stopped it). */
 static int
@@ -37,7 +45,7 @@ fail_run (GError *error,
       return 128 + stop_signal;
     }
   g_printerr ("dm: %s\n", error->message);
-  return 1;
+  return exit_status_of (error);
 }
 
 /* A dm built in the build tree loads the plugins built beside it, so it
@@ -75,7 +83,7 @@ static int
 fail (GError *error)
 {
   g_printerr ("dm: %s\n", error->message);
-  return 1;
+  return exit_status_of (error);
 }
 
 static int
@@ -442,6 +450,44 @@ run_transform (RunOptions *options)
   return succeeded ? 0 : fail_run (error, stop_signal);
 }
 
+/* `datum` names a dataset as PATH:FORMAT: the part after the last colon
+ * is the format when PATH names no existing file as a whole and that part
+ * is a plain name. Sets @options->source and @options->format; a format
+ * that disagrees with -f is a usage error, returned as its message. */
+static const char *
+split_target (RunOptions *options,
+              const char *target)
+{
+  const char *colon = strrchr (target, ':');
+  g_autofree char *format = NULL;
+
+  if (g_file_test (target, G_FILE_TEST_EXISTS) || colon == NULL || colon[1] == '\0'
+      || strchr (colon + 1, G_DIR_SEPARATOR) != NULL)
+    {
+      options->source = g_strdup (target);
+      return NULL;
+    }
+
+  format = g_strdup (colon + 1);
+  if (options->format != NULL && !g_str_equal (options->format, format))
+    return _("SOURCE:FORMAT and -f name different formats");
+  options->source = g_strndup (target, colon - target);
+  g_free (options->format);
+  options->format = g_steal_pointer (&format);
+  return NULL;
+}
+
+/* What `datum prune` and `datum transform` accept but means nothing to dm:
+ * their message, or NULL when the run may go on. */
+static const char *
+check_datum_only_options (const char *project)
+{
+  if (project != NULL)
+    return _("-p/--project names a Datumaro project, and dm works on dataset directories: "
+             "pass the dataset directory as SOURCE (transform parameters are --param NAME=VALUE)");
+  return NULL;
+}
+
 static int
 command_prune (int argc, char **argv)
 {
@@ -454,7 +500,9 @@ command_prune (int argc, char **argv)
   g_autofree char *threads = NULL;
   gboolean skip_broken = FALSE;
   g_auto(GStrv) parameters = NULL;
-  g_autoptr(GOptionContext) context = g_option_context_new (_("SOURCE"));
+  g_autofree char *project = NULL;
+  const char *problem;
+  g_autoptr(GOptionContext) context = g_option_context_new (_("SOURCE[:FORMAT]"));
   g_autoptr(GError) error = NULL;
   const GOptionEntry entries[] = {
     { "method", 'm', 0, G_OPTION_ARG_STRING, &method,
@@ -464,7 +512,8 @@ command_prune (int argc, char **argv)
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, N_("Seed of every random choice (default 0)"), N_("N") },
     { "clusters", 0, 0, G_OPTION_ARG_STRING, &clusters, N_("Number of clusters (default: number of labels)"), N_("K") },
     { "threads", 0, 0, G_OPTION_ARG_STRING, &threads, N_("Threads to use (default: one per core)"), N_("N") },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.destination, N_("Output directory"), N_("DEST") },
+    { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &options.destination, N_("Output directory"), N_("DEST") },
+    { "output", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options.destination, NULL, NULL },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
       N_("Replace DEST if it exists; without -o, prune SOURCE in place"), NULL },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &options.format, N_("Format of SOURCE: datumaro or imagenet (default: detect)"), N_("FORMAT") },
@@ -473,7 +522,8 @@ command_prune (int argc, char **argv)
       N_("Leave out items whose image cannot be read, listing them, instead of stopping"), NULL },
     { "report-html", 0, 0, G_OPTION_ARG_FILENAME, &options.html_report_dir,
       N_("Write a page showing what was kept and dropped to DIR/index.html"), N_("DIR") },
-    { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set another transform parameter"), N_("NAME=VALUE") },
+    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set another transform parameter"), N_("NAME=VALUE") },
+    { "project", 'p', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &project, NULL, NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, N_("Print nothing but errors"), NULL },
     G_OPTION_ENTRY_NULL
   };
@@ -482,12 +532,15 @@ command_prune (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
+  if ((problem = check_datum_only_options (project)) != NULL)
+    return usage_error (context, problem);
   if (argc != 2)
     return usage_error (context, _("expected one SOURCE directory"));
   if (method == NULL)
     return usage_error (context, _("no method: pass -m METHOD"));
+  if ((problem = split_target (&options, argv[1])) != NULL)
+    return usage_error (context, problem);
 
-  options.source = g_strdup (argv[1]);
   options.parameters = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (options.parameters, g_strconcat ("method=", method, NULL));
   if (ratio != NULL)
@@ -513,14 +566,18 @@ command_transform (int argc, char **argv)
 {
   g_auto(RunOptions) options = { NULL, NULL, NULL, NULL, NULL, FALSE, FALSE, NULL };
   g_auto(GStrv) parameters = NULL;
-  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME SOURCE"));
+  g_autofree char *project = NULL;
+  const char *problem;
+  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME SOURCE[:FORMAT]"));
   g_autoptr(GError) error = NULL;
   const GOptionEntry entries[] = {
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &options.destination, N_("Output directory"), N_("DEST") },
+    { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &options.destination, N_("Output directory"), N_("DEST") },
+    { "output", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options.destination, NULL, NULL },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
       N_("Replace DEST if it exists; without -o, change SOURCE in place"), NULL },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &options.format, N_("Format of SOURCE: datumaro or imagenet (default: detect)"), N_("FORMAT") },
-    { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set a transform parameter"), N_("NAME=VALUE") },
+    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set a transform parameter"), N_("NAME=VALUE") },
+    { "project", 'p', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &project, NULL, NULL },
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &options.report_path, N_("Write the transform’s JSON report to FILE"), N_("FILE") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, N_("Print nothing but errors"), NULL },
     G_OPTION_ENTRY_NULL
@@ -530,11 +587,14 @@ command_transform (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
+  if ((problem = check_datum_only_options (project)) != NULL)
+    return usage_error (context, problem);
   if (argc != 3)
     return usage_error (context, _("expected a transform NAME and a SOURCE directory"));
+  if ((problem = split_target (&options, argv[2])) != NULL)
+    return usage_error (context, problem);
 
   options.transform_name = argv[1];
-  options.source = g_strdup (argv[2]);
   options.parameters = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
     g_ptr_array_add (options.parameters, g_strdup (parameters[i]));

@@ -707,6 +707,9 @@ check_format_version (JsonObject  *header,
   return TRUE;
 }
 
+/* How many items a warning names before it only counts the rest. */
+#define UNKNOWN_ITEMS_SHOWN 5
+
 /* The labels of the first subset become the dataset's; the others must
  * have the same. */
 static gboolean
@@ -717,6 +720,7 @@ apply_label_categories (AnnotationReader  *r,
 {
   g_autoptr(GPtrArray) names = label_names (header, r->path, error);
   guint n_labels;
+  guint n_out_of_range = 0;
 
   if (names == NULL)
     return FALSE;
@@ -752,6 +756,8 @@ apply_label_categories (AnnotationReader  *r,
         }
     }
 
+  /* Datumaro loads label ids outside the categories as they are, and so
+   * do we: the item keeps them (and writes them back), with a warning. */
   n_labels = dm_dataset_get_n_labels (r->dataset);
   for (guint i = 0; i < r->items->len; i++)
     {
@@ -761,17 +767,20 @@ apply_label_categories (AnnotationReader  *r,
         {
           g_autofree char *shown = g_strdup_printf ("%" G_GINT64_FORMAT, max_label_id);
 
-          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                       g_dngettext (GETTEXT_PACKAGE,
-                                    "%s: items[%u] (id “%s”): label_id %s is out of range "
-                                    "(the dataset has %u label)",
-                                    "%s: items[%u] (id “%s”): label_id %s is out of range "
-                                    "(the dataset has %u labels)", n_labels),
+          if (n_out_of_range < UNKNOWN_ITEMS_SHOWN)
+            g_warning (g_dngettext (GETTEXT_PACKAGE,
+                                    "%s: items[%u] (id “%s”): label_id %s is outside the dataset's "
+                                    "%u label; kept as it is",
+                                    "%s: items[%u] (id “%s”): label_id %s is outside the dataset's "
+                                    "%u labels; kept as it is", n_labels),
                        r->path, i, dm_item_get_id (g_ptr_array_index (r->items, i)),
                        shown, n_labels);
-          return FALSE;
+          n_out_of_range++;
         }
     }
+  if (n_out_of_range > UNKNOWN_ITEMS_SHOWN)
+    g_warning (_("%s: %u more items have label ids outside the dataset's labels"),
+               r->path, n_out_of_range - UNKNOWN_ITEMS_SHOWN);
   return TRUE;
 }
 
@@ -891,9 +900,6 @@ list_subsets (const char  *annotations_dir,
 /* Keys are stored this many to a block, so a million keys are not a
  * million allocations. */
 #define KEYS_PER_BLOCK 4096
-
-/* Unknown items named one by one before the rest are only counted. */
-#define UNKNOWN_ITEMS_SHOWN 5
 
 typedef struct
 {

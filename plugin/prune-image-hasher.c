@@ -31,6 +31,25 @@ prune_image_hasher_origin (void)
 }
 
 /**
+ * prune_image_hasher_keys_are_stale:
+ * @dataset: a dataset
+ *
+ * Whether the keys @dataset carries were made by an older version of this
+ * plugin's key (an origin "dm-image-key-N" other than the current one).
+ * Such keys are not comparable with ours: they are recomputed, never used.
+ *
+ * Returns: %TRUE when the carried keys must be recomputed
+ */
+gboolean
+prune_image_hasher_keys_are_stale (DmDataset *dataset)
+{
+  const char *origin = dm_dataset_get_hash_key_origin (dataset);
+
+  return origin != NULL && g_str_has_prefix (origin, DM_IMAGE_KEY_FAMILY)
+         && !g_str_equal (origin, DM_IMAGE_KEY_VERSION);
+}
+
+/**
  * prune_image_hasher_decode:
  * @path: an image file
  * @error: return location for a #GError
@@ -147,19 +166,25 @@ collect_carried_keys (DmDataset  *dataset,
 {
   guint n = dm_dataset_get_n_items (dataset);
   const char *origin = dm_dataset_get_hash_key_origin (dataset);
+  gboolean stale = prune_image_hasher_keys_are_stale (dataset);
 
   for (guint i = 0; i < n; i++)
     {
       DmItem *item = dm_dataset_get_item (dataset, i);
-      GBytes *key = dm_item_get_hash_key (item);
+      GBytes *key = stale ? NULL : dm_item_get_hash_key (item);
 
       if (key == NULL)
         {
           if (dm_item_get_image_path (item) == NULL)
             {
-              GError *no_image = g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
-                                              _("Item “%s” of subset “%s” has neither a hash key nor an image to compute one from"),
-                                              dm_item_get_id (item), dm_item_get_subset (item));
+              GError *no_image = stale && dm_item_get_hash_key (item) != NULL
+                ? g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
+                               _("Item “%s” of subset “%s” has only a “%s” hash key, made by an older version "
+                                 "of this plugin and not comparable with “%s” keys, and no image to compute one from"),
+                               dm_item_get_id (item), dm_item_get_subset (item), origin, DM_IMAGE_KEY_VERSION)
+                : g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
+                               _("Item “%s” of subset “%s” has neither a hash key nor an image to compute one from"),
+                               dm_item_get_id (item), dm_item_get_subset (item));
 
               if (broken == NULL)
                 {
@@ -309,6 +334,11 @@ prune_image_hasher_keys_skipping_broken (DmDataset     *dataset,
         }
       if (broken != NULL)
         g_ptr_array_sort (broken, prune_broken_item_compare);
+      if (!ok && prune_image_hasher_keys_are_stale (dataset)
+          && !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (error, _("The cached hash keys were made by “%s”, an older version of this plugin's key, "
+                                 "so every image is read again: "),
+                        dm_dataset_get_hash_key_origin (dataset));
       if (!ok)
         return NULL;
 

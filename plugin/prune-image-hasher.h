@@ -12,7 +12,10 @@
  * give every item a CLIP key with Datumaro, or delete the cache
  * (hash_key_meta/hash_keys.json) so that every key is ours. When every item
  * carries a key, the keys are used as they are, whatever their origin; when
- * none does, all are computed.
+ * none does, all are computed. Keys of an older version of our own key
+ * (origin "dm-image-key-N", N not the current version) are never used:
+ * every key is recomputed, and an item with such a key but no image is an
+ * error (or broken, with `--skip-broken`) that says so.
  *
  * Decoding: images are decoded at reduced size where the loader can (JPEG
  * at 1/2, 1/4 or 1/8 scale, keeping at least DM_IMAGE_KEY_GRID pixels per
@@ -47,6 +50,7 @@ int              prune_broken_item_compare (gconstpointer    a,
                                             gconstpointer    b);
 
 const char *prune_image_hasher_origin          (void);
+gboolean    prune_image_hasher_keys_are_stale  (DmDataset      *dataset);
 
 GdkPixbuf  *prune_image_hasher_decode          (const char     *path,
                                                 GError        **error);

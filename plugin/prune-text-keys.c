@@ -19,7 +19,8 @@
  *
  * Datumaro's `txt` hash type: after each item's image key comes the text
  * key of its label (its first label annotation), computed with the prompt
- * templates of the dataset's format. The text key is lexical, not CLIP's;
+ * templates of the dataset's format; a label id outside the dataset's
+ * labels, which has no name, is prompted by its number. The text key is lexical, not CLIP's;
  * see dm-text-key.h.
  *
  * Returns: (transfer full): 128 bytes per item, image key then text key,
@@ -66,17 +67,23 @@ prune_text_keys_append (GBytes     *image_keys,
       int label = dm_item_get_label (item);
       guint8 *key = keys + (gsize) i * (IMAGE_KEY_BYTES + DM_TEXT_KEY_BYTES);
 
-      if (label < 0 || (guint) label >= n_labels)
+      if (label < 0)
         {
-          if (label < 0)
-            g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                         _("Item “%s” of subset “%s” has no label, which hash type “txt” needs"),
-                         dm_item_get_id (item), dm_item_get_subset (item));
-          else
-            g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                         _("Item “%s” of subset “%s” has label %d, but the dataset has %u labels"),
-                         dm_item_get_id (item), dm_item_get_subset (item), label, n_labels);
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                       _("Item “%s” of subset “%s” has no label, which hash type “txt” needs"),
+                       dm_item_get_id (item), dm_item_get_subset (item));
           return NULL;
+        }
+
+      memcpy (key, image_bytes + (gsize) i * IMAGE_KEY_BYTES, IMAGE_KEY_BYTES);
+      /* A label id outside the dataset's labels has no name: its text is
+       * the id, as Datumaro looks a label's prompts up by str(id). */
+      if ((guint) label >= n_labels)
+        {
+          g_autofree char *id_text = g_strdup_printf ("%d", label);
+
+          dm_text_key_compute (id_text, templates, key + IMAGE_KEY_BYTES);
+          continue;
         }
 
       if (!label_done[label])
@@ -86,7 +93,6 @@ prune_text_keys_append (GBytes     *image_keys,
           label_done[label] = TRUE;
         }
 
-      memcpy (key, image_bytes + (gsize) i * IMAGE_KEY_BYTES, IMAGE_KEY_BYTES);
       memcpy (key + IMAGE_KEY_BYTES, label_keys + (gsize) label * DM_TEXT_KEY_BYTES,
               DM_TEXT_KEY_BYTES);
     }

@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <stdlib.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "dm-cluster-select.h"
@@ -167,7 +169,9 @@ dataset_from_kept (DmDataset   *input,
       g_autoptr(DmItem) copy = NULL;
       g_autoptr(GBytes) key = NULL;
 
-      if (keys == NULL || dm_item_get_hash_key (item) != NULL)
+      /* Stale keys were all recomputed (see prune-image-hasher.h). */
+      if (keys == NULL || (dm_item_get_hash_key (item) != NULL
+                           && !prune_image_hasher_keys_are_stale (input)))
         {
           dm_dataset_append_item (output, item);
           continue;
@@ -215,31 +219,48 @@ relay_progress (const char *phase,
   return !g_cancellable_is_cancelled (relay->cancellable);
 }
 
-/* Query_clust and entropy read every item's label: name the first item
- * without one, which the core could only give by index. */
-static gboolean
-check_labels (PruneTransform  *self,
-              DmDataset       *input,
-              GError         **error)
+/* Every item's label for the core: its first label id, -1 for none. A
+ * label id outside the dataset's labels (Datumaro loads those) is a label
+ * of its own, numbered after the dataset's in ascending order of id.
+ * Returns the labels; @n_labels_out receives how many there are. */
+static int *
+labels_for_core (DmDataset *dataset,
+                 guint     *n_labels_out)
 {
-  if (self->method != PRUNE_METHOD_QUERY_CLUST && self->method != PRUNE_METHOD_ENTROPY)
-    return TRUE;
+  guint n = dm_dataset_get_n_items (dataset);
+  guint n_categories = dm_dataset_get_n_labels (dataset);
+  int *labels = g_new (int, MAX (n, 1));
+  g_autoptr(GArray) extra = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint *ids;
+  guint n_distinct = 0;
 
-  for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
+  for (guint i = 0; i < n; i++)
     {
-      DmItem *item = dm_dataset_get_item (input, i);
+      int label = dm_item_get_label (dm_dataset_get_item (dataset, i));
+      guint id = (guint) label;
 
-      if (dm_item_get_label (item) < 0)
-        {
-          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                       _("Item %s/%s has no label, which the method “%s” needs"),
-                       dm_item_get_subset (item), dm_item_get_id (item),
-                       method_name (self->method));
-          return FALSE;
-        }
+      labels[i] = label;
+      if (label >= 0 && id >= n_categories)
+        g_array_append_val (extra, id);
     }
 
-  return TRUE;
+  g_array_sort (extra, compare_uint);
+  ids = (guint *) (gpointer) extra->data;
+  for (guint e = 0; e < extra->len; e++)
+    if (n_distinct == 0 || ids[e] != ids[n_distinct - 1])
+      ids[n_distinct++] = ids[e];
+
+  for (guint i = 0; i < n; i++)
+    if (labels[i] >= 0 && (guint) labels[i] >= n_categories)
+      {
+        guint id = (guint) labels[i];
+        const guint *found = bsearch (&id, ids, n_distinct, sizeof (guint), compare_uint);
+
+        labels[i] = (int) (n_categories + (guint) (found - ids));
+      }
+
+  *n_labels_out = n_categories + n_distinct;
+  return labels;
 }
 
 static DmDataset *
@@ -262,10 +283,7 @@ prune_by_clusters (PruneTransform  *self,
   gint64 start = g_get_monotonic_time ();
   double seconds_keys;
   DmDataset *output;
-  guint n;
-
-  if (!check_labels (self, input, error))
-    return NULL;
+  guint n, n_labels;
 
   if (self->skip_broken)
     broken = g_ptr_array_new_with_free_func ((GDestroyNotify) prune_broken_item_free);
@@ -287,15 +305,13 @@ prune_by_clusters (PruneTransform  *self,
   seconds_keys = (g_get_monotonic_time () - start) / 1e6;
 
   n = dm_dataset_get_n_items (usable);
-  labels = g_new (int, n);
-  for (guint i = 0; i < n; i++)
-    labels[i] = dm_item_get_label (dm_dataset_get_item (usable, i));
+  labels = labels_for_core (usable, &n_labels);
 
   request.keys = g_bytes_get_data (keys, NULL);
   request.n_items = n;
   request.key_bytes = g_bytes_get_size (keys) / n;
   request.labels = labels;
-  request.n_labels = dm_dataset_get_n_labels (usable);
+  request.n_labels = n_labels;
   request.ratio = self->ratio;
   request.seed = self->seed;
   request.n_clusters = self->clusters;

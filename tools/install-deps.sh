@@ -2,7 +2,8 @@
 # Installs, from Debian 12's archive, everything the project needs to build
 # and test; with --bench, also what the benchmarks compare against (the
 # Datumaro/scikit-learn reference path, OpenCV for NDR's). Safe to run
-# again; needs root (or sudo).
+# again; run it as root, or as a user who may use sudo (it calls sudo
+# itself then).
 set -eu
 
 bench=false
@@ -23,8 +24,16 @@ if $bench; then
   packages="$packages python3-numpy python3-sklearn python3-opencv time"
 fi
 
+# As root (a fresh container has no sudo) apt-get runs directly; otherwise
+# through sudo, which must then be there.
 SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+if [ "$(id -u)" -ne 0 ]; then
+  if ! command -v sudo >/dev/null 2>&1; then
+    echo "install-deps.sh: installing packages needs root: run this as root, or install sudo" >&2
+    exit 1
+  fi
+  SUDO="sudo"
+fi
 
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q

@@ -247,8 +247,80 @@ test_bad_flags (Fixture *fixture, gconstpointer data)
         run = dm_run (NULL, "prune", fixture->source, "-m", method, cases[i].flag, cases[i].value,
                       "-o", dest, NULL);
       assert_failed_cleanly (fixture, run, cases[i].message_part);
+      g_assert_cmpint (run->status, ==, 2);
       g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
     }
+}
+
+/* `datum prune`'s spellings: -o and --output-dir, PATH:FORMAT, and a
+ * one-line usage error for -p/--project, which has no meaning for dm;
+ * transform parameters are --param NAME=VALUE. */
+static void
+test_datum_spellings (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dest = path_in (fixture, "spelled");
+  g_autofree char *never = path_in (fixture, "never");
+  g_autofree char *target = g_strconcat (fixture->source, ":datumaro", NULL);
+  g_autoptr(GHashTable) source_before = snapshot_tree (fixture->source);
+  g_autoptr(GHashTable) source_after = NULL;
+  const char *refused[][4] = {
+    { "-p", "myproject", "--project", NULL },
+    { "--project", "myproject", "--project", NULL },
+    { "-p", "ratio=0.3", "--param", NULL },
+    { "-f", "imagenet", "FORMAT", NULL },
+    { "--param", "ratio", "NAME=VALUE", NULL },
+    { "--param", "ratio=2", "ratio", NULL },
+    { "--param", "no-such=1", "no-such", NULL },
+  };
+
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *output_flag = i == 0 ? "--output-dir" : "-o";
+      g_autoptr(DmRun) run = dm_run (NULL, "prune", target, "-m", "random", "-r", "0.25",
+                                     output_flag, dest, "--overwrite", "--param", "seed=3", NULL);
+      g_autoptr(DmDataset) output = NULL;
+
+      g_assert_cmpint (run->status, ==, 0);
+      output = dm_dataset_load (dest, NULL, NULL, NULL);
+      g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 6);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(DmRun) run = dm_run (NULL, "prune", target, "-m", "random", "-o", never,
+                                     refused[i][0], refused[i][1], NULL);
+
+      assert_failed_cleanly (fixture, run, refused[i][2]);
+      g_assert_cmpint (run->status, ==, 2);
+      g_assert_false (g_file_test (never, G_FILE_TEST_EXISTS));
+    }
+
+  /* dm transform takes the same spellings. */
+  {
+    g_autoptr(DmRun) project = dm_run (NULL, "transform", "prune", target, "-p", "method=random",
+                                       "-o", never, NULL);
+    g_autoptr(DmRun) param = dm_run (NULL, "transform", "prune", target, "--param", "method=random",
+                                     "--output-dir", never, NULL);
+
+    assert_failed_cleanly (fixture, project, "--project");
+    g_assert_cmpint (project->status, ==, 2);
+    g_assert_cmpint (param->status, ==, 0);
+    g_assert_true (g_file_test (never, G_FILE_TEST_IS_DIR));
+  }
+
+  /* A directory whose name has a colon is taken whole. */
+  {
+    g_autofree char *colon = path_in (fixture, "data:set");
+    g_autofree char *colon_dest = path_in (fixture, "from-colon");
+    g_autoptr(DmRun) run = NULL;
+
+    make_sample (colon, 8);
+    run = dm_run (NULL, "prune", colon, "-m", "random", "-o", colon_dest, "-q", NULL);
+    g_assert_cmpint (run->status, ==, 0);
+  }
+
+  source_after = snapshot_tree (fixture->source);
+  assert_same_tree (source_before, source_after);
 }
 
 static void
@@ -290,9 +362,9 @@ static void
 test_transform_command (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *dest = path_in (fixture, "via-transform");
-  g_autoptr(DmRun) run = dm_run (NULL, "transform", "prune", fixture->source, "-p", "ratio=0.25",
-                                 "-p", "seed=3", "-o", dest, NULL);
-  g_autoptr(DmRun) bad = dm_run (NULL, "transform", "prune", fixture->source, "-p", "ratio",
+  g_autoptr(DmRun) run = dm_run (NULL, "transform", "prune", fixture->source, "--param", "ratio=0.25",
+                                 "--param", "seed=3", "-o", dest, NULL);
+  g_autoptr(DmRun) bad = dm_run (NULL, "transform", "prune", fixture->source, "--param", "ratio",
                                  "-o", dest, NULL);
 
   g_assert_cmpint (run->status, ==, 0);
@@ -470,6 +542,7 @@ main (int argc, char **argv)
   ADD ("in-place-needs-overwrite", test_in_place_needs_overwrite);
   ADD ("in-place-with-overwrite", test_in_place_with_overwrite);
   ADD ("bad-flags", test_bad_flags);
+  ADD ("datum-spellings", test_datum_spellings);
   ADD ("missing-source", test_missing_source);
   ADD ("destination-is-file", test_destination_is_file);
   ADD ("destination-inside-source", test_destination_inside_source);

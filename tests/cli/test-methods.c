@@ -9,6 +9,7 @@
 
 #include <dm.h>
 
+#include "dm-image-key.h"
 #include "test-helpers.h"
 
 #define N_ITEMS 600
@@ -208,7 +209,7 @@ test_hashed_dataset_decodes_nothing (Fixture *fixture, gconstpointer data)
 
   dataset = dm_dataset_load (sample, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (dm_dataset_get_hash_key_origin (dataset), ==, "dm-image-key-1");
+  g_assert_cmpstr (dm_dataset_get_hash_key_origin (dataset), ==, DM_IMAGE_KEY_VERSION);
   for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
     {
       DmItem *item = dm_dataset_get_item (dataset, i);
@@ -229,6 +230,70 @@ test_hashed_dataset_decodes_nothing (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (unhashed->status, !=, 0);
 }
 
+/* Replaces the hasher named in @cache_file by @origin. */
+static void
+relabel_cache (const char *cache_file,
+               const char *origin)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) parts = NULL;
+  g_autofree char *joined = NULL;
+
+  g_assert_true (g_file_get_contents (cache_file, &text, NULL, NULL));
+  parts = g_strsplit (text, DM_IMAGE_KEY_VERSION, -1);
+  g_assert_cmpuint (g_strv_length (parts), ==, 2);
+  joined = g_strjoinv (origin, parts);
+  write_file (cache_file, joined, -1);
+}
+
+/* Keys an older version of our key left in a cache are never used: dm
+ * prune and dm hash recompute every one from the images, and an item
+ * with such a key but no readable image stops the run, saying why. */
+static void
+test_older_key_version_is_recomputed (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *sample = g_build_filename (fixture->tmp, "sample", NULL);
+  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
+  g_autofree char *report_path = g_build_filename (fixture->tmp, "pruned.json", NULL);
+  g_autofree char *cache_file = g_build_filename (sample, "hash_key_meta", "hash_keys.json", NULL);
+  g_autofree char *cache_text = NULL;
+  g_autoptr(DmRun) hash = NULL;
+  g_autoptr(DmRun) prune = NULL;
+  g_autoptr(DmRun) rehash = NULL;
+  g_autoptr(DmRun) refused = NULL;
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  make_sample (sample, 12);
+  hash = dm_run (NULL, "hash", sample, "-q", NULL);
+  g_assert_cmpint (hash->status, ==, 0);
+  relabel_cache (cache_file, "dm-image-key-1");
+
+  prune = dm_run (NULL, "prune", sample, "-m", "centroid", "-o", dest, "--report", report_path, "-q", NULL);
+  g_assert_cmpint (prune->status, ==, 0);
+  g_assert_cmpint (json_object_get_int_member (load_report (parser, report_path), "images_decoded"), ==, 12);
+  dataset = dm_dataset_load (dest, NULL, NULL, NULL);
+  g_assert_cmpstr (dm_dataset_get_hash_key_origin (dataset), ==, DM_IMAGE_KEY_VERSION);
+
+  rehash = dm_run (NULL, "hash", sample, "-q", NULL);
+  g_assert_cmpint (rehash->status, ==, 0);
+  g_assert_true (g_file_get_contents (cache_file, &cache_text, NULL, NULL));
+  g_assert_nonnull (strstr (cache_text, DM_IMAGE_KEY_VERSION));
+  g_assert_null (strstr (cache_text, "dm-image-key-1"));
+
+  /* Old keys and an unreadable image: refused, saying why it was read. */
+  relabel_cache (cache_file, "dm-image-key-1");
+  {
+    g_autoptr(DmDataset) source = dm_dataset_load (sample, NULL, NULL, NULL);
+    g_assert_cmpint (g_unlink (dm_item_get_image_path (dm_dataset_get_item (source, 3))), ==, 0);
+  }
+  remove_tree (dest);
+  refused = dm_run (NULL, "prune", sample, "-m", "centroid", "-o", dest, "-q", NULL);
+  g_assert_cmpint (refused->status, ==, 1);
+  g_assert_nonnull (strstr (refused->err, "dm-image-key-1"));
+  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -244,6 +309,7 @@ main (int argc, char **argv)
   ADD ("clusters-parameter", test_clusters_parameter);
   ADD ("same-seed-same-choice", test_same_seed_same_choice);
   ADD ("hashed-dataset-decodes-nothing", test_hashed_dataset_decodes_nothing);
+  ADD ("older-key-version-is-recomputed", test_older_key_version_is_recomputed);
 
 #undef ADD
 

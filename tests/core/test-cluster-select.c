@@ -162,26 +162,36 @@ test_entropy_seeds (void)
 
 /* Entropy favours rare labels within a cluster: a label with one item in
  * a cluster of many of another label is kept far more often than chance. */
+/* Keeping 5% of @data by entropy in one cluster, 40 times with different
+ * seeds, asserts that @item, alone in its class, is kept nearly always:
+ * uniform sampling would keep it 5% of the time; weight 399 : 1 nearly
+ * always. */
 static void
-test_entropy_weights (void)
+assert_entropy_keeps_rare_item (const Data *data, guint item)
 {
-  Data data;
   guint rare_kept = 0, rounds = 40;
 
-  data_init (&data, 400, 1, 3);
-  data.n_labels = 2;
-  data.labels[17] = 1;   /* the only item of label 1 */
   for (guint32 seed = 0; seed < rounds; seed++)
     {
-      DmSelectRequest request = request_for (&data, DM_SELECT_ENTROPY, 0.05);
+      DmSelectRequest request = request_for (data, DM_SELECT_ENTROPY, 0.05);
       request.seed = seed;
       request.n_clusters = 1;
       g_autoptr(DmSelectResult) result = select_ok (&request);
       for (guint m = 0; m < result->n_kept; m++)
-        rare_kept += result->kept[m] == 17;
+        rare_kept += result->kept[m] == item;
     }
-  /* Uniform sampling would keep it 5% of the time; weight 399 : 1 nearly always. */
   g_assert_cmpuint (rare_kept, >=, rounds * 9 / 10);
+}
+
+static void
+test_entropy_weights (void)
+{
+  Data data;
+
+  data_init (&data, 400, 1, 3);
+  data.n_labels = 2;
+  data.labels[17] = 1;   /* the only item of label 1 */
+  assert_entropy_keeps_rare_item (&data, 17);
   data_clear (&data);
 }
 
@@ -243,6 +253,63 @@ test_query_clust_nearest (void)
   for (gsize i = 0; i < data.n; i++)
     if (!kept[i])
       g_assert_cmpfloat (result->distance[i], >=, farthest_kept[result->cluster_of_item[i]]);
+  data_clear (&data);
+}
+
+/* Items without a label are a class of their own for the label methods:
+ * one more query_clust centre, started at the first unlabelled item, one
+ * more cluster by default, and a lone unlabelled item among many of one
+ * label is as rare to entropy as a lone label. */
+static void
+test_unlabelled_class (void)
+{
+  Data data;
+
+  data_init (&data, 300, 3, 21);
+  for (gsize i = 0; i < data.n; i += 10)
+    data.labels[i] = -1;
+  for (gsize m = 0; m < 3; m++)
+    {
+      DmSelectMethod methods[] = { DM_SELECT_QUERY_CLUST, DM_SELECT_ENTROPY, DM_SELECT_CLUSTER_RANDOM };
+      DmSelectRequest request = request_for (&data, methods[m], 0.3);
+      g_autoptr(DmSelectResult) result = select_ok (&request);
+
+      g_assert_cmpuint (result->n_clusters, ==, 4);
+      check_counts (&request, result);
+    }
+  data_clear (&data);
+
+  data_init (&data, 400, 1, 3);
+  data.labels[17] = -1;   /* the only unlabelled item */
+  assert_entropy_keeps_rare_item (&data, 17);
+  data_clear (&data);
+}
+
+/* More classes than items (Datumaro's legacy asset: 4 items, 4 labels,
+ * one item unlabelled): one cluster per item, the classes nobody carries
+ * giving way, and every carried class's first item a centre. */
+static void
+test_more_classes_than_items (void)
+{
+  Data data;
+
+  data_init (&data, 4, 2, 5);
+  data.n_labels = 4;
+  data.labels[0] = 0;
+  data.labels[1] = 0;
+  data.labels[2] = 1;
+  data.labels[3] = -1;
+  for (gsize i = 0; i < data.n; i++)
+    data.keys[i * KEY_BYTES] = (guint8) (0x11 * (i + 1));   /* four distinct keys */
+  for (gsize m = 0; m < 3; m++)
+    {
+      DmSelectMethod methods[] = { DM_SELECT_QUERY_CLUST, DM_SELECT_ENTROPY, DM_SELECT_CLUSTER_RANDOM };
+      DmSelectRequest request = request_for (&data, methods[m], 0.5);
+      g_autoptr(DmSelectResult) result = select_ok (&request);
+
+      g_assert_cmpuint (result->n_clusters, ==, 4);
+      check_counts (&request, result);
+    }
   data_clear (&data);
 }
 
@@ -314,12 +381,28 @@ test_errors (void)
   request.n_labels = 3;
   request.n_clusters = 0;
 
-  data.labels[7] = -1;
+  /* The label methods need labels; an unlabelled item is another class. */
+  request.labels = NULL;
   request.method = DM_SELECT_QUERY_CLUST;
-  expect_error (&request, DM_CORE_ERROR_MISSING_LABEL, "item 7");
+  expect_error (&request, DM_CORE_ERROR_MISSING_LABEL, "labels");
   request.method = DM_SELECT_ENTROPY;
-  expect_error (&request, DM_CORE_ERROR_MISSING_LABEL, "item 7");
-  /* Methods that do not use labels accept unlabelled items. */
+  expect_error (&request, DM_CORE_ERROR_MISSING_LABEL, "labels");
+  request.labels = data.labels;
+  data.labels[7] = 3;
+  expect_error (&request, DM_CORE_ERROR_INVALID_ARGUMENT, "item 7");
+  data.labels[7] = -2;
+  expect_error (&request, DM_CORE_ERROR_INVALID_ARGUMENT, "item 7");
+  {
+    g_autofree int *none = g_new (int, data.n);
+    for (gsize i = 0; i < data.n; i++)
+      none[i] = -1;
+    request.labels = none;
+    expect_error (&request, DM_CORE_ERROR_MISSING_LABEL, "no item has a label");
+    request.method = DM_SELECT_QUERY_CLUST;
+    expect_error (&request, DM_CORE_ERROR_MISSING_LABEL, "no item has a label");
+    request.labels = data.labels;
+  }
+  data.labels[7] = -1;
   request.method = DM_SELECT_CLUSTER_RANDOM;
   g_autoptr(DmSelectResult) fine = select_ok (&request);
   g_assert_cmpuint (fine->n_kept, ==, 25);
@@ -370,6 +453,8 @@ main (int argc, char **argv)
   g_test_add_func ("/select/centroid/duplicates", test_centroid_duplicates);
   g_test_add_func ("/select/query-clust/nearest", test_query_clust_nearest);
   g_test_add_func ("/select/errors", test_errors);
+  g_test_add_func ("/select/unlabelled-class", test_unlabelled_class);
+  g_test_add_func ("/select/more-classes-than-items", test_more_classes_than_items);
   g_test_add_func ("/select/method-names", test_method_names);
   return g_test_run ();
 }

@@ -217,6 +217,39 @@ test_small_and_uniform_images (void)
   g_assert_cmpuint (dm_image_key_distance (tiny_orange, tiny_blue), >, 128);
 }
 
+/* Flat images differ by their tone alone: white and black, greys a
+ * quarter of the range apart, and one hue at two brightnesses all get
+ * clearly different keys. */
+static void
+test_flat_images_of_different_tones (void)
+{
+  g_autoptr(DmImageKeyer) keyer = dm_image_keyer_new ();
+  const guint8 colours[][3] = {
+    { 0, 0, 0 }, { 64, 64, 64 }, { 128, 128, 128 }, { 192, 192, 192 }, { 255, 255, 255 },
+    { 255, 0, 0 }, { 128, 0, 0 },
+  };
+  guint8 keys[G_N_ELEMENTS (colours)][DM_IMAGE_KEY_BYTES];
+
+  for (gsize c = 0; c < G_N_ELEMENTS (colours); c++)
+    {
+      g_autofree guint8 *flat = g_new (guint8, 5 * 5 * 3);
+
+      for (gsize p = 0; p < 5 * 5; p++)
+        memcpy (flat + p * 3, colours[c], 3);
+      dm_image_keyer_compute (keyer, flat, 5, 5, 5 * 3, keys[c]);
+    }
+
+  /* White and black: about as far as two unrelated images. */
+  g_assert_cmpuint (dm_image_key_distance (keys[0], keys[4]), >=, 192);
+  for (gsize a = 0; a < G_N_ELEMENTS (colours); a++)
+    for (gsize b = a + 1; b < G_N_ELEMENTS (colours); b++)
+      {
+        g_test_message ("flat %u,%u,%u vs %u,%u,%u: %u bits", colours[a][0], colours[a][1], colours[a][2],
+                        colours[b][0], colours[b][1], colours[b][2], dm_image_key_distance (keys[a], keys[b]));
+        g_assert_cmpuint (dm_image_key_distance (keys[a], keys[b]), >=, 32);
+      }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -228,6 +261,7 @@ main (int argc, char **argv)
   g_test_add_func ("/image-key/variants-closer-than-other-images", test_variants_closer_than_other_images);
   g_test_add_func ("/image-key/recoloured-is-not-a-variant", test_recoloured_is_not_a_variant);
   g_test_add_func ("/image-key/small-and-uniform-images", test_small_and_uniform_images);
+  g_test_add_func ("/image-key/flat-images-of-different-tones", test_flat_images_of_different_tones);
 
   return g_test_run ();
 }

@@ -601,10 +601,6 @@ static const BadAnnotations bad_annotations[] = {
   { "label-id-negative",
     "{\"items\": [{\"id\": \"a\", \"annotations\": [{\"type\": \"label\", \"label_id\": -1}]}]}",
     { "items[0] (id “a”)", "label_id -1", "negative" } },
-  { "label-id-out-of-range",
-    "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}},\n"
-    " \"items\": [{\"id\": \"a\"}, {\"id\": \"b\", \"annotations\": [{\"type\": \"bbox\", \"label_id\": 7}]}]}",
-    { "items[1] (id “b”)", "label_id 7", "out of range" } },
   { "label-without-id",
     "{\"items\": [{\"id\": \"a\", \"annotations\": [{\"type\": \"label\"}]}]}",
     { "items[0] (id “a”)", "label", "“label_id”" } },
@@ -789,6 +785,48 @@ test_cancelled (void)
   remove_tree (tmp);
 }
 
+/* A label id outside the categories loads, as in Datumaro: the item
+ * keeps it and writes it back, and a warning names the file and item. */
+static void
+test_label_id_out_of_range (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *tmp = make_temp_dir ();
+      g_autofree char *out = g_build_filename (tmp, "out", NULL);
+      g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
+      g_autofree char *written = g_build_filename (out, "annotations", "train.json", NULL);
+      g_autofree char *text = NULL;
+      g_autoptr(DmDataset) dataset = NULL;
+      g_autoptr(DmDataset) again = NULL;
+      g_autoptr(GError) error = NULL;
+
+      /* Only errors abort here: the warning is what the parent checks. */
+      g_log_set_always_fatal (G_LOG_FATAL_MASK);
+      write_file (file,
+                  "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}},\n"
+                  " \"items\": [{\"id\": \"a\", \"annotations\": [{\"type\": \"label\", \"label_id\": 0}]},\n"
+                  "  {\"id\": \"b\", \"annotations\": [{\"type\": \"label\", \"label_id\": 7}]}]}", -1);
+
+      dataset = load_ok (tmp);
+      g_assert_cmpuint (dm_dataset_get_n_items (dataset), ==, 2);
+      g_assert_cmpuint (dm_dataset_get_n_labels (dataset), ==, 1);
+      g_assert_cmpint (dm_item_get_label (dm_dataset_get_item (dataset, 1)), ==, 7);
+
+      g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
+      dm_datumaro_write (dataset, out, NULL, &error);
+      g_assert_no_error (error);
+      again = load_ok (out);
+      g_assert_cmpint (dm_item_get_label (dm_dataset_get_item (again, 1)), ==, 7);
+      remove_tree (tmp);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*train.json: items[1] (id ?b?): label_id 7 is outside*");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -804,6 +842,7 @@ main (int    argc,
   g_test_add_func ("/datumaro/write/subset-without-items", test_write_subset_without_items);
   g_test_add_func ("/datumaro/hash-keys/write", test_write_hash_keys);
   g_test_add_func ("/datumaro/hash-keys/unknown-item", test_hash_key_for_unknown_item);
+  g_test_add_func ("/datumaro/load/label-id-out-of-range", test_label_id_out_of_range);
   for (guint i = 0; i < G_N_ELEMENTS (bad_annotations); i++)
     {
       g_autofree char *path = g_strconcat ("/datumaro/bad-annotations/", bad_annotations[i].name, NULL);

@@ -141,14 +141,18 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autofree char *root = fuzz_make_root ();
   Input in = { data, size, 0 };
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(DmDataset) detected = NULL;
 
   build_tree (root, &in);
 
-  dataset = dm_imagenet_load (root, NULL, &error);
-  fuzz_check_result (dataset, error, root);
-  g_clear_error (&error);
+  /* Both layouts, whatever the tree looks like. */
+  for (guint layout = 0; layout < 2; layout++)
+    {
+      g_autoptr(DmDataset) dataset = dm_imagenet_load (root, layout == 1, NULL, &error);
+
+      fuzz_check_result (dataset, error, root);
+      g_clear_error (&error);
+    }
 
   /* Detection looks at the same tree from another angle. */
   detected = dm_dataset_load (root, NULL, NULL, &error);

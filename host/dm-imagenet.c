@@ -468,36 +468,52 @@ dm_imagenet_detect (const char  *path,
 typedef struct
 {
   DmItem *item;
-  const char *label;    /* interned; NULL for unlabelled */
+  const char *label;    /* owned by Walk.label_set; NULL for unlabelled */
 } Found;
 
+/* Label paths are kept in label_set rather than interned: they come from
+ * the file system, and interned strings are never freed. */
 typedef struct
 {
   DmDataset *dataset;
   GCancellable *cancellable;
-  const char *subset;           /* the subset name, interned */
+  const char *subset;           /* the subset name */
   GHashTable *label_set;        /* label path -> itself, owned */
   GHashTable *ids;              /* item id -> image path, of this subset */
   GArray *found;                /* of Found */
 } Walk;
 
+/* The label named @path, added to the labels unless it is there. */
+static const char *
+add_label (Walk       *walk,
+           const char *path)
+{
+  gpointer label;
+
+  if (!g_hash_table_lookup_extended (walk->label_set, path, &label, NULL))
+    {
+      label = g_strdup (path);
+      g_hash_table_add (walk->label_set, label);
+    }
+  return label;
+}
+
 /* Reads the folder @path, @relative to the subset root ("" for the root),
- * @depth folders down: its images first, then its folders, as Datumaro's
- * os.walk() goes (but in byte order). */
+ * @depth folders down, whose images have @label (%NULL: none): its images
+ * first, then its folders, as Datumaro's os.walk() goes (but in byte
+ * order). */
 static gboolean
 walk_folder (Walk        *walk,
              const char  *path,
              const char  *relative,
+             const char  *label,
              guint        depth,
              GError     **error)
 {
   g_autoptr(GPtrArray) entries = list_entries (path, error);
-  const char *label = NULL;
 
   if (entries == NULL)
     return FALSE;
-  if (relative[0] != '\0' && !g_str_equal (relative, NO_LABEL))
-    label = g_intern_string (relative);
 
   for (guint i = 0; i < entries->len; i++)
     {
@@ -560,6 +576,7 @@ walk_folder (Walk        *walk,
       const Entry *entry = g_ptr_array_index (entries, i);
       g_autofree char *child = NULL;
       g_autofree char *child_relative = NULL;
+      const char *child_label = NULL;
 
       if (entry->type != ENTRY_DIRECTORY && entry->type != ENTRY_DIRECTORY_LINK)
         continue;
@@ -569,13 +586,13 @@ walk_folder (Walk        *walk,
       /* Every folder is a label, a linked one too (as Datumaro's rglob()
        * lists it), but for ROOT/no_label. */
       if (!g_str_equal (child_relative, NO_LABEL))
-        g_hash_table_add (walk->label_set, g_strdup (child_relative));
+        child_label = add_label (walk, child_relative);
       if (entry->type == ENTRY_DIRECTORY_LINK)
         {
           g_message (_("Skipping %s: links to folders are not followed"), child);
           continue;
         }
-      if (!walk_folder (walk, child, child_relative, depth + 1, error))
+      if (!walk_folder (walk, child, child_relative, child_label, depth + 1, error))
         return FALSE;
     }
   return TRUE;
@@ -598,10 +615,10 @@ walk_subset (Walk        *walk,
 {
   g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
-  walk->subset = g_intern_string (subset);
+  walk->subset = subset;
   walk->ids = ids;
   dm_dataset_add_subset (walk->dataset, subset);
-  return walk_folder (walk, path, "", 0, error);
+  return walk_folder (walk, path, "", NULL, 0, error);
 }
 
 /* Adds the labels, sorted as Datumaro sorts them, then the items. */

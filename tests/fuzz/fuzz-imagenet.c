@@ -1,6 +1,8 @@
 /* fuzz-imagenet.c: the ImageNet folder reader on directory trees decoded
  * from the input: directories, image and other files, truncated images and
- * symbolic links (loops included), and format detection on the same tree.
+ * symbolic links (loops included), read both as labels and as subset
+ * folders, and format detection (ImageNet-txt lists included) on the same
+ * tree.
  *
  * The input is a list of operations, one byte each, followed by their
  * arguments:
@@ -11,7 +13,12 @@
  *          4  a symbolic link NAME to one of a few targets, loops included
  *          5  an empty directory NAME
  * NAME is 1 to 8 characters of a small alphabet, EXT one of a few
- * extensions, images' and others'. */
+ * extensions, images' and others', except that a folder or link right in
+ * the root (a subset, with subset folders) is named by one byte from a
+ * short list of names that matter to the reader (train, val, no_label,
+ * images, ...). That list also bounds the subset names, which items
+ * intern: GLib never frees interned strings and lets its table's old
+ * copies go when it grows, which LeakSanitizer would report. */
 #include <string.h>
 #include <unistd.h>
 
@@ -35,6 +42,10 @@ static const guint8 png_1x1[] = {
 
 static const char *const extensions[] = {
   ".png", ".jpg", ".JPEG", ".jpeg", ".bmp", ".txt", ".json", "",
+};
+
+static const char *const top_level_names[] = {
+  "train", "val", "test", "Val", "no_label", "images", "cat", "cat-x",
 };
 
 /* Relative to the link's directory, except "@" for the tree's root. */
@@ -89,7 +100,10 @@ build_tree (const char *root,
     {
       const char *here = g_ptr_array_index (stack, stack->len - 1);
       guint op = next_byte (in) % 6;
-      g_autofree char *name = next_name (in, op == 2 || op == 3);
+      gboolean top_level_folder = stack->len == 1 && op != 1 && op != 2 && op != 3;
+      g_autofree char *name = top_level_folder
+        ? g_strdup (top_level_names[next_byte (in) % G_N_ELEMENTS (top_level_names)])
+        : next_name (in, op == 2 || op == 3);
       g_autofree char *path = g_build_filename (here, name, NULL);
 
       switch (op)

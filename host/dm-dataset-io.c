@@ -74,8 +74,9 @@ check_source_directory (const char  *path,
  * @error: return location for a #GError
  *
  * Tells the format of the dataset at @path: "datumaro" when it has
- * JSON files in `annotations/`, otherwise "imagenet_with_subset_dirs" or
- * "imagenet" as Datumaro's detectors decide (see dm_imagenet_detect()).
+ * JSON files in `annotations/`, otherwise "imagenet_txt",
+ * "imagenet_with_subset_dirs" or "imagenet" as Datumaro's detectors decide
+ * (see dm_imagenet_detect()).
  *
  * Returns: (transfer full): the format name, or %NULL with @error set
  *   (%DM_ERROR_UNKNOWN_FORMAT when neither matches)
@@ -98,7 +99,7 @@ dm_dataset_detect_format (const char  *path,
  * dm_dataset_load:
  * @path: (type filename): a dataset directory
  * @format: (nullable): "datumaro", "imagenet", "imagenet_with_subset_dirs",
- *   or %NULL to detect it
+ *   "imagenet_txt", or %NULL to detect it
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
@@ -120,11 +121,11 @@ dm_dataset_load (const char    *path,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (format != NULL && !g_str_equal (format, "datumaro") && !g_str_equal (format, "imagenet")
-      && !g_str_equal (format, "imagenet_with_subset_dirs"))
+      && !g_str_equal (format, "imagenet_with_subset_dirs") && !g_str_equal (format, "imagenet_txt"))
     {
       g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
                    _("Unknown dataset format “%s” (known: datumaro, imagenet, "
-                     "imagenet_with_subset_dirs)"), format);
+                     "imagenet_with_subset_dirs, imagenet_txt)"), format);
       return NULL;
     }
   if (!check_source_directory (path, error))
@@ -138,6 +139,8 @@ dm_dataset_load (const char    *path,
 
   if (g_str_equal (format, "datumaro"))
     return dm_datumaro_load (path, cancellable, error);
+  if (g_str_equal (format, "imagenet_txt"))
+    return dm_imagenet_txt_load (path, cancellable, error);
   return dm_imagenet_load (path, g_str_equal (format, "imagenet_with_subset_dirs"), cancellable, error);
 }
 

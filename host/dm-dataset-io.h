@@ -54,5 +54,8 @@ DmDataset  *dm_imagenet_load         (const char    *path,
                                       gboolean       with_subset_dirs,
                                       GCancellable  *cancellable,
                                       GError       **error);
+DmDataset  *dm_imagenet_txt_load     (const char    *path,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
 
 G_END_DECLS

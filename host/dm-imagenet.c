@@ -13,12 +13,13 @@
  *
  * Datumaro takes a tree for ImageNet only when it holds nothing but image
  * files, lets subset folders win when one of them is called train, val or
- * test, and gives ImageNet-txt (a list file beside images/) precedence;
- * dm_imagenet_detect() decides the same way.
+ * test, and gives ImageNet-txt (a list file beside images/, read in
+ * dm-imagenet-txt.c) precedence; dm_imagenet_detect() decides the same way.
  *
- * Folder links are never followed (as in Datumaro, whose walk does not
- * follow them), so a link loop cannot trap the walk; links to image files
- * are taken.
+ * Folder links are never followed (Datumaro's walk does not follow them
+ * either, though it enters a linked subset folder), so neither a link loop
+ * nor a link to ROOT's parent or to / can trap the walk; links to image
+ * files are taken.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -34,6 +35,7 @@
 #include "dm-dataset-io.h"
 #include "dm-datumaro-private.h"
 #include "dm-error.h"
+#include "dm-imagenet-private.h"
 
 #define FORMAT_FLAT "imagenet"
 #define FORMAT_SUBSET_DIRS "imagenet_with_subset_dirs"
@@ -57,10 +59,6 @@ static const char *const foreign_folders[] = { "labels", "images", "annotations"
 
 /* Folder names that make ROOT a tree of subsets (SUBSET_NAME_WHITELIST). */
 static const char *const subset_folders[] = { "train", "test", "val" };
-
-/* ImageNet-txt's label list, which its detector does not take for a list
- * of images. */
-#define IMAGENET_TXT_LABELS_FILE "synsets.txt"
 
 static gboolean
 in_list_casefold (const char        *word,
@@ -289,7 +287,9 @@ is_flat_imagenet (const char *path,
 }
 
 /* Datumaro's ImagenetWithSubsetDirsImporter.detect(): a folder train, val
- * or test below @path (a link to one counts) that is ImageNet itself. */
+ * or test below @path that is ImageNet itself. Unlike Datumaro, a link to
+ * a folder is not followed here either: it may lead anywhere (to ROOT's
+ * parent, to /). */
 static gboolean
 has_imagenet_subset_folder (const char *path)
 {
@@ -304,7 +304,7 @@ has_imagenet_subset_folder (const char *path)
       TreeCheck check = { NULL, FALSE };
       gboolean found;
 
-      if ((entry->type != ENTRY_DIRECTORY && entry->type != ENTRY_DIRECTORY_LINK)
+      if (entry->type != ENTRY_DIRECTORY
           || !in_list_casefold (entry->name, subset_folders, G_N_ELEMENTS (subset_folders)))
         continue;
       child = g_build_filename (path, entry->name, NULL);
@@ -316,101 +316,16 @@ has_imagenet_subset_folder (const char *path)
   return FALSE;
 }
 
-/* Python's str.split(): the words between runs of blanks. */
-static GStrv
-split_words (const char *text)
-{
-  GPtrArray *words = g_ptr_array_new ();
-  const char *p = text;
-
-  for (;;)
-    {
-      const char *start;
-
-      while (g_ascii_isspace (*p))
-        p++;
-      if (*p == '\0')
-        break;
-      start = p;
-      while (*p != '\0' && !g_ascii_isspace (*p))
-        p++;
-      g_ptr_array_add (words, g_strndup (start, p - start));
-    }
-  g_ptr_array_add (words, NULL);
-  return (GStrv) g_ptr_array_free (words, FALSE);
-}
-
-/* Whether @path is an ImageNet-txt list as Datumaro's ImagenetTxtImporter
- * detects one: lines "<image> <label id>..." (or "\"<name>\"<ext> <label
- * id>..." for names with blanks), read until one names a label; a line
- * that does not parse, an empty one included, refutes it. */
-static gboolean
-is_imagenet_txt_list (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInputStream) input = g_file_read (file, NULL, NULL);
-  g_autoptr(GDataInputStream) lines = NULL;
-  char *line;
-
-  if (input == NULL)
-    return FALSE;
-  lines = g_data_input_stream_new (G_INPUT_STREAM (input));
-  while ((line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, NULL)) != NULL)
-    {
-      g_autofree char *owned = line;
-      const char *quote = strchr (line, '"');
-      const char *closing = quote != NULL ? strchr (quote + 1, '"') : NULL;
-      g_auto(GStrv) words = NULL;
-
-      if (quote != NULL && (closing == NULL || strchr (closing + 1, '"') != NULL))
-        return FALSE;
-      /* After a quoted name, the first word is the extension. */
-      words = split_words (quote != NULL ? closing + 1 : line);
-      if (words[0] == NULL)
-        return FALSE;
-      if (words[1] == NULL)
-        continue;
-      for (guint i = 1; words[i] != NULL; i++)
-        if (!g_ascii_string_to_signed (words[i], 10, G_MININT64, G_MAXINT64, NULL, NULL))
-          return FALSE;
-      return TRUE;
-    }
-  return FALSE;
-}
-
-/* The ImageNet-txt list in @path (a *.txt file other than synsets.txt that
- * is such a list), if any. */
-static char *
-find_imagenet_txt_list (const char *path,
-                        GPtrArray  *entries)
-{
-  for (guint i = 0; i < entries->len; i++)
-    {
-      const Entry *entry = g_ptr_array_index (entries, i);
-      g_autofree char *child = NULL;
-
-      /* Datumaro's glob "*.txt" leaves hidden files out. */
-      if (entry->type != ENTRY_FILE || entry->name[0] == '.'
-          || !g_str_has_suffix (entry->name, ".txt")
-          || g_str_equal (entry->name, IMAGENET_TXT_LABELS_FILE))
-        continue;
-      child = g_build_filename (path, entry->name, NULL);
-      if (is_imagenet_txt_list (child))
-        return g_steal_pointer (&child);
-    }
-  return NULL;
-}
-
 /*
  * dm_imagenet_detect:
  * @path: a directory that has no Datumaro annotations
  * @error: return location for a #GError
  *
- * Tells which ImageNet layout @path has, deciding as Datumaro's detectors
- * do: an ImageNet-txt list in @path makes it ImageNet-txt (which dm does
- * not read: an error); a folder train, val or test holding only images
- * makes it "imagenet_with_subset_dirs"; a tree holding only images, with
- * no top-level folder images, labels, annotations or instances, makes it
+ * Tells which ImageNet format @path has, deciding as Datumaro's detectors
+ * do: an ImageNet-txt list in @path makes it "imagenet_txt"; a folder
+ * train, val or test holding only images makes it
+ * "imagenet_with_subset_dirs"; a tree holding only images, with no
+ * top-level folder images, labels, annotations or instances, makes it
  * "imagenet".
  *
  * Returns: (transfer full): the format name, or %NULL with @error set
@@ -429,14 +344,9 @@ dm_imagenet_detect (const char  *path,
   if (entries == NULL)
     return NULL;
 
-  txt_list = find_imagenet_txt_list (path, entries);
+  txt_list = dm_imagenet_txt_find_list (path);
   if (txt_list != NULL)
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
-                   _("%s looks like an ImageNet-txt dataset (%s lists images and label ids), "
-                     "which dm does not read"), path, txt_list);
-      return NULL;
-    }
+    return g_strdup ("imagenet_txt");
   if (has_imagenet_subset_folder (path))
     return g_strdup (FORMAT_SUBSET_DIRS);
   if (is_flat_imagenet (path, &check))
@@ -705,8 +615,11 @@ dm_imagenet_load (const char    *path,
           const Entry *entry = g_ptr_array_index (entries, i);
           g_autofree char *child = g_build_filename (path, entry->name, NULL);
 
-          /* Datumaro takes every folder (or link to one) for a subset. */
-          if (entry->type != ENTRY_DIRECTORY && entry->type != ENTRY_DIRECTORY_LINK)
+          /* Datumaro takes every folder for a subset, and a link to one,
+           * which dm does not follow: it may lead anywhere. */
+          if (entry->type == ENTRY_DIRECTORY_LINK)
+            g_message (_("Skipping %s: links to folders are not followed"), child);
+          else if (entry->type != ENTRY_DIRECTORY)
             g_message (_("Skipping %s: not in a subset folder"), child);
           else if (!walk_subset (&walk, child, entry->name, error))
             return NULL;

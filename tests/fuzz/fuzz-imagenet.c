@@ -1,7 +1,7 @@
 /* fuzz-imagenet.c: the ImageNet folder reader on directory trees decoded
  * from the input: directories, image and other files, truncated images and
- * symbolic links (loops included), read both as labels and as subset
- * folders, and format detection (ImageNet-txt lists included) on the same
+ * symbolic links (loops included), read in every ImageNet format (labels,
+ * subset folders, ImageNet-txt lists), and format detection on the same
  * tree.
  *
  * The input is a list of operations, one byte each, followed by their
@@ -42,6 +42,10 @@ static const guint8 png_1x1[] = {
 
 static const char *const extensions[] = {
   ".png", ".jpg", ".JPEG", ".jpeg", ".bmp", ".txt", ".json", "",
+};
+
+static const char *const formats[] = {
+  "imagenet", "imagenet_with_subset_dirs", "imagenet_txt",
 };
 
 static const char *const top_level_names[] = {
@@ -159,10 +163,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 
   build_tree (root, &in);
 
-  /* Both layouts, whatever the tree looks like. */
-  for (guint layout = 0; layout < 2; layout++)
+  /* Every ImageNet format, whatever the tree looks like. */
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
     {
-      g_autoptr(DmDataset) dataset = dm_imagenet_load (root, layout == 1, NULL, &error);
+      g_autoptr(DmDataset) dataset = dm_dataset_load (root, formats[f], NULL, &error);
 
       fuzz_check_result (dataset, error, root);
       g_clear_error (&error);

@@ -74,9 +74,9 @@ check_source_directory (const char  *path,
  * @error: return location for a #GError
  *
  * Tells the format of the dataset at @path: "datumaro" when it has
- * JSON files in `annotations/`, "imagenet" when it has image files two
- * (`ROOT/<label>/<image>`) or three (`ROOT/<subset>/<label>/<image>`)
- * levels down.
+ * JSON files in `annotations/`, otherwise "imagenet_txt",
+ * "imagenet_with_subset_dirs" or "imagenet" as Datumaro's detectors decide
+ * (see dm_imagenet_detect()).
  *
  * Returns: (transfer full): the format name, or %NULL with @error set
  *   (%DM_ERROR_UNKNOWN_FORMAT when neither matches)
@@ -92,19 +92,14 @@ dm_dataset_detect_format (const char  *path,
     return NULL;
   if (has_annotation_files (path))
     return g_strdup ("datumaro");
-  if (dm_imagenet_detect (path))
-    return g_strdup ("imagenet");
-
-  g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
-               _("Cannot tell the format of %s: it has neither annotations/*.json (Datumaro) "
-                 "nor images in label folders (ImageNet)"), path);
-  return NULL;
+  return dm_imagenet_detect (path, error);
 }
 
 /**
  * dm_dataset_load:
  * @path: (type filename): a dataset directory
- * @format: (nullable): "datumaro", "imagenet", or %NULL to detect it
+ * @format: (nullable): "datumaro", "imagenet", "imagenet_with_subset_dirs",
+ *   "imagenet_txt", or %NULL to detect it
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
@@ -125,10 +120,12 @@ dm_dataset_load (const char    *path,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (format != NULL && !g_str_equal (format, "datumaro") && !g_str_equal (format, "imagenet"))
+  if (format != NULL && !g_str_equal (format, "datumaro") && !g_str_equal (format, "imagenet")
+      && !g_str_equal (format, "imagenet_with_subset_dirs") && !g_str_equal (format, "imagenet_txt"))
     {
       g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
-                   _("Unknown dataset format “%s” (known: datumaro, imagenet)"), format);
+                   _("Unknown dataset format “%s” (known: datumaro, imagenet, "
+                     "imagenet_with_subset_dirs, imagenet_txt)"), format);
       return NULL;
     }
   if (!check_source_directory (path, error))
@@ -142,7 +139,9 @@ dm_dataset_load (const char    *path,
 
   if (g_str_equal (format, "datumaro"))
     return dm_datumaro_load (path, cancellable, error);
-  return dm_imagenet_load (path, cancellable, error);
+  if (g_str_equal (format, "imagenet_txt"))
+    return dm_imagenet_txt_load (path, cancellable, error);
+  return dm_imagenet_load (path, g_str_equal (format, "imagenet_with_subset_dirs"), cancellable, error);
 }
 
 static int

@@ -51,6 +51,10 @@ gboolean    dm_datumaro_write_hash_keys (DmDataset  *dataset,
                                          const char *directory,
                                          GError    **error);
 DmDataset  *dm_imagenet_load         (const char    *path,
+                                      gboolean       with_subset_dirs,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+DmDataset  *dm_imagenet_txt_load     (const char    *path,
                                       GCancellable  *cancellable,
                                       GError       **error);
 

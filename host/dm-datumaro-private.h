@@ -20,7 +20,8 @@ G_BEGIN_DECLS
 /* Bytes in an image hash key, as Datumaro caches them. */
 #define DM_HASH_KEY_SIZE 64
 
-gboolean  dm_imagenet_detect         (const char    *path);
+char     *dm_imagenet_detect         (const char    *path,
+                                      GError       **error);
 
 gboolean  dm_remove_tree             (const char    *path,
                                       GError       **error);

@@ -1,6 +1,8 @@
 /* fuzz-imagenet.c: the ImageNet folder reader on directory trees decoded
  * from the input: directories, image and other files, truncated images and
- * symbolic links (loops included), and format detection on the same tree.
+ * symbolic links (loops included), read in every ImageNet format (labels,
+ * subset folders, ImageNet-txt lists), and format detection on the same
+ * tree.
  *
  * The input is a list of operations, one byte each, followed by their
  * arguments:
@@ -11,7 +13,12 @@
  *          4  a symbolic link NAME to one of a few targets, loops included
  *          5  an empty directory NAME
  * NAME is 1 to 8 characters of a small alphabet, EXT one of a few
- * extensions, images' and others'. */
+ * extensions, images' and others', except that a folder or link right in
+ * the root (a subset, with subset folders) is named by one byte from a
+ * short list of names that matter to the reader (train, val, no_label,
+ * images, ...). That list also bounds the subset names, which items
+ * intern: GLib never frees interned strings and lets its table's old
+ * copies go when it grows, which LeakSanitizer would report. */
 #include <string.h>
 #include <unistd.h>
 
@@ -35,6 +42,14 @@ static const guint8 png_1x1[] = {
 
 static const char *const extensions[] = {
   ".png", ".jpg", ".JPEG", ".jpeg", ".bmp", ".txt", ".json", "",
+};
+
+static const char *const formats[] = {
+  "imagenet", "imagenet_with_subset_dirs", "imagenet_txt",
+};
+
+static const char *const top_level_names[] = {
+  "train", "val", "test", "Val", "no_label", "images", "cat", "cat-x",
 };
 
 /* Relative to the link's directory, except "@" for the tree's root. */
@@ -89,7 +104,10 @@ build_tree (const char *root,
     {
       const char *here = g_ptr_array_index (stack, stack->len - 1);
       guint op = next_byte (in) % 6;
-      g_autofree char *name = next_name (in, op == 2 || op == 3);
+      gboolean top_level_folder = stack->len == 1 && op != 1 && op != 2 && op != 3;
+      g_autofree char *name = top_level_folder
+        ? g_strdup (top_level_names[next_byte (in) % G_N_ELEMENTS (top_level_names)])
+        : next_name (in, op == 2 || op == 3);
       g_autofree char *path = g_build_filename (here, name, NULL);
 
       switch (op)
@@ -141,14 +159,18 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autofree char *root = fuzz_make_root ();
   Input in = { data, size, 0 };
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(DmDataset) detected = NULL;
 
   build_tree (root, &in);
 
-  dataset = dm_imagenet_load (root, NULL, &error);
-  fuzz_check_result (dataset, error, root);
-  g_clear_error (&error);
+  /* Every ImageNet format, whatever the tree looks like. */
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      g_autoptr(DmDataset) dataset = dm_dataset_load (root, formats[f], NULL, &error);
+
+      fuzz_check_result (dataset, error, root);
+      g_clear_error (&error);
+    }
 
   /* Detection looks at the same tree from another angle. */
   detected = dm_dataset_load (root, NULL, NULL, &error);

@@ -1,5 +1,7 @@
-/* ImageNet folder trees (both layouts), format detection, forced formats,
- * and ImageNet saved as Datumaro.
+/* ImageNet folder trees read as Datumaro reads them: nested label folders,
+ * unlabelled images in the root, subset folders, format detection (and
+ * ImageNet-txt refused), Datumaro's own ImageNet assets when ../shared is
+ * there, and `dm prune` of an ImageNet tree to a Datumaro dataset.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -14,20 +16,26 @@
 #include "test-helpers.h"
 #include <dm-dataset-io.h>
 
-/* Writes ROOT/<relative> with a small PPM (any contents for non-images). */
+/* Writes ROOT/<relative>: a small PPM whose pixel tells the files apart
+ * (the reader never decodes it; any bytes would do). */
 static char *
 put_file (const char *root,
           const char *relative)
 {
   g_autofree char *path = g_build_filename (root, relative, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *contents = g_strdup_printf ("P6\n1 1\n255\n%c%c%c", relative[0], relative[1], relative[2]);
-  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = g_strdup_printf ("P3\n1 1\n255\n%u %u 0\n",
+                                               g_str_hash (relative) & 0xff, (guint) strlen (relative));
 
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
+  write_file (path, contents, -1);
   return g_steal_pointer (&path);
+}
+
+static void
+put_files (const char         *root,
+           const char * const *relatives)
+{
+  for (guint i = 0; relatives[i] != NULL; i++)
+    g_free (put_file (root, relatives[i]));
 }
 
 static void
@@ -39,109 +47,182 @@ put_dir (const char *root,
   g_assert_cmpint (g_mkdir_with_parents (path, 0755), ==, 0);
 }
 
+/* The label name of @item, or NULL when it has none. */
+static const char *
+label_of (DmDataset *dataset,
+          DmItem    *item)
+{
+  guint n_labels = 0;
+  const int *labels = dm_item_get_labels (item, &n_labels);
+
+  g_assert_cmpuint (n_labels, <=, 1);
+  return n_labels == 0 ? NULL : dm_dataset_get_label_name (dataset, labels[0]);
+}
+
+typedef struct
+{
+  const char *subset;
+  const char *id;
+  const char *label;      /* NULL: unlabelled */
+  const char *relpath;    /* NULL: not checked */
+} ExpectedItem;
+
+/* @dataset has exactly @expected, in this order, and the labels @labels. */
 static void
-test_flat_layout (void)
+assert_dataset (DmDataset          *dataset,
+                const char * const *labels,
+                const ExpectedItem *expected,
+                guint               n_expected)
+{
+  guint n_labels = g_strv_length ((char **) labels);
+
+  g_assert_cmpuint (dm_dataset_get_n_labels (dataset), ==, n_labels);
+  for (guint l = 0; l < n_labels; l++)
+    g_assert_cmpstr (dm_dataset_get_label_name (dataset, l), ==, labels[l]);
+
+  g_assert_cmpuint (dm_dataset_get_n_items (dataset), ==, n_expected);
+  for (guint i = 0; i < n_expected; i++)
+    {
+      DmItem *item = dm_dataset_get_item (dataset, i);
+
+      g_assert_cmpstr (dm_item_get_subset (item), ==, expected[i].subset);
+      g_assert_cmpstr (dm_item_get_id (item), ==, expected[i].id);
+      g_assert_cmpstr (label_of (dataset, item), ==, expected[i].label);
+      if (expected[i].relpath != NULL)
+        g_assert_cmpstr (dm_item_get_image_relpath (item), ==, expected[i].relpath);
+    }
+}
+
+/* The hierarchical layout, every corner of it: images in the root and in
+ * no_label, nested label folders and their order, hidden files, file
+ * types, the depth limit, two images of one id. */
+static void
+test_hierarchy (void)
 {
   g_autofree char *root = make_temp_dir ();
-  g_autofree char *first = NULL;
+  g_autofree char *deep = g_strdup ("d1/d2/d3/d4/d5/d6/d7/d8/d9/d10");
+  g_autofree char *deep_image = g_strconcat (deep, "/deep.jpg", NULL);
+  g_autofree char *deeper_image = g_strconcat (deep, "/d11/deeper.jpg", NULL);
+  g_autofree char *deep_id = g_strconcat (deep, ":deep", NULL);
+  g_autofree char *dog_x = NULL;
+  g_autofree char *root_n1 = NULL;
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *format = NULL;
-  DmItem *item;
+  const char *labels[] = {
+    ".thumbs", "cat", "cat/tabby", "cat-x",
+    "d1", "d1/d2", "d1/d2/d3", "d1/d2/d3/d4", "d1/d2/d3/d4/d5", "d1/d2/d3/d4/d5/d6",
+    "d1/d2/d3/d4/d5/d6/d7", "d1/d2/d3/d4/d5/d6/d7/d8", "d1/d2/d3/d4/d5/d6/d7/d8/d9",
+    "d1/d2/d3/d4/d5/d6/d7/d8/d9/d10", "d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11",
+    "dog", "empty", "no_label/sub", NULL,
+  };
+  const ExpectedItem expected[] = {
+    { "default", "no_label:n1", NULL, "n1.jpg" },
+    { "default", ".thumbs:t", ".thumbs", ".thumbs/t.jpg" },
+    { "default", "cat:.hidden", "cat", "cat/.hidden.jpg" },
+    { "default", "cat:B", "cat", "cat/B.PNG" },
+    { "default", "cat:a", "cat", "cat/a.jpg" },
+    { "default", "cat:photo.final", "cat", "cat/photo.final.TIFF" },
+    { "default", "cat/tabby:t1", "cat/tabby", "cat/tabby/t1.jpeg" },
+    { "default", "cat-x:c", "cat-x", "cat-x/c.bmp" },
+    { "default", deep_id, deep, deep_image },
+    { "default", "dog:x", "dog", "dog/x.jpg" },
+    { "default", "no_label:n2", NULL, "no_label/n2.jpg" },
+    { "default", "no_label/sub:s", "no_label/sub", "no_label/sub/s.jpg" },
+  };
 
-  g_free (put_file (root, "dog/d1.jpeg"));
-  first = put_file (root, "cat/b.PNG");
-  g_free (put_file (root, "cat/a.jpg"));
-  g_free (put_file (root, "cat/readme.txt"));
-  g_free (put_file (root, "cat/.hidden.jpg"));
-  g_free (put_file (root, "dog/photo.final.TIFF"));
-  g_free (put_file (root, "notes.md"));
+  root_n1 = put_file (root, "n1.jpg");
+  dog_x = put_file (root, "dog/x.jpg");
+  put_files (root, (const char *[]) {
+    "notes.md", ".thumbs/t.jpg",
+    "cat/a.jpg", "cat/B.PNG", "cat/.hidden.jpg", "cat/anim.gif", "cat/photo.final.TIFF",
+    "cat/.jpg", "cat/tabby/t1.jpeg", "cat-x/c.bmp", "dog/x.png",
+    "no_label/n1.jpg", "no_label/n2.jpg", "no_label/sub/s.jpg",
+    deep_image, deeper_image, NULL });
   put_dir (root, "empty");
-  put_dir (root, "dog/nested");
 
-  format = dm_dataset_detect_format (root, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (format, ==, "imagenet");
-
-  dataset = dm_dataset_load (root, NULL, NULL, &error);
+  dataset = dm_imagenet_load (root, FALSE, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (dm_dataset_get_format (dataset), ==, "imagenet");
-
-  /* Sorted label folders, the empty one too. */
-  g_assert_cmpuint (dm_dataset_get_n_labels (dataset), ==, 3);
-  g_assert_cmpstr (dm_dataset_get_label_name (dataset, 0), ==, "cat");
-  g_assert_cmpstr (dm_dataset_get_label_name (dataset, 1), ==, "dog");
-  g_assert_cmpstr (dm_dataset_get_label_name (dataset, 2), ==, "empty");
   g_assert_cmpstr (dm_dataset_get_subsets (dataset)[0], ==, "default");
   g_assert_null (dm_dataset_get_subsets (dataset)[1]);
+  assert_dataset (dataset, labels, expected, G_N_ELEMENTS (expected));
 
-  /* Images only, sorted, ids <label>/<stem>. */
-  g_assert_cmpuint (dm_dataset_get_n_items (dataset), ==, 4);
-  item = dm_dataset_get_item (dataset, 0);
-  g_assert_cmpstr (dm_item_get_id (item), ==, "cat/a");
-  item = dm_dataset_get_item (dataset, 1);
-  g_assert_cmpstr (dm_item_get_id (item), ==, "cat/b");
-  g_assert_cmpstr (dm_item_get_subset (item), ==, "default");
-  g_assert_cmpstr (dm_item_get_image_path (item), ==, first);
-  g_assert_cmpstr (dm_item_get_image_relpath (item), ==, "cat/b.PNG");
-  g_assert_cmpint (dm_item_get_label (item), ==, 0);
-  g_assert_null (dm_item_get_json (item));
-  item = dm_dataset_get_item (dataset, 2);
-  g_assert_cmpstr (dm_item_get_id (item), ==, "dog/d1");
-  g_assert_cmpint (dm_item_get_label (item), ==, 1);
-  item = dm_dataset_get_item (dataset, 3);
-  g_assert_cmpstr (dm_item_get_id (item), ==, "dog/photo.final");
+  /* The first image of an id is kept: the root's before no_label's, x.jpg
+   * before x.png; each item points at its own file. */
+  g_assert_cmpstr (dm_item_get_image_path (dm_dataset_find_item (dataset, "default", "no_label:n1")),
+                   ==, root_n1);
+  g_assert_cmpstr (dm_item_get_image_path (dm_dataset_find_item (dataset, "default", "dog:x")),
+                   ==, dog_x);
 
   remove_tree (root);
 }
 
+/* Subset folders: each folder below the root is a subset (whatever its
+ * name, once one is train, val or test), read as a tree of its own. */
 static void
-test_subset_layout (void)
+test_subset_dirs (void)
 {
   g_autofree char *root = make_temp_dir ();
   g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(DmDataset) flat = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *format = NULL;
   const char * const *subsets;
-  DmItem *item;
+  const char *labels[] = { "cat", "cat/tabby", "dog", "fish", NULL };
+  const ExpectedItem expected[] = {
+    { "Val", "dog:b", "dog", "dog/b.jpg" },
+    { "extra", "fish:f", "fish", "fish/f.png" },
+    { "train", "no_label:r", NULL, "r.jpg" },
+    { "train", "cat:a", "cat", "cat/a.jpg" },
+    { "train", "cat/tabby:t", "cat/tabby", "cat/tabby/t.jpg" },
+  };
+  const char *flat_labels[] = {
+    "Val", "Val/dog", "extra", "extra/fish", "test", "train", "train/cat", "train/cat/tabby", NULL,
+  };
+  const ExpectedItem flat_expected[] = {
+    { "default", "no_label:stray", NULL, "stray.jpg" },
+    { "default", "Val/dog:b", "Val/dog", "Val/dog/b.jpg" },
+    { "default", "extra/fish:f", "extra/fish", "extra/fish/f.png" },
+    { "default", "train:r", "train", "train/r.jpg" },
+    { "default", "train/cat:a", "train/cat", "train/cat/a.jpg" },
+    { "default", "train/cat/tabby:t", "train/cat/tabby", "train/cat/tabby/t.jpg" },
+  };
 
-  g_free (put_file (root, "val/dog/v1.bmp"));
-  g_free (put_file (root, "train/cat/t1.jpg"));
-  g_free (put_file (root, "train/cat/t2.gif"));
-  g_free (put_file (root, "train/bird/t3.webp"));
-  put_dir (root, "val/fish");
+  put_files (root, (const char *[]) {
+    "train/cat/a.jpg", "train/cat/tabby/t.jpg", "train/r.jpg", "Val/dog/b.jpg",
+    "extra/fish/f.png", "stray.jpg", NULL });
+  /* A linked subset folder is not followed: this one leads out of ROOT. */
+  {
+    g_autofree char *link = g_build_filename (root, "test", NULL);
+
+    g_assert_cmpint (symlink ("..", link), ==, 0);
+  }
 
   format = dm_dataset_detect_format (root, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (format, ==, "imagenet");
+  g_assert_cmpstr (format, ==, "imagenet_with_subset_dirs");
 
-  dataset = dm_dataset_load (root, "imagenet", NULL, &error);
+  dataset = dm_dataset_load (root, NULL, NULL, &error);
   g_assert_no_error (error);
+  g_assert_cmpstr (dm_dataset_get_format (dataset), ==, "imagenet_with_subset_dirs");
   subsets = dm_dataset_get_subsets (dataset);
-  g_assert_cmpstr (subsets[0], ==, "train");
-  g_assert_cmpstr (subsets[1], ==, "val");
-  g_assert_null (subsets[2]);
-  /* The label folders of every subset, sorted. */
-  g_assert_cmpuint (dm_dataset_get_n_labels (dataset), ==, 4);
-  g_assert_cmpstr (dm_dataset_get_label_name (dataset, 0), ==, "bird");
-  g_assert_cmpstr (dm_dataset_get_label_name (dataset, 1), ==, "cat");
-  g_assert_cmpstr (dm_dataset_get_label_name (dataset, 2), ==, "dog");
-  g_assert_cmpstr (dm_dataset_get_label_name (dataset, 3), ==, "fish");
+  g_assert_cmpstr (subsets[0], ==, "Val");
+  g_assert_cmpstr (subsets[1], ==, "extra");
+  g_assert_cmpstr (subsets[2], ==, "train");
+  g_assert_null (subsets[3]);
+  /* The labels of every subset, together. */
+  assert_dataset (dataset, labels, expected, G_N_ELEMENTS (expected));
 
-  g_assert_cmpuint (dm_dataset_get_n_items (dataset), ==, 4);
-  item = dm_dataset_find_item (dataset, "train", "bird/t3");
-  g_assert_nonnull (item);
-  g_assert_cmpint (dm_item_get_label (item), ==, 0);
-  g_assert_cmpstr (dm_item_get_image_relpath (item), ==, "bird/t3.webp");
-  item = dm_dataset_find_item (dataset, "val", "dog/v1");
-  g_assert_nonnull (item);
-  g_assert_cmpint (dm_item_get_label (item), ==, 2);
-  g_assert_null (dm_dataset_find_item (dataset, "train", "dog/v1"));
+  /* -f imagenet is Datumaro's "imagenet": the subsets are labels then. */
+  flat = dm_dataset_load (root, "imagenet", NULL, &error);
+  g_assert_no_error (error);
+  assert_dataset (flat, flat_labels, flat_expected, G_N_ELEMENTS (flat_expected));
 
   remove_tree (root);
 }
 
-/* Links to folders are not followed, so loops end; links to images count. */
+/* Links to folders are not followed, so loops end; they are labels, as
+ * Datumaro lists them; links to images count. */
 static void
 test_symlink_loops (void)
 {
@@ -155,7 +236,13 @@ test_symlink_loops (void)
     { "cat/self", "." },
     { "cat/a", "b" },
     { "cat/b", "a" },
+    { "cat/gone.jpg", "missing.jpg" },
     { "linked-label", "cat" },
+  };
+  const char *labels[] = { "cat", "cat/self", "cat/up", "linked-label", NULL };
+  const ExpectedItem expected[] = {
+    { "default", "cat:c1", "cat", "cat/c1.jpg" },
+    { "default", "cat:linked", "cat", "cat/linked.jpg" },
   };
 
   g_free (put_file (root, "cat/c1.jpg"));
@@ -171,72 +258,306 @@ test_symlink_loops (void)
     g_assert_cmpint (symlink (target, path), ==, 0);
   }
 
-  dataset = dm_dataset_load (root, NULL, NULL, &error);
+  dataset = dm_dataset_load (root, "imagenet", NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (dm_dataset_get_n_labels (dataset), ==, 1);
-  g_assert_cmpuint (dm_dataset_get_n_items (dataset), ==, 2);
-  g_assert_cmpstr (dm_item_get_id (dm_dataset_get_item (dataset, 0)), ==, "cat/c1");
-  g_assert_cmpstr (dm_item_get_id (dm_dataset_get_item (dataset, 1)), ==, "cat/linked");
+  assert_dataset (dataset, labels, expected, G_N_ELEMENTS (expected));
 
   remove_tree (root);
   remove_tree (outside);
 }
 
+/* dm_dataset_detect_format() on @root: @format, or an unknown-format error
+ * mentioning every one of @parts. */
 static void
-test_duplicate_stems (void)
+assert_detected (const char         *root,
+                 const char         *format,
+                 const char * const *parts)
 {
-  g_autofree char *root = make_temp_dir ();
-  g_autofree char *jpg = put_file (root, "cat/a.jpg");
-  g_autofree char *png = put_file (root, "cat/a.png");
-  g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *detected = dm_dataset_detect_format (root, &error);
 
-  dataset = dm_imagenet_load (root, NULL, &error);
-  g_assert_null (dataset);
-  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
-  assert_error_mentions (error, jpg);
-  assert_error_mentions (error, png);
-  assert_error_mentions (error, "cat/a");
-
-  remove_tree (root);
+  if (format != NULL)
+    {
+      g_assert_no_error (error);
+      g_assert_cmpstr (detected, ==, format);
+      return;
+    }
+  g_assert_null (detected);
+  g_assert_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT);
+  assert_error_mentions (error, root);
+  for (guint p = 0; parts[p] != NULL; p++)
+    assert_error_mentions (error, parts[p]);
 }
+
+/* A fresh folder @name under @base with the files @relatives. */
+static char *
+tree (const char         *base,
+      const char         *name,
+      const char * const *relatives)
+{
+  char *root = g_build_filename (base, name, NULL);
+
+  put_dir (root, ".");
+  put_files (root, relatives);
+  return root;
+}
+
+/* Writes @contents to @root/@relative. */
+static void
+write_text_in (const char *root,
+               const char *relative,
+               const char *contents)
+{
+  g_autofree char *path = g_build_filename (root, relative, NULL);
+
+  write_file (path, contents, -1);
+}
+
+#define FILES(...) ((const char *[]) { __VA_ARGS__, NULL })
+#define NONE ((const char *[]) { NULL })
 
 static void
 test_detection (void)
 {
-  g_autofree char *root = make_temp_dir ();
-  g_autofree char *datumaro = g_build_filename (root, "datumaro", NULL);
-  g_autofree char *nothing = g_build_filename (root, "nothing", NULL);
-  g_autofree char *too_deep = g_build_filename (root, "too-deep", NULL);
-  g_autofree char *missing = g_build_filename (root, "missing", NULL);
-  g_autofree char *file = NULL;
-  g_autofree char *format = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) dataset = NULL;
-  g_autofree char *annotations = g_build_filename (datumaro, "annotations", "default.json", NULL);
+  g_autofree char *base = make_temp_dir ();
+  g_autofree char *root = NULL;
+
+  /* Images only: ImageNet, a plain folder of images included. */
+  root = tree (base, "flat", FILES ("cat/a.jpg", "b.png"));
+  assert_detected (root, "imagenet", NULL);
+  g_clear_pointer (&root, g_free);
+
+  /* Subset folders are told by a train, val or test folder (any case)
+   * that is an ImageNet tree itself. */
+  root = tree (base, "subsets", FILES ("TEST/cat/a.jpg", "holdout/dog/b.jpg"));
+  assert_detected (root, "imagenet_with_subset_dirs", NULL);
+  g_clear_pointer (&root, g_free);
+
+  /* A train folder that is no ImageNet tree of its own (a folder "images"
+   * marks another format) is a label, not a subset. */
+  root = tree (base, "train-label", FILES ("train/images/a.jpg", "dog/b.jpg"));
+  assert_detected (root, "imagenet", NULL);
+  g_clear_pointer (&root, g_free);
+
+  /* Any file but an image, hidden ones included, rules ImageNet out. */
+  root = tree (base, "readme", FILES ("cat/a.jpg", "cat/readme.txt"));
+  assert_detected (root, NULL, FILES ("cat/readme.txt", "-f imagenet"));
+  g_clear_pointer (&root, g_free);
+  root = tree (base, "ds-store", FILES ("cat/a.jpg", ".DS_Store"));
+  assert_detected (root, NULL, FILES (".DS_Store"));
+  g_clear_pointer (&root, g_free);
+  root = tree (base, "gif", FILES ("cat/a.jpg", "cat/b.gif"));
+  assert_detected (root, NULL, FILES ("b.gif"));
+  g_clear_pointer (&root, g_free);
+
+  /* A top-level folder images, labels, annotations or instances marks
+   * another format. */
+  root = tree (base, "yolo-like", FILES ("Images/a.jpg", "cat/b.jpg"));
+  assert_detected (root, NULL, FILES ("“Images”"));
+  g_clear_pointer (&root, g_free);
+
+  /* No image at all, or only deeper than Datumaro looks. */
+  root = tree (base, "nothing", NONE);
+  put_dir (root, "cat");
+  assert_detected (root, NULL, FILES ("annotations/*.json"));
+  g_clear_pointer (&root, g_free);
+  root = tree (base, "too-deep", FILES ("a/b/c/d/e/f/g/h/i/j/k/deep.jpg"));
+  assert_detected (root, NULL, FILES ("annotations/*.json"));
+  g_clear_pointer (&root, g_free);
 
   /* Datumaro wins over images in label-like folders. */
-  put_dir (datumaro, "annotations");
-  g_file_set_contents (annotations, "{\"items\": []}", -1, &error);
-  g_assert_no_error (error);
-  g_free (put_file (datumaro, "images/default/a.jpg"));
-  format = dm_dataset_detect_format (datumaro, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (format, ==, "datumaro");
-  g_clear_pointer (&format, g_free);
+  root = tree (base, "datumaro", FILES ("images/default/a.jpg"));
+  {
+    g_autofree char *annotations = g_build_filename (root, "annotations", "default.json", NULL);
 
-  /* No images anywhere, or too deep: unknown. */
-  put_dir (nothing, "cat");
-  g_free (put_file (nothing, "cat/readme.txt"));
-  format = dm_dataset_detect_format (nothing, &error);
-  g_assert_null (format);
-  g_assert_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT);
-  assert_error_mentions (error, nothing);
-  g_clear_error (&error);
-  g_free (put_file (too_deep, "a/b/c/d.jpg"));
-  format = dm_dataset_detect_format (too_deep, &error);
-  g_assert_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT);
-  g_clear_error (&error);
+    write_file (annotations, "{\"items\": []}", -1);
+  }
+  assert_detected (root, "datumaro", NULL);
+  g_clear_pointer (&root, g_free);
+
+  remove_tree (base);
+}
+
+/* ImageNet-txt (a list of images and label ids, synsets.txt, images/) is
+ * never taken for ImageNet folders. */
+static void
+test_imagenet_txt_detection (void)
+{
+  g_autofree char *base = make_temp_dir ();
+  const char *lists[] = {
+    "1.jpg 0\n2.jpg 5\n",
+    "1.jpg\n2.jpg 3 4\n",                /* a first line without labels */
+    "\"my image\".jpg 3\n",              /* a quoted name with a blank */
+  };
+  const char *not_lists[] = {
+    "just some notes\n",                 /* words, not label ids */
+    "1.jpg\n2.jpg\n",                    /* no line names a label */
+    "\n1.jpg 0\n",                       /* an empty line first */
+    "\"unbalanced.jpg 1\n",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("list-%u", i);
+      g_autofree char *root = tree (base, name, FILES ("images/1.jpg", "synsets.txt"));
+      g_autofree char *list = g_build_filename (root, "train.txt", NULL);
+
+      write_file (list, lists[i], -1);
+      assert_detected (root, "imagenet_txt", NULL);
+    }
+
+  /* A text file that is no such list: no ImageNet-txt, and no ImageNet
+   * either, since it is not an image; the message names it. */
+  for (guint i = 0; i < G_N_ELEMENTS (not_lists); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("not-list-%u", i);
+      g_autofree char *root = tree (base, name, FILES ("cat/1.jpg"));
+      g_autofree char *list = g_build_filename (root, "train.txt", NULL);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *format = NULL;
+
+      write_file (list, not_lists[i], -1);
+      format = dm_dataset_detect_format (root, &error);
+      g_assert_null (format);
+      g_assert_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT);
+      assert_error_mentions (error, "train.txt");
+    }
+
+  /* synsets.txt alone lists labels, not images. */
+  {
+    g_autofree char *root = tree (base, "synsets-only", FILES ("cat/1.jpg"));
+    g_autofree char *synsets = g_build_filename (root, "synsets.txt", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *format = NULL;
+
+    write_file (synsets, "1.jpg 0\n", -1);
+    format = dm_dataset_detect_format (root, &error);
+    g_assert_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT);
+    assert_error_mentions (error, "synsets.txt");
+  }
+
+  remove_tree (base);
+}
+
+/* ImageNet-txt read as Datumaro reads it. */
+static void
+test_imagenet_txt_read (void)
+{
+  g_autofree char *base = make_temp_dir ();
+  g_autofree char *root = tree (base, "ok", FILES ("images/a.png", "images/c.jpg"));
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *image = g_build_filename (root, "images", "sub", "b.jpeg", NULL);
+  const char *labels[] = { "cat", "dog", "big bird", NULL };
+  const ExpectedItem expected[] = {
+    { "train", "a", "big bird", "a.png" },      /* the later line of "a" */
+    { "train", "my image", NULL, "my image.png" },
+    { "train", "sub/b", NULL, "sub/b.jpeg" },
+    { "val", "c", "dog", "c.jpg" },
+  };
+  const int *ids;
+  guint n_ids = 0;
+  const char *bad[][2] = {
+    { "3.jpg 3\n", "line 1" },                  /* no such label */
+    { "a.jpg 0\nb.jpg -1\n", "line 2" },
+    { "a.jpg 0\n\nb.jpg 1\n", "line 2" },      /* an empty line */
+    { "a.jpg 0 x\n", "line 1" },
+    { "\"a b.jpg 0\n", "line 1" },
+    { "../up.jpg 0\n", "../up.jpg" },
+  };
+
+  write_text_in (root, "synsets.txt", "cat\r\ndog\n  big bird  \n");
+  write_text_in (root, "train.txt", "a.jpg 0\n\"my image\".png 1 2\n  sub/b.jpeg  \na.png 2\n");
+  write_text_in (root, "val.txt", "c.jpg 1\n");
+
+  dataset = dm_dataset_load (root, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (dm_dataset_get_format (dataset), ==, "imagenet_txt");
+  /* "my image" has two labels: checked here, the rest below. */
+  ids = dm_item_get_labels (dm_dataset_get_item (dataset, 1), &n_ids);
+  g_assert_cmpuint (n_ids, ==, 2);
+  g_assert_cmpint (ids[0], ==, 1);
+  g_assert_cmpint (ids[1], ==, 2);
+  g_assert_cmpuint (dm_dataset_get_n_labels (dataset), ==, 3);
+  for (guint l = 0; labels[l] != NULL; l++)
+    g_assert_cmpstr (dm_dataset_get_label_name (dataset, l), ==, labels[l]);
+  g_assert_cmpuint (dm_dataset_get_n_items (dataset), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      DmItem *item = dm_dataset_get_item (dataset, i);
+
+      g_assert_cmpstr (dm_item_get_subset (item), ==, expected[i].subset);
+      g_assert_cmpstr (dm_item_get_id (item), ==, expected[i].id);
+      g_assert_cmpstr (dm_item_get_image_relpath (item), ==, expected[i].relpath);
+      if (i != 1)
+        g_assert_cmpstr (label_of (dataset, item), ==, expected[i].label);
+    }
+  g_assert_cmpstr (dm_item_get_image_path (dm_dataset_find_item (dataset, "train", "sub/b")), ==, image);
+  g_clear_object (&dataset);
+
+  for (guint b = 0; b < G_N_ELEMENTS (bad); b++)
+    {
+      g_autofree char *name = g_strdup_printf ("bad-%u", b);
+      g_autofree char *bad_root = tree (base, name, FILES ("images/a.jpg"));
+      g_autofree char *list = g_build_filename (bad_root, "train.txt", NULL);
+
+      write_text_in (bad_root, "synsets.txt", "cat\ndog\n");
+      write_file (list, bad[b][0], -1);
+      dataset = dm_dataset_load (bad_root, "imagenet_txt", NULL, &error);
+      g_assert_null (dataset);
+      g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+      assert_error_mentions (error, list);
+      assert_error_mentions (error, bad[b][1]);
+      g_clear_error (&error);
+    }
+
+  /* The label list: there, and every name once. */
+  {
+    g_autofree char *no_labels = tree (base, "no-labels", FILES ("images/a.jpg"));
+    g_autofree char *twice = tree (base, "twice", FILES ("images/a.jpg"));
+
+    write_text_in (no_labels, "train.txt", "a.jpg 0\n");
+    dataset = dm_dataset_load (no_labels, NULL, NULL, &error);
+    g_assert_null (dataset);
+    g_assert_error (error, DM_ERROR, DM_ERROR_NOT_FOUND);
+    assert_error_mentions (error, "synsets.txt");
+    g_clear_error (&error);
+
+    write_text_in (twice, "train.txt", "a.jpg 0\n");
+    write_text_in (twice, "synsets.txt", "cat\ndog\ncat\n");
+    dataset = dm_dataset_load (twice, NULL, NULL, &error);
+    g_assert_null (dataset);
+    g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+    assert_error_mentions (error, "line 3");
+    g_clear_error (&error);
+
+  }
+
+  /* Forced on a folder without any list. */
+  {
+    g_autofree char *no_list = tree (base, "no-list", FILES ("images/a.jpg"));
+
+    write_text_in (no_list, "synsets.txt", "cat\n");
+    dataset = dm_dataset_load (no_list, "imagenet_txt", NULL, &error);
+    g_assert_null (dataset);
+    g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+    assert_error_mentions (error, no_list);
+    g_clear_error (&error);
+  }
+
+  remove_tree (base);
+}
+
+static void
+test_forced_and_bad_paths (void)
+{
+  g_autofree char *base = make_temp_dir ();
+  g_autofree char *nothing = tree (base, "nothing", FILES ("cat/readme.txt"));
+  g_autofree char *missing = g_build_filename (base, "missing", NULL);
+  g_autofree char *file = put_file (base, "plain.jpg");
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *format = NULL;
 
   /* Forced: ImageNet without images still gives the labels. */
   dataset = dm_dataset_load (nothing, "imagenet", NULL, &error);
@@ -246,10 +567,11 @@ test_detection (void)
   g_clear_object (&dataset);
 
   /* An unknown format name, a missing path, a file. */
-  dataset = dm_dataset_load (datumaro, "coco", NULL, &error);
+  dataset = dm_dataset_load (nothing, "imagenet-txt", NULL, &error);
   g_assert_null (dataset);
   g_assert_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT);
-  assert_error_mentions (error, "coco");
+  assert_error_mentions (error, "imagenet-txt");
+  assert_error_mentions (error, "imagenet_with_subset_dirs, imagenet_txt");
   g_clear_error (&error);
 
   dataset = dm_dataset_load (missing, NULL, NULL, &error);
@@ -261,14 +583,212 @@ test_detection (void)
   g_assert_error (error, DM_ERROR, DM_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  file = put_file (root, "plain.jpg");
-  dataset = dm_dataset_load (file, "imagenet", NULL, &error);
+  dataset = dm_dataset_load (file, "imagenet_with_subset_dirs", NULL, &error);
   g_assert_null (dataset);
   g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT);
   assert_error_mentions (error, file);
   g_clear_error (&error);
 
-  remove_tree (root);
+  /* A folder that cannot be read is an error naming it, not a quiet loss
+   * (root reads everything: nothing to check then). */
+  if (geteuid () != 0)
+    {
+      g_autofree char *locked_root = tree (base, "locked", FILES ("cat/a.jpg", "dog/b.jpg"));
+      g_autofree char *locked = g_build_filename (locked_root, "dog", NULL);
+
+      g_assert_cmpint (g_chmod (locked, 0), ==, 0);
+      dataset = dm_dataset_load (locked_root, "imagenet", NULL, &error);
+      g_assert_null (dataset);
+      assert_error_mentions (error, locked);
+      g_clear_error (&error);
+      g_assert_cmpint (g_chmod (locked, 0755), ==, 0);
+    }
+
+  remove_tree (base);
+}
+
+/* Datumaro's own ImageNet assets, with what Datumaro's importer makes of
+ * them (../shared/datumaro/README.md); skipped without ../shared. */
+static void
+test_datumaro_assets (void)
+{
+  g_autofree char *assets = g_build_filename (g_test_get_dir (G_TEST_DIST), "..", "..", "shared",
+                                              "datumaro", "assets", NULL);
+  g_autofree char *flat = g_build_filename (assets, "imagenet_dataset", NULL);
+  g_autofree char *subsets = g_build_filename (assets, "imagenet_subsets_dataset", NULL);
+  const char *labels[] = { "label_0", "label_1", "label_1/label_1_1", NULL };
+  const char *subset_names[] = { "test", "train", "val" };
+  const char *txt[] = { "basic", "custom_labels", "no_labels" };
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *format = NULL;
+
+  if (!g_file_test (assets, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("no ../shared/datumaro/assets beside the source tree");
+      return;
+    }
+
+  format = dm_dataset_detect_format (flat, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (format, ==, "imagenet");
+  dataset = dm_dataset_load (flat, NULL, NULL, &error);
+  g_assert_no_error (error);
+  {
+    const ExpectedItem expected[] = {
+      { "default", "no_label:label_0_2", NULL, "label_0_2.jpg" },
+      { "default", "label_0:label_0_1", "label_0", "label_0/label_0_1.jpg" },
+      { "default", "label_1:label_1_1", "label_1", "label_1/label_1_1.jpg" },
+      { "default", "label_1/label_1_1:label_1_1", "label_1/label_1_1", "label_1/label_1_1/label_1_1.jpg" },
+    };
+
+    assert_dataset (dataset, labels, expected, G_N_ELEMENTS (expected));
+  }
+  g_clear_object (&dataset);
+  g_clear_pointer (&format, g_free);
+
+  format = dm_dataset_detect_format (subsets, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (format, ==, "imagenet_with_subset_dirs");
+  dataset = dm_dataset_load (subsets, NULL, NULL, &error);
+  g_assert_no_error (error);
+  {
+    ExpectedItem expected[12];
+
+    for (guint s = 0; s < G_N_ELEMENTS (subset_names); s++)
+      {
+        expected[4 * s + 0] = (ExpectedItem) { subset_names[s], "no_label:label_0_2", NULL, NULL };
+        expected[4 * s + 1] = (ExpectedItem) { subset_names[s], "label_0:label_0_1", "label_0", NULL };
+        expected[4 * s + 2] = (ExpectedItem) { subset_names[s], "label_1:label_1_1", "label_1", NULL };
+        expected[4 * s + 3] = (ExpectedItem) { subset_names[s], "label_1/label_1_1:label_1_1",
+                                               "label_1/label_1_1", NULL };
+      }
+    assert_dataset (dataset, labels, expected, G_N_ELEMENTS (expected));
+  }
+
+  /* ImageNet-txt: basic lists four images (two of them missing); the
+   * others have no synsets.txt, which Datumaro needs as much. */
+  for (guint t = 0; t < G_N_ELEMENTS (txt); t++)
+    {
+      g_autofree char *root = g_build_filename (assets, "imagenet_txt_dataset", txt[t], NULL);
+
+      assert_detected (root, "imagenet_txt", NULL);
+      g_clear_object (&dataset);
+      dataset = dm_dataset_load (root, NULL, NULL, &error);
+      if (t == 0)
+        {
+          const char *txt_labels[] = {
+            "label_0", "label_1", "label_2", "label_3", "label_4",
+            "label_5", "label_6", "label_7", "label_8", "label_9", NULL,
+          };
+          const ExpectedItem expected[] = {
+            { "train", "1", "label_0", "1.jpg" },
+            { "train", "2", "label_5", "2.jpg" },
+            { "train", "3", "label_3", "3.jpg" },
+            { "train", "4", "label_5", "4.jpg" },
+          };
+
+          g_assert_no_error (error);
+          assert_dataset (dataset, txt_labels, expected, G_N_ELEMENTS (expected));
+        }
+      else
+        {
+          g_assert_null (dataset);
+          assert_error_mentions (error, "synsets.txt");
+          g_clear_error (&error);
+        }
+    }
+}
+
+/* Checks DEST written by dm prune -m random -r 1 from @source in @format:
+ * every item of the source is there, its label is, and its image is where
+ * the JSON says, with the bytes of the source image. */
+static void
+assert_pruned_copy (const char *source,
+                    const char *format,
+                    const char *dest)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) input = dm_dataset_load (source, format, NULL, &error);
+  g_autoptr(DmDataset) output = NULL;
+  const char * const *subsets;
+  guint n_checked = 0;
+
+  g_assert_no_error (error);
+  output = dm_dataset_load (dest, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (dm_dataset_get_format (output), ==, "datumaro");
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, dm_dataset_get_n_items (input));
+
+  subsets = dm_dataset_get_subsets (input);
+  for (guint s = 0; subsets[s] != NULL; s++)
+    {
+      g_autofree char *json_path = g_strdup_printf ("%s/annotations/%s.json", dest, subsets[s]);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonArray *items;
+
+      json_parser_load_from_file (parser, json_path, &error);
+      g_assert_no_error (error);
+      items = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "items");
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        {
+          JsonObject *object = json_array_get_object_element (items, i);
+          const char *id = json_object_get_string_member (object, "id");
+          const char *path = json_object_get_string_member (json_object_get_object_member (object, "image"),
+                                                            "path");
+          g_autofree char *written = g_build_filename (dest, "images", subsets[s], path, NULL);
+          DmItem *original = dm_dataset_find_item (input, subsets[s], id);
+          DmItem *copy = dm_dataset_find_item (output, subsets[s], id);
+          g_autofree char *bytes_written = NULL;
+          g_autofree char *bytes_original = NULL;
+
+          g_assert_nonnull (original);
+          g_assert_nonnull (copy);
+          g_assert_cmpstr (label_of (output, copy), ==, label_of (input, original));
+          g_assert_true (g_file_get_contents (written, &bytes_written, NULL, NULL));
+          g_assert_true (g_file_get_contents (dm_item_get_image_path (original), &bytes_original, NULL, NULL));
+          g_assert_cmpstr (bytes_written, ==, bytes_original);
+          g_assert_cmpstr (dm_item_get_image_path (copy), ==, written);
+          n_checked++;
+        }
+    }
+  g_assert_cmpuint (n_checked, ==, dm_dataset_get_n_items (input));
+}
+
+/* dm prune end to end, as a user runs it, on every ImageNet format. */
+static void
+test_prune_to_dest (void)
+{
+  g_autofree char *base = make_temp_dir ();
+  g_autofree char *flat = tree (base, "flat", FILES (
+    "root.jpg", "cat/a.jpg", "cat/tabby/a.jpg", "cat/tabby/b.png", "no_label/c.jpg",
+    "dog: odd name/d e.jpg"));
+  g_autofree char *subsets = tree (base, "subsets", FILES (
+    "train/r.jpg", "train/cat/a.jpg", "train/cat/tabby/t.jpg", "val/r.jpg", "val/dog/b.jpg"));
+  g_autofree char *txt = tree (base, "txt", FILES (
+    "images/a.jpg", "images/my image.png", "images/sub/b.jpg", "images/c.jpg"));
+  const char *sources[] = { flat, subsets, txt };
+  const char *formats[] = { "imagenet", "imagenet_with_subset_dirs", "imagenet_txt" };
+
+  write_text_in (txt, "synsets.txt", "cat\ndog\n");
+  write_text_in (txt, "train.txt", "a.jpg 0\n\"my image\".png 1\nsub/b.jpg\n");
+  write_text_in (txt, "val.txt", "c.jpg 1\n");
+  for (guint s = 0; s < G_N_ELEMENTS (sources); s++)
+    {
+      g_autofree char *dest = g_strconcat (sources[s], "-out", NULL);
+      g_autoptr(GHashTable) before = snapshot_tree (sources[s]);
+      g_autoptr(GHashTable) after = NULL;
+      g_autoptr(DmRun) run = dm_run (NULL, "prune", sources[s], "-m", "random", "-r", "1.0",
+                                     "-o", dest, "-q", NULL);
+
+      if (run->status != 0)
+        g_error ("dm prune %s failed (%d): %s", sources[s], run->status, run->err);
+      assert_pruned_copy (sources[s], formats[s], dest);
+      after = snapshot_tree (sources[s]);
+      assert_same_tree (before, after);
+    }
+
+  remove_tree (base);
 }
 
 /* Saved as Datumaro: the item objects and header Datumaro would write. */
@@ -278,30 +798,20 @@ test_save_as_datumaro (void)
   g_autofree char *root = make_temp_dir ();
   g_autofree char *source = g_build_filename (root, "in", NULL);
   g_autofree char *dest = g_build_filename (root, "out", NULL);
-  g_autofree char *image = g_build_filename (dest, "images", "default", "dog", "d1.jpg", NULL);
   g_autofree char *annotations = g_build_filename (dest, "annotations", "default.json", NULL);
-  g_autofree char *original = NULL;
   g_autoptr(DmDataset) dataset = NULL;
-  g_autoptr(DmDataset) again = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) written = NULL;
   g_autoptr(JsonNode) expected = NULL;
   g_autofree char *text = NULL;
-  g_autofree char *contents_a = NULL;
-  g_autofree char *contents_b = NULL;
 
-  g_free (put_file (source, "cat/c1.jpg"));
-  original = put_file (source, "dog/d1.jpg");
+  put_files (source, FILES ("top.jpg", "cat/tabby/c1.jpg", "dog/d1.jpg"));
   dataset = dm_dataset_load (source, NULL, NULL, &error);
   g_assert_no_error (error);
-  dm_item_set_image_size (dm_dataset_get_item (dataset, 1), 1, 1);
+  dm_item_set_image_size (dm_dataset_find_item (dataset, "default", "dog:d1"), 1, 1);
 
   dm_dataset_save (dataset, dest, DM_SAVE_NONE, NULL, &error);
   g_assert_no_error (error);
-
-  g_assert_true (g_file_get_contents (image, &contents_a, NULL, NULL));
-  g_assert_true (g_file_get_contents (original, &contents_b, NULL, NULL));
-  g_assert_cmpstr (contents_a, ==, contents_b);
 
   g_assert_true (g_file_get_contents (annotations, &text, NULL, NULL));
   written = json_from_string (text, &error);
@@ -310,23 +820,18 @@ test_save_as_datumaro (void)
     "{\"dm_format_version\": \"1.0\", \"media_type\": 2, \"infos\": {},"
     " \"categories\": {\"label\": {\"labels\": ["
     "   {\"name\": \"cat\", \"parent\": \"\", \"attributes\": []},"
+    "   {\"name\": \"cat/tabby\", \"parent\": \"\", \"attributes\": []},"
     "   {\"name\": \"dog\", \"parent\": \"\", \"attributes\": []}],"
     "  \"label_groups\": [], \"attributes\": []}},"
     " \"items\": ["
-    "  {\"id\": \"cat/c1\", \"annotations\": [{\"id\": 0, \"type\": \"label\", \"attributes\": {},"
-    "   \"group\": 0, \"label_id\": 0}], \"image\": {\"path\": \"cat/c1.jpg\"}},"
-    "  {\"id\": \"dog/d1\", \"annotations\": [{\"id\": 0, \"type\": \"label\", \"attributes\": {},"
-    "   \"group\": 0, \"label_id\": 1}], \"image\": {\"path\": \"dog/d1.jpg\", \"size\": [1, 1]}}]}", &error);
+    "  {\"id\": \"no_label:top\", \"annotations\": [], \"image\": {\"path\": \"top.jpg\"}},"
+    "  {\"id\": \"cat/tabby:c1\", \"annotations\": [{\"id\": 0, \"type\": \"label\", \"attributes\": {},"
+    "   \"group\": 0, \"label_id\": 1}], \"image\": {\"path\": \"cat/tabby/c1.jpg\"}},"
+    "  {\"id\": \"dog:d1\", \"annotations\": [{\"id\": 0, \"type\": \"label\", \"attributes\": {},"
+    "   \"group\": 0, \"label_id\": 2}], \"image\": {\"path\": \"dog/d1.jpg\", \"size\": [1, 1]}}]}", &error);
   g_assert_no_error (error);
   if (!json_node_equal (written, expected))
     g_error ("unexpected annotations: %s", text);
-
-  again = dm_dataset_load (dest, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (dm_dataset_get_format (again), ==, "datumaro");
-  g_assert_cmpuint (dm_dataset_get_n_items (again), ==, 2);
-  g_assert_cmpint (dm_item_get_label (dm_dataset_find_item (again, "default", "dog/d1")), ==, 1);
-  g_assert_cmpstr (dm_item_get_image_path (dm_dataset_find_item (again, "default", "dog/d1")), ==, image);
 
   remove_tree (root);
 }
@@ -337,11 +842,15 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/imagenet/flat-layout", test_flat_layout);
-  g_test_add_func ("/imagenet/subset-layout", test_subset_layout);
+  g_test_add_func ("/imagenet/hierarchy", test_hierarchy);
+  g_test_add_func ("/imagenet/subset-dirs", test_subset_dirs);
   g_test_add_func ("/imagenet/symlink-loops", test_symlink_loops);
-  g_test_add_func ("/imagenet/duplicate-stems", test_duplicate_stems);
   g_test_add_func ("/imagenet/detection", test_detection);
+  g_test_add_func ("/imagenet/imagenet-txt-detection", test_imagenet_txt_detection);
+  g_test_add_func ("/imagenet/imagenet-txt-read", test_imagenet_txt_read);
+  g_test_add_func ("/imagenet/forced-and-bad-paths", test_forced_and_bad_paths);
+  g_test_add_func ("/imagenet/datumaro-assets", test_datumaro_assets);
+  g_test_add_func ("/imagenet/prune-to-dest", test_prune_to_dest);
   g_test_add_func ("/imagenet/save-as-datumaro", test_save_as_datumaro);
 
   return g_test_run ();

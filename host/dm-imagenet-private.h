@@ -1,0 +1,13 @@
+/* dm-imagenet-private.h: what the ImageNet readers share.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+char     *dm_imagenet_txt_find_list  (const char    *path);
+
+G_END_DECLS

@@ -27,8 +27,8 @@
 #define TEMP_ATTEMPTS 5
 
 /* Whether DIR/annotations/ has a *.json file. */
-static gboolean
-has_annotation_files (const char *path)
+gboolean
+dm_datumaro_has_annotation_files (const char *path)
 {
   g_autofree char *annotations_dir = g_build_filename (path, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
   g_autoptr(GDir) dir = g_dir_open (annotations_dir, 0, NULL);
@@ -90,7 +90,7 @@ dm_dataset_detect_format (const char  *path,
 
   if (!check_source_directory (path, error))
     return NULL;
-  if (has_annotation_files (path))
+  if (dm_datumaro_has_annotation_files (path))
     return g_strdup ("datumaro");
   if (dm_imagenet_detect (path))
     return g_strdup ("imagenet");
@@ -365,8 +365,11 @@ remove_stale_temps (const char *destination)
  * it was and the temporary directory is gone. Temporary directories that
  * runs killed while writing left beside @destination are removed (those
  * no running process holds a lock on). With %DM_SAVE_OVERWRITE,
- * @destination may be the dataset's own source: its images are linked or
- * copied into the new tree before the old one is removed.
+ * @destination may be the dataset's own source: then only its annotation
+ * files and hash-key cache are replaced and the media files of dropped items
+ * that no kept item refers to are deleted, every other file staying as it
+ * is; a run killed at any moment leaves the source as it was or as a
+ * finished run leaves it (see dm-in-place.c).
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */
@@ -390,6 +393,9 @@ dm_dataset_save (DmDataset     *dataset,
 
   if (!dm_dataset_check_destination (destination, dm_dataset_get_source_path (dataset), flags, error))
     return FALSE;
+  if (dm_dataset_get_source_path (dataset) != NULL &&
+      dm_is_same_directory (destination, dm_dataset_get_source_path (dataset)))
+    return dm_in_place_save (dataset, destination, cancellable, error);
 
   absolute = g_canonicalize_filename (destination, NULL);
   parent = g_path_get_dirname (absolute);
@@ -412,7 +418,7 @@ dm_dataset_save (DmDataset     *dataset,
       return FALSE;
     }
 
-  if (!dm_datumaro_write (dataset, temp, cancellable, &local_error) ||
+  if (!dm_datumaro_write_full (dataset, temp, flags, cancellable, &local_error) ||
       g_cancellable_set_error_if_cancelled (cancellable, &local_error) ||
       !move_into_place (temp, absolute, &local_error))
     {

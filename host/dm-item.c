@@ -11,6 +11,10 @@
  * shows (when it has one), its label annotations and, once known, its hash
  * key.
  *
+ * The item may refer to several media files (a point cloud and its related
+ * images, say): each is recorded as the format wrote it and as it resolves
+ * on disk (see dm_item_add_media_file()), so a writer carries every one.
+ *
  * Everything else a format stores about the item (other annotation types,
  * attributes) travels verbatim as the item's JSON text, so that loading and
  * saving a dataset loses nothing the host does not understand.
@@ -25,10 +29,45 @@ struct _DmItem
   char *image_relpath;
   int image_width;
   int image_height;
+  GPtrArray *media_files;  /* of MediaFile, NULL while empty */
   GArray *labels;          /* of int, NULL while empty */
   GBytes *hash_key;
   char *json;
 };
+
+/* One file the item refers to. */
+typedef struct
+{
+  char *folder;    /* the dataset folder @written is relative to */
+  char *member;    /* where the item's JSON holds the path */
+  char *written;   /* the path as the item's JSON has it */
+  char *source;    /* the file it resolves to */
+} MediaFile;
+
+/* The media file the image API shows: the item's image (image.path, or
+ * media.path for an item with only that), or NULL. */
+static MediaFile *
+find_image_file (DmItem *self)
+{
+  for (guint i = 0; self->media_files != NULL && i < self->media_files->len; i++)
+    {
+      MediaFile *file = g_ptr_array_index (self->media_files, i);
+
+      if (g_str_equal (file->member, "image.path") || g_str_equal (file->member, "media.path"))
+        return file;
+    }
+  return NULL;
+}
+
+static void
+media_file_free (MediaFile *file)
+{
+  g_free (file->folder);
+  g_free (file->member);
+  g_free (file->written);
+  g_free (file->source);
+  g_free (file);
+}
 
 G_DEFINE_FINAL_TYPE (DmItem, dm_item, G_TYPE_OBJECT)
 
@@ -51,6 +90,7 @@ dm_item_finalize (GObject *object)
   g_free ((char *) self->id);
   g_free (self->image_path);
   g_free (self->image_relpath);
+  g_clear_pointer (&self->media_files, g_ptr_array_unref);
   g_clear_pointer (&self->labels, g_array_unref);
   g_clear_pointer (&self->hash_key, g_bytes_unref);
   g_free (self->json);
@@ -203,6 +243,12 @@ dm_item_copy (DmItem *self)
   copy->image_relpath = g_strdup (self->image_relpath);
   copy->image_width = self->image_width;
   copy->image_height = self->image_height;
+  for (guint i = 0; self->media_files != NULL && i < self->media_files->len; i++)
+    {
+      MediaFile *file = g_ptr_array_index (self->media_files, i);
+
+      dm_item_add_media_file (copy, file->folder, file->member, file->written, file->source);
+    }
   if (self->labels != NULL)
     {
       copy->labels = g_array_sized_new (FALSE, FALSE, sizeof (int), self->labels->len);
@@ -266,10 +312,21 @@ void
 dm_item_set_image_path (DmItem     *self,
                         const char *path)
 {
+  MediaFile *file;
+
   g_return_if_fail (DM_IS_ITEM (self));
 
   g_free (self->image_path);
   self->image_path = g_strdup (path);
+  /* The image API and the media files tell one story. */
+  file = find_image_file (self);
+  if (file != NULL && path == NULL)
+    g_ptr_array_remove (self->media_files, file);
+  else if (file != NULL && file->source != path)
+    {
+      g_free (file->source);
+      file->source = g_strdup (path);
+    }
 }
 
 /**
@@ -300,10 +357,18 @@ void
 dm_item_set_image_relpath (DmItem     *self,
                            const char *relpath)
 {
+  MediaFile *file;
+
   g_return_if_fail (DM_IS_ITEM (self));
 
   g_free (self->image_relpath);
   self->image_relpath = g_strdup (relpath);
+  file = find_image_file (self);
+  if (file != NULL && relpath != NULL && file->written != relpath)
+    {
+      g_free (file->written);
+      file->written = g_strdup (relpath);
+    }
 }
 
 /**
@@ -341,6 +406,132 @@ dm_item_set_image_size (DmItem *self,
 
   self->image_width = width;
   self->image_height = height;
+}
+
+/**
+ * dm_item_add_media_file:
+ * @self: an item
+ * @folder: (type filename): the folder of the dataset, relative to its
+ *   root, that @written is relative to (`images/train`, `point_clouds/train`)
+ * @member: where the item's JSON holds the path (`image.path`,
+ *   `related_images.0.path`, `video_frame.video_path`, ...)
+ * @written: (type filename): the path as the item's JSON has it (the
+ *   default the format implies when the JSON has none); absolute when the
+ *   file is outside the dataset
+ * @source: (type filename): the file on disk it resolves to
+ *
+ * Records a file the item refers to. A writer puts it at
+ * `<folder>/<written>` of the output, or copies an absolute @written into
+ * @folder and rewrites @member.
+ */
+void
+dm_item_add_media_file (DmItem     *self,
+                        const char *folder,
+                        const char *member,
+                        const char *written,
+                        const char *source)
+{
+  MediaFile *file;
+
+  g_return_if_fail (DM_IS_ITEM (self));
+  g_return_if_fail (folder != NULL && member != NULL && written != NULL && source != NULL);
+
+  file = g_new (MediaFile, 1);
+  file->folder = g_strdup (folder);
+  file->member = g_strdup (member);
+  file->written = g_strdup (written);
+  file->source = g_strdup (source);
+  if (self->media_files == NULL)
+    self->media_files = g_ptr_array_new_with_free_func ((GDestroyNotify) media_file_free);
+  g_ptr_array_add (self->media_files, file);
+}
+
+/**
+ * dm_item_get_n_media_files:
+ * @self: an item
+ *
+ * Returns: the number of media files recorded with dm_item_add_media_file()
+ */
+guint
+dm_item_get_n_media_files (DmItem *self)
+{
+  g_return_val_if_fail (DM_IS_ITEM (self), 0);
+
+  return self->media_files != NULL ? self->media_files->len : 0;
+}
+
+static MediaFile *
+get_media_file (DmItem *self,
+                guint   index)
+{
+  g_return_val_if_fail (DM_IS_ITEM (self), NULL);
+  g_return_val_if_fail (index < dm_item_get_n_media_files (self), NULL);
+
+  return g_ptr_array_index (self->media_files, index);
+}
+
+/**
+ * dm_item_get_media_file_folder:
+ * @self: an item
+ * @index: a media file's index
+ *
+ * Returns: (type filename): the dataset folder its written path is relative to
+ */
+const char *
+dm_item_get_media_file_folder (DmItem *self,
+                               guint   index)
+{
+  MediaFile *file = get_media_file (self, index);
+
+  return file != NULL ? file->folder : NULL;
+}
+
+/**
+ * dm_item_get_media_file_member:
+ * @self: an item
+ * @index: a media file's index
+ *
+ * Returns: where the item's JSON holds its path, as dotted members
+ */
+const char *
+dm_item_get_media_file_member (DmItem *self,
+                               guint   index)
+{
+  MediaFile *file = get_media_file (self, index);
+
+  return file != NULL ? file->member : NULL;
+}
+
+/**
+ * dm_item_get_media_file_written:
+ * @self: an item
+ * @index: a media file's index
+ *
+ * Returns: (type filename): its path as the item's JSON has it
+ */
+const char *
+dm_item_get_media_file_written (DmItem *self,
+                                guint   index)
+{
+  MediaFile *file = get_media_file (self, index);
+
+  return file != NULL ? file->written : NULL;
+}
+
+/**
+ * dm_item_get_media_file_source:
+ * @self: an item
+ * @index: a media file's index
+ *
+ * Returns: (type filename): the file on disk
+ */
+const char *
+dm_item_get_media_file_source (DmItem *self,
+                               guint   index)
+{
+  MediaFile *file = get_media_file (self, index);
+
+  return file != NULL ? file->source : NULL;
 }
 
 /**

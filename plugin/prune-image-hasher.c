@@ -158,7 +158,9 @@ collect_carried_keys (DmDataset  *dataset,
           if (dm_item_get_image_path (item) == NULL)
             {
               GError *no_image = g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
-                                              _("Item “%s” of subset “%s” has neither a hash key nor an image to compute one from"),
+                                              _("Item “%s” of subset “%s” has neither a hash key nor an image to compute one from "
+                                                "(a point cloud or video has none); pass --skip-broken to leave such items out, "
+                                                "use the method “random”, or cache its key in hash_key_meta/hash_keys.json"),
                                               dm_item_get_id (item), dm_item_get_subset (item));
 
               if (broken == NULL)

@@ -210,20 +210,32 @@ test_refuses_inside_source (Fixture *f, gconstpointer data)
   assert_same_tree (before, after);
 }
 
+/* --overwrite replaces a previous dataset, and refuses a directory with
+ * anything else in it, touching nothing. */
 static void
 test_overwrite (Fixture *f, gconstpointer data)
 {
   g_autofree char *stale = g_build_filename (f->dest, "stale.txt", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) output = NULL;
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
 
-  write_file (stale, "old", -1);
+  save_some (f, 2, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
   save_some (f, 3, f->dest, DM_SAVE_OVERWRITE, &error);
   g_assert_no_error (error);
-  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
   output = load_ok (f->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 3);
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+
+  write_file (stale, "old", -1);
+  before = snapshot_tree (f->dest);
+  g_assert_false (save_some (f, 4, f->dest, DM_SAVE_OVERWRITE, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+  assert_error_mentions (error, "stale.txt");
+  after = snapshot_tree (f->dest);
+  assert_same_tree (before, after);
 }
 
 /* In place: the kept images survive the removal of the old tree. */

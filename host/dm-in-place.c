@@ -45,17 +45,14 @@
 #define JOURNAL_NAME "journal"
 #define JOURNAL_MAGIC "dm-in-place-1"
 
-static gboolean
-set_errno_error (GError     **error,
-                 const char  *what,
-                 const char  *path)
-{
-  int saved_errno = errno;
-
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               "%s %s: %s", what, path, g_strerror (saved_errno));
-  return FALSE;
-}
+/* Sets @error from errno with @format, a literal "...%s...%s" taking the
+ * path and the system's message. */
+#define SET_ERRNO_ERROR(error, format, path) \
+  G_STMT_START { \
+    int saved_errno_ = errno; \
+    g_set_error ((error), G_IO_ERROR, g_io_error_from_errno (saved_errno_), (format), (path), \
+                 g_strerror (saved_errno_)); \
+  } G_STMT_END
 
 static gboolean
 sync_path (const char  *path,
@@ -71,7 +68,8 @@ sync_path (const char  *path,
           g_close (fd, NULL);
           errno = saved_errno;
         }
-      return set_errno_error (error, _("Cannot write"), path);
+      SET_ERRNO_ERROR (error, _("Cannot write %s: %s"), path);
+      return FALSE;
     }
   return g_close (fd, error);
 }
@@ -232,9 +230,15 @@ complete (const char  *root,
   if (g_file_test (new_keys, G_FILE_TEST_EXISTS))
     {
       if (g_mkdir_with_parents (key_dir, 0777) != 0)
-        return set_errno_error (error, _("Cannot create"), key_dir);
+        {
+          SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), key_dir);
+          return FALSE;
+        }
       if (g_rename (new_keys, keys) != 0)
-        return set_errno_error (error, _("Cannot write"), keys);
+        {
+          SET_ERRNO_ERROR (error, _("Cannot write %s: %s"), keys);
+          return FALSE;
+        }
     }
 
   for (entry = journal; entry < journal + length; entry += strlen (entry) + 1, field++)
@@ -245,7 +249,10 @@ complete (const char  *root,
         continue;
       path = g_build_filename (root, entry, NULL);
       if (g_unlink (path) != 0 && errno != ENOENT)
-        return set_errno_error (error, _("Cannot delete"), path);
+        {
+          SET_ERRNO_ERROR (error, _("Cannot delete %s: %s"), path);
+          return FALSE;
+        }
     }
 
   return dm_remove_tree (work, error);
@@ -297,7 +304,10 @@ recover_one (const char  *root,
       if (g_stat (new_dir, &info) != 0 ||
           (guint64) info.st_ino != g_ascii_strtoull (ino_text, NULL, 10) ||
           g_rename (new_dir, annotations) != 0)
-        return set_errno_error (error, _("Cannot replace"), annotations);
+        {
+          SET_ERRNO_ERROR (error, _("Cannot replace %s: %s"), annotations);
+          return FALSE;
+        }
     }
   if (g_stat (annotations, &info) != 0 ||
       (guint64) info.st_dev != g_ascii_strtoull (dev_text, NULL, 10) ||
@@ -373,17 +383,26 @@ link_other_files (const char  *from,
       if (g_file_test (target, G_FILE_TEST_EXISTS))
         continue;
       if (g_lstat (source, &info) != 0)
-        return set_errno_error (error, _("Cannot read"), source);
+        {
+          SET_ERRNO_ERROR (error, _("Cannot read %s: %s"), source);
+          return FALSE;
+        }
       if (S_ISDIR (info.st_mode))
         {
           if (g_mkdir (target, info.st_mode & 07777) != 0)
-            return set_errno_error (error, _("Cannot create"), target);
+            {
+              SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), target);
+              return FALSE;
+            }
           if (!link_other_files (source, target, error))
             return FALSE;
           continue;
         }
       if (linkat (AT_FDCWD, source, AT_FDCWD, target, 0) != 0)
-        return set_errno_error (error, _("Cannot link"), source);
+        {
+          SET_ERRNO_ERROR (error, _("Cannot link %s: %s"), source);
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -400,9 +419,15 @@ exchange (const char  *new_dir,
   if (renameat2 (AT_FDCWD, new_dir, AT_FDCWD, old_dir, RENAME_EXCHANGE) == 0)
     return TRUE;
   if (errno != EINVAL && errno != ENOSYS)
-    return set_errno_error (error, _("Cannot replace"), old_dir);
+    {
+      SET_ERRNO_ERROR (error, _("Cannot replace %s: %s"), old_dir);
+      return FALSE;
+    }
   if (g_rename (old_dir, aside) != 0 || g_rename (new_dir, old_dir) != 0)
-    return set_errno_error (error, _("Cannot replace"), old_dir);
+    {
+      SET_ERRNO_ERROR (error, _("Cannot replace %s: %s"), old_dir);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -438,7 +463,10 @@ dm_in_place_save (DmDataset     *dataset,
   gboolean ok = FALSE;
 
   if (root == NULL)
-    return set_errno_error (error, _("Cannot read"), path);
+    {
+      SET_ERRNO_ERROR (error, _("Cannot read %s: %s"), path);
+      return FALSE;
+    }
   if (g_strcmp0 (dm_dataset_get_format (origin != NULL ? origin : dataset), "datumaro") != 0)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
@@ -452,11 +480,14 @@ dm_in_place_save (DmDataset     *dataset,
 
   work = g_strconcat (root, WORK_SUFFIX, NULL);
   if (g_mkdtemp (work) == NULL)
-    return set_errno_error (error, _("Cannot create a temporary directory beside"), root);
+    {
+      SET_ERRNO_ERROR (error, _("Cannot create a temporary directory beside %s: %s"), root);
+      return FALSE;
+    }
   lock = lock_directory (work);
   if (lock < 0)
     {
-      set_errno_error (error, _("Cannot lock"), work);
+      SET_ERRNO_ERROR (error, _("Cannot lock %s: %s"), work);
       dm_remove_tree (work, NULL);
       return FALSE;
     }
@@ -482,7 +513,7 @@ dm_in_place_save (DmDataset     *dataset,
   dropped = dropped_media (origin, dataset, root);
   if (g_stat (new_annotations, &info) != 0)
     {
-      set_errno_error (&local_error, _("Cannot read"), new_annotations);
+      SET_ERRNO_ERROR (&local_error, _("Cannot read %s: %s"), new_annotations);
       goto out;
     }
   if (!write_journal (work, &info, dropped, &local_error) ||

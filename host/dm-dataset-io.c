@@ -258,10 +258,15 @@ failed:
   return FALSE;
 }
 
-/* Locks @path for as long as the returned descriptor is open, or returns
- * -1. The lock goes with the process, even when it is killed. */
-static int
-lock_directory (const char *path)
+/*
+ * dm_lock_directory:
+ * @path: a directory
+ *
+ * Locks @path for as long as the returned descriptor is open, or returns
+ * -1. The lock goes with the process, even when it is killed.
+ */
+int
+dm_lock_directory (const char *path)
 {
   int fd = g_open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 
@@ -297,7 +302,7 @@ make_locked_temp (const char  *destination,
                        destination, g_strerror (saved_errno));
           return NULL;
         }
-      fd = lock_directory (temp);
+      fd = dm_lock_directory (temp);
       if (fd >= 0 && fstat (fd, &locked) == 0 && g_lstat (temp, &named) == 0 &&
           locked.st_dev == named.st_dev && locked.st_ino == named.st_ino && locked.st_nlink > 0)
         {
@@ -338,7 +343,7 @@ remove_stale_temps (const char *destination)
       path = g_build_filename (parent, name, NULL);
       if (g_lstat (path, &info) != 0 || !S_ISDIR (info.st_mode))
         continue;
-      lock = lock_directory (path);
+      lock = dm_lock_directory (path);
       if (lock < 0)
         continue;
       g_debug ("Removing %s, left by an interrupted run", path);

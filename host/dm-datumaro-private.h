@@ -42,6 +42,7 @@ gboolean  dm_in_place_save           (DmDataset     *dataset,
 gboolean  dm_in_place_recover        (const char    *path,
                                       GError       **error);
 gboolean  dm_datumaro_has_annotation_files (const char *path);
+int       dm_lock_directory          (const char    *path);
 gboolean  dm_is_same_directory       (const char    *a,
                                       const char    *b);
 

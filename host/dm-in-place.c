@@ -258,20 +258,6 @@ complete (const char  *root,
   return dm_remove_tree (work, error);
 }
 
-/* Locks @path for as long as the returned descriptor is open, or -1. */
-static int
-lock_directory (const char *path)
-{
-  int fd = g_open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-
-  if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      g_close (fd, NULL);
-      return -1;
-    }
-  return fd;
-}
-
 /* Finishes or undoes the work directory @work of a run on @root that is
  * no longer running. */
 static gboolean
@@ -351,7 +337,7 @@ dm_in_place_recover (const char  *path,
       if (!g_str_has_prefix (name, prefix) || strlen (name) != strlen (prefix) + 6)
         continue;
       work = g_build_filename (parent, name, NULL);
-      lock = lock_directory (work);
+      lock = dm_lock_directory (work);
       if (lock < 0)
         continue;   /* a live run's */
       ok = recover_one (root, work, error);
@@ -484,7 +470,7 @@ dm_in_place_save (DmDataset     *dataset,
       SET_ERRNO_ERROR (error, _("Cannot create a temporary directory beside %s: %s"), root);
       return FALSE;
     }
-  lock = lock_directory (work);
+  lock = dm_lock_directory (work);
   if (lock < 0)
     {
       SET_ERRNO_ERROR (error, _("Cannot lock %s: %s"), work);

@@ -105,8 +105,9 @@ check_not_all_broken (DmDataset  *input,
   return FALSE;
 }
 
-/* @input without the items @broken lists, and @image_keys without their
- * keys; @input itself when nothing is broken. */
+/* @input without the items @broken lists (sorted by position), and
+ * @image_keys (when given) without their keys; @input itself when nothing
+ * is broken. */
 static DmDataset *
 without_broken_items (DmDataset  *input,
                       GPtrArray  *broken,
@@ -114,7 +115,7 @@ without_broken_items (DmDataset  *input,
                       GError    **error)
 {
   guint n = dm_dataset_get_n_items (input);
-  const guint8 *keys = g_bytes_get_data (*image_keys, NULL);
+  const guint8 *keys = image_keys != NULL ? g_bytes_get_data (*image_keys, NULL) : NULL;
   g_autoptr(GByteArray) kept_keys = NULL;
   DmDataset *usable;
   guint next_broken = 0;
@@ -126,7 +127,8 @@ without_broken_items (DmDataset  *input,
     return NULL;
 
   usable = dm_dataset_new_like (input);
-  kept_keys = g_byte_array_sized_new ((n - broken->len) * DM_IMAGE_KEY_BYTES);
+  if (keys != NULL)
+    kept_keys = g_byte_array_sized_new ((n - broken->len) * DM_IMAGE_KEY_BYTES);
   for (guint i = 0; i < n; i++)
     {
       if (next_broken < broken->len &&
@@ -136,11 +138,15 @@ without_broken_items (DmDataset  *input,
           continue;
         }
       dm_dataset_append_item (usable, dm_dataset_get_item (input, i));
-      g_byte_array_append (kept_keys, keys + (gsize) i * DM_IMAGE_KEY_BYTES, DM_IMAGE_KEY_BYTES);
+      if (keys != NULL)
+        g_byte_array_append (kept_keys, keys + (gsize) i * DM_IMAGE_KEY_BYTES, DM_IMAGE_KEY_BYTES);
     }
 
-  g_bytes_unref (*image_keys);
-  *image_keys = g_byte_array_free_to_bytes (g_steal_pointer (&kept_keys));
+  if (keys != NULL)
+    {
+      g_bytes_unref (*image_keys);
+      *image_keys = g_byte_array_free_to_bytes (g_steal_pointer (&kept_keys));
+    }
   return usable;
 }
 
@@ -235,24 +241,9 @@ prune_random (PruneTransform  *self,
 
   if (self->skip_broken)
     broken = find_missing_media (input);
-  if (!check_not_all_broken (input, broken, error))
+  usable = without_broken_items (input, broken, NULL, error);
+  if (usable == NULL)
     return NULL;
-  if (broken == NULL || broken->len == 0)
-    usable = g_object_ref (input);
-  else
-    {
-      guint next_broken = 0;
-
-      usable = dm_dataset_new_like (input);
-      for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
-        {
-          if (next_broken < broken->len &&
-              ((PruneBrokenItem *) g_ptr_array_index (broken, next_broken))->position == i)
-            next_broken++;
-          else
-            dm_dataset_append_item (usable, dm_dataset_get_item (input, i));
-        }
-    }
 
   n = dm_dataset_get_n_items (usable);
   k = (guint) dm_quota_total (n, self->ratio);

@@ -14,44 +14,7 @@
 #include <dm.h>
 
 #include "test-helpers.h"
-
-typedef struct
-{
-  char *tmp;
-  char *source;
-  char *outside;
-  char *dest;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  f->tmp = make_temp_dir ();
-  f->source = g_build_filename (f->tmp, "source", NULL);
-  f->outside = g_build_filename (f->tmp, "outside", NULL);
-  f->dest = g_build_filename (f->tmp, "dest", NULL);
-  write_media_dataset (f->source, f->outside);
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  remove_tree (f->tmp);
-  g_free (f->tmp);
-  g_free (f->source);
-  g_free (f->outside);
-  g_free (f->dest);
-}
-
-static DmDataset *
-load_ok (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  DmDataset *dataset = dm_dataset_load (path, NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return dataset;
-}
+#include "test-media-helpers.h"
 
 static gboolean
 same_tree (GHashTable *a,
@@ -69,42 +32,10 @@ same_tree (GHashTable *a,
   return TRUE;
 }
 
-/* Every media file of every item of @written has the bytes of the same
- * item's file in @original, and is another file unless @linked. */
 static void
-assert_media_carried (DmDataset *original,
-                      DmDataset *written,
-                      gboolean   linked)
+test_random_carries_every_media_kind (MediaFixture *f, gconstpointer data)
 {
-  for (guint i = 0; i < dm_dataset_get_n_items (written); i++)
-    {
-      DmItem *item = dm_dataset_get_item (written, i);
-      DmItem *was = dm_dataset_find_item (original, dm_item_get_subset (item), dm_item_get_id (item));
-
-      g_assert_nonnull (was);
-      g_assert_cmpuint (dm_item_get_n_media_files (item), ==, dm_item_get_n_media_files (was));
-      for (guint m = 0; m < dm_item_get_n_media_files (item); m++)
-        {
-          g_autofree char *now = NULL;
-          g_autofree char *before = NULL;
-          GStatBuf a, b;
-
-          if (!g_file_get_contents (dm_item_get_media_file_source (item, m), &now, NULL, NULL))
-            g_error ("%s/%s: %s is lost", dm_item_get_subset (item), dm_item_get_id (item),
-                     dm_item_get_media_file_source (item, m));
-          g_assert_true (g_file_get_contents (dm_item_get_media_file_source (was, m), &before, NULL, NULL));
-          g_assert_cmpstr (now, ==, before);
-          g_assert_cmpint (g_stat (dm_item_get_media_file_source (item, m), &a), ==, 0);
-          g_assert_cmpint (g_stat (dm_item_get_media_file_source (was, m), &b), ==, 0);
-          g_assert_true ((a.st_ino == b.st_ino && a.st_dev == b.st_dev) == linked);
-        }
-    }
-}
-
-static void
-test_random_carries_every_media_kind (Fixture *f, gconstpointer data)
-{
-  g_autoptr(DmDataset) original = load_ok (f->source);
+  g_autoptr(DmDataset) original = load_dataset_ok (f->source);
   g_autoptr(DmDataset) written = NULL;
   g_autoptr(DmRun) run = NULL;
   g_autoptr(DmRun) linked = NULL;
@@ -113,14 +44,14 @@ test_random_carries_every_media_kind (Fixture *f, gconstpointer data)
 
   run = dm_run (NULL, "prune", f->source, "-m", "random", "-r", "1.0", "-o", f->dest, "-q", NULL);
   g_assert_cmpint (run->status, ==, 0);
-  written = load_ok (f->dest);
+  written = load_dataset_ok (f->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (written), ==, 11);
   assert_media_carried (original, written, FALSE);
 
   linked = dm_run (NULL, "prune", f->source, "-m", "random", "-r", "0.5", "-o", linked_dest,
                    "--link-media", "-q", NULL);
   g_assert_cmpint (linked->status, ==, 0);
-  linked_written = load_ok (linked_dest);
+  linked_written = load_dataset_ok (linked_dest);
   g_assert_cmpuint (dm_dataset_get_n_items (linked_written), ==, 6);
   for (guint i = 0; i < dm_dataset_get_n_items (linked_written); i++)
     {
@@ -138,7 +69,7 @@ test_random_carries_every_media_kind (Fixture *f, gconstpointer data)
 }
 
 static void
-test_random_skip_broken (Fixture *f, gconstpointer data)
+test_random_skip_broken (MediaFixture *f, gconstpointer data)
 {
   g_autofree char *plain = g_build_filename (f->source, "images", "train", "sub", "plain.jpg", NULL);
   g_autofree char *cloud = g_build_filename (f->source, "point_clouds", "pcd", "pc2.pcd", NULL);
@@ -162,7 +93,7 @@ test_random_skip_broken (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (run->err, "Skipped 2 broken items"));
   g_assert_nonnull (strstr (run->err, "pcd/pc2"));
   g_assert_nonnull (strstr (run->err, "train/plain"));
-  written = load_ok (f->dest);
+  written = load_dataset_ok (f->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (written), ==, 9);
   g_assert_null (dm_dataset_find_item (written, "train", "plain"));
   g_assert_true (g_file_get_contents (report, &text, NULL, NULL));
@@ -172,7 +103,7 @@ test_random_skip_broken (Fixture *f, gconstpointer data)
 
 /* Methods that need an image name the item without one and what to do. */
 static void
-test_methods_needing_an_image_say_so (Fixture *f, gconstpointer data)
+test_methods_needing_an_image_say_so (MediaFixture *f, gconstpointer data)
 {
   const char *methods[] = { "centroid", "ndr" };
 
@@ -190,7 +121,7 @@ test_methods_needing_an_image_say_so (Fixture *f, gconstpointer data)
 /* A report that cannot be written fails the run before DEST or SOURCE is
  * touched: every output is written, or none. */
 static void
-test_failed_report_writes_nothing (Fixture *f, gconstpointer data)
+test_failed_report_writes_nothing (MediaFixture *f, gconstpointer data)
 {
   g_autofree char *blocker = g_build_filename (f->tmp, "a-file", NULL);
   g_autofree char *report = g_build_filename (blocker, "report.json", NULL);
@@ -237,7 +168,7 @@ test_failed_report_writes_nothing (Fixture *f, gconstpointer data)
 
 /* A refused run (DEST holds a user's file) touches nothing. */
 static void
-test_refused_run_touches_nothing (Fixture *f, gconstpointer data)
+test_refused_run_touches_nothing (MediaFixture *f, gconstpointer data)
 {
   g_autofree char *documents = g_build_filename (f->tmp, "documents", NULL);
   g_autofree char *letter = g_build_filename (documents, "letter.txt", NULL);
@@ -282,13 +213,13 @@ write_many_items (const char *dir,
   write_file (readme, "not a media file", -1);
 }
 
-#define N_KILL_ITEMS 3000
+#define N_KILL_ITEMS 2000
 
 /* SIGKILL at several moments of an in-place run: the dataset is as it was,
  * or, once loaded (which finishes a committed run), as the finished run
  * leaves it. */
 static void
-test_killed_in_place (Fixture *f, gconstpointer data)
+test_killed_in_place (MediaFixture *f, gconstpointer data)
 {
   const guint delays_ms[] = { 0, 20, 60, 120, 200, 300, 450, 700 };
   g_autofree char *reference = g_build_filename (f->tmp, "reference", NULL);
@@ -331,7 +262,7 @@ test_killed_in_place (Fixture *f, gconstpointer data)
         {
           g_autoptr(GHashTable) recovered = NULL;
 
-          dataset = load_ok (source);
+          dataset = load_dataset_ok (source);
           recovered = snapshot_tree (source);
           if (!same_tree (recovered, finished))
             g_error ("killed after %u ms: the dataset is neither as it was nor as a finished run leaves it",
@@ -339,11 +270,11 @@ test_killed_in_place (Fixture *f, gconstpointer data)
           n_after++;
         }
       g_clear_object (&dataset);
-      dataset = load_ok (source);
+      dataset = load_dataset_ok (source);
       g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
     }
   g_test_message ("killed before the commit %u times, after it %u times", n_before, n_after);
-  loaded = load_ok (reference);
+  loaded = load_dataset_ok (reference);
   g_assert_cmpuint (dm_dataset_get_n_items (loaded), ==, (N_KILL_ITEMS * 3 + 9) / 10);
 }
 
@@ -377,7 +308,7 @@ copy_tree (const char *from,
 }
 
 static void
-test_datumaro_assets (Fixture *f, gconstpointer data)
+test_datumaro_assets (MediaFixture *f, gconstpointer data)
 {
   const struct { const char *path; guint n_items; const char *missing; } assets[] = {
     { "datumaro_dataset/legacy", 4, NULL },
@@ -412,7 +343,7 @@ test_datumaro_assets (Fixture *f, gconstpointer data)
       gpointer key, value;
 
       copy_tree (asset, copy);
-      original = load_ok (copy);
+      original = load_dataset_ok (copy);
       if (assets[a].n_items > 0)
         g_assert_cmpuint (dm_dataset_get_n_items (original), ==, assets[a].n_items);
 
@@ -428,7 +359,7 @@ test_datumaro_assets (Fixture *f, gconstpointer data)
       else
         {
           g_assert_cmpint (to_dest->status, ==, 0);
-          pruned = load_ok (dest);
+          pruned = load_dataset_ok (dest);
           g_assert_cmpuint (dm_dataset_get_n_items (pruned), ==, dm_dataset_get_n_items (original));
           assert_media_carried (original, pruned, FALSE);
           g_clear_object (&pruned);
@@ -437,7 +368,7 @@ test_datumaro_assets (Fixture *f, gconstpointer data)
       copy_before = snapshot_tree (copy);
       in_place = dm_run (NULL, "prune", copy, "-m", "random", "-r", "1.0", "--overwrite", "-q", NULL);
       g_assert_cmpint (in_place->status, ==, 0);
-      pruned = load_ok (copy);
+      pruned = load_dataset_ok (copy);
       g_assert_cmpuint (dm_dataset_get_n_items (pruned), ==, dm_dataset_get_n_items (original));
       copy_after = snapshot_tree (copy);
       g_hash_table_iter_init (&iter, copy_before);
@@ -456,7 +387,7 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+#define ADD(path, fn) g_test_add (path, MediaFixture, NULL, media_fixture_set_up, fn, media_fixture_tear_down)
   ADD ("/media-cli/random-carries-every-media-kind", test_random_carries_every_media_kind);
   ADD ("/media-cli/random-skip-broken", test_random_skip_broken);
   ADD ("/media-cli/methods-needing-an-image-say-so", test_methods_needing_an_image_say_so);

@@ -14,44 +14,7 @@
 #include <dm-dataset-io.h>
 
 #include "test-helpers.h"
-
-typedef struct
-{
-  char *tmp;
-  char *source;
-  char *outside;
-  char *dest;
-} Fixture;
-
-static void
-fixture_set_up (Fixture *f, gconstpointer data)
-{
-  f->tmp = make_temp_dir ();
-  f->source = g_build_filename (f->tmp, "source", NULL);
-  f->outside = g_build_filename (f->tmp, "outside", NULL);
-  f->dest = g_build_filename (f->tmp, "dest", NULL);
-  write_media_dataset (f->source, f->outside);
-}
-
-static void
-fixture_tear_down (Fixture *f, gconstpointer data)
-{
-  remove_tree (f->tmp);
-  g_free (f->tmp);
-  g_free (f->source);
-  g_free (f->outside);
-  g_free (f->dest);
-}
-
-static DmDataset *
-load_ok (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  DmDataset *dataset = dm_dataset_load (path, NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return dataset;
-}
+#include "test-media-helpers.h"
 
 /* The item's media files as "folder|written|source" lines. */
 static char *
@@ -96,9 +59,9 @@ assert_media (DmDataset  *dataset,
 }
 
 static void
-test_load_resolves_like_datumaro (Fixture *f, gconstpointer data)
+test_load_resolves_like_datumaro (MediaFixture *f, gconstpointer data)
 {
-  g_autoptr(DmDataset) dataset = load_ok (f->source);
+  g_autoptr(DmDataset) dataset = load_dataset_ok (f->source);
   g_autofree char *abs_image = g_build_filename (f->outside, "abs.jpg", NULL);
   g_autofree char *abs_line = g_strdup_printf ("images/train|%s|%s\n", abs_image, abs_image);
   DmItem *nopath;
@@ -127,60 +90,25 @@ test_load_resolves_like_datumaro (Fixture *f, gconstpointer data)
 
 /* "image": {} is no image in Datumaro (an empty dict is false). */
 static void
-test_empty_image_object_is_no_image (Fixture *f, gconstpointer data)
+test_empty_image_object_is_no_image (MediaFixture *f, gconstpointer data)
 {
   g_autofree char *file = g_build_filename (f->source, "annotations", "train.json", NULL);
   g_autoptr(DmDataset) dataset = NULL;
 
   write_file (file, "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": [{\"id\": \"e\", \"image\": {}}]}", -1);
-  dataset = load_ok (f->source);
+  dataset = load_dataset_ok (f->source);
   g_assert_cmpuint (dm_item_get_n_media_files (dm_dataset_find_item (dataset, "train", "e")), ==, 0);
   g_assert_null (dm_item_get_image_path (dm_dataset_find_item (dataset, "train", "e")));
 }
 
-/* Every media file of every item of @written (read back from @root) has
- * the bytes of the same item's file in @original, and shares no inode
- * with it unless @linked. */
-static void
-assert_media_carried (DmDataset  *original,
-                      DmDataset  *written,
-                      gboolean    linked)
-{
-  for (guint i = 0; i < dm_dataset_get_n_items (written); i++)
-    {
-      DmItem *item = dm_dataset_get_item (written, i);
-      DmItem *was = dm_dataset_find_item (original, dm_item_get_subset (item), dm_item_get_id (item));
-
-      g_assert_nonnull (was);
-      g_assert_cmpuint (dm_item_get_n_media_files (item), ==, dm_item_get_n_media_files (was));
-      for (guint m = 0; m < dm_item_get_n_media_files (item); m++)
-        {
-          g_autofree char *now = NULL;
-          g_autofree char *before = NULL;
-          GStatBuf a, b;
-
-          g_assert_true (g_file_get_contents (dm_item_get_media_file_source (item, m), &now, NULL, NULL));
-          g_assert_true (g_file_get_contents (dm_item_get_media_file_source (was, m), &before, NULL, NULL));
-          g_assert_cmpstr (now, ==, before);
-          g_assert_cmpint (g_stat (dm_item_get_media_file_source (item, m), &a), ==, 0);
-          g_assert_cmpint (g_stat (dm_item_get_media_file_source (was, m), &b), ==, 0);
-          if (linked)
-            g_assert_true (a.st_ino == b.st_ino);
-          else
-            g_assert_false (a.st_ino == b.st_ino && a.st_dev == b.st_dev);
-          g_assert_false (g_path_is_absolute (dm_item_get_media_file_written (item, m)));
-        }
-    }
-}
-
 static gboolean
-save_items (Fixture            *f,
+save_items (MediaFixture       *f,
             const char * const *ids,
             const char         *dest,
             DmSaveFlags         flags,
             GError            **error)
 {
-  g_autoptr(DmDataset) input = load_ok (f->source);
+  g_autoptr(DmDataset) input = load_dataset_ok (f->source);
   g_autoptr(DmDataset) output = dm_dataset_new_like (input);
 
   for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
@@ -194,10 +122,10 @@ save_items (Fixture            *f,
 }
 
 static void
-test_dest_carries_every_file (Fixture *f, gconstpointer data)
+test_dest_carries_every_file (MediaFixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) original = load_ok (f->source);
+  g_autoptr(DmDataset) original = load_dataset_ok (f->source);
   g_autoptr(DmDataset) written = NULL;
   g_autoptr(GHashTable) before = snapshot_tree (f->source);
   g_autoptr(GHashTable) after = NULL;
@@ -206,7 +134,7 @@ test_dest_carries_every_file (Fixture *f, gconstpointer data)
 
   save_items (f, NULL, f->dest, DM_SAVE_NONE, &error);
   g_assert_no_error (error);
-  written = load_ok (f->dest);
+  written = load_dataset_ok (f->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (written), ==, 11);
   assert_media_carried (original, written, FALSE);
 
@@ -233,23 +161,23 @@ test_dest_carries_every_file (Fixture *f, gconstpointer data)
 }
 
 static void
-test_dest_links_when_asked (Fixture *f, gconstpointer data)
+test_dest_links_when_asked (MediaFixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) original = load_ok (f->source);
+  g_autoptr(DmDataset) original = load_dataset_ok (f->source);
   g_autoptr(DmDataset) written = NULL;
   const char * const kept[] = { "pc1", "vf0", "sh1", "sh2", NULL };
 
   save_items (f, kept, f->dest, DM_SAVE_LINK_MEDIA, &error);
   g_assert_no_error (error);
-  written = load_ok (f->dest);
+  written = load_dataset_ok (f->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (written), ==, 4);
   assert_media_carried (original, written, TRUE);
 }
 
 /* Two absolute paths with one base name get two files. */
 static void
-test_dest_outside_files_do_not_collide (Fixture *f, gconstpointer data)
+test_dest_outside_files_do_not_collide (MediaFixture *f, gconstpointer data)
 {
   g_autofree char *other_dir = g_build_filename (f->tmp, "elsewhere", NULL);
   g_autofree char *other = g_build_filename (other_dir, "abs.jpg", NULL);
@@ -265,10 +193,10 @@ test_dest_outside_files_do_not_collide (Fixture *f, gconstpointer data)
                           " {\"id\": \"b\", \"image\": {\"path\": \"%s\"}}, {\"id\": \"c\", \"image\": {\"path\": \"%s\"}}]}",
                           mine, other, mine);
   write_file (file, json, -1);
-  original = load_ok (f->source);
+  original = load_dataset_ok (f->source);
   save_items (f, NULL, f->dest, DM_SAVE_NONE, &error);
   g_assert_no_error (error);
-  written = load_ok (f->dest);
+  written = load_dataset_ok (f->dest);
   assert_media_carried (original, written, FALSE);
   g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "a"), 0), ==, "abs.jpg");
   g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "b"), 0), ==, "abs-1.jpg");
@@ -277,7 +205,7 @@ test_dest_outside_files_do_not_collide (Fixture *f, gconstpointer data)
 }
 
 static void
-test_in_place_changes_only_what_pruning_means (Fixture *f, gconstpointer data)
+test_in_place_changes_only_what_pruning_means (MediaFixture *f, gconstpointer data)
 {
   const char * const kept[] = { "pc1", "vf0", "sh1", "nopath", NULL };
   const char * const deleted[] = {
@@ -289,7 +217,7 @@ test_in_place_changes_only_what_pruning_means (Fixture *f, gconstpointer data)
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(GHashTable) outside_after = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) original = load_ok (f->source);
+  g_autoptr(DmDataset) original = load_dataset_ok (f->source);
   g_autoptr(DmDataset) pruned = NULL;
   g_autofree char *kept_image = g_build_filename (f->source, "images", "train", "shared.jpg", NULL);
   GStatBuf kept_before, kept_after;
@@ -300,7 +228,7 @@ test_in_place_changes_only_what_pruning_means (Fixture *f, gconstpointer data)
   save_items (f, kept, f->source, DM_SAVE_OVERWRITE, &error);
   g_assert_no_error (error);
 
-  pruned = load_ok (f->source);
+  pruned = load_dataset_ok (f->source);
   g_assert_cmpuint (dm_dataset_get_n_items (pruned), ==, 4);
   assert_media_carried (original, pruned, TRUE);
 
@@ -333,7 +261,7 @@ test_in_place_changes_only_what_pruning_means (Fixture *f, gconstpointer data)
 
 /* A run killed after the exchange: the next load finishes it. */
 static void
-test_in_place_journal_is_completed (Fixture *f, gconstpointer data)
+test_in_place_journal_is_completed (MediaFixture *f, gconstpointer data)
 {
   const char * const kept[] = { "sh1", NULL };
   g_autofree char *work = g_strconcat (f->source, ".inplace-ABCDEF", NULL);
@@ -360,7 +288,7 @@ test_in_place_journal_is_completed (Fixture *f, gconstpointer data)
   g_string_append_c (text, '\0');
   write_file (journal, text->str, text->len);
 
-  reloaded = load_ok (f->source);
+  reloaded = load_dataset_ok (f->source);
   g_assert_cmpuint (dm_dataset_get_n_items (reloaded), ==, 1);
   g_assert_false (g_file_test (doomed, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (work, G_FILE_TEST_EXISTS));
@@ -369,7 +297,7 @@ test_in_place_journal_is_completed (Fixture *f, gconstpointer data)
 /* A work directory of a run killed before the exchange is removed and
  * the dataset left as it is. */
 static void
-test_in_place_uncommitted_work_is_dropped (Fixture *f, gconstpointer data)
+test_in_place_uncommitted_work_is_dropped (MediaFixture *f, gconstpointer data)
 {
   g_autofree char *work = g_strconcat (f->source, ".inplace-ZYXWVU", NULL);
   g_autofree char *journal = g_build_filename (work, "journal", NULL);
@@ -381,7 +309,7 @@ test_in_place_uncommitted_work_is_dropped (Fixture *f, gconstpointer data)
 
   write_file (stray, "{}", -1);
   write_file (journal, text, sizeof text);
-  reloaded = load_ok (f->source);
+  reloaded = load_dataset_ok (f->source);
   g_assert_cmpuint (dm_dataset_get_n_items (reloaded), ==, 11);
   after = snapshot_tree (f->source);
   assert_same_tree (before, after);
@@ -393,7 +321,7 @@ main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+#define ADD(path, fn) g_test_add (path, MediaFixture, NULL, media_fixture_set_up, fn, media_fixture_tear_down)
   ADD ("/media/load-resolves-like-datumaro", test_load_resolves_like_datumaro);
   ADD ("/media/empty-image-object-is-no-image", test_empty_image_object_is_no_image);
   ADD ("/media/dest-carries-every-file", test_dest_carries_every_file);

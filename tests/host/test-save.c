@@ -14,6 +14,7 @@
 #include <dm.h>
 
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 #include <dm-dataset-io.h>
 
 #define N_ITEMS 6
@@ -71,16 +72,6 @@ write_annotated_dataset (const char *dir)
   }
 }
 
-static DmDataset *
-load_ok (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  DmDataset *dataset = dm_dataset_load (path, NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return dataset;
-}
-
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -112,7 +103,7 @@ save_some (Fixture     *f,
            DmSaveFlags  flags,
            GError     **error)
 {
-  g_autoptr(DmDataset) input = load_ok (f->source);
+  g_autoptr(DmDataset) input = load_dataset_ok (f->source);
   g_autoptr(DmDataset) output = dm_dataset_new_like (input);
 
   for (guint i = 0; i < n_kept; i++)
@@ -131,7 +122,7 @@ test_new_destination (Fixture *f, gconstpointer data)
 
   save_some (f, 4, f->dest, DM_SAVE_NONE, &error);
   g_assert_no_error (error);
-  output = load_ok (f->dest);
+  output = load_dataset_ok (f->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 4);
   g_assert_nonnull (dm_item_get_hash_key (dm_dataset_get_item (output, 0)));
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
@@ -154,7 +145,7 @@ test_empty_directory (Fixture *f, gconstpointer data)
   g_assert_cmpint (g_mkdir (f->dest, 0755), ==, 0);
   save_some (f, 2, f->dest, DM_SAVE_NONE, &error);
   g_assert_no_error (error);
-  output = load_ok (f->dest);
+  output = load_dataset_ok (f->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 2);
 }
 
@@ -225,7 +216,7 @@ test_overwrite (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   save_some (f, 3, f->dest, DM_SAVE_OVERWRITE, &error);
   g_assert_no_error (error);
-  output = load_ok (f->dest);
+  output = load_dataset_ok (f->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 3);
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 
@@ -254,7 +245,7 @@ test_overwrite_source (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 
-  output = load_ok (f->source);
+  output = load_dataset_ok (f->source);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 2);
   g_assert_true (g_file_get_contents (kept_image, &contents, NULL, NULL));
   expected = g_strdup_printf ("P6\n1 1\n255\n%c%c%c", 'a', 'b', 'c');
@@ -304,7 +295,7 @@ test_failure_leaves_nothing (Fixture *f, gconstpointer data)
 static void
 test_cancelled (Fixture *f, gconstpointer data)
 {
-  g_autoptr(DmDataset) input = load_ok (f->source);
+  g_autoptr(DmDataset) input = load_dataset_ok (f->source);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
 
@@ -319,7 +310,7 @@ test_cancelled (Fixture *f, gconstpointer data)
 static void
 test_image_path_escaping (Fixture *f, gconstpointer data)
 {
-  g_autoptr(DmDataset) input = load_ok (f->source);
+  g_autoptr(DmDataset) input = load_dataset_ok (f->source);
   g_autoptr(GError) error = NULL;
   g_autofree char *escaped = g_build_filename (f->tmp, "escaped.ppm", NULL);
 

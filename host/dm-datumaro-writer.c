@@ -434,7 +434,7 @@ plan_media (DmDataset  *dataset,
   guint n_items = dm_dataset_get_n_items (dataset);
 
   plan->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  plan->placed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  plan->placed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   plan->rewritten = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   plan->copies = g_ptr_array_new ();
   plan->owners = g_ptr_array_new ();

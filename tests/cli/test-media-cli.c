@@ -189,6 +189,28 @@ test_refused_run_touches_nothing (MediaFixture *f, gconstpointer data)
   assert_same_tree (source_before, source_after);
 }
 
+/* An ImageNet folder cannot become Datumaro in place: refused, untouched. */
+static void
+test_in_place_imagenet_refused (MediaFixture *f, gconstpointer data)
+{
+  g_autofree char *root = g_build_filename (f->tmp, "imagenet", NULL);
+  g_autofree char *cat = g_build_filename (root, "cat", "a.jpg", NULL);
+  g_autofree char *dog = g_build_filename (root, "dog", "b.jpg", NULL);
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(DmRun) run = NULL;
+
+  write_file (cat, "a cat", -1);
+  write_file (dog, "a dog", -1);
+  before = snapshot_tree (root);
+  run = dm_run (NULL, "prune", root, "-m", "random", "--overwrite", NULL);
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_nonnull (strstr (run->err, "-o DEST"));
+  after = snapshot_tree (root);
+  assert_same_tree (before, after);
+  g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
+}
+
 /* A dataset of @n items whose images are small files, so an in-place run
  * has many to delete. */
 static void
@@ -393,6 +415,7 @@ main (int argc, char *argv[])
   ADD ("/media-cli/methods-needing-an-image-say-so", test_methods_needing_an_image_say_so);
   ADD ("/media-cli/failed-report-writes-nothing", test_failed_report_writes_nothing);
   ADD ("/media-cli/refused-run-touches-nothing", test_refused_run_touches_nothing);
+  ADD ("/media-cli/in-place-imagenet-refused", test_in_place_imagenet_refused);
   ADD ("/media-cli/killed-in-place", test_killed_in_place);
   ADD ("/media-cli/datumaro-assets", test_datumaro_assets);
 #undef ADD

@@ -204,6 +204,48 @@ test_dest_outside_files_do_not_collide (MediaFixture *f, gconstpointer data)
   g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "c"), 0), ==, "abs.jpg");
 }
 
+/* media.path counts only without other media; an absolute path anywhere
+ * (here a point cloud's related image) is copied in and made relative. */
+static void
+test_media_path_and_outside_related_image (MediaFixture *f, gconstpointer data)
+{
+  g_autofree char *train = g_build_filename (f->source, "annotations", "train.json", NULL);
+  g_autofree char *pcd = g_build_filename (f->source, "annotations", "pcd.json", NULL);
+  g_autofree char *outside_image = g_build_filename (f->outside, "abs.jpg", NULL);
+  g_autofree char *pcd_json = NULL;
+  g_autoptr(DmDataset) original = NULL;
+  g_autoptr(DmDataset) written = NULL;
+  g_autoptr(GError) error = NULL;
+  DmItem *item;
+
+  write_file (train, "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": ["
+              "{\"id\": \"m\", \"media\": {\"path\": \"sub/plain.jpg\"}},"
+              " {\"id\": \"both\", \"image\": {\"path\": \"shared.jpg\"}, \"media\": {\"path\": \"nopath.jpg\"}}]}", -1);
+  pcd_json = g_strdup_printf ("{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": ["
+                              "{\"id\": \"pc\", \"point_cloud\": {\"path\": \"pc1.pcd\"},"
+                              " \"related_images\": [{\"path\": \"pc1/cam0.jpg\"}, {\"path\": \"%s\"}]}]}",
+                              outside_image);
+  write_file (pcd, pcd_json, -1);
+
+  original = load_dataset_ok (f->source);
+  item = dm_dataset_find_item (original, "train", "m");
+  g_assert_cmpuint (dm_item_get_n_media_files (item), ==, 1);
+  g_assert_cmpstr (dm_item_get_media_file_member (item, 0), ==, "media.path");
+  item = dm_dataset_find_item (original, "train", "both");
+  g_assert_cmpuint (dm_item_get_n_media_files (item), ==, 1);
+  g_assert_cmpstr (dm_item_get_media_file_written (item, 0), ==, "shared.jpg");
+  item = dm_dataset_find_item (original, "pcd", "pc");
+  g_assert_cmpstr (dm_item_get_media_file_source (item, 2), ==, outside_image);
+
+  save_items (f, NULL, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  written = load_dataset_ok (f->dest);
+  assert_media_carried (original, written, FALSE);
+  item = dm_dataset_find_item (written, "pcd", "pc");
+  g_assert_cmpstr (dm_item_get_media_file_written (item, 2), ==, "abs.jpg");
+  g_assert_cmpstr (dm_item_get_media_file_folder (item, 2), ==, "images/pcd");
+}
+
 static void
 test_in_place_changes_only_what_pruning_means (MediaFixture *f, gconstpointer data)
 {
@@ -327,6 +369,7 @@ main (int argc, char *argv[])
   ADD ("/media/dest-carries-every-file", test_dest_carries_every_file);
   ADD ("/media/dest-links-when-asked", test_dest_links_when_asked);
   ADD ("/media/dest-outside-files-do-not-collide", test_dest_outside_files_do_not_collide);
+  ADD ("/media/media-path-and-outside-related-image", test_media_path_and_outside_related_image);
   ADD ("/media/in-place-changes-only-what-pruning-means", test_in_place_changes_only_what_pruning_means);
   ADD ("/media/in-place-journal-is-completed", test_in_place_journal_is_completed);
   ADD ("/media/in-place-uncommitted-work-is-dropped", test_in_place_uncommitted_work_is_dropped);

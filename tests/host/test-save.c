@@ -252,6 +252,26 @@ test_overwrite_source (Fixture *f, gconstpointer data)
   g_assert_cmpstr (contents, ==, expected);
   g_assert_false (g_file_test (dropped_image, G_FILE_TEST_EXISTS));
   g_assert_cmpstr (g_hash_table_lookup (before, "images/train/img0.ppm"), !=, NULL);
+
+  /* The key cache holds the kept items' keys and no other. */
+  for (guint i = 0; i < dm_dataset_get_n_items (output); i++)
+    g_assert_nonnull (dm_item_get_hash_key (dm_dataset_get_item (output, i)));
+  {
+    g_autofree char *cache = g_build_filename (f->source, "hash_key_meta", "hash_keys.json", NULL);
+    g_autofree char *text = NULL;
+
+    g_assert_true (g_file_get_contents (cache, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, "train/item0"));
+    g_assert_null (strstr (text, "val/item5"));
+  }
+  /* Nothing else changed: the kept images are the same files. */
+  {
+    g_autoptr(GHashTable) after = snapshot_tree (f->source);
+
+    g_assert_cmpstr (g_hash_table_lookup (after, "images/train/img0.ppm"), ==,
+                     g_hash_table_lookup (before, "images/train/img0.ppm"));
+    g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
+  }
 }
 
 /* A missing image fails the save: no DEST (or DEST as it was), no

@@ -348,8 +348,8 @@ join_media_path (AnnotationReader *r,
 /* Records the image @written (image.path, media.path, related_images[i].path)
  * the way Datumaro resolves it: below images/<subset>/, or, when no such
  * file exists, below images/ itself, where Datumaro before 1.0 kept every
- * subset's images. Returns the file. */
-static const char *
+ * subset's images. */
+static void
 add_image_file (AnnotationReader *r,
                 DmItem           *item,
                 const char       *member,
@@ -357,7 +357,6 @@ add_image_file (AnnotationReader *r,
 {
   g_autofree char *folder = g_build_filename (DM_DATUMARO_IMAGES_DIR, r->subset, NULL);
   g_autofree char *path = join_media_path (r, folder, written);
-  guint n;
 
   if (!g_path_is_absolute (written) && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
@@ -372,8 +371,6 @@ add_image_file (AnnotationReader *r,
         }
     }
   dm_item_add_media_file (item, folder, member, written, path);
-  n = dm_item_get_n_media_files (item);
-  return dm_item_get_media_file_source (item, n - 1);
 }
 
 static void
@@ -475,13 +472,11 @@ finish_item (AnnotationReader *r)
       gboolean is_image = r->image_is_map && r->n_image_members > 0;
       g_autofree char *default_name = g_strconcat (r->item_id, DM_DATUMARO_IMAGE_EXT, NULL);
       const char *relpath = is_image ? r->image_path : r->media_path;
-      const char *file;
 
       if (relpath == NULL || *relpath == '\0')
         relpath = default_name;
-      file = add_image_file (r, item, is_image ? "image.path" : "media.path", relpath);
-      dm_item_set_image_path (item, file);
-      dm_item_set_image_relpath (item, relpath);
+      /* The image API shows this media file. */
+      add_image_file (r, item, is_image ? "image.path" : "media.path", relpath);
       /* Datumaro stores [height, width]. */
       if (r->n_size == 2)
         dm_item_set_image_size (item, (int) r->image_size[1], (int) r->image_size[0]);

@@ -38,8 +38,8 @@ struct _DmItem
 /* One file the item refers to. */
 typedef struct
 {
-  char *folder;    /* the dataset folder @written is relative to */
-  char *member;    /* where the item's JSON holds the path */
+  const char *folder;  /* interned: the dataset folder @written is relative to */
+  const char *member;  /* interned: where the item's JSON holds the path */
   char *written;   /* the path as the item's JSON has it */
   char *source;    /* the file it resolves to */
 } MediaFile;
@@ -53,7 +53,8 @@ find_image_file (DmItem *self)
     {
       MediaFile *file = g_ptr_array_index (self->media_files, i);
 
-      if (g_str_equal (file->member, "image.path") || g_str_equal (file->member, "media.path"))
+      if (file->member == g_intern_static_string ("image.path") ||
+          file->member == g_intern_static_string ("media.path"))
         return file;
     }
   return NULL;
@@ -62,8 +63,6 @@ find_image_file (DmItem *self)
 static void
 media_file_free (MediaFile *file)
 {
-  g_free (file->folder);
-  g_free (file->member);
   g_free (file->written);
   g_free (file->source);
   g_free (file);
@@ -115,7 +114,7 @@ dm_item_get_property (GObject    *object,
       g_value_set_string (value, self->subset);
       break;
     case PROP_IMAGE_PATH:
-      g_value_set_string (value, self->image_path);
+      g_value_set_string (value, dm_item_get_image_path (self));
       break;
     case PROP_HASH_KEY:
       g_value_set_boxed (value, self->hash_key);
@@ -298,9 +297,12 @@ dm_item_get_subset (DmItem *self)
 const char *
 dm_item_get_image_path (DmItem *self)
 {
+  MediaFile *file;
+
   g_return_val_if_fail (DM_IS_ITEM (self), NULL);
 
-  return self->image_path;
+  file = find_image_file (self);
+  return file != NULL ? file->source : self->image_path;
 }
 
 /**
@@ -316,17 +318,21 @@ dm_item_set_image_path (DmItem     *self,
 
   g_return_if_fail (DM_IS_ITEM (self));
 
-  g_free (self->image_path);
-  self->image_path = g_strdup (path);
-  /* The image API and the media files tell one story. */
+  /* The image API shows the image's media file where there is one. */
   file = find_image_file (self);
   if (file != NULL && path == NULL)
     g_ptr_array_remove (self->media_files, file);
-  else if (file != NULL && file->source != path)
+  else if (file != NULL)
     {
-      g_free (file->source);
-      file->source = g_strdup (path);
+      if (file->source != path)
+        {
+          g_free (file->source);
+          file->source = g_strdup (path);
+        }
+      return;
     }
+  g_free (self->image_path);
+  self->image_path = g_strdup (path);
 }
 
 /**
@@ -342,9 +348,12 @@ dm_item_set_image_path (DmItem     *self,
 const char *
 dm_item_get_image_relpath (DmItem *self)
 {
+  MediaFile *file;
+
   g_return_val_if_fail (DM_IS_ITEM (self), NULL);
 
-  return self->image_relpath;
+  file = find_image_file (self);
+  return file != NULL ? file->written : self->image_relpath;
 }
 
 /**
@@ -361,14 +370,18 @@ dm_item_set_image_relpath (DmItem     *self,
 
   g_return_if_fail (DM_IS_ITEM (self));
 
+  file = find_image_file (self);
+  if (file != NULL && relpath != NULL)
+    {
+      if (file->written != relpath)
+        {
+          g_free (file->written);
+          file->written = g_strdup (relpath);
+        }
+      return;
+    }
   g_free (self->image_relpath);
   self->image_relpath = g_strdup (relpath);
-  file = find_image_file (self);
-  if (file != NULL && relpath != NULL && file->written != relpath)
-    {
-      g_free (file->written);
-      file->written = g_strdup (relpath);
-    }
 }
 
 /**
@@ -437,8 +450,8 @@ dm_item_add_media_file (DmItem     *self,
   g_return_if_fail (folder != NULL && member != NULL && written != NULL && source != NULL);
 
   file = g_new (MediaFile, 1);
-  file->folder = g_strdup (folder);
-  file->member = g_strdup (member);
+  file->folder = g_intern_string (folder);
+  file->member = g_intern_string (member);
   file->written = g_strdup (written);
   file->source = g_strdup (source);
   if (self->media_files == NULL)

@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <string.h>
+
 #include "dm-item.h"
 
 /**
@@ -29,14 +31,15 @@ struct _DmItem
   char *image_relpath;
   int image_width;
   int image_height;
-  GPtrArray *media_files;  /* of MediaFile, NULL while empty */
+  struct MediaFile *media_files;  /* n_media_files of them, in one block */
+  guint n_media_files;
   GArray *labels;          /* of int, NULL while empty */
   GBytes *hash_key;
   char *json;
 };
 
 /* One file the item refers to. */
-typedef struct
+typedef struct MediaFile
 {
   const char *folder;  /* interned: the dataset folder @written is relative to */
   const char *member;  /* interned: where the item's JSON holds the path */
@@ -49,23 +52,26 @@ typedef struct
 static MediaFile *
 find_image_file (DmItem *self)
 {
-  for (guint i = 0; self->media_files != NULL && i < self->media_files->len; i++)
+  for (guint i = 0; i < self->n_media_files; i++)
     {
-      MediaFile *file = g_ptr_array_index (self->media_files, i);
+      MediaFile *file = &self->media_files[i];
 
-      if (file->member == g_intern_static_string ("image.path") ||
-          file->member == g_intern_static_string ("media.path"))
+      if (g_str_equal (file->member, "image.path") || g_str_equal (file->member, "media.path"))
         return file;
     }
   return NULL;
 }
 
 static void
-media_file_free (MediaFile *file)
+remove_media_file (DmItem    *self,
+                   MediaFile *file)
 {
+  guint index = (guint) (file - self->media_files);
+
   g_free (file->written);
   g_free (file->source);
-  g_free (file);
+  memmove (file, file + 1, (self->n_media_files - index - 1) * sizeof *file);
+  self->n_media_files--;
 }
 
 G_DEFINE_FINAL_TYPE (DmItem, dm_item, G_TYPE_OBJECT)
@@ -89,7 +95,9 @@ dm_item_finalize (GObject *object)
   g_free ((char *) self->id);
   g_free (self->image_path);
   g_free (self->image_relpath);
-  g_clear_pointer (&self->media_files, g_ptr_array_unref);
+  while (self->n_media_files > 0)
+    remove_media_file (self, &self->media_files[self->n_media_files - 1]);
+  g_free (self->media_files);
   g_clear_pointer (&self->labels, g_array_unref);
   g_clear_pointer (&self->hash_key, g_bytes_unref);
   g_free (self->json);
@@ -242,9 +250,9 @@ dm_item_copy (DmItem *self)
   copy->image_relpath = g_strdup (self->image_relpath);
   copy->image_width = self->image_width;
   copy->image_height = self->image_height;
-  for (guint i = 0; self->media_files != NULL && i < self->media_files->len; i++)
+  for (guint i = 0; i < self->n_media_files; i++)
     {
-      MediaFile *file = g_ptr_array_index (self->media_files, i);
+      MediaFile *file = &self->media_files[i];
 
       dm_item_add_media_file (copy, file->folder, file->member, file->written, file->source);
     }
@@ -321,7 +329,7 @@ dm_item_set_image_path (DmItem     *self,
   /* The image API shows the image's media file where there is one. */
   file = find_image_file (self);
   if (file != NULL && path == NULL)
-    g_ptr_array_remove (self->media_files, file);
+    remove_media_file (self, file);
   else if (file != NULL)
     {
       if (file->source != path)
@@ -449,14 +457,12 @@ dm_item_add_media_file (DmItem     *self,
   g_return_if_fail (DM_IS_ITEM (self));
   g_return_if_fail (folder != NULL && member != NULL && written != NULL && source != NULL);
 
-  file = g_new (MediaFile, 1);
+  self->media_files = g_renew (MediaFile, self->media_files, self->n_media_files + 1);
+  file = &self->media_files[self->n_media_files++];
   file->folder = g_intern_string (folder);
   file->member = g_intern_string (member);
   file->written = g_strdup (written);
   file->source = g_strdup (source);
-  if (self->media_files == NULL)
-    self->media_files = g_ptr_array_new_with_free_func ((GDestroyNotify) media_file_free);
-  g_ptr_array_add (self->media_files, file);
 }
 
 /**
@@ -470,7 +476,7 @@ dm_item_get_n_media_files (DmItem *self)
 {
   g_return_val_if_fail (DM_IS_ITEM (self), 0);
 
-  return self->media_files != NULL ? self->media_files->len : 0;
+  return self->n_media_files;
 }
 
 static MediaFile *
@@ -480,7 +486,7 @@ get_media_file (DmItem *self,
   g_return_val_if_fail (DM_IS_ITEM (self), NULL);
   g_return_val_if_fail (index < dm_item_get_n_media_files (self), NULL);
 
-  return g_ptr_array_index (self->media_files, index);
+  return &self->media_files[index];
 }
 
 /**

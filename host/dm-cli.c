@@ -12,6 +12,7 @@
 #include "dm.h"
 #include "dm-cli-job.h"
 #include "dm-cli-progress.h"
+#include "dm-cli-staged.h"
 #include "dm-html-report.h"
 
 /* Where progress goes: a bar on standard error when it is a terminal;
@@ -202,6 +203,7 @@ typedef struct
   gboolean quiet;
   GPtrArray *parameters;   /* of "name=value" */
   char *html_report_dir;
+  gboolean link_media;
 } RunOptions;
 
 static void
@@ -283,11 +285,13 @@ print_skipped (DmTransform *transform)
     }
 }
 
-static gboolean
-write_report (DmTransform  *transform,
+/* The report, written aside until the dataset is in place. */
+static DmStagedFile *
+stage_report (DmTransform  *transform,
               const char   *path,
               GError      **error)
 {
+  DmStagedFile *staged;
   JsonNode *report = dm_transform_get_report (transform);
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
@@ -297,19 +301,17 @@ write_report (DmTransform  *transform,
       g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
                    _("The transform “%s” gives no report for %s"),
                    dm_transform_get_name (transform), path);
-      return FALSE;
+      return NULL;
     }
 
   json_generator_set_root (generator, report);
   json_generator_set_pretty (generator, TRUE);
   text = json_generator_to_data (generator, NULL);
 
-  if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0666, error))
-    {
-      g_prefix_error (error, _("Cannot write the report: "));
-      return FALSE;
-    }
-  return TRUE;
+  staged = dm_staged_file_new (path, text, error);
+  if (staged == NULL)
+    g_prefix_error (error, _("Cannot write the report: "));
+  return staged;
 }
 
 /* What the worker thread of `dm prune` and `dm transform` works on. */
@@ -332,8 +334,10 @@ relay_report_progress (guint    done,
 }
 
 /* Load, apply, render the HTML report, save: in the worker thread, each
- * step cancellable. The report is made before the save and written after
- * it, so a cancelled or failed run leaves neither. */
+ * step cancellable. The reports are written aside before the save and
+ * renamed into place after it, so a run writes every output it was asked
+ * for or none: a report that cannot be written fails the run before the
+ * dataset is touched. */
 static gboolean
 transform_work (DmCliJob      *job,
                 gpointer       user_data,
@@ -343,6 +347,8 @@ transform_work (DmCliJob      *job,
   TransformRun *run = user_data;
   RunOptions *options = run->options;
   g_autofree char *html = NULL;
+  g_autoptr(DmStagedFile) staged_html = NULL;
+  g_autoptr(DmStagedFile) staged_report = NULL;
   guint n_input, n_output;
 
   dm_cli_job_report (job, "loading", -1.0, 0);
@@ -373,16 +379,33 @@ transform_work (DmCliJob      *job,
         return FALSE;
     }
 
+  if (html != NULL)
+    {
+      g_autofree char *index = g_build_filename (options->html_report_dir, "index.html", NULL);
+
+      staged_html = dm_staged_file_new (index, html, error);
+      if (staged_html == NULL)
+        {
+          g_prefix_error (error, _("Cannot write the HTML report: "));
+          return FALSE;
+        }
+    }
+  if (options->report_path != NULL)
+    {
+      staged_report = stage_report (run->transform, options->report_path, error);
+      if (staged_report == NULL)
+        return FALSE;
+    }
+
   dm_cli_job_report (job, "writing", -1.0, n_output);
   if (!dm_dataset_save (run->output, run->destination, run->flags, cancellable, error))
     return FALSE;
   dm_cli_job_report (job, "writing", 1.0, n_output);
 
-  /* The dataset is in place: what follows is quick and no longer heeds
-   * the cancellable, so a late Ctrl-C cannot leave the reports half done. */
-  if (html != NULL && !dm_html_report_save (html, options->html_report_dir, error))
-    return FALSE;
-  if (options->report_path != NULL && !write_report (run->transform, options->report_path, error))
+  /* The dataset is in place: renames only, which no longer heed the
+   * cancellable. */
+  if ((staged_html != NULL && !dm_staged_file_commit (staged_html, error)) ||
+      (staged_report != NULL && !dm_staged_file_commit (staged_report, error)))
     return FALSE;
 
   return TRUE;
@@ -406,7 +429,8 @@ run_transform (RunOptions *options)
       return 2;
     }
   run.destination = options->destination ? options->destination : options->source;
-  run.flags = options->overwrite ? DM_SAVE_OVERWRITE : DM_SAVE_NONE;
+  run.flags = (options->overwrite ? DM_SAVE_OVERWRITE : DM_SAVE_NONE) |
+              (options->link_media ? DM_SAVE_LINK_MEDIA : DM_SAVE_NONE);
 
   registry = load_plugins ();
   transform = dm_plugin_registry_create_transform (registry, options->transform_name, &error);
@@ -522,6 +546,8 @@ command_prune (int argc, char **argv)
       N_("Leave out items whose image cannot be read, listing them, instead of stopping"), NULL },
     { "report-html", 0, 0, G_OPTION_ARG_FILENAME, &options.html_report_dir,
       N_("Write a page showing what was kept and dropped to DIR/index.html"), N_("DIR") },
+    { "link-media", 0, 0, G_OPTION_ARG_NONE, &options.link_media,
+      N_("Hard-link media files into DEST instead of copying them (DEST then shares them with SOURCE)"), NULL },
     { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set another transform parameter"), N_("NAME=VALUE") },
     { "project", 'p', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &project, NULL, NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, N_("Print nothing but errors"), NULL },

@@ -27,8 +27,8 @@
 #define TEMP_ATTEMPTS 5
 
 /* Whether DIR/annotations/ has a *.json file. */
-static gboolean
-has_annotation_files (const char *path)
+gboolean
+dm_datumaro_has_annotation_files (const char *path)
 {
   g_autofree char *annotations_dir = g_build_filename (path, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
   g_autoptr(GDir) dir = g_dir_open (annotations_dir, 0, NULL);
@@ -90,7 +90,7 @@ dm_dataset_detect_format (const char  *path,
 
   if (!check_source_directory (path, error))
     return NULL;
-  if (has_annotation_files (path))
+  if (dm_datumaro_has_annotation_files (path))
     return g_strdup ("datumaro");
   return dm_imagenet_detect (path, error);
 }
@@ -257,10 +257,15 @@ failed:
   return FALSE;
 }
 
-/* Locks @path for as long as the returned descriptor is open, or returns
- * -1. The lock goes with the process, even when it is killed. */
-static int
-lock_directory (const char *path)
+/*
+ * dm_lock_directory:
+ * @path: a directory
+ *
+ * Locks @path for as long as the returned descriptor is open, or returns
+ * -1. The lock goes with the process, even when it is killed.
+ */
+int
+dm_lock_directory (const char *path)
 {
   int fd = g_open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 
@@ -296,7 +301,7 @@ make_locked_temp (const char  *destination,
                        destination, g_strerror (saved_errno));
           return NULL;
         }
-      fd = lock_directory (temp);
+      fd = dm_lock_directory (temp);
       if (fd >= 0 && fstat (fd, &locked) == 0 && g_lstat (temp, &named) == 0 &&
           locked.st_dev == named.st_dev && locked.st_ino == named.st_ino && locked.st_nlink > 0)
         {
@@ -337,7 +342,7 @@ remove_stale_temps (const char *destination)
       path = g_build_filename (parent, name, NULL);
       if (g_lstat (path, &info) != 0 || !S_ISDIR (info.st_mode))
         continue;
-      lock = lock_directory (path);
+      lock = dm_lock_directory (path);
       if (lock < 0)
         continue;
       g_debug ("Removing %s, left by an interrupted run", path);
@@ -364,8 +369,11 @@ remove_stale_temps (const char *destination)
  * it was and the temporary directory is gone. Temporary directories that
  * runs killed while writing left beside @destination are removed (those
  * no running process holds a lock on). With %DM_SAVE_OVERWRITE,
- * @destination may be the dataset's own source: its images are linked or
- * copied into the new tree before the old one is removed.
+ * @destination may be the dataset's own source: then only its annotation
+ * files and hash-key cache are replaced and the media files of dropped items
+ * that no kept item refers to are deleted, every other file staying as it
+ * is; a run killed at any moment leaves the source as it was or as a
+ * finished run leaves it (see dm-in-place.c).
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */
@@ -389,6 +397,9 @@ dm_dataset_save (DmDataset     *dataset,
 
   if (!dm_dataset_check_destination (destination, dm_dataset_get_source_path (dataset), flags, error))
     return FALSE;
+  if (dm_dataset_get_source_path (dataset) != NULL &&
+      dm_is_same_directory (destination, dm_dataset_get_source_path (dataset)))
+    return dm_in_place_save (dataset, destination, cancellable, error);
 
   absolute = g_canonicalize_filename (destination, NULL);
   parent = g_path_get_dirname (absolute);
@@ -411,7 +422,7 @@ dm_dataset_save (DmDataset     *dataset,
       return FALSE;
     }
 
-  if (!dm_datumaro_write (dataset, temp, cancellable, &local_error) ||
+  if (!dm_datumaro_write_full (dataset, temp, flags, cancellable, &local_error) ||
       g_cancellable_set_error_if_cancelled (cancellable, &local_error) ||
       !move_into_place (temp, absolute, &local_error))
     {

@@ -13,13 +13,17 @@ G_BEGIN_DECLS
 /**
  * DmSaveFlags:
  * @DM_SAVE_NONE: refuse a destination that exists and is not an empty directory
- * @DM_SAVE_OVERWRITE: replace whatever the destination holds
+ * @DM_SAVE_OVERWRITE: replace the dataset at the destination (a directory
+ *   that holds anything else is refused), or change the source in place
+ * @DM_SAVE_LINK_MEDIA: hard-link media files into the destination where the
+ *   file system allows, instead of copying them
  *
- * How dm_dataset_save() treats an existing destination.
+ * How dm_dataset_save() treats an existing destination and media files.
  */
 typedef enum {
   DM_SAVE_NONE = 0,
   DM_SAVE_OVERWRITE = 1 << 0,
+  DM_SAVE_LINK_MEDIA = 1 << 1,
 } DmSaveFlags;
 
 char       *dm_dataset_detect_format (const char    *path,

@@ -28,6 +28,7 @@ struct _DmDataset
   char *source_path;
   char *format;
   char *hash_key_origin;
+  DmDataset *origin;           /* the dataset new_like() began the chain from */
 };
 
 static void dm_dataset_list_model_init (GListModelInterface *iface);
@@ -107,6 +108,7 @@ dm_dataset_finalize (GObject *object)
   g_free (self->source_path);
   g_free (self->format);
   g_free (self->hash_key_origin);
+  g_clear_object (&self->origin);
 
   G_OBJECT_CLASS (dm_dataset_parent_class)->finalize (object);
 }
@@ -146,7 +148,8 @@ dm_dataset_new (void)
  *
  * Makes an empty dataset with the label categories, subsets and subset
  * headers, format, source path and hash key origin of @model: what a
- * transform starts its output from.
+ * transform starts its output from. The new dataset remembers the dataset
+ * the chain of models began with (see dm_dataset_get_origin()).
  *
  * Returns: (transfer full): a new dataset without items
  */
@@ -172,8 +175,27 @@ dm_dataset_new_like (DmDataset *model)
   self->source_path = g_strdup (model->source_path);
   self->format = g_strdup (model->format);
   self->hash_key_origin = g_strdup (model->hash_key_origin);
+  self->origin = g_object_ref (model->origin != NULL ? model->origin : model);
 
   return self;
+}
+
+/**
+ * dm_dataset_get_origin:
+ * @self: a dataset
+ *
+ * The dataset @self was derived from with dm_dataset_new_like(), through
+ * any number of steps: what a transform's output was made from, so saving
+ * it in place knows which items were dropped.
+ *
+ * Returns: (nullable) (transfer none): the first model, or %NULL
+ */
+DmDataset *
+dm_dataset_get_origin (DmDataset *self)
+{
+  g_return_val_if_fail (DM_IS_DATASET (self), NULL);
+
+  return self->origin;
 }
 
 /**

@@ -16,6 +16,7 @@ G_DECLARE_FINAL_TYPE (DmDataset, dm_dataset, DM, DATASET, GObject)
 
 DmDataset    *dm_dataset_new                (void);
 DmDataset    *dm_dataset_new_like           (DmDataset   *model);
+DmDataset    *dm_dataset_get_origin         (DmDataset   *self);
 
 guint         dm_dataset_get_n_items        (DmDataset   *self);
 DmItem       *dm_dataset_get_item           (DmDataset   *self,

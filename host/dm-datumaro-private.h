@@ -4,13 +4,17 @@
  */
 #pragma once
 
-#include "dm-dataset.h"
+#include "dm-dataset-io.h"
 
 G_BEGIN_DECLS
 
 /* Datumaro's layout below a dataset directory. */
 #define DM_DATUMARO_ANNOTATIONS_DIR "annotations"
 #define DM_DATUMARO_IMAGES_DIR "images"
+#define DM_DATUMARO_POINT_CLOUDS_DIR "point_clouds"
+#define DM_DATUMARO_VIDEOS_DIR "videos"
+/* The image file of an item whose image has no path: "<id>.jpg". */
+#define DM_DATUMARO_IMAGE_EXT ".jpg"
 #define DM_DATUMARO_HASH_KEY_DIR "hash_key_meta"
 #define DM_DATUMARO_HASH_KEY_FILE "hash_keys.json"
 
@@ -19,6 +23,28 @@ G_BEGIN_DECLS
 
 /* Bytes in an image hash key, as Datumaro caches them. */
 #define DM_HASH_KEY_SIZE 64
+
+gboolean  dm_datumaro_write_full     (DmDataset     *dataset,
+                                      const char    *directory,
+                                      DmSaveFlags    flags,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+gboolean  dm_datumaro_write_annotations (DmDataset   *dataset,
+                                         const char  *annotations_dir,
+                                         GHashTable  *rewritten,
+                                         GCancellable *cancellable,
+                                         GError     **error);
+
+gboolean  dm_in_place_save           (DmDataset     *dataset,
+                                      const char    *path,
+                                      GCancellable  *cancellable,
+                                      GError       **error);
+gboolean  dm_in_place_recover        (const char    *path,
+                                      GError       **error);
+gboolean  dm_datumaro_has_annotation_files (const char *path);
+int       dm_lock_directory          (const char    *path);
+gboolean  dm_is_same_directory       (const char    *a,
+                                      const char    *b);
 
 char     *dm_imagenet_detect         (const char    *path,
                                       GError       **error);

@@ -24,6 +24,7 @@ typedef enum {
   FIELD_ID,           /* item */
   FIELD_IMAGE,
   FIELD_MEDIA,
+  FIELD_OTHER_MEDIA,  /* point_cloud, related_images, video_frame, video */
   FIELD_ANNOTATIONS,
   FIELD_PATH,         /* item.image, item.media */
   FIELD_SIZE,
@@ -52,7 +53,7 @@ typedef enum {
 typedef struct
 {
   const char *path;
-  const char *images_dir;
+  const char *root;              /* the dataset directory */
   DmDataset *dataset;
   const char *subset;            /* interned */
   GCancellable *cancellable;
@@ -73,6 +74,9 @@ typedef struct
   char *item_id;
   char *image_path;
   char *media_path;
+  gboolean image_is_map;
+  guint n_image_members;
+  gboolean other_media;
   gint64 image_size[2];
   guint n_size;
   GArray *labels;
@@ -131,6 +135,9 @@ reset_item (AnnotationReader *r)
   g_clear_pointer (&r->item_id, g_free);
   g_clear_pointer (&r->image_path, g_free);
   g_clear_pointer (&r->media_path, g_free);
+  r->image_is_map = FALSE;
+  r->n_image_members = 0;
+  r->other_media = FALSE;
   r->n_size = 0;
   g_array_set_size (r->labels, 0);
   r->max_label_id = -1;
@@ -218,6 +225,9 @@ on_value (AnnotationReader *r,
           if (r->item_id != NULL)
             return fail (r, _("items[%u]: “id” occurs twice"), r->n_items);
           r->item_id = g_strndup (text, length);
+          break;
+        case FIELD_IMAGE:
+          r->image_is_map = kind == VALUE_MAP;
           break;
         case FIELD_ANNOTATIONS:
           if (kind != VALUE_ARRAY)
@@ -322,31 +332,126 @@ finish_annotation (AnnotationReader *r)
   return 1;
 }
 
+/* The file @written names below @folder of the dataset, as Python's
+ * os.path.join makes it in Datumaro's reader: an absolute @written stands
+ * as it is. */
 static char *
-image_file (AnnotationReader *r,
-            const char       *relpath)
+join_media_path (AnnotationReader *r,
+                 const char       *folder,
+                 const char       *written)
 {
-  char *path = g_build_filename (r->images_dir, r->subset, relpath, NULL);
+  if (g_path_is_absolute (written))
+    return g_strdup (written);
+  return g_build_filename (r->root, folder, written, NULL);
+}
 
-  /* Datumaro before 1.0 kept every subset's images in images/ itself. */
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+/* Records the image @written (image.path, media.path, related_images[i].path)
+ * the way Datumaro resolves it: below images/<subset>/, or, when no such
+ * file exists, below images/ itself, where Datumaro before 1.0 kept every
+ * subset's images. */
+static void
+add_image_file (AnnotationReader *r,
+                DmItem           *item,
+                const char       *member,
+                const char       *written)
+{
+  g_autofree char *folder = g_build_filename (DM_DATUMARO_IMAGES_DIR, r->subset, NULL);
+  g_autofree char *path = join_media_path (r, folder, written);
+
+  if (!g_path_is_absolute (written) && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
-      g_autofree char *legacy = g_build_filename (r->images_dir, relpath, NULL);
+      g_autofree char *legacy = join_media_path (r, DM_DATUMARO_IMAGES_DIR, written);
 
       if (g_file_test (legacy, G_FILE_TEST_EXISTS))
         {
+          g_free (folder);
+          folder = g_strdup (DM_DATUMARO_IMAGES_DIR);
           g_free (path);
-          return g_steal_pointer (&legacy);
+          path = g_steal_pointer (&legacy);
         }
     }
-  return path;
+  dm_item_add_media_file (item, folder, member, written, path);
+}
+
+static void
+add_media_file (AnnotationReader *r,
+                DmItem           *item,
+                const char       *kind_dir,
+                const char       *member,
+                const char       *written)
+{
+  g_autofree char *folder = g_build_filename (kind_dir, r->subset, NULL);
+  g_autofree char *path = join_media_path (r, folder, written);
+
+  dm_item_add_media_file (item, folder, member, written, path);
+}
+
+static const char *
+get_path_member (JsonObject *object,
+                 const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return *json_node_get_string (node) != '\0' ? json_node_get_string (node) : NULL;
+}
+
+static JsonObject *
+get_object_member (JsonObject *object,
+                   const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* The media other than images, which few datasets have: read from the
+ * item's JSON text rather than the stream. As in Datumaro, related images
+ * count only beside a point cloud. */
+static gboolean
+add_other_media (AnnotationReader *r,
+                 DmItem           *item)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object, *media;
+  const char *path;
+
+  if (!json_parser_load_from_data (parser, dm_item_get_json (item), -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return FALSE;
+  object = json_node_get_object (json_parser_get_root (parser));
+
+  media = get_object_member (object, "point_cloud");
+  if ((path = get_path_member (media, "path")) != NULL)
+    {
+      JsonNode *related = json_object_get_member (object, "related_images");
+
+      add_media_file (r, item, DM_DATUMARO_POINT_CLOUDS_DIR, "point_cloud.path", path);
+      for (guint i = 0; related != NULL && JSON_NODE_HOLDS_ARRAY (related) &&
+                        i < json_array_get_length (json_node_get_array (related)); i++)
+        {
+          JsonNode *element = json_array_get_element (json_node_get_array (related), i);
+          g_autofree char *member = g_strdup_printf ("related_images.%u.path", i);
+
+          if (JSON_NODE_HOLDS_OBJECT (element) &&
+              (path = get_path_member (json_node_get_object (element), "path")) != NULL)
+            add_image_file (r, item, member, path);
+        }
+    }
+  media = get_object_member (object, "video_frame");
+  if ((path = get_path_member (media, "video_path")) != NULL)
+    add_media_file (r, item, DM_DATUMARO_VIDEOS_DIR, "video_frame.video_path", path);
+  media = get_object_member (object, "video");
+  if ((path = get_path_member (media, "path")) != NULL)
+    add_media_file (r, item, DM_DATUMARO_VIDEOS_DIR, "video.path", path);
+  return TRUE;
 }
 
 static int
 finish_item (AnnotationReader *r)
 {
   g_autoptr(DmItem) item = NULL;
-  const char *relpath;
   gint64 max_label_id = r->max_label_id;
 
   if (r->item_id == NULL)
@@ -358,17 +463,26 @@ finish_item (AnnotationReader *r)
   item = dm_item_new (r->item_id, r->subset);
   dm_item_take_json (item, dm_json_gen_steal_text (r->item_gen));
 
-  relpath = r->image_path != NULL ? r->image_path : r->media_path;
-  if (relpath != NULL && *relpath != '\0')
+  /* As Datumaro: an image object that is not empty is an image, at
+   * "<id>.jpg" when it has no path; media.path counts without any other
+   * media. */
+  if ((r->image_is_map && r->n_image_members > 0) ||
+      (r->media_path != NULL && *r->media_path != '\0' && !r->other_media))
     {
-      g_autofree char *file = image_file (r, relpath);
+      gboolean is_image = r->image_is_map && r->n_image_members > 0;
+      g_autofree char *default_name = g_strconcat (r->item_id, DM_DATUMARO_IMAGE_EXT, NULL);
+      const char *relpath = is_image ? r->image_path : r->media_path;
 
-      dm_item_set_image_path (item, file);
-      dm_item_set_image_relpath (item, relpath);
+      if (relpath == NULL || *relpath == '\0')
+        relpath = default_name;
+      /* The image API shows this media file. */
+      add_image_file (r, item, is_image ? "image.path" : "media.path", relpath);
       /* Datumaro stores [height, width]. */
       if (r->n_size == 2)
         dm_item_set_image_size (item, (int) r->image_size[1], (int) r->image_size[0]);
     }
+  if (r->other_media && !add_other_media (r, item))
+    return fail (r, _("items[%u] (id “%s”) cannot be read back"), r->n_items, r->item_id);
   for (guint i = 0; i < r->labels->len; i++)
     dm_item_add_label (item, g_array_index (r->labels, int, i));
 
@@ -485,6 +599,8 @@ classify_key (AnnotationReader    *r,
         return FIELD_IMAGE;
       if (IS ("media"))
         return FIELD_MEDIA;
+      if (IS ("point_cloud") || IS ("related_images") || IS ("video_frame") || IS ("video"))
+        return FIELD_OTHER_MEDIA;
       if (IS ("annotations"))
         return FIELD_ANNOTATIONS;
       return FIELD_OTHER;
@@ -524,6 +640,10 @@ on_map_key (void                *context,
 
   if (r->depth < TRACKED_DEPTH)
     r->field[r->depth] = field;
+  if (field == FIELD_OTHER_MEDIA)
+    r->other_media = TRUE;
+  if (r->in_items && r->depth == DEPTH_ITEM_MEMBER && r->field[DEPTH_ITEM] == FIELD_IMAGE)
+    r->n_image_members++;
 
   if (r->depth == DEPTH_TOP && field == FIELD_OTHER)
     {
@@ -787,7 +907,7 @@ apply_label_categories (AnnotationReader  *r,
 static gboolean
 read_annotation_file (DmDataset     *dataset,
                       const char    *path,
-                      const char    *images_dir,
+                      const char    *root,
                       const char    *subset,
                       gboolean       first_subset,
                       GCancellable  *cancellable,
@@ -800,7 +920,7 @@ read_annotation_file (DmDataset     *dataset,
   gboolean ok = FALSE;
 
   r.path = path;
-  r.images_dir = images_dir;
+  r.root = root;
   r.dataset = dataset;
   r.subset = g_intern_string (subset);
   r.cancellable = cancellable;
@@ -1284,9 +1404,9 @@ dm_datumaro_load (const char    *path,
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(GPtrArray) subsets = NULL;
   g_autofree char *annotations_dir = NULL;
-  g_autofree char *images_dir = NULL;
   g_autofree char *hash_keys = NULL;
   g_autoptr(HashKeyReader) key_reader = NULL;
+  g_autoptr(GError) local_error = NULL;
   GThread *key_thread = NULL;
   gboolean ok = TRUE;
 
@@ -1294,8 +1414,11 @@ dm_datumaro_load (const char    *path,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  /* An in-place save killed after its commit is finished first. */
+  if (!dm_in_place_recover (path, &local_error))
+    g_warning ("%s", local_error->message);
+
   annotations_dir = g_build_filename (path, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
-  images_dir = g_build_filename (path, DM_DATUMARO_IMAGES_DIR, NULL);
   subsets = list_subsets (annotations_dir, error);
   if (subsets == NULL)
     return NULL;
@@ -1318,7 +1441,7 @@ dm_datumaro_load (const char    *path,
       g_autofree char *file_name = g_strconcat (subset, ".json", NULL);
       g_autofree char *file = g_build_filename (annotations_dir, file_name, NULL);
 
-      ok = read_annotation_file (dataset, file, images_dir, subset, i == 0, cancellable, error);
+      ok = read_annotation_file (dataset, file, path, subset, i == 0, cancellable, error);
     }
 
   if (key_reader != NULL)

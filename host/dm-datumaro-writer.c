@@ -217,6 +217,10 @@ make_item_json (yajl_gen  gen,
   return dm_json_gen_steal_text (gen);
 }
 
+static gboolean sync_file (const char  *temp_path,
+                           const char  *path,
+                           GError     **error);
+
 static gboolean
 check_subset_name (const char  *subset,
                    GError     **error)
@@ -234,6 +238,7 @@ check_subset_name (const char  *subset,
 static gboolean
 write_annotation_file (DmDataset     *dataset,
                        const char    *subset,
+                       GHashTable    *rewritten,
                        const char    *path,
                        GCancellable  *cancellable,
                        GError       **error)
@@ -280,7 +285,9 @@ write_annotation_file (DmDataset     *dataset,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto out;
 
-      json = dm_item_get_json (item);
+      json = rewritten != NULL ? g_hash_table_lookup (rewritten, item) : NULL;
+      if (json == NULL)
+        json = dm_item_get_json (item);
       if (json == NULL)
         {
           if (gen == NULL)
@@ -308,40 +315,220 @@ out:
   return close_file (stream, path, cancellable, error);
 }
 
-/* Whether @a and @b are one file. */
-static gboolean
-same_file (const char *a,
-           const char *b)
+/* Where the media files of the written items go. */
+typedef struct
 {
-  GStatBuf sa, sb;
+  GHashTable *sources;    /* output path (below the output) -> source file */
+  GHashTable *placed;     /* absolute source file -> output path */
+  GHashTable *rewritten;  /* DmItem -> its JSON with absolute paths made relative */
+  GPtrArray *copies;      /* of output path, in item order, each once */
+  GPtrArray *owners;      /* of DmItem, the first item of each copy */
+} MediaPlan;
 
-  return g_stat (a, &sa) == 0 && g_stat (b, &sb) == 0 &&
-         sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+static void
+media_plan_clear (MediaPlan *plan)
+{
+  g_clear_pointer (&plan->sources, g_hash_table_unref);
+  g_clear_pointer (&plan->placed, g_hash_table_unref);
+  g_clear_pointer (&plan->rewritten, g_hash_table_unref);
+  g_clear_pointer (&plan->copies, g_ptr_array_unref);
+  g_clear_pointer (&plan->owners, g_ptr_array_unref);
 }
 
-/* A hard link where the file system allows one (no copy, no space), a copy
- * otherwise. */
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MediaPlan, media_plan_clear)
+
+/* The media files of @item as (folder, member, written, source) rows: those
+ * its reader recorded, or for an item made by other means (ImageNet) its
+ * image at images/<subset>/<relpath>. */
+static guint
+item_media (DmItem      *item,
+            guint        index,
+            const char **folder,
+            const char **member,
+            const char **written,
+            const char **source,
+            char       **scratch_folder,
+            char       **scratch_written)
+{
+  guint n = dm_item_get_n_media_files (item);
+
+  if (n > 0)
+    {
+      *folder = dm_item_get_media_file_folder (item, index);
+      *member = dm_item_get_media_file_member (item, index);
+      *written = dm_item_get_media_file_written (item, index);
+      *source = dm_item_get_media_file_source (item, index);
+      return n;
+    }
+  if (dm_item_get_image_path (item) == NULL)
+    return 0;
+  *folder = *scratch_folder = g_build_filename (DM_DATUMARO_IMAGES_DIR, dm_item_get_subset (item), NULL);
+  *member = "image.path";
+  *source = dm_item_get_image_path (item);
+  *written = dm_item_get_image_relpath (item);
+  if (*written == NULL)
+    *written = *scratch_written = g_path_get_basename (*source);
+  return 1;
+}
+
+/* Sets the string at the dotted @member ("related_images.0.path") of @root. */
+static void
+set_member (JsonNode   *root,
+            const char *member,
+            const char *value)
+{
+  g_auto(GStrv) parts = g_strsplit (member, ".", -1);
+  JsonNode *node = root;
+  guint n = g_strv_length (parts);
+
+  for (guint i = 0; i + 1 < n && node != NULL; i++)
+    {
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        node = json_object_get_member (json_node_get_object (node), parts[i]);
+      else if (JSON_NODE_HOLDS_ARRAY (node))
+        {
+          guint64 index = g_ascii_strtoull (parts[i], NULL, 10);
+          JsonArray *array = json_node_get_array (node);
+
+          node = index < json_array_get_length (array) ? json_array_get_element (array, (guint) index) : NULL;
+        }
+      else
+        node = NULL;
+    }
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    json_object_set_string_member (json_node_get_object (node), parts[n - 1], value);
+}
+
+/* A free output name in @folder for the outside file @source: its base
+ * name, numbered when another file has it. */
+static char *
+place_outside_file (MediaPlan  *plan,
+                    const char *folder,
+                    const char *source)
+{
+  g_autofree char *base = g_path_get_basename (source);
+  const char *dot = strrchr (base, '.');
+  g_autofree char *stem = dot != NULL && dot != base ? g_strndup (base, dot - base) : g_strdup (base);
+  const char *ext = dot != NULL && dot != base ? dot : "";
+
+  for (guint n = 0;; n++)
+    {
+      g_autofree char *name = n == 0 ? g_strdup (base) : g_strdup_printf ("%s-%u%s", stem, n, ext);
+      char *path = g_build_filename (folder, name, NULL);
+
+      if (!g_hash_table_contains (plan->sources, path))
+        return path;
+      g_free (path);
+    }
+}
+
+/* Decides where every media file of @dataset goes: `<folder>/<written>` as
+ * the item's JSON says, once for a file several items share; a file the
+ * JSON names by an absolute path (outside the dataset) is copied into its
+ * folder and the JSON made to name it there. */
 static gboolean
-link_or_copy (const char    *source,
-              const char    *destination,
-              GCancellable  *cancellable,
-              GError       **error)
+plan_media (DmDataset  *dataset,
+            MediaPlan  *plan,
+            GError    **error)
+{
+  guint n_items = dm_dataset_get_n_items (dataset);
+
+  plan->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  plan->placed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  plan->rewritten = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  plan->copies = g_ptr_array_new ();
+  plan->owners = g_ptr_array_new ();
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      DmItem *item = dm_dataset_get_item (dataset, i);
+      g_autoptr(JsonNode) json = NULL;
+      guint n_files = 1;
+
+      for (guint f = 0; f < n_files; f++)
+        {
+          const char *folder, *member, *written, *source;
+          g_autofree char *scratch_folder = NULL;
+          g_autofree char *scratch_written = NULL;
+          char *path;
+
+          n_files = item_media (item, f, &folder, &member, &written, &source,
+                                &scratch_folder, &scratch_written);
+          if (n_files == 0)
+            break;
+
+          if (g_path_is_absolute (written))
+            {
+              path = g_hash_table_lookup (plan->placed, source);
+              if (path == NULL)
+                {
+                  path = place_outside_file (plan, folder, source);
+                  g_hash_table_insert (plan->placed, g_strdup (source), path);
+                  g_hash_table_insert (plan->sources, g_strdup (path), g_strdup (source));
+                  g_ptr_array_add (plan->copies, path);
+                  g_ptr_array_add (plan->owners, item);
+                }
+              if (json == NULL && dm_item_get_json (item) != NULL)
+                json = json_from_string (dm_item_get_json (item), NULL);
+              if (json != NULL)
+                {
+                  g_autofree char *relative = g_strdup (path + strlen (folder) + 1);
+
+                  set_member (json, member, relative);
+                }
+              continue;
+            }
+
+          if (!dm_is_plain_relative_path (written))
+            {
+              g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                           _("Item %s/%s: the image path “%s” leads out of the image folder"),
+                           dm_item_get_subset (item), dm_item_get_id (item), written);
+              return FALSE;
+            }
+          path = g_build_filename (folder, written, NULL);
+          if (g_hash_table_contains (plan->sources, path))
+            {
+              g_free (path);
+              continue;
+            }
+          g_hash_table_insert (plan->sources, path, g_strdup (source));
+          g_ptr_array_add (plan->copies, path);
+          g_ptr_array_add (plan->owners, item);
+        }
+      if (json != NULL)
+        g_hash_table_insert (plan->rewritten, item, json_to_string (json, FALSE));
+    }
+  return TRUE;
+}
+
+/* A new file at @destination with the contents of @source: a clone where
+ * the file system can (g_file_copy() asks for one), a copy otherwise, so
+ * the output shares no file with its input; with @link, a hard link where
+ * possible. */
+static gboolean
+copy_media_file (const char    *source,
+                 const char    *destination,
+                 gboolean       link,
+                 GCancellable  *cancellable,
+                 GError       **error)
 {
   g_autoptr(GFile) from = NULL;
   g_autoptr(GFile) to = NULL;
 
-  if (linkat (AT_FDCWD, source, AT_FDCWD, destination, AT_SYMLINK_FOLLOW) == 0)
-    return TRUE;
-  if (errno == EEXIST && same_file (source, destination))
-    return TRUE;
-  if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP &&
-      errno != EOPNOTSUPP)
+  if (link)
     {
-      int saved_errno = errno;
+      if (linkat (AT_FDCWD, source, AT_FDCWD, destination, AT_SYMLINK_FOLLOW) == 0)
+        return TRUE;
+      if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP &&
+          errno != EOPNOTSUPP)
+        {
+          int saved_errno = errno;
 
-      g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                           g_strerror (saved_errno));
-      return FALSE;
+          g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               g_strerror (saved_errno));
+          return FALSE;
+        }
     }
 
   from = g_file_new_for_path (source);
@@ -350,41 +537,25 @@ link_or_copy (const char    *source,
 }
 
 static gboolean
-copy_images (DmDataset     *dataset,
-             const char    *directory,
-             GCancellable  *cancellable,
-             GError       **error)
+copy_media (MediaPlan     *plan,
+            const char    *directory,
+            gboolean       link,
+            GCancellable  *cancellable,
+            GError       **error)
 {
-  g_autofree char *images_dir = g_build_filename (directory, DM_DATUMARO_IMAGES_DIR, NULL);
   g_autofree char *last_dir = NULL;
-  guint n_items = dm_dataset_get_n_items (dataset);
 
-  for (guint i = 0; i < n_items; i++)
+  for (guint i = 0; i < plan->copies->len; i++)
     {
-      DmItem *item = dm_dataset_get_item (dataset, i);
-      const char *source = dm_item_get_image_path (item);
-      const char *relpath = dm_item_get_image_relpath (item);
-      g_autofree char *base = NULL;
-      g_autofree char *destination = NULL;
-      g_autofree char *parent = NULL;
+      const char *path = g_ptr_array_index (plan->copies, i);
+      const char *source = g_hash_table_lookup (plan->sources, path);
+      DmItem *owner = g_ptr_array_index (plan->owners, i);
+      g_autofree char *destination = g_build_filename (directory, path, NULL);
+      g_autofree char *parent = g_path_get_dirname (destination);
       g_autoptr(GError) local_error = NULL;
 
-      if (source == NULL)
-        continue;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      if (relpath == NULL)
-        relpath = base = g_path_get_basename (source);
-      if (!dm_is_plain_relative_path (relpath))
-        {
-          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                       _("Item %s/%s: the image path “%s” leads out of the image folder"),
-                       dm_item_get_subset (item), dm_item_get_id (item), relpath);
-          return FALSE;
-        }
-
-      destination = g_build_filename (images_dir, dm_item_get_subset (item), relpath, NULL);
-      parent = g_path_get_dirname (destination);
       if (g_strcmp0 (parent, last_dir) != 0)
         {
           if (g_mkdir_with_parents (parent, 0777) != 0)
@@ -399,15 +570,14 @@ copy_images (DmDataset     *dataset,
           last_dir = g_steal_pointer (&parent);
         }
 
-      if (!link_or_copy (source, destination, cancellable, &local_error))
+      if (!copy_media_file (source, destination, link, cancellable, &local_error))
         {
           if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
             g_propagate_error (error, g_steal_pointer (&local_error));
           else
             g_set_error (error, G_IO_ERROR, local_error->code,
-                         _("Cannot copy the image of item %s/%s, %s: %s"),
-                         dm_item_get_subset (item), dm_item_get_id (item), source,
-                         local_error->message);
+                         _("Cannot copy the file %s of item %s/%s: %s"), source,
+                         dm_item_get_subset (owner), dm_item_get_id (owner), local_error->message);
           return FALSE;
         }
     }
@@ -423,45 +593,30 @@ any_hash_key (DmDataset *dataset)
   return FALSE;
 }
 
-/**
- * dm_datumaro_write:
+/*
+ * dm_datumaro_write_annotations:
  * @dataset: a dataset
- * @directory: (type filename): an existing empty directory
+ * @annotations_dir: (type filename): the directory to make and fill
+ * @rewritten: (nullable): items whose JSON is written otherwise than read
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * Writes @dataset into @directory in Datumaro's format:
- * `annotations/<subset>.json` for every subset (with the subset's header as
- * it was read, and an empty item list for a subset without items), each
- * item's image at `images/<subset>/<relpath>` (a hard link when the file
- * system allows, a copy otherwise) and, for the items with a hash key,
- * `hash_key_meta/hash_keys.json`.
- *
- * This writes in place and leaves what it wrote on failure; use
- * dm_dataset_save() for an output that appears whole or not at all.
- *
- * Returns: %TRUE on success, %FALSE with @error set
+ * Writes `<subset>.json` for every subset of @dataset into the new
+ * directory @annotations_dir, each file on disk (fsync) when this returns.
  */
 gboolean
-dm_datumaro_write (DmDataset     *dataset,
-                   const char    *directory,
-                   GCancellable  *cancellable,
-                   GError       **error)
+dm_datumaro_write_annotations (DmDataset     *dataset,
+                               const char    *annotations_dir,
+                               GHashTable    *rewritten,
+                               GCancellable  *cancellable,
+                               GError       **error)
 {
-  g_autofree char *annotations_dir = NULL;
-  const char * const *subsets;
+  const char * const *subsets = dm_dataset_get_subsets (dataset);
 
-  g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
-  g_return_val_if_fail (directory != NULL, FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  subsets = dm_dataset_get_subsets (dataset);
   for (guint s = 0; subsets[s] != NULL; s++)
     if (!check_subset_name (subsets[s], error))
       return FALSE;
 
-  annotations_dir = g_build_filename (directory, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
   if (g_mkdir (annotations_dir, 0777) != 0)
     {
       int saved_errno = errno;
@@ -476,17 +631,83 @@ dm_datumaro_write (DmDataset     *dataset,
       g_autofree char *name = g_strconcat (subsets[s], ".json", NULL);
       g_autofree char *path = g_build_filename (annotations_dir, name, NULL);
 
-      if (!write_annotation_file (dataset, subsets[s], path, cancellable, error))
+      if (!write_annotation_file (dataset, subsets[s], rewritten, path, cancellable, error) ||
+          !sync_file (path, path, error))
         return FALSE;
     }
+  return TRUE;
+}
 
-  if (!copy_images (dataset, directory, cancellable, error))
+/*
+ * dm_datumaro_write_full:
+ * @dataset: a dataset
+ * @directory: (type filename): an existing empty directory
+ * @flags: %DM_SAVE_LINK_MEDIA to hard-link media files where possible
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * dm_datumaro_write() with the choice of linking media files.
+ */
+gboolean
+dm_datumaro_write_full (DmDataset     *dataset,
+                        const char    *directory,
+                        DmSaveFlags    flags,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autofree char *annotations_dir = NULL;
+  g_auto(MediaPlan) plan = { 0 };
+
+  g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
+  g_return_val_if_fail (directory != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!plan_media (dataset, &plan, error))
+    return FALSE;
+
+  annotations_dir = g_build_filename (directory, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
+  if (!dm_datumaro_write_annotations (dataset, annotations_dir, plan.rewritten, cancellable, error))
+    return FALSE;
+
+  if (!copy_media (&plan, directory, (flags & DM_SAVE_LINK_MEDIA) != 0, cancellable, error))
     return FALSE;
 
   if (any_hash_key (dataset) && !dm_datumaro_write_hash_keys (dataset, directory, error))
     return FALSE;
 
   return TRUE;
+}
+
+/**
+ * dm_datumaro_write:
+ * @dataset: a dataset
+ * @directory: (type filename): an existing empty directory
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Writes @dataset into @directory in Datumaro's format:
+ * `annotations/<subset>.json` for every subset (with the subset's header as
+ * it was read, and an empty item list for a subset without items), every
+ * media file of every item (images, point clouds and their related images,
+ * videos) where the item's JSON says it is, each once, and, for the items
+ * with a hash key, `hash_key_meta/hash_keys.json`. Media files are copies
+ * (clones where the file system can): the output shares no file with the
+ * input. A file the JSON names by an absolute path is copied into the
+ * output's folder for it and the JSON made to name the copy.
+ *
+ * This writes in place and leaves what it wrote on failure; use
+ * dm_dataset_save() for an output that appears whole or not at all.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+dm_datumaro_write (DmDataset     *dataset,
+                   const char    *directory,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  return dm_datumaro_write_full (dataset, directory, DM_SAVE_NONE, cancellable, error);
 }
 
 /* yajl_gen_integer() goes through printf, which is most of the time of

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "dm-dataset-io.h"
+#include "dm-datumaro-private.h"
 #include "dm-error.h"
 
 /* The real path of @path, or of its nearest existing ancestor followed by
@@ -58,6 +59,52 @@ is_empty_directory (const char *path)
   return dir != NULL && g_dir_read_name (dir) == NULL;
 }
 
+/* Whether @a and @b name one directory. */
+gboolean
+dm_is_same_directory (const char *a,
+                      const char *b)
+{
+  g_autofree char *x = resolve (a);
+  g_autofree char *y = resolve (b);
+
+  return g_str_equal (x, y);
+}
+
+/* What a Datumaro dataset has at its top level; --overwrite replaces a
+ * directory that holds nothing else. */
+static const char * const dataset_entries[] = {
+  DM_DATUMARO_ANNOTATIONS_DIR, DM_DATUMARO_IMAGES_DIR, DM_DATUMARO_POINT_CLOUDS_DIR,
+  DM_DATUMARO_VIDEOS_DIR, DM_DATUMARO_HASH_KEY_DIR, NULL
+};
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The first entry of the non-empty directory @path that no Datumaro
+ * dataset has (any entry when it has no annotations/ *.json), or %NULL. */
+static char *
+first_foreign_entry (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  gboolean is_dataset = dm_datumaro_has_annotation_files (path);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  if (dir == NULL)
+    return NULL;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (!is_dataset || !g_strv_contains (dataset_entries, name))
+      g_ptr_array_add (names, g_strdup (name));
+  if (names->len == 0)
+    return NULL;
+  g_ptr_array_sort (names, compare_names);
+  return g_strdup (g_ptr_array_index (names, 0));
+}
+
 /**
  * dm_dataset_check_destination:
  * @destination: (type filename): where a dataset is to be written
@@ -68,7 +115,10 @@ is_empty_directory (const char *path)
  * Checks, before any work is done, that dm_dataset_save() may write to
  * @destination, that is: it is not a file, not inside @source nor above it, not
  * @source itself unless %DM_SAVE_OVERWRITE is given, and not a non-empty
- * directory unless %DM_SAVE_OVERWRITE is given.
+ * directory unless %DM_SAVE_OVERWRITE is given, and then only a directory
+ * that holds a Datumaro dataset and nothing else (its annotations/, images/,
+ * point_clouds/, videos/, hash_key_meta/): --overwrite replaces a dataset,
+ * never a folder's other files.
  *
  * Returns: %TRUE if the destination may be written
  */
@@ -127,6 +177,19 @@ dm_dataset_check_destination (const char  *destination,
                    _("Cannot write to %s: the directory is not empty (pass --overwrite to replace it)"),
                    destination);
       return FALSE;
+    }
+  if (g_file_test (dest, G_FILE_TEST_IS_DIR) && overwrite)
+    {
+      g_autofree char *foreign = first_foreign_entry (dest);
+
+      if (foreign != NULL)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                       _("Cannot replace %s: “%s” in it is not part of a Datumaro dataset, and --overwrite "
+                         "replaces only a dataset; choose an empty or new directory, or move that away"),
+                       destination, foreign);
+          return FALSE;
+        }
     }
 
   return TRUE;

@@ -852,7 +852,7 @@ is_at_or_below (const char *path,
  * @overwrite: whether an earlier report there may be replaced
  * @error: return location for a #GError
  *
- * Checks, before any work, that dm_html_report_save() may write there.
+ * Checks, before any work, that `DIR/index.html` may be written there.
  *
  * Returns: %TRUE if it may
  */
@@ -884,38 +884,6 @@ dm_html_report_check_destination (const char  *directory,
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                    _("Cannot write the HTML report to %s: it has an index.html already (pass --overwrite to replace it)"),
                    directory);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/**
- * dm_html_report_save:
- * @html: the page
- * @directory: where to write it, as index.html; made if missing
- * @error: return location for a #GError
- *
- * Writes the page atomically: a reader sees the old page or the new one.
- *
- * Returns: %TRUE on success
- */
-gboolean
-dm_html_report_save (const char  *html,
-                     const char  *directory,
-                     GError     **error)
-{
-  g_autofree char *index = index_path (directory);
-
-  if (g_mkdir_with_parents (directory, 0777) != 0)
-    {
-      int saved_errno = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot make the HTML report directory %s: %s"), directory, g_strerror (saved_errno));
-      return FALSE;
-    }
-  if (!g_file_set_contents_full (index, html, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0666, error))
-    {
-      g_prefix_error (error, _("Cannot write the HTML report: "));
       return FALSE;
     }
   return TRUE;

@@ -59,8 +59,4 @@ gboolean  dm_html_report_check_destination (const char        *directory,
                                             const char        *dataset_destination,
                                             gboolean           overwrite,
                                             GError           **error);
-gboolean  dm_html_report_save         (const char               *html,
-                                       const char               *directory,
-                                       GError                  **error);
-
 G_END_DECLS

@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <string.h>
+
 #include "dm-item.h"
 
 /**
@@ -10,6 +12,10 @@
  * One item of a #DmDataset: an id unique within its subset, the image it
  * shows (when it has one), its label annotations and, once known, its hash
  * key.
+ *
+ * The item may refer to several media files (a point cloud and its related
+ * images, say): each is recorded as the format wrote it and as it resolves
+ * on disk (see dm_item_add_media_file()), so a writer carries every one.
  *
  * Everything else a format stores about the item (other annotation types,
  * attributes) travels verbatim as the item's JSON text, so that loading and
@@ -25,10 +31,48 @@ struct _DmItem
   char *image_relpath;
   int image_width;
   int image_height;
+  struct MediaFile *media_files;  /* n_media_files of them, in one block */
+  guint n_media_files;
   GArray *labels;          /* of int, NULL while empty */
   GBytes *hash_key;
   char *json;
 };
+
+/* One file the item refers to. */
+typedef struct MediaFile
+{
+  const char *folder;  /* interned: the dataset folder @written is relative to */
+  const char *member;  /* interned: where the item's JSON holds the path */
+  char *written;   /* the path as the item's JSON has it */
+  char *source;    /* the file it resolves to */
+} MediaFile;
+
+/* The media file the image API shows: the item's image (image.path, or
+ * media.path for an item with only that), or NULL. */
+static MediaFile *
+find_image_file (DmItem *self)
+{
+  for (guint i = 0; i < self->n_media_files; i++)
+    {
+      MediaFile *file = &self->media_files[i];
+
+      if (g_str_equal (file->member, "image.path") || g_str_equal (file->member, "media.path"))
+        return file;
+    }
+  return NULL;
+}
+
+static void
+remove_media_file (DmItem    *self,
+                   MediaFile *file)
+{
+  guint index = (guint) (file - self->media_files);
+
+  g_free (file->written);
+  g_free (file->source);
+  memmove (file, file + 1, (self->n_media_files - index - 1) * sizeof *file);
+  self->n_media_files--;
+}
 
 G_DEFINE_FINAL_TYPE (DmItem, dm_item, G_TYPE_OBJECT)
 
@@ -51,6 +95,9 @@ dm_item_finalize (GObject *object)
   g_free ((char *) self->id);
   g_free (self->image_path);
   g_free (self->image_relpath);
+  while (self->n_media_files > 0)
+    remove_media_file (self, &self->media_files[self->n_media_files - 1]);
+  g_free (self->media_files);
   g_clear_pointer (&self->labels, g_array_unref);
   g_clear_pointer (&self->hash_key, g_bytes_unref);
   g_free (self->json);
@@ -75,7 +122,7 @@ dm_item_get_property (GObject    *object,
       g_value_set_string (value, self->subset);
       break;
     case PROP_IMAGE_PATH:
-      g_value_set_string (value, self->image_path);
+      g_value_set_string (value, dm_item_get_image_path (self));
       break;
     case PROP_HASH_KEY:
       g_value_set_boxed (value, self->hash_key);
@@ -203,6 +250,12 @@ dm_item_copy (DmItem *self)
   copy->image_relpath = g_strdup (self->image_relpath);
   copy->image_width = self->image_width;
   copy->image_height = self->image_height;
+  for (guint i = 0; i < self->n_media_files; i++)
+    {
+      MediaFile *file = &self->media_files[i];
+
+      dm_item_add_media_file (copy, file->folder, file->member, file->written, file->source);
+    }
   if (self->labels != NULL)
     {
       copy->labels = g_array_sized_new (FALSE, FALSE, sizeof (int), self->labels->len);
@@ -252,9 +305,12 @@ dm_item_get_subset (DmItem *self)
 const char *
 dm_item_get_image_path (DmItem *self)
 {
+  MediaFile *file;
+
   g_return_val_if_fail (DM_IS_ITEM (self), NULL);
 
-  return self->image_path;
+  file = find_image_file (self);
+  return file != NULL ? file->source : self->image_path;
 }
 
 /**
@@ -266,8 +322,23 @@ void
 dm_item_set_image_path (DmItem     *self,
                         const char *path)
 {
+  MediaFile *file;
+
   g_return_if_fail (DM_IS_ITEM (self));
 
+  /* The image API shows the image's media file where there is one. */
+  file = find_image_file (self);
+  if (file != NULL && path == NULL)
+    remove_media_file (self, file);
+  else if (file != NULL)
+    {
+      if (file->source != path)
+        {
+          g_free (file->source);
+          file->source = g_strdup (path);
+        }
+      return;
+    }
   g_free (self->image_path);
   self->image_path = g_strdup (path);
 }
@@ -285,9 +356,12 @@ dm_item_set_image_path (DmItem     *self,
 const char *
 dm_item_get_image_relpath (DmItem *self)
 {
+  MediaFile *file;
+
   g_return_val_if_fail (DM_IS_ITEM (self), NULL);
 
-  return self->image_relpath;
+  file = find_image_file (self);
+  return file != NULL ? file->written : self->image_relpath;
 }
 
 /**
@@ -300,8 +374,20 @@ void
 dm_item_set_image_relpath (DmItem     *self,
                            const char *relpath)
 {
+  MediaFile *file;
+
   g_return_if_fail (DM_IS_ITEM (self));
 
+  file = find_image_file (self);
+  if (file != NULL && relpath != NULL)
+    {
+      if (file->written != relpath)
+        {
+          g_free (file->written);
+          file->written = g_strdup (relpath);
+        }
+      return;
+    }
   g_free (self->image_relpath);
   self->image_relpath = g_strdup (relpath);
 }
@@ -341,6 +427,130 @@ dm_item_set_image_size (DmItem *self,
 
   self->image_width = width;
   self->image_height = height;
+}
+
+/**
+ * dm_item_add_media_file:
+ * @self: an item
+ * @folder: (type filename): the folder of the dataset, relative to its
+ *   root, that @written is relative to (`images/train`, `point_clouds/train`)
+ * @member: where the item's JSON holds the path (`image.path`,
+ *   `related_images.0.path`, `video_frame.video_path`, ...)
+ * @written: (type filename): the path as the item's JSON has it (the
+ *   default the format implies when the JSON has none); absolute when the
+ *   file is outside the dataset
+ * @source: (type filename): the file on disk it resolves to
+ *
+ * Records a file the item refers to. A writer puts it at
+ * `<folder>/<written>` of the output, or copies an absolute @written into
+ * @folder and rewrites @member.
+ */
+void
+dm_item_add_media_file (DmItem     *self,
+                        const char *folder,
+                        const char *member,
+                        const char *written,
+                        const char *source)
+{
+  MediaFile *file;
+
+  g_return_if_fail (DM_IS_ITEM (self));
+  g_return_if_fail (folder != NULL && member != NULL && written != NULL && source != NULL);
+
+  self->media_files = g_renew (MediaFile, self->media_files, self->n_media_files + 1);
+  file = &self->media_files[self->n_media_files++];
+  file->folder = g_intern_string (folder);
+  file->member = g_intern_string (member);
+  file->written = g_strdup (written);
+  file->source = g_strdup (source);
+}
+
+/**
+ * dm_item_get_n_media_files:
+ * @self: an item
+ *
+ * Returns: the number of media files recorded with dm_item_add_media_file()
+ */
+guint
+dm_item_get_n_media_files (DmItem *self)
+{
+  g_return_val_if_fail (DM_IS_ITEM (self), 0);
+
+  return self->n_media_files;
+}
+
+static MediaFile *
+get_media_file (DmItem *self,
+                guint   index)
+{
+  g_return_val_if_fail (DM_IS_ITEM (self), NULL);
+  g_return_val_if_fail (index < dm_item_get_n_media_files (self), NULL);
+
+  return &self->media_files[index];
+}
+
+/**
+ * dm_item_get_media_file_folder:
+ * @self: an item
+ * @index: a media file's index
+ *
+ * Returns: (type filename): the dataset folder its written path is relative to
+ */
+const char *
+dm_item_get_media_file_folder (DmItem *self,
+                               guint   index)
+{
+  MediaFile *file = get_media_file (self, index);
+
+  return file != NULL ? file->folder : NULL;
+}
+
+/**
+ * dm_item_get_media_file_member:
+ * @self: an item
+ * @index: a media file's index
+ *
+ * Returns: where the item's JSON holds its path, as dotted members
+ */
+const char *
+dm_item_get_media_file_member (DmItem *self,
+                               guint   index)
+{
+  MediaFile *file = get_media_file (self, index);
+
+  return file != NULL ? file->member : NULL;
+}
+
+/**
+ * dm_item_get_media_file_written:
+ * @self: an item
+ * @index: a media file's index
+ *
+ * Returns: (type filename): its path as the item's JSON has it
+ */
+const char *
+dm_item_get_media_file_written (DmItem *self,
+                                guint   index)
+{
+  MediaFile *file = get_media_file (self, index);
+
+  return file != NULL ? file->written : NULL;
+}
+
+/**
+ * dm_item_get_media_file_source:
+ * @self: an item
+ * @index: a media file's index
+ *
+ * Returns: (type filename): the file on disk
+ */
+const char *
+dm_item_get_media_file_source (DmItem *self,
+                               guint   index)
+{
+  MediaFile *file = get_media_file (self, index);
+
+  return file != NULL ? file->source : NULL;
 }
 
 /**

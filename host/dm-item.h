@@ -31,6 +31,21 @@ void          dm_item_set_image_size   (DmItem       *self,
                                         int           width,
                                         int           height);
 
+void          dm_item_add_media_file   (DmItem       *self,
+                                        const char   *folder,
+                                        const char   *member,
+                                        const char   *written,
+                                        const char   *source);
+guint         dm_item_get_n_media_files (DmItem      *self);
+const char   *dm_item_get_media_file_folder  (DmItem *self,
+                                              guint   index);
+const char   *dm_item_get_media_file_member  (DmItem *self,
+                                              guint   index);
+const char   *dm_item_get_media_file_written (DmItem *self,
+                                              guint   index);
+const char   *dm_item_get_media_file_source  (DmItem *self,
+                                              guint   index);
+
 const int    *dm_item_get_labels       (DmItem       *self,
                                         guint        *n_labels);
 int           dm_item_get_label        (DmItem       *self);

@@ -183,7 +183,9 @@ collect_carried_keys (DmDataset  *dataset,
                                  "of this plugin and not comparable with “%s” keys, and no image to compute one from"),
                                dm_item_get_id (item), dm_item_get_subset (item), origin, DM_IMAGE_KEY_VERSION)
                 : g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
-                               _("Item “%s” of subset “%s” has neither a hash key nor an image to compute one from"),
+                               _("Item “%s” of subset “%s” has neither a hash key nor an image to compute one from "
+                                 "(a point cloud or video has none); pass --skip-broken to leave such items out, "
+                                 "use the method “random”, or cache its key in hash_key_meta/hash_keys.json"),
                                dm_item_get_id (item), dm_item_get_subset (item));
 
               if (broken == NULL)

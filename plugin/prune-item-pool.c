@@ -20,8 +20,21 @@ typedef struct {
   GCond         all_done;
   guint         n_items;
   guint         n_done;       /* guarded by mutex */
-  gint          stop;         /* atomic: an error or a cancellation */
+  gint          cancelled;    /* atomic */
+  gint          first_failed; /* atomic: lowest failing index, or G_MAXINT */
 } Pool;
+
+/* Lowers pool->first_failed to @index if it is lower. */
+static void
+note_failure (Pool  *pool,
+              guint  index)
+{
+  gint seen = g_atomic_int_get (&pool->first_failed);
+
+  while ((gint) index < seen &&
+         !g_atomic_int_compare_and_exchange_full (&pool->first_failed, seen, (gint) index, &seen))
+    ;
+}
 
 static void
 run_one (gpointer data,
@@ -30,10 +43,13 @@ run_one (gpointer data,
   Pool *pool = user_data;
   guint index = GPOINTER_TO_UINT (data) - 1;
 
-  if (!g_atomic_int_get (&pool->stop) &&
+  /* After a failure, the items before it still run, so the error reported
+   * is always the first failing item's, whatever the threads' timing. */
+  if (!g_atomic_int_get (&pool->cancelled) &&
+      (gint) index < g_atomic_int_get (&pool->first_failed) &&
       !pool->work (index, pool->user_data, &pool->errors[index]) &&
       !pool->keep_going)
-    g_atomic_int_set (&pool->stop, TRUE);
+    note_failure (pool, index);
 
   /* The waiting thread polls for progress: waking it per item would cost
    * a context switch each. */
@@ -81,6 +97,7 @@ prune_item_pool_run (guint                    n_items,
   gboolean ok = TRUE;
 
   g_return_val_if_fail (work != NULL, FALSE);
+  g_return_val_if_fail (n_items < G_MAXINT, FALSE);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -90,6 +107,7 @@ prune_item_pool_run (guint                    n_items,
   if (errors == NULL)
     pool.errors = own_errors = g_new0 (GError *, n_items);
   pool.n_items = n_items;
+  pool.first_failed = G_MAXINT;
   g_mutex_init (&pool.mutex);
   g_cond_init (&pool.all_done);
 
@@ -122,7 +140,7 @@ prune_item_pool_run (guint                    n_items,
       if (!cancelled && g_cancellable_is_cancelled (cancellable))
         {
           cancelled = TRUE;
-          g_atomic_int_set (&pool.stop, TRUE);
+          g_atomic_int_set (&pool.cancelled, TRUE);
         }
       g_mutex_lock (&pool.mutex);
     }

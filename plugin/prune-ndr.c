@@ -40,7 +40,8 @@ decode_one (guint     index,
   if (path == NULL)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("Item “%s” of subset “%s” has no image, which method “ndr” needs"),
+                   _("Item “%s” of subset “%s” has no image, which method “ndr” needs "
+                     "(a point cloud or video has none); pass --skip-broken to leave such items out"),
                    dm_item_get_id (item), dm_item_get_subset (item));
       return FALSE;
     }

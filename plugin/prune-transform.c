@@ -107,8 +107,9 @@ check_not_all_broken (DmDataset  *input,
   return FALSE;
 }
 
-/* @input without the items @broken lists, and @image_keys without their
- * keys; @input itself when nothing is broken. */
+/* @input without the items @broken lists (sorted by position), and
+ * @image_keys (when given) without their keys; @input itself when nothing
+ * is broken. */
 static DmDataset *
 without_broken_items (DmDataset  *input,
                       GPtrArray  *broken,
@@ -116,7 +117,7 @@ without_broken_items (DmDataset  *input,
                       GError    **error)
 {
   guint n = dm_dataset_get_n_items (input);
-  const guint8 *keys = g_bytes_get_data (*image_keys, NULL);
+  const guint8 *keys = image_keys != NULL ? g_bytes_get_data (*image_keys, NULL) : NULL;
   g_autoptr(GByteArray) kept_keys = NULL;
   DmDataset *usable;
   guint next_broken = 0;
@@ -128,7 +129,8 @@ without_broken_items (DmDataset  *input,
     return NULL;
 
   usable = dm_dataset_new_like (input);
-  kept_keys = g_byte_array_sized_new ((n - broken->len) * DM_IMAGE_KEY_BYTES);
+  if (keys != NULL)
+    kept_keys = g_byte_array_sized_new ((n - broken->len) * DM_IMAGE_KEY_BYTES);
   for (guint i = 0; i < n; i++)
     {
       if (next_broken < broken->len &&
@@ -138,11 +140,15 @@ without_broken_items (DmDataset  *input,
           continue;
         }
       dm_dataset_append_item (usable, dm_dataset_get_item (input, i));
-      g_byte_array_append (kept_keys, keys + (gsize) i * DM_IMAGE_KEY_BYTES, DM_IMAGE_KEY_BYTES);
+      if (keys != NULL)
+        g_byte_array_append (kept_keys, keys + (gsize) i * DM_IMAGE_KEY_BYTES, DM_IMAGE_KEY_BYTES);
     }
 
-  g_bytes_unref (*image_keys);
-  *image_keys = g_byte_array_free_to_bytes (g_steal_pointer (&kept_keys));
+  if (keys != NULL)
+    {
+      g_bytes_unref (*image_keys);
+      *image_keys = g_byte_array_free_to_bytes (g_steal_pointer (&kept_keys));
+    }
   return usable;
 }
 
@@ -185,21 +191,78 @@ dataset_from_kept (DmDataset   *input,
   return output;
 }
 
+/* The first media file of @item that does not exist (a cheap stat, no
+ * decoding: random needs no pixels), or %NULL. */
+static const char *
+missing_media_file (DmItem *item)
+{
+  guint n = dm_item_get_n_media_files (item);
+
+  if (n == 0)
+    {
+      const char *image = dm_item_get_image_path (item);
+
+      return image != NULL && !g_file_test (image, G_FILE_TEST_IS_REGULAR) ? image : NULL;
+    }
+  for (guint f = 0; f < n; f++)
+    if (!g_file_test (dm_item_get_media_file_source (item, f), G_FILE_TEST_IS_REGULAR))
+      return dm_item_get_media_file_source (item, f);
+  return NULL;
+}
+
+/* With --skip-broken, random leaves out the items whose media files are
+ * missing, as the other methods leave out the items they cannot read. */
+static GPtrArray *
+find_missing_media (DmDataset *input)
+{
+  GPtrArray *broken = g_ptr_array_new_with_free_func ((GDestroyNotify) prune_broken_item_free);
+
+  for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
+    {
+      DmItem *item = dm_dataset_get_item (input, i);
+      const char *missing = missing_media_file (item);
+
+      if (missing != NULL)
+        g_ptr_array_add (broken, prune_broken_item_new (i, g_error_new (DM_ERROR, DM_ERROR_NOT_FOUND,
+                                                                        _("Item “%s” of subset “%s”: %s is missing"),
+                                                                        dm_item_get_id (item),
+                                                                        dm_item_get_subset (item), missing)));
+    }
+  return broken;
+}
+
 static DmDataset *
 prune_random (PruneTransform  *self,
               DmDataset       *input,
               GError         **error)
 {
-  guint n = dm_dataset_get_n_items (input);
-  guint k = (guint) dm_quota_total (n, self->ratio);
-  g_autofree guint *kept = g_new (guint, MAX (k, 1));
+  g_autoptr(GPtrArray) broken = NULL;
+  g_autoptr(DmDataset) usable = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autofree guint *kept = NULL;
+  DmDataset *output;
+  guint n, k;
 
+  if (self->skip_broken)
+    broken = find_missing_media (input);
+  usable = without_broken_items (input, broken, NULL, error);
+  if (usable == NULL)
+    return NULL;
+
+  n = dm_dataset_get_n_items (usable);
+  k = (guint) dm_quota_total (n, self->ratio);
+  kept = g_new (guint, MAX (k, 1));
   dm_transform_report_progress (DM_TRANSFORM (self), "selecting", 0.0);
   dm_pyrandom_sample (self->seed, n, k, kept);
   qsort (kept, k, sizeof (guint), compare_uint);
   dm_transform_report_progress (DM_TRANSFORM (self), "selecting", 1.0);
 
-  return dataset_from_kept (input, kept, k, NULL, 0);
+  output = dataset_from_kept (usable, kept, k, NULL, 0);
+  report = new_report (self, input, output);
+  if (broken != NULL)
+    prune_report_add_skipped (report, input, broken);
+  dm_transform_set_report (DM_TRANSFORM (self), report);
+  return output;
 }
 
 typedef struct
@@ -418,11 +481,6 @@ prune_transform_apply (DmTransform   *transform,
     {
     case PRUNE_METHOD_RANDOM:
       output = prune_random (self, input, error);
-      if (output != NULL)
-        {
-          g_autoptr(JsonNode) report = new_report (self, input, output);
-          dm_transform_set_report (transform, report);
-        }
       break;
     case PRUNE_METHOD_CLUSTER_RANDOM:
     case PRUNE_METHOD_CENTROID:

@@ -322,3 +322,65 @@ assert_error_mentions (const GError *error,
   if (strstr (error->message, part) == NULL)
     g_error ("the message lacks “%s”: %s", part, error->message);
 }
+
+static void
+write_media_file (const char *dir,
+                  const char *relative)
+{
+  g_autofree char *path = g_build_filename (dir, relative, NULL);
+  g_autofree char *contents = g_strdup_printf ("contents of %s", relative);
+
+  write_file (path, contents, -1);
+}
+
+void
+write_media_dataset (const char *dir,
+                     const char *outside)
+{
+  static const char * const files[] = {
+    "point_clouds/pcd/pc1.pcd", "images/pcd/pc1/cam0.jpg", "images/pcd/pc1/cam1.jpg",
+    "point_clouds/pcd/pc2.pcd", "images/pcd/shared.jpg",
+    "videos/video/clip.avi", "videos/video/whole.mp4",
+    "images/train/nopath.jpg", "images/train/shared.jpg", "images/old.jpg",
+    "images/train/sub/plain.jpg", "README", "annotations/README.txt",
+    "images/train/unreferenced.jpg",
+  };
+  const char *header = "{\"dm_format_version\": \"1.0\", \"infos\": {}, "
+                       "\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\", \"parent\": \"\"}]}}, ";
+  g_autofree char *abs_image = g_build_filename (outside, "abs.jpg", NULL);
+  g_autofree char *pcd = NULL;
+  g_autofree char *video = NULL;
+  g_autofree char *train = NULL;
+  g_autofree char *path = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    write_media_file (dir, files[i]);
+  write_file (abs_image, "contents of the outside image", -1);
+
+  pcd = g_strconcat (header, "\"media_type\": 5, \"items\": ["
+                     "{\"id\": \"pc1\", \"annotations\": [], \"point_cloud\": {\"path\": \"pc1.pcd\"}, "
+                     "\"related_images\": [{\"path\": \"pc1/cam0.jpg\", \"size\": [1, 1]}, {\"path\": \"pc1/cam1.jpg\"}]}, "
+                     "{\"id\": \"pc2\", \"annotations\": [], \"point_cloud\": {\"path\": \"pc2.pcd\"}, "
+                     "\"related_images\": [{\"path\": \"shared.jpg\"}]}]}", NULL);
+  video = g_strconcat (header, "\"media_type\": 3, \"items\": ["
+                       "{\"id\": \"vf0\", \"annotations\": [], \"video_frame\": {\"video_path\": \"clip.avi\", \"frame_index\": 0}}, "
+                       "{\"id\": \"vf1\", \"annotations\": [], \"video_frame\": {\"video_path\": \"clip.avi\", \"frame_index\": 5}}, "
+                       "{\"id\": \"vid\", \"annotations\": [], \"video\": {\"path\": \"whole.mp4\", \"step\": 1, \"start_frame\": 0}}]}", NULL);
+  train = g_strdup_printf ("%s\"media_type\": 2, \"items\": ["
+                           "{\"id\": \"nopath\", \"annotations\": [{\"id\": 0, \"type\": \"label\", \"label_id\": 0}], \"image\": {\"size\": [1, 1]}}, "
+                           "{\"id\": \"abs\", \"annotations\": [], \"image\": {\"path\": \"%s\"}}, "
+                           "{\"id\": \"sh1\", \"annotations\": [], \"image\": {\"path\": \"shared.jpg\"}}, "
+                           "{\"id\": \"sh2\", \"annotations\": [], \"image\": {\"path\": \"shared.jpg\"}}, "
+                           "{\"id\": \"legacy\", \"annotations\": [], \"image\": {\"path\": \"old.jpg\"}}, "
+                           "{\"id\": \"plain\", \"annotations\": [], \"image\": {\"path\": \"sub/plain.jpg\"}}]}",
+                           header, abs_image);
+
+  path = g_build_filename (dir, "annotations", "pcd.json", NULL);
+  write_file (path, pcd, -1);
+  g_free (path);
+  path = g_build_filename (dir, "annotations", "video.json", NULL);
+  write_file (path, video, -1);
+  g_free (path);
+  path = g_build_filename (dir, "annotations", "train.json", NULL);
+  write_file (path, train, -1);
+}

@@ -38,6 +38,19 @@ void        write_keys_dataset (const char *dir,
                                 guint       n_labels,
                                 guint32     seed);
 
+/* Writes a Datumaro dataset with every kind of media into @dir, and an
+ * image that an item names by its absolute path into @outside:
+ * subset "pcd": pc1 (point cloud, related images pc1/cam0.jpg, pc1/cam1.jpg),
+ *   pc2 (point cloud, related image shared.jpg);
+ * subset "video": vf0, vf1 (frames of clip.avi), vid (the video whole.mp4);
+ * subset "train": nopath (image without path: nopath.jpg), abs (absolute
+ *   path into @outside), sh1, sh2 (both shared.jpg), legacy (old.jpg, kept
+ *   in images/ as before Datumaro 1.0), plain (sub/plain.jpg);
+ * and files no item refers to: README, annotations/README.txt,
+ * images/train/unreferenced.jpg. Every file has contents of its own. */
+void        write_media_dataset (const char *dir,
+                                 const char *outside);
+
 /* Every file below @dir (relative path -> checksum of contents, or "dir"
  * for a directory), to compare before and after. */
 GHashTable *snapshot_tree     (const char *dir);

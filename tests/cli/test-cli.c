@@ -168,27 +168,40 @@ test_refuses_non_empty_destination (Fixture *fixture, gconstpointer data)
   assert_same_tree (dest_before, dest_after);
 }
 
+/* --overwrite replaces a previous dataset at DEST; a DEST holding any
+ * other file is refused before anything is touched. */
 static void
 test_overwrite_replaces_destination (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *dest = path_in (fixture, "occupied");
   g_autofree char *keep = g_build_filename (dest, "keep.txt", NULL);
+  g_autoptr(DmRun) first = NULL;
   g_autoptr(DmRun) run = NULL;
+  g_autoptr(DmRun) refused = NULL;
   g_autoptr(DmDataset) output = NULL;
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (g_mkdir (dest, 0755), ==, 0);
-  g_assert_true (g_file_set_contents (keep, "old", -1, NULL));
-
+  first = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.5", "-o", dest, NULL);
+  g_assert_cmpint (first->status, ==, 0);
   run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.25", "-o", dest,
                 "--overwrite", NULL);
   g_assert_cmpint (run->status, ==, 0);
-  g_assert_false (g_file_test (keep, G_FILE_TEST_EXISTS));
   output = dm_dataset_load (dest, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 6);
   g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
   g_assert_false (dir_has_entry_containing (fixture->tmp, ".old-"));
+
+  g_assert_true (g_file_set_contents (keep, "a user's file", -1, NULL));
+  before = snapshot_tree (dest);
+  refused = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.5", "-o", dest,
+                    "--overwrite", NULL);
+  g_assert_cmpint (refused->status, ==, 1);
+  g_assert_nonnull (strstr (refused->err, "keep.txt"));
+  after = snapshot_tree (dest);
+  assert_same_tree (before, after);
 }
 
 static void

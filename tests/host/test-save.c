@@ -14,6 +14,7 @@
 #include <dm.h>
 
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 #include <dm-dataset-io.h>
 
 #define N_ITEMS 6
@@ -71,16 +72,6 @@ write_annotated_dataset (const char *dir)
   }
 }
 
-static DmDataset *
-load_ok (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  DmDataset *dataset = dm_dataset_load (path, NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return dataset;
-}
-
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -112,7 +103,7 @@ save_some (Fixture     *f,
            DmSaveFlags  flags,
            GError     **error)
 {
-  g_autoptr(DmDataset) input = load_ok (f->source);
+  g_autoptr(DmDataset) input = load_dataset_ok (f->source);
   g_autoptr(DmDataset) output = dm_dataset_new_like (input);
 
   for (guint i = 0; i < n_kept; i++)
@@ -131,7 +122,7 @@ test_new_destination (Fixture *f, gconstpointer data)
 
   save_some (f, 4, f->dest, DM_SAVE_NONE, &error);
   g_assert_no_error (error);
-  output = load_ok (f->dest);
+  output = load_dataset_ok (f->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 4);
   g_assert_nonnull (dm_item_get_hash_key (dm_dataset_get_item (output, 0)));
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
@@ -154,7 +145,7 @@ test_empty_directory (Fixture *f, gconstpointer data)
   g_assert_cmpint (g_mkdir (f->dest, 0755), ==, 0);
   save_some (f, 2, f->dest, DM_SAVE_NONE, &error);
   g_assert_no_error (error);
-  output = load_ok (f->dest);
+  output = load_dataset_ok (f->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 2);
 }
 
@@ -210,20 +201,32 @@ test_refuses_inside_source (Fixture *f, gconstpointer data)
   assert_same_tree (before, after);
 }
 
+/* --overwrite replaces a previous dataset, and refuses a directory with
+ * anything else in it, touching nothing. */
 static void
 test_overwrite (Fixture *f, gconstpointer data)
 {
   g_autofree char *stale = g_build_filename (f->dest, "stale.txt", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) output = NULL;
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
 
-  write_file (stale, "old", -1);
+  save_some (f, 2, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
   save_some (f, 3, f->dest, DM_SAVE_OVERWRITE, &error);
   g_assert_no_error (error);
-  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
-  output = load_ok (f->dest);
+  output = load_dataset_ok (f->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 3);
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+
+  write_file (stale, "old", -1);
+  before = snapshot_tree (f->dest);
+  g_assert_false (save_some (f, 4, f->dest, DM_SAVE_OVERWRITE, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+  assert_error_mentions (error, "stale.txt");
+  after = snapshot_tree (f->dest);
+  assert_same_tree (before, after);
 }
 
 /* In place: the kept images survive the removal of the old tree. */
@@ -242,13 +245,33 @@ test_overwrite_source (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 
-  output = load_ok (f->source);
+  output = load_dataset_ok (f->source);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 2);
   g_assert_true (g_file_get_contents (kept_image, &contents, NULL, NULL));
   expected = g_strdup_printf ("P6\n1 1\n255\n%c%c%c", 'a', 'b', 'c');
   g_assert_cmpstr (contents, ==, expected);
   g_assert_false (g_file_test (dropped_image, G_FILE_TEST_EXISTS));
   g_assert_cmpstr (g_hash_table_lookup (before, "images/train/img0.ppm"), !=, NULL);
+
+  /* The key cache holds the kept items' keys and no other. */
+  for (guint i = 0; i < dm_dataset_get_n_items (output); i++)
+    g_assert_nonnull (dm_item_get_hash_key (dm_dataset_get_item (output, i)));
+  {
+    g_autofree char *cache = g_build_filename (f->source, "hash_key_meta", "hash_keys.json", NULL);
+    g_autofree char *text = NULL;
+
+    g_assert_true (g_file_get_contents (cache, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, "train/item0"));
+    g_assert_null (strstr (text, "val/item5"));
+  }
+  /* Nothing else changed: the kept images are the same files. */
+  {
+    g_autoptr(GHashTable) after = snapshot_tree (f->source);
+
+    g_assert_cmpstr (g_hash_table_lookup (after, "images/train/img0.ppm"), ==,
+                     g_hash_table_lookup (before, "images/train/img0.ppm"));
+    g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
+  }
 }
 
 /* A missing image fails the save: no DEST (or DEST as it was), no
@@ -292,7 +315,7 @@ test_failure_leaves_nothing (Fixture *f, gconstpointer data)
 static void
 test_cancelled (Fixture *f, gconstpointer data)
 {
-  g_autoptr(DmDataset) input = load_ok (f->source);
+  g_autoptr(DmDataset) input = load_dataset_ok (f->source);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
 
@@ -307,7 +330,7 @@ test_cancelled (Fixture *f, gconstpointer data)
 static void
 test_image_path_escaping (Fixture *f, gconstpointer data)
 {
-  g_autoptr(DmDataset) input = load_ok (f->source);
+  g_autoptr(DmDataset) input = load_dataset_ok (f->source);
   g_autoptr(GError) error = NULL;
   g_autofree char *escaped = g_build_filename (f->tmp, "escaped.ppm", NULL);
 

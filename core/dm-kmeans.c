@@ -904,6 +904,12 @@ check_request (const DmKmeansRequest *request, GError **error)
                    request->k, request->n_items);
       return FALSE;
     }
+  if (request->kernel > DM_KMEANS_KERNEL_PORTABLE)
+    {
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                   "unknown k-means kernel path %d", (int) request->kernel);
+      return FALSE;
+    }
   if (!(request->tolerance >= 0))
     {
       g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
@@ -1094,27 +1100,91 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
   return TRUE;
 }
 
+typedef struct {
+  const char *name;
+  DmKmeansKernel kernel;
+} KernelName;
+
+static const KernelName kernel_names[] = {
+  { "avx512", DM_KMEANS_KERNEL_AVX512 },
+  { "avx2", DM_KMEANS_KERNEL_AVX2 },
+  { "portable", DM_KMEANS_KERNEL_PORTABLE },
+};
+
+/* The kernels for a path, or NULL when this build or CPU cannot run it. */
 static const DmKmeansKernels *
-choose_kernels (const DmKmeansRequest *request, const char **name)
+kernels_for (DmKmeansKernel kernel)
 {
-  *name = "portable";
-  if (request->force_portable)
-    return &dm_kmeans_kernels_portable;
+  switch (kernel)
+    {
+    case DM_KMEANS_KERNEL_AVX512:
 #ifdef DM_HAVE_AVX512_KERNELS
-  if (!request->no_avx512 && dm_kmeans_simd_available ())
-    {
-      *name = "avx512";
-      return &dm_kmeans_kernels_avx512;
-    }
+      if (dm_kmeans_simd_available ())
+        return &dm_kmeans_kernels_avx512;
 #endif
+      return NULL;
+    case DM_KMEANS_KERNEL_AVX2:
 #ifdef DM_HAVE_AVX2_KERNELS
-  if (dm_kmeans_avx2_available ())
-    {
-      *name = "avx2";
-      return &dm_kmeans_kernels_avx2;
-    }
+      if (dm_kmeans_avx2_available ())
+        return &dm_kmeans_kernels_avx2;
 #endif
-  return &dm_kmeans_kernels_portable;
+      return NULL;
+    case DM_KMEANS_KERNEL_PORTABLE:
+      return &dm_kmeans_kernels_portable;
+    case DM_KMEANS_KERNEL_AUTO:
+    default:
+      return NULL;
+    }
+}
+
+/* AUTO: DM_KERNEL, else the first path (fastest first) this CPU runs. */
+static const DmKmeansKernels *
+choose_kernels (DmKmeansKernel kernel, const char **name, GError **error)
+{
+  const char *forced = NULL;
+  const DmKmeansKernels *kernels;
+
+  if (kernel == DM_KMEANS_KERNEL_AUTO)
+    {
+      const char *variable = g_getenv ("DM_KERNEL");
+
+      if (variable == NULL || *variable == '\0')
+        for (gsize i = 0; i < G_N_ELEMENTS (kernel_names); i++)
+          if ((kernels = kernels_for (kernel_names[i].kernel)) != NULL)
+            {
+              *name = kernel_names[i].name;
+              return kernels;
+            }
+      forced = variable;
+      for (gsize i = 0; i < G_N_ELEMENTS (kernel_names); i++)
+        if (g_strcmp0 (variable, kernel_names[i].name) == 0)
+          kernel = kernel_names[i].kernel;
+      if (kernel == DM_KMEANS_KERNEL_AUTO)
+        {
+          g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                       "DM_KERNEL=%s: expected avx512, avx2 or portable", variable);
+          return NULL;
+        }
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (kernel_names); i++)
+    if (kernel_names[i].kernel == kernel)
+      *name = kernel_names[i].name;
+  kernels = kernels_for (kernel);
+  if (kernels == NULL)
+    g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                 "%s%s: the %s k-means kernels are not built in or this CPU cannot run them",
+                 forced != NULL ? "DM_KERNEL=" : "", forced != NULL ? forced : "",
+                 *name);
+  return kernels;
+}
+
+const char *
+dm_kmeans_kernel_name (DmKmeansKernel kernel, GError **error)
+{
+  const char *name = NULL;
+
+  g_return_val_if_fail (kernel <= DM_KMEANS_KERNEL_PORTABLE, NULL);
+  return choose_kernels (kernel, &name, error) != NULL ? name : NULL;
 }
 
 gboolean
@@ -1177,8 +1247,12 @@ dm_kmeans_run (const DmKmeansRequest *request,
   if (!check_request (request, error))
     return FALSE;
 
+  km.kernels = choose_kernels (request->force_portable ? DM_KMEANS_KERNEL_PORTABLE
+                                                      : request->kernel,
+                               &kernels_name, error);
+  if (km.kernels == NULL)
+    return FALSE;
   km.request = request;
-  km.kernels = choose_kernels (request, &kernels_name);
   km.parallel = dm_parallel_new (request->n_threads);
   km.n = request->n_items;
   km.n_words = request->key_bytes / 8;

@@ -1,6 +1,6 @@
-/* dm-kmeans-kernels.h: the inner loops of k-means on keys, in a portable
- * and an AVX-512 build. Both compute the same integers, so which one runs
- * never changes a result.
+/* dm-kmeans-kernels.h: the inner loops of k-means on keys, in portable C,
+ * AVX2 and AVX-512. All compute the same numbers, so which one runs never
+ * changes a result (dm_kmeans_kernel_name() and DM_KERNEL choose).
  *
  * Layouts (private to the core):
  * - points, transposed in blocks of 8: word w (64 bits, little-endian load

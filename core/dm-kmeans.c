@@ -1192,7 +1192,7 @@ dm_kmeans_avx2_available (void)
 {
 #if defined(DM_HAVE_AVX2_KERNELS) && (defined(__x86_64__) || defined(__i386__))
   __builtin_cpu_init ();
-  return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("popcnt");
+  return __builtin_cpu_supports ("avx2");
 #else
   return FALSE;
 #endif

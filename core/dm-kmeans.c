@@ -392,6 +392,9 @@ seed (Kmeans *km, guint *seed_items, GError **error)
 
   dm_parallel_run (km->parallel, km->n_seed_chunks, apply_pending_task, km);
   km->update_pending = FALSE;
+  /* Lloyd reads the keys themselves: the transposed copy would only add to
+   * its peak memory (80 MB at 1.28M keys). */
+  g_clear_pointer (&km->points_t, g_free);
   g_clear_pointer (&km->candidate_dist, g_free);
   g_clear_pointer (&km->candidate_keys, g_free);
   g_clear_pointer (&km->chunk_potential, g_free);
@@ -793,10 +796,9 @@ sort_by_cluster (Kmeans *km)
     {
       gsize position = fill[km->label[i]]++;
       gsize block = position / DM_KMEANS_POINT_BLOCK, lane = position % DM_KMEANS_POINT_BLOCK;
-      gsize source = i / DM_KMEANS_POINT_BLOCK, source_lane = i % DM_KMEANS_POINT_BLOCK;
       for (gsize w = 0; w < km->n_words; w++)
         km->sorted_t[(block * km->n_words + w) * DM_KMEANS_POINT_BLOCK + lane] =
-            km->points_t[(source * km->n_words + w) * DM_KMEANS_POINT_BLOCK + source_lane];
+            load_word (key_of (km, i) + 8 * w);
     }
 }
 

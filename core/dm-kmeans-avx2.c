@@ -33,7 +33,7 @@ popcount_bytes (__m256i x, __m256i table, __m256i low_nibbles)
  * in point order. */
 static inline __attribute__((always_inline)) __m256i
 block_distances (const guint64 *block, gsize n_words, const __m256i *words,
-                 __m256i table, __m256i low_nibbles)
+                 const guint64 *candidate, __m256i table, __m256i low_nibbles)
 {
   __m256i sum0 = _mm256_setzero_si256 (), sum1 = _mm256_setzero_si256 ();
   __m256i zero = _mm256_setzero_si256 ();
@@ -47,10 +47,12 @@ block_distances (const guint64 *block, gsize n_words, const __m256i *words,
       for (gsize w = w0; w < w_end; w++)
         {
           const __m256i *row = (const __m256i *) (block + w * DM_KMEANS_POINT_BLOCK);
+          /* Held in registers for the common widths, else from memory. */
+          __m256i word = words != NULL ? words[w] : _mm256_set1_epi64x ((long long) candidate[w]);
           bytes0 = _mm256_add_epi8 (bytes0, popcount_bytes (
-                       _mm256_xor_si256 (_mm256_loadu_si256 (row), words[w]), table, low_nibbles));
+                       _mm256_xor_si256 (_mm256_loadu_si256 (row), word), table, low_nibbles));
           bytes1 = _mm256_add_epi8 (bytes1, popcount_bytes (
-                       _mm256_xor_si256 (_mm256_loadu_si256 (row + 1), words[w]), table, low_nibbles));
+                       _mm256_xor_si256 (_mm256_loadu_si256 (row + 1), word), table, low_nibbles));
         }
       /* Points 0-3 and 4-7, one 64-bit sum each. */
       sum0 = _mm256_add_epi64 (sum0, _mm256_sad_epu8 (bytes0, zero));
@@ -74,12 +76,13 @@ hamming_candidate (const guint64 *points_t, gsize n_words,
   const __m256i table = _mm256_setr_epi8 (0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
                                           0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
   const __m256i low_nibbles = _mm256_set1_epi8 (0x0f);
-  __m256i words[16];
+  __m256i held[16];
+  const __m256i *words = n_words <= G_N_ELEMENTS (held) ? held : NULL;
   guint64 potential = 0;
 
 #pragma GCC unroll 16
-  for (gsize w = 0; w < n_words; w++)
-    words[w] = _mm256_set1_epi64x ((long long) candidate[w]);
+  for (gsize w = 0; w < MIN (n_words, G_N_ELEMENTS (held)); w++)
+    held[w] = _mm256_set1_epi64x ((long long) candidate[w]);
   for (gsize b = block_begin; b < block_end;)
     {
       /* 32-bit lane sums stay exact for 2^15 blocks of distances < 2^16. */
@@ -90,7 +93,7 @@ hamming_candidate (const guint64 *points_t, gsize n_words,
         {
           const guint64 *block = points_t + b * n_words * DM_KMEANS_POINT_BLOCK;
           gsize first = (b - block_begin) * DM_KMEANS_POINT_BLOCK;
-          __m256i distance = block_distances (block, n_words, words, table, low_nibbles);
+          __m256i distance = block_distances (block, n_words, words, candidate, table, low_nibbles);
           __m256i near = _mm256_cvtepu16_epi32 (_mm_loadu_si128 ((const __m128i *) (nearest + first)));
           __m256i as16 = _mm256_packus_epi32 (distance, distance);
 
@@ -118,10 +121,13 @@ hamming_avx2 (const guint64 *points_t, gsize n_words,
       const guint64 *candidate = candidates + t * n_words;
       guint16 *candidate_out = out + t * out_stride;
 
-      /* Key sizes are 64 or 128 bytes: 8 or 16 words. */
+      /* Image keys (8 words) and image + text keys (16) get their own
+       * unrolled code. */
       potentials[t] = n_words == 8
           ? hamming_candidate (points_t, 8, block_begin, block_end, candidate, nearest, candidate_out)
-          : hamming_candidate (points_t, 16, block_begin, block_end, candidate, nearest, candidate_out);
+          : n_words == 16
+          ? hamming_candidate (points_t, 16, block_begin, block_end, candidate, nearest, candidate_out)
+          : hamming_candidate (points_t, n_words, block_begin, block_end, candidate, nearest, candidate_out);
     }
 }
 

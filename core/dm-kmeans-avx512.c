@@ -44,6 +44,30 @@ hamming_candidate (const guint64 *points_t, gsize n_words,
   return (guint64) _mm512_reduce_add_epi64 (potential);
 }
 
+/* Keys of any other width: the candidate's words are broadcast from memory. */
+static guint64
+hamming_candidate_any (const guint64 *points_t, gsize n_words,
+                       gsize block_begin, gsize block_end,
+                       const guint64 *candidate, const guint16 *nearest, guint16 *out)
+{
+  __m512i potential = _mm512_setzero_si512 ();
+
+  for (gsize b = block_begin; b < block_end; b++)
+    {
+      const guint64 *block = points_t + b * n_words * DM_KMEANS_POINT_BLOCK;
+      gsize first = (b - block_begin) * DM_KMEANS_POINT_BLOCK;
+      __m512i distance = _mm512_setzero_si512 ();
+
+      for (gsize w = 0; w < n_words; w++)
+        distance = _mm512_add_epi64 (distance, _mm512_popcnt_epi64 (_mm512_xor_si512 (
+                       _mm512_loadu_si512 (block + w * 8), _mm512_set1_epi64 ((long long) candidate[w]))));
+      __m512i near = _mm512_cvtepu16_epi64 (_mm_loadu_si128 ((const __m128i *) (nearest + first)));
+      potential = _mm512_add_epi64 (potential, _mm512_min_epu64 (distance, near));
+      _mm_storeu_si128 ((__m128i *) (out + first), _mm512_cvtepi64_epi16 (distance));
+    }
+  return (guint64) _mm512_reduce_add_epi64 (potential);
+}
+
 static void
 hamming_avx512 (const guint64 *points_t, gsize n_words,
                 gsize block_begin, gsize block_end,
@@ -56,10 +80,13 @@ hamming_avx512 (const guint64 *points_t, gsize n_words,
       const guint64 *candidate = candidates + t * n_words;
       guint16 *candidate_out = out + t * out_stride;
 
-      /* Key sizes are 64 or 128 bytes: 8 or 16 words. */
+      /* Image keys (8 words) and image + text keys (16) get their own
+       * unrolled code. */
       potentials[t] = n_words == 8
           ? hamming_candidate (points_t, 8, block_begin, block_end, candidate, nearest, candidate_out)
-          : hamming_candidate (points_t, 16, block_begin, block_end, candidate, nearest, candidate_out);
+          : n_words == 16
+          ? hamming_candidate (points_t, 16, block_begin, block_end, candidate, nearest, candidate_out)
+          : hamming_candidate_any (points_t, n_words, block_begin, block_end, candidate, nearest, candidate_out);
     }
 }
 

@@ -88,6 +88,8 @@ typedef struct {
   guint64 *popcount_sum;            /* k: sum of member popcounts */
   guint16 **scratch;                /* per worker: SCAN_BATCH x n_padded */
   guint n_workers;
+  guint16 **feature_scratch;        /* per worker: SCAN_BATCH x n_features */
+  guint64 **candidate_scratch;      /* per worker: SCAN_BATCH x n_words */
   guint16 *zeros;                   /* MEMBER_PIECE zero "nearest" distances */
 } Kmeans;
 
@@ -597,9 +599,10 @@ update_group_shifts (Kmeans *km)
  * scan visits only the groups whose bound does not rule them out. */
 static void
 scan_batch (Kmeans *km, const guint *items, const double *own_distance,
-            guint n_items, GArray *moves)
+            guint n_items, GArray *moves, guint worker)
 {
-  guint16 features[SCAN_BATCH][1024];
+  /* SCAN_BATCH lists of set features, n_features apart */
+  guint16 *features = km->feature_scratch[worker];
   guint n_set[SCAN_BATCH];
   double best[SCAN_BATCH], best_root[SCAN_BATCH];
   guint best_centre[SCAN_BATCH];
@@ -607,12 +610,11 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
   double block_min[SCAN_GROUP_BYTES / 64 / 16];
   gsize group_stride = km->n_groups;
 
-  g_assert (km->n_features <= 1024);
   g_assert (km->scan_group * DM_KMEANS_CENTRE_BLOCK <= G_N_ELEMENTS (distances));
 
   for (guint p = 0; p < n_items; p++)
     {
-      n_set[p] = list_set_features (km, items[p], features[p]);
+      n_set[p] = list_set_features (km, items[p], features + p * km->n_features);
       best[p] = own_distance[p];
       best_root[p] = sqrt (MAX (best[p], 0.0));
       best_centre[p] = km->label[items[p]];
@@ -633,7 +635,8 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
           for (gsize part = group_first; part < group_end; part += km->scan_group)
             {
               gsize part_end = MIN (part + km->scan_group, group_end);
-              km->kernels->distances (km->counts_t, km->n_features, features[p], n_set[p],
+              km->kernels->distances (km->counts_t, km->n_features,
+                                      features + p * km->n_features, n_set[p],
                                       part, part_end, popcount, km->inv_members,
                                       km->norm_term, distances, block_min);
               for (gsize c = part; c < part_end; c++)
@@ -702,14 +705,14 @@ static void
 member_scan (Kmeans *km, const guint *items, const double *own_distance,
              guint n_items, GArray *moves, guint worker)
 {
-  guint64 candidates[SCAN_BATCH * 16];
+  /* SCAN_BATCH keys, n_words each */
+  guint64 *candidates = km->candidate_scratch[worker];
   guint64 unused[SCAN_BATCH];
   guint16 *distances = km->scratch[worker];
   guint32 *prefix = (guint32 *) (distances + SCAN_BATCH * km->n_padded);
   guint group_size = km->group_cblocks * DM_KMEANS_CENTRE_BLOCK;
   gsize piece_blocks = MEMBER_PIECE / DM_KMEANS_POINT_BLOCK;
 
-  g_assert (km->n_words <= 16);
   for (guint p = 0; p < n_items; p++)
     for (gsize w = 0; w < km->n_words; w++)
       candidates[p * km->n_words + w] = load_word (key_of (km, items[p]) + 8 * w);
@@ -837,14 +840,14 @@ assign_task (gsize chunk, guint worker, gpointer data)
           if (km->member_mode)
             member_scan (km, failing, own_distance, n_failing, moves, worker);
           else
-            scan_batch (km, failing, own_distance, n_failing, moves);
+            scan_batch (km, failing, own_distance, n_failing, moves, worker);
           n_failing = 0;
         }
     }
   if (n_failing > 0 && km->member_mode)
     member_scan (km, failing, own_distance, n_failing, moves, worker);
   else if (n_failing > 0)
-    scan_batch (km, failing, own_distance, n_failing, moves);
+    scan_batch (km, failing, own_distance, n_failing, moves, worker);
 }
 
 /* One assignment pass; with apply, moves update the centre counts. Returns
@@ -903,9 +906,16 @@ kmeans_clear (Kmeans *km)
   g_free (km->sorted_t);
   g_free (km->cluster_offsets);
   g_free (km->popcount_sum);
-  for (guint w = 0; km->scratch != NULL && w < km->n_workers; w++)
-    g_free (km->scratch[w]);
+  for (guint w = 0; w < km->n_workers; w++)
+    {
+      if (km->scratch != NULL)
+        g_free (km->scratch[w]);
+      g_free (km->feature_scratch[w]);
+      g_free (km->candidate_scratch[w]);
+    }
   g_free (km->scratch);
+  g_free (km->feature_scratch);
+  g_free (km->candidate_scratch);
   g_free (km->zeros);
 }
 
@@ -1020,11 +1030,18 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
   km->popcount_sum = g_new0 (guint64, km->k);
   km->member_mode = request->scan == DM_KMEANS_SCAN_MEMBERS
                     || (request->scan == DM_KMEANS_SCAN_AUTO && km->n < 8 * (gsize) km->k);
+  km->n_workers = dm_parallel_get_n_threads (km->parallel);
+  km->feature_scratch = g_new (guint16 *, km->n_workers);
+  km->candidate_scratch = g_new (guint64 *, km->n_workers);
+  for (guint w = 0; w < km->n_workers; w++)
+    {
+      km->feature_scratch[w] = g_new (guint16, SCAN_BATCH * km->n_features);
+      km->candidate_scratch[w] = g_new (guint64, SCAN_BATCH * km->n_words);
+    }
   if (km->member_mode)
     {
       km->sorted_t = g_new0 (guint64, km->n_padded * km->n_words);
       km->cluster_offsets = g_new (guint, km->k + 1);
-      km->n_workers = dm_parallel_get_n_threads (km->parallel);
       km->scratch = g_new (guint16 *, km->n_workers);
       for (guint w = 0; w < km->n_workers; w++)
         /* distances to all items for a batch, then one row of prefix sums */

@@ -50,7 +50,7 @@ typedef enum {
 typedef struct {
   const guint8 *keys;       /* n_items * key_bytes, packbits order */
   gsize n_items;
-  gsize key_bytes;          /* 64 or 128 */
+  gsize key_bytes;          /* a multiple of 8 (see dm_keys_check_size()) */
   guint k;                  /* clusters, 1 .. n_items */
   guint32 seed;             /* drives k-means++ */
   /* Optional, k entries: an item whose key is centre j's initial value,

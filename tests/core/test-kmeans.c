@@ -539,11 +539,18 @@ test_errors (void)
   g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 
+  /* Keys must be whole 64-bit words, and short enough for 16-bit distances. */
   request.k = 5;
-  request.key_bytes = 32;
+  request.key_bytes = 60;
   g_assert_false (dm_kmeans_run (&request, &result, &error));
   g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "60 bytes"));
   g_clear_error (&error);
+  g_assert_false (dm_keys_check_size (DM_KEYS_BYTES_MAX + 8, &error));
+  g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_true (dm_keys_check_size (DM_KEYS_BYTES_MAX, NULL));
+  g_assert_true (dm_keys_check_size (8, NULL));
 
   request.key_bytes = 64;
   request.k = 64;
@@ -561,6 +568,10 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_data_func ("/kmeans/planted/512", GSIZE_TO_POINTER (64), test_planted);
   g_test_add_data_func ("/kmeans/planted/1024", GSIZE_TO_POINTER (128), test_planted);
+  /* Other hashers' widths: 3 and 25 words (beyond what the SIMD kernels
+   * hold in registers). */
+  g_test_add_data_func ("/kmeans/planted/192", GSIZE_TO_POINTER (24), test_planted);
+  g_test_add_data_func ("/kmeans/planted/1600", GSIZE_TO_POINTER (200), test_planted);
   g_test_add_func ("/kmeans/centres", test_centres);
   g_test_add_func ("/kmeans/versus-naive-lloyd", test_versus_naive);
   g_test_add_func ("/kmeans/determinism", test_determinism);
@@ -568,6 +579,8 @@ main (int argc, char **argv)
   g_test_add_data_func ("/kmeans/threads-identical/1024", GSIZE_TO_POINTER (128), test_threads_identical);
   g_test_add_data_func ("/kmeans/kernels-identical/512", GSIZE_TO_POINTER (64), test_kernels_identical);
   g_test_add_data_func ("/kmeans/kernels-identical/1024", GSIZE_TO_POINTER (128), test_kernels_identical);
+  g_test_add_data_func ("/kmeans/kernels-identical/192", GSIZE_TO_POINTER (24), test_kernels_identical);
+  g_test_add_data_func ("/kmeans/kernels-identical/1600", GSIZE_TO_POINTER (200), test_kernels_identical);
   g_test_add_func ("/kmeans/kernel-environment", test_kernel_environment);
   g_test_add_func ("/kmeans/many-clusters", test_many_clusters);
   g_test_add_func ("/kmeans/scan-modes-identical", test_scan_modes_identical);

@@ -109,27 +109,7 @@ hamming_candidate (const guint64 *points_t, gsize n_words,
   return potential;
 }
 
-static void
-hamming_avx2 (const guint64 *points_t, gsize n_words,
-              gsize block_begin, gsize block_end,
-              const guint64 *candidates, guint n_candidates,
-              const guint16 *nearest,
-              guint16 *out, gsize out_stride, guint64 *potentials)
-{
-  for (guint t = 0; t < n_candidates; t++)
-    {
-      const guint64 *candidate = candidates + t * n_words;
-      guint16 *candidate_out = out + t * out_stride;
-
-      /* Image keys (8 words) and image + text keys (16) get their own
-       * unrolled code. */
-      potentials[t] = n_words == 8
-          ? hamming_candidate (points_t, 8, block_begin, block_end, candidate, nearest, candidate_out)
-          : n_words == 16
-          ? hamming_candidate (points_t, 16, block_begin, block_end, candidate, nearest, candidate_out)
-          : hamming_candidate (points_t, n_words, block_begin, block_end, candidate, nearest, candidate_out);
-    }
-}
+DM_KMEANS_DEFINE_HAMMING (hamming_avx2, hamming_candidate)
 
 /* The portable kernel's formula, 4 doubles at a time, in its order. */
 static inline __m256d
@@ -233,14 +213,7 @@ apply_centre_avx2 (const guint16 *distance, guint16 *nearest, guint16 *second,
       _mm256_maskstore_epi32 ((int *) (label + i), mask_low, centre_v);
       _mm256_maskstore_epi32 ((int *) (label + i + 8), mask_high, centre_v);
     }
-  for (; i < count; i++)
-    {
-      guint16 d = distance[i], n = nearest[i];
-      gboolean closer = d < n;
-      second[i] = closer ? n : MIN (second[i], d);
-      nearest[i] = closer ? d : n;
-      label[i] = closer ? centre : label[i];
-    }
+  dm_kmeans_apply_centre_range (distance, nearest, second, label, i, count, centre);
 }
 
 const DmKmeansKernels dm_kmeans_kernels_avx2 = {

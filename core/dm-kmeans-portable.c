@@ -126,25 +126,7 @@ hamming_candidate (const guint64 *points_t, gsize n_words,
   return potential;
 }
 
-static void
-hamming_portable (const guint64 *points_t, gsize n_words,
-                  gsize block_begin, gsize block_end,
-                  const guint64 *candidates, guint n_candidates,
-                  const guint16 *nearest,
-                  guint16 *out, gsize out_stride, guint64 *potentials)
-{
-  for (guint t = 0; t < n_candidates; t++)
-    {
-      const guint64 *candidate = candidates + t * n_words;
-      guint16 *candidate_out = out + t * out_stride;
-
-      potentials[t] = n_words == 8
-          ? hamming_candidate (points_t, 8, block_begin, block_end, candidate, nearest, candidate_out)
-          : n_words == 16
-          ? hamming_candidate (points_t, 16, block_begin, block_end, candidate, nearest, candidate_out)
-          : hamming_candidate (points_t, n_words, block_begin, block_end, candidate, nearest, candidate_out);
-    }
-}
+DM_KMEANS_DEFINE_HAMMING (hamming_portable, hamming_candidate)
 
 static void
 distances_portable (const guint32 *counts_t, gsize n_features,
@@ -205,14 +187,7 @@ static void
 apply_centre_portable (const guint16 *distance, guint16 *nearest, guint16 *second,
                        guint *label, gsize count, guint centre)
 {
-  for (gsize i = 0; i < count; i++)
-    {
-      guint16 d = distance[i], n = nearest[i];
-      gboolean closer = d < n;
-      second[i] = closer ? n : MIN (second[i], d);
-      nearest[i] = closer ? d : n;
-      label[i] = closer ? centre : label[i];
-    }
+  dm_kmeans_apply_centre_range (distance, nearest, second, label, 0, count, centre);
 }
 
 const DmKmeansKernels dm_kmeans_kernels_portable = {

@@ -221,12 +221,12 @@ seed_candidates_task (gsize chunk, guint worker, gpointer data)
   gsize block_end = MIN ((first + SEED_CHUNK) / DM_KMEANS_POINT_BLOCK, km->n_blocks);
 
   apply_pending_chunk (km, chunk);
-  km->kernels->hamming (km->points_t, km->n_words,
-                        first / DM_KMEANS_POINT_BLOCK, block_end,
-                        km->candidate_keys, km->n_candidates,
-                        km->nearest + first,
-                        km->candidate_dist + first, km->n_padded,
-                        km->chunk_potential + chunk * km->max_trials);
+  for (guint t = 0; t < km->n_candidates; t++)
+    km->chunk_potential[chunk * km->max_trials + t] =
+        km->kernels->hamming (km->points_t, km->n_words,
+                              first / DM_KMEANS_POINT_BLOCK, block_end,
+                              km->candidate_keys + t * km->n_words, km->nearest + first,
+                              km->candidate_dist + t * km->n_padded + first);
 }
 
 static void
@@ -707,7 +707,6 @@ member_scan (Kmeans *km, const guint *items, const double *own_distance,
 {
   /* SCAN_BATCH keys, n_words each */
   guint64 *candidates = km->candidate_scratch[worker];
-  guint64 unused[SCAN_BATCH];
   guint16 *distances = km->scratch[worker];
   guint32 *prefix = (guint32 *) (distances + SCAN_BATCH * km->n_padded);
   guint group_size = km->group_cblocks * DM_KMEANS_CENTRE_BLOCK;
@@ -717,9 +716,10 @@ member_scan (Kmeans *km, const guint *items, const double *own_distance,
     for (gsize w = 0; w < km->n_words; w++)
       candidates[p * km->n_words + w] = load_word (key_of (km, items[p]) + 8 * w);
   for (gsize b = 0; b < km->n_blocks; b += piece_blocks)
-    km->kernels->hamming (km->sorted_t, km->n_words, b, MIN (b + piece_blocks, km->n_blocks),
-                          candidates, n_items, km->zeros,
-                          distances + b * DM_KMEANS_POINT_BLOCK, km->n_padded, unused);
+    for (guint p = 0; p < n_items; p++)
+      km->kernels->hamming (km->sorted_t, km->n_words, b, MIN (b + piece_blocks, km->n_blocks),
+                            candidates + p * km->n_words, km->zeros,
+                            distances + p * km->n_padded + b * DM_KMEANS_POINT_BLOCK);
 
   for (guint p = 0; p < n_items; p++)
     {

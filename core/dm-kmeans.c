@@ -73,7 +73,7 @@ typedef struct {
    * 0xffff stands for "beyond any key" */
   guint16 *group_lower;
   double bound_scale, bound_unit;   /* units per distance, distance per unit */
-  double *group_shift;              /* n_groups */
+  guint16 *group_shift_units;       /* n_groups, bound units rounded up */
   gsize n_lloyd_chunks;
   GArray **chunk_moves;             /* of Move */
   gsize scan_group;                 /* centre blocks per cache group */
@@ -577,7 +577,7 @@ relocate_empty (Kmeans *km, Touched *touched)
 }
 
 /* Per group of centres, the largest shift: how much the group's lower
- * bounds must drop. */
+ * bounds must drop, in bound units. */
 static void
 update_group_shifts (Kmeans *km)
 {
@@ -588,7 +588,10 @@ update_group_shifts (Kmeans *km)
       double largest = 0;
       for (guint j = first; j < end; j++)
         largest = MAX (largest, km->shift[j]);
-      km->group_shift[g] = largest;
+      /* Rounded up, so that bounds lowered by it stay bounds; a shift
+       * beyond any key distance takes every bound to 0. */
+      double units = ceil (largest * km->bound_scale);
+      km->group_shift_units[g] = units >= G_MAXUINT16 ? G_MAXUINT16 : (guint16) units;
     }
 }
 
@@ -819,14 +822,19 @@ assign_task (gsize chunk, guint worker, gpointer data)
     {
       guint own = km->label[i];
       guint16 *lower = km->group_lower + i * km->n_groups;
-      double lowest = INFINITY, d_own;
+      guint16 lowest_units = G_MAXUINT16;
+      double lowest, d_own;
 
+      /* In bound units: a saturating integer subtraction per group, the
+       * cost of every item in every iteration. */
       km->upper[i] += km->shift[own];
       for (guint g = 0; g < km->n_groups; g++)
         {
-          lower[g] = bound_floor (km, bound_value (km, lower[g]) - km->group_shift[g]);
-          lowest = MIN (lowest, bound_value (km, lower[g]));
+          guint16 shift = km->group_shift_units[g];
+          lower[g] = lower[g] > shift ? lower[g] - shift : 0;
+          lowest_units = MIN (lowest_units, lower[g]);
         }
+      lowest = bound_value (km, lowest_units);
       if (km->upper[i] + BOUND_MARGIN < lowest)
         continue;
       d_own = exact_distance (km, i, own);
@@ -897,7 +905,7 @@ kmeans_clear (Kmeans *km)
   g_free (km->shift);
   g_free (km->upper);
   g_free (km->group_lower);
-  g_free (km->group_shift);
+  g_free (km->group_shift_units);
   g_free (km->exact);
   if (km->chunk_moves != NULL)
     for (gsize c = 0; c < km->n_lloyd_chunks; c++)
@@ -1021,7 +1029,7 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
   /* No key is farther than sqrt(n_features) from a centre. */
   km->bound_scale = (G_MAXUINT16 - 1) / sqrt ((double) km->n_features);
   km->bound_unit = 1.0 / km->bound_scale;
-  km->group_shift = g_new0 (double, km->n_groups);
+  km->group_shift_units = g_new0 (guint16, km->n_groups);
   km->exact = g_new (double, km->n);
   km->n_lloyd_chunks = (km->n + LLOYD_CHUNK - 1) / LLOYD_CHUNK;
   km->chunk_moves = g_new (GArray *, km->n_lloyd_chunks);

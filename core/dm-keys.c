@@ -10,12 +10,12 @@
 gboolean
 dm_keys_check_size (gsize key_bytes, GError **error)
 {
-  if (key_bytes == DM_KEYS_BYTES_IMAGE || key_bytes == DM_KEYS_BYTES_IMAGE_TEXT)
+  if (key_bytes > 0 && key_bytes % 8 == 0 && key_bytes <= DM_KEYS_BYTES_MAX)
     return TRUE;
   g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
                "hash keys of %" G_GSIZE_FORMAT " bytes are not supported "
-               "(expected %d or %d)", key_bytes,
-               DM_KEYS_BYTES_IMAGE, DM_KEYS_BYTES_IMAGE_TEXT);
+               "(expected a multiple of 8 bytes, at most %d)", key_bytes,
+               DM_KEYS_BYTES_MAX);
   return FALSE;
 }
 

@@ -1,7 +1,8 @@
 /* dm-keys.h: packed binary hash keys.
  *
- * A key is B bits (512 for image keys, 1024 for image+text keys) packed the
- * way numpy.packbits does: byte i holds features 8i..8i+7, most significant
+ * A key is B bits (512 for image keys, 1024 for image+text keys, any
+ * multiple of 64 for other hashers' embeddings) packed the way
+ * numpy.packbits does: byte i holds features 8i..8i+7, most significant
  * bit first. For 0/1 vectors the squared Euclidean distance is the Hamming
  * distance, which is what makes k-means on keys cheap.
  *
@@ -13,17 +14,21 @@
 
 G_BEGIN_DECLS
 
-/* Key sizes the core accepts, in bytes. */
+/* Key sizes, in bytes: the core accepts any multiple of 8 up to
+ * DM_KEYS_BYTES_MAX, so that a Hamming distance fits in 16 bits below the
+ * k-means "no centre yet" mark. */
 #define DM_KEYS_BYTES_IMAGE      64
 #define DM_KEYS_BYTES_IMAGE_TEXT 128
+#define DM_KEYS_BYTES_MAX        8184
 
 /**
  * dm_keys_check_size:
  * @key_bytes: bytes per key
  * @error: return location for a #GError
  *
- * Returns: %TRUE when @key_bytes is a size the core handles (64 or 128),
- *   else %FALSE with DM_CORE_ERROR_INVALID_ARGUMENT
+ * Returns: %TRUE when @key_bytes is a size the core handles (a multiple
+ *   of 8 up to DM_KEYS_BYTES_MAX), else %FALSE with
+ *   DM_CORE_ERROR_INVALID_ARGUMENT
  */
 gboolean dm_keys_check_size (gsize key_bytes, GError **error);
 

@@ -1,8 +1,223 @@
-/* dm-kmeans-avx2.c: the plain C kernels built for AVX2 and POPCNT, for
- * CPUs without AVX-512; the compiler vectorises the same loops, so the
- * results are the portable kernels' to the bit (no FMA is enabled).
+/* dm-kmeans-avx2.c: k-means kernels written for AVX2, for CPUs without
+ * AVX-512 VPOPCNTDQ.
+ *
+ * Built with AVX2 code generation (no FMA, so the double arithmetic is the
+ * portable kernels' to the bit); only called after
+ * dm_kmeans_avx2_available() checked the CPU.
+ *
+ * - hamming: XOR, then Muła's byte-shuffle popcount (a 16-entry nibble
+ *   table in VPSHUFB); byte counts add up over the words of a key and one
+ *   VPSADBW per 4 points turns them into distances.
+ * - distances: the 16 counts of a centre block are two 256-bit rows of
+ *   8 x 32 bits, summed over the key's set features; the doubles in 4 lanes.
+ * - apply_centre: 16 points per step in 16-bit lanes.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#define DM_KMEANS_KERNELS_NAME dm_kmeans_kernels_avx2
-#include "dm-kmeans-portable.c"
+#include "dm-kmeans-kernels.h"
+
+#include <immintrin.h>
+
+/* Byte counts add up to at most 8 per word: 31 words fit in a byte. */
+#define WORDS_PER_FLUSH 31
+
+static inline __m256i
+popcount_bytes (__m256i x, __m256i table, __m256i low_nibbles)
+{
+  __m256i low = _mm256_and_si256 (x, low_nibbles);
+  __m256i high = _mm256_and_si256 (_mm256_srli_epi16 (x, 4), low_nibbles);
+  return _mm256_add_epi8 (_mm256_shuffle_epi8 (table, low), _mm256_shuffle_epi8 (table, high));
+}
+
+/* Distances of the 8 points of a block to one candidate, as 8 x 32 bits
+ * in point order. */
+static inline __attribute__((always_inline)) __m256i
+block_distances (const guint64 *block, gsize n_words, const __m256i *words,
+                 const guint64 *candidate, __m256i table, __m256i low_nibbles)
+{
+  __m256i sum0 = _mm256_setzero_si256 (), sum1 = _mm256_setzero_si256 ();
+  __m256i zero = _mm256_setzero_si256 ();
+
+  for (gsize w0 = 0; w0 < n_words; w0 += WORDS_PER_FLUSH)
+    {
+      gsize w_end = MIN (w0 + WORDS_PER_FLUSH, n_words);
+      __m256i bytes0 = _mm256_setzero_si256 (), bytes1 = _mm256_setzero_si256 ();
+
+#pragma GCC unroll 16
+      for (gsize w = w0; w < w_end; w++)
+        {
+          const __m256i *row = (const __m256i *) (block + w * DM_KMEANS_POINT_BLOCK);
+          /* Held in registers for the common widths, else from memory. */
+          __m256i word = words != NULL ? words[w] : _mm256_set1_epi64x ((long long) candidate[w]);
+          bytes0 = _mm256_add_epi8 (bytes0, popcount_bytes (
+                       _mm256_xor_si256 (_mm256_loadu_si256 (row), word), table, low_nibbles));
+          bytes1 = _mm256_add_epi8 (bytes1, popcount_bytes (
+                       _mm256_xor_si256 (_mm256_loadu_si256 (row + 1), word), table, low_nibbles));
+        }
+      /* Points 0-3 and 4-7, one 64-bit sum each. */
+      sum0 = _mm256_add_epi64 (sum0, _mm256_sad_epu8 (bytes0, zero));
+      sum1 = _mm256_add_epi64 (sum1, _mm256_sad_epu8 (bytes1, zero));
+    }
+  /* Sums are below 2^16: pack the low halves of the 64-bit lanes to
+   * [d0 d1 d4 d5 | d2 d3 d6 d7] as 32 bits, then put them in order. */
+  __m256i packed = _mm256_castps_si256 (_mm256_shuffle_ps (_mm256_castsi256_ps (sum0),
+                                                           _mm256_castsi256_ps (sum1),
+                                                           _MM_SHUFFLE (2, 0, 2, 0)));
+  return _mm256_permute4x64_epi64 (packed, _MM_SHUFFLE (3, 1, 2, 0));
+}
+
+/* One candidate against a run of point blocks; n_words is a constant in
+ * the common instantiations. */
+static inline __attribute__((always_inline)) guint64
+hamming_candidate (const guint64 *points_t, gsize n_words,
+                   gsize block_begin, gsize block_end,
+                   const guint64 *candidate, const guint16 *nearest, guint16 *out)
+{
+  const __m256i table = _mm256_setr_epi8 (0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+                                          0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i low_nibbles = _mm256_set1_epi8 (0x0f);
+  __m256i held[16];
+  const __m256i *words = n_words <= G_N_ELEMENTS (held) ? held : NULL;
+  guint64 potential = 0;
+
+#pragma GCC unroll 16
+  for (gsize w = 0; w < MIN (n_words, G_N_ELEMENTS (held)); w++)
+    held[w] = _mm256_set1_epi64x ((long long) candidate[w]);
+  for (gsize b = block_begin; b < block_end;)
+    {
+      /* 32-bit lane sums stay exact for 2^15 blocks of distances < 2^16. */
+      gsize b_end = MIN (block_end, b + 32768);
+      __m256i lanes = _mm256_setzero_si256 ();
+
+      for (; b < b_end; b++)
+        {
+          const guint64 *block = points_t + b * n_words * DM_KMEANS_POINT_BLOCK;
+          gsize first = (b - block_begin) * DM_KMEANS_POINT_BLOCK;
+          __m256i distance = block_distances (block, n_words, words, candidate, table, low_nibbles);
+          __m256i near = _mm256_cvtepu16_epi32 (_mm_loadu_si128 ((const __m128i *) (nearest + first)));
+          __m256i as16 = _mm256_packus_epi32 (distance, distance);
+
+          lanes = _mm256_add_epi32 (lanes, _mm256_min_epu32 (distance, near));
+          _mm_storeu_si128 ((__m128i *) (out + first),
+                            _mm256_castsi256_si128 (_mm256_permute4x64_epi64 (as16, _MM_SHUFFLE (3, 1, 2, 0))));
+        }
+      __m256i wide = _mm256_add_epi64 (_mm256_cvtepu32_epi64 (_mm256_castsi256_si128 (lanes)),
+                                       _mm256_cvtepu32_epi64 (_mm256_extracti128_si256 (lanes, 1)));
+      __m128i half = _mm_add_epi64 (_mm256_castsi256_si128 (wide), _mm256_extracti128_si256 (wide, 1));
+      potential += (guint64) _mm_cvtsi128_si64 (half) + (guint64) _mm_extract_epi64 (half, 1);
+    }
+  return potential;
+}
+
+DM_KMEANS_DEFINE_HAMMING (hamming_avx2, hamming_candidate)
+
+/* The portable kernel's formula, 4 doubles at a time, in its order. */
+static inline __m256d
+distance_lanes (__m128i sums, const double *inv_members, const double *norm_term, __m256d pc)
+{
+  __m256d twice = _mm256_mul_pd (_mm256_set1_pd (2.0), _mm256_cvtepi32_pd (sums));
+  __m256d cross = _mm256_mul_pd (twice, _mm256_loadu_pd (inv_members));
+  return _mm256_add_pd (_mm256_sub_pd (pc, cross), _mm256_loadu_pd (norm_term));
+}
+
+static inline void
+store_distances (__m256i sums_low, __m256i sums_high, gsize first_centre, guint popcount,
+                 const double *inv_members, const double *norm_term, double *out,
+                 double *block_min)
+{
+  __m256d pc = _mm256_set1_pd ((double) popcount);
+  __m256d d[4];
+  __m256d smallest;
+  __m128d pair;
+
+  /* Counts are below 2^31 (at most DM_KMEANS_MAX_ITEMS members): signed
+   * conversion is exact. */
+  d[0] = distance_lanes (_mm256_castsi256_si128 (sums_low), inv_members + first_centre,
+                         norm_term + first_centre, pc);
+  d[1] = distance_lanes (_mm256_extracti128_si256 (sums_low, 1), inv_members + first_centre + 4,
+                         norm_term + first_centre + 4, pc);
+  d[2] = distance_lanes (_mm256_castsi256_si128 (sums_high), inv_members + first_centre + 8,
+                         norm_term + first_centre + 8, pc);
+  d[3] = distance_lanes (_mm256_extracti128_si256 (sums_high, 1), inv_members + first_centre + 12,
+                         norm_term + first_centre + 12, pc);
+  for (guint q = 0; q < 4; q++)
+    _mm256_storeu_pd (out + 4 * q, d[q]);
+  /* min is exact: any order gives the portable kernel's value. */
+  smallest = _mm256_min_pd (_mm256_min_pd (d[0], d[1]), _mm256_min_pd (d[2], d[3]));
+  pair = _mm_min_pd (_mm256_castpd256_pd128 (smallest), _mm256_extractf128_pd (smallest, 1));
+  *block_min = _mm_cvtsd_f64 (_mm_min_sd (pair, _mm_unpackhi_pd (pair, pair)));
+}
+
+static void
+distances_avx2 (const guint32 *counts_t, gsize n_features,
+                const guint16 *set_features, guint n_set,
+                gsize cblock_begin, gsize cblock_end,
+                guint popcount, const double *inv_members,
+                const double *norm_term, double *out, double *block_min)
+{
+  for (gsize c = cblock_begin; c < cblock_end; c++)
+    {
+      const guint32 *block = counts_t + c * n_features * DM_KMEANS_CENTRE_BLOCK;
+      __m256i low0 = _mm256_setzero_si256 (), high0 = _mm256_setzero_si256 ();
+      __m256i low1 = _mm256_setzero_si256 (), high1 = _mm256_setzero_si256 ();
+      guint s = 0;
+
+      /* Two features at a time keep the adds from waiting on each other. */
+      for (; s + 1 < n_set; s += 2)
+        {
+          const __m256i *row0 = (const __m256i *) (block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK);
+          const __m256i *row1 = (const __m256i *) (block + (gsize) set_features[s + 1] * DM_KMEANS_CENTRE_BLOCK);
+          low0 = _mm256_add_epi32 (low0, _mm256_loadu_si256 (row0));
+          high0 = _mm256_add_epi32 (high0, _mm256_loadu_si256 (row0 + 1));
+          low1 = _mm256_add_epi32 (low1, _mm256_loadu_si256 (row1));
+          high1 = _mm256_add_epi32 (high1, _mm256_loadu_si256 (row1 + 1));
+        }
+      if (s < n_set)
+        {
+          const __m256i *row = (const __m256i *) (block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK);
+          low0 = _mm256_add_epi32 (low0, _mm256_loadu_si256 (row));
+          high0 = _mm256_add_epi32 (high0, _mm256_loadu_si256 (row + 1));
+        }
+      store_distances (_mm256_add_epi32 (low0, low1), _mm256_add_epi32 (high0, high1),
+                       c * DM_KMEANS_CENTRE_BLOCK, popcount, inv_members, norm_term,
+                       out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK,
+                       block_min + (c - cblock_begin));
+    }
+}
+
+static void
+apply_centre_avx2 (const guint16 *distance, guint16 *nearest, guint16 *second,
+                   guint *label, gsize count, guint centre)
+{
+  const __m256i centre_v = _mm256_set1_epi32 ((int) centre);
+  gsize i = 0;
+
+  for (; i + 16 <= count; i += 16)
+    {
+      __m256i d = _mm256_loadu_si256 ((const __m256i *) (distance + i));
+      __m256i n = _mm256_loadu_si256 ((const __m256i *) (nearest + i));
+      __m256i s = _mm256_loadu_si256 ((const __m256i *) (second + i));
+      /* d < n  <=>  min(d, n) != n */
+      __m256i not_closer = _mm256_cmpeq_epi16 (_mm256_min_epu16 (d, n), n);
+      __m256i not_below_second = _mm256_cmpeq_epi16 (_mm256_min_epu16 (d, s), s);
+
+      if (_mm256_movemask_epi8 (_mm256_and_si256 (not_closer, not_below_second)) == -1)
+        continue;
+      _mm256_storeu_si256 ((__m256i *) (second + i),
+                           _mm256_blendv_epi8 (n, _mm256_min_epu16 (s, d), not_closer));
+      _mm256_storeu_si256 ((__m256i *) (nearest + i), _mm256_min_epu16 (n, d));
+      /* 16-bit masks widened to the 32-bit labels, low and high 8 points. */
+      __m256i closer = _mm256_xor_si256 (not_closer, _mm256_set1_epi32 (-1));
+      __m256i mask_low = _mm256_cvtepi16_epi32 (_mm256_castsi256_si128 (closer));
+      __m256i mask_high = _mm256_cvtepi16_epi32 (_mm256_extracti128_si256 (closer, 1));
+      _mm256_maskstore_epi32 ((int *) (label + i), mask_low, centre_v);
+      _mm256_maskstore_epi32 ((int *) (label + i + 8), mask_high, centre_v);
+    }
+  dm_kmeans_apply_centre_range (distance, nearest, second, label, i, count, centre);
+}
+
+const DmKmeansKernels dm_kmeans_kernels_avx2 = {
+  hamming_avx2,
+  distances_avx2,
+  apply_centre_avx2,
+};

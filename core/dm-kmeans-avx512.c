@@ -9,34 +9,35 @@
 
 #include <immintrin.h>
 
-/* One candidate against a run of point blocks, the candidate's words held
- * in registers; n_words is a constant in each instantiation. */
+/* One candidate against a run of point blocks, its words held in
+ * registers up to 16 (else read from memory). */
 static inline __attribute__((always_inline)) guint64
 hamming_candidate (const guint64 *points_t, gsize n_words,
                    gsize block_begin, gsize block_end,
                    const guint64 *candidate, const guint16 *nearest, guint16 *out)
 {
-  __m512i words[16];
+  __m512i held[16];
+  const __m512i *words = n_words <= G_N_ELEMENTS (held) ? held : NULL;
   __m512i potential = _mm512_setzero_si512 ();
 
 #pragma GCC unroll 16
-  for (gsize w = 0; w < n_words; w++)
-    words[w] = _mm512_set1_epi64 ((long long) candidate[w]);
+  for (gsize w = 0; w < MIN (n_words, G_N_ELEMENTS (held)); w++)
+    held[w] = _mm512_set1_epi64 ((long long) candidate[w]);
   for (gsize b = block_begin; b < block_end; b++)
     {
       const guint64 *block = points_t + b * n_words * DM_KMEANS_POINT_BLOCK;
       gsize first = (b - block_begin) * DM_KMEANS_POINT_BLOCK;
-      __m512i sum0 = _mm512_setzero_si512 (), sum1 = _mm512_setzero_si512 ();
+      /* Two sums keep the adds from waiting on each other. */
+      __m512i sums[2] = { _mm512_setzero_si512 (), _mm512_setzero_si512 () };
 
-#pragma GCC unroll 8
-      for (gsize w = 0; w < n_words; w += 2)
+#pragma GCC unroll 16
+      for (gsize w = 0; w < n_words; w++)
         {
-          sum0 = _mm512_add_epi64 (sum0, _mm512_popcnt_epi64 (_mm512_xor_si512 (
-                     _mm512_loadu_si512 (block + w * 8), words[w])));
-          sum1 = _mm512_add_epi64 (sum1, _mm512_popcnt_epi64 (_mm512_xor_si512 (
-                     _mm512_loadu_si512 (block + (w + 1) * 8), words[w + 1])));
+          __m512i word = words != NULL ? words[w] : _mm512_set1_epi64 ((long long) candidate[w]);
+          sums[w % 2] = _mm512_add_epi64 (sums[w % 2], _mm512_popcnt_epi64 (_mm512_xor_si512 (
+                            _mm512_loadu_si512 (block + w * 8), word)));
         }
-      __m512i distance = _mm512_add_epi64 (sum0, sum1);
+      __m512i distance = _mm512_add_epi64 (sums[0], sums[1]);
       __m512i near = _mm512_cvtepu16_epi64 (_mm_loadu_si128 ((const __m128i *) (nearest + first)));
       potential = _mm512_add_epi64 (potential, _mm512_min_epu64 (distance, near));
       _mm_storeu_si128 ((__m128i *) (out + first), _mm512_cvtepi64_epi16 (distance));
@@ -44,24 +45,7 @@ hamming_candidate (const guint64 *points_t, gsize n_words,
   return (guint64) _mm512_reduce_add_epi64 (potential);
 }
 
-static void
-hamming_avx512 (const guint64 *points_t, gsize n_words,
-                gsize block_begin, gsize block_end,
-                const guint64 *candidates, guint n_candidates,
-                const guint16 *nearest,
-                guint16 *out, gsize out_stride, guint64 *potentials)
-{
-  for (guint t = 0; t < n_candidates; t++)
-    {
-      const guint64 *candidate = candidates + t * n_words;
-      guint16 *candidate_out = out + t * out_stride;
-
-      /* Key sizes are 64 or 128 bytes: 8 or 16 words. */
-      potentials[t] = n_words == 8
-          ? hamming_candidate (points_t, 8, block_begin, block_end, candidate, nearest, candidate_out)
-          : hamming_candidate (points_t, 16, block_begin, block_end, candidate, nearest, candidate_out);
-    }
-}
+DM_KMEANS_DEFINE_HAMMING (hamming_avx512, hamming_candidate)
 
 static inline void
 store_distances (__m512i sums, gsize first_centre, guint popcount,
@@ -174,14 +158,7 @@ apply_centre_avx512 (const guint16 *distance, guint16 *nearest, guint16 *second,
       _mm512_mask_storeu_epi32 (label + i, (__mmask16) closer, centre_v);
       _mm512_mask_storeu_epi32 (label + i + 16, (__mmask16) (closer >> 16), centre_v);
     }
-  for (; i < count; i++)
-    {
-      guint16 d = distance[i], n = nearest[i];
-      gboolean closer = d < n;
-      second[i] = closer ? n : MIN (second[i], d);
-      nearest[i] = closer ? d : n;
-      label[i] = closer ? centre : label[i];
-    }
+  dm_kmeans_apply_centre_range (distance, nearest, second, label, i, count, centre);
 }
 
 const DmKmeansKernels dm_kmeans_kernels_avx512 = {

@@ -1,6 +1,6 @@
-/* dm-kmeans-kernels.h: the inner loops of k-means on keys, in a portable
- * and an AVX-512 build. Both compute the same integers, so which one runs
- * never changes a result.
+/* dm-kmeans-kernels.h: the inner loops of k-means on keys, in portable C,
+ * AVX2 and AVX-512. All compute the same numbers, so which one runs never
+ * changes a result (dm_kmeans_kernel_name() and DM_KERNEL choose).
  *
  * Layouts (private to the core):
  * - points, transposed in blocks of 8: word w (64 bits, little-endian load
@@ -21,17 +21,30 @@ G_BEGIN_DECLS
 #define DM_KMEANS_POINT_BLOCK  8
 #define DM_KMEANS_CENTRE_BLOCK 16
 
+/* Defines the hamming kernel name () from body (), an always-inline
+ * function of the same arguments: n_words is a constant for image keys
+ * (8 words) and image + text keys (16), so that body's word loops unroll
+ * for them; any other width gets the generic code. */
+#define DM_KMEANS_DEFINE_HAMMING(name, body)                                          \
+  static guint64                                                                      \
+  name (const guint64 *points_t, gsize n_words, gsize block_begin, gsize block_end,   \
+        const guint64 *candidate, const guint16 *nearest, guint16 *out)               \
+  {                                                                                   \
+    if (n_words == 8)                                                                 \
+      return body (points_t, 8, block_begin, block_end, candidate, nearest, out);     \
+    if (n_words == 16)                                                                \
+      return body (points_t, 16, block_begin, block_end, candidate, nearest, out);    \
+    return body (points_t, n_words, block_begin, block_end, candidate, nearest, out); \
+  }
+
 typedef struct {
-  /* Hamming distances of points in blocks [block_begin, block_end) to
-   * n_candidates keys (n_words each, consecutive): point i's distance to
-   * candidate t goes to out[t * out_stride + i - 8 * block_begin], and
-   * potentials[t] gets the sum over those points of min(distance,
+  /* Hamming distances of points in blocks [block_begin, block_end) to one
+   * key (n_words): point i's distance goes to out[i - 8 * block_begin].
+   * Returns the sum over those points of min(distance,
    * nearest[i - 8 * block_begin]). */
-  void (*hamming) (const guint64 *points_t, gsize n_words,
-                   gsize block_begin, gsize block_end,
-                   const guint64 *candidates, guint n_candidates,
-                   const guint16 *nearest,
-                   guint16 *out, gsize out_stride, guint64 *potentials);
+  guint64 (*hamming) (const guint64 *points_t, gsize n_words,
+                      gsize block_begin, gsize block_end,
+                      const guint64 *candidate, const guint16 *nearest, guint16 *out);
   /* For centre blocks [cblock_begin, cblock_end): the squared distance of
    * a key to each centre, to out[(c - cblock_begin) * 16 + lane]. With
    * S the sum of the centre's counts over the key's n_set set features,
@@ -50,6 +63,22 @@ typedef struct {
   void (*apply_centre) (const guint16 *distance, guint16 *nearest, guint16 *second,
                         guint *label, gsize count, guint centre);
 } DmKmeansKernels;
+
+/* apply_centre on items [begin, end), one at a time: the portable kernel,
+ * and the SIMD kernels' tail. */
+static inline void
+dm_kmeans_apply_centre_range (const guint16 *distance, guint16 *nearest, guint16 *second,
+                              guint *label, gsize begin, gsize end, guint centre)
+{
+  for (gsize i = begin; i < end; i++)
+    {
+      guint16 d = distance[i], n = nearest[i];
+      gboolean closer = d < n;
+      second[i] = closer ? n : MIN (second[i], d);
+      nearest[i] = closer ? d : n;
+      label[i] = closer ? centre : label[i];
+    }
+}
 
 extern const DmKmeansKernels dm_kmeans_kernels_portable;
 /* Only defined when the build compiled these kernels. */

@@ -1,46 +1,132 @@
-/* dm-kmeans-portable.c: k-means kernels in plain C.
- *
- * dm-kmeans-avx2.c builds this same source again for CPUs with AVX2 and
- * POPCNT, under another name.
+/* dm-kmeans-portable.c: k-means kernels in C for every CPU: no popcount
+ * instruction assumed, 16-byte generic vectors the compiler maps to SSE2,
+ * NEON or scalar code.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "dm-kmeans-kernels.h"
 
 #include <math.h>
+#include <string.h>
 
+/* GCC/Clang generic vectors of 16 bytes: SSE2 on x86-64, NEON on ARM, and
+ * plain scalar code elsewhere, all from the same C. */
+typedef guint64 U64x2 __attribute__ ((vector_size (16)));
+typedef guint32 U32x4 __attribute__ ((vector_size (16)));
 
-static void
-hamming_portable (const guint64 *points_t, gsize n_words,
-                  gsize block_begin, gsize block_end,
-                  const guint64 *candidates, guint n_candidates,
-                  const guint16 *nearest,
-                  guint16 *out, gsize out_stride, guint64 *potentials)
+/* Nibble counts add up over 3 words (at most 12), byte counts over 10
+ * such groups (at most 240). */
+#define WORDS_PER_NIBBLE 3
+#define WORDS_PER_FLUSH  30
+
+static inline U64x2
+load_u64x2 (const guint64 *p)
 {
-  for (guint t = 0; t < n_candidates; t++)
+  U64x2 v;
+
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+static inline U32x4
+load_u32x4 (const guint32 *p)
+{
+  U32x4 v;
+
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+/* Per-nibble popcounts (0..4) of each 64-bit lane, by SWAR: no popcount
+ * instruction is assumed. Three of them still fit in a nibble. */
+static inline U64x2
+popcount_nibbles (U64x2 v)
+{
+  const U64x2 m1 = { 0x5555555555555555u, 0x5555555555555555u };
+  const U64x2 m2 = { 0x3333333333333333u, 0x3333333333333333u };
+
+  v = v - ((v >> 1) & m1);
+  return (v & m2) + ((v >> 2) & m2);
+}
+
+/* Nibble counts (0..15) to byte counts. */
+static inline U64x2
+nibbles_to_bytes (U64x2 v)
+{
+  const U64x2 m4 = { 0x0f0f0f0f0f0f0f0fu, 0x0f0f0f0f0f0f0f0fu };
+
+  return (v & m4) + ((v >> 4) & m4);
+}
+
+/* Sum of the byte counts of each lane. */
+static inline U64x2
+sum_bytes (U64x2 v)
+{
+  const U64x2 m8 = { 0x00ff00ff00ff00ffu, 0x00ff00ff00ff00ffu };
+  const U64x2 m16 = { 0x0000ffff0000ffffu, 0x0000ffff0000ffffu };
+
+  v = (v & m8) + ((v >> 8) & m8);
+  v = (v & m16) + ((v >> 16) & m16);
+  return (v + (v >> 32)) & (U64x2) { 0xffffffffu, 0xffffffffu };
+}
+
+/* One candidate against a run of point blocks; n_words is a constant in
+ * the common instantiations, so the word loops unroll. */
+static inline __attribute__ ((always_inline)) guint64
+hamming_candidate (const guint64 *points_t, gsize n_words,
+                   gsize block_begin, gsize block_end,
+                   const guint64 *candidate, const guint16 *nearest, guint16 *out)
+{
+  guint64 potential = 0;
+
+  for (gsize b = block_begin; b < block_end; b++)
     {
-      const guint64 *candidate = candidates + t * n_words;
-      guint64 potential = 0;
+      const guint64 *block = points_t + b * n_words * DM_KMEANS_POINT_BLOCK;
+      gsize first = (b - block_begin) * DM_KMEANS_POINT_BLOCK;
+      /* Lanes 0-1, 2-3, 4-5, 6-7 as nibble, byte and full counts, in
+       * named variables so that they stay in registers. */
+      U64x2 n0 = { 0, 0 }, n1 = { 0, 0 }, n2 = { 0, 0 }, n3 = { 0, 0 };
+      U64x2 b0 = { 0, 0 }, b1 = { 0, 0 }, b2 = { 0, 0 }, b3 = { 0, 0 };
+      U64x2 distance[4] = { { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } };
 
-      for (gsize b = block_begin; b < block_end; b++)
+#pragma GCC unroll 16
+      for (gsize w = 0; w < n_words; w++)
         {
-          const guint64 *block = points_t + b * n_words * DM_KMEANS_POINT_BLOCK;
-          gsize first = (b - block_begin) * DM_KMEANS_POINT_BLOCK;
-          guint distance[DM_KMEANS_POINT_BLOCK] = { 0 };
+          const guint64 *row = block + w * DM_KMEANS_POINT_BLOCK;
+          U64x2 word = { candidate[w], candidate[w] };
 
-          for (gsize w = 0; w < n_words; w++)
-            for (guint lane = 0; lane < DM_KMEANS_POINT_BLOCK; lane++)
-              distance[lane] += (guint) __builtin_popcountll (
-                  block[w * DM_KMEANS_POINT_BLOCK + lane] ^ candidate[w]);
-          for (guint lane = 0; lane < DM_KMEANS_POINT_BLOCK; lane++)
+          n0 += popcount_nibbles (load_u64x2 (row) ^ word);
+          n1 += popcount_nibbles (load_u64x2 (row + 2) ^ word);
+          n2 += popcount_nibbles (load_u64x2 (row + 4) ^ word);
+          n3 += popcount_nibbles (load_u64x2 (row + 6) ^ word);
+          if (w % WORDS_PER_NIBBLE == WORDS_PER_NIBBLE - 1 || w + 1 == n_words)
             {
-              out[t * out_stride + first + lane] = (guint16) distance[lane];
-              potential += MIN (distance[lane], nearest[first + lane]);
+              b0 += nibbles_to_bytes (n0);
+              b1 += nibbles_to_bytes (n1);
+              b2 += nibbles_to_bytes (n2);
+              b3 += nibbles_to_bytes (n3);
+              n0 = n1 = n2 = n3 = (U64x2) { 0, 0 };
+            }
+          if (w % WORDS_PER_FLUSH == WORDS_PER_FLUSH - 1 || w + 1 == n_words)
+            {
+              distance[0] += sum_bytes (b0);
+              distance[1] += sum_bytes (b1);
+              distance[2] += sum_bytes (b2);
+              distance[3] += sum_bytes (b3);
+              b0 = b1 = b2 = b3 = (U64x2) { 0, 0 };
             }
         }
-      potentials[t] = potential;
+      for (guint lane = 0; lane < DM_KMEANS_POINT_BLOCK; lane++)
+        {
+          guint d = (guint) distance[lane / 2][lane % 2];
+          out[first + lane] = (guint16) d;
+          potential += MIN (d, nearest[first + lane]);
+        }
     }
+  return potential;
 }
+
+DM_KMEANS_DEFINE_HAMMING (hamming_portable, hamming_candidate)
 
 static void
 distances_portable (const guint32 *counts_t, gsize n_features,
@@ -52,15 +138,37 @@ distances_portable (const guint32 *counts_t, gsize n_features,
   for (gsize c = cblock_begin; c < cblock_end; c++)
     {
       const guint32 *block = counts_t + c * n_features * DM_KMEANS_CENTRE_BLOCK;
-      guint32 sum[DM_KMEANS_CENTRE_BLOCK] = { 0 };
+      /* The block's 16 sums in four vectors, two features at a time so
+       * that the loads overlap; named, so they stay in registers. */
+      U32x4 a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+      U32x4 b0 = { 0 }, b1 = { 0 }, b2 = { 0 }, b3 = { 0 };
+      guint s = 0;
       double *distance = out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK;
 
-      for (guint s = 0; s < n_set; s++)
+      for (; s + 1 < n_set; s += 2)
         {
           const guint32 *row = block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK;
-          for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)
-            sum[lane] += row[lane];
+          const guint32 *next = block + (gsize) set_features[s + 1] * DM_KMEANS_CENTRE_BLOCK;
+          a0 += load_u32x4 (row);
+          a1 += load_u32x4 (row + 4);
+          a2 += load_u32x4 (row + 8);
+          a3 += load_u32x4 (row + 12);
+          b0 += load_u32x4 (next);
+          b1 += load_u32x4 (next + 4);
+          b2 += load_u32x4 (next + 8);
+          b3 += load_u32x4 (next + 12);
         }
+      if (s < n_set)
+        {
+          const guint32 *row = block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK;
+          a0 += load_u32x4 (row);
+          a1 += load_u32x4 (row + 4);
+          a2 += load_u32x4 (row + 8);
+          a3 += load_u32x4 (row + 12);
+        }
+      guint32 sum[DM_KMEANS_CENTRE_BLOCK];
+      U32x4 total[4] = { a0 + b0, a1 + b1, a2 + b2, a3 + b3 };
+      memcpy (sum, total, sizeof sum);
       double smallest = INFINITY;
       for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)
         {
@@ -79,21 +187,10 @@ static void
 apply_centre_portable (const guint16 *distance, guint16 *nearest, guint16 *second,
                        guint *label, gsize count, guint centre)
 {
-  for (gsize i = 0; i < count; i++)
-    {
-      guint16 d = distance[i], n = nearest[i];
-      gboolean closer = d < n;
-      second[i] = closer ? n : MIN (second[i], d);
-      nearest[i] = closer ? d : n;
-      label[i] = closer ? centre : label[i];
-    }
+  dm_kmeans_apply_centre_range (distance, nearest, second, label, 0, count, centre);
 }
 
-#ifndef DM_KMEANS_KERNELS_NAME
-#define DM_KMEANS_KERNELS_NAME dm_kmeans_kernels_portable
-#endif
-
-const DmKmeansKernels DM_KMEANS_KERNELS_NAME = {
+const DmKmeansKernels dm_kmeans_kernels_portable = {
   hamming_portable,
   distances_portable,
   apply_centre_portable,

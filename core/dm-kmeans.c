@@ -30,10 +30,10 @@
  * below zero instead of to NaN. */
 #define BOUND_FAR    1e6
 
-static inline float
+static inline double
 lower_bound (double squared)
 {
-  return (float) MIN (sqrt (MAX (squared, 0.0)), BOUND_FAR);
+  return MIN (sqrt (MAX (squared, 0.0)), BOUND_FAR);
 }
 
 typedef struct {
@@ -68,8 +68,12 @@ typedef struct {
   double *inv_members, *norm_term, *shift;
   double *upper;                    /* bound on the distance to own centre */
   guint n_groups, group_cblocks;    /* centre groups for the lower bounds */
-  float *group_lower;               /* n x n_groups, Euclidean */
-  double *group_shift;              /* n_groups */
+  /* n x n_groups Euclidean lower bounds in 16-bit fixed point, rounded
+   * down (half the memory of floats: 160 MB at 1.28M items, 63 groups);
+   * 0xffff stands for "beyond any key" */
+  guint16 *group_lower;
+  double bound_scale, bound_unit;   /* units per distance, distance per unit */
+  guint16 *group_shift_units;       /* n_groups, bound units rounded up */
   gsize n_lloyd_chunks;
   GArray **chunk_moves;             /* of Move */
   gsize scan_group;                 /* centre blocks per cache group */
@@ -84,8 +88,28 @@ typedef struct {
   guint64 *popcount_sum;            /* k: sum of member popcounts */
   guint16 **scratch;                /* per worker: SCAN_BATCH x n_padded */
   guint n_workers;
+  guint16 **feature_scratch;        /* per worker: SCAN_BATCH x n_features */
+  guint64 **candidate_scratch;      /* per worker: SCAN_BATCH x n_words */
   guint16 *zeros;                   /* MEMBER_PIECE zero "nearest" distances */
 } Kmeans;
+
+static inline double
+bound_value (const Kmeans *km, guint16 bound)
+{
+  return bound * km->bound_unit;
+}
+
+/* The largest representable bound not above distance. */
+static inline guint16
+bound_floor (const Kmeans *km, double distance)
+{
+  double units = distance * km->bound_scale;
+
+  /* The conversion truncates: rounds down, as a lower bound must. */
+  if (!(units > 0))
+    return 0;
+  return units >= G_MAXUINT16 ? G_MAXUINT16 : (guint16) units;
+}
 
 static inline guint64
 load_word (const guint8 *bytes)
@@ -197,12 +221,12 @@ seed_candidates_task (gsize chunk, guint worker, gpointer data)
   gsize block_end = MIN ((first + SEED_CHUNK) / DM_KMEANS_POINT_BLOCK, km->n_blocks);
 
   apply_pending_chunk (km, chunk);
-  km->kernels->hamming (km->points_t, km->n_words,
-                        first / DM_KMEANS_POINT_BLOCK, block_end,
-                        km->candidate_keys, km->n_candidates,
-                        km->nearest + first,
-                        km->candidate_dist + first, km->n_padded,
-                        km->chunk_potential + chunk * km->max_trials);
+  for (guint t = 0; t < km->n_candidates; t++)
+    km->chunk_potential[chunk * km->max_trials + t] =
+        km->kernels->hamming (km->points_t, km->n_words,
+                              first / DM_KMEANS_POINT_BLOCK, block_end,
+                              km->candidate_keys + t * km->n_words, km->nearest + first,
+                              km->candidate_dist + t * km->n_padded + first);
 }
 
 static void
@@ -370,6 +394,9 @@ seed (Kmeans *km, guint *seed_items, GError **error)
 
   dm_parallel_run (km->parallel, km->n_seed_chunks, apply_pending_task, km);
   km->update_pending = FALSE;
+  /* Lloyd reads the keys themselves: the transposed copy would only add to
+   * its peak memory (80 MB at 1.28M keys). */
+  g_clear_pointer (&km->points_t, g_free);
   g_clear_pointer (&km->candidate_dist, g_free);
   g_clear_pointer (&km->candidate_keys, g_free);
   g_clear_pointer (&km->chunk_potential, g_free);
@@ -550,7 +577,7 @@ relocate_empty (Kmeans *km, Touched *touched)
 }
 
 /* Per group of centres, the largest shift: how much the group's lower
- * bounds must drop. */
+ * bounds must drop, in bound units. */
 static void
 update_group_shifts (Kmeans *km)
 {
@@ -561,7 +588,10 @@ update_group_shifts (Kmeans *km)
       double largest = 0;
       for (guint j = first; j < end; j++)
         largest = MAX (largest, km->shift[j]);
-      km->group_shift[g] = largest;
+      /* Rounded up, so that bounds lowered by it stay bounds; a shift
+       * beyond any key distance takes every bound to 0. */
+      double units = ceil (largest * km->bound_scale);
+      km->group_shift_units[g] = units >= G_MAXUINT16 ? G_MAXUINT16 : (guint16) units;
     }
 }
 
@@ -572,9 +602,10 @@ update_group_shifts (Kmeans *km)
  * scan visits only the groups whose bound does not rule them out. */
 static void
 scan_batch (Kmeans *km, const guint *items, const double *own_distance,
-            guint n_items, GArray *moves)
+            guint n_items, GArray *moves, guint worker)
 {
-  guint16 features[SCAN_BATCH][1024];
+  /* SCAN_BATCH lists of set features, n_features apart */
+  guint16 *features = km->feature_scratch[worker];
   guint n_set[SCAN_BATCH];
   double best[SCAN_BATCH], best_root[SCAN_BATCH];
   guint best_centre[SCAN_BATCH];
@@ -582,12 +613,11 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
   double block_min[SCAN_GROUP_BYTES / 64 / 16];
   gsize group_stride = km->n_groups;
 
-  g_assert (km->n_features <= 1024);
   g_assert (km->scan_group * DM_KMEANS_CENTRE_BLOCK <= G_N_ELEMENTS (distances));
 
   for (guint p = 0; p < n_items; p++)
     {
-      n_set[p] = list_set_features (km, items[p], features[p]);
+      n_set[p] = list_set_features (km, items[p], features + p * km->n_features);
       best[p] = own_distance[p];
       best_root[p] = sqrt (MAX (best[p], 0.0));
       best_centre[p] = km->label[items[p]];
@@ -599,16 +629,17 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
 
       for (guint p = 0; p < n_items; p++)
         {
-          float *lower = km->group_lower + items[p] * group_stride;
+          guint16 *lower = km->group_lower + items[p] * group_stride;
           guint popcount = km->popcount[items[p]];
           double group_min = INFINITY;
 
-          if (lower[g] > best_root[p] + BOUND_MARGIN)
+          if (bound_value (km, lower[g]) > best_root[p] + BOUND_MARGIN)
             continue;
           for (gsize part = group_first; part < group_end; part += km->scan_group)
             {
               gsize part_end = MIN (part + km->scan_group, group_end);
-              km->kernels->distances (km->counts_t, km->n_features, features[p], n_set[p],
+              km->kernels->distances (km->counts_t, km->n_features,
+                                      features + p * km->n_features, n_set[p],
                                       part, part_end, popcount, km->inv_members,
                                       km->norm_term, distances, block_min);
               for (gsize c = part; c < part_end; c++)
@@ -647,7 +678,7 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
                       if (old_group == g)
                         group_min = MIN (group_min, best[p]);
                       else
-                        lower[old_group] = MIN (lower[old_group], (float) best_root[p]);
+                        lower[old_group] = MIN (lower[old_group], bound_floor (km, best_root[p]));
                       best[p] = smallest;
                       best_root[p] = sqrt (MAX (smallest, 0.0));
                       best_centre[p] = nearest;
@@ -657,7 +688,7 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
                     group_min = MIN (group_min, smallest);
                 }
             }
-          lower[g] = lower_bound (group_min);
+          lower[g] = bound_floor (km, lower_bound (group_min));
         }
     }
   for (guint p = 0; p < n_items; p++)
@@ -677,27 +708,27 @@ static void
 member_scan (Kmeans *km, const guint *items, const double *own_distance,
              guint n_items, GArray *moves, guint worker)
 {
-  guint64 candidates[SCAN_BATCH * 16];
-  guint64 unused[SCAN_BATCH];
+  /* SCAN_BATCH keys, n_words each */
+  guint64 *candidates = km->candidate_scratch[worker];
   guint16 *distances = km->scratch[worker];
   guint32 *prefix = (guint32 *) (distances + SCAN_BATCH * km->n_padded);
   guint group_size = km->group_cblocks * DM_KMEANS_CENTRE_BLOCK;
   gsize piece_blocks = MEMBER_PIECE / DM_KMEANS_POINT_BLOCK;
 
-  g_assert (km->n_words <= 16);
   for (guint p = 0; p < n_items; p++)
     for (gsize w = 0; w < km->n_words; w++)
       candidates[p * km->n_words + w] = load_word (key_of (km, items[p]) + 8 * w);
   for (gsize b = 0; b < km->n_blocks; b += piece_blocks)
-    km->kernels->hamming (km->sorted_t, km->n_words, b, MIN (b + piece_blocks, km->n_blocks),
-                          candidates, n_items, km->zeros,
-                          distances + b * DM_KMEANS_POINT_BLOCK, km->n_padded, unused);
+    for (guint p = 0; p < n_items; p++)
+      km->kernels->hamming (km->sorted_t, km->n_words, b, MIN (b + piece_blocks, km->n_blocks),
+                            candidates + p * km->n_words, km->zeros,
+                            distances + p * km->n_padded + b * DM_KMEANS_POINT_BLOCK);
 
   for (guint p = 0; p < n_items; p++)
     {
       guint item = items[p];
       const guint16 *to_item = distances + p * km->n_padded;
-      float *lower = km->group_lower + (gsize) item * km->n_groups;
+      guint16 *lower = km->group_lower + (gsize) item * km->n_groups;
       guint popcount = km->popcount[item];
       double best = own_distance[p], best_root = sqrt (MAX (best, 0.0));
       guint best_centre = km->label[item];
@@ -732,7 +763,7 @@ member_scan (Kmeans *km, const guint *items, const double *own_distance,
                   if (old_group == g)
                     group_min = MIN (group_min, best);
                   else if (old_group < g)
-                    lower[old_group] = MIN (lower[old_group], (float) best_root);
+                    lower[old_group] = MIN (lower[old_group], bound_floor (km, best_root));
                   best = d;
                   best_root = sqrt (MAX (d, 0.0));
                   best_centre = j;
@@ -740,7 +771,7 @@ member_scan (Kmeans *km, const guint *items, const double *own_distance,
               else
                 group_min = MIN (group_min, d);
             }
-          lower[g] = lower_bound (group_min);
+          lower[g] = bound_floor (km, lower_bound (group_min));
         }
 
       km->upper[item] = best_root;
@@ -771,10 +802,9 @@ sort_by_cluster (Kmeans *km)
     {
       gsize position = fill[km->label[i]]++;
       gsize block = position / DM_KMEANS_POINT_BLOCK, lane = position % DM_KMEANS_POINT_BLOCK;
-      gsize source = i / DM_KMEANS_POINT_BLOCK, source_lane = i % DM_KMEANS_POINT_BLOCK;
       for (gsize w = 0; w < km->n_words; w++)
         km->sorted_t[(block * km->n_words + w) * DM_KMEANS_POINT_BLOCK + lane] =
-            km->points_t[(source * km->n_words + w) * DM_KMEANS_POINT_BLOCK + source_lane];
+            load_word (key_of (km, i) + 8 * w);
     }
 }
 
@@ -791,15 +821,20 @@ assign_task (gsize chunk, guint worker, gpointer data)
   for (gsize i = chunk * LLOYD_CHUNK; i < MIN ((chunk + 1) * LLOYD_CHUNK, km->n); i++)
     {
       guint own = km->label[i];
-      float *lower = km->group_lower + i * km->n_groups;
-      double lowest = INFINITY, d_own;
+      guint16 *lower = km->group_lower + i * km->n_groups;
+      guint16 lowest_units = G_MAXUINT16;
+      double lowest, d_own;
 
+      /* In bound units: a saturating integer subtraction per group, the
+       * cost of every item in every iteration. */
       km->upper[i] += km->shift[own];
       for (guint g = 0; g < km->n_groups; g++)
         {
-          lower[g] = (float) (lower[g] - km->group_shift[g]);
-          lowest = MIN (lowest, lower[g]);
+          guint16 shift = km->group_shift_units[g];
+          lower[g] = lower[g] > shift ? lower[g] - shift : 0;
+          lowest_units = MIN (lowest_units, lower[g]);
         }
+      lowest = bound_value (km, lowest_units);
       if (km->upper[i] + BOUND_MARGIN < lowest)
         continue;
       d_own = exact_distance (km, i, own);
@@ -813,14 +848,14 @@ assign_task (gsize chunk, guint worker, gpointer data)
           if (km->member_mode)
             member_scan (km, failing, own_distance, n_failing, moves, worker);
           else
-            scan_batch (km, failing, own_distance, n_failing, moves);
+            scan_batch (km, failing, own_distance, n_failing, moves, worker);
           n_failing = 0;
         }
     }
   if (n_failing > 0 && km->member_mode)
     member_scan (km, failing, own_distance, n_failing, moves, worker);
   else if (n_failing > 0)
-    scan_batch (km, failing, own_distance, n_failing, moves);
+    scan_batch (km, failing, own_distance, n_failing, moves, worker);
 }
 
 /* One assignment pass; with apply, moves update the centre counts. Returns
@@ -870,7 +905,7 @@ kmeans_clear (Kmeans *km)
   g_free (km->shift);
   g_free (km->upper);
   g_free (km->group_lower);
-  g_free (km->group_shift);
+  g_free (km->group_shift_units);
   g_free (km->exact);
   if (km->chunk_moves != NULL)
     for (gsize c = 0; c < km->n_lloyd_chunks; c++)
@@ -879,9 +914,16 @@ kmeans_clear (Kmeans *km)
   g_free (km->sorted_t);
   g_free (km->cluster_offsets);
   g_free (km->popcount_sum);
-  for (guint w = 0; km->scratch != NULL && w < km->n_workers; w++)
-    g_free (km->scratch[w]);
+  for (guint w = 0; w < km->n_workers; w++)
+    {
+      if (km->scratch != NULL)
+        g_free (km->scratch[w]);
+      g_free (km->feature_scratch[w]);
+      g_free (km->candidate_scratch[w]);
+    }
   g_free (km->scratch);
+  g_free (km->feature_scratch);
+  g_free (km->candidate_scratch);
   g_free (km->zeros);
 }
 
@@ -902,6 +944,12 @@ check_request (const DmKmeansRequest *request, GError **error)
       g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
                    "cannot make %u clusters from %" G_GSIZE_FORMAT " items",
                    request->k, request->n_items);
+      return FALSE;
+    }
+  if (request->kernel > DM_KMEANS_KERNEL_PORTABLE)
+    {
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                   "unknown k-means kernel path %d", (int) request->kernel);
       return FALSE;
     }
   if (!(request->tolerance >= 0))
@@ -977,8 +1025,11 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
   km->upper = g_new (double, km->n);
   km->group_cblocks = (km->n_cblocks + MAX_GROUPS - 1) / MAX_GROUPS;
   km->n_groups = (km->n_cblocks + km->group_cblocks - 1) / km->group_cblocks;
-  km->group_lower = g_new (float, km->n * km->n_groups);
-  km->group_shift = g_new0 (double, km->n_groups);
+  km->group_lower = g_new (guint16, km->n * km->n_groups);
+  /* No key is farther than sqrt(n_features) from a centre. */
+  km->bound_scale = (G_MAXUINT16 - 1) / sqrt ((double) km->n_features);
+  km->bound_unit = 1.0 / km->bound_scale;
+  km->group_shift_units = g_new0 (guint16, km->n_groups);
   km->exact = g_new (double, km->n);
   km->n_lloyd_chunks = (km->n + LLOYD_CHUNK - 1) / LLOYD_CHUNK;
   km->chunk_moves = g_new (GArray *, km->n_lloyd_chunks);
@@ -987,11 +1038,18 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
   km->popcount_sum = g_new0 (guint64, km->k);
   km->member_mode = request->scan == DM_KMEANS_SCAN_MEMBERS
                     || (request->scan == DM_KMEANS_SCAN_AUTO && km->n < 8 * (gsize) km->k);
+  km->n_workers = dm_parallel_get_n_threads (km->parallel);
+  km->feature_scratch = g_new (guint16 *, km->n_workers);
+  km->candidate_scratch = g_new (guint64 *, km->n_workers);
+  for (guint w = 0; w < km->n_workers; w++)
+    {
+      km->feature_scratch[w] = g_new (guint16, SCAN_BATCH * km->n_features);
+      km->candidate_scratch[w] = g_new (guint64, SCAN_BATCH * km->n_words);
+    }
   if (km->member_mode)
     {
       km->sorted_t = g_new0 (guint64, km->n_padded * km->n_words);
       km->cluster_offsets = g_new (guint, km->k + 1);
-      km->n_workers = dm_parallel_get_n_threads (km->parallel);
       km->scratch = g_new (guint16 *, km->n_workers);
       for (guint w = 0; w < km->n_workers; w++)
         /* distances to all items for a batch, then one row of prefix sums */
@@ -1004,7 +1062,7 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
   /* The seeding distances are exact bounds to the seeds themselves. */
   for (gsize i = 0; i < km->n; i++)
     {
-      float lower = km->second[i] == FAR ? (float) BOUND_FAR : lower_bound (km->second[i]);
+      guint16 lower = km->second[i] == FAR ? G_MAXUINT16 : bound_floor (km, lower_bound (km->second[i]));
       km->upper[i] = sqrt ((double) km->nearest[i]);
       for (guint g = 0; g < km->n_groups; g++)
         km->group_lower[i * km->n_groups + g] = lower;
@@ -1094,27 +1152,91 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
   return TRUE;
 }
 
+typedef struct {
+  const char *name;
+  DmKmeansKernel kernel;
+} KernelName;
+
+static const KernelName kernel_names[] = {
+  { "avx512", DM_KMEANS_KERNEL_AVX512 },
+  { "avx2", DM_KMEANS_KERNEL_AVX2 },
+  { "portable", DM_KMEANS_KERNEL_PORTABLE },
+};
+
+/* The kernels for a path, or NULL when this build or CPU cannot run it. */
 static const DmKmeansKernels *
-choose_kernels (const DmKmeansRequest *request, const char **name)
+kernels_for (DmKmeansKernel kernel)
 {
-  *name = "portable";
-  if (request->force_portable)
-    return &dm_kmeans_kernels_portable;
+  switch (kernel)
+    {
+    case DM_KMEANS_KERNEL_AVX512:
 #ifdef DM_HAVE_AVX512_KERNELS
-  if (!request->no_avx512 && dm_kmeans_simd_available ())
-    {
-      *name = "avx512";
-      return &dm_kmeans_kernels_avx512;
-    }
+      if (dm_kmeans_simd_available ())
+        return &dm_kmeans_kernels_avx512;
 #endif
+      return NULL;
+    case DM_KMEANS_KERNEL_AVX2:
 #ifdef DM_HAVE_AVX2_KERNELS
-  if (dm_kmeans_avx2_available ())
-    {
-      *name = "avx2";
-      return &dm_kmeans_kernels_avx2;
-    }
+      if (dm_kmeans_avx2_available ())
+        return &dm_kmeans_kernels_avx2;
 #endif
-  return &dm_kmeans_kernels_portable;
+      return NULL;
+    case DM_KMEANS_KERNEL_PORTABLE:
+      return &dm_kmeans_kernels_portable;
+    case DM_KMEANS_KERNEL_AUTO:
+    default:
+      return NULL;
+    }
+}
+
+/* AUTO: DM_KERNEL, else the first path (fastest first) this CPU runs. */
+static const DmKmeansKernels *
+choose_kernels (DmKmeansKernel kernel, const char **name, GError **error)
+{
+  const char *forced = NULL;
+  const DmKmeansKernels *kernels;
+
+  if (kernel == DM_KMEANS_KERNEL_AUTO)
+    {
+      const char *variable = g_getenv ("DM_KERNEL");
+
+      if (variable == NULL || *variable == '\0')
+        for (gsize i = 0; i < G_N_ELEMENTS (kernel_names); i++)
+          if ((kernels = kernels_for (kernel_names[i].kernel)) != NULL)
+            {
+              *name = kernel_names[i].name;
+              return kernels;
+            }
+      forced = variable;
+      for (gsize i = 0; i < G_N_ELEMENTS (kernel_names); i++)
+        if (g_strcmp0 (variable, kernel_names[i].name) == 0)
+          kernel = kernel_names[i].kernel;
+      if (kernel == DM_KMEANS_KERNEL_AUTO)
+        {
+          g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                       "DM_KERNEL=%s: expected avx512, avx2 or portable", variable);
+          return NULL;
+        }
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (kernel_names); i++)
+    if (kernel_names[i].kernel == kernel)
+      *name = kernel_names[i].name;
+  kernels = kernels_for (kernel);
+  if (kernels == NULL)
+    g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                 "%s%s: the %s k-means kernels are not built in or this CPU cannot run them",
+                 forced != NULL ? "DM_KERNEL=" : "", forced != NULL ? forced : "",
+                 *name);
+  return kernels;
+}
+
+const char *
+dm_kmeans_kernel_name (DmKmeansKernel kernel, GError **error)
+{
+  const char *name = NULL;
+
+  g_return_val_if_fail (kernel <= DM_KMEANS_KERNEL_PORTABLE, NULL);
+  return choose_kernels (kernel, &name, error) != NULL ? name : NULL;
 }
 
 gboolean
@@ -1122,7 +1244,7 @@ dm_kmeans_avx2_available (void)
 {
 #if defined(DM_HAVE_AVX2_KERNELS) && (defined(__x86_64__) || defined(__i386__))
   __builtin_cpu_init ();
-  return __builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("popcnt");
+  return __builtin_cpu_supports ("avx2");
 #else
   return FALSE;
 #endif
@@ -1177,8 +1299,12 @@ dm_kmeans_run (const DmKmeansRequest *request,
   if (!check_request (request, error))
     return FALSE;
 
+  km.kernels = choose_kernels (request->force_portable ? DM_KMEANS_KERNEL_PORTABLE
+                                                      : request->kernel,
+                               &kernels_name, error);
+  if (km.kernels == NULL)
+    return FALSE;
   km.request = request;
-  km.kernels = choose_kernels (request, &kernels_name);
   km.parallel = dm_parallel_new (request->n_threads);
   km.n = request->n_items;
   km.n_words = request->key_bytes / 8;

@@ -39,10 +39,18 @@ typedef enum {
   DM_KMEANS_SCAN_MEMBERS,   /* from Hamming distances to every member */
 } DmKmeansScan;
 
+/* Which kernels run. They compute the same numbers; only speed differs. */
+typedef enum {
+  DM_KMEANS_KERNEL_AUTO,     /* DM_KERNEL from the environment, else the best the CPU runs */
+  DM_KMEANS_KERNEL_AVX512,   /* AVX-512 F, BW and VPOPCNTDQ */
+  DM_KMEANS_KERNEL_AVX2,     /* hand-written AVX2 */
+  DM_KMEANS_KERNEL_PORTABLE, /* plain C, what every other CPU runs */
+} DmKmeansKernel;
+
 typedef struct {
   const guint8 *keys;       /* n_items * key_bytes, packbits order */
   gsize n_items;
-  gsize key_bytes;          /* 64 or 128 */
+  gsize key_bytes;          /* a multiple of 8 (see dm_keys_check_size()) */
   guint k;                  /* clusters, 1 .. n_items */
   guint32 seed;             /* drives k-means++ */
   /* Optional, k entries: an item whose key is centre j's initial value,
@@ -55,8 +63,8 @@ typedef struct {
   guint max_iterations;     /* Lloyd iterations, scikit-learn's default 300 */
   double tolerance;         /* relative to the mean feature variance; 1e-4 */
   guint n_threads;          /* 0 = all cores */
-  gboolean force_portable;  /* no SIMD kernels, for tests */
-  gboolean no_avx512;       /* at most the AVX2 kernels, for tests */
+  gboolean force_portable;  /* no SIMD kernels, for tests (as kernel = PORTABLE) */
+  DmKmeansKernel kernel;    /* AUTO; another value forces that path */
   DmKmeansScan scan;        /* how full scans compute distances, for tests */
   DmCoreProgressFunc progress;   /* may be NULL; phase "clustering" */
   gpointer progress_data;
@@ -119,7 +127,8 @@ guint dm_kmeans_default_trials (gsize n_items, guint k);
  *
  * Returns: %TRUE on success; %FALSE with DM_CORE_ERROR_INVALID_ARGUMENT for
  *   unusable parameters (k outside 1..n_items, key size, too many items,
- *   an initial item out of range) or DM_CORE_ERROR_CANCELLED when the
+ *   an initial item out of range, a kernel path this CPU or build cannot
+ *   run, see dm_kmeans_kernel_name()) or DM_CORE_ERROR_CANCELLED when the
  *   progress callback returned %FALSE
  */
 gboolean dm_kmeans_run (const DmKmeansRequest *request,
@@ -153,9 +162,25 @@ gboolean dm_kmeans_simd_available (void);
 /**
  * dm_kmeans_avx2_available:
  *
- * Returns: %TRUE when this CPU runs the AVX2 + POPCNT build of the
- *   portable kernels, used when AVX-512 is missing
+ * Returns: %TRUE when this CPU runs the hand-written AVX2 kernels, used
+ *   when AVX-512 is missing
  */
 gboolean dm_kmeans_avx2_available (void);
+
+/**
+ * dm_kmeans_kernel_name:
+ * @kernel: the path asked for; AUTO reads the environment variable
+ *   DM_KERNEL (`avx512`, `avx2` or `portable`; unset or empty: the best
+ *   this CPU runs)
+ * @error: return location for a #GError
+ *
+ * Which kernels dm_kmeans_run() uses for @kernel, so benchmarks and tests
+ * can force and name each path.
+ *
+ * Returns: (nullable): "avx512", "avx2" or "portable"; %NULL with
+ *   DM_CORE_ERROR_INVALID_ARGUMENT when DM_KERNEL names no path or the
+ *   path asked for is not built in or not supported by this CPU
+ */
+const char *dm_kmeans_kernel_name (DmKmeansKernel kernel, GError **error);
 
 G_END_DECLS

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs, from Debian 12's archive, everything the project needs to build
 # and test; with --bench, also what the benchmarks compare against (the
-# Datumaro/scikit-learn reference path, OpenCV for NDR's). Safe to run
+# Datumaro/scikit-learn reference path on OpenBLAS, as a user's numpy runs
+# it, with threadpoolctl to check that; OpenCV for NDR's). Safe to run
 # again; run it as root, or as a user who may use sudo (it calls sudo
 # itself then).
 set -eu
@@ -21,7 +22,8 @@ packages="
 "
 
 if $bench; then
-  packages="$packages python3-numpy python3-sklearn python3-opencv time"
+  packages="$packages python3-numpy python3-sklearn python3-opencv time
+    libopenblas0-pthread python3-threadpoolctl"
 fi
 
 # As root (a fresh container has no sudo) apt-get runs directly; otherwise

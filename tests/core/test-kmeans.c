@@ -91,8 +91,8 @@ partition_inertia (const guint8 *keys, gsize n, gsize key_bytes, const guint *la
 }
 
 static DmKmeansResult *
-run_limited (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint32 seed,
-             guint threads, gboolean portable, gboolean no_avx512, double tolerance)
+run_kernel (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint32 seed,
+            guint threads, DmKmeansKernel kernel, double tolerance)
 {
   DmKmeansRequest request;
   DmKmeansResult *result = NULL;
@@ -105,8 +105,7 @@ run_limited (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint32 seed
   request.k = k;
   request.seed = seed;
   request.n_threads = threads;
-  request.force_portable = portable;
-  request.no_avx512 = no_avx512;
+  request.kernel = kernel;
   request.tolerance = tolerance;
   g_assert_true (dm_kmeans_run (&request, &result, &error));
   g_assert_no_error (error);
@@ -117,7 +116,8 @@ static DmKmeansResult *
 run (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint32 seed,
      guint threads, gboolean portable, double tolerance)
 {
-  return run_limited (keys, n, key_bytes, k, seed, threads, portable, FALSE, tolerance);
+  return run_kernel (keys, n, key_bytes, k, seed, threads,
+                     portable ? DM_KMEANS_KERNEL_PORTABLE : DM_KMEANS_KERNEL_AUTO, tolerance);
 }
 
 static void
@@ -293,46 +293,94 @@ test_threads_identical (gconstpointer data)
   assert_same (one, three);
 }
 
+/* Every kernel path this CPU runs, forced one by one, gives the portable
+ * path's results to the bit, with both kinds of full scan: centre counts
+ * (k = 50) and member distances (k = 900). */
 static void
-test_simd_identical (gconstpointer data)
-{
-  gsize key_bytes = GPOINTER_TO_SIZE (data);
-  gsize n = 5000;
-  g_autofree guint8 *keys = NULL;
-
-  if (!dm_kmeans_simd_available ())
-    {
-      g_test_skip ("this CPU has no AVX-512 VPOPCNTDQ kernels to compare");
-      return;
-    }
-  keys = make_noisy (n, 30, key_bytes, 13);
-  g_autoptr(DmKmeansResult) simd = run (keys, n, key_bytes, 70, 4, 2, FALSE, 1e-4);
-  g_autoptr(DmKmeansResult) portable = run (keys, n, key_bytes, 70, 4, 2, TRUE, 1e-4);
-  g_assert_cmpstr (simd->kernels, ==, "avx512");
-  g_assert_cmpstr (portable->kernels, ==, "portable");
-  assert_same (simd, portable);
-}
-
-static void
-test_avx2_identical (gconstpointer data)
+test_kernels_identical (gconstpointer data)
 {
   gsize key_bytes = GPOINTER_TO_SIZE (data);
   gsize n = 4000;
-  g_autofree guint8 *keys = NULL;
+  g_autofree guint8 *keys = make_noisy (n, 30, key_bytes, 17);
+  const struct { DmKmeansKernel kernel; const char *name; } paths[] = {
+    { DM_KMEANS_KERNEL_AVX512, "avx512" },
+    { DM_KMEANS_KERNEL_AVX2, "avx2" },
+  };
+  guint compared = 0;
 
-  if (!dm_kmeans_avx2_available ())
-    {
-      g_test_skip ("this CPU has no AVX2 + POPCNT kernels to compare");
-      return;
-    }
-  keys = make_noisy (n, 30, key_bytes, 17);
-  /* Both scan kinds: counts (k = 50) and members (k = 900). */
   for (guint k = 50; k <= 900; k += 850)
     {
-      g_autoptr(DmKmeansResult) avx2 = run_limited (keys, n, key_bytes, k, 4, 2, FALSE, TRUE, 1e-4);
-      g_autoptr(DmKmeansResult) portable = run (keys, n, key_bytes, k, 4, 2, TRUE, 1e-4);
-      g_assert_cmpstr (avx2->kernels, ==, "avx2");
-      assert_same (avx2, portable);
+      g_autoptr(DmKmeansResult) portable = run_kernel (keys, n, key_bytes, k, 4, 2,
+                                                       DM_KMEANS_KERNEL_PORTABLE, 1e-4);
+      g_assert_cmpstr (portable->kernels, ==, "portable");
+      for (gsize p = 0; p < G_N_ELEMENTS (paths); p++)
+        {
+          if (dm_kmeans_kernel_name (paths[p].kernel, NULL) == NULL)
+            continue;
+          g_autoptr(DmKmeansResult) simd = run_kernel (keys, n, key_bytes, k, 4, 2,
+                                                       paths[p].kernel, 1e-4);
+          g_assert_cmpstr (simd->kernels, ==, paths[p].name);
+          assert_same (simd, portable);
+          compared++;
+        }
+    }
+  if (compared == 0)
+    g_test_skip ("this CPU runs no SIMD kernels to compare with the portable ones");
+}
+
+/* DM_KERNEL forces a path for AUTO requests and is refused when it names
+ * none; an explicit request beats it. Runs in a subprocess: the
+ * environment is changed before any thread exists. */
+static void
+test_kernel_environment (void)
+{
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  gsize n = 300, key_bytes = 64;
+  g_autofree guint8 *keys = make_noisy (n, 5, key_bytes, 3);
+  g_autoptr(GError) error = NULL;
+  DmKmeansRequest request;
+  DmKmeansResult *result = NULL;
+
+  g_setenv ("DM_KERNEL", "portable", TRUE);
+  g_assert_cmpstr (dm_kmeans_kernel_name (DM_KMEANS_KERNEL_AUTO, NULL), ==, "portable");
+  {
+    g_autoptr(DmKmeansResult) forced = run (keys, n, key_bytes, 4, 1, 1, FALSE, 1e-4);
+    g_assert_cmpstr (forced->kernels, ==, "portable");
+  }
+  if (dm_kmeans_avx2_available ())
+    {
+      g_autoptr(DmKmeansResult) explicit = run_kernel (keys, n, key_bytes, 4, 1, 1,
+                                                       DM_KMEANS_KERNEL_AVX2, 1e-4);
+      g_assert_cmpstr (explicit->kernels, ==, "avx2");
+    }
+
+  g_setenv ("DM_KERNEL", "sse9", TRUE);
+  g_assert_null (dm_kmeans_kernel_name (DM_KMEANS_KERNEL_AUTO, &error));
+  g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "DM_KERNEL=sse9"));
+  g_clear_error (&error);
+  dm_kmeans_request_init (&request);
+  request.keys = keys;
+  request.n_items = n;
+  request.key_bytes = key_bytes;
+  request.k = 4;
+  g_assert_false (dm_kmeans_run (&request, &result, &error));
+  g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
+  g_assert_null (result);
+  g_clear_error (&error);
+
+  if (!dm_kmeans_simd_available ())
+    {
+      g_setenv ("DM_KERNEL", "avx512", TRUE);
+      g_assert_null (dm_kmeans_kernel_name (DM_KMEANS_KERNEL_AUTO, &error));
+      g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
+      g_clear_error (&error);
     }
 }
 
@@ -491,11 +539,18 @@ test_errors (void)
   g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 
+  /* Keys must be whole 64-bit words, and short enough for 16-bit distances. */
   request.k = 5;
-  request.key_bytes = 32;
+  request.key_bytes = 60;
   g_assert_false (dm_kmeans_run (&request, &result, &error));
   g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "60 bytes"));
   g_clear_error (&error);
+  g_assert_false (dm_keys_check_size (DM_KEYS_BYTES_MAX + 8, &error));
+  g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_true (dm_keys_check_size (DM_KEYS_BYTES_MAX, NULL));
+  g_assert_true (dm_keys_check_size (8, NULL));
 
   request.key_bytes = 64;
   request.k = 64;
@@ -513,15 +568,20 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_data_func ("/kmeans/planted/512", GSIZE_TO_POINTER (64), test_planted);
   g_test_add_data_func ("/kmeans/planted/1024", GSIZE_TO_POINTER (128), test_planted);
+  /* Other hashers' widths: 3 and 25 words (beyond what the SIMD kernels
+   * hold in registers). */
+  g_test_add_data_func ("/kmeans/planted/192", GSIZE_TO_POINTER (24), test_planted);
+  g_test_add_data_func ("/kmeans/planted/1600", GSIZE_TO_POINTER (200), test_planted);
   g_test_add_func ("/kmeans/centres", test_centres);
   g_test_add_func ("/kmeans/versus-naive-lloyd", test_versus_naive);
   g_test_add_func ("/kmeans/determinism", test_determinism);
   g_test_add_data_func ("/kmeans/threads-identical/512", GSIZE_TO_POINTER (64), test_threads_identical);
   g_test_add_data_func ("/kmeans/threads-identical/1024", GSIZE_TO_POINTER (128), test_threads_identical);
-  g_test_add_data_func ("/kmeans/simd-identical/512", GSIZE_TO_POINTER (64), test_simd_identical);
-  g_test_add_data_func ("/kmeans/simd-identical/1024", GSIZE_TO_POINTER (128), test_simd_identical);
-  g_test_add_data_func ("/kmeans/avx2-identical/512", GSIZE_TO_POINTER (64), test_avx2_identical);
-  g_test_add_data_func ("/kmeans/avx2-identical/1024", GSIZE_TO_POINTER (128), test_avx2_identical);
+  g_test_add_data_func ("/kmeans/kernels-identical/512", GSIZE_TO_POINTER (64), test_kernels_identical);
+  g_test_add_data_func ("/kmeans/kernels-identical/1024", GSIZE_TO_POINTER (128), test_kernels_identical);
+  g_test_add_data_func ("/kmeans/kernels-identical/192", GSIZE_TO_POINTER (24), test_kernels_identical);
+  g_test_add_data_func ("/kmeans/kernels-identical/1600", GSIZE_TO_POINTER (200), test_kernels_identical);
+  g_test_add_func ("/kmeans/kernel-environment", test_kernel_environment);
   g_test_add_func ("/kmeans/many-clusters", test_many_clusters);
   g_test_add_func ("/kmeans/scan-modes-identical", test_scan_modes_identical);
   g_test_add_func ("/kmeans/duplicates", test_duplicates);

@@ -10,6 +10,7 @@
 #include "dm-keys.h"
 #include "dm-kmeans.h"
 #include "dm-quota.h"
+#include "dm-select-beyond.h"
 
 /* Key distance evaluations (about half a second on two cores) the quota
  * methods may spend on extra k-means++ local trials. */
@@ -281,12 +282,14 @@ dm_cluster_select (const DmSelectRequest *request,
                    "the ratio must be in (0, 1], not %g", request->ratio);
       return FALSE;
     }
-  if (request->method > DM_SELECT_ENTROPY)
+  if (request->method > DM_SELECT_DEDUP)
     {
       g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
                    "unknown clustering method %d", (int) request->method);
       return FALSE;
     }
+  if (!dm_select_beyond_check (request, error))
+    return FALSE;
   by_label = request->method == DM_SELECT_QUERY_CLUST || request->method == DM_SELECT_ENTROPY;
   if (!check_labels (request, by_label, error))
     return FALSE;
@@ -297,7 +300,10 @@ dm_cluster_select (const DmSelectRequest *request,
       *result_out = g_steal_pointer (&result);
       return TRUE;
     }
-  total = dm_quota_total (request->n_items, request->ratio);
+  if (request->stratify)
+    return dm_select_stratified (request, result_out, error);
+  total = request->n_kept > 0 ? request->n_kept
+                              : dm_quota_total (request->n_items, request->ratio);
   if (!choose_k (request, total, &k, error))
     return FALSE;
 
@@ -341,6 +347,10 @@ dm_cluster_select (const DmSelectRequest *request,
   members_init (&members, clusters);
   if (request->method == DM_SELECT_CENTROID)
     keep_centroids (clusters, total, result->quotas, kept);
+  else if (request->method == DM_SELECT_DEDUP)
+    result->n_duplicates = dm_select_keep_deduplicated (clusters, request->keys, request->key_bytes,
+                                                        request->dedup_threshold, total,
+                                                        request->seed, result->quotas, kept);
   else if (!dm_quota_compute (clusters->sizes, k, total, result->quotas, error))
     {
       members_clear (&members);
@@ -350,6 +360,9 @@ dm_cluster_select (const DmSelectRequest *request,
     keep_random (clusters, &members, result->quotas, request->seed, kept);
   else if (request->method == DM_SELECT_QUERY_CLUST)
     keep_nearest (clusters, &members, result->quotas, kept);
+  else if (request->method == DM_SELECT_PROTOTYPE)
+    dm_select_keep_prototypes (clusters, result->quotas,
+                               dm_prototype_resolve (request->prototype_keep, request->ratio), kept);
   else
     keep_entropy (clusters, &members, result->quotas, request->labels,
                   request->n_labels, request->seed, kept);
@@ -398,6 +411,8 @@ dm_select_method_from_string (const char *name, DmSelectMethod *method)
     { "centroid", DM_SELECT_CENTROID },
     { "query_clust", DM_SELECT_QUERY_CLUST },
     { "entropy", DM_SELECT_ENTROPY },
+    { "prototype", DM_SELECT_PROTOTYPE },
+    { "dedup", DM_SELECT_DEDUP },
   };
 
   g_return_val_if_fail (name != NULL && method != NULL, FALSE);

@@ -20,7 +20,7 @@ packages="
 "
 
 if $bench; then
-  packages="$packages python3-numpy python3-sklearn python3-opencv time"
+  packages="$packages python3-numpy python3-sklearn python3-opencv time dataset-fashion-mnist"
 fi
 
 SUDO=""

@@ -290,6 +290,10 @@ dm_cluster_select (const DmSelectRequest *request,
     }
   if (!dm_select_beyond_check (request, error))
     return FALSE;
+  /* Stratified, unlabelled items are a group of their own: no method
+   * meets an item without a label. */
+  if (request->stratify)
+    return dm_select_stratified (request, result_out, error);
   by_label = request->method == DM_SELECT_QUERY_CLUST || request->method == DM_SELECT_ENTROPY;
   if (!check_labels (request, by_label, error))
     return FALSE;
@@ -300,8 +304,6 @@ dm_cluster_select (const DmSelectRequest *request,
       *result_out = g_steal_pointer (&result);
       return TRUE;
     }
-  if (request->stratify)
-    return dm_select_stratified (request, result_out, error);
   total = request->n_kept > 0 ? request->n_kept
                               : dm_quota_total (request->n_items, request->ratio);
   if (!choose_k (request, total, &k, error))

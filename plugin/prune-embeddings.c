@@ -45,14 +45,14 @@ rows_to_items (DmDataset   *dataset,
   if (n_lines != n_rows)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("%s lists %" G_GSIZE_FORMAT " ids, but %s has %" G_GSIZE_FORMAT " rows"),
+                   _("%s lists %zu ids, but %s has %zu rows"),
                    ids_path, n_lines, npy_path, n_rows);
       return NULL;
     }
   if (n_rows != n_items)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("%s has %" G_GSIZE_FORMAT " rows, but the dataset has %u items: every item needs one"),
+                   _("%s has %zu rows, but the dataset has %u items: every item needs one"),
                    npy_path, n_rows, n_items);
       return NULL;
     }
@@ -80,15 +80,15 @@ rows_to_items (DmDataset   *dataset,
       if (item == NULL)
         {
           g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                       slash == NULL ? _("%s, line %" G_GSIZE_FORMAT ": “%s” is not subset/id")
-                                     : _("%s, line %" G_GSIZE_FORMAT ": the dataset has no item “%s”"),
+                       slash == NULL ? _("%s, line %zu: “%s” is not subset/id")
+                                     : _("%s, line %zu: the dataset has no item “%s”"),
                        ids_path, r + 1, line);
           return NULL;
         }
       if (g_hash_table_lookup_extended (line_of, item, NULL, &first_line))
         {
           g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                       _("%s, line %" G_GSIZE_FORMAT ": “%s” is listed already, on line %u"),
+                       _("%s, line %zu: “%s” is listed already, on line %u"),
                        ids_path, r + 1, line, GPOINTER_TO_UINT (first_line));
           return NULL;
         }

@@ -293,15 +293,14 @@ prune_npy_read_matrix (const char  *path,
   columns = g_array_index (shape, gsize, 1);
   if (rows == 0 || columns == 0)
     {
-      g_autofree char *what = g_strdup_printf (_("its shape %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT " is empty"),
+      g_autofree char *what = g_strdup_printf (_("its shape %zu × %zu is empty"),
                                                rows, columns);
       return fail (&header, error, what), NULL;
     }
   if (columns > G_MAXSIZE / item_size / rows || rows * columns * item_size != length - data_offset)
     {
-      g_autofree char *what = g_strdup_printf (_("its shape %" G_GSIZE_FORMAT " × %" G_GSIZE_FORMAT
-                                                 " needs %" G_GSIZE_FORMAT "-byte values, but %"
-                                                 G_GSIZE_FORMAT " bytes follow the header"),
+      g_autofree char *what = g_strdup_printf (_("its shape %zu × %zu"
+                                                 " needs %zu-byte values, but %zu bytes follow the header"),
                                                rows, columns, item_size, length - data_offset);
       return fail (&header, error, what), NULL;
     }

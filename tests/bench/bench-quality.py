@@ -28,7 +28,7 @@ numpy or OpenCV is missing.
 
 Usage: bench-quality.py DM [--work DIR] [--datasets digits,fashion]
          [--ratios 0.05,0.1,0.3] [--seeds 3] [--fashion-train N]
-         [--fashion-test N] [--methods m1,m2,...] [--no-npy]
+         [--fashion-test N] [--methods m1,m2,...] [--no-npy] [--no-kmeans-pixels]
 """
 
 import argparse
@@ -235,7 +235,8 @@ def bench_dataset(name, args, dm, methods, params_known, results):
         rows += [(row + " [npy]", npy_source, method, params) for row, method, params in ALL_METHODS
                  if row in NPY_METHODS and method in methods
                  and all(p.split("=")[0] in params_known for p in params)]
-    rows.append(("kmeans-pixels", None, None, []))
+    if not args.no_kmeans_pixels:
+        rows.append(("kmeans-pixels", None, None, []))
 
     table = {}
     kernels = set()
@@ -294,6 +295,8 @@ def main():
     parser.add_argument("--fashion-test", type=int, default=5000)
     parser.add_argument("--methods", default=None, help="row names, comma-separated")
     parser.add_argument("--no-npy", action="store_true")
+    parser.add_argument("--no-kmeans-pixels", action="store_true",
+                        help="skip the scikit-learn k-means reference (slow on large sets)")
     args = parser.parse_args()
     args.ratios = [float(r) for r in args.ratios.split(",")]
     if args.methods is not None:

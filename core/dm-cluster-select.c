@@ -360,11 +360,12 @@ dm_cluster_select (const DmSelectRequest *request,
     }
   else if (request->method == DM_SELECT_CLUSTER_RANDOM)
     keep_random (clusters, &members, result->quotas, request->seed, kept);
-  else if (request->method == DM_SELECT_QUERY_CLUST)
+  else if (request->method == DM_SELECT_QUERY_CLUST
+           || (request->method == DM_SELECT_PROTOTYPE
+               && dm_prototype_resolve (request->prototype_keep, request->ratio) == DM_PROTOTYPE_KEEP_EASY))
     keep_nearest (clusters, &members, result->quotas, kept);
   else if (request->method == DM_SELECT_PROTOTYPE)
-    dm_select_keep_prototypes (clusters, result->quotas,
-                               dm_prototype_resolve (request->prototype_keep, request->ratio), kept);
+    dm_select_keep_hardest (clusters, result->quotas, kept);
   else
     keep_entropy (clusters, &members, result->quotas, request->labels,
                   request->n_labels, request->seed, kept);

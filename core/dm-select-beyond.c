@@ -48,17 +48,6 @@ typedef struct {
   guint item;
 } Scored;
 
-/* Ascending distance, ties by lowest item. */
-static int
-compare_nearest_first (gconstpointer a, gconstpointer b)
-{
-  const Scored *sa = a, *sb = b;
-
-  if (sa->distance != sb->distance)
-    return sa->distance < sb->distance ? -1 : 1;
-  return sa->item < sb->item ? -1 : sa->item > sb->item;
-}
-
 /* Descending distance, ties by lowest item. */
 static int
 compare_farthest_first (gconstpointer a, gconstpointer b)
@@ -94,20 +83,13 @@ scored_by_cluster (const DmKmeansResult *clusters, GCompareFunc compare, guint *
 }
 
 void
-dm_select_keep_prototypes (const DmKmeansResult *clusters,
-                           const guint          *quotas,
-                           DmPrototypeKeep       keep,
-                           gboolean             *kept)
+dm_select_keep_hardest (const DmKmeansResult *clusters,
+                        const guint          *quotas,
+                        gboolean             *kept)
 {
   g_autofree guint *offsets = NULL;
-  g_autofree Scored *scored = NULL;
+  g_autofree Scored *scored = scored_by_cluster (clusters, compare_farthest_first, &offsets);
 
-  g_return_if_fail (keep == DM_PROTOTYPE_KEEP_EASY || keep == DM_PROTOTYPE_KEEP_HARD);
-
-  scored = scored_by_cluster (clusters,
-                              keep == DM_PROTOTYPE_KEEP_EASY ? compare_nearest_first
-                                                             : compare_farthest_first,
-                              &offsets);
   for (guint j = 0; j < clusters->k; j++)
     for (guint m = 0; m < quotas[j]; m++)
       kept[scored[offsets[j] + m].item] = TRUE;

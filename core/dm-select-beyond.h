@@ -55,19 +55,18 @@ gboolean dm_select_beyond_check (const DmSelectRequest *request, GError **error)
 DmPrototypeKeep dm_prototype_resolve (DmPrototypeKeep keep, double ratio);
 
 /**
- * dm_select_keep_prototypes:
+ * dm_select_keep_hardest:
  * @clusters: the k-means result
  * @quotas: items kept per cluster
- * @keep: %DM_PROTOTYPE_KEEP_EASY or %DM_PROTOTYPE_KEEP_HARD
  * @kept: (inout): n_items flags, set for the kept items
  *
- * Each cluster keeps its quota of items in ascending (easy) or descending
- * (hard) squared distance to its centre; ties to the lowest item index.
+ * Prototype's hard choice: each cluster keeps its quota of items in
+ * descending squared distance to its centre; ties to the lowest item
+ * index. (The easy choice is query_clust's: nearest first.)
  */
-void dm_select_keep_prototypes (const DmKmeansResult *clusters,
-                                const guint          *quotas,
-                                DmPrototypeKeep       keep,
-                                gboolean             *kept);
+void dm_select_keep_hardest (const DmKmeansResult *clusters,
+                             const guint          *quotas,
+                             gboolean             *kept);
 
 /**
  * dm_select_keep_deduplicated:

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Installs, from Debian 12's archive, everything the project needs to build
 # and test; with --bench, also what the benchmarks compare against (the
-# Datumaro/scikit-learn reference path, OpenCV for NDR's). Safe to run
-# again; needs root (or sudo).
+# Datumaro/scikit-learn reference path, OpenCV for NDR's, Fashion-MNIST for
+# the quality benchmark). Safe to run again; needs root (or sudo).
 set -eu
 
 bench=false

@@ -10,6 +10,7 @@
 #include "dm-keys.h"
 #include "dm-kmeans.h"
 #include "dm-quota.h"
+#include "dm-select-beyond.h"
 
 /* Key distance evaluations (about half a second on two cores) the quota
  * methods may spend on extra k-means++ local trials. */
@@ -341,12 +342,18 @@ dm_cluster_select (const DmSelectRequest *request,
                    "the ratio must be in (0, 1], not %g", request->ratio);
       return FALSE;
     }
-  if (request->method > DM_SELECT_ENTROPY)
+  if (request->method > DM_SELECT_DEDUP)
     {
       g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
                    "unknown clustering method %d", (int) request->method);
       return FALSE;
     }
+  if (!dm_select_beyond_check (request, error))
+    return FALSE;
+  /* Stratified, unlabelled items are a group of their own: no method
+   * meets an item without a label. */
+  if (request->stratify)
+    return dm_select_stratified (request, result_out, error);
   by_label = request->method == DM_SELECT_QUERY_CLUST || request->method == DM_SELECT_ENTROPY;
   if (!check_labels (request, by_label, error))
     return FALSE;
@@ -366,7 +373,8 @@ dm_cluster_select (const DmSelectRequest *request,
       *result_out = g_steal_pointer (&result);
       return TRUE;
     }
-  total = dm_quota_total (request->n_items, request->ratio);
+  total = request->n_kept > 0 ? request->n_kept
+                              : dm_quota_total (request->n_items, request->ratio);
   if (!choose_k (request, total, &k, error))
     return FALSE;
 
@@ -406,6 +414,10 @@ dm_cluster_select (const DmSelectRequest *request,
   members_init (&members, clusters);
   if (request->method == DM_SELECT_CENTROID)
     keep_centroids (clusters, total, result->quotas, kept);
+  else if (request->method == DM_SELECT_DEDUP)
+    result->n_duplicates = dm_select_keep_deduplicated (clusters, request->keys, request->key_bytes,
+                                                        request->dedup_threshold, total,
+                                                        request->seed, result->quotas, kept);
   else if (!dm_quota_compute (clusters->sizes, k, total, result->quotas, error))
     {
       members_clear (&members);
@@ -413,8 +425,12 @@ dm_cluster_select (const DmSelectRequest *request,
     }
   else if (request->method == DM_SELECT_CLUSTER_RANDOM)
     keep_random (clusters, &members, result->quotas, request->seed, kept);
-  else if (request->method == DM_SELECT_QUERY_CLUST)
+  else if (request->method == DM_SELECT_QUERY_CLUST
+           || (request->method == DM_SELECT_PROTOTYPE
+               && dm_prototype_resolve (request->prototype_keep, request->ratio) == DM_PROTOTYPE_KEEP_EASY))
     keep_nearest (clusters, &members, result->quotas, kept);
+  else if (request->method == DM_SELECT_PROTOTYPE)
+    dm_select_keep_hardest (clusters, result->quotas, kept);
   else
     keep_entropy (clusters, &members, result->quotas, request, kept);
   members_clear (&members);
@@ -462,6 +478,8 @@ dm_select_method_from_string (const char *name, DmSelectMethod *method)
     { "centroid", DM_SELECT_CENTROID },
     { "query_clust", DM_SELECT_QUERY_CLUST },
     { "entropy", DM_SELECT_ENTROPY },
+    { "prototype", DM_SELECT_PROTOTYPE },
+    { "dedup", DM_SELECT_DEDUP },
   };
 
   g_return_val_if_fail (name != NULL && method != NULL, FALSE);

@@ -42,7 +42,25 @@ typedef enum {
    * cluster), drawn as
    * the quota largest Efraimidis-Spirakis keys u^(1/w). */
   DM_SELECT_ENTROPY,
+  /* Self-supervised prototypes (Sorscher et al. 2022): k = n_clusters or
+   * n_labels; quotas by cluster size; each cluster keeps its easiest items
+   * (nearest its centre) or its hardest (farthest), see #DmPrototypeKeep.
+   * Ties: lowest item index. See dm-select-beyond.h. */
+  DM_SELECT_PROTOTYPE,
+  /* Semantic deduplication (Abbas et al. 2023, SemDeDup): k = n_clusters
+   * or n_labels; within each cluster, items are taken farthest from the
+   * centre first and dropped when within dedup_threshold of an item kept
+   * before; the kept count is then brought to exactly the total, see
+   * dm-select-beyond.h. */
+  DM_SELECT_DEDUP,
 } DmSelectMethod;
+
+/* Which items the prototype method keeps in each cluster. */
+typedef enum {
+  DM_PROTOTYPE_KEEP_AUTO,   /* easy below DM_PROTOTYPE_HARD_FROM kept, else hard */
+  DM_PROTOTYPE_KEEP_EASY,   /* nearest the centre: the most prototypical */
+  DM_PROTOTYPE_KEEP_HARD,   /* farthest from the centre */
+} DmPrototypeKeep;
 
 typedef struct {
   const guint8 *keys;      /* n_items * key_bytes, packbits order */
@@ -57,6 +75,13 @@ typedef struct {
   guint n_threads;         /* 0 = all cores */
   gboolean force_portable; /* no SIMD, for tests */
   DmCoreProgressFunc progress; gpointer progress_data;   /* may be NULL */
+  DmPrototypeKeep prototype_keep;  /* prototype only */
+  double dedup_threshold;  /* dedup only: duplicates differ in at most this fraction of key bits, [0, 1] */
+  /* Any method: each label (items without one form a group of their own)
+   * keeps its largest-remainder share of the total, and the method runs
+   * within each label, see dm_select_stratified(). */
+  gboolean stratify;
+  gsize n_kept;            /* 0: ceil(n_items * ratio); else exactly this many, at most n_items */
 } DmSelectRequest;
 
 typedef struct {
@@ -68,6 +93,7 @@ typedef struct {
   double inertia; guint iterations;
   gboolean used_simd;
   double seconds_seeding, seconds_lloyd, seconds_select;
+  guint n_duplicates;                      /* dedup: items found within the threshold of a kept one */
 } DmSelectResult;
 
 /**
@@ -100,7 +126,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmSelectResult, dm_select_result_free)
 
 /**
  * dm_select_method_from_string:
- * @name: "cluster_random", "centroid", "query_clust" or "entropy"
+ * @name: "cluster_random", "centroid", "query_clust", "entropy",
+ *   "prototype" or "dedup"
  * @method: (out): the method
  *
  * Returns: %TRUE when @name names a clustering method

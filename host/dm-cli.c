@@ -411,6 +411,31 @@ transform_work (DmCliJob      *job,
   return TRUE;
 }
 
+/* Sets each NAME=VALUE of @assignments on @transform. Returns 0, or the
+ * exit status after printing the error. */
+static int
+set_parameters (DmTransform *transform,
+                GPtrArray   *assignments)
+{
+  for (guint i = 0; i < assignments->len; i++)
+    {
+      const char *assignment = g_ptr_array_index (assignments, i);
+      const char *eq = strchr (assignment, '=');
+      g_autofree char *name = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (eq == NULL || eq == assignment)
+        {
+          g_printerr (_("dm: invalid parameter “%s”: expected NAME=VALUE\n"), assignment);
+          return 2;
+        }
+      name = g_strndup (assignment, eq - assignment);
+      if (!dm_transform_set_parameter_from_string (transform, name, eq + 1, &error))
+        return fail (error);
+    }
+  return 0;
+}
+
 static int
 run_transform (RunOptions *options)
 {
@@ -421,6 +446,7 @@ run_transform (RunOptions *options)
   DmPluginRegistry *registry;
   int stop_signal = 0;
   gboolean succeeded;
+  int status;
 
   if (options->destination == NULL && !options->overwrite)
     {
@@ -438,21 +464,9 @@ run_transform (RunOptions *options)
     return fail (error);
   run.transform = transform;
 
-  for (guint i = 0; i < options->parameters->len; i++)
-    {
-      const char *assignment = g_ptr_array_index (options->parameters, i);
-      const char *eq = strchr (assignment, '=');
-      g_autofree char *name = NULL;
-
-      if (eq == NULL || eq == assignment)
-        {
-          g_printerr (_("dm: invalid parameter “%s”: expected NAME=VALUE\n"), assignment);
-          return 2;
-        }
-      name = g_strndup (assignment, eq - assignment);
-      if (!dm_transform_set_parameter_from_string (transform, name, eq + 1, &error))
-        return fail (error);
-    }
+  status = set_parameters (transform, options->parameters);
+  if (status != 0)
+    return status;
 
   if (!dm_dataset_check_destination (run.destination, options->source, run.flags, &error))
     return fail (error);
@@ -684,6 +698,11 @@ command_hash (int argc, char **argv)
 {
   g_autofree char *format = NULL;
   g_autofree char *threads = NULL;
+  g_autofree char *embeddings = NULL;
+  g_autofree char *ids = NULL;
+  g_auto(GStrv) parameters = NULL;
+  g_autoptr(GPtrArray) assignments = NULL;
+  int status;
   gboolean quiet = FALSE;
   g_autoptr(GOptionContext) context = g_option_context_new (_("SOURCE"));
   g_autoptr(GError) error = NULL;
@@ -694,6 +713,10 @@ command_hash (int argc, char **argv)
   const GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Format of SOURCE (only datumaro can store keys)"), N_("FORMAT") },
     { "threads", 0, 0, G_OPTION_ARG_STRING, &threads, N_("Threads to use (default: one per core)"), N_("N") },
+    { "embeddings", 0, 0, G_OPTION_ARG_FILENAME, &embeddings,
+      N_("Make every key from this .npy file of embeddings (N × D float32 or float16)"), N_("FILE.npy") },
+    { "ids", 0, 0, G_OPTION_ARG_FILENAME, &ids, N_("The item of each embedding row, subset/id per line"), N_("FILE") },
+    { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set another transform parameter"), N_("NAME=VALUE") },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print nothing but errors"), NULL },
     G_OPTION_ENTRY_NULL
   };
@@ -710,8 +733,18 @@ command_hash (int argc, char **argv)
   transform = dm_plugin_registry_create_transform (load_plugins (), "hash", &error);
   if (transform == NULL)
     return fail (error);
-  if (threads != NULL && !dm_transform_set_parameter_from_string (transform, "threads", threads, &error))
-    return fail (error);
+  assignments = g_ptr_array_new_with_free_func (g_free);
+  if (threads != NULL)
+    g_ptr_array_add (assignments, g_strconcat ("threads=", threads, NULL));
+  if (embeddings != NULL)
+    g_ptr_array_add (assignments, g_strconcat ("embeddings=", embeddings, NULL));
+  if (ids != NULL)
+    g_ptr_array_add (assignments, g_strconcat ("ids=", ids, NULL));
+  for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
+    g_ptr_array_add (assignments, g_strdup (parameters[i]));
+  status = set_parameters (transform, assignments);
+  if (status != 0)
+    return status;
 
   run.source = argv[1];
   run.format = format;

@@ -4,6 +4,7 @@
  */
 #include <glib/gi18n-lib.h>
 
+#include "dm-cluster-select.h"
 #include "dm-ndr.h"
 #include "prune-enums.h"
 
@@ -13,6 +14,7 @@ static GType prune_method_type;
 static GType prune_hash_type_type;
 static GType prune_ndr_oversample_type;
 static GType prune_ndr_undersample_type;
+static GType prune_prototype_keep_type;
 
 /* The nicks are Datumaro's method and hash-type names, as typed on a
  * command line; the names are what a host's dialog shows. */
@@ -23,6 +25,8 @@ static const GEnumValue prune_method_values[] = {
   { PRUNE_METHOD_QUERY_CLUST, N_("Clusters around each label"), "query_clust" },
   { PRUNE_METHOD_ENTROPY, N_("Label entropy within clusters"), "entropy" },
   { PRUNE_METHOD_NDR, N_("Near-duplicate removal"), "ndr" },
+  { PRUNE_METHOD_PROTOTYPE, N_("Prototypes: easiest or hardest items of each cluster"), "prototype" },
+  { PRUNE_METHOD_DEDUP, N_("Semantic deduplication within clusters"), "dedup" },
   { 0, NULL, NULL }
 };
 
@@ -36,6 +40,14 @@ static const GEnumValue prune_ndr_oversample_values[] = {
 static const GEnumValue prune_ndr_undersample_values[] = {
   { DM_NDR_UNDERSAMPLE_UNIFORM, N_("Uniform"), "uniform" },
   { DM_NDR_UNDERSAMPLE_INVERSE, N_("Inverse to hash collisions"), "inverse" },
+  { 0, NULL, NULL }
+};
+
+/* Which items of each cluster the prototype method keeps. */
+static const GEnumValue prune_prototype_keep_values[] = {
+  { DM_PROTOTYPE_KEEP_AUTO, N_("Easiest when keeping under 30 %, else hardest"), "auto" },
+  { DM_PROTOTYPE_KEEP_EASY, N_("Easiest: nearest the centre"), "easy" },
+  { DM_PROTOTYPE_KEEP_HARD, N_("Hardest: farthest from the centre"), "hard" },
   { 0, NULL, NULL }
 };
 
@@ -59,6 +71,7 @@ prune_enums_register (GTypeModule *module)
       prune_hash_type_type = g_type_module_register_enum (module, "PruneHashType", prune_hash_type_values);
       prune_ndr_oversample_type = g_type_module_register_enum (module, "PruneNdrOversample", prune_ndr_oversample_values);
       prune_ndr_undersample_type = g_type_module_register_enum (module, "PruneNdrUndersample", prune_ndr_undersample_values);
+      prune_prototype_keep_type = g_type_module_register_enum (module, "PrunePrototypeKeep", prune_prototype_keep_values);
     }
   else
     {
@@ -66,6 +79,7 @@ prune_enums_register (GTypeModule *module)
       prune_hash_type_type = g_enum_register_static ("PruneHashType", prune_hash_type_values);
       prune_ndr_oversample_type = g_enum_register_static ("PruneNdrOversample", prune_ndr_oversample_values);
       prune_ndr_undersample_type = g_enum_register_static ("PruneNdrUndersample", prune_ndr_undersample_values);
+      prune_prototype_keep_type = g_enum_register_static ("PrunePrototypeKeep", prune_prototype_keep_values);
     }
 }
 
@@ -91,4 +105,10 @@ GType
 prune_ndr_undersample_get_type (void)
 {
   return prune_ndr_undersample_type;
+}
+
+GType
+prune_prototype_keep_get_type (void)
+{
+  return prune_prototype_keep_type;
 }

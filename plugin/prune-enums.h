@@ -16,6 +16,8 @@ typedef enum {
   PRUNE_METHOD_QUERY_CLUST,
   PRUNE_METHOD_ENTROPY,
   PRUNE_METHOD_NDR,
+  PRUNE_METHOD_PROTOTYPE,
+  PRUNE_METHOD_DEDUP,
 } PruneMethod;
 
 /* What the clustering methods cluster: image keys alone, or image keys
@@ -29,11 +31,13 @@ typedef enum {
 #define PRUNE_TYPE_NDR_UNDERSAMPLE (prune_ndr_undersample_get_type ())
 #define PRUNE_TYPE_METHOD (prune_method_get_type ())
 #define PRUNE_TYPE_HASH_TYPE (prune_hash_type_get_type ())
+#define PRUNE_TYPE_PROTOTYPE_KEEP (prune_prototype_keep_get_type ())
 
 GType prune_method_get_type (void);
 GType prune_hash_type_get_type (void);
 GType prune_ndr_oversample_get_type (void);
 GType prune_ndr_undersample_get_type (void);
+GType prune_prototype_keep_get_type (void);
 
 void  prune_enums_register (GTypeModule *module);
 

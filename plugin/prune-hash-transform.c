@@ -4,8 +4,13 @@
  */
 #include <glib/gi18n-lib.h>
 
+#include "dm-embedding-key.h"
+#include "prune-embeddings.h"
 #include "prune-hash-transform.h"
 #include "prune-image-hasher.h"
+
+/* Keys from embeddings take the image keys' place in the cache. */
+G_STATIC_ASSERT (DM_EMBEDDING_KEY_BYTES == DM_IMAGE_KEY_BYTES);
 
 /**
  * PruneHashTransform:
@@ -14,12 +19,19 @@
  * from its image (see prune-image-hasher.h). The output is a copy of the
  * input whose items all carry keys; `dm hash` then stores them in the
  * dataset's cache, so later prunes decode nothing.
+ *
+ * With #PruneHashTransform:embeddings and #PruneHashTransform:ids, every
+ * item's key is made from its row of the user's embeddings instead
+ * (prune-embeddings.h), replacing any key it carried; their origin names
+ * the embeddings file.
  */
 struct _PruneHashTransform
 {
   DmTransform parent_instance;
 
   guint threads;
+  char *embeddings;
+  char *ids;
 };
 
 G_DEFINE_DYNAMIC_TYPE (PruneHashTransform, prune_hash_transform, DM_TYPE_TRANSFORM)
@@ -27,15 +39,18 @@ G_DEFINE_DYNAMIC_TYPE (PruneHashTransform, prune_hash_transform, DM_TYPE_TRANSFO
 enum {
   PROP_0,
   PROP_THREADS,
+  PROP_EMBEDDINGS,
+  PROP_IDS,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
 static JsonNode *
-build_report (DmDataset *output,
-              guint      n_decoded,
-              double     seconds)
+build_report (DmDataset  *output,
+              guint       n_decoded,
+              const char *embeddings,
+              double      seconds)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   guint n_items = dm_dataset_get_n_items (output);
@@ -47,10 +62,15 @@ build_report (DmDataset *output,
   json_builder_set_member_name (builder, "decoded");
   json_builder_add_int_value (builder, n_decoded);
   json_builder_set_member_name (builder, "reused");
-  json_builder_add_int_value (builder, n_items - n_decoded);
+  json_builder_add_int_value (builder, embeddings != NULL ? 0 : n_items - n_decoded);
   json_builder_set_member_name (builder, "origin");
   if (origin != NULL)
     json_builder_add_string_value (builder, origin);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "embeddings");
+  if (embeddings != NULL)
+    json_builder_add_string_value (builder, embeddings);
   else
     json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "seconds");
@@ -73,8 +93,17 @@ prune_hash_transform_apply (DmTransform   *transform,
   g_autoptr(JsonNode) report = NULL;
   guint n_decoded = 0;
 
-  keys = prune_image_hasher_keys_for_dataset (input, transform, self->threads, &n_decoded,
-                                              cancellable, error);
+  if ((self->embeddings == NULL) != (self->ids == NULL))
+    {
+      g_set_error_literal (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                           _("Keys from embeddings need both the embeddings (.npy) and the ids file"));
+      return NULL;
+    }
+  if (self->embeddings != NULL)
+    keys = prune_embeddings_keys (input, self->embeddings, self->ids, error);
+  else
+    keys = prune_image_hasher_keys_for_dataset (input, transform, self->threads, &n_decoded,
+                                                cancellable, error);
   if (keys == NULL)
     return NULL;
 
@@ -91,10 +120,15 @@ prune_hash_transform_apply (DmTransform   *transform,
 
   /* With nothing decoded, every key is the one carried, of the input's
    * origin; otherwise every key is ours (the hasher refuses a mix). */
-  if (n_decoded > 0)
+  if (self->embeddings != NULL)
+    {
+      g_autofree char *origin = prune_embeddings_origin (self->embeddings);
+      dm_dataset_set_hash_key_origin (output, origin);
+    }
+  else if (n_decoded > 0)
     dm_dataset_set_hash_key_origin (output, prune_image_hasher_origin ());
 
-  report = build_report (output, n_decoded, (g_get_monotonic_time () - start) / 1e6);
+  report = build_report (output, n_decoded, self->embeddings, (g_get_monotonic_time () - start) / 1e6);
   dm_transform_set_report (transform, report);
 
   return g_steal_pointer (&output);
@@ -112,6 +146,12 @@ prune_hash_transform_get_property (GObject    *object,
     {
     case PROP_THREADS:
       g_value_set_uint (value, self->threads);
+      break;
+    case PROP_EMBEDDINGS:
+      g_value_set_string (value, self->embeddings);
+      break;
+    case PROP_IDS:
+      g_value_set_string (value, self->ids);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -131,9 +171,27 @@ prune_hash_transform_set_property (GObject      *object,
     case PROP_THREADS:
       self->threads = g_value_get_uint (value);
       break;
+    case PROP_EMBEDDINGS:
+      g_free (self->embeddings);
+      self->embeddings = g_value_dup_string (value);
+      break;
+    case PROP_IDS:
+      g_free (self->ids);
+      self->ids = g_value_dup_string (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
+}
+
+static void
+prune_hash_transform_finalize (GObject *object)
+{
+  PruneHashTransform *self = PRUNE_HASH_TRANSFORM (object);
+
+  g_free (self->embeddings);
+  g_free (self->ids);
+  G_OBJECT_CLASS (prune_hash_transform_parent_class)->finalize (object);
 }
 
 static void
@@ -142,6 +200,7 @@ prune_hash_transform_class_init (PruneHashTransformClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   DmTransformClass *transform_class = DM_TRANSFORM_CLASS (klass);
 
+  object_class->finalize = prune_hash_transform_finalize;
   object_class->get_property = prune_hash_transform_get_property;
   object_class->set_property = prune_hash_transform_set_property;
   transform_class->apply = prune_hash_transform_apply;
@@ -162,6 +221,29 @@ prune_hash_transform_class_init (PruneHashTransformClass *klass)
                        N_("Images decoded at once; 0 uses every core"),
                        0, 1024, 0,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * PruneHashTransform:embeddings:
+   *
+   * A NumPy .npy file of N × D float32 or float16 embeddings, one row per
+   * item (see #PruneHashTransform:ids); %NULL to hash the images.
+   */
+  properties[PROP_EMBEDDINGS] =
+    g_param_spec_string ("embeddings", N_("Embeddings"),
+                         N_("Make the keys from this .npy file of N × D embeddings instead of the images"),
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * PruneHashTransform:ids:
+   *
+   * A text file naming the item of each embedding row, `subset/id` per
+   * line.
+   */
+  properties[PROP_IDS] =
+    g_param_spec_string ("ids", N_("Embedding ids"),
+                         N_("Text file naming each embedding row’s item, subset/id per line"),
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -9,6 +9,7 @@
 #include "dm-cluster-select.h"
 #include "dm-pyrandom.h"
 #include "dm-quota.h"
+#include "dm-select-beyond.h"
 #include "prune-enums.h"
 #include "prune-image-hasher.h"
 #include "prune-ndr.h"
@@ -35,6 +36,9 @@ struct _PruneTransform
   guint threads;
   gboolean skip_broken;
   DmNdrParams ndr;
+  DmPrototypeKeep prototype_keep;
+  double dedup_threshold;
+  gboolean stratify;
 };
 
 G_DEFINE_DYNAMIC_TYPE (PruneTransform, prune_transform, DM_TYPE_TRANSFORM)
@@ -54,6 +58,9 @@ enum {
   PROP_NDR_SIM_THRESHOLD,
   PROP_NDR_OVERSAMPLE,
   PROP_NDR_UNDERSAMPLE,
+  PROP_PROTOTYPE_KEEP,
+  PROP_DEDUP_THRESHOLD,
+  PROP_STRATIFY,
   N_PROPS
 };
 
@@ -382,12 +389,17 @@ prune_by_clusters (PruneTransform  *self,
   request.force_portable = g_strcmp0 (g_getenv ("DM_CORE_FORCE_PORTABLE"), "1") == 0;
   request.progress = relay_progress;
   request.progress_data = &relay;
+  request.prototype_keep = self->prototype_keep;
+  request.dedup_threshold = self->dedup_threshold;
+  request.stratify = self->stratify;
   switch (self->method)
     {
     case PRUNE_METHOD_CLUSTER_RANDOM: request.method = DM_SELECT_CLUSTER_RANDOM; break;
     case PRUNE_METHOD_CENTROID: request.method = DM_SELECT_CENTROID; break;
     case PRUNE_METHOD_QUERY_CLUST: request.method = DM_SELECT_QUERY_CLUST; break;
     case PRUNE_METHOD_ENTROPY: request.method = DM_SELECT_ENTROPY; break;
+    case PRUNE_METHOD_PROTOTYPE: request.method = DM_SELECT_PROTOTYPE; break;
+    case PRUNE_METHOD_DEDUP: request.method = DM_SELECT_DEDUP; break;
     default: g_assert_not_reached ();
     }
 
@@ -406,6 +418,8 @@ prune_by_clusters (PruneTransform  *self,
   output = dataset_from_kept (usable, selection->kept, selection->n_kept, image_keys, n_decoded);
   report = new_report (self, input, output);
   prune_report_add_clusters (report, usable, selection, broken, seconds_keys, n_decoded);
+  if (self->method == PRUNE_METHOD_DEDUP)
+    json_object_set_int_member (json_node_get_object (report), "duplicates", selection->n_duplicates);
   if (broken != NULL)
     prune_report_add_skipped (report, input, broken);
   dm_transform_set_report (DM_TRANSFORM (self), report);
@@ -462,6 +476,14 @@ check_parameters (PruneTransform  *self,
       return FALSE;
     }
 
+  if (self->stratify && (self->method == PRUNE_METHOD_RANDOM || self->method == PRUNE_METHOD_NDR))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                   _("The method “%s” cannot be stratified by label: stratify applies to the clustering methods"),
+                   method_name (self->method));
+      return FALSE;
+    }
+
   return TRUE;
 }
 
@@ -486,6 +508,8 @@ prune_transform_apply (DmTransform   *transform,
     case PRUNE_METHOD_CENTROID:
     case PRUNE_METHOD_QUERY_CLUST:
     case PRUNE_METHOD_ENTROPY:
+    case PRUNE_METHOD_PROTOTYPE:
+    case PRUNE_METHOD_DEDUP:
       output = prune_by_clusters (self, input, cancellable, error);
       break;
     case PRUNE_METHOD_NDR:
@@ -547,6 +571,15 @@ prune_transform_get_property (GObject    *object,
     case PROP_NDR_UNDERSAMPLE:
       g_value_set_enum (value, self->ndr.undersample);
       break;
+    case PROP_PROTOTYPE_KEEP:
+      g_value_set_enum (value, self->prototype_keep);
+      break;
+    case PROP_DEDUP_THRESHOLD:
+      g_value_set_double (value, self->dedup_threshold);
+      break;
+    case PROP_STRATIFY:
+      g_value_set_boolean (value, self->stratify);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -600,6 +633,15 @@ prune_transform_set_property (GObject      *object,
       break;
     case PROP_NDR_UNDERSAMPLE:
       self->ndr.undersample = g_value_get_enum (value);
+      break;
+    case PROP_PROTOTYPE_KEEP:
+      self->prototype_keep = g_value_get_enum (value);
+      break;
+    case PROP_DEDUP_THRESHOLD:
+      self->dedup_threshold = g_value_get_double (value);
+      break;
+    case PROP_STRATIFY:
+      self->stratify = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -731,6 +773,29 @@ prune_transform_class_init (PruneTransformClass *klass)
                        PRUNE_TYPE_NDR_UNDERSAMPLE, DM_NDR_UNDERSAMPLE_UNIFORM,
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
+  /* The methods beyond Datumaro's (see dm-select-beyond.h). */
+  properties[PROP_PROTOTYPE_KEEP] =
+    g_param_spec_enum ("prototype-keep", N_("Prototype choice"),
+                       N_("prototype: keep each cluster's easiest items, its hardest, or choose by the ratio"),
+                       PRUNE_TYPE_PROTOTYPE_KEEP, DM_PROTOTYPE_KEEP_AUTO,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_DEDUP_THRESHOLD] =
+    g_param_spec_double ("dedup-threshold", N_("Deduplication threshold"),
+                         N_("dedup: items whose keys differ in at most this fraction of bits are duplicates"),
+                         0.0, 1.0, DM_DEDUP_DEFAULT_THRESHOLD,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * PruneTransform:stratify:
+   *
+   * For the clustering methods: each label keeps its share of the kept
+   * items, and the method runs within each label.
+   */
+  properties[PROP_STRATIFY] =
+    g_param_spec_boolean ("stratify", N_("Stratify by label"),
+                          N_("Clustering methods: each label keeps its share, the method runs within each label"),
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -746,6 +811,8 @@ prune_transform_init (PruneTransform *self)
   self->ratio = 0.5;
   self->hash_type = PRUNE_HASH_TYPE_IMG;
   dm_ndr_params_init (&self->ndr);
+  self->prototype_keep = DM_PROTOTYPE_KEEP_AUTO;
+  self->dedup_threshold = DM_DEDUP_DEFAULT_THRESHOLD;
 }
 
 void

@@ -384,3 +384,33 @@ write_media_dataset (const char *dir,
   path = g_build_filename (dir, "annotations", "train.json", NULL);
   write_file (path, train, -1);
 }
+
+/* A .npy file as NumPy writes it: magic, version, header length (2 bytes
+ * in 1.0, 4 in 2.0 and 3.0), the dict padded with spaces to a multiple of
+ * 64 bytes ending in a newline, then @data. */
+char *
+write_npy (const char *dir, const char *name, guint major, const char *dict,
+           const void *data, gsize data_length)
+{
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  g_autoptr(GString) header = g_string_new (dict);
+  gsize prefix = major == 1 ? 10 : 12;
+  guint8 version[2] = { (guint8) major, 0 };
+  char *path = g_build_filename (dir, name, NULL);
+
+  while ((prefix + header->len + 1) % 64 != 0)
+    g_string_append_c (header, ' ');
+  g_string_append_c (header, '\n');
+
+  g_byte_array_append (bytes, (const guint8 *) "\x93NUMPY", 6);
+  g_byte_array_append (bytes, version, 2);
+  for (guint b = 0; b < (major == 1 ? 2u : 4u); b++)
+    {
+      guint8 length_byte = (guint8) (header->len >> (8 * b));
+      g_byte_array_append (bytes, &length_byte, 1);
+    }
+  g_byte_array_append (bytes, (const guint8 *) header->str, header->len);
+  g_byte_array_append (bytes, data, data_length);
+  write_file (path, (const char *) bytes->data, bytes->len);
+  return path;
+}

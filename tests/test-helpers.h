@@ -73,4 +73,14 @@ void        write_file        (const char *path,
 void        assert_error_mentions (const GError *error,
                                    const char   *part);
 
+/* Writes @dir/@name as NumPy writes a .npy file of format version @major
+ * (1, 2 or 3): the header dict @dict, padded, then @data. Returns the
+ * path. */
+char       *write_npy         (const char *dir,
+                               const char *name,
+                               guint       major,
+                               const char *dict,
+                               const void *data,
+                               gsize       data_length);
+
 G_END_DECLS

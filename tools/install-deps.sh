@@ -2,9 +2,9 @@
 # Installs, from Debian 12's archive, everything the project needs to build
 # and test; with --bench, also what the benchmarks compare against (the
 # Datumaro/scikit-learn reference path on OpenBLAS, as a user's numpy runs
-# it, with threadpoolctl to check that; OpenCV for NDR's). Safe to run
-# again; run it as root, or as a user who may use sudo (it calls sudo
-# itself then).
+# it, with threadpoolctl to check that; OpenCV for NDR's; Fashion-MNIST for
+# the quality benchmark). Safe to run again; run it as root, or as a user
+# who may use sudo (it calls sudo itself then).
 set -eu
 
 bench=false
@@ -23,7 +23,7 @@ packages="
 
 if $bench; then
   packages="$packages python3-numpy python3-sklearn python3-opencv time
-    libopenblas0-pthread python3-threadpoolctl"
+    libopenblas0-pthread python3-threadpoolctl dataset-fashion-mnist"
 fi
 
 # As root (a fresh container has no sudo) apt-get runs directly; otherwise

@@ -85,7 +85,11 @@ test_menu_parameters (void)
   GParamSpec *ratio = g_object_class_find_property (klass, "ratio");
   GParamSpec *hash_type = g_object_class_find_property (klass, "hash-type");
   GParamSpec *seed = g_object_class_find_property (klass, "seed");
-  const char *expected_methods[] = { "random", "cluster_random", "centroid", "query_clust", "entropy", "ndr" };
+  const char *expected_methods[] = { "random", "cluster_random", "centroid", "query_clust", "entropy", "ndr",
+                                     "prototype", "dedup" };
+  GParamSpec *prototype_keep = g_object_class_find_property (klass, "prototype-keep");
+  GParamSpec *dedup_threshold = g_object_class_find_property (klass, "dedup-threshold");
+  GParamSpec *stratify = g_object_class_find_property (klass, "stratify");
   GEnumClass *methods;
 
   g_assert_true (G_IS_PARAM_SPEC_ENUM (method));
@@ -107,6 +111,17 @@ test_menu_parameters (void)
 
   g_assert_true (G_IS_PARAM_SPEC_UINT (seed));
   g_assert_cmpuint (G_PARAM_SPEC_UINT (seed)->default_value, ==, 0);
+
+  g_assert_true (G_IS_PARAM_SPEC_ENUM (prototype_keep));
+  g_assert_cmpstr (g_enum_get_value (G_PARAM_SPEC_ENUM (prototype_keep)->enum_class,
+                                     G_PARAM_SPEC_ENUM (prototype_keep)->default_value)->value_nick, ==, "auto");
+  g_assert_nonnull (g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (prototype_keep)->enum_class, "easy"));
+  g_assert_nonnull (g_enum_get_value_by_nick (G_PARAM_SPEC_ENUM (prototype_keep)->enum_class, "hard"));
+  g_assert_true (G_IS_PARAM_SPEC_DOUBLE (dedup_threshold));
+  g_assert_cmpfloat (G_PARAM_SPEC_DOUBLE (dedup_threshold)->minimum, ==, 0.0);
+  g_assert_cmpfloat (G_PARAM_SPEC_DOUBLE (dedup_threshold)->maximum, ==, 1.0);
+  g_assert_true (G_IS_PARAM_SPEC_BOOLEAN (stratify));
+  g_assert_false (G_PARAM_SPEC_BOOLEAN (stratify)->default_value);
 }
 
 static void

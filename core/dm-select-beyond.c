@@ -1,0 +1,306 @@
+/* dm-select-beyond.c: prototype, dedup and label stratification.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "dm-select-beyond.h"
+
+#include <string.h>
+
+#include "dm-keys.h"
+#include "dm-quota.h"
+
+gboolean
+dm_select_beyond_check (const DmSelectRequest *request, GError **error)
+{
+  if (request->method == DM_SELECT_DEDUP
+      && !(request->dedup_threshold >= 0 && request->dedup_threshold <= 1))
+    {
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                   "the dedup threshold must be in [0, 1], not %g", request->dedup_threshold);
+      return FALSE;
+    }
+  if (request->method == DM_SELECT_PROTOTYPE && request->prototype_keep > DM_PROTOTYPE_KEEP_HARD)
+    {
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                   "unknown prototype choice %d", (int) request->prototype_keep);
+      return FALSE;
+    }
+  if (request->n_kept > request->n_items)
+    {
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                   "cannot keep %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " items",
+                   request->n_kept, request->n_items);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+DmPrototypeKeep
+dm_prototype_resolve (DmPrototypeKeep keep, double ratio)
+{
+  if (keep != DM_PROTOTYPE_KEEP_AUTO)
+    return keep;
+  return ratio < DM_PROTOTYPE_HARD_FROM ? DM_PROTOTYPE_KEEP_EASY : DM_PROTOTYPE_KEEP_HARD;
+}
+
+typedef struct {
+  double distance;
+  guint item;
+} Scored;
+
+/* Descending distance, ties by lowest item. */
+static int
+compare_farthest_first (gconstpointer a, gconstpointer b)
+{
+  const Scored *sa = a, *sb = b;
+
+  if (sa->distance != sb->distance)
+    return sa->distance > sb->distance ? -1 : 1;
+  return sa->item < sb->item ? -1 : sa->item > sb->item;
+}
+
+/* Every cluster's items with their distances to its centre, cluster after
+ * cluster, sorted by @compare within each; @offsets has k + 1 entries. */
+static Scored *
+scored_by_cluster (const DmKmeansResult *clusters, GCompareFunc compare, guint **offsets_out)
+{
+  guint *offsets = g_new0 (guint, clusters->k + 1);
+  g_autofree guint *fill = g_new0 (guint, clusters->k);
+  Scored *scored = g_new (Scored, MAX (clusters->n_items, 1));
+
+  for (guint j = 0; j < clusters->k; j++)
+    offsets[j + 1] = offsets[j] + clusters->sizes[j];
+  for (gsize i = 0; i < clusters->n_items; i++)
+    {
+      guint j = clusters->labels[i];
+      scored[offsets[j] + fill[j]++] = (Scored) { clusters->distance[i], (guint) i };
+    }
+  for (guint j = 0; j < clusters->k; j++)
+    qsort (scored + offsets[j], offsets[j + 1] - offsets[j], sizeof *scored, compare);
+
+  *offsets_out = offsets;
+  return scored;
+}
+
+void
+dm_select_keep_hardest (const DmKmeansResult *clusters,
+                        const guint          *quotas,
+                        gboolean             *kept)
+{
+  g_autofree guint *offsets = NULL;
+  g_autofree Scored *scored = scored_by_cluster (clusters, compare_farthest_first, &offsets);
+
+  for (guint j = 0; j < clusters->k; j++)
+    for (guint m = 0; m < quotas[j]; m++)
+      kept[scored[offsets[j] + m].item] = TRUE;
+}
+
+guint
+dm_select_keep_deduplicated (const DmKmeansResult *clusters,
+                             const guint8         *keys,
+                             gsize                 key_bytes,
+                             double                threshold,
+                             gsize                 total,
+                             guint32               seed,
+                             guint                *quotas,
+                             gboolean             *kept)
+{
+  guint max_bits = (guint) (threshold * 8 * key_bytes);
+  g_autofree guint *offsets = NULL;
+  g_autofree Scored *scored = scored_by_cluster (clusters, compare_farthest_first, &offsets);
+  g_autofree guint *survivors = g_new (guint, MAX (clusters->n_items, 1));
+  g_autofree guint *n_survivors = g_new0 (guint, clusters->k);
+  /* Per dropped item: the Hamming distance to the kept item that caught it. */
+  g_autofree Scored *dropped = g_new (Scored, MAX (clusters->n_items, 1));
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  gsize n_dropped = 0, n_all_survivors = 0;
+
+  for (guint j = 0; j < clusters->k; j++)
+    {
+      guint *cluster_survivors = survivors + offsets[j];
+
+      for (guint m = offsets[j]; m < offsets[j + 1]; m++)
+        {
+          guint item = scored[m].item;
+          const guint8 *key = keys + (gsize) item * key_bytes;
+          guint nearest = G_MAXUINT;
+
+          for (guint s = 0; s < n_survivors[j] && nearest > max_bits; s++)
+            nearest = MIN (nearest, dm_keys_hamming (key, keys + (gsize) cluster_survivors[s] * key_bytes,
+                                                     key_bytes));
+          if (nearest > max_bits)
+            cluster_survivors[n_survivors[j]++] = item;
+          else
+            dropped[n_dropped++] = (Scored) { nearest, item };
+        }
+      n_all_survivors += n_survivors[j];
+    }
+
+  if (n_all_survivors >= total)
+    {
+      /* The sum of the survivors is at least @total: this cannot fail. */
+      dm_quota_compute (n_survivors, clusters->k, total, quotas, NULL);
+      for (guint j = 0; j < clusters->k; j++)
+        {
+          guint *items = survivors + offsets[j];
+
+          /* A partial Fisher-Yates shuffle: the first quota items. */
+          for (guint m = 0; m < quotas[j]; m++)
+            {
+              guint other = m + (guint) g_rand_int_range (rand, 0, (gint32) (n_survivors[j] - m));
+              guint swap = items[m];
+              items[m] = items[other];
+              items[other] = swap;
+              kept[items[m]] = TRUE;
+            }
+        }
+      return (guint) n_dropped;
+    }
+
+  for (guint j = 0; j < clusters->k; j++)
+    {
+      quotas[j] = n_survivors[j];
+      for (guint s = 0; s < n_survivors[j]; s++)
+        kept[survivors[offsets[j] + s]] = TRUE;
+    }
+  qsort (dropped, n_dropped, sizeof *dropped, compare_farthest_first);
+  for (gsize r = 0; n_all_survivors + r < total; r++)
+    {
+      kept[dropped[r].item] = TRUE;
+      quotas[clusters->labels[dropped[r].item]]++;
+    }
+  return (guint) n_dropped;
+}
+
+/* Relays a group's progress as a part of the whole run's. */
+typedef struct {
+  const DmSelectRequest *request;
+  double done, share;
+} GroupProgress;
+
+static gboolean
+relay_group_progress (const char *phase, double fraction, gpointer user_data)
+{
+  GroupProgress *group = user_data;
+
+  return group->request->progress (phase, group->done + group->share * CLAMP (fraction, 0.0, 1.0),
+                                   group->request->progress_data);
+}
+
+gboolean
+dm_select_stratified (const DmSelectRequest *request,
+                      DmSelectResult       **result_out,
+                      GError               **error)
+{
+  guint n_groups = request->n_labels + 1;   /* the last: items without a label */
+  g_autofree guint *group_sizes = g_new0 (guint, n_groups);
+  g_autofree guint *group_quotas = g_new0 (guint, n_groups);
+  g_autofree guint *members = g_new (guint, MAX (request->n_items, 1));
+  g_autofree guint8 *group_keys = g_malloc (MAX (request->n_items, 1) * request->key_bytes);
+  g_autofree int *group_labels = g_new0 (int, MAX (request->n_items, 1));
+  g_autoptr(GArray) cluster_sizes = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) quotas = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(DmSelectResult) result = g_new0 (DmSelectResult, 1);
+  g_autofree gboolean *kept = g_new0 (gboolean, MAX (request->n_items, 1));
+  gsize total = request->n_kept > 0 ? request->n_kept
+                                    : dm_quota_total (request->n_items, request->ratio);
+  gsize done = 0;
+
+  if (request->labels == NULL)
+    {
+      g_set_error_literal (error, DM_CORE_ERROR, DM_CORE_ERROR_MISSING_LABEL,
+                           "stratifying by label needs item labels, and none were given");
+      return FALSE;
+    }
+  for (gsize i = 0; i < request->n_items; i++)
+    {
+      int label = request->labels[i];
+      if (label < -1 || (label >= 0 && (guint) label >= request->n_labels))
+        {
+          g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                       "item %" G_GSIZE_FORMAT " has label id %d, outside the "
+                       "dataset's %u labels", i, label, request->n_labels);
+          return FALSE;
+        }
+      group_sizes[label >= 0 ? (guint) label : n_groups - 1]++;
+    }
+  if (!dm_quota_compute (group_sizes, n_groups, total, group_quotas, error))
+    return FALSE;
+
+  result->cluster_of_item = g_new (guint, MAX (request->n_items, 1));
+  result->distance = g_new0 (float, MAX (request->n_items, 1));
+  for (guint g = 0; g < n_groups; g++)
+    {
+      DmSelectRequest sub = *request;
+      g_autoptr(DmSelectResult) part = NULL;
+      GroupProgress progress = { request, (double) done / request->n_items,
+                                 (double) group_sizes[g] / request->n_items };
+      guint n = 0;
+      guint first_cluster = cluster_sizes->len;
+
+      if (group_sizes[g] == 0)
+        continue;
+      for (gsize i = 0; i < request->n_items; i++)
+        if ((request->labels[i] >= 0 ? (guint) request->labels[i] : n_groups - 1) == g)
+          {
+            memcpy (group_keys + (gsize) n * request->key_bytes,
+                    request->keys + i * request->key_bytes, request->key_bytes);
+            members[n++] = (guint) i;
+          }
+      done += n;
+
+      if (group_quotas[g] == 0)
+        {
+          /* Nothing kept: one cluster of quota 0, no clustering. */
+          guint zero = 0;
+          for (guint m = 0; m < n; m++)
+            result->cluster_of_item[members[m]] = first_cluster;
+          g_array_append_val (cluster_sizes, n);
+          g_array_append_val (quotas, zero);
+          continue;
+        }
+
+      sub.keys = group_keys;
+      sub.n_items = n;
+      sub.labels = group_labels;   /* every item of the group: label 0 */
+      sub.n_labels = 1;
+      sub.n_clusters = MIN (request->n_clusters > 0 ? request->n_clusters : 1, n);
+      sub.n_kept = group_quotas[g];
+      sub.stratify = FALSE;
+      if (request->progress != NULL)
+        {
+          sub.progress = relay_group_progress;
+          sub.progress_data = &progress;
+        }
+      if (!dm_cluster_select (&sub, &part, error))
+        return FALSE;
+
+      for (guint m = 0; m < n; m++)
+        {
+          result->cluster_of_item[members[m]] = first_cluster + part->cluster_of_item[m];
+          result->distance[members[m]] = part->distance[m];
+        }
+      for (guint m = 0; m < part->n_kept; m++)
+        kept[members[part->kept[m]]] = TRUE;
+      g_array_append_vals (cluster_sizes, part->cluster_sizes, part->n_clusters);
+      g_array_append_vals (quotas, part->quotas, part->n_clusters);
+      result->inertia += part->inertia;
+      result->iterations = MAX (result->iterations, part->iterations);
+      result->used_simd |= part->used_simd;
+      result->seconds_seeding += part->seconds_seeding;
+      result->seconds_lloyd += part->seconds_lloyd;
+      result->seconds_select += part->seconds_select;
+      result->n_duplicates += part->n_duplicates;
+    }
+
+  result->kept = g_new (guint, MAX (total, 1));
+  for (gsize i = 0; i < request->n_items; i++)
+    if (kept[i])
+      result->kept[result->n_kept++] = (guint) i;
+  g_assert (result->n_kept == total);
+  result->n_clusters = cluster_sizes->len;
+  result->cluster_sizes = (guint *) (gpointer) g_array_free (g_steal_pointer (&cluster_sizes), FALSE);
+  result->quotas = (guint *) (gpointer) g_array_free (g_steal_pointer (&quotas), FALSE);
+  *result_out = g_steal_pointer (&result);
+  return TRUE;
+}

@@ -1,0 +1,128 @@
+/* dm-select-beyond.h: prune methods beyond Datumaro's, and label
+ * stratification for every clustering method.
+ *
+ * - prototype: Sorscher, Geirhos, Shekhar, Ganguli, Morcos, "Beyond neural
+ *   scaling laws: beating power law scaling via data pruning", NeurIPS
+ *   2022. Their self-supervised prototype metric: k-means in the embedding
+ *   space, each item's difficulty is its distance to its cluster's centre.
+ *   Their theory and experiments: when few items are kept, keeping the easy
+ *   (prototypical) ones is best; when many are kept, the hard ones. Unlike
+ *   the paper, which ranks globally, every cluster keeps its share of the
+ *   total (as cluster_random does), so no cluster is dropped whole.
+ * - dedup: Abbas, Tirumala, Simig, Ganguli, Morcos, "SemDeDup: data-efficient
+ *   learning at web-scale through semantic deduplication", 2023. Within
+ *   each k-means cluster, items closer than a threshold are duplicates, of
+ *   which the one farthest from the centre is kept.
+ *
+ * Plain C over the k-means result: no I/O, no GObject.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "dm-cluster-select.h"
+#include "dm-kmeans.h"
+
+G_BEGIN_DECLS
+
+/* DM_PROTOTYPE_KEEP_AUTO keeps the hardest items from this kept fraction
+ * on, the easiest below it. Measured on digits and Fashion-MNIST
+ * (tests/bench/bench-quality.py): easy wins at 5 % and 10 %, hard at 30 %. */
+#define DM_PROTOTYPE_HARD_FROM 0.3
+
+/* Default dedup_threshold: SemDeDup's eps = 0.07 (1 - cosine similarity)
+ * is an angle of 21.6 degrees; a sign-of-random-hyperplane key differs in
+ * a fraction angle / 180 of its bits, so 0.12. */
+#define DM_DEDUP_DEFAULT_THRESHOLD 0.12
+
+/**
+ * dm_select_beyond_check:
+ * @request: a request
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the prototype, dedup and stratify parameters are
+ *   usable, else %FALSE with DM_CORE_ERROR_INVALID_ARGUMENT
+ */
+gboolean dm_select_beyond_check (const DmSelectRequest *request, GError **error);
+
+/**
+ * dm_prototype_resolve:
+ * @keep: the choice asked for
+ * @ratio: the fraction kept
+ *
+ * Returns: %DM_PROTOTYPE_KEEP_EASY or %DM_PROTOTYPE_KEEP_HARD
+ */
+DmPrototypeKeep dm_prototype_resolve (DmPrototypeKeep keep, double ratio);
+
+/**
+ * dm_select_keep_hardest:
+ * @clusters: the k-means result
+ * @quotas: items kept per cluster
+ * @kept: (inout): n_items flags, set for the kept items
+ *
+ * Prototype's hard choice: each cluster keeps its quota of items in
+ * descending squared distance to its centre; ties to the lowest item
+ * index. (The easy choice is query_clust's: nearest first.)
+ */
+void dm_select_keep_hardest (const DmKmeansResult *clusters,
+                             const guint          *quotas,
+                             gboolean             *kept);
+
+/**
+ * dm_select_keep_deduplicated:
+ * @clusters: the k-means result
+ * @keys: the keys clustered
+ * @key_bytes: bytes per key
+ * @threshold: duplicates differ in at most threshold * 8 * key_bytes bits
+ * @total: exactly how many items to keep, at most n_items
+ * @seed: seeds the sampling
+ * @quotas: (out caller-allocates): items kept per cluster
+ * @kept: (inout): n_items flags, set for the kept items
+ *
+ * SemDeDup within each cluster: its items, farthest from the centre first
+ * (ties: lowest index), are kept unless within the threshold of an item of
+ * the cluster kept before. Then the count is brought to @total:
+ * - more survivors than @total: cluster-balanced sampling, each cluster
+ *   its largest-remainder share of @total in proportion to its survivors
+ *   (so clusters full of duplicates shrink), a seeded uniform sample of
+ *   its survivors;
+ * - fewer: every survivor, then the dropped items that were least
+ *   duplicated (largest distance to the kept item that caught them; ties:
+ *   lowest index) until @total.
+ *
+ * Returns: how many items were found to be duplicates
+ */
+guint dm_select_keep_deduplicated (const DmKmeansResult *clusters,
+                                   const guint8         *keys,
+                                   gsize                 key_bytes,
+                                   double                threshold,
+                                   gsize                 total,
+                                   guint32               seed,
+                                   guint                *quotas,
+                                   gboolean             *kept);
+
+/**
+ * dm_select_stratified:
+ * @request: a request with stratify set
+ * @result: (out) (transfer full): the selection
+ * @error: return location for a #GError
+ *
+ * Shares the total (ceil(n_items * ratio), or n_kept) among the labels by
+ * the largest remainder method (dm_quota_compute()); items without a label
+ * are a group of their own. Then the method runs within each group on its
+ * items alone, as if the group were the dataset with a single label: the
+ * number of clusters is `n_clusters` (clamped to the group's size), or 1
+ * when 0; centroid makes one cluster per item kept; query_clust makes one
+ * cluster, centred first on the group's first item. Groups that keep
+ * nothing are one cluster of quota 0. Clusters are numbered group after
+ * group in label order (unlabelled last); inertia, iterations and times
+ * add up over the groups (iterations: the most).
+ *
+ * Returns: %TRUE on success, else %FALSE with @error set as by
+ *   dm_cluster_select()
+ */
+gboolean dm_select_stratified (const DmSelectRequest *request,
+                               DmSelectResult       **result,
+                               GError               **error);
+
+G_END_DECLS

@@ -1,0 +1,315 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Selection quality of every prune method, on real labelled images.
+
+Datasets, all from Debian's archive (no network):
+- digits: the 1797 8x8 handwritten digits python3-sklearn ships
+  (sklearn.datasets.load_digits), split 2:1 into train and test, stratified,
+  with a fixed seed;
+- fashion: Fashion-MNIST as the dataset-fashion-mnist package installs it
+  (/usr/share/datasets/fashion-mnist), 28x28 grayscale photos of 10 kinds
+  of clothing; the first --fashion-train items of its train split and the
+  first --fashion-test of its test split.
+
+The train part is written as PNG files in a Datumaro dataset with label
+annotations; `dm hash` computes the image keys once, then `dm prune` runs
+for every method, kept fraction and seed. A logistic regression and a
+1-nearest-neighbour classifier (scikit-learn) are trained on the kept
+items' pixels and tested on the test split; the label distribution's total
+variation distance from the full train set is measured too. References,
+computed here: "random" drawn by numpy, and "kmeans-pixels": k-means
+(scikit-learn, k = kept count) on the raw pixels, keeping the item nearest
+each centre. The same methods also run on keys `dm hash --embeddings`
+makes from a .npy of the raw pixels ("[npy]" rows).
+
+Prints a Markdown table per dataset (mean ± sd over the seeds) and writes
+every figure to WORK/quality-results.json. Exit 77 (skip) when scikit-learn,
+numpy or OpenCV is missing.
+
+Usage: bench-quality.py DM [--work DIR] [--datasets digits,fashion]
+         [--ratios 0.05,0.1,0.3] [--seeds 3] [--fashion-train N]
+         [--fashion-test N] [--methods m1,m2,...] [--no-npy] [--no-kmeans-pixels]
+"""
+
+import argparse
+import gzip
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+try:
+    import cv2
+    import numpy as np
+    from sklearn.cluster import KMeans
+    from sklearn.datasets import load_digits
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.neighbors import KNeighborsClassifier
+except ImportError as error:  # a benchmark, not a test: say why and skip
+    print(json.dumps({"skipped": f"missing {error.name}"}))
+    sys.exit(77)
+
+FASHION_DIR = "/usr/share/datasets/fashion-mnist"
+
+# Every method row: (row name, dm prune method, extra --param values).
+ALL_METHODS = [
+    ("cluster_random", "cluster_random", []),
+    ("centroid", "centroid", []),
+    ("query_clust", "query_clust", []),
+    ("entropy", "entropy", []),
+    ("ndr", "ndr", []),
+    ("prototype", "prototype", []),
+    ("prototype easy", "prototype", ["prototype-keep=easy"]),
+    ("prototype hard", "prototype", ["prototype-keep=hard"]),
+    ("dedup", "dedup", []),
+    ("cluster_random +stratify", "cluster_random", ["stratify=true"]),
+    ("centroid +stratify", "centroid", ["stratify=true"]),
+    ("query_clust +stratify", "query_clust", ["stratify=true"]),
+    ("prototype +stratify", "prototype", ["stratify=true"]),
+    ("dedup +stratify", "dedup", ["stratify=true"]),
+]
+
+# Rows also run on the keys imported from the raw pixels' .npy.
+NPY_METHODS = ["cluster_random", "centroid", "centroid +stratify", "prototype", "dedup"]
+
+
+def load_fashion(part, limit):
+    prefix = "train" if part == "train" else "t10k"
+    with gzip.open(os.path.join(FASHION_DIR, f"{prefix}-images-idx3-ubyte.gz")) as f:
+        images = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28)
+    with gzip.open(os.path.join(FASHION_DIR, f"{prefix}-labels-idx1-ubyte.gz")) as f:
+        labels = np.frombuffer(f.read(), np.uint8, offset=8)
+    return images[:limit], labels[:limit].astype(int)
+
+
+def load_dataset(name, args):
+    """(train images uint8, train labels, test images, test labels, label names)."""
+    if name == "digits":
+        digits = load_digits()
+        images = np.rint(digits.images * 255 / 16).astype(np.uint8)
+        x_train, x_test, y_train, y_test = train_test_split(
+            images, digits.target, test_size=1 / 3, stratify=digits.target, random_state=0)
+        return x_train, y_train, x_test, y_test, [str(c) for c in range(10)]
+    if name == "fashion":
+        if not os.path.isdir(FASHION_DIR):
+            return None
+        x_train, y_train = load_fashion("train", args.fashion_train)
+        x_test, y_test = load_fashion("test", args.fashion_test)
+        names = ["t-shirt", "trouser", "pullover", "dress", "coat",
+                 "sandal", "shirt", "sneaker", "bag", "ankle-boot"]
+        return x_train, y_train, x_test, y_test, names
+    raise SystemExit(f"unknown dataset {name}")
+
+
+def item_id(index):
+    return f"{index:06d}"
+
+
+def write_datumaro(directory, images, labels, label_names):
+    os.makedirs(os.path.join(directory, "images", "train"))
+    os.makedirs(os.path.join(directory, "annotations"))
+    items = []
+    for index, (image, label) in enumerate(zip(images, labels)):
+        name = item_id(index)
+        cv2.imwrite(os.path.join(directory, "images", "train", name + ".png"), image)
+        items.append({"id": name,
+                      "annotations": [{"id": 0, "type": "label", "attributes": {},
+                                       "group": 0, "label_id": int(label)}],
+                      "image": {"path": name + ".png"}})
+    categories = {"label": {"labels": [{"name": n, "parent": "", "attributes": []}
+                                       for n in label_names], "attributes": []}}
+    with open(os.path.join(directory, "annotations", "train.json"), "w") as f:
+        json.dump({"infos": {}, "categories": categories, "items": items}, f)
+
+
+def run(command):
+    completed = subprocess.run(command, capture_output=True, text=True)
+    if completed.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)}: {completed.stderr.strip()}")
+    return completed
+
+
+def available_methods(dm):
+    listing = run([dm, "transforms"]).stdout
+    line = next(line for line in listing.splitlines() if line.strip().startswith("method"))
+    names = line[line.index("one of") + len("one of"):].split(";")[0]
+    params = {line.split()[0] for line in listing.splitlines() if line.startswith("    ")}
+    return {n.strip() for n in names.split(",")}, params
+
+
+def prune(dm, source, work, method, params, ratio, seed):
+    """Indices of the items `dm prune` keeps, and whether SIMD kernels ran."""
+    out = os.path.join(work, "out")
+    report = os.path.join(work, "report.json")
+    command = [dm, "prune", source, "-m", method, "-r", str(ratio), "--seed", str(seed),
+               "-o", out, "--overwrite", "--report", report, "-q"]
+    for param in params:
+        command += ["--param", param]
+    run(command)
+    with open(os.path.join(out, "annotations", "train.json")) as f:
+        kept = sorted(int(item["id"]) for item in json.load(f)["items"])
+    with open(report) as f:
+        simd = json.load(f).get("simd")
+    return np.array(kept), simd
+
+
+def kmeans_pixels(features, k, seed):
+    """scikit-learn k-means on the pixels, the item nearest each centre."""
+    model = KMeans(n_clusters=k, n_init=1, random_state=seed, max_iter=100).fit(features)
+    distances = model.transform(features)
+    kept = set()
+    for j in range(k):
+        members = np.flatnonzero(model.labels_ == j)
+        if len(members):
+            kept.add(int(members[np.argmin(distances[members, j])]))
+    # Empty clusters are rare; fill with the items nearest their centre.
+    order = np.argsort(distances[np.arange(len(features)), model.labels_], kind="stable")
+    for i in order:
+        if len(kept) >= k:
+            break
+        kept.add(int(i))
+    return np.array(sorted(kept))
+
+
+def evaluate(kept, x_train, y_train, x_test, y_test, n_labels):
+    full = np.bincount(y_train, minlength=n_labels) / len(y_train)
+    part = np.bincount(y_train[kept], minlength=n_labels) / len(kept)
+    tv = 0.5 * np.abs(full - part).sum()
+    if len(set(y_train[kept])) > 1:
+        logistic = LogisticRegression(max_iter=2000).fit(x_train[kept], y_train[kept])
+        lr = logistic.score(x_test, y_test)
+    else:
+        lr = float(np.mean(y_test == y_train[kept][0]))
+    nn = KNeighborsClassifier(n_neighbors=1).fit(x_train[kept], y_train[kept]).score(x_test, y_test)
+    return lr, nn, tv
+
+
+def summarise(values):
+    values = np.asarray(values, float)
+    sd = values.std(ddof=1) if len(values) > 1 else 0.0
+    return float(values.mean()), float(sd)
+
+
+def bench_dataset(name, args, dm, methods, params_known, results):
+    data = load_dataset(name, args)
+    if data is None:
+        print(f"{name}: not installed ({FASHION_DIR}), skipped")
+        return
+    x_train_img, y_train, x_test_img, y_test, label_names = data
+    x_train = x_train_img.reshape(len(x_train_img), -1).astype(np.float32) / 255
+    x_test = x_test_img.reshape(len(x_test_img), -1).astype(np.float32) / 255
+    n_labels = len(label_names)
+
+    work = os.path.join(args.work, name)
+    shutil.rmtree(work, ignore_errors=True)
+    source = os.path.join(work, "source")
+    write_datumaro(source, x_train_img, y_train, label_names)
+    start = time.monotonic()
+    run([dm, "hash", source, "-q"])
+    hash_seconds = time.monotonic() - start
+
+    npy_source = None
+    if not args.no_npy:
+        npy_source = os.path.join(work, "source-npy")
+        shutil.copytree(source, npy_source)
+        os.remove(os.path.join(npy_source, "hash_key_meta", "hash_keys.json"))
+        np.save(os.path.join(work, "pixels.npy"), x_train)
+        with open(os.path.join(work, "pixels-ids.txt"), "w") as f:
+            f.writelines(f"train/{item_id(i)}\n" for i in range(len(x_train)))
+        try:
+            run([dm, "hash", npy_source, "-q", "--embeddings", os.path.join(work, "pixels.npy"),
+                 "--ids", os.path.join(work, "pixels-ids.txt")])
+        except RuntimeError as error:
+            print(f"{name}: no keys from .npy ({error}); [npy] rows skipped")
+            npy_source = None
+
+    rows = [("random", None, None, [])]
+    rows += [(row, source, method, params) for row, method, params in ALL_METHODS
+             if method in methods and all(p.split("=")[0] in params_known for p in params)
+             and (args.methods is None or row in args.methods)]
+    if npy_source is not None:
+        rows += [(row + " [npy]", npy_source, method, params) for row, method, params in ALL_METHODS
+                 if row in NPY_METHODS and method in methods
+                 and all(p.split("=")[0] in params_known for p in params)]
+    if not args.no_kmeans_pixels:
+        rows.append(("kmeans-pixels", None, None, []))
+
+    table = {}
+    kernels = set()
+    for ratio in args.ratios:
+        n_kept = math.ceil(len(x_train) * ratio)
+        for row, row_source, method, params in rows:
+            figures = []
+            for seed in range(args.seeds):
+                if row == "random":
+                    kept = np.sort(np.random.default_rng(seed).choice(len(x_train), n_kept, replace=False))
+                elif row == "kmeans-pixels":
+                    kept = kmeans_pixels(x_train, n_kept, seed)
+                else:
+                    kept, simd = prune(dm, row_source, work, method, params, ratio, seed)
+                    if simd is not None:
+                        kernels.add("AVX-512" if simd else "portable/AVX2")
+                assert len(kept) == n_kept, (row, len(kept), n_kept)
+                figures.append(evaluate(kept, x_train, y_train, x_test, y_test, n_labels))
+            table[(row, ratio)] = [summarise(column) for column in zip(*figures)]
+            lr, nn, tv = table[(row, ratio)]
+            print(f"  {name} {row} {ratio}: lr {lr[0]:.3f}±{lr[1]:.3f} 1nn {nn[0]:.3f}±{nn[1]:.3f} "
+                  f"tv {tv[0]:.3f}", file=sys.stderr, flush=True)
+
+    print(f"\n### {name}: {len(x_train)} train items, {len(x_test)} test items, "
+          f"{n_labels} labels, {args.seeds} seeds; dm hash {hash_seconds:.1f} s; "
+          f"k-means kernels: {', '.join(sorted(kernels)) or 'none'}\n")
+    header = "| method | " + " | ".join(f"{int(r * 100)} % LR | {int(r * 100)} % 1-NN | "
+                                         f"{int(r * 100)} % TV" for r in args.ratios) + " |"
+    print(header)
+    print("|---" * (1 + 3 * len(args.ratios)) + "|")
+    for row, _, _, _ in rows:
+        cells = []
+        for ratio in args.ratios:
+            lr, nn, tv = table[(row, ratio)]
+            cells += [f"{lr[0]:.3f} ± {lr[1]:.3f}", f"{nn[0]:.3f} ± {nn[1]:.3f}", f"{tv[0]:.3f}"]
+        print(f"| {row} | " + " | ".join(cells) + " |")
+    sys.stdout.flush()
+
+    results[name] = {
+        "train_items": len(x_train), "test_items": len(x_test), "seeds": args.seeds,
+        "kernels": sorted(kernels), "hash_seconds": hash_seconds,
+        "rows": {f"{row}@{ratio}": {"lr": v[0], "nn": v[1], "tv": v[2]}
+                 for (row, ratio), v in table.items()},
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("dm")
+    parser.add_argument("--work", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                       "work", "quality"))
+    parser.add_argument("--datasets", default="digits,fashion")
+    parser.add_argument("--ratios", default="0.05,0.1,0.3")
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--fashion-train", type=int, default=10000)
+    parser.add_argument("--fashion-test", type=int, default=5000)
+    parser.add_argument("--methods", default=None, help="row names, comma-separated")
+    parser.add_argument("--no-npy", action="store_true")
+    parser.add_argument("--no-kmeans-pixels", action="store_true",
+                        help="skip the scikit-learn k-means reference (slow on large sets)")
+    args = parser.parse_args()
+    args.ratios = [float(r) for r in args.ratios.split(",")]
+    if args.methods is not None:
+        args.methods = set(args.methods.split(","))
+
+    methods, params_known = available_methods(args.dm)
+    results = {}
+    os.makedirs(args.work, exist_ok=True)
+    for name in args.datasets.split(","):
+        bench_dataset(name, args, args.dm, methods, params_known, results)
+    with open(os.path.join(args.work, "quality-results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

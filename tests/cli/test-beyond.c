@@ -1,0 +1,338 @@
+/* The methods beyond Datumaro's and keys from embeddings, end to end
+ * through dm: prototype, dedup and stratify on a keys-only dataset; `dm
+ * hash --embeddings --ids` storing keys every clustering method then runs
+ * on, and refusing bad files without changing anything. */
+#include <math.h>
+#include <string.h>
+
+#include <dm.h>
+
+#include "dm-embedding-key.h"
+#include "dm-quota.h"
+#include "test-helpers.h"
+
+#define N_ITEMS 600
+#define N_LABELS 6
+
+typedef struct
+{
+  char *tmp;
+  char *source;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->tmp = make_temp_dir ();
+  fixture->source = g_build_filename (fixture->tmp, "keys", NULL);
+  write_keys_dataset (fixture->source, N_ITEMS, N_LABELS, 17);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  remove_tree (fixture->tmp);
+  g_free (fixture->source);
+  g_free (fixture->tmp);
+}
+
+static DmDataset *
+load_ok (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  DmDataset *dataset = dm_dataset_load (path, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return dataset;
+}
+
+static JsonObject *
+load_report (JsonParser *parser,
+             const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+/* Runs dm prune on @source; returns the output and the report. */
+static DmDataset *
+prune_ok (Fixture *fixture, const char *source, const char *name, const char *method,
+          const char *parameter, JsonParser *parser, JsonObject **report)
+{
+  g_autofree char *dest = g_build_filename (fixture->tmp, name, NULL);
+  g_autofree char *report_path = g_strconcat (dest, ".json", NULL);
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", source, "-m", method, "-r", "0.1", "--seed", "2",
+                                 "-o", dest, "--report", report_path, "-q",
+                                 parameter != NULL ? "--param" : NULL, parameter, NULL);
+
+  if (run->status != 0)
+    g_error ("dm prune -m %s %s failed: %s", method, parameter ? parameter : "", run->err);
+  *report = load_report (parser, report_path);
+  g_assert_cmpint (json_object_get_int_member (*report, "images_decoded"), ==, 0);
+  return load_ok (dest);
+}
+
+static void
+test_prototype_and_dedup (Fixture *fixture, gconstpointer data)
+{
+  const char *methods[] = { "prototype", "dedup" };
+
+  for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *report;
+      g_autoptr(DmDataset) output = prune_ok (fixture, fixture->source, methods[m], methods[m], NULL,
+                                              parser, &report);
+      JsonArray *clusters = json_object_get_array_member (report, "clusters");
+      guint quota_sum = 0;
+
+      g_assert_cmpuint (dm_dataset_get_n_items (output), ==, N_ITEMS / 10);
+      g_assert_cmpstr (json_object_get_string_member (report, "method"), ==, methods[m]);
+      g_assert_cmpuint (json_array_get_length (clusters), ==, N_LABELS);
+      for (guint c = 0; c < N_LABELS; c++)
+        quota_sum += json_object_get_int_member (json_array_get_object_element (clusters, c), "quota");
+      g_assert_cmpuint (quota_sum, ==, N_ITEMS / 10);
+      g_assert_true (json_object_has_member (report, "duplicates") == (m == 1));
+    }
+}
+
+/* Prototype's choice is a parameter: easy and hard keep different items. */
+static void
+test_prototype_keep (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JsonParser) easy_parser = json_parser_new ();
+  g_autoptr(JsonParser) hard_parser = json_parser_new ();
+  JsonObject *easy_report, *hard_report;
+  g_autoptr(DmDataset) easy = prune_ok (fixture, fixture->source, "easy", "prototype",
+                                        "prototype-keep=easy", easy_parser, &easy_report);
+  g_autoptr(DmDataset) hard = prune_ok (fixture, fixture->source, "hard", "prototype",
+                                        "prototype-keep=hard", hard_parser, &hard_report);
+  JsonArray *easy_items = json_object_get_array_member (easy_report, "kept_items");
+  JsonArray *hard_items = json_object_get_array_member (hard_report, "kept_items");
+  double easy_sum = 0, hard_sum = 0;
+
+  for (guint i = 0; i < json_array_get_length (easy_items); i++)
+    {
+      easy_sum += json_object_get_double_member (json_array_get_object_element (easy_items, i), "distance");
+      hard_sum += json_object_get_double_member (json_array_get_object_element (hard_items, i), "distance");
+    }
+  g_assert_cmpfloat (easy_sum, <, hard_sum);
+}
+
+/* Each label keeps its largest-remainder share of the kept items. */
+static void
+test_stratify (Fixture *fixture, gconstpointer data)
+{
+  const char *methods[] = { "cluster_random", "centroid", "query_clust", "entropy", "prototype", "dedup" };
+  g_autoptr(DmDataset) input = load_ok (fixture->source);
+  guint sizes[N_LABELS] = { 0 }, expected[N_LABELS];
+
+  for (guint i = 0; i < N_ITEMS; i++)
+    sizes[dm_item_get_label (dm_dataset_get_item (input, i))]++;
+  g_assert_true (dm_quota_compute (sizes, N_LABELS, N_ITEMS / 10, expected, NULL));
+
+  for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *report;
+      g_autofree char *name = g_strconcat (methods[m], "-stratified", NULL);
+      g_autoptr(DmDataset) output = prune_ok (fixture, fixture->source, name, methods[m], "stratify=true",
+                                              parser, &report);
+      guint got[N_LABELS] = { 0 };
+
+      for (guint i = 0; i < dm_dataset_get_n_items (output); i++)
+        got[dm_item_get_label (dm_dataset_get_item (output, i))]++;
+      for (guint l = 0; l < N_LABELS; l++)
+        g_assert_cmpuint (got[l], ==, expected[l]);
+    }
+}
+
+static void
+test_stratify_random_refused (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dest = g_build_filename (fixture->tmp, "out", NULL);
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest,
+                                 "--param", "stratify=true", NULL);
+
+  /* A parameter that does not fit the method is a usage error. */
+  g_assert_cmpint (run->status, ==, 2);
+  g_assert_nonnull (strstr (run->err, "cannot be stratified"));
+  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+}
+
+/* Embeddings: per label a direction, plus noise; the ids in another order
+ * than the dataset's. */
+static void
+write_embeddings (Fixture *fixture, guint dim, const char *npy_name, char **npy, char **ids)
+{
+  g_autoptr(DmDataset) input = load_ok (fixture->source);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  g_autofree float *directions = g_new (float, N_LABELS * dim);
+  g_autofree float *rows = g_new (float, N_ITEMS * dim);
+  g_autoptr(GString) lines = g_string_new (NULL);
+  g_autofree char *dict = g_strdup_printf ("{'descr': '<f4', 'fortran_order': False, 'shape': (%u, %u), }",
+                                           N_ITEMS, dim);
+
+  for (guint f = 0; f < N_LABELS * dim; f++)
+    directions[f] = (float) g_rand_double_range (rand, -1, 1);
+  for (guint r = 0; r < N_ITEMS; r++)
+    {
+      DmItem *item = dm_dataset_get_item (input, N_ITEMS - 1 - r);   /* reversed */
+      int label = dm_item_get_label (item);
+
+      for (guint d = 0; d < dim; d++)
+        rows[r * dim + d] = directions[label * dim + d] + (float) g_rand_double_range (rand, -0.3, 0.3);
+      g_string_append_printf (lines, "%s/%s\n", dm_item_get_subset (item), dm_item_get_id (item));
+    }
+  *npy = write_npy (fixture->tmp, npy_name, 1, dict, rows, (gsize) N_ITEMS * dim * sizeof (float));
+  *ids = g_build_filename (fixture->tmp, "ids.txt", NULL);
+  write_file (*ids, lines->str, -1);
+}
+
+static void
+test_hash_embeddings (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *npy = NULL, *ids = NULL;
+  g_autofree char *cache = g_build_filename (fixture->source, "hash_key_meta", "hash_keys.json", NULL);
+  g_autofree char *cache_text = NULL;
+  g_autoptr(DmDataset) before = load_ok (fixture->source);
+  g_autoptr(DmDataset) after = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *report;
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(DmRun) run = NULL;
+  guint changed = 0;
+
+  write_embeddings (fixture, 40, "clip.npy", &npy, &ids);
+  run = dm_run (NULL, "hash", fixture->source, "--embeddings", npy, "--ids", ids, "-q", NULL);
+  if (run->status != 0)
+    g_error ("dm hash --embeddings failed: %s", run->err);
+
+  g_assert_true (g_file_get_contents (cache, &cache_text, NULL, NULL));
+  g_assert_nonnull (strstr (cache_text, "\"dm_hasher\""));
+  g_assert_nonnull (strstr (cache_text, DM_EMBEDDING_KEY_VERSION ":clip.npy"));
+  after = load_ok (fixture->source);
+  g_assert_cmpstr (dm_dataset_get_hash_key_origin (after), ==, DM_EMBEDDING_KEY_VERSION ":clip.npy");
+  for (guint i = 0; i < N_ITEMS; i++)
+    changed += !g_bytes_equal (dm_item_get_hash_key (dm_dataset_get_item (before, i)),
+                               dm_item_get_hash_key (dm_dataset_get_item (after, i)));
+  g_assert_cmpuint (changed, >, N_ITEMS * 9 / 10);
+
+  /* The labels' directions are far apart: k-means on the imported keys
+   * finds them, so cluster_random's clusters are the labels. */
+  output = prune_ok (fixture, fixture->source, "from-embeddings", "cluster_random", NULL, parser, &report);
+  {
+    JsonArray *of_item = json_object_get_array_member (report, "cluster_of_item");
+    gint64 cluster_of_label[N_LABELS];
+
+    for (guint l = 0; l < N_LABELS; l++)
+      cluster_of_label[l] = -1;
+    for (guint i = 0; i < N_ITEMS; i++)
+      {
+        int label = dm_item_get_label (dm_dataset_get_item (after, i));
+        gint64 cluster = json_array_get_int_element (of_item, i);
+
+        if (cluster_of_label[label] < 0)
+          cluster_of_label[label] = cluster;
+        g_assert_cmpint (cluster, ==, cluster_of_label[label]);
+      }
+  }
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, N_ITEMS / 10);
+}
+
+/* A bad .npy or ids file: exit 1, one line naming the file, the cache as
+ * it was. */
+static void
+check_refused (Fixture *fixture, const char *npy, const char *ids, const char *mentions)
+{
+  g_autoptr(GHashTable) before = snapshot_tree (fixture->source);
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(DmRun) run = dm_run (NULL, "hash", fixture->source, "--embeddings", npy, "--ids", ids, "-q", NULL);
+
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_nonnull (strstr (run->err, mentions));
+  g_assert_cmpstr (strchr (run->err, '\n'), ==, run->err + strlen (run->err) - 1);
+  after = snapshot_tree (fixture->source);
+  assert_same_tree (before, after);
+}
+
+static void
+test_hash_embeddings_refused (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *npy = NULL, *ids = NULL;
+  g_autofree char *bad_ids = g_build_filename (fixture->tmp, "bad-ids.txt", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *wrong_shape = NULL;
+  g_auto(GStrv) lines = NULL;
+  float zeros[8] = { 0 };
+
+  write_embeddings (fixture, 8, "e.npy", &npy, &ids);
+  g_assert_true (g_file_get_contents (ids, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+
+  /* Count mismatch: one id fewer. */
+  {
+    g_autofree char *shorter = g_strjoinv ("\n", lines + 1);
+    write_file (bad_ids, shorter, -1);
+    check_refused (fixture, npy, bad_ids, bad_ids);
+    check_refused (fixture, npy, bad_ids, "lists 599 ids, but");
+  }
+  /* An unknown id. */
+  {
+    g_autofree char *first = lines[0];
+    g_autofree char *joined = NULL;
+    lines[0] = g_strdup ("train/no_such_item");
+    joined = g_strjoinv ("\n", lines);
+    write_file (bad_ids, joined, -1);
+    check_refused (fixture, npy, bad_ids, "line 1: the dataset has no item “train/no_such_item”");
+    g_free (lines[0]);
+    lines[0] = g_strdup (lines[1]);
+    g_clear_pointer (&joined, g_free);
+    joined = g_strjoinv ("\n", lines);
+    write_file (bad_ids, joined, -1);
+    check_refused (fixture, npy, bad_ids, "line 2: ");
+    check_refused (fixture, npy, bad_ids, "is listed already, on line 1");
+  }
+  /* A wrong shape. */
+  wrong_shape = write_npy (fixture->tmp, "flat.npy", 1,
+                           "{'descr': '<f4', 'fortran_order': False, 'shape': (8,), }", zeros, sizeof zeros);
+  check_refused (fixture, wrong_shape, ids, wrong_shape);
+  check_refused (fixture, wrong_shape, ids, "not 2 (N × D)");
+}
+
+static void
+test_hash_embeddings_needs_ids (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *npy = NULL, *ids = NULL;
+  g_autoptr(DmRun) run = NULL;
+
+  write_embeddings (fixture, 8, "e.npy", &npy, &ids);
+  run = dm_run (NULL, "hash", fixture->source, "--embeddings", npy, "-q", NULL);
+  /* --embeddings without --ids is a usage error. */
+  g_assert_cmpint (run->status, ==, 2);
+  g_assert_nonnull (strstr (run->err, "ids"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/beyond/prototype-and-dedup", test_prototype_and_dedup);
+  ADD ("/beyond/prototype-keep", test_prototype_keep);
+  ADD ("/beyond/stratify", test_stratify);
+  ADD ("/beyond/stratify-random-refused", test_stratify_random_refused);
+  ADD ("/beyond/hash-embeddings", test_hash_embeddings);
+  ADD ("/beyond/hash-embeddings-refused", test_hash_embeddings_refused);
+  ADD ("/beyond/hash-embeddings-needs-ids", test_hash_embeddings_needs_ids);
+#undef ADD
+
+  return g_test_run ();
+}

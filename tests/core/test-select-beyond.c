@@ -1,0 +1,466 @@
+/* test-select-beyond.c: prototype, dedup and label stratification.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <math.h>
+#include <string.h>
+
+#include "dm-cluster-select.h"
+#include "dm-keys.h"
+#include "dm-quota.h"
+#include "dm-select-beyond.h"
+
+#define KEY_BYTES 64
+
+typedef struct {
+  gsize n;
+  guint n_labels;
+  guint8 *keys;
+  int *labels;
+} Data;
+
+/* Per label a random key; items are copies with each bit flipped with
+ * probability 1/8. Labels are skewed: label l is drawn about (l + 1) times
+ * as often as label 0, and every seventh item has none when @unlabelled. */
+static void
+data_init (Data *data, gsize n, guint n_labels, gboolean unlabelled, guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autofree guint8 *centres = g_new (guint8, n_labels * KEY_BYTES);
+  guint weight_sum = n_labels * (n_labels + 1) / 2;
+
+  data->n = n;
+  data->n_labels = n_labels;
+  data->keys = g_new0 (guint8, n * KEY_BYTES);
+  data->labels = g_new (int, n);
+  for (gsize b = 0; b < n_labels * KEY_BYTES; b++)
+    centres[b] = (guint8) g_rand_int_range (rand, 0, 256);
+  for (gsize i = 0; i < n; i++)
+    {
+      guint draw = (guint) g_rand_int_range (rand, 0, (gint32) weight_sum);
+      guint label = 0;
+
+      while (draw >= label + 1)
+        {
+          draw -= label + 1;
+          label++;
+        }
+      data->labels[i] = unlabelled && i % 7 == 3 ? -1 : (int) label;
+      for (gsize b = 0; b < KEY_BYTES; b++)
+        {
+          guint8 flips = 0;
+          for (guint bit = 0; bit < 8; bit++)
+            flips |= (guint8) ((g_rand_int_range (rand, 0, 8) == 0) << bit);
+          data->keys[i * KEY_BYTES + b] = centres[label * KEY_BYTES + b] ^ flips;
+        }
+    }
+}
+
+static void
+data_clear (Data *data)
+{
+  g_free (data->keys);
+  g_free (data->labels);
+}
+
+static DmSelectRequest
+request_for (const Data *data, DmSelectMethod method, double ratio)
+{
+  DmSelectRequest request = { 0 };
+
+  request.keys = data->keys;
+  request.n_items = data->n;
+  request.key_bytes = KEY_BYTES;
+  request.labels = data->labels;
+  request.n_labels = data->n_labels;
+  request.method = method;
+  request.ratio = ratio;
+  request.seed = 5;
+  request.dedup_threshold = DM_DEDUP_DEFAULT_THRESHOLD;
+  return request;
+}
+
+static DmSelectResult *
+select_ok (const DmSelectRequest *request)
+{
+  DmSelectResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dm_cluster_select (request, &result, &error);
+  g_assert_no_error (error);
+  return result;
+}
+
+static gboolean *
+kept_flags (const DmSelectResult *result, gsize n)
+{
+  gboolean *kept = g_new0 (gboolean, n);
+
+  for (guint m = 0; m < result->n_kept; m++)
+    kept[result->kept[m]] = TRUE;
+  return kept;
+}
+
+/* Exactly @total kept, ascending; per cluster as many as its quota; the
+ * clusters' sizes are those of cluster_of_item. */
+static void
+check_counts (const DmSelectResult *result, gsize n, gsize total)
+{
+  g_autofree guint *sizes = g_new0 (guint, result->n_clusters);
+  g_autofree guint *kept_in = g_new0 (guint, result->n_clusters);
+  g_autofree gboolean *kept = kept_flags (result, n);
+
+  g_assert_cmpuint (result->n_kept, ==, total);
+  for (guint m = 1; m < result->n_kept; m++)
+    g_assert_cmpuint (result->kept[m - 1], <, result->kept[m]);
+  for (gsize i = 0; i < n; i++)
+    {
+      g_assert_cmpuint (result->cluster_of_item[i], <, result->n_clusters);
+      sizes[result->cluster_of_item[i]]++;
+      kept_in[result->cluster_of_item[i]] += kept[i];
+    }
+  for (guint j = 0; j < result->n_clusters; j++)
+    {
+      g_assert_cmpuint (sizes[j], ==, result->cluster_sizes[j]);
+      g_assert_cmpuint (kept_in[j], ==, result->quotas[j]);
+    }
+}
+
+static void
+test_prototype_resolve (void)
+{
+  g_assert_cmpint (dm_prototype_resolve (DM_PROTOTYPE_KEEP_AUTO, 0.05), ==, DM_PROTOTYPE_KEEP_EASY);
+  g_assert_cmpint (dm_prototype_resolve (DM_PROTOTYPE_KEEP_AUTO, 0.29), ==, DM_PROTOTYPE_KEEP_EASY);
+  g_assert_cmpint (dm_prototype_resolve (DM_PROTOTYPE_KEEP_AUTO, DM_PROTOTYPE_HARD_FROM), ==,
+                   DM_PROTOTYPE_KEEP_HARD);
+  g_assert_cmpint (dm_prototype_resolve (DM_PROTOTYPE_KEEP_AUTO, 0.9), ==, DM_PROTOTYPE_KEEP_HARD);
+  g_assert_cmpint (dm_prototype_resolve (DM_PROTOTYPE_KEEP_HARD, 0.05), ==, DM_PROTOTYPE_KEEP_HARD);
+  g_assert_cmpint (dm_prototype_resolve (DM_PROTOTYPE_KEEP_EASY, 0.9), ==, DM_PROTOTYPE_KEEP_EASY);
+}
+
+/* Easy: within each cluster no dropped item is nearer the centre than a
+ * kept one; hard: none is farther. Quotas are the clusters' shares. */
+static void
+check_prototype (DmPrototypeKeep keep, double ratio)
+{
+  Data data;
+  DmSelectRequest request;
+  g_autoptr(DmSelectResult) result = NULL;
+  g_autofree gboolean *kept = NULL;
+  g_autofree guint *quotas = NULL;
+  gboolean easy;
+
+  data_init (&data, 500, 5, FALSE, 3);
+  request = request_for (&data, DM_SELECT_PROTOTYPE, ratio);
+  request.prototype_keep = keep;
+  easy = dm_prototype_resolve (keep, ratio) == DM_PROTOTYPE_KEEP_EASY;
+  result = select_ok (&request);
+  check_counts (result, data.n, dm_quota_total (data.n, ratio));
+  g_assert_cmpuint (result->n_clusters, ==, 5);
+
+  quotas = g_new (guint, result->n_clusters);
+  g_assert_true (dm_quota_compute (result->cluster_sizes, result->n_clusters, result->n_kept, quotas, NULL));
+  for (guint j = 0; j < result->n_clusters; j++)
+    g_assert_cmpuint (quotas[j], ==, result->quotas[j]);
+
+  kept = kept_flags (result, data.n);
+  for (gsize a = 0; a < data.n; a++)
+    for (gsize b = 0; b < data.n; b++)
+      if (kept[a] && !kept[b] && result->cluster_of_item[a] == result->cluster_of_item[b])
+        {
+          if (easy)
+            g_assert_cmpfloat (result->distance[a], <=, result->distance[b]);
+          else
+            g_assert_cmpfloat (result->distance[a], >=, result->distance[b]);
+        }
+  data_clear (&data);
+}
+
+static void
+test_prototype_easy (void)
+{
+  check_prototype (DM_PROTOTYPE_KEEP_EASY, 0.1);
+}
+
+static void
+test_prototype_hard (void)
+{
+  check_prototype (DM_PROTOTYPE_KEEP_HARD, 0.1);
+}
+
+static void
+test_prototype_auto (void)
+{
+  check_prototype (DM_PROTOTYPE_KEEP_AUTO, 0.05);
+  check_prototype (DM_PROTOTYPE_KEEP_AUTO, 0.5);
+}
+
+/* 40 distinct keys, each 5 times: at threshold 0, only exact copies are
+ * duplicates. */
+static void
+duplicates_init (Data *data)
+{
+  data_init (data, 40, 4, FALSE, 9);
+  data->keys = g_realloc (data->keys, 200 * KEY_BYTES);
+  data->labels = g_realloc (data->labels, 200 * sizeof (int));
+  for (gsize i = 40; i < 200; i++)
+    {
+      memcpy (data->keys + i * KEY_BYTES, data->keys + (i % 40) * KEY_BYTES, KEY_BYTES);
+      data->labels[i] = data->labels[i % 40];
+    }
+  data->n = 200;
+}
+
+/* Which of the 40 distinct keys the kept items carry, each at most once. */
+static guint
+count_distinct_kept (const Data *data, const DmSelectResult *result)
+{
+  gboolean seen[40] = { FALSE };
+  guint distinct = 0;
+
+  for (guint m = 0; m < result->n_kept; m++)
+    {
+      guint original = result->kept[m] % 40;
+      distinct += !seen[original];
+      seen[original] = TRUE;
+    }
+  return distinct;
+}
+
+static void
+test_dedup_exact_copies (void)
+{
+  Data data;
+  DmSelectRequest request;
+  g_autoptr(DmSelectResult) result = NULL;
+
+  duplicates_init (&data);
+  request = request_for (&data, DM_SELECT_DEDUP, 0.2);   /* 40 kept */
+  request.dedup_threshold = 0.0;
+  result = select_ok (&request);
+  check_counts (result, data.n, 40);
+  g_assert_cmpuint (result->n_duplicates, ==, 160);
+  /* The 40 survivors are the 40 distinct keys: exactly all of them kept. */
+  g_assert_cmpuint (count_distinct_kept (&data, result), ==, 40);
+
+  /* Fewer kept than survive: still never a copy twice. */
+  g_clear_pointer (&result, dm_select_result_free);
+  request.ratio = 0.1;
+  result = select_ok (&request);
+  check_counts (result, data.n, 20);
+  g_assert_cmpuint (count_distinct_kept (&data, result), ==, 20);
+  data_clear (&data);
+}
+
+/* More asked than survive: every survivor, then duplicates, to exactly
+ * the total. */
+static void
+test_dedup_fills_from_dropped (void)
+{
+  Data data;
+  DmSelectRequest request;
+  g_autoptr(DmSelectResult) result = NULL;
+
+  duplicates_init (&data);
+  request = request_for (&data, DM_SELECT_DEDUP, 0.5);
+  request.dedup_threshold = 0.0;
+  result = select_ok (&request);
+  check_counts (result, data.n, 100);
+  g_assert_cmpuint (count_distinct_kept (&data, result), ==, 40);
+
+  /* Threshold 1: each cluster's first item catches all others. */
+  g_clear_pointer (&result, dm_select_result_free);
+  request.dedup_threshold = 1.0;
+  result = select_ok (&request);
+  check_counts (result, data.n, 100);
+  g_assert_cmpuint (result->n_duplicates, ==, data.n - result->n_clusters);
+  data_clear (&data);
+}
+
+/* A larger threshold finds more duplicates; clusters full of them keep
+ * fewer items than cluster_random's share. */
+static void
+test_dedup_threshold_monotone (void)
+{
+  Data data;
+  guint previous = 0;
+
+  data_init (&data, 400, 4, FALSE, 21);
+  for (double threshold = 0.0; threshold <= 0.5; threshold += 0.05)
+    {
+      DmSelectRequest request = request_for (&data, DM_SELECT_DEDUP, 0.1);
+      g_autoptr(DmSelectResult) result = NULL;
+
+      request.dedup_threshold = threshold;
+      result = select_ok (&request);
+      check_counts (result, data.n, 40);
+      g_assert_cmpuint (result->n_duplicates, >=, previous);
+      previous = result->n_duplicates;
+    }
+  /* Bits flip with probability 1/8 around each label's key: copies of one
+   * label differ in about 22 % of the bits, so 0.5 catches most. */
+  g_assert_cmpuint (previous, >, data.n / 2);
+  data_clear (&data);
+}
+
+static void
+test_dedup_bad_threshold (void)
+{
+  Data data;
+  DmSelectResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+  DmSelectRequest request;
+
+  data_init (&data, 50, 2, FALSE, 1);
+  request = request_for (&data, DM_SELECT_DEDUP, 0.5);
+  request.dedup_threshold = NAN;
+  g_assert_false (dm_cluster_select (&request, &result, &error));
+  g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  request.dedup_threshold = 1.5;
+  g_assert_false (dm_cluster_select (&request, &result, &error));
+  g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
+  g_assert_null (result);
+  data_clear (&data);
+}
+
+/* Every label keeps its largest-remainder share (unlabelled items are a
+ * group of their own), whatever the method. */
+static void
+test_stratify (void)
+{
+  const DmSelectMethod methods[] = {
+    DM_SELECT_CLUSTER_RANDOM, DM_SELECT_CENTROID, DM_SELECT_QUERY_CLUST,
+    DM_SELECT_ENTROPY, DM_SELECT_PROTOTYPE, DM_SELECT_DEDUP,
+  };
+  const double ratios[] = { 0.03, 0.1, 0.37, 1.0 };
+  Data data;
+
+  data_init (&data, 700, 6, TRUE, 13);
+  for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
+    for (gsize r = 0; r < G_N_ELEMENTS (ratios); r++)
+      {
+        DmSelectRequest request = request_for (&data, methods[m], ratios[r]);
+        g_autoptr(DmSelectResult) result = NULL;
+        g_autofree gboolean *kept = NULL;
+        guint sizes[7] = { 0 }, expected[7], got[7] = { 0 };
+        gsize total = dm_quota_total (data.n, ratios[r]);
+
+        request.stratify = TRUE;
+        request.n_clusters = methods[m] == DM_SELECT_CENTROID ? 0 : 3;
+        result = select_ok (&request);
+        check_counts (result, data.n, total);
+
+        kept = kept_flags (result, data.n);
+        for (gsize i = 0; i < data.n; i++)
+          {
+            guint group = data.labels[i] >= 0 ? (guint) data.labels[i] : 6;
+            sizes[group]++;
+            got[group] += kept[i];
+          }
+        g_assert_true (dm_quota_compute (sizes, 7, total, expected, NULL));
+        for (guint g = 0; g < 7; g++)
+          g_assert_cmpuint (got[g], ==, expected[g]);
+
+        /* No cluster mixes labels. */
+        for (gsize i = 0; i < data.n; i++)
+          for (gsize o = i + 1; o < data.n; o++)
+            if (result->cluster_of_item[i] == result->cluster_of_item[o])
+              g_assert_cmpint (data.labels[i], ==, data.labels[o]);
+      }
+  data_clear (&data);
+}
+
+static void
+test_stratify_same_seed_same_choice (void)
+{
+  Data data;
+  DmSelectRequest request;
+  g_autoptr(DmSelectResult) a = NULL;
+  g_autoptr(DmSelectResult) b = NULL;
+
+  data_init (&data, 300, 4, FALSE, 2);
+  request = request_for (&data, DM_SELECT_CENTROID, 0.1);
+  request.stratify = TRUE;
+  a = select_ok (&request);
+  request.n_threads = 1;
+  request.force_portable = TRUE;
+  b = select_ok (&request);
+  g_assert_cmpuint (a->n_kept, ==, b->n_kept);
+  g_assert_cmpmem (a->kept, a->n_kept * sizeof (guint), b->kept, b->n_kept * sizeof (guint));
+  data_clear (&data);
+}
+
+static void
+test_stratify_needs_labels (void)
+{
+  Data data;
+  DmSelectRequest request;
+  DmSelectResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  data_init (&data, 50, 2, FALSE, 1);
+  request = request_for (&data, DM_SELECT_CLUSTER_RANDOM, 0.5);
+  request.stratify = TRUE;
+  request.labels = NULL;
+  request.n_clusters = 2;
+  g_assert_false (dm_cluster_select (&request, &result, &error));
+  g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_MISSING_LABEL);
+  g_assert_null (result);
+  data_clear (&data);
+}
+
+/* n_kept overrides the ratio; more than the items is an error. */
+static void
+test_n_kept (void)
+{
+  Data data;
+  DmSelectRequest request;
+  g_autoptr(DmSelectResult) result = NULL;
+  DmSelectResult *none = NULL;
+  g_autoptr(GError) error = NULL;
+
+  data_init (&data, 100, 3, FALSE, 4);
+  request = request_for (&data, DM_SELECT_PROTOTYPE, 0.5);
+  request.n_kept = 7;
+  result = select_ok (&request);
+  check_counts (result, data.n, 7);
+
+  request.n_kept = 101;
+  g_assert_false (dm_cluster_select (&request, &none, &error));
+  g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
+  data_clear (&data);
+}
+
+static void
+test_method_names (void)
+{
+  DmSelectMethod method;
+
+  g_assert_true (dm_select_method_from_string ("prototype", &method));
+  g_assert_cmpint (method, ==, DM_SELECT_PROTOTYPE);
+  g_assert_true (dm_select_method_from_string ("dedup", &method));
+  g_assert_cmpint (method, ==, DM_SELECT_DEDUP);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/select-beyond/prototype/resolve", test_prototype_resolve);
+  g_test_add_func ("/select-beyond/prototype/easy", test_prototype_easy);
+  g_test_add_func ("/select-beyond/prototype/hard", test_prototype_hard);
+  g_test_add_func ("/select-beyond/prototype/auto", test_prototype_auto);
+  g_test_add_func ("/select-beyond/dedup/exact-copies", test_dedup_exact_copies);
+  g_test_add_func ("/select-beyond/dedup/fills-from-dropped", test_dedup_fills_from_dropped);
+  g_test_add_func ("/select-beyond/dedup/threshold-monotone", test_dedup_threshold_monotone);
+  g_test_add_func ("/select-beyond/dedup/bad-threshold", test_dedup_bad_threshold);
+  g_test_add_func ("/select-beyond/stratify/shares", test_stratify);
+  g_test_add_func ("/select-beyond/stratify/same-seed", test_stratify_same_seed_same_choice);
+  g_test_add_func ("/select-beyond/stratify/needs-labels", test_stratify_needs_labels);
+  g_test_add_func ("/select-beyond/n-kept", test_n_kept);
+  g_test_add_func ("/select-beyond/method-names", test_method_names);
+
+  return g_test_run ();
+}

@@ -84,6 +84,7 @@ class InstallTest(unittest.TestCase):
             os.path.join(self.datadir, 'gir-1.0', 'Dm-1.0.gir'),
             os.path.join(self.plugin_dir, 'libdmprune.so'),
             os.path.join(self.localedir, 'de', 'LC_MESSAGES', 'dm-prune.mo'),
+            os.path.join(self.localedir, 'de', 'LC_MESSAGES', 'dm-1.0.mo'),
         ]
         headers = os.path.join(self.includedir, 'dm-1.0')
         expected += [os.path.join(headers, name) for name in

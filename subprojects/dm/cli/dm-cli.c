@@ -49,31 +49,11 @@ fail_run (GError *error,
   return exit_status_of (error);
 }
 
-/* A dm built in the build tree loads the plugins built beside it, so it
- * works right after `meson compile` with nothing installed. */
-static gboolean
-running_uninstalled (void)
-{
-  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-  g_autofree char *dir = NULL;
-  g_autofree char *build_dir = NULL;
-
-  if (exe == NULL)
-    return FALSE;
-
-  dir = g_path_get_dirname (exe);
-  build_dir = g_canonicalize_filename (DM_BUILD_HOST_DIR, NULL);
-
-  return g_str_equal (dir, build_dir);
-}
-
 static DmPluginRegistry *
 load_plugins (void)
 {
   DmPluginRegistry *registry = dm_plugin_registry_get_default ();
 
-  if (running_uninstalled ())
-    dm_plugin_registry_add_directory (registry, DM_BUILD_PLUGIN_DIR);
   dm_plugin_registry_add_default_directories (registry);
   dm_plugin_registry_load (registry);
 

@@ -3,7 +3,7 @@
 
 #include <glib/gstdio.h>
 
-#include <dm-dataset-io.h>
+#include <dm.h>
 
 #include "test-helpers.h"
 #include "test-media-helpers.h"

@@ -12,7 +12,6 @@
 #include <dm.h>
 
 #include "test-helpers.h"
-#include <dm-dataset-io.h>
 
 #define KEY_SIZE 64
 

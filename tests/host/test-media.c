@@ -11,7 +11,6 @@
 #include <glib/gstdio.h>
 
 #include <dm.h>
-#include <dm-dataset-io.h>
 
 #include "test-helpers.h"
 #include "test-media-helpers.h"

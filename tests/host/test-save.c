@@ -15,7 +15,6 @@
 
 #include "test-helpers.h"
 #include "test-media-helpers.h"
-#include <dm-dataset-io.h>
 
 #define N_ITEMS 6
 

@@ -88,7 +88,7 @@ class InstallTest(unittest.TestCase):
         ]
         headers = os.path.join(self.includedir, 'dm-1.0')
         expected += [os.path.join(headers, name) for name in
-                     ('dm.h', 'dm-error.h', 'dm-item.h', 'dm-dataset.h', 'dm-dataset-io.h',
+                     ('dm.h', 'dm-version-macros.h', 'dm-error.h', 'dm-item.h', 'dm-dataset.h', 'dm-dataset-io.h',
                       'dm-transform.h', 'dm-plugin-registry.h')]
         for path in expected:
             self.assertTrue(os.path.exists(path), 'meson install did not put %s' % path)

@@ -4,6 +4,12 @@
  */
 #pragma once
 
+#if !defined (DM_INSIDE) && !defined (DM_COMPILATION)
+#error "Only <dm.h> can be included directly."
+#endif
+
+#include "dm-version-macros.h"
+
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -38,6 +44,7 @@ typedef enum {
  */
 #define DM_ERROR (dm_error_quark ())
 
+DM_AVAILABLE_IN_ALL
 GQuark dm_error_quark (void);
 
 G_END_DECLS

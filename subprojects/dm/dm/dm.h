@@ -6,6 +6,7 @@
 
 #define DM_INSIDE
 
+#include "dm-version-macros.h"
 #include "dm-error.h"
 #include "dm-item.h"
 #include "dm-dataset.h"

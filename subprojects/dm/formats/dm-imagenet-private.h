@@ -4,6 +4,10 @@
  */
 #pragma once
 
+#ifndef DM_COMPILATION
+#error "This header is private to libdm: include <dm.h>."
+#endif
+
 #include <glib.h>
 
 G_BEGIN_DECLS

@@ -7,6 +7,10 @@
  */
 #pragma once
 
+#ifndef DM_COMPILATION
+#error "This header is private to libdm: include <dm.h>."
+#endif
+
 #include <gio/gio.h>
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>

@@ -2,7 +2,6 @@
  * annotations/default.json. Whatever it accepts must also survive being
  * written back and read again with the same items. */
 #include <dm.h>
-#include <dm-dataset-io.h>
 
 #include "fuzz-common.h"
 

@@ -2,7 +2,6 @@
  * hash_key_meta/hash_keys.json, on arbitrary bytes beside a fixed, valid
  * annotations file of three items in two subsets. */
 #include <dm.h>
-#include <dm-dataset-io.h>
 
 #include "fuzz-common.h"
 

@@ -25,7 +25,6 @@
 #include <glib/gstdio.h>
 
 #include <dm.h>
-#include <dm-dataset-io.h>
 
 #include "fuzz-common.h"
 

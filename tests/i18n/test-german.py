@@ -204,6 +204,28 @@ class GermanTest(unittest.TestCase):
                               expected('Keep a representative subset of the items, '
                                        'chosen by clustering their hash keys')])
 
+    def test_python_host_gets_german_library_errors(self):
+        # libdm binds its own domain when loaded: a host that binds none
+        # gets the library's messages in German.
+        missing = os.path.join(self.scratch.name, 'missing')
+        script = (
+            "import locale, sys, gi\n"
+            "locale.setlocale(locale.LC_ALL, '')\n"
+            "gi.require_version('Dm', '1.0')\n"
+            "from gi.repository import Dm, GLib\n"
+            "try:\n"
+            "    Dm.Dataset.load(sys.argv[1], None, None)\n"
+            "except GLib.Error as error:\n"
+            "    print(error.message)\n")
+        for locale, expected in ((GERMAN, self.german), ('C.UTF-8', lambda msgid: msgid)):
+            result = subprocess.run([sys.executable, '-c', script, missing],
+                                    env=dict(self.environment, LC_ALL=locale),
+                                    stdout=subprocess.PIPE, universal_newlines=True)
+            with self.subTest(locale=locale):
+                self.assertEqual(result.returncode, 0)
+                self.assertEqual(result.stdout.strip(),
+                                 expected('Cannot read %s: no such file or directory') % missing)
+
 
 if __name__ == '__main__':
     unittest.main(verbosity=2, argv=sys.argv[:1])

@@ -17,7 +17,11 @@
 
 #include "dm-dataset-io.h"
 #include "dm-datumaro-private.h"
+#include "dm-destination-private.h"
 #include "dm-error.h"
+#include "dm-file-tree-private.h"
+#include "dm-imagenet-private.h"
+#include "dm-in-place-private.h"
 
 /* Temporary outputs are <destination>.tmp-XXXXXX, beside the destination. */
 #define TEMP_SUFFIX ".tmp-XXXXXX"
@@ -25,29 +29,6 @@
 /* Attempts at a temporary output that a concurrent cleanup does not take
  * for a killed run's before this run locks it. */
 #define TEMP_ATTEMPTS 5
-
-/* Whether DIR/annotations/ has a *.json file. */
-gboolean
-dm_datumaro_has_annotation_files (const char *path)
-{
-  g_autofree char *annotations_dir = g_build_filename (path, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
-  g_autoptr(GDir) dir = g_dir_open (annotations_dir, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    return FALSE;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = NULL;
-
-      if (!g_str_has_suffix (name, ".json"))
-        continue;
-      file = g_build_filename (annotations_dir, name, NULL);
-      if (g_file_test (file, G_FILE_TEST_IS_REGULAR))
-        return TRUE;
-    }
-  return FALSE;
-}
 
 static gboolean
 check_source_directory (const char  *path,
@@ -144,58 +125,6 @@ dm_dataset_load (const char    *path,
   return dm_imagenet_load (path, g_str_equal (format, "imagenet_with_subset_dirs"), cancellable, error);
 }
 
-static int
-remove_entry (const char        *path,
-              const struct stat *info,
-              int                type,
-              struct FTW        *ftw)
-{
-  return remove (path);
-}
-
-/*
- * dm_remove_tree:
- * @path: a directory
- *
- * Deletes @path and everything below it, without following links.
- */
-gboolean
-dm_remove_tree (const char  *path,
-                GError     **error)
-{
-  /* Enough descriptors for deep trees, few enough to leave the rest. */
-  if (nftw (path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot delete %s: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/*
- * dm_is_plain_relative_path:
- * @path: a path from a dataset file
- *
- * Returns: whether @path stays below the folder it is relative to: not
- *   absolute, not empty, no ".." component
- */
-gboolean
-dm_is_plain_relative_path (const char *path)
-{
-  g_auto(GStrv) parts = NULL;
-
-  if (*path == '\0' || g_path_is_absolute (path))
-    return FALSE;
-  parts = g_strsplit (path, G_DIR_SEPARATOR_S, -1);
-  for (guint i = 0; parts[i] != NULL; i++)
-    if (g_str_equal (parts[i], ".."))
-      return FALSE;
-  return TRUE;
-}
-
 static void
 remove_quietly (const char *path)
 {
@@ -255,26 +184,6 @@ failed:
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                _("Cannot move the output into place at %s: %s"), destination, g_strerror (saved_errno));
   return FALSE;
-}
-
-/*
- * dm_lock_directory:
- * @path: a directory
- *
- * Locks @path for as long as the returned descriptor is open, or returns
- * -1. The lock goes with the process, even when it is killed.
- */
-int
-dm_lock_directory (const char *path)
-{
-  int fd = g_open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-
-  if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) != 0)
-    {
-      g_close (fd, NULL);
-      return -1;
-    }
-  return fd;
 }
 
 /* Makes the temporary output for @destination and locks it, returning its

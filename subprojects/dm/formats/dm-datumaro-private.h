@@ -1,4 +1,5 @@
-/* dm-datumaro-private.h: what the format files of the host share.
+/* dm-datumaro-private.h: Datumaro's layout, and the Datumaro writer and
+ * reader functions the other format files use.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -39,23 +40,6 @@ gboolean  dm_datumaro_write_annotations (DmDataset   *dataset,
                                          GCancellable *cancellable,
                                          GError     **error);
 
-gboolean  dm_in_place_save           (DmDataset     *dataset,
-                                      const char    *path,
-                                      GCancellable  *cancellable,
-                                      GError       **error);
-gboolean  dm_in_place_recover        (const char    *path,
-                                      GError       **error);
 gboolean  dm_datumaro_has_annotation_files (const char *path);
-int       dm_lock_directory          (const char    *path);
-gboolean  dm_is_same_directory       (const char    *a,
-                                      const char    *b);
-
-char     *dm_imagenet_detect         (const char    *path,
-                                      GError       **error);
-
-gboolean  dm_remove_tree             (const char    *path,
-                                      GError       **error);
-
-gboolean  dm_is_plain_relative_path  (const char    *path);
 
 G_END_DECLS

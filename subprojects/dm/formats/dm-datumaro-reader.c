@@ -15,6 +15,7 @@
 #include "dm-dataset-io.h"
 #include "dm-datumaro-private.h"
 #include "dm-error.h"
+#include "dm-in-place-private.h"
 #include "dm-json-stream.h"
 
 /* What a member of an object is, as far as the reader cares. */
@@ -1377,6 +1378,29 @@ apply_hash_keys (HashKeyReader *r,
     g_warning (_("%s: ignoring %u more keys of items that are not in the dataset"),
                r->path, n_unknown - UNKNOWN_ITEMS_SHOWN);
   dm_dataset_set_hash_key_origin (dataset, r->hasher != NULL ? r->hasher : DM_HASH_KEY_ORIGIN_DATUMARO);
+}
+
+/* Whether DIR/annotations/ has a *.json file. */
+gboolean
+dm_datumaro_has_annotation_files (const char *path)
+{
+  g_autofree char *annotations_dir = g_build_filename (path, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
+  g_autoptr(GDir) dir = g_dir_open (annotations_dir, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = NULL;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      file = g_build_filename (annotations_dir, name, NULL);
+      if (g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /**

@@ -19,6 +19,7 @@
 #include "dm-dataset-io.h"
 #include "dm-datumaro-private.h"
 #include "dm-error.h"
+#include "dm-file-tree-private.h"
 #include "dm-json-stream.h"
 
 #define OUTPUT_BUFFER_SIZE (1024 * 1024)

@@ -12,6 +12,7 @@
 #include "dm-dataset-io.h"
 #include "dm-datumaro-private.h"
 #include "dm-error.h"
+#include "dm-destination-private.h"
 
 /* The real path of @path, or of its nearest existing ancestor followed by
  * the rest, so paths that do not exist yet compare too. */

@@ -1,4 +1,5 @@
-/* dm-imagenet-private.h: what the ImageNet readers share.
+/* dm-imagenet-private.h: ImageNet detection, and what the ImageNet readers
+ * share.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -12,6 +13,8 @@
 
 G_BEGIN_DECLS
 
+char     *dm_imagenet_detect         (const char    *path,
+                                      GError       **error);
 char     *dm_imagenet_txt_find_list  (const char    *path);
 
 G_END_DECLS

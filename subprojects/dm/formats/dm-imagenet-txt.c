@@ -16,6 +16,7 @@
 #include "dm-dataset-io.h"
 #include "dm-datumaro-private.h"
 #include "dm-error.h"
+#include "dm-file-tree-private.h"
 #include "dm-imagenet-private.h"
 
 #define LABELS_FILE "synsets.txt"

@@ -40,6 +40,8 @@
 
 #include "dm-datumaro-private.h"
 #include "dm-error.h"
+#include "dm-file-tree-private.h"
+#include "dm-in-place-private.h"
 
 #define WORK_SUFFIX ".inplace-XXXXXX"
 #define JOURNAL_NAME "journal"

@@ -20,7 +20,7 @@ else
 fi
 # Only the fuzzers (and the library they link), not the rest of the tree.
 fuzz=subprojects/dm/tests/fuzz
-meson compile -C "$build" -j 2 "$fuzz/fuzz-datumaro" "$fuzz/fuzz-hash-keys" "$fuzz/fuzz-imagenet"
+meson compile -C "$build" -j 2 fuzz-datumaro fuzz-hash-keys fuzz-imagenet
 
 export G_SLICE=always-malloc
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"

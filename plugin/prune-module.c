@@ -14,9 +14,9 @@
 G_MODULE_EXPORT void
 g_io_module_load (GIOModule *module)
 {
-  /* As in dm's main(): the environment variable DM_LOCALEDIR, when set,
+  /* As dm does with DM_LOCALEDIR: the environment variable DM_PRUNE_LOCALEDIR, when set,
    * replaces the installed catalogs' directory (tests use build/po). */
-  const char *localedir = g_getenv ("DM_LOCALEDIR");
+  const char *localedir = g_getenv ("DM_PRUNE_LOCALEDIR");
 
   bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : DM_LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

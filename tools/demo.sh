@@ -10,7 +10,10 @@ build=${1:-build}
 [ -d "$build/meson-private" ] || meson setup "$build"
 meson compile -C "$build"
 
-dm="$build/host/dm"
+# dm (subprojects/dm) loads the prune plugin built in plugin/.
+dm="$build/subprojects/dm/cli/dm"
+DM_PLUGIN_PATH="$(pwd)/$build/plugin"
+export DM_PLUGIN_PATH
 demo="$build/demo"
 rm -rf "$demo"
 mkdir -p "$demo"

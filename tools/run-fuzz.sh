@@ -1,8 +1,8 @@
 #!/bin/sh
-# Fuzzes the dataset readers (tests/fuzz: the Datumaro annotations, the
+# Fuzzes the dataset readers (subprojects/dm/tests/fuzz: the Datumaro annotations, the
 # hash-key cache, ImageNet folders) with libFuzzer and AddressSanitizer.
 # Each target runs SECONDS (default 600: the long run; CI uses 30), starting
-# from its committed seed corpus (tests/fuzz/corpus/<target>/, never
+# from its committed seed corpus (subprojects/dm/tests/fuzz/corpus/<target>/, never
 # written); new inputs go to BUILD/fuzz-corpus/<target>/ and any crash, leak,
 # timeout or out-of-memory input to BUILD/fuzz-artifacts/, and fails the run.
 #
@@ -16,9 +16,10 @@ build=${2:-build-fuzz}
 if [ -d "$build/meson-private" ]; then
   meson setup --reconfigure "$build"
 else
-  CC=clang meson setup -Dfuzzing=true -Db_sanitize=address -Db_lundef=false "$build"
+  CC=clang meson setup -Ddm:fuzzing=true -Db_sanitize=address -Db_lundef=false "$build"
 fi
 # Only the fuzzers (and the library they link), not the rest of the tree.
+fuzz=subprojects/dm/tests/fuzz
 meson compile -C "$build" -j 2 fuzz-datumaro fuzz-hash-keys fuzz-imagenet
 
 export G_SLICE=always-malloc
@@ -31,12 +32,12 @@ for target in datumaro hash-keys imagenet; do
   artifacts="$build/fuzz-artifacts/$target/"
   mkdir -p "$corpus" "$artifacts"
   dict=""
-  if [ -f "tests/fuzz/$target.dict" ]; then dict="-dict=tests/fuzz/$target.dict"; fi
+  if [ -f "$fuzz/$target.dict" ]; then dict="-dict=$fuzz/$target.dict"; fi
   echo "== fuzz-$target: $seconds s"
   # shellcheck disable=SC2086
-  "$build/tests/fuzz/fuzz-$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  "$build/$fuzz/fuzz-$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -max_len=4096 -print_final_stats=1 -artifact_prefix="$artifacts" $dict \
-    "$corpus" "tests/fuzz/corpus/$target" || status=1
+    "$corpus" "$fuzz/corpus/$target" || status=1
 done
 
 if [ $status -ne 0 ]; then

@@ -18,7 +18,7 @@ otherwise runs the command from the build directory):
 
 or point GObject introspection and the loader at a build tree yourself:
 
-    GI_TYPELIB_PATH=build/host LD_LIBRARY_PATH=build/host \\
+    GI_TYPELIB_PATH=build/subprojects/dm/dm LD_LIBRARY_PATH=build/subprojects/dm/dm \\
     DM_PLUGIN_PATH=build/plugin data/examples/prune.py SRC DEST -m random
 """
 

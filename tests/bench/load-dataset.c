@@ -10,7 +10,6 @@
 #include <stdio.h>
 
 #include <dm.h>
-#include <dm-dataset-io.h>
 
 int
 main (int    argc,

@@ -83,16 +83,6 @@ test_transforms_menu (Fixture *fixture, gconstpointer data)
 }
 
 static void
-test_finds_plugin_without_variable (Fixture *fixture, gconstpointer data)
-{
-  /* The dm of the build tree finds the plugin built beside it. */
-  g_autoptr(DmRun) run = dm_run ("DM_PLUGIN_PATH", "transforms", NULL);
-
-  g_assert_cmpint (run->status, ==, 0);
-  g_assert_nonnull (strstr (run->out, "prune — Prune"));
-}
-
-static void
 test_prune_random (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *dest = path_in (fixture, "pruned");
@@ -547,7 +537,6 @@ main (int argc, char **argv)
   g_test_add ("/cli/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("transforms-menu", test_transforms_menu);
-  ADD ("finds-plugin-without-variable", test_finds_plugin_without_variable);
   ADD ("prune-random", test_prune_random);
   ADD ("same-seed-same-output", test_same_seed_same_output);
   ADD ("refuses-non-empty-destination", test_refuses_non_empty_destination);

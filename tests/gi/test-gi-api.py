@@ -5,7 +5,7 @@
 Checks that the introspection annotations give Python what the C API
 means: ownership, out parameters, arrays, nullable arguments, GErrors and
 the DmTransform::progress signal. Runs with GI_TYPELIB_PATH and
-LD_LIBRARY_PATH at the build tree's host directory and DM_PLUGIN_PATH at
+LD_LIBRARY_PATH at the build tree's libdm directory and DM_PLUGIN_PATH at
 its plugin directory (tests/gi/meson.build sets them).
 """
 
@@ -27,7 +27,7 @@ def skipped_in_sources():
     import glob
     import re
     skipped = set()
-    for path in glob.glob(os.path.join(os.environ['DM_SOURCE_ROOT'], 'host', '*.[ch]')):
+    for path in glob.glob(os.path.join(os.environ['DM_SOURCE_ROOT'], 'subprojects', 'dm', '*', '*.[ch]')):
         with open(path, encoding='utf-8') as source:
             skipped.update(re.findall(r'^ \* (\w+):[^\n]*\(skip\)', source.read(), re.M))
     return skipped

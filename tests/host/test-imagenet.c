@@ -14,7 +14,6 @@
 #include <dm.h>
 
 #include "test-helpers.h"
-#include <dm-dataset-io.h>
 
 /* Writes ROOT/<relative>: a small PPM whose pixel tells the files apart
  * (the reader never decodes it; any bytes would do). */

@@ -3,7 +3,8 @@
 """dm and the prune plugin speak German under a German locale.
 
 Runs $DM_CLI with LC_ALL=de_DE.UTF-8 and the build tree's catalogs
-(DM_LOCALEDIR=build/po, which dm and the plugin read at run time) and
+(DM_LOCALEDIR for dm's domain dm-1.0, DM_PRUNE_LOCALEDIR for the plugin's
+domain dm-prune, which dm and the plugin read at run time) and
 checks that the German of po/de.po appears: the help, the transform menu
 (label, description, parameter blurbs, which come from the plugin's
 domain) and error messages. The expected text is looked up in the built
@@ -25,7 +26,8 @@ import tempfile
 import unittest
 
 DM_CLI = os.environ['DM_CLI']
-LOCALE_DIR = os.environ['DM_LOCALEDIR']
+# Each domain's build-tree locale directory.
+DOMAINS = (('dm-1.0', os.environ['DM_LOCALEDIR']), ('dm-prune', os.environ['DM_PRUNE_LOCALEDIR']))
 GERMAN = 'de_DE.UTF-8'
 
 
@@ -61,10 +63,16 @@ class GermanTest(unittest.TestCase):
                                      'tools/install-deps.sh):\n%s' % (GERMAN, localedef.stdout))
             cls.environment['LOCPATH'] = locpath
 
-        mo = os.path.join(LOCALE_DIR, 'de', 'LC_MESSAGES', 'dm-prune.mo')
-        if not os.path.isfile(mo):
-            raise AssertionError('%s is not built' % mo)
-        cls.catalog = gettext.translation('dm-prune', localedir=LOCALE_DIR, languages=['de'])
+        cls.catalog = None
+        for domain, localedir in DOMAINS:
+            mo = os.path.join(localedir, 'de', 'LC_MESSAGES', domain + '.mo')
+            if not os.path.isfile(mo):
+                raise AssertionError('%s is not built' % mo)
+            catalog = gettext.translation(domain, localedir=localedir, languages=['de'])
+            if cls.catalog is None:
+                cls.catalog = catalog
+            else:
+                cls.catalog.add_fallback(catalog)
 
         # A source that exists, for the commands that get as far as loading.
         cls.source = os.path.join(cls.scratch.name, 'source')
@@ -174,7 +182,7 @@ class GermanTest(unittest.TestCase):
 
     def test_python_host_gets_german_menu(self):
         # A host using the typelib: the plugin binds its domain to
-        # DM_LOCALEDIR when loaded, so the label comes back in German.
+        # DM_PRUNE_LOCALEDIR when loaded, so the label comes back in German.
         script = (
             "import locale, gi\n"
             "locale.setlocale(locale.LC_ALL, '')\n"
@@ -195,6 +203,28 @@ class GermanTest(unittest.TestCase):
                              [expected('Prune'),
                               expected('Keep a representative subset of the items, '
                                        'chosen by clustering their hash keys')])
+
+    def test_python_host_gets_german_library_errors(self):
+        # libdm binds its own domain when loaded: a host that binds none
+        # gets the library's messages in German.
+        missing = os.path.join(self.scratch.name, 'missing')
+        script = (
+            "import locale, sys, gi\n"
+            "locale.setlocale(locale.LC_ALL, '')\n"
+            "gi.require_version('Dm', '1.0')\n"
+            "from gi.repository import Dm, GLib\n"
+            "try:\n"
+            "    Dm.Dataset.load(sys.argv[1], None, None)\n"
+            "except GLib.Error as error:\n"
+            "    print(error.message)\n")
+        for locale, expected in ((GERMAN, self.german), ('C.UTF-8', lambda msgid: msgid)):
+            result = subprocess.run([sys.executable, '-c', script, missing],
+                                    env=dict(self.environment, LC_ALL=locale),
+                                    stdout=subprocess.PIPE, universal_newlines=True)
+            with self.subTest(locale=locale):
+                self.assertEqual(result.returncode, 0)
+                self.assertEqual(result.stdout.strip(),
+                                 expected('Cannot read %s: no such file or directory') % missing)
 
 
 if __name__ == '__main__':

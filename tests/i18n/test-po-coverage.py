@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""The translations cover the sources as they are now.
+"""The translations cover the sources as they are now, in each project:
+the prune plugin (po/, domain dm-prune) and the dm host (subprojects/dm/po,
+domain dm-1.0):
 
 * every C file of the project that marks strings (_(), N_(), C_(), NC_())
   is listed in po/POTFILES, and every file listed there exists;
@@ -20,7 +22,11 @@ import tempfile
 import unittest
 
 SOURCE_ROOT = os.environ['DM_SOURCE_ROOT']
-PO_DIR = os.path.join(SOURCE_ROOT, 'po')
+# Each project's root and gettext domain; its catalogs are in ROOT/po.
+PROJECTS = [
+    (SOURCE_ROOT, 'dm-prune'),
+    (os.path.join(SOURCE_ROOT, 'subprojects', 'dm'), 'dm-1.0'),
+]
 
 # meson's i18n.gettext(preset: 'glib') arguments (mesonbuild/modules/i18n.py).
 XGETTEXT_GLIB_PRESET = [
@@ -43,14 +49,14 @@ MARKER = re.compile(r'(?<![A-Za-z0-9_])(?:N|C|NC)?_\s*\(')
 NOT_TRANSLATED_DIRS = ('tests', 'subprojects')
 
 
-def listed_files():
-    with open(os.path.join(PO_DIR, 'POTFILES'), encoding='utf-8') as potfiles:
+def listed_files(root):
+    with open(os.path.join(root, 'po', 'POTFILES'), encoding='utf-8') as potfiles:
         return [line.strip() for line in potfiles
                 if line.strip() and not line.lstrip().startswith('#')]
 
 
-def languages():
-    with open(os.path.join(PO_DIR, 'LINGUAS'), encoding='utf-8') as linguas:
+def languages(root):
+    with open(os.path.join(root, 'po', 'LINGUAS'), encoding='utf-8') as linguas:
         return [word for line in linguas if not line.lstrip().startswith('#')
                 for word in line.split()]
 
@@ -62,10 +68,10 @@ def strip_comments_and_strings(text):
     return pattern.sub(' ', text)
 
 
-def files_with_markers():
+def files_with_markers(root):
     found = set()
-    for directory, subdirectories, files in os.walk(SOURCE_ROOT):
-        relative = os.path.relpath(directory, SOURCE_ROOT)
+    for directory, subdirectories, files in os.walk(root):
+        relative = os.path.relpath(directory, root)
         if relative == '.':
             # Build directories and hidden ones (.git) hold no sources.
             subdirectories[:] = [d for d in subdirectories
@@ -87,67 +93,80 @@ def run(*command):
 
 class PotfilesTest(unittest.TestCase):
     def test_every_marked_file_is_listed(self):
-        marked = files_with_markers()
-        self.assertTrue(marked, 'no source file marks a string: the scan is broken')
-        missing = sorted(marked - set(listed_files()))
-        self.assertEqual(missing, [], 'files with translatable strings missing from po/POTFILES')
+        for root, domain in PROJECTS:
+            with self.subTest(domain=domain):
+                marked = files_with_markers(root)
+                self.assertTrue(marked, 'no source file marks a string: the scan is broken')
+                missing = sorted(marked - set(listed_files(root)))
+                self.assertEqual(missing, [], 'files with translatable strings missing from %s/po/POTFILES'
+                                 % os.path.relpath(root, SOURCE_ROOT))
 
     def test_every_listed_file_exists_and_marks_strings(self):
-        marked = files_with_markers()
-        for path in listed_files():
-            self.assertTrue(os.path.isfile(os.path.join(SOURCE_ROOT, path)),
-                            'po/POTFILES lists %s, which does not exist' % path)
-            self.assertIn(path, marked, 'po/POTFILES lists %s, which marks no string' % path)
+        for root, domain in PROJECTS:
+            marked = files_with_markers(root)
+            for path in listed_files(root):
+                with self.subTest(domain=domain, path=path):
+                    self.assertTrue(os.path.isfile(os.path.join(root, path)),
+                                    'po/POTFILES lists %s, which does not exist' % path)
+                    self.assertIn(path, marked, 'po/POTFILES lists %s, which marks no string' % path)
 
 
 class CatalogTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.scratch = tempfile.TemporaryDirectory(prefix='dm-po-')
-        cls.pot = os.path.join(cls.scratch.name, 'dm-prune.pot')
-        xgettext = run('xgettext', '--package-name=dm-prune', '-f', os.path.join(PO_DIR, 'POTFILES'),
-                       '-D', SOURCE_ROOT, '-o', cls.pot, *XGETTEXT_GLIB_PRESET)
-        if xgettext.returncode != 0:
-            raise AssertionError('xgettext failed:\n' + xgettext.stdout)
-        with open(cls.pot, encoding='utf-8') as pot:
-            cls.n_msgids = pot.read().count('\nmsgid "') - 1  # minus the header
+        cls.pots = {}
+        for root, domain in PROJECTS:
+            pot = os.path.join(cls.scratch.name, domain + '.pot')
+            xgettext = run('xgettext', '--package-name=' + domain, '-f', os.path.join(root, 'po', 'POTFILES'),
+                           '-D', root, '-o', pot, *XGETTEXT_GLIB_PRESET)
+            if xgettext.returncode != 0:
+                raise AssertionError('xgettext failed:\n' + xgettext.stdout)
+            cls.pots[root] = pot
 
     @classmethod
     def tearDownClass(cls):
         cls.scratch.cleanup()
 
     def test_extraction_finds_strings(self):
-        self.assertGreater(self.n_msgids, 20)
+        for root, domain in PROJECTS:
+            with self.subTest(domain=domain), open(self.pots[root], encoding='utf-8') as pot:
+                self.assertGreater(pot.read().count('\nmsgid "') - 1, 20)  # minus the header
 
     def test_linguas_has_german(self):
-        self.assertIn('de', languages())
+        for root, domain in PROJECTS:
+            with self.subTest(domain=domain):
+                self.assertIn('de', languages(root))
 
     def test_catalogs_translate_every_msgid(self):
-        for language in languages():
-            with self.subTest(language=language):
-                po = os.path.join(PO_DIR, language + '.po')
-                msgcmp = run('msgcmp', po, self.pot)
-                self.assertEqual(msgcmp.returncode, 0,
-                                 'po/%s.po lacks or leaves untranslated msgids of the sources '
-                                 '(update it with `meson compile dm-prune-update-po`):\n%s'
-                                 % (language, msgcmp.stdout))
+        for root, domain in PROJECTS:
+            for language in languages(root):
+                with self.subTest(domain=domain, language=language):
+                    po = os.path.join(root, 'po', language + '.po')
+                    msgcmp = run('msgcmp', po, self.pots[root])
+                    self.assertEqual(msgcmp.returncode, 0,
+                                     '%s lacks or leaves untranslated msgids of the sources '
+                                     '(update it with `meson compile %s-update-po`):\n%s'
+                                     % (po, domain, msgcmp.stdout))
 
-                merged = os.path.join(self.scratch.name, language + '.merged.po')
-                msgmerge = run('msgmerge', '--quiet', '--no-fuzzy-matching', '-o', merged, po, self.pot)
-                self.assertEqual(msgmerge.returncode, 0, msgmerge.stdout)
-                for kind in ('--untranslated', '--only-fuzzy'):
-                    leftover = run('msgattrib', kind, '--no-obsolete', merged)
-                    self.assertEqual(leftover.returncode, 0, leftover.stdout)
-                    self.assertEqual(leftover.stdout.strip(), '',
-                                     'po/%s.po has %s messages' % (language, kind.lstrip('-')))
+                    merged = os.path.join(self.scratch.name, domain + '.' + language + '.merged.po')
+                    msgmerge = run('msgmerge', '--quiet', '--no-fuzzy-matching', '-o', merged, po,
+                                   self.pots[root])
+                    self.assertEqual(msgmerge.returncode, 0, msgmerge.stdout)
+                    for kind in ('--untranslated', '--only-fuzzy'):
+                        leftover = run('msgattrib', kind, '--no-obsolete', merged)
+                        self.assertEqual(leftover.returncode, 0, leftover.stdout)
+                        self.assertEqual(leftover.stdout.strip(), '',
+                                         '%s has %s messages' % (po, kind.lstrip('-')))
 
     def test_catalogs_pass_msgfmt_check(self):
-        for language in languages():
-            with self.subTest(language=language):
-                msgfmt = run('msgfmt', '--check', '-o', os.devnull,
-                             os.path.join(PO_DIR, language + '.po'))
-                self.assertEqual(msgfmt.returncode, 0, msgfmt.stdout)
-                self.assertNotIn('warning', msgfmt.stdout)
+        for root, domain in PROJECTS:
+            for language in languages(root):
+                with self.subTest(domain=domain, language=language):
+                    msgfmt = run('msgfmt', '--check', '-o', os.devnull,
+                                 os.path.join(root, 'po', language + '.po'))
+                    self.assertEqual(msgfmt.returncode, 0, msgfmt.stdout)
+                    self.assertNotIn('warning', msgfmt.stdout)
 
 
 if __name__ == '__main__':

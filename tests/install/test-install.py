@@ -84,10 +84,11 @@ class InstallTest(unittest.TestCase):
             os.path.join(self.datadir, 'gir-1.0', 'Dm-1.0.gir'),
             os.path.join(self.plugin_dir, 'libdmprune.so'),
             os.path.join(self.localedir, 'de', 'LC_MESSAGES', 'dm-prune.mo'),
+            os.path.join(self.localedir, 'de', 'LC_MESSAGES', 'dm-1.0.mo'),
         ]
         headers = os.path.join(self.includedir, 'dm-1.0')
         expected += [os.path.join(headers, name) for name in
-                     ('dm.h', 'dm-error.h', 'dm-item.h', 'dm-dataset.h', 'dm-dataset-io.h',
+                     ('dm.h', 'dm-version-macros.h', 'dm-error.h', 'dm-item.h', 'dm-dataset.h', 'dm-dataset-io.h',
                       'dm-transform.h', 'dm-plugin-registry.h')]
         for path in expected:
             self.assertTrue(os.path.exists(path), 'meson install did not put %s' % path)

@@ -7,7 +7,6 @@
 #include <glib/gstdio.h>
 
 #include <dm.h>
-#include <dm-dataset-io.h>
 
 #include "test-helpers.h"
 

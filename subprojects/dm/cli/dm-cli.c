@@ -1,0 +1,798 @@
+/* dm-cli.c: the dm command-line tool.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+
+#include "dm.h"
+#include "dm-cli-job.h"
+#include "dm-cli-progress.h"
+#include "dm-cli-staged.h"
+#include "dm-html-report.h"
+
+/* Where progress goes: a bar on standard error when it is a terminal;
+ * else plain lines on standard output, beside the summary, so that a
+ * failed run's standard error holds nothing but its one-line error. */
+static DmCliProgress *
+make_progress (gboolean quiet)
+{
+  DmCliProgressMode mode = dm_cli_progress_choose_mode (quiet);
+
+  return dm_cli_progress_new (mode, mode == DM_CLI_PROGRESS_BAR ? stderr : stdout);
+}
+
+/* A parameter or flag out of range or malformed is a usage error (exit
+ * status 2), even when only the transform can tell; any other error is 1. */
+static int
+exit_status_of (const GError *error)
+{
+  return g_error_matches (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT) ? 2 : 1;
+}
+
+/* The end of a run that failed or was stopped: one line on standard
+ * error, and the exit status (128 + the signal when one stopped it). */
+static int
+fail_run (GError *error,
+          int     stop_signal)
+{
+  if (stop_signal != 0)
+    {
+      g_printerr (_("dm: cancelled\n"));
+      return 128 + stop_signal;
+    }
+  g_printerr ("dm: %s\n", error->message);
+  return exit_status_of (error);
+}
+
+static DmPluginRegistry *
+load_plugins (void)
+{
+  DmPluginRegistry *registry = dm_plugin_registry_get_default ();
+
+  dm_plugin_registry_add_default_directories (registry);
+  dm_plugin_registry_load (registry);
+
+  return registry;
+}
+
+static int
+fail (GError *error)
+{
+  g_printerr ("dm: %s\n", error->message);
+  return exit_status_of (error);
+}
+
+static int
+usage_error (GOptionContext *context,
+             const char     *message)
+{
+  g_printerr (_("%s: %s (see “%s --help”)\n"), g_get_prgname (), message, g_get_prgname ());
+  return 2;
+}
+
+static char *
+describe_value_type (GParamSpec *pspec)
+{
+  GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+  g_auto(GValue) default_value = G_VALUE_INIT;
+  g_autofree char *default_text = NULL;
+
+  g_value_init (&default_value, type);
+  g_param_value_set_default (pspec, &default_value);
+
+  if (G_IS_PARAM_SPEC_ENUM (pspec))
+    {
+      GEnumClass *enum_class = G_PARAM_SPEC_ENUM (pspec)->enum_class;
+      g_autoptr(GString) values = g_string_new (NULL);
+      GEnumValue *def = g_enum_get_value (enum_class, g_value_get_enum (&default_value));
+
+      for (guint i = 0; i < enum_class->n_values; i++)
+        g_string_append_printf (values, "%s%s", i > 0 ? ", " : "", enum_class->values[i].value_nick);
+      return g_strdup_printf (_("one of %s; default %s"), values->str, def ? def->value_nick : "?");
+    }
+  if (G_IS_PARAM_SPEC_DOUBLE (pspec))
+    {
+      GParamSpecDouble *d = G_PARAM_SPEC_DOUBLE (pspec);
+      return g_strdup_printf (_("number from %g to %g; default %g"),
+                              d->minimum, d->maximum, d->default_value);
+    }
+  if (G_IS_PARAM_SPEC_UINT (pspec))
+    {
+      GParamSpecUInt *u = G_PARAM_SPEC_UINT (pspec);
+      return g_strdup_printf (_("whole number from %u to %u; default %u"),
+                              u->minimum, u->maximum, u->default_value);
+    }
+  if (G_IS_PARAM_SPEC_INT (pspec))
+    {
+      GParamSpecInt *i = G_PARAM_SPEC_INT (pspec);
+      return g_strdup_printf (_("whole number from %d to %d; default %d"),
+                              i->minimum, i->maximum, i->default_value);
+    }
+  if (G_IS_PARAM_SPEC_BOOLEAN (pspec))
+    return g_strdup_printf (_("true or false; default %s"),
+                            g_value_get_boolean (&default_value) ? "true" : "false");
+
+  default_text = g_strdup_value_contents (&default_value);
+  return g_strdup_printf (_("%s; default %s"), g_type_name (type), default_text);
+}
+
+static int
+command_transforms (int argc, char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  DmPluginRegistry *registry;
+  g_auto(GStrv) names = NULL;
+
+  g_option_context_set_summary (context, _("List the transforms the plugins provide, with their parameters."));
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+
+  registry = load_plugins ();
+  names = dm_plugin_registry_list_transforms (registry);
+  if (names[0] == NULL)
+    {
+      g_printerr (_("dm: no transforms found; plugin directories searched:\n"));
+      for (const char * const *d = dm_plugin_registry_get_directories (registry); *d != NULL; d++)
+        g_printerr ("  %s\n", *d);
+      return 1;
+    }
+
+  for (guint t = 0; names[t] != NULL; t++)
+    {
+      g_autoptr(DmTransform) transform = dm_plugin_registry_create_transform (registry, names[t], &error);
+      g_autofree GParamSpec **pspecs = NULL;
+      guint n_pspecs;
+
+      if (transform == NULL)
+        return fail (error);
+
+      g_print ("%s — %s\n", names[t], dm_transform_get_label (transform));
+      g_print ("  %s\n", dm_transform_get_description (transform));
+
+      pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (transform), &n_pspecs);
+      if (n_pspecs > 0)
+        g_print ("  %s\n", _("Parameters:"));
+      for (guint p = 0; p < n_pspecs; p++)
+        {
+          g_autofree char *type_text = describe_value_type (pspecs[p]);
+          const char *domain = DM_TRANSFORM_GET_CLASS (transform)->translation_domain;
+
+          g_print ("    %-12s %s (%s)\n", g_param_spec_get_name (pspecs[p]),
+                   g_dgettext (domain, g_param_spec_get_blurb (pspecs[p])), type_text);
+        }
+      g_print ("\n");
+    }
+
+  return 0;
+}
+
+typedef struct
+{
+  const char *transform_name;
+  char *source;
+  char *destination;
+  char *format;
+  char *report_path;
+  gboolean overwrite;
+  gboolean quiet;
+  GPtrArray *parameters;   /* of "name=value" */
+  char *html_report_dir;
+  gboolean link_media;
+} RunOptions;
+
+static void
+run_options_clear (RunOptions *options)
+{
+  g_free (options->source);
+  g_free (options->destination);
+  g_free (options->format);
+  g_free (options->report_path);
+  g_free (options->html_report_dir);
+  g_clear_pointer (&options->parameters, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunOptions, run_options_clear)
+
+static void
+print_summary (DmDataset  *input,
+               DmDataset  *output,
+               const char *destination)
+{
+  const char * const *subsets = dm_dataset_get_subsets (input);
+  g_autoptr(GString) per_subset = g_string_new (NULL);
+  g_autoptr(GHashTable) before = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autoptr(GHashTable) after = g_hash_table_new (g_direct_hash, g_direct_equal);
+
+  for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
+    {
+      const char *s = dm_item_get_subset (dm_dataset_get_item (input, i));
+      g_hash_table_insert (before, (gpointer) s,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (before, s)) + 1));
+    }
+  for (guint i = 0; i < dm_dataset_get_n_items (output); i++)
+    {
+      const char *s = dm_item_get_subset (dm_dataset_get_item (output, i));
+      g_hash_table_insert (after, (gpointer) s,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (after, s)) + 1));
+    }
+  for (guint s = 0; subsets[s] != NULL; s++)
+    {
+      if (s > 0)
+        g_string_append (per_subset, ", ");
+      /* TRANSLATORS: a subset's kept and total items, as in “train: 8 of 15” */
+      g_string_append_printf (per_subset, _("%s: %u of %u"), subsets[s],
+                              GPOINTER_TO_UINT (g_hash_table_lookup (after, subsets[s])),
+                              GPOINTER_TO_UINT (g_hash_table_lookup (before, subsets[s])));
+    }
+
+  g_print (_("Kept %u of %u items (%s) in %s\n"),
+           dm_dataset_get_n_items (output), dm_dataset_get_n_items (input),
+           per_subset->str, destination);
+}
+
+/* Transforms that leave items out rather than fail (prune --skip-broken)
+ * list them in their report's "skipped" array. */
+static void
+print_skipped (DmTransform *transform)
+{
+  JsonNode *report = dm_transform_get_report (transform);
+  JsonArray *skipped;
+
+  if (report == NULL || !JSON_NODE_HOLDS_OBJECT (report) ||
+      !json_object_has_member (json_node_get_object (report), "skipped"))
+    return;
+
+  skipped = json_object_get_array_member (json_node_get_object (report), "skipped");
+  if (skipped == NULL || json_array_get_length (skipped) == 0)
+    return;
+
+  g_printerr (g_dngettext (GETTEXT_PACKAGE, "Skipped %u broken item:\n", "Skipped %u broken items:\n",
+                           json_array_get_length (skipped)),
+              json_array_get_length (skipped));
+  for (guint i = 0; i < json_array_get_length (skipped); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (skipped, i);
+
+      g_printerr ("  %s/%s: %s\n", json_object_get_string_member_with_default (entry, "subset", "?"),
+                  json_object_get_string_member_with_default (entry, "id", "?"),
+                  json_object_get_string_member_with_default (entry, "reason", ""));
+    }
+}
+
+/* The report, written aside until the dataset is in place. */
+static DmStagedFile *
+stage_report (DmTransform  *transform,
+              const char   *path,
+              GError      **error)
+{
+  DmStagedFile *staged;
+  JsonNode *report = dm_transform_get_report (transform);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  if (report == NULL)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
+                   _("The transform “%s” gives no report for %s"),
+                   dm_transform_get_name (transform), path);
+      return NULL;
+    }
+
+  json_generator_set_root (generator, report);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+
+  staged = dm_staged_file_new (path, text, error);
+  if (staged == NULL)
+    g_prefix_error (error, _("Cannot write the report: "));
+  return staged;
+}
+
+/* What the worker thread of `dm prune` and `dm transform` works on. */
+typedef struct
+{
+  RunOptions *options;
+  DmTransform *transform;
+  const char *destination;
+  DmSaveFlags flags;
+  DmDataset *input;        /* out */
+  DmDataset *output;       /* out */
+} TransformRun;
+
+static void
+relay_report_progress (guint    done,
+                       guint    total,
+                       gpointer user_data)
+{
+  dm_cli_job_report (user_data, "report", (double) done / total, total);
+}
+
+/* Load, apply, render the HTML report, save: in the worker thread, each
+ * step cancellable. The reports are written aside before the save and
+ * renamed into place after it, so a run writes every output it was asked
+ * for or none: a report that cannot be written fails the run before the
+ * dataset is touched. */
+static gboolean
+transform_work (DmCliJob      *job,
+                gpointer       user_data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  TransformRun *run = user_data;
+  RunOptions *options = run->options;
+  g_autofree char *html = NULL;
+  g_autoptr(DmStagedFile) staged_html = NULL;
+  g_autoptr(DmStagedFile) staged_report = NULL;
+  guint n_input, n_output;
+
+  dm_cli_job_report (job, "loading", -1.0, 0);
+  run->input = dm_dataset_load (options->source, options->format, cancellable, error);
+  if (run->input == NULL)
+    return FALSE;
+  n_input = dm_dataset_get_n_items (run->input);
+  dm_cli_job_report (job, "loading", 1.0, n_input);
+
+  dm_cli_job_follow_transform (job, run->transform, n_input);
+  run->output = dm_transform_apply (run->transform, run->input, cancellable, error);
+  if (run->output == NULL)
+    return FALSE;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  n_output = dm_dataset_get_n_items (run->output);
+
+  if (options->html_report_dir != NULL)
+    {
+      DmHtmlReportContent content;
+
+      dm_html_report_content_init (&content, run->input, run->output);
+      content.source = options->source;
+      content.transform_report = dm_transform_get_report (run->transform);
+      dm_cli_job_report (job, "report", -1.0, 0);
+      html = dm_html_report_render (&content, cancellable, relay_report_progress, job, error);
+      if (html == NULL)
+        return FALSE;
+    }
+
+  if (html != NULL)
+    {
+      g_autofree char *index = g_build_filename (options->html_report_dir, "index.html", NULL);
+
+      staged_html = dm_staged_file_new (index, html, error);
+      if (staged_html == NULL)
+        {
+          g_prefix_error (error, _("Cannot write the HTML report: "));
+          return FALSE;
+        }
+    }
+  if (options->report_path != NULL)
+    {
+      staged_report = stage_report (run->transform, options->report_path, error);
+      if (staged_report == NULL)
+        return FALSE;
+    }
+
+  dm_cli_job_report (job, "writing", -1.0, n_output);
+  if (!dm_dataset_save (run->output, run->destination, run->flags, cancellable, error))
+    return FALSE;
+  dm_cli_job_report (job, "writing", 1.0, n_output);
+
+  /* The dataset is in place: renames only, which no longer heed the
+   * cancellable. */
+  if ((staged_html != NULL && !dm_staged_file_commit (staged_html, error)) ||
+      (staged_report != NULL && !dm_staged_file_commit (staged_report, error)))
+    return FALSE;
+
+  return TRUE;
+}
+
+/* Sets each NAME=VALUE of @assignments on @transform. Returns 0, or the
+ * exit status after printing the error. */
+static int
+set_parameters (DmTransform *transform,
+                GPtrArray   *assignments)
+{
+  for (guint i = 0; i < assignments->len; i++)
+    {
+      const char *assignment = g_ptr_array_index (assignments, i);
+      const char *eq = strchr (assignment, '=');
+      g_autofree char *name = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (eq == NULL || eq == assignment)
+        {
+          g_printerr (_("dm: invalid parameter “%s”: expected NAME=VALUE\n"), assignment);
+          return 2;
+        }
+      name = g_strndup (assignment, eq - assignment);
+      if (!dm_transform_set_parameter_from_string (transform, name, eq + 1, &error))
+        return fail (error);
+    }
+  return 0;
+}
+
+static int
+run_transform (RunOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmTransform) transform = NULL;
+  g_autoptr(DmCliProgress) progress = NULL;
+  TransformRun run = { options };
+  DmPluginRegistry *registry;
+  int stop_signal = 0;
+  gboolean succeeded;
+  int status;
+
+  if (options->destination == NULL && !options->overwrite)
+    {
+      g_printerr (_("dm: no output directory: pass -o DEST, or --overwrite to change %s in place\n"),
+                  options->source);
+      return 2;
+    }
+  run.destination = options->destination ? options->destination : options->source;
+  run.flags = (options->overwrite ? DM_SAVE_OVERWRITE : DM_SAVE_NONE) |
+              (options->link_media ? DM_SAVE_LINK_MEDIA : DM_SAVE_NONE);
+
+  registry = load_plugins ();
+  transform = dm_plugin_registry_create_transform (registry, options->transform_name, &error);
+  if (transform == NULL)
+    return fail (error);
+  run.transform = transform;
+
+  status = set_parameters (transform, options->parameters);
+  if (status != 0)
+    return status;
+
+  if (!dm_dataset_check_destination (run.destination, options->source, run.flags, &error))
+    return fail (error);
+  if (options->html_report_dir != NULL
+      && !dm_html_report_check_destination (options->html_report_dir, options->source, run.destination,
+                                            options->overwrite, &error))
+    return fail (error);
+
+  progress = make_progress (options->quiet);
+  succeeded = dm_cli_job_run (progress, transform_work, &run, &stop_signal, &error);
+  if (succeeded && !options->quiet)
+    {
+      print_skipped (run.transform);
+      print_summary (run.input, run.output, run.destination);
+    }
+
+  g_clear_object (&run.input);
+  g_clear_object (&run.output);
+  return succeeded ? 0 : fail_run (error, stop_signal);
+}
+
+/* `datum` names a dataset as PATH:FORMAT: the part after the last colon
+ * is the format when PATH names no existing file as a whole and that part
+ * is a plain name. Sets @options->source and @options->format; a format
+ * that disagrees with -f is a usage error, returned as its message. */
+static const char *
+split_target (RunOptions *options,
+              const char *target)
+{
+  const char *colon = strrchr (target, ':');
+  g_autofree char *format = NULL;
+
+  if (g_file_test (target, G_FILE_TEST_EXISTS) || colon == NULL || colon[1] == '\0'
+      || strchr (colon + 1, G_DIR_SEPARATOR) != NULL)
+    {
+      options->source = g_strdup (target);
+      return NULL;
+    }
+
+  format = g_strdup (colon + 1);
+  if (options->format != NULL && !g_str_equal (options->format, format))
+    return _("SOURCE:FORMAT and -f name different formats");
+  options->source = g_strndup (target, colon - target);
+  g_free (options->format);
+  options->format = g_steal_pointer (&format);
+  return NULL;
+}
+
+/* What `datum prune` and `datum transform` accept but means nothing to dm:
+ * their message, or NULL when the run may go on. */
+static const char *
+check_datum_only_options (const char *project)
+{
+  if (project != NULL)
+    return _("-p/--project names a Datumaro project, and dm works on dataset directories: "
+             "pass the dataset directory as SOURCE (transform parameters are --param NAME=VALUE)");
+  return NULL;
+}
+
+static int
+command_prune (int argc, char **argv)
+{
+  g_auto(RunOptions) options = { "prune", NULL, NULL, NULL, NULL, FALSE, FALSE, NULL };
+  g_autofree char *method = NULL;
+  g_autofree char *ratio = NULL;
+  g_autofree char *hash_type = NULL;
+  g_autofree char *seed = NULL;
+  g_autofree char *clusters = NULL;
+  g_autofree char *threads = NULL;
+  gboolean skip_broken = FALSE;
+  g_auto(GStrv) parameters = NULL;
+  g_autofree char *project = NULL;
+  const char *problem;
+  g_autoptr(GOptionContext) context = g_option_context_new (_("SOURCE[:FORMAT]"));
+  g_autoptr(GError) error = NULL;
+  const GOptionEntry entries[] = {
+    { "method", 'm', 0, G_OPTION_ARG_STRING, &method,
+      N_("How to choose the kept items: random, cluster_random, centroid, query_clust, entropy, ndr"), N_("METHOD") },
+    { "ratio", 'r', 0, G_OPTION_ARG_STRING, &ratio, N_("Fraction of the items kept (default 0.5)"), N_("RATIO") },
+    { "hash-type", 0, 0, G_OPTION_ARG_STRING, &hash_type, N_("Keys to cluster: img or txt (default img)"), N_("TYPE") },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, N_("Seed of every random choice (default 0)"), N_("N") },
+    { "clusters", 0, 0, G_OPTION_ARG_STRING, &clusters, N_("Number of clusters (default: number of labels)"), N_("K") },
+    { "threads", 0, 0, G_OPTION_ARG_STRING, &threads, N_("Threads to use (default: one per core)"), N_("N") },
+    { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &options.destination, N_("Output directory"), N_("DEST") },
+    { "output", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options.destination, NULL, NULL },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
+      N_("Replace DEST if it exists; without -o, prune SOURCE in place"), NULL },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &options.format, N_("Format of SOURCE: datumaro or imagenet (default: detect)"), N_("FORMAT") },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &options.report_path, N_("Write a JSON report of the selection to FILE"), N_("FILE") },
+    { "skip-broken", 0, 0, G_OPTION_ARG_NONE, &skip_broken,
+      N_("Leave out items whose image cannot be read, listing them, instead of stopping"), NULL },
+    { "report-html", 0, 0, G_OPTION_ARG_FILENAME, &options.html_report_dir,
+      N_("Write a page showing what was kept and dropped to DIR/index.html"), N_("DIR") },
+    { "link-media", 0, 0, G_OPTION_ARG_NONE, &options.link_media,
+      N_("Hard-link media files into DEST instead of copying them (DEST then shares them with SOURCE)"), NULL },
+    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set another transform parameter"), N_("NAME=VALUE") },
+    { "project", 'p', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &project, NULL, NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, N_("Print nothing but errors"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+
+  g_option_context_set_summary (context, _("Keep a representative subset of a dataset (Datumaro’s prune)."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+  if ((problem = check_datum_only_options (project)) != NULL)
+    return usage_error (context, problem);
+  if (argc != 2)
+    return usage_error (context, _("expected one SOURCE directory"));
+  if (method == NULL)
+    return usage_error (context, _("no method: pass -m METHOD"));
+  if ((problem = split_target (&options, argv[1])) != NULL)
+    return usage_error (context, problem);
+
+  options.parameters = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (options.parameters, g_strconcat ("method=", method, NULL));
+  if (ratio != NULL)
+    g_ptr_array_add (options.parameters, g_strconcat ("ratio=", ratio, NULL));
+  if (hash_type != NULL)
+    g_ptr_array_add (options.parameters, g_strconcat ("hash-type=", hash_type, NULL));
+  if (seed != NULL)
+    g_ptr_array_add (options.parameters, g_strconcat ("seed=", seed, NULL));
+  if (clusters != NULL)
+    g_ptr_array_add (options.parameters, g_strconcat ("clusters=", clusters, NULL));
+  if (threads != NULL)
+    g_ptr_array_add (options.parameters, g_strconcat ("threads=", threads, NULL));
+  if (skip_broken)
+    g_ptr_array_add (options.parameters, g_strdup ("skip-broken=true"));
+  for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
+    g_ptr_array_add (options.parameters, g_strdup (parameters[i]));
+
+  return run_transform (&options);
+}
+
+static int
+command_transform (int argc, char **argv)
+{
+  g_auto(RunOptions) options = { NULL, NULL, NULL, NULL, NULL, FALSE, FALSE, NULL };
+  g_auto(GStrv) parameters = NULL;
+  g_autofree char *project = NULL;
+  const char *problem;
+  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME SOURCE[:FORMAT]"));
+  g_autoptr(GError) error = NULL;
+  const GOptionEntry entries[] = {
+    { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &options.destination, N_("Output directory"), N_("DEST") },
+    { "output", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options.destination, NULL, NULL },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
+      N_("Replace DEST if it exists; without -o, change SOURCE in place"), NULL },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &options.format, N_("Format of SOURCE: datumaro or imagenet (default: detect)"), N_("FORMAT") },
+    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set a transform parameter"), N_("NAME=VALUE") },
+    { "project", 'p', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &project, NULL, NULL },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &options.report_path, N_("Write the transform’s JSON report to FILE"), N_("FILE") },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, N_("Print nothing but errors"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+
+  g_option_context_set_summary (context, _("Run any registered transform on a dataset (see “dm transforms”)."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+  if ((problem = check_datum_only_options (project)) != NULL)
+    return usage_error (context, problem);
+  if (argc != 3)
+    return usage_error (context, _("expected a transform NAME and a SOURCE directory"));
+  if ((problem = split_target (&options, argv[2])) != NULL)
+    return usage_error (context, problem);
+
+  options.transform_name = argv[1];
+  options.parameters = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
+    g_ptr_array_add (options.parameters, g_strdup (parameters[i]));
+
+  return run_transform (&options);
+}
+
+/* What the worker thread of `dm hash` works on. */
+typedef struct
+{
+  const char *source;
+  const char *format;
+  DmTransform *transform;
+  guint n_items;           /* out */
+} HashRun;
+
+static gboolean
+hash_work (DmCliJob      *job,
+           gpointer       user_data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  HashRun *run = user_data;
+  g_autoptr(DmDataset) input = NULL;
+  g_autoptr(DmDataset) output = NULL;
+
+  dm_cli_job_report (job, "loading", -1.0, 0);
+  input = dm_dataset_load (run->source, run->format, cancellable, error);
+  if (input == NULL)
+    return FALSE;
+  dm_cli_job_report (job, "loading", 1.0, dm_dataset_get_n_items (input));
+
+  if (g_strcmp0 (dm_dataset_get_format (input), "datumaro") != 0)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
+                   _("%s is in %s format, which has no place for hash keys; "
+                     "convert it first with “dm transform hash %s -o DEST”"),
+                   run->source, dm_dataset_get_format (input), run->source);
+      return FALSE;
+    }
+
+  dm_cli_job_follow_transform (job, run->transform, dm_dataset_get_n_items (input));
+  output = dm_transform_apply (run->transform, input, cancellable, error);
+  if (output == NULL)
+    return FALSE;
+  /* The key file is written in one go: stop before it, not during. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  run->n_items = dm_dataset_get_n_items (output);
+  dm_cli_job_report (job, "writing", -1.0, run->n_items);
+  if (!dm_datumaro_write_hash_keys (output, run->source, error))
+    return FALSE;
+  dm_cli_job_report (job, "writing", 1.0, run->n_items);
+
+  return TRUE;
+}
+
+static int
+command_hash (int argc, char **argv)
+{
+  g_autofree char *format = NULL;
+  g_autofree char *threads = NULL;
+  g_autofree char *embeddings = NULL;
+  g_autofree char *ids = NULL;
+  g_auto(GStrv) parameters = NULL;
+  g_autoptr(GPtrArray) assignments = NULL;
+  int status;
+  gboolean quiet = FALSE;
+  g_autoptr(GOptionContext) context = g_option_context_new (_("SOURCE"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmTransform) transform = NULL;
+  g_autoptr(DmCliProgress) progress = NULL;
+  HashRun run = { 0 };
+  int stop_signal = 0;
+  const GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Format of SOURCE (only datumaro can store keys)"), N_("FORMAT") },
+    { "threads", 0, 0, G_OPTION_ARG_STRING, &threads, N_("Threads to use (default: one per core)"), N_("N") },
+    { "embeddings", 0, 0, G_OPTION_ARG_FILENAME, &embeddings,
+      N_("Make every key from this .npy file of embeddings (N × D float32 or float16)"), N_("FILE.npy") },
+    { "ids", 0, 0, G_OPTION_ARG_FILENAME, &ids, N_("The item of each embedding row, subset/id per line"), N_("FILE") },
+    { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set another transform parameter"), N_("NAME=VALUE") },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print nothing but errors"), NULL },
+    G_OPTION_ENTRY_NULL
+  };
+
+  g_option_context_set_summary (context,
+    _("Compute the hash keys a dataset lacks and store them in its hash_key_meta/hash_keys.json,\n"
+      "as Datumaro caches its keys; no other file is changed."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+  if (argc != 2)
+    return usage_error (context, _("expected one SOURCE directory"));
+
+  transform = dm_plugin_registry_create_transform (load_plugins (), "hash", &error);
+  if (transform == NULL)
+    return fail (error);
+  assignments = g_ptr_array_new_with_free_func (g_free);
+  if (threads != NULL)
+    g_ptr_array_add (assignments, g_strconcat ("threads=", threads, NULL));
+  if (embeddings != NULL)
+    g_ptr_array_add (assignments, g_strconcat ("embeddings=", embeddings, NULL));
+  if (ids != NULL)
+    g_ptr_array_add (assignments, g_strconcat ("ids=", ids, NULL));
+  for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
+    g_ptr_array_add (assignments, g_strdup (parameters[i]));
+  status = set_parameters (transform, assignments);
+  if (status != 0)
+    return status;
+
+  run.source = argv[1];
+  run.format = format;
+  run.transform = transform;
+  progress = make_progress (quiet);
+  if (!dm_cli_job_run (progress, hash_work, &run, &stop_signal, &error))
+    return fail_run (error, stop_signal);
+
+  if (!quiet)
+    g_print (_("Stored hash keys of %u items in %s\n"), run.n_items, argv[1]);
+  return 0;
+}
+
+static const struct
+{
+  const char *name;
+  int (*run) (int argc, char **argv);
+  const char *summary;
+} commands[] = {
+  { "transforms", command_transforms, N_("List the transforms and their parameters") },
+  { "prune", command_prune, N_("Keep a representative subset of a dataset") },
+  { "transform", command_transform, N_("Run any transform on a dataset") },
+  { "hash", command_hash, N_("Compute and store a dataset’s missing hash keys") },
+};
+
+static void
+print_usage (FILE *stream)
+{
+  fprintf (stream, "%s\n\n%s\n", _("Usage: dm COMMAND [OPTION…]"), _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (stream, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (stream, "\n%s\n", _("Run “dm COMMAND --help” for a command’s options."));
+}
+
+int
+main (int argc, char **argv)
+{
+  /* The environment variable DM_LOCALEDIR, when set, replaces the
+   * installed catalogs' directory, so tests can run dm translated with the
+   * build tree's catalogs (build/po) before anything is installed. */
+  const char *localedir = g_getenv ("DM_LOCALEDIR");
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : DM_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return 2;
+    }
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
+    {
+      print_usage (stdout);
+      return 0;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      {
+        g_autofree char *prgname = g_strdup_printf ("dm %s", commands[i].name);
+
+        g_set_prgname (prgname);
+        return commands[i].run (argc - 1, argv + 1);
+      }
+
+  g_printerr (_("dm: unknown command “%s”\n"), argv[1]);
+  print_usage (stderr);
+  return 2;
+}

@@ -1,0 +1,348 @@
+/* dm-dataset-io.c: format detection, loading, and saving that appears whole
+ * or not at all.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "dm-dataset-io.h"
+#include "dm-datumaro-private.h"
+#include "dm-destination-private.h"
+#include "dm-error.h"
+#include "dm-file-tree-private.h"
+#include "dm-imagenet-private.h"
+#include "dm-in-place-private.h"
+
+/* Temporary outputs are <destination>.tmp-XXXXXX, beside the destination. */
+#define TEMP_SUFFIX ".tmp-XXXXXX"
+
+/* Attempts at a temporary output that a concurrent cleanup does not take
+ * for a killed run's before this run locks it. */
+#define TEMP_ATTEMPTS 5
+
+static gboolean
+check_source_directory (const char  *path,
+                        GError     **error)
+{
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
+                   _("Cannot read %s: no such file or directory"), path);
+      return FALSE;
+    }
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                   _("Cannot read %s: a dataset is a directory, and this is a file"), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * dm_dataset_detect_format:
+ * @path: (type filename): a dataset directory
+ * @error: return location for a #GError
+ *
+ * Tells the format of the dataset at @path: "datumaro" when it has
+ * JSON files in `annotations/`, otherwise "imagenet_txt",
+ * "imagenet_with_subset_dirs" or "imagenet" as Datumaro's detectors decide
+ * (see dm_imagenet_detect()).
+ *
+ * Returns: (transfer full): the format name, or %NULL with @error set
+ *   (%DM_ERROR_UNKNOWN_FORMAT when neither matches)
+ */
+char *
+dm_dataset_detect_format (const char  *path,
+                          GError     **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_source_directory (path, error))
+    return NULL;
+  if (dm_datumaro_has_annotation_files (path))
+    return g_strdup ("datumaro");
+  return dm_imagenet_detect (path, error);
+}
+
+/**
+ * dm_dataset_load:
+ * @path: (type filename): a dataset directory
+ * @format: (nullable): "datumaro", "imagenet", "imagenet_with_subset_dirs",
+ *   "imagenet_txt", or %NULL to detect it
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Loads the dataset at @path in @format, or in the format
+ * dm_dataset_detect_format() finds.
+ *
+ * Returns: (transfer full): the dataset, or %NULL with @error set
+ */
+DmDataset *
+dm_dataset_load (const char    *path,
+                 const char    *format,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autofree char *detected = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (format != NULL && !g_str_equal (format, "datumaro") && !g_str_equal (format, "imagenet")
+      && !g_str_equal (format, "imagenet_with_subset_dirs") && !g_str_equal (format, "imagenet_txt"))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
+                   _("Unknown dataset format “%s” (known: datumaro, imagenet, "
+                     "imagenet_with_subset_dirs, imagenet_txt)"), format);
+      return NULL;
+    }
+  if (!check_source_directory (path, error))
+    return NULL;
+  if (format == NULL)
+    {
+      format = detected = dm_dataset_detect_format (path, error);
+      if (format == NULL)
+        return NULL;
+    }
+
+  if (g_str_equal (format, "datumaro"))
+    return dm_datumaro_load (path, cancellable, error);
+  if (g_str_equal (format, "imagenet_txt"))
+    return dm_imagenet_txt_load (path, cancellable, error);
+  return dm_imagenet_load (path, g_str_equal (format, "imagenet_with_subset_dirs"), cancellable, error);
+}
+
+static void
+remove_quietly (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!dm_remove_tree (path, &error))
+    g_warning ("%s", error->message);
+}
+
+/* Puts the complete output @temp in the place of @destination. Where the
+ * file system can, an existing destination is exchanged atomically, so
+ * that at every moment @destination is either the old or the new tree. */
+static gboolean
+move_into_place (const char  *temp,
+                 const char  *destination,
+                 GError     **error)
+{
+  g_autofree char *aside = NULL;
+  int saved_errno;
+
+  if (renameat2 (AT_FDCWD, temp, AT_FDCWD, destination, RENAME_NOREPLACE) == 0)
+    return TRUE;
+  if (errno == EEXIST || errno == ENOTEMPTY)
+    {
+      if (renameat2 (AT_FDCWD, temp, AT_FDCWD, destination, RENAME_EXCHANGE) == 0)
+        {
+          /* @temp is now the old tree. */
+          remove_quietly (temp);
+          return TRUE;
+        }
+    }
+  if (errno != EINVAL && errno != ENOSYS)
+    goto failed;
+
+  /* No renameat2 flags here: move the old tree aside, then the new in. */
+  if (!g_file_test (destination, G_FILE_TEST_EXISTS))
+    {
+      if (g_rename (temp, destination) == 0)
+        return TRUE;
+      goto failed;
+    }
+  aside = g_strconcat (destination, TEMP_SUFFIX, NULL);
+  if (g_mkdtemp (aside) == NULL || g_rename (destination, aside) != 0)
+    goto failed;
+  if (g_rename (temp, destination) != 0)
+    {
+      saved_errno = errno;
+      g_rename (aside, destination);
+      errno = saved_errno;
+      goto failed;
+    }
+  remove_quietly (aside);
+  return TRUE;
+
+failed:
+  saved_errno = errno;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               _("Cannot move the output into place at %s: %s"), destination, g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* Makes the temporary output for @destination and locks it, returning its
+ * path and the lock's descriptor. Between g_mkdtemp() and the lock, another
+ * run's remove_stale_temps() may take it for a killed run's and remove it:
+ * then this tries again with another name. */
+static char *
+make_locked_temp (const char  *destination,
+                  int         *lock,
+                  GError     **error)
+{
+  for (guint attempt = 0; attempt < TEMP_ATTEMPTS; attempt++)
+    {
+      g_autofree char *temp = g_strconcat (destination, TEMP_SUFFIX, NULL);
+      GStatBuf locked, named;
+      int fd;
+
+      if (g_mkdtemp_full (temp, 0777) == NULL)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       _("Cannot create a temporary directory beside %s: %s"),
+                       destination, g_strerror (saved_errno));
+          return NULL;
+        }
+      fd = dm_lock_directory (temp);
+      if (fd >= 0 && fstat (fd, &locked) == 0 && g_lstat (temp, &named) == 0 &&
+          locked.st_dev == named.st_dev && locked.st_ino == named.st_ino && locked.st_nlink > 0)
+        {
+          *lock = fd;
+          return g_steal_pointer (&temp);
+        }
+      if (fd >= 0)
+        g_close (fd, NULL);
+    }
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+               _("Cannot create a temporary directory beside %s: other runs keep removing it"),
+               destination);
+  return NULL;
+}
+
+/* Removes the temporary outputs beside @destination that runs killed while
+ * writing left behind: those no live process holds the lock of. */
+static void
+remove_stale_temps (const char *destination)
+{
+  g_autofree char *parent = g_path_get_dirname (destination);
+  g_autofree char *base = g_path_get_basename (destination);
+  g_autofree char *prefix = g_strconcat (base, ".tmp-", NULL);
+  g_autoptr(GDir) dir = g_dir_open (parent, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      GStatBuf info;
+      int lock;
+
+      if (!g_str_has_prefix (name, prefix) || strlen (name) != strlen (base) + strlen (TEMP_SUFFIX))
+        continue;
+      path = g_build_filename (parent, name, NULL);
+      if (g_lstat (path, &info) != 0 || !S_ISDIR (info.st_mode))
+        continue;
+      lock = dm_lock_directory (path);
+      if (lock < 0)
+        continue;
+      g_debug ("Removing %s, left by an interrupted run", path);
+      remove_quietly (path);
+      g_close (lock, NULL);
+    }
+}
+
+/**
+ * dm_dataset_save:
+ * @dataset: a dataset
+ * @destination: (type filename): the directory to write
+ * @flags: whether an existing destination may be replaced
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Writes @dataset in Datumaro's format (see dm_datumaro_write()) to
+ * @destination, which must be absent or an empty directory unless
+ * %DM_SAVE_OVERWRITE is given (see dm_dataset_check_destination()).
+ *
+ * The output is written into a temporary directory beside @destination
+ * (`<destination>.tmp-XXXXXX`) and renamed into place when complete, so
+ * @destination is never half written: on failure or cancellation it is as
+ * it was and the temporary directory is gone. Temporary directories that
+ * runs killed while writing left beside @destination are removed (those
+ * no running process holds a lock on). With %DM_SAVE_OVERWRITE,
+ * @destination may be the dataset's own source: then only its annotation
+ * files and hash-key cache are replaced and the media files of dropped items
+ * that no kept item refers to are deleted, every other file staying as it
+ * is; a run killed at any moment leaves the source as it was or as a
+ * finished run leaves it (see dm-in-place.c).
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+dm_dataset_save (DmDataset     *dataset,
+                 const char    *destination,
+                 DmSaveFlags    flags,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autofree char *absolute = NULL;
+  g_autofree char *parent = NULL;
+  g_autofree char *temp = NULL;
+  g_autoptr(GError) local_error = NULL;
+  int lock = -1;
+
+  g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
+  g_return_val_if_fail (destination != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!dm_dataset_check_destination (destination, dm_dataset_get_source_path (dataset), flags, error))
+    return FALSE;
+  if (dm_dataset_get_source_path (dataset) != NULL &&
+      dm_is_same_directory (destination, dm_dataset_get_source_path (dataset)))
+    return dm_in_place_save (dataset, destination, cancellable, error);
+
+  absolute = g_canonicalize_filename (destination, NULL);
+  parent = g_path_get_dirname (absolute);
+  if (g_mkdir_with_parents (parent, 0777) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                   _("Cannot write to %s: cannot create %s: %s"),
+                   destination, parent, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  remove_stale_temps (absolute);
+  temp = make_locked_temp (absolute, &lock, &local_error);
+  if (temp == NULL)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                   _("Cannot write to %s: %s"), destination, local_error->message);
+      return FALSE;
+    }
+
+  if (!dm_datumaro_write_full (dataset, temp, flags, cancellable, &local_error) ||
+      g_cancellable_set_error_if_cancelled (cancellable, &local_error) ||
+      !move_into_place (temp, absolute, &local_error))
+    {
+      remove_quietly (temp);
+      g_close (lock, NULL);
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (&local_error, _("Cannot write to %s: "), destination);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  g_close (lock, NULL);
+  return TRUE;
+}

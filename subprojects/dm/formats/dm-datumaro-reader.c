@@ -1,0 +1,1489 @@
+/* dm-datumaro-reader.c: reading a dataset in Datumaro's format.
+ *
+ * The annotation files and the hash-key cache of a large dataset run to
+ * hundreds of megabytes, so they are parsed as a stream of yajl events:
+ * each item is regenerated as compact JSON text while its id, image and
+ * labels are picked out; only the small top-level members other than
+ * "items" (the subset's header) are parsed into a json-glib tree.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "dm-dataset-io.h"
+#include "dm-datumaro-private.h"
+#include "dm-error.h"
+#include "dm-in-place-private.h"
+#include "dm-json-stream.h"
+
+/* What a member of an object is, as far as the reader cares. */
+typedef enum {
+  FIELD_OTHER,
+  FIELD_ITEMS,        /* top level */
+  FIELD_ID,           /* item */
+  FIELD_IMAGE,
+  FIELD_MEDIA,
+  FIELD_OTHER_MEDIA,  /* point_cloud, related_images, video_frame, video */
+  FIELD_ANNOTATIONS,
+  FIELD_PATH,         /* item.image, item.media */
+  FIELD_SIZE,
+  FIELD_TYPE,         /* item.annotations[j] */
+  FIELD_LABEL_ID,
+} Field;
+
+typedef enum {
+  VALUE_MAP,
+  VALUE_ARRAY,
+  VALUE_STRING,
+  VALUE_NUMBER,
+  VALUE_OTHER,        /* true, false, null */
+} ValueKind;
+
+/* Deeper levels are copied into the item's text, never looked at. */
+#define TRACKED_DEPTH 8
+
+/* Depths (open containers) in an annotation file. */
+#define DEPTH_TOP 1
+#define DEPTH_ITEMS 2
+#define DEPTH_ITEM 3
+#define DEPTH_ITEM_MEMBER 4
+#define DEPTH_ANNOTATION 5
+
+typedef struct
+{
+  const char *path;
+  const char *root;              /* the dataset directory */
+  DmDataset *dataset;
+  const char *subset;            /* interned */
+  GCancellable *cancellable;
+  GError *error;
+
+  guint depth;
+  gboolean is_array[TRACKED_DEPTH];
+  Field field[TRACKED_DEPTH];
+
+  gboolean capturing_header;
+  gboolean in_items;
+  gboolean seen_items;
+  yajl_gen header_gen;
+  yajl_gen item_gen;
+
+  /* The item being read. */
+  guint n_items;
+  char *item_id;
+  char *image_path;
+  char *media_path;
+  gboolean image_is_map;
+  guint n_image_members;
+  gboolean other_media;
+  gint64 image_size[2];
+  guint n_size;
+  GArray *labels;
+  gint64 max_label_id;
+  guint n_annotations;
+
+  /* The annotation being read. */
+  gboolean annotation_is_label;
+  gboolean annotation_has_label_id;
+  gint64 annotation_label_id;
+
+  /* Per item of the file, for checks that need the whole header. */
+  GPtrArray *items;
+  GArray *max_label_ids;         /* of gint64, -1 for none */
+} AnnotationReader;
+
+/* "items[3] (id “cat_1”)", for messages about the item being read. */
+static char *
+describe_item (AnnotationReader *r)
+{
+  if (r->item_id != NULL)
+    return g_strdup_printf ("items[%u] (id “%s”)", r->n_items, r->item_id);
+  return g_strdup_printf ("items[%u]", r->n_items);
+}
+
+G_GNUC_PRINTF (2, 3)
+static int
+fail (AnnotationReader *r,
+      const char       *format,
+      ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (r->error == NULL)
+    g_set_error (&r->error, DM_ERROR, DM_ERROR_INVALID_DATA, "%s: %s", r->path, what);
+  return 0;
+}
+
+static int
+fail_gen (AnnotationReader *r,
+          yajl_gen_status   status)
+{
+  if (status == yajl_max_depth_exceeded)
+    return fail (r, _("the JSON is nested too deeply"));
+  return fail (r, _("cannot copy the JSON (yajl generator status %d)"), (int) status);
+}
+
+static void
+reset_item (AnnotationReader *r)
+{
+  g_clear_pointer (&r->item_id, g_free);
+  g_clear_pointer (&r->image_path, g_free);
+  g_clear_pointer (&r->media_path, g_free);
+  r->image_is_map = FALSE;
+  r->n_image_members = 0;
+  r->other_media = FALSE;
+  r->n_size = 0;
+  g_array_set_size (r->labels, 0);
+  r->max_label_id = -1;
+  r->n_annotations = 0;
+}
+
+static gboolean
+inside_image (AnnotationReader *r)
+{
+  return (r->field[DEPTH_ITEM] == FIELD_IMAGE || r->field[DEPTH_ITEM] == FIELD_MEDIA) &&
+         !r->is_array[DEPTH_ITEM_MEMBER];
+}
+
+static gboolean
+inside_annotation (AnnotationReader *r)
+{
+  return r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS && r->is_array[DEPTH_ITEM_MEMBER] &&
+         !r->is_array[DEPTH_ANNOTATION];
+}
+
+static const char *
+kind_name (ValueKind kind)
+{
+  switch (kind)
+    {
+    case VALUE_MAP: return _("an object");
+    case VALUE_ARRAY: return _("an array");
+    case VALUE_STRING: return _("a string");
+    case VALUE_NUMBER: return _("a number");
+    default: return _("true, false or null");
+    }
+}
+
+/* Checks and records a value (scalar or the start of a container) at the
+ * current depth, before it is copied. */
+static int
+on_value (AnnotationReader *r,
+          ValueKind         kind,
+          const char       *text,
+          size_t            length)
+{
+  g_autofree char *where = NULL;
+  guint depth = r->depth;
+
+  if (depth == 0)
+    {
+      if (kind != VALUE_MAP)
+        return fail (r, _("the file holds %s, not a JSON object"), kind_name (kind));
+      return 1;
+    }
+
+  if (!r->in_items && depth == DEPTH_TOP && r->field[DEPTH_TOP] == FIELD_ITEMS)
+    {
+      if (kind != VALUE_ARRAY)
+        return fail (r, _("“items” is %s, not an array"), kind_name (kind));
+      if (r->seen_items)
+        return fail (r, _("“items” occurs twice"));
+      r->seen_items = TRUE;
+      return 1;
+    }
+
+  if (!r->in_items || depth < DEPTH_ITEMS)
+    return 1;
+
+  if (depth == DEPTH_ITEMS)
+    {
+      if (kind != VALUE_MAP)
+        return fail (r, _("items[%u] is %s, not an object"), r->n_items, kind_name (kind));
+      reset_item (r);
+      if (r->n_items % 4096 == 0 && g_cancellable_is_cancelled (r->cancellable))
+        {
+          g_cancellable_set_error_if_cancelled (r->cancellable, &r->error);
+          return 0;
+        }
+      return 1;
+    }
+
+  if (depth == DEPTH_ITEM)
+    {
+      switch (r->field[DEPTH_ITEM])
+        {
+        case FIELD_ID:
+          if (kind != VALUE_STRING)
+            return fail (r, _("items[%u]: “id” is %s, not a string"), r->n_items, kind_name (kind));
+          if (r->item_id != NULL)
+            return fail (r, _("items[%u]: “id” occurs twice"), r->n_items);
+          r->item_id = g_strndup (text, length);
+          break;
+        case FIELD_IMAGE:
+          r->image_is_map = kind == VALUE_MAP;
+          break;
+        case FIELD_ANNOTATIONS:
+          if (kind != VALUE_ARRAY)
+            {
+              where = describe_item (r);
+              return fail (r, _("%s: “annotations” is %s, not an array"), where, kind_name (kind));
+            }
+          break;
+        default:
+          break;
+        }
+      return 1;
+    }
+
+  if (depth == DEPTH_ITEM_MEMBER)
+    {
+      if (inside_image (r) && r->field[DEPTH_ITEM_MEMBER] == FIELD_PATH && kind == VALUE_STRING)
+        {
+          char **slot = r->field[DEPTH_ITEM] == FIELD_IMAGE ? &r->image_path : &r->media_path;
+
+          g_free (*slot);
+          *slot = g_strndup (text, length);
+        }
+      else if (r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS && r->is_array[DEPTH_ITEM_MEMBER])
+        {
+          if (kind != VALUE_MAP)
+            {
+              where = describe_item (r);
+              return fail (r, _("%s: annotations[%u] is %s, not an object"),
+                           where, r->n_annotations, kind_name (kind));
+            }
+          r->annotation_is_label = FALSE;
+          r->annotation_has_label_id = FALSE;
+        }
+      return 1;
+    }
+
+  if (depth == DEPTH_ANNOTATION)
+    {
+      if (inside_image (r) && r->field[DEPTH_ITEM_MEMBER] == FIELD_SIZE && r->is_array[DEPTH_ANNOTATION])
+        {
+          gint64 value;
+
+          if (r->n_size < G_N_ELEMENTS (r->image_size) && kind == VALUE_NUMBER &&
+              dm_json_parse_integer (text, length, &value) && value >= 0 && value <= G_MAXINT)
+            r->image_size[r->n_size] = value;
+          r->n_size++;
+        }
+      else if (inside_annotation (r))
+        {
+          if (r->field[DEPTH_ANNOTATION] == FIELD_TYPE)
+            r->annotation_is_label = kind == VALUE_STRING && length == 5 && memcmp (text, "label", 5) == 0;
+          else if (r->field[DEPTH_ANNOTATION] == FIELD_LABEL_ID)
+            {
+              g_autofree char *shown = NULL;
+              gint64 value;
+
+              if (kind == VALUE_OTHER && length == 4 && memcmp (text, "null", 4) == 0)
+                return 1;
+              where = describe_item (r);
+              if (kind != VALUE_NUMBER)
+                return fail (r, _("%s: annotations[%u].label_id is %s, not an integer"),
+                             where, r->n_annotations, kind_name (kind));
+              shown = g_strndup (text, length);
+              if (!dm_json_parse_integer (text, length, &value))
+                return fail (r, _("%s: annotations[%u].label_id %s is not an integer"),
+                             where, r->n_annotations, shown);
+              if (value < 0)
+                return fail (r, _("%s: annotations[%u].label_id %s is negative"),
+                             where, r->n_annotations, shown);
+              r->annotation_has_label_id = TRUE;
+              r->annotation_label_id = value;
+            }
+        }
+      return 1;
+    }
+
+  return 1;
+}
+
+static int
+finish_annotation (AnnotationReader *r)
+{
+  if (r->annotation_has_label_id)
+    r->max_label_id = MAX (r->max_label_id, r->annotation_label_id);
+  if (r->annotation_is_label)
+    {
+      int label_id;
+
+      if (!r->annotation_has_label_id)
+        {
+          g_autofree char *where = describe_item (r);
+
+          return fail (r, _("%s: annotations[%u] is a label without a “label_id”"),
+                       where, r->n_annotations);
+        }
+      /* Larger ids are out of range of any dataset: reported at the end. */
+      label_id = (int) MIN (r->annotation_label_id, G_MAXINT);
+      g_array_append_val (r->labels, label_id);
+    }
+  r->n_annotations++;
+  return 1;
+}
+
+/* The file @written names below @folder of the dataset, as Python's
+ * os.path.join makes it in Datumaro's reader: an absolute @written stands
+ * as it is. */
+static char *
+join_media_path (AnnotationReader *r,
+                 const char       *folder,
+                 const char       *written)
+{
+  if (g_path_is_absolute (written))
+    return g_strdup (written);
+  return g_build_filename (r->root, folder, written, NULL);
+}
+
+/* Records the image @written (image.path, media.path, related_images[i].path)
+ * the way Datumaro resolves it: below images/<subset>/, or, when no such
+ * file exists, below images/ itself, where Datumaro before 1.0 kept every
+ * subset's images. */
+static void
+add_image_file (AnnotationReader *r,
+                DmItem           *item,
+                const char       *member,
+                const char       *written)
+{
+  g_autofree char *folder = g_build_filename (DM_DATUMARO_IMAGES_DIR, r->subset, NULL);
+  g_autofree char *path = join_media_path (r, folder, written);
+
+  if (!g_path_is_absolute (written) && !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *legacy = join_media_path (r, DM_DATUMARO_IMAGES_DIR, written);
+
+      if (g_file_test (legacy, G_FILE_TEST_EXISTS))
+        {
+          g_free (folder);
+          folder = g_strdup (DM_DATUMARO_IMAGES_DIR);
+          g_free (path);
+          path = g_steal_pointer (&legacy);
+        }
+    }
+  dm_item_add_media_file (item, folder, member, written, path);
+}
+
+static void
+add_media_file (AnnotationReader *r,
+                DmItem           *item,
+                const char       *kind_dir,
+                const char       *member,
+                const char       *written)
+{
+  g_autofree char *folder = g_build_filename (kind_dir, r->subset, NULL);
+  g_autofree char *path = join_media_path (r, folder, written);
+
+  dm_item_add_media_file (item, folder, member, written, path);
+}
+
+static const char *
+get_path_member (JsonObject *object,
+                 const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return *json_node_get_string (node) != '\0' ? json_node_get_string (node) : NULL;
+}
+
+static JsonObject *
+get_object_member (JsonObject *object,
+                   const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* The media other than images, which few datasets have: read from the
+ * item's JSON text rather than the stream. As in Datumaro, related images
+ * count only beside a point cloud. */
+static gboolean
+add_other_media (AnnotationReader *r,
+                 DmItem           *item)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object, *media;
+  const char *path;
+
+  if (!json_parser_load_from_data (parser, dm_item_get_json (item), -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return FALSE;
+  object = json_node_get_object (json_parser_get_root (parser));
+
+  media = get_object_member (object, "point_cloud");
+  if ((path = get_path_member (media, "path")) != NULL)
+    {
+      JsonNode *related = json_object_get_member (object, "related_images");
+
+      add_media_file (r, item, DM_DATUMARO_POINT_CLOUDS_DIR, "point_cloud.path", path);
+      for (guint i = 0; related != NULL && JSON_NODE_HOLDS_ARRAY (related) &&
+                        i < json_array_get_length (json_node_get_array (related)); i++)
+        {
+          JsonNode *element = json_array_get_element (json_node_get_array (related), i);
+          g_autofree char *member = g_strdup_printf ("related_images.%u.path", i);
+
+          if (JSON_NODE_HOLDS_OBJECT (element) &&
+              (path = get_path_member (json_node_get_object (element), "path")) != NULL)
+            add_image_file (r, item, member, path);
+        }
+    }
+  media = get_object_member (object, "video_frame");
+  if ((path = get_path_member (media, "video_path")) != NULL)
+    add_media_file (r, item, DM_DATUMARO_VIDEOS_DIR, "video_frame.video_path", path);
+  media = get_object_member (object, "video");
+  if ((path = get_path_member (media, "path")) != NULL)
+    add_media_file (r, item, DM_DATUMARO_VIDEOS_DIR, "video.path", path);
+  return TRUE;
+}
+
+static int
+finish_item (AnnotationReader *r)
+{
+  g_autoptr(DmItem) item = NULL;
+  gint64 max_label_id = r->max_label_id;
+
+  if (r->item_id == NULL)
+    return fail (r, _("items[%u] has no “id”"), r->n_items);
+  if (dm_dataset_find_item (r->dataset, r->subset, r->item_id) != NULL)
+    return fail (r, _("items[%u]: the id “%s” occurs twice in subset “%s”"),
+                 r->n_items, r->item_id, r->subset);
+
+  item = dm_item_new (r->item_id, r->subset);
+  dm_item_take_json (item, dm_json_gen_steal_text (r->item_gen));
+
+  /* As Datumaro: an image object that is not empty is an image, at
+   * "<id>.jpg" when it has no path; media.path counts without any other
+   * media. */
+  if ((r->image_is_map && r->n_image_members > 0) ||
+      (r->media_path != NULL && *r->media_path != '\0' && !r->other_media))
+    {
+      gboolean is_image = r->image_is_map && r->n_image_members > 0;
+      g_autofree char *default_name = g_strconcat (r->item_id, DM_DATUMARO_IMAGE_EXT, NULL);
+      const char *relpath = is_image ? r->image_path : r->media_path;
+
+      if (relpath == NULL || *relpath == '\0')
+        relpath = default_name;
+      /* The image API shows this media file. */
+      add_image_file (r, item, is_image ? "image.path" : "media.path", relpath);
+      /* Datumaro stores [height, width]. */
+      if (r->n_size == 2)
+        dm_item_set_image_size (item, (int) r->image_size[1], (int) r->image_size[0]);
+    }
+  if (r->other_media && !add_other_media (r, item))
+    return fail (r, _("items[%u] (id “%s”) cannot be read back"), r->n_items, r->item_id);
+  for (guint i = 0; i < r->labels->len; i++)
+    dm_item_add_label (item, g_array_index (r->labels, int, i));
+
+  dm_dataset_append_item (r->dataset, item);
+  g_ptr_array_add (r->items, item);
+  g_array_append_val (r->max_label_ids, max_label_id);
+  r->n_items++;
+  reset_item (r);
+
+  return 1;
+}
+
+/* Copies an event into the header or the item text, whichever it is in. */
+#define COPY(r, call_on_gen) \
+  G_STMT_START { \
+    yajl_gen_status status_ = yajl_gen_status_ok; \
+    if ((r)->capturing_header) \
+      { yajl_gen gen_ = (r)->header_gen; status_ = call_on_gen; } \
+    else if ((r)->in_items && (r)->depth >= DEPTH_ITEMS) \
+      { yajl_gen gen_ = (r)->item_gen; status_ = call_on_gen; } \
+    if (status_ != yajl_gen_status_ok && status_ != yajl_gen_generation_complete) \
+      return fail_gen ((r), status_); \
+  } G_STMT_END
+
+static int
+end_scalar (AnnotationReader *r)
+{
+  if (r->capturing_header && r->depth == DEPTH_TOP)
+    r->capturing_header = FALSE;
+  return 1;
+}
+
+static int
+on_null (void *context)
+{
+  AnnotationReader *r = context;
+
+  if (!on_value (r, VALUE_OTHER, "null", 4))
+    return 0;
+  COPY (r, yajl_gen_null (gen_));
+  return end_scalar (r);
+}
+
+static int
+on_boolean (void *context,
+            int   value)
+{
+  AnnotationReader *r = context;
+
+  if (!on_value (r, VALUE_OTHER, value ? "true" : "false", value ? 4 : 5))
+    return 0;
+  COPY (r, yajl_gen_bool (gen_, value));
+  return end_scalar (r);
+}
+
+static int
+on_number (void       *context,
+           const char *text,
+           size_t      length)
+{
+  AnnotationReader *r = context;
+
+  if (!on_value (r, VALUE_NUMBER, text, length))
+    return 0;
+  COPY (r, yajl_gen_number (gen_, text, length));
+  return end_scalar (r);
+}
+
+/* yajl decodes "\ud800" (half a surrogate pair) to bytes that are not
+ * UTF-8: no such string gets into ids, paths or messages. */
+static int
+fail_not_utf8 (AnnotationReader *r,
+               const char       *message)
+{
+  g_autofree char *item = NULL;
+
+  if (!r->in_items)
+    return fail (r, "%s", message);
+  item = describe_item (r);
+  return fail (r, "%s: %s", item, message);
+}
+
+static int
+on_string (void                *context,
+           const unsigned char *text,
+           size_t               length)
+{
+  AnnotationReader *r = context;
+
+  if (!g_utf8_validate_len ((const char *) text, length, NULL))
+    return fail_not_utf8 (r, _("a string is not valid UTF-8 (half a \\u surrogate pair?)"));
+  if (!on_value (r, VALUE_STRING, (const char *) text, length))
+    return 0;
+  COPY (r, yajl_gen_string (gen_, text, length));
+  return end_scalar (r);
+}
+
+static Field
+classify_key (AnnotationReader    *r,
+              const unsigned char *key,
+              size_t               length)
+{
+#define IS(name) (length == sizeof (name) - 1 && memcmp (key, name, length) == 0)
+  switch (r->depth)
+    {
+    case DEPTH_TOP:
+      return IS ("items") ? FIELD_ITEMS : FIELD_OTHER;
+    case DEPTH_ITEM:
+      if (!r->in_items)
+        return FIELD_OTHER;
+      if (IS ("id"))
+        return FIELD_ID;
+      if (IS ("image"))
+        return FIELD_IMAGE;
+      if (IS ("media"))
+        return FIELD_MEDIA;
+      if (IS ("point_cloud") || IS ("related_images") || IS ("video_frame") || IS ("video"))
+        return FIELD_OTHER_MEDIA;
+      if (IS ("annotations"))
+        return FIELD_ANNOTATIONS;
+      return FIELD_OTHER;
+    case DEPTH_ITEM_MEMBER:
+      if (!r->in_items || !inside_image (r))
+        return FIELD_OTHER;
+      if (IS ("path"))
+        return FIELD_PATH;
+      if (IS ("size"))
+        return FIELD_SIZE;
+      return FIELD_OTHER;
+    case DEPTH_ANNOTATION:
+      if (!r->in_items || !inside_annotation (r))
+        return FIELD_OTHER;
+      if (IS ("type"))
+        return FIELD_TYPE;
+      if (IS ("label_id"))
+        return FIELD_LABEL_ID;
+      return FIELD_OTHER;
+    default:
+      return FIELD_OTHER;
+    }
+#undef IS
+}
+
+static int
+on_map_key (void                *context,
+            const unsigned char *key,
+            size_t               length)
+{
+  AnnotationReader *r = context;
+  Field field;
+
+  if (!g_utf8_validate_len ((const char *) key, length, NULL))
+    return fail_not_utf8 (r, _("a member name is not valid UTF-8 (half a \\u surrogate pair?)"));
+  field = classify_key (r, key, length);
+
+  if (r->depth < TRACKED_DEPTH)
+    r->field[r->depth] = field;
+  if (field == FIELD_OTHER_MEDIA)
+    r->other_media = TRUE;
+  if (r->in_items && r->depth == DEPTH_ITEM_MEMBER && r->field[DEPTH_ITEM] == FIELD_IMAGE)
+    r->n_image_members++;
+
+  if (r->depth == DEPTH_TOP && field == FIELD_OTHER)
+    {
+      yajl_gen_status status = yajl_gen_string (r->header_gen, key, length);
+
+      if (status != yajl_gen_status_ok)
+        return fail_gen (r, status);
+      r->capturing_header = TRUE;
+      return 1;
+    }
+
+  COPY (r, yajl_gen_string (gen_, key, length));
+  return 1;
+}
+
+static int
+open_container (AnnotationReader *r,
+                gboolean          is_array)
+{
+  if (!on_value (r, is_array ? VALUE_ARRAY : VALUE_MAP, NULL, 0))
+    return 0;
+
+  if (r->depth == DEPTH_TOP && r->field[DEPTH_TOP] == FIELD_ITEMS && !r->capturing_header)
+    r->in_items = TRUE;
+  else if (r->depth > 0)
+    COPY (r, is_array ? yajl_gen_array_open (gen_) : yajl_gen_map_open (gen_));
+
+  r->depth++;
+  if (r->depth < TRACKED_DEPTH)
+    {
+      r->is_array[r->depth] = is_array;
+      r->field[r->depth] = FIELD_OTHER;
+    }
+  return 1;
+}
+
+static int
+close_container (AnnotationReader *r,
+                 gboolean          is_array)
+{
+  r->depth--;
+
+  if (r->depth == DEPTH_TOP && r->in_items && !r->capturing_header)
+    {
+      r->in_items = FALSE;
+      return 1;
+    }
+  if (r->depth > 0)
+    COPY (r, is_array ? yajl_gen_array_close (gen_) : yajl_gen_map_close (gen_));
+
+  if (r->in_items && r->depth == DEPTH_ITEMS)
+    return finish_item (r);
+  if (r->in_items && r->depth == DEPTH_ITEM_MEMBER && r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS &&
+      r->is_array[DEPTH_ITEM_MEMBER])
+    return finish_annotation (r);
+  if (r->depth == DEPTH_TOP)
+    r->capturing_header = FALSE;
+  return 1;
+}
+
+static int
+on_start_map (void *context)
+{
+  return open_container (context, FALSE);
+}
+
+static int
+on_end_map (void *context)
+{
+  return close_container (context, FALSE);
+}
+
+static int
+on_start_array (void *context)
+{
+  return open_container (context, TRUE);
+}
+
+static int
+on_end_array (void *context)
+{
+  return close_container (context, TRUE);
+}
+
+static const yajl_callbacks annotation_callbacks = {
+  .yajl_null = on_null,
+  .yajl_boolean = on_boolean,
+  .yajl_number = on_number,
+  .yajl_string = on_string,
+  .yajl_start_map = on_start_map,
+  .yajl_map_key = on_map_key,
+  .yajl_end_map = on_end_map,
+  .yajl_start_array = on_start_array,
+  .yajl_end_array = on_end_array,
+};
+
+/* The names of categories.label.labels, in order; @error names the JSON
+ * path that is malformed. */
+static GPtrArray *
+label_names (JsonObject  *header,
+             const char  *path,
+             GError     **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  JsonNode *node;
+  JsonObject *categories, *label;
+  JsonArray *labels;
+
+  node = json_object_get_member (header, "categories");
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return g_steal_pointer (&names);
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s: “categories” is not an object"), path);
+      return NULL;
+    }
+  categories = json_node_get_object (node);
+  node = json_object_get_member (categories, "label");
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return g_steal_pointer (&names);
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s: “categories.label” is not an object"), path);
+      return NULL;
+    }
+  label = json_node_get_object (node);
+  node = json_object_get_member (label, "labels");
+  if (node == NULL)
+    return g_steal_pointer (&names);
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s: “categories.label.labels” is not an array"), path);
+      return NULL;
+    }
+  labels = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (labels); i++)
+    {
+      JsonNode *element = json_array_get_element (labels, i);
+      JsonNode *name = JSON_NODE_HOLDS_OBJECT (element)
+                       ? json_object_get_member (json_node_get_object (element), "name")
+                       : NULL;
+
+      if (name == NULL || json_node_get_value_type (name) != G_TYPE_STRING)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                       _("%s: categories.label.labels[%u] has no string “name”"), path, i);
+          return NULL;
+        }
+      g_ptr_array_add (names, (gpointer) json_node_get_string (name));
+    }
+  return g_steal_pointer (&names);
+}
+
+static gboolean
+check_format_version (JsonObject  *header,
+                      const char  *path,
+                      GError     **error)
+{
+  JsonNode *node = json_object_get_member (header, "dm_format_version");
+  const char *version;
+
+  /* Datumaro before 1.0 wrote no version; its layout is read the same. */
+  if (node == NULL)
+    return TRUE;
+  if (json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s: “dm_format_version” is not a string"), path);
+      return FALSE;
+    }
+  version = json_node_get_string (node);
+  if (!g_str_equal (version, "1.0") && !g_str_has_prefix (version, "1."))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s: dm_format_version “%s” is not supported (only 1.x is)"), path, version);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* How many items a warning names before it only counts the rest. */
+#define UNKNOWN_ITEMS_SHOWN 5
+
+/* The labels of the first subset become the dataset's; the others must
+ * have the same. */
+static gboolean
+apply_label_categories (AnnotationReader  *r,
+                        JsonObject        *header,
+                        gboolean           first_subset,
+                        GError           **error)
+{
+  g_autoptr(GPtrArray) names = label_names (header, r->path, error);
+  guint n_labels;
+  guint n_out_of_range = 0;
+
+  if (names == NULL)
+    return FALSE;
+
+  if (first_subset)
+    {
+      for (guint i = 0; i < names->len; i++)
+        if (dm_dataset_add_label (r->dataset, g_ptr_array_index (names, i)) != i)
+          {
+            g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                         _("%s: categories.label.labels[%u]: the label “%s” occurs twice"),
+                         r->path, i, (const char *) g_ptr_array_index (names, i));
+            return FALSE;
+          }
+    }
+  else
+    {
+      n_labels = dm_dataset_get_n_labels (r->dataset);
+      for (guint i = 0; i < MAX (names->len, n_labels); i++)
+        {
+          const char *ours = i < names->len ? g_ptr_array_index (names, i) : NULL;
+          const char *first = i < n_labels ? dm_dataset_get_label_name (r->dataset, i) : NULL;
+
+          if (g_strcmp0 (ours, first) != 0)
+            {
+              g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                           _("%s: categories.label.labels[%u] is “%s” where the first subset has “%s”; "
+                             "all subsets must have the same labels"),
+                           r->path, i, ours != NULL ? ours : _("(none)"),
+                           first != NULL ? first : _("(none)"));
+              return FALSE;
+            }
+        }
+    }
+
+  /* Datumaro loads label ids outside the categories as they are, and so
+   * do we: the item keeps them (and writes them back), with a warning. */
+  n_labels = dm_dataset_get_n_labels (r->dataset);
+  for (guint i = 0; i < r->items->len; i++)
+    {
+      gint64 max_label_id = g_array_index (r->max_label_ids, gint64, i);
+
+      if (max_label_id >= (gint64) n_labels)
+        {
+          g_autofree char *shown = g_strdup_printf ("%" G_GINT64_FORMAT, max_label_id);
+
+          if (n_out_of_range < UNKNOWN_ITEMS_SHOWN)
+            g_warning (g_dngettext (GETTEXT_PACKAGE,
+                                    "%s: items[%u] (id “%s”): label_id %s is outside the dataset's "
+                                    "%u label; kept as it is",
+                                    "%s: items[%u] (id “%s”): label_id %s is outside the dataset's "
+                                    "%u labels; kept as it is", n_labels),
+                       r->path, i, dm_item_get_id (g_ptr_array_index (r->items, i)),
+                       shown, n_labels);
+          n_out_of_range++;
+        }
+    }
+  if (n_out_of_range > UNKNOWN_ITEMS_SHOWN)
+    g_warning (_("%s: %u more items have label ids outside the dataset's labels"),
+               r->path, n_out_of_range - UNKNOWN_ITEMS_SHOWN);
+  return TRUE;
+}
+
+static gboolean
+read_annotation_file (DmDataset     *dataset,
+                      const char    *path,
+                      const char    *root,
+                      const char    *subset,
+                      gboolean       first_subset,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  AnnotationReader r = { 0 };
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree char *header_text = NULL;
+  JsonNode *header_root;
+  gboolean ok = FALSE;
+
+  r.path = path;
+  r.root = root;
+  r.dataset = dataset;
+  r.subset = g_intern_string (subset);
+  r.cancellable = cancellable;
+  r.header_gen = yajl_gen_alloc (NULL);
+  r.item_gen = yajl_gen_alloc (NULL);
+  r.labels = g_array_new (FALSE, FALSE, sizeof (int));
+  r.items = g_ptr_array_new ();
+  r.max_label_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  yajl_gen_map_open (r.header_gen);
+
+  dm_dataset_add_subset (dataset, r.subset);
+
+  if (!dm_json_stream_parse_file (path, &annotation_callbacks, &r, &r.error, cancellable, error))
+    goto out;
+
+  if (!r.seen_items)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s: the “items” array is missing"), path);
+      goto out;
+    }
+
+  yajl_gen_map_close (r.header_gen);
+  header_text = dm_json_gen_steal_text (r.header_gen);
+  parser = json_parser_new ();
+  if (!json_parser_load_from_data (parser, header_text, -1, error))
+    goto out;
+  header_root = json_parser_get_root (parser);
+
+  if (!check_format_version (json_node_get_object (header_root), path, error) ||
+      !apply_label_categories (&r, json_node_get_object (header_root), first_subset, error))
+    goto out;
+
+  dm_dataset_set_subset_header (dataset, r.subset, json_node_get_object (header_root));
+  ok = TRUE;
+
+out:
+  reset_item (&r);
+  g_clear_error (&r.error);
+  yajl_gen_free (r.header_gen);
+  yajl_gen_free (r.item_gen);
+  g_array_unref (r.labels);
+  g_ptr_array_unref (r.items);
+  g_array_unref (r.max_label_ids);
+  return ok;
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The subset names of DIR/annotations/ (*.json), sorted. Datumaro takes the
+ * files in directory order, which is arbitrary; sorted makes item order,
+ * and so the seeded selections, the same on every machine. */
+static GPtrArray *
+list_subsets (const char  *annotations_dir,
+              GError     **error)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GPtrArray) subsets = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local_error = NULL;
+  const char *name;
+
+  dir = g_dir_open (annotations_dir, 0, &local_error);
+  if (dir == NULL)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
+                   _("Cannot read %s: %s"), annotations_dir, local_error->message);
+      return NULL;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = NULL;
+
+      if (!g_str_has_suffix (name, ".json") || strlen (name) == strlen (".json"))
+        continue;
+      file = g_build_filename (annotations_dir, name, NULL);
+      if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        continue;
+      g_ptr_array_add (subsets, g_strndup (name, strlen (name) - strlen (".json")));
+    }
+  g_ptr_array_sort (subsets, compare_names);
+  if (subsets->len == 0)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
+                   _("%s has no annotation files (*.json)"), annotations_dir);
+      return NULL;
+    }
+  return g_steal_pointer (&subsets);
+}
+
+/* ---- hash_key_meta/hash_keys.json ---- */
+
+/* Keys are stored this many to a block, so a million keys are not a
+ * million allocations. */
+#define KEYS_PER_BLOCK 4096
+
+typedef struct
+{
+  const char *path;
+  GCancellable *cancellable;
+  int abandoned;                 /* atomic: the load failed, stop */
+  GError *error;
+
+  guint depth;
+  gboolean in_hashkey;           /* the "hashkey" object is open */
+  gboolean hashkey_member;       /* the next value is that of "hashkey" */
+  gboolean hasher_member;        /* the next value is that of "dm_hasher" */
+  char *hasher;
+
+  GString *key_name;             /* "<subset>/<id>" of the key being read */
+  guint8 key[DM_HASH_KEY_SIZE];
+  guint n_values;
+
+  /* The keys in file order: names[k] has the key k of blocks. */
+  GStringChunk *name_chunk;
+  GPtrArray *names;
+  GPtrArray *blocks;             /* of GBytes, KEYS_PER_BLOCK keys each */
+  guint8 *block_data;
+} HashKeyReader;
+
+G_GNUC_PRINTF (2, 3)
+static int
+fail_keys (HashKeyReader *r,
+           const char    *format,
+           ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (r->error == NULL)
+    g_set_error (&r->error, DM_ERROR, DM_ERROR_INVALID_DATA, "%s: %s", r->path, what);
+  return 0;
+}
+
+static void
+store_key (HashKeyReader *r)
+{
+  guint n_keys = r->names->len;
+
+  if (n_keys % KEYS_PER_BLOCK == 0)
+    {
+      r->block_data = g_malloc (KEYS_PER_BLOCK * DM_HASH_KEY_SIZE);
+      g_ptr_array_add (r->blocks, g_bytes_new_take (r->block_data, KEYS_PER_BLOCK * DM_HASH_KEY_SIZE));
+    }
+  memcpy (r->block_data + (gsize) (n_keys % KEYS_PER_BLOCK) * DM_HASH_KEY_SIZE, r->key, DM_HASH_KEY_SIZE);
+  g_ptr_array_add (r->names, g_string_chunk_insert_len (r->name_chunk, r->key_name->str,
+                                                        (gssize) r->key_name->len));
+}
+
+static int
+finish_key (HashKeyReader *r)
+{
+  if (r->n_values != DM_HASH_KEY_SIZE)
+    return fail_keys (r, _("hashkey “%s” has %u values, not %u"),
+                      r->key_name->str, r->n_values, DM_HASH_KEY_SIZE);
+  store_key (r);
+
+  if (r->names->len % 4096 == 0)
+    {
+      if (g_cancellable_set_error_if_cancelled (r->cancellable, &r->error))
+        return 0;
+      /* The annotations failed: this error is dropped, nothing is lost. */
+      if (g_atomic_int_get (&r->abandoned))
+        {
+          g_set_error_literal (&r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "abandoned");
+          return 0;
+        }
+    }
+  return 1;
+}
+
+/* Depths in the cache: 1 the top object, 2 "hashkey", 3 a key's array. */
+static int
+key_scalar (HashKeyReader *r,
+            ValueKind      kind,
+            const char    *text,
+            size_t         length)
+{
+  if (r->depth == 0)
+    return fail_keys (r, _("the file holds %s, not a JSON object"), kind_name (kind));
+
+  if (r->depth == 1)
+    {
+      if (r->hashkey_member)
+        return fail_keys (r, _("“hashkey” is %s, not an object"), kind_name (kind));
+      if (r->hasher_member)
+        {
+          if (kind != VALUE_STRING)
+            return fail_keys (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
+          g_free (r->hasher);
+          r->hasher = g_strndup (text, length);
+        }
+      r->hashkey_member = r->hasher_member = FALSE;
+      return 1;
+    }
+
+  if (r->depth == 2 && r->in_hashkey)
+    return fail_keys (r, _("hashkey “%s” is %s, not an array"), r->key_name->str, kind_name (kind));
+
+  if (r->depth == 3 && r->in_hashkey)
+    {
+      g_autofree char *shown = g_strndup (text, length);
+      gint64 value;
+
+      if (kind != VALUE_NUMBER)
+        return fail_keys (r, _("hashkey “%s”: value %u is %s, not an integer"),
+                          r->key_name->str, r->n_values, kind_name (kind));
+      if (!dm_json_parse_integer (text, length, &value))
+        return fail_keys (r, _("hashkey “%s”: value %u, %s, is not an integer"),
+                          r->key_name->str, r->n_values, shown);
+      if (value < 0 || value > 255)
+        return fail_keys (r, _("hashkey “%s”: value %u, %s, is outside 0..255"),
+                          r->key_name->str, r->n_values, shown);
+      if (r->n_values < DM_HASH_KEY_SIZE)
+        r->key[r->n_values] = (guint8) value;
+      r->n_values++;
+    }
+  return 1;
+}
+
+static int
+key_on_null (void *context)
+{
+  return key_scalar (context, VALUE_OTHER, "null", 4);
+}
+
+static int
+key_on_boolean (void *context,
+                int   value)
+{
+  return key_scalar (context, VALUE_OTHER, value ? "true" : "false", value ? 4 : 5);
+}
+
+/* The hot path: 64 numbers a key. */
+static int
+key_on_number (void       *context,
+               const char *text,
+               size_t      length)
+{
+  HashKeyReader *r = context;
+
+  if (r->depth == 3 && r->in_hashkey && r->n_values < DM_HASH_KEY_SIZE && length <= 3 &&
+      text[0] >= '0' && text[0] <= '9')
+    {
+      guint value = 0;
+      size_t i;
+
+      for (i = 0; i < length && text[i] >= '0' && text[i] <= '9'; i++)
+        value = value * 10 + (guint) (text[i] - '0');
+      if (i == length && value <= 255)
+        {
+          r->key[r->n_values++] = (guint8) value;
+          return 1;
+        }
+    }
+  return key_scalar (r, VALUE_NUMBER, text, length);
+}
+
+static int
+key_on_string (void                *context,
+               const unsigned char *text,
+               size_t               length)
+{
+  if (!g_utf8_validate_len ((const char *) text, length, NULL))
+    return fail_keys (context, "%s", _("a string is not valid UTF-8 (half a \\u surrogate pair?)"));
+  return key_scalar (context, VALUE_STRING, (const char *) text, length);
+}
+
+static int
+key_on_map_key (void                *context,
+                const unsigned char *key,
+                size_t               length)
+{
+  HashKeyReader *r = context;
+
+  if (!g_utf8_validate_len ((const char *) key, length, NULL))
+    return fail_keys (r, "%s", _("a member name is not valid UTF-8 (half a \\u surrogate pair?)"));
+  if (r->depth == 1)
+    {
+      r->hashkey_member = length == 7 && memcmp (key, "hashkey", 7) == 0;
+      r->hasher_member = length == 9 && memcmp (key, "dm_hasher", 9) == 0;
+    }
+  else if (r->depth == 2 && r->in_hashkey)
+    g_string_overwrite_len (g_string_truncate (r->key_name, 0), 0, (const char *) key, (gssize) length);
+  return 1;
+}
+
+static int
+key_open (HashKeyReader *r,
+          gboolean       is_array)
+{
+  ValueKind kind = is_array ? VALUE_ARRAY : VALUE_MAP;
+
+  if (r->depth == 0 && is_array)
+    return fail_keys (r, _("the file holds an array, not a JSON object"));
+  if (r->depth == 1)
+    {
+      if (r->hashkey_member)
+        {
+          if (is_array)
+            return fail_keys (r, _("“hashkey” is an array, not an object"));
+          r->in_hashkey = TRUE;
+        }
+      else if (r->hasher_member)
+        return fail_keys (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
+      r->hashkey_member = r->hasher_member = FALSE;
+    }
+  else if (r->depth == 2 && r->in_hashkey)
+    {
+      if (!is_array)
+        return fail_keys (r, _("hashkey “%s” is an object, not an array"), r->key_name->str);
+      r->n_values = 0;
+    }
+  else if (r->depth == 3 && r->in_hashkey)
+    return fail_keys (r, _("hashkey “%s”: value %u is %s, not an integer"),
+                      r->key_name->str, r->n_values, kind_name (kind));
+
+  r->depth++;
+  return 1;
+}
+
+static int
+key_close (HashKeyReader *r)
+{
+  r->depth--;
+  if (r->depth == 2 && r->in_hashkey)
+    return finish_key (r);
+  if (r->depth == 1)
+    r->in_hashkey = FALSE;
+  return 1;
+}
+
+static int
+key_on_start_map (void *context)
+{
+  return key_open (context, FALSE);
+}
+
+static int
+key_on_start_array (void *context)
+{
+  return key_open (context, TRUE);
+}
+
+static int
+key_on_end (void *context)
+{
+  return key_close (context);
+}
+
+static const yajl_callbacks hash_key_callbacks = {
+  .yajl_null = key_on_null,
+  .yajl_boolean = key_on_boolean,
+  .yajl_number = key_on_number,
+  .yajl_string = key_on_string,
+  .yajl_start_map = key_on_start_map,
+  .yajl_map_key = key_on_map_key,
+  .yajl_end_map = key_on_end,
+  .yajl_start_array = key_on_start_array,
+  .yajl_end_array = key_on_end,
+};
+
+static HashKeyReader *
+hash_key_reader_new (const char   *path,
+                     GCancellable *cancellable)
+{
+  HashKeyReader *r = g_new0 (HashKeyReader, 1);
+
+  r->path = path;
+  r->cancellable = cancellable;
+  r->key_name = g_string_new (NULL);
+  r->name_chunk = g_string_chunk_new (1024 * 1024);
+  r->names = g_ptr_array_new ();
+  r->blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  return r;
+}
+
+static void
+hash_key_reader_free (HashKeyReader *r)
+{
+  g_clear_error (&r->error);
+  g_free (r->hasher);
+  g_string_free (r->key_name, TRUE);
+  g_string_chunk_free (r->name_chunk);
+  g_ptr_array_unref (r->names);
+  g_ptr_array_unref (r->blocks);
+  g_free (r);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HashKeyReader, hash_key_reader_free)
+
+/* Parses the cache into @r, in a thread of its own while the annotation
+ * files are read. Returns @r's error, or %NULL. */
+static gpointer
+parse_hash_keys (gpointer data)
+{
+  HashKeyReader *r = data;
+  GError *error = NULL;
+
+  if (!dm_json_stream_parse_file (r->path, &hash_key_callbacks, r, &r->error, r->cancellable, &error))
+    {
+      g_clear_error (&r->error);
+      r->error = error;
+    }
+  return r->error;
+}
+
+/* Gives the items of @dataset the keys @r read, the last one where a name
+ * occurs twice, and sets the hash key origin. Keys of items the dataset
+ * lacks are ignored with a warning. */
+static void
+apply_hash_keys (HashKeyReader *r,
+                 DmDataset     *dataset)
+{
+  g_autoptr(GString) subset = g_string_new (NULL);
+  guint n_unknown = 0;
+
+  for (guint k = 0; k < r->names->len; k++)
+    {
+      const char *name = g_ptr_array_index (r->names, k);
+      const char *slash = strchr (name, '/');
+      DmItem *item = NULL;
+
+      if (slash != NULL)
+        {
+          g_string_overwrite_len (g_string_truncate (subset, 0), 0, name, slash - name);
+          item = dm_dataset_find_item (dataset, subset->str, slash + 1);
+        }
+      if (item == NULL)
+        {
+          if (n_unknown < UNKNOWN_ITEMS_SHOWN)
+            g_warning (_("%s: ignoring the key of “%s”, which is not an item of the dataset"),
+                       r->path, name);
+          n_unknown++;
+        }
+      else
+        {
+          g_autoptr(GBytes) key = g_bytes_new_from_bytes (g_ptr_array_index (r->blocks, k / KEYS_PER_BLOCK),
+                                                          (gsize) (k % KEYS_PER_BLOCK) * DM_HASH_KEY_SIZE,
+                                                          DM_HASH_KEY_SIZE);
+
+          dm_item_set_hash_key (item, key);
+        }
+    }
+  if (n_unknown > UNKNOWN_ITEMS_SHOWN)
+    g_warning (_("%s: ignoring %u more keys of items that are not in the dataset"),
+               r->path, n_unknown - UNKNOWN_ITEMS_SHOWN);
+  dm_dataset_set_hash_key_origin (dataset, r->hasher != NULL ? r->hasher : DM_HASH_KEY_ORIGIN_DATUMARO);
+}
+
+/* Whether DIR/annotations/ has a *.json file. */
+gboolean
+dm_datumaro_has_annotation_files (const char *path)
+{
+  g_autofree char *annotations_dir = g_build_filename (path, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
+  g_autoptr(GDir) dir = g_dir_open (annotations_dir, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = NULL;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      file = g_build_filename (annotations_dir, name, NULL);
+      if (g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * dm_datumaro_load:
+ * @path: (type filename): a dataset directory in Datumaro's format
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads `annotations/<subset>.json` for every subset (in sorted file name
+ * order) and, when there is one, the hash-key cache
+ * `hash_key_meta/hash_keys.json`. Items keep their JSON text, so that
+ * dm_datumaro_write() gives back every annotation as it was.
+ *
+ * The files are parsed as a stream (the key cache in a second thread while
+ * the annotations are read): a dataset of a million items loads in seconds
+ * and in memory little larger than the items themselves.
+ *
+ * Returns: (transfer full): the dataset, or %NULL with @error set
+ */
+DmDataset *
+dm_datumaro_load (const char    *path,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(GPtrArray) subsets = NULL;
+  g_autofree char *annotations_dir = NULL;
+  g_autofree char *hash_keys = NULL;
+  g_autoptr(HashKeyReader) key_reader = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GThread *key_thread = NULL;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* An in-place save killed after its commit is finished first. */
+  if (!dm_in_place_recover (path, &local_error))
+    g_warning ("%s", local_error->message);
+
+  annotations_dir = g_build_filename (path, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
+  subsets = list_subsets (annotations_dir, error);
+  if (subsets == NULL)
+    return NULL;
+
+  dataset = dm_dataset_new ();
+  dm_dataset_set_source_path (dataset, path);
+  dm_dataset_set_format (dataset, "datumaro");
+
+  /* The cache is as large as the annotations: parse both at once. */
+  hash_keys = g_build_filename (path, DM_DATUMARO_HASH_KEY_DIR, DM_DATUMARO_HASH_KEY_FILE, NULL);
+  if (g_file_test (hash_keys, G_FILE_TEST_EXISTS))
+    {
+      key_reader = hash_key_reader_new (hash_keys, cancellable);
+      key_thread = g_thread_try_new ("dm-hash-keys", parse_hash_keys, key_reader, NULL);
+    }
+
+  for (guint i = 0; i < subsets->len && ok; i++)
+    {
+      const char *subset = g_ptr_array_index (subsets, i);
+      g_autofree char *file_name = g_strconcat (subset, ".json", NULL);
+      g_autofree char *file = g_build_filename (annotations_dir, file_name, NULL);
+
+      ok = read_annotation_file (dataset, file, path, subset, i == 0, cancellable, error);
+    }
+
+  if (key_reader != NULL)
+    {
+      GError *key_error;
+
+      if (!ok)
+        g_atomic_int_set (&key_reader->abandoned, TRUE);
+      key_error = key_thread != NULL ? g_thread_join (key_thread) : parse_hash_keys (key_reader);
+      if (!ok)
+        return NULL;
+      if (key_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&key_reader->error));
+          return NULL;
+        }
+      apply_hash_keys (key_reader, dataset);
+    }
+
+  return ok ? g_steal_pointer (&dataset) : NULL;
+}

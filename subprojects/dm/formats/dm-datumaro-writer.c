@@ -1,0 +1,894 @@
+/* dm-datumaro-writer.c: writing a dataset in Datumaro's format.
+ *
+ * Items are written as the JSON text they were read as, so every
+ * annotation survives a load and save; items that did not come from
+ * Datumaro JSON (ImageNet) get the object Datumaro would write for them.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <yajl/yajl_gen.h>
+
+#include "dm-dataset-io.h"
+#include "dm-datumaro-private.h"
+#include "dm-error.h"
+#include "dm-file-tree-private.h"
+#include "dm-json-stream.h"
+
+#define OUTPUT_BUFFER_SIZE (1024 * 1024)
+
+/* Datumaro's MediaType.IMAGE. */
+#define MEDIA_TYPE_IMAGE 2
+
+static GOutputStream *
+create_file (const char    *path,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileOutputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  stream = g_file_create (file, G_FILE_CREATE_NONE, cancellable, &local_error);
+  if (stream == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, G_IO_ERROR, local_error->code,
+                     _("Cannot write %s: %s"), path, local_error->message);
+      return NULL;
+    }
+  return g_buffered_output_stream_new_sized (G_OUTPUT_STREAM (stream), OUTPUT_BUFFER_SIZE);
+}
+
+static gboolean
+write_text (GOutputStream  *stream,
+            const char     *path,
+            const char     *text,
+            gsize           length,
+            GCancellable   *cancellable,
+            GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (g_output_stream_write_all (stream, text, length, NULL, cancellable, &local_error))
+    return TRUE;
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else
+    g_set_error (error, G_IO_ERROR, local_error->code,
+                 _("Cannot write %s: %s"), path, local_error->message);
+  return FALSE;
+}
+
+static gboolean
+close_file (GOutputStream  *stream,
+            const char     *path,
+            GCancellable   *cancellable,
+            GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (g_output_stream_close (stream, cancellable, &local_error))
+    return TRUE;
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else
+    g_set_error (error, G_IO_ERROR, local_error->code,
+                 _("Cannot write %s: %s"), path, local_error->message);
+  return FALSE;
+}
+
+/* Moves what @gen made so far to @stream. */
+static gboolean
+flush_gen (yajl_gen        gen,
+           GOutputStream  *stream,
+           const char     *path,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  const unsigned char *buffer;
+  size_t length;
+
+  yajl_gen_get_buf (gen, &buffer, &length);
+  if (!write_text (stream, path, (const char *) buffer, length, cancellable, error))
+    return FALSE;
+  yajl_gen_clear (gen);
+  return TRUE;
+}
+
+static void
+gen_key (yajl_gen    gen,
+         const char *key)
+{
+  yajl_gen_string (gen, (const unsigned char *) key, strlen (key));
+}
+
+/* The annotation file's members other than "items", for a subset that was
+ * not read from Datumaro JSON: what Datumaro writes for an image dataset
+ * with label categories. */
+static JsonObject *
+make_header (DmDataset *dataset)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "dm_format_version");
+  json_builder_add_string_value (builder, "1.0");
+  json_builder_set_member_name (builder, "media_type");
+  json_builder_add_int_value (builder, MEDIA_TYPE_IMAGE);
+  json_builder_set_member_name (builder, "infos");
+  json_builder_begin_object (builder);
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "categories");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "label");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "labels");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < dm_dataset_get_n_labels (dataset); i++)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, dm_dataset_get_label_name (dataset, i));
+      json_builder_set_member_name (builder, "parent");
+      json_builder_add_string_value (builder, "");
+      json_builder_set_member_name (builder, "attributes");
+      json_builder_begin_array (builder);
+      json_builder_end_array (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "label_groups");
+  json_builder_begin_array (builder);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "attributes");
+  json_builder_begin_array (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  return json_object_ref (json_node_get_object (root));
+}
+
+/* The item object Datumaro writes for an image with label annotations. */
+static char *
+make_item_json (yajl_gen  gen,
+                DmItem   *item)
+{
+  const char *relpath = dm_item_get_image_relpath (item);
+  const int *labels;
+  guint n_labels;
+  int width, height;
+
+  labels = dm_item_get_labels (item, &n_labels);
+  dm_item_get_image_size (item, &width, &height);
+
+  yajl_gen_map_open (gen);
+  gen_key (gen, "id");
+  gen_key (gen, dm_item_get_id (item));
+  gen_key (gen, "annotations");
+  yajl_gen_array_open (gen);
+  for (guint i = 0; i < n_labels; i++)
+    {
+      yajl_gen_map_open (gen);
+      gen_key (gen, "id");
+      yajl_gen_integer (gen, i);
+      gen_key (gen, "type");
+      gen_key (gen, "label");
+      gen_key (gen, "attributes");
+      yajl_gen_map_open (gen);
+      yajl_gen_map_close (gen);
+      gen_key (gen, "group");
+      yajl_gen_integer (gen, 0);
+      gen_key (gen, "label_id");
+      yajl_gen_integer (gen, labels[i]);
+      yajl_gen_map_close (gen);
+    }
+  yajl_gen_array_close (gen);
+  if (relpath != NULL)
+    {
+      gen_key (gen, "image");
+      yajl_gen_map_open (gen);
+      gen_key (gen, "path");
+      gen_key (gen, relpath);
+      if (width > 0 && height > 0)
+        {
+          gen_key (gen, "size");
+          yajl_gen_array_open (gen);
+          yajl_gen_integer (gen, height);
+          yajl_gen_integer (gen, width);
+          yajl_gen_array_close (gen);
+        }
+      yajl_gen_map_close (gen);
+    }
+  yajl_gen_map_close (gen);
+
+  return dm_json_gen_steal_text (gen);
+}
+
+static gboolean sync_file (const char  *temp_path,
+                           const char  *path,
+                           GError     **error);
+
+static gboolean
+check_subset_name (const char  *subset,
+                   GError     **error)
+{
+  if (*subset == '\0' || strchr (subset, '/') != NULL ||
+      g_str_equal (subset, ".") || g_str_equal (subset, ".."))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("The subset name “%s” cannot be a file name"), subset);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_annotation_file (DmDataset     *dataset,
+                       const char    *subset,
+                       GHashTable    *rewritten,
+                       const char    *path,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autoptr(GOutputStream) stream = NULL;
+  g_autoptr(JsonObject) made_header = NULL;
+  g_autoptr(JsonNode) header_node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *header_text = NULL;
+  JsonObject *header = dm_dataset_get_subset_header (dataset, subset);
+  yajl_gen gen = NULL;
+  const char *items_opening;
+  gsize header_length;
+  gboolean first = TRUE;
+  gboolean ok = FALSE;
+  guint n_items = dm_dataset_get_n_items (dataset);
+
+  if (header == NULL)
+    header = made_header = make_header (dataset);
+  json_node_set_object (header_node, header);
+  header_text = json_to_string (header_node, FALSE);
+  /* The header without its closing brace, so "items" can follow it last,
+   * where Datumaro puts it. */
+  header_length = strlen (header_text);
+  g_assert (header_length >= 2 && header_text[header_length - 1] == '}');
+  header_length--;
+
+  stream = create_file (path, cancellable, error);
+  if (stream == NULL)
+    return FALSE;
+
+  items_opening = header_length > 1 ? ",\"items\":[" : "\"items\":[";
+  if (!write_text (stream, path, header_text, header_length, cancellable, error) ||
+      !write_text (stream, path, items_opening, strlen (items_opening), cancellable, error))
+    goto out;
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      DmItem *item = dm_dataset_get_item (dataset, i);
+      const char *json;
+      g_autofree char *made_json = NULL;
+
+      if (dm_item_get_subset (item) != subset)
+        continue;
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
+
+      json = rewritten != NULL ? g_hash_table_lookup (rewritten, item) : NULL;
+      if (json == NULL)
+        json = dm_item_get_json (item);
+      if (json == NULL)
+        {
+          if (gen == NULL)
+            gen = yajl_gen_alloc (NULL);
+          json = made_json = make_item_json (gen, item);
+        }
+      if ((!first && !write_text (stream, path, ",", 1, cancellable, error)) ||
+          !write_text (stream, path, json, strlen (json), cancellable, error))
+        goto out;
+      first = FALSE;
+    }
+
+  if (!write_text (stream, path, "]}", 2, cancellable, error))
+    goto out;
+  ok = TRUE;
+
+out:
+  if (gen != NULL)
+    yajl_gen_free (gen);
+  if (!ok)
+    {
+      g_output_stream_close (stream, NULL, NULL);
+      return FALSE;
+    }
+  return close_file (stream, path, cancellable, error);
+}
+
+/* Where the media files of the written items go. */
+typedef struct
+{
+  GHashTable *sources;    /* output path (below the output) -> source file */
+  GHashTable *placed;     /* absolute source file -> output path */
+  GHashTable *rewritten;  /* DmItem -> its JSON with absolute paths made relative */
+  GPtrArray *copies;      /* of output path, in item order, each once */
+  GPtrArray *owners;      /* of DmItem, the first item of each copy */
+} MediaPlan;
+
+static void
+media_plan_clear (MediaPlan *plan)
+{
+  g_clear_pointer (&plan->sources, g_hash_table_unref);
+  g_clear_pointer (&plan->placed, g_hash_table_unref);
+  g_clear_pointer (&plan->rewritten, g_hash_table_unref);
+  g_clear_pointer (&plan->copies, g_ptr_array_unref);
+  g_clear_pointer (&plan->owners, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MediaPlan, media_plan_clear)
+
+/* The media files of @item as (folder, member, written, source) rows: those
+ * its reader recorded, or for an item made by other means (ImageNet) its
+ * image at images/<subset>/<relpath>. */
+static guint
+item_media (DmItem      *item,
+            guint        index,
+            const char **folder,
+            const char **member,
+            const char **written,
+            const char **source,
+            char       **scratch_folder,
+            char       **scratch_written)
+{
+  guint n = dm_item_get_n_media_files (item);
+
+  if (n > 0)
+    {
+      *folder = dm_item_get_media_file_folder (item, index);
+      *member = dm_item_get_media_file_member (item, index);
+      *written = dm_item_get_media_file_written (item, index);
+      *source = dm_item_get_media_file_source (item, index);
+      return n;
+    }
+  if (dm_item_get_image_path (item) == NULL)
+    return 0;
+  *folder = *scratch_folder = g_build_filename (DM_DATUMARO_IMAGES_DIR, dm_item_get_subset (item), NULL);
+  *member = "image.path";
+  *source = dm_item_get_image_path (item);
+  *written = dm_item_get_image_relpath (item);
+  if (*written == NULL)
+    *written = *scratch_written = g_path_get_basename (*source);
+  return 1;
+}
+
+/* Sets the string at the dotted @member ("related_images.0.path") of @root. */
+static void
+set_member (JsonNode   *root,
+            const char *member,
+            const char *value)
+{
+  g_auto(GStrv) parts = g_strsplit (member, ".", -1);
+  JsonNode *node = root;
+  guint n = g_strv_length (parts);
+
+  for (guint i = 0; i + 1 < n && node != NULL; i++)
+    {
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        node = json_object_get_member (json_node_get_object (node), parts[i]);
+      else if (JSON_NODE_HOLDS_ARRAY (node))
+        {
+          guint64 index = g_ascii_strtoull (parts[i], NULL, 10);
+          JsonArray *array = json_node_get_array (node);
+
+          node = index < json_array_get_length (array) ? json_array_get_element (array, (guint) index) : NULL;
+        }
+      else
+        node = NULL;
+    }
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    json_object_set_string_member (json_node_get_object (node), parts[n - 1], value);
+}
+
+/* A free output name in @folder for the outside file @source: its base
+ * name, numbered when another file has it. */
+static char *
+place_outside_file (MediaPlan  *plan,
+                    const char *folder,
+                    const char *source)
+{
+  g_autofree char *base = g_path_get_basename (source);
+  const char *dot = strrchr (base, '.');
+  g_autofree char *stem = dot != NULL && dot != base ? g_strndup (base, dot - base) : g_strdup (base);
+  const char *ext = dot != NULL && dot != base ? dot : "";
+
+  for (guint n = 0;; n++)
+    {
+      g_autofree char *name = n == 0 ? g_strdup (base) : g_strdup_printf ("%s-%u%s", stem, n, ext);
+      char *path = g_build_filename (folder, name, NULL);
+
+      if (!g_hash_table_contains (plan->sources, path))
+        return path;
+      g_free (path);
+    }
+}
+
+/* Decides where every media file of @dataset goes: `<folder>/<written>` as
+ * the item's JSON says, once for a file several items share; a file the
+ * JSON names by an absolute path (outside the dataset) is copied into its
+ * folder and the JSON made to name it there. */
+static gboolean
+plan_media (DmDataset  *dataset,
+            MediaPlan  *plan,
+            GError    **error)
+{
+  guint n_items = dm_dataset_get_n_items (dataset);
+
+  plan->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  plan->placed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  plan->rewritten = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  plan->copies = g_ptr_array_new ();
+  plan->owners = g_ptr_array_new ();
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      DmItem *item = dm_dataset_get_item (dataset, i);
+      g_autoptr(JsonNode) json = NULL;
+      guint n_files = 1;
+
+      for (guint f = 0; f < n_files; f++)
+        {
+          const char *folder, *member, *written, *source;
+          g_autofree char *scratch_folder = NULL;
+          g_autofree char *scratch_written = NULL;
+          char *path;
+
+          n_files = item_media (item, f, &folder, &member, &written, &source,
+                                &scratch_folder, &scratch_written);
+          if (n_files == 0)
+            break;
+
+          if (g_path_is_absolute (written))
+            {
+              path = g_hash_table_lookup (plan->placed, source);
+              if (path == NULL)
+                {
+                  path = place_outside_file (plan, folder, source);
+                  g_hash_table_insert (plan->placed, g_strdup (source), path);
+                  g_hash_table_insert (plan->sources, g_strdup (path), g_strdup (source));
+                  g_ptr_array_add (plan->copies, path);
+                  g_ptr_array_add (plan->owners, item);
+                }
+              if (json == NULL && dm_item_get_json (item) != NULL)
+                json = json_from_string (dm_item_get_json (item), NULL);
+              if (json != NULL)
+                {
+                  g_autofree char *relative = g_strdup (path + strlen (folder) + 1);
+
+                  set_member (json, member, relative);
+                }
+              continue;
+            }
+
+          if (!dm_is_plain_relative_path (written))
+            {
+              g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                           _("Item %s/%s: the image path “%s” leads out of the image folder"),
+                           dm_item_get_subset (item), dm_item_get_id (item), written);
+              return FALSE;
+            }
+          path = g_build_filename (folder, written, NULL);
+          if (g_hash_table_contains (plan->sources, path))
+            {
+              g_free (path);
+              continue;
+            }
+          g_hash_table_insert (plan->sources, path, g_strdup (source));
+          g_ptr_array_add (plan->copies, path);
+          g_ptr_array_add (plan->owners, item);
+        }
+      if (json != NULL)
+        g_hash_table_insert (plan->rewritten, item, json_to_string (json, FALSE));
+    }
+  return TRUE;
+}
+
+/* A new file at @destination with the contents of @source: a clone where
+ * the file system can (g_file_copy() asks for one), a copy otherwise, so
+ * the output shares no file with its input; with @link, a hard link where
+ * possible. */
+static gboolean
+copy_media_file (const char    *source,
+                 const char    *destination,
+                 gboolean       link,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(GFile) from = NULL;
+  g_autoptr(GFile) to = NULL;
+
+  if (link)
+    {
+      if (linkat (AT_FDCWD, source, AT_FDCWD, destination, AT_SYMLINK_FOLLOW) == 0)
+        return TRUE;
+      if (errno != EXDEV && errno != EPERM && errno != EMLINK && errno != ENOTSUP &&
+          errno != EOPNOTSUPP)
+        {
+          int saved_errno = errno;
+
+          g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               g_strerror (saved_errno));
+          return FALSE;
+        }
+    }
+
+  from = g_file_new_for_path (source);
+  to = g_file_new_for_path (destination);
+  return g_file_copy (from, to, G_FILE_COPY_NONE, cancellable, NULL, NULL, error);
+}
+
+static gboolean
+copy_media (MediaPlan     *plan,
+            const char    *directory,
+            gboolean       link,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autofree char *last_dir = NULL;
+
+  for (guint i = 0; i < plan->copies->len; i++)
+    {
+      const char *path = g_ptr_array_index (plan->copies, i);
+      const char *source = g_hash_table_lookup (plan->sources, path);
+      DmItem *owner = g_ptr_array_index (plan->owners, i);
+      g_autofree char *destination = g_build_filename (directory, path, NULL);
+      g_autofree char *parent = g_path_get_dirname (destination);
+      g_autoptr(GError) local_error = NULL;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (g_strcmp0 (parent, last_dir) != 0)
+        {
+          if (g_mkdir_with_parents (parent, 0777) != 0)
+            {
+              int saved_errno = errno;
+
+              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                           _("Cannot create %s: %s"), parent, g_strerror (saved_errno));
+              return FALSE;
+            }
+          g_free (last_dir);
+          last_dir = g_steal_pointer (&parent);
+        }
+
+      if (!copy_media_file (source, destination, link, cancellable, &local_error))
+        {
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          else
+            g_set_error (error, G_IO_ERROR, local_error->code,
+                         _("Cannot copy the file %s of item %s/%s: %s"), source,
+                         dm_item_get_subset (owner), dm_item_get_id (owner), local_error->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+any_hash_key (DmDataset *dataset)
+{
+  for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
+    if (dm_item_get_hash_key (dm_dataset_get_item (dataset, i)) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/*
+ * dm_datumaro_write_annotations:
+ * @dataset: a dataset
+ * @annotations_dir: (type filename): the directory to make and fill
+ * @rewritten: (nullable): items whose JSON is written otherwise than read
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Writes `<subset>.json` for every subset of @dataset into the new
+ * directory @annotations_dir, each file on disk (fsync) when this returns.
+ */
+gboolean
+dm_datumaro_write_annotations (DmDataset     *dataset,
+                               const char    *annotations_dir,
+                               GHashTable    *rewritten,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  const char * const *subsets = dm_dataset_get_subsets (dataset);
+
+  for (guint s = 0; subsets[s] != NULL; s++)
+    if (!check_subset_name (subsets[s], error))
+      return FALSE;
+
+  if (g_mkdir (annotations_dir, 0777) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot create %s: %s"), annotations_dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  for (guint s = 0; subsets[s] != NULL; s++)
+    {
+      g_autofree char *name = g_strconcat (subsets[s], ".json", NULL);
+      g_autofree char *path = g_build_filename (annotations_dir, name, NULL);
+
+      if (!write_annotation_file (dataset, subsets[s], rewritten, path, cancellable, error) ||
+          !sync_file (path, path, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/*
+ * dm_datumaro_write_full:
+ * @dataset: a dataset
+ * @directory: (type filename): an existing empty directory
+ * @flags: %DM_SAVE_LINK_MEDIA to hard-link media files where possible
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * dm_datumaro_write() with the choice of linking media files.
+ */
+gboolean
+dm_datumaro_write_full (DmDataset     *dataset,
+                        const char    *directory,
+                        DmSaveFlags    flags,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autofree char *annotations_dir = NULL;
+  g_auto(MediaPlan) plan = { 0 };
+
+  g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
+  g_return_val_if_fail (directory != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!plan_media (dataset, &plan, error))
+    return FALSE;
+
+  annotations_dir = g_build_filename (directory, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
+  if (!dm_datumaro_write_annotations (dataset, annotations_dir, plan.rewritten, cancellable, error))
+    return FALSE;
+
+  if (!copy_media (&plan, directory, (flags & DM_SAVE_LINK_MEDIA) != 0, cancellable, error))
+    return FALSE;
+
+  if (any_hash_key (dataset) && !dm_datumaro_write_hash_keys (dataset, directory, error))
+    return FALSE;
+
+  return TRUE;
+}
+
+/**
+ * dm_datumaro_write:
+ * @dataset: a dataset
+ * @directory: (type filename): an existing empty directory
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Writes @dataset into @directory in Datumaro's format:
+ * `annotations/<subset>.json` for every subset (with the subset's header as
+ * it was read, and an empty item list for a subset without items), every
+ * media file of every item (images, point clouds and their related images,
+ * videos) where the item's JSON says it is, each once, and, for the items
+ * with a hash key, `hash_key_meta/hash_keys.json`. Media files are copies
+ * (clones where the file system can): the output shares no file with the
+ * input. A file the JSON names by an absolute path is copied into the
+ * output's folder for it and the JSON made to name the copy.
+ *
+ * This writes in place and leaves what it wrote on failure; use
+ * dm_dataset_save() for an output that appears whole or not at all.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+dm_datumaro_write (DmDataset     *dataset,
+                   const char    *directory,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  return dm_datumaro_write_full (dataset, directory, DM_SAVE_NONE, cancellable, error);
+}
+
+/* yajl_gen_integer() goes through printf, which is most of the time of
+ * writing a million keys. */
+static void
+gen_byte (yajl_gen gen,
+          guint8   value)
+{
+  char digits[3];
+  size_t length = 0;
+
+  if (value >= 100)
+    digits[length++] = (char) ('0' + value / 100);
+  if (value >= 10)
+    digits[length++] = (char) ('0' + value / 10 % 10);
+  digits[length++] = (char) ('0' + value % 10);
+  yajl_gen_number (gen, digits, length);
+}
+
+static gboolean
+write_hash_key_stream (DmDataset      *dataset,
+                       GOutputStream  *stream,
+                       const char     *path,
+                       GError        **error)
+{
+  const char *origin = dm_dataset_get_hash_key_origin (dataset);
+  yajl_gen gen = yajl_gen_alloc (NULL);
+  guint n_items = dm_dataset_get_n_items (dataset);
+  gboolean ok = FALSE;
+
+  yajl_gen_map_open (gen);
+  if (origin != NULL && !g_str_equal (origin, DM_HASH_KEY_ORIGIN_DATUMARO))
+    {
+      gen_key (gen, "dm_hasher");
+      gen_key (gen, origin);
+    }
+  gen_key (gen, "hashkey");
+  yajl_gen_map_open (gen);
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      DmItem *item = dm_dataset_get_item (dataset, i);
+      GBytes *key = dm_item_get_hash_key (item);
+      g_autofree char *name = NULL;
+      const guint8 *bytes;
+      gsize size;
+
+      if (key == NULL)
+        continue;
+      name = g_strconcat (dm_item_get_subset (item), "/", dm_item_get_id (item), NULL);
+      gen_key (gen, name);
+      yajl_gen_array_open (gen);
+      bytes = g_bytes_get_data (key, &size);
+      for (gsize b = 0; b < size; b++)
+        gen_byte (gen, bytes[b]);
+      yajl_gen_array_close (gen);
+
+      if (i % 1024 == 0 && !flush_gen (gen, stream, path, NULL, error))
+        goto out;
+    }
+
+  yajl_gen_map_close (gen);
+  yajl_gen_map_close (gen);
+  ok = flush_gen (gen, stream, path, NULL, error);
+
+out:
+  yajl_gen_free (gen);
+  return ok;
+}
+
+/* Puts @temp_path on disk before it is renamed over @path, so a crash
+ * cannot leave an empty cache where there was a full one. */
+static gboolean
+sync_file (const char  *temp_path,
+           const char  *path,
+           GError     **error)
+{
+  int fd = g_open (temp_path, O_RDONLY | O_CLOEXEC, 0);
+
+  if (fd < 0 || fsync (fd) != 0)
+    {
+      int saved_errno = errno;
+
+      if (fd >= 0)
+        g_close (fd, NULL);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot write %s: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return g_close (fd, error);
+}
+
+/**
+ * dm_datumaro_write_hash_keys:
+ * @dataset: a dataset
+ * @directory: (type filename): the dataset's directory in Datumaro's format
+ * @error: return location for a #GError
+ *
+ * Writes the hash keys of the items of @dataset that have one to
+ * `hash_key_meta/hash_keys.json` below @directory, in Datumaro's layout
+ * (`{"hashkey": {"<subset>/<id>": [64 bytes]}}`), with "dm_hasher" naming
+ * the hash key origin when it is not Datumaro's CLIP. The file is replaced
+ * atomically (written beside it, then renamed over it); nothing else in
+ * @directory is touched.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+dm_datumaro_write_hash_keys (DmDataset   *dataset,
+                             const char  *directory,
+                             GError     **error)
+{
+  g_autofree char *key_dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *temp_path = NULL;
+  g_autoptr(GFile) temp_file = NULL;
+  g_autoptr(GFileOutputStream) file_stream = NULL;
+  g_autoptr(GOutputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+  int fd;
+
+  g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
+  g_return_val_if_fail (directory != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  key_dir = g_build_filename (directory, DM_DATUMARO_HASH_KEY_DIR, NULL);
+  path = g_build_filename (key_dir, DM_DATUMARO_HASH_KEY_FILE, NULL);
+  if (g_mkdir_with_parents (key_dir, 0777) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot create %s: %s"), key_dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  /* A unique name beside the file, so the rename is atomic and a
+   * concurrent writer does not share it. */
+  temp_path = g_build_filename (key_dir, "." DM_DATUMARO_HASH_KEY_FILE ".tmp-XXXXXX", NULL);
+  fd = g_mkstemp_full (temp_path, O_WRONLY, 0666);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot write %s: %s"), path, g_strerror (saved_errno));
+      return FALSE;
+    }
+  g_close (fd, NULL);
+
+  temp_file = g_file_new_for_path (temp_path);
+  file_stream = g_file_append_to (temp_file, G_FILE_CREATE_NONE, NULL, &local_error);
+  if (file_stream == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, local_error->code,
+                   _("Cannot write %s: %s"), path, local_error->message);
+      g_unlink (temp_path);
+      return FALSE;
+    }
+  stream = g_buffered_output_stream_new_sized (G_OUTPUT_STREAM (file_stream), OUTPUT_BUFFER_SIZE);
+
+  if (!write_hash_key_stream (dataset, stream, path, error))
+    {
+      g_output_stream_close (stream, NULL, NULL);
+      g_unlink (temp_path);
+      return FALSE;
+    }
+  if (!close_file (stream, path, NULL, error) || !sync_file (temp_path, path, error))
+    {
+      g_unlink (temp_path);
+      return FALSE;
+    }
+  if (g_rename (temp_path, path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Cannot write %s: %s"), path, g_strerror (saved_errno));
+      g_unlink (temp_path);
+      return FALSE;
+    }
+  return TRUE;
+}

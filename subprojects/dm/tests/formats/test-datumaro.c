@@ -1,0 +1,862 @@
+/* Datumaro format: lossless round trips with every annotation type, the
+ * hash-key cache, and an error naming the file and what is wrong for each
+ * kind of malformed input.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include <dm.h>
+
+#include "test-helpers.h"
+
+#define KEY_SIZE 64
+
+/* ---- helpers ---- */
+
+/* A small binary PPM whose pixels depend on @seed. */
+static void
+write_ppm (const char *path,
+           int         width,
+           int         height,
+           guint       seed)
+{
+  g_autoptr(GString) ppm = g_string_new (NULL);
+
+  g_string_append_printf (ppm, "P6\n%d %d\n255\n", width, height);
+  for (int i = 0; i < width * height * 3; i++)
+    g_string_append_c (ppm, (char) ((i * 7 + seed * 31) & 0xff));
+  write_file (path, ppm->str, ppm->len);
+}
+
+static JsonNode *
+read_json (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonNode *node;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  node = json_from_string (text, &error);
+  g_assert_no_error (error);
+  return node;
+}
+
+static void
+assert_same_json_file (const char *a,
+                       const char *b)
+{
+  g_autoptr(JsonNode) na = read_json (a);
+  g_autoptr(JsonNode) nb = read_json (b);
+
+  if (!json_node_equal (na, nb))
+    {
+      g_autofree char *ta = json_to_string (na, TRUE);
+      g_autofree char *tb = json_to_string (nb, TRUE);
+
+      g_error ("%s and %s differ:\n%s\n---\n%s", a, b, ta, tb);
+    }
+}
+
+static void
+assert_same_bytes (const char *a,
+                   const char *b)
+{
+  g_autofree char *ca = NULL;
+  g_autofree char *cb = NULL;
+  gsize la, lb;
+
+  g_assert_true (g_file_get_contents (a, &ca, &la, NULL));
+  g_assert_true (g_file_get_contents (b, &cb, &lb, NULL));
+  g_assert_cmpmem (ca, la, cb, lb);
+}
+
+/* ---- a dataset with every annotation type ---- */
+
+static const char categories_json[] =
+  "{\"label\": {\"labels\": ["
+  "  {\"name\": \"cat\", \"parent\": \"\", \"attributes\": [\"fluffy\"]},"
+  "  {\"name\": \"dog\", \"parent\": \"\", \"attributes\": []},"
+  "  {\"name\": \"bird\", \"parent\": \"animal\", \"attributes\": []}],"
+  "  \"label_groups\": [{\"name\": \"pets\", \"group_type\": \"exclusive\", \"labels\": [\"cat\", \"dog\"]}],"
+  "  \"attributes\": [\"occluded\"]},"
+  " \"mask\": {\"colormap\": [{\"label_id\": 0, \"r\": 10, \"g\": 20, \"b\": 30}]},"
+  " \"points\": {\"items\": [{\"label_id\": 2, \"labels\": [\"beak\", \"tail\"], \"joints\": [[0, 1]]}]}}";
+
+/* Every annotation type Datumaro writes, on one item. */
+static const char all_annotations_item[] =
+  "{\"id\": \"all/types\", \"attr\": {\"frame\": 3, \"note\": \"ünïcode \\\"quoted\\\"\\n\\u00e9\"},"
+  " \"annotations\": ["
+  "  {\"id\": 0, \"type\": \"label\", \"attributes\": {\"fluffy\": true}, \"group\": 0, \"label_id\": 0},"
+  "  {\"id\": 1, \"type\": \"bbox\", \"attributes\": {\"occluded\": false}, \"group\": 1,"
+  "   \"label_id\": 1, \"z_order\": 0, \"bbox\": [1.5, 2.25, 3e0, 4.125]},"
+  "  {\"id\": 2, \"type\": \"polygon\", \"attributes\": {}, \"group\": 1, \"label_id\": 2,"
+  "   \"points\": [0.0, 0.0, 4.0, 0.0, 4.0, 3.0], \"z_order\": 1},"
+  "  {\"id\": 3, \"type\": \"mask\", \"attributes\": {}, \"group\": 0, \"label_id\": 0,"
+  "   \"rle\": {\"counts\": \"61X13mN000`0\", \"size\": [5, 4]}, \"z_order\": 0},"
+  "  {\"id\": 4, \"type\": \"caption\", \"attributes\": {}, \"group\": 0, \"caption\": \"a cat, \\u263a\"},"
+  "  {\"id\": 5, \"type\": \"points\", \"attributes\": {}, \"group\": 0, \"label_id\": 2,"
+  "   \"points\": [1, 1, 2, 2], \"visibility\": [2, 1], \"z_order\": 0},"
+  "  {\"id\": 6, \"type\": \"polyline\", \"attributes\": {}, \"group\": 0, \"label_id\": null,"
+  "   \"points\": [0, 0, 1, 1], \"z_order\": 0},"
+  "  {\"id\": 7, \"type\": \"ellipse\", \"attributes\": {}, \"group\": 0, \"label_id\": 1,"
+  "   \"points\": [0, 0, 2, 1], \"z_order\": 0},"
+  "  {\"id\": 8, \"type\": \"cuboid_3d\", \"attributes\": {}, \"group\": 0, \"label_id\": 1,"
+  "   \"position\": [1, 2, 3], \"rotation\": [0, 0, 0.5], \"scale\": [1, 1, 1]},"
+  "  {\"id\": 9, \"type\": \"label\", \"attributes\": {}, \"group\": 0, \"label_id\": 2}],"
+  " \"image\": {\"path\": \"nested/dir/all.ppm\", \"size\": [3, 4]}}";
+
+static char *
+subset_json (const char *items)
+{
+  return g_strdup_printf ("{\"dm_format_version\": \"1.0\", \"media_type\": 2,\n"
+                          " \"infos\": {\"source\": \"test\", \"n\": [1, 2.5, null, true]},\n"
+                          " \"categories\": %s,\n"
+                          " \"items\": [%s]}\n",
+                          categories_json, items);
+}
+
+/* DIR with subsets train (3 items, every annotation type, one without an
+ * image, one with "media"), val (1 item) and test (none), real images,
+ * and keys for two items. */
+static void
+write_annotated_dataset (const char *dir)
+{
+  g_autofree char *train = subset_json (
+    "\n  {\"id\": \"t1\", \"annotations\": [{\"id\": 0, \"type\": \"label\", \"attributes\": {},"
+    " \"group\": 0, \"label_id\": 1}], \"image\": {\"path\": \"t1.ppm\", \"size\": [2, 3]}},\n  "
+    "{\"id\": \"no-image\", \"annotations\": []},\n  "
+    "{\"id\": \"m1\", \"annotations\": [], \"media\": {\"path\": \"m1.ppm\"}}\n  ");
+  g_autofree char *val = subset_json (all_annotations_item);
+  g_autofree char *test = subset_json ("");
+  g_autofree char *path = NULL;
+  g_autoptr(GString) keys = g_string_new ("{\"dm_hasher\": \"test-hasher 1\", \"hashkey\": {");
+
+  path = g_build_filename (dir, "annotations", "train.json", NULL);
+  write_file (path, train, -1);
+  g_free (path);
+  path = g_build_filename (dir, "annotations", "val.json", NULL);
+  write_file (path, val, -1);
+  g_free (path);
+  path = g_build_filename (dir, "annotations", "test.json", NULL);
+  write_file (path, test, -1);
+  g_free (path);
+
+  path = g_build_filename (dir, "images", "train", "t1.ppm", NULL);
+  write_ppm (path, 3, 2, 1);
+  g_free (path);
+  path = g_build_filename (dir, "images", "train", "m1.ppm", NULL);
+  write_ppm (path, 2, 2, 2);
+  g_free (path);
+  path = g_build_filename (dir, "images", "val", "nested", "dir", "all.ppm", NULL);
+  write_ppm (path, 4, 3, 3);
+  g_free (path);
+
+  for (guint k = 0; k < 2; k++)
+    {
+      g_string_append_printf (keys, "%s\"%s\": [", k > 0 ? ", " : "", k == 0 ? "train/t1" : "val/all/types");
+      for (guint b = 0; b < KEY_SIZE; b++)
+        g_string_append_printf (keys, "%s%u", b > 0 ? ", " : "", (b * 37 + k * 101) % 256);
+      g_string_append (keys, "]");
+    }
+  g_string_append (keys, "}}");
+  path = g_build_filename (dir, "hash_key_meta", "hash_keys.json", NULL);
+  write_file (path, keys->str, keys->len);
+}
+
+static DmDataset *
+load_ok (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  DmDataset *dataset = dm_datumaro_load (dir, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (dataset);
+  return dataset;
+}
+
+static void
+assert_same_dataset_files (const char *a,
+                           const char *b)
+{
+  const char *files[] = {
+    "annotations/train.json", "annotations/val.json", "annotations/test.json",
+    "hash_key_meta/hash_keys.json",
+  };
+  const char *images[] = {
+    "images/train/t1.ppm", "images/train/m1.ppm", "images/val/nested/dir/all.ppm",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *fa = g_build_filename (a, files[i], NULL);
+      g_autofree char *fb = g_build_filename (b, files[i], NULL);
+
+      assert_same_json_file (fa, fb);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (images); i++)
+    {
+      g_autofree char *fa = g_build_filename (a, images[i], NULL);
+      g_autofree char *fb = g_build_filename (b, images[i], NULL);
+
+      assert_same_bytes (fa, fb);
+    }
+}
+
+/* ---- tests ---- */
+
+static void
+test_load_model (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *source = g_build_filename (tmp, "source", NULL);
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autofree char *expected_image = NULL;
+  const char * const *subsets;
+  DmItem *item;
+  const int *labels;
+  guint n_labels;
+  int width, height;
+  GBytes *key;
+
+  write_annotated_dataset (source);
+  dataset = load_ok (source);
+
+  g_assert_cmpstr (dm_dataset_get_format (dataset), ==, "datumaro");
+  g_assert_cmpstr (dm_dataset_get_source_path (dataset), ==, source);
+  g_assert_cmpstr (dm_dataset_get_hash_key_origin (dataset), ==, "test-hasher 1");
+  /* Sorted file names. */
+  subsets = dm_dataset_get_subsets (dataset);
+  g_assert_cmpstr (subsets[0], ==, "test");
+  g_assert_cmpstr (subsets[1], ==, "train");
+  g_assert_cmpstr (subsets[2], ==, "val");
+  g_assert_null (subsets[3]);
+  g_assert_cmpuint (dm_dataset_get_n_items (dataset), ==, 4);
+  g_assert_cmpuint (dm_dataset_get_n_labels (dataset), ==, 3);
+  g_assert_cmpstr (dm_dataset_get_label_name (dataset, 2), ==, "bird");
+  g_assert_true (json_object_has_member (dm_dataset_get_subset_header (dataset, "test"), "categories"));
+  g_assert_false (json_object_has_member (dm_dataset_get_subset_header (dataset, "test"), "items"));
+
+  item = dm_dataset_get_item (dataset, 0);
+  g_assert_cmpstr (dm_item_get_id (item), ==, "t1");
+  g_assert_cmpstr (dm_item_get_subset (item), ==, "train");
+  expected_image = g_build_filename (source, "images", "train", "t1.ppm", NULL);
+  g_assert_cmpstr (dm_item_get_image_path (item), ==, expected_image);
+  g_assert_cmpstr (dm_item_get_image_relpath (item), ==, "t1.ppm");
+  dm_item_get_image_size (item, &width, &height);
+  g_assert_cmpint (width, ==, 3);
+  g_assert_cmpint (height, ==, 2);
+  g_assert_cmpint (dm_item_get_label (item), ==, 1);
+  key = dm_item_get_hash_key (item);
+  g_assert_nonnull (key);
+  g_assert_cmpuint (g_bytes_get_size (key), ==, KEY_SIZE);
+  g_assert_cmpuint (((const guint8 *) g_bytes_get_data (key, NULL))[1], ==, 37);
+
+  item = dm_dataset_find_item (dataset, "train", "no-image");
+  g_assert_nonnull (item);
+  g_assert_null (dm_item_get_image_path (item));
+  g_assert_cmpint (dm_item_get_label (item), ==, -1);
+  g_assert_null (dm_item_get_hash_key (item));
+
+  item = dm_dataset_find_item (dataset, "train", "m1");
+  g_assert_cmpstr (dm_item_get_image_relpath (item), ==, "m1.ppm");
+
+  /* Only the label annotations give labels, in order. */
+  item = dm_dataset_find_item (dataset, "val", "all/types");
+  labels = dm_item_get_labels (item, &n_labels);
+  g_assert_cmpuint (n_labels, ==, 2);
+  g_assert_cmpint (labels[0], ==, 0);
+  g_assert_cmpint (labels[1], ==, 2);
+  g_assert_nonnull (dm_item_get_hash_key (item));
+
+  /* The item's JSON is the file's object, compact. */
+  {
+    g_autoptr(JsonNode) ours = json_from_string (dm_item_get_json (item), NULL);
+    g_autoptr(JsonNode) theirs = json_from_string (all_annotations_item, NULL);
+
+    g_assert_nonnull (ours);
+    g_assert_true (json_node_equal (ours, theirs));
+    g_assert_null (strchr (dm_item_get_json (item), '\n'));
+  }
+
+  remove_tree (tmp);
+}
+
+static void
+test_round_trip (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *source = g_build_filename (tmp, "source", NULL);
+  g_autofree char *first = g_build_filename (tmp, "first", NULL);
+  g_autofree char *second = g_build_filename (tmp, "second", NULL);
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(DmDataset) again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_annotated_dataset (source);
+  dataset = load_ok (source);
+
+  g_assert_cmpint (g_mkdir (first, 0755), ==, 0);
+  dm_datumaro_write (dataset, first, NULL, &error);
+  g_assert_no_error (error);
+  assert_same_dataset_files (source, first);
+
+  /* And once more from what was written. */
+  again = load_ok (first);
+  g_assert_cmpuint (dm_dataset_get_n_items (again), ==, dm_dataset_get_n_items (dataset));
+  g_assert_cmpstr (dm_dataset_get_hash_key_origin (again), ==, "test-hasher 1");
+  g_assert_cmpint (g_mkdir (second, 0755), ==, 0);
+  dm_datumaro_write (again, second, NULL, &error);
+  g_assert_no_error (error);
+  assert_same_dataset_files (source, second);
+
+  remove_tree (tmp);
+}
+
+/* A subset left without items keeps its file, with an empty list. */
+static void
+test_write_subset_without_items (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *source = g_build_filename (tmp, "source", NULL);
+  g_autofree char *out = g_build_filename (tmp, "out", NULL);
+  g_autofree char *val = NULL;
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(DmDataset) kept = NULL;
+  g_autoptr(DmDataset) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *image = NULL;
+
+  write_annotated_dataset (source);
+  dataset = load_ok (source);
+  kept = dm_dataset_new_like (dataset);
+  dm_dataset_append_item (kept, dm_dataset_find_item (dataset, "train", "t1"));
+
+  g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
+  dm_datumaro_write (kept, out, NULL, &error);
+  g_assert_no_error (error);
+
+  val = g_build_filename (out, "annotations", "val.json", NULL);
+  root = read_json (val);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root), "items")), ==, 0);
+  g_assert_true (json_object_has_member (json_node_get_object (root), "categories"));
+  image = g_build_filename (out, "images", "val", NULL);
+  g_assert_false (g_file_test (image, G_FILE_TEST_EXISTS));
+
+  again = load_ok (out);
+  g_assert_cmpuint (dm_dataset_get_n_items (again), ==, 1);
+  g_assert_cmpuint (g_strv_length ((char **) dm_dataset_get_subsets (again)), ==, 3);
+
+  remove_tree (tmp);
+}
+
+/* A dataset without a single item loads; it is the prune that refuses it. */
+static void
+test_load_no_items (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *file = g_build_filename (tmp, "annotations", "default.json", NULL);
+  g_autoptr(DmDataset) dataset = NULL;
+
+  write_file (file, "{\"items\": []}", -1);
+  dataset = load_ok (tmp);
+  g_assert_cmpuint (dm_dataset_get_n_items (dataset), ==, 0);
+  g_assert_cmpstr (dm_dataset_get_subsets (dataset)[0], ==, "default");
+  g_assert_null (dm_dataset_get_hash_key_origin (dataset));
+
+  remove_tree (tmp);
+}
+
+/* Datumaro before 1.0 kept images in images/<path> and wrote no version. */
+static void
+test_load_legacy_layout (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
+  g_autofree char *image = g_build_filename (tmp, "images", "a.ppm", NULL);
+  g_autoptr(DmDataset) dataset = NULL;
+
+  write_file (file, "{\"categories\": {}, \"items\": [{\"id\": \"a\", \"image\": {\"path\": \"a.ppm\"}}]}", -1);
+  write_ppm (image, 1, 1, 0);
+  dataset = load_ok (tmp);
+  g_assert_cmpstr (dm_item_get_image_path (dm_dataset_get_item (dataset, 0)), ==, image);
+
+  remove_tree (tmp);
+}
+
+static void
+test_format_versions (void)
+{
+  const char *accepted[] = { "1.0", "1.1", "1.12" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autofree char *tmp = make_temp_dir ();
+      g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
+      g_autofree char *text = g_strdup_printf ("{\"dm_format_version\": \"%s\", \"items\": []}", accepted[i]);
+      g_autoptr(DmDataset) dataset = NULL;
+
+      write_file (file, text, -1);
+      dataset = load_ok (tmp);
+      remove_tree (tmp);
+    }
+}
+
+/* ---- the hash-key cache ---- */
+
+static GHashTable *
+snapshot (const char *root)
+{
+  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (pending, g_strdup (root));
+  while (pending->len > 0)
+    {
+      g_autofree char *dir_path = g_ptr_array_steal_index (pending, pending->len - 1);
+      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+      const char *name;
+
+      g_assert_nonnull (dir);
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          char *child = g_build_filename (dir_path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR))
+            {
+              g_hash_table_insert (table, g_strdup (child), g_strdup ("dir"));
+              g_ptr_array_add (pending, child);
+            }
+          else
+            {
+              g_autofree char *contents = NULL;
+              gsize length;
+
+              g_assert_true (g_file_get_contents (child, &contents, &length, NULL));
+              g_hash_table_insert (table, child,
+                                   g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) contents, length));
+            }
+        }
+    }
+  return table;
+}
+
+static void
+assert_same_snapshot (GHashTable *a,
+                      GHashTable *b,
+                      const char *except)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (except == NULL || !g_str_equal (key, except))
+      g_assert_cmpstr (g_hash_table_lookup (b, key), ==, value);
+  g_hash_table_iter_init (&iter, b);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_assert_true (g_hash_table_contains (a, key));
+}
+
+static void
+test_write_hash_keys (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *source = g_build_filename (tmp, "source", NULL);
+  g_autofree char *keys = NULL;
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(DmDataset) again = NULL;
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GBytes) key = NULL;
+  guint8 bytes[KEY_SIZE];
+  JsonObject *hashkey;
+
+  write_annotated_dataset (source);
+  keys = g_build_filename (source, "hash_key_meta", "hash_keys.json", NULL);
+  dataset = load_ok (source);
+
+  /* Keys of another origin for every item. */
+  for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
+    {
+      g_autoptr(GBytes) item_key = NULL;
+
+      memset (bytes, (int) (i * 50 + 5), sizeof bytes);
+      item_key = g_bytes_new (bytes, sizeof bytes);
+      dm_item_set_hash_key (dm_dataset_get_item (dataset, i), item_key);
+    }
+  dm_dataset_set_hash_key_origin (dataset, "dm-image-key 2");
+
+  before = snapshot (source);
+  dm_datumaro_write_hash_keys (dataset, source, &error);
+  g_assert_no_error (error);
+  after = snapshot (source);
+  /* Only hash_keys.json changed; no temporary file is left. */
+  g_assert_cmpuint (g_hash_table_size (after), ==, g_hash_table_size (before));
+  assert_same_snapshot (before, after, keys);
+  g_assert_cmpstr (g_hash_table_lookup (before, keys), !=, g_hash_table_lookup (after, keys));
+
+  root = read_json (keys);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "dm_hasher"), ==, "dm-image-key 2");
+  hashkey = json_object_get_object_member (json_node_get_object (root), "hashkey");
+  g_assert_cmpuint (json_object_get_size (hashkey), ==, 4);
+  g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (hashkey, "train/no-image"), 63), ==, 55);
+
+  again = load_ok (source);
+  g_assert_cmpstr (dm_dataset_get_hash_key_origin (again), ==, "dm-image-key 2");
+  for (guint i = 0; i < dm_dataset_get_n_items (again); i++)
+    g_assert_true (g_bytes_equal (dm_item_get_hash_key (dm_dataset_get_item (again, i)),
+                                  dm_item_get_hash_key (dm_dataset_get_item (dataset, i))));
+
+  /* Datumaro's own keys are written without "dm_hasher", and one item
+   * without a key is left out. */
+  dm_dataset_set_hash_key_origin (dataset, "datumaro-clip");
+  dm_item_set_hash_key (dm_dataset_get_item (dataset, 0), NULL);
+  dm_datumaro_write_hash_keys (dataset, source, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&root, json_node_unref);
+  root = read_json (keys);
+  g_assert_false (json_object_has_member (json_node_get_object (root), "dm_hasher"));
+  hashkey = json_object_get_object_member (json_node_get_object (root), "hashkey");
+  g_assert_cmpuint (json_object_get_size (hashkey), ==, 3);
+  g_assert_false (json_object_has_member (hashkey, "train/t1"));
+
+  g_clear_object (&again);
+  again = load_ok (source);
+  g_assert_cmpstr (dm_dataset_get_hash_key_origin (again), ==, "datumaro-clip");
+  g_assert_null (dm_item_get_hash_key (dm_dataset_get_item (again, 0)));
+
+  remove_tree (tmp);
+}
+
+/* A key for an item that is not in the dataset: a warning naming it. */
+static void
+test_hash_key_for_unknown_item (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *tmp = make_temp_dir ();
+      g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
+      g_autofree char *keys = g_build_filename (tmp, "hash_key_meta", "hash_keys.json", NULL);
+      g_autoptr(GString) text = g_string_new ("{\"hashkey\": {\"train/ghost\": [");
+      g_autoptr(DmDataset) dataset = NULL;
+
+      /* Only errors abort here: the warning is what the parent checks. */
+      g_log_set_always_fatal (G_LOG_FATAL_MASK);
+      write_file (file, "{\"items\": [{\"id\": \"real\"}]}", -1);
+      for (guint b = 0; b < KEY_SIZE; b++)
+        g_string_append_printf (text, "%s%u", b > 0 ? "," : "", b);
+      g_string_append (text, "]}}");
+      write_file (keys, text->str, text->len);
+
+      dataset = load_ok (tmp);
+      g_assert_cmpuint (dm_dataset_get_n_items (dataset), ==, 1);
+      g_assert_null (dm_item_get_hash_key (dm_dataset_get_item (dataset, 0)));
+      g_assert_cmpstr (dm_dataset_get_hash_key_origin (dataset), ==, "datumaro-clip");
+      remove_tree (tmp);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*train/ghost*");
+}
+
+/* ---- malformed input ---- */
+
+typedef struct
+{
+  const char *name;
+  const char *train;       /* annotations/train.json */
+  const char *parts[3];    /* in the message, besides the file */
+} BadAnnotations;
+
+static const BadAnnotations bad_annotations[] = {
+  { "not-json", "this is not JSON", { "not valid JSON", "1:" } },
+  { "truncated", "{\"items\": [{\"id\": \"a\"}, {\"id\":", { "not valid JSON", "premature EOF" } },
+  { "empty", "", { "empty" } },
+  { "trailing-garbage", "{\"items\": []} {}", { "not valid JSON" } },
+  { "top-array", "[1, 2]", { "array", "not a JSON object" } },
+  { "items-missing", "{\"categories\": {}}", { "“items”", "missing" } },
+  { "items-object", "{\"items\": {}}", { "“items”", "not an array" } },
+  { "item-not-object", "{\"items\": [{\"id\": \"a\"}, 3]}", { "items[1]", "not an object" } },
+  { "id-number", "{\"items\": [{\"id\": 5}]}", { "items[0]", "“id”", "not a string" } },
+  { "id-missing", "{\"items\": [{\"annotations\": []}]}", { "items[0]", "no “id”" } },
+  { "duplicate-id", "{\"items\": [{\"id\": \"a\"}, {\"id\": \"b\"}, {\"id\": \"a\"}]}",
+    { "items[2]", "“a”", "twice" } },
+  { "label-id-string",
+    "{\"items\": [{\"id\": \"a\", \"annotations\": [{\"type\": \"label\", \"label_id\": \"1\"}]}]}",
+    { "items[0] (id “a”)", "label_id", "not an integer" } },
+  { "label-id-float",
+    "{\"items\": [{\"id\": \"a\", \"annotations\": [{\"type\": \"label\", \"label_id\": 1.5}]}]}",
+    { "label_id", "1.5", "not an integer" } },
+  { "label-id-negative",
+    "{\"items\": [{\"id\": \"a\", \"annotations\": [{\"type\": \"label\", \"label_id\": -1}]}]}",
+    { "items[0] (id “a”)", "label_id -1", "negative" } },
+  { "label-without-id",
+    "{\"items\": [{\"id\": \"a\", \"annotations\": [{\"type\": \"label\"}]}]}",
+    { "items[0] (id “a”)", "label", "“label_id”" } },
+  { "annotations-object", "{\"items\": [{\"id\": \"a\", \"annotations\": {}}]}",
+    { "items[0] (id “a”)", "“annotations”", "not an array" } },
+  { "version-unknown", "{\"dm_format_version\": \"99.0\", \"items\": []}",
+    { "dm_format_version", "99.0", "not supported" } },
+  { "version-2", "{\"dm_format_version\": \"2.0\", \"items\": []}", { "dm_format_version", "2.0" } },
+  { "version-number", "{\"dm_format_version\": 1.0, \"items\": []}", { "dm_format_version", "not a string" } },
+  { "labels-malformed", "{\"categories\": {\"label\": {\"labels\": [{\"parent\": \"\"}]}}, \"items\": []}",
+    { "categories.label.labels[0]", "name" } },
+  { "deep-nesting", NULL, { "nested too deeply" } },
+};
+
+static void
+test_bad_annotations (gconstpointer data)
+{
+  const BadAnnotations *bad = data;
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) dataset = NULL;
+
+  if (bad->train != NULL)
+    write_file (file, bad->train, -1);
+  else
+    {
+      g_autoptr(GString) deep = g_string_new ("{\"items\": [{\"id\": \"a\", \"attr\": ");
+
+      for (guint i = 0; i < 1000; i++)
+        g_string_append_c (deep, '[');
+      for (guint i = 0; i < 1000; i++)
+        g_string_append_c (deep, ']');
+      g_string_append (deep, "}]}");
+      write_file (file, deep->str, deep->len);
+    }
+
+  dataset = dm_datumaro_load (tmp, NULL, &error);
+  g_assert_null (dataset);
+  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+  g_test_message ("%s", error->message);
+  assert_error_mentions (error, file);
+  for (guint p = 0; p < G_N_ELEMENTS (bad->parts) && bad->parts[p] != NULL; p++)
+    assert_error_mentions (error, bad->parts[p]);
+  g_assert_null (strchr (error->message, '\n'));
+
+  remove_tree (tmp);
+}
+
+/* The subsets must agree on the label categories. */
+static void
+test_labels_differ_between_subsets (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *train = g_build_filename (tmp, "annotations", "train.json", NULL);
+  g_autofree char *val = g_build_filename (tmp, "annotations", "val.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) dataset = NULL;
+
+  write_file (train, "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"a\"}, {\"name\": \"b\"}]}}, \"items\": []}", -1);
+  write_file (val, "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"a\"}, {\"name\": \"c\"}]}}, \"items\": []}", -1);
+  dataset = dm_datumaro_load (tmp, NULL, &error);
+  g_assert_null (dataset);
+  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+  assert_error_mentions (error, val);
+  assert_error_mentions (error, "labels[1]");
+  assert_error_mentions (error, "“c”");
+
+  remove_tree (tmp);
+}
+
+static void
+test_no_annotation_files (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *annotations = g_build_filename (tmp, "annotations", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) dataset = NULL;
+
+  g_assert_cmpint (g_mkdir (annotations, 0755), ==, 0);
+  dataset = dm_datumaro_load (tmp, NULL, &error);
+  g_assert_null (dataset);
+  g_assert_error (error, DM_ERROR, DM_ERROR_NOT_FOUND);
+  assert_error_mentions (error, annotations);
+
+  remove_tree (tmp);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *keys;        /* hash_keys.json; @KEY@ stands for 63 valid values */
+  const char *parts[3];
+} BadKeys;
+
+static const BadKeys bad_keys[] = {
+  { "not-json", "{\"hashkey\": {\"train/a\": [", { "not valid JSON" } },
+  { "short", "{\"hashkey\": {\"train/a\": [1, 2, 3]}}", { "train/a", "3 values", "64" } },
+  { "long", "{\"hashkey\": {\"train/a\": [@KEY@, 1, 2]}}", { "train/a", "65 values" } },
+  { "value-256", "{\"hashkey\": {\"train/a\": [256, @KEY@]}}", { "train/a", "256", "0..255" } },
+  { "value-negative", "{\"hashkey\": {\"train/a\": [-1, @KEY@]}}", { "train/a", "-1", "0..255" } },
+  { "value-float", "{\"hashkey\": {\"train/a\": [1.5, @KEY@]}}", { "train/a", "1.5", "not an integer" } },
+  { "value-string", "{\"hashkey\": {\"train/a\": [\"1\", @KEY@]}}", { "train/a", "string" } },
+  { "key-object", "{\"hashkey\": {\"train/a\": {}}}", { "train/a", "not an array" } },
+  { "hashkey-array", "{\"hashkey\": []}", { "“hashkey”", "not an object" } },
+  { "hasher-number", "{\"dm_hasher\": 3, \"hashkey\": {}}", { "“dm_hasher”", "not a string" } },
+};
+
+static void
+test_bad_hash_keys (gconstpointer data)
+{
+  const BadKeys *bad = data;
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
+  g_autofree char *keys = g_build_filename (tmp, "hash_key_meta", "hash_keys.json", NULL);
+  g_autoptr(GString) valid = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(GString) text = NULL;
+
+  /* 63 values: with one more, a key of the right length. */
+  for (guint b = 0; b < KEY_SIZE - 1; b++)
+    g_string_append_printf (valid, "%s%u", b > 0 ? "," : "", b);
+  write_file (file, "{\"items\": [{\"id\": \"a\"}]}", -1);
+  text = g_string_new (bad->keys);
+  g_string_replace (text, "@KEY@", valid->str, 0);
+  write_file (keys, text->str, text->len);
+
+  dataset = dm_datumaro_load (tmp, NULL, &error);
+  g_assert_null (dataset);
+  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+  g_test_message ("%s", error->message);
+  assert_error_mentions (error, keys);
+  for (guint p = 0; p < G_N_ELEMENTS (bad->parts) && bad->parts[p] != NULL; p++)
+    assert_error_mentions (error, bad->parts[p]);
+
+  remove_tree (tmp);
+}
+
+/* Both files broken: the annotations' error is the one reported (the key
+ * cache is read alongside them). */
+static void
+test_annotation_error_first (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
+  g_autofree char *keys = g_build_filename (tmp, "hash_key_meta", "hash_keys.json", NULL);
+  g_autoptr(GString) text = g_string_new ("{\"hashkey\": {");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) dataset = NULL;
+
+  write_file (file, "{\"items\": [{\"id\": 1}]}", -1);
+  for (guint k = 0; k < 20000; k++)
+    g_string_append_printf (text, "\"train/%u\": [%u, 2, 3],", k, k % 256);
+  g_string_append (text, "\"train/a\": []}}");
+  write_file (keys, text->str, text->len);
+
+  dataset = dm_datumaro_load (tmp, NULL, &error);
+  g_assert_null (dataset);
+  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+  assert_error_mentions (error, file);
+  assert_error_mentions (error, "“id”");
+
+  remove_tree (tmp);
+}
+
+static void
+test_cancelled (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *source = g_build_filename (tmp, "source", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) dataset = NULL;
+
+  write_annotated_dataset (source);
+  g_cancellable_cancel (cancellable);
+  dataset = dm_datumaro_load (source, cancellable, &error);
+  g_assert_null (dataset);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  remove_tree (tmp);
+}
+
+/* A label id outside the categories loads, as in Datumaro: the item
+ * keeps it and writes it back, and a warning names the file and item. */
+static void
+test_label_id_out_of_range (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *tmp = make_temp_dir ();
+      g_autofree char *out = g_build_filename (tmp, "out", NULL);
+      g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
+      g_autofree char *written = g_build_filename (out, "annotations", "train.json", NULL);
+      g_autofree char *text = NULL;
+      g_autoptr(DmDataset) dataset = NULL;
+      g_autoptr(DmDataset) again = NULL;
+      g_autoptr(GError) error = NULL;
+
+      /* Only errors abort here: the warning is what the parent checks. */
+      g_log_set_always_fatal (G_LOG_FATAL_MASK);
+      write_file (file,
+                  "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}},\n"
+                  " \"items\": [{\"id\": \"a\", \"annotations\": [{\"type\": \"label\", \"label_id\": 0}]},\n"
+                  "  {\"id\": \"b\", \"annotations\": [{\"type\": \"label\", \"label_id\": 7}]}]}", -1);
+
+      dataset = load_ok (tmp);
+      g_assert_cmpuint (dm_dataset_get_n_items (dataset), ==, 2);
+      g_assert_cmpuint (dm_dataset_get_n_labels (dataset), ==, 1);
+      g_assert_cmpint (dm_item_get_label (dm_dataset_get_item (dataset, 1)), ==, 7);
+
+      g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
+      dm_datumaro_write (dataset, out, NULL, &error);
+      g_assert_no_error (error);
+      again = load_ok (out);
+      g_assert_cmpint (dm_item_get_label (dm_dataset_get_item (again, 1)), ==, 7);
+      remove_tree (tmp);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*train.json: items[1] (id ?b?): label_id 7 is outside*");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/datumaro/load/model", test_load_model);
+  g_test_add_func ("/datumaro/load/no-items", test_load_no_items);
+  g_test_add_func ("/datumaro/load/legacy-layout", test_load_legacy_layout);
+  g_test_add_func ("/datumaro/load/format-versions", test_format_versions);
+  g_test_add_func ("/datumaro/load/cancelled", test_cancelled);
+  g_test_add_func ("/datumaro/write/round-trip", test_round_trip);
+  g_test_add_func ("/datumaro/write/subset-without-items", test_write_subset_without_items);
+  g_test_add_func ("/datumaro/hash-keys/write", test_write_hash_keys);
+  g_test_add_func ("/datumaro/hash-keys/unknown-item", test_hash_key_for_unknown_item);
+  g_test_add_func ("/datumaro/load/label-id-out-of-range", test_label_id_out_of_range);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_annotations); i++)
+    {
+      g_autofree char *path = g_strconcat ("/datumaro/bad-annotations/", bad_annotations[i].name, NULL);
+
+      g_test_add_data_func (path, &bad_annotations[i], test_bad_annotations);
+    }
+  g_test_add_func ("/datumaro/bad-annotations/labels-differ", test_labels_differ_between_subsets);
+  g_test_add_func ("/datumaro/bad-annotations/no-files", test_no_annotation_files);
+  g_test_add_func ("/datumaro/bad-annotations/before-bad-keys", test_annotation_error_first);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_keys); i++)
+    {
+      g_autofree char *path = g_strconcat ("/datumaro/bad-hash-keys/", bad_keys[i].name, NULL);
+
+      g_test_add_data_func (path, &bad_keys[i], test_bad_hash_keys);
+    }
+
+  return g_test_run ();
+}

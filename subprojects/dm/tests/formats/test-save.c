@@ -1,0 +1,411 @@
+/* dm_dataset_save: the destinations it refuses, overwriting (also in
+ * place), and failures and cancellation that leave the destination as it
+ * was, no temporary directory, and the input unchanged.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include <dm.h>
+
+#include "test-helpers.h"
+#include "test-media-helpers.h"
+
+#define N_ITEMS 6
+
+typedef struct
+{
+  char *tmp;
+  char *source;
+  char *dest;     /* absent until a test makes it */
+} Fixture;
+
+/* A Datumaro dataset: subsets train and val, a PPM image per item, and a
+ * key for each. */
+static void
+write_annotated_dataset (const char *dir)
+{
+  const char *subsets[] = { "train", "val" };
+
+  for (guint s = 0; s < G_N_ELEMENTS (subsets); s++)
+    {
+      g_autoptr(GString) json = g_string_new ("{\"dm_format_version\": \"1.0\", \"media_type\": 2, \"infos\": {},"
+                                              " \"categories\": {\"label\": {\"labels\": [{\"name\": \"a\"},"
+                                              " {\"name\": \"b\"}]}}, \"items\": [");
+      g_autofree char *file = NULL;
+
+      for (guint i = s; i < N_ITEMS; i += 2)
+        {
+          g_autofree char *image = g_strdup_printf ("%s/images/%s/img%u.ppm", dir, subsets[s], i);
+          g_autofree char *pixels = g_strdup_printf ("P6\n1 1\n255\n%c%c%c", 'a' + i, 'b', 'c');
+
+          g_string_append_printf (json, "%s{\"id\": \"item%u\", \"annotations\": [{\"id\": 0, \"type\": \"label\","
+                                  " \"attributes\": {}, \"group\": 0, \"label_id\": %u}],"
+                                  " \"image\": {\"path\": \"img%u.ppm\", \"size\": [1, 1]}}",
+                                  i > 1 ? ", " : "", i, i % 2, i);
+          write_file (image, pixels, -1);
+        }
+      g_string_append (json, "]}");
+      file = g_strdup_printf ("%s/annotations/%s.json", dir, subsets[s]);
+      write_file (file, json->str, json->len);
+    }
+
+  {
+    g_autoptr(GString) keys = g_string_new ("{\"hashkey\": {");
+    g_autofree char *file = g_build_filename (dir, "hash_key_meta", "hash_keys.json", NULL);
+
+    for (guint i = 0; i < N_ITEMS; i++)
+      {
+        g_string_append_printf (keys, "%s\"%s/item%u\": [", i > 0 ? ", " : "", subsets[i % 2], i);
+        for (guint b = 0; b < 64; b++)
+          g_string_append_printf (keys, "%s%u", b > 0 ? "," : "", (i + b) % 256);
+        g_string_append (keys, "]");
+      }
+    g_string_append (keys, "}}");
+    write_file (file, keys->str, keys->len);
+  }
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->tmp = g_dir_make_tmp ("dm-test-save-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->source = g_build_filename (f->tmp, "source", NULL);
+  f->dest = g_build_filename (f->tmp, "dest", NULL);
+  write_annotated_dataset (f->source);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  remove_tree (f->tmp);
+  g_free (f->tmp);
+  g_free (f->source);
+  g_free (f->dest);
+}
+
+/* Saves the first @n_kept items of the source to @dest. */
+static gboolean
+save_some (Fixture     *f,
+           guint        n_kept,
+           const char  *dest,
+           DmSaveFlags  flags,
+           GError     **error)
+{
+  g_autoptr(DmDataset) input = load_dataset_ok (f->source);
+  g_autoptr(DmDataset) output = dm_dataset_new_like (input);
+
+  for (guint i = 0; i < n_kept; i++)
+    dm_dataset_append_item (output, dm_dataset_get_item (input, i));
+  return dm_dataset_save (output, dest, flags, NULL, error);
+}
+
+static void
+test_new_destination (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GHashTable) before = snapshot_tree (f->source);
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  g_autofree char *nested = g_build_filename (f->tmp, "new", "parent", "dest", NULL);
+
+  save_some (f, 4, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  output = load_dataset_ok (f->dest);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 4);
+  g_assert_nonnull (dm_item_get_hash_key (dm_dataset_get_item (output, 0)));
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+
+  after = snapshot_tree (f->source);
+  assert_same_tree (before, after);
+
+  /* Missing parents are made. */
+  save_some (f, 1, nested, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (nested, G_FILE_TEST_IS_DIR));
+}
+
+static void
+test_empty_directory (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) output = NULL;
+
+  g_assert_cmpint (g_mkdir (f->dest, 0755), ==, 0);
+  save_some (f, 2, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  output = load_dataset_ok (f->dest);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 2);
+}
+
+static void
+test_refuses_non_empty (Fixture *f, gconstpointer data)
+{
+  g_autofree char *keep = g_build_filename (f->dest, "keep.txt", NULL);
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_file (keep, "mine", -1);
+  before = snapshot_tree (f->dest);
+  g_assert_false (save_some (f, 2, f->dest, DM_SAVE_NONE, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+  assert_error_mentions (error, f->dest);
+  after = snapshot_tree (f->dest);
+  assert_same_tree (before, after);
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+}
+
+static void
+test_refuses_file (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+
+  write_file (f->dest, "precious", -1);
+  g_assert_false (save_some (f, 2, f->dest, DM_SAVE_OVERWRITE, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+  assert_error_mentions (error, f->dest);
+  g_assert_true (g_file_get_contents (f->dest, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "precious");
+}
+
+static void
+test_refuses_inside_source (Fixture *f, gconstpointer data)
+{
+  g_autofree char *inside = g_build_filename (f->source, "images", "pruned", NULL);
+  g_autoptr(GHashTable) before = snapshot_tree (f->source);
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (save_some (f, 2, inside, DM_SAVE_OVERWRITE, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+  assert_error_mentions (error, inside);
+  g_clear_error (&error);
+  /* The source itself needs DM_SAVE_OVERWRITE. */
+  g_assert_false (save_some (f, 2, f->source, DM_SAVE_NONE, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+
+  after = snapshot_tree (f->source);
+  assert_same_tree (before, after);
+}
+
+/* --overwrite replaces a previous dataset, and refuses a directory with
+ * anything else in it, touching nothing. */
+static void
+test_overwrite (Fixture *f, gconstpointer data)
+{
+  g_autofree char *stale = g_build_filename (f->dest, "stale.txt", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
+
+  save_some (f, 2, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  save_some (f, 3, f->dest, DM_SAVE_OVERWRITE, &error);
+  g_assert_no_error (error);
+  output = load_dataset_ok (f->dest);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 3);
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+
+  write_file (stale, "old", -1);
+  before = snapshot_tree (f->dest);
+  g_assert_false (save_some (f, 4, f->dest, DM_SAVE_OVERWRITE, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+  assert_error_mentions (error, "stale.txt");
+  after = snapshot_tree (f->dest);
+  assert_same_tree (before, after);
+}
+
+/* In place: the kept images survive the removal of the old tree. */
+static void
+test_overwrite_source (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GHashTable) before = snapshot_tree (f->source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  g_autofree char *kept_image = g_build_filename (f->source, "images", "train", "img0.ppm", NULL);
+  g_autofree char *dropped_image = g_build_filename (f->source, "images", "val", "img5.ppm", NULL);
+  g_autofree char *expected = NULL;
+  g_autofree char *contents = NULL;
+
+  save_some (f, 2, f->source, DM_SAVE_OVERWRITE, &error);
+  g_assert_no_error (error);
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+
+  output = load_dataset_ok (f->source);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 2);
+  g_assert_true (g_file_get_contents (kept_image, &contents, NULL, NULL));
+  expected = g_strdup_printf ("P6\n1 1\n255\n%c%c%c", 'a', 'b', 'c');
+  g_assert_cmpstr (contents, ==, expected);
+  g_assert_false (g_file_test (dropped_image, G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (g_hash_table_lookup (before, "images/train/img0.ppm"), !=, NULL);
+
+  /* The key cache holds the kept items' keys and no other. */
+  for (guint i = 0; i < dm_dataset_get_n_items (output); i++)
+    g_assert_nonnull (dm_item_get_hash_key (dm_dataset_get_item (output, i)));
+  {
+    g_autofree char *cache = g_build_filename (f->source, "hash_key_meta", "hash_keys.json", NULL);
+    g_autofree char *text = NULL;
+
+    g_assert_true (g_file_get_contents (cache, &text, NULL, NULL));
+    g_assert_nonnull (strstr (text, "train/item0"));
+    g_assert_null (strstr (text, "val/item5"));
+  }
+  /* Nothing else changed: the kept images are the same files. */
+  {
+    g_autoptr(GHashTable) after = snapshot_tree (f->source);
+
+    g_assert_cmpstr (g_hash_table_lookup (after, "images/train/img0.ppm"), ==,
+                     g_hash_table_lookup (before, "images/train/img0.ppm"));
+    g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
+  }
+}
+
+/* A missing image fails the save: no DEST (or DEST as it was), no
+ * temporary directory, the input unchanged. */
+static void
+test_failure_leaves_nothing (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = g_build_filename (f->source, "images", "val", "img3.ppm", NULL);
+  g_autoptr(GHashTable) source_before = NULL;
+  g_autoptr(GHashTable) source_after = NULL;
+  g_autoptr(GHashTable) dest_before = NULL;
+  g_autoptr(GHashTable) dest_after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_unlink (image), ==, 0);
+  source_before = snapshot_tree (f->source);
+
+  g_assert_false (save_some (f, N_ITEMS, f->dest, DM_SAVE_NONE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  assert_error_mentions (error, f->dest);
+  assert_error_mentions (error, image);
+  assert_error_mentions (error, "val/item3");
+  g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+  g_clear_error (&error);
+
+  /* An earlier output stays whole when the overwrite fails. */
+  save_some (f, 2, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  dest_before = snapshot_tree (f->dest);
+  g_assert_false (save_some (f, N_ITEMS, f->dest, DM_SAVE_OVERWRITE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  dest_after = snapshot_tree (f->dest);
+  assert_same_tree (dest_before, dest_after);
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+
+  source_after = snapshot_tree (f->source);
+  assert_same_tree (source_before, source_after);
+}
+
+static void
+test_cancelled (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DmDataset) input = load_dataset_ok (f->source);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  g_assert_false (dm_dataset_save (input, f->dest, DM_SAVE_NONE, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+}
+
+/* An image path that climbs out of the output is refused. */
+static void
+test_image_path_escaping (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DmDataset) input = load_dataset_ok (f->source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *escaped = g_build_filename (f->tmp, "escaped.ppm", NULL);
+
+  dm_item_set_image_relpath (dm_dataset_get_item (input, 0), "../../../escaped.ppm");
+  g_assert_false (dm_dataset_save (input, f->dest, DM_SAVE_NONE, NULL, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+  assert_error_mentions (error, "../../../escaped.ppm");
+  g_assert_false (g_file_test (escaped, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+}
+
+/* Makes @path a directory with a file in it, as a killed run leaves it. */
+static void
+make_partial_output (const char *path)
+{
+  g_autofree char *inside = g_build_filename (path, "annotations", "train.json", NULL);
+
+  write_file (inside, "{\"items\": [", -1);
+}
+
+/* Temporary outputs of killed runs are removed by the next save beside
+ * them; one a live process holds the lock of is not. */
+static void
+test_stale_temps_removed (Fixture *f, gconstpointer data)
+{
+  g_autofree char *stale = g_strconcat (f->dest, ".tmp-AbC123", NULL);
+  g_autofree char *locked = g_strconcat (f->dest, ".tmp-LoCk3d", NULL);
+  g_autofree char *recent = g_strconcat (f->dest, ".tmp-n3wOne", NULL);
+  g_autofree char *file = g_strconcat (f->dest, ".tmp-f1le00", NULL);
+  g_autofree char *other = g_build_filename (f->tmp, "other.tmp-AbC123", NULL);
+  g_autoptr(GError) error = NULL;
+  int fd;
+
+  make_partial_output (stale);
+  make_partial_output (locked);
+  make_partial_output (other);
+  g_assert_cmpint (g_mkdir (recent, 0755), ==, 0);
+  write_file (file, "not ours", -1);
+  fd = g_open (locked, O_RDONLY | O_DIRECTORY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (flock (fd, LOCK_EX), ==, 0);
+
+  save_some (f, 2, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (locked, G_FILE_TEST_IS_DIR));
+  g_assert_false (g_file_test (recent, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (other, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (file, G_FILE_TEST_IS_REGULAR));
+
+  g_close (fd, NULL);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add ("/save/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("new-destination", test_new_destination);
+  ADD ("empty-directory", test_empty_directory);
+  ADD ("refuses-non-empty", test_refuses_non_empty);
+  ADD ("refuses-file", test_refuses_file);
+  ADD ("refuses-inside-source", test_refuses_inside_source);
+  ADD ("overwrite", test_overwrite);
+  ADD ("overwrite-source", test_overwrite_source);
+  ADD ("failure-leaves-nothing", test_failure_leaves_nothing);
+  ADD ("cancelled", test_cancelled);
+  ADD ("image-path-escaping", test_image_path_escaping);
+  ADD ("stale-temps-removed", test_stale_temps_removed);
+
+#undef ADD
+
+  return g_test_run ();
+}

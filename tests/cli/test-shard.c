@@ -8,7 +8,10 @@
 
 #include "test-helpers.h"
 
-#define N_ITEMS 160
+/* Items of the sample: enough that a shard is still hashing when it is
+ * killed, or few where that does not matter. */
+#define N_ITEMS_KILLED 2000
+#define N_ITEMS 40
 #define N_SHARDS 4
 
 typedef struct
@@ -39,12 +42,13 @@ fixture_set_up (Fixture       *fixture,
 {
   g_autofree char *single = NULL;
   g_autoptr(DmRun) run = NULL;
+  guint n_items = GPOINTER_TO_UINT (data);
 
   fixture->tmp = make_temp_dir ();
   fixture->source = g_build_filename (fixture->tmp, "source", NULL);
   single = g_build_filename (fixture->tmp, "single", NULL);
-  make_sample (fixture->source, N_ITEMS);
-  make_sample (single, N_ITEMS);
+  make_sample (fixture->source, n_items);
+  make_sample (single, n_items);
   run = dm_run (NULL, "hash", "-q", single, NULL);
   assert_run (run, 0);
   fixture->single_cache = cache_path (single);
@@ -70,7 +74,7 @@ spawn_shard (Fixture *fixture,
 {
   g_autofree char *shard = g_strdup_printf ("%u/%u", index, N_SHARDS);
   g_autoptr(GError) error = NULL;
-  GSubprocess *process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+  GSubprocess *process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
                                            &error, g_getenv ("DM_CLI"), "hash", fixture->source,
                                            "--shard", shard, "--keys-out", fixture->shards[index],
                                            "--threads", "1", NULL);
@@ -79,11 +83,12 @@ spawn_shard (Fixture *fixture,
   return process;
 }
 
-/* Reads @process's progress on stderr until it is hashing. */
+/* Reads @process's progress (lines on stdout when it is not a terminal)
+ * until it is hashing. */
 static void
 wait_until_hashing (GSubprocess *process)
 {
-  g_autoptr(GDataInputStream) lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  g_autoptr(GDataInputStream) lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
   g_autoptr(GError) error = NULL;
 
   for (;;)
@@ -308,9 +313,9 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/shard/parallel-killed-rerun", Fixture, NULL, fixture_set_up, test_parallel_killed_rerun, fixture_tear_down);
-  g_test_add ("/shard/bad-merges", Fixture, NULL, fixture_set_up, test_bad_merges, fixture_tear_down);
-  g_test_add ("/shard/bad-flags", Fixture, NULL, fixture_set_up, test_bad_flags, fixture_tear_down);
+  g_test_add ("/shard/parallel-killed-rerun", Fixture, GUINT_TO_POINTER (N_ITEMS_KILLED), fixture_set_up, test_parallel_killed_rerun, fixture_tear_down);
+  g_test_add ("/shard/bad-merges", Fixture, GUINT_TO_POINTER (N_ITEMS), fixture_set_up, test_bad_merges, fixture_tear_down);
+  g_test_add ("/shard/bad-flags", Fixture, GUINT_TO_POINTER (N_ITEMS), fixture_set_up, test_bad_flags, fixture_tear_down);
 
   return g_test_run ();
 }

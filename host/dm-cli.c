@@ -784,6 +784,9 @@ command_hash (int argc, char **argv)
     return usage_error (context, error->message);
   if (merge && (shard != NULL || keys_out != NULL))
     return usage_error (context, _("--merge does not go with --shard or --keys-out"));
+  /* Keys from embeddings cost no decoding, and every row needs its item. */
+  if ((shard != NULL || merge) && (embeddings != NULL || ids != NULL))
+    return usage_error (context, _("--shard and --merge are for keys made from images, not --embeddings"));
   if ((shard != NULL) != (keys_out != NULL))
     return usage_error (context, _("--shard and --keys-out go together"));
   if (shard != NULL && !dm_cli_shard_parse (shard, &run.shard_index, &run.shard_count))

@@ -280,6 +280,7 @@ test_bad_flags (Fixture       *fixture,
     { "--keys-out", "k.json", NULL },
     { "--merge", "--shard", "0/2", "k.json", NULL },
     { "--merge", NULL },
+    { "--shard", "0/2", "--keys-out", "k.json", "--embeddings=e.npy" },
   };
   g_autoptr(GHashTable) before = snapshot_tree (fixture->source);
   g_autoptr(GHashTable) after = NULL;

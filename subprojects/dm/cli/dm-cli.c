@@ -628,8 +628,42 @@ typedef struct
   const char *source;
   const char *format;
   DmTransform *transform;
+  guint shard_index;
+  guint shard_count;       /* 0: hash all items into SOURCE's cache */
+  const char *keys_out;    /* the shard's key file */
+  char **merge_paths;      /* shard key files to merge, or NULL */
   guint n_items;           /* out */
+  gboolean skipped;        /* out: the shard's key file was complete */
 } HashRun;
+
+/* `dm hash --shard`: hashes the shard's items alone (see dm-hash-shard.c in the formats)
+ * into the key file, unless it is complete already; SOURCE is not
+ * touched. */
+static gboolean
+hash_shard (DmCliJob      *job,
+            HashRun       *run,
+            DmDataset     *input,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  g_autofree char *identity = dm_hash_shard_dataset_identity (input);
+  g_autoptr(DmDataset) shard = NULL;
+  g_autoptr(DmDataset) output = NULL;
+
+  shard = dm_hash_shard_select (input, run->shard_index, run->shard_count);
+  run->n_items = dm_dataset_get_n_items (shard);
+  if (dm_hash_shard_is_complete (input, run->keys_out, identity, run->shard_index, run->shard_count))
+    {
+      run->skipped = TRUE;
+      return TRUE;
+    }
+  dm_cli_job_follow_transform (job, run->transform, run->n_items);
+  output = dm_transform_apply (run->transform, shard, cancellable, error);
+  if (output == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  dm_cli_job_report (job, "writing", -1.0, run->n_items);
+  return dm_hash_shard_write (output, run->keys_out, identity, run->shard_index, run->shard_count, error);
+}
 
 static gboolean
 hash_work (DmCliJob      *job,
@@ -656,10 +690,21 @@ hash_work (DmCliJob      *job,
       return FALSE;
     }
 
-  dm_cli_job_follow_transform (job, run->transform, dm_dataset_get_n_items (input));
-  output = dm_transform_apply (run->transform, input, cancellable, error);
-  if (output == NULL)
-    return FALSE;
+  if (run->shard_count > 0)
+    return hash_shard (job, run, input, cancellable, error);
+  if (run->merge_paths != NULL)
+    {
+      if (!dm_hash_shard_merge (input, run->merge_paths, cancellable, error))
+        return FALSE;
+      output = g_object_ref (input);
+    }
+  else
+    {
+      dm_cli_job_follow_transform (job, run->transform, dm_dataset_get_n_items (input));
+      output = dm_transform_apply (run->transform, input, cancellable, error);
+      if (output == NULL)
+        return FALSE;
+    }
   /* The key file is written in one go: stop before it, not during. */
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -680,6 +725,9 @@ command_hash (int argc, char **argv)
   g_autofree char *threads = NULL;
   g_autofree char *embeddings = NULL;
   g_autofree char *ids = NULL;
+  g_autofree char *shard = NULL;
+  g_autofree char *keys_out = NULL;
+  gboolean merge = FALSE;
   g_auto(GStrv) parameters = NULL;
   g_autoptr(GPtrArray) assignments = NULL;
   int status;
@@ -697,6 +745,9 @@ command_hash (int argc, char **argv)
       N_("Make every key from this .npy file of embeddings (N × D float32 or float16)"), N_("FILE.npy") },
     { "ids", 0, 0, G_OPTION_ARG_FILENAME, &ids, N_("The item of each embedding row, subset/id per line"), N_("FILE") },
     { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set another transform parameter"), N_("NAME=VALUE") },
+    { "shard", 0, 0, G_OPTION_ARG_STRING, &shard, N_("Hash only shard I of N (0 ≤ I < N) into --keys-out, not SOURCE"), N_("I/N") },
+    { "keys-out", 0, 0, G_OPTION_ARG_FILENAME, &keys_out, N_("The key file of the shard"), N_("FILE") },
+    { "merge", 0, 0, G_OPTION_ARG_NONE, &merge, N_("Store the keys of the shard files given after SOURCE in its cache"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print nothing but errors"), NULL },
     G_OPTION_ENTRY_NULL
   };
@@ -704,10 +755,24 @@ command_hash (int argc, char **argv)
   g_option_context_set_summary (context,
     _("Compute the hash keys a dataset lacks and store them in its hash_key_meta/hash_keys.json,\n"
       "as Datumaro caches its keys; no other file is changed."));
+  g_option_context_set_description (context,
+    _("On many machines: run “dm hash SOURCE --shard I/N --keys-out FILE” once for each I,\n"
+      "then “dm hash SOURCE --merge FILE…” once."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
-  if (argc != 2)
+  if (merge && (shard != NULL || keys_out != NULL))
+    return usage_error (context, _("--merge does not go with --shard or --keys-out"));
+  /* Keys from embeddings cost no decoding, and every row needs its item. */
+  if ((shard != NULL || merge) && (embeddings != NULL || ids != NULL))
+    return usage_error (context, _("--shard and --merge are for keys made from images, not --embeddings"));
+  if ((shard != NULL) != (keys_out != NULL))
+    return usage_error (context, _("--shard and --keys-out go together"));
+  if (shard != NULL && !dm_hash_shard_parse (shard, &run.shard_index, &run.shard_count))
+    return usage_error (context, _("--shard expects I/N with 0 ≤ I < N"));
+  if (merge && argc < 3)
+    return usage_error (context, _("expected a SOURCE directory and the shard files to merge"));
+  if (!merge && argc != 2)
     return usage_error (context, _("expected one SOURCE directory"));
 
   transform = dm_plugin_registry_create_transform (load_plugins (), "hash", &error);
@@ -729,11 +794,21 @@ command_hash (int argc, char **argv)
   run.source = argv[1];
   run.format = format;
   run.transform = transform;
+  run.keys_out = keys_out;
+  run.merge_paths = merge ? argv + 2 : NULL;
   progress = make_progress (quiet);
   if (!dm_cli_job_run (progress, hash_work, &run, &stop_signal, &error))
     return fail_run (error, stop_signal);
 
-  if (!quiet)
+  if (quiet)
+    ;
+  else if (run.skipped)
+    g_print (_("%s already holds the keys of shard %u/%u (%u items); skipped\n"),
+             keys_out, run.shard_index, run.shard_count, run.n_items);
+  else if (run.shard_count > 0)
+    g_print (_("Stored hash keys of shard %u/%u (%u items) in %s\n"),
+             run.shard_index, run.shard_count, run.n_items, keys_out);
+  else
     g_print (_("Stored hash keys of %u items in %s\n"), run.n_items, argv[1]);
   return 0;
 }

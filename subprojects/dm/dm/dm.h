@@ -13,5 +13,6 @@
 #include "dm-dataset-io.h"
 #include "dm-transform.h"
 #include "dm-plugin-registry.h"
+#include "dm-hash-shard.h"
 
 #undef DM_INSIDE

@@ -40,6 +40,23 @@ gboolean  dm_datumaro_write_annotations (DmDataset   *dataset,
                                          GCancellable *cancellable,
                                          GError     **error);
 
+gboolean  dm_datumaro_write_hash_key_file (DmDataset          *dataset,
+                                           const char         *path,
+                                           const char * const *members,
+                                           GError            **error);
+/* Called for each key of a key file, in file order: @name is
+ * "<subset>/<id>", @key DM_HASH_KEY_SIZE bytes. */
+typedef gboolean (*DmHashKeyFunc) (const char   *name,
+                                   GBytes       *key,
+                                   gpointer      user_data,
+                                   GError      **error);
+gboolean  dm_datumaro_read_hash_key_file (const char    *path,
+                                          GHashTable   **members,
+                                          DmHashKeyFunc  func,
+                                          gpointer       user_data,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+
 gboolean  dm_datumaro_has_annotation_files (const char *path);
 
 G_END_DECLS

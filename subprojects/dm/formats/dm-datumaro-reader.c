@@ -1034,6 +1034,8 @@ typedef struct
   gboolean hashkey_member;       /* the next value is that of "hashkey" */
   gboolean hasher_member;        /* the next value is that of "dm_hasher" */
   char *hasher;
+  char *member;                  /* the name of the top-level member being read */
+  GHashTable *members;           /* its string-valued top-level members */
 
   GString *key_name;             /* "<subset>/<id>" of the key being read */
   guint8 key[DM_HASH_KEY_SIZE];
@@ -1122,6 +1124,8 @@ key_scalar (HashKeyReader *r,
           g_free (r->hasher);
           r->hasher = g_strndup (text, length);
         }
+      if (kind == VALUE_STRING && r->member != NULL)
+        g_hash_table_replace (r->members, g_steal_pointer (&r->member), g_strndup (text, length));
       r->hashkey_member = r->hasher_member = FALSE;
       return 1;
     }
@@ -1211,6 +1215,8 @@ key_on_map_key (void                *context,
     {
       r->hashkey_member = length == 7 && memcmp (key, "hashkey", 7) == 0;
       r->hasher_member = length == 9 && memcmp (key, "dm_hasher", 9) == 0;
+      g_free (r->member);
+      r->member = g_strndup ((const char *) key, length);
     }
   else if (r->depth == 2 && r->in_hashkey)
     g_string_overwrite_len (g_string_truncate (r->key_name, 0), 0, (const char *) key, (gssize) length);
@@ -1304,6 +1310,7 @@ hash_key_reader_new (const char   *path,
   r->name_chunk = g_string_chunk_new (1024 * 1024);
   r->names = g_ptr_array_new ();
   r->blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  r->members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return r;
 }
 
@@ -1312,6 +1319,8 @@ hash_key_reader_free (HashKeyReader *r)
 {
   g_clear_error (&r->error);
   g_free (r->hasher);
+  g_free (r->member);
+  g_hash_table_unref (r->members);
   g_string_free (r->key_name, TRUE);
   g_string_chunk_free (r->name_chunk);
   g_ptr_array_unref (r->names);
@@ -1335,6 +1344,49 @@ parse_hash_keys (gpointer data)
       r->error = error;
     }
   return r->error;
+}
+
+/* The key k of @r, a slice of its block. */
+static GBytes *
+reader_key (HashKeyReader *r,
+            guint          k)
+{
+  return g_bytes_new_from_bytes (g_ptr_array_index (r->blocks, k / KEYS_PER_BLOCK),
+                                 (gsize) (k % KEYS_PER_BLOCK) * DM_HASH_KEY_SIZE,
+                                 DM_HASH_KEY_SIZE);
+}
+
+/* dm_datumaro_read_hash_key_file:
+ * Reads a file in the cache's layout at @path (a cache or a shard's key
+ * file), sets @members to its string-valued top-level members (name →
+ * value, "dm_hasher" among them) and calls @func on every key in file
+ * order, stopping at the first failure. */
+gboolean
+dm_datumaro_read_hash_key_file (const char    *path,
+                                GHashTable   **members,
+                                DmHashKeyFunc  func,
+                                gpointer       user_data,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  g_autoptr(HashKeyReader) r = hash_key_reader_new (path, cancellable);
+  GError *parse_error = parse_hash_keys (r);
+
+  if (parse_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&r->error));
+      return FALSE;
+    }
+  /* Before the keys, so @func can check them against the members. */
+  *members = g_hash_table_ref (r->members);
+  for (guint k = 0; k < r->names->len; k++)
+    {
+      g_autoptr(GBytes) key = reader_key (r, k);
+
+      if (!func (g_ptr_array_index (r->names, k), key, user_data, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* Gives the items of @dataset the keys @r read, the last one where a name
@@ -1367,9 +1419,7 @@ apply_hash_keys (HashKeyReader *r,
         }
       else
         {
-          g_autoptr(GBytes) key = g_bytes_new_from_bytes (g_ptr_array_index (r->blocks, k / KEYS_PER_BLOCK),
-                                                          (gsize) (k % KEYS_PER_BLOCK) * DM_HASH_KEY_SIZE,
-                                                          DM_HASH_KEY_SIZE);
+          g_autoptr(GBytes) key = reader_key (r, k);
 
           dm_item_set_hash_key (item, key);
         }

@@ -729,10 +729,11 @@ gen_byte (yajl_gen gen,
 }
 
 static gboolean
-write_hash_key_stream (DmDataset      *dataset,
-                       GOutputStream  *stream,
-                       const char     *path,
-                       GError        **error)
+write_hash_key_stream (DmDataset          *dataset,
+                       const char * const *members,
+                       GOutputStream      *stream,
+                       const char         *path,
+                       GError            **error)
 {
   const char *origin = dm_dataset_get_hash_key_origin (dataset);
   yajl_gen gen = yajl_gen_alloc (NULL);
@@ -744,6 +745,11 @@ write_hash_key_stream (DmDataset      *dataset,
     {
       gen_key (gen, "dm_hasher");
       gen_key (gen, origin);
+    }
+  for (guint m = 0; members != NULL && members[m] != NULL && members[m + 1] != NULL; m += 2)
+    {
+      gen_key (gen, members[m]);
+      gen_key (gen, members[m + 1]);
     }
   gen_key (gen, "hashkey");
   yajl_gen_map_open (gen);
@@ -823,12 +829,6 @@ dm_datumaro_write_hash_keys (DmDataset   *dataset,
 {
   g_autofree char *key_dir = NULL;
   g_autofree char *path = NULL;
-  g_autofree char *temp_path = NULL;
-  g_autoptr(GFile) temp_file = NULL;
-  g_autoptr(GFileOutputStream) file_stream = NULL;
-  g_autoptr(GOutputStream) stream = NULL;
-  g_autoptr(GError) local_error = NULL;
-  int fd;
 
   g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
   g_return_val_if_fail (directory != NULL, FALSE);
@@ -844,10 +844,41 @@ dm_datumaro_write_hash_keys (DmDataset   *dataset,
                    _("Cannot create %s: %s"), key_dir, g_strerror (saved_errno));
       return FALSE;
     }
+  return dm_datumaro_write_hash_key_file (dataset, path, NULL, error);
+}
+
+/* dm_datumaro_write_hash_key_file:
+ * Writes the keys of @dataset to @path in the cache's layout, with
+ * @members (name, value, name, value, …, NULL: strings) as further
+ * top-level members before "hashkey", which the cache reader ignores.
+ * @path is replaced atomically: written beside it, synced, renamed over
+ * it; a failure or a kill leaves no partial @path. */
+gboolean
+dm_datumaro_write_hash_key_file (DmDataset          *dataset,
+                                 const char         *path,
+                                 const char * const *members,
+                                 GError            **error)
+{
+  g_autofree char *key_dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *temp_path = NULL;
+  g_autoptr(GFile) temp_file = NULL;
+  g_autoptr(GFileOutputStream) file_stream = NULL;
+  g_autoptr(GOutputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+  int fd;
+
+  g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* A unique name beside the file, so the rename is atomic and a
    * concurrent writer does not share it. */
-  temp_path = g_build_filename (key_dir, "." DM_DATUMARO_HASH_KEY_FILE ".tmp-XXXXXX", NULL);
+  {
+    g_autofree char *temp_name = g_strconcat (".", base, ".tmp-XXXXXX", NULL);
+
+    temp_path = g_build_filename (key_dir, temp_name, NULL);
+  }
   fd = g_mkstemp_full (temp_path, O_WRONLY, 0666);
   if (fd < 0)
     {
@@ -870,7 +901,7 @@ dm_datumaro_write_hash_keys (DmDataset   *dataset,
     }
   stream = g_buffered_output_stream_new_sized (G_OUTPUT_STREAM (file_stream), OUTPUT_BUFFER_SIZE);
 
-  if (!write_hash_key_stream (dataset, stream, path, error))
+  if (!write_hash_key_stream (dataset, members, stream, path, error))
     {
       g_output_stream_close (stream, NULL, NULL);
       g_unlink (temp_path);

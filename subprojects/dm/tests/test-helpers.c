@@ -414,3 +414,16 @@ write_npy (const char *dir, const char *name, guint major, const char *dict,
   write_file (path, (const char *) bytes->data, bytes->len);
   return path;
 }
+
+void
+assert_same_bytes (const char *a,
+                   const char *b)
+{
+  g_autofree char *ca = NULL;
+  g_autofree char *cb = NULL;
+  gsize la, lb;
+
+  g_assert_true (g_file_get_contents (a, &ca, &la, NULL));
+  g_assert_true (g_file_get_contents (b, &cb, &lb, NULL));
+  g_assert_cmpmem (ca, la, cb, lb);
+}

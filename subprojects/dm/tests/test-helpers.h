@@ -63,6 +63,10 @@ gboolean    dir_has_entry_containing (const char *dir,
 
 void        remove_tree       (const char *path);
 
+/* Asserts the files @a and @b hold the same bytes. */
+void        assert_same_bytes (const char *a,
+                               const char *b);
+
 /* Writes @length bytes (-1: up to the NUL) to @path, creating its
  * directories. */
 void        write_file        (const char *path,

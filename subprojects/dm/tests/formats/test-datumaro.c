@@ -62,19 +62,6 @@ assert_same_json_file (const char *a,
     }
 }
 
-static void
-assert_same_bytes (const char *a,
-                   const char *b)
-{
-  g_autofree char *ca = NULL;
-  g_autofree char *cb = NULL;
-  gsize la, lb;
-
-  g_assert_true (g_file_get_contents (a, &ca, &la, NULL));
-  g_assert_true (g_file_get_contents (b, &cb, &lb, NULL));
-  g_assert_cmpmem (ca, la, cb, lb);
-}
-
 /* ---- a dataset with every annotation type ---- */
 
 static const char categories_json[] =

@@ -16,9 +16,8 @@ G_BEGIN_DECLS
 
 /* Key sizes, in bytes: the core accepts any multiple of 8 up to
  * DM_KEYS_BYTES_MAX, so that a Hamming distance fits in 16 bits below the
- * k-means "no centre yet" mark. */
-#define DM_KEYS_BYTES_IMAGE      64
-#define DM_KEYS_BYTES_IMAGE_TEXT 128
+ * k-means "no centre yet" mark. An image key is DM_IMAGE_KEY_BYTES
+ * (dm-image-key.h), with its text key DM_TEXT_KEY_BYTES more. */
 #define DM_KEYS_BYTES_MAX        8184
 
 /**

@@ -1,4 +1,5 @@
-/* dm-kmeans-parallel.h: a fixed-task parallel loop for the k-means passes.
+/* dm-kmeans-parallel.h: the project's one parallel loop over a GThreadPool,
+ * for the k-means passes and the plugin's per-item work.
  *
  * Work is cut into tasks the caller numbers; which thread runs a task never
  * matters because every task writes only its own outputs, so results do
@@ -26,6 +27,18 @@ void        dm_parallel_run (DmParallel        *parallel,
                              gsize              n_tasks,
                              DmParallelTaskFunc task,
                              gpointer           user_data);
+/* Called from the calling thread of dm_parallel_run_watched() with the
+ * number of tasks finished so far. */
+typedef void (*DmParallelWatchFunc) (gsize n_done, gpointer user_data);
+/* As dm_parallel_run(), and calls @watch about every @interval_us
+ * microseconds while the tasks run, and once when all are done. */
+void        dm_parallel_run_watched (DmParallel         *parallel,
+                                     gsize               n_tasks,
+                                     DmParallelTaskFunc  task,
+                                     gpointer            user_data,
+                                     gint64              interval_us,
+                                     DmParallelWatchFunc watch,
+                                     gpointer            watch_data);
 void        dm_parallel_free (DmParallel *parallel);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmParallel, dm_parallel_free)
 

@@ -108,15 +108,6 @@ gboolean     dm_ndr_params_validate    (const DmNdrParams  *params,
                                         GError            **error);
 gsize        dm_ndr_feature_dim        (const DmNdrParams  *params);
 
-const char  *dm_ndr_oversample_to_string    (DmNdrOversample   policy);
-gboolean     dm_ndr_oversample_from_string  (const char       *name,
-                                             DmNdrOversample  *policy,
-                                             GError          **error);
-const char  *dm_ndr_undersample_to_string   (DmNdrUndersample  policy);
-gboolean     dm_ndr_undersample_from_string (const char       *name,
-                                             DmNdrUndersample *policy,
-                                             GError          **error);
-
 void         dm_ndr_features           (const guint8       *rgb,
                                         int                 width,
                                         int                 height,

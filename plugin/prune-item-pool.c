@@ -2,26 +2,23 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include <glib/gi18n-lib.h>
-
+#include "dm-kmeans-parallel.h"
 #include "prune-item-pool.h"
 
-/* How often the waiting thread wakes to report progress and check for
- * cancellation while the workers run. */
+/* How often the calling thread reports progress and checks for
+ * cancellation while the items are worked on. */
 #define POLL_INTERVAL_US (100 * G_TIME_SPAN_MILLISECOND)
 
 typedef struct {
-  PruneItemWork work;
-  gpointer      user_data;
-  GError      **errors;       /* n_items slots, each written by its worker */
-  gboolean      keep_going;   /* an error does not stop the others */
+  PruneItemWork            work;
+  gpointer                 user_data;
+  GError                 **errors;       /* n_items slots, each written by its worker */
+  gboolean                 keep_going;   /* an error does not stop the others */
+  const PruneItemProgress *progress;     /* nullable */
+  GCancellable            *cancellable;  /* nullable */
 
-  GMutex        mutex;
-  GCond         all_done;
-  guint         n_items;
-  guint         n_done;       /* guarded by mutex */
-  gint          cancelled;    /* atomic */
-  gint          first_failed; /* atomic: lowest failing index, or G_MAXINT */
+  gint                     cancelled;    /* atomic */
+  gint                     first_failed; /* atomic: lowest failing index, or G_MAXINT */
 } Pool;
 
 /* Lowers pool->first_failed to @index if it is lower. */
@@ -37,11 +34,12 @@ note_failure (Pool  *pool,
 }
 
 static void
-run_one (gpointer data,
+run_one (gsize    task,
+         guint    worker,
          gpointer user_data)
 {
   Pool *pool = user_data;
-  guint index = GPOINTER_TO_UINT (data) - 1;
+  guint index = (guint) task;
 
   /* After a failure, the items before it still run, so the error reported
    * is always the first failing item's, whatever the threads' timing. */
@@ -50,13 +48,22 @@ run_one (gpointer data,
       !pool->work (index, pool->user_data, &pool->errors[index]) &&
       !pool->keep_going)
     note_failure (pool, index);
+}
 
-  /* The waiting thread polls for progress: waking it per item would cost
-   * a context switch each. */
-  g_mutex_lock (&pool->mutex);
-  if (++pool->n_done == pool->n_items)
-    g_cond_signal (&pool->all_done);
-  g_mutex_unlock (&pool->mutex);
+/* From the calling thread, every POLL_INTERVAL_US: progress, and a
+ * cancellation that makes the items not yet started skip their work. */
+static void
+watch (gsize    n_done,
+       gpointer user_data)
+{
+  Pool *pool = user_data;
+  const PruneItemProgress *progress = pool->progress;
+
+  if (progress != NULL && progress->reporter != NULL)
+    dm_transform_report_progress (progress->reporter, progress->phase,
+                                  (double) (progress->done_before + n_done) / MAX (progress->total, 1));
+  if (g_cancellable_is_cancelled (pool->cancellable))
+    g_atomic_int_set (&pool->cancelled, TRUE);
 }
 
 /**
@@ -89,15 +96,13 @@ prune_item_pool_run (guint                    n_items,
                      GCancellable            *cancellable,
                      GError                 **error)
 {
-  g_autoptr(GError) pool_error = NULL;
   g_autofree GError **own_errors = NULL;
-  Pool pool = { work, user_data, errors, errors != NULL };
-  GThreadPool *threads;
-  gboolean cancelled = FALSE;
+  g_autoptr(DmParallel) threads = NULL;
+  Pool pool = { work, user_data, errors, errors != NULL, progress, cancellable };
   gboolean ok = TRUE;
 
   g_return_val_if_fail (work != NULL, FALSE);
-  g_return_val_if_fail (n_items < G_MAXINT, FALSE);
+  g_return_val_if_fail (n_items < G_MAXINT / 2, FALSE);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -106,49 +111,14 @@ prune_item_pool_run (guint                    n_items,
 
   if (errors == NULL)
     pool.errors = own_errors = g_new0 (GError *, n_items);
-  pool.n_items = n_items;
   pool.first_failed = G_MAXINT;
-  g_mutex_init (&pool.mutex);
-  g_cond_init (&pool.all_done);
 
   if (n_threads == 0)
     n_threads = MAX (g_get_num_processors (), 1);
-  threads = g_thread_pool_new (run_one, &pool, (int) MIN (n_threads, n_items), TRUE, &pool_error);
-  if (threads == NULL)
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_FAILED,
-                   _("Cannot start worker threads: %s"), pool_error->message);
-      ok = FALSE;
-      goto out;
-    }
+  threads = dm_parallel_new (MIN (n_threads, n_items));
+  dm_parallel_run_watched (threads, n_items, run_one, &pool, POLL_INTERVAL_US, watch, &pool);
 
-  for (guint i = 0; i < n_items; i++)
-    g_thread_pool_push (threads, GUINT_TO_POINTER (i + 1), NULL);
-
-  g_mutex_lock (&pool.mutex);
-  while (pool.n_done < n_items)
-    {
-      guint n_done;
-
-      g_cond_wait_until (&pool.all_done, &pool.mutex, g_get_monotonic_time () + POLL_INTERVAL_US);
-      n_done = pool.n_done;
-
-      g_mutex_unlock (&pool.mutex);
-      if (progress != NULL && progress->reporter != NULL)
-        dm_transform_report_progress (progress->reporter, progress->phase,
-                                      (double) (progress->done_before + n_done) / MAX (progress->total, 1));
-      if (!cancelled && g_cancellable_is_cancelled (cancellable))
-        {
-          cancelled = TRUE;
-          g_atomic_int_set (&pool.cancelled, TRUE);
-        }
-      g_mutex_lock (&pool.mutex);
-    }
-  g_mutex_unlock (&pool.mutex);
-
-  g_thread_pool_free (threads, FALSE, TRUE);
-
-  if (cancelled)
+  if (g_atomic_int_get (&pool.cancelled))
     {
       ok = !g_cancellable_set_error_if_cancelled (cancellable, error);
       goto out;
@@ -167,7 +137,5 @@ out:
   if (own_errors != NULL)
     for (guint i = 0; i < n_items; i++)
       g_clear_error (&own_errors[i]);
-  g_mutex_clear (&pool.mutex);
-  g_cond_clear (&pool.all_done);
   return ok;
 }

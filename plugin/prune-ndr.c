@@ -9,6 +9,7 @@
 
 #include "dm-core-error.h"
 #include "dm-quota.h"
+#include "prune-core-error.h"
 #include "prune-image-decode.h"
 #include "prune-image-hasher.h"
 #include "prune-item-pool.h"
@@ -67,10 +68,7 @@ propagate_core_error (GError *core_error, GError **error)
   if (core_error == NULL)
     return TRUE;
 
-  g_set_error_literal (error, DM_ERROR,
-                       g_error_matches (core_error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT)
-                         ? DM_ERROR_INVALID_ARGUMENT : DM_ERROR_FAILED,
-                       core_error->message);
+  prune_set_error_from_core (error, core_error, NULL);
   g_error_free (core_error);
   return FALSE;
 }

@@ -6,10 +6,10 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "dm-image-key.h"
 #include "dm-text-key.h"
 #include "prune-text-keys.h"
 
-#define IMAGE_KEY_BYTES 64
 
 /**
  * prune_text_keys_append:
@@ -46,11 +46,11 @@ prune_text_keys_append (GBytes     *image_keys,
 
   n_items = dm_dataset_get_n_items (dataset);
   image_bytes = g_bytes_get_data (image_keys, &image_size);
-  if (image_size != (gsize) n_items * IMAGE_KEY_BYTES)
+  if (image_size != (gsize) n_items * DM_IMAGE_KEY_BYTES)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
                    _("Image keys: %zu bytes for %u items, expected %d per item"),
-                   image_size, n_items, IMAGE_KEY_BYTES);
+                   image_size, n_items, DM_IMAGE_KEY_BYTES);
       return NULL;
     }
 
@@ -59,13 +59,13 @@ prune_text_keys_append (GBytes     *image_keys,
   /* Items of one label share its key: compute each label's once. */
   label_keys = g_new (guint8, (gsize) MAX (n_labels, 1) * DM_TEXT_KEY_BYTES);
   label_done = g_new0 (gboolean, MAX (n_labels, 1));
-  keys = g_new (guint8, (gsize) n_items * (IMAGE_KEY_BYTES + DM_TEXT_KEY_BYTES));
+  keys = g_new (guint8, (gsize) n_items * (DM_IMAGE_KEY_BYTES + DM_TEXT_KEY_BYTES));
 
   for (guint i = 0; i < n_items; i++)
     {
       DmItem *item = dm_dataset_get_item (dataset, i);
       int label = dm_item_get_label (item);
-      guint8 *key = keys + (gsize) i * (IMAGE_KEY_BYTES + DM_TEXT_KEY_BYTES);
+      guint8 *key = keys + (gsize) i * (DM_IMAGE_KEY_BYTES + DM_TEXT_KEY_BYTES);
 
       if (label < 0)
         {
@@ -75,14 +75,14 @@ prune_text_keys_append (GBytes     *image_keys,
           return NULL;
         }
 
-      memcpy (key, image_bytes + (gsize) i * IMAGE_KEY_BYTES, IMAGE_KEY_BYTES);
+      memcpy (key, image_bytes + (gsize) i * DM_IMAGE_KEY_BYTES, DM_IMAGE_KEY_BYTES);
       /* A label id outside the dataset's labels has no name: its text is
        * the id, as Datumaro looks a label's prompts up by str(id). */
       if ((guint) label >= n_labels)
         {
           g_autofree char *id_text = g_strdup_printf ("%d", label);
 
-          dm_text_key_compute (id_text, templates, key + IMAGE_KEY_BYTES);
+          dm_text_key_compute (id_text, templates, key + DM_IMAGE_KEY_BYTES);
           continue;
         }
 
@@ -93,10 +93,10 @@ prune_text_keys_append (GBytes     *image_keys,
           label_done[label] = TRUE;
         }
 
-      memcpy (key + IMAGE_KEY_BYTES, label_keys + (gsize) label * DM_TEXT_KEY_BYTES,
+      memcpy (key + DM_IMAGE_KEY_BYTES, label_keys + (gsize) label * DM_TEXT_KEY_BYTES,
               DM_TEXT_KEY_BYTES);
     }
 
   return g_bytes_new_take (g_steal_pointer (&keys),
-                           (gsize) n_items * (IMAGE_KEY_BYTES + DM_TEXT_KEY_BYTES));
+                           (gsize) n_items * (DM_IMAGE_KEY_BYTES + DM_TEXT_KEY_BYTES));
 }

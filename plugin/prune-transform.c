@@ -10,6 +10,7 @@
 #include "dm-pyrandom.h"
 #include "dm-quota.h"
 #include "dm-select-beyond.h"
+#include "prune-core-error.h"
 #include "prune-enums.h"
 #include "prune-image-hasher.h"
 #include "prune-ndr.h"
@@ -405,13 +406,12 @@ prune_by_clusters (PruneTransform  *self,
 
   if (!dm_cluster_select (&request, &selection, &core_error))
     {
-      if (g_error_matches (core_error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED))
-        g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Pruning was cancelled"));
-      else
-        g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
-                     _("Cannot prune %s with the method “%s”: %s"),
-                     dm_dataset_get_source_path (input) ? dm_dataset_get_source_path (input) : _("the dataset"),
-                     method_name (self->method), core_error->message);
+      g_autofree char *message =
+        g_strdup_printf (_("Cannot prune %s with the method “%s”: %s"),
+                         dm_dataset_get_source_path (input) ? dm_dataset_get_source_path (input) : _("the dataset"),
+                         method_name (self->method), core_error->message);
+
+      prune_set_error_from_core (error, core_error, message);
       return NULL;
     }
 

@@ -34,8 +34,6 @@ static void
 test_params (void)
 {
   DmNdrParams params;
-  DmNdrOversample oversample;
-  DmNdrUndersample undersample;
   g_autoptr(GError) error = NULL;
 
   dm_ndr_params_init (&params);
@@ -66,24 +64,6 @@ test_params (void)
   g_assert_false (dm_ndr_params_validate (&params, &error));
   g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-
-  for (int p = DM_NDR_OVERSAMPLE_RANDOM; p <= DM_NDR_OVERSAMPLE_SIMILARITY; p++)
-    {
-      g_assert_true (dm_ndr_oversample_from_string (dm_ndr_oversample_to_string (p),
-                                                    &oversample, NULL));
-      g_assert_cmpint (oversample, ==, p);
-    }
-  for (int p = DM_NDR_UNDERSAMPLE_UNIFORM; p <= DM_NDR_UNDERSAMPLE_INVERSE; p++)
-    {
-      g_assert_true (dm_ndr_undersample_from_string (dm_ndr_undersample_to_string (p),
-                                                     &undersample, NULL));
-      g_assert_cmpint (undersample, ==, p);
-    }
-  g_assert_cmpstr (dm_ndr_oversample_to_string (DM_NDR_OVERSAMPLE_SIMILARITY), ==, "similarity");
-  g_assert_cmpstr (dm_ndr_undersample_to_string (DM_NDR_UNDERSAMPLE_INVERSE), ==, "inverse");
-  g_assert_false (dm_ndr_undersample_from_string ("similarity", &undersample, &error));
-  g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
-  g_assert_nonnull (strstr (error->message, "similarity"));
 }
 
 /* A 3x1 image into 1x2 blocks: each block covers one and a half pixels, so

@@ -4,11 +4,11 @@
  */
 #include <string.h>
 
+#include "dm-image-key.h"
 #include "dm-text-key.h"
 #include "prune-text-keys.h"
 
-#define IMAGE_KEY_BYTES 64
-#define FULL_KEY_BYTES (IMAGE_KEY_BYTES + DM_TEXT_KEY_BYTES)
+#define FULL_KEY_BYTES (DM_IMAGE_KEY_BYTES + DM_TEXT_KEY_BYTES)
 
 static const char *label_names[] = { "tabby_cat", "tiger_cat", "airplane" };
 
@@ -38,12 +38,12 @@ static GBytes *
 random_image_keys (guint n_items)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (17);
-  guint8 *keys = g_new (guint8, (gsize) n_items * IMAGE_KEY_BYTES);
+  guint8 *keys = g_new (guint8, (gsize) n_items * DM_IMAGE_KEY_BYTES);
 
-  for (gsize i = 0; i < (gsize) n_items * IMAGE_KEY_BYTES; i++)
+  for (gsize i = 0; i < (gsize) n_items * DM_IMAGE_KEY_BYTES; i++)
     keys[i] = (guint8) g_rand_int_range (rand, 0, 256);
 
-  return g_bytes_new_take (keys, (gsize) n_items * IMAGE_KEY_BYTES);
+  return g_bytes_new_take (keys, (gsize) n_items * DM_IMAGE_KEY_BYTES);
 }
 
 static void
@@ -69,16 +69,16 @@ check_layout (const char *format)
 
       dm_text_key_compute (label_names[i % 3], dm_text_key_templates_for_format (format),
                            expected_text);
-      g_assert_cmpmem (key, IMAGE_KEY_BYTES, image_bytes + i * IMAGE_KEY_BYTES, IMAGE_KEY_BYTES);
-      g_assert_cmpmem (key + IMAGE_KEY_BYTES, DM_TEXT_KEY_BYTES,
+      g_assert_cmpmem (key, DM_IMAGE_KEY_BYTES, image_bytes + i * DM_IMAGE_KEY_BYTES, DM_IMAGE_KEY_BYTES);
+      g_assert_cmpmem (key + DM_IMAGE_KEY_BYTES, DM_TEXT_KEY_BYTES,
                        expected_text, DM_TEXT_KEY_BYTES);
     }
 
   /* One label, one text key; two labels, two. */
-  g_assert_cmpmem (bytes + IMAGE_KEY_BYTES, DM_TEXT_KEY_BYTES,
-                   bytes + 3 * FULL_KEY_BYTES + IMAGE_KEY_BYTES, DM_TEXT_KEY_BYTES);
-  g_assert_true (memcmp (bytes + IMAGE_KEY_BYTES,
-                         bytes + FULL_KEY_BYTES + IMAGE_KEY_BYTES, DM_TEXT_KEY_BYTES) != 0);
+  g_assert_cmpmem (bytes + DM_IMAGE_KEY_BYTES, DM_TEXT_KEY_BYTES,
+                   bytes + 3 * FULL_KEY_BYTES + DM_IMAGE_KEY_BYTES, DM_TEXT_KEY_BYTES);
+  g_assert_true (memcmp (bytes + DM_IMAGE_KEY_BYTES,
+                         bytes + FULL_KEY_BYTES + DM_IMAGE_KEY_BYTES, DM_TEXT_KEY_BYTES) != 0);
 }
 
 static void

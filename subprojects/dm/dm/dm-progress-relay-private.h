@@ -6,8 +6,8 @@
  */
 #pragma once
 
-#if !defined (DM_COMPILATION)
-#error "dm-progress-relay-private.h is private to libdm and dm."
+#if !defined (DM_COMPILATION) && !defined (DM_CLI_COMPILATION)
+#error "dm-progress-relay-private.h is private to libdm and the dm command."
 #endif
 
 #include <glib.h>

@@ -162,6 +162,8 @@ dm_transform_class_get_description (DmTransformClass *klass)
  * dm_transform_get_name:
  * @self: a transform
  *
+ * Gives the name the transform is registered under.
+ *
  * Returns: (nullable): the name the transform is registered under, or
  *   %NULL when its type is not registered with the extension point
  */
@@ -187,6 +189,8 @@ dm_transform_get_name (DmTransform *self)
  * dm_transform_get_label:
  * @self: a transform
  *
+ * Gives the transform's menu label.
+ *
  * Returns: the translated menu label
  */
 const char *
@@ -200,6 +204,8 @@ dm_transform_get_label (DmTransform *self)
 /**
  * dm_transform_get_description:
  * @self: a transform
+ *
+ * Gives the transform's description for its menu entry.
  *
  * Returns: the translated one-line description
  */
@@ -287,6 +293,8 @@ dm_transform_report_progress (DmTransform *self,
 /**
  * dm_transform_get_report:
  * @self: a transform
+ *
+ * Gives what the last apply reported: a JSON object whose layout the transform documents.
  *
  * Returns: (transfer none) (nullable): the report of the last successful
  *   dm_transform_apply(), or %NULL

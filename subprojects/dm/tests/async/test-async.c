@@ -278,17 +278,6 @@ test_cancel_apply (Fixture       *f,
 }
 
 static void
-on_cancelled_save (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  f->saved = dm_dataset_save_finish (DM_DATASET (source), result, &f->error);
-  g_main_loop_quit (f->loop);
-}
-
-static void
 test_cancel_save (Fixture       *f,
                   gconstpointer  data)
 {
@@ -296,7 +285,7 @@ test_cancel_save (Fixture       *f,
   g_autoptr(DmDataset) input = dm_dataset_load (f->source, NULL, NULL, &error);
 
   g_assert_no_error (error);
-  dm_dataset_save_async (input, f->dest, DM_SAVE_NONE, f->cancellable, on_cancelled_save, f);
+  dm_dataset_save_async (input, f->dest, DM_SAVE_NONE, f->cancellable, on_saved, f);
   g_cancellable_cancel (f->cancellable);
   g_main_loop_run (f->loop);
 

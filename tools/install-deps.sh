@@ -14,6 +14,7 @@ packages="
   build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-bin libjson-glib-dev libgdk-pixbuf-2.0-dev libyajl-dev
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-glib-2.0 gir1.2-json-1.0
+  gi-docgen
   locales
   python3
   clang libclang-rt-14-dev valgrind

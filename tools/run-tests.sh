@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds the project with warnings as errors and runs the whole test suite.
+# Builds the project and its API reference (gi-docgen) with warnings as
+# errors and runs the whole test suite.
 # Usage: tools/run-tests.sh [BUILD_DIR]    (default: build)
 set -eu
 
@@ -7,9 +8,9 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 
 if [ -d "$build/meson-private" ]; then
-  meson setup --reconfigure -Dwerror=true "$build"
+  meson setup --reconfigure -Dwerror=true -Ddocs=true "$build"
 else
-  meson setup -Dwerror=true "$build"
+  meson setup -Dwerror=true -Ddocs=true "$build"
 fi
 meson compile -C "$build"
 

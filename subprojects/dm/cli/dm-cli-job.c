@@ -17,26 +17,11 @@
 #include <glib/gi18n.h>
 
 #include "dm-cli-job.h"
+#include "dm-progress-relay-private.h"
 
 /* How often a bar is redrawn when no update comes, so a phase without a
  * fraction (loading, writing) still shows it is alive. */
 #define TICK_INTERVAL_MS 200
-
-typedef struct
-{
-  char *phase;
-  double fraction;
-  guint total;
-} ProgressEvent;
-
-static void
-progress_event_free (gpointer data)
-{
-  ProgressEvent *event = data;
-
-  g_free (event->phase);
-  g_free (event);
-}
 
 struct _DmCliJob
 {
@@ -49,10 +34,8 @@ struct _DmCliJob
   GCancellable *cancellable;
   int stop_signal;          /* the signal that cancelled the work, or 0 */
 
-  /* Progress posted by the worker, waiting for the main thread. */
-  GMutex lock;
-  GPtrArray *pending;       /* of ProgressEvent */
-  gboolean delivery_scheduled;
+  /* Progress posted by the worker, delivered on the main thread. */
+  DmProgressRelay *relay;
 
   DmTransform *transform;   /* followed, to disconnect at the end */
   gulong progress_handler;
@@ -62,27 +45,16 @@ struct _DmCliJob
   GError *error;
 };
 
-/* Main thread: shows what the worker posted since the last delivery. */
-static gboolean
-deliver_progress (gpointer user_data)
+/* Main thread: shows what the worker posted. */
+static void
+show_progress (const char *phase,
+               double      fraction,
+               guint       total,
+               gpointer    user_data)
 {
   DmCliJob *job = user_data;
-  g_autoptr(GPtrArray) events = NULL;
-  gint64 now = g_get_monotonic_time ();
 
-  g_mutex_lock (&job->lock);
-  events = g_steal_pointer (&job->pending);
-  job->pending = g_ptr_array_new_with_free_func (progress_event_free);
-  job->delivery_scheduled = FALSE;
-  g_mutex_unlock (&job->lock);
-
-  for (guint i = 0; i < events->len; i++)
-    {
-      ProgressEvent *event = g_ptr_array_index (events, i);
-      dm_cli_progress_update (job->progress, event->phase, event->fraction, event->total, now);
-    }
-
-  return G_SOURCE_REMOVE;
+  dm_cli_progress_update (job->progress, phase, fraction, total, g_get_monotonic_time ());
 }
 
 /**
@@ -102,30 +74,7 @@ dm_cli_job_report (DmCliJob   *job,
                    double      fraction,
                    guint       total)
 {
-  gboolean schedule;
-
-  g_mutex_lock (&job->lock);
-  if (job->pending->len > 0
-      && g_str_equal (((ProgressEvent *) g_ptr_array_index (job->pending, job->pending->len - 1))->phase, phase))
-    {
-      ProgressEvent *last = g_ptr_array_index (job->pending, job->pending->len - 1);
-      last->fraction = fraction;
-      last->total = MAX (last->total, total);
-    }
-  else
-    {
-      ProgressEvent *event = g_new (ProgressEvent, 1);
-      event->phase = g_strdup (phase);
-      event->fraction = fraction;
-      event->total = total;
-      g_ptr_array_add (job->pending, event);
-    }
-  schedule = !job->delivery_scheduled;
-  job->delivery_scheduled = TRUE;
-  g_mutex_unlock (&job->lock);
-
-  if (schedule)
-    g_main_context_invoke (job->context, deliver_progress, job);
+  dm_progress_relay_post (job->relay, phase, fraction, total);
 }
 
 /* The transform's phases that go item by item, whose fraction times the
@@ -263,8 +212,7 @@ dm_cli_job_run (DmCliProgress  *progress,
   job.context = g_main_context_ref_thread_default ();
   job.loop = g_main_loop_new (job.context, FALSE);
   job.cancellable = g_cancellable_new ();
-  job.pending = g_ptr_array_new_with_free_func (progress_event_free);
-  g_mutex_init (&job.lock);
+  job.relay = dm_progress_relay_new (job.context, show_progress, &job, NULL);
 
   sigint_source = g_unix_signal_add (SIGINT, on_sigint, &job);
   sigterm_source = g_unix_signal_add (SIGTERM, on_sigterm, &job);
@@ -289,7 +237,7 @@ dm_cli_job_run (DmCliProgress  *progress,
     g_source_remove (tick_source);
   while (g_main_context_iteration (job.context, FALSE))
     ;
-  deliver_progress (&job);
+  dm_progress_relay_close (g_steal_pointer (&job.relay));
 
   if (job.transform != NULL)
     {
@@ -306,8 +254,6 @@ dm_cli_job_run (DmCliProgress  *progress,
   if (!job.succeeded)
     g_propagate_error (error, g_steal_pointer (&job.error));
 
-  g_mutex_clear (&job.lock);
-  g_ptr_array_unref (job.pending);
   g_object_unref (job.cancellable);
   g_main_loop_unref (job.loop);
   g_main_context_unref (job.context);

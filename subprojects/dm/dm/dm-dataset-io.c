@@ -346,3 +346,174 @@ dm_dataset_save (DmDataset     *dataset,
   g_close (lock, NULL);
   return TRUE;
 }
+
+typedef struct
+{
+  char *path;
+  char *format;
+  DmSaveFlags flags;
+} IoData;
+
+static void
+io_data_free (gpointer data)
+{
+  IoData *io = data;
+
+  g_free (io->path);
+  g_free (io->format);
+  g_free (io);
+}
+
+static void
+load_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  IoData *io = task_data;
+  GError *error = NULL;
+  DmDataset *dataset;
+
+  dataset = dm_dataset_load (io->path, io->format, cancellable, &error);
+  if (dataset != NULL)
+    g_task_return_pointer (task, dataset, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * dm_dataset_load_async:
+ * @path: (type filename): a dataset directory
+ * @format: (nullable): "datumaro", "imagenet", "imagenet_with_subset_dirs",
+ *   "imagenet_txt", or %NULL to detect it
+ * @cancellable: (nullable): to stop the work early
+ * @callback: (scope async) (closure user_data): called on the
+ *   thread-default main context of the caller when the dataset is loaded
+ * @user_data: for @callback
+ *
+ * Runs dm_dataset_load() in a worker thread. Call
+ * dm_dataset_load_finish() from @callback for the result.
+ */
+void
+dm_dataset_load_async (const char          *path,
+                       const char          *format,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  IoData *io;
+
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  io = g_new0 (IoData, 1);
+  io->path = g_strdup (path);
+  io->format = g_strdup (format);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, dm_dataset_load_async);
+  g_task_set_task_data (task, io, io_data_free);
+  g_task_run_in_thread (task, load_in_thread);
+}
+
+/**
+ * dm_dataset_load_finish:
+ * @result: the result passed to the callback of dm_dataset_load_async()
+ * @error: return location for a #GError
+ *
+ * Finishes dm_dataset_load_async().
+ *
+ * Returns: (transfer full): the dataset, or %NULL with @error set
+ *   (%G_IO_ERROR_CANCELLED when the cancellable was cancelled)
+ */
+DmDataset *
+dm_dataset_load_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dm_dataset_load_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+save_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  IoData *io = task_data;
+  GError *error = NULL;
+
+  if (dm_dataset_save (source_object, io->path, io->flags, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * dm_dataset_save_async:
+ * @dataset: a dataset; it must not be modified until the operation is
+ *   finished
+ * @destination: (type filename): the directory to write
+ * @flags: whether an existing destination may be replaced
+ * @cancellable: (nullable): to stop the work early
+ * @callback: (scope async) (closure user_data): called on the
+ *   thread-default main context of the caller when the work is done
+ * @user_data: for @callback
+ *
+ * Runs dm_dataset_save() in a worker thread. A cancelled save leaves
+ * @destination as it was and no temporary directory behind. Call
+ * dm_dataset_save_finish() from @callback for the result.
+ */
+void
+dm_dataset_save_async (DmDataset           *dataset,
+                       const char          *destination,
+                       DmSaveFlags          flags,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  IoData *io;
+
+  g_return_if_fail (DM_IS_DATASET (dataset));
+  g_return_if_fail (destination != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  io = g_new0 (IoData, 1);
+  io->path = g_strdup (destination);
+  io->flags = flags;
+
+  task = g_task_new (dataset, cancellable, callback, user_data);
+  g_task_set_source_tag (task, dm_dataset_save_async);
+  g_task_set_task_data (task, io, io_data_free);
+  /* A cancel that comes after the output was renamed into place does not
+   * make a finished save a failure. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, save_in_thread);
+}
+
+/**
+ * dm_dataset_save_finish:
+ * @dataset: the dataset passed to dm_dataset_save_async()
+ * @result: the result passed to its callback
+ * @error: return location for a #GError
+ *
+ * Finishes dm_dataset_save_async().
+ *
+ * Returns: %TRUE when the dataset is in place, %FALSE with @error set
+ *   (%G_IO_ERROR_CANCELLED when the cancellable was cancelled)
+ */
+gboolean
+dm_dataset_save_finish (DmDataset     *dataset,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, dataset), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dm_dataset_save_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

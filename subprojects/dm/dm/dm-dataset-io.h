@@ -48,6 +48,27 @@ gboolean    dm_dataset_save          (DmDataset     *dataset,
                                       GError       **error);
 
 DM_AVAILABLE_IN_ALL
+void        dm_dataset_load_async    (const char          *path,
+                                      const char          *format,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+DM_AVAILABLE_IN_ALL
+DmDataset  *dm_dataset_load_finish   (GAsyncResult  *result,
+                                      GError       **error);
+DM_AVAILABLE_IN_ALL
+void        dm_dataset_save_async    (DmDataset           *dataset,
+                                      const char          *destination,
+                                      DmSaveFlags          flags,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+DM_AVAILABLE_IN_ALL
+gboolean    dm_dataset_save_finish   (DmDataset     *dataset,
+                                      GAsyncResult  *result,
+                                      GError       **error);
+
+DM_AVAILABLE_IN_ALL
 gboolean    dm_dataset_check_destination (const char  *destination,
                                           const char  *source,
                                           DmSaveFlags  flags,

@@ -134,6 +134,8 @@ dm_dataset_init (DmDataset *self)
 /**
  * dm_dataset_new:
  *
+ * Makes an empty dataset, with no subsets, labels or items.
+ *
  * Returns: (transfer full): a new empty dataset
  */
 DmDataset *
@@ -202,6 +204,8 @@ dm_dataset_get_origin (DmDataset *self)
  * dm_dataset_get_n_items:
  * @self: a dataset
  *
+ * Counts the items of every subset.
+ *
  * Returns: the number of items
  */
 guint
@@ -266,6 +270,8 @@ dm_dataset_append_item (DmDataset *self,
  * @subset: a subset name
  * @id: an item id
  *
+ * Looks up an item by its subset and id.
+ *
  * Returns: (transfer none) (nullable): the item, or %NULL if there is none
  */
 DmItem *
@@ -292,6 +298,8 @@ dm_dataset_find_item (DmDataset  *self,
 /**
  * dm_dataset_get_subsets:
  * @self: a dataset
+ *
+ * Lists the subsets (as "train", "val").
  *
  * Returns: (array zero-terminated=1) (transfer none): the subset names in
  *   load order
@@ -355,6 +363,8 @@ dm_dataset_get_subset_header (DmDataset  *self,
  * @self: a dataset
  * @subset: a subset name
  * @header: (nullable): the header
+ *
+ * Sets what a subset's annotation file holds besides its items, written back as it is.
  */
 void
 dm_dataset_set_subset_header (DmDataset  *self,
@@ -378,6 +388,8 @@ dm_dataset_set_subset_header (DmDataset  *self,
  * dm_dataset_get_n_labels:
  * @self: a dataset
  *
+ * Counts the label categories.
+ *
  * Returns: the number of label categories
  */
 guint
@@ -392,6 +404,8 @@ dm_dataset_get_n_labels (DmDataset *self)
  * dm_dataset_get_label_name:
  * @self: a dataset
  * @label_id: a label id below dm_dataset_get_n_labels()
+ *
+ * Gives the name of a label category.
  *
  * Returns: the label's name
  */
@@ -409,6 +423,8 @@ dm_dataset_get_label_name (DmDataset *self,
  * dm_dataset_find_label:
  * @self: a dataset
  * @name: a label name
+ *
+ * Looks up a label category by name.
  *
  * Returns: the label's id, or -1 when the dataset has no such label
  */
@@ -456,6 +472,8 @@ dm_dataset_add_label (DmDataset  *self,
  * dm_dataset_get_source_path:
  * @self: a dataset
  *
+ * Says which directory the dataset was loaded from.
+ *
  * Returns: (nullable) (type filename): where the dataset was loaded from
  */
 const char *
@@ -470,6 +488,8 @@ dm_dataset_get_source_path (DmDataset *self)
  * dm_dataset_set_source_path:
  * @self: a dataset
  * @path: (nullable) (type filename): where the dataset was loaded from
+ *
+ * Records which directory the dataset was loaded from; saving to it is saving in place.
  */
 void
 dm_dataset_set_source_path (DmDataset  *self,
@@ -484,6 +504,8 @@ dm_dataset_set_source_path (DmDataset  *self,
 /**
  * dm_dataset_get_format:
  * @self: a dataset
+ *
+ * Says which format the dataset was read from.
  *
  * Returns: (nullable): the name of the format it was loaded from
  *   ("datumaro", "imagenet")
@@ -500,6 +522,8 @@ dm_dataset_get_format (DmDataset *self)
  * dm_dataset_set_format:
  * @self: a dataset
  * @format: (nullable): a format name
+ *
+ * Records which format the dataset was read from.
  */
 void
 dm_dataset_set_format (DmDataset  *self,
@@ -533,6 +557,8 @@ dm_dataset_get_hash_key_origin (DmDataset *self)
  * dm_dataset_set_hash_key_origin:
  * @self: a dataset
  * @origin: (nullable): which hasher made the keys
+ *
+ * Records which hasher made the items' hash keys, written to the key cache.
  */
 void
 dm_dataset_set_hash_key_origin (DmDataset  *self,

@@ -215,6 +215,8 @@ dm_item_init (DmItem *self)
  * @id: the item's id
  * @subset: (nullable): the subset it belongs to, "default" when %NULL
  *
+ * Makes an item of @subset.
+ *
  * Returns: (transfer full): a new item without image, labels or key
  */
 DmItem *
@@ -272,6 +274,8 @@ dm_item_copy (DmItem *self)
  * dm_item_get_id:
  * @self: an item
  *
+ * Gives the item's id.
+ *
  * Returns: the item's id, unique within its subset
  */
 const char *
@@ -286,6 +290,8 @@ dm_item_get_id (DmItem *self)
  * dm_item_get_subset:
  * @self: an item
  *
+ * Gives the subset the item belongs to.
+ *
  * Returns: the name of the item's subset
  */
 const char *
@@ -299,6 +305,8 @@ dm_item_get_subset (DmItem *self)
 /**
  * dm_item_get_image_path:
  * @self: an item
+ *
+ * Gives the item's image file, resolved as Datumaro resolves it.
  *
  * Returns: (nullable) (type filename): the image file on disk, or %NULL
  */
@@ -317,6 +325,8 @@ dm_item_get_image_path (DmItem *self)
  * dm_item_set_image_path:
  * @self: an item
  * @path: (nullable) (type filename): the image file on disk
+ *
+ * Sets the item's image file on disk.
  */
 void
 dm_item_set_image_path (DmItem     *self,
@@ -369,6 +379,8 @@ dm_item_get_image_relpath (DmItem *self)
  * @self: an item
  * @relpath: (nullable) (type filename): the image path relative to the
  *   subset's image folder
+ *
+ * Sets the image path the item's JSON names.
  */
 void
 dm_item_set_image_relpath (DmItem     *self,
@@ -397,6 +409,8 @@ dm_item_set_image_relpath (DmItem     *self,
  * @self: an item
  * @width: (out) (optional): the image width in pixels, 0 when unknown
  * @height: (out) (optional): the image height in pixels, 0 when unknown
+ *
+ * Gives the image size the annotations declare.
  */
 void
 dm_item_get_image_size (DmItem *self,
@@ -416,6 +430,8 @@ dm_item_get_image_size (DmItem *self,
  * @self: an item
  * @width: the image width in pixels, 0 when unknown
  * @height: the image height in pixels, 0 when unknown
+ *
+ * Sets the image size the annotations declare.
  */
 void
 dm_item_set_image_size (DmItem *self,
@@ -469,6 +485,8 @@ dm_item_add_media_file (DmItem     *self,
  * dm_item_get_n_media_files:
  * @self: an item
  *
+ * Counts the item's media files (image, point cloud, related images, video).
+ *
  * Returns: the number of media files recorded with dm_item_add_media_file()
  */
 guint
@@ -494,6 +512,8 @@ get_media_file (DmItem *self,
  * @self: an item
  * @index: a media file's index
  *
+ * Gives the dataset folder a media file is written under.
+ *
  * Returns: (type filename): the dataset folder its written path is relative to
  */
 const char *
@@ -509,6 +529,8 @@ dm_item_get_media_file_folder (DmItem *self,
  * dm_item_get_media_file_member:
  * @self: an item
  * @index: a media file's index
+ *
+ * Says which member of the item's JSON names a media file.
  *
  * Returns: where the item's JSON holds its path, as dotted members
  */
@@ -526,6 +548,8 @@ dm_item_get_media_file_member (DmItem *self,
  * @self: an item
  * @index: a media file's index
  *
+ * Gives a media file's path as the written JSON names it.
+ *
  * Returns: (type filename): its path as the item's JSON has it
  */
 const char *
@@ -541,6 +565,8 @@ dm_item_get_media_file_written (DmItem *self,
  * dm_item_get_media_file_source:
  * @self: an item
  * @index: a media file's index
+ *
+ * Gives where a media file is read from.
  *
  * Returns: (type filename): the file on disk
  */
@@ -604,6 +630,8 @@ dm_item_get_label (DmItem *self)
  * dm_item_add_label:
  * @self: an item
  * @label_id: an index into the dataset's label categories
+ *
+ * Gives the item a label annotation; its first label is its class.
  */
 void
 dm_item_add_label (DmItem *self,
@@ -621,6 +649,8 @@ dm_item_add_label (DmItem *self,
  * dm_item_get_hash_key:
  * @self: an item
  *
+ * Gives the item's hash key, the bytes the clustering methods compare.
+ *
  * Returns: (nullable) (transfer none): the item's hash key, or %NULL
  */
 GBytes *
@@ -635,6 +665,8 @@ dm_item_get_hash_key (DmItem *self)
  * dm_item_set_hash_key:
  * @self: an item
  * @key: (nullable): the hash key, packed most significant bit first
+ *
+ * Sets the item's hash key, or removes it.
  */
 void
 dm_item_set_hash_key (DmItem *self,
@@ -670,6 +702,8 @@ dm_item_get_json (DmItem *self)
  * dm_item_set_json:
  * @self: an item
  * @json: (nullable): the item as compact JSON
+ *
+ * Sets the JSON the item is written back as.
  */
 void
 dm_item_set_json (DmItem     *self,

@@ -50,6 +50,8 @@ dm_plugin_registry_init (DmPluginRegistry *self)
 /**
  * dm_plugin_registry_get_default:
  *
+ * Gives the registry shared by the process.
+ *
  * Returns: (transfer none): the process's plugin registry
  */
 DmPluginRegistry *
@@ -134,6 +136,8 @@ dm_plugin_registry_add_default_directories (DmPluginRegistry *self)
  * dm_plugin_registry_get_directories:
  * @self: the registry
  *
+ * Lists the directories plugins are loaded from.
+ *
  * Returns: (array zero-terminated=1) (transfer none): the directories
  *   searched, in order
  */
@@ -192,6 +196,8 @@ compare_names (gconstpointer a,
  * dm_plugin_registry_list_transforms:
  * @self: the registry
  *
+ * Lists the transforms the loaded plugins registered: the transform menu.
+ *
  * Returns: (transfer full): the names of the registered transforms, sorted
  */
 GStrv
@@ -214,6 +220,8 @@ dm_plugin_registry_list_transforms (DmPluginRegistry *self)
  * dm_plugin_registry_lookup_transform:
  * @self: the registry
  * @name: a transform name
+ *
+ * Finds a transform's type by its registered name.
  *
  * Returns: the transform's type, or %G_TYPE_INVALID when none has @name
  */
@@ -240,6 +248,8 @@ dm_plugin_registry_lookup_transform (DmPluginRegistry *self,
  * @self: the registry
  * @name: a transform name
  * @error: return location for a #GError
+ *
+ * Makes a transform by its registered name.
  *
  * Returns: (transfer full): a new transform with default parameters, or
  *   %NULL with %DM_ERROR_NOT_FOUND when no transform has @name

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dm-error.h"
+#include "dm-progress-relay-private.h"
 #include "dm-transform.h"
 
 /**
@@ -33,6 +34,13 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/* The relay of the dm_transform_apply_async() under way, as qdata. */
+static GQuark
+async_relay_quark (void)
+{
+  return g_quark_from_static_string ("dm-transform-async-relay");
+}
+
 static void
 dm_transform_finalize (GObject *object)
 {
@@ -54,8 +62,9 @@ dm_transform_class_init (DmTransformClass *klass)
    * @phase: what it is doing now ("loading", "hashing", "clustering", ...)
    * @fraction: how much of that phase is done, from 0 to 1
    *
-   * Emitted from the thread that called dm_transform_apply(), as the work
-   * goes on, so a host can show it.
+   * Emitted as the work goes on, so a host can show it: from the thread
+   * that called dm_transform_apply(), or, during dm_transform_apply_async(),
+   * on the thread-default main context of its caller.
    */
   signals[SIGNAL_PROGRESS] =
     g_signal_new ("progress",
@@ -153,6 +162,8 @@ dm_transform_class_get_description (DmTransformClass *klass)
  * dm_transform_get_name:
  * @self: a transform
  *
+ * Gives the name the transform is registered under.
+ *
  * Returns: (nullable): the name the transform is registered under, or
  *   %NULL when its type is not registered with the extension point
  */
@@ -178,6 +189,8 @@ dm_transform_get_name (DmTransform *self)
  * dm_transform_get_label:
  * @self: a transform
  *
+ * Gives the transform's menu label.
+ *
  * Returns: the translated menu label
  */
 const char *
@@ -191,6 +204,8 @@ dm_transform_get_label (DmTransform *self)
 /**
  * dm_transform_get_description:
  * @self: a transform
+ *
+ * Gives the transform's description for its menu entry.
  *
  * Returns: the translated one-line description
  */
@@ -251,15 +266,26 @@ dm_transform_apply (DmTransform   *self,
  * @fraction: how much of that phase is done, from 0 to 1
  *
  * For subclasses: emits #DmTransform::progress. Call it from the thread
- * that runs dm_transform_apply().
+ * that runs dm_transform_apply() or from threads it waits for. During
+ * dm_transform_apply_async() the signal is posted to its caller's main
+ * context instead.
  */
 void
 dm_transform_report_progress (DmTransform *self,
                               const char  *phase,
                               double       fraction)
 {
+  DmProgressRelay *relay;
+
   g_return_if_fail (DM_IS_TRANSFORM (self));
   g_return_if_fail (phase != NULL);
+
+  relay = g_object_get_qdata (G_OBJECT (self), async_relay_quark ());
+  if (relay != NULL)
+    {
+      dm_progress_relay_post (relay, phase, CLAMP (fraction, 0.0, 1.0), 0);
+      return;
+    }
 
   g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, phase, CLAMP (fraction, 0.0, 1.0));
 }
@@ -267,6 +293,8 @@ dm_transform_report_progress (DmTransform *self,
 /**
  * dm_transform_get_report:
  * @self: a transform
+ *
+ * Gives what the last apply reported: a JSON object whose layout the transform documents.
  *
  * Returns: (transfer none) (nullable): the report of the last successful
  *   dm_transform_apply(), or %NULL
@@ -487,4 +515,143 @@ dm_transform_set_parameter_from_string (DmTransform  *self,
 
   g_object_set_property (G_OBJECT (self), g_param_spec_get_name (pspec), &parsed);
   return TRUE;
+}
+
+typedef struct
+{
+  DmDataset *input;
+  DmProgressRelay *relay;
+} ApplyData;
+
+static void
+apply_data_free (gpointer data)
+{
+  ApplyData *apply = data;
+
+  g_object_unref (apply->input);
+  g_free (apply);
+}
+
+/* On the caller's context: the progress the worker posted, as the signal. */
+static void
+emit_relayed_progress (const char *phase,
+                       double      fraction,
+                       guint       total,
+                       gpointer    user_data)
+{
+  g_signal_emit (user_data, signals[SIGNAL_PROGRESS], 0, phase, fraction);
+}
+
+static void
+apply_in_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  ApplyData *apply = task_data;
+  GError *error = NULL;
+  DmDataset *output;
+
+  output = dm_transform_apply (source_object, apply->input, cancellable, &error);
+  if (output != NULL)
+    g_task_return_pointer (task, output, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+/* On the caller's context, when the work is done and before the caller's
+ * callback: the last progress, then the transform emits directly again. */
+static void
+apply_done (GObject      *source_object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  GTask *task = G_TASK (result);
+  GTask *outer = user_data;
+  ApplyData *apply = g_task_get_task_data (task);
+  GError *error = NULL;
+  DmDataset *output;
+
+  g_object_set_qdata (source_object, async_relay_quark (), NULL);
+  dm_progress_relay_close (g_steal_pointer (&apply->relay));
+
+  output = g_task_propagate_pointer (task, &error);
+  if (output != NULL)
+    g_task_return_pointer (outer, output, g_object_unref);
+  else
+    g_task_return_error (outer, error);
+  g_object_unref (outer);
+}
+
+/**
+ * dm_transform_apply_async:
+ * @self: a transform
+ * @input: the dataset to transform; it is not modified, and must not be
+ *   modified until the operation is finished
+ * @cancellable: (nullable): to stop the work early
+ * @callback: (scope async) (closure user_data): called on the
+ *   thread-default main context of the caller when the work is done
+ * @user_data: for @callback
+ *
+ * Runs dm_transform_apply() in a worker thread, so a host's window stays
+ * responsive. Meanwhile #DmTransform::progress is emitted on the
+ * thread-default main context of the caller, never from the worker, and
+ * every update is delivered before @callback runs. Change no parameter
+ * and start no other apply on @self until then. Call
+ * dm_transform_apply_finish() from @callback for the result.
+ */
+void
+dm_transform_apply_async (DmTransform         *self,
+                          DmDataset           *input,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *outer;
+  g_autoptr(GTask) task = NULL;
+  ApplyData *apply;
+
+  g_return_if_fail (DM_IS_TRANSFORM (self));
+  g_return_if_fail (DM_IS_DATASET (input));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+  g_return_if_fail (g_object_get_qdata (G_OBJECT (self), async_relay_quark ()) == NULL);
+
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, dm_transform_apply_async);
+
+  apply = g_new0 (ApplyData, 1);
+  apply->input = g_object_ref (input);
+  apply->relay = dm_progress_relay_new (g_task_get_context (outer), emit_relayed_progress,
+                                        g_object_ref (self), g_object_unref);
+  g_object_set_qdata (G_OBJECT (self), async_relay_quark (), apply->relay);
+
+  /* The inner task runs the work; its completion, on the caller's context
+   * after the progress it posted, closes the relay and completes @outer. */
+  task = g_task_new (self, cancellable, apply_done, outer);
+  g_task_set_source_tag (task, dm_transform_apply_async);
+  g_task_set_task_data (task, apply, apply_data_free);
+  g_task_run_in_thread (task, apply_in_thread);
+}
+
+/**
+ * dm_transform_apply_finish:
+ * @self: a transform
+ * @result: the result passed to the callback of dm_transform_apply_async()
+ * @error: return location for a #GError
+ *
+ * Finishes dm_transform_apply_async().
+ *
+ * Returns: (transfer full): the new dataset, or %NULL with @error set
+ *   (%G_IO_ERROR_CANCELLED when the cancellable was cancelled)
+ */
+DmDataset *
+dm_transform_apply_finish (DmTransform   *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (DM_IS_TRANSFORM (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dm_transform_apply_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

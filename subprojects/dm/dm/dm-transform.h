@@ -79,6 +79,17 @@ DmDataset   *dm_transform_apply           (DmTransform   *self,
                                            GError       **error);
 
 DM_AVAILABLE_IN_ALL
+void         dm_transform_apply_async     (DmTransform         *self,
+                                           DmDataset           *input,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+DM_AVAILABLE_IN_ALL
+DmDataset   *dm_transform_apply_finish    (DmTransform   *self,
+                                           GAsyncResult  *result,
+                                           GError       **error);
+
+DM_AVAILABLE_IN_ALL
 void         dm_transform_report_progress (DmTransform   *self,
                                            const char    *phase,
                                            double         fraction);

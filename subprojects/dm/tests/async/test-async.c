@@ -1,0 +1,326 @@
+/* The asynchronous API from a GLib main loop, without a plugin: a test
+ * transform keeps every other item, slowly, reporting progress. Load,
+ * apply and save asynchronously give what the synchronous calls give;
+ * progress arrives on the main thread while the loop keeps running; a
+ * cancelled apply or save gives G_IO_ERROR_CANCELLED and leaves nothing.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <dm.h>
+
+#include "test-helpers.h"
+
+#define N_ITEMS 120
+#define TICK_MS 2
+
+/* A transform keeping the items at even positions, one per 0.5 ms. */
+#define TEST_TYPE_HALVE (test_halve_get_type ())
+G_DECLARE_FINAL_TYPE (TestHalve, test_halve, TEST, HALVE, DmTransform)
+
+struct _TestHalve
+{
+  DmTransform parent_instance;
+  GThread *worker;      /* the thread apply last ran in */
+};
+
+G_DEFINE_FINAL_TYPE (TestHalve, test_halve, DM_TYPE_TRANSFORM)
+
+static DmDataset *
+test_halve_apply (DmTransform   *transform,
+                  DmDataset     *input,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(DmDataset) output = dm_dataset_new_like (input);
+  guint n = dm_dataset_get_n_items (input);
+
+  TEST_HALVE (transform)->worker = g_thread_self ();
+  for (guint i = 0; i < n; i++)
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
+      if (i % 2 == 0)
+        dm_dataset_append_item (output, dm_dataset_get_item (input, i));
+      g_usleep (500);
+      dm_transform_report_progress (transform, "halving", (double) (i + 1) / n);
+    }
+  return g_steal_pointer (&output);
+}
+
+static void
+test_halve_class_init (TestHalveClass *klass)
+{
+  DM_TRANSFORM_CLASS (klass)->apply = test_halve_apply;
+}
+
+static void
+test_halve_init (TestHalve *self)
+{
+}
+
+typedef struct
+{
+  char *tmp;
+  char *source;
+  char *dest;
+  GMainLoop *loop;
+  GCancellable *cancellable;
+  TestHalve *transform;
+  GThread *main_thread;
+
+  DmDataset *loaded;
+  DmDataset *applied;
+  GError *error;
+  gboolean saved;
+  gboolean applying;
+
+  guint n_progress;
+  double last_fraction;
+  double cancel_at;     /* cancel when progress reaches it; 0: never */
+  guint ticks;
+  guint ticks_while_applying;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->tmp = make_temp_dir ();
+  f->source = g_build_filename (f->tmp, "source", NULL);
+  f->dest = g_build_filename (f->tmp, "out", NULL);
+  write_keys_dataset (f->source, N_ITEMS, 3, 7);
+  f->loop = g_main_loop_new (NULL, FALSE);
+  f->cancellable = g_cancellable_new ();
+  f->transform = g_object_new (TEST_TYPE_HALVE, NULL);
+  f->main_thread = g_thread_self ();
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->loaded);
+  g_clear_object (&f->applied);
+  g_clear_error (&f->error);
+  g_object_unref (f->transform);
+  g_object_unref (f->cancellable);
+  g_main_loop_unref (f->loop);
+  remove_tree (f->tmp);
+  g_free (f->dest);
+  g_free (f->source);
+  g_free (f->tmp);
+}
+
+static void
+on_progress (DmTransform *transform,
+             const char  *phase,
+             double       fraction,
+             Fixture     *f)
+{
+  g_assert_true (g_thread_self () == f->main_thread);
+  g_assert_true (f->applying);
+  g_assert_cmpstr (phase, ==, "halving");
+  g_assert_cmpfloat (fraction, >=, f->last_fraction);
+  f->n_progress++;
+  f->last_fraction = fraction;
+  if (f->cancel_at > 0 && fraction >= f->cancel_at)
+    g_cancellable_cancel (f->cancellable);
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  f->ticks++;
+  if (f->applying)
+    f->ticks_while_applying++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  g_assert_true (g_thread_self () == f->main_thread);
+  f->saved = dm_dataset_save_finish (DM_DATASET (source), result, &f->error);
+  g_main_loop_quit (f->loop);
+}
+
+static void
+on_applied (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  g_assert_true (g_thread_self () == f->main_thread);
+  f->applying = FALSE;
+  f->applied = dm_transform_apply_finish (DM_TRANSFORM (source), result, &f->error);
+  if (f->applied == NULL)
+    {
+      g_main_loop_quit (f->loop);
+      return;
+    }
+  dm_dataset_save_async (f->applied, f->dest, DM_SAVE_NONE, f->cancellable, on_saved, f);
+}
+
+static void
+on_loaded (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  g_assert_null (source);
+  g_assert_true (g_thread_self () == f->main_thread);
+  f->loaded = dm_dataset_load_finish (result, &f->error);
+  if (f->loaded == NULL)
+    {
+      g_main_loop_quit (f->loop);
+      return;
+    }
+  f->applying = TRUE;
+  dm_transform_apply_async (DM_TRANSFORM (f->transform), f->loaded, f->cancellable, on_applied, f);
+}
+
+/* load → apply → save from the loop; returns when the chain stops. */
+static void
+run_chain (Fixture *f)
+{
+  guint tick = g_timeout_add (TICK_MS, on_tick, f);
+  gulong handler = g_signal_connect (f->transform, "progress", G_CALLBACK (on_progress), f);
+  guint n_progress;
+
+  dm_dataset_load_async (f->source, NULL, f->cancellable, on_loaded, f);
+  g_main_loop_run (f->loop);
+
+  /* Nothing is delivered after the callback. */
+  n_progress = f->n_progress;
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (f->n_progress, ==, n_progress);
+
+  g_signal_handler_disconnect (f->transform, handler);
+  g_source_remove (tick);
+}
+
+static char **
+item_names (DmDataset *dataset)
+{
+  GPtrArray *names = g_ptr_array_new ();
+
+  for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
+    {
+      DmItem *item = dm_dataset_get_item (dataset, i);
+      g_ptr_array_add (names, g_strdup_printf ("%s/%s", dm_item_get_subset (item), dm_item_get_id (item)));
+    }
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
+static void
+test_chain_matches_sync (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) input = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(DmDataset) written = NULL;
+  g_autofree char *sync_dest = g_build_filename (f->tmp, "sync", NULL);
+  g_auto(GStrv) async_names = NULL;
+  g_auto(GStrv) sync_names = NULL;
+
+  run_chain (f);
+  g_assert_no_error (f->error);
+  g_assert_true (f->saved);
+
+  /* The work ran in another thread while the loop kept running and
+   * delivered its progress, the last update included. */
+  g_assert_true (f->transform->worker != f->main_thread);
+  g_assert_cmpuint (f->n_progress, >, 0);
+  g_assert_cmpfloat (f->last_fraction, ==, 1.0);
+  g_assert_cmpuint (f->ticks_while_applying, >, 1);
+
+  input = dm_dataset_load (f->source, NULL, NULL, &error);
+  g_assert_no_error (error);
+  output = dm_transform_apply (DM_TRANSFORM (f->transform), input, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (dm_dataset_save (output, sync_dest, DM_SAVE_NONE, NULL, &error));
+  g_assert_no_error (error);
+
+  written = dm_dataset_load (f->dest, NULL, NULL, &error);
+  g_assert_no_error (error);
+  async_names = item_names (written);
+  g_clear_object (&written);
+  written = dm_dataset_load (sync_dest, NULL, NULL, &error);
+  g_assert_no_error (error);
+  sync_names = item_names (written);
+  g_assert_cmpuint (g_strv_length (async_names), ==, N_ITEMS / 2);
+  g_assert_cmpstrv (async_names, sync_names);
+}
+
+static void
+test_cancel_apply (Fixture       *f,
+                   gconstpointer  data)
+{
+  f->cancel_at = 0.25;
+  run_chain (f);
+
+  g_assert_error (f->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (f->applied);
+  g_assert_cmpfloat (f->last_fraction, <, 1.0);
+  g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
+  g_assert_false (dir_has_entry_containing (f->tmp, "out"));
+}
+
+static void
+test_cancel_save (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) input = dm_dataset_load (f->source, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  dm_dataset_save_async (input, f->dest, DM_SAVE_NONE, f->cancellable, on_saved, f);
+  g_cancellable_cancel (f->cancellable);
+  g_main_loop_run (f->loop);
+
+  g_assert_error (f->error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (f->saved);
+  g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
+  g_assert_false (dir_has_entry_containing (f->tmp, "out"));
+}
+
+static void
+test_load_error (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *missing = g_build_filename (f->tmp, "missing", NULL);
+
+  g_free (f->source);
+  f->source = g_steal_pointer (&missing);
+  run_chain (f);
+
+  g_assert_nonnull (f->error);
+  g_assert_false (g_error_matches (f->error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+  assert_error_mentions (f->error, f->source);
+  g_assert_null (f->loaded);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/async/chain-matches-sync", Fixture, NULL, fixture_set_up, test_chain_matches_sync, fixture_tear_down);
+  g_test_add ("/async/cancel-apply", Fixture, NULL, fixture_set_up, test_cancel_apply, fixture_tear_down);
+  g_test_add ("/async/cancel-save", Fixture, NULL, fixture_set_up, test_cancel_save, fixture_tear_down);
+  g_test_add ("/async/load-error", Fixture, NULL, fixture_set_up, test_load_error, fixture_tear_down);
+
+  return g_test_run ();
+}

@@ -168,6 +168,27 @@ class RegistryTest(unittest.TestCase):
         self.assertTrue(raised.exception.matches(Dm.error_quark(), Dm.Error.INVALID_ARGUMENT))
 
 
+    def test_notify_only_when_a_value_changes(self):
+        # The properties are G_PARAM_EXPLICIT_NOTIFY: set_property notifies
+        # on a change, and only then, so a GUI bound to them follows.
+        for name, first, second in (('prune', ('ratio', 0.25), ('method', 'centroid')),
+                                    ('hash', ('threads', 3), ('embeddings', 'e.npy'))):
+            transform = registry().create_transform(name)
+            seen = []
+            transform.connect('notify', lambda obj, pspec: seen.append(pspec.name))
+            prop, value = first
+            transform.set_property(prop, value)
+            transform.set_property(prop, value)
+            self.assertEqual(seen, [prop])
+            prop, text = second
+            transform.set_parameter_from_string(prop, text)
+            transform.set_parameter_from_string(prop, text)
+            self.assertEqual(seen, [first[0], prop])
+            # Back to the default is a change too.
+            default = transform.find_property(first[0]).default_value
+            transform.set_property(first[0], default)
+            self.assertEqual(seen, [first[0], prop, first[0]])
+
 class ApplyTest(unittest.TestCase):
     def prune(self, **properties):
         transform = registry().create_transform('prune')

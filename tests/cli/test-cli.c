@@ -78,6 +78,10 @@ test_transforms_menu (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (run->out, "query_clust"));
   g_assert_nonnull (strstr (run->out, "ratio"));
   g_assert_nonnull (strstr (run->out, "number from 0 to 1; default 0.5"));
+  /* The short options and the required parameter prune declares. */
+  g_assert_nonnull (strstr (run->out, "-m, method"));
+  g_assert_nonnull (strstr (run->out, "-r, ratio"));
+  g_assert_nonnull (strstr (run->out, "required)"));
   g_assert_nonnull (strstr (run->out, "hash-type"));
   g_assert_nonnull (strstr (run->out, "seed"));
 }

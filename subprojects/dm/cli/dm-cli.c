@@ -133,6 +133,22 @@ describe_value_type (GParamSpec *pspec)
   return g_strdup_printf (_("%s; default %s"), g_type_name (type), default_text);
 }
 
+/* A parameter as the menu and --help show it: its blurb, translated in
+ * the transform's domain, the values it takes, and whether it is required. */
+static char *
+describe_parameter (DmTransformClass *klass,
+                    GParamSpec       *pspec)
+{
+  const char *domain = dm_transform_class_get_translation_domain (klass);
+  const char *blurb = g_dgettext (domain, g_param_spec_get_blurb (pspec));
+  g_autofree char *values = describe_value_type (pspec);
+
+  if (dm_transform_class_is_parameter_required (klass, g_param_spec_get_name (pspec)))
+    /* TRANSLATORS: a parameter's description, then the values it takes */
+    return g_strdup_printf (_("%s (%s; required)"), blurb, values);
+  return g_strdup_printf ("%s (%s)", blurb, values);
+}
+
 static int
 command_transforms (int argc, char **argv)
 {
@@ -172,11 +188,13 @@ command_transforms (int argc, char **argv)
         g_print ("  %s\n", _("Parameters:"));
       for (guint p = 0; p < n_pspecs; p++)
         {
-          g_autofree char *type_text = describe_value_type (pspecs[p]);
-          const char *domain = dm_transform_class_get_translation_domain (DM_TRANSFORM_GET_CLASS (transform));
+          DmTransformClass *klass = DM_TRANSFORM_GET_CLASS (transform);
+          const char *name = g_param_spec_get_name (pspecs[p]);
+          char alias = dm_transform_class_get_alias (klass, name);
+          g_autofree char *description = describe_parameter (klass, pspecs[p]);
+          g_autofree char *option = alias != 0 ? g_strdup_printf ("-%c, %s", alias, name) : g_strdup (name);
 
-          g_print ("    %-12s %s (%s)\n", g_param_spec_get_name (pspecs[p]),
-                   g_dgettext (domain, g_param_spec_get_blurb (pspecs[p])), type_text);
+          g_print ("    %-12s %s\n", option, description);
         }
       g_print ("\n");
     }
@@ -571,7 +589,6 @@ parameter_options_init (ParameterOptions   *options,
                         const GOptionEntry *host_entries)
 {
   DmTransformClass *klass = DM_TRANSFORM_GET_CLASS (transform);
-  const char *domain = dm_transform_class_get_translation_domain (klass);
   g_autofree GParamSpec **pspecs = NULL;
   guint n_pspecs;
 
@@ -586,8 +603,7 @@ parameter_options_init (ParameterOptions   *options,
     {
       const char *name = g_param_spec_get_name (pspecs[p]);
       char alias = dm_transform_class_get_alias (klass, name);
-      g_autofree char *values = describe_value_type (pspecs[p]);
-      g_autofree char *help = NULL;
+      g_autofree char *help = describe_parameter (klass, pspecs[p]);
       g_autofree char *placeholder = g_ascii_strup (name, -1);
       GOptionEntry entry = { 0 };
 
@@ -596,11 +612,6 @@ parameter_options_init (ParameterOptions   *options,
         continue;
       if (alias != 0 && is_host_option (host_entries, "", alias))
         alias = 0;
-      if (dm_transform_class_is_parameter_required (klass, name))
-        /* TRANSLATORS: a parameter's description, then the values it takes */
-        help = g_strdup_printf (_("%s (%s; required)"), g_dgettext (domain, g_param_spec_get_blurb (pspecs[p])), values);
-      else
-        help = g_strdup_printf ("%s (%s)", g_dgettext (domain, g_param_spec_get_blurb (pspecs[p])), values);
 
       entry.long_name = g_string_chunk_insert_const (options->strings, name);
       entry.short_name = alias;

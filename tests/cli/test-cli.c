@@ -82,6 +82,8 @@ test_transforms_menu (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (run->out, "-m, method"));
   g_assert_nonnull (strstr (run->out, "-r, ratio"));
   g_assert_nonnull (strstr (run->out, "required)"));
+  /* A text parameter (hash's embeddings) without a default. */
+  g_assert_nonnull (strstr (run->out, "text; none by default"));
   g_assert_nonnull (strstr (run->out, "hash-type"));
   g_assert_nonnull (strstr (run->out, "seed"));
 }

@@ -129,6 +129,13 @@ describe_value_type (GParamSpec *pspec)
     return g_strdup_printf (_("true or false; default %s"),
                             g_value_get_boolean (&default_value) ? "true" : "false");
 
+  if (G_IS_PARAM_SPEC_STRING (pspec))
+    {
+      const char *text = g_value_get_string (&default_value);
+
+      return text != NULL ? g_strdup_printf (_("text; default %s"), text) : g_strdup (_("text; none by default"));
+    }
+
   default_text = g_strdup_value_contents (&default_value);
   return g_strdup_printf (_("%s; default %s"), g_type_name (type), default_text);
 }

@@ -201,6 +201,14 @@ class InstallTest(unittest.TestCase):
         after = item_ids(odd)
         for subset, ids in before.items():
             self.assertEqual(after.get(subset, []), ids[1::2], subset)
+        # The positional convention the plugin declares: the same items.
+        self.assertIn('SOURCE[:FORMAT] [OFFSET]', help_text.stdout)
+        positional = os.path.join(self.scratch.name, 'every-other-positional')
+        result = run([self.dm, 'every-other', source, '1', '-o', positional, '-q'], env=environment)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(item_ids(positional), after)
+        extra = run([self.dm, 'every-other', source, '1', '0', '-o', positional + '-extra'], env=environment)
+        self.assertEqual(extra.returncode, 2, extra.stderr)
         # A value out of the pspec's range: a one-line usage error, exit 2.
         bad = run([self.dm, 'every-other', source, '--offset', '2', '-o', odd + '-bad'], env=environment)
         self.assertEqual(bad.returncode, 2, bad.stderr)

@@ -2,7 +2,8 @@
  * installed dm-1.0.pc only, as tests/install/test-install.py builds it.
  *
  * Its transform "every-other" keeps every second item of each subset
- * (from the first, or with --offset 1 / -k 1 from the second), so the test
+ * (from the first, or with --offset 1, -k 1 or a 1 after the dataset from
+ * the second), so the test
  * can tell that the installed host ran it and gave it its own option.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -84,6 +85,8 @@ every_other_transform_class_init (EveryOtherTransformClass *klass)
                        0, 1, 0, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   dm_transform_class_add_alias (transform_class, 'k', "offset");
+  /* `dm every-other SOURCE 1` as well. */
+  dm_transform_class_add_positional (transform_class, "offset");
 }
 
 static void

@@ -678,7 +678,10 @@ command_run_transform (DmTransform *transform,
   g_auto(GStrv) parameters = NULL;
   g_autofree char *project = NULL;
   const char *problem;
-  g_autoptr(GOptionContext) context = g_option_context_new (_("SOURCE[:FORMAT]"));
+  g_auto(GStrv) positionals = dm_transform_class_list_positionals (DM_TRANSFORM_GET_CLASS (transform));
+  guint n_positionals = g_strv_length (positionals);
+  g_autoptr(GString) arguments = g_string_new (_("SOURCE[:FORMAT]"));
+  g_autoptr(GOptionContext) context = NULL;
   GOptionGroup *group;
   g_autoptr(GError) error = NULL;
   const GOptionEntry host_entries[] = {
@@ -698,6 +701,17 @@ command_run_transform (DmTransform *transform,
     G_OPTION_ENTRY_NULL
   };
 
+  /* The positional parameters follow SOURCE, each optional on the command
+   * line (a required one is checked below, however it is given). */
+  for (guint i = 0; i < n_positionals; i++)
+    {
+      g_autofree char *placeholder = g_strdelimit (g_ascii_strup (positionals[i], -1), "-", '_');
+
+      g_string_append_printf (arguments, " [%s", placeholder);
+    }
+  for (guint i = 0; i < n_positionals; i++)
+    g_string_append_c (arguments, ']');
+  context = g_option_context_new (arguments->str);
   parameter_options_init (&parameter_options, transform, host_entries);
   group = g_option_group_new (NULL, NULL, NULL, &parameter_options, NULL);
   /* The parameters' help is translated already, in the transform's
@@ -712,8 +726,10 @@ command_run_transform (DmTransform *transform,
     return usage_error (context, error->message);
   if ((problem = check_datum_only_options (project)) != NULL)
     return usage_error (context, problem);
-  if (argc != 2)
+  if (argc < 2 || (guint) argc > 2 + n_positionals)
     return usage_error (context, _("expected one SOURCE directory"));
+  for (int i = 2; i < argc; i++)
+    g_ptr_array_add (parameter_options.assignments, g_strconcat (positionals[i - 2], "=", argv[i], NULL));
   for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
     g_ptr_array_add (parameter_options.assignments, g_strdup (parameters[i]));
   if ((problem = missing_required_parameter (transform, parameter_options.assignments)) != NULL)

@@ -133,12 +133,14 @@ dm_transform_class_get_translation_domain (DmTransformClass *klass)
 }
 
 /* What a class says about how its parameters are given on a command line:
- * per parameter name, a short option letter and whether it is required,
- * kept on the class's GType. */
+ * per parameter name, a short option letter, whether it is required and
+ * its place among the positional arguments (from 1; 0: none), kept on the
+ * class's GType. */
 typedef struct
 {
   char alias;
   gboolean required;
+  guint position;
 } ParameterHint;
 
 static GQuark
@@ -214,6 +216,68 @@ dm_transform_class_get_alias (DmTransformClass *klass,
 
   hint = lookup_hint (klass, parameter, FALSE);
   return hint != NULL ? hint->alias : 0;
+}
+
+/**
+ * dm_transform_class_add_positional:
+ * @klass: a transform class
+ * @parameter: the name of one of the class's properties
+ *
+ * Declares that a command-line host takes this parameter's value from the
+ * arguments after the dataset, in the order of the calls: the first call's
+ * parameter from the first such argument, and so on. The option
+ * `--PARAMETER` sets it as well.
+ */
+void
+dm_transform_class_add_positional (DmTransformClass *klass,
+                                   const char       *parameter)
+{
+  g_auto(GStrv) positionals = NULL;
+  ParameterHint *hint;
+
+  g_return_if_fail (DM_IS_TRANSFORM_CLASS (klass));
+  g_return_if_fail (g_object_class_find_property (G_OBJECT_CLASS (klass), parameter) != NULL);
+
+  positionals = dm_transform_class_list_positionals (klass);
+  hint = lookup_hint (klass, parameter, TRUE);
+  if (hint->position == 0)
+    hint->position = g_strv_length (positionals) + 1;
+}
+
+/**
+ * dm_transform_class_list_positionals:
+ * @klass: a transform class
+ *
+ * Returns: (transfer full): the parameters declared with
+ *   dm_transform_class_add_positional(), in their order
+ */
+GStrv
+dm_transform_class_list_positionals (DmTransformClass *klass)
+{
+  GHashTable *hints;
+  GHashTableIter iter;
+  gpointer name, value;
+  g_autoptr(GPtrArray) ordered = g_ptr_array_new ();
+
+  g_return_val_if_fail (DM_IS_TRANSFORM_CLASS (klass), NULL);
+
+  hints = g_type_get_qdata (G_TYPE_FROM_CLASS (klass), parameter_hints_quark ());
+  if (hints != NULL)
+    {
+      g_hash_table_iter_init (&iter, hints);
+      while (g_hash_table_iter_next (&iter, &name, &value))
+        {
+          guint position = ((ParameterHint *) value)->position;
+
+          if (position == 0)
+            continue;
+          if (ordered->len < position)
+            g_ptr_array_set_size (ordered, position);
+          g_ptr_array_index (ordered, position - 1) = g_strdup (name);
+        }
+    }
+  g_ptr_array_add (ordered, NULL);
+  return (GStrv) g_ptr_array_steal (ordered, NULL);
 }
 
 /**

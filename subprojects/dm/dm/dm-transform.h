@@ -151,6 +151,11 @@ DM_AVAILABLE_IN_ALL
 char         dm_transform_class_get_alias    (DmTransformClass *klass,
                                               const char       *parameter);
 DM_AVAILABLE_IN_ALL
+void         dm_transform_class_add_positional (DmTransformClass *klass,
+                                                const char       *parameter);
+DM_AVAILABLE_IN_ALL
+GStrv        dm_transform_class_list_positionals (DmTransformClass *klass);
+DM_AVAILABLE_IN_ALL
 void         dm_transform_class_require_parameter (DmTransformClass *klass,
                                                    const char       *parameter);
 DM_AVAILABLE_IN_ALL

@@ -690,11 +690,13 @@ append_summary (GString                   *html,
   if (report != NULL)
     {
       g_autoptr(GString) params = g_string_new (NULL);
-      const char *names[] = { "method", "ratio", "hash_type", "seed", "inertia", "iterations" };
+      g_autoptr(GList) names = json_object_get_members (report);
 
-      for (guint p = 0; p < G_N_ELEMENTS (names); p++)
+      /* The report's own scalar members (its parameters, its figures), in
+       * its order: the host knows no transform's member names. */
+      for (GList *name = names; name != NULL; name = name->next)
         {
-          JsonNode *value = json_object_get_member (report, names[p]);
+          JsonNode *value = json_object_get_member (report, name->data);
           g_autofree char *text = NULL;
 
           if (value == NULL || !JSON_NODE_HOLDS_VALUE (value))
@@ -703,9 +705,11 @@ append_summary (GString                   *html,
             text = g_strdup (json_node_get_string (value));
           else if (json_node_get_value_type (value) == G_TYPE_DOUBLE)
             text = g_strdup_printf ("%g", json_node_get_double (value));
+          else if (json_node_get_value_type (value) == G_TYPE_BOOLEAN)
+            text = g_strdup (json_node_get_boolean (value) ? "true" : "false");
           else
             text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value));
-          g_string_append_printf (params, "%s%s: ", params->len > 0 ? " · " : "", names[p]);
+          g_string_append_printf (params, "%s%s: ", params->len > 0 ? " · " : "", (const char *) name->data);
           g_string_append (params, text);
         }
       g_string_append (html, "<p class=\"params\">");

@@ -165,6 +165,14 @@ prune_hash_transform_set_property (GObject      *object,
                                    GParamSpec   *pspec)
 {
   PruneHashTransform *self = PRUNE_HASH_TRANSFORM (object);
+  g_auto(GValue) previous = G_VALUE_INIT;
+
+  /* The properties are G_PARAM_EXPLICIT_NOTIFY: notify only on a change. */
+  g_value_init (&previous, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  g_object_get_property (object, g_param_spec_get_name (pspec), &previous);
+  if (g_param_values_cmp (pspec, &previous, value) == 0)
+    return;
+
 
   switch (prop_id)
     {
@@ -181,7 +189,10 @@ prune_hash_transform_set_property (GObject      *object,
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
     }
+
+  g_object_notify_by_pspec (object, pspec);
 }
 
 static void

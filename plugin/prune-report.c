@@ -115,11 +115,11 @@ prune_report_add_clusters (JsonNode             *report,
     {
       JsonObject *cluster = json_object_new ();
 
-      json_object_set_int_member (cluster, "size", selection->cluster_sizes[c]);
-      json_object_set_int_member (cluster, "quota", selection->quotas[c]);
+      json_object_set_int_member (cluster, DM_TRANSFORM_REPORT_CLUSTER_SIZE, selection->cluster_sizes[c]);
+      json_object_set_int_member (cluster, DM_TRANSFORM_REPORT_CLUSTER_QUOTA, selection->quotas[c]);
       json_array_add_object_element (clusters, cluster);
     }
-  json_object_set_array_member (root, "clusters", clusters);
+  json_object_set_array_member (root, DM_TRANSFORM_REPORT_CLUSTERS, clusters);
 
   for (guint i = 0; i < selection->n_kept; i++)
     {
@@ -144,7 +144,7 @@ prune_report_add_clusters (JsonNode             *report,
       else
         json_array_add_int_element (cluster_of_item, selection->cluster_of_item[next_clustered++]);
     }
-  json_object_set_array_member (root, "cluster_of_item", cluster_of_item);
+  json_object_set_array_member (root, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM, cluster_of_item);
 }
 
 void
@@ -160,10 +160,10 @@ prune_report_add_skipped (JsonNode  *report,
       DmItem *item = dm_dataset_get_item (input, item_broken->position);
       JsonObject *entry = json_object_new ();
 
-      json_object_set_string_member (entry, "subset", dm_item_get_subset (item));
-      json_object_set_string_member (entry, "id", dm_item_get_id (item));
-      json_object_set_string_member (entry, "reason", item_broken->error->message);
+      json_object_set_string_member (entry, DM_TRANSFORM_REPORT_SUBSET, dm_item_get_subset (item));
+      json_object_set_string_member (entry, DM_TRANSFORM_REPORT_ID, dm_item_get_id (item));
+      json_object_set_string_member (entry, DM_TRANSFORM_REPORT_REASON, item_broken->error->message);
       json_array_add_object_element (skipped, entry);
     }
-  json_object_set_array_member (json_node_get_object (report), "skipped", skipped);
+  json_object_set_array_member (json_node_get_object (report), DM_TRANSFORM_REPORT_SKIPPED, skipped);
 }

@@ -592,6 +592,14 @@ prune_transform_set_property (GObject      *object,
                               GParamSpec   *pspec)
 {
   PruneTransform *self = PRUNE_TRANSFORM (object);
+  g_auto(GValue) previous = G_VALUE_INIT;
+
+  /* The properties are G_PARAM_EXPLICIT_NOTIFY: notify only on a change. */
+  g_value_init (&previous, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  g_object_get_property (object, g_param_spec_get_name (pspec), &previous);
+  if (g_param_values_cmp (pspec, &previous, value) == 0)
+    return;
+
 
   switch (prop_id)
     {
@@ -645,7 +653,10 @@ prune_transform_set_property (GObject      *object,
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
     }
+
+  g_object_notify_by_pspec (object, pspec);
 }
 
 static void
@@ -797,6 +808,11 @@ prune_transform_class_init (PruneTransformClass *klass)
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* `datum prune`'s short options; it has no default method either. */
+  dm_transform_class_add_alias (transform_class, 'm', "method");
+  dm_transform_class_add_alias (transform_class, 'r', "ratio");
+  dm_transform_class_require_parameter (transform_class, "method");
 }
 
 static void

@@ -78,6 +78,12 @@ test_transforms_menu (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (run->out, "query_clust"));
   g_assert_nonnull (strstr (run->out, "ratio"));
   g_assert_nonnull (strstr (run->out, "number from 0 to 1; default 0.5"));
+  /* The short options and the required parameter prune declares. */
+  g_assert_nonnull (strstr (run->out, "-m, method"));
+  g_assert_nonnull (strstr (run->out, "-r, ratio"));
+  g_assert_nonnull (strstr (run->out, "required)"));
+  /* A text parameter (hash's embeddings) without a default. */
+  g_assert_nonnull (strstr (run->out, "text; none by default"));
   g_assert_nonnull (strstr (run->out, "hash-type"));
   g_assert_nonnull (strstr (run->out, "seed"));
 }
@@ -528,6 +534,99 @@ test_hash_refuses_imagenet (Fixture *fixture, gconstpointer data)
   assert_same_tree (before, after);
 }
 
+/* `dm prune --help` is made from prune's GParamSpecs: every writable one
+ * is an option, with its blurb, the values it takes and its default; the
+ * aliases and the required parameter its class declares show. Checked
+ * against the class itself, so the help cannot drift from it. */
+static void
+test_help_lists_every_parameter (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", "--help", NULL);
+  DmPluginRegistry *registry = dm_plugin_registry_get_default ();
+  g_autoptr(DmTransform) prune = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree GParamSpec **pspecs = NULL;
+  guint n_pspecs;
+
+  g_assert_cmpint (run->status, ==, 0);
+  dm_plugin_registry_add_default_directories (registry);
+  dm_plugin_registry_load (registry);
+  prune = dm_plugin_registry_create_transform (registry, "prune", &error);
+  g_assert_no_error (error);
+
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (prune), &n_pspecs);
+  g_assert_cmpuint (n_pspecs, >, 10);
+  for (guint p = 0; p < n_pspecs; p++)
+    {
+      g_autofree char *option = g_strdup_printf ("--%s", g_param_spec_get_name (pspecs[p]));
+      g_auto(GValue) default_value = G_VALUE_INIT;
+
+      if (strstr (run->out, option) == NULL)
+        g_error ("dm prune --help lacks %s:\n%s", option, run->out);
+      g_assert_nonnull (strstr (run->out, g_param_spec_get_blurb (pspecs[p])));
+      g_value_init (&default_value, G_PARAM_SPEC_VALUE_TYPE (pspecs[p]));
+      g_param_value_set_default (pspecs[p], &default_value);
+      if (G_IS_PARAM_SPEC_ENUM (pspecs[p]))
+        {
+          GEnumClass *enum_class = G_PARAM_SPEC_ENUM (pspecs[p])->enum_class;
+          g_autofree char *default_text =
+            g_strdup_printf ("default %s", g_enum_get_value (enum_class, g_value_get_enum (&default_value))->value_nick);
+
+          /* Every value by its nick, and the default. */
+          for (guint i = 0; i < enum_class->n_values; i++)
+            g_assert_nonnull (strstr (run->out, enum_class->values[i].value_nick));
+          g_assert_nonnull (strstr (run->out, default_text));
+        }
+    }
+  g_assert_nonnull (strstr (run->out, "-m, --method=METHOD"));
+  g_assert_nonnull (strstr (run->out, "-r, --ratio=RATIO"));
+  g_assert_nonnull (strstr (run->out, "number from 0 to 1; default 0.5"));
+  g_assert_nonnull (strstr (run->out, "required"));
+  /* The host's own options stay the host's. */
+  g_assert_nonnull (strstr (run->out, "-o, --output-dir=DEST"));
+  g_assert_nonnull (strstr (run->out, "--report-html=DIR"));
+  /* Booleans are flags: set without a value. */
+  g_assert_null (strstr (run->out, "--skip-broken="));
+  g_assert_cmpint (dm_transform_class_get_alias (DM_TRANSFORM_GET_CLASS (prune), "method"), ==, 'm');
+  g_assert_cmpint (dm_transform_class_get_alias (DM_TRANSFORM_GET_CLASS (prune), "seed"), ==, 0);
+  g_assert_true (dm_transform_class_is_parameter_required (DM_TRANSFORM_GET_CLASS (prune), "method"));
+  g_assert_false (dm_transform_class_is_parameter_required (DM_TRANSFORM_GET_CLASS (prune), "ratio"));
+}
+
+/* Any parameter is an option, its value parsed by the pspec's type and
+ * range: --stratify as a flag, --prototype-keep by nick; the required
+ * method may come through --param too. */
+static void
+test_parameter_options (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dest = path_in (fixture, "by-options");
+  g_autofree char *by_param = path_in (fixture, "by-param");
+  g_autofree char *bad = path_in (fixture, "bad");
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "prototype", "--prototype-keep", "hard",
+                                 "--stratify", "--seed", "3", "-r", "0.4", "-o", dest, "-q", NULL);
+  g_autoptr(DmRun) run2 = NULL;
+  g_autoptr(DmRun) run3 = NULL;
+  g_autoptr(DmDataset) a = NULL;
+  g_autoptr(DmDataset) b = NULL;
+
+  g_assert_cmpint (run->status, ==, 0);
+  run2 = dm_run (NULL, "prune", fixture->source, "--param", "method=prototype", "--param", "prototype-keep=hard",
+                 "--param", "stratify=true", "--param", "seed=3", "--param", "ratio=0.4", "-o", by_param, "-q", NULL);
+  g_assert_cmpint (run2->status, ==, 0);
+  a = dm_dataset_load (dest, NULL, NULL, NULL);
+  b = dm_dataset_load (by_param, NULL, NULL, NULL);
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  g_assert_cmpuint (dm_dataset_get_n_items (a), ==, dm_dataset_get_n_items (b));
+  for (guint i = 0; i < dm_dataset_get_n_items (a); i++)
+    g_assert_cmpstr (dm_item_get_id (dm_dataset_get_item (a, i)), ==, dm_item_get_id (dm_dataset_get_item (b, i)));
+
+  run3 = dm_run (NULL, "prune", fixture->source, "-m", "dedup", "--dedup-threshold", "2", "-o", bad, NULL);
+  assert_failed_cleanly (fixture, run3, "dedup-threshold");
+  g_assert_cmpint (run3->status, ==, 2);
+  g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -553,6 +652,8 @@ main (int argc, char **argv)
   ADD ("skip-broken-lists-and-continues", test_skip_broken_lists_and_continues);
   ADD ("skip-broken-with-nothing-left", test_skip_broken_with_nothing_left);
   ADD ("hash-refuses-imagenet", test_hash_refuses_imagenet);
+  ADD ("help-lists-every-parameter", test_help_lists_every_parameter);
+  ADD ("parameter-options", test_parameter_options);
 
 #undef ADD
 

@@ -176,6 +176,9 @@ test_clusters (Fixture       *fixture,
   assert_contains (page, kept);
   assert_contains (page, total);
   g_assert_cmpuint (n_items, ==, N_SAMPLE_ITEMS);
+  /* The report's scalar members, whatever the transform names them. */
+  assert_contains (page, "method: cluster_random");
+  assert_contains (page, "simd: ");
 
   /* The charts and tables, and one row of thumbnails per cluster. */
   assert_contains (page, "<section id=\"subsets\">");

@@ -11,6 +11,7 @@ its plugin directory (tests/gi/meson.build sets them).
 
 import math
 import os
+import random
 import unittest
 
 import gi
@@ -167,6 +168,55 @@ class RegistryTest(unittest.TestCase):
             transform.set_parameter_from_string('ratio', '2')
         self.assertTrue(raised.exception.matches(Dm.error_quark(), Dm.Error.INVALID_ARGUMENT))
 
+
+    def test_notify_only_when_a_value_changes(self):
+        # The properties are G_PARAM_EXPLICIT_NOTIFY: set_property notifies
+        # on a change, and only then, so a GUI bound to them follows.
+        for name, first, second in (('prune', ('ratio', 0.25), ('method', 'centroid')),
+                                    ('hash', ('threads', 3), ('embeddings', 'e.npy'))):
+            transform = registry().create_transform(name)
+            seen = []
+            transform.connect('notify', lambda obj, pspec: seen.append(pspec.name))
+            prop, value = first
+            transform.set_property(prop, value)
+            transform.set_property(prop, value)
+            self.assertEqual(seen, [prop])
+            prop, text = second
+            transform.set_parameter_from_string(prop, text)
+            transform.set_parameter_from_string(prop, text)
+            self.assertEqual(seen, [first[0], prop])
+            # Back to the default is a change too.
+            default = transform.find_property(first[0]).default_value
+            transform.set_property(first[0], default)
+            self.assertEqual(seen, [first[0], prop, first[0]])
+
+class ReportSchemaTest(unittest.TestCase):
+    def test_prune_report_follows_the_documented_schema(self):
+        # dm-transform.h documents the members any host may read; prune's
+        # report has them in that shape.
+        self.assertEqual((Dm.TRANSFORM_REPORT_SKIPPED, Dm.TRANSFORM_REPORT_SUBSET,
+                          Dm.TRANSFORM_REPORT_ID, Dm.TRANSFORM_REPORT_REASON,
+                          Dm.TRANSFORM_REPORT_CLUSTERS, Dm.TRANSFORM_REPORT_CLUSTER_SIZE,
+                          Dm.TRANSFORM_REPORT_CLUSTER_QUOTA, Dm.TRANSFORM_REPORT_CLUSTER_OF_ITEM),
+                         ('skipped', 'subset', 'id', 'reason', 'clusters', 'size', 'quota',
+                          'cluster_of_item'))
+        dataset = make_dataset({'train': 30})
+        generator = random.Random(1)
+        for item in dataset:
+            item.set_hash_key(GLib.Bytes.new(bytes(generator.getrandbits(8) for _ in range(64))))
+        transform = registry().create_transform('prune')
+        transform.set_parameter_from_string('method', 'cluster_random')
+        kept = transform.apply(dataset, None)
+        report = transform.get_report().get_object()
+        clusters = report.get_array_member(Dm.TRANSFORM_REPORT_CLUSTERS).get_elements()
+        sizes = [c.get_object().get_int_member(Dm.TRANSFORM_REPORT_CLUSTER_SIZE) for c in clusters]
+        quotas = [c.get_object().get_int_member(Dm.TRANSFORM_REPORT_CLUSTER_QUOTA) for c in clusters]
+        self.assertEqual(sum(sizes), dataset.get_n_items())
+        self.assertEqual(sum(quotas), kept.get_n_items())
+        of_item = [node.get_int() for node in
+                   report.get_array_member(Dm.TRANSFORM_REPORT_CLUSTER_OF_ITEM).get_elements()]
+        self.assertEqual(len(of_item), dataset.get_n_items())
+        self.assertEqual([of_item.count(c) for c in range(len(clusters))], sizes)
 
 class ApplyTest(unittest.TestCase):
     def prune(self, **properties):

@@ -127,8 +127,8 @@ class PruneExampleTest(unittest.TestCase):
     def test_errors(self):
         destination = os.path.join(self.scratch.name, 'errors')
         for arguments, message in (
-                (['--ratio', '1.5'], 'ratio must lie between'),
-                (['--method', 'best'], 'method must be one of'),
+                (['--ratio', '1.5'], 'for parameter “ratio”: out of range'),
+                (['--method', 'best'], 'for parameter “method”: expected one of random'),
                 (['--ratio', '0'], None)):
             with self.subTest(arguments=arguments):
                 result = run([sys.executable, EXAMPLE, '--quiet', self.source, destination]

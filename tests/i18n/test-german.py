@@ -111,14 +111,17 @@ class GermanTest(unittest.TestCase):
 
     def test_usage(self):
         self.assert_translated(['Usage: dm COMMAND [OPTION…]', 'Commands:',
-                                'Keep a representative subset of a dataset',
+                                'Transforms (dm TRANSFORM SOURCE[:FORMAT] [OPTION…]):', 'Prune',
                                 'Run “dm COMMAND --help” for a command’s options.'],
                                '--help')
 
     def test_prune_options(self):
+        # The host's options in its domain; the transform's, made from its
+        # GParamSpecs, in the plugin's.
         self.assert_translated(['Output directory', 'Print nothing but errors',
-                                'Fraction of the items kept (default 0.5)',
-                                'Keep a representative subset of a dataset (Datumaro’s prune).'],
+                                'The fraction of the items kept, greater than 0 and at most 1',
+                                'number from %g to %g; default %g', '%s (%s; required)',
+                                'Keep a representative subset of the items, chosen by clustering their hash keys'],
                                'prune', '--help')
 
     def test_transform_menu(self):
@@ -159,7 +162,7 @@ class GermanTest(unittest.TestCase):
                                stream='stderr', status=1)
 
     def test_usage_error(self):
-        self.assert_translated(['no method: pass -m METHOD'], 'prune', self.source,
+        self.assert_translated(['no %s: pass %s'], 'prune', self.source,
                                stream='stderr', status=2)
 
     def test_destination_not_empty(self):

@@ -188,6 +188,34 @@ class InstallTest(unittest.TestCase):
             self.assertEqual(after[subset], ids[::2], subset)
             self.assertEqual(len(after[subset]), math.ceil(len(ids) / 2))
 
+        # `dm every-other` has the plugin's own option, made from its
+        # GParamSpec and alias: the host knows nothing of it.
+        help_text = run([self.dm, 'every-other', '--help'], env=environment)
+        self.assertEqual(help_text.returncode, 0, help_text.stderr)
+        self.assertIn('-k, --offset=OFFSET', help_text.stdout)
+        self.assertIn('Keep the items at even (0) or odd (1) places '
+                      '(whole number from 0 to 1; default 0)', help_text.stdout)
+        odd = os.path.join(self.scratch.name, 'every-other-odd')
+        result = run([self.dm, 'every-other', source, '-k', '1', '-o', odd, '-q'], env=environment)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        after = item_ids(odd)
+        for subset, ids in before.items():
+            self.assertEqual(after.get(subset, []), ids[1::2], subset)
+        # The positional convention the plugin declares: the same items.
+        self.assertIn('SOURCE[:FORMAT] [OFFSET]', help_text.stdout)
+        positional = os.path.join(self.scratch.name, 'every-other-positional')
+        result = run([self.dm, 'every-other', source, '1', '-o', positional, '-q'], env=environment)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(item_ids(positional), after)
+        extra = run([self.dm, 'every-other', source, '1', '0', '-o', positional + '-extra'], env=environment)
+        self.assertEqual(extra.returncode, 2, extra.stderr)
+        # A value out of the pspec's range: a one-line usage error, exit 2.
+        bad = run([self.dm, 'every-other', source, '--offset', '2', '-o', odd + '-bad'], env=environment)
+        self.assertEqual(bad.returncode, 2, bad.stderr)
+        self.assertEqual(bad.stderr.count('\n'), 1, bad.stderr)
+        self.assertIn('offset', bad.stderr)
+        self.assertFalse(os.path.exists(odd + '-bad'))
+
 
 if __name__ == '__main__':
     unittest.main(verbosity=2, argv=sys.argv[:1])

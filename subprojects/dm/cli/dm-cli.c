@@ -34,6 +34,18 @@ exit_status_of (const GError *error)
   return g_error_matches (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT) ? 2 : 1;
 }
 
+/* Prints @error as one line. The library's errors name no flag; where the
+ * user can resolve one with a flag of this command, it is named here. */
+static void
+print_error (const GError *error)
+{
+  if (g_error_matches (error, DM_ERROR, DM_ERROR_EXISTS))
+    /* TRANSLATORS: an error message, then how to resolve it */
+    g_printerr (_("dm: %s (pass --overwrite to replace it)\n"), error->message);
+  else
+    g_printerr ("dm: %s\n", error->message);
+}
+
 /* The end of a run that failed or was stopped: one line on standard
  * error, and the exit status (128 + the signal when one stopped it). */
 static int
@@ -45,7 +57,7 @@ fail_run (GError *error,
       g_printerr (_("dm: cancelled\n"));
       return 128 + stop_signal;
     }
-  g_printerr ("dm: %s\n", error->message);
+  print_error (error);
   return exit_status_of (error);
 }
 
@@ -63,7 +75,7 @@ load_plugins (void)
 static int
 fail (GError *error)
 {
-  g_printerr ("dm: %s\n", error->message);
+  print_error (error);
   return exit_status_of (error);
 }
 
@@ -117,8 +129,31 @@ describe_value_type (GParamSpec *pspec)
     return g_strdup_printf (_("true or false; default %s"),
                             g_value_get_boolean (&default_value) ? "true" : "false");
 
+  if (G_IS_PARAM_SPEC_STRING (pspec))
+    {
+      const char *text = g_value_get_string (&default_value);
+
+      return text != NULL ? g_strdup_printf (_("text; default %s"), text) : g_strdup (_("text; none by default"));
+    }
+
   default_text = g_strdup_value_contents (&default_value);
   return g_strdup_printf (_("%s; default %s"), g_type_name (type), default_text);
+}
+
+/* A parameter as the menu and --help show it: its blurb, translated in
+ * the transform's domain, the values it takes, and whether it is required. */
+static char *
+describe_parameter (DmTransformClass *klass,
+                    GParamSpec       *pspec)
+{
+  const char *domain = dm_transform_class_get_translation_domain (klass);
+  const char *blurb = g_dgettext (domain, g_param_spec_get_blurb (pspec));
+  g_autofree char *values = describe_value_type (pspec);
+
+  if (dm_transform_class_is_parameter_required (klass, g_param_spec_get_name (pspec)))
+    /* TRANSLATORS: a parameter's description, then the values it takes */
+    return g_strdup_printf (_("%s (%s; required)"), blurb, values);
+  return g_strdup_printf ("%s (%s)", blurb, values);
 }
 
 static int
@@ -160,11 +195,13 @@ command_transforms (int argc, char **argv)
         g_print ("  %s\n", _("Parameters:"));
       for (guint p = 0; p < n_pspecs; p++)
         {
-          g_autofree char *type_text = describe_value_type (pspecs[p]);
-          const char *domain = DM_TRANSFORM_GET_CLASS (transform)->translation_domain;
+          DmTransformClass *klass = DM_TRANSFORM_GET_CLASS (transform);
+          const char *name = g_param_spec_get_name (pspecs[p]);
+          char alias = dm_transform_class_get_alias (klass, name);
+          g_autofree char *description = describe_parameter (klass, pspecs[p]);
+          g_autofree char *option = alias != 0 ? g_strdup_printf ("-%c, %s", alias, name) : g_strdup (name);
 
-          g_print ("    %-12s %s (%s)\n", g_param_spec_get_name (pspecs[p]),
-                   g_dgettext (domain, g_param_spec_get_blurb (pspecs[p])), type_text);
+          g_print ("    %-12s %s\n", option, description);
         }
       g_print ("\n");
     }
@@ -236,8 +273,8 @@ print_summary (DmDataset  *input,
            per_subset->str, destination);
 }
 
-/* Transforms that leave items out rather than fail (prune --skip-broken)
- * list them in their report's "skipped" array. */
+/* Transforms that leave items out rather than fail list them in their
+ * report (DM_TRANSFORM_REPORT_SKIPPED, dm-transform.h). */
 static void
 print_skipped (DmTransform *transform)
 {
@@ -245,10 +282,10 @@ print_skipped (DmTransform *transform)
   JsonArray *skipped;
 
   if (report == NULL || !JSON_NODE_HOLDS_OBJECT (report) ||
-      !json_object_has_member (json_node_get_object (report), "skipped"))
+      !json_object_has_member (json_node_get_object (report), DM_TRANSFORM_REPORT_SKIPPED))
     return;
 
-  skipped = json_object_get_array_member (json_node_get_object (report), "skipped");
+  skipped = json_object_get_array_member (json_node_get_object (report), DM_TRANSFORM_REPORT_SKIPPED);
   if (skipped == NULL || json_array_get_length (skipped) == 0)
     return;
 
@@ -259,9 +296,9 @@ print_skipped (DmTransform *transform)
     {
       JsonObject *entry = json_array_get_object_element (skipped, i);
 
-      g_printerr ("  %s/%s: %s\n", json_object_get_string_member_with_default (entry, "subset", "?"),
-                  json_object_get_string_member_with_default (entry, "id", "?"),
-                  json_object_get_string_member_with_default (entry, "reason", ""));
+      g_printerr ("  %s/%s: %s\n", json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_SUBSET, "?"),
+                  json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_ID, "?"),
+                  json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_REASON, ""));
     }
 }
 
@@ -417,13 +454,12 @@ set_parameters (DmTransform *transform,
 }
 
 static int
-run_transform (RunOptions *options)
+run_transform (RunOptions  *options,
+               DmTransform *transform)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmTransform) transform = NULL;
   g_autoptr(DmCliProgress) progress = NULL;
   TransformRun run = { options };
-  DmPluginRegistry *registry;
   int stop_signal = 0;
   gboolean succeeded;
   int status;
@@ -438,10 +474,6 @@ run_transform (RunOptions *options)
   run.flags = (options->overwrite ? DM_SAVE_OVERWRITE : DM_SAVE_NONE) |
               (options->link_media ? DM_SAVE_LINK_MEDIA : DM_SAVE_NONE);
 
-  registry = load_plugins ();
-  transform = dm_plugin_registry_create_transform (registry, options->transform_name, &error);
-  if (transform == NULL)
-    return fail (error);
   run.transform = transform;
 
   status = set_parameters (transform, options->parameters);
@@ -506,85 +538,223 @@ check_datum_only_options (const char *project)
   return NULL;
 }
 
-static int
-command_prune (int argc, char **argv)
+/* A transform's parameters as options of `dm TRANSFORM`, made from its
+ * GParamSpecs: `--NAME VALUE` (a flag for a boolean), the short aliases
+ * its class declares, the blurb and the values it takes as help. The
+ * values are collected as NAME=VALUE in command-line order and set after
+ * parsing, with --param's, through dm_transform_set_parameter_from_string. */
+typedef struct
 {
-  g_auto(RunOptions) options = { "prune", NULL, NULL, NULL, NULL, FALSE, FALSE, NULL };
-  g_autofree char *method = NULL;
-  g_autofree char *ratio = NULL;
-  g_autofree char *hash_type = NULL;
-  g_autofree char *seed = NULL;
-  g_autofree char *clusters = NULL;
-  g_autofree char *threads = NULL;
-  gboolean skip_broken = FALSE;
+  DmTransform *transform;
+  GPtrArray *assignments;            /* of "name=value" */
+  const char *by_alias[128];         /* short option -> parameter */
+  GStringChunk *strings;             /* the entries' texts */
+  GArray *entries;                   /* of GOptionEntry */
+} ParameterOptions;
+
+static void
+parameter_options_clear (ParameterOptions *options)
+{
+  g_clear_pointer (&options->assignments, g_ptr_array_unref);
+  g_clear_pointer (&options->strings, g_string_chunk_free);
+  g_clear_pointer (&options->entries, g_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ParameterOptions, parameter_options_clear)
+
+static gboolean
+collect_parameter (const char  *option_name,
+                   const char  *value,
+                   gpointer     user_data,
+                   GError     **error)
+{
+  ParameterOptions *options = user_data;
+  const char *name = g_str_has_prefix (option_name, "--") ? option_name + 2
+                     : options->by_alias[(guchar) option_name[1] & 127];
+
+  g_ptr_array_add (options->assignments, g_strconcat (name, "=", value ? value : "true", NULL));
+  return TRUE;
+}
+
+static gboolean
+is_host_option (const GOptionEntry *host_entries,
+                const char         *long_name,
+                char                short_name)
+{
+  for (const GOptionEntry *e = host_entries; e->long_name != NULL; e++)
+    if (g_str_equal (e->long_name, long_name) || (short_name != 0 && e->short_name == short_name))
+      return TRUE;
+  return FALSE;
+}
+
+/* Adds an option for each writable parameter of @options->transform that
+ * does not clash with @host_entries (a clashing one stays settable with
+ * --param). */
+static void
+parameter_options_init (ParameterOptions   *options,
+                        DmTransform        *transform,
+                        const GOptionEntry *host_entries)
+{
+  DmTransformClass *klass = DM_TRANSFORM_GET_CLASS (transform);
+  g_autofree GParamSpec **pspecs = NULL;
+  guint n_pspecs;
+
+  memset (options, 0, sizeof *options);
+  options->transform = transform;
+  options->assignments = g_ptr_array_new_with_free_func (g_free);
+  options->strings = g_string_chunk_new (512);
+  options->entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+
+  pspecs = g_object_class_list_properties (G_OBJECT_CLASS (klass), &n_pspecs);
+  for (guint p = 0; p < n_pspecs; p++)
+    {
+      const char *name = g_param_spec_get_name (pspecs[p]);
+      char alias = dm_transform_class_get_alias (klass, name);
+      g_autofree char *help = describe_parameter (klass, pspecs[p]);
+      g_autofree char *placeholder = g_ascii_strup (name, -1);
+      GOptionEntry entry = { 0 };
+
+      if (!(pspecs[p]->flags & G_PARAM_WRITABLE) || (pspecs[p]->flags & G_PARAM_CONSTRUCT_ONLY)
+          || is_host_option (host_entries, name, 0))
+        continue;
+      if (alias != 0 && is_host_option (host_entries, "", alias))
+        alias = 0;
+
+      entry.long_name = g_string_chunk_insert_const (options->strings, name);
+      entry.short_name = alias;
+      entry.arg = G_OPTION_ARG_CALLBACK;
+      entry.arg_data = (gpointer) collect_parameter;
+      entry.description = g_string_chunk_insert (options->strings, help);
+      if (G_PARAM_SPEC_VALUE_TYPE (pspecs[p]) == G_TYPE_BOOLEAN)
+        entry.flags = G_OPTION_FLAG_NO_ARG;
+      else
+        entry.arg_description = g_string_chunk_insert (options->strings, g_strdelimit (placeholder, "-", '_'));
+      if (alias != 0)
+        options->by_alias[(guchar) alias & 127] = entry.long_name;
+      g_array_append_val (options->entries, entry);
+    }
+}
+
+/* The first required parameter @assignments leave unset, or NULL. */
+static const char *
+missing_required_parameter (DmTransform *transform,
+                            GPtrArray   *assignments)
+{
+  DmTransformClass *klass = DM_TRANSFORM_GET_CLASS (transform);
+  g_autofree GParamSpec **pspecs = NULL;
+  guint n_pspecs;
+
+  pspecs = g_object_class_list_properties (G_OBJECT_CLASS (klass), &n_pspecs);
+  for (guint p = 0; p < n_pspecs; p++)
+    {
+      const char *name = g_param_spec_get_name (pspecs[p]);
+      gboolean given = FALSE;
+
+      if (!dm_transform_class_is_parameter_required (klass, name))
+        continue;
+      for (guint a = 0; a < assignments->len && !given; a++)
+        {
+          const char *assignment = g_ptr_array_index (assignments, a);
+          const char *eq = strchr (assignment, '=');
+          g_autofree char *assigned = eq ? g_strndup (assignment, eq - assignment) : NULL;
+
+          given = assigned != NULL && g_str_equal (g_strdelimit (assigned, "_", '-'), name);
+        }
+      if (!given)
+        return name;
+    }
+  return NULL;
+}
+
+/* `dm TRANSFORM SOURCE[:FORMAT] …`: the host's options (where to write,
+ * reports, progress) and the transform's, made from its parameters. */
+static int
+command_run_transform (DmTransform *transform,
+                       int          argc,
+                       char       **argv)
+{
+  g_auto(RunOptions) options = { dm_transform_get_name (transform), NULL, NULL, NULL, NULL, FALSE, FALSE, NULL };
+  g_auto(ParameterOptions) parameter_options;
   g_auto(GStrv) parameters = NULL;
   g_autofree char *project = NULL;
   const char *problem;
-  g_autoptr(GOptionContext) context = g_option_context_new (_("SOURCE[:FORMAT]"));
+  g_auto(GStrv) positionals = dm_transform_class_list_positionals (DM_TRANSFORM_GET_CLASS (transform));
+  guint n_positionals = g_strv_length (positionals);
+  g_autoptr(GString) arguments = g_string_new (_("SOURCE[:FORMAT]"));
+  g_autoptr(GOptionContext) context = NULL;
+  GOptionGroup *group;
   g_autoptr(GError) error = NULL;
-  const GOptionEntry entries[] = {
-    { "method", 'm', 0, G_OPTION_ARG_STRING, &method,
-      N_("How to choose the kept items: random, cluster_random, centroid, query_clust, entropy, ndr"), N_("METHOD") },
-    { "ratio", 'r', 0, G_OPTION_ARG_STRING, &ratio, N_("Fraction of the items kept (default 0.5)"), N_("RATIO") },
-    { "hash-type", 0, 0, G_OPTION_ARG_STRING, &hash_type, N_("Keys to cluster: img or txt (default img)"), N_("TYPE") },
-    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed, N_("Seed of every random choice (default 0)"), N_("N") },
-    { "clusters", 0, 0, G_OPTION_ARG_STRING, &clusters, N_("Number of clusters (default: number of labels)"), N_("K") },
-    { "threads", 0, 0, G_OPTION_ARG_STRING, &threads, N_("Threads to use (default: one per core)"), N_("N") },
+  const GOptionEntry host_entries[] = {
     { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &options.destination, N_("Output directory"), N_("DEST") },
     { "output", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options.destination, NULL, NULL },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
-      N_("Replace DEST if it exists; without -o, prune SOURCE in place"), NULL },
+      N_("Replace DEST if it exists; without -o, change SOURCE in place"), NULL },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &options.format, N_("Format of SOURCE: datumaro or imagenet (default: detect)"), N_("FORMAT") },
-    { "report", 0, 0, G_OPTION_ARG_FILENAME, &options.report_path, N_("Write a JSON report of the selection to FILE"), N_("FILE") },
-    { "skip-broken", 0, 0, G_OPTION_ARG_NONE, &skip_broken,
-      N_("Leave out items whose image cannot be read, listing them, instead of stopping"), NULL },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &options.report_path, N_("Write the transform’s JSON report to FILE"), N_("FILE") },
     { "report-html", 0, 0, G_OPTION_ARG_FILENAME, &options.html_report_dir,
       N_("Write a page showing what was kept and dropped to DIR/index.html"), N_("DIR") },
     { "link-media", 0, 0, G_OPTION_ARG_NONE, &options.link_media,
       N_("Hard-link media files into DEST instead of copying them (DEST then shares them with SOURCE)"), NULL },
-    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set another transform parameter"), N_("NAME=VALUE") },
+    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set a transform parameter"), N_("NAME=VALUE") },
     { "project", 'p', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &project, NULL, NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, N_("Print nothing but errors"), NULL },
     G_OPTION_ENTRY_NULL
   };
 
-  g_option_context_set_summary (context, _("Keep a representative subset of a dataset (Datumaro’s prune)."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  /* The positional parameters follow SOURCE, each optional on the command
+   * line (a required one is checked below, however it is given). */
+  for (guint i = 0; i < n_positionals; i++)
+    {
+      g_autofree char *placeholder = g_strdelimit (g_ascii_strup (positionals[i], -1), "-", '_');
+
+      g_string_append_printf (arguments, " [%s", placeholder);
+    }
+  for (guint i = 0; i < n_positionals; i++)
+    g_string_append_c (arguments, ']');
+  context = g_option_context_new (arguments->str);
+  parameter_options_init (&parameter_options, transform, host_entries);
+  group = g_option_group_new (NULL, NULL, NULL, &parameter_options, NULL);
+  /* The parameters' help is translated already, in the transform's
+   * domain; a text that is no msgid of this one passes through as it is. */
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_group_add_entries (group, host_entries);
+  g_option_group_add_entries (group, (GOptionEntry *) parameter_options.entries->data);
+  g_option_context_set_main_group (context, group);
+  g_option_context_set_summary (context, dm_transform_get_description (transform));
+
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
   if ((problem = check_datum_only_options (project)) != NULL)
     return usage_error (context, problem);
-  if (argc != 2)
+  if (argc < 2 || (guint) argc > 2 + n_positionals)
     return usage_error (context, _("expected one SOURCE directory"));
-  if (method == NULL)
-    return usage_error (context, _("no method: pass -m METHOD"));
+  for (int i = 2; i < argc; i++)
+    g_ptr_array_add (parameter_options.assignments, g_strconcat (positionals[i - 2], "=", argv[i], NULL));
+  for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
+    g_ptr_array_add (parameter_options.assignments, g_strdup (parameters[i]));
+  if ((problem = missing_required_parameter (transform, parameter_options.assignments)) != NULL)
+    {
+      char alias = dm_transform_class_get_alias (DM_TRANSFORM_GET_CLASS (transform), problem);
+      g_autofree char *placeholder = g_strdelimit (g_ascii_strup (problem, -1), "-", '_');
+      g_autofree char *option = alias != 0 ? g_strdup_printf ("-%c %s", alias, placeholder)
+                                           : g_strdup_printf ("--%s %s", problem, placeholder);
+      /* TRANSLATORS: a usage error, as in “no method: pass -m METHOD” */
+      g_autofree char *message = g_strdup_printf (_("no %s: pass %s"), problem, option);
+
+      return usage_error (context, message);
+    }
   if ((problem = split_target (&options, argv[1])) != NULL)
     return usage_error (context, problem);
 
-  options.parameters = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (options.parameters, g_strconcat ("method=", method, NULL));
-  if (ratio != NULL)
-    g_ptr_array_add (options.parameters, g_strconcat ("ratio=", ratio, NULL));
-  if (hash_type != NULL)
-    g_ptr_array_add (options.parameters, g_strconcat ("hash-type=", hash_type, NULL));
-  if (seed != NULL)
-    g_ptr_array_add (options.parameters, g_strconcat ("seed=", seed, NULL));
-  if (clusters != NULL)
-    g_ptr_array_add (options.parameters, g_strconcat ("clusters=", clusters, NULL));
-  if (threads != NULL)
-    g_ptr_array_add (options.parameters, g_strconcat ("threads=", threads, NULL));
-  if (skip_broken)
-    g_ptr_array_add (options.parameters, g_strdup ("skip-broken=true"));
-  for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
-    g_ptr_array_add (options.parameters, g_strdup (parameters[i]));
-
-  return run_transform (&options);
+  options.parameters = g_steal_pointer (&parameter_options.assignments);
+  return run_transform (&options, transform);
 }
 
 static int
 command_transform (int argc, char **argv)
 {
   g_auto(RunOptions) options = { NULL, NULL, NULL, NULL, NULL, FALSE, FALSE, NULL };
+  g_autoptr(DmTransform) transform = NULL;
   g_auto(GStrv) parameters = NULL;
   g_autofree char *project = NULL;
   const char *problem;
@@ -619,7 +789,10 @@ command_transform (int argc, char **argv)
   for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
     g_ptr_array_add (options.parameters, g_strdup (parameters[i]));
 
-  return run_transform (&options);
+  transform = dm_plugin_registry_create_transform (load_plugins (), options.transform_name, &error);
+  if (transform == NULL)
+    return fail (error);
+  return run_transform (&options, transform);
 }
 
 /* What the worker thread of `dm hash` works on. */
@@ -820,7 +993,6 @@ static const struct
   const char *summary;
 } commands[] = {
   { "transforms", command_transforms, N_("List the transforms and their parameters") },
-  { "prune", command_prune, N_("Keep a representative subset of a dataset") },
   { "transform", command_transform, N_("Run any transform on a dataset") },
   { "hash", command_hash, N_("Compute and store a dataset’s missing hash keys") },
 };
@@ -828,9 +1000,21 @@ static const struct
 static void
 print_usage (FILE *stream)
 {
+  DmPluginRegistry *registry = load_plugins ();
+  g_auto(GStrv) names = NULL;
+
   fprintf (stream, "%s\n\n%s\n", _("Usage: dm COMMAND [OPTION…]"), _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (stream, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (stream, "\n%s\n", _("Transforms (dm TRANSFORM SOURCE[:FORMAT] [OPTION…]):"));
+  names = dm_plugin_registry_list_transforms (registry);
+  for (guint t = 0; names[t] != NULL; t++)
+    {
+      g_autoptr(DmTransform) transform = dm_plugin_registry_create_transform (registry, names[t], NULL);
+
+      if (transform != NULL)
+        fprintf (stream, "  %-12s %s\n", names[t], dm_transform_get_label (transform));
+    }
   fprintf (stream, "\n%s\n", _("Run “dm COMMAND --help” for a command’s options."));
 }
 
@@ -866,6 +1050,21 @@ main (int argc, char **argv)
         g_set_prgname (prgname);
         return commands[i].run (argc - 1, argv + 1);
       }
+
+  /* Any other name is a transform's: `dm TRANSFORM SOURCE …`. */
+  if (argv[1][0] != '-'
+      && dm_plugin_registry_lookup_transform (load_plugins (), argv[1]) != G_TYPE_INVALID)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DmTransform) transform = NULL;
+      g_autofree char *prgname = g_strdup_printf ("dm %s", argv[1]);
+
+      transform = dm_plugin_registry_create_transform (load_plugins (), argv[1], &error);
+      if (transform == NULL)
+        return fail (error);
+      g_set_prgname (prgname);
+      return command_run_transform (transform, argc - 1, argv + 1);
+    }
 
   g_printerr (_("dm: unknown command “%s”\n"), argv[1]);
   print_usage (stderr);

@@ -23,6 +23,8 @@ G_BEGIN_DECLS
  * @DM_ERROR_NOT_FOUND: a named transform, item or file does not exist
  * @DM_ERROR_NOT_SUPPORTED: the request is valid but not implemented
  * @DM_ERROR_OUTPUT: the output destination cannot be used as asked
+ * @DM_ERROR_EXISTS: the output destination holds data (or is the source)
+ *   and the caller did not allow replacing it (%DM_SAVE_OVERWRITE)
  *
  * Error codes in the %DM_ERROR domain. Cancellation is reported as
  * %G_IO_ERROR_CANCELLED and file system failures as %G_IO_ERROR codes.
@@ -35,6 +37,7 @@ typedef enum {
   DM_ERROR_NOT_FOUND,
   DM_ERROR_NOT_SUPPORTED,
   DM_ERROR_OUTPUT,
+  DM_ERROR_EXISTS,
 } DmError;
 
 /**

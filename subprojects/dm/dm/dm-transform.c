@@ -125,6 +125,210 @@ dm_transform_class_set_metadata (DmTransformClass *klass,
 }
 
 /**
+ * dm_transform_class_get_translation_domain:
+ * @klass: a transform class
+ *
+ * The gettext domain of the class's label, description and parameter
+ * blurbs, so a host can show a #GParamSpec's blurb translated.
+ *
+ * Returns: (nullable): the domain set with dm_transform_class_set_metadata()
+ */
+const char *
+dm_transform_class_get_translation_domain (DmTransformClass *klass)
+{
+  g_return_val_if_fail (DM_IS_TRANSFORM_CLASS (klass), NULL);
+
+  return klass->translation_domain;
+}
+
+/* What a class says about how its parameters are given on a command line:
+ * per parameter name, a short option letter, whether it is required and
+ * its place among the positional arguments (from 1; 0: none), kept on the
+ * class's GType. */
+typedef struct
+{
+  char alias;
+  gboolean required;
+  guint position;
+} ParameterHint;
+
+static GQuark
+parameter_hints_quark (void)
+{
+  return g_quark_from_static_string ("dm-transform-parameter-hints");
+}
+
+static ParameterHint *
+lookup_hint (DmTransformClass *klass,
+             const char       *parameter,
+             gboolean          create)
+{
+  GType type = G_TYPE_FROM_CLASS (klass);
+  GHashTable *hints = g_type_get_qdata (type, parameter_hints_quark ());
+  ParameterHint *hint;
+
+  if (hints == NULL && !create)
+    return NULL;
+  if (hints == NULL)
+    {
+      /* Lives as long as the type, which is never unregistered. */
+      hints = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_type_set_qdata (type, parameter_hints_quark (), hints);
+    }
+  hint = g_hash_table_lookup (hints, parameter);
+  if (hint == NULL && create)
+    {
+      hint = g_new0 (ParameterHint, 1);
+      g_hash_table_insert (hints, g_strdup (parameter), hint);
+    }
+  return hint;
+}
+
+/**
+ * dm_transform_class_add_alias:
+ * @klass: a transform class
+ * @short_name: a letter or digit: the short option, as 'm' for `-m`
+ * @parameter: the name of one of the class's properties
+ *
+ * Declares a short option for a parameter, which a command-line host
+ * offers beside `--PARAMETER`. Call it from class_init, after installing
+ * the property. A host ignores an alias that clashes with one of its own.
+ */
+void
+dm_transform_class_add_alias (DmTransformClass *klass,
+                              char              short_name,
+                              const char       *parameter)
+{
+  g_return_if_fail (DM_IS_TRANSFORM_CLASS (klass));
+  g_return_if_fail (g_ascii_isalnum (short_name));
+  g_return_if_fail (g_object_class_find_property (G_OBJECT_CLASS (klass), parameter) != NULL);
+
+  lookup_hint (klass, parameter, TRUE)->alias = short_name;
+}
+
+/**
+ * dm_transform_class_get_alias:
+ * @klass: a transform class
+ * @parameter: a parameter name
+ *
+ * Returns: the short option declared with dm_transform_class_add_alias(),
+ *   or 0 when there is none
+ */
+char
+dm_transform_class_get_alias (DmTransformClass *klass,
+                              const char       *parameter)
+{
+  ParameterHint *hint;
+
+  g_return_val_if_fail (DM_IS_TRANSFORM_CLASS (klass), 0);
+  g_return_val_if_fail (parameter != NULL, 0);
+
+  hint = lookup_hint (klass, parameter, FALSE);
+  return hint != NULL ? hint->alias : 0;
+}
+
+/**
+ * dm_transform_class_add_positional:
+ * @klass: a transform class
+ * @parameter: the name of one of the class's properties
+ *
+ * Declares that a command-line host takes this parameter's value from the
+ * arguments after the dataset, in the order of the calls: the first call's
+ * parameter from the first such argument, and so on. The option
+ * `--PARAMETER` sets it as well.
+ */
+void
+dm_transform_class_add_positional (DmTransformClass *klass,
+                                   const char       *parameter)
+{
+  g_auto(GStrv) positionals = NULL;
+  ParameterHint *hint;
+
+  g_return_if_fail (DM_IS_TRANSFORM_CLASS (klass));
+  g_return_if_fail (g_object_class_find_property (G_OBJECT_CLASS (klass), parameter) != NULL);
+
+  positionals = dm_transform_class_list_positionals (klass);
+  hint = lookup_hint (klass, parameter, TRUE);
+  if (hint->position == 0)
+    hint->position = g_strv_length (positionals) + 1;
+}
+
+/**
+ * dm_transform_class_list_positionals:
+ * @klass: a transform class
+ *
+ * Returns: (transfer full): the parameters declared with
+ *   dm_transform_class_add_positional(), in their order
+ */
+GStrv
+dm_transform_class_list_positionals (DmTransformClass *klass)
+{
+  GHashTable *hints;
+  GHashTableIter iter;
+  gpointer name, value;
+  g_autoptr(GPtrArray) ordered = g_ptr_array_new ();
+
+  g_return_val_if_fail (DM_IS_TRANSFORM_CLASS (klass), NULL);
+
+  hints = g_type_get_qdata (G_TYPE_FROM_CLASS (klass), parameter_hints_quark ());
+  if (hints != NULL)
+    {
+      g_hash_table_iter_init (&iter, hints);
+      while (g_hash_table_iter_next (&iter, &name, &value))
+        {
+          guint position = ((ParameterHint *) value)->position;
+
+          if (position == 0)
+            continue;
+          if (ordered->len < position)
+            g_ptr_array_set_size (ordered, position);
+          g_ptr_array_index (ordered, position - 1) = g_strdup (name);
+        }
+    }
+  g_ptr_array_add (ordered, NULL);
+  return (GStrv) g_ptr_array_steal (ordered, NULL);
+}
+
+/**
+ * dm_transform_class_require_parameter:
+ * @klass: a transform class
+ * @parameter: the name of one of the class's properties
+ *
+ * Declares that a user must choose this parameter's value: a command-line
+ * host refuses to run without it (its default serves only hosts that
+ * create the transform and set properties themselves).
+ */
+void
+dm_transform_class_require_parameter (DmTransformClass *klass,
+                                      const char       *parameter)
+{
+  g_return_if_fail (DM_IS_TRANSFORM_CLASS (klass));
+  g_return_if_fail (g_object_class_find_property (G_OBJECT_CLASS (klass), parameter) != NULL);
+
+  lookup_hint (klass, parameter, TRUE)->required = TRUE;
+}
+
+/**
+ * dm_transform_class_is_parameter_required:
+ * @klass: a transform class
+ * @parameter: a parameter name
+ *
+ * Returns: whether dm_transform_class_require_parameter() named it
+ */
+gboolean
+dm_transform_class_is_parameter_required (DmTransformClass *klass,
+                                          const char       *parameter)
+{
+  ParameterHint *hint;
+
+  g_return_val_if_fail (DM_IS_TRANSFORM_CLASS (klass), FALSE);
+  g_return_val_if_fail (parameter != NULL, FALSE);
+
+  hint = lookup_hint (klass, parameter, FALSE);
+  return hint != NULL && hint->required;
+}
+
+/**
  * dm_transform_class_get_label:
  * @klass: a transform class
  *

@@ -25,6 +25,81 @@ G_BEGIN_DECLS
  */
 #define DM_TRANSFORM_EXTENSION_POINT_NAME "dm-transform"
 
+/**
+ * SECTION:dm-transform-report
+ *
+ * The report a transform leaves (dm_transform_get_report()) is a JSON
+ * object. Its members are the transform's own, except those named below,
+ * which are the contract between any transform and any host: a transform
+ * that fills one gives it exactly this shape, and a host (the `dm` command,
+ * its HTML report) reads only these. Every one is optional.
+ */
+
+/**
+ * DM_TRANSFORM_REPORT_SKIPPED:
+ *
+ * Report member: an array of the input items the transform left out
+ * rather than fail on, each an object with the string members
+ * %DM_TRANSFORM_REPORT_SUBSET, %DM_TRANSFORM_REPORT_ID and
+ * %DM_TRANSFORM_REPORT_REASON (a one-line, translated explanation).
+ */
+#define DM_TRANSFORM_REPORT_SKIPPED "skipped"
+
+/**
+ * DM_TRANSFORM_REPORT_SUBSET:
+ *
+ * Member of a %DM_TRANSFORM_REPORT_SKIPPED entry: the item's subset.
+ */
+#define DM_TRANSFORM_REPORT_SUBSET "subset"
+
+/**
+ * DM_TRANSFORM_REPORT_ID:
+ *
+ * Member of a %DM_TRANSFORM_REPORT_SKIPPED entry: the item's id.
+ */
+#define DM_TRANSFORM_REPORT_ID "id"
+
+/**
+ * DM_TRANSFORM_REPORT_REASON:
+ *
+ * Member of a %DM_TRANSFORM_REPORT_SKIPPED entry: why it was left out.
+ */
+#define DM_TRANSFORM_REPORT_REASON "reason"
+
+/**
+ * DM_TRANSFORM_REPORT_CLUSTERS:
+ *
+ * Report member: an array of the groups the transform chose from, cluster
+ * c at index c, each an object with the integer members
+ * %DM_TRANSFORM_REPORT_CLUSTER_SIZE and %DM_TRANSFORM_REPORT_CLUSTER_QUOTA.
+ */
+#define DM_TRANSFORM_REPORT_CLUSTERS "clusters"
+
+/**
+ * DM_TRANSFORM_REPORT_CLUSTER_SIZE:
+ *
+ * Member of a %DM_TRANSFORM_REPORT_CLUSTERS entry: how many input items
+ * the cluster holds.
+ */
+#define DM_TRANSFORM_REPORT_CLUSTER_SIZE "size"
+
+/**
+ * DM_TRANSFORM_REPORT_CLUSTER_QUOTA:
+ *
+ * Member of a %DM_TRANSFORM_REPORT_CLUSTERS entry: how many of them the
+ * output keeps.
+ */
+#define DM_TRANSFORM_REPORT_CLUSTER_QUOTA "quota"
+
+/**
+ * DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM:
+ *
+ * Report member: an array of integers, one per input item in the input's
+ * order: the index of its cluster in %DM_TRANSFORM_REPORT_CLUSTERS, or -1
+ * for an item in none (one that was skipped).
+ */
+#define DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM "cluster_of_item"
+
 #define DM_TYPE_TRANSFORM (dm_transform_get_type ())
 DM_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (DmTransform, dm_transform, DM, TRANSFORM, GObject)
@@ -64,6 +139,28 @@ DM_AVAILABLE_IN_ALL
 const char  *dm_transform_class_get_label       (DmTransformClass *klass);
 DM_AVAILABLE_IN_ALL
 const char  *dm_transform_class_get_description (DmTransformClass *klass);
+
+DM_AVAILABLE_IN_ALL
+const char  *dm_transform_class_get_translation_domain (DmTransformClass *klass);
+
+DM_AVAILABLE_IN_ALL
+void         dm_transform_class_add_alias    (DmTransformClass *klass,
+                                              char              short_name,
+                                              const char       *parameter);
+DM_AVAILABLE_IN_ALL
+char         dm_transform_class_get_alias    (DmTransformClass *klass,
+                                              const char       *parameter);
+DM_AVAILABLE_IN_ALL
+void         dm_transform_class_add_positional (DmTransformClass *klass,
+                                                const char       *parameter);
+DM_AVAILABLE_IN_ALL
+GStrv        dm_transform_class_list_positionals (DmTransformClass *klass);
+DM_AVAILABLE_IN_ALL
+void         dm_transform_class_require_parameter (DmTransformClass *klass,
+                                                   const char       *parameter);
+DM_AVAILABLE_IN_ALL
+gboolean     dm_transform_class_is_parameter_required (DmTransformClass *klass,
+                                                       const char       *parameter);
 
 DM_AVAILABLE_IN_ALL
 const char  *dm_transform_get_name        (DmTransform   *self);

@@ -149,8 +149,8 @@ dm_dataset_check_destination (const char  *destination,
 
       if (g_str_equal (dest, src) && !overwrite)
         {
-          g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
-                       _("Cannot write to %s: it is the source dataset (pass --overwrite to change it in place)"),
+          g_set_error (error, DM_ERROR, DM_ERROR_EXISTS,
+                       _("Cannot write to %s: it is the source dataset"),
                        destination);
           return FALSE;
         }
@@ -174,8 +174,8 @@ dm_dataset_check_destination (const char  *destination,
 
   if (g_file_test (dest, G_FILE_TEST_IS_DIR) && !overwrite && !is_empty_directory (dest))
     {
-      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
-                   _("Cannot write to %s: the directory is not empty (pass --overwrite to replace it)"),
+      g_set_error (error, DM_ERROR, DM_ERROR_EXISTS,
+                   _("Cannot write to %s: the directory is not empty"),
                    destination);
       return FALSE;
     }

@@ -166,7 +166,8 @@ int_element (JsonArray *array,
   return json_node_get_int (node);
 }
 
-/* Reads "clusters" and "cluster_of_item"; a member that is missing or does
+/* Reads the report's clusters and each item's cluster (the schema of
+ * dm-transform.h); a member that is missing or does
  * not fit the dataset is left out rather than trusted. */
 static void
 read_cluster_info (const DmHtmlReportContent *content,
@@ -179,7 +180,7 @@ read_cluster_info (const DmHtmlReportContent *content,
   memset (info, 0, sizeof *info);
   if (report == NULL)
     return;
-  clusters = array_member (report, "clusters");
+  clusters = array_member (report, DM_TRANSFORM_REPORT_CLUSTERS);
   if (clusters == NULL || json_array_get_length (clusters) == 0)
     return;
 
@@ -194,11 +195,11 @@ read_cluster_info (const DmHtmlReportContent *content,
       if (!JSON_NODE_HOLDS_OBJECT (node))
         continue;
       cluster = json_node_get_object (node);
-      info->sizes[c] = (guint) MAX (json_object_get_int_member_with_default (cluster, "size", 0), 0);
-      info->quotas[c] = (guint) MAX (json_object_get_int_member_with_default (cluster, "quota", 0), 0);
+      info->sizes[c] = (guint) MAX (json_object_get_int_member_with_default (cluster, DM_TRANSFORM_REPORT_CLUSTER_SIZE, 0), 0);
+      info->quotas[c] = (guint) MAX (json_object_get_int_member_with_default (cluster, DM_TRANSFORM_REPORT_CLUSTER_QUOTA, 0), 0);
     }
 
-  assignment = array_member (report, "cluster_of_item");
+  assignment = array_member (report, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM);
   if (assignment == NULL || json_array_get_length (assignment) != n_items)
     return;
 
@@ -689,11 +690,13 @@ append_summary (GString                   *html,
   if (report != NULL)
     {
       g_autoptr(GString) params = g_string_new (NULL);
-      const char *names[] = { "method", "ratio", "hash_type", "seed", "inertia", "iterations" };
+      g_autoptr(GList) names = json_object_get_members (report);
 
-      for (guint p = 0; p < G_N_ELEMENTS (names); p++)
+      /* The report's own scalar members (its parameters, its figures), in
+       * its order: the host knows no transform's member names. */
+      for (GList *name = names; name != NULL; name = name->next)
         {
-          JsonNode *value = json_object_get_member (report, names[p]);
+          JsonNode *value = json_object_get_member (report, name->data);
           g_autofree char *text = NULL;
 
           if (value == NULL || !JSON_NODE_HOLDS_VALUE (value))
@@ -702,9 +705,11 @@ append_summary (GString                   *html,
             text = g_strdup (json_node_get_string (value));
           else if (json_node_get_value_type (value) == G_TYPE_DOUBLE)
             text = g_strdup_printf ("%g", json_node_get_double (value));
+          else if (json_node_get_value_type (value) == G_TYPE_BOOLEAN)
+            text = g_strdup (json_node_get_boolean (value) ? "true" : "false");
           else
             text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value));
-          g_string_append_printf (params, "%s%s: ", params->len > 0 ? " · " : "", names[p]);
+          g_string_append_printf (params, "%s%s: ", params->len > 0 ? " · " : "", (const char *) name->data);
           g_string_append (params, text);
         }
       g_string_append (html, "<p class=\"params\">");
@@ -881,8 +886,8 @@ dm_html_report_check_destination (const char  *directory,
     }
   if (g_file_test (index, G_FILE_TEST_EXISTS) && !overwrite)
     {
-      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
-                   _("Cannot write the HTML report to %s: it has an index.html already (pass --overwrite to replace it)"),
+      g_set_error (error, DM_ERROR, DM_ERROR_EXISTS,
+                   _("Cannot write the HTML report to %s: it has an index.html already"),
                    directory);
       return FALSE;
     }

@@ -323,7 +323,10 @@ static void
 shard_read_clear (ShardRead *s)
 {
   g_clear_pointer (&s->members, g_hash_table_unref);
-  g_clear_pointer (&s->shard_paths, g_strfreev);
+  /* Not g_strfreev: the shards not read yet are NULL between others. */
+  for (guint i = 0; s->shard_paths != NULL && i < s->count; i++)
+    g_free (s->shard_paths[i]);
+  g_clear_pointer (&s->shard_paths, g_free);
   g_clear_pointer (&s->keyed, g_hash_table_unref);
   g_clear_pointer (&s->origin, g_free);
   g_clear_pointer (&s->first_path, g_free);

@@ -9,9 +9,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <errno.h>
-#include <string.h>
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -73,7 +71,7 @@ dm_staged_file_new (const char  *path,
 {
   g_autoptr(DmStagedFile) self = g_new0 (DmStagedFile, 1);
   g_autofree char *dir = g_path_get_dirname (path);
-  gssize length = strlen (contents);
+  g_autoptr(GError) local_error = NULL;
   int fd;
 
   self->path = g_canonicalize_filename (path, NULL);
@@ -99,29 +97,18 @@ dm_staged_file_new (const char  *path,
       set_io_error (error, path);
       return NULL;
     }
-  while (length > 0)
+  g_close (fd, NULL);
+  /* The report is renamed into place at commit, long after it is
+   * written, so libdm's replace-a-file helper (private to libdm) and GIO's
+   * g_file_replace() (which renames at close) do not fit; GLib writes and
+   * syncs the name reserved above, in place (not CONSISTENT: the name is
+   * already the temporary one). */
+  if (!g_file_set_contents_full (self->temp, contents, -1, G_FILE_SET_CONTENTS_DURABLE, 0666, &local_error))
     {
-      gssize written = write (fd, contents, length);
-
-      if (written < 0 && errno == EINTR)
-        continue;
-      if (written < 0)
-        {
-          set_io_error (error, path);
-          g_close (fd, NULL);
-          return NULL;
-        }
-      contents += written;
-      length -= written;
-    }
-  if (fsync (fd) != 0)
-    {
-      set_io_error (error, path);
-      g_close (fd, NULL);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_file_error (local_error->code),
+                   _("Cannot write %s: %s"), path, local_error->message);
       return NULL;
     }
-  if (!g_close (fd, error))
-    return NULL;
   return g_steal_pointer (&self);
 }
 

@@ -218,10 +218,6 @@ make_item_json (yajl_gen  gen,
   return dm_json_gen_steal_text (gen);
 }
 
-static gboolean sync_file (const char  *temp_path,
-                           const char  *path,
-                           GError     **error);
-
 static gboolean
 check_subset_name (const char  *subset,
                    GError     **error)
@@ -633,7 +629,7 @@ dm_datumaro_write_annotations (DmDataset     *dataset,
       g_autofree char *path = g_build_filename (annotations_dir, name, NULL);
 
       if (!write_annotation_file (dataset, subsets[s], rewritten, path, cancellable, error) ||
-          !sync_file (path, path, error))
+          !dm_sync_path (path, error))
         return FALSE;
     }
   return TRUE;
@@ -785,28 +781,6 @@ out:
   return ok;
 }
 
-/* Puts @temp_path on disk before it is renamed over @path, so a crash
- * cannot leave an empty cache where there was a full one. */
-static gboolean
-sync_file (const char  *temp_path,
-           const char  *path,
-           GError     **error)
-{
-  int fd = g_open (temp_path, O_RDONLY | O_CLOEXEC, 0);
-
-  if (fd < 0 || fsync (fd) != 0)
-    {
-      int saved_errno = errno;
-
-      if (fd >= 0)
-        g_close (fd, NULL);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot write %s: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  return g_close (fd, error);
-}
-
 /**
  * dm_datumaro_write_hash_keys:
  * @dataset: a dataset
@@ -853,73 +827,34 @@ dm_datumaro_write_hash_keys (DmDataset   *dataset,
  * top-level members before "hashkey", which the cache reader ignores.
  * @path is replaced atomically: written beside it, synced, renamed over
  * it; a failure or a kill leaves no partial @path. */
+typedef struct
+{
+  DmDataset          *dataset;
+  const char * const *members;
+  const char         *path;
+} HashKeyFile;
+
+static gboolean
+write_hash_key_file_stream (GOutputStream  *stream,
+                            gpointer        user_data,
+                            GError        **error)
+{
+  HashKeyFile *file = user_data;
+
+  return write_hash_key_stream (file->dataset, file->members, stream, file->path, error);
+}
+
 gboolean
 dm_datumaro_write_hash_key_file (DmDataset          *dataset,
                                  const char         *path,
                                  const char * const *members,
                                  GError            **error)
 {
-  g_autofree char *key_dir = g_path_get_dirname (path);
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *temp_path = NULL;
-  g_autoptr(GFile) temp_file = NULL;
-  g_autoptr(GFileOutputStream) file_stream = NULL;
-  g_autoptr(GOutputStream) stream = NULL;
-  g_autoptr(GError) local_error = NULL;
-  int fd;
+  HashKeyFile file = { dataset, members, path };
 
   g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  /* A unique name beside the file, so the rename is atomic and a
-   * concurrent writer does not share it. */
-  {
-    g_autofree char *temp_name = g_strconcat (".", base, ".tmp-XXXXXX", NULL);
-
-    temp_path = g_build_filename (key_dir, temp_name, NULL);
-  }
-  fd = g_mkstemp_full (temp_path, O_WRONLY, 0666);
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot write %s: %s"), path, g_strerror (saved_errno));
-      return FALSE;
-    }
-  g_close (fd, NULL);
-
-  temp_file = g_file_new_for_path (temp_path);
-  file_stream = g_file_append_to (temp_file, G_FILE_CREATE_NONE, NULL, &local_error);
-  if (file_stream == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, local_error->code,
-                   _("Cannot write %s: %s"), path, local_error->message);
-      g_unlink (temp_path);
-      return FALSE;
-    }
-  stream = g_buffered_output_stream_new_sized (G_OUTPUT_STREAM (file_stream), OUTPUT_BUFFER_SIZE);
-
-  if (!write_hash_key_stream (dataset, members, stream, path, error))
-    {
-      g_output_stream_close (stream, NULL, NULL);
-      g_unlink (temp_path);
-      return FALSE;
-    }
-  if (!close_file (stream, path, NULL, error) || !sync_file (temp_path, path, error))
-    {
-      g_unlink (temp_path);
-      return FALSE;
-    }
-  if (g_rename (temp_path, path) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot write %s: %s"), path, g_strerror (saved_errno));
-      g_unlink (temp_path);
-      return FALSE;
-    }
-  return TRUE;
+  return dm_replace_file (path, write_hash_key_file_stream, &file, error);
 }

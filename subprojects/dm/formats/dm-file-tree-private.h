@@ -1,5 +1,6 @@
 /* dm-file-tree-private.h: deleting a tree, locking a directory,
- * checking a dataset's relative paths (dm-file-tree.c).
+ * checking a dataset's relative paths, replacing a file atomically
+ * (dm-file-tree.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -9,7 +10,7 @@
 #error "This header is private to libdm: include <dm.h>."
 #endif
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -17,5 +18,22 @@ gboolean  dm_remove_tree             (const char    *path,
                                       GError       **error);
 int       dm_lock_directory          (const char    *path);
 gboolean  dm_is_plain_relative_path  (const char    *path);
+gboolean  dm_sync_path               (const char    *path,
+                                      GError       **error);
+
+/* Writes the contents of a file to @stream; on failure, sets @error
+ * naming the file. */
+typedef gboolean (*DmWriteStreamFunc) (GOutputStream  *stream,
+                                       gpointer        user_data,
+                                       GError        **error);
+
+gboolean  dm_replace_file            (const char         *path,
+                                      DmWriteStreamFunc   write,
+                                      gpointer            user_data,
+                                      GError            **error);
+gboolean  dm_replace_file_contents   (const char         *path,
+                                      const char         *contents,
+                                      gsize               length,
+                                      GError            **error);
 
 G_END_DECLS

@@ -56,26 +56,6 @@
                  g_strerror (saved_errno_)); \
   } G_STMT_END
 
-static gboolean
-sync_path (const char  *path,
-           GError     **error)
-{
-  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-
-  if (fd < 0 || fsync (fd) != 0)
-    {
-      if (fd >= 0)
-        {
-          int saved_errno = errno;
-          g_close (fd, NULL);
-          errno = saved_errno;
-        }
-      SET_ERRNO_ERROR (error, _("Cannot write %s: %s"), path);
-      return FALSE;
-    }
-  return g_close (fd, error);
-}
-
 static char *
 real_path (const char *path)
 {
@@ -211,8 +191,8 @@ write_journal (const char  *work,
   for (guint i = 0; i < dropped->len; i++)
     g_string_append_len (text, g_ptr_array_index (dropped, i), strlen (g_ptr_array_index (dropped, i)) + 1);
 
-  return g_file_set_contents_full (path, text->str, text->len, G_FILE_SET_CONTENTS_DURABLE, 0666, error) &&
-         sync_path (work, error);
+  return dm_replace_file_contents (path, text->str, text->len, error) &&
+         dm_sync_path (work, error);
 }
 
 /* Step 3: after the commit, from the journal in @work (text @journal). */
@@ -487,7 +467,7 @@ dm_in_place_save (DmDataset     *dataset,
 
   if (!dm_datumaro_write_annotations (dataset, new_annotations, NULL, cancellable, &local_error) ||
       !link_other_files (old_annotations, new_annotations, &local_error) ||
-      !sync_path (new_annotations, &local_error))
+      !dm_sync_path (new_annotations, &local_error))
     goto out;
   for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
     if (dm_item_get_hash_key (dm_dataset_get_item (dataset, i)) != NULL ||
@@ -511,7 +491,7 @@ dm_in_place_save (DmDataset     *dataset,
   /* The commit. */
   if (!exchange (new_annotations, old_annotations, aside, &local_error))
     goto out;
-  sync_path (root, NULL);
+  dm_sync_path (root, NULL);
 
   journal = g_build_filename (work, JOURNAL_NAME, NULL);
   {

@@ -14,28 +14,13 @@
 #define N_ITEMS 600
 #define N_LABELS 6
 
-typedef struct
-{
-  char *tmp;
-  char *source;
-} Fixture;
+typedef KeysFixture Fixture;
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "keys", NULL);
-  write_keys_dataset (fixture->source, N_ITEMS, N_LABELS, 17);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  remove_tree (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->tmp);
+  keys_fixture_set_up (fixture, N_ITEMS, N_LABELS, 17);
 }
 
 static DmDataset *
@@ -324,7 +309,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, keys_fixture_tear_down)
   ADD ("/beyond/prototype-and-dedup", test_prototype_and_dedup);
   ADD ("/beyond/prototype-keep", test_prototype_keep);
   ADD ("/beyond/stratify", test_stratify);

@@ -15,28 +15,13 @@
 #define N_ITEMS 600
 #define N_LABELS 6
 
-typedef struct
-{
-  char *tmp;
-  char *source;
-} Fixture;
+typedef KeysFixture Fixture;
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "keys", NULL);
-  write_keys_dataset (fixture->source, N_ITEMS, N_LABELS, 11);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  remove_tree (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->tmp);
+  keys_fixture_set_up (fixture, N_ITEMS, N_LABELS, 11);
 }
 
 static JsonObject *
@@ -300,7 +285,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/methods/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/methods/" path, Fixture, NULL, fixture_set_up, func, keys_fixture_tear_down)
 
   ADD ("cluster-random", test_cluster_random);
   ADD ("centroid", test_centroid);

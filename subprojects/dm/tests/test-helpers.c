@@ -302,6 +302,26 @@ write_keys_dataset (const char *dir,
 }
 
 void
+keys_fixture_set_up (KeysFixture *fixture,
+                     guint        n_items,
+                     guint        n_labels,
+                     guint32      seed)
+{
+  fixture->tmp = make_temp_dir ();
+  fixture->source = g_build_filename (fixture->tmp, "keys", NULL);
+  write_keys_dataset (fixture->source, n_items, n_labels, seed);
+}
+
+void
+keys_fixture_tear_down (KeysFixture  *fixture,
+                        gconstpointer data)
+{
+  remove_tree (fixture->tmp);
+  g_free (fixture->source);
+  g_free (fixture->tmp);
+}
+
+void
 write_file (const char *path,
             const char *contents,
             gssize      length)

@@ -38,6 +38,21 @@ void        write_keys_dataset (const char *dir,
                                 guint       n_labels,
                                 guint32     seed);
 
+/* The fixture of the end-to-end method tests: a fresh temporary directory
+ * @tmp holding a write_keys_dataset() dataset at @source ("keys"). */
+typedef struct
+{
+  char *tmp;
+  char *source;
+} KeysFixture;
+
+void        keys_fixture_set_up    (KeysFixture  *fixture,
+                                    guint         n_items,
+                                    guint         n_labels,
+                                    guint32       seed);
+void        keys_fixture_tear_down (KeysFixture  *fixture,
+                                    gconstpointer data);
+
 /* Writes a Datumaro dataset with every kind of media into @dir, and an
  * image that an item names by its absolute path into @outside:
  * subset "pcd": pc1 (point cloud, related images pc1/cam0.jpg, pc1/cam1.jpg),

@@ -322,6 +322,19 @@ keys_fixture_tear_down (KeysFixture  *fixture,
 }
 
 void
+source_fixture_tear_down (SourceFixture *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GHashTable) after = snapshot_tree (fixture->source);
+
+  assert_same_tree (fixture->source_before, after);
+  g_hash_table_unref (fixture->source_before);
+  remove_tree (fixture->tmp);
+  g_free (fixture->source);
+  g_free (fixture->tmp);
+}
+
+void
 write_file (const char *path,
             const char *contents,
             gssize      length)

@@ -53,6 +53,21 @@ void        keys_fixture_set_up    (KeysFixture  *fixture,
 void        keys_fixture_tear_down (KeysFixture  *fixture,
                                     gconstpointer data);
 
+/* The fixture of the CLI tests that guard their input: a fresh temporary
+ * directory @tmp, the dataset the test writes at @source ("source"), and
+ * @source_before, its snapshot_tree() once written. The tear-down asserts
+ * that whatever the test did left the input byte-identical, then removes
+ * @tmp. */
+typedef struct
+{
+  char *tmp;
+  char *source;
+  GHashTable *source_before;
+} SourceFixture;
+
+void        source_fixture_tear_down (SourceFixture *fixture,
+                                      gconstpointer  data);
+
 /* Writes a Datumaro dataset with every kind of media into @dir, and an
  * image that an item names by its absolute path into @outside:
  * subset "pcd": pc1 (point cloud, related images pc1/cam0.jpg, pc1/cam1.jpg),

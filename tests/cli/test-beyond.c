@@ -33,17 +33,6 @@ load_ok (const char *path)
   return dataset;
 }
 
-static JsonObject *
-load_report (JsonParser *parser,
-             const char *path)
-{
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_file (parser, path, &error);
-  g_assert_no_error (error);
-  return json_node_get_object (json_parser_get_root (parser));
-}
-
 /* Runs dm prune on @source; returns the output and the report. */
 static DmDataset *
 prune_ok (Fixture *fixture, const char *source, const char *name, const char *method,
@@ -57,7 +46,7 @@ prune_ok (Fixture *fixture, const char *source, const char *name, const char *me
 
   if (run->status != 0)
     g_error ("dm prune -m %s %s failed: %s", method, parameter ? parameter : "", run->err);
-  *report = load_report (parser, report_path);
+  *report = load_json_object (parser, report_path);
   g_assert_cmpint (json_object_get_int_member (*report, "images_decoded"), ==, 0);
   return load_ok (dest);
 }

@@ -301,6 +301,17 @@ write_keys_dataset (const char *dir,
   write_json (cache, keys_path);
 }
 
+JsonObject *
+load_json_object (JsonParser *parser,
+                  const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
 void
 keys_fixture_set_up (KeysFixture *fixture,
                      guint        n_items,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -67,6 +68,11 @@ typedef struct
 
 void        source_fixture_tear_down (SourceFixture *fixture,
                                       gconstpointer  data);
+
+/* Loads the JSON file @path into @parser, asserting it parses, and returns
+ * its root object (owned by @parser). */
+JsonObject *load_json_object  (JsonParser *parser,
+                               const char *path);
 
 /* Writes a Datumaro dataset with every kind of media into @dir, and an
  * image that an item names by its absolute path into @outside:

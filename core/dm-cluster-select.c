@@ -206,17 +206,11 @@ keep_centroids (const DmKmeansResult *clusters, gsize total,
     }
 }
 
-static gboolean
-check_labels (const DmSelectRequest *request, gboolean required, GError **error)
+gboolean
+dm_select_check_label_ids (const DmSelectRequest *request, GError **error)
 {
-  if (request->labels == NULL)
-    {
-      if (!required)
-        return TRUE;
-      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_MISSING_LABEL,
-                   "this prune method needs item labels, and none were given");
-      return FALSE;
-    }
+  g_return_val_if_fail (request->labels != NULL, FALSE);
+
   for (gsize i = 0; i < request->n_items; i++)
     {
       int label = request->labels[i];
@@ -229,6 +223,20 @@ check_labels (const DmSelectRequest *request, gboolean required, GError **error)
         }
     }
   return TRUE;
+}
+
+static gboolean
+check_labels (const DmSelectRequest *request, gboolean required, GError **error)
+{
+  if (request->labels == NULL)
+    {
+      if (!required)
+        return TRUE;
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_MISSING_LABEL,
+                   "this prune method needs item labels, and none were given");
+      return FALSE;
+    }
+  return dm_select_check_label_ids (request, error);
 }
 
 /* k per the method; one cluster per class when k comes from the labels,

@@ -121,6 +121,17 @@ gboolean dm_cluster_select (const DmSelectRequest *request,
                             DmSelectResult       **result,
                             GError               **error);
 
+/**
+ * dm_select_check_label_ids:
+ * @request: a request whose @labels is not %NULL
+ * @error: DM_CORE_ERROR_INVALID_ARGUMENT naming the first item whose label
+ *   id is outside -1 .. n_labels - 1
+ *
+ * Returns: %TRUE when every label id is in range
+ */
+gboolean dm_select_check_label_ids (const DmSelectRequest *request,
+                                    GError               **error);
+
 void dm_select_result_free (DmSelectResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmSelectResult, dm_select_result_free)
 

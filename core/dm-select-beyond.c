@@ -212,16 +212,11 @@ dm_select_stratified (const DmSelectRequest *request,
                            "stratifying by label needs item labels, and none were given");
       return FALSE;
     }
+  if (!dm_select_check_label_ids (request, error))
+    return FALSE;
   for (gsize i = 0; i < request->n_items; i++)
     {
       int label = request->labels[i];
-      if (label < -1 || (label >= 0 && (guint) label >= request->n_labels))
-        {
-          g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
-                       "item %" G_GSIZE_FORMAT " has label id %d, outside the "
-                       "dataset's %u labels", i, label, request->n_labels);
-          return FALSE;
-        }
       group_sizes[label >= 0 ? (guint) label : n_groups - 1]++;
     }
   if (!dm_quota_compute (group_sizes, n_groups, total, group_quotas, error))

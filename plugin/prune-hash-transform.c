@@ -8,6 +8,7 @@
 #include "prune-embeddings.h"
 #include "prune-hash-transform.h"
 #include "prune-image-hasher.h"
+#include "prune-property.h"
 
 /* Keys from embeddings take the image keys' place in the cache. */
 G_STATIC_ASSERT (DM_EMBEDDING_KEY_BYTES == DM_IMAGE_KEY_BYTES);
@@ -165,14 +166,9 @@ prune_hash_transform_set_property (GObject      *object,
                                    GParamSpec   *pspec)
 {
   PruneHashTransform *self = PRUNE_HASH_TRANSFORM (object);
-  g_auto(GValue) previous = G_VALUE_INIT;
 
-  /* The properties are G_PARAM_EXPLICIT_NOTIFY: notify only on a change. */
-  g_value_init (&previous, G_PARAM_SPEC_VALUE_TYPE (pspec));
-  g_object_get_property (object, g_param_spec_get_name (pspec), &previous);
-  if (g_param_values_cmp (pspec, &previous, value) == 0)
+  if (prune_property_unchanged (object, pspec, value))
     return;
-
 
   switch (prop_id)
     {

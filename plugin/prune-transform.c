@@ -13,6 +13,7 @@
 #include "prune-core-error.h"
 #include "prune-enums.h"
 #include "prune-image-hasher.h"
+#include "prune-property.h"
 #include "prune-ndr.h"
 #include "prune-report.h"
 #include "prune-text-keys.h"
@@ -592,14 +593,9 @@ prune_transform_set_property (GObject      *object,
                               GParamSpec   *pspec)
 {
   PruneTransform *self = PRUNE_TRANSFORM (object);
-  g_auto(GValue) previous = G_VALUE_INIT;
 
-  /* The properties are G_PARAM_EXPLICIT_NOTIFY: notify only on a change. */
-  g_value_init (&previous, G_PARAM_SPEC_VALUE_TYPE (pspec));
-  g_object_get_property (object, g_param_spec_get_name (pspec), &previous);
-  if (g_param_values_cmp (pspec, &previous, value) == 0)
+  if (prune_property_unchanged (object, pspec, value))
     return;
-
 
   switch (prop_id)
     {

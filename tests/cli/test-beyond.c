@@ -14,28 +14,13 @@
 #define N_ITEMS 600
 #define N_LABELS 6
 
-typedef struct
-{
-  char *tmp;
-  char *source;
-} Fixture;
+typedef KeysFixture Fixture;
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "keys", NULL);
-  write_keys_dataset (fixture->source, N_ITEMS, N_LABELS, 17);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  remove_tree (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->tmp);
+  keys_fixture_set_up (fixture, N_ITEMS, N_LABELS, 17);
 }
 
 static DmDataset *
@@ -46,17 +31,6 @@ load_ok (const char *path)
 
   g_assert_no_error (error);
   return dataset;
-}
-
-static JsonObject *
-load_report (JsonParser *parser,
-             const char *path)
-{
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_file (parser, path, &error);
-  g_assert_no_error (error);
-  return json_node_get_object (json_parser_get_root (parser));
 }
 
 /* Runs dm prune on @source; returns the output and the report. */
@@ -72,7 +46,7 @@ prune_ok (Fixture *fixture, const char *source, const char *name, const char *me
 
   if (run->status != 0)
     g_error ("dm prune -m %s %s failed: %s", method, parameter ? parameter : "", run->err);
-  *report = load_report (parser, report_path);
+  *report = load_json_object (parser, report_path);
   g_assert_cmpint (json_object_get_int_member (*report, "images_decoded"), ==, 0);
   return load_ok (dest);
 }
@@ -324,7 +298,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, keys_fixture_tear_down)
   ADD ("/beyond/prototype-and-dedup", test_prototype_and_dedup);
   ADD ("/beyond/prototype-keep", test_prototype_keep);
   ADD ("/beyond/stratify", test_stratify);

@@ -11,12 +11,7 @@
 
 #define N_SAMPLE_ITEMS 24
 
-typedef struct
-{
-  char *tmp;
-  char *source;
-  GHashTable *source_before;
-} Fixture;
+typedef SourceFixture Fixture;
 
 static void
 fixture_set_up (Fixture       *fixture,
@@ -26,20 +21,6 @@ fixture_set_up (Fixture       *fixture,
   fixture->source = g_build_filename (fixture->tmp, "source", NULL);
   make_sample (fixture->source, N_SAMPLE_ITEMS);
   fixture->source_before = snapshot_tree (fixture->source);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  /* Whatever a test did, the input is byte-identical afterwards. */
-  g_autoptr(GHashTable) after = snapshot_tree (fixture->source);
-
-  assert_same_tree (fixture->source_before, after);
-  g_hash_table_unref (fixture->source_before);
-  remove_tree (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->tmp);
 }
 
 static char *
@@ -633,7 +614,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/cli/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/cli/" path, Fixture, NULL, fixture_set_up, func, source_fixture_tear_down)
 
   ADD ("transforms-menu", test_transforms_menu);
   ADD ("prune-random", test_prune_random);

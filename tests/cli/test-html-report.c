@@ -11,12 +11,7 @@
 #define N_SAMPLE_ITEMS 24
 #define KEY_BYTES 64
 
-typedef struct
-{
-  char *tmp;
-  char *source;
-  GHashTable *source_before;
-} Fixture;
+typedef SourceFixture Fixture;
 
 static guint
 count_occurrences (const char *text,
@@ -105,19 +100,6 @@ fixture_set_up (Fixture       *fixture,
   make_sample (fixture->source, data != NULL ? GPOINTER_TO_UINT (data) : N_SAMPLE_ITEMS);
   add_hash_keys (fixture->source);
   fixture->source_before = snapshot_tree (fixture->source);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  g_autoptr(GHashTable) after = snapshot_tree (fixture->source);
-
-  assert_same_tree (fixture->source_before, after);
-  g_hash_table_unref (fixture->source_before);
-  remove_tree (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->tmp);
 }
 
 /* Runs dm prune with --report-html and the JSON report; returns the page. */
@@ -476,13 +458,13 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/html-report/clusters", Fixture, NULL, fixture_set_up, test_clusters, fixture_tear_down);
-  g_test_add ("/html-report/random-by-subset", Fixture, NULL, fixture_set_up, test_random_by_subset, fixture_tear_down);
-  g_test_add ("/html-report/thumbnails-capped", Fixture, GUINT_TO_POINTER (80), fixture_set_up, test_thumbnails_capped, fixture_tear_down);
-  g_test_add ("/html-report/without-images", Fixture, NULL, fixture_set_up, test_without_images, fixture_tear_down);
-  g_test_add ("/html-report/refuses-existing", Fixture, NULL, fixture_set_up, test_refuses_existing_report, fixture_tear_down);
-  g_test_add ("/html-report/refuses-inside-dataset", Fixture, NULL, fixture_set_up, test_refuses_inside_dataset, fixture_tear_down);
-  g_test_add ("/html-report/in-browser", Fixture, NULL, fixture_set_up, test_in_browser, fixture_tear_down);
+  g_test_add ("/html-report/clusters", Fixture, NULL, fixture_set_up, test_clusters, source_fixture_tear_down);
+  g_test_add ("/html-report/random-by-subset", Fixture, NULL, fixture_set_up, test_random_by_subset, source_fixture_tear_down);
+  g_test_add ("/html-report/thumbnails-capped", Fixture, GUINT_TO_POINTER (80), fixture_set_up, test_thumbnails_capped, source_fixture_tear_down);
+  g_test_add ("/html-report/without-images", Fixture, NULL, fixture_set_up, test_without_images, source_fixture_tear_down);
+  g_test_add ("/html-report/refuses-existing", Fixture, NULL, fixture_set_up, test_refuses_existing_report, source_fixture_tear_down);
+  g_test_add ("/html-report/refuses-inside-dataset", Fixture, NULL, fixture_set_up, test_refuses_inside_dataset, source_fixture_tear_down);
+  g_test_add ("/html-report/in-browser", Fixture, NULL, fixture_set_up, test_in_browser, source_fixture_tear_down);
 
   return g_test_run ();
 }

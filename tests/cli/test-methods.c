@@ -15,39 +15,13 @@
 #define N_ITEMS 600
 #define N_LABELS 6
 
-typedef struct
-{
-  char *tmp;
-  char *source;
-} Fixture;
+typedef KeysFixture Fixture;
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "keys", NULL);
-  write_keys_dataset (fixture->source, N_ITEMS, N_LABELS, 11);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  remove_tree (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->tmp);
-}
-
-static JsonObject *
-load_report (JsonParser *parser,
-             const char *path)
-{
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_file (parser, path, &error);
-  g_assert_no_error (error);
-  return json_node_get_object (json_parser_get_root (parser));
+  keys_fixture_set_up (fixture, N_ITEMS, N_LABELS, 11);
 }
 
 static void
@@ -76,7 +50,7 @@ check_method (Fixture    *fixture,
   g_assert_no_error (error);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, expected_kept);
 
-  report = load_report (parser, report_path);
+  report = load_json_object (parser, report_path);
   g_assert_cmpstr (json_object_get_string_member (report, "method"), ==, method);
   g_assert_cmpint (json_object_get_int_member (report, "seed"), ==, 3);
   g_assert_cmpint (json_object_get_int_member (report, "kept"), ==, expected_kept);
@@ -158,7 +132,7 @@ test_clusters_parameter (Fixture *fixture, gconstpointer data)
   g_autoptr(JsonParser) parser = json_parser_new ();
 
   g_assert_cmpint (run->status, ==, 0);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (load_report (parser, report_path),
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (load_json_object (parser, report_path),
                                                                          "clusters")), ==, 4);
 }
 
@@ -221,7 +195,7 @@ test_hashed_dataset_decodes_nothing (Fixture *fixture, gconstpointer data)
   prune = dm_run (NULL, "prune", sample, "-m", "cluster_random", "-o", dest, "--report", report_path,
                   "-q", NULL);
   g_assert_cmpint (prune->status, ==, 0);
-  g_assert_cmpint (json_object_get_int_member (load_report (parser, report_path), "images_decoded"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (load_json_object (parser, report_path), "images_decoded"), ==, 0);
 
   /* Without the cache, the same images stop the run. */
   g_assert_cmpint (g_unlink (cache_file), ==, 0);
@@ -271,7 +245,7 @@ test_older_key_version_is_recomputed (Fixture *fixture, gconstpointer data)
 
   prune = dm_run (NULL, "prune", sample, "-m", "centroid", "-o", dest, "--report", report_path, "-q", NULL);
   g_assert_cmpint (prune->status, ==, 0);
-  g_assert_cmpint (json_object_get_int_member (load_report (parser, report_path), "images_decoded"), ==, 12);
+  g_assert_cmpint (json_object_get_int_member (load_json_object (parser, report_path), "images_decoded"), ==, 12);
   dataset = dm_dataset_load (dest, NULL, NULL, NULL);
   g_assert_cmpstr (dm_dataset_get_hash_key_origin (dataset), ==, DM_IMAGE_KEY_VERSION);
 
@@ -300,7 +274,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/methods/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/methods/" path, Fixture, NULL, fixture_set_up, func, keys_fixture_tear_down)
 
   ADD ("cluster-random", test_cluster_random);
   ADD ("centroid", test_centroid);

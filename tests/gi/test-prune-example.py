@@ -8,7 +8,6 @@ and seed, and compares the item ids kept per subset in the two outputs'
 annotation files. Also checks the example's menu and its errors.
 """
 
-import json
 import math
 import os
 import shutil
@@ -18,24 +17,11 @@ import sys
 import tempfile
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from dm_test_helpers import item_ids, run  # noqa: E402
+
 EXAMPLE = os.environ['DM_PRUNE_EXAMPLE']
 DM_CLI = os.environ['DM_CLI']
-
-
-def run(command, **kwargs):
-    return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, **kwargs)
-
-
-def item_ids(dataset_dir):
-    """subset -> item ids, in file order, of a Datumaro dataset."""
-    annotations = os.path.join(dataset_dir, 'annotations')
-    ids = {}
-    for name in sorted(os.listdir(annotations)):
-        if name.endswith('.json'):
-            with open(os.path.join(annotations, name), encoding='utf-8') as subset_file:
-                ids[name[:-len('.json')]] = [item['id'] for item in json.load(subset_file)['items']]
-    return ids
 
 
 class PruneExampleTest(unittest.TestCase):

@@ -13,7 +13,6 @@ tests/install/meson.build passes the build's install layout in the
 environment (MESON, DM_BUILD_ROOT, DM_PREFIX, DM_LIBDIR, ...).
 """
 
-import json
 import math
 import os
 import shlex
@@ -22,23 +21,10 @@ import sys
 import tempfile
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from dm_test_helpers import item_ids, run  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def run(command, **kwargs):
-    return subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, **kwargs)
-
-
-def item_ids(dataset_dir):
-    """subset -> item ids of a Datumaro dataset's annotation files."""
-    annotations = os.path.join(dataset_dir, 'annotations')
-    ids = {}
-    for name in sorted(os.listdir(annotations)):
-        if name.endswith('.json'):
-            with open(os.path.join(annotations, name), encoding='utf-8') as subset_file:
-                ids[name[:-len('.json')]] = [item['id'] for item in json.load(subset_file)['items']]
-    return ids
 
 
 class InstallTest(unittest.TestCase):

@@ -301,6 +301,50 @@ write_keys_dataset (const char *dir,
   write_json (cache, keys_path);
 }
 
+JsonObject *
+load_json_object (JsonParser *parser,
+                  const char *path)
+{
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
+
+void
+keys_fixture_set_up (KeysFixture *fixture,
+                     guint        n_items,
+                     guint        n_labels,
+                     guint32      seed)
+{
+  fixture->tmp = make_temp_dir ();
+  fixture->source = g_build_filename (fixture->tmp, "keys", NULL);
+  write_keys_dataset (fixture->source, n_items, n_labels, seed);
+}
+
+void
+keys_fixture_tear_down (KeysFixture  *fixture,
+                        gconstpointer data)
+{
+  remove_tree (fixture->tmp);
+  g_free (fixture->source);
+  g_free (fixture->tmp);
+}
+
+void
+source_fixture_tear_down (SourceFixture *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GHashTable) after = snapshot_tree (fixture->source);
+
+  assert_same_tree (fixture->source_before, after);
+  g_hash_table_unref (fixture->source_before);
+  remove_tree (fixture->tmp);
+  g_free (fixture->source);
+  g_free (fixture->tmp);
+}
+
 void
 write_file (const char *path,
             const char *contents,

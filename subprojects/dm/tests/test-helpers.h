@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -37,6 +38,41 @@ void        write_keys_dataset (const char *dir,
                                 guint       n_items,
                                 guint       n_labels,
                                 guint32     seed);
+
+/* The fixture of the end-to-end method tests: a fresh temporary directory
+ * @tmp holding a write_keys_dataset() dataset at @source ("keys"). */
+typedef struct
+{
+  char *tmp;
+  char *source;
+} KeysFixture;
+
+void        keys_fixture_set_up    (KeysFixture  *fixture,
+                                    guint         n_items,
+                                    guint         n_labels,
+                                    guint32       seed);
+void        keys_fixture_tear_down (KeysFixture  *fixture,
+                                    gconstpointer data);
+
+/* The fixture of the CLI tests that guard their input: a fresh temporary
+ * directory @tmp, the dataset the test writes at @source ("source"), and
+ * @source_before, its snapshot_tree() once written. The tear-down asserts
+ * that whatever the test did left the input byte-identical, then removes
+ * @tmp. */
+typedef struct
+{
+  char *tmp;
+  char *source;
+  GHashTable *source_before;
+} SourceFixture;
+
+void        source_fixture_tear_down (SourceFixture *fixture,
+                                      gconstpointer  data);
+
+/* Loads the JSON file @path into @parser, asserting it parses, and returns
+ * its root object (owned by @parser). */
+JsonObject *load_json_object  (JsonParser *parser,
+                               const char *path);
 
 /* Writes a Datumaro dataset with every kind of media into @dir, and an
  * image that an item names by its absolute path into @outside:

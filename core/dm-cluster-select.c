@@ -477,25 +477,3 @@ dm_select_result_free (DmSelectResult *result)
   g_free (result->quotas);
   g_free (result);
 }
-
-gboolean
-dm_select_method_from_string (const char *name, DmSelectMethod *method)
-{
-  static const struct { const char *name; DmSelectMethod method; } methods[] = {
-    { "cluster_random", DM_SELECT_CLUSTER_RANDOM },
-    { "centroid", DM_SELECT_CENTROID },
-    { "query_clust", DM_SELECT_QUERY_CLUST },
-    { "entropy", DM_SELECT_ENTROPY },
-    { "prototype", DM_SELECT_PROTOTYPE },
-    { "dedup", DM_SELECT_DEDUP },
-  };
-
-  g_return_val_if_fail (name != NULL && method != NULL, FALSE);
-  for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
-    if (g_str_equal (name, methods[m].name))
-      {
-        *method = methods[m].method;
-        return TRUE;
-      }
-  return FALSE;
-}

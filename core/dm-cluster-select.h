@@ -135,14 +135,4 @@ gboolean dm_select_check_label_ids (const DmSelectRequest *request,
 void dm_select_result_free (DmSelectResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmSelectResult, dm_select_result_free)
 
-/**
- * dm_select_method_from_string:
- * @name: "cluster_random", "centroid", "query_clust", "entropy",
- *   "prototype" or "dedup"
- * @method: (out): the method
- *
- * Returns: %TRUE when @name names a clustering method
- */
-gboolean dm_select_method_from_string (const char *name, DmSelectMethod *method);
-
 G_END_DECLS

@@ -389,6 +389,7 @@ transform_work (DmCliJob      *job,
 
       dm_html_report_content_init (&content, run->input, run->output);
       content.source = options->source;
+      content.transform_label = dm_transform_get_label (run->transform);
       content.transform_report = dm_transform_get_report (run->transform);
       dm_cli_job_report (job, "report", -1.0, 0);
       html = dm_html_report_render (&content, cancellable, relay_report_progress, job, error);
@@ -1021,14 +1022,10 @@ print_usage (FILE *stream)
 int
 main (int argc, char **argv)
 {
-  /* The environment variable DM_LOCALEDIR, when set, replaces the
-   * installed catalogs' directory, so tests can run dm translated with the
-   * build tree's catalogs (build/po) before anything is installed. */
-  const char *localedir = g_getenv ("DM_LOCALEDIR");
-
+  /* The command's messages are libdm's domain, which libdm binds when it
+   * is loaded (dm-i18n.c, honouring DM_LOCALEDIR): only the locale and the
+   * default domain are the program's to set. */
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : DM_LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
   if (argc < 2)

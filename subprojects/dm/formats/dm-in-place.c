@@ -203,25 +203,11 @@ complete (const char  *root,
           gsize        length,
           GError     **error)
 {
-  g_autofree char *new_keys = g_build_filename (work, DM_DATUMARO_HASH_KEY_DIR, DM_DATUMARO_HASH_KEY_FILE, NULL);
-  g_autofree char *key_dir = g_build_filename (root, DM_DATUMARO_HASH_KEY_DIR, NULL);
-  g_autofree char *keys = g_build_filename (key_dir, DM_DATUMARO_HASH_KEY_FILE, NULL);
   const char *entry;
   guint field = 0;
 
-  if (g_file_test (new_keys, G_FILE_TEST_EXISTS))
-    {
-      if (g_mkdir_with_parents (key_dir, 0777) != 0)
-        {
-          SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), key_dir);
-          return FALSE;
-        }
-      if (g_rename (new_keys, keys) != 0)
-        {
-          SET_ERRNO_ERROR (error, _("Cannot write %s: %s"), keys);
-          return FALSE;
-        }
-    }
+  if (!dm_hash_key_cache_install (work, root, error))
+    return FALSE;
 
   for (entry = journal; entry < journal + length; entry += strlen (entry) + 1, field++)
     {
@@ -420,7 +406,6 @@ dm_in_place_save (DmDataset     *dataset,
   g_autofree char *new_annotations = NULL;
   g_autofree char *old_annotations = NULL;
   g_autofree char *aside = NULL;
-  g_autofree char *keys = NULL;
   g_autofree char *journal = NULL;
   g_autoptr(GPtrArray) dropped = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -463,20 +448,17 @@ dm_in_place_save (DmDataset     *dataset,
   new_annotations = g_build_filename (work, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
   old_annotations = g_build_filename (root, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
   aside = g_build_filename (work, DM_DATUMARO_ANNOTATIONS_DIR ".old", NULL);
-  keys = g_build_filename (root, DM_DATUMARO_HASH_KEY_DIR, DM_DATUMARO_HASH_KEY_FILE, NULL);
 
   if (!dm_datumaro_write_annotations (dataset, new_annotations, NULL, cancellable, &local_error) ||
       !link_other_files (old_annotations, new_annotations, &local_error) ||
       !dm_sync_path (new_annotations, &local_error))
     goto out;
-  for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
-    if (dm_item_get_hash_key (dm_dataset_get_item (dataset, i)) != NULL ||
-        g_file_test (keys, G_FILE_TEST_EXISTS))
-      {
-        if (!dm_datumaro_write_hash_keys (dataset, work, &local_error))
-          goto out;
-        break;
-      }
+  /* An existing cache is rewritten even without keys: it may hold those
+   * of the dropped items. */
+  if (dm_dataset_get_n_items (dataset) > 0 &&
+      (dm_hash_key_cache_exists (root) || dm_hash_key_cache_has_keys (dataset)) &&
+      !dm_datumaro_write_hash_keys (dataset, work, &local_error))
+    goto out;
 
   dropped = dropped_media (origin, dataset, root);
   if (g_stat (new_annotations, &info) != 0)

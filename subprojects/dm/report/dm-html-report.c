@@ -1,4 +1,4 @@
-/* dm-html-report.c: a self-contained HTML page showing what a prune kept
+/* dm-html-report.c: a self-contained HTML page showing what a transform kept
  * and what it dropped.
  *
  * One file, index.html, with everything inline: the style, the charts as
@@ -664,6 +664,17 @@ append_thumbnails (GString                   *html,
   return TRUE;
 }
 
+/* The page is named after the transform, whose label the host does not
+ * know in advance ("Prune report"). */
+static char *
+page_title (const DmHtmlReportContent *content)
+{
+  if (content->transform_label == NULL)
+    return g_strdup (_("Transform report"));
+  /* TRANSLATORS: the report page's title; %s is the transform's label, as in “Prune report” */
+  return g_strdup_printf (_("%s report"), content->transform_label);
+}
+
 static void
 append_summary (GString                   *html,
                 const DmHtmlReportContent *content)
@@ -671,8 +682,11 @@ append_summary (GString                   *html,
   JsonObject *report = report_object (content);
   guint n_items = dm_dataset_get_n_items (content->input);
   guint n_kept = dm_dataset_get_n_items (content->output);
+  g_autofree char *title = page_title (content);
 
-  g_string_append_printf (html, "<h1>%s</h1>\n", _("Prune report"));
+  g_string_append (html, "<h1>");
+  append_escaped (html, title);
+  g_string_append (html, "</h1>\n");
   g_string_append_printf (html,
                           "<p class=\"summary\">%s <strong id=\"kept-count\">%u</strong> %s "
                           "<strong id=\"total-count\">%u</strong> %s (%.1f%%)",
@@ -744,6 +758,7 @@ dm_html_report_render (const DmHtmlReportContent *content,
   guint n_items = dm_dataset_get_n_items (content->input);
   g_autofree gboolean *kept = g_new0 (gboolean, MAX (n_items, 1));
   g_autofree guint *order = NULL;
+  g_autofree char *title = page_title (content);
   ClusterInfo info;
 
   for (guint i = 0; i < n_items; i++)
@@ -755,7 +770,7 @@ dm_html_report_render (const DmHtmlReportContent *content,
 
   g_string_append (html, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
                          "<meta name=\"viewport\" content=\"width=device-width\">\n<title>");
-  append_escaped (html, _("Prune report"));
+  append_escaped (html, title);
   if (content->source != NULL)
     {
       g_string_append (html, ": ");

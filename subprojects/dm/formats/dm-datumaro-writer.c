@@ -493,10 +493,7 @@ copy_media (MediaPlan     *plan,
         {
           if (g_mkdir_with_parents (parent, 0777) != 0)
             {
-              int saved_errno = errno;
-
-              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                           _("Cannot create %s: %s"), parent, g_strerror (saved_errno));
+              DM_SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), parent);
               return FALSE;
             }
           g_free (last_dir);
@@ -543,10 +540,7 @@ dm_datumaro_write_annotations (DmDataset     *dataset,
 
   if (g_mkdir (annotations_dir, 0777) != 0)
     {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot create %s: %s"), annotations_dir, g_strerror (saved_errno));
+      DM_SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), annotations_dir);
       return FALSE;
     }
 

@@ -10,9 +10,21 @@
 #error "This header is private to libdm: include <dm.h>."
 #endif
 
+#include <errno.h>
+
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
+
+/* Sets @error from errno after a failed system call on @path: @format
+ * has a %s for @path, then one for the system's message. A macro, so
+ * that @format is checked as printf's. */
+#define DM_SET_ERRNO_ERROR(error, format, path) \
+  G_STMT_START { \
+    int saved_errno_ = errno; \
+    g_set_error ((error), G_IO_ERROR, g_io_error_from_errno (saved_errno_), (format), (path), \
+                 g_strerror (saved_errno_)); \
+  } G_STMT_END
 
 gboolean  dm_remove_tree             (const char    *path,
                                       GError       **error);

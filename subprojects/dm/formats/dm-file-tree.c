@@ -40,10 +40,7 @@ dm_remove_tree (const char  *path,
   /* Enough descriptors for deep trees, few enough to leave the rest. */
   if (nftw (path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
     {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot delete %s: %s"), path, g_strerror (saved_errno));
+      DM_SET_ERRNO_ERROR (error, _("Cannot delete %s: %s"), path);
       return FALSE;
     }
   return TRUE;
@@ -97,10 +94,7 @@ static gboolean
 set_write_error (GError     **error,
                  const char  *path)
 {
-  int saved_errno = errno;
-
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               _("Cannot write %s: %s"), path, g_strerror (saved_errno));
+  DM_SET_ERRNO_ERROR (error, _("Cannot write %s: %s"), path);
   return FALSE;
 }
 

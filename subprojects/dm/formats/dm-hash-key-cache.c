@@ -19,13 +19,6 @@
 #include "dm-hash-key-cache.h"
 #include "dm-json-stream.h"
 
-#define SET_ERRNO_ERROR(error, format, path) \
-  G_STMT_START { \
-    int saved_errno_ = errno; \
-    g_set_error ((error), G_IO_ERROR, g_io_error_from_errno (saved_errno_), (format), (path), \
-                 g_strerror (saved_errno_)); \
-  } G_STMT_END
-
 /*
  * dm_hash_key_cache_path:
  * @directory: a dataset directory
@@ -76,7 +69,7 @@ make_cache_dir (const char  *directory,
 
   if (g_mkdir_with_parents (key_dir, 0777) != 0)
     {
-      SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), key_dir);
+      DM_SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), key_dir);
       return NULL;
     }
   return g_steal_pointer (&key_dir);
@@ -110,7 +103,7 @@ dm_hash_key_cache_install (const char  *from_directory,
   keys = dm_hash_key_cache_path (directory);
   if (g_rename (new_keys, keys) != 0)
     {
-      SET_ERRNO_ERROR (error, _("Cannot write %s: %s"), keys);
+      DM_SET_ERRNO_ERROR (error, _("Cannot write %s: %s"), keys);
       return FALSE;
     }
   return TRUE;

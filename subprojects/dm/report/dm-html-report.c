@@ -318,6 +318,22 @@ add_chart_row (GArray     *rows,
   g_array_append_val (rows, row);
 }
 
+/* A section with @rows as a bar chart and a table; frees @rows. */
+static void
+append_chart_section (GString    *html,
+                      const char *id,
+                      const char *heading,
+                      const char *chart_title,
+                      const char *column,
+                      GArray     *rows)
+{
+  g_string_append_printf (html, "<section id=\"%s\"><h2>%s</h2>\n", id, heading);
+  append_bar_chart (html, chart_title, rows);
+  append_count_table (html, column, rows);
+  g_string_append (html, "</section>\n");
+  chart_rows_free (rows);
+}
+
 static void
 append_subsets (GString                   *html,
                 const DmHtmlReportContent *content,
@@ -339,11 +355,7 @@ append_subsets (GString                   *html,
       add_chart_row (rows, subsets[s], total, n_kept);
     }
 
-  g_string_append_printf (html, "<section id=\"subsets\"><h2>%s</h2>\n", _("Subsets"));
-  append_bar_chart (html, _("Items kept per subset"), rows);
-  append_count_table (html, _("Subset"), rows);
-  g_string_append (html, "</section>\n");
-  chart_rows_free (rows);
+  append_chart_section (html, "subsets", _("Subsets"), _("Items kept per subset"), _("Subset"), rows);
 }
 
 static void
@@ -383,11 +395,7 @@ append_labels (GString                   *html,
   if (totals[n_labels] > 0)
     add_chart_row (rows, _("(no label)"), totals[n_labels], kept_counts[n_labels]);
 
-  g_string_append_printf (html, "<section id=\"labels\"><h2>%s</h2>\n", _("Labels"));
-  append_bar_chart (html, _("Items kept per label"), rows);
-  append_count_table (html, _("Label"), rows);
-  g_string_append (html, "</section>\n");
-  chart_rows_free (rows);
+  append_chart_section (html, "labels", _("Labels"), _("Items kept per label"), _("Label"), rows);
 }
 
 static int

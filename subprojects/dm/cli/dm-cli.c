@@ -141,16 +141,18 @@ describe_value_type (GParamSpec *pspec)
 }
 
 /* A parameter as the menu and --help show it: its blurb, translated in
- * the transform's domain, the values it takes, and whether it is required. */
+ * the transform's domain, the values it takes, and, with @show_required,
+ * whether it is required. */
 static char *
 describe_parameter (DmTransformClass *klass,
-                    GParamSpec       *pspec)
+                    GParamSpec       *pspec,
+                    gboolean          show_required)
 {
   const char *domain = dm_transform_class_get_translation_domain (klass);
   const char *blurb = g_dgettext (domain, g_param_spec_get_blurb (pspec));
   g_autofree char *values = describe_value_type (pspec);
 
-  if (dm_transform_class_is_parameter_required (klass, g_param_spec_get_name (pspec)))
+  if (show_required && dm_transform_class_is_parameter_required (klass, g_param_spec_get_name (pspec)))
     /* TRANSLATORS: a parameter's description, then the values it takes */
     return g_strdup_printf (_("%s (%s; required)"), blurb, values);
   return g_strdup_printf ("%s (%s)", blurb, values);
@@ -198,7 +200,7 @@ command_transforms (int argc, char **argv)
           DmTransformClass *klass = DM_TRANSFORM_GET_CLASS (transform);
           const char *name = g_param_spec_get_name (pspecs[p]);
           char alias = dm_transform_class_get_alias (klass, name);
-          g_autofree char *description = describe_parameter (klass, pspecs[p]);
+          g_autofree char *description = describe_parameter (klass, pspecs[p], TRUE);
           g_autofree char *option = alias != 0 ? g_strdup_printf ("-%c, %s", alias, name) : g_strdup (name);
 
           g_print ("    %-12s %s\n", option, description);
@@ -593,11 +595,12 @@ is_host_option (const GOptionEntry *host_entries,
 
 /* Adds an option for each writable parameter of @transform (if any) that
  * does not clash with @host_entries (a clashing one stays settable with
- * --param). */
+ * --param); @show_required: the command requires what the transform does. */
 static void
 parameter_options_init (ParameterOptions   *options,
                         DmTransform        *transform,
-                        const GOptionEntry *host_entries)
+                        const GOptionEntry *host_entries,
+                        gboolean            show_required)
 {
   DmTransformClass *klass;
   g_autofree GParamSpec **pspecs = NULL;
@@ -617,7 +620,7 @@ parameter_options_init (ParameterOptions   *options,
     {
       const char *name = g_param_spec_get_name (pspecs[p]);
       char alias = dm_transform_class_get_alias (klass, name);
-      g_autofree char *help = describe_parameter (klass, pspecs[p]);
+      g_autofree char *help = describe_parameter (klass, pspecs[p], show_required);
       g_autofree char *placeholder = g_ascii_strup (name, -1);
       GOptionEntry entry = { 0 };
 
@@ -712,12 +715,13 @@ transform_context_new (const char         *arguments,
                        const char         *summary,
                        DmTransform        *transform,
                        const GOptionEntry *host_entries,
+                       gboolean            show_required,
                        ParameterOptions   *parameter_options)
 {
   GOptionContext *context = g_option_context_new (arguments);
   GOptionGroup *group;
 
-  parameter_options_init (parameter_options, transform, host_entries);
+  parameter_options_init (parameter_options, transform, host_entries, show_required);
   group = g_option_group_new (NULL, NULL, NULL, parameter_options, NULL);
   /* The parameters' help is translated already, in the transform's
    * domain; a text that is no msgid of this one passes through as it is. */
@@ -789,7 +793,7 @@ run_transform_command (DmTransform *transform,
   context = transform_context_new (arguments->str,
                                    by_name ? _("Run any registered transform on a dataset (see “dm transforms”).")
                                            : dm_transform_get_description (transform),
-                                   transform, host_entries, &parameter_options);
+                                   transform, host_entries, !by_name, &parameter_options);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
@@ -991,7 +995,7 @@ command_hash (int argc, char **argv)
   context = transform_context_new (_("SOURCE"),
     _("Compute the hash keys a dataset lacks and store them in its hash_key_meta/hash_keys.json,\n"
       "as Datumaro caches its keys; no other file is changed."),
-    transform, entries, &parameter_options);
+    transform, entries, TRUE, &parameter_options);
   g_option_context_set_description (context,
     _("On many machines: run “dm hash SOURCE --shard I/N --keys-out FILE” once for each I,\n"
       "then “dm hash SOURCE --merge FILE…” once."));

@@ -38,11 +38,7 @@ create_file (const char    *path,
   stream = g_file_create (file, G_FILE_CREATE_NONE, cancellable, &local_error);
   if (stream == NULL)
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, G_IO_ERROR, local_error->code,
-                     _("Cannot write %s: %s"), path, local_error->message);
+      dm_propagate_write_error (error, g_steal_pointer (&local_error), path);
       return NULL;
     }
   return g_buffered_output_stream_new_sized (G_OUTPUT_STREAM (stream), OUTPUT_BUFFER_SIZE);
@@ -58,12 +54,7 @@ close_file (GOutputStream  *stream,
 
   if (g_output_stream_close (stream, cancellable, &local_error))
     return TRUE;
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  else
-    g_set_error (error, G_IO_ERROR, local_error->code,
-                 _("Cannot write %s: %s"), path, local_error->message);
-  return FALSE;
+  return dm_propagate_write_error (error, g_steal_pointer (&local_error), path);
 }
 
 /* The members of an empty JSON array or object, named. */

@@ -32,6 +32,9 @@ int       dm_lock_directory          (const char    *path);
 gboolean  dm_is_plain_relative_path  (const char    *path);
 gboolean  dm_sync_path               (const char    *path,
                                       GError       **error);
+gboolean  dm_propagate_write_error   (GError       **error,
+                                      GError        *local_error,
+                                      const char    *path);
 
 /* Writes the contents of a file to @stream; on failure, sets @error
  * naming the file. */

@@ -98,6 +98,33 @@ set_write_error (GError     **error,
   return FALSE;
 }
 
+/*
+ * dm_propagate_write_error:
+ * @error: return location for a #GError
+ * @local_error: (transfer full): why writing @path failed
+ * @path: the file being written
+ *
+ * Passes @local_error on: a cancellation as it is, any other error as one
+ * naming @path.
+ *
+ * Returns: %FALSE
+ */
+gboolean
+dm_propagate_write_error (GError     **error,
+                          GError      *local_error,
+                          const char  *path)
+{
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  g_set_error (error, G_IO_ERROR, local_error->code,
+               _("Cannot write %s: %s"), path, local_error->message);
+  g_error_free (local_error);
+  return FALSE;
+}
+
 /* Puts @file_path on disk; errors name @path. */
 static gboolean
 sync_file (const char  *file_path,
@@ -175,8 +202,7 @@ dm_replace_file (const char         *path,
   file_stream = g_file_append_to (temp_file, G_FILE_CREATE_NONE, NULL, &local_error);
   if (file_stream == NULL)
     {
-      g_set_error (error, G_IO_ERROR, local_error->code,
-                   _("Cannot write %s: %s"), path, local_error->message);
+      dm_propagate_write_error (error, g_steal_pointer (&local_error), path);
       g_unlink (temp_path);
       return FALSE;
     }
@@ -190,8 +216,7 @@ dm_replace_file (const char         *path,
     }
   if (!g_output_stream_close (stream, NULL, &local_error))
     {
-      g_set_error (error, G_IO_ERROR, local_error->code,
-                   _("Cannot write %s: %s"), path, local_error->message);
+      dm_propagate_write_error (error, g_steal_pointer (&local_error), path);
       g_unlink (temp_path);
       return FALSE;
     }
@@ -226,9 +251,7 @@ write_contents (GOutputStream  *stream,
 
   if (g_output_stream_write_all (stream, contents->contents, contents->length, NULL, NULL, &local_error))
     return TRUE;
-  g_set_error (error, G_IO_ERROR, local_error->code,
-               _("Cannot write %s: %s"), contents->path, local_error->message);
-  return FALSE;
+  return dm_propagate_write_error (error, g_steal_pointer (&local_error), contents->path);
 }
 
 /*

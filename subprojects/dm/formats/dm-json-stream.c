@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dm-error.h"
+#include "dm-file-tree-private.h"
 #include "dm-json-stream.h"
 
 /* Large enough that the per-call overhead vanishes, small enough to stay
@@ -397,14 +398,7 @@ dm_json_writer_flush (DmJsonWriter  *writer,
   if (!all && length < WRITE_CHUNK_SIZE)
     return TRUE;
   if (!g_output_stream_write_all (writer->stream, buffer, length, NULL, writer->cancellable, &local_error))
-    {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, G_IO_ERROR, local_error->code,
-                     _("Cannot write %s: %s"), writer->path, local_error->message);
-      return FALSE;
-    }
+    return dm_propagate_write_error (error, g_steal_pointer (&local_error), writer->path);
   yajl_gen_clear (writer->gen);
   return TRUE;
 }

@@ -57,7 +57,7 @@ close_file (GOutputStream  *stream,
   return dm_propagate_write_error (error, g_steal_pointer (&local_error), path);
 }
 
-/* The members of an empty JSON array or object, named. */
+/* A member @name whose value is an empty array or object. */
 static void
 gen_empty (yajl_gen    gen,
            const char *name,

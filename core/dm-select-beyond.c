@@ -4,6 +4,7 @@
  */
 #include "dm-select-beyond.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "dm-keys.h"
@@ -95,46 +96,105 @@ dm_select_keep_hardest (const DmKmeansResult *clusters,
       kept[scored[offsets[j] + m].item] = TRUE;
 }
 
-guint
-dm_select_keep_deduplicated (const DmKmeansResult *clusters,
-                             const guint8         *keys,
-                             gsize                 key_bytes,
-                             double                threshold,
-                             gsize                 total,
-                             guint32               seed,
-                             guint                *quotas,
-                             gboolean             *kept)
+/* Hamming comparisons between progress reports: a few milliseconds. */
+#define DEDUP_REPORT_EVERY (1u << 20)
+
+/* Reports dedup's progress (phase "selecting"); %FALSE with @error set when
+ * the caller asked to stop. */
+static gboolean
+report_dedup (const DmSelectRequest *request, double fraction, GError **error)
 {
-  guint max_bits = (guint) (threshold * 8 * key_bytes);
+  if (request->progress == NULL
+      || request->progress ("selecting", fraction, request->progress_data))
+    return TRUE;
+  g_set_error_literal (error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED,
+                       "deduplication was cancelled");
+  return FALSE;
+}
+
+/* Each survivor of the cluster before @from's is at least @gap farther
+ * from the centre than the item at @radius, so no such survivor can be
+ * its duplicate: on 0/1 vectors the squared Euclidean distance is the
+ * Hamming distance, and by the triangle inequality two items' distance
+ * is at least the difference of their distances to the centre. Survivors
+ * come in descending radius, so the first one near enough only moves
+ * forward as the radius shrinks. */
+static guint
+first_in_reach (const double *survivor_radius, guint n_survivors, guint from,
+                double radius, double reach)
+{
+  if (!isfinite (radius))
+    return 0;
+  while (from < n_survivors && isfinite (survivor_radius[from])
+         && survivor_radius[from] > radius + reach)
+    from++;
+  return from;
+}
+
+gboolean
+dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
+                             const DmSelectRequest *request,
+                             gsize                  total,
+                             guint                 *quotas,
+                             gboolean              *kept,
+                             guint                 *n_duplicates,
+                             GError               **error)
+{
+  gsize key_bytes = request->key_bytes;
+  const guint8 *keys = request->keys;
+  guint max_bits = (guint) (request->dedup_threshold * 8 * key_bytes);
+  /* Rounding in the centre distances is far below this slack. */
+  double reach = sqrt ((double) max_bits) + 1e-6;
   g_autofree guint *offsets = NULL;
   g_autofree Scored *scored = scored_by_cluster (clusters, compare_farthest_first, &offsets);
   g_autofree guint *survivors = g_new (guint, MAX (clusters->n_items, 1));
+  g_autofree double *survivor_radius = g_new (double, MAX (clusters->n_items, 1));
   g_autofree guint *n_survivors = g_new0 (guint, clusters->k);
   /* Per dropped item: the Hamming distance to the kept item that caught it. */
   g_autofree Scored *dropped = g_new (Scored, MAX (clusters->n_items, 1));
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  gsize n_dropped = 0, n_all_survivors = 0;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (request->seed);
+  gsize n_dropped = 0, n_all_survivors = 0, n_done = 0;
+  guint64 comparisons = 0, next_report = DEDUP_REPORT_EVERY;
 
   for (guint j = 0; j < clusters->k; j++)
     {
       guint *cluster_survivors = survivors + offsets[j];
+      double *cluster_radius = survivor_radius + offsets[j];
+      guint from = 0;
 
       for (guint m = offsets[j]; m < offsets[j + 1]; m++)
         {
           guint item = scored[m].item;
           const guint8 *key = keys + (gsize) item * key_bytes;
+          double radius = sqrt (scored[m].distance);
           guint nearest = G_MAXUINT;
 
-          for (guint s = 0; s < n_survivors[j] && nearest > max_bits; s++)
-            nearest = MIN (nearest, dm_keys_hamming (key, keys + (gsize) cluster_survivors[s] * key_bytes,
-                                                     key_bytes));
+          from = first_in_reach (cluster_radius, n_survivors[j], from, radius, reach);
+          for (guint s = from; s < n_survivors[j] && nearest > max_bits; s++)
+            {
+              nearest = MIN (nearest, dm_keys_hamming (key, keys + (gsize) cluster_survivors[s] * key_bytes,
+                                                       key_bytes));
+              comparisons++;
+            }
           if (nearest > max_bits)
-            cluster_survivors[n_survivors[j]++] = item;
+            {
+              cluster_radius[n_survivors[j]] = radius;
+              cluster_survivors[n_survivors[j]++] = item;
+            }
           else
             dropped[n_dropped++] = (Scored) { nearest, item };
+
+          n_done++;
+          if (comparisons >= next_report)
+            {
+              next_report = comparisons + DEDUP_REPORT_EVERY;
+              if (!report_dedup (request, (double) n_done / clusters->n_items, error))
+                return FALSE;
+            }
         }
       n_all_survivors += n_survivors[j];
     }
+  *n_duplicates = (guint) n_dropped;
 
   if (n_all_survivors >= total)
     {
@@ -154,7 +214,7 @@ dm_select_keep_deduplicated (const DmKmeansResult *clusters,
               kept[items[m]] = TRUE;
             }
         }
-      return (guint) n_dropped;
+      return TRUE;
     }
 
   for (guint j = 0; j < clusters->k; j++)
@@ -169,7 +229,7 @@ dm_select_keep_deduplicated (const DmKmeansResult *clusters,
       kept[dropped[r].item] = TRUE;
       quotas[clusters->labels[dropped[r].item]]++;
     }
-  return (guint) n_dropped;
+  return TRUE;
 }
 
 /* Relays a group's progress as a part of the whole run's. */

@@ -4,7 +4,6 @@
  */
 #include "dm-select-beyond.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "dm-keys.h"
@@ -96,6 +95,31 @@ dm_select_keep_hardest (const DmKmeansResult *clusters,
       kept[scored[offsets[j] + m].item] = TRUE;
 }
 
+/* Dedup's inner loop: the Hamming distance of two keys a word at a time
+ * (dm_keys_hamming() goes byte by byte, for any key size). On x86-64 a
+ * clone with the POPCNT instruction is chosen at load time where the CPU
+ * has it: without it each word's count is a dozen instructions. */
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute (target_clones)
+__attribute__ ((target_clones ("popcnt", "default")))
+#endif
+#endif
+static guint
+hamming_words (const guint8 *a, const guint8 *b, gsize n_words)
+{
+  guint count = 0;
+
+  for (gsize w = 0; w < n_words; w++)
+    {
+      guint64 x, y;
+
+      memcpy (&x, a + 8 * w, 8);
+      memcpy (&y, b + 8 * w, 8);
+      count += (guint) __builtin_popcountll (x ^ y);
+    }
+  return count;
+}
+
 /* Hamming comparisons between progress reports: a few milliseconds. */
 #define DEDUP_REPORT_EVERY (1u << 20)
 
@@ -112,25 +136,6 @@ report_dedup (const DmSelectRequest *request, double fraction, GError **error)
   return FALSE;
 }
 
-/* Each survivor of the cluster before @from's is at least @gap farther
- * from the centre than the item at @radius, so no such survivor can be
- * its duplicate: on 0/1 vectors the squared Euclidean distance is the
- * Hamming distance, and by the triangle inequality two items' distance
- * is at least the difference of their distances to the centre. Survivors
- * come in descending radius, so the first one near enough only moves
- * forward as the radius shrinks. */
-static guint
-first_in_reach (const double *survivor_radius, guint n_survivors, guint from,
-                double radius, double reach)
-{
-  if (!isfinite (radius))
-    return 0;
-  while (from < n_survivors && isfinite (survivor_radius[from])
-         && survivor_radius[from] > radius + reach)
-    from++;
-  return from;
-}
-
 gboolean
 dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
                              const DmSelectRequest *request,
@@ -143,12 +148,9 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
   gsize key_bytes = request->key_bytes;
   const guint8 *keys = request->keys;
   guint max_bits = (guint) (request->dedup_threshold * 8 * key_bytes);
-  /* Rounding in the centre distances is far below this slack. */
-  double reach = sqrt ((double) max_bits) + 1e-6;
   g_autofree guint *offsets = NULL;
   g_autofree Scored *scored = scored_by_cluster (clusters, compare_farthest_first, &offsets);
   g_autofree guint *survivors = g_new (guint, MAX (clusters->n_items, 1));
-  g_autofree double *survivor_radius = g_new (double, MAX (clusters->n_items, 1));
   g_autofree guint *n_survivors = g_new0 (guint, clusters->k);
   /* Per dropped item: the Hamming distance to the kept item that caught it. */
   g_autofree Scored *dropped = g_new (Scored, MAX (clusters->n_items, 1));
@@ -159,28 +161,21 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
   for (guint j = 0; j < clusters->k; j++)
     {
       guint *cluster_survivors = survivors + offsets[j];
-      double *cluster_radius = survivor_radius + offsets[j];
-      guint from = 0;
 
       for (guint m = offsets[j]; m < offsets[j + 1]; m++)
         {
           guint item = scored[m].item;
           const guint8 *key = keys + (gsize) item * key_bytes;
-          double radius = sqrt (scored[m].distance);
           guint nearest = G_MAXUINT;
 
-          from = first_in_reach (cluster_radius, n_survivors[j], from, radius, reach);
-          for (guint s = from; s < n_survivors[j] && nearest > max_bits; s++)
+          for (guint s = 0; s < n_survivors[j] && nearest > max_bits; s++)
             {
-              nearest = MIN (nearest, dm_keys_hamming (key, keys + (gsize) cluster_survivors[s] * key_bytes,
-                                                       key_bytes));
+              nearest = MIN (nearest, hamming_words (key, keys + (gsize) cluster_survivors[s] * key_bytes,
+                                                     key_bytes / 8));
               comparisons++;
             }
           if (nearest > max_bits)
-            {
-              cluster_radius[n_survivors[j]] = radius;
-              cluster_survivors[n_survivors[j]++] = item;
-            }
+            cluster_survivors[n_survivors[j]++] = item;
           else
             dropped[n_dropped++] = (Scored) { nearest, item };
 

@@ -91,12 +91,10 @@ void dm_select_keep_hardest (const DmKmeansResult *clusters,
  *   duplicated (largest distance to the kept item that caught them; ties:
  *   lowest index) until @total.
  *
- * An item is compared only with the survivors whose distance to the
- * centre exceeds its own by at most the square root of the threshold in
- * bits (the triangle inequality rules the others out), which changes no
- * result. The comparisons still grow with the square of the cluster sizes
- * in the worst case, so the progress callback is called (phase
- * "selecting") every 2^20 comparisons or so.
+ * The comparisons grow with the square of the cluster sizes (each item
+ * against its cluster's survivors), so the progress callback is called
+ * (phase "selecting") every 2^20 comparisons or so. key_bytes must be a
+ * multiple of 8 (dm_keys_check_size()).
  *
  * Returns: %TRUE, or %FALSE with DM_CORE_ERROR_CANCELLED when the progress
  *   callback returned %FALSE (then @quotas and @kept are undefined)

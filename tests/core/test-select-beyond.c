@@ -304,9 +304,8 @@ test_dedup_threshold_monotone (void)
 }
 
 /* Items around one key at many distances: each flips every bit with its
- * own probability, from 1/64 to 1/3, so their distances to the cluster's
- * centre spread and the band of dm_select_keep_deduplicated() leaves many
- * survivors out of an item's comparisons. */
+ * own probability, from 1/64 to 1/3, so that some thresholds catch many
+ * items and others few. */
 static void
 spread_init (Data *data, gsize n, guint32 seed)
 {
@@ -410,9 +409,8 @@ kmeans_ok (const Data *data, guint k)
   return result;
 }
 
-/* Comparing an item only with the survivors near its distance to the
- * centre changes nothing: the same survivors, duplicates and filling
- * order as comparing it with every survivor. */
+/* The documented algorithm, written plainly: the same survivors,
+ * duplicates and filling order. */
 static void
 test_dedup_matches_all_pairs (void)
 {

@@ -417,9 +417,14 @@ dm_cluster_select (const DmSelectRequest *request,
   if (request->method == DM_SELECT_CENTROID)
     keep_centroids (clusters, total, result->quotas, kept);
   else if (request->method == DM_SELECT_DEDUP)
-    result->n_duplicates = dm_select_keep_deduplicated (clusters, request->keys, request->key_bytes,
-                                                        request->dedup_threshold, total,
-                                                        request->seed, result->quotas, kept);
+    {
+      if (!dm_select_keep_deduplicated (clusters, request, total, result->quotas, kept,
+                                        &result->n_duplicates, error))
+        {
+          members_clear (&members);
+          return FALSE;
+        }
+    }
   else if (!dm_quota_compute (clusters->sizes, k, total, result->quotas, error))
     {
       members_clear (&members);

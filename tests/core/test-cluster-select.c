@@ -5,18 +5,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "dm-cluster-select.h"
 #include "dm-kmeans.h"
 #include "dm-quota.h"
-
-#define KEY_BYTES 64
-
-typedef struct {
-  gsize n;
-  guint n_labels;
-  guint8 *keys;
-  int *labels;
-} Data;
+#include "select-test-data.h"
 
 /* keys.py in small: per label a probability per bit, items drawn from
  * their label's probabilities. */
@@ -40,39 +31,6 @@ data_init (Data *data, gsize n, guint n_labels, guint32 seed)
         if (g_rand_double (rand) < p[label * 8 * KEY_BYTES + f])
           data->keys[i * KEY_BYTES + f / 8] |= (guint8) (0x80u >> (f % 8));
     }
-}
-
-static void
-data_clear (Data *data)
-{
-  g_free (data->keys);
-  g_free (data->labels);
-}
-
-static DmSelectRequest
-request_for (const Data *data, DmSelectMethod method, double ratio)
-{
-  DmSelectRequest request = { 0 };
-
-  request.keys = data->keys;
-  request.n_items = data->n;
-  request.key_bytes = KEY_BYTES;
-  request.labels = data->labels;
-  request.n_labels = data->n_labels;
-  request.method = method;
-  request.ratio = ratio;
-  return request;
-}
-
-static DmSelectResult *
-select_ok (const DmSelectRequest *request)
-{
-  DmSelectResult *result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (dm_cluster_select (request, &result, &error));
-  g_assert_no_error (error);
-  return result;
 }
 
 /* Exactly ceil(n * ratio) kept, ascending, and per cluster as many as the
@@ -128,13 +86,8 @@ test_cluster_random_seeds (void)
   Data data;
   data_init (&data, 1000, 10, 6);
   DmSelectRequest request = request_for (&data, DM_SELECT_CLUSTER_RANDOM, 0.3);
-  g_autoptr(DmSelectResult) a = select_ok (&request);
-  g_autoptr(DmSelectResult) b = select_ok (&request);
-  request.seed = 1;
-  g_autoptr(DmSelectResult) other = select_ok (&request);
 
-  g_assert_cmpmem (a->kept, a->n_kept * sizeof (guint), b->kept, b->n_kept * sizeof (guint));
-  g_assert_true (memcmp (a->kept, other->kept, a->n_kept * sizeof (guint)) != 0);
+  assert_seed_decides (&request, 1);
 
   /* The clusters parameter overrides the number of labels. */
   request.n_clusters = 4;
@@ -150,13 +103,8 @@ test_entropy_seeds (void)
   Data data;
   data_init (&data, 800, 8, 16);
   DmSelectRequest request = request_for (&data, DM_SELECT_ENTROPY, 0.25);
-  g_autoptr(DmSelectResult) a = select_ok (&request);
-  g_autoptr(DmSelectResult) b = select_ok (&request);
-  request.seed = 99;
-  g_autoptr(DmSelectResult) other = select_ok (&request);
 
-  g_assert_cmpmem (a->kept, a->n_kept * sizeof (guint), b->kept, b->n_kept * sizeof (guint));
-  g_assert_true (memcmp (a->kept, other->kept, a->n_kept * sizeof (guint)) != 0);
+  assert_seed_decides (&request, 99);
   data_clear (&data);
 }
 
@@ -256,6 +204,26 @@ test_query_clust_nearest (void)
   data_clear (&data);
 }
 
+/* By default the methods that cluster by label make one cluster per class
+ * that an item carries (no label being a class of its own): asserts they
+ * make @n_clusters, keeping @ratio of @data by the quotas. */
+static void
+assert_label_methods_make_clusters (const Data *data, double ratio, guint n_clusters)
+{
+  static const DmSelectMethod methods[] = {
+    DM_SELECT_QUERY_CLUST, DM_SELECT_ENTROPY, DM_SELECT_CLUSTER_RANDOM,
+  };
+
+  for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
+    {
+      DmSelectRequest request = request_for (data, methods[m], ratio);
+      g_autoptr(DmSelectResult) result = select_ok (&request);
+
+      g_assert_cmpuint (result->n_clusters, ==, n_clusters);
+      check_counts (&request, result);
+    }
+}
+
 /* Items without a label are a class of their own for the label methods:
  * one more query_clust centre, started at the first unlabelled item, one
  * more cluster by default, and a lone unlabelled item among many of one
@@ -268,15 +236,7 @@ test_unlabelled_class (void)
   data_init (&data, 300, 3, 21);
   for (gsize i = 0; i < data.n; i += 10)
     data.labels[i] = -1;
-  for (gsize m = 0; m < 3; m++)
-    {
-      DmSelectMethod methods[] = { DM_SELECT_QUERY_CLUST, DM_SELECT_ENTROPY, DM_SELECT_CLUSTER_RANDOM };
-      DmSelectRequest request = request_for (&data, methods[m], 0.3);
-      g_autoptr(DmSelectResult) result = select_ok (&request);
-
-      g_assert_cmpuint (result->n_clusters, ==, 4);
-      check_counts (&request, result);
-    }
+  assert_label_methods_make_clusters (&data, 0.3, 4);
   data_clear (&data);
 
   data_init (&data, 400, 1, 3);
@@ -301,15 +261,7 @@ test_more_classes_than_items (void)
   data.labels[3] = -1;
   for (gsize i = 0; i < data.n; i++)
     data.keys[i * KEY_BYTES] = (guint8) (0x11 * (i + 1));   /* four distinct keys */
-  for (gsize m = 0; m < 3; m++)
-    {
-      DmSelectMethod methods[] = { DM_SELECT_QUERY_CLUST, DM_SELECT_ENTROPY, DM_SELECT_CLUSTER_RANDOM };
-      DmSelectRequest request = request_for (&data, methods[m], 0.5);
-      g_autoptr(DmSelectResult) result = select_ok (&request);
-
-      g_assert_cmpuint (result->n_clusters, ==, 4);
-      check_counts (&request, result);
-    }
+  assert_label_methods_make_clusters (&data, 0.5, 4);
   data_clear (&data);
 }
 

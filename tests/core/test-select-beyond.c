@@ -5,19 +5,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "dm-cluster-select.h"
 #include "dm-keys.h"
 #include "dm-quota.h"
 #include "dm-select-beyond.h"
-
-#define KEY_BYTES 64
-
-typedef struct {
-  gsize n;
-  guint n_labels;
-  guint8 *keys;
-  int *labels;
-} Data;
+#include "select-test-data.h"
 
 /* Per label a random key; items are copies with each bit flipped with
  * probability 1/8. Labels are skewed: label l is drawn about (l + 1) times
@@ -54,41 +45,6 @@ data_init (Data *data, gsize n, guint n_labels, gboolean unlabelled, guint32 see
           data->keys[i * KEY_BYTES + b] = centres[label * KEY_BYTES + b] ^ flips;
         }
     }
-}
-
-static void
-data_clear (Data *data)
-{
-  g_free (data->keys);
-  g_free (data->labels);
-}
-
-static DmSelectRequest
-request_for (const Data *data, DmSelectMethod method, double ratio)
-{
-  DmSelectRequest request = { 0 };
-
-  request.keys = data->keys;
-  request.n_items = data->n;
-  request.key_bytes = KEY_BYTES;
-  request.labels = data->labels;
-  request.n_labels = data->n_labels;
-  request.method = method;
-  request.ratio = ratio;
-  request.seed = 5;
-  request.dedup_threshold = DM_DEDUP_DEFAULT_THRESHOLD;
-  return request;
-}
-
-static DmSelectResult *
-select_ok (const DmSelectRequest *request)
-{
-  DmSelectResult *result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  dm_cluster_select (request, &result, &error);
-  g_assert_no_error (error);
-  return result;
 }
 
 static gboolean *

@@ -60,6 +60,19 @@ check_counts (const DmSelectRequest *request, const DmSelectResult *result)
   g_assert_cmpuint (size_sum, ==, request->n_items);
 }
 
+/* Runs @request, asserting it succeeds, makes @n_clusters clusters (0:
+ * however many) and keeps by check_counts(). */
+static DmSelectResult *
+select_counted (const DmSelectRequest *request, guint n_clusters)
+{
+  DmSelectResult *result = select_ok (request);
+
+  if (n_clusters > 0)
+    g_assert_cmpuint (result->n_clusters, ==, n_clusters);
+  check_counts (request, result);
+  return result;
+}
+
 static void
 test_counts (gconstpointer method_data)
 {
@@ -71,40 +84,45 @@ test_counts (gconstpointer method_data)
   for (gsize r = 0; r < G_N_ELEMENTS (ratios); r++)
     {
       DmSelectRequest request = request_for (&data, method, ratios[r]);
-      g_autoptr(DmSelectResult) result = select_ok (&request);
       guint expected_k = method == DM_SELECT_CENTROID
                          ? (guint) dm_quota_total (data.n, ratios[r]) : data.n_labels;
-      g_assert_cmpuint (result->n_clusters, ==, expected_k);
-      check_counts (&request, result);
+      g_autoptr(DmSelectResult) result = select_counted (&request, expected_k);
     }
   data_clear (&data);
 }
 
+/* The seeded methods, each on items of its own. */
+typedef struct {
+  DmSelectMethod method;
+  gsize n;
+  guint n_labels;
+  guint32 data_seed;
+  double ratio;
+  guint32 other_seed;
+} SeedCase;
+
 static void
-test_cluster_random_seeds (void)
+test_seeds (gconstpointer case_data)
+{
+  const SeedCase *c = case_data;
+  Data data;
+
+  data_init (&data, c->n, c->n_labels, c->data_seed);
+  DmSelectRequest request = request_for (&data, c->method, c->ratio);
+  assert_seed_decides (&request, c->other_seed);
+  data_clear (&data);
+}
+
+/* The clusters parameter overrides the number of labels. */
+static void
+test_cluster_random_clusters (void)
 {
   Data data;
   data_init (&data, 1000, 10, 6);
   DmSelectRequest request = request_for (&data, DM_SELECT_CLUSTER_RANDOM, 0.3);
 
-  assert_seed_decides (&request, 1);
-
-  /* The clusters parameter overrides the number of labels. */
   request.n_clusters = 4;
-  g_autoptr(DmSelectResult) four = select_ok (&request);
-  g_assert_cmpuint (four->n_clusters, ==, 4);
-  check_counts (&request, four);
-  data_clear (&data);
-}
-
-static void
-test_entropy_seeds (void)
-{
-  Data data;
-  data_init (&data, 800, 8, 16);
-  DmSelectRequest request = request_for (&data, DM_SELECT_ENTROPY, 0.25);
-
-  assert_seed_decides (&request, 99);
+  g_autoptr(DmSelectResult) four = select_counted (&request, 4);
   data_clear (&data);
 }
 
@@ -149,9 +167,8 @@ test_centroid_nearest (void)
   Data data;
   data_init (&data, 500, 5, 8);
   DmSelectRequest request = request_for (&data, DM_SELECT_CENTROID, 0.2);
-  g_autoptr(DmSelectResult) result = select_ok (&request);
+  g_autoptr(DmSelectResult) result = select_counted (&request, 0);
 
-  check_counts (&request, result);
   for (guint m = 0; m < result->n_kept; m++)
     {
       guint kept = result->kept[m];
@@ -173,10 +190,9 @@ test_centroid_duplicates (void)
   for (gsize i = 0; i < data.n; i++)
     memcpy (data.keys + i * KEY_BYTES, data.keys + (i % 5) * KEY_BYTES, KEY_BYTES);
   DmSelectRequest request = request_for (&data, DM_SELECT_CENTROID, 0.5);
-  g_autoptr(DmSelectResult) result = select_ok (&request);
+  g_autoptr(DmSelectResult) result = select_counted (&request, 0);
 
   g_assert_cmpuint (result->n_kept, ==, 20);
-  check_counts (&request, result);
   data_clear (&data);
 }
 
@@ -186,11 +202,10 @@ test_query_clust_nearest (void)
   Data data;
   data_init (&data, 700, 7, 12);
   DmSelectRequest request = request_for (&data, DM_SELECT_QUERY_CLUST, 0.4);
-  g_autoptr(DmSelectResult) result = select_ok (&request);
+  g_autoptr(DmSelectResult) result = select_counted (&request, 0);
   g_autofree float *farthest_kept = g_new0 (float, 7);
   g_autofree gboolean *kept = g_new0 (gboolean, data.n);
 
-  check_counts (&request, result);
   for (guint m = 0; m < result->n_kept; m++)
     {
       guint i = result->kept[m];
@@ -217,10 +232,7 @@ assert_label_methods_make_clusters (const Data *data, double ratio, guint n_clus
   for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
     {
       DmSelectRequest request = request_for (data, methods[m], ratio);
-      g_autoptr(DmSelectResult) result = select_ok (&request);
-
-      g_assert_cmpuint (result->n_clusters, ==, n_clusters);
-      check_counts (&request, result);
+      g_autoptr(DmSelectResult) result = select_counted (&request, n_clusters);
     }
 }
 
@@ -389,6 +401,8 @@ main (int argc, char **argv)
     { "query_clust", DM_SELECT_QUERY_CLUST },
     { "entropy", DM_SELECT_ENTROPY },
   };
+  static const SeedCase cluster_random_seeds = { DM_SELECT_CLUSTER_RANDOM, 1000, 10, 6, 0.3, 1 };
+  static const SeedCase entropy_seeds = { DM_SELECT_ENTROPY, 800, 8, 16, 0.25, 99 };
 
   g_test_init (&argc, &argv, NULL);
   for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
@@ -398,8 +412,9 @@ main (int argc, char **argv)
       g_test_add_data_func (counts, GINT_TO_POINTER (methods[m].method), test_counts);
       g_test_add_data_func (paths, GINT_TO_POINTER (methods[m].method), test_identical_paths);
     }
-  g_test_add_func ("/select/cluster-random/seeds", test_cluster_random_seeds);
-  g_test_add_func ("/select/entropy/seeds", test_entropy_seeds);
+  g_test_add_data_func ("/select/cluster-random/seeds", &cluster_random_seeds, test_seeds);
+  g_test_add_func ("/select/cluster-random/clusters", test_cluster_random_clusters);
+  g_test_add_data_func ("/select/entropy/seeds", &entropy_seeds, test_seeds);
   g_test_add_func ("/select/entropy/weights", test_entropy_weights);
   g_test_add_func ("/select/centroid/nearest", test_centroid_nearest);
   g_test_add_func ("/select/centroid/duplicates", test_centroid_duplicates);

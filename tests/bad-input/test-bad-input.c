@@ -110,12 +110,8 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  remove_tree (f->tmp);
-  g_free (f->tmp);
-  g_free (f->source);
-  g_free (f->dest);
+  discard_temp_dir (f->tmp, f->source, f->dest, f->first_image, NULL);
   g_free (f->first_id);
-  g_free (f->first_image);
 }
 
 /* Running dm, with an optional limit on the size of any file it writes

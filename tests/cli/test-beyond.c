@@ -16,12 +16,7 @@
 
 typedef KeysFixture Fixture;
 
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  keys_fixture_set_up (fixture, N_ITEMS, N_LABELS, 17);
-}
+static const KeysDataset keys = { N_ITEMS, N_LABELS, 17 };
 
 static DmDataset *
 load_ok (const char *path)
@@ -298,7 +293,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, keys_fixture_tear_down)
+  g_test_add (path, Fixture, &keys, keys_fixture_set_up, func, keys_fixture_tear_down)
   ADD ("/beyond/prototype-and-dedup", test_prototype_and_dedup);
   ADD ("/beyond/prototype-keep", test_prototype_keep);
   ADD ("/beyond/stratify", test_stratify);

@@ -32,32 +32,15 @@ stop_timeout_seconds (void)
   return STOP_TIMEOUT_SECONDS;
 }
 
-typedef struct
-{
-  char *tmp;
-  char *source;
-  GHashTable *source_before;
-} Fixture;
-
+typedef SourceFixture Fixture;
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "source", NULL);
+  source_fixture_init (fixture, "source");
   write_keys_dataset (fixture->source, N_ITEMS, N_LABELS, 7);
-  fixture->source_before = snapshot_tree (fixture->source);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  g_hash_table_unref (fixture->source_before);
-  remove_tree (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->tmp);
+  source_fixture_guard (fixture);
 }
 
 typedef struct
@@ -198,10 +181,9 @@ static void
 images_set_up (Fixture       *fixture,
                gconstpointer  data)
 {
-  fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "source", NULL);
+  source_fixture_init (fixture, "source");
   make_sample (fixture->source, N_IMAGES);
-  fixture->source_before = snapshot_tree (fixture->source);
+  source_fixture_guard (fixture);
 }
 
 static void
@@ -236,11 +218,11 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/cancel/sigint-while-clustering", Fixture, NULL,
-              fixture_set_up, test_sigint_while_clustering, fixture_tear_down);
+              fixture_set_up, test_sigint_while_clustering, source_fixture_tear_down);
   g_test_add ("/cancel/sigint-while-hashing", Fixture, NULL,
-              images_set_up, test_sigint_while_hashing, fixture_tear_down);
+              images_set_up, test_sigint_while_hashing, source_fixture_tear_down);
   g_test_add ("/cancel/uninterrupted-completes", Fixture, NULL,
-              fixture_set_up, test_uninterrupted_run_completes, fixture_tear_down);
+              fixture_set_up, test_uninterrupted_run_completes, source_fixture_tear_down);
 
   return g_test_run ();
 }

@@ -17,10 +17,9 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "source", NULL);
+  source_fixture_init (fixture, "source");
   make_sample (fixture->source, N_SAMPLE_ITEMS);
-  fixture->source_before = snapshot_tree (fixture->source);
+  source_fixture_guard (fixture);
 }
 
 static char *

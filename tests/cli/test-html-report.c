@@ -95,11 +95,10 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "source", NULL);
+  source_fixture_init (fixture, "source");
   make_sample (fixture->source, data != NULL ? GPOINTER_TO_UINT (data) : N_SAMPLE_ITEMS);
   add_hash_keys (fixture->source);
-  fixture->source_before = snapshot_tree (fixture->source);
+  source_fixture_guard (fixture);
 }
 
 /* Runs dm prune with --report-html and the JSON report; returns the page. */

@@ -17,12 +17,7 @@
 
 typedef KeysFixture Fixture;
 
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  keys_fixture_set_up (fixture, N_ITEMS, N_LABELS, 11);
-}
+static const KeysDataset keys = { N_ITEMS, N_LABELS, 11 };
 
 static void
 check_method (Fixture    *fixture,
@@ -274,7 +269,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/methods/" path, Fixture, NULL, fixture_set_up, func, keys_fixture_tear_down)
+  g_test_add ("/methods/" path, Fixture, &keys, keys_fixture_set_up, func, keys_fixture_tear_down)
 
   ADD ("cluster-random", test_cluster_random);
   ADD ("centroid", test_centroid);

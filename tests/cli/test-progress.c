@@ -260,28 +260,14 @@ test_view_bar (void)
 
 /* ---- dm itself -------------------------------------------------------- */
 
-typedef struct
-{
-  char *tmp;
-  char *source;
-} Fixture;
+typedef SourceFixture Fixture;
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "source", NULL);
+  source_fixture_init (fixture, "source");
   make_sample (fixture->source, 16);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  remove_tree (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->tmp);
 }
 
 static void
@@ -407,9 +393,9 @@ main (int argc, char **argv)
   g_test_add_func ("/progress/view/lines", test_view_lines);
   g_test_add_func ("/progress/view/quiet", test_view_quiet);
   g_test_add_func ("/progress/view/bar", test_view_bar);
-  g_test_add ("/progress/dm/lines", Fixture, NULL, fixture_set_up, test_dm_lines, fixture_tear_down);
-  g_test_add ("/progress/dm/quiet", Fixture, NULL, fixture_set_up, test_dm_quiet, fixture_tear_down);
-  g_test_add ("/progress/dm/terminal", Fixture, NULL, fixture_set_up, test_dm_terminal, fixture_tear_down);
+  g_test_add ("/progress/dm/lines", Fixture, NULL, fixture_set_up, test_dm_lines, source_fixture_tear_down);
+  g_test_add ("/progress/dm/quiet", Fixture, NULL, fixture_set_up, test_dm_quiet, source_fixture_tear_down);
+  g_test_add ("/progress/dm/terminal", Fixture, NULL, fixture_set_up, test_dm_terminal, source_fixture_tear_down);
 
   return g_test_run ();
 }

@@ -60,12 +60,9 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  remove_tree (fixture->tmp);
-  g_free (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->single_cache);
   for (guint i = 0; i < N_SHARDS; i++)
     g_free (fixture->shards[i]);
+  discard_temp_dir (fixture->tmp, fixture->source, fixture->single_cache, NULL);
 }
 
 static GSubprocess *

@@ -1,4 +1,5 @@
 /* test-helpers.c: running dm and checking what it did to the file system. */
+#include <stdarg.h>
 #include <string.h>
 
 #include <json-glib/json-glib.h>
@@ -313,36 +314,58 @@ load_json_object (JsonParser *parser,
 }
 
 void
-keys_fixture_set_up (KeysFixture *fixture,
-                     guint        n_items,
-                     guint        n_labels,
-                     guint32      seed)
+source_fixture_init (SourceFixture *fixture,
+                     const char    *source_name)
 {
   fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "keys", NULL);
-  write_keys_dataset (fixture->source, n_items, n_labels, seed);
+  fixture->source = g_build_filename (fixture->tmp, source_name, NULL);
+  fixture->dest = g_build_filename (fixture->tmp, "dest", NULL);
+  fixture->source_before = NULL;
 }
 
 void
-keys_fixture_tear_down (KeysFixture  *fixture,
-                        gconstpointer data)
+source_fixture_guard (SourceFixture *fixture)
 {
-  remove_tree (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->tmp);
+  g_assert_null (fixture->source_before);
+  fixture->source_before = snapshot_tree (fixture->source);
 }
 
 void
 source_fixture_tear_down (SourceFixture *fixture,
                           gconstpointer  data)
 {
-  g_autoptr(GHashTable) after = snapshot_tree (fixture->source);
+  if (fixture->source_before != NULL)
+    {
+      g_autoptr(GHashTable) after = snapshot_tree (fixture->source);
 
-  assert_same_tree (fixture->source_before, after);
-  g_hash_table_unref (fixture->source_before);
-  remove_tree (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->tmp);
+      assert_same_tree (fixture->source_before, after);
+      g_hash_table_unref (fixture->source_before);
+    }
+  discard_temp_dir (fixture->tmp, fixture->source, fixture->dest, NULL);
+}
+
+void
+keys_fixture_set_up (KeysFixture  *fixture,
+                     gconstpointer spec)
+{
+  const KeysDataset *keys = spec;
+
+  source_fixture_init (fixture, "keys");
+  write_keys_dataset (fixture->source, keys->n_items, keys->n_labels, keys->seed);
+}
+
+void
+discard_temp_dir (char *tmp,
+                  ...)
+{
+  va_list paths;
+
+  remove_tree (tmp);
+  g_free (tmp);
+  va_start (paths, tmp);
+  for (char *path = va_arg (paths, char *); path != NULL; path = va_arg (paths, char *))
+    g_free (path);
+  va_end (paths);
 }
 
 void

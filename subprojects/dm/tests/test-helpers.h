@@ -39,35 +39,50 @@ void        write_keys_dataset (const char *dir,
                                 guint       n_labels,
                                 guint32     seed);
 
-/* The fixture of the end-to-end method tests: a fresh temporary directory
- * @tmp holding a write_keys_dataset() dataset at @source ("keys"). */
+/* The fixture of the tests that work on a dataset in a temporary
+ * directory: a fresh directory @tmp, the dataset's path @source in it, a
+ * path @dest beside it ("dest", absent until a test makes it), and
+ * @source_before, source_fixture_guard()'s snapshot of the dataset as
+ * written (NULL: unguarded). The tear-down asserts that whatever the test
+ * did left a guarded input byte-identical, then removes @tmp. */
 typedef struct
 {
   char *tmp;
   char *source;
-} KeysFixture;
-
-void        keys_fixture_set_up    (KeysFixture  *fixture,
-                                    guint         n_items,
-                                    guint         n_labels,
-                                    guint32       seed);
-void        keys_fixture_tear_down (KeysFixture  *fixture,
-                                    gconstpointer data);
-
-/* The fixture of the CLI tests that guard their input: a fresh temporary
- * directory @tmp, the dataset the test writes at @source ("source"), and
- * @source_before, its snapshot_tree() once written. The tear-down asserts
- * that whatever the test did left the input byte-identical, then removes
- * @tmp. */
-typedef struct
-{
-  char *tmp;
-  char *source;
+  char *dest;
   GHashTable *source_before;
 } SourceFixture;
 
+/* Makes @tmp and names @source (@source_name in @tmp) and @dest; the
+ * caller writes the dataset. */
+void        source_fixture_init      (SourceFixture *fixture,
+                                      const char    *source_name);
+/* Snapshots the dataset as written, for the tear-down to compare. */
+void        source_fixture_guard     (SourceFixture *fixture);
 void        source_fixture_tear_down (SourceFixture *fixture,
                                       gconstpointer  data);
+
+/* The end-to-end method tests' dataset: write_keys_dataset() of these. */
+typedef struct
+{
+  guint n_items;
+  guint n_labels;
+  guint32 seed;
+} KeysDataset;
+
+/* A SourceFixture holding, at "keys", write_keys_dataset() of the
+ * KeysDataset @spec (the test's data). */
+typedef SourceFixture KeysFixture;
+
+void        keys_fixture_set_up    (KeysFixture  *fixture,
+                                    gconstpointer spec);
+#define keys_fixture_tear_down source_fixture_tear_down
+
+/* Removes the temporary directory @tmp and all it holds, then frees @tmp
+ * and the NULL-terminated paths after it: the tear-down of a fixture of
+ * paths in a temporary directory. */
+void        discard_temp_dir  (char       *tmp,
+                               ...) G_GNUC_NULL_TERMINATED;
 
 /* Loads the JSON file @path into @parser, asserting it parses, and returns
  * its root object (owned by @parser). */

@@ -18,12 +18,7 @@
 
 #define N_ITEMS 6
 
-typedef struct
-{
-  char *tmp;
-  char *source;
-  char *dest;     /* absent until a test makes it */
-} Fixture;
+typedef SourceFixture Fixture;
 
 /* A Datumaro dataset: subsets train and val, a PPM image per item, and a
  * key for each. */
@@ -75,23 +70,8 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->tmp = g_dir_make_tmp ("dm-test-save-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->source = g_build_filename (f->tmp, "source", NULL);
-  f->dest = g_build_filename (f->tmp, "dest", NULL);
+  source_fixture_init (f, "source");
   write_annotated_dataset (f->source);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  remove_tree (f->tmp);
-  g_free (f->tmp);
-  g_free (f->source);
-  g_free (f->dest);
 }
 
 /* Saves the first @n_kept items of the source to @dest. */
@@ -394,7 +374,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/save/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/save/" path, Fixture, NULL, fixture_set_up, func, source_fixture_tear_down)
 
   ADD ("new-destination", test_new_destination);
   ADD ("empty-directory", test_empty_directory);

@@ -41,20 +41,6 @@ source_path (Fixture    *f,
   return g_build_filename (f->source, relative, NULL);
 }
 
-static JsonNode *
-read_json (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  JsonNode *node;
-
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  node = json_from_string (text, &error);
-  g_assert_no_error (error);
-  return node;
-}
-
 static void
 write_text (const char *path,
             const char *text,
@@ -182,7 +168,6 @@ expect_failure_limited (Fixture           *f,
 {
   g_autoptr(GHashTable) source_before = snapshot_tree (f->source);
   g_autoptr(GHashTable) dest_before = NULL;
-  g_autoptr(GHashTable) source_after = NULL;
   g_autoptr(DmRun) run = NULL;
   gboolean dest_existed = g_file_test (f->dest, G_FILE_TEST_EXISTS);
   g_autofree char *dest_parent = g_path_get_dirname (f->dest);
@@ -200,8 +185,7 @@ expect_failure_limited (Fixture           *f,
     g_error ("more than one line on stderr: %s", run->err);
   assert_message_has (run->err, parts);
 
-  source_after = snapshot_tree (f->source);
-  assert_same_tree (source_before, source_after);
+  assert_tree_matches (source_before, f->source);
   g_assert_cmpint (g_file_test (f->dest, G_FILE_TEST_EXISTS), ==, dest_existed);
   if (dest_before != NULL)
     {
@@ -228,15 +212,13 @@ expect_success (Fixture           *f,
                 DmRun            **run_out)
 {
   g_autoptr(GHashTable) source_before = snapshot_tree (f->source);
-  g_autoptr(GHashTable) source_after = NULL;
   g_autoptr(DmRun) run = run_dm (args, 0);
   g_autoptr(GError) error = NULL;
   DmDataset *output;
 
   if (run->status != 0)
     g_error ("dm failed (%d): %s", run->status, run->err);
-  source_after = snapshot_tree (f->source);
-  assert_same_tree (source_before, source_after);
+  assert_tree_matches (source_before, f->source);
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 
   output = dm_dataset_load (f->dest, NULL, NULL, &error);
@@ -647,11 +629,9 @@ test_hash_keys_missing_for_some_items (Fixture *f, gconstpointer data)
     g_autoptr(DmRun) run = run_dm (ARGS ("prune", f->source, "-q", "-m", "cluster_random", "-r", "0.5",
                                          "-o", second), 0);
     g_autoptr(GHashTable) first_tree = snapshot_tree (f->dest);
-    g_autoptr(GHashTable) second_tree = NULL;
 
     g_assert_cmpint (run->status, ==, 0);
-    second_tree = snapshot_tree (second);
-    assert_same_tree (first_tree, second_tree);
+    assert_tree_matches (first_tree, second);
   }
   {
     g_autoptr(DmRun) run = run_dm (ARGS ("prune", f->dest, "-q", "-m", "cluster_random", "-r", "0.5",

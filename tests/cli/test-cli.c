@@ -115,13 +115,11 @@ test_same_seed_same_output (Fixture *fixture, gconstpointer data)
   g_autoptr(DmRun) run_b = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.3",
                                    "--seed", "5", "-o", b, NULL);
   g_autoptr(GHashTable) tree_a = NULL;
-  g_autoptr(GHashTable) tree_b = NULL;
 
   g_assert_cmpint (run_a->status, ==, 0);
   g_assert_cmpint (run_b->status, ==, 0);
   tree_a = snapshot_tree (a);
-  tree_b = snapshot_tree (b);
-  assert_same_tree (tree_a, tree_b);
+  assert_tree_matches (tree_a, b);
 }
 
 static void
@@ -130,7 +128,6 @@ test_refuses_non_empty_destination (Fixture *fixture, gconstpointer data)
   g_autofree char *dest = path_in (fixture, "occupied");
   g_autofree char *keep = g_build_filename (dest, "keep.txt", NULL);
   g_autoptr(GHashTable) dest_before = NULL;
-  g_autoptr(GHashTable) dest_after = NULL;
   g_autoptr(DmRun) run = NULL;
 
   g_assert_cmpint (g_mkdir (dest, 0755), ==, 0);
@@ -140,8 +137,7 @@ test_refuses_non_empty_destination (Fixture *fixture, gconstpointer data)
   run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest, NULL);
   assert_failed_cleanly (fixture, run, dest);
   g_assert_nonnull (strstr (run->err, "not empty"));
-  dest_after = snapshot_tree (dest);
-  assert_same_tree (dest_before, dest_after);
+  assert_tree_matches (dest_before, dest);
 }
 
 /* --overwrite replaces a previous dataset at DEST; a DEST holding any
@@ -156,7 +152,6 @@ test_overwrite_replaces_destination (Fixture *fixture, gconstpointer data)
   g_autoptr(DmRun) refused = NULL;
   g_autoptr(DmDataset) output = NULL;
   g_autoptr(GHashTable) before = NULL;
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
 
   first = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.5", "-o", dest, NULL);
@@ -176,8 +171,7 @@ test_overwrite_replaces_destination (Fixture *fixture, gconstpointer data)
                     "--overwrite", NULL);
   g_assert_cmpint (refused->status, ==, 1);
   g_assert_nonnull (strstr (refused->err, "keep.txt"));
-  after = snapshot_tree (dest);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, dest);
 }
 
 static void
@@ -251,7 +245,6 @@ test_datum_spellings (Fixture *fixture, gconstpointer data)
   g_autofree char *never = path_in (fixture, "never");
   g_autofree char *target = g_strconcat (fixture->source, ":datumaro", NULL);
   g_autoptr(GHashTable) source_before = snapshot_tree (fixture->source);
-  g_autoptr(GHashTable) source_after = NULL;
   const char *refused[][4] = {
     { "-p", "myproject", "--project", NULL },
     { "--project", "myproject", "--project", NULL },
@@ -308,8 +301,7 @@ test_datum_spellings (Fixture *fixture, gconstpointer data)
     g_assert_cmpint (run->status, ==, 0);
   }
 
-  source_after = snapshot_tree (fixture->source);
-  assert_same_tree (source_before, source_after);
+  assert_tree_matches (source_before, fixture->source);
 }
 
 static void
@@ -398,15 +390,13 @@ test_broken_image_stops_the_run (Fixture *fixture, gconstpointer data)
   g_autofree char *copy = make_broken_copy (fixture, &missing, &truncated);
   g_autofree char *dest = path_in (fixture, "out");
   g_autoptr(GHashTable) before = snapshot_tree (copy);
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", "cluster_random", "-o", dest, NULL);
 
   /* The first broken item in dataset order is named, with its file. */
   assert_failed_cleanly (fixture, run, missing);
   g_assert_nonnull (strstr (run->err, "No such file"));
   g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
-  after = snapshot_tree (copy);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, copy);
 }
 
 static void
@@ -456,7 +446,6 @@ test_skip_broken_with_nothing_left (Fixture *fixture, gconstpointer data)
   g_autofree char *dest = path_in (fixture, "out");
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(GHashTable) before = NULL;
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
   const char *methods[] = { "cluster_random", "ndr" };
 
@@ -480,8 +469,7 @@ test_skip_broken_with_nothing_left (Fixture *fixture, gconstpointer data)
       g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
     }
 
-  after = snapshot_tree (copy);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, copy);
 }
 
 static void
@@ -492,7 +480,6 @@ test_hash_refuses_imagenet (Fixture *fixture, gconstpointer data)
   g_autofree char *image = g_build_filename (label_dir, "a.jpg", NULL);
   g_autofree char *jpeg = NULL;
   g_autoptr(GHashTable) before = NULL;
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(DmDataset) sample = NULL;
   g_autoptr(DmRun) run = NULL;
   gsize length;
@@ -510,8 +497,7 @@ test_hash_refuses_imagenet (Fixture *fixture, gconstpointer data)
   run = dm_run (NULL, "hash", root, NULL);
   assert_failed_cleanly (fixture, run, root);
   g_assert_nonnull (strstr (run->err, "imagenet"));
-  after = snapshot_tree (root);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, root);
 }
 
 /* `dm prune --help` is made from prune's GParamSpecs: every writable one

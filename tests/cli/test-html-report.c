@@ -13,25 +13,6 @@
 
 typedef SourceFixture Fixture;
 
-static guint
-count_occurrences (const char *text,
-                   const char *part)
-{
-  guint n = 0;
-
-  for (const char *p = strstr (text, part); p != NULL; p = strstr (p + strlen (part), part))
-    n++;
-  return n;
-}
-
-static void
-assert_contains (const char *text,
-                 const char *part)
-{
-  if (strstr (text, part) == NULL)
-    g_error ("the page lacks “%s”", part);
-}
-
 /* Keys for the sample's items, as Datumaro caches them, so the clustering
  * methods can run: items of one label get noisy copies of one key. */
 static void

@@ -14,25 +14,6 @@
 
 #define SECOND G_USEC_PER_SEC
 
-static guint
-count_occurrences (const char *text,
-                   const char *part)
-{
-  guint n = 0;
-
-  for (const char *p = strstr (text, part); p != NULL; p = strstr (p + strlen (part), part))
-    n++;
-  return n;
-}
-
-static void
-assert_contains (const char *text,
-                 const char *part)
-{
-  if (strstr (text, part) == NULL)
-    g_error ("“%s” lacks “%s”", text, part);
-}
-
 static void
 test_duration (void)
 {

@@ -118,7 +118,6 @@ test_parallel_killed_rerun (Fixture       *fixture,
   GSubprocess *processes[N_SHARDS];
   g_autofree char *cache = cache_path (fixture->source);
   g_autoptr(GHashTable) before = snapshot_tree (fixture->source);
-  g_autoptr(GHashTable) after = NULL;
   guint n_killed = 0;
 
   for (guint i = 0; i < N_SHARDS; i++)
@@ -145,8 +144,7 @@ test_parallel_killed_rerun (Fixture       *fixture,
   /* No half-written file beside the key files either. */
   g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
   /* A shard run never touches SOURCE. */
-  after = snapshot_tree (fixture->source);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, fixture->source);
 
   for (guint i = 0; i < N_SHARDS; i++)
     {
@@ -189,7 +187,6 @@ assert_bad_merge (Fixture    *fixture,
                   const char *file3)
 {
   g_autoptr(GHashTable) before = snapshot_tree (fixture->source);
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(DmRun) run = dm_run (NULL, "hash", fixture->source, "--merge", file0, file1, file2, file3, NULL);
   const char *newline = strchr (run->err, '\n');
 
@@ -198,8 +195,7 @@ assert_bad_merge (Fixture    *fixture,
     g_error ("the error does not name %s: %s", names, run->err);
   g_assert_nonnull (newline);
   g_assert_cmpstr (newline + 1, ==, "");
-  after = snapshot_tree (fixture->source);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, fixture->source);
 }
 
 static char *
@@ -280,7 +276,6 @@ test_bad_flags (Fixture       *fixture,
     { "--shard", "0/2", "--keys-out", "k.json", "--embeddings=e.npy" },
   };
   g_autoptr(GHashTable) before = snapshot_tree (fixture->source);
-  g_autoptr(GHashTable) after = NULL;
 
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
@@ -289,8 +284,7 @@ test_bad_flags (Fixture       *fixture,
 
       assert_run (run, 2);
     }
-  after = snapshot_tree (fixture->source);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, fixture->source);
 }
 
 int

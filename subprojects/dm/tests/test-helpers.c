@@ -144,6 +144,15 @@ assert_same_tree (GHashTable *before,
       g_error ("%s appeared", (char *) key);
 }
 
+void
+assert_tree_matches (GHashTable *snapshot,
+                     const char *dir)
+{
+  g_autoptr(GHashTable) now = snapshot_tree (dir);
+
+  assert_same_tree (snapshot, now);
+}
+
 gboolean
 dir_has_entry_containing (const char *dir,
                           const char *part)
@@ -336,9 +345,7 @@ source_fixture_tear_down (SourceFixture *fixture,
 {
   if (fixture->source_before != NULL)
     {
-      g_autoptr(GHashTable) after = snapshot_tree (fixture->source);
-
-      assert_same_tree (fixture->source_before, after);
+      assert_tree_matches (fixture->source_before, fixture->source);
       g_hash_table_unref (fixture->source_before);
     }
   discard_temp_dir (fixture->tmp, fixture->source, fixture->dest, NULL);
@@ -379,6 +386,39 @@ write_file (const char *path,
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   g_file_set_contents (path, contents, length, &error);
   g_assert_no_error (error);
+}
+
+JsonNode *
+read_json (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonNode *node;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  node = json_from_string (text, &error);
+  g_assert_no_error (error);
+  return node;
+}
+
+guint
+count_occurrences (const char *text,
+                   const char *part)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (text, part); p != NULL; p = strstr (p + strlen (part), part))
+    n++;
+  return n;
+}
+
+void
+assert_contains (const char *text,
+                 const char *part)
+{
+  if (strstr (text, part) == NULL)
+    g_error ("“%.300s” lacks “%s”", text, part);
 }
 
 void

@@ -107,6 +107,10 @@ void        write_media_dataset (const char *dir,
 GHashTable *snapshot_tree     (const char *dir);
 void        assert_same_tree  (GHashTable *before,
                                GHashTable *after);
+/* Asserts that @dir holds exactly the entries of @snapshot, byte for
+ * byte. */
+void        assert_tree_matches (GHashTable *snapshot,
+                                 const char *dir);
 
 /* Whether the directory @dir holds an entry whose name contains @part. */
 gboolean    dir_has_entry_containing (const char *dir,
@@ -123,6 +127,17 @@ void        assert_same_bytes (const char *a,
 void        write_file        (const char *path,
                                const char *contents,
                                gssize      length);
+
+/* Parses the JSON file @path, asserting it parses. */
+JsonNode   *read_json         (const char *path);
+
+/* How many times @part occurs in @text, not overlapping. */
+guint       count_occurrences (const char *text,
+                               const char *part);
+
+/* Asserts that @text contains @part. */
+void        assert_contains   (const char *text,
+                               const char *part);
 
 /* Asserts @error is set and its message contains @part. */
 void        assert_error_mentions (const GError *error,

@@ -32,20 +32,6 @@ write_ppm (const char *path,
   write_file (path, ppm->str, ppm->len);
 }
 
-static JsonNode *
-read_json (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  JsonNode *node;
-
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  node = json_from_string (text, &error);
-  g_assert_no_error (error);
-  return node;
-}
-
 static void
 assert_same_json_file (const char *a,
                        const char *b)

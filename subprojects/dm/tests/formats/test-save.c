@@ -94,7 +94,6 @@ static void
 test_new_destination (Fixture *f, gconstpointer data)
 {
   g_autoptr(GHashTable) before = snapshot_tree (f->source);
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) output = NULL;
   g_autofree char *nested = g_build_filename (f->tmp, "new", "parent", "dest", NULL);
@@ -106,8 +105,7 @@ test_new_destination (Fixture *f, gconstpointer data)
   g_assert_nonnull (dm_item_get_hash_key (dm_dataset_get_item (output, 0)));
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 
-  after = snapshot_tree (f->source);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, f->source);
 
   /* Missing parents are made. */
   save_some (f, 1, nested, DM_SAVE_NONE, &error);
@@ -133,7 +131,6 @@ test_refuses_non_empty (Fixture *f, gconstpointer data)
 {
   g_autofree char *keep = g_build_filename (f->dest, "keep.txt", NULL);
   g_autoptr(GHashTable) before = NULL;
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
 
   write_file (keep, "mine", -1);
@@ -143,8 +140,7 @@ test_refuses_non_empty (Fixture *f, gconstpointer data)
   assert_error_mentions (error, f->dest);
   /* The library speaks to any caller: no command-line flag in it. */
   g_assert_null (strstr (error->message, "--"));
-  after = snapshot_tree (f->dest);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, f->dest);
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 }
 
@@ -167,7 +163,6 @@ test_refuses_inside_source (Fixture *f, gconstpointer data)
 {
   g_autofree char *inside = g_build_filename (f->source, "images", "pruned", NULL);
   g_autoptr(GHashTable) before = snapshot_tree (f->source);
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
 
   g_assert_false (save_some (f, 2, inside, DM_SAVE_OVERWRITE, &error));
@@ -179,8 +174,7 @@ test_refuses_inside_source (Fixture *f, gconstpointer data)
   g_assert_error (error, DM_ERROR, DM_ERROR_EXISTS);
   g_assert_null (strstr (error->message, "--"));
 
-  after = snapshot_tree (f->source);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, f->source);
 }
 
 /* --overwrite replaces a previous dataset, and refuses a directory with
@@ -192,7 +186,6 @@ test_overwrite (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) output = NULL;
   g_autoptr(GHashTable) before = NULL;
-  g_autoptr(GHashTable) after = NULL;
 
   save_some (f, 2, f->dest, DM_SAVE_NONE, &error);
   g_assert_no_error (error);
@@ -207,8 +200,7 @@ test_overwrite (Fixture *f, gconstpointer data)
   g_assert_false (save_some (f, 4, f->dest, DM_SAVE_OVERWRITE, &error));
   g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
   assert_error_mentions (error, "stale.txt");
-  after = snapshot_tree (f->dest);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, f->dest);
 }
 
 /* In place: the kept images survive the removal of the old tree. */
@@ -263,9 +255,7 @@ test_failure_leaves_nothing (Fixture *f, gconstpointer data)
 {
   g_autofree char *image = g_build_filename (f->source, "images", "val", "img3.ppm", NULL);
   g_autoptr(GHashTable) source_before = NULL;
-  g_autoptr(GHashTable) source_after = NULL;
   g_autoptr(GHashTable) dest_before = NULL;
-  g_autoptr(GHashTable) dest_after = NULL;
   g_autoptr(GError) error = NULL;
 
   g_assert_cmpint (g_unlink (image), ==, 0);
@@ -286,12 +276,10 @@ test_failure_leaves_nothing (Fixture *f, gconstpointer data)
   dest_before = snapshot_tree (f->dest);
   g_assert_false (save_some (f, N_ITEMS, f->dest, DM_SAVE_OVERWRITE, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  dest_after = snapshot_tree (f->dest);
-  assert_same_tree (dest_before, dest_after);
+  assert_tree_matches (dest_before, f->dest);
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 
-  source_after = snapshot_tree (f->source);
-  assert_same_tree (source_before, source_after);
+  assert_tree_matches (source_before, f->source);
 }
 
 static void

@@ -152,6 +152,19 @@ load_ok (const char *dir)
   return dataset;
 }
 
+/* Loads @dir, asserting that it fails with @code; returns the error. */
+static GError *
+load_fails (const char *dir,
+            int         code)
+{
+  GError *error = NULL;
+  g_autoptr(DmDataset) dataset = dm_datumaro_load (dir, NULL, &error);
+
+  g_assert_null (dataset);
+  g_assert_error (error, DM_ERROR, code);
+  return error;
+}
+
 static void
 assert_same_dataset_files (const char *a,
                            const char *b)
@@ -594,7 +607,6 @@ test_bad_annotations (gconstpointer data)
   g_autofree char *tmp = make_temp_dir ();
   g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) dataset = NULL;
 
   if (bad->train != NULL)
     write_file (file, bad->train, -1);
@@ -610,9 +622,7 @@ test_bad_annotations (gconstpointer data)
       write_file (file, deep->str, deep->len);
     }
 
-  dataset = dm_datumaro_load (tmp, NULL, &error);
-  g_assert_null (dataset);
-  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+  error = load_fails (tmp, DM_ERROR_INVALID_DATA);
   g_test_message ("%s", error->message);
   assert_error_mentions (error, file);
   for (guint p = 0; p < G_N_ELEMENTS (bad->parts) && bad->parts[p] != NULL; p++)
@@ -630,13 +640,10 @@ test_labels_differ_between_subsets (void)
   g_autofree char *train = g_build_filename (tmp, "annotations", "train.json", NULL);
   g_autofree char *val = g_build_filename (tmp, "annotations", "val.json", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) dataset = NULL;
 
   write_file (train, "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"a\"}, {\"name\": \"b\"}]}}, \"items\": []}", -1);
   write_file (val, "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"a\"}, {\"name\": \"c\"}]}}, \"items\": []}", -1);
-  dataset = dm_datumaro_load (tmp, NULL, &error);
-  g_assert_null (dataset);
-  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+  error = load_fails (tmp, DM_ERROR_INVALID_DATA);
   assert_error_mentions (error, val);
   assert_error_mentions (error, "labels[1]");
   assert_error_mentions (error, "“c”");
@@ -650,12 +657,9 @@ test_no_annotation_files (void)
   g_autofree char *tmp = make_temp_dir ();
   g_autofree char *annotations = g_build_filename (tmp, "annotations", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) dataset = NULL;
 
   g_assert_cmpint (g_mkdir (annotations, 0755), ==, 0);
-  dataset = dm_datumaro_load (tmp, NULL, &error);
-  g_assert_null (dataset);
-  g_assert_error (error, DM_ERROR, DM_ERROR_NOT_FOUND);
+  error = load_fails (tmp, DM_ERROR_NOT_FOUND);
   assert_error_mentions (error, annotations);
 
   remove_tree (tmp);
@@ -690,7 +694,6 @@ test_bad_hash_keys (gconstpointer data)
   g_autofree char *keys = g_build_filename (tmp, "hash_key_meta", "hash_keys.json", NULL);
   g_autoptr(GString) valid = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(GString) text = NULL;
 
   /* 63 values: with one more, a key of the right length. */
@@ -701,9 +704,7 @@ test_bad_hash_keys (gconstpointer data)
   g_string_replace (text, "@KEY@", valid->str, 0);
   write_file (keys, text->str, text->len);
 
-  dataset = dm_datumaro_load (tmp, NULL, &error);
-  g_assert_null (dataset);
-  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+  error = load_fails (tmp, DM_ERROR_INVALID_DATA);
   g_test_message ("%s", error->message);
   assert_error_mentions (error, keys);
   for (guint p = 0; p < G_N_ELEMENTS (bad->parts) && bad->parts[p] != NULL; p++)
@@ -722,7 +723,6 @@ test_annotation_error_first (void)
   g_autofree char *keys = g_build_filename (tmp, "hash_key_meta", "hash_keys.json", NULL);
   g_autoptr(GString) text = g_string_new ("{\"hashkey\": {");
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) dataset = NULL;
 
   write_file (file, "{\"items\": [{\"id\": 1}]}", -1);
   for (guint k = 0; k < 20000; k++)
@@ -730,9 +730,7 @@ test_annotation_error_first (void)
   g_string_append (text, "\"train/a\": []}}");
   write_file (keys, text->str, text->len);
 
-  dataset = dm_datumaro_load (tmp, NULL, &error);
-  g_assert_null (dataset);
-  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+  error = load_fails (tmp, DM_ERROR_INVALID_DATA);
   assert_error_mentions (error, file);
   assert_error_mentions (error, "“id”");
 

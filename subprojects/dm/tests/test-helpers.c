@@ -95,7 +95,15 @@ snapshot_into (GHashTable *table,
       g_autofree char *child_rel = relative ? g_build_filename (relative, name, NULL) : g_strdup (name);
       g_autofree char *child = g_build_filename (root, child_rel, NULL);
 
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+      /* A link is its target: never followed, so a loop ends. */
+      if (g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        {
+          g_autofree char *target = g_file_read_link (child, NULL);
+
+          g_assert_nonnull (target);
+          g_hash_table_insert (table, g_strdup (child_rel), g_strconcat ("link to ", target, NULL));
+        }
+      else if (g_file_test (child, G_FILE_TEST_IS_DIR))
         {
           g_hash_table_insert (table, g_strdup (child_rel), g_strdup ("dir"));
           snapshot_into (table, root, child_rel);

@@ -102,8 +102,9 @@ JsonObject *load_json_object  (JsonParser *parser,
 void        write_media_dataset (const char *dir,
                                  const char *outside);
 
-/* Every file below @dir (relative path -> checksum of contents, or "dir"
- * for a directory), to compare before and after. */
+/* Every entry below @dir (relative path -> checksum of contents, "dir"
+ * for a directory, "link to TARGET" for a symbolic link, not followed), to
+ * compare before and after. */
 GHashTable *snapshot_tree     (const char *dir);
 void        assert_same_tree  (GHashTable *before,
                                GHashTable *after);

@@ -430,6 +430,17 @@ assert_contains (const char *text,
 }
 
 void
+write_subset_annotations (const char *dir,
+                          const char *subset,
+                          const char *json)
+{
+  g_autofree char *file = g_strconcat (subset, ".json", NULL);
+  g_autofree char *path = g_build_filename (dir, "annotations", file, NULL);
+
+  write_file (path, json, -1);
+}
+
+void
 assert_error_mentions (const GError *error,
                        const char   *part)
 {
@@ -466,7 +477,6 @@ write_media_dataset (const char *dir,
   g_autofree char *pcd = NULL;
   g_autofree char *video = NULL;
   g_autofree char *train = NULL;
-  g_autofree char *path = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     write_media_file (dir, files[i]);
@@ -490,14 +500,9 @@ write_media_dataset (const char *dir,
                            "{\"id\": \"plain\", \"annotations\": [], \"image\": {\"path\": \"sub/plain.jpg\"}}]}",
                            header, abs_image);
 
-  path = g_build_filename (dir, "annotations", "pcd.json", NULL);
-  write_file (path, pcd, -1);
-  g_free (path);
-  path = g_build_filename (dir, "annotations", "video.json", NULL);
-  write_file (path, video, -1);
-  g_free (path);
-  path = g_build_filename (dir, "annotations", "train.json", NULL);
-  write_file (path, train, -1);
+  write_subset_annotations (dir, "pcd", pcd);
+  write_subset_annotations (dir, "video", video);
+  write_subset_annotations (dir, "train", train);
 }
 
 /* A .npy file as NumPy writes it: magic, version, header length (2 bytes

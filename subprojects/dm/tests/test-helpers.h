@@ -140,6 +140,12 @@ guint       count_occurrences (const char *text,
 void        assert_contains   (const char *text,
                                const char *part);
 
+/* Writes @json as the annotations of subset @subset of the Datumaro
+ * dataset at @dir (annotations/@subset.json). */
+void        write_subset_annotations (const char *dir,
+                                      const char *subset,
+                                      const char *json);
+
 /* Asserts @error is set and its message contains @part. */
 void        assert_error_mentions (const GError *error,
                                    const char   *part);

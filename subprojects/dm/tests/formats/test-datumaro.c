@@ -109,15 +109,9 @@ write_annotated_dataset (const char *dir)
   g_autofree char *path = NULL;
   g_autoptr(GString) keys = g_string_new ("{\"dm_hasher\": \"test-hasher 1\", \"hashkey\": {");
 
-  path = g_build_filename (dir, "annotations", "train.json", NULL);
-  write_file (path, train, -1);
-  g_free (path);
-  path = g_build_filename (dir, "annotations", "val.json", NULL);
-  write_file (path, val, -1);
-  g_free (path);
-  path = g_build_filename (dir, "annotations", "test.json", NULL);
-  write_file (path, test, -1);
-  g_free (path);
+  write_subset_annotations (dir, "train", train);
+  write_subset_annotations (dir, "val", val);
+  write_subset_annotations (dir, "test", test);
 
   path = g_build_filename (dir, "images", "train", "t1.ppm", NULL);
   write_ppm (path, 3, 2, 1);

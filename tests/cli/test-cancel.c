@@ -43,35 +43,6 @@ fixture_set_up (Fixture       *fixture,
   source_fixture_guard (fixture);
 }
 
-typedef struct
-{
-  GMainLoop *loop;
-  gboolean exited;
-  gboolean timed_out;
-} Wait;
-
-static void
-on_exited (GObject      *process,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (process), result, NULL);
-  wait->exited = TRUE;
-  g_main_loop_quit (wait->loop);
-}
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->timed_out = TRUE;
-  g_main_loop_quit (wait->loop);
-  return G_SOURCE_REMOVE;
-}
-
 /* Reads dm's log (standard output, not a terminal) into @log until the
  * line @phase_line, or to its end when @phase_line is NULL; fails if dm
  * ends before @phase_line. */
@@ -122,12 +93,9 @@ assert_sigint_stops (Fixture    *fixture,
   g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GDataInputStream) lines = NULL;
   g_autoptr(GString) log = g_string_new (NULL);
   g_autofree char *err = NULL;
-  Wait wait = { loop, FALSE, FALSE };
-  guint timeout;
 
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
                               g_getenv ("DM_CLI"), "prune", fixture->source, "-m", method, "-r", "0.5",
@@ -139,15 +107,11 @@ assert_sigint_stops (Fixture    *fixture,
   read_lines (lines, phase_line, log);
   g_subprocess_send_signal (process, SIGINT);
 
-  g_subprocess_wait_async (process, NULL, on_exited, &wait);
-  timeout = g_timeout_add_seconds (stop_timeout_seconds (), on_timeout, &wait);
-  g_main_loop_run (loop);
-  if (wait.timed_out)
+  if (!wait_for_exit (process, stop_timeout_seconds ()))
     {
       g_subprocess_force_exit (process);
       g_error ("dm did not stop within %u s of SIGINT", stop_timeout_seconds ());
     }
-  g_source_remove (timeout);
 
   read_lines (lines, NULL, log);
   err = read_all (g_subprocess_get_stderr_pipe (process));

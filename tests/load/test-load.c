@@ -137,17 +137,6 @@ test_concurrent_runs (void)
   remove_tree (tmp);
 }
 
-static void
-on_exited (GObject      *process,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  gboolean *exited = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (process), result, NULL);
-  *exited = TRUE;
-}
-
 /* Starts dm with @args and SIGKILLs it as soon as a temporary output shows
  * up in @parent. Returns whether it was killed while writing, rather than
  * having finished first. */
@@ -160,7 +149,7 @@ kill_while_writing (const char        *parent,
   gboolean killed = FALSE;
 
   /* No timing: polls until the temporary directory appears or dm is done. */
-  g_subprocess_wait_async (process, NULL, on_exited, &exited);
+  g_subprocess_wait_async (process, NULL, note_subprocess_exit, &exited);
   while (!exited)
     {
       if (!killed && dir_has_entry_containing (parent, ".tmp-"))

@@ -52,6 +52,39 @@ dm_run (const char *unset_env,
   return run;
 }
 
+void
+note_subprocess_exit (GObject      *process,
+                      GAsyncResult *result,
+                      gpointer      exited)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (process), result, NULL);
+  *(gboolean *) exited = TRUE;
+}
+
+static gboolean
+cancel_wait (gpointer cancellable)
+{
+  g_cancellable_cancel (cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+wait_for_exit (GSubprocess *process,
+               guint        seconds)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  gboolean done = FALSE;
+  guint timeout = g_timeout_add_seconds (seconds, cancel_wait, cancellable);
+
+  /* The callback always runs, cancelled or not: @done outlives it. */
+  g_subprocess_wait_async (process, cancellable, note_subprocess_exit, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  if (!g_cancellable_is_cancelled (cancellable))
+    g_source_remove (timeout);
+  return g_subprocess_get_identifier (process) == NULL;
+}
+
 char *
 make_temp_dir (void)
 {

@@ -23,6 +23,17 @@ DmRun      *dm_run            (const char *unset_env,
                                const char *first_arg,
                                ...) G_GNUC_NULL_TERMINATED;
 
+/* For g_subprocess_wait_async(): sets the gboolean @exited points to
+ * once @process has exited (or the wait was cancelled). */
+void        note_subprocess_exit (GObject      *process,
+                                  GAsyncResult *result,
+                                  gpointer      exited);
+
+/* Waits at most @seconds for @process to exit, running the thread-default
+ * main context; returns whether it exited. */
+gboolean    wait_for_exit     (GSubprocess *process,
+                               guint        seconds);
+
 /* A fresh directory under the test's temporary directory. */
 char       *make_temp_dir     (void);
 

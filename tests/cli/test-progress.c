@@ -146,11 +146,14 @@ typedef struct
   FILE *stream;
 } Capture;
 
-static void
-capture_open (Capture *capture)
+/* A new view in @mode whose output @capture collects. */
+static DmCliProgress *
+capture_view (Capture           *capture,
+              DmCliProgressMode  mode)
 {
   capture->stream = open_memstream (&capture->text, &capture->size);
   g_assert_nonnull (capture->stream);
+  return dm_cli_progress_new (mode, capture->stream);
 }
 
 static void
@@ -163,10 +166,8 @@ static void
 test_view_lines (void)
 {
   Capture capture = { 0 };
-  g_autoptr(DmCliProgress) view = NULL;
+  g_autoptr(DmCliProgress) view = capture_view (&capture, DM_CLI_PROGRESS_LINES);
 
-  capture_open (&capture);
-  view = dm_cli_progress_new (DM_CLI_PROGRESS_LINES, capture.stream);
   dm_cli_progress_update (view, "loading", -1.0, 0, 0);
   dm_cli_progress_update (view, "loading", 1.0, 40, SECOND);
   dm_cli_progress_update (view, "hashing", 0.1, 40, SECOND);
@@ -185,10 +186,8 @@ static void
 test_view_quiet (void)
 {
   Capture capture = { 0 };
-  g_autoptr(DmCliProgress) view = NULL;
+  g_autoptr(DmCliProgress) view = capture_view (&capture, DM_CLI_PROGRESS_QUIET);
 
-  capture_open (&capture);
-  view = dm_cli_progress_new (DM_CLI_PROGRESS_QUIET, capture.stream);
   dm_cli_progress_update (view, "loading", -1.0, 0, 0);
   dm_cli_progress_update (view, "hashing", 0.5, 40, SECOND);
   dm_cli_progress_tick (view, 2 * SECOND);
@@ -204,11 +203,9 @@ static void
 test_view_bar (void)
 {
   Capture capture = { 0 };
-  g_autoptr(DmCliProgress) view = NULL;
+  g_autoptr(DmCliProgress) view = capture_view (&capture, DM_CLI_PROGRESS_BAR);
   g_auto(GStrv) lines = NULL;
 
-  capture_open (&capture);
-  view = dm_cli_progress_new (DM_CLI_PROGRESS_BAR, capture.stream);
   dm_cli_progress_set_width (view, 80);
   dm_cli_progress_update (view, "hashing", 0.0, 100, 0);
   /* Updates closer together than a redraw is worth are not drawn... */

@@ -340,10 +340,9 @@ static void
 test_load_no_items (void)
 {
   g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *file = g_build_filename (tmp, "annotations", "default.json", NULL);
   g_autoptr(DmDataset) dataset = NULL;
 
-  write_file (file, "{\"items\": []}", -1);
+  write_subset_annotations (tmp, "default", "{\"items\": []}");
   dataset = load_ok (tmp);
   g_assert_cmpuint (dm_dataset_get_n_items (dataset), ==, 0);
   g_assert_cmpstr (dm_dataset_get_subsets (dataset)[0], ==, "default");
@@ -357,11 +356,10 @@ static void
 test_load_legacy_layout (void)
 {
   g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
   g_autofree char *image = g_build_filename (tmp, "images", "a.ppm", NULL);
   g_autoptr(DmDataset) dataset = NULL;
 
-  write_file (file, "{\"categories\": {}, \"items\": [{\"id\": \"a\", \"image\": {\"path\": \"a.ppm\"}}]}", -1);
+  write_subset_annotations (tmp, "train", "{\"categories\": {}, \"items\": [{\"id\": \"a\", \"image\": {\"path\": \"a.ppm\"}}]}");
   write_ppm (image, 1, 1, 0);
   dataset = load_ok (tmp);
   g_assert_cmpstr (dm_item_get_image_path (dm_dataset_get_item (dataset, 0)), ==, image);
@@ -523,14 +521,13 @@ test_hash_key_for_unknown_item (void)
   if (g_test_subprocess ())
     {
       g_autofree char *tmp = make_temp_dir ();
-      g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
       g_autofree char *keys = g_build_filename (tmp, "hash_key_meta", "hash_keys.json", NULL);
       g_autoptr(GString) text = g_string_new ("{\"hashkey\": {\"train/ghost\": [");
       g_autoptr(DmDataset) dataset = NULL;
 
       /* Only errors abort here: the warning is what the parent checks. */
       g_log_set_always_fatal (G_LOG_FATAL_MASK);
-      write_file (file, "{\"items\": [{\"id\": \"real\"}]}", -1);
+      write_subset_annotations (tmp, "train", "{\"items\": [{\"id\": \"real\"}]}");
       for (guint b = 0; b < KEY_SIZE; b++)
         g_string_append_printf (text, "%s%u", b > 0 ? "," : "", b);
       g_string_append (text, "]}}");
@@ -684,7 +681,6 @@ test_bad_hash_keys (gconstpointer data)
 {
   const BadKeys *bad = data;
   g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
   g_autofree char *keys = g_build_filename (tmp, "hash_key_meta", "hash_keys.json", NULL);
   g_autoptr(GString) valid = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
@@ -693,7 +689,7 @@ test_bad_hash_keys (gconstpointer data)
   /* 63 values: with one more, a key of the right length. */
   for (guint b = 0; b < KEY_SIZE - 1; b++)
     g_string_append_printf (valid, "%s%u", b > 0 ? "," : "", b);
-  write_file (file, "{\"items\": [{\"id\": \"a\"}]}", -1);
+  write_subset_annotations (tmp, "train", "{\"items\": [{\"id\": \"a\"}]}");
   text = g_string_new (bad->keys);
   g_string_replace (text, "@KEY@", valid->str, 0);
   write_file (keys, text->str, text->len);

@@ -317,9 +317,8 @@ test_image_path_escaping (Fixture *f, gconstpointer data)
 static void
 make_partial_output (const char *path)
 {
-  g_autofree char *inside = g_build_filename (path, "annotations", "train.json", NULL);
 
-  write_file (inside, "{\"items\": [", -1);
+  write_subset_annotations (path, "train", "{\"items\": [");
 }
 
 /* Temporary outputs of killed runs are removed by the next save beside

@@ -146,6 +146,21 @@ load_ok (const char *dir)
   return dataset;
 }
 
+/* Asserts that @error is one line naming @file and saying each of the
+ * @n_parts @parts (up to the first NULL). */
+static void
+assert_one_line_error (const GError      *error,
+                       const char        *file,
+                       const char *const *parts,
+                       gsize              n_parts)
+{
+  g_test_message ("%s", error->message);
+  assert_error_mentions (error, file);
+  for (gsize p = 0; p < n_parts && parts[p] != NULL; p++)
+    assert_error_mentions (error, parts[p]);
+  g_assert_null (strchr (error->message, '\n'));
+}
+
 /* Loads @dir, asserting that it fails with @code; returns the error. */
 static GError *
 load_fails (const char *dir,
@@ -614,11 +629,7 @@ test_bad_annotations (gconstpointer data)
     }
 
   error = load_fails (tmp, DM_ERROR_INVALID_DATA);
-  g_test_message ("%s", error->message);
-  assert_error_mentions (error, file);
-  for (guint p = 0; p < G_N_ELEMENTS (bad->parts) && bad->parts[p] != NULL; p++)
-    assert_error_mentions (error, bad->parts[p]);
-  g_assert_null (strchr (error->message, '\n'));
+  assert_one_line_error (error, file, bad->parts, G_N_ELEMENTS (bad->parts));
 
   remove_tree (tmp);
 }
@@ -695,10 +706,7 @@ test_bad_hash_keys (gconstpointer data)
   write_file (keys, text->str, text->len);
 
   error = load_fails (tmp, DM_ERROR_INVALID_DATA);
-  g_test_message ("%s", error->message);
-  assert_error_mentions (error, keys);
-  for (guint p = 0; p < G_N_ELEMENTS (bad->parts) && bad->parts[p] != NULL; p++)
-    assert_error_mentions (error, bad->parts[p]);
+  assert_one_line_error (error, keys, bad->parts, G_N_ELEMENTS (bad->parts));
 
   remove_tree (tmp);
 }

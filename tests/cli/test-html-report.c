@@ -9,68 +9,8 @@
 #include "test-helpers.h"
 
 #define N_SAMPLE_ITEMS 24
-#define KEY_BYTES 64
 
 typedef SourceFixture Fixture;
-
-/* Keys for the sample's items, as Datumaro caches them, so the clustering
- * methods can run: items of one label get noisy copies of one key. */
-static void
-add_hash_keys (const char *dataset)
-{
-  const char *subsets[] = { "train", "val" };
-  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
-  g_autoptr(JsonBuilder) cache = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *meta = g_build_filename (dataset, "hash_key_meta", NULL);
-  g_autofree char *keys_path = g_build_filename (meta, "hash_keys.json", NULL);
-  guint8 centres[16][KEY_BYTES];
-
-  for (guint l = 0; l < G_N_ELEMENTS (centres); l++)
-    for (guint b = 0; b < KEY_BYTES; b++)
-      centres[l][b] = (guint8) g_rand_int_range (rand, 0, 256);
-
-  json_builder_begin_object (cache);
-  json_builder_set_member_name (cache, "hashkey");
-  json_builder_begin_object (cache);
-  for (guint s = 0; s < G_N_ELEMENTS (subsets); s++)
-    {
-      g_autofree char *file = g_strdup_printf ("%s.json", subsets[s]);
-      g_autofree char *path = g_build_filename (dataset, "annotations", file, NULL);
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonArray *items;
-
-      json_parser_load_from_file (parser, path, &error);
-      g_assert_no_error (error);
-      items = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "items");
-      for (guint i = 0; i < json_array_get_length (items); i++)
-        {
-          JsonObject *item = json_array_get_object_element (items, i);
-          JsonArray *annotations = json_object_get_array_member (item, "annotations");
-          g_autofree char *cache_key = g_strdup_printf ("%s/%s", subsets[s], json_object_get_string_member (item, "id"));
-          guint label = 0;
-
-          if (annotations != NULL && json_array_get_length (annotations) > 0)
-            label = (guint) json_object_get_int_member_with_default (json_array_get_object_element (annotations, 0),
-                                                                    "label_id", 0) % G_N_ELEMENTS (centres);
-          json_builder_set_member_name (cache, cache_key);
-          json_builder_begin_array (cache);
-          for (guint b = 0; b < KEY_BYTES; b++)
-            json_builder_add_int_value (cache, centres[label][b] ^ (1u << g_rand_int_range (rand, 0, 8)));
-          json_builder_end_array (cache);
-        }
-    }
-  json_builder_end_object (cache);
-  json_builder_end_object (cache);
-
-  g_assert_cmpint (g_mkdir_with_parents (meta, 0755), ==, 0);
-  root = json_builder_get_root (cache);
-  json_generator_set_root (generator, root);
-  json_generator_to_file (generator, keys_path, &error);
-  g_assert_no_error (error);
-}
 
 static void
 fixture_set_up (Fixture       *fixture,
@@ -78,7 +18,7 @@ fixture_set_up (Fixture       *fixture,
 {
   source_fixture_init (fixture, "source");
   make_sample (fixture->source, data != NULL ? GPOINTER_TO_UINT (data) : N_SAMPLE_ITEMS);
-  add_hash_keys (fixture->source);
+  write_sample_hash_keys (fixture->source);
   source_fixture_guard (fixture);
 }
 

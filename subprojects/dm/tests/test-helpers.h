@@ -73,6 +73,11 @@ void        source_fixture_guard     (SourceFixture *fixture);
 void        source_fixture_tear_down (SourceFixture *fixture,
                                       gconstpointer  data);
 
+/* Writes Datumaro's key cache for make_sample()'s dataset at @dataset, so
+ * the clustering methods run without decoding an image: the items of one
+ * label get noisy copies of one random key. */
+void        write_sample_hash_keys (const char *dataset);
+
 /* The end-to-end method tests' dataset: write_keys_dataset() of these. */
 typedef struct
 {

@@ -165,16 +165,13 @@ test_hashed_dataset_decodes_nothing (Fixture *fixture, gconstpointer data)
   g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
   g_autofree char *report_path = g_build_filename (fixture->tmp, "pruned.json", NULL);
   g_autofree char *cache_file = g_build_filename (sample, "hash_key_meta", "hash_keys.json", NULL);
-  g_autoptr(DmRun) hash = NULL;
   g_autoptr(DmRun) prune = NULL;
   g_autoptr(DmRun) unhashed = NULL;
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
 
-  make_sample (sample, 20);
-  hash = dm_run (NULL, "hash", sample, "-q", NULL);
-  g_assert_cmpint (hash->status, ==, 0);
+  make_hashed_sample (sample, 20);
 
   dataset = dm_dataset_load (sample, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -226,16 +223,13 @@ test_older_key_version_is_recomputed (Fixture *fixture, gconstpointer data)
   g_autofree char *report_path = g_build_filename (fixture->tmp, "pruned.json", NULL);
   g_autofree char *cache_file = g_build_filename (sample, "hash_key_meta", "hash_keys.json", NULL);
   g_autofree char *cache_text = NULL;
-  g_autoptr(DmRun) hash = NULL;
   g_autoptr(DmRun) prune = NULL;
   g_autoptr(DmRun) rehash = NULL;
   g_autoptr(DmRun) refused = NULL;
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
 
-  make_sample (sample, 12);
-  hash = dm_run (NULL, "hash", sample, "-q", NULL);
-  g_assert_cmpint (hash->status, ==, 0);
+  make_hashed_sample (sample, 12);
   relabel_cache (cache_file, "dm-image-key-1");
 
   prune = dm_run (NULL, "prune", sample, "-m", "centroid", "-o", dest, "--report", report_path, "-q", NULL);

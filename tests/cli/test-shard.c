@@ -41,16 +41,13 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autofree char *single = NULL;
-  g_autoptr(DmRun) run = NULL;
   guint n_items = GPOINTER_TO_UINT (data);
 
   fixture->tmp = make_temp_dir ();
   fixture->source = g_build_filename (fixture->tmp, "source", NULL);
   single = g_build_filename (fixture->tmp, "single", NULL);
   make_sample (fixture->source, n_items);
-  make_sample (single, n_items);
-  run = dm_run (NULL, "hash", "-q", single, NULL);
-  assert_run (run, 0);
+  make_hashed_sample (single, n_items);
   fixture->single_cache = cache_path (single);
   for (guint i = 0; i < N_SHARDS; i++)
     fixture->shards[i] = g_strdup_printf ("%s/keys-%u.json", fixture->tmp, i);

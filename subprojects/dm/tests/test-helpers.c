@@ -113,6 +113,18 @@ make_sample (const char *dir,
   g_assert_no_error (error);
 }
 
+void
+make_hashed_sample (const char *dir,
+                    guint       n_items)
+{
+  g_autoptr(DmRun) hash = NULL;
+
+  make_sample (dir, n_items);
+  hash = dm_run (NULL, "hash", "-q", dir, NULL);
+  if (hash->status != 0)
+    g_error ("dm hash %s exited with %d: %s", dir, hash->status, hash->err);
+}
+
 static void
 snapshot_into (GHashTable *table,
                const char *root,

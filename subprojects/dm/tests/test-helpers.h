@@ -41,6 +41,11 @@ char       *make_temp_dir     (void);
 void        make_sample       (const char *dir,
                                guint       n_items);
 
+/* make_sample() into @dir, then `dm hash` on it, asserting it succeeds:
+ * every item's key in the cache. */
+void        make_hashed_sample (const char *dir,
+                                guint       n_items);
+
 /* Writes a Datumaro dataset of @n_items items (subsets train and val,
  * 4:1) with a label each and no image, whose 64-byte keys sit in Datumaro's
  * cache hash_key_meta/hash_keys.json: each label's random key with bits

@@ -138,16 +138,6 @@ test_sigint_while_clustering (Fixture       *fixture,
   assert_sigint_stops (fixture, "centroid", "clustering…");
 }
 
-/* Images without keys: the prune hashes them first, on every core. */
-static void
-images_set_up (Fixture       *fixture,
-               gconstpointer  data)
-{
-  source_fixture_init (fixture, "source");
-  make_sample (fixture->source, N_IMAGES);
-  source_fixture_guard (fixture);
-}
-
 static void
 test_sigint_while_hashing (Fixture       *fixture,
                            gconstpointer  data)
@@ -181,8 +171,9 @@ main (int argc, char **argv)
 
   g_test_add ("/cancel/sigint-while-clustering", Fixture, NULL,
               fixture_set_up, test_sigint_while_clustering, source_fixture_tear_down);
-  g_test_add ("/cancel/sigint-while-hashing", Fixture, NULL,
-              images_set_up, test_sigint_while_hashing, source_fixture_tear_down);
+  /* Images without keys: the prune hashes them first, on every core. */
+  g_test_add ("/cancel/sigint-while-hashing", Fixture, GUINT_TO_POINTER (N_IMAGES),
+              sample_fixture_set_up, test_sigint_while_hashing, source_fixture_tear_down);
   g_test_add ("/cancel/uninterrupted-completes", Fixture, NULL,
               fixture_set_up, test_uninterrupted_run_completes, source_fixture_tear_down);
 

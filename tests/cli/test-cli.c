@@ -13,15 +13,6 @@
 
 typedef SourceFixture Fixture;
 
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  source_fixture_init (fixture, "source");
-  make_sample (fixture->source, N_SAMPLE_ITEMS);
-  source_fixture_guard (fixture);
-}
-
 static char *
 path_in (Fixture    *fixture,
          const char *name)
@@ -599,7 +590,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/cli/" path, Fixture, NULL, fixture_set_up, func, source_fixture_tear_down)
+  g_test_add ("/cli/" path, Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS), sample_fixture_set_up, func, \
+              source_fixture_tear_down)
 
   ADD ("transforms-menu", test_transforms_menu);
   ADD ("prune-random", test_prune_random);

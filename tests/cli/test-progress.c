@@ -240,13 +240,7 @@ test_view_bar (void)
 
 typedef SourceFixture Fixture;
 
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  source_fixture_init (fixture, "source");
-  make_sample (fixture->source, 16);
-}
+#define N_SAMPLE_ITEMS 16
 
 static void
 test_dm_lines (Fixture       *fixture,
@@ -371,9 +365,9 @@ main (int argc, char **argv)
   g_test_add_func ("/progress/view/lines", test_view_lines);
   g_test_add_func ("/progress/view/quiet", test_view_quiet);
   g_test_add_func ("/progress/view/bar", test_view_bar);
-  g_test_add ("/progress/dm/lines", Fixture, NULL, fixture_set_up, test_dm_lines, source_fixture_tear_down);
-  g_test_add ("/progress/dm/quiet", Fixture, NULL, fixture_set_up, test_dm_quiet, source_fixture_tear_down);
-  g_test_add ("/progress/dm/terminal", Fixture, NULL, fixture_set_up, test_dm_terminal, source_fixture_tear_down);
+  g_test_add ("/progress/dm/lines", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS), sample_fixture_set_up, test_dm_lines, source_fixture_tear_down);
+  g_test_add ("/progress/dm/quiet", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS), sample_fixture_set_up, test_dm_quiet, source_fixture_tear_down);
+  g_test_add ("/progress/dm/terminal", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS), sample_fixture_set_up, test_dm_terminal, source_fixture_tear_down);
 
   return g_test_run ();
 }

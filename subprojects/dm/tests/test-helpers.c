@@ -462,6 +462,15 @@ source_fixture_tear_down (SourceFixture *fixture,
 }
 
 void
+sample_fixture_set_up (SourceFixture *fixture,
+                       gconstpointer  n_items)
+{
+  source_fixture_init (fixture, "source");
+  make_sample (fixture->source, GPOINTER_TO_UINT (n_items));
+  source_fixture_guard (fixture);
+}
+
+void
 keys_fixture_set_up (KeysFixture  *fixture,
                      gconstpointer spec)
 {

@@ -83,6 +83,11 @@ void        source_fixture_tear_down (SourceFixture *fixture,
  * label get noisy copies of one random key. */
 void        write_sample_hash_keys (const char *dataset);
 
+/* A set-up of a SourceFixture: make_sample()'s dataset of
+ * GPOINTER_TO_UINT (@n_items) items at "source", guarded. */
+void        sample_fixture_set_up  (SourceFixture *fixture,
+                                    gconstpointer  n_items);
+
 /* The end-to-end method tests' dataset: write_keys_dataset() of these. */
 typedef struct
 {

@@ -162,6 +162,18 @@ assert_one_line_error (const GError      *error,
   g_assert_null (strchr (error->message, '\n'));
 }
 
+/* Writes @dataset into the new directory @dir, asserting it succeeds. */
+static void
+write_ok (DmDataset  *dataset,
+          const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  dm_datumaro_write (dataset, dir, NULL, &error);
+  g_assert_no_error (error);
+}
+
 /* Loads @dir, asserting that it fails with @code; returns the error. */
 static GError *
 load_fails (const char *dir,
@@ -291,23 +303,18 @@ test_round_trip (void)
   g_autofree char *second = g_build_filename (tmp, "second", NULL);
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(DmDataset) again = NULL;
-  g_autoptr(GError) error = NULL;
 
   write_annotated_dataset (source);
   dataset = load_ok (source);
 
-  g_assert_cmpint (g_mkdir (first, 0755), ==, 0);
-  dm_datumaro_write (dataset, first, NULL, &error);
-  g_assert_no_error (error);
+  write_ok (dataset, first);
   assert_same_dataset_files (source, first);
 
   /* And once more from what was written. */
   again = load_ok (first);
   g_assert_cmpuint (dm_dataset_get_n_items (again), ==, dm_dataset_get_n_items (dataset));
   g_assert_cmpstr (dm_dataset_get_hash_key_origin (again), ==, "test-hasher 1");
-  g_assert_cmpint (g_mkdir (second, 0755), ==, 0);
-  dm_datumaro_write (again, second, NULL, &error);
-  g_assert_no_error (error);
+  write_ok (again, second);
   assert_same_dataset_files (source, second);
 
   remove_tree (tmp);
@@ -324,7 +331,6 @@ test_write_subset_without_items (void)
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(DmDataset) kept = NULL;
   g_autoptr(DmDataset) again = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *image = NULL;
 
@@ -333,9 +339,7 @@ test_write_subset_without_items (void)
   kept = dm_dataset_new_like (dataset);
   dm_dataset_append_item (kept, dm_dataset_find_item (dataset, "train", "t1"));
 
-  g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
-  dm_datumaro_write (kept, out, NULL, &error);
-  g_assert_no_error (error);
+  write_ok (kept, out);
 
   val = g_build_filename (out, "annotations", "val.json", NULL);
   root = read_json (val);
@@ -715,8 +719,7 @@ test_label_id_out_of_range (void)
       g_autofree char *text = NULL;
       g_autoptr(DmDataset) dataset = NULL;
       g_autoptr(DmDataset) again = NULL;
-      g_autoptr(GError) error = NULL;
-
+    
       /* Only errors abort here: the warning is what the parent checks. */
       g_log_set_always_fatal (G_LOG_FATAL_MASK);
       write_file (file,
@@ -729,9 +732,7 @@ test_label_id_out_of_range (void)
       g_assert_cmpuint (dm_dataset_get_n_labels (dataset), ==, 1);
       g_assert_cmpint (dm_item_get_label (dm_dataset_get_item (dataset, 1)), ==, 7);
 
-      g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
-      dm_datumaro_write (dataset, out, NULL, &error);
-      g_assert_no_error (error);
+      write_ok (dataset, out);
       again = load_ok (out);
       g_assert_cmpint (dm_item_get_label (dm_dataset_get_item (again, 1)), ==, 7);
       remove_tree (tmp);

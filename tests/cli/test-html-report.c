@@ -207,6 +207,24 @@ test_without_images (Fixture       *fixture,
   assert_contains (page, "no images");
 }
 
+/* Runs dm prune into @dest with the HTML report in @html_dir, asserting
+ * it is refused before any work: exit status 1, a "dm: " line saying
+ * @part, no @dest. */
+static void
+assert_report_refused (Fixture    *fixture,
+                       const char *dest,
+                       const char *html_dir,
+                       const char *part)
+{
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest,
+                                 "--report-html", html_dir, NULL);
+
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_true (g_str_has_prefix (run->err, "dm: "));
+  assert_contains (run->err, part);
+  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_refuses_existing_report (Fixture       *fixture,
                               gconstpointer  data)
@@ -215,17 +233,11 @@ test_refuses_existing_report (Fixture       *fixture,
   g_autofree char *html_dir = g_build_filename (fixture->tmp, "report", NULL);
   g_autofree char *index = g_build_filename (html_dir, "index.html", NULL);
   g_autofree char *contents = NULL;
-  g_autoptr(DmRun) run = NULL;
 
   g_assert_cmpint (g_mkdir (html_dir, 0755), ==, 0);
   g_assert_true (g_file_set_contents (index, "mine", -1, NULL));
-  run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest, "--report-html", html_dir, NULL);
-
-  /* Before any work: one line, no output, the old page kept. */
-  g_assert_cmpint (run->status, ==, 1);
-  g_assert_true (g_str_has_prefix (run->err, "dm: "));
-  g_assert_nonnull (strstr (run->err, "--overwrite"));
-  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+  assert_report_refused (fixture, dest, html_dir, "--overwrite");
+  /* The old page kept. */
   g_assert_true (g_file_get_contents (index, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "mine");
 }
@@ -242,13 +254,7 @@ test_refuses_inside_dataset (Fixture       *fixture,
 
   for (guint i = 0; i < G_N_ELEMENTS (places); i++)
     {
-      g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest,
-                                     "--report-html", places[i], NULL);
-
-      g_assert_cmpint (run->status, ==, 1);
-      g_assert_true (g_str_has_prefix (run->err, "dm: "));
-      g_assert_nonnull (strstr (run->err, "inside a dataset"));
-      g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+      assert_report_refused (fixture, dest, places[i], "inside a dataset");
       g_assert_false (g_file_test (places[i], G_FILE_TEST_EXISTS));
     }
 }

@@ -29,6 +29,17 @@ DmSelectRequest  request_for (const Data    *data,
 /* Runs @request, asserting it succeeds. */
 DmSelectResult  *select_ok   (const DmSelectRequest *request);
 
+/* Which of @n items @result keeps, asserting each is one of them. */
+gboolean        *kept_flags  (const DmSelectResult *result,
+                              gsize                 n);
+
+/* Asserts that @result keeps exactly @total of @n items, ascending, as many
+ * per cluster as its quota, and that the clusters' sizes are those of
+ * cluster_of_item. */
+void             check_counts (const DmSelectResult *result,
+                               gsize                 n,
+                               gsize                 total);
+
 /* Asserts that the same request chooses the same items twice and that
  * @other_seed chooses other items. */
 void             assert_seed_decides (const DmSelectRequest *request,

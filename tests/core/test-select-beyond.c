@@ -47,41 +47,6 @@ data_init (Data *data, gsize n, guint n_labels, gboolean unlabelled, guint32 see
     }
 }
 
-static gboolean *
-kept_flags (const DmSelectResult *result, gsize n)
-{
-  gboolean *kept = g_new0 (gboolean, n);
-
-  for (guint m = 0; m < result->n_kept; m++)
-    kept[result->kept[m]] = TRUE;
-  return kept;
-}
-
-/* Exactly @total kept, ascending; per cluster as many as its quota; the
- * clusters' sizes are those of cluster_of_item. */
-static void
-check_counts (const DmSelectResult *result, gsize n, gsize total)
-{
-  g_autofree guint *sizes = g_new0 (guint, result->n_clusters);
-  g_autofree guint *kept_in = g_new0 (guint, result->n_clusters);
-  g_autofree gboolean *kept = kept_flags (result, n);
-
-  g_assert_cmpuint (result->n_kept, ==, total);
-  for (guint m = 1; m < result->n_kept; m++)
-    g_assert_cmpuint (result->kept[m - 1], <, result->kept[m]);
-  for (gsize i = 0; i < n; i++)
-    {
-      g_assert_cmpuint (result->cluster_of_item[i], <, result->n_clusters);
-      sizes[result->cluster_of_item[i]]++;
-      kept_in[result->cluster_of_item[i]] += kept[i];
-    }
-  for (guint j = 0; j < result->n_clusters; j++)
-    {
-      g_assert_cmpuint (sizes[j], ==, result->cluster_sizes[j]);
-      g_assert_cmpuint (kept_in[j], ==, result->quotas[j]);
-    }
-}
-
 static void
 test_prototype_resolve (void)
 {

@@ -423,9 +423,7 @@ test_skip_broken_lists_and_continues (Fixture *fixture, gconstpointer data)
       g_assert_cmpstr (id, !=, truncated);
     }
 
-  json_parser_load_from_file (parser, report_path, &error);
-  g_assert_no_error (error);
-  report = json_node_get_object (json_parser_get_root (parser));
+  report = load_json_object (parser, report_path);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (report, "skipped")), ==, 2);
   g_assert_cmpint (json_object_get_int_member (report, "items"), ==, N_SAMPLE_ITEMS);
 }

@@ -35,15 +35,12 @@ prune_with_report (Fixture    *fixture,
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", method, "-r", "0.5",
                                  "-o", dest, "--report", json_path, "--report-html", html_dir, NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
   char *page = NULL;
 
   if (run->status != 0)
     g_error ("dm prune -m %s failed: %s", method, run->err);
   g_assert_true (g_file_get_contents (index, &page, NULL, NULL));
-  json_parser_load_from_file (parser, json_path, &error);
-  g_assert_no_error (error);
-  *json_report = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  *json_report = json_object_ref (load_json_object (parser, json_path));
 
   return page;
 }
@@ -187,8 +184,7 @@ test_without_images (Fixture       *fixture,
         g_autoptr(JsonGenerator) generator = json_generator_new ();
         JsonArray *items;
 
-        g_assert_true (json_parser_load_from_file (parser, path, NULL));
-        items = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "items");
+        items = json_object_get_array_member (load_json_object (parser, path), "items");
         for (guint i = 0; i < json_array_get_length (items); i++)
           json_object_remove_member (json_array_get_object_element (items, i), "image");
         json_generator_set_root (generator, json_parser_get_root (parser));

@@ -726,9 +726,7 @@ assert_pruned_copy (const char *source,
       g_autoptr(JsonParser) parser = json_parser_new ();
       JsonArray *items;
 
-      json_parser_load_from_file (parser, json_path, &error);
-      g_assert_no_error (error);
-      items = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "items");
+      items = json_object_get_array_member (load_json_object (parser, json_path), "items");
       for (guint i = 0; i < json_array_get_length (items); i++)
         {
           JsonObject *object = json_array_get_object_element (items, i);

@@ -391,9 +391,7 @@ write_sample_hash_keys (const char *dataset)
       g_autoptr(JsonParser) parser = json_parser_new ();
       JsonArray *items;
 
-      json_parser_load_from_file (parser, path, &error);
-      g_assert_no_error (error);
-      items = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "items");
+      items = json_object_get_array_member (load_json_object (parser, path), "items");
       for (guint i = 0; i < json_array_get_length (items); i++)
         {
           JsonObject *item = json_array_get_object_element (items, i);

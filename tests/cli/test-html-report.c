@@ -306,26 +306,64 @@ run_chromium (const char *chromium,
   return out;
 }
 
+/* The browser rendered the page: its title, the counts, and every
+ * thumbnail decoded (the page's own script counts them on load). */
+static void
+assert_dom_rendered (const char *dom,
+                     guint       n_kept)
+{
+  g_autofree char *kept = g_strdup_printf ("<strong id=\"kept-count\">%u</strong>", n_kept);
+  g_autofree char *total = g_strdup_printf ("<strong id=\"total-count\">%u</strong>", N_SAMPLE_ITEMS);
+  g_autofree char *decoded = g_strdup_printf ("data-images-decoded=\"%u\"", N_SAMPLE_ITEMS);
+
+  if (g_test_verbose ())
+    g_test_message ("DOM: %.2000s", dom);
+  assert_contains (dom, "<title>Prune report");
+  assert_contains (dom, kept);
+  assert_contains (dom, total);
+  assert_contains (dom, decoded);
+}
+
+/* And drew it: a PNG of the window's size with a real picture in it, not
+ * a blank page. Text, charts and photos make hundreds of colours; a blank
+ * or error page a handful. */
+static void
+assert_screenshot_drawn (const char *screenshot)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) image = gdk_pixbuf_new_from_file (screenshot, &error);
+  g_autoptr(GHashTable) colours = g_hash_table_new (g_direct_hash, g_direct_equal);
+  int stride, channels;
+  const guint8 *pixels;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (image), ==, 1200);
+  g_assert_cmpint (gdk_pixbuf_get_height (image), ==, 1600);
+  stride = gdk_pixbuf_get_rowstride (image);
+  channels = gdk_pixbuf_get_n_channels (image);
+  pixels = gdk_pixbuf_read_pixels (image);
+  for (int y = 0; y < gdk_pixbuf_get_height (image); y += 4)
+    for (int x = 0; x < gdk_pixbuf_get_width (image); x += 4)
+      {
+        const guint8 *p = pixels + y * stride + x * channels;
+        g_hash_table_add (colours, GUINT_TO_POINTER ((p[0] << 16) | (p[1] << 8) | p[2]));
+      }
+  g_assert_cmpuint (g_hash_table_size (colours), >, 200);
+}
+
 static void
 test_in_browser (Fixture       *fixture,
                  gconstpointer  data)
 {
   g_autofree char *chromium = find_chromium ();
-  g_autofree char *profile = NULL;
+  g_autofree char *profile = g_build_filename (fixture->tmp, "chromium-profile", NULL);
   g_autofree char *index = g_build_filename (fixture->tmp, "report", "index.html", NULL);
   g_autofree char *screenshot = g_build_filename (fixture->tmp, "report.png", NULL);
   g_autofree char *screenshot_arg = g_strdup_printf ("--screenshot=%s", screenshot);
   g_autofree char *dom = NULL;
-  g_autofree char *kept = NULL;
-  g_autofree char *total = NULL;
-  g_autofree char *decoded = NULL;
   g_autofree char *page = NULL;
   g_autofree char *ignored = NULL;
   g_autoptr(JsonObject) report = NULL;
-  g_autoptr(GdkPixbuf) image = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) colours = g_hash_table_new (g_direct_hash, g_direct_equal);
-  guint n_kept;
 
   if (chromium == NULL)
     {
@@ -334,45 +372,11 @@ test_in_browser (Fixture       *fixture,
     }
 
   page = prune_with_report (fixture, "cluster_random", &report);
-  n_kept = (guint) json_object_get_int_member (report, "kept");
-  profile = g_build_filename (fixture->tmp, "chromium-profile", NULL);
   g_assert_cmpint (g_mkdir (profile, 0700), ==, 0);
-
-  /* The browser rendered the page: its title, the counts, and every
-   * thumbnail decoded (the page's own script counts them on load). */
   dom = run_chromium (chromium, profile, index, "--dump-dom");
-  if (g_test_verbose ())
-    g_test_message ("DOM: %.2000s", dom);
-  assert_contains (dom, "<title>Prune report");
-  kept = g_strdup_printf ("<strong id=\"kept-count\">%u</strong>", n_kept);
-  total = g_strdup_printf ("<strong id=\"total-count\">%u</strong>", N_SAMPLE_ITEMS);
-  assert_contains (dom, kept);
-  assert_contains (dom, total);
-  decoded = g_strdup_printf ("data-images-decoded=\"%u\"", N_SAMPLE_ITEMS);
-  assert_contains (dom, decoded);
-
-  /* And drew it: a PNG of the window's size with a real picture in it,
-   * not a blank page. */
+  assert_dom_rendered (dom, (guint) json_object_get_int_member (report, "kept"));
   ignored = run_chromium (chromium, profile, index, screenshot_arg);
-  image = gdk_pixbuf_new_from_file (screenshot, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (gdk_pixbuf_get_width (image), ==, 1200);
-  g_assert_cmpint (gdk_pixbuf_get_height (image), ==, 1600);
-  {
-    int stride = gdk_pixbuf_get_rowstride (image);
-    int channels = gdk_pixbuf_get_n_channels (image);
-    const guint8 *pixels = gdk_pixbuf_read_pixels (image);
-
-    for (int y = 0; y < gdk_pixbuf_get_height (image); y += 4)
-      for (int x = 0; x < gdk_pixbuf_get_width (image); x += 4)
-        {
-          const guint8 *p = pixels + y * stride + x * channels;
-          g_hash_table_add (colours, GUINT_TO_POINTER ((p[0] << 16) | (p[1] << 8) | p[2]));
-        }
-  }
-  /* Text, charts and photos make hundreds of colours; a blank or
-   * error page a handful. */
-  g_assert_cmpuint (g_hash_table_size (colours), >, 200);
+  assert_screenshot_drawn (screenshot);
 }
 
 int

@@ -115,14 +115,13 @@ test_stratify (Fixture *fixture, gconstpointer data)
 static void
 test_stratify_random_refused (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "out", NULL);
-  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest,
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", fixture->dest,
                                  "--param", "stratify=true", NULL);
 
   /* A parameter that does not fit the method is a usage error. */
   g_assert_cmpint (run->status, ==, 2);
   g_assert_nonnull (strstr (run->err, "cannot be stratified"));
-  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (fixture->dest, G_FILE_TEST_EXISTS));
 }
 
 /* Embeddings: per label a direction, plus noise; the ids in another order

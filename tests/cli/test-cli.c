@@ -299,11 +299,10 @@ static void
 test_missing_source (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *missing = path_in (fixture, "no-such-dataset");
-  g_autofree char *dest = path_in (fixture, "out");
-  g_autoptr(DmRun) run = dm_run (NULL, "prune", missing, "-m", "random", "-o", dest, NULL);
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", missing, "-m", "random", "-o", fixture->dest, NULL);
 
   assert_failed_cleanly (fixture, run, missing);
-  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (fixture->dest, G_FILE_TEST_EXISTS));
 }
 
 static void
@@ -379,14 +378,13 @@ test_broken_image_stops_the_run (Fixture *fixture, gconstpointer data)
   g_autofree char *missing = NULL;
   g_autofree char *truncated = NULL;
   g_autofree char *copy = make_broken_copy (fixture, &missing, &truncated);
-  g_autofree char *dest = path_in (fixture, "out");
   g_autoptr(GHashTable) before = snapshot_tree (copy);
-  g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", "cluster_random", "-o", dest, NULL);
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", "cluster_random", "-o", fixture->dest, NULL);
 
   /* The first broken item in dataset order is named, with its file. */
   assert_failed_cleanly (fixture, run, missing);
   g_assert_nonnull (strstr (run->err, "No such file"));
-  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (fixture->dest, G_FILE_TEST_EXISTS));
   assert_tree_matches (before, copy);
 }
 
@@ -396,9 +394,8 @@ test_skip_broken_lists_and_continues (Fixture *fixture, gconstpointer data)
   g_autofree char *missing = NULL;
   g_autofree char *truncated = NULL;
   g_autofree char *copy = make_broken_copy (fixture, &missing, &truncated);
-  g_autofree char *dest = path_in (fixture, "out");
   g_autofree char *report_path = path_in (fixture, "report.json");
-  g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", "cluster_random", "-o", dest,
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", "cluster_random", "-o", fixture->dest,
                                  "--skip-broken", "--report", report_path, NULL);
   g_autoptr(DmDataset) output = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -412,7 +409,7 @@ test_skip_broken_lists_and_continues (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (run->err, "truncated"));
 
   /* Half of the 22 readable items; none of the broken ones. */
-  output = dm_dataset_load (dest, NULL, NULL, &error);
+  output = dm_dataset_load (fixture->dest, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 11);
   for (guint i = 0; i < 11; i++)
@@ -432,7 +429,6 @@ static void
 test_skip_broken_with_nothing_left (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *copy = path_in (fixture, "all-broken");
-  g_autofree char *dest = path_in (fixture, "out");
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GError) error = NULL;
@@ -450,12 +446,12 @@ test_skip_broken_with_nothing_left (Fixture *fixture, gconstpointer data)
    * dataset, for the clustering methods and ndr alike. */
   for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
     {
-      g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", methods[m], "-o", dest,
+      g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", methods[m], "-o", fixture->dest,
                                      "--skip-broken", NULL);
 
       assert_failed_cleanly (fixture, run, "Every item of");
       g_assert_nonnull (strstr (run->err, copy));
-      g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (fixture->dest, G_FILE_TEST_EXISTS));
     }
 
   assert_tree_matches (before, copy);

@@ -28,12 +28,11 @@ prune_with_report (Fixture    *fixture,
                    const char *method,
                    JsonObject **json_report)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
   g_autofree char *html_dir = g_build_filename (fixture->tmp, "report", NULL);
   g_autofree char *json_path = g_build_filename (fixture->tmp, "report.json", NULL);
   g_autofree char *index = g_build_filename (html_dir, "index.html", NULL);
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", method, "-r", "0.5",
-                                 "-o", dest, "--report", json_path, "--report-html", html_dir, NULL);
+                                 "-o", fixture->dest, "--report", json_path, "--report-html", html_dir, NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   char *page = NULL;
 
@@ -225,14 +224,13 @@ static void
 test_refuses_existing_report (Fixture       *fixture,
                               gconstpointer  data)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
   g_autofree char *html_dir = g_build_filename (fixture->tmp, "report", NULL);
   g_autofree char *index = g_build_filename (html_dir, "index.html", NULL);
   g_autofree char *contents = NULL;
 
   g_assert_cmpint (g_mkdir (html_dir, 0755), ==, 0);
   g_assert_true (g_file_set_contents (index, "mine", -1, NULL));
-  assert_report_refused (fixture, dest, html_dir, "--overwrite");
+  assert_report_refused (fixture, fixture->dest, html_dir, "--overwrite");
   /* The old page kept. */
   g_assert_true (g_file_get_contents (index, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "mine");
@@ -243,14 +241,13 @@ static void
 test_refuses_inside_dataset (Fixture       *fixture,
                              gconstpointer  data)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
   g_autofree char *in_source = g_build_filename (fixture->source, "report", NULL);
-  g_autofree char *in_dest = g_build_filename (dest, "report", NULL);
-  const char *places[] = { in_source, in_dest, dest };
+  g_autofree char *in_dest = g_build_filename (fixture->dest, "report", NULL);
+  const char *places[] = { in_source, in_dest, fixture->dest };
 
   for (guint i = 0; i < G_N_ELEMENTS (places); i++)
     {
-      assert_report_refused (fixture, dest, places[i], "inside a dataset");
+      assert_report_refused (fixture, fixture->dest, places[i], "inside a dataset");
       g_assert_false (g_file_test (places[i], G_FILE_TEST_EXISTS));
     }
 }

@@ -246,9 +246,8 @@ static void
 test_dm_lines (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "out", NULL);
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.5",
-                                 "-o", dest, NULL);
+                                 "-o", fixture->dest, NULL);
   const char *loading, *selecting, *writing, *kept;
 
   g_assert_cmpint (run->status, ==, 0);
@@ -273,14 +272,13 @@ static void
 test_dm_quiet (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "out", NULL);
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.5",
-                                 "-o", dest, "--quiet", NULL);
+                                 "-o", fixture->dest, "--quiet", NULL);
 
   g_assert_cmpint (run->status, ==, 0);
   g_assert_cmpstr (run->out, ==, "");
   g_assert_cmpstr (run->err, ==, "");
-  g_assert_true (g_file_test (dest, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (fixture->dest, G_FILE_TEST_IS_DIR));
 }
 
 /* Everything the other end of a pseudo-terminal got. */
@@ -304,7 +302,6 @@ static void
 test_dm_terminal (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "out", NULL);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
@@ -326,7 +323,7 @@ test_dm_terminal (Fixture       *fixture,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_take_stderr_fd (launcher, slave);
   process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("DM_CLI"), "prune", fixture->source,
-                                         "-m", "random", "-r", "0.25", "-o", dest, NULL);
+                                         "-m", "random", "-r", "0.25", "-o", fixture->dest, NULL);
   g_assert_no_error (error);
   /* The launcher holds our end of the slave: let it go, so the terminal
    * ends with the child. */

@@ -215,13 +215,20 @@ assert_same_dataset_files (const char *a,
     }
 }
 
+/* A set-up: write_annotated_dataset() at "source" in a fresh directory. */
+static void
+annotated_set_up (SourceFixture *f,
+                  gconstpointer  data)
+{
+  source_fixture_init (f, "source");
+  write_annotated_dataset (f->source);
+}
+
 /* ---- tests ---- */
 
 static void
-test_load_model (void)
+test_load_model (SourceFixture *f, gconstpointer data)
 {
-  g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *source = g_build_filename (tmp, "source", NULL);
   g_autoptr(DmDataset) dataset = NULL;
   g_autofree char *expected_image = NULL;
   const char * const *subsets;
@@ -231,11 +238,10 @@ test_load_model (void)
   int width, height;
   GBytes *key;
 
-  write_annotated_dataset (source);
-  dataset = load_ok (source);
+  dataset = load_ok (f->source);
 
   g_assert_cmpstr (dm_dataset_get_format (dataset), ==, "datumaro");
-  g_assert_cmpstr (dm_dataset_get_source_path (dataset), ==, source);
+  g_assert_cmpstr (dm_dataset_get_source_path (dataset), ==, f->source);
   g_assert_cmpstr (dm_dataset_get_hash_key_origin (dataset), ==, "test-hasher 1");
   /* Sorted file names. */
   subsets = dm_dataset_get_subsets (dataset);
@@ -252,7 +258,7 @@ test_load_model (void)
   item = dm_dataset_get_item (dataset, 0);
   g_assert_cmpstr (dm_item_get_id (item), ==, "t1");
   g_assert_cmpstr (dm_item_get_subset (item), ==, "train");
-  expected_image = g_build_filename (source, "images", "train", "t1.ppm", NULL);
+  expected_image = g_build_filename (f->source, "images", "train", "t1.ppm", NULL);
   g_assert_cmpstr (dm_item_get_image_path (item), ==, expected_image);
   g_assert_cmpstr (dm_item_get_image_relpath (item), ==, "t1.ppm");
   dm_item_get_image_size (item, &width, &height);
@@ -290,43 +296,34 @@ test_load_model (void)
     g_assert_true (json_node_equal (ours, theirs));
     g_assert_null (strchr (dm_item_get_json (item), '\n'));
   }
-
-  remove_tree (tmp);
 }
 
 static void
-test_round_trip (void)
+test_round_trip (SourceFixture *f, gconstpointer data)
 {
-  g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *source = g_build_filename (tmp, "source", NULL);
-  g_autofree char *first = g_build_filename (tmp, "first", NULL);
-  g_autofree char *second = g_build_filename (tmp, "second", NULL);
+  g_autofree char *first = g_build_filename (f->tmp, "first", NULL);
+  g_autofree char *second = g_build_filename (f->tmp, "second", NULL);
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(DmDataset) again = NULL;
 
-  write_annotated_dataset (source);
-  dataset = load_ok (source);
+  dataset = load_ok (f->source);
 
   write_ok (dataset, first);
-  assert_same_dataset_files (source, first);
+  assert_same_dataset_files (f->source, first);
 
   /* And once more from what was written. */
   again = load_ok (first);
   g_assert_cmpuint (dm_dataset_get_n_items (again), ==, dm_dataset_get_n_items (dataset));
   g_assert_cmpstr (dm_dataset_get_hash_key_origin (again), ==, "test-hasher 1");
   write_ok (again, second);
-  assert_same_dataset_files (source, second);
-
-  remove_tree (tmp);
+  assert_same_dataset_files (f->source, second);
 }
 
 /* A subset left without items keeps its file, with an empty list. */
 static void
-test_write_subset_without_items (void)
+test_write_subset_without_items (SourceFixture *f, gconstpointer data)
 {
-  g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *source = g_build_filename (tmp, "source", NULL);
-  g_autofree char *out = g_build_filename (tmp, "out", NULL);
+  g_autofree char *out = g_build_filename (f->tmp, "out", NULL);
   g_autofree char *val = NULL;
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(DmDataset) kept = NULL;
@@ -334,8 +331,7 @@ test_write_subset_without_items (void)
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *image = NULL;
 
-  write_annotated_dataset (source);
-  dataset = load_ok (source);
+  dataset = load_ok (f->source);
   kept = dm_dataset_new_like (dataset);
   dm_dataset_append_item (kept, dm_dataset_find_item (dataset, "train", "t1"));
 
@@ -351,8 +347,6 @@ test_write_subset_without_items (void)
   again = load_ok (out);
   g_assert_cmpuint (dm_dataset_get_n_items (again), ==, 1);
   g_assert_cmpuint (g_strv_length ((char **) dm_dataset_get_subsets (again)), ==, 3);
-
-  remove_tree (tmp);
 }
 
 /* A dataset without a single item loads; it is the prune that refuses it. */
@@ -408,10 +402,8 @@ test_format_versions (void)
 /* ---- the hash-key cache ---- */
 
 static void
-test_write_hash_keys (void)
+test_write_hash_keys (SourceFixture *f, gconstpointer data)
 {
-  g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *source = g_build_filename (tmp, "source", NULL);
   g_autofree char *keys = NULL;
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(DmDataset) again = NULL;
@@ -423,9 +415,8 @@ test_write_hash_keys (void)
   guint8 bytes[KEY_SIZE];
   JsonObject *hashkey;
 
-  write_annotated_dataset (source);
-  keys = g_build_filename (source, "hash_key_meta", "hash_keys.json", NULL);
-  dataset = load_ok (source);
+  keys = g_build_filename (f->source, "hash_key_meta", "hash_keys.json", NULL);
+  dataset = load_ok (f->source);
 
   /* Keys of another origin for every item. */
   for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
@@ -438,10 +429,10 @@ test_write_hash_keys (void)
     }
   dm_dataset_set_hash_key_origin (dataset, "dm-image-key 2");
 
-  before = snapshot_tree (source);
-  dm_datumaro_write_hash_keys (dataset, source, &error);
+  before = snapshot_tree (f->source);
+  dm_datumaro_write_hash_keys (dataset, f->source, &error);
   g_assert_no_error (error);
-  after = snapshot_tree (source);
+  after = snapshot_tree (f->source);
   /* Only hash_keys.json changed; no temporary file is left. */
   g_assert_cmpstr (g_hash_table_lookup (before, KEYS_FILE), !=, g_hash_table_lookup (after, KEYS_FILE));
   g_assert_true (g_hash_table_remove (before, KEYS_FILE));
@@ -454,7 +445,7 @@ test_write_hash_keys (void)
   g_assert_cmpuint (json_object_get_size (hashkey), ==, 4);
   g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (hashkey, "train/no-image"), 63), ==, 55);
 
-  again = load_ok (source);
+  again = load_ok (f->source);
   g_assert_cmpstr (dm_dataset_get_hash_key_origin (again), ==, "dm-image-key 2");
   for (guint i = 0; i < dm_dataset_get_n_items (again); i++)
     g_assert_true (g_bytes_equal (dm_item_get_hash_key (dm_dataset_get_item (again, i)),
@@ -464,7 +455,7 @@ test_write_hash_keys (void)
    * without a key is left out. */
   dm_dataset_set_hash_key_origin (dataset, "datumaro-clip");
   dm_item_set_hash_key (dm_dataset_get_item (dataset, 0), NULL);
-  dm_datumaro_write_hash_keys (dataset, source, &error);
+  dm_datumaro_write_hash_keys (dataset, f->source, &error);
   g_assert_no_error (error);
   g_clear_pointer (&root, json_node_unref);
   root = read_json (keys);
@@ -474,11 +465,9 @@ test_write_hash_keys (void)
   g_assert_false (json_object_has_member (hashkey, "train/t1"));
 
   g_clear_object (&again);
-  again = load_ok (source);
+  again = load_ok (f->source);
   g_assert_cmpstr (dm_dataset_get_hash_key_origin (again), ==, "datumaro-clip");
   g_assert_null (dm_item_get_hash_key (dm_dataset_get_item (again, 0)));
-
-  remove_tree (tmp);
 }
 
 /* A key for an item that is not in the dataset: a warning naming it. */
@@ -688,21 +677,16 @@ test_annotation_error_first (void)
 }
 
 static void
-test_cancelled (void)
+test_cancelled (SourceFixture *f, gconstpointer data)
 {
-  g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *source = g_build_filename (tmp, "source", NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) dataset = NULL;
 
-  write_annotated_dataset (source);
   g_cancellable_cancel (cancellable);
-  dataset = dm_datumaro_load (source, cancellable, &error);
+  dataset = dm_datumaro_load (f->source, cancellable, &error);
   g_assert_null (dataset);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-
-  remove_tree (tmp);
 }
 
 /* A label id outside the categories loads, as in Datumaro: the item
@@ -719,7 +703,7 @@ test_label_id_out_of_range (void)
       g_autofree char *text = NULL;
       g_autoptr(DmDataset) dataset = NULL;
       g_autoptr(DmDataset) again = NULL;
-    
+
       /* Only errors abort here: the warning is what the parent checks. */
       g_log_set_always_fatal (G_LOG_FATAL_MASK);
       write_file (file,
@@ -750,14 +734,16 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/datumaro/load/model", test_load_model);
+#define ADD_ANNOTATED(path, func) \
+  g_test_add (path, SourceFixture, NULL, annotated_set_up, func, source_fixture_tear_down)
+  ADD_ANNOTATED ("/datumaro/load/model", test_load_model);
   g_test_add_func ("/datumaro/load/no-items", test_load_no_items);
   g_test_add_func ("/datumaro/load/legacy-layout", test_load_legacy_layout);
   g_test_add_func ("/datumaro/load/format-versions", test_format_versions);
-  g_test_add_func ("/datumaro/load/cancelled", test_cancelled);
-  g_test_add_func ("/datumaro/write/round-trip", test_round_trip);
-  g_test_add_func ("/datumaro/write/subset-without-items", test_write_subset_without_items);
-  g_test_add_func ("/datumaro/hash-keys/write", test_write_hash_keys);
+  ADD_ANNOTATED ("/datumaro/load/cancelled", test_cancelled);
+  ADD_ANNOTATED ("/datumaro/write/round-trip", test_round_trip);
+  ADD_ANNOTATED ("/datumaro/write/subset-without-items", test_write_subset_without_items);
+  ADD_ANNOTATED ("/datumaro/hash-keys/write", test_write_hash_keys);
   g_test_add_func ("/datumaro/hash-keys/unknown-item", test_hash_key_for_unknown_item);
   g_test_add_func ("/datumaro/load/label-id-out-of-range", test_label_id_out_of_range);
   for (guint i = 0; i < G_N_ELEMENTS (bad_annotations); i++)

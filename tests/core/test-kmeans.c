@@ -562,25 +562,36 @@ test_errors (void)
   g_clear_error (&error);
 }
 
+/* Adds /kmeans/@name/BITS running @test on keys of the first @n_widths
+ * of the widths below, in bytes. */
+static void
+add_per_width (const char    *name,
+               GTestDataFunc  test,
+               gsize          n_widths)
+{
+  static const gsize key_bytes[] = { 64, 128, 24, 200 };
+
+  g_assert_cmpuint (n_widths, <=, G_N_ELEMENTS (key_bytes));
+  for (gsize w = 0; w < n_widths; w++)
+    {
+      g_autofree char *path = g_strdup_printf ("/kmeans/%s/%" G_GSIZE_FORMAT, name, key_bytes[w] * 8);
+
+      g_test_add_data_func (path, GSIZE_TO_POINTER (key_bytes[w]), test);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_data_func ("/kmeans/planted/512", GSIZE_TO_POINTER (64), test_planted);
-  g_test_add_data_func ("/kmeans/planted/1024", GSIZE_TO_POINTER (128), test_planted);
-  /* Other hashers' widths: 3 and 25 words (beyond what the SIMD kernels
-   * hold in registers). */
-  g_test_add_data_func ("/kmeans/planted/192", GSIZE_TO_POINTER (24), test_planted);
-  g_test_add_data_func ("/kmeans/planted/1600", GSIZE_TO_POINTER (200), test_planted);
+  /* Our keys' 512 and 1024 bits, and other hashers' widths: 3 and 25
+   * words (beyond what the SIMD kernels hold in registers). */
+  add_per_width ("planted", test_planted, 4);
   g_test_add_func ("/kmeans/centres", test_centres);
   g_test_add_func ("/kmeans/versus-naive-lloyd", test_versus_naive);
   g_test_add_func ("/kmeans/determinism", test_determinism);
-  g_test_add_data_func ("/kmeans/threads-identical/512", GSIZE_TO_POINTER (64), test_threads_identical);
-  g_test_add_data_func ("/kmeans/threads-identical/1024", GSIZE_TO_POINTER (128), test_threads_identical);
-  g_test_add_data_func ("/kmeans/kernels-identical/512", GSIZE_TO_POINTER (64), test_kernels_identical);
-  g_test_add_data_func ("/kmeans/kernels-identical/1024", GSIZE_TO_POINTER (128), test_kernels_identical);
-  g_test_add_data_func ("/kmeans/kernels-identical/192", GSIZE_TO_POINTER (24), test_kernels_identical);
-  g_test_add_data_func ("/kmeans/kernels-identical/1600", GSIZE_TO_POINTER (200), test_kernels_identical);
+  add_per_width ("threads-identical", test_threads_identical, 2);
+  add_per_width ("kernels-identical", test_kernels_identical, 4);
   g_test_add_func ("/kmeans/kernel-environment", test_kernel_environment);
   g_test_add_func ("/kmeans/many-clusters", test_many_clusters);
   g_test_add_func ("/kmeans/scan-modes-identical", test_scan_modes_identical);

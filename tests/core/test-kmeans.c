@@ -60,33 +60,46 @@ make_noisy (gsize n, guint n_sources, gsize key_bytes, guint32 seed)
   return keys;
 }
 
+/* The @n keys unpacked: a row of 8 * @key_bytes 0/1 features each. */
+static double *
+unpack_rows (const guint8 *keys, gsize n, gsize key_bytes)
+{
+  gsize n_features = 8 * key_bytes;
+  double *x = g_new (double, n * n_features);
+  g_autofree float *row = g_new (float, n_features);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      dm_keys_unpack (keys + i * key_bytes, key_bytes, row);
+      for (gsize f = 0; f < n_features; f++)
+        x[i * n_features + f] = row[f];
+    }
+  return x;
+}
+
 /* Sum over items of the squared distance to the mean of its cluster,
  * computed directly on unpacked vectors. */
 static double
 partition_inertia (const guint8 *keys, gsize n, gsize key_bytes, const guint *labels, guint k)
 {
   gsize n_features = 8 * key_bytes;
+  g_autofree double *x = unpack_rows (keys, n, key_bytes);
   g_autofree double *sums = g_new0 (double, (gsize) k * n_features);
   g_autofree guint *sizes = g_new0 (guint, k);
-  g_autofree float *x = g_new (float, n_features);
   double inertia = 0;
 
   for (gsize i = 0; i < n; i++)
     {
-      dm_keys_unpack (keys + i * key_bytes, key_bytes, x);
       for (gsize f = 0; f < n_features; f++)
-        sums[labels[i] * n_features + f] += x[f];
+        sums[labels[i] * n_features + f] += x[i * n_features + f];
       sizes[labels[i]]++;
     }
   for (gsize i = 0; i < n; i++)
-    {
-      dm_keys_unpack (keys + i * key_bytes, key_bytes, x);
-      for (gsize f = 0; f < n_features; f++)
-        {
-          double d = x[f] - sums[labels[i] * n_features + f] / sizes[labels[i]];
-          inertia += d * d;
-        }
-    }
+    for (gsize f = 0; f < n_features; f++)
+      {
+        double d = x[i * n_features + f] - sums[labels[i] * n_features + f] / sizes[labels[i]];
+        inertia += d * d;
+      }
   return inertia;
 }
 
@@ -191,20 +204,14 @@ static double
 naive_lloyd (const guint8 *keys, gsize n, gsize key_bytes, guint k, const guint *seeds)
 {
   gsize n_features = 8 * key_bytes;
-  g_autofree double *x = g_new (double, n * n_features);
+  g_autofree double *x = unpack_rows (keys, n, key_bytes);
   g_autofree double *centres = g_new0 (double, (gsize) k * n_features);
   g_autofree guint *labels = g_new (guint, n);
   g_autofree guint *sizes = g_new (guint, k);
-  g_autofree float *row = g_new (float, n_features);
   double inertia = 0;
 
   for (gsize i = 0; i < n; i++)
-    {
-      dm_keys_unpack (keys + i * key_bytes, key_bytes, row);
-      for (gsize f = 0; f < n_features; f++)
-        x[i * n_features + f] = row[f];
-      labels[i] = G_MAXUINT;
-    }
+    labels[i] = G_MAXUINT;
   for (guint j = 0; j < k; j++)
     memcpy (centres + j * n_features, x + seeds[j] * n_features, n_features * sizeof (double));
   for (guint iteration = 0; iteration < 300; iteration++)

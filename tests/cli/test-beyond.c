@@ -281,7 +281,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, &keys, keys_fixture_set_up, func, keys_fixture_tear_down)
+  g_test_add (path, Fixture, &keys, keys_fixture_set_up, func, source_fixture_tear_down)
   ADD ("/beyond/prototype-and-dedup", test_prototype_and_dedup);
   ADD ("/beyond/prototype-keep", test_prototype_keep);
   ADD ("/beyond/stratify", test_stratify);

@@ -261,7 +261,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/methods/" path, Fixture, &keys, keys_fixture_set_up, func, keys_fixture_tear_down)
+  g_test_add ("/methods/" path, Fixture, &keys, keys_fixture_set_up, func, source_fixture_tear_down)
 
   ADD ("cluster-random", test_cluster_random);
   ADD ("centroid", test_centroid);

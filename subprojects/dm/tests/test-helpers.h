@@ -102,7 +102,6 @@ typedef SourceFixture KeysFixture;
 
 void        keys_fixture_set_up    (KeysFixture  *fixture,
                                     gconstpointer spec);
-#define keys_fixture_tear_down source_fixture_tear_down
 
 /* Removes the temporary directory @tmp and all it holds, then frees @tmp
  * and the NULL-terminated paths after it: the tear-down of a fixture of

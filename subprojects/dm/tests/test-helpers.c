@@ -370,9 +370,6 @@ write_sample_hash_keys (const char *dataset)
   const char *subsets[] = { "train", "val" };
   g_autoptr(GRand) rand = g_rand_new_with_seed (3);
   g_autoptr(JsonBuilder) cache = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *meta = g_build_filename (dataset, "hash_key_meta", NULL);
   g_autofree char *keys_path = g_build_filename (meta, "hash_keys.json", NULL);
   guint8 centres[16][KEY_BYTES];
@@ -413,10 +410,7 @@ write_sample_hash_keys (const char *dataset)
   json_builder_end_object (cache);
 
   g_assert_cmpint (g_mkdir_with_parents (meta, 0755), ==, 0);
-  root = json_builder_get_root (cache);
-  json_generator_set_root (generator, root);
-  json_generator_to_file (generator, keys_path, &error);
-  g_assert_no_error (error);
+  write_json (cache, keys_path);
 }
 
 JsonObject *

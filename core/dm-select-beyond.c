@@ -43,40 +43,25 @@ dm_prototype_resolve (DmPrototypeKeep keep, double ratio)
   return ratio < DM_PROTOTYPE_HARD_FROM ? DM_PROTOTYPE_KEEP_EASY : DM_PROTOTYPE_KEEP_HARD;
 }
 
-typedef struct {
-  double distance;
-  guint item;
-} Scored;
-
-/* Descending distance, ties by lowest item. */
-static int
-compare_farthest_first (gconstpointer a, gconstpointer b)
-{
-  const Scored *sa = a, *sb = b;
-
-  if (sa->distance != sb->distance)
-    return sa->distance > sb->distance ? -1 : 1;
-  return sa->item < sb->item ? -1 : sa->item > sb->item;
-}
-
-/* Every cluster's items with their distances to its centre, cluster after
- * cluster, sorted by @compare within each; @offsets has k + 1 entries. */
-static Scored *
-scored_by_cluster (const DmKmeansResult *clusters, GCompareFunc compare, guint **offsets_out)
+/* Every cluster's items, cluster after cluster, the farthest from its
+ * centre first within each (ranked by the negated distance, ties by the
+ * lowest item); @offsets has k + 1 entries. */
+static DmRanked *
+farthest_first_by_cluster (const DmKmeansResult *clusters, guint **offsets_out)
 {
   guint *offsets = g_new0 (guint, clusters->k + 1);
   g_autofree guint *fill = g_new0 (guint, clusters->k);
-  Scored *scored = g_new (Scored, MAX (clusters->n_items, 1));
+  DmRanked *scored = g_new (DmRanked, MAX (clusters->n_items, 1));
 
   for (guint j = 0; j < clusters->k; j++)
     offsets[j + 1] = offsets[j] + clusters->sizes[j];
   for (gsize i = 0; i < clusters->n_items; i++)
     {
       guint j = clusters->labels[i];
-      scored[offsets[j] + fill[j]++] = (Scored) { clusters->distance[i], (guint) i };
+      scored[offsets[j] + fill[j]++] = (DmRanked) { -clusters->distance[i], (guint) i };
     }
   for (guint j = 0; j < clusters->k; j++)
-    qsort (scored + offsets[j], offsets[j + 1] - offsets[j], sizeof *scored, compare);
+    qsort (scored + offsets[j], offsets[j + 1] - offsets[j], sizeof *scored, dm_ranked_compare);
 
   *offsets_out = offsets;
   return scored;
@@ -88,7 +73,7 @@ dm_select_keep_hardest (const DmKmeansResult *clusters,
                         gboolean             *kept)
 {
   g_autofree guint *offsets = NULL;
-  g_autofree Scored *scored = scored_by_cluster (clusters, compare_farthest_first, &offsets);
+  g_autofree DmRanked *scored = farthest_first_by_cluster (clusters, &offsets);
 
   for (guint j = 0; j < clusters->k; j++)
     for (guint m = 0; m < quotas[j]; m++)
@@ -107,11 +92,12 @@ dm_select_keep_deduplicated (const DmKmeansResult *clusters,
 {
   guint max_bits = (guint) (threshold * 8 * key_bytes);
   g_autofree guint *offsets = NULL;
-  g_autofree Scored *scored = scored_by_cluster (clusters, compare_farthest_first, &offsets);
+  g_autofree DmRanked *scored = farthest_first_by_cluster (clusters, &offsets);
   g_autofree guint *survivors = g_new (guint, MAX (clusters->n_items, 1));
   g_autofree guint *n_survivors = g_new0 (guint, clusters->k);
-  /* Per dropped item: the Hamming distance to the kept item that caught it. */
-  g_autofree Scored *dropped = g_new (Scored, MAX (clusters->n_items, 1));
+  /* Per dropped item: the Hamming distance to the kept item that caught
+   * it, negated, so the most distinct come first. */
+  g_autofree DmRanked *dropped = g_new (DmRanked, MAX (clusters->n_items, 1));
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
   gsize n_dropped = 0, n_all_survivors = 0;
 
@@ -131,7 +117,7 @@ dm_select_keep_deduplicated (const DmKmeansResult *clusters,
           if (nearest > max_bits)
             cluster_survivors[n_survivors[j]++] = item;
           else
-            dropped[n_dropped++] = (Scored) { nearest, item };
+            dropped[n_dropped++] = (DmRanked) { -(double) nearest, item };
         }
       n_all_survivors += n_survivors[j];
     }
@@ -163,7 +149,7 @@ dm_select_keep_deduplicated (const DmKmeansResult *clusters,
       for (guint s = 0; s < n_survivors[j]; s++)
         kept[survivors[offsets[j] + s]] = TRUE;
     }
-  qsort (dropped, n_dropped, sizeof *dropped, compare_farthest_first);
+  qsort (dropped, n_dropped, sizeof *dropped, dm_ranked_compare);
   for (gsize r = 0; n_all_survivors + r < total; r++)
     {
       kept[dropped[r].item] = TRUE;

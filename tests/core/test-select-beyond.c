@@ -353,17 +353,6 @@ test_n_kept (void)
   data_clear (&data);
 }
 
-static void
-test_method_names (void)
-{
-  DmSelectMethod method;
-
-  g_assert_true (dm_select_method_from_string ("prototype", &method));
-  g_assert_cmpint (method, ==, DM_SELECT_PROTOTYPE);
-  g_assert_true (dm_select_method_from_string ("dedup", &method));
-  g_assert_cmpint (method, ==, DM_SELECT_DEDUP);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -381,7 +370,6 @@ main (int argc, char **argv)
   g_test_add_func ("/select-beyond/stratify/same-seed", test_stratify_same_seed_same_choice);
   g_test_add_func ("/select-beyond/stratify/needs-labels", test_stratify_needs_labels);
   g_test_add_func ("/select-beyond/n-kept", test_n_kept);
-  g_test_add_func ("/select-beyond/method-names", test_method_names);
 
   return g_test_run ();
 }

@@ -1502,7 +1502,7 @@ dm_datumaro_load (const char    *path,
   dm_dataset_set_format (dataset, "datumaro");
 
   /* The cache is as large as the annotations: parse both at once. */
-  hash_keys = g_build_filename (path, DM_DATUMARO_HASH_KEY_DIR, DM_DATUMARO_HASH_KEY_FILE, NULL);
+  hash_keys = dm_hash_key_cache_path (path);
   if (g_file_test (hash_keys, G_FILE_TEST_EXISTS))
     {
       key_reader = hash_key_reader_new (hash_keys, cancellable);

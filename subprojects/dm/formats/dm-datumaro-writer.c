@@ -14,7 +14,6 @@
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
-#include <yajl/yajl_gen.h>
 
 #include "dm-dataset-io.h"
 #include "dm-datumaro-private.h"
@@ -39,34 +38,10 @@ create_file (const char    *path,
   stream = g_file_create (file, G_FILE_CREATE_NONE, cancellable, &local_error);
   if (stream == NULL)
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, G_IO_ERROR, local_error->code,
-                     _("Cannot write %s: %s"), path, local_error->message);
+      dm_propagate_write_error (error, g_steal_pointer (&local_error), path);
       return NULL;
     }
   return g_buffered_output_stream_new_sized (G_OUTPUT_STREAM (stream), OUTPUT_BUFFER_SIZE);
-}
-
-static gboolean
-write_text (GOutputStream  *stream,
-            const char     *path,
-            const char     *text,
-            gsize           length,
-            GCancellable   *cancellable,
-            GError        **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  if (g_output_stream_write_all (stream, text, length, NULL, cancellable, &local_error))
-    return TRUE;
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  else
-    g_set_error (error, G_IO_ERROR, local_error->code,
-                 _("Cannot write %s: %s"), path, local_error->message);
-  return FALSE;
 }
 
 static gboolean
@@ -79,93 +54,67 @@ close_file (GOutputStream  *stream,
 
   if (g_output_stream_close (stream, cancellable, &local_error))
     return TRUE;
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  else
-    g_set_error (error, G_IO_ERROR, local_error->code,
-                 _("Cannot write %s: %s"), path, local_error->message);
-  return FALSE;
+  return dm_propagate_write_error (error, g_steal_pointer (&local_error), path);
 }
 
-/* Moves what @gen made so far to @stream. */
-static gboolean
-flush_gen (yajl_gen        gen,
-           GOutputStream  *stream,
-           const char     *path,
-           GCancellable   *cancellable,
-           GError        **error)
-{
-  const unsigned char *buffer;
-  size_t length;
-
-  yajl_gen_get_buf (gen, &buffer, &length);
-  if (!write_text (stream, path, (const char *) buffer, length, cancellable, error))
-    return FALSE;
-  yajl_gen_clear (gen);
-  return TRUE;
-}
-
+/* A member @name whose value is an empty array or object. */
 static void
-gen_key (yajl_gen    gen,
-         const char *key)
+gen_empty (yajl_gen    gen,
+           const char *name,
+           gboolean    is_array)
 {
-  yajl_gen_string (gen, (const unsigned char *) key, strlen (key));
+  dm_json_gen_text (gen, name);
+  if (is_array)
+    {
+      yajl_gen_array_open (gen);
+      yajl_gen_array_close (gen);
+    }
+  else
+    {
+      yajl_gen_map_open (gen);
+      yajl_gen_map_close (gen);
+    }
 }
 
 /* The annotation file's members other than "items", for a subset that was
  * not read from Datumaro JSON: what Datumaro writes for an image dataset
  * with label categories. */
-static JsonObject *
-make_header (DmDataset *dataset)
+static void
+gen_made_header (yajl_gen   gen,
+                 DmDataset *dataset)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "dm_format_version");
-  json_builder_add_string_value (builder, "1.0");
-  json_builder_set_member_name (builder, "media_type");
-  json_builder_add_int_value (builder, MEDIA_TYPE_IMAGE);
-  json_builder_set_member_name (builder, "infos");
-  json_builder_begin_object (builder);
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "categories");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "label");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "labels");
-  json_builder_begin_array (builder);
+  dm_json_gen_text (gen, "dm_format_version");
+  dm_json_gen_text (gen, "1.0");
+  dm_json_gen_text (gen, "media_type");
+  yajl_gen_integer (gen, MEDIA_TYPE_IMAGE);
+  gen_empty (gen, "infos", FALSE);
+  dm_json_gen_text (gen, "categories");
+  yajl_gen_map_open (gen);
+  dm_json_gen_text (gen, "label");
+  yajl_gen_map_open (gen);
+  dm_json_gen_text (gen, "labels");
+  yajl_gen_array_open (gen);
   for (guint i = 0; i < dm_dataset_get_n_labels (dataset); i++)
     {
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, dm_dataset_get_label_name (dataset, i));
-      json_builder_set_member_name (builder, "parent");
-      json_builder_add_string_value (builder, "");
-      json_builder_set_member_name (builder, "attributes");
-      json_builder_begin_array (builder);
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
+      yajl_gen_map_open (gen);
+      dm_json_gen_text (gen, "name");
+      dm_json_gen_text (gen, dm_dataset_get_label_name (dataset, i));
+      dm_json_gen_text (gen, "parent");
+      dm_json_gen_text (gen, "");
+      gen_empty (gen, "attributes", TRUE);
+      yajl_gen_map_close (gen);
     }
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "label_groups");
-  json_builder_begin_array (builder);
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "attributes");
-  json_builder_begin_array (builder);
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  return json_object_ref (json_node_get_object (root));
+  yajl_gen_array_close (gen);
+  gen_empty (gen, "label_groups", TRUE);
+  gen_empty (gen, "attributes", TRUE);
+  yajl_gen_map_close (gen);
+  yajl_gen_map_close (gen);
 }
 
 /* The item object Datumaro writes for an image with label annotations. */
-static char *
-make_item_json (yajl_gen  gen,
-                DmItem   *item)
+static void
+gen_made_item (yajl_gen  gen,
+               DmItem   *item)
 {
   const char *relpath = dm_item_get_image_relpath (item);
   const int *labels;
@@ -176,36 +125,34 @@ make_item_json (yajl_gen  gen,
   dm_item_get_image_size (item, &width, &height);
 
   yajl_gen_map_open (gen);
-  gen_key (gen, "id");
-  gen_key (gen, dm_item_get_id (item));
-  gen_key (gen, "annotations");
+  dm_json_gen_text (gen, "id");
+  dm_json_gen_text (gen, dm_item_get_id (item));
+  dm_json_gen_text (gen, "annotations");
   yajl_gen_array_open (gen);
   for (guint i = 0; i < n_labels; i++)
     {
       yajl_gen_map_open (gen);
-      gen_key (gen, "id");
+      dm_json_gen_text (gen, "id");
       yajl_gen_integer (gen, i);
-      gen_key (gen, "type");
-      gen_key (gen, "label");
-      gen_key (gen, "attributes");
-      yajl_gen_map_open (gen);
-      yajl_gen_map_close (gen);
-      gen_key (gen, "group");
+      dm_json_gen_text (gen, "type");
+      dm_json_gen_text (gen, "label");
+      gen_empty (gen, "attributes", FALSE);
+      dm_json_gen_text (gen, "group");
       yajl_gen_integer (gen, 0);
-      gen_key (gen, "label_id");
+      dm_json_gen_text (gen, "label_id");
       yajl_gen_integer (gen, labels[i]);
       yajl_gen_map_close (gen);
     }
   yajl_gen_array_close (gen);
   if (relpath != NULL)
     {
-      gen_key (gen, "image");
+      dm_json_gen_text (gen, "image");
       yajl_gen_map_open (gen);
-      gen_key (gen, "path");
-      gen_key (gen, relpath);
+      dm_json_gen_text (gen, "path");
+      dm_json_gen_text (gen, relpath);
       if (width > 0 && height > 0)
         {
-          gen_key (gen, "size");
+          dm_json_gen_text (gen, "size");
           yajl_gen_array_open (gen);
           yajl_gen_integer (gen, height);
           yajl_gen_integer (gen, width);
@@ -214,8 +161,6 @@ make_item_json (yajl_gen  gen,
       yajl_gen_map_close (gen);
     }
   yajl_gen_map_close (gen);
-
-  return dm_json_gen_steal_text (gen);
 }
 
 static gboolean
@@ -232,6 +177,9 @@ check_subset_name (const char  *subset,
   return TRUE;
 }
 
+/* Streams `<subset>.json`: the header members, then "items" last, where
+ * Datumaro puts it, each item as the JSON text it was read as (or as it
+ * was rewritten), or made for an item that has none. */
 static gboolean
 write_annotation_file (DmDataset     *dataset,
                        const char    *subset,
@@ -241,75 +189,54 @@ write_annotation_file (DmDataset     *dataset,
                        GError       **error)
 {
   g_autoptr(GOutputStream) stream = NULL;
-  g_autoptr(JsonObject) made_header = NULL;
-  g_autoptr(JsonNode) header_node = json_node_new (JSON_NODE_OBJECT);
-  g_autofree char *header_text = NULL;
+  g_auto(DmJsonWriter) writer = { 0 };
   JsonObject *header = dm_dataset_get_subset_header (dataset, subset);
-  yajl_gen gen = NULL;
-  const char *items_opening;
-  gsize header_length;
-  gboolean first = TRUE;
-  gboolean ok = FALSE;
   guint n_items = dm_dataset_get_n_items (dataset);
-
-  if (header == NULL)
-    header = made_header = make_header (dataset);
-  json_node_set_object (header_node, header);
-  header_text = json_to_string (header_node, FALSE);
-  /* The header without its closing brace, so "items" can follow it last,
-   * where Datumaro puts it. */
-  header_length = strlen (header_text);
-  g_assert (header_length >= 2 && header_text[header_length - 1] == '}');
-  header_length--;
+  yajl_gen gen;
 
   stream = create_file (path, cancellable, error);
   if (stream == NULL)
     return FALSE;
+  dm_json_writer_init (&writer, stream, path, cancellable);
+  gen = writer.gen;
 
-  items_opening = header_length > 1 ? ",\"items\":[" : "\"items\":[";
-  if (!write_text (stream, path, header_text, header_length, cancellable, error) ||
-      !write_text (stream, path, items_opening, strlen (items_opening), cancellable, error))
-    goto out;
+  yajl_gen_map_open (gen);
+  if (header != NULL)
+    dm_json_gen_members (gen, header);
+  else
+    gen_made_header (gen, dataset);
+  dm_json_gen_text (gen, "items");
+  yajl_gen_array_open (gen);
 
   for (guint i = 0; i < n_items; i++)
     {
       DmItem *item = dm_dataset_get_item (dataset, i);
       const char *json;
-      g_autofree char *made_json = NULL;
 
       if (dm_item_get_subset (item) != subset)
         continue;
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        goto out;
 
       json = rewritten != NULL ? g_hash_table_lookup (rewritten, item) : NULL;
       if (json == NULL)
         json = dm_item_get_json (item);
-      if (json == NULL)
-        {
-          if (gen == NULL)
-            gen = yajl_gen_alloc (NULL);
-          json = made_json = make_item_json (gen, item);
-        }
-      if ((!first && !write_text (stream, path, ",", 1, cancellable, error)) ||
-          !write_text (stream, path, json, strlen (json), cancellable, error))
-        goto out;
-      first = FALSE;
+      if (json != NULL)
+        dm_json_gen_value_text (gen, json);
+      else
+        gen_made_item (gen, item);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+          !dm_json_writer_flush (&writer, FALSE, error))
+        goto failed;
     }
 
-  if (!write_text (stream, path, "]}", 2, cancellable, error))
-    goto out;
-  ok = TRUE;
-
-out:
-  if (gen != NULL)
-    yajl_gen_free (gen);
-  if (!ok)
-    {
-      g_output_stream_close (stream, NULL, NULL);
-      return FALSE;
-    }
+  yajl_gen_array_close (gen);
+  yajl_gen_map_close (gen);
+  if (!dm_json_writer_flush (&writer, TRUE, error))
+    goto failed;
   return close_file (stream, path, cancellable, error);
+
+failed:
+  g_output_stream_close (stream, NULL, NULL);
+  return FALSE;
 }
 
 /* Where the media files of the written items go. */
@@ -494,7 +421,7 @@ plan_media (DmDataset  *dataset,
           g_ptr_array_add (plan->owners, item);
         }
       if (json != NULL)
-        g_hash_table_insert (plan->rewritten, item, json_to_string (json, FALSE));
+        g_hash_table_insert (plan->rewritten, item, dm_json_node_to_text (json));
     }
   return TRUE;
 }
@@ -557,10 +484,7 @@ copy_media (MediaPlan     *plan,
         {
           if (g_mkdir_with_parents (parent, 0777) != 0)
             {
-              int saved_errno = errno;
-
-              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                           _("Cannot create %s: %s"), parent, g_strerror (saved_errno));
+              DM_SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), parent);
               return FALSE;
             }
           g_free (last_dir);
@@ -579,15 +503,6 @@ copy_media (MediaPlan     *plan,
         }
     }
   return TRUE;
-}
-
-static gboolean
-any_hash_key (DmDataset *dataset)
-{
-  for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
-    if (dm_item_get_hash_key (dm_dataset_get_item (dataset, i)) != NULL)
-      return TRUE;
-  return FALSE;
 }
 
 /*
@@ -616,10 +531,7 @@ dm_datumaro_write_annotations (DmDataset     *dataset,
 
   if (g_mkdir (annotations_dir, 0777) != 0)
     {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot create %s: %s"), annotations_dir, g_strerror (saved_errno));
+      DM_SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), annotations_dir);
       return FALSE;
     }
 
@@ -670,7 +582,7 @@ dm_datumaro_write_full (DmDataset     *dataset,
   if (!copy_media (&plan, directory, (flags & DM_SAVE_LINK_MEDIA) != 0, cancellable, error))
     return FALSE;
 
-  if (any_hash_key (dataset) && !dm_datumaro_write_hash_keys (dataset, directory, error))
+  if (dm_hash_key_cache_has_keys (dataset) && !dm_datumaro_write_hash_keys (dataset, directory, error))
     return FALSE;
 
   return TRUE;
@@ -705,156 +617,4 @@ dm_datumaro_write (DmDataset     *dataset,
                    GError       **error)
 {
   return dm_datumaro_write_full (dataset, directory, DM_SAVE_NONE, cancellable, error);
-}
-
-/* yajl_gen_integer() goes through printf, which is most of the time of
- * writing a million keys. */
-static void
-gen_byte (yajl_gen gen,
-          guint8   value)
-{
-  char digits[3];
-  size_t length = 0;
-
-  if (value >= 100)
-    digits[length++] = (char) ('0' + value / 100);
-  if (value >= 10)
-    digits[length++] = (char) ('0' + value / 10 % 10);
-  digits[length++] = (char) ('0' + value % 10);
-  yajl_gen_number (gen, digits, length);
-}
-
-static gboolean
-write_hash_key_stream (DmDataset          *dataset,
-                       const char * const *members,
-                       GOutputStream      *stream,
-                       const char         *path,
-                       GError            **error)
-{
-  const char *origin = dm_dataset_get_hash_key_origin (dataset);
-  yajl_gen gen = yajl_gen_alloc (NULL);
-  guint n_items = dm_dataset_get_n_items (dataset);
-  gboolean ok = FALSE;
-
-  yajl_gen_map_open (gen);
-  if (origin != NULL && !g_str_equal (origin, DM_HASH_KEY_ORIGIN_DATUMARO))
-    {
-      gen_key (gen, "dm_hasher");
-      gen_key (gen, origin);
-    }
-  for (guint m = 0; members != NULL && members[m] != NULL && members[m + 1] != NULL; m += 2)
-    {
-      gen_key (gen, members[m]);
-      gen_key (gen, members[m + 1]);
-    }
-  gen_key (gen, "hashkey");
-  yajl_gen_map_open (gen);
-
-  for (guint i = 0; i < n_items; i++)
-    {
-      DmItem *item = dm_dataset_get_item (dataset, i);
-      GBytes *key = dm_item_get_hash_key (item);
-      g_autofree char *name = NULL;
-      const guint8 *bytes;
-      gsize size;
-
-      if (key == NULL)
-        continue;
-      name = g_strconcat (dm_item_get_subset (item), "/", dm_item_get_id (item), NULL);
-      gen_key (gen, name);
-      yajl_gen_array_open (gen);
-      bytes = g_bytes_get_data (key, &size);
-      for (gsize b = 0; b < size; b++)
-        gen_byte (gen, bytes[b]);
-      yajl_gen_array_close (gen);
-
-      if (i % 1024 == 0 && !flush_gen (gen, stream, path, NULL, error))
-        goto out;
-    }
-
-  yajl_gen_map_close (gen);
-  yajl_gen_map_close (gen);
-  ok = flush_gen (gen, stream, path, NULL, error);
-
-out:
-  yajl_gen_free (gen);
-  return ok;
-}
-
-/**
- * dm_datumaro_write_hash_keys:
- * @dataset: a dataset
- * @directory: (type filename): the dataset's directory in Datumaro's format
- * @error: return location for a #GError
- *
- * Writes the hash keys of the items of @dataset that have one to
- * `hash_key_meta/hash_keys.json` below @directory, in Datumaro's layout
- * (`{"hashkey": {"<subset>/<id>": [64 bytes]}}`), with "dm_hasher" naming
- * the hash key origin when it is not Datumaro's CLIP. The file is replaced
- * atomically (written beside it, then renamed over it); nothing else in
- * @directory is touched.
- *
- * Returns: %TRUE on success, %FALSE with @error set
- */
-gboolean
-dm_datumaro_write_hash_keys (DmDataset   *dataset,
-                             const char  *directory,
-                             GError     **error)
-{
-  g_autofree char *key_dir = NULL;
-  g_autofree char *path = NULL;
-
-  g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
-  g_return_val_if_fail (directory != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  key_dir = g_build_filename (directory, DM_DATUMARO_HASH_KEY_DIR, NULL);
-  path = g_build_filename (key_dir, DM_DATUMARO_HASH_KEY_FILE, NULL);
-  if (g_mkdir_with_parents (key_dir, 0777) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot create %s: %s"), key_dir, g_strerror (saved_errno));
-      return FALSE;
-    }
-  return dm_datumaro_write_hash_key_file (dataset, path, NULL, error);
-}
-
-/* dm_datumaro_write_hash_key_file:
- * Writes the keys of @dataset to @path in the cache's layout, with
- * @members (name, value, name, value, …, NULL: strings) as further
- * top-level members before "hashkey", which the cache reader ignores.
- * @path is replaced atomically: written beside it, synced, renamed over
- * it; a failure or a kill leaves no partial @path. */
-typedef struct
-{
-  DmDataset          *dataset;
-  const char * const *members;
-  const char         *path;
-} HashKeyFile;
-
-static gboolean
-write_hash_key_file_stream (GOutputStream  *stream,
-                            gpointer        user_data,
-                            GError        **error)
-{
-  HashKeyFile *file = user_data;
-
-  return write_hash_key_stream (file->dataset, file->members, stream, file->path, error);
-}
-
-gboolean
-dm_datumaro_write_hash_key_file (DmDataset          *dataset,
-                                 const char         *path,
-                                 const char * const *members,
-                                 GError            **error)
-{
-  HashKeyFile file = { dataset, members, path };
-
-  g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return dm_replace_file (path, write_hash_key_file_stream, &file, error);
 }

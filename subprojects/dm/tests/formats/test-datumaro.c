@@ -337,8 +337,6 @@ test_write_header_text (void)
                              "\"group\":0,\"label_id\":0}],\"attr\":{\"f\":0.30000000000000004}}";
   g_autofree char *tmp = make_temp_dir ();
   g_autofree char *source = g_build_filename (tmp, "source", NULL);
-  g_autofree char *annotations = g_build_filename (source, "annotations", NULL);
-  g_autofree char *file = g_build_filename (annotations, "default.json", NULL);
   g_autofree char *out = g_build_filename (tmp, "out", NULL);
   g_autofree char *written = g_build_filename (out, "annotations", "default.json", NULL);
   g_autofree char *text = NULL;
@@ -355,8 +353,7 @@ test_write_header_text (void)
   header_text = json_to_string (header_node, FALSE);
   input = g_strdup_printf ("%.*s,\"items\":[%s]}", (int) strlen (header_text) - 1, header_text, item);
 
-  g_assert_cmpint (g_mkdir_with_parents (annotations, 0755), ==, 0);
-  write_file (file, input, strlen (input));
+  write_subset_annotations (source, "default", input);
   dataset = load_ok (source);
   write_ok (dataset, out);
 

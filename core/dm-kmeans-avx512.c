@@ -72,12 +72,16 @@ store_distances (__m512i sums, gsize first_centre, guint popcount,
 }
 
 static void
-distances_avx512 (const guint32 *counts_t, gsize n_features,
+distances_avx512 (const DmKmeansCounts *counts,
                   const guint16 *set_features, guint n_set,
                   gsize cblock_begin, gsize cblock_end,
                   guint popcount, const double *inv_members,
                   const double *norm_term, double *out, double *block_min)
 {
+  /* The 32-bit counts: a 512-bit add takes a whole block's 16 of them, as
+   * many adds as 16-bit lanes would take in 256 bits. */
+  const guint32 *counts_t = counts->wide;
+  gsize n_features = counts->n_features;
   gsize c = cblock_begin;
 
   /* Two centre blocks at a time share the feature list walk. */

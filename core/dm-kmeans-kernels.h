@@ -8,7 +8,8 @@
  * - centre counts, transposed in blocks of 16 centres: the number of members
  *   of centre 16c+lane with internal feature f set is
  *   counts_t[(c * n_features + f) * 16 + lane], where internal feature
- *   f = 64w + bit position in word w.
+ *   f = 64w + bit position in word w; the same counts in 16 bits, same
+ *   layout, for the centre blocks whose counts fit (see DmKmeansCounts).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -37,6 +38,19 @@ G_BEGIN_DECLS
     return body (points_t, n_words, block_begin, block_end, candidate, nearest, out); \
   }
 
+/* The centre counts as the distance kernels read them. A kernel may sum a
+ * block's counts in 16-bit lanes (half the adds and the cache footprint of
+ * 32-bit ones) over at most runs[c] features at a time before it widens
+ * the sums: runs[c] times the block's largest count stays below 2^16, so
+ * the sums are exact and every kernel gives the same numbers. runs[c] = 0:
+ * the block's counts may not fit in 16 bits; use the 32-bit ones. */
+typedef struct {
+  const guint32 *wide;
+  const guint16 *narrow;
+  const guint16 *runs;        /* per centre block */
+  gsize n_features;
+} DmKmeansCounts;
+
 typedef struct {
   /* Hamming distances of points in blocks [block_begin, block_end) to one
    * key (n_words): point i's distance goes to out[i - 8 * block_begin].
@@ -52,7 +66,7 @@ typedef struct {
    * exactly that order in double precision (no fused multiply-add), so
    * every kernel gives the same bits. block_min[c - cblock_begin] gets
    * the smallest of each block's 16 distances. */
-  void (*distances) (const guint32 *counts_t, gsize n_features,
+  void (*distances) (const DmKmeansCounts *counts,
                      const guint16 *set_features, guint n_set,
                      gsize cblock_begin, gsize cblock_end,
                      guint popcount, const double *inv_members,

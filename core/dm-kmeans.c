@@ -64,6 +64,11 @@ typedef struct {
 
   /* Lloyd */
   guint32 *counts_t;
+  /* With centre-count scans: the counts again in 16 bits (kept equal
+   * modulo 2^16) and the runs the kernels may sum them over. */
+  guint16 *counts16_t;
+  guint16 *count_runs;              /* n_cblocks */
+  DmKmeansCounts counts_view;
   guint *members;
   double *inv_members, *norm_term, *shift;
   double *upper;                    /* bound on the distance to own centre */
@@ -145,12 +150,17 @@ list_set_features (const Kmeans *km, gsize item, guint16 *features)
   return n_set;
 }
 
+static inline gsize
+count_offset (const Kmeans *km, guint centre, gsize feature)
+{
+  return ((gsize) (centre / DM_KMEANS_CENTRE_BLOCK) * km->n_features + feature)
+         * DM_KMEANS_CENTRE_BLOCK + centre % DM_KMEANS_CENTRE_BLOCK;
+}
+
 static inline guint32 *
 count_cell (const Kmeans *km, guint centre, gsize feature)
 {
-  return km->counts_t + ((gsize) (centre / DM_KMEANS_CENTRE_BLOCK) * km->n_features
-                         + feature) * DM_KMEANS_CENTRE_BLOCK
-         + centre % DM_KMEANS_CENTRE_BLOCK;
+  return km->counts_t + count_offset (km, centre, feature);
 }
 
 /* Squared distance from the dot product of a key with a centre's counts:
@@ -432,7 +442,10 @@ build_counts_task (gsize task, guint worker, gpointer data)
           guint64 word = load_word (key + 8 * w);
           while (word != 0)
             {
-              (*count_cell (km, j, 64 * w + (guint) __builtin_ctzll (word)))++;
+              gsize f = 64 * w + (guint) __builtin_ctzll (word);
+              (*count_cell (km, j, f))++;
+              if (km->counts16_t != NULL)
+                km->counts16_t[count_offset (km, j, f)]++;
               word &= word - 1;
             }
         }
@@ -527,6 +540,11 @@ move_item (Kmeans *km, gsize item, guint from, guint to)
           gsize f = 64 * w + (guint) __builtin_ctzll (word);
           (*count_cell (km, from, f))--;
           (*count_cell (km, to, f))++;
+          if (km->counts16_t != NULL)
+            {
+              km->counts16_t[count_offset (km, from, f)]--;
+              km->counts16_t[count_offset (km, to, f)]++;
+            }
           word &= word - 1;
         }
     }
@@ -638,7 +656,7 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
           for (gsize part = group_first; part < group_end; part += km->scan_group)
             {
               gsize part_end = MIN (part + km->scan_group, group_end);
-              km->kernels->distances (km->counts_t, km->n_features,
+              km->kernels->distances (&km->counts_view,
                                       features + p * km->n_features, n_set[p],
                                       part, part_end, popcount, km->inv_members,
                                       km->norm_term, distances, block_min);
@@ -858,6 +876,24 @@ assign_task (gsize chunk, guint worker, gpointer data)
     scan_batch (km, failing, own_distance, n_failing, moves, worker);
 }
 
+/* Per centre block, how many features the kernels may sum in 16-bit lanes
+ * before widening: a count is at most its centre's members. */
+static void
+update_count_runs (Kmeans *km)
+{
+  for (guint c = 0; c < km->n_cblocks; c++)
+    {
+      guint largest = 0;
+      for (guint j = c * DM_KMEANS_CENTRE_BLOCK;
+           j < MIN ((c + 1) * DM_KMEANS_CENTRE_BLOCK, km->k); j++)
+        largest = MAX (largest, km->members[j]);
+      if (largest > G_MAXUINT16)
+        km->count_runs[c] = 0;
+      else
+        km->count_runs[c] = (guint16) MIN (G_MAXUINT16 / MAX (largest, 1), km->n_features);
+    }
+}
+
 /* One assignment pass; with apply, moves update the centre counts. Returns
  * the number of items that changed cluster. */
 static gsize
@@ -867,6 +903,8 @@ assign (Kmeans *km, Touched *touched, gboolean apply)
 
   if (km->member_mode)
     sort_by_cluster (km);
+  else
+    update_count_runs (km);
   dm_parallel_run (km->parallel, km->n_lloyd_chunks, assign_task, km);
   for (gsize c = 0; c < km->n_lloyd_chunks; c++)
     {
@@ -900,6 +938,8 @@ kmeans_clear (Kmeans *km)
   g_free (km->candidate_keys);
   g_free (km->chunk_potential);
   g_free (km->chunk_sum);
+  g_free (km->counts16_t);
+  g_free (km->count_runs);
   g_free (km->inv_members);
   g_free (km->norm_term);
   g_free (km->shift);
@@ -1045,6 +1085,14 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
     {
       km->feature_scratch[w] = g_new (guint16, SCAN_BATCH * km->n_features);
       km->candidate_scratch[w] = g_new (guint64, SCAN_BATCH * km->n_words);
+    }
+  if (!km->member_mode)
+    {
+      km->counts16_t = g_new0 (guint16, (gsize) km->n_cblocks * DM_KMEANS_CENTRE_BLOCK
+                                        * km->n_features);
+      km->count_runs = g_new (guint16, km->n_cblocks);
+      km->counts_view = (DmKmeansCounts) { km->counts_t, km->counts16_t, km->count_runs,
+                                           km->n_features };
     }
   if (km->member_mode)
     {

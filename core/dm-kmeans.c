@@ -887,10 +887,8 @@ update_count_runs (Kmeans *km)
       for (guint j = c * DM_KMEANS_CENTRE_BLOCK;
            j < MIN ((c + 1) * DM_KMEANS_CENTRE_BLOCK, km->k); j++)
         largest = MAX (largest, km->members[j]);
-      if (largest > G_MAXUINT16)
-        km->count_runs[c] = 0;
-      else
-        km->count_runs[c] = (guint16) MIN (G_MAXUINT16 / MAX (largest, 1), km->n_features);
+      /* 0 (32-bit sums) when a count may pass 65 535. */
+      km->count_runs[c] = (guint16) MIN (G_MAXUINT16 / MAX (largest, 1), km->n_features);
     }
 }
 

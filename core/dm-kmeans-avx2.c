@@ -208,28 +208,55 @@ narrow_sums (const guint16 *block, const guint16 *set_features, guint n_set, gui
   *high = wide_high;
 }
 
-static void
-distances_avx2 (const DmKmeansCounts *counts,
-                const guint16 *set_features, guint n_set,
-                gsize cblock_begin, gsize cblock_end,
-                guint popcount, const double *inv_members,
-                const double *norm_term, double *out, double *block_min)
+/* Block c's 16 sums over features, as two rows of 8 x 32 bits. */
+static inline void
+block_sums (const DmKmeansCounts *counts, gsize c, const guint16 *features, guint n,
+            __m256i *low, __m256i *high)
 {
   gsize block_size = counts->n_features * DM_KMEANS_CENTRE_BLOCK;
 
+  if (counts->runs[c] > 0)
+    narrow_sums (counts->narrow + c * block_size, features, n, counts->runs[c], low, high);
+  else
+    wide_sums (counts->wide + c * block_size, features, n, low, high);
+}
+
+static void
+distances_avx2 (const DmKmeansCounts *counts, const DmKmeansKey *key,
+                gsize cblock_begin, gsize cblock_end,
+                const double *inv_members, const double *norm_term,
+                double *out, double *block_min)
+{
   for (gsize c = cblock_begin; c < cblock_end; c++)
     {
       __m256i low, high;
 
-      if (counts->runs[c] > 0)
-        narrow_sums (counts->narrow + c * block_size, set_features, n_set, counts->runs[c],
-                     &low, &high);
-      else
-        wide_sums (counts->wide + c * block_size, set_features, n_set, &low, &high);
-      store_distances (low, high, c * DM_KMEANS_CENTRE_BLOCK, popcount, inv_members, norm_term,
-                       out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK,
+      block_sums (counts, c, key->plus, key->n_plus, &low, &high);
+      if (key->base != NULL)
+        {
+          __m256i minus_low, minus_high;
+          const __m256i *base = (const __m256i *) (key->base + c * DM_KMEANS_CENTRE_BLOCK);
+
+          /* Modulo 2^32, exact: the dot products are below 2^32. */
+          block_sums (counts, c, key->minus, key->n_minus, &minus_low, &minus_high);
+          low = _mm256_sub_epi32 (_mm256_add_epi32 (low, _mm256_loadu_si256 (base)), minus_low);
+          high = _mm256_sub_epi32 (_mm256_add_epi32 (high, _mm256_loadu_si256 (base + 1)), minus_high);
+        }
+      store_distances (low, high, c * DM_KMEANS_CENTRE_BLOCK, key->popcount, inv_members,
+                       norm_term, out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK,
                        block_min + (c - cblock_begin));
     }
+}
+
+static void
+sums_avx2 (const DmKmeansCounts *counts, const guint16 *features, guint n, gsize c,
+           guint32 *out)
+{
+  __m256i low, high;
+
+  block_sums (counts, c, features, n, &low, &high);
+  _mm256_storeu_si256 ((__m256i *) out, low);
+  _mm256_storeu_si256 ((__m256i *) (out + 8), high);
 }
 
 static void
@@ -266,5 +293,6 @@ apply_centre_avx2 (const guint16 *distance, guint16 *nearest, guint16 *second,
 const DmKmeansKernels dm_kmeans_kernels_avx2 = {
   hamming_avx2,
   distances_avx2,
+  sums_avx2,
   apply_centre_avx2,
 };

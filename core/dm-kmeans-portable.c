@@ -210,30 +210,43 @@ narrow_sums (const guint16 *block, const guint16 *set_features, guint n_set, gui
 }
 
 static void
-distances_portable (const DmKmeansCounts *counts,
-                    const guint16 *set_features, guint n_set,
-                    gsize cblock_begin, gsize cblock_end,
-                    guint popcount, const double *inv_members,
-                    const double *norm_term, double *out, double *block_min)
+sums_portable (const DmKmeansCounts *counts, const guint16 *features, guint n, gsize c,
+               guint32 *out)
 {
   gsize block_size = counts->n_features * DM_KMEANS_CENTRE_BLOCK;
 
+  if (counts->runs[c] > 0)
+    narrow_sums (counts->narrow + c * block_size, features, n, counts->runs[c], out);
+  else
+    wide_sums (counts->wide + c * block_size, features, n, out);
+}
+
+static void
+distances_portable (const DmKmeansCounts *counts, const DmKmeansKey *key,
+                    gsize cblock_begin, gsize cblock_end,
+                    const double *inv_members, const double *norm_term,
+                    double *out, double *block_min)
+{
   for (gsize c = cblock_begin; c < cblock_end; c++)
     {
-      guint32 sum[DM_KMEANS_CENTRE_BLOCK];
+      guint32 sum[DM_KMEANS_CENTRE_BLOCK], minus[DM_KMEANS_CENTRE_BLOCK];
       double *distance = out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK;
       double smallest = INFINITY;
 
-      if (counts->runs[c] > 0)
-        narrow_sums (counts->narrow + c * block_size, set_features, n_set, counts->runs[c], sum);
-      else
-        wide_sums (counts->wide + c * block_size, set_features, n_set, sum);
+      sums_portable (counts, key->plus, key->n_plus, c, sum);
+      if (key->base != NULL)
+        {
+          sums_portable (counts, key->minus, key->n_minus, c, minus);
+          /* Modulo 2^32, exact: the dot products are below 2^32. */
+          for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)
+            sum[lane] = sum[lane] + key->base[c * DM_KMEANS_CENTRE_BLOCK + lane] - minus[lane];
+        }
       for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)
         {
           gsize j = c * DM_KMEANS_CENTRE_BLOCK + lane;
           double twice = 2.0 * (double) sum[lane];
           double cross = twice * inv_members[j];
-          double partial = (double) popcount - cross;
+          double partial = (double) key->popcount - cross;
           distance[lane] = partial + norm_term[j];
           smallest = MIN (smallest, distance[lane]);
         }
@@ -251,5 +264,6 @@ apply_centre_portable (const guint16 *distance, guint16 *nearest, guint16 *secon
 const DmKmeansKernels dm_kmeans_kernels_portable = {
   hamming_portable,
   distances_portable,
+  sums_portable,
   apply_centre_portable,
 };

@@ -24,6 +24,10 @@
  * skip needs this margin so rounding never skips an item whose nearest
  * centre changed. */
 #define BOUND_MARGIN 1e-3
+/* Per worker, the dot products of every centre's reference key with every
+ * centre's counts may take this much (k = 1400 at most); beyond, scans sum
+ * the keys' set features. */
+#define REFERENCE_BYTES (8 * 1024 * 1024)
 #define MAX_GROUPS   64     /* lower bounds per item: n x 64 floats at most */
 /* Stands for "no centre": beyond any key distance (at most 32), yet finite
  * so that a centre appearing there (shift BOUND_FAR too) brings the bound
@@ -69,6 +73,17 @@ typedef struct {
   guint16 *counts16_t;
   guint16 *count_runs;              /* n_cblocks */
   DmKmeansCounts counts_view;
+  /* Centre scans from each centre's majority bits (see DmKmeansKey): the
+   * reference keys, and per worker the reference dot products (k rows of
+   * n_cblocks x 16), each block's valid when its stamp is the pass's. */
+  gboolean use_reference;
+  guint64 *reference;               /* k x n_words */
+  guint32 **reference_sums;
+  guint **reference_stamp;          /* per worker: k x n_cblocks */
+  guint16 **reference_features;     /* per worker: one reference's set features */
+  guint *reference_listed;          /* per worker: whose (G_MAXUINT: none) */
+  guint *reference_n_set;           /* per worker */
+  guint pass_stamp;
   guint *members;
   double *inv_members, *norm_term, *shift;
   double *upper;                    /* bound on the distance to own centre */
@@ -615,6 +630,93 @@ update_group_shifts (Kmeans *km)
 
 /* ---- assignment ------------------------------------------------------- */
 
+/* Each centre's reference key: the features set in more than half of its
+ * members (none for an empty centre). */
+static void
+update_references (Kmeans *km)
+{
+  for (guint j = 0; j < km->k; j++)
+    for (gsize w = 0; w < km->n_words; w++)
+      {
+        guint64 word = 0;
+        for (guint b = 0; b < 64; b++)
+          if (2 * (guint64) *count_cell (km, j, 64 * w + b) > km->members[j])
+            word |= G_GUINT64_CONSTANT (1) << b;
+        km->reference[(gsize) j * km->n_words + w] = word;
+      }
+  km->pass_stamp++;
+  for (guint w = 0; w < km->n_workers; w++)
+    km->reference_listed[w] = G_MAXUINT;
+}
+
+/* A key against centre's reference: features it sets that the reference
+ * does not (plus, first), then those the reference sets that it does not. */
+static void
+list_differences (const Kmeans *km, gsize item, guint centre, guint16 *features,
+                  guint *n_plus, guint *n_minus)
+{
+  const guint8 *key = key_of (km, item);
+  const guint64 *reference = km->reference + (gsize) centre * km->n_words;
+  guint plus = 0, minus = 0;
+
+  for (gsize w = 0; w < km->n_words; w++)
+    {
+      guint64 word = load_word (key + 8 * w) & ~reference[w];
+      while (word != 0)
+        {
+          features[plus++] = (guint16) (64 * w + (guint) __builtin_ctzll (word));
+          word &= word - 1;
+        }
+    }
+  for (gsize w = 0; w < km->n_words; w++)
+    {
+      guint64 word = reference[w] & ~load_word (key + 8 * w);
+      while (word != 0)
+        {
+          features[plus + minus++] = (guint16) (64 * w + (guint) __builtin_ctzll (word));
+          word &= word - 1;
+        }
+    }
+  *n_plus = plus;
+  *n_minus = minus;
+}
+
+/* The reference dot products of centre's reference key with the centres
+ * of blocks [first, end), computed once per pass and worker; returns the
+ * row (indexed by absolute centre) for DmKmeansKey.base. */
+static const guint32 *
+reference_sums (Kmeans *km, guint worker, guint centre, gsize first, gsize end)
+{
+  guint32 *row = km->reference_sums[worker] + (gsize) centre * km->n_cblocks * DM_KMEANS_CENTRE_BLOCK;
+  guint *stamp = km->reference_stamp[worker] + (gsize) centre * km->n_cblocks;
+  guint16 *features = km->reference_features[worker];
+
+  for (gsize c = first; c < end; c++)
+    {
+      if (stamp[c] == km->pass_stamp)
+        continue;
+      if (km->reference_listed[worker] != centre)
+        {
+          guint n = 0;
+          for (gsize w = 0; w < km->n_words; w++)
+            {
+              guint64 word = km->reference[(gsize) centre * km->n_words + w];
+              while (word != 0)
+                {
+                  features[n++] = (guint16) (64 * w + (guint) __builtin_ctzll (word));
+                  word &= word - 1;
+                }
+            }
+          km->reference_n_set[worker] = n;
+          km->reference_listed[worker] = centre;
+        }
+      km->kernels->sums (&km->counts_view, features, km->reference_n_set[worker], c,
+                         row + c * DM_KMEANS_CENTRE_BLOCK);
+      stamp[c] = km->pass_stamp;
+    }
+  return row;
+}
+
 /* Yinyang's group filter: each item keeps, per group of centres, a lower
  * bound on its distance to the group's centres other than its own. A full
  * scan visits only the groups whose bound does not rule them out. */
@@ -624,7 +726,7 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
 {
   /* SCAN_BATCH lists of set features, n_features apart */
   guint16 *features = km->feature_scratch[worker];
-  guint n_set[SCAN_BATCH];
+  guint n_set[SCAN_BATCH], n_minus[SCAN_BATCH];
   double best[SCAN_BATCH], best_root[SCAN_BATCH];
   guint best_centre[SCAN_BATCH];
   double distances[SCAN_GROUP_BYTES / 64 * DM_KMEANS_CENTRE_BLOCK / 16];
@@ -635,7 +737,14 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
 
   for (guint p = 0; p < n_items; p++)
     {
-      n_set[p] = list_set_features (km, items[p], features + p * km->n_features);
+      if (km->use_reference)
+        list_differences (km, items[p], km->label[items[p]], features + p * km->n_features,
+                          &n_set[p], &n_minus[p]);
+      else
+        {
+          n_set[p] = list_set_features (km, items[p], features + p * km->n_features);
+          n_minus[p] = 0;
+        }
       best[p] = own_distance[p];
       best_root[p] = sqrt (MAX (best[p], 0.0));
       best_centre[p] = km->label[items[p]];
@@ -648,7 +757,11 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
       for (guint p = 0; p < n_items; p++)
         {
           guint16 *lower = km->group_lower + items[p] * group_stride;
-          guint popcount = km->popcount[items[p]];
+          guint own = km->label[items[p]];
+          DmKmeansKey key = {
+            features + p * km->n_features, features + p * km->n_features + n_set[p],
+            n_set[p], n_minus[p], NULL, km->popcount[items[p]],
+          };
           double group_min = INFINITY;
 
           if (bound_value (km, lower[g]) > best_root[p] + BOUND_MARGIN)
@@ -656,10 +769,10 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
           for (gsize part = group_first; part < group_end; part += km->scan_group)
             {
               gsize part_end = MIN (part + km->scan_group, group_end);
-              km->kernels->distances (&km->counts_view,
-                                      features + p * km->n_features, n_set[p],
-                                      part, part_end, popcount, km->inv_members,
-                                      km->norm_term, distances, block_min);
+              if (km->use_reference)
+                key.base = reference_sums (km, worker, own, part, part_end);
+              km->kernels->distances (&km->counts_view, &key, part, part_end,
+                                      km->inv_members, km->norm_term, distances, block_min);
               for (gsize c = part; c < part_end; c++)
                 {
                   const double *d = distances + (c - part) * DM_KMEANS_CENTRE_BLOCK;
@@ -903,6 +1016,8 @@ assign (Kmeans *km, Touched *touched, gboolean apply)
     sort_by_cluster (km);
   else
     update_count_runs (km);
+  if (km->use_reference)
+    update_references (km);
   dm_parallel_run (km->parallel, km->n_lloyd_chunks, assign_task, km);
   for (gsize c = 0; c < km->n_lloyd_chunks; c++)
     {
@@ -959,6 +1074,19 @@ kmeans_clear (Kmeans *km)
       g_free (km->feature_scratch[w]);
       g_free (km->candidate_scratch[w]);
     }
+  if (km->use_reference)
+    for (guint w = 0; w < km->n_workers; w++)
+      {
+        g_free (km->reference_sums[w]);
+        g_free (km->reference_stamp[w]);
+        g_free (km->reference_features[w]);
+      }
+  g_free (km->reference);
+  g_free (km->reference_sums);
+  g_free (km->reference_stamp);
+  g_free (km->reference_features);
+  g_free (km->reference_listed);
+  g_free (km->reference_n_set);
   g_free (km->scratch);
   g_free (km->feature_scratch);
   g_free (km->candidate_scratch);
@@ -1091,6 +1219,24 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
       km->count_runs = g_new (guint16, km->n_cblocks);
       km->counts_view = (DmKmeansCounts) { km->counts_t, km->counts16_t, km->count_runs,
                                            km->n_features };
+      km->use_reference = (gsize) km->k * km->n_cblocks * DM_KMEANS_CENTRE_BLOCK
+                          * sizeof (guint32) <= REFERENCE_BYTES;
+    }
+  if (km->use_reference)
+    {
+      km->reference = g_new (guint64, (gsize) km->k * km->n_words);
+      km->reference_sums = g_new (guint32 *, km->n_workers);
+      km->reference_stamp = g_new (guint *, km->n_workers);
+      km->reference_features = g_new (guint16 *, km->n_workers);
+      km->reference_listed = g_new (guint, km->n_workers);
+      km->reference_n_set = g_new0 (guint, km->n_workers);
+      for (guint w = 0; w < km->n_workers; w++)
+        {
+          km->reference_sums[w] = g_new (guint32, (gsize) km->k * km->n_cblocks
+                                                  * DM_KMEANS_CENTRE_BLOCK);
+          km->reference_stamp[w] = g_new0 (guint, (gsize) km->k * km->n_cblocks);
+          km->reference_features[w] = g_new (guint16, km->n_features);
+        }
     }
   if (km->member_mode)
     {

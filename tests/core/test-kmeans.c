@@ -413,7 +413,8 @@ test_large_clusters (void)
 }
 
 /* The distance kernels' sums from 16-bit counts over runs, and from the
- * 32-bit counts where a block's counts pass 65 535 (runs 0), against the
+ * 32-bit counts where a block's counts pass 65 535 (runs 0), from the key's
+ * features or from a reference key's sums and the differences, against the
  * formula of dm-kmeans-kernels.h evaluated here. */
 static void
 test_count_widths (void)
@@ -425,7 +426,8 @@ test_count_widths (void)
   g_autofree guint16 *narrow = g_new (guint16, size);
   g_autofree double *inv_members = g_new (double, n_cblocks * DM_KMEANS_CENTRE_BLOCK);
   g_autofree double *norm_term = g_new (double, n_cblocks * DM_KMEANS_CENTRE_BLOCK);
-  guint16 runs[3], set_features[128];
+  guint16 runs[3], set_features[128], reference[128], plus[128], minus[128];
+  guint n_reference = 0, n_plus = 0, n_minus = 0;
   g_autoptr(GRand) rand = g_rand_new_with_seed (11);
   guint n_set = 0;
   const DmKmeansKernels *tables[3] = { &dm_kmeans_kernels_portable, NULL, NULL };
@@ -458,26 +460,50 @@ test_count_widths (void)
   for (guint f = 0; f < n_features; f++)
     if (g_rand_boolean (rand))
       set_features[n_set++] = (guint16) f;
+  /* The same key against a reference key: base holds the reference's dot
+   * products, plus and minus where the key differs from it. */
+  for (guint f = 0; f < n_features; f++)
+    {
+      gboolean in_key = FALSE, in_reference = g_rand_int_range (rand, 0, 4) != 0;
+      for (guint s = 0; s < n_set; s++)
+        in_key |= set_features[s] == f;
+      if (in_reference)
+        reference[n_reference++] = (guint16) f;
+      if (in_key && !in_reference)
+        plus[n_plus++] = (guint16) f;
+      else if (!in_key && in_reference)
+        minus[n_minus++] = (guint16) f;
+    }
 
   DmKmeansCounts counts = { wide, narrow, runs, n_features };
   for (gsize t = 0; t < G_N_ELEMENTS (tables); t++)
     {
-      double out[3 * DM_KMEANS_CENTRE_BLOCK], block_min[3];
-
       if (tables[t] == NULL)
         continue;
-      tables[t]->distances (&counts, set_features, n_set, 0, n_cblocks, n_set,
-                            inv_members, norm_term, out, block_min);
-      for (gsize j = 0; j < n_cblocks * DM_KMEANS_CENTRE_BLOCK; j++)
+      for (guint with_reference = 0; with_reference < 2; with_reference++)
         {
-          guint64 sum = 0;
-          gsize block = j / DM_KMEANS_CENTRE_BLOCK, lane = j % DM_KMEANS_CENTRE_BLOCK;
-          for (guint s = 0; s < n_set; s++)
-            sum += wide[(block * n_features + set_features[s]) * DM_KMEANS_CENTRE_BLOCK + lane];
-          double twice = 2.0 * (double) sum;
-          double cross = twice * inv_members[j];
-          double partial = (double) n_set - cross;
-          g_assert_cmpfloat (out[j], ==, partial + norm_term[j]);
+          double out[3 * DM_KMEANS_CENTRE_BLOCK], block_min[3];
+          guint32 base[3 * DM_KMEANS_CENTRE_BLOCK];
+          DmKmeansKey key = { set_features, NULL, n_set, 0, NULL, n_set };
+
+          if (with_reference)
+            {
+              for (gsize c = 0; c < n_cblocks; c++)
+                tables[t]->sums (&counts, reference, n_reference, c, base + c * DM_KMEANS_CENTRE_BLOCK);
+              key = (DmKmeansKey) { plus, minus, n_plus, n_minus, base, n_set };
+            }
+          tables[t]->distances (&counts, &key, 0, n_cblocks, inv_members, norm_term, out, block_min);
+          for (gsize j = 0; j < n_cblocks * DM_KMEANS_CENTRE_BLOCK; j++)
+            {
+              guint64 sum = 0;
+              gsize block = j / DM_KMEANS_CENTRE_BLOCK, lane = j % DM_KMEANS_CENTRE_BLOCK;
+              for (guint s = 0; s < n_set; s++)
+                sum += wide[(block * n_features + set_features[s]) * DM_KMEANS_CENTRE_BLOCK + lane];
+              double twice = 2.0 * (double) sum;
+              double cross = twice * inv_members[j];
+              double partial = (double) n_set - cross;
+              g_assert_cmpfloat (out[j], ==, partial + norm_term[j]);
+            }
         }
     }
 }

@@ -44,6 +44,7 @@ typedef struct {
   guint item, from, to;
 } Move;
 
+
 typedef struct {
   const DmKmeansRequest *request;
   const DmKmeansKernels *kernels;
@@ -96,6 +97,13 @@ typedef struct {
   guint16 *group_shift_units;       /* n_groups, bound units rounded up */
   gsize n_lloyd_chunks;
   GArray **chunk_moves;             /* of Move */
+  /* With reference keys, scans wait until the whole pass has found its
+   * failing items, then run in cluster order: consecutive items share their
+   * centre's reference sums (k x 4 KB at k = 1000), which stay in cache. */
+  GArray **chunk_failing;           /* of guint items, per chunk; their
+                                     * own centre's distance in exact */
+  guint *failing;                   /* n, in cluster order */
+  gsize n_failing;
   gsize scan_group;                 /* centre blocks per cache group */
   double *exact;                    /* n: squared distance to own centre */
 
@@ -766,6 +774,7 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
 
           if (bound_value (km, lower[g]) > best_root[p] + BOUND_MARGIN)
             continue;
+
           for (gsize part = group_first; part < group_end; part += km->scan_group)
             {
               gsize part_end = MIN (part + km->scan_group, group_end);
@@ -949,6 +958,8 @@ assign_task (gsize chunk, guint worker, gpointer data)
   guint n_failing = 0;
 
   g_array_set_size (moves, 0);
+  if (km->use_reference)
+    g_array_set_size (km->chunk_failing[chunk], 0);
   for (gsize i = chunk * LLOYD_CHUNK; i < MIN ((chunk + 1) * LLOYD_CHUNK, km->n); i++)
     {
       guint own = km->label[i];
@@ -972,6 +983,13 @@ assign_task (gsize chunk, guint worker, gpointer data)
       km->upper[i] = sqrt (MAX (d_own, 0.0));
       if (km->upper[i] + BOUND_MARGIN < lowest)
         continue;
+      if (km->use_reference)
+        {
+          guint item = (guint) i;
+          km->exact[i] = d_own;
+          g_array_append_val (km->chunk_failing[chunk], item);
+          continue;
+        }
       own_distance[n_failing] = d_own;
       failing[n_failing++] = (guint) i;
       if (n_failing == SCAN_BATCH)
@@ -1005,6 +1023,60 @@ update_count_runs (Kmeans *km)
     }
 }
 
+/* Scans task's share of the failing items (in cluster order), SCAN_BATCH
+ * at a time. */
+static void
+scan_failing_task (gsize task, guint worker, gpointer data)
+{
+  Kmeans *km = data;
+  gsize first = task * LLOYD_CHUNK, end = MIN (first + LLOYD_CHUNK, km->n_failing);
+  GArray *moves = km->chunk_moves[task];
+
+  for (gsize b = first; b < end; b += SCAN_BATCH)
+    {
+      guint items[SCAN_BATCH];
+      double own_distance[SCAN_BATCH];
+      guint n_items = (guint) MIN (SCAN_BATCH, end - b);
+
+      for (guint p = 0; p < n_items; p++)
+        {
+          items[p] = km->failing[b + p];
+          own_distance[p] = km->exact[items[p]];
+        }
+      scan_batch (km, items, own_distance, n_items, moves, worker);
+    }
+}
+
+/* The failing items of all chunks, by own centre (counting sort: chunk
+ * and item order within a centre), then scanned. */
+static void
+scan_failing (Kmeans *km)
+{
+  g_autofree guint *offset = g_new0 (guint, km->k + 1);
+
+  km->n_failing = 0;
+  for (gsize c = 0; c < km->n_lloyd_chunks; c++)
+    {
+      GArray *failing = km->chunk_failing[c];
+      for (guint f = 0; f < failing->len; f++)
+        offset[km->label[g_array_index (failing, guint, f)] + 1]++;
+      km->n_failing += failing->len;
+    }
+  for (guint j = 0; j < km->k; j++)
+    offset[j + 1] += offset[j];
+  for (gsize c = 0; c < km->n_lloyd_chunks; c++)
+    {
+      GArray *failing = km->chunk_failing[c];
+      for (guint f = 0; f < failing->len; f++)
+        {
+          guint item = g_array_index (failing, guint, f);
+          km->failing[offset[km->label[item]]++] = item;
+        }
+    }
+  dm_parallel_run (km->parallel, (km->n_failing + LLOYD_CHUNK - 1) / LLOYD_CHUNK,
+                   scan_failing_task, km);
+}
+
 /* One assignment pass; with apply, moves update the centre counts. Returns
  * the number of items that changed cluster. */
 static gsize
@@ -1019,6 +1091,8 @@ assign (Kmeans *km, Touched *touched, gboolean apply)
   if (km->use_reference)
     update_references (km);
   dm_parallel_run (km->parallel, km->n_lloyd_chunks, assign_task, km);
+  if (km->use_reference)
+    scan_failing (km);
   for (gsize c = 0; c < km->n_lloyd_chunks; c++)
     {
       GArray *moves = km->chunk_moves[c];
@@ -1081,6 +1155,11 @@ kmeans_clear (Kmeans *km)
         g_free (km->reference_stamp[w]);
         g_free (km->reference_features[w]);
       }
+  if (km->chunk_failing != NULL)
+    for (gsize c = 0; c < km->n_lloyd_chunks; c++)
+      g_array_unref (km->chunk_failing[c]);
+  g_free (km->chunk_failing);
+  g_free (km->failing);
   g_free (km->reference);
   g_free (km->reference_sums);
   g_free (km->reference_stamp);
@@ -1230,6 +1309,10 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
       km->reference_features = g_new (guint16 *, km->n_workers);
       km->reference_listed = g_new (guint, km->n_workers);
       km->reference_n_set = g_new0 (guint, km->n_workers);
+      km->failing = g_new (guint, km->n);
+      km->chunk_failing = g_new (GArray *, km->n_lloyd_chunks);
+      for (gsize c = 0; c < km->n_lloyd_chunks; c++)
+        km->chunk_failing[c] = g_array_new (FALSE, FALSE, sizeof (guint));
       for (guint w = 0; w < km->n_workers; w++)
         {
           km->reference_sums[w] = g_new (guint32, (gsize) km->k * km->n_cblocks

@@ -154,7 +154,20 @@ key_of (const Kmeans *km, gsize item)
   return km->request->keys + item * km->request->key_bytes;
 }
 
-/* Internal feature numbers (64 * word + bit) of the set bits of a key. */
+/* Appends the internal feature numbers (64 * w + bit) of the set bits of
+ * word w to features[n...]; returns the new count. */
+static inline guint
+append_features (guint64 word, gsize w, guint16 *features, guint n)
+{
+  while (word != 0)
+    {
+      features[n++] = (guint16) (64 * w + (guint) __builtin_ctzll (word));
+      word &= word - 1;
+    }
+  return n;
+}
+
+/* Internal feature numbers of the set bits of a key. */
 static guint
 list_set_features (const Kmeans *km, gsize item, guint16 *features)
 {
@@ -162,14 +175,7 @@ list_set_features (const Kmeans *km, gsize item, guint16 *features)
   guint n_set = 0;
 
   for (gsize w = 0; w < km->n_words; w++)
-    {
-      guint64 word = load_word (key + 8 * w);
-      while (word != 0)
-        {
-          features[n_set++] = (guint16) (64 * w + (guint) __builtin_ctzll (word));
-          word &= word - 1;
-        }
-    }
+    n_set = append_features (load_word (key + 8 * w), w, features, n_set);
   return n_set;
 }
 
@@ -665,28 +671,15 @@ list_differences (const Kmeans *km, gsize item, guint centre, guint16 *features,
 {
   const guint8 *key = key_of (km, item);
   const guint64 *reference = km->reference + (gsize) centre * km->n_words;
-  guint plus = 0, minus = 0;
+  guint plus = 0, all = 0;
 
   for (gsize w = 0; w < km->n_words; w++)
-    {
-      guint64 word = load_word (key + 8 * w) & ~reference[w];
-      while (word != 0)
-        {
-          features[plus++] = (guint16) (64 * w + (guint) __builtin_ctzll (word));
-          word &= word - 1;
-        }
-    }
+    plus = append_features (load_word (key + 8 * w) & ~reference[w], w, features, plus);
+  all = plus;
   for (gsize w = 0; w < km->n_words; w++)
-    {
-      guint64 word = reference[w] & ~load_word (key + 8 * w);
-      while (word != 0)
-        {
-          features[plus + minus++] = (guint16) (64 * w + (guint) __builtin_ctzll (word));
-          word &= word - 1;
-        }
-    }
+    all = append_features (reference[w] & ~load_word (key + 8 * w), w, features, all);
   *n_plus = plus;
-  *n_minus = minus;
+  *n_minus = all - plus;
 }
 
 /* The reference dot products of centre's reference key with the centres
@@ -707,14 +700,7 @@ reference_sums (Kmeans *km, guint worker, guint centre, gsize first, gsize end)
         {
           guint n = 0;
           for (gsize w = 0; w < km->n_words; w++)
-            {
-              guint64 word = km->reference[(gsize) centre * km->n_words + w];
-              while (word != 0)
-                {
-                  features[n++] = (guint16) (64 * w + (guint) __builtin_ctzll (word));
-                  word &= word - 1;
-                }
-            }
+            n = append_features (km->reference[(gsize) centre * km->n_words + w], w, features, n);
           km->reference_n_set[worker] = n;
           km->reference_listed[worker] = centre;
         }
@@ -1298,8 +1284,9 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
       km->count_runs = g_new (guint16, km->n_cblocks);
       km->counts_view = (DmKmeansCounts) { km->counts_t, km->counts16_t, km->count_runs,
                                            km->n_features };
-      km->use_reference = (gsize) km->k * km->n_cblocks * DM_KMEANS_CENTRE_BLOCK
-                          * sizeof (guint32) <= REFERENCE_BYTES;
+      km->use_reference = request->scan != DM_KMEANS_SCAN_SET_BITS
+                          && (gsize) km->k * km->n_cblocks * DM_KMEANS_CENTRE_BLOCK
+                             * sizeof (guint32) <= REFERENCE_BYTES;
     }
   if (km->use_reference)
     {

@@ -568,11 +568,14 @@ test_kernel_environment (void)
 static void
 test_scan_modes_identical (void)
 {
+  const DmKmeansScan modes[] = {
+    DM_KMEANS_SCAN_COUNTS, DM_KMEANS_SCAN_MEMBERS, DM_KMEANS_SCAN_SET_BITS,
+  };
   gsize n = 3000, key_bytes = 64;
   g_autofree guint8 *keys = make_noisy (n, 20, key_bytes, 31);
-  DmKmeansResult *results[2];
+  DmKmeansResult *results[G_N_ELEMENTS (modes)];
 
-  for (guint mode = 0; mode < 2; mode++)
+  for (guint mode = 0; mode < G_N_ELEMENTS (modes); mode++)
     {
       DmKmeansRequest request;
       g_autoptr(GError) error = NULL;
@@ -583,14 +586,15 @@ test_scan_modes_identical (void)
       request.key_bytes = key_bytes;
       request.k = 700;   /* small clusters, where member scans pay */
       request.seed = 3;
-      request.scan = mode == 0 ? DM_KMEANS_SCAN_COUNTS : DM_KMEANS_SCAN_MEMBERS;
+      request.scan = modes[mode];
       g_assert_true (dm_kmeans_run (&request, &results[mode], &error));
       g_assert_no_error (error);
     }
   g_assert_cmpuint (results[0]->iterations, >, 1);
-  assert_same (results[0], results[1]);
-  dm_kmeans_result_free (results[0]);
-  dm_kmeans_result_free (results[1]);
+  for (guint mode = 1; mode < G_N_ELEMENTS (modes); mode++)
+    assert_same (results[0], results[mode]);
+  for (guint mode = 0; mode < G_N_ELEMENTS (modes); mode++)
+    dm_kmeans_result_free (results[mode]);
 }
 
 /* Large k, as the centroid method asks: every cluster gets an item. */

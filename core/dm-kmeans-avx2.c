@@ -8,8 +8,9 @@
  * - hamming: XOR, then Muła's byte-shuffle popcount (a 16-entry nibble
  *   table in VPSHUFB); byte counts add up over the words of a key and one
  *   VPSADBW per 4 points turns them into distances.
- * - distances: the 16 counts of a centre block are two 256-bit rows of
- *   8 x 32 bits, summed over the key's set features; the doubles in 4 lanes.
+ * - distances: the 16 counts of a centre block are one 256-bit row of
+ *   16 x 16 bits (two rows of 8 x 32 bits where counts may not fit),
+ *   summed over the key's set features; the doubles in 4 lanes.
  * - apply_centre: 16 points per step in 16-bit lanes.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -148,41 +149,114 @@ store_distances (__m256i sums_low, __m256i sums_high, gsize first_centre, guint 
   *block_min = _mm_cvtsd_f64 (_mm_min_sd (pair, _mm_unpackhi_pd (pair, pair)));
 }
 
+/* The 16 sums of a block from 32-bit counts, as two rows of 8. */
+static inline void
+wide_sums (const guint32 *block, const guint16 *set_features, guint n_set,
+           __m256i *low, __m256i *high)
+{
+  __m256i low0 = _mm256_setzero_si256 (), high0 = _mm256_setzero_si256 ();
+  __m256i low1 = _mm256_setzero_si256 (), high1 = _mm256_setzero_si256 ();
+  guint s = 0;
+
+  /* Two features at a time keep the adds from waiting on each other. */
+  for (; s + 1 < n_set; s += 2)
+    {
+      const __m256i *row0 = (const __m256i *) (block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK);
+      const __m256i *row1 = (const __m256i *) (block + (gsize) set_features[s + 1] * DM_KMEANS_CENTRE_BLOCK);
+      low0 = _mm256_add_epi32 (low0, _mm256_loadu_si256 (row0));
+      high0 = _mm256_add_epi32 (high0, _mm256_loadu_si256 (row0 + 1));
+      low1 = _mm256_add_epi32 (low1, _mm256_loadu_si256 (row1));
+      high1 = _mm256_add_epi32 (high1, _mm256_loadu_si256 (row1 + 1));
+    }
+  if (s < n_set)
+    {
+      const __m256i *row = (const __m256i *) (block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK);
+      low0 = _mm256_add_epi32 (low0, _mm256_loadu_si256 (row));
+      high0 = _mm256_add_epi32 (high0, _mm256_loadu_si256 (row + 1));
+    }
+  *low = _mm256_add_epi32 (low0, low1);
+  *high = _mm256_add_epi32 (high0, high1);
+}
+
+/* The same sums from 16-bit counts: a block's 16 counts of a feature are
+ * one row, summed in 16-bit lanes over runs of at most run features (which
+ * cannot overflow, see DmKmeansCounts), each run then widened. */
+static inline void
+narrow_sums (const guint16 *block, const guint16 *set_features, guint n_set, guint run,
+             __m256i *low, __m256i *high)
+{
+  __m256i wide_low = _mm256_setzero_si256 (), wide_high = _mm256_setzero_si256 ();
+
+  for (guint first = 0; first < n_set; first += run)
+    {
+      guint end = first + MIN (run, n_set - first), s = first;
+      __m256i sum0 = _mm256_setzero_si256 (), sum1 = _mm256_setzero_si256 ();
+
+      for (; s + 1 < end; s += 2)
+        {
+          sum0 = _mm256_add_epi16 (sum0, _mm256_loadu_si256 ((const __m256i *) (block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK)));
+          sum1 = _mm256_add_epi16 (sum1, _mm256_loadu_si256 ((const __m256i *) (block + (gsize) set_features[s + 1] * DM_KMEANS_CENTRE_BLOCK)));
+        }
+      if (s < end)
+        sum0 = _mm256_add_epi16 (sum0, _mm256_loadu_si256 ((const __m256i *) (block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK)));
+      /* Both halves together are one run's sum: below 2^16. */
+      sum0 = _mm256_add_epi16 (sum0, sum1);
+      wide_low = _mm256_add_epi32 (wide_low, _mm256_cvtepu16_epi32 (_mm256_castsi256_si128 (sum0)));
+      wide_high = _mm256_add_epi32 (wide_high, _mm256_cvtepu16_epi32 (_mm256_extracti128_si256 (sum0, 1)));
+    }
+  *low = wide_low;
+  *high = wide_high;
+}
+
+/* Block c's 16 sums over features, as two rows of 8 x 32 bits. */
+static inline void
+block_sums (const DmKmeansCounts *counts, gsize c, const guint16 *features, guint n,
+            __m256i *low, __m256i *high)
+{
+  gsize block_size = counts->n_features * DM_KMEANS_CENTRE_BLOCK;
+
+  if (counts->runs[c] > 0)
+    narrow_sums (counts->narrow + c * block_size, features, n, counts->runs[c], low, high);
+  else
+    wide_sums (counts->wide + c * block_size, features, n, low, high);
+}
+
 static void
-distances_avx2 (const guint32 *counts_t, gsize n_features,
-                const guint16 *set_features, guint n_set,
+distances_avx2 (const DmKmeansCounts *counts, const DmKmeansKey *key,
                 gsize cblock_begin, gsize cblock_end,
-                guint popcount, const double *inv_members,
-                const double *norm_term, double *out, double *block_min)
+                const double *inv_members, const double *norm_term,
+                double *out, double *block_min)
 {
   for (gsize c = cblock_begin; c < cblock_end; c++)
     {
-      const guint32 *block = counts_t + c * n_features * DM_KMEANS_CENTRE_BLOCK;
-      __m256i low0 = _mm256_setzero_si256 (), high0 = _mm256_setzero_si256 ();
-      __m256i low1 = _mm256_setzero_si256 (), high1 = _mm256_setzero_si256 ();
-      guint s = 0;
+      __m256i low, high;
 
-      /* Two features at a time keep the adds from waiting on each other. */
-      for (; s + 1 < n_set; s += 2)
+      block_sums (counts, c, key->plus, key->n_plus, &low, &high);
+      if (key->base != NULL)
         {
-          const __m256i *row0 = (const __m256i *) (block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK);
-          const __m256i *row1 = (const __m256i *) (block + (gsize) set_features[s + 1] * DM_KMEANS_CENTRE_BLOCK);
-          low0 = _mm256_add_epi32 (low0, _mm256_loadu_si256 (row0));
-          high0 = _mm256_add_epi32 (high0, _mm256_loadu_si256 (row0 + 1));
-          low1 = _mm256_add_epi32 (low1, _mm256_loadu_si256 (row1));
-          high1 = _mm256_add_epi32 (high1, _mm256_loadu_si256 (row1 + 1));
+          __m256i minus_low, minus_high;
+          const __m256i *base = (const __m256i *) (key->base + c * DM_KMEANS_CENTRE_BLOCK);
+
+          /* Modulo 2^32, exact: the dot products are below 2^32. */
+          block_sums (counts, c, key->minus, key->n_minus, &minus_low, &minus_high);
+          low = _mm256_sub_epi32 (_mm256_add_epi32 (low, _mm256_loadu_si256 (base)), minus_low);
+          high = _mm256_sub_epi32 (_mm256_add_epi32 (high, _mm256_loadu_si256 (base + 1)), minus_high);
         }
-      if (s < n_set)
-        {
-          const __m256i *row = (const __m256i *) (block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK);
-          low0 = _mm256_add_epi32 (low0, _mm256_loadu_si256 (row));
-          high0 = _mm256_add_epi32 (high0, _mm256_loadu_si256 (row + 1));
-        }
-      store_distances (_mm256_add_epi32 (low0, low1), _mm256_add_epi32 (high0, high1),
-                       c * DM_KMEANS_CENTRE_BLOCK, popcount, inv_members, norm_term,
-                       out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK,
+      store_distances (low, high, c * DM_KMEANS_CENTRE_BLOCK, key->popcount, inv_members,
+                       norm_term, out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK,
                        block_min + (c - cblock_begin));
     }
+}
+
+static void
+sums_avx2 (const DmKmeansCounts *counts, const guint16 *features, guint n, gsize c,
+           guint32 *out)
+{
+  __m256i low, high;
+
+  block_sums (counts, c, features, n, &low, &high);
+  _mm256_storeu_si256 ((__m256i *) out, low);
+  _mm256_storeu_si256 ((__m256i *) (out + 8), high);
 }
 
 static void
@@ -219,5 +293,6 @@ apply_centre_avx2 (const guint16 *distance, guint16 *nearest, guint16 *second,
 const DmKmeansKernels dm_kmeans_kernels_avx2 = {
   hamming_avx2,
   distances_avx2,
+  sums_avx2,
   apply_centre_avx2,
 };

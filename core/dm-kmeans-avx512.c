@@ -71,70 +71,55 @@ store_distances (__m512i sums, gsize first_centre, guint popcount,
   *block_min = _mm512_reduce_min_pd (_mm512_min_pd (halves[0], halves[1]));
 }
 
-static void
-distances_avx512 (const guint32 *counts_t, gsize n_features,
-                  const guint16 *set_features, guint n_set,
-                  gsize cblock_begin, gsize cblock_end,
-                  guint popcount, const double *inv_members,
-                  const double *norm_term, double *out, double *block_min)
+/* Block c's 16 sums over features, from the 32-bit counts: a 512-bit add
+ * takes a whole block's 16 of them, as many adds as 16-bit lanes would
+ * take in 256 bits. */
+static inline __m512i
+block_sums (const DmKmeansCounts *counts, gsize c, const guint16 *features, guint n)
 {
-  gsize c = cblock_begin;
+  const guint32 *block = counts->wide + c * counts->n_features * DM_KMEANS_CENTRE_BLOCK;
+  __m512i a0 = _mm512_setzero_si512 (), a1 = _mm512_setzero_si512 ();
+  __m512i a2 = _mm512_setzero_si512 (), a3 = _mm512_setzero_si512 ();
+  guint s = 0;
 
-  /* Two centre blocks at a time share the feature list walk. */
-  for (; c + 1 < cblock_end; c += 2)
+  /* Four accumulators keep the adds from waiting on each other. */
+  for (; s + 3 < n; s += 4)
     {
-      const guint32 *block0 = counts_t + c * n_features * DM_KMEANS_CENTRE_BLOCK;
-      const guint32 *block1 = block0 + n_features * DM_KMEANS_CENTRE_BLOCK;
-      __m512i a0 = _mm512_setzero_si512 (), a1 = _mm512_setzero_si512 ();
-      __m512i b0 = _mm512_setzero_si512 (), b1 = _mm512_setzero_si512 ();
-      guint s = 0;
-
-      for (; s + 1 < n_set; s += 2)
-        {
-          gsize f0 = (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK;
-          gsize f1 = (gsize) set_features[s + 1] * DM_KMEANS_CENTRE_BLOCK;
-          a0 = _mm512_add_epi32 (a0, _mm512_loadu_si512 (block0 + f0));
-          b0 = _mm512_add_epi32 (b0, _mm512_loadu_si512 (block1 + f0));
-          a1 = _mm512_add_epi32 (a1, _mm512_loadu_si512 (block0 + f1));
-          b1 = _mm512_add_epi32 (b1, _mm512_loadu_si512 (block1 + f1));
-        }
-      if (s < n_set)
-        {
-          gsize f0 = (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK;
-          a0 = _mm512_add_epi32 (a0, _mm512_loadu_si512 (block0 + f0));
-          b0 = _mm512_add_epi32 (b0, _mm512_loadu_si512 (block1 + f0));
-        }
-      store_distances (_mm512_add_epi32 (a0, a1), c * DM_KMEANS_CENTRE_BLOCK, popcount,
-                       inv_members, norm_term,
-                       out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK,
-                       block_min + (c - cblock_begin));
-      store_distances (_mm512_add_epi32 (b0, b1), (c + 1) * DM_KMEANS_CENTRE_BLOCK, popcount,
-                       inv_members, norm_term,
-                       out + (c + 1 - cblock_begin) * DM_KMEANS_CENTRE_BLOCK,
-                       block_min + (c + 1 - cblock_begin));
+      a0 = _mm512_add_epi32 (a0, _mm512_loadu_si512 (block + (gsize) features[s] * DM_KMEANS_CENTRE_BLOCK));
+      a1 = _mm512_add_epi32 (a1, _mm512_loadu_si512 (block + (gsize) features[s + 1] * DM_KMEANS_CENTRE_BLOCK));
+      a2 = _mm512_add_epi32 (a2, _mm512_loadu_si512 (block + (gsize) features[s + 2] * DM_KMEANS_CENTRE_BLOCK));
+      a3 = _mm512_add_epi32 (a3, _mm512_loadu_si512 (block + (gsize) features[s + 3] * DM_KMEANS_CENTRE_BLOCK));
     }
-  for (; c < cblock_end; c++)
-    {
-      const guint32 *block = counts_t + c * n_features * DM_KMEANS_CENTRE_BLOCK;
-      __m512i a0 = _mm512_setzero_si512 (), a1 = _mm512_setzero_si512 ();
-      __m512i a2 = _mm512_setzero_si512 (), a3 = _mm512_setzero_si512 ();
-      guint s = 0;
+  for (; s < n; s++)
+    a0 = _mm512_add_epi32 (a0, _mm512_loadu_si512 (block + (gsize) features[s] * DM_KMEANS_CENTRE_BLOCK));
+  return _mm512_add_epi32 (_mm512_add_epi32 (a0, a1), _mm512_add_epi32 (a2, a3));
+}
 
-      /* Four accumulators keep the adds from waiting on each other. */
-      for (; s + 3 < n_set; s += 4)
-        {
-          a0 = _mm512_add_epi32 (a0, _mm512_loadu_si512 (block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK));
-          a1 = _mm512_add_epi32 (a1, _mm512_loadu_si512 (block + (gsize) set_features[s + 1] * DM_KMEANS_CENTRE_BLOCK));
-          a2 = _mm512_add_epi32 (a2, _mm512_loadu_si512 (block + (gsize) set_features[s + 2] * DM_KMEANS_CENTRE_BLOCK));
-          a3 = _mm512_add_epi32 (a3, _mm512_loadu_si512 (block + (gsize) set_features[s + 3] * DM_KMEANS_CENTRE_BLOCK));
-        }
-      for (; s < n_set; s++)
-        a0 = _mm512_add_epi32 (a0, _mm512_loadu_si512 (block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK));
-      store_distances (_mm512_add_epi32 (_mm512_add_epi32 (a0, a1), _mm512_add_epi32 (a2, a3)),
-                       c * DM_KMEANS_CENTRE_BLOCK, popcount, inv_members, norm_term,
+static void
+distances_avx512 (const DmKmeansCounts *counts, const DmKmeansKey *key,
+                  gsize cblock_begin, gsize cblock_end,
+                  const double *inv_members, const double *norm_term,
+                  double *out, double *block_min)
+{
+  for (gsize c = cblock_begin; c < cblock_end; c++)
+    {
+      __m512i sums = block_sums (counts, c, key->plus, key->n_plus);
+
+      /* Modulo 2^32, exact: the dot products are below 2^32. */
+      if (key->base != NULL)
+        sums = _mm512_sub_epi32 (_mm512_add_epi32 (sums, _mm512_loadu_si512 (key->base + c * DM_KMEANS_CENTRE_BLOCK)),
+                                 block_sums (counts, c, key->minus, key->n_minus));
+      store_distances (sums, c * DM_KMEANS_CENTRE_BLOCK, key->popcount, inv_members, norm_term,
                        out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK,
                        block_min + (c - cblock_begin));
     }
+}
+
+static void
+sums_avx512 (const DmKmeansCounts *counts, const guint16 *features, guint n, gsize c,
+             guint32 *out)
+{
+  _mm512_storeu_si512 (out, block_sums (counts, c, features, n));
 }
 
 static void
@@ -164,5 +149,6 @@ apply_centre_avx512 (const guint16 *distance, guint16 *nearest, guint16 *second,
 const DmKmeansKernels dm_kmeans_kernels_avx512 = {
   hamming_avx512,
   distances_avx512,
+  sums_avx512,
   apply_centre_avx512,
 };

@@ -8,7 +8,8 @@
  * - centre counts, transposed in blocks of 16 centres: the number of members
  *   of centre 16c+lane with internal feature f set is
  *   counts_t[(c * n_features + f) * 16 + lane], where internal feature
- *   f = 64w + bit position in word w.
+ *   f = 64w + bit position in word w; the same counts in 16 bits, same
+ *   layout, for the centre blocks whose counts fit (see DmKmeansCounts).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -37,6 +38,32 @@ G_BEGIN_DECLS
     return body (points_t, n_words, block_begin, block_end, candidate, nearest, out); \
   }
 
+/* The centre counts as the distance kernels read them. A kernel may sum a
+ * block's counts in 16-bit lanes (half the adds and the cache footprint of
+ * 32-bit ones) over at most runs[c] features at a time before it widens
+ * the sums: runs[c] times the block's largest count stays below 2^16, so
+ * the sums are exact and every kernel gives the same numbers. runs[c] = 0:
+ * the block's counts may not fit in 16 bits; use the 32-bit ones. */
+typedef struct {
+  const guint32 *wide;
+  const guint16 *narrow;
+  const guint16 *runs;        /* per centre block */
+  gsize n_features;
+} DmKmeansCounts;
+
+/* A key as the distance kernels read it: its dot product with a centre's
+ * counts is base[j] + (sum over plus of the counts) - (sum over minus).
+ * With base NULL (0), plus lists the key's set features and minus is
+ * empty; with base the dot products of a reference key (its own centre's
+ * majority bits), plus and minus list where the key differs from it:
+ * fewer features to sum when the key lies near its centre. */
+typedef struct {
+  const guint16 *plus, *minus;
+  guint n_plus, n_minus;
+  const guint32 *base;        /* per centre, 16 per block, or NULL */
+  guint popcount;
+} DmKmeansKey;
+
 typedef struct {
   /* Hamming distances of points in blocks [block_begin, block_end) to one
    * key (n_words): point i's distance goes to out[i - 8 * block_begin].
@@ -47,16 +74,18 @@ typedef struct {
                       const guint64 *candidate, const guint16 *nearest, guint16 *out);
   /* For centre blocks [cblock_begin, cblock_end): the squared distance of
    * a key to each centre, to out[(c - cblock_begin) * 16 + lane]. With
-   * S the sum of the centre's counts over the key's n_set set features,
+   * S the key's dot product with the centre's counts (see DmKmeansKey),
    * it is (popcount - (2 S) * inv_members) + norm_term, evaluated in
    * exactly that order in double precision (no fused multiply-add), so
    * every kernel gives the same bits. block_min[c - cblock_begin] gets
    * the smallest of each block's 16 distances. */
-  void (*distances) (const guint32 *counts_t, gsize n_features,
-                     const guint16 *set_features, guint n_set,
+  void (*distances) (const DmKmeansCounts *counts, const DmKmeansKey *key,
                      gsize cblock_begin, gsize cblock_end,
-                     guint popcount, const double *inv_members,
-                     const double *norm_term, double *out, double *block_min);
+                     const double *inv_members, const double *norm_term,
+                     double *out, double *block_min);
+  /* The 16 sums of block c's counts over features, to out. */
+  void (*sums) (const DmKmeansCounts *counts, const guint16 *features, guint n_features,
+                gsize c, guint32 *out);
   /* A new centre's distances to count items: where closer than the
    * nearest centre so far, that becomes second and the new one nearest
    * (label = centre); else where closer than the second, it becomes second. */

@@ -13,6 +13,7 @@
  * plain scalar code elsewhere, all from the same C. */
 typedef guint64 U64x2 __attribute__ ((vector_size (16)));
 typedef guint32 U32x4 __attribute__ ((vector_size (16)));
+typedef guint16 U16x8 __attribute__ ((vector_size (16)));
 
 /* Nibble counts add up over 3 words (at most 12), byte counts over 10
  * such groups (at most 240). */
@@ -32,6 +33,15 @@ static inline U32x4
 load_u32x4 (const guint32 *p)
 {
   U32x4 v;
+
+  memcpy (&v, p, sizeof v);
+  return v;
+}
+
+static inline U16x8
+load_u16x8 (const guint16 *p)
+{
+  U16x8 v;
 
   memcpy (&v, p, sizeof v);
   return v;
@@ -128,54 +138,115 @@ hamming_candidate (const guint64 *points_t, gsize n_words,
 
 DM_KMEANS_DEFINE_HAMMING (hamming_portable, hamming_candidate)
 
+/* The 16 sums of a block from 32-bit counts. */
+static inline void
+wide_sums (const guint32 *block, const guint16 *set_features, guint n_set, guint32 *sum)
+{
+  /* The block's 16 sums in four vectors, two features at a time so that
+   * the loads overlap; named, so they stay in registers. */
+  U32x4 a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
+  U32x4 b0 = { 0 }, b1 = { 0 }, b2 = { 0 }, b3 = { 0 };
+  guint s = 0;
+
+  for (; s + 1 < n_set; s += 2)
+    {
+      const guint32 *row = block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK;
+      const guint32 *next = block + (gsize) set_features[s + 1] * DM_KMEANS_CENTRE_BLOCK;
+      a0 += load_u32x4 (row);
+      a1 += load_u32x4 (row + 4);
+      a2 += load_u32x4 (row + 8);
+      a3 += load_u32x4 (row + 12);
+      b0 += load_u32x4 (next);
+      b1 += load_u32x4 (next + 4);
+      b2 += load_u32x4 (next + 8);
+      b3 += load_u32x4 (next + 12);
+    }
+  if (s < n_set)
+    {
+      const guint32 *row = block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK;
+      a0 += load_u32x4 (row);
+      a1 += load_u32x4 (row + 4);
+      a2 += load_u32x4 (row + 8);
+      a3 += load_u32x4 (row + 12);
+    }
+  U32x4 total[4] = { a0 + b0, a1 + b1, a2 + b2, a3 + b3 };
+  memcpy (sum, total, DM_KMEANS_CENTRE_BLOCK * sizeof *sum);
+}
+
+/* The same sums from 16-bit counts, in 16-bit lanes over runs of at most
+ * run features (exact, see DmKmeansCounts): half the vectors per feature. */
+static inline void
+narrow_sums (const guint16 *block, const guint16 *set_features, guint n_set, guint run,
+             guint32 *sum)
+{
+  memset (sum, 0, DM_KMEANS_CENTRE_BLOCK * sizeof *sum);
+  for (guint first = 0; first < n_set; first += run)
+    {
+      guint end = first + MIN (run, n_set - first), s = first;
+      U16x8 a0 = { 0 }, a1 = { 0 }, b0 = { 0 }, b1 = { 0 };
+      guint16 part[DM_KMEANS_CENTRE_BLOCK];
+
+      for (; s + 1 < end; s += 2)
+        {
+          const guint16 *row = block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK;
+          const guint16 *next = block + (gsize) set_features[s + 1] * DM_KMEANS_CENTRE_BLOCK;
+          a0 += load_u16x8 (row);
+          a1 += load_u16x8 (row + 8);
+          b0 += load_u16x8 (next);
+          b1 += load_u16x8 (next + 8);
+        }
+      if (s < end)
+        {
+          const guint16 *row = block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK;
+          a0 += load_u16x8 (row);
+          a1 += load_u16x8 (row + 8);
+        }
+      /* Together one run's sum: below 2^16. */
+      U16x8 total[2] = { a0 + b0, a1 + b1 };
+      memcpy (part, total, sizeof part);
+      for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)
+        sum[lane] += part[lane];
+    }
+}
+
 static void
-distances_portable (const guint32 *counts_t, gsize n_features,
-                    const guint16 *set_features, guint n_set,
+sums_portable (const DmKmeansCounts *counts, const guint16 *features, guint n, gsize c,
+               guint32 *out)
+{
+  gsize block_size = counts->n_features * DM_KMEANS_CENTRE_BLOCK;
+
+  if (counts->runs[c] > 0)
+    narrow_sums (counts->narrow + c * block_size, features, n, counts->runs[c], out);
+  else
+    wide_sums (counts->wide + c * block_size, features, n, out);
+}
+
+static void
+distances_portable (const DmKmeansCounts *counts, const DmKmeansKey *key,
                     gsize cblock_begin, gsize cblock_end,
-                    guint popcount, const double *inv_members,
-                    const double *norm_term, double *out, double *block_min)
+                    const double *inv_members, const double *norm_term,
+                    double *out, double *block_min)
 {
   for (gsize c = cblock_begin; c < cblock_end; c++)
     {
-      const guint32 *block = counts_t + c * n_features * DM_KMEANS_CENTRE_BLOCK;
-      /* The block's 16 sums in four vectors, two features at a time so
-       * that the loads overlap; named, so they stay in registers. */
-      U32x4 a0 = { 0 }, a1 = { 0 }, a2 = { 0 }, a3 = { 0 };
-      U32x4 b0 = { 0 }, b1 = { 0 }, b2 = { 0 }, b3 = { 0 };
-      guint s = 0;
+      guint32 sum[DM_KMEANS_CENTRE_BLOCK], minus[DM_KMEANS_CENTRE_BLOCK];
       double *distance = out + (c - cblock_begin) * DM_KMEANS_CENTRE_BLOCK;
-
-      for (; s + 1 < n_set; s += 2)
-        {
-          const guint32 *row = block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK;
-          const guint32 *next = block + (gsize) set_features[s + 1] * DM_KMEANS_CENTRE_BLOCK;
-          a0 += load_u32x4 (row);
-          a1 += load_u32x4 (row + 4);
-          a2 += load_u32x4 (row + 8);
-          a3 += load_u32x4 (row + 12);
-          b0 += load_u32x4 (next);
-          b1 += load_u32x4 (next + 4);
-          b2 += load_u32x4 (next + 8);
-          b3 += load_u32x4 (next + 12);
-        }
-      if (s < n_set)
-        {
-          const guint32 *row = block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK;
-          a0 += load_u32x4 (row);
-          a1 += load_u32x4 (row + 4);
-          a2 += load_u32x4 (row + 8);
-          a3 += load_u32x4 (row + 12);
-        }
-      guint32 sum[DM_KMEANS_CENTRE_BLOCK];
-      U32x4 total[4] = { a0 + b0, a1 + b1, a2 + b2, a3 + b3 };
-      memcpy (sum, total, sizeof sum);
       double smallest = INFINITY;
+
+      sums_portable (counts, key->plus, key->n_plus, c, sum);
+      if (key->base != NULL)
+        {
+          sums_portable (counts, key->minus, key->n_minus, c, minus);
+          /* Modulo 2^32, exact: the dot products are below 2^32. */
+          for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)
+            sum[lane] = sum[lane] + key->base[c * DM_KMEANS_CENTRE_BLOCK + lane] - minus[lane];
+        }
       for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)
         {
           gsize j = c * DM_KMEANS_CENTRE_BLOCK + lane;
           double twice = 2.0 * (double) sum[lane];
           double cross = twice * inv_members[j];
-          double partial = (double) popcount - cross;
+          double partial = (double) key->popcount - cross;
           distance[lane] = partial + norm_term[j];
           smallest = MIN (smallest, distance[lane]);
         }
@@ -193,5 +264,6 @@ apply_centre_portable (const guint16 *distance, guint16 *nearest, guint16 *secon
 const DmKmeansKernels dm_kmeans_kernels_portable = {
   hamming_portable,
   distances_portable,
+  sums_portable,
   apply_centre_portable,
 };

@@ -24,6 +24,10 @@
  * skip needs this margin so rounding never skips an item whose nearest
  * centre changed. */
 #define BOUND_MARGIN 1e-3
+/* Per worker, the dot products of every centre's reference key with every
+ * centre's counts may take this much (k = 1400 at most); beyond, scans sum
+ * the keys' set features. */
+#define REFERENCE_BYTES (8 * 1024 * 1024)
 #define MAX_GROUPS   64     /* lower bounds per item: n x 64 floats at most */
 /* Stands for "no centre": beyond any key distance (at most 32), yet finite
  * so that a centre appearing there (shift BOUND_FAR too) brings the bound
@@ -39,6 +43,7 @@ lower_bound (double squared)
 typedef struct {
   guint item, from, to;
 } Move;
+
 
 typedef struct {
   const DmKmeansRequest *request;
@@ -64,6 +69,22 @@ typedef struct {
 
   /* Lloyd */
   guint32 *counts_t;
+  /* With centre-count scans: the counts again in 16 bits (kept equal
+   * modulo 2^16) and the runs the kernels may sum them over. */
+  guint16 *counts16_t;
+  guint16 *count_runs;              /* n_cblocks */
+  DmKmeansCounts counts_view;
+  /* Centre scans from each centre's majority bits (see DmKmeansKey): the
+   * reference keys, and per worker the reference dot products (k rows of
+   * n_cblocks x 16), each block's valid when its stamp is the pass's. */
+  gboolean use_reference;
+  guint64 *reference;               /* k x n_words */
+  guint32 **reference_sums;
+  guint **reference_stamp;          /* per worker: k x n_cblocks */
+  guint16 **reference_features;     /* per worker: one reference's set features */
+  guint *reference_listed;          /* per worker: whose (G_MAXUINT: none) */
+  guint *reference_n_set;           /* per worker */
+  guint pass_stamp;
   guint *members;
   double *inv_members, *norm_term, *shift;
   double *upper;                    /* bound on the distance to own centre */
@@ -76,6 +97,13 @@ typedef struct {
   guint16 *group_shift_units;       /* n_groups, bound units rounded up */
   gsize n_lloyd_chunks;
   GArray **chunk_moves;             /* of Move */
+  /* With reference keys, scans wait until the whole pass has found its
+   * failing items, then run in cluster order: consecutive items share their
+   * centre's reference sums (k x 4 KB at k = 1000), which stay in cache. */
+  GArray **chunk_failing;           /* of guint items, per chunk; their
+                                     * own centre's distance in exact */
+  guint *failing;                   /* n, in cluster order */
+  gsize n_failing;
   gsize scan_group;                 /* centre blocks per cache group */
   double *exact;                    /* n: squared distance to own centre */
 
@@ -126,7 +154,20 @@ key_of (const Kmeans *km, gsize item)
   return km->request->keys + item * km->request->key_bytes;
 }
 
-/* Internal feature numbers (64 * word + bit) of the set bits of a key. */
+/* Appends the internal feature numbers (64 * w + bit) of the set bits of
+ * word w to features[n...]; returns the new count. */
+static inline guint
+append_features (guint64 word, gsize w, guint16 *features, guint n)
+{
+  while (word != 0)
+    {
+      features[n++] = (guint16) (64 * w + (guint) __builtin_ctzll (word));
+      word &= word - 1;
+    }
+  return n;
+}
+
+/* Internal feature numbers of the set bits of a key. */
 static guint
 list_set_features (const Kmeans *km, gsize item, guint16 *features)
 {
@@ -134,23 +175,21 @@ list_set_features (const Kmeans *km, gsize item, guint16 *features)
   guint n_set = 0;
 
   for (gsize w = 0; w < km->n_words; w++)
-    {
-      guint64 word = load_word (key + 8 * w);
-      while (word != 0)
-        {
-          features[n_set++] = (guint16) (64 * w + (guint) __builtin_ctzll (word));
-          word &= word - 1;
-        }
-    }
+    n_set = append_features (load_word (key + 8 * w), w, features, n_set);
   return n_set;
+}
+
+static inline gsize
+count_offset (const Kmeans *km, guint centre, gsize feature)
+{
+  return ((gsize) (centre / DM_KMEANS_CENTRE_BLOCK) * km->n_features + feature)
+         * DM_KMEANS_CENTRE_BLOCK + centre % DM_KMEANS_CENTRE_BLOCK;
 }
 
 static inline guint32 *
 count_cell (const Kmeans *km, guint centre, gsize feature)
 {
-  return km->counts_t + ((gsize) (centre / DM_KMEANS_CENTRE_BLOCK) * km->n_features
-                         + feature) * DM_KMEANS_CENTRE_BLOCK
-         + centre % DM_KMEANS_CENTRE_BLOCK;
+  return km->counts_t + count_offset (km, centre, feature);
 }
 
 /* Squared distance from the dot product of a key with a centre's counts:
@@ -432,7 +471,10 @@ build_counts_task (gsize task, guint worker, gpointer data)
           guint64 word = load_word (key + 8 * w);
           while (word != 0)
             {
-              (*count_cell (km, j, 64 * w + (guint) __builtin_ctzll (word)))++;
+              gsize f = 64 * w + (guint) __builtin_ctzll (word);
+              (*count_cell (km, j, f))++;
+              if (km->counts16_t != NULL)
+                km->counts16_t[count_offset (km, j, f)]++;
               word &= word - 1;
             }
         }
@@ -527,6 +569,11 @@ move_item (Kmeans *km, gsize item, guint from, guint to)
           gsize f = 64 * w + (guint) __builtin_ctzll (word);
           (*count_cell (km, from, f))--;
           (*count_cell (km, to, f))++;
+          if (km->counts16_t != NULL)
+            {
+              km->counts16_t[count_offset (km, from, f)]--;
+              km->counts16_t[count_offset (km, to, f)]++;
+            }
           word &= word - 1;
         }
     }
@@ -597,6 +644,73 @@ update_group_shifts (Kmeans *km)
 
 /* ---- assignment ------------------------------------------------------- */
 
+/* Each centre's reference key: the features set in more than half of its
+ * members (none for an empty centre). */
+static void
+update_references (Kmeans *km)
+{
+  for (guint j = 0; j < km->k; j++)
+    for (gsize w = 0; w < km->n_words; w++)
+      {
+        guint64 word = 0;
+        for (guint b = 0; b < 64; b++)
+          if (2 * (guint64) *count_cell (km, j, 64 * w + b) > km->members[j])
+            word |= G_GUINT64_CONSTANT (1) << b;
+        km->reference[(gsize) j * km->n_words + w] = word;
+      }
+  km->pass_stamp++;
+  for (guint w = 0; w < km->n_workers; w++)
+    km->reference_listed[w] = G_MAXUINT;
+}
+
+/* A key against centre's reference: features it sets that the reference
+ * does not (plus, first), then those the reference sets that it does not. */
+static void
+list_differences (const Kmeans *km, gsize item, guint centre, guint16 *features,
+                  guint *n_plus, guint *n_minus)
+{
+  const guint8 *key = key_of (km, item);
+  const guint64 *reference = km->reference + (gsize) centre * km->n_words;
+  guint plus = 0, all = 0;
+
+  for (gsize w = 0; w < km->n_words; w++)
+    plus = append_features (load_word (key + 8 * w) & ~reference[w], w, features, plus);
+  all = plus;
+  for (gsize w = 0; w < km->n_words; w++)
+    all = append_features (reference[w] & ~load_word (key + 8 * w), w, features, all);
+  *n_plus = plus;
+  *n_minus = all - plus;
+}
+
+/* The reference dot products of centre's reference key with the centres
+ * of blocks [first, end), computed once per pass and worker; returns the
+ * row (indexed by absolute centre) for DmKmeansKey.base. */
+static const guint32 *
+reference_sums (Kmeans *km, guint worker, guint centre, gsize first, gsize end)
+{
+  guint32 *row = km->reference_sums[worker] + (gsize) centre * km->n_cblocks * DM_KMEANS_CENTRE_BLOCK;
+  guint *stamp = km->reference_stamp[worker] + (gsize) centre * km->n_cblocks;
+  guint16 *features = km->reference_features[worker];
+
+  for (gsize c = first; c < end; c++)
+    {
+      if (stamp[c] == km->pass_stamp)
+        continue;
+      if (km->reference_listed[worker] != centre)
+        {
+          guint n = 0;
+          for (gsize w = 0; w < km->n_words; w++)
+            n = append_features (km->reference[(gsize) centre * km->n_words + w], w, features, n);
+          km->reference_n_set[worker] = n;
+          km->reference_listed[worker] = centre;
+        }
+      km->kernels->sums (&km->counts_view, features, km->reference_n_set[worker], c,
+                         row + c * DM_KMEANS_CENTRE_BLOCK);
+      stamp[c] = km->pass_stamp;
+    }
+  return row;
+}
+
 /* Yinyang's group filter: each item keeps, per group of centres, a lower
  * bound on its distance to the group's centres other than its own. A full
  * scan visits only the groups whose bound does not rule them out. */
@@ -606,7 +720,7 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
 {
   /* SCAN_BATCH lists of set features, n_features apart */
   guint16 *features = km->feature_scratch[worker];
-  guint n_set[SCAN_BATCH];
+  guint n_set[SCAN_BATCH], n_minus[SCAN_BATCH];
   double best[SCAN_BATCH], best_root[SCAN_BATCH];
   guint best_centre[SCAN_BATCH];
   double distances[SCAN_GROUP_BYTES / 64 * DM_KMEANS_CENTRE_BLOCK / 16];
@@ -617,7 +731,14 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
 
   for (guint p = 0; p < n_items; p++)
     {
-      n_set[p] = list_set_features (km, items[p], features + p * km->n_features);
+      if (km->use_reference)
+        list_differences (km, items[p], km->label[items[p]], features + p * km->n_features,
+                          &n_set[p], &n_minus[p]);
+      else
+        {
+          n_set[p] = list_set_features (km, items[p], features + p * km->n_features);
+          n_minus[p] = 0;
+        }
       best[p] = own_distance[p];
       best_root[p] = sqrt (MAX (best[p], 0.0));
       best_centre[p] = km->label[items[p]];
@@ -630,18 +751,23 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
       for (guint p = 0; p < n_items; p++)
         {
           guint16 *lower = km->group_lower + items[p] * group_stride;
-          guint popcount = km->popcount[items[p]];
+          guint own = km->label[items[p]];
+          DmKmeansKey key = {
+            features + p * km->n_features, features + p * km->n_features + n_set[p],
+            n_set[p], n_minus[p], NULL, km->popcount[items[p]],
+          };
           double group_min = INFINITY;
 
           if (bound_value (km, lower[g]) > best_root[p] + BOUND_MARGIN)
             continue;
+
           for (gsize part = group_first; part < group_end; part += km->scan_group)
             {
               gsize part_end = MIN (part + km->scan_group, group_end);
-              km->kernels->distances (km->counts_t, km->n_features,
-                                      features + p * km->n_features, n_set[p],
-                                      part, part_end, popcount, km->inv_members,
-                                      km->norm_term, distances, block_min);
+              if (km->use_reference)
+                key.base = reference_sums (km, worker, own, part, part_end);
+              km->kernels->distances (&km->counts_view, &key, part, part_end,
+                                      km->inv_members, km->norm_term, distances, block_min);
               for (gsize c = part; c < part_end; c++)
                 {
                   const double *d = distances + (c - part) * DM_KMEANS_CENTRE_BLOCK;
@@ -818,6 +944,8 @@ assign_task (gsize chunk, guint worker, gpointer data)
   guint n_failing = 0;
 
   g_array_set_size (moves, 0);
+  if (km->use_reference)
+    g_array_set_size (km->chunk_failing[chunk], 0);
   for (gsize i = chunk * LLOYD_CHUNK; i < MIN ((chunk + 1) * LLOYD_CHUNK, km->n); i++)
     {
       guint own = km->label[i];
@@ -841,6 +969,13 @@ assign_task (gsize chunk, guint worker, gpointer data)
       km->upper[i] = sqrt (MAX (d_own, 0.0));
       if (km->upper[i] + BOUND_MARGIN < lowest)
         continue;
+      if (km->use_reference)
+        {
+          guint item = (guint) i;
+          km->exact[i] = d_own;
+          g_array_append_val (km->chunk_failing[chunk], item);
+          continue;
+        }
       own_distance[n_failing] = d_own;
       failing[n_failing++] = (guint) i;
       if (n_failing == SCAN_BATCH)
@@ -858,6 +993,76 @@ assign_task (gsize chunk, guint worker, gpointer data)
     scan_batch (km, failing, own_distance, n_failing, moves, worker);
 }
 
+/* Per centre block, how many features the kernels may sum in 16-bit lanes
+ * before widening: a count is at most its centre's members. */
+static void
+update_count_runs (Kmeans *km)
+{
+  for (guint c = 0; c < km->n_cblocks; c++)
+    {
+      guint largest = 0;
+      for (guint j = c * DM_KMEANS_CENTRE_BLOCK;
+           j < MIN ((c + 1) * DM_KMEANS_CENTRE_BLOCK, km->k); j++)
+        largest = MAX (largest, km->members[j]);
+      /* 0 (32-bit sums) when a count may pass 65 535. */
+      km->count_runs[c] = (guint16) MIN (G_MAXUINT16 / MAX (largest, 1), km->n_features);
+    }
+}
+
+/* Scans task's share of the failing items (in cluster order), SCAN_BATCH
+ * at a time. */
+static void
+scan_failing_task (gsize task, guint worker, gpointer data)
+{
+  Kmeans *km = data;
+  gsize first = task * LLOYD_CHUNK, end = MIN (first + LLOYD_CHUNK, km->n_failing);
+  GArray *moves = km->chunk_moves[task];
+
+  for (gsize b = first; b < end; b += SCAN_BATCH)
+    {
+      guint items[SCAN_BATCH];
+      double own_distance[SCAN_BATCH];
+      guint n_items = (guint) MIN (SCAN_BATCH, end - b);
+
+      for (guint p = 0; p < n_items; p++)
+        {
+          items[p] = km->failing[b + p];
+          own_distance[p] = km->exact[items[p]];
+        }
+      scan_batch (km, items, own_distance, n_items, moves, worker);
+    }
+}
+
+/* The failing items of all chunks, by own centre (counting sort: chunk
+ * and item order within a centre), then scanned. */
+static void
+scan_failing (Kmeans *km)
+{
+  g_autofree guint *offset = g_new0 (guint, km->k + 1);
+
+  km->n_failing = 0;
+  for (gsize c = 0; c < km->n_lloyd_chunks; c++)
+    {
+      GArray *failing = km->chunk_failing[c];
+      for (guint f = 0; f < failing->len; f++)
+        offset[km->label[g_array_index (failing, guint, f)] + 1]++;
+      km->n_failing += failing->len;
+    }
+  for (guint j = 0; j < km->k; j++)
+    offset[j + 1] += offset[j];
+  for (gsize c = 0; c < km->n_lloyd_chunks; c++)
+    {
+      GArray *failing = km->chunk_failing[c];
+      for (guint f = 0; f < failing->len; f++)
+        {
+          guint item = g_array_index (failing, guint, f);
+          km->failing[offset[km->label[item]]++] = item;
+        }
+    }
+  dm_parallel_run (km->parallel, (km->n_failing + LLOYD_CHUNK - 1) / LLOYD_CHUNK,
+                   scan_failing_task, km);
+}
+
 /* One assignment pass; with apply, moves update the centre counts. Returns
  * the number of items that changed cluster. */
 static gsize
@@ -867,7 +1072,13 @@ assign (Kmeans *km, Touched *touched, gboolean apply)
 
   if (km->member_mode)
     sort_by_cluster (km);
+  else
+    update_count_runs (km);
+  if (km->use_reference)
+    update_references (km);
   dm_parallel_run (km->parallel, km->n_lloyd_chunks, assign_task, km);
+  if (km->use_reference)
+    scan_failing (km);
   for (gsize c = 0; c < km->n_lloyd_chunks; c++)
     {
       GArray *moves = km->chunk_moves[c];
@@ -900,6 +1111,8 @@ kmeans_clear (Kmeans *km)
   g_free (km->candidate_keys);
   g_free (km->chunk_potential);
   g_free (km->chunk_sum);
+  g_free (km->counts16_t);
+  g_free (km->count_runs);
   g_free (km->inv_members);
   g_free (km->norm_term);
   g_free (km->shift);
@@ -921,6 +1134,24 @@ kmeans_clear (Kmeans *km)
       g_free (km->feature_scratch[w]);
       g_free (km->candidate_scratch[w]);
     }
+  if (km->use_reference)
+    for (guint w = 0; w < km->n_workers; w++)
+      {
+        g_free (km->reference_sums[w]);
+        g_free (km->reference_stamp[w]);
+        g_free (km->reference_features[w]);
+      }
+  if (km->chunk_failing != NULL)
+    for (gsize c = 0; c < km->n_lloyd_chunks; c++)
+      g_array_unref (km->chunk_failing[c]);
+  g_free (km->chunk_failing);
+  g_free (km->failing);
+  g_free (km->reference);
+  g_free (km->reference_sums);
+  g_free (km->reference_stamp);
+  g_free (km->reference_features);
+  g_free (km->reference_listed);
+  g_free (km->reference_n_set);
   g_free (km->scratch);
   g_free (km->feature_scratch);
   g_free (km->candidate_scratch);
@@ -1045,6 +1276,37 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
     {
       km->feature_scratch[w] = g_new (guint16, SCAN_BATCH * km->n_features);
       km->candidate_scratch[w] = g_new (guint64, SCAN_BATCH * km->n_words);
+    }
+  if (!km->member_mode)
+    {
+      km->counts16_t = g_new0 (guint16, (gsize) km->n_cblocks * DM_KMEANS_CENTRE_BLOCK
+                                        * km->n_features);
+      km->count_runs = g_new (guint16, km->n_cblocks);
+      km->counts_view = (DmKmeansCounts) { km->counts_t, km->counts16_t, km->count_runs,
+                                           km->n_features };
+      km->use_reference = request->scan != DM_KMEANS_SCAN_SET_BITS
+                          && (gsize) km->k * km->n_cblocks * DM_KMEANS_CENTRE_BLOCK
+                             * sizeof (guint32) <= REFERENCE_BYTES;
+    }
+  if (km->use_reference)
+    {
+      km->reference = g_new (guint64, (gsize) km->k * km->n_words);
+      km->reference_sums = g_new (guint32 *, km->n_workers);
+      km->reference_stamp = g_new (guint *, km->n_workers);
+      km->reference_features = g_new (guint16 *, km->n_workers);
+      km->reference_listed = g_new (guint, km->n_workers);
+      km->reference_n_set = g_new0 (guint, km->n_workers);
+      km->failing = g_new (guint, km->n);
+      km->chunk_failing = g_new (GArray *, km->n_lloyd_chunks);
+      for (gsize c = 0; c < km->n_lloyd_chunks; c++)
+        km->chunk_failing[c] = g_array_new (FALSE, FALSE, sizeof (guint));
+      for (guint w = 0; w < km->n_workers; w++)
+        {
+          km->reference_sums[w] = g_new (guint32, (gsize) km->k * km->n_cblocks
+                                                  * DM_KMEANS_CENTRE_BLOCK);
+          km->reference_stamp[w] = g_new0 (guint, (gsize) km->k * km->n_cblocks);
+          km->reference_features[w] = g_new (guint16, km->n_features);
+        }
     }
   if (km->member_mode)
     {

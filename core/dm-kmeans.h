@@ -31,12 +31,15 @@ G_BEGIN_DECLS
 /* Most items k-means accepts: centre counts are summed in 32 bits. */
 #define DM_KMEANS_MAX_ITEMS 4000000u
 
-/* How a full scan gets an item's distances to all centres. Both give the
+/* How a full scan gets an item's distances to all centres. All give the
  * same numbers; they differ only in speed. */
 typedef enum {
   DM_KMEANS_SCAN_AUTO,      /* members when clusters average under 8 items */
-  DM_KMEANS_SCAN_COUNTS,    /* sum the centres' feature counts over the set bits */
+  /* sum the centres' feature counts where the key differs from its own
+   * centre's majority bits (up to about 1400 centres), else over its set bits */
+  DM_KMEANS_SCAN_COUNTS,
   DM_KMEANS_SCAN_MEMBERS,   /* from Hamming distances to every member */
+  DM_KMEANS_SCAN_SET_BITS,  /* sum the centres' feature counts over the set bits */
 } DmKmeansScan;
 
 /* Which kernels run. They compute the same numbers; only speed differs. */

@@ -8,6 +8,7 @@
 
 #include "dm-keys.h"
 #include "dm-kmeans.h"
+#include "dm-kmeans-kernels.h"
 
 /* n_clusters random centre keys; each item is its cluster's centre with
  * `flips` random bits flipped. Items are interleaved across clusters. */
@@ -335,6 +336,185 @@ test_kernels_identical (gconstpointer data)
     g_test_skip ("this CPU runs no SIMD kernels to compare with the portable ones");
 }
 
+/* Every item's label names its nearest final centre, distances computed
+ * directly on unpacked vectors (the run converged strictly). */
+static void
+assert_nearest_centres (const DmKmeansResult *result, const guint8 *keys, gsize key_bytes)
+{
+  gsize n_features = 8 * key_bytes;
+  g_autofree float *centres = g_new (float, result->k * n_features);
+  g_autofree float *x = g_new (float, n_features);
+
+  for (guint j = 0; j < result->k; j++)
+    dm_kmeans_result_get_centre (result, j, centres + j * n_features);
+  for (gsize i = 0; i < result->n_items; i++)
+    {
+      double own = 0;
+
+      dm_keys_unpack (keys + i * key_bytes, key_bytes, x);
+      for (guint j = 0; j < result->k; j++)
+        {
+          double d = 0;
+          for (gsize f = 0; f < n_features; f++)
+            d += ((double) x[f] - centres[j * n_features + f]) * ((double) x[f] - centres[j * n_features + f]);
+          if (j == result->labels[i])
+            own = d;
+          else
+            g_assert_cmpfloat (result->distance[i], <=, d + 1e-4);
+        }
+      g_assert_cmpfloat (fabs (own - result->distance[i]), <, 1e-4);
+    }
+}
+
+/* Large clusters: the kernels sum centre counts in 16-bit lanes in short
+ * runs (about 1000 members a centre, 512 bits), or in 32 bits when a
+ * centre's counts may pass 65 535 (66 000 copies of a key): still exact,
+ * and the same on every path. */
+static void
+test_large_clusters (void)
+{
+  const struct { gsize n, key_bytes; guint n_sources, k; } cases[] = {
+    { 16000, 64, 6, 16 },
+    { 70000, 8, 2, 2 },
+  };
+  const DmKmeansKernel kernels[] = {
+    DM_KMEANS_KERNEL_PORTABLE, DM_KMEANS_KERNEL_AVX2, DM_KMEANS_KERNEL_AVX512,
+  };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      gsize n = cases[c].n, key_bytes = cases[c].key_bytes;
+      g_autofree guint8 *keys = make_noisy (n, cases[c].n_sources, key_bytes, 23);
+      g_autoptr(DmKmeansResult) portable = NULL;
+
+      if (cases[c].k == 2)
+        {
+          /* 66 000 copies of one key, then that key with bits flipped at
+           * random, so that items near both centres are scanned. */
+          g_autoptr(GRand) rand = g_rand_new_with_seed (29);
+          for (gsize i = 1; i < n; i++)
+            for (gsize b = 0; b < key_bytes; b++)
+              {
+                keys[i * key_bytes + b] = keys[b];
+                for (guint bit = 0; i >= 66000 && bit < 8; bit++)
+                  if (g_rand_double (rand) < 0.25)
+                    keys[i * key_bytes + b] ^= (guint8) (1u << bit);
+              }
+        }
+      for (gsize p = 0; p < G_N_ELEMENTS (kernels); p++)
+        {
+          if (dm_kmeans_kernel_name (kernels[p], NULL) == NULL)
+            continue;
+          g_autoptr(DmKmeansResult) result = run_kernel (keys, n, key_bytes, cases[c].k, 3, 2,
+                                                         kernels[p], 0);
+          g_assert_true (result->converged);
+          if (cases[c].k == 2)
+            g_assert_cmpuint (MAX (result->sizes[0], result->sizes[1]), >, G_MAXUINT16);
+          assert_nearest_centres (result, keys, key_bytes);
+          if (portable == NULL)
+            portable = g_steal_pointer (&result);
+          else
+            assert_same (result, portable);
+        }
+    }
+}
+
+/* The distance kernels' sums from 16-bit counts over runs, and from the
+ * 32-bit counts where a block's counts pass 65 535 (runs 0), from the key's
+ * features or from a reference key's sums and the differences, against the
+ * formula of dm-kmeans-kernels.h evaluated here. */
+static void
+test_count_widths (void)
+{
+  const gsize n_features = 128, n_cblocks = 3;
+  const guint largest[3] = { 70000, 1000, 40 };
+  gsize size = n_cblocks * DM_KMEANS_CENTRE_BLOCK * n_features;
+  g_autofree guint32 *wide = g_new (guint32, size);
+  g_autofree guint16 *narrow = g_new (guint16, size);
+  g_autofree double *inv_members = g_new (double, n_cblocks * DM_KMEANS_CENTRE_BLOCK);
+  g_autofree double *norm_term = g_new (double, n_cblocks * DM_KMEANS_CENTRE_BLOCK);
+  guint16 runs[3], set_features[128], reference[128], plus[128], minus[128];
+  guint n_reference = 0, n_plus = 0, n_minus = 0;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  guint n_set = 0;
+  const DmKmeansKernels *tables[3] = { &dm_kmeans_kernels_portable, NULL, NULL };
+
+#ifdef DM_HAVE_AVX2_KERNELS
+  if (dm_kmeans_avx2_available ())
+    tables[1] = &dm_kmeans_kernels_avx2;
+#endif
+#ifdef DM_HAVE_AVX512_KERNELS
+  if (dm_kmeans_simd_available ())
+    tables[2] = &dm_kmeans_kernels_avx512;
+#endif
+  for (gsize c = 0; c < n_cblocks; c++)
+    {
+      runs[c] = (guint16) MIN (G_MAXUINT16 / largest[c], n_features);
+      for (gsize i = 0; i < DM_KMEANS_CENTRE_BLOCK * n_features; i++)
+        {
+          gsize at = c * DM_KMEANS_CENTRE_BLOCK * n_features + i;
+          wide[at] = (guint32) g_rand_int_range (rand, 0, (gint32) largest[c] + 1);
+          narrow[at] = (guint16) wide[at];
+        }
+    }
+  g_assert_cmpuint (runs[0], ==, 0);
+  g_assert_cmpuint (runs[1], <, 100);
+  for (gsize j = 0; j < n_cblocks * DM_KMEANS_CENTRE_BLOCK; j++)
+    {
+      inv_members[j] = 1.0 / g_rand_int_range (rand, 1, 80000);
+      norm_term[j] = g_rand_double_range (rand, 0, 100);
+    }
+  for (guint f = 0; f < n_features; f++)
+    if (g_rand_boolean (rand))
+      set_features[n_set++] = (guint16) f;
+  /* The same key against a reference key: base holds the reference's dot
+   * products, plus and minus where the key differs from it. */
+  for (guint f = 0; f < n_features; f++)
+    {
+      gboolean in_key = FALSE, in_reference = g_rand_int_range (rand, 0, 4) != 0;
+      for (guint s = 0; s < n_set; s++)
+        in_key |= set_features[s] == f;
+      if (in_reference)
+        reference[n_reference++] = (guint16) f;
+      if (in_key && !in_reference)
+        plus[n_plus++] = (guint16) f;
+      else if (!in_key && in_reference)
+        minus[n_minus++] = (guint16) f;
+    }
+
+  DmKmeansCounts counts = { wide, narrow, runs, n_features };
+  for (gsize t = 0; t < G_N_ELEMENTS (tables); t++)
+    {
+      if (tables[t] == NULL)
+        continue;
+      for (guint with_reference = 0; with_reference < 2; with_reference++)
+        {
+          double out[3 * DM_KMEANS_CENTRE_BLOCK], block_min[3];
+          guint32 base[3 * DM_KMEANS_CENTRE_BLOCK];
+          DmKmeansKey key = { set_features, NULL, n_set, 0, NULL, n_set };
+
+          if (with_reference)
+            {
+              for (gsize c = 0; c < n_cblocks; c++)
+                tables[t]->sums (&counts, reference, n_reference, c, base + c * DM_KMEANS_CENTRE_BLOCK);
+              key = (DmKmeansKey) { plus, minus, n_plus, n_minus, base, n_set };
+            }
+          tables[t]->distances (&counts, &key, 0, n_cblocks, inv_members, norm_term, out, block_min);
+          for (gsize j = 0; j < n_cblocks * DM_KMEANS_CENTRE_BLOCK; j++)
+            {
+              guint64 sum = 0;
+              gsize block = j / DM_KMEANS_CENTRE_BLOCK, lane = j % DM_KMEANS_CENTRE_BLOCK;
+              for (guint s = 0; s < n_set; s++)
+                sum += wide[(block * n_features + set_features[s]) * DM_KMEANS_CENTRE_BLOCK + lane];
+              double twice = 2.0 * (double) sum;
+              double cross = twice * inv_members[j];
+              double partial = (double) n_set - cross;
+              g_assert_cmpfloat (out[j], ==, partial + norm_term[j]);
+            }
+        }
+    }
+}
+
 /* DM_KERNEL forces a path for AUTO requests and is refused when it names
  * none; an explicit request beats it. Runs in a subprocess: the
  * environment is changed before any thread exists. */
@@ -395,11 +575,14 @@ test_kernel_environment (void)
 static void
 test_scan_modes_identical (void)
 {
+  const DmKmeansScan modes[] = {
+    DM_KMEANS_SCAN_COUNTS, DM_KMEANS_SCAN_MEMBERS, DM_KMEANS_SCAN_SET_BITS,
+  };
   gsize n = 3000, key_bytes = 64;
   g_autofree guint8 *keys = make_noisy (n, 20, key_bytes, 31);
-  DmKmeansResult *results[2];
+  DmKmeansResult *results[G_N_ELEMENTS (modes)];
 
-  for (guint mode = 0; mode < 2; mode++)
+  for (guint mode = 0; mode < G_N_ELEMENTS (modes); mode++)
     {
       DmKmeansRequest request;
       g_autoptr(GError) error = NULL;
@@ -410,14 +593,15 @@ test_scan_modes_identical (void)
       request.key_bytes = key_bytes;
       request.k = 700;   /* small clusters, where member scans pay */
       request.seed = 3;
-      request.scan = mode == 0 ? DM_KMEANS_SCAN_COUNTS : DM_KMEANS_SCAN_MEMBERS;
+      request.scan = modes[mode];
       g_assert_true (dm_kmeans_run (&request, &results[mode], &error));
       g_assert_no_error (error);
     }
   g_assert_cmpuint (results[0]->iterations, >, 1);
-  assert_same (results[0], results[1]);
-  dm_kmeans_result_free (results[0]);
-  dm_kmeans_result_free (results[1]);
+  for (guint mode = 1; mode < G_N_ELEMENTS (modes); mode++)
+    assert_same (results[0], results[mode]);
+  for (guint mode = 0; mode < G_N_ELEMENTS (modes); mode++)
+    dm_kmeans_result_free (results[mode]);
 }
 
 /* Large k, as the centroid method asks: every cluster gets an item. */
@@ -600,6 +784,8 @@ main (int argc, char **argv)
   add_per_width ("threads-identical", test_threads_identical, 2);
   add_per_width ("kernels-identical", test_kernels_identical, 4);
   g_test_add_func ("/kmeans/kernel-environment", test_kernel_environment);
+  g_test_add_func ("/kmeans/large-clusters", test_large_clusters);
+  g_test_add_func ("/kmeans/count-widths", test_count_widths);
   g_test_add_func ("/kmeans/many-clusters", test_many_clusters);
   g_test_add_func ("/kmeans/scan-modes-identical", test_scan_modes_identical);
   g_test_add_func ("/kmeans/duplicates", test_duplicates);

@@ -515,67 +515,40 @@ prune_transform_apply (DmTransform   *transform,
   return g_steal_pointer (&output);
 }
 
+/* Where each property is stored (see prune-property.h); enum fields are
+ * int-sized, as prune_property_get() reads them. */
+G_STATIC_ASSERT (sizeof (PruneMethod) == sizeof (gint));
+G_STATIC_ASSERT (sizeof (PruneHashType) == sizeof (gint));
+G_STATIC_ASSERT (sizeof (DmNdrOversample) == sizeof (gint));
+G_STATIC_ASSERT (sizeof (DmNdrUndersample) == sizeof (gint));
+G_STATIC_ASSERT (sizeof (DmPrototypeKeep) == sizeof (gint));
+
+static const gsize field_offsets[N_PROPS] = {
+  [PROP_METHOD] = G_STRUCT_OFFSET (PruneTransform, method),
+  [PROP_RATIO] = G_STRUCT_OFFSET (PruneTransform, ratio),
+  [PROP_HASH_TYPE] = G_STRUCT_OFFSET (PruneTransform, hash_type),
+  [PROP_SEED] = G_STRUCT_OFFSET (PruneTransform, seed),
+  [PROP_CLUSTERS] = G_STRUCT_OFFSET (PruneTransform, clusters),
+  [PROP_THREADS] = G_STRUCT_OFFSET (PruneTransform, threads),
+  [PROP_SKIP_BROKEN] = G_STRUCT_OFFSET (PruneTransform, skip_broken),
+  [PROP_NDR_BLOCK_ROWS] = G_STRUCT_OFFSET (PruneTransform, ndr.block_rows),
+  [PROP_NDR_BLOCK_COLUMNS] = G_STRUCT_OFFSET (PruneTransform, ndr.block_columns),
+  [PROP_NDR_HASH_DIM] = G_STRUCT_OFFSET (PruneTransform, ndr.hash_dim),
+  [PROP_NDR_SIM_THRESHOLD] = G_STRUCT_OFFSET (PruneTransform, ndr.sim_threshold),
+  [PROP_NDR_OVERSAMPLE] = G_STRUCT_OFFSET (PruneTransform, ndr.oversample),
+  [PROP_NDR_UNDERSAMPLE] = G_STRUCT_OFFSET (PruneTransform, ndr.undersample),
+  [PROP_PROTOTYPE_KEEP] = G_STRUCT_OFFSET (PruneTransform, prototype_keep),
+  [PROP_DEDUP_THRESHOLD] = G_STRUCT_OFFSET (PruneTransform, dedup_threshold),
+  [PROP_STRATIFY] = G_STRUCT_OFFSET (PruneTransform, stratify),
+};
+
 static void
 prune_transform_get_property (GObject    *object,
                               guint       prop_id,
                               GValue     *value,
                               GParamSpec *pspec)
 {
-  PruneTransform *self = PRUNE_TRANSFORM (object);
-
-  switch (prop_id)
-    {
-    case PROP_METHOD:
-      g_value_set_enum (value, self->method);
-      break;
-    case PROP_RATIO:
-      g_value_set_double (value, self->ratio);
-      break;
-    case PROP_HASH_TYPE:
-      g_value_set_enum (value, self->hash_type);
-      break;
-    case PROP_SEED:
-      g_value_set_uint (value, self->seed);
-      break;
-    case PROP_CLUSTERS:
-      g_value_set_uint (value, self->clusters);
-      break;
-    case PROP_THREADS:
-      g_value_set_uint (value, self->threads);
-      break;
-    case PROP_SKIP_BROKEN:
-      g_value_set_boolean (value, self->skip_broken);
-      break;
-    case PROP_NDR_BLOCK_ROWS:
-      g_value_set_uint (value, self->ndr.block_rows);
-      break;
-    case PROP_NDR_BLOCK_COLUMNS:
-      g_value_set_uint (value, self->ndr.block_columns);
-      break;
-    case PROP_NDR_HASH_DIM:
-      g_value_set_uint (value, self->ndr.hash_dim);
-      break;
-    case PROP_NDR_SIM_THRESHOLD:
-      g_value_set_double (value, self->ndr.sim_threshold);
-      break;
-    case PROP_NDR_OVERSAMPLE:
-      g_value_set_enum (value, self->ndr.oversample);
-      break;
-    case PROP_NDR_UNDERSAMPLE:
-      g_value_set_enum (value, self->ndr.undersample);
-      break;
-    case PROP_PROTOTYPE_KEEP:
-      g_value_set_enum (value, self->prototype_keep);
-      break;
-    case PROP_DEDUP_THRESHOLD:
-      g_value_set_double (value, self->dedup_threshold);
-      break;
-    case PROP_STRATIFY:
-      g_value_set_boolean (value, self->stratify);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
+  prune_property_get (object, field_offsets, N_PROPS, prop_id, value, pspec);
 }
 
 static void
@@ -584,67 +557,7 @@ prune_transform_set_property (GObject      *object,
                               const GValue *value,
                               GParamSpec   *pspec)
 {
-  PruneTransform *self = PRUNE_TRANSFORM (object);
-
-  if (prune_property_unchanged (object, pspec, value))
-    return;
-
-  switch (prop_id)
-    {
-    case PROP_METHOD:
-      self->method = g_value_get_enum (value);
-      break;
-    case PROP_RATIO:
-      self->ratio = g_value_get_double (value);
-      break;
-    case PROP_HASH_TYPE:
-      self->hash_type = g_value_get_enum (value);
-      break;
-    case PROP_SEED:
-      self->seed = g_value_get_uint (value);
-      break;
-    case PROP_CLUSTERS:
-      self->clusters = g_value_get_uint (value);
-      break;
-    case PROP_THREADS:
-      self->threads = g_value_get_uint (value);
-      break;
-    case PROP_SKIP_BROKEN:
-      self->skip_broken = g_value_get_boolean (value);
-      break;
-    case PROP_NDR_BLOCK_ROWS:
-      self->ndr.block_rows = g_value_get_uint (value);
-      break;
-    case PROP_NDR_BLOCK_COLUMNS:
-      self->ndr.block_columns = g_value_get_uint (value);
-      break;
-    case PROP_NDR_HASH_DIM:
-      self->ndr.hash_dim = g_value_get_uint (value);
-      break;
-    case PROP_NDR_SIM_THRESHOLD:
-      self->ndr.sim_threshold = g_value_get_double (value);
-      break;
-    case PROP_NDR_OVERSAMPLE:
-      self->ndr.oversample = g_value_get_enum (value);
-      break;
-    case PROP_NDR_UNDERSAMPLE:
-      self->ndr.undersample = g_value_get_enum (value);
-      break;
-    case PROP_PROTOTYPE_KEEP:
-      self->prototype_keep = g_value_get_enum (value);
-      break;
-    case PROP_DEDUP_THRESHOLD:
-      self->dedup_threshold = g_value_get_double (value);
-      break;
-    case PROP_STRATIFY:
-      self->stratify = g_value_get_boolean (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      return;
-    }
-
-  g_object_notify_by_pspec (object, pspec);
+  prune_property_set (object, field_offsets, N_PROPS, prop_id, value, pspec);
 }
 
 static void
@@ -722,10 +635,7 @@ prune_transform_class_init (PruneTransformClass *klass)
    * The result does not depend on it.
    */
   properties[PROP_THREADS] =
-    g_param_spec_uint ("threads", N_("Threads"),
-                       N_("Threads used for hashing and clustering; 0 uses every core"),
-                       0, 1024, 0,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+    prune_property_new_threads (N_("Threads used for hashing and clustering; 0 uses every core"));
 
   /**
    * PruneTransform:skip-broken:

@@ -143,24 +143,6 @@ static const gsize field_offsets[N_PROPS] = {
 };
 
 static void
-prune_hash_transform_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
-{
-  prune_property_get (object, field_offsets, N_PROPS, prop_id, value, pspec);
-}
-
-static void
-prune_hash_transform_set_property (GObject      *object,
-                                   guint         prop_id,
-                                   const GValue *value,
-                                   GParamSpec   *pspec)
-{
-  prune_property_set (object, field_offsets, N_PROPS, prop_id, value, pspec);
-}
-
-static void
 prune_hash_transform_finalize (GObject *object)
 {
   PruneHashTransform *self = PRUNE_HASH_TRANSFORM (object);
@@ -177,8 +159,6 @@ prune_hash_transform_class_init (PruneHashTransformClass *klass)
   DmTransformClass *transform_class = DM_TRANSFORM_CLASS (klass);
 
   object_class->finalize = prune_hash_transform_finalize;
-  object_class->get_property = prune_hash_transform_get_property;
-  object_class->set_property = prune_hash_transform_set_property;
   transform_class->apply = prune_hash_transform_apply;
 
   dm_transform_class_set_metadata (transform_class,
@@ -205,7 +185,7 @@ prune_hash_transform_class_init (PruneHashTransformClass *klass)
     g_param_spec_string ("embeddings", N_("Embeddings"),
                          N_("Make the keys from this .npy file of N × D embeddings instead of the images"),
                          NULL,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                         PRUNE_PARAM_FLAGS);
   /**
    * PruneHashTransform:ids:
    *
@@ -216,9 +196,9 @@ prune_hash_transform_class_init (PruneHashTransformClass *klass)
     g_param_spec_string ("ids", N_("Embedding ids"),
                          N_("Text file naming each embedding row’s item, subset/id per line"),
                          NULL,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                         PRUNE_PARAM_FLAGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  prune_property_install (object_class, N_PROPS, properties, field_offsets);
 }
 
 static void

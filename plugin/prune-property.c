@@ -33,44 +33,39 @@ prune_property_unchanged (GObject      *object,
   return g_param_values_cmp (pspec, &previous, value) == 0;
 }
 
-/* The field that holds @prop_id, or NULL (with GObject's warning) for an
- * id the table does not know. */
-static gpointer
-property_field (GObject     *object,
-                const gsize *offsets,
-                guint        n_props,
-                guint        prop_id,
-                GParamSpec  *pspec)
+/* Each installed property's field offset rides on its GParamSpec, so one
+ * get_property and one set_property serve every transform. */
+static GQuark
+field_offset_quark (void)
 {
-  if (prop_id == 0 || prop_id >= n_props)
+  return g_quark_from_static_string ("prune-property-field-offset");
+}
+
+/* The field that holds @pspec's value, or NULL (with GObject's warning)
+ * for a property not installed by prune_property_install(). Offset 0 is
+ * the parent instance, never a property field. */
+static gpointer
+property_field (GObject    *object,
+                guint       prop_id,
+                GParamSpec *pspec)
+{
+  gsize offset = GPOINTER_TO_SIZE (g_param_spec_get_qdata (pspec, field_offset_quark ()));
+
+  if (offset == 0)
     {
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       return NULL;
     }
-  return G_STRUCT_MEMBER_P (object, offsets[prop_id]);
+  return G_STRUCT_MEMBER_P (object, offset);
 }
 
-/**
- * prune_property_get:
- * @object: the transform
- * @offsets: (array length=n_props): each property's field offset in
- *   @object's instance struct, indexed by property id (index 0 unused)
- * @n_props: the number of entries of @offsets
- * @prop_id: the property's id
- * @value: where the value goes
- * @pspec: the property
- *
- * A get_property for properties stored in instance fields.
- */
-void
-prune_property_get (GObject     *object,
-                    const gsize *offsets,
-                    guint        n_props,
-                    guint        prop_id,
-                    GValue      *value,
-                    GParamSpec  *pspec)
+static void
+property_get (GObject    *object,
+              guint       prop_id,
+              GValue     *value,
+              GParamSpec *pspec)
 {
-  gpointer field = property_field (object, offsets, n_props, prop_id, pspec);
+  gpointer field = property_field (object, prop_id, pspec);
 
   if (field == NULL)
     return;
@@ -97,28 +92,15 @@ prune_property_get (GObject     *object,
     }
 }
 
-/**
- * prune_property_set:
- * @object: the transform
- * @offsets: (array length=n_props): as for prune_property_get()
- * @n_props: the number of entries of @offsets
- * @prop_id: the property's id
- * @value: the new value
- * @pspec: the property
- *
- * A set_property for properties stored in instance fields: stores @value
- * and notifies, unless it equals the current value (the properties are
- * G_PARAM_EXPLICIT_NOTIFY). A string field owns its copy.
- */
-void
-prune_property_set (GObject      *object,
-                    const gsize  *offsets,
-                    guint         n_props,
-                    guint         prop_id,
-                    const GValue *value,
-                    GParamSpec   *pspec)
+/* Stores @value and notifies, unless it equals the current value (the
+ * properties are G_PARAM_EXPLICIT_NOTIFY). A string field owns its copy. */
+static void
+property_set (GObject      *object,
+              guint         prop_id,
+              const GValue *value,
+              GParamSpec   *pspec)
 {
-  gpointer field = property_field (object, offsets, n_props, prop_id, pspec);
+  gpointer field = property_field (object, prop_id, pspec);
 
   if (field == NULL || prune_property_unchanged (object, pspec, value))
     return;
@@ -149,6 +131,33 @@ prune_property_set (GObject      *object,
 }
 
 /**
+ * prune_property_install:
+ * @object_class: a transform's class
+ * @n_props: the number of entries of @pspecs and @offsets
+ * @pspecs: (array length=n_props): the properties, indexed by property id
+ *   (index 0 unused), as for g_object_class_install_properties()
+ * @offsets: (array length=n_props): each property's field offset in the
+ *   instance struct (G_STRUCT_OFFSET()), indexed like @pspecs
+ *
+ * Installs the properties and makes @object_class's get_property and
+ * set_property read and write the fields. A field's C type follows its
+ * property's value type: guint, double, gboolean, an int-sized enum, or an
+ * owned `char *` (the class's finalize frees it).
+ */
+void
+prune_property_install (GObjectClass *object_class,
+                        guint         n_props,
+                        GParamSpec  **pspecs,
+                        const gsize  *offsets)
+{
+  for (guint i = 1; i < n_props; i++)
+    g_param_spec_set_qdata (pspecs[i], field_offset_quark (), GSIZE_TO_POINTER (offsets[i]));
+
+  object_class->get_property = property_get;
+  object_class->set_property = property_set;
+  g_object_class_install_properties (object_class, n_props, pspecs);
+}
+/**
  * prune_property_new_threads:
  * @blurb: (not nullable): what the threads are used for, untranslated
  *   (marked with N_())
@@ -163,5 +172,5 @@ prune_property_new_threads (const char *blurb)
 {
   return g_param_spec_uint ("threads", N_("Threads"), blurb,
                             0, 1024, 0,
-                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                            PRUNE_PARAM_FLAGS);
 }

@@ -1,5 +1,5 @@
 /* prune-property.h: the transforms' properties, each stored in a field of
- * the instance, read and written through one table of field offsets.
+ * the instance, read and written by the same code for every transform.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -9,22 +9,18 @@
 
 G_BEGIN_DECLS
 
+/* Every transform property's flags: prune_property_install()'s setter
+ * notifies on a change itself, which G_PARAM_EXPLICIT_NOTIFY requires. */
+#define PRUNE_PARAM_FLAGS (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY)
+
 gboolean    prune_property_unchanged  (GObject      *object,
                                        GParamSpec   *pspec,
                                        const GValue *value);
 
-void        prune_property_get        (GObject      *object,
-                                       const gsize  *offsets,
+void        prune_property_install    (GObjectClass *object_class,
                                        guint         n_props,
-                                       guint         prop_id,
-                                       GValue       *value,
-                                       GParamSpec   *pspec);
-void        prune_property_set        (GObject      *object,
-                                       const gsize  *offsets,
-                                       guint         n_props,
-                                       guint         prop_id,
-                                       const GValue *value,
-                                       GParamSpec   *pspec);
+                                       GParamSpec  **pspecs,
+                                       const gsize  *offsets);
 
 GParamSpec *prune_property_new_threads (const char  *blurb);
 

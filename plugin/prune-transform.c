@@ -516,7 +516,7 @@ prune_transform_apply (DmTransform   *transform,
 }
 
 /* Where each property is stored (see prune-property.h); enum fields are
- * int-sized, as prune_property_get() reads them. */
+ * int-sized, as prune_property_install() requires. */
 G_STATIC_ASSERT (sizeof (PruneMethod) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (PruneHashType) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (DmNdrOversample) == sizeof (gint));
@@ -543,31 +543,11 @@ static const gsize field_offsets[N_PROPS] = {
 };
 
 static void
-prune_transform_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
-{
-  prune_property_get (object, field_offsets, N_PROPS, prop_id, value, pspec);
-}
-
-static void
-prune_transform_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
-{
-  prune_property_set (object, field_offsets, N_PROPS, prop_id, value, pspec);
-}
-
-static void
 prune_transform_class_init (PruneTransformClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   DmTransformClass *transform_class = DM_TRANSFORM_CLASS (klass);
 
-  object_class->get_property = prune_transform_get_property;
-  object_class->set_property = prune_transform_set_property;
   transform_class->apply = prune_transform_apply;
 
   dm_transform_class_set_metadata (transform_class,
@@ -584,7 +564,7 @@ prune_transform_class_init (PruneTransformClass *klass)
     g_param_spec_enum ("method", N_("Method"),
                        N_("How the kept items are chosen"),
                        PRUNE_TYPE_METHOD, PRUNE_METHOD_RANDOM,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   /**
    * PruneTransform:ratio:
    *
@@ -595,7 +575,7 @@ prune_transform_class_init (PruneTransformClass *klass)
     g_param_spec_double ("ratio", N_("Ratio"),
                          N_("The fraction of the items kept, greater than 0 and at most 1"),
                          0.0, 1.0, 0.5,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                         PRUNE_PARAM_FLAGS);
   /**
    * PruneTransform:hash-type:
    *
@@ -606,7 +586,7 @@ prune_transform_class_init (PruneTransformClass *klass)
     g_param_spec_enum ("hash-type", N_("Hash type"),
                        N_("What the clustering methods cluster: image keys, or image and label text keys"),
                        PRUNE_TYPE_HASH_TYPE, PRUNE_HASH_TYPE_IMG,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   /**
    * PruneTransform:seed:
    *
@@ -616,7 +596,7 @@ prune_transform_class_init (PruneTransformClass *klass)
     g_param_spec_uint ("seed", N_("Seed"),
                        N_("Seeds every random choice: the same seed keeps the same items"),
                        0, G_MAXUINT32, 0,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   /**
    * PruneTransform:clusters:
    *
@@ -627,7 +607,7 @@ prune_transform_class_init (PruneTransformClass *klass)
     g_param_spec_uint ("clusters", N_("Clusters"),
                        N_("Number of clusters; 0 uses the number of labels"),
                        0, G_MAXINT32, 0,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   /**
    * PruneTransform:threads:
    *
@@ -648,51 +628,51 @@ prune_transform_class_init (PruneTransformClass *klass)
     g_param_spec_boolean ("skip-broken", N_("Skip broken items"),
                           N_("Leave out items whose image cannot be read, instead of stopping"),
                           FALSE,
-                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                          PRUNE_PARAM_FLAGS);
 
   /* NDR's parameters, with Datumaro's defaults. */
   properties[PROP_NDR_BLOCK_ROWS] =
     g_param_spec_uint ("ndr-block-rows", N_("NDR block rows"),
                        N_("ndr: rows of the grid each image is averaged into"),
                        1, 64, DM_NDR_DEFAULT_BLOCK_ROWS,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   properties[PROP_NDR_BLOCK_COLUMNS] =
     g_param_spec_uint ("ndr-block-columns", N_("NDR block columns"),
                        N_("ndr: columns of the grid each image is averaged into"),
                        1, 64, DM_NDR_DEFAULT_BLOCK_COLUMNS,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   properties[PROP_NDR_HASH_DIM] =
     g_param_spec_uint ("ndr-hash-dim", N_("NDR hash bits"),
                        N_("ndr: bits of the hash that groups candidate duplicates"),
                        1, 64, DM_NDR_DEFAULT_HASH_DIM,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   properties[PROP_NDR_SIM_THRESHOLD] =
     g_param_spec_double ("ndr-sim-threshold", N_("NDR similarity threshold"),
                          N_("ndr: similarity from which an image is a duplicate"),
                          0.0, 1.0, DM_NDR_DEFAULT_SIM_THRESHOLD,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                         PRUNE_PARAM_FLAGS);
   properties[PROP_NDR_OVERSAMPLE] =
     g_param_spec_enum ("ndr-oversample", N_("NDR oversampling"),
                        N_("ndr: how removed images are taken back when too few remain"),
                        PRUNE_TYPE_NDR_OVERSAMPLE, DM_NDR_OVERSAMPLE_RANDOM,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   properties[PROP_NDR_UNDERSAMPLE] =
     g_param_spec_enum ("ndr-undersample", N_("NDR undersampling"),
                        N_("ndr: how remaining images are thinned when too many remain"),
                        PRUNE_TYPE_NDR_UNDERSAMPLE, DM_NDR_UNDERSAMPLE_UNIFORM,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
 
   /* The methods beyond Datumaro's (see dm-select-beyond.h). */
   properties[PROP_PROTOTYPE_KEEP] =
     g_param_spec_enum ("prototype-keep", N_("Prototype choice"),
                        N_("prototype: keep each cluster's easiest items, its hardest, or choose by the ratio"),
                        PRUNE_TYPE_PROTOTYPE_KEEP, DM_PROTOTYPE_KEEP_AUTO,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   properties[PROP_DEDUP_THRESHOLD] =
     g_param_spec_double ("dedup-threshold", N_("Deduplication threshold"),
                          N_("dedup: items whose keys differ in at most this fraction of bits are duplicates"),
                          0.0, 1.0, DM_DEDUP_DEFAULT_THRESHOLD,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                         PRUNE_PARAM_FLAGS);
   /**
    * PruneTransform:stratify:
    *
@@ -703,9 +683,9 @@ prune_transform_class_init (PruneTransformClass *klass)
     g_param_spec_boolean ("stratify", N_("Stratify by label"),
                           N_("Clustering methods: each label keeps its share, the method runs within each label"),
                           FALSE,
-                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                          PRUNE_PARAM_FLAGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  prune_property_install (object_class, N_PROPS, properties, field_offsets);
 
   /* `datum prune`'s short options; it has no default method either. */
   dm_transform_class_add_alias (transform_class, 'm', "method");

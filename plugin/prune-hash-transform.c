@@ -135,61 +135,12 @@ prune_hash_transform_apply (DmTransform   *transform,
   return g_steal_pointer (&output);
 }
 
-static void
-prune_hash_transform_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
-{
-  PruneHashTransform *self = PRUNE_HASH_TRANSFORM (object);
-
-  switch (prop_id)
-    {
-    case PROP_THREADS:
-      g_value_set_uint (value, self->threads);
-      break;
-    case PROP_EMBEDDINGS:
-      g_value_set_string (value, self->embeddings);
-      break;
-    case PROP_IDS:
-      g_value_set_string (value, self->ids);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-prune_hash_transform_set_property (GObject      *object,
-                                   guint         prop_id,
-                                   const GValue *value,
-                                   GParamSpec   *pspec)
-{
-  PruneHashTransform *self = PRUNE_HASH_TRANSFORM (object);
-
-  if (prune_property_unchanged (object, pspec, value))
-    return;
-
-  switch (prop_id)
-    {
-    case PROP_THREADS:
-      self->threads = g_value_get_uint (value);
-      break;
-    case PROP_EMBEDDINGS:
-      g_free (self->embeddings);
-      self->embeddings = g_value_dup_string (value);
-      break;
-    case PROP_IDS:
-      g_free (self->ids);
-      self->ids = g_value_dup_string (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      return;
-    }
-
-  g_object_notify_by_pspec (object, pspec);
-}
+/* Where each property is stored (see prune-property.h). */
+static const gsize field_offsets[N_PROPS] = {
+  [PROP_THREADS] = G_STRUCT_OFFSET (PruneHashTransform, threads),
+  [PROP_EMBEDDINGS] = G_STRUCT_OFFSET (PruneHashTransform, embeddings),
+  [PROP_IDS] = G_STRUCT_OFFSET (PruneHashTransform, ids),
+};
 
 static void
 prune_hash_transform_finalize (GObject *object)
@@ -208,8 +159,6 @@ prune_hash_transform_class_init (PruneHashTransformClass *klass)
   DmTransformClass *transform_class = DM_TRANSFORM_CLASS (klass);
 
   object_class->finalize = prune_hash_transform_finalize;
-  object_class->get_property = prune_hash_transform_get_property;
-  object_class->set_property = prune_hash_transform_set_property;
   transform_class->apply = prune_hash_transform_apply;
 
   dm_transform_class_set_metadata (transform_class,
@@ -224,10 +173,7 @@ prune_hash_transform_class_init (PruneHashTransformClass *klass)
    * do not depend on it.
    */
   properties[PROP_THREADS] =
-    g_param_spec_uint ("threads", N_("Threads"),
-                       N_("Images decoded at once; 0 uses every core"),
-                       0, 1024, 0,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+    prune_property_new_threads (N_("Images decoded at once; 0 uses every core"));
 
   /**
    * PruneHashTransform:embeddings:
@@ -239,7 +185,7 @@ prune_hash_transform_class_init (PruneHashTransformClass *klass)
     g_param_spec_string ("embeddings", N_("Embeddings"),
                          N_("Make the keys from this .npy file of N × D embeddings instead of the images"),
                          NULL,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                         PRUNE_PARAM_FLAGS);
   /**
    * PruneHashTransform:ids:
    *
@@ -250,9 +196,9 @@ prune_hash_transform_class_init (PruneHashTransformClass *klass)
     g_param_spec_string ("ids", N_("Embedding ids"),
                          N_("Text file naming each embedding row’s item, subset/id per line"),
                          NULL,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                         PRUNE_PARAM_FLAGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  prune_property_install (object_class, N_PROPS, properties, field_offsets);
 }
 
 static void

@@ -515,137 +515,32 @@ prune_transform_apply (DmTransform   *transform,
   return g_steal_pointer (&output);
 }
 
-static void
-prune_transform_get_property (GObject    *object,
-                              guint       prop_id,
-                              GValue     *value,
-                              GParamSpec *pspec)
-{
-  PruneTransform *self = PRUNE_TRANSFORM (object);
+/* Where each property is stored (see prune-property.h); enum fields are
+ * int-sized, as prune_property_install() requires. */
+G_STATIC_ASSERT (sizeof (PruneMethod) == sizeof (gint));
+G_STATIC_ASSERT (sizeof (PruneHashType) == sizeof (gint));
+G_STATIC_ASSERT (sizeof (DmNdrOversample) == sizeof (gint));
+G_STATIC_ASSERT (sizeof (DmNdrUndersample) == sizeof (gint));
+G_STATIC_ASSERT (sizeof (DmPrototypeKeep) == sizeof (gint));
 
-  switch (prop_id)
-    {
-    case PROP_METHOD:
-      g_value_set_enum (value, self->method);
-      break;
-    case PROP_RATIO:
-      g_value_set_double (value, self->ratio);
-      break;
-    case PROP_HASH_TYPE:
-      g_value_set_enum (value, self->hash_type);
-      break;
-    case PROP_SEED:
-      g_value_set_uint (value, self->seed);
-      break;
-    case PROP_CLUSTERS:
-      g_value_set_uint (value, self->clusters);
-      break;
-    case PROP_THREADS:
-      g_value_set_uint (value, self->threads);
-      break;
-    case PROP_SKIP_BROKEN:
-      g_value_set_boolean (value, self->skip_broken);
-      break;
-    case PROP_NDR_BLOCK_ROWS:
-      g_value_set_uint (value, self->ndr.block_rows);
-      break;
-    case PROP_NDR_BLOCK_COLUMNS:
-      g_value_set_uint (value, self->ndr.block_columns);
-      break;
-    case PROP_NDR_HASH_DIM:
-      g_value_set_uint (value, self->ndr.hash_dim);
-      break;
-    case PROP_NDR_SIM_THRESHOLD:
-      g_value_set_double (value, self->ndr.sim_threshold);
-      break;
-    case PROP_NDR_OVERSAMPLE:
-      g_value_set_enum (value, self->ndr.oversample);
-      break;
-    case PROP_NDR_UNDERSAMPLE:
-      g_value_set_enum (value, self->ndr.undersample);
-      break;
-    case PROP_PROTOTYPE_KEEP:
-      g_value_set_enum (value, self->prototype_keep);
-      break;
-    case PROP_DEDUP_THRESHOLD:
-      g_value_set_double (value, self->dedup_threshold);
-      break;
-    case PROP_STRATIFY:
-      g_value_set_boolean (value, self->stratify);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-prune_transform_set_property (GObject      *object,
-                              guint         prop_id,
-                              const GValue *value,
-                              GParamSpec   *pspec)
-{
-  PruneTransform *self = PRUNE_TRANSFORM (object);
-
-  if (prune_property_unchanged (object, pspec, value))
-    return;
-
-  switch (prop_id)
-    {
-    case PROP_METHOD:
-      self->method = g_value_get_enum (value);
-      break;
-    case PROP_RATIO:
-      self->ratio = g_value_get_double (value);
-      break;
-    case PROP_HASH_TYPE:
-      self->hash_type = g_value_get_enum (value);
-      break;
-    case PROP_SEED:
-      self->seed = g_value_get_uint (value);
-      break;
-    case PROP_CLUSTERS:
-      self->clusters = g_value_get_uint (value);
-      break;
-    case PROP_THREADS:
-      self->threads = g_value_get_uint (value);
-      break;
-    case PROP_SKIP_BROKEN:
-      self->skip_broken = g_value_get_boolean (value);
-      break;
-    case PROP_NDR_BLOCK_ROWS:
-      self->ndr.block_rows = g_value_get_uint (value);
-      break;
-    case PROP_NDR_BLOCK_COLUMNS:
-      self->ndr.block_columns = g_value_get_uint (value);
-      break;
-    case PROP_NDR_HASH_DIM:
-      self->ndr.hash_dim = g_value_get_uint (value);
-      break;
-    case PROP_NDR_SIM_THRESHOLD:
-      self->ndr.sim_threshold = g_value_get_double (value);
-      break;
-    case PROP_NDR_OVERSAMPLE:
-      self->ndr.oversample = g_value_get_enum (value);
-      break;
-    case PROP_NDR_UNDERSAMPLE:
-      self->ndr.undersample = g_value_get_enum (value);
-      break;
-    case PROP_PROTOTYPE_KEEP:
-      self->prototype_keep = g_value_get_enum (value);
-      break;
-    case PROP_DEDUP_THRESHOLD:
-      self->dedup_threshold = g_value_get_double (value);
-      break;
-    case PROP_STRATIFY:
-      self->stratify = g_value_get_boolean (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      return;
-    }
-
-  g_object_notify_by_pspec (object, pspec);
-}
+static const gsize field_offsets[N_PROPS] = {
+  [PROP_METHOD] = G_STRUCT_OFFSET (PruneTransform, method),
+  [PROP_RATIO] = G_STRUCT_OFFSET (PruneTransform, ratio),
+  [PROP_HASH_TYPE] = G_STRUCT_OFFSET (PruneTransform, hash_type),
+  [PROP_SEED] = G_STRUCT_OFFSET (PruneTransform, seed),
+  [PROP_CLUSTERS] = G_STRUCT_OFFSET (PruneTransform, clusters),
+  [PROP_THREADS] = G_STRUCT_OFFSET (PruneTransform, threads),
+  [PROP_SKIP_BROKEN] = G_STRUCT_OFFSET (PruneTransform, skip_broken),
+  [PROP_NDR_BLOCK_ROWS] = G_STRUCT_OFFSET (PruneTransform, ndr.block_rows),
+  [PROP_NDR_BLOCK_COLUMNS] = G_STRUCT_OFFSET (PruneTransform, ndr.block_columns),
+  [PROP_NDR_HASH_DIM] = G_STRUCT_OFFSET (PruneTransform, ndr.hash_dim),
+  [PROP_NDR_SIM_THRESHOLD] = G_STRUCT_OFFSET (PruneTransform, ndr.sim_threshold),
+  [PROP_NDR_OVERSAMPLE] = G_STRUCT_OFFSET (PruneTransform, ndr.oversample),
+  [PROP_NDR_UNDERSAMPLE] = G_STRUCT_OFFSET (PruneTransform, ndr.undersample),
+  [PROP_PROTOTYPE_KEEP] = G_STRUCT_OFFSET (PruneTransform, prototype_keep),
+  [PROP_DEDUP_THRESHOLD] = G_STRUCT_OFFSET (PruneTransform, dedup_threshold),
+  [PROP_STRATIFY] = G_STRUCT_OFFSET (PruneTransform, stratify),
+};
 
 static void
 prune_transform_class_init (PruneTransformClass *klass)
@@ -653,8 +548,6 @@ prune_transform_class_init (PruneTransformClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   DmTransformClass *transform_class = DM_TRANSFORM_CLASS (klass);
 
-  object_class->get_property = prune_transform_get_property;
-  object_class->set_property = prune_transform_set_property;
   transform_class->apply = prune_transform_apply;
 
   dm_transform_class_set_metadata (transform_class,
@@ -671,7 +564,7 @@ prune_transform_class_init (PruneTransformClass *klass)
     g_param_spec_enum ("method", N_("Method"),
                        N_("How the kept items are chosen"),
                        PRUNE_TYPE_METHOD, PRUNE_METHOD_RANDOM,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   /**
    * PruneTransform:ratio:
    *
@@ -682,7 +575,7 @@ prune_transform_class_init (PruneTransformClass *klass)
     g_param_spec_double ("ratio", N_("Ratio"),
                          N_("The fraction of the items kept, greater than 0 and at most 1"),
                          0.0, 1.0, 0.5,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                         PRUNE_PARAM_FLAGS);
   /**
    * PruneTransform:hash-type:
    *
@@ -693,7 +586,7 @@ prune_transform_class_init (PruneTransformClass *klass)
     g_param_spec_enum ("hash-type", N_("Hash type"),
                        N_("What the clustering methods cluster: image keys, or image and label text keys"),
                        PRUNE_TYPE_HASH_TYPE, PRUNE_HASH_TYPE_IMG,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   /**
    * PruneTransform:seed:
    *
@@ -703,7 +596,7 @@ prune_transform_class_init (PruneTransformClass *klass)
     g_param_spec_uint ("seed", N_("Seed"),
                        N_("Seeds every random choice: the same seed keeps the same items"),
                        0, G_MAXUINT32, 0,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   /**
    * PruneTransform:clusters:
    *
@@ -714,7 +607,7 @@ prune_transform_class_init (PruneTransformClass *klass)
     g_param_spec_uint ("clusters", N_("Clusters"),
                        N_("Number of clusters; 0 uses the number of labels"),
                        0, G_MAXINT32, 0,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   /**
    * PruneTransform:threads:
    *
@@ -722,10 +615,7 @@ prune_transform_class_init (PruneTransformClass *klass)
    * The result does not depend on it.
    */
   properties[PROP_THREADS] =
-    g_param_spec_uint ("threads", N_("Threads"),
-                       N_("Threads used for hashing and clustering; 0 uses every core"),
-                       0, 1024, 0,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+    prune_property_new_threads (N_("Threads used for hashing and clustering; 0 uses every core"));
 
   /**
    * PruneTransform:skip-broken:
@@ -738,51 +628,51 @@ prune_transform_class_init (PruneTransformClass *klass)
     g_param_spec_boolean ("skip-broken", N_("Skip broken items"),
                           N_("Leave out items whose image cannot be read, instead of stopping"),
                           FALSE,
-                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                          PRUNE_PARAM_FLAGS);
 
   /* NDR's parameters, with Datumaro's defaults. */
   properties[PROP_NDR_BLOCK_ROWS] =
     g_param_spec_uint ("ndr-block-rows", N_("NDR block rows"),
                        N_("ndr: rows of the grid each image is averaged into"),
                        1, 64, DM_NDR_DEFAULT_BLOCK_ROWS,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   properties[PROP_NDR_BLOCK_COLUMNS] =
     g_param_spec_uint ("ndr-block-columns", N_("NDR block columns"),
                        N_("ndr: columns of the grid each image is averaged into"),
                        1, 64, DM_NDR_DEFAULT_BLOCK_COLUMNS,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   properties[PROP_NDR_HASH_DIM] =
     g_param_spec_uint ("ndr-hash-dim", N_("NDR hash bits"),
                        N_("ndr: bits of the hash that groups candidate duplicates"),
                        1, 64, DM_NDR_DEFAULT_HASH_DIM,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   properties[PROP_NDR_SIM_THRESHOLD] =
     g_param_spec_double ("ndr-sim-threshold", N_("NDR similarity threshold"),
                          N_("ndr: similarity from which an image is a duplicate"),
                          0.0, 1.0, DM_NDR_DEFAULT_SIM_THRESHOLD,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                         PRUNE_PARAM_FLAGS);
   properties[PROP_NDR_OVERSAMPLE] =
     g_param_spec_enum ("ndr-oversample", N_("NDR oversampling"),
                        N_("ndr: how removed images are taken back when too few remain"),
                        PRUNE_TYPE_NDR_OVERSAMPLE, DM_NDR_OVERSAMPLE_RANDOM,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   properties[PROP_NDR_UNDERSAMPLE] =
     g_param_spec_enum ("ndr-undersample", N_("NDR undersampling"),
                        N_("ndr: how remaining images are thinned when too many remain"),
                        PRUNE_TYPE_NDR_UNDERSAMPLE, DM_NDR_UNDERSAMPLE_UNIFORM,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
 
   /* The methods beyond Datumaro's (see dm-select-beyond.h). */
   properties[PROP_PROTOTYPE_KEEP] =
     g_param_spec_enum ("prototype-keep", N_("Prototype choice"),
                        N_("prototype: keep each cluster's easiest items, its hardest, or choose by the ratio"),
                        PRUNE_TYPE_PROTOTYPE_KEEP, DM_PROTOTYPE_KEEP_AUTO,
-                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                       PRUNE_PARAM_FLAGS);
   properties[PROP_DEDUP_THRESHOLD] =
     g_param_spec_double ("dedup-threshold", N_("Deduplication threshold"),
                          N_("dedup: items whose keys differ in at most this fraction of bits are duplicates"),
                          0.0, 1.0, DM_DEDUP_DEFAULT_THRESHOLD,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                         PRUNE_PARAM_FLAGS);
   /**
    * PruneTransform:stratify:
    *
@@ -793,9 +683,9 @@ prune_transform_class_init (PruneTransformClass *klass)
     g_param_spec_boolean ("stratify", N_("Stratify by label"),
                           N_("Clustering methods: each label keeps its share, the method runs within each label"),
                           FALSE,
-                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+                          PRUNE_PARAM_FLAGS);
 
-  g_object_class_install_properties (object_class, N_PROPS, properties);
+  prune_property_install (object_class, N_PROPS, properties, field_offsets);
 
   /* `datum prune`'s short options; it has no default method either. */
   dm_transform_class_add_alias (transform_class, 'm', "method");

@@ -11,6 +11,9 @@
  *   inertia, iterations, simd      of the k-means run
  *   seconds: {keys, seeding, lloyd, selecting}
  *   clusters: [{size, quota}]      quota = items kept from the cluster
+ * and, unless the host turned the per-item members off
+ * (dm_transform_set_report_per_item(); `dm` does without --report and
+ * --report-html):
  *   kept_items: [{subset, id, cluster, distance}]
  *   cluster_of_item: [c, ...]      every input item's cluster, -1 if skipped
  * and with --skip-broken:
@@ -82,23 +85,66 @@ is_broken (GPtrArray *broken,
   return TRUE;
 }
 
+static void
+add_kept_items (JsonObject           *root,
+                DmDataset            *clustered,
+                const DmSelectResult *selection)
+{
+  JsonArray *kept_items = json_array_sized_new (selection->n_kept);
+
+  for (guint i = 0; i < selection->n_kept; i++)
+    {
+      guint index = selection->kept[i];
+      DmItem *item = dm_dataset_get_item (clustered, index);
+      JsonObject *entry = json_object_new ();
+
+      json_object_set_string_member (entry, "subset", dm_item_get_subset (item));
+      json_object_set_string_member (entry, "id", dm_item_get_id (item));
+      json_object_set_int_member (entry, "cluster", selection->cluster_of_item[index]);
+      json_object_set_double_member (entry, "distance", selection->distance[index]);
+      json_array_add_object_element (kept_items, entry);
+    }
+  json_object_set_array_member (root, "kept_items", kept_items);
+}
+
+/* Every input item's cluster, so a report can show what each cluster
+ * dropped as well as what it kept. */
+static void
+add_cluster_of_item (JsonObject           *root,
+                     guint                 n_input,
+                     const DmSelectResult *selection,
+                     GPtrArray            *broken)
+{
+  JsonArray *cluster_of_item = json_array_sized_new (n_input);
+  guint next_broken = 0, next_clustered = 0;
+
+  for (guint i = 0; i < n_input; i++)
+    {
+      if (is_broken (broken, &next_broken, i))
+        json_array_add_int_element (cluster_of_item, -1);
+      else
+        json_array_add_int_element (cluster_of_item, selection->cluster_of_item[next_clustered++]);
+    }
+  json_object_set_array_member (root, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM, cluster_of_item);
+}
+
 /* @clustered is the input without the @broken items (both in input
- * order), which is what the selection's indices refer to. */
+ * order), which is what the selection's indices refer to. The per-item
+ * members only with @per_item: at a million items they are most of the
+ * run's memory. */
 void
 prune_report_add_clusters (JsonNode             *report,
                            DmDataset            *clustered,
                            const DmSelectResult *selection,
                            GPtrArray            *broken,
                            double                seconds_keys,
-                           guint                 n_decoded)
+                           guint                 n_decoded,
+                           gboolean              per_item)
 {
   JsonObject *root = json_node_get_object (report);
   JsonObject *seconds = json_object_new ();
-  JsonArray *clusters = json_array_new ();
-  JsonArray *kept_items = json_array_new ();
-  JsonArray *cluster_of_item = json_array_new ();
+  JsonArray *clusters = json_array_sized_new (selection->n_clusters);
   guint n_input = dm_dataset_get_n_items (clustered) + (broken != NULL ? broken->len : 0);
-  guint next_broken = 0, next_clustered = 0;
 
   json_object_set_int_member (root, "images_decoded", n_decoded);
   json_object_set_double_member (root, "inertia", selection->inertia);
@@ -121,30 +167,10 @@ prune_report_add_clusters (JsonNode             *report,
     }
   json_object_set_array_member (root, DM_TRANSFORM_REPORT_CLUSTERS, clusters);
 
-  for (guint i = 0; i < selection->n_kept; i++)
-    {
-      guint index = selection->kept[i];
-      DmItem *item = dm_dataset_get_item (clustered, index);
-      JsonObject *entry = json_object_new ();
-
-      json_object_set_string_member (entry, "subset", dm_item_get_subset (item));
-      json_object_set_string_member (entry, "id", dm_item_get_id (item));
-      json_object_set_int_member (entry, "cluster", selection->cluster_of_item[index]);
-      json_object_set_double_member (entry, "distance", selection->distance[index]);
-      json_array_add_object_element (kept_items, entry);
-    }
-  json_object_set_array_member (root, "kept_items", kept_items);
-
-  /* Every input item's cluster, so a report can show what each cluster
-   * dropped as well as what it kept. */
-  for (guint i = 0; i < n_input; i++)
-    {
-      if (is_broken (broken, &next_broken, i))
-        json_array_add_int_element (cluster_of_item, -1);
-      else
-        json_array_add_int_element (cluster_of_item, selection->cluster_of_item[next_clustered++]);
-    }
-  json_object_set_array_member (root, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM, cluster_of_item);
+  if (!per_item)
+    return;
+  add_kept_items (root, clustered, selection);
+  add_cluster_of_item (root, n_input, selection, broken);
 }
 
 void

@@ -22,7 +22,8 @@ void      prune_report_add_clusters (JsonNode             *report,
                                      const DmSelectResult *selection,
                                      GPtrArray            *broken,
                                      double                seconds_keys,
-                                     guint                 n_decoded);
+                                     guint                 n_decoded,
+                                     gboolean              per_item);
 
 void      prune_report_add_skipped  (JsonNode             *report,
                                      DmDataset            *input,

@@ -417,8 +417,13 @@ prune_by_clusters (PruneTransform  *self,
     }
 
   output = dataset_from_kept (usable, selection->kept, selection->n_kept, image_keys, n_decoded);
+  /* The keys are in the output now; the report's peak need not hold them. */
+  g_clear_pointer (&keys, g_bytes_unref);
+  g_clear_pointer (&image_keys, g_bytes_unref);
+  g_clear_pointer (&labels, g_free);
   report = new_report (self, input, output);
-  prune_report_add_clusters (report, usable, selection, broken, seconds_keys, n_decoded);
+  prune_report_add_clusters (report, usable, selection, broken, seconds_keys, n_decoded,
+                             dm_transform_get_report_per_item (DM_TRANSFORM (self)));
   if (self->method == PRUNE_METHOD_DEDUP)
     json_object_set_int_member (json_node_get_object (report), "duplicates", selection->n_duplicates);
   if (broken != NULL)

@@ -475,6 +475,8 @@ run_transform (RunOptions  *options,
               (options->link_media ? DM_SAVE_LINK_MEDIA : DM_SAVE_NONE);
 
   run.transform = transform;
+  /* Without a report to write, the totals printed are all it needs. */
+  dm_transform_set_report_per_item (transform, options->report_path != NULL || options->html_report_dir != NULL);
 
   status = set_parameters (transform, options->parameters);
   if (status != 0)

@@ -23,6 +23,7 @@
 typedef struct
 {
   JsonNode *report;
+  gboolean report_terse;  /* the host asked for no per-item members */
 } DmTransformPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (DmTransform, dm_transform, G_TYPE_OBJECT)
@@ -534,6 +535,52 @@ dm_transform_set_report (DmTransform *self,
     json_node_ref (report);
   g_clear_pointer (&priv->report, json_node_unref);
   priv->report = report;
+}
+
+/**
+ * dm_transform_set_report_per_item:
+ * @self: a transform
+ * @per_item: whether the report may list the input items one by one
+ *
+ * For hosts: says whether the next reports need their per-item members
+ * (see the report's contract in dm-transform.h), which by default they
+ * have. A host that shows or writes only totals turns them off, so a run
+ * on millions of items does not hold a second copy of its item list.
+ * This is not a parameter: it changes what is reported, never what is
+ * kept.
+ */
+void
+dm_transform_set_report_per_item (DmTransform *self,
+                                  gboolean     per_item)
+{
+  DmTransformPrivate *priv;
+
+  g_return_if_fail (DM_IS_TRANSFORM (self));
+
+  priv = dm_transform_get_instance_private (self);
+  priv->report_terse = !per_item;
+}
+
+/**
+ * dm_transform_get_report_per_item:
+ * @self: a transform
+ *
+ * For subclasses: whether to add the report's per-item members, such as
+ * %DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM.
+ *
+ * Returns: %FALSE when the host said, with
+ *   dm_transform_set_report_per_item(), it needs only the totals; %TRUE
+ *   otherwise
+ */
+gboolean
+dm_transform_get_report_per_item (DmTransform *self)
+{
+  DmTransformPrivate *priv;
+
+  g_return_val_if_fail (DM_IS_TRANSFORM (self), TRUE);
+
+  priv = dm_transform_get_instance_private (self);
+  return !priv->report_terse;
 }
 
 static gboolean

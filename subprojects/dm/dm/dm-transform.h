@@ -33,13 +33,20 @@ G_BEGIN_DECLS
  * which are the contract between any transform and any host: a transform
  * that fills one gives it exactly this shape, and a host (the `dm` command,
  * its HTML report) reads only these. Every one is optional.
+ *
+ * Members that list the input items one by one (such as
+ * %DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM, and a transform's own per-item
+ * lists) cost, at millions of items, as much memory as the dataset. A host
+ * that needs only the totals says so with
+ * dm_transform_set_report_per_item(), and the transform leaves them out.
  */
 
 /**
  * DM_TRANSFORM_REPORT_SKIPPED:
  *
  * Report member: an array of the input items the transform left out
- * rather than fail on, each an object with the string members
+ * rather than fail on (given whatever dm_transform_get_report_per_item()
+ * says: a host tells the user about them), each an object with the string members
  * %DM_TRANSFORM_REPORT_SUBSET, %DM_TRANSFORM_REPORT_ID and
  * %DM_TRANSFORM_REPORT_REASON (a one-line, translated explanation).
  */
@@ -96,7 +103,8 @@ G_BEGIN_DECLS
  *
  * Report member: an array of integers, one per input item in the input's
  * order: the index of its cluster in %DM_TRANSFORM_REPORT_CLUSTERS, or -1
- * for an item in none (one that was skipped).
+ * for an item in none (one that was skipped). A per-item member: left out
+ * when dm_transform_get_report_per_item() is %FALSE.
  */
 #define DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM "cluster_of_item"
 
@@ -196,6 +204,12 @@ JsonNode    *dm_transform_get_report      (DmTransform   *self);
 DM_AVAILABLE_IN_ALL
 void         dm_transform_set_report      (DmTransform   *self,
                                            JsonNode      *report);
+
+DM_AVAILABLE_IN_ALL
+void         dm_transform_set_report_per_item (DmTransform *self,
+                                               gboolean     per_item);
+DM_AVAILABLE_IN_ALL
+gboolean     dm_transform_get_report_per_item (DmTransform *self);
 
 DM_AVAILABLE_IN_ALL
 gboolean     dm_transform_set_parameter_from_string (DmTransform  *self,

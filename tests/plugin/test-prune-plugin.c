@@ -305,6 +305,73 @@ test_progress_and_report (void)
                      json_object_get_object_member (report, "subsets"), "subset0"), "items"), ==, 9);
 }
 
+/* cluster_random on @input with a fresh transform, per-item members
+ * asked for or not. */
+static DmDataset *
+cluster_random (DmDataset  *input,
+                gboolean    per_item,
+                JsonNode  **report)
+{
+  g_autoptr(DmTransform) prune = create_prune ();
+  g_autoptr(GError) error = NULL;
+  DmDataset *output;
+
+  g_assert_true (dm_transform_get_report_per_item (prune));
+  g_assert_true (dm_transform_set_parameter_from_string (prune, "method", "cluster_random", &error));
+  g_assert_no_error (error);
+  dm_transform_set_report_per_item (prune, per_item);
+  g_assert_cmpint (dm_transform_get_report_per_item (prune), ==, per_item);
+  output = dm_transform_apply (prune, input, NULL, &error);
+  g_assert_no_error (error);
+  *report = json_node_ref (dm_transform_get_report (prune));
+  return output;
+}
+
+static void
+test_report_per_item (void)
+{
+  const guint sizes[] = { 40, 20 };
+  g_autoptr(DmDataset) input = make_dataset (sizes, 2);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  g_autoptr(DmDataset) full_output = NULL, terse_output = NULL;
+  g_autoptr(JsonNode) full = NULL, terse = NULL;
+  JsonObject *full_object, *terse_object;
+  const char *per_item_members[] = { "kept_items", DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM };
+  const char *total_members[] = { "items", "kept", "inertia", "iterations", DM_TRANSFORM_REPORT_CLUSTERS };
+
+  for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
+    {
+      guint8 key[64];
+      g_autoptr(GBytes) bytes = NULL;
+
+      for (guint b = 0; b < sizeof key; b++)
+        key[b] = (guint8) g_rand_int_range (rand, 0, 256);
+      bytes = g_bytes_new (key, sizeof key);
+      dm_item_set_hash_key (dm_dataset_get_item (input, i), bytes);
+    }
+
+  full_output = cluster_random (input, TRUE, &full);
+  terse_output = cluster_random (input, FALSE, &terse);
+  full_object = json_node_get_object (full);
+  terse_object = json_node_get_object (terse);
+
+  /* Only what is reported changes, never what is kept. */
+  g_assert_cmpuint (dm_dataset_get_n_items (terse_output), ==, dm_dataset_get_n_items (full_output));
+  for (guint i = 0; i < dm_dataset_get_n_items (full_output); i++)
+    g_assert_true (dm_dataset_get_item (terse_output, i) == dm_dataset_get_item (full_output, i));
+
+  for (guint m = 0; m < G_N_ELEMENTS (per_item_members); m++)
+    {
+      g_assert_true (json_object_has_member (full_object, per_item_members[m]));
+      g_assert_false (json_object_has_member (terse_object, per_item_members[m]));
+    }
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (full_object, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM)),
+                    ==, 60);
+  for (guint m = 0; m < G_N_ELEMENTS (total_members); m++)
+    g_assert_true (json_node_equal (json_object_get_member (full_object, total_members[m]),
+                                    json_object_get_member (terse_object, total_members[m])));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -325,6 +392,7 @@ main (int argc, char **argv)
   g_test_add_func ("/prune-plugin/empty-dataset-and-zero-ratio", test_empty_dataset_and_zero_ratio);
   g_test_add_func ("/prune-plugin/cancelled-before-start", test_cancelled_before_start);
   g_test_add_func ("/prune-plugin/progress-and-report", test_progress_and_report);
+  g_test_add_func ("/prune-plugin/report-per-item", test_report_per_item);
 
   return g_test_run ();
 }

@@ -9,6 +9,8 @@
 #error "This header is private to libdm: include <dm.h>."
 #endif
 
+#include <yajl/yajl_gen.h>
+
 #include "dm-dataset-io.h"
 
 G_BEGIN_DECLS
@@ -58,5 +60,10 @@ gboolean  dm_datumaro_read_hash_key_file (const char    *path,
                                           GError       **error);
 
 gboolean  dm_datumaro_has_annotation_files (const char *path);
+
+/* The JSON object the writer makes for an item that has none (an image
+ * with label annotations), generated into @gen. */
+void      dm_datumaro_gen_item_json (yajl_gen  gen,
+                                     DmItem   *item);
 
 G_END_DECLS

@@ -162,10 +162,11 @@ make_header (DmDataset *dataset)
   return json_object_ref (json_node_get_object (root));
 }
 
-/* The item object Datumaro writes for an image with label annotations. */
-static char *
-make_item_json (yajl_gen  gen,
-                DmItem   *item)
+/* The item object Datumaro writes for an image with label annotations,
+ * into @gen; the reader keeps no text for an item whose JSON is this. */
+void
+dm_datumaro_gen_item_json (yajl_gen  gen,
+                           DmItem   *item)
 {
   const char *relpath = dm_item_get_image_relpath (item);
   const int *labels;
@@ -214,7 +215,13 @@ make_item_json (yajl_gen  gen,
       yajl_gen_map_close (gen);
     }
   yajl_gen_map_close (gen);
+}
 
+static char *
+make_item_json (yajl_gen  gen,
+                DmItem   *item)
+{
+  dm_datumaro_gen_item_json (gen, item);
   return dm_json_gen_steal_text (gen);
 }
 

@@ -238,6 +238,10 @@ test_load_model (void)
   g_assert_cmpint (width, ==, 3);
   g_assert_cmpint (height, ==, 2);
   g_assert_cmpint (dm_item_get_label (item), ==, 1);
+  /* The writer makes t1's text, as read, from the item alone: the reader
+   * keeps none; it keeps what the writer would not make (m1's "media",
+   * all/types' annotations). */
+  g_assert_null (dm_item_get_json (item));
   key = dm_item_get_hash_key (item);
   g_assert_nonnull (key);
   g_assert_cmpuint (g_bytes_get_size (key), ==, KEY_SIZE);
@@ -251,6 +255,7 @@ test_load_model (void)
 
   item = dm_dataset_find_item (dataset, "train", "m1");
   g_assert_cmpstr (dm_item_get_image_relpath (item), ==, "m1.ppm");
+  g_assert_nonnull (strstr (dm_item_get_json (item), "\"media\""));
 
   /* Only the label annotations give labels, in order. */
   item = dm_dataset_find_item (dataset, "val", "all/types");

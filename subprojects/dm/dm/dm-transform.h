@@ -36,9 +36,11 @@ G_BEGIN_DECLS
  *
  * Members that list the input items one by one (such as
  * %DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM, and a transform's own per-item
- * lists) cost, at millions of items, as much memory as the dataset. A host
- * that needs only the totals says so with
- * dm_transform_set_report_per_item(), and the transform leaves them out.
+ * lists) cost, as a #JsonNode tree at millions of items, as much memory as
+ * the dataset. A host that does not read them from the tree says so with
+ * dm_transform_set_report_per_item(), and the transform leaves them out of
+ * it; dm_transform_write_report() still writes them, from the transform's
+ * own compact data.
  */
 
 /**
@@ -115,6 +117,10 @@ G_DECLARE_DERIVABLE_TYPE (DmTransform, dm_transform, DM, TRANSFORM, GObject)
 /**
  * DmTransformClass:
  * @apply: makes a new dataset from @input; never modifies @input
+ * @write_report: writes the last report as JSON text (see
+ *   dm_transform_write_report()); the default writes the tree
+ *   dm_transform_get_report() gives. A transform that left per-item
+ *   members out of that tree writes them here.
  *
  * The class of transforms. Subclasses declare their parameters as GObject
  * properties and set their menu metadata with dm_transform_class_set_metadata().
@@ -127,12 +133,16 @@ struct _DmTransformClass
                        DmDataset     *input,
                        GCancellable  *cancellable,
                        GError       **error);
+  gboolean   (*write_report) (DmTransform    *self,
+                              GOutputStream  *stream,
+                              GCancellable   *cancellable,
+                              GError        **error);
 
   /*< private >*/
   const char *label;
   const char *description;
   const char *translation_domain;
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 DM_AVAILABLE_IN_ALL
@@ -210,6 +220,11 @@ void         dm_transform_set_report_per_item (DmTransform *self,
                                                gboolean     per_item);
 DM_AVAILABLE_IN_ALL
 gboolean     dm_transform_get_report_per_item (DmTransform *self);
+DM_AVAILABLE_IN_ALL
+gboolean     dm_transform_write_report    (DmTransform    *self,
+                                           GOutputStream  *stream,
+                                           GCancellable   *cancellable,
+                                           GError        **error);
 
 DM_AVAILABLE_IN_ALL
 gboolean     dm_transform_set_parameter_from_string (DmTransform  *self,

@@ -290,6 +290,14 @@ on_value (AnnotationReader *r,
 
               if (kind == VALUE_OTHER && length == 4 && memcmp (text, "null", 4) == 0)
                 return 1;
+              /* Every item has one: its description is made only for a
+               * message. */
+              if (kind == VALUE_NUMBER && dm_json_parse_integer (text, length, &value) && value >= 0)
+                {
+                  r->annotation_has_label_id = TRUE;
+                  r->annotation_label_id = value;
+                  return 1;
+                }
               where = describe_item (r);
               if (kind != VALUE_NUMBER)
                 return fail (r, _("%s: annotations[%u].label_id is %s, not an integer"),
@@ -298,11 +306,8 @@ on_value (AnnotationReader *r,
               if (!dm_json_parse_integer (text, length, &value))
                 return fail (r, _("%s: annotations[%u].label_id %s is not an integer"),
                              where, r->n_annotations, shown);
-              if (value < 0)
-                return fail (r, _("%s: annotations[%u].label_id %s is negative"),
-                             where, r->n_annotations, shown);
-              r->annotation_has_label_id = TRUE;
-              r->annotation_label_id = value;
+              return fail (r, _("%s: annotations[%u].label_id %s is negative"),
+                           where, r->n_annotations, shown);
             }
         }
       return 1;

@@ -162,6 +162,28 @@ make_header (DmDataset *dataset)
   return json_object_ref (json_node_get_object (root));
 }
 
+/* yajl_gen_integer() formats with sprintf, which is most of the time of
+ * writing a million keys, and the reader makes the text of every item it
+ * reads (see dm_datumaro_gen_item_json()). */
+static void
+gen_integer (yajl_gen gen,
+             gint64   value)
+{
+  char digits[24];
+  char *start = digits + sizeof digits;
+  guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
+
+  do
+    {
+      *--start = (char) ('0' + magnitude % 10);
+      magnitude /= 10;
+    }
+  while (magnitude > 0);
+  if (value < 0)
+    *--start = '-';
+  yajl_gen_number (gen, start, (size_t) (digits + sizeof digits - start));
+}
+
 /* The item object Datumaro writes for an image with label annotations,
  * into @gen; the reader keeps no text for an item whose JSON is this. */
 void
@@ -185,16 +207,16 @@ dm_datumaro_gen_item_json (yajl_gen  gen,
     {
       yajl_gen_map_open (gen);
       gen_key (gen, "id");
-      yajl_gen_integer (gen, i);
+      gen_integer (gen, i);
       gen_key (gen, "type");
       gen_key (gen, "label");
       gen_key (gen, "attributes");
       yajl_gen_map_open (gen);
       yajl_gen_map_close (gen);
       gen_key (gen, "group");
-      yajl_gen_integer (gen, 0);
+      gen_integer (gen, 0);
       gen_key (gen, "label_id");
-      yajl_gen_integer (gen, labels[i]);
+      gen_integer (gen, labels[i]);
       yajl_gen_map_close (gen);
     }
   yajl_gen_array_close (gen);
@@ -208,8 +230,8 @@ dm_datumaro_gen_item_json (yajl_gen  gen,
         {
           gen_key (gen, "size");
           yajl_gen_array_open (gen);
-          yajl_gen_integer (gen, height);
-          yajl_gen_integer (gen, width);
+          gen_integer (gen, height);
+          gen_integer (gen, width);
           yajl_gen_array_close (gen);
         }
       yajl_gen_map_close (gen);
@@ -714,23 +736,6 @@ dm_datumaro_write (DmDataset     *dataset,
   return dm_datumaro_write_full (dataset, directory, DM_SAVE_NONE, cancellable, error);
 }
 
-/* yajl_gen_integer() goes through printf, which is most of the time of
- * writing a million keys. */
-static void
-gen_byte (yajl_gen gen,
-          guint8   value)
-{
-  char digits[3];
-  size_t length = 0;
-
-  if (value >= 100)
-    digits[length++] = (char) ('0' + value / 100);
-  if (value >= 10)
-    digits[length++] = (char) ('0' + value / 10 % 10);
-  digits[length++] = (char) ('0' + value % 10);
-  yajl_gen_number (gen, digits, length);
-}
-
 static gboolean
 write_hash_key_stream (DmDataset          *dataset,
                        const char * const *members,
@@ -772,7 +777,7 @@ write_hash_key_stream (DmDataset          *dataset,
       yajl_gen_array_open (gen);
       bytes = g_bytes_get_data (key, &size);
       for (gsize b = 0; b < size; b++)
-        gen_byte (gen, bytes[b]);
+        gen_integer (gen, bytes[b]);
       yajl_gen_array_close (gen);
 
       if (i % 1024 == 0 && !flush_gen (gen, stream, path, NULL, error))

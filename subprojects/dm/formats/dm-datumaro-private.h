@@ -9,8 +9,6 @@
 #error "This header is private to libdm: include <dm.h>."
 #endif
 
-#include <yajl/yajl_gen.h>
-
 #include "dm-dataset-io.h"
 
 G_BEGIN_DECLS
@@ -61,9 +59,9 @@ gboolean  dm_datumaro_read_hash_key_file (const char    *path,
 
 gboolean  dm_datumaro_has_annotation_files (const char *path);
 
-/* The JSON object the writer makes for an item that has none (an image
- * with label annotations), generated into @gen. */
-void      dm_datumaro_gen_item_json (yajl_gen  gen,
-                                     DmItem   *item);
+/* Appends the JSON object the writer makes for an item that has none (an
+ * image with label annotations), compact as yajl generates it. */
+void      dm_datumaro_append_item_json (GString *text,
+                                        DmItem  *item);
 
 G_END_DECLS

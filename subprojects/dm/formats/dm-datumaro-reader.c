@@ -70,7 +70,7 @@ typedef struct
   gboolean seen_items;
   yajl_gen header_gen;
   yajl_gen item_gen;
-  yajl_gen made_gen;             /* what the writer would make of the item */
+  GString *made;                 /* what the writer would make of the item */
 
   /* The item being read. */
   guint n_items;
@@ -475,24 +475,20 @@ static void
 keep_json_unless_made (AnnotationReader *r,
                        DmItem           *item)
 {
-  const unsigned char *read_text, *made_text;
-  size_t read_length, made_length;
+  const unsigned char *read_text;
+  size_t read_length;
 
   yajl_gen_get_buf (r->item_gen, &read_text, &read_length);
   if (media_written_as_read (item))
     {
-      dm_datumaro_gen_item_json (r->made_gen, item);
-      yajl_gen_get_buf (r->made_gen, &made_text, &made_length);
-      if (made_length == read_length && memcmp (made_text, read_text, read_length) == 0)
+      g_string_truncate (r->made, 0);
+      dm_datumaro_append_item_json (r->made, item);
+      if (r->made->len == read_length && memcmp (r->made->str, read_text, read_length) == 0)
         {
           yajl_gen_clear (r->item_gen);
           yajl_gen_reset (r->item_gen, NULL);
-          yajl_gen_clear (r->made_gen);
-          yajl_gen_reset (r->made_gen, NULL);
           return;
         }
-      yajl_gen_clear (r->made_gen);
-      yajl_gen_reset (r->made_gen, NULL);
     }
   dm_item_take_json (item, dm_json_gen_steal_text (r->item_gen));
 }
@@ -979,7 +975,7 @@ read_annotation_file (DmDataset     *dataset,
   r.cancellable = cancellable;
   r.header_gen = yajl_gen_alloc (NULL);
   r.item_gen = yajl_gen_alloc (NULL);
-  r.made_gen = yajl_gen_alloc (NULL);
+  r.made = g_string_sized_new (256);
   r.labels = g_array_new (FALSE, FALSE, sizeof (int));
   r.items = g_ptr_array_new ();
   r.max_label_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -1016,7 +1012,7 @@ out:
   g_clear_error (&r.error);
   yajl_gen_free (r.header_gen);
   yajl_gen_free (r.item_gen);
-  yajl_gen_free (r.made_gen);
+  g_string_free (r.made, TRUE);
   g_array_unref (r.labels);
   g_ptr_array_unref (r.items);
   g_array_unref (r.max_label_ids);

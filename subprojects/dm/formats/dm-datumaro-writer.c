@@ -162,15 +162,16 @@ make_header (DmDataset *dataset)
   return json_object_ref (json_node_get_object (root));
 }
 
-/* yajl_gen_integer() formats with sprintf, which is most of the time of
- * writing a million keys, and the reader makes the text of every item it
- * reads (see dm_datumaro_gen_item_json()). */
-static void
-gen_integer (yajl_gen gen,
-             gint64   value)
+/* @value in decimal, ending at the end of @digits; returns where it
+ * starts. yajl_gen_integer() and g_string_append_printf() go through
+ * sprintf, which is most of the time of writing a million keys, and the
+ * reader makes the text of every item it reads (see
+ * dm_datumaro_append_item_json()). */
+static const char *
+format_integer (char   digits[24],
+                gint64 value)
 {
-  char digits[24];
-  char *start = digits + sizeof digits;
+  char *start = digits + 24;
   guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
 
   do
@@ -181,14 +182,70 @@ gen_integer (yajl_gen gen,
   while (magnitude > 0);
   if (value < 0)
     *--start = '-';
+  return start;
+}
+
+static void
+gen_integer (yajl_gen gen,
+             gint64   value)
+{
+  char digits[24];
+  const char *start = format_integer (digits, value);
+
   yajl_gen_number (gen, start, (size_t) (digits + sizeof digits - start));
 }
 
-/* The item object Datumaro writes for an image with label annotations,
- * into @gen; the reader keeps no text for an item whose JSON is this. */
+static void
+append_integer (GString *text,
+                gint64   value)
+{
+  char digits[24];
+  const char *start = format_integer (digits, value);
+
+  g_string_append_len (text, start, digits + sizeof digits - start);
+}
+
+/* @value as a JSON string, escaped as yajl's generator escapes it (the
+ * reader compares the two, see dm_datumaro_append_item_json()). */
+static void
+append_string (GString    *text,
+               const char *value)
+{
+  static const char hex[] = "0123456789ABCDEF";
+
+  g_string_append_c (text, '"');
+  for (const char *c = value; *c != '\0'; c++)
+    {
+      switch (*c)
+        {
+        case '"': g_string_append (text, "\\\""); break;
+        case '\\': g_string_append (text, "\\\\"); break;
+        case '\n': g_string_append (text, "\\n"); break;
+        case '\r': g_string_append (text, "\\r"); break;
+        case '\t': g_string_append (text, "\\t"); break;
+        case '\b': g_string_append (text, "\\b"); break;
+        case '\f': g_string_append (text, "\\f"); break;
+        default:
+          if ((guchar) *c < 0x20)
+            {
+              g_string_append (text, "\\u00");
+              g_string_append_c (text, hex[(guchar) *c >> 4]);
+              g_string_append_c (text, hex[(guchar) *c & 0xf]);
+            }
+          else
+            g_string_append_c (text, *c);
+        }
+    }
+  g_string_append_c (text, '"');
+}
+
+/* Appends to @text the item object Datumaro writes for an image with
+ * label annotations, compact. The reader keeps no text for an item whose
+ * JSON is exactly this; it is written without yajl, as the reader makes
+ * it for every item it reads. */
 void
-dm_datumaro_gen_item_json (yajl_gen  gen,
-                           DmItem   *item)
+dm_datumaro_append_item_json (GString *text,
+                              DmItem  *item)
 {
   const char *relpath = dm_item_get_image_relpath (item);
   const int *labels;
@@ -198,53 +255,33 @@ dm_datumaro_gen_item_json (yajl_gen  gen,
   labels = dm_item_get_labels (item, &n_labels);
   dm_item_get_image_size (item, &width, &height);
 
-  yajl_gen_map_open (gen);
-  gen_key (gen, "id");
-  gen_key (gen, dm_item_get_id (item));
-  gen_key (gen, "annotations");
-  yajl_gen_array_open (gen);
+  g_string_append (text, "{\"id\":");
+  append_string (text, dm_item_get_id (item));
+  g_string_append (text, ",\"annotations\":[");
   for (guint i = 0; i < n_labels; i++)
     {
-      yajl_gen_map_open (gen);
-      gen_key (gen, "id");
-      gen_integer (gen, i);
-      gen_key (gen, "type");
-      gen_key (gen, "label");
-      gen_key (gen, "attributes");
-      yajl_gen_map_open (gen);
-      yajl_gen_map_close (gen);
-      gen_key (gen, "group");
-      gen_integer (gen, 0);
-      gen_key (gen, "label_id");
-      gen_integer (gen, labels[i]);
-      yajl_gen_map_close (gen);
+      g_string_append (text, i > 0 ? ",{\"id\":" : "{\"id\":");
+      append_integer (text, i);
+      g_string_append (text, ",\"type\":\"label\",\"attributes\":{},\"group\":0,\"label_id\":");
+      append_integer (text, labels[i]);
+      g_string_append_c (text, '}');
     }
-  yajl_gen_array_close (gen);
+  g_string_append_c (text, ']');
   if (relpath != NULL)
     {
-      gen_key (gen, "image");
-      yajl_gen_map_open (gen);
-      gen_key (gen, "path");
-      gen_key (gen, relpath);
+      g_string_append (text, ",\"image\":{\"path\":");
+      append_string (text, relpath);
       if (width > 0 && height > 0)
         {
-          gen_key (gen, "size");
-          yajl_gen_array_open (gen);
-          gen_integer (gen, height);
-          gen_integer (gen, width);
-          yajl_gen_array_close (gen);
+          g_string_append (text, ",\"size\":[");
+          append_integer (text, height);
+          g_string_append_c (text, ',');
+          append_integer (text, width);
+          g_string_append_c (text, ']');
         }
-      yajl_gen_map_close (gen);
+      g_string_append_c (text, '}');
     }
-  yajl_gen_map_close (gen);
-}
-
-static char *
-make_item_json (yajl_gen  gen,
-                DmItem   *item)
-{
-  dm_datumaro_gen_item_json (gen, item);
-  return dm_json_gen_steal_text (gen);
+  g_string_append_c (text, '}');
 }
 
 static gboolean
@@ -274,7 +311,7 @@ write_annotation_file (DmDataset     *dataset,
   g_autoptr(JsonNode) header_node = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *header_text = NULL;
   JsonObject *header = dm_dataset_get_subset_header (dataset, subset);
-  yajl_gen gen = NULL;
+  g_autoptr(GString) made = NULL;   /* the text of an item that has none */
   const char *items_opening;
   gsize header_length;
   gboolean first = TRUE;
@@ -304,7 +341,6 @@ write_annotation_file (DmDataset     *dataset,
     {
       DmItem *item = dm_dataset_get_item (dataset, i);
       const char *json;
-      g_autofree char *made_json = NULL;
 
       if (dm_item_get_subset (item) != subset)
         continue;
@@ -316,9 +352,11 @@ write_annotation_file (DmDataset     *dataset,
         json = dm_item_get_json (item);
       if (json == NULL)
         {
-          if (gen == NULL)
-            gen = yajl_gen_alloc (NULL);
-          json = made_json = make_item_json (gen, item);
+          if (made == NULL)
+            made = g_string_sized_new (256);
+          g_string_truncate (made, 0);
+          dm_datumaro_append_item_json (made, item);
+          json = made->str;
         }
       if ((!first && !write_text (stream, path, ",", 1, cancellable, error)) ||
           !write_text (stream, path, json, strlen (json), cancellable, error))
@@ -331,8 +369,6 @@ write_annotation_file (DmDataset     *dataset,
   ok = TRUE;
 
 out:
-  if (gen != NULL)
-    yajl_gen_free (gen);
   if (!ok)
     {
       g_output_stream_close (stream, NULL, NULL);

@@ -142,6 +142,17 @@ class DatasetTest(unittest.TestCase):
         self.assertEqual([item.get_id() for item in dataset],
                          ['train_0000', 'train_0001', 'train_0002', 'train_0003'])
 
+    def test_appending_notifies_a_watcher(self):
+        # Appends are announced to whoever watches, as a list model must
+        # (though not emitted while nobody does).
+        dataset = make_dataset({'train': 2})
+        changes = []
+        dataset.connect('items-changed', lambda model, *change: changes.append(change))
+        dataset.append_item(Dm.Item.new('extra', 'val'))
+        dataset.append_item(Dm.Item.new('extra', 'train'))
+        self.assertEqual(changes, [(2, 0, 1), (3, 0, 1)])
+        self.assertEqual(dataset.get_subsets(), ['train', 'val'])
+
 
 class RegistryTest(unittest.TestCase):
     def test_lists_prune_with_its_parameters(self):

@@ -228,16 +228,12 @@ DmItem *
 dm_item_new (const char *id,
              const char *subset)
 {
-  DmItem *self;
-
   g_return_val_if_fail (id != NULL, NULL);
 
-  /* What setting the construct-only properties does, without boxing them
-   * in GValues: readers make a million items. */
-  self = g_object_new (DM_TYPE_ITEM, NULL);
-  self->id = g_strdup (id);
-  self->subset = g_intern_string (subset != NULL ? subset : "default");
-  return self;
+  return g_object_new (DM_TYPE_ITEM,
+                       "id", id,
+                       "subset", subset != NULL ? subset : "default",
+                       NULL);
 }
 
 /**

@@ -14,13 +14,11 @@
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
-#include <yajl/yajl_gen.h>
 
 #include "dm-dataset-io.h"
 #include "dm-datumaro-private.h"
 #include "dm-error.h"
 #include "dm-file-tree-private.h"
-#include "dm-json-stream.h"
 
 #define OUTPUT_BUFFER_SIZE (1024 * 1024)
 
@@ -87,31 +85,6 @@ close_file (GOutputStream  *stream,
   return FALSE;
 }
 
-/* Moves what @gen made so far to @stream. */
-static gboolean
-flush_gen (yajl_gen        gen,
-           GOutputStream  *stream,
-           const char     *path,
-           GCancellable   *cancellable,
-           GError        **error)
-{
-  const unsigned char *buffer;
-  size_t length;
-
-  yajl_gen_get_buf (gen, &buffer, &length);
-  if (!write_text (stream, path, (const char *) buffer, length, cancellable, error))
-    return FALSE;
-  yajl_gen_clear (gen);
-  return TRUE;
-}
-
-static void
-gen_key (yajl_gen    gen,
-         const char *key)
-{
-  yajl_gen_string (gen, (const unsigned char *) key, strlen (key));
-}
-
 /* The annotation file's members other than "items", for a subset that was
  * not read from Datumaro JSON: what Datumaro writes for an image dataset
  * with label categories. */
@@ -163,10 +136,9 @@ make_header (DmDataset *dataset)
 }
 
 /* @value in decimal, ending at the end of @digits; returns where it
- * starts. yajl_gen_integer() and g_string_append_printf() go through
- * sprintf, which is most of the time of writing a million keys, and the
- * reader makes the text of every item it reads (see
- * dm_datumaro_append_item_json()). */
+ * starts. g_string_append_printf() goes through sprintf, which would be
+ * most of the time of writing a million keys, and the reader makes the
+ * text of every item it reads (see dm_datumaro_append_item_json()). */
 static const char *
 format_integer (char   digits[24],
                 gint64 value)
@@ -186,16 +158,6 @@ format_integer (char   digits[24],
 }
 
 static void
-gen_integer (yajl_gen gen,
-             gint64   value)
-{
-  char digits[24];
-  const char *start = format_integer (digits, value);
-
-  yajl_gen_number (gen, start, (size_t) (digits + sizeof digits - start));
-}
-
-static void
 append_integer (GString *text,
                 gint64   value)
 {
@@ -205,15 +167,14 @@ append_integer (GString *text,
   g_string_append_len (text, start, digits + sizeof digits - start);
 }
 
-/* @value as a JSON string, escaped as yajl's generator escapes it (the
- * reader compares the two, see dm_datumaro_append_item_json()). */
+/* @value inside a JSON string, escaped as yajl's generator escapes it
+ * (the reader compares the two, see dm_datumaro_append_item_json()). */
 static void
-append_string (GString    *text,
-               const char *value)
+append_escaped (GString    *text,
+                const char *value)
 {
   static const char hex[] = "0123456789ABCDEF";
 
-  g_string_append_c (text, '"');
   for (const char *c = value; *c != '\0'; c++)
     {
       switch (*c)
@@ -236,6 +197,14 @@ append_string (GString    *text,
             g_string_append_c (text, *c);
         }
     }
+}
+
+static void
+append_string (GString    *text,
+               const char *value)
+{
+  g_string_append_c (text, '"');
+  append_escaped (text, value);
   g_string_append_c (text, '"');
 }
 
@@ -772,6 +741,40 @@ dm_datumaro_write (DmDataset     *dataset,
   return dm_datumaro_write_full (dataset, directory, DM_SAVE_NONE, cancellable, error);
 }
 
+/* Written out in pieces of about this size. */
+#define HASH_KEY_CHUNK (256 * 1024)
+
+/* @bytes as a JSON array of numbers, formatted in place: appending each
+ * number to @text would take most of the time. */
+static void
+append_byte_array (GString      *text,
+                   const guint8 *bytes,
+                   gsize         size)
+{
+  gsize at = text->len;
+  char *out;
+
+  g_string_set_size (text, at + 2 + 4 * size);
+  out = text->str + at;
+  *out++ = '[';
+  for (gsize b = 0; b < size; b++)
+    {
+      guint value = bytes[b];
+
+      if (b > 0)
+        *out++ = ',';
+      if (value >= 100)
+        *out++ = (char) ('0' + value / 100);
+      if (value >= 10)
+        *out++ = (char) ('0' + value / 10 % 10);
+      *out++ = (char) ('0' + value % 10);
+    }
+  *out++ = ']';
+  g_string_truncate (text, (gsize) (out - text->str));
+}
+
+/* Without yajl: a million keys of 64 numbers each are written at the
+ * speed of appending text, escaped as yajl escapes (see append_string). */
 static gboolean
 write_hash_key_stream (DmDataset          *dataset,
                        const char * const *members,
@@ -780,53 +783,59 @@ write_hash_key_stream (DmDataset          *dataset,
                        GError            **error)
 {
   const char *origin = dm_dataset_get_hash_key_origin (dataset);
-  yajl_gen gen = yajl_gen_alloc (NULL);
+  g_autoptr(GString) text = g_string_sized_new (HASH_KEY_CHUNK + 4096);
   guint n_items = dm_dataset_get_n_items (dataset);
-  gboolean ok = FALSE;
+  gboolean first = TRUE;
 
-  yajl_gen_map_open (gen);
+  g_string_append_c (text, '{');
   if (origin != NULL && !g_str_equal (origin, DM_HASH_KEY_ORIGIN_DATUMARO))
     {
-      gen_key (gen, "dm_hasher");
-      gen_key (gen, origin);
+      g_string_append (text, "\"dm_hasher\":");
+      append_string (text, origin);
+      first = FALSE;
     }
   for (guint m = 0; members != NULL && members[m] != NULL && members[m + 1] != NULL; m += 2)
     {
-      gen_key (gen, members[m]);
-      gen_key (gen, members[m + 1]);
+      if (!first)
+        g_string_append_c (text, ',');
+      append_string (text, members[m]);
+      g_string_append_c (text, ':');
+      append_string (text, members[m + 1]);
+      first = FALSE;
     }
-  gen_key (gen, "hashkey");
-  yajl_gen_map_open (gen);
+  g_string_append (text, first ? "\"hashkey\":{" : ",\"hashkey\":{");
 
+  first = TRUE;
   for (guint i = 0; i < n_items; i++)
     {
       DmItem *item = dm_dataset_get_item (dataset, i);
       GBytes *key = dm_item_get_hash_key (item);
-      g_autofree char *name = NULL;
       const guint8 *bytes;
       gsize size;
 
       if (key == NULL)
         continue;
-      name = g_strconcat (dm_item_get_subset (item), "/", dm_item_get_id (item), NULL);
-      gen_key (gen, name);
-      yajl_gen_array_open (gen);
+      if (!first)
+        g_string_append_c (text, ',');
+      first = FALSE;
+      g_string_append_c (text, '"');
+      append_escaped (text, dm_item_get_subset (item));
+      g_string_append_c (text, '/');
+      append_escaped (text, dm_item_get_id (item));
+      g_string_append (text, "\":");
       bytes = g_bytes_get_data (key, &size);
-      for (gsize b = 0; b < size; b++)
-        gen_integer (gen, bytes[b]);
-      yajl_gen_array_close (gen);
+      append_byte_array (text, bytes, size);
 
-      if (i % 1024 == 0 && !flush_gen (gen, stream, path, NULL, error))
-        goto out;
+      if (text->len >= HASH_KEY_CHUNK)
+        {
+          if (!write_text (stream, path, text->str, text->len, NULL, error))
+            return FALSE;
+          g_string_truncate (text, 0);
+        }
     }
 
-  yajl_gen_map_close (gen);
-  yajl_gen_map_close (gen);
-  ok = flush_gen (gen, stream, path, NULL, error);
-
-out:
-  yajl_gen_free (gen);
-  return ok;
+  g_string_append (text, "}}");
+  return write_text (stream, path, text->str, text->len, NULL, error);
 }
 
 /**

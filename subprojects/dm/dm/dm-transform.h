@@ -47,8 +47,9 @@ G_BEGIN_DECLS
  * DM_TRANSFORM_REPORT_SKIPPED:
  *
  * Report member: an array of the input items the transform left out
- * rather than fail on (given whatever dm_transform_get_report_per_item()
- * says: a host tells the user about them), each an object with the string members
+ * rather than fail on (always in the tree, whatever
+ * dm_transform_get_report_per_item() says: a host tells the user about
+ * them), each an object with the string members
  * %DM_TRANSFORM_REPORT_SUBSET, %DM_TRANSFORM_REPORT_ID and
  * %DM_TRANSFORM_REPORT_REASON (a one-line, translated explanation).
  */

@@ -267,6 +267,9 @@ check_subset_name (const char  *subset,
   return TRUE;
 }
 
+/* Items are written out in pieces of about this size, not one write each. */
+#define ITEMS_CHUNK (256 * 1024)
+
 static gboolean
 write_annotation_file (DmDataset     *dataset,
                        const char    *subset,
@@ -280,7 +283,7 @@ write_annotation_file (DmDataset     *dataset,
   g_autoptr(JsonNode) header_node = json_node_new (JSON_NODE_OBJECT);
   g_autofree char *header_text = NULL;
   JsonObject *header = dm_dataset_get_subset_header (dataset, subset);
-  g_autoptr(GString) made = NULL;   /* the text of an item that has none */
+  g_autoptr(GString) text = g_string_sized_new (ITEMS_CHUNK + 4096);
   const char *items_opening;
   gsize header_length;
   gboolean first = TRUE;
@@ -319,21 +322,23 @@ write_annotation_file (DmDataset     *dataset,
       json = rewritten != NULL ? g_hash_table_lookup (rewritten, item) : NULL;
       if (json == NULL)
         json = dm_item_get_json (item);
-      if (json == NULL)
-        {
-          if (made == NULL)
-            made = g_string_sized_new (256);
-          g_string_truncate (made, 0);
-          dm_datumaro_append_item_json (made, item);
-          json = made->str;
-        }
-      if ((!first && !write_text (stream, path, ",", 1, cancellable, error)) ||
-          !write_text (stream, path, json, strlen (json), cancellable, error))
-        goto out;
+      if (!first)
+        g_string_append_c (text, ',');
       first = FALSE;
+      if (json != NULL)
+        g_string_append (text, json);
+      else
+        dm_datumaro_append_item_json (text, item);
+      if (text->len >= ITEMS_CHUNK)
+        {
+          if (!write_text (stream, path, text->str, text->len, cancellable, error))
+            goto out;
+          g_string_truncate (text, 0);
+        }
     }
 
-  if (!write_text (stream, path, "]}", 2, cancellable, error))
+  g_string_append (text, "]}");
+  if (!write_text (stream, path, text->str, text->len, cancellable, error))
     goto out;
   ok = TRUE;
 

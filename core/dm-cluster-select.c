@@ -45,16 +45,10 @@ members_clear (Members *members)
   g_free (members->items);
 }
 
-typedef struct {
-  double key;
-  guint item;
-} Ranked;
-
-/* Ascending key, ties by lowest item. */
-static int
-compare_ranked (gconstpointer a, gconstpointer b)
+int
+dm_ranked_compare (gconstpointer a, gconstpointer b)
 {
-  const Ranked *ra = a, *rb = b;
+  const DmRanked *ra = a, *rb = b;
 
   if (ra->key != rb->key)
     return ra->key < rb->key ? -1 : 1;
@@ -99,13 +93,13 @@ keep_nearest (const DmKmeansResult *clusters, const Members *members,
   for (guint j = 0; j < clusters->k; j++)
     {
       guint size = members->offsets[j + 1] - members->offsets[j];
-      g_autofree Ranked *ranked = g_new (Ranked, MAX (size, 1));
+      g_autofree DmRanked *ranked = g_new (DmRanked, MAX (size, 1));
       for (guint m = 0; m < size; m++)
         {
           guint item = members->items[members->offsets[j] + m];
-          ranked[m] = (Ranked) { clusters->distance[item], item };
+          ranked[m] = (DmRanked) { clusters->distance[item], item };
         }
-      qsort (ranked, size, sizeof *ranked, compare_ranked);
+      qsort (ranked, size, sizeof *ranked, dm_ranked_compare);
       for (guint m = 0; m < quotas[j]; m++)
         kept[ranked[m].item] = TRUE;
     }
@@ -147,18 +141,18 @@ keep_entropy (const DmKmeansResult *clusters, const Members *members,
     {
       const guint *items = members->items + members->offsets[j];
       guint size = members->offsets[j + 1] - members->offsets[j];
-      g_autofree Ranked *ranked = g_new (Ranked, MAX (size, 1));
+      g_autofree DmRanked *ranked = g_new (DmRanked, MAX (size, 1));
 
       for (guint m = 0; m < size; m++)
         class_count[class_of (request, items[m])]++;
       for (guint m = 0; m < size; m++)
         {
           double u = 1.0 - g_rand_double (rand);   /* (0, 1] */
-          ranked[m] = (Ranked) { -log (u) * class_count[class_of (request, items[m])], items[m] };
+          ranked[m] = (DmRanked) { -log (u) * class_count[class_of (request, items[m])], items[m] };
         }
       for (guint m = 0; m < size; m++)
         class_count[class_of (request, items[m])] = 0;
-      qsort (ranked, size, sizeof *ranked, compare_ranked);
+      qsort (ranked, size, sizeof *ranked, dm_ranked_compare);
       for (guint m = 0; m < quotas[j]; m++)
         kept[ranked[m].item] = TRUE;
     }
@@ -193,12 +187,12 @@ keep_centroids (const DmKmeansResult *clusters, gsize total,
   if (n_kept == total)
     return;
 
-  g_autofree Ranked *ranked = g_new (Ranked, clusters->n_items);
+  g_autofree DmRanked *ranked = g_new (DmRanked, clusters->n_items);
   gsize n_ranked = 0;
   for (gsize i = 0; i < clusters->n_items; i++)
     if (!kept[i])
-      ranked[n_ranked++] = (Ranked) { clusters->distance[i], (guint) i };
-  qsort (ranked, n_ranked, sizeof *ranked, compare_ranked);
+      ranked[n_ranked++] = (DmRanked) { clusters->distance[i], (guint) i };
+  qsort (ranked, n_ranked, sizeof *ranked, dm_ranked_compare);
   for (gsize r = 0; n_kept < total; r++, n_kept++)
     {
       kept[ranked[r].item] = TRUE;
@@ -423,9 +417,14 @@ dm_cluster_select (const DmSelectRequest *request,
   if (request->method == DM_SELECT_CENTROID)
     keep_centroids (clusters, total, result->quotas, kept);
   else if (request->method == DM_SELECT_DEDUP)
-    result->n_duplicates = dm_select_keep_deduplicated (clusters, request->keys, request->key_bytes,
-                                                        request->dedup_threshold, total,
-                                                        request->seed, result->quotas, kept);
+    {
+      if (!dm_select_keep_deduplicated (clusters, request, total, result->quotas, kept,
+                                        &result->n_duplicates, error))
+        {
+          members_clear (&members);
+          return FALSE;
+        }
+    }
   else if (!dm_quota_compute (clusters->sizes, k, total, result->quotas, error))
     {
       members_clear (&members);
@@ -476,26 +475,4 @@ dm_select_result_free (DmSelectResult *result)
   g_free (result->cluster_sizes);
   g_free (result->quotas);
   g_free (result);
-}
-
-gboolean
-dm_select_method_from_string (const char *name, DmSelectMethod *method)
-{
-  static const struct { const char *name; DmSelectMethod method; } methods[] = {
-    { "cluster_random", DM_SELECT_CLUSTER_RANDOM },
-    { "centroid", DM_SELECT_CENTROID },
-    { "query_clust", DM_SELECT_QUERY_CLUST },
-    { "entropy", DM_SELECT_ENTROPY },
-    { "prototype", DM_SELECT_PROTOTYPE },
-    { "dedup", DM_SELECT_DEDUP },
-  };
-
-  g_return_val_if_fail (name != NULL && method != NULL, FALSE);
-  for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
-    if (g_str_equal (name, methods[m].name))
-      {
-        *method = methods[m].method;
-        return TRUE;
-      }
-  return FALSE;
 }

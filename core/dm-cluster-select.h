@@ -132,17 +132,17 @@ gboolean dm_cluster_select (const DmSelectRequest *request,
 gboolean dm_select_check_label_ids (const DmSelectRequest *request,
                                     GError               **error);
 
+/* An item and the value the selections rank it by: sorted with
+ * dm_ranked_compare(), ascending value, ties by the lowest item, so that
+ * a selection does not depend on the sort's stability. */
+typedef struct {
+  double key;
+  guint item;
+} DmRanked;
+
+int dm_ranked_compare (gconstpointer a, gconstpointer b);
+
 void dm_select_result_free (DmSelectResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmSelectResult, dm_select_result_free)
-
-/**
- * dm_select_method_from_string:
- * @name: "cluster_random", "centroid", "query_clust", "entropy",
- *   "prototype" or "dedup"
- * @method: (out): the method
- *
- * Returns: %TRUE when @name names a clustering method
- */
-gboolean dm_select_method_from_string (const char *name, DmSelectMethod *method);
 
 G_END_DECLS

@@ -7,6 +7,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "dm-keys.h"
+
 #define GRID DM_IMAGE_KEY_GRID
 
 #define LAYOUT_SIDE   8                         /* luma layout: 8x8 cells of 4x4 */
@@ -53,21 +55,11 @@ struct _DmImageKeyer
   double dct_basis[DCT_SIDE][GRID];
 };
 
-static guint64
-splitmix64_next (guint64 *state)
-{
-  guint64 z = (*state += G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
-
-  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
-  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
-  return z ^ (z >> 31);
-}
-
 /* A uniform double in (0, 1]: never 0, so its logarithm is finite. */
 static double
 uniform_open (guint64 *state)
 {
-  return ((double) (splitmix64_next (state) >> 11) + 1.0) / 9007199254740992.0;
+  return ((double) (dm_keys_splitmix64_next (state) >> 11) + 1.0) / 9007199254740992.0;
 }
 
 /**

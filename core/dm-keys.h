@@ -44,6 +44,18 @@ dm_keys_feature (const guint8 *key, gsize feature)
   return (key[feature / 8] >> (7 - feature % 8)) & 1u;
 }
 
+/* The key makers' seeded stream (splitmix64): their random projections
+ * depend on the seed alone, the same on every machine. */
+static inline guint64
+dm_keys_splitmix64_next (guint64 *state)
+{
+  guint64 z = (*state += G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
+
+  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
+  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
+  return z ^ (z >> 31);
+}
+
 /**
  * dm_keys_popcount:
  * @key: a packed key of @key_bytes bytes

@@ -43,40 +43,25 @@ dm_prototype_resolve (DmPrototypeKeep keep, double ratio)
   return ratio < DM_PROTOTYPE_HARD_FROM ? DM_PROTOTYPE_KEEP_EASY : DM_PROTOTYPE_KEEP_HARD;
 }
 
-typedef struct {
-  double distance;
-  guint item;
-} Scored;
-
-/* Descending distance, ties by lowest item. */
-static int
-compare_farthest_first (gconstpointer a, gconstpointer b)
-{
-  const Scored *sa = a, *sb = b;
-
-  if (sa->distance != sb->distance)
-    return sa->distance > sb->distance ? -1 : 1;
-  return sa->item < sb->item ? -1 : sa->item > sb->item;
-}
-
-/* Every cluster's items with their distances to its centre, cluster after
- * cluster, sorted by @compare within each; @offsets has k + 1 entries. */
-static Scored *
-scored_by_cluster (const DmKmeansResult *clusters, GCompareFunc compare, guint **offsets_out)
+/* Every cluster's items, cluster after cluster, the farthest from its
+ * centre first within each (ranked by the negated distance, ties by the
+ * lowest item); @offsets has k + 1 entries. */
+static DmRanked *
+farthest_first_by_cluster (const DmKmeansResult *clusters, guint **offsets_out)
 {
   guint *offsets = g_new0 (guint, clusters->k + 1);
   g_autofree guint *fill = g_new0 (guint, clusters->k);
-  Scored *scored = g_new (Scored, MAX (clusters->n_items, 1));
+  DmRanked *scored = g_new (DmRanked, MAX (clusters->n_items, 1));
 
   for (guint j = 0; j < clusters->k; j++)
     offsets[j + 1] = offsets[j] + clusters->sizes[j];
   for (gsize i = 0; i < clusters->n_items; i++)
     {
       guint j = clusters->labels[i];
-      scored[offsets[j] + fill[j]++] = (Scored) { clusters->distance[i], (guint) i };
+      scored[offsets[j] + fill[j]++] = (DmRanked) { -clusters->distance[i], (guint) i };
     }
   for (guint j = 0; j < clusters->k; j++)
-    qsort (scored + offsets[j], offsets[j + 1] - offsets[j], sizeof *scored, compare);
+    qsort (scored + offsets[j], offsets[j + 1] - offsets[j], sizeof *scored, dm_ranked_compare);
 
   *offsets_out = offsets;
   return scored;
@@ -88,32 +73,76 @@ dm_select_keep_hardest (const DmKmeansResult *clusters,
                         gboolean             *kept)
 {
   g_autofree guint *offsets = NULL;
-  g_autofree Scored *scored = scored_by_cluster (clusters, compare_farthest_first, &offsets);
+  g_autofree DmRanked *scored = farthest_first_by_cluster (clusters, &offsets);
 
   for (guint j = 0; j < clusters->k; j++)
     for (guint m = 0; m < quotas[j]; m++)
       kept[scored[offsets[j] + m].item] = TRUE;
 }
 
-guint
-dm_select_keep_deduplicated (const DmKmeansResult *clusters,
-                             const guint8         *keys,
-                             gsize                 key_bytes,
-                             double                threshold,
-                             gsize                 total,
-                             guint32               seed,
-                             guint                *quotas,
-                             gboolean             *kept)
+/* Dedup's inner loop: the Hamming distance of two keys a word at a time
+ * (dm_keys_hamming() goes byte by byte, for any key size). On x86-64 a
+ * clone with the POPCNT instruction is chosen at load time where the CPU
+ * has it: without it each word's count is a dozen instructions. */
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute (target_clones)
+__attribute__ ((target_clones ("popcnt", "default")))
+#endif
+#endif
+static guint
+hamming_words (const guint8 *a, const guint8 *b, gsize n_words)
 {
-  guint max_bits = (guint) (threshold * 8 * key_bytes);
+  guint count = 0;
+
+  for (gsize w = 0; w < n_words; w++)
+    {
+      guint64 x, y;
+
+      memcpy (&x, a + 8 * w, 8);
+      memcpy (&y, b + 8 * w, 8);
+      count += (guint) __builtin_popcountll (x ^ y);
+    }
+  return count;
+}
+
+/* Hamming comparisons between progress reports: a few milliseconds. */
+#define DEDUP_REPORT_EVERY (1u << 20)
+
+/* Reports dedup's progress (phase "selecting"); %FALSE with @error set when
+ * the caller asked to stop. */
+static gboolean
+report_dedup (const DmSelectRequest *request, double fraction, GError **error)
+{
+  if (request->progress == NULL
+      || request->progress ("selecting", fraction, request->progress_data))
+    return TRUE;
+  g_set_error_literal (error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED,
+                       "deduplication was cancelled");
+  return FALSE;
+}
+
+gboolean
+dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
+                             const DmSelectRequest *request,
+                             gsize                  total,
+                             guint                 *quotas,
+                             gboolean              *kept,
+                             guint                 *n_duplicates,
+                             GError               **error)
+{
+  gsize key_bytes = request->key_bytes;
+  const guint8 *keys = request->keys;
+  guint max_bits = (guint) (request->dedup_threshold * 8 * key_bytes);
   g_autofree guint *offsets = NULL;
-  g_autofree Scored *scored = scored_by_cluster (clusters, compare_farthest_first, &offsets);
+  g_autofree DmRanked *scored = farthest_first_by_cluster (clusters, &offsets);
   g_autofree guint *survivors = g_new (guint, MAX (clusters->n_items, 1));
   g_autofree guint *n_survivors = g_new0 (guint, clusters->k);
-  /* Per dropped item: the Hamming distance to the kept item that caught it. */
-  g_autofree Scored *dropped = g_new (Scored, MAX (clusters->n_items, 1));
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  gsize n_dropped = 0, n_all_survivors = 0;
+  /* Per dropped item: the Hamming distance to the kept item that caught
+   * it, negated, so the most distinct come first. */
+  g_autofree DmRanked *dropped = g_new (DmRanked, MAX (clusters->n_items, 1));
+  g_autoptr(GRand) rand = g_rand_new_with_seed (request->seed);
+  gsize n_dropped = 0, n_all_survivors = 0, n_done = 0;
+  guint64 comparisons = 0, next_report = DEDUP_REPORT_EVERY;
 
   for (guint j = 0; j < clusters->k; j++)
     {
@@ -126,15 +155,27 @@ dm_select_keep_deduplicated (const DmKmeansResult *clusters,
           guint nearest = G_MAXUINT;
 
           for (guint s = 0; s < n_survivors[j] && nearest > max_bits; s++)
-            nearest = MIN (nearest, dm_keys_hamming (key, keys + (gsize) cluster_survivors[s] * key_bytes,
-                                                     key_bytes));
+            {
+              nearest = MIN (nearest, hamming_words (key, keys + (gsize) cluster_survivors[s] * key_bytes,
+                                                     key_bytes / 8));
+              comparisons++;
+            }
           if (nearest > max_bits)
             cluster_survivors[n_survivors[j]++] = item;
           else
-            dropped[n_dropped++] = (Scored) { nearest, item };
+            dropped[n_dropped++] = (DmRanked) { -(double) nearest, item };
+
+          n_done++;
+          if (comparisons >= next_report)
+            {
+              next_report = comparisons + DEDUP_REPORT_EVERY;
+              if (!report_dedup (request, (double) n_done / clusters->n_items, error))
+                return FALSE;
+            }
         }
       n_all_survivors += n_survivors[j];
     }
+  *n_duplicates = (guint) n_dropped;
 
   if (n_all_survivors >= total)
     {
@@ -154,7 +195,7 @@ dm_select_keep_deduplicated (const DmKmeansResult *clusters,
               kept[items[m]] = TRUE;
             }
         }
-      return (guint) n_dropped;
+      return TRUE;
     }
 
   for (guint j = 0; j < clusters->k; j++)
@@ -163,13 +204,13 @@ dm_select_keep_deduplicated (const DmKmeansResult *clusters,
       for (guint s = 0; s < n_survivors[j]; s++)
         kept[survivors[offsets[j] + s]] = TRUE;
     }
-  qsort (dropped, n_dropped, sizeof *dropped, compare_farthest_first);
+  qsort (dropped, n_dropped, sizeof *dropped, dm_ranked_compare);
   for (gsize r = 0; n_all_survivors + r < total; r++)
     {
       kept[dropped[r].item] = TRUE;
       quotas[clusters->labels[dropped[r].item]]++;
     }
-  return (guint) n_dropped;
+  return TRUE;
 }
 
 /* Relays a group's progress as a part of the whole run's. */

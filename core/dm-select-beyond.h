@@ -71,13 +71,14 @@ void dm_select_keep_hardest (const DmKmeansResult *clusters,
 /**
  * dm_select_keep_deduplicated:
  * @clusters: the k-means result
- * @keys: the keys clustered
- * @key_bytes: bytes per key
- * @threshold: duplicates differ in at most threshold * 8 * key_bytes bits
+ * @request: the keys clustered (keys, key_bytes), dedup_threshold (duplicates
+ *   differ in at most dedup_threshold * 8 * key_bytes bits), the seed of
+ *   the sampling and the progress callback
  * @total: exactly how many items to keep, at most n_items
- * @seed: seeds the sampling
  * @quotas: (out caller-allocates): items kept per cluster
  * @kept: (inout): n_items flags, set for the kept items
+ * @n_duplicates: (out): how many items were found to be duplicates
+ * @error: return location for a #GError
  *
  * SemDeDup within each cluster: its items, farthest from the centre first
  * (ties: lowest index), are kept unless within the threshold of an item of
@@ -90,16 +91,21 @@ void dm_select_keep_hardest (const DmKmeansResult *clusters,
  *   duplicated (largest distance to the kept item that caught them; ties:
  *   lowest index) until @total.
  *
- * Returns: how many items were found to be duplicates
+ * The comparisons grow with the square of the cluster sizes (each item
+ * against its cluster's survivors), so the progress callback is called
+ * (phase "selecting") every 2^20 comparisons or so. key_bytes must be a
+ * multiple of 8 (dm_keys_check_size()).
+ *
+ * Returns: %TRUE, or %FALSE with DM_CORE_ERROR_CANCELLED when the progress
+ *   callback returned %FALSE (then @quotas and @kept are undefined)
  */
-guint dm_select_keep_deduplicated (const DmKmeansResult *clusters,
-                                   const guint8         *keys,
-                                   gsize                 key_bytes,
-                                   double                threshold,
-                                   gsize                 total,
-                                   guint32               seed,
-                                   guint                *quotas,
-                                   gboolean             *kept);
+gboolean dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
+                                      const DmSelectRequest *request,
+                                      gsize                  total,
+                                      guint                 *quotas,
+                                      gboolean              *kept,
+                                      guint                 *n_duplicates,
+                                      GError               **error);
 
 /**
  * dm_select_stratified:

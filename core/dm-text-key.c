@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "dm-keys.h"
+
 /* The prompt templates of Datumaro's hashkey_util.py, per format name. */
 static const char * const default_templates[] = {
   DM_TEXT_KEY_DEFAULT_TEMPLATE,
@@ -201,17 +203,6 @@ hash_feature (char kind, const char *bytes, gsize length)
   return hash;
 }
 
-/* splitmix64 expands one feature hash into its 512 signs. */
-static guint64
-splitmix64_next (guint64 *state)
-{
-  guint64 z = (*state += G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
-
-  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
-  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
-  return z ^ (z >> 31);
-}
-
 static void
 add_feature (gint32 sums[DM_TEXT_KEY_BITS], char kind, const char *bytes, gsize length)
 {
@@ -219,7 +210,7 @@ add_feature (gint32 sums[DM_TEXT_KEY_BITS], char kind, const char *bytes, gsize 
 
   for (guint word = 0; word < DM_TEXT_KEY_BITS / 64; word++)
     {
-      guint64 signs = splitmix64_next (&state);
+      guint64 signs = dm_keys_splitmix64_next (&state);
 
       for (guint bit = 0; bit < 64; bit++)
         sums[word * 64 + bit] += ((signs >> bit) & 1) ? 1 : -1;

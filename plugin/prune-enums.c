@@ -112,3 +112,52 @@ prune_prototype_keep_get_type (void)
 {
   return prune_prototype_keep_type;
 }
+
+/**
+ * prune_method_from_nick:
+ * @nick: a method's name as typed ("centroid"): a nick of #PruneMethod
+ * @method: (out): the method
+ *
+ * The one list of method names is #PruneMethod's nicks; this reads it.
+ * prune_enums_register() must have run.
+ *
+ * Returns: %TRUE when @nick names a method
+ */
+gboolean
+prune_method_from_nick (const char  *nick,
+                        PruneMethod *method)
+{
+  g_autoptr(GEnumClass) methods = g_type_class_ref (PRUNE_TYPE_METHOD);
+  GEnumValue *value = g_enum_get_value_by_nick (methods, nick);
+
+  if (value == NULL)
+    return FALSE;
+  *method = (PruneMethod) value->value;
+  return TRUE;
+}
+
+/**
+ * prune_method_to_select_method:
+ * @method: a method
+ * @select_method: (out): the core's clustering method that runs it
+ *
+ * Returns: %TRUE when @method is a clustering method (not random or ndr)
+ */
+gboolean
+prune_method_to_select_method (PruneMethod     method,
+                               DmSelectMethod *select_method)
+{
+  switch (method)
+    {
+    case PRUNE_METHOD_CLUSTER_RANDOM: *select_method = DM_SELECT_CLUSTER_RANDOM; return TRUE;
+    case PRUNE_METHOD_CENTROID: *select_method = DM_SELECT_CENTROID; return TRUE;
+    case PRUNE_METHOD_QUERY_CLUST: *select_method = DM_SELECT_QUERY_CLUST; return TRUE;
+    case PRUNE_METHOD_ENTROPY: *select_method = DM_SELECT_ENTROPY; return TRUE;
+    case PRUNE_METHOD_PROTOTYPE: *select_method = DM_SELECT_PROTOTYPE; return TRUE;
+    case PRUNE_METHOD_DEDUP: *select_method = DM_SELECT_DEDUP; return TRUE;
+    case PRUNE_METHOD_RANDOM:
+    case PRUNE_METHOD_NDR:
+    default:
+      return FALSE;
+    }
+}

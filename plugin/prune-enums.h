@@ -6,6 +6,8 @@
 
 #include <glib-object.h>
 
+#include "dm-cluster-select.h"
+
 G_BEGIN_DECLS
 
 /* How prune chooses the items it keeps (Datumaro's cluster_method). */
@@ -39,6 +41,11 @@ GType prune_ndr_oversample_get_type (void);
 GType prune_ndr_undersample_get_type (void);
 GType prune_prototype_keep_get_type (void);
 
-void  prune_enums_register (GTypeModule *module);
+void      prune_enums_register          (GTypeModule    *module);
+
+gboolean  prune_method_from_nick        (const char     *nick,
+                                         PruneMethod    *method);
+gboolean  prune_method_to_select_method (PruneMethod     method,
+                                         DmSelectMethod *select_method);
 
 G_END_DECLS

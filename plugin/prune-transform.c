@@ -401,16 +401,8 @@ prune_by_clusters (PruneTransform  *self,
   request.prototype_keep = self->prototype_keep;
   request.dedup_threshold = self->dedup_threshold;
   request.stratify = self->stratify;
-  switch (self->method)
-    {
-    case PRUNE_METHOD_CLUSTER_RANDOM: request.method = DM_SELECT_CLUSTER_RANDOM; break;
-    case PRUNE_METHOD_CENTROID: request.method = DM_SELECT_CENTROID; break;
-    case PRUNE_METHOD_QUERY_CLUST: request.method = DM_SELECT_QUERY_CLUST; break;
-    case PRUNE_METHOD_ENTROPY: request.method = DM_SELECT_ENTROPY; break;
-    case PRUNE_METHOD_PROTOTYPE: request.method = DM_SELECT_PROTOTYPE; break;
-    case PRUNE_METHOD_DEDUP: request.method = DM_SELECT_DEDUP; break;
-    default: g_assert_not_reached ();
-    }
+  if (!prune_method_to_select_method (self->method, &request.method))
+    g_assert_not_reached ();
 
   if (!dm_cluster_select (&request, &selection, &core_error))
     {

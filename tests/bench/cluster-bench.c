@@ -16,6 +16,7 @@
 
 #include "dm-cluster-select.h"
 #include "dm-kmeans.h"
+#include "prune-enums.h"
 
 #define KEY_BYTES 64
 
@@ -39,6 +40,7 @@ main (int argc, char **argv)
   g_autoptr(DmSelectResult) result = NULL;
   gsize keys_size, labels_size, n;
   DmSelectRequest request = { 0 };
+  PruneMethod method;
   const char *kernels;
   int max_label = -1;
   gint64 start;
@@ -73,7 +75,10 @@ main (int argc, char **argv)
       max_label = MAX (max_label, labels[i]);
     }
 
-  if (!dm_select_method_from_string (argv[2], &request.method))
+  /* The method names are the plugin's (PruneMethod's nicks), as dm prune -m takes them. */
+  prune_enums_register (NULL);
+  if (!prune_method_from_nick (argv[2], &method) ||
+      !prune_method_to_select_method (method, &request.method))
     {
       g_printerr ("unknown method %s\n", argv[2]);
       return 2;

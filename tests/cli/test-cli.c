@@ -361,6 +361,40 @@ test_transform_command (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (run->out, "Kept 6 of 24 items"));
   g_assert_cmpint (bad->status, !=, 0);
   g_assert_nonnull (strstr (bad->err, "NAME=VALUE"));
+
+  /* The transform's parameters are options of dm transform too, before
+   * or after NAME, with the same result as --param. */
+  {
+    g_autofree char *again = path_in (fixture, "via-transform-options");
+    g_autoptr(DmRun) options = dm_run (NULL, "transform", "--seed=3", "-o", again, "prune",
+                                       fixture->source, "--ratio", "0.25", NULL);
+    g_autoptr(DmRun) help = dm_run (NULL, "transform", "prune", "--help", NULL);
+    g_autoptr(DmRun) out_of_range = dm_run (NULL, "transform", "prune", fixture->source, "--ratio", "2",
+                                            "-o", again, NULL);
+
+    g_assert_cmpint (options->status, ==, 0);
+    g_assert_nonnull (strstr (options->out, "Kept 6 of 24 items"));
+    g_assert_cmpint (help->status, ==, 0);
+    g_assert_nonnull (strstr (help->out, "--ratio=RATIO"));
+    g_assert_nonnull (strstr (help->out, "--param=NAME=VALUE"));
+    g_assert_cmpint (out_of_range->status, ==, 2);
+  }
+}
+
+/* dm hash's transform parameters come from the hash transform's
+ * GParamSpecs, with their ranges in --help. */
+static void
+test_hash_help (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(DmRun) help = dm_run (NULL, "hash", "--help", NULL);
+  g_autoptr(DmRun) bad = dm_run (NULL, "hash", fixture->source, "--threads", "2000", NULL);
+
+  g_assert_cmpint (help->status, ==, 0);
+  g_assert_nonnull (strstr (help->out, "--threads=THREADS"));
+  g_assert_nonnull (strstr (help->out, "from 0 to 1024"));
+  g_assert_nonnull (strstr (help->out, "--embeddings="));
+  g_assert_nonnull (strstr (help->out, "--keys-out=FILE"));
+  g_assert_cmpint (bad->status, ==, 2);
 }
 
 /* A copy of the sample with one image missing and one truncated. */
@@ -629,6 +663,7 @@ main (int argc, char **argv)
   ADD ("destination-is-file", test_destination_is_file);
   ADD ("destination-inside-source", test_destination_inside_source);
   ADD ("transform-command", test_transform_command);
+  ADD ("hash-help", test_hash_help);
   ADD ("broken-image-stops-the-run", test_broken_image_stops_the_run);
   ADD ("skip-broken-lists-and-continues", test_skip_broken_lists_and_continues);
   ADD ("skip-broken-with-nothing-left", test_skip_broken_with_nothing_left);

@@ -416,18 +416,6 @@ test_errors (void)
   data_clear (&data);
 }
 
-static void
-test_method_names (void)
-{
-  DmSelectMethod method;
-
-  g_assert_true (dm_select_method_from_string ("query_clust", &method));
-  g_assert_cmpint (method, ==, DM_SELECT_QUERY_CLUST);
-  g_assert_true (dm_select_method_from_string ("centroid", &method));
-  g_assert_cmpint (method, ==, DM_SELECT_CENTROID);
-  g_assert_false (dm_select_method_from_string ("ndr", &method));
-}
-
 int
 main (int argc, char **argv)
 {
@@ -455,6 +443,5 @@ main (int argc, char **argv)
   g_test_add_func ("/select/errors", test_errors);
   g_test_add_func ("/select/unlabelled-class", test_unlabelled_class);
   g_test_add_func ("/select/more-classes-than-items", test_more_classes_than_items);
-  g_test_add_func ("/select/method-names", test_method_names);
   return g_test_run ();
 }

@@ -303,6 +303,200 @@ test_dedup_threshold_monotone (void)
   data_clear (&data);
 }
 
+/* Items around one key at many distances: each flips every bit with its
+ * own probability, from 1/64 to 1/3, so that some thresholds catch many
+ * items and others few. */
+static void
+spread_init (Data *data, gsize n, guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  guint8 centre[KEY_BYTES];
+
+  data->n = n;
+  data->n_labels = 1;
+  data->keys = g_new0 (guint8, n * KEY_BYTES);
+  data->labels = g_new0 (int, n);
+  for (gsize b = 0; b < KEY_BYTES; b++)
+    centre[b] = (guint8) g_rand_int_range (rand, 0, 256);
+  for (gsize i = 0; i < n; i++)
+    {
+      gint32 one_in = g_rand_int_range (rand, 3, 65);
+
+      for (gsize b = 0; b < KEY_BYTES; b++)
+        {
+          guint8 flips = 0;
+          for (guint bit = 0; bit < 8; bit++)
+            flips |= (guint8) ((g_rand_int_range (rand, 0, one_in) == 0) << bit);
+          data->keys[i * KEY_BYTES + b] = centre[b] ^ flips;
+        }
+    }
+}
+
+typedef struct {
+  double distance;
+  guint item;
+} Caught;
+
+static int
+compare_caught (gconstpointer a, gconstpointer b)
+{
+  const Caught *ca = a, *cb = b;
+
+  if (ca->distance != cb->distance)
+    return ca->distance > cb->distance ? -1 : 1;
+  return ca->item < cb->item ? -1 : ca->item > cb->item;
+}
+
+/* SemDeDup as documented, comparing every item with every survivor of its
+ * cluster before it: the survivor flags, and the dropped items in the
+ * order they fill a shortfall. Returns the number of survivors. */
+static guint
+dedup_all_pairs (const DmKmeansResult *clusters, const guint8 *keys, double threshold,
+                 gboolean *survivor, Caught *dropped, guint *n_dropped)
+{
+  guint max_bits = (guint) (threshold * 8 * KEY_BYTES);
+  g_autofree Caught *order = g_new (Caught, clusters->n_items);
+  g_autofree guint *kept_before = g_new (guint, clusters->n_items);
+  guint n_survivors = 0;
+
+  *n_dropped = 0;
+  for (guint j = 0; j < clusters->k; j++)
+    {
+      guint n = 0, n_kept_before = 0;
+
+      for (gsize i = 0; i < clusters->n_items; i++)
+        if (clusters->labels[i] == j)
+          order[n++] = (Caught) { clusters->distance[i], (guint) i };
+      qsort (order, n, sizeof *order, compare_caught);
+      for (guint m = 0; m < n; m++)
+        {
+          guint caught_at = G_MAXUINT;
+
+          for (guint s = 0; s < n_kept_before && caught_at == G_MAXUINT; s++)
+            {
+              guint d = dm_keys_hamming (keys + (gsize) order[m].item * KEY_BYTES,
+                                         keys + (gsize) kept_before[s] * KEY_BYTES, KEY_BYTES);
+              if (d <= max_bits)
+                caught_at = d;
+            }
+          survivor[order[m].item] = caught_at == G_MAXUINT;
+          if (caught_at == G_MAXUINT)
+            kept_before[n_kept_before++] = order[m].item;
+          else
+            dropped[(*n_dropped)++] = (Caught) { caught_at, order[m].item };
+        }
+      n_survivors += n_kept_before;
+    }
+  qsort (dropped, *n_dropped, sizeof *dropped, compare_caught);
+  return n_survivors;
+}
+
+static DmKmeansResult *
+kmeans_ok (const Data *data, guint k)
+{
+  DmKmeansRequest request;
+  DmKmeansResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dm_kmeans_request_init (&request);
+  request.keys = data->keys;
+  request.n_items = data->n;
+  request.key_bytes = KEY_BYTES;
+  request.k = k;
+  request.seed = 3;
+  dm_kmeans_run (&request, &result, &error);
+  g_assert_no_error (error);
+  return result;
+}
+
+/* The documented algorithm, written plainly: the same survivors,
+ * duplicates and filling order. */
+static void
+test_dedup_matches_all_pairs (void)
+{
+  const double thresholds[] = { 0.0, 0.05, 0.12, 0.2, 0.3 };
+  Data data;
+  g_autoptr(DmKmeansResult) clusters = NULL;
+
+  spread_init (&data, 600, 17);
+  clusters = kmeans_ok (&data, 3);
+  for (gsize t = 0; t < G_N_ELEMENTS (thresholds); t++)
+    {
+      g_autofree gboolean *survivor = g_new0 (gboolean, data.n);
+      g_autofree Caught *dropped = g_new (Caught, data.n);
+      guint n_dropped, n_survivors;
+      DmSelectRequest request = request_for (&data, DM_SELECT_DEDUP, 0.5);
+
+      request.dedup_threshold = thresholds[t];
+      n_survivors = dedup_all_pairs (clusters, data.keys, thresholds[t], survivor, dropped, &n_dropped);
+      g_assert_cmpuint (n_survivors + n_dropped, ==, data.n);
+      /* Exactly the survivors, then the survivors and the first dropped. */
+      for (guint extra = 0; extra <= MIN (n_dropped, 25u); extra += 25)
+        {
+          g_autofree gboolean *kept = g_new0 (gboolean, data.n);
+          g_autofree guint *quotas = g_new0 (guint, clusters->k);
+          g_autoptr(GError) error = NULL;
+          guint n_duplicates = 0;
+
+          g_assert_true (dm_select_keep_deduplicated (clusters, &request, n_survivors + extra,
+                                                      quotas, kept, &n_duplicates, &error));
+          g_assert_no_error (error);
+          g_assert_cmpuint (n_duplicates, ==, n_dropped);
+          for (guint r = 0; r < extra; r++)
+            survivor[dropped[r].item] = TRUE;
+          for (gsize i = 0; i < data.n; i++)
+            g_assert_cmpint (kept[i], ==, survivor[i]);
+        }
+    }
+  data_clear (&data);
+}
+
+typedef struct {
+  guint midway;          /* "selecting" reports strictly between 0 and 1 */
+  gboolean cancel;       /* answer the first such report with stop */
+} DedupProgress;
+
+static gboolean
+dedup_progress (const char *phase, double fraction, gpointer user_data)
+{
+  DedupProgress *progress = user_data;
+
+  if (strcmp (phase, "selecting") != 0 || fraction <= 0.0 || fraction >= 1.0)
+    return TRUE;
+  progress->midway++;
+  return !progress->cancel;
+}
+
+/* One cluster of 2000 keys some 113 bits apart, at like distances from the
+ * centre: nearly 2 million comparisons, during which dedup reports
+ * progress and stops when asked. */
+static void
+test_dedup_cancel (void)
+{
+  Data data;
+  DmSelectRequest request;
+  DedupProgress progress = { 0, FALSE };
+  g_autoptr(DmSelectResult) result = NULL;
+  DmSelectResult *none = NULL;
+  g_autoptr(GError) error = NULL;
+
+  data_init (&data, 2000, 1, FALSE, 8);
+  request = request_for (&data, DM_SELECT_DEDUP, 0.1);
+  request.n_clusters = 1;
+  request.progress = dedup_progress;
+  request.progress_data = &progress;
+  result = select_ok (&request);
+  check_counts (result, data.n, 200);
+  g_assert_cmpuint (progress.midway, >, 0);
+
+  progress = (DedupProgress) { 0, TRUE };
+  g_assert_false (dm_cluster_select (&request, &none, &error));
+  g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED);
+  g_assert_null (none);
+  g_assert_cmpuint (progress.midway, ==, 1);
+  data_clear (&data);
+}
+
 static void
 test_dedup_bad_threshold (void)
 {
@@ -432,17 +626,6 @@ test_n_kept (void)
   data_clear (&data);
 }
 
-static void
-test_method_names (void)
-{
-  DmSelectMethod method;
-
-  g_assert_true (dm_select_method_from_string ("prototype", &method));
-  g_assert_cmpint (method, ==, DM_SELECT_PROTOTYPE);
-  g_assert_true (dm_select_method_from_string ("dedup", &method));
-  g_assert_cmpint (method, ==, DM_SELECT_DEDUP);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -456,11 +639,12 @@ main (int argc, char **argv)
   g_test_add_func ("/select-beyond/dedup/fills-from-dropped", test_dedup_fills_from_dropped);
   g_test_add_func ("/select-beyond/dedup/threshold-monotone", test_dedup_threshold_monotone);
   g_test_add_func ("/select-beyond/dedup/bad-threshold", test_dedup_bad_threshold);
+  g_test_add_func ("/select-beyond/dedup/matches-all-pairs", test_dedup_matches_all_pairs);
+  g_test_add_func ("/select-beyond/dedup/cancel", test_dedup_cancel);
   g_test_add_func ("/select-beyond/stratify/shares", test_stratify);
   g_test_add_func ("/select-beyond/stratify/same-seed", test_stratify_same_seed_same_choice);
   g_test_add_func ("/select-beyond/stratify/needs-labels", test_stratify_needs_labels);
   g_test_add_func ("/select-beyond/n-kept", test_n_kept);
-  g_test_add_func ("/select-beyond/method-names", test_method_names);
 
   return g_test_run ();
 }

@@ -141,16 +141,18 @@ describe_value_type (GParamSpec *pspec)
 }
 
 /* A parameter as the menu and --help show it: its blurb, translated in
- * the transform's domain, the values it takes, and whether it is required. */
+ * the transform's domain, the values it takes, and, with @show_required,
+ * whether it is required. */
 static char *
 describe_parameter (DmTransformClass *klass,
-                    GParamSpec       *pspec)
+                    GParamSpec       *pspec,
+                    gboolean          show_required)
 {
   const char *domain = dm_transform_class_get_translation_domain (klass);
   const char *blurb = g_dgettext (domain, g_param_spec_get_blurb (pspec));
   g_autofree char *values = describe_value_type (pspec);
 
-  if (dm_transform_class_is_parameter_required (klass, g_param_spec_get_name (pspec)))
+  if (show_required && dm_transform_class_is_parameter_required (klass, g_param_spec_get_name (pspec)))
     /* TRANSLATORS: a parameter's description, then the values it takes */
     return g_strdup_printf (_("%s (%s; required)"), blurb, values);
   return g_strdup_printf ("%s (%s)", blurb, values);
@@ -198,7 +200,7 @@ command_transforms (int argc, char **argv)
           DmTransformClass *klass = DM_TRANSFORM_GET_CLASS (transform);
           const char *name = g_param_spec_get_name (pspecs[p]);
           char alias = dm_transform_class_get_alias (klass, name);
-          g_autofree char *description = describe_parameter (klass, pspecs[p]);
+          g_autofree char *description = describe_parameter (klass, pspecs[p], TRUE);
           g_autofree char *option = alias != 0 ? g_strdup_printf ("-%c, %s", alias, name) : g_strdup (name);
 
           g_print ("    %-12s %s\n", option, description);
@@ -211,7 +213,6 @@ command_transforms (int argc, char **argv)
 
 typedef struct
 {
-  const char *transform_name;
   char *source;
   char *destination;
   char *format;
@@ -221,6 +222,8 @@ typedef struct
   GPtrArray *parameters;   /* of "name=value" */
   char *html_report_dir;
   gboolean link_media;
+  char **param_options;    /* --param's, "name=value" */
+  char *project;           /* datum's -p, refused */
 } RunOptions;
 
 static void
@@ -232,6 +235,8 @@ run_options_clear (RunOptions *options)
   g_free (options->report_path);
   g_free (options->html_report_dir);
   g_clear_pointer (&options->parameters, g_ptr_array_unref);
+  g_clear_pointer (&options->param_options, g_strfreev);
+  g_free (options->project);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunOptions, run_options_clear)
@@ -392,6 +397,7 @@ transform_work (DmCliJob      *job,
 
       dm_html_report_content_init (&content, run->input, run->output);
       content.source = options->source;
+      content.transform_label = dm_transform_get_label (run->transform);
       content.transform_report = dm_transform_get_report (run->transform);
       dm_cli_job_report (job, "report", -1.0, 0);
       html = dm_html_report_render (&content, cancellable, relay_report_progress, job, error);
@@ -593,15 +599,16 @@ is_host_option (const GOptionEntry *host_entries,
   return FALSE;
 }
 
-/* Adds an option for each writable parameter of @options->transform that
+/* Adds an option for each writable parameter of @transform (if any) that
  * does not clash with @host_entries (a clashing one stays settable with
- * --param). */
+ * --param); @show_required: the command requires what the transform does. */
 static void
 parameter_options_init (ParameterOptions   *options,
                         DmTransform        *transform,
-                        const GOptionEntry *host_entries)
+                        const GOptionEntry *host_entries,
+                        gboolean            show_required)
 {
-  DmTransformClass *klass = DM_TRANSFORM_GET_CLASS (transform);
+  DmTransformClass *klass;
   g_autofree GParamSpec **pspecs = NULL;
   guint n_pspecs;
 
@@ -610,13 +617,16 @@ parameter_options_init (ParameterOptions   *options,
   options->assignments = g_ptr_array_new_with_free_func (g_free);
   options->strings = g_string_chunk_new (512);
   options->entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+  if (transform == NULL)
+    return;
 
+  klass = DM_TRANSFORM_GET_CLASS (transform);
   pspecs = g_object_class_list_properties (G_OBJECT_CLASS (klass), &n_pspecs);
   for (guint p = 0; p < n_pspecs; p++)
     {
       const char *name = g_param_spec_get_name (pspecs[p]);
       char alias = dm_transform_class_get_alias (klass, name);
-      g_autofree char *help = describe_parameter (klass, pspecs[p]);
+      g_autofree char *help = describe_parameter (klass, pspecs[p], show_required);
       g_autofree char *placeholder = g_ascii_strup (name, -1);
       GOptionEntry entry = { 0 };
 
@@ -641,6 +651,24 @@ parameter_options_init (ParameterOptions   *options,
     }
 }
 
+/* Whether one of @assignments ("name=value") sets the parameter @name
+ * (spelt with '-', as GObject does; '_' is taken for it). */
+static gboolean
+is_assigned (GPtrArray  *assignments,
+             const char *name)
+{
+  for (guint a = 0; a < assignments->len; a++)
+    {
+      const char *assignment = g_ptr_array_index (assignments, a);
+      const char *eq = strchr (assignment, '=');
+      g_autofree char *assigned = eq ? g_strndup (assignment, eq - assignment) : NULL;
+
+      if (assigned != NULL && g_str_equal (g_strdelimit (assigned, "_", '-'), name))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* The first required parameter @assignments leave unset, or NULL. */
 static const char *
 missing_required_parameter (DmTransform *transform,
@@ -654,59 +682,110 @@ missing_required_parameter (DmTransform *transform,
   for (guint p = 0; p < n_pspecs; p++)
     {
       const char *name = g_param_spec_get_name (pspecs[p]);
-      gboolean given = FALSE;
 
-      if (!dm_transform_class_is_parameter_required (klass, name))
-        continue;
-      for (guint a = 0; a < assignments->len && !given; a++)
-        {
-          const char *assignment = g_ptr_array_index (assignments, a);
-          const char *eq = strchr (assignment, '=');
-          g_autofree char *assigned = eq ? g_strndup (assignment, eq - assignment) : NULL;
-
-          given = assigned != NULL && g_str_equal (g_strdelimit (assigned, "_", '-'), name);
-        }
-      if (!given)
+      if (dm_transform_class_is_parameter_required (klass, name) && !is_assigned (assignments, name))
         return name;
     }
   return NULL;
 }
 
-/* `dm TRANSFORM SOURCE[:FORMAT] …`: the host's options (where to write,
- * reports, progress) and the transform's, made from its parameters. */
-static int
-command_run_transform (DmTransform *transform,
-                       int          argc,
-                       char       **argv)
+/* The host's options of `dm TRANSFORM` and `dm transform NAME`: where to
+ * write, reports, progress. */
+static GOptionEntry *
+host_entries_new (RunOptions *options)
 {
-  g_auto(RunOptions) options = { dm_transform_get_name (transform), NULL, NULL, NULL, NULL, FALSE, FALSE, NULL };
-  g_auto(ParameterOptions) parameter_options;
-  g_auto(GStrv) parameters = NULL;
-  g_autofree char *project = NULL;
-  const char *problem;
-  g_auto(GStrv) positionals = dm_transform_class_list_positionals (DM_TRANSFORM_GET_CLASS (transform));
-  guint n_positionals = g_strv_length (positionals);
-  g_autoptr(GString) arguments = g_string_new (_("SOURCE[:FORMAT]"));
-  g_autoptr(GOptionContext) context = NULL;
-  GOptionGroup *group;
-  g_autoptr(GError) error = NULL;
-  const GOptionEntry host_entries[] = {
-    { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &options.destination, N_("Output directory"), N_("DEST") },
-    { "output", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options.destination, NULL, NULL },
-    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
+  const GOptionEntry entries[] = {
+    { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &options->destination, N_("Output directory"), N_("DEST") },
+    { "output", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options->destination, NULL, NULL },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options->overwrite,
       N_("Replace DEST if it exists; without -o, change SOURCE in place"), NULL },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &options.format, N_("Format of SOURCE: datumaro, imagenet, imagenet_with_subset_dirs or imagenet_txt (default: detect)"), N_("FORMAT") },
-    { "report", 0, 0, G_OPTION_ARG_FILENAME, &options.report_path, N_("Write the transform’s JSON report to FILE"), N_("FILE") },
-    { "report-html", 0, 0, G_OPTION_ARG_FILENAME, &options.html_report_dir,
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &options->format, N_("Format of SOURCE: datumaro, imagenet, imagenet_with_subset_dirs or imagenet_txt (default: detect)"), N_("FORMAT") },
+    { "report", 0, 0, G_OPTION_ARG_FILENAME, &options->report_path, N_("Write the transform’s JSON report to FILE"), N_("FILE") },
+    { "report-html", 0, 0, G_OPTION_ARG_FILENAME, &options->html_report_dir,
       N_("Write a page showing what was kept and dropped to DIR/index.html"), N_("DIR") },
-    { "link-media", 0, 0, G_OPTION_ARG_NONE, &options.link_media,
+    { "link-media", 0, 0, G_OPTION_ARG_NONE, &options->link_media,
       N_("Hard-link media files into DEST instead of copying them (DEST then shares them with SOURCE)"), NULL },
-    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set a transform parameter"), N_("NAME=VALUE") },
-    { "project", 'p', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &project, NULL, NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, N_("Print nothing but errors"), NULL },
+    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->param_options, N_("Set a transform parameter"), N_("NAME=VALUE") },
+    { "project", 'p', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &options->project, NULL, NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet, N_("Print nothing but errors"), NULL },
     G_OPTION_ENTRY_NULL
   };
 
+  return g_memdup2 (entries, sizeof entries);
+}
+
+/* A context whose main group has @host_entries and, with @transform, the
+ * options made from its parameters into @parameter_options. */
+static GOptionContext *
+transform_context_new (const char         *arguments,
+                       const char         *summary,
+                       DmTransform        *transform,
+                       const GOptionEntry *host_entries,
+                       gboolean            show_required,
+                       ParameterOptions   *parameter_options)
+{
+  GOptionContext *context = g_option_context_new (arguments);
+  GOptionGroup *group;
+
+  parameter_options_init (parameter_options, transform, host_entries, show_required);
+  group = g_option_group_new (NULL, NULL, NULL, parameter_options, NULL);
+  /* The parameters' help is translated already, in the transform's
+   * domain; a text that is no msgid of this one passes through as it is. */
+  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
+  g_option_group_add_entries (group, host_entries);
+  g_option_group_add_entries (group, (GOptionEntry *) parameter_options->entries->data);
+  g_option_context_set_main_group (context, group);
+  g_option_context_set_summary (context, summary);
+  return context;
+}
+
+/* The usage error when a required parameter is not given, or NULL. */
+static char *
+check_required_parameters (DmTransform *transform,
+                           GPtrArray   *assignments)
+{
+  const char *missing = missing_required_parameter (transform, assignments);
+  char alias;
+  g_autofree char *placeholder = NULL;
+  g_autofree char *option = NULL;
+
+  if (missing == NULL)
+    return NULL;
+  alias = dm_transform_class_get_alias (DM_TRANSFORM_GET_CLASS (transform), missing);
+  placeholder = g_strdelimit (g_ascii_strup (missing, -1), "-", '_');
+  option = alias != 0 ? g_strdup_printf ("-%c %s", alias, placeholder)
+                      : g_strdup_printf ("--%s %s", missing, placeholder);
+  /* TRANSLATORS: a usage error, as in “no method: pass -m METHOD” */
+  return g_strdup_printf (_("no %s: pass %s"), missing, option);
+}
+
+/* `dm TRANSFORM SOURCE[:FORMAT] [POSITIONAL…]` (@by_name FALSE), or
+ * `dm transform NAME SOURCE[:FORMAT]` (@by_name TRUE, NAME taken out of
+ * @argv already; @transform %NULL when none was named, for --help), which
+ * takes no positional parameters and requires none: the transform's
+ * defaults stand. Both take the host's options and the transform's, made
+ * from its parameters. */
+static int
+run_transform_command (DmTransform *transform,
+                       gboolean     by_name,
+                       int          argc,
+                       char       **argv)
+{
+  g_auto(RunOptions) options = { 0 };
+  g_autofree GOptionEntry *host_entries = host_entries_new (&options);
+  g_auto(ParameterOptions) parameter_options;
+  g_auto(GStrv) positionals = NULL;
+  g_autoptr(GString) arguments = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *missing = NULL;
+  const char *problem;
+  guint n_positionals;
+
+  positionals = by_name ? g_new0 (char *, 1)
+                        : dm_transform_class_list_positionals (DM_TRANSFORM_GET_CLASS (transform));
+  n_positionals = g_strv_length (positionals);
+  arguments = g_string_new (by_name ? _("NAME SOURCE[:FORMAT]") : _("SOURCE[:FORMAT]"));
   /* The positional parameters follow SOURCE, each optional on the command
    * line (a required one is checked below, however it is given). */
   for (guint i = 0; i < n_positionals; i++)
@@ -717,38 +796,25 @@ command_run_transform (DmTransform *transform,
     }
   for (guint i = 0; i < n_positionals; i++)
     g_string_append_c (arguments, ']');
-  context = g_option_context_new (arguments->str);
-  parameter_options_init (&parameter_options, transform, host_entries);
-  group = g_option_group_new (NULL, NULL, NULL, &parameter_options, NULL);
-  /* The parameters' help is translated already, in the transform's
-   * domain; a text that is no msgid of this one passes through as it is. */
-  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
-  g_option_group_add_entries (group, host_entries);
-  g_option_group_add_entries (group, (GOptionEntry *) parameter_options.entries->data);
-  g_option_context_set_main_group (context, group);
-  g_option_context_set_summary (context, dm_transform_get_description (transform));
+  context = transform_context_new (arguments->str,
+                                   by_name ? _("Run any registered transform on a dataset (see “dm transforms”).")
+                                           : dm_transform_get_description (transform),
+                                   transform, host_entries, !by_name, &parameter_options);
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
-  if ((problem = check_datum_only_options (project)) != NULL)
+  if ((problem = check_datum_only_options (options.project)) != NULL)
     return usage_error (context, problem);
+  if (by_name && (transform == NULL || argc != 2))
+    return usage_error (context, _("expected a transform NAME and a SOURCE directory"));
   if (argc < 2 || (guint) argc > 2 + n_positionals)
     return usage_error (context, _("expected one SOURCE directory"));
   for (int i = 2; i < argc; i++)
     g_ptr_array_add (parameter_options.assignments, g_strconcat (positionals[i - 2], "=", argv[i], NULL));
-  for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
-    g_ptr_array_add (parameter_options.assignments, g_strdup (parameters[i]));
-  if ((problem = missing_required_parameter (transform, parameter_options.assignments)) != NULL)
-    {
-      char alias = dm_transform_class_get_alias (DM_TRANSFORM_GET_CLASS (transform), problem);
-      g_autofree char *placeholder = g_strdelimit (g_ascii_strup (problem, -1), "-", '_');
-      g_autofree char *option = alias != 0 ? g_strdup_printf ("-%c %s", alias, placeholder)
-                                           : g_strdup_printf ("--%s %s", problem, placeholder);
-      /* TRANSLATORS: a usage error, as in “no method: pass -m METHOD” */
-      g_autofree char *message = g_strdup_printf (_("no %s: pass %s"), problem, option);
-
-      return usage_error (context, message);
-    }
+  for (guint i = 0; options.param_options != NULL && options.param_options[i] != NULL; i++)
+    g_ptr_array_add (parameter_options.assignments, g_strdup (options.param_options[i]));
+  if (!by_name && (missing = check_required_parameters (transform, parameter_options.assignments)) != NULL)
+    return usage_error (context, missing);
   if ((problem = split_target (&options, argv[1])) != NULL)
     return usage_error (context, problem);
 
@@ -756,49 +822,50 @@ command_run_transform (DmTransform *transform,
   return run_transform (&options, transform);
 }
 
+/* Whether @arg is an option of @entries that takes its value from the next
+ * argument ("-o DEST", "--format FORMAT", not "--format=FORMAT"). */
+static gboolean
+takes_next_argument (const GOptionEntry *entries,
+                     const char         *arg)
+{
+  gboolean is_long = g_str_has_prefix (arg, "--");
+
+  if (is_long ? strchr (arg, '=') != NULL : strlen (arg) != 2)
+    return FALSE;
+  for (const GOptionEntry *e = entries; e->long_name != NULL; e++)
+    if (is_long ? g_str_equal (e->long_name, arg + 2) : e->short_name == arg[1])
+      return e->arg != G_OPTION_ARG_NONE;
+  return FALSE;
+}
+
+/* `dm transform NAME SOURCE[:FORMAT]`: NAME is the first argument that is
+ * neither an option nor a host option's value. */
 static int
 command_transform (int argc, char **argv)
 {
-  g_auto(RunOptions) options = { NULL, NULL, NULL, NULL, NULL, FALSE, FALSE, NULL };
+  g_auto(RunOptions) scratch = { 0 };
+  g_autofree GOptionEntry *host_entries = host_entries_new (&scratch);
   g_autoptr(DmTransform) transform = NULL;
-  g_auto(GStrv) parameters = NULL;
-  g_autofree char *project = NULL;
-  const char *problem;
-  g_autoptr(GOptionContext) context = g_option_context_new (_("NAME SOURCE[:FORMAT]"));
   g_autoptr(GError) error = NULL;
-  const GOptionEntry entries[] = {
-    { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &options.destination, N_("Output directory"), N_("DEST") },
-    { "output", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options.destination, NULL, NULL },
-    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options.overwrite,
-      N_("Replace DEST if it exists; without -o, change SOURCE in place"), NULL },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &options.format, N_("Format of SOURCE: datumaro, imagenet, imagenet_with_subset_dirs or imagenet_txt (default: detect)"), N_("FORMAT") },
-    { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set a transform parameter"), N_("NAME=VALUE") },
-    { "project", 'p', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &project, NULL, NULL },
-    { "report", 0, 0, G_OPTION_ARG_FILENAME, &options.report_path, N_("Write the transform’s JSON report to FILE"), N_("FILE") },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options.quiet, N_("Print nothing but errors"), NULL },
-    G_OPTION_ENTRY_NULL
-  };
 
-  g_option_context_set_summary (context, _("Run any registered transform on a dataset (see “dm transforms”)."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    return usage_error (context, error->message);
-  if ((problem = check_datum_only_options (project)) != NULL)
-    return usage_error (context, problem);
-  if (argc != 3)
-    return usage_error (context, _("expected a transform NAME and a SOURCE directory"));
-  if ((problem = split_target (&options, argv[2])) != NULL)
-    return usage_error (context, problem);
-
-  options.transform_name = argv[1];
-  options.parameters = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
-    g_ptr_array_add (options.parameters, g_strdup (parameters[i]));
-
-  transform = dm_plugin_registry_create_transform (load_plugins (), options.transform_name, &error);
-  if (transform == NULL)
-    return fail (error);
-  return run_transform (&options, transform);
+  for (int i = 1; i < argc; i++)
+    {
+      if (argv[i][0] == '-' && argv[i][1] != '\0')
+        {
+          if (g_str_equal (argv[i], "--"))
+            break;
+          if (takes_next_argument (host_entries, argv[i]))
+            i++;
+          continue;
+        }
+      transform = dm_plugin_registry_create_transform (load_plugins (), argv[i], &error);
+      if (transform == NULL)
+        return fail (error);
+      memmove (argv + i, argv + i + 1, (argc - i) * sizeof *argv);
+      argc--;
+      break;
+    }
+  return run_transform_command (transform, TRUE, argc, argv);
 }
 
 /* What the worker thread of `dm hash` works on. */
@@ -897,32 +964,29 @@ hash_work (DmCliJob      *job,
   return TRUE;
 }
 
+/* `dm hash SOURCE`: the hash transform's parameters (--threads,
+ * --embeddings, --ids) are options made from its GParamSpecs, as for
+ * `dm TRANSFORM`; the options here are the cache's and the shards'. */
 static int
 command_hash (int argc, char **argv)
 {
   g_autofree char *format = NULL;
-  g_autofree char *threads = NULL;
-  g_autofree char *embeddings = NULL;
-  g_autofree char *ids = NULL;
   g_autofree char *shard = NULL;
   g_autofree char *keys_out = NULL;
   gboolean merge = FALSE;
   g_auto(GStrv) parameters = NULL;
-  g_autoptr(GPtrArray) assignments = NULL;
+  g_auto(ParameterOptions) parameter_options;
   int status;
   gboolean quiet = FALSE;
-  g_autoptr(GOptionContext) context = g_option_context_new (_("SOURCE"));
+  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) transform_error = NULL;
   g_autoptr(DmTransform) transform = NULL;
   g_autoptr(DmCliProgress) progress = NULL;
   HashRun run = { 0 };
   int stop_signal = 0;
   const GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Format of SOURCE (only datumaro can store keys)"), N_("FORMAT") },
-    { "threads", 0, 0, G_OPTION_ARG_STRING, &threads, N_("Threads to use (default: one per core)"), N_("N") },
-    { "embeddings", 0, 0, G_OPTION_ARG_FILENAME, &embeddings,
-      N_("Make every key from this .npy file of embeddings (N × D float32 or float16)"), N_("FILE.npy") },
-    { "ids", 0, 0, G_OPTION_ARG_FILENAME, &ids, N_("The item of each embedding row, subset/id per line"), N_("FILE") },
     { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set another transform parameter"), N_("NAME=VALUE") },
     { "shard", 0, 0, G_OPTION_ARG_STRING, &shard, N_("Hash only shard I of N (0 ≤ I < N) into --keys-out, not SOURCE"), N_("I/N") },
     { "keys-out", 0, 0, G_OPTION_ARG_FILENAME, &keys_out, N_("The key file of the shard"), N_("FILE") },
@@ -931,19 +995,23 @@ command_hash (int argc, char **argv)
     G_OPTION_ENTRY_NULL
   };
 
-  g_option_context_set_summary (context,
+  /* Made before parsing, for its options; without it, --help still works
+   * and a run fails after parsing. */
+  transform = dm_plugin_registry_create_transform (load_plugins (), "hash", &transform_error);
+  context = transform_context_new (_("SOURCE"),
     _("Compute the hash keys a dataset lacks and store them in its hash_key_meta/hash_keys.json,\n"
-      "as Datumaro caches its keys; no other file is changed."));
+      "as Datumaro caches its keys; no other file is changed."),
+    transform, entries, TRUE, &parameter_options);
   g_option_context_set_description (context,
     _("On many machines: run “dm hash SOURCE --shard I/N --keys-out FILE” once for each I,\n"
       "then “dm hash SOURCE --merge FILE…” once."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
   if (merge && (shard != NULL || keys_out != NULL))
     return usage_error (context, _("--merge does not go with --shard or --keys-out"));
   /* Keys from embeddings cost no decoding, and every row needs its item. */
-  if ((shard != NULL || merge) && (embeddings != NULL || ids != NULL))
+  if ((shard != NULL || merge) && (is_assigned (parameter_options.assignments, "embeddings") ||
+                                   is_assigned (parameter_options.assignments, "ids")))
     return usage_error (context, _("--shard and --merge are for keys made from images, not --embeddings"));
   if ((shard != NULL) != (keys_out != NULL))
     return usage_error (context, _("--shard and --keys-out go together"));
@@ -954,19 +1022,11 @@ command_hash (int argc, char **argv)
   if (!merge && argc != 2)
     return usage_error (context, _("expected one SOURCE directory"));
 
-  transform = dm_plugin_registry_create_transform (load_plugins (), "hash", &error);
   if (transform == NULL)
-    return fail (error);
-  assignments = g_ptr_array_new_with_free_func (g_free);
-  if (threads != NULL)
-    g_ptr_array_add (assignments, g_strconcat ("threads=", threads, NULL));
-  if (embeddings != NULL)
-    g_ptr_array_add (assignments, g_strconcat ("embeddings=", embeddings, NULL));
-  if (ids != NULL)
-    g_ptr_array_add (assignments, g_strconcat ("ids=", ids, NULL));
+    return fail (transform_error);
   for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
-    g_ptr_array_add (assignments, g_strdup (parameters[i]));
-  status = set_parameters (transform, assignments);
+    g_ptr_array_add (parameter_options.assignments, g_strdup (parameters[i]));
+  status = set_parameters (transform, parameter_options.assignments);
   if (status != 0)
     return status;
 
@@ -1027,14 +1087,10 @@ print_usage (FILE *stream)
 int
 main (int argc, char **argv)
 {
-  /* The environment variable DM_LOCALEDIR, when set, replaces the
-   * installed catalogs' directory, so tests can run dm translated with the
-   * build tree's catalogs (build/po) before anything is installed. */
-  const char *localedir = g_getenv ("DM_LOCALEDIR");
-
+  /* The command's messages are libdm's domain, which libdm binds when it
+   * is loaded (dm-i18n.c, honouring DM_LOCALEDIR): only the locale and the
+   * default domain are the program's to set. */
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : DM_LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
   if (argc < 2)
@@ -1069,7 +1125,7 @@ main (int argc, char **argv)
       if (transform == NULL)
         return fail (error);
       g_set_prgname (prgname);
-      return command_run_transform (transform, argc - 1, argv + 1);
+      return run_transform_command (transform, FALSE, argc - 1, argv + 1);
     }
 
   g_printerr (_("dm: unknown command “%s”\n"), argv[1]);

@@ -70,7 +70,7 @@ typedef struct
   gboolean seen_items;
   yajl_gen header_gen;
   yajl_gen item_gen;
-  GString *made;                 /* what the writer would make of the item */
+  yajl_gen made_gen;             /* what the writer would make of the item */
 
   /* The item being read. */
   guint n_items;
@@ -475,20 +475,24 @@ static void
 keep_json_unless_made (AnnotationReader *r,
                        DmItem           *item)
 {
-  const unsigned char *read_text;
-  size_t read_length;
+  const unsigned char *read_text, *made_text;
+  size_t read_length, made_length;
+  gboolean made_alike = FALSE;
 
   yajl_gen_get_buf (r->item_gen, &read_text, &read_length);
   if (media_written_as_read (item))
     {
-      g_string_truncate (r->made, 0);
-      dm_datumaro_append_item_json (r->made, item);
-      if (r->made->len == read_length && memcmp (r->made->str, read_text, read_length) == 0)
-        {
-          yajl_gen_clear (r->item_gen);
-          yajl_gen_reset (r->item_gen, NULL);
-          return;
-        }
+      dm_datumaro_gen_made_item (r->made_gen, item);
+      yajl_gen_get_buf (r->made_gen, &made_text, &made_length);
+      made_alike = made_length == read_length && memcmp (made_text, read_text, read_length) == 0;
+      yajl_gen_clear (r->made_gen);
+      yajl_gen_reset (r->made_gen, NULL);
+    }
+  if (made_alike)
+    {
+      yajl_gen_clear (r->item_gen);
+      yajl_gen_reset (r->item_gen, NULL);
+      return;
     }
   dm_item_take_json (item, dm_json_gen_steal_text (r->item_gen));
 }
@@ -975,7 +979,7 @@ read_annotation_file (DmDataset     *dataset,
   r.cancellable = cancellable;
   r.header_gen = yajl_gen_alloc (NULL);
   r.item_gen = yajl_gen_alloc (NULL);
-  r.made = g_string_sized_new (256);
+  r.made_gen = yajl_gen_alloc (NULL);
   r.labels = g_array_new (FALSE, FALSE, sizeof (int));
   r.items = g_ptr_array_new ();
   r.max_label_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -1012,7 +1016,7 @@ out:
   g_clear_error (&r.error);
   yajl_gen_free (r.header_gen);
   yajl_gen_free (r.item_gen);
-  g_string_free (r.made, TRUE);
+  yajl_gen_free (r.made_gen);
   g_array_unref (r.labels);
   g_ptr_array_unref (r.items);
   g_array_unref (r.max_label_ids);
@@ -1809,7 +1813,7 @@ dm_datumaro_load (const char    *path,
   dm_dataset_set_format (dataset, "datumaro");
 
   /* The cache is as large as the annotations: parse both at once. */
-  hash_keys = g_build_filename (path, DM_DATUMARO_HASH_KEY_DIR, DM_DATUMARO_HASH_KEY_FILE, NULL);
+  hash_keys = dm_hash_key_cache_path (path);
   if (g_file_test (hash_keys, G_FILE_TEST_EXISTS))
     {
       key_reader = hash_key_reader_new (hash_keys, cancellable);

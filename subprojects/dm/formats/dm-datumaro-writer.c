@@ -19,6 +19,7 @@
 #include "dm-datumaro-private.h"
 #include "dm-error.h"
 #include "dm-file-tree-private.h"
+#include "dm-json-stream.h"
 
 #define OUTPUT_BUFFER_SIZE (1024 * 1024)
 
@@ -37,34 +38,10 @@ create_file (const char    *path,
   stream = g_file_create (file, G_FILE_CREATE_NONE, cancellable, &local_error);
   if (stream == NULL)
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, G_IO_ERROR, local_error->code,
-                     _("Cannot write %s: %s"), path, local_error->message);
+      dm_propagate_write_error (error, g_steal_pointer (&local_error), path);
       return NULL;
     }
   return g_buffered_output_stream_new_sized (G_OUTPUT_STREAM (stream), OUTPUT_BUFFER_SIZE);
-}
-
-static gboolean
-write_text (GOutputStream  *stream,
-            const char     *path,
-            const char     *text,
-            gsize           length,
-            GCancellable   *cancellable,
-            GError        **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  if (g_output_stream_write_all (stream, text, length, NULL, cancellable, &local_error))
-    return TRUE;
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  else
-    g_set_error (error, G_IO_ERROR, local_error->code,
-                 _("Cannot write %s: %s"), path, local_error->message);
-  return FALSE;
 }
 
 static gboolean
@@ -77,144 +54,68 @@ close_file (GOutputStream  *stream,
 
   if (g_output_stream_close (stream, cancellable, &local_error))
     return TRUE;
-  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_propagate_error (error, g_steal_pointer (&local_error));
+  return dm_propagate_write_error (error, g_steal_pointer (&local_error), path);
+}
+
+/* A member @name whose value is an empty array or object. */
+static void
+gen_empty (yajl_gen    gen,
+           const char *name,
+           gboolean    is_array)
+{
+  dm_json_gen_text (gen, name);
+  if (is_array)
+    {
+      yajl_gen_array_open (gen);
+      yajl_gen_array_close (gen);
+    }
   else
-    g_set_error (error, G_IO_ERROR, local_error->code,
-                 _("Cannot write %s: %s"), path, local_error->message);
-  return FALSE;
+    {
+      yajl_gen_map_open (gen);
+      yajl_gen_map_close (gen);
+    }
 }
 
 /* The annotation file's members other than "items", for a subset that was
  * not read from Datumaro JSON: what Datumaro writes for an image dataset
  * with label categories. */
-static JsonObject *
-make_header (DmDataset *dataset)
+static void
+gen_made_header (yajl_gen   gen,
+                 DmDataset *dataset)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "dm_format_version");
-  json_builder_add_string_value (builder, "1.0");
-  json_builder_set_member_name (builder, "media_type");
-  json_builder_add_int_value (builder, MEDIA_TYPE_IMAGE);
-  json_builder_set_member_name (builder, "infos");
-  json_builder_begin_object (builder);
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "categories");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "label");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "labels");
-  json_builder_begin_array (builder);
+  dm_json_gen_text (gen, "dm_format_version");
+  dm_json_gen_text (gen, "1.0");
+  dm_json_gen_text (gen, "media_type");
+  yajl_gen_integer (gen, MEDIA_TYPE_IMAGE);
+  gen_empty (gen, "infos", FALSE);
+  dm_json_gen_text (gen, "categories");
+  yajl_gen_map_open (gen);
+  dm_json_gen_text (gen, "label");
+  yajl_gen_map_open (gen);
+  dm_json_gen_text (gen, "labels");
+  yajl_gen_array_open (gen);
   for (guint i = 0; i < dm_dataset_get_n_labels (dataset); i++)
     {
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, dm_dataset_get_label_name (dataset, i));
-      json_builder_set_member_name (builder, "parent");
-      json_builder_add_string_value (builder, "");
-      json_builder_set_member_name (builder, "attributes");
-      json_builder_begin_array (builder);
-      json_builder_end_array (builder);
-      json_builder_end_object (builder);
+      yajl_gen_map_open (gen);
+      dm_json_gen_text (gen, "name");
+      dm_json_gen_text (gen, dm_dataset_get_label_name (dataset, i));
+      dm_json_gen_text (gen, "parent");
+      dm_json_gen_text (gen, "");
+      gen_empty (gen, "attributes", TRUE);
+      yajl_gen_map_close (gen);
     }
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "label_groups");
-  json_builder_begin_array (builder);
-  json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "attributes");
-  json_builder_begin_array (builder);
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  return json_object_ref (json_node_get_object (root));
+  yajl_gen_array_close (gen);
+  gen_empty (gen, "label_groups", TRUE);
+  gen_empty (gen, "attributes", TRUE);
+  yajl_gen_map_close (gen);
+  yajl_gen_map_close (gen);
 }
 
-/* @value in decimal, ending at the end of @digits; returns where it
- * starts. g_string_append_printf() goes through sprintf, which would be
- * most of the time of writing a million keys, and the reader makes the
- * text of every item it reads (see dm_datumaro_append_item_json()). */
-static const char *
-format_integer (char   digits[24],
-                gint64 value)
-{
-  char *start = digits + 24;
-  guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
-
-  do
-    {
-      *--start = (char) ('0' + magnitude % 10);
-      magnitude /= 10;
-    }
-  while (magnitude > 0);
-  if (value < 0)
-    *--start = '-';
-  return start;
-}
-
-static void
-append_integer (GString *text,
-                gint64   value)
-{
-  char digits[24];
-  const char *start = format_integer (digits, value);
-
-  g_string_append_len (text, start, digits + sizeof digits - start);
-}
-
-/* @value inside a JSON string, escaped as yajl's generator escapes it
- * (the reader compares the two, see dm_datumaro_append_item_json()). */
-static void
-append_escaped (GString    *text,
-                const char *value)
-{
-  static const char hex[] = "0123456789ABCDEF";
-
-  for (const char *c = value; *c != '\0'; c++)
-    {
-      switch (*c)
-        {
-        case '"': g_string_append (text, "\\\""); break;
-        case '\\': g_string_append (text, "\\\\"); break;
-        case '\n': g_string_append (text, "\\n"); break;
-        case '\r': g_string_append (text, "\\r"); break;
-        case '\t': g_string_append (text, "\\t"); break;
-        case '\b': g_string_append (text, "\\b"); break;
-        case '\f': g_string_append (text, "\\f"); break;
-        default:
-          if ((guchar) *c < 0x20)
-            {
-              g_string_append (text, "\\u00");
-              g_string_append_c (text, hex[(guchar) *c >> 4]);
-              g_string_append_c (text, hex[(guchar) *c & 0xf]);
-            }
-          else
-            g_string_append_c (text, *c);
-        }
-    }
-}
-
-static void
-append_string (GString    *text,
-               const char *value)
-{
-  g_string_append_c (text, '"');
-  append_escaped (text, value);
-  g_string_append_c (text, '"');
-}
-
-/* Appends to @text the item object Datumaro writes for an image with
- * label annotations, compact. The reader keeps no text for an item whose
- * JSON is exactly this; it is written without yajl, as the reader makes
- * it for every item it reads. */
+/* The item object Datumaro writes for an image with label annotations.
+ * The reader keeps no text for an item whose JSON is exactly this. */
 void
-dm_datumaro_append_item_json (GString *text,
-                              DmItem  *item)
+dm_datumaro_gen_made_item (yajl_gen  gen,
+                           DmItem   *item)
 {
   const char *relpath = dm_item_get_image_relpath (item);
   const int *labels;
@@ -224,33 +125,43 @@ dm_datumaro_append_item_json (GString *text,
   labels = dm_item_get_labels (item, &n_labels);
   dm_item_get_image_size (item, &width, &height);
 
-  g_string_append (text, "{\"id\":");
-  append_string (text, dm_item_get_id (item));
-  g_string_append (text, ",\"annotations\":[");
+  yajl_gen_map_open (gen);
+  dm_json_gen_text (gen, "id");
+  dm_json_gen_text (gen, dm_item_get_id (item));
+  dm_json_gen_text (gen, "annotations");
+  yajl_gen_array_open (gen);
   for (guint i = 0; i < n_labels; i++)
     {
-      g_string_append (text, i > 0 ? ",{\"id\":" : "{\"id\":");
-      append_integer (text, i);
-      g_string_append (text, ",\"type\":\"label\",\"attributes\":{},\"group\":0,\"label_id\":");
-      append_integer (text, labels[i]);
-      g_string_append_c (text, '}');
+      yajl_gen_map_open (gen);
+      dm_json_gen_text (gen, "id");
+      yajl_gen_integer (gen, i);
+      dm_json_gen_text (gen, "type");
+      dm_json_gen_text (gen, "label");
+      gen_empty (gen, "attributes", FALSE);
+      dm_json_gen_text (gen, "group");
+      yajl_gen_integer (gen, 0);
+      dm_json_gen_text (gen, "label_id");
+      yajl_gen_integer (gen, labels[i]);
+      yajl_gen_map_close (gen);
     }
-  g_string_append_c (text, ']');
+  yajl_gen_array_close (gen);
   if (relpath != NULL)
     {
-      g_string_append (text, ",\"image\":{\"path\":");
-      append_string (text, relpath);
+      dm_json_gen_text (gen, "image");
+      yajl_gen_map_open (gen);
+      dm_json_gen_text (gen, "path");
+      dm_json_gen_text (gen, relpath);
       if (width > 0 && height > 0)
         {
-          g_string_append (text, ",\"size\":[");
-          append_integer (text, height);
-          g_string_append_c (text, ',');
-          append_integer (text, width);
-          g_string_append_c (text, ']');
+          dm_json_gen_text (gen, "size");
+          yajl_gen_array_open (gen);
+          yajl_gen_integer (gen, height);
+          yajl_gen_integer (gen, width);
+          yajl_gen_array_close (gen);
         }
-      g_string_append_c (text, '}');
+      yajl_gen_map_close (gen);
     }
-  g_string_append_c (text, '}');
+  yajl_gen_map_close (gen);
 }
 
 static gboolean
@@ -267,9 +178,9 @@ check_subset_name (const char  *subset,
   return TRUE;
 }
 
-/* Items are written out in pieces of about this size, not one write each. */
-#define ITEMS_CHUNK (256 * 1024)
-
+/* Streams `<subset>.json`: the header members, then "items" last, where
+ * Datumaro puts it, each item as the JSON text it was read as (or as it
+ * was rewritten), or made for an item that has none. */
 static gboolean
 write_annotation_file (DmDataset     *dataset,
                        const char    *subset,
@@ -279,35 +190,24 @@ write_annotation_file (DmDataset     *dataset,
                        GError       **error)
 {
   g_autoptr(GOutputStream) stream = NULL;
-  g_autoptr(JsonObject) made_header = NULL;
-  g_autoptr(JsonNode) header_node = json_node_new (JSON_NODE_OBJECT);
-  g_autofree char *header_text = NULL;
+  g_auto(DmJsonWriter) writer = { 0 };
   JsonObject *header = dm_dataset_get_subset_header (dataset, subset);
-  g_autoptr(GString) text = g_string_sized_new (ITEMS_CHUNK + 4096);
-  const char *items_opening;
-  gsize header_length;
-  gboolean first = TRUE;
-  gboolean ok = FALSE;
   guint n_items = dm_dataset_get_n_items (dataset);
-
-  if (header == NULL)
-    header = made_header = make_header (dataset);
-  json_node_set_object (header_node, header);
-  header_text = json_to_string (header_node, FALSE);
-  /* The header without its closing brace, so "items" can follow it last,
-   * where Datumaro puts it. */
-  header_length = strlen (header_text);
-  g_assert (header_length >= 2 && header_text[header_length - 1] == '}');
-  header_length--;
+  yajl_gen gen;
 
   stream = create_file (path, cancellable, error);
   if (stream == NULL)
     return FALSE;
+  dm_json_writer_init (&writer, stream, path, cancellable);
+  gen = writer.gen;
 
-  items_opening = header_length > 1 ? ",\"items\":[" : "\"items\":[";
-  if (!write_text (stream, path, header_text, header_length, cancellable, error) ||
-      !write_text (stream, path, items_opening, strlen (items_opening), cancellable, error))
-    goto out;
+  yajl_gen_map_open (gen);
+  if (header != NULL)
+    dm_json_gen_members (gen, header);
+  else
+    gen_made_header (gen, dataset);
+  dm_json_gen_text (gen, "items");
+  yajl_gen_array_open (gen);
 
   for (guint i = 0; i < n_items; i++)
     {
@@ -316,39 +216,28 @@ write_annotation_file (DmDataset     *dataset,
 
       if (dm_item_get_subset (item) != subset)
         continue;
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        goto out;
 
       json = rewritten != NULL ? g_hash_table_lookup (rewritten, item) : NULL;
       if (json == NULL)
         json = dm_item_get_json (item);
-      if (!first)
-        g_string_append_c (text, ',');
-      first = FALSE;
       if (json != NULL)
-        g_string_append (text, json);
+        dm_json_gen_value_text (gen, json);
       else
-        dm_datumaro_append_item_json (text, item);
-      if (text->len >= ITEMS_CHUNK)
-        {
-          if (!write_text (stream, path, text->str, text->len, cancellable, error))
-            goto out;
-          g_string_truncate (text, 0);
-        }
+        dm_datumaro_gen_made_item (gen, item);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+          !dm_json_writer_flush (&writer, FALSE, error))
+        goto failed;
     }
 
-  g_string_append (text, "]}");
-  if (!write_text (stream, path, text->str, text->len, cancellable, error))
-    goto out;
-  ok = TRUE;
-
-out:
-  if (!ok)
-    {
-      g_output_stream_close (stream, NULL, NULL);
-      return FALSE;
-    }
+  yajl_gen_array_close (gen);
+  yajl_gen_map_close (gen);
+  if (!dm_json_writer_flush (&writer, TRUE, error))
+    goto failed;
   return close_file (stream, path, cancellable, error);
+
+failed:
+  g_output_stream_close (stream, NULL, NULL);
+  return FALSE;
 }
 
 /* Where the media files of the written items go. */
@@ -533,7 +422,7 @@ plan_media (DmDataset  *dataset,
           g_ptr_array_add (plan->owners, item);
         }
       if (json != NULL)
-        g_hash_table_insert (plan->rewritten, item, json_to_string (json, FALSE));
+        g_hash_table_insert (plan->rewritten, item, dm_json_node_to_text (json));
     }
   return TRUE;
 }
@@ -596,10 +485,7 @@ copy_media (MediaPlan     *plan,
         {
           if (g_mkdir_with_parents (parent, 0777) != 0)
             {
-              int saved_errno = errno;
-
-              g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                           _("Cannot create %s: %s"), parent, g_strerror (saved_errno));
+              DM_SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), parent);
               return FALSE;
             }
           g_free (last_dir);
@@ -618,15 +504,6 @@ copy_media (MediaPlan     *plan,
         }
     }
   return TRUE;
-}
-
-static gboolean
-any_hash_key (DmDataset *dataset)
-{
-  for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
-    if (dm_item_get_hash_key (dm_dataset_get_item (dataset, i)) != NULL)
-      return TRUE;
-  return FALSE;
 }
 
 /*
@@ -655,10 +532,7 @@ dm_datumaro_write_annotations (DmDataset     *dataset,
 
   if (g_mkdir (annotations_dir, 0777) != 0)
     {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot create %s: %s"), annotations_dir, g_strerror (saved_errno));
+      DM_SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), annotations_dir);
       return FALSE;
     }
 
@@ -709,7 +583,7 @@ dm_datumaro_write_full (DmDataset     *dataset,
   if (!copy_media (&plan, directory, (flags & DM_SAVE_LINK_MEDIA) != 0, cancellable, error))
     return FALSE;
 
-  if (any_hash_key (dataset) && !dm_datumaro_write_hash_keys (dataset, directory, error))
+  if (dm_hash_key_cache_has_keys (dataset) && !dm_datumaro_write_hash_keys (dataset, directory, error))
     return FALSE;
 
   return TRUE;
@@ -744,179 +618,4 @@ dm_datumaro_write (DmDataset     *dataset,
                    GError       **error)
 {
   return dm_datumaro_write_full (dataset, directory, DM_SAVE_NONE, cancellable, error);
-}
-
-/* Written out in pieces of about this size. */
-#define HASH_KEY_CHUNK (256 * 1024)
-
-/* @bytes as a JSON array of numbers, formatted in place: appending each
- * number to @text would take most of the time. */
-static void
-append_byte_array (GString      *text,
-                   const guint8 *bytes,
-                   gsize         size)
-{
-  gsize at = text->len;
-  char *out;
-
-  g_string_set_size (text, at + 2 + 4 * size);
-  out = text->str + at;
-  *out++ = '[';
-  for (gsize b = 0; b < size; b++)
-    {
-      guint value = bytes[b];
-
-      if (b > 0)
-        *out++ = ',';
-      if (value >= 100)
-        *out++ = (char) ('0' + value / 100);
-      if (value >= 10)
-        *out++ = (char) ('0' + value / 10 % 10);
-      *out++ = (char) ('0' + value % 10);
-    }
-  *out++ = ']';
-  g_string_truncate (text, (gsize) (out - text->str));
-}
-
-/* Without yajl: a million keys of 64 numbers each are written at the
- * speed of appending text, escaped as yajl escapes (see append_string). */
-static gboolean
-write_hash_key_stream (DmDataset          *dataset,
-                       const char * const *members,
-                       GOutputStream      *stream,
-                       const char         *path,
-                       GError            **error)
-{
-  const char *origin = dm_dataset_get_hash_key_origin (dataset);
-  g_autoptr(GString) text = g_string_sized_new (HASH_KEY_CHUNK + 4096);
-  guint n_items = dm_dataset_get_n_items (dataset);
-  gboolean first = TRUE;
-
-  g_string_append_c (text, '{');
-  if (origin != NULL && !g_str_equal (origin, DM_HASH_KEY_ORIGIN_DATUMARO))
-    {
-      g_string_append (text, "\"dm_hasher\":");
-      append_string (text, origin);
-      first = FALSE;
-    }
-  for (guint m = 0; members != NULL && members[m] != NULL && members[m + 1] != NULL; m += 2)
-    {
-      if (!first)
-        g_string_append_c (text, ',');
-      append_string (text, members[m]);
-      g_string_append_c (text, ':');
-      append_string (text, members[m + 1]);
-      first = FALSE;
-    }
-  g_string_append (text, first ? "\"hashkey\":{" : ",\"hashkey\":{");
-
-  first = TRUE;
-  for (guint i = 0; i < n_items; i++)
-    {
-      DmItem *item = dm_dataset_get_item (dataset, i);
-      GBytes *key = dm_item_get_hash_key (item);
-      const guint8 *bytes;
-      gsize size;
-
-      if (key == NULL)
-        continue;
-      if (!first)
-        g_string_append_c (text, ',');
-      first = FALSE;
-      g_string_append_c (text, '"');
-      append_escaped (text, dm_item_get_subset (item));
-      g_string_append_c (text, '/');
-      append_escaped (text, dm_item_get_id (item));
-      g_string_append (text, "\":");
-      bytes = g_bytes_get_data (key, &size);
-      append_byte_array (text, bytes, size);
-
-      if (text->len >= HASH_KEY_CHUNK)
-        {
-          if (!write_text (stream, path, text->str, text->len, NULL, error))
-            return FALSE;
-          g_string_truncate (text, 0);
-        }
-    }
-
-  g_string_append (text, "}}");
-  return write_text (stream, path, text->str, text->len, NULL, error);
-}
-
-/**
- * dm_datumaro_write_hash_keys:
- * @dataset: a dataset
- * @directory: (type filename): the dataset's directory in Datumaro's format
- * @error: return location for a #GError
- *
- * Writes the hash keys of the items of @dataset that have one to
- * `hash_key_meta/hash_keys.json` below @directory, in Datumaro's layout
- * (`{"hashkey": {"<subset>/<id>": [64 bytes]}}`), with "dm_hasher" naming
- * the hash key origin when it is not Datumaro's CLIP. The file is replaced
- * atomically (written beside it, then renamed over it); nothing else in
- * @directory is touched.
- *
- * Returns: %TRUE on success, %FALSE with @error set
- */
-gboolean
-dm_datumaro_write_hash_keys (DmDataset   *dataset,
-                             const char  *directory,
-                             GError     **error)
-{
-  g_autofree char *key_dir = NULL;
-  g_autofree char *path = NULL;
-
-  g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
-  g_return_val_if_fail (directory != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  key_dir = g_build_filename (directory, DM_DATUMARO_HASH_KEY_DIR, NULL);
-  path = g_build_filename (key_dir, DM_DATUMARO_HASH_KEY_FILE, NULL);
-  if (g_mkdir_with_parents (key_dir, 0777) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot create %s: %s"), key_dir, g_strerror (saved_errno));
-      return FALSE;
-    }
-  return dm_datumaro_write_hash_key_file (dataset, path, NULL, error);
-}
-
-/* dm_datumaro_write_hash_key_file:
- * Writes the keys of @dataset to @path in the cache's layout, with
- * @members (name, value, name, value, …, NULL: strings) as further
- * top-level members before "hashkey", which the cache reader ignores.
- * @path is replaced atomically: written beside it, synced, renamed over
- * it; a failure or a kill leaves no partial @path. */
-typedef struct
-{
-  DmDataset          *dataset;
-  const char * const *members;
-  const char         *path;
-} HashKeyFile;
-
-static gboolean
-write_hash_key_file_stream (GOutputStream  *stream,
-                            gpointer        user_data,
-                            GError        **error)
-{
-  HashKeyFile *file = user_data;
-
-  return write_hash_key_stream (file->dataset, file->members, stream, file->path, error);
-}
-
-gboolean
-dm_datumaro_write_hash_key_file (DmDataset          *dataset,
-                                 const char         *path,
-                                 const char * const *members,
-                                 GError            **error)
-{
-  HashKeyFile file = { dataset, members, path };
-
-  g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  return dm_replace_file (path, write_hash_key_file_stream, &file, error);
 }

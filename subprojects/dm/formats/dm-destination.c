@@ -75,7 +75,7 @@ dm_is_same_directory (const char *a,
  * directory that holds nothing else. */
 static const char * const dataset_entries[] = {
   DM_DATUMARO_ANNOTATIONS_DIR, DM_DATUMARO_IMAGES_DIR, DM_DATUMARO_POINT_CLOUDS_DIR,
-  DM_DATUMARO_VIDEOS_DIR, DM_DATUMARO_HASH_KEY_DIR, NULL
+  DM_DATUMARO_VIDEOS_DIR, DM_HASH_KEY_CACHE_DIR, NULL
 };
 
 static int

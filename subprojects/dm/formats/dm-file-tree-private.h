@@ -10,9 +10,21 @@
 #error "This header is private to libdm: include <dm.h>."
 #endif
 
+#include <errno.h>
+
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
+
+/* Sets @error from errno after a failed system call on @path: @format
+ * has a %s for @path, then one for the system's message. A macro, so
+ * that @format is checked as printf's. */
+#define DM_SET_ERRNO_ERROR(error, format, path) \
+  G_STMT_START { \
+    int saved_errno_ = errno; \
+    g_set_error ((error), G_IO_ERROR, g_io_error_from_errno (saved_errno_), (format), (path), \
+                 g_strerror (saved_errno_)); \
+  } G_STMT_END
 
 gboolean  dm_remove_tree             (const char    *path,
                                       GError       **error);
@@ -20,6 +32,9 @@ int       dm_lock_directory          (const char    *path);
 gboolean  dm_is_plain_relative_path  (const char    *path);
 gboolean  dm_sync_path               (const char    *path,
                                       GError       **error);
+gboolean  dm_propagate_write_error   (GError       **error,
+                                      GError        *local_error,
+                                      const char    *path);
 
 /* Writes the contents of a file to @stream; on failure, sets @error
  * naming the file. */

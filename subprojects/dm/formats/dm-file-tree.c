@@ -40,10 +40,7 @@ dm_remove_tree (const char  *path,
   /* Enough descriptors for deep trees, few enough to leave the rest. */
   if (nftw (path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
     {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot delete %s: %s"), path, g_strerror (saved_errno));
+      DM_SET_ERRNO_ERROR (error, _("Cannot delete %s: %s"), path);
       return FALSE;
     }
   return TRUE;
@@ -97,10 +94,34 @@ static gboolean
 set_write_error (GError     **error,
                  const char  *path)
 {
-  int saved_errno = errno;
+  DM_SET_ERRNO_ERROR (error, _("Cannot write %s: %s"), path);
+  return FALSE;
+}
 
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               _("Cannot write %s: %s"), path, g_strerror (saved_errno));
+/*
+ * dm_propagate_write_error:
+ * @error: return location for a #GError
+ * @local_error: (transfer full): why writing @path failed
+ * @path: the file being written
+ *
+ * Passes @local_error on: a cancellation as it is, any other error as one
+ * naming @path.
+ *
+ * Returns: %FALSE
+ */
+gboolean
+dm_propagate_write_error (GError     **error,
+                          GError      *local_error,
+                          const char  *path)
+{
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  g_set_error (error, G_IO_ERROR, local_error->code,
+               _("Cannot write %s: %s"), path, local_error->message);
+  g_error_free (local_error);
   return FALSE;
 }
 
@@ -181,8 +202,7 @@ dm_replace_file (const char         *path,
   file_stream = g_file_append_to (temp_file, G_FILE_CREATE_NONE, NULL, &local_error);
   if (file_stream == NULL)
     {
-      g_set_error (error, G_IO_ERROR, local_error->code,
-                   _("Cannot write %s: %s"), path, local_error->message);
+      dm_propagate_write_error (error, g_steal_pointer (&local_error), path);
       g_unlink (temp_path);
       return FALSE;
     }
@@ -196,8 +216,7 @@ dm_replace_file (const char         *path,
     }
   if (!g_output_stream_close (stream, NULL, &local_error))
     {
-      g_set_error (error, G_IO_ERROR, local_error->code,
-                   _("Cannot write %s: %s"), path, local_error->message);
+      dm_propagate_write_error (error, g_steal_pointer (&local_error), path);
       g_unlink (temp_path);
       return FALSE;
     }
@@ -232,9 +251,7 @@ write_contents (GOutputStream  *stream,
 
   if (g_output_stream_write_all (stream, contents->contents, contents->length, NULL, NULL, &local_error))
     return TRUE;
-  g_set_error (error, G_IO_ERROR, local_error->code,
-               _("Cannot write %s: %s"), contents->path, local_error->message);
-  return FALSE;
+  return dm_propagate_write_error (error, g_steal_pointer (&local_error), contents->path);
 }
 
 /*

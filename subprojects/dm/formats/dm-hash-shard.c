@@ -198,7 +198,7 @@ dm_hash_shard_write (DmDataset   *keyed,
     NULL
   };
 
-  return dm_datumaro_write_hash_key_file (keyed, path, members, error);
+  return dm_hash_key_cache_write_file (keyed, path, members, error);
 }
 
 /* What a merge, or the check of one shard file, has read so far. */

@@ -35,6 +35,7 @@
 #include "dm-dataset-io.h"
 #include "dm-datumaro-private.h"
 #include "dm-error.h"
+#include "dm-file-tree-private.h"
 #include "dm-imagenet-private.h"
 
 #define FORMAT_FLAT "imagenet"
@@ -149,10 +150,7 @@ list_entries (const char  *path,
 
   if (dir == NULL)
     {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Cannot read %s: %s"), path, g_strerror (saved_errno));
+      DM_SET_ERRNO_ERROR (error, _("Cannot read %s: %s"), path);
       return NULL;
     }
   while ((dirent = readdir (dir)) != NULL)

@@ -49,13 +49,6 @@
 
 /* Sets @error from errno with @format, a literal "...%s...%s" taking the
  * path and the system's message. */
-#define SET_ERRNO_ERROR(error, format, path) \
-  G_STMT_START { \
-    int saved_errno_ = errno; \
-    g_set_error ((error), G_IO_ERROR, g_io_error_from_errno (saved_errno_), (format), (path), \
-                 g_strerror (saved_errno_)); \
-  } G_STMT_END
-
 static char *
 real_path (const char *path)
 {
@@ -203,25 +196,11 @@ complete (const char  *root,
           gsize        length,
           GError     **error)
 {
-  g_autofree char *new_keys = g_build_filename (work, DM_DATUMARO_HASH_KEY_DIR, DM_DATUMARO_HASH_KEY_FILE, NULL);
-  g_autofree char *key_dir = g_build_filename (root, DM_DATUMARO_HASH_KEY_DIR, NULL);
-  g_autofree char *keys = g_build_filename (key_dir, DM_DATUMARO_HASH_KEY_FILE, NULL);
   const char *entry;
   guint field = 0;
 
-  if (g_file_test (new_keys, G_FILE_TEST_EXISTS))
-    {
-      if (g_mkdir_with_parents (key_dir, 0777) != 0)
-        {
-          SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), key_dir);
-          return FALSE;
-        }
-      if (g_rename (new_keys, keys) != 0)
-        {
-          SET_ERRNO_ERROR (error, _("Cannot write %s: %s"), keys);
-          return FALSE;
-        }
-    }
+  if (!dm_hash_key_cache_install (work, root, error))
+    return FALSE;
 
   for (entry = journal; entry < journal + length; entry += strlen (entry) + 1, field++)
     {
@@ -232,7 +211,7 @@ complete (const char  *root,
       path = g_build_filename (root, entry, NULL);
       if (g_unlink (path) != 0 && errno != ENOENT)
         {
-          SET_ERRNO_ERROR (error, _("Cannot delete %s: %s"), path);
+          DM_SET_ERRNO_ERROR (error, _("Cannot delete %s: %s"), path);
           return FALSE;
         }
     }
@@ -273,7 +252,7 @@ recover_one (const char  *root,
           (guint64) info.st_ino != g_ascii_strtoull (ino_text, NULL, 10) ||
           g_rename (new_dir, annotations) != 0)
         {
-          SET_ERRNO_ERROR (error, _("Cannot replace %s: %s"), annotations);
+          DM_SET_ERRNO_ERROR (error, _("Cannot replace %s: %s"), annotations);
           return FALSE;
         }
     }
@@ -352,14 +331,14 @@ link_other_files (const char  *from,
         continue;
       if (g_lstat (source, &info) != 0)
         {
-          SET_ERRNO_ERROR (error, _("Cannot read %s: %s"), source);
+          DM_SET_ERRNO_ERROR (error, _("Cannot read %s: %s"), source);
           return FALSE;
         }
       if (S_ISDIR (info.st_mode))
         {
           if (g_mkdir (target, info.st_mode & 07777) != 0)
             {
-              SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), target);
+              DM_SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), target);
               return FALSE;
             }
           if (!link_other_files (source, target, error))
@@ -368,7 +347,7 @@ link_other_files (const char  *from,
         }
       if (linkat (AT_FDCWD, source, AT_FDCWD, target, 0) != 0)
         {
-          SET_ERRNO_ERROR (error, _("Cannot link %s: %s"), source);
+          DM_SET_ERRNO_ERROR (error, _("Cannot link %s: %s"), source);
           return FALSE;
         }
     }
@@ -388,12 +367,12 @@ exchange (const char  *new_dir,
     return TRUE;
   if (errno != EINVAL && errno != ENOSYS)
     {
-      SET_ERRNO_ERROR (error, _("Cannot replace %s: %s"), old_dir);
+      DM_SET_ERRNO_ERROR (error, _("Cannot replace %s: %s"), old_dir);
       return FALSE;
     }
   if (g_rename (old_dir, aside) != 0 || g_rename (new_dir, old_dir) != 0)
     {
-      SET_ERRNO_ERROR (error, _("Cannot replace %s: %s"), old_dir);
+      DM_SET_ERRNO_ERROR (error, _("Cannot replace %s: %s"), old_dir);
       return FALSE;
     }
   return TRUE;
@@ -420,7 +399,6 @@ dm_in_place_save (DmDataset     *dataset,
   g_autofree char *new_annotations = NULL;
   g_autofree char *old_annotations = NULL;
   g_autofree char *aside = NULL;
-  g_autofree char *keys = NULL;
   g_autofree char *journal = NULL;
   g_autoptr(GPtrArray) dropped = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -432,7 +410,7 @@ dm_in_place_save (DmDataset     *dataset,
 
   if (root == NULL)
     {
-      SET_ERRNO_ERROR (error, _("Cannot read %s: %s"), path);
+      DM_SET_ERRNO_ERROR (error, _("Cannot read %s: %s"), path);
       return FALSE;
     }
   if (g_strcmp0 (dm_dataset_get_format (origin != NULL ? origin : dataset), "datumaro") != 0)
@@ -449,13 +427,13 @@ dm_in_place_save (DmDataset     *dataset,
   work = g_strconcat (root, WORK_SUFFIX, NULL);
   if (g_mkdtemp (work) == NULL)
     {
-      SET_ERRNO_ERROR (error, _("Cannot create a temporary directory beside %s: %s"), root);
+      DM_SET_ERRNO_ERROR (error, _("Cannot create a temporary directory beside %s: %s"), root);
       return FALSE;
     }
   lock = dm_lock_directory (work);
   if (lock < 0)
     {
-      SET_ERRNO_ERROR (error, _("Cannot lock %s: %s"), work);
+      DM_SET_ERRNO_ERROR (error, _("Cannot lock %s: %s"), work);
       dm_remove_tree (work, NULL);
       return FALSE;
     }
@@ -463,25 +441,22 @@ dm_in_place_save (DmDataset     *dataset,
   new_annotations = g_build_filename (work, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
   old_annotations = g_build_filename (root, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
   aside = g_build_filename (work, DM_DATUMARO_ANNOTATIONS_DIR ".old", NULL);
-  keys = g_build_filename (root, DM_DATUMARO_HASH_KEY_DIR, DM_DATUMARO_HASH_KEY_FILE, NULL);
 
   if (!dm_datumaro_write_annotations (dataset, new_annotations, NULL, cancellable, &local_error) ||
       !link_other_files (old_annotations, new_annotations, &local_error) ||
       !dm_sync_path (new_annotations, &local_error))
     goto out;
-  for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
-    if (dm_item_get_hash_key (dm_dataset_get_item (dataset, i)) != NULL ||
-        g_file_test (keys, G_FILE_TEST_EXISTS))
-      {
-        if (!dm_datumaro_write_hash_keys (dataset, work, &local_error))
-          goto out;
-        break;
-      }
+  /* An existing cache is rewritten even without keys: it may hold those
+   * of the dropped items. */
+  if (dm_dataset_get_n_items (dataset) > 0 &&
+      (dm_hash_key_cache_exists (root) || dm_hash_key_cache_has_keys (dataset)) &&
+      !dm_datumaro_write_hash_keys (dataset, work, &local_error))
+    goto out;
 
   dropped = dropped_media (origin, dataset, root);
   if (g_stat (new_annotations, &info) != 0)
     {
-      SET_ERRNO_ERROR (&local_error, _("Cannot read %s: %s"), new_annotations);
+      DM_SET_ERRNO_ERROR (&local_error, _("Cannot read %s: %s"), new_annotations);
       goto out;
     }
   if (!write_journal (work, &info, dropped, &local_error) ||

@@ -1,4 +1,5 @@
-/* dm-json-stream.c: feeding a JSON file through yajl's event parser.
+/* dm-json-stream.c: JSON files as streams, through yajl: feeding a file to
+ * its event parser, and writing one with its generator.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -7,11 +8,15 @@
 #include <glib/gi18n-lib.h>
 
 #include "dm-error.h"
+#include "dm-file-tree-private.h"
 #include "dm-json-stream.h"
 
 /* Large enough that the per-call overhead vanishes, small enough to stay
  * out of the peak memory of a 400 MB file. */
 #define CHUNK_SIZE (1024 * 1024)
+
+/* The generated text gathers to this much before it goes to the stream. */
+#define WRITE_CHUNK_SIZE (256 * 1024)
 
 /* Line and column (both from 1) of the byte at @offset in @chunk, the
  * chunk starting on line @line at column @column. */
@@ -212,4 +217,194 @@ dm_json_gen_steal_text (yajl_gen gen)
   yajl_gen_reset (gen, NULL);
 
   return text;
+}
+
+/*
+ * dm_json_gen_text:
+ * @gen: a generator
+ * @text: a NUL-terminated string, a member name or a value
+ */
+void
+dm_json_gen_text (yajl_gen    gen,
+                  const char *text)
+{
+  yajl_gen_string (gen, (const unsigned char *) text, strlen (text));
+}
+
+/* A double as json-glib's generator writes it (g_ascii_dtostr(), with
+ * ".0" where that reads as an integer), so that a header read and written
+ * again stays as it was. */
+static void
+gen_double (yajl_gen gen,
+            double   value)
+{
+  char text[G_ASCII_DTOSTR_BUF_SIZE + 2];
+
+  g_ascii_dtostr (text, G_ASCII_DTOSTR_BUF_SIZE, value);
+  if (strchr (text, '.') == NULL && strchr (text, 'e') == NULL)
+    strcat (text, ".0");
+  yajl_gen_number (gen, text, strlen (text));
+}
+
+/*
+ * dm_json_gen_members:
+ * @gen: a generator in an object
+ * @object: a json-glib object
+ *
+ * Generates the members of @object, in their order, into the object @gen
+ * has open.
+ */
+void
+dm_json_gen_members (yajl_gen    gen,
+                     JsonObject *object)
+{
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *member;
+
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &name, &member))
+    {
+      dm_json_gen_text (gen, name);
+      dm_json_gen_node (gen, member);
+    }
+}
+
+/*
+ * dm_json_gen_node:
+ * @gen: a generator
+ * @node: a json-glib tree, such as a subset's header
+ *
+ * Generates @node as json_to_string() would write it.
+ */
+void
+dm_json_gen_node (yajl_gen  gen,
+                  JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      yajl_gen_map_open (gen);
+      dm_json_gen_members (gen, json_node_get_object (node));
+      yajl_gen_map_close (gen);
+      break;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        yajl_gen_array_open (gen);
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          dm_json_gen_node (gen, json_array_get_element (array, i));
+        yajl_gen_array_close (gen);
+      }
+      break;
+    case JSON_NODE_NULL:
+      yajl_gen_null (gen);
+      break;
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64:
+          yajl_gen_integer (gen, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          gen_double (gen, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          yajl_gen_bool (gen, json_node_get_boolean (node));
+          break;
+        case G_TYPE_STRING:
+          dm_json_gen_text (gen, json_node_get_string (node));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/*
+ * dm_json_gen_value_text:
+ * @gen: a generator expecting a value
+ * @json: a complete JSON value as text (an item as it was read)
+ *
+ * Generates @json as it is: yajl copies a number's text verbatim, with
+ * the separator before it, which is what a value already in JSON needs.
+ */
+void
+dm_json_gen_value_text (yajl_gen    gen,
+                        const char *json)
+{
+  yajl_gen_number (gen, json, strlen (json));
+}
+
+/*
+ * dm_json_node_to_text:
+ * @node: a json-glib tree
+ *
+ * Returns: (transfer full): @node as compact JSON text
+ */
+char *
+dm_json_node_to_text (JsonNode *node)
+{
+  yajl_gen gen = yajl_gen_alloc (NULL);
+  char *text;
+
+  dm_json_gen_node (gen, node);
+  text = dm_json_gen_steal_text (gen);
+  yajl_gen_free (gen);
+  return text;
+}
+
+/*
+ * dm_json_writer_init:
+ * @writer: the writer to set up
+ * @stream: the file's stream
+ * @path: the file, for errors
+ * @cancellable: (nullable): checked at each flush
+ */
+void
+dm_json_writer_init (DmJsonWriter  *writer,
+                     GOutputStream *stream,
+                     const char    *path,
+                     GCancellable  *cancellable)
+{
+  writer->gen = yajl_gen_alloc (NULL);
+  writer->stream = stream;
+  writer->path = path;
+  writer->cancellable = cancellable;
+}
+
+/*
+ * dm_json_writer_flush:
+ * @writer: a writer
+ * @all: write all the text made so far, not only when much has gathered
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+dm_json_writer_flush (DmJsonWriter  *writer,
+                      gboolean       all,
+                      GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  const unsigned char *buffer;
+  size_t length;
+
+  yajl_gen_get_buf (writer->gen, &buffer, &length);
+  if (!all && length < WRITE_CHUNK_SIZE)
+    return TRUE;
+  if (!g_output_stream_write_all (writer->stream, buffer, length, NULL, writer->cancellable, &local_error))
+    return dm_propagate_write_error (error, g_steal_pointer (&local_error), writer->path);
+  yajl_gen_clear (writer->gen);
+  return TRUE;
+}
+
+void
+dm_json_writer_clear (DmJsonWriter *writer)
+{
+  g_clear_pointer (&writer->gen, yajl_gen_free);
 }

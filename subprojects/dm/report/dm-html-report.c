@@ -1,4 +1,4 @@
-/* dm-html-report.c: a self-contained HTML page showing what a prune kept
+/* dm-html-report.c: a self-contained HTML page showing what a transform kept
  * and what it dropped.
  *
  * One file, index.html, with everything inline: the style, the charts as
@@ -318,6 +318,22 @@ add_chart_row (GArray     *rows,
   g_array_append_val (rows, row);
 }
 
+/* A section with @rows as a bar chart and a table; frees @rows. */
+static void
+append_chart_section (GString    *html,
+                      const char *id,
+                      const char *heading,
+                      const char *chart_title,
+                      const char *column,
+                      GArray     *rows)
+{
+  g_string_append_printf (html, "<section id=\"%s\"><h2>%s</h2>\n", id, heading);
+  append_bar_chart (html, chart_title, rows);
+  append_count_table (html, column, rows);
+  g_string_append (html, "</section>\n");
+  chart_rows_free (rows);
+}
+
 static void
 append_subsets (GString                   *html,
                 const DmHtmlReportContent *content,
@@ -339,11 +355,7 @@ append_subsets (GString                   *html,
       add_chart_row (rows, subsets[s], total, n_kept);
     }
 
-  g_string_append_printf (html, "<section id=\"subsets\"><h2>%s</h2>\n", _("Subsets"));
-  append_bar_chart (html, _("Items kept per subset"), rows);
-  append_count_table (html, _("Subset"), rows);
-  g_string_append (html, "</section>\n");
-  chart_rows_free (rows);
+  append_chart_section (html, "subsets", _("Subsets"), _("Items kept per subset"), _("Subset"), rows);
 }
 
 static void
@@ -383,11 +395,7 @@ append_labels (GString                   *html,
   if (totals[n_labels] > 0)
     add_chart_row (rows, _("(no label)"), totals[n_labels], kept_counts[n_labels]);
 
-  g_string_append_printf (html, "<section id=\"labels\"><h2>%s</h2>\n", _("Labels"));
-  append_bar_chart (html, _("Items kept per label"), rows);
-  append_count_table (html, _("Label"), rows);
-  g_string_append (html, "</section>\n");
-  chart_rows_free (rows);
+  append_chart_section (html, "labels", _("Labels"), _("Items kept per label"), _("Label"), rows);
 }
 
 static int
@@ -664,6 +672,17 @@ append_thumbnails (GString                   *html,
   return TRUE;
 }
 
+/* The page is named after the transform, whose label the host does not
+ * know in advance ("Prune report"). */
+static char *
+page_title (const DmHtmlReportContent *content)
+{
+  if (content->transform_label == NULL)
+    return g_strdup (_("Transform report"));
+  /* TRANSLATORS: the report page's title; %s is the transform's label, as in “Prune report” */
+  return g_strdup_printf (_("%s report"), content->transform_label);
+}
+
 static void
 append_summary (GString                   *html,
                 const DmHtmlReportContent *content)
@@ -671,8 +690,11 @@ append_summary (GString                   *html,
   JsonObject *report = report_object (content);
   guint n_items = dm_dataset_get_n_items (content->input);
   guint n_kept = dm_dataset_get_n_items (content->output);
+  g_autofree char *title = page_title (content);
 
-  g_string_append_printf (html, "<h1>%s</h1>\n", _("Prune report"));
+  g_string_append (html, "<h1>");
+  append_escaped (html, title);
+  g_string_append (html, "</h1>\n");
   g_string_append_printf (html,
                           "<p class=\"summary\">%s <strong id=\"kept-count\">%u</strong> %s "
                           "<strong id=\"total-count\">%u</strong> %s (%.1f%%)",
@@ -744,6 +766,7 @@ dm_html_report_render (const DmHtmlReportContent *content,
   guint n_items = dm_dataset_get_n_items (content->input);
   g_autofree gboolean *kept = g_new0 (gboolean, MAX (n_items, 1));
   g_autofree guint *order = NULL;
+  g_autofree char *title = page_title (content);
   ClusterInfo info;
 
   for (guint i = 0; i < n_items; i++)
@@ -755,7 +778,7 @@ dm_html_report_render (const DmHtmlReportContent *content,
 
   g_string_append (html, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
                          "<meta name=\"viewport\" content=\"width=device-width\">\n<title>");
-  append_escaped (html, _("Prune report"));
+  append_escaped (html, title);
   if (content->source != NULL)
     {
       g_string_append (html, ": ");

@@ -1,5 +1,5 @@
-/* dm-html-report.h: a self-contained HTML page showing what a prune kept
- * and what it dropped.
+/* dm-html-report.h: a self-contained HTML page showing what a transform
+ * kept and what it dropped.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -21,6 +21,8 @@ G_BEGIN_DECLS
  * @input: the dataset before the transform
  * @output: the dataset after it
  * @source: (nullable): where @input came from, for the title
+ * @transform_label: (nullable): the transform's label
+ *   (dm_transform_get_label()), which names the page
  * @transform_report: (nullable): the transform's JSON report; its
  *   "clusters" and "cluster_of_item" members group the items by cluster
  * @thumbnail_size: the longest side of a thumbnail, in pixels
@@ -32,6 +34,7 @@ typedef struct
   DmDataset *input;
   DmDataset *output;
   const char *source;
+  const char *transform_label;
   JsonNode *transform_report;
   guint thumbnail_size;
   guint thumbnails_per_group;

@@ -362,6 +362,57 @@ test_round_trip (void)
   remove_tree (tmp);
 }
 
+/* The header is written back as json-glib writes it and the items as they
+ * were read: a load and a write change no byte of a compact file, be its
+ * numbers fractions, exponents or -0.0 and its strings escaped or not. */
+static void
+test_write_header_text (void)
+{
+  static const char header[] =
+    "{\"dm_format_version\":\"1.0\",\"media_type\":2,"
+    "\"infos\":{\"tenth\":0.1,\"one\":1.0,\"big\":1e300,\"small\":-2.5e-07,\"zero\":-0.0,"
+    "\"n\":-12,\"yes\":true,\"no\":false,\"none\":null,"
+    "\"text\":\"tab\\t nl\\n quote\\\" back\\\\ slash/ \\u0001 caf\u00e9 \\u2028\","
+    "\"deep\":[[],{},[{\"a\":[1,2.5,\"x\"]}]]},"
+    "\"categories\":{\"label\":{\"labels\":[{\"name\":\"cat\",\"parent\":\"\",\"attributes\":[]}],"
+    "\"attributes\":[]}}}";
+  static const char item[] = "{\"id\":\"a\",\"annotations\":[{\"id\":0,\"type\":\"label\",\"attributes\":{},"
+                             "\"group\":0,\"label_id\":0}],\"attr\":{\"f\":0.30000000000000004}}";
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *source = g_build_filename (tmp, "source", NULL);
+  g_autofree char *annotations = g_build_filename (source, "annotations", NULL);
+  g_autofree char *file = g_build_filename (annotations, "default.json", NULL);
+  g_autofree char *out = g_build_filename (tmp, "out", NULL);
+  g_autofree char *written = g_build_filename (out, "annotations", "default.json", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *header_text = NULL;
+  g_autofree char *input = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(JsonNode) header_node = NULL;
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* json-glib's own text of the header, the items appended. */
+  header_node = json_from_string (header, &error);
+  g_assert_no_error (error);
+  header_text = json_to_string (header_node, FALSE);
+  input = g_strdup_printf ("%.*s,\"items\":[%s]}", (int) strlen (header_text) - 1, header_text, item);
+
+  g_assert_cmpint (g_mkdir_with_parents (annotations, 0755), ==, 0);
+  write_file (file, input, strlen (input));
+  dataset = load_ok (source);
+  g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
+  dm_datumaro_write (dataset, out, NULL, &error);
+  g_assert_no_error (error);
+
+  g_file_get_contents (written, &text, NULL, &error);
+  g_assert_no_error (error);
+  expected = g_strdup (input);
+  g_assert_cmpstr (text, ==, expected);
+
+  remove_tree (tmp);
+}
+
 /* A subset left without items keeps its file, with an empty list. */
 static void
 test_write_subset_without_items (void)
@@ -959,6 +1010,7 @@ main (int    argc,
   g_test_add_func ("/datumaro/load/cancelled", test_cancelled);
   g_test_add_func ("/datumaro/write/round-trip", test_round_trip);
   g_test_add_func ("/datumaro/write/subset-without-items", test_write_subset_without_items);
+  g_test_add_func ("/datumaro/write/header-text", test_write_header_text);
   g_test_add_func ("/datumaro/hash-keys/write", test_write_hash_keys);
   g_test_add_func ("/datumaro/hash-keys/unknown-item", test_hash_key_for_unknown_item);
   g_test_add_func ("/datumaro/hash-keys/shapes", test_hash_key_shapes);

@@ -1,0 +1,53 @@
+/* dm-hash-key-cache.h: the hash-key cache file of a Datumaro dataset,
+ * hash_key_meta/hash_keys.json: where it is, writing it, installing one
+ * written elsewhere, and the reading that the Datumaro reader does.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#ifndef DM_COMPILATION
+#error "This header is private to libdm: include <dm.h>."
+#endif
+
+#include "dm-dataset.h"
+
+G_BEGIN_DECLS
+
+/* Datumaro's place for the cache below a dataset directory. */
+#define DM_HASH_KEY_CACHE_DIR "hash_key_meta"
+#define DM_HASH_KEY_CACHE_FILE "hash_keys.json"
+
+/* The origin of keys in a cache without "dm_hasher": Datumaro's CLIP. */
+#define DM_HASH_KEY_ORIGIN_DATUMARO "datumaro-clip"
+
+/* Bytes in an image hash key, as Datumaro caches them. */
+#define DM_HASH_KEY_SIZE 64
+
+char     *dm_hash_key_cache_path    (const char          *directory);
+gboolean  dm_hash_key_cache_exists  (const char          *directory);
+gboolean  dm_hash_key_cache_has_keys (DmDataset          *dataset);
+
+gboolean  dm_hash_key_cache_write_file (DmDataset          *dataset,
+                                        const char         *path,
+                                        const char * const *members,
+                                        GError            **error);
+gboolean  dm_hash_key_cache_install (const char          *from_directory,
+                                     const char          *directory,
+                                     GError             **error);
+
+/* Called for each key of a key file, in file order: @name is
+ * "<subset>/<id>", @key DM_HASH_KEY_SIZE bytes. */
+typedef gboolean (*DmHashKeyFunc) (const char   *name,
+                                   GBytes       *key,
+                                   gpointer      user_data,
+                                   GError      **error);
+/* In dm-datumaro-reader.c, whose event parser it shares. */
+gboolean  dm_datumaro_read_hash_key_file (const char    *path,
+                                          GHashTable   **members,
+                                          DmHashKeyFunc  func,
+                                          gpointer       user_data,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+
+G_END_DECLS

@@ -686,12 +686,9 @@ dm_item_set_hash_key (DmItem *self,
  *
  * The item as its format stored it (for Datumaro, the item's object in
  * the annotation file, as compact JSON), which writers copy verbatim.
- * A reader keeps no text that says nothing beyond the item's id, labels
- * and image: writers make it from those.
  *
  * Returns: (nullable): the JSON text, or %NULL for an item made from
- *   something else than JSON or whose JSON a writer makes again from the
- *   item alone
+ *   something else than JSON
  */
 const char *
 dm_item_get_json (DmItem *self)

@@ -9,8 +9,6 @@
 #error "This header is private to libdm: include <dm.h>."
 #endif
 
-#include <yajl/yajl_gen.h>
-
 #include "dm-dataset-io.h"
 #include "dm-hash-key-cache.h"
 
@@ -36,10 +34,5 @@ gboolean  dm_datumaro_write_annotations (DmDataset   *dataset,
                                          GError     **error);
 
 gboolean  dm_datumaro_has_annotation_files (const char *path);
-
-/* Generates the JSON object the writer makes for an item that has none
- * (an image with label annotations). */
-void      dm_datumaro_gen_made_item  (yajl_gen       gen,
-                                      DmItem        *item);
 
 G_END_DECLS

@@ -15,7 +15,6 @@
 #include "dm-dataset-io.h"
 #include "dm-datumaro-private.h"
 #include "dm-error.h"
-#include "dm-file-tree-private.h"
 #include "dm-in-place-private.h"
 #include "dm-json-stream.h"
 
@@ -70,7 +69,6 @@ typedef struct
   gboolean seen_items;
   yajl_gen header_gen;
   yajl_gen item_gen;
-  yajl_gen made_gen;             /* what the writer would make of the item */
 
   /* The item being read. */
   guint n_items;
@@ -456,47 +454,6 @@ add_other_media (AnnotationReader *r,
   return TRUE;
 }
 
-/* Whether the writer would write @item's media paths as they are: plain
- * relative paths, not absolute ones it rewrites in the item's text. */
-static gboolean
-media_written_as_read (DmItem *item)
-{
-  for (guint f = 0; f < dm_item_get_n_media_files (item); f++)
-    if (!dm_is_plain_relative_path (dm_item_get_media_file_written (item, f)))
-      return FALSE;
-  return TRUE;
-}
-
-/* Gives @item the text read for it, unless the writer makes exactly that
- * text from the item's id, labels and image: most items say nothing more,
- * and at a million items their texts would be a large part of the
- * dataset's memory, held only to be written back unchanged. */
-static void
-keep_json_unless_made (AnnotationReader *r,
-                       DmItem           *item)
-{
-  const unsigned char *read_text, *made_text;
-  size_t read_length, made_length;
-  gboolean made_alike = FALSE;
-
-  yajl_gen_get_buf (r->item_gen, &read_text, &read_length);
-  if (media_written_as_read (item))
-    {
-      dm_datumaro_gen_made_item (r->made_gen, item);
-      yajl_gen_get_buf (r->made_gen, &made_text, &made_length);
-      made_alike = made_length == read_length && memcmp (made_text, read_text, read_length) == 0;
-      yajl_gen_clear (r->made_gen);
-      yajl_gen_reset (r->made_gen, NULL);
-    }
-  if (made_alike)
-    {
-      yajl_gen_clear (r->item_gen);
-      yajl_gen_reset (r->item_gen, NULL);
-      return;
-    }
-  dm_item_take_json (item, dm_json_gen_steal_text (r->item_gen));
-}
-
 static int
 finish_item (AnnotationReader *r)
 {
@@ -510,9 +467,7 @@ finish_item (AnnotationReader *r)
                  r->n_items, r->item_id, r->subset);
 
   item = dm_item_new (r->item_id, r->subset);
-  /* Other media are read from the text (add_other_media). */
-  if (r->other_media)
-    dm_item_take_json (item, dm_json_gen_steal_text (r->item_gen));
+  dm_item_take_json (item, dm_json_gen_steal_text (r->item_gen));
 
   /* As Datumaro: an image object that is not empty is an image, at
    * "<id>.jpg" when it has no path; media.path counts without any other
@@ -536,8 +491,6 @@ finish_item (AnnotationReader *r)
     return fail (r, _("items[%u] (id “%s”) cannot be read back"), r->n_items, r->item_id);
   for (guint i = 0; i < r->labels->len; i++)
     dm_item_add_label (item, g_array_index (r->labels, int, i));
-  if (!r->other_media)
-    keep_json_unless_made (r, item);
 
   dm_dataset_append_item (r->dataset, item);
   g_ptr_array_add (r->items, item);
@@ -979,7 +932,6 @@ read_annotation_file (DmDataset     *dataset,
   r.cancellable = cancellable;
   r.header_gen = yajl_gen_alloc (NULL);
   r.item_gen = yajl_gen_alloc (NULL);
-  r.made_gen = yajl_gen_alloc (NULL);
   r.labels = g_array_new (FALSE, FALSE, sizeof (int));
   r.items = g_ptr_array_new ();
   r.max_label_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -1016,7 +968,6 @@ out:
   g_clear_error (&r.error);
   yajl_gen_free (r.header_gen);
   yajl_gen_free (r.item_gen);
-  yajl_gen_free (r.made_gen);
   g_array_unref (r.labels);
   g_ptr_array_unref (r.items);
   g_array_unref (r.max_label_ids);
@@ -1771,9 +1722,7 @@ dm_datumaro_has_annotation_files (const char *path)
  * Reads `annotations/<subset>.json` for every subset (in sorted file name
  * order) and, when there is one, the hash-key cache
  * `hash_key_meta/hash_keys.json`. Items keep their JSON text, so that
- * dm_datumaro_write() gives back every annotation as it was, except those
- * whose text is exactly what the writer makes from their id, labels and
- * image: it makes it again (dm_item_get_json() gives %NULL for them).
+ * dm_datumaro_write() gives back every annotation as it was.
  *
  * The files are parsed as a stream (the key cache in a second thread while
  * the annotations are read): a dataset of a million items loads in seconds

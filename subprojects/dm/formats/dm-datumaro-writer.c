@@ -111,11 +111,10 @@ gen_made_header (yajl_gen   gen,
   yajl_gen_map_close (gen);
 }
 
-/* The item object Datumaro writes for an image with label annotations.
- * The reader keeps no text for an item whose JSON is exactly this. */
-void
-dm_datumaro_gen_made_item (yajl_gen  gen,
-                           DmItem   *item)
+/* The item object Datumaro writes for an image with label annotations. */
+static void
+gen_made_item (yajl_gen  gen,
+               DmItem   *item)
 {
   const char *relpath = dm_item_get_image_relpath (item);
   const int *labels;
@@ -223,7 +222,7 @@ write_annotation_file (DmDataset     *dataset,
       if (json != NULL)
         dm_json_gen_value_text (gen, json);
       else
-        dm_datumaro_gen_made_item (gen, item);
+        gen_made_item (gen, item);
       if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
           !dm_json_writer_flush (&writer, FALSE, error))
         goto failed;

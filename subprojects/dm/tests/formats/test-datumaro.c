@@ -238,10 +238,6 @@ test_load_model (void)
   g_assert_cmpint (width, ==, 3);
   g_assert_cmpint (height, ==, 2);
   g_assert_cmpint (dm_item_get_label (item), ==, 1);
-  /* The writer makes t1's text, as read, from the item alone: the reader
-   * keeps none; it keeps what the writer would not make (m1's "media",
-   * all/types' annotations). */
-  g_assert_null (dm_item_get_json (item));
   key = dm_item_get_hash_key (item);
   g_assert_nonnull (key);
   g_assert_cmpuint (g_bytes_get_size (key), ==, KEY_SIZE);
@@ -255,7 +251,6 @@ test_load_model (void)
 
   item = dm_dataset_find_item (dataset, "train", "m1");
   g_assert_cmpstr (dm_item_get_image_relpath (item), ==, "m1.ppm");
-  g_assert_nonnull (strstr (dm_item_get_json (item), "\"media\""));
 
   /* Only the label annotations give labels, in order. */
   item = dm_dataset_find_item (dataset, "val", "all/types");
@@ -274,59 +269,6 @@ test_load_model (void)
     g_assert_true (json_node_equal (ours, theirs));
     g_assert_null (strchr (dm_item_get_json (item), '\n'));
   }
-
-  remove_tree (tmp);
-}
-
-/* The reader keeps no text the writer makes again byte for byte: not even
- * for ids and paths that need escaping, which both escape as yajl does.
- * Anything else the writer would make differently keeps its text. */
-static void
-test_load_made_text (void)
-{
-  g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *source = g_build_filename (tmp, "source", NULL);
-  g_autofree char *copy = g_build_filename (tmp, "copy", NULL);
-  g_autofree char *path = g_build_filename (source, "annotations", "train.json", NULL);
-  g_autofree char *text = subset_json (
-    "{\"id\": \"q\\\"b\\\\s/\\u0001\\t \u00e9\", \"annotations\": ["
-    "  {\"id\": 0, \"type\": \"label\", \"attributes\": {}, \"group\": 0, \"label_id\": 1},"
-    "  {\"id\": 1, \"type\": \"label\", \"attributes\": {}, \"group\": 0, \"label_id\": 0}],"
-    " \"image\": {\"path\": \"a b/\\u00e9.jpg\", \"size\": [2, 3]}},"
-    "{\"id\": \"renumbered\", \"annotations\": ["
-    "  {\"id\": 5, \"type\": \"label\", \"attributes\": {}, \"group\": 0, \"label_id\": 1}]},"
-    "{\"id\": \"absolute\", \"annotations\": [], \"image\": {\"path\": \"/abs/absolute.jpg\"}},"
-    "{\"id\": \"no-path\", \"annotations\": [], \"image\": {\"size\": [2, 3]}}");
-  const char *kept[] = { "renumbered", "absolute", "no-path" };
-  g_autoptr(DmDataset) dataset = NULL;
-  g_autoptr(DmDataset) alone = NULL;
-  g_autoptr(DmDataset) again = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *image = NULL;
-  DmItem *item, *read;
-
-  write_file (path, text, -1);
-  dataset = load_ok (source);
-  alone = dm_dataset_new_like (dataset);
-  item = dm_dataset_get_item (dataset, 0);
-  g_assert_cmpstr (dm_item_get_id (item), ==, "q\"b\\s/\001\t \303\251");
-  g_assert_null (dm_item_get_json (item));
-  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
-    g_assert_nonnull (dm_item_get_json (dm_dataset_find_item (dataset, "train", kept[i])));
-
-  /* Written from the item alone, it reads back as it was. */
-  image = g_build_filename (source, "images", "train", "a b", "\303\251.jpg", NULL);
-  write_file (image, "not decoded", -1);
-  dm_dataset_append_item (alone, item);
-  g_assert_cmpint (g_mkdir (copy, 0755), ==, 0);
-  dm_datumaro_write (alone, copy, NULL, &error);
-  g_assert_no_error (error);
-  again = load_ok (copy);
-  read = dm_dataset_find_item (again, "train", dm_item_get_id (item));
-  g_assert_nonnull (read);
-  g_assert_null (dm_item_get_json (read));
-  g_assert_cmpstr (dm_item_get_image_relpath (read), ==, "a b/\303\251.jpg");
-  g_assert_cmpint (dm_item_get_labels (read, &(guint) { 0 })[1], ==, 0);
 
   remove_tree (tmp);
 }
@@ -1003,7 +945,6 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/datumaro/load/model", test_load_model);
-  g_test_add_func ("/datumaro/load/made-text", test_load_made_text);
   g_test_add_func ("/datumaro/load/no-items", test_load_no_items);
   g_test_add_func ("/datumaro/load/legacy-layout", test_load_legacy_layout);
   g_test_add_func ("/datumaro/load/format-versions", test_format_versions);

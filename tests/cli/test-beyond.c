@@ -10,28 +10,14 @@
 #include "dm-embedding-key.h"
 #include "dm-quota.h"
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 
 #define N_ITEMS 600
 #define N_LABELS 6
 
 typedef KeysFixture Fixture;
 
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  keys_fixture_set_up (fixture, N_ITEMS, N_LABELS, 17);
-}
-
-static DmDataset *
-load_ok (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  DmDataset *dataset = dm_dataset_load (path, NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return dataset;
-}
+static const KeysDataset keys = { N_ITEMS, N_LABELS, 17 };
 
 /* Runs dm prune on @source; returns the output and the report. */
 static DmDataset *
@@ -48,7 +34,7 @@ prune_ok (Fixture *fixture, const char *source, const char *name, const char *me
     g_error ("dm prune -m %s %s failed: %s", method, parameter ? parameter : "", run->err);
   *report = load_json_object (parser, report_path);
   g_assert_cmpint (json_object_get_int_member (*report, "images_decoded"), ==, 0);
-  return load_ok (dest);
+  return load_dataset_ok (dest);
 }
 
 static void
@@ -103,7 +89,7 @@ static void
 test_stratify (Fixture *fixture, gconstpointer data)
 {
   const char *methods[] = { "cluster_random", "centroid", "query_clust", "entropy", "prototype", "dedup" };
-  g_autoptr(DmDataset) input = load_ok (fixture->source);
+  g_autoptr(DmDataset) input = load_dataset_ok (fixture->source);
   guint sizes[N_LABELS] = { 0 }, expected[N_LABELS];
 
   for (guint i = 0; i < N_ITEMS; i++)
@@ -129,14 +115,13 @@ test_stratify (Fixture *fixture, gconstpointer data)
 static void
 test_stratify_random_refused (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "out", NULL);
-  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest,
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", fixture->dest,
                                  "--param", "stratify=true", NULL);
 
   /* A parameter that does not fit the method is a usage error. */
   g_assert_cmpint (run->status, ==, 2);
   g_assert_nonnull (strstr (run->err, "cannot be stratified"));
-  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (fixture->dest, G_FILE_TEST_EXISTS));
 }
 
 /* Embeddings: per label a direction, plus noise; the ids in another order
@@ -144,7 +129,7 @@ test_stratify_random_refused (Fixture *fixture, gconstpointer data)
 static void
 write_embeddings (Fixture *fixture, guint dim, const char *npy_name, char **npy, char **ids)
 {
-  g_autoptr(DmDataset) input = load_ok (fixture->source);
+  g_autoptr(DmDataset) input = load_dataset_ok (fixture->source);
   g_autoptr(GRand) rand = g_rand_new_with_seed (3);
   g_autofree float *directions = g_new (float, N_LABELS * dim);
   g_autofree float *rows = g_new (float, N_ITEMS * dim);
@@ -174,7 +159,7 @@ test_hash_embeddings (Fixture *fixture, gconstpointer data)
   g_autofree char *npy = NULL, *ids = NULL;
   g_autofree char *cache = g_build_filename (fixture->source, "hash_key_meta", "hash_keys.json", NULL);
   g_autofree char *cache_text = NULL;
-  g_autoptr(DmDataset) before = load_ok (fixture->source);
+  g_autoptr(DmDataset) before = load_dataset_ok (fixture->source);
   g_autoptr(DmDataset) after = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *report;
@@ -190,7 +175,7 @@ test_hash_embeddings (Fixture *fixture, gconstpointer data)
   g_assert_true (g_file_get_contents (cache, &cache_text, NULL, NULL));
   g_assert_nonnull (strstr (cache_text, "\"dm_hasher\""));
   g_assert_nonnull (strstr (cache_text, DM_EMBEDDING_KEY_VERSION ":clip.npy"));
-  after = load_ok (fixture->source);
+  after = load_dataset_ok (fixture->source);
   g_assert_cmpstr (dm_dataset_get_hash_key_origin (after), ==, DM_EMBEDDING_KEY_VERSION ":clip.npy");
   for (guint i = 0; i < N_ITEMS; i++)
     changed += !g_bytes_equal (dm_item_get_hash_key (dm_dataset_get_item (before, i)),
@@ -225,14 +210,12 @@ static void
 check_refused (Fixture *fixture, const char *npy, const char *ids, const char *mentions)
 {
   g_autoptr(GHashTable) before = snapshot_tree (fixture->source);
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(DmRun) run = dm_run (NULL, "hash", fixture->source, "--embeddings", npy, "--ids", ids, "-q", NULL);
 
   g_assert_cmpint (run->status, ==, 1);
   g_assert_nonnull (strstr (run->err, mentions));
   g_assert_cmpstr (strchr (run->err, '\n'), ==, run->err + strlen (run->err) - 1);
-  after = snapshot_tree (fixture->source);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, fixture->source);
 }
 
 static void
@@ -298,7 +281,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add (path, Fixture, NULL, fixture_set_up, func, keys_fixture_tear_down)
+  g_test_add (path, Fixture, &keys, keys_fixture_set_up, func, source_fixture_tear_down)
   ADD ("/beyond/prototype-and-dedup", test_prototype_and_dedup);
   ADD ("/beyond/prototype-keep", test_prototype_keep);
   ADD ("/beyond/stratify", test_stratify);

@@ -32,61 +32,15 @@ stop_timeout_seconds (void)
   return STOP_TIMEOUT_SECONDS;
 }
 
-typedef struct
-{
-  char *tmp;
-  char *source;
-  GHashTable *source_before;
-} Fixture;
-
+typedef SourceFixture Fixture;
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "source", NULL);
+  source_fixture_init (fixture, "source");
   write_keys_dataset (fixture->source, N_ITEMS, N_LABELS, 7);
-  fixture->source_before = snapshot_tree (fixture->source);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  g_hash_table_unref (fixture->source_before);
-  remove_tree (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->tmp);
-}
-
-typedef struct
-{
-  GMainLoop *loop;
-  gboolean exited;
-  gboolean timed_out;
-} Wait;
-
-static void
-on_exited (GObject      *process,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Wait *wait = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (process), result, NULL);
-  wait->exited = TRUE;
-  g_main_loop_quit (wait->loop);
-}
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->timed_out = TRUE;
-  g_main_loop_quit (wait->loop);
-  return G_SOURCE_REMOVE;
+  source_fixture_guard (fixture);
 }
 
 /* Reads dm's log (standard output, not a terminal) into @log until the
@@ -139,13 +93,9 @@ assert_sigint_stops (Fixture    *fixture,
   g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr(GHashTable) source_after = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
   g_autoptr(GString) log = g_string_new (NULL);
   g_autofree char *err = NULL;
-  Wait wait = { loop, FALSE, FALSE };
-  guint timeout;
 
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
                               g_getenv ("DM_CLI"), "prune", fixture->source, "-m", method, "-r", "0.5",
@@ -157,15 +107,11 @@ assert_sigint_stops (Fixture    *fixture,
   read_lines (lines, phase_line, log);
   g_subprocess_send_signal (process, SIGINT);
 
-  g_subprocess_wait_async (process, NULL, on_exited, &wait);
-  timeout = g_timeout_add_seconds (stop_timeout_seconds (), on_timeout, &wait);
-  g_main_loop_run (loop);
-  if (wait.timed_out)
+  if (!wait_for_exit (process, stop_timeout_seconds ()))
     {
       g_subprocess_force_exit (process);
       g_error ("dm did not stop within %u s of SIGINT", stop_timeout_seconds ());
     }
-  g_source_remove (timeout);
 
   read_lines (lines, NULL, log);
   err = read_all (g_subprocess_get_stderr_pipe (process));
@@ -182,8 +128,7 @@ assert_sigint_stops (Fixture    *fixture,
   g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
   g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
   g_assert_false (dir_has_entry_containing (fixture->tmp, "pruned"));
-  source_after = snapshot_tree (fixture->source);
-  assert_same_tree (fixture->source_before, source_after);
+  assert_tree_matches (fixture->source_before, fixture->source);
 }
 
 static void
@@ -191,17 +136,6 @@ test_sigint_while_clustering (Fixture       *fixture,
                               gconstpointer  data)
 {
   assert_sigint_stops (fixture, "centroid", "clustering…");
-}
-
-/* Images without keys: the prune hashes them first, on every core. */
-static void
-images_set_up (Fixture       *fixture,
-               gconstpointer  data)
-{
-  fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "source", NULL);
-  make_sample (fixture->source, N_IMAGES);
-  fixture->source_before = snapshot_tree (fixture->source);
 }
 
 static void
@@ -236,11 +170,12 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/cancel/sigint-while-clustering", Fixture, NULL,
-              fixture_set_up, test_sigint_while_clustering, fixture_tear_down);
-  g_test_add ("/cancel/sigint-while-hashing", Fixture, NULL,
-              images_set_up, test_sigint_while_hashing, fixture_tear_down);
+              fixture_set_up, test_sigint_while_clustering, source_fixture_tear_down);
+  /* Images without keys: the prune hashes them first, on every core. */
+  g_test_add ("/cancel/sigint-while-hashing", Fixture, GUINT_TO_POINTER (N_IMAGES),
+              sample_fixture_set_up, test_sigint_while_hashing, source_fixture_tear_down);
   g_test_add ("/cancel/uninterrupted-completes", Fixture, NULL,
-              fixture_set_up, test_uninterrupted_run_completes, fixture_tear_down);
+              fixture_set_up, test_uninterrupted_run_completes, source_fixture_tear_down);
 
   return g_test_run ();
 }

@@ -13,16 +13,6 @@
 
 typedef SourceFixture Fixture;
 
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "source", NULL);
-  make_sample (fixture->source, N_SAMPLE_ITEMS);
-  fixture->source_before = snapshot_tree (fixture->source);
-}
-
 static char *
 path_in (Fixture    *fixture,
          const char *name)
@@ -116,13 +106,11 @@ test_same_seed_same_output (Fixture *fixture, gconstpointer data)
   g_autoptr(DmRun) run_b = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.3",
                                    "--seed", "5", "-o", b, NULL);
   g_autoptr(GHashTable) tree_a = NULL;
-  g_autoptr(GHashTable) tree_b = NULL;
 
   g_assert_cmpint (run_a->status, ==, 0);
   g_assert_cmpint (run_b->status, ==, 0);
   tree_a = snapshot_tree (a);
-  tree_b = snapshot_tree (b);
-  assert_same_tree (tree_a, tree_b);
+  assert_tree_matches (tree_a, b);
 }
 
 static void
@@ -131,7 +119,6 @@ test_refuses_non_empty_destination (Fixture *fixture, gconstpointer data)
   g_autofree char *dest = path_in (fixture, "occupied");
   g_autofree char *keep = g_build_filename (dest, "keep.txt", NULL);
   g_autoptr(GHashTable) dest_before = NULL;
-  g_autoptr(GHashTable) dest_after = NULL;
   g_autoptr(DmRun) run = NULL;
 
   g_assert_cmpint (g_mkdir (dest, 0755), ==, 0);
@@ -141,8 +128,7 @@ test_refuses_non_empty_destination (Fixture *fixture, gconstpointer data)
   run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest, NULL);
   assert_failed_cleanly (fixture, run, dest);
   g_assert_nonnull (strstr (run->err, "not empty"));
-  dest_after = snapshot_tree (dest);
-  assert_same_tree (dest_before, dest_after);
+  assert_tree_matches (dest_before, dest);
 }
 
 /* --overwrite replaces a previous dataset at DEST; a DEST holding any
@@ -157,7 +143,6 @@ test_overwrite_replaces_destination (Fixture *fixture, gconstpointer data)
   g_autoptr(DmRun) refused = NULL;
   g_autoptr(DmDataset) output = NULL;
   g_autoptr(GHashTable) before = NULL;
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
 
   first = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.5", "-o", dest, NULL);
@@ -177,8 +162,7 @@ test_overwrite_replaces_destination (Fixture *fixture, gconstpointer data)
                     "--overwrite", NULL);
   g_assert_cmpint (refused->status, ==, 1);
   g_assert_nonnull (strstr (refused->err, "keep.txt"));
-  after = snapshot_tree (dest);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, dest);
 }
 
 static void
@@ -252,7 +236,6 @@ test_datum_spellings (Fixture *fixture, gconstpointer data)
   g_autofree char *never = path_in (fixture, "never");
   g_autofree char *target = g_strconcat (fixture->source, ":datumaro", NULL);
   g_autoptr(GHashTable) source_before = snapshot_tree (fixture->source);
-  g_autoptr(GHashTable) source_after = NULL;
   const char *refused[][4] = {
     { "-p", "myproject", "--project", NULL },
     { "--project", "myproject", "--project", NULL },
@@ -309,19 +292,17 @@ test_datum_spellings (Fixture *fixture, gconstpointer data)
     g_assert_cmpint (run->status, ==, 0);
   }
 
-  source_after = snapshot_tree (fixture->source);
-  assert_same_tree (source_before, source_after);
+  assert_tree_matches (source_before, fixture->source);
 }
 
 static void
 test_missing_source (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *missing = path_in (fixture, "no-such-dataset");
-  g_autofree char *dest = path_in (fixture, "out");
-  g_autoptr(DmRun) run = dm_run (NULL, "prune", missing, "-m", "random", "-o", dest, NULL);
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", missing, "-m", "random", "-o", fixture->dest, NULL);
 
   assert_failed_cleanly (fixture, run, missing);
-  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (fixture->dest, G_FILE_TEST_EXISTS));
 }
 
 static void
@@ -431,17 +412,14 @@ test_broken_image_stops_the_run (Fixture *fixture, gconstpointer data)
   g_autofree char *missing = NULL;
   g_autofree char *truncated = NULL;
   g_autofree char *copy = make_broken_copy (fixture, &missing, &truncated);
-  g_autofree char *dest = path_in (fixture, "out");
   g_autoptr(GHashTable) before = snapshot_tree (copy);
-  g_autoptr(GHashTable) after = NULL;
-  g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", "cluster_random", "-o", dest, NULL);
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", "cluster_random", "-o", fixture->dest, NULL);
 
   /* The first broken item in dataset order is named, with its file. */
   assert_failed_cleanly (fixture, run, missing);
   g_assert_nonnull (strstr (run->err, "No such file"));
-  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
-  after = snapshot_tree (copy);
-  assert_same_tree (before, after);
+  g_assert_false (g_file_test (fixture->dest, G_FILE_TEST_EXISTS));
+  assert_tree_matches (before, copy);
 }
 
 static void
@@ -450,9 +428,8 @@ test_skip_broken_lists_and_continues (Fixture *fixture, gconstpointer data)
   g_autofree char *missing = NULL;
   g_autofree char *truncated = NULL;
   g_autofree char *copy = make_broken_copy (fixture, &missing, &truncated);
-  g_autofree char *dest = path_in (fixture, "out");
   g_autofree char *report_path = path_in (fixture, "report.json");
-  g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", "cluster_random", "-o", dest,
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", "cluster_random", "-o", fixture->dest,
                                  "--skip-broken", "--report", report_path, NULL);
   g_autoptr(DmDataset) output = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -466,7 +443,7 @@ test_skip_broken_lists_and_continues (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (run->err, "truncated"));
 
   /* Half of the 22 readable items; none of the broken ones. */
-  output = dm_dataset_load (dest, NULL, NULL, &error);
+  output = dm_dataset_load (fixture->dest, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 11);
   for (guint i = 0; i < 11; i++)
@@ -477,9 +454,7 @@ test_skip_broken_lists_and_continues (Fixture *fixture, gconstpointer data)
       g_assert_cmpstr (id, !=, truncated);
     }
 
-  json_parser_load_from_file (parser, report_path, &error);
-  g_assert_no_error (error);
-  report = json_node_get_object (json_parser_get_root (parser));
+  report = load_json_object (parser, report_path);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (report, "skipped")), ==, 2);
   g_assert_cmpint (json_object_get_int_member (report, "items"), ==, N_SAMPLE_ITEMS);
 }
@@ -488,10 +463,8 @@ static void
 test_skip_broken_with_nothing_left (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *copy = path_in (fixture, "all-broken");
-  g_autofree char *dest = path_in (fixture, "out");
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(GHashTable) before = NULL;
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
   const char *methods[] = { "cluster_random", "ndr" };
 
@@ -507,16 +480,15 @@ test_skip_broken_with_nothing_left (Fixture *fixture, gconstpointer data)
    * dataset, for the clustering methods and ndr alike. */
   for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
     {
-      g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", methods[m], "-o", dest,
+      g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", methods[m], "-o", fixture->dest,
                                      "--skip-broken", NULL);
 
       assert_failed_cleanly (fixture, run, "Every item of");
       g_assert_nonnull (strstr (run->err, copy));
-      g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (fixture->dest, G_FILE_TEST_EXISTS));
     }
 
-  after = snapshot_tree (copy);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, copy);
 }
 
 static void
@@ -527,7 +499,6 @@ test_hash_refuses_imagenet (Fixture *fixture, gconstpointer data)
   g_autofree char *image = g_build_filename (label_dir, "a.jpg", NULL);
   g_autofree char *jpeg = NULL;
   g_autoptr(GHashTable) before = NULL;
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(DmDataset) sample = NULL;
   g_autoptr(DmRun) run = NULL;
   gsize length;
@@ -545,8 +516,7 @@ test_hash_refuses_imagenet (Fixture *fixture, gconstpointer data)
   run = dm_run (NULL, "hash", root, NULL);
   assert_failed_cleanly (fixture, run, root);
   g_assert_nonnull (strstr (run->err, "imagenet"));
-  after = snapshot_tree (root);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, root);
 }
 
 /* `dm prune --help` is made from prune's GParamSpecs: every writable one
@@ -648,7 +618,8 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/cli/" path, Fixture, NULL, fixture_set_up, func, source_fixture_tear_down)
+  g_test_add ("/cli/" path, Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS), sample_fixture_set_up, func, \
+              source_fixture_tear_down)
 
   ADD ("transforms-menu", test_transforms_menu);
   ADD ("prune-random", test_prune_random);

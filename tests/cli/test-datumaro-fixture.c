@@ -17,11 +17,7 @@
 
 #include "test-helpers.h"
 
-typedef struct
-{
-  char *tmp;
-  char *source;
-} Fixture;
+typedef SourceFixture Fixture;
 
 static void
 write_flat_jpeg (const char *path,
@@ -75,19 +71,9 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "prune-fixture", NULL);
+  source_fixture_init (fixture, "prune-fixture");
   write_subset (fixture->source, "train", "1", "2", 1, "cat", 255);
   write_subset (fixture->source, "test", "3", "4", 2, "dog", 0);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  remove_tree (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->tmp);
 }
 
 static guint
@@ -110,7 +96,6 @@ test_one_item_per_subset (Fixture *fixture, gconstpointer data)
     { "query_clust", "img" }, { "query_clust", "txt" }, { "entropy", "img" }, { "ndr", "img" },
   };
   g_autoptr(GHashTable) before = snapshot_tree (fixture->source);
-  g_autoptr(GHashTable) after = NULL;
 
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
@@ -143,8 +128,7 @@ test_one_item_per_subset (Fixture *fixture, gconstpointer data)
         }
     }
 
-  after = snapshot_tree (fixture->source);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, fixture->source);
 }
 
 static char *
@@ -232,7 +216,7 @@ main (int argc, char **argv)
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
 
 #define ADD(path, func) \
-  g_test_add ("/datumaro-fixture/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/datumaro-fixture/" path, Fixture, NULL, fixture_set_up, func, source_fixture_tear_down)
 
   ADD ("one-item-per-subset", test_one_item_per_subset);
   ADD ("some-items-unlabelled", test_some_items_unlabelled);

@@ -9,97 +9,17 @@
 #include "test-helpers.h"
 
 #define N_SAMPLE_ITEMS 24
-#define KEY_BYTES 64
 
 typedef SourceFixture Fixture;
-
-static guint
-count_occurrences (const char *text,
-                   const char *part)
-{
-  guint n = 0;
-
-  for (const char *p = strstr (text, part); p != NULL; p = strstr (p + strlen (part), part))
-    n++;
-  return n;
-}
-
-static void
-assert_contains (const char *text,
-                 const char *part)
-{
-  if (strstr (text, part) == NULL)
-    g_error ("the page lacks “%s”", part);
-}
-
-/* Keys for the sample's items, as Datumaro caches them, so the clustering
- * methods can run: items of one label get noisy copies of one key. */
-static void
-add_hash_keys (const char *dataset)
-{
-  const char *subsets[] = { "train", "val" };
-  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
-  g_autoptr(JsonBuilder) cache = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *meta = g_build_filename (dataset, "hash_key_meta", NULL);
-  g_autofree char *keys_path = g_build_filename (meta, "hash_keys.json", NULL);
-  guint8 centres[16][KEY_BYTES];
-
-  for (guint l = 0; l < G_N_ELEMENTS (centres); l++)
-    for (guint b = 0; b < KEY_BYTES; b++)
-      centres[l][b] = (guint8) g_rand_int_range (rand, 0, 256);
-
-  json_builder_begin_object (cache);
-  json_builder_set_member_name (cache, "hashkey");
-  json_builder_begin_object (cache);
-  for (guint s = 0; s < G_N_ELEMENTS (subsets); s++)
-    {
-      g_autofree char *file = g_strdup_printf ("%s.json", subsets[s]);
-      g_autofree char *path = g_build_filename (dataset, "annotations", file, NULL);
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonArray *items;
-
-      json_parser_load_from_file (parser, path, &error);
-      g_assert_no_error (error);
-      items = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "items");
-      for (guint i = 0; i < json_array_get_length (items); i++)
-        {
-          JsonObject *item = json_array_get_object_element (items, i);
-          JsonArray *annotations = json_object_get_array_member (item, "annotations");
-          g_autofree char *cache_key = g_strdup_printf ("%s/%s", subsets[s], json_object_get_string_member (item, "id"));
-          guint label = 0;
-
-          if (annotations != NULL && json_array_get_length (annotations) > 0)
-            label = (guint) json_object_get_int_member_with_default (json_array_get_object_element (annotations, 0),
-                                                                    "label_id", 0) % G_N_ELEMENTS (centres);
-          json_builder_set_member_name (cache, cache_key);
-          json_builder_begin_array (cache);
-          for (guint b = 0; b < KEY_BYTES; b++)
-            json_builder_add_int_value (cache, centres[label][b] ^ (1u << g_rand_int_range (rand, 0, 8)));
-          json_builder_end_array (cache);
-        }
-    }
-  json_builder_end_object (cache);
-  json_builder_end_object (cache);
-
-  g_assert_cmpint (g_mkdir_with_parents (meta, 0755), ==, 0);
-  root = json_builder_get_root (cache);
-  json_generator_set_root (generator, root);
-  json_generator_to_file (generator, keys_path, &error);
-  g_assert_no_error (error);
-}
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "source", NULL);
+  source_fixture_init (fixture, "source");
   make_sample (fixture->source, data != NULL ? GPOINTER_TO_UINT (data) : N_SAMPLE_ITEMS);
-  add_hash_keys (fixture->source);
-  fixture->source_before = snapshot_tree (fixture->source);
+  write_sample_hash_keys (fixture->source);
+  source_fixture_guard (fixture);
 }
 
 /* Runs dm prune with --report-html and the JSON report; returns the page. */
@@ -108,22 +28,18 @@ prune_with_report (Fixture    *fixture,
                    const char *method,
                    JsonObject **json_report)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
   g_autofree char *html_dir = g_build_filename (fixture->tmp, "report", NULL);
   g_autofree char *json_path = g_build_filename (fixture->tmp, "report.json", NULL);
   g_autofree char *index = g_build_filename (html_dir, "index.html", NULL);
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", method, "-r", "0.5",
-                                 "-o", dest, "--report", json_path, "--report-html", html_dir, NULL);
+                                 "-o", fixture->dest, "--report", json_path, "--report-html", html_dir, NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
   char *page = NULL;
 
   if (run->status != 0)
     g_error ("dm prune -m %s failed: %s", method, run->err);
   g_assert_true (g_file_get_contents (index, &page, NULL, NULL));
-  json_parser_load_from_file (parser, json_path, &error);
-  g_assert_no_error (error);
-  *json_report = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  *json_report = json_object_ref (load_json_object (parser, json_path));
 
   return page;
 }
@@ -267,8 +183,7 @@ test_without_images (Fixture       *fixture,
         g_autoptr(JsonGenerator) generator = json_generator_new ();
         JsonArray *items;
 
-        g_assert_true (json_parser_load_from_file (parser, path, NULL));
-        items = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "items");
+        items = json_object_get_array_member (load_json_object (parser, path), "items");
         for (guint i = 0; i < json_array_get_length (items); i++)
           json_object_remove_member (json_array_get_object_element (items, i), "image");
         json_generator_set_root (generator, json_parser_get_root (parser));
@@ -287,25 +202,36 @@ test_without_images (Fixture       *fixture,
   assert_contains (page, "no images");
 }
 
+/* Runs dm prune into @dest with the HTML report in @html_dir, asserting
+ * it is refused before any work: exit status 1, a "dm: " line saying
+ * @part, no @dest. */
+static void
+assert_report_refused (Fixture    *fixture,
+                       const char *dest,
+                       const char *html_dir,
+                       const char *part)
+{
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest,
+                                 "--report-html", html_dir, NULL);
+
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_true (g_str_has_prefix (run->err, "dm: "));
+  assert_contains (run->err, part);
+  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_refuses_existing_report (Fixture       *fixture,
                               gconstpointer  data)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
   g_autofree char *html_dir = g_build_filename (fixture->tmp, "report", NULL);
   g_autofree char *index = g_build_filename (html_dir, "index.html", NULL);
   g_autofree char *contents = NULL;
-  g_autoptr(DmRun) run = NULL;
 
   g_assert_cmpint (g_mkdir (html_dir, 0755), ==, 0);
   g_assert_true (g_file_set_contents (index, "mine", -1, NULL));
-  run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest, "--report-html", html_dir, NULL);
-
-  /* Before any work: one line, no output, the old page kept. */
-  g_assert_cmpint (run->status, ==, 1);
-  g_assert_true (g_str_has_prefix (run->err, "dm: "));
-  g_assert_nonnull (strstr (run->err, "--overwrite"));
-  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+  assert_report_refused (fixture, fixture->dest, html_dir, "--overwrite");
+  /* The old page kept. */
   g_assert_true (g_file_get_contents (index, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "mine");
 }
@@ -315,20 +241,13 @@ static void
 test_refuses_inside_dataset (Fixture       *fixture,
                              gconstpointer  data)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
   g_autofree char *in_source = g_build_filename (fixture->source, "report", NULL);
-  g_autofree char *in_dest = g_build_filename (dest, "report", NULL);
-  const char *places[] = { in_source, in_dest, dest };
+  g_autofree char *in_dest = g_build_filename (fixture->dest, "report", NULL);
+  const char *places[] = { in_source, in_dest, fixture->dest };
 
   for (guint i = 0; i < G_N_ELEMENTS (places); i++)
     {
-      g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest,
-                                     "--report-html", places[i], NULL);
-
-      g_assert_cmpint (run->status, ==, 1);
-      g_assert_true (g_str_has_prefix (run->err, "dm: "));
-      g_assert_nonnull (strstr (run->err, "inside a dataset"));
-      g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+      assert_report_refused (fixture, fixture->dest, places[i], "inside a dataset");
       g_assert_false (g_file_test (places[i], G_FILE_TEST_EXISTS));
     }
 }
@@ -384,26 +303,64 @@ run_chromium (const char *chromium,
   return out;
 }
 
+/* The browser rendered the page: its title, the counts, and every
+ * thumbnail decoded (the page's own script counts them on load). */
+static void
+assert_dom_rendered (const char *dom,
+                     guint       n_kept)
+{
+  g_autofree char *kept = g_strdup_printf ("<strong id=\"kept-count\">%u</strong>", n_kept);
+  g_autofree char *total = g_strdup_printf ("<strong id=\"total-count\">%u</strong>", N_SAMPLE_ITEMS);
+  g_autofree char *decoded = g_strdup_printf ("data-images-decoded=\"%u\"", N_SAMPLE_ITEMS);
+
+  if (g_test_verbose ())
+    g_test_message ("DOM: %.2000s", dom);
+  assert_contains (dom, "<title>Prune report");
+  assert_contains (dom, kept);
+  assert_contains (dom, total);
+  assert_contains (dom, decoded);
+}
+
+/* And drew it: a PNG of the window's size with a real picture in it, not
+ * a blank page. Text, charts and photos make hundreds of colours; a blank
+ * or error page a handful. */
+static void
+assert_screenshot_drawn (const char *screenshot)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) image = gdk_pixbuf_new_from_file (screenshot, &error);
+  g_autoptr(GHashTable) colours = g_hash_table_new (g_direct_hash, g_direct_equal);
+  int stride, channels;
+  const guint8 *pixels;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (image), ==, 1200);
+  g_assert_cmpint (gdk_pixbuf_get_height (image), ==, 1600);
+  stride = gdk_pixbuf_get_rowstride (image);
+  channels = gdk_pixbuf_get_n_channels (image);
+  pixels = gdk_pixbuf_read_pixels (image);
+  for (int y = 0; y < gdk_pixbuf_get_height (image); y += 4)
+    for (int x = 0; x < gdk_pixbuf_get_width (image); x += 4)
+      {
+        const guint8 *p = pixels + y * stride + x * channels;
+        g_hash_table_add (colours, GUINT_TO_POINTER ((p[0] << 16) | (p[1] << 8) | p[2]));
+      }
+  g_assert_cmpuint (g_hash_table_size (colours), >, 200);
+}
+
 static void
 test_in_browser (Fixture       *fixture,
                  gconstpointer  data)
 {
   g_autofree char *chromium = find_chromium ();
-  g_autofree char *profile = NULL;
+  g_autofree char *profile = g_build_filename (fixture->tmp, "chromium-profile", NULL);
   g_autofree char *index = g_build_filename (fixture->tmp, "report", "index.html", NULL);
   g_autofree char *screenshot = g_build_filename (fixture->tmp, "report.png", NULL);
   g_autofree char *screenshot_arg = g_strdup_printf ("--screenshot=%s", screenshot);
   g_autofree char *dom = NULL;
-  g_autofree char *kept = NULL;
-  g_autofree char *total = NULL;
-  g_autofree char *decoded = NULL;
   g_autofree char *page = NULL;
   g_autofree char *ignored = NULL;
   g_autoptr(JsonObject) report = NULL;
-  g_autoptr(GdkPixbuf) image = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) colours = g_hash_table_new (g_direct_hash, g_direct_equal);
-  guint n_kept;
 
   if (chromium == NULL)
     {
@@ -412,45 +369,11 @@ test_in_browser (Fixture       *fixture,
     }
 
   page = prune_with_report (fixture, "cluster_random", &report);
-  n_kept = (guint) json_object_get_int_member (report, "kept");
-  profile = g_build_filename (fixture->tmp, "chromium-profile", NULL);
   g_assert_cmpint (g_mkdir (profile, 0700), ==, 0);
-
-  /* The browser rendered the page: its title, the counts, and every
-   * thumbnail decoded (the page's own script counts them on load). */
   dom = run_chromium (chromium, profile, index, "--dump-dom");
-  if (g_test_verbose ())
-    g_test_message ("DOM: %.2000s", dom);
-  assert_contains (dom, "<title>Prune report");
-  kept = g_strdup_printf ("<strong id=\"kept-count\">%u</strong>", n_kept);
-  total = g_strdup_printf ("<strong id=\"total-count\">%u</strong>", N_SAMPLE_ITEMS);
-  assert_contains (dom, kept);
-  assert_contains (dom, total);
-  decoded = g_strdup_printf ("data-images-decoded=\"%u\"", N_SAMPLE_ITEMS);
-  assert_contains (dom, decoded);
-
-  /* And drew it: a PNG of the window's size with a real picture in it,
-   * not a blank page. */
+  assert_dom_rendered (dom, (guint) json_object_get_int_member (report, "kept"));
   ignored = run_chromium (chromium, profile, index, screenshot_arg);
-  image = gdk_pixbuf_new_from_file (screenshot, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (gdk_pixbuf_get_width (image), ==, 1200);
-  g_assert_cmpint (gdk_pixbuf_get_height (image), ==, 1600);
-  {
-    int stride = gdk_pixbuf_get_rowstride (image);
-    int channels = gdk_pixbuf_get_n_channels (image);
-    const guint8 *pixels = gdk_pixbuf_read_pixels (image);
-
-    for (int y = 0; y < gdk_pixbuf_get_height (image); y += 4)
-      for (int x = 0; x < gdk_pixbuf_get_width (image); x += 4)
-        {
-          const guint8 *p = pixels + y * stride + x * channels;
-          g_hash_table_add (colours, GUINT_TO_POINTER ((p[0] << 16) | (p[1] << 8) | p[2]));
-        }
-  }
-  /* Text, charts and photos make hundreds of colours; a blank or
-   * error page a handful. */
-  g_assert_cmpuint (g_hash_table_size (colours), >, 200);
+  assert_screenshot_drawn (screenshot);
 }
 
 int

@@ -128,9 +128,7 @@ test_failed_report_writes_nothing (MediaFixture *f, gconstpointer data)
   g_autofree char *html = g_build_filename (f->tmp, "html", "deeper", NULL);
   g_autofree char *html_parent = g_build_filename (f->tmp, "html", NULL);
   g_autoptr(GHashTable) source_before = NULL;
-  g_autoptr(GHashTable) source_after = NULL;
   g_autoptr(GHashTable) dest_before = NULL;
-  g_autoptr(GHashTable) dest_after = NULL;
   g_autoptr(DmRun) first = NULL;
   g_autoptr(DmRun) to_new = NULL;
   g_autoptr(DmRun) to_old = NULL;
@@ -155,14 +153,12 @@ test_failed_report_writes_nothing (MediaFixture *f, gconstpointer data)
   to_old = dm_run (NULL, "prune", f->source, "-m", "random", "-r", "0.2", "-o", f->dest,
                    "--overwrite", "--report", report, NULL);
   g_assert_cmpint (to_old->status, ==, 1);
-  dest_after = snapshot_tree (f->dest);
-  assert_same_tree (dest_before, dest_after);
+  assert_tree_matches (dest_before, f->dest);
 
   in_place = dm_run (NULL, "prune", f->source, "-m", "random", "-r", "0.2", "--overwrite",
                      "--report", report, NULL);
   g_assert_cmpint (in_place->status, ==, 1);
-  source_after = snapshot_tree (f->source);
-  assert_same_tree (source_before, source_after);
+  assert_tree_matches (source_before, f->source);
   g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
 }
 
@@ -173,9 +169,7 @@ test_refused_run_touches_nothing (MediaFixture *f, gconstpointer data)
   g_autofree char *documents = g_build_filename (f->tmp, "documents", NULL);
   g_autofree char *letter = g_build_filename (documents, "letter.txt", NULL);
   g_autoptr(GHashTable) source_before = snapshot_tree (f->source);
-  g_autoptr(GHashTable) source_after = NULL;
   g_autoptr(GHashTable) documents_before = NULL;
-  g_autoptr(GHashTable) documents_after = NULL;
   g_autoptr(DmRun) run = NULL;
 
   write_file (letter, "Dear …", -1);
@@ -183,10 +177,8 @@ test_refused_run_touches_nothing (MediaFixture *f, gconstpointer data)
   run = dm_run (NULL, "prune", f->source, "-m", "random", "-o", documents, "--overwrite", NULL);
   g_assert_cmpint (run->status, ==, 1);
   g_assert_nonnull (strstr (run->err, "letter.txt"));
-  documents_after = snapshot_tree (documents);
-  assert_same_tree (documents_before, documents_after);
-  source_after = snapshot_tree (f->source);
-  assert_same_tree (source_before, source_after);
+  assert_tree_matches (documents_before, documents);
+  assert_tree_matches (source_before, f->source);
 }
 
 /* An ImageNet folder cannot become Datumaro in place: refused, untouched. */
@@ -197,7 +189,6 @@ test_in_place_imagenet_refused (MediaFixture *f, gconstpointer data)
   g_autofree char *cat = g_build_filename (root, "cat", "a.jpg", NULL);
   g_autofree char *dog = g_build_filename (root, "dog", "b.jpg", NULL);
   g_autoptr(GHashTable) before = NULL;
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(DmRun) run = NULL;
 
   write_file (cat, "a cat", -1);
@@ -206,8 +197,7 @@ test_in_place_imagenet_refused (MediaFixture *f, gconstpointer data)
   run = dm_run (NULL, "prune", root, "-m", "random", "--overwrite", NULL);
   g_assert_cmpint (run->status, ==, 1);
   g_assert_nonnull (strstr (run->err, "-o DEST"));
-  after = snapshot_tree (root);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, root);
   g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
 }
 
@@ -356,7 +346,6 @@ test_datumaro_assets (MediaFixture *f, gconstpointer data)
       g_autoptr(DmDataset) original = NULL;
       g_autoptr(DmDataset) pruned = NULL;
       g_autoptr(GHashTable) asset_before = snapshot_tree (asset);
-      g_autoptr(GHashTable) asset_after = NULL;
       g_autoptr(GHashTable) copy_before = NULL;
       g_autoptr(GHashTable) copy_after = NULL;
       g_autoptr(DmRun) to_dest = NULL;
@@ -399,8 +388,7 @@ test_datumaro_assets (MediaFixture *f, gconstpointer data)
             g_strcmp0 (g_hash_table_lookup (copy_after, key), value) != 0)
           g_error ("%s: %s changed or was lost in place", assets[a].path, (char *) key);
 
-      asset_after = snapshot_tree (asset);
-      assert_same_tree (asset_before, asset_after);
+      assert_tree_matches (asset_before, asset);
     }
 }
 

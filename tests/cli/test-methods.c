@@ -17,12 +17,7 @@
 
 typedef KeysFixture Fixture;
 
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  keys_fixture_set_up (fixture, N_ITEMS, N_LABELS, 11);
-}
+static const KeysDataset keys = { N_ITEMS, N_LABELS, 11 };
 
 static void
 check_method (Fixture    *fixture,
@@ -167,19 +162,15 @@ static void
 test_hashed_dataset_decodes_nothing (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *sample = g_build_filename (fixture->tmp, "sample", NULL);
-  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
   g_autofree char *report_path = g_build_filename (fixture->tmp, "pruned.json", NULL);
   g_autofree char *cache_file = g_build_filename (sample, "hash_key_meta", "hash_keys.json", NULL);
-  g_autoptr(DmRun) hash = NULL;
   g_autoptr(DmRun) prune = NULL;
   g_autoptr(DmRun) unhashed = NULL;
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
 
-  make_sample (sample, 20);
-  hash = dm_run (NULL, "hash", sample, "-q", NULL);
-  g_assert_cmpint (hash->status, ==, 0);
+  make_hashed_sample (sample, 20);
 
   dataset = dm_dataset_load (sample, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -192,15 +183,15 @@ test_hashed_dataset_decodes_nothing (Fixture *fixture, gconstpointer data)
       g_assert_true (g_file_set_contents (dm_item_get_image_path (item), "no longer an image", -1, NULL));
     }
 
-  prune = dm_run (NULL, "prune", sample, "-m", "cluster_random", "-o", dest, "--report", report_path,
+  prune = dm_run (NULL, "prune", sample, "-m", "cluster_random", "-o", fixture->dest, "--report", report_path,
                   "-q", NULL);
   g_assert_cmpint (prune->status, ==, 0);
   g_assert_cmpint (json_object_get_int_member (load_json_object (parser, report_path), "images_decoded"), ==, 0);
 
   /* Without the cache, the same images stop the run. */
   g_assert_cmpint (g_unlink (cache_file), ==, 0);
-  remove_tree (dest);
-  unhashed = dm_run (NULL, "prune", sample, "-m", "cluster_random", "-o", dest, "-q", NULL);
+  remove_tree (fixture->dest);
+  unhashed = dm_run (NULL, "prune", sample, "-m", "cluster_random", "-o", fixture->dest, "-q", NULL);
   g_assert_cmpint (unhashed->status, !=, 0);
 }
 
@@ -227,26 +218,22 @@ static void
 test_older_key_version_is_recomputed (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *sample = g_build_filename (fixture->tmp, "sample", NULL);
-  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
   g_autofree char *report_path = g_build_filename (fixture->tmp, "pruned.json", NULL);
   g_autofree char *cache_file = g_build_filename (sample, "hash_key_meta", "hash_keys.json", NULL);
   g_autofree char *cache_text = NULL;
-  g_autoptr(DmRun) hash = NULL;
   g_autoptr(DmRun) prune = NULL;
   g_autoptr(DmRun) rehash = NULL;
   g_autoptr(DmRun) refused = NULL;
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
 
-  make_sample (sample, 12);
-  hash = dm_run (NULL, "hash", sample, "-q", NULL);
-  g_assert_cmpint (hash->status, ==, 0);
+  make_hashed_sample (sample, 12);
   relabel_cache (cache_file, "dm-image-key-1");
 
-  prune = dm_run (NULL, "prune", sample, "-m", "centroid", "-o", dest, "--report", report_path, "-q", NULL);
+  prune = dm_run (NULL, "prune", sample, "-m", "centroid", "-o", fixture->dest, "--report", report_path, "-q", NULL);
   g_assert_cmpint (prune->status, ==, 0);
   g_assert_cmpint (json_object_get_int_member (load_json_object (parser, report_path), "images_decoded"), ==, 12);
-  dataset = dm_dataset_load (dest, NULL, NULL, NULL);
+  dataset = dm_dataset_load (fixture->dest, NULL, NULL, NULL);
   g_assert_cmpstr (dm_dataset_get_hash_key_origin (dataset), ==, DM_IMAGE_KEY_VERSION);
 
   rehash = dm_run (NULL, "hash", sample, "-q", NULL);
@@ -261,11 +248,11 @@ test_older_key_version_is_recomputed (Fixture *fixture, gconstpointer data)
     g_autoptr(DmDataset) source = dm_dataset_load (sample, NULL, NULL, NULL);
     g_assert_cmpint (g_unlink (dm_item_get_image_path (dm_dataset_get_item (source, 3))), ==, 0);
   }
-  remove_tree (dest);
-  refused = dm_run (NULL, "prune", sample, "-m", "centroid", "-o", dest, "-q", NULL);
+  remove_tree (fixture->dest);
+  refused = dm_run (NULL, "prune", sample, "-m", "centroid", "-o", fixture->dest, "-q", NULL);
   g_assert_cmpint (refused->status, ==, 1);
   g_assert_nonnull (strstr (refused->err, "dm-image-key-1"));
-  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (fixture->dest, G_FILE_TEST_EXISTS));
 }
 
 int
@@ -274,7 +261,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/methods/" path, Fixture, NULL, fixture_set_up, func, keys_fixture_tear_down)
+  g_test_add ("/methods/" path, Fixture, &keys, keys_fixture_set_up, func, source_fixture_tear_down)
 
   ADD ("cluster-random", test_cluster_random);
   ADD ("centroid", test_centroid);

@@ -14,25 +14,6 @@
 
 #define SECOND G_USEC_PER_SEC
 
-static guint
-count_occurrences (const char *text,
-                   const char *part)
-{
-  guint n = 0;
-
-  for (const char *p = strstr (text, part); p != NULL; p = strstr (p + strlen (part), part))
-    n++;
-  return n;
-}
-
-static void
-assert_contains (const char *text,
-                 const char *part)
-{
-  if (strstr (text, part) == NULL)
-    g_error ("“%s” lacks “%s”", text, part);
-}
-
 static void
 test_duration (void)
 {
@@ -165,11 +146,14 @@ typedef struct
   FILE *stream;
 } Capture;
 
-static void
-capture_open (Capture *capture)
+/* A new view in @mode whose output @capture collects. */
+static DmCliProgress *
+capture_view (Capture           *capture,
+              DmCliProgressMode  mode)
 {
   capture->stream = open_memstream (&capture->text, &capture->size);
   g_assert_nonnull (capture->stream);
+  return dm_cli_progress_new (mode, capture->stream);
 }
 
 static void
@@ -182,10 +166,8 @@ static void
 test_view_lines (void)
 {
   Capture capture = { 0 };
-  g_autoptr(DmCliProgress) view = NULL;
+  g_autoptr(DmCliProgress) view = capture_view (&capture, DM_CLI_PROGRESS_LINES);
 
-  capture_open (&capture);
-  view = dm_cli_progress_new (DM_CLI_PROGRESS_LINES, capture.stream);
   dm_cli_progress_update (view, "loading", -1.0, 0, 0);
   dm_cli_progress_update (view, "loading", 1.0, 40, SECOND);
   dm_cli_progress_update (view, "hashing", 0.1, 40, SECOND);
@@ -204,10 +186,8 @@ static void
 test_view_quiet (void)
 {
   Capture capture = { 0 };
-  g_autoptr(DmCliProgress) view = NULL;
+  g_autoptr(DmCliProgress) view = capture_view (&capture, DM_CLI_PROGRESS_QUIET);
 
-  capture_open (&capture);
-  view = dm_cli_progress_new (DM_CLI_PROGRESS_QUIET, capture.stream);
   dm_cli_progress_update (view, "loading", -1.0, 0, 0);
   dm_cli_progress_update (view, "hashing", 0.5, 40, SECOND);
   dm_cli_progress_tick (view, 2 * SECOND);
@@ -223,11 +203,9 @@ static void
 test_view_bar (void)
 {
   Capture capture = { 0 };
-  g_autoptr(DmCliProgress) view = NULL;
+  g_autoptr(DmCliProgress) view = capture_view (&capture, DM_CLI_PROGRESS_BAR);
   g_auto(GStrv) lines = NULL;
 
-  capture_open (&capture);
-  view = dm_cli_progress_new (DM_CLI_PROGRESS_BAR, capture.stream);
   dm_cli_progress_set_width (view, 80);
   dm_cli_progress_update (view, "hashing", 0.0, 100, 0);
   /* Updates closer together than a redraw is worth are not drawn... */
@@ -260,37 +238,16 @@ test_view_bar (void)
 
 /* ---- dm itself -------------------------------------------------------- */
 
-typedef struct
-{
-  char *tmp;
-  char *source;
-} Fixture;
+typedef SourceFixture Fixture;
 
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "source", NULL);
-  make_sample (fixture->source, 16);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  remove_tree (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->tmp);
-}
+#define N_SAMPLE_ITEMS 16
 
 static void
 test_dm_lines (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "out", NULL);
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.5",
-                                 "-o", dest, NULL);
+                                 "-o", fixture->dest, NULL);
   const char *loading, *selecting, *writing, *kept;
 
   g_assert_cmpint (run->status, ==, 0);
@@ -315,14 +272,13 @@ static void
 test_dm_quiet (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "out", NULL);
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.5",
-                                 "-o", dest, "--quiet", NULL);
+                                 "-o", fixture->dest, "--quiet", NULL);
 
   g_assert_cmpint (run->status, ==, 0);
   g_assert_cmpstr (run->out, ==, "");
   g_assert_cmpstr (run->err, ==, "");
-  g_assert_true (g_file_test (dest, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (fixture->dest, G_FILE_TEST_IS_DIR));
 }
 
 /* Everything the other end of a pseudo-terminal got. */
@@ -346,7 +302,6 @@ static void
 test_dm_terminal (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "out", NULL);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
@@ -368,7 +323,7 @@ test_dm_terminal (Fixture       *fixture,
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_take_stderr_fd (launcher, slave);
   process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("DM_CLI"), "prune", fixture->source,
-                                         "-m", "random", "-r", "0.25", "-o", dest, NULL);
+                                         "-m", "random", "-r", "0.25", "-o", fixture->dest, NULL);
   g_assert_no_error (error);
   /* The launcher holds our end of the slave: let it go, so the terminal
    * ends with the child. */
@@ -407,9 +362,9 @@ main (int argc, char **argv)
   g_test_add_func ("/progress/view/lines", test_view_lines);
   g_test_add_func ("/progress/view/quiet", test_view_quiet);
   g_test_add_func ("/progress/view/bar", test_view_bar);
-  g_test_add ("/progress/dm/lines", Fixture, NULL, fixture_set_up, test_dm_lines, fixture_tear_down);
-  g_test_add ("/progress/dm/quiet", Fixture, NULL, fixture_set_up, test_dm_quiet, fixture_tear_down);
-  g_test_add ("/progress/dm/terminal", Fixture, NULL, fixture_set_up, test_dm_terminal, fixture_tear_down);
+  g_test_add ("/progress/dm/lines", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS), sample_fixture_set_up, test_dm_lines, source_fixture_tear_down);
+  g_test_add ("/progress/dm/quiet", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS), sample_fixture_set_up, test_dm_quiet, source_fixture_tear_down);
+  g_test_add ("/progress/dm/terminal", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS), sample_fixture_set_up, test_dm_terminal, source_fixture_tear_down);
 
   return g_test_run ();
 }

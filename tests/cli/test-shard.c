@@ -41,16 +41,13 @@ fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
   g_autofree char *single = NULL;
-  g_autoptr(DmRun) run = NULL;
   guint n_items = GPOINTER_TO_UINT (data);
 
   fixture->tmp = make_temp_dir ();
   fixture->source = g_build_filename (fixture->tmp, "source", NULL);
   single = g_build_filename (fixture->tmp, "single", NULL);
   make_sample (fixture->source, n_items);
-  make_sample (single, n_items);
-  run = dm_run (NULL, "hash", "-q", single, NULL);
-  assert_run (run, 0);
+  make_hashed_sample (single, n_items);
   fixture->single_cache = cache_path (single);
   for (guint i = 0; i < N_SHARDS; i++)
     fixture->shards[i] = g_strdup_printf ("%s/keys-%u.json", fixture->tmp, i);
@@ -60,12 +57,9 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  remove_tree (fixture->tmp);
-  g_free (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->single_cache);
   for (guint i = 0; i < N_SHARDS; i++)
     g_free (fixture->shards[i]);
+  discard_temp_dir (fixture->tmp, fixture->source, fixture->single_cache, NULL);
 }
 
 static GSubprocess *
@@ -121,7 +115,6 @@ test_parallel_killed_rerun (Fixture       *fixture,
   GSubprocess *processes[N_SHARDS];
   g_autofree char *cache = cache_path (fixture->source);
   g_autoptr(GHashTable) before = snapshot_tree (fixture->source);
-  g_autoptr(GHashTable) after = NULL;
   guint n_killed = 0;
 
   for (guint i = 0; i < N_SHARDS; i++)
@@ -148,8 +141,7 @@ test_parallel_killed_rerun (Fixture       *fixture,
   /* No half-written file beside the key files either. */
   g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
   /* A shard run never touches SOURCE. */
-  after = snapshot_tree (fixture->source);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, fixture->source);
 
   for (guint i = 0; i < N_SHARDS; i++)
     {
@@ -192,7 +184,6 @@ assert_bad_merge (Fixture    *fixture,
                   const char *file3)
 {
   g_autoptr(GHashTable) before = snapshot_tree (fixture->source);
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(DmRun) run = dm_run (NULL, "hash", fixture->source, "--merge", file0, file1, file2, file3, NULL);
   const char *newline = strchr (run->err, '\n');
 
@@ -201,8 +192,7 @@ assert_bad_merge (Fixture    *fixture,
     g_error ("the error does not name %s: %s", names, run->err);
   g_assert_nonnull (newline);
   g_assert_cmpstr (newline + 1, ==, "");
-  after = snapshot_tree (fixture->source);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, fixture->source);
 }
 
 static char *
@@ -283,7 +273,6 @@ test_bad_flags (Fixture       *fixture,
     { "--shard", "0/2", "--keys-out", "k.json", "--embeddings=e.npy" },
   };
   g_autoptr(GHashTable) before = snapshot_tree (fixture->source);
-  g_autoptr(GHashTable) after = NULL;
 
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
@@ -292,8 +281,7 @@ test_bad_flags (Fixture       *fixture,
 
       assert_run (run, 2);
     }
-  after = snapshot_tree (fixture->source);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, fixture->source);
 }
 
 int

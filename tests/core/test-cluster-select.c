@@ -5,18 +5,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "dm-cluster-select.h"
 #include "dm-kmeans.h"
 #include "dm-quota.h"
-
-#define KEY_BYTES 64
-
-typedef struct {
-  gsize n;
-  guint n_labels;
-  guint8 *keys;
-  int *labels;
-} Data;
+#include "select-test-data.h"
 
 /* keys.py in small: per label a probability per bit, items drawn from
  * their label's probabilities. */
@@ -42,64 +33,17 @@ data_init (Data *data, gsize n, guint n_labels, guint32 seed)
     }
 }
 
-static void
-data_clear (Data *data)
-{
-  g_free (data->keys);
-  g_free (data->labels);
-}
-
-static DmSelectRequest
-request_for (const Data *data, DmSelectMethod method, double ratio)
-{
-  DmSelectRequest request = { 0 };
-
-  request.keys = data->keys;
-  request.n_items = data->n;
-  request.key_bytes = KEY_BYTES;
-  request.labels = data->labels;
-  request.n_labels = data->n_labels;
-  request.method = method;
-  request.ratio = ratio;
-  return request;
-}
-
+/* Runs @request, asserting it succeeds, makes @n_clusters clusters (0:
+ * however many) and keeps ceil(n * ratio) by check_counts(). */
 static DmSelectResult *
-select_ok (const DmSelectRequest *request)
+select_counted (const DmSelectRequest *request, guint n_clusters)
 {
-  DmSelectResult *result = NULL;
-  g_autoptr(GError) error = NULL;
+  DmSelectResult *result = select_ok (request);
 
-  g_assert_true (dm_cluster_select (request, &result, &error));
-  g_assert_no_error (error);
+  if (n_clusters > 0)
+    g_assert_cmpuint (result->n_clusters, ==, n_clusters);
+  check_counts (result, request->n_items, (gsize) ceil ((double) request->n_items * request->ratio));
   return result;
-}
-
-/* Exactly ceil(n * ratio) kept, ascending, and per cluster as many as the
- * quota says. */
-static void
-check_counts (const DmSelectRequest *request, const DmSelectResult *result)
-{
-  g_autofree guint *per_cluster = g_new0 (guint, result->n_clusters);
-  guint quota_sum = 0, size_sum = 0;
-
-  g_assert_cmpuint (result->n_kept, ==, (guint) ceil ((double) request->n_items * request->ratio));
-  for (guint m = 0; m < result->n_kept; m++)
-    {
-      g_assert_cmpuint (result->kept[m], <, request->n_items);
-      if (m > 0)
-        g_assert_cmpuint (result->kept[m - 1], <, result->kept[m]);
-      per_cluster[result->cluster_of_item[result->kept[m]]]++;
-    }
-  for (guint j = 0; j < result->n_clusters; j++)
-    {
-      g_assert_cmpuint (per_cluster[j], ==, result->quotas[j]);
-      g_assert_cmpuint (result->quotas[j], <=, result->cluster_sizes[j]);
-      quota_sum += result->quotas[j];
-      size_sum += result->cluster_sizes[j];
-    }
-  g_assert_cmpuint (quota_sum, ==, result->n_kept);
-  g_assert_cmpuint (size_sum, ==, request->n_items);
 }
 
 static void
@@ -113,50 +57,45 @@ test_counts (gconstpointer method_data)
   for (gsize r = 0; r < G_N_ELEMENTS (ratios); r++)
     {
       DmSelectRequest request = request_for (&data, method, ratios[r]);
-      g_autoptr(DmSelectResult) result = select_ok (&request);
       guint expected_k = method == DM_SELECT_CENTROID
                          ? (guint) dm_quota_total (data.n, ratios[r]) : data.n_labels;
-      g_assert_cmpuint (result->n_clusters, ==, expected_k);
-      check_counts (&request, result);
+      g_autoptr(DmSelectResult) result = select_counted (&request, expected_k);
     }
   data_clear (&data);
 }
 
+/* The seeded methods, each on items of its own. */
+typedef struct {
+  DmSelectMethod method;
+  gsize n;
+  guint n_labels;
+  guint32 data_seed;
+  double ratio;
+  guint32 other_seed;
+} SeedCase;
+
 static void
-test_cluster_random_seeds (void)
+test_seeds (gconstpointer case_data)
+{
+  const SeedCase *c = case_data;
+  Data data;
+
+  data_init (&data, c->n, c->n_labels, c->data_seed);
+  DmSelectRequest request = request_for (&data, c->method, c->ratio);
+  assert_seed_decides (&request, c->other_seed);
+  data_clear (&data);
+}
+
+/* The clusters parameter overrides the number of labels. */
+static void
+test_cluster_random_clusters (void)
 {
   Data data;
   data_init (&data, 1000, 10, 6);
   DmSelectRequest request = request_for (&data, DM_SELECT_CLUSTER_RANDOM, 0.3);
-  g_autoptr(DmSelectResult) a = select_ok (&request);
-  g_autoptr(DmSelectResult) b = select_ok (&request);
-  request.seed = 1;
-  g_autoptr(DmSelectResult) other = select_ok (&request);
 
-  g_assert_cmpmem (a->kept, a->n_kept * sizeof (guint), b->kept, b->n_kept * sizeof (guint));
-  g_assert_true (memcmp (a->kept, other->kept, a->n_kept * sizeof (guint)) != 0);
-
-  /* The clusters parameter overrides the number of labels. */
   request.n_clusters = 4;
-  g_autoptr(DmSelectResult) four = select_ok (&request);
-  g_assert_cmpuint (four->n_clusters, ==, 4);
-  check_counts (&request, four);
-  data_clear (&data);
-}
-
-static void
-test_entropy_seeds (void)
-{
-  Data data;
-  data_init (&data, 800, 8, 16);
-  DmSelectRequest request = request_for (&data, DM_SELECT_ENTROPY, 0.25);
-  g_autoptr(DmSelectResult) a = select_ok (&request);
-  g_autoptr(DmSelectResult) b = select_ok (&request);
-  request.seed = 99;
-  g_autoptr(DmSelectResult) other = select_ok (&request);
-
-  g_assert_cmpmem (a->kept, a->n_kept * sizeof (guint), b->kept, b->n_kept * sizeof (guint));
-  g_assert_true (memcmp (a->kept, other->kept, a->n_kept * sizeof (guint)) != 0);
+  g_autoptr(DmSelectResult) four = select_counted (&request, 4);
   data_clear (&data);
 }
 
@@ -201,9 +140,8 @@ test_centroid_nearest (void)
   Data data;
   data_init (&data, 500, 5, 8);
   DmSelectRequest request = request_for (&data, DM_SELECT_CENTROID, 0.2);
-  g_autoptr(DmSelectResult) result = select_ok (&request);
+  g_autoptr(DmSelectResult) result = select_counted (&request, 0);
 
-  check_counts (&request, result);
   for (guint m = 0; m < result->n_kept; m++)
     {
       guint kept = result->kept[m];
@@ -225,10 +163,9 @@ test_centroid_duplicates (void)
   for (gsize i = 0; i < data.n; i++)
     memcpy (data.keys + i * KEY_BYTES, data.keys + (i % 5) * KEY_BYTES, KEY_BYTES);
   DmSelectRequest request = request_for (&data, DM_SELECT_CENTROID, 0.5);
-  g_autoptr(DmSelectResult) result = select_ok (&request);
+  g_autoptr(DmSelectResult) result = select_counted (&request, 0);
 
   g_assert_cmpuint (result->n_kept, ==, 20);
-  check_counts (&request, result);
   data_clear (&data);
 }
 
@@ -238,11 +175,10 @@ test_query_clust_nearest (void)
   Data data;
   data_init (&data, 700, 7, 12);
   DmSelectRequest request = request_for (&data, DM_SELECT_QUERY_CLUST, 0.4);
-  g_autoptr(DmSelectResult) result = select_ok (&request);
+  g_autoptr(DmSelectResult) result = select_counted (&request, 0);
   g_autofree float *farthest_kept = g_new0 (float, 7);
   g_autofree gboolean *kept = g_new0 (gboolean, data.n);
 
-  check_counts (&request, result);
   for (guint m = 0; m < result->n_kept; m++)
     {
       guint i = result->kept[m];
@@ -254,6 +190,23 @@ test_query_clust_nearest (void)
     if (!kept[i])
       g_assert_cmpfloat (result->distance[i], >=, farthest_kept[result->cluster_of_item[i]]);
   data_clear (&data);
+}
+
+/* By default the methods that cluster by label make one cluster per class
+ * that an item carries (no label being a class of its own): asserts they
+ * make @n_clusters, keeping @ratio of @data by the quotas. */
+static void
+assert_label_methods_make_clusters (const Data *data, double ratio, guint n_clusters)
+{
+  static const DmSelectMethod methods[] = {
+    DM_SELECT_QUERY_CLUST, DM_SELECT_ENTROPY, DM_SELECT_CLUSTER_RANDOM,
+  };
+
+  for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
+    {
+      DmSelectRequest request = request_for (data, methods[m], ratio);
+      g_autoptr(DmSelectResult) result = select_counted (&request, n_clusters);
+    }
 }
 
 /* Items without a label are a class of their own for the label methods:
@@ -268,15 +221,7 @@ test_unlabelled_class (void)
   data_init (&data, 300, 3, 21);
   for (gsize i = 0; i < data.n; i += 10)
     data.labels[i] = -1;
-  for (gsize m = 0; m < 3; m++)
-    {
-      DmSelectMethod methods[] = { DM_SELECT_QUERY_CLUST, DM_SELECT_ENTROPY, DM_SELECT_CLUSTER_RANDOM };
-      DmSelectRequest request = request_for (&data, methods[m], 0.3);
-      g_autoptr(DmSelectResult) result = select_ok (&request);
-
-      g_assert_cmpuint (result->n_clusters, ==, 4);
-      check_counts (&request, result);
-    }
+  assert_label_methods_make_clusters (&data, 0.3, 4);
   data_clear (&data);
 
   data_init (&data, 400, 1, 3);
@@ -301,15 +246,7 @@ test_more_classes_than_items (void)
   data.labels[3] = -1;
   for (gsize i = 0; i < data.n; i++)
     data.keys[i * KEY_BYTES] = (guint8) (0x11 * (i + 1));   /* four distinct keys */
-  for (gsize m = 0; m < 3; m++)
-    {
-      DmSelectMethod methods[] = { DM_SELECT_QUERY_CLUST, DM_SELECT_ENTROPY, DM_SELECT_CLUSTER_RANDOM };
-      DmSelectRequest request = request_for (&data, methods[m], 0.5);
-      g_autoptr(DmSelectResult) result = select_ok (&request);
-
-      g_assert_cmpuint (result->n_clusters, ==, 4);
-      check_counts (&request, result);
-    }
+  assert_label_methods_make_clusters (&data, 0.5, 4);
   data_clear (&data);
 }
 
@@ -425,6 +362,8 @@ main (int argc, char **argv)
     { "query_clust", DM_SELECT_QUERY_CLUST },
     { "entropy", DM_SELECT_ENTROPY },
   };
+  static const SeedCase cluster_random_seeds = { DM_SELECT_CLUSTER_RANDOM, 1000, 10, 6, 0.3, 1 };
+  static const SeedCase entropy_seeds = { DM_SELECT_ENTROPY, 800, 8, 16, 0.25, 99 };
 
   g_test_init (&argc, &argv, NULL);
   for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
@@ -434,8 +373,9 @@ main (int argc, char **argv)
       g_test_add_data_func (counts, GINT_TO_POINTER (methods[m].method), test_counts);
       g_test_add_data_func (paths, GINT_TO_POINTER (methods[m].method), test_identical_paths);
     }
-  g_test_add_func ("/select/cluster-random/seeds", test_cluster_random_seeds);
-  g_test_add_func ("/select/entropy/seeds", test_entropy_seeds);
+  g_test_add_data_func ("/select/cluster-random/seeds", &cluster_random_seeds, test_seeds);
+  g_test_add_func ("/select/cluster-random/clusters", test_cluster_random_clusters);
+  g_test_add_data_func ("/select/entropy/seeds", &entropy_seeds, test_seeds);
   g_test_add_func ("/select/entropy/weights", test_entropy_weights);
   g_test_add_func ("/select/centroid/nearest", test_centroid_nearest);
   g_test_add_func ("/select/centroid/duplicates", test_centroid_duplicates);

@@ -60,33 +60,46 @@ make_noisy (gsize n, guint n_sources, gsize key_bytes, guint32 seed)
   return keys;
 }
 
+/* The @n keys unpacked: a row of 8 * @key_bytes 0/1 features each. */
+static double *
+unpack_rows (const guint8 *keys, gsize n, gsize key_bytes)
+{
+  gsize n_features = 8 * key_bytes;
+  double *x = g_new (double, n * n_features);
+  g_autofree float *row = g_new (float, n_features);
+
+  for (gsize i = 0; i < n; i++)
+    {
+      dm_keys_unpack (keys + i * key_bytes, key_bytes, row);
+      for (gsize f = 0; f < n_features; f++)
+        x[i * n_features + f] = row[f];
+    }
+  return x;
+}
+
 /* Sum over items of the squared distance to the mean of its cluster,
  * computed directly on unpacked vectors. */
 static double
 partition_inertia (const guint8 *keys, gsize n, gsize key_bytes, const guint *labels, guint k)
 {
   gsize n_features = 8 * key_bytes;
+  g_autofree double *x = unpack_rows (keys, n, key_bytes);
   g_autofree double *sums = g_new0 (double, (gsize) k * n_features);
   g_autofree guint *sizes = g_new0 (guint, k);
-  g_autofree float *x = g_new (float, n_features);
   double inertia = 0;
 
   for (gsize i = 0; i < n; i++)
     {
-      dm_keys_unpack (keys + i * key_bytes, key_bytes, x);
       for (gsize f = 0; f < n_features; f++)
-        sums[labels[i] * n_features + f] += x[f];
+        sums[labels[i] * n_features + f] += x[i * n_features + f];
       sizes[labels[i]]++;
     }
   for (gsize i = 0; i < n; i++)
-    {
-      dm_keys_unpack (keys + i * key_bytes, key_bytes, x);
-      for (gsize f = 0; f < n_features; f++)
-        {
-          double d = x[f] - sums[labels[i] * n_features + f] / sizes[labels[i]];
-          inertia += d * d;
-        }
-    }
+    for (gsize f = 0; f < n_features; f++)
+      {
+        double d = x[i * n_features + f] - sums[labels[i] * n_features + f] / sizes[labels[i]];
+        inertia += d * d;
+      }
   return inertia;
 }
 
@@ -191,20 +204,14 @@ static double
 naive_lloyd (const guint8 *keys, gsize n, gsize key_bytes, guint k, const guint *seeds)
 {
   gsize n_features = 8 * key_bytes;
-  g_autofree double *x = g_new (double, n * n_features);
+  g_autofree double *x = unpack_rows (keys, n, key_bytes);
   g_autofree double *centres = g_new0 (double, (gsize) k * n_features);
   g_autofree guint *labels = g_new (guint, n);
   g_autofree guint *sizes = g_new (guint, k);
-  g_autofree float *row = g_new (float, n_features);
   double inertia = 0;
 
   for (gsize i = 0; i < n; i++)
-    {
-      dm_keys_unpack (keys + i * key_bytes, key_bytes, row);
-      for (gsize f = 0; f < n_features; f++)
-        x[i * n_features + f] = row[f];
-      labels[i] = G_MAXUINT;
-    }
+    labels[i] = G_MAXUINT;
   for (guint j = 0; j < k; j++)
     memcpy (centres + j * n_features, x + seeds[j] * n_features, n_features * sizeof (double));
   for (guint iteration = 0; iteration < 300; iteration++)
@@ -562,25 +569,36 @@ test_errors (void)
   g_clear_error (&error);
 }
 
+/* Adds /kmeans/@name/BITS running @test on keys of the first @n_widths
+ * of the widths below, in bytes. */
+static void
+add_per_width (const char    *name,
+               GTestDataFunc  test,
+               gsize          n_widths)
+{
+  static const gsize key_bytes[] = { 64, 128, 24, 200 };
+
+  g_assert_cmpuint (n_widths, <=, G_N_ELEMENTS (key_bytes));
+  for (gsize w = 0; w < n_widths; w++)
+    {
+      g_autofree char *path = g_strdup_printf ("/kmeans/%s/%" G_GSIZE_FORMAT, name, key_bytes[w] * 8);
+
+      g_test_add_data_func (path, GSIZE_TO_POINTER (key_bytes[w]), test);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_data_func ("/kmeans/planted/512", GSIZE_TO_POINTER (64), test_planted);
-  g_test_add_data_func ("/kmeans/planted/1024", GSIZE_TO_POINTER (128), test_planted);
-  /* Other hashers' widths: 3 and 25 words (beyond what the SIMD kernels
-   * hold in registers). */
-  g_test_add_data_func ("/kmeans/planted/192", GSIZE_TO_POINTER (24), test_planted);
-  g_test_add_data_func ("/kmeans/planted/1600", GSIZE_TO_POINTER (200), test_planted);
+  /* Our keys' 512 and 1024 bits, and other hashers' widths: 3 and 25
+   * words (beyond what the SIMD kernels hold in registers). */
+  add_per_width ("planted", test_planted, 4);
   g_test_add_func ("/kmeans/centres", test_centres);
   g_test_add_func ("/kmeans/versus-naive-lloyd", test_versus_naive);
   g_test_add_func ("/kmeans/determinism", test_determinism);
-  g_test_add_data_func ("/kmeans/threads-identical/512", GSIZE_TO_POINTER (64), test_threads_identical);
-  g_test_add_data_func ("/kmeans/threads-identical/1024", GSIZE_TO_POINTER (128), test_threads_identical);
-  g_test_add_data_func ("/kmeans/kernels-identical/512", GSIZE_TO_POINTER (64), test_kernels_identical);
-  g_test_add_data_func ("/kmeans/kernels-identical/1024", GSIZE_TO_POINTER (128), test_kernels_identical);
-  g_test_add_data_func ("/kmeans/kernels-identical/192", GSIZE_TO_POINTER (24), test_kernels_identical);
-  g_test_add_data_func ("/kmeans/kernels-identical/1600", GSIZE_TO_POINTER (200), test_kernels_identical);
+  add_per_width ("threads-identical", test_threads_identical, 2);
+  add_per_width ("kernels-identical", test_kernels_identical, 4);
   g_test_add_func ("/kmeans/kernel-environment", test_kernel_environment);
   g_test_add_func ("/kmeans/many-clusters", test_many_clusters);
   g_test_add_func ("/kmeans/scan-modes-identical", test_scan_modes_identical);

@@ -5,19 +5,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "dm-cluster-select.h"
 #include "dm-keys.h"
 #include "dm-quota.h"
 #include "dm-select-beyond.h"
-
-#define KEY_BYTES 64
-
-typedef struct {
-  gsize n;
-  guint n_labels;
-  guint8 *keys;
-  int *labels;
-} Data;
+#include "select-test-data.h"
 
 /* Per label a random key; items are copies with each bit flipped with
  * probability 1/8. Labels are skewed: label l is drawn about (l + 1) times
@@ -53,76 +44,6 @@ data_init (Data *data, gsize n, guint n_labels, gboolean unlabelled, guint32 see
             flips |= (guint8) ((g_rand_int_range (rand, 0, 8) == 0) << bit);
           data->keys[i * KEY_BYTES + b] = centres[label * KEY_BYTES + b] ^ flips;
         }
-    }
-}
-
-static void
-data_clear (Data *data)
-{
-  g_free (data->keys);
-  g_free (data->labels);
-}
-
-static DmSelectRequest
-request_for (const Data *data, DmSelectMethod method, double ratio)
-{
-  DmSelectRequest request = { 0 };
-
-  request.keys = data->keys;
-  request.n_items = data->n;
-  request.key_bytes = KEY_BYTES;
-  request.labels = data->labels;
-  request.n_labels = data->n_labels;
-  request.method = method;
-  request.ratio = ratio;
-  request.seed = 5;
-  request.dedup_threshold = DM_DEDUP_DEFAULT_THRESHOLD;
-  return request;
-}
-
-static DmSelectResult *
-select_ok (const DmSelectRequest *request)
-{
-  DmSelectResult *result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  dm_cluster_select (request, &result, &error);
-  g_assert_no_error (error);
-  return result;
-}
-
-static gboolean *
-kept_flags (const DmSelectResult *result, gsize n)
-{
-  gboolean *kept = g_new0 (gboolean, n);
-
-  for (guint m = 0; m < result->n_kept; m++)
-    kept[result->kept[m]] = TRUE;
-  return kept;
-}
-
-/* Exactly @total kept, ascending; per cluster as many as its quota; the
- * clusters' sizes are those of cluster_of_item. */
-static void
-check_counts (const DmSelectResult *result, gsize n, gsize total)
-{
-  g_autofree guint *sizes = g_new0 (guint, result->n_clusters);
-  g_autofree guint *kept_in = g_new0 (guint, result->n_clusters);
-  g_autofree gboolean *kept = kept_flags (result, n);
-
-  g_assert_cmpuint (result->n_kept, ==, total);
-  for (guint m = 1; m < result->n_kept; m++)
-    g_assert_cmpuint (result->kept[m - 1], <, result->kept[m]);
-  for (gsize i = 0; i < n; i++)
-    {
-      g_assert_cmpuint (result->cluster_of_item[i], <, result->n_clusters);
-      sizes[result->cluster_of_item[i]]++;
-      kept_in[result->cluster_of_item[i]] += kept[i];
-    }
-  for (guint j = 0; j < result->n_clusters; j++)
-    {
-      g_assert_cmpuint (sizes[j], ==, result->cluster_sizes[j]);
-      g_assert_cmpuint (kept_in[j], ==, result->quotas[j]);
     }
 }
 

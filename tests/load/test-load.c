@@ -12,50 +12,10 @@
 
 #define N_CONCURRENT 20
 #define N_ITEMS_CONCURRENT 40
-#define KEY_SIZE 64
 
 /* Big enough that writing takes a while (copying the images). */
 #define N_ITEMS_KILLED 400
 #define KILL_ATTEMPTS 8
-
-/* Datumaro's key cache with a key for every item of @source, so the cluster
- * methods run without decoding images. */
-static void
-write_hash_keys (const char *source)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) dataset = dm_dataset_load (source, NULL, NULL, &error);
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
-  g_autofree char *dir = g_build_filename (source, "hash_key_meta", NULL);
-  g_autofree char *path = g_build_filename (dir, "hash_keys.json", NULL);
-  g_autofree char *text = NULL;
-
-  g_assert_no_error (error);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "hashkey");
-  json_builder_begin_object (builder);
-  for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
-    {
-      DmItem *item = dm_dataset_get_item (dataset, i);
-      g_autofree char *name = g_strconcat (dm_item_get_subset (item), "/", dm_item_get_id (item), NULL);
-
-      json_builder_set_member_name (builder, name);
-      json_builder_begin_array (builder);
-      for (guint b = 0; b < KEY_SIZE; b++)
-        json_builder_add_int_value (builder, g_rand_int_range (rand, 0, 256));
-      json_builder_end_array (builder);
-    }
-  json_builder_end_object (builder);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  text = json_to_string (root, FALSE);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
 
 static GSubprocess *
 spawn_dm (const char *const *args)
@@ -94,13 +54,12 @@ test_concurrent_runs (void)
   g_autofree char *tmp = make_temp_dir ();
   g_autofree char *source = g_build_filename (tmp, "source", NULL);
   g_autoptr(GHashTable) source_before = NULL;
-  g_autoptr(GHashTable) source_after = NULL;
   g_autoptr(GHashTable) first = NULL;
   g_autoptr(GPtrArray) processes = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) dests = g_ptr_array_new_with_free_func (g_free);
 
   make_sample (source, N_ITEMS_CONCURRENT);
-  write_hash_keys (source);
+  write_sample_hash_keys (source);
   source_before = snapshot_tree (source);
 
   /* All started before any is waited for. */
@@ -132,22 +91,10 @@ test_concurrent_runs (void)
     g_assert_no_error (error);
     g_assert_cmpuint (dm_dataset_get_n_items (output), ==, N_ITEMS_CONCURRENT / 2);
   }
-  source_after = snapshot_tree (source);
-  assert_same_tree (source_before, source_after);
+  assert_tree_matches (source_before, source);
   g_assert_false (dir_has_entry_containing (tmp, ".tmp-"));
 
   remove_tree (tmp);
-}
-
-static void
-on_exited (GObject      *process,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  gboolean *exited = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (process), result, NULL);
-  *exited = TRUE;
 }
 
 /* Starts dm with @args and SIGKILLs it as soon as a temporary output shows
@@ -162,7 +109,7 @@ kill_while_writing (const char        *parent,
   gboolean killed = FALSE;
 
   /* No timing: polls until the temporary directory appears or dm is done. */
-  g_subprocess_wait_async (process, NULL, on_exited, &exited);
+  g_subprocess_wait_async (process, NULL, note_subprocess_exit, &exited);
   while (!exited)
     {
       if (!killed && dir_has_entry_containing (parent, ".tmp-"))
@@ -199,7 +146,6 @@ test_killed_run (gconstpointer data)
   g_autofree char *tmp = make_temp_dir ();
   g_autofree char *source = g_build_filename (tmp, "source", NULL);
   g_autoptr(GHashTable) source_before = NULL;
-  g_autoptr(GHashTable) source_after = NULL;
   guint caught = 0, stale_after_kill = 0, stale_after_next = 0;
 
   make_sample (source, N_ITEMS_KILLED);
@@ -259,8 +205,7 @@ test_killed_run (gconstpointer data)
   g_assert_cmpuint (caught, >, 0);
   g_assert_cmpuint (stale_after_next, ==, 0);
 
-  source_after = snapshot_tree (source);
-  assert_same_tree (source_before, source_after);
+  assert_tree_matches (source_before, source);
   remove_tree (tmp);
 }
 

@@ -232,6 +232,25 @@ test_random_seeds_differ (void)
   g_assert_true (differ);
 }
 
+/* Applies @prune to @input, asserting that it fails with @domain and
+ * @code and, unless @part is NULL, says @part. */
+static void
+assert_apply_fails (DmTransform  *prune,
+                    DmDataset    *input,
+                    GCancellable *cancellable,
+                    GQuark        domain,
+                    int           code,
+                    const char   *part)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) output = dm_transform_apply (prune, input, cancellable, &error);
+
+  g_assert_null (output);
+  g_assert_error (error, domain, code);
+  if (part != NULL && strstr (error->message, part) == NULL)
+    g_error ("the message lacks “%s”: %s", part, error->message);
+}
+
 static void
 test_empty_dataset_and_zero_ratio (void)
 {
@@ -239,20 +258,10 @@ test_empty_dataset_and_zero_ratio (void)
   const guint sizes[] = { 5 };
   g_autoptr(DmDataset) five = make_dataset (sizes, 1);
   g_autoptr(DmTransform) prune = create_prune ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) output = NULL;
 
-  output = dm_transform_apply (prune, empty, NULL, &error);
-  g_assert_null (output);
-  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
-  g_assert_nonnull (strstr (error->message, "no items"));
-  g_clear_error (&error);
-
+  assert_apply_fails (prune, empty, NULL, DM_ERROR, DM_ERROR_INVALID_DATA, "no items");
   g_object_set (prune, "ratio", 0.0, NULL);
-  output = dm_transform_apply (prune, five, NULL, &error);
-  g_assert_null (output);
-  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT);
-  g_assert_nonnull (strstr (error->message, "ratio"));
+  assert_apply_fails (prune, five, NULL, DM_ERROR, DM_ERROR_INVALID_ARGUMENT, "ratio");
 }
 
 static void
@@ -262,13 +271,9 @@ test_cancelled_before_start (void)
   g_autoptr(DmDataset) input = make_dataset (sizes, 1);
   g_autoptr(DmTransform) prune = create_prune ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) output = NULL;
 
   g_cancellable_cancel (cancellable);
-  output = dm_transform_apply (prune, input, cancellable, &error);
-  g_assert_null (output);
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_apply_fails (prune, input, cancellable, G_IO_ERROR, G_IO_ERROR_CANCELLED, NULL);
 }
 
 static void

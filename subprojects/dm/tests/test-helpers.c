@@ -1,4 +1,5 @@
 /* test-helpers.c: running dm and checking what it did to the file system. */
+#include <stdarg.h>
 #include <string.h>
 
 #include <json-glib/json-glib.h>
@@ -51,6 +52,39 @@ dm_run (const char *unset_env,
   return run;
 }
 
+void
+note_subprocess_exit (GObject      *process,
+                      GAsyncResult *result,
+                      gpointer      exited)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (process), result, NULL);
+  *(gboolean *) exited = TRUE;
+}
+
+static gboolean
+cancel_wait (gpointer cancellable)
+{
+  g_cancellable_cancel (cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+wait_for_exit (GSubprocess *process,
+               guint        seconds)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  gboolean done = FALSE;
+  guint timeout = g_timeout_add_seconds (seconds, cancel_wait, cancellable);
+
+  /* The callback always runs, cancelled or not: @done outlives it. */
+  g_subprocess_wait_async (process, cancellable, note_subprocess_exit, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  if (!g_cancellable_is_cancelled (cancellable))
+    g_source_remove (timeout);
+  return g_subprocess_get_identifier (process) == NULL;
+}
+
 char *
 make_temp_dir (void)
 {
@@ -79,6 +113,18 @@ make_sample (const char *dir,
   g_assert_no_error (error);
 }
 
+void
+make_hashed_sample (const char *dir,
+                    guint       n_items)
+{
+  g_autoptr(DmRun) hash = NULL;
+
+  make_sample (dir, n_items);
+  hash = dm_run (NULL, "hash", "-q", dir, NULL);
+  if (hash->status != 0)
+    g_error ("dm hash %s exited with %d: %s", dir, hash->status, hash->err);
+}
+
 static void
 snapshot_into (GHashTable *table,
                const char *root,
@@ -94,7 +140,15 @@ snapshot_into (GHashTable *table,
       g_autofree char *child_rel = relative ? g_build_filename (relative, name, NULL) : g_strdup (name);
       g_autofree char *child = g_build_filename (root, child_rel, NULL);
 
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+      /* A link is its target: never followed, so a loop ends. */
+      if (g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        {
+          g_autofree char *target = g_file_read_link (child, NULL);
+
+          g_assert_nonnull (target);
+          g_hash_table_insert (table, g_strdup (child_rel), g_strconcat ("link to ", target, NULL));
+        }
+      else if (g_file_test (child, G_FILE_TEST_IS_DIR))
         {
           g_hash_table_insert (table, g_strdup (child_rel), g_strdup ("dir"));
           snapshot_into (table, root, child_rel);
@@ -141,6 +195,15 @@ assert_same_tree (GHashTable *before,
   while (g_hash_table_iter_next (&iter, &key, NULL))
     if (!g_hash_table_contains (before, key))
       g_error ("%s appeared", (char *) key);
+}
+
+void
+assert_tree_matches (GHashTable *snapshot,
+                     const char *dir)
+{
+  g_autoptr(GHashTable) now = snapshot_tree (dir);
+
+  assert_same_tree (snapshot, now);
 }
 
 gboolean
@@ -301,6 +364,55 @@ write_keys_dataset (const char *dir,
   write_json (cache, keys_path);
 }
 
+void
+write_sample_hash_keys (const char *dataset)
+{
+  const char *subsets[] = { "train", "val" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  g_autoptr(JsonBuilder) cache = json_builder_new ();
+  g_autofree char *meta = g_build_filename (dataset, "hash_key_meta", NULL);
+  g_autofree char *keys_path = g_build_filename (meta, "hash_keys.json", NULL);
+  guint8 centres[16][KEY_BYTES];
+
+  for (guint l = 0; l < G_N_ELEMENTS (centres); l++)
+    for (guint b = 0; b < KEY_BYTES; b++)
+      centres[l][b] = (guint8) g_rand_int_range (rand, 0, 256);
+
+  json_builder_begin_object (cache);
+  json_builder_set_member_name (cache, "hashkey");
+  json_builder_begin_object (cache);
+  for (guint s = 0; s < G_N_ELEMENTS (subsets); s++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s.json", subsets[s]);
+      g_autofree char *path = g_build_filename (dataset, "annotations", file, NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonArray *items;
+
+      items = json_object_get_array_member (load_json_object (parser, path), "items");
+      for (guint i = 0; i < json_array_get_length (items); i++)
+        {
+          JsonObject *item = json_array_get_object_element (items, i);
+          JsonArray *annotations = json_object_get_array_member (item, "annotations");
+          g_autofree char *cache_key = g_strdup_printf ("%s/%s", subsets[s], json_object_get_string_member (item, "id"));
+          guint label = 0;
+
+          if (annotations != NULL && json_array_get_length (annotations) > 0)
+            label = (guint) json_object_get_int_member_with_default (json_array_get_object_element (annotations, 0),
+                                                                    "label_id", 0) % G_N_ELEMENTS (centres);
+          json_builder_set_member_name (cache, cache_key);
+          json_builder_begin_array (cache);
+          for (guint b = 0; b < KEY_BYTES; b++)
+            json_builder_add_int_value (cache, centres[label][b] ^ (1u << g_rand_int_range (rand, 0, 8)));
+          json_builder_end_array (cache);
+        }
+    }
+  json_builder_end_object (cache);
+  json_builder_end_object (cache);
+
+  g_assert_cmpint (g_mkdir_with_parents (meta, 0755), ==, 0);
+  write_json (cache, keys_path);
+}
+
 JsonObject *
 load_json_object (JsonParser *parser,
                   const char *path)
@@ -313,36 +425,65 @@ load_json_object (JsonParser *parser,
 }
 
 void
-keys_fixture_set_up (KeysFixture *fixture,
-                     guint        n_items,
-                     guint        n_labels,
-                     guint32      seed)
+source_fixture_init (SourceFixture *fixture,
+                     const char    *source_name)
 {
   fixture->tmp = make_temp_dir ();
-  fixture->source = g_build_filename (fixture->tmp, "keys", NULL);
-  write_keys_dataset (fixture->source, n_items, n_labels, seed);
+  fixture->source = g_build_filename (fixture->tmp, source_name, NULL);
+  fixture->dest = g_build_filename (fixture->tmp, "dest", NULL);
+  fixture->source_before = NULL;
 }
 
 void
-keys_fixture_tear_down (KeysFixture  *fixture,
-                        gconstpointer data)
+source_fixture_guard (SourceFixture *fixture)
 {
-  remove_tree (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->tmp);
+  g_assert_null (fixture->source_before);
+  fixture->source_before = snapshot_tree (fixture->source);
 }
 
 void
 source_fixture_tear_down (SourceFixture *fixture,
                           gconstpointer  data)
 {
-  g_autoptr(GHashTable) after = snapshot_tree (fixture->source);
+  if (fixture->source_before != NULL)
+    {
+      assert_tree_matches (fixture->source_before, fixture->source);
+      g_hash_table_unref (fixture->source_before);
+    }
+  discard_temp_dir (fixture->tmp, fixture->source, fixture->dest, NULL);
+}
 
-  assert_same_tree (fixture->source_before, after);
-  g_hash_table_unref (fixture->source_before);
-  remove_tree (fixture->tmp);
-  g_free (fixture->source);
-  g_free (fixture->tmp);
+void
+sample_fixture_set_up (SourceFixture *fixture,
+                       gconstpointer  n_items)
+{
+  source_fixture_init (fixture, "source");
+  make_sample (fixture->source, GPOINTER_TO_UINT (n_items));
+  source_fixture_guard (fixture);
+}
+
+void
+keys_fixture_set_up (KeysFixture  *fixture,
+                     gconstpointer spec)
+{
+  const KeysDataset *keys = spec;
+
+  source_fixture_init (fixture, "keys");
+  write_keys_dataset (fixture->source, keys->n_items, keys->n_labels, keys->seed);
+}
+
+void
+discard_temp_dir (char *tmp,
+                  ...)
+{
+  va_list paths;
+
+  remove_tree (tmp);
+  g_free (tmp);
+  va_start (paths, tmp);
+  for (char *path = va_arg (paths, char *); path != NULL; path = va_arg (paths, char *))
+    g_free (path);
+  va_end (paths);
 }
 
 void
@@ -356,6 +497,50 @@ write_file (const char *path,
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   g_file_set_contents (path, contents, length, &error);
   g_assert_no_error (error);
+}
+
+JsonNode *
+read_json (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonNode *node;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  node = json_from_string (text, &error);
+  g_assert_no_error (error);
+  return node;
+}
+
+guint
+count_occurrences (const char *text,
+                   const char *part)
+{
+  guint n = 0;
+
+  for (const char *p = strstr (text, part); p != NULL; p = strstr (p + strlen (part), part))
+    n++;
+  return n;
+}
+
+void
+assert_contains (const char *text,
+                 const char *part)
+{
+  if (strstr (text, part) == NULL)
+    g_error ("“%.300s” lacks “%s”", text, part);
+}
+
+void
+write_subset_annotations (const char *dir,
+                          const char *subset,
+                          const char *json)
+{
+  g_autofree char *file = g_strconcat (subset, ".json", NULL);
+  g_autofree char *path = g_build_filename (dir, "annotations", file, NULL);
+
+  write_file (path, json, -1);
 }
 
 void
@@ -395,7 +580,6 @@ write_media_dataset (const char *dir,
   g_autofree char *pcd = NULL;
   g_autofree char *video = NULL;
   g_autofree char *train = NULL;
-  g_autofree char *path = NULL;
 
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     write_media_file (dir, files[i]);
@@ -419,14 +603,9 @@ write_media_dataset (const char *dir,
                            "{\"id\": \"plain\", \"annotations\": [], \"image\": {\"path\": \"sub/plain.jpg\"}}]}",
                            header, abs_image);
 
-  path = g_build_filename (dir, "annotations", "pcd.json", NULL);
-  write_file (path, pcd, -1);
-  g_free (path);
-  path = g_build_filename (dir, "annotations", "video.json", NULL);
-  write_file (path, video, -1);
-  g_free (path);
-  path = g_build_filename (dir, "annotations", "train.json", NULL);
-  write_file (path, train, -1);
+  write_subset_annotations (dir, "pcd", pcd);
+  write_subset_annotations (dir, "video", video);
+  write_subset_annotations (dir, "train", train);
 }
 
 /* A .npy file as NumPy writes it: magic, version, header length (2 bytes

@@ -23,12 +23,28 @@ DmRun      *dm_run            (const char *unset_env,
                                const char *first_arg,
                                ...) G_GNUC_NULL_TERMINATED;
 
+/* For g_subprocess_wait_async(): sets the gboolean @exited points to
+ * once @process has exited (or the wait was cancelled). */
+void        note_subprocess_exit (GObject      *process,
+                                  GAsyncResult *result,
+                                  gpointer      exited);
+
+/* Waits at most @seconds for @process to exit, running the thread-default
+ * main context; returns whether it exited. */
+gboolean    wait_for_exit     (GSubprocess *process,
+                               guint        seconds);
+
 /* A fresh directory under the test's temporary directory. */
 char       *make_temp_dir     (void);
 
 /* Writes a sample dataset of @n_items items with JPEG images into @dir. */
 void        make_sample       (const char *dir,
                                guint       n_items);
+
+/* make_sample() into @dir, then `dm hash` on it, asserting it succeeds:
+ * every item's key in the cache. */
+void        make_hashed_sample (const char *dir,
+                                guint       n_items);
 
 /* Writes a Datumaro dataset of @n_items items (subsets train and val,
  * 4:1) with a label each and no image, whose 64-byte keys sit in Datumaro's
@@ -39,35 +55,59 @@ void        write_keys_dataset (const char *dir,
                                 guint       n_labels,
                                 guint32     seed);
 
-/* The fixture of the end-to-end method tests: a fresh temporary directory
- * @tmp holding a write_keys_dataset() dataset at @source ("keys"). */
+/* The fixture of the tests that work on a dataset in a temporary
+ * directory: a fresh directory @tmp, the dataset's path @source in it, a
+ * path @dest beside it ("dest", absent until a test makes it), and
+ * @source_before, source_fixture_guard()'s snapshot of the dataset as
+ * written (NULL: unguarded). The tear-down asserts that whatever the test
+ * did left a guarded input byte-identical, then removes @tmp. */
 typedef struct
 {
   char *tmp;
   char *source;
-} KeysFixture;
-
-void        keys_fixture_set_up    (KeysFixture  *fixture,
-                                    guint         n_items,
-                                    guint         n_labels,
-                                    guint32       seed);
-void        keys_fixture_tear_down (KeysFixture  *fixture,
-                                    gconstpointer data);
-
-/* The fixture of the CLI tests that guard their input: a fresh temporary
- * directory @tmp, the dataset the test writes at @source ("source"), and
- * @source_before, its snapshot_tree() once written. The tear-down asserts
- * that whatever the test did left the input byte-identical, then removes
- * @tmp. */
-typedef struct
-{
-  char *tmp;
-  char *source;
+  char *dest;
   GHashTable *source_before;
 } SourceFixture;
 
+/* Makes @tmp and names @source (@source_name in @tmp) and @dest; the
+ * caller writes the dataset. */
+void        source_fixture_init      (SourceFixture *fixture,
+                                      const char    *source_name);
+/* Snapshots the dataset as written, for the tear-down to compare. */
+void        source_fixture_guard     (SourceFixture *fixture);
 void        source_fixture_tear_down (SourceFixture *fixture,
                                       gconstpointer  data);
+
+/* Writes Datumaro's key cache for make_sample()'s dataset at @dataset, so
+ * the clustering methods run without decoding an image: the items of one
+ * label get noisy copies of one random key. */
+void        write_sample_hash_keys (const char *dataset);
+
+/* A set-up of a SourceFixture: make_sample()'s dataset of
+ * GPOINTER_TO_UINT (@n_items) items at "source", guarded. */
+void        sample_fixture_set_up  (SourceFixture *fixture,
+                                    gconstpointer  n_items);
+
+/* The end-to-end method tests' dataset: write_keys_dataset() of these. */
+typedef struct
+{
+  guint n_items;
+  guint n_labels;
+  guint32 seed;
+} KeysDataset;
+
+/* A SourceFixture holding, at "keys", write_keys_dataset() of the
+ * KeysDataset @spec (the test's data). */
+typedef SourceFixture KeysFixture;
+
+void        keys_fixture_set_up    (KeysFixture  *fixture,
+                                    gconstpointer spec);
+
+/* Removes the temporary directory @tmp and all it holds, then frees @tmp
+ * and the NULL-terminated paths after it: the tear-down of a fixture of
+ * paths in a temporary directory. */
+void        discard_temp_dir  (char       *tmp,
+                               ...) G_GNUC_NULL_TERMINATED;
 
 /* Loads the JSON file @path into @parser, asserting it parses, and returns
  * its root object (owned by @parser). */
@@ -87,11 +127,16 @@ JsonObject *load_json_object  (JsonParser *parser,
 void        write_media_dataset (const char *dir,
                                  const char *outside);
 
-/* Every file below @dir (relative path -> checksum of contents, or "dir"
- * for a directory), to compare before and after. */
+/* Every entry below @dir (relative path -> checksum of contents, "dir"
+ * for a directory, "link to TARGET" for a symbolic link, not followed), to
+ * compare before and after. */
 GHashTable *snapshot_tree     (const char *dir);
 void        assert_same_tree  (GHashTable *before,
                                GHashTable *after);
+/* Asserts that @dir holds exactly the entries of @snapshot, byte for
+ * byte. */
+void        assert_tree_matches (GHashTable *snapshot,
+                                 const char *dir);
 
 /* Whether the directory @dir holds an entry whose name contains @part. */
 gboolean    dir_has_entry_containing (const char *dir,
@@ -108,6 +153,23 @@ void        assert_same_bytes (const char *a,
 void        write_file        (const char *path,
                                const char *contents,
                                gssize      length);
+
+/* Parses the JSON file @path, asserting it parses. */
+JsonNode   *read_json         (const char *path);
+
+/* How many times @part occurs in @text, not overlapping. */
+guint       count_occurrences (const char *text,
+                               const char *part);
+
+/* Asserts that @text contains @part. */
+void        assert_contains   (const char *text,
+                               const char *part);
+
+/* Writes @json as the annotations of subset @subset of the Datumaro
+ * dataset at @dir (annotations/@subset.json). */
+void        write_subset_annotations (const char *dir,
+                                      const char *subset,
+                                      const char *json);
 
 /* Asserts @error is set and its message contains @part. */
 void        assert_error_mentions (const GError *error,

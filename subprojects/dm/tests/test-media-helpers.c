@@ -23,11 +23,7 @@ void
 media_fixture_tear_down (MediaFixture  *f,
                          gconstpointer  data)
 {
-  remove_tree (f->tmp);
-  g_free (f->tmp);
-  g_free (f->source);
-  g_free (f->outside);
-  g_free (f->dest);
+  discard_temp_dir (f->tmp, f->source, f->outside, f->dest, NULL);
 }
 
 DmDataset *

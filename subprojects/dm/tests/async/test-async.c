@@ -105,10 +105,7 @@ fixture_tear_down (Fixture       *f,
   g_object_unref (f->transform);
   g_object_unref (f->cancellable);
   g_main_loop_unref (f->loop);
-  remove_tree (f->tmp);
-  g_free (f->dest);
-  g_free (f->source);
-  g_free (f->tmp);
+  discard_temp_dir (f->tmp, f->source, f->dest, NULL);
 }
 
 static void

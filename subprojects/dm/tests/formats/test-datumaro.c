@@ -14,6 +14,7 @@
 #include "test-helpers.h"
 
 #define KEY_SIZE 64
+#define KEYS_FILE "hash_key_meta/hash_keys.json"
 
 /* ---- helpers ---- */
 
@@ -30,20 +31,6 @@ write_ppm (const char *path,
   for (int i = 0; i < width * height * 3; i++)
     g_string_append_c (ppm, (char) ((i * 7 + seed * 31) & 0xff));
   write_file (path, ppm->str, ppm->len);
-}
-
-static JsonNode *
-read_json (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  JsonNode *node;
-
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  node = json_from_string (text, &error);
-  g_assert_no_error (error);
-  return node;
 }
 
 static void
@@ -123,15 +110,9 @@ write_annotated_dataset (const char *dir)
   g_autofree char *path = NULL;
   g_autoptr(GString) keys = g_string_new ("{\"dm_hasher\": \"test-hasher 1\", \"hashkey\": {");
 
-  path = g_build_filename (dir, "annotations", "train.json", NULL);
-  write_file (path, train, -1);
-  g_free (path);
-  path = g_build_filename (dir, "annotations", "val.json", NULL);
-  write_file (path, val, -1);
-  g_free (path);
-  path = g_build_filename (dir, "annotations", "test.json", NULL);
-  write_file (path, test, -1);
-  g_free (path);
+  write_subset_annotations (dir, "train", train);
+  write_subset_annotations (dir, "val", val);
+  write_subset_annotations (dir, "test", test);
 
   path = g_build_filename (dir, "images", "train", "t1.ppm", NULL);
   write_ppm (path, 3, 2, 1);
@@ -166,6 +147,46 @@ load_ok (const char *dir)
   return dataset;
 }
 
+/* Asserts that @error is one line naming @file and saying each of the
+ * @n_parts @parts (up to the first NULL). */
+static void
+assert_one_line_error (const GError      *error,
+                       const char        *file,
+                       const char *const *parts,
+                       gsize              n_parts)
+{
+  g_test_message ("%s", error->message);
+  assert_error_mentions (error, file);
+  for (gsize p = 0; p < n_parts && parts[p] != NULL; p++)
+    assert_error_mentions (error, parts[p]);
+  g_assert_null (strchr (error->message, '\n'));
+}
+
+/* Writes @dataset into the new directory @dir, asserting it succeeds. */
+static void
+write_ok (DmDataset  *dataset,
+          const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir (dir, 0755), ==, 0);
+  dm_datumaro_write (dataset, dir, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* Loads @dir, asserting that it fails with @code; returns the error. */
+static GError *
+load_fails (const char *dir,
+            int         code)
+{
+  GError *error = NULL;
+  g_autoptr(DmDataset) dataset = dm_datumaro_load (dir, NULL, &error);
+
+  g_assert_null (dataset);
+  g_assert_error (error, DM_ERROR, code);
+  return error;
+}
+
 static void
 assert_same_dataset_files (const char *a,
                            const char *b)
@@ -194,13 +215,20 @@ assert_same_dataset_files (const char *a,
     }
 }
 
+/* A set-up: write_annotated_dataset() at "source" in a fresh directory. */
+static void
+annotated_set_up (SourceFixture *f,
+                  gconstpointer  data)
+{
+  source_fixture_init (f, "source");
+  write_annotated_dataset (f->source);
+}
+
 /* ---- tests ---- */
 
 static void
-test_load_model (void)
+test_load_model (SourceFixture *f, gconstpointer data)
 {
-  g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *source = g_build_filename (tmp, "source", NULL);
   g_autoptr(DmDataset) dataset = NULL;
   g_autofree char *expected_image = NULL;
   const char * const *subsets;
@@ -210,11 +238,10 @@ test_load_model (void)
   int width, height;
   GBytes *key;
 
-  write_annotated_dataset (source);
-  dataset = load_ok (source);
+  dataset = load_ok (f->source);
 
   g_assert_cmpstr (dm_dataset_get_format (dataset), ==, "datumaro");
-  g_assert_cmpstr (dm_dataset_get_source_path (dataset), ==, source);
+  g_assert_cmpstr (dm_dataset_get_source_path (dataset), ==, f->source);
   g_assert_cmpstr (dm_dataset_get_hash_key_origin (dataset), ==, "test-hasher 1");
   /* Sorted file names. */
   subsets = dm_dataset_get_subsets (dataset);
@@ -231,7 +258,7 @@ test_load_model (void)
   item = dm_dataset_get_item (dataset, 0);
   g_assert_cmpstr (dm_item_get_id (item), ==, "t1");
   g_assert_cmpstr (dm_item_get_subset (item), ==, "train");
-  expected_image = g_build_filename (source, "images", "train", "t1.ppm", NULL);
+  expected_image = g_build_filename (f->source, "images", "train", "t1.ppm", NULL);
   g_assert_cmpstr (dm_item_get_image_path (item), ==, expected_image);
   g_assert_cmpstr (dm_item_get_image_relpath (item), ==, "t1.ppm");
   dm_item_get_image_size (item, &width, &height);
@@ -269,39 +296,27 @@ test_load_model (void)
     g_assert_true (json_node_equal (ours, theirs));
     g_assert_null (strchr (dm_item_get_json (item), '\n'));
   }
-
-  remove_tree (tmp);
 }
 
 static void
-test_round_trip (void)
+test_round_trip (SourceFixture *f, gconstpointer data)
 {
-  g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *source = g_build_filename (tmp, "source", NULL);
-  g_autofree char *first = g_build_filename (tmp, "first", NULL);
-  g_autofree char *second = g_build_filename (tmp, "second", NULL);
+  g_autofree char *first = g_build_filename (f->tmp, "first", NULL);
+  g_autofree char *second = g_build_filename (f->tmp, "second", NULL);
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(DmDataset) again = NULL;
-  g_autoptr(GError) error = NULL;
 
-  write_annotated_dataset (source);
-  dataset = load_ok (source);
+  dataset = load_ok (f->source);
 
-  g_assert_cmpint (g_mkdir (first, 0755), ==, 0);
-  dm_datumaro_write (dataset, first, NULL, &error);
-  g_assert_no_error (error);
-  assert_same_dataset_files (source, first);
+  write_ok (dataset, first);
+  assert_same_dataset_files (f->source, first);
 
   /* And once more from what was written. */
   again = load_ok (first);
   g_assert_cmpuint (dm_dataset_get_n_items (again), ==, dm_dataset_get_n_items (dataset));
   g_assert_cmpstr (dm_dataset_get_hash_key_origin (again), ==, "test-hasher 1");
-  g_assert_cmpint (g_mkdir (second, 0755), ==, 0);
-  dm_datumaro_write (again, second, NULL, &error);
-  g_assert_no_error (error);
-  assert_same_dataset_files (source, second);
-
-  remove_tree (tmp);
+  write_ok (again, second);
+  assert_same_dataset_files (f->source, second);
 }
 
 /* The header is written back as json-glib writes it and the items as they
@@ -322,8 +337,6 @@ test_write_header_text (void)
                              "\"group\":0,\"label_id\":0}],\"attr\":{\"f\":0.30000000000000004}}";
   g_autofree char *tmp = make_temp_dir ();
   g_autofree char *source = g_build_filename (tmp, "source", NULL);
-  g_autofree char *annotations = g_build_filename (source, "annotations", NULL);
-  g_autofree char *file = g_build_filename (annotations, "default.json", NULL);
   g_autofree char *out = g_build_filename (tmp, "out", NULL);
   g_autofree char *written = g_build_filename (out, "annotations", "default.json", NULL);
   g_autofree char *text = NULL;
@@ -340,12 +353,9 @@ test_write_header_text (void)
   header_text = json_to_string (header_node, FALSE);
   input = g_strdup_printf ("%.*s,\"items\":[%s]}", (int) strlen (header_text) - 1, header_text, item);
 
-  g_assert_cmpint (g_mkdir_with_parents (annotations, 0755), ==, 0);
-  write_file (file, input, strlen (input));
+  write_subset_annotations (source, "default", input);
   dataset = load_ok (source);
-  g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
-  dm_datumaro_write (dataset, out, NULL, &error);
-  g_assert_no_error (error);
+  write_ok (dataset, out);
 
   g_file_get_contents (written, &text, NULL, &error);
   g_assert_no_error (error);
@@ -357,27 +367,21 @@ test_write_header_text (void)
 
 /* A subset left without items keeps its file, with an empty list. */
 static void
-test_write_subset_without_items (void)
+test_write_subset_without_items (SourceFixture *f, gconstpointer data)
 {
-  g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *source = g_build_filename (tmp, "source", NULL);
-  g_autofree char *out = g_build_filename (tmp, "out", NULL);
+  g_autofree char *out = g_build_filename (f->tmp, "out", NULL);
   g_autofree char *val = NULL;
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(DmDataset) kept = NULL;
   g_autoptr(DmDataset) again = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *image = NULL;
 
-  write_annotated_dataset (source);
-  dataset = load_ok (source);
+  dataset = load_ok (f->source);
   kept = dm_dataset_new_like (dataset);
   dm_dataset_append_item (kept, dm_dataset_find_item (dataset, "train", "t1"));
 
-  g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
-  dm_datumaro_write (kept, out, NULL, &error);
-  g_assert_no_error (error);
+  write_ok (kept, out);
 
   val = g_build_filename (out, "annotations", "val.json", NULL);
   root = read_json (val);
@@ -389,8 +393,6 @@ test_write_subset_without_items (void)
   again = load_ok (out);
   g_assert_cmpuint (dm_dataset_get_n_items (again), ==, 1);
   g_assert_cmpuint (g_strv_length ((char **) dm_dataset_get_subsets (again)), ==, 3);
-
-  remove_tree (tmp);
 }
 
 /* A dataset without a single item loads; it is the prune that refuses it. */
@@ -398,10 +400,9 @@ static void
 test_load_no_items (void)
 {
   g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *file = g_build_filename (tmp, "annotations", "default.json", NULL);
   g_autoptr(DmDataset) dataset = NULL;
 
-  write_file (file, "{\"items\": []}", -1);
+  write_subset_annotations (tmp, "default", "{\"items\": []}");
   dataset = load_ok (tmp);
   g_assert_cmpuint (dm_dataset_get_n_items (dataset), ==, 0);
   g_assert_cmpstr (dm_dataset_get_subsets (dataset)[0], ==, "default");
@@ -415,11 +416,10 @@ static void
 test_load_legacy_layout (void)
 {
   g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
   g_autofree char *image = g_build_filename (tmp, "images", "a.ppm", NULL);
   g_autoptr(DmDataset) dataset = NULL;
 
-  write_file (file, "{\"categories\": {}, \"items\": [{\"id\": \"a\", \"image\": {\"path\": \"a.ppm\"}}]}", -1);
+  write_subset_annotations (tmp, "train", "{\"categories\": {}, \"items\": [{\"id\": \"a\", \"image\": {\"path\": \"a.ppm\"}}]}");
   write_ppm (image, 1, 1, 0);
   dataset = load_ok (tmp);
   g_assert_cmpstr (dm_item_get_image_path (dm_dataset_get_item (dataset, 0)), ==, image);
@@ -447,65 +447,9 @@ test_format_versions (void)
 
 /* ---- the hash-key cache ---- */
 
-static GHashTable *
-snapshot (const char *root)
-{
-  GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func (g_free);
-
-  g_ptr_array_add (pending, g_strdup (root));
-  while (pending->len > 0)
-    {
-      g_autofree char *dir_path = g_ptr_array_steal_index (pending, pending->len - 1);
-      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
-      const char *name;
-
-      g_assert_nonnull (dir);
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          char *child = g_build_filename (dir_path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR))
-            {
-              g_hash_table_insert (table, g_strdup (child), g_strdup ("dir"));
-              g_ptr_array_add (pending, child);
-            }
-          else
-            {
-              g_autofree char *contents = NULL;
-              gsize length;
-
-              g_assert_true (g_file_get_contents (child, &contents, &length, NULL));
-              g_hash_table_insert (table, child,
-                                   g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) contents, length));
-            }
-        }
-    }
-  return table;
-}
-
 static void
-assert_same_snapshot (GHashTable *a,
-                      GHashTable *b,
-                      const char *except)
+test_write_hash_keys (SourceFixture *f, gconstpointer data)
 {
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_hash_table_iter_init (&iter, a);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (except == NULL || !g_str_equal (key, except))
-      g_assert_cmpstr (g_hash_table_lookup (b, key), ==, value);
-  g_hash_table_iter_init (&iter, b);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    g_assert_true (g_hash_table_contains (a, key));
-}
-
-static void
-test_write_hash_keys (void)
-{
-  g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *source = g_build_filename (tmp, "source", NULL);
   g_autofree char *keys = NULL;
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(DmDataset) again = NULL;
@@ -517,9 +461,8 @@ test_write_hash_keys (void)
   guint8 bytes[KEY_SIZE];
   JsonObject *hashkey;
 
-  write_annotated_dataset (source);
-  keys = g_build_filename (source, "hash_key_meta", "hash_keys.json", NULL);
-  dataset = load_ok (source);
+  keys = g_build_filename (f->source, "hash_key_meta", "hash_keys.json", NULL);
+  dataset = load_ok (f->source);
 
   /* Keys of another origin for every item. */
   for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
@@ -532,14 +475,15 @@ test_write_hash_keys (void)
     }
   dm_dataset_set_hash_key_origin (dataset, "dm-image-key 2");
 
-  before = snapshot (source);
-  dm_datumaro_write_hash_keys (dataset, source, &error);
+  before = snapshot_tree (f->source);
+  dm_datumaro_write_hash_keys (dataset, f->source, &error);
   g_assert_no_error (error);
-  after = snapshot (source);
+  after = snapshot_tree (f->source);
   /* Only hash_keys.json changed; no temporary file is left. */
-  g_assert_cmpuint (g_hash_table_size (after), ==, g_hash_table_size (before));
-  assert_same_snapshot (before, after, keys);
-  g_assert_cmpstr (g_hash_table_lookup (before, keys), !=, g_hash_table_lookup (after, keys));
+  g_assert_cmpstr (g_hash_table_lookup (before, KEYS_FILE), !=, g_hash_table_lookup (after, KEYS_FILE));
+  g_assert_true (g_hash_table_remove (before, KEYS_FILE));
+  g_assert_true (g_hash_table_remove (after, KEYS_FILE));
+  assert_same_tree (before, after);
 
   root = read_json (keys);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "dm_hasher"), ==, "dm-image-key 2");
@@ -547,7 +491,7 @@ test_write_hash_keys (void)
   g_assert_cmpuint (json_object_get_size (hashkey), ==, 4);
   g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (hashkey, "train/no-image"), 63), ==, 55);
 
-  again = load_ok (source);
+  again = load_ok (f->source);
   g_assert_cmpstr (dm_dataset_get_hash_key_origin (again), ==, "dm-image-key 2");
   for (guint i = 0; i < dm_dataset_get_n_items (again); i++)
     g_assert_true (g_bytes_equal (dm_item_get_hash_key (dm_dataset_get_item (again, i)),
@@ -557,7 +501,7 @@ test_write_hash_keys (void)
    * without a key is left out. */
   dm_dataset_set_hash_key_origin (dataset, "datumaro-clip");
   dm_item_set_hash_key (dm_dataset_get_item (dataset, 0), NULL);
-  dm_datumaro_write_hash_keys (dataset, source, &error);
+  dm_datumaro_write_hash_keys (dataset, f->source, &error);
   g_assert_no_error (error);
   g_clear_pointer (&root, json_node_unref);
   root = read_json (keys);
@@ -567,11 +511,9 @@ test_write_hash_keys (void)
   g_assert_false (json_object_has_member (hashkey, "train/t1"));
 
   g_clear_object (&again);
-  again = load_ok (source);
+  again = load_ok (f->source);
   g_assert_cmpstr (dm_dataset_get_hash_key_origin (again), ==, "datumaro-clip");
   g_assert_null (dm_item_get_hash_key (dm_dataset_get_item (again, 0)));
-
-  remove_tree (tmp);
 }
 
 /* A key for an item that is not in the dataset: a warning naming it. */
@@ -653,14 +595,13 @@ test_hash_key_for_unknown_item (void)
   if (g_test_subprocess ())
     {
       g_autofree char *tmp = make_temp_dir ();
-      g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
       g_autofree char *keys = g_build_filename (tmp, "hash_key_meta", "hash_keys.json", NULL);
       g_autoptr(GString) text = g_string_new ("{\"hashkey\": {\"train/ghost\": [");
       g_autoptr(DmDataset) dataset = NULL;
 
       /* Only errors abort here: the warning is what the parent checks. */
       g_log_set_always_fatal (G_LOG_FATAL_MASK);
-      write_file (file, "{\"items\": [{\"id\": \"real\"}]}", -1);
+      write_subset_annotations (tmp, "train", "{\"items\": [{\"id\": \"real\"}]}");
       for (guint b = 0; b < KEY_SIZE; b++)
         g_string_append_printf (text, "%s%u", b > 0 ? "," : "", b);
       g_string_append (text, "]}}");
@@ -731,7 +672,6 @@ test_bad_annotations (gconstpointer data)
   g_autofree char *tmp = make_temp_dir ();
   g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) dataset = NULL;
 
   if (bad->train != NULL)
     write_file (file, bad->train, -1);
@@ -747,14 +687,8 @@ test_bad_annotations (gconstpointer data)
       write_file (file, deep->str, deep->len);
     }
 
-  dataset = dm_datumaro_load (tmp, NULL, &error);
-  g_assert_null (dataset);
-  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
-  g_test_message ("%s", error->message);
-  assert_error_mentions (error, file);
-  for (guint p = 0; p < G_N_ELEMENTS (bad->parts) && bad->parts[p] != NULL; p++)
-    assert_error_mentions (error, bad->parts[p]);
-  g_assert_null (strchr (error->message, '\n'));
+  error = load_fails (tmp, DM_ERROR_INVALID_DATA);
+  assert_one_line_error (error, file, bad->parts, G_N_ELEMENTS (bad->parts));
 
   remove_tree (tmp);
 }
@@ -767,13 +701,10 @@ test_labels_differ_between_subsets (void)
   g_autofree char *train = g_build_filename (tmp, "annotations", "train.json", NULL);
   g_autofree char *val = g_build_filename (tmp, "annotations", "val.json", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) dataset = NULL;
 
   write_file (train, "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"a\"}, {\"name\": \"b\"}]}}, \"items\": []}", -1);
   write_file (val, "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"a\"}, {\"name\": \"c\"}]}}, \"items\": []}", -1);
-  dataset = dm_datumaro_load (tmp, NULL, &error);
-  g_assert_null (dataset);
-  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+  error = load_fails (tmp, DM_ERROR_INVALID_DATA);
   assert_error_mentions (error, val);
   assert_error_mentions (error, "labels[1]");
   assert_error_mentions (error, "“c”");
@@ -787,12 +718,9 @@ test_no_annotation_files (void)
   g_autofree char *tmp = make_temp_dir ();
   g_autofree char *annotations = g_build_filename (tmp, "annotations", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) dataset = NULL;
 
   g_assert_cmpint (g_mkdir (annotations, 0755), ==, 0);
-  dataset = dm_datumaro_load (tmp, NULL, &error);
-  g_assert_null (dataset);
-  g_assert_error (error, DM_ERROR, DM_ERROR_NOT_FOUND);
+  error = load_fails (tmp, DM_ERROR_NOT_FOUND);
   assert_error_mentions (error, annotations);
 
   remove_tree (tmp);
@@ -825,28 +753,21 @@ test_bad_hash_keys (gconstpointer data)
 {
   const BadKeys *bad = data;
   g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
   g_autofree char *keys = g_build_filename (tmp, "hash_key_meta", "hash_keys.json", NULL);
   g_autoptr(GString) valid = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(GString) text = NULL;
 
   /* 63 values: with one more, a key of the right length. */
   for (guint b = 0; b < KEY_SIZE - 1; b++)
     g_string_append_printf (valid, "%s%u", b > 0 ? "," : "", b);
-  write_file (file, "{\"items\": [{\"id\": \"a\"}]}", -1);
+  write_subset_annotations (tmp, "train", "{\"items\": [{\"id\": \"a\"}]}");
   text = g_string_new (bad->keys);
   g_string_replace (text, "@KEY@", valid->str, 0);
   write_file (keys, text->str, text->len);
 
-  dataset = dm_datumaro_load (tmp, NULL, &error);
-  g_assert_null (dataset);
-  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
-  g_test_message ("%s", error->message);
-  assert_error_mentions (error, keys);
-  for (guint p = 0; p < G_N_ELEMENTS (bad->parts) && bad->parts[p] != NULL; p++)
-    assert_error_mentions (error, bad->parts[p]);
+  error = load_fails (tmp, DM_ERROR_INVALID_DATA);
+  assert_one_line_error (error, keys, bad->parts, G_N_ELEMENTS (bad->parts));
 
   remove_tree (tmp);
 }
@@ -861,7 +782,6 @@ test_annotation_error_first (void)
   g_autofree char *keys = g_build_filename (tmp, "hash_key_meta", "hash_keys.json", NULL);
   g_autoptr(GString) text = g_string_new ("{\"hashkey\": {");
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) dataset = NULL;
 
   write_file (file, "{\"items\": [{\"id\": 1}]}", -1);
   for (guint k = 0; k < 20000; k++)
@@ -869,9 +789,7 @@ test_annotation_error_first (void)
   g_string_append (text, "\"train/a\": []}}");
   write_file (keys, text->str, text->len);
 
-  dataset = dm_datumaro_load (tmp, NULL, &error);
-  g_assert_null (dataset);
-  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+  error = load_fails (tmp, DM_ERROR_INVALID_DATA);
   assert_error_mentions (error, file);
   assert_error_mentions (error, "“id”");
 
@@ -879,21 +797,16 @@ test_annotation_error_first (void)
 }
 
 static void
-test_cancelled (void)
+test_cancelled (SourceFixture *f, gconstpointer data)
 {
-  g_autofree char *tmp = make_temp_dir ();
-  g_autofree char *source = g_build_filename (tmp, "source", NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) dataset = NULL;
 
-  write_annotated_dataset (source);
   g_cancellable_cancel (cancellable);
-  dataset = dm_datumaro_load (source, cancellable, &error);
+  dataset = dm_datumaro_load (f->source, cancellable, &error);
   g_assert_null (dataset);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-
-  remove_tree (tmp);
 }
 
 /* A label id outside the categories loads, as in Datumaro: the item
@@ -910,7 +823,6 @@ test_label_id_out_of_range (void)
       g_autofree char *text = NULL;
       g_autoptr(DmDataset) dataset = NULL;
       g_autoptr(DmDataset) again = NULL;
-      g_autoptr(GError) error = NULL;
 
       /* Only errors abort here: the warning is what the parent checks. */
       g_log_set_always_fatal (G_LOG_FATAL_MASK);
@@ -924,9 +836,7 @@ test_label_id_out_of_range (void)
       g_assert_cmpuint (dm_dataset_get_n_labels (dataset), ==, 1);
       g_assert_cmpint (dm_item_get_label (dm_dataset_get_item (dataset, 1)), ==, 7);
 
-      g_assert_cmpint (g_mkdir (out, 0755), ==, 0);
-      dm_datumaro_write (dataset, out, NULL, &error);
-      g_assert_no_error (error);
+      write_ok (dataset, out);
       again = load_ok (out);
       g_assert_cmpint (dm_item_get_label (dm_dataset_get_item (again, 1)), ==, 7);
       remove_tree (tmp);
@@ -944,15 +854,17 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/datumaro/load/model", test_load_model);
+#define ADD_ANNOTATED(path, func) \
+  g_test_add (path, SourceFixture, NULL, annotated_set_up, func, source_fixture_tear_down)
+  ADD_ANNOTATED ("/datumaro/load/model", test_load_model);
   g_test_add_func ("/datumaro/load/no-items", test_load_no_items);
   g_test_add_func ("/datumaro/load/legacy-layout", test_load_legacy_layout);
   g_test_add_func ("/datumaro/load/format-versions", test_format_versions);
-  g_test_add_func ("/datumaro/load/cancelled", test_cancelled);
-  g_test_add_func ("/datumaro/write/round-trip", test_round_trip);
-  g_test_add_func ("/datumaro/write/subset-without-items", test_write_subset_without_items);
+  ADD_ANNOTATED ("/datumaro/load/cancelled", test_cancelled);
+  ADD_ANNOTATED ("/datumaro/write/round-trip", test_round_trip);
+  ADD_ANNOTATED ("/datumaro/write/subset-without-items", test_write_subset_without_items);
   g_test_add_func ("/datumaro/write/header-text", test_write_header_text);
-  g_test_add_func ("/datumaro/hash-keys/write", test_write_hash_keys);
+  ADD_ANNOTATED ("/datumaro/hash-keys/write", test_write_hash_keys);
   g_test_add_func ("/datumaro/hash-keys/unknown-item", test_hash_key_for_unknown_item);
   g_test_add_func ("/datumaro/hash-keys/shapes", test_hash_key_shapes);
   g_test_add_func ("/datumaro/load/label-id-out-of-range", test_label_id_out_of_range);

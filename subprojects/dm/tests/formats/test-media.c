@@ -127,7 +127,6 @@ test_dest_carries_every_file (MediaFixture *f, gconstpointer data)
   g_autoptr(DmDataset) original = load_dataset_ok (f->source);
   g_autoptr(DmDataset) written = NULL;
   g_autoptr(GHashTable) before = snapshot_tree (f->source);
-  g_autoptr(GHashTable) after = NULL;
   g_autofree char *copied = g_build_filename (f->dest, "images", "train", "abs.jpg", NULL);
   DmItem *abs_item, *sh1;
 
@@ -155,8 +154,7 @@ test_dest_carries_every_file (MediaFixture *f, gconstpointer data)
     g_assert_false (g_file_test (unreferenced, G_FILE_TEST_EXISTS));
     g_assert_false (g_file_test (readme, G_FILE_TEST_EXISTS));
   }
-  after = snapshot_tree (f->source);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, f->source);
 }
 
 static void
@@ -256,7 +254,6 @@ test_in_place_changes_only_what_pruning_means (MediaFixture *f, gconstpointer da
   g_autoptr(GHashTable) before = snapshot_tree (f->source);
   g_autoptr(GHashTable) outside_before = snapshot_tree (f->outside);
   g_autoptr(GHashTable) after = NULL;
-  g_autoptr(GHashTable) outside_after = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) original = load_dataset_ok (f->source);
   g_autoptr(DmDataset) pruned = NULL;
@@ -295,8 +292,7 @@ test_in_place_changes_only_what_pruning_means (MediaFixture *f, gconstpointer da
    * dropped item "abs" is not the dataset's to delete. */
   g_assert_cmpint (g_stat (kept_image, &kept_after), ==, 0);
   g_assert_true (kept_before.st_ino == kept_after.st_ino);
-  outside_after = snapshot_tree (f->outside);
-  assert_same_tree (outside_before, outside_after);
+  assert_tree_matches (outside_before, f->outside);
   g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
 }
 
@@ -344,7 +340,6 @@ test_in_place_uncommitted_work_is_dropped (MediaFixture *f, gconstpointer data)
   g_autofree char *journal = g_build_filename (work, "journal", NULL);
   g_autofree char *stray = g_build_filename (work, "annotations", "train.json", NULL);
   g_autoptr(GHashTable) before = snapshot_tree (f->source);
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(DmDataset) reloaded = NULL;
   const char text[] = "dm-in-place-1\0" "1\0" "2\0" "images/old.jpg";
 
@@ -352,8 +347,7 @@ test_in_place_uncommitted_work_is_dropped (MediaFixture *f, gconstpointer data)
   write_file (journal, text, sizeof text);
   reloaded = load_dataset_ok (f->source);
   g_assert_cmpuint (dm_dataset_get_n_items (reloaded), ==, 11);
-  after = snapshot_tree (f->source);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, f->source);
   g_assert_false (g_file_test (work, G_FILE_TEST_EXISTS));
 }
 

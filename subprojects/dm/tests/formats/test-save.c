@@ -18,12 +18,7 @@
 
 #define N_ITEMS 6
 
-typedef struct
-{
-  char *tmp;
-  char *source;
-  char *dest;     /* absent until a test makes it */
-} Fixture;
+typedef SourceFixture Fixture;
 
 /* A Datumaro dataset: subsets train and val, a PPM image per item, and a
  * key for each. */
@@ -75,23 +70,10 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->tmp = g_dir_make_tmp ("dm-test-save-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->source = g_build_filename (f->tmp, "source", NULL);
-  f->dest = g_build_filename (f->tmp, "dest", NULL);
+  source_fixture_init (f, "source");
   write_annotated_dataset (f->source);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  remove_tree (f->tmp);
-  g_free (f->tmp);
-  g_free (f->source);
-  g_free (f->dest);
+  /* No save may touch its input: the tear-down checks every test's. */
+  source_fixture_guard (f);
 }
 
 /* Saves the first @n_kept items of the source to @dest. */
@@ -113,8 +95,6 @@ save_some (Fixture     *f,
 static void
 test_new_destination (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GHashTable) before = snapshot_tree (f->source);
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) output = NULL;
   g_autofree char *nested = g_build_filename (f->tmp, "new", "parent", "dest", NULL);
@@ -125,9 +105,6 @@ test_new_destination (Fixture *f, gconstpointer data)
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 4);
   g_assert_nonnull (dm_item_get_hash_key (dm_dataset_get_item (output, 0)));
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
-
-  after = snapshot_tree (f->source);
-  assert_same_tree (before, after);
 
   /* Missing parents are made. */
   save_some (f, 1, nested, DM_SAVE_NONE, &error);
@@ -153,7 +130,6 @@ test_refuses_non_empty (Fixture *f, gconstpointer data)
 {
   g_autofree char *keep = g_build_filename (f->dest, "keep.txt", NULL);
   g_autoptr(GHashTable) before = NULL;
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
 
   write_file (keep, "mine", -1);
@@ -163,8 +139,7 @@ test_refuses_non_empty (Fixture *f, gconstpointer data)
   assert_error_mentions (error, f->dest);
   /* The library speaks to any caller: no command-line flag in it. */
   g_assert_null (strstr (error->message, "--"));
-  after = snapshot_tree (f->dest);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, f->dest);
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 }
 
@@ -186,8 +161,6 @@ static void
 test_refuses_inside_source (Fixture *f, gconstpointer data)
 {
   g_autofree char *inside = g_build_filename (f->source, "images", "pruned", NULL);
-  g_autoptr(GHashTable) before = snapshot_tree (f->source);
-  g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
 
   g_assert_false (save_some (f, 2, inside, DM_SAVE_OVERWRITE, &error));
@@ -198,9 +171,6 @@ test_refuses_inside_source (Fixture *f, gconstpointer data)
   g_assert_false (save_some (f, 2, f->source, DM_SAVE_NONE, &error));
   g_assert_error (error, DM_ERROR, DM_ERROR_EXISTS);
   g_assert_null (strstr (error->message, "--"));
-
-  after = snapshot_tree (f->source);
-  assert_same_tree (before, after);
 }
 
 /* --overwrite replaces a previous dataset, and refuses a directory with
@@ -212,7 +182,6 @@ test_overwrite (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) output = NULL;
   g_autoptr(GHashTable) before = NULL;
-  g_autoptr(GHashTable) after = NULL;
 
   save_some (f, 2, f->dest, DM_SAVE_NONE, &error);
   g_assert_no_error (error);
@@ -227,15 +196,15 @@ test_overwrite (Fixture *f, gconstpointer data)
   g_assert_false (save_some (f, 4, f->dest, DM_SAVE_OVERWRITE, &error));
   g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
   assert_error_mentions (error, "stale.txt");
-  after = snapshot_tree (f->dest);
-  assert_same_tree (before, after);
+  assert_tree_matches (before, f->dest);
 }
 
 /* In place: the kept images survive the removal of the old tree. */
 static void
 test_overwrite_source (Fixture *f, gconstpointer data)
 {
-  g_autoptr(GHashTable) before = snapshot_tree (f->source);
+  /* The test replaces the source: it takes over the fixture's snapshot. */
+  g_autoptr(GHashTable) before = g_steal_pointer (&f->source_before);
   g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) output = NULL;
   g_autofree char *kept_image = g_build_filename (f->source, "images", "train", "img0.ppm", NULL);
@@ -282,14 +251,13 @@ static void
 test_failure_leaves_nothing (Fixture *f, gconstpointer data)
 {
   g_autofree char *image = g_build_filename (f->source, "images", "val", "img3.ppm", NULL);
-  g_autoptr(GHashTable) source_before = NULL;
-  g_autoptr(GHashTable) source_after = NULL;
   g_autoptr(GHashTable) dest_before = NULL;
-  g_autoptr(GHashTable) dest_after = NULL;
   g_autoptr(GError) error = NULL;
 
+  /* The input without the image is the one the tear-down compares. */
   g_assert_cmpint (g_unlink (image), ==, 0);
-  source_before = snapshot_tree (f->source);
+  g_clear_pointer (&f->source_before, g_hash_table_unref);
+  source_fixture_guard (f);
 
   g_assert_false (save_some (f, N_ITEMS, f->dest, DM_SAVE_NONE, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
@@ -306,12 +274,8 @@ test_failure_leaves_nothing (Fixture *f, gconstpointer data)
   dest_before = snapshot_tree (f->dest);
   g_assert_false (save_some (f, N_ITEMS, f->dest, DM_SAVE_OVERWRITE, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  dest_after = snapshot_tree (f->dest);
-  assert_same_tree (dest_before, dest_after);
+  assert_tree_matches (dest_before, f->dest);
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
-
-  source_after = snapshot_tree (f->source);
-  assert_same_tree (source_before, source_after);
 }
 
 static void
@@ -349,9 +313,7 @@ test_image_path_escaping (Fixture *f, gconstpointer data)
 static void
 make_partial_output (const char *path)
 {
-  g_autofree char *inside = g_build_filename (path, "annotations", "train.json", NULL);
-
-  write_file (inside, "{\"items\": [", -1);
+  write_subset_annotations (path, "train", "{\"items\": [");
 }
 
 /* Temporary outputs of killed runs are removed by the next save beside
@@ -394,7 +356,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/save/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/save/" path, Fixture, NULL, fixture_set_up, func, source_fixture_tear_down)
 
   ADD ("new-destination", test_new_destination);
   ADD ("empty-directory", test_empty_directory);

@@ -22,7 +22,16 @@ void      prune_report_add_clusters (JsonNode             *report,
                                      const DmSelectResult *selection,
                                      GPtrArray            *broken,
                                      double                seconds_keys,
-                                     guint                 n_decoded);
+                                     guint                 n_decoded,
+                                     gboolean              per_item);
+
+gboolean  prune_report_write        (JsonNode              *report,
+                                     DmDataset             *clustered,
+                                     const DmSelectResult  *selection,
+                                     GPtrArray             *broken,
+                                     GOutputStream         *stream,
+                                     GCancellable          *cancellable,
+                                     GError               **error);
 
 void      prune_report_add_skipped  (JsonNode             *report,
                                      DmDataset            *input,

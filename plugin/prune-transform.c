@@ -41,6 +41,12 @@ struct _PruneTransform
   DmPrototypeKeep prototype_keep;
   double dedup_threshold;
   gboolean stratify;
+
+  /* When the host left the per-item members out of the last clustering
+   * run's report tree, what writing them takes (see prune_report_write). */
+  DmSelectResult *report_selection;
+  DmDataset *report_clustered;
+  GPtrArray *report_broken;
 };
 
 G_DEFINE_DYNAMIC_TYPE (PruneTransform, prune_transform, DM_TYPE_TRANSFORM)
@@ -356,6 +362,7 @@ prune_by_clusters (PruneTransform  *self,
   double seconds_keys;
   DmDataset *output;
   guint n, n_labels;
+  gboolean per_item;
 
   if (self->skip_broken)
     broken = g_ptr_array_new_with_free_func ((GDestroyNotify) prune_broken_item_free);
@@ -409,13 +416,24 @@ prune_by_clusters (PruneTransform  *self,
     }
 
   output = dataset_from_kept (usable, selection->kept, selection->n_kept, image_keys, n_decoded);
+  /* The keys are in the output now; the report's peak need not hold them. */
+  g_clear_pointer (&keys, g_bytes_unref);
+  g_clear_pointer (&image_keys, g_bytes_unref);
+  g_clear_pointer (&labels, g_free);
   report = new_report (self, input, output);
-  prune_report_add_clusters (report, usable, selection, broken, seconds_keys, n_decoded);
+  per_item = dm_transform_get_report_per_item (DM_TRANSFORM (self));
+  prune_report_add_clusters (report, usable, selection, broken, seconds_keys, n_decoded, per_item);
   if (self->method == PRUNE_METHOD_DEDUP)
     json_object_set_int_member (json_node_get_object (report), "duplicates", selection->n_duplicates);
   if (broken != NULL)
     prune_report_add_skipped (report, input, broken);
   dm_transform_set_report (DM_TRANSFORM (self), report);
+  if (!per_item)
+    {
+      self->report_selection = g_steal_pointer (&selection);
+      self->report_clustered = g_steal_pointer (&usable);
+      self->report_broken = broken != NULL ? g_ptr_array_ref (broken) : NULL;
+    }
 
   return output;
 }
@@ -480,6 +498,14 @@ check_parameters (PruneTransform  *self,
   return TRUE;
 }
 
+static void
+clear_report_data (PruneTransform *self)
+{
+  g_clear_pointer (&self->report_selection, dm_select_result_free);
+  g_clear_object (&self->report_clustered);
+  g_clear_pointer (&self->report_broken, g_ptr_array_unref);
+}
+
 static DmDataset *
 prune_transform_apply (DmTransform   *transform,
                        DmDataset     *input,
@@ -489,6 +515,7 @@ prune_transform_apply (DmTransform   *transform,
   PruneTransform *self = PRUNE_TRANSFORM (transform);
   g_autoptr(DmDataset) output = NULL;
 
+  clear_report_data (self);
   if (!check_parameters (self, input, error))
     return NULL;
 
@@ -513,6 +540,29 @@ prune_transform_apply (DmTransform   *transform,
     }
 
   return g_steal_pointer (&output);
+}
+
+static gboolean
+prune_transform_write_report (DmTransform    *transform,
+                              GOutputStream  *stream,
+                              GCancellable   *cancellable,
+                              GError        **error)
+{
+  PruneTransform *self = PRUNE_TRANSFORM (transform);
+
+  if (self->report_selection == NULL)
+    return DM_TRANSFORM_CLASS (prune_transform_parent_class)->write_report (transform, stream, cancellable, error);
+
+  return prune_report_write (dm_transform_get_report (transform), self->report_clustered,
+                             self->report_selection, self->report_broken, stream, cancellable, error);
+}
+
+static void
+prune_transform_finalize (GObject *object)
+{
+  clear_report_data (PRUNE_TRANSFORM (object));
+
+  G_OBJECT_CLASS (prune_transform_parent_class)->finalize (object);
 }
 
 /* Where each property is stored (see prune-property.h); enum fields are
@@ -548,7 +598,9 @@ prune_transform_class_init (PruneTransformClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   DmTransformClass *transform_class = DM_TRANSFORM_CLASS (klass);
 
+  object_class->finalize = prune_transform_finalize;
   transform_class->apply = prune_transform_apply;
+  transform_class->write_report = prune_transform_write_report;
 
   dm_transform_class_set_metadata (transform_class,
                                    N_("Prune"),

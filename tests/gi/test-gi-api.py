@@ -142,6 +142,17 @@ class DatasetTest(unittest.TestCase):
         self.assertEqual([item.get_id() for item in dataset],
                          ['train_0000', 'train_0001', 'train_0002', 'train_0003'])
 
+    def test_appending_notifies_a_watcher(self):
+        # Appends are announced to whoever watches, as a list model must
+        # (though not emitted while nobody does).
+        dataset = make_dataset({'train': 2})
+        changes = []
+        dataset.connect('items-changed', lambda model, *change: changes.append(change))
+        dataset.append_item(Dm.Item.new('extra', 'val'))
+        dataset.append_item(Dm.Item.new('extra', 'train'))
+        self.assertEqual(changes, [(2, 0, 1), (3, 0, 1)])
+        self.assertEqual(dataset.get_subsets(), ['train', 'val'])
+
 
 class RegistryTest(unittest.TestCase):
     def test_lists_prune_with_its_parameters(self):
@@ -251,6 +262,31 @@ class ReportSchemaTest(unittest.TestCase):
                    report.get_array_member(Dm.TRANSFORM_REPORT_CLUSTER_OF_ITEM).get_elements()]
         self.assertEqual(len(of_item), dataset.get_n_items())
         self.assertEqual([of_item.count(c) for c in range(len(clusters))], sizes)
+
+    def test_per_item_members_are_given_unless_the_host_declines_them(self):
+        dataset = make_dataset({'train': 30})
+        generator = random.Random(2)
+        for item in dataset:
+            item.set_hash_key(GLib.Bytes.new(bytes(generator.getrandbits(8) for _ in range(64))))
+        reports = []
+        for per_item in (None, True, False):
+            transform = registry().create_transform('prune')
+            transform.set_parameter_from_string('method', 'cluster_random')
+            if per_item is not None:
+                transform.set_report_per_item(per_item)
+            self.assertEqual(transform.get_report_per_item(), per_item is not False)
+            transform.apply(dataset, None)
+            reports.append(transform.get_report().get_object())
+        default, full, terse = reports
+        for report in (default, full):
+            self.assertEqual(len(report.get_array_member(Dm.TRANSFORM_REPORT_CLUSTER_OF_ITEM).get_elements()),
+                             dataset.get_n_items())
+            self.assertTrue(report.has_member('kept_items'))
+        self.assertFalse(terse.has_member(Dm.TRANSFORM_REPORT_CLUSTER_OF_ITEM))
+        self.assertFalse(terse.has_member('kept_items'))
+        self.assertEqual(terse.get_int_member('kept'), full.get_int_member('kept'))
+        self.assertEqual(len(terse.get_array_member(Dm.TRANSFORM_REPORT_CLUSTERS).get_elements()),
+                         len(full.get_array_member(Dm.TRANSFORM_REPORT_CLUSTERS).get_elements()))
 
 class ApplyTest(unittest.TestCase):
     def prune(self, **properties):

@@ -310,6 +310,109 @@ test_progress_and_report (void)
                      json_object_get_object_member (report, "subsets"), "subset0"), "items"), ==, 9);
 }
 
+/* The report as dm_transform_write_report() writes it, parsed, without
+ * its timings (which differ from run to run). */
+static JsonNode *
+written_report (DmTransform *prune)
+{
+  g_autoptr(GOutputStream) stream = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonNode *written;
+
+  g_assert_true (dm_transform_write_report (prune, stream, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (stream, NULL, NULL));
+  text = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (stream)),
+                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (stream)));
+  written = json_from_string (text, &error);
+  g_assert_no_error (error);
+  json_object_remove_member (json_node_get_object (written), "seconds");
+  return written;
+}
+
+/* cluster_random, skipping broken items, on @input with a fresh
+ * transform, per-item members asked for or not. */
+static DmDataset *
+cluster_random (DmDataset  *input,
+                gboolean    per_item,
+                JsonNode  **report,
+                JsonNode  **written)
+{
+  g_autoptr(DmTransform) prune = create_prune ();
+  g_autoptr(GError) error = NULL;
+  DmDataset *output;
+
+  g_assert_true (dm_transform_get_report_per_item (prune));
+  g_assert_true (dm_transform_set_parameter_from_string (prune, "method", "cluster_random", &error));
+  g_assert_true (dm_transform_set_parameter_from_string (prune, "skip-broken", "true", &error));
+  g_assert_no_error (error);
+  dm_transform_set_report_per_item (prune, per_item);
+  g_assert_cmpint (dm_transform_get_report_per_item (prune), ==, per_item);
+  output = dm_transform_apply (prune, input, NULL, &error);
+  g_assert_no_error (error);
+  *report = json_node_ref (dm_transform_get_report (prune));
+  *written = written_report (prune);
+  return output;
+}
+
+static void
+test_report_per_item (void)
+{
+  const guint sizes[] = { 40, 20 };
+  g_autoptr(DmDataset) input = make_dataset (sizes, 2);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  g_autoptr(DmDataset) full_output = NULL, terse_output = NULL;
+  g_autoptr(JsonNode) full = NULL, terse = NULL, full_written = NULL, terse_written = NULL;
+  JsonObject *full_object, *terse_object;
+  const char *per_item_members[] = { "kept_items", DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM };
+  const char *total_members[] = { "items", "kept", "inertia", "iterations", DM_TRANSFORM_REPORT_CLUSTERS };
+
+  /* Items 3 and 17 have no key and no image: skipped, cluster -1. */
+  for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
+    {
+      guint8 key[64];
+      g_autoptr(GBytes) bytes = NULL;
+
+      if (i == 3 || i == 17)
+        continue;
+      for (guint b = 0; b < sizeof key; b++)
+        key[b] = (guint8) g_rand_int_range (rand, 0, 256);
+      bytes = g_bytes_new (key, sizeof key);
+      dm_item_set_hash_key (dm_dataset_get_item (input, i), bytes);
+    }
+
+  full_output = cluster_random (input, TRUE, &full, &full_written);
+  terse_output = cluster_random (input, FALSE, &terse, &terse_written);
+  full_object = json_node_get_object (full);
+  terse_object = json_node_get_object (terse);
+
+  /* Only what is reported changes, never what is kept. */
+  g_assert_cmpuint (dm_dataset_get_n_items (terse_output), ==, dm_dataset_get_n_items (full_output));
+  for (guint i = 0; i < dm_dataset_get_n_items (full_output); i++)
+    g_assert_true (dm_dataset_get_item (terse_output, i) == dm_dataset_get_item (full_output, i));
+
+  for (guint m = 0; m < G_N_ELEMENTS (per_item_members); m++)
+    {
+      g_assert_true (json_object_has_member (full_object, per_item_members[m]));
+      g_assert_false (json_object_has_member (terse_object, per_item_members[m]));
+    }
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (full_object, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM)),
+                    ==, 60);
+  for (guint m = 0; m < G_N_ELEMENTS (total_members); m++)
+    g_assert_true (json_node_equal (json_object_get_member (full_object, total_members[m]),
+                                    json_object_get_member (terse_object, total_members[m])));
+  g_assert_cmpint (json_array_get_int_element (json_object_get_array_member (full_object,
+                                                                             DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM), 17),
+                   ==, -1);
+
+  /* Written, the report has every member either way: from the tree, or
+   * the per-item ones from the transform's own data. */
+  json_object_remove_member (full_object, "seconds");
+  g_assert_true (json_node_equal (full_written, full));
+  g_assert_true (json_node_equal (terse_written, full));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -330,6 +433,7 @@ main (int argc, char **argv)
   g_test_add_func ("/prune-plugin/empty-dataset-and-zero-ratio", test_empty_dataset_and_zero_ratio);
   g_test_add_func ("/prune-plugin/cancelled-before-start", test_cancelled_before_start);
   g_test_add_func ("/prune-plugin/progress-and-report", test_progress_and_report);
+  g_test_add_func ("/prune-plugin/report-per-item", test_report_per_item);
 
   return g_test_run ();
 }

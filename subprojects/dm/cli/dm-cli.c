@@ -314,11 +314,9 @@ stage_report (DmTransform  *transform,
               GError      **error)
 {
   DmStagedFile *staged;
-  JsonNode *report = dm_transform_get_report (transform);
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
+  g_autoptr(GOutputStream) text = g_memory_output_stream_new_resizable ();
 
-  if (report == NULL)
+  if (dm_transform_get_report (transform) == NULL)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
                    _("The transform “%s” gives no report for %s"),
@@ -326,11 +324,16 @@ stage_report (DmTransform  *transform,
       return NULL;
     }
 
-  json_generator_set_root (generator, report);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
+  /* In memory, NUL-terminated, as the staged file takes it. */
+  if (!dm_transform_write_report (transform, text, NULL, error) ||
+      !g_output_stream_write_all (text, "", 1, NULL, NULL, error) ||
+      !g_output_stream_close (text, NULL, error))
+    {
+      g_prefix_error (error, _("Cannot write the report: "));
+      return NULL;
+    }
 
-  staged = dm_staged_file_new (path, text, error);
+  staged = dm_staged_file_new (path, g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (text)), error);
   if (staged == NULL)
     g_prefix_error (error, _("Cannot write the report: "));
   return staged;
@@ -481,6 +484,9 @@ run_transform (RunOptions  *options,
               (options->link_media ? DM_SAVE_LINK_MEDIA : DM_SAVE_NONE);
 
   run.transform = transform;
+  /* Only the HTML report reads the per-item members from the report's
+   * tree; --report has the transform write them from its own data. */
+  dm_transform_set_report_per_item (transform, options->html_report_dir != NULL);
 
   status = set_parameters (transform, options->parameters);
   if (status != 0)

@@ -20,7 +20,7 @@ struct _DmDataset
   GObject parent_instance;
 
   GPtrArray *items;            /* of DmItem, owned */
-  GHashTable *item_index;      /* ItemKey -> DmItem, for find_item */
+  GHashTable *item_index;      /* interned subset -> (id -> DmItem), for find_item */
   GPtrArray *subsets;          /* interned names, NULL-terminated */
   GHashTable *subset_headers;  /* interned name -> JsonObject */
   GPtrArray *label_names;      /* of char*, NULL-terminated */
@@ -37,29 +37,22 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (DmDataset, dm_dataset, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
                                                       dm_dataset_list_model_init))
 
-/* Items are found by (subset, id); subsets are interned, so the pointer
- * stands for the name. */
-typedef struct
+/* Items are found by (subset, id): a table of ids per subset, keyed by
+ * the items' own id strings (held as long as the items are), so indexing
+ * a million items allocates no key for each. Subsets are interned, so the
+ * pointer stands for the name. */
+static GHashTable *
+ids_of_subset (DmDataset  *self,
+               const char *interned_subset)
 {
-  const char *subset;
-  const char *id;
-} ItemKey;
+  GHashTable *ids = g_hash_table_lookup (self->item_index, interned_subset);
 
-static guint
-item_key_hash (gconstpointer key)
-{
-  const ItemKey *k = key;
-
-  return g_str_hash (k->id) ^ g_direct_hash (k->subset);
-}
-
-static gboolean
-item_key_equal (gconstpointer a,
-                gconstpointer b)
-{
-  const ItemKey *ka = a, *kb = b;
-
-  return ka->subset == kb->subset && g_str_equal (ka->id, kb->id);
+  if (ids == NULL)
+    {
+      ids = g_hash_table_new (g_str_hash, g_str_equal);
+      g_hash_table_insert (self->item_index, (gpointer) interned_subset, ids);
+    }
+  return ids;
 }
 
 static GType
@@ -113,17 +106,26 @@ dm_dataset_finalize (GObject *object)
   G_OBJECT_CLASS (dm_dataset_parent_class)->finalize (object);
 }
 
+/* GListModel::items-changed, looked up once. */
+static guint items_changed_signal;
+
 static void
 dm_dataset_class_init (DmDatasetClass *klass)
 {
+  gpointer list_model = g_type_default_interface_ref (G_TYPE_LIST_MODEL);
+
   G_OBJECT_CLASS (klass)->finalize = dm_dataset_finalize;
+  /* The interface's signals exist once its default vtable does. */
+  items_changed_signal = g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL);
+  g_type_default_interface_unref (list_model);
 }
 
 static void
 dm_dataset_init (DmDataset *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
-  self->item_index = g_hash_table_new_full (item_key_hash, item_key_equal, g_free, NULL);
+  self->item_index = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                            (GDestroyNotify) g_hash_table_unref);
   self->subsets = g_ptr_array_new_null_terminated (4, NULL, TRUE);
   self->subset_headers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                                 (GDestroyNotify) json_object_unref);
@@ -236,6 +238,20 @@ dm_dataset_get_item (DmDataset *self,
   return g_ptr_array_index (self->items, position);
 }
 
+/* Items' subsets are interned already: appending a million of them need
+ * not take the global lock of g_intern_string() each time. */
+static void
+add_interned_subset (DmDataset  *self,
+                     const char *interned)
+{
+  /* Few subsets, so a scan beats a second table; the last one is the
+   * common hit while items are appended in load order. */
+  for (guint i = self->subsets->len; i > 0; i--)
+    if (g_ptr_array_index (self->subsets, i - 1) == interned)
+      return;
+  g_ptr_array_add (self->subsets, (gpointer) interned);
+}
+
 /**
  * dm_dataset_append_item:
  * @self: a dataset
@@ -248,20 +264,22 @@ void
 dm_dataset_append_item (DmDataset *self,
                         DmItem    *item)
 {
-  ItemKey *key;
+  const char *subset, *id;
 
   g_return_if_fail (DM_IS_DATASET (self));
   g_return_if_fail (DM_IS_ITEM (item));
 
-  key = g_new (ItemKey, 1);
-  key->subset = dm_item_get_subset (item);
-  key->id = dm_item_get_id (item);
-  if (!g_hash_table_insert (self->item_index, key, item))
-    g_critical ("item %s/%s is in the dataset already", key->subset, key->id);
+  subset = dm_item_get_subset (item);
+  id = dm_item_get_id (item);
+  if (!g_hash_table_insert (ids_of_subset (self, subset), (gpointer) id, item))
+    g_critical ("item %s/%s is in the dataset already", subset, id);
 
-  dm_dataset_add_subset (self, key->subset);
+  add_interned_subset (self, subset);
   g_ptr_array_add (self->items, g_object_ref (item));
-  g_list_model_items_changed (G_LIST_MODEL (self), self->items->len - 1, 0, 1);
+  /* A reader appends a million items to a dataset nobody watches yet:
+   * emitting for no handler would cost more than the append. */
+  if (g_signal_has_handler_pending (self, items_changed_signal, 0, TRUE))
+    g_list_model_items_changed (G_LIST_MODEL (self), self->items->len - 1, 0, 1);
 }
 
 /**
@@ -279,7 +297,7 @@ dm_dataset_find_item (DmDataset  *self,
                       const char *subset,
                       const char *id)
 {
-  ItemKey key;
+  GHashTable *ids;
   GQuark quark;
 
   g_return_val_if_fail (DM_IS_DATASET (self), NULL);
@@ -289,10 +307,9 @@ dm_dataset_find_item (DmDataset  *self,
   quark = g_quark_try_string (subset);
   if (quark == 0)
     return NULL;
-  key.subset = g_quark_to_string (quark);
-  key.id = id;
+  ids = g_hash_table_lookup (self->item_index, g_quark_to_string (quark));
 
-  return g_hash_table_lookup (self->item_index, &key);
+  return ids != NULL ? g_hash_table_lookup (ids, id) : NULL;
 }
 
 /**
@@ -324,18 +341,10 @@ void
 dm_dataset_add_subset (DmDataset  *self,
                        const char *subset)
 {
-  const char *interned;
-
   g_return_if_fail (DM_IS_DATASET (self));
   g_return_if_fail (subset != NULL);
 
-  interned = g_intern_string (subset);
-  /* Few subsets, so a scan beats a second table; the last one is the
-   * common hit while items are appended in load order. */
-  for (guint i = self->subsets->len; i > 0; i--)
-    if (g_ptr_array_index (self->subsets, i - 1) == interned)
-      return;
-  g_ptr_array_add (self->subsets, (gpointer) interned);
+  add_interned_subset (self, g_intern_string (subset));
 }
 
 /**

@@ -33,7 +33,11 @@ struct _DmItem
   int image_height;
   struct MediaFile *media_files;  /* n_media_files of them, in one block */
   guint n_media_files;
-  GArray *labels;          /* of int, NULL while empty */
+  guint n_labels;
+  /* Most items have one label: it lives in @one_label, which @labels
+   * then points to, so a million items are not a million arrays. */
+  int *labels;
+  int one_label;
   GBytes *hash_key;
   char *json;
 };
@@ -98,7 +102,8 @@ dm_item_finalize (GObject *object)
   while (self->n_media_files > 0)
     remove_media_file (self, &self->media_files[self->n_media_files - 1]);
   g_free (self->media_files);
-  g_clear_pointer (&self->labels, g_array_unref);
+  if (self->labels != &self->one_label)
+    g_free (self->labels);
   g_clear_pointer (&self->hash_key, g_bytes_unref);
   g_free (self->json);
 
@@ -258,11 +263,8 @@ dm_item_copy (DmItem *self)
 
       dm_item_add_media_file (copy, file->folder, file->member, file->written, file->source);
     }
-  if (self->labels != NULL)
-    {
-      copy->labels = g_array_sized_new (FALSE, FALSE, sizeof (int), self->labels->len);
-      g_array_append_vals (copy->labels, self->labels->data, self->labels->len);
-    }
+  for (guint i = 0; i < self->n_labels; i++)
+    dm_item_add_label (copy, self->labels[i]);
   if (self->hash_key != NULL)
     copy->hash_key = g_bytes_ref (self->hash_key);
   copy->json = g_strdup (self->json);
@@ -596,14 +598,8 @@ dm_item_get_labels (DmItem *self,
   g_return_val_if_fail (DM_IS_ITEM (self), NULL);
   g_return_val_if_fail (n_labels != NULL, NULL);
 
-  if (self->labels == NULL)
-    {
-      *n_labels = 0;
-      return NULL;
-    }
-
-  *n_labels = self->labels->len;
-  return (const int *) (gpointer) self->labels->data;
+  *n_labels = self->n_labels;
+  return self->labels;
 }
 
 /**
@@ -620,10 +616,7 @@ dm_item_get_label (DmItem *self)
 {
   g_return_val_if_fail (DM_IS_ITEM (self), -1);
 
-  if (self->labels == NULL || self->labels->len == 0)
-    return -1;
-
-  return g_array_index (self->labels, int, 0);
+  return self->n_labels > 0 ? self->labels[0] : -1;
 }
 
 /**
@@ -640,9 +633,16 @@ dm_item_add_label (DmItem *self,
   g_return_if_fail (DM_IS_ITEM (self));
   g_return_if_fail (label_id >= 0);
 
-  if (self->labels == NULL)
-    self->labels = g_array_sized_new (FALSE, FALSE, sizeof (int), 1);
-  g_array_append_val (self->labels, label_id);
+  if (self->n_labels == 0)
+    self->labels = &self->one_label;
+  else if (self->labels == &self->one_label)
+    {
+      self->labels = g_new (int, 2);
+      self->labels[0] = self->one_label;
+    }
+  else
+    self->labels = g_renew (int, self->labels, self->n_labels + 1);
+  self->labels[self->n_labels++] = label_id;
 }
 
 /**

@@ -23,6 +23,7 @@
 typedef struct
 {
   JsonNode *report;
+  gboolean report_terse;  /* the host asked for no per-item members */
 } DmTransformPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (DmTransform, dm_transform, G_TYPE_OBJECT)
@@ -51,10 +52,24 @@ dm_transform_finalize (GObject *object)
   G_OBJECT_CLASS (dm_transform_parent_class)->finalize (object);
 }
 
+static gboolean
+dm_transform_real_write_report (DmTransform    *self,
+                                GOutputStream  *stream,
+                                GCancellable   *cancellable,
+                                GError        **error)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+
+  json_generator_set_root (generator, dm_transform_get_report (self));
+  json_generator_set_pretty (generator, TRUE);
+  return json_generator_to_stream (generator, stream, cancellable, error);
+}
+
 static void
 dm_transform_class_init (DmTransformClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = dm_transform_finalize;
+  klass->write_report = dm_transform_real_write_report;
 
   /**
    * DmTransform::progress:
@@ -534,6 +549,85 @@ dm_transform_set_report (DmTransform *self,
     json_node_ref (report);
   g_clear_pointer (&priv->report, json_node_unref);
   priv->report = report;
+}
+
+/**
+ * dm_transform_set_report_per_item:
+ * @self: a transform
+ * @per_item: whether the report may list the input items one by one
+ *
+ * For hosts: says whether the reports dm_transform_get_report() gives
+ * need their per-item members (see the report's contract in
+ * dm-transform.h), which by default they have. A host that does not read
+ * them from that tree turns them off, so a run on millions of items does
+ * not hold a second copy of its item list; dm_transform_write_report()
+ * writes them either way. This is not a parameter: it changes what the
+ * tree holds, never what is kept.
+ */
+void
+dm_transform_set_report_per_item (DmTransform *self,
+                                  gboolean     per_item)
+{
+  DmTransformPrivate *priv;
+
+  g_return_if_fail (DM_IS_TRANSFORM (self));
+
+  priv = dm_transform_get_instance_private (self);
+  priv->report_terse = !per_item;
+}
+
+/**
+ * dm_transform_get_report_per_item:
+ * @self: a transform
+ *
+ * For subclasses: whether to add the report's per-item members, such as
+ * %DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM, to the tree dm_transform_get_report()
+ * gives. Without them, a transform that has per-item members writes them
+ * in its #DmTransformClass.write_report.
+ *
+ * Returns: %FALSE when the host said, with
+ *   dm_transform_set_report_per_item(), it needs only the totals; %TRUE
+ *   otherwise
+ */
+gboolean
+dm_transform_get_report_per_item (DmTransform *self)
+{
+  DmTransformPrivate *priv;
+
+  g_return_val_if_fail (DM_IS_TRANSFORM (self), TRUE);
+
+  priv = dm_transform_get_instance_private (self);
+  return !priv->report_terse;
+}
+
+/**
+ * dm_transform_write_report:
+ * @self: a transform
+ * @stream: where to write
+ * @cancellable: (nullable): to stop early
+ * @error: return location for a #GError
+ *
+ * Writes the report of the last successful dm_transform_apply(), which
+ * must have given one (dm_transform_get_report() is not %NULL), to
+ * @stream as JSON text: the object dm_transform_get_report() gives, with
+ * its per-item members even when dm_transform_set_report_per_item() left
+ * them out of that tree (a transform writes them from its own data, not
+ * from a tree). @stream is not closed.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set when writing failed
+ */
+gboolean
+dm_transform_write_report (DmTransform    *self,
+                           GOutputStream  *stream,
+                           GCancellable   *cancellable,
+                           GError        **error)
+{
+  g_return_val_if_fail (DM_IS_TRANSFORM (self), FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (stream), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  g_return_val_if_fail (dm_transform_get_report (self) != NULL, FALSE);
+
+  return DM_TRANSFORM_GET_CLASS (self)->write_report (self, stream, cancellable, error);
 }
 
 static gboolean

@@ -33,13 +33,23 @@ G_BEGIN_DECLS
  * which are the contract between any transform and any host: a transform
  * that fills one gives it exactly this shape, and a host (the `dm` command,
  * its HTML report) reads only these. Every one is optional.
+ *
+ * Members that list the input items one by one (such as
+ * %DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM, and a transform's own per-item
+ * lists) cost, as a #JsonNode tree at millions of items, as much memory as
+ * the dataset. A host that does not read them from the tree says so with
+ * dm_transform_set_report_per_item(), and the transform leaves them out of
+ * it; dm_transform_write_report() still writes them, from the transform's
+ * own compact data.
  */
 
 /**
  * DM_TRANSFORM_REPORT_SKIPPED:
  *
  * Report member: an array of the input items the transform left out
- * rather than fail on, each an object with the string members
+ * rather than fail on (always in the tree, whatever
+ * dm_transform_get_report_per_item() says: a host tells the user about
+ * them), each an object with the string members
  * %DM_TRANSFORM_REPORT_SUBSET, %DM_TRANSFORM_REPORT_ID and
  * %DM_TRANSFORM_REPORT_REASON (a one-line, translated explanation).
  */
@@ -96,7 +106,8 @@ G_BEGIN_DECLS
  *
  * Report member: an array of integers, one per input item in the input's
  * order: the index of its cluster in %DM_TRANSFORM_REPORT_CLUSTERS, or -1
- * for an item in none (one that was skipped).
+ * for an item in none (one that was skipped). A per-item member: left out
+ * when dm_transform_get_report_per_item() is %FALSE.
  */
 #define DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM "cluster_of_item"
 
@@ -107,6 +118,10 @@ G_DECLARE_DERIVABLE_TYPE (DmTransform, dm_transform, DM, TRANSFORM, GObject)
 /**
  * DmTransformClass:
  * @apply: makes a new dataset from @input; never modifies @input
+ * @write_report: writes the last report as JSON text (see
+ *   dm_transform_write_report()); the default writes the tree
+ *   dm_transform_get_report() gives. A transform that left per-item
+ *   members out of that tree writes them here.
  *
  * The class of transforms. Subclasses declare their parameters as GObject
  * properties and set their menu metadata with dm_transform_class_set_metadata().
@@ -119,12 +134,16 @@ struct _DmTransformClass
                        DmDataset     *input,
                        GCancellable  *cancellable,
                        GError       **error);
+  gboolean   (*write_report) (DmTransform    *self,
+                              GOutputStream  *stream,
+                              GCancellable   *cancellable,
+                              GError        **error);
 
   /*< private >*/
   const char *label;
   const char *description;
   const char *translation_domain;
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 DM_AVAILABLE_IN_ALL
@@ -196,6 +215,17 @@ JsonNode    *dm_transform_get_report      (DmTransform   *self);
 DM_AVAILABLE_IN_ALL
 void         dm_transform_set_report      (DmTransform   *self,
                                            JsonNode      *report);
+
+DM_AVAILABLE_IN_ALL
+void         dm_transform_set_report_per_item (DmTransform *self,
+                                               gboolean     per_item);
+DM_AVAILABLE_IN_ALL
+gboolean     dm_transform_get_report_per_item (DmTransform *self);
+DM_AVAILABLE_IN_ALL
+gboolean     dm_transform_write_report    (DmTransform    *self,
+                                           GOutputStream  *stream,
+                                           GCancellable   *cancellable,
+                                           GError        **error);
 
 DM_AVAILABLE_IN_ALL
 gboolean     dm_transform_set_parameter_from_string (DmTransform  *self,

@@ -288,6 +288,14 @@ on_value (AnnotationReader *r,
 
               if (kind == VALUE_OTHER && length == 4 && memcmp (text, "null", 4) == 0)
                 return 1;
+              /* Every item has one: its description is made only for a
+               * message. */
+              if (kind == VALUE_NUMBER && dm_json_parse_integer (text, length, &value) && value >= 0)
+                {
+                  r->annotation_has_label_id = TRUE;
+                  r->annotation_label_id = value;
+                  return 1;
+                }
               where = describe_item (r);
               if (kind != VALUE_NUMBER)
                 return fail (r, _("%s: annotations[%u].label_id is %s, not an integer"),
@@ -296,11 +304,8 @@ on_value (AnnotationReader *r,
               if (!dm_json_parse_integer (text, length, &value))
                 return fail (r, _("%s: annotations[%u].label_id %s is not an integer"),
                              where, r->n_annotations, shown);
-              if (value < 0)
-                return fail (r, _("%s: annotations[%u].label_id %s is negative"),
-                             where, r->n_annotations, shown);
-              r->annotation_has_label_id = TRUE;
-              r->annotation_label_id = value;
+              return fail (r, _("%s: annotations[%u].label_id %s is negative"),
+                           where, r->n_annotations, shown);
             }
         }
       return 1;
@@ -1330,6 +1335,259 @@ hash_key_reader_free (HashKeyReader *r)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HashKeyReader, hash_key_reader_free)
 
+/* ---- the cache's usual shape, scanned by hand ---- */
+
+/* A cache as Datumaro and dm write it is one long run of
+ * "name": [n, ..., n] entries, and yajl spends some 300 instructions on
+ * each of a key's 64 numbers. The scanner below reads that shape only: a
+ * top-level object of string members, then "hashkey", an object of
+ * 64-number arrays, last. Anything else (escapes or non-ASCII in a name,
+ * other shapes, any error) sends the whole file to the yajl reader, which
+ * words every error; what the scanner accepts, yajl reads the same. */
+
+typedef enum {
+  SCAN_OK,
+  SCAN_MORE,     /* the buffer ends first */
+  SCAN_OTHER,    /* not the usual shape: yajl's turn */
+} ScanStatus;
+
+typedef struct
+{
+  const char *p;
+  const char *end;
+} Scan;
+
+static void
+scan_space (Scan *s)
+{
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+    s->p++;
+}
+
+static ScanStatus
+scan_char (Scan *s,
+           char  c)
+{
+  scan_space (s);
+  if (s->p == s->end)
+    return SCAN_MORE;
+  if (*s->p != c)
+    return SCAN_OTHER;
+  s->p++;
+  return SCAN_OK;
+}
+
+/* A string of printable ASCII without escapes, as [*text, *text + *length). */
+static ScanStatus
+scan_plain_string (Scan        *s,
+                   const char **text,
+                   gsize       *length)
+{
+  ScanStatus status = scan_char (s, '"');
+  const char *q;
+
+  if (status != SCAN_OK)
+    return status;
+  for (q = s->p; q < s->end && *q != '"'; q++)
+    if ((guchar) *q < 0x20 || (guchar) *q >= 0x80 || *q == '\\')
+      return SCAN_OTHER;
+  if (q == s->end)
+    return SCAN_MORE;
+  *text = s->p;
+  *length = (gsize) (q - s->p);
+  s->p = q + 1;
+  return SCAN_OK;
+}
+
+/* One entry, "name": [64 numbers from 0 to 255], into @r's key_name and key. */
+static ScanStatus
+scan_key (HashKeyReader *r,
+          Scan          *s)
+{
+  const char *name;
+  gsize length;
+  ScanStatus status;
+
+  if ((status = scan_plain_string (s, &name, &length)) != SCAN_OK ||
+      (status = scan_char (s, ':')) != SCAN_OK ||
+      (status = scan_char (s, '[')) != SCAN_OK)
+    return status;
+  for (guint v = 0; v < DM_HASH_KEY_SIZE; v++)
+    {
+      const char *digits;
+      guint value = 0;
+
+      if (v > 0 && (status = scan_char (s, ',')) != SCAN_OK)
+        return status;
+      scan_space (s);
+      digits = s->p;
+      while (s->p < s->end && *s->p >= '0' && *s->p <= '9' && s->p - digits < 4)
+        value = value * 10 + (guint) (*s->p++ - '0');
+      if (s->p == s->end)
+        return SCAN_MORE;
+      /* JSON has no leading zeros; yajl words that error. */
+      if (s->p == digits || s->p - digits > 3 || value > 255 || (*digits == '0' && s->p - digits > 1))
+        return SCAN_OTHER;
+      r->key[v] = (guint8) value;
+    }
+  if ((status = scan_char (s, ']')) != SCAN_OK)
+    return status;
+  g_string_overwrite_len (g_string_truncate (r->key_name, 0), 0, name, (gssize) length);
+  return SCAN_OK;
+}
+
+/* The top-level string members up to "hashkey" and its opening brace,
+ * recorded as the yajl reader records them. */
+static ScanStatus
+scan_head (HashKeyReader *r,
+           Scan          *s)
+{
+  ScanStatus status = scan_char (s, '{');
+
+  while (status == SCAN_OK)
+    {
+      const char *name, *value;
+      gsize name_length, value_length;
+
+      if ((status = scan_plain_string (s, &name, &name_length)) != SCAN_OK ||
+          (status = scan_char (s, ':')) != SCAN_OK)
+        return status;
+      if (name_length == 7 && memcmp (name, "hashkey", 7) == 0)
+        return scan_char (s, '{');
+      if ((status = scan_plain_string (s, &value, &value_length)) != SCAN_OK)
+        return status;
+      if (name_length == 9 && memcmp (name, "dm_hasher", 9) == 0)
+        {
+          g_free (r->hasher);
+          r->hasher = g_strndup (value, value_length);
+        }
+      g_hash_table_replace (r->members, g_strndup (name, name_length), g_strndup (value, value_length));
+      status = scan_char (s, ',');
+    }
+  return status;
+}
+
+/* Moves what is left from @mark on to the start of @buffer and reads
+ * after it. */
+static ScanStatus
+scan_refill (GInputStream *input,
+             char         *buffer,
+             gsize         size,
+             Scan         *s,
+             const char   *mark,
+             gboolean     *at_end)
+{
+  gsize kept = (gsize) (s->end - mark);
+  gssize n_read;
+
+  /* Truncated, or an entry larger than the buffer: yajl's turn. */
+  if (*at_end || kept == size)
+    return SCAN_OTHER;
+  memmove (buffer, mark, kept);
+  n_read = g_input_stream_read (input, buffer + kept, size - kept, NULL, NULL);
+  if (n_read < 0)
+    return SCAN_OTHER;
+  *at_end = n_read == 0;
+  s->p = buffer;
+  s->end = buffer + kept + n_read;
+  return SCAN_OK;
+}
+
+/* Clears what a scan that gave up read, for the yajl reader to start again. */
+static void
+reset_hash_key_reader (HashKeyReader *r)
+{
+  g_ptr_array_set_size (r->names, 0);
+  g_ptr_array_set_size (r->blocks, 0);
+  g_string_chunk_clear (r->name_chunk);
+  r->block_data = NULL;
+  g_hash_table_remove_all (r->members);
+  g_clear_pointer (&r->hasher, g_free);
+}
+
+#define SCAN_BUFFER_SIZE (1024 * 1024)
+
+/* Reads the cache into @r if it has the usual shape. Returns %FALSE when
+ * it does not (nothing read then); %TRUE when it was read or the load was
+ * cancelled or abandoned (@r's error set). */
+static gboolean
+scan_hash_keys (HashKeyReader *r)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (r->path);
+  g_autoptr(GFileInputStream) input = g_file_read (file, NULL, NULL);
+  g_autofree char *buffer = g_malloc (SCAN_BUFFER_SIZE);
+  enum { HEAD, FIRST_KEY, NEXT_KEY, TAIL } stage = HEAD;
+  Scan s = { buffer, buffer };
+  gboolean at_end = FALSE;
+
+  if (input == NULL)
+    return FALSE;
+
+  for (;;)
+    {
+      const char *mark = s.p;
+      ScanStatus status;
+
+      switch (stage)
+        {
+        case HEAD:
+          status = scan_head (r, &s);
+          if (status == SCAN_OK)
+            stage = FIRST_KEY;
+          break;
+        case FIRST_KEY:
+        case NEXT_KEY:
+          scan_space (&s);
+          if (s.p < s.end && *s.p == '}')
+            {
+              s.p++;
+              stage = TAIL;
+              status = SCAN_OK;
+              break;
+            }
+          status = stage == NEXT_KEY ? scan_char (&s, ',') : SCAN_OK;
+          if (status == SCAN_OK)
+            status = scan_key (r, &s);
+          if (status != SCAN_OK)
+            break;
+          stage = NEXT_KEY;
+          store_key (r);
+          if (r->names->len % 4096 == 0 &&
+              (g_cancellable_set_error_if_cancelled (r->cancellable, &r->error) ||
+               g_atomic_int_get (&r->abandoned)))
+            {
+              if (r->error == NULL)
+                g_set_error_literal (&r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "abandoned");
+              return TRUE;
+            }
+          break;
+        case TAIL:
+          status = scan_char (&s, '}');
+          if (status == SCAN_OK)
+            {
+              scan_space (&s);
+              if (s.p < s.end)
+                status = SCAN_OTHER;
+              else if (at_end)
+                return TRUE;
+              else
+                status = SCAN_MORE;   /* only space may follow: read on */
+            }
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+
+      if (status == SCAN_OTHER ||
+          (status == SCAN_MORE &&
+           scan_refill (G_INPUT_STREAM (input), buffer, SCAN_BUFFER_SIZE, &s, mark, &at_end) != SCAN_OK))
+        {
+          reset_hash_key_reader (r);
+          return FALSE;
+        }
+    }
+}
+
 /* Parses the cache into @r, in a thread of its own while the annotation
  * files are read. Returns @r's error, or %NULL. */
 static gpointer
@@ -1338,6 +1596,8 @@ parse_hash_keys (gpointer data)
   HashKeyReader *r = data;
   GError *error = NULL;
 
+  if (scan_hash_keys (r))
+    return r->error;
   if (!dm_json_stream_parse_file (r->path, &hash_key_callbacks, r, &r->error, r->cancellable, &error))
     {
       g_clear_error (&r->error);

@@ -517,6 +517,78 @@ test_write_hash_keys (SourceFixture *f, gconstpointer data)
 }
 
 /* A key for an item that is not in the dataset: a warning naming it. */
+/* The key cache in the shapes it comes in, read the same: as Datumaro
+ * writes it (spaces, newlines), compact with string members first (as dm
+ * writes it), and shapes only the yajl reader takes (an escaped name, a
+ * member after "hashkey"). Large enough to be read in several pieces. */
+#define SHAPES_N_KEYS 6000
+
+static guint8
+shapes_key_byte (guint item,
+                 guint b)
+{
+  return (guint8) ((item * 7 + b * 13) % 256);
+}
+
+static void
+test_hash_key_shapes (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *annotations = g_build_filename (tmp, "annotations", "train.json", NULL);
+  g_autofree char *keys = g_build_filename (tmp, "hash_key_meta", "hash_keys.json", NULL);
+  g_autoptr(GString) items = g_string_new ("{\"items\": [");
+  const struct {
+    const char *head, *separator, *after_name, *between, *tail, *first_name, *origin;
+  } shapes[] = {
+    { "{\"hashkey\": {", ",\n ", ": [", ", ", "}}\n", "train/i0", "datumaro-clip" },
+    { "{\"dm_hasher\":\"h 1\",\"note\":\"n\",\"hashkey\":{", ",", ":[", ",", "}}", "train/i0", "h 1" },
+    { " {\"hashkey\" :{ ", " , ", " : [ ", " , ", " } , \"after\": \"x\"}", "train/\\u0069\\u0030", "datumaro-clip" },
+  };
+
+  for (guint i = 0; i < SHAPES_N_KEYS; i++)
+    g_string_append_printf (items, "%s{\"id\": \"i%u\"}", i > 0 ? ", " : "", i);
+  g_string_append (items, "]}");
+  write_file (annotations, items->str, -1);
+
+  for (guint shape = 0; shape < G_N_ELEMENTS (shapes); shape++)
+    {
+      g_autoptr(GString) text = g_string_new (shapes[shape].head);
+      g_autoptr(DmDataset) dataset = NULL;
+
+      for (guint i = 0; i < SHAPES_N_KEYS; i++)
+        {
+          if (i > 0)
+            g_string_append_printf (text, "%s\"train/i%u\"", shapes[shape].separator, i);
+          else
+            g_string_append_printf (text, "\"%s\"", shapes[shape].first_name);
+          g_string_append (text, shapes[shape].after_name);
+          for (guint b = 0; b < KEY_SIZE; b++)
+            g_string_append_printf (text, "%s%u", b > 0 ? shapes[shape].between : "", shapes_key_byte (i, b));
+          g_string_append_c (text, ']');
+        }
+      g_string_append (text, shapes[shape].tail);
+      g_assert_cmpuint (text->len, >, 1024 * 1024);
+      write_file (keys, text->str, -1);
+
+      dataset = load_ok (tmp);
+      g_assert_cmpstr (dm_dataset_get_hash_key_origin (dataset), ==, shapes[shape].origin);
+      for (guint i = 0; i < SHAPES_N_KEYS; i++)
+        {
+          GBytes *key = dm_item_get_hash_key (dm_dataset_get_item (dataset, i));
+          const guint8 *bytes;
+          gsize size;
+
+          g_assert_nonnull (key);
+          bytes = g_bytes_get_data (key, &size);
+          g_assert_cmpuint (size, ==, KEY_SIZE);
+          for (guint b = 0; b < KEY_SIZE; b++)
+            g_assert_cmpuint (bytes[b], ==, shapes_key_byte (i, b));
+        }
+    }
+
+  remove_tree (tmp);
+}
+
 static void
 test_hash_key_for_unknown_item (void)
 {
@@ -664,6 +736,8 @@ typedef struct
 static const BadKeys bad_keys[] = {
   { "not-json", "{\"hashkey\": {\"train/a\": [", { "not valid JSON" } },
   { "short", "{\"hashkey\": {\"train/a\": [1, 2, 3]}}", { "train/a", "3 values", "64" } },
+  { "short-after-valid", "{\"hashkey\": {\"train/a\": [@KEY@, 1], \"train/b\": [1, 2]}}",
+    { "train/b", "2 values", "64" } },
   { "long", "{\"hashkey\": {\"train/a\": [@KEY@, 1, 2]}}", { "train/a", "65 values" } },
   { "value-256", "{\"hashkey\": {\"train/a\": [256, @KEY@]}}", { "train/a", "256", "0..255" } },
   { "value-negative", "{\"hashkey\": {\"train/a\": [-1, @KEY@]}}", { "train/a", "-1", "0..255" } },
@@ -792,6 +866,7 @@ main (int    argc,
   g_test_add_func ("/datumaro/write/header-text", test_write_header_text);
   ADD_ANNOTATED ("/datumaro/hash-keys/write", test_write_hash_keys);
   g_test_add_func ("/datumaro/hash-keys/unknown-item", test_hash_key_for_unknown_item);
+  g_test_add_func ("/datumaro/hash-keys/shapes", test_hash_key_shapes);
   g_test_add_func ("/datumaro/load/label-id-out-of-range", test_label_id_out_of_range);
   for (guint i = 0; i < G_N_ELEMENTS (bad_annotations); i++)
     {

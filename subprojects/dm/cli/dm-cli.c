@@ -307,11 +307,89 @@ print_skipped (DmTransform *transform)
     }
 }
 
-/* The report, written aside until the dataset is in place. */
+/* The host's wall-clock seconds (DM_TRANSFORM_REPORT_HOST_SECONDS). */
+typedef struct
+{
+  double loading;
+  double writing;
+  double total;
+} HostSeconds;
+
+/* The figures are printed in a fixed width ("%14.6f", up to this many
+ * seconds), so those known only after the save can be written over the
+ * ones staged before it, byte for byte. */
+#define HOST_SECONDS_MAX 9999999.0
+
+static void
+append_host_figure (GString    *text,
+                    const char *name,
+                    double      seconds,
+                    const char *separator)
+{
+  char figure[G_ASCII_DTOSTR_BUF_SIZE];
+
+  /* Locale-independent, as JSON wants. */
+  g_ascii_formatd (figure, sizeof figure, "%14.6f", CLAMP (seconds, 0.0, HOST_SECONDS_MAX));
+  g_string_append_printf (text, "    \"%s\" : %s%s\n", name, figure, separator);
+}
+
+/* The DM_TRANSFORM_REPORT_HOST_SECONDS member's value, always as long
+ * whatever the figures. */
+static GString *
+host_seconds_text (const HostSeconds *seconds)
+{
+  GString *text = g_string_new ("{\n");
+
+  append_host_figure (text, DM_TRANSFORM_REPORT_HOST_LOADING, seconds->loading, ",");
+  append_host_figure (text, DM_TRANSFORM_REPORT_HOST_WRITING, seconds->writing, ",");
+  append_host_figure (text, DM_TRANSFORM_REPORT_HOST_TOTAL, seconds->total, "");
+  g_string_append (text, "  }");
+  return text;
+}
+
+/* Reopens the JSON object the transform wrote to @text and appends the
+ * host's member to it. Returns where the member's value starts. */
+static gboolean
+append_host_seconds (GMemoryOutputStream  *text,
+                     const HostSeconds    *seconds,
+                     goffset              *value_offset,
+                     GError              **error)
+{
+  const char *data = g_memory_output_stream_get_data (text);
+  gsize end = g_memory_output_stream_get_data_size (text);
+  g_autoptr(GString) value = host_seconds_text (seconds);
+  g_autofree char *member = NULL;
+  gsize before;
+
+  while (end > 0 && g_ascii_isspace (data[end - 1]))
+    end--;
+  if (end == 0 || data[end - 1] != '}')
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_FAILED, _("the transform’s report is not a JSON object"));
+      return FALSE;
+    }
+  before = end - 1;
+  while (before > 0 && g_ascii_isspace (data[before - 1]))
+    before--;
+  member = g_strdup_printf ("%s\n  \"%s\" : ", before > 0 && data[before - 1] == '{' ? "" : ",",
+                            DM_TRANSFORM_REPORT_HOST_SECONDS);
+  *value_offset = before + strlen (member);
+  return g_seekable_truncate (G_SEEKABLE (text), before, NULL, error) &&
+         g_seekable_seek (G_SEEKABLE (text), before, G_SEEK_SET, NULL, error) &&
+         g_output_stream_write_all (G_OUTPUT_STREAM (text), member, strlen (member), NULL, NULL, error) &&
+         g_output_stream_write_all (G_OUTPUT_STREAM (text), value->str, value->len, NULL, NULL, error) &&
+         g_output_stream_write_all (G_OUTPUT_STREAM (text), "\n}\n", 4, NULL, NULL, error);
+}
+
+/* The report, written aside until the dataset is in place, with the
+ * host's seconds so far; @value_offset is where their value starts, for
+ * patch_host_seconds(). */
 static DmStagedFile *
-stage_report (DmTransform  *transform,
-              const char   *path,
-              GError      **error)
+stage_report (DmTransform        *transform,
+              const char         *path,
+              const HostSeconds  *seconds,
+              goffset            *value_offset,
+              GError            **error)
 {
   DmStagedFile *staged;
   g_autoptr(GOutputStream) text = g_memory_output_stream_new_resizable ();
@@ -326,6 +404,7 @@ stage_report (DmTransform  *transform,
 
   /* In memory, NUL-terminated, as the staged file takes it. */
   if (!dm_transform_write_report (transform, text, NULL, error) ||
+      !append_host_seconds (G_MEMORY_OUTPUT_STREAM (text), seconds, value_offset, error) ||
       !g_output_stream_write_all (text, "", 1, NULL, NULL, error) ||
       !g_output_stream_close (text, NULL, error))
     {
@@ -339,6 +418,23 @@ stage_report (DmTransform  *transform,
   return staged;
 }
 
+/* Writes the final figures over the staged ones. */
+static gboolean
+patch_host_seconds (DmStagedFile       *staged,
+                    goffset             value_offset,
+                    const HostSeconds  *seconds,
+                    GError            **error)
+{
+  g_autoptr(GString) value = host_seconds_text (seconds);
+
+  if (!dm_staged_file_patch (staged, value_offset, value->str, value->len, error))
+    {
+      g_prefix_error (error, _("Cannot write the report: "));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* What the worker thread of `dm prune` and `dm transform` works on. */
 typedef struct
 {
@@ -348,6 +444,7 @@ typedef struct
   DmSaveFlags flags;
   DmDataset *input;        /* out */
   DmDataset *output;       /* out */
+  HostSeconds seconds;     /* out */
 } TransformRun;
 
 static void
@@ -358,11 +455,19 @@ relay_report_progress (guint    done,
   dm_cli_job_report (user_data, "report", (double) done / total, total);
 }
 
+static double
+seconds_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+}
+
 /* Load, apply, render the HTML report, save: in the worker thread, each
  * step cancellable. The reports are written aside before the save and
  * renamed into place after it, so a run writes every output it was asked
  * for or none: a report that cannot be written fails the run before the
- * dataset is touched. */
+ * dataset is touched. The save's own time, known only once it is done,
+ * is written over the staged report's placeholder, in place, before the
+ * renames. */
 static gboolean
 transform_work (DmCliJob      *job,
                 gpointer       user_data,
@@ -375,11 +480,14 @@ transform_work (DmCliJob      *job,
   g_autoptr(DmStagedFile) staged_html = NULL;
   g_autoptr(DmStagedFile) staged_report = NULL;
   guint n_input, n_output;
+  goffset host_seconds_offset = 0;
+  gint64 start = g_get_monotonic_time (), writing_start;
 
   dm_cli_job_report (job, "loading", -1.0, 0);
   run->input = dm_dataset_load (options->source, options->format, cancellable, error);
   if (run->input == NULL)
     return FALSE;
+  run->seconds.loading = seconds_since (start);
   n_input = dm_dataset_get_n_items (run->input);
   dm_cli_job_report (job, "loading", 1.0, n_input);
 
@@ -418,15 +526,22 @@ transform_work (DmCliJob      *job,
     }
   if (options->report_path != NULL)
     {
-      staged_report = stage_report (run->transform, options->report_path, error);
+      staged_report = stage_report (run->transform, options->report_path, &run->seconds,
+                                    &host_seconds_offset, error);
       if (staged_report == NULL)
         return FALSE;
     }
 
   dm_cli_job_report (job, "writing", -1.0, n_output);
+  writing_start = g_get_monotonic_time ();
   if (!dm_dataset_save (run->output, run->destination, run->flags, cancellable, error))
     return FALSE;
+  run->seconds.writing = seconds_since (writing_start);
+  run->seconds.total = seconds_since (start);
   dm_cli_job_report (job, "writing", 1.0, n_output);
+
+  if (staged_report != NULL && !patch_host_seconds (staged_report, host_seconds_offset, &run->seconds, error))
+    return FALSE;
 
   /* The dataset is in place: renames only, which no longer heed the
    * cancellable. */

@@ -347,10 +347,22 @@ host_seconds_text (const HostSeconds *seconds)
   return text;
 }
 
-/* Reopens the JSON object the transform wrote to @text and appends the
- * host's member to it. Returns where the member's value starts. */
+static void
+set_no_report_error (GError      **error,
+                     DmTransform  *transform,
+                     const char   *path)
+{
+  g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
+               _("The transform “%s” gives no report for %s"),
+               dm_transform_get_name (transform), path);
+}
+
+/* Reopens the JSON object @transform wrote to @text and appends the
+ * host's member to it; @value_offset is where the member's value starts. */
 static gboolean
 append_host_seconds (GMemoryOutputStream  *text,
+                     DmTransform          *transform,
+                     const char           *path,
                      const HostSeconds    *seconds,
                      goffset              *value_offset,
                      GError              **error)
@@ -365,7 +377,8 @@ append_host_seconds (GMemoryOutputStream  *text,
     end--;
   if (end == 0 || data[end - 1] != '}')
     {
-      g_set_error (error, DM_ERROR, DM_ERROR_FAILED, _("the transform’s report is not a JSON object"));
+      /* Not the object its tree is: no report a host can read. */
+      set_no_report_error (error, transform, path);
       return FALSE;
     }
   before = end - 1;
@@ -393,18 +406,18 @@ stage_report (DmTransform        *transform,
 {
   DmStagedFile *staged;
   g_autoptr(GOutputStream) text = g_memory_output_stream_new_resizable ();
+  JsonNode *report = dm_transform_get_report (transform);
 
-  if (dm_transform_get_report (transform) == NULL)
+  /* The host's member goes in the object, which a report must be. */
+  if (report == NULL || !JSON_NODE_HOLDS_OBJECT (report))
     {
-      g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
-                   _("The transform “%s” gives no report for %s"),
-                   dm_transform_get_name (transform), path);
+      set_no_report_error (error, transform, path);
       return NULL;
     }
 
   /* In memory, NUL-terminated, as the staged file takes it. */
   if (!dm_transform_write_report (transform, text, NULL, error) ||
-      !append_host_seconds (G_MEMORY_OUTPUT_STREAM (text), seconds, value_offset, error) ||
+      !append_host_seconds (G_MEMORY_OUTPUT_STREAM (text), transform, path, seconds, value_offset, error) ||
       !g_output_stream_write_all (text, "", 1, NULL, NULL, error) ||
       !g_output_stream_close (text, NULL, error))
     {

@@ -12,6 +12,7 @@
 #include "dm.h"
 #include "dm-cli-job.h"
 #include "dm-cli-progress.h"
+#include "dm-cli-host-seconds.h"
 #include "dm-cli-staged.h"
 #include "dm-html-report.h"
 
@@ -307,46 +308,6 @@ print_skipped (DmTransform *transform)
     }
 }
 
-/* The host's wall-clock seconds (DM_TRANSFORM_REPORT_HOST_SECONDS). */
-typedef struct
-{
-  double loading;
-  double writing;
-  double total;
-} HostSeconds;
-
-/* The figures are printed in a fixed width ("%14.6f", up to this many
- * seconds), so those known only after the save can be written over the
- * ones staged before it, byte for byte. */
-#define HOST_SECONDS_MAX 9999999.0
-
-static void
-append_host_figure (GString    *text,
-                    const char *name,
-                    double      seconds,
-                    const char *separator)
-{
-  char figure[G_ASCII_DTOSTR_BUF_SIZE];
-
-  /* Locale-independent, as JSON wants. */
-  g_ascii_formatd (figure, sizeof figure, "%14.6f", CLAMP (seconds, 0.0, HOST_SECONDS_MAX));
-  g_string_append_printf (text, "    \"%s\" : %s%s\n", name, figure, separator);
-}
-
-/* The DM_TRANSFORM_REPORT_HOST_SECONDS member's value, always as long
- * whatever the figures. */
-static GString *
-host_seconds_text (const HostSeconds *seconds)
-{
-  GString *text = g_string_new ("{\n");
-
-  append_host_figure (text, DM_TRANSFORM_REPORT_HOST_LOADING, seconds->loading, ",");
-  append_host_figure (text, DM_TRANSFORM_REPORT_HOST_WRITING, seconds->writing, ",");
-  append_host_figure (text, DM_TRANSFORM_REPORT_HOST_TOTAL, seconds->total, "");
-  g_string_append (text, "  }");
-  return text;
-}
-
 static void
 set_no_report_error (GError      **error,
                      DmTransform  *transform,
@@ -357,52 +318,15 @@ set_no_report_error (GError      **error,
                dm_transform_get_name (transform), path);
 }
 
-/* Reopens the JSON object @transform wrote to @text and appends the
- * host's member to it; @value_offset is where the member's value starts. */
-static gboolean
-append_host_seconds (GMemoryOutputStream  *text,
-                     DmTransform          *transform,
-                     const char           *path,
-                     const HostSeconds    *seconds,
-                     goffset              *value_offset,
-                     GError              **error)
-{
-  const char *data = g_memory_output_stream_get_data (text);
-  gsize end = g_memory_output_stream_get_data_size (text);
-  g_autoptr(GString) value = host_seconds_text (seconds);
-  g_autofree char *member = NULL;
-  gsize before;
-
-  while (end > 0 && g_ascii_isspace (data[end - 1]))
-    end--;
-  if (end == 0 || data[end - 1] != '}')
-    {
-      /* Not the object its tree is: no report a host can read. */
-      set_no_report_error (error, transform, path);
-      return FALSE;
-    }
-  before = end - 1;
-  while (before > 0 && g_ascii_isspace (data[before - 1]))
-    before--;
-  member = g_strdup_printf ("%s\n  \"%s\" : ", before > 0 && data[before - 1] == '{' ? "" : ",",
-                            DM_TRANSFORM_REPORT_HOST_SECONDS);
-  *value_offset = before + strlen (member);
-  return g_seekable_truncate (G_SEEKABLE (text), before, NULL, error) &&
-         g_seekable_seek (G_SEEKABLE (text), before, G_SEEK_SET, NULL, error) &&
-         g_output_stream_write_all (G_OUTPUT_STREAM (text), member, strlen (member), NULL, NULL, error) &&
-         g_output_stream_write_all (G_OUTPUT_STREAM (text), value->str, value->len, NULL, NULL, error) &&
-         g_output_stream_write_all (G_OUTPUT_STREAM (text), "\n}\n", 4, NULL, NULL, error);
-}
-
 /* The report, written aside until the dataset is in place, with the
  * host's seconds so far; @value_offset is where their value starts, for
  * patch_host_seconds(). */
 static DmStagedFile *
-stage_report (DmTransform        *transform,
-              const char         *path,
-              const HostSeconds  *seconds,
-              goffset            *value_offset,
-              GError            **error)
+stage_report (DmTransform           *transform,
+              const char            *path,
+              const DmHostSeconds   *seconds,
+              goffset               *value_offset,
+              GError               **error)
 {
   DmStagedFile *staged;
   g_autoptr(GOutputStream) text = g_memory_output_stream_new_resizable ();
@@ -415,10 +339,19 @@ stage_report (DmTransform        *transform,
       return NULL;
     }
 
+  if (!dm_transform_write_report (transform, text, NULL, error))
+    {
+      g_prefix_error (error, _("Cannot write the report: "));
+      return NULL;
+    }
+  /* What it wrote is not the object its tree is: no report to add to. */
+  if (!dm_host_seconds_append (G_MEMORY_OUTPUT_STREAM (text), seconds, value_offset))
+    {
+      set_no_report_error (error, transform, path);
+      return NULL;
+    }
   /* In memory, NUL-terminated, as the staged file takes it. */
-  if (!dm_transform_write_report (transform, text, NULL, error) ||
-      !append_host_seconds (G_MEMORY_OUTPUT_STREAM (text), transform, path, seconds, value_offset, error) ||
-      !g_output_stream_write_all (text, "", 1, NULL, NULL, error) ||
+  if (!g_output_stream_write_all (text, "", 1, NULL, NULL, error) ||
       !g_output_stream_close (text, NULL, error))
     {
       g_prefix_error (error, _("Cannot write the report: "));
@@ -433,12 +366,12 @@ stage_report (DmTransform        *transform,
 
 /* Writes the final figures over the staged ones. */
 static gboolean
-patch_host_seconds (DmStagedFile       *staged,
-                    goffset             value_offset,
-                    const HostSeconds  *seconds,
-                    GError            **error)
+patch_host_seconds (DmStagedFile         *staged,
+                    goffset               value_offset,
+                    const DmHostSeconds  *seconds,
+                    GError              **error)
 {
-  g_autoptr(GString) value = host_seconds_text (seconds);
+  g_autoptr(GString) value = dm_host_seconds_format (seconds);
 
   if (!dm_staged_file_patch (staged, value_offset, value->str, value->len, error))
     {
@@ -457,7 +390,7 @@ typedef struct
   DmSaveFlags flags;
   DmDataset *input;        /* out */
   DmDataset *output;       /* out */
-  HostSeconds seconds;     /* out */
+  DmHostSeconds seconds;   /* out */
 } TransformRun;
 
 static void

@@ -390,7 +390,6 @@ typedef struct
   DmSaveFlags flags;
   DmDataset *input;        /* out */
   DmDataset *output;       /* out */
-  DmHostSeconds seconds;   /* out */
 } TransformRun;
 
 static void
@@ -426,6 +425,7 @@ transform_work (DmCliJob      *job,
   g_autoptr(DmStagedFile) staged_html = NULL;
   g_autoptr(DmStagedFile) staged_report = NULL;
   guint n_input, n_output;
+  DmHostSeconds seconds = { 0 };
   goffset host_seconds_offset = 0;
   gint64 start = g_get_monotonic_time (), writing_start;
 
@@ -433,7 +433,7 @@ transform_work (DmCliJob      *job,
   run->input = dm_dataset_load (options->source, options->format, cancellable, error);
   if (run->input == NULL)
     return FALSE;
-  run->seconds.loading = seconds_since (start);
+  seconds.loading = seconds_since (start);
   n_input = dm_dataset_get_n_items (run->input);
   dm_cli_job_report (job, "loading", 1.0, n_input);
 
@@ -472,7 +472,7 @@ transform_work (DmCliJob      *job,
     }
   if (options->report_path != NULL)
     {
-      staged_report = stage_report (run->transform, options->report_path, &run->seconds,
+      staged_report = stage_report (run->transform, options->report_path, &seconds,
                                     &host_seconds_offset, error);
       if (staged_report == NULL)
         return FALSE;
@@ -482,11 +482,11 @@ transform_work (DmCliJob      *job,
   writing_start = g_get_monotonic_time ();
   if (!dm_dataset_save (run->output, run->destination, run->flags, cancellable, error))
     return FALSE;
-  run->seconds.writing = seconds_since (writing_start);
-  run->seconds.total = seconds_since (start);
+  seconds.writing = seconds_since (writing_start);
+  seconds.total = seconds_since (start);
   dm_cli_job_report (job, "writing", 1.0, n_output);
 
-  if (staged_report != NULL && !patch_host_seconds (staged_report, host_seconds_offset, &run->seconds, error))
+  if (staged_report != NULL && !patch_host_seconds (staged_report, host_seconds_offset, &seconds, error))
     return FALSE;
 
   /* The dataset is in place: renames only, which no longer heed the

@@ -11,7 +11,8 @@ For each case (the rows of issue 10's table) it runs, on keys made by
   that numpy runs OpenBLAS: otherwise no ratio is reported and the
   benchmark fails;
 - `dm prune` as a whole process under /usr/bin/time (wall, peak RSS), with
-  the core's phase times from its --report;
+  the core's phase times and the host's (loading, writing) from its
+  --report;
 - load-dataset (the loading phase alone) and `dm transforms` (start-up).
 It prints the ratio (reference seconds / our whole-process seconds), both
 inertias, peak RSS, the kernel path and the CPU, and checks the goals.
@@ -131,7 +132,7 @@ def measure(name, dm, cluster_bench, load_dataset, blas_ok, env):
     report = json.load(open(report_path))
     run["dm"] = {"seconds": seconds, "rss_kib": rss, "kept": report["kept"],
                  "inertia": report["inertia"], "iterations": report["iterations"],
-                 "phases": report["seconds"]}
+                 "phases": report["seconds"], "host": report["host_seconds"]}
     log("%s: loading alone ..." % name)
     load_seconds, load_rss, _ = timed([load_dataset, directory], env=env)
     run["load"] = {"seconds": load_seconds, "rss_kib": load_rss}
@@ -166,11 +167,12 @@ def summarise(name, runs, startup):
     print("   ours, whole `dm prune` process: %s s, peak RSS %s MiB, kept %s of %d, inertia %.1f, %d iterations"
           % (span(dm_seconds, "%.2f"), span(rss, "%.0f"), runs[0]["dm"]["kept"], expected,
              runs[0]["dm"]["inertia"], runs[0]["dm"]["iterations"]))
-    print("   phases (first run): start-up %.2f s, loading %.2f s (peak RSS %.0f MiB), %s, "
-          "writing and the rest %.2f s"
-          % (startup, runs[0]["load"]["seconds"], runs[0]["load"]["rss_kib"] / 1024,
-             ", ".join("%s %.2f s" % item for item in phases.items()),
-             runs[0]["dm"]["seconds"] - startup - runs[0]["load"]["seconds"] - core_sum))
+    host = runs[0]["dm"]["host"]
+    print("   phases (first run): start-up %.2f s, loading %.2f s (load-dataset alone %.2f s, "
+          "peak RSS %.0f MiB), %s, writing %.2f s, the rest %.2f s"
+          % (startup, host["loading"], runs[0]["load"]["seconds"], runs[0]["load"]["rss_kib"] / 1024,
+             ", ".join("%s %.2f s" % item for item in phases.items()), host["writing"],
+             runs[0]["dm"]["seconds"] - startup - host["loading"] - core_sum - host["writing"]))
     print("   core alone (cluster-bench): %s s (seeding %s, Lloyd %s)"
           % (span([r["core"]["seconds"] for r in runs], "%.2f"),
              span([r["core"]["seconds_seeding"] for r in runs], "%.2f"),

@@ -459,6 +459,41 @@ test_skip_broken_lists_and_continues (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (report, "items"), ==, N_SAMPLE_ITEMS);
 }
 
+/* The host's own report member: its phases, filled whatever the
+ * transform writes (the whole tree for random, the streamed per-item
+ * members for cluster_random), with the save's time written after it. */
+static void
+test_report_host_seconds (Fixture *fixture, gconstpointer data)
+{
+  const char *methods[] = { "random", "cluster_random" };
+
+  for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
+    {
+      g_autofree char *dest = path_in (fixture, methods[m]);
+      g_autofree char *report_path = g_strconcat (dest, ".json", NULL);
+      g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", methods[m], "-o", dest,
+                                     "--report", report_path, "-q", NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *report, *seconds;
+      double loading, writing, total;
+
+      g_assert_cmpint (run->status, ==, 0);
+      report = load_json_object (parser, report_path);
+      /* The transform's members are still there beside the host's. */
+      g_assert_cmpstr (json_object_get_string_member (report, "method"), ==, methods[m]);
+      seconds = json_object_get_object_member (report, DM_TRANSFORM_REPORT_HOST_SECONDS);
+      g_assert_nonnull (seconds);
+      loading = json_object_get_double_member (seconds, DM_TRANSFORM_REPORT_HOST_LOADING);
+      writing = json_object_get_double_member (seconds, DM_TRANSFORM_REPORT_HOST_WRITING);
+      total = json_object_get_double_member (seconds, DM_TRANSFORM_REPORT_HOST_TOTAL);
+      g_assert_cmpfloat (loading, >=, 0.0);
+      /* Staged as 0 before the save: a save's time is never 0 µs. */
+      g_assert_cmpfloat (writing, >, 0.0);
+      /* Printed to the µs, each rounded. */
+      g_assert_cmpfloat (total, >=, loading + writing - 2e-6);
+    }
+}
+
 static void
 test_skip_broken_with_nothing_left (Fixture *fixture, gconstpointer data)
 {
@@ -637,6 +672,7 @@ main (int argc, char **argv)
   ADD ("hash-help", test_hash_help);
   ADD ("broken-image-stops-the-run", test_broken_image_stops_the_run);
   ADD ("skip-broken-lists-and-continues", test_skip_broken_lists_and_continues);
+  ADD ("report-host-seconds", test_report_host_seconds);
   ADD ("skip-broken-with-nothing-left", test_skip_broken_with_nothing_left);
   ADD ("hash-refuses-imagenet", test_hash_refuses_imagenet);
   ADD ("help-lists-every-parameter", test_help_lists_every_parameter);

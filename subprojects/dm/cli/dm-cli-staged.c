@@ -4,12 +4,16 @@
  * place before the dataset is saved; only when the dataset is in place are
  * the reports renamed into theirs. A report that cannot be written fails
  * the run before the dataset is touched, and a failed run removes the
- * temporary files and the folders it made for them.
+ * temporary files and the folders it made for them. What is known only
+ * after the save (how long it took) is patched into the written file in
+ * place, over bytes of the same length, so the file needs no new space
+ * once the dataset is in place.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -110,6 +114,55 @@ dm_staged_file_new (const char  *path,
       return NULL;
     }
   return g_steal_pointer (&self);
+}
+
+/**
+ * dm_staged_file_patch:
+ * @self: a staged, uncommitted file
+ * @offset: where in its contents the patch goes
+ * @bytes: what replaces the @length bytes there
+ * @length: how many
+ * @error: return location for a #GError
+ *
+ * Overwrites part of the staged file in place and syncs it.
+ */
+gboolean
+dm_staged_file_patch (DmStagedFile  *self,
+                      goffset        offset,
+                      const char    *bytes,
+                      gsize          length,
+                      GError       **error)
+{
+  int fd;
+
+  g_return_val_if_fail (self->temp != NULL, FALSE);
+
+  fd = g_open (self->temp, O_WRONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return set_io_error (error, self->path);
+  while (length > 0)
+    {
+      gssize written = pwrite (fd, bytes, length, offset);
+
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written < 0)
+        {
+          set_io_error (error, self->path);
+          g_close (fd, NULL);
+          return FALSE;
+        }
+      bytes += written;
+      length -= written;
+      offset += written;
+    }
+  if (fsync (fd) != 0)
+    {
+      set_io_error (error, self->path);
+      g_close (fd, NULL);
+      return FALSE;
+    }
+  return g_close (fd, NULL) || set_io_error (error, self->path);
 }
 
 /**

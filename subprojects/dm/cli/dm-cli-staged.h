@@ -14,6 +14,11 @@ typedef struct _DmStagedFile DmStagedFile;
 DmStagedFile *dm_staged_file_new    (const char    *path,
                                      const char    *contents,
                                      GError       **error);
+gboolean      dm_staged_file_patch  (DmStagedFile  *self,
+                                     goffset        offset,
+                                     const char    *bytes,
+                                     gsize          length,
+                                     GError       **error);
 gboolean      dm_staged_file_commit (DmStagedFile  *self,
                                      GError       **error);
 void          dm_staged_file_free   (DmStagedFile  *self);

@@ -12,6 +12,7 @@
 #include "dm.h"
 #include "dm-cli-job.h"
 #include "dm-cli-progress.h"
+#include "dm-cli-host-seconds.h"
 #include "dm-cli-staged.h"
 #include "dm-html-report.h"
 
@@ -307,26 +308,50 @@ print_skipped (DmTransform *transform)
     }
 }
 
-/* The report, written aside until the dataset is in place. */
+static void
+set_no_report_error (GError      **error,
+                     DmTransform  *transform,
+                     const char   *path)
+{
+  g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
+               _("The transform “%s” gives no report for %s"),
+               dm_transform_get_name (transform), path);
+}
+
+/* The report, written aside until the dataset is in place, with the
+ * host's seconds so far; @value_offset is where their value starts, for
+ * patch_host_seconds(). */
 static DmStagedFile *
-stage_report (DmTransform  *transform,
-              const char   *path,
-              GError      **error)
+stage_report (DmTransform           *transform,
+              const char            *path,
+              const DmHostSeconds   *seconds,
+              goffset               *value_offset,
+              GError               **error)
 {
   DmStagedFile *staged;
   g_autoptr(GOutputStream) text = g_memory_output_stream_new_resizable ();
+  JsonNode *report = dm_transform_get_report (transform);
 
-  if (dm_transform_get_report (transform) == NULL)
+  /* The host's member goes in the object, which a report must be. */
+  if (report == NULL || !JSON_NODE_HOLDS_OBJECT (report))
     {
-      g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
-                   _("The transform “%s” gives no report for %s"),
-                   dm_transform_get_name (transform), path);
+      set_no_report_error (error, transform, path);
       return NULL;
     }
 
+  if (!dm_transform_write_report (transform, text, NULL, error))
+    {
+      g_prefix_error (error, _("Cannot write the report: "));
+      return NULL;
+    }
+  /* What it wrote is not the object its tree is: no report to add to. */
+  if (!dm_host_seconds_append (G_MEMORY_OUTPUT_STREAM (text), seconds, value_offset))
+    {
+      set_no_report_error (error, transform, path);
+      return NULL;
+    }
   /* In memory, NUL-terminated, as the staged file takes it. */
-  if (!dm_transform_write_report (transform, text, NULL, error) ||
-      !g_output_stream_write_all (text, "", 1, NULL, NULL, error) ||
+  if (!g_output_stream_write_all (text, "", 1, NULL, NULL, error) ||
       !g_output_stream_close (text, NULL, error))
     {
       g_prefix_error (error, _("Cannot write the report: "));
@@ -337,6 +362,23 @@ stage_report (DmTransform  *transform,
   if (staged == NULL)
     g_prefix_error (error, _("Cannot write the report: "));
   return staged;
+}
+
+/* Writes the final figures over the staged ones. */
+static gboolean
+patch_host_seconds (DmStagedFile         *staged,
+                    goffset               value_offset,
+                    const DmHostSeconds  *seconds,
+                    GError              **error)
+{
+  g_autoptr(GString) value = dm_host_seconds_format (seconds);
+
+  if (!dm_staged_file_patch (staged, value_offset, value->str, value->len, error))
+    {
+      g_prefix_error (error, _("Cannot write the report: "));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* What the worker thread of `dm prune` and `dm transform` works on. */
@@ -358,11 +400,19 @@ relay_report_progress (guint    done,
   dm_cli_job_report (user_data, "report", (double) done / total, total);
 }
 
+static double
+seconds_since (gint64 start)
+{
+  return (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
+}
+
 /* Load, apply, render the HTML report, save: in the worker thread, each
  * step cancellable. The reports are written aside before the save and
  * renamed into place after it, so a run writes every output it was asked
  * for or none: a report that cannot be written fails the run before the
- * dataset is touched. */
+ * dataset is touched. The save's own time, known only once it is done,
+ * is written over the staged report's placeholder, in place, before the
+ * renames. */
 static gboolean
 transform_work (DmCliJob      *job,
                 gpointer       user_data,
@@ -375,11 +425,15 @@ transform_work (DmCliJob      *job,
   g_autoptr(DmStagedFile) staged_html = NULL;
   g_autoptr(DmStagedFile) staged_report = NULL;
   guint n_input, n_output;
+  DmHostSeconds seconds = { 0 };
+  goffset host_seconds_offset = 0;
+  gint64 start = g_get_monotonic_time (), writing_start;
 
   dm_cli_job_report (job, "loading", -1.0, 0);
   run->input = dm_dataset_load (options->source, options->format, cancellable, error);
   if (run->input == NULL)
     return FALSE;
+  seconds.loading = seconds_since (start);
   n_input = dm_dataset_get_n_items (run->input);
   dm_cli_job_report (job, "loading", 1.0, n_input);
 
@@ -418,15 +472,22 @@ transform_work (DmCliJob      *job,
     }
   if (options->report_path != NULL)
     {
-      staged_report = stage_report (run->transform, options->report_path, error);
+      staged_report = stage_report (run->transform, options->report_path, &seconds,
+                                    &host_seconds_offset, error);
       if (staged_report == NULL)
         return FALSE;
     }
 
   dm_cli_job_report (job, "writing", -1.0, n_output);
+  writing_start = g_get_monotonic_time ();
   if (!dm_dataset_save (run->output, run->destination, run->flags, cancellable, error))
     return FALSE;
+  seconds.writing = seconds_since (writing_start);
+  seconds.total = seconds_since (start);
   dm_cli_job_report (job, "writing", 1.0, n_output);
+
+  if (staged_report != NULL && !patch_host_seconds (staged_report, host_seconds_offset, &seconds, error))
+    return FALSE;
 
   /* The dataset is in place: renames only, which no longer heed the
    * cancellable. */

@@ -111,6 +111,44 @@ G_BEGIN_DECLS
  */
 #define DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM "cluster_of_item"
 
+/**
+ * DM_TRANSFORM_REPORT_HOST_SECONDS:
+ *
+ * Report member that the host adds to the report it writes, and a
+ * transform never fills: an object of the wall-clock seconds the host
+ * spent around the transform, with the number members
+ * %DM_TRANSFORM_REPORT_HOST_LOADING, %DM_TRANSFORM_REPORT_HOST_WRITING and
+ * %DM_TRANSFORM_REPORT_HOST_TOTAL. A transform's own timings are members
+ * of its own.
+ */
+#define DM_TRANSFORM_REPORT_HOST_SECONDS "host_seconds"
+
+/**
+ * DM_TRANSFORM_REPORT_HOST_LOADING:
+ *
+ * Member of %DM_TRANSFORM_REPORT_HOST_SECONDS: reading the input dataset,
+ * its hash-key cache included (the cache is parsed alongside the
+ * annotations, so it has no time of its own).
+ */
+#define DM_TRANSFORM_REPORT_HOST_LOADING "loading"
+
+/**
+ * DM_TRANSFORM_REPORT_HOST_WRITING:
+ *
+ * Member of %DM_TRANSFORM_REPORT_HOST_SECONDS: saving the output dataset,
+ * its hash-key cache and media included, until it is in place.
+ */
+#define DM_TRANSFORM_REPORT_HOST_WRITING "writing"
+
+/**
+ * DM_TRANSFORM_REPORT_HOST_TOTAL:
+ *
+ * Member of %DM_TRANSFORM_REPORT_HOST_SECONDS: the whole run, from the
+ * start of loading to the end of writing (so at least the sum of the
+ * two; the rest is the transform and the reports).
+ */
+#define DM_TRANSFORM_REPORT_HOST_TOTAL "total"
+
 #define DM_TYPE_TRANSFORM (dm_transform_get_type ())
 DM_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (DmTransform, dm_transform, DM, TRANSFORM, GObject)

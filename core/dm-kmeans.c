@@ -58,11 +58,18 @@ typedef struct {
 
   /* seeding */
   guint16 *nearest, *second;        /* Hamming distance to 1st / 2nd seed */
-  guint16 *candidate_dist;          /* max_trials x n_padded */
   guint64 *candidate_keys;          /* max_trials x n_words */
   guint max_trials, n_candidates, best_candidate, new_centre;
   gboolean update_pending;
-  guint pending_row, pending_centre;
+  guint pending_centre;
+  /* The last chosen centre's distances are recomputed, a chunk at a time,
+   * where needed (its pass, or sampling in the chunk) rather than kept for
+   * every candidate: one more distance per item and centre instead of
+   * writing max_trials x 2 bytes per item and centre to memory. */
+  guint64 *pending_key;             /* n_words */
+  guint16 *pending_dist;            /* n_padded, valid per chunk */
+  guint *pending_stamp;             /* n_seed_chunks: pending_serial when valid */
+  guint pending_serial;
   gsize n_seed_chunks;
   guint64 *chunk_potential;         /* n_seed_chunks x max_trials */
   guint64 *chunk_sum;               /* n_seed_chunks: sum of nearest */
@@ -237,6 +244,23 @@ report (const Kmeans *km, double fraction, GError **error)
 
 /* ---- seeding ---------------------------------------------------------- */
 
+/* The pending centre's distances to the items of chunk; each task or the
+ * sampling computes its own chunks only, so no two threads write one. */
+static const guint16 *
+pending_chunk_distances (Kmeans *km, gsize chunk)
+{
+  gsize first = chunk * SEED_CHUNK;
+
+  if (km->pending_stamp[chunk] != km->pending_serial)
+    {
+      km->kernels->hamming (km->points_t, km->n_words, first / DM_KMEANS_POINT_BLOCK,
+                            MIN ((first + SEED_CHUNK) / DM_KMEANS_POINT_BLOCK, km->n_blocks),
+                            km->pending_key, km->nearest + first, km->pending_dist + first);
+      km->pending_stamp[chunk] = km->pending_serial;
+    }
+  return km->pending_dist + first;
+}
+
 /* The last chosen centre's distances are applied lazily, by the next
  * pass over the same chunk: one pass over the items per centre, not two. */
 static void
@@ -247,7 +271,7 @@ apply_pending_chunk (Kmeans *km, gsize chunk)
 
   if (!km->update_pending)
     return;
-  km->kernels->apply_centre (km->candidate_dist + km->pending_row * km->n_padded + first,
+  km->kernels->apply_centre (pending_chunk_distances (km, chunk),
                              km->nearest + first, km->second + first, km->label + first,
                              end - first, km->pending_centre);
 }
@@ -258,6 +282,8 @@ seed_candidates_task (gsize chunk, guint worker, gpointer data)
   Kmeans *km = data;
   gsize first = chunk * SEED_CHUNK;
   gsize block_end = MIN ((first + SEED_CHUNK) / DM_KMEANS_POINT_BLOCK, km->n_blocks);
+  /* Only the sums matter here: the distances stay in L1. */
+  guint16 scratch[SEED_CHUNK];
 
   apply_pending_chunk (km, chunk);
   for (guint t = 0; t < km->n_candidates; t++)
@@ -265,7 +291,7 @@ seed_candidates_task (gsize chunk, guint worker, gpointer data)
         km->kernels->hamming (km->points_t, km->n_words,
                               first / DM_KMEANS_POINT_BLOCK, block_end,
                               km->candidate_keys + t * km->n_words, km->nearest + first,
-                              km->candidate_dist + t * km->n_padded + first);
+                              scratch);
 }
 
 static void
@@ -276,19 +302,19 @@ apply_pending_task (gsize chunk, guint worker, gpointer data)
 
 /* Nearest-centre distance, the pending centre included. */
 static inline guint
-current_nearest (const Kmeans *km, gsize item)
+current_nearest (Kmeans *km, gsize item)
 {
   guint nearest = km->nearest[item];
 
   if (km->update_pending)
-    nearest = MIN (nearest, km->candidate_dist[km->pending_row * km->n_padded + item]);
+    nearest = MIN (nearest, pending_chunk_distances (km, item / SEED_CHUNK)[item % SEED_CHUNK]);
   return nearest;
 }
 
 /* The first item whose running sum of seeding distances exceeds target:
  * sampling with probability proportional to the squared distance. */
 static guint
-sample_item (const Kmeans *km, guint64 target)
+sample_item (Kmeans *km, guint64 target)
 {
   guint64 cumulative = 0;
 
@@ -326,7 +352,9 @@ commit_candidate (Kmeans *km, guint *seed_items, const guint *candidates)
 {
   seed_items[km->new_centre] = candidates[km->best_candidate];
   km->update_pending = TRUE;
-  km->pending_row = km->best_candidate;
+  memcpy (km->pending_key, km->candidate_keys + km->best_candidate * km->n_words,
+          km->n_words * sizeof *km->pending_key);
+  km->pending_serial++;
   km->pending_centre = km->new_centre;
   for (gsize c = 0; c < km->n_seed_chunks; c++)
     km->chunk_sum[c] = km->chunk_potential[c * km->max_trials + km->best_candidate];
@@ -404,8 +432,13 @@ seed (Kmeans *km, guint *seed_items, GError **error)
   km->second = g_new (guint16, km->n);
   for (gsize i = 0; i < km->n; i++)
     km->nearest[i] = km->second[i] = FAR;
-  km->candidate_dist = g_new (guint16, km->max_trials * km->n_padded);
   km->candidate_keys = g_new (guint64, km->max_trials * km->n_words);
+  km->pending_key = g_new (guint64, km->n_words);
+  km->pending_dist = g_new (guint16, km->n_padded);
+  km->pending_stamp = g_new (guint, km->n_seed_chunks);
+  for (gsize c = 0; c < km->n_seed_chunks; c++)
+    km->pending_stamp[c] = G_MAXUINT;
+  km->pending_serial = 0;
   km->chunk_potential = g_new0 (guint64, km->n_seed_chunks * km->max_trials);
   km->chunk_sum = g_new0 (guint64, km->n_seed_chunks);
 
@@ -436,8 +469,10 @@ seed (Kmeans *km, guint *seed_items, GError **error)
   /* Lloyd reads the keys themselves: the transposed copy would only add to
    * its peak memory (80 MB at 1.28M keys). */
   g_clear_pointer (&km->points_t, g_free);
-  g_clear_pointer (&km->candidate_dist, g_free);
   g_clear_pointer (&km->candidate_keys, g_free);
+  g_clear_pointer (&km->pending_key, g_free);
+  g_clear_pointer (&km->pending_dist, g_free);
+  g_clear_pointer (&km->pending_stamp, g_free);
   g_clear_pointer (&km->chunk_potential, g_free);
   g_clear_pointer (&km->chunk_sum, g_free);
   return TRUE;
@@ -1107,8 +1142,10 @@ kmeans_clear (Kmeans *km)
   g_free (km->popcount);
   g_free (km->nearest);
   g_free (km->second);
-  g_free (km->candidate_dist);
   g_free (km->candidate_keys);
+  g_free (km->pending_key);
+  g_free (km->pending_dist);
+  g_free (km->pending_stamp);
   g_free (km->chunk_potential);
   g_free (km->chunk_sum);
   g_free (km->counts16_t);

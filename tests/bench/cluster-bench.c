@@ -107,12 +107,21 @@ main (int argc, char **argv)
       g_printerr ("%s\n", error->message);
       return 1;
     }
+  /* Exact fingerprints of the result, so that a speed change can be
+   * checked to change nothing: the inertia's bits and a hash of the
+   * labels and the kept items. */
+  guint32 result_hash = 2166136261u;
+  for (gsize i = 0; i < n; i++)
+    result_hash = (result_hash ^ result->cluster_of_item[i]) * 16777619u;
+  for (guint i = 0; i < result->n_kept; i++)
+    result_hash = (result_hash ^ result->kept[i]) * 16777619u;
   printf ("{\"seconds\": %.4f, \"seconds_seeding\": %.4f, \"seconds_lloyd\": %.4f, "
           "\"seconds_select\": %.4f, \"selected\": %u, \"inertia\": %.6f, "
+          "\"inertia_bits\": \"%a\", \"result_hash\": \"%08x\", "
           "\"iterations\": %u, \"n\": %" G_GSIZE_FORMAT ", \"k\": %u, \"kernels\": \"%s\"}\n",
           (g_get_monotonic_time () - start) / 1e6, result->seconds_seeding,
           result->seconds_lloyd, result->seconds_select, result->n_kept,
-          result->inertia, result->iterations, n, result->n_clusters,
+          result->inertia, result->inertia, result_hash, result->iterations, n, result->n_clusters,
           kernels);
   return 0;
 }

@@ -273,6 +273,90 @@ test_versus_naive (void)
     }
 }
 
+/* Greedy k-means++ as the core specifies it, one distance at a time: the
+ * first centre drawn uniformly, then per centre @trials candidates drawn
+ * with probability proportional to the distance to the nearest centre so
+ * far (all drawn before any is evaluated), the one leaving the smallest
+ * total kept (the first on ties). */
+static void
+naive_seeding (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint trials,
+               guint32 seed, guint *seeds)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autofree guint *nearest = g_new (guint, n);
+  g_autofree guint *candidates = g_new (guint, trials);
+
+  for (gsize i = 0; i < n; i++)
+    nearest[i] = G_MAXUINT;
+  for (guint j = 0; j < k; j++)
+    {
+      guint64 potential = 0, best_total = G_MAXUINT64;
+      guint n_candidates = j == 0 ? 1 : trials, best = 0;
+
+      for (gsize i = 0; i < n; i++)
+        potential += nearest[i];
+      if (j == 0)
+        candidates[0] = (guint) g_rand_int_range (rand, 0, (gint32) n);
+      else
+        for (guint t = 0; t < trials; t++)
+          {
+            guint64 target, cumulative = 0;
+
+            if (potential == 0)
+              {
+                candidates[t] = (guint) g_rand_int_range (rand, 0, (gint32) n);
+                continue;
+              }
+            /* One draw: MIN () would evaluate it twice. */
+            target = (guint64) (g_rand_double (rand) * (double) potential);
+            target = MIN (target, potential - 1);
+            candidates[t] = (guint) n - 1;
+            for (gsize i = 0; i < n; i++)
+              if ((cumulative += nearest[i]) > target)
+                {
+                  candidates[t] = (guint) i;
+                  break;
+                }
+          }
+      for (guint t = 0; t < n_candidates; t++)
+        {
+          guint64 total = 0;
+          for (gsize i = 0; i < n; i++)
+            total += MIN (nearest[i], dm_keys_hamming (keys + i * key_bytes,
+                                                       keys + candidates[t] * key_bytes, key_bytes));
+          if (total < best_total)
+            {
+              best_total = total;
+              best = t;
+            }
+        }
+      seeds[j] = candidates[best];
+      for (gsize i = 0; i < n; i++)
+        nearest[i] = MIN (nearest[i], dm_keys_hamming (keys + i * key_bytes,
+                                                       keys + seeds[j] * key_bytes, key_bytes));
+    }
+}
+
+/* The seeding's chunked passes, lazily applied centres and recomputed
+ * distances choose the naive seeding's centres, on one thread and two,
+ * over several chunks and a partial one. */
+static void
+test_seeding_versus_naive (gconstpointer data)
+{
+  gsize key_bytes = GPOINTER_TO_SIZE (data);
+  gsize n = 2900;
+  guint k = 25;
+  g_autofree guint8 *keys = make_noisy (n, 12, key_bytes, 77);
+  g_autofree guint *naive = g_new (guint, k);
+
+  naive_seeding (keys, n, key_bytes, k, dm_kmeans_default_trials (n, k), 3, naive);
+  for (guint threads = 1; threads <= 2; threads++)
+    {
+      g_autoptr(DmKmeansResult) result = run (keys, n, key_bytes, k, 3, threads, FALSE, 1e-4);
+      g_assert_cmpmem (result->seed_items, k * sizeof (guint), naive, k * sizeof (guint));
+    }
+}
+
 static void
 test_determinism (void)
 {
@@ -780,6 +864,7 @@ main (int argc, char **argv)
   add_per_width ("planted", test_planted, 4);
   g_test_add_func ("/kmeans/centres", test_centres);
   g_test_add_func ("/kmeans/versus-naive-lloyd", test_versus_naive);
+  add_per_width ("seeding-versus-naive", test_seeding_versus_naive, 4);
   g_test_add_func ("/kmeans/determinism", test_determinism);
   add_per_width ("threads-identical", test_threads_identical, 2);
   add_per_width ("kernels-identical", test_kernels_identical, 4);

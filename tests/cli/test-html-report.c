@@ -102,6 +102,64 @@ test_clusters (Fixture       *fixture,
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (report, "cluster_of_item")), ==, n_items);
 }
 
+/* --report-html alone (no --report): the page still groups the items by
+ * cluster, with each cluster's figures, as with --report beside it: the
+ * per-item members come from the transform's written report, not its
+ * tree. */
+static void
+test_clusters_without_json_report (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autofree char *html_dir = g_build_filename (fixture->tmp, "html-only", NULL);
+  g_autofree char *dest = g_build_filename (fixture->tmp, "html-only-out", NULL);
+  g_autofree char *index = g_build_filename (html_dir, "index.html", NULL);
+  g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "cluster_random", "-r", "0.5",
+                                 "-o", dest, "--report-html", html_dir, NULL);
+  g_autoptr(JsonObject) report = NULL;
+  g_autofree char *page = NULL;
+  g_autofree char *page_with_json = NULL;
+  g_autoptr(GRegex) heading = g_regex_new ("<div class=\"group\"><h3>Cluster ([0-9]+) — kept ([0-9]+) of ([0-9]+) items?</h3>",
+                                           G_REGEX_DEFAULT, G_REGEX_MATCH_DEFAULT, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree guint *sizes = NULL;
+  JsonArray *clusters, *cluster_of_item;
+  guint n_groups = 0, kept_sum = 0;
+
+  if (run->status != 0)
+    g_error ("dm prune --report-html failed: %s", run->err);
+  g_assert_true (g_file_get_contents (index, &page, NULL, NULL));
+  page_with_json = prune_with_report (fixture, "cluster_random", &report);
+
+  /* Each item counted in its cluster, as the JSON report assigns it. */
+  clusters = json_object_get_array_member (report, "clusters");
+  cluster_of_item = json_object_get_array_member (report, "cluster_of_item");
+  sizes = g_new0 (guint, json_array_get_length (clusters));
+  for (guint i = 0; i < json_array_get_length (cluster_of_item); i++)
+    {
+      gint64 c = json_array_get_int_element (cluster_of_item, i);
+
+      if (c >= 0)
+        sizes[c]++;
+    }
+
+  g_regex_match (heading, page, G_REGEX_MATCH_DEFAULT, &match);
+  for (; g_match_info_matches (match); g_match_info_next (match, NULL), n_groups++)
+    {
+      g_autofree char *cluster = g_match_info_fetch (match, 1);
+      g_autofree char *kept = g_match_info_fetch (match, 2);
+      g_autofree char *all = g_match_info_fetch (match, 3);
+      guint c = (guint) g_ascii_strtoull (cluster, NULL, 10);
+
+      g_assert_cmpuint (c, <, json_array_get_length (clusters));
+      g_assert_cmpuint ((guint) g_ascii_strtoull (all, NULL, 10), ==, sizes[c]);
+      kept_sum += (guint) g_ascii_strtoull (kept, NULL, 10);
+    }
+  g_assert_cmpuint (n_groups, ==, json_array_get_length (clusters));
+  g_assert_cmpuint (kept_sum, ==, json_object_get_int_member (report, "kept"));
+  g_assert_cmpuint (count_occurrences (page, "<div class=\"group\">"), ==, n_groups);
+  g_assert_cmpuint (count_occurrences (page_with_json, "<div class=\"group\">"), ==, n_groups);
+}
+
 static void
 test_random_by_subset (Fixture       *fixture,
                        gconstpointer  data)
@@ -382,6 +440,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/html-report/clusters", Fixture, NULL, fixture_set_up, test_clusters, source_fixture_tear_down);
+  g_test_add ("/html-report/clusters-without-json-report", Fixture, NULL, fixture_set_up, test_clusters_without_json_report, source_fixture_tear_down);
   g_test_add ("/html-report/random-by-subset", Fixture, NULL, fixture_set_up, test_random_by_subset, source_fixture_tear_down);
   g_test_add ("/html-report/thumbnails-capped", Fixture, GUINT_TO_POINTER (80), fixture_set_up, test_thumbnails_capped, source_fixture_tear_down);
   g_test_add ("/html-report/without-images", Fixture, NULL, fixture_set_up, test_without_images, source_fixture_tear_down);

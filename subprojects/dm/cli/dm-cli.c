@@ -318,17 +318,15 @@ set_no_report_error (GError      **error,
                dm_transform_get_name (transform), path);
 }
 
-/* The report, written aside until the dataset is in place, with the
- * host's seconds so far; @value_offset is where their value starts, for
- * patch_host_seconds(). */
-static DmStagedFile *
-stage_report (DmTransform           *transform,
-              const char            *path,
-              const DmHostSeconds   *seconds,
-              goffset               *value_offset,
-              GError               **error)
+/* The transform's report as JSON text, in memory (left open, for
+ * stage_report() to add to): written by dm_transform_write_report(),
+ * which has the per-item members the tree leaves out. NULL with @error
+ * when the transform gives no report object. */
+static GOutputStream *
+write_report_text (DmTransform  *transform,
+                   const char   *path,
+                   GError      **error)
 {
-  DmStagedFile *staged;
   g_autoptr(GOutputStream) text = g_memory_output_stream_new_resizable ();
   JsonNode *report = dm_transform_get_report (transform);
 
@@ -344,6 +342,22 @@ stage_report (DmTransform           *transform,
       g_prefix_error (error, _("Cannot write the report: "));
       return NULL;
     }
+  return g_steal_pointer (&text);
+}
+
+/* The report @text, written aside until the dataset is in place, with the
+ * host's seconds so far; @value_offset is where their value starts, for
+ * patch_host_seconds(). */
+static DmStagedFile *
+stage_report (DmTransform           *transform,
+              GOutputStream         *text,
+              const char            *path,
+              const DmHostSeconds   *seconds,
+              goffset               *value_offset,
+              GError               **error)
+{
+  DmStagedFile *staged;
+
   /* What it wrote is not the object its tree is: no report to add to. */
   if (!dm_host_seconds_append (G_MEMORY_OUTPUT_STREAM (text), seconds, value_offset))
     {
@@ -424,6 +438,7 @@ transform_work (DmCliJob      *job,
   g_autofree char *html = NULL;
   g_autoptr(DmStagedFile) staged_html = NULL;
   g_autoptr(DmStagedFile) staged_report = NULL;
+  g_autoptr(GOutputStream) report_text = NULL;
   guint n_input, n_output;
   DmHostSeconds seconds = { 0 };
   goffset host_seconds_offset = 0;
@@ -445,6 +460,22 @@ transform_work (DmCliJob      *job,
     return FALSE;
   n_output = dm_dataset_get_n_items (run->output);
 
+  /* One text for both reports: --report's file, and the per-item members
+   * the HTML report reads from it, which the tree leaves out. */
+  if (options->report_path != NULL)
+    {
+      report_text = write_report_text (run->transform, options->report_path, error);
+      if (report_text == NULL)
+        return FALSE;
+    }
+  else if (options->html_report_dir != NULL && dm_transform_get_report (run->transform) != NULL
+           && JSON_NODE_HOLDS_OBJECT (dm_transform_get_report (run->transform)))
+    {
+      report_text = write_report_text (run->transform, options->html_report_dir, error);
+      if (report_text == NULL)
+        return FALSE;
+    }
+
   if (options->html_report_dir != NULL)
     {
       DmHtmlReportContent content;
@@ -453,6 +484,12 @@ transform_work (DmCliJob      *job,
       content.source = options->source;
       content.transform_label = dm_transform_get_label (run->transform);
       content.transform_report = dm_transform_get_report (run->transform);
+      if (report_text != NULL)
+        {
+          content.transform_report_text = g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (report_text));
+          content.transform_report_text_length =
+            g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (report_text));
+        }
       dm_cli_job_report (job, "report", -1.0, 0);
       html = dm_html_report_render (&content, cancellable, relay_report_progress, job, error);
       if (html == NULL)
@@ -472,7 +509,7 @@ transform_work (DmCliJob      *job,
     }
   if (options->report_path != NULL)
     {
-      staged_report = stage_report (run->transform, options->report_path, &seconds,
+      staged_report = stage_report (run->transform, report_text, options->report_path, &seconds,
                                     &host_seconds_offset, error);
       if (staged_report == NULL)
         return FALSE;
@@ -545,9 +582,10 @@ run_transform (RunOptions  *options,
               (options->link_media ? DM_SAVE_LINK_MEDIA : DM_SAVE_NONE);
 
   run.transform = transform;
-  /* Only the HTML report reads the per-item members from the report's
-   * tree; --report has the transform write them from its own data. */
-  dm_transform_set_report_per_item (transform, options->html_report_dir != NULL);
+  /* No per-item members in the report's tree (a node per item): both
+   * reports take them from the text the transform writes from its own
+   * compact data (write_report_text()). */
+  dm_transform_set_report_per_item (transform, FALSE);
 
   status = set_parameters (transform, options->parameters);
   if (status != 0)

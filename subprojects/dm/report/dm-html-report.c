@@ -14,6 +14,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <yajl/yajl_parse.h>
 
 #include "dm-html-report.h"
 
@@ -166,6 +167,220 @@ int_element (JsonArray *array,
   return json_node_get_int (node);
 }
 
+/* Stores item @index's @cluster (-1: an item left out before clustering,
+ * --skip-broken); FALSE when it names no cluster of @info. */
+static gboolean
+store_cluster_of_item (ClusterInfo *info,
+                       guint        index,
+                       gint64       cluster)
+{
+  if (cluster == -1)
+    {
+      info->cluster_of_item[index] = NO_CLUSTER;
+      return TRUE;
+    }
+  if (cluster < 0 || cluster >= info->n_clusters)
+    return FALSE;
+  info->cluster_of_item[index] = (guint) cluster;
+  return TRUE;
+}
+
+static void
+read_cluster_of_item_tree (JsonArray   *assignment,
+                           guint        n_items,
+                           ClusterInfo *info)
+{
+  if (json_array_get_length (assignment) != n_items)
+    return;
+
+  info->cluster_of_item = g_new (guint, MAX (n_items, 1));
+  for (guint i = 0; i < n_items; i++)
+    if (!store_cluster_of_item (info, i, int_element (assignment, i)))
+      {
+        g_clear_pointer (&info->cluster_of_item, g_free);
+        return;
+      }
+}
+
+/* The state of the event parse of cluster_of_item out of the report's
+ * text: the member can be as long as the dataset, so it goes straight
+ * into a guint array instead of a tree. */
+typedef struct
+{
+  ClusterInfo *info;
+  guint n_items;
+  guint depth;            /* 1: in the report object */
+  gboolean key_is_ours;   /* the last key at depth 1 was cluster_of_item */
+  gboolean in_array;      /* in that member's array (depth 2) */
+  gboolean seen;          /* the member was an array */
+  gboolean valid;
+  guint n_read;
+} ClusterOfItemParse;
+
+/* One element of the array, as int_element() reads the tree's: a value
+ * that is not a whole number counts as -1. */
+static void
+parse_element (ClusterOfItemParse *parse,
+               gint64              cluster)
+{
+  if (!parse->valid)
+    return;
+  if (parse->n_read >= parse->n_items || !store_cluster_of_item (parse->info, parse->n_read, cluster))
+    parse->valid = FALSE;
+  parse->n_read++;
+}
+
+/* A scalar: an element when directly in the array, else nothing to us. */
+static void
+parse_scalar (ClusterOfItemParse *parse,
+              gint64              cluster)
+{
+  if (parse->in_array && parse->depth == 2)
+    parse_element (parse, cluster);
+  if (parse->depth == 1)
+    {
+      if (parse->key_is_ours)
+        parse->seen = FALSE;   /* a later member of the name replaces the array */
+      parse->key_is_ours = FALSE;
+    }
+}
+
+static int
+on_null (void *ctx)
+{
+  parse_scalar (ctx, -1);
+  return 1;
+}
+
+static int
+on_boolean (void *ctx,
+            int   value G_GNUC_UNUSED)
+{
+  parse_scalar (ctx, -1);
+  return 1;
+}
+
+static int
+on_integer (void      *ctx,
+            long long  value)
+{
+  parse_scalar (ctx, value);
+  return 1;
+}
+
+static int
+on_double (void   *ctx,
+           double  value G_GNUC_UNUSED)
+{
+  parse_scalar (ctx, -1);
+  return 1;
+}
+
+static int
+on_string (void                *ctx,
+           const unsigned char *value G_GNUC_UNUSED,
+           size_t               length G_GNUC_UNUSED)
+{
+  parse_scalar (ctx, -1);
+  return 1;
+}
+
+static int
+on_map_key (void                *ctx,
+            const unsigned char *key,
+            size_t               length)
+{
+  ClusterOfItemParse *parse = ctx;
+
+  if (parse->depth == 1)
+    parse->key_is_ours = length == strlen (DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM)
+                         && memcmp (key, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM, length) == 0;
+  return 1;
+}
+
+/* A map or array inside the array is an element that is no number. */
+static void
+parse_open (ClusterOfItemParse *parse)
+{
+  if (parse->in_array && parse->depth == 2)
+    parse_element (parse, -1);
+  parse->depth++;
+}
+
+static int
+on_start_map (void *ctx)
+{
+  parse_open (ctx);
+  return 1;
+}
+
+static int
+on_start_array (void *ctx)
+{
+  ClusterOfItemParse *parse = ctx;
+
+  /* A later member of the same name wins, as in json-glib's tree. */
+  if (parse->depth == 1 && parse->key_is_ours)
+    {
+      parse->in_array = parse->seen = parse->valid = TRUE;
+      parse->n_read = 0;
+      parse->depth++;
+      return 1;
+    }
+  parse_open (parse);
+  return 1;
+}
+
+static int
+on_end (void *ctx)
+{
+  ClusterOfItemParse *parse = ctx;
+
+  parse->depth--;
+  if (parse->depth == 1)
+    {
+      if (parse->in_array)
+        parse->in_array = FALSE;
+      else if (parse->key_is_ours)
+        parse->seen = FALSE;   /* a later non-array member replaces the array */
+      parse->key_is_ours = FALSE;
+    }
+  return 1;
+}
+
+static const yajl_callbacks cluster_of_item_callbacks = {
+  .yajl_null = on_null,
+  .yajl_boolean = on_boolean,
+  .yajl_integer = on_integer,
+  .yajl_double = on_double,
+  .yajl_string = on_string,
+  .yajl_start_map = on_start_map,
+  .yajl_map_key = on_map_key,
+  .yajl_end_map = on_end,
+  .yajl_start_array = on_start_array,
+  .yajl_end_array = on_end,
+};
+
+/* cluster_of_item out of the report's @text, for a transform that leaves
+ * the per-item members out of its tree (dm_transform_write_report()). */
+static void
+read_cluster_of_item_text (const char  *text,
+                           gsize        length,
+                           guint        n_items,
+                           ClusterInfo *info)
+{
+  ClusterOfItemParse parse = { info, n_items };
+  yajl_handle handle = yajl_alloc (&cluster_of_item_callbacks, NULL, &parse);
+  gboolean parsed;
+
+  info->cluster_of_item = g_new (guint, MAX (n_items, 1));
+  parsed = yajl_parse (handle, (const unsigned char *) text, length) == yajl_status_ok
+           && yajl_complete_parse (handle) == yajl_status_ok;
+  yajl_free (handle);
+  if (!parsed || !parse.seen || !parse.valid || parse.n_read != n_items)
+    g_clear_pointer (&info->cluster_of_item, g_free);
+}
+
 /* Reads the report's clusters and each item's cluster (the schema of
  * dm-transform.h); a member that is missing or does
  * not fit the dataset is left out rather than trusted. */
@@ -200,27 +415,11 @@ read_cluster_info (const DmHtmlReportContent *content,
     }
 
   assignment = array_member (report, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM);
-  if (assignment == NULL || json_array_get_length (assignment) != n_items)
-    return;
-
-  info->cluster_of_item = g_new (guint, MAX (n_items, 1));
-  for (guint i = 0; i < n_items; i++)
-    {
-      gint64 cluster = int_element (assignment, i);
-
-      /* -1: an item left out before clustering (--skip-broken). */
-      if (cluster == -1)
-        {
-          info->cluster_of_item[i] = NO_CLUSTER;
-          continue;
-        }
-      if (cluster < 0 || cluster >= info->n_clusters)
-        {
-          g_clear_pointer (&info->cluster_of_item, g_free);
-          return;
-        }
-      info->cluster_of_item[i] = (guint) cluster;
-    }
+  if (assignment != NULL)
+    read_cluster_of_item_tree (assignment, n_items, info);
+  else if (content->transform_report_text != NULL)
+    read_cluster_of_item_text (content->transform_report_text,
+                               content->transform_report_text_length, n_items, info);
 }
 
 static void

@@ -25,6 +25,10 @@ G_BEGIN_DECLS
  *   (dm_transform_get_label()), which names the page
  * @transform_report: (nullable): the transform's JSON report; its
  *   "clusters" and "cluster_of_item" members group the items by cluster
+ * @transform_report_text: (nullable): the same report as JSON text
+ *   (dm_transform_write_report()), read for "cluster_of_item" when the
+ *   tree leaves the per-item members out (dm_transform_set_report_per_item())
+ * @transform_report_text_length: the length of @transform_report_text
  * @thumbnail_size: the longest side of a thumbnail, in pixels
  * @thumbnails_per_group: at most this many thumbnails per cluster
  * @max_groups: thumbnails for at most this many clusters (or subsets)
@@ -36,6 +40,8 @@ typedef struct
   const char *source;
   const char *transform_label;
   JsonNode *transform_report;
+  const char *transform_report_text;
+  gsize transform_report_text_length;
   guint thumbnail_size;
   guint thumbnails_per_group;
   guint max_groups;

@@ -80,31 +80,6 @@ dm_select_keep_hardest (const DmKmeansResult *clusters,
       kept[scored[offsets[j] + m].item] = TRUE;
 }
 
-/* Dedup's inner loop: the Hamming distance of two keys a word at a time
- * (dm_keys_hamming() goes byte by byte, for any key size). On x86-64 a
- * clone with the POPCNT instruction is chosen at load time where the CPU
- * has it: without it each word's count is a dozen instructions. */
-#if defined(__x86_64__) && defined(__has_attribute)
-#if __has_attribute (target_clones)
-__attribute__ ((target_clones ("popcnt", "default")))
-#endif
-#endif
-static guint
-hamming_words (const guint8 *a, const guint8 *b, gsize n_words)
-{
-  guint count = 0;
-
-  for (gsize w = 0; w < n_words; w++)
-    {
-      guint64 x, y;
-
-      memcpy (&x, a + 8 * w, 8);
-      memcpy (&y, b + 8 * w, 8);
-      count += (guint) __builtin_popcountll (x ^ y);
-    }
-  return count;
-}
-
 /* Hamming comparisons between progress reports: a few milliseconds. */
 #define DEDUP_REPORT_EVERY (1u << 20)
 
@@ -156,8 +131,8 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
 
           for (guint s = 0; s < n_survivors[j] && nearest > max_bits; s++)
             {
-              nearest = MIN (nearest, hamming_words (key, keys + (gsize) cluster_survivors[s] * key_bytes,
-                                                     key_bytes / 8));
+              nearest = MIN (nearest, dm_keys_hamming (key, keys + (gsize) cluster_survivors[s] * key_bytes,
+                                                       key_bytes));
               comparisons++;
             }
           if (nearest > max_bits)

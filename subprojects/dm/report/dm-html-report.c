@@ -155,18 +155,6 @@ array_member (JsonObject *object,
   return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
 }
 
-/* Element @index of @array as a whole number, or -1 if it is not one. */
-static gint64
-int_element (JsonArray *array,
-             guint      index)
-{
-  JsonNode *node = json_array_get_element (array, index);
-
-  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return -1;
-  return json_node_get_int (node);
-}
-
 /* Stores item @index's @cluster (-1: an item left out before clustering,
  * --skip-broken); FALSE when it names no cluster of @info. */
 static gboolean
@@ -185,23 +173,6 @@ store_cluster_of_item (ClusterInfo *info,
   return TRUE;
 }
 
-static void
-read_cluster_of_item_tree (JsonArray   *assignment,
-                           guint        n_items,
-                           ClusterInfo *info)
-{
-  if (json_array_get_length (assignment) != n_items)
-    return;
-
-  info->cluster_of_item = g_new (guint, MAX (n_items, 1));
-  for (guint i = 0; i < n_items; i++)
-    if (!store_cluster_of_item (info, i, int_element (assignment, i)))
-      {
-        g_clear_pointer (&info->cluster_of_item, g_free);
-        return;
-      }
-}
-
 /* The state of the event parse of cluster_of_item out of the report's
  * text: the member can be as long as the dataset, so it goes straight
  * into a guint array instead of a tree. */
@@ -217,8 +188,8 @@ typedef struct
   guint n_read;
 } ClusterOfItemParse;
 
-/* One element of the array, as int_element() reads the tree's: a value
- * that is not a whole number counts as -1. */
+/* One element of the array: a value that is not a whole number counts
+ * as -1. */
 static void
 parse_element (ClusterOfItemParse *parse,
                gint64              cluster)
@@ -389,7 +360,7 @@ read_cluster_info (const DmHtmlReportContent *content,
                    ClusterInfo               *info)
 {
   JsonObject *report = report_object (content);
-  JsonArray *clusters, *assignment;
+  JsonArray *clusters;
   guint n_items = dm_dataset_get_n_items (content->input);
 
   memset (info, 0, sizeof *info);
@@ -414,10 +385,9 @@ read_cluster_info (const DmHtmlReportContent *content,
       info->quotas[c] = (guint) MAX (json_object_get_int_member_with_default (cluster, DM_TRANSFORM_REPORT_CLUSTER_QUOTA, 0), 0);
     }
 
-  assignment = array_member (report, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM);
-  if (assignment != NULL)
-    read_cluster_of_item_tree (assignment, n_items, info);
-  else if (content->transform_report_text != NULL)
+  /* The per-item member comes from the written text, never a tree of a
+   * node per item (dm_transform_set_report_per_item()). */
+  if (content->transform_report_text != NULL)
     read_cluster_of_item_text (content->transform_report_text,
                                content->transform_report_text_length, n_items, info);
 }

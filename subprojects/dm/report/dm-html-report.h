@@ -23,11 +23,11 @@ G_BEGIN_DECLS
  * @source: (nullable): where @input came from, for the title
  * @transform_label: (nullable): the transform's label
  *   (dm_transform_get_label()), which names the page
- * @transform_report: (nullable): the transform's JSON report; its
- *   "clusters" and "cluster_of_item" members group the items by cluster
+ * @transform_report: (nullable): the transform's JSON report, without its
+ *   per-item members; its "clusters" member sizes the groups
  * @transform_report_text: (nullable): the same report as JSON text
- *   (dm_transform_write_report()), read for "cluster_of_item" when the
- *   tree leaves the per-item members out (dm_transform_set_report_per_item())
+ *   (dm_transform_write_report()), the one place "cluster_of_item", which
+ *   groups the items by cluster, is read from
  * @transform_report_text_length: the length of @transform_report_text
  * @thumbnail_size: the longest side of a thumbnail, in pixels
  * @thumbnails_per_group: at most this many thumbnails per cluster

@@ -4,7 +4,8 @@
  * Saving in place writes no media file: the kept items' files are where
  * they are. What changes is the annotation files, the hash-key cache, and
  * the media files of dropped items that no kept item refers to, which are
- * deleted. Every other file below the dataset stays as it is.
+ * deleted, with the folders that leaves empty. Every other file below the
+ * dataset stays as it is.
  *
  * A run killed at any moment leaves the dataset as it was or as the
  * finished run leaves it:
@@ -17,8 +18,8 @@
  *   2. It exchanges the old and the new `annotations/` in one step
  *      (renameat2 RENAME_EXCHANGE): the commit. Before it, the dataset is as
  *      it was; the work directory beside it is removed by the next run.
- *   3. It moves the new key cache into place, deletes the listed files and
- *      removes the work directory.
+ *   3. It moves the new key cache into place, deletes the listed files (and
+ *      the folders that leaves empty) and removes the work directory.
  *
  * A run killed after the commit leaves a journal whose inode is the
  * dataset's `annotations/`: the next load of the dataset
@@ -188,6 +189,31 @@ write_journal (const char  *work,
          dm_sync_path (work, error);
 }
 
+/* Removes the folders below @root that deleting the file @relative (a path
+ * inside @root) left empty, deepest first, as `git rm` does: a pruned
+ * dataset should not keep a skeleton of the folders of what it dropped.
+ * A folder that still holds anything stays, and so does @root. Failing to
+ * remove one is no error: the prune is done, and the folder is then
+ * either not empty or not ours to remove. */
+static void
+remove_emptied_folders (const char *root,
+                        const char *relative)
+{
+  g_autofree char *folder = g_path_get_dirname (relative);
+
+  while (!g_str_equal (folder, "."))
+    {
+      g_autofree char *path = g_build_filename (root, folder, NULL);
+      char *parent;
+
+      if (g_rmdir (path) != 0)
+        return;
+      parent = g_path_get_dirname (folder);
+      g_free (folder);
+      folder = parent;
+    }
+}
+
 /* Step 3: after the commit, from the journal in @work (text @journal). */
 static gboolean
 complete (const char  *root,
@@ -214,6 +240,7 @@ complete (const char  *root,
           DM_SET_ERRNO_ERROR (error, _("Cannot delete %s: %s"), path);
           return FALSE;
         }
+      remove_emptied_folders (root, entry);
     }
 
   return dm_remove_tree (work, error);

@@ -103,11 +103,14 @@ describe_item (AnnotationReader *r)
   return g_strdup_printf ("items[%u]", r->n_items);
 }
 
-G_GNUC_PRINTF (2, 3)
+/* Sets *@error (unless the reader has one already) to @path's data being
+ * invalid as @format words it; returns 0, for a yajl callback to stop. */
+G_GNUC_PRINTF (3, 4)
 static int
-fail (AnnotationReader *r,
-      const char       *format,
-      ...)
+fail_in (const char  *path,
+         GError     **error,
+         const char  *format,
+         ...)
 {
   g_autofree char *what = NULL;
   va_list args;
@@ -116,10 +119,13 @@ fail (AnnotationReader *r,
   what = g_strdup_vprintf (format, args);
   va_end (args);
 
-  if (r->error == NULL)
-    g_set_error (&r->error, DM_ERROR, DM_ERROR_INVALID_DATA, "%s: %s", r->path, what);
+  if (*error == NULL)
+    g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA, "%s: %s", path, what);
   return 0;
 }
+
+/* For either reader below: both have the file's path and its error. */
+#define fail(r, ...) fail_in ((r)->path, &(r)->error, __VA_ARGS__)
 
 static int
 fail_gen (AnnotationReader *r,
@@ -229,19 +235,30 @@ event_number (void       *context,
   return sink->events->value (sink->reader, VALUE_NUMBER, text, length);
 }
 
-/* yajl decodes "\ud800" (half a surrogate pair) to bytes that are not
- * UTF-8: no such string gets into ids, paths, key names or messages. */
+/* A string, or a member name when @is_name. yajl decodes "\ud800" (half
+ * a surrogate pair) to bytes that are not UTF-8: no such string gets into
+ * ids, paths, key names or messages. */
+static int
+event_text (JsonEventSink       *sink,
+            const unsigned char *text,
+            size_t               length,
+            gboolean             is_name)
+{
+  if (!g_utf8_validate_len ((const char *) text, length, NULL))
+    return sink->events->fail_not_utf8 (sink->reader,
+                                        is_name ? _("a member name is not valid UTF-8 (half a \\u surrogate pair?)")
+                                                : _("a string is not valid UTF-8 (half a \\u surrogate pair?)"));
+  if (is_name)
+    return sink->events->member (sink->reader, (const char *) text, length);
+  return sink->events->value (sink->reader, VALUE_STRING, (const char *) text, length);
+}
+
 static int
 event_string (void                *context,
               const unsigned char *text,
               size_t               length)
 {
-  JsonEventSink *sink = context;
-
-  if (!g_utf8_validate_len ((const char *) text, length, NULL))
-    return sink->events->fail_not_utf8 (sink->reader,
-                                        _("a string is not valid UTF-8 (half a \\u surrogate pair?)"));
-  return sink->events->value (sink->reader, VALUE_STRING, (const char *) text, length);
+  return event_text (context, text, length, FALSE);
 }
 
 static int
@@ -249,12 +266,7 @@ event_map_key (void                *context,
                const unsigned char *key,
                size_t               length)
 {
-  JsonEventSink *sink = context;
-
-  if (!g_utf8_validate_len ((const char *) key, length, NULL))
-    return sink->events->fail_not_utf8 (sink->reader,
-                                        _("a member name is not valid UTF-8 (half a \\u surrogate pair?)"));
-  return sink->events->member (sink->reader, (const char *) key, length);
+  return event_text (context, key, length, TRUE);
 }
 
 /* A container opens (@open) or closes; @is_array: an array, not an object. */
@@ -808,12 +820,10 @@ close_container (gpointer reader,
   return 1;
 }
 
+/* value, member, open, close, fail_not_utf8 */
 static const JsonEvents annotation_events = {
-  .value = annotation_value,
-  .member = annotation_member,
-  .open = open_container,
-  .close = close_container,
-  .fail_not_utf8 = annotation_fail_not_utf8,
+  annotation_value, annotation_member,
+  open_container, close_container, annotation_fail_not_utf8,
 };
 
 /* The names of categories.label.labels, in order; @error names the JSON
@@ -1123,24 +1133,6 @@ typedef struct
   guint8 *block_data;
 } HashKeyReader;
 
-G_GNUC_PRINTF (2, 3)
-static int
-fail_keys (HashKeyReader *r,
-           const char    *format,
-           ...)
-{
-  g_autofree char *what = NULL;
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (r->error == NULL)
-    g_set_error (&r->error, DM_ERROR, DM_ERROR_INVALID_DATA, "%s: %s", r->path, what);
-  return 0;
-}
-
 static void
 store_key (HashKeyReader *r)
 {
@@ -1160,8 +1152,8 @@ static int
 finish_key (HashKeyReader *r)
 {
   if (r->n_values != DM_HASH_KEY_SIZE)
-    return fail_keys (r, _("hashkey “%s” has %u values, not %u"),
-                      r->key_name->str, r->n_values, DM_HASH_KEY_SIZE);
+    return fail (r, _("hashkey “%s” has %u values, not %u"),
+                 r->key_name->str, r->n_values, DM_HASH_KEY_SIZE);
   store_key (r);
 
   if (r->names->len % 4096 == 0)
@@ -1186,16 +1178,16 @@ key_scalar (HashKeyReader *r,
             size_t         length)
 {
   if (r->depth == 0)
-    return fail_keys (r, _("the file holds %s, not a JSON object"), kind_name (kind));
+    return fail (r, _("the file holds %s, not a JSON object"), kind_name (kind));
 
   if (r->depth == 1)
     {
       if (r->hashkey_member)
-        return fail_keys (r, _("“hashkey” is %s, not an object"), kind_name (kind));
+        return fail (r, _("“hashkey” is %s, not an object"), kind_name (kind));
       if (r->hasher_member)
         {
           if (kind != VALUE_STRING)
-            return fail_keys (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
+            return fail (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
           g_free (r->hasher);
           r->hasher = g_strndup (text, length);
         }
@@ -1206,7 +1198,7 @@ key_scalar (HashKeyReader *r,
     }
 
   if (r->depth == 2 && r->in_hashkey)
-    return fail_keys (r, _("hashkey “%s” is %s, not an array"), r->key_name->str, kind_name (kind));
+    return fail (r, _("hashkey “%s” is %s, not an array"), r->key_name->str, kind_name (kind));
 
   if (r->depth == 3 && r->in_hashkey)
     {
@@ -1214,14 +1206,14 @@ key_scalar (HashKeyReader *r,
       gint64 value;
 
       if (kind != VALUE_NUMBER)
-        return fail_keys (r, _("hashkey “%s”: value %u is %s, not an integer"),
-                          r->key_name->str, r->n_values, kind_name (kind));
+        return fail (r, _("hashkey “%s”: value %u is %s, not an integer"),
+                     r->key_name->str, r->n_values, kind_name (kind));
       if (!dm_json_parse_integer (text, length, &value))
-        return fail_keys (r, _("hashkey “%s”: value %u, %s, is not an integer"),
-                          r->key_name->str, r->n_values, shown);
+        return fail (r, _("hashkey “%s”: value %u, %s, is not an integer"),
+                     r->key_name->str, r->n_values, shown);
       if (value < 0 || value > 255)
-        return fail_keys (r, _("hashkey “%s”: value %u, %s, is outside 0..255"),
-                          r->key_name->str, r->n_values, shown);
+        return fail (r, _("hashkey “%s”: value %u, %s, is outside 0..255"),
+                     r->key_name->str, r->n_values, shown);
       if (r->n_values < DM_HASH_KEY_SIZE)
         r->key[r->n_values] = (guint8) value;
       r->n_values++;
@@ -1259,7 +1251,7 @@ static int
 key_fail_not_utf8 (gpointer    reader,
                    const char *message)
 {
-  return fail_keys (reader, "%s", message);
+  return fail ((HashKeyReader *) reader, "%s", message);
 }
 
 static int
@@ -1289,28 +1281,28 @@ key_open (gpointer reader,
   ValueKind kind = is_array ? VALUE_ARRAY : VALUE_MAP;
 
   if (r->depth == 0 && is_array)
-    return fail_keys (r, _("the file holds an array, not a JSON object"));
+    return fail (r, _("the file holds an array, not a JSON object"));
   if (r->depth == 1)
     {
       if (r->hashkey_member)
         {
           if (is_array)
-            return fail_keys (r, _("“hashkey” is an array, not an object"));
+            return fail (r, _("“hashkey” is an array, not an object"));
           r->in_hashkey = TRUE;
         }
       else if (r->hasher_member)
-        return fail_keys (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
+        return fail (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
       r->hashkey_member = r->hasher_member = FALSE;
     }
   else if (r->depth == 2 && r->in_hashkey)
     {
       if (!is_array)
-        return fail_keys (r, _("hashkey “%s” is an object, not an array"), r->key_name->str);
+        return fail (r, _("hashkey “%s” is an object, not an array"), r->key_name->str);
       r->n_values = 0;
     }
   else if (r->depth == 3 && r->in_hashkey)
-    return fail_keys (r, _("hashkey “%s”: value %u is %s, not an integer"),
-                      r->key_name->str, r->n_values, kind_name (kind));
+    return fail (r, _("hashkey “%s”: value %u is %s, not an integer"),
+                 r->key_name->str, r->n_values, kind_name (kind));
 
   r->depth++;
   return 1;
@@ -1330,12 +1322,10 @@ key_close (gpointer reader,
   return 1;
 }
 
+/* value, member, open, close, fail_not_utf8 */
 static const JsonEvents hash_key_events = {
-  .value = key_value,
-  .member = key_member,
-  .open = key_open,
-  .close = key_close,
-  .fail_not_utf8 = key_fail_not_utf8,
+  key_value, key_member,
+  key_open, key_close, key_fail_not_utf8,
 };
 
 static HashKeyReader *

@@ -90,20 +90,13 @@ typedef enum {
   ENTRY_FILE,           /* a regular file or a link to one */
 } EntryType;
 
+/* One allocation with its name, freed by g_free(): a folder of a million
+ * images is a million of these. */
 typedef struct
 {
-  char *name;
   EntryType type;
+  char name[];
 } Entry;
-
-static void
-entry_free (gpointer data)
-{
-  Entry *entry = data;
-
-  g_free (entry->name);
-  g_free (entry);
-}
 
 static EntryType
 type_by_stat (const char *path)
@@ -144,7 +137,7 @@ static GPtrArray *
 list_entries (const char  *path,
               GError     **error)
 {
-  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (entry_free);
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_free);
   DIR *dir = opendir (path);
   struct dirent *dirent;
 
@@ -156,11 +149,13 @@ list_entries (const char  *path,
   while ((dirent = readdir (dir)) != NULL)
     {
       Entry *entry;
+      gsize name_size;
 
       if (g_str_equal (dirent->d_name, ".") || g_str_equal (dirent->d_name, ".."))
         continue;
-      entry = g_new (Entry, 1);
-      entry->name = g_strdup (dirent->d_name);
+      name_size = strlen (dirent->d_name) + 1;
+      entry = g_malloc (sizeof (Entry) + name_size);
+      memcpy (entry->name, dirent->d_name, name_size);
       switch (dirent->d_type)
         {
         case DT_DIR:

@@ -12,23 +12,17 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <string.h>
+
 #include "dm-progress-relay-private.h"
 
+/* One allocation with its phase, freed by g_free(). */
 typedef struct
 {
-  char *phase;
   double fraction;
   guint total;
+  char phase[];
 } ProgressEvent;
-
-static void
-progress_event_free (gpointer data)
-{
-  ProgressEvent *event = data;
-
-  g_free (event->phase);
-  g_free (event);
-}
 
 struct _DmProgressRelay
 {
@@ -87,7 +81,7 @@ dm_progress_relay_new (GMainContext        *context,
   relay->user_data = user_data;
   relay->user_data_free = user_data_free;
   g_mutex_init (&relay->lock);
-  relay->pending = g_ptr_array_new_with_free_func (progress_event_free);
+  relay->pending = g_ptr_array_new_with_free_func (g_free);
 
   return relay;
 }
@@ -105,7 +99,7 @@ dm_progress_relay_flush (DmProgressRelay *relay)
 
   g_mutex_lock (&relay->lock);
   events = g_steal_pointer (&relay->pending);
-  relay->pending = g_ptr_array_new_with_free_func (progress_event_free);
+  relay->pending = g_ptr_array_new_with_free_func (g_free);
   relay->delivery_scheduled = FALSE;
   g_mutex_unlock (&relay->lock);
 
@@ -154,8 +148,10 @@ dm_progress_relay_post (DmProgressRelay *relay,
     }
   else
     {
-      ProgressEvent *event = g_new (ProgressEvent, 1);
-      event->phase = g_strdup (phase);
+      gsize phase_size = strlen (phase) + 1;
+      ProgressEvent *event = g_malloc (sizeof (ProgressEvent) + phase_size);
+
+      memcpy (event->phase, phase, phase_size);
       event->fraction = fraction;
       event->total = total;
       g_ptr_array_add (relay->pending, event);

@@ -815,21 +815,6 @@ dm_transform_set_parameter_from_string (DmTransform  *self,
   return TRUE;
 }
 
-typedef struct
-{
-  DmDataset *input;
-  DmProgressRelay *relay;
-} ApplyData;
-
-static void
-apply_data_free (gpointer data)
-{
-  ApplyData *apply = data;
-
-  g_object_unref (apply->input);
-  g_free (apply);
-}
-
 /* On the caller's context: the progress the worker posted, as the signal. */
 static void
 emit_relayed_progress (const char *phase,
@@ -840,17 +825,17 @@ emit_relayed_progress (const char *phase,
   g_signal_emit (user_data, signals[SIGNAL_PROGRESS], 0, phase, fraction);
 }
 
+/* The task's data is the input dataset. */
 static void
 apply_in_thread (GTask        *task,
                  gpointer      source_object,
-                 gpointer      task_data,
+                 gpointer      input,
                  GCancellable *cancellable)
 {
-  ApplyData *apply = task_data;
   GError *error = NULL;
   DmDataset *output;
 
-  output = dm_transform_apply (source_object, apply->input, cancellable, &error);
+  output = dm_transform_apply (source_object, input, cancellable, &error);
   if (output != NULL)
     g_task_return_pointer (task, output, g_object_unref);
   else
@@ -866,12 +851,10 @@ apply_done (GObject      *source_object,
 {
   GTask *task = G_TASK (result);
   GTask *outer = user_data;
-  ApplyData *apply = g_task_get_task_data (task);
   GError *error = NULL;
   DmDataset *output;
 
-  g_object_set_qdata (source_object, async_relay_quark (), NULL);
-  dm_progress_relay_close (g_steal_pointer (&apply->relay));
+  dm_progress_relay_close (g_object_steal_qdata (source_object, async_relay_quark ()));
 
   output = g_task_propagate_pointer (task, &error);
   if (output != NULL)
@@ -907,7 +890,6 @@ dm_transform_apply_async (DmTransform         *self,
 {
   GTask *outer;
   g_autoptr(GTask) task = NULL;
-  ApplyData *apply;
 
   g_return_if_fail (DM_IS_TRANSFORM (self));
   g_return_if_fail (DM_IS_DATASET (input));
@@ -917,17 +899,15 @@ dm_transform_apply_async (DmTransform         *self,
   outer = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (outer, dm_transform_apply_async);
 
-  apply = g_new0 (ApplyData, 1);
-  apply->input = g_object_ref (input);
-  apply->relay = dm_progress_relay_new (g_task_get_context (outer), emit_relayed_progress,
-                                        g_object_ref (self), g_object_unref);
-  g_object_set_qdata (G_OBJECT (self), async_relay_quark (), apply->relay);
+  g_object_set_qdata (G_OBJECT (self), async_relay_quark (),
+                      dm_progress_relay_new (g_task_get_context (outer), emit_relayed_progress,
+                                             g_object_ref (self), g_object_unref));
 
   /* The inner task runs the work; its completion, on the caller's context
    * after the progress it posted, closes the relay and completes @outer. */
   task = g_task_new (self, cancellable, apply_done, outer);
   g_task_set_source_tag (task, dm_transform_apply_async);
-  g_task_set_task_data (task, apply, apply_data_free);
+  g_task_set_task_data (task, g_object_ref (input), g_object_unref);
   g_task_run_in_thread (task, apply_in_thread);
 }
 

@@ -103,11 +103,14 @@ describe_item (AnnotationReader *r)
   return g_strdup_printf ("items[%u]", r->n_items);
 }
 
-G_GNUC_PRINTF (2, 3)
+/* Sets *@error (unless the reader has one already) to @path's data being
+ * invalid as @format words it; returns 0, for a yajl callback to stop. */
+G_GNUC_PRINTF (3, 4)
 static int
-fail (AnnotationReader *r,
-      const char       *format,
-      ...)
+fail_in (const char  *path,
+         GError     **error,
+         const char  *format,
+         ...)
 {
   g_autofree char *what = NULL;
   va_list args;
@@ -116,10 +119,13 @@ fail (AnnotationReader *r,
   what = g_strdup_vprintf (format, args);
   va_end (args);
 
-  if (r->error == NULL)
-    g_set_error (&r->error, DM_ERROR, DM_ERROR_INVALID_DATA, "%s: %s", r->path, what);
+  if (*error == NULL)
+    g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA, "%s: %s", path, what);
   return 0;
 }
+
+/* For either reader below: both have the file's path and its error. */
+#define fail(r, ...) fail_in ((r)->path, &(r)->error, __VA_ARGS__)
 
 static int
 fail_gen (AnnotationReader *r,
@@ -170,6 +176,140 @@ kind_name (ValueKind kind)
     case VALUE_NUMBER: return _("a number");
     default: return _("true, false or null");
     }
+}
+
+/* ---- yajl's events, as both files are read ---- */
+
+/* What a reader does with the parser's events. yajl's nine callbacks come
+ * down to these five after the checks both files share: a scalar is its
+ * kind and its text (a string's decoded, any other's as it stands). */
+typedef struct
+{
+  int (*value)         (gpointer    reader,
+                        ValueKind   kind,
+                        const char *text,
+                        size_t      length);
+  int (*member)        (gpointer    reader,
+                        const char *name,
+                        size_t      length);
+  int (*open)          (gpointer    reader,
+                        gboolean    is_array);
+  int (*close)         (gpointer    reader,
+                        gboolean    is_array);
+  /* A string or member name that is not UTF-8, as @message words it. */
+  int (*fail_not_utf8) (gpointer    reader,
+                        const char *message);
+} JsonEvents;
+
+/* The context of json_event_callbacks: a reader and what it does. */
+typedef struct
+{
+  const JsonEvents *events;
+  gpointer reader;
+} JsonEventSink;
+
+static int
+event_null (void *context)
+{
+  JsonEventSink *sink = context;
+
+  return sink->events->value (sink->reader, VALUE_OTHER, "null", 4);
+}
+
+static int
+event_boolean (void *context,
+               int   value)
+{
+  JsonEventSink *sink = context;
+
+  return sink->events->value (sink->reader, VALUE_OTHER, value ? "true" : "false", value ? 4 : 5);
+}
+
+static int
+event_number (void       *context,
+              const char *text,
+              size_t      length)
+{
+  JsonEventSink *sink = context;
+
+  return sink->events->value (sink->reader, VALUE_NUMBER, text, length);
+}
+
+/* A string, or a member name when @is_name. yajl decodes "\ud800" (half
+ * a surrogate pair) to bytes that are not UTF-8: no such string gets into
+ * ids, paths, key names or messages. */
+static int
+event_text (JsonEventSink       *sink,
+            const unsigned char *text,
+            size_t               length,
+            gboolean             is_name)
+{
+  if (!g_utf8_validate_len ((const char *) text, length, NULL))
+    return sink->events->fail_not_utf8 (sink->reader,
+                                        is_name ? _("a member name is not valid UTF-8 (half a \\u surrogate pair?)")
+                                                : _("a string is not valid UTF-8 (half a \\u surrogate pair?)"));
+  if (is_name)
+    return sink->events->member (sink->reader, (const char *) text, length);
+  return sink->events->value (sink->reader, VALUE_STRING, (const char *) text, length);
+}
+
+static int
+event_string (void                *context,
+              const unsigned char *text,
+              size_t               length)
+{
+  return event_text (context, text, length, FALSE);
+}
+
+static int
+event_map_key (void                *context,
+               const unsigned char *key,
+               size_t               length)
+{
+  return event_text (context, key, length, TRUE);
+}
+
+/* A container opens (@open) or closes; @is_array: an array, not an object. */
+static int
+event_container (void     *context,
+                 gboolean  open,
+                 gboolean  is_array)
+{
+  JsonEventSink *sink = context;
+
+  return (open ? sink->events->open : sink->events->close) (sink->reader, is_array);
+}
+
+static int event_start_map (void *context)   { return event_container (context, TRUE, FALSE); }
+static int event_end_map (void *context)     { return event_container (context, FALSE, FALSE); }
+static int event_start_array (void *context) { return event_container (context, TRUE, TRUE); }
+static int event_end_array (void *context)   { return event_container (context, FALSE, TRUE); }
+
+static const yajl_callbacks json_event_callbacks = {
+  .yajl_null = event_null,
+  .yajl_boolean = event_boolean,
+  .yajl_number = event_number,
+  .yajl_string = event_string,
+  .yajl_start_map = event_start_map,
+  .yajl_map_key = event_map_key,
+  .yajl_end_map = event_end_map,
+  .yajl_start_array = event_start_array,
+  .yajl_end_array = event_end_array,
+};
+
+/* Parses the JSON file @path into @reader through @events; @reader_error
+ * is where @events left the error that stopped it. */
+static gboolean
+parse_json_events (const char        *path,
+                   const JsonEvents  *events,
+                   gpointer           reader,
+                   GError           **reader_error,
+                   GCancellable      *cancellable,
+                   GError           **error)
+{
+  JsonEventSink sink = { events, reader };
+
+  return dm_json_stream_parse_file (path, &json_event_callbacks, &sink, reader_error, cancellable, error);
 }
 
 /* Checks and records a value (scalar or the start of a container) at the
@@ -513,56 +653,41 @@ finish_item (AnnotationReader *r)
       return fail_gen ((r), status_); \
   } G_STMT_END
 
-static int
-end_scalar (AnnotationReader *r)
+/* A number, true, false or null is copied as its text stands, as
+ * yajl_gen_null() and yajl_gen_bool() would write it. */
+static yajl_gen_status
+gen_scalar (yajl_gen    gen,
+            ValueKind   kind,
+            const char *text,
+            size_t      length)
 {
+  if (kind == VALUE_STRING)
+    return yajl_gen_string (gen, (const unsigned char *) text, length);
+  return yajl_gen_number (gen, text, length);
+}
+
+static int
+annotation_value (gpointer    reader,
+                  ValueKind   kind,
+                  const char *text,
+                  size_t      length)
+{
+  AnnotationReader *r = reader;
+
+  if (!on_value (r, kind, text, length))
+    return 0;
+  COPY (r, gen_scalar (gen_, kind, text, length));
   if (r->capturing_header && r->depth == DEPTH_TOP)
     r->capturing_header = FALSE;
   return 1;
 }
 
+/* The message of a string that is not UTF-8, with the item it is in. */
 static int
-on_null (void *context)
+annotation_fail_not_utf8 (gpointer    reader,
+                          const char *message)
 {
-  AnnotationReader *r = context;
-
-  if (!on_value (r, VALUE_OTHER, "null", 4))
-    return 0;
-  COPY (r, yajl_gen_null (gen_));
-  return end_scalar (r);
-}
-
-static int
-on_boolean (void *context,
-            int   value)
-{
-  AnnotationReader *r = context;
-
-  if (!on_value (r, VALUE_OTHER, value ? "true" : "false", value ? 4 : 5))
-    return 0;
-  COPY (r, yajl_gen_bool (gen_, value));
-  return end_scalar (r);
-}
-
-static int
-on_number (void       *context,
-           const char *text,
-           size_t      length)
-{
-  AnnotationReader *r = context;
-
-  if (!on_value (r, VALUE_NUMBER, text, length))
-    return 0;
-  COPY (r, yajl_gen_number (gen_, text, length));
-  return end_scalar (r);
-}
-
-/* yajl decodes "\ud800" (half a surrogate pair) to bytes that are not
- * UTF-8: no such string gets into ids, paths or messages. */
-static int
-fail_not_utf8 (AnnotationReader *r,
-               const char       *message)
-{
+  AnnotationReader *r = reader;
   g_autofree char *item = NULL;
 
   if (!r->in_items)
@@ -571,25 +696,10 @@ fail_not_utf8 (AnnotationReader *r,
   return fail (r, "%s: %s", item, message);
 }
 
-static int
-on_string (void                *context,
-           const unsigned char *text,
-           size_t               length)
-{
-  AnnotationReader *r = context;
-
-  if (!g_utf8_validate_len ((const char *) text, length, NULL))
-    return fail_not_utf8 (r, _("a string is not valid UTF-8 (half a \\u surrogate pair?)"));
-  if (!on_value (r, VALUE_STRING, (const char *) text, length))
-    return 0;
-  COPY (r, yajl_gen_string (gen_, text, length));
-  return end_scalar (r);
-}
-
 static Field
-classify_key (AnnotationReader    *r,
-              const unsigned char *key,
-              size_t               length)
+classify_key (AnnotationReader *r,
+              const char       *key,
+              size_t            length)
 {
 #define IS(name) (length == sizeof (name) - 1 && memcmp (key, name, length) == 0)
   switch (r->depth)
@@ -633,16 +743,12 @@ classify_key (AnnotationReader    *r,
 }
 
 static int
-on_map_key (void                *context,
-            const unsigned char *key,
-            size_t               length)
+annotation_member (gpointer    reader,
+                   const char *key,
+                   size_t      length)
 {
-  AnnotationReader *r = context;
-  Field field;
-
-  if (!g_utf8_validate_len ((const char *) key, length, NULL))
-    return fail_not_utf8 (r, _("a member name is not valid UTF-8 (half a \\u surrogate pair?)"));
-  field = classify_key (r, key, length);
+  AnnotationReader *r = reader;
+  Field field = classify_key (r, key, length);
 
   if (r->depth < TRACKED_DEPTH)
     r->field[r->depth] = field;
@@ -653,7 +759,7 @@ on_map_key (void                *context,
 
   if (r->depth == DEPTH_TOP && field == FIELD_OTHER)
     {
-      yajl_gen_status status = yajl_gen_string (r->header_gen, key, length);
+      yajl_gen_status status = yajl_gen_string (r->header_gen, (const unsigned char *) key, length);
 
       if (status != yajl_gen_status_ok)
         return fail_gen (r, status);
@@ -661,14 +767,16 @@ on_map_key (void                *context,
       return 1;
     }
 
-  COPY (r, yajl_gen_string (gen_, key, length));
+  COPY (r, yajl_gen_string (gen_, (const unsigned char *) key, length));
   return 1;
 }
 
 static int
-open_container (AnnotationReader *r,
-                gboolean          is_array)
+open_container (gpointer reader,
+                gboolean is_array)
 {
+  AnnotationReader *r = reader;
+
   if (!on_value (r, is_array ? VALUE_ARRAY : VALUE_MAP, NULL, 0))
     return 0;
 
@@ -687,9 +795,11 @@ open_container (AnnotationReader *r,
 }
 
 static int
-close_container (AnnotationReader *r,
-                 gboolean          is_array)
+close_container (gpointer reader,
+                 gboolean is_array)
 {
+  AnnotationReader *r = reader;
+
   r->depth--;
 
   if (r->depth == DEPTH_TOP && r->in_items && !r->capturing_header)
@@ -710,40 +820,10 @@ close_container (AnnotationReader *r,
   return 1;
 }
 
-static int
-on_start_map (void *context)
-{
-  return open_container (context, FALSE);
-}
-
-static int
-on_end_map (void *context)
-{
-  return close_container (context, FALSE);
-}
-
-static int
-on_start_array (void *context)
-{
-  return open_container (context, TRUE);
-}
-
-static int
-on_end_array (void *context)
-{
-  return close_container (context, TRUE);
-}
-
-static const yajl_callbacks annotation_callbacks = {
-  .yajl_null = on_null,
-  .yajl_boolean = on_boolean,
-  .yajl_number = on_number,
-  .yajl_string = on_string,
-  .yajl_start_map = on_start_map,
-  .yajl_map_key = on_map_key,
-  .yajl_end_map = on_end_map,
-  .yajl_start_array = on_start_array,
-  .yajl_end_array = on_end_array,
+/* value, member, open, close, fail_not_utf8 */
+static const JsonEvents annotation_events = {
+  annotation_value, annotation_member,
+  open_container, close_container, annotation_fail_not_utf8,
 };
 
 /* The names of categories.label.labels, in order; @error names the JSON
@@ -939,7 +1019,7 @@ read_annotation_file (DmDataset     *dataset,
 
   dm_dataset_add_subset (dataset, r.subset);
 
-  if (!dm_json_stream_parse_file (path, &annotation_callbacks, &r, &r.error, cancellable, error))
+  if (!parse_json_events (path, &annotation_events, &r, &r.error, cancellable, error))
     goto out;
 
   if (!r.seen_items)
@@ -1053,24 +1133,6 @@ typedef struct
   guint8 *block_data;
 } HashKeyReader;
 
-G_GNUC_PRINTF (2, 3)
-static int
-fail_keys (HashKeyReader *r,
-           const char    *format,
-           ...)
-{
-  g_autofree char *what = NULL;
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (r->error == NULL)
-    g_set_error (&r->error, DM_ERROR, DM_ERROR_INVALID_DATA, "%s: %s", r->path, what);
-  return 0;
-}
-
 static void
 store_key (HashKeyReader *r)
 {
@@ -1090,8 +1152,8 @@ static int
 finish_key (HashKeyReader *r)
 {
   if (r->n_values != DM_HASH_KEY_SIZE)
-    return fail_keys (r, _("hashkey “%s” has %u values, not %u"),
-                      r->key_name->str, r->n_values, DM_HASH_KEY_SIZE);
+    return fail (r, _("hashkey “%s” has %u values, not %u"),
+                 r->key_name->str, r->n_values, DM_HASH_KEY_SIZE);
   store_key (r);
 
   if (r->names->len % 4096 == 0)
@@ -1116,16 +1178,16 @@ key_scalar (HashKeyReader *r,
             size_t         length)
 {
   if (r->depth == 0)
-    return fail_keys (r, _("the file holds %s, not a JSON object"), kind_name (kind));
+    return fail (r, _("the file holds %s, not a JSON object"), kind_name (kind));
 
   if (r->depth == 1)
     {
       if (r->hashkey_member)
-        return fail_keys (r, _("“hashkey” is %s, not an object"), kind_name (kind));
+        return fail (r, _("“hashkey” is %s, not an object"), kind_name (kind));
       if (r->hasher_member)
         {
           if (kind != VALUE_STRING)
-            return fail_keys (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
+            return fail (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
           g_free (r->hasher);
           r->hasher = g_strndup (text, length);
         }
@@ -1136,7 +1198,7 @@ key_scalar (HashKeyReader *r,
     }
 
   if (r->depth == 2 && r->in_hashkey)
-    return fail_keys (r, _("hashkey “%s” is %s, not an array"), r->key_name->str, kind_name (kind));
+    return fail (r, _("hashkey “%s” is %s, not an array"), r->key_name->str, kind_name (kind));
 
   if (r->depth == 3 && r->in_hashkey)
     {
@@ -1144,14 +1206,14 @@ key_scalar (HashKeyReader *r,
       gint64 value;
 
       if (kind != VALUE_NUMBER)
-        return fail_keys (r, _("hashkey “%s”: value %u is %s, not an integer"),
-                          r->key_name->str, r->n_values, kind_name (kind));
+        return fail (r, _("hashkey “%s”: value %u is %s, not an integer"),
+                     r->key_name->str, r->n_values, kind_name (kind));
       if (!dm_json_parse_integer (text, length, &value))
-        return fail_keys (r, _("hashkey “%s”: value %u, %s, is not an integer"),
-                          r->key_name->str, r->n_values, shown);
+        return fail (r, _("hashkey “%s”: value %u, %s, is not an integer"),
+                     r->key_name->str, r->n_values, shown);
       if (value < 0 || value > 255)
-        return fail_keys (r, _("hashkey “%s”: value %u, %s, is outside 0..255"),
-                          r->key_name->str, r->n_values, shown);
+        return fail (r, _("hashkey “%s”: value %u, %s, is outside 0..255"),
+                     r->key_name->str, r->n_values, shown);
       if (r->n_values < DM_HASH_KEY_SIZE)
         r->key[r->n_values] = (guint8) value;
       r->n_values++;
@@ -1159,29 +1221,17 @@ key_scalar (HashKeyReader *r,
   return 1;
 }
 
-static int
-key_on_null (void *context)
-{
-  return key_scalar (context, VALUE_OTHER, "null", 4);
-}
-
-static int
-key_on_boolean (void *context,
-                int   value)
-{
-  return key_scalar (context, VALUE_OTHER, value ? "true" : "false", value ? 4 : 5);
-}
-
 /* The hot path: 64 numbers a key. */
 static int
-key_on_number (void       *context,
-               const char *text,
-               size_t      length)
+key_value (gpointer    reader,
+           ValueKind   kind,
+           const char *text,
+           size_t      length)
 {
-  HashKeyReader *r = context;
+  HashKeyReader *r = reader;
 
-  if (r->depth == 3 && r->in_hashkey && r->n_values < DM_HASH_KEY_SIZE && length <= 3 &&
-      text[0] >= '0' && text[0] <= '9')
+  if (kind == VALUE_NUMBER && r->depth == 3 && r->in_hashkey && r->n_values < DM_HASH_KEY_SIZE &&
+      length <= 3 && text[0] >= '0' && text[0] <= '9')
     {
       guint value = 0;
       size_t i;
@@ -1194,77 +1244,76 @@ key_on_number (void       *context,
           return 1;
         }
     }
-  return key_scalar (r, VALUE_NUMBER, text, length);
+  return key_scalar (r, kind, text, length);
 }
 
 static int
-key_on_string (void                *context,
-               const unsigned char *text,
-               size_t               length)
+key_fail_not_utf8 (gpointer    reader,
+                   const char *message)
 {
-  if (!g_utf8_validate_len ((const char *) text, length, NULL))
-    return fail_keys (context, "%s", _("a string is not valid UTF-8 (half a \\u surrogate pair?)"));
-  return key_scalar (context, VALUE_STRING, (const char *) text, length);
+  return fail ((HashKeyReader *) reader, "%s", message);
 }
 
 static int
-key_on_map_key (void                *context,
-                const unsigned char *key,
-                size_t               length)
+key_member (gpointer    reader,
+            const char *key,
+            size_t      length)
 {
-  HashKeyReader *r = context;
+  HashKeyReader *r = reader;
 
-  if (!g_utf8_validate_len ((const char *) key, length, NULL))
-    return fail_keys (r, "%s", _("a member name is not valid UTF-8 (half a \\u surrogate pair?)"));
   if (r->depth == 1)
     {
       r->hashkey_member = length == 7 && memcmp (key, "hashkey", 7) == 0;
       r->hasher_member = length == 9 && memcmp (key, "dm_hasher", 9) == 0;
       g_free (r->member);
-      r->member = g_strndup ((const char *) key, length);
+      r->member = g_strndup (key, length);
     }
   else if (r->depth == 2 && r->in_hashkey)
-    g_string_overwrite_len (g_string_truncate (r->key_name, 0), 0, (const char *) key, (gssize) length);
+    g_string_overwrite_len (g_string_truncate (r->key_name, 0), 0, key, (gssize) length);
   return 1;
 }
 
 static int
-key_open (HashKeyReader *r,
-          gboolean       is_array)
+key_open (gpointer reader,
+          gboolean is_array)
 {
+  HashKeyReader *r = reader;
   ValueKind kind = is_array ? VALUE_ARRAY : VALUE_MAP;
 
   if (r->depth == 0 && is_array)
-    return fail_keys (r, _("the file holds an array, not a JSON object"));
+    return fail (r, _("the file holds an array, not a JSON object"));
   if (r->depth == 1)
     {
       if (r->hashkey_member)
         {
           if (is_array)
-            return fail_keys (r, _("“hashkey” is an array, not an object"));
+            return fail (r, _("“hashkey” is an array, not an object"));
           r->in_hashkey = TRUE;
         }
       else if (r->hasher_member)
-        return fail_keys (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
+        return fail (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
       r->hashkey_member = r->hasher_member = FALSE;
     }
   else if (r->depth == 2 && r->in_hashkey)
     {
       if (!is_array)
-        return fail_keys (r, _("hashkey “%s” is an object, not an array"), r->key_name->str);
+        return fail (r, _("hashkey “%s” is an object, not an array"), r->key_name->str);
       r->n_values = 0;
     }
   else if (r->depth == 3 && r->in_hashkey)
-    return fail_keys (r, _("hashkey “%s”: value %u is %s, not an integer"),
-                      r->key_name->str, r->n_values, kind_name (kind));
+    return fail (r, _("hashkey “%s”: value %u is %s, not an integer"),
+                 r->key_name->str, r->n_values, kind_name (kind));
 
   r->depth++;
   return 1;
 }
 
 static int
-key_close (HashKeyReader *r)
+key_close (gpointer reader,
+           gboolean is_array)
 {
+  HashKeyReader *r = reader;
+
   r->depth--;
   if (r->depth == 2 && r->in_hashkey)
     return finish_key (r);
@@ -1273,34 +1322,10 @@ key_close (HashKeyReader *r)
   return 1;
 }
 
-static int
-key_on_start_map (void *context)
-{
-  return key_open (context, FALSE);
-}
-
-static int
-key_on_start_array (void *context)
-{
-  return key_open (context, TRUE);
-}
-
-static int
-key_on_end (void *context)
-{
-  return key_close (context);
-}
-
-static const yajl_callbacks hash_key_callbacks = {
-  .yajl_null = key_on_null,
-  .yajl_boolean = key_on_boolean,
-  .yajl_number = key_on_number,
-  .yajl_string = key_on_string,
-  .yajl_start_map = key_on_start_map,
-  .yajl_map_key = key_on_map_key,
-  .yajl_end_map = key_on_end,
-  .yajl_start_array = key_on_start_array,
-  .yajl_end_array = key_on_end,
+/* value, member, open, close, fail_not_utf8 */
+static const JsonEvents hash_key_events = {
+  key_value, key_member,
+  key_open, key_close, key_fail_not_utf8,
 };
 
 static HashKeyReader *
@@ -1598,7 +1623,7 @@ parse_hash_keys (gpointer data)
 
   if (scan_hash_keys (r))
     return r->error;
-  if (!dm_json_stream_parse_file (r->path, &hash_key_callbacks, r, &r->error, r->cancellable, &error))
+  if (!parse_json_events (r->path, &hash_key_events, r, &r->error, r->cancellable, &error))
     {
       g_clear_error (&r->error);
       r->error = error;

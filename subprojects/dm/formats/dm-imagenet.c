@@ -90,20 +90,14 @@ typedef enum {
   ENTRY_FILE,           /* a regular file or a link to one */
 } EntryType;
 
+/* A folder's entry: one allocation with its path, freed by g_free() (a
+ * folder of a million images is a million of these). */
 typedef struct
 {
-  char *name;
   EntryType type;
+  const char *name;     /* the last part of path */
+  char path[];
 } Entry;
-
-static void
-entry_free (gpointer data)
-{
-  Entry *entry = data;
-
-  g_free (entry->name);
-  g_free (entry);
-}
 
 static EntryType
 type_by_stat (const char *path)
@@ -144,7 +138,7 @@ static GPtrArray *
 list_entries (const char  *path,
               GError     **error)
 {
-  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (entry_free);
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_free);
   DIR *dir = opendir (path);
   struct dirent *dirent;
 
@@ -155,12 +149,17 @@ list_entries (const char  *path,
     }
   while ((dirent = readdir (dir)) != NULL)
     {
+      g_autofree char *child = NULL;
+      gsize child_size;
       Entry *entry;
 
       if (g_str_equal (dirent->d_name, ".") || g_str_equal (dirent->d_name, ".."))
         continue;
-      entry = g_new (Entry, 1);
-      entry->name = g_strdup (dirent->d_name);
+      child = g_build_filename (path, dirent->d_name, NULL);
+      child_size = strlen (child) + 1;
+      entry = g_malloc (sizeof (Entry) + child_size);
+      memcpy (entry->path, child, child_size);
+      entry->name = entry->path + child_size - 1 - strlen (dirent->d_name);
       switch (dirent->d_type)
         {
         case DT_DIR:
@@ -171,11 +170,7 @@ list_entries (const char  *path,
           break;
         case DT_LNK:
         case DT_UNKNOWN:
-          {
-            g_autofree char *child = g_build_filename (path, dirent->d_name, NULL);
-
-            entry->type = type_by_stat (child);
-          }
+          entry->type = type_by_stat (entry->path);
           break;
         default:
           entry->type = ENTRY_OTHER;
@@ -231,13 +226,12 @@ check_tree (const char *path,
   for (guint i = 0; i < entries->len && check->not_an_image == NULL; i++)
     {
       const Entry *entry = g_ptr_array_index (entries, i);
-      g_autofree char *child = g_build_filename (path, entry->name, NULL);
 
       switch (entry->type)
         {
         case ENTRY_DIRECTORY:
           if (depth < MAX_IMAGE_DEPTH)
-            check_tree (child, depth + 1, check);
+            check_tree (entry->path, depth + 1, check);
           break;
         case ENTRY_DIRECTORY_LINK:
           break;
@@ -245,7 +239,7 @@ check_tree (const char *path,
           if (is_image_name (entry->name))
             check->has_images = TRUE;
           else
-            check->not_an_image = g_steal_pointer (&child);
+            check->not_an_image = g_strdup (entry->path);
           break;
         }
     }
@@ -298,15 +292,13 @@ has_imagenet_subset_folder (const char *path)
   for (guint i = 0; i < entries->len; i++)
     {
       const Entry *entry = g_ptr_array_index (entries, i);
-      g_autofree char *child = NULL;
       TreeCheck check = { NULL, FALSE };
       gboolean found;
 
       if (entry->type != ENTRY_DIRECTORY
           || !in_list_casefold (entry->name, subset_folders, G_N_ELEMENTS (subset_folders)))
         continue;
-      child = g_build_filename (path, entry->name, NULL);
-      found = is_flat_imagenet (child, &check);
+      found = is_flat_imagenet (entry->path, &check);
       g_free (check.not_an_image);
       if (found)
         return TRUE;
@@ -406,6 +398,15 @@ add_label (Walk       *walk,
   return label;
 }
 
+/* @name in the folder @relative to the subset root ("" for the root),
+ * with '/' between folders as Datumaro writes paths. */
+static char *
+join_relative (const char *relative,
+               const char *name)
+{
+  return relative[0] != '\0' ? g_strconcat (relative, "/", name, NULL) : g_strdup (name);
+}
+
 /* Reads the folder @path, @relative to the subset root ("" for the root),
  * @depth folders down, whose images have @label (%NULL: none): its images
  * first, then its folders, as Datumaro's os.walk() goes (but in byte
@@ -426,7 +427,7 @@ walk_folder (Walk        *walk,
   for (guint i = 0; i < entries->len; i++)
     {
       const Entry *entry = g_ptr_array_index (entries, i);
-      g_autofree char *file = NULL;
+      const char *file = entry->path;
       g_autofree char *stem = NULL;
       g_autofree char *id = NULL;
       const char *existing;
@@ -437,7 +438,6 @@ walk_folder (Walk        *walk,
       if (g_cancellable_set_error_if_cancelled (walk->cancellable, error))
         return FALSE;
 
-      file = g_build_filename (path, entry->name, NULL);
       if (!is_image_name (entry->name))
         {
           g_message (_("Skipping %s: not an image file"), file);
@@ -470,37 +470,33 @@ walk_folder (Walk        *walk,
       found.label = label;
       dm_item_set_image_path (found.item, file);
       {
-        g_autofree char *relpath = relative[0] != '\0'
-          ? g_strconcat (relative, "/", entry->name, NULL) : g_strdup (entry->name);
+        g_autofree char *relpath = join_relative (relative, entry->name);
 
         dm_item_set_image_relpath (found.item, relpath);
       }
-      g_hash_table_insert (walk->ids, g_steal_pointer (&id), g_steal_pointer (&file));
+      g_hash_table_insert (walk->ids, g_steal_pointer (&id), g_strdup (file));
       g_array_append_val (walk->found, found);
     }
 
   for (guint i = 0; i < entries->len; i++)
     {
       const Entry *entry = g_ptr_array_index (entries, i);
-      g_autofree char *child = NULL;
       g_autofree char *child_relative = NULL;
       const char *child_label = NULL;
 
       if (entry->type != ENTRY_DIRECTORY && entry->type != ENTRY_DIRECTORY_LINK)
         continue;
-      child = g_build_filename (path, entry->name, NULL);
-      child_relative = relative[0] != '\0'
-        ? g_strconcat (relative, "/", entry->name, NULL) : g_strdup (entry->name);
+      child_relative = join_relative (relative, entry->name);
       /* Every folder is a label, a linked one too (as Datumaro's rglob()
        * lists it), but for ROOT/no_label. */
       if (!g_str_equal (child_relative, NO_LABEL))
         child_label = add_label (walk, child_relative);
       if (entry->type == ENTRY_DIRECTORY_LINK)
         {
-          g_message (_("Skipping %s: links to folders are not followed"), child);
+          g_message (_("Skipping %s: links to folders are not followed"), entry->path);
           continue;
         }
-      if (!walk_folder (walk, child, child_relative, child_label, depth + 1, error))
+      if (!walk_folder (walk, entry->path, child_relative, child_label, depth + 1, error))
         return FALSE;
     }
   return TRUE;
@@ -611,15 +607,14 @@ dm_imagenet_load (const char    *path,
       for (guint i = 0; i < entries->len; i++)
         {
           const Entry *entry = g_ptr_array_index (entries, i);
-          g_autofree char *child = g_build_filename (path, entry->name, NULL);
 
           /* Datumaro takes every folder for a subset, and a link to one,
            * which dm does not follow: it may lead anywhere. */
           if (entry->type == ENTRY_DIRECTORY_LINK)
-            g_message (_("Skipping %s: links to folders are not followed"), child);
+            g_message (_("Skipping %s: links to folders are not followed"), entry->path);
           else if (entry->type != ENTRY_DIRECTORY)
-            g_message (_("Skipping %s: not in a subset folder"), child);
-          else if (!walk_subset (&walk, child, entry->name, error))
+            g_message (_("Skipping %s: not in a subset folder"), entry->path);
+          else if (!walk_subset (&walk, entry->path, entry->name, error))
             return NULL;
         }
     }

@@ -135,53 +135,44 @@ on_tick (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The callback of every step, on the main thread: finishes the step the
+ * result is tagged with and starts the next (load → apply → save), or
+ * stops the loop after a failure or the save. */
 static void
-on_saved (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
+on_step_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   Fixture *f = user_data;
 
   g_assert_true (g_thread_self () == f->main_thread);
-  f->saved = dm_dataset_save_finish (DM_DATASET (source), result, &f->error);
+  if (g_async_result_is_tagged (result, dm_dataset_load_async))
+    {
+      g_assert_null (source);
+      f->loaded = dm_dataset_load_finish (result, &f->error);
+      if (f->loaded != NULL)
+        {
+          f->applying = TRUE;
+          dm_transform_apply_async (DM_TRANSFORM (f->transform), f->loaded, f->cancellable, on_step_done, f);
+          return;
+        }
+    }
+  else if (g_async_result_is_tagged (result, dm_transform_apply_async))
+    {
+      f->applying = FALSE;
+      f->applied = dm_transform_apply_finish (DM_TRANSFORM (source), result, &f->error);
+      if (f->applied != NULL)
+        {
+          dm_dataset_save_async (f->applied, f->dest, DM_SAVE_NONE, f->cancellable, on_step_done, f);
+          return;
+        }
+    }
+  else
+    {
+      g_assert_true (g_async_result_is_tagged (result, dm_dataset_save_async));
+      f->saved = dm_dataset_save_finish (DM_DATASET (source), result, &f->error);
+    }
   g_main_loop_quit (f->loop);
-}
-
-static void
-on_applied (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  g_assert_true (g_thread_self () == f->main_thread);
-  f->applying = FALSE;
-  f->applied = dm_transform_apply_finish (DM_TRANSFORM (source), result, &f->error);
-  if (f->applied == NULL)
-    {
-      g_main_loop_quit (f->loop);
-      return;
-    }
-  dm_dataset_save_async (f->applied, f->dest, DM_SAVE_NONE, f->cancellable, on_saved, f);
-}
-
-static void
-on_loaded (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  g_assert_null (source);
-  g_assert_true (g_thread_self () == f->main_thread);
-  f->loaded = dm_dataset_load_finish (result, &f->error);
-  if (f->loaded == NULL)
-    {
-      g_main_loop_quit (f->loop);
-      return;
-    }
-  f->applying = TRUE;
-  dm_transform_apply_async (DM_TRANSFORM (f->transform), f->loaded, f->cancellable, on_applied, f);
 }
 
 /* load → apply → save from the loop; returns when the chain stops. */
@@ -192,7 +183,7 @@ run_chain (Fixture *f)
   gulong handler = g_signal_connect (f->transform, "progress", G_CALLBACK (on_progress), f);
   guint n_progress;
 
-  dm_dataset_load_async (f->source, NULL, f->cancellable, on_loaded, f);
+  dm_dataset_load_async (f->source, NULL, f->cancellable, on_step_done, f);
   g_main_loop_run (f->loop);
 
   /* Nothing is delivered after the callback. */
@@ -282,7 +273,7 @@ test_cancel_save (Fixture       *f,
   g_autoptr(DmDataset) input = dm_dataset_load (f->source, NULL, NULL, &error);
 
   g_assert_no_error (error);
-  dm_dataset_save_async (input, f->dest, DM_SAVE_NONE, f->cancellable, on_saved, f);
+  dm_dataset_save_async (input, f->dest, DM_SAVE_NONE, f->cancellable, on_step_done, f);
   g_cancellable_cancel (f->cancellable);
   g_main_loop_run (f->loop);
 

@@ -58,6 +58,15 @@ typedef struct {
 
   /* seeding */
   guint16 *nearest, *second;        /* Hamming distance to 1st / 2nd seed */
+  /* Items at distance 0 from a centre (the centres and copies of their
+   * keys) add 0 to every potential and are never drawn, so the seeding
+   * drops them from its arrays (see drop_settled_items): nearest, second,
+   * seed_label and points_t then hold the n_active items still in play,
+   * in item order. */
+  gsize n_active, n_active_blocks;
+  guint *active_item;               /* n_active: their items; NULL: all items */
+  guint *seed_label;                /* n_active; km->label while all items */
+  guint *chunk_settled;             /* n_seed_chunks: items at distance 0 */
   guint64 *candidate_keys;          /* max_trials x n_words */
   guint max_trials, n_candidates, best_candidate, new_centre;
   gboolean update_pending;
@@ -161,6 +170,17 @@ key_of (const Kmeans *km, gsize item)
   return km->request->keys + item * km->request->key_bytes;
 }
 
+/* Stores a key's words as point slot of the transposed layout (see
+ * dm-kmeans-kernels.h). */
+static inline void
+transpose_point (guint64 *points_t, gsize n_words, gsize slot, const guint64 *words)
+{
+  gsize block = slot / DM_KMEANS_POINT_BLOCK, lane = slot % DM_KMEANS_POINT_BLOCK;
+
+  for (gsize w = 0; w < n_words; w++)
+    points_t[(block * n_words + w) * DM_KMEANS_POINT_BLOCK + lane] = words[w];
+}
+
 /* Appends the internal feature numbers (64 * w + bit) of the set bits of
  * word w to features[n...]; returns the new count. */
 static inline guint
@@ -254,7 +274,8 @@ pending_chunk_distances (Kmeans *km, gsize chunk)
   if (km->pending_stamp[chunk] != km->pending_serial)
     {
       km->kernels->hamming (km->points_t, km->n_words, first / DM_KMEANS_POINT_BLOCK,
-                            MIN ((first + SEED_CHUNK) / DM_KMEANS_POINT_BLOCK, km->n_blocks),
+                            MIN ((first + SEED_CHUNK) / DM_KMEANS_POINT_BLOCK,
+                                 km->n_active_blocks),
                             km->pending_key, km->nearest + first, km->pending_dist + first);
       km->pending_stamp[chunk] = km->pending_serial;
     }
@@ -267,13 +288,23 @@ static void
 apply_pending_chunk (Kmeans *km, gsize chunk)
 {
   gsize first = chunk * SEED_CHUNK;
-  gsize end = MIN (first + SEED_CHUNK, km->n);
+  gsize end = MIN (first + SEED_CHUNK, km->n_active);
 
   if (!km->update_pending)
     return;
   km->kernels->apply_centre (pending_chunk_distances (km, chunk),
-                             km->nearest + first, km->second + first, km->label + first,
+                             km->nearest + first, km->second + first, km->seed_label + first,
                              end - first, km->pending_centre);
+}
+
+static guint
+count_settled (const Kmeans *km, gsize chunk)
+{
+  guint settled = 0;
+
+  for (gsize x = chunk * SEED_CHUNK; x < MIN ((chunk + 1) * SEED_CHUNK, km->n_active); x++)
+    settled += km->nearest[x] == 0;
+  return settled;
 }
 
 static void
@@ -281,11 +312,12 @@ seed_candidates_task (gsize chunk, guint worker, gpointer data)
 {
   Kmeans *km = data;
   gsize first = chunk * SEED_CHUNK;
-  gsize block_end = MIN ((first + SEED_CHUNK) / DM_KMEANS_POINT_BLOCK, km->n_blocks);
+  gsize block_end = MIN ((first + SEED_CHUNK) / DM_KMEANS_POINT_BLOCK, km->n_active_blocks);
   /* Only the sums matter here: the distances stay in L1. */
   guint16 scratch[SEED_CHUNK];
 
   apply_pending_chunk (km, chunk);
+  km->chunk_settled[chunk] = count_settled (km, chunk);
   for (guint t = 0; t < km->n_candidates; t++)
     km->chunk_potential[chunk * km->max_trials + t] =
         km->kernels->hamming (km->points_t, km->n_words,
@@ -300,19 +332,26 @@ apply_pending_task (gsize chunk, guint worker, gpointer data)
   apply_pending_chunk (data, chunk);
 }
 
-/* Nearest-centre distance, the pending centre included. */
+/* Nearest-centre distance of active item x, the pending centre included. */
 static inline guint
-current_nearest (Kmeans *km, gsize item)
+current_nearest (Kmeans *km, gsize x)
 {
-  guint nearest = km->nearest[item];
+  guint nearest = km->nearest[x];
 
   if (km->update_pending)
-    nearest = MIN (nearest, pending_chunk_distances (km, item / SEED_CHUNK)[item % SEED_CHUNK]);
+    nearest = MIN (nearest, pending_chunk_distances (km, x / SEED_CHUNK)[x % SEED_CHUNK]);
   return nearest;
 }
 
+static inline guint
+item_of_active (const Kmeans *km, gsize x)
+{
+  return km->active_item != NULL ? km->active_item[x] : (guint) x;
+}
+
 /* The first item whose running sum of seeding distances exceeds target:
- * sampling with probability proportional to the squared distance. */
+ * sampling with probability proportional to the squared distance. The
+ * items dropped add 0 to the sum, so skipping them draws the same item. */
 static guint
 sample_item (Kmeans *km, guint64 target)
 {
@@ -325,24 +364,31 @@ sample_item (Kmeans *km, guint64 target)
           cumulative += km->chunk_sum[c];
           continue;
         }
-      for (gsize i = c * SEED_CHUNK; i < MIN ((c + 1) * SEED_CHUNK, km->n); i++)
+      for (gsize x = c * SEED_CHUNK; x < MIN ((c + 1) * SEED_CHUNK, km->n_active); x++)
         {
-          cumulative += current_nearest (km, i);
+          cumulative += current_nearest (km, x);
           if (cumulative > target)
-            return (guint) i;
+            return item_of_active (km, x);
         }
     }
-  for (gsize i = km->n; i-- > 0;)
-    if (current_nearest (km, i) > 0)
-      return (guint) i;
+  for (gsize x = km->n_active; x-- > 0;)
+    if (current_nearest (km, x) > 0)
+      return item_of_active (km, x);
   return (guint) (km->n - 1);
+}
+
+/* An item's key as the kernels take a candidate: n_words words. */
+static void
+load_key (const Kmeans *km, gsize item, guint64 *words)
+{
+  for (gsize w = 0; w < km->n_words; w++)
+    words[w] = load_word (key_of (km, item) + 8 * w);
 }
 
 static void
 set_candidate (Kmeans *km, guint slot, guint item)
 {
-  for (gsize w = 0; w < km->n_words; w++)
-    km->candidate_keys[slot * km->n_words + w] = load_word (key_of (km, item) + 8 * w);
+  load_key (km, item, km->candidate_keys + slot * km->n_words);
 }
 
 /* Makes candidate best_candidate centre new_centre, to be applied by the
@@ -415,6 +461,148 @@ add_sampled_centre (Kmeans *km, guint centre, GRand *rand, guint *seed_items)
   commit_candidate (km, seed_items, candidates);
 }
 
+/* ---- seeding: dropping the items settled on a centre ------------------ */
+
+/* Moves active item from's point and seeding state to slot to <= from;
+ * filling slots in increasing order overwrites only items already moved. */
+static void
+move_active (Kmeans *km, gsize from, gsize to)
+{
+  gsize from_block = from / DM_KMEANS_POINT_BLOCK, from_lane = from % DM_KMEANS_POINT_BLOCK;
+  gsize to_block = to / DM_KMEANS_POINT_BLOCK, to_lane = to % DM_KMEANS_POINT_BLOCK;
+
+  for (gsize w = 0; w < km->n_words; w++)
+    km->points_t[(to_block * km->n_words + w) * DM_KMEANS_POINT_BLOCK + to_lane] =
+        km->points_t[(from_block * km->n_words + w) * DM_KMEANS_POINT_BLOCK + from_lane];
+  km->nearest[to] = km->nearest[from];
+  km->second[to] = km->second[from];
+  km->seed_label[to] = km->seed_label[from];
+  km->active_item[to] = km->active_item[from];
+}
+
+/* Applies the pending centre to every chunk, then keeps the active items
+ * not yet on a centre, in their order: sums over the remaining items are
+ * the same integers, so sampling and the candidates' potentials do not
+ * change. A dropped item's label is final (a centre takes an item only
+ * where strictly closer, never at distance 0) and goes to km->label. */
+static void
+drop_settled_items (Kmeans *km)
+{
+  gsize kept = 0;
+
+  dm_parallel_run (km->parallel, km->n_seed_chunks, apply_pending_task, km);
+  km->update_pending = FALSE;
+  if (km->active_item == NULL)
+    {
+      km->active_item = g_new (guint, km->n);
+      for (gsize i = 0; i < km->n; i++)
+        km->active_item[i] = (guint) i;
+      km->seed_label = g_memdup2 (km->label, km->n * sizeof *km->label);
+    }
+  for (gsize x = 0; x < km->n_active; x++)
+    if (km->nearest[x] == 0)
+      km->label[km->active_item[x]] = km->seed_label[x];
+    else
+      move_active (km, x, kept++);
+
+  km->n_active = kept;
+  km->n_active_blocks = (kept + DM_KMEANS_POINT_BLOCK - 1) / DM_KMEANS_POINT_BLOCK;
+  /* The last block's padding lanes must add nothing to potentials. */
+  for (gsize x = kept; x < km->n_active_blocks * DM_KMEANS_POINT_BLOCK; x++)
+    km->nearest[x] = 0;
+  km->n_seed_chunks = (kept + SEED_CHUNK - 1) / SEED_CHUNK;
+  for (gsize c = 0; c < km->n_seed_chunks; c++)
+    {
+      km->chunk_sum[c] = 0;
+      for (gsize x = c * SEED_CHUNK; x < MIN ((c + 1) * SEED_CHUNK, kept); x++)
+        km->chunk_sum[c] += km->nearest[x];
+      km->chunk_settled[c] = 0;
+      km->pending_stamp[c] = G_MAXUINT;
+    }
+}
+
+/* Dropping costs a pass over the active items' arrays: worth it once an
+ * eighth of them adds nothing to the next centres' passes. The counts are
+ * those before the last chosen centre, which is applied first. */
+static void
+drop_settled_if_worth (Kmeans *km)
+{
+  gsize settled = 0;
+
+  for (gsize c = 0; c < km->n_seed_chunks; c++)
+    settled += km->chunk_settled[c];
+  if (8 * settled > km->n_active)
+    drop_settled_items (km);
+}
+
+/* For each centre, the Hamming distance from its key to the nearest other
+ * centre's (FAR with one centre): half the k x k distances, by the kernel,
+ * each updating both centres' minimum. */
+static guint16 *
+other_centre_distances (Kmeans *km, const guint *seed_items)
+{
+  gsize n_centre_blocks = (km->k + DM_KMEANS_POINT_BLOCK - 1) / DM_KMEANS_POINT_BLOCK;
+  gsize n_slots = n_centre_blocks * DM_KMEANS_POINT_BLOCK;
+  g_autofree guint64 *keys_t = g_new0 (guint64, n_slots * km->n_words);
+  g_autofree guint64 *key = g_new (guint64, km->n_words);
+  g_autofree guint16 *zeros = g_new0 (guint16, n_slots);
+  g_autofree guint16 *distance = g_new (guint16, n_slots);
+  guint16 *nearest_other = g_new (guint16, km->k);
+
+  for (guint j = 0; j < km->k; j++)
+    {
+      load_key (km, seed_items[j], key);
+      transpose_point (keys_t, km->n_words, j, key);
+      nearest_other[j] = FAR;
+    }
+  for (guint j = 0; j < km->k; j++)
+    {
+      gsize first_block = j / DM_KMEANS_POINT_BLOCK;
+      guint first = (guint) (first_block * DM_KMEANS_POINT_BLOCK);
+
+      load_key (km, seed_items[j], key);
+      km->kernels->hamming (keys_t, km->n_words, first_block, n_centre_blocks, key,
+                            zeros, distance);
+      for (guint i = first; i < km->k; i++)
+        if (i != j)
+          {
+            guint16 d = distance[i - first];
+            nearest_other[j] = MIN (nearest_other[j], d);
+            nearest_other[i] = MIN (nearest_other[i], d);
+          }
+    }
+  return nearest_other;
+}
+
+/* Lloyd takes every item's seeding distances and label in item order.
+ * Items at distance 0 carry their centre's key: their second distance,
+ * which the seeding stopped updating once it dropped them, is that key's
+ * distance to the nearest other centre, exactly as if it had not. */
+static void
+restore_item_order (Kmeans *km, const guint *seed_items)
+{
+  g_autofree guint16 *nearest_other = other_centre_distances (km, seed_items);
+  guint16 *nearest = g_new0 (guint16, km->n), *second = g_new (guint16, km->n);
+
+  for (gsize x = 0; x < km->n_active; x++)
+    {
+      guint item = km->active_item[x];
+      nearest[item] = km->nearest[x];
+      second[item] = km->second[x];
+      km->label[item] = km->seed_label[x];
+    }
+  for (gsize i = 0; i < km->n; i++)
+    if (nearest[i] == 0)
+      second[i] = nearest_other[km->label[i]];
+  g_free (km->nearest);
+  g_free (km->second);
+  km->nearest = nearest;
+  km->second = second;
+  g_clear_pointer (&km->active_item, g_free);
+  g_free (km->seed_label);
+  km->seed_label = km->label;
+}
+
 static gboolean
 seed (Kmeans *km, guint *seed_items, GError **error)
 {
@@ -427,6 +615,10 @@ seed (Kmeans *km, guint *seed_items, GError **error)
                    ? request->local_trials
                    : dm_kmeans_default_trials (km->n, km->k);
   km->n_seed_chunks = (km->n + SEED_CHUNK - 1) / SEED_CHUNK;
+  km->n_active = km->n;
+  km->n_active_blocks = km->n_blocks;
+  km->seed_label = km->label;
+  km->chunk_settled = g_new0 (guint, km->n_seed_chunks);
   /* Padding lanes stay at distance 0 and add nothing to potentials. */
   km->nearest = g_new0 (guint16, km->n_padded);
   km->second = g_new (guint16, km->n);
@@ -447,6 +639,7 @@ seed (Kmeans *km, guint *seed_items, GError **error)
       if (request->initial_items[j] >= 0)
         {
           add_fixed_centre (km, j, (guint) request->initial_items[j], seed_items);
+          drop_settled_if_worth (km);
           if (++done % report_every == 0 && !report (km, 0.5 * done / km->k, error))
             return FALSE;
         }
@@ -460,12 +653,15 @@ seed (Kmeans *km, guint *seed_items, GError **error)
                           seed_items);
       else
         add_sampled_centre (km, j, rand, seed_items);
+      drop_settled_if_worth (km);
       if (++done % report_every == 0 && !report (km, 0.5 * done / km->k, error))
         return FALSE;
     }
 
   dm_parallel_run (km->parallel, km->n_seed_chunks, apply_pending_task, km);
   km->update_pending = FALSE;
+  if (km->active_item != NULL)
+    restore_item_order (km, seed_items);
   /* Lloyd reads the keys themselves: the transposed copy would only add to
    * its peak memory (80 MB at 1.28M keys). */
   g_clear_pointer (&km->points_t, g_free);
@@ -475,6 +671,7 @@ seed (Kmeans *km, guint *seed_items, GError **error)
   g_clear_pointer (&km->pending_stamp, g_free);
   g_clear_pointer (&km->chunk_potential, g_free);
   g_clear_pointer (&km->chunk_sum, g_free);
+  g_clear_pointer (&km->chunk_settled, g_free);
   return TRUE;
 }
 
@@ -1148,6 +1345,10 @@ kmeans_clear (Kmeans *km)
   g_free (km->pending_stamp);
   g_free (km->chunk_potential);
   g_free (km->chunk_sum);
+  g_free (km->chunk_settled);
+  g_free (km->active_item);
+  if (km->seed_label != km->label)
+    g_free (km->seed_label);
   g_free (km->counts16_t);
   g_free (km->count_runs);
   g_free (km->inv_members);
@@ -1243,16 +1444,15 @@ check_request (const DmKmeansRequest *request, GError **error)
 static void
 prepare_points (Kmeans *km)
 {
+  g_autofree guint64 *words = g_new (guint64, km->n_words);
+
   km->points_t = g_new0 (guint64, km->n_padded * km->n_words);
   km->popcount = g_new (guint16, km->n);
   for (gsize i = 0; i < km->n; i++)
     {
-      const guint8 *key = key_of (km, i);
-      gsize block = i / DM_KMEANS_POINT_BLOCK, lane = i % DM_KMEANS_POINT_BLOCK;
-      for (gsize w = 0; w < km->n_words; w++)
-        km->points_t[(block * km->n_words + w) * DM_KMEANS_POINT_BLOCK + lane] =
-            load_word (key + 8 * w);
-      km->popcount[i] = (guint16) dm_keys_popcount (key, km->request->key_bytes);
+      load_key (km, i, words);
+      transpose_point (km->points_t, km->n_words, i, words);
+      km->popcount[i] = (guint16) dm_keys_popcount (key_of (km, i), km->request->key_bytes);
     }
 }
 

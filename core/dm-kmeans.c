@@ -5,6 +5,7 @@
 #include "dm-kmeans.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dm-keys.h"
@@ -67,6 +68,14 @@ typedef struct {
   guint *active_item;               /* n_active: their items; NULL: all items */
   guint *seed_label;                /* n_active; km->label while all items */
   guint *chunk_settled;             /* n_seed_chunks: items at distance 0 */
+  /* Lower bounds for Lloyd on a dropped item's distance to the centres
+   * chosen after it was dropped: each centre's distance to the centres
+   * chosen before it, as it was chosen, in the order chosen. */
+  guint16 *candidate_nearest;       /* max_trials */
+  guint16 *chosen_nearest;          /* k */
+  guint n_chosen;
+  guint16 *dropped_second;          /* n: second when dropped */
+  guint *dropped_after;             /* n: centres chosen when dropped */
   guint64 *candidate_keys;          /* max_trials x n_words */
   guint max_trials, n_candidates, best_candidate, new_centre;
   gboolean update_pending;
@@ -168,17 +177,6 @@ static inline const guint8 *
 key_of (const Kmeans *km, gsize item)
 {
   return km->request->keys + item * km->request->key_bytes;
-}
-
-/* Stores a key's words as point slot of the transposed layout (see
- * dm-kmeans-kernels.h). */
-static inline void
-transpose_point (guint64 *points_t, gsize n_words, gsize slot, const guint64 *words)
-{
-  gsize block = slot / DM_KMEANS_POINT_BLOCK, lane = slot % DM_KMEANS_POINT_BLOCK;
-
-  for (gsize w = 0; w < n_words; w++)
-    points_t[(block * n_words + w) * DM_KMEANS_POINT_BLOCK + lane] = words[w];
 }
 
 /* Appends the internal feature numbers (64 * w + bit) of the set bits of
@@ -377,18 +375,32 @@ sample_item (Kmeans *km, guint64 target)
   return (guint) (km->n - 1);
 }
 
-/* An item's key as the kernels take a candidate: n_words words. */
-static void
-load_key (const Kmeans *km, gsize item, guint64 *words)
+static int
+compare_items (gconstpointer a, gconstpointer b)
 {
-  for (gsize w = 0; w < km->n_words; w++)
-    words[w] = load_word (key_of (km, item) + 8 * w);
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* An item's distance to the nearest centre so far: 0 once dropped. */
+static guint
+item_nearest (Kmeans *km, guint item)
+{
+  const guint *found;
+
+  if (km->active_item == NULL)
+    return current_nearest (km, item);
+  found = bsearch (&item, km->active_item, km->n_active, sizeof item, compare_items);
+  return found != NULL ? current_nearest (km, (gsize) (found - km->active_item)) : 0;
 }
 
 static void
 set_candidate (Kmeans *km, guint slot, guint item)
 {
-  load_key (km, item, km->candidate_keys + slot * km->n_words);
+  for (gsize w = 0; w < km->n_words; w++)
+    km->candidate_keys[slot * km->n_words + w] = load_word (key_of (km, item) + 8 * w);
+  km->candidate_nearest[slot] = (guint16) item_nearest (km, item);
 }
 
 /* Makes candidate best_candidate centre new_centre, to be applied by the
@@ -397,6 +409,7 @@ static void
 commit_candidate (Kmeans *km, guint *seed_items, const guint *candidates)
 {
   seed_items[km->new_centre] = candidates[km->best_candidate];
+  km->chosen_nearest[km->n_chosen++] = km->candidate_nearest[km->best_candidate];
   km->update_pending = TRUE;
   memcpy (km->pending_key, km->candidate_keys + km->best_candidate * km->n_words,
           km->n_words * sizeof *km->pending_key);
@@ -498,10 +511,17 @@ drop_settled_items (Kmeans *km)
       for (gsize i = 0; i < km->n; i++)
         km->active_item[i] = (guint) i;
       km->seed_label = g_memdup2 (km->label, km->n * sizeof *km->label);
+      km->dropped_second = g_new (guint16, km->n);
+      km->dropped_after = g_new (guint, km->n);
     }
   for (gsize x = 0; x < km->n_active; x++)
     if (km->nearest[x] == 0)
-      km->label[km->active_item[x]] = km->seed_label[x];
+      {
+        guint item = km->active_item[x];
+        km->label[item] = km->seed_label[x];
+        km->dropped_second[item] = km->second[x];
+        km->dropped_after[item] = km->n_chosen;
+      }
     else
       move_active (km, x, kept++);
 
@@ -535,70 +555,42 @@ drop_settled_if_worth (Kmeans *km)
     drop_settled_items (km);
 }
 
-/* For each centre, the Hamming distance from its key to the nearest other
- * centre's (FAR with one centre): half the k x k distances, by the kernel,
- * each updating both centres' minimum. */
-static guint16 *
-other_centre_distances (Kmeans *km, const guint *seed_items)
-{
-  gsize n_centre_blocks = (km->k + DM_KMEANS_POINT_BLOCK - 1) / DM_KMEANS_POINT_BLOCK;
-  gsize n_slots = n_centre_blocks * DM_KMEANS_POINT_BLOCK;
-  g_autofree guint64 *keys_t = g_new0 (guint64, n_slots * km->n_words);
-  g_autofree guint64 *key = g_new (guint64, km->n_words);
-  g_autofree guint16 *zeros = g_new0 (guint16, n_slots);
-  g_autofree guint16 *distance = g_new (guint16, n_slots);
-  guint16 *nearest_other = g_new (guint16, km->k);
-
-  for (guint j = 0; j < km->k; j++)
-    {
-      load_key (km, seed_items[j], key);
-      transpose_point (keys_t, km->n_words, j, key);
-      nearest_other[j] = FAR;
-    }
-  for (guint j = 0; j < km->k; j++)
-    {
-      gsize first_block = j / DM_KMEANS_POINT_BLOCK;
-      guint first = (guint) (first_block * DM_KMEANS_POINT_BLOCK);
-
-      load_key (km, seed_items[j], key);
-      km->kernels->hamming (keys_t, km->n_words, first_block, n_centre_blocks, key,
-                            zeros, distance);
-      for (guint i = first; i < km->k; i++)
-        if (i != j)
-          {
-            guint16 d = distance[i - first];
-            nearest_other[j] = MIN (nearest_other[j], d);
-            nearest_other[i] = MIN (nearest_other[i], d);
-          }
-    }
-  return nearest_other;
-}
-
 /* Lloyd takes every item's seeding distances and label in item order.
- * Items at distance 0 carry their centre's key: their second distance,
- * which the seeding stopped updating once it dropped them, is that key's
- * distance to the nearest other centre, exactly as if it had not. */
+ * For a dropped item, second is a lower bound on its distance to the other
+ * centres rather than the exact one the seeding stopped updating: the
+ * second when dropped, or a centre chosen later's distance to the nearest
+ * earlier centre (its own among them). Lloyd needs no more: it skips an
+ * item only where its centre is strictly nearest, and a scan keeps it
+ * there too (an item moves only to a strictly nearer centre), so a weaker
+ * bound may cost scans, never a label. Left exact, it would cost k^2 / 2
+ * distances; this one lets Lloyd skip as many items on our keys. */
 static void
-restore_item_order (Kmeans *km, const guint *seed_items)
+restore_item_order (Kmeans *km)
 {
-  g_autofree guint16 *nearest_other = other_centre_distances (km, seed_items);
+  g_autofree guint16 *later = g_new (guint16, km->n_chosen + 1);
   guint16 *nearest = g_new0 (guint16, km->n), *second = g_new (guint16, km->n);
+  gsize x = 0;
 
-  for (gsize x = 0; x < km->n_active; x++)
-    {
-      guint item = km->active_item[x];
-      nearest[item] = km->nearest[x];
-      second[item] = km->second[x];
-      km->label[item] = km->seed_label[x];
-    }
+  later[km->n_chosen] = FAR;
+  for (guint j = km->n_chosen; j-- > 0;)
+    later[j] = MIN (km->chosen_nearest[j], later[j + 1]);
   for (gsize i = 0; i < km->n; i++)
-    if (nearest[i] == 0)
-      second[i] = nearest_other[km->label[i]];
+    if (x < km->n_active && km->active_item[x] == i)
+      {
+        nearest[i] = km->nearest[x];
+        second[i] = km->second[x];
+        km->label[i] = km->seed_label[x];
+        x++;
+      }
+    else
+      second[i] = MIN (km->dropped_second[i], later[km->dropped_after[i]]);
   g_free (km->nearest);
   g_free (km->second);
   km->nearest = nearest;
   km->second = second;
   g_clear_pointer (&km->active_item, g_free);
+  g_clear_pointer (&km->dropped_second, g_free);
+  g_clear_pointer (&km->dropped_after, g_free);
   g_free (km->seed_label);
   km->seed_label = km->label;
 }
@@ -619,6 +611,9 @@ seed (Kmeans *km, guint *seed_items, GError **error)
   km->n_active_blocks = km->n_blocks;
   km->seed_label = km->label;
   km->chunk_settled = g_new0 (guint, km->n_seed_chunks);
+  km->candidate_nearest = g_new (guint16, km->max_trials);
+  km->chosen_nearest = g_new (guint16, km->k);
+  km->n_chosen = 0;
   /* Padding lanes stay at distance 0 and add nothing to potentials. */
   km->nearest = g_new0 (guint16, km->n_padded);
   km->second = g_new (guint16, km->n);
@@ -661,7 +656,7 @@ seed (Kmeans *km, guint *seed_items, GError **error)
   dm_parallel_run (km->parallel, km->n_seed_chunks, apply_pending_task, km);
   km->update_pending = FALSE;
   if (km->active_item != NULL)
-    restore_item_order (km, seed_items);
+    restore_item_order (km);
   /* Lloyd reads the keys themselves: the transposed copy would only add to
    * its peak memory (80 MB at 1.28M keys). */
   g_clear_pointer (&km->points_t, g_free);
@@ -672,6 +667,8 @@ seed (Kmeans *km, guint *seed_items, GError **error)
   g_clear_pointer (&km->chunk_potential, g_free);
   g_clear_pointer (&km->chunk_sum, g_free);
   g_clear_pointer (&km->chunk_settled, g_free);
+  g_clear_pointer (&km->candidate_nearest, g_free);
+  g_clear_pointer (&km->chosen_nearest, g_free);
   return TRUE;
 }
 
@@ -1346,6 +1343,10 @@ kmeans_clear (Kmeans *km)
   g_free (km->chunk_potential);
   g_free (km->chunk_sum);
   g_free (km->chunk_settled);
+  g_free (km->candidate_nearest);
+  g_free (km->chosen_nearest);
+  g_free (km->dropped_second);
+  g_free (km->dropped_after);
   g_free (km->active_item);
   if (km->seed_label != km->label)
     g_free (km->seed_label);
@@ -1444,15 +1445,16 @@ check_request (const DmKmeansRequest *request, GError **error)
 static void
 prepare_points (Kmeans *km)
 {
-  g_autofree guint64 *words = g_new (guint64, km->n_words);
-
   km->points_t = g_new0 (guint64, km->n_padded * km->n_words);
   km->popcount = g_new (guint16, km->n);
   for (gsize i = 0; i < km->n; i++)
     {
-      load_key (km, i, words);
-      transpose_point (km->points_t, km->n_words, i, words);
-      km->popcount[i] = (guint16) dm_keys_popcount (key_of (km, i), km->request->key_bytes);
+      const guint8 *key = key_of (km, i);
+      gsize block = i / DM_KMEANS_POINT_BLOCK, lane = i % DM_KMEANS_POINT_BLOCK;
+      for (gsize w = 0; w < km->n_words; w++)
+        km->points_t[(block * km->n_words + w) * DM_KMEANS_POINT_BLOCK + lane] =
+            load_word (key + 8 * w);
+      km->popcount[i] = (guint16) dm_keys_popcount (key, km->request->key_bytes);
     }
 }
 

@@ -576,9 +576,10 @@ test_seeding_settled (gconstpointer data)
     }
 }
 
-/* The seeding drops an item on its centre (S) once it stops tracking its
- * second-nearest centre: Lloyd's bound for it must still be its distance
- * to the nearest other centre (T), not one from before T (A), nor none.
+/* The seeding drops an item on its centre (S) and stops tracking its
+ * second-nearest centre: Lloyd's lower bound for it must still allow for
+ * T, the nearest other centre, chosen later; not stay the distance to A,
+ * the second when dropped, nor be none.
  * On a line, in 512ths of the key: centre A and 200 copies at 500, drawing
  * no item; S at 100 with 200 items at 130; T at 90 with 50 items at 80.
  * After one iteration S's centre has moved near 130, and S belongs to T's,

@@ -104,26 +104,40 @@ partition_inertia (const guint8 *keys, gsize n, gsize key_bytes, const guint *la
   return inertia;
 }
 
+/* A request for @k clusters of the @n keys, other fields at their defaults. */
+static void
+init_request (DmKmeansRequest *request, const guint8 *keys, gsize n, gsize key_bytes, guint k)
+{
+  dm_kmeans_request_init (request);
+  request->keys = keys;
+  request->n_items = n;
+  request->key_bytes = key_bytes;
+  request->k = k;
+}
+
+static DmKmeansResult *
+run_request (const DmKmeansRequest *request)
+{
+  DmKmeansResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dm_kmeans_run (request, &result, &error));
+  g_assert_no_error (error);
+  return result;
+}
+
 static DmKmeansResult *
 run_kernel (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint32 seed,
             guint threads, DmKmeansKernel kernel, double tolerance)
 {
   DmKmeansRequest request;
-  DmKmeansResult *result = NULL;
-  g_autoptr(GError) error = NULL;
 
-  dm_kmeans_request_init (&request);
-  request.keys = keys;
-  request.n_items = n;
-  request.key_bytes = key_bytes;
-  request.k = k;
+  init_request (&request, keys, n, key_bytes, k);
   request.seed = seed;
   request.n_threads = threads;
   request.kernel = kernel;
   request.tolerance = tolerance;
-  g_assert_true (dm_kmeans_run (&request, &result, &error));
-  g_assert_no_error (error);
-  return result;
+  return run_request (&request);
 }
 
 static DmKmeansResult *
@@ -549,19 +563,12 @@ test_seeding_settled (gconstpointer data)
       for (guint threads = 1; threads <= 2; threads++)
         {
           DmKmeansRequest request;
-          g_autoptr(DmKmeansResult) first = NULL;
-          g_autoptr(GError) error = NULL;
 
-          dm_kmeans_request_init (&request);
-          request.keys = keys;
-          request.n_items = n;
-          request.key_bytes = key_bytes;
-          request.k = k;
+          init_request (&request, keys, n, key_bytes, k);
           request.seed = 6;
           request.n_threads = threads;
           request.max_iterations = 1;
-          g_assert_true (dm_kmeans_run (&request, &first, &error));
-          g_assert_no_error (error);
+          g_autoptr(DmKmeansResult) first = run_request (&request);
           g_assert_cmpmem (first->seed_items, k * sizeof (guint), seeds, k * sizeof (guint));
           if (distinct_seeds)
             assert_centres_of (first, keys, key_bytes, labels);
@@ -594,8 +601,6 @@ test_settled_bounds (gconstpointer data)
   gint64 initial[3] = { 0, 200, 201 };    /* A, S, T */
   gsize n = 0, item = 0;
   DmKmeansRequest request;
-  g_autoptr(DmKmeansResult) result = NULL;
-  g_autoptr(GError) error = NULL;
 
   for (gsize g = 0; g < G_N_ELEMENTS (groups); g++)
     n += groups[g].count;
@@ -604,15 +609,10 @@ test_settled_bounds (gconstpointer data)
     for (gsize c = 0; c < groups[g].count; c++, item++)
       set_line_point (keys + item * key_bytes, key_bytes, groups[g].position * n_bits / 512);
 
-  dm_kmeans_request_init (&request);
-  request.keys = keys;
-  request.n_items = n;
-  request.key_bytes = key_bytes;
-  request.k = 3;
+  init_request (&request, keys, n, key_bytes, 3);
   request.initial_items = initial;
   request.tolerance = 0;
-  g_assert_true (dm_kmeans_run (&request, &result, &error));
-  g_assert_no_error (error);
+  g_autoptr(DmKmeansResult) result = run_request (&request);
   g_assert_true (result->converged);
   g_assert_cmpuint (result->labels[200], ==, 2);
   assert_nearest_centres (result, keys, key_bytes);

@@ -383,7 +383,8 @@ compare_items (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
-/* An item's distance to the nearest centre so far: 0 once dropped. */
+/* An item's distance to the nearest centre so far, the pending one
+ * included: 0 once dropped. */
 static guint
 item_nearest (Kmeans *km, guint item)
 {

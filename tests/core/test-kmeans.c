@@ -104,26 +104,40 @@ partition_inertia (const guint8 *keys, gsize n, gsize key_bytes, const guint *la
   return inertia;
 }
 
+/* A request for @k clusters of the @n keys, other fields at their defaults. */
+static void
+init_request (DmKmeansRequest *request, const guint8 *keys, gsize n, gsize key_bytes, guint k)
+{
+  dm_kmeans_request_init (request);
+  request->keys = keys;
+  request->n_items = n;
+  request->key_bytes = key_bytes;
+  request->k = k;
+}
+
+static DmKmeansResult *
+run_request (const DmKmeansRequest *request)
+{
+  DmKmeansResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dm_kmeans_run (request, &result, &error));
+  g_assert_no_error (error);
+  return result;
+}
+
 static DmKmeansResult *
 run_kernel (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint32 seed,
             guint threads, DmKmeansKernel kernel, double tolerance)
 {
   DmKmeansRequest request;
-  DmKmeansResult *result = NULL;
-  g_autoptr(GError) error = NULL;
 
-  dm_kmeans_request_init (&request);
-  request.keys = keys;
-  request.n_items = n;
-  request.key_bytes = key_bytes;
-  request.k = k;
+  init_request (&request, keys, n, key_bytes, k);
   request.seed = seed;
   request.n_threads = threads;
   request.kernel = kernel;
   request.tolerance = tolerance;
-  g_assert_true (dm_kmeans_run (&request, &result, &error));
-  g_assert_no_error (error);
-  return result;
+  return run_request (&request);
 }
 
 static DmKmeansResult *
@@ -277,10 +291,11 @@ test_versus_naive (void)
  * first centre drawn uniformly, then per centre @trials candidates drawn
  * with probability proportional to the distance to the nearest centre so
  * far (all drawn before any is evaluated), the one leaving the smallest
- * total kept (the first on ties). */
+ * total kept (the first on ties). @labels (or NULL): each item's nearest
+ * centre, the first on ties. */
 static void
 naive_seeding (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint trials,
-               guint32 seed, guint *seeds)
+               guint32 seed, guint *seeds, guint *labels)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
   g_autofree guint *nearest = g_new (guint, n);
@@ -332,8 +347,12 @@ naive_seeding (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint tria
         }
       seeds[j] = candidates[best];
       for (gsize i = 0; i < n; i++)
-        nearest[i] = MIN (nearest[i], dm_keys_hamming (keys + i * key_bytes,
-                                                       keys + seeds[j] * key_bytes, key_bytes));
+        {
+          guint d = dm_keys_hamming (keys + i * key_bytes, keys + seeds[j] * key_bytes, key_bytes);
+          if (d < nearest[i] && labels != NULL)
+            labels[i] = j;
+          nearest[i] = MIN (nearest[i], d);
+        }
     }
 }
 
@@ -349,7 +368,7 @@ test_seeding_versus_naive (gconstpointer data)
   g_autofree guint8 *keys = make_noisy (n, 12, key_bytes, 77);
   g_autofree guint *naive = g_new (guint, k);
 
-  naive_seeding (keys, n, key_bytes, k, dm_kmeans_default_trials (n, k), 3, naive);
+  naive_seeding (keys, n, key_bytes, k, dm_kmeans_default_trials (n, k), 3, naive, NULL);
   for (guint threads = 1; threads <= 2; threads++)
     {
       g_autoptr(DmKmeansResult) result = run (keys, n, key_bytes, k, 3, threads, FALSE, 1e-4);
@@ -448,6 +467,155 @@ assert_nearest_centres (const DmKmeansResult *result, const guint8 *keys, gsize 
         }
       g_assert_cmpfloat (fabs (own - result->distance[i]), <, 1e-4);
     }
+}
+
+/* The key of a point of a line: its first @bits bits set, so that
+ * Hamming distances are those between the points. */
+static void
+set_line_point (guint8 *key, gsize key_bytes, gsize bits)
+{
+  memset (key, 0, key_bytes);
+  for (gsize bit = 0; bit < bits; bit++)
+    key[bit / 8] |= (guint8) (1u << (bit % 8));
+}
+
+/* n keys at evenly spaced points of a line. */
+static guint8 *
+make_line (gsize n, gsize key_bytes)
+{
+  guint8 *keys = g_new (guint8, n * key_bytes);
+
+  for (gsize d = 0; d < n; d++)
+    set_line_point (keys + d * key_bytes, key_bytes, d * 8 * key_bytes / n);
+  return keys;
+}
+
+/* n_distinct keys (noisy ones, or points of a line), then copies of them
+ * up to n items. */
+static guint8 *
+make_with_copies (gsize n_distinct, gboolean line, gsize n, gsize key_bytes)
+{
+  guint8 *keys = g_realloc (line ? make_line (n_distinct, key_bytes)
+                                 : make_noisy (n_distinct, 8, key_bytes, 31),
+                            n * key_bytes);
+
+  for (gsize i = n_distinct; i < n; i++)
+    memcpy (keys + i * key_bytes, keys + (i * 7 % n_distinct) * key_bytes, key_bytes);
+  return keys;
+}
+
+/* The centres a run of one iteration returns are the means of the
+ * seeding's clusters (its final pass only labels the items): those of
+ * @labels, when no cluster was empty. */
+static void
+assert_centres_of (const DmKmeansResult *result, const guint8 *keys, gsize key_bytes,
+                   const guint *labels)
+{
+  gsize n_features = 8 * key_bytes;
+  g_autofree double *sums = g_new0 (double, result->k * n_features);
+  g_autofree guint *members = g_new0 (guint, result->k);
+  g_autofree float *row = g_new (float, n_features);
+
+  for (gsize i = 0; i < result->n_items; i++)
+    {
+      dm_keys_unpack (keys + i * key_bytes, key_bytes, row);
+      members[labels[i]]++;
+      for (gsize f = 0; f < n_features; f++)
+        sums[labels[i] * n_features + f] += row[f];
+    }
+  for (guint j = 0; j < result->k; j++)
+    {
+      g_assert_cmpuint (result->centre_members[j], ==, members[j]);
+      dm_kmeans_result_get_centre (result, j, row);
+      for (gsize f = 0; f < n_features; f++)
+        g_assert_cmpfloat (row[f], ==, (float) (sums[j * n_features + f] / members[j]));
+    }
+}
+
+/* Once many items sit on a centre or a copy of its key, the seeding drops
+ * them from its passes. 1100 items (two full seeding chunks, a partial one,
+ * a partial block): with k close to n, or with every key copied 4 times.
+ * The centres are still the naive seeding's, one thread or two, with k
+ * below the number of distinct keys (its clusters are the naive seeding's,
+ * none empty) and above it (later centres drawn at random, potential 0).
+ * Lloyd's bounds start from the seeding distances, the dropped items' ones
+ * too: a strict run ends with every item at its nearest centre where
+ * centres move off their seeds and take their copies along (keys on a
+ * line). */
+static void
+test_seeding_settled (gconstpointer data)
+{
+  gsize key_bytes = GPOINTER_TO_SIZE (data), n = 1100;
+  const struct { gsize n_distinct; gboolean line; guint k; } cases[] = {
+    { 700, FALSE, 500 }, { 700, FALSE, 720 }, { 150, TRUE, 40 },
+  };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      guint k = cases[c].k;
+      gboolean distinct_seeds = k < cases[c].n_distinct;
+      g_autofree guint8 *keys = make_with_copies (cases[c].n_distinct, cases[c].line, n,
+                                                   key_bytes);
+      g_autofree guint *seeds = g_new (guint, k);
+      g_autofree guint *labels = g_new (guint, n);
+
+      naive_seeding (keys, n, key_bytes, k, dm_kmeans_default_trials (n, k), 6, seeds, labels);
+      for (guint threads = 1; threads <= 2; threads++)
+        {
+          DmKmeansRequest request;
+
+          init_request (&request, keys, n, key_bytes, k);
+          request.seed = 6;
+          request.n_threads = threads;
+          request.max_iterations = 1;
+          g_autoptr(DmKmeansResult) first = run_request (&request);
+          g_assert_cmpmem (first->seed_items, k * sizeof (guint), seeds, k * sizeof (guint));
+          if (distinct_seeds)
+            assert_centres_of (first, keys, key_bytes, labels);
+        }
+      if (cases[c].line)
+        {
+          g_autoptr(DmKmeansResult) strict = run (keys, n, key_bytes, k, 6, 2, FALSE, 0);
+          g_assert_cmpmem (strict->seed_items, k * sizeof (guint), seeds, k * sizeof (guint));
+          g_assert_true (strict->converged);
+          assert_nearest_centres (strict, keys, key_bytes);
+        }
+    }
+}
+
+/* The seeding drops an item on its centre (S) and stops tracking its
+ * second-nearest centre: Lloyd's lower bound for it must still allow for
+ * T, the nearest other centre, chosen later; not stay the distance to A,
+ * the second when dropped, nor be none.
+ * On a line, in 512ths of the key: centre A and 200 copies at 500, drawing
+ * no item; S at 100 with 200 items at 130; T at 90 with 50 items at 80.
+ * After one iteration S's centre has moved near 130, and S belongs to T's,
+ * near 80. The copies of A make the seeding drop S right after A and S. */
+static void
+test_settled_bounds (gconstpointer data)
+{
+  gsize key_bytes = GPOINTER_TO_SIZE (data), n_bits = 8 * key_bytes;
+  const struct { gsize position, count; } groups[] = {
+    { 500, 200 }, { 100, 1 }, { 90, 1 }, { 130, 200 }, { 80, 50 },
+  };
+  gint64 initial[3] = { 0, 200, 201 };    /* A, S, T */
+  gsize n = 0, item = 0;
+  DmKmeansRequest request;
+
+  for (gsize g = 0; g < G_N_ELEMENTS (groups); g++)
+    n += groups[g].count;
+  g_autofree guint8 *keys = g_new (guint8, n * key_bytes);
+  for (gsize g = 0; g < G_N_ELEMENTS (groups); g++)
+    for (gsize c = 0; c < groups[g].count; c++, item++)
+      set_line_point (keys + item * key_bytes, key_bytes, groups[g].position * n_bits / 512);
+
+  init_request (&request, keys, n, key_bytes, 3);
+  request.initial_items = initial;
+  request.tolerance = 0;
+  g_autoptr(DmKmeansResult) result = run_request (&request);
+  g_assert_true (result->converged);
+  g_assert_cmpuint (result->labels[200], ==, 2);
+  assert_nearest_centres (result, keys, key_bytes);
 }
 
 /* Large clusters: the kernels sum centre counts in 16-bit lanes in short
@@ -865,6 +1033,8 @@ main (int argc, char **argv)
   g_test_add_func ("/kmeans/centres", test_centres);
   g_test_add_func ("/kmeans/versus-naive-lloyd", test_versus_naive);
   add_per_width ("seeding-versus-naive", test_seeding_versus_naive, 4);
+  add_per_width ("seeding-settled", test_seeding_settled, 4);
+  add_per_width ("settled-bounds", test_settled_bounds, 4);
   g_test_add_func ("/kmeans/determinism", test_determinism);
   add_per_width ("threads-identical", test_threads_identical, 2);
   add_per_width ("kernels-identical", test_kernels_identical, 4);

@@ -1,10 +1,11 @@
 /* dm-datumaro-reader.c: reading a dataset in Datumaro's format.
  *
  * The annotation files and the hash-key cache of a large dataset run to
- * hundreds of megabytes, so they are parsed as a stream of yajl events:
- * each item is regenerated as compact JSON text while its id, image and
- * labels are picked out; only the small top-level members other than
- * "items" (the subset's header) are parsed into a json-glib tree.
+ * hundreds of megabytes, so they are parsed as a stream of events
+ * (dm-json-stream.c): each item is regenerated as compact JSON text while
+ * its id, image and labels are picked out; only the small top-level
+ * members other than "items" (the subset's header) are parsed into a
+ * json-glib tree.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -32,14 +33,6 @@ typedef enum {
   FIELD_TYPE,         /* item.annotations[j] */
   FIELD_LABEL_ID,
 } Field;
-
-typedef enum {
-  VALUE_MAP,
-  VALUE_ARRAY,
-  VALUE_STRING,
-  VALUE_NUMBER,
-  VALUE_OTHER,        /* true, false, null */
-} ValueKind;
 
 /* Deeper levels are copied into the item's text, never looked at. */
 #define TRACKED_DEPTH 8
@@ -103,29 +96,9 @@ describe_item (AnnotationReader *r)
   return g_strdup_printf ("items[%u]", r->n_items);
 }
 
-/* Sets *@error (unless the reader has one already) to @path's data being
- * invalid as @format words it; returns 0, for a yajl callback to stop. */
-G_GNUC_PRINTF (3, 4)
-static int
-fail_in (const char  *path,
-         GError     **error,
-         const char  *format,
-         ...)
-{
-  g_autofree char *what = NULL;
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (*error == NULL)
-    g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA, "%s: %s", path, what);
-  return 0;
-}
-
-/* For either reader below: both have the file's path and its error. */
-#define fail(r, ...) fail_in ((r)->path, &(r)->error, __VA_ARGS__)
+/* Sets the error of either reader below, as dm_json_events_fail() words
+ * it: both have the file's path and its error. */
+#define fail(r, ...) dm_json_events_fail ((r)->path, &(r)->error, __VA_ARGS__)
 
 static int
 fail_gen (AnnotationReader *r,
@@ -165,158 +138,11 @@ inside_annotation (AnnotationReader *r)
          !r->is_array[DEPTH_ANNOTATION];
 }
 
-static const char *
-kind_name (ValueKind kind)
-{
-  switch (kind)
-    {
-    case VALUE_MAP: return _("an object");
-    case VALUE_ARRAY: return _("an array");
-    case VALUE_STRING: return _("a string");
-    case VALUE_NUMBER: return _("a number");
-    default: return _("true, false or null");
-    }
-}
-
-/* ---- yajl's events, as both files are read ---- */
-
-/* What a reader does with the parser's events. yajl's nine callbacks come
- * down to these five after the checks both files share: a scalar is its
- * kind and its text (a string's decoded, any other's as it stands). */
-typedef struct
-{
-  int (*value)         (gpointer    reader,
-                        ValueKind   kind,
-                        const char *text,
-                        size_t      length);
-  int (*member)        (gpointer    reader,
-                        const char *name,
-                        size_t      length);
-  int (*open)          (gpointer    reader,
-                        gboolean    is_array);
-  int (*close)         (gpointer    reader,
-                        gboolean    is_array);
-  /* A string or member name that is not UTF-8, as @message words it. */
-  int (*fail_not_utf8) (gpointer    reader,
-                        const char *message);
-} JsonEvents;
-
-/* The context of json_event_callbacks: a reader and what it does. */
-typedef struct
-{
-  const JsonEvents *events;
-  gpointer reader;
-} JsonEventSink;
-
-static int
-event_null (void *context)
-{
-  JsonEventSink *sink = context;
-
-  return sink->events->value (sink->reader, VALUE_OTHER, "null", 4);
-}
-
-static int
-event_boolean (void *context,
-               int   value)
-{
-  JsonEventSink *sink = context;
-
-  return sink->events->value (sink->reader, VALUE_OTHER, value ? "true" : "false", value ? 4 : 5);
-}
-
-static int
-event_number (void       *context,
-              const char *text,
-              size_t      length)
-{
-  JsonEventSink *sink = context;
-
-  return sink->events->value (sink->reader, VALUE_NUMBER, text, length);
-}
-
-/* A string, or a member name when @is_name. yajl decodes "\ud800" (half
- * a surrogate pair) to bytes that are not UTF-8: no such string gets into
- * ids, paths, key names or messages. */
-static int
-event_text (JsonEventSink       *sink,
-            const unsigned char *text,
-            size_t               length,
-            gboolean             is_name)
-{
-  if (!g_utf8_validate_len ((const char *) text, length, NULL))
-    return sink->events->fail_not_utf8 (sink->reader,
-                                        is_name ? _("a member name is not valid UTF-8 (half a \\u surrogate pair?)")
-                                                : _("a string is not valid UTF-8 (half a \\u surrogate pair?)"));
-  if (is_name)
-    return sink->events->member (sink->reader, (const char *) text, length);
-  return sink->events->value (sink->reader, VALUE_STRING, (const char *) text, length);
-}
-
-static int
-event_string (void                *context,
-              const unsigned char *text,
-              size_t               length)
-{
-  return event_text (context, text, length, FALSE);
-}
-
-static int
-event_map_key (void                *context,
-               const unsigned char *key,
-               size_t               length)
-{
-  return event_text (context, key, length, TRUE);
-}
-
-/* A container opens (@open) or closes; @is_array: an array, not an object. */
-static int
-event_container (void     *context,
-                 gboolean  open,
-                 gboolean  is_array)
-{
-  JsonEventSink *sink = context;
-
-  return (open ? sink->events->open : sink->events->close) (sink->reader, is_array);
-}
-
-static int event_start_map (void *context)   { return event_container (context, TRUE, FALSE); }
-static int event_end_map (void *context)     { return event_container (context, FALSE, FALSE); }
-static int event_start_array (void *context) { return event_container (context, TRUE, TRUE); }
-static int event_end_array (void *context)   { return event_container (context, FALSE, TRUE); }
-
-static const yajl_callbacks json_event_callbacks = {
-  .yajl_null = event_null,
-  .yajl_boolean = event_boolean,
-  .yajl_number = event_number,
-  .yajl_string = event_string,
-  .yajl_start_map = event_start_map,
-  .yajl_map_key = event_map_key,
-  .yajl_end_map = event_end_map,
-  .yajl_start_array = event_start_array,
-  .yajl_end_array = event_end_array,
-};
-
-/* Parses the JSON file @path into @reader through @events; @reader_error
- * is where @events left the error that stopped it. */
-static gboolean
-parse_json_events (const char        *path,
-                   const JsonEvents  *events,
-                   gpointer           reader,
-                   GError           **reader_error,
-                   GCancellable      *cancellable,
-                   GError           **error)
-{
-  JsonEventSink sink = { events, reader };
-
-  return dm_json_stream_parse_file (path, &json_event_callbacks, &sink, reader_error, cancellable, error);
-}
-
 /* Checks and records a value (scalar or the start of a container) at the
  * current depth, before it is copied. */
 static int
 on_value (AnnotationReader *r,
-          ValueKind         kind,
+          DmJsonValueKind   kind,
           const char       *text,
           size_t            length)
 {
@@ -325,15 +151,15 @@ on_value (AnnotationReader *r,
 
   if (depth == 0)
     {
-      if (kind != VALUE_MAP)
-        return fail (r, _("the file holds %s, not a JSON object"), kind_name (kind));
+      if (kind != DM_JSON_VALUE_MAP)
+        return fail (r, _("the file holds %s, not a JSON object"), dm_json_value_kind_name (kind));
       return 1;
     }
 
   if (!r->in_items && depth == DEPTH_TOP && r->field[DEPTH_TOP] == FIELD_ITEMS)
     {
-      if (kind != VALUE_ARRAY)
-        return fail (r, _("“items” is %s, not an array"), kind_name (kind));
+      if (kind != DM_JSON_VALUE_ARRAY)
+        return fail (r, _("“items” is %s, not an array"), dm_json_value_kind_name (kind));
       if (r->seen_items)
         return fail (r, _("“items” occurs twice"));
       r->seen_items = TRUE;
@@ -345,8 +171,8 @@ on_value (AnnotationReader *r,
 
   if (depth == DEPTH_ITEMS)
     {
-      if (kind != VALUE_MAP)
-        return fail (r, _("items[%u] is %s, not an object"), r->n_items, kind_name (kind));
+      if (kind != DM_JSON_VALUE_MAP)
+        return fail (r, _("items[%u] is %s, not an object"), r->n_items, dm_json_value_kind_name (kind));
       reset_item (r);
       if (r->n_items % 4096 == 0 && g_cancellable_is_cancelled (r->cancellable))
         {
@@ -361,20 +187,22 @@ on_value (AnnotationReader *r,
       switch (r->field[DEPTH_ITEM])
         {
         case FIELD_ID:
-          if (kind != VALUE_STRING)
-            return fail (r, _("items[%u]: “id” is %s, not a string"), r->n_items, kind_name (kind));
+          if (kind != DM_JSON_VALUE_STRING)
+            return fail (r, _("items[%u]: “id” is %s, not a string"),
+                         r->n_items, dm_json_value_kind_name (kind));
           if (r->item_id != NULL)
             return fail (r, _("items[%u]: “id” occurs twice"), r->n_items);
           r->item_id = g_strndup (text, length);
           break;
         case FIELD_IMAGE:
-          r->image_is_map = kind == VALUE_MAP;
+          r->image_is_map = kind == DM_JSON_VALUE_MAP;
           break;
         case FIELD_ANNOTATIONS:
-          if (kind != VALUE_ARRAY)
+          if (kind != DM_JSON_VALUE_ARRAY)
             {
               where = describe_item (r);
-              return fail (r, _("%s: “annotations” is %s, not an array"), where, kind_name (kind));
+              return fail (r, _("%s: “annotations” is %s, not an array"),
+                           where, dm_json_value_kind_name (kind));
             }
           break;
         default:
@@ -385,7 +213,7 @@ on_value (AnnotationReader *r,
 
   if (depth == DEPTH_ITEM_MEMBER)
     {
-      if (inside_image (r) && r->field[DEPTH_ITEM_MEMBER] == FIELD_PATH && kind == VALUE_STRING)
+      if (inside_image (r) && r->field[DEPTH_ITEM_MEMBER] == FIELD_PATH && kind == DM_JSON_VALUE_STRING)
         {
           char **slot = r->field[DEPTH_ITEM] == FIELD_IMAGE ? &r->image_path : &r->media_path;
 
@@ -394,11 +222,11 @@ on_value (AnnotationReader *r,
         }
       else if (r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS && r->is_array[DEPTH_ITEM_MEMBER])
         {
-          if (kind != VALUE_MAP)
+          if (kind != DM_JSON_VALUE_MAP)
             {
               where = describe_item (r);
               return fail (r, _("%s: annotations[%u] is %s, not an object"),
-                           where, r->n_annotations, kind_name (kind));
+                           where, r->n_annotations, dm_json_value_kind_name (kind));
             }
           r->annotation_is_label = FALSE;
           r->annotation_has_label_id = FALSE;
@@ -412,7 +240,7 @@ on_value (AnnotationReader *r,
         {
           gint64 value;
 
-          if (r->n_size < G_N_ELEMENTS (r->image_size) && kind == VALUE_NUMBER &&
+          if (r->n_size < G_N_ELEMENTS (r->image_size) && kind == DM_JSON_VALUE_NUMBER &&
               dm_json_parse_integer (text, length, &value) && value >= 0 && value <= G_MAXINT)
             r->image_size[r->n_size] = value;
           r->n_size++;
@@ -420,26 +248,27 @@ on_value (AnnotationReader *r,
       else if (inside_annotation (r))
         {
           if (r->field[DEPTH_ANNOTATION] == FIELD_TYPE)
-            r->annotation_is_label = kind == VALUE_STRING && length == 5 && memcmp (text, "label", 5) == 0;
+            r->annotation_is_label = kind == DM_JSON_VALUE_STRING && length == 5 &&
+                                     memcmp (text, "label", 5) == 0;
           else if (r->field[DEPTH_ANNOTATION] == FIELD_LABEL_ID)
             {
               g_autofree char *shown = NULL;
               gint64 value;
 
-              if (kind == VALUE_OTHER && length == 4 && memcmp (text, "null", 4) == 0)
+              if (kind == DM_JSON_VALUE_OTHER && length == 4 && memcmp (text, "null", 4) == 0)
                 return 1;
               /* Every item has one: its description is made only for a
                * message. */
-              if (kind == VALUE_NUMBER && dm_json_parse_integer (text, length, &value) && value >= 0)
+              if (kind == DM_JSON_VALUE_NUMBER && dm_json_parse_integer (text, length, &value) && value >= 0)
                 {
                   r->annotation_has_label_id = TRUE;
                   r->annotation_label_id = value;
                   return 1;
                 }
               where = describe_item (r);
-              if (kind != VALUE_NUMBER)
+              if (kind != DM_JSON_VALUE_NUMBER)
                 return fail (r, _("%s: annotations[%u].label_id is %s, not an integer"),
-                             where, r->n_annotations, kind_name (kind));
+                             where, r->n_annotations, dm_json_value_kind_name (kind));
               shown = g_strndup (text, length);
               if (!dm_json_parse_integer (text, length, &value))
                 return fail (r, _("%s: annotations[%u].label_id %s is not an integer"),
@@ -656,21 +485,21 @@ finish_item (AnnotationReader *r)
 /* A number, true, false or null is copied as its text stands, as
  * yajl_gen_null() and yajl_gen_bool() would write it. */
 static yajl_gen_status
-gen_scalar (yajl_gen    gen,
-            ValueKind   kind,
-            const char *text,
-            size_t      length)
+gen_scalar (yajl_gen         gen,
+            DmJsonValueKind  kind,
+            const char      *text,
+            size_t           length)
 {
-  if (kind == VALUE_STRING)
+  if (kind == DM_JSON_VALUE_STRING)
     return yajl_gen_string (gen, (const unsigned char *) text, length);
   return yajl_gen_number (gen, text, length);
 }
 
 static int
-annotation_value (gpointer    reader,
-                  ValueKind   kind,
-                  const char *text,
-                  size_t      length)
+annotation_value (gpointer         reader,
+                  DmJsonValueKind  kind,
+                  const char      *text,
+                  size_t           length)
 {
   AnnotationReader *r = reader;
 
@@ -777,7 +606,7 @@ open_container (gpointer reader,
 {
   AnnotationReader *r = reader;
 
-  if (!on_value (r, is_array ? VALUE_ARRAY : VALUE_MAP, NULL, 0))
+  if (!on_value (r, is_array ? DM_JSON_VALUE_ARRAY : DM_JSON_VALUE_MAP, NULL, 0))
     return 0;
 
   if (r->depth == DEPTH_TOP && r->field[DEPTH_TOP] == FIELD_ITEMS && !r->capturing_header)
@@ -821,7 +650,7 @@ close_container (gpointer reader,
 }
 
 /* value, member, open, close, fail_not_utf8 */
-static const JsonEvents annotation_events = {
+static const DmJsonEvents annotation_events = {
   annotation_value, annotation_member,
   open_container, close_container, annotation_fail_not_utf8,
 };
@@ -1019,7 +848,7 @@ read_annotation_file (DmDataset     *dataset,
 
   dm_dataset_add_subset (dataset, r.subset);
 
-  if (!parse_json_events (path, &annotation_events, &r, &r.error, cancellable, error))
+  if (!dm_json_stream_parse_events (path, &annotation_events, &r, &r.error, cancellable, error))
     goto out;
 
   if (!r.seen_items)
@@ -1172,42 +1001,43 @@ finish_key (HashKeyReader *r)
 
 /* Depths in the cache: 1 the top object, 2 "hashkey", 3 a key's array. */
 static int
-key_scalar (HashKeyReader *r,
-            ValueKind      kind,
-            const char    *text,
-            size_t         length)
+key_scalar (HashKeyReader   *r,
+            DmJsonValueKind  kind,
+            const char      *text,
+            size_t           length)
 {
   if (r->depth == 0)
-    return fail (r, _("the file holds %s, not a JSON object"), kind_name (kind));
+    return fail (r, _("the file holds %s, not a JSON object"), dm_json_value_kind_name (kind));
 
   if (r->depth == 1)
     {
       if (r->hashkey_member)
-        return fail (r, _("“hashkey” is %s, not an object"), kind_name (kind));
+        return fail (r, _("“hashkey” is %s, not an object"), dm_json_value_kind_name (kind));
       if (r->hasher_member)
         {
-          if (kind != VALUE_STRING)
-            return fail (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
+          if (kind != DM_JSON_VALUE_STRING)
+            return fail (r, _("“dm_hasher” is %s, not a string"), dm_json_value_kind_name (kind));
           g_free (r->hasher);
           r->hasher = g_strndup (text, length);
         }
-      if (kind == VALUE_STRING && r->member != NULL)
+      if (kind == DM_JSON_VALUE_STRING && r->member != NULL)
         g_hash_table_replace (r->members, g_steal_pointer (&r->member), g_strndup (text, length));
       r->hashkey_member = r->hasher_member = FALSE;
       return 1;
     }
 
   if (r->depth == 2 && r->in_hashkey)
-    return fail (r, _("hashkey “%s” is %s, not an array"), r->key_name->str, kind_name (kind));
+    return fail (r, _("hashkey “%s” is %s, not an array"),
+                 r->key_name->str, dm_json_value_kind_name (kind));
 
   if (r->depth == 3 && r->in_hashkey)
     {
       g_autofree char *shown = g_strndup (text, length);
       gint64 value;
 
-      if (kind != VALUE_NUMBER)
+      if (kind != DM_JSON_VALUE_NUMBER)
         return fail (r, _("hashkey “%s”: value %u is %s, not an integer"),
-                     r->key_name->str, r->n_values, kind_name (kind));
+                     r->key_name->str, r->n_values, dm_json_value_kind_name (kind));
       if (!dm_json_parse_integer (text, length, &value))
         return fail (r, _("hashkey “%s”: value %u, %s, is not an integer"),
                      r->key_name->str, r->n_values, shown);
@@ -1223,14 +1053,14 @@ key_scalar (HashKeyReader *r,
 
 /* The hot path: 64 numbers a key. */
 static int
-key_value (gpointer    reader,
-           ValueKind   kind,
-           const char *text,
-           size_t      length)
+key_value (gpointer         reader,
+           DmJsonValueKind  kind,
+           const char      *text,
+           size_t           length)
 {
   HashKeyReader *r = reader;
 
-  if (kind == VALUE_NUMBER && r->depth == 3 && r->in_hashkey && r->n_values < DM_HASH_KEY_SIZE &&
+  if (kind == DM_JSON_VALUE_NUMBER && r->depth == 3 && r->in_hashkey && r->n_values < DM_HASH_KEY_SIZE &&
       length <= 3 && text[0] >= '0' && text[0] <= '9')
     {
       guint value = 0;
@@ -1278,7 +1108,7 @@ key_open (gpointer reader,
           gboolean is_array)
 {
   HashKeyReader *r = reader;
-  ValueKind kind = is_array ? VALUE_ARRAY : VALUE_MAP;
+  DmJsonValueKind kind = is_array ? DM_JSON_VALUE_ARRAY : DM_JSON_VALUE_MAP;
 
   if (r->depth == 0 && is_array)
     return fail (r, _("the file holds an array, not a JSON object"));
@@ -1291,7 +1121,7 @@ key_open (gpointer reader,
           r->in_hashkey = TRUE;
         }
       else if (r->hasher_member)
-        return fail (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
+        return fail (r, _("“dm_hasher” is %s, not a string"), dm_json_value_kind_name (kind));
       r->hashkey_member = r->hasher_member = FALSE;
     }
   else if (r->depth == 2 && r->in_hashkey)
@@ -1302,7 +1132,7 @@ key_open (gpointer reader,
     }
   else if (r->depth == 3 && r->in_hashkey)
     return fail (r, _("hashkey “%s”: value %u is %s, not an integer"),
-                 r->key_name->str, r->n_values, kind_name (kind));
+                 r->key_name->str, r->n_values, dm_json_value_kind_name (kind));
 
   r->depth++;
   return 1;
@@ -1323,7 +1153,7 @@ key_close (gpointer reader,
 }
 
 /* value, member, open, close, fail_not_utf8 */
-static const JsonEvents hash_key_events = {
+static const DmJsonEvents hash_key_events = {
   key_value, key_member,
   key_open, key_close, key_fail_not_utf8,
 };
@@ -1623,7 +1453,7 @@ parse_hash_keys (gpointer data)
 
   if (scan_hash_keys (r))
     return r->error;
-  if (!parse_json_events (r->path, &hash_key_events, r, &r->error, r->cancellable, &error))
+  if (!dm_json_stream_parse_events (r->path, &hash_key_events, r, &r->error, r->cancellable, &error))
     {
       g_clear_error (&r->error);
       r->error = error;

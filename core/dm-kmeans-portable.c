@@ -20,28 +20,13 @@ typedef guint16 U16x8 __attribute__ ((vector_size (16)));
 #define WORDS_PER_NIBBLE 3
 #define WORDS_PER_FLUSH  30
 
+/* The 16 bytes at @p, of any alignment, as a vector. A caller adding
+ * other lanes casts it to their vector type: a cast between vectors of one
+ * size keeps the bits. */
 static inline U64x2
-load_u64x2 (const guint64 *p)
+load_16 (const void *p)
 {
   U64x2 v;
-
-  memcpy (&v, p, sizeof v);
-  return v;
-}
-
-static inline U32x4
-load_u32x4 (const guint32 *p)
-{
-  U32x4 v;
-
-  memcpy (&v, p, sizeof v);
-  return v;
-}
-
-static inline U16x8
-load_u16x8 (const guint16 *p)
-{
-  U16x8 v;
 
   memcpy (&v, p, sizeof v);
   return v;
@@ -105,10 +90,10 @@ hamming_candidate (const guint64 *points_t, gsize n_words,
           const guint64 *row = block + w * DM_KMEANS_POINT_BLOCK;
           U64x2 word = { candidate[w], candidate[w] };
 
-          n0 += popcount_nibbles (load_u64x2 (row) ^ word);
-          n1 += popcount_nibbles (load_u64x2 (row + 2) ^ word);
-          n2 += popcount_nibbles (load_u64x2 (row + 4) ^ word);
-          n3 += popcount_nibbles (load_u64x2 (row + 6) ^ word);
+          n0 += popcount_nibbles (load_16 (row) ^ word);
+          n1 += popcount_nibbles (load_16 (row + 2) ^ word);
+          n2 += popcount_nibbles (load_16 (row + 4) ^ word);
+          n3 += popcount_nibbles (load_16 (row + 6) ^ word);
           if (w % WORDS_PER_NIBBLE == WORDS_PER_NIBBLE - 1 || w + 1 == n_words)
             {
               b0 += nibbles_to_bytes (n0);
@@ -152,22 +137,22 @@ wide_sums (const guint32 *block, const guint16 *set_features, guint n_set, guint
     {
       const guint32 *row = block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK;
       const guint32 *next = block + (gsize) set_features[s + 1] * DM_KMEANS_CENTRE_BLOCK;
-      a0 += load_u32x4 (row);
-      a1 += load_u32x4 (row + 4);
-      a2 += load_u32x4 (row + 8);
-      a3 += load_u32x4 (row + 12);
-      b0 += load_u32x4 (next);
-      b1 += load_u32x4 (next + 4);
-      b2 += load_u32x4 (next + 8);
-      b3 += load_u32x4 (next + 12);
+      a0 += (U32x4) load_16 (row);
+      a1 += (U32x4) load_16 (row + 4);
+      a2 += (U32x4) load_16 (row + 8);
+      a3 += (U32x4) load_16 (row + 12);
+      b0 += (U32x4) load_16 (next);
+      b1 += (U32x4) load_16 (next + 4);
+      b2 += (U32x4) load_16 (next + 8);
+      b3 += (U32x4) load_16 (next + 12);
     }
   if (s < n_set)
     {
       const guint32 *row = block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK;
-      a0 += load_u32x4 (row);
-      a1 += load_u32x4 (row + 4);
-      a2 += load_u32x4 (row + 8);
-      a3 += load_u32x4 (row + 12);
+      a0 += (U32x4) load_16 (row);
+      a1 += (U32x4) load_16 (row + 4);
+      a2 += (U32x4) load_16 (row + 8);
+      a3 += (U32x4) load_16 (row + 12);
     }
   U32x4 total[4] = { a0 + b0, a1 + b1, a2 + b2, a3 + b3 };
   memcpy (sum, total, DM_KMEANS_CENTRE_BLOCK * sizeof *sum);
@@ -190,16 +175,16 @@ narrow_sums (const guint16 *block, const guint16 *set_features, guint n_set, gui
         {
           const guint16 *row = block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK;
           const guint16 *next = block + (gsize) set_features[s + 1] * DM_KMEANS_CENTRE_BLOCK;
-          a0 += load_u16x8 (row);
-          a1 += load_u16x8 (row + 8);
-          b0 += load_u16x8 (next);
-          b1 += load_u16x8 (next + 8);
+          a0 += (U16x8) load_16 (row);
+          a1 += (U16x8) load_16 (row + 8);
+          b0 += (U16x8) load_16 (next);
+          b1 += (U16x8) load_16 (next + 8);
         }
       if (s < end)
         {
           const guint16 *row = block + (gsize) set_features[s] * DM_KMEANS_CENTRE_BLOCK;
-          a0 += load_u16x8 (row);
-          a1 += load_u16x8 (row + 8);
+          a0 += (U16x8) load_16 (row);
+          a1 += (U16x8) load_16 (row + 8);
         }
       /* Together one run's sum: below 2^16. */
       U16x8 total[2] = { a0 + b0, a1 + b1 };

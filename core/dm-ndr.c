@@ -417,28 +417,23 @@ partial_shuffle (GRand *rand, guint *values, gsize n_values, gsize n_chosen)
 
 typedef struct {
   guint  item;
-  guint  order;    /* position in the visiting order, to break ties */
   double score;
 } Scored;
 
+#define ASCENDING GINT_TO_POINTER (1)
+#define DESCENDING GINT_TO_POINTER (-1)
+
+/* By score, in @direction (ASCENDING or DESCENDING). Sorted with
+ * g_qsort_with_data(), which is stable, items of equal score keep the
+ * order they were scored in. */
 static int
-compare_score_ascending (gconstpointer a, gconstpointer b)
+compare_scores (gconstpointer a, gconstpointer b, gpointer direction)
 {
-  const Scored *sa = a, *sb = b;
+  double x = ((const Scored *) a)->score, y = ((const Scored *) b)->score;
 
-  if (sa->score != sb->score)
-    return sa->score < sb->score ? -1 : 1;
-  return (sa->order > sb->order) - (sa->order < sb->order);
-}
-
-static int
-compare_score_descending (gconstpointer a, gconstpointer b)
-{
-  const Scored *sa = a, *sb = b;
-
-  if (sa->score != sb->score)
-    return sa->score > sb->score ? -1 : 1;
-  return (sa->order > sb->order) - (sa->order < sb->order);
+  if (x == y)
+    return 0;
+  return (x < y ? -1 : 1) * GPOINTER_TO_INT (direction);
 }
 
 static int
@@ -463,10 +458,10 @@ weighted_sample (GRand *rand, const guint *items, const double *weights,
     {
       double u = 1.0 - g_rand_double (rand);   /* in (0, 1] */
 
-      scored[i] = (Scored) { items[i], (guint) i, log (u) / weights[i] };
+      scored[i] = (Scored) { items[i], log (u) / weights[i] };
     }
 
-  qsort (scored, n_items, sizeof *scored, compare_score_descending);
+  g_qsort_with_data (scored, (gint) n_items, sizeof *scored, compare_scores, DESCENDING);
   for (gsize i = 0; i < n_chosen; i++)
     chosen[i] = scored[i].item;
 }
@@ -512,6 +507,7 @@ dm_ndr_select (const float        *features,
 
   g_return_val_if_fail (params != NULL, FALSE);
   g_return_val_if_fail (n_items == 0 || features != NULL, FALSE);
+  g_return_val_if_fail (n_items <= G_MAXINT, FALSE);   /* g_qsort_with_data() counts in a gint */
   g_return_val_if_fail (n_keep == 0 || kept_out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -602,7 +598,7 @@ dm_ndr_select (const float        *features,
           kept[n_kept++] = item;
         }
       else
-        removed[n_removed++] = (Scored) { item, (guint) visit, max_similarity };
+        removed[n_removed++] = (Scored) { item, max_similarity };
     }
 
   if (n_duplicates_out != NULL)
@@ -616,7 +612,7 @@ dm_ndr_select (const float        *features,
 
       if (params->oversample == DM_NDR_OVERSAMPLE_SIMILARITY)
         {
-          qsort (removed, n_removed, sizeof *removed, compare_score_ascending);
+          g_qsort_with_data (removed, (gint) n_removed, sizeof *removed, compare_scores, ASCENDING);
           for (gsize i = 0; i < n_missing; i++)
             kept_out[n_kept + i] = removed[i].item;
         }

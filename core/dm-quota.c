@@ -25,14 +25,14 @@ typedef struct {
   guint cluster;
 } Remainder;
 
+/* Largest remainder first. Sorted with g_qsort_with_data(), which is
+ * stable, clusters of equal remainder stay in cluster order. */
 static int
-compare_remainders (gconstpointer a, gconstpointer b)
+compare_remainders (gconstpointer a, gconstpointer b, gpointer unused)
 {
-  const Remainder *ra = a, *rb = b;
+  guint64 x = ((const Remainder *) a)->remainder, y = ((const Remainder *) b)->remainder;
 
-  if (ra->remainder != rb->remainder)
-    return ra->remainder > rb->remainder ? -1 : 1;
-  return ra->cluster < rb->cluster ? -1 : ra->cluster > rb->cluster;
+  return (x < y) - (x > y);
 }
 
 gboolean
@@ -47,6 +47,7 @@ dm_quota_compute (const guint *sizes,
 
   g_return_val_if_fail (sizes != NULL || n_clusters == 0, FALSE);
   g_return_val_if_fail (quotas != NULL || n_clusters == 0, FALSE);
+  g_return_val_if_fail (n_clusters <= G_MAXINT, FALSE);   /* g_qsort_with_data() counts in a gint */
 
   for (guint j = 0; j < n_clusters; j++)
     sum += sizes[j];
@@ -73,7 +74,7 @@ dm_quota_compute (const guint *sizes,
       order[j].remainder = sum > 0 ? share % sum : 0;
       order[j].cluster = j;
     }
-  qsort (order, n_clusters, sizeof *order, compare_remainders);
+  g_qsort_with_data (order, (gint) n_clusters, sizeof *order, compare_remainders, NULL);
 
   /* Exact shares never exceed a cluster's size, so one round suffices;
    * the loop only repeats to place items a capped cluster could not take. */

@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "dm-embedding-key.h"
+#include "prune-define-transform.h"
 #include "prune-embeddings.h"
 #include "prune-hash-transform.h"
 #include "prune-image-hasher.h"
@@ -12,6 +13,9 @@
 
 /* Keys from embeddings take the image keys' place in the cache. */
 G_STATIC_ASSERT (DM_EMBEDDING_KEY_BYTES == DM_IMAGE_KEY_BYTES);
+
+/* Only this file uses the type; the host finds it by its name. */
+G_DECLARE_FINAL_TYPE (PruneHashTransform, prune_hash_transform, PRUNE, HASH_TRANSFORM, DmTransform)
 
 /**
  * PruneHashTransform:
@@ -35,17 +39,7 @@ struct _PruneHashTransform
   char *ids;
 };
 
-G_DEFINE_DYNAMIC_TYPE (PruneHashTransform, prune_hash_transform, DM_TYPE_TRANSFORM)
-
-enum {
-  PROP_0,
-  PROP_THREADS,
-  PROP_EMBEDDINGS,
-  PROP_IDS,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+PRUNE_DEFINE_TRANSFORM (PruneHashTransform, prune_hash_transform, "hash")
 
 static JsonNode *
 build_report (DmDataset  *output,
@@ -135,28 +129,46 @@ prune_hash_transform_apply (DmTransform   *transform,
   return g_steal_pointer (&output);
 }
 
-/* Where each property is stored (see prune-property.h). */
-static const gsize field_offsets[N_PROPS] = {
-  [PROP_THREADS] = G_STRUCT_OFFSET (PruneHashTransform, threads),
-  [PROP_EMBEDDINGS] = G_STRUCT_OFFSET (PruneHashTransform, embeddings),
-  [PROP_IDS] = G_STRUCT_OFFSET (PruneHashTransform, ids),
-};
-
 static void
 prune_hash_transform_finalize (GObject *object)
 {
-  PruneHashTransform *self = PRUNE_HASH_TRANSFORM (object);
-
-  g_free (self->embeddings);
-  g_free (self->ids);
+  prune_property_clear_fields (object);
   G_OBJECT_CLASS (prune_hash_transform_parent_class)->finalize (object);
 }
+
+#define FIELD(member) G_STRUCT_OFFSET (PruneHashTransform, member)
 
 static void
 prune_hash_transform_class_init (PruneHashTransformClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   DmTransformClass *transform_class = DM_TRANSFORM_CLASS (klass);
+  const PruneProperty properties[] = {
+    /**
+     * PruneHashTransform:threads:
+     *
+     * How many images are decoded at once; 0 means one per core. The keys
+     * do not depend on it.
+     */
+    prune_property_threads (FIELD (threads), N_("Images decoded at once; 0 uses every core")),
+    /**
+     * PruneHashTransform:embeddings:
+     *
+     * A NumPy .npy file of N × D float32 or float16 embeddings, one row per
+     * item (see #PruneHashTransform:ids); %NULL to hash the images.
+     */
+    { "embeddings", N_("Embeddings"),
+      N_("Make the keys from this .npy file of N × D embeddings instead of the images"),
+      FIELD (embeddings), G_TYPE_STRING },
+    /**
+     * PruneHashTransform:ids:
+     *
+     * A text file naming the item of each embedding row, `subset/id` per
+     * line.
+     */
+    { "ids", N_("Embedding ids"), N_("Text file naming each embedding row’s item, subset/id per line"),
+      FIELD (ids), G_TYPE_STRING },
+  };
 
   object_class->finalize = prune_hash_transform_finalize;
   transform_class->apply = prune_hash_transform_apply;
@@ -165,56 +177,5 @@ prune_hash_transform_class_init (PruneHashTransformClass *klass)
                                    N_("Compute hash keys"),
                                    N_("Give every item without a hash key one computed from its image"),
                                    GETTEXT_PACKAGE);
-
-  /**
-   * PruneHashTransform:threads:
-   *
-   * How many images are decoded at once; 0 means one per core. The keys
-   * do not depend on it.
-   */
-  properties[PROP_THREADS] =
-    prune_property_new_threads (N_("Images decoded at once; 0 uses every core"));
-
-  /**
-   * PruneHashTransform:embeddings:
-   *
-   * A NumPy .npy file of N × D float32 or float16 embeddings, one row per
-   * item (see #PruneHashTransform:ids); %NULL to hash the images.
-   */
-  properties[PROP_EMBEDDINGS] =
-    g_param_spec_string ("embeddings", N_("Embeddings"),
-                         N_("Make the keys from this .npy file of N × D embeddings instead of the images"),
-                         NULL,
-                         PRUNE_PARAM_FLAGS);
-  /**
-   * PruneHashTransform:ids:
-   *
-   * A text file naming the item of each embedding row, `subset/id` per
-   * line.
-   */
-  properties[PROP_IDS] =
-    g_param_spec_string ("ids", N_("Embedding ids"),
-                         N_("Text file naming each embedding row’s item, subset/id per line"),
-                         NULL,
-                         PRUNE_PARAM_FLAGS);
-
-  prune_property_install (object_class, N_PROPS, properties, field_offsets);
-}
-
-static void
-prune_hash_transform_class_finalize (PruneHashTransformClass *klass)
-{
-}
-
-static void
-prune_hash_transform_init (PruneHashTransform *self)
-{
-}
-
-void
-prune_hash_transform_register (GIOModule *module)
-{
-  prune_hash_transform_register_type (G_TYPE_MODULE (module));
-  g_io_extension_point_implement (DM_TRANSFORM_EXTENSION_POINT_NAME,
-                                  PRUNE_TYPE_HASH_TRANSFORM, "hash", 0);
+  prune_property_install (object_class, properties, G_N_ELEMENTS (properties));
 }

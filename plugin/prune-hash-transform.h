@@ -8,9 +8,6 @@
 
 G_BEGIN_DECLS
 
-#define PRUNE_TYPE_HASH_TRANSFORM (prune_hash_transform_get_type ())
-G_DECLARE_FINAL_TYPE (PruneHashTransform, prune_hash_transform, PRUNE, HASH_TRANSFORM, DmTransform)
-
 void prune_hash_transform_register (GIOModule *module);
 
 G_END_DECLS

@@ -165,6 +165,7 @@ collect_carried_keys (DmDataset  *dataset,
                       GError    **error)
 {
   guint n = dm_dataset_get_n_items (dataset);
+  guint n_carried = 0;   /* not n - to_hash->len: broken items carry none */
   const char *origin = dm_dataset_get_hash_key_origin (dataset);
   gboolean stale = prune_image_hasher_keys_are_stale (dataset);
 
@@ -209,16 +210,17 @@ collect_carried_keys (DmDataset  *dataset,
           return FALSE;
         }
       memcpy (keys + (gsize) i * DM_IMAGE_KEY_BYTES, g_bytes_get_data (key, NULL), DM_IMAGE_KEY_BYTES);
+      n_carried++;
     }
 
-  if (to_hash->len > 0 && to_hash->len < n && g_strcmp0 (origin, DM_IMAGE_KEY_VERSION) != 0)
+  if (to_hash->len > 0 && n_carried > 0 && g_strcmp0 (origin, DM_IMAGE_KEY_VERSION) != 0)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
                    _("%u of the %u items of %s have hash keys made by “%s” and %u have none; "
                      "this plugin computes only “%s” keys, which cannot be mixed with those: "
                      "compute the missing keys with the same hasher (for “datumaro-clip”, Datumaro's CLIP hashing), "
                      "or delete hash_key_meta/hash_keys.json to compute every key here"),
-                   n - to_hash->len, n, dataset_name (dataset),
+                   n_carried, n, dataset_name (dataset),
                    origin != NULL ? origin : _("an unknown hasher"), to_hash->len,
                    DM_IMAGE_KEY_VERSION);
       return FALSE;

@@ -1,8 +1,9 @@
-/* prune-property.c: what the transforms' get_property and set_property
- * share. Each property lives in a field of the instance at an offset
- * given by the transform's table, indexed by property id; the field's C
- * type follows the property's value type (guint, double, gboolean, an
- * int-sized enum, or an owned char *).
+/* prune-property.c: what the transforms' properties share. Each transform
+ * declares its properties once, in a table of PruneProperty rows; from it
+ * come the GParamSpecs, every new instance's field values, and the one
+ * get_property and set_property that serve every transform. The field of
+ * each property lives at an offset in the instance, which rides on its
+ * GParamSpec.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -10,46 +11,33 @@
 
 #include "prune-property.h"
 
-/**
- * prune_property_unchanged:
- * @object: the object whose property is being set
- * @pspec: the property
- * @value: the value about to be set
- *
- * The properties are G_PARAM_EXPLICIT_NOTIFY: a setter stores and notifies
- * only when @value differs from the current value.
- *
- * Returns: %TRUE if @value equals the property's current value
- */
-gboolean
-prune_property_unchanged (GObject      *object,
-                          GParamSpec   *pspec,
-                          const GValue *value)
-{
-  g_auto(GValue) previous = G_VALUE_INIT;
+/* prune_property_install()'s setter notifies on a change itself, which
+ * G_PARAM_EXPLICIT_NOTIFY requires. */
+#define PRUNE_PARAM_FLAGS (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY)
 
-  g_value_init (&previous, G_PARAM_SPEC_VALUE_TYPE (pspec));
-  g_object_get_property (object, g_param_spec_get_name (pspec), &previous);
-  return g_param_values_cmp (pspec, &previous, value) == 0;
-}
-
-/* Each installed property's field offset rides on its GParamSpec, so one
- * get_property and one set_property serve every transform. */
 static GQuark
 field_offset_quark (void)
 {
   return g_quark_from_static_string ("prune-property-field-offset");
 }
 
+/* The offset of the field that holds @pspec's value; 0 (the parent
+ * instance, never a property field) for a property not installed by
+ * prune_property_install(). */
+static gsize
+field_offset (GParamSpec *pspec)
+{
+  return GPOINTER_TO_SIZE (g_param_spec_get_qdata (pspec, field_offset_quark ()));
+}
+
 /* The field that holds @pspec's value, or NULL (with GObject's warning)
- * for a property not installed by prune_property_install(). Offset 0 is
- * the parent instance, never a property field. */
+ * for a property not installed by prune_property_install(). */
 static gpointer
 property_field (GObject    *object,
                 guint       prop_id,
                 GParamSpec *pspec)
 {
-  gsize offset = GPOINTER_TO_SIZE (g_param_spec_get_qdata (pspec, field_offset_quark ()));
+  gsize offset = field_offset (pspec);
 
   if (offset == 0)
     {
@@ -57,6 +45,36 @@ property_field (GObject    *object,
       return NULL;
     }
   return G_STRUCT_MEMBER_P (object, offset);
+}
+
+/* Writes @value into @field, the field of @pspec; a string field owns its
+ * copy. */
+static void
+field_store (gpointer      field,
+             GParamSpec   *pspec,
+             const GValue *value)
+{
+  switch (G_TYPE_FUNDAMENTAL (G_PARAM_SPEC_VALUE_TYPE (pspec)))
+    {
+    case G_TYPE_UINT:
+      *(guint *) field = g_value_get_uint (value);
+      break;
+    case G_TYPE_DOUBLE:
+      *(double *) field = g_value_get_double (value);
+      break;
+    case G_TYPE_BOOLEAN:
+      *(gboolean *) field = g_value_get_boolean (value);
+      break;
+    case G_TYPE_ENUM:
+      *(gint *) field = g_value_get_enum (value);
+      break;
+    case G_TYPE_STRING:
+      g_free (*(char **) field);
+      *(char **) field = g_value_dup_string (value);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
 }
 
 static void
@@ -92,8 +110,20 @@ property_get (GObject    *object,
     }
 }
 
-/* Stores @value and notifies, unless it equals the current value (the
- * properties are G_PARAM_EXPLICIT_NOTIFY). A string field owns its copy. */
+/* The properties are G_PARAM_EXPLICIT_NOTIFY: a setter stores and
+ * notifies only when @value differs from the current value. */
+static gboolean
+property_unchanged (GObject      *object,
+                    GParamSpec   *pspec,
+                    const GValue *value)
+{
+  g_auto(GValue) previous = G_VALUE_INIT;
+
+  g_value_init (&previous, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  g_object_get_property (object, g_param_spec_get_name (pspec), &previous);
+  return g_param_values_cmp (pspec, &previous, value) == 0;
+}
+
 static void
 property_set (GObject      *object,
               guint         prop_id,
@@ -102,75 +132,142 @@ property_set (GObject      *object,
 {
   gpointer field = property_field (object, prop_id, pspec);
 
-  if (field == NULL || prune_property_unchanged (object, pspec, value))
+  if (field == NULL || property_unchanged (object, pspec, value))
     return;
 
-  switch (G_TYPE_FUNDAMENTAL (G_PARAM_SPEC_VALUE_TYPE (pspec)))
+  field_store (field, pspec, value);
+  g_object_notify_by_pspec (object, pspec);
+}
+
+/* @row's GParamSpec; its nick and blurb are static strings, translated
+ * by the host with the transform's domain. */
+static GParamSpec *
+param_spec_new (const PruneProperty *row)
+{
+  switch (G_TYPE_FUNDAMENTAL (row->value_type))
     {
     case G_TYPE_UINT:
-      *(guint *) field = g_value_get_uint (value);
-      break;
+      return g_param_spec_uint (row->name, row->nick, row->blurb,
+                                (guint) row->minimum, (guint) row->maximum, (guint) row->default_value,
+                                PRUNE_PARAM_FLAGS);
     case G_TYPE_DOUBLE:
-      *(double *) field = g_value_get_double (value);
-      break;
+      return g_param_spec_double (row->name, row->nick, row->blurb,
+                                  row->minimum, row->maximum, row->default_value,
+                                  PRUNE_PARAM_FLAGS);
     case G_TYPE_BOOLEAN:
-      *(gboolean *) field = g_value_get_boolean (value);
-      break;
+      return g_param_spec_boolean (row->name, row->nick, row->blurb,
+                                   row->default_value != 0.0,
+                                   PRUNE_PARAM_FLAGS);
     case G_TYPE_ENUM:
-      *(gint *) field = g_value_get_enum (value);
-      break;
+      return g_param_spec_enum (row->name, row->nick, row->blurb,
+                                row->value_type, (gint) row->default_value,
+                                PRUNE_PARAM_FLAGS);
     case G_TYPE_STRING:
-      g_free (*(char **) field);
-      *(char **) field = g_value_dup_string (value);
-      break;
+      return g_param_spec_string (row->name, row->nick, row->blurb, NULL,
+                                  PRUNE_PARAM_FLAGS);
     default:
       g_assert_not_reached ();
     }
-
-  g_object_notify_by_pspec (object, pspec);
 }
 
 /**
  * prune_property_install:
  * @object_class: a transform's class
- * @n_props: the number of entries of @pspecs and @offsets
- * @pspecs: (array length=n_props): the properties, indexed by property id
- *   (index 0 unused), as for g_object_class_install_properties()
- * @offsets: (array length=n_props): each property's field offset in the
- *   instance struct (G_STRUCT_OFFSET()), indexed like @pspecs
+ * @table: (array length=n_properties): the transform's properties, in
+ *   the order they are listed
+ * @n_properties: the number of rows of @table
  *
- * Installs the properties and makes @object_class's get_property and
- * set_property read and write the fields. A field's C type follows its
- * property's value type: guint, double, gboolean, an int-sized enum, or an
- * owned `char *` (the class's finalize frees it).
+ * Installs the properties of @table, with property ids from 1 in table
+ * order, and makes @object_class's get_property and set_property read and
+ * write their fields. The transform's instance_init calls
+ * prune_property_init_fields(), its finalize
+ * prune_property_clear_fields().
  */
 void
-prune_property_install (GObjectClass *object_class,
-                        guint         n_props,
-                        GParamSpec  **pspecs,
-                        const gsize  *offsets)
+prune_property_install (GObjectClass        *object_class,
+                        const PruneProperty *table,
+                        guint                n_properties)
 {
-  for (guint i = 1; i < n_props; i++)
-    g_param_spec_set_qdata (pspecs[i], field_offset_quark (), GSIZE_TO_POINTER (offsets[i]));
-
   object_class->get_property = property_get;
   object_class->set_property = property_set;
-  g_object_class_install_properties (object_class, n_props, pspecs);
+
+  for (guint i = 0; i < n_properties; i++)
+    {
+      GParamSpec *pspec = param_spec_new (&table[i]);
+
+      g_param_spec_set_qdata (pspec, field_offset_quark (), GSIZE_TO_POINTER (table[i].offset));
+      g_object_class_install_property (object_class, i + 1, pspec);
+    }
 }
+
+/* Calls @func on the field of each of @object's properties that
+ * prune_property_install() installed. */
+static void
+foreach_field (GObject  *object,
+               void    (*func) (gpointer field, GParamSpec *pspec))
+{
+  guint n_pspecs;
+  g_autofree GParamSpec **pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object), &n_pspecs);
+
+  for (guint i = 0; i < n_pspecs; i++)
+    if (field_offset (pspecs[i]) != 0)
+      func (G_STRUCT_MEMBER_P (object, field_offset (pspecs[i])), pspecs[i]);
+}
+
+static void
+field_store_default (gpointer    field,
+                     GParamSpec *pspec)
+{
+  field_store (field, pspec, g_param_spec_get_default_value (pspec));
+}
+
+static void
+field_clear (gpointer    field,
+             GParamSpec *pspec)
+{
+  if (G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_STRING)
+    g_clear_pointer ((char **) field, g_free);
+}
+
 /**
- * prune_property_new_threads:
+ * prune_property_init_fields:
+ * @object: a new transform, in its instance_init
+ *
+ * Sets every property field of @object to its property's default value,
+ * without notifying.
+ */
+void
+prune_property_init_fields (GObject *object)
+{
+  foreach_field (object, field_store_default);
+}
+
+/**
+ * prune_property_clear_fields:
+ * @object: a transform, in its finalize
+ *
+ * Frees the property fields that own memory (the strings).
+ */
+void
+prune_property_clear_fields (GObject *object)
+{
+  foreach_field (object, field_clear);
+}
+
+/**
+ * prune_property_threads:
+ * @offset: the field that holds the count, G_STRUCT_OFFSET() of the instance
  * @blurb: (not nullable): what the threads are used for, untranslated
  *   (marked with N_())
  *
  * The "threads" property both transforms have: how many threads work at
  * once, 0 meaning one per core; results never depend on it.
  *
- * Returns: (transfer floating): the property's #GParamSpec
+ * Returns: the property's row
  */
-GParamSpec *
-prune_property_new_threads (const char *blurb)
+PruneProperty
+prune_property_threads (gsize       offset,
+                        const char *blurb)
 {
-  return g_param_spec_uint ("threads", N_("Threads"), blurb,
-                            0, 1024, 0,
-                            PRUNE_PARAM_FLAGS);
+  return (PruneProperty) { "threads", N_("Threads"), blurb, offset, G_TYPE_UINT, 0, 1024, 0 };
 }

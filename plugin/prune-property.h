@@ -1,5 +1,6 @@
-/* prune-property.h: the transforms' properties, each stored in a field of
- * the instance, read and written by the same code for every transform.
+/* prune-property.h: the transforms' properties, each declared once in its
+ * transform's table and stored in a field of the instance, read and
+ * written by the same code for every transform.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -9,19 +10,44 @@
 
 G_BEGIN_DECLS
 
-/* Every transform property's flags: prune_property_install()'s setter
- * notifies on a change itself, which G_PARAM_EXPLICIT_NOTIFY requires. */
-#define PRUNE_PARAM_FLAGS (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY)
+/**
+ * PruneProperty:
+ * @name: the property's name
+ * @nick: its nick, untranslated (marked with N_())
+ * @blurb: what it does, untranslated (marked with N_())
+ * @offset: the field that holds it, G_STRUCT_OFFSET() of the instance
+ * @value_type: %G_TYPE_UINT, %G_TYPE_DOUBLE, %G_TYPE_BOOLEAN, %G_TYPE_STRING,
+ *   or an enum type
+ * @minimum: the smallest value, for %G_TYPE_UINT and %G_TYPE_DOUBLE
+ * @maximum: the largest value, for %G_TYPE_UINT and %G_TYPE_DOUBLE
+ * @default_value: the value of a new instance: a number, %TRUE or %FALSE,
+ *   or an enum value; a string's is %NULL
+ *
+ * One row of a transform's property table. The field's C type follows
+ * @value_type: guint, double, gboolean, an int-sized enum, or an owned
+ * `char *`.
+ */
+typedef struct
+{
+  const char *name;
+  const char *nick;
+  const char *blurb;
+  gsize       offset;
+  GType       value_type;
+  double      minimum;
+  double      maximum;
+  double      default_value;
+} PruneProperty;
 
-gboolean    prune_property_unchanged  (GObject      *object,
-                                       GParamSpec   *pspec,
-                                       const GValue *value);
+void          prune_property_install      (GObjectClass        *object_class,
+                                           const PruneProperty *table,
+                                           guint                n_properties);
 
-void        prune_property_install    (GObjectClass *object_class,
-                                       guint         n_props,
-                                       GParamSpec  **pspecs,
-                                       const gsize  *offsets);
+void          prune_property_init_fields  (GObject             *object);
 
-GParamSpec *prune_property_new_threads (const char  *blurb);
+void          prune_property_clear_fields (GObject             *object);
+
+PruneProperty prune_property_threads      (gsize                offset,
+                                           const char          *blurb);
 
 G_END_DECLS

@@ -11,13 +11,17 @@
 #include "dm-quota.h"
 #include "dm-select-beyond.h"
 #include "prune-core-error.h"
+#include "prune-define-transform.h"
 #include "prune-enums.h"
 #include "prune-image-hasher.h"
-#include "prune-property.h"
 #include "prune-ndr.h"
+#include "prune-property.h"
 #include "prune-report.h"
 #include "prune-text-keys.h"
 #include "prune-transform.h"
+
+/* Only this file uses the type; the host finds it by its name. */
+G_DECLARE_FINAL_TYPE (PruneTransform, prune_transform, PRUNE, TRANSFORM, DmTransform)
 
 /**
  * PruneTransform:
@@ -49,30 +53,7 @@ struct _PruneTransform
   GPtrArray *report_broken;
 };
 
-G_DEFINE_DYNAMIC_TYPE (PruneTransform, prune_transform, DM_TYPE_TRANSFORM)
-
-enum {
-  PROP_0,
-  PROP_METHOD,
-  PROP_RATIO,
-  PROP_HASH_TYPE,
-  PROP_SEED,
-  PROP_CLUSTERS,
-  PROP_THREADS,
-  PROP_SKIP_BROKEN,
-  PROP_NDR_BLOCK_ROWS,
-  PROP_NDR_BLOCK_COLUMNS,
-  PROP_NDR_HASH_DIM,
-  PROP_NDR_SIM_THRESHOLD,
-  PROP_NDR_OVERSAMPLE,
-  PROP_NDR_UNDERSAMPLE,
-  PROP_PROTOTYPE_KEEP,
-  PROP_DEDUP_THRESHOLD,
-  PROP_STRATIFY,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+PRUNE_DEFINE_TRANSFORM (PruneTransform, prune_transform, "prune")
 
 static int
 compare_uint (gconstpointer a,
@@ -206,6 +187,26 @@ dataset_from_kept (DmDataset   *input,
   return output;
 }
 
+/* For the methods whose report is the common one: the output keeping the
+ * items of @chosen_from at the positions @kept, and its report set on the
+ * transform, listing @input's @broken items when given. */
+static DmDataset *
+output_with_report (PruneTransform *self,
+                    DmDataset      *input,
+                    DmDataset      *chosen_from,
+                    const guint    *kept,
+                    guint           n_kept,
+                    GPtrArray      *broken)
+{
+  DmDataset *output = dataset_from_kept (chosen_from, kept, n_kept, NULL, 0);
+  g_autoptr(JsonNode) report = new_report (self, input, output);
+
+  if (broken != NULL)
+    prune_report_add_skipped (report, input, broken);
+  dm_transform_set_report (DM_TRANSFORM (self), report);
+  return output;
+}
+
 /* The first media file of @item that does not exist (a cheap stat, no
  * decoding: random needs no pixels), or %NULL. */
 static const char *
@@ -225,13 +226,21 @@ missing_media_file (DmItem *item)
   return NULL;
 }
 
-/* With --skip-broken, random leaves out the items whose media files are
- * missing, as the other methods leave out the items they cannot read. */
+/* Where a method lists the items it leaves out with --skip-broken; NULL
+ * without it, so that the first broken item stops the run. */
 static GPtrArray *
-find_missing_media (DmDataset *input)
+new_broken_list (PruneTransform *self)
 {
-  GPtrArray *broken = g_ptr_array_new_with_free_func ((GDestroyNotify) prune_broken_item_free);
+  return self->skip_broken ? g_ptr_array_new_with_free_func ((GDestroyNotify) prune_broken_item_free) : NULL;
+}
 
+/* With --skip-broken, random leaves out the items whose media files are
+ * missing, as the other methods leave out the items they cannot read:
+ * adds them to @broken. */
+static void
+find_missing_media (DmDataset *input,
+                    GPtrArray *broken)
+{
   for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
     {
       DmItem *item = dm_dataset_get_item (input, i);
@@ -243,7 +252,6 @@ find_missing_media (DmDataset *input)
                                                                         dm_item_get_id (item),
                                                                         dm_item_get_subset (item), missing)));
     }
-  return broken;
 }
 
 static DmDataset *
@@ -251,15 +259,13 @@ prune_random (PruneTransform  *self,
               DmDataset       *input,
               GError         **error)
 {
-  g_autoptr(GPtrArray) broken = NULL;
+  g_autoptr(GPtrArray) broken = new_broken_list (self);
   g_autoptr(DmDataset) usable = NULL;
-  g_autoptr(JsonNode) report = NULL;
   g_autofree guint *kept = NULL;
-  DmDataset *output;
   guint n, k;
 
-  if (self->skip_broken)
-    broken = find_missing_media (input);
+  if (broken != NULL)
+    find_missing_media (input, broken);
   usable = without_broken_items (input, broken, NULL, error);
   if (usable == NULL)
     return NULL;
@@ -272,12 +278,7 @@ prune_random (PruneTransform  *self,
   qsort (kept, k, sizeof (guint), compare_uint);
   dm_transform_report_progress (DM_TRANSFORM (self), "selecting", 1.0);
 
-  output = dataset_from_kept (usable, kept, k, NULL, 0);
-  report = new_report (self, input, output);
-  if (broken != NULL)
-    prune_report_add_skipped (report, input, broken);
-  dm_transform_set_report (DM_TRANSFORM (self), report);
-  return output;
+  return output_with_report (self, input, usable, kept, k, broken);
 }
 
 typedef struct
@@ -347,7 +348,7 @@ prune_by_clusters (PruneTransform  *self,
                    GCancellable    *cancellable,
                    GError         **error)
 {
-  g_autoptr(GPtrArray) broken = NULL;
+  g_autoptr(GPtrArray) broken = new_broken_list (self);
   g_autoptr(DmDataset) usable = NULL;
   g_autoptr(GBytes) keys = NULL;
   g_autoptr(GBytes) image_keys = NULL;
@@ -364,8 +365,6 @@ prune_by_clusters (PruneTransform  *self,
   guint n, n_labels;
   gboolean per_item;
 
-  if (self->skip_broken)
-    broken = g_ptr_array_new_with_free_func ((GDestroyNotify) prune_broken_item_free);
   image_keys = prune_image_hasher_keys_skipping_broken (input, DM_TRANSFORM (self), self->threads,
                                                         &n_decoded, broken, cancellable, error);
   if (image_keys == NULL)
@@ -444,26 +443,16 @@ prune_ndr (PruneTransform  *self,
            GCancellable    *cancellable,
            GError         **error)
 {
-  g_autoptr(GPtrArray) broken = NULL;
+  g_autoptr(GPtrArray) broken = new_broken_list (self);
   g_autoptr(GArray) kept = NULL;
-  g_autoptr(JsonNode) report = NULL;
-  DmDataset *output;
 
-  if (self->skip_broken)
-    broken = g_ptr_array_new_with_free_func ((GDestroyNotify) prune_broken_item_free);
   if (!prune_ndr_select_skipping_broken (input, &self->ndr, self->ratio, self->seed, DM_TRANSFORM (self),
                                          broken, cancellable, &kept, error))
     return NULL;
   if (!check_not_all_broken (input, broken, error))
     return NULL;
 
-  output = dataset_from_kept (input, (const guint *) (gpointer) kept->data, kept->len, NULL, 0);
-  report = new_report (self, input, output);
-  if (broken != NULL)
-    prune_report_add_skipped (report, input, broken);
-  dm_transform_set_report (DM_TRANSFORM (self), report);
-
-  return output;
+  return output_with_report (self, input, input, (const guint *) (gpointer) kept->data, kept->len, broken);
 }
 
 static gboolean
@@ -561,42 +550,114 @@ static void
 prune_transform_finalize (GObject *object)
 {
   clear_report_data (PRUNE_TRANSFORM (object));
+  prune_property_clear_fields (object);
 
   G_OBJECT_CLASS (prune_transform_parent_class)->finalize (object);
 }
 
-/* Where each property is stored (see prune-property.h); enum fields are
- * int-sized, as prune_property_install() requires. */
+/* Enum fields are int-sized, as prune-property.h requires. */
 G_STATIC_ASSERT (sizeof (PruneMethod) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (PruneHashType) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (DmNdrOversample) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (DmNdrUndersample) == sizeof (gint));
 G_STATIC_ASSERT (sizeof (DmPrototypeKeep) == sizeof (gint));
 
-static const gsize field_offsets[N_PROPS] = {
-  [PROP_METHOD] = G_STRUCT_OFFSET (PruneTransform, method),
-  [PROP_RATIO] = G_STRUCT_OFFSET (PruneTransform, ratio),
-  [PROP_HASH_TYPE] = G_STRUCT_OFFSET (PruneTransform, hash_type),
-  [PROP_SEED] = G_STRUCT_OFFSET (PruneTransform, seed),
-  [PROP_CLUSTERS] = G_STRUCT_OFFSET (PruneTransform, clusters),
-  [PROP_THREADS] = G_STRUCT_OFFSET (PruneTransform, threads),
-  [PROP_SKIP_BROKEN] = G_STRUCT_OFFSET (PruneTransform, skip_broken),
-  [PROP_NDR_BLOCK_ROWS] = G_STRUCT_OFFSET (PruneTransform, ndr.block_rows),
-  [PROP_NDR_BLOCK_COLUMNS] = G_STRUCT_OFFSET (PruneTransform, ndr.block_columns),
-  [PROP_NDR_HASH_DIM] = G_STRUCT_OFFSET (PruneTransform, ndr.hash_dim),
-  [PROP_NDR_SIM_THRESHOLD] = G_STRUCT_OFFSET (PruneTransform, ndr.sim_threshold),
-  [PROP_NDR_OVERSAMPLE] = G_STRUCT_OFFSET (PruneTransform, ndr.oversample),
-  [PROP_NDR_UNDERSAMPLE] = G_STRUCT_OFFSET (PruneTransform, ndr.undersample),
-  [PROP_PROTOTYPE_KEEP] = G_STRUCT_OFFSET (PruneTransform, prototype_keep),
-  [PROP_DEDUP_THRESHOLD] = G_STRUCT_OFFSET (PruneTransform, dedup_threshold),
-  [PROP_STRATIFY] = G_STRUCT_OFFSET (PruneTransform, stratify),
-};
+#define FIELD(member) G_STRUCT_OFFSET (PruneTransform, member)
 
 static void
 prune_transform_class_init (PruneTransformClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   DmTransformClass *transform_class = DM_TRANSFORM_CLASS (klass);
+  const PruneProperty properties[] = {
+    /**
+     * PruneTransform:method:
+     *
+     * How the kept items are chosen.
+     */
+    { "method", N_("Method"), N_("How the kept items are chosen"),
+      FIELD (method), PRUNE_TYPE_METHOD, .default_value = PRUNE_METHOD_RANDOM },
+    /**
+     * PruneTransform:ratio:
+     *
+     * The fraction of the items kept: ceil(N × ratio) of N. Must be greater
+     * than 0.
+     */
+    { "ratio", N_("Ratio"), N_("The fraction of the items kept, greater than 0 and at most 1"),
+      FIELD (ratio), G_TYPE_DOUBLE, 0.0, 1.0, 0.5 },
+    /**
+     * PruneTransform:hash-type:
+     *
+     * What the clustering methods cluster: image keys, or image keys
+     * followed by a key of each item's label text.
+     */
+    { "hash-type", N_("Hash type"),
+      N_("What the clustering methods cluster: image keys, or image and label text keys"),
+      FIELD (hash_type), PRUNE_TYPE_HASH_TYPE, .default_value = PRUNE_HASH_TYPE_IMG },
+    /**
+     * PruneTransform:seed:
+     *
+     * Seeds every random choice, so the same seed keeps the same items.
+     */
+    { "seed", N_("Seed"), N_("Seeds every random choice: the same seed keeps the same items"),
+      FIELD (seed), G_TYPE_UINT, 0, G_MAXUINT32, 0 },
+    /**
+     * PruneTransform:clusters:
+     *
+     * The number of clusters for cluster_random, query_clust and entropy;
+     * 0 means the number of labels, as Datumaro does.
+     */
+    { "clusters", N_("Clusters"), N_("Number of clusters; 0 uses the number of labels"),
+      FIELD (clusters), G_TYPE_UINT, 0, G_MAXINT32, 0 },
+    /**
+     * PruneTransform:threads:
+     *
+     * How many threads hashing and clustering use; 0 means one per core.
+     * The result does not depend on it.
+     */
+    prune_property_threads (FIELD (threads), N_("Threads used for hashing and clustering; 0 uses every core")),
+    /**
+     * PruneTransform:skip-broken:
+     *
+     * Whether items whose hash key cannot be had (no key and no image, an
+     * image that is missing or cannot be decoded) are left out, listed in
+     * the report's "skipped" array, instead of stopping the run.
+     */
+    { "skip-broken", N_("Skip broken items"),
+      N_("Leave out items whose image cannot be read, instead of stopping"),
+      FIELD (skip_broken), G_TYPE_BOOLEAN, .default_value = FALSE },
+
+    /* NDR's parameters, with Datumaro's defaults. */
+    { "ndr-block-rows", N_("NDR block rows"), N_("ndr: rows of the grid each image is averaged into"),
+      FIELD (ndr.block_rows), G_TYPE_UINT, 1, 64, DM_NDR_DEFAULT_BLOCK_ROWS },
+    { "ndr-block-columns", N_("NDR block columns"), N_("ndr: columns of the grid each image is averaged into"),
+      FIELD (ndr.block_columns), G_TYPE_UINT, 1, 64, DM_NDR_DEFAULT_BLOCK_COLUMNS },
+    { "ndr-hash-dim", N_("NDR hash bits"), N_("ndr: bits of the hash that groups candidate duplicates"),
+      FIELD (ndr.hash_dim), G_TYPE_UINT, 1, 64, DM_NDR_DEFAULT_HASH_DIM },
+    { "ndr-sim-threshold", N_("NDR similarity threshold"), N_("ndr: similarity from which an image is a duplicate"),
+      FIELD (ndr.sim_threshold), G_TYPE_DOUBLE, 0.0, 1.0, DM_NDR_DEFAULT_SIM_THRESHOLD },
+    { "ndr-oversample", N_("NDR oversampling"), N_("ndr: how removed images are taken back when too few remain"),
+      FIELD (ndr.oversample), PRUNE_TYPE_NDR_OVERSAMPLE, .default_value = DM_NDR_OVERSAMPLE_RANDOM },
+    { "ndr-undersample", N_("NDR undersampling"), N_("ndr: how remaining images are thinned when too many remain"),
+      FIELD (ndr.undersample), PRUNE_TYPE_NDR_UNDERSAMPLE, .default_value = DM_NDR_UNDERSAMPLE_UNIFORM },
+
+    /* The methods beyond Datumaro's (see dm-select-beyond.h). */
+    { "prototype-keep", N_("Prototype choice"),
+      N_("prototype: keep each cluster's easiest items, its hardest, or choose by the ratio"),
+      FIELD (prototype_keep), PRUNE_TYPE_PROTOTYPE_KEEP, .default_value = DM_PROTOTYPE_KEEP_AUTO },
+    { "dedup-threshold", N_("Deduplication threshold"),
+      N_("dedup: items whose keys differ in at most this fraction of bits are duplicates"),
+      FIELD (dedup_threshold), G_TYPE_DOUBLE, 0.0, 1.0, DM_DEDUP_DEFAULT_THRESHOLD },
+    /**
+     * PruneTransform:stratify:
+     *
+     * For the clustering methods: each label keeps its share of the kept
+     * items, and the method runs within each label.
+     */
+    { "stratify", N_("Stratify by label"),
+      N_("Clustering methods: each label keeps its share, the method runs within each label"),
+      FIELD (stratify), G_TYPE_BOOLEAN, .default_value = FALSE },
+  };
 
   object_class->finalize = prune_transform_finalize;
   transform_class->apply = prune_transform_apply;
@@ -606,165 +667,10 @@ prune_transform_class_init (PruneTransformClass *klass)
                                    N_("Prune"),
                                    N_("Keep a representative subset of the items, chosen by clustering their hash keys"),
                                    GETTEXT_PACKAGE);
-
-  /**
-   * PruneTransform:method:
-   *
-   * How the kept items are chosen.
-   */
-  properties[PROP_METHOD] =
-    g_param_spec_enum ("method", N_("Method"),
-                       N_("How the kept items are chosen"),
-                       PRUNE_TYPE_METHOD, PRUNE_METHOD_RANDOM,
-                       PRUNE_PARAM_FLAGS);
-  /**
-   * PruneTransform:ratio:
-   *
-   * The fraction of the items kept: ceil(N × ratio) of N. Must be greater
-   * than 0.
-   */
-  properties[PROP_RATIO] =
-    g_param_spec_double ("ratio", N_("Ratio"),
-                         N_("The fraction of the items kept, greater than 0 and at most 1"),
-                         0.0, 1.0, 0.5,
-                         PRUNE_PARAM_FLAGS);
-  /**
-   * PruneTransform:hash-type:
-   *
-   * What the clustering methods cluster: image keys, or image keys followed
-   * by a key of each item's label text.
-   */
-  properties[PROP_HASH_TYPE] =
-    g_param_spec_enum ("hash-type", N_("Hash type"),
-                       N_("What the clustering methods cluster: image keys, or image and label text keys"),
-                       PRUNE_TYPE_HASH_TYPE, PRUNE_HASH_TYPE_IMG,
-                       PRUNE_PARAM_FLAGS);
-  /**
-   * PruneTransform:seed:
-   *
-   * Seeds every random choice, so the same seed keeps the same items.
-   */
-  properties[PROP_SEED] =
-    g_param_spec_uint ("seed", N_("Seed"),
-                       N_("Seeds every random choice: the same seed keeps the same items"),
-                       0, G_MAXUINT32, 0,
-                       PRUNE_PARAM_FLAGS);
-  /**
-   * PruneTransform:clusters:
-   *
-   * The number of clusters for cluster_random, query_clust and entropy;
-   * 0 means the number of labels, as Datumaro does.
-   */
-  properties[PROP_CLUSTERS] =
-    g_param_spec_uint ("clusters", N_("Clusters"),
-                       N_("Number of clusters; 0 uses the number of labels"),
-                       0, G_MAXINT32, 0,
-                       PRUNE_PARAM_FLAGS);
-  /**
-   * PruneTransform:threads:
-   *
-   * How many threads hashing and clustering use; 0 means one per core.
-   * The result does not depend on it.
-   */
-  properties[PROP_THREADS] =
-    prune_property_new_threads (N_("Threads used for hashing and clustering; 0 uses every core"));
-
-  /**
-   * PruneTransform:skip-broken:
-   *
-   * Whether items whose hash key cannot be had (no key and no image, an
-   * image that is missing or cannot be decoded) are left out, listed in
-   * the report's "skipped" array, instead of stopping the run.
-   */
-  properties[PROP_SKIP_BROKEN] =
-    g_param_spec_boolean ("skip-broken", N_("Skip broken items"),
-                          N_("Leave out items whose image cannot be read, instead of stopping"),
-                          FALSE,
-                          PRUNE_PARAM_FLAGS);
-
-  /* NDR's parameters, with Datumaro's defaults. */
-  properties[PROP_NDR_BLOCK_ROWS] =
-    g_param_spec_uint ("ndr-block-rows", N_("NDR block rows"),
-                       N_("ndr: rows of the grid each image is averaged into"),
-                       1, 64, DM_NDR_DEFAULT_BLOCK_ROWS,
-                       PRUNE_PARAM_FLAGS);
-  properties[PROP_NDR_BLOCK_COLUMNS] =
-    g_param_spec_uint ("ndr-block-columns", N_("NDR block columns"),
-                       N_("ndr: columns of the grid each image is averaged into"),
-                       1, 64, DM_NDR_DEFAULT_BLOCK_COLUMNS,
-                       PRUNE_PARAM_FLAGS);
-  properties[PROP_NDR_HASH_DIM] =
-    g_param_spec_uint ("ndr-hash-dim", N_("NDR hash bits"),
-                       N_("ndr: bits of the hash that groups candidate duplicates"),
-                       1, 64, DM_NDR_DEFAULT_HASH_DIM,
-                       PRUNE_PARAM_FLAGS);
-  properties[PROP_NDR_SIM_THRESHOLD] =
-    g_param_spec_double ("ndr-sim-threshold", N_("NDR similarity threshold"),
-                         N_("ndr: similarity from which an image is a duplicate"),
-                         0.0, 1.0, DM_NDR_DEFAULT_SIM_THRESHOLD,
-                         PRUNE_PARAM_FLAGS);
-  properties[PROP_NDR_OVERSAMPLE] =
-    g_param_spec_enum ("ndr-oversample", N_("NDR oversampling"),
-                       N_("ndr: how removed images are taken back when too few remain"),
-                       PRUNE_TYPE_NDR_OVERSAMPLE, DM_NDR_OVERSAMPLE_RANDOM,
-                       PRUNE_PARAM_FLAGS);
-  properties[PROP_NDR_UNDERSAMPLE] =
-    g_param_spec_enum ("ndr-undersample", N_("NDR undersampling"),
-                       N_("ndr: how remaining images are thinned when too many remain"),
-                       PRUNE_TYPE_NDR_UNDERSAMPLE, DM_NDR_UNDERSAMPLE_UNIFORM,
-                       PRUNE_PARAM_FLAGS);
-
-  /* The methods beyond Datumaro's (see dm-select-beyond.h). */
-  properties[PROP_PROTOTYPE_KEEP] =
-    g_param_spec_enum ("prototype-keep", N_("Prototype choice"),
-                       N_("prototype: keep each cluster's easiest items, its hardest, or choose by the ratio"),
-                       PRUNE_TYPE_PROTOTYPE_KEEP, DM_PROTOTYPE_KEEP_AUTO,
-                       PRUNE_PARAM_FLAGS);
-  properties[PROP_DEDUP_THRESHOLD] =
-    g_param_spec_double ("dedup-threshold", N_("Deduplication threshold"),
-                         N_("dedup: items whose keys differ in at most this fraction of bits are duplicates"),
-                         0.0, 1.0, DM_DEDUP_DEFAULT_THRESHOLD,
-                         PRUNE_PARAM_FLAGS);
-  /**
-   * PruneTransform:stratify:
-   *
-   * For the clustering methods: each label keeps its share of the kept
-   * items, and the method runs within each label.
-   */
-  properties[PROP_STRATIFY] =
-    g_param_spec_boolean ("stratify", N_("Stratify by label"),
-                          N_("Clustering methods: each label keeps its share, the method runs within each label"),
-                          FALSE,
-                          PRUNE_PARAM_FLAGS);
-
-  prune_property_install (object_class, N_PROPS, properties, field_offsets);
+  prune_property_install (object_class, properties, G_N_ELEMENTS (properties));
 
   /* `datum prune`'s short options; it has no default method either. */
   dm_transform_class_add_alias (transform_class, 'm', "method");
   dm_transform_class_add_alias (transform_class, 'r', "ratio");
   dm_transform_class_require_parameter (transform_class, "method");
-}
-
-static void
-prune_transform_class_finalize (PruneTransformClass *klass)
-{
-}
-
-static void
-prune_transform_init (PruneTransform *self)
-{
-  self->method = PRUNE_METHOD_RANDOM;
-  self->ratio = 0.5;
-  self->hash_type = PRUNE_HASH_TYPE_IMG;
-  dm_ndr_params_init (&self->ndr);
-  self->prototype_keep = DM_PROTOTYPE_KEEP_AUTO;
-  self->dedup_threshold = DM_DEDUP_DEFAULT_THRESHOLD;
-}
-
-void
-prune_transform_register (GIOModule *module)
-{
-  prune_transform_register_type (G_TYPE_MODULE (module));
-  g_io_extension_point_implement (DM_TRANSFORM_EXTENSION_POINT_NAME,
-                                  PRUNE_TYPE_TRANSFORM, "prune", 0);
 }

@@ -849,6 +849,31 @@ test_skip_broken (Fixture *f, gconstpointer data)
   remove_tree (f->dest);
 }
 
+/* An item with no image (a point cloud, a video, no media) and no cached
+ * key is broken for the clustering methods too: --skip-broken leaves it
+ * out, and says so, instead of taking it for a key of another hasher. */
+static void
+test_skip_broken_item_without_image (Fixture *f, gconstpointer data)
+{
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autoptr(JsonNode) root = read_json (train);
+  g_autoptr(JsonObject) bare = json_object_new ();
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(DmRun) run = NULL;
+
+  json_object_set_string_member (bare, "id", "no-image");
+  json_array_add_object_element (json_object_get_array_member (json_node_get_object (root), "items"),
+                                 g_steal_pointer (&bare));
+  write_json (train, root);
+
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "centroid", "-o", f->dest),
+                  PARTS ("no-image", "--skip-broken"));
+  output = expect_success (f, ARGS ("prune", f->source, "-m", "centroid", "--skip-broken", "-o", f->dest), &run);
+  g_assert_null (dm_dataset_find_item (output, "train", "no-image"));
+  assert_message_has (run->err, PARTS ("1 broken item", "no-image"));
+  remove_tree (f->dest);
+}
+
 /* ---- parameters ---- */
 
 static void
@@ -1205,6 +1230,7 @@ main (int argc, char **argv)
   ADD ("images/one-pixel", test_image_one_pixel);
   ADD ("images/decompression-bomb", test_image_decompression_bomb);
   ADD ("images/skip-broken", test_skip_broken);
+  ADD ("images/skip-broken-item-without-image", test_skip_broken_item_without_image);
 
   ADD ("parameters/bad-values", test_bad_parameters);
   ADD ("parameters/more-clusters-than-items", test_more_clusters_than_items);

@@ -113,22 +113,37 @@ test_same_seed_same_output (Fixture *fixture, gconstpointer data)
   assert_tree_matches (tree_a, b);
 }
 
+/* Puts a user's file in @dest, then asserts that a prune to @dest (with
+ * --overwrite when @overwrite) is refused, naming @dest and @complaint,
+ * and leaves @dest as it was. */
+static void
+assert_user_file_protected (Fixture    *fixture,
+                            const char *dest,
+                            gboolean    overwrite,
+                            const char *complaint)
+{
+  g_autofree char *keep = g_build_filename (dest, "keep.txt", NULL);
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(DmRun) run = NULL;
+
+  g_assert_true (g_file_set_contents (keep, "a user's file", -1, NULL));
+  before = snapshot_tree (dest);
+  /* Without @overwrite, the NULL in its place ends the arguments. */
+  run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest,
+                overwrite ? "--overwrite" : NULL, NULL);
+  assert_failed_cleanly (fixture, run, dest);
+  g_assert_nonnull (strstr (run->err, complaint));
+  g_assert_cmpint (run->status, ==, 1);
+  assert_tree_matches (before, dest);
+}
+
 static void
 test_refuses_non_empty_destination (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *dest = path_in (fixture, "occupied");
-  g_autofree char *keep = g_build_filename (dest, "keep.txt", NULL);
-  g_autoptr(GHashTable) dest_before = NULL;
-  g_autoptr(DmRun) run = NULL;
 
   g_assert_cmpint (g_mkdir (dest, 0755), ==, 0);
-  g_assert_true (g_file_set_contents (keep, "mine", -1, NULL));
-  dest_before = snapshot_tree (dest);
-
-  run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", dest, NULL);
-  assert_failed_cleanly (fixture, run, dest);
-  g_assert_nonnull (strstr (run->err, "not empty"));
-  assert_tree_matches (dest_before, dest);
+  assert_user_file_protected (fixture, dest, FALSE, "not empty");
 }
 
 /* --overwrite replaces a previous dataset at DEST; a DEST holding any
@@ -137,12 +152,9 @@ static void
 test_overwrite_replaces_destination (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *dest = path_in (fixture, "occupied");
-  g_autofree char *keep = g_build_filename (dest, "keep.txt", NULL);
   g_autoptr(DmRun) first = NULL;
   g_autoptr(DmRun) run = NULL;
-  g_autoptr(DmRun) refused = NULL;
   g_autoptr(DmDataset) output = NULL;
-  g_autoptr(GHashTable) before = NULL;
   g_autoptr(GError) error = NULL;
 
   first = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.5", "-o", dest, NULL);
@@ -156,13 +168,7 @@ test_overwrite_replaces_destination (Fixture *fixture, gconstpointer data)
   g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
   g_assert_false (dir_has_entry_containing (fixture->tmp, ".old-"));
 
-  g_assert_true (g_file_set_contents (keep, "a user's file", -1, NULL));
-  before = snapshot_tree (dest);
-  refused = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.5", "-o", dest,
-                    "--overwrite", NULL);
-  g_assert_cmpint (refused->status, ==, 1);
-  g_assert_nonnull (strstr (refused->err, "keep.txt"));
-  assert_tree_matches (before, dest);
+  assert_user_file_protected (fixture, dest, TRUE, "keep.txt");
 }
 
 static void

@@ -162,12 +162,11 @@ capture_close (Capture *capture)
   fclose (capture->stream);
 }
 
+/* A run's progress as dm reports it: phases that start, advance and
+ * give way to the next, a tick between updates, and the end. */
 static void
-test_view_lines (void)
+play_run (DmCliProgress *view)
 {
-  Capture capture = { 0 };
-  g_autoptr(DmCliProgress) view = capture_view (&capture, DM_CLI_PROGRESS_LINES);
-
   dm_cli_progress_update (view, "loading", -1.0, 0, 0);
   dm_cli_progress_update (view, "loading", 1.0, 40, SECOND);
   dm_cli_progress_update (view, "hashing", 0.1, 40, SECOND);
@@ -175,6 +174,15 @@ test_view_lines (void)
   dm_cli_progress_tick (view, 3 * SECOND);
   dm_cli_progress_update (view, "clustering", 0.5, 0, 3 * SECOND);
   dm_cli_progress_finish (view, 4 * SECOND);
+}
+
+static void
+test_view_lines (void)
+{
+  Capture capture = { 0 };
+  g_autoptr(DmCliProgress) view = capture_view (&capture, DM_CLI_PROGRESS_LINES);
+
+  play_run (view);
   capture_close (&capture);
 
   /* One line as each phase starts, nothing else. */
@@ -182,16 +190,15 @@ test_view_lines (void)
   free (capture.text);
 }
 
+/* The run that shows three lines shows nothing quietly, nor does an
+ * interruption. */
 static void
 test_view_quiet (void)
 {
   Capture capture = { 0 };
   g_autoptr(DmCliProgress) view = capture_view (&capture, DM_CLI_PROGRESS_QUIET);
 
-  dm_cli_progress_update (view, "loading", -1.0, 0, 0);
-  dm_cli_progress_update (view, "hashing", 0.5, 40, SECOND);
-  dm_cli_progress_tick (view, 2 * SECOND);
-  dm_cli_progress_finish (view, 3 * SECOND);
+  play_run (view);
   dm_cli_progress_interrupt (view);
   capture_close (&capture);
 

@@ -10,8 +10,8 @@
 void
 data_clear (Data *data)
 {
-  g_free (data->keys);
-  g_free (data->labels);
+  g_clear_pointer (&data->keys, g_free);
+  g_clear_pointer (&data->labels, g_free);
 }
 
 DmSelectRequest

@@ -20,6 +20,9 @@ typedef struct {
 
 void             data_clear  (Data          *data);
 
+/* g_auto(Data), zero-initialised, frees the items at the end of a scope. */
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Data, data_clear)
+
 /* A request to select from all of @data by @method and @ratio, with seed
  * 0, every thread, the SIMD path and SemDeDup's default threshold. */
 DmSelectRequest  request_for (const Data    *data,

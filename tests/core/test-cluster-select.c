@@ -51,7 +51,7 @@ test_counts (gconstpointer method_data)
 {
   DmSelectMethod method = GPOINTER_TO_INT (method_data);
   static const double ratios[] = { 0.01, 0.1, 1.0 / 3.0, 0.5, 0.7, 0.93, 1.0 };
-  Data data;
+  g_auto(Data) data = { 0 };
 
   data_init (&data, 600, 12, 4);
   for (gsize r = 0; r < G_N_ELEMENTS (ratios); r++)
@@ -61,7 +61,6 @@ test_counts (gconstpointer method_data)
                          ? (guint) dm_quota_total (data.n, ratios[r]) : data.n_labels;
       g_autoptr(DmSelectResult) result = select_counted (&request, expected_k);
     }
-  data_clear (&data);
 }
 
 /* The seeded methods, each on items of its own. */
@@ -78,25 +77,23 @@ static void
 test_seeds (gconstpointer case_data)
 {
   const SeedCase *c = case_data;
-  Data data;
+  g_auto(Data) data = { 0 };
 
   data_init (&data, c->n, c->n_labels, c->data_seed);
   DmSelectRequest request = request_for (&data, c->method, c->ratio);
   assert_seed_decides (&request, c->other_seed);
-  data_clear (&data);
 }
 
 /* The clusters parameter overrides the number of labels. */
 static void
 test_cluster_random_clusters (void)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
   data_init (&data, 1000, 10, 6);
   DmSelectRequest request = request_for (&data, DM_SELECT_CLUSTER_RANDOM, 0.3);
 
   request.n_clusters = 4;
   g_autoptr(DmSelectResult) four = select_counted (&request, 4);
-  data_clear (&data);
 }
 
 /* Entropy favours rare labels within a cluster: a label with one item in
@@ -125,19 +122,18 @@ assert_entropy_keeps_rare_item (const Data *data, guint item)
 static void
 test_entropy_weights (void)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
 
   data_init (&data, 400, 1, 3);
   data.n_labels = 2;
   data.labels[17] = 1;   /* the only item of label 1 */
   assert_entropy_keeps_rare_item (&data, 17);
-  data_clear (&data);
 }
 
 static void
 test_centroid_nearest (void)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
   data_init (&data, 500, 5, 8);
   DmSelectRequest request = request_for (&data, DM_SELECT_CENTROID, 0.2);
   g_autoptr(DmSelectResult) result = select_counted (&request, 0);
@@ -151,13 +147,12 @@ test_centroid_nearest (void)
         if (result->cluster_of_item[i] == j)
           g_assert_cmpfloat (result->distance[kept], <=, result->distance[i]);
     }
-  data_clear (&data);
 }
 
 static void
 test_centroid_duplicates (void)
 {
-  Data data = { 0 };
+  g_auto(Data) data = { 0 };
   data_init (&data, 40, 2, 1);
   /* Five distinct keys, eight copies each: k = 20 > 5 distinct. */
   for (gsize i = 0; i < data.n; i++)
@@ -166,13 +161,12 @@ test_centroid_duplicates (void)
   g_autoptr(DmSelectResult) result = select_counted (&request, 0);
 
   g_assert_cmpuint (result->n_kept, ==, 20);
-  data_clear (&data);
 }
 
 static void
 test_query_clust_nearest (void)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
   data_init (&data, 700, 7, 12);
   DmSelectRequest request = request_for (&data, DM_SELECT_QUERY_CLUST, 0.4);
   g_autoptr(DmSelectResult) result = select_counted (&request, 0);
@@ -189,7 +183,6 @@ test_query_clust_nearest (void)
   for (gsize i = 0; i < data.n; i++)
     if (!kept[i])
       g_assert_cmpfloat (result->distance[i], >=, farthest_kept[result->cluster_of_item[i]]);
-  data_clear (&data);
 }
 
 /* By default the methods that cluster by label make one cluster per class
@@ -216,7 +209,7 @@ assert_label_methods_make_clusters (const Data *data, double ratio, guint n_clus
 static void
 test_unlabelled_class (void)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
 
   data_init (&data, 300, 3, 21);
   for (gsize i = 0; i < data.n; i += 10)
@@ -227,7 +220,6 @@ test_unlabelled_class (void)
   data_init (&data, 400, 1, 3);
   data.labels[17] = -1;   /* the only unlabelled item */
   assert_entropy_keeps_rare_item (&data, 17);
-  data_clear (&data);
 }
 
 /* More classes than items (Datumaro's legacy asset: 4 items, 4 labels,
@@ -236,7 +228,7 @@ test_unlabelled_class (void)
 static void
 test_more_classes_than_items (void)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
 
   data_init (&data, 4, 2, 5);
   data.n_labels = 4;
@@ -247,14 +239,13 @@ test_more_classes_than_items (void)
   for (gsize i = 0; i < data.n; i++)
     data.keys[i * KEY_BYTES] = (guint8) (0x11 * (i + 1));   /* four distinct keys */
   assert_label_methods_make_clusters (&data, 0.5, 4);
-  data_clear (&data);
 }
 
 static void
 test_identical_paths (gconstpointer method_data)
 {
   DmSelectMethod method = GPOINTER_TO_INT (method_data);
-  Data data;
+  g_auto(Data) data = { 0 };
   data_init (&data, 3000, 40, 21);
   DmSelectRequest request = request_for (&data, method, 0.3);
   request.n_threads = 1;
@@ -272,7 +263,6 @@ test_identical_paths (gconstpointer method_data)
                    portable->cluster_of_item, data.n * sizeof (guint));
   g_assert_cmpfloat (one->inertia, ==, two->inertia);
   g_assert_cmpfloat (one->inertia, ==, portable->inertia);
-  data_clear (&data);
 }
 
 static void
@@ -297,7 +287,7 @@ cancel_when_selecting (const char *phase, double fraction, gpointer data)
 static void
 test_errors (void)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
   data_init (&data, 50, 3, 2);
   DmSelectRequest request = request_for (&data, DM_SELECT_CLUSTER_RANDOM, 0.5);
 
@@ -350,7 +340,6 @@ test_errors (void)
 
   request.progress = cancel_when_selecting;
   expect_error (&request, DM_CORE_ERROR_CANCELLED, NULL);
-  data_clear (&data);
 }
 
 int

@@ -64,7 +64,7 @@ test_prototype_resolve (void)
 static void
 check_prototype (DmPrototypeKeep keep, double ratio)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
   DmSelectRequest request;
   g_autoptr(DmSelectResult) result = NULL;
   g_autofree gboolean *kept = NULL;
@@ -94,7 +94,6 @@ check_prototype (DmPrototypeKeep keep, double ratio)
           else
             g_assert_cmpfloat (result->distance[a], >=, result->distance[b]);
         }
-  data_clear (&data);
 }
 
 static void
@@ -151,7 +150,7 @@ count_distinct_kept (const Data *data, const DmSelectResult *result)
 static void
 test_dedup_exact_copies (void)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
   DmSelectRequest request;
   g_autoptr(DmSelectResult) result = NULL;
 
@@ -170,7 +169,6 @@ test_dedup_exact_copies (void)
   result = select_ok (&request);
   check_counts (result, data.n, 20);
   g_assert_cmpuint (count_distinct_kept (&data, result), ==, 20);
-  data_clear (&data);
 }
 
 /* More asked than survive: every survivor, then duplicates, to exactly
@@ -178,7 +176,7 @@ test_dedup_exact_copies (void)
 static void
 test_dedup_fills_from_dropped (void)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
   DmSelectRequest request;
   g_autoptr(DmSelectResult) result = NULL;
 
@@ -195,7 +193,6 @@ test_dedup_fills_from_dropped (void)
   result = select_ok (&request);
   check_counts (result, data.n, 100);
   g_assert_cmpuint (result->n_duplicates, ==, data.n - result->n_clusters);
-  data_clear (&data);
 }
 
 /* A larger threshold finds more duplicates; clusters full of them keep
@@ -203,7 +200,7 @@ test_dedup_fills_from_dropped (void)
 static void
 test_dedup_threshold_monotone (void)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
   guint previous = 0;
 
   data_init (&data, 400, 4, FALSE, 21);
@@ -221,7 +218,6 @@ test_dedup_threshold_monotone (void)
   /* Bits flip with probability 1/8 around each label's key: copies of one
    * label differ in about 22 % of the bits, so 0.5 catches most. */
   g_assert_cmpuint (previous, >, data.n / 2);
-  data_clear (&data);
 }
 
 /* Items around one key at many distances: each flips every bit with its
@@ -336,7 +332,7 @@ static void
 test_dedup_matches_all_pairs (void)
 {
   const double thresholds[] = { 0.0, 0.05, 0.12, 0.2, 0.3 };
-  Data data;
+  g_auto(Data) data = { 0 };
   g_autoptr(DmKmeansResult) clusters = NULL;
 
   spread_init (&data, 600, 17);
@@ -369,7 +365,6 @@ test_dedup_matches_all_pairs (void)
             g_assert_cmpint (kept[i], ==, survivor[i]);
         }
     }
-  data_clear (&data);
 }
 
 typedef struct {
@@ -394,7 +389,7 @@ dedup_progress (const char *phase, double fraction, gpointer user_data)
 static void
 test_dedup_cancel (void)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
   DmSelectRequest request;
   DedupProgress progress = { 0, FALSE };
   g_autoptr(DmSelectResult) result = NULL;
@@ -415,13 +410,12 @@ test_dedup_cancel (void)
   g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED);
   g_assert_null (none);
   g_assert_cmpuint (progress.midway, ==, 1);
-  data_clear (&data);
 }
 
 static void
 test_dedup_bad_threshold (void)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
   DmSelectResult *result = NULL;
   g_autoptr(GError) error = NULL;
   DmSelectRequest request;
@@ -436,7 +430,6 @@ test_dedup_bad_threshold (void)
   g_assert_false (dm_cluster_select (&request, &result, &error));
   g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
   g_assert_null (result);
-  data_clear (&data);
 }
 
 /* Every label keeps its largest-remainder share (unlabelled items are a
@@ -449,7 +442,7 @@ test_stratify (void)
     DM_SELECT_ENTROPY, DM_SELECT_PROTOTYPE, DM_SELECT_DEDUP,
   };
   const double ratios[] = { 0.03, 0.1, 0.37, 1.0 };
-  Data data;
+  g_auto(Data) data = { 0 };
 
   data_init (&data, 700, 6, TRUE, 13);
   for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
@@ -483,13 +476,12 @@ test_stratify (void)
             if (result->cluster_of_item[i] == result->cluster_of_item[o])
               g_assert_cmpint (data.labels[i], ==, data.labels[o]);
       }
-  data_clear (&data);
 }
 
 static void
 test_stratify_same_seed_same_choice (void)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
   DmSelectRequest request;
   g_autoptr(DmSelectResult) a = NULL;
   g_autoptr(DmSelectResult) b = NULL;
@@ -503,13 +495,12 @@ test_stratify_same_seed_same_choice (void)
   b = select_ok (&request);
   g_assert_cmpuint (a->n_kept, ==, b->n_kept);
   g_assert_cmpmem (a->kept, a->n_kept * sizeof (guint), b->kept, b->n_kept * sizeof (guint));
-  data_clear (&data);
 }
 
 static void
 test_stratify_needs_labels (void)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
   DmSelectRequest request;
   DmSelectResult *result = NULL;
   g_autoptr(GError) error = NULL;
@@ -522,14 +513,13 @@ test_stratify_needs_labels (void)
   g_assert_false (dm_cluster_select (&request, &result, &error));
   g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_MISSING_LABEL);
   g_assert_null (result);
-  data_clear (&data);
 }
 
 /* n_kept overrides the ratio; more than the items is an error. */
 static void
 test_n_kept (void)
 {
-  Data data;
+  g_auto(Data) data = { 0 };
   DmSelectRequest request;
   g_autoptr(DmSelectResult) result = NULL;
   DmSelectResult *none = NULL;
@@ -544,7 +534,6 @@ test_n_kept (void)
   request.n_kept = 101;
   g_assert_false (dm_cluster_select (&request, &none, &error));
   g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
-  data_clear (&data);
 }
 
 int

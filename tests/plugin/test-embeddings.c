@@ -11,6 +11,8 @@
 #include "test-helpers.h"
 
 static const float values[6] = { 1.5f, -2.0f, 0.25f, 3.0f, -0.5f, 1e-3f };
+/* The .npy header of @values as a 2 × 3 float32 matrix. */
+#define VALUES_DICT "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }"
 
 static void
 assert_matrix (const char *path, const float *expected)
@@ -34,10 +36,8 @@ test_read_versions_and_types (void)
   float fortran[6];
   /* float16 of 1.5, -2, 0.25, 3, -0.5, 0.001 (a normal half). */
   const guint16 halves[6] = { 0x3e00, 0xc000, 0x3400, 0x4200, 0xb800, 0x1419 };
-  g_autofree char *v1 = write_npy (dir, "v1.npy", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
-                                   values, sizeof values);
-  g_autofree char *v2 = write_npy (dir, "v2.npy", 2, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
-                                   values, sizeof values);
+  g_autofree char *v1 = write_npy (dir, "v1.npy", 1, VALUES_DICT, values, sizeof values);
+  g_autofree char *v2 = write_npy (dir, "v2.npy", 2, VALUES_DICT, values, sizeof values);
   g_autofree char *v3 = write_npy (dir, "v3.npy", 3, "{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (2, 3)}",
                                    values, sizeof values);
   g_autofree char *half = write_npy (dir, "half.npy", 1, "{'descr': '<f2', 'fortran_order': False, 'shape': (2, 3), }",
@@ -77,13 +77,13 @@ test_bad_files (void)
     { 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 3), }", 24, "3 dimensions, not 2" },
     { 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (), }", 4, "a scalar" },
     { 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 3), }", 0, "is empty" },
-    { 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 20, "but 20 bytes follow the header" },
-    { 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 28, "but 28 bytes follow the header" },
+    { 1, VALUES_DICT, 20, "but 20 bytes follow the header" },
+    { 1, VALUES_DICT, 28, "but 28 bytes follow the header" },
     { 1, "{'descr': '<f4', 'fortran_order': Maybe, 'shape': (2, 3), }", 24, "“fortran_order”" },
     { 1, "{'descr': '<f4', 'shape': (2, 3), }", 24, "lacks" },
     { 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), 'extra': 1}", 24, "unknown header key “extra”" },
     { 1, "['<f4', False, (2, 3)]", 24, "not a dictionary" },
-    { 4, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", 24, "version 4.0" },
+    { 4, VALUES_DICT, 24, "version 4.0" },
   };
   g_autofree char *dir = make_temp_dir ();
   guint8 data[48] = { 0 };

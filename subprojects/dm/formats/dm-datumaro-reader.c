@@ -85,7 +85,28 @@ typedef struct
   /* Per item of the file, for checks that need the whole header. */
   GPtrArray *items;
   GArray *max_label_ids;         /* of gint64, -1 for none */
+
+  /* LabelChecks of files read while the dataset had no labels yet. */
+  GPtrArray *deferred_label_checks;
 } AnnotationReader;
+
+/* One file's items and their largest label ids, to check against the
+ * dataset's labels once they are known. */
+typedef struct
+{
+  char *path;
+  GPtrArray *items;
+  GArray *max_label_ids;
+} LabelCheck;
+
+static void
+label_check_free (LabelCheck *check)
+{
+  g_free (check->path);
+  g_ptr_array_unref (check->items);
+  g_array_unref (check->max_label_ids);
+  g_free (check);
+}
 
 /* "items[3] (id “cat_1”)", for messages about the item being read. */
 static char *
@@ -744,58 +765,17 @@ check_format_version (JsonObject  *header,
 /* How many items a warning names before it only counts the rest. */
 #define UNKNOWN_ITEMS_SHOWN 5
 
-/* The labels of the first subset become the dataset's; the others must
- * have the same. */
-static gboolean
-apply_label_categories (AnnotationReader  *r,
-                        JsonObject        *header,
-                        gboolean           first_subset,
-                        GError           **error)
+/* Datumaro loads label ids outside the categories as they are, and so do
+ * we: the item keeps them (and writes them back), with a warning. */
+static void
+warn_labels_out_of_range (const LabelCheck *check,
+                          guint             n_labels)
 {
-  g_autoptr(GPtrArray) names = label_names (header, r->path, error);
-  guint n_labels;
   guint n_out_of_range = 0;
 
-  if (names == NULL)
-    return FALSE;
-
-  if (first_subset)
+  for (guint i = 0; i < check->items->len; i++)
     {
-      for (guint i = 0; i < names->len; i++)
-        if (dm_dataset_add_label (r->dataset, g_ptr_array_index (names, i)) != i)
-          {
-            g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                         _("%s: categories.label.labels[%u]: the label “%s” occurs twice"),
-                         r->path, i, (const char *) g_ptr_array_index (names, i));
-            return FALSE;
-          }
-    }
-  else
-    {
-      n_labels = dm_dataset_get_n_labels (r->dataset);
-      for (guint i = 0; i < MAX (names->len, n_labels); i++)
-        {
-          const char *ours = i < names->len ? g_ptr_array_index (names, i) : NULL;
-          const char *first = i < n_labels ? dm_dataset_get_label_name (r->dataset, i) : NULL;
-
-          if (g_strcmp0 (ours, first) != 0)
-            {
-              g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                           _("%s: categories.label.labels[%u] is “%s” where the first subset has “%s”; "
-                             "all subsets must have the same labels"),
-                           r->path, i, ours != NULL ? ours : _("(none)"),
-                           first != NULL ? first : _("(none)"));
-              return FALSE;
-            }
-        }
-    }
-
-  /* Datumaro loads label ids outside the categories as they are, and so
-   * do we: the item keeps them (and writes them back), with a warning. */
-  n_labels = dm_dataset_get_n_labels (r->dataset);
-  for (guint i = 0; i < r->items->len; i++)
-    {
-      gint64 max_label_id = g_array_index (r->max_label_ids, gint64, i);
+      gint64 max_label_id = g_array_index (check->max_label_ids, gint64, i);
 
       if (max_label_id >= (gint64) n_labels)
         {
@@ -807,14 +787,79 @@ apply_label_categories (AnnotationReader  *r,
                                     "%u label; kept as it is",
                                     "%s: items[%u] (id “%s”): label_id %s is outside the dataset's "
                                     "%u labels; kept as it is", n_labels),
-                       r->path, i, dm_item_get_id (g_ptr_array_index (r->items, i)),
+                       check->path, i, dm_item_get_id (g_ptr_array_index (check->items, i)),
                        shown, n_labels);
           n_out_of_range++;
         }
     }
   if (n_out_of_range > UNKNOWN_ITEMS_SHOWN)
     g_warning (_("%s: %u more items have label ids outside the dataset's labels"),
-               r->path, n_out_of_range - UNKNOWN_ITEMS_SHOWN);
+               check->path, n_out_of_range - UNKNOWN_ITEMS_SHOWN);
+}
+
+/* The dataset's labels are the first labelled subset's, and every other
+ * labelled subset must have the same. A subset without labels (no
+ * "categories", or an empty list) conflicts with none, as in Datumaro's
+ * merge of the subsets (Merger.merge_categories: empty categories give
+ * way to the others'). */
+static gboolean
+apply_label_categories (AnnotationReader  *r,
+                        JsonObject        *header,
+                        GError           **error)
+{
+  g_autoptr(GPtrArray) names = label_names (header, r->path, error);
+  guint n_labels;
+
+  if (names == NULL)
+    return FALSE;
+
+  n_labels = dm_dataset_get_n_labels (r->dataset);
+  if (n_labels == 0)
+    {
+      for (guint i = 0; i < names->len; i++)
+        if (dm_dataset_add_label (r->dataset, g_ptr_array_index (names, i)) != i)
+          {
+            g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                         _("%s: categories.label.labels[%u]: the label “%s” occurs twice"),
+                         r->path, i, (const char *) g_ptr_array_index (names, i));
+            return FALSE;
+          }
+    }
+  else if (names->len > 0)
+    {
+      for (guint i = 0; i < MAX (names->len, n_labels); i++)
+        {
+          const char *ours = i < names->len ? g_ptr_array_index (names, i) : NULL;
+          const char *first = i < n_labels ? dm_dataset_get_label_name (r->dataset, i) : NULL;
+
+          if (g_strcmp0 (ours, first) != 0)
+            {
+              g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                           _("%s: categories.label.labels[%u] is “%s” where another subset has “%s”; "
+                             "all subsets with labels must have the same labels"),
+                           r->path, i, ours != NULL ? ours : _("(none)"),
+                           first != NULL ? first : _("(none)"));
+              return FALSE;
+            }
+        }
+    }
+
+  /* A label id may refer to labels that a later subset brings. */
+  if (dm_dataset_get_n_labels (r->dataset) == 0)
+    {
+      LabelCheck *check = g_new0 (LabelCheck, 1);
+
+      check->path = g_strdup (r->path);
+      check->items = g_ptr_array_ref (r->items);
+      check->max_label_ids = g_array_ref (r->max_label_ids);
+      g_ptr_array_add (r->deferred_label_checks, check);
+    }
+  else
+    {
+      LabelCheck now = { (char *) r->path, r->items, r->max_label_ids };
+
+      warn_labels_out_of_range (&now, dm_dataset_get_n_labels (r->dataset));
+    }
   return TRUE;
 }
 
@@ -823,7 +868,7 @@ read_annotation_file (DmDataset     *dataset,
                       const char    *path,
                       const char    *root,
                       const char    *subset,
-                      gboolean       first_subset,
+                      GPtrArray     *deferred_label_checks,
                       GCancellable  *cancellable,
                       GError       **error)
 {
@@ -843,6 +888,7 @@ read_annotation_file (DmDataset     *dataset,
   r.labels = g_array_new (FALSE, FALSE, sizeof (int));
   r.items = g_ptr_array_new ();
   r.max_label_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  r.deferred_label_checks = deferred_label_checks;
   yajl_gen_map_open (r.header_gen);
 
   dm_dataset_add_subset (dataset, r.subset);
@@ -865,7 +911,7 @@ read_annotation_file (DmDataset     *dataset,
   header_root = json_parser_get_root (parser);
 
   if (!check_format_version (json_node_get_object (header_root), path, error) ||
-      !apply_label_categories (&r, json_node_get_object (header_root), first_subset, error))
+      !apply_label_categories (&r, json_node_get_object (header_root), error))
     goto out;
 
   dm_dataset_set_subset_header (dataset, r.subset, json_node_get_object (header_root));
@@ -979,6 +1025,7 @@ dm_datumaro_load (const char    *path,
   g_autofree char *annotations_dir = NULL;
   g_autofree char *hash_keys = NULL;
   g_autoptr(DmHashKeyLoad) key_load = NULL;
+  g_autoptr(GPtrArray) deferred_label_checks = g_ptr_array_new_with_free_func ((GDestroyNotify) label_check_free);
   g_autoptr(GError) local_error = NULL;
   gboolean ok = TRUE;
 
@@ -1010,8 +1057,11 @@ dm_datumaro_load (const char    *path,
       g_autofree char *file_name = g_strconcat (subset, ".json", NULL);
       g_autofree char *file = g_build_filename (annotations_dir, file_name, NULL);
 
-      ok = read_annotation_file (dataset, file, path, subset, i == 0, cancellable, error);
+      ok = read_annotation_file (dataset, file, path, subset, deferred_label_checks, cancellable, error);
     }
+  for (guint i = 0; i < deferred_label_checks->len && ok; i++)
+    warn_labels_out_of_range (g_ptr_array_index (deferred_label_checks, i),
+                              dm_dataset_get_n_labels (dataset));
 
   /* A failed load frees key_load unfinished, which stops its parse. */
   if (!ok)

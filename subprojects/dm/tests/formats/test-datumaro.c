@@ -427,6 +427,40 @@ test_load_legacy_layout (void)
   remove_tree (tmp);
 }
 
+/* Datumaro merges the subsets' categories: a subset without labels (no
+ * "categories", or an empty list) takes the others', whichever comes
+ * first; two subsets with different labels are refused. */
+static void
+test_load_subsets_without_labels (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *conflict = make_temp_dir ();
+  g_autofree char *file = g_build_filename (conflict, "annotations", "b.json", NULL);
+  const char *labelled = "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}, {\"name\": \"y\"}]}}, "
+                         "\"items\": [{\"id\": \"b1\", \"annotations\": [{\"type\": \"label\", \"label_id\": 0}]}]}";
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *parts[] = { "labels[1]", "“z”", "“y”", NULL };
+
+  write_subset_annotations (tmp, "a", "{\"items\": [{\"id\": \"a1\", \"annotations\": [{\"type\": \"label\", \"label_id\": 1}]}]}");
+  write_subset_annotations (tmp, "b", labelled);
+  write_subset_annotations (tmp, "c", "{\"categories\": {\"label\": {\"labels\": []}}, \"items\": [{\"id\": \"c1\"}]}");
+  dataset = load_ok (tmp);
+  g_assert_cmpuint (dm_dataset_get_n_items (dataset), ==, 3);
+  g_assert_cmpuint (dm_dataset_get_n_labels (dataset), ==, 2);
+  g_assert_cmpstr (dm_dataset_get_label_name (dataset, 0), ==, "x");
+  g_assert_cmpstr (dm_dataset_get_label_name (dataset, 1), ==, "y");
+
+  write_subset_annotations (conflict, "a", labelled);
+  write_subset_annotations (conflict, "b", "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}, {\"name\": \"z\"}]}}, "
+                                           "\"items\": []}");
+  error = load_fails (conflict, DM_ERROR_INVALID_DATA);
+  assert_one_line_error (error, file, parts, G_N_ELEMENTS (parts));
+
+  remove_tree (tmp);
+  remove_tree (conflict);
+}
+
 static void
 test_format_versions (void)
 {
@@ -859,6 +893,7 @@ main (int    argc,
   ADD_ANNOTATED ("/datumaro/load/model", test_load_model);
   g_test_add_func ("/datumaro/load/no-items", test_load_no_items);
   g_test_add_func ("/datumaro/load/legacy-layout", test_load_legacy_layout);
+  g_test_add_func ("/datumaro/load/subsets-without-labels", test_load_subsets_without_labels);
   g_test_add_func ("/datumaro/load/format-versions", test_format_versions);
   ADD_ANNOTATED ("/datumaro/load/cancelled", test_cancelled);
   ADD_ANNOTATED ("/datumaro/write/round-trip", test_round_trip);

@@ -43,6 +43,8 @@ typedef gboolean (*DmHashKeyFunc) (const char   *name,
                                    GBytes       *key,
                                    gpointer      user_data,
                                    GError      **error);
+/* How every reader of a key file (a cache, a shard's) but the fuzzer reads
+ * it: dm_hash_key_cache_read_with() by DM_HASH_KEY_PARSER_ANY. */
 gboolean  dm_datumaro_read_hash_key_file (const char    *path,
                                           GHashTable   **members,
                                           DmHashKeyFunc  func,

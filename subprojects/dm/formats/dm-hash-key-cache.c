@@ -18,7 +18,6 @@
 #include <glib/gstdio.h>
 
 #include "dm-dataset-io.h"
-#include "dm-error.h"
 #include "dm-file-tree-private.h"
 #include "dm-hash-key-cache.h"
 #include "dm-json-stream.h"

@@ -876,6 +876,14 @@ dm_datumaro_read_hash_key_file (const char    *path,
                                       cancellable, error);
 }
 
+/* ---- a dataset's cache, read beside its annotations ---- */
+
+struct _DmHashKeyLoad
+{
+  HashKeyReader *reader;
+  GThread *thread;               /* NULL when none started, or once joined */
+};
+
 /* How many unknown items a warning names before it only counts the rest. */
 #define UNKNOWN_ITEMS_SHOWN 5
 
@@ -919,15 +927,6 @@ apply_hash_keys (HashKeyReader *r,
                r->path, n_unknown - UNKNOWN_ITEMS_SHOWN);
   dm_dataset_set_hash_key_origin (dataset, r->hasher != NULL ? r->hasher : DM_HASH_KEY_ORIGIN_DATUMARO);
 }
-
-
-/* ---- a dataset's cache, read beside its annotations ---- */
-
-struct _DmHashKeyLoad
-{
-  HashKeyReader *reader;
-  GThread *thread;               /* NULL when none started, or once joined */
-};
 
 static gpointer
 parse_in_thread (gpointer reader)

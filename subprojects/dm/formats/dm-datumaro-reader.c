@@ -1,10 +1,11 @@
 /* dm-datumaro-reader.c: reading a dataset in Datumaro's format.
  *
- * The annotation files and the hash-key cache of a large dataset run to
- * hundreds of megabytes, so they are parsed as a stream of yajl events:
- * each item is regenerated as compact JSON text while its id, image and
- * labels are picked out; only the small top-level members other than
- * "items" (the subset's header) are parsed into a json-glib tree.
+ * The annotation files of a large dataset run to hundreds of megabytes, so
+ * they are parsed as a stream of events (dm-json-stream.c): each item is
+ * regenerated as compact JSON text while its id, image and labels are
+ * picked out; only the small top-level members other than "items" (the
+ * subset's header) are parsed into a json-glib tree. The hash-key cache,
+ * as large, is read meanwhile by dm-hash-key-cache.c.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -32,14 +33,6 @@ typedef enum {
   FIELD_TYPE,         /* item.annotations[j] */
   FIELD_LABEL_ID,
 } Field;
-
-typedef enum {
-  VALUE_MAP,
-  VALUE_ARRAY,
-  VALUE_STRING,
-  VALUE_NUMBER,
-  VALUE_OTHER,        /* true, false, null */
-} ValueKind;
 
 /* Deeper levels are copied into the item's text, never looked at. */
 #define TRACKED_DEPTH 8
@@ -124,29 +117,8 @@ describe_item (AnnotationReader *r)
   return g_strdup_printf ("items[%u]", r->n_items);
 }
 
-/* Sets *@error (unless the reader has one already) to @path's data being
- * invalid as @format words it; returns 0, for a yajl callback to stop. */
-G_GNUC_PRINTF (3, 4)
-static int
-fail_in (const char  *path,
-         GError     **error,
-         const char  *format,
-         ...)
-{
-  g_autofree char *what = NULL;
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  if (*error == NULL)
-    g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA, "%s: %s", path, what);
-  return 0;
-}
-
-/* For either reader below: both have the file's path and its error. */
-#define fail(r, ...) fail_in ((r)->path, &(r)->error, __VA_ARGS__)
+/* Sets the reader's error, as dm_json_events_fail() words it. */
+#define fail(r, ...) dm_json_events_fail ((r)->path, &(r)->error, __VA_ARGS__)
 
 static int
 fail_gen (AnnotationReader *r,
@@ -186,158 +158,11 @@ inside_annotation (AnnotationReader *r)
          !r->is_array[DEPTH_ANNOTATION];
 }
 
-static const char *
-kind_name (ValueKind kind)
-{
-  switch (kind)
-    {
-    case VALUE_MAP: return _("an object");
-    case VALUE_ARRAY: return _("an array");
-    case VALUE_STRING: return _("a string");
-    case VALUE_NUMBER: return _("a number");
-    default: return _("true, false or null");
-    }
-}
-
-/* ---- yajl's events, as both files are read ---- */
-
-/* What a reader does with the parser's events. yajl's nine callbacks come
- * down to these five after the checks both files share: a scalar is its
- * kind and its text (a string's decoded, any other's as it stands). */
-typedef struct
-{
-  int (*value)         (gpointer    reader,
-                        ValueKind   kind,
-                        const char *text,
-                        size_t      length);
-  int (*member)        (gpointer    reader,
-                        const char *name,
-                        size_t      length);
-  int (*open)          (gpointer    reader,
-                        gboolean    is_array);
-  int (*close)         (gpointer    reader,
-                        gboolean    is_array);
-  /* A string or member name that is not UTF-8, as @message words it. */
-  int (*fail_not_utf8) (gpointer    reader,
-                        const char *message);
-} JsonEvents;
-
-/* The context of json_event_callbacks: a reader and what it does. */
-typedef struct
-{
-  const JsonEvents *events;
-  gpointer reader;
-} JsonEventSink;
-
-static int
-event_null (void *context)
-{
-  JsonEventSink *sink = context;
-
-  return sink->events->value (sink->reader, VALUE_OTHER, "null", 4);
-}
-
-static int
-event_boolean (void *context,
-               int   value)
-{
-  JsonEventSink *sink = context;
-
-  return sink->events->value (sink->reader, VALUE_OTHER, value ? "true" : "false", value ? 4 : 5);
-}
-
-static int
-event_number (void       *context,
-              const char *text,
-              size_t      length)
-{
-  JsonEventSink *sink = context;
-
-  return sink->events->value (sink->reader, VALUE_NUMBER, text, length);
-}
-
-/* A string, or a member name when @is_name. yajl decodes "\ud800" (half
- * a surrogate pair) to bytes that are not UTF-8: no such string gets into
- * ids, paths, key names or messages. */
-static int
-event_text (JsonEventSink       *sink,
-            const unsigned char *text,
-            size_t               length,
-            gboolean             is_name)
-{
-  if (!g_utf8_validate_len ((const char *) text, length, NULL))
-    return sink->events->fail_not_utf8 (sink->reader,
-                                        is_name ? _("a member name is not valid UTF-8 (half a \\u surrogate pair?)")
-                                                : _("a string is not valid UTF-8 (half a \\u surrogate pair?)"));
-  if (is_name)
-    return sink->events->member (sink->reader, (const char *) text, length);
-  return sink->events->value (sink->reader, VALUE_STRING, (const char *) text, length);
-}
-
-static int
-event_string (void                *context,
-              const unsigned char *text,
-              size_t               length)
-{
-  return event_text (context, text, length, FALSE);
-}
-
-static int
-event_map_key (void                *context,
-               const unsigned char *key,
-               size_t               length)
-{
-  return event_text (context, key, length, TRUE);
-}
-
-/* A container opens (@open) or closes; @is_array: an array, not an object. */
-static int
-event_container (void     *context,
-                 gboolean  open,
-                 gboolean  is_array)
-{
-  JsonEventSink *sink = context;
-
-  return (open ? sink->events->open : sink->events->close) (sink->reader, is_array);
-}
-
-static int event_start_map (void *context)   { return event_container (context, TRUE, FALSE); }
-static int event_end_map (void *context)     { return event_container (context, FALSE, FALSE); }
-static int event_start_array (void *context) { return event_container (context, TRUE, TRUE); }
-static int event_end_array (void *context)   { return event_container (context, FALSE, TRUE); }
-
-static const yajl_callbacks json_event_callbacks = {
-  .yajl_null = event_null,
-  .yajl_boolean = event_boolean,
-  .yajl_number = event_number,
-  .yajl_string = event_string,
-  .yajl_start_map = event_start_map,
-  .yajl_map_key = event_map_key,
-  .yajl_end_map = event_end_map,
-  .yajl_start_array = event_start_array,
-  .yajl_end_array = event_end_array,
-};
-
-/* Parses the JSON file @path into @reader through @events; @reader_error
- * is where @events left the error that stopped it. */
-static gboolean
-parse_json_events (const char        *path,
-                   const JsonEvents  *events,
-                   gpointer           reader,
-                   GError           **reader_error,
-                   GCancellable      *cancellable,
-                   GError           **error)
-{
-  JsonEventSink sink = { events, reader };
-
-  return dm_json_stream_parse_file (path, &json_event_callbacks, &sink, reader_error, cancellable, error);
-}
-
 /* Checks and records a value (scalar or the start of a container) at the
  * current depth, before it is copied. */
 static int
 on_value (AnnotationReader *r,
-          ValueKind         kind,
+          DmJsonValueKind   kind,
           const char       *text,
           size_t            length)
 {
@@ -346,15 +171,15 @@ on_value (AnnotationReader *r,
 
   if (depth == 0)
     {
-      if (kind != VALUE_MAP)
-        return fail (r, _("the file holds %s, not a JSON object"), kind_name (kind));
+      if (kind != DM_JSON_VALUE_MAP)
+        return fail (r, _("the file holds %s, not a JSON object"), dm_json_value_kind_name (kind));
       return 1;
     }
 
   if (!r->in_items && depth == DEPTH_TOP && r->field[DEPTH_TOP] == FIELD_ITEMS)
     {
-      if (kind != VALUE_ARRAY)
-        return fail (r, _("“items” is %s, not an array"), kind_name (kind));
+      if (kind != DM_JSON_VALUE_ARRAY)
+        return fail (r, _("“items” is %s, not an array"), dm_json_value_kind_name (kind));
       if (r->seen_items)
         return fail (r, _("“items” occurs twice"));
       r->seen_items = TRUE;
@@ -366,8 +191,8 @@ on_value (AnnotationReader *r,
 
   if (depth == DEPTH_ITEMS)
     {
-      if (kind != VALUE_MAP)
-        return fail (r, _("items[%u] is %s, not an object"), r->n_items, kind_name (kind));
+      if (kind != DM_JSON_VALUE_MAP)
+        return fail (r, _("items[%u] is %s, not an object"), r->n_items, dm_json_value_kind_name (kind));
       reset_item (r);
       if (r->n_items % 4096 == 0 && g_cancellable_is_cancelled (r->cancellable))
         {
@@ -382,20 +207,22 @@ on_value (AnnotationReader *r,
       switch (r->field[DEPTH_ITEM])
         {
         case FIELD_ID:
-          if (kind != VALUE_STRING)
-            return fail (r, _("items[%u]: “id” is %s, not a string"), r->n_items, kind_name (kind));
+          if (kind != DM_JSON_VALUE_STRING)
+            return fail (r, _("items[%u]: “id” is %s, not a string"),
+                         r->n_items, dm_json_value_kind_name (kind));
           if (r->item_id != NULL)
             return fail (r, _("items[%u]: “id” occurs twice"), r->n_items);
           r->item_id = g_strndup (text, length);
           break;
         case FIELD_IMAGE:
-          r->image_is_map = kind == VALUE_MAP;
+          r->image_is_map = kind == DM_JSON_VALUE_MAP;
           break;
         case FIELD_ANNOTATIONS:
-          if (kind != VALUE_ARRAY)
+          if (kind != DM_JSON_VALUE_ARRAY)
             {
               where = describe_item (r);
-              return fail (r, _("%s: “annotations” is %s, not an array"), where, kind_name (kind));
+              return fail (r, _("%s: “annotations” is %s, not an array"),
+                           where, dm_json_value_kind_name (kind));
             }
           break;
         default:
@@ -406,7 +233,7 @@ on_value (AnnotationReader *r,
 
   if (depth == DEPTH_ITEM_MEMBER)
     {
-      if (inside_image (r) && r->field[DEPTH_ITEM_MEMBER] == FIELD_PATH && kind == VALUE_STRING)
+      if (inside_image (r) && r->field[DEPTH_ITEM_MEMBER] == FIELD_PATH && kind == DM_JSON_VALUE_STRING)
         {
           char **slot = r->field[DEPTH_ITEM] == FIELD_IMAGE ? &r->image_path : &r->media_path;
 
@@ -415,11 +242,11 @@ on_value (AnnotationReader *r,
         }
       else if (r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS && r->is_array[DEPTH_ITEM_MEMBER])
         {
-          if (kind != VALUE_MAP)
+          if (kind != DM_JSON_VALUE_MAP)
             {
               where = describe_item (r);
               return fail (r, _("%s: annotations[%u] is %s, not an object"),
-                           where, r->n_annotations, kind_name (kind));
+                           where, r->n_annotations, dm_json_value_kind_name (kind));
             }
           r->annotation_is_label = FALSE;
           r->annotation_has_label_id = FALSE;
@@ -433,7 +260,7 @@ on_value (AnnotationReader *r,
         {
           gint64 value;
 
-          if (r->n_size < G_N_ELEMENTS (r->image_size) && kind == VALUE_NUMBER &&
+          if (r->n_size < G_N_ELEMENTS (r->image_size) && kind == DM_JSON_VALUE_NUMBER &&
               dm_json_parse_integer (text, length, &value) && value >= 0 && value <= G_MAXINT)
             r->image_size[r->n_size] = value;
           r->n_size++;
@@ -441,26 +268,27 @@ on_value (AnnotationReader *r,
       else if (inside_annotation (r))
         {
           if (r->field[DEPTH_ANNOTATION] == FIELD_TYPE)
-            r->annotation_is_label = kind == VALUE_STRING && length == 5 && memcmp (text, "label", 5) == 0;
+            r->annotation_is_label = kind == DM_JSON_VALUE_STRING && length == 5 &&
+                                     memcmp (text, "label", 5) == 0;
           else if (r->field[DEPTH_ANNOTATION] == FIELD_LABEL_ID)
             {
               g_autofree char *shown = NULL;
               gint64 value;
 
-              if (kind == VALUE_OTHER && length == 4 && memcmp (text, "null", 4) == 0)
+              if (kind == DM_JSON_VALUE_OTHER && length == 4 && memcmp (text, "null", 4) == 0)
                 return 1;
               /* Every item has one: its description is made only for a
                * message. */
-              if (kind == VALUE_NUMBER && dm_json_parse_integer (text, length, &value) && value >= 0)
+              if (kind == DM_JSON_VALUE_NUMBER && dm_json_parse_integer (text, length, &value) && value >= 0)
                 {
                   r->annotation_has_label_id = TRUE;
                   r->annotation_label_id = value;
                   return 1;
                 }
               where = describe_item (r);
-              if (kind != VALUE_NUMBER)
+              if (kind != DM_JSON_VALUE_NUMBER)
                 return fail (r, _("%s: annotations[%u].label_id is %s, not an integer"),
-                             where, r->n_annotations, kind_name (kind));
+                             where, r->n_annotations, dm_json_value_kind_name (kind));
               shown = g_strndup (text, length);
               if (!dm_json_parse_integer (text, length, &value))
                 return fail (r, _("%s: annotations[%u].label_id %s is not an integer"),
@@ -677,21 +505,21 @@ finish_item (AnnotationReader *r)
 /* A number, true, false or null is copied as its text stands, as
  * yajl_gen_null() and yajl_gen_bool() would write it. */
 static yajl_gen_status
-gen_scalar (yajl_gen    gen,
-            ValueKind   kind,
-            const char *text,
-            size_t      length)
+gen_scalar (yajl_gen         gen,
+            DmJsonValueKind  kind,
+            const char      *text,
+            size_t           length)
 {
-  if (kind == VALUE_STRING)
+  if (kind == DM_JSON_VALUE_STRING)
     return yajl_gen_string (gen, (const unsigned char *) text, length);
   return yajl_gen_number (gen, text, length);
 }
 
 static int
-annotation_value (gpointer    reader,
-                  ValueKind   kind,
-                  const char *text,
-                  size_t      length)
+annotation_value (gpointer         reader,
+                  DmJsonValueKind  kind,
+                  const char      *text,
+                  size_t           length)
 {
   AnnotationReader *r = reader;
 
@@ -798,7 +626,7 @@ open_container (gpointer reader,
 {
   AnnotationReader *r = reader;
 
-  if (!on_value (r, is_array ? VALUE_ARRAY : VALUE_MAP, NULL, 0))
+  if (!on_value (r, is_array ? DM_JSON_VALUE_ARRAY : DM_JSON_VALUE_MAP, NULL, 0))
     return 0;
 
   if (r->depth == DEPTH_TOP && r->field[DEPTH_TOP] == FIELD_ITEMS && !r->capturing_header)
@@ -842,7 +670,7 @@ close_container (gpointer reader,
 }
 
 /* value, member, open, close, fail_not_utf8 */
-static const JsonEvents annotation_events = {
+static const DmJsonEvents annotation_events = {
   annotation_value, annotation_member,
   open_container, close_container, annotation_fail_not_utf8,
 };
@@ -1065,7 +893,7 @@ read_annotation_file (DmDataset     *dataset,
 
   dm_dataset_add_subset (dataset, r.subset);
 
-  if (!parse_json_events (path, &annotation_events, &r, &r.error, cancellable, error))
+  if (!dm_json_stream_parse_events (path, &annotation_events, &r, &r.error, cancellable, error))
     goto out;
 
   if (!r.seen_items)
@@ -1147,620 +975,6 @@ list_subsets (const char  *annotations_dir,
   return g_steal_pointer (&subsets);
 }
 
-/* ---- hash_key_meta/hash_keys.json ---- */
-
-/* Keys are stored this many to a block, so a million keys are not a
- * million allocations. */
-#define KEYS_PER_BLOCK 4096
-
-typedef struct
-{
-  const char *path;
-  GCancellable *cancellable;
-  int abandoned;                 /* atomic: the load failed, stop */
-  GError *error;
-
-  guint depth;
-  gboolean in_hashkey;           /* the "hashkey" object is open */
-  gboolean hashkey_member;       /* the next value is that of "hashkey" */
-  gboolean hasher_member;        /* the next value is that of "dm_hasher" */
-  char *hasher;
-  char *member;                  /* the name of the top-level member being read */
-  GHashTable *members;           /* its string-valued top-level members */
-
-  GString *key_name;             /* "<subset>/<id>" of the key being read */
-  guint8 key[DM_HASH_KEY_SIZE];
-  guint n_values;
-
-  /* The keys in file order: names[k] has the key k of blocks. */
-  GStringChunk *name_chunk;
-  GPtrArray *names;
-  GPtrArray *blocks;             /* of GBytes, KEYS_PER_BLOCK keys each */
-  guint8 *block_data;
-} HashKeyReader;
-
-static void
-store_key (HashKeyReader *r)
-{
-  guint n_keys = r->names->len;
-
-  if (n_keys % KEYS_PER_BLOCK == 0)
-    {
-      r->block_data = g_malloc (KEYS_PER_BLOCK * DM_HASH_KEY_SIZE);
-      g_ptr_array_add (r->blocks, g_bytes_new_take (r->block_data, KEYS_PER_BLOCK * DM_HASH_KEY_SIZE));
-    }
-  memcpy (r->block_data + (gsize) (n_keys % KEYS_PER_BLOCK) * DM_HASH_KEY_SIZE, r->key, DM_HASH_KEY_SIZE);
-  g_ptr_array_add (r->names, g_string_chunk_insert_len (r->name_chunk, r->key_name->str,
-                                                        (gssize) r->key_name->len));
-}
-
-static int
-finish_key (HashKeyReader *r)
-{
-  if (r->n_values != DM_HASH_KEY_SIZE)
-    return fail (r, _("hashkey “%s” has %u values, not %u"),
-                 r->key_name->str, r->n_values, DM_HASH_KEY_SIZE);
-  store_key (r);
-
-  if (r->names->len % 4096 == 0)
-    {
-      if (g_cancellable_set_error_if_cancelled (r->cancellable, &r->error))
-        return 0;
-      /* The annotations failed: this error is dropped, nothing is lost. */
-      if (g_atomic_int_get (&r->abandoned))
-        {
-          g_set_error_literal (&r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "abandoned");
-          return 0;
-        }
-    }
-  return 1;
-}
-
-/* Depths in the cache: 1 the top object, 2 "hashkey", 3 a key's array. */
-static int
-key_scalar (HashKeyReader *r,
-            ValueKind      kind,
-            const char    *text,
-            size_t         length)
-{
-  if (r->depth == 0)
-    return fail (r, _("the file holds %s, not a JSON object"), kind_name (kind));
-
-  if (r->depth == 1)
-    {
-      if (r->hashkey_member)
-        return fail (r, _("“hashkey” is %s, not an object"), kind_name (kind));
-      if (r->hasher_member)
-        {
-          if (kind != VALUE_STRING)
-            return fail (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
-          g_free (r->hasher);
-          r->hasher = g_strndup (text, length);
-        }
-      if (kind == VALUE_STRING && r->member != NULL)
-        g_hash_table_replace (r->members, g_steal_pointer (&r->member), g_strndup (text, length));
-      r->hashkey_member = r->hasher_member = FALSE;
-      return 1;
-    }
-
-  if (r->depth == 2 && r->in_hashkey)
-    return fail (r, _("hashkey “%s” is %s, not an array"), r->key_name->str, kind_name (kind));
-
-  if (r->depth == 3 && r->in_hashkey)
-    {
-      g_autofree char *shown = g_strndup (text, length);
-      gint64 value;
-
-      if (kind != VALUE_NUMBER)
-        return fail (r, _("hashkey “%s”: value %u is %s, not an integer"),
-                     r->key_name->str, r->n_values, kind_name (kind));
-      if (!dm_json_parse_integer (text, length, &value))
-        return fail (r, _("hashkey “%s”: value %u, %s, is not an integer"),
-                     r->key_name->str, r->n_values, shown);
-      if (value < 0 || value > 255)
-        return fail (r, _("hashkey “%s”: value %u, %s, is outside 0..255"),
-                     r->key_name->str, r->n_values, shown);
-      if (r->n_values < DM_HASH_KEY_SIZE)
-        r->key[r->n_values] = (guint8) value;
-      r->n_values++;
-    }
-  return 1;
-}
-
-/* The hot path: 64 numbers a key. */
-static int
-key_value (gpointer    reader,
-           ValueKind   kind,
-           const char *text,
-           size_t      length)
-{
-  HashKeyReader *r = reader;
-
-  if (kind == VALUE_NUMBER && r->depth == 3 && r->in_hashkey && r->n_values < DM_HASH_KEY_SIZE &&
-      length <= 3 && text[0] >= '0' && text[0] <= '9')
-    {
-      guint value = 0;
-      size_t i;
-
-      for (i = 0; i < length && text[i] >= '0' && text[i] <= '9'; i++)
-        value = value * 10 + (guint) (text[i] - '0');
-      if (i == length && value <= 255)
-        {
-          r->key[r->n_values++] = (guint8) value;
-          return 1;
-        }
-    }
-  return key_scalar (r, kind, text, length);
-}
-
-static int
-key_fail_not_utf8 (gpointer    reader,
-                   const char *message)
-{
-  return fail ((HashKeyReader *) reader, "%s", message);
-}
-
-static int
-key_member (gpointer    reader,
-            const char *key,
-            size_t      length)
-{
-  HashKeyReader *r = reader;
-
-  if (r->depth == 1)
-    {
-      r->hashkey_member = length == 7 && memcmp (key, "hashkey", 7) == 0;
-      r->hasher_member = length == 9 && memcmp (key, "dm_hasher", 9) == 0;
-      g_free (r->member);
-      r->member = g_strndup (key, length);
-    }
-  else if (r->depth == 2 && r->in_hashkey)
-    g_string_overwrite_len (g_string_truncate (r->key_name, 0), 0, key, (gssize) length);
-  return 1;
-}
-
-static int
-key_open (gpointer reader,
-          gboolean is_array)
-{
-  HashKeyReader *r = reader;
-  ValueKind kind = is_array ? VALUE_ARRAY : VALUE_MAP;
-
-  if (r->depth == 0 && is_array)
-    return fail (r, _("the file holds an array, not a JSON object"));
-  if (r->depth == 1)
-    {
-      if (r->hashkey_member)
-        {
-          if (is_array)
-            return fail (r, _("“hashkey” is an array, not an object"));
-          r->in_hashkey = TRUE;
-        }
-      else if (r->hasher_member)
-        return fail (r, _("“dm_hasher” is %s, not a string"), kind_name (kind));
-      r->hashkey_member = r->hasher_member = FALSE;
-    }
-  else if (r->depth == 2 && r->in_hashkey)
-    {
-      if (!is_array)
-        return fail (r, _("hashkey “%s” is an object, not an array"), r->key_name->str);
-      r->n_values = 0;
-    }
-  else if (r->depth == 3 && r->in_hashkey)
-    return fail (r, _("hashkey “%s”: value %u is %s, not an integer"),
-                 r->key_name->str, r->n_values, kind_name (kind));
-
-  r->depth++;
-  return 1;
-}
-
-static int
-key_close (gpointer reader,
-           gboolean is_array)
-{
-  HashKeyReader *r = reader;
-
-  r->depth--;
-  if (r->depth == 2 && r->in_hashkey)
-    return finish_key (r);
-  if (r->depth == 1)
-    r->in_hashkey = FALSE;
-  return 1;
-}
-
-/* value, member, open, close, fail_not_utf8 */
-static const JsonEvents hash_key_events = {
-  key_value, key_member,
-  key_open, key_close, key_fail_not_utf8,
-};
-
-static HashKeyReader *
-hash_key_reader_new (const char   *path,
-                     GCancellable *cancellable)
-{
-  HashKeyReader *r = g_new0 (HashKeyReader, 1);
-
-  r->path = path;
-  r->cancellable = cancellable;
-  r->key_name = g_string_new (NULL);
-  r->name_chunk = g_string_chunk_new (1024 * 1024);
-  r->names = g_ptr_array_new ();
-  r->blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  r->members = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  return r;
-}
-
-static void
-hash_key_reader_free (HashKeyReader *r)
-{
-  g_clear_error (&r->error);
-  g_free (r->hasher);
-  g_free (r->member);
-  g_hash_table_unref (r->members);
-  g_string_free (r->key_name, TRUE);
-  g_string_chunk_free (r->name_chunk);
-  g_ptr_array_unref (r->names);
-  g_ptr_array_unref (r->blocks);
-  g_free (r);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HashKeyReader, hash_key_reader_free)
-
-/* ---- the cache's usual shape, scanned by hand ---- */
-
-/* A cache as Datumaro and dm write it is one long run of
- * "name": [n, ..., n] entries, and yajl spends some 300 instructions on
- * each of a key's 64 numbers. The scanner below reads that shape only: a
- * top-level object of string members, then "hashkey", an object of
- * 64-number arrays, last. Anything else (escapes or non-ASCII in a name,
- * other shapes, any error) sends the whole file to the yajl reader, which
- * words every error; what the scanner accepts, yajl reads the same. */
-
-typedef enum {
-  SCAN_OK,
-  SCAN_MORE,     /* the buffer ends first */
-  SCAN_OTHER,    /* not the usual shape: yajl's turn */
-} ScanStatus;
-
-typedef struct
-{
-  const char *p;
-  const char *end;
-} Scan;
-
-static void
-scan_space (Scan *s)
-{
-  while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
-    s->p++;
-}
-
-static ScanStatus
-scan_char (Scan *s,
-           char  c)
-{
-  scan_space (s);
-  if (s->p == s->end)
-    return SCAN_MORE;
-  if (*s->p != c)
-    return SCAN_OTHER;
-  s->p++;
-  return SCAN_OK;
-}
-
-/* A string of printable ASCII without escapes, as [*text, *text + *length). */
-static ScanStatus
-scan_plain_string (Scan        *s,
-                   const char **text,
-                   gsize       *length)
-{
-  ScanStatus status = scan_char (s, '"');
-  const char *q;
-
-  if (status != SCAN_OK)
-    return status;
-  for (q = s->p; q < s->end && *q != '"'; q++)
-    if ((guchar) *q < 0x20 || (guchar) *q >= 0x80 || *q == '\\')
-      return SCAN_OTHER;
-  if (q == s->end)
-    return SCAN_MORE;
-  *text = s->p;
-  *length = (gsize) (q - s->p);
-  s->p = q + 1;
-  return SCAN_OK;
-}
-
-/* One entry, "name": [64 numbers from 0 to 255], into @r's key_name and key. */
-static ScanStatus
-scan_key (HashKeyReader *r,
-          Scan          *s)
-{
-  const char *name;
-  gsize length;
-  ScanStatus status;
-
-  if ((status = scan_plain_string (s, &name, &length)) != SCAN_OK ||
-      (status = scan_char (s, ':')) != SCAN_OK ||
-      (status = scan_char (s, '[')) != SCAN_OK)
-    return status;
-  for (guint v = 0; v < DM_HASH_KEY_SIZE; v++)
-    {
-      const char *digits;
-      guint value = 0;
-
-      if (v > 0 && (status = scan_char (s, ',')) != SCAN_OK)
-        return status;
-      scan_space (s);
-      digits = s->p;
-      while (s->p < s->end && *s->p >= '0' && *s->p <= '9' && s->p - digits < 4)
-        value = value * 10 + (guint) (*s->p++ - '0');
-      if (s->p == s->end)
-        return SCAN_MORE;
-      /* JSON has no leading zeros; yajl words that error. */
-      if (s->p == digits || s->p - digits > 3 || value > 255 || (*digits == '0' && s->p - digits > 1))
-        return SCAN_OTHER;
-      r->key[v] = (guint8) value;
-    }
-  if ((status = scan_char (s, ']')) != SCAN_OK)
-    return status;
-  g_string_overwrite_len (g_string_truncate (r->key_name, 0), 0, name, (gssize) length);
-  return SCAN_OK;
-}
-
-/* The top-level string members up to "hashkey" and its opening brace,
- * recorded as the yajl reader records them. */
-static ScanStatus
-scan_head (HashKeyReader *r,
-           Scan          *s)
-{
-  ScanStatus status = scan_char (s, '{');
-
-  while (status == SCAN_OK)
-    {
-      const char *name, *value;
-      gsize name_length, value_length;
-
-      if ((status = scan_plain_string (s, &name, &name_length)) != SCAN_OK ||
-          (status = scan_char (s, ':')) != SCAN_OK)
-        return status;
-      if (name_length == 7 && memcmp (name, "hashkey", 7) == 0)
-        return scan_char (s, '{');
-      if ((status = scan_plain_string (s, &value, &value_length)) != SCAN_OK)
-        return status;
-      if (name_length == 9 && memcmp (name, "dm_hasher", 9) == 0)
-        {
-          g_free (r->hasher);
-          r->hasher = g_strndup (value, value_length);
-        }
-      g_hash_table_replace (r->members, g_strndup (name, name_length), g_strndup (value, value_length));
-      status = scan_char (s, ',');
-    }
-  return status;
-}
-
-/* Moves what is left from @mark on to the start of @buffer and reads
- * after it. */
-static ScanStatus
-scan_refill (GInputStream *input,
-             char         *buffer,
-             gsize         size,
-             Scan         *s,
-             const char   *mark,
-             gboolean     *at_end)
-{
-  gsize kept = (gsize) (s->end - mark);
-  gssize n_read;
-
-  /* Truncated, or an entry larger than the buffer: yajl's turn. */
-  if (*at_end || kept == size)
-    return SCAN_OTHER;
-  memmove (buffer, mark, kept);
-  n_read = g_input_stream_read (input, buffer + kept, size - kept, NULL, NULL);
-  if (n_read < 0)
-    return SCAN_OTHER;
-  *at_end = n_read == 0;
-  s->p = buffer;
-  s->end = buffer + kept + n_read;
-  return SCAN_OK;
-}
-
-/* Clears what a scan that gave up read, for the yajl reader to start again. */
-static void
-reset_hash_key_reader (HashKeyReader *r)
-{
-  g_ptr_array_set_size (r->names, 0);
-  g_ptr_array_set_size (r->blocks, 0);
-  g_string_chunk_clear (r->name_chunk);
-  r->block_data = NULL;
-  g_hash_table_remove_all (r->members);
-  g_clear_pointer (&r->hasher, g_free);
-}
-
-#define SCAN_BUFFER_SIZE (1024 * 1024)
-
-/* Reads the cache into @r if it has the usual shape. Returns %FALSE when
- * it does not (nothing read then); %TRUE when it was read or the load was
- * cancelled or abandoned (@r's error set). */
-static gboolean
-scan_hash_keys (HashKeyReader *r)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (r->path);
-  g_autoptr(GFileInputStream) input = g_file_read (file, NULL, NULL);
-  g_autofree char *buffer = g_malloc (SCAN_BUFFER_SIZE);
-  enum { HEAD, FIRST_KEY, NEXT_KEY, TAIL } stage = HEAD;
-  Scan s = { buffer, buffer };
-  gboolean at_end = FALSE;
-
-  if (input == NULL)
-    return FALSE;
-
-  for (;;)
-    {
-      const char *mark = s.p;
-      ScanStatus status;
-
-      switch (stage)
-        {
-        case HEAD:
-          status = scan_head (r, &s);
-          if (status == SCAN_OK)
-            stage = FIRST_KEY;
-          break;
-        case FIRST_KEY:
-        case NEXT_KEY:
-          scan_space (&s);
-          if (s.p < s.end && *s.p == '}')
-            {
-              s.p++;
-              stage = TAIL;
-              status = SCAN_OK;
-              break;
-            }
-          status = stage == NEXT_KEY ? scan_char (&s, ',') : SCAN_OK;
-          if (status == SCAN_OK)
-            status = scan_key (r, &s);
-          if (status != SCAN_OK)
-            break;
-          stage = NEXT_KEY;
-          store_key (r);
-          if (r->names->len % 4096 == 0 &&
-              (g_cancellable_set_error_if_cancelled (r->cancellable, &r->error) ||
-               g_atomic_int_get (&r->abandoned)))
-            {
-              if (r->error == NULL)
-                g_set_error_literal (&r->error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "abandoned");
-              return TRUE;
-            }
-          break;
-        case TAIL:
-          status = scan_char (&s, '}');
-          if (status == SCAN_OK)
-            {
-              scan_space (&s);
-              if (s.p < s.end)
-                status = SCAN_OTHER;
-              else if (at_end)
-                return TRUE;
-              else
-                status = SCAN_MORE;   /* only space may follow: read on */
-            }
-          break;
-        default:
-          g_assert_not_reached ();
-        }
-
-      if (status == SCAN_OTHER ||
-          (status == SCAN_MORE &&
-           scan_refill (G_INPUT_STREAM (input), buffer, SCAN_BUFFER_SIZE, &s, mark, &at_end) != SCAN_OK))
-        {
-          reset_hash_key_reader (r);
-          return FALSE;
-        }
-    }
-}
-
-/* Parses the cache into @r, in a thread of its own while the annotation
- * files are read. Returns @r's error, or %NULL. */
-static gpointer
-parse_hash_keys (gpointer data)
-{
-  HashKeyReader *r = data;
-  GError *error = NULL;
-
-  if (scan_hash_keys (r))
-    return r->error;
-  if (!parse_json_events (r->path, &hash_key_events, r, &r->error, r->cancellable, &error))
-    {
-      g_clear_error (&r->error);
-      r->error = error;
-    }
-  return r->error;
-}
-
-/* The key k of @r, a slice of its block. */
-static GBytes *
-reader_key (HashKeyReader *r,
-            guint          k)
-{
-  return g_bytes_new_from_bytes (g_ptr_array_index (r->blocks, k / KEYS_PER_BLOCK),
-                                 (gsize) (k % KEYS_PER_BLOCK) * DM_HASH_KEY_SIZE,
-                                 DM_HASH_KEY_SIZE);
-}
-
-/* dm_datumaro_read_hash_key_file:
- * Reads a file in the cache's layout at @path (a cache or a shard's key
- * file), sets @members to its string-valued top-level members (name →
- * value, "dm_hasher" among them) and calls @func on every key in file
- * order, stopping at the first failure. */
-gboolean
-dm_datumaro_read_hash_key_file (const char    *path,
-                                GHashTable   **members,
-                                DmHashKeyFunc  func,
-                                gpointer       user_data,
-                                GCancellable  *cancellable,
-                                GError       **error)
-{
-  g_autoptr(HashKeyReader) r = hash_key_reader_new (path, cancellable);
-  GError *parse_error = parse_hash_keys (r);
-
-  if (parse_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&r->error));
-      return FALSE;
-    }
-  /* Before the keys, so @func can check them against the members. */
-  *members = g_hash_table_ref (r->members);
-  for (guint k = 0; k < r->names->len; k++)
-    {
-      g_autoptr(GBytes) key = reader_key (r, k);
-
-      if (!func (g_ptr_array_index (r->names, k), key, user_data, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* Gives the items of @dataset the keys @r read, the last one where a name
- * occurs twice, and sets the hash key origin. Keys of items the dataset
- * lacks are ignored with a warning. */
-static void
-apply_hash_keys (HashKeyReader *r,
-                 DmDataset     *dataset)
-{
-  g_autoptr(GString) subset = g_string_new (NULL);
-  guint n_unknown = 0;
-
-  for (guint k = 0; k < r->names->len; k++)
-    {
-      const char *name = g_ptr_array_index (r->names, k);
-      const char *slash = strchr (name, '/');
-      DmItem *item = NULL;
-
-      if (slash != NULL)
-        {
-          g_string_overwrite_len (g_string_truncate (subset, 0), 0, name, slash - name);
-          item = dm_dataset_find_item (dataset, subset->str, slash + 1);
-        }
-      if (item == NULL)
-        {
-          if (n_unknown < UNKNOWN_ITEMS_SHOWN)
-            g_warning (_("%s: ignoring the key of “%s”, which is not an item of the dataset"),
-                       r->path, name);
-          n_unknown++;
-        }
-      else
-        {
-          g_autoptr(GBytes) key = reader_key (r, k);
-
-          dm_item_set_hash_key (item, key);
-        }
-    }
-  if (n_unknown > UNKNOWN_ITEMS_SHOWN)
-    g_warning (_("%s: ignoring %u more keys of items that are not in the dataset"),
-               r->path, n_unknown - UNKNOWN_ITEMS_SHOWN);
-  dm_dataset_set_hash_key_origin (dataset, r->hasher != NULL ? r->hasher : DM_HASH_KEY_ORIGIN_DATUMARO);
-}
-
 /* Whether DIR/annotations/ has a *.json file. */
 gboolean
 dm_datumaro_has_annotation_files (const char *path)
@@ -1810,10 +1024,9 @@ dm_datumaro_load (const char    *path,
   g_autoptr(GPtrArray) subsets = NULL;
   g_autofree char *annotations_dir = NULL;
   g_autofree char *hash_keys = NULL;
-  g_autoptr(HashKeyReader) key_reader = NULL;
+  g_autoptr(DmHashKeyLoad) key_load = NULL;
   g_autoptr(GPtrArray) deferred_label_checks = g_ptr_array_new_with_free_func ((GDestroyNotify) label_check_free);
   g_autoptr(GError) local_error = NULL;
-  GThread *key_thread = NULL;
   gboolean ok = TRUE;
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -1836,10 +1049,7 @@ dm_datumaro_load (const char    *path,
   /* The cache is as large as the annotations: parse both at once. */
   hash_keys = dm_hash_key_cache_path (path);
   if (g_file_test (hash_keys, G_FILE_TEST_EXISTS))
-    {
-      key_reader = hash_key_reader_new (hash_keys, cancellable);
-      key_thread = g_thread_try_new ("dm-hash-keys", parse_hash_keys, key_reader, NULL);
-    }
+    key_load = dm_hash_key_load_start (hash_keys, cancellable);
 
   for (guint i = 0; i < subsets->len && ok; i++)
     {
@@ -1853,22 +1063,10 @@ dm_datumaro_load (const char    *path,
     warn_labels_out_of_range (g_ptr_array_index (deferred_label_checks, i),
                               dm_dataset_get_n_labels (dataset));
 
-  if (key_reader != NULL)
-    {
-      GError *key_error;
-
-      if (!ok)
-        g_atomic_int_set (&key_reader->abandoned, TRUE);
-      key_error = key_thread != NULL ? g_thread_join (key_thread) : parse_hash_keys (key_reader);
-      if (!ok)
-        return NULL;
-      if (key_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&key_reader->error));
-          return NULL;
-        }
-      apply_hash_keys (key_reader, dataset);
-    }
-
-  return ok ? g_steal_pointer (&dataset) : NULL;
+  /* A failed load frees key_load unfinished, which stops its parse. */
+  if (!ok)
+    return NULL;
+  if (key_load != NULL && !dm_hash_key_load_finish (key_load, dataset, error))
+    return NULL;
+  return g_steal_pointer (&dataset);
 }

@@ -1,6 +1,7 @@
 /* dm-hash-key-cache.h: the hash-key cache file of a Datumaro dataset,
  * hash_key_meta/hash_keys.json: where it is, writing it, installing one
- * written elsewhere, and the reading that the Datumaro reader does.
+ * written elsewhere, and reading it (and a shard's key file, in its
+ * layout).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -42,12 +43,42 @@ typedef gboolean (*DmHashKeyFunc) (const char   *name,
                                    GBytes       *key,
                                    gpointer      user_data,
                                    GError      **error);
-/* In dm-datumaro-reader.c, whose event parser it shares. */
+/* How every reader of a key file (a cache, a shard's) but the fuzzer reads
+ * it: dm_hash_key_cache_read_with() by DM_HASH_KEY_PARSER_ANY. */
 gboolean  dm_datumaro_read_hash_key_file (const char    *path,
                                           GHashTable   **members,
                                           DmHashKeyFunc  func,
                                           gpointer       user_data,
                                           GCancellable  *cancellable,
                                           GError       **error);
+
+/* A file is read by a hand scanner, fast, when it has the shape Datumaro
+ * and dm write, and by yajl's events when the scanner declines it. Each is
+ * here on its own for the fuzzer, which checks that they agree. */
+typedef enum {
+  DM_HASH_KEY_PARSER_ANY,       /* the scanner, then yajl if it declines */
+  DM_HASH_KEY_PARSER_SCANNER,   /* declining fails: G_IO_ERROR_NOT_SUPPORTED */
+  DM_HASH_KEY_PARSER_YAJL,
+} DmHashKeyParser;
+
+gboolean  dm_hash_key_cache_read_with (const char       *path,
+                                       DmHashKeyParser   parser,
+                                       GHashTable      **members,
+                                       DmHashKeyFunc     func,
+                                       gpointer          user_data,
+                                       GCancellable     *cancellable,
+                                       GError          **error);
+
+/* A dataset's cache, parsed in a thread while its annotations are read. */
+typedef struct _DmHashKeyLoad DmHashKeyLoad;
+
+DmHashKeyLoad *dm_hash_key_load_start  (const char     *path,
+                                        GCancellable   *cancellable);
+gboolean       dm_hash_key_load_finish (DmHashKeyLoad  *load,
+                                        DmDataset      *dataset,
+                                        GError        **error);
+void           dm_hash_key_load_free   (DmHashKeyLoad  *load);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmHashKeyLoad, dm_hash_key_load_free)
 
 G_END_DECLS

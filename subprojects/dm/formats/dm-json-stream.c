@@ -1,11 +1,12 @@
-/* dm-json-stream.c: JSON files as streams, through yajl: feeding a file to
- * its event parser, and writing one with its generator.
+/* dm-json-stream.c: JSON files as streams, through yajl: parsing a file
+ * into a parser's events, and writing one with its generator.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
+#include <yajl/yajl_parse.h>
 
 #include "dm-error.h"
 #include "dm-file-tree-private.h"
@@ -61,26 +62,16 @@ set_syntax_error (GError       **error,
   g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA, _("%s: not valid JSON (%s)"), where, text);
 }
 
-/*
- * dm_json_stream_parse_file:
- * @path: the file to parse
- * @callbacks: yajl's callbacks, called with @context
- * @context: the callbacks' state
- * @callback_error: where the callbacks put their error before they return 0
- * @cancellable: (nullable): checked between chunks
- * @error: return location for a #GError
- *
- * Parses @path as one JSON value, chunk by chunk. A syntax error is reported
- * with the file, line and column; an error a callback set (returning 0) is
- * passed on as it is.
- */
-gboolean
-dm_json_stream_parse_file (const char           *path,
-                           const yajl_callbacks *callbacks,
-                           gpointer              context,
-                           GError              **callback_error,
-                           GCancellable         *cancellable,
-                           GError              **error)
+/* Parses @path as one JSON value, chunk by chunk, into yajl's @callbacks.
+ * A syntax error is reported with the file, line and column; an error a
+ * callback put in @callback_error (returning 0) is passed on as it is. */
+static gboolean
+parse_file (const char           *path,
+            const yajl_callbacks *callbacks,
+            gpointer              context,
+            GError              **callback_error,
+            GCancellable         *cancellable,
+            GError              **error)
 {
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GFileInputStream) input = NULL;
@@ -156,6 +147,180 @@ dm_json_stream_parse_file (const char           *path,
 out:
   yajl_free (handle);
   return ok;
+}
+
+/* ---- yajl's events, as a DmJsonEvents parser gets them ---- */
+
+/* The context of event_callbacks: a parser and what it does. */
+typedef struct
+{
+  const DmJsonEvents *events;
+  gpointer parser;
+} EventSink;
+
+static int
+event_null (void *context)
+{
+  EventSink *sink = context;
+
+  return sink->events->value (sink->parser, DM_JSON_VALUE_OTHER, "null", 4);
+}
+
+static int
+event_boolean (void *context,
+               int   value)
+{
+  EventSink *sink = context;
+
+  return sink->events->value (sink->parser, DM_JSON_VALUE_OTHER, value ? "true" : "false", value ? 4 : 5);
+}
+
+static int
+event_number (void       *context,
+              const char *text,
+              size_t      length)
+{
+  EventSink *sink = context;
+
+  return sink->events->value (sink->parser, DM_JSON_VALUE_NUMBER, text, length);
+}
+
+/* A string, or a member name when @is_name. yajl decodes "\ud800" (half
+ * a surrogate pair) to bytes that are not UTF-8: no such string gets into
+ * ids, paths, key names or messages. */
+static int
+event_text (EventSink           *sink,
+            const unsigned char *text,
+            size_t               length,
+            gboolean             is_name)
+{
+  if (!g_utf8_validate_len ((const char *) text, length, NULL))
+    return sink->events->fail_not_utf8 (sink->parser,
+                                        is_name ? _("a member name is not valid UTF-8 (half a \\u surrogate pair?)")
+                                                : _("a string is not valid UTF-8 (half a \\u surrogate pair?)"));
+  if (is_name)
+    return sink->events->member (sink->parser, (const char *) text, length);
+  return sink->events->value (sink->parser, DM_JSON_VALUE_STRING, (const char *) text, length);
+}
+
+static int
+event_string (void                *context,
+              const unsigned char *text,
+              size_t               length)
+{
+  return event_text (context, text, length, FALSE);
+}
+
+static int
+event_map_key (void                *context,
+               const unsigned char *key,
+               size_t               length)
+{
+  return event_text (context, key, length, TRUE);
+}
+
+/* A container opens (@open) or closes; @is_array: an array, not an object. */
+static int
+event_container (void     *context,
+                 gboolean  open,
+                 gboolean  is_array)
+{
+  EventSink *sink = context;
+
+  return (open ? sink->events->open : sink->events->close) (sink->parser, is_array);
+}
+
+static int event_start_map (void *context)   { return event_container (context, TRUE, FALSE); }
+static int event_end_map (void *context)     { return event_container (context, FALSE, FALSE); }
+static int event_start_array (void *context) { return event_container (context, TRUE, TRUE); }
+static int event_end_array (void *context)   { return event_container (context, FALSE, TRUE); }
+
+static const yajl_callbacks event_callbacks = {
+  .yajl_null = event_null,
+  .yajl_boolean = event_boolean,
+  .yajl_number = event_number,
+  .yajl_string = event_string,
+  .yajl_start_map = event_start_map,
+  .yajl_map_key = event_map_key,
+  .yajl_end_map = event_end_map,
+  .yajl_start_array = event_start_array,
+  .yajl_end_array = event_end_array,
+};
+
+/*
+ * dm_json_stream_parse_events:
+ * @path: the file to parse
+ * @events: what @parser does with each event
+ * @parser: the state @events work on
+ * @parser_error: where @events leave the error that stops the parse
+ * @cancellable: (nullable): checked between chunks
+ * @error: return location for a #GError
+ *
+ * Parses @path as one JSON value, chunk by chunk, into @parser through
+ * @events. A syntax error is reported with the file, line and column; the
+ * error @events set (returning 0) is passed on as it is.
+ *
+ * Returns: %TRUE when the whole file was parsed
+ */
+gboolean
+dm_json_stream_parse_events (const char         *path,
+                             const DmJsonEvents *events,
+                             gpointer            parser,
+                             GError            **parser_error,
+                             GCancellable       *cancellable,
+                             GError            **error)
+{
+  EventSink sink = { events, parser };
+
+  return parse_file (path, &event_callbacks, &sink, parser_error, cancellable, error);
+}
+
+/*
+ * dm_json_events_fail:
+ * @path: the file being parsed
+ * @error: the parser's error
+ * @format: what is wrong with the data, printf()-style
+ *
+ * Sets *@error (unless the parser has one already) to @path's data being
+ * invalid as @format words it.
+ *
+ * Returns: 0, for an event to stop the parse
+ */
+int
+dm_json_events_fail (const char  *path,
+                     GError     **error,
+                     const char  *format,
+                     ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (*error == NULL)
+    g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA, "%s: %s", path, what);
+  return 0;
+}
+
+/*
+ * dm_json_value_kind_name:
+ * @kind: a kind of value
+ *
+ * Returns: @kind as messages name it ("an object")
+ */
+const char *
+dm_json_value_kind_name (DmJsonValueKind kind)
+{
+  switch (kind)
+    {
+    case DM_JSON_VALUE_MAP: return _("an object");
+    case DM_JSON_VALUE_ARRAY: return _("an array");
+    case DM_JSON_VALUE_STRING: return _("a string");
+    case DM_JSON_VALUE_NUMBER: return _("a number");
+    default: return _("true, false or null");
+    }
 }
 
 /*

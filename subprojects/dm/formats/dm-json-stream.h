@@ -1,9 +1,10 @@
-/* dm-json-stream.h: JSON files as streams, through yajl: feeding a file to
- * its event parser, and writing one with its generator.
+/* dm-json-stream.h: JSON files as streams, through yajl: parsing a file
+ * into a parser's events, and writing one with its generator.
  *
- * Private to the host library: the Datumaro reader and writer handle their
- * annotation files and the hash-key cache with it, which are too large for
- * a DOM. yajl's generator is the one way libdm makes JSON text.
+ * Private to the host library: the Datumaro reader and writer and the
+ * hash-key cache handle their files with it, which are too large for a DOM.
+ * This is libdm's one home of yajl's event parser, and its generator is the
+ * one way libdm makes JSON text.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -16,16 +17,52 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <yajl/yajl_gen.h>
-#include <yajl/yajl_parse.h>
 
 G_BEGIN_DECLS
 
-gboolean  dm_json_stream_parse_file (const char           *path,
-                                     const yajl_callbacks *callbacks,
-                                     gpointer              context,
-                                     GError              **callback_error,
-                                     GCancellable         *cancellable,
-                                     GError              **error);
+/* What a value is, as far as a parser of events cares. */
+typedef enum {
+  DM_JSON_VALUE_MAP,
+  DM_JSON_VALUE_ARRAY,
+  DM_JSON_VALUE_STRING,
+  DM_JSON_VALUE_NUMBER,
+  DM_JSON_VALUE_OTHER,       /* true, false, null */
+} DmJsonValueKind;
+
+/* What a parser does with yajl's events. yajl's nine callbacks come down
+ * to these five after the checks every parser shares: a scalar is its kind
+ * and its text (a string's decoded, any other's as it stands). Each returns
+ * 0, with the parser's error set, to stop the parse. */
+typedef struct
+{
+  int (*value)         (gpointer         parser,
+                        DmJsonValueKind  kind,
+                        const char      *text,
+                        size_t           length);
+  int (*member)        (gpointer         parser,
+                        const char      *name,
+                        size_t           length);
+  int (*open)          (gpointer         parser,
+                        gboolean         is_array);
+  int (*close)         (gpointer         parser,
+                        gboolean         is_array);
+  /* A string or member name that is not UTF-8, as @message words it. */
+  int (*fail_not_utf8) (gpointer         parser,
+                        const char      *message);
+} DmJsonEvents;
+
+gboolean  dm_json_stream_parse_events (const char         *path,
+                                       const DmJsonEvents *events,
+                                       gpointer            parser,
+                                       GError            **parser_error,
+                                       GCancellable       *cancellable,
+                                       GError            **error);
+
+int       dm_json_events_fail       (const char           *path,
+                                     GError              **error,
+                                     const char           *format,
+                                     ...) G_GNUC_PRINTF (3, 4);
+const char *dm_json_value_kind_name (DmJsonValueKind       kind);
 
 gboolean  dm_json_parse_integer     (const char           *number,
                                      size_t                length,

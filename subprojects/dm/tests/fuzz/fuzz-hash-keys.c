@@ -1,8 +1,15 @@
 /* fuzz-hash-keys.c: the reader of Datumaro's hash-key cache,
  * hash_key_meta/hash_keys.json, on arbitrary bytes beside a fixed, valid
- * annotations file of three items in two subsets. */
+ * annotations file of three items in two subsets; and, on every input the
+ * cache's fast scanner accepts, a check that its yajl parser reads the same.
+ *
+ * The two parsers are libdm's private API: this target is built from
+ * libdm's objects with DM_COMPILATION (see meson.build). */
+#include <string.h>
+
 #include <dm.h>
 
+#include "dm-hash-key-cache.h"
 #include "fuzz-common.h"
 
 static const char annotations_train[] =
@@ -20,11 +27,68 @@ static const char annotations_val[] =
   " {\"name\": \"b\", \"parent\": \"\", \"attributes\": []}], \"label_groups\": [], \"attributes\": []}},"
   " \"items\": [{\"id\": \"z/1\", \"annotations\": []}]}";
 
+/* Appends a key to @transcript: its name, a NUL, its DM_HASH_KEY_SIZE
+ * bytes. Two transcripts are equal when the keys were, in the same order. */
+static gboolean
+append_key (const char  *name,
+            GBytes      *key,
+            gpointer     transcript,
+            GError     **error)
+{
+  g_string_append_len (transcript, name, (gssize) strlen (name) + 1);
+  g_string_append_len (transcript, g_bytes_get_data (key, NULL), (gssize) g_bytes_get_size (key));
+  return TRUE;
+}
+
+static void
+assert_same_members (GHashTable *members,
+                     GHashTable *expected)
+{
+  GHashTableIter iter;
+  gpointer name, value;
+
+  g_assert_cmpuint (g_hash_table_size (members), ==, g_hash_table_size (expected));
+  g_hash_table_iter_init (&iter, members);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    g_assert_cmpstr (value, ==, g_hash_table_lookup (expected, name));
+}
+
+/* The scanner reads only the shape Datumaro and dm write, and declines the
+ * rest to yajl, which reads any file. Were the two to read a file the
+ * scanner accepts differently, a cache's meaning would hang on its spacing:
+ * yajl must read it too, to the same members and the same keys in the same
+ * order. */
+static void
+check_parsers_agree (const char *path)
+{
+  g_autoptr(GHashTable) scanned_members = NULL;
+  g_autoptr(GHashTable) parsed_members = NULL;
+  g_autoptr(GString) scanned_keys = g_string_new (NULL);
+  g_autoptr(GString) parsed_keys = g_string_new (NULL);
+  g_autoptr(GError) scan_error = NULL;
+  g_autoptr(GError) parse_error = NULL;
+
+  if (!dm_hash_key_cache_read_with (path, DM_HASH_KEY_PARSER_SCANNER, &scanned_members,
+                                    append_key, scanned_keys, NULL, &scan_error))
+    {
+      /* The scanner's one way to fail: it words no errors. */
+      g_assert_error (scan_error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+      return;
+    }
+  dm_hash_key_cache_read_with (path, DM_HASH_KEY_PARSER_YAJL, &parsed_members,
+                               append_key, parsed_keys, NULL, &parse_error);
+  g_assert_no_error (parse_error);
+
+  assert_same_members (scanned_members, parsed_members);
+  g_assert_cmpmem (scanned_keys->str, scanned_keys->len, parsed_keys->str, parsed_keys->len);
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   g_autofree char *root = fuzz_make_root ();
+  g_autofree char *cache = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) dataset = NULL;
 
@@ -46,6 +110,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
             g_assert_cmpuint (g_bytes_get_size (key), ==, 64);
         }
     }
+
+  cache = dm_hash_key_cache_path (root);
+  check_parsers_agree (cache);
 
   fuzz_remove_tree (root);
   return 0;

@@ -24,7 +24,6 @@
 #include <gio/gio.h>
 
 #include "dm-cli-staged.h"
-#include "dm-file-tree-private.h"
 
 struct _DmStagedFile
 {

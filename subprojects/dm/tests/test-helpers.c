@@ -707,15 +707,24 @@ kill_self (void)
 }
 
 void
-assert_new_file_mode (const char *path,
-                      guint       mask)
+assert_new_file_modes (const char *path,
+                       void      (*create) (gpointer user_data),
+                       gpointer    user_data)
 {
-  GStatBuf info;
-  g_autofree char *mode = NULL;
-  g_autofree char *expected = g_strdup_printf ("%04o", 0666 & ~mask);
+  const guint masks[] = { 022, 027, 0 };
 
-  g_assert_cmpint (g_stat (path, &info), ==, 0);
-  /* In octal, as permissions are read. */
-  mode = g_strdup_printf ("%04o", (guint) info.st_mode & 07777);
-  g_assert_cmpstr (mode, ==, expected);
+  for (guint i = 0; i < G_N_ELEMENTS (masks); i++)
+    {
+      mode_t old_mask = umask (masks[i]);
+      GStatBuf info;
+      g_autofree char *mode = NULL;
+      g_autofree char *expected = g_strdup_printf ("%04o", 0666 & ~masks[i]);
+
+      create (user_data);
+      umask (old_mask);
+      g_assert_cmpint (g_stat (path, &info), ==, 0);
+      /* In octal, as permissions are read. */
+      mode = g_strdup_printf ("%04o", (guint) info.st_mode & 07777);
+      g_assert_cmpstr (mode, ==, expected);
+    }
 }

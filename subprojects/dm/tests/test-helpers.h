@@ -199,9 +199,10 @@ char       *make_killed_child_dir (void);
 /* In that child: dies of SIGKILL, as the OOM killer or kill -9 kills. */
 void        kill_self         (void) G_GNUC_NORETURN;
 
-/* Asserts that the file @path has the permissions a new file gets
- * (0666 less @mask) under umask @mask. */
-void        assert_new_file_mode (const char *path,
-                                  guint       mask);
+/* Calls @create, which writes @path, under several umasks, and asserts
+ * that @path then has the permissions of a new file: 0666 less the umask. */
+void        assert_new_file_modes (const char *path,
+                                   void      (*create) (gpointer user_data),
+                                   gpointer    user_data);
 
 G_END_DECLS

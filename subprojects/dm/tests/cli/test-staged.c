@@ -6,8 +6,6 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include <sys/stat.h>
-
 #include <glib/gstdio.h>
 
 #include "dm-cli-staged.h"
@@ -17,16 +15,18 @@
 
 typedef struct
 {
-  char *tmp;
-  char *report;      /* holds OLD_REPORT */
-  char *new_dir;     /* missing */
-  char *new_report;  /* in new_dir/sub */
+  char           *tmp;
+  char           *report;      /* holds OLD_REPORT */
+  char           *new_dir;     /* missing */
+  char           *new_report;  /* in new_dir/sub */
+  DmTempFileKind  kind;        /* of the temporary file */
 } Fixture;
 
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
+  f->kind = GPOINTER_TO_INT (data);
   f->tmp = make_killed_child_dir ();
   f->report = g_build_filename (f->tmp, "report.json", NULL);
   f->new_dir = g_build_filename (f->tmp, "new", NULL);
@@ -96,8 +96,8 @@ static void
 test_commit (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(DmStagedFile) replacing = dm_staged_file_new_full (f->report, "{\"new\": 0}", GPOINTER_TO_INT (data), &error);
-  g_autoptr(DmStagedFile) made = dm_staged_file_new_full (f->new_report, "{\"new\": 0}", GPOINTER_TO_INT (data), &error);
+  g_autoptr(DmStagedFile) replacing = dm_staged_file_new_full (f->report, "{\"new\": 0}", f->kind, &error);
+  g_autoptr(DmStagedFile) made = dm_staged_file_new_full (f->new_report, "{\"new\": 0}", f->kind, &error);
 
   g_assert_no_error (error);
   /* Nothing in place before the commit. */
@@ -122,8 +122,8 @@ static void
 test_abort (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  DmStagedFile *replacing = dm_staged_file_new_full (f->report, "{\"new\": 0}", GPOINTER_TO_INT (data), &error);
-  DmStagedFile *made = dm_staged_file_new_full (f->new_report, "{\"new\": 0}", GPOINTER_TO_INT (data), &error);
+  DmStagedFile *replacing = dm_staged_file_new_full (f->report, "{\"new\": 0}", f->kind, &error);
+  DmStagedFile *made = dm_staged_file_new_full (f->new_report, "{\"new\": 0}", f->kind, &error);
 
   g_assert_no_error (error);
   g_assert_true (dm_staged_file_patch (replacing, 8, "2", 1, &error));
@@ -141,7 +141,7 @@ test_unwritable (Fixture *f, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *below_file = g_build_filename (f->report, "report.json", NULL);
-  g_autoptr(DmStagedFile) staged = dm_staged_file_new_full (below_file, "{}", GPOINTER_TO_INT (data), &error);
+  g_autoptr(DmStagedFile) staged = dm_staged_file_new_full (below_file, "{}", f->kind, &error);
 
   g_assert_null (staged);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY);
@@ -150,23 +150,22 @@ test_unwritable (Fixture *f, gconstpointer data)
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 }
 
+static void
+stage_and_commit (gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmStagedFile) staged = dm_staged_file_new_full (f->report, "{}", f->kind, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (dm_staged_file_commit (staged, &error));
+}
+
 /* The report's permissions are 0666 under the umask, as any new file's. */
 static void
 test_mode (Fixture *f, gconstpointer data)
 {
-  const guint masks[] = { 022, 027, 0 };
-
-  for (guint i = 0; i < G_N_ELEMENTS (masks); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      mode_t old_mask = umask (masks[i]);
-      g_autoptr(DmStagedFile) staged = dm_staged_file_new_full (f->report, "{}", GPOINTER_TO_INT (data), &error);
-
-      umask (old_mask);
-      g_assert_no_error (error);
-      g_assert_true (dm_staged_file_commit (staged, &error));
-      assert_new_file_mode (f->report, masks[i]);
-    }
+  assert_new_file_modes (f->report, stage_and_commit, f);
 }
 
 int

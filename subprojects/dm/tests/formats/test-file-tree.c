@@ -5,8 +5,6 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include <sys/stat.h>
-
 #include <glib/gstdio.h>
 
 #include "dm-file-tree-private.h"
@@ -16,14 +14,16 @@
 
 typedef struct
 {
-  char *tmp;
-  char *target;   /* holds OLD_CONTENTS */
+  char           *tmp;
+  char           *target;   /* holds OLD_CONTENTS */
+  DmTempFileKind  kind;     /* of the temporary file */
 } Fixture;
 
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
+  f->kind = GPOINTER_TO_INT (data);
   f->tmp = make_killed_child_dir ();
   f->target = g_build_filename (f->tmp, "target.json", NULL);
   write_file (f->target, OLD_CONTENTS, -1);
@@ -46,14 +46,20 @@ assert_old_target_alone (Fixture *f)
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 }
 
-/* Writes part of a file, as far as the file, then dies. */
+/* Writes part of a file, as far as the file. */
+static void
+write_half (GOutputStream *stream)
+{
+  g_assert_true (g_output_stream_write_all (stream, "{\"half\": ", 9, NULL, NULL, NULL));
+  g_assert_true (g_output_stream_flush (stream, NULL, NULL));
+}
+
 static gboolean
 write_then_die (GOutputStream  *stream,
                 gpointer        user_data,
                 GError        **error)
 {
-  g_assert_true (g_output_stream_write_all (stream, "{\"half\": ", 9, NULL, NULL, NULL));
-  g_assert_true (g_output_stream_flush (stream, NULL, NULL));
+  write_half (stream);
   kill_self ();
 }
 
@@ -62,8 +68,7 @@ write_then_fail (GOutputStream  *stream,
                  gpointer        user_data,
                  GError        **error)
 {
-  g_assert_true (g_output_stream_write_all (stream, "{\"half\": ", 9, NULL, NULL, NULL));
-  g_assert_true (g_output_stream_flush (stream, NULL, NULL));
+  write_half (stream);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot write %s: no more", (const char *) user_data);
   return FALSE;
 }
@@ -114,46 +119,42 @@ test_named_killed (Fixture *f, gconstpointer data)
 static void
 test_replace (Fixture *f, gconstpointer data)
 {
-  DmTempFileKind kind = GPOINTER_TO_INT (data);
   g_autofree char *missing = g_build_filename (f->tmp, "missing", "target.json", NULL);
   g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_assert_false (dm_replace_file_full (f->target, kind, write_then_fail, f->target, &error));
+  g_assert_false (dm_replace_file_full (f->target, f->kind, write_then_fail, f->target, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   assert_old_target_alone (f);
   g_clear_error (&error);
 
-  g_assert_false (dm_replace_file_full (missing, kind, write_then_fail, missing, &error));
+  g_assert_false (dm_replace_file_full (missing, f->kind, write_then_fail, missing, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   assert_error_mentions (error, missing);
   g_clear_error (&error);
 
-  g_assert_true (dm_replace_file_full (f->target, kind, write_new, NULL, &error));
+  g_assert_true (dm_replace_file_full (f->target, f->kind, write_new, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (f->target, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "new");
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 }
 
+static void
+replace_target (gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dm_replace_file_full (f->target, f->kind, write_new, NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* A new file's permissions are 0666 under the umask, as any new file's. */
 static void
 test_mode (Fixture *f, gconstpointer data)
 {
-  DmTempFileKind kind = GPOINTER_TO_INT (data);
-  const guint masks[] = { 022, 027, 0 };
-
-  for (guint i = 0; i < G_N_ELEMENTS (masks); i++)
-    {
-      g_autoptr(GError) error = NULL;
-      mode_t old_mask = umask (masks[i]);
-      gboolean replaced = dm_replace_file_full (f->target, kind, write_new, NULL, &error);
-
-      umask (old_mask);
-      g_assert_no_error (error);
-      g_assert_true (replaced);
-      assert_new_file_mode (f->target, masks[i]);
-    }
+  assert_new_file_modes (f->target, replace_target, f);
 }
 
 int

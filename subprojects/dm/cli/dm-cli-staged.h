@@ -7,7 +7,7 @@
 
 #include <glib.h>
 
-/* DmTempFileKind: the dm command and its tests only. */
+/* DmTempFileKind: libdm's temporary files, linked into the dm command. */
 #include "dm-file-tree-private.h"
 
 G_BEGIN_DECLS

@@ -1,5 +1,4 @@
 /* test-helpers.c: running dm and checking what it did to the file system. */
-#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>

@@ -9,10 +9,14 @@
  * place, over bytes of the same length, so the file needs no new space
  * once the dataset is in place.
  *
+ * The temporary file is libdm's (DmTempFile): on Linux it has no name
+ * until it is put in place, so a run killed during the save (possibly
+ * minutes) leaves no temporary report behind.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <errno.h>
-#include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -23,9 +27,9 @@
 
 struct _DmStagedFile
 {
-  char *path;
-  char *temp;
-  char *made_dir;     /* the topmost folder made for it, or NULL */
+  char       *path;
+  DmTempFile *temp;       /* until it is committed */
+  char       *made_dir;   /* the topmost folder made for it, or NULL */
 };
 
 static gboolean
@@ -57,14 +61,41 @@ topmost_missing (const char *dir)
   return g_steal_pointer (&missing);
 }
 
+/* Writes @bytes at @offset of the staged file and syncs it. */
+static gboolean
+write_at (DmStagedFile  *self,
+          goffset        offset,
+          const char    *bytes,
+          gsize          length,
+          GError       **error)
+{
+  int fd = dm_temp_file_get_fd (self->temp);
+
+  while (length > 0)
+    {
+      gssize written = pwrite (fd, bytes, length, offset);
+
+      if (written < 0 && errno == EINTR)
+        continue;
+      if (written < 0)
+        return set_io_error (error, self->path);
+      bytes += written;
+      length -= written;
+      offset += written;
+    }
+  if (fsync (fd) != 0)
+    return set_io_error (error, self->path);
+  return TRUE;
+}
+
 /**
  * dm_staged_file_new:
  * @path: (type filename): where the file is to go
  * @contents: its text
  * @error: return location for a #GError
  *
- * Writes @contents to a temporary file beside @path (making missing
- * folders) and syncs it.
+ * dm_staged_file_new_full() with a nameless temporary file where the
+ * system allows.
  *
  * Returns: (transfer full): the staged file, or %NULL with @error set
  */
@@ -73,10 +104,30 @@ dm_staged_file_new (const char  *path,
                     const char  *contents,
                     GError     **error)
 {
+  return dm_staged_file_new_full (path, contents, DM_TEMP_FILE_ANONYMOUS, error);
+}
+
+/**
+ * dm_staged_file_new_full:
+ * @path: (type filename): where the file is to go
+ * @contents: its text
+ * @kind: how the temporary file is made
+ * @error: return location for a #GError
+ *
+ * Writes @contents to a temporary file beside @path (making missing
+ * folders) and syncs it.
+ *
+ * Returns: (transfer full): the staged file, or %NULL with @error set
+ */
+DmStagedFile *
+dm_staged_file_new_full (const char      *path,
+                         const char      *contents,
+                         DmTempFileKind   kind,
+                         GError         **error)
+{
   g_autoptr(DmStagedFile) self = g_new0 (DmStagedFile, 1);
   g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) local_error = NULL;
-  int fd;
+  g_autofree char *template = NULL;
 
   self->path = g_canonicalize_filename (path, NULL);
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
@@ -93,26 +144,13 @@ dm_staged_file_new (const char  *path,
       return NULL;
     }
 
-  self->temp = g_strconcat (path, ".tmp-XXXXXX", NULL);
-  fd = g_mkstemp_full (self->temp, O_WRONLY | O_CLOEXEC, 0666);
-  if (fd < 0)
-    {
-      g_clear_pointer (&self->temp, g_free);
-      set_io_error (error, path);
-      return NULL;
-    }
-  g_close (fd, NULL);
-  /* The report is renamed into place at commit, long after it is
-   * written, so libdm's replace-a-file helper (private to libdm) and GIO's
-   * g_file_replace() (which renames at close) do not fit; GLib writes and
-   * syncs the name reserved above, in place (not CONSISTENT: the name is
-   * already the temporary one). */
-  if (!g_file_set_contents_full (self->temp, contents, -1, G_FILE_SET_CONTENTS_DURABLE, 0666, &local_error))
-    {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_file_error (local_error->code),
-                   _("Cannot write %s: %s"), path, local_error->message);
-      return NULL;
-    }
+  /* The report is put in place at commit, long after it is written, so
+   * libdm's temporary file, not its replace-a-file helper nor GIO's
+   * g_file_replace() (which put a file in place when it is closed). */
+  template = g_strconcat (path, ".tmp-XXXXXX", NULL);
+  self->temp = dm_temp_file_new (path, template, kind, error);
+  if (self->temp == NULL || !write_at (self, 0, contents, strlen (contents), error))
+    return NULL;
   return g_steal_pointer (&self);
 }
 
@@ -133,36 +171,9 @@ dm_staged_file_patch (DmStagedFile  *self,
                       gsize          length,
                       GError       **error)
 {
-  int fd;
-
   g_return_val_if_fail (self->temp != NULL, FALSE);
 
-  fd = g_open (self->temp, O_WRONLY | O_CLOEXEC, 0);
-  if (fd < 0)
-    return set_io_error (error, self->path);
-  while (length > 0)
-    {
-      gssize written = pwrite (fd, bytes, length, offset);
-
-      if (written < 0 && errno == EINTR)
-        continue;
-      if (written < 0)
-        {
-          set_io_error (error, self->path);
-          g_close (fd, NULL);
-          return FALSE;
-        }
-      bytes += written;
-      length -= written;
-      offset += written;
-    }
-  if (fsync (fd) != 0)
-    {
-      set_io_error (error, self->path);
-      g_close (fd, NULL);
-      return FALSE;
-    }
-  return g_close (fd, NULL) || set_io_error (error, self->path);
+  return write_at (self, offset, bytes, length, error);
 }
 
 /**
@@ -170,15 +181,17 @@ dm_staged_file_patch (DmStagedFile  *self,
  * @self: a staged file
  * @error: return location for a #GError
  *
- * Renames the staged file into its place.
+ * Puts the staged file in its place (a rename).
  */
 gboolean
 dm_staged_file_commit (DmStagedFile  *self,
                        GError       **error)
 {
-  if (g_rename (self->temp, self->path) != 0)
-    return set_io_error (error, self->path);
-  g_clear_pointer (&self->temp, g_free);
+  g_return_val_if_fail (self->temp != NULL, FALSE);
+
+  if (!dm_temp_file_put (self->temp, error))
+    return FALSE;
+  g_clear_pointer (&self->temp, dm_temp_file_free);
   g_clear_pointer (&self->made_dir, g_free);
   return TRUE;
 }
@@ -192,8 +205,7 @@ dm_staged_file_commit (DmStagedFile  *self,
 void
 dm_staged_file_free (DmStagedFile *self)
 {
-  if (self->temp != NULL)
-    g_unlink (self->temp);
+  g_clear_pointer (&self->temp, dm_temp_file_free);
   /* Only the folders made here, which hold nothing else. */
   if (self->made_dir != NULL)
     {
@@ -210,7 +222,6 @@ dm_staged_file_free (DmStagedFile *self)
       g_free (dir);
     }
   g_free (self->path);
-  g_free (self->temp);
   g_free (self->made_dir);
   g_free (self);
 }

@@ -1,13 +1,14 @@
 /* dm-file-tree-private.h: deleting a tree, locking a directory,
  * checking a dataset's relative paths, replacing a file atomically
- * (dm-file-tree.c).
+ * (dm-file-tree.c). Not installed: libdm and the dm command (its staged
+ * outputs) share it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 
-#ifndef DM_COMPILATION
-#error "This header is private to libdm: include <dm.h>."
+#if !defined (DM_COMPILATION) && !defined (DM_CLI_COMPILATION)
+#error "This header is private to libdm and the dm command: include <dm.h>."
 #endif
 
 #include <errno.h>
@@ -42,7 +43,37 @@ typedef gboolean (*DmWriteStreamFunc) (GOutputStream  *stream,
                                        gpointer        user_data,
                                        GError        **error);
 
+/* How a file is written before it is put in place. */
+typedef enum
+{
+  /* Nameless (Linux's O_TMPFILE) where the file system allows, so that a
+   * killed process leaves no file behind; else as DM_TEMP_FILE_NAMED. */
+  DM_TEMP_FILE_ANONYMOUS,
+  /* Under a unique temporary name from the start: the fallback, which
+   * the tests choose too, to keep it tested. */
+  DM_TEMP_FILE_NAMED,
+} DmTempFileKind;
+
+/* A file written aside, then put in place in one step. */
+typedef struct _DmTempFile DmTempFile;
+
+DmTempFile *dm_temp_file_new         (const char         *path,
+                                      const char         *template,
+                                      DmTempFileKind      kind,
+                                      GError            **error);
+int         dm_temp_file_get_fd      (DmTempFile         *self);
+gboolean    dm_temp_file_put         (DmTempFile         *self,
+                                      GError            **error);
+void        dm_temp_file_free        (DmTempFile         *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmTempFile, dm_temp_file_free)
+
 gboolean  dm_replace_file            (const char         *path,
+                                      DmWriteStreamFunc   write,
+                                      gpointer            user_data,
+                                      GError            **error);
+gboolean  dm_replace_file_full       (const char         *path,
+                                      DmTempFileKind      kind,
                                       DmWriteStreamFunc   write,
                                       gpointer            user_data,
                                       GError            **error);

@@ -1,6 +1,7 @@
 /* dm-file-tree.c: the file-tree operations the formats share: deleting a
  * tree, locking a directory, checking a dataset's relative paths,
- * replacing a file atomically.
+ * replacing a file atomically (which the dm command's staged outputs
+ * share too).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -8,11 +9,13 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
+#include <gio/gunixoutputstream.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
@@ -125,13 +128,18 @@ dm_propagate_write_error (GError     **error,
   return FALSE;
 }
 
-/* Puts @file_path on disk; errors name @path. */
-static gboolean
-sync_file (const char  *file_path,
-           const char  *path,
-           GError     **error)
+/*
+ * dm_sync_path:
+ * @path: a file or directory
+ *
+ * Puts @path on disk (fsync), so a rename after it cannot leave an empty
+ * file where there was a full one, nor a directory lose its entries.
+ */
+gboolean
+dm_sync_path (const char  *path,
+              GError     **error)
 {
-  int fd = g_open (file_path, O_RDONLY | O_CLOEXEC, 0);
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
 
   if (fd < 0 || fsync (fd) != 0)
     {
@@ -146,17 +154,219 @@ sync_file (const char  *file_path,
 }
 
 /*
- * dm_sync_path:
- * @path: a file or directory
+ * DmTempFile: where a file is written before it is put in place, by
+ * dm_replace_file() and by the dm command's staged outputs.
  *
- * Puts @path on disk (fsync), so a rename after it cannot leave an empty
- * file where there was a full one, nor a directory lose its entries.
+ * On Linux the file has no name while it is written (O_TMPFILE), so a
+ * process killed meanwhile (the OOM killer, kill -9, a CI timeout) leaves
+ * nothing behind. It is named only to be renamed over its place at once
+ * (linkat() cannot replace a file): the window in which a kill leaves a
+ * temporary file shrinks from the whole write to those two calls. Where
+ * O_TMPFILE is missing, the file is named from the start.
+ */
+struct _DmTempFile
+{
+  char *path;       /* its place; errors name it */
+  char *template;   /* its temporary name, ending in XXXXXX */
+  char *name;       /* the temporary name it has, or NULL while it has none */
+  int   fd;
+};
+
+/* The name by which linkat() reaches a nameless file. */
+static char *
+proc_fd_path (int fd)
+{
+  return g_strdup_printf ("/proc/self/fd/%d", fd);
+}
+
+/* Opens a nameless file in @dir, or returns -1 with errno set. */
+static int
+open_anonymous (const char *dir)
+{
+#ifdef O_TMPFILE
+  /* 0666 as for a named one: the umask decides, as for any new file. */
+  int fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+  g_autofree char *proc_path = fd >= 0 ? proc_fd_path (fd) : NULL;
+
+  if (fd >= 0 && access (proc_path, F_OK) != 0)
+    {
+      g_close (fd, NULL);
+      errno = ENOENT;
+      return -1;
+    }
+  return fd;
+#else
+  errno = EOPNOTSUPP;
+  return -1;
+#endif
+}
+
+/* Whether open_anonymous() failed because the system cannot, rather than
+ * because the file cannot be written. EISDIR: a kernel older than
+ * O_TMPFILE sees only its O_DIRECTORY part; ENOENT: no /proc to give the
+ * file a name by. */
+static gboolean
+is_anonymous_unsupported (int error_code)
+{
+  return error_code == EOPNOTSUPP || error_code == EISDIR || error_code == EINVAL || error_code == ENOENT;
+}
+
+/*
+ * dm_temp_file_new:
+ * @path: the file's place
+ * @template: a temporary name in @path's folder, ending in XXXXXX
+ * @kind: whether the file may be nameless until it is put in place
+ *
+ * Creates an empty file to write (dm_temp_file_get_fd()) and put in
+ * place (dm_temp_file_put()); freed before, it is gone.
+ *
+ * Returns: the file, or %NULL with @error set ("Cannot write PATH: …")
+ */
+DmTempFile *
+dm_temp_file_new (const char      *path,
+                  const char      *template,
+                  DmTempFileKind   kind,
+                  GError         **error)
+{
+  g_autoptr(DmTempFile) self = g_new0 (DmTempFile, 1);
+
+  g_return_val_if_fail (g_str_has_suffix (template, "XXXXXX"), NULL);
+
+  self->path = g_strdup (path);
+  self->template = g_strdup (template);
+  self->fd = -1;
+  if (kind == DM_TEMP_FILE_ANONYMOUS)
+    {
+      g_autofree char *dir = g_path_get_dirname (template);
+
+      self->fd = open_anonymous (dir);
+      if (self->fd < 0 && !is_anonymous_unsupported (errno))
+        {
+          set_write_error (error, path);
+          return NULL;
+        }
+    }
+  if (self->fd < 0)
+    {
+      /* A unique name beside the file, so the rename is atomic and a
+       * concurrent writer does not share it. */
+      self->name = g_strdup (template);
+      self->fd = g_mkstemp_full (self->name, O_WRONLY | O_CLOEXEC, 0666);
+      if (self->fd < 0)
+        {
+          set_write_error (error, path);
+          g_clear_pointer (&self->name, g_free);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&self);
+}
+
+/*
+ * dm_temp_file_get_fd:
+ *
+ * Returns: the descriptor to write the file by, open until it is put in
+ *   place or freed
+ */
+int
+dm_temp_file_get_fd (DmTempFile *self)
+{
+  return self->fd;
+}
+
+#define NAME_LETTERS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+/* Gives the nameless file a name from the template, made unique as
+ * mkstemp() makes one: linkat() cannot replace a file, so a name taken is
+ * tried again with other letters. Returns FALSE with errno set. */
+static gboolean
+link_anonymous (DmTempFile *self)
+{
+  g_autofree char *proc_path = proc_fd_path (self->fd);
+  g_autofree char *name = g_strdup (self->template);
+  char *letters = name + strlen (name) - strlen ("XXXXXX");
+
+  for (guint attempt = 0; attempt < 100; attempt++)
+    {
+      for (guint i = 0; letters[i] != '\0'; i++)
+        letters[i] = NAME_LETTERS[g_random_int_range (0, sizeof NAME_LETTERS - 1)];
+      /* Through /proc: linkat (fd, "", …, AT_EMPTY_PATH) needs
+       * CAP_DAC_READ_SEARCH. */
+      if (linkat (AT_FDCWD, proc_path, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0)
+        {
+          self->name = g_steal_pointer (&name);
+          return TRUE;
+        }
+      if (errno != EEXIST)
+        return FALSE;
+    }
+  return FALSE;
+}
+
+/*
+ * dm_temp_file_put:
+ * @self: a file written in full
+ *
+ * Puts the file in place atomically: synced, so a crash cannot leave an
+ * empty file where there was a full one, then renamed over its place
+ * (the folder is not synced: callers sync it once for all its files).
  */
 gboolean
-dm_sync_path (const char  *path,
-              GError     **error)
+dm_temp_file_put (DmTempFile  *self,
+                  GError     **error)
 {
-  return sync_file (path, path, error);
+  g_return_val_if_fail (self->fd >= 0, FALSE);
+
+  if (fsync (self->fd) != 0 ||
+      (self->name == NULL && !link_anonymous (self)) ||
+      g_rename (self->name, self->path) != 0)
+    return set_write_error (error, self->path);
+  g_clear_pointer (&self->name, g_free);
+  /* Synced and in place: a failing close loses nothing. */
+  g_close (self->fd, NULL);
+  self->fd = -1;
+  return TRUE;
+}
+
+/*
+ * dm_temp_file_free:
+ *
+ * Closes the file; one not put in place is gone.
+ */
+void
+dm_temp_file_free (DmTempFile *self)
+{
+  if (self->fd >= 0)
+    g_close (self->fd, NULL);
+  /* A nameless file went with its descriptor. */
+  if (self->name != NULL)
+    g_unlink (self->name);
+  g_free (self->path);
+  g_free (self->template);
+  g_free (self->name);
+  g_free (self);
+}
+
+/* Runs @write on a buffered stream over @fd, which stays open. */
+static gboolean
+write_fd (int                 fd,
+          const char         *path,
+          DmWriteStreamFunc   write,
+          gpointer            user_data,
+          GError            **error)
+{
+  g_autoptr(GOutputStream) fd_stream = g_unix_output_stream_new (fd, FALSE);
+  g_autoptr(GOutputStream) stream = g_buffered_output_stream_new_sized (fd_stream, REPLACE_BUFFER_SIZE);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!write (stream, user_data, error))
+    {
+      g_output_stream_close (stream, NULL, NULL);
+      return FALSE;
+    }
+  if (!g_output_stream_close (stream, NULL, &local_error))
+    return dm_propagate_write_error (error, g_steal_pointer (&local_error), path);
+  return TRUE;
 }
 
 /*
@@ -165,9 +375,30 @@ dm_sync_path (const char  *path,
  * @write: writes its contents to a stream
  * @user_data: for @write
  *
- * Replaces @path atomically with what @write writes: written to a unique
- * file beside it, synced, renamed over it; a failure or a kill leaves no
- * partial @path and no temporary file (but for a kill).
+ * dm_replace_file_full() with a nameless temporary file where the system
+ * allows.
+ */
+gboolean
+dm_replace_file (const char         *path,
+                 DmWriteStreamFunc   write,
+                 gpointer            user_data,
+                 GError            **error)
+{
+  return dm_replace_file_full (path, DM_TEMP_FILE_ANONYMOUS, write, user_data, error);
+}
+
+/*
+ * dm_replace_file_full:
+ * @path: the file to write
+ * @kind: how the temporary file is made
+ * @write: writes its contents to a stream
+ * @user_data: for @write
+ *
+ * Replaces @path atomically with what @write writes: written to a
+ * temporary file (#DmTempFile) beside it, synced, renamed over it; a
+ * failure leaves no partial @path and no temporary file, and so does a
+ * kill but in the instant of the rename (with %DM_TEMP_FILE_NAMED, or
+ * without O_TMPFILE, at any time during the write).
  *
  * This is the one atomic-write mechanism of libdm. It is not GIO's
  * g_file_replace(), which syncs only when it replaces a non-empty file
@@ -176,62 +407,21 @@ dm_sync_path (const char  *path,
  * do ("Cannot write PATH: …").
  */
 gboolean
-dm_replace_file (const char         *path,
-                 DmWriteStreamFunc   write,
-                 gpointer            user_data,
-                 GError            **error)
+dm_replace_file_full (const char         *path,
+                      DmTempFileKind      kind,
+                      DmWriteStreamFunc   write,
+                      gpointer            user_data,
+                      GError            **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *base = g_path_get_basename (path);
   g_autofree char *temp_name = g_strconcat (".", base, ".tmp-XXXXXX", NULL);
-  g_autofree char *temp_path = g_build_filename (dir, temp_name, NULL);
-  g_autoptr(GFile) temp_file = NULL;
-  g_autoptr(GFileOutputStream) file_stream = NULL;
-  g_autoptr(GOutputStream) stream = NULL;
-  g_autoptr(GError) local_error = NULL;
-  int fd;
+  g_autofree char *template = g_build_filename (dir, temp_name, NULL);
+  g_autoptr(DmTempFile) temp = dm_temp_file_new (path, template, kind, error);
 
-  /* A unique name beside the file, so the rename is atomic and a
-   * concurrent writer does not share it. */
-  fd = g_mkstemp_full (temp_path, O_WRONLY, 0666);
-  if (fd < 0)
-    return set_write_error (error, path);
-  g_close (fd, NULL);
-
-  temp_file = g_file_new_for_path (temp_path);
-  file_stream = g_file_append_to (temp_file, G_FILE_CREATE_NONE, NULL, &local_error);
-  if (file_stream == NULL)
-    {
-      dm_propagate_write_error (error, g_steal_pointer (&local_error), path);
-      g_unlink (temp_path);
-      return FALSE;
-    }
-  stream = g_buffered_output_stream_new_sized (G_OUTPUT_STREAM (file_stream), REPLACE_BUFFER_SIZE);
-
-  if (!write (stream, user_data, error))
-    {
-      g_output_stream_close (stream, NULL, NULL);
-      g_unlink (temp_path);
-      return FALSE;
-    }
-  if (!g_output_stream_close (stream, NULL, &local_error))
-    {
-      dm_propagate_write_error (error, g_steal_pointer (&local_error), path);
-      g_unlink (temp_path);
-      return FALSE;
-    }
-  if (!sync_file (temp_path, path, error))
-    {
-      g_unlink (temp_path);
-      return FALSE;
-    }
-  if (g_rename (temp_path, path) != 0)
-    {
-      set_write_error (error, path);
-      g_unlink (temp_path);
-      return FALSE;
-    }
-  return TRUE;
+  return temp != NULL &&
+         write_fd (dm_temp_file_get_fd (temp), path, write, user_data, error) &&
+         dm_temp_file_put (temp, error);
 }
 
 typedef struct

@@ -130,21 +130,19 @@ static gboolean
 is_list (const char *path)
 {
   g_autoptr(GDataInputStream) lines = open_lines (path, NULL);
-  char *text;
 
   if (lines == NULL)
     return FALSE;
-  while ((text = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, NULL)) != NULL)
+  for (;;)
     {
-      g_autofree char *owned = text;
+      g_autofree char *text = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, NULL);
       g_auto(ListLine) line = { NULL, NULL, NULL };
 
-      if (!parse_line (text, &line))
+      if (text == NULL || !parse_line (text, &line))
         return FALSE;
       if (line.label_words[0] != NULL)
         return TRUE;
     }
-  return FALSE;
 }
 
 static int
@@ -309,19 +307,21 @@ read_list (DmDataset     *dataset,
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GHashTable) positions = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GError) local_error = NULL;
-  char *text;
   guint line_number = 0;
 
   if (lines == NULL)
     return FALSE;
   dm_dataset_add_subset (dataset, subset);
-  while ((text = g_data_input_stream_read_line_utf8 (lines, NULL, cancellable, &local_error)) != NULL)
+  for (;;)
     {
-      g_autofree char *owned = text;
+      g_autofree char *text = g_data_input_stream_read_line_utf8 (lines, NULL, cancellable, &local_error);
       g_auto(ListLine) line = { NULL, NULL, NULL };
       DmItem *item;
       gpointer position;
 
+      /* The end of the list, or a read error (below). */
+      if (text == NULL)
+        break;
       line_number++;
       if (!parse_line (text, &line))
         {

@@ -1,6 +1,13 @@
 /* test-helpers.c: running dm and checking what it did to the file system. */
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include <json-glib/json-glib.h>
 
@@ -649,4 +656,74 @@ assert_same_bytes (const char *a,
   g_assert_true (g_file_get_contents (a, &ca, &la, NULL));
   g_assert_true (g_file_get_contents (b, &cb, &lb, NULL));
   g_assert_cmpmem (ca, la, cb, lb);
+}
+
+gboolean
+can_write_nameless (const char *dir)
+{
+#ifdef O_TMPFILE
+  int fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  return g_file_test ("/proc/self/fd", G_FILE_TEST_IS_DIR);
+#else
+  return FALSE;
+#endif
+}
+
+#define KILLED_CHILD_DIR "DM_TEST_KILLED_CHILD_DIR"
+#define KILLED_CHILD_MARK "killing myself"
+
+void
+run_killed_child (const char *dir)
+{
+  g_setenv (KILLED_CHILD_DIR, dir, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_unsetenv (KILLED_CHILD_DIR);
+  /* Killed where it meant to be: not an assertion, not an exit. */
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stdout (KILLED_CHILD_MARK "\n");
+  g_test_trap_assert_stderr ("");
+}
+
+char *
+make_killed_child_dir (void)
+{
+  if (g_test_subprocess ())
+    return g_strdup (g_getenv (KILLED_CHILD_DIR));
+  return make_temp_dir ();
+}
+
+void
+kill_self (void)
+{
+  puts (KILLED_CHILD_MARK);
+  fflush (stdout);
+  raise (SIGKILL);
+  g_assert_not_reached ();
+}
+
+void
+assert_new_file_modes (const char *path,
+                       void      (*create) (gpointer user_data),
+                       gpointer    user_data)
+{
+  const guint masks[] = { 022, 027, 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (masks); i++)
+    {
+      mode_t old_mask = umask (masks[i]);
+      GStatBuf info;
+      g_autofree char *mode = NULL;
+      g_autofree char *expected = g_strdup_printf ("%04o", 0666 & ~masks[i]);
+
+      create (user_data);
+      umask (old_mask);
+      g_assert_cmpint (g_stat (path, &info), ==, 0);
+      /* In octal, as permissions are read. */
+      mode = g_strdup_printf ("%04o", (guint) info.st_mode & 07777);
+      g_assert_cmpstr (mode, ==, expected);
+    }
 }

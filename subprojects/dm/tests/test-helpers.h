@@ -185,4 +185,24 @@ char       *write_npy         (const char *dir,
                                const void *data,
                                gsize       data_length);
 
+/* Whether files in @dir can be written without a name (Linux's
+ * O_TMPFILE), which is what a killed writer leaves no trace with. */
+gboolean    can_write_nameless (const char *dir);
+
+/* Runs the current test again in a child process, which works in @dir
+ * (make_killed_child_dir()), and asserts the child killed itself with
+ * kill_self() and nothing else. */
+void        run_killed_child  (const char *dir);
+/* make_temp_dir(), but in the child of run_killed_child() its parent's
+ * directory: the child, killed, cannot remove one of its own. */
+char       *make_killed_child_dir (void);
+/* In that child: dies of SIGKILL, as the OOM killer or kill -9 kills. */
+void        kill_self         (void) G_GNUC_NORETURN;
+
+/* Calls @create, which writes @path, under several umasks, and asserts
+ * that @path then has the permissions of a new file: 0666 less the umask. */
+void        assert_new_file_modes (const char *path,
+                                   void      (*create) (gpointer user_data),
+                                   gpointer    user_data);
+
 G_END_DECLS

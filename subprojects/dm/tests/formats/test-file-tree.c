@@ -1,0 +1,176 @@
+/* dm_replace_file: a killed write leaves the old file and no temporary
+ * file; the named temporary file (where O_TMPFILE is missing) replaces,
+ * fails and names the file as the nameless one; the new file's
+ * permissions are 0666 under the umask.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include <glib/gstdio.h>
+
+#include "dm-file-tree-private.h"
+#include "test-helpers.h"
+
+#define OLD_CONTENTS "old contents"
+
+typedef struct
+{
+  char           *tmp;
+  char           *target;   /* holds OLD_CONTENTS */
+  DmTempFileKind  kind;     /* of the temporary file */
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->kind = GPOINTER_TO_INT (data);
+  f->tmp = make_killed_child_dir ();
+  f->target = g_build_filename (f->tmp, "target.json", NULL);
+  write_file (f->target, OLD_CONTENTS, -1);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  discard_temp_dir (f->tmp, f->target, NULL);
+}
+
+static void
+assert_old_target_alone (Fixture *f)
+{
+  g_autofree char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (f->target, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, OLD_CONTENTS);
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+}
+
+/* Writes part of a file, as far as the file. */
+static void
+write_half (GOutputStream *stream)
+{
+  g_assert_true (g_output_stream_write_all (stream, "{\"half\": ", 9, NULL, NULL, NULL));
+  g_assert_true (g_output_stream_flush (stream, NULL, NULL));
+}
+
+static gboolean
+write_then_die (GOutputStream  *stream,
+                gpointer        user_data,
+                GError        **error)
+{
+  write_half (stream);
+  kill_self ();
+}
+
+static gboolean
+write_then_fail (GOutputStream  *stream,
+                 gpointer        user_data,
+                 GError        **error)
+{
+  write_half (stream);
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot write %s: no more", (const char *) user_data);
+  return FALSE;
+}
+
+static gboolean
+write_new (GOutputStream  *stream,
+           gpointer        user_data,
+           GError        **error)
+{
+  return g_output_stream_write_all (stream, "new", 3, NULL, NULL, error);
+}
+
+/* A run killed while writing (the OOM killer, kill -9) leaves the old
+ * file and no temporary file. */
+static void
+test_killed (Fixture *f, gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      dm_replace_file (f->target, write_then_die, NULL, NULL);
+      g_assert_not_reached ();
+    }
+  if (!can_write_nameless (f->tmp))
+    {
+      g_test_skip ("no O_TMPFILE here: the file has a name while it is written");
+      return;
+    }
+  run_killed_child (f->tmp);
+  assert_old_target_alone (f);
+}
+
+/* The fallback is the one taken when asked: a kill leaves its named
+ * temporary file (and the old file). */
+static void
+test_named_killed (Fixture *f, gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      dm_replace_file_full (f->target, DM_TEMP_FILE_NAMED, write_then_die, NULL, NULL);
+      g_assert_not_reached ();
+    }
+  run_killed_child (f->tmp);
+  g_assert_true (dir_has_entry_containing (f->tmp, ".target.json.tmp-"));
+}
+
+/* Either way a file replaces the old one, or a failure leaves the old one
+ * alone; errors name the file. */
+static void
+test_replace (Fixture *f, gconstpointer data)
+{
+  g_autofree char *missing = g_build_filename (f->tmp, "missing", "target.json", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (dm_replace_file_full (f->target, f->kind, write_then_fail, f->target, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  assert_old_target_alone (f);
+  g_clear_error (&error);
+
+  g_assert_false (dm_replace_file_full (missing, f->kind, write_then_fail, missing, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  assert_error_mentions (error, missing);
+  g_clear_error (&error);
+
+  g_assert_true (dm_replace_file_full (f->target, f->kind, write_new, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (f->target, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "new");
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+}
+
+static void
+replace_target (gpointer user_data)
+{
+  Fixture *f = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dm_replace_file_full (f->target, f->kind, write_new, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* A new file's permissions are 0666 under the umask, as any new file's. */
+static void
+test_mode (Fixture *f, gconstpointer data)
+{
+  assert_new_file_modes (f->target, replace_target, f);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, kind, func) \
+  g_test_add ("/file-tree/replace/" path, Fixture, GINT_TO_POINTER (kind), fixture_set_up, func, fixture_tear_down)
+  ADD ("killed", DM_TEMP_FILE_ANONYMOUS, test_killed);
+  ADD ("named/killed", DM_TEMP_FILE_NAMED, test_named_killed);
+  ADD ("replace", DM_TEMP_FILE_ANONYMOUS, test_replace);
+  ADD ("named/replace", DM_TEMP_FILE_NAMED, test_replace);
+  ADD ("mode", DM_TEMP_FILE_ANONYMOUS, test_mode);
+  ADD ("named/mode", DM_TEMP_FILE_NAMED, test_mode);
+#undef ADD
+
+  return g_test_run ();
+}

@@ -614,33 +614,9 @@ take_attributes (const char      *path,
   return TRUE;
 }
 
-/* Gives each file of @to (the new annotations) that replaces a file of
- * @from the mode and owner of the file it replaces. */
-static gboolean
-take_replaced_attributes (const char  *from,
-                          const char  *to,
-                          GError     **error)
-{
-  g_autoptr(GDir) dir = g_dir_open (to, 0, error);
-  const char *name;
-
-  if (dir == NULL)
-    return FALSE;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *replaced = g_build_filename (from, name, NULL);
-      g_autofree char *path = g_build_filename (to, name, NULL);
-      GStatBuf info;
-
-      if (g_lstat (replaced, &info) == 0 && S_ISREG (info.st_mode) &&
-          !take_attributes (path, &info, FALSE, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 /* Hard-links into @to the files of @from other than the subsets' JSON,
- * which are the new ones, making its folders anew. */
+ * which are the new ones and take the mode and owner of those they
+ * replace, making its folders anew. */
 static gboolean
 link_other_files (const char  *from,
                   const char  *to,
@@ -657,12 +633,16 @@ link_other_files (const char  *from,
       g_autofree char *target = g_build_filename (to, name, NULL);
       GStatBuf info;
 
-      if (g_file_test (target, G_FILE_TEST_EXISTS))
-        continue;
       if (g_lstat (source, &info) != 0)
         {
           DM_SET_ERRNO_ERROR (error, _("Cannot read %s: %s"), source);
           return FALSE;
+        }
+      if (g_file_test (target, G_FILE_TEST_EXISTS))
+        {
+          if (S_ISREG (info.st_mode) && !take_attributes (target, &info, FALSE, error))
+            return FALSE;
+          continue;
         }
       if (S_ISDIR (info.st_mode))
         {
@@ -793,7 +773,6 @@ dm_in_place_save (DmDataset     *dataset,
   aside = g_build_filename (work, DM_DATUMARO_ANNOTATIONS_DIR ".old", NULL);
 
   if (!dm_datumaro_write_annotations (dataset, new_annotations, NULL, cancellable, &local_error) ||
-      !take_replaced_attributes (old_annotations, new_annotations, &local_error) ||
       !link_other_files (old_annotations, new_annotations, &local_error))
     goto out;
   if (g_stat (old_annotations, &info) != 0)

@@ -314,34 +314,46 @@ test_in_place_changes_only_what_pruning_means (MediaFixture *f, gconstpointer da
   g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
 }
 
-/* A run killed after the exchange: the next load finishes it. */
+/* Writes in @work the journal of a run on @source killed after its
+ * commit, which made the present annotations/, listing @files. */
 static void
-test_in_place_journal_is_completed (MediaFixture *f, gconstpointer data)
+write_committed_journal (const char         *source,
+                         const char         *work,
+                         const char * const *files)
 {
-  const char * const kept[] = { "sh1", NULL };
-  g_autofree char *work = g_strconcat (f->source, ".inplace-ABCDEF", NULL);
   g_autofree char *journal = g_build_filename (work, "journal", NULL);
-  g_autofree char *annotations = g_build_filename (f->source, "annotations", NULL);
-  g_autofree char *doomed = g_build_filename (f->source, "images", "old.jpg", NULL);
+  g_autofree char *annotations = g_build_filename (source, "annotations", NULL);
   g_autoptr(GString) text = g_string_new ("dm-in-place-1");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) reloaded = NULL;
   GStatBuf info;
 
-  /* A finished run, then the journal a killed one would have left for the
-   * same state, naming one more file. */
-  save_items (f, kept, f->source, DM_SAVE_OVERWRITE, &error);
-  g_assert_no_error (error);
-  write_file (doomed, "again", -1);
   g_assert_cmpint (g_stat (annotations, &info), ==, 0);
   g_string_append_c (text, '\0');
   g_string_append_printf (text, "%" G_GUINT64_FORMAT, (guint64) info.st_dev);
   g_string_append_c (text, '\0');
   g_string_append_printf (text, "%" G_GUINT64_FORMAT, (guint64) info.st_ino);
   g_string_append_c (text, '\0');
-  g_string_append (text, "images/old.jpg");
-  g_string_append_c (text, '\0');
+  for (guint i = 0; files[i] != NULL; i++)
+    g_string_append_len (text, files[i], strlen (files[i]) + 1);
   write_file (journal, text->str, text->len);
+}
+
+/* A run killed after the exchange: the next load finishes it. */
+static void
+test_in_place_journal_is_completed (MediaFixture *f, gconstpointer data)
+{
+  const char * const kept[] = { "sh1", NULL };
+  g_autofree char *work = g_strconcat (f->source, ".inplace-ABCDEF", NULL);
+  const char * const listed[] = { "images/old.jpg", NULL };
+  g_autofree char *doomed = g_build_filename (f->source, "images", "old.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) reloaded = NULL;
+
+  /* A finished run, then the journal a killed one would have left for the
+   * same state, naming one more file. */
+  save_items (f, kept, f->source, DM_SAVE_OVERWRITE, &error);
+  g_assert_no_error (error);
+  write_file (doomed, "again", -1);
+  write_committed_journal (f->source, work, listed);
 
   reloaded = load_dataset_ok (f->source);
   g_assert_cmpuint (dm_dataset_get_n_items (reloaded), ==, 1);
@@ -494,32 +506,20 @@ test_in_place_recovery_tries_every_file (MediaFixture *f, gconstpointer data)
 {
   const char * const kept[] = { "sh1", NULL };
   g_autofree char *work = g_strconcat (f->source, ".inplace-QWERTY", NULL);
+  const char * const listed[] = { "images/blocker", "images/old.jpg", NULL };
   g_autofree char *journal = g_build_filename (work, "journal", NULL);
-  g_autofree char *annotations = g_build_filename (f->source, "annotations", NULL);
   g_autofree char *blocker = g_build_filename (f->source, "images", "blocker", NULL);
   g_autofree char *in_blocker = g_build_filename (blocker, "inside.jpg", NULL);
   g_autofree char *doomed = g_build_filename (f->source, "images", "old.jpg", NULL);
-  g_autoptr(GString) text = g_string_new ("dm-in-place-1");
   g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) reloaded = NULL;
   g_autoptr(DmDataset) again = NULL;
-  GStatBuf info;
 
   save_items (f, kept, f->source, DM_SAVE_OVERWRITE, &error);
   g_assert_no_error (error);
   write_file (doomed, "again", -1);
   write_file (in_blocker, "a file in the way", -1);
-  g_assert_cmpint (g_stat (annotations, &info), ==, 0);
-  g_string_append_c (text, '\0');
-  g_string_append_printf (text, "%" G_GUINT64_FORMAT, (guint64) info.st_dev);
-  g_string_append_c (text, '\0');
-  g_string_append_printf (text, "%" G_GUINT64_FORMAT, (guint64) info.st_ino);
-  g_string_append_c (text, '\0');
-  g_string_append (text, "images/blocker");
-  g_string_append_c (text, '\0');
-  g_string_append (text, "images/old.jpg");
-  g_string_append_c (text, '\0');
-  write_file (journal, text->str, text->len);
+  write_committed_journal (f->source, work, listed);
 
   g_clear_pointer (&last_message, g_free);
   n_messages = 0;

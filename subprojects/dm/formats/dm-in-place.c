@@ -12,8 +12,9 @@
  * under it, it refuses, having changed nothing, a dataset whose
  * `annotations/` is no longer the one it was loaded from
  * (dm_in_place_source_state(): its inode, which every in-place commit
- * changes, and its times, which an edit by other means changes): the
- * items it would drop were chosen from a dataset that is no more.
+ * changes, and its times, which a file replaced in it by other means
+ * changes): the items it would drop were chosen from a dataset that is no
+ * more.
  *
  * A run killed at any moment leaves the dataset as it was or as the
  * finished run leaves it:
@@ -552,7 +553,10 @@ dm_in_place_recover (const char  *path,
  *
  * What identifies the state of @path's annotations: the device, inode and
  * change times of its `annotations/` folder. An in-place save replaces the
- * folder, and an edit of it by other means changes its times.
+ * folder; replacing, adding or removing a file in it by other means (as
+ * editors save) changes its times. A file rewritten where it is (without
+ * a rename) goes unseen: comparing every file would cost a stat per file
+ * of the folder at the load and the save.
  *
  * Returns: (transfer full) (nullable): the state, %NULL without
  *   `annotations/`

@@ -298,7 +298,7 @@ set_incomplete_error (GError    **error,
                       const char *detail)
 {
   g_set_error (error, DM_ERROR, DM_ERROR_INCOMPLETE,
-               _("%s is pruned, but not all is cleaned up: %s; the next run on it tries again"),
+               _("%s is pruned; cleaning up failed and is finished by the next run: %s"),
                root, detail);
 }
 

@@ -626,9 +626,17 @@ link_other_files (const char  *from,
                   const char  *to,
                   GError     **error)
 {
-  g_autoptr(GDir) dir = g_dir_open (from, 0, error);
+  g_autoptr(GDir) dir = NULL;
   const char *name;
 
+  /* The commit moves annotations/ and the clean-up empties the old
+   * folders: where the user may not, fail now, having changed nothing. */
+  if (g_access (from, W_OK) != 0)
+    {
+      DM_SET_ERRNO_ERROR (error, _("Cannot replace %s: %s"), from);
+      return FALSE;
+    }
+  dir = g_dir_open (from, 0, error);
   if (dir == NULL)
     return FALSE;
   while ((name = g_dir_read_name (dir)) != NULL)

@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "dm-dataset.h"
+#include "dm-dataset-private.h"
+#include "dm-in-place-private.h"
 
 /**
  * DmDataset:
@@ -26,6 +28,7 @@ struct _DmDataset
   GPtrArray *label_names;      /* of char*, NULL-terminated */
   GHashTable *label_ids;       /* name -> id + 1 */
   char *source_path;
+  char *source_state;          /* dm_in_place_source_state() when the path was set */
   char *format;
   char *hash_key_origin;
   DmDataset *origin;           /* the dataset new_like() began the chain from */
@@ -99,6 +102,7 @@ dm_dataset_finalize (GObject *object)
   g_ptr_array_unref (self->label_names);
   g_hash_table_unref (self->label_ids);
   g_free (self->source_path);
+  g_free (self->source_state);
   g_free (self->format);
   g_free (self->hash_key_origin);
   g_clear_object (&self->origin);
@@ -177,6 +181,7 @@ dm_dataset_new_like (DmDataset *model)
         dm_dataset_set_subset_header (self, subset, header);
     }
   self->source_path = g_strdup (model->source_path);
+  self->source_state = g_strdup (model->source_state);
   self->format = g_strdup (model->format);
   self->hash_key_origin = g_strdup (model->hash_key_origin);
   self->origin = g_object_ref (model->origin != NULL ? model->origin : model);
@@ -508,6 +513,25 @@ dm_dataset_set_source_path (DmDataset  *self,
 
   g_free (self->source_path);
   self->source_path = g_strdup (path);
+  /* Saving in place refuses a source that changed since. */
+  g_free (self->source_state);
+  self->source_state = path != NULL ? dm_in_place_source_state (path) : NULL;
+}
+
+/*
+ * dm_dataset_get_source_state:
+ * @self: a dataset
+ *
+ * What dm_in_place_source_state() said of the source path when it was set.
+ *
+ * Returns: (nullable): the state, or %NULL
+ */
+const char *
+dm_dataset_get_source_state (DmDataset *self)
+{
+  g_return_val_if_fail (DM_IS_DATASET (self), NULL);
+
+  return self->source_state;
 }
 
 /**

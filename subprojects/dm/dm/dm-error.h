@@ -25,6 +25,9 @@ G_BEGIN_DECLS
  * @DM_ERROR_OUTPUT: the output destination cannot be used as asked
  * @DM_ERROR_EXISTS: the output destination holds data (or is the source)
  *   and the caller did not allow replacing it (%DM_SAVE_OVERWRITE)
+ * @DM_ERROR_INCOMPLETE: a save in place was made (the dataset is the new
+ *   one) but not all of its clean-up: some files of dropped items are
+ *   still there; the next load of the dataset tries again
  *
  * Error codes in the %DM_ERROR domain. Cancellation is reported as
  * %G_IO_ERROR_CANCELLED and file system failures as %G_IO_ERROR codes.
@@ -38,6 +41,7 @@ typedef enum {
   DM_ERROR_NOT_SUPPORTED,
   DM_ERROR_OUTPUT,
   DM_ERROR_EXISTS,
+  DM_ERROR_INCOMPLETE,
 } DmError;
 
 /**

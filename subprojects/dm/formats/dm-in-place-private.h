@@ -19,5 +19,6 @@ gboolean  dm_in_place_save           (DmDataset     *dataset,
                                       GError       **error);
 gboolean  dm_in_place_recover        (const char    *path,
                                       GError       **error);
+char     *dm_in_place_source_state   (const char    *path);
 
 G_END_DECLS

@@ -7,23 +7,45 @@
  * deleted, with the folders that leaves empty. Every other file below the
  * dataset stays as it is.
  *
+ * A run holds a lock on the dataset directory itself from before it
+ * writes anything to its end, so runs on one dataset follow each other;
+ * under it, it refuses, having changed nothing, a dataset whose
+ * `annotations/` is no longer the one it was loaded from
+ * (dm_in_place_source_state(): its inode, which every in-place commit
+ * changes, and its times, which a file replaced in it by other means
+ * changes): the items it would drop were chosen from a dataset that is no
+ * more.
+ *
  * A run killed at any moment leaves the dataset as it was or as the
  * finished run leaves it:
  *
  *   1. Beside the dataset, in a work directory `<SOURCE>.inplace-XXXXXX`
  *      that the run holds a lock on, it writes the new `annotations/`
- *      (every file synced; any other file of the old `annotations/` is
- *      hard-linked in), the new `hash_key_meta/hash_keys.json`, and a
- *      journal: the inode of the new `annotations/` and the files to delete.
+ *      (every file synced; each annotation file with the mode and owner of
+ *      the one it replaces, the folder with those of the old one; any
+ *      other file of the old `annotations/` is hard-linked in, the same
+ *      file), the new `hash_key_meta/hash_keys.json`, and a journal: the
+ *      inode of the new `annotations/` and the files to delete.
  *   2. It exchanges the old and the new `annotations/` in one step
  *      (renameat2 RENAME_EXCHANGE): the commit. Before it, the dataset is as
  *      it was; the work directory beside it is removed by the next run.
  *   3. It moves the new key cache into place, deletes the listed files (and
  *      the folders that leaves empty) and removes the work directory.
  *
+ * A folder inside the old `annotations/` is made anew in the new one, with
+ * the old one's mode, owner and times, its files hard-linked: it is there
+ * at the commit. Moving the folder itself across after the commit would
+ * keep its inode, but the dataset would lack it from the commit until the
+ * move (or until the next run, if killed between), and a folder without
+ * write permission cannot be moved to another parent by its owner.
+ *
  * A run killed after the commit leaves a journal whose inode is the
  * dataset's `annotations/`: the next load of the dataset
- * (dm_in_place_recover()) completes step 3, which may be repeated.
+ * (dm_in_place_recover()) completes step 3, which may be repeated. Step 3
+ * tries every deletion; when some fail, the save reports
+ * %DM_ERROR_INCOMPLETE (the dataset is pruned) and leaves the journal, so
+ * the next run tries them again: its load, and its own save, which adds
+ * them to its own journal before the commit that makes the old one stale.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -39,6 +61,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "dm-dataset-private.h"
 #include "dm-datumaro-private.h"
 #include "dm-error.h"
 #include "dm-file-tree-private.h"
@@ -104,6 +127,50 @@ file_id_equal (gconstpointer a,
 }
 
 static void
+add_file_id (GHashTable     *ids,
+             const GStatBuf *info)
+{
+  FileId *id = g_new (FileId, 1);
+
+  id->dev = info->st_dev;
+  id->ino = info->st_ino;
+  g_hash_table_add (ids, id);
+}
+
+/* Longer chains of links do not resolve (ELOOP). */
+#define MAX_LINKS 40
+
+/* Adds to @ids every file that @path goes through: itself and, when it is
+ * a symbolic link, each link it leads to and the file at the end, so that
+ * no link a kept item's path follows, nor its file, is deleted. */
+static void
+add_resolved_ids (const char *path,
+                  GHashTable *ids)
+{
+  g_autofree char *hop = g_strdup (path);
+
+  for (guint n = 0; n <= MAX_LINKS; n++)
+    {
+      g_autofree char *target = NULL;
+      g_autofree char *folder = NULL;
+      GStatBuf info;
+
+      if (g_lstat (hop, &info) != 0)
+        return;
+      add_file_id (ids, &info);
+      if (!S_ISLNK (info.st_mode))
+        return;
+      target = g_file_read_link (hop, NULL);
+      if (target == NULL)
+        return;
+      folder = g_path_get_dirname (hop);
+      g_free (hop);
+      hop = g_path_is_absolute (target) ? g_steal_pointer (&target)
+                                        : g_build_filename (folder, target, NULL);
+    }
+}
+
+static void
 add_media_ids (DmDataset  *dataset,
                GHashTable *ids)
 {
@@ -112,27 +179,47 @@ add_media_ids (DmDataset  *dataset,
       DmItem *item = dm_dataset_get_item (dataset, i);
 
       for (guint f = 0; f < dm_item_get_n_media_files (item); f++)
-        {
-          GStatBuf info;
-          FileId *id;
-
-          if (g_lstat (dm_item_get_media_file_source (item, f), &info) != 0)
-            continue;
-          id = g_new (FileId, 1);
-          id->dev = info.st_dev;
-          id->ino = info.st_ino;
-          g_hash_table_add (ids, id);
-        }
+        add_resolved_ids (dm_item_get_media_file_source (item, f), ids);
     }
 }
 
+/* Adds @source, a file of a dropped item, to @dropped (relative to @root)
+ * unless a kept item goes through it (@kept), it is listed already
+ * (@listed: two spellings of one path are one), it is a folder or it is
+ * outside @root. A symbolic link is compared as itself: deleting it
+ * deletes the link, not what it points to. */
+static void
+add_dropped (const char *source,
+             const char *root,
+             GHashTable *kept,
+             GHashTable *listed,
+             GPtrArray  *dropped)
+{
+  FileId id;
+  GStatBuf info;
+  char *relative;
+
+  if (g_lstat (source, &info) != 0 || S_ISDIR (info.st_mode))
+    return;
+  id.dev = info.st_dev;
+  id.ino = info.st_ino;
+  if (g_hash_table_contains (kept, &id) || g_hash_table_contains (listed, &id))
+    return;
+  relative = relative_inside (root, source);
+  if (relative == NULL)
+    return;
+  g_hash_table_add (listed, g_memdup2 (&id, sizeof id));
+  g_ptr_array_add (dropped, relative);
+}
+
 /* The files, relative to @root, of the items of @origin that no item of
- * @output refers to (compared as files, so two spellings of one path are
- * one), each once. */
+ * @output refers to, and those of @leftover (paths relative to @root that
+ * an earlier run could not delete) that none does, each once. */
 static GPtrArray *
 dropped_media (DmDataset  *origin,
                DmDataset  *output,
-               const char *root)
+               const char *root,
+               GPtrArray  *leftover)
 {
   g_autoptr(GHashTable) kept = g_hash_table_new_full (file_id_hash, file_id_equal, g_free, NULL);
   g_autoptr(GHashTable) listed = g_hash_table_new_full (file_id_hash, file_id_equal, g_free, NULL);
@@ -144,24 +231,13 @@ dropped_media (DmDataset  *origin,
       DmItem *item = dm_dataset_get_item (origin, i);
 
       for (guint f = 0; f < dm_item_get_n_media_files (item); f++)
-        {
-          const char *source = dm_item_get_media_file_source (item, f);
-          FileId id;
-          GStatBuf info;
-          char *relative;
+        add_dropped (dm_item_get_media_file_source (item, f), root, kept, listed, dropped);
+    }
+  for (guint i = 0; i < leftover->len; i++)
+    {
+      g_autofree char *source = g_build_filename (root, g_ptr_array_index (leftover, i), NULL);
 
-          if (g_lstat (source, &info) != 0 || S_ISDIR (info.st_mode))
-            continue;
-          id.dev = info.st_dev;
-          id.ino = info.st_ino;
-          if (g_hash_table_contains (kept, &id) || g_hash_table_contains (listed, &id))
-            continue;
-          relative = relative_inside (root, source);
-          if (relative == NULL)
-            continue;
-          g_hash_table_add (listed, g_memdup2 (&id, sizeof id));
-          g_ptr_array_add (dropped, relative);
-        }
+      add_dropped (source, root, kept, listed, dropped);
     }
   return dropped;
 }
@@ -214,7 +290,21 @@ remove_emptied_folders (const char *root,
     }
 }
 
-/* Step 3: after the commit, from the journal in @work (text @journal). */
+/* Sets @error to %DM_ERROR_INCOMPLETE: @root is pruned, but @detail
+ * (what was left undone) is not done. */
+static void
+set_incomplete_error (GError    **error,
+                      const char *root,
+                      const char *detail)
+{
+  g_set_error (error, DM_ERROR, DM_ERROR_INCOMPLETE,
+               _("%s is pruned; cleaning up failed and is finished by the next run: %s"),
+               root, detail);
+}
+
+/* Step 3: after the commit, from the journal in @work (text @journal).
+ * Every deletion is tried; the work directory, and so the journal, stays
+ * until all are done. */
 static gboolean
 complete (const char  *root,
           const char  *work,
@@ -222,11 +312,16 @@ complete (const char  *root,
           gsize        length,
           GError     **error)
 {
+  g_autoptr(GError) first = NULL;
   const char *entry;
   guint field = 0;
+  guint failed = 0;
 
-  if (!dm_hash_key_cache_install (work, root, error))
-    return FALSE;
+  if (!dm_hash_key_cache_install (work, root, &first))
+    {
+      set_incomplete_error (error, root, first->message);
+      return FALSE;
+    }
 
   for (entry = journal; entry < journal + length; entry += strlen (entry) + 1, field++)
     {
@@ -237,20 +332,54 @@ complete (const char  *root,
       path = g_build_filename (root, entry, NULL);
       if (g_unlink (path) != 0 && errno != ENOENT)
         {
-          DM_SET_ERRNO_ERROR (error, _("Cannot delete %s: %s"), path);
-          return FALSE;
+          if (failed++ == 0)
+            DM_SET_ERRNO_ERROR (&first, _("Cannot delete %s: %s"), path);
+          continue;
         }
       remove_emptied_folders (root, entry);
     }
+  if (failed > 0)
+    {
+      g_autofree char *detail = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                              "%u file of dropped items could not be deleted (%s)",
+                                                              "%u files of dropped items could not be deleted (%s)",
+                                                              failed),
+                                                 failed, first->message);
 
-  return dm_remove_tree (work, error);
+      set_incomplete_error (error, root, detail);
+      return FALSE;
+    }
+
+  if (!dm_remove_tree (work, &first))
+    {
+      set_incomplete_error (error, root, first->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Appends to @leftover the files, relative to the dataset, that @journal
+ * (of @length bytes) lists. */
+static void
+add_journal_files (const char *journal,
+                   gsize       length,
+                   GPtrArray  *leftover)
+{
+  const char *entry;
+  guint field = 0;
+
+  for (entry = journal; entry < journal + length; entry += strlen (entry) + 1, field++)
+    if (field >= 3)
+      g_ptr_array_add (leftover, g_strdup (entry));
 }
 
 /* Finishes or undoes the work directory @work of a run on @root that is
- * no longer running. */
+ * no longer running. When files it lists cannot be deleted, they are
+ * added to @leftover and @error is %DM_ERROR_INCOMPLETE. */
 static gboolean
 recover_one (const char  *root,
              const char  *work,
+             GPtrArray   *leftover,
              GError     **error)
 {
   g_autofree char *journal_path = g_build_filename (work, JOURNAL_NAME, NULL);
@@ -288,37 +417,31 @@ recover_one (const char  *root,
       (guint64) info.st_ino != g_ascii_strtoull (ino_text, NULL, 10))
     return dm_remove_tree (work, error);   /* killed before the exchange */
 
-  return complete (root, work, journal, length, error);
+  if (complete (root, work, journal, length, error))
+    return TRUE;
+  add_journal_files (journal, length, leftover);
+  return FALSE;
 }
 
-/*
- * dm_in_place_recover:
- * @path: (type filename): a dataset directory
- * @error: return location for a #GError
- *
- * Completes what an in-place save of @path that was killed after its
- * commit left to do, and removes the work of one killed before it.
- */
-gboolean
-dm_in_place_recover (const char  *path,
-                     GError     **error)
+/* Recovers every work directory of a run on @root (a real path) that is
+ * no longer running, as recover_one() does. The caller holds the lock on
+ * @root. Stops at the first failure other than %DM_ERROR_INCOMPLETE, which
+ * it reports (the first one) once all are tried. */
+static gboolean
+recover_all (const char  *root,
+             GPtrArray   *leftover,
+             GError     **error)
 {
-  g_autofree char *root = real_path (path);
-  g_autofree char *parent = NULL;
-  g_autofree char *prefix = NULL;
-  g_autoptr(GDir) dir = NULL;
+  g_autofree char *parent = g_path_get_dirname (root);
+  g_autofree char *prefix = g_strconcat (strrchr (root, G_DIR_SEPARATOR) + 1, ".inplace-", NULL);
+  g_autoptr(GDir) dir = g_dir_open (parent, 0, NULL);
+  g_autoptr(GError) incomplete = NULL;
   const char *name;
 
-  if (root == NULL)
-    return TRUE;
-  parent = g_path_get_dirname (root);
-  prefix = g_strconcat (strrchr (root, G_DIR_SEPARATOR) + 1, ".inplace-", NULL);
-  dir = g_dir_open (parent, 0, NULL);
-  if (dir == NULL)
-    return TRUE;
-  while ((name = g_dir_read_name (dir)) != NULL)
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *work = NULL;
+      g_autoptr(GError) local_error = NULL;
       int lock;
       gboolean ok;
 
@@ -328,24 +451,192 @@ dm_in_place_recover (const char  *path,
       lock = dm_lock_directory (work);
       if (lock < 0)
         continue;   /* a live run's */
-      ok = recover_one (root, work, error);
+      ok = recover_one (root, work, leftover, &local_error);
       g_close (lock, NULL);
-      if (!ok)
-        return FALSE;
+      if (ok)
+        continue;
+      if (!g_error_matches (local_error, DM_ERROR, DM_ERROR_INCOMPLETE))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (incomplete == NULL)
+        incomplete = g_steal_pointer (&local_error);
+    }
+  if (incomplete != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&incomplete));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Locks @root, the dataset directory, for an in-place save, or returns -1
+ * with @error set. With @wait, waits for another run's save to end,
+ * until @cancellable is cancelled; without, fails at once with errno
+ * EWOULDBLOCK. */
+static int
+lock_dataset (const char    *root,
+              gboolean       wait,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  int fd = g_open (root, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    {
+      DM_SET_ERRNO_ERROR (error, _("Cannot lock %s: %s"), root);
+      return -1;
+    }
+  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      if (errno != EWOULDBLOCK || !wait)
+        {
+          DM_SET_ERRNO_ERROR (error, _("Cannot lock %s: %s"), root);
+          g_close (fd, NULL);
+          return -1;
+        }
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          g_close (fd, NULL);
+          return -1;
+        }
+      g_usleep (G_USEC_PER_SEC / 20);
+    }
+  return fd;
+}
+
+/*
+ * dm_in_place_recover:
+ * @path: (type filename): a dataset directory
+ * @error: return location for a #GError
+ *
+ * Completes what an in-place save of @path that was killed after its
+ * commit left to do, and removes the work of one killed before it. While
+ * a save of @path runs, does nothing: that save does it. Files that still
+ * cannot be deleted are said in one message; the dataset is usable.
+ *
+ * Returns: %FALSE with @error set when a work directory could be neither
+ *   finished nor removed
+ */
+gboolean
+dm_in_place_recover (const char  *path,
+                     GError     **error)
+{
+  g_autofree char *root = real_path (path);
+  g_autoptr(GPtrArray) leftover = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local_error = NULL;
+  int lock;
+  gboolean ok;
+
+  if (root == NULL || g_str_equal (root, "/"))
+    return TRUE;
+  lock = lock_dataset (root, FALSE, NULL, NULL);
+  if (lock < 0)
+    return TRUE;   /* a live save's, or not ours to change */
+  ok = recover_all (root, leftover, &local_error);
+  g_close (lock, NULL);
+  if (ok)
+    return TRUE;
+  if (g_error_matches (local_error, DM_ERROR, DM_ERROR_INCOMPLETE))
+    {
+      g_message ("%s", local_error->message);
+      return TRUE;
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/*
+ * dm_in_place_source_state:
+ * @path: (type filename): a dataset directory
+ *
+ * What identifies the state of @path's annotations: the device, inode and
+ * change times of its `annotations/` folder. An in-place save replaces the
+ * folder; replacing, adding or removing a file in it by other means (as
+ * editors save) changes its times. A file rewritten where it is (without
+ * a rename) goes unseen: comparing every file would cost a stat per file
+ * of the folder at the load and the save.
+ *
+ * Returns: (transfer full) (nullable): the state, %NULL without
+ *   `annotations/`
+ */
+char *
+dm_in_place_source_state (const char *path)
+{
+  g_autofree char *annotations = g_build_filename (path, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
+  GStatBuf info;
+
+  if (g_stat (annotations, &info) != 0)
+    return NULL;
+  return g_strdup_printf ("%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT ":%" G_GINT64_FORMAT ".%09ld:%" G_GINT64_FORMAT ".%09ld",
+                          (guint64) info.st_dev, (guint64) info.st_ino,
+                          (gint64) info.st_mtim.tv_sec, (long) info.st_mtim.tv_nsec,
+                          (gint64) info.st_ctim.tv_sec, (long) info.st_ctim.tv_nsec);
+}
+
+/* Fails unless @root's annotations are those @dataset was loaded from. */
+static gboolean
+check_unchanged (DmDataset   *dataset,
+                 const char  *root,
+                 GError     **error)
+{
+  g_autofree char *now = dm_in_place_source_state (root);
+
+  if (g_strcmp0 (now, dm_dataset_get_source_state (dataset)) == 0)
+    return TRUE;
+  g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+               _("it changed since it was loaded (another run?); nothing was changed"));
+  return FALSE;
+}
+
+/* Gives @path the owner and group of @from (when the user may: the
+ * owner's or root), its mode, and with @times its access and
+ * modification times. */
+static gboolean
+take_attributes (const char      *path,
+                 const GStatBuf  *from,
+                 gboolean         times,
+                 GError         **error)
+{
+  if (lchown (path, from->st_uid, from->st_gid) != 0 && (errno != EPERM || geteuid () == 0))
+    {
+      DM_SET_ERRNO_ERROR (error, _("Cannot write %s: %s"), path);
+      return FALSE;
+    }
+  if (!S_ISLNK (from->st_mode) && g_chmod (path, from->st_mode & 07777) != 0)
+    {
+      DM_SET_ERRNO_ERROR (error, _("Cannot write %s: %s"), path);
+      return FALSE;
+    }
+  if (times &&
+      utimensat (AT_FDCWD, path, (struct timespec[2]) { from->st_atim, from->st_mtim }, AT_SYMLINK_NOFOLLOW) != 0)
+    {
+      DM_SET_ERRNO_ERROR (error, _("Cannot write %s: %s"), path);
+      return FALSE;
     }
   return TRUE;
 }
 
 /* Hard-links into @to the files of @from other than the subsets' JSON,
- * which are the new ones. */
+ * which are the new ones and take the mode and owner of those they
+ * replace, making its folders anew. */
 static gboolean
 link_other_files (const char  *from,
                   const char  *to,
                   GError     **error)
 {
-  g_autoptr(GDir) dir = g_dir_open (from, 0, error);
+  g_autoptr(GDir) dir = NULL;
   const char *name;
 
+  /* The commit moves annotations/ and the clean-up empties the old
+   * folders: where the user may not, fail now, having changed nothing. */
+  if (g_access (from, W_OK) != 0)
+    {
+      DM_SET_ERRNO_ERROR (error, _("Cannot replace %s: %s"), from);
+      return FALSE;
+    }
+  dir = g_dir_open (from, 0, error);
   if (dir == NULL)
     return FALSE;
   while ((name = g_dir_read_name (dir)) != NULL)
@@ -354,21 +645,28 @@ link_other_files (const char  *from,
       g_autofree char *target = g_build_filename (to, name, NULL);
       GStatBuf info;
 
-      if (g_file_test (target, G_FILE_TEST_EXISTS))
-        continue;
       if (g_lstat (source, &info) != 0)
         {
           DM_SET_ERRNO_ERROR (error, _("Cannot read %s: %s"), source);
           return FALSE;
         }
+      if (g_file_test (target, G_FILE_TEST_EXISTS))
+        {
+          if (S_ISREG (info.st_mode) && !take_attributes (target, &info, FALSE, error))
+            return FALSE;
+          continue;
+        }
       if (S_ISDIR (info.st_mode))
         {
-          if (g_mkdir (target, info.st_mode & 07777) != 0)
+          /* Writable while it is filled; its own mode, owner and times
+           * once it is. */
+          if (g_mkdir (target, 0700) != 0)
             {
               DM_SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), target);
               return FALSE;
             }
-          if (!link_other_files (source, target, error))
+          if (!link_other_files (source, target, error) ||
+              !take_attributes (target, &info, TRUE, error))
             return FALSE;
           continue;
         }
@@ -414,6 +712,10 @@ exchange (const char  *new_dir,
  *
  * Saves @dataset over its source as the comment at the top of this file
  * describes.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set, either
+ *   %DM_ERROR_INCOMPLETE (the dataset is saved, files of dropped items
+ *   remain) or another code (nothing was changed)
  */
 gboolean
 dm_in_place_save (DmDataset     *dataset,
@@ -427,11 +729,14 @@ dm_in_place_save (DmDataset     *dataset,
   g_autofree char *old_annotations = NULL;
   g_autofree char *aside = NULL;
   g_autofree char *journal = NULL;
+  g_autofree char *text = NULL;
   g_autoptr(GPtrArray) dropped = NULL;
+  g_autoptr(GPtrArray) leftover = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) local_error = NULL;
   DmDataset *origin = dm_dataset_get_origin (dataset);
   GStatBuf info;
   gsize length;
+  int dataset_lock = -1;
   int lock = -1;
   gboolean ok = FALSE;
 
@@ -448,13 +753,22 @@ dm_in_place_save (DmDataset     *dataset,
                    path, dm_dataset_get_format (origin != NULL ? origin : dataset));
       return FALSE;
     }
-  if (!dm_in_place_recover (root, error))
-    return FALSE;
+
+  /* Held to the end: another run on @root waits, then finds it changed. */
+  dataset_lock = lock_dataset (root, TRUE, cancellable, &local_error);
+  if (dataset_lock < 0 || !check_unchanged (dataset, root, &local_error))
+    goto out;
+  /* Files an earlier run could not delete are this run's to delete. */
+  if (!recover_all (root, leftover, &local_error) &&
+      !g_error_matches (local_error, DM_ERROR, DM_ERROR_INCOMPLETE))
+    goto out;
+  g_clear_error (&local_error);
 
   work = g_strconcat (root, WORK_SUFFIX, NULL);
   if (g_mkdtemp (work) == NULL)
     {
       DM_SET_ERRNO_ERROR (error, _("Cannot create a temporary directory beside %s: %s"), root);
+      g_close (dataset_lock, NULL);
       return FALSE;
     }
   lock = dm_lock_directory (work);
@@ -462,6 +776,7 @@ dm_in_place_save (DmDataset     *dataset,
     {
       DM_SET_ERRNO_ERROR (error, _("Cannot lock %s: %s"), work);
       dm_remove_tree (work, NULL);
+      g_close (dataset_lock, NULL);
       return FALSE;
     }
 
@@ -470,7 +785,14 @@ dm_in_place_save (DmDataset     *dataset,
   aside = g_build_filename (work, DM_DATUMARO_ANNOTATIONS_DIR ".old", NULL);
 
   if (!dm_datumaro_write_annotations (dataset, new_annotations, NULL, cancellable, &local_error) ||
-      !link_other_files (old_annotations, new_annotations, &local_error) ||
+      !link_other_files (old_annotations, new_annotations, &local_error))
+    goto out;
+  if (g_stat (old_annotations, &info) != 0)
+    {
+      DM_SET_ERRNO_ERROR (&local_error, _("Cannot read %s: %s"), old_annotations);
+      goto out;
+    }
+  if (!take_attributes (new_annotations, &info, FALSE, &local_error) ||
       !dm_sync_path (new_annotations, &local_error))
     goto out;
   /* An existing cache is rewritten even without keys: it may hold those
@@ -480,14 +802,15 @@ dm_in_place_save (DmDataset     *dataset,
       !dm_datumaro_write_hash_keys (dataset, work, &local_error))
     goto out;
 
-  dropped = dropped_media (origin, dataset, root);
+  dropped = dropped_media (origin, dataset, root, leftover);
   if (g_stat (new_annotations, &info) != 0)
     {
       DM_SET_ERRNO_ERROR (&local_error, _("Cannot read %s: %s"), new_annotations);
       goto out;
     }
   if (!write_journal (work, &info, dropped, &local_error) ||
-      g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+      g_cancellable_set_error_if_cancelled (cancellable, &local_error) ||
+      !check_unchanged (dataset, root, &local_error))
     goto out;
 
   /* The commit. */
@@ -495,30 +818,32 @@ dm_in_place_save (DmDataset     *dataset,
     goto out;
   dm_sync_path (root, NULL);
 
+  /* Committed: whatever fails now, the dataset is the new one. */
   journal = g_build_filename (work, JOURNAL_NAME, NULL);
-  {
-    g_autofree char *text = NULL;
-
-    if (!g_file_get_contents (journal, &text, &length, &local_error) ||
-        !complete (root, work, text, length, &local_error))
-      {
-        /* Committed: the next run finishes it. */
-        g_warning (_("%s is pruned; cleaning up failed and is finished by the next run: %s"),
-                   path, local_error->message);
-        g_close (lock, NULL);
-        return TRUE;
-      }
-  }
-  ok = TRUE;
+  if (!g_file_get_contents (journal, &text, &length, &local_error))
+    {
+      set_incomplete_error (error, root, local_error->message);
+      g_clear_error (&local_error);
+    }
+  else if (!complete (root, work, text, length, error))
+    {
+      /* @error says what is left */
+    }
+  else
+    ok = TRUE;
+  g_close (lock, NULL);
+  g_close (dataset_lock, NULL);
+  return ok;
 
 out:
-  if (!ok)
-    {
-      dm_remove_tree (work, NULL);
-      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_prefix_error (&local_error, _("Cannot change %s in place: "), path);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-    }
-  g_close (lock, NULL);
-  return ok;
+  if (work != NULL)
+    dm_remove_tree (work, NULL);
+  if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_prefix_error (&local_error, _("Cannot change %s in place: "), path);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  if (lock >= 0)
+    g_close (lock, NULL);
+  if (dataset_lock >= 0)
+    g_close (dataset_lock, NULL);
+  return FALSE;
 }

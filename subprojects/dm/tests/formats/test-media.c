@@ -5,8 +5,13 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -100,15 +105,13 @@ test_empty_image_object_is_no_image (MediaFixture *f, gconstpointer data)
   g_assert_null (dm_item_get_image_path (dm_dataset_find_item (dataset, "train", "e")));
 }
 
-static gboolean
-save_items (MediaFixture       *f,
-            const char * const *ids,
-            const char         *dest,
-            DmSaveFlags         flags,
-            GError            **error)
+/* The items of @input whose id is in @ids (all with %NULL), in a dataset
+ * derived from it, as a transform makes its output. */
+static DmDataset *
+keep_items (DmDataset          *input,
+            const char * const *ids)
 {
-  g_autoptr(DmDataset) input = load_dataset_ok (f->source);
-  g_autoptr(DmDataset) output = dm_dataset_new_like (input);
+  DmDataset *output = dm_dataset_new_like (input);
 
   for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
     {
@@ -117,6 +120,19 @@ save_items (MediaFixture       *f,
       if (ids == NULL || g_strv_contains (ids, dm_item_get_id (item)))
         dm_dataset_append_item (output, item);
     }
+  return output;
+}
+
+static gboolean
+save_items (MediaFixture       *f,
+            const char * const *ids,
+            const char         *dest,
+            DmSaveFlags         flags,
+            GError            **error)
+{
+  g_autoptr(DmDataset) input = load_dataset_ok (f->source);
+  g_autoptr(DmDataset) output = keep_items (input, ids);
+
   return dm_dataset_save (output, dest, flags, NULL, error);
 }
 
@@ -298,34 +314,46 @@ test_in_place_changes_only_what_pruning_means (MediaFixture *f, gconstpointer da
   g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
 }
 
-/* A run killed after the exchange: the next load finishes it. */
+/* Writes in @work the journal of a run on @source killed after its
+ * commit, which made the present annotations/, listing @files. */
 static void
-test_in_place_journal_is_completed (MediaFixture *f, gconstpointer data)
+write_committed_journal (const char         *source,
+                         const char         *work,
+                         const char * const *files)
 {
-  const char * const kept[] = { "sh1", NULL };
-  g_autofree char *work = g_strconcat (f->source, ".inplace-ABCDEF", NULL);
   g_autofree char *journal = g_build_filename (work, "journal", NULL);
-  g_autofree char *annotations = g_build_filename (f->source, "annotations", NULL);
-  g_autofree char *doomed = g_build_filename (f->source, "images", "old.jpg", NULL);
+  g_autofree char *annotations = g_build_filename (source, "annotations", NULL);
   g_autoptr(GString) text = g_string_new ("dm-in-place-1");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) reloaded = NULL;
   GStatBuf info;
 
-  /* A finished run, then the journal a killed one would have left for the
-   * same state, naming one more file. */
-  save_items (f, kept, f->source, DM_SAVE_OVERWRITE, &error);
-  g_assert_no_error (error);
-  write_file (doomed, "again", -1);
   g_assert_cmpint (g_stat (annotations, &info), ==, 0);
   g_string_append_c (text, '\0');
   g_string_append_printf (text, "%" G_GUINT64_FORMAT, (guint64) info.st_dev);
   g_string_append_c (text, '\0');
   g_string_append_printf (text, "%" G_GUINT64_FORMAT, (guint64) info.st_ino);
   g_string_append_c (text, '\0');
-  g_string_append (text, "images/old.jpg");
-  g_string_append_c (text, '\0');
+  for (guint i = 0; files[i] != NULL; i++)
+    g_string_append_len (text, files[i], strlen (files[i]) + 1);
   write_file (journal, text->str, text->len);
+}
+
+/* A run killed after the exchange: the next load finishes it. */
+static void
+test_in_place_journal_is_completed (MediaFixture *f, gconstpointer data)
+{
+  const char * const kept[] = { "sh1", NULL };
+  g_autofree char *work = g_strconcat (f->source, ".inplace-ABCDEF", NULL);
+  const char * const listed[] = { "images/old.jpg", NULL };
+  g_autofree char *doomed = g_build_filename (f->source, "images", "old.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) reloaded = NULL;
+
+  /* A finished run, then the journal a killed one would have left for the
+   * same state, naming one more file. */
+  save_items (f, kept, f->source, DM_SAVE_OVERWRITE, &error);
+  g_assert_no_error (error);
+  write_file (doomed, "again", -1);
+  write_committed_journal (f->source, work, listed);
 
   reloaded = load_dataset_ok (f->source);
   g_assert_cmpuint (dm_dataset_get_n_items (reloaded), ==, 1);
@@ -353,10 +381,272 @@ test_in_place_uncommitted_work_is_dropped (MediaFixture *f, gconstpointer data)
   g_assert_false (g_file_test (work, G_FILE_TEST_EXISTS));
 }
 
+/* Two runs that loaded the same dataset: the second to save finds it
+ * changed by the first and changes nothing; its choice of items to drop
+ * was made from annotations that are no more. */
+static void
+test_in_place_refuses_a_changed_source (MediaFixture *f, gconstpointer data)
+{
+  const char * const first_kept[] = { "sh1", "plain", NULL };
+  const char * const second_kept[] = { "legacy", "pc1", NULL };
+  g_autoptr(DmDataset) first_input = load_dataset_ok (f->source);
+  g_autoptr(DmDataset) second_input = load_dataset_ok (f->source);
+  g_autoptr(DmDataset) first = keep_items (first_input, first_kept);
+  g_autoptr(DmDataset) second = keep_items (second_input, second_kept);
+  g_autoptr(DmDataset) reloaded = NULL;
+  g_autoptr(GHashTable) after_first = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dm_dataset_save (first, f->source, DM_SAVE_OVERWRITE, NULL, &error));
+  g_assert_no_error (error);
+  after_first = snapshot_tree (f->source);
+
+  g_assert_false (dm_dataset_save (second, f->source, DM_SAVE_OVERWRITE, NULL, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+  assert_error_mentions (error, "changed since it was loaded");
+  assert_tree_matches (after_first, f->source);
+  g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
+  reloaded = load_dataset_ok (f->source);
+  g_assert_cmpuint (dm_dataset_get_n_items (reloaded), ==, 2);
+}
+
+/* Symbolic links among media files: what a kept item's path goes through
+ * (links and the file at the end) stays; a dropped link is deleted as a
+ * link, never what it points to. */
+static void
+test_in_place_follows_kept_links (MediaFixture *f, gconstpointer data)
+{
+  const char * const kept[] = { "c", "e", "h", NULL };
+  g_autofree char *images = g_build_filename (f->dest, "images", "train", NULL);
+  g_autofree char *outside_target = g_build_filename (f->outside, "target.jpg", NULL);
+  g_autoptr(DmDataset) input = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(GError) error = NULL;
+  struct { const char *name; const char *link_to; gboolean stays; } files[] = {
+    { "a.jpg", NULL, TRUE },        /* dropped, but kept c.jpg leads to it */
+    { "c.jpg", "a.jpg", TRUE },
+    { "e.jpg", NULL, TRUE },        /* kept */
+    { "f.jpg", "e.jpg", FALSE },    /* dropped link to a kept file */
+    { "g.jpg", outside_target, FALSE },  /* dropped link to outside */
+    { "h.jpg", "i.jpg", TRUE },     /* kept: h -> i -> j, i and j dropped */
+    { "i.jpg", "j.jpg", TRUE },
+    { "j.jpg", NULL, TRUE },
+    { "b.jpg", NULL, FALSE },       /* dropped */
+  };
+
+  write_file (outside_target, "outside", -1);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (images, files[i].name, NULL);
+
+      if (files[i].link_to == NULL)
+        write_file (path, files[i].name, -1);
+      else
+        g_assert_cmpint (symlink (files[i].link_to, path), ==, 0);
+    }
+  write_subset_annotations (f->dest, "train",
+                            "{\"categories\": {}, \"items\": ["
+                            "{\"id\": \"a\", \"annotations\": [], \"image\": {\"path\": \"a.jpg\"}}, "
+                            "{\"id\": \"b\", \"annotations\": [], \"image\": {\"path\": \"b.jpg\"}}, "
+                            "{\"id\": \"c\", \"annotations\": [], \"image\": {\"path\": \"c.jpg\"}}, "
+                            "{\"id\": \"e\", \"annotations\": [], \"image\": {\"path\": \"e.jpg\"}}, "
+                            "{\"id\": \"f\", \"annotations\": [], \"image\": {\"path\": \"f.jpg\"}}, "
+                            "{\"id\": \"g\", \"annotations\": [], \"image\": {\"path\": \"g.jpg\"}}, "
+                            "{\"id\": \"h\", \"annotations\": [], \"image\": {\"path\": \"h.jpg\"}}, "
+                            "{\"id\": \"i\", \"annotations\": [], \"image\": {\"path\": \"i.jpg\"}}, "
+                            "{\"id\": \"j\", \"annotations\": [], \"image\": {\"path\": \"j.jpg\"}}]}");
+  input = load_dataset_ok (f->dest);
+  output = keep_items (input, kept);
+  g_assert_true (dm_dataset_save (output, f->dest, DM_SAVE_OVERWRITE, NULL, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (images, files[i].name, NULL);
+      GStatBuf info;
+
+      if ((g_lstat (path, &info) == 0) != files[i].stays)
+        g_error ("%s %s", files[i].name, files[i].stays ? "was deleted" : "stayed");
+    }
+  g_assert_true (g_file_test (outside_target, G_FILE_TEST_IS_REGULAR));
+  for (guint i = 0; kept[i] != NULL; i++)
+    {
+      g_autofree char *name = g_strconcat (kept[i], ".jpg", NULL);
+      g_autofree char *path = g_build_filename (images, name, NULL);
+
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));   /* resolves */
+    }
+}
+
+/* The messages of libdm, counted, the last kept: what a load says. */
+static guint n_messages;
+static char *last_message;
+
+static GLogWriterOutput
+count_messages (GLogLevelFlags   level,
+                const GLogField *fields,
+                gsize            n_fields,
+                gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields && (level & G_LOG_LEVEL_MESSAGE) != 0; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE"))
+      {
+        n_messages++;
+        g_free (last_message);
+        last_message = g_strdup (fields[i].value);
+      }
+  return g_log_writer_default (level, fields, n_fields, user_data);
+}
+
+/* A killed run's journal naming a file that cannot be deleted (a folder
+ * stands in for it) before one that can: the load deletes what it can,
+ * says once what it cannot, and keeps the journal for the next run. */
+static void
+test_in_place_recovery_tries_every_file (MediaFixture *f, gconstpointer data)
+{
+  const char * const kept[] = { "sh1", NULL };
+  g_autofree char *work = g_strconcat (f->source, ".inplace-QWERTY", NULL);
+  const char * const listed[] = { "images/blocker", "images/old.jpg", NULL };
+  g_autofree char *journal = g_build_filename (work, "journal", NULL);
+  g_autofree char *blocker = g_build_filename (f->source, "images", "blocker", NULL);
+  g_autofree char *in_blocker = g_build_filename (blocker, "inside.jpg", NULL);
+  g_autofree char *doomed = g_build_filename (f->source, "images", "old.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) reloaded = NULL;
+  g_autoptr(DmDataset) again = NULL;
+
+  save_items (f, kept, f->source, DM_SAVE_OVERWRITE, &error);
+  g_assert_no_error (error);
+  write_file (doomed, "again", -1);
+  write_file (in_blocker, "a file in the way", -1);
+  write_committed_journal (f->source, work, listed);
+
+  g_clear_pointer (&last_message, g_free);
+  n_messages = 0;
+  reloaded = load_dataset_ok (f->source);
+  g_assert_cmpuint (n_messages, ==, 1);
+  g_assert_true (g_pattern_match_simple ("*is pruned; cleaning up failed*1 file of dropped items could not be deleted*blocker*",
+                                         last_message));
+  g_assert_cmpuint (dm_dataset_get_n_items (reloaded), ==, 1);
+  g_assert_false (g_file_test (doomed, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (in_blocker, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (journal, G_FILE_TEST_EXISTS));
+
+  /* Once it can be deleted, the next load does. */
+  remove_tree (blocker);
+  write_file (blocker, "now a file", -1);
+  again = load_dataset_ok (f->source);
+  g_assert_false (g_file_test (blocker, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (work, G_FILE_TEST_EXISTS));
+}
+
+/* Sets or clears the immutable flag of @path, which even root cannot
+ * delete; FALSE where the file system or the user cannot. */
+static gboolean
+set_immutable (const char *path,
+               gboolean    immutable)
+{
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  int flags = 0;
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = ioctl (fd, FS_IOC_GETFLAGS, &flags) == 0;
+  flags = immutable ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+  ok = ok && ioctl (fd, FS_IOC_SETFLAGS, &flags) == 0;
+  g_close (fd, NULL);
+  return ok;
+}
+
+/* A dropped file that cannot be deleted after the commit: the others are
+ * deleted, the save says DM_ERROR_INCOMPLETE (the dataset is pruned), and
+ * the next load deletes it once it can. */
+static void
+test_in_place_failed_deletion_is_incomplete (MediaFixture *f, gconstpointer data)
+{
+  const char * const kept[] = { "sh1", "pc1", "vf0", "nopath", NULL };
+  g_autofree char *stuck = g_build_filename (f->source, "images", "old.jpg", NULL);
+  g_autofree char *other = g_build_filename (f->source, "images", "train", "sub", "plain.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) reloaded = NULL;
+  g_autoptr(DmDataset) again = NULL;
+
+  if (!set_immutable (stuck, TRUE))
+    {
+      g_test_skip ("cannot make a file immutable here (needs root and ext4 or the like)");
+      return;
+    }
+  save_items (f, kept, f->source, DM_SAVE_OVERWRITE, &error);
+  set_immutable (stuck, FALSE);
+  g_assert_error (error, DM_ERROR, DM_ERROR_INCOMPLETE);
+  assert_error_mentions (error, "old.jpg");
+  g_assert_true (g_file_test (stuck, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (other, G_FILE_TEST_EXISTS));
+
+  reloaded = load_dataset_ok (f->source);
+  g_assert_cmpuint (dm_dataset_get_n_items (reloaded), ==, 4);
+  g_assert_false (g_file_test (stuck, G_FILE_TEST_EXISTS));
+  g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
+  again = load_dataset_ok (f->source);
+  g_assert_cmpuint (dm_dataset_get_n_items (again), ==, 4);
+}
+
+/* The new annotations/ and each rewritten file in it have the mode and
+ * owner of the old; a folder in it keeps its mode, owner and times, its
+ * files the same files. */
+static void
+test_in_place_keeps_annotations_attributes (MediaFixture *f, gconstpointer data)
+{
+  const char * const kept[] = { "sh1", "pc1", NULL };
+  g_autofree char *annotations = g_build_filename (f->source, "annotations", NULL);
+  g_autofree char *train = g_build_filename (annotations, "train.json", NULL);
+  g_autofree char *extra = g_build_filename (annotations, "extra", NULL);
+  g_autofree char *note = g_build_filename (extra, "note.txt", NULL);
+  const uid_t nobody = 65534;
+  struct timespec old_times[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+  g_autoptr(GError) error = NULL;
+  GStatBuf note_before, info;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root to give files another owner");
+      return;
+    }
+  write_file (note, "a note", -1);
+  g_assert_cmpint (g_stat (note, &note_before), ==, 0);
+  g_assert_cmpint (chown (extra, nobody, nobody), ==, 0);
+  g_assert_cmpint (g_chmod (extra, 0750), ==, 0);
+  g_assert_cmpint (utimensat (AT_FDCWD, extra, old_times, 0), ==, 0);
+  g_assert_cmpint (chown (train, nobody, nobody), ==, 0);
+  g_assert_cmpint (g_chmod (train, 0444), ==, 0);
+  g_assert_cmpint (chown (annotations, nobody, nobody), ==, 0);
+  g_assert_cmpint (g_chmod (annotations, 0555), ==, 0);
+
+  save_items (f, kept, f->source, DM_SAVE_OVERWRITE, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_stat (annotations, &info), ==, 0);
+  g_assert_cmphex (info.st_mode & 07777, ==, 0555);
+  g_assert_cmpuint (info.st_uid, ==, nobody);
+  g_assert_cmpuint (info.st_gid, ==, nobody);
+  g_assert_cmpint (g_stat (train, &info), ==, 0);
+  g_assert_cmphex (info.st_mode & 07777, ==, 0444);
+  g_assert_cmpuint (info.st_uid, ==, nobody);
+  g_assert_cmpint (g_stat (extra, &info), ==, 0);
+  g_assert_cmphex (info.st_mode & 07777, ==, 0750);
+  g_assert_cmpuint (info.st_uid, ==, nobody);
+  g_assert_cmpint (info.st_mtim.tv_sec, ==, 1000000000);
+  g_assert_cmpint (g_stat (note, &info), ==, 0);
+  g_assert_true (info.st_ino == note_before.st_ino);
+  g_assert_cmpint (g_chmod (annotations, 0755), ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+  g_log_set_writer_func (count_messages, NULL, NULL);
 
 #define ADD(path, fn) g_test_add (path, MediaFixture, NULL, media_fixture_set_up, fn, media_fixture_tear_down)
   ADD ("/media/load-resolves-like-datumaro", test_load_resolves_like_datumaro);
@@ -368,6 +658,11 @@ main (int argc, char *argv[])
   ADD ("/media/in-place-changes-only-what-pruning-means", test_in_place_changes_only_what_pruning_means);
   ADD ("/media/in-place-journal-is-completed", test_in_place_journal_is_completed);
   ADD ("/media/in-place-uncommitted-work-is-dropped", test_in_place_uncommitted_work_is_dropped);
+  ADD ("/media/in-place-refuses-a-changed-source", test_in_place_refuses_a_changed_source);
+  ADD ("/media/in-place-follows-kept-links", test_in_place_follows_kept_links);
+  ADD ("/media/in-place-recovery-tries-every-file", test_in_place_recovery_tries_every_file);
+  ADD ("/media/in-place-failed-deletion-is-incomplete", test_in_place_failed_deletion_is_incomplete);
+  ADD ("/media/in-place-keeps-annotations-attributes", test_in_place_keeps_annotations_attributes);
 #undef ADD
 
   return g_test_run ();

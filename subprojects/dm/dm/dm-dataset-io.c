@@ -134,38 +134,53 @@ remove_quietly (const char *path)
     g_warning ("%s", error->message);
 }
 
-/* Puts the complete output @temp in the place of @destination. Where the
- * file system can, an existing destination is exchanged atomically, so
+/* Puts the complete output @temp in the place of @destination (@shown to
+ * the user; @source and @flags as dm_dataset_save() checked them).
+ *
+ * rename(2) alone makes a missing destination or replaces an empty
+ * directory, and fails (ENOTEMPTY or EEXIST) when the directory holds
+ * anything: the kernel makes that check at the moment of the move, so
+ * whatever was written into the destination since the check before the
+ * work (by the user, or by another run saving there) is never lost. Only
+ * with %DM_SAVE_OVERWRITE is a destination that holds something replaced,
+ * after checking again, right before, that it is still a dataset and
+ * nothing else; where the file system can, it is exchanged atomically, so
  * that at every moment @destination is either the old or the new tree. */
 static gboolean
-move_into_place (const char  *temp,
-                 const char  *destination,
-                 GError     **error)
+move_into_place (const char   *temp,
+                 const char   *destination,
+                 const char   *shown,
+                 const char   *source,
+                 DmSaveFlags   flags,
+                 GError      **error)
 {
   g_autofree char *aside = NULL;
   int saved_errno;
 
-  if (renameat2 (AT_FDCWD, temp, AT_FDCWD, destination, RENAME_NOREPLACE) == 0)
+  if (g_rename (temp, destination) == 0)
     return TRUE;
-  if (errno == EEXIST || errno == ENOTEMPTY)
+  if (errno != ENOTEMPTY && errno != EEXIST)
+    goto failed;
+  if ((flags & DM_SAVE_OVERWRITE) == 0)
     {
-      if (renameat2 (AT_FDCWD, temp, AT_FDCWD, destination, RENAME_EXCHANGE) == 0)
-        {
-          /* @temp is now the old tree. */
-          remove_quietly (temp);
-          return TRUE;
-        }
+      g_set_error (error, DM_ERROR, DM_ERROR_EXISTS,
+                   _("Cannot write to %s: it is no longer empty (something was written into it during the "
+                     "run); nothing was changed"), shown);
+      return FALSE;
+    }
+  if (!dm_dataset_check_destination (shown, source, flags, error))
+    return FALSE;
+
+  if (renameat2 (AT_FDCWD, temp, AT_FDCWD, destination, RENAME_EXCHANGE) == 0)
+    {
+      /* @temp is now the old tree. */
+      remove_quietly (temp);
+      return TRUE;
     }
   if (errno != EINVAL && errno != ENOSYS)
     goto failed;
 
-  /* No renameat2 flags here: move the old tree aside, then the new in. */
-  if (!g_file_test (destination, G_FILE_TEST_EXISTS))
-    {
-      if (g_rename (temp, destination) == 0)
-        return TRUE;
-      goto failed;
-    }
+  /* No atomic exchange here: move the old tree aside, then the new in. */
   aside = g_strconcat (destination, TEMP_SUFFIX, NULL);
   if (g_mkdtemp (aside) == NULL || g_rename (destination, aside) != 0)
     goto failed;
@@ -183,6 +198,7 @@ failed:
   saved_errno = errno;
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                _("Cannot move the output into place at %s: %s"), destination, g_strerror (saved_errno));
+  g_prefix_error (error, _("Cannot write to %s: "), shown);
   return FALSE;
 }
 
@@ -332,19 +348,22 @@ dm_dataset_save (DmDataset     *dataset,
     }
 
   if (!dm_datumaro_write_full (dataset, temp, flags, cancellable, &local_error) ||
-      g_cancellable_set_error_if_cancelled (cancellable, &local_error) ||
-      !move_into_place (temp, absolute, &local_error))
+      g_cancellable_set_error_if_cancelled (cancellable, &local_error))
     {
-      remove_quietly (temp);
-      g_close (lock, NULL);
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_prefix_error (&local_error, _("Cannot write to %s: "), destination);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+    }
+  else if (move_into_place (temp, absolute, destination, dm_dataset_get_source_path (dataset), flags,
+                            &local_error))
+    {
+      g_close (lock, NULL);
+      return TRUE;
     }
 
+  remove_quietly (temp);
   g_close (lock, NULL);
-  return TRUE;
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 typedef struct

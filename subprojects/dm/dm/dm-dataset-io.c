@@ -163,12 +163,12 @@ move_into_place (const char   *temp,
     goto failed;
   if ((flags & DM_SAVE_OVERWRITE) == 0)
     {
+      /* Something was written into it during the run: nothing changes. */
       g_set_error (error, DM_ERROR, DM_ERROR_EXISTS,
-                   _("Cannot write to %s: it is no longer empty (something was written into it during the "
-                     "run); nothing was changed"), shown);
+                   _("Cannot write to %s: the directory is not empty"), shown);
       return FALSE;
     }
-  if (!dm_dataset_check_destination (shown, source, flags, error))
+  if (!dm_check_destination (shown, source, flags, TRUE, error))
     return FALSE;
 
   if (renameat2 (AT_FDCWD, temp, AT_FDCWD, destination, RENAME_EXCHANGE) == 0)
@@ -286,7 +286,12 @@ remove_stale_temps (const char *destination)
  *
  * Writes @dataset in Datumaro's format (see dm_datumaro_write()) to
  * @destination, which must be absent or an empty directory unless
- * %DM_SAVE_OVERWRITE is given (see dm_dataset_check_destination()).
+ * %DM_SAVE_OVERWRITE is given (see dm_dataset_check_destination()). It is
+ * checked before the work and again when the output is in place beside it:
+ * the output then replaces an empty directory, or, with
+ * %DM_SAVE_OVERWRITE, a dataset and nothing else (the files below its top
+ * level are checked only then); a destination that has had anything else
+ * written into it since fails the save and stays as it is.
  *
  * The output is written into a temporary directory beside @destination
  * (`<destination>.tmp-XXXXXX`) and renamed into place when complete, so
@@ -320,7 +325,9 @@ dm_dataset_save (DmDataset     *dataset,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!dm_dataset_check_destination (destination, dm_dataset_get_source_path (dataset), flags, error))
+  /* The files below a replaced destination's top level are checked right
+   * before it is replaced (move_into_place()). */
+  if (!dm_check_destination (destination, dm_dataset_get_source_path (dataset), flags, FALSE, error))
     return FALSE;
   if (dm_dataset_get_source_path (dataset) != NULL &&
       dm_is_same_directory (destination, dm_dataset_get_source_path (dataset)))

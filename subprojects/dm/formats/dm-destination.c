@@ -261,27 +261,27 @@ is_mount_point (const char *path)
 }
 
 /* Sets @error when the non-empty directory @path (@shown to the user) is
- * not a Datumaro dataset with nothing else in it, below its top level too:
- * its subsets' annotation files, its hash-key cache, and the media files
- * its items refer to. Reads the dataset for those (one load). */
+ * not a Datumaro dataset with nothing else in it; with @read_dataset, below
+ * its top level too: its subsets' annotation files, its hash-key cache, and
+ * the media files its items refer to, for which the dataset is read (one
+ * load). */
 static gboolean
 check_replaceable (const char  *path,
                    const char  *shown,
+                   gboolean     read_dataset,
                    GError     **error)
 {
   g_autofree char *foreign = first_foreign_entry (path);
   g_autoptr(GHashTable) media = NULL;
   g_autoptr(GError) load_error = NULL;
 
-  if (foreign == NULL)
+  if (foreign == NULL && read_dataset)
     {
       media = dataset_media_files (path, &load_error);
       if (media == NULL)
         {
-          g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
-                       _("Cannot replace %s: its dataset cannot be read (%s), and --overwrite replaces "
-                         "only a dataset; choose an empty or new directory, or move it away"),
-                       shown, load_error->message);
+          g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT, _("Cannot replace %s: %s"), shown,
+                       load_error->message);
           return FALSE;
         }
       foreign = first_foreign_file (path, "", media);
@@ -324,12 +324,30 @@ dm_dataset_check_destination (const char  *destination,
                               DmSaveFlags  flags,
                               GError     **error)
 {
-  g_autofree char *dest = NULL;
-  gboolean overwrite = (flags & DM_SAVE_OVERWRITE) != 0;
-
   g_return_val_if_fail (destination != NULL, FALSE);
 
-  dest = resolve (destination);
+  return dm_check_destination (destination, source, flags, TRUE, error);
+}
+
+/*
+ * dm_check_destination:
+ * @read_dataset: whether to check the files below a destination's top
+ *   level, reading its dataset
+ *
+ * dm_dataset_check_destination(), optionally without reading the dataset
+ * at the destination: dm_dataset_save() reads it once, right before it
+ * replaces it, so that a dataset of a million items is not read twice more
+ * than the caller's check before the work.
+ */
+gboolean
+dm_check_destination (const char  *destination,
+                      const char  *source,
+                      DmSaveFlags  flags,
+                      gboolean     read_dataset,
+                      GError     **error)
+{
+  g_autofree char *dest = resolve (destination);
+  gboolean overwrite = (flags & DM_SAVE_OVERWRITE) != 0;
 
   if (g_file_test (dest, G_FILE_TEST_EXISTS) && !g_file_test (dest, G_FILE_TEST_IS_DIR))
     {
@@ -371,10 +389,9 @@ dm_dataset_check_destination (const char  *destination,
     return TRUE;
   if (is_mount_point (dest))
     {
-      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
-                   _("Cannot write to %s: it is a mount point, and the output replaces its directory as a "
-                     "whole; write into a new folder inside it"),
-                   destination);
+      /* What rename(2) would say at the end, said before any work. */
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT, _("Cannot write to %s: %s"), destination,
+                   g_strerror (EBUSY));
       return FALSE;
     }
   if (is_empty_directory (dest))
@@ -386,5 +403,5 @@ dm_dataset_check_destination (const char  *destination,
                    destination);
       return FALSE;
     }
-  return check_replaceable (dest, destination, error);
+  return check_replaceable (dest, destination, read_dataset, error);
 }

@@ -333,7 +333,9 @@ dm_dataset_save (DmDataset     *dataset,
       dm_is_same_directory (destination, dm_dataset_get_source_path (dataset)))
     return dm_in_place_save (dataset, destination, cancellable, error);
 
-  absolute = g_canonicalize_filename (destination, NULL);
+  /* The directory the checks looked at: through a symbolic link, so that
+   * the output is staged on the file system it is moved into. */
+  absolute = dm_resolve_path (destination);
   parent = g_path_get_dirname (absolute);
   if (g_mkdir_with_parents (parent, 0777) != 0)
     {

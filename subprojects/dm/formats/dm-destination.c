@@ -18,9 +18,11 @@
 #include "dm-destination-private.h"
 
 /* The real path of @path, or of its nearest existing ancestor followed by
- * the rest, so paths that do not exist yet compare too. */
-static char *
-resolve (const char *path)
+ * the rest, so paths that do not exist yet compare too: the directory the
+ * checks look at, and the one a save replaces (a symbolic link to a
+ * directory is written through). */
+char *
+dm_resolve_path (const char *path)
 {
   g_autofree char *absolute = g_canonicalize_filename (path, NULL);
   g_autofree char *parent = NULL;
@@ -40,7 +42,7 @@ resolve (const char *path)
   if (g_str_equal (parent, absolute))
     return g_steal_pointer (&absolute);
   base = g_path_get_basename (absolute);
-  resolved_parent = resolve (parent);
+  resolved_parent = dm_resolve_path (parent);
 
   return g_build_filename (resolved_parent, base, NULL);
 }
@@ -68,8 +70,8 @@ gboolean
 dm_is_same_directory (const char *a,
                       const char *b)
 {
-  g_autofree char *x = resolve (a);
-  g_autofree char *y = resolve (b);
+  g_autofree char *x = dm_resolve_path (a);
+  g_autofree char *y = dm_resolve_path (b);
 
   return g_str_equal (x, y);
 }
@@ -143,10 +145,10 @@ is_dataset_file (const char *relative,
                  const char *absolute,
                  GHashTable *media)
 {
-  const char *annotation = relative + strlen (DM_DATUMARO_ANNOTATIONS_DIR G_DIR_SEPARATOR_S);
+  const char *annotations = DM_DATUMARO_ANNOTATIONS_DIR G_DIR_SEPARATOR_S;
 
-  if (g_str_has_prefix (relative, DM_DATUMARO_ANNOTATIONS_DIR G_DIR_SEPARATOR_S) &&
-      strchr (annotation, G_DIR_SEPARATOR) == NULL && g_str_has_suffix (annotation, ".json"))
+  if (g_str_has_prefix (relative, annotations) &&
+      strchr (relative + strlen (annotations), G_DIR_SEPARATOR) == NULL && g_str_has_suffix (relative, ".json"))
     return TRUE;
   if (g_str_equal (relative, DM_HASH_KEY_CACHE_DIR G_DIR_SEPARATOR_S DM_HASH_KEY_CACHE_FILE))
     return TRUE;
@@ -346,7 +348,7 @@ dm_check_destination (const char  *destination,
                       gboolean     read_dataset,
                       GError     **error)
 {
-  g_autofree char *dest = resolve (destination);
+  g_autofree char *dest = dm_resolve_path (destination);
   gboolean overwrite = (flags & DM_SAVE_OVERWRITE) != 0;
 
   if (g_file_test (dest, G_FILE_TEST_EXISTS) && !g_file_test (dest, G_FILE_TEST_IS_DIR))
@@ -358,7 +360,7 @@ dm_check_destination (const char  *destination,
 
   if (source != NULL)
     {
-      g_autofree char *src = resolve (source);
+      g_autofree char *src = dm_resolve_path (source);
 
       if (g_str_equal (dest, src) && !overwrite)
         {

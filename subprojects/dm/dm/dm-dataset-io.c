@@ -134,38 +134,53 @@ remove_quietly (const char *path)
     g_warning ("%s", error->message);
 }
 
-/* Puts the complete output @temp in the place of @destination. Where the
- * file system can, an existing destination is exchanged atomically, so
+/* Puts the complete output @temp in the place of @destination (@shown to
+ * the user; @source and @flags as dm_dataset_save() checked them).
+ *
+ * rename(2) alone makes a missing destination or replaces an empty
+ * directory, and fails (ENOTEMPTY or EEXIST) when the directory holds
+ * anything: the kernel makes that check at the moment of the move, so
+ * whatever was written into the destination since the check before the
+ * work (by the user, or by another run saving there) is never lost. Only
+ * with %DM_SAVE_OVERWRITE is a destination that holds something replaced,
+ * after checking again, right before, that it is still a dataset and
+ * nothing else; where the file system can, it is exchanged atomically, so
  * that at every moment @destination is either the old or the new tree. */
 static gboolean
-move_into_place (const char  *temp,
-                 const char  *destination,
-                 GError     **error)
+move_into_place (const char   *temp,
+                 const char   *destination,
+                 const char   *shown,
+                 const char   *source,
+                 DmSaveFlags   flags,
+                 GError      **error)
 {
   g_autofree char *aside = NULL;
   int saved_errno;
 
-  if (renameat2 (AT_FDCWD, temp, AT_FDCWD, destination, RENAME_NOREPLACE) == 0)
+  if (g_rename (temp, destination) == 0)
     return TRUE;
-  if (errno == EEXIST || errno == ENOTEMPTY)
+  if (errno != ENOTEMPTY && errno != EEXIST)
+    goto failed;
+  if ((flags & DM_SAVE_OVERWRITE) == 0)
     {
-      if (renameat2 (AT_FDCWD, temp, AT_FDCWD, destination, RENAME_EXCHANGE) == 0)
-        {
-          /* @temp is now the old tree. */
-          remove_quietly (temp);
-          return TRUE;
-        }
+      /* Something was written into it during the run: nothing changes. */
+      g_set_error (error, DM_ERROR, DM_ERROR_EXISTS,
+                   _("Cannot write to %s: the directory is not empty"), shown);
+      return FALSE;
+    }
+  if (!dm_check_destination (shown, source, flags, TRUE, error))
+    return FALSE;
+
+  if (renameat2 (AT_FDCWD, temp, AT_FDCWD, destination, RENAME_EXCHANGE) == 0)
+    {
+      /* @temp is now the old tree. */
+      remove_quietly (temp);
+      return TRUE;
     }
   if (errno != EINVAL && errno != ENOSYS)
     goto failed;
 
-  /* No renameat2 flags here: move the old tree aside, then the new in. */
-  if (!g_file_test (destination, G_FILE_TEST_EXISTS))
-    {
-      if (g_rename (temp, destination) == 0)
-        return TRUE;
-      goto failed;
-    }
+  /* No atomic exchange here: move the old tree aside, then the new in. */
   aside = g_strconcat (destination, TEMP_SUFFIX, NULL);
   if (g_mkdtemp (aside) == NULL || g_rename (destination, aside) != 0)
     goto failed;
@@ -183,6 +198,7 @@ failed:
   saved_errno = errno;
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                _("Cannot move the output into place at %s: %s"), destination, g_strerror (saved_errno));
+  g_prefix_error (error, _("Cannot write to %s: "), shown);
   return FALSE;
 }
 
@@ -270,7 +286,12 @@ remove_stale_temps (const char *destination)
  *
  * Writes @dataset in Datumaro's format (see dm_datumaro_write()) to
  * @destination, which must be absent or an empty directory unless
- * %DM_SAVE_OVERWRITE is given (see dm_dataset_check_destination()).
+ * %DM_SAVE_OVERWRITE is given (see dm_dataset_check_destination()). It is
+ * checked before the work and again when the output is in place beside it:
+ * the output then replaces an empty directory, or, with
+ * %DM_SAVE_OVERWRITE, a dataset and nothing else (the files below its top
+ * level are checked only then); a destination that has had anything else
+ * written into it since fails the save and stays as it is.
  *
  * The output is written into a temporary directory beside @destination
  * (`<destination>.tmp-XXXXXX`) and renamed into place when complete, so
@@ -304,13 +325,17 @@ dm_dataset_save (DmDataset     *dataset,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!dm_dataset_check_destination (destination, dm_dataset_get_source_path (dataset), flags, error))
+  /* The files below a replaced destination's top level are checked right
+   * before it is replaced (move_into_place()). */
+  if (!dm_check_destination (destination, dm_dataset_get_source_path (dataset), flags, FALSE, error))
     return FALSE;
   if (dm_dataset_get_source_path (dataset) != NULL &&
       dm_is_same_directory (destination, dm_dataset_get_source_path (dataset)))
     return dm_in_place_save (dataset, destination, cancellable, error);
 
-  absolute = g_canonicalize_filename (destination, NULL);
+  /* The directory the checks looked at: through a symbolic link, so that
+   * the output is staged on the file system it is moved into. */
+  absolute = dm_resolve_path (destination);
   parent = g_path_get_dirname (absolute);
   if (g_mkdir_with_parents (parent, 0777) != 0)
     {
@@ -332,19 +357,22 @@ dm_dataset_save (DmDataset     *dataset,
     }
 
   if (!dm_datumaro_write_full (dataset, temp, flags, cancellable, &local_error) ||
-      g_cancellable_set_error_if_cancelled (cancellable, &local_error) ||
-      !move_into_place (temp, absolute, &local_error))
+      g_cancellable_set_error_if_cancelled (cancellable, &local_error))
     {
-      remove_quietly (temp);
-      g_close (lock, NULL);
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_prefix_error (&local_error, _("Cannot write to %s: "), destination);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+    }
+  else if (move_into_place (temp, absolute, destination, dm_dataset_get_source_path (dataset), flags,
+                            &local_error))
+    {
+      g_close (lock, NULL);
+      return TRUE;
     }
 
+  remove_quietly (temp);
   g_close (lock, NULL);
-  return TRUE;
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }
 
 typedef struct

@@ -2,9 +2,12 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -15,9 +18,11 @@
 #include "dm-destination-private.h"
 
 /* The real path of @path, or of its nearest existing ancestor followed by
- * the rest, so paths that do not exist yet compare too. */
-static char *
-resolve (const char *path)
+ * the rest, so paths that do not exist yet compare too: the directory the
+ * checks look at, and the one a save replaces (a symbolic link to a
+ * directory is written through). */
+char *
+dm_resolve_path (const char *path)
 {
   g_autofree char *absolute = g_canonicalize_filename (path, NULL);
   g_autofree char *parent = NULL;
@@ -37,7 +42,7 @@ resolve (const char *path)
   if (g_str_equal (parent, absolute))
     return g_steal_pointer (&absolute);
   base = g_path_get_basename (absolute);
-  resolved_parent = resolve (parent);
+  resolved_parent = dm_resolve_path (parent);
 
   return g_build_filename (resolved_parent, base, NULL);
 }
@@ -65,8 +70,8 @@ gboolean
 dm_is_same_directory (const char *a,
                       const char *b)
 {
-  g_autofree char *x = resolve (a);
-  g_autofree char *y = resolve (b);
+  g_autofree char *x = dm_resolve_path (a);
+  g_autofree char *y = dm_resolve_path (b);
 
   return g_str_equal (x, y);
 }
@@ -86,7 +91,8 @@ compare_names (gconstpointer a,
 }
 
 /* The first entry of the non-empty directory @path that no Datumaro
- * dataset has (any entry when it has no annotations/ *.json), or %NULL. */
+ * dataset has at its top level (any entry when it has no annotations/
+ * *.json), or %NULL. */
 static char *
 first_foreign_entry (const char *path)
 {
@@ -106,6 +112,193 @@ first_foreign_entry (const char *path)
   return g_strdup (g_ptr_array_index (names, 0));
 }
 
+/* The media files the items of the Datumaro dataset at @path refer to,
+ * as its reader resolves them (canonical paths), or %NULL with @error set. */
+static GHashTable *
+dataset_media_files (const char  *path,
+                     GError     **error)
+{
+  g_autoptr(DmDataset) dataset = dm_datumaro_load (path, NULL, error);
+  g_autoptr(GHashTable) files = NULL;
+
+  if (dataset == NULL)
+    return NULL;
+  files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
+    {
+      DmItem *item = dm_dataset_get_item (dataset, i);
+      guint n = dm_item_get_n_media_files (item);
+
+      for (guint f = 0; f < n; f++)
+        g_hash_table_add (files, g_canonicalize_filename (dm_item_get_media_file_source (item, f), NULL));
+      if (n == 0 && dm_item_get_image_path (item) != NULL)
+        g_hash_table_add (files, g_canonicalize_filename (dm_item_get_image_path (item), NULL));
+    }
+  return g_steal_pointer (&files);
+}
+
+/* Whether the file (not directory) @relative below a dataset directory,
+ * @absolute, is the dataset's: a subset's annotation file, the hash-key
+ * cache, or a media file one of its items refers to (in @media). */
+static gboolean
+is_dataset_file (const char *relative,
+                 const char *absolute,
+                 GHashTable *media)
+{
+  const char *annotations = DM_DATUMARO_ANNOTATIONS_DIR G_DIR_SEPARATOR_S;
+
+  if (g_str_has_prefix (relative, annotations) &&
+      strchr (relative + strlen (annotations), G_DIR_SEPARATOR) == NULL && g_str_has_suffix (relative, ".json"))
+    return TRUE;
+  if (g_str_equal (relative, DM_HASH_KEY_CACHE_DIR G_DIR_SEPARATOR_S DM_HASH_KEY_CACHE_FILE))
+    return TRUE;
+  return g_hash_table_contains (media, absolute);
+}
+
+typedef struct
+{
+  char *name;
+  gboolean is_directory;
+} Entry;
+
+static void
+entry_clear (gpointer data)
+{
+  g_free (((Entry *) data)->name);
+}
+
+static int
+compare_entries (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (((const Entry *) a)->name, ((const Entry *) b)->name);
+}
+
+/* The entries of the directory @path, sorted by name, or %NULL when it
+ * cannot be read. readdir()'s d_type spares a stat per file where the file
+ * system gives it: a dataset's images/ may hold a million files. */
+static GArray *
+list_entries (const char *path)
+{
+  DIR *dir = opendir (path);
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (Entry));
+  struct dirent *dirent;
+
+  if (dir == NULL)
+    return NULL;
+  g_array_set_clear_func (entries, entry_clear);
+  while ((dirent = readdir (dir)) != NULL)
+    {
+      Entry entry = { NULL, dirent->d_type == DT_DIR };
+
+      if (g_str_equal (dirent->d_name, ".") || g_str_equal (dirent->d_name, ".."))
+        continue;
+      if (dirent->d_type == DT_UNKNOWN)
+        {
+          struct stat info;
+
+          entry.is_directory = fstatat (dirfd (dir), dirent->d_name, &info, AT_SYMLINK_NOFOLLOW) == 0 &&
+                               S_ISDIR (info.st_mode);
+        }
+      entry.name = g_strdup (dirent->d_name);
+      g_array_append_val (entries, entry);
+    }
+  closedir (dir);
+  g_array_sort (entries, compare_entries);
+  return g_steal_pointer (&entries);
+}
+
+/* The first file (in sorted order, depth first) below @relative ("" for
+ * all) in the dataset directory @root that is not the dataset's (see
+ * is_dataset_file()), as a path relative to @root, or %NULL. A directory
+ * counts by what it holds (one that cannot be read as foreign), a symbolic
+ * link as a file. */
+static char *
+first_foreign_file (const char *root,
+                    const char *relative,
+                    GHashTable *media)
+{
+  g_autofree char *path = g_build_filename (root, relative, NULL);
+  g_autoptr(GArray) entries = list_entries (path);
+
+  if (entries == NULL)
+    return g_strdup (relative);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const Entry *entry = &g_array_index (entries, Entry, i);
+      g_autofree char *child = g_build_filename (relative, entry->name, NULL);
+      g_autofree char *absolute = NULL;
+      char *foreign;
+
+      if (entry->is_directory)
+        {
+          foreign = first_foreign_file (root, child, media);
+          if (foreign != NULL)
+            return foreign;
+          continue;
+        }
+      absolute = g_build_filename (root, child, NULL);
+      if (!is_dataset_file (child, absolute, media))
+        return g_steal_pointer (&child);
+    }
+  return NULL;
+}
+
+/* Whether the directory @path is the root of a mount: the file system
+ * says so (statx), or, where it cannot, @path is on another device than
+ * its parent, or is its own parent ("/"). rename(2) cannot replace it. */
+static gboolean
+is_mount_point (const char *path)
+{
+  g_autofree char *parent_path = g_build_filename (path, "..", NULL);
+  struct statx info;
+  GStatBuf self, parent;
+
+  if (statx (AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &info) == 0 &&
+      (info.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) != 0)
+    return (info.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+  if (g_lstat (path, &self) != 0 || g_stat (parent_path, &parent) != 0)
+    return FALSE;
+  return self.st_dev != parent.st_dev || self.st_ino == parent.st_ino;
+}
+
+/* Sets @error when the non-empty directory @path (@shown to the user) is
+ * not a Datumaro dataset with nothing else in it; with @read_dataset, below
+ * its top level too: its subsets' annotation files, its hash-key cache, and
+ * the media files its items refer to, for which the dataset is read (one
+ * load). */
+static gboolean
+check_replaceable (const char  *path,
+                   const char  *shown,
+                   gboolean     read_dataset,
+                   GError     **error)
+{
+  g_autofree char *foreign = first_foreign_entry (path);
+  g_autoptr(GHashTable) media = NULL;
+  g_autoptr(GError) load_error = NULL;
+
+  if (foreign == NULL && read_dataset)
+    {
+      media = dataset_media_files (path, &load_error);
+      if (media == NULL)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT, _("Cannot replace %s: %s"), shown,
+                       load_error->message);
+          return FALSE;
+        }
+      foreign = first_foreign_file (path, "", media);
+    }
+  if (foreign != NULL)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                   _("Cannot replace %s: “%s” in it is not part of a Datumaro dataset, and --overwrite "
+                     "replaces only a dataset; choose an empty or new directory, or move that away"),
+                   shown, foreign);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * dm_dataset_check_destination:
  * @destination: (type filename): where a dataset is to be written
@@ -115,11 +308,15 @@ first_foreign_entry (const char *path)
  *
  * Checks, before any work is done, that dm_dataset_save() may write to
  * @destination, that is: it is not a file, not inside @source nor above it, not
- * @source itself unless %DM_SAVE_OVERWRITE is given, and not a non-empty
- * directory unless %DM_SAVE_OVERWRITE is given, and then only a directory
- * that holds a Datumaro dataset and nothing else (its annotations/, images/,
- * point_clouds/, videos/, hash_key_meta/): --overwrite replaces a dataset,
- * never a folder's other files.
+ * @source itself unless %DM_SAVE_OVERWRITE is given, not a mount point (the
+ * output replaces the directory as a whole), and not a non-empty directory
+ * unless %DM_SAVE_OVERWRITE is given, and then only a directory that holds a
+ * Datumaro dataset and nothing else: at its top level only annotations/,
+ * images/, point_clouds/, videos/ and hash_key_meta/, and below them only
+ * the subsets' annotation files (`annotations/<subset>.json`), the hash-key
+ * cache and the media files the dataset's items refer to (the dataset is
+ * read for those; one it cannot read is refused): --overwrite replaces a
+ * dataset, never a folder's other files.
  *
  * Returns: %TRUE if the destination may be written
  */
@@ -129,12 +326,30 @@ dm_dataset_check_destination (const char  *destination,
                               DmSaveFlags  flags,
                               GError     **error)
 {
-  g_autofree char *dest = NULL;
-  gboolean overwrite = (flags & DM_SAVE_OVERWRITE) != 0;
-
   g_return_val_if_fail (destination != NULL, FALSE);
 
-  dest = resolve (destination);
+  return dm_check_destination (destination, source, flags, TRUE, error);
+}
+
+/*
+ * dm_check_destination:
+ * @read_dataset: whether to check the files below a destination's top
+ *   level, reading its dataset
+ *
+ * dm_dataset_check_destination(), optionally without reading the dataset
+ * at the destination: dm_dataset_save() reads it once, right before it
+ * replaces it, so that a dataset of a million items is not read twice more
+ * than the caller's check before the work.
+ */
+gboolean
+dm_check_destination (const char  *destination,
+                      const char  *source,
+                      DmSaveFlags  flags,
+                      gboolean     read_dataset,
+                      GError     **error)
+{
+  g_autofree char *dest = dm_resolve_path (destination);
+  gboolean overwrite = (flags & DM_SAVE_OVERWRITE) != 0;
 
   if (g_file_test (dest, G_FILE_TEST_EXISTS) && !g_file_test (dest, G_FILE_TEST_IS_DIR))
     {
@@ -145,7 +360,7 @@ dm_dataset_check_destination (const char  *destination,
 
   if (source != NULL)
     {
-      g_autofree char *src = resolve (source);
+      g_autofree char *src = dm_resolve_path (source);
 
       if (g_str_equal (dest, src) && !overwrite)
         {
@@ -172,26 +387,23 @@ dm_dataset_check_destination (const char  *destination,
         return TRUE;
     }
 
-  if (g_file_test (dest, G_FILE_TEST_IS_DIR) && !overwrite && !is_empty_directory (dest))
+  if (!g_file_test (dest, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  if (is_mount_point (dest))
+    {
+      /* What rename(2) would say at the end, said before any work. */
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT, _("Cannot write to %s: %s"), destination,
+                   g_strerror (EBUSY));
+      return FALSE;
+    }
+  if (is_empty_directory (dest))
+    return TRUE;
+  if (!overwrite)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_EXISTS,
                    _("Cannot write to %s: the directory is not empty"),
                    destination);
       return FALSE;
     }
-  if (g_file_test (dest, G_FILE_TEST_IS_DIR) && overwrite)
-    {
-      g_autofree char *foreign = first_foreign_entry (dest);
-
-      if (foreign != NULL)
-        {
-          g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
-                       _("Cannot replace %s: “%s” in it is not part of a Datumaro dataset, and --overwrite "
-                         "replaces only a dataset; choose an empty or new directory, or move that away"),
-                       destination, foreign);
-          return FALSE;
-        }
-    }
-
-  return TRUE;
+  return check_replaceable (dest, destination, read_dataset, error);
 }

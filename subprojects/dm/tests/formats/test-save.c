@@ -1,12 +1,18 @@
 /* dm_dataset_save: the destinations it refuses, overwriting (also in
- * place), and failures and cancellation that leave the destination as it
- * was, no temporary directory, and the input unchanged.
+ * place), files written into the destination during the run, and failures
+ * and cancellation that leave the destination as it was, no temporary
+ * directory, and the input unchanged.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -19,6 +25,77 @@
 #define N_ITEMS 6
 
 typedef SourceFixture Fixture;
+
+/* The moment of the move. dm_dataset_save() puts its output in place with
+ * rename(2), or renameat2(2) to exchange it: this program's own rename()
+ * and renameat2() take the C library's place for libdm too (the
+ * executable's definitions come first in the dynamic linker's lookup, as
+ * with LD_PRELOAD), and run the armed hook once, just before the call
+ * whose new name is its destination. */
+typedef void (*MoveHookFunc) (const char *destination,
+                              gpointer    data);
+
+static struct
+{
+  char *destination;
+  MoveHookFunc func;
+  gpointer data;
+} before_move;
+
+static void
+arm_move_hook (const char   *destination,
+               MoveHookFunc  func,
+               gpointer      data)
+{
+  g_autofree char *parent = g_path_get_dirname (destination);
+  g_autofree char *base = g_path_get_basename (destination);
+  char *real_parent = realpath (parent, NULL);
+
+  /* The path libdm moves to: the destination's real one. */
+  g_assert_nonnull (real_parent);
+  g_free (before_move.destination);
+  before_move.destination = g_build_filename (real_parent, base, NULL);
+  free (real_parent);
+  before_move.func = func;
+  before_move.data = data;
+}
+
+static gboolean
+move_hook_ran (void)
+{
+  return before_move.func == NULL;
+}
+
+static void
+run_move_hook (const char *newpath)
+{
+  MoveHookFunc func = before_move.func;
+
+  if (func == NULL || !g_str_equal (newpath, before_move.destination))
+    return;
+  /* Disarmed first: the hook may save (and rename) too. */
+  before_move.func = NULL;
+  func (before_move.destination, before_move.data);
+}
+
+int
+rename (const char *oldpath,
+        const char *newpath)
+{
+  run_move_hook (newpath);
+  return syscall (SYS_renameat2, AT_FDCWD, oldpath, AT_FDCWD, newpath, 0);
+}
+
+int
+renameat2 (int           olddirfd,
+           const char   *oldpath,
+           int           newdirfd,
+           const char   *newpath,
+           unsigned int  flags)
+{
+  run_move_hook (newpath);
+  return syscall (SYS_renameat2, olddirfd, oldpath, newdirfd, newpath, flags);
+}
 
 /* A Datumaro dataset: subsets train and val, a PPM image per item, and a
  * key for each. */
@@ -92,6 +169,28 @@ save_some (Fixture     *f,
   return dm_dataset_save (output, dest, flags, NULL, error);
 }
 
+/* Asserts that a save to @dest with @flags fails with @code of DM_ERROR,
+ * naming @dest and @part, and touches nothing. */
+static void
+assert_save_refused (Fixture     *f,
+                     DmSaveFlags  flags,
+                     int          code,
+                     const char  *part)
+{
+  g_autoptr(GHashTable) before = snapshot_tree (f->dest);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (save_some (f, 2, f->dest, flags, &error));
+  g_assert_error (error, DM_ERROR, code);
+  assert_error_mentions (error, f->dest);
+  assert_error_mentions (error, part);
+  /* The library speaks to any caller: no command-line flag in it. */
+  if (code == DM_ERROR_EXISTS)
+    g_assert_null (strstr (error->message, "--"));
+  assert_tree_matches (before, f->dest);
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+}
+
 static void
 test_new_destination (Fixture *f, gconstpointer data)
 {
@@ -129,18 +228,9 @@ static void
 test_refuses_non_empty (Fixture *f, gconstpointer data)
 {
   g_autofree char *keep = g_build_filename (f->dest, "keep.txt", NULL);
-  g_autoptr(GHashTable) before = NULL;
-  g_autoptr(GError) error = NULL;
 
   write_file (keep, "mine", -1);
-  before = snapshot_tree (f->dest);
-  g_assert_false (save_some (f, 2, f->dest, DM_SAVE_NONE, &error));
-  g_assert_error (error, DM_ERROR, DM_ERROR_EXISTS);
-  assert_error_mentions (error, f->dest);
-  /* The library speaks to any caller: no command-line flag in it. */
-  g_assert_null (strstr (error->message, "--"));
-  assert_tree_matches (before, f->dest);
-  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+  assert_save_refused (f, DM_SAVE_NONE, DM_ERROR_EXISTS, "not empty");
 }
 
 static void
@@ -349,10 +439,210 @@ test_stale_temps_removed (Fixture *f, gconstpointer data)
   g_close (fd, NULL);
 }
 
+/* What a user writes into the destination during a run, and the
+ * destination's snapshot then. */
+typedef struct
+{
+  const char *name;
+  GHashTable *at_move;
+} UserFile;
+
+static void
+user_file_clear (UserFile *file)
+{
+  g_clear_pointer (&file->at_move, g_hash_table_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UserFile, user_file_clear)
+
+/* A hook: the user writes the UserFile @data into the destination (making
+ * the destination when it is missing). */
+static void
+write_user_file (const char *destination,
+                 gpointer    data)
+{
+  UserFile *file = data;
+  g_autofree char *path = g_build_filename (destination, file->name, NULL);
+
+  write_file (path, "mine", -1);
+  file->at_move = snapshot_tree (destination);
+}
+
+/* Without DM_SAVE_OVERWRITE, a file written into a new or empty destination
+ * during the run stays, and the save fails naming the destination. */
+static void
+test_written_during_run (Fixture *f, gconstpointer data)
+{
+  for (guint exists = 0; exists < 2; exists++)
+    {
+      g_auto(UserFile) precious = { "precious.txt", NULL };
+      g_autoptr(GError) error = NULL;
+
+      if (exists)
+        g_assert_cmpint (g_mkdir (f->dest, 0755), ==, 0);
+      arm_move_hook (f->dest, write_user_file, &precious);
+      g_assert_false (save_some (f, 2, f->dest, DM_SAVE_NONE, &error));
+      g_assert_true (move_hook_ran ());
+      g_assert_error (error, DM_ERROR, DM_ERROR_EXISTS);
+      assert_error_mentions (error, f->dest);
+      assert_error_mentions (error, "not empty");
+      g_assert_null (strchr (error->message, '\n'));
+      assert_tree_matches (precious.at_move, f->dest);
+      g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+      remove_tree (f->dest);
+    }
+}
+
+/* A hook: another run saves one item to the destination first. */
+static void
+save_other_run (const char *destination,
+                gpointer    data)
+{
+  Fixture *f = data;
+  g_autoptr(GError) error = NULL;
+
+  save_some (f, 1, destination, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+}
+
+/* Two runs to one new destination: the second to finish fails, and the
+ * first's output stays. */
+static void
+test_concurrent_runs (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) output = NULL;
+
+  arm_move_hook (f->dest, save_other_run, f);
+  g_assert_false (save_some (f, 3, f->dest, DM_SAVE_NONE, &error));
+  g_assert_true (move_hook_ran ());
+  g_assert_error (error, DM_ERROR, DM_ERROR_EXISTS);
+  assert_error_mentions (error, f->dest);
+  output = load_dataset_ok (f->dest);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 1);
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+}
+
+/* With DM_SAVE_OVERWRITE, the destination is checked again right before it
+ * is replaced: a file written into it during the run refuses the save. */
+static void
+test_overwrite_rechecked (Fixture *f, gconstpointer data)
+{
+  g_auto(UserFile) notes = { "notes.txt", NULL };
+  g_autoptr(GError) error = NULL;
+
+  save_some (f, 2, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  arm_move_hook (f->dest, write_user_file, &notes);
+  g_assert_false (save_some (f, 3, f->dest, DM_SAVE_OVERWRITE, &error));
+  g_assert_true (move_hook_ran ());
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+  assert_error_mentions (error, "notes.txt");
+  assert_tree_matches (notes.at_move, f->dest);
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+}
+
+/* --overwrite replaces only a dataset below its top level too: a file in
+ * images/ no item refers to, anything in annotations/ but the subsets'
+ * files, anything in hash_key_meta/ but the key cache is refused, named,
+ * touching nothing; so is a dataset that cannot be read. */
+static void
+test_overwrite_checks_below (Fixture *f, gconstpointer data)
+{
+  const char *foreign[] = {
+    "images/precious.txt", "images/train/orphan.ppm", "annotations/extra/keep.txt",
+    "annotations/notes.txt", "hash_key_meta/other.json",
+  };
+  g_autofree char *train = g_build_filename (f->dest, "annotations", "train.json", NULL);
+  g_autoptr(GError) error = NULL;
+
+  save_some (f, 4, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (foreign); i++)
+    {
+      g_autofree char *path = g_build_filename (f->dest, foreign[i], NULL);
+
+      write_file (path, "mine", -1);
+      /* Before the work (as dm checks it), and when the output is ready. */
+      g_assert_false (dm_dataset_check_destination (f->dest, f->source, DM_SAVE_OVERWRITE, &error));
+      assert_error_mentions (error, foreign[i]);
+      g_clear_error (&error);
+      assert_save_refused (f, DM_SAVE_OVERWRITE, DM_ERROR_OUTPUT, foreign[i]);
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+
+  /* The dataset's own files, and nothing else: replaced. */
+  save_some (f, 3, f->dest, DM_SAVE_OVERWRITE, &error);
+  g_assert_no_error (error);
+
+  write_file (train, "{\"items\": [", -1);
+  assert_save_refused (f, DM_SAVE_OVERWRITE, DM_ERROR_OUTPUT, train);
+}
+
+/* A destination that is a symbolic link to a directory is written
+ * through: the directory is replaced, the link stays. */
+static void
+test_symlink_destination (Fixture *f, gconstpointer data)
+{
+  g_autofree char *real = g_build_filename (f->tmp, "real", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir (real, 0755), ==, 0);
+  g_assert_cmpint (symlink ("real", f->dest), ==, 0);
+  for (guint n_kept = 2; n_kept <= 3; n_kept++)
+    {
+      g_autoptr(DmDataset) output = NULL;
+
+      save_some (f, n_kept, f->dest, n_kept == 2 ? DM_SAVE_NONE : DM_SAVE_OVERWRITE, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_file_test (f->dest, G_FILE_TEST_IS_SYMLINK));
+      output = load_dataset_ok (real);
+      g_assert_cmpuint (dm_dataset_get_n_items (output), ==, n_kept);
+      g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+    }
+}
+
+static void
+mount_fixture_tear_down (Fixture       *f,
+                         gconstpointer  data)
+{
+  umount2 (f->dest, MNT_DETACH);
+  source_fixture_tear_down (f, data);
+}
+
+/* A mount point is refused before any work: the output replaces the
+ * destination directory as a whole, which rename(2) cannot do to a mount
+ * point. Mounting needs root. */
+static void
+test_refuses_mount_point (Fixture *f, gconstpointer data)
+{
+  const DmSaveFlags flags[] = { DM_SAVE_NONE, DM_SAVE_OVERWRITE };
+
+  g_assert_cmpint (g_mkdir (f->dest, 0755), ==, 0);
+  if (geteuid () != 0 || mount ("tmpfs", f->dest, "tmpfs", 0, "size=1m") != 0)
+    {
+      g_test_skip ("mounting a file system needs root");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (save_some (f, 2, f->dest, flags[i], &error));
+      g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+      assert_error_mentions (error, f->dest);
+      assert_error_mentions (error, g_strerror (EBUSY));
+      g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+      g_assert_false (dir_has_entry_containing (f->dest, ""));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, func) \
@@ -369,8 +659,17 @@ main (int    argc,
   ADD ("cancelled", test_cancelled);
   ADD ("image-path-escaping", test_image_path_escaping);
   ADD ("stale-temps-removed", test_stale_temps_removed);
+  ADD ("written-during-run", test_written_during_run);
+  ADD ("concurrent-runs", test_concurrent_runs);
+  ADD ("overwrite-rechecked", test_overwrite_rechecked);
+  ADD ("overwrite-checks-below", test_overwrite_checks_below);
+  ADD ("symlink-destination", test_symlink_destination);
+  g_test_add ("/save/refuses-mount-point", Fixture, NULL, fixture_set_up, test_refuses_mount_point,
+              mount_fixture_tear_down);
 
 #undef ADD
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_free (before_move.destination);
+  return status;
 }

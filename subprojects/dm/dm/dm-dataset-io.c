@@ -165,7 +165,8 @@ move_into_place (const char   *temp,
     {
       /* Something was written into it during the run: nothing changes. */
       g_set_error (error, DM_ERROR, DM_ERROR_EXISTS,
-                   _("Cannot write to %s: the directory is not empty"), shown);
+                   _("Cannot write to %s: it is no longer empty (something was written into it "
+                     "during the run); nothing was changed"), shown);
       return FALSE;
     }
   if (!dm_check_destination (shown, source, flags, TRUE, error))

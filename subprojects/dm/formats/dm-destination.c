@@ -282,8 +282,9 @@ check_replaceable (const char  *path,
       media = dataset_media_files (path, &load_error);
       if (media == NULL)
         {
-          g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT, _("Cannot replace %s: %s"), shown,
-                       load_error->message);
+          g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                       _("Cannot replace %s: its dataset cannot be read, so what --overwrite would "
+                         "delete is unknown (%s)"), shown, load_error->message);
           return FALSE;
         }
       foreign = first_foreign_file (path, "", media);
@@ -391,9 +392,10 @@ dm_check_destination (const char  *destination,
     return TRUE;
   if (is_mount_point (dest))
     {
-      /* What rename(2) would say at the end, said before any work. */
-      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT, _("Cannot write to %s: %s"), destination,
-                   g_strerror (EBUSY));
+      /* rename(2) would refuse it at the end (EBUSY): said before any work. */
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                   _("Cannot write to %s: it is a mount point, and the output replaces its directory "
+                     "as a whole; write into a new folder inside it"), destination);
       return FALSE;
     }
   if (is_empty_directory (dest))

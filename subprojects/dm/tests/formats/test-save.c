@@ -485,7 +485,7 @@ test_written_during_run (Fixture *f, gconstpointer data)
       g_assert_true (move_hook_ran ());
       g_assert_error (error, DM_ERROR, DM_ERROR_EXISTS);
       assert_error_mentions (error, f->dest);
-      assert_error_mentions (error, "not empty");
+      assert_error_mentions (error, "no longer empty");
       g_assert_null (strchr (error->message, '\n'));
       assert_tree_matches (precious.at_move, f->dest);
       g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
@@ -631,7 +631,7 @@ test_refuses_mount_point (Fixture *f, gconstpointer data)
       g_assert_false (save_some (f, 2, f->dest, flags[i], &error));
       g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
       assert_error_mentions (error, f->dest);
-      assert_error_mentions (error, g_strerror (EBUSY));
+      assert_error_mentions (error, "mount point");
       g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
       g_assert_false (dir_has_entry_containing (f->dest, ""));
     }

@@ -651,22 +651,45 @@ choose_shown (const ItemGroup *group,
   *n_dropped = MIN (group->dropped->len, per_group - *n_kept);
 }
 
-/* A thumbnail as a data: URI, or NULL when the image cannot be read. */
+/* Images larger are not decoded for a thumbnail: scaling decodes the
+ * whole image first (400 MB as RGBA at this size), and the hasher refuses
+ * them as well. */
+#define MAX_THUMBNAIL_SOURCE_PIXELS G_GINT64_CONSTANT (100000000)
+
+/* A thumbnail as a data: URI, or NULL with @why_not, the placeholder's
+ * text, when the image cannot be read or is too large to decode. */
 static char *
-thumbnail_uri (const char *image_path,
-               guint       size,
-               int        *width,
-               int        *height)
+thumbnail_uri (const char  *image_path,
+               guint        size,
+               int         *width,
+               int         *height,
+               const char **why_not)
 {
   g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autofree char *buffer = NULL;
   g_autofree char *base64 = NULL;
   gsize length = 0;
   const char *mime = "image/jpeg";
+  int declared_width = 0, declared_height = 0;
+
+  /* The size from the header alone, before anything is decoded. */
+  if (gdk_pixbuf_get_file_info (image_path, &declared_width, &declared_height) == NULL)
+    {
+      *why_not = _("no image: cannot be read");
+      return NULL;
+    }
+  if ((gint64) declared_width * declared_height > MAX_THUMBNAIL_SOURCE_PIXELS)
+    {
+      *why_not = _("no image: over 100 megapixels");
+      return NULL;
+    }
 
   pixbuf = gdk_pixbuf_new_from_file_at_scale (image_path, (int) size, (int) size, TRUE, NULL);
   if (pixbuf == NULL)
-    return NULL;
+    {
+      *why_not = _("no image: cannot be read");
+      return NULL;
+    }
 
   /* JPEG is a tenth of PNG's size for photos; PNG if the JPEG saver is
    * missing or the image has an alpha channel JPEG cannot keep. */
@@ -676,7 +699,10 @@ thumbnail_uri (const char *image_path,
       g_clear_pointer (&buffer, g_free);
       mime = "image/png";
       if (!gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &length, "png", NULL, NULL))
-        return NULL;
+        {
+          *why_not = _("no image: cannot be read");
+          return NULL;
+        }
     }
 
   *width = gdk_pixbuf_get_width (pixbuf);
@@ -696,9 +722,10 @@ append_thumbnail (GString                   *html,
   g_autofree char *uri = NULL;
   g_autofree char *name = g_strdup_printf ("%s/%s", dm_item_get_subset (item), dm_item_get_id (item));
   int width = 0, height = 0;
+  const char *why_not = _("no image");
 
   if (image != NULL)
-    uri = thumbnail_uri (image, content->thumbnail_size, &width, &height);
+    uri = thumbnail_uri (image, content->thumbnail_size, &width, &height, &why_not);
 
   g_string_append_printf (html, "<figure class=\"%s\" title=\"", kept ? "kept" : "dropped");
   append_escaped (html, name);
@@ -710,7 +737,7 @@ append_thumbnail (GString                   *html,
       g_string_append (html, "\">");
     }
   else
-    g_string_append_printf (html, "<span class=\"missing\">%s</span>", _("no image"));
+    g_string_append_printf (html, "<span class=\"missing\">%s</span>", why_not);
   g_string_append (html, "</div><figcaption>");
   append_escaped (html, dm_item_get_id (item));
   g_string_append (html, "</figcaption></figure>\n");

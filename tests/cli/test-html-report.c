@@ -388,6 +388,31 @@ test_refuses_inside_dataset (Fixture       *fixture,
     }
 }
 
+/* The JSON report follows the same rule, checked before any work: a
+ * report inside SOURCE would be loaded with it next time, one inside a
+ * new DEST made it non-empty. One line naming the file. */
+static void
+test_json_report_refuses_inside_dataset (Fixture       *fixture,
+                                         gconstpointer  data)
+{
+  g_autofree char *in_source = g_build_filename (fixture->source, "annotations", "r.json", NULL);
+  g_autofree char *in_dest = g_build_filename (fixture->dest, "r.json", NULL);
+  const char *places[] = { in_source, in_dest };
+
+  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+    {
+      g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", fixture->dest,
+                                     "--report", places[i], NULL);
+      g_autofree char *expected = g_strdup_printf ("dm: Cannot write the report to %s: it is inside a dataset; "
+                                                   "choose a file outside SOURCE and DEST\n", places[i]);
+
+      g_assert_cmpint (run->status, ==, 1);
+      g_assert_cmpstr (run->err, ==, expected);
+      g_assert_false (g_file_test (places[i], G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (fixture->dest, G_FILE_TEST_EXISTS));
+    }
+}
+
 /* ---- in a browser ---------------------------------------------------- */
 
 static char *
@@ -525,6 +550,7 @@ main (int argc, char **argv)
   g_test_add ("/html-report/huge-image-placeholder", Fixture, NULL, fixture_set_up, test_huge_image_placeholder, source_fixture_tear_down);
   g_test_add ("/html-report/refuses-existing", Fixture, NULL, fixture_set_up, test_refuses_existing_report, source_fixture_tear_down);
   g_test_add ("/html-report/refuses-inside-dataset", Fixture, NULL, fixture_set_up, test_refuses_inside_dataset, source_fixture_tear_down);
+  g_test_add ("/html-report/json-report-refuses-inside-dataset", Fixture, NULL, fixture_set_up, test_json_report_refuses_inside_dataset, source_fixture_tear_down);
   g_test_add ("/html-report/in-browser", Fixture, NULL, fixture_set_up, test_in_browser, source_fixture_tear_down);
 
   return g_test_run ();

@@ -593,6 +593,9 @@ run_transform (RunOptions  *options,
 
   if (!dm_dataset_check_destination (run.destination, options->source, run.flags, &error))
     return fail (error);
+  if (options->report_path != NULL
+      && !dm_json_report_check_destination (options->report_path, options->source, run.destination, &error))
+    return fail (error);
   if (options->html_report_dir != NULL
       && !dm_html_report_check_destination (options->html_report_dir, options->source, run.destination,
                                             options->overwrite, &error))

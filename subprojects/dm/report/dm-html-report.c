@@ -1067,6 +1067,54 @@ is_at_or_below (const char *path,
   return g_file_equal (path_file, dir_file) || g_file_has_prefix (path_file, dir_file);
 }
 
+/* Whether @path is at or below @source or @dataset_destination (either
+ * %NULL): a report there would be taken for part of the dataset, or, in
+ * a DEST still to be written, make it non-empty. */
+static gboolean
+is_inside_dataset (const char *path,
+                   const char *source,
+                   const char *dataset_destination)
+{
+  return (source != NULL && is_at_or_below (path, source))
+         || (dataset_destination != NULL && is_at_or_below (path, dataset_destination));
+}
+
+/**
+ * dm_json_report_check_destination:
+ * @path: the JSON report's file
+ * @source: (nullable): the dataset read, which the report must not touch
+ * @dataset_destination: (nullable): where the output dataset goes, which
+ *   the report must not mix with
+ * @error: return location for a #GError
+ *
+ * Checks, before any work, that the JSON report may be written to @path:
+ * outside both datasets, and not onto a directory. An existing file is
+ * replaced.
+ *
+ * Returns: %TRUE if it may
+ */
+gboolean
+dm_json_report_check_destination (const char  *path,
+                                  const char  *source,
+                                  const char  *dataset_destination,
+                                  GError     **error)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                   _("Cannot write the report to %s: it is a directory, not a file"), path);
+      return FALSE;
+    }
+  if (is_inside_dataset (path, source, dataset_destination))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                   _("Cannot write the report to %s: it is inside a dataset; choose a file outside SOURCE and DEST"),
+                   path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * dm_html_report_check_destination:
  * @directory: where the report is to go
@@ -1095,8 +1143,7 @@ dm_html_report_check_destination (const char  *directory,
                    _("Cannot write the HTML report to %s: it is a file, not a directory"), directory);
       return FALSE;
     }
-  if ((source != NULL && is_at_or_below (directory, source))
-      || (dataset_destination != NULL && is_at_or_below (directory, dataset_destination)))
+  if (is_inside_dataset (directory, source, dataset_destination))
     {
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                    _("Cannot write the HTML report to %s: it is inside a dataset; choose a directory of its own"),

@@ -88,8 +88,11 @@ usage_error (GOptionContext *context,
   return 2;
 }
 
+/* The values @pspec takes and, with @with_default, its default: a
+ * parameter the user must give has no default to speak of. */
 static char *
-describe_value_type (GParamSpec *pspec)
+describe_value_type (GParamSpec *pspec,
+                     gboolean    with_default)
 {
   GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
   g_auto(GValue) default_value = G_VALUE_INIT;
@@ -106,54 +109,88 @@ describe_value_type (GParamSpec *pspec)
 
       for (guint i = 0; i < enum_class->n_values; i++)
         g_string_append_printf (values, "%s%s", i > 0 ? ", " : "", enum_class->values[i].value_nick);
+      if (!with_default)
+        return g_strdup_printf (_("one of %s"), values->str);
       return g_strdup_printf (_("one of %s; default %s"), values->str, def ? def->value_nick : "?");
     }
   if (G_IS_PARAM_SPEC_DOUBLE (pspec))
     {
       GParamSpecDouble *d = G_PARAM_SPEC_DOUBLE (pspec);
+
+      if (!with_default)
+        return g_strdup_printf (_("number from %g to %g"), d->minimum, d->maximum);
       return g_strdup_printf (_("number from %g to %g; default %g"),
                               d->minimum, d->maximum, d->default_value);
     }
   if (G_IS_PARAM_SPEC_UINT (pspec))
     {
       GParamSpecUInt *u = G_PARAM_SPEC_UINT (pspec);
+
+      if (!with_default)
+        return g_strdup_printf (_("whole number from %u to %u"), u->minimum, u->maximum);
       return g_strdup_printf (_("whole number from %u to %u; default %u"),
                               u->minimum, u->maximum, u->default_value);
     }
   if (G_IS_PARAM_SPEC_INT (pspec))
     {
       GParamSpecInt *i = G_PARAM_SPEC_INT (pspec);
+
+      if (!with_default)
+        return g_strdup_printf (_("whole number from %d to %d"), i->minimum, i->maximum);
       return g_strdup_printf (_("whole number from %d to %d; default %d"),
                               i->minimum, i->maximum, i->default_value);
     }
   if (G_IS_PARAM_SPEC_BOOLEAN (pspec))
-    return g_strdup_printf (_("true or false; default %s"),
-                            g_value_get_boolean (&default_value) ? "true" : "false");
+    {
+      if (!with_default)
+        return g_strdup (_("true or false"));
+      return g_strdup_printf (_("true or false; default %s"),
+                              g_value_get_boolean (&default_value) ? "true" : "false");
+    }
 
   if (G_IS_PARAM_SPEC_STRING (pspec))
     {
       const char *text = g_value_get_string (&default_value);
 
+      if (!with_default)
+        return g_strdup (_("text"));
       return text != NULL ? g_strdup_printf (_("text; default %s"), text) : g_strdup (_("text; none by default"));
     }
 
+  if (!with_default)
+    return g_strdup (g_type_name (type));
   default_text = g_strdup_value_contents (&default_value);
   return g_strdup_printf (_("%s; default %s"), g_type_name (type), default_text);
 }
 
+/* Whether @pspec is a boolean that is off unless given: as an option, a
+ * flag whose name says it all. */
+static gboolean
+is_flag_off_by_default (GParamSpec *pspec)
+{
+  return G_IS_PARAM_SPEC_BOOLEAN (pspec) && !G_PARAM_SPEC_BOOLEAN (pspec)->default_value;
+}
+
 /* A parameter as the menu and --help show it: its blurb, translated in
- * the transform's domain, the values it takes, and, with @show_required,
- * whether it is required. */
+ * the transform's domain, the values it takes and its default, or, with
+ * @show_required, that it is required, if it is. @as_option: as --help
+ * shows it, where a boolean off by default is a flag and needs no values. */
 static char *
 describe_parameter (DmTransformClass *klass,
                     GParamSpec       *pspec,
-                    gboolean          show_required)
+                    gboolean          show_required,
+                    gboolean          as_option)
 {
   const char *domain = dm_transform_class_get_translation_domain (klass);
   const char *blurb = g_dgettext (domain, g_param_spec_get_blurb (pspec));
-  g_autofree char *values = describe_value_type (pspec);
+  gboolean required = show_required
+                      && dm_transform_class_is_parameter_required (klass, g_param_spec_get_name (pspec));
+  g_autofree char *values = NULL;
 
-  if (show_required && dm_transform_class_is_parameter_required (klass, g_param_spec_get_name (pspec)))
+  if (as_option && !required && is_flag_off_by_default (pspec))
+    return g_strdup (blurb);
+  values = describe_value_type (pspec, !required);
+  if (required)
     /* TRANSLATORS: a parameter's description, then the values it takes */
     return g_strdup_printf (_("%s (%s; required)"), blurb, values);
   return g_strdup_printf ("%s (%s)", blurb, values);
@@ -201,7 +238,7 @@ command_transforms (int argc, char **argv)
           DmTransformClass *klass = DM_TRANSFORM_GET_CLASS (transform);
           const char *name = g_param_spec_get_name (pspecs[p]);
           char alias = dm_transform_class_get_alias (klass, name);
-          g_autofree char *description = describe_parameter (klass, pspecs[p], TRUE);
+          g_autofree char *description = describe_parameter (klass, pspecs[p], TRUE, FALSE);
           g_autofree char *option = alias != 0 ? g_strdup_printf ("-%c, %s", alias, name) : g_strdup (name);
 
           g_print ("    %-12s %s\n", option, description);
@@ -728,7 +765,7 @@ parameter_options_init (ParameterOptions   *options,
     {
       const char *name = g_param_spec_get_name (pspecs[p]);
       char alias = dm_transform_class_get_alias (klass, name);
-      g_autofree char *help = describe_parameter (klass, pspecs[p], show_required);
+      g_autofree char *help = describe_parameter (klass, pspecs[p], show_required, TRUE);
       g_autofree char *placeholder = g_ascii_strup (name, -1);
       GOptionEntry entry = { 0 };
 

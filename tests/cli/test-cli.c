@@ -679,6 +679,43 @@ test_parameter_options (Fixture *fixture, gconstpointer data)
   g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
 }
 
+/* A warning from the libraries (an item's label id outside the dataset's
+ * labels, which Datumaro loads as it is) is one line in dm's own voice,
+ * not GLib's "(dm prune:PID): Dm-WARNING **: TIME: …"; -q does not
+ * silence it. */
+static void
+test_warning_is_one_clean_line (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *train = g_build_filename (fixture->source, "annotations", "train.json", NULL);
+  g_autoptr(JsonNode) root = read_json (train);
+  JsonObject *item = json_array_get_object_element (json_object_get_array_member (json_node_get_object (root), "items"), 0);
+  JsonObject *annotation = json_array_get_object_element (json_object_get_array_member (item, "annotations"), 0);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *expected = NULL;
+  const char *quiet[] = { NULL, "-q" };
+
+  json_object_set_int_member (annotation, "label_id", 99);
+  json_generator_set_root (generator, root);
+  g_assert_true (json_generator_to_file (generator, train, NULL));
+  g_hash_table_unref (fixture->source_before);
+  fixture->source_before = snapshot_tree (fixture->source);
+  expected = g_strdup_printf ("dm: warning: %s: items[0] (id “%s”): label_id 99 is outside the dataset's "
+                              "%u labels; kept as it is\n", train, json_object_get_string_member (item, "id"),
+                              json_array_get_length (json_object_get_array_member (
+                                json_object_get_object_member (json_object_get_object_member (
+                                  json_node_get_object (root), "categories"), "label"), "labels")));
+
+  for (guint i = 0; i < G_N_ELEMENTS (quiet); i++)
+    {
+      g_autofree char *dest = path_in (fixture, quiet[i] != NULL ? "warned-quietly" : "warned");
+      g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "1",
+                                     "-o", dest, quiet[i], NULL);
+
+      g_assert_cmpint (run->status, ==, 0);
+      g_assert_cmpstr (run->err, ==, expected);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -709,6 +746,7 @@ main (int argc, char **argv)
   ADD ("hash-refuses-imagenet", test_hash_refuses_imagenet);
   ADD ("help-lists-every-parameter", test_help_lists_every_parameter);
   ADD ("parameter-options", test_parameter_options);
+  ADD ("warning-is-one-clean-line", test_warning_is_one_clean_line);
 
 #undef ADD
 

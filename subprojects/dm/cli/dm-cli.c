@@ -11,6 +11,7 @@
 
 #include "dm.h"
 #include "dm-cli-job.h"
+#include "dm-cli-log.h"
 #include "dm-cli-progress.h"
 #include "dm-cli-host-seconds.h"
 #include "dm-cli-staged.h"
@@ -197,7 +198,7 @@ describe_parameter (DmTransformClass *klass,
 }
 
 static int
-command_transforms (int argc, char **argv)
+command_transforms (DmCliLog *log, int argc, char **argv)
 {
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
@@ -905,7 +906,8 @@ check_required_parameters (DmTransform *transform,
  * defaults stand. Both take the host's options and the transform's, made
  * from its parameters. */
 static int
-run_transform_command (DmTransform *transform,
+run_transform_command (DmCliLog    *log,
+                       DmTransform *transform,
                        gboolean     by_name,
                        int          argc,
                        char       **argv)
@@ -942,6 +944,7 @@ run_transform_command (DmTransform *transform,
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
+  log->quiet = options.quiet;
   if ((problem = check_datum_only_options (options.project)) != NULL)
     return usage_error (context, problem);
   if (by_name && (transform == NULL || argc != 2))
@@ -980,7 +983,7 @@ takes_next_argument (const GOptionEntry *entries,
 /* `dm transform NAME SOURCE[:FORMAT]`: NAME is the first argument that is
  * neither an option nor a host option's value. */
 static int
-command_transform (int argc, char **argv)
+command_transform (DmCliLog *log, int argc, char **argv)
 {
   g_auto(RunOptions) scratch = { 0 };
   g_autofree GOptionEntry *host_entries = host_entries_new (&scratch);
@@ -1004,7 +1007,7 @@ command_transform (int argc, char **argv)
       argc--;
       break;
     }
-  return run_transform_command (transform, TRUE, argc, argv);
+  return run_transform_command (log, transform, TRUE, argc, argv);
 }
 
 /* What the worker thread of `dm hash` works on. */
@@ -1107,7 +1110,7 @@ hash_work (DmCliJob      *job,
  * --embeddings, --ids) are options made from its GParamSpecs, as for
  * `dm TRANSFORM`; the options here are the cache's and the shards'. */
 static int
-command_hash (int argc, char **argv)
+command_hash (DmCliLog *log, int argc, char **argv)
 {
   g_autofree char *format = NULL;
   g_autofree char *shard = NULL;
@@ -1146,6 +1149,7 @@ command_hash (int argc, char **argv)
       "then “dm hash SOURCE --merge FILE…” once."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
+  log->quiet = quiet;
   if (merge && (shard != NULL || keys_out != NULL))
     return usage_error (context, _("--merge does not go with --shard or --keys-out"));
   /* Keys from embeddings cost no decoding, and every row needs its item. */
@@ -1194,7 +1198,7 @@ command_hash (int argc, char **argv)
 static const struct
 {
   const char *name;
-  int (*run) (int argc, char **argv);
+  int (*run) (DmCliLog *log, int argc, char **argv);
   const char *summary;
 } commands[] = {
   { "transforms", command_transforms, N_("List the transforms and their parameters") },
@@ -1229,8 +1233,11 @@ main (int argc, char **argv)
   /* The command's messages are libdm's domain, which libdm binds when it
    * is loaded (dm-i18n.c, honouring DM_LOCALEDIR): only the locale and the
    * default domain are the program's to set. */
+  DmCliLog *log;
+
   setlocale (LC_ALL, "");
   textdomain (GETTEXT_PACKAGE);
+  log = dm_cli_log_install ();
 
   if (argc < 2)
     {
@@ -1249,7 +1256,7 @@ main (int argc, char **argv)
         g_autofree char *prgname = g_strdup_printf ("dm %s", commands[i].name);
 
         g_set_prgname (prgname);
-        return commands[i].run (argc - 1, argv + 1);
+        return commands[i].run (log, argc - 1, argv + 1);
       }
 
   /* Any other name is a transform's: `dm TRANSFORM SOURCE …`. */
@@ -1264,7 +1271,7 @@ main (int argc, char **argv)
       if (transform == NULL)
         return fail (error);
       g_set_prgname (prgname);
-      return run_transform_command (transform, FALSE, argc - 1, argv + 1);
+      return run_transform_command (log, transform, FALSE, argc - 1, argv + 1);
     }
 
   g_printerr (_("dm: unknown command “%s”\n"), argv[1]);

@@ -656,8 +656,8 @@ choose_shown (const ItemGroup *group,
  * them as well. */
 #define MAX_THUMBNAIL_SOURCE_PIXELS G_GINT64_CONSTANT (100000000)
 
-/* A thumbnail as a data: URI, or NULL with @why_not, the placeholder's
- * text, when the image cannot be read or is too large to decode. */
+/* A thumbnail as a data: URI, or NULL when the image cannot be read or,
+ * with @why_not set to the placeholder's text, is too large to decode. */
 static char *
 thumbnail_uri (const char  *image_path,
                guint        size,
@@ -674,10 +674,7 @@ thumbnail_uri (const char  *image_path,
 
   /* The size from the header alone, before anything is decoded. */
   if (gdk_pixbuf_get_file_info (image_path, &declared_width, &declared_height) == NULL)
-    {
-      *why_not = _("no image: cannot be read");
-      return NULL;
-    }
+    return NULL;
   if ((gint64) declared_width * declared_height > MAX_THUMBNAIL_SOURCE_PIXELS)
     {
       *why_not = _("no image: over 100 megapixels");
@@ -686,10 +683,7 @@ thumbnail_uri (const char  *image_path,
 
   pixbuf = gdk_pixbuf_new_from_file_at_scale (image_path, (int) size, (int) size, TRUE, NULL);
   if (pixbuf == NULL)
-    {
-      *why_not = _("no image: cannot be read");
-      return NULL;
-    }
+    return NULL;
 
   /* JPEG is a tenth of PNG's size for photos; PNG if the JPEG saver is
    * missing or the image has an alpha channel JPEG cannot keep. */
@@ -699,10 +693,7 @@ thumbnail_uri (const char  *image_path,
       g_clear_pointer (&buffer, g_free);
       mime = "image/png";
       if (!gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &length, "png", NULL, NULL))
-        {
-          *why_not = _("no image: cannot be read");
-          return NULL;
-        }
+        return NULL;
     }
 
   *width = gdk_pixbuf_get_width (pixbuf);
@@ -1102,7 +1093,7 @@ dm_json_report_check_destination (const char  *path,
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
-                   _("Cannot write the report to %s: it is a directory, not a file"), path);
+                   _("Cannot write %s: it is a directory"), path);
       return FALSE;
     }
   if (is_inside_dataset (path, source, dataset_destination))

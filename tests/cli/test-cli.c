@@ -679,6 +679,33 @@ test_parameter_options (Fixture *fixture, gconstpointer data)
   g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
 }
 
+/* One parameter through two ways (its option and --param) is a usage
+ * error, in either order: which one counts would be a guess. The same
+ * option twice keeps GOption's convention, the last one counts. */
+static void
+test_parameter_given_twice (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dest = path_in (fixture, "twice");
+  g_autoptr(DmRun) option_first = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.9",
+                                          "--param", "ratio=0.2", "-o", dest, NULL);
+  g_autoptr(DmRun) param_first = dm_run (NULL, "prune", fixture->source, "--param", "ratio=0.2",
+                                         "-m", "random", "-r", "0.9", "-o", dest, NULL);
+  g_autoptr(DmRun) same_option = NULL;
+  DmRun *refused[] = { option_first, param_first };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      assert_failed_cleanly (fixture, refused[i], "dm prune: ratio is given twice (-r and --param ratio)");
+      g_assert_cmpint (refused[i]->status, ==, 2);
+      g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+    }
+
+  same_option = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.9", "--ratio", "0.25",
+                        "-o", dest, NULL);
+  g_assert_cmpint (same_option->status, ==, 0);
+  assert_contains (same_option->out, "Kept 6 of 24 items");
+}
+
 /* A warning from the libraries (an item's label id outside the dataset's
  * labels, which Datumaro loads as it is) is one line in dm's own voice,
  * not GLib's "(dm prune:PID): Dm-WARNING **: TIME: …"; -q does not
@@ -747,6 +774,7 @@ main (int argc, char **argv)
   ADD ("help-lists-every-parameter", test_help_lists_every_parameter);
   ADD ("parameter-options", test_parameter_options);
   ADD ("warning-is-one-clean-line", test_warning_is_one_clean_line);
+  ADD ("parameter-given-twice", test_parameter_given_twice);
 
 #undef ADD
 

@@ -695,10 +695,20 @@ check_datum_only_options (const char *project)
  * its class declares, the blurb and the values it takes as help. The
  * values are collected as NAME=VALUE in command-line order and set after
  * parsing, with --param's, through dm_transform_set_parameter_from_string. */
+/* How a parameter was given on the command line. */
+typedef enum
+{
+  PARAMETER_BY_OPTION,               /* its own option, long or short */
+  PARAMETER_BY_PARAM,                /* --param NAME=VALUE */
+  PARAMETER_BY_POSITION,             /* an argument after SOURCE */
+} ParameterSource;
+
 typedef struct
 {
   DmTransform *transform;
   GPtrArray *assignments;            /* of "name=value" */
+  GArray *sources;                   /* of ParameterSource, one per assignment */
+  GPtrArray *given_as;               /* for messages: "-r", "--param ratio", one per assignment */
   const char *by_alias[128];         /* short option -> parameter */
   GStringChunk *strings;             /* the entries' texts */
   GArray *entries;                   /* of GOptionEntry */
@@ -708,11 +718,82 @@ static void
 parameter_options_clear (ParameterOptions *options)
 {
   g_clear_pointer (&options->assignments, g_ptr_array_unref);
+  g_clear_pointer (&options->sources, g_array_unref);
+  g_clear_pointer (&options->given_as, g_ptr_array_unref);
   g_clear_pointer (&options->strings, g_string_chunk_free);
   g_clear_pointer (&options->entries, g_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ParameterOptions, parameter_options_clear)
+
+/* Adds @assignment ("name=value"), given through @source, spelt
+ * @given_as; takes both strings. */
+static void
+add_assignment (ParameterOptions *options,
+                char             *assignment,
+                ParameterSource   source,
+                char             *given_as)
+{
+  g_ptr_array_add (options->assignments, assignment);
+  g_array_append_val (options->sources, source);
+  g_ptr_array_add (options->given_as, given_as);
+}
+
+/* Adds each NAME=VALUE of @param_options, as --param gives them. */
+static void
+add_param_assignments (ParameterOptions *options,
+                       char            **param_options)
+{
+  for (guint i = 0; param_options != NULL && param_options[i] != NULL; i++)
+    {
+      const char *eq = strchr (param_options[i], '=');
+      g_autofree char *name = eq != NULL ? g_strndup (param_options[i], eq - param_options[i])
+                                         : g_strdup (param_options[i]);
+
+      add_assignment (options, g_strdup (param_options[i]), PARAMETER_BY_PARAM,
+                      g_strdup_printf ("--param %s", name));
+    }
+}
+
+/* The usage error when one parameter is given through two ways (its
+ * option and --param, or a position): which one counts would be a
+ * guess. The same way twice (-m a -m b) is GOption's convention: the
+ * last one counts. NULL when there is none. */
+static char *
+check_given_twice (ParameterOptions *options)
+{
+  g_autoptr(GHashTable) first_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint a = 0; a < options->assignments->len; a++)
+    {
+      const char *assignment = g_ptr_array_index (options->assignments, a);
+      const char *eq = strchr (assignment, '=');
+      char *name;
+      gpointer first;
+
+      if (eq == NULL)
+        continue;   /* set_parameters() refuses it */
+      /* Spelt with '-', as GObject does. */
+      name = g_strdelimit (g_strndup (assignment, eq - assignment), "_", '-');
+      if (g_hash_table_lookup_extended (first_of, name, NULL, &first))
+        {
+          guint f = GPOINTER_TO_UINT (first);
+          g_autofree char *message = NULL;
+
+          if (g_array_index (options->sources, ParameterSource, f)
+              != g_array_index (options->sources, ParameterSource, a))
+            message = g_strdup_printf (_("%s is given twice (%s and %s)"), name,
+                                       (const char *) g_ptr_array_index (options->given_as, f),
+                                       (const char *) g_ptr_array_index (options->given_as, a));
+          g_free (name);
+          if (message != NULL)
+            return g_steal_pointer (&message);
+          continue;
+        }
+      g_hash_table_insert (first_of, name, GUINT_TO_POINTER (a));
+    }
+  return NULL;
+}
 
 static gboolean
 collect_parameter (const char  *option_name,
@@ -724,7 +805,8 @@ collect_parameter (const char  *option_name,
   const char *name = g_str_has_prefix (option_name, "--") ? option_name + 2
                      : options->by_alias[(guchar) option_name[1] & 127];
 
-  g_ptr_array_add (options->assignments, g_strconcat (name, "=", value ? value : "true", NULL));
+  add_assignment (options, g_strconcat (name, "=", value ? value : "true", NULL),
+                  PARAMETER_BY_OPTION, g_strdup (option_name));
   return TRUE;
 }
 
@@ -755,6 +837,8 @@ parameter_options_init (ParameterOptions   *options,
   memset (options, 0, sizeof *options);
   options->transform = transform;
   options->assignments = g_ptr_array_new_with_free_func (g_free);
+  options->sources = g_array_new (FALSE, FALSE, sizeof (ParameterSource));
+  options->given_as = g_ptr_array_new_with_free_func (g_free);
   options->strings = g_string_chunk_new (512);
   options->entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
   if (transform == NULL)
@@ -920,6 +1004,7 @@ run_transform_command (DmCliLog    *log,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *missing = NULL;
+  g_autofree char *twice = NULL;
   const char *problem;
   guint n_positionals;
 
@@ -952,9 +1037,11 @@ run_transform_command (DmCliLog    *log,
   if (argc < 2 || (guint) argc > 2 + n_positionals)
     return usage_error (context, _("expected one SOURCE directory"));
   for (int i = 2; i < argc; i++)
-    g_ptr_array_add (parameter_options.assignments, g_strconcat (positionals[i - 2], "=", argv[i], NULL));
-  for (guint i = 0; options.param_options != NULL && options.param_options[i] != NULL; i++)
-    g_ptr_array_add (parameter_options.assignments, g_strdup (options.param_options[i]));
+    add_assignment (&parameter_options, g_strconcat (positionals[i - 2], "=", argv[i], NULL),
+                    PARAMETER_BY_POSITION, g_strdelimit (g_ascii_strup (positionals[i - 2], -1), "-", '_'));
+  add_param_assignments (&parameter_options, options.param_options);
+  if ((twice = check_given_twice (&parameter_options)) != NULL)
+    return usage_error (context, twice);
   if (!by_name && (missing = check_required_parameters (transform, parameter_options.assignments)) != NULL)
     return usage_error (context, missing);
   if ((problem = split_target (&options, argv[1])) != NULL)
@@ -1125,6 +1212,7 @@ command_hash (DmCliLog *log, int argc, char **argv)
   g_autoptr(GError) transform_error = NULL;
   g_autoptr(DmTransform) transform = NULL;
   g_autoptr(DmCliProgress) progress = NULL;
+  g_autofree char *twice = NULL;
   HashRun run = { 0 };
   int stop_signal = 0;
   const GOptionEntry entries[] = {
@@ -1167,8 +1255,9 @@ command_hash (DmCliLog *log, int argc, char **argv)
 
   if (transform == NULL)
     return fail (transform_error);
-  for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
-    g_ptr_array_add (parameter_options.assignments, g_strdup (parameters[i]));
+  add_param_assignments (&parameter_options, parameters);
+  if ((twice = check_given_twice (&parameter_options)) != NULL)
+    return usage_error (context, twice);
   status = set_parameters (transform, parameter_options.assignments);
   if (status != 0)
     return status;

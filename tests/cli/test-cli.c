@@ -679,6 +679,38 @@ test_parameter_options (Fixture *fixture, gconstpointer data)
   g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
 }
 
+/* `dm` alone lists commands and transforms; `dm NAME` runs the command
+ * of that name, so a transform named like one (hash) is listed with the
+ * form that runs it, which does. */
+static void
+test_usage_says_how_to_run_each_transform (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(DmRun) usage = dm_run (NULL, "--help", NULL);
+  g_autofree char *dest = path_in (fixture, "hashed-copy");
+  g_autoptr(DmRun) transform = dm_run (NULL, "transform", "hash", fixture->source, "-o", dest, "-q", NULL);
+  g_auto(GStrv) lines = NULL;
+  const char *transforms;
+  guint n_checked = 0;
+
+  g_assert_cmpint (usage->status, ==, 0);
+  transforms = strstr (usage->out, "\nTransforms (");
+  g_assert_nonnull (transforms);
+  lines = g_strsplit (transforms, "\n", -1);
+  for (guint i = 2; lines[i] != NULL && g_str_has_prefix (lines[i], "  "); i++)
+    {
+      g_autofree char *name = g_strndup (lines[i] + 2, strcspn (lines[i] + 2, " "));
+      g_autofree char *command_line = g_strdup_printf ("\n  %s ", name);
+      g_autofree char *by_name = g_strdup_printf ("dm transform %s SOURCE", name);
+      gboolean is_command = g_strstr_len (usage->out, transforms - usage->out, command_line) != NULL;
+
+      g_assert_true (is_command == (strstr (lines[i], by_name) != NULL));
+      n_checked += is_command;
+    }
+  g_assert_cmpuint (n_checked, ==, 1);
+  g_assert_cmpint (transform->status, ==, 0);
+  g_assert_true (g_file_test (dest, G_FILE_TEST_IS_DIR));
+}
+
 /* One parameter through two ways (its option and --param) is a usage
  * error, in either order: which one counts would be a guess. The same
  * option twice keeps GOption's convention, the last one counts. */
@@ -775,6 +807,7 @@ main (int argc, char **argv)
   ADD ("parameter-options", test_parameter_options);
   ADD ("warning-is-one-clean-line", test_warning_is_one_clean_line);
   ADD ("parameter-given-twice", test_parameter_given_twice);
+  ADD ("usage-says-how-to-run-each-transform", test_usage_says_how_to_run_each_transform);
 
 #undef ADD
 

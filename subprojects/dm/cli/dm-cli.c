@@ -1295,6 +1295,15 @@ static const struct
   { "hash", command_hash, N_("Compute and store a dataset’s missing hash keys") },
 };
 
+static gboolean
+is_command (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (name, commands[i].name))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 print_usage (FILE *stream)
 {
@@ -1310,8 +1319,20 @@ print_usage (FILE *stream)
     {
       g_autoptr(DmTransform) transform = dm_plugin_registry_create_transform (registry, names[t], NULL);
 
-      if (transform != NULL)
-        fprintf (stream, "  %-12s %s\n", names[t], dm_transform_get_label (transform));
+      g_autofree char *label = NULL;
+
+      if (transform == NULL)
+        continue;
+      /* `dm NAME` runs the command of that name, not the transform. */
+      if (is_command (names[t]))
+        /* TRANSLATORS: a transform's label, then how to run a transform
+         * whose name is a command's, as in “hash  Compute hash keys (as a
+         * transform: dm transform hash SOURCE …)” */
+        label = g_strdup_printf (_("%s (as a transform: dm transform %s SOURCE …)"),
+                                 dm_transform_get_label (transform), names[t]);
+      else
+        label = g_strdup (dm_transform_get_label (transform));
+      fprintf (stream, "  %-12s %s\n", names[t], label);
     }
   fprintf (stream, "\n%s\n", _("Run “dm COMMAND --help” for a command’s options."));
 }

@@ -1091,19 +1091,14 @@ dm_json_report_check_destination (const char  *path,
                                   GError     **error)
 {
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
-                   _("Cannot write %s: it is a directory"), path);
-      return FALSE;
-    }
-  if (is_inside_dataset (path, source, dataset_destination))
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
-                   _("Cannot write the report to %s: it is inside a dataset; choose a file outside SOURCE and DEST"),
-                   path);
-      return FALSE;
-    }
-  return TRUE;
+    g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT, _("Cannot write %s: it is a directory"), path);
+  else if (is_inside_dataset (path, source, dataset_destination))
+    g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                 _("Cannot write the report to %s: it is inside a dataset; choose a file outside SOURCE and DEST"),
+                 path);
+  else
+    return TRUE;
+  return FALSE;
 }
 
 /**

@@ -185,4 +185,11 @@ char       *write_npy         (const char *dir,
                                const void *data,
                                gsize       data_length);
 
+/* Writes @path as a PNG whose valid header declares @width × @height
+ * 8-bit RGB pixels, followed by a few bytes of pixel data: a
+ * decompression bomb, to be refused from its header. */
+void        write_png_declaring (const char *path,
+                                 guint32     width,
+                                 guint32     height);
+
 G_END_DECLS

@@ -91,9 +91,9 @@ class PruneExampleTest(unittest.TestCase):
         self.assertIn('…', menu.stderr)
 
     def test_ctrl_c_cancels(self):
-        # SIGINT once the transform reports progress: the example cancels
-        # its Gio.Cancellable from the next progress callback, the
-        # transform stops, and nothing is written.
+        # SIGINT once the transform reports progress: the example's GLib
+        # signal source cancels its Gio.Cancellable, the transform stops,
+        # and nothing is written.
         source = os.path.join(self.scratch.name, 'large')
         subprocess.run([os.environ['DM_MAKE_SAMPLE'], '--items', '1500', source],
                        stdout=subprocess.DEVNULL, check=True)

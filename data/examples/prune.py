@@ -8,8 +8,10 @@ Does what `dm prune -m METHOD -r RATIO --seed SEED SOURCE -o DEST` does, the
 way a graphical host would: it loads the plugins, shows the transform menu
 as the plugins describe it (labels and parameters come from the
 transforms' GParamSpecs, nothing here knows about prune's parameters but
-their names), then runs `prune` with progress reports and a cancellable
-(Ctrl-C stops it cleanly), and saves the result.
+their names), then loads, runs `prune` and saves the result with the asynchronous
+API from a GLib main loop, with progress reports and a cancellable: Ctrl-C
+(or SIGTERM) at any step, the save included, stops it cleanly, writes
+nothing and exits with status 130 (143).
 
 Uninstalled, run it in the build tree's environment (`-w .`: devenv
 otherwise runs the command from the build directory):
@@ -69,6 +71,71 @@ def on_progress(transform, phase, fraction, state):
         state['phase'] = phase
 
 
+class Run:
+    """load → apply → save, each started from the previous one's callback
+    in the main loop, all with one cancellable."""
+
+    def __init__(self, transform, source, destination):
+        self.transform = transform
+        self.source, self.destination = source, destination
+        self.cancellable = Gio.Cancellable()
+        self.loop = GLib.MainLoop()
+        self.stop_signal = 0
+        self.error = None
+        self.dataset = self.pruned = None
+
+    def run(self):
+        # GLib's handlers, not Python's: Python runs its own only between
+        # bytecodes, and none run while the loop waits for the save.
+        # SIG_DFL first, so that PyGObject's loop installs no SIGINT
+        # handler of its own over GLib's.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        sources = [GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, self.on_signal, signum)
+                   for signum in (signal.SIGINT, signal.SIGTERM)]
+        progress_state = {}
+        handler = self.transform.connect('progress', on_progress, progress_state)
+        # dm_dataset_load_async() and dm_dataset_save_async(): introspection
+        # makes them a static method and a method of Dm.Dataset.
+        Dm.Dataset.load_async(self.source, None, self.cancellable, self.on_loaded)
+        self.loop.run()
+        self.transform.disconnect(handler)
+        for source in sources:
+            GLib.source_remove(source)
+
+    def on_signal(self, signum):
+        # The step under way stops at its next check and its callback
+        # ends the loop with Gio.IOErrorEnum.CANCELLED.
+        self.stop_signal = signum
+        self.cancellable.cancel()
+        return GLib.SOURCE_CONTINUE
+
+    def stop(self, error):
+        self.error = error
+        self.loop.quit()
+
+    def on_loaded(self, source, result):
+        try:
+            self.dataset = Dm.Dataset.load_finish(result)
+        except GLib.Error as error:
+            return self.stop(error)
+        self.transform.apply_async(self.dataset, self.cancellable, self.on_applied)
+
+    def on_applied(self, transform, result):
+        try:
+            self.pruned = transform.apply_finish(result)
+        except GLib.Error as error:
+            return self.stop(error)
+        print('saving…', file=sys.stderr)
+        self.pruned.save_async(self.destination, Dm.SaveFlags.NONE, self.cancellable, self.on_saved)
+
+    def on_saved(self, dataset, result):
+        try:
+            dataset.save_finish(result)
+        except GLib.Error as error:
+            return self.stop(error)
+        self.loop.quit()
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description='Keep a representative subset of a dataset.')
     parser.add_argument('source', metavar='SOURCE', help='dataset directory to read')
@@ -83,12 +150,6 @@ def main(argv):
     if not args.quiet:
         print_menu(registry, sys.stdout)
 
-    cancellable = Gio.Cancellable()
-    # Python runs signal handlers between bytecodes, which happens in the
-    # progress callbacks; Gio.Cancellable.cancel() may be called from there
-    # and the transform stops at its next check.
-    signal.signal(signal.SIGINT, lambda signum, frame: cancellable.cancel())
-
     try:
         transform = registry.create_transform('prune')
         # The library parses text as the command line does: enum nicks,
@@ -96,24 +157,24 @@ def main(argv):
         transform.set_parameter_from_string('method', args.method)
         transform.set_parameter_from_string('ratio', args.ratio)
         transform.set_parameter_from_string('seed', args.seed)
-
-        # dm_dataset_load() and dm_dataset_save(): introspection makes them
-        # a static method and a method of Dm.Dataset.
-        dataset = Dm.Dataset.load(args.source, None, cancellable)
-        progress_state = {}
-        transform.connect('progress', on_progress, progress_state)
-        pruned = transform.apply(dataset, cancellable)
-        pruned.save(args.destination, Dm.SaveFlags.NONE, cancellable)
     except GLib.Error as error:
-        if error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED):
-            # Stopped by Ctrl-C: the shell's convention, 128 + SIGINT.
-            print('prune.py: cancelled', file=sys.stderr)
-            return 128 + signal.SIGINT
         print('prune.py: %s' % error.message, file=sys.stderr)
         return 1
 
+    run = Run(transform, args.source, args.destination)
+    run.run()
+    # A signal that came after the save was done stops nothing: the
+    # dataset is written, and the run says so.
+    if run.error is not None and run.error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED):
+        # The shell's convention, 128 + the signal.
+        print('prune.py: cancelled', file=sys.stderr)
+        return 128 + run.stop_signal
+    if run.error is not None:
+        print('prune.py: %s' % run.error.message, file=sys.stderr)
+        return 1
+
     print('Kept %u of %u items in %s'
-          % (pruned.get_n_items(), dataset.get_n_items(), args.destination))
+          % (run.pruned.get_n_items(), run.dataset.get_n_items(), args.destination))
     return 0
 
 

@@ -560,6 +560,24 @@ test_hash_refuses_imagenet (Fixture *fixture, gconstpointer data)
   assert_tree_matches (before, root);
 }
 
+/* The line of @help that shows @option ("--NAME", followed by '=' or
+ * blanks), without its newline, or NULL. */
+static char *
+help_line_of (const char *help,
+              const char *option)
+{
+  g_auto(GStrv) lines = g_strsplit (help, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *at = strstr (lines[i], option);
+
+      if (at != NULL && (at[strlen (option)] == '=' || at[strlen (option)] == ' '))
+        return g_strdup (lines[i]);
+    }
+  return NULL;
+}
+
 /* `dm prune --help` is made from prune's GParamSpecs: every writable one
  * is an option, with its blurb, the values it takes and its default; the
  * aliases and the required parameter its class declares show. Checked
@@ -584,30 +602,44 @@ test_help_lists_every_parameter (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (n_pspecs, >, 10);
   for (guint p = 0; p < n_pspecs; p++)
     {
-      g_autofree char *option = g_strdup_printf ("--%s", g_param_spec_get_name (pspecs[p]));
+      const char *name = g_param_spec_get_name (pspecs[p]);
+      g_autofree char *option = g_strdup_printf ("--%s", name);
+      g_autofree char *line = help_line_of (run->out, option);
+      gboolean required = dm_transform_class_is_parameter_required (DM_TRANSFORM_GET_CLASS (prune), name);
       g_auto(GValue) default_value = G_VALUE_INIT;
 
-      if (strstr (run->out, option) == NULL)
+      if (line == NULL)
         g_error ("dm prune --help lacks %s:\n%s", option, run->out);
-      g_assert_nonnull (strstr (run->out, g_param_spec_get_blurb (pspecs[p])));
+      assert_contains (line, g_param_spec_get_blurb (pspecs[p]));
+      /* A required parameter has no default to speak of. */
+      if (required)
+        {
+          g_assert_true (g_str_has_suffix (line, "; required)"));
+          g_assert_null (strstr (line, "default"));
+        }
       g_value_init (&default_value, G_PARAM_SPEC_VALUE_TYPE (pspecs[p]));
       g_param_value_set_default (pspecs[p], &default_value);
       if (G_IS_PARAM_SPEC_ENUM (pspecs[p]))
         {
           GEnumClass *enum_class = G_PARAM_SPEC_ENUM (pspecs[p])->enum_class;
           g_autofree char *default_text =
-            g_strdup_printf ("default %s", g_enum_get_value (enum_class, g_value_get_enum (&default_value))->value_nick);
+            g_strdup_printf ("default %s)", g_enum_get_value (enum_class, g_value_get_enum (&default_value))->value_nick);
 
-          /* Every value by its nick, and the default. */
+          /* Every value by its nick, and the default unless required. */
           for (guint i = 0; i < enum_class->n_values; i++)
-            g_assert_nonnull (strstr (run->out, enum_class->values[i].value_nick));
-          g_assert_nonnull (strstr (run->out, default_text));
+            assert_contains (line, enum_class->values[i].value_nick);
+          if (!required)
+            g_assert_true (g_str_has_suffix (line, default_text));
         }
+      /* A flag off by default is its blurb alone: it takes no value. */
+      if (G_IS_PARAM_SPEC_BOOLEAN (pspecs[p]) && !g_value_get_boolean (&default_value))
+        g_assert_true (g_str_has_suffix (line, g_param_spec_get_blurb (pspecs[p])));
     }
   g_assert_nonnull (strstr (run->out, "-m, --method=METHOD"));
   g_assert_nonnull (strstr (run->out, "-r, --ratio=RATIO"));
   g_assert_nonnull (strstr (run->out, "number from 0 to 1; default 0.5"));
   g_assert_nonnull (strstr (run->out, "required"));
+  g_assert_null (strstr (run->out, "true or false"));
   /* The host's own options stay the host's. */
   g_assert_nonnull (strstr (run->out, "-o, --output-dir=DEST"));
   g_assert_nonnull (strstr (run->out, "--report-html=DIR"));
@@ -653,6 +685,102 @@ test_parameter_options (Fixture *fixture, gconstpointer data)
   g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
 }
 
+/* `dm` alone lists commands and transforms; `dm NAME` runs the command
+ * of that name, so a transform named like one (hash) is listed with the
+ * form that runs it, which does. */
+static void
+test_usage_says_how_to_run_each_transform (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(DmRun) usage = dm_run (NULL, "--help", NULL);
+  g_autofree char *dest = path_in (fixture, "hashed-copy");
+  g_autoptr(DmRun) transform = dm_run (NULL, "transform", "hash", fixture->source, "-o", dest, "-q", NULL);
+  g_auto(GStrv) lines = NULL;
+  const char *transforms;
+  guint n_checked = 0;
+
+  g_assert_cmpint (usage->status, ==, 0);
+  transforms = strstr (usage->out, "\nTransforms (");
+  g_assert_nonnull (transforms);
+  lines = g_strsplit (transforms, "\n", -1);
+  for (guint i = 2; lines[i] != NULL && g_str_has_prefix (lines[i], "  "); i++)
+    {
+      g_autofree char *name = g_strndup (lines[i] + 2, strcspn (lines[i] + 2, " "));
+      g_autofree char *command_line = g_strdup_printf ("\n  %s ", name);
+      g_autofree char *by_name = g_strdup_printf ("dm transform %s SOURCE", name);
+      gboolean is_command = g_strstr_len (usage->out, transforms - usage->out, command_line) != NULL;
+
+      g_assert_true (is_command == (strstr (lines[i], by_name) != NULL));
+      n_checked += is_command;
+    }
+  g_assert_cmpuint (n_checked, ==, 1);
+  g_assert_cmpint (transform->status, ==, 0);
+  g_assert_true (g_file_test (dest, G_FILE_TEST_IS_DIR));
+}
+
+/* One parameter through two ways (its option and --param) is a usage
+ * error, in either order: which one counts would be a guess. The same
+ * option twice keeps GOption's convention, the last one counts. */
+static void
+test_parameter_given_twice (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dest = path_in (fixture, "twice");
+  g_autoptr(DmRun) option_first = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.9",
+                                          "--param", "ratio=0.2", "-o", dest, NULL);
+  g_autoptr(DmRun) param_first = dm_run (NULL, "prune", fixture->source, "--param", "ratio=0.2",
+                                         "-m", "random", "-r", "0.9", "-o", dest, NULL);
+  g_autoptr(DmRun) same_option = NULL;
+  DmRun *refused[] = { option_first, param_first };
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      assert_failed_cleanly (fixture, refused[i], "dm prune: ratio is given twice (-r and --param ratio)");
+      g_assert_cmpint (refused[i]->status, ==, 2);
+      g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+    }
+
+  same_option = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.9", "--ratio", "0.25",
+                        "-o", dest, NULL);
+  g_assert_cmpint (same_option->status, ==, 0);
+  assert_contains (same_option->out, "Kept 6 of 24 items");
+}
+
+/* A warning from the libraries (an item's label id outside the dataset's
+ * labels, which Datumaro loads as it is) is one line in dm's own voice,
+ * not GLib's "(dm prune:PID): Dm-WARNING **: TIME: …"; -q does not
+ * silence it. */
+static void
+test_warning_is_one_clean_line (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *train = g_build_filename (fixture->source, "annotations", "train.json", NULL);
+  g_autoptr(JsonNode) root = read_json (train);
+  JsonObject *item = json_array_get_object_element (json_object_get_array_member (json_node_get_object (root), "items"), 0);
+  JsonObject *annotation = json_array_get_object_element (json_object_get_array_member (item, "annotations"), 0);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *expected = NULL;
+  const char *quiet[] = { NULL, "-q" };
+
+  json_object_set_int_member (annotation, "label_id", 99);
+  json_generator_set_root (generator, root);
+  g_assert_true (json_generator_to_file (generator, train, NULL));
+  g_hash_table_unref (fixture->source_before);
+  fixture->source_before = snapshot_tree (fixture->source);
+  expected = g_strdup_printf ("dm: warning: %s: items[0] (id “%s”): label_id 99 is outside the dataset's "
+                              "%u labels; kept as it is\n", train, json_object_get_string_member (item, "id"),
+                              json_array_get_length (json_object_get_array_member (
+                                json_object_get_object_member (json_object_get_object_member (
+                                  json_node_get_object (root), "categories"), "label"), "labels")));
+
+  for (guint i = 0; i < G_N_ELEMENTS (quiet); i++)
+    {
+      g_autofree char *dest = path_in (fixture, quiet[i] != NULL ? "warned-quietly" : "warned");
+      g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "1",
+                                     "-o", dest, quiet[i], NULL);
+
+      g_assert_cmpint (run->status, ==, 0);
+      g_assert_cmpstr (run->err, ==, expected);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -683,6 +811,9 @@ main (int argc, char **argv)
   ADD ("hash-refuses-imagenet", test_hash_refuses_imagenet);
   ADD ("help-lists-every-parameter", test_help_lists_every_parameter);
   ADD ("parameter-options", test_parameter_options);
+  ADD ("warning-is-one-clean-line", test_warning_is_one_clean_line);
+  ADD ("parameter-given-twice", test_parameter_given_twice);
+  ADD ("usage-says-how-to-run-each-transform", test_usage_says_how_to_run_each_transform);
 
 #undef ADD
 

@@ -260,6 +260,33 @@ test_without_images (Fixture       *fixture,
   assert_contains (page, "no images");
 }
 
+/* An image declaring over 100 megapixels is not decoded for its
+ * thumbnail: its figure says why, the others keep theirs. */
+static void
+test_huge_image_placeholder (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *train = g_build_filename (fixture->source, "images", "train", NULL);
+  g_autoptr(GDir) dir = g_dir_open (train, 0, NULL);
+  g_autofree char *huge = NULL;
+  g_autoptr(JsonObject) report = NULL;
+  g_autofree char *page = NULL;
+  int width = 0, height = 0;
+
+  g_assert_nonnull (dir);
+  huge = g_build_filename (train, g_dir_read_name (dir), NULL);
+  write_png_declaring (huge, 20000, 20000);
+  g_assert_nonnull (gdk_pixbuf_get_file_info (huge, &width, &height));
+  g_assert_cmpint (width, ==, 20000);
+  g_assert_cmpint (height, ==, 20000);
+  g_hash_table_unref (fixture->source_before);
+  fixture->source_before = snapshot_tree (fixture->source);
+
+  page = prune_with_report (fixture, "random", &report);
+  g_assert_cmpuint (count_occurrences (page, "no image: over 100 megapixels"), ==, 1);
+  g_assert_cmpuint (count_occurrences (page, "<img "), ==, N_SAMPLE_ITEMS - 1);
+}
+
 /* Runs dm prune into @dest with the HTML report in @html_dir, asserting
  * it is refused before any work: exit status 1, a "dm: " line saying
  * @part, no @dest. */
@@ -307,6 +334,31 @@ test_refuses_inside_dataset (Fixture       *fixture,
     {
       assert_report_refused (fixture, fixture->dest, places[i], "inside a dataset");
       g_assert_false (g_file_test (places[i], G_FILE_TEST_EXISTS));
+    }
+}
+
+/* The JSON report follows the same rule, checked before any work: a
+ * report inside SOURCE would be loaded with it next time, one inside a
+ * new DEST made it non-empty. One line naming the file. */
+static void
+test_json_report_refuses_inside_dataset (Fixture       *fixture,
+                                         gconstpointer  data)
+{
+  g_autofree char *in_source = g_build_filename (fixture->source, "annotations", "r.json", NULL);
+  g_autofree char *in_dest = g_build_filename (fixture->dest, "r.json", NULL);
+  const char *places[] = { in_source, in_dest };
+
+  for (guint i = 0; i < G_N_ELEMENTS (places); i++)
+    {
+      g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", fixture->dest,
+                                     "--report", places[i], NULL);
+      g_autofree char *expected = g_strdup_printf ("dm: Cannot write the report to %s: it is inside a dataset; "
+                                                   "choose a file outside SOURCE and DEST\n", places[i]);
+
+      g_assert_cmpint (run->status, ==, 1);
+      g_assert_cmpstr (run->err, ==, expected);
+      g_assert_false (g_file_test (places[i], G_FILE_TEST_EXISTS));
+      g_assert_false (g_file_test (fixture->dest, G_FILE_TEST_EXISTS));
     }
 }
 
@@ -444,8 +496,10 @@ main (int argc, char **argv)
   g_test_add ("/html-report/random-by-subset", Fixture, NULL, fixture_set_up, test_random_by_subset, source_fixture_tear_down);
   g_test_add ("/html-report/thumbnails-capped", Fixture, GUINT_TO_POINTER (80), fixture_set_up, test_thumbnails_capped, source_fixture_tear_down);
   g_test_add ("/html-report/without-images", Fixture, NULL, fixture_set_up, test_without_images, source_fixture_tear_down);
+  g_test_add ("/html-report/huge-image-placeholder", Fixture, NULL, fixture_set_up, test_huge_image_placeholder, source_fixture_tear_down);
   g_test_add ("/html-report/refuses-existing", Fixture, NULL, fixture_set_up, test_refuses_existing_report, source_fixture_tear_down);
   g_test_add ("/html-report/refuses-inside-dataset", Fixture, NULL, fixture_set_up, test_refuses_inside_dataset, source_fixture_tear_down);
+  g_test_add ("/html-report/json-report-refuses-inside-dataset", Fixture, NULL, fixture_set_up, test_json_report_refuses_inside_dataset, source_fixture_tear_down);
   g_test_add ("/html-report/in-browser", Fixture, NULL, fixture_set_up, test_in_browser, source_fixture_tear_down);
 
   return g_test_run ();

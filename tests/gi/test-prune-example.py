@@ -91,9 +91,9 @@ class PruneExampleTest(unittest.TestCase):
         self.assertIn('…', menu.stderr)
 
     def test_ctrl_c_cancels(self):
-        # SIGINT once the transform reports progress: the example cancels
-        # its Gio.Cancellable from the next progress callback, the
-        # transform stops, and nothing is written.
+        # SIGINT once the transform reports progress: the example's GLib
+        # signal source cancels its Gio.Cancellable, the transform stops,
+        # and nothing is written.
         source = os.path.join(self.scratch.name, 'large')
         subprocess.run([os.environ['DM_MAKE_SAMPLE'], '--items', '1500', source],
                        stdout=subprocess.DEVNULL, check=True)
@@ -109,6 +109,33 @@ class PruneExampleTest(unittest.TestCase):
         self.assertEqual(child.returncode, 128 + signal.SIGINT, stdout + stderr)
         self.assertIn('prune.py: cancelled', stderr)
         self.assertFalse(os.path.exists(destination))
+
+    def test_signal_mid_save_cancels(self):
+        # SIGINT or SIGTERM once the example says it is saving: the save
+        # of 2700 items' images takes about a second, the signal stops it
+        # within milliseconds, and nothing is written (the save's work
+        # directory beside DEST is gone too).
+        source = os.path.join(self.scratch.name, 'large-save')
+        subprocess.run([os.environ['DM_MAKE_SAMPLE'], '--items', '3000', source],
+                       stdout=subprocess.DEVNULL, check=True)
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with self.subTest(signal=signum):
+                parent = tempfile.mkdtemp(dir=self.scratch.name)
+                destination = os.path.join(parent, 'saved')
+                child = subprocess.Popen([sys.executable, EXAMPLE, '--quiet', source, destination,
+                                          '--method', 'random', '--ratio', '0.9'],
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         universal_newlines=True)
+                lines = []
+                while not lines or lines[-1] not in ('saving…\n', ''):
+                    lines.append(child.stderr.readline())
+                self.assertEqual(lines[-1], 'saving…\n', lines)
+                child.send_signal(signum)
+                stdout, stderr = child.communicate(timeout=60)
+                self.assertEqual(child.returncode, 128 + signum, stdout + stderr)
+                self.assertEqual(stderr, 'prune.py: cancelled\n')
+                self.assertEqual(stdout, '')
+                self.assertEqual(os.listdir(parent), [])
 
     def test_errors(self):
         destination = os.path.join(self.scratch.name, 'errors')

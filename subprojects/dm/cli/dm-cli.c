@@ -11,6 +11,7 @@
 
 #include "dm.h"
 #include "dm-cli-job.h"
+#include "dm-cli-log.h"
 #include "dm-cli-progress.h"
 #include "dm-cli-host-seconds.h"
 #include "dm-cli-staged.h"
@@ -88,8 +89,11 @@ usage_error (GOptionContext *context,
   return 2;
 }
 
+/* The values @pspec takes and, with @with_default, its default: a
+ * parameter the user must give has no default to speak of. */
 static char *
-describe_value_type (GParamSpec *pspec)
+describe_value_type (GParamSpec *pspec,
+                     gboolean    with_default)
 {
   GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
   g_auto(GValue) default_value = G_VALUE_INIT;
@@ -106,61 +110,95 @@ describe_value_type (GParamSpec *pspec)
 
       for (guint i = 0; i < enum_class->n_values; i++)
         g_string_append_printf (values, "%s%s", i > 0 ? ", " : "", enum_class->values[i].value_nick);
+      if (!with_default)
+        return g_strdup_printf (_("one of %s"), values->str);
       return g_strdup_printf (_("one of %s; default %s"), values->str, def ? def->value_nick : "?");
     }
   if (G_IS_PARAM_SPEC_DOUBLE (pspec))
     {
       GParamSpecDouble *d = G_PARAM_SPEC_DOUBLE (pspec);
+
+      if (!with_default)
+        return g_strdup_printf (_("number from %g to %g"), d->minimum, d->maximum);
       return g_strdup_printf (_("number from %g to %g; default %g"),
                               d->minimum, d->maximum, d->default_value);
     }
   if (G_IS_PARAM_SPEC_UINT (pspec))
     {
       GParamSpecUInt *u = G_PARAM_SPEC_UINT (pspec);
+
+      if (!with_default)
+        return g_strdup_printf (_("whole number from %u to %u"), u->minimum, u->maximum);
       return g_strdup_printf (_("whole number from %u to %u; default %u"),
                               u->minimum, u->maximum, u->default_value);
     }
   if (G_IS_PARAM_SPEC_INT (pspec))
     {
       GParamSpecInt *i = G_PARAM_SPEC_INT (pspec);
+
+      if (!with_default)
+        return g_strdup_printf (_("whole number from %d to %d"), i->minimum, i->maximum);
       return g_strdup_printf (_("whole number from %d to %d; default %d"),
                               i->minimum, i->maximum, i->default_value);
     }
   if (G_IS_PARAM_SPEC_BOOLEAN (pspec))
-    return g_strdup_printf (_("true or false; default %s"),
-                            g_value_get_boolean (&default_value) ? "true" : "false");
+    {
+      if (!with_default)
+        return g_strdup (_("true or false"));
+      return g_strdup_printf (_("true or false; default %s"),
+                              g_value_get_boolean (&default_value) ? "true" : "false");
+    }
 
   if (G_IS_PARAM_SPEC_STRING (pspec))
     {
       const char *text = g_value_get_string (&default_value);
 
+      if (!with_default)
+        return g_strdup (_("text"));
       return text != NULL ? g_strdup_printf (_("text; default %s"), text) : g_strdup (_("text; none by default"));
     }
 
+  if (!with_default)
+    return g_strdup (g_type_name (type));
   default_text = g_strdup_value_contents (&default_value);
   return g_strdup_printf (_("%s; default %s"), g_type_name (type), default_text);
 }
 
+/* Whether @pspec is a boolean that is off unless given: as an option, a
+ * flag whose name says it all. */
+static gboolean
+is_flag_off_by_default (GParamSpec *pspec)
+{
+  return G_IS_PARAM_SPEC_BOOLEAN (pspec) && !G_PARAM_SPEC_BOOLEAN (pspec)->default_value;
+}
+
 /* A parameter as the menu and --help show it: its blurb, translated in
- * the transform's domain, the values it takes, and, with @show_required,
- * whether it is required. */
+ * the transform's domain, the values it takes and its default, or, with
+ * @show_required, that it is required, if it is. @as_option: as --help
+ * shows it, where a boolean off by default is a flag and needs no values. */
 static char *
 describe_parameter (DmTransformClass *klass,
                     GParamSpec       *pspec,
-                    gboolean          show_required)
+                    gboolean          show_required,
+                    gboolean          as_option)
 {
   const char *domain = dm_transform_class_get_translation_domain (klass);
   const char *blurb = g_dgettext (domain, g_param_spec_get_blurb (pspec));
-  g_autofree char *values = describe_value_type (pspec);
+  gboolean required = show_required
+                      && dm_transform_class_is_parameter_required (klass, g_param_spec_get_name (pspec));
+  g_autofree char *values = NULL;
 
-  if (show_required && dm_transform_class_is_parameter_required (klass, g_param_spec_get_name (pspec)))
+  if (as_option && !required && is_flag_off_by_default (pspec))
+    return g_strdup (blurb);
+  values = describe_value_type (pspec, !required);
+  if (required)
     /* TRANSLATORS: a parameter's description, then the values it takes */
     return g_strdup_printf (_("%s (%s; required)"), blurb, values);
   return g_strdup_printf ("%s (%s)", blurb, values);
 }
 
 static int
-command_transforms (int argc, char **argv)
+command_transforms (DmCliLog *log, int argc, char **argv)
 {
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
@@ -201,7 +239,7 @@ command_transforms (int argc, char **argv)
           DmTransformClass *klass = DM_TRANSFORM_GET_CLASS (transform);
           const char *name = g_param_spec_get_name (pspecs[p]);
           char alias = dm_transform_class_get_alias (klass, name);
-          g_autofree char *description = describe_parameter (klass, pspecs[p], TRUE);
+          g_autofree char *description = describe_parameter (klass, pspecs[p], TRUE, FALSE);
           g_autofree char *option = alias != 0 ? g_strdup_printf ("-%c, %s", alias, name) : g_strdup (name);
 
           g_print ("    %-12s %s\n", option, description);
@@ -593,6 +631,9 @@ run_transform (RunOptions  *options,
 
   if (!dm_dataset_check_destination (run.destination, options->source, run.flags, &error))
     return fail (error);
+  if (options->report_path != NULL
+      && !dm_json_report_check_destination (options->report_path, options->source, run.destination, &error))
+    return fail (error);
   if (options->html_report_dir != NULL
       && !dm_html_report_check_destination (options->html_report_dir, options->source, run.destination,
                                             options->overwrite, &error))
@@ -654,10 +695,20 @@ check_datum_only_options (const char *project)
  * its class declares, the blurb and the values it takes as help. The
  * values are collected as NAME=VALUE in command-line order and set after
  * parsing, with --param's, through dm_transform_set_parameter_from_string. */
+/* How a parameter was given on the command line. */
+typedef enum
+{
+  PARAMETER_BY_OPTION,               /* its own option, long or short */
+  PARAMETER_BY_PARAM,                /* --param NAME=VALUE */
+  PARAMETER_BY_POSITION,             /* an argument after SOURCE */
+} ParameterSource;
+
 typedef struct
 {
   DmTransform *transform;
   GPtrArray *assignments;            /* of "name=value" */
+  GArray *sources;                   /* of ParameterSource, one per assignment */
+  GPtrArray *given_as;               /* for messages: "-r", "--param ratio", one per assignment */
   const char *by_alias[128];         /* short option -> parameter */
   GStringChunk *strings;             /* the entries' texts */
   GArray *entries;                   /* of GOptionEntry */
@@ -667,11 +718,82 @@ static void
 parameter_options_clear (ParameterOptions *options)
 {
   g_clear_pointer (&options->assignments, g_ptr_array_unref);
+  g_clear_pointer (&options->sources, g_array_unref);
+  g_clear_pointer (&options->given_as, g_ptr_array_unref);
   g_clear_pointer (&options->strings, g_string_chunk_free);
   g_clear_pointer (&options->entries, g_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ParameterOptions, parameter_options_clear)
+
+/* Adds @assignment ("name=value"), given through @source, spelt
+ * @given_as; takes both strings. */
+static void
+add_assignment (ParameterOptions *options,
+                char             *assignment,
+                ParameterSource   source,
+                char             *given_as)
+{
+  g_ptr_array_add (options->assignments, assignment);
+  g_array_append_val (options->sources, source);
+  g_ptr_array_add (options->given_as, given_as);
+}
+
+/* Adds each NAME=VALUE of @param_options, as --param gives them. */
+static void
+add_param_assignments (ParameterOptions *options,
+                       char            **param_options)
+{
+  for (guint i = 0; param_options != NULL && param_options[i] != NULL; i++)
+    {
+      const char *eq = strchr (param_options[i], '=');
+      g_autofree char *name = eq != NULL ? g_strndup (param_options[i], eq - param_options[i])
+                                         : g_strdup (param_options[i]);
+
+      add_assignment (options, g_strdup (param_options[i]), PARAMETER_BY_PARAM,
+                      g_strdup_printf ("--param %s", name));
+    }
+}
+
+/* The usage error when one parameter is given through two ways (its
+ * option and --param, or a position): which one counts would be a
+ * guess. The same way twice (-m a -m b) is GOption's convention: the
+ * last one counts. NULL when there is none. */
+static char *
+check_given_twice (ParameterOptions *options)
+{
+  g_autoptr(GHashTable) first_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint a = 0; a < options->assignments->len; a++)
+    {
+      const char *assignment = g_ptr_array_index (options->assignments, a);
+      const char *eq = strchr (assignment, '=');
+      char *name;
+      gpointer first;
+
+      if (eq == NULL)
+        continue;   /* set_parameters() refuses it */
+      /* Spelt with '-', as GObject does. */
+      name = g_strdelimit (g_strndup (assignment, eq - assignment), "_", '-');
+      if (g_hash_table_lookup_extended (first_of, name, NULL, &first))
+        {
+          guint f = GPOINTER_TO_UINT (first);
+          g_autofree char *message = NULL;
+
+          if (g_array_index (options->sources, ParameterSource, f)
+              != g_array_index (options->sources, ParameterSource, a))
+            message = g_strdup_printf (_("%s is given twice (%s and %s)"), name,
+                                       (const char *) g_ptr_array_index (options->given_as, f),
+                                       (const char *) g_ptr_array_index (options->given_as, a));
+          g_free (name);
+          if (message != NULL)
+            return g_steal_pointer (&message);
+          continue;
+        }
+      g_hash_table_insert (first_of, name, GUINT_TO_POINTER (a));
+    }
+  return NULL;
+}
 
 static gboolean
 collect_parameter (const char  *option_name,
@@ -683,7 +805,8 @@ collect_parameter (const char  *option_name,
   const char *name = g_str_has_prefix (option_name, "--") ? option_name + 2
                      : options->by_alias[(guchar) option_name[1] & 127];
 
-  g_ptr_array_add (options->assignments, g_strconcat (name, "=", value ? value : "true", NULL));
+  add_assignment (options, g_strconcat (name, "=", value ? value : "true", NULL),
+                  PARAMETER_BY_OPTION, g_strdup (option_name));
   return TRUE;
 }
 
@@ -714,6 +837,8 @@ parameter_options_init (ParameterOptions   *options,
   memset (options, 0, sizeof *options);
   options->transform = transform;
   options->assignments = g_ptr_array_new_with_free_func (g_free);
+  options->sources = g_array_new (FALSE, FALSE, sizeof (ParameterSource));
+  options->given_as = g_ptr_array_new_with_free_func (g_free);
   options->strings = g_string_chunk_new (512);
   options->entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
   if (transform == NULL)
@@ -725,7 +850,7 @@ parameter_options_init (ParameterOptions   *options,
     {
       const char *name = g_param_spec_get_name (pspecs[p]);
       char alias = dm_transform_class_get_alias (klass, name);
-      g_autofree char *help = describe_parameter (klass, pspecs[p], show_required);
+      g_autofree char *help = describe_parameter (klass, pspecs[p], show_required, TRUE);
       g_autofree char *placeholder = g_ascii_strup (name, -1);
       GOptionEntry entry = { 0 };
 
@@ -865,7 +990,8 @@ check_required_parameters (DmTransform *transform,
  * defaults stand. Both take the host's options and the transform's, made
  * from its parameters. */
 static int
-run_transform_command (DmTransform *transform,
+run_transform_command (DmCliLog    *log,
+                       DmTransform *transform,
                        gboolean     by_name,
                        int          argc,
                        char       **argv)
@@ -878,6 +1004,7 @@ run_transform_command (DmTransform *transform,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *missing = NULL;
+  g_autofree char *twice = NULL;
   const char *problem;
   guint n_positionals;
 
@@ -902,6 +1029,7 @@ run_transform_command (DmTransform *transform,
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
+  log->quiet = options.quiet;
   if ((problem = check_datum_only_options (options.project)) != NULL)
     return usage_error (context, problem);
   if (by_name && (transform == NULL || argc != 2))
@@ -909,9 +1037,11 @@ run_transform_command (DmTransform *transform,
   if (argc < 2 || (guint) argc > 2 + n_positionals)
     return usage_error (context, _("expected one SOURCE directory"));
   for (int i = 2; i < argc; i++)
-    g_ptr_array_add (parameter_options.assignments, g_strconcat (positionals[i - 2], "=", argv[i], NULL));
-  for (guint i = 0; options.param_options != NULL && options.param_options[i] != NULL; i++)
-    g_ptr_array_add (parameter_options.assignments, g_strdup (options.param_options[i]));
+    add_assignment (&parameter_options, g_strconcat (positionals[i - 2], "=", argv[i], NULL),
+                    PARAMETER_BY_POSITION, g_strdelimit (g_ascii_strup (positionals[i - 2], -1), "-", '_'));
+  add_param_assignments (&parameter_options, options.param_options);
+  if ((twice = check_given_twice (&parameter_options)) != NULL)
+    return usage_error (context, twice);
   if (!by_name && (missing = check_required_parameters (transform, parameter_options.assignments)) != NULL)
     return usage_error (context, missing);
   if ((problem = split_target (&options, argv[1])) != NULL)
@@ -940,7 +1070,7 @@ takes_next_argument (const GOptionEntry *entries,
 /* `dm transform NAME SOURCE[:FORMAT]`: NAME is the first argument that is
  * neither an option nor a host option's value. */
 static int
-command_transform (int argc, char **argv)
+command_transform (DmCliLog *log, int argc, char **argv)
 {
   g_auto(RunOptions) scratch = { 0 };
   g_autofree GOptionEntry *host_entries = host_entries_new (&scratch);
@@ -964,7 +1094,7 @@ command_transform (int argc, char **argv)
       argc--;
       break;
     }
-  return run_transform_command (transform, TRUE, argc, argv);
+  return run_transform_command (log, transform, TRUE, argc, argv);
 }
 
 /* What the worker thread of `dm hash` works on. */
@@ -1067,7 +1197,7 @@ hash_work (DmCliJob      *job,
  * --embeddings, --ids) are options made from its GParamSpecs, as for
  * `dm TRANSFORM`; the options here are the cache's and the shards'. */
 static int
-command_hash (int argc, char **argv)
+command_hash (DmCliLog *log, int argc, char **argv)
 {
   g_autofree char *format = NULL;
   g_autofree char *shard = NULL;
@@ -1082,6 +1212,7 @@ command_hash (int argc, char **argv)
   g_autoptr(GError) transform_error = NULL;
   g_autoptr(DmTransform) transform = NULL;
   g_autoptr(DmCliProgress) progress = NULL;
+  g_autofree char *twice = NULL;
   HashRun run = { 0 };
   int stop_signal = 0;
   const GOptionEntry entries[] = {
@@ -1106,6 +1237,7 @@ command_hash (int argc, char **argv)
       "then “dm hash SOURCE --merge FILE…” once."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
+  log->quiet = quiet;
   if (merge && (shard != NULL || keys_out != NULL))
     return usage_error (context, _("--merge does not go with --shard or --keys-out"));
   /* Keys from embeddings cost no decoding, and every row needs its item. */
@@ -1123,8 +1255,9 @@ command_hash (int argc, char **argv)
 
   if (transform == NULL)
     return fail (transform_error);
-  for (guint i = 0; parameters != NULL && parameters[i] != NULL; i++)
-    g_ptr_array_add (parameter_options.assignments, g_strdup (parameters[i]));
+  add_param_assignments (&parameter_options, parameters);
+  if ((twice = check_given_twice (&parameter_options)) != NULL)
+    return usage_error (context, twice);
   status = set_parameters (transform, parameter_options.assignments);
   if (status != 0)
     return status;
@@ -1154,13 +1287,22 @@ command_hash (int argc, char **argv)
 static const struct
 {
   const char *name;
-  int (*run) (int argc, char **argv);
+  int (*run) (DmCliLog *log, int argc, char **argv);
   const char *summary;
 } commands[] = {
   { "transforms", command_transforms, N_("List the transforms and their parameters") },
   { "transform", command_transform, N_("Run any transform on a dataset") },
   { "hash", command_hash, N_("Compute and store a dataset’s missing hash keys") },
 };
+
+static gboolean
+is_command (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (name, commands[i].name))
+      return TRUE;
+  return FALSE;
+}
 
 static void
 print_usage (FILE *stream)
@@ -1177,8 +1319,20 @@ print_usage (FILE *stream)
     {
       g_autoptr(DmTransform) transform = dm_plugin_registry_create_transform (registry, names[t], NULL);
 
-      if (transform != NULL)
-        fprintf (stream, "  %-12s %s\n", names[t], dm_transform_get_label (transform));
+      g_autofree char *label = NULL;
+
+      if (transform == NULL)
+        continue;
+      /* `dm NAME` runs the command of that name, not the transform. */
+      if (is_command (names[t]))
+        /* TRANSLATORS: a transform's label, then how to run a transform
+         * whose name is a command's, as in “hash  Compute hash keys (as a
+         * transform: dm transform hash SOURCE …)” */
+        label = g_strdup_printf (_("%s (as a transform: dm transform %s SOURCE …)"),
+                                 dm_transform_get_label (transform), names[t]);
+      else
+        label = g_strdup (dm_transform_get_label (transform));
+      fprintf (stream, "  %-12s %s\n", names[t], label);
     }
   fprintf (stream, "\n%s\n", _("Run “dm COMMAND --help” for a command’s options."));
 }
@@ -1189,8 +1343,11 @@ main (int argc, char **argv)
   /* The command's messages are libdm's domain, which libdm binds when it
    * is loaded (dm-i18n.c, honouring DM_LOCALEDIR): only the locale and the
    * default domain are the program's to set. */
+  DmCliLog *log;
+
   setlocale (LC_ALL, "");
   textdomain (GETTEXT_PACKAGE);
+  log = dm_cli_log_install ();
 
   if (argc < 2)
     {
@@ -1209,7 +1366,7 @@ main (int argc, char **argv)
         g_autofree char *prgname = g_strdup_printf ("dm %s", commands[i].name);
 
         g_set_prgname (prgname);
-        return commands[i].run (argc - 1, argv + 1);
+        return commands[i].run (log, argc - 1, argv + 1);
       }
 
   /* Any other name is a transform's: `dm TRANSFORM SOURCE …`. */
@@ -1224,7 +1381,7 @@ main (int argc, char **argv)
       if (transform == NULL)
         return fail (error);
       g_set_prgname (prgname);
-      return run_transform_command (transform, FALSE, argc - 1, argv + 1);
+      return run_transform_command (log, transform, FALSE, argc - 1, argv + 1);
     }
 
   g_printerr (_("dm: unknown command “%s”\n"), argv[1]);

@@ -651,18 +651,35 @@ choose_shown (const ItemGroup *group,
   *n_dropped = MIN (group->dropped->len, per_group - *n_kept);
 }
 
-/* A thumbnail as a data: URI, or NULL when the image cannot be read. */
+/* Images larger are not decoded for a thumbnail: scaling decodes the
+ * whole image first (400 MB as RGBA at this size), and the hasher refuses
+ * them as well. */
+#define MAX_THUMBNAIL_SOURCE_PIXELS G_GINT64_CONSTANT (100000000)
+
+/* A thumbnail as a data: URI, or NULL when the image cannot be read or,
+ * with @why_not set to the placeholder's text, is too large to decode. */
 static char *
-thumbnail_uri (const char *image_path,
-               guint       size,
-               int        *width,
-               int        *height)
+thumbnail_uri (const char  *image_path,
+               guint        size,
+               int         *width,
+               int         *height,
+               const char **why_not)
 {
   g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autofree char *buffer = NULL;
   g_autofree char *base64 = NULL;
   gsize length = 0;
   const char *mime = "image/jpeg";
+  int declared_width = 0, declared_height = 0;
+
+  /* The size from the header alone, before anything is decoded. */
+  if (gdk_pixbuf_get_file_info (image_path, &declared_width, &declared_height) == NULL)
+    return NULL;
+  if ((gint64) declared_width * declared_height > MAX_THUMBNAIL_SOURCE_PIXELS)
+    {
+      *why_not = _("no image: over 100 megapixels");
+      return NULL;
+    }
 
   pixbuf = gdk_pixbuf_new_from_file_at_scale (image_path, (int) size, (int) size, TRUE, NULL);
   if (pixbuf == NULL)
@@ -696,9 +713,10 @@ append_thumbnail (GString                   *html,
   g_autofree char *uri = NULL;
   g_autofree char *name = g_strdup_printf ("%s/%s", dm_item_get_subset (item), dm_item_get_id (item));
   int width = 0, height = 0;
+  const char *why_not = _("no image");
 
   if (image != NULL)
-    uri = thumbnail_uri (image, content->thumbnail_size, &width, &height);
+    uri = thumbnail_uri (image, content->thumbnail_size, &width, &height, &why_not);
 
   g_string_append_printf (html, "<figure class=\"%s\" title=\"", kept ? "kept" : "dropped");
   append_escaped (html, name);
@@ -710,7 +728,7 @@ append_thumbnail (GString                   *html,
       g_string_append (html, "\">");
     }
   else
-    g_string_append_printf (html, "<span class=\"missing\">%s</span>", _("no image"));
+    g_string_append_printf (html, "<span class=\"missing\">%s</span>", why_not);
   g_string_append (html, "</div><figcaption>");
   append_escaped (html, dm_item_get_id (item));
   g_string_append (html, "</figcaption></figure>\n");
@@ -1040,6 +1058,49 @@ is_at_or_below (const char *path,
   return g_file_equal (path_file, dir_file) || g_file_has_prefix (path_file, dir_file);
 }
 
+/* Whether @path is at or below @source or @dataset_destination (either
+ * %NULL): a report there would be taken for part of the dataset, or, in
+ * a DEST still to be written, make it non-empty. */
+static gboolean
+is_inside_dataset (const char *path,
+                   const char *source,
+                   const char *dataset_destination)
+{
+  return (source != NULL && is_at_or_below (path, source))
+         || (dataset_destination != NULL && is_at_or_below (path, dataset_destination));
+}
+
+/**
+ * dm_json_report_check_destination:
+ * @path: the JSON report's file
+ * @source: (nullable): the dataset read, which the report must not touch
+ * @dataset_destination: (nullable): where the output dataset goes, which
+ *   the report must not mix with
+ * @error: return location for a #GError
+ *
+ * Checks, before any work, that the JSON report may be written to @path:
+ * outside both datasets, and not onto a directory. An existing file is
+ * replaced.
+ *
+ * Returns: %TRUE if it may
+ */
+gboolean
+dm_json_report_check_destination (const char  *path,
+                                  const char  *source,
+                                  const char  *dataset_destination,
+                                  GError     **error)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT, _("Cannot write %s: it is a directory"), path);
+  else if (is_inside_dataset (path, source, dataset_destination))
+    g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                 _("Cannot write the report to %s: it is inside a dataset; choose a file outside SOURCE and DEST"),
+                 path);
+  else
+    return TRUE;
+  return FALSE;
+}
+
 /**
  * dm_html_report_check_destination:
  * @directory: where the report is to go
@@ -1068,8 +1129,7 @@ dm_html_report_check_destination (const char  *directory,
                    _("Cannot write the HTML report to %s: it is a file, not a directory"), directory);
       return FALSE;
     }
-  if ((source != NULL && is_at_or_below (directory, source))
-      || (dataset_destination != NULL && is_at_or_below (directory, dataset_destination)))
+  if (is_inside_dataset (directory, source, dataset_destination))
     {
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                    _("Cannot write the HTML report to %s: it is inside a dataset; choose a directory of its own"),

@@ -63,6 +63,10 @@ char     *dm_html_report_render       (const DmHtmlReportContent *content,
                                        gpointer                  progress_data,
                                        GError                  **error);
 
+gboolean  dm_json_report_check_destination (const char        *path,
+                                            const char        *source,
+                                            const char        *dataset_destination,
+                                            GError           **error);
 gboolean  dm_html_report_check_destination (const char        *directory,
                                             const char        *source,
                                             const char        *dataset_destination,

@@ -506,6 +506,59 @@ write_file (const char *path,
   g_assert_no_error (error);
 }
 
+static guint32
+crc32_of (const guint8 *data,
+          gsize         length)
+{
+  guint32 crc = 0xffffffff;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      crc ^= data[i];
+      for (int bit = 0; bit < 8; bit++)
+        crc = (crc >> 1) ^ (0xedb88320 & -(crc & 1));
+    }
+  return ~crc;
+}
+
+static void
+append_png_chunk (GByteArray   *png,
+                  const char   *type,
+                  const guint8 *data,
+                  guint32       length)
+{
+  guint32 be_length = GUINT32_TO_BE (length);
+  guint32 be_crc;
+  g_autoptr(GByteArray) typed = g_byte_array_new ();
+
+  g_byte_array_append (typed, (const guint8 *) type, 4);
+  g_byte_array_append (typed, data, length);
+  be_crc = GUINT32_TO_BE (crc32_of (typed->data, typed->len));
+  g_byte_array_append (png, (const guint8 *) &be_length, 4);
+  g_byte_array_append (png, typed->data, typed->len);
+  g_byte_array_append (png, (const guint8 *) &be_crc, 4);
+}
+
+void
+write_png_declaring (const char *path,
+                     guint32     width,
+                     guint32     height)
+{
+  static const guint8 signature[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  static const guint8 idat[] = { 0x78, 0x9c, 0x63, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01 };
+  guint32 be_width = GUINT32_TO_BE (width), be_height = GUINT32_TO_BE (height);
+  guint8 ihdr[13] = { 0, 0, 0, 0, 0, 0, 0, 0, 8, 2, 0, 0, 0 };
+  g_autoptr(GByteArray) png = g_byte_array_new ();
+
+  memcpy (ihdr, &be_width, 4);
+  memcpy (ihdr + 4, &be_height, 4);
+  g_byte_array_append (png, signature, sizeof signature);
+  append_png_chunk (png, "IHDR", ihdr, sizeof ihdr);
+  append_png_chunk (png, "IDAT", idat, sizeof idat);
+  append_png_chunk (png, "IEND", NULL, 0);
+  write_file (path, (const char *) png->data, png->len);
+}
+
 JsonNode *
 read_json (const char *path)
 {

@@ -154,6 +154,13 @@ void        write_file        (const char *path,
                                const char *contents,
                                gssize      length);
 
+/* Writes @path as a PNG whose valid header declares @width × @height
+ * 8-bit RGB pixels, followed by a few bytes of pixel data: a
+ * decompression bomb, to be refused from its header. */
+void        write_png_declaring (const char *path,
+                                 guint32     width,
+                                 guint32     height);
+
 /* Parses the JSON file @path, asserting it parses. */
 JsonNode   *read_json         (const char *path);
 

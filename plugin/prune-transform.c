@@ -446,8 +446,8 @@ prune_ndr (PruneTransform  *self,
   g_autoptr(GPtrArray) broken = new_broken_list (self);
   g_autoptr(GArray) kept = NULL;
 
-  if (!prune_ndr_select_skipping_broken (input, &self->ndr, self->ratio, self->seed, DM_TRANSFORM (self),
-                                         broken, cancellable, &kept, error))
+  if (!prune_ndr_select (input, &self->ndr, self->ratio, self->seed, DM_TRANSFORM (self),
+                         broken, cancellable, &kept, error))
     return NULL;
   if (!check_not_all_broken (input, broken, error))
     return NULL;

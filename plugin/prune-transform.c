@@ -365,8 +365,8 @@ prune_by_clusters (PruneTransform  *self,
   guint n, n_labels;
   gboolean per_item;
 
-  image_keys = prune_image_hasher_keys_skipping_broken (input, DM_TRANSFORM (self), self->threads,
-                                                        &n_decoded, broken, cancellable, error);
+  image_keys = prune_image_hasher_keys_for_dataset (input, DM_TRANSFORM (self), self->threads,
+                                                    &n_decoded, broken, cancellable, error);
   if (image_keys == NULL)
     return NULL;
 

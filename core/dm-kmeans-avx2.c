@@ -290,9 +290,4 @@ apply_centre_avx2 (const guint16 *distance, guint16 *nearest, guint16 *second,
   dm_kmeans_apply_centre_range (distance, nearest, second, label, i, count, centre);
 }
 
-const DmKmeansKernels dm_kmeans_kernels_avx2 = {
-  hamming_avx2,
-  distances_avx2,
-  sums_avx2,
-  apply_centre_avx2,
-};
+DM_KMEANS_DEFINE_KERNELS (avx2);

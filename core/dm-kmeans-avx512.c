@@ -146,9 +146,4 @@ apply_centre_avx512 (const guint16 *distance, guint16 *nearest, guint16 *second,
   dm_kmeans_apply_centre_range (distance, nearest, second, label, i, count, centre);
 }
 
-const DmKmeansKernels dm_kmeans_kernels_avx512 = {
-  hamming_avx512,
-  distances_avx512,
-  sums_avx512,
-  apply_centre_avx512,
-};
+DM_KMEANS_DEFINE_KERNELS (avx512);

@@ -109,6 +109,16 @@ dm_kmeans_apply_centre_range (const guint16 *distance, guint16 *nearest, guint16
     }
 }
 
+/* Defines dm_kmeans_kernels_ISA from the kernels hamming_ISA,
+ * distances_ISA, sums_ISA and apply_centre_ISA of one instruction set. */
+#define DM_KMEANS_DEFINE_KERNELS(isa)           \
+  const DmKmeansKernels dm_kmeans_kernels_##isa = { \
+    hamming_##isa,                              \
+    distances_##isa,                            \
+    sums_##isa,                                 \
+    apply_centre_##isa,                         \
+  }
+
 extern const DmKmeansKernels dm_kmeans_kernels_portable;
 /* Only defined when the build compiled these kernels. */
 extern const DmKmeansKernels dm_kmeans_kernels_avx2;

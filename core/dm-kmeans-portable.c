@@ -246,9 +246,4 @@ apply_centre_portable (const guint16 *distance, guint16 *nearest, guint16 *secon
   dm_kmeans_apply_centre_range (distance, nearest, second, label, 0, count, centre);
 }
 
-const DmKmeansKernels dm_kmeans_kernels_portable = {
-  hamming_portable,
-  distances_portable,
-  sums_portable,
-  apply_centre_portable,
-};
+DM_KMEANS_DEFINE_KERNELS (portable);

@@ -98,7 +98,7 @@ prune_hash_transform_apply (DmTransform   *transform,
     keys = prune_embeddings_keys (input, self->embeddings, self->ids, error);
   else
     keys = prune_image_hasher_keys_for_dataset (input, transform, self->threads, &n_decoded,
-                                                cancellable, error);
+                                                NULL, cancellable, error);
   if (keys == NULL)
     return NULL;
 

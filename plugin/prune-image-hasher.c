@@ -235,6 +235,11 @@ collect_carried_keys (DmDataset  *dataset,
  * @reporter: (nullable): receives "hashing" progress, from the calling thread
  * @n_threads: how many images are decoded at once; 0 means one per core
  * @n_decoded_out: (out) (optional): how many images were decoded
+ * @broken: (nullable) (element-type PruneBrokenItem): for `--skip-broken`,
+ *   where to add the items whose key cannot be had (without key and image,
+ *   or whose image cannot be decoded), in dataset order, instead of
+ *   failing; their keys are left as zeros. %NULL fails at the first such
+ *   item.
  * @cancellable: (nullable): stops the work with %G_IO_ERROR_CANCELLED
  * @error: return location for a #GError
  *
@@ -245,48 +250,18 @@ collect_carried_keys (DmDataset  *dataset,
  *
  * Returns: (transfer full): 64 bytes per item; %NULL with @error set:
  *   %DM_ERROR_INVALID_DATA naming the item (and file) without a key and an
- *   image, with a key of the wrong size, or whose image cannot be decoded,
- *   or when carried keys of another hasher would have to be completed;
- *   %G_IO_ERROR_CANCELLED
+ *   image (without @broken), with a key of the wrong size, or whose image
+ *   cannot be decoded (without @broken), or when carried keys of another
+ *   hasher would have to be completed; %G_IO_ERROR_CANCELLED
  */
 GBytes *
 prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
                                      DmTransform   *reporter,
                                      guint          n_threads,
                                      guint         *n_decoded_out,
+                                     GPtrArray     *broken,
                                      GCancellable  *cancellable,
                                      GError       **error)
-{
-  return prune_image_hasher_keys_skipping_broken (dataset, reporter, n_threads, n_decoded_out,
-                                                  NULL, cancellable, error);
-}
-
-/**
- * prune_image_hasher_keys_skipping_broken:
- * @dataset: the dataset; never modified
- * @reporter: (nullable): receives "hashing" progress, from the calling thread
- * @n_threads: how many images are decoded at once; 0 means one per core
- * @n_decoded_out: (out) (optional): how many images were decoded
- * @broken: (nullable) (element-type PruneBrokenItem): where to add the
- *   items whose key cannot be had, in dataset order, instead of failing;
- *   their keys are left as zeros. %NULL fails at the first such item.
- * @cancellable: (nullable): stops the work with %G_IO_ERROR_CANCELLED
- * @error: return location for a #GError
- *
- * Like prune_image_hasher_keys_for_dataset(), for `--skip-broken`: an item
- * without key and image, or whose image cannot be decoded, is listed in
- * @broken rather than stopping the run.
- *
- * Returns: (transfer full): 64 bytes per item, or %NULL with @error set
- */
-GBytes *
-prune_image_hasher_keys_skipping_broken (DmDataset     *dataset,
-                                         DmTransform   *reporter,
-                                         guint          n_threads,
-                                         guint         *n_decoded_out,
-                                         GPtrArray     *broken,
-                                         GCancellable  *cancellable,
-                                         GError       **error)
 {
   guint n = 0;
   g_autofree guint8 *keys = NULL;

@@ -64,15 +64,8 @@ GBytes     *prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
                                                  DmTransform   *reporter,
                                                  guint          n_threads,
                                                  guint         *n_decoded_out,
+                                                 GPtrArray     *broken,
                                                  GCancellable  *cancellable,
                                                  GError       **error);
-
-GBytes     *prune_image_hasher_keys_skipping_broken (DmDataset     *dataset,
-                                                     DmTransform   *reporter,
-                                                     guint          n_threads,
-                                                     guint         *n_decoded_out,
-                                                     GPtrArray     *broken,
-                                                     GCancellable  *cancellable,
-                                                     GError       **error);
 
 G_END_DECLS

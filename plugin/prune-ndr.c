@@ -115,43 +115,6 @@ compare_guint (gconstpointer a, gconstpointer b)
   return (ua > ub) - (ua < ub);
 }
 
-/**
- * prune_ndr_select:
- * @dataset: the dataset to prune; every item needs a readable image
- * @params: the NDR parameters
- * @ratio: the fraction of each subset to KEEP, from 0 to 1. Datumaro's
- *   prune passes 1 − ratio to NDR as the number to keep (so its "ndr"
- *   keeps the complement of what the other methods keep); ours keeps
- *   ceil(subset size × @ratio) of each subset, like the other methods.
- * @seed: seeds the projection, visiting order and sampling of every subset
- * @reporter: (nullable): receives "ndr" progress while images are decoded
- * @cancellable: (nullable): stops the work with %G_IO_ERROR_CANCELLED
- * @kept_out: (out) (transfer full): the kept items' dataset positions,
- *   ascending, as a #GArray of guint
- * @error: return location for a #GError
- *
- * Runs near-duplicate removal (see dm-ndr.h) on each subset on its own, in
- * dataset order. Images are decoded with GdkPixbuf on all cores, turned
- * upright by their embedded orientation, alpha composited over black.
- *
- * Returns: %TRUE on success; %FALSE with @error set: %DM_ERROR_INVALID_DATA
- *   naming the item and file of a missing or undecodable image,
- *   %DM_ERROR_INVALID_ARGUMENT for bad parameters, %G_IO_ERROR_CANCELLED
- */
-gboolean
-prune_ndr_select (DmDataset          *dataset,
-                  const DmNdrParams  *params,
-                  double              ratio,
-                  guint32             seed,
-                  DmTransform        *reporter,
-                  GCancellable       *cancellable,
-                  GArray            **kept_out,
-                  GError            **error)
-{
-  return prune_ndr_select_skipping_broken (dataset, params, ratio, seed, reporter, NULL,
-                                           cancellable, kept_out, error);
-}
-
 /* Drops the items that failed from @group and @features, adding them to
  * @broken; returns how many remain. */
 static guint
@@ -182,33 +145,44 @@ set_aside_broken (GArray     *group,
 }
 
 /**
- * prune_ndr_select_skipping_broken:
+ * prune_ndr_select:
  * @dataset: the dataset to prune
  * @params: the NDR parameters
- * @ratio: the fraction of each subset to keep (see prune_ndr_select())
+ * @ratio: the fraction of each subset to KEEP, from 0 to 1. Datumaro's
+ *   prune passes 1 − ratio to NDR as the number to keep (so its "ndr"
+ *   keeps the complement of what the other methods keep); ours keeps
+ *   ceil(subset size × @ratio) of each subset, like the other methods.
  * @seed: seeds the projection, visiting order and sampling of every subset
  * @reporter: (nullable): receives "ndr" progress while images are decoded
- * @broken: (nullable) (element-type PruneBrokenItem): where to add, in
- *   dataset order, the items whose image cannot be used, instead of
- *   failing; each subset then keeps its share of its usable items
+ * @broken: (nullable) (element-type PruneBrokenItem): for `--skip-broken`,
+ *   where to add, in dataset order, the items whose image cannot be used,
+ *   instead of failing; each subset then keeps its share of its usable
+ *   items. %NULL fails at the first such item: every item then needs a
+ *   readable image.
  * @cancellable: (nullable): stops the work with %G_IO_ERROR_CANCELLED
- * @kept_out: (out) (transfer full): the kept items' dataset positions
+ * @kept_out: (out) (transfer full): the kept items' dataset positions,
+ *   ascending, as a #GArray of guint
  * @error: return location for a #GError
  *
- * prune_ndr_select() for `--skip-broken`.
+ * Runs near-duplicate removal (see dm-ndr.h) on each subset on its own, in
+ * dataset order. Images are decoded with GdkPixbuf on all cores, turned
+ * upright by their embedded orientation, alpha composited over black.
  *
- * Returns: %TRUE on success; %FALSE with @error set
+ * Returns: %TRUE on success; %FALSE with @error set: %DM_ERROR_INVALID_DATA
+ *   naming the item and file of a missing or undecodable image (without
+ *   @broken), %DM_ERROR_INVALID_ARGUMENT for bad parameters,
+ *   %G_IO_ERROR_CANCELLED
  */
 gboolean
-prune_ndr_select_skipping_broken (DmDataset          *dataset,
-                                  const DmNdrParams  *params,
-                                  double              ratio,
-                                  guint32             seed,
-                                  DmTransform        *reporter,
-                                  GPtrArray          *broken,
-                                  GCancellable       *cancellable,
-                                  GArray            **kept_out,
-                                  GError            **error)
+prune_ndr_select (DmDataset          *dataset,
+                  const DmNdrParams  *params,
+                  double              ratio,
+                  guint32             seed,
+                  DmTransform        *reporter,
+                  GPtrArray          *broken,
+                  GCancellable       *cancellable,
+                  GArray            **kept_out,
+                  GError            **error)
 {
   g_autoptr(GPtrArray) groups = NULL;
   g_autoptr(GArray) kept = NULL;

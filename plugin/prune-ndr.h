@@ -23,18 +23,9 @@ gboolean prune_ndr_select (DmDataset          *dataset,
                            double              ratio,
                            guint32             seed,
                            DmTransform        *reporter,
+                           GPtrArray          *broken,
                            GCancellable       *cancellable,
                            GArray            **kept_out,
                            GError            **error);
-
-gboolean prune_ndr_select_skipping_broken (DmDataset          *dataset,
-                                           const DmNdrParams  *params,
-                                           double              ratio,
-                                           guint32             seed,
-                                           DmTransform        *reporter,
-                                           GPtrArray          *broken,
-                                           GCancellable       *cancellable,
-                                           GArray            **kept_out,
-                                           GError            **error);
 
 G_END_DECLS

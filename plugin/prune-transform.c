@@ -365,8 +365,8 @@ prune_by_clusters (PruneTransform  *self,
   guint n, n_labels;
   gboolean per_item;
 
-  image_keys = prune_image_hasher_keys_skipping_broken (input, DM_TRANSFORM (self), self->threads,
-                                                        &n_decoded, broken, cancellable, error);
+  image_keys = prune_image_hasher_keys_for_dataset (input, DM_TRANSFORM (self), self->threads,
+                                                    &n_decoded, broken, cancellable, error);
   if (image_keys == NULL)
     return NULL;
 
@@ -446,8 +446,8 @@ prune_ndr (PruneTransform  *self,
   g_autoptr(GPtrArray) broken = new_broken_list (self);
   g_autoptr(GArray) kept = NULL;
 
-  if (!prune_ndr_select_skipping_broken (input, &self->ndr, self->ratio, self->seed, DM_TRANSFORM (self),
-                                         broken, cancellable, &kept, error))
+  if (!prune_ndr_select (input, &self->ndr, self->ratio, self->seed, DM_TRANSFORM (self),
+                         broken, cancellable, &kept, error))
     return NULL;
   if (!check_not_all_broken (input, broken, error))
     return NULL;

@@ -221,7 +221,7 @@ time_hasher (DmDataset *dataset, guint n_threads)
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
   guint n_decoded = 0;
-  g_autoptr(GBytes) keys = prune_image_hasher_keys_for_dataset (dataset, NULL, n_threads, &n_decoded,
+  g_autoptr(GBytes) keys = prune_image_hasher_keys_for_dataset (dataset, NULL, n_threads, &n_decoded, NULL,
                                                                 NULL, &error);
 
   if (keys == NULL)

@@ -146,7 +146,7 @@ main (int argc, char **argv)
   ratio = g_ascii_strtod (argv[2], NULL);
   seed = (guint32) g_ascii_strtoull (argv[3], NULL, 10);
   start = g_get_monotonic_time ();
-  if (!prune_ndr_select (dataset, &params, ratio, seed, NULL, NULL, &kept, &error))
+  if (!prune_ndr_select (dataset, &params, ratio, seed, NULL, NULL, NULL, &kept, &error))
     {
       g_printerr ("%s\n", error->message);
       return 1;

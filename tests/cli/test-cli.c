@@ -20,6 +20,17 @@ path_in (Fixture    *fixture,
   return g_build_filename (fixture->tmp, name, NULL);
 }
 
+/* The dataset at @path, which must load. */
+static DmDataset *
+load_dataset (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  DmDataset *dataset = dm_dataset_load (path, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return dataset;
+}
+
 static void
 assert_failed_cleanly (Fixture    *fixture,
                        DmRun      *run,
@@ -65,7 +76,6 @@ test_prune_random (Fixture *fixture, gconstpointer data)
   g_autofree char *dest = path_in (fixture, "pruned");
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.5",
                                  "-o", dest, NULL);
-  g_autoptr(GError) error = NULL;
   g_autoptr(DmDataset) input = NULL;
   g_autoptr(DmDataset) output = NULL;
   guint k = (guint) ceil (N_SAMPLE_ITEMS * 0.5);
@@ -74,10 +84,8 @@ test_prune_random (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (run->status, ==, 0);
   g_assert_nonnull (strstr (run->out, "Kept 12 of 24 items (train: "));
 
-  input = dm_dataset_load (fixture->source, NULL, NULL, &error);
-  g_assert_no_error (error);
-  output = dm_dataset_load (dest, NULL, NULL, &error);
-  g_assert_no_error (error);
+  input = load_dataset (fixture->source);
+  output = load_dataset (dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, k);
   g_assert_cmpuint (dm_dataset_get_n_labels (output), ==, dm_dataset_get_n_labels (input));
 
@@ -155,15 +163,13 @@ test_overwrite_replaces_destination (Fixture *fixture, gconstpointer data)
   g_autoptr(DmRun) first = NULL;
   g_autoptr(DmRun) run = NULL;
   g_autoptr(DmDataset) output = NULL;
-  g_autoptr(GError) error = NULL;
 
   first = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.5", "-o", dest, NULL);
   g_assert_cmpint (first->status, ==, 0);
   run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.25", "-o", dest,
                 "--overwrite", NULL);
   g_assert_cmpint (run->status, ==, 0);
-  output = dm_dataset_load (dest, NULL, NULL, &error);
-  g_assert_no_error (error);
+  output = load_dataset (dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 6);
   g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
   g_assert_false (dir_has_entry_containing (fixture->tmp, ".old-"));
@@ -187,14 +193,12 @@ test_in_place_with_overwrite (Fixture *fixture, gconstpointer data)
   g_autofree char *copy = path_in (fixture, "copy");
   g_autoptr(DmRun) run = NULL;
   g_autoptr(DmDataset) output = NULL;
-  g_autoptr(GError) error = NULL;
 
   make_sample (copy, N_SAMPLE_ITEMS);
   run = dm_run (NULL, "prune", copy, "-m", "random", "-r", "0.5", "--overwrite", NULL);
   g_assert_cmpint (run->status, ==, 0);
 
-  output = dm_dataset_load (copy, NULL, NULL, &error);
-  g_assert_no_error (error);
+  output = load_dataset (copy);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 12);
   for (guint i = 0; i < 12; i++)
     g_assert_true (g_file_test (dm_item_get_image_path (dm_dataset_get_item (output, i)),
@@ -384,22 +388,31 @@ test_hash_help (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (bad->status, ==, 2);
 }
 
+/* A new sample of @n_items items, made at @name in the fixture's folder
+ * (its path in @path_out), as loaded. */
+static DmDataset *
+load_new_sample (Fixture     *fixture,
+                 const char  *name,
+                 guint        n_items,
+                 char       **path_out)
+{
+  *path_out = path_in (fixture, name);
+  make_sample (*path_out, n_items);
+  return load_dataset (*path_out);
+}
+
 /* A copy of the sample with one image missing and one truncated. */
 static char *
 make_broken_copy (Fixture  *fixture,
                   char    **missing_out,
                   char    **truncated_out)
 {
-  char *copy = path_in (fixture, "broken");
-  g_autoptr(DmDataset) dataset = NULL;
-  g_autoptr(GError) error = NULL;
+  char *copy;
+  g_autoptr(DmDataset) dataset = load_new_sample (fixture, "broken", N_SAMPLE_ITEMS, &copy);
   g_autofree char *contents = NULL;
   gsize length;
   DmItem *missing, *truncated;
 
-  make_sample (copy, N_SAMPLE_ITEMS);
-  dataset = dm_dataset_load (copy, NULL, NULL, &error);
-  g_assert_no_error (error);
   missing = dm_dataset_get_item (dataset, 3);
   truncated = dm_dataset_get_item (dataset, N_SAMPLE_ITEMS - 1);
 
@@ -439,7 +452,6 @@ test_skip_broken_lists_and_continues (Fixture *fixture, gconstpointer data)
                                  "--skip-broken", "--report", report_path, NULL);
   g_autoptr(DmDataset) output = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
   JsonObject *report;
 
   g_assert_cmpint (run->status, ==, 0);
@@ -449,8 +461,7 @@ test_skip_broken_lists_and_continues (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (run->err, "truncated"));
 
   /* Half of the 22 readable items; none of the broken ones. */
-  output = dm_dataset_load (fixture->dest, NULL, NULL, &error);
-  g_assert_no_error (error);
+  output = load_dataset (fixture->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 11);
   for (guint i = 0; i < 11; i++)
     {
@@ -503,15 +514,11 @@ test_report_host_seconds (Fixture *fixture, gconstpointer data)
 static void
 test_skip_broken_with_nothing_left (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *copy = path_in (fixture, "all-broken");
-  g_autoptr(DmDataset) dataset = NULL;
+  g_autofree char *copy = NULL;
+  g_autoptr(DmDataset) dataset = load_new_sample (fixture, "all-broken", 6, &copy);
   g_autoptr(GHashTable) before = NULL;
-  g_autoptr(GError) error = NULL;
   const char *methods[] = { "cluster_random", "ndr" };
 
-  make_sample (copy, 6);
-  dataset = dm_dataset_load (copy, NULL, NULL, &error);
-  g_assert_no_error (error);
   for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
     g_assert_true (g_file_set_contents (dm_item_get_image_path (dm_dataset_get_item (dataset, i)),
                                         "not an image", -1, NULL));

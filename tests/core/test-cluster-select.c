@@ -33,6 +33,15 @@ data_init (Data *data, gsize n, guint n_labels, guint32 seed)
     }
 }
 
+/* data_init() then request_for(): a request on new items. */
+static DmSelectRequest
+request_on_new_data (Data *data, gsize n, guint n_labels, guint32 seed,
+                     DmSelectMethod method, double ratio)
+{
+  data_init (data, n, n_labels, seed);
+  return request_for (data, method, ratio);
+}
+
 /* Runs @request, asserting it succeeds, makes @n_clusters clusters (0:
  * however many) and keeps ceil(n * ratio) by check_counts(). */
 static DmSelectResult *
@@ -79,8 +88,8 @@ test_seeds (gconstpointer case_data)
   const SeedCase *c = case_data;
   g_auto(Data) data = { 0 };
 
-  data_init (&data, c->n, c->n_labels, c->data_seed);
-  DmSelectRequest request = request_for (&data, c->method, c->ratio);
+  DmSelectRequest request = request_on_new_data (&data, c->n, c->n_labels, c->data_seed,
+                                                 c->method, c->ratio);
   assert_seed_decides (&request, c->other_seed);
 }
 
@@ -89,8 +98,7 @@ static void
 test_cluster_random_clusters (void)
 {
   g_auto(Data) data = { 0 };
-  data_init (&data, 1000, 10, 6);
-  DmSelectRequest request = request_for (&data, DM_SELECT_CLUSTER_RANDOM, 0.3);
+  DmSelectRequest request = request_on_new_data (&data, 1000, 10, 6, DM_SELECT_CLUSTER_RANDOM, 0.3);
 
   request.n_clusters = 4;
   g_autoptr(DmSelectResult) four = select_counted (&request, 4);
@@ -134,8 +142,7 @@ static void
 test_centroid_nearest (void)
 {
   g_auto(Data) data = { 0 };
-  data_init (&data, 500, 5, 8);
-  DmSelectRequest request = request_for (&data, DM_SELECT_CENTROID, 0.2);
+  DmSelectRequest request = request_on_new_data (&data, 500, 5, 8, DM_SELECT_CENTROID, 0.2);
   g_autoptr(DmSelectResult) result = select_counted (&request, 0);
 
   for (guint m = 0; m < result->n_kept; m++)
@@ -167,8 +174,7 @@ static void
 test_query_clust_nearest (void)
 {
   g_auto(Data) data = { 0 };
-  data_init (&data, 700, 7, 12);
-  DmSelectRequest request = request_for (&data, DM_SELECT_QUERY_CLUST, 0.4);
+  DmSelectRequest request = request_on_new_data (&data, 700, 7, 12, DM_SELECT_QUERY_CLUST, 0.4);
   g_autoptr(DmSelectResult) result = select_counted (&request, 0);
   g_autofree float *farthest_kept = g_new0 (float, 7);
   g_autofree gboolean *kept = g_new0 (gboolean, data.n);
@@ -246,8 +252,7 @@ test_identical_paths (gconstpointer method_data)
 {
   DmSelectMethod method = GPOINTER_TO_INT (method_data);
   g_auto(Data) data = { 0 };
-  data_init (&data, 3000, 40, 21);
-  DmSelectRequest request = request_for (&data, method, 0.3);
+  DmSelectRequest request = request_on_new_data (&data, 3000, 40, 21, method, 0.3);
   request.n_threads = 1;
   g_autoptr(DmSelectResult) one = select_ok (&request);
   request.n_threads = 2;
@@ -288,8 +293,7 @@ static void
 test_errors (void)
 {
   g_auto(Data) data = { 0 };
-  data_init (&data, 50, 3, 2);
-  DmSelectRequest request = request_for (&data, DM_SELECT_CLUSTER_RANDOM, 0.5);
+  DmSelectRequest request = request_on_new_data (&data, 50, 3, 2, DM_SELECT_CLUSTER_RANDOM, 0.5);
 
   request.ratio = 0;
   expect_error (&request, DM_CORE_ERROR_INVALID_ARGUMENT, "ratio");

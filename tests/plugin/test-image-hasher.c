@@ -192,7 +192,7 @@ static GBytes *
 dataset_keys (DmDataset *dataset, guint n_threads, guint *n_decoded)
 {
   g_autoptr(GError) error = NULL;
-  GBytes *keys = prune_image_hasher_keys_for_dataset (dataset, NULL, n_threads, n_decoded, NULL, &error);
+  GBytes *keys = prune_image_hasher_keys_for_dataset (dataset, NULL, n_threads, n_decoded, NULL, NULL, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (keys);
@@ -424,7 +424,7 @@ test_missing_and_broken_images (Fixture *fixture, gconstpointer data)
       add_item (dataset, "broken", broken_paths[b]);
       add_item (dataset, "good-again", good);
 
-      keys = prune_image_hasher_keys_for_dataset (dataset, NULL, 2, NULL, NULL, &error);
+      keys = prune_image_hasher_keys_for_dataset (dataset, NULL, 2, NULL, NULL, NULL, &error);
       g_assert_null (keys);
       assert_error_names (error, broken_paths[b]);
       assert_error_names (error, "“broken”");
@@ -442,7 +442,7 @@ test_item_without_image_or_key (Fixture *fixture, gconstpointer data)
 
   add_item (dataset, "good", good);
   add_item (dataset, "imageless", NULL);
-  g_assert_null (prune_image_hasher_keys_for_dataset (dataset, NULL, 1, &n_decoded, NULL, &error));
+  g_assert_null (prune_image_hasher_keys_for_dataset (dataset, NULL, 1, &n_decoded, NULL, NULL, &error));
   assert_error_names (error, "“imageless”");
   g_assert_cmpuint (n_decoded, ==, 0);
 }
@@ -529,7 +529,7 @@ test_carried_keys (Fixture *fixture, gconstpointer data)
     dm_dataset_set_hash_key_origin (dataset, "datumaro-clip");
     dm_item_set_hash_key (add_item (dataset, "keyed", missing), ours);
     add_item (dataset, "unkeyed", png);
-    g_assert_null (prune_image_hasher_keys_for_dataset (dataset, NULL, 1, NULL, NULL, &error));
+    g_assert_null (prune_image_hasher_keys_for_dataset (dataset, NULL, 1, NULL, NULL, NULL, &error));
     assert_error_names (error, "datumaro-clip");
     assert_error_names (error, "hash_keys.json");
   }
@@ -542,7 +542,7 @@ test_carried_keys (Fixture *fixture, gconstpointer data)
 
     dm_dataset_set_hash_key_origin (dataset, DM_IMAGE_KEY_VERSION);
     dm_item_set_hash_key (add_item (dataset, "short", png), short_key);
-    g_assert_null (prune_image_hasher_keys_for_dataset (dataset, NULL, 1, NULL, NULL, &error));
+    g_assert_null (prune_image_hasher_keys_for_dataset (dataset, NULL, 1, NULL, NULL, NULL, &error));
     assert_error_names (error, "“short”");
   }
 }
@@ -555,7 +555,7 @@ test_cancelled (Fixture *fixture, gconstpointer data)
   g_autoptr(GError) error = NULL;
 
   g_cancellable_cancel (cancellable);
-  g_assert_null (prune_image_hasher_keys_for_dataset (dataset, NULL, 2, NULL, cancellable, &error));
+  g_assert_null (prune_image_hasher_keys_for_dataset (dataset, NULL, 2, NULL, NULL, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
@@ -592,7 +592,7 @@ test_cancelled_while_hashing (Fixture *fixture, gconstpointer data)
 
   /* The first report after 0 comes from the 100 ms poll, long before 300
    * images of 1200x900 are decoded on one thread. */
-  keys = prune_image_hasher_keys_for_dataset (dataset, reporter, 1, NULL, cancellable, &error);
+  keys = prune_image_hasher_keys_for_dataset (dataset, reporter, 1, NULL, NULL, cancellable, &error);
   g_assert_null (keys);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }

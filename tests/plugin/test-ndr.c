@@ -264,7 +264,7 @@ select_repeated_pictures (Fixture *fixture, const DmNdrParams *params, guint32 s
   gboolean picture_seen[10] = { FALSE };
   guint n_repeated = 0;
 
-  g_assert_true (prune_ndr_select (fixture->dataset, params, 0.6, seed, NULL, NULL,
+  g_assert_true (prune_ndr_select (fixture->dataset, params, 0.6, seed, NULL, NULL, NULL,
                                    &kept, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (kept->len, ==, 9);
@@ -341,7 +341,7 @@ test_kept_count_per_subset (Fixture *fixture, gconstpointer user_data)
         params.oversample = policy ? DM_NDR_OVERSAMPLE_SIMILARITY : DM_NDR_OVERSAMPLE_RANDOM;
         params.undersample = policy ? DM_NDR_UNDERSAMPLE_INVERSE : DM_NDR_UNDERSAMPLE_UNIFORM;
         g_assert_true (prune_ndr_select (fixture->dataset, &params, cases[c].ratio, 7,
-                                         NULL, NULL, &kept, &error));
+                                         NULL, NULL, NULL, &kept, &error));
         g_assert_no_error (error);
         g_assert_cmpuint (count_in_subset (kept, "train"), ==, cases[c].train);
         g_assert_cmpuint (count_in_subset (kept, "val"), ==, cases[c].val);
@@ -370,9 +370,9 @@ test_deterministic_with_progress (Fixture *fixture, gconstpointer user_data)
   dm_ndr_params_init (&params);
   g_signal_connect (reporter, "progress", G_CALLBACK (on_progress), fractions);
 
-  g_assert_true (prune_ndr_select (fixture->dataset, &params, 0.4, 99, reporter, NULL,
+  g_assert_true (prune_ndr_select (fixture->dataset, &params, 0.4, 99, reporter, NULL, NULL,
                                    &first, NULL));
-  g_assert_true (prune_ndr_select (fixture->dataset, &params, 0.4, 99, NULL, NULL,
+  g_assert_true (prune_ndr_select (fixture->dataset, &params, 0.4, 99, NULL, NULL, NULL,
                                    &again, NULL));
   g_assert_cmpmem (first->data, first->len * sizeof (guint),
                    again->data, again->len * sizeof (guint));
@@ -396,7 +396,7 @@ test_cancelled (Fixture *fixture, gconstpointer user_data)
   dm_ndr_params_init (&params);
   g_cancellable_cancel (cancellable);
 
-  g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, NULL, cancellable,
+  g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, NULL, NULL, cancellable,
                                     &kept, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (kept);
@@ -422,7 +422,7 @@ test_cancelled_midway (Fixture *fixture, gconstpointer user_data)
   dm_ndr_params_init (&params);
   g_signal_connect (reporter, "progress", G_CALLBACK (cancel_midway), cancellable);
 
-  g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, reporter, cancellable,
+  g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, reporter, NULL, cancellable,
                                     &kept, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_true (g_cancellable_is_cancelled (cancellable));
@@ -444,7 +444,7 @@ test_bad_images (Fixture *fixture, gconstpointer user_data)
     g_autoptr(GArray) kept = NULL;
     g_autoptr(GError) error = NULL;
 
-    g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, NULL, NULL,
+    g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, NULL, NULL, NULL,
                                       &kept, &error));
     g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
     g_assert_nonnull (strstr (error->message, missing));
@@ -458,7 +458,7 @@ test_bad_images (Fixture *fixture, gconstpointer user_data)
     g_autoptr(GArray) kept = NULL;
     g_autoptr(GError) error = NULL;
 
-    g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, NULL, NULL,
+    g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, NULL, NULL, NULL,
                                       &kept, &error));
     g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
     g_assert_nonnull (strstr (error->message, garbage));
@@ -469,7 +469,7 @@ test_bad_images (Fixture *fixture, gconstpointer user_data)
     g_autoptr(GArray) kept = NULL;
     g_autoptr(GError) error = NULL;
 
-    g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, NULL, NULL,
+    g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, NULL, NULL, NULL,
                                       &kept, &error));
     g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
     g_assert_nonnull (strstr (error->message, "item09"));
@@ -485,13 +485,13 @@ test_bad_parameters (Fixture *fixture, gconstpointer user_data)
   DmNdrParams params;
 
   dm_ndr_params_init (&params);
-  g_assert_false (prune_ndr_select (fixture->dataset, &params, 1.5, 1, NULL, NULL,
+  g_assert_false (prune_ndr_select (fixture->dataset, &params, 1.5, 1, NULL, NULL, NULL,
                                     &kept, &error));
   g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 
   params.hash_dim = 10000;
-  g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, NULL, NULL,
+  g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, NULL, NULL, NULL,
                                     &kept, &error));
   g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "hash_dim"));
@@ -542,7 +542,7 @@ test_alpha_composited (void)
       g_autoptr(GArray) kept = NULL;
 
       /* ceil(3 x 0.6) = 2: the picture and one of the two black ones. */
-      g_assert_true (prune_ndr_select (dataset, &params, 0.6, seed, NULL, NULL, &kept, &error));
+      g_assert_true (prune_ndr_select (dataset, &params, 0.6, seed, NULL, NULL, NULL, &kept, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (kept->len, ==, 2);
       g_assert_cmpuint (g_array_index (kept, guint, 0), ==, 0);
@@ -636,7 +636,7 @@ test_orientation_applied (void)
       g_autoptr(GArray) kept = NULL;
 
       /* ceil(3 x 0.6) = 2: "other" and one of the two upright ones. */
-      g_assert_true (prune_ndr_select (dataset, &params, 0.6, seed, NULL, NULL, &kept, &error));
+      g_assert_true (prune_ndr_select (dataset, &params, 0.6, seed, NULL, NULL, NULL, &kept, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (kept->len, ==, 2);
       g_assert_cmpuint (g_array_index (kept, guint, 0), <=, 1);

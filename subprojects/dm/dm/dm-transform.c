@@ -173,17 +173,28 @@ parameter_hints_quark (void)
   return g_quark_from_static_string ("dm-transform-parameter-hints");
 }
 
+/* The hints declared for @parameter; a parameter without any has all
+ * of them unset (zero). */
+static const ParameterHint *
+declared_hint (DmTransformClass *klass,
+               const char       *parameter)
+{
+  static const ParameterHint no_hint = { 0 };
+  GHashTable *hints = g_type_get_qdata (G_TYPE_FROM_CLASS (klass), parameter_hints_quark ());
+  const ParameterHint *hint = hints != NULL ? g_hash_table_lookup (hints, parameter) : NULL;
+
+  return hint != NULL ? hint : &no_hint;
+}
+
+/* The hints of @parameter, created unset on the first declaration. */
 static ParameterHint *
-lookup_hint (DmTransformClass *klass,
-             const char       *parameter,
-             gboolean          create)
+hint_to_declare (DmTransformClass *klass,
+                 const char       *parameter)
 {
   GType type = G_TYPE_FROM_CLASS (klass);
   GHashTable *hints = g_type_get_qdata (type, parameter_hints_quark ());
   ParameterHint *hint;
 
-  if (hints == NULL && !create)
-    return NULL;
   if (hints == NULL)
     {
       /* Lives as long as the type, which is never unregistered. */
@@ -191,7 +202,7 @@ lookup_hint (DmTransformClass *klass,
       g_type_set_qdata (type, parameter_hints_quark (), hints);
     }
   hint = g_hash_table_lookup (hints, parameter);
-  if (hint == NULL && create)
+  if (hint == NULL)
     {
       hint = g_new0 (ParameterHint, 1);
       g_hash_table_insert (hints, g_strdup (parameter), hint);
@@ -218,7 +229,7 @@ dm_transform_class_add_alias (DmTransformClass *klass,
   g_return_if_fail (g_ascii_isalnum (short_name));
   g_return_if_fail (g_object_class_find_property (G_OBJECT_CLASS (klass), parameter) != NULL);
 
-  lookup_hint (klass, parameter, TRUE)->alias = short_name;
+  hint_to_declare (klass, parameter)->alias = short_name;
 }
 
 /**
@@ -233,13 +244,10 @@ char
 dm_transform_class_get_alias (DmTransformClass *klass,
                               const char       *parameter)
 {
-  ParameterHint *hint;
-
   g_return_val_if_fail (DM_IS_TRANSFORM_CLASS (klass), 0);
   g_return_val_if_fail (parameter != NULL, 0);
 
-  hint = lookup_hint (klass, parameter, FALSE);
-  return hint != NULL ? hint->alias : 0;
+  return declared_hint (klass, parameter)->alias;
 }
 
 /**
@@ -263,7 +271,7 @@ dm_transform_class_add_positional (DmTransformClass *klass,
   g_return_if_fail (g_object_class_find_property (G_OBJECT_CLASS (klass), parameter) != NULL);
 
   positionals = dm_transform_class_list_positionals (klass);
-  hint = lookup_hint (klass, parameter, TRUE);
+  hint = hint_to_declare (klass, parameter);
   if (hint->position == 0)
     hint->position = g_strv_length (positionals) + 1;
 }
@@ -320,7 +328,7 @@ dm_transform_class_require_parameter (DmTransformClass *klass,
   g_return_if_fail (DM_IS_TRANSFORM_CLASS (klass));
   g_return_if_fail (g_object_class_find_property (G_OBJECT_CLASS (klass), parameter) != NULL);
 
-  lookup_hint (klass, parameter, TRUE)->required = TRUE;
+  hint_to_declare (klass, parameter)->required = TRUE;
 }
 
 /**
@@ -334,13 +342,10 @@ gboolean
 dm_transform_class_is_parameter_required (DmTransformClass *klass,
                                           const char       *parameter)
 {
-  ParameterHint *hint;
-
   g_return_val_if_fail (DM_IS_TRANSFORM_CLASS (klass), FALSE);
   g_return_val_if_fail (parameter != NULL, FALSE);
 
-  hint = lookup_hint (klass, parameter, FALSE);
-  return hint != NULL && hint->required;
+  return declared_hint (klass, parameter)->required;
 }
 
 /**

@@ -38,8 +38,9 @@ rows_to_items (DmDataset   *dataset,
     }
   lines = g_strsplit (text, "\n", -1);
   n_lines = g_strv_length (lines);
-  /* A last line ended by a newline leaves an empty string: not an id. */
-  if (n_lines > 0 && lines[n_lines - 1][0] == '\0')
+  /* A last line ended by a newline leaves an empty string, and an editor
+   * may leave blank lines after the last id: none of them is an id. */
+  while (n_lines > 0 && (lines[n_lines - 1][0] == '\0' || g_str_equal (lines[n_lines - 1], "\r")))
     n_lines--;
 
   if (n_lines != n_rows)

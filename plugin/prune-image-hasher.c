@@ -216,10 +216,16 @@ collect_carried_keys (DmDataset  *dataset,
   if (to_hash->len > 0 && n_carried > 0 && g_strcmp0 (origin, DM_IMAGE_KEY_VERSION) != 0)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("%u of the %u items of %s have hash keys made by “%s” and %u have none; "
-                     "this plugin computes only “%s” keys, which cannot be mixed with those: "
-                     "compute the missing keys with the same hasher (for “datumaro-clip”, Datumaro's CLIP hashing), "
-                     "or delete hash_key_meta/hash_keys.json to compute every key here"),
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "%u of the %u items of %s have hash keys made by “%s” and %u has none; "
+                                "this plugin computes only “%s” keys, which cannot be mixed with those: "
+                                "compute the missing keys with the same hasher (for “datumaro-clip”, Datumaro's "
+                                "CLIP hashing), or delete hash_key_meta/hash_keys.json to compute every key here",
+                                "%u of the %u items of %s have hash keys made by “%s” and %u have none; "
+                                "this plugin computes only “%s” keys, which cannot be mixed with those: "
+                                "compute the missing keys with the same hasher (for “datumaro-clip”, Datumaro's "
+                                "CLIP hashing), or delete hash_key_meta/hash_keys.json to compute every key here",
+                                to_hash->len),
                    n_carried, n, dataset_name (dataset),
                    origin != NULL ? origin : _("an unknown hasher"), to_hash->len,
                    DM_IMAGE_KEY_VERSION);

@@ -286,7 +286,11 @@ prune_npy_read_matrix (const char  *path,
 
   if (shape->len != 2)
     {
-      g_autofree char *what = g_strdup_printf (_("its shape has %u dimensions, not 2 (N × D)"), shape->len);
+      g_autofree char *what = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "its shape has %u dimension, not 2 (N × D)",
+                                                            "its shape has %u dimensions, not 2 (N × D)",
+                                                            shape->len),
+                                               shape->len);
       return fail (&header, error, what), NULL;
     }
   rows = g_array_index (shape, gsize, 0);

@@ -73,7 +73,7 @@ test_bad_files (void)
   const struct { guint major; const char *dict; gsize data_length; const char *mentions; } cases[] = {
     { 1, "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", 48, "“<f8” is not float32 or float16" },
     { 1, "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), }", 24, "“<i4” is not float32" },
-    { 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }", 24, "1 dimensions, not 2" },
+    { 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (6,), }", 24, "1 dimension, not 2" },
     { 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 2, 3), }", 24, "3 dimensions, not 2" },
     { 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (), }", 4, "a scalar" },
     { 1, "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 3), }", 0, "is empty" },
@@ -157,15 +157,23 @@ test_keys_follow_ids (void)
   const guint order[4] = { 2, 0, 3, 1 };
   g_autofree char *origin = prune_embeddings_origin (npy);
 
-  write_file (ids, "train/dir/c\r\ntrain/a\nval/d\ntrain/b\n", -1);
-  keys = prune_embeddings_keys (dataset, npy, ids, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (g_bytes_get_size (keys), ==, 4 * DM_EMBEDDING_KEY_BYTES);
+  /* Blank lines after the last id are no ids. */
+  const char *texts[] = { "train/dir/c\r\ntrain/a\nval/d\ntrain/b\n",
+                          "train/dir/c\r\ntrain/a\nval/d\ntrain/b\n\n\r\n" };
+
   g_assert_true (dm_embedding_keys (four_rows, 4, 2, expected, NULL));
-  got = g_bytes_get_data (keys, NULL);
-  for (guint r = 0; r < 4; r++)
-    g_assert_cmpmem (got + order[r] * DM_EMBEDDING_KEY_BYTES, DM_EMBEDDING_KEY_BYTES,
-                     expected + r * DM_EMBEDDING_KEY_BYTES, DM_EMBEDDING_KEY_BYTES);
+  for (guint t = 0; t < G_N_ELEMENTS (texts); t++)
+    {
+      write_file (ids, texts[t], -1);
+      g_clear_pointer (&keys, g_bytes_unref);
+      keys = prune_embeddings_keys (dataset, npy, ids, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (g_bytes_get_size (keys), ==, 4 * DM_EMBEDDING_KEY_BYTES);
+      got = g_bytes_get_data (keys, NULL);
+      for (guint r = 0; r < 4; r++)
+        g_assert_cmpmem (got + order[r] * DM_EMBEDDING_KEY_BYTES, DM_EMBEDDING_KEY_BYTES,
+                         expected + r * DM_EMBEDDING_KEY_BYTES, DM_EMBEDDING_KEY_BYTES);
+    }
   g_assert_cmpstr (origin, ==, DM_EMBEDDING_KEY_VERSION ":e.npy");
   remove_tree (dir);
 }

@@ -68,13 +68,16 @@ test_prototype_keep (Fixture *fixture, gconstpointer data)
   g_autoptr(JsonParser) easy_parser = json_parser_new ();
   g_autoptr(JsonParser) hard_parser = json_parser_new ();
   JsonObject *easy_report, *hard_report;
-  g_autoptr(DmDataset) easy = prune_ok (fixture, fixture->source, "easy", "prototype",
-                                        "prototype-keep=easy", easy_parser, &easy_report);
-  g_autoptr(DmDataset) hard = prune_ok (fixture, fixture->source, "hard", "prototype",
-                                        "prototype-keep=hard", hard_parser, &hard_report);
-  JsonArray *easy_items = json_object_get_array_member (easy_report, "kept_items");
-  JsonArray *hard_items = json_object_get_array_member (hard_report, "kept_items");
+  JsonArray *easy_items, *hard_items;
   double easy_sum = 0, hard_sum = 0;
+
+  /* The reports (held by the parsers) are what is compared. */
+  g_object_unref (prune_ok (fixture, fixture->source, "easy", "prototype",
+                            "prototype-keep=easy", easy_parser, &easy_report));
+  g_object_unref (prune_ok (fixture, fixture->source, "hard", "prototype",
+                            "prototype-keep=hard", hard_parser, &hard_report));
+  easy_items = json_object_get_array_member (easy_report, "kept_items");
+  hard_items = json_object_get_array_member (hard_report, "kept_items");
 
   for (guint i = 0; i < json_array_get_length (easy_items); i++)
     {
@@ -241,8 +244,9 @@ test_hash_embeddings_refused (Fixture *fixture, gconstpointer data)
   }
   /* An unknown id. */
   {
-    g_autofree char *first = lines[0];
     g_autofree char *joined = NULL;
+
+    g_free (lines[0]);
     lines[0] = g_strdup ("train/no_such_item");
     joined = g_strjoinv ("\n", lines);
     write_file (bad_ids, joined, -1);

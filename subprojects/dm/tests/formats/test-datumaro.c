@@ -491,7 +491,6 @@ test_write_hash_keys (SourceFixture *f, gconstpointer data)
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GBytes) key = NULL;
   guint8 bytes[KEY_SIZE];
   JsonObject *hashkey;
 
@@ -853,8 +852,6 @@ test_label_id_out_of_range (void)
       g_autofree char *tmp = make_temp_dir ();
       g_autofree char *out = g_build_filename (tmp, "out", NULL);
       g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
-      g_autofree char *written = g_build_filename (out, "annotations", "train.json", NULL);
-      g_autofree char *text = NULL;
       g_autoptr(DmDataset) dataset = NULL;
       g_autoptr(DmDataset) again = NULL;
 

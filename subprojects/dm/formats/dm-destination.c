@@ -8,6 +8,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -332,6 +333,29 @@ dm_dataset_check_destination (const char  *destination,
   return dm_check_destination (destination, source, flags, TRUE, error);
 }
 
+/* Saving in place writes its work in a folder beside the dataset (see
+ * dm-in-place.c): a parent folder it cannot write in is said before the
+ * work, not after the selection. */
+static gboolean
+check_in_place_parent (const char  *source,
+                       const char  *shown,
+                       GError     **error)
+{
+  g_autofree char *parent = g_path_get_dirname (source);
+
+  if (access (parent, W_OK | X_OK) == 0)
+    return TRUE;
+  {
+    int saved_errno = errno;
+
+    g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                 _("Cannot change %s in place: its work goes beside it, and %s cannot be written to (%s); "
+                   "write the result elsewhere with -o DEST"),
+                 shown, parent, g_strerror (saved_errno));
+  }
+  return FALSE;
+}
+
 /*
  * dm_check_destination:
  * @read_dataset: whether to check the files below a destination's top
@@ -385,7 +409,7 @@ dm_check_destination (const char  *destination,
           return FALSE;
         }
       if (g_str_equal (dest, src))
-        return TRUE;
+        return check_in_place_parent (src, destination, error);
     }
 
   if (!g_file_test (dest, G_FILE_TEST_IS_DIR))

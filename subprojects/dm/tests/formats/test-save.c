@@ -637,6 +637,37 @@ test_refuses_mount_point (Fixture *f, gconstpointer data)
     }
 }
 
+static void
+read_only_fixture_tear_down (Fixture       *f,
+                             gconstpointer  data)
+{
+  umount2 (f->tmp, MNT_DETACH);
+  source_fixture_tear_down (f, data);
+}
+
+/* In place, the work goes beside SOURCE: a parent folder that cannot be
+ * written to is said by the check before the work. A read-only bind mount
+ * makes it so even for root (mounting needs root). */
+static void
+test_in_place_parent_read_only (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (geteuid () != 0 ||
+      mount (f->tmp, f->tmp, NULL, MS_BIND, NULL) != 0 ||
+      mount (NULL, f->tmp, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
+    {
+      g_test_skip ("a read-only bind mount needs root");
+      return;
+    }
+  g_assert_false (dm_dataset_check_destination (f->source, f->source, DM_SAVE_OVERWRITE, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+  assert_error_mentions (error, f->source);
+  assert_error_mentions (error, f->tmp);
+  assert_error_mentions (error, "-o DEST");
+  g_assert_null (strchr (error->message, '\n'));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -666,6 +697,8 @@ main (int    argc,
   ADD ("symlink-destination", test_symlink_destination);
   g_test_add ("/save/refuses-mount-point", Fixture, NULL, fixture_set_up, test_refuses_mount_point,
               mount_fixture_tear_down);
+  g_test_add ("/save/in-place-parent-read-only", Fixture, NULL, fixture_set_up,
+              test_in_place_parent_read_only, read_only_fixture_tear_down);
 
 #undef ADD
 

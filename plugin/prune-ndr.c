@@ -230,7 +230,9 @@ prune_ndr_select (DmDataset          *dataset,
       job.features = features = g_new (float, (gsize) n_items * dim);
       if (broken != NULL)
         errors = g_new0 (GError *, n_items);
-      ok = prune_item_pool_run (n_items, 0, decode_one, &job, &progress, errors, cancellable, error);
+      ok = prune_item_pool_run (&(PruneItemBatch) { .n_items = n_items, .work = decode_one,
+                                                    .user_data = &job },
+                                &progress, errors, cancellable, error);
       n_before += n_items;
       if (errors != NULL)
         {

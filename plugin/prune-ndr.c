@@ -222,6 +222,7 @@ prune_ndr_select (DmDataset          *dataset,
       DecodeJob job = { dataset, params, (const guint *) (gpointer) group->data, dim, NULL };
       PruneItemProgress progress = { reporter, "ndr", n_before, n_total };
       guint n_items = group->len, n_keep;
+      DmNdrRequest subset_request;
       gboolean ok;
 
       if (n_items == 0)
@@ -250,7 +251,9 @@ prune_ndr_select (DmDataset          *dataset,
 
       n_keep = (guint) dm_quota_total (n_items, ratio);
       subset_kept = g_new (guint, MAX (n_keep, 1));
-      if (!dm_ndr_select (features, n_items, dim, n_keep, params, seed, subset_kept, NULL, &core_error))
+      subset_request = (DmNdrRequest) { .features = features, .n_items = n_items, .dim = dim,
+                                        .n_keep = n_keep, .params = params, .seed = seed };
+      if (!dm_ndr_select (&subset_request, subset_kept, NULL, &core_error))
         return propagate_core_error (core_error, error);
 
       for (guint k = 0; k < n_keep; k++)

@@ -127,6 +127,7 @@ main (int argc, char **argv)
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(GArray) kept = NULL;
   DmNdrParams params;
+  PruneNdrRequest request;
   gint64 start, end;
   double ratio;
   guint32 seed;
@@ -149,7 +150,8 @@ main (int argc, char **argv)
   ratio = g_ascii_strtod (argv[2], NULL);
   seed = (guint32) g_ascii_strtoull (argv[3], NULL, 10);
   start = g_get_monotonic_time ();
-  if (!prune_ndr_select (dataset, &params, ratio, seed, NULL, NULL, NULL, &kept, &error))
+  request = (PruneNdrRequest) { .dataset = dataset, .params = &params, .ratio = ratio, .seed = seed };
+  if (!prune_ndr_select (&request, NULL, &kept, &error))
     {
       g_printerr ("%s\n", error->message);
       return 1;

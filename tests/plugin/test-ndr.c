@@ -174,19 +174,26 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
     }
 }
 
+/* Removes a temporary @directory and the files in it. */
 static void
-fixture_tear_down (Fixture *fixture, gconstpointer user_data)
+remove_directory (const char *directory)
 {
-  g_autoptr(GDir) dir = g_dir_open (fixture->directory, 0, NULL);
+  g_autoptr(GDir) dir = g_dir_open (directory, 0, NULL);
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
-      g_autofree char *path = g_build_filename (fixture->directory, name, NULL);
+      g_autofree char *path = g_build_filename (directory, name, NULL);
 
       g_unlink (path);
     }
-  g_rmdir (fixture->directory);
+  g_rmdir (directory);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer user_data)
+{
+  remove_directory (fixture->directory);
   g_free (fixture->directory);
   g_clear_object (&fixture->dataset);
 }
@@ -554,13 +561,7 @@ test_alpha_composited (void)
       g_assert_cmpuint (g_array_index (kept, guint, 0), ==, 0);
     }
 
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      g_autofree char *path = g_build_filename (directory, names[i], NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (directory);
+  remove_directory (directory);
 }
 
 /* A JPEG of @pixbuf whose EXIF orientation is 6: "rotate 90° clockwise
@@ -649,13 +650,7 @@ test_orientation_applied (void)
       g_assert_cmpuint (g_array_index (kept, guint, 1), ==, 2);
     }
 
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      g_autofree char *path = g_build_filename (directory, names[i], NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (directory);
+  remove_directory (directory);
 }
 
 int

@@ -468,33 +468,29 @@ weighted_sample (GRand *rand, const guint *items, const double *weights,
 
 /**
  * dm_ndr_select:
- * @features: @n_items features of @dim floats each, as from dm_ndr_features()
- * @n_items: the number of items of the working subset
- * @dim: floats per feature, at least @params->hash_dim
- * @n_keep: how many items to keep, at most @n_items
- * @params: the parameters
- * @seed: seeds every random choice (projection, visiting order, sampling)
- * @kept_out: (out caller-allocates): @n_keep item indices, ascending
+ * @request: the working subset's features, how many to keep, the parameters
+ *   and the seed
+ * @kept_out: (out caller-allocates): @request->n_keep item indices, ascending
  * @n_duplicates_out: (out) (optional): how many items the hash comparison
- *   judged near-duplicates, before the cut to @n_keep
+ *   judged near-duplicates, before the cut to @request->n_keep
  * @error: return location for a %DM_CORE_ERROR_INVALID_ARGUMENT
  *
  * Removes near-duplicates from one working subset and cuts the result to
- * exactly @n_keep items; see the file comment of dm-ndr.h.
+ * exactly @request->n_keep items; see the file comment of dm-ndr.h.
  *
  * Returns: %TRUE on success
  */
 gboolean
-dm_ndr_select (const float        *features,
-               gsize               n_items,
-               gsize               dim,
-               gsize               n_keep,
-               const DmNdrParams  *params,
-               guint32             seed,
+dm_ndr_select (const DmNdrRequest *request,
                guint              *kept_out,
                gsize              *n_duplicates_out,
                GError            **error)
 {
+  g_return_val_if_fail (request != NULL, FALSE);
+
+  const float *features = request->features;
+  const gsize n_items = request->n_items, dim = request->dim, n_keep = request->n_keep;
+  const DmNdrParams *params = request->params;
   g_autoptr(GRand) rand = NULL;
   g_autofree double *projection = NULL;
   g_autofree double *norms_squared = NULL;
@@ -540,7 +536,7 @@ dm_ndr_select (const float        *features,
   if (n_items == 0)
     return TRUE;
 
-  rand = g_rand_new_with_seed (seed);
+  rand = g_rand_new_with_seed (request->seed);
   projection = random_orthonormal_projection (rand, dim, params->hash_dim);
 
   keys = g_ptr_array_new_full ((guint) n_items, g_free);

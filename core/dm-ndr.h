@@ -115,12 +115,27 @@ void         dm_ndr_features           (const guint8       *rgb,
                                         const DmNdrParams  *params,
                                         float              *out);
 
-gboolean     dm_ndr_select             (const float        *features,
-                                        gsize               n_items,
-                                        gsize               dim,
-                                        gsize               n_keep,
-                                        const DmNdrParams  *params,
-                                        guint32             seed,
+/**
+ * DmNdrRequest:
+ * @features: @n_items features of @dim floats each, as from dm_ndr_features()
+ * @n_items: the number of items of the working subset
+ * @dim: floats per feature, at least @params->hash_dim
+ * @n_keep: how many items to keep, at most @n_items
+ * @params: the parameters
+ * @seed: seeds every random choice (projection, visiting order, sampling)
+ *
+ * One working subset and what to do with it, the input of dm_ndr_select().
+ */
+typedef struct {
+  const float       *features;
+  gsize              n_items;
+  gsize              dim;
+  gsize              n_keep;
+  const DmNdrParams *params;
+  guint32            seed;
+} DmNdrRequest;
+
+gboolean     dm_ndr_select             (const DmNdrRequest *request,
                                         guint              *kept_out,
                                         gsize              *n_duplicates_out,
                                         GError            **error);

@@ -274,6 +274,7 @@ prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
   g_autoptr(GArray) to_hash = NULL;
   g_autoptr(DmImageKeyer) keyer = NULL;
   HashJob job = { 0 };
+  PruneItemBatch batch;
   PruneItemProgress progress = { reporter, "hashing", 0, 0 };
   g_autofree GError **errors = NULL;
   gboolean ok;
@@ -308,8 +309,9 @@ prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
       if (broken != NULL)
         errors = g_new0 (GError *, to_hash->len);
 
-      ok = prune_item_pool_run (to_hash->len, n_threads, hash_one, &job, &progress,
-                                errors, cancellable, error);
+      batch = (PruneItemBatch) { .n_items = to_hash->len, .n_threads = n_threads,
+                                 .work = hash_one, .user_data = &job };
+      ok = prune_item_pool_run (&batch, &progress, errors, cancellable, error);
 
       for (guint i = 0; errors != NULL && i < to_hash->len; i++)
         {

@@ -68,13 +68,10 @@ watch (gsize    n_done,
 
 /**
  * prune_item_pool_run:
- * @n_items: how many items
- * @n_threads: how many at once; 0 means one per core
- * @work: the work of one item
- * @user_data: for @work
+ * @batch: the work of one item, for how many items and how many at once
  * @progress: (nullable): where and how to report progress, from the
  *   calling thread
- * @errors: (nullable) (array length=n_items): with --skip-broken, one slot
+ * @errors: (nullable) (array length=batch->n_items): with --skip-broken, one slot
  *   per item: a failing item's error is left there and the others go on.
  *   %NULL stops at the first failure.
  * @cancellable: (nullable): stops the work with %G_IO_ERROR_CANCELLED
@@ -87,21 +84,22 @@ watch (gsize    n_done,
  *   @errors, to the first failing item's error in index order
  */
 gboolean
-prune_item_pool_run (guint                    n_items,
-                     guint                    n_threads,
-                     PruneItemWork            work,
-                     gpointer                 user_data,
+prune_item_pool_run (const PruneItemBatch    *batch,
                      const PruneItemProgress *progress,
                      GError                 **errors,
                      GCancellable            *cancellable,
                      GError                 **error)
 {
+  g_return_val_if_fail (batch != NULL, FALSE);
+
+  const guint n_items = batch->n_items;
+  guint n_threads = batch->n_threads;
   g_autofree GError **own_errors = NULL;
   g_autoptr(DmParallel) threads = NULL;
-  Pool pool = { work, user_data, errors, errors != NULL, progress, cancellable };
+  Pool pool = { batch->work, batch->user_data, errors, errors != NULL, progress, cancellable };
   gboolean ok = TRUE;
 
-  g_return_val_if_fail (work != NULL, FALSE);
+  g_return_val_if_fail (batch->work != NULL, FALSE);
   g_return_val_if_fail (n_items < G_MAXINT / 2, FALSE);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))

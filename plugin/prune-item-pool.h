@@ -23,10 +23,16 @@ typedef struct {
   guint        total;
 } PruneItemProgress;
 
-gboolean prune_item_pool_run (guint                    n_items,
-                              guint                    n_threads,
-                              PruneItemWork            work,
-                              gpointer                 user_data,
+/* The work: @work for items 0 .. n_items - 1, n_threads at once (0: one
+ * per core). */
+typedef struct {
+  guint          n_items;
+  guint          n_threads;
+  PruneItemWork  work;
+  gpointer       user_data;   /* for work */
+} PruneItemBatch;
+
+gboolean prune_item_pool_run (const PruneItemBatch    *batch,
                               const PruneItemProgress *progress,
                               GError                 **errors,
                               GCancellable            *cancellable,

@@ -146,15 +146,16 @@ set_aside_broken (GArray     *group,
 
 /**
  * prune_ndr_select:
- * @dataset: the dataset to prune
- * @params: the NDR parameters
- * @ratio: the fraction of each subset to KEEP, from 0 to 1. Datumaro's
+ * @request: what to prune and how:
+ * - @dataset: the dataset to prune
+ * - @params: the NDR parameters
+ * - @ratio: the fraction of each subset to KEEP, from 0 to 1. Datumaro's
  *   prune passes 1 − ratio to NDR as the number to keep (so its "ndr"
  *   keeps the complement of what the other methods keep); ours keeps
  *   ceil(subset size × @ratio) of each subset, like the other methods.
- * @seed: seeds the projection, visiting order and sampling of every subset
- * @reporter: (nullable): receives "ndr" progress while images are decoded
- * @broken: (nullable) (element-type PruneBrokenItem): for `--skip-broken`,
+ * - @seed: seeds the projection, visiting order and sampling of every subset
+ * - @reporter: (nullable): receives "ndr" progress while images are decoded
+ * - @broken: (nullable) (element-type PruneBrokenItem): for `--skip-broken`,
  *   where to add, in dataset order, the items whose image cannot be used,
  *   instead of failing; each subset then keeps its share of its usable
  *   items. %NULL fails at the first such item: every item then needs a
@@ -174,16 +175,18 @@ set_aside_broken (GArray     *group,
  *   %G_IO_ERROR_CANCELLED
  */
 gboolean
-prune_ndr_select (DmDataset          *dataset,
-                  const DmNdrParams  *params,
-                  double              ratio,
-                  guint32             seed,
-                  DmTransform        *reporter,
-                  GPtrArray          *broken,
-                  GCancellable       *cancellable,
-                  GArray            **kept_out,
-                  GError            **error)
+prune_ndr_select (const PruneNdrRequest *request,
+                  GCancellable          *cancellable,
+                  GArray               **kept_out,
+                  GError               **error)
 {
+  g_return_val_if_fail (request != NULL, FALSE);
+
+  DmDataset *dataset = request->dataset;
+  const DmNdrParams *params = request->params;
+  const double ratio = request->ratio;
+  DmTransform *reporter = request->reporter;
+  GPtrArray *broken = request->broken;
   g_autoptr(GPtrArray) groups = NULL;
   g_autoptr(GArray) kept = NULL;
   GError *core_error = NULL;
@@ -222,6 +225,7 @@ prune_ndr_select (DmDataset          *dataset,
       DecodeJob job = { dataset, params, (const guint *) (gpointer) group->data, dim, NULL };
       PruneItemProgress progress = { reporter, "ndr", n_before, n_total };
       guint n_items = group->len, n_keep;
+      DmNdrRequest subset_request;
       gboolean ok;
 
       if (n_items == 0)
@@ -230,7 +234,9 @@ prune_ndr_select (DmDataset          *dataset,
       job.features = features = g_new (float, (gsize) n_items * dim);
       if (broken != NULL)
         errors = g_new0 (GError *, n_items);
-      ok = prune_item_pool_run (n_items, 0, decode_one, &job, &progress, errors, cancellable, error);
+      ok = prune_item_pool_run (&(PruneItemBatch) { .n_items = n_items, .work = decode_one,
+                                                    .user_data = &job },
+                                &progress, errors, cancellable, error);
       n_before += n_items;
       if (errors != NULL)
         {
@@ -248,7 +254,9 @@ prune_ndr_select (DmDataset          *dataset,
 
       n_keep = (guint) dm_quota_total (n_items, ratio);
       subset_kept = g_new (guint, MAX (n_keep, 1));
-      if (!dm_ndr_select (features, n_items, dim, n_keep, params, seed, subset_kept, NULL, &core_error))
+      subset_request = (DmNdrRequest) { .features = features, .n_items = n_items, .dim = dim,
+                                        .n_keep = n_keep, .params = params, .seed = request->seed };
+      if (!dm_ndr_select (&subset_request, subset_kept, NULL, &core_error))
         return propagate_core_error (core_error, error);
 
       for (guint k = 0; k < n_keep; k++)

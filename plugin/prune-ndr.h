@@ -18,14 +18,19 @@
 
 G_BEGIN_DECLS
 
-gboolean prune_ndr_select (DmDataset          *dataset,
-                           const DmNdrParams  *params,
-                           double              ratio,
-                           guint32             seed,
-                           DmTransform        *reporter,
-                           GPtrArray          *broken,
-                           GCancellable       *cancellable,
-                           GArray            **kept_out,
-                           GError            **error);
+/* What prune_ndr_select() works on and how; see there. */
+typedef struct {
+  DmDataset         *dataset;
+  const DmNdrParams *params;
+  double             ratio;
+  guint32            seed;
+  DmTransform       *reporter;   /* nullable */
+  GPtrArray         *broken;     /* nullable, element-type PruneBrokenItem */
+} PruneNdrRequest;
+
+gboolean prune_ndr_select (const PruneNdrRequest *request,
+                           GCancellable          *cancellable,
+                           GArray               **kept_out,
+                           GError               **error);
 
 G_END_DECLS

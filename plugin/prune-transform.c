@@ -445,9 +445,12 @@ prune_ndr (PruneTransform  *self,
 {
   g_autoptr(GPtrArray) broken = new_broken_list (self);
   g_autoptr(GArray) kept = NULL;
+  const PruneNdrRequest request = {
+    .dataset = input, .params = &self->ndr, .ratio = self->ratio, .seed = self->seed,
+    .reporter = DM_TRANSFORM (self), .broken = broken,
+  };
 
-  if (!prune_ndr_select (input, &self->ndr, self->ratio, self->seed, DM_TRANSFORM (self),
-                         broken, cancellable, &kept, error))
+  if (!prune_ndr_select (&request, cancellable, &kept, error))
     return NULL;
   if (!check_not_all_broken (input, broken, error))
     return NULL;

@@ -69,6 +69,7 @@ count_near_duplicates (DmDataset *dataset, const DmNdrParams *params, const floa
       g_autoptr(GArray) subset_features = g_array_new (FALSE, FALSE, sizeof (float));
       g_autofree guint *kept = NULL;
       gsize n = 0, n_duplicates = 0;
+      DmNdrRequest request;
 
       for (guint i = 0; i < n_items; i++)
         if (g_str_equal (dm_item_get_subset (dm_dataset_get_item (dataset, i)), subsets[s]))
@@ -77,9 +78,11 @@ count_near_duplicates (DmDataset *dataset, const DmNdrParams *params, const floa
             n++;
           }
       kept = g_new (guint, MAX (n, 1));
-      if (dm_ndr_select ((const float *) (gpointer) subset_features->data, n, dim,
-                         (gsize) MIN (ceil (n * ratio), (double) n), params, seed, kept,
-                         &n_duplicates, NULL))
+      request = (DmNdrRequest) {
+        .features = (const float *) (gpointer) subset_features->data, .n_items = n, .dim = dim,
+        .n_keep = (gsize) MIN (ceil (n * ratio), (double) n), .params = params, .seed = seed,
+      };
+      if (dm_ndr_select (&request, kept, &n_duplicates, NULL))
         total += n_duplicates;
     }
 
@@ -124,6 +127,7 @@ main (int argc, char **argv)
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(GArray) kept = NULL;
   DmNdrParams params;
+  PruneNdrRequest request;
   gint64 start, end;
   double ratio;
   guint32 seed;
@@ -146,7 +150,8 @@ main (int argc, char **argv)
   ratio = g_ascii_strtod (argv[2], NULL);
   seed = (guint32) g_ascii_strtoull (argv[3], NULL, 10);
   start = g_get_monotonic_time ();
-  if (!prune_ndr_select (dataset, &params, ratio, seed, NULL, NULL, NULL, &kept, &error))
+  request = (PruneNdrRequest) { .dataset = dataset, .params = &params, .ratio = ratio, .seed = seed };
+  if (!prune_ndr_select (&request, NULL, &kept, &error))
     {
       g_printerr ("%s\n", error->message);
       return 1;

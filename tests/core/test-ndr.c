@@ -278,6 +278,18 @@ duplicate_set_clear (DuplicateSet *set)
   g_clear_pointer (&set->group, g_free);
 }
 
+static gboolean
+select_set (const DuplicateSet *set, gsize n_keep, const DmNdrParams *params, guint32 seed,
+            guint *kept, gsize *n_duplicates)
+{
+  const DmNdrRequest request = {
+    .features = set->features, .n_items = set->n_items, .dim = set->dim,
+    .n_keep = n_keep, .params = params, .seed = seed,
+  };
+
+  return dm_ndr_select (&request, kept, n_duplicates, NULL);
+}
+
 static void
 count_groups (const DuplicateSet *set, const guint *kept, gsize n_keep, guint counts[N_GROUPS])
 {
@@ -303,23 +315,20 @@ test_select_exact_duplicates_first (void)
   for (guint32 seed = 1; seed <= 5; seed++)
     {
       /* Exactly as many as there are distinct images: one of each. */
-      g_assert_true (dm_ndr_select (set.features, set.n_items, set.dim, N_GROUPS,
-                                    &params, seed, kept, &n_duplicates, NULL));
+      g_assert_true (select_set (&set, N_GROUPS, &params, seed, kept, &n_duplicates));
       g_assert_cmpuint (n_duplicates, ==, set.n_items - N_GROUPS);
       count_groups (&set, kept, N_GROUPS, counts);
       for (guint g = 0; g < N_GROUPS; g++)
         g_assert_cmpuint (counts[g], ==, 1);
 
       /* Fewer: never two copies of one image. */
-      g_assert_true (dm_ndr_select (set.features, set.n_items, set.dim, N_GROUPS - 7,
-                                    &params, seed, kept, NULL, NULL));
+      g_assert_true (select_set (&set, N_GROUPS - 7, &params, seed, kept, NULL));
       count_groups (&set, kept, N_GROUPS - 7, counts);
       for (guint g = 0; g < N_GROUPS; g++)
         g_assert_cmpuint (counts[g], <=, 1);
 
       /* More: every image at least once, duplicates only on top. */
-      g_assert_true (dm_ndr_select (set.features, set.n_items, set.dim, N_GROUPS + 7,
-                                    &params, seed, kept, NULL, NULL));
+      g_assert_true (select_set (&set, N_GROUPS + 7, &params, seed, kept, NULL));
       count_groups (&set, kept, N_GROUPS + 7, counts);
       for (guint g = 0; g < N_GROUPS; g++)
         g_assert_cmpuint (counts[g], >=, 1);
@@ -346,8 +355,7 @@ test_select_counts_exact (void)
           params.oversample = over;
           params.undersample = under;
           memset (kept, 0xff, set.n_items * sizeof (guint));
-          g_assert_true (dm_ndr_select (set.features, set.n_items, set.dim, n_keep,
-                                        &params, 42, kept, NULL, NULL));
+          g_assert_true (select_set (&set, n_keep, &params, 42, kept, NULL));
           assert_kept_valid (kept, n_keep, set.n_items);
           if (n_keep < set.n_items)
             g_assert_cmpuint (kept[n_keep], ==, G_MAXUINT);
@@ -387,8 +395,10 @@ test_select_oversample_similarity (void)
     {
       guint pairs_with_both = 0;
 
-      g_assert_true (dm_ndr_select (features, 2 * n_pairs, dim, n_pairs + extra,
-                                    &params, 3, kept, &n_duplicates, NULL));
+      g_assert_true (dm_ndr_select (&(DmNdrRequest) { .features = features, .n_items = 2 * n_pairs,
+                                                    .dim = dim, .n_keep = n_pairs + extra,
+                                                    .params = &params, .seed = 3 },
+                                    kept, &n_duplicates, NULL));
       g_assert_cmpuint (n_duplicates, ==, n_pairs);
 
       /* Both members of pair p are back iff c_p is among the `extra`
@@ -437,7 +447,9 @@ test_select_undersample_inverse (void)
         gsize n_duplicates;
 
         params.undersample = under;
-        g_assert_true (dm_ndr_select (features, n_items, dim, n_lone, &params, seed,
+        g_assert_true (dm_ndr_select (&(DmNdrRequest) { .features = features, .n_items = n_items,
+                                                      .dim = dim, .n_keep = n_lone,
+                                                      .params = &params, .seed = seed },
                                       kept, &n_duplicates, NULL));
         g_assert_cmpuint (n_duplicates, ==, 0);
         assert_kept_valid (kept, n_lone, n_items);
@@ -470,7 +482,9 @@ test_select_black_images_are_duplicates (void)
   features = random_features (9, 4, dim);
   memset (features + 2 * dim, 0, 2 * dim * sizeof (float));
 
-  g_assert_true (dm_ndr_select (features, 4, dim, 3, &params, 1, kept, &n_duplicates, NULL));
+  g_assert_true (dm_ndr_select (&(DmNdrRequest) { .features = features, .n_items = 4, .dim = dim,
+                                                  .n_keep = 3, .params = &params, .seed = 1 },
+                                kept, &n_duplicates, NULL));
   g_assert_cmpuint (n_duplicates, ==, 1);
   g_assert_cmpuint (kept[0], ==, 0);
   g_assert_cmpuint (kept[1], ==, 1);
@@ -487,19 +501,22 @@ test_select_deterministic (void)
   g_autofree guint *again = g_new (guint, n_keep);
   g_autofree guint *other = g_new (guint, n_keep);
   gboolean some_seed_differs = FALSE;
+  DmNdrRequest request;
 
   dm_ndr_params_init (&params);
   dim = dm_ndr_feature_dim (&params);
   features = random_features (13, n_items, dim);
+  request = (DmNdrRequest) { .features = features, .n_items = n_items, .dim = dim,
+                            .n_keep = n_keep, .params = &params, .seed = 1234 };
 
-  g_assert_true (dm_ndr_select (features, n_items, dim, n_keep, &params, 1234, first, NULL, NULL));
-  g_assert_true (dm_ndr_select (features, n_items, dim, n_keep, &params, 1234, again, NULL, NULL));
+  g_assert_true (dm_ndr_select (&request, first, NULL, NULL));
+  g_assert_true (dm_ndr_select (&request, again, NULL, NULL));
   g_assert_cmpmem (first, n_keep * sizeof (guint), again, n_keep * sizeof (guint));
 
   for (guint32 seed = 1; seed <= 3; seed++)
     {
-      g_assert_true (dm_ndr_select (features, n_items, dim, n_keep, &params, seed, other,
-                                    NULL, NULL));
+      request.seed = seed;
+      g_assert_true (dm_ndr_select (&request, other, NULL, NULL));
       some_seed_differs |= memcmp (first, other, n_keep * sizeof (guint)) != 0;
     }
   g_assert_true (some_seed_differs);
@@ -518,16 +535,18 @@ test_select_errors (void)
   params.block_columns = 2;
   params.hash_dim = 8;
 
-  g_assert_false (dm_ndr_select (features, 2, 24, 3, &params, 0, kept, NULL, &error));
+  g_assert_false (dm_ndr_select (&(DmNdrRequest) { .features = features, .n_items = 2, .dim = 24,
+                                                   .n_keep = 3, .params = &params }, kept, NULL, &error));
   g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "keep 3 of 2"));
   g_clear_error (&error);
 
-  g_assert_false (dm_ndr_select (features, 2, 4, 1, &params, 0, kept, NULL, &error));
+  g_assert_false (dm_ndr_select (&(DmNdrRequest) { .features = features, .n_items = 2, .dim = 4,
+                                                   .n_keep = 1, .params = &params }, kept, NULL, &error));
   g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 
-  g_assert_true (dm_ndr_select (NULL, 0, 24, 0, &params, 0, NULL, NULL, &error));
+  g_assert_true (dm_ndr_select (&(DmNdrRequest) { .dim = 24, .params = &params }, NULL, NULL, &error));
   g_assert_no_error (error);
 }
 

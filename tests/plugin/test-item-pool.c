@@ -43,7 +43,9 @@ test_first_failure_in_index_order (void)
       gint ran[N_ITEMS] = { 0 };
       g_autoptr(GError) error = NULL;
 
-      g_assert_false (prune_item_pool_run (N_ITEMS, threads, fail_two_items, ran, NULL, NULL, NULL, &error));
+      g_assert_false (prune_item_pool_run (&(PruneItemBatch) { .n_items = N_ITEMS, .n_threads = threads,
+                                                             .work = fail_two_items, .user_data = ran },
+                                           NULL, NULL, NULL, &error));
       g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
       g_assert_cmpstr (error->message, ==, "item 5");
       /* Every item before the first failure ran, each once. */
@@ -61,7 +63,9 @@ test_keep_going_collects_every_error (void)
   GError *errors[N_ITEMS] = { NULL };
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (prune_item_pool_run (N_ITEMS, 2, fail_two_items, ran, NULL, errors, NULL, &error));
+  g_assert_true (prune_item_pool_run (&(PruneItemBatch) { .n_items = N_ITEMS, .n_threads = 2,
+                                                        .work = fail_two_items, .user_data = ran },
+                                      NULL, errors, NULL, &error));
   g_assert_no_error (error);
   for (guint i = 0; i < N_ITEMS; i++)
     {

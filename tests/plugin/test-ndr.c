@@ -174,19 +174,26 @@ fixture_set_up (Fixture *fixture, gconstpointer user_data)
     }
 }
 
+/* Removes a temporary @directory and the files in it. */
 static void
-fixture_tear_down (Fixture *fixture, gconstpointer user_data)
+remove_directory (const char *directory)
 {
-  g_autoptr(GDir) dir = g_dir_open (fixture->directory, 0, NULL);
+  g_autoptr(GDir) dir = g_dir_open (directory, 0, NULL);
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
-      g_autofree char *path = g_build_filename (fixture->directory, name, NULL);
+      g_autofree char *path = g_build_filename (directory, name, NULL);
 
       g_unlink (path);
     }
-  g_rmdir (fixture->directory);
+  g_rmdir (directory);
+}
+
+static void
+fixture_tear_down (Fixture *fixture, gconstpointer user_data)
+{
+  remove_directory (fixture->directory);
   g_free (fixture->directory);
   g_clear_object (&fixture->dataset);
 }
@@ -254,6 +261,19 @@ test_features_of_near_duplicates (Fixture *fixture, gconstpointer user_data)
       }
 }
 
+/* prune_ndr_select() of @dataset without progress, set-aside list or
+ * cancellable. */
+static gboolean
+select_kept (DmDataset *dataset, const DmNdrParams *params, double ratio, guint32 seed,
+             GArray **kept, GError **error)
+{
+  const PruneNdrRequest request = {
+    .dataset = dataset, .params = params, .ratio = ratio, .seed = seed,
+  };
+
+  return prune_ndr_select (&request, NULL, kept, error);
+}
+
 /* How many kept items show a picture already kept, for train keeping 6 of
  * its 10 items (6 pictures) and val 3 of 5 (3 pictures). */
 static guint
@@ -264,8 +284,7 @@ select_repeated_pictures (Fixture *fixture, const DmNdrParams *params, guint32 s
   gboolean picture_seen[10] = { FALSE };
   guint n_repeated = 0;
 
-  g_assert_true (prune_ndr_select (fixture->dataset, params, 0.6, seed, NULL, NULL, NULL,
-                                   &kept, &error));
+  g_assert_true (select_kept (fixture->dataset, params, 0.6, seed, &kept, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (kept->len, ==, 9);
   g_assert_cmpuint (count_in_subset (kept, "train"), ==, 6);
@@ -340,8 +359,7 @@ test_kept_count_per_subset (Fixture *fixture, gconstpointer user_data)
 
         params.oversample = policy ? DM_NDR_OVERSAMPLE_SIMILARITY : DM_NDR_OVERSAMPLE_RANDOM;
         params.undersample = policy ? DM_NDR_UNDERSAMPLE_INVERSE : DM_NDR_UNDERSAMPLE_UNIFORM;
-        g_assert_true (prune_ndr_select (fixture->dataset, &params, cases[c].ratio, 7,
-                                         NULL, NULL, NULL, &kept, &error));
+        g_assert_true (select_kept (fixture->dataset, &params, cases[c].ratio, 7, &kept, &error));
         g_assert_no_error (error);
         g_assert_cmpuint (count_in_subset (kept, "train"), ==, cases[c].train);
         g_assert_cmpuint (count_in_subset (kept, "val"), ==, cases[c].val);
@@ -370,10 +388,10 @@ test_deterministic_with_progress (Fixture *fixture, gconstpointer user_data)
   dm_ndr_params_init (&params);
   g_signal_connect (reporter, "progress", G_CALLBACK (on_progress), fractions);
 
-  g_assert_true (prune_ndr_select (fixture->dataset, &params, 0.4, 99, reporter, NULL, NULL,
-                                   &first, NULL));
-  g_assert_true (prune_ndr_select (fixture->dataset, &params, 0.4, 99, NULL, NULL, NULL,
-                                   &again, NULL));
+  g_assert_true (prune_ndr_select (&(PruneNdrRequest) { .dataset = fixture->dataset, .params = &params,
+                                                        .ratio = 0.4, .seed = 99, .reporter = reporter },
+                                   NULL, &first, NULL));
+  g_assert_true (select_kept (fixture->dataset, &params, 0.4, 99, &again, NULL));
   g_assert_cmpmem (first->data, first->len * sizeof (guint),
                    again->data, again->len * sizeof (guint));
 
@@ -385,21 +403,29 @@ test_deterministic_with_progress (Fixture *fixture, gconstpointer user_data)
                        g_array_index (fractions, double, i));
 }
 
+/* Selects from the fixture with @cancellable, which is or gets cancelled. */
 static void
-test_cancelled (Fixture *fixture, gconstpointer user_data)
+assert_select_cancelled (Fixture *fixture, DmTransform *reporter, GCancellable *cancellable)
 {
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GArray) kept = NULL;
   g_autoptr(GError) error = NULL;
   DmNdrParams params;
 
   dm_ndr_params_init (&params);
-  g_cancellable_cancel (cancellable);
-
-  g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, NULL, NULL, cancellable,
-                                    &kept, &error));
+  g_assert_false (prune_ndr_select (&(PruneNdrRequest) { .dataset = fixture->dataset, .params = &params,
+                                                         .ratio = 0.5, .seed = 1, .reporter = reporter },
+                                    cancellable, &kept, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (kept);
+}
+
+static void
+test_cancelled (Fixture *fixture, gconstpointer user_data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  g_cancellable_cancel (cancellable);
+  assert_select_cancelled (fixture, NULL, cancellable);
 }
 
 static void
@@ -415,18 +441,10 @@ test_cancelled_midway (Fixture *fixture, gconstpointer user_data)
 {
   g_autoptr(DmTransform) reporter = g_object_new (TEST_TYPE_REPORTER, NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GArray) kept = NULL;
-  g_autoptr(GError) error = NULL;
-  DmNdrParams params;
 
-  dm_ndr_params_init (&params);
   g_signal_connect (reporter, "progress", G_CALLBACK (cancel_midway), cancellable);
-
-  g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, reporter, NULL, cancellable,
-                                    &kept, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  assert_select_cancelled (fixture, reporter, cancellable);
   g_assert_true (g_cancellable_is_cancelled (cancellable));
-  g_assert_null (kept);
 }
 
 static void
@@ -444,8 +462,7 @@ test_bad_images (Fixture *fixture, gconstpointer user_data)
     g_autoptr(GArray) kept = NULL;
     g_autoptr(GError) error = NULL;
 
-    g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, NULL, NULL, NULL,
-                                      &kept, &error));
+    g_assert_false (select_kept (fixture->dataset, &params, 0.5, 1, &kept, &error));
     g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
     g_assert_nonnull (strstr (error->message, missing));
     g_assert_nonnull (strstr (error->message, "item09"));
@@ -458,8 +475,7 @@ test_bad_images (Fixture *fixture, gconstpointer user_data)
     g_autoptr(GArray) kept = NULL;
     g_autoptr(GError) error = NULL;
 
-    g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, NULL, NULL, NULL,
-                                      &kept, &error));
+    g_assert_false (select_kept (fixture->dataset, &params, 0.5, 1, &kept, &error));
     g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
     g_assert_nonnull (strstr (error->message, garbage));
   }
@@ -469,8 +485,7 @@ test_bad_images (Fixture *fixture, gconstpointer user_data)
     g_autoptr(GArray) kept = NULL;
     g_autoptr(GError) error = NULL;
 
-    g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, NULL, NULL, NULL,
-                                      &kept, &error));
+    g_assert_false (select_kept (fixture->dataset, &params, 0.5, 1, &kept, &error));
     g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
     g_assert_nonnull (strstr (error->message, "item09"));
     g_assert_nonnull (strstr (error->message, "train"));
@@ -485,14 +500,12 @@ test_bad_parameters (Fixture *fixture, gconstpointer user_data)
   DmNdrParams params;
 
   dm_ndr_params_init (&params);
-  g_assert_false (prune_ndr_select (fixture->dataset, &params, 1.5, 1, NULL, NULL, NULL,
-                                    &kept, &error));
+  g_assert_false (select_kept (fixture->dataset, &params, 1.5, 1, &kept, &error));
   g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
 
   params.hash_dim = 10000;
-  g_assert_false (prune_ndr_select (fixture->dataset, &params, 0.5, 1, NULL, NULL, NULL,
-                                    &kept, &error));
+  g_assert_false (select_kept (fixture->dataset, &params, 0.5, 1, &kept, &error));
   g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "hash_dim"));
 }
@@ -542,19 +555,13 @@ test_alpha_composited (void)
       g_autoptr(GArray) kept = NULL;
 
       /* ceil(3 x 0.6) = 2: the picture and one of the two black ones. */
-      g_assert_true (prune_ndr_select (dataset, &params, 0.6, seed, NULL, NULL, NULL, &kept, &error));
+      g_assert_true (select_kept (dataset, &params, 0.6, seed, &kept, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (kept->len, ==, 2);
       g_assert_cmpuint (g_array_index (kept, guint, 0), ==, 0);
     }
 
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      g_autofree char *path = g_build_filename (directory, names[i], NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (directory);
+  remove_directory (directory);
 }
 
 /* A JPEG of @pixbuf whose EXIF orientation is 6: "rotate 90° clockwise
@@ -636,20 +643,14 @@ test_orientation_applied (void)
       g_autoptr(GArray) kept = NULL;
 
       /* ceil(3 x 0.6) = 2: "other" and one of the two upright ones. */
-      g_assert_true (prune_ndr_select (dataset, &params, 0.6, seed, NULL, NULL, NULL, &kept, &error));
+      g_assert_true (select_kept (dataset, &params, 0.6, seed, &kept, &error));
       g_assert_no_error (error);
       g_assert_cmpuint (kept->len, ==, 2);
       g_assert_cmpuint (g_array_index (kept, guint, 0), <=, 1);
       g_assert_cmpuint (g_array_index (kept, guint, 1), ==, 2);
     }
 
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      g_autofree char *path = g_build_filename (directory, names[i], NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (directory);
+  remove_directory (directory);
 }
 
 int

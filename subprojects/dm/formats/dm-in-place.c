@@ -302,6 +302,22 @@ set_incomplete_error (GError    **error,
                root, detail);
 }
 
+/* The files to delete that @journal (of @length bytes) lists: its fields
+ * after the magic, device and inode; pointers into @journal. */
+static GPtrArray *
+journal_files (const char *journal,
+               gsize       length)
+{
+  GPtrArray *files = g_ptr_array_new ();
+  const char *entry;
+  guint field = 0;
+
+  for (entry = journal; entry < journal + length; entry += strlen (entry) + 1, field++)
+    if (field >= 3)
+      g_ptr_array_add (files, (gpointer) entry);
+  return files;
+}
+
 /* Step 3: after the commit, from the journal in @work (text @journal).
  * Every deletion is tried; the work directory, and so the journal, stays
  * until all are done. */
@@ -313,8 +329,7 @@ complete (const char  *root,
           GError     **error)
 {
   g_autoptr(GError) first = NULL;
-  const char *entry;
-  guint field = 0;
+  g_autoptr(GPtrArray) files = journal_files (journal, length);
   guint failed = 0;
 
   if (!dm_hash_key_cache_install (work, root, &first))
@@ -323,13 +338,11 @@ complete (const char  *root,
       return FALSE;
     }
 
-  for (entry = journal; entry < journal + length; entry += strlen (entry) + 1, field++)
+  for (guint i = 0; i < files->len; i++)
     {
-      g_autofree char *path = NULL;
+      const char *entry = g_ptr_array_index (files, i);
+      g_autofree char *path = g_build_filename (root, entry, NULL);
 
-      if (field < 3)
-        continue;
-      path = g_build_filename (root, entry, NULL);
       if (g_unlink (path) != 0 && errno != ENOENT)
         {
           if (failed++ == 0)
@@ -358,21 +371,6 @@ complete (const char  *root,
   return TRUE;
 }
 
-/* Appends to @leftover the files, relative to the dataset, that @journal
- * (of @length bytes) lists. */
-static void
-add_journal_files (const char *journal,
-                   gsize       length,
-                   GPtrArray  *leftover)
-{
-  const char *entry;
-  guint field = 0;
-
-  for (entry = journal; entry < journal + length; entry += strlen (entry) + 1, field++)
-    if (field >= 3)
-      g_ptr_array_add (leftover, g_strdup (entry));
-}
-
 /* Finishes or undoes the work directory @work of a run on @root that is
  * no longer running. When files it lists cannot be deleted, they are
  * added to @leftover and @error is %DM_ERROR_INCOMPLETE. */
@@ -385,6 +383,7 @@ recover_one (const char  *root,
   g_autofree char *journal_path = g_build_filename (work, JOURNAL_NAME, NULL);
   g_autofree char *annotations = g_build_filename (root, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
   g_autofree char *journal = NULL;
+  g_autoptr(GPtrArray) files = NULL;
   gsize length = 0;
   const char *dev_text, *ino_text;
   GStatBuf info;
@@ -419,7 +418,9 @@ recover_one (const char  *root,
 
   if (complete (root, work, journal, length, error))
     return TRUE;
-  add_journal_files (journal, length, leftover);
+  files = journal_files (journal, length);
+  for (guint i = 0; i < files->len; i++)
+    g_ptr_array_add (leftover, g_strdup (g_ptr_array_index (files, i)));
   return FALSE;
 }
 

@@ -62,42 +62,30 @@ set_syntax_error (GError       **error,
   g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA, _("%s: not valid JSON (%s)"), where, text);
 }
 
-/* Parses @path as one JSON value, chunk by chunk, into yajl's @callbacks.
- * A syntax error is reported with the file, line and column; an error a
- * callback put in @callback_error (returning 0) is passed on as it is. */
+/* Parses @input, the text of @path, as one JSON value, chunk by chunk,
+ * into yajl's @callbacks. A syntax error is reported with the file, line
+ * and column; an error a callback put in @callback_error (returning 0) is
+ * passed on as it is. */
 static gboolean
-parse_file (const char           *path,
-            const yajl_callbacks *callbacks,
-            gpointer              context,
-            GError              **callback_error,
-            GCancellable         *cancellable,
-            GError              **error)
+parse_stream (GInputStream         *input,
+              const char           *path,
+              const yajl_callbacks *callbacks,
+              gpointer              context,
+              GError              **callback_error,
+              GCancellable         *cancellable,
+              GError              **error)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInputStream) input = NULL;
-  g_autofree guchar *chunk = NULL;
+  g_autofree guchar *chunk = g_malloc (CHUNK_SIZE);
   g_autoptr(GError) local_error = NULL;
-  yajl_handle handle;
+  yajl_handle handle = yajl_alloc (callbacks, NULL, context);
   yajl_status status = yajl_status_ok;
   guint64 line = 1, column = 1, total = 0;
   gsize length = 0;
   gboolean ok = FALSE;
 
-  input = g_file_read (file, cancellable, &local_error);
-  if (input == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, local_error->code,
-                   _("Cannot read %s: %s"), path, local_error->message);
-      return FALSE;
-    }
-
-  chunk = g_malloc (CHUNK_SIZE);
-  handle = yajl_alloc (callbacks, NULL, context);
-
   for (;;)
     {
-      gssize n_read = g_input_stream_read (G_INPUT_STREAM (input), chunk, CHUNK_SIZE,
-                                           cancellable, &local_error);
+      gssize n_read = g_input_stream_read (input, chunk, CHUNK_SIZE, cancellable, &local_error);
 
       if (n_read < 0)
         {
@@ -270,9 +258,48 @@ dm_json_stream_parse_events (const char         *path,
                              GCancellable       *cancellable,
                              GError            **error)
 {
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) input = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  input = g_file_read (file, cancellable, &local_error);
+  if (input == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, local_error->code,
+                   _("Cannot read %s: %s"), path, local_error->message);
+      return FALSE;
+    }
+  return dm_json_input_parse_events (G_INPUT_STREAM (input), path, events, parser, parser_error,
+                                     cancellable, error);
+}
+
+/*
+ * dm_json_input_parse_events:
+ * @input: the JSON text, such as a file's stream or a #GMemoryInputStream
+ * @name: what @input is (a file's path), for errors
+ * @events: what @parser does with each event
+ * @parser: the state @events work on
+ * @parser_error: where @events leave the error that stops the parse
+ * @cancellable: (nullable): checked between chunks
+ * @error: return location for a #GError
+ *
+ * As dm_json_stream_parse_events(), for text that is not (or not only)
+ * a file.
+ *
+ * Returns: %TRUE when the whole text was parsed
+ */
+gboolean
+dm_json_input_parse_events (GInputStream       *input,
+                            const char         *name,
+                            const DmJsonEvents *events,
+                            gpointer            parser,
+                            GError            **parser_error,
+                            GCancellable       *cancellable,
+                            GError            **error)
+{
   EventSink sink = { events, parser };
 
-  return parse_file (path, &event_callbacks, &sink, parser_error, cancellable, error);
+  return parse_stream (input, name, &event_callbacks, &sink, parser_error, cancellable, error);
 }
 
 /*

@@ -319,11 +319,8 @@ on_not_utf8 (gpointer    parser,
 }
 
 static const DmJsonEvents cluster_of_item_events = {
-  .value = on_value,
-  .member = on_member,
-  .open = on_open,
-  .close = on_close,
-  .fail_not_utf8 = on_not_utf8,
+  on_value, on_member,
+  on_open, on_close, on_not_utf8,
 };
 
 /* cluster_of_item out of the report's @text, for a transform that leaves

@@ -173,18 +173,15 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, kind, func) \
-  g_test_add ("/staged/" path, Fixture, GINT_TO_POINTER (kind), fixture_set_up, func, fixture_tear_down)
-  ADD ("killed", DM_TEMP_FILE_ANONYMOUS, test_killed);
-  ADD ("commit", DM_TEMP_FILE_ANONYMOUS, test_commit);
-  ADD ("abort", DM_TEMP_FILE_ANONYMOUS, test_abort);
-  ADD ("unwritable", DM_TEMP_FILE_ANONYMOUS, test_unwritable);
-  ADD ("mode", DM_TEMP_FILE_ANONYMOUS, test_mode);
-  ADD ("named/killed", DM_TEMP_FILE_NAMED, test_named_killed);
-  ADD ("named/commit", DM_TEMP_FILE_NAMED, test_commit);
-  ADD ("named/abort", DM_TEMP_FILE_NAMED, test_abort);
-  ADD ("named/unwritable", DM_TEMP_FILE_NAMED, test_unwritable);
-  ADD ("named/mode", DM_TEMP_FILE_NAMED, test_mode);
+  /* Each kill test chooses its kind of temporary file itself. */
+  g_test_add ("/staged/killed", Fixture, NULL, fixture_set_up, test_killed, fixture_tear_down);
+  g_test_add ("/staged/named/killed", Fixture, NULL, fixture_set_up, test_named_killed, fixture_tear_down);
+#define ADD(name, func) \
+  add_test_per_temp_file_kind ("/staged", name, Fixture, fixture_set_up, func, fixture_tear_down)
+  ADD ("commit", test_commit);
+  ADD ("abort", test_abort);
+  ADD ("unwritable", test_unwritable);
+  ADD ("mode", test_mode);
 #undef ADD
 
   return g_test_run ();

@@ -162,15 +162,14 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, kind, func) \
-  g_test_add ("/file-tree/replace/" path, Fixture, GINT_TO_POINTER (kind), fixture_set_up, func, fixture_tear_down)
-  ADD ("killed", DM_TEMP_FILE_ANONYMOUS, test_killed);
-  ADD ("named/killed", DM_TEMP_FILE_NAMED, test_named_killed);
-  ADD ("replace", DM_TEMP_FILE_ANONYMOUS, test_replace);
-  ADD ("named/replace", DM_TEMP_FILE_NAMED, test_replace);
-  ADD ("mode", DM_TEMP_FILE_ANONYMOUS, test_mode);
-  ADD ("named/mode", DM_TEMP_FILE_NAMED, test_mode);
-#undef ADD
+  /* Each kill test chooses its kind of temporary file itself. */
+  g_test_add ("/file-tree/replace/killed", Fixture, NULL, fixture_set_up, test_killed, fixture_tear_down);
+  g_test_add ("/file-tree/replace/named/killed", Fixture, NULL, fixture_set_up, test_named_killed,
+              fixture_tear_down);
+  add_test_per_temp_file_kind ("/file-tree/replace", "replace", Fixture,
+                               fixture_set_up, test_replace, fixture_tear_down);
+  add_test_per_temp_file_kind ("/file-tree/replace", "mode", Fixture,
+                               fixture_set_up, test_mode, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -212,6 +212,27 @@ void        assert_new_file_modes (const char *path,
                                    void      (*create) (gpointer user_data),
                                    gpointer    user_data);
 
+/* The fixture of the tests of writing over a file through dm-file-tree's
+ * temporary files (dm_replace_file(), the dm command's staged outputs):
+ * a directory @tmp (make_killed_child_dir(), so that a killed child
+ * writes where its parent looks) holding the file @target, and @kind, the
+ * DmTempFileKind the test writes with (the test's data). */
+typedef struct
+{
+  char *tmp;
+  char *target;
+  int   kind;
+} TempFileFixture;
+
+/* Makes @tmp, and @target (@target_name in it) holding @old_contents;
+ * @kind is GINT_TO_POINTER() of a DmTempFileKind. */
+void        temp_file_fixture_init      (TempFileFixture *fixture,
+                                         const char      *target_name,
+                                         const char      *old_contents,
+                                         gconstpointer    kind);
+void        temp_file_fixture_tear_down (TempFileFixture *fixture,
+                                         gconstpointer    data);
+
 /* Adds the fixture test @test (g_test_add()) twice: as @suite/@name with
  * a nameless temporary file, and as @suite/named/@name with a named one
  * (the fallback where O_TMPFILE is missing), the DmTempFileKind being the

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "dm-html-report.h"
 #include "test-helpers.h"
 
 #define N_SAMPLE_ITEMS 24
@@ -486,6 +487,92 @@ test_in_browser (Fixture       *fixture,
   assert_screenshot_drawn (screenshot);
 }
 
+/* The page of the items a, b and c of subset train (a kept, b and c
+ * dropped; their images missing) after a transform that reported two
+ * clusters and wrote @text as its report, the one place the page takes
+ * cluster_of_item from. */
+static char *
+render_with_report_text (const char *text)
+{
+  const char * const ids[] = { "a", "b", "c" };
+  g_autoptr(DmDataset) input = dm_dataset_new ();
+  g_autoptr(DmDataset) output = dm_dataset_new ();
+  g_autoptr(JsonNode) tree = json_from_string ("{\"clusters\": [{\"size\": 1, \"quota\": 1},"
+                                               " {\"size\": 2, \"quota\": 0}]}", NULL);
+  g_autoptr(GError) error = NULL;
+  DmHtmlReportContent content;
+  char *page;
+
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr(DmItem) item = dm_item_new (ids[i], "train");
+
+      dm_item_set_image_path (item, "/nonexistent/image.jpg");
+      if (i == 0)
+        dm_dataset_append_item (output, dm_item_copy (item));
+      dm_dataset_append_item (input, g_steal_pointer (&item));
+    }
+  dm_html_report_content_init (&content, input, output);
+  content.transform_report = tree;
+  content.transform_report_text = text;
+  content.transform_report_text_length = strlen (text);
+  page = dm_html_report_render (&content, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  return page;
+}
+
+/* Whether the page groups the items by cluster as cluster_of_item
+ * [1, 0, 1] does (c, when @c_clustered), or by subset because the text
+ * gives no cluster_of_item the page can trust. */
+static void
+assert_groups (const char *text,
+               gboolean    by_cluster,
+               gboolean    c_clustered)
+{
+  g_autofree char *page = render_with_report_text (text);
+
+  if (!by_cluster)
+    {
+      g_assert_cmpuint (count_occurrences (page, "<h3>Cluster "), ==, 0);
+      assert_contains (page, "<h3>Subset train — kept 1 of 3 items</h3>");
+      return;
+    }
+  g_assert_cmpuint (count_occurrences (page, "<h3>Subset "), ==, 0);
+  assert_contains (page, "<h3>Cluster 0 — kept 0 of 1 item</h3>");
+  assert_contains (page, c_clustered ? "<h3>Cluster 1 — kept 1 of 2 items</h3>"
+                                     : "<h3>Cluster 1 — kept 1 of 1 item</h3>");
+}
+
+/* cluster_of_item read from the transform's written report: as
+ * json-glib's tree would read it (a later member of the name wins), an
+ * element that is no whole number puts its item in no cluster, and a
+ * member that does not fit the dataset, or text that is not JSON, leaves
+ * the grouping by subset. */
+static void
+test_cluster_of_item_text (void)
+{
+  assert_groups ("{\"cluster_of_item\": [1, 0, 1]}", TRUE, TRUE);
+  assert_groups ("{\"a\": [[1], {\"b\": 2}], \"cluster_of_item\": [1, 0, 1], \"s\": \"\\ud800\"}", TRUE, TRUE);
+  assert_groups ("{\"cluster_of_item\": [0, 0, 0], \"cluster_of_item\": [1, 0, 1]}", TRUE, TRUE);
+  assert_groups ("{\"cluster_of_item\": [1, 0, -1]}", TRUE, FALSE);
+  assert_groups ("{\"cluster_of_item\": [1, 0, 1.5]}", TRUE, FALSE);
+  assert_groups ("{\"cluster_of_item\": [1, 0, null]}", TRUE, FALSE);
+  assert_groups ("{\"cluster_of_item\": [1, 0, \"1\"]}", TRUE, FALSE);
+  assert_groups ("{\"cluster_of_item\": [1, 0, [1]]}", TRUE, FALSE);
+
+  assert_groups ("{\"cluster_of_item\": [1, 0, 1], \"cluster_of_item\": null}", FALSE, FALSE);
+  assert_groups ("{\"cluster_of_item\": [1, 0, 1], \"cluster_of_item\": {}}", FALSE, FALSE);
+  assert_groups ("{\"cluster_of_item\": [1, 0]}", FALSE, FALSE);
+  assert_groups ("{\"cluster_of_item\": [1, 0, 1, 0]}", FALSE, FALSE);
+  assert_groups ("{\"cluster_of_item\": [1, 0, 2]}", FALSE, FALSE);
+  assert_groups ("{\"cluster_of_item\": [1, 0, -2]}", FALSE, FALSE);
+  assert_groups ("{\"x\": {\"cluster_of_item\": [1, 0, 1]}}", FALSE, FALSE);
+  assert_groups ("{\"cluster_of_item\": [1, 0, 1], \"n\": 99999999999999999999}", FALSE, FALSE);
+  assert_groups ("{\"cluster_of_item\": [1, 0, 1], \"n\": 1e999}", FALSE, FALSE);
+  assert_groups ("{\"cluster_of_item\": [1, 0, 1]", FALSE, FALSE);
+  assert_groups ("", FALSE, FALSE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -500,6 +587,7 @@ main (int argc, char **argv)
   g_test_add ("/html-report/refuses-existing", Fixture, NULL, fixture_set_up, test_refuses_existing_report, source_fixture_tear_down);
   g_test_add ("/html-report/refuses-inside-dataset", Fixture, NULL, fixture_set_up, test_refuses_inside_dataset, source_fixture_tear_down);
   g_test_add ("/html-report/json-report-refuses-inside-dataset", Fixture, NULL, fixture_set_up, test_json_report_refuses_inside_dataset, source_fixture_tear_down);
+  g_test_add_func ("/html-report/cluster-of-item-text", test_cluster_of_item_text);
   g_test_add ("/html-report/in-browser", Fixture, NULL, fixture_set_up, test_in_browser, source_fixture_tear_down);
 
   return g_test_run ();

@@ -62,93 +62,6 @@ set_syntax_error (GError       **error,
   g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA, _("%s: not valid JSON (%s)"), where, text);
 }
 
-/* Parses @path as one JSON value, chunk by chunk, into yajl's @callbacks.
- * A syntax error is reported with the file, line and column; an error a
- * callback put in @callback_error (returning 0) is passed on as it is. */
-static gboolean
-parse_file (const char           *path,
-            const yajl_callbacks *callbacks,
-            gpointer              context,
-            GError              **callback_error,
-            GCancellable         *cancellable,
-            GError              **error)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileInputStream) input = NULL;
-  g_autofree guchar *chunk = NULL;
-  g_autoptr(GError) local_error = NULL;
-  yajl_handle handle;
-  yajl_status status = yajl_status_ok;
-  guint64 line = 1, column = 1, total = 0;
-  gsize length = 0;
-  gboolean ok = FALSE;
-
-  input = g_file_read (file, cancellable, &local_error);
-  if (input == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, local_error->code,
-                   _("Cannot read %s: %s"), path, local_error->message);
-      return FALSE;
-    }
-
-  chunk = g_malloc (CHUNK_SIZE);
-  handle = yajl_alloc (callbacks, NULL, context);
-
-  for (;;)
-    {
-      gssize n_read = g_input_stream_read (G_INPUT_STREAM (input), chunk, CHUNK_SIZE,
-                                           cancellable, &local_error);
-
-      if (n_read < 0)
-        {
-          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            g_propagate_error (error, g_steal_pointer (&local_error));
-          else
-            g_set_error (error, G_IO_ERROR, local_error->code,
-                         _("Cannot read %s: %s"), path, local_error->message);
-          goto out;
-        }
-      if (n_read == 0)
-        break;
-
-      length = (gsize) n_read;
-      total += length;
-      status = yajl_parse (handle, chunk, length);
-      if (status != yajl_status_ok)
-        break;
-      locate (chunk, length, line, column, &line, &column);
-    }
-
-  if (status == yajl_status_ok)
-    {
-      if (total == 0)
-        {
-          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                       _("%s: the file is empty, not JSON"), path);
-          goto out;
-        }
-      length = 0;
-      status = yajl_complete_parse (handle);
-    }
-
-  if (status == yajl_status_client_canceled)
-    {
-      g_assert (*callback_error != NULL);
-      g_propagate_error (error, g_steal_pointer (callback_error));
-      goto out;
-    }
-  if (status != yajl_status_ok)
-    {
-      set_syntax_error (error, path, handle, chunk, length, line, column);
-      goto out;
-    }
-  ok = TRUE;
-
-out:
-  yajl_free (handle);
-  return ok;
-}
-
 /* ---- yajl's events, as a DmJsonEvents parser gets them ---- */
 
 /* The context of event_callbacks: a parser and what it does. */
@@ -256,9 +169,7 @@ static const yajl_callbacks event_callbacks = {
  * @cancellable: (nullable): checked between chunks
  * @error: return location for a #GError
  *
- * Parses @path as one JSON value, chunk by chunk, into @parser through
- * @events. A syntax error is reported with the file, line and column; the
- * error @events set (returning 0) is passed on as it is.
+ * dm_json_input_parse_events() for the file @path.
  *
  * Returns: %TRUE when the whole file was parsed
  */
@@ -270,10 +181,109 @@ dm_json_stream_parse_events (const char         *path,
                              GCancellable       *cancellable,
                              GError            **error)
 {
-  EventSink sink = { events, parser };
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) input = NULL;
+  g_autoptr(GError) local_error = NULL;
 
-  return parse_file (path, &event_callbacks, &sink, parser_error, cancellable, error);
+  input = g_file_read (file, cancellable, &local_error);
+  if (input == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, local_error->code,
+                   _("Cannot read %s: %s"), path, local_error->message);
+      return FALSE;
+    }
+  return dm_json_input_parse_events (G_INPUT_STREAM (input), path, events, parser, parser_error,
+                                     cancellable, error);
 }
+
+/*
+ * dm_json_input_parse_events:
+ * @input: the JSON text, such as a file's stream or a #GMemoryInputStream
+ * @name: what @input is (a file's path), for errors
+ * @events: what @parser does with each event
+ * @parser: the state @events work on
+ * @parser_error: where @events leave the error that stops the parse
+ * @cancellable: (nullable): checked between chunks
+ * @error: return location for a #GError
+ *
+ * Parses @input as one JSON value, chunk by chunk, into @parser through
+ * @events. A syntax error is reported with @name, line and column; the
+ * error @events set (returning 0) is passed on as it is.
+ *
+ * Returns: %TRUE when the whole text was parsed
+ */
+gboolean
+dm_json_input_parse_events (GInputStream       *input,
+                            const char         *name,
+                            const DmJsonEvents *events,
+                            gpointer            parser,
+                            GError            **parser_error,
+                            GCancellable       *cancellable,
+                            GError            **error)
+{
+  EventSink sink = { events, parser };
+  g_autofree guchar *chunk = g_malloc (CHUNK_SIZE);
+  g_autoptr(GError) local_error = NULL;
+  yajl_handle handle = yajl_alloc (&event_callbacks, NULL, &sink);
+  yajl_status status = yajl_status_ok;
+  guint64 line = 1, column = 1, total = 0;
+  gsize length = 0;
+  gboolean ok = FALSE;
+
+  for (;;)
+    {
+      gssize n_read = g_input_stream_read (input, chunk, CHUNK_SIZE, cancellable, &local_error);
+
+      if (n_read < 0)
+        {
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          else
+            g_set_error (error, G_IO_ERROR, local_error->code,
+                         _("Cannot read %s: %s"), name, local_error->message);
+          goto out;
+        }
+      if (n_read == 0)
+        break;
+
+      length = (gsize) n_read;
+      total += length;
+      status = yajl_parse (handle, chunk, length);
+      if (status != yajl_status_ok)
+        break;
+      locate (chunk, length, line, column, &line, &column);
+    }
+
+  if (status == yajl_status_ok)
+    {
+      if (total == 0)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                       _("%s: the file is empty, not JSON"), name);
+          goto out;
+        }
+      length = 0;
+      status = yajl_complete_parse (handle);
+    }
+
+  if (status == yajl_status_client_canceled)
+    {
+      g_assert (*parser_error != NULL);
+      g_propagate_error (error, g_steal_pointer (parser_error));
+      goto out;
+    }
+  if (status != yajl_status_ok)
+    {
+      set_syntax_error (error, name, handle, chunk, length, line, column);
+      goto out;
+    }
+  ok = TRUE;
+
+out:
+  yajl_free (handle);
+  return ok;
+}
+
 
 /*
  * dm_json_events_fail:

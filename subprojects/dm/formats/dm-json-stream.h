@@ -1,17 +1,19 @@
 /* dm-json-stream.h: JSON files as streams, through yajl: parsing a file
  * into a parser's events, and writing one with its generator.
  *
- * Private to the host library: the Datumaro reader and writer and the
- * hash-key cache handle their files with it, which are too large for a DOM.
- * This is libdm's one home of yajl's event parser, and its generator is the
- * one way libdm makes JSON text.
+ * Private to the host: the Datumaro reader and writer and the hash-key
+ * cache handle their files with it, which are too large for a DOM, and the
+ * HTML report reads a transform's per-item report member with it. This is
+ * the host's one home of yajl's event parser, and its generator is the one
+ * way libdm makes JSON text. Not installed; libdm and the report each link
+ * it, hidden (formats/meson.build).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 
-#ifndef DM_COMPILATION
-#error "This header is private to libdm: include <dm.h>."
+#if !defined (DM_COMPILATION) && !defined (DM_REPORT_COMPILATION)
+#error "This header is private to libdm and the HTML report: include <dm.h>."
 #endif
 
 #include <gio/gio.h>
@@ -52,6 +54,13 @@ typedef struct
 } DmJsonEvents;
 
 gboolean  dm_json_stream_parse_events (const char         *path,
+                                       const DmJsonEvents *events,
+                                       gpointer            parser,
+                                       GError            **parser_error,
+                                       GCancellable       *cancellable,
+                                       GError            **error);
+gboolean  dm_json_input_parse_events  (GInputStream       *input,
+                                       const char         *name,
                                        const DmJsonEvents *events,
                                        gpointer            parser,
                                        GError            **parser_error,

@@ -8,15 +8,16 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
-#include <yajl/yajl_parse.h>
 
 #include "dm-html-report.h"
+#include "dm-json-stream.h"
 
 /* cluster_of_item of an item that was not clustered. */
 #define NO_CLUSTER G_MAXUINT
@@ -186,7 +187,12 @@ typedef struct
   gboolean seen;          /* the member was an array */
   gboolean valid;
   guint n_read;
+  GError *error;          /* what stopped the parse */
 } ClusterOfItemParse;
+
+/* The report's text in the errors of its parse, which are never shown:
+ * a text that does not parse only leaves cluster_of_item out. */
+#define REPORT_TEXT_NAME "the transform's report"
 
 /* One element of the array: a value that is not a whole number counts
  * as -1. */
@@ -216,96 +222,77 @@ parse_scalar (ClusterOfItemParse *parse,
     }
 }
 
-static int
-on_null (void *ctx)
+/* A number as the cluster it names, -1 for one that is no whole number;
+ * FALSE for a number beyond a 64-bit integer's or a double's range, which
+ * leaves the whole text untrusted. */
+static gboolean
+number_as_cluster (const char *text,
+                   size_t      length,
+                   gint64     *cluster)
 {
-  parse_scalar (ctx, -1);
+  g_autofree char *number = NULL;
+
+  if (dm_json_parse_integer (text, length, cluster))
+    return TRUE;
+  *cluster = -1;
+  number = g_strndup (text, length);
+  return strpbrk (number, ".eE") != NULL && isfinite (g_ascii_strtod (number, NULL));
+}
+
+static int
+on_value (gpointer         parser,
+          DmJsonValueKind  kind,
+          const char      *text,
+          size_t           length)
+{
+  ClusterOfItemParse *parse = parser;
+  gint64 cluster = -1;
+
+  if (kind == DM_JSON_VALUE_NUMBER && !number_as_cluster (text, length, &cluster))
+    return dm_json_events_fail (REPORT_TEXT_NAME, &parse->error, "a number is out of range");
+  parse_scalar (parse, cluster);
   return 1;
 }
 
 static int
-on_boolean (void *ctx,
-            int   value G_GNUC_UNUSED)
+on_member (gpointer    parser,
+           const char *name,
+           size_t      length)
 {
-  parse_scalar (ctx, -1);
-  return 1;
-}
-
-static int
-on_integer (void      *ctx,
-            long long  value)
-{
-  parse_scalar (ctx, value);
-  return 1;
-}
-
-static int
-on_double (void   *ctx,
-           double  value G_GNUC_UNUSED)
-{
-  parse_scalar (ctx, -1);
-  return 1;
-}
-
-static int
-on_string (void                *ctx,
-           const unsigned char *value G_GNUC_UNUSED,
-           size_t               length G_GNUC_UNUSED)
-{
-  parse_scalar (ctx, -1);
-  return 1;
-}
-
-static int
-on_map_key (void                *ctx,
-            const unsigned char *key,
-            size_t               length)
-{
-  ClusterOfItemParse *parse = ctx;
+  ClusterOfItemParse *parse = parser;
 
   if (parse->depth == 1)
     parse->key_is_ours = length == strlen (DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM)
-                         && memcmp (key, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM, length) == 0;
-  return 1;
-}
-
-/* A map or array inside the array is an element that is no number. */
-static void
-parse_open (ClusterOfItemParse *parse)
-{
-  if (parse->in_array && parse->depth == 2)
-    parse_element (parse, -1);
-  parse->depth++;
-}
-
-static int
-on_start_map (void *ctx)
-{
-  parse_open (ctx);
+                         && memcmp (name, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM, length) == 0;
   return 1;
 }
 
 static int
-on_start_array (void *ctx)
+on_open (gpointer parser,
+         gboolean is_array)
 {
-  ClusterOfItemParse *parse = ctx;
+  ClusterOfItemParse *parse = parser;
 
   /* A later member of the same name wins, as in json-glib's tree. */
-  if (parse->depth == 1 && parse->key_is_ours)
+  if (is_array && parse->depth == 1 && parse->key_is_ours)
     {
       parse->in_array = parse->seen = parse->valid = TRUE;
       parse->n_read = 0;
       parse->depth++;
       return 1;
     }
-  parse_open (parse);
+  /* A map or array inside the array is an element that is no number. */
+  if (parse->in_array && parse->depth == 2)
+    parse_element (parse, -1);
+  parse->depth++;
   return 1;
 }
 
 static int
-on_end (void *ctx)
+on_close (gpointer parser,
+          gboolean is_array G_GNUC_UNUSED)
 {
-  ClusterOfItemParse *parse = ctx;
+  ClusterOfItemParse *parse = parser;
 
   parse->depth--;
   if (parse->depth == 1)
@@ -319,17 +306,21 @@ on_end (void *ctx)
   return 1;
 }
 
-static const yajl_callbacks cluster_of_item_callbacks = {
-  .yajl_null = on_null,
-  .yajl_boolean = on_boolean,
-  .yajl_integer = on_integer,
-  .yajl_double = on_double,
-  .yajl_string = on_string,
-  .yajl_start_map = on_start_map,
-  .yajl_map_key = on_map_key,
-  .yajl_end_map = on_end,
-  .yajl_start_array = on_start_array,
-  .yajl_end_array = on_end,
+/* A string or member name that is not UTF-8 is a string that is no
+ * cluster: a member name at depth 1 always follows a value that cleared
+ * key_is_ours, so the scalar's bookkeeping leaves the state as the name
+ * would, and no name is "cluster_of_item" without being UTF-8. */
+static int
+on_not_utf8 (gpointer    parser,
+             const char *message G_GNUC_UNUSED)
+{
+  parse_scalar (parser, -1);
+  return 1;
+}
+
+static const DmJsonEvents cluster_of_item_events = {
+  on_value, on_member,
+  on_open, on_close, on_not_utf8,
 };
 
 /* cluster_of_item out of the report's @text, for a transform that leaves
@@ -341,13 +332,13 @@ read_cluster_of_item_text (const char  *text,
                            ClusterInfo *info)
 {
   ClusterOfItemParse parse = { info, n_items };
-  yajl_handle handle = yajl_alloc (&cluster_of_item_callbacks, NULL, &parse);
+  g_autoptr(GInputStream) input = g_memory_input_stream_new_from_data (text, (gssize) length, NULL);
   gboolean parsed;
 
   info->cluster_of_item = g_new (guint, MAX (n_items, 1));
-  parsed = yajl_parse (handle, (const unsigned char *) text, length) == yajl_status_ok
-           && yajl_complete_parse (handle) == yajl_status_ok;
-  yajl_free (handle);
+  parsed = dm_json_input_parse_events (input, REPORT_TEXT_NAME, &cluster_of_item_events,
+                                       &parse, &parse.error, NULL, NULL);
+  g_clear_error (&parse.error);
   if (!parsed || !parse.seen || !parse.valid || parse.n_read != n_items)
     g_clear_pointer (&info->cluster_of_item, g_free);
 }

@@ -750,6 +750,25 @@ make_killed_child_dir (void)
 }
 
 void
+temp_file_fixture_init (TempFileFixture *fixture,
+                        const char      *target_name,
+                        const char      *old_contents,
+                        gconstpointer    kind)
+{
+  fixture->kind = GPOINTER_TO_INT (kind);
+  fixture->tmp = make_killed_child_dir ();
+  fixture->target = g_build_filename (fixture->tmp, target_name, NULL);
+  write_file (fixture->target, old_contents, -1);
+}
+
+void
+temp_file_fixture_tear_down (TempFileFixture *fixture,
+                             gconstpointer    data)
+{
+  discard_temp_dir (fixture->tmp, fixture->target, NULL);
+}
+
+void
 kill_self (void)
 {
   puts (KILLED_CHILD_MARK);

@@ -212,4 +212,38 @@ void        assert_new_file_modes (const char *path,
                                    void      (*create) (gpointer user_data),
                                    gpointer    user_data);
 
+/* The fixture of the tests of writing over a file through dm-file-tree's
+ * temporary files (dm_replace_file(), the dm command's staged outputs):
+ * a directory @tmp (make_killed_child_dir(), so that a killed child
+ * writes where its parent looks) holding the file @target, and @kind, the
+ * DmTempFileKind the test writes with (the test's data). */
+typedef struct
+{
+  char *tmp;
+  char *target;
+  int   kind;
+} TempFileFixture;
+
+/* Makes @tmp, and @target (@target_name in it) holding @old_contents;
+ * @kind is GINT_TO_POINTER() of a DmTempFileKind. */
+void        temp_file_fixture_init      (TempFileFixture *fixture,
+                                         const char      *target_name,
+                                         const char      *old_contents,
+                                         gconstpointer    kind);
+void        temp_file_fixture_tear_down (TempFileFixture *fixture,
+                                         gconstpointer    data);
+
+/* Adds the fixture test @test (g_test_add()) twice: as @suite/@name with
+ * a nameless temporary file, and as @suite/named/@name with a named one
+ * (the fallback where O_TMPFILE is missing), the DmTempFileKind being the
+ * test's data. For the tests of what writes through dm-file-tree's
+ * temporary files, which include dm-file-tree-private.h. */
+#define add_test_per_temp_file_kind(suite, name, Fixture, set_up, test, tear_down) \
+  G_STMT_START { \
+    g_test_add (suite "/" name, Fixture, GINT_TO_POINTER (DM_TEMP_FILE_ANONYMOUS), \
+                set_up, test, tear_down); \
+    g_test_add (suite "/named/" name, Fixture, GINT_TO_POINTER (DM_TEMP_FILE_NAMED), \
+                set_up, test, tear_down); \
+  } G_STMT_END
+
 G_END_DECLS

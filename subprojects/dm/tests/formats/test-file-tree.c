@@ -12,28 +12,14 @@
 
 #define OLD_CONTENTS "old contents"
 
-typedef struct
-{
-  char           *tmp;
-  char           *target;   /* holds OLD_CONTENTS */
-  DmTempFileKind  kind;     /* of the temporary file */
-} Fixture;
+/* Its target holds OLD_CONTENTS. */
+typedef TempFileFixture Fixture;
 
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  f->kind = GPOINTER_TO_INT (data);
-  f->tmp = make_killed_child_dir ();
-  f->target = g_build_filename (f->tmp, "target.json", NULL);
-  write_file (f->target, OLD_CONTENTS, -1);
-}
-
-static void
-fixture_tear_down (Fixture       *f,
-                   gconstpointer  data)
-{
-  discard_temp_dir (f->tmp, f->target, NULL);
+  temp_file_fixture_init (f, "target.json", OLD_CONTENTS, data);
 }
 
 static void
@@ -162,15 +148,15 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
-#define ADD(path, kind, func) \
-  g_test_add ("/file-tree/replace/" path, Fixture, GINT_TO_POINTER (kind), fixture_set_up, func, fixture_tear_down)
-  ADD ("killed", DM_TEMP_FILE_ANONYMOUS, test_killed);
-  ADD ("named/killed", DM_TEMP_FILE_NAMED, test_named_killed);
-  ADD ("replace", DM_TEMP_FILE_ANONYMOUS, test_replace);
-  ADD ("named/replace", DM_TEMP_FILE_NAMED, test_replace);
-  ADD ("mode", DM_TEMP_FILE_ANONYMOUS, test_mode);
-  ADD ("named/mode", DM_TEMP_FILE_NAMED, test_mode);
-#undef ADD
+  /* Each kill test chooses its kind of temporary file itself. */
+  g_test_add ("/file-tree/replace/killed", Fixture, NULL,
+              fixture_set_up, test_killed, temp_file_fixture_tear_down);
+  g_test_add ("/file-tree/replace/named/killed", Fixture, NULL,
+              fixture_set_up, test_named_killed, temp_file_fixture_tear_down);
+  add_test_per_temp_file_kind ("/file-tree/replace", "replace", Fixture,
+                               fixture_set_up, test_replace, temp_file_fixture_tear_down);
+  add_test_per_temp_file_kind ("/file-tree/replace", "mode", Fixture,
+                               fixture_set_up, test_mode, temp_file_fixture_tear_down);
 
   return g_test_run ();
 }

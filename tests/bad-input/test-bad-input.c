@@ -683,6 +683,57 @@ test_image_missing (Fixture *f, gconstpointer data)
                   PARTS (f->first_image));
 }
 
+/* A kept item's missing image is the input's fault: the error names the
+ * file and the item and says it is missing (not that DEST cannot be
+ * written), and it is found before anything is made, not even DEST's
+ * parent folder. */
+static void
+test_image_missing_named (Fixture *f, gconstpointer data)
+{
+  g_autofree char *parent = g_build_filename (f->tmp, "new", NULL);
+  g_autofree char *dest = g_build_filename (parent, "out", NULL);
+  g_autofree char *item = g_strdup_printf ("train/%s", f->first_id);
+  g_autofree char *message = NULL;
+  g_autoptr(DmRun) run = NULL;
+
+  g_assert_cmpint (g_unlink (f->first_image), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest),
+                  PARTS (f->first_image, item, "missing"));
+
+  run = run_dm (ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", dest), 0);
+  message = g_strdup_printf ("dm: %s: the image of item %s is missing\n", f->first_image, item);
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_cmpstr (run->err, ==, message);
+  g_assert_false (g_file_test (parent, G_FILE_TEST_EXISTS));
+}
+
+/* Datumaro's layout before 1.0 kept every subset's images below images/,
+ * the annotation naming "train/x.jpg": a missing one is named where it
+ * was looked for, images/train/x.jpg, not images/train/train/x.jpg. */
+static void
+test_image_missing_legacy_layout (Fixture *f, gconstpointer data)
+{
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autoptr(JsonNode) root = read_json (train);
+  JsonArray *items = json_object_get_array_member (json_node_get_object (root), "items");
+  g_autofree char *doubled = source_path (f, "images/train/train");
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *image = json_object_get_object_member (json_array_get_object_element (items, i), "image");
+      g_autofree char *legacy = g_strconcat ("train/", json_object_get_string_member (image, "path"), NULL);
+
+      json_object_set_string_member (image, "path", legacy);
+    }
+  write_json (train, root);
+  g_assert_cmpint (g_unlink (f->first_image), ==, 0);
+
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest),
+                  PARTS (f->first_image, "missing"));
+  expect_image_failure (f, PARTS (f->first_image));
+  g_assert_false (g_file_test (doubled, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_image_truncated_jpeg (Fixture *f, gconstpointer data)
 {
@@ -1181,6 +1232,8 @@ main (int argc, char **argv)
   ADD ("hash-keys/datumaro-keys-missing-for-some-items", test_datumaro_hash_keys_missing_for_some_items);
 
   ADD ("images/missing", test_image_missing);
+  ADD ("images/missing-named", test_image_missing_named);
+  ADD ("images/missing-legacy-layout", test_image_missing_legacy_layout);
   ADD ("images/truncated-jpeg", test_image_truncated_jpeg);
   ADD ("images/truncated-png", test_image_truncated_png);
   ADD ("images/not-an-image", test_image_not_an_image);

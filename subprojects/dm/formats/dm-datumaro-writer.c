@@ -359,13 +359,14 @@ check_source (DmItem      *item,
 
   if (g_stat (source, &buf) == 0 || (errno != ENOENT && errno != ENOTDIR))
     return TRUE;
+  /* G_IO_ERROR_NOT_FOUND, as the copy would have failed. */
   if (g_str_has_prefix (folder, DM_DATUMARO_IMAGES_DIR G_DIR_SEPARATOR_S) ||
       g_str_equal (folder, DM_DATUMARO_IMAGES_DIR))
-    g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                  _("%s: the image of item %s/%s is missing"),
                  source, dm_item_get_subset (item), dm_item_get_id (item));
   else
-    g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                  _("%s: the media file of item %s/%s is missing"),
                  source, dm_item_get_subset (item), dm_item_get_id (item));
   return FALSE;

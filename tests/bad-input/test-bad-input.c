@@ -916,6 +916,43 @@ test_bad_parameters (Fixture *f, gconstpointer data)
     }
 }
 
+/* A parameter the chosen method does not use is a usage error naming the
+ * method and the parameter, not ignored: centroid makes a cluster per kept
+ * item and query_clust one per class, random and ndr cluster no keys. */
+static void
+test_parameter_unused_by_method (Fixture *f, gconstpointer data)
+{
+  struct { const char *method, *flag, *value, *parameter; } cases[] = {
+    { "centroid", "--clusters", "3", "clusters" },
+    { "query_clust", "--clusters", "3", "clusters" },
+    { "ndr", "--hash-type", "img", "hash-type" },
+    { "random", "--hash-type", "txt", "hash-type" },
+    { "random", "--stratify", NULL, "stratify" },
+    { "cluster_random", "--ndr-hash-dim", "8", "ndr-hash-dim" },
+    { "centroid", "--dedup-threshold", "0.2", "dedup-threshold" },
+  };
+
+  g_free (write_hash_keys (f, make_hash_keys (f, 0)));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *method = g_strdup_printf ("“%s”", cases[i].method);
+      g_autofree char *parameter = g_strdup_printf ("“%s”", cases[i].parameter);
+      g_autoptr(DmRun) run = NULL;
+
+      if (cases[i].value != NULL)
+        expect_failure (f, ARGS ("prune", f->source, "-q", "-m", cases[i].method,
+                                 cases[i].flag, cases[i].value, "-o", f->dest),
+                        PARTS (method, parameter, "does not use"));
+      else
+        expect_failure (f, ARGS ("prune", f->source, "-q", "-m", cases[i].method,
+                                 cases[i].flag, "-o", f->dest),
+                        PARTS (method, parameter, "does not use"));
+      run = run_dm (ARGS ("prune", f->source, "-q", "-m", cases[i].method, cases[i].flag,
+                          cases[i].value != NULL ? cases[i].value : "-q", "-o", f->dest), 0);
+      g_assert_cmpint (run->status, ==, 2);
+    }
+}
+
 static void
 test_more_clusters_than_items (Fixture *f, gconstpointer data)
 {
@@ -1245,6 +1282,7 @@ main (int argc, char **argv)
 
   ADD ("parameters/bad-values", test_bad_parameters);
   ADD ("parameters/more-clusters-than-items", test_more_clusters_than_items);
+  ADD ("parameters/unused-by-method", test_parameter_unused_by_method);
   ADD ("parameters/label-method-without-labels", test_label_method_without_labels);
 
   ADD ("output/dest-is-source", test_dest_is_source);

@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <float.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -118,6 +119,12 @@ describe_value_type (GParamSpec *pspec,
     {
       GParamSpecDouble *d = G_PARAM_SPEC_DOUBLE (pspec);
 
+      /* The smallest positive double as the minimum: 0 excluded, every
+       * number above it taken. */
+      if (d->minimum == DBL_TRUE_MIN)
+        return with_default
+          ? g_strdup_printf (_("number greater than 0, at most %g; default %g"), d->maximum, d->default_value)
+          : g_strdup_printf (_("number greater than 0, at most %g"), d->maximum);
       if (!with_default)
         return g_strdup_printf (_("number from %g to %g"), d->minimum, d->maximum);
       return g_strdup_printf (_("number from %g to %g; default %g"),

@@ -858,6 +858,81 @@ test_skip_broken (Fixture *f, gconstpointer data)
   remove_tree (f->dest);
 }
 
+/* In place, the items skipped as broken are left as they are: their
+ * annotation entries and files stay, untouched, the dropped items' files
+ * go, and the summary says how many were left; to -o DEST they stay out
+ * of DEST and SOURCE keeps them as every run does. */
+static void
+test_skip_broken_in_place (Fixture *f, gconstpointer data)
+{
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autoptr(JsonNode) annotations = NULL;
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(DmDataset) source = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(DmRun) run = NULL;
+  g_autoptr(DmRun) to_dest = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first_relative = NULL;
+  g_autofree char *first_entry = NULL;
+  guint n_image_files = 0, n_image_files_after = 0;
+  GHashTableIter iter;
+  gpointer path;
+
+  write_text (f->first_image, "", 0);
+  annotations = read_json (train);
+  first_entry = json_to_string (json_array_get_element (json_object_get_array_member (
+                                  json_node_get_object (annotations), "items"), 0), FALSE);
+  before = snapshot_tree (f->source);
+  first_relative = g_strdup (f->first_image + strlen (f->source) + 1);
+  g_hash_table_iter_init (&iter, before);
+  while (g_hash_table_iter_next (&iter, &path, NULL))
+    n_image_files += g_str_has_prefix (path, "images/") && strchr ((const char *) path + strlen ("images/"), '/') != NULL;
+
+  /* To DEST: the broken item stays out of it; SOURCE is not touched. */
+  output = expect_success (f, ARGS ("prune", f->source, "-m", "cluster_random", "-r", "0.5", "--skip-broken",
+                                    "-o", f->dest), &to_dest);
+  g_assert_null (dm_dataset_find_item (output, "train", f->first_id));
+  g_assert_null (strstr (to_dest->out, "as it is"));
+  remove_tree (f->dest);
+
+  run = run_dm (ARGS ("prune", f->source, "-m", "cluster_random", "-r", "0.5", "--skip-broken", "--overwrite"), 0);
+  if (run->status != 0)
+    g_error ("dm failed (%d): %s", run->status, run->err);
+  assert_message_has (run->out, PARTS ("Kept 4 of 8 items", "; left 1 broken item as it is\n"));
+  assert_message_has (run->err, PARTS ("1 broken item", f->first_id));
+
+  /* The broken item: its file as it was, its annotation entry as it was. */
+  after = snapshot_tree (f->source);
+  g_assert_cmpstr (g_hash_table_lookup (after, first_relative), ==, g_hash_table_lookup (before, first_relative));
+  g_clear_pointer (&annotations, json_node_unref);
+  annotations = read_json (train);
+  source = dm_dataset_load (f->source, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (dm_dataset_find_item (source, "train", f->first_id));
+  g_assert_cmpuint (dm_dataset_get_n_items (source), ==, 4 + 1);
+  {
+    g_autofree char *entry = NULL;
+    JsonArray *items = json_object_get_array_member (json_node_get_object (annotations), "items");
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < json_array_get_length (items) && !found; i++)
+      {
+        g_free (entry);
+        entry = json_to_string (json_array_get_element (items, i), FALSE);
+        found = g_str_equal (entry, first_entry);
+      }
+    g_assert_true (found);
+  }
+  /* The dropped items' images are gone, the kept and the broken stay. */
+  g_hash_table_iter_init (&iter, after);
+  while (g_hash_table_iter_next (&iter, &path, NULL))
+    n_image_files_after += g_str_has_prefix (path, "images/") && strchr ((const char *) path + strlen ("images/"), '/') != NULL;
+  g_assert_cmpuint (n_image_files, ==, N_ITEMS);
+  g_assert_cmpuint (n_image_files_after, ==, 4 + 1);
+}
+
 /* An item with no image (a point cloud, a video, no media) and no cached
  * key is broken for the clustering methods too: --skip-broken leaves it
  * out, and says so, instead of taking it for a key of another hasher. */
@@ -1279,6 +1354,7 @@ main (int argc, char **argv)
   ADD ("images/decompression-bomb", test_image_decompression_bomb);
   ADD ("images/skip-broken", test_skip_broken);
   ADD ("images/skip-broken-item-without-image", test_skip_broken_item_without_image);
+  ADD ("images/skip-broken-in-place", test_skip_broken_in_place);
 
   ADD ("parameters/bad-values", test_bad_parameters);
   ADD ("parameters/more-clusters-than-items", test_more_clusters_than_items);

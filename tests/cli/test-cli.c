@@ -814,46 +814,49 @@ test_ratio_range_as_help_says (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 1);
 }
 
-/* A parameter the method does not use, set as a property (as Python
- * does), fails the apply naming it, even when set to its default value;
- * left alone, it is no error, and a method that uses it takes it. */
+/* @input pruned by a new prune transform with @method and, unless
+ * negative, the property "clusters" set to @clusters, as Python sets it. */
+static DmDataset *
+prune_with_clusters (DmDataset   *input,
+                     const char  *method,
+                     int          clusters,
+                     GError     **error)
+{
+  g_autoptr(DmTransform) prune = dm_plugin_registry_create_transform (dm_plugin_registry_get_default (),
+                                                                      "prune", error);
+
+  g_assert_nonnull (prune);
+  g_assert_true (dm_transform_set_parameter_from_string (prune, "method", method, error));
+  if (clusters >= 0)
+    g_object_set (prune, "clusters", (guint) clusters, NULL);
+  return dm_transform_apply (prune, input, NULL, error);
+}
+
+/* A parameter the method does not use, set as a property, fails the apply
+ * naming it, even when set to its default value; left alone, it is no
+ * error, and a method that uses it takes it. */
 static void
 test_unused_property_refused (Fixture *fixture, gconstpointer data)
 {
-  DmPluginRegistry *registry = dm_plugin_registry_get_default ();
   g_autoptr(DmDataset) input = NULL;
-  g_autoptr(DmTransform) centroid = NULL;
-  g_autoptr(DmTransform) entropy = NULL;
-  g_autoptr(DmTransform) unset = NULL;
   g_autoptr(DmDataset) output = NULL;
   g_autoptr(GError) error = NULL;
 
-  dm_plugin_registry_add_default_directories (registry);
-  dm_plugin_registry_load (registry);
+  dm_plugin_registry_add_default_directories (dm_plugin_registry_get_default ());
+  dm_plugin_registry_load (dm_plugin_registry_get_default ());
   input = dm_dataset_load (fixture->source, NULL, NULL, &error);
   g_assert_no_error (error);
 
-  centroid = dm_plugin_registry_create_transform (registry, "prune", &error);
-  g_assert_no_error (error);
-  g_object_set (centroid, "method", 2 /* centroid */, "clusters", 0, NULL);
-  output = dm_transform_apply (centroid, input, NULL, &error);
+  output = prune_with_clusters (input, "centroid", 0, &error);
   g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT);
   g_assert_null (output);
   assert_contains (error->message, "“centroid” does not use the parameter “clusters”");
   g_clear_error (&error);
 
-  unset = dm_plugin_registry_create_transform (registry, "prune", &error);
-  g_assert_no_error (error);
-  g_assert_true (dm_transform_set_parameter_from_string (unset, "method", "centroid", &error));
-  output = dm_transform_apply (unset, input, NULL, &error);
+  output = prune_with_clusters (input, "centroid", -1, &error);
   g_assert_no_error (error);
   g_clear_object (&output);
-
-  entropy = dm_plugin_registry_create_transform (registry, "prune", &error);
-  g_assert_no_error (error);
-  g_assert_true (dm_transform_set_parameter_from_string (entropy, "method", "entropy", &error));
-  g_assert_true (dm_transform_set_parameter_from_string (entropy, "clusters", "2", &error));
-  output = dm_transform_apply (entropy, input, NULL, &error);
+  output = prune_with_clusters (input, "entropy", 2, &error);
   g_assert_no_error (error);
 }
 

@@ -448,7 +448,7 @@ prune_ndr (PruneTransform  *self,
   g_autoptr(GArray) kept = NULL;
   const PruneNdrRequest request = {
     .dataset = input, .params = &self->ndr, .ratio = self->ratio, .seed = self->seed,
-    .reporter = DM_TRANSFORM (self), .broken = broken,
+    .n_threads = self->threads, .reporter = DM_TRANSFORM (self), .broken = broken,
   };
 
   if (!prune_ndr_select (&request, cancellable, &kept, error))
@@ -468,8 +468,8 @@ prune_ndr (PruneTransform  *self,
 /* The parameters that only some methods use, and those methods: a user
  * who sets one for another method is told, not ignored (centroid makes a
  * cluster per kept item, query_clust one per class; random and ndr hash
- * no keys to cluster). The others (ratio, seed, threads, skip-broken)
- * serve every method. */
+ * no keys to cluster; random decodes no image, with threads or without).
+ * The others (ratio, seed, skip-broken) serve every method. */
 static const struct
 {
   const char *parameter;
@@ -487,6 +487,8 @@ static const struct
   { "ndr-undersample", METHOD_BIT (PRUNE_METHOD_NDR) },
   { "prototype-keep", METHOD_BIT (PRUNE_METHOD_PROTOTYPE) },
   { "dedup-threshold", METHOD_BIT (PRUNE_METHOD_DEDUP) },
+  /* random decodes nothing. */
+  { "threads", CLUSTERING_METHODS | METHOD_BIT (PRUNE_METHOD_NDR) },
 };
 
 /* Refuses a parameter that was set (prune_property_is_explicit()) and

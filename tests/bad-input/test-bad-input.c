@@ -995,6 +995,7 @@ test_parameter_unused_by_method (Fixture *f, gconstpointer data)
     { "random", "--stratify", NULL, "stratify" },
     { "cluster_random", "--ndr-hash-dim", "8", "ndr-hash-dim" },
     { "centroid", "--dedup-threshold", "0.2", "dedup-threshold" },
+    { "random", "--threads", "2", "threads" },
   };
 
   g_free (write_hash_keys (f, make_hash_keys (f, 0)));

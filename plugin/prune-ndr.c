@@ -234,8 +234,8 @@ prune_ndr_select (const PruneNdrRequest *request,
       job.features = features = g_new (float, (gsize) n_items * dim);
       if (broken != NULL)
         errors = g_new0 (GError *, n_items);
-      ok = prune_item_pool_run (&(PruneItemBatch) { .n_items = n_items, .work = decode_one,
-                                                    .user_data = &job },
+      ok = prune_item_pool_run (&(PruneItemBatch) { .n_items = n_items, .n_threads = request->n_threads,
+                                                    .work = decode_one, .user_data = &job },
                                 &progress, errors, cancellable, error);
       n_before += n_items;
       if (errors != NULL)

@@ -5,8 +5,9 @@
  * as for the other prune methods. Datumaro's prune instead passes
  * ceil(subset size x (1 - ratio)) to NDR as its num_cut, so its "ndr" keeps
  * the complement of what its other methods keep; we do not copy that.
- * Images are decoded with GdkPixbuf on all cores, turned upright by their
- * EXIF orientation, alpha composited over black.
+ * Images are decoded with GdkPixbuf on n_threads threads (0: one per
+ * core), turned upright by their EXIF orientation, alpha composited over
+ * black.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -24,6 +25,7 @@ typedef struct {
   const DmNdrParams *params;
   double             ratio;
   guint32            seed;
+  guint              n_threads;  /* decoding at once; 0: one per core */
   DmTransform       *reporter;   /* nullable */
   GPtrArray         *broken;     /* nullable, element-type PruneBrokenItem */
 } PruneNdrRequest;

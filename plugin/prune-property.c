@@ -124,6 +124,27 @@ property_unchanged (GObject      *object,
   return g_param_values_cmp (pspec, &previous, value) == 0;
 }
 
+static GQuark
+explicit_quark (void)
+{
+  return g_quark_from_static_string ("prune-property-explicit");
+}
+
+/* Remembers that @pspec of @object was set, to its default value or not. */
+static void
+mark_explicit (GObject    *object,
+               GParamSpec *pspec)
+{
+  GHashTable *set = g_object_get_qdata (object, explicit_quark ());
+
+  if (set == NULL)
+    {
+      set = g_hash_table_new (NULL, NULL);
+      g_object_set_qdata_full (object, explicit_quark (), set, (GDestroyNotify) g_hash_table_unref);
+    }
+  g_hash_table_add (set, pspec);
+}
+
 static void
 property_set (GObject      *object,
               guint         prop_id,
@@ -132,7 +153,10 @@ property_set (GObject      *object,
 {
   gpointer field = property_field (object, prop_id, pspec);
 
-  if (field == NULL || property_unchanged (object, pspec, value))
+  if (field == NULL)
+    return;
+  mark_explicit (object, pspec);
+  if (property_unchanged (object, pspec, value))
     return;
 
   field_store (field, pspec, value);
@@ -252,6 +276,29 @@ void
 prune_property_clear_fields (GObject *object)
 {
   foreach_field (object, field_clear);
+}
+
+/**
+ * prune_property_is_explicit:
+ * @object: a transform
+ * @name: the name of one of its properties
+ *
+ * Whether @name was set on @object (by g_object_set(), a binding, or the
+ * host's parameter options), even to its default value, as opposed to
+ * holding the default of a new instance: a transform tells a user who set
+ * a parameter that goes unused.
+ *
+ * Returns: %TRUE when the property was set
+ */
+gboolean
+prune_property_is_explicit (GObject    *object,
+                            const char *name)
+{
+  GHashTable *set = g_object_get_qdata (object, explicit_quark ());
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), name);
+
+  g_return_val_if_fail (pspec != NULL, FALSE);
+  return set != NULL && g_hash_table_contains (set, pspec);
 }
 
 /**

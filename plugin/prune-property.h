@@ -23,7 +23,9 @@ G_BEGIN_DECLS
  * @default_value: the value of a new instance: a number, %TRUE or %FALSE,
  *   or an enum value; a string's is %NULL
  *
- * One row of a transform's property table. The field's C type follows
+ * One row of a transform's property table. Whether a property was set,
+ * rather than left at its default, is kept per instance
+ * (prune_property_is_explicit()). The field's C type follows
  * @value_type: guint, double, gboolean, an int-sized enum, or an owned
  * `char *`.
  */
@@ -46,6 +48,9 @@ void          prune_property_install      (GObjectClass        *object_class,
 void          prune_property_init_fields  (GObject             *object);
 
 void          prune_property_clear_fields (GObject             *object);
+
+gboolean      prune_property_is_explicit  (GObject             *object,
+                                           const char          *name);
 
 PruneProperty prune_property_threads      (gsize                offset,
                                            const char          *blurb);

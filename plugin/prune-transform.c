@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <float.h>
 #include <stdlib.h>
 
 #include <glib/gi18n-lib.h>
@@ -447,7 +448,7 @@ prune_ndr (PruneTransform  *self,
   g_autoptr(GArray) kept = NULL;
   const PruneNdrRequest request = {
     .dataset = input, .params = &self->ndr, .ratio = self->ratio, .seed = self->seed,
-    .reporter = DM_TRANSFORM (self), .broken = broken,
+    .n_threads = self->threads, .reporter = DM_TRANSFORM (self), .broken = broken,
   };
 
   if (!prune_ndr_select (&request, cancellable, &kept, error))
@@ -456,6 +457,66 @@ prune_ndr (PruneTransform  *self,
     return NULL;
 
   return output_with_report (self, input, input, (const guint *) (gpointer) kept->data, kept->len, broken);
+}
+
+#define METHOD_BIT(method) (1u << (method))
+#define CLUSTERING_METHODS \
+  (METHOD_BIT (PRUNE_METHOD_CLUSTER_RANDOM) | METHOD_BIT (PRUNE_METHOD_CENTROID) | \
+   METHOD_BIT (PRUNE_METHOD_QUERY_CLUST) | METHOD_BIT (PRUNE_METHOD_ENTROPY) | \
+   METHOD_BIT (PRUNE_METHOD_PROTOTYPE) | METHOD_BIT (PRUNE_METHOD_DEDUP))
+
+/* The parameters that only some methods use, and those methods: a user
+ * who sets one for another method is told, not ignored (centroid makes a
+ * cluster per kept item, query_clust one per class; random and ndr hash
+ * no keys to cluster; random decodes no image, with threads or without).
+ * The others (ratio, seed, skip-broken) serve every method. */
+static const struct
+{
+  const char *parameter;
+  guint methods;   /* METHOD_BIT()s */
+} method_parameters[] = {
+  { "hash-type", CLUSTERING_METHODS },
+  { "clusters", METHOD_BIT (PRUNE_METHOD_CLUSTER_RANDOM) | METHOD_BIT (PRUNE_METHOD_ENTROPY) |
+                METHOD_BIT (PRUNE_METHOD_PROTOTYPE) | METHOD_BIT (PRUNE_METHOD_DEDUP) },
+  { "stratify", CLUSTERING_METHODS },
+  { "ndr-block-rows", METHOD_BIT (PRUNE_METHOD_NDR) },
+  { "ndr-block-columns", METHOD_BIT (PRUNE_METHOD_NDR) },
+  { "ndr-hash-dim", METHOD_BIT (PRUNE_METHOD_NDR) },
+  { "ndr-sim-threshold", METHOD_BIT (PRUNE_METHOD_NDR) },
+  { "ndr-oversample", METHOD_BIT (PRUNE_METHOD_NDR) },
+  { "ndr-undersample", METHOD_BIT (PRUNE_METHOD_NDR) },
+  { "prototype-keep", METHOD_BIT (PRUNE_METHOD_PROTOTYPE) },
+  { "dedup-threshold", METHOD_BIT (PRUNE_METHOD_DEDUP) },
+  /* random decodes nothing. */
+  { "threads", CLUSTERING_METHODS | METHOD_BIT (PRUNE_METHOD_NDR) },
+};
+
+/* Refuses a parameter that was set (prune_property_is_explicit()) and
+ * that the chosen method does not use, naming the methods that do. */
+static gboolean
+check_parameters_used (PruneTransform  *self,
+                       GError         **error)
+{
+  g_autoptr(GEnumClass) methods = g_type_class_ref (PRUNE_TYPE_METHOD);
+
+  for (guint p = 0; p < G_N_ELEMENTS (method_parameters); p++)
+    {
+      g_autoptr(GString) users = NULL;
+
+      if ((method_parameters[p].methods & METHOD_BIT (self->method)) != 0 ||
+          !prune_property_is_explicit (G_OBJECT (self), method_parameters[p].parameter))
+        continue;
+
+      users = g_string_new (NULL);
+      for (guint m = 0; m < methods->n_values; m++)
+        if ((method_parameters[p].methods & METHOD_BIT (methods->values[m].value)) != 0)
+          g_string_append_printf (users, "%s%s", users->len > 0 ? ", " : "", methods->values[m].value_nick);
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                   _("The method “%s” does not use the parameter “%s” (the methods that do: %s)"),
+                   method_name (self->method), method_parameters[p].parameter, users->str);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -471,23 +532,9 @@ check_parameters (PruneTransform  *self,
       return FALSE;
     }
 
-  if (!(self->ratio > 0.0 && self->ratio <= 1.0))
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
-                   _("Invalid ratio %g: the fraction of items kept must be greater than 0 and at most 1"),
-                   self->ratio);
-      return FALSE;
-    }
-
-  if (self->stratify && (self->method == PRUNE_METHOD_RANDOM || self->method == PRUNE_METHOD_NDR))
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
-                   _("The method “%s” cannot be stratified by label: stratify applies to the clustering methods"),
-                   method_name (self->method));
-      return FALSE;
-    }
-
-  return TRUE;
+  /* The ratio's range (above 0, at most 1) is its GParamSpec's, which
+   * every setter is held to. */
+  return check_parameters_used (self, error);
 }
 
 static void
@@ -584,10 +631,11 @@ prune_transform_class_init (PruneTransformClass *klass)
      * PruneTransform:ratio:
      *
      * The fraction of the items kept: ceil(N × ratio) of N. Must be greater
-     * than 0.
+     * than 0: the smallest positive double is its minimum, which the host
+     * shows as "greater than 0".
      */
     { "ratio", N_("Ratio"), N_("The fraction of the items kept, greater than 0 and at most 1"),
-      FIELD (ratio), G_TYPE_DOUBLE, 0.0, 1.0, 0.5 },
+      FIELD (ratio), G_TYPE_DOUBLE, DBL_TRUE_MIN, 1.0, 0.5 },
     /**
      * PruneTransform:hash-type:
      *
@@ -607,8 +655,9 @@ prune_transform_class_init (PruneTransformClass *klass)
     /**
      * PruneTransform:clusters:
      *
-     * The number of clusters for cluster_random, query_clust and entropy;
-     * 0 means the number of labels, as Datumaro does.
+     * The number of clusters for cluster_random, entropy, prototype and
+     * dedup; 0 means the number of labels, as Datumaro does. centroid
+     * (a cluster per kept item) and query_clust (one per class) refuse it.
      */
     { "clusters", N_("Clusters"), N_("Number of clusters; 0 uses the number of labels"),
       FIELD (clusters), G_TYPE_UINT, 0, G_MAXINT32, 0 },

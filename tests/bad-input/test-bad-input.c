@@ -683,6 +683,57 @@ test_image_missing (Fixture *f, gconstpointer data)
                   PARTS (f->first_image));
 }
 
+/* A kept item's missing image is the input's fault: the error names the
+ * file and the item and says it is missing (not that DEST cannot be
+ * written), and it is found before anything is made, not even DEST's
+ * parent folder. */
+static void
+test_image_missing_named (Fixture *f, gconstpointer data)
+{
+  g_autofree char *parent = g_build_filename (f->tmp, "new", NULL);
+  g_autofree char *dest = g_build_filename (parent, "out", NULL);
+  g_autofree char *item = g_strdup_printf ("train/%s", f->first_id);
+  g_autofree char *message = NULL;
+  g_autoptr(DmRun) run = NULL;
+
+  g_assert_cmpint (g_unlink (f->first_image), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest),
+                  PARTS (f->first_image, item, "missing"));
+
+  run = run_dm (ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", dest), 0);
+  message = g_strdup_printf ("dm: %s: the image of item %s is missing\n", f->first_image, item);
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_cmpstr (run->err, ==, message);
+  g_assert_false (g_file_test (parent, G_FILE_TEST_EXISTS));
+}
+
+/* Datumaro's layout before 1.0 kept every subset's images below images/,
+ * the annotation naming "train/x.jpg": a missing one is named where it
+ * was looked for, images/train/x.jpg, not images/train/train/x.jpg. */
+static void
+test_image_missing_legacy_layout (Fixture *f, gconstpointer data)
+{
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autoptr(JsonNode) root = read_json (train);
+  JsonArray *items = json_object_get_array_member (json_node_get_object (root), "items");
+  g_autofree char *doubled = source_path (f, "images/train/train");
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *image = json_object_get_object_member (json_array_get_object_element (items, i), "image");
+      g_autofree char *legacy = g_strconcat ("train/", json_object_get_string_member (image, "path"), NULL);
+
+      json_object_set_string_member (image, "path", legacy);
+    }
+  write_json (train, root);
+  g_assert_cmpint (g_unlink (f->first_image), ==, 0);
+
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest),
+                  PARTS (f->first_image, "missing"));
+  expect_image_failure (f, PARTS (f->first_image));
+  g_assert_false (g_file_test (doubled, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_image_truncated_jpeg (Fixture *f, gconstpointer data)
 {
@@ -790,6 +841,8 @@ test_skip_broken (Fixture *f, gconstpointer data)
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, N_ITEMS - 2);
   g_assert_null (dm_dataset_find_item (output, "train", f->first_id));
   assert_message_has (run->err, PARTS ("2 broken items", f->first_id, f->first_image, second_image));
+  /* To DEST the broken items stay out, and SOURCE is not changed. */
+  g_assert_null (strstr (run->out, "left 2 broken items"));
 
   /* Without it, the same dataset fails on a broken image, naming it. */
   remove_tree (f->dest);
@@ -805,6 +858,69 @@ test_skip_broken (Fixture *f, gconstpointer data)
   g_assert_null (dm_dataset_find_item (output, "train", f->first_id));
   assert_message_has (ndr->err, PARTS ("2 broken items", f->first_image, second_image));
   remove_tree (f->dest);
+}
+
+/* The image files of a snapshot_tree(): those below images/SUBSET/. */
+static guint
+count_image_files (GHashTable *snapshot)
+{
+  GHashTableIter iter;
+  gpointer path;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, snapshot);
+  while (g_hash_table_iter_next (&iter, &path, NULL))
+    n += g_str_has_prefix (path, "images/") && strchr ((const char *) path + strlen ("images/"), '/') != NULL;
+  return n;
+}
+
+/* The JSON text of each item of the annotation file @path. */
+static GPtrArray *
+item_entries (const char *path)
+{
+  g_autoptr(JsonNode) root = read_json (path);
+  JsonArray *items = json_object_get_array_member (json_node_get_object (root), "items");
+  GPtrArray *entries = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    g_ptr_array_add (entries, json_to_string (json_array_get_element (items, i), FALSE));
+  return entries;
+}
+
+/* In place, the items skipped as broken are left as they are: their
+ * annotation entries and files stay, untouched, the dropped items' files
+ * go, and the summary says how many were left. (To -o DEST they stay out
+ * of DEST: test_skip_broken.) */
+static void
+test_skip_broken_in_place (Fixture *f, gconstpointer data)
+{
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autofree char *first_relative = g_strdup (f->first_image + strlen (f->source) + 1);
+  g_autoptr(GPtrArray) entries_before = NULL;
+  g_autoptr(GPtrArray) entries_after = NULL;
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(DmRun) run = NULL;
+
+  write_text (f->first_image, "", 0);
+  entries_before = item_entries (train);
+  before = snapshot_tree (f->source);
+
+  run = run_dm (ARGS ("prune", f->source, "-m", "cluster_random", "-r", "0.5", "--skip-broken", "--overwrite"), 0);
+  if (run->status != 0)
+    g_error ("dm failed (%d): %s", run->status, run->err);
+  assert_message_has (run->out, PARTS ("Kept 4 of 8 items", "; left 1 broken item as it is\n"));
+  assert_message_has (run->err, PARTS ("1 broken item", f->first_id));
+
+  /* The broken item: its file and its annotation entry as they were. */
+  after = snapshot_tree (f->source);
+  g_assert_cmpstr (g_hash_table_lookup (after, first_relative), ==, g_hash_table_lookup (before, first_relative));
+  entries_after = item_entries (train);
+  g_assert_true (g_ptr_array_find_with_equal_func (entries_after, g_ptr_array_index (entries_before, 0),
+                                                   g_str_equal, NULL));
+  /* The dropped items' images are gone; the kept ones and the broken one stay. */
+  g_assert_cmpuint (count_image_files (before), ==, N_ITEMS);
+  g_assert_cmpuint (count_image_files (after), ==, 4 + 1);
 }
 
 /* An item with no image (a point cloud, a video, no media) and no cached
@@ -862,6 +978,44 @@ test_bad_parameters (Fixture *f, gconstpointer data)
         expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "cluster_random",
                                  cases[i].flag, cases[i].value, "-o", f->dest),
                         PARTS (cases[i].part));
+    }
+}
+
+/* A parameter the chosen method does not use is a usage error naming the
+ * method and the parameter, not ignored: centroid makes a cluster per kept
+ * item and query_clust one per class, random and ndr cluster no keys. */
+static void
+test_parameter_unused_by_method (Fixture *f, gconstpointer data)
+{
+  struct { const char *method, *flag, *value, *parameter; } cases[] = {
+    { "centroid", "--clusters", "3", "clusters" },
+    { "query_clust", "--clusters", "3", "clusters" },
+    { "ndr", "--hash-type", "img", "hash-type" },
+    { "random", "--hash-type", "txt", "hash-type" },
+    { "random", "--stratify", NULL, "stratify" },
+    { "cluster_random", "--ndr-hash-dim", "8", "ndr-hash-dim" },
+    { "centroid", "--dedup-threshold", "0.2", "dedup-threshold" },
+    { "random", "--threads", "2", "threads" },
+  };
+
+  g_free (write_hash_keys (f, make_hash_keys (f, 0)));
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *method = g_strdup_printf ("“%s”", cases[i].method);
+      g_autofree char *parameter = g_strdup_printf ("“%s”", cases[i].parameter);
+      g_autoptr(DmRun) run = NULL;
+
+      if (cases[i].value != NULL)
+        expect_failure (f, ARGS ("prune", f->source, "-q", "-m", cases[i].method,
+                                 cases[i].flag, cases[i].value, "-o", f->dest),
+                        PARTS (method, parameter, "does not use"));
+      else
+        expect_failure (f, ARGS ("prune", f->source, "-q", "-m", cases[i].method,
+                                 cases[i].flag, "-o", f->dest),
+                        PARTS (method, parameter, "does not use"));
+      run = run_dm (ARGS ("prune", f->source, "-q", "-m", cases[i].method, cases[i].flag,
+                          cases[i].value != NULL ? cases[i].value : "-q", "-o", f->dest), 0);
+      g_assert_cmpint (run->status, ==, 2);
     }
 }
 
@@ -1181,6 +1335,8 @@ main (int argc, char **argv)
   ADD ("hash-keys/datumaro-keys-missing-for-some-items", test_datumaro_hash_keys_missing_for_some_items);
 
   ADD ("images/missing", test_image_missing);
+  ADD ("images/missing-named", test_image_missing_named);
+  ADD ("images/missing-legacy-layout", test_image_missing_legacy_layout);
   ADD ("images/truncated-jpeg", test_image_truncated_jpeg);
   ADD ("images/truncated-png", test_image_truncated_png);
   ADD ("images/not-an-image", test_image_not_an_image);
@@ -1189,9 +1345,11 @@ main (int argc, char **argv)
   ADD ("images/decompression-bomb", test_image_decompression_bomb);
   ADD ("images/skip-broken", test_skip_broken);
   ADD ("images/skip-broken-item-without-image", test_skip_broken_item_without_image);
+  ADD ("images/skip-broken-in-place", test_skip_broken_in_place);
 
   ADD ("parameters/bad-values", test_bad_parameters);
   ADD ("parameters/more-clusters-than-items", test_more_clusters_than_items);
+  ADD ("parameters/unused-by-method", test_parameter_unused_by_method);
   ADD ("parameters/label-method-without-labels", test_label_method_without_labels);
 
   ADD ("output/dest-is-source", test_dest_is_source);

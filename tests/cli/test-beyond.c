@@ -123,7 +123,7 @@ test_stratify_random_refused (Fixture *fixture, gconstpointer data)
 
   /* A parameter that does not fit the method is a usage error. */
   g_assert_cmpint (run->status, ==, 2);
-  g_assert_nonnull (strstr (run->err, "cannot be stratified"));
+  g_assert_nonnull (strstr (run->err, "“random” does not use the parameter “stratify”"));
   g_assert_false (g_file_test (fixture->dest, G_FILE_TEST_EXISTS));
 }
 

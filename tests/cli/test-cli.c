@@ -60,6 +60,8 @@ test_transforms_menu (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (run->out, "query_clust"));
   g_assert_nonnull (strstr (run->out, "ratio"));
   g_assert_nonnull (strstr (run->out, "number from 0 to 1; default 0.5"));
+  /* The ratio refuses 0, and its range says so. */
+  g_assert_nonnull (strstr (run->out, "number greater than 0, at most 1; default 0.5"));
   /* The short options and the required parameter prune declares. */
   g_assert_nonnull (strstr (run->out, "-m, method"));
   g_assert_nonnull (strstr (run->out, "-r, ratio"));
@@ -597,6 +599,7 @@ test_help_lists_every_parameter (Fixture *fixture, gconstpointer data)
   g_autoptr(DmTransform) prune = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree GParamSpec **pspecs = NULL;
+  g_autofree char *ratio_line = NULL;
   guint n_pspecs;
 
   g_assert_cmpint (run->status, ==, 0);
@@ -645,6 +648,8 @@ test_help_lists_every_parameter (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (run->out, "-m, --method=METHOD"));
   g_assert_nonnull (strstr (run->out, "-r, --ratio=RATIO"));
   g_assert_nonnull (strstr (run->out, "number from 0 to 1; default 0.5"));
+  /* The ratio refuses 0, and its range says so. */
+  assert_contains (help_line_of (run->out, "--ratio"), "(number greater than 0, at most 1; default 0.5)");
   g_assert_nonnull (strstr (run->out, "required"));
   g_assert_null (strstr (run->out, "true or false"));
   /* The host's own options stay the host's. */
@@ -788,6 +793,73 @@ test_warning_is_one_clean_line (Fixture *fixture, gconstpointer data)
     }
 }
 
+/* The help's range for the ratio is what is taken: 0 is refused as a
+ * value out of that range, a usage error, nothing written; the smallest
+ * value above it works. */
+static void
+test_ratio_range_as_help_says (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dest = path_in (fixture, "tiny");
+  g_autoptr(DmRun) zero = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0", "-o", dest, NULL);
+  g_autoptr(DmRun) tiny = NULL;
+  g_autoptr(DmDataset) output = NULL;
+
+  assert_failed_cleanly (fixture, zero, "“ratio”: out of range >0…1");
+  g_assert_cmpint (zero->status, ==, 2);
+  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+  tiny = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "1e-300", "-o", dest, "-q", NULL);
+  g_assert_cmpint (tiny->status, ==, 0);
+  output = dm_dataset_load (dest, NULL, NULL, NULL);
+  g_assert_nonnull (output);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 1);
+}
+
+/* @input pruned by a new prune transform with @method and, unless
+ * negative, the property "clusters" set to @clusters, as Python sets it. */
+static DmDataset *
+prune_with_clusters (DmDataset   *input,
+                     const char  *method,
+                     int          clusters,
+                     GError     **error)
+{
+  g_autoptr(DmTransform) prune = dm_plugin_registry_create_transform (dm_plugin_registry_get_default (),
+                                                                      "prune", error);
+
+  g_assert_nonnull (prune);
+  g_assert_true (dm_transform_set_parameter_from_string (prune, "method", method, error));
+  if (clusters >= 0)
+    g_object_set (prune, "clusters", (guint) clusters, NULL);
+  return dm_transform_apply (prune, input, NULL, error);
+}
+
+/* A parameter the method does not use, set as a property, fails the apply
+ * naming it, even when set to its default value; left alone, it is no
+ * error, and a method that uses it takes it. */
+static void
+test_unused_property_refused (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(DmDataset) input = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dm_plugin_registry_add_default_directories (dm_plugin_registry_get_default ());
+  dm_plugin_registry_load (dm_plugin_registry_get_default ());
+  input = dm_dataset_load (fixture->source, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  output = prune_with_clusters (input, "centroid", 0, &error);
+  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT);
+  g_assert_null (output);
+  assert_contains (error->message, "“centroid” does not use the parameter “clusters”");
+  g_clear_error (&error);
+
+  output = prune_with_clusters (input, "centroid", -1, &error);
+  g_assert_no_error (error);
+  g_clear_object (&output);
+  output = prune_with_clusters (input, "entropy", 2, &error);
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -818,6 +890,8 @@ main (int argc, char **argv)
   ADD ("hash-refuses-imagenet", test_hash_refuses_imagenet);
   ADD ("help-lists-every-parameter", test_help_lists_every_parameter);
   ADD ("parameter-options", test_parameter_options);
+  ADD ("ratio-range-as-help-says", test_ratio_range_as_help_says);
+  ADD ("unused-property-refused", test_unused_property_refused);
   ADD ("warning-is-one-clean-line", test_warning_is_one_clean_line);
   ADD ("parameter-given-twice", test_parameter_given_twice);
   ADD ("usage-says-how-to-run-each-transform", test_usage_says_how_to_run_each_transform);

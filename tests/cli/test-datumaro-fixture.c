@@ -101,8 +101,11 @@ test_one_item_per_subset (Fixture *fixture, gconstpointer data)
     {
       g_autofree char *name = g_strdup_printf ("%s-%s", cases[c][0], cases[c][1]);
       g_autofree char *dest = g_build_filename (fixture->tmp, name, NULL);
+      /* Datumaro passes hash_type to every method; dm refuses it where it
+       * goes unused (random, ndr), so only the clustering methods get it. */
+      gboolean clusters = !g_str_equal (cases[c][0], "random") && !g_str_equal (cases[c][0], "ndr");
       g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", cases[c][0], "-r", "0.5",
-                                     "--hash-type", cases[c][1], "-o", dest, "-q", NULL);
+                                     "-o", dest, "-q", clusters ? "--hash-type" : NULL, cases[c][1], NULL);
       g_autoptr(DmDataset) output = NULL;
       g_autoptr(GError) error = NULL;
 

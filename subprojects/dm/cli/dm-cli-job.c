@@ -64,9 +64,9 @@ show_progress (const char *phase,
  * @fraction: how much of it is done, from 0 to 1, or negative when unknown
  * @total: how many items it goes through, or 0 when unknown
  *
- * Posts progress to the main thread, from any thread. Updates of one phase
- * that come faster than the main thread shows them replace each other;
- * a new phase is always shown.
+ * Posts progress to the main thread, from any thread. A phase's first
+ * update is always shown as posted; its later updates that come faster
+ * than the main thread shows them replace each other.
  */
 void
 dm_cli_job_report (DmCliJob   *job,

@@ -2,12 +2,14 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <float.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "dm.h"
 #include "dm-cli-job.h"
@@ -118,6 +120,12 @@ describe_value_type (GParamSpec *pspec,
     {
       GParamSpecDouble *d = G_PARAM_SPEC_DOUBLE (pspec);
 
+      /* The smallest positive double as the minimum: 0 excluded, every
+       * number above it taken. */
+      if (d->minimum == DBL_TRUE_MIN)
+        return with_default
+          ? g_strdup_printf (_("number greater than 0, at most %g; default %g"), d->maximum, d->default_value)
+          : g_strdup_printf (_("number greater than 0, at most %g"), d->maximum);
       if (!with_default)
         return g_strdup_printf (_("number from %g to %g"), d->minimum, d->maximum);
       return g_strdup_printf (_("number from %g to %g; default %g"),
@@ -283,7 +291,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RunOptions, run_options_clear)
 static void
 print_summary (DmDataset  *input,
                DmDataset  *output,
-               const char *destination)
+               const char *destination,
+               guint       n_left)
 {
   const char * const *subsets = dm_dataset_get_subsets (input);
   g_autoptr(GString) per_subset = g_string_new (NULL);
@@ -312,25 +321,41 @@ print_summary (DmDataset  *input,
                               GPOINTER_TO_UINT (g_hash_table_lookup (before, subsets[s])));
     }
 
-  g_print (_("Kept %u of %u items (%s) in %s\n"),
-           dm_dataset_get_n_items (output), dm_dataset_get_n_items (input),
-           per_subset->str, destination);
+  if (n_left > 0)
+    /* TRANSLATORS: the plural follows the last number, the broken items
+     * a prune in place left in the dataset untouched */
+    g_print (ngettext ("Kept %u of %u items (%s) in %s; left %u broken item as it is\n",
+                       "Kept %u of %u items (%s) in %s; left %u broken items as they are\n", n_left),
+             dm_dataset_get_n_items (output), dm_dataset_get_n_items (input),
+             per_subset->str, destination, n_left);
+  else
+    g_print (_("Kept %u of %u items (%s) in %s\n"),
+             dm_dataset_get_n_items (output), dm_dataset_get_n_items (input),
+             per_subset->str, destination);
 }
 
-/* Transforms that leave items out rather than fail list them in their
- * report (DM_TRANSFORM_REPORT_SKIPPED, dm-transform.h). */
-static void
-print_skipped (DmTransform *transform)
+/* The items the transform left out rather than fail on, as its report
+ * lists them (DM_TRANSFORM_REPORT_SKIPPED, dm-transform.h), or NULL. */
+static JsonArray *
+skipped_items (DmTransform *transform)
 {
   JsonNode *report = dm_transform_get_report (transform);
   JsonArray *skipped;
 
   if (report == NULL || !JSON_NODE_HOLDS_OBJECT (report) ||
       !json_object_has_member (json_node_get_object (report), DM_TRANSFORM_REPORT_SKIPPED))
-    return;
+    return NULL;
 
   skipped = json_object_get_array_member (json_node_get_object (report), DM_TRANSFORM_REPORT_SKIPPED);
-  if (skipped == NULL || json_array_get_length (skipped) == 0)
+  return skipped != NULL && json_array_get_length (skipped) > 0 ? skipped : NULL;
+}
+
+static void
+print_skipped (DmTransform *transform)
+{
+  JsonArray *skipped = skipped_items (transform);
+
+  if (skipped == NULL)
     return;
 
   g_printerr (g_dngettext (GETTEXT_PACKAGE, "Skipped %u broken item:\n", "Skipped %u broken items:\n",
@@ -344,6 +369,61 @@ print_skipped (DmTransform *transform)
                   json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_ID, "?"),
                   json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_REASON, ""));
     }
+}
+
+/* Whether @destination is @source itself, through any link: the save
+ * changes the dataset in place. */
+static gboolean
+is_in_place (const char *destination,
+             const char *source)
+{
+  GStatBuf d, s;
+
+  return g_stat (destination, &d) == 0 && g_stat (source, &s) == 0 &&
+         d.st_dev == s.st_dev && d.st_ino == s.st_ino;
+}
+
+/* What a save in place writes: @output with the items the transform
+ * skipped as broken put back where they were in @input, as they were, so
+ * that their annotations stay and their files are not deleted as a
+ * dropped item's are. %NULL when nothing was skipped; @n_left receives
+ * how many were put back. */
+static DmDataset *
+with_skipped_left_as_they_are (DmDataset   *input,
+                               DmDataset   *output,
+                               DmTransform *transform,
+                               guint       *n_left)
+{
+  JsonArray *skipped = skipped_items (transform);
+  g_autoptr(GHashTable) left = g_hash_table_new (g_direct_hash, g_direct_equal);
+  DmDataset *merged;
+
+  *n_left = 0;
+  for (guint i = 0; skipped != NULL && i < json_array_get_length (skipped); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (skipped, i);
+      DmItem *item = dm_dataset_find_item (input,
+                                           json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_SUBSET, ""),
+                                           json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_ID, ""));
+
+      if (item != NULL)
+        g_hash_table_add (left, item);
+    }
+  if (g_hash_table_size (left) == 0)
+    return NULL;
+
+  merged = dm_dataset_new_like (output);
+  for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
+    {
+      DmItem *item = dm_dataset_get_item (input, i);
+      DmItem *kept = g_hash_table_contains (left, item) ? item
+        : dm_dataset_find_item (output, dm_item_get_subset (item), dm_item_get_id (item));
+
+      if (kept != NULL)
+        dm_dataset_append_item (merged, kept);
+    }
+  *n_left = g_hash_table_size (left);
+  return merged;
 }
 
 static void
@@ -442,6 +522,7 @@ typedef struct
   DmSaveFlags flags;
   DmDataset *input;        /* out */
   DmDataset *output;       /* out */
+  guint n_left;            /* out: skipped items a save in place left as they are */
 } TransformRun;
 
 static void
@@ -477,7 +558,8 @@ transform_work (DmCliJob      *job,
   g_autoptr(DmStagedFile) staged_html = NULL;
   g_autoptr(DmStagedFile) staged_report = NULL;
   g_autoptr(GOutputStream) report_text = NULL;
-  guint n_input, n_output;
+  g_autoptr(DmDataset) saved = NULL;
+  guint n_input;
   DmHostSeconds seconds = { 0 };
   goffset host_seconds_offset = 0;
   gint64 start = g_get_monotonic_time (), writing_start;
@@ -496,7 +578,6 @@ transform_work (DmCliJob      *job,
     return FALSE;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
-  n_output = dm_dataset_get_n_items (run->output);
 
   /* One text for both reports: --report's file, and the per-item members
    * the HTML report reads from it, which the tree leaves out. */
@@ -553,13 +634,18 @@ transform_work (DmCliJob      *job,
         return FALSE;
     }
 
-  dm_cli_job_report (job, "writing", -1.0, n_output);
+  if (is_in_place (run->destination, options->source))
+    saved = with_skipped_left_as_they_are (run->input, run->output, run->transform, &run->n_left);
+  if (saved == NULL)
+    saved = g_object_ref (run->output);
+
+  dm_cli_job_report (job, "writing", -1.0, dm_dataset_get_n_items (saved));
   writing_start = g_get_monotonic_time ();
-  if (!dm_dataset_save (run->output, run->destination, run->flags, cancellable, error))
+  if (!dm_dataset_save (saved, run->destination, run->flags, cancellable, error))
     return FALSE;
   seconds.writing = seconds_since (writing_start);
   seconds.total = seconds_since (start);
-  dm_cli_job_report (job, "writing", 1.0, n_output);
+  dm_cli_job_report (job, "writing", 1.0, dm_dataset_get_n_items (saved));
 
   if (staged_report != NULL && !patch_host_seconds (staged_report, host_seconds_offset, &seconds, error))
     return FALSE;
@@ -644,7 +730,7 @@ run_transform (RunOptions  *options,
   if (succeeded && !options->quiet)
     {
       print_skipped (run.transform);
-      print_summary (run.input, run.output, run.destination);
+      print_summary (run.input, run.output, run.destination, run.n_left);
     }
 
   g_clear_object (&run.input);

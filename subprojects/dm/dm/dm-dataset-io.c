@@ -318,6 +318,7 @@ dm_dataset_save (DmDataset     *dataset,
   g_autofree char *absolute = NULL;
   g_autofree char *parent = NULL;
   g_autofree char *temp = NULL;
+  g_autoptr(DmMediaPlan) plan = NULL;
   g_autoptr(GError) local_error = NULL;
   int lock = -1;
 
@@ -333,6 +334,11 @@ dm_dataset_save (DmDataset     *dataset,
   if (dm_dataset_get_source_path (dataset) != NULL &&
       dm_is_same_directory (destination, dm_dataset_get_source_path (dataset)))
     return dm_in_place_save (dataset, destination, cancellable, error);
+
+  /* A missing media file is found before anything is made. */
+  plan = dm_datumaro_plan_media (dataset, error);
+  if (plan == NULL)
+    return FALSE;
 
   /* The directory the checks looked at: through a symbolic link, so that
    * the output is staged on the file system it is moved into. */
@@ -357,7 +363,7 @@ dm_dataset_save (DmDataset     *dataset,
       return FALSE;
     }
 
-  if (!dm_datumaro_write_full (dataset, temp, flags, cancellable, &local_error) ||
+  if (!dm_datumaro_write_planned (dataset, plan, temp, flags, cancellable, &local_error) ||
       g_cancellable_set_error_if_cancelled (cancellable, &local_error))
     {
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

@@ -3,9 +3,12 @@
  *
  * A worker posts (phase, fraction, total) from any thread; the relay
  * queues it and schedules one delivery on the context, which calls the
- * relay's function with everything queued since the last one. Updates of
- * one phase that come faster than the context delivers them replace each
- * other; a new phase is always delivered. The owner closes the relay on
+ * relay's function with everything queued since the last one. A phase's
+ * first update is always delivered as it was posted, so a view that
+ * announces a phase sees it begin as the worker began it (a count known
+ * only at its end does not show at its start on a fast run and not on a
+ * slow one); later updates of the phase that come faster than the context
+ * delivers them replace each other. The owner closes the relay on
  * the context's thread when the work is over; a delivery still scheduled
  * then finds it closed and does nothing, and the last reference (the
  * owner's or the scheduled delivery's) frees it.
@@ -21,6 +24,7 @@ typedef struct
 {
   double fraction;
   guint total;
+  gboolean begins_phase;    /* the phase's first update: never replaced */
   char phase[];
 } ProgressEvent;
 
@@ -33,6 +37,7 @@ struct _DmProgressRelay
 
   GMutex lock;
   GPtrArray *pending;       /* of ProgressEvent */
+  char *posted_phase;       /* the phase of the last update posted */
   gboolean delivery_scheduled;
   gboolean closed;
 };
@@ -44,6 +49,7 @@ dm_progress_relay_clear (gpointer data)
 
   g_mutex_clear (&relay->lock);
   g_ptr_array_unref (relay->pending);
+  g_free (relay->posted_phase);
   g_main_context_unref (relay->context);
 }
 
@@ -136,12 +142,19 @@ dm_progress_relay_post (DmProgressRelay *relay,
                         guint            total)
 {
   ProgressEvent *last = NULL;
+  gboolean begins_phase;
   gboolean schedule;
 
   g_mutex_lock (&relay->lock);
+  begins_phase = g_strcmp0 (relay->posted_phase, phase) != 0;
+  if (begins_phase)
+    {
+      g_free (relay->posted_phase);
+      relay->posted_phase = g_strdup (phase);
+    }
   if (relay->pending->len > 0)
     last = g_ptr_array_index (relay->pending, relay->pending->len - 1);
-  if (last != NULL && g_str_equal (last->phase, phase))
+  if (!begins_phase && last != NULL && !last->begins_phase && g_str_equal (last->phase, phase))
     {
       last->fraction = fraction;
       last->total = MAX (last->total, total);
@@ -154,6 +167,7 @@ dm_progress_relay_post (DmProgressRelay *relay,
       memcpy (event->phase, phase, phase_size);
       event->fraction = fraction;
       event->total = total;
+      event->begins_phase = begins_phase;
       g_ptr_array_add (relay->pending, event);
     }
   schedule = !relay->delivery_scheduled;

@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <float.h>
 #include <math.h>
 
 #include <glib/gi18n-lib.h>
@@ -801,7 +802,10 @@ dm_transform_set_parameter_from_string (DmTransform  *self,
     {
       g_autofree char *range = NULL;
 
-      if (G_IS_PARAM_SPEC_DOUBLE (pspec))
+      /* The smallest positive double as the minimum excludes 0 alone. */
+      if (G_IS_PARAM_SPEC_DOUBLE (pspec) && G_PARAM_SPEC_DOUBLE (pspec)->minimum == DBL_TRUE_MIN)
+        range = g_strdup_printf (">0…%g", G_PARAM_SPEC_DOUBLE (pspec)->maximum);
+      else if (G_IS_PARAM_SPEC_DOUBLE (pspec))
         range = g_strdup_printf ("%g…%g", G_PARAM_SPEC_DOUBLE (pspec)->minimum,
                                  G_PARAM_SPEC_DOUBLE (pspec)->maximum);
       else if (G_IS_PARAM_SPEC_UINT (pspec))

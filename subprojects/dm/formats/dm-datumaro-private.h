@@ -22,7 +22,16 @@ G_BEGIN_DECLS
 /* The image file of an item whose image has no path: "<id>.jpg". */
 #define DM_DATUMARO_IMAGE_EXT ".jpg"
 
-gboolean  dm_datumaro_write_full     (DmDataset     *dataset,
+/* Where the media files of a dataset being written go. */
+typedef struct _DmMediaPlan DmMediaPlan;
+
+void      dm_media_plan_free         (DmMediaPlan   *plan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmMediaPlan, dm_media_plan_free)
+
+DmMediaPlan *dm_datumaro_plan_media  (DmDataset     *dataset,
+                                      GError       **error);
+gboolean  dm_datumaro_write_planned  (DmDataset     *dataset,
+                                      DmMediaPlan   *plan,
                                       const char    *directory,
                                       DmSaveFlags    flags,
                                       GCancellable  *cancellable,

@@ -340,10 +340,22 @@ join_media_path (AnnotationReader *r,
   return g_build_filename (r->root, folder, written, NULL);
 }
 
+/* Whether the folder that would hold @path exists. */
+static gboolean
+has_folder (const char *path)
+{
+  g_autofree char *folder = g_path_get_dirname (path);
+
+  return g_file_test (folder, G_FILE_TEST_IS_DIR);
+}
+
 /* Records the image @written (image.path, media.path, related_images[i].path)
  * the way Datumaro resolves it: below images/<subset>/, or, when no such
  * file exists, below images/ itself, where Datumaro before 1.0 kept every
- * subset's images. */
+ * subset's images. A file in neither place is recorded where the dataset's
+ * folders say it was looked for: below images/ when only there is its
+ * folder (a legacy "train/x.jpg" has images/train/ but no
+ * images/train/train/), so that its message names that path. */
 static void
 add_image_file (AnnotationReader *r,
                 DmItem           *item,
@@ -357,7 +369,7 @@ add_image_file (AnnotationReader *r,
     {
       g_autofree char *legacy = join_media_path (r, DM_DATUMARO_IMAGES_DIR, written);
 
-      if (g_file_test (legacy, G_FILE_TEST_EXISTS))
+      if (g_file_test (legacy, G_FILE_TEST_EXISTS) || (!has_folder (path) && has_folder (legacy)))
         {
           g_free (folder);
           folder = g_strdup (DM_DATUMARO_IMAGES_DIR);

@@ -240,26 +240,25 @@ failed:
 }
 
 /* Where the media files of the written items go. */
-typedef struct
+struct _DmMediaPlan
 {
   GHashTable *sources;    /* output path (below the output) -> source file */
   GHashTable *placed;     /* absolute source file -> output path */
   GHashTable *rewritten;  /* DmItem -> its JSON with absolute paths made relative */
   GPtrArray *copies;      /* of output path, in item order, each once */
   GPtrArray *owners;      /* of DmItem, the first item of each copy */
-} MediaPlan;
+};
 
-static void
-media_plan_clear (MediaPlan *plan)
+void
+dm_media_plan_free (DmMediaPlan *plan)
 {
   g_clear_pointer (&plan->sources, g_hash_table_unref);
   g_clear_pointer (&plan->placed, g_hash_table_unref);
   g_clear_pointer (&plan->rewritten, g_hash_table_unref);
   g_clear_pointer (&plan->copies, g_ptr_array_unref);
   g_clear_pointer (&plan->owners, g_ptr_array_unref);
+  g_free (plan);
 }
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MediaPlan, media_plan_clear)
 
 /* The media files of @item as (folder, member, written, source) rows: those
  * its reader recorded, or for an item made by other means (ImageNet) its
@@ -326,7 +325,7 @@ set_member (JsonNode   *root,
 /* A free output name in @folder for the outside file @source: its base
  * name, numbered when another file has it. */
 static char *
-place_outside_file (MediaPlan  *plan,
+place_outside_file (DmMediaPlan *plan,
                     const char *folder,
                     const char *source)
 {
@@ -346,15 +345,51 @@ place_outside_file (MediaPlan  *plan,
     }
 }
 
-/* Decides where every media file of @dataset goes: `<folder>/<written>` as
+/* Fails when the media file @source of @item is not there, before any
+ * output is made: a missing file is the input's fault, and a stat per
+ * file is cheap next to the copy that would find it out later. Other
+ * failures to reach the file are the copy's to report. */
+static gboolean
+check_source (DmItem      *item,
+              const char  *folder,
+              const char  *source,
+              GError     **error)
+{
+  GStatBuf buf;
+
+  if (g_stat (source, &buf) == 0 || (errno != ENOENT && errno != ENOTDIR))
+    return TRUE;
+  /* G_IO_ERROR_NOT_FOUND, as the copy would have failed. */
+  if (g_str_has_prefix (folder, DM_DATUMARO_IMAGES_DIR G_DIR_SEPARATOR_S) ||
+      g_str_equal (folder, DM_DATUMARO_IMAGES_DIR))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _("%s: the image of item %s/%s is missing"),
+                 source, dm_item_get_subset (item), dm_item_get_id (item));
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                 _("%s: the media file of item %s/%s is missing"),
+                 source, dm_item_get_subset (item), dm_item_get_id (item));
+  return FALSE;
+}
+
+/*
+ * dm_datumaro_plan_media:
+ * @dataset: a dataset
+ * @error: return location for a #GError
+ *
+ * Decides where every media file of @dataset goes: `<folder>/<written>` as
  * the item's JSON says, once for a file several items share; a file the
  * JSON names by an absolute path (outside the dataset) is copied into its
- * folder and the JSON made to name it there. */
-static gboolean
-plan_media (DmDataset  *dataset,
-            MediaPlan  *plan,
-            GError    **error)
+ * folder and the JSON made to name it there. Fails, writing nothing, when
+ * a file is missing or a path leads out of its folder.
+ *
+ * Returns: (transfer full): the plan, or %NULL with @error set
+ */
+DmMediaPlan *
+dm_datumaro_plan_media (DmDataset  *dataset,
+                        GError    **error)
 {
+  g_autoptr(DmMediaPlan) plan = g_new0 (DmMediaPlan, 1);
   guint n_items = dm_dataset_get_n_items (dataset);
 
   plan->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -386,6 +421,8 @@ plan_media (DmDataset  *dataset,
               path = g_hash_table_lookup (plan->placed, source);
               if (path == NULL)
                 {
+                  if (!check_source (item, folder, source, error))
+                    return NULL;
                   path = place_outside_file (plan, folder, source);
                   g_hash_table_insert (plan->placed, g_strdup (source), path);
                   g_hash_table_insert (plan->sources, g_strdup (path), g_strdup (source));
@@ -408,13 +445,18 @@ plan_media (DmDataset  *dataset,
               g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
                            _("Item %s/%s: the image path “%s” leads out of the image folder"),
                            dm_item_get_subset (item), dm_item_get_id (item), written);
-              return FALSE;
+              return NULL;
             }
           path = g_build_filename (folder, written, NULL);
           if (g_hash_table_contains (plan->sources, path))
             {
               g_free (path);
               continue;
+            }
+          if (!check_source (item, folder, source, error))
+            {
+              g_free (path);
+              return NULL;
             }
           g_hash_table_insert (plan->sources, path, g_strdup (source));
           g_ptr_array_add (plan->copies, path);
@@ -423,7 +465,7 @@ plan_media (DmDataset  *dataset,
       if (json != NULL)
         g_hash_table_insert (plan->rewritten, item, dm_json_node_to_text (json));
     }
-  return TRUE;
+  return g_steal_pointer (&plan);
 }
 
 /* A new file at @destination with the contents of @source: a clone where
@@ -461,7 +503,7 @@ copy_media_file (const char    *source,
 }
 
 static gboolean
-copy_media (MediaPlan     *plan,
+copy_media (DmMediaPlan   *plan,
             const char    *directory,
             gboolean       link,
             GCancellable  *cancellable,
@@ -548,38 +590,38 @@ dm_datumaro_write_annotations (DmDataset     *dataset,
 }
 
 /*
- * dm_datumaro_write_full:
+ * dm_datumaro_write_planned:
  * @dataset: a dataset
+ * @plan: where @dataset's media files go: dm_datumaro_plan_media()
  * @directory: (type filename): an existing empty directory
  * @flags: %DM_SAVE_LINK_MEDIA to hard-link media files where possible
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
- * dm_datumaro_write() with the choice of linking media files.
+ * dm_datumaro_write() with the plan made beforehand and the choice of
+ * linking media files.
  */
 gboolean
-dm_datumaro_write_full (DmDataset     *dataset,
-                        const char    *directory,
-                        DmSaveFlags    flags,
-                        GCancellable  *cancellable,
-                        GError       **error)
+dm_datumaro_write_planned (DmDataset     *dataset,
+                           DmMediaPlan   *plan,
+                           const char    *directory,
+                           DmSaveFlags    flags,
+                           GCancellable  *cancellable,
+                           GError       **error)
 {
   g_autofree char *annotations_dir = NULL;
-  g_auto(MediaPlan) plan = { 0 };
 
   g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
+  g_return_val_if_fail (plan != NULL, FALSE);
   g_return_val_if_fail (directory != NULL, FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!plan_media (dataset, &plan, error))
-    return FALSE;
-
   annotations_dir = g_build_filename (directory, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
-  if (!dm_datumaro_write_annotations (dataset, annotations_dir, plan.rewritten, cancellable, error))
+  if (!dm_datumaro_write_annotations (dataset, annotations_dir, plan->rewritten, cancellable, error))
     return FALSE;
 
-  if (!copy_media (&plan, directory, (flags & DM_SAVE_LINK_MEDIA) != 0, cancellable, error))
+  if (!copy_media (plan, directory, (flags & DM_SAVE_LINK_MEDIA) != 0, cancellable, error))
     return FALSE;
 
   if (dm_hash_key_cache_has_keys (dataset) && !dm_datumaro_write_hash_keys (dataset, directory, error))
@@ -603,7 +645,8 @@ dm_datumaro_write_full (DmDataset     *dataset,
  * with a hash key, `hash_key_meta/hash_keys.json`. Media files are copies
  * (clones where the file system can): the output shares no file with the
  * input. A file the JSON names by an absolute path is copied into the
- * output's folder for it and the JSON made to name the copy.
+ * output's folder for it and the JSON made to name the copy. A media file
+ * that is missing fails the write before anything is written.
  *
  * This writes in place and leaves what it wrote on failure; use
  * dm_dataset_save() for an output that appears whole or not at all.
@@ -616,5 +659,11 @@ dm_datumaro_write (DmDataset     *dataset,
                    GCancellable  *cancellable,
                    GError       **error)
 {
-  return dm_datumaro_write_full (dataset, directory, DM_SAVE_NONE, cancellable, error);
+  g_autoptr(DmMediaPlan) plan = NULL;
+
+  g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
+
+  plan = dm_datumaro_plan_media (dataset, error);
+  return plan != NULL &&
+         dm_datumaro_write_planned (dataset, plan, directory, DM_SAVE_NONE, cancellable, error);
 }

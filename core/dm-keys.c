@@ -21,17 +21,8 @@ dm_keys_check_size (gsize key_bytes, GError **error)
   return FALSE;
 }
 
-guint
-dm_keys_popcount (const guint8 *key, gsize key_bytes)
-{
-  guint count = 0;
-
-  for (gsize i = 0; i < key_bytes; i++)
-    count += (guint) __builtin_popcount (key[i]);
-  return count;
-}
-
-/* A 64-bit word at a time, then any bytes left. On x86-64 a clone with
+/* The Hamming distance of a and b (b NULL: the bits set in a), a 64-bit
+ * word at a time, then any bytes left. On x86-64 a clone with
  * the POPCNT instruction is chosen at load time where the CPU has it:
  * without it each word's count is a dozen instructions, and dedup calls
  * this for every pair it compares. The clones are of a static function:
@@ -53,11 +44,13 @@ hamming_words (const guint8 *a, const guint8 *b, gsize key_bytes)
       guint64 x, y;
 
       memcpy (&x, a + i, 8);
-      memcpy (&y, b + i, 8);
+      y = 0;
+      if (b != NULL)
+        memcpy (&y, b + i, 8);
       count += (guint) __builtin_popcountll (x ^ y);
     }
   for (; i < key_bytes; i++)
-    count += (guint) __builtin_popcount ((guint) (a[i] ^ b[i]));
+    count += (guint) __builtin_popcount ((guint) (a[i] ^ (b != NULL ? b[i] : 0)));
   return count;
 }
 
@@ -65,6 +58,12 @@ guint
 dm_keys_hamming (const guint8 *a, const guint8 *b, gsize key_bytes)
 {
   return hamming_words (a, b, key_bytes);
+}
+
+guint
+dm_keys_popcount (const guint8 *key, gsize key_bytes)
+{
+  return hamming_words (key, NULL, key_bytes);
 }
 
 void

@@ -114,24 +114,33 @@ dm_hash_key_cache_install (const char  *from_directory,
   return TRUE;
 }
 
-/* Appends a key's bytes as JSON text, "[b0,b1,…]", to text. */
+/* Sets text to a key's bytes as JSON text, "[b0,b1,…]": at most 4 bytes
+ * of text per key byte, written in place. */
 static void
-append_key_array (GString      *text,
-                  const guint8 *bytes,
-                  gsize         size)
+set_key_array (GString      *text,
+               const guint8 *bytes,
+               gsize         size)
 {
-  g_string_append_c (text, '[');
+  char *out;
+
+  g_string_set_size (text, 4 * size + 2);
+  out = text->str;
+  *out++ = '[';
   for (gsize b = 0; b < size; b++)
     {
-      if (b > 0)
-        g_string_append_c (text, ',');
-      if (bytes[b] >= 100)
-        g_string_append_c (text, (char) ('0' + bytes[b] / 100));
-      if (bytes[b] >= 10)
-        g_string_append_c (text, (char) ('0' + bytes[b] / 10 % 10));
-      g_string_append_c (text, (char) ('0' + bytes[b] % 10));
+      guint value = bytes[b];
+
+      if (value >= 100)
+        *out++ = (char) ('0' + value / 100);
+      if (value >= 10)
+        *out++ = (char) ('0' + value / 10 % 10);
+      *out++ = (char) ('0' + value % 10);
+      *out++ = ',';
     }
-  g_string_append_c (text, ']');
+  if (size > 0)
+    out--;
+  *out++ = ']';
+  g_string_truncate (text, (gsize) (out - text->str));
 }
 
 /* The file's contents: @members (name, value, …, NULL) as further
@@ -185,8 +194,7 @@ write_hash_key_stream (GOutputStream  *stream,
       name = g_strconcat (dm_item_get_subset (item), "/", dm_item_get_id (item), NULL);
       dm_json_gen_text (gen, name);
       bytes = g_bytes_get_data (key, &size);
-      g_string_truncate (array, 0);
-      append_key_array (array, bytes, size);
+      set_key_array (array, bytes, size);
       /* yajl writes a number's text as given: the whole array goes out as
        * one value, the same bytes as an array of numbers. A yajl call per
        * byte (180 instructions each; yajl_gen_integer goes through printf)

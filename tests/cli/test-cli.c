@@ -599,7 +599,6 @@ test_help_lists_every_parameter (Fixture *fixture, gconstpointer data)
   g_autoptr(DmTransform) prune = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree GParamSpec **pspecs = NULL;
-  g_autofree char *ratio_line = NULL;
   guint n_pspecs;
 
   g_assert_cmpint (run->status, ==, 0);

@@ -383,49 +383,6 @@ is_in_place (const char *destination,
          d.st_dev == s.st_dev && d.st_ino == s.st_ino;
 }
 
-/* What a save in place writes: @output with the items the transform
- * skipped as broken put back where they were in @input, as they were, so
- * that their annotations stay and their files are not deleted as a
- * dropped item's are. %NULL when nothing was skipped; @n_left receives
- * how many were put back. */
-static DmDataset *
-with_skipped_left_as_they_are (DmDataset   *input,
-                               DmDataset   *output,
-                               DmTransform *transform,
-                               guint       *n_left)
-{
-  JsonArray *skipped = skipped_items (transform);
-  g_autoptr(GHashTable) left = g_hash_table_new (g_direct_hash, g_direct_equal);
-  DmDataset *merged;
-
-  *n_left = 0;
-  for (guint i = 0; skipped != NULL && i < json_array_get_length (skipped); i++)
-    {
-      JsonObject *entry = json_array_get_object_element (skipped, i);
-      DmItem *item = dm_dataset_find_item (input,
-                                           json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_SUBSET, ""),
-                                           json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_ID, ""));
-
-      if (item != NULL)
-        g_hash_table_add (left, item);
-    }
-  if (g_hash_table_size (left) == 0)
-    return NULL;
-
-  merged = dm_dataset_new_like (output);
-  for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
-    {
-      DmItem *item = dm_dataset_get_item (input, i);
-      DmItem *kept = g_hash_table_contains (left, item) ? item
-        : dm_dataset_find_item (output, dm_item_get_subset (item), dm_item_get_id (item));
-
-      if (kept != NULL)
-        dm_dataset_append_item (merged, kept);
-    }
-  *n_left = g_hash_table_size (left);
-  return merged;
-}
-
 static void
 set_no_report_error (GError      **error,
                      DmTransform  *transform,
@@ -558,7 +515,6 @@ transform_work (DmCliJob      *job,
   g_autoptr(DmStagedFile) staged_html = NULL;
   g_autoptr(DmStagedFile) staged_report = NULL;
   g_autoptr(GOutputStream) report_text = NULL;
-  g_autoptr(DmDataset) saved = NULL;
   guint n_input;
   DmHostSeconds seconds = { 0 };
   goffset host_seconds_offset = 0;
@@ -634,18 +590,18 @@ transform_work (DmCliJob      *job,
         return FALSE;
     }
 
-  if (is_in_place (run->destination, options->source))
-    saved = with_skipped_left_as_they_are (run->input, run->output, run->transform, &run->n_left);
-  if (saved == NULL)
-    saved = g_object_ref (run->output);
+  /* Saved in place, libdm leaves the items the transform skipped as they
+   * are (dm_dataset_save()); the summary says so. */
+  if (is_in_place (run->destination, options->source) && skipped_items (run->transform) != NULL)
+    run->n_left = json_array_get_length (skipped_items (run->transform));
 
-  dm_cli_job_report (job, "writing", -1.0, dm_dataset_get_n_items (saved));
+  dm_cli_job_report (job, "writing", -1.0, dm_dataset_get_n_items (run->output));
   writing_start = g_get_monotonic_time ();
-  if (!dm_dataset_save (saved, run->destination, run->flags, cancellable, error))
+  if (!dm_dataset_save (run->output, run->destination, run->flags, cancellable, error))
     return FALSE;
   seconds.writing = seconds_since (writing_start);
   seconds.total = seconds_since (start);
-  dm_cli_job_report (job, "writing", 1.0, dm_dataset_get_n_items (saved));
+  dm_cli_job_report (job, "writing", 1.0, dm_dataset_get_n_items (run->output));
 
   if (staged_report != NULL && !patch_host_seconds (staged_report, host_seconds_offset, &seconds, error))
     return FALSE;

@@ -688,87 +688,17 @@ transform_work (DmCliJob      *job,
   return TRUE;
 }
 
-/* Whether @dir has a folder named @name. */
+/* The format of @source: @format as given, or detected before any work,
+ * so that a SOURCE in no format (a Datumaro project, say) is refused at
+ * once, not after "loading…". */
 static gboolean
-has_folder (const char *dir,
-            const char *name)
+settle_format (const char  *source,
+               char       **format,
+               GError     **error)
 {
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-
-  return g_file_test (path, G_FILE_TEST_IS_DIR);
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* Adds to @found the folders below @dir, down to @depth levels, that hold a
- * Datumaro dataset (annotations/), in name order; hidden ones (a project's
- * .datumaro/, DVC's .dvc/) are not looked in. */
-static void
-find_datasets (const char *dir,
-               guint       depth,
-               GPtrArray  *found)
-{
-  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
-    if (name[0] != '.')
-      g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-  for (guint i = 0; i < names->len; i++)
-    {
-      g_autofree char *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
-
-      if (!g_file_test (path, G_FILE_TEST_IS_DIR))
-        continue;
-      if (has_folder (path, "annotations"))
-        g_ptr_array_add (found, g_steal_pointer (&path));
-      else if (depth > 1)
-        find_datasets (path, depth - 1, found);
-    }
-}
-
-/* A Datumaro project (.datumaro/ at its top) is no dataset: its datasets
- * are its sources (sources/NAME/ in Datumaro 0.1's layout, NAME/ since)
- * and a built one (dataset/ in 0.1's). Refused before any work, naming
- * them, rather than by the loader's "cannot tell the format". */
-static gboolean
-check_not_a_project (const char  *source,
-                     const char  *format,
-                     GError     **error)
-{
-  g_autoptr(GPtrArray) datasets = NULL;
-  g_autofree char *list = NULL;
-
-  if ((format != NULL && !g_str_equal (format, "datumaro")) || !has_folder (source, ".datumaro")
-      || has_folder (source, "annotations"))
-    return TRUE;
-
-  datasets = g_ptr_array_new_null_terminated (4, g_free, TRUE);
-  find_datasets (source, 2, datasets);
-  if (datasets->len == 0)
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
-                   _("%s is a Datumaro project (it has .datumaro/), not a dataset, and no folder in it holds one; "
-                     "export one with “datum project export -p %s -f datumaro -o DIR -- --save-media” "
-                     "and pass DIR as SOURCE"), source, source);
-      return FALSE;
-    }
-  list = g_strjoinv (", ", (char **) datasets->pdata);
-  g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
-               g_dngettext (GETTEXT_PACKAGE,
-                            "%s is a Datumaro project (it has .datumaro/), not a dataset; its dataset is in %s: "
-                            "pass that as SOURCE",
-                            "%s is a Datumaro project (it has .datumaro/), not a dataset; its datasets are in %s: "
-                            "pass one of them as SOURCE", datasets->len),
-               source, list);
-  return FALSE;
+  if (*format == NULL)
+    *format = dm_dataset_detect_format (source, error);
+  return *format != NULL;
 }
 
 /* Sets each NAME=VALUE of @assignments on @transform. Returns 0, or the
@@ -851,9 +781,8 @@ run_transform (RunOptions  *options,
   if (status != 0)
     return status;
 
-  if (!check_not_a_project (options->source, options->format, &error))
-    return fail (error);
-  if (!dm_dataset_check_destination (run.destination, options->source, run.flags, &error))
+  if (!settle_format (options->source, &options->format, &error) ||
+      !dm_dataset_check_destination (run.destination, options->source, run.flags, &error))
     return fail (error);
   if (options->report_path != NULL
       && !dm_json_report_check_destination (options->report_path, options->source, run.destination, &error))
@@ -1512,15 +1441,13 @@ hash_work (DmCliJob      *job,
 
 /* What `dm hash` writes, checked before any work: a shard's key file, or
  * the cache below SOURCE (Datumaro's place for it, which a run replaces
- * through a file beside it); and SOURCE is a dataset, not a project. */
+ * through a file beside it). */
 static gboolean
 check_hash_source (HashRun  *run,
                    GError  **error)
 {
   g_autofree char *cache = NULL;
 
-  if (!check_not_a_project (run->source, run->format, error))
-    return FALSE;
   if (run->shard_count > 0)
     {
       if (dm_staged_file_check_place (run->keys_out, error))
@@ -1609,6 +1536,8 @@ command_hash (DmCliLog *log, int argc, char **argv)
   if (status != 0)
     return status;
 
+  if (!settle_format (argv[1], &format, &error))
+    return fail (error);
   run.source = argv[1];
   run.format = format;
   run.transform = transform;

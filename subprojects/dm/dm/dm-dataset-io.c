@@ -74,6 +74,8 @@ dm_dataset_detect_format (const char  *path,
     return NULL;
   if (dm_datumaro_has_annotation_files (path))
     return g_strdup ("datumaro");
+  if (!dm_datumaro_check_not_a_project (path, error))
+    return NULL;
   return dm_imagenet_detect (path, error);
 }
 
@@ -120,7 +122,7 @@ dm_dataset_load (const char    *path,
     }
 
   if (g_str_equal (format, "datumaro"))
-    return dm_datumaro_load (path, cancellable, error);
+    return dm_datumaro_check_not_a_project (path, error) ? dm_datumaro_load (path, cancellable, error) : NULL;
   if (g_str_equal (format, "imagenet_txt"))
     return dm_imagenet_txt_load (path, cancellable, error);
   return dm_imagenet_load (path, g_str_equal (format, "imagenet_with_subset_dirs"), cancellable, error);

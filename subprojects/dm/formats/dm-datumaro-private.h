@@ -19,8 +19,13 @@ G_BEGIN_DECLS
 #define DM_DATUMARO_IMAGES_DIR "images"
 #define DM_DATUMARO_POINT_CLOUDS_DIR "point_clouds"
 #define DM_DATUMARO_VIDEOS_DIR "videos"
+/* What makes a directory a Datumaro project rather than a dataset. */
+#define DM_DATUMARO_PROJECT_DIR ".datumaro"
 /* The image file of an item whose image has no path: "<id>.jpg". */
 #define DM_DATUMARO_IMAGE_EXT ".jpg"
+
+gboolean  dm_datumaro_check_not_a_project (const char  *source,
+                                           GError     **error);
 
 /* Where the media files of a dataset being written go. */
 typedef struct _DmMediaPlan DmMediaPlan;

@@ -195,8 +195,9 @@ test_report_common_members (Fixture *fixture, gconstpointer data)
     }
 }
 
-/* A transform without a check_parameters: every combination goes. */
-typedef struct { DmTransform parent_instance; } TestPlain;
+/* A transform without a check_parameters: every combination goes. Its
+ * one parameter is a signed int of the range -2…5. */
+typedef struct { DmTransform parent_instance; int offset; } TestPlain;
 typedef struct { DmTransformClass parent_class; } TestPlainClass;
 
 static GType test_plain_get_type (void);
@@ -212,9 +213,57 @@ test_plain_apply (DmTransform   *transform,
 }
 
 static void
+test_plain_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  g_value_set_int (value, ((TestPlain *) object)->offset);
+}
+
+static void
+test_plain_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  ((TestPlain *) object)->offset = g_value_get_int (value);
+}
+
+static void
 test_plain_class_init (TestPlainClass *klass)
 {
+  G_OBJECT_CLASS (klass)->get_property = test_plain_get_property;
+  G_OBJECT_CLASS (klass)->set_property = test_plain_set_property;
+  g_object_class_install_property (G_OBJECT_CLASS (klass), 1,
+                                   g_param_spec_int ("offset", "Offset", "Offset", -2, 5, 0, G_PARAM_READWRITE));
   DM_TRANSFORM_CLASS (klass)->apply = test_plain_apply;
+}
+
+/* A signed parameter: its range's both ends, and numbers no int holds,
+ * refused by the range, as the unsigned ones of prune are. */
+static void
+test_signed_parameter_range (void)
+{
+  g_autoptr(DmTransform) plain = g_object_new (test_plain_get_type (), NULL);
+  const char *out_of_range[] = { "-3", "6", "1099511627776", "-1099511627776", "99999999999999999999" };
+  g_autoptr(GError) error = NULL;
+  int offset;
+
+  g_assert_true (dm_transform_set_parameter_from_string (plain, "offset", "-2", &error));
+  g_assert_no_error (error);
+  g_object_get (plain, "offset", &offset, NULL);
+  g_assert_cmpint (offset, ==, -2);
+  g_assert_true (dm_transform_set_parameter_from_string (plain, "offset", "5", &error));
+  g_object_get (plain, "offset", &offset, NULL);
+  g_assert_cmpint (offset, ==, 5);
+
+  for (guint i = 0; i < G_N_ELEMENTS (out_of_range); i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("Invalid value “%s” for parameter “offset”: out of range -2…5",
+                                                   out_of_range[i]);
+
+      g_assert_false (dm_transform_set_parameter_from_string (plain, "offset", out_of_range[i], &error));
+      g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT);
+      g_assert_cmpstr (error->message, ==, expected);
+      g_clear_error (&error);
+    }
+  g_object_get (plain, "offset", &offset, NULL);
+  g_assert_cmpint (offset, ==, 5);
 }
 
 static void
@@ -290,6 +339,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/parameters/refused-before-loading", test_refused_before_loading);
   g_test_add_func ("/parameters/check-parameters-api", test_check_parameters_api);
+  g_test_add_func ("/parameters/signed-parameter-range", test_signed_parameter_range);
   g_test_add ("/parameters/range-errors-name-the-range", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS),
               sample_fixture_set_up, test_range_errors_name_the_range, source_fixture_tear_down);
   g_test_add ("/parameters/ndr-takes-any-threshold-above-zero", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS),

@@ -890,9 +890,9 @@ parse_integer (GParamSpec  *pspec,
 {
   GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
   g_autoptr(GError) signed_error = NULL;
-  gint64 negative = 0;   /* the number when below 0 */
-  guint64 n = 0;         /* the number otherwise */
-  gboolean is_negative, fits;
+  g_auto(GValue) number = G_VALUE_INIT;
+  gint64 negative = 0, type_minimum = 0;
+  guint64 n = 0, type_maximum = G_MAXUINT64;
 
   if (g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &negative, &signed_error))
     n = negative >= 0 ? (guint64) negative : 0;
@@ -905,36 +905,26 @@ parse_integer (GParamSpec  *pspec,
                    text, g_param_spec_get_name (pspec));
       return FALSE;
     }
-  is_negative = negative < 0;
 
   if (type == G_TYPE_INT)
-    fits = is_negative ? negative >= G_MININT : n <= G_MAXINT;
+    type_minimum = G_MININT, type_maximum = G_MAXINT;
   else if (type == G_TYPE_LONG)
-    fits = is_negative ? negative >= G_MINLONG : n <= G_MAXLONG;
+    type_minimum = G_MINLONG, type_maximum = G_MAXLONG;
   else if (type == G_TYPE_INT64)
-    fits = is_negative || n <= G_MAXINT64;
+    type_minimum = G_MININT64, type_maximum = G_MAXINT64;
   else if (type == G_TYPE_UINT)
-    fits = !is_negative && n <= G_MAXUINT;
+    type_maximum = G_MAXUINT;
   else if (type == G_TYPE_ULONG)
-    fits = !is_negative && n <= G_MAXULONG;
-  else
-    fits = !is_negative;
-  if (!fits)
+    type_maximum = G_MAXULONG;
+  if (negative < 0 ? negative < type_minimum : n > type_maximum)
     return set_out_of_range_error (pspec, text, error);
 
-  if (type == G_TYPE_INT)
-    g_value_set_int (value, is_negative ? (int) negative : (int) n);
-  else if (type == G_TYPE_LONG)
-    g_value_set_long (value, is_negative ? (long) negative : (long) n);
-  else if (type == G_TYPE_INT64)
-    g_value_set_int64 (value, is_negative ? negative : (gint64) n);
-  else if (type == G_TYPE_UINT)
-    g_value_set_uint (value, (guint) n);
-  else if (type == G_TYPE_ULONG)
-    g_value_set_ulong (value, (gulong) n);
+  /* It fits: GValue's conversion between integer types is a cast. */
+  if (negative < 0)
+    g_value_set_int64 (g_value_init (&number, G_TYPE_INT64), negative);
   else
-    g_value_set_uint64 (value, n);
-  return TRUE;
+    g_value_set_uint64 (g_value_init (&number, G_TYPE_UINT64), n);
+  return g_value_transform (&number, value);
 }
 
 static gboolean

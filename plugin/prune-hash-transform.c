@@ -90,6 +90,29 @@ prune_hash_transform_check_parameters (DmTransform  *transform,
   return FALSE;
 }
 
+/* An item with neither a carried key nor an image stops the run here,
+ * with what helps a hash: the image hasher's own message gives a prune's
+ * remedies (--skip-broken, the method random), which a hash has none of. */
+static gboolean
+check_every_item_hashable (DmDataset  *input,
+                           GError    **error)
+{
+  for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
+    {
+      DmItem *item = dm_dataset_get_item (input, i);
+
+      if (dm_item_get_hash_key (item) != NULL || dm_item_get_image_path (item) != NULL)
+        continue;
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("Item “%s” of subset “%s” has neither a hash key nor an image to compute one from "
+                     "(a point cloud or video has none); make every item's key from your embeddings instead "
+                     "(--embeddings and --ids), or cache its key in hash_key_meta/hash_keys.json"),
+                   dm_item_get_id (item), dm_item_get_subset (item));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static DmDataset *
 prune_hash_transform_apply (DmTransform   *transform,
                             DmDataset     *input,
@@ -105,7 +128,7 @@ prune_hash_transform_apply (DmTransform   *transform,
 
   if (self->embeddings != NULL)
     keys = prune_embeddings_keys (input, self->embeddings, self->ids, error);
-  else
+  else if (check_every_item_hashable (input, error))
     keys = prune_image_hasher_keys_for_dataset (input, transform, self->threads, &n_decoded,
                                                 NULL, cancellable, error);
   if (keys == NULL)

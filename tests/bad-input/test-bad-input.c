@@ -923,6 +923,64 @@ test_skip_broken_in_place (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_image_files (after), ==, 4 + 1);
 }
 
+/* The same through the library, as a Python or GUI host does it: the
+ * output of a transform that skipped an item, saved over its source,
+ * leaves that item as it is (libdm does it, not the CLI); saved
+ * elsewhere, it leaves it out. */
+static void
+test_skip_broken_in_place_library (Fixture *f, gconstpointer data)
+{
+  g_autofree char *first_relative = g_strdup (f->first_image + strlen (f->source) + 1);
+  DmPluginRegistry *registry = dm_plugin_registry_get_default ();
+  g_autoptr(DmTransform) prune = NULL;
+  g_autoptr(DmDataset) input = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(DmDataset) elsewhere = NULL;
+  g_autoptr(DmDataset) reloaded = NULL;
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GHashTable) after = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_text (f->first_image, "", 0);
+  before = snapshot_tree (f->source);
+  dm_plugin_registry_add_default_directories (registry);
+  dm_plugin_registry_load (registry);
+  prune = dm_plugin_registry_create_transform (registry, "prune", &error);
+  g_assert_no_error (error);
+  g_assert_true (dm_transform_set_parameter_from_string (prune, "method", "cluster_random", &error));
+  g_assert_true (dm_transform_set_parameter_from_string (prune, "ratio", "0.5", &error));
+  g_assert_true (dm_transform_set_parameter_from_string (prune, "skip-broken", "true", &error));
+  g_assert_no_error (error);
+
+  input = dm_dataset_load (f->source, NULL, NULL, &error);
+  g_assert_no_error (error);
+  output = dm_transform_apply (prune, input, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, N_ITEMS / 2);
+  g_assert_null (dm_dataset_find_item (output, "train", f->first_id));
+
+  /* Elsewhere: the kept items only. */
+  g_assert_true (dm_dataset_save (output, f->dest, DM_SAVE_NONE, NULL, &error));
+  g_assert_no_error (error);
+  elsewhere = dm_dataset_load (f->dest, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dm_dataset_get_n_items (elsewhere), ==, N_ITEMS / 2);
+  g_assert_null (dm_dataset_find_item (elsewhere, "train", f->first_id));
+
+  /* In place: the kept items and the skipped one, its file as it was. */
+  g_assert_true (dm_dataset_save (output, f->source, DM_SAVE_OVERWRITE, NULL, &error));
+  g_assert_no_error (error);
+  reloaded = dm_dataset_load (f->source, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (dm_dataset_get_n_items (reloaded), ==, N_ITEMS / 2 + 1);
+  g_assert_nonnull (dm_dataset_find_item (reloaded, "train", f->first_id));
+  after = snapshot_tree (f->source);
+  g_assert_nonnull (g_hash_table_lookup (after, first_relative));
+  g_assert_cmpstr (g_hash_table_lookup (after, first_relative), ==, g_hash_table_lookup (before, first_relative));
+  /* The output itself is as the transform made it. */
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, N_ITEMS / 2);
+}
+
 /* An item with no image (a point cloud, a video, no media) and no cached
  * key is broken for the clustering methods too: --skip-broken leaves it
  * out, and says so, instead of taking it for a key of another hasher. */
@@ -1346,6 +1404,7 @@ main (int argc, char **argv)
   ADD ("images/skip-broken", test_skip_broken);
   ADD ("images/skip-broken-item-without-image", test_skip_broken_item_without_image);
   ADD ("images/skip-broken-in-place", test_skip_broken_in_place);
+  ADD ("images/skip-broken-in-place-library", test_skip_broken_in_place_library);
 
   ADD ("parameters/bad-values", test_bad_parameters);
   ADD ("parameters/more-clusters-than-items", test_more_clusters_than_items);

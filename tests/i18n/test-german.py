@@ -111,14 +111,15 @@ class GermanTest(unittest.TestCase):
 
     def test_usage(self):
         self.assert_translated(['Usage: dm COMMAND [OPTION…]', 'Commands:',
-                                'Transforms (dm TRANSFORM SOURCE[:FORMAT] [OPTION…]):', 'Prune',
+                                'Transforms (dm TRANSFORM SOURCE[:FORMAT] [OPTION…]):',
                                 'Run “dm COMMAND --help” for a command’s options.'],
                                '--help')
 
     def test_prune_options(self):
         # The host's options in its domain; the transform's, made from its
         # GParamSpecs, in the plugin's.
-        self.assert_translated(['Output directory', 'Print nothing but errors',
+        self.assert_translated(['Output directory',
+                                'Print only errors and warnings: no progress, summary or list of skipped items',
                                 'The fraction of the items kept, greater than 0 and at most 1',
                                 'number from %g to %g; default %g', '%s (%s; required)',
                                 'Keep a representative subset of the items, chosen by clustering their hash keys'],
@@ -127,7 +128,7 @@ class GermanTest(unittest.TestCase):
     def test_transform_menu(self):
         # The label, description and blurbs are the plugin's, translated in
         # its own domain, which it binds when it is loaded.
-        self.assert_translated(['Prune',
+        self.assert_translated(['Compute hash keys',
                                 'Keep a representative subset of the items, chosen by clustering their hash keys',
                                 'Parameters:', 'How the kept items are chosen',
                                 'The fraction of the items kept, greater than 0 and at most 1',

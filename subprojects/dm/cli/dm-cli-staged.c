@@ -61,6 +61,37 @@ topmost_missing (const char *dir)
   return g_steal_pointer (&missing);
 }
 
+/**
+ * dm_staged_file_check_place:
+ * @path: (type filename): where a file is to go
+ * @error: return location for a #GError
+ *
+ * Checks, before any work, that a file can be made at @path: the nearest
+ * folder on its way that exists takes new entries (the file is written
+ * beside its place, and the folders missing on the way are made there).
+ * A permission the process lacks or a read-only file system is so said
+ * at once, not after the work. The error names that folder.
+ *
+ * Returns: %TRUE if the file can be made
+ */
+gboolean
+dm_staged_file_check_place (const char  *path,
+                            GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *missing = topmost_missing (dir);
+  g_autofree char *existing = missing != NULL ? g_path_get_dirname (missing)
+                                              : g_canonicalize_filename (dir, NULL);
+  int saved_errno;
+
+  if (g_access (existing, W_OK | X_OK) == 0)
+    return TRUE;
+  saved_errno = errno;
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               _("%s cannot be written to (%s)"), existing, g_strerror (saved_errno));
+  return FALSE;
+}
+
 /* Writes @bytes at @offset of the staged file and syncs it. */
 static gboolean
 write_at (DmStagedFile  *self,

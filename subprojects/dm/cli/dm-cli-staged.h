@@ -29,6 +29,8 @@ gboolean      dm_staged_file_patch    (DmStagedFile    *self,
 gboolean      dm_staged_file_commit   (DmStagedFile    *self,
                                        GError         **error);
 void          dm_staged_file_free     (DmStagedFile    *self);
+gboolean      dm_staged_file_check_place (const char   *path,
+                                          GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmStagedFile, dm_staged_file_free)
 

@@ -83,6 +83,61 @@ fail (GError *error)
   return exit_status_of (error);
 }
 
+/* Whether a plugin provides any transform. */
+static gboolean
+has_transforms (DmPluginRegistry *registry)
+{
+  g_auto(GStrv) names = dm_plugin_registry_list_transforms (registry);
+
+  return names[0] != NULL;
+}
+
+/* What is wrong when no plugin provides a transform, and where dm looked:
+ * part of a line. */
+static char *
+describe_no_plugins (DmPluginRegistry *registry)
+{
+  g_autoptr(GString) directories = g_string_new (NULL);
+
+  for (const char * const *d = dm_plugin_registry_get_directories (registry); *d != NULL; d++)
+    {
+      if (directories->len > 0)
+        g_string_append (directories, ", ");
+      g_string_append (directories, *d);
+      if (!g_file_test (*d, G_FILE_TEST_IS_DIR))
+        /* TRANSLATORS: after a plugin folder that does not exist */
+        g_string_append (directories, _(" (missing)"));
+    }
+  return g_strdup_printf (_("no transform plugins found in %s: install a plugin there, "
+                            "or set DM_PLUGIN_PATH to the folder that holds one"), directories->str);
+}
+
+/* The end of a command whose transform could not be made (@error): when
+ * no plugin provides any, that is what is said. */
+static int
+fail_transform_lookup (GError *error)
+{
+  DmPluginRegistry *registry = load_plugins ();
+  g_autofree char *no_plugins = NULL;
+
+  if (has_transforms (registry))
+    return fail (error);
+  no_plugins = describe_no_plugins (registry);
+  g_printerr ("dm: %s\n", no_plugins);
+  return 1;
+}
+
+/* The transform's label when it says more than its name ("Compute hash
+ * keys" for hash), else NULL ("Prune" for prune). */
+static const char *
+label_beyond_name (DmTransform *transform)
+{
+  const char *label = dm_transform_get_label (transform);
+  g_autofree char *name = g_strdelimit (g_strdup (dm_transform_get_name (transform)), "-_", ' ');
+
+  return label == NULL || g_ascii_strcasecmp (label, name) == 0 ? NULL : label;
+}
+
 static int
 usage_error (GOptionContext *context,
              const char     *message)
@@ -216,14 +271,20 @@ command_transforms (DmCliLog *log, int argc, char **argv)
   g_option_context_set_summary (context, _("List the transforms the plugins provide, with their parameters."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
+  if (argc > 1)
+    {
+      g_autofree char *message = g_strdup_printf (_("unexpected argument “%s”"), argv[1]);
+
+      return usage_error (context, message);
+    }
 
   registry = load_plugins ();
   names = dm_plugin_registry_list_transforms (registry);
   if (names[0] == NULL)
     {
-      g_printerr (_("dm: no transforms found; plugin directories searched:\n"));
-      for (const char * const *d = dm_plugin_registry_get_directories (registry); *d != NULL; d++)
-        g_printerr ("  %s\n", *d);
+      g_autofree char *no_plugins = describe_no_plugins (registry);
+
+      g_printerr ("dm: %s\n", no_plugins);
       return 1;
     }
 
@@ -231,26 +292,38 @@ command_transforms (DmCliLog *log, int argc, char **argv)
     {
       g_autoptr(DmTransform) transform = dm_plugin_registry_create_transform (registry, names[t], &error);
       g_autofree GParamSpec **pspecs = NULL;
+      g_autoptr(GPtrArray) options = g_ptr_array_new_with_free_func (g_free);
+      DmTransformClass *klass;
       guint n_pspecs;
+      int width = 0;
 
       if (transform == NULL)
         return fail (error);
 
-      g_print ("%s — %s\n", names[t], dm_transform_get_label (transform));
+      klass = DM_TRANSFORM_GET_CLASS (transform);
+      if (label_beyond_name (transform) != NULL)
+        g_print ("%s — %s\n", names[t], label_beyond_name (transform));
+      else
+        g_print ("%s\n", names[t]);
       g_print ("  %s\n", dm_transform_get_description (transform));
 
+      /* The descriptions in one column, after the longest name. */
       pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (transform), &n_pspecs);
+      for (guint p = 0; p < n_pspecs; p++)
+        {
+          const char *name = g_param_spec_get_name (pspecs[p]);
+          char alias = dm_transform_class_get_alias (klass, name);
+
+          g_ptr_array_add (options, alias != 0 ? g_strdup_printf ("-%c, %s", alias, name) : g_strdup (name));
+          width = MAX (width, (int) strlen (g_ptr_array_index (options, p)));
+        }
       if (n_pspecs > 0)
         g_print ("  %s\n", _("Parameters:"));
       for (guint p = 0; p < n_pspecs; p++)
         {
-          DmTransformClass *klass = DM_TRANSFORM_GET_CLASS (transform);
-          const char *name = g_param_spec_get_name (pspecs[p]);
-          char alias = dm_transform_class_get_alias (klass, name);
           g_autofree char *description = describe_parameter (klass, pspecs[p], TRUE, FALSE);
-          g_autofree char *option = alias != 0 ? g_strdup_printf ("-%c, %s", alias, name) : g_strdup (name);
 
-          g_print ("    %-12s %s\n", option, description);
+          g_print ("    %-*s  %s\n", width, (const char *) g_ptr_array_index (options, p), description);
         }
       g_print ("\n");
     }
@@ -381,49 +454,6 @@ is_in_place (const char *destination,
 
   return g_stat (destination, &d) == 0 && g_stat (source, &s) == 0 &&
          d.st_dev == s.st_dev && d.st_ino == s.st_ino;
-}
-
-/* What a save in place writes: @output with the items the transform
- * skipped as broken put back where they were in @input, as they were, so
- * that their annotations stay and their files are not deleted as a
- * dropped item's are. %NULL when nothing was skipped; @n_left receives
- * how many were put back. */
-static DmDataset *
-with_skipped_left_as_they_are (DmDataset   *input,
-                               DmDataset   *output,
-                               DmTransform *transform,
-                               guint       *n_left)
-{
-  JsonArray *skipped = skipped_items (transform);
-  g_autoptr(GHashTable) left = g_hash_table_new (g_direct_hash, g_direct_equal);
-  DmDataset *merged;
-
-  *n_left = 0;
-  for (guint i = 0; skipped != NULL && i < json_array_get_length (skipped); i++)
-    {
-      JsonObject *entry = json_array_get_object_element (skipped, i);
-      DmItem *item = dm_dataset_find_item (input,
-                                           json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_SUBSET, ""),
-                                           json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_ID, ""));
-
-      if (item != NULL)
-        g_hash_table_add (left, item);
-    }
-  if (g_hash_table_size (left) == 0)
-    return NULL;
-
-  merged = dm_dataset_new_like (output);
-  for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
-    {
-      DmItem *item = dm_dataset_get_item (input, i);
-      DmItem *kept = g_hash_table_contains (left, item) ? item
-        : dm_dataset_find_item (output, dm_item_get_subset (item), dm_item_get_id (item));
-
-      if (kept != NULL)
-        dm_dataset_append_item (merged, kept);
-    }
-  *n_left = g_hash_table_size (left);
-  return merged;
 }
 
 static void
@@ -558,7 +588,6 @@ transform_work (DmCliJob      *job,
   g_autoptr(DmStagedFile) staged_html = NULL;
   g_autoptr(DmStagedFile) staged_report = NULL;
   g_autoptr(GOutputStream) report_text = NULL;
-  g_autoptr(DmDataset) saved = NULL;
   guint n_input;
   DmHostSeconds seconds = { 0 };
   goffset host_seconds_offset = 0;
@@ -634,18 +663,18 @@ transform_work (DmCliJob      *job,
         return FALSE;
     }
 
-  if (is_in_place (run->destination, options->source))
-    saved = with_skipped_left_as_they_are (run->input, run->output, run->transform, &run->n_left);
-  if (saved == NULL)
-    saved = g_object_ref (run->output);
+  /* Saved in place, libdm leaves the items the transform skipped as they
+   * are (dm_dataset_save()); the summary says so. */
+  if (is_in_place (run->destination, options->source) && skipped_items (run->transform) != NULL)
+    run->n_left = json_array_get_length (skipped_items (run->transform));
 
-  dm_cli_job_report (job, "writing", -1.0, dm_dataset_get_n_items (saved));
+  dm_cli_job_report (job, "writing", -1.0, dm_dataset_get_n_items (run->output));
   writing_start = g_get_monotonic_time ();
-  if (!dm_dataset_save (saved, run->destination, run->flags, cancellable, error))
+  if (!dm_dataset_save (run->output, run->destination, run->flags, cancellable, error))
     return FALSE;
   seconds.writing = seconds_since (writing_start);
   seconds.total = seconds_since (start);
-  dm_cli_job_report (job, "writing", 1.0, dm_dataset_get_n_items (saved));
+  dm_cli_job_report (job, "writing", 1.0, dm_dataset_get_n_items (run->output));
 
   if (staged_report != NULL && !patch_host_seconds (staged_report, host_seconds_offset, &seconds, error))
     return FALSE;
@@ -657,6 +686,89 @@ transform_work (DmCliJob      *job,
     return FALSE;
 
   return TRUE;
+}
+
+/* Whether @dir has a folder named @name. */
+static gboolean
+has_folder (const char *dir,
+            const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  return g_file_test (path, G_FILE_TEST_IS_DIR);
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Adds to @found the folders below @dir, down to @depth levels, that hold a
+ * Datumaro dataset (annotations/), in name order; hidden ones (a project's
+ * .datumaro/, DVC's .dvc/) are not looked in. */
+static void
+find_datasets (const char *dir,
+               guint       depth,
+               GPtrArray  *found)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    if (name[0] != '.')
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+
+      if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+        continue;
+      if (has_folder (path, "annotations"))
+        g_ptr_array_add (found, g_steal_pointer (&path));
+      else if (depth > 1)
+        find_datasets (path, depth - 1, found);
+    }
+}
+
+/* A Datumaro project (.datumaro/ at its top) is no dataset: its datasets
+ * are its sources (sources/NAME/ in Datumaro 0.1's layout, NAME/ since)
+ * and a built one (dataset/ in 0.1's). Refused before any work, naming
+ * them, rather than by the loader's "cannot tell the format". */
+static gboolean
+check_not_a_project (const char  *source,
+                     const char  *format,
+                     GError     **error)
+{
+  g_autoptr(GPtrArray) datasets = NULL;
+  g_autofree char *list = NULL;
+
+  if ((format != NULL && !g_str_equal (format, "datumaro")) || !has_folder (source, ".datumaro")
+      || has_folder (source, "annotations"))
+    return TRUE;
+
+  datasets = g_ptr_array_new_null_terminated (4, g_free, TRUE);
+  find_datasets (source, 2, datasets);
+  if (datasets->len == 0)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
+                   _("%s is a Datumaro project (it has .datumaro/), not a dataset, and no folder in it holds one; "
+                     "export one with “datum project export -p %s -f datumaro -o DIR -- --save-media” "
+                     "and pass DIR as SOURCE"), source, source);
+      return FALSE;
+    }
+  list = g_strjoinv (", ", (char **) datasets->pdata);
+  g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
+               g_dngettext (GETTEXT_PACKAGE,
+                            "%s is a Datumaro project (it has .datumaro/), not a dataset; its dataset is in %s: "
+                            "pass that as SOURCE",
+                            "%s is a Datumaro project (it has .datumaro/), not a dataset; its datasets are in %s: "
+                            "pass one of them as SOURCE", datasets->len),
+               source, list);
+  return FALSE;
 }
 
 /* Sets each NAME=VALUE of @assignments on @transform, and checks them
@@ -690,6 +802,30 @@ set_parameters (DmTransform *transform,
   return 0;
 }
 
+/* The reports are written at the end, after the work: a folder they
+ * cannot be written in (read-only, not the user's) is said before it. */
+static gboolean
+check_report_places (const RunOptions  *options,
+                     GError           **error)
+{
+  g_autofree char *index = NULL;
+
+  if (options->report_path != NULL && !dm_staged_file_check_place (options->report_path, error))
+    {
+      g_prefix_error (error, _("Cannot write the report %s: "), options->report_path);
+      return FALSE;
+    }
+  if (options->html_report_dir == NULL)
+    return TRUE;
+  index = g_build_filename (options->html_report_dir, "index.html", NULL);
+  if (!dm_staged_file_check_place (index, error))
+    {
+      g_prefix_error (error, _("Cannot write the HTML report %s: "), index);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static int
 run_transform (RunOptions  *options,
                DmTransform *transform)
@@ -721,6 +857,8 @@ run_transform (RunOptions  *options,
   if (status != 0)
     return status;
 
+  if (!check_not_a_project (options->source, options->format, &error))
+    return fail (error);
   if (!dm_dataset_check_destination (run.destination, options->source, run.flags, &error))
     return fail (error);
   if (options->report_path != NULL
@@ -729,6 +867,8 @@ run_transform (RunOptions  *options,
   if (options->html_report_dir != NULL
       && !dm_html_report_check_destination (options->html_report_dir, options->source, run.destination,
                                             options->overwrite, &error))
+    return fail (error);
+  if (!check_report_places (options, &error))
     return fail (error);
 
   progress = make_progress (options->quiet);
@@ -887,6 +1027,35 @@ check_given_twice (ParameterOptions *options)
   return NULL;
 }
 
+/* The usage error for a value with spaces around it, given for a
+ * parameter that is not text, or NULL when there is none. GLib's number
+ * parsing skips spaces before a floating-point number but not before a
+ * whole one, nor after either: all are refused alike, naming the option
+ * as it was given (-r, --param ratio). */
+static char *
+check_spaced_values (ParameterOptions *options)
+{
+  if (options->transform == NULL)
+    return NULL;
+  for (guint a = 0; a < options->assignments->len; a++)
+    {
+      const char *assignment = g_ptr_array_index (options->assignments, a);
+      const char *eq = strchr (assignment, '=');
+      g_autofree char *name = eq != NULL ? g_strndup (assignment, eq - assignment) : NULL;
+      GParamSpec *pspec = name != NULL ? g_object_class_find_property (G_OBJECT_GET_CLASS (options->transform), name)
+                                       : NULL;
+      gsize length;
+
+      if (pspec == NULL || G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_STRING)
+        continue;   /* set_parameters() refuses what is no parameter */
+      length = strlen (eq + 1);
+      if (length > 0 && (g_ascii_isspace (eq[1]) || g_ascii_isspace (eq[length])))
+        return g_strdup_printf (_("invalid value “%s” for %s: spaces around a value are not allowed"),
+                                eq + 1, (const char *) g_ptr_array_index (options->given_as, a));
+    }
+  return NULL;
+}
+
 static gboolean
 collect_parameter (const char  *option_name,
                    const char  *value,
@@ -1023,7 +1192,7 @@ host_entries_new (RunOptions *options)
       N_("Hard-link media files into DEST instead of copying them (DEST then shares them with SOURCE)"), NULL },
     { "param", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->param_options, N_("Set a transform parameter"), N_("NAME=VALUE") },
     { "project", 'p', G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &options->project, NULL, NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet, N_("Print nothing but errors"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &options->quiet, N_("Print only errors and warnings: no progress, summary or list of skipped items"), NULL },
     G_OPTION_ENTRY_NULL
   };
 
@@ -1097,6 +1266,7 @@ run_transform_command (DmCliLog    *log,
   g_autoptr(GError) error = NULL;
   g_autofree char *missing = NULL;
   g_autofree char *twice = NULL;
+  g_autofree char *spaced = NULL;
   const char *problem;
   guint n_positionals;
 
@@ -1134,6 +1304,8 @@ run_transform_command (DmCliLog    *log,
   add_param_assignments (&parameter_options, options.param_options);
   if ((twice = check_given_twice (&parameter_options)) != NULL)
     return usage_error (context, twice);
+  if ((spaced = check_spaced_values (&parameter_options)) != NULL)
+    return usage_error (context, spaced);
   if (!by_name && (missing = check_required_parameters (transform, parameter_options.assignments)) != NULL)
     return usage_error (context, missing);
   if ((problem = split_target (&options, argv[1])) != NULL)
@@ -1181,7 +1353,7 @@ command_transform (DmCliLog *log, int argc, char **argv)
         }
       transform = dm_plugin_registry_create_transform (load_plugins (), argv[i], &error);
       if (transform == NULL)
-        return fail (error);
+        return fail_transform_lookup (error);
       memmove (argv + i, argv + i + 1, (argc - i) * sizeof *argv);
       argc--;
       break;
@@ -1199,8 +1371,10 @@ typedef struct
   guint shard_count;       /* 0: hash all items into SOURCE's cache */
   const char *keys_out;    /* the shard's key file */
   char **merge_paths;      /* shard key files to merge, or NULL */
+  GPtrArray *parameters;   /* the transform's, "name=value", as given */
   guint n_items;           /* out */
   gboolean skipped;        /* out: the shard's key file was complete */
+  gboolean unchanged;      /* out: the cache held every key already */
 } HashRun;
 
 /* `dm hash --shard`: hashes the shard's items alone (see dm-hash-shard.c in the formats)
@@ -1232,6 +1406,61 @@ hash_shard (DmCliJob      *job,
   return dm_hash_shard_write (output, run->keys_out, identity, run->shard_index, run->shard_count, error);
 }
 
+/* Whether every item of @output carries the very key it carried in
+ * @input, of the same origin: the cache holds them all already, and
+ * storing them would only rewrite it. */
+static gboolean
+keys_unchanged (DmDataset *input,
+                DmDataset *output)
+{
+  guint n = dm_dataset_get_n_items (input);
+
+  if (n == 0 || n != dm_dataset_get_n_items (output) ||
+      g_strcmp0 (dm_dataset_get_hash_key_origin (input), dm_dataset_get_hash_key_origin (output)) != 0)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      GBytes *before = dm_item_get_hash_key (dm_dataset_get_item (input, i));
+      GBytes *after = dm_item_get_hash_key (dm_dataset_get_item (output, i));
+
+      if (before == NULL || after == NULL || !g_bytes_equal (before, after))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The error for a SOURCE whose format has no key cache, with the way to
+ * a Datumaro copy that suits the run: the hash transform with the
+ * parameters given (so keys from embeddings stay so), but not for shards,
+ * which are hashed to be merged into a cache that copy would fill whole. */
+static void
+set_no_cache_error (GError    **error,
+                    HashRun    *run,
+                    const char *format)
+{
+  g_autoptr(GString) command = NULL;
+
+  if (run->shard_count > 0 || run->merge_paths != NULL)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
+                   _("%s is in %s format, which has no place for hash keys; --shard and --merge need a dataset "
+                     "in Datumaro format: convert it first (any transform writes its output, -o DEST, in it)"),
+                   run->source, format);
+      return;
+    }
+  command = g_string_new ("dm transform hash ");
+  g_string_append_printf (command, "%s -o DEST", run->source);
+  for (guint i = 0; i < run->parameters->len; i++)
+    {
+      g_autofree char *quoted = g_shell_quote (g_ptr_array_index (run->parameters, i));
+
+      g_string_append_printf (command, " --param %s", quoted);
+    }
+  g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
+               _("%s is in %s format, which has no place for hash keys; convert it first with “%s”"),
+               run->source, format, command->str);
+}
+
 static gboolean
 hash_work (DmCliJob      *job,
            gpointer       user_data,
@@ -1250,10 +1479,7 @@ hash_work (DmCliJob      *job,
 
   if (g_strcmp0 (dm_dataset_get_format (input), "datumaro") != 0)
     {
-      g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
-                   _("%s is in %s format, which has no place for hash keys; "
-                     "convert it first with “dm transform hash %s -o DEST”"),
-                   run->source, dm_dataset_get_format (input), run->source);
+      set_no_cache_error (error, run, dm_dataset_get_format (input));
       return FALSE;
     }
 
@@ -1277,12 +1503,44 @@ hash_work (DmCliJob      *job,
     return FALSE;
 
   run->n_items = dm_dataset_get_n_items (output);
+  if (run->merge_paths == NULL && keys_unchanged (input, output))
+    {
+      run->unchanged = TRUE;
+      return TRUE;
+    }
   dm_cli_job_report (job, "writing", -1.0, run->n_items);
   if (!dm_datumaro_write_hash_keys (output, run->source, error))
     return FALSE;
   dm_cli_job_report (job, "writing", 1.0, run->n_items);
 
   return TRUE;
+}
+
+/* What `dm hash` writes, checked before any work: a shard's key file, or
+ * the cache below SOURCE (Datumaro's place for it, which a run replaces
+ * through a file beside it); and SOURCE is a dataset, not a project. */
+static gboolean
+check_hash_source (HashRun  *run,
+                   GError  **error)
+{
+  g_autofree char *cache = NULL;
+
+  if (!check_not_a_project (run->source, run->format, error))
+    return FALSE;
+  if (run->shard_count > 0)
+    {
+      if (dm_staged_file_check_place (run->keys_out, error))
+        return TRUE;
+      g_prefix_error (error, _("Cannot write the key file %s: "), run->keys_out);
+      return FALSE;
+    }
+  if (!g_file_test (run->source, G_FILE_TEST_IS_DIR))
+    return TRUE;   /* the loader says what is wrong */
+  cache = g_build_filename (run->source, "hash_key_meta", "hash_keys.json", NULL);
+  if (dm_staged_file_check_place (cache, error))
+    return TRUE;
+  g_prefix_error (error, _("Cannot store hash keys in %s: "), run->source);
+  return FALSE;
 }
 
 /* `dm hash SOURCE`: the hash transform's parameters (--threads,
@@ -1305,6 +1563,7 @@ command_hash (DmCliLog *log, int argc, char **argv)
   g_autoptr(DmTransform) transform = NULL;
   g_autoptr(DmCliProgress) progress = NULL;
   g_autofree char *twice = NULL;
+  g_autofree char *spaced = NULL;
   HashRun run = { 0 };
   int stop_signal = 0;
   const GOptionEntry entries[] = {
@@ -1313,7 +1572,7 @@ command_hash (DmCliLog *log, int argc, char **argv)
     { "shard", 0, 0, G_OPTION_ARG_STRING, &shard, N_("Hash only shard I of N (0 ≤ I < N) into --keys-out, not SOURCE"), N_("I/N") },
     { "keys-out", 0, 0, G_OPTION_ARG_FILENAME, &keys_out, N_("The key file of the shard"), N_("FILE") },
     { "merge", 0, 0, G_OPTION_ARG_NONE, &merge, N_("Store the keys of the shard files given after SOURCE in its cache"), NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print nothing but errors"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print only errors and warnings: no progress, summary or list of skipped items"), NULL },
     G_OPTION_ENTRY_NULL
   };
 
@@ -1346,10 +1605,12 @@ command_hash (DmCliLog *log, int argc, char **argv)
     return usage_error (context, _("expected one SOURCE directory"));
 
   if (transform == NULL)
-    return fail (transform_error);
+    return fail_transform_lookup (transform_error);
   add_param_assignments (&parameter_options, parameters);
   if ((twice = check_given_twice (&parameter_options)) != NULL)
     return usage_error (context, twice);
+  if ((spaced = check_spaced_values (&parameter_options)) != NULL)
+    return usage_error (context, spaced);
   status = set_parameters (transform, parameter_options.assignments);
   if (status != 0)
     return status;
@@ -1359,6 +1620,9 @@ command_hash (DmCliLog *log, int argc, char **argv)
   run.transform = transform;
   run.keys_out = keys_out;
   run.merge_paths = merge ? argv + 2 : NULL;
+  run.parameters = parameter_options.assignments;
+  if (!check_hash_source (&run, &error))
+    return fail (error);
   progress = make_progress (quiet);
   if (!dm_cli_job_run (progress, hash_work, &run, &stop_signal, &error))
     return fail_run (error, stop_signal);
@@ -1371,6 +1635,12 @@ command_hash (DmCliLog *log, int argc, char **argv)
   else if (run.shard_count > 0)
     g_print (_("Stored hash keys of shard %u/%u (%u items) in %s\n"),
              run.shard_index, run.shard_count, run.n_items, keys_out);
+  else if (run.unchanged)
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "The cache of %s holds the hash key of its %u item already; left it unchanged\n",
+                          "The cache of %s holds the hash keys of all its %u items already; left it unchanged\n",
+                          run.n_items),
+             argv[1], run.n_items);
   else
     g_print (_("Stored hash keys of %u items in %s\n"), run.n_items, argv[1]);
   return 0;
@@ -1401,32 +1671,46 @@ print_usage (FILE *stream)
 {
   DmPluginRegistry *registry = load_plugins ();
   g_auto(GStrv) names = NULL;
+  int width = 12;
 
   fprintf (stream, "%s\n\n%s\n", _("Usage: dm COMMAND [OPTION…]"), _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (stream, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
+    fprintf (stream, "  %-*s %s\n", width, commands[i].name, _(commands[i].summary));
   fprintf (stream, "\n%s\n", _("Transforms (dm TRANSFORM SOURCE[:FORMAT] [OPTION…]):"));
   names = dm_plugin_registry_list_transforms (registry);
+  if (names[0] == NULL)
+    {
+      g_autofree char *no_plugins = describe_no_plugins (registry);
+
+      fprintf (stream, "  %s\n", no_plugins);
+    }
+  for (guint t = 0; names[t] != NULL; t++)
+    width = MAX (width, (int) strlen (names[t]));
   for (guint t = 0; names[t] != NULL; t++)
     {
       g_autoptr(DmTransform) transform = dm_plugin_registry_create_transform (registry, names[t], NULL);
 
       g_autofree char *label = NULL;
+      const char *says;
 
       if (transform == NULL)
         continue;
+      /* The label, or the description where the label is only the name. */
+      says = label_beyond_name (transform);
+      if (says == NULL)
+        says = dm_transform_get_description (transform);
       /* `dm NAME` runs the command of that name, not the transform. */
       if (is_command (names[t]))
         /* TRANSLATORS: a transform's label, then how to run a transform
          * whose name is a command's, as in “hash  Compute hash keys (as a
          * transform: dm transform hash SOURCE …)” */
-        label = g_strdup_printf (_("%s (as a transform: dm transform %s SOURCE …)"),
-                                 dm_transform_get_label (transform), names[t]);
+        label = g_strdup_printf (_("%s (as a transform: dm transform %s SOURCE …)"), says, names[t]);
       else
-        label = g_strdup (dm_transform_get_label (transform));
-      fprintf (stream, "  %-12s %s\n", names[t], label);
+        label = g_strdup (says);
+      fprintf (stream, "  %-*s %s\n", width, names[t], label);
     }
-  fprintf (stream, "\n%s\n", _("Run “dm COMMAND --help” for a command’s options."));
+  fprintf (stream, "\n%s\n%s\n", _("Run “dm COMMAND --help” for a command’s options."),
+           _("Run “dm --version” for the version."));
 }
 
 int
@@ -1449,6 +1733,11 @@ main (int argc, char **argv)
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
     {
       print_usage (stdout);
+      return 0;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("dm %s\n", DM_CLI_VERSION);
       return 0;
     }
 
@@ -1476,6 +1765,14 @@ main (int argc, char **argv)
       return run_transform_command (log, transform, FALSE, argc - 1, argv + 1);
     }
 
+  /* Most likely a transform's name, which no plugin was found to provide. */
+  if (argv[1][0] != '-' && !has_transforms (load_plugins ()))
+    {
+      g_autofree char *no_plugins = describe_no_plugins (load_plugins ());
+
+      g_printerr (_("dm: unknown command “%s”: %s\n"), argv[1], no_plugins);
+      return 2;
+    }
   g_printerr (_("dm: unknown command “%s”\n"), argv[1]);
   print_usage (stderr);
   return 2;

@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "dm-dataset-io.h"
+#include "dm-dataset-private.h"
 #include "dm-datumaro-private.h"
 #include "dm-destination-private.h"
 #include "dm-error.h"
@@ -303,7 +304,8 @@ remove_stale_temps (const char *destination)
  * @destination may be the dataset's own source: then only its annotation
  * files and hash-key cache are replaced and the media files of dropped items
  * that no kept item refers to are deleted, every other file staying as it
- * is; a run killed at any moment leaves the source as it was or as a
+ * is (the items a transform skipped, %DM_TRANSFORM_REPORT_SKIPPED, are
+ * left as they are: annotation entries and files); a run killed at any moment leaves the source as it was or as a
  * finished run leaves it (see dm-in-place.c).
  *
  * Returns: %TRUE on success, %FALSE with @error set
@@ -333,7 +335,11 @@ dm_dataset_save (DmDataset     *dataset,
     return FALSE;
   if (dm_dataset_get_source_path (dataset) != NULL &&
       dm_is_same_directory (destination, dm_dataset_get_source_path (dataset)))
-    return dm_in_place_save (dataset, destination, cancellable, error);
+    {
+      g_autoptr(DmDataset) written = dm_dataset_dup_in_place_form (dataset);
+
+      return dm_in_place_save (written, destination, cancellable, error);
+    }
 
   /* A missing media file is found before anything is made. */
   plan = dm_datumaro_plan_media (dataset, error);

@@ -14,5 +14,8 @@
 G_BEGIN_DECLS
 
 const char  *dm_dataset_get_source_state  (DmDataset  *self);
+void         dm_dataset_leave_as_it_is    (DmDataset  *self,
+                                           DmItem     *item);
+DmDataset   *dm_dataset_dup_in_place_form (DmDataset  *self);
 
 G_END_DECLS

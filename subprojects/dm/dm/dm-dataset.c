@@ -32,6 +32,7 @@ struct _DmDataset
   char *format;
   char *hash_key_origin;
   DmDataset *origin;           /* the dataset new_like() began the chain from */
+  GPtrArray *left_as_they_are; /* of DmItem, owned: see dm_dataset_leave_as_it_is() */
 };
 
 static void dm_dataset_list_model_init (GListModelInterface *iface);
@@ -106,6 +107,7 @@ dm_dataset_finalize (GObject *object)
   g_free (self->format);
   g_free (self->hash_key_origin);
   g_clear_object (&self->origin);
+  g_clear_pointer (&self->left_as_they_are, g_ptr_array_unref);
 
   G_OBJECT_CLASS (dm_dataset_parent_class)->finalize (object);
 }
@@ -185,6 +187,9 @@ dm_dataset_new_like (DmDataset *model)
   self->format = g_strdup (model->format);
   self->hash_key_origin = g_strdup (model->hash_key_origin);
   self->origin = g_object_ref (model->origin != NULL ? model->origin : model);
+  /* What a step of the chain left as it was stays so after the next. */
+  for (guint i = 0; model->left_as_they_are != NULL && i < model->left_as_they_are->len; i++)
+    dm_dataset_leave_as_it_is (self, g_ptr_array_index (model->left_as_they_are, i));
 
   return self;
 }
@@ -601,4 +606,89 @@ dm_dataset_set_hash_key_origin (DmDataset  *self,
 
   g_free (self->hash_key_origin);
   self->hash_key_origin = g_strdup (origin);
+}
+
+/* dm_dataset_leave_as_it_is:
+ * @self: a transform's output, made with dm_dataset_new_like()
+ * @item: an item of the transform's input that the transform skipped
+ *
+ * Marks @item to be left as it is when @self is saved over its source (in
+ * place): its annotation entry stays and its files are not deleted as a
+ * dropped item's are. Saved anywhere else, @self does not hold it. A
+ * transform skips an item it cannot work on (a broken image): that is no
+ * choice to drop it from the user's dataset.
+ */
+void
+dm_dataset_leave_as_it_is (DmDataset *self,
+                           DmItem    *item)
+{
+  g_return_if_fail (DM_IS_DATASET (self));
+  g_return_if_fail (DM_IS_ITEM (item));
+
+  if (self->left_as_they_are == NULL)
+    self->left_as_they_are = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (self->left_as_they_are, g_object_ref (item));
+}
+
+/* The items of @self marked to be left as they are, by the item of the
+ * origin each stands for. */
+static GHashTable *
+left_by_origin_item (DmDataset *self)
+{
+  GHashTable *left = g_hash_table_new (g_direct_hash, g_direct_equal);
+
+  for (guint i = 0; i < self->left_as_they_are->len; i++)
+    {
+      DmItem *item = g_ptr_array_index (self->left_as_they_are, i);
+      DmItem *in_origin = dm_dataset_find_item (self->origin, dm_item_get_subset (item), dm_item_get_id (item));
+
+      if (in_origin != NULL)
+        g_hash_table_insert (left, in_origin, item);
+    }
+  return left;
+}
+
+/* dm_dataset_dup_in_place_form:
+ * @self: a dataset to save over its source
+ *
+ * What a save in place writes: @self, with the items marked by
+ * dm_dataset_leave_as_it_is() that @self does not hold put back where they
+ * were in the origin. The items of both are in the origin's order, those
+ * of @self only after them in its own.
+ *
+ * Returns: (transfer full): a new dataset, or @self (a new reference) when
+ *   no item is marked
+ */
+DmDataset *
+dm_dataset_dup_in_place_form (DmDataset *self)
+{
+  g_autoptr(GHashTable) left = NULL;
+  g_autoptr(GHashTable) placed = NULL;
+  DmDataset *merged;
+
+  g_return_val_if_fail (DM_IS_DATASET (self), NULL);
+
+  if (self->left_as_they_are == NULL || self->origin == NULL)
+    return g_object_ref (self);
+
+  left = left_by_origin_item (self);
+  placed = g_hash_table_new (g_direct_hash, g_direct_equal);
+  merged = dm_dataset_new_like (self);
+  for (guint i = 0; i < self->origin->items->len; i++)
+    {
+      DmItem *item = g_ptr_array_index (self->origin->items, i);
+      DmItem *written = dm_dataset_find_item (self, dm_item_get_subset (item), dm_item_get_id (item));
+
+      if (written == NULL)
+        written = g_hash_table_lookup (left, item);
+      if (written == NULL)
+        continue;
+      dm_dataset_append_item (merged, written);
+      g_hash_table_add (placed, written);
+    }
+  for (guint i = 0; i < self->items->len; i++)
+    if (!g_hash_table_contains (placed, g_ptr_array_index (self->items, i)))
+      dm_dataset_append_item (merged, g_ptr_array_index (self->items, i));
+
+  return merged;
 }

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "dm-dataset-private.h"
 #include "dm-error.h"
 #include "dm-progress-relay-private.h"
 #include "dm-transform.h"
@@ -570,6 +571,36 @@ dm_transform_get_description (DmTransform *self)
   return dm_transform_class_get_description (DM_TRANSFORM_GET_CLASS (self));
 }
 
+/* The items @report lists as skipped (%DM_TRANSFORM_REPORT_SKIPPED) are
+ * marked on @output to be left as they are by a save in place: a transform
+ * that could not work on an item did not choose to drop it. */
+static void
+leave_skipped_as_they_are (JsonNode  *report,
+                           DmDataset *input,
+                           DmDataset *output)
+{
+  JsonNode *member;
+  JsonArray *skipped;
+
+  if (report == NULL || !JSON_NODE_HOLDS_OBJECT (report))
+    return;
+  member = json_object_get_member (json_node_get_object (report), DM_TRANSFORM_REPORT_SKIPPED);
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+    return;
+  skipped = json_node_get_array (member);
+  for (guint i = 0; skipped != NULL && i < json_array_get_length (skipped); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (skipped, i);
+      DmItem *item = entry == NULL ? NULL :
+        dm_dataset_find_item (input,
+                              json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_SUBSET, ""),
+                              json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_ID, ""));
+
+      if (item != NULL)
+        dm_dataset_leave_as_it_is (output, item);
+    }
+}
+
 /**
  * dm_transform_check_parameters: (virtual check_parameters)
  * @self: a transform
@@ -632,6 +663,8 @@ apply_prepared (DmTransform   *self,
 
   output = DM_TRANSFORM_GET_CLASS (self)->apply (self, input, cancellable, error);
   g_return_val_if_fail ((output != NULL) != (error != NULL && *error != NULL), output);
+  if (output != NULL)
+    leave_skipped_as_they_are (dm_transform_get_report (self), input, output);
 
   return output;
 }

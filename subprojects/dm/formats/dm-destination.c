@@ -310,7 +310,8 @@ check_replaceable (const char  *path,
  *
  * Checks, before any work is done, that dm_dataset_save() may write to
  * @destination, that is: it is not a file, not inside @source nor above it, not
- * @source itself unless %DM_SAVE_OVERWRITE is given, not a mount point (the
+ * @source itself unless %DM_SAVE_OVERWRITE is given, its parent folder (or
+ * the nearest one that exists) takes new entries, not a mount point (the
  * output replaces the directory as a whole), and not a non-empty directory
  * unless %DM_SAVE_OVERWRITE is given, and then only a directory that holds a
  * Datumaro dataset and nothing else: at its top level only annotations/,
@@ -333,26 +334,54 @@ dm_dataset_check_destination (const char  *destination,
   return dm_check_destination (destination, source, flags, TRUE, error);
 }
 
-/* Saving in place writes its work in a folder beside the dataset (see
- * dm-in-place.c): a parent folder it cannot write in is said before the
- * work, not after the selection. */
+/* The folder the work for @path goes in: the nearest folder on the way to
+ * @path's parent that exists (a save makes the missing ones there). */
+static char *
+nearest_existing_parent (const char *path)
+{
+  char *dir = g_path_get_dirname (path);
+
+  while (!g_file_test (dir, G_FILE_TEST_EXISTS))
+    {
+      char *parent = g_path_get_dirname (dir);
+
+      if (g_str_equal (parent, dir))
+        {
+          g_free (parent);
+          break;
+        }
+      g_free (dir);
+      dir = parent;
+    }
+  return dir;
+}
+
+/* A save writes its work in a folder beside its destination (beside the
+ * dataset, in place: see dm-in-place.c): a parent folder it cannot write
+ * in (not the user's, or on a read-only file system, which binds root as
+ * well) is said before the work, not after the selection. @in_place:
+ * @path is the source, changed in place. */
 static gboolean
-check_in_place_parent (const char  *source,
+check_parent_writable (const char  *path,
                        const char  *shown,
+                       gboolean     in_place,
                        GError     **error)
 {
-  g_autofree char *parent = g_path_get_dirname (source);
+  g_autofree char *parent = nearest_existing_parent (path);
+  int saved_errno;
 
   if (access (parent, W_OK | X_OK) == 0)
     return TRUE;
-  {
-    int saved_errno = errno;
-
+  saved_errno = errno;
+  if (in_place)
     g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                  _("Cannot change %s in place: its work goes beside it, and %s cannot be written to (%s); "
                    "write the result elsewhere with -o DEST"),
                  shown, parent, g_strerror (saved_errno));
-  }
+  else
+    g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                 _("Cannot write to %s: it is made in %s, which cannot be written to (%s)"),
+                 shown, parent, g_strerror (saved_errno));
   return FALSE;
 }
 
@@ -409,9 +438,11 @@ dm_check_destination (const char  *destination,
           return FALSE;
         }
       if (g_str_equal (dest, src))
-        return check_in_place_parent (src, destination, error);
+        return check_parent_writable (src, destination, TRUE, error);
     }
 
+  if (!check_parent_writable (dest, destination, FALSE, error))
+    return FALSE;
   if (!g_file_test (dest, G_FILE_TEST_IS_DIR))
     return TRUE;
   if (is_mount_point (dest))

@@ -65,19 +65,33 @@ dm_hash_key_cache_has_keys (DmDataset *dataset)
   return FALSE;
 }
 
-/* The folder of the cache of @directory, made if it is not there. */
+/* The folder of the cache of @directory, made if it is not there;
+ * @made: whether it was made here, for remove_made_cache_dir(). */
 static char *
 make_cache_dir (const char  *directory,
+                gboolean    *made,
                 GError     **error)
 {
   g_autofree char *key_dir = g_build_filename (directory, DM_HASH_KEY_CACHE_DIR, NULL);
 
+  *made = !g_file_test (key_dir, G_FILE_TEST_IS_DIR);
   if (g_mkdir_with_parents (key_dir, 0777) != 0)
     {
       DM_SET_ERRNO_ERROR (error, _("Cannot create %s: %s"), key_dir);
       return NULL;
     }
   return g_steal_pointer (&key_dir);
+}
+
+/* After the cache could not be written (a full disk): the folder made for
+ * it goes too, as a run that changes nothing leaves nothing. An empty
+ * hash_key_meta/ would be a cache without keys to Datumaro. */
+static void
+remove_made_cache_dir (const char *key_dir,
+                       gboolean    made)
+{
+  if (made)
+    g_rmdir (key_dir);
 }
 
 /*
@@ -99,16 +113,18 @@ dm_hash_key_cache_install (const char  *from_directory,
   g_autofree char *new_keys = dm_hash_key_cache_path (from_directory);
   g_autofree char *keys = NULL;
   g_autofree char *key_dir = NULL;
+  gboolean made;
 
   if (!g_file_test (new_keys, G_FILE_TEST_EXISTS))
     return TRUE;
-  key_dir = make_cache_dir (directory, error);
+  key_dir = make_cache_dir (directory, &made, error);
   if (key_dir == NULL)
     return FALSE;
   keys = dm_hash_key_cache_path (directory);
   if (g_rename (new_keys, keys) != 0)
     {
       DM_SET_ERRNO_ERROR (error, _("Cannot write %s: %s"), keys);
+      remove_made_cache_dir (key_dir, made);
       return FALSE;
     }
   return TRUE;
@@ -250,7 +266,8 @@ dm_hash_key_cache_write_file (DmDataset          *dataset,
  * (`{"hashkey": {"<subset>/<id>": [64 bytes]}}`), with "dm_hasher" naming
  * the hash key origin when it is not Datumaro's CLIP. The file is replaced
  * atomically (written beside it, then renamed over it); nothing else in
- * @directory is touched.
+ * @directory is touched, and a failure leaves @directory as it was (no
+ * `hash_key_meta/` made for a file that could not be written).
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */
@@ -261,16 +278,20 @@ dm_datumaro_write_hash_keys (DmDataset   *dataset,
 {
   g_autofree char *key_dir = NULL;
   g_autofree char *path = NULL;
+  gboolean made;
 
   g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
   g_return_val_if_fail (directory != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  key_dir = make_cache_dir (directory, error);
+  key_dir = make_cache_dir (directory, &made, error);
   if (key_dir == NULL)
     return FALSE;
   path = dm_hash_key_cache_path (directory);
-  return dm_hash_key_cache_write_file (dataset, path, NULL, error);
+  if (dm_hash_key_cache_write_file (dataset, path, NULL, error))
+    return TRUE;
+  remove_made_cache_dir (key_dir, made);
+  return FALSE;
 }
 
 /* ---- reading: what either parser gathers ---- */

@@ -663,6 +663,35 @@ test_in_place_parent_read_only (Fixture *f, gconstpointer data)
   g_assert_null (strchr (error->message, '\n'));
 }
 
+/* Any destination: the output is made in a folder beside it, so a parent
+ * folder (or the nearest one that exists) that cannot be written to is
+ * said by the check before the work, for a new DEST and for one below
+ * folders yet to be made. */
+static void
+test_destination_parent_read_only (Fixture *f, gconstpointer data)
+{
+  g_autofree char *deep = g_build_filename (f->tmp, "new", "dest", NULL);
+  const char *destinations[] = { f->dest, deep };
+
+  if (geteuid () != 0 ||
+      mount (f->tmp, f->tmp, NULL, MS_BIND, NULL) != 0 ||
+      mount (NULL, f->tmp, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
+    {
+      g_test_skip ("a read-only bind mount needs root");
+      return;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (destinations); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (dm_dataset_check_destination (destinations[i], f->source, DM_SAVE_NONE, &error));
+      g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+      assert_error_mentions (error, destinations[i]);
+      assert_error_mentions (error, f->tmp);
+      g_assert_null (strchr (error->message, '\n'));
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -694,6 +723,8 @@ main (int    argc,
               mount_fixture_tear_down);
   g_test_add ("/save/in-place-parent-read-only", Fixture, NULL, fixture_set_up,
               test_in_place_parent_read_only, mount_fixture_tear_down);
+  g_test_add ("/save/destination-parent-read-only", Fixture, NULL, fixture_set_up,
+              test_destination_parent_read_only, mount_fixture_tear_down);
 
 #undef ADD
 

@@ -75,6 +75,21 @@ build_report (DmDataset  *output,
   return json_builder_get_root (builder);
 }
 
+/* Embeddings are read with the ids naming their rows: neither goes alone. */
+static gboolean
+prune_hash_transform_check_parameters (DmTransform  *transform,
+                                       GError      **error)
+{
+  PruneHashTransform *self = PRUNE_HASH_TRANSFORM (transform);
+
+  if ((self->embeddings == NULL) == (self->ids == NULL))
+    return TRUE;
+
+  g_set_error_literal (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                       _("Keys from embeddings need both the embeddings (.npy) and the ids file"));
+  return FALSE;
+}
+
 /* An item with neither a carried key nor an image stops the run here,
  * with what helps a hash: the image hasher's own message gives a prune's
  * remedies (--skip-broken, the method random), which a hash has none of. */
@@ -111,12 +126,6 @@ prune_hash_transform_apply (DmTransform   *transform,
   g_autoptr(JsonNode) report = NULL;
   guint n_decoded = 0;
 
-  if ((self->embeddings == NULL) != (self->ids == NULL))
-    {
-      g_set_error_literal (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
-                           _("Keys from embeddings need both the embeddings (.npy) and the ids file"));
-      return NULL;
-    }
   if (self->embeddings != NULL)
     keys = prune_embeddings_keys (input, self->embeddings, self->ids, error);
   else if (check_every_item_hashable (input, error))
@@ -195,6 +204,7 @@ prune_hash_transform_class_init (PruneHashTransformClass *klass)
 
   object_class->finalize = prune_hash_transform_finalize;
   transform_class->apply = prune_hash_transform_apply;
+  transform_class->check_parameters = prune_hash_transform_check_parameters;
 
   dm_transform_class_set_metadata (transform_class,
                                    N_("Compute hash keys"),

@@ -148,7 +148,10 @@ set_aside_broken (GArray     *group,
  * prune_ndr_select:
  * @request: what to prune and how:
  * - @dataset: the dataset to prune
- * - @params: the NDR parameters
+ * - @params: the NDR parameters, which the caller checked: prune's
+ *   properties hold each to its range, and its check_parameters the
+ *   hash to the grid (the core refuses others, once the images are
+ *   decoded)
  * - @ratio: the fraction of each subset to KEEP, from 0 to 1. Datumaro's
  *   prune passes 1 − ratio to NDR as the number to keep (so its "ndr"
  *   keeps the complement of what the other methods keep); ours keeps
@@ -160,6 +163,7 @@ set_aside_broken (GArray     *group,
  *   instead of failing; each subset then keeps its share of its usable
  *   items. %NULL fails at the first such item: every item then needs a
  *   readable image.
+ * - @seconds: (nullable): receives the time spent on each phase
  * @cancellable: (nullable): stops the work with %G_IO_ERROR_CANCELLED
  * @kept_out: (out) (transfer full): the kept items' dataset positions,
  *   ascending, as a #GArray of guint
@@ -171,8 +175,8 @@ set_aside_broken (GArray     *group,
  *
  * Returns: %TRUE on success; %FALSE with @error set: %DM_ERROR_INVALID_DATA
  *   naming the item and file of a missing or undecodable image (without
- *   @broken), %DM_ERROR_INVALID_ARGUMENT for bad parameters,
- *   %G_IO_ERROR_CANCELLED
+ *   @broken), %DM_ERROR_INVALID_ARGUMENT for parameters the core
+ *   refuses, %G_IO_ERROR_CANCELLED
  */
 gboolean
 prune_ndr_select (const PruneNdrRequest *request,
@@ -190,23 +194,16 @@ prune_ndr_select (const PruneNdrRequest *request,
   g_autoptr(GPtrArray) groups = NULL;
   g_autoptr(GArray) kept = NULL;
   GError *core_error = NULL;
+  PruneNdrSeconds seconds = { 0 };
   guint n_total, n_before = 0;
   gsize dim;
 
   g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
   g_return_val_if_fail (params != NULL, FALSE);
   g_return_val_if_fail (reporter == NULL || DM_IS_TRANSFORM (reporter), FALSE);
+  g_return_val_if_fail (ratio >= 0.0 && ratio <= 1.0, FALSE);
   g_return_val_if_fail (kept_out != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!(ratio >= 0.0 && ratio <= 1.0))
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
-                   _("NDR ratio %g: must be between 0 and 1"), ratio);
-      return FALSE;
-    }
-  if (!dm_ndr_params_validate (params, &core_error))
-    return propagate_core_error (core_error, error);
 
   dim = dm_ndr_feature_dim (params);
   n_total = dm_dataset_get_n_items (dataset);
@@ -226,6 +223,7 @@ prune_ndr_select (const PruneNdrRequest *request,
       PruneItemProgress progress = { reporter, "ndr", n_before, n_total };
       guint n_items = group->len, n_keep;
       DmNdrRequest subset_request;
+      gint64 phase_start = g_get_monotonic_time ();
       gboolean ok;
 
       if (n_items == 0)
@@ -237,6 +235,7 @@ prune_ndr_select (const PruneNdrRequest *request,
       ok = prune_item_pool_run (&(PruneItemBatch) { .n_items = n_items, .n_threads = request->n_threads,
                                                     .work = decode_one, .user_data = &job },
                                 &progress, errors, cancellable, error);
+      seconds.features += (g_get_monotonic_time () - phase_start) / 1e6;
       n_before += n_items;
       if (errors != NULL)
         {
@@ -252,6 +251,7 @@ prune_ndr_select (const PruneNdrRequest *request,
       if (n_items == 0)
         continue;
 
+      phase_start = g_get_monotonic_time ();
       n_keep = (guint) dm_quota_total (n_items, ratio);
       subset_kept = g_new (guint, MAX (n_keep, 1));
       subset_request = (DmNdrRequest) { .features = features, .n_items = n_items, .dim = dim,
@@ -261,6 +261,7 @@ prune_ndr_select (const PruneNdrRequest *request,
 
       for (guint k = 0; k < n_keep; k++)
         g_array_append_val (kept, g_array_index (group, guint, subset_kept[k]));
+      seconds.selecting += (g_get_monotonic_time () - phase_start) / 1e6;
     }
 
   if (broken != NULL)
@@ -269,6 +270,8 @@ prune_ndr_select (const PruneNdrRequest *request,
   if (reporter != NULL)
     dm_transform_report_progress (reporter, "ndr", 1.0);
 
+  if (request->seconds != NULL)
+    *request->seconds = seconds;
   *kept_out = g_steal_pointer (&kept);
   return TRUE;
 }

@@ -19,6 +19,12 @@
 
 G_BEGIN_DECLS
 
+/* Where prune_ndr_select()'s time went, in wall-clock seconds. */
+typedef struct {
+  double features;   /* decoding the images into features */
+  double selecting;  /* choosing among them */
+} PruneNdrSeconds;
+
 /* What prune_ndr_select() works on and how; see there. */
 typedef struct {
   DmDataset         *dataset;
@@ -28,6 +34,7 @@ typedef struct {
   guint              n_threads;  /* decoding at once; 0: one per core */
   DmTransform       *reporter;   /* nullable */
   GPtrArray         *broken;     /* nullable, element-type PruneBrokenItem */
+  PruneNdrSeconds   *seconds;    /* nullable: out */
 } PruneNdrRequest;
 
 gboolean prune_ndr_select (const PruneNdrRequest *request,

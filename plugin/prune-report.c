@@ -1,23 +1,5 @@
-/* prune-report.c: what the prune transform reports of a run.
- *
- * The report is the JSON object dm_transform_get_report() returns and
- * `dm prune --report` writes:
- *
- *   method, ratio, hash_type, seed
- *   items, kept                    totals over the input, skipped items included
- *   subsets: {name: {items, kept}}
- * and for the clustering methods:
- *   images_decoded                 keys computed from images in this run
- *   inertia, iterations, simd      of the k-means run
- *   seconds: {keys, seeding, lloyd, selecting}
- *   clusters: [{size, quota}]      quota = items kept from the cluster
- * and, unless the host turned the per-item members off
- * (dm_transform_set_report_per_item(); `dm` does without --report and
- * --report-html):
- *   kept_items: [{subset, id, cluster, distance}]
- *   cluster_of_item: [c, ...]      every input item's cluster, -1 if skipped
- * and with --skip-broken:
- *   skipped: [{subset, id, reason}]
+/* prune-report.c: what the prune transform reports of a run (its members
+ * are listed in prune-report.h).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -35,6 +17,48 @@ count_in_subset (DmDataset  *dataset,
     count += dm_item_get_subset (dm_dataset_get_item (dataset, i)) == subset;
 
   return count;
+}
+
+/* @kept and @selection are taken; @broken is referenced. */
+PruneReportItems *
+prune_report_items_new (DmDataset      *chosen_from,
+                        GArray         *kept,
+                        DmSelectResult *selection,
+                        GPtrArray      *broken)
+{
+  PruneReportItems *items = g_new0 (PruneReportItems, 1);
+
+  g_return_val_if_fail ((kept == NULL) != (selection == NULL), NULL);
+
+  items->chosen_from = g_object_ref (chosen_from);
+  items->kept = kept;
+  items->selection = selection;
+  items->broken = broken != NULL ? g_ptr_array_ref (broken) : NULL;
+  return items;
+}
+
+void
+prune_report_items_free (PruneReportItems *items)
+{
+  g_clear_object (&items->chosen_from);
+  g_clear_pointer (&items->kept, g_array_unref);
+  g_clear_pointer (&items->selection, dm_select_result_free);
+  g_clear_pointer (&items->broken, g_ptr_array_unref);
+  g_free (items);
+}
+
+static guint
+n_kept_items (const PruneReportItems *items)
+{
+  return items->selection != NULL ? items->selection->n_kept : items->kept->len;
+}
+
+/* The kept item @k's position in the dataset chosen from. */
+static guint
+kept_position (const PruneReportItems *items,
+               guint                   k)
+{
+  return items->selection != NULL ? items->selection->kept[k] : g_array_index (items->kept, guint, k);
 }
 
 JsonNode *
@@ -66,10 +90,21 @@ prune_report_new (const char *method,
       json_object_set_object_member (subsets, names[s], subset);
     }
   json_object_set_object_member (root, "subsets", subsets);
+  json_object_set_object_member (root, "seconds", json_object_new ());
 
   report = json_node_new (JSON_NODE_OBJECT);
   json_node_take_object (report, root);
   return report;
+}
+
+/* Sets the report's time of @phase (a member of its "seconds"). */
+void
+prune_report_set_seconds (JsonNode   *report,
+                          const char *phase,
+                          double      seconds)
+{
+  json_object_set_double_member (json_object_get_object_member (json_node_get_object (report), "seconds"),
+                                 phase, seconds);
 }
 
 static gboolean
@@ -87,32 +122,33 @@ is_broken (GPtrArray *broken,
 
 /* Sets @entry to the kept item @k's member of "kept_items". */
 static void
-set_kept_entry (JsonObject           *entry,
-                DmDataset            *clustered,
-                const DmSelectResult *selection,
-                guint                 k)
+set_kept_entry (JsonObject             *entry,
+                const PruneReportItems *items,
+                guint                   k)
 {
-  guint index = selection->kept[k];
-  DmItem *item = dm_dataset_get_item (clustered, index);
+  guint position = kept_position (items, k);
+  DmItem *item = dm_dataset_get_item (items->chosen_from, position);
 
   json_object_set_string_member (entry, "subset", dm_item_get_subset (item));
   json_object_set_string_member (entry, "id", dm_item_get_id (item));
-  json_object_set_int_member (entry, "cluster", selection->cluster_of_item[index]);
-  json_object_set_double_member (entry, "distance", selection->distance[index]);
+  if (items->selection == NULL)
+    return;
+  json_object_set_int_member (entry, "cluster", items->selection->cluster_of_item[position]);
+  json_object_set_double_member (entry, "distance", items->selection->distance[position]);
 }
 
 static void
-add_kept_items (JsonObject           *root,
-                DmDataset            *clustered,
-                const DmSelectResult *selection)
+add_kept_items (JsonObject             *root,
+                const PruneReportItems *items)
 {
-  JsonArray *kept_items = json_array_sized_new (selection->n_kept);
+  guint n_kept = n_kept_items (items);
+  JsonArray *kept_items = json_array_sized_new (n_kept);
 
-  for (guint k = 0; k < selection->n_kept; k++)
+  for (guint k = 0; k < n_kept; k++)
     {
       JsonObject *entry = json_object_new ();
 
-      set_kept_entry (entry, clustered, selection, k);
+      set_kept_entry (entry, items, k);
       json_array_add_object_element (kept_items, entry);
     }
   json_object_set_array_member (root, "kept_items", kept_items);
@@ -149,34 +185,32 @@ add_cluster_of_item (JsonObject           *root,
   json_object_set_array_member (root, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM, cluster_of_item);
 }
 
-/* @clustered is the input without the @broken items (both in input
- * order), which is what the selection's indices refer to. The per-item
- * members only with @per_item: at a million items they are most of the
- * run's memory. */
+/* The input's size: the items chosen from and the skipped ones. */
+static guint
+n_input_items (const PruneReportItems *items)
+{
+  return dm_dataset_get_n_items (items->chosen_from) + (items->broken != NULL ? items->broken->len : 0);
+}
+
+/* The clustering methods' members but the per-item ones. */
 void
 prune_report_add_clusters (JsonNode             *report,
-                           DmDataset            *clustered,
                            const DmSelectResult *selection,
-                           GPtrArray            *broken,
                            double                seconds_keys,
-                           guint                 n_decoded,
-                           gboolean              per_item)
+                           guint                 n_decoded)
 {
   JsonObject *root = json_node_get_object (report);
-  JsonObject *seconds = json_object_new ();
   JsonArray *clusters = json_array_sized_new (selection->n_clusters);
-  guint n_input = dm_dataset_get_n_items (clustered) + (broken != NULL ? broken->len : 0);
 
   json_object_set_int_member (root, "images_decoded", n_decoded);
   json_object_set_double_member (root, "inertia", selection->inertia);
   json_object_set_int_member (root, "iterations", selection->iterations);
   json_object_set_boolean_member (root, "simd", selection->used_simd);
 
-  json_object_set_double_member (seconds, "keys", seconds_keys);
-  json_object_set_double_member (seconds, "seeding", selection->seconds_seeding);
-  json_object_set_double_member (seconds, "lloyd", selection->seconds_lloyd);
-  json_object_set_double_member (seconds, "selecting", selection->seconds_select);
-  json_object_set_object_member (root, "seconds", seconds);
+  prune_report_set_seconds (report, "keys", seconds_keys);
+  prune_report_set_seconds (report, "seeding", selection->seconds_seeding);
+  prune_report_set_seconds (report, "lloyd", selection->seconds_lloyd);
+  prune_report_set_seconds (report, "selecting", selection->seconds_select);
 
   for (guint c = 0; c < selection->n_clusters; c++)
     {
@@ -187,11 +221,19 @@ prune_report_add_clusters (JsonNode             *report,
       json_array_add_object_element (clusters, cluster);
     }
   json_object_set_array_member (root, DM_TRANSFORM_REPORT_CLUSTERS, clusters);
+}
 
-  if (!per_item)
-    return;
-  add_kept_items (root, clustered, selection);
-  add_cluster_of_item (root, n_input, selection, broken);
+/* The per-item members, in the tree: at a million items they are most of
+ * the run's memory, which is why a host may do without them. */
+void
+prune_report_add_items (JsonNode               *report,
+                        const PruneReportItems *items)
+{
+  JsonObject *root = json_node_get_object (report);
+
+  add_kept_items (root, items);
+  if (items->selection != NULL)
+    add_cluster_of_item (root, n_input_items (items), items->selection, items->broken);
 }
 
 /* Text is written out in pieces of about this size. */
@@ -212,57 +254,62 @@ flush_text (GOutputStream  *stream,
   return TRUE;
 }
 
-/* @report without its per-item members, followed by them as
- * prune_report_add_clusters() would have added them: written from the
- * selection, one entry at a time, instead of a tree of a million nodes. */
+/* @head, the report's tree as JSON text (without its per-item members),
+ * followed by them as prune_report_add_items() would have added them:
+ * written from @items, one entry at a time, instead of a tree of a
+ * million nodes. */
 gboolean
-prune_report_write (JsonNode              *report,
-                    DmDataset             *clustered,
-                    const DmSelectResult  *selection,
-                    GPtrArray             *broken,
-                    GOutputStream         *stream,
-                    GCancellable          *cancellable,
-                    GError               **error)
+prune_report_write (GBytes                 *head,
+                    const PruneReportItems *items,
+                    GOutputStream          *stream,
+                    GCancellable           *cancellable,
+                    GError                **error)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) entry_node = json_node_new (JSON_NODE_OBJECT);
   g_autoptr(JsonObject) entry = json_object_new ();
   g_autoptr(GString) text = g_string_sized_new (WRITE_CHUNK + 4096);
-  guint n_input = dm_dataset_get_n_items (clustered) + (broken != NULL ? broken->len : 0);
+  guint n_kept = n_kept_items (items);
+  guint n_input = n_input_items (items);
   guint next_broken = 0, next_clustered = 0;
+  gsize head_size;
+  const char *head_text = g_bytes_get_data (head, &head_size);
 
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_root (generator, report);
-  json_generator_to_gstring (generator, text);
   /* Reopen the object for the per-item members. */
-  while (text->len > 0 && text->str[text->len - 1] != '}')
-    g_string_truncate (text, text->len - 1);
-  g_return_val_if_fail (text->len > 0, FALSE);
-  g_string_truncate (text, text->len - 1);
-  while (text->len > 0 && g_ascii_isspace (text->str[text->len - 1]))
-    g_string_truncate (text, text->len - 1);
+  while (head_size > 0 && head_text[head_size - 1] != '}')
+    head_size--;
+  g_return_val_if_fail (head_size > 0, FALSE);
+  head_size--;
+  while (head_size > 0 && g_ascii_isspace (head_text[head_size - 1]))
+    head_size--;
+  g_string_append_len (text, head_text, head_size);
 
   g_string_append (text, ",\n  \"kept_items\" : [");
-  json_generator_set_pretty (generator, FALSE);
   json_node_set_object (entry_node, entry);
-  for (guint k = 0; k < selection->n_kept; k++)
+  for (guint k = 0; k < n_kept; k++)
     {
-      set_kept_entry (entry, clustered, selection, k);
+      set_kept_entry (entry, items, k);
       json_generator_set_root (generator, entry_node);
       g_string_append (text, k > 0 ? ",\n    " : "\n    ");
       json_generator_to_gstring (generator, text);
       if (!flush_text (stream, text, WRITE_CHUNK, cancellable, error))
         return FALSE;
     }
-  g_string_append (text, "\n  ],\n  \"" DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM "\" : [");
-  for (guint i = 0; i < n_input; i++)
+  g_string_append (text, "\n  ]");
+  if (items->selection != NULL)
     {
-      g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
-                              next_cluster_of_item (selection, broken, i, &next_broken, &next_clustered));
-      if (!flush_text (stream, text, WRITE_CHUNK, cancellable, error))
-        return FALSE;
+      g_string_append (text, ",\n  \"" DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM "\" : [");
+      for (guint i = 0; i < n_input; i++)
+        {
+          g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                                  next_cluster_of_item (items->selection, items->broken, i,
+                                                        &next_broken, &next_clustered));
+          if (!flush_text (stream, text, WRITE_CHUNK, cancellable, error))
+            return FALSE;
+        }
+      g_string_append (text, "]");
     }
-  g_string_append (text, "]\n}\n");
+  g_string_append (text, "\n}\n");
   return flush_text (stream, text, 0, cancellable, error);
 }
 

@@ -47,11 +47,9 @@ struct _PruneTransform
   double dedup_threshold;
   gboolean stratify;
 
-  /* When the host left the per-item members out of the last clustering
-   * run's report tree, what writing them takes (see prune_report_write). */
-  DmSelectResult *report_selection;
-  DmDataset *report_clustered;
-  GPtrArray *report_broken;
+  /* When the host left the per-item members out of the last run's
+   * report tree, what writing them takes (see prune_report_write). */
+  PruneReportItems *report_items;
 };
 
 PRUNE_DEFINE_TRANSFORM (PruneTransform, prune_transform, "prune")
@@ -188,24 +186,28 @@ dataset_from_kept (DmDataset   *input,
   return output;
 }
 
-/* For the methods whose report is the common one: the output keeping the
- * items of @chosen_from at the positions @kept, and its report set on the
- * transform, listing @input's @broken items when given. */
-static DmDataset *
-output_with_report (PruneTransform *self,
-                    DmDataset      *input,
-                    DmDataset      *chosen_from,
-                    const guint    *kept,
-                    guint           n_kept,
-                    GPtrArray      *broken)
+/* Finishes @report, of a run of @input that started at @start: its
+ * skipped items, its total time, and its per-item members from @items
+ * (taken), in the tree or kept for prune_transform_write_report() when
+ * the host does without them there; and sets it on the transform. */
+static void
+finish_report (PruneTransform   *self,
+               DmDataset        *input,
+               JsonNode         *report,
+               PruneReportItems *items,
+               gint64            start)
 {
-  DmDataset *output = dataset_from_kept (chosen_from, kept, n_kept, NULL, 0);
-  g_autoptr(JsonNode) report = new_report (self, input, output);
-
-  if (broken != NULL)
-    prune_report_add_skipped (report, input, broken);
+  if (items->broken != NULL)
+    prune_report_add_skipped (report, input, items->broken);
+  prune_report_set_seconds (report, "total", (g_get_monotonic_time () - start) / 1e6);
+  if (dm_transform_get_report_per_item (DM_TRANSFORM (self)))
+    {
+      prune_report_add_items (report, items);
+      prune_report_items_free (items);
+    }
+  else
+    self->report_items = items;
   dm_transform_set_report (DM_TRANSFORM (self), report);
-  return output;
 }
 
 /* The first media file of @item that does not exist (a cheap stat, no
@@ -255,6 +257,7 @@ find_missing_media (DmDataset *input,
     }
 }
 
+/* random's choice is all it does: its "selecting" is its whole run. */
 static DmDataset *
 prune_random (PruneTransform  *self,
               DmDataset       *input,
@@ -262,7 +265,10 @@ prune_random (PruneTransform  *self,
 {
   g_autoptr(GPtrArray) broken = new_broken_list (self);
   g_autoptr(DmDataset) usable = NULL;
-  g_autofree guint *kept = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  DmDataset *output;
+  GArray *kept;
+  gint64 start = g_get_monotonic_time ();
   guint n, k;
 
   if (broken != NULL)
@@ -273,13 +279,18 @@ prune_random (PruneTransform  *self,
 
   n = dm_dataset_get_n_items (usable);
   k = (guint) dm_quota_total (n, self->ratio);
-  kept = g_new (guint, MAX (k, 1));
+  kept = g_array_sized_new (FALSE, FALSE, sizeof (guint), k);
+  g_array_set_size (kept, k);
   dm_transform_report_progress (DM_TRANSFORM (self), "selecting", 0.0);
-  dm_pyrandom_sample (self->seed, n, k, kept);
-  qsort (kept, k, sizeof (guint), compare_uint);
+  dm_pyrandom_sample (self->seed, n, k, (guint *) (gpointer) kept->data);
+  g_array_sort (kept, compare_uint);
   dm_transform_report_progress (DM_TRANSFORM (self), "selecting", 1.0);
 
-  return output_with_report (self, input, usable, kept, k, broken);
+  output = dataset_from_kept (usable, (const guint *) (gpointer) kept->data, kept->len, NULL, 0);
+  report = new_report (self, input, output);
+  prune_report_set_seconds (report, "selecting", (g_get_monotonic_time () - start) / 1e6);
+  finish_report (self, input, report, prune_report_items_new (usable, kept, NULL, broken), start);
+  return output;
 }
 
 typedef struct
@@ -364,7 +375,6 @@ prune_by_clusters (PruneTransform  *self,
   double seconds_keys;
   DmDataset *output;
   guint n, n_labels;
-  gboolean per_item;
 
   image_keys = prune_image_hasher_keys_for_dataset (input, DM_TRANSFORM (self), self->threads,
                                                     &n_decoded, broken, cancellable, error);
@@ -421,19 +431,11 @@ prune_by_clusters (PruneTransform  *self,
   g_clear_pointer (&image_keys, g_bytes_unref);
   g_clear_pointer (&labels, g_free);
   report = new_report (self, input, output);
-  per_item = dm_transform_get_report_per_item (DM_TRANSFORM (self));
-  prune_report_add_clusters (report, usable, selection, broken, seconds_keys, n_decoded, per_item);
+  prune_report_add_clusters (report, selection, seconds_keys, n_decoded);
   if (self->method == PRUNE_METHOD_DEDUP)
     json_object_set_int_member (json_node_get_object (report), "duplicates", selection->n_duplicates);
-  if (broken != NULL)
-    prune_report_add_skipped (report, input, broken);
-  dm_transform_set_report (DM_TRANSFORM (self), report);
-  if (!per_item)
-    {
-      self->report_selection = g_steal_pointer (&selection);
-      self->report_clustered = g_steal_pointer (&usable);
-      self->report_broken = broken != NULL ? g_ptr_array_ref (broken) : NULL;
-    }
+  finish_report (self, input, report, prune_report_items_new (usable, NULL, g_steal_pointer (&selection), broken),
+                 start);
 
   return output;
 }
@@ -446,9 +448,14 @@ prune_ndr (PruneTransform  *self,
 {
   g_autoptr(GPtrArray) broken = new_broken_list (self);
   g_autoptr(GArray) kept = NULL;
+  PruneNdrSeconds seconds = { 0 };
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr(JsonNode) report = NULL;
+  DmDataset *output;
   const PruneNdrRequest request = {
     .dataset = input, .params = &self->ndr, .ratio = self->ratio, .seed = self->seed,
     .n_threads = self->threads, .reporter = DM_TRANSFORM (self), .broken = broken,
+    .seconds = &seconds,
   };
 
   if (!prune_ndr_select (&request, cancellable, &kept, error))
@@ -456,7 +463,13 @@ prune_ndr (PruneTransform  *self,
   if (!check_not_all_broken (input, broken, error))
     return NULL;
 
-  return output_with_report (self, input, input, (const guint *) (gpointer) kept->data, kept->len, broken);
+  /* NDR chooses among the input's items, passing over the broken ones. */
+  output = dataset_from_kept (input, (const guint *) (gpointer) kept->data, kept->len, NULL, 0);
+  report = new_report (self, input, output);
+  prune_report_set_seconds (report, "features", seconds.features);
+  prune_report_set_seconds (report, "selecting", seconds.selecting);
+  finish_report (self, input, report, prune_report_items_new (input, g_steal_pointer (&kept), NULL, broken), start);
+  return output;
 }
 
 #define METHOD_BIT(method) (1u << (method))
@@ -519,30 +532,53 @@ check_parameters_used (PruneTransform  *self,
   return TRUE;
 }
 
+/* NDR hashes a projection of each image's features, 12 per block of the
+ * grid: a hash of more bits than there are features has nothing to
+ * project from. The options' ranges cannot say it, each alone. */
 static gboolean
-check_parameters (PruneTransform  *self,
-                  DmDataset       *input,
-                  GError         **error)
+check_ndr_grid (const DmNdrParams  *params,
+                GError            **error)
 {
-  if (dm_dataset_get_n_items (input) == 0)
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("The dataset %s has no items to prune"),
-                   dm_dataset_get_source_path (input) ? dm_dataset_get_source_path (input) : "");
-      return FALSE;
-    }
+  /* At most 12 × 64 × 64: the blocks' ranges are 1 to 64. */
+  guint n_features = (guint) dm_ndr_feature_dim (params);
 
-  /* The ratio's range (above 0, at most 1) is its GParamSpec's, which
-   * every setter is held to. */
-  return check_parameters_used (self, error);
+  if (params->hash_dim <= n_features)
+    return TRUE;
+
+  g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+               _("The parameter “ndr-hash-dim” (%u) must be at most the number of features of the "
+                 "ndr-block-rows × ndr-block-columns grid (%u × %u blocks, %u features)"),
+               params->hash_dim, params->block_rows, params->block_columns, n_features);
+  return FALSE;
 }
 
-static void
-clear_report_data (PruneTransform *self)
+/* What the parameters' ranges cannot refuse (the ratio's, above 0 and at
+ * most 1, and every other one's are their GParamSpecs', which every
+ * setter is held to): a parameter the method does not use, and NDR
+ * options that do not fit together. Before any dataset is read. */
+static gboolean
+prune_transform_check_parameters (DmTransform  *transform,
+                                  GError      **error)
 {
-  g_clear_pointer (&self->report_selection, dm_select_result_free);
-  g_clear_object (&self->report_clustered);
-  g_clear_pointer (&self->report_broken, g_ptr_array_unref);
+  PruneTransform *self = PRUNE_TRANSFORM (transform);
+
+  if (!check_parameters_used (self, error))
+    return FALSE;
+  return self->method != PRUNE_METHOD_NDR || check_ndr_grid (&self->ndr, error);
+}
+
+/* What only the dataset can make wrong. */
+static gboolean
+check_input (DmDataset  *input,
+             GError    **error)
+{
+  if (dm_dataset_get_n_items (input) > 0)
+    return TRUE;
+
+  g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+               _("The dataset %s has no items to prune"),
+               dm_dataset_get_source_path (input) ? dm_dataset_get_source_path (input) : "");
+  return FALSE;
 }
 
 static DmDataset *
@@ -554,8 +590,8 @@ prune_transform_apply (DmTransform   *transform,
   PruneTransform *self = PRUNE_TRANSFORM (transform);
   g_autoptr(DmDataset) output = NULL;
 
-  clear_report_data (self);
-  if (!check_parameters (self, input, error))
+  g_clear_pointer (&self->report_items, prune_report_items_free);
+  if (!check_input (input, error))
     return NULL;
 
   switch (self->method)
@@ -588,18 +624,26 @@ prune_transform_write_report (DmTransform    *transform,
                               GError        **error)
 {
   PruneTransform *self = PRUNE_TRANSFORM (transform);
+  DmTransformClass *parent_class = DM_TRANSFORM_CLASS (prune_transform_parent_class);
+  g_autoptr(GOutputStream) head = NULL;
+  g_autoptr(GBytes) head_text = NULL;
 
-  if (self->report_selection == NULL)
-    return DM_TRANSFORM_CLASS (prune_transform_parent_class)->write_report (transform, stream, cancellable, error);
+  if (self->report_items == NULL)
+    return parent_class->write_report (transform, stream, cancellable, error);
 
-  return prune_report_write (dm_transform_get_report (transform), self->report_clustered,
-                             self->report_selection, self->report_broken, stream, cancellable, error);
+  /* The tree as the host writes any report, then the per-item members. */
+  head = g_memory_output_stream_new_resizable ();
+  if (!parent_class->write_report (transform, head, cancellable, error) ||
+      !g_output_stream_close (head, cancellable, error))
+    return FALSE;
+  head_text = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (head));
+  return prune_report_write (head_text, self->report_items, stream, cancellable, error);
 }
 
 static void
 prune_transform_finalize (GObject *object)
 {
-  clear_report_data (PRUNE_TRANSFORM (object));
+  g_clear_pointer (&PRUNE_TRANSFORM (object)->report_items, prune_report_items_free);
   prune_property_clear_fields (object);
 
   G_OBJECT_CLASS (prune_transform_parent_class)->finalize (object);
@@ -686,8 +730,10 @@ prune_transform_class_init (PruneTransformClass *klass)
       FIELD (ndr.block_columns), G_TYPE_UINT, 1, 64, DM_NDR_DEFAULT_BLOCK_COLUMNS },
     { "ndr-hash-dim", N_("NDR hash bits"), N_("ndr: bits of the hash that groups candidate duplicates"),
       FIELD (ndr.hash_dim), G_TYPE_UINT, 1, 64, DM_NDR_DEFAULT_HASH_DIM },
+    /* NDR takes any similarity above 0: the smallest positive double as
+     * the minimum. */
     { "ndr-sim-threshold", N_("NDR similarity threshold"), N_("ndr: similarity from which an image is a duplicate"),
-      FIELD (ndr.sim_threshold), G_TYPE_DOUBLE, 0.0, 1.0, DM_NDR_DEFAULT_SIM_THRESHOLD },
+      FIELD (ndr.sim_threshold), G_TYPE_DOUBLE, DBL_TRUE_MIN, 1.0, DM_NDR_DEFAULT_SIM_THRESHOLD },
     { "ndr-oversample", N_("NDR oversampling"), N_("ndr: how removed images are taken back when too few remain"),
       FIELD (ndr.oversample), PRUNE_TYPE_NDR_OVERSAMPLE, .default_value = DM_NDR_OVERSAMPLE_RANDOM },
     { "ndr-undersample", N_("NDR undersampling"), N_("ndr: how remaining images are thinned when too many remain"),
@@ -714,6 +760,7 @@ prune_transform_class_init (PruneTransformClass *klass)
   object_class->finalize = prune_transform_finalize;
   transform_class->apply = prune_transform_apply;
   transform_class->write_report = prune_transform_write_report;
+  transform_class->check_parameters = prune_transform_check_parameters;
 
   dm_transform_class_set_metadata (transform_class,
                                    N_("Prune"),

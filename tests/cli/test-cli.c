@@ -59,7 +59,7 @@ test_transforms_menu (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (run->out, "cluster_random"));
   g_assert_nonnull (strstr (run->out, "query_clust"));
   g_assert_nonnull (strstr (run->out, "ratio"));
-  g_assert_nonnull (strstr (run->out, "number from 0 to 1; default 0.5"));
+  g_assert_nonnull (strstr (run->out, "number from 0 to 1; default 0.12"));
   /* The ratio refuses 0, and its range says so. */
   g_assert_nonnull (strstr (run->out, "number greater than 0, at most 1; default 0.5"));
   /* The short options and the required parameter prune declares. */
@@ -646,7 +646,7 @@ test_help_lists_every_parameter (Fixture *fixture, gconstpointer data)
     }
   g_assert_nonnull (strstr (run->out, "-m, --method=METHOD"));
   g_assert_nonnull (strstr (run->out, "-r, --ratio=RATIO"));
-  g_assert_nonnull (strstr (run->out, "number from 0 to 1; default 0.5"));
+  g_assert_nonnull (strstr (run->out, "number from 0 to 1; default 0.12"));
   /* The ratio refuses 0, and its range says so. */
   assert_contains (help_line_of (run->out, "--ratio"), "(number greater than 0, at most 1; default 0.5)");
   g_assert_nonnull (strstr (run->out, "required"));

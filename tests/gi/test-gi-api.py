@@ -327,6 +327,21 @@ class ApplyTest(unittest.TestCase):
             self.prune().apply(make_dataset({'train': 10}), cancellable)
         self.assertTrue(raised.exception.matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
 
+    def test_check_parameters_refuses_a_combination_before_any_data(self):
+        transform = registry().create_transform('prune')
+        transform.set_parameter_from_string('method', 'cluster_random')
+        transform.props.clusters = 4
+        self.assertTrue(transform.check_parameters())
+        transform.set_parameter_from_string('method', 'centroid')
+        with self.assertRaises(GLib.Error) as raised:
+            transform.check_parameters()
+        self.assertTrue(raised.exception.matches(Dm.error_quark(), Dm.Error.INVALID_ARGUMENT))
+        self.assertIn('“clusters”', raised.exception.message)
+        # apply checks first: the empty dataset's error is not reached.
+        with self.assertRaises(GLib.Error) as raised:
+            transform.apply(Dm.Dataset.new(), None)
+        self.assertTrue(raised.exception.matches(Dm.error_quark(), Dm.Error.INVALID_ARGUMENT))
+
     def test_empty_dataset_is_an_error(self):
         with self.assertRaises(GLib.Error) as raised:
             self.prune().apply(Dm.Dataset.new(), None)

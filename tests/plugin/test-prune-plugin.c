@@ -135,8 +135,14 @@ test_parameters_from_text (void)
     { "ratio", "-0.1", "out of range" },
     { "method", "kmeans", "cluster_random" },
     { "hash_type", "audio", "img" },
-    { "seed", "-1", "whole number" },
-    { "seed", "4294967296", "whole number" },
+    /* Whole numbers the type cannot hold are out of the pspec's range,
+     * which the message gives, as for those it can. */
+    { "seed", "-1", "“seed”: out of range 0…4294967295" },
+    { "seed", "4294967296", "“seed”: out of range 0…4294967295" },
+    { "seed", "1.5", "expected a whole number" },
+    { "clusters", "-3", "“clusters”: out of range 0…2147483647" },
+    { "clusters", "2147483648", "“clusters”: out of range 0…2147483647" },
+    { "ndr-sim-threshold", "0", "“ndr-sim-threshold”: out of range >0…1" },
     { "colour", "red", "no parameter" },
   };
   g_autoptr(GError) error = NULL;

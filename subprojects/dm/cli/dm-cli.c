@@ -701,12 +701,16 @@ settle_format (const char  *source,
   return *format != NULL;
 }
 
-/* Sets each NAME=VALUE of @assignments on @transform. Returns 0, or the
- * exit status after printing the error. */
+/* Sets each NAME=VALUE of @assignments on @transform, and checks them
+ * together, before SOURCE is loaded: a combination the transform cannot
+ * apply is refused at once. Returns 0, or the exit status after printing
+ * the error. */
 static int
 set_parameters (DmTransform *transform,
                 GPtrArray   *assignments)
 {
+  g_autoptr(GError) check_error = NULL;
+
   for (guint i = 0; i < assignments->len; i++)
     {
       const char *assignment = g_ptr_array_index (assignments, i);
@@ -723,6 +727,8 @@ set_parameters (DmTransform *transform,
       if (!dm_transform_set_parameter_from_string (transform, name, eq + 1, &error))
         return fail (error);
     }
+  if (!dm_transform_check_parameters (transform, &check_error))
+    return fail (check_error);
   return 0;
 }
 

@@ -4,6 +4,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <string.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -30,6 +31,12 @@ typedef struct
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (DmTransform, dm_transform, G_TYPE_OBJECT)
 
+/* check_parameters came out of the padding: the class is as large as it
+ * was, its private members where they were (ABI 1.0). */
+G_STATIC_ASSERT (sizeof (DmTransformClass) == sizeof (GObjectClass) + 12 * sizeof (gpointer));
+G_STATIC_ASSERT (G_STRUCT_OFFSET (DmTransformClass, translation_domain)
+                 == sizeof (GObjectClass) + 4 * sizeof (gpointer));
+
 enum {
   SIGNAL_PROGRESS,
   N_SIGNALS
@@ -54,17 +61,138 @@ dm_transform_finalize (GObject *object)
   G_OBJECT_CLASS (dm_transform_parent_class)->finalize (object);
 }
 
+/* @value as the shortest text that reads back as it: g_ascii_dtostr()
+ * gives 17 significant digits, 0.1 as 0.10000000000000001, where 15 are
+ * enough for most values. */
+static void
+format_double (char   buffer[G_ASCII_DTOSTR_BUF_SIZE],
+               double value)
+{
+  static const char * const formats[] = { "%.15g", "%.16g", "%.17g" };
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      g_ascii_formatd (buffer, G_ASCII_DTOSTR_BUF_SIZE, formats[f], value);
+      if (g_ascii_strtod (buffer, NULL) == value)
+        return;
+    }
+}
+
+/* @text, valid UTF-8, as a JSON string. */
+static void
+append_json_string (GString    *out,
+                    const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *c = text; *c != '\0'; c++)
+    {
+      if (*c == '"' || *c == '\\')
+        g_string_append_c (out, '\\');
+      if ((guchar) *c < 0x20)
+        g_string_append_printf (out, "\\u%04x", (guint) (guchar) *c);
+      else
+        g_string_append_c (out, *c);
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_json_indent (GString *out,
+                    guint    depth)
+{
+  g_string_append_c (out, '\n');
+  for (guint d = 0; d < depth; d++)
+    g_string_append (out, "  ");
+}
+
+/* @node as indented JSON text, as json-glib's generator writes it but for
+ * numbers: a double is the shortest text that reads back as it (the
+ * generator writes a ratio of 0.1 as 0.10000000000000001), with ".0" when
+ * it reads as an integer, so that it reads back as a double. */
+static void
+append_json_node (GString  *out,
+                  JsonNode *node,
+                  guint     depth)
+{
+  char number[G_ASCII_DTOSTR_BUF_SIZE + 2];
+
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+      gboolean first = TRUE;
+
+      g_string_append_c (out, '{');
+      json_object_iter_init_ordered (&iter, json_node_get_object (node));
+      while (json_object_iter_next_ordered (&iter, &name, &member))
+        {
+          g_string_append (out, first ? "" : ",");
+          first = FALSE;
+          append_json_indent (out, depth + 1);
+          append_json_string (out, name);
+          g_string_append (out, " : ");
+          append_json_node (out, member, depth + 1);
+        }
+      if (!first)
+        append_json_indent (out, depth);
+      g_string_append_c (out, '}');
+      return;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      guint n = json_array_get_length (array);
+
+      g_string_append_c (out, '[');
+      for (guint e = 0; e < n; e++)
+        {
+          g_string_append (out, e > 0 ? "," : "");
+          append_json_indent (out, depth + 1);
+          append_json_node (out, json_array_get_element (array, e), depth + 1);
+        }
+      if (n > 0)
+        append_json_indent (out, depth);
+      g_string_append_c (out, ']');
+      return;
+    }
+  if (JSON_NODE_HOLDS_NULL (node))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      append_json_string (out, json_node_get_string (node));
+      break;
+    case G_TYPE_BOOLEAN:
+      g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+      break;
+    case G_TYPE_DOUBLE:
+      format_double (number, json_node_get_double (node));
+      if (strpbrk (number, ".eEn") == NULL)
+        strcat (number, ".0");
+      g_string_append (out, number);
+      break;
+    default:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+      break;
+    }
+}
+
 static gboolean
 dm_transform_real_write_report (DmTransform    *self,
                                 GOutputStream  *stream,
                                 GCancellable   *cancellable,
                                 GError        **error)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
 
-  json_generator_set_root (generator, dm_transform_get_report (self));
-  json_generator_set_pretty (generator, TRUE);
-  return json_generator_to_stream (generator, stream, cancellable, error);
+  append_json_node (text, dm_transform_get_report (self), 0);
+  g_string_append_c (text, '\n');
+  return g_output_stream_write_all (stream, text->str, text->len, NULL, cancellable, error);
 }
 
 static void
@@ -474,16 +602,85 @@ leave_skipped_as_they_are (JsonNode  *report,
 }
 
 /**
+ * dm_transform_check_parameters: (virtual check_parameters)
+ * @self: a transform
+ * @error: return location for a #GError
+ *
+ * Checks that the transform's current parameters can be applied together:
+ * each one is in its range already (its #GParamSpec holds every setter to
+ * it), and this finds what only a combination makes wrong, such as a
+ * parameter that the chosen method does not use. It reads no dataset, so a
+ * host calls it as soon as the parameters are set, before loading a
+ * dataset that may take long to load; dm_transform_apply() calls it first
+ * as well.
+ *
+ * Returns: %TRUE when the parameters can be applied; %FALSE with @error
+ *   set (%DM_ERROR_INVALID_ARGUMENT, naming the parameters) otherwise
+ */
+gboolean
+dm_transform_check_parameters (DmTransform  *self,
+                               GError      **error)
+{
+  DmTransformClass *klass;
+  gboolean ok;
+
+  g_return_val_if_fail (DM_IS_TRANSFORM (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  klass = DM_TRANSFORM_GET_CLASS (self);
+  if (klass->check_parameters == NULL)
+    return TRUE;
+
+  ok = klass->check_parameters (self, error);
+  g_return_val_if_fail (ok != (error != NULL && *error != NULL), ok);
+  return ok;
+}
+
+/* What an apply, synchronous or not, does on its caller's thread before
+ * the work: the last report goes, and parameters that cannot be applied
+ * are refused before the transform touches the input. */
+static gboolean
+prepare_apply (DmTransform  *self,
+               GError      **error)
+{
+  DmTransformPrivate *priv = dm_transform_get_instance_private (self);
+
+  g_clear_pointer (&priv->report, json_node_unref);
+  return dm_transform_check_parameters (self, error);
+}
+
+/* The work of an apply whose parameters passed prepare_apply(). */
+static DmDataset *
+apply_prepared (DmTransform   *self,
+                DmDataset     *input,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  DmDataset *output;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  output = DM_TRANSFORM_GET_CLASS (self)->apply (self, input, cancellable, error);
+  g_return_val_if_fail ((output != NULL) != (error != NULL && *error != NULL), output);
+  if (output != NULL)
+    leave_skipped_as_they_are (dm_transform_get_report (self), input, output);
+
+  return output;
+}
+
+/**
  * dm_transform_apply:
  * @self: a transform
  * @input: the dataset to transform; it is not modified
  * @cancellable: (nullable): to stop the work early
  * @error: return location for a #GError
  *
- * Runs the transform with its current parameters. Progress is reported
- * through #DmTransform::progress; a report of what was done (a JSON
- * object whose layout the transform documents) is available afterwards
- * from dm_transform_get_report().
+ * Runs the transform with its current parameters, once
+ * dm_transform_check_parameters() found nothing wrong with them. Progress
+ * is reported through #DmTransform::progress; a report of what was done (a
+ * JSON object whose layout the transform documents) is available
+ * afterwards from dm_transform_get_report().
  *
  * Returns: (transfer full): the new dataset, or %NULL with @error set
  *   (%G_IO_ERROR_CANCELLED when @cancellable was cancelled)
@@ -494,27 +691,15 @@ dm_transform_apply (DmTransform   *self,
                     GCancellable  *cancellable,
                     GError       **error)
 {
-  DmTransformPrivate *priv;
-  DmDataset *output;
-
   g_return_val_if_fail (DM_IS_TRANSFORM (self), NULL);
   g_return_val_if_fail (DM_IS_DATASET (input), NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
   g_return_val_if_fail (DM_TRANSFORM_GET_CLASS (self)->apply != NULL, NULL);
 
-  priv = dm_transform_get_instance_private (self);
-  g_clear_pointer (&priv->report, json_node_unref);
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (!prepare_apply (self, error))
     return NULL;
-
-  output = DM_TRANSFORM_GET_CLASS (self)->apply (self, input, cancellable, error);
-  g_return_val_if_fail ((output != NULL) != (error != NULL && *error != NULL), output);
-  if (output != NULL)
-    leave_skipped_as_they_are (priv->report, input, output);
-
-  return output;
+  return apply_prepared (self, input, cancellable, error);
 }
 
 /**
@@ -651,7 +836,8 @@ dm_transform_get_report_per_item (DmTransform *self)
  * @stream as JSON text: the object dm_transform_get_report() gives, with
  * its per-item members even when dm_transform_set_report_per_item() left
  * them out of that tree (a transform writes them from its own data, not
- * from a tree). @stream is not closed.
+ * from a tree). A number is written as the shortest text that reads back
+ * as it (0.1, not 0.10000000000000001). @stream is not closed.
  *
  * Returns: %TRUE on success; %FALSE with @error set when writing failed
  */
@@ -667,6 +853,111 @@ dm_transform_write_report (DmTransform    *self,
   g_return_val_if_fail (dm_transform_get_report (self) != NULL, FALSE);
 
   return DM_TRANSFORM_GET_CLASS (self)->write_report (self, stream, cancellable, error);
+}
+
+/* The values @pspec takes, as "MIN…MAX"; %NULL for a type without a
+ * range. */
+static char *
+describe_range (GParamSpec *pspec)
+{
+  char minimum[G_ASCII_DTOSTR_BUF_SIZE], maximum[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (G_IS_PARAM_SPEC_DOUBLE (pspec))
+    {
+      GParamSpecDouble *range = G_PARAM_SPEC_DOUBLE (pspec);
+
+      format_double (maximum, range->maximum);
+      /* The smallest positive double as the minimum excludes 0 alone. */
+      if (range->minimum == DBL_TRUE_MIN)
+        return g_strdup_printf (">0…%s", maximum);
+      format_double (minimum, range->minimum);
+      return g_strdup_printf ("%s…%s", minimum, maximum);
+    }
+  if (G_IS_PARAM_SPEC_UINT (pspec))
+    return g_strdup_printf ("%u…%u", G_PARAM_SPEC_UINT (pspec)->minimum, G_PARAM_SPEC_UINT (pspec)->maximum);
+  if (G_IS_PARAM_SPEC_INT (pspec))
+    return g_strdup_printf ("%d…%d", G_PARAM_SPEC_INT (pspec)->minimum, G_PARAM_SPEC_INT (pspec)->maximum);
+  if (G_IS_PARAM_SPEC_UINT64 (pspec))
+    return g_strdup_printf ("%" G_GUINT64_FORMAT "…%" G_GUINT64_FORMAT,
+                            G_PARAM_SPEC_UINT64 (pspec)->minimum, G_PARAM_SPEC_UINT64 (pspec)->maximum);
+  if (G_IS_PARAM_SPEC_INT64 (pspec))
+    return g_strdup_printf ("%" G_GINT64_FORMAT "…%" G_GINT64_FORMAT,
+                            G_PARAM_SPEC_INT64 (pspec)->minimum, G_PARAM_SPEC_INT64 (pspec)->maximum);
+  if (G_IS_PARAM_SPEC_ULONG (pspec))
+    return g_strdup_printf ("%lu…%lu", G_PARAM_SPEC_ULONG (pspec)->minimum, G_PARAM_SPEC_ULONG (pspec)->maximum);
+  if (G_IS_PARAM_SPEC_LONG (pspec))
+    return g_strdup_printf ("%ld…%ld", G_PARAM_SPEC_LONG (pspec)->minimum, G_PARAM_SPEC_LONG (pspec)->maximum);
+  if (G_IS_PARAM_SPEC_FLOAT (pspec))
+    {
+      format_double (minimum, G_PARAM_SPEC_FLOAT (pspec)->minimum);
+      format_double (maximum, G_PARAM_SPEC_FLOAT (pspec)->maximum);
+      return g_strdup_printf ("%s…%s", minimum, maximum);
+    }
+  return NULL;
+}
+
+/* The one message for a value outside @pspec's range, whether its type
+ * could hold it or not: the range is the GParamSpec's. */
+static gboolean
+set_out_of_range_error (GParamSpec  *pspec,
+                        const char  *text,
+                        GError     **error)
+{
+  g_autofree char *range = describe_range (pspec);
+
+  g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+               _("Invalid value “%s” for parameter “%s”: out of range %s"),
+               text, g_param_spec_get_name (pspec), range != NULL ? range : "");
+  return FALSE;
+}
+
+/* Reads @text into @value, initialised to @pspec's integer type. Any
+ * whole number is read, so that one the type cannot hold (-3 for an
+ * unsigned parameter) is refused as out of @pspec's range, as one the type
+ * holds but the range excludes is. */
+static gboolean
+parse_integer (GParamSpec  *pspec,
+               const char  *text,
+               GValue      *value,
+               GError     **error)
+{
+  GType type = G_PARAM_SPEC_VALUE_TYPE (pspec);
+  g_autoptr(GError) signed_error = NULL;
+  g_auto(GValue) number = G_VALUE_INIT;
+  gint64 negative = 0, type_minimum = 0;
+  guint64 n = 0, type_maximum = G_MAXUINT64;
+
+  if (g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &negative, &signed_error))
+    n = negative >= 0 ? (guint64) negative : 0;
+  else if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, &n, NULL))
+    {
+      if (g_error_matches (signed_error, G_NUMBER_PARSER_ERROR, G_NUMBER_PARSER_ERROR_OUT_OF_BOUNDS))
+        return set_out_of_range_error (pspec, text, error);
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                   _("Invalid value “%s” for parameter “%s”: expected a whole number"),
+                   text, g_param_spec_get_name (pspec));
+      return FALSE;
+    }
+
+  if (type == G_TYPE_INT)
+    type_minimum = G_MININT, type_maximum = G_MAXINT;
+  else if (type == G_TYPE_LONG)
+    type_minimum = G_MINLONG, type_maximum = G_MAXLONG;
+  else if (type == G_TYPE_INT64)
+    type_minimum = G_MININT64, type_maximum = G_MAXINT64;
+  else if (type == G_TYPE_UINT)
+    type_maximum = G_MAXUINT;
+  else if (type == G_TYPE_ULONG)
+    type_maximum = G_MAXULONG;
+  if (negative < 0 ? negative < type_minimum : n > type_maximum)
+    return set_out_of_range_error (pspec, text, error);
+
+  /* It fits: GValue's conversion between integer types is a cast. */
+  if (negative < 0)
+    g_value_set_int64 (g_value_init (&number, G_TYPE_INT64), negative);
+  else
+    g_value_set_uint64 (g_value_init (&number, G_TYPE_UINT64), n);
+  return g_value_transform (&number, value);
 }
 
 static gboolean
@@ -743,48 +1034,9 @@ parse_value (GParamSpec  *pspec,
       return TRUE;
     }
 
-  if (type == G_TYPE_INT || type == G_TYPE_INT64 || type == G_TYPE_LONG)
-    {
-      gint64 n;
-
-      if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &n, NULL))
-        {
-          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
-                       _("Invalid value “%s” for parameter “%s”: expected a whole number"),
-                       text, name);
-          return FALSE;
-        }
-      if (type == G_TYPE_INT)
-        g_value_set_int (value, (int) CLAMP (n, G_MININT, G_MAXINT));
-      else if (type == G_TYPE_LONG)
-        g_value_set_long (value, (long) n);
-      else
-        g_value_set_int64 (value, n);
-      return TRUE;
-    }
-
-  if (type == G_TYPE_UINT || type == G_TYPE_UINT64 || type == G_TYPE_ULONG)
-    {
-      guint64 max = type == G_TYPE_UINT ? G_MAXUINT : type == G_TYPE_ULONG ? G_MAXULONG : G_MAXUINT64;
-      guint64 n;
-
-      if (!g_ascii_string_to_unsigned (text, 10, 0, max, &n, NULL))
-        {
-          g_autofree char *max_text = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
-
-          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
-                       _("Invalid value “%s” for parameter “%s”: expected a whole number from 0 to %s"),
-                       text, name, max_text);
-          return FALSE;
-        }
-      if (type == G_TYPE_UINT)
-        g_value_set_uint (value, (guint) n);
-      else if (type == G_TYPE_ULONG)
-        g_value_set_ulong (value, (gulong) n);
-      else
-        g_value_set_uint64 (value, n);
-      return TRUE;
-    }
+  if (type == G_TYPE_INT || type == G_TYPE_INT64 || type == G_TYPE_LONG ||
+      type == G_TYPE_UINT || type == G_TYPE_UINT64 || type == G_TYPE_ULONG)
+    return parse_integer (pspec, text, value, error);
 
   g_set_error (error, DM_ERROR, DM_ERROR_NOT_SUPPORTED,
                _("Parameter “%s” cannot be set from text (type %s)"),
@@ -800,7 +1052,8 @@ parse_value (GParamSpec  *pspec,
  * @error: return location for a #GError
  *
  * Sets a parameter from a command line or a configuration file. The value
- * must parse completely and lie in the parameter's range.
+ * must parse completely and lie in the parameter's range, the one its
+ * #GParamSpec gives, which the message names when it does not.
  *
  * Returns: %TRUE on success
  */
@@ -832,26 +1085,7 @@ dm_transform_set_parameter_from_string (DmTransform  *self,
     return FALSE;
 
   if (g_param_value_validate (pspec, &parsed))
-    {
-      g_autofree char *range = NULL;
-
-      /* The smallest positive double as the minimum excludes 0 alone. */
-      if (G_IS_PARAM_SPEC_DOUBLE (pspec) && G_PARAM_SPEC_DOUBLE (pspec)->minimum == DBL_TRUE_MIN)
-        range = g_strdup_printf (">0…%g", G_PARAM_SPEC_DOUBLE (pspec)->maximum);
-      else if (G_IS_PARAM_SPEC_DOUBLE (pspec))
-        range = g_strdup_printf ("%g…%g", G_PARAM_SPEC_DOUBLE (pspec)->minimum,
-                                 G_PARAM_SPEC_DOUBLE (pspec)->maximum);
-      else if (G_IS_PARAM_SPEC_UINT (pspec))
-        range = g_strdup_printf ("%u…%u", G_PARAM_SPEC_UINT (pspec)->minimum,
-                                 G_PARAM_SPEC_UINT (pspec)->maximum);
-      else if (G_IS_PARAM_SPEC_INT (pspec))
-        range = g_strdup_printf ("%d…%d", G_PARAM_SPEC_INT (pspec)->minimum,
-                                 G_PARAM_SPEC_INT (pspec)->maximum);
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
-                   _("Invalid value “%s” for parameter “%s”: out of range %s"),
-                   value, g_param_spec_get_name (pspec), range ? range : "");
-      return FALSE;
-    }
+    return set_out_of_range_error (pspec, value, error);
 
   g_object_set_property (G_OBJECT (self), g_param_spec_get_name (pspec), &parsed);
   return TRUE;
@@ -877,7 +1111,7 @@ apply_in_thread (GTask        *task,
   GError *error = NULL;
   DmDataset *output;
 
-  output = dm_transform_apply (source_object, input, cancellable, &error);
+  output = apply_prepared (source_object, input, cancellable, &error);
   if (output != NULL)
     g_task_return_pointer (task, output, g_object_unref);
   else
@@ -917,10 +1151,11 @@ apply_done (GObject      *source_object,
  * @user_data: for @callback
  *
  * Runs dm_transform_apply() in a worker thread, so a host's window stays
- * responsive. Meanwhile #DmTransform::progress is emitted on the
- * thread-default main context of the caller, never from the worker, and
- * every update is delivered before @callback runs. Change no parameter
- * and start no other apply on @self until then. Call
+ * responsive. The parameters are checked first, on the caller's thread
+ * (see dm_transform_check_parameters()). Meanwhile #DmTransform::progress
+ * is emitted on the thread-default main context of the caller, never from
+ * the worker, and every update is delivered before @callback runs. Change
+ * no parameter and start no other apply on @self until then. Call
  * dm_transform_apply_finish() from @callback for the result.
  */
 void
@@ -932,14 +1167,25 @@ dm_transform_apply_async (DmTransform         *self,
 {
   GTask *outer;
   g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
 
   g_return_if_fail (DM_IS_TRANSFORM (self));
   g_return_if_fail (DM_IS_DATASET (input));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (g_object_get_qdata (G_OBJECT (self), async_relay_quark ()) == NULL);
+  g_return_if_fail (DM_TRANSFORM_GET_CLASS (self)->apply != NULL);
 
   outer = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (outer, dm_transform_apply_async);
+
+  /* No thread for parameters that cannot be applied; GTask calls
+   * @callback from an idle, never from within this call. */
+  if (!prepare_apply (self, &error))
+    {
+      g_task_return_error (outer, error);
+      g_object_unref (outer);
+      return;
+    }
 
   g_object_set_qdata (G_OBJECT (self), async_relay_quark (),
                       dm_progress_relay_new (g_task_get_context (outer), emit_relayed_progress,

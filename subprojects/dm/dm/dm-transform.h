@@ -160,6 +160,10 @@ G_DECLARE_DERIVABLE_TYPE (DmTransform, dm_transform, DM, TRANSFORM, GObject)
  *   dm_transform_write_report()); the default writes the tree
  *   dm_transform_get_report() gives. A transform that left per-item
  *   members out of that tree writes them here.
+ * @check_parameters: refuses parameters that are each in their range but
+ *   wrong together, or for the choice another parameter makes (see
+ *   dm_transform_check_parameters()); %NULL, the default, finds nothing
+ *   wrong. It looks at the parameters alone, never at a dataset.
  *
  * The class of transforms. Subclasses declare their parameters as GObject
  * properties and set their menu metadata with dm_transform_class_set_metadata().
@@ -181,7 +185,15 @@ struct _DmTransformClass
   const char *label;
   const char *description;
   const char *translation_domain;
-  gpointer padding[7];
+
+  /*< public >*/
+  /* Taken from the padding, after the private members, so that their
+   * offsets and the size of the class stay as they were. */
+  gboolean   (*check_parameters) (DmTransform  *self,
+                                  GError      **error);
+
+  /*< private >*/
+  gpointer padding[6];
 };
 
 DM_AVAILABLE_IN_ALL
@@ -225,6 +237,10 @@ DM_AVAILABLE_IN_ALL
 const char  *dm_transform_get_label       (DmTransform   *self);
 DM_AVAILABLE_IN_ALL
 const char  *dm_transform_get_description (DmTransform   *self);
+
+DM_AVAILABLE_IN_ALL
+gboolean     dm_transform_check_parameters (DmTransform  *self,
+                                            GError      **error);
 
 DM_AVAILABLE_IN_ALL
 DmDataset   *dm_transform_apply           (DmTransform   *self,

@@ -31,6 +31,21 @@ typedef enum {
   DM_JSON_VALUE_OTHER,       /* true, false, null */
 } DmJsonValueKind;
 
+/* Which \u escapes a parser takes. yajl decodes every escape without a
+ * word: half a UTF-16 surrogate pair ("\ud800" alone) to "?" or to bytes
+ * that are not UTF-8, "\u0000" to a NUL byte that a C string ends at. The
+ * text is scanned for them before yajl sees it, and the parse stops at the
+ * first one the parser does not take, with its line and column. */
+typedef enum {
+  /* Characters other than NUL: for a parser that keeps strings as C
+   * strings. Datumaro's reader (orjson) refuses lone surrogates too. */
+  DM_JSON_ESCAPES_CHARACTERS,
+  /* Also "\u0000": a string's NUL bytes are counted in its length. */
+  DM_JSON_ESCAPES_WITH_NUL,
+  /* Any escape, as yajl decodes it: for a parser that reads no strings. */
+  DM_JSON_ESCAPES_ANY,
+} DmJsonEscapes;
+
 /* What a parser does with yajl's events. yajl's nine callbacks come down
  * to these five after the checks every parser shares: a scalar is its kind
  * and its text (a string's decoded, any other's as it stands). Each returns
@@ -51,6 +66,7 @@ typedef struct
   /* A string or member name that is not UTF-8, as @message words it. */
   int (*fail_not_utf8) (gpointer         parser,
                         const char      *message);
+  DmJsonEscapes escapes;
 } DmJsonEvents;
 
 gboolean  dm_json_stream_parse_events (const char         *path,

@@ -318,9 +318,11 @@ on_not_utf8 (gpointer    parser,
   return 1;
 }
 
+/* No string is read: any escape is taken as yajl decodes it. */
 static const DmJsonEvents cluster_of_item_events = {
   on_value, on_member,
   on_open, on_close, on_not_utf8,
+  DM_JSON_ESCAPES_ANY,
 };
 
 /* cluster_of_item out of the report's @text, for a transform that leaves

@@ -310,14 +310,14 @@ on_value (AnnotationReader *r,
       else if (inside_annotation (r))
         {
           if (r->field[DEPTH_ANNOTATION] == FIELD_TYPE)
-            r->annotation_is_label = kind == DM_JSON_VALUE_STRING && length == 5 &&
-                                     memcmp (text, "label", 5) == 0;
+            r->annotation_is_label = kind == DM_JSON_VALUE_STRING &&
+                                     dm_json_text_is (text, length, "label");
           else if (r->field[DEPTH_ANNOTATION] == FIELD_LABEL_ID)
             {
               g_autofree char *shown = NULL;
               gint64 value;
 
-              if (kind == DM_JSON_VALUE_OTHER && length == 4 && memcmp (text, "null", 4) == 0)
+              if (kind == DM_JSON_VALUE_OTHER && dm_json_text_is (text, length, "null"))
                 return 1;
               /* Every item has one: its description is made only for a
                * message. */
@@ -616,45 +616,44 @@ classify_key (AnnotationReader *r,
               const char       *key,
               size_t            length)
 {
-#define IS(name) (length == sizeof (name) - 1 && memcmp (key, name, length) == 0)
   switch (r->depth)
     {
     case DEPTH_TOP:
-      return IS ("items") ? FIELD_ITEMS : FIELD_OTHER;
+      return dm_json_text_is (key, length, "items") ? FIELD_ITEMS : FIELD_OTHER;
     case DEPTH_ITEM:
       if (!r->in_items)
         return FIELD_OTHER;
-      if (IS ("id"))
+      if (dm_json_text_is (key, length, "id"))
         return FIELD_ID;
-      if (IS ("image"))
+      if (dm_json_text_is (key, length, "image"))
         return FIELD_IMAGE;
-      if (IS ("media"))
+      if (dm_json_text_is (key, length, "media"))
         return FIELD_MEDIA;
-      if (IS ("point_cloud") || IS ("related_images") || IS ("video_frame") || IS ("video"))
+      if (dm_json_text_is (key, length, "point_cloud") || dm_json_text_is (key, length, "related_images") ||
+          dm_json_text_is (key, length, "video_frame") || dm_json_text_is (key, length, "video"))
         return FIELD_OTHER_MEDIA;
-      if (IS ("annotations"))
+      if (dm_json_text_is (key, length, "annotations"))
         return FIELD_ANNOTATIONS;
       return FIELD_OTHER;
     case DEPTH_ITEM_MEMBER:
       if (!r->in_items || !inside_image (r))
         return FIELD_OTHER;
-      if (IS ("path"))
+      if (dm_json_text_is (key, length, "path"))
         return FIELD_PATH;
-      if (IS ("size"))
+      if (dm_json_text_is (key, length, "size"))
         return FIELD_SIZE;
       return FIELD_OTHER;
     case DEPTH_ANNOTATION:
       if (!r->in_items || !inside_annotation (r))
         return FIELD_OTHER;
-      if (IS ("type"))
+      if (dm_json_text_is (key, length, "type"))
         return FIELD_TYPE;
-      if (IS ("label_id"))
+      if (dm_json_text_is (key, length, "label_id"))
         return FIELD_LABEL_ID;
       return FIELD_OTHER;
     default:
       return FIELD_OTHER;
     }
-#undef IS
 }
 
 static int

@@ -16,6 +16,8 @@
 #error "This header is private to libdm and the HTML report: include <dm.h>."
 #endif
 
+#include <string.h>
+
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <yajl/yajl_gen.h>
@@ -88,6 +90,16 @@ int       dm_json_events_fail       (const char           *path,
                                      const char           *format,
                                      ...) G_GNUC_PRINTF (3, 4);
 const char *dm_json_value_kind_name (DmJsonValueKind       kind);
+
+/* Whether the @length bytes at @text, a member name or a string as an
+ * event passes it (not NUL-terminated), are @literal. */
+static inline gboolean
+dm_json_text_is (const char *text,
+                 size_t      length,
+                 const char *literal)
+{
+  return length == strlen (literal) && memcmp (text, literal, length) == 0;
+}
 
 gboolean  dm_json_parse_integer     (const char           *number,
                                      size_t                length,

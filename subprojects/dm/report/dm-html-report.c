@@ -262,8 +262,7 @@ on_member (gpointer    parser,
   ClusterOfItemParse *parse = parser;
 
   if (parse->depth == 1)
-    parse->key_is_ours = length == strlen (DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM)
-                         && memcmp (name, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM, length) == 0;
+    parse->key_is_ours = dm_json_text_is (name, length, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM);
   return 1;
 }
 

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "dm-file-tree-private.h"
 #include "dm-html-report.h"
 #include "dm-json-stream.h"
 
@@ -1010,44 +1011,31 @@ index_path (const char *directory)
   return g_build_filename (directory, "index.html", NULL);
 }
 
+/* @path made absolute, its symbolic links resolved when it exists. */
+static char *
+resolve_existing (const char *path)
+{
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  char *real = realpath (absolute, NULL);
+
+  return real != NULL ? real : g_steal_pointer (&absolute);
+}
+
 /* Whether @path is @directory or below it, once both are absolute and
  * their symbolic links resolved as far as they exist. */
 static gboolean
 is_at_or_below (const char *path,
                 const char *directory)
 {
-  g_autofree char *resolved_path = NULL;
-  g_autofree char *resolved_dir = NULL;
-  g_autoptr(GFile) path_file = NULL;
-  g_autoptr(GFile) dir_file = NULL;
+  g_autofree char *resolved_dir = resolve_existing (directory);
+  /* The report directory may not exist yet: its parent is resolved. */
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  g_autofree char *parent = g_path_get_dirname (absolute);
+  g_autofree char *resolved_parent = resolve_existing (parent);
+  g_autofree char *base = g_path_get_basename (absolute);
+  g_autofree char *resolved_path = g_build_filename (resolved_parent, base, NULL);
 
-  resolved_path = g_canonicalize_filename (path, NULL);
-  resolved_dir = g_canonicalize_filename (directory, NULL);
-  {
-    char *real = realpath (resolved_dir, NULL);
-    if (real != NULL)
-      {
-        g_free (resolved_dir);
-        resolved_dir = g_strdup (real);
-        free (real);
-      }
-  }
-  {
-    /* The report directory may not exist yet: resolve its parent. */
-    g_autofree char *parent = g_path_get_dirname (resolved_path);
-    g_autofree char *base = g_path_get_basename (resolved_path);
-    char *real = realpath (parent, NULL);
-    if (real != NULL)
-      {
-        g_free (resolved_path);
-        resolved_path = g_build_filename (real, base, NULL);
-        free (real);
-      }
-  }
-
-  path_file = g_file_new_for_path (resolved_path);
-  dir_file = g_file_new_for_path (resolved_dir);
-  return g_file_equal (path_file, dir_file) || g_file_has_prefix (path_file, dir_file);
+  return g_str_equal (resolved_path, resolved_dir) || dm_path_is_below (resolved_path, resolved_dir);
 }
 
 /* Whether @path is at or below @source or @dataset_destination (either

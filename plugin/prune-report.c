@@ -11,6 +11,9 @@
  *   inertia, iterations, simd      of the k-means run
  *   seconds: {keys, seeding, lloyd, selecting}
  *   clusters: [{size, quota}]      quota = items kept from the cluster
+ * and for prototype:
+ *   prototype_keep                 the parameter: auto, easy or hard
+ *   prototype_side                 the side kept, easy or hard: what auto chose
  * and, unless the host turned the per-item members off
  * (dm_transform_set_report_per_item(); `dm` does without --report and
  * --report-html):
@@ -21,6 +24,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "dm-select-beyond.h"
+#include "prune-enums.h"
 #include "prune-image-hasher.h"
 #include "prune-report.h"
 
@@ -192,6 +197,22 @@ prune_report_add_clusters (JsonNode             *report,
     return;
   add_kept_items (root, clustered, selection);
   add_cluster_of_item (root, n_input, selection, broken);
+}
+
+/* The prototype method's choice as given and the side it kept, which
+ * "auto" chooses by the ratio: a reader of the report (the HTML page
+ * lists its scalar members) sees which. */
+void
+prune_report_add_prototype_side (JsonNode        *report,
+                                 DmPrototypeKeep  keep,
+                                 double           ratio)
+{
+  JsonObject *root = json_node_get_object (report);
+  g_autoptr(GEnumClass) choices = g_type_class_ref (PRUNE_TYPE_PROTOTYPE_KEEP);
+
+  json_object_set_string_member (root, "prototype_keep", g_enum_get_value (choices, keep)->value_nick);
+  json_object_set_string_member (root, "prototype_side",
+                                 g_enum_get_value (choices, dm_prototype_resolve (keep, ratio))->value_nick);
 }
 
 /* Text is written out in pieces of about this size. */

@@ -425,6 +425,8 @@ prune_by_clusters (PruneTransform  *self,
   prune_report_add_clusters (report, usable, selection, broken, seconds_keys, n_decoded, per_item);
   if (self->method == PRUNE_METHOD_DEDUP)
     json_object_set_int_member (json_node_get_object (report), "duplicates", selection->n_duplicates);
+  if (self->method == PRUNE_METHOD_PROTOTYPE)
+    prune_report_add_prototype_side (report, self->prototype_keep, self->ratio);
   if (broken != NULL)
     prune_report_add_skipped (report, input, broken);
   dm_transform_set_report (DM_TRANSFORM (self), report);

@@ -490,28 +490,30 @@ test_in_browser (Fixture       *fixture,
   assert_screenshot_drawn (screenshot);
 }
 
-/* The page of the items a, b and c of subset train (a kept, b and c
- * dropped; their images missing) after a transform that reported two
- * clusters and wrote @text as its report, the one place the page takes
- * cluster_of_item from. */
+/* The page of the items @ids of subset train (the first @n_kept kept,
+ * the others dropped; their images missing) after a transform whose
+ * report's tree is @tree_json and whose written report is @text, the one
+ * place the page takes cluster_of_item from. */
 static char *
-render_with_report_text (const char *text)
+render_items (const char * const *ids,
+              guint               n_ids,
+              guint               n_kept,
+              const char         *tree_json,
+              const char         *text)
 {
-  const char * const ids[] = { "a", "b", "c" };
   g_autoptr(DmDataset) input = dm_dataset_new ();
   g_autoptr(DmDataset) output = dm_dataset_new ();
-  g_autoptr(JsonNode) tree = json_from_string ("{\"clusters\": [{\"size\": 1, \"quota\": 1},"
-                                               " {\"size\": 2, \"quota\": 0}]}", NULL);
+  g_autoptr(JsonNode) tree = json_from_string (tree_json, NULL);
   g_autoptr(GError) error = NULL;
   DmHtmlReportContent content;
   char *page;
 
-  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+  for (guint i = 0; i < n_ids; i++)
     {
       g_autoptr(DmItem) item = dm_item_new (ids[i], "train");
 
       dm_item_set_image_path (item, "/nonexistent/image.jpg");
-      if (i == 0)
+      if (i < n_kept)
         dm_dataset_append_item (output, dm_item_copy (item));
       dm_dataset_append_item (input, g_steal_pointer (&item));
     }
@@ -522,6 +524,17 @@ render_with_report_text (const char *text)
   page = dm_html_report_render (&content, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   return page;
+}
+
+/* The page of the items a, b and c (a kept) after a transform that
+ * reported two clusters and wrote @text as its report. */
+static char *
+render_with_report_text (const char *text)
+{
+  const char * const ids[] = { "a", "b", "c" };
+
+  return render_items (ids, G_N_ELEMENTS (ids), 1,
+                       "{\"clusters\": [{\"size\": 1, \"quota\": 1}, {\"size\": 2, \"quota\": 0}]}", text);
 }
 
 /* Whether the page groups the items by cluster as cluster_of_item
@@ -607,33 +620,12 @@ test_cluster_order (void)
   const char *text = "{\"clusters\": [{\"size\": 1, \"quota\": 1}, {\"size\": 0, \"quota\": 0},"
                      " {\"size\": 3, \"quota\": 1}, {\"size\": 0, \"quota\": 0}, {\"size\": 1, \"quota\": 0}],"
                      " \"cluster_of_item\": [2, 0, 2, 2, 4]}";
-  g_autoptr(DmDataset) input = dm_dataset_new ();
-  g_autoptr(DmDataset) output = dm_dataset_new ();
-  g_autoptr(JsonNode) tree = json_from_string (text, NULL);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *page = NULL;
-  DmHtmlReportContent content;
+  g_autofree char *page = render_items (ids, G_N_ELEMENTS (ids), 2, text, text);
   const char * const chart[] = { ">cluster 2<", ">cluster 0<", ">cluster 4<" };
   const char * const table[] = { "<tr><td>2</td><td>3</td><td>1</td>", "<tr><td>0</td><td>1</td><td>1</td>",
                                  "<tr><td>4</td><td>1</td><td>0</td>" };
   const char * const groups[] = { "<h3>Cluster 2 — kept 1 of 3 items", "<h3>Cluster 0 — kept 1 of 1 item",
                                   "<h3>Cluster 4 — kept 0 of 1 item" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
-    {
-      g_autoptr(DmItem) item = dm_item_new (ids[i], "train");
-
-      dm_item_set_image_path (item, "/nonexistent/image.jpg");
-      if (i < 2)
-        dm_dataset_append_item (output, dm_item_copy (item));
-      dm_dataset_append_item (input, g_steal_pointer (&item));
-    }
-  dm_html_report_content_init (&content, input, output);
-  content.transform_report = tree;
-  content.transform_report_text = text;
-  content.transform_report_text_length = strlen (text);
-  page = dm_html_report_render (&content, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
 
   assert_in_order (page, chart, G_N_ELEMENTS (chart));
   assert_in_order (page, table, G_N_ELEMENTS (table));

@@ -192,7 +192,6 @@ typedef enum {
   SCAN_BACKSLASH,     /* after one */
   SCAN_HEX,           /* in \uXXXX's digits */
   SCAN_LOW_BACKSLASH, /* after a high surrogate, where its low half's backslash must be */
-  SCAN_RECHECK,       /* at an escape read as no low half, to check as one of its own */
 } ScanState;
 
 /* The scan of the whole text, chunk by chunk: an escape may straddle two.
@@ -221,7 +220,6 @@ lone_high (EscapeScan *s)
 {
   s->bad_value = s->high;
   s->bad_start = s->high_start;
-  s->high = 0;
   return ESCAPE_LONE_HIGH;
 }
 
@@ -247,19 +245,17 @@ check_escape (EscapeScan    *s,
   return ESCAPE_SOUND;
 }
 
-/* Scans @chunk, at @base in the text, from *@offset on. Stops at the first
- * escape that @escapes does not take, with *@offset after what it read
- * (the scan goes on from there on the next call); at the chunk's end,
- * ESCAPE_SOUND. */
+/* Scans @chunk, at @base in the text, on from where the chunk before left
+ * @s. Stops at the first escape that @escapes does not take, which ends
+ * the parse; at the chunk's end, ESCAPE_SOUND. */
 static EscapeProblem
 scan_escapes (EscapeScan    *s,
               DmJsonEscapes  escapes,
               const guchar  *chunk,
               gsize          length,
-              guint64        base,
-              gsize         *offset)
+              guint64        base)
 {
-  gsize i = *offset;
+  gsize i = 0;
   EscapeProblem problem = ESCAPE_SOUND;
 
   while (i < length && problem == ESCAPE_SOUND)
@@ -283,8 +279,7 @@ scan_escapes (EscapeScan    *s,
         case SCAN_LOW_BACKSLASH:
           if (chunk[i] != '\\')
             {
-              problem = lone_high (s);   /* what follows is scanned next */
-              s->state = SCAN_TEXT;
+              problem = lone_high (s);
               break;
             }
           s->start = base + i++;
@@ -298,20 +293,18 @@ scan_escapes (EscapeScan    *s,
               s->n_digits = 0;
               s->value = 0;
             }
+          else if (s->high != 0)
+            problem = lone_high (s);
           else
-            {
-              s->state = SCAN_TEXT;   /* \n, \", \\ and the like */
-              if (s->high != 0)
-                problem = lone_high (s);
-            }
+            s->state = SCAN_TEXT;   /* \n, \", \\ and the like */
           break;
         case SCAN_HEX:
           if (!g_ascii_isxdigit (c))
             {
-              /* yajl reports the escape; the scan only goes on past it. */
-              s->state = SCAN_TEXT;
+              /* yajl reports the escape itself. */
               if (s->high != 0)
                 problem = lone_high (s);
+              s->state = SCAN_TEXT;
               break;
             }
           i++;
@@ -324,19 +317,12 @@ scan_escapes (EscapeScan    *s,
               s->state = SCAN_TEXT;
             }
           else if (s->high != 0)
-            {
-              problem = lone_high (s);
-              s->state = SCAN_RECHECK;
-            }
+            problem = lone_high (s);
           else
             problem = check_escape (s, escapes);
           break;
-        case SCAN_RECHECK:
-          problem = check_escape (s, escapes);
-          break;
         }
     }
-  *offset = i;
   return problem;
 }
 
@@ -380,11 +366,10 @@ scan_chunk (EscapeScan    *scan,
             guint64        base,
             gsize         *good_length)
 {
-  gsize offset = 0;
   EscapeProblem problem = ESCAPE_SOUND;
 
   if (escapes != DM_JSON_ESCAPES_ANY)
-    problem = scan_escapes (scan, escapes, chunk, length, base, &offset);
+    problem = scan_escapes (scan, escapes, chunk, length, base);
   /* A problem's escape may have begun in the chunk before. */
   *good_length = problem == ESCAPE_SOUND ? length : (gsize) (MAX (scan->bad_start, base) - base);
   return problem;

@@ -3,6 +3,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include "dm-select-beyond.h"
+#include "prune-enums.h"
 #include "prune-image-hasher.h"
 #include "prune-report.h"
 
@@ -234,6 +236,22 @@ prune_report_add_items (JsonNode               *report,
   add_kept_items (root, items);
   if (items->selection != NULL)
     add_cluster_of_item (root, n_input_items (items), items->selection, items->broken);
+}
+
+/* The prototype method's choice as given and the side it kept, which
+ * "auto" chooses by the ratio: a reader of the report (the HTML page
+ * lists its scalar members) sees which. */
+void
+prune_report_add_prototype_side (JsonNode        *report,
+                                 DmPrototypeKeep  keep,
+                                 double           ratio)
+{
+  JsonObject *root = json_node_get_object (report);
+  g_autoptr(GEnumClass) choices = g_type_class_ref (PRUNE_TYPE_PROTOTYPE_KEEP);
+
+  json_object_set_string_member (root, "prototype_keep", g_enum_get_value (choices, keep)->value_nick);
+  json_object_set_string_member (root, "prototype_side",
+                                 g_enum_get_value (choices, dm_prototype_resolve (keep, ratio))->value_nick);
 }
 
 /* Text is written out in pieces of about this size. */

@@ -83,6 +83,10 @@ gboolean  prune_report_write        (GBytes                 *head,
                                      GCancellable           *cancellable,
                                      GError                **error);
 
+void      prune_report_add_prototype_side (JsonNode        *report,
+                                           DmPrototypeKeep  keep,
+                                           double           ratio);
+
 void      prune_report_add_skipped  (JsonNode             *report,
                                      DmDataset            *input,
                                      GPtrArray            *broken);

@@ -434,6 +434,8 @@ prune_by_clusters (PruneTransform  *self,
   prune_report_add_clusters (report, selection, seconds_keys, n_decoded);
   if (self->method == PRUNE_METHOD_DEDUP)
     json_object_set_int_member (json_node_get_object (report), "duplicates", selection->n_duplicates);
+  if (self->method == PRUNE_METHOD_PROTOTYPE)
+    prune_report_add_prototype_side (report, self->prototype_keep, self->ratio);
   finish_report (self, input, report, prune_report_items_new (usable, NULL, g_steal_pointer (&selection), broken),
                  start);
 

@@ -58,6 +58,11 @@ test_prototype_and_dedup (Fixture *fixture, gconstpointer data)
         quota_sum += json_object_get_int_member (json_array_get_object_element (clusters, c), "quota");
       g_assert_cmpuint (quota_sum, ==, N_ITEMS / 10);
       g_assert_true (json_object_has_member (report, "duplicates") == (m == 1));
+      /* prototype's default, auto, keeps the easiest at -r 0.1, and says so. */
+      g_assert_cmpstr (json_object_get_string_member_with_default (report, "prototype_keep", NULL), ==,
+                       m == 0 ? "auto" : NULL);
+      g_assert_cmpstr (json_object_get_string_member_with_default (report, "prototype_side", NULL), ==,
+                       m == 0 ? "easy" : NULL);
     }
 }
 
@@ -76,6 +81,8 @@ test_prototype_keep (Fixture *fixture, gconstpointer data)
                             "prototype-keep=easy", easy_parser, &easy_report));
   g_object_unref (prune_ok (fixture, fixture->source, "hard", "prototype",
                             "prototype-keep=hard", hard_parser, &hard_report));
+  g_assert_cmpstr (json_object_get_string_member (easy_report, "prototype_side"), ==, "easy");
+  g_assert_cmpstr (json_object_get_string_member (hard_report, "prototype_side"), ==, "hard");
   easy_items = json_object_get_array_member (easy_report, "kept_items");
   hard_items = json_object_get_array_member (hard_report, "kept_items");
 

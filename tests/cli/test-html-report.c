@@ -92,7 +92,10 @@ test_clusters (Fixture       *fixture,
       g_autofree char *row = g_strdup_printf ("<tr><td>%u</td><td>%" G_GINT64_FORMAT "</td><td>%" G_GINT64_FORMAT "</td>",
                                               c, json_object_get_int_member (cluster, "size"),
                                               json_object_get_int_member (cluster, "quota"));
-      assert_contains (page, row);
+
+      /* An empty cluster is only counted (test_cluster_order). */
+      if (json_object_get_int_member (cluster, "size") > 0)
+        assert_contains (page, row);
     }
 
   /* Every item once, kept ones outlined, each with its thumbnail. */
@@ -487,28 +490,30 @@ test_in_browser (Fixture       *fixture,
   assert_screenshot_drawn (screenshot);
 }
 
-/* The page of the items a, b and c of subset train (a kept, b and c
- * dropped; their images missing) after a transform that reported two
- * clusters and wrote @text as its report, the one place the page takes
- * cluster_of_item from. */
+/* The page of the items @ids of subset train (the first @n_kept kept,
+ * the others dropped; their images missing) after a transform whose
+ * report's tree is @tree_json and whose written report is @text, the one
+ * place the page takes cluster_of_item from. */
 static char *
-render_with_report_text (const char *text)
+render_items (const char * const *ids,
+              guint               n_ids,
+              guint               n_kept,
+              const char         *tree_json,
+              const char         *text)
 {
-  const char * const ids[] = { "a", "b", "c" };
   g_autoptr(DmDataset) input = dm_dataset_new ();
   g_autoptr(DmDataset) output = dm_dataset_new ();
-  g_autoptr(JsonNode) tree = json_from_string ("{\"clusters\": [{\"size\": 1, \"quota\": 1},"
-                                               " {\"size\": 2, \"quota\": 0}]}", NULL);
+  g_autoptr(JsonNode) tree = json_from_string (tree_json, NULL);
   g_autoptr(GError) error = NULL;
   DmHtmlReportContent content;
   char *page;
 
-  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+  for (guint i = 0; i < n_ids; i++)
     {
       g_autoptr(DmItem) item = dm_item_new (ids[i], "train");
 
       dm_item_set_image_path (item, "/nonexistent/image.jpg");
-      if (i == 0)
+      if (i < n_kept)
         dm_dataset_append_item (output, dm_item_copy (item));
       dm_dataset_append_item (input, g_steal_pointer (&item));
     }
@@ -519,6 +524,17 @@ render_with_report_text (const char *text)
   page = dm_html_report_render (&content, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   return page;
+}
+
+/* The page of the items a, b and c (a kept) after a transform that
+ * reported two clusters and wrote @text as its report. */
+static char *
+render_with_report_text (const char *text)
+{
+  const char * const ids[] = { "a", "b", "c" };
+
+  return render_items (ids, G_N_ELEMENTS (ids), 1,
+                       "{\"clusters\": [{\"size\": 1, \"quota\": 1}, {\"size\": 2, \"quota\": 0}]}", text);
 }
 
 /* Whether the page groups the items by cluster as cluster_of_item
@@ -573,6 +589,56 @@ test_cluster_of_item_text (void)
   assert_groups ("", FALSE, FALSE);
 }
 
+/* Asserts that @parts occur in @page in this order, each once. */
+static void
+assert_in_order (const char         *page,
+                 const char * const *parts,
+                 guint               n_parts)
+{
+  const char *previous = page;
+
+  for (guint p = 0; p < n_parts; p++)
+    {
+      const char *at = strstr (page, parts[p]);
+
+      g_assert_cmpuint (count_occurrences (page, parts[p]), ==, 1);
+      if (at < previous)
+        g_error ("“%s” comes before “%s”", parts[p], parts[p - 1]);
+      previous = at;
+    }
+}
+
+#define LONG_ID "an_item_whose_name_is_far_too_long_for_a_thumbnail_caption_of_seventy_pixels"
+
+/* The clusters in one order, largest first, in the chart, the table and
+ * the thumbnails; the empty ones (1 and 3) in none of them, counted once;
+ * a caption as long as it is, with the full name for its title. */
+static void
+test_cluster_order (void)
+{
+  const char * const ids[] = { "a", "b", "c", "d", LONG_ID };
+  const char *text = "{\"clusters\": [{\"size\": 1, \"quota\": 1}, {\"size\": 0, \"quota\": 0},"
+                     " {\"size\": 3, \"quota\": 1}, {\"size\": 0, \"quota\": 0}, {\"size\": 1, \"quota\": 0}],"
+                     " \"cluster_of_item\": [2, 0, 2, 2, 4]}";
+  g_autofree char *page = render_items (ids, G_N_ELEMENTS (ids), 2, text, text);
+  const char * const chart[] = { ">cluster 2<", ">cluster 0<", ">cluster 4<" };
+  const char * const table[] = { "<tr><td>2</td><td>3</td><td>1</td>", "<tr><td>0</td><td>1</td><td>1</td>",
+                                 "<tr><td>4</td><td>1</td><td>0</td>" };
+  const char * const groups[] = { "<h3>Cluster 2 — kept 1 of 3 items", "<h3>Cluster 0 — kept 1 of 1 item",
+                                  "<h3>Cluster 4 — kept 0 of 1 item" };
+
+  assert_in_order (page, chart, G_N_ELEMENTS (chart));
+  assert_in_order (page, table, G_N_ELEMENTS (table));
+  assert_in_order (page, groups, G_N_ELEMENTS (groups));
+  g_assert_cmpuint (count_occurrences (page, "2 empty clusters (no items) are not listed."), ==, 1);
+  g_assert_null (strstr (page, ">cluster 1<"));
+  g_assert_null (strstr (page, ">cluster 3<"));
+  g_assert_null (strstr (page, "<tr><td>1</td>"));
+  g_assert_null (strstr (page, "<tr><td>3</td>"));
+  g_assert_cmpuint (count_occurrences (page, "<div class=\"group\">"), ==, 3);
+  assert_contains (page, "<figcaption title=\"train/" LONG_ID "\">" LONG_ID "</figcaption>");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -588,6 +654,7 @@ main (int argc, char **argv)
   g_test_add ("/html-report/refuses-inside-dataset", Fixture, NULL, fixture_set_up, test_refuses_inside_dataset, source_fixture_tear_down);
   g_test_add ("/html-report/json-report-refuses-inside-dataset", Fixture, NULL, fixture_set_up, test_json_report_refuses_inside_dataset, source_fixture_tear_down);
   g_test_add_func ("/html-report/cluster-of-item-text", test_cluster_of_item_text);
+  g_test_add_func ("/html-report/cluster-order", test_cluster_order);
   g_test_add ("/html-report/in-browser", Fixture, NULL, fixture_set_up, test_in_browser, source_fixture_tear_down);
 
   return g_test_run ();

@@ -76,6 +76,7 @@ typedef struct
   GArray *labels;
   gint64 max_label_id;
   guint n_annotations;
+  gboolean has_nul;              /* a string or name of it holds "\u0000" */
 
   /* The annotation being read. */
   gboolean annotation_is_label;
@@ -142,6 +143,42 @@ reset_item (AnnotationReader *r)
   g_array_set_size (r->labels, 0);
   r->max_label_id = -1;
   r->n_annotations = 0;
+  r->has_nul = FALSE;
+}
+
+/* A "\u0000" (DM_JSON_ESCAPES_WITH_NUL) stays in an item's text as it was;
+ * what dm keeps as C text (the header, ids, paths) ends at a NUL, so it is
+ * refused there rather than cut short. */
+static int
+check_nul (AnnotationReader *r,
+           const char       *text,
+           size_t            length)
+{
+  if (memchr (text, '\0', length) == NULL)
+    return 1;
+  if (r->in_items && r->depth >= DEPTH_ITEMS)
+    {
+      r->has_nul = TRUE;
+      return 1;
+    }
+  return fail (r, _("a string or member name outside “items” holds “\\u0000” (a NUL character), "
+                    "which dm cannot keep there"));
+}
+
+/* The string @text of item member @member, which dm keeps as C text. */
+static char *
+item_text (AnnotationReader *r,
+           const char       *member,
+           const char       *text,
+           size_t            length)
+{
+  g_autofree char *where = NULL;
+
+  if (memchr (text, '\0', length) == NULL)
+    return g_strndup (text, length);
+  where = describe_item (r);
+  fail (r, _("%s: “%s” holds “\\u0000” (a NUL character), which dm cannot keep there"), where, member);
+  return NULL;
 }
 
 static gboolean
@@ -212,7 +249,9 @@ on_value (AnnotationReader *r,
                          r->n_items, dm_json_value_kind_name (kind));
           if (r->item_id != NULL)
             return fail (r, _("items[%u]: “id” occurs twice"), r->n_items);
-          r->item_id = g_strndup (text, length);
+          r->item_id = item_text (r, "id", text, length);
+          if (r->item_id == NULL)
+            return 0;
           break;
         case FIELD_IMAGE:
           r->image_is_map = kind == DM_JSON_VALUE_MAP;
@@ -235,10 +274,13 @@ on_value (AnnotationReader *r,
     {
       if (inside_image (r) && r->field[DEPTH_ITEM_MEMBER] == FIELD_PATH && kind == DM_JSON_VALUE_STRING)
         {
-          char **slot = r->field[DEPTH_ITEM] == FIELD_IMAGE ? &r->image_path : &r->media_path;
+          gboolean is_image = r->field[DEPTH_ITEM] == FIELD_IMAGE;
+          char **slot = is_image ? &r->image_path : &r->media_path;
 
           g_free (*slot);
-          *slot = g_strndup (text, length);
+          *slot = item_text (r, is_image ? "image.path" : "media.path", text, length);
+          if (*slot == NULL)
+            return 0;
         }
       else if (r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS && r->is_array[DEPTH_ITEM_MEMBER])
         {
@@ -268,14 +310,14 @@ on_value (AnnotationReader *r,
       else if (inside_annotation (r))
         {
           if (r->field[DEPTH_ANNOTATION] == FIELD_TYPE)
-            r->annotation_is_label = kind == DM_JSON_VALUE_STRING && length == 5 &&
-                                     memcmp (text, "label", 5) == 0;
+            r->annotation_is_label = kind == DM_JSON_VALUE_STRING &&
+                                     dm_json_text_is (text, length, "label");
           else if (r->field[DEPTH_ANNOTATION] == FIELD_LABEL_ID)
             {
               g_autofree char *shown = NULL;
               gint64 value;
 
-              if (kind == DM_JSON_VALUE_OTHER && length == 4 && memcmp (text, "null", 4) == 0)
+              if (kind == DM_JSON_VALUE_OTHER && dm_json_text_is (text, length, "null"))
                 return 1;
               /* Every item has one: its description is made only for a
                * message. */
@@ -455,6 +497,12 @@ add_other_media (AnnotationReader *r,
   return TRUE;
 }
 
+static gboolean
+has_absolute_path (const char *path)
+{
+  return path != NULL && g_path_is_absolute (path);
+}
+
 static int
 finish_item (AnnotationReader *r)
 {
@@ -466,6 +514,12 @@ finish_item (AnnotationReader *r)
   if (dm_dataset_find_item (r->dataset, r->subset, r->item_id) != NULL)
     return fail (r, _("items[%u]: the id “%s” occurs twice in subset “%s”"),
                  r->n_items, r->item_id, r->subset);
+
+  /* Their paths are read back, or rewritten, through a json-glib tree,
+   * which cuts a string at its NUL. */
+  if (r->has_nul && (r->other_media || has_absolute_path (r->image_path) || has_absolute_path (r->media_path)))
+    return fail (r, _("items[%u] (id “%s”): a string holds “\\u0000” (a NUL character), which dm keeps only "
+                      "in an item whose media are images at relative paths"), r->n_items, r->item_id);
 
   item = dm_item_new (r->item_id, r->subset);
   dm_item_take_json (item, dm_json_gen_steal_text (r->item_gen));
@@ -535,7 +589,7 @@ annotation_value (gpointer         reader,
 {
   AnnotationReader *r = reader;
 
-  if (!on_value (r, kind, text, length))
+  if ((kind == DM_JSON_VALUE_STRING && !check_nul (r, text, length)) || !on_value (r, kind, text, length))
     return 0;
   COPY (r, gen_scalar (gen_, kind, text, length));
   if (r->capturing_header && r->depth == DEPTH_TOP)
@@ -562,45 +616,44 @@ classify_key (AnnotationReader *r,
               const char       *key,
               size_t            length)
 {
-#define IS(name) (length == sizeof (name) - 1 && memcmp (key, name, length) == 0)
   switch (r->depth)
     {
     case DEPTH_TOP:
-      return IS ("items") ? FIELD_ITEMS : FIELD_OTHER;
+      return dm_json_text_is (key, length, "items") ? FIELD_ITEMS : FIELD_OTHER;
     case DEPTH_ITEM:
       if (!r->in_items)
         return FIELD_OTHER;
-      if (IS ("id"))
+      if (dm_json_text_is (key, length, "id"))
         return FIELD_ID;
-      if (IS ("image"))
+      if (dm_json_text_is (key, length, "image"))
         return FIELD_IMAGE;
-      if (IS ("media"))
+      if (dm_json_text_is (key, length, "media"))
         return FIELD_MEDIA;
-      if (IS ("point_cloud") || IS ("related_images") || IS ("video_frame") || IS ("video"))
+      if (dm_json_text_is (key, length, "point_cloud") || dm_json_text_is (key, length, "related_images") ||
+          dm_json_text_is (key, length, "video_frame") || dm_json_text_is (key, length, "video"))
         return FIELD_OTHER_MEDIA;
-      if (IS ("annotations"))
+      if (dm_json_text_is (key, length, "annotations"))
         return FIELD_ANNOTATIONS;
       return FIELD_OTHER;
     case DEPTH_ITEM_MEMBER:
       if (!r->in_items || !inside_image (r))
         return FIELD_OTHER;
-      if (IS ("path"))
+      if (dm_json_text_is (key, length, "path"))
         return FIELD_PATH;
-      if (IS ("size"))
+      if (dm_json_text_is (key, length, "size"))
         return FIELD_SIZE;
       return FIELD_OTHER;
     case DEPTH_ANNOTATION:
       if (!r->in_items || !inside_annotation (r))
         return FIELD_OTHER;
-      if (IS ("type"))
+      if (dm_json_text_is (key, length, "type"))
         return FIELD_TYPE;
-      if (IS ("label_id"))
+      if (dm_json_text_is (key, length, "label_id"))
         return FIELD_LABEL_ID;
       return FIELD_OTHER;
     default:
       return FIELD_OTHER;
     }
-#undef IS
 }
 
 static int
@@ -611,6 +664,8 @@ annotation_member (gpointer    reader,
   AnnotationReader *r = reader;
   Field field = classify_key (r, key, length);
 
+  if (!check_nul (r, key, length))
+    return 0;
   if (r->depth < TRACKED_DEPTH)
     r->field[r->depth] = field;
   if (field == FIELD_OTHER_MEDIA)
@@ -681,10 +736,12 @@ close_container (gpointer reader,
   return 1;
 }
 
-/* value, member, open, close, fail_not_utf8 */
+/* value, member, open, close, fail_not_utf8, escapes: a "\u0000" in an
+ * item is kept in its text (checked where the item gives it up). */
 static const DmJsonEvents annotation_events = {
   annotation_value, annotation_member,
   open_container, close_container, annotation_fail_not_utf8,
+  DM_JSON_ESCAPES_WITH_NUL,
 };
 
 /* The names of categories.label.labels, in order; @error names the JSON

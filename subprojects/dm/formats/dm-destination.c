@@ -17,6 +17,7 @@
 #include "dm-datumaro-private.h"
 #include "dm-error.h"
 #include "dm-destination-private.h"
+#include "dm-file-tree-private.h"
 
 /* The real path of @path, or of its nearest existing ancestor followed by
  * the rest, so paths that do not exist yet compare too: the directory the
@@ -46,16 +47,6 @@ dm_resolve_path (const char *path)
   resolved_parent = dm_resolve_path (parent);
 
   return g_build_filename (resolved_parent, base, NULL);
-}
-
-static gboolean
-is_inside (const char *path,
-           const char *directory)
-{
-  gsize len = strlen (directory);
-
-  return strncmp (path, directory, len) == 0 &&
-         (path[len] == G_DIR_SEPARATOR || g_str_equal (directory, "/"));
 }
 
 static gboolean
@@ -423,14 +414,14 @@ dm_check_destination (const char  *destination,
                        destination);
           return FALSE;
         }
-      if (is_inside (dest, src))
+      if (dm_path_is_below (dest, src))
         {
           g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                        _("Cannot write to %s: it is inside the source dataset %s"),
                        destination, source);
           return FALSE;
         }
-      if (is_inside (src, dest))
+      if (dm_path_is_below (src, dest))
         {
           g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                        _("Cannot write to %s: the source dataset %s is inside it"),

@@ -1,14 +1,15 @@
 /* dm-file-tree-private.h: deleting a tree, locking a directory,
- * checking a dataset's relative paths, replacing a file atomically
- * (dm-file-tree.c). Not installed: libdm and the dm command (its staged
- * outputs) share it.
+ * checking a dataset's relative paths, whether a path is below a
+ * directory, replacing a file atomically (dm-file-tree.c). Not installed:
+ * libdm, the dm command (its staged outputs) and the HTML report (where
+ * it may be written) share it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once
 
-#if !defined (DM_COMPILATION) && !defined (DM_CLI_COMPILATION)
-#error "This header is private to libdm and the dm command: include <dm.h>."
+#if !defined (DM_COMPILATION) && !defined (DM_CLI_COMPILATION) && !defined (DM_REPORT_COMPILATION)
+#error "This header is private to libdm, the dm command and its report: include <dm.h>."
 #endif
 
 #include <errno.h>
@@ -31,6 +32,8 @@ gboolean  dm_remove_tree             (const char    *path,
                                       GError       **error);
 int       dm_lock_directory          (const char    *path);
 gboolean  dm_is_plain_relative_path  (const char    *path);
+gboolean  dm_path_is_below           (const char    *path,
+                                      const char    *directory);
 gboolean  dm_sync_path               (const char    *path,
                                       GError       **error);
 gboolean  dm_propagate_write_error   (GError       **error,

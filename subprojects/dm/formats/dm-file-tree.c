@@ -71,6 +71,28 @@ dm_is_plain_relative_path (const char *path)
 }
 
 /*
+ * dm_path_is_below:
+ * @path: an absolute path
+ * @directory: an absolute directory
+ *
+ * Compares the paths as they stand: a caller that cares about symbolic
+ * links resolves both first.
+ *
+ * Returns: whether @path is below @directory, at any depth; @directory
+ *   itself is not
+ */
+gboolean
+dm_path_is_below (const char *path,
+                  const char *directory)
+{
+  g_autoptr(GFile) path_file = g_file_new_for_path (path);
+  g_autoptr(GFile) directory_file = g_file_new_for_path (directory);
+
+  /* GLib takes the root for a prefix of itself. */
+  return g_file_has_prefix (path_file, directory_file) && !g_file_equal (path_file, directory_file);
+}
+
+/*
  * dm_lock_directory:
  * @path: a directory
  *

@@ -497,8 +497,8 @@ key_member (gpointer    reader,
 
   if (r->depth == 1)
     {
-      r->hashkey_member = length == 7 && memcmp (key, "hashkey", 7) == 0;
-      r->hasher_member = length == 9 && memcmp (key, "dm_hasher", 9) == 0;
+      r->hashkey_member = dm_json_text_is (key, length, "hashkey");
+      r->hasher_member = dm_json_text_is (key, length, "dm_hasher");
       g_free (r->member);
       r->member = g_strndup (key, length);
     }
@@ -679,11 +679,11 @@ scan_head (HashKeyReader *r,
       if ((status = scan_plain_string (s, &name, &name_length)) != SCAN_OK ||
           (status = scan_char (s, ':')) != SCAN_OK)
         return status;
-      if (name_length == 7 && memcmp (name, "hashkey", 7) == 0)
+      if (dm_json_text_is (name, name_length, "hashkey"))
         return scan_char (s, '{');
       if ((status = scan_plain_string (s, &value, &value_length)) != SCAN_OK)
         return status;
-      if (name_length == 9 && memcmp (name, "dm_hasher", 9) == 0)
+      if (dm_json_text_is (name, name_length, "dm_hasher"))
         {
           g_free (r->hasher);
           r->hasher = g_strndup (value, value_length);

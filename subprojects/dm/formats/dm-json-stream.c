@@ -98,19 +98,37 @@ event_number (void       *context,
   return sink->events->value (sink->parser, DM_JSON_VALUE_NUMBER, text, length);
 }
 
-/* A string, or a member name when @is_name. yajl decodes "\ud800" (half
- * a surrogate pair) to bytes that are not UTF-8: no such string gets into
- * ids, paths, key names or messages. */
+/* Whether @text is UTF-8 but for NUL bytes, which g_utf8_validate_len()
+ * refuses: a "\u0000" that the parser takes (DM_JSON_ESCAPES_WITH_NUL). */
+static gboolean
+validate_utf8_with_nul (const char *text,
+                        size_t      length)
+{
+  const char *end;
+
+  while (!g_utf8_validate_len (text, length, &end))
+    {
+      if (*end != '\0')
+        return FALSE;
+      length -= (size_t) (end - text) + 1;
+      text = end + 1;
+    }
+  return TRUE;
+}
+
+/* A string, or a member name when @is_name. Escapes that are no character
+ * were refused before yajl decoded them (scan_escapes()); raw bytes that
+ * are not UTF-8 yajl lets through (an overlong form, a surrogate's bytes). */
 static int
 event_text (EventSink           *sink,
             const unsigned char *text,
             size_t               length,
             gboolean             is_name)
 {
-  if (!g_utf8_validate_len ((const char *) text, length, NULL))
+  if (!validate_utf8_with_nul ((const char *) text, length))
     return sink->events->fail_not_utf8 (sink->parser,
-                                        is_name ? _("a member name is not valid UTF-8 (half a \\u surrogate pair?)")
-                                                : _("a string is not valid UTF-8 (half a \\u surrogate pair?)"));
+                                        is_name ? _("a member name is not valid UTF-8")
+                                                : _("a string is not valid UTF-8"));
   if (is_name)
     return sink->events->member (sink->parser, (const char *) text, length);
   return sink->events->value (sink->parser, DM_JSON_VALUE_STRING, (const char *) text, length);
@@ -160,6 +178,223 @@ static const yajl_callbacks event_callbacks = {
   .yajl_end_array = event_end_array,
 };
 
+/* ---- \u escapes yajl would decode into no character ---- */
+
+typedef enum {
+  ESCAPE_SOUND,
+  ESCAPE_LONE_HIGH,   /* \ud800-\udbff without \udc00-\udfff right after it */
+  ESCAPE_LONE_LOW,    /* \udc00-\udfff without \ud800-\udbff right before it */
+  ESCAPE_NUL,         /* \u0000 */
+} EscapeProblem;
+
+typedef enum {
+  SCAN_TEXT,          /* looking for a backslash */
+  SCAN_BACKSLASH,     /* after one */
+  SCAN_HEX,           /* in \uXXXX's digits */
+  SCAN_LOW_BACKSLASH, /* after a high surrogate, where its low half's backslash must be */
+} ScanState;
+
+/* The scan of the whole text, chunk by chunk: an escape may straddle two.
+ * A backslash outside a string is a syntax error of yajl's, which it
+ * reports before the scan's problem (the text is fed to yajl up to the
+ * problem first), so strings need not be told from the rest. */
+typedef struct
+{
+  ScanState state;
+  guint n_digits;
+  gunichar value;       /* the \u escape's digits so far */
+  gunichar high;        /* a high surrogate waiting for its low half, or 0 */
+  guint64 start;        /* the offset of the current escape's backslash */
+  guint64 high_start;   /* the high surrogate's */
+  /* What was found: the escape and its offset in the text. */
+  gunichar bad_value;
+  guint64 bad_start;
+} EscapeScan;
+
+static gboolean is_high_surrogate (gunichar c) { return c >= 0xd800 && c <= 0xdbff; }
+static gboolean is_low_surrogate (gunichar c)  { return c >= 0xdc00 && c <= 0xdfff; }
+
+/* The high surrogate waiting for its low half had none. */
+static EscapeProblem
+lone_high (EscapeScan *s)
+{
+  s->bad_value = s->high;
+  s->bad_start = s->high_start;
+  return ESCAPE_LONE_HIGH;
+}
+
+/* A complete \uXXXX, not the low half of a pair. */
+static EscapeProblem
+check_escape (EscapeScan    *s,
+              DmJsonEscapes  escapes)
+{
+  s->state = SCAN_TEXT;
+  if (is_high_surrogate (s->value))
+    {
+      s->high = s->value;
+      s->high_start = s->start;
+      s->state = SCAN_LOW_BACKSLASH;
+      return ESCAPE_SOUND;
+    }
+  s->bad_value = s->value;
+  s->bad_start = s->start;
+  if (is_low_surrogate (s->value))
+    return ESCAPE_LONE_LOW;
+  if (s->value == 0 && escapes == DM_JSON_ESCAPES_CHARACTERS)
+    return ESCAPE_NUL;
+  return ESCAPE_SOUND;
+}
+
+/* Scans @chunk, at @base in the text, on from where the chunk before left
+ * @s. Stops at the first escape that @escapes does not take, which ends
+ * the parse; at the chunk's end, ESCAPE_SOUND. */
+static EscapeProblem
+scan_escapes (EscapeScan    *s,
+              DmJsonEscapes  escapes,
+              const guchar  *chunk,
+              gsize          length,
+              guint64        base)
+{
+  gsize i = 0;
+  EscapeProblem problem = ESCAPE_SOUND;
+
+  while (i < length && problem == ESCAPE_SOUND)
+    {
+      guchar c = chunk[i];
+
+      switch (s->state)
+        {
+        case SCAN_TEXT:
+          {
+            const guchar *backslash = memchr (chunk + i, '\\', length - i);
+
+            if (backslash == NULL)
+              {
+                i = length;
+                break;
+              }
+            i = (gsize) (backslash - chunk);
+          }
+          G_GNUC_FALLTHROUGH;
+        case SCAN_LOW_BACKSLASH:
+          if (chunk[i] != '\\')
+            {
+              problem = lone_high (s);
+              break;
+            }
+          s->start = base + i++;
+          s->state = SCAN_BACKSLASH;
+          break;
+        case SCAN_BACKSLASH:
+          i++;
+          if (c == 'u')
+            {
+              s->state = SCAN_HEX;
+              s->n_digits = 0;
+              s->value = 0;
+            }
+          else if (s->high != 0)
+            problem = lone_high (s);
+          else
+            s->state = SCAN_TEXT;   /* \n, \", \\ and the like */
+          break;
+        case SCAN_HEX:
+          if (!g_ascii_isxdigit (c))
+            {
+              /* yajl reports the escape itself. */
+              if (s->high != 0)
+                problem = lone_high (s);
+              s->state = SCAN_TEXT;
+              break;
+            }
+          i++;
+          s->value = s->value * 16 + (gunichar) g_ascii_xdigit_value (c);
+          if (++s->n_digits < 4)
+            break;
+          if (s->high != 0 && is_low_surrogate (s->value))
+            {
+              s->high = 0;
+              s->state = SCAN_TEXT;
+            }
+          else if (s->high != 0)
+            problem = lone_high (s);
+          else
+            problem = check_escape (s, escapes);
+          break;
+        }
+    }
+  return problem;
+}
+
+/* The message of @problem, found at @where ("file:line:column"). */
+static void
+set_escape_error (GError        **error,
+                  const char     *where,
+                  EscapeProblem   problem,
+                  gunichar        value)
+{
+  switch (problem)
+    {
+    case ESCAPE_LONE_HIGH:
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s: “\\u%04x” is the first half of a UTF-16 surrogate pair, and no second half "
+                     "(\\udc00 to \\udfff) follows it: the string holds no such character"),
+                   where, value);
+      break;
+    case ESCAPE_LONE_LOW:
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s: “\\u%04x” is the second half of a UTF-16 surrogate pair, and no first half "
+                     "(\\ud800 to \\udbff) comes before it: the string holds no such character"),
+                   where, value);
+      break;
+    case ESCAPE_NUL:
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s: “\\u0000” (a NUL character) cannot be in a string of this file"), where);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Scans @chunk (at @base in the text) for an escape @escapes does not
+ * take; *@good_length is how much of @chunk comes before it. */
+static EscapeProblem
+scan_chunk (EscapeScan    *scan,
+            DmJsonEscapes  escapes,
+            const guchar  *chunk,
+            gsize          length,
+            guint64        base,
+            gsize         *good_length)
+{
+  EscapeProblem problem = ESCAPE_SOUND;
+
+  if (escapes != DM_JSON_ESCAPES_ANY)
+    problem = scan_escapes (scan, escapes, chunk, length, base);
+  /* A problem's escape may have begun in the chunk before. */
+  *good_length = problem == ESCAPE_SOUND ? length : (gsize) (MAX (scan->bad_start, base) - base);
+  return problem;
+}
+
+/* "file:line:column" of the escape @scan found, @chunk starting at @base,
+ * on line @line at column @column. An escape that began in the chunk
+ * before has no newline in it. */
+static char *
+escape_where (const char       *name,
+              const EscapeScan *scan,
+              const guchar     *chunk,
+              guint64           base,
+              guint64           line,
+              guint64           column)
+{
+  guint64 at_line = line, at_column;
+
+  if (scan->bad_start >= base)
+    locate (chunk, scan->bad_start - base, line, column, &at_line, &at_column);
+  else
+    at_column = column - (base - scan->bad_start);
+  return g_strdup_printf ("%s:%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, name, at_line, at_column);
+}
+
 /*
  * dm_json_stream_parse_events:
  * @path: the file to parse
@@ -207,8 +442,9 @@ dm_json_stream_parse_events (const char         *path,
  * @error: return location for a #GError
  *
  * Parses @input as one JSON value, chunk by chunk, into @parser through
- * @events. A syntax error is reported with @name, line and column; the
- * error @events set (returning 0) is passed on as it is.
+ * @events. A syntax error, or an escape that @events do not take
+ * (#DmJsonEscapes), is reported with @name, line and column; the error
+ * @events set (returning 0) is passed on as it is.
  *
  * Returns: %TRUE when the whole text was parsed
  */
@@ -222,6 +458,9 @@ dm_json_input_parse_events (GInputStream       *input,
                             GError            **error)
 {
   EventSink sink = { events, parser };
+  EscapeScan scan = { 0 };
+  EscapeProblem problem;
+  gsize good_length;
   g_autofree guchar *chunk = g_malloc (CHUNK_SIZE);
   g_autoptr(GError) local_error = NULL;
   yajl_handle handle = yajl_alloc (&event_callbacks, NULL, &sink);
@@ -247,10 +486,23 @@ dm_json_input_parse_events (GInputStream       *input,
         break;
 
       length = (gsize) n_read;
+      problem = scan_chunk (&scan, events->escapes, chunk, length, total, &good_length);
       total += length;
-      status = yajl_parse (handle, chunk, length);
+      /* What comes before the escape is parsed first: an error of its own
+       * is reported as the first. */
+      status = yajl_parse (handle, chunk, good_length);
       if (status != yajl_status_ok)
-        break;
+        {
+          length = good_length;
+          break;
+        }
+      if (problem != ESCAPE_SOUND)
+        {
+          g_autofree char *where = escape_where (name, &scan, chunk, total - length, line, column);
+
+          set_escape_error (error, where, problem, scan.bad_value);
+          goto out;
+        }
       locate (chunk, length, line, column, &line, &column);
     }
 

@@ -16,6 +16,8 @@
 #error "This header is private to libdm and the HTML report: include <dm.h>."
 #endif
 
+#include <string.h>
+
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <yajl/yajl_gen.h>
@@ -30,6 +32,21 @@ typedef enum {
   DM_JSON_VALUE_NUMBER,
   DM_JSON_VALUE_OTHER,       /* true, false, null */
 } DmJsonValueKind;
+
+/* Which \u escapes a parser takes. yajl decodes every escape without a
+ * word: half a UTF-16 surrogate pair ("\ud800" alone) to "?" or to bytes
+ * that are not UTF-8, "\u0000" to a NUL byte that a C string ends at. The
+ * text is scanned for them before yajl sees it, and the parse stops at the
+ * first one the parser does not take, with its line and column. */
+typedef enum {
+  /* Characters other than NUL: for a parser that keeps strings as C
+   * strings. Datumaro's reader (orjson) refuses lone surrogates too. */
+  DM_JSON_ESCAPES_CHARACTERS,
+  /* Also "\u0000": a string's NUL bytes are counted in its length. */
+  DM_JSON_ESCAPES_WITH_NUL,
+  /* Any escape, as yajl decodes it: for a parser that reads no strings. */
+  DM_JSON_ESCAPES_ANY,
+} DmJsonEscapes;
 
 /* What a parser does with yajl's events. yajl's nine callbacks come down
  * to these five after the checks every parser shares: a scalar is its kind
@@ -51,6 +68,7 @@ typedef struct
   /* A string or member name that is not UTF-8, as @message words it. */
   int (*fail_not_utf8) (gpointer         parser,
                         const char      *message);
+  DmJsonEscapes escapes;
 } DmJsonEvents;
 
 gboolean  dm_json_stream_parse_events (const char         *path,
@@ -72,6 +90,16 @@ int       dm_json_events_fail       (const char           *path,
                                      const char           *format,
                                      ...) G_GNUC_PRINTF (3, 4);
 const char *dm_json_value_kind_name (DmJsonValueKind       kind);
+
+/* Whether the @length bytes at @text, a member name or a string as an
+ * event passes it (not NUL-terminated), are @literal. */
+static inline gboolean
+dm_json_text_is (const char *text,
+                 size_t      length,
+                 const char *literal)
+{
+  return length == strlen (literal) && memcmp (text, literal, length) == 0;
+}
 
 gboolean  dm_json_parse_integer     (const char           *number,
                                      size_t                length,

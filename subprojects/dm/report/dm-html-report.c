@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "dm-file-tree-private.h"
 #include "dm-html-report.h"
 #include "dm-json-stream.h"
 
@@ -48,7 +49,10 @@ static const char report_style[] =
   "figure.kept .frame{border:3px solid #2b7bd6}"
   "figure.dropped .frame{border:2px dashed #aab2bd;opacity:.45}"
   "figure .missing{font-size:10px;color:#56606c}"
-  "figcaption{font-size:10px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}"
+  /* A long name wraps anywhere onto two lines, then ends in an ellipsis;
+   * the line height keeps underscores and descenders in view. */
+  "figcaption{font-size:10px;line-height:1.3;overflow-wrap:anywhere;overflow:hidden;"
+  "display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;line-clamp:2}"
   ".legend span{display:inline-block;width:.9em;height:.9em;vertical-align:middle;margin:0 .3em 0 1em}"
   ".note{color:#56606c}";
 
@@ -103,6 +107,7 @@ item_group_new (char *title)
 typedef struct
 {
   guint n_clusters;
+  guint n_nonempty;         /* clusters with items, the ones listed */
   guint *sizes;
   guint *quotas;
   guint *cluster_of_item;   /* NULL when the report does not give it */
@@ -262,8 +267,7 @@ on_member (gpointer    parser,
   ClusterOfItemParse *parse = parser;
 
   if (parse->depth == 1)
-    parse->key_is_ours = length == strlen (DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM)
-                         && memcmp (name, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM, length) == 0;
+    parse->key_is_ours = dm_json_text_is (name, length, DM_TRANSFORM_REPORT_CLUSTER_OF_ITEM);
   return 1;
 }
 
@@ -318,9 +322,11 @@ on_not_utf8 (gpointer    parser,
   return 1;
 }
 
+/* No string is read: any escape is taken as yajl decodes it. */
 static const DmJsonEvents cluster_of_item_events = {
   on_value, on_member,
   on_open, on_close, on_not_utf8,
+  DM_JSON_ESCAPES_ANY,
 };
 
 /* cluster_of_item out of the report's @text, for a transform that leaves
@@ -374,6 +380,7 @@ read_cluster_info (const DmHtmlReportContent *content,
       cluster = json_node_get_object (node);
       info->sizes[c] = (guint) MAX (json_object_get_int_member_with_default (cluster, DM_TRANSFORM_REPORT_CLUSTER_SIZE, 0), 0);
       info->quotas[c] = (guint) MAX (json_object_get_int_member_with_default (cluster, DM_TRANSFORM_REPORT_CLUSTER_QUOTA, 0), 0);
+      info->n_nonempty += info->sizes[c] > 0;
     }
 
   /* The per-item member comes from the written text, never a tree of a
@@ -572,7 +579,8 @@ compare_cluster_sizes (gconstpointer a,
 }
 
 /* Cluster indices, largest cluster first (ties: lower index), the order
- * both the chart and the thumbnails show them in. */
+ * the chart, the table and the thumbnails show them in: the empty ones
+ * last, where none of them looks. */
 static guint *
 clusters_by_size (const ClusterInfo *info)
 {
@@ -593,33 +601,44 @@ append_clusters (GString           *html,
 {
   GArray *chart_rows = new_chart_rows ();
   GArray *table_rows = new_chart_rows ();
-  guint shown = MIN (info->n_clusters, max_groups);
+  guint n_empty = info->n_clusters - info->n_nonempty;
+  guint shown = MIN (info->n_nonempty, max_groups);
+  guint n_table_rows = MIN (info->n_nonempty, MAX_TABLE_ROWS);
 
   for (guint r = 0; r < shown; r++)
     {
       g_autofree char *name = g_strdup_printf (_("cluster %u"), order[r]);
       add_chart_row (chart_rows, name, info->sizes[order[r]], info->quotas[order[r]]);
     }
-  for (guint c = 0; c < MIN (info->n_clusters, MAX_TABLE_ROWS); c++)
+  for (guint r = 0; r < n_table_rows; r++)
     {
-      g_autofree char *name = g_strdup_printf ("%u", c);
-      add_chart_row (table_rows, name, info->sizes[c], info->quotas[c]);
+      g_autofree char *name = g_strdup_printf ("%u", order[r]);
+      add_chart_row (table_rows, name, info->sizes[order[r]], info->quotas[order[r]]);
     }
 
   g_string_append_printf (html, "<section id=\"clusters\"><h2>%s</h2>\n", _("Clusters"));
   g_string_append_printf (html, "<p>%s</p>\n",
-                          _("Each cluster keeps its quota of items; the bars show its size and quota."));
-  if (shown < info->n_clusters)
+                          _("Each cluster keeps its quota of items; the bars show its size and quota, "
+                            "largest cluster first."));
+  if (n_empty > 0)
+    {
+      g_string_append (html, "<p class=\"note\" id=\"empty-clusters\">");
+      g_string_append_printf (html, ngettext ("%u empty cluster (no items) is not listed.",
+                                              "%u empty clusters (no items) are not listed.", n_empty),
+                              n_empty);
+      g_string_append (html, "</p>\n");
+    }
+  if (shown < info->n_nonempty)
     g_string_append_printf (html, "<p class=\"note\">%s</p>\n",
                             _("The chart shows the largest clusters only."));
   append_bar_chart (html, _("Cluster sizes and quotas"), chart_rows);
   append_count_table (html, _("Cluster"), table_rows);
-  if (info->n_clusters > MAX_TABLE_ROWS)
+  if (info->n_nonempty > n_table_rows)
     {
       g_string_append (html, "<p class=\"note\">");
       g_string_append_printf (html, ngettext ("… and %u more cluster.", "… and %u more clusters.",
-                                              info->n_clusters - MAX_TABLE_ROWS),
-                              info->n_clusters - MAX_TABLE_ROWS);
+                                              info->n_nonempty - n_table_rows),
+                              info->n_nonempty - n_table_rows);
       g_string_append (html, "</p>\n");
     }
   g_string_append (html, "</section>\n");
@@ -720,7 +739,9 @@ append_thumbnail (GString                   *html,
     }
   else
     g_string_append_printf (html, "<span class=\"missing\">%s</span>", why_not);
-  g_string_append (html, "</div><figcaption>");
+  g_string_append (html, "</div><figcaption title=\"");
+  append_escaped (html, name);
+  g_string_append (html, "\">");
   append_escaped (html, dm_item_get_id (item));
   g_string_append (html, "</figcaption></figure>\n");
 }
@@ -747,7 +768,7 @@ make_groups (const DmHtmlReportContent *content,
 
   if (info->cluster_of_item != NULL)
     {
-      guint shown = MIN (info->n_clusters, content->max_groups);
+      guint shown = MIN (info->n_nonempty, content->max_groups);
       g_autofree int *group_of_cluster = g_new (int, info->n_clusters);
 
       for (guint c = 0; c < info->n_clusters; c++)
@@ -977,7 +998,7 @@ dm_html_report_render (const DmHtmlReportContent *content,
   if (dataset_has_images (content->input))
     {
       g_autoptr(GPtrArray) groups = make_groups (content, &info, order, kept);
-      guint n_groups_in_all = info.cluster_of_item != NULL ? info.n_clusters
+      guint n_groups_in_all = info.cluster_of_item != NULL ? info.n_nonempty
                             : g_strv_length ((char **) dm_dataset_get_subsets (content->input));
 
       if (!append_thumbnails (html, content, groups, n_groups_in_all, cancellable,
@@ -1009,44 +1030,31 @@ index_path (const char *directory)
   return g_build_filename (directory, "index.html", NULL);
 }
 
+/* @path made absolute, its symbolic links resolved when it exists. */
+static char *
+resolve_existing (const char *path)
+{
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  char *real = realpath (absolute, NULL);
+
+  return real != NULL ? real : g_steal_pointer (&absolute);
+}
+
 /* Whether @path is @directory or below it, once both are absolute and
  * their symbolic links resolved as far as they exist. */
 static gboolean
 is_at_or_below (const char *path,
                 const char *directory)
 {
-  g_autofree char *resolved_path = NULL;
-  g_autofree char *resolved_dir = NULL;
-  g_autoptr(GFile) path_file = NULL;
-  g_autoptr(GFile) dir_file = NULL;
+  g_autofree char *resolved_dir = resolve_existing (directory);
+  /* The report directory may not exist yet: its parent is resolved. */
+  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+  g_autofree char *parent = g_path_get_dirname (absolute);
+  g_autofree char *resolved_parent = resolve_existing (parent);
+  g_autofree char *base = g_path_get_basename (absolute);
+  g_autofree char *resolved_path = g_build_filename (resolved_parent, base, NULL);
 
-  resolved_path = g_canonicalize_filename (path, NULL);
-  resolved_dir = g_canonicalize_filename (directory, NULL);
-  {
-    char *real = realpath (resolved_dir, NULL);
-    if (real != NULL)
-      {
-        g_free (resolved_dir);
-        resolved_dir = g_strdup (real);
-        free (real);
-      }
-  }
-  {
-    /* The report directory may not exist yet: resolve its parent. */
-    g_autofree char *parent = g_path_get_dirname (resolved_path);
-    g_autofree char *base = g_path_get_basename (resolved_path);
-    char *real = realpath (parent, NULL);
-    if (real != NULL)
-      {
-        g_free (resolved_path);
-        resolved_path = g_build_filename (real, base, NULL);
-        free (real);
-      }
-  }
-
-  path_file = g_file_new_for_path (resolved_path);
-  dir_file = g_file_new_for_path (resolved_dir);
-  return g_file_equal (path_file, dir_file) || g_file_has_prefix (path_file, dir_file);
+  return g_str_equal (resolved_path, resolved_dir) || dm_path_is_below (resolved_path, resolved_dir);
 }
 
 /* Whether @path is at or below @source or @dataset_destination (either

@@ -653,6 +653,78 @@ test_hash_key_for_unknown_item (void)
   g_test_trap_assert_stderr ("*train/ghost*");
 }
 
+/* A "\u0000" in an item is kept where it is: written back as it was read,
+ * as Datumaro (orjson) and Python's json read and write it. A surrogate
+ * pair is the character it stands for. */
+static void
+test_nul_round_trip (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *copy = g_build_filename (tmp, "copy", NULL);
+  g_autofree char *written = g_build_filename (copy, "annotations", "train.json", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(DmDataset) again = NULL;
+  const char *item_json = "{\"id\":\"a\\ud83d\\ude00\",\"attributes\":{\"n\":\"p\\u0000q\",\"k\\u0000\":[\"\\u0000\"]}}";
+  g_autofree char *train = g_strdup_printf ("{\"items\": [%s]}", item_json);
+
+  write_subset_annotations (tmp, "train", train);
+  dataset = load_ok (tmp);
+  g_assert_cmpstr (dm_item_get_id (dm_dataset_get_item (dataset, 0)), ==, "a\U0001F600");
+  g_assert_cmpstr (dm_item_get_json (dm_dataset_get_item (dataset, 0)), ==,
+                   "{\"id\":\"a\U0001F600\",\"attributes\":{\"n\":\"p\\u0000q\",\"k\\u0000\":[\"\\u0000\"]}}");
+  write_ok (dataset, copy);
+  g_assert_true (g_file_get_contents (written, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "\"n\":\"p\\u0000q\",\"k\\u0000\":[\"\\u0000\"]"));
+  again = load_ok (copy);
+  g_assert_cmpstr (dm_item_get_json (dm_dataset_get_item (again, 0)), ==,
+                   dm_item_get_json (dm_dataset_get_item (dataset, 0)));
+
+  remove_tree (tmp);
+}
+
+/* An escape cut in two by the parser's read (1 MiB, dm-json-stream.c) is
+ * read as one: a pair is its character, a lone half is refused at its
+ * line and column. */
+static void
+test_escape_across_reads (void)
+{
+  const gsize read_size = 1024 * 1024;
+  const char *head = "{\"items\": [{\"id\": \"";
+
+  for (gsize shift = 0; shift <= 12; shift++)
+    for (guint lone = 0; lone < 2; lone++)
+      {
+        g_autofree char *tmp = make_temp_dir ();
+        g_autofree char *file = g_build_filename (tmp, "annotations", "train.json", NULL);
+        g_autoptr(GString) text = g_string_new (NULL);
+        gsize escape_at = read_size - shift;
+        g_autofree char *where = g_strdup_printf ("train.json:2:%" G_GSIZE_FORMAT ":", escape_at);
+
+        /* The escape starts @shift bytes before the read's end, on line 2
+         * (at column escape_at: line 1 is one byte). */
+        g_string_append_c (text, '\n');
+        g_string_append (text, head);
+        g_string_append_printf (text, "%*s", (int) (escape_at - text->len), "");
+        g_string_append (text, lone ? "\\ud83d\\u0041\"}]}" : "\\ud83d\\ude00\"}]}");
+        write_file (file, text->str, text->len);
+        if (lone)
+          {
+            g_autoptr(GError) error = load_fails (tmp, DM_ERROR_INVALID_DATA);
+            const char *parts[] = { where, "“\\ud83d”" };
+
+            assert_one_line_error (error, file, parts, G_N_ELEMENTS (parts));
+          }
+        else
+          {
+            g_autoptr(DmDataset) dataset = load_ok (tmp);
+
+            g_assert_true (g_str_has_suffix (dm_item_get_id (dm_dataset_get_item (dataset, 0)), " \U0001F600"));
+          }
+        remove_tree (tmp);
+      }
+}
+
 /* ---- malformed input ---- */
 
 typedef struct
@@ -696,6 +768,30 @@ static const BadAnnotations bad_annotations[] = {
   { "labels-malformed", "{\"categories\": {\"label\": {\"labels\": [{\"parent\": \"\"}]}}, \"items\": []}",
     { "categories.label.labels[0]", "name" } },
   { "deep-nesting", NULL, { "nested too deeply" } },
+  /* Escapes that are no character, refused where they stand (as Datumaro's
+   * orjson does), not decoded into "?" or cut short. */
+  { "lone-high", "{\"items\": [{\"id\": \"a\\ud800b\"}]}", { "train.json:1:21:", "“\\ud800”", "first half" } },
+  { "lone-high-before-escape", "{\"items\": [{\"id\": \"a\\uD800\\n\"}]}",
+    { "train.json:1:21:", "“\\ud800”", "first half" } },
+  { "lone-high-before-other", "{\"items\": [{\"id\": \"a\\ud800\\u0041\"}]}",
+    { "train.json:1:21:", "“\\ud800”", "first half" } },
+  { "lone-high-before-pair", "{\"items\": [{\"id\": \"a\",\n \"b\": \"\\udbff\\ud83d\\ude00\"}]}",
+    { "train.json:2:8:", "“\\udbff”", "first half" } },
+  { "lone-low", "{\"items\": [{\"id\": \"a\", \"n\": [\"\\u00e9\\udc00\"]}]}",
+    { "train.json:1:37:", "“\\udc00”", "second half" } },
+  { "lone-low-in-name", "{\"items\": [{\"\\udfff\": 1}]}", { "train.json:1:14:", "“\\udfff”", "second half" } },
+  { "syntax-error-first", "{\"info\": [1 2], \"items\": [\"\\ud800\"]}", { "not valid JSON", "1:" } },
+  { "nul-in-id", "{\"items\": [{\"id\": \"a\\u0000b\"}]}", { "items[0]", "“id”", "“\\u0000” (a NUL character)" } },
+  { "nul-in-path", "{\"items\": [{\"id\": \"a\", \"image\": {\"path\": \"a\\u0000.jpg\"}}]}",
+    { "items[0] (id “a”)", "“image.path”", "“\\u0000”" } },
+  { "nul-in-header", "{\"info\": {\"x\": [\"\\u0000\"]}, \"items\": []}", { "outside “items”", "“\\u0000”" } },
+  { "nul-in-header-name", "{\"info\": {\"\\u0000\": 1}, \"items\": []}", { "outside “items”", "“\\u0000”" } },
+  { "nul-beside-absolute-path",
+    "{\"items\": [{\"id\": \"a\", \"n\": \"\\u0000\", \"image\": {\"path\": \"/abs/a.jpg\"}}]}",
+    { "items[0] (id “a”)", "“\\u0000”", "relative paths" } },
+  { "nul-beside-point-cloud",
+    "{\"items\": [{\"id\": \"a\", \"point_cloud\": {\"path\": \"a.pcd\"}, \"n\": {\"\\u0000\": 1}}]}",
+    { "items[0] (id “a”)", "“\\u0000”", "relative paths" } },
 };
 
 static void
@@ -779,6 +875,9 @@ static const BadKeys bad_keys[] = {
   { "key-object", "{\"hashkey\": {\"train/a\": {}}}", { "train/a", "not an array" } },
   { "hashkey-array", "{\"hashkey\": []}", { "“hashkey”", "not an object" } },
   { "hasher-number", "{\"dm_hasher\": 3, \"hashkey\": {}}", { "“dm_hasher”", "not a string" } },
+  /* Its strings are C text: no NUL, as no lone surrogate. */
+  { "nul", "{\"dm_hasher\": \"x\\u0000y\", \"hashkey\": {}}", { "hash_keys.json:1:17:", "“\\u0000”" } },
+  { "lone-low", "{\"hashkey\": {\"train/\\udc00\": [@KEY@, 1]}}", { "hash_keys.json:1:21:", "“\\udc00”" } },
 };
 
 static void
@@ -896,6 +995,8 @@ main (int    argc,
   ADD_ANNOTATED ("/datumaro/write/round-trip", test_round_trip);
   ADD_ANNOTATED ("/datumaro/write/subset-without-items", test_write_subset_without_items);
   g_test_add_func ("/datumaro/write/header-text", test_write_header_text);
+  g_test_add_func ("/datumaro/write/nul-round-trip", test_nul_round_trip);
+  g_test_add_func ("/datumaro/load/escape-across-reads", test_escape_across_reads);
   ADD_ANNOTATED ("/datumaro/hash-keys/write", test_write_hash_keys);
   g_test_add_func ("/datumaro/hash-keys/unknown-item", test_hash_key_for_unknown_item);
   g_test_add_func ("/datumaro/hash-keys/shapes", test_hash_key_shapes);

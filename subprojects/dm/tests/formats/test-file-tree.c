@@ -143,11 +143,28 @@ test_mode (Fixture *f, gconstpointer data)
   assert_new_file_modes (f->target, replace_target, f);
 }
 
+/* dm_path_is_below: by whole components, at any depth, the directory
+ * itself not below itself, the root above everything. */
+static void
+test_path_is_below (void)
+{
+  g_assert_true (dm_path_is_below ("/a/b", "/a"));
+  g_assert_true (dm_path_is_below ("/a/b/c", "/a"));
+  g_assert_true (dm_path_is_below ("/a/b", "/a/"));
+  g_assert_true (dm_path_is_below ("/a", "/"));
+  g_assert_false (dm_path_is_below ("/a", "/a"));
+  g_assert_false (dm_path_is_below ("/a/", "/a"));
+  g_assert_false (dm_path_is_below ("/ab", "/a"));
+  g_assert_false (dm_path_is_below ("/a", "/a/b"));
+  g_assert_false (dm_path_is_below ("/", "/"));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/file-tree/path-is-below", test_path_is_below);
   /* Each kill test chooses its kind of temporary file itself. */
   g_test_add ("/file-tree/replace/killed", Fixture, NULL,
               fixture_set_up, test_killed, temp_file_fixture_tear_down);

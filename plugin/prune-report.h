@@ -20,6 +20,9 @@
  *                                  skipped (a per-item member)
  *   duplicates                     dedup alone: items within the threshold
  *                                  of a kept one
+ *   prototype_keep, prototype_side prototype alone: the choice given (auto,
+ *                                  easy or hard) and the side kept (easy or
+ *                                  hard: what auto chose)
  * and ndr this:
  *   seconds: {features}            decoding the images into NDR's features
  * and with --skip-broken:

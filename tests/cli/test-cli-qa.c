@@ -407,26 +407,27 @@ test_version (Fixture *fixture, gconstpointer data)
 }
 
 /* Spaces around a value are refused alike through an option and through
- * --param, before or after it, for a floating-point and a whole number:
- * a usage error naming the option as it was given. */
+ * --param, before or after it, for a floating-point and a whole number,
+ * by libdm (dm_transform_set_parameter_from_string()), which names the
+ * parameter. */
 static void
 test_spaces_around_values_refused (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *dest = path_in (fixture, "dest");
   const char *cases[][3] = {
-    { "-r", " 0.5", "-r" },
-    { "-r", "0.5 ", "-r" },
-    { "--param", "ratio= 0.5", "--param ratio" },
-    { "--param", "ratio=0.5 ", "--param ratio" },
-    { "--seed", " 3", "--seed" },
-    { "--param", "seed=3 ", "--param seed" },
+    { "-r", " 0.5", "ratio" },
+    { "-r", "0.5 ", "ratio" },
+    { "--param", "ratio= 0.5", "ratio" },
+    { "--param", "ratio=0.5 ", "ratio" },
+    { "--seed", " 3", "seed" },
+    { "--param", "seed=3 ", "seed" },
   };
 
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
       g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", cases[c][0], cases[c][1],
                                      "-o", dest, NULL);
-      g_autofree char *named = g_strdup_printf ("for %s: spaces around a value", cases[c][2]);
+      g_autofree char *named = g_strdup_printf ("for parameter “%s”: spaces around a value", cases[c][2]);
 
       assert_refused_before_work (run, 2, named);
       g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));

@@ -178,6 +178,13 @@ class RegistryTest(unittest.TestCase):
         with self.assertRaises(GLib.Error) as raised:
             transform.set_parameter_from_string('ratio', '2')
         self.assertTrue(raised.exception.matches(Dm.error_quark(), Dm.Error.INVALID_ARGUMENT))
+        # Spaces around a value that is not text are refused, as dm does.
+        for value in (' 0.5', '0.5 ', '0.5\n'):
+            with self.assertRaises(GLib.Error) as raised:
+                transform.set_parameter_from_string('ratio', value)
+            self.assertIn('spaces around a value', raised.exception.message)
+        transform.set_parameter_from_string('ratio', '0.25')
+        self.assertEqual(transform.props.ratio, 0.25)
 
 
     def test_notify_only_when_a_value_changes(self):

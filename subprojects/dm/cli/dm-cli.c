@@ -956,35 +956,6 @@ check_given_twice (ParameterOptions *options)
   return NULL;
 }
 
-/* The usage error for a value with spaces around it, given for a
- * parameter that is not text, or NULL when there is none. GLib's number
- * parsing skips spaces before a floating-point number but not before a
- * whole one, nor after either: all are refused alike, naming the option
- * as it was given (-r, --param ratio). */
-static char *
-check_spaced_values (ParameterOptions *options)
-{
-  if (options->transform == NULL)
-    return NULL;
-  for (guint a = 0; a < options->assignments->len; a++)
-    {
-      const char *assignment = g_ptr_array_index (options->assignments, a);
-      const char *eq = strchr (assignment, '=');
-      g_autofree char *name = eq != NULL ? g_strndup (assignment, eq - assignment) : NULL;
-      GParamSpec *pspec = name != NULL ? g_object_class_find_property (G_OBJECT_GET_CLASS (options->transform), name)
-                                       : NULL;
-      gsize length;
-
-      if (pspec == NULL || G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_STRING)
-        continue;   /* set_parameters() refuses what is no parameter */
-      length = strlen (eq + 1);
-      if (length > 0 && (g_ascii_isspace (eq[1]) || g_ascii_isspace (eq[length])))
-        return g_strdup_printf (_("invalid value “%s” for %s: spaces around a value are not allowed"),
-                                eq + 1, (const char *) g_ptr_array_index (options->given_as, a));
-    }
-  return NULL;
-}
-
 static gboolean
 collect_parameter (const char  *option_name,
                    const char  *value,
@@ -1195,7 +1166,6 @@ run_transform_command (DmCliLog    *log,
   g_autoptr(GError) error = NULL;
   g_autofree char *missing = NULL;
   g_autofree char *twice = NULL;
-  g_autofree char *spaced = NULL;
   const char *problem;
   guint n_positionals;
 
@@ -1233,8 +1203,6 @@ run_transform_command (DmCliLog    *log,
   add_param_assignments (&parameter_options, options.param_options);
   if ((twice = check_given_twice (&parameter_options)) != NULL)
     return usage_error (context, twice);
-  if ((spaced = check_spaced_values (&parameter_options)) != NULL)
-    return usage_error (context, spaced);
   if (!by_name && (missing = check_required_parameters (transform, parameter_options.assignments)) != NULL)
     return usage_error (context, missing);
   if ((problem = split_target (&options, argv[1])) != NULL)
@@ -1490,7 +1458,6 @@ command_hash (DmCliLog *log, int argc, char **argv)
   g_autoptr(DmTransform) transform = NULL;
   g_autoptr(DmCliProgress) progress = NULL;
   g_autofree char *twice = NULL;
-  g_autofree char *spaced = NULL;
   HashRun run = { 0 };
   int stop_signal = 0;
   const GOptionEntry entries[] = {
@@ -1536,8 +1503,6 @@ command_hash (DmCliLog *log, int argc, char **argv)
   add_param_assignments (&parameter_options, parameters);
   if ((twice = check_given_twice (&parameter_options)) != NULL)
     return usage_error (context, twice);
-  if ((spaced = check_spaced_values (&parameter_options)) != NULL)
-    return usage_error (context, spaced);
   status = set_parameters (transform, parameter_options.assignments);
   if (status != 0)
     return status;

@@ -977,6 +977,17 @@ parse_value (GParamSpec  *pspec,
       return TRUE;
     }
 
+  /* Text values are taken as they are; any other is one word, so spaces
+   * around it are a mistake (a stray quote in a script), whatever strtod
+   * would let through. */
+  if (*text != '\0' && (g_ascii_isspace (text[0]) || g_ascii_isspace (text[strlen (text) - 1])))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                   _("Invalid value “%s” for parameter “%s”: spaces around a value are not allowed"),
+                   text, name);
+      return FALSE;
+    }
+
   if (type == G_TYPE_BOOLEAN)
     {
       if (g_ascii_strcasecmp (text, "true") == 0 || g_str_equal (text, "1") ||

@@ -43,24 +43,6 @@ set_io_error (GError     **error,
   return FALSE;
 }
 
-/* The topmost missing folder of @dir, or NULL when it exists. */
-static char *
-topmost_missing (const char *dir)
-{
-  g_autofree char *missing = NULL;
-  g_autofree char *current = g_canonicalize_filename (dir, NULL);
-
-  while (!g_file_test (current, G_FILE_TEST_EXISTS))
-    {
-      char *parent = g_path_get_dirname (current);
-
-      g_free (missing);
-      missing = g_steal_pointer (&current);
-      current = parent;
-    }
-  return g_steal_pointer (&missing);
-}
-
 /**
  * dm_staged_file_check_place:
  * @path: (type filename): where a file is to go
@@ -79,9 +61,9 @@ dm_staged_file_check_place (const char  *path,
                             GError     **error)
 {
   g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *missing = topmost_missing (dir);
-  g_autofree char *existing = missing != NULL ? g_path_get_dirname (missing)
-                                              : g_canonicalize_filename (dir, NULL);
+  g_autofree char *absolute = g_canonicalize_filename (dir, NULL);
+  g_autofree char *missing = dm_topmost_missing_dir (absolute);
+  g_autofree char *existing = missing != NULL ? g_path_get_dirname (missing) : g_steal_pointer (&absolute);
   int saved_errno;
 
   if (g_access (existing, W_OK | X_OK) == 0)
@@ -158,6 +140,7 @@ dm_staged_file_new_full (const char      *path,
 {
   g_autoptr(DmStagedFile) self = g_new0 (DmStagedFile, 1);
   g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *absolute_dir = NULL;
   g_autofree char *template = NULL;
 
   self->path = g_canonicalize_filename (path, NULL);
@@ -167,7 +150,8 @@ dm_staged_file_new_full (const char      *path,
                    _("Cannot write %s: it is a directory"), path);
       return NULL;
     }
-  self->made_dir = topmost_missing (dir);
+  absolute_dir = g_canonicalize_filename (dir, NULL);
+  self->made_dir = dm_topmost_missing_dir (absolute_dir);
   if (self->made_dir != NULL && g_mkdir_with_parents (dir, 0777) != 0)
     {
       g_clear_pointer (&self->made_dir, g_free);

@@ -330,21 +330,10 @@ dm_dataset_check_destination (const char  *destination,
 static char *
 nearest_existing_parent (const char *path)
 {
-  char *dir = g_path_get_dirname (path);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *missing = dm_topmost_missing_dir (dir);
 
-  while (!g_file_test (dir, G_FILE_TEST_EXISTS))
-    {
-      char *parent = g_path_get_dirname (dir);
-
-      if (g_str_equal (parent, dir))
-        {
-          g_free (parent);
-          break;
-        }
-      g_free (dir);
-      dir = parent;
-    }
-  return dir;
+  return missing != NULL ? g_path_get_dirname (missing) : g_steal_pointer (&dir);
 }
 
 /* A save writes its work in a folder beside its destination (beside the

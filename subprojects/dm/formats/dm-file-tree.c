@@ -93,6 +93,40 @@ dm_path_is_below (const char *path,
 }
 
 /*
+ * dm_topmost_missing_dir:
+ * @dir: a folder that is to be made, with the folders on its way
+ *
+ * The topmost folder on the way to @dir that does not exist: what making
+ * @dir makes first, and removes last when undone. Its parent is the
+ * folder that must take new entries.
+ *
+ * Returns: (transfer full) (nullable): that folder, or %NULL when @dir
+ *   exists
+ */
+char *
+dm_topmost_missing_dir (const char *dir)
+{
+  g_autofree char *missing = NULL;
+  g_autofree char *current = g_strdup (dir);
+
+  while (!g_file_test (current, G_FILE_TEST_EXISTS))
+    {
+      char *parent = g_path_get_dirname (current);
+
+      /* "." of a working directory that was removed, or "/": no further. */
+      if (g_str_equal (parent, current))
+        {
+          g_free (parent);
+          break;
+        }
+      g_free (missing);
+      missing = g_steal_pointer (&current);
+      current = parent;
+    }
+  return g_steal_pointer (&missing);
+}
+
+/*
  * dm_lock_directory:
  * @path: a directory
  *

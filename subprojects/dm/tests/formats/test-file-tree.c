@@ -159,12 +159,36 @@ test_path_is_below (void)
   g_assert_false (dm_path_is_below ("/", "/"));
 }
 
+/* dm_topmost_missing_dir: the first folder that making a path creates,
+ * or NULL for one that exists; what exists is no file's business. */
+static void
+test_topmost_missing_dir (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *a = g_build_filename (tmp, "a", NULL);
+  g_autofree char *deep = g_build_filename (tmp, "a", "b", "c", NULL);
+  g_autofree char *b = g_build_filename (tmp, "a", "b", NULL);
+  g_autofree char *missing = NULL;
+
+  g_assert_null (dm_topmost_missing_dir (tmp));
+  missing = dm_topmost_missing_dir (deep);
+  g_assert_cmpstr (missing, ==, a);
+  g_clear_pointer (&missing, g_free);
+  g_assert_cmpint (g_mkdir (a, 0700), ==, 0);
+  missing = dm_topmost_missing_dir (deep);
+  g_assert_cmpstr (missing, ==, b);
+  g_assert_null (dm_topmost_missing_dir ("/"));
+  g_assert_cmpint (g_rmdir (a), ==, 0);
+  g_assert_cmpint (g_rmdir (tmp), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/file-tree/path-is-below", test_path_is_below);
+  g_test_add_func ("/file-tree/topmost-missing-dir", test_topmost_missing_dir);
   /* Each kill test chooses its kind of temporary file itself. */
   g_test_add ("/file-tree/replace/killed", Fixture, NULL,
               fixture_set_up, test_killed, temp_file_fixture_tear_down);

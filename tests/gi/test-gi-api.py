@@ -183,7 +183,16 @@ class RegistryTest(unittest.TestCase):
             with self.assertRaises(GLib.Error) as raised:
                 transform.set_parameter_from_string('ratio', value)
             self.assertIn('spaces around a value', raised.exception.message)
+        # Decimal numbers only, and an underflow said as such.
+        with self.assertRaises(GLib.Error) as raised:
+            transform.set_parameter_from_string('ratio', '0x0.8')
+        self.assertIn('expected a number', raised.exception.message)
+        with self.assertRaises(GLib.Error) as raised:
+            transform.set_parameter_from_string('ratio', '1e-400')
+        self.assertIn('too close to 0', raised.exception.message)
         transform.set_parameter_from_string('ratio', '0.25')
+        self.assertEqual(transform.props.ratio, 0.25)
+        transform.set_parameter_from_string('ratio', '2.5e-1')
         self.assertEqual(transform.props.ratio, 0.25)
 
 

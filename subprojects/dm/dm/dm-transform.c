@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <errno.h>
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -1029,12 +1030,25 @@ parse_value (GParamSpec  *pspec,
   if (type == G_TYPE_DOUBLE || type == G_TYPE_FLOAT)
     {
       char *end = NULL;
-      double d = g_ascii_strtod (text, &end);
+      double d;
 
-      if (*text == '\0' || end == NULL || *end != '\0' || isnan (d) || isinf (d))
+      errno = 0;
+      d = g_ascii_strtod (text, &end);
+      /* Decimal only: strtod also reads C's hexadecimal floats ("0x0.8"),
+       * which nobody means on a command line. */
+      if (*text == '\0' || end == NULL || *end != '\0' || isnan (d) || isinf (d) ||
+          strpbrk (text, "xX") != NULL)
         {
           g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
                        _("Invalid value “%s” for parameter “%s”: expected a number"),
+                       text, name);
+          return FALSE;
+        }
+      /* "1e-400" is no 0: said as what it is, not as out of range. */
+      if (errno == ERANGE && d == 0.0)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                       _("Invalid value “%s” for parameter “%s”: too close to 0 for a floating-point number"),
                        text, name);
           return FALSE;
         }

@@ -83,8 +83,9 @@ undo_read_only (const char *dir,
 /* Every output that cannot be made, because its folder (or the nearest
  * that exists on its way) takes no new entries, is refused before the
  * work, with one line naming it: DEST (beside which the output is made),
- * a report, the HTML report, the cache of `dm hash` and a shard's key
- * file. Nothing is written. */
+ * a report, the HTML report, the cache of `dm hash --merge` and a shard's
+ * key file. Nothing is written. (The cache of a plain `dm hash` is
+ * refused once its keys are loaded: see test_hash_read_only_source().) */
 static void
 test_read_only_outputs_refused_first (Fixture *fixture, gconstpointer data)
 {
@@ -106,7 +107,6 @@ test_read_only_outputs_refused_first (Fixture *fixture, gconstpointer data)
     { { "prune", fixture->source, "-m", "centroid", "-o", ro_deep_dest, NULL }, ro_deep_dest },
     { { "prune", fixture->source, "-m", "centroid", "-o", dest, "--report", ro_report, NULL }, ro_report },
     { { "prune", fixture->source, "-m", "centroid", "-o", dest, "--report-html", ro_html, NULL }, ro_html },
-    { { "hash", ro_source, NULL }, ro_source },
     { { "hash", ro_source, "--merge", ro_keys, NULL }, ro_source },
     { { "hash", fixture->source, "--shard", "0/2", "--keys-out", ro_keys, NULL }, ro_keys },
     { { "transform", "hash", ro_source, "--overwrite", NULL }, ro_source },
@@ -128,6 +128,147 @@ test_read_only_outputs_refused_first (Fixture *fixture, gconstpointer data)
 
   undo_read_only (ro, ro_source);
   assert_tree_matches (before, ro);
+}
+
+/* The cache of the hashed sample at @source with one key fewer (@drop)
+ * or with keys of an older version of the plugin's key (@age): what a
+ * dataset that gained an item, or an old cache, looks like. */
+static void
+edit_cached_keys (const char *source,
+                  gboolean    drop,
+                  gboolean    age)
+{
+  g_autofree char *cache = g_build_filename (source, "hash_key_meta", "hash_keys.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  JsonObject *root = load_json_object (parser, cache);
+  JsonObject *keys = json_object_get_object_member (root, "hashkey");
+  g_autoptr(GList) names = json_object_get_members (keys);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_list_length (names), ==, N_SAMPLE_ITEMS);
+  if (drop)
+    json_object_remove_member (keys, names->data);
+  if (age)
+    json_object_set_string_member (root, "dm_hasher", "dm-image-key-1");
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  g_assert_true (json_generator_to_file (generator, cache, &error));
+  g_assert_no_error (error);
+}
+
+/* `dm hash` on a SOURCE on read-only storage (as a dataset on a shared
+ * disk): a cache that holds every key needs no writing, so the run
+ * succeeds saying so; one that lacks a key, or whose keys are an older
+ * key's, is refused once loaded, before any image is decoded (no hashing
+ * line), with one line naming SOURCE. */
+static void
+test_hash_read_only_source (Fixture *fixture, gconstpointer data)
+{
+  struct
+  {
+    const char *name;
+    gboolean drop, age;
+    int status;
+    const char *says;
+  } cases[] = {
+    { "complete", FALSE, FALSE, 0, "holds the hash keys of all its 6 items already; left it unchanged" },
+    { "one-missing", TRUE, FALSE, 1, "Cannot store hash keys in" },
+    { "older-key", FALSE, TRUE, 1, "Cannot store hash keys in" },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *source = path_in (fixture, cases[c].name);
+      g_autofree char *key_dir = g_build_filename (source, "hash_key_meta", NULL);
+      g_autoptr(GHashTable) before = NULL;
+      g_autoptr(DmRun) run = NULL;
+
+      make_hashed_sample (source, N_SAMPLE_ITEMS);
+      edit_cached_keys (source, cases[c].drop, cases[c].age);
+      before = snapshot_tree (source);
+      if (!make_read_only (source, key_dir))
+        return;
+      run = dm_run (NULL, "hash", source, NULL);
+      undo_read_only (source, key_dir);
+
+      g_assert_cmpint (run->status, ==, cases[c].status);
+      assert_contains (cases[c].status == 0 ? run->out : run->err, cases[c].says);
+      g_assert_null (strstr (run->out, "hashing"));
+      if (cases[c].status != 0)
+        {
+          assert_contains (run->err, source);
+          g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);
+        }
+      assert_tree_matches (before, source);
+    }
+}
+
+/* `dm prune` in place on a SOURCE that cannot be written (a read-only
+ * file system, or no permission), or whose annotations/ cannot (the
+ * commit moves it): refused before any work, with one line naming SOURCE
+ * and the way out, -o DEST; libdm's check says so too, for every caller. */
+static void
+test_in_place_on_read_only_source (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *source = path_in (fixture, "in-place");
+  g_autofree char *annotations = g_build_filename (source, "annotations", NULL);
+  struct
+  {
+    const char *dir, *inner;
+    const char *says;
+  } cases[] = {
+    { source, annotations, "in place: it cannot be written to" },
+    { annotations, annotations, "in place: its annotations cannot be written to" },
+  };
+
+  make_sample (source, N_SAMPLE_ITEMS);
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GHashTable) before = snapshot_tree (source);
+      g_autoptr(DmRun) run = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean writable;
+
+      if (!make_read_only (cases[c].dir, cases[c].inner))
+        return;
+      run = dm_run (NULL, "prune", source, "-m", "random", "--overwrite", NULL);
+      writable = dm_dataset_check_destination (source, source, DM_SAVE_OVERWRITE, &error);
+      undo_read_only (cases[c].dir, cases[c].inner);
+
+      assert_refused_before_work (run, 1, source);
+      assert_contains (run->err, cases[c].says);
+      assert_contains (run->err, "-o DEST");
+      g_assert_false (writable);
+      g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+      assert_contains (error->message, cases[c].says);
+      assert_tree_matches (before, source);
+    }
+}
+
+/* The counts a run shows are of what it does: with one key of six
+ * missing, `dm prune` and `dm hash` hash one item, and `dm hash` says it
+ * writes the keys of all six, one of them computed. */
+static void
+test_counts_say_what_is_done (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *source = path_in (fixture, "one-missing");
+  g_autofree char *dest = path_in (fixture, "pruned");
+  g_autofree char *stored = NULL;
+  g_autoptr(DmRun) prune = NULL;
+  g_autoptr(DmRun) hash = NULL;
+
+  make_hashed_sample (source, N_SAMPLE_ITEMS);
+  edit_cached_keys (source, TRUE, FALSE);
+
+  prune = dm_run (NULL, "prune", source, "-m", "centroid", "-r", "0.5", "-o", dest, NULL);
+  g_assert_cmpint (prune->status, ==, 0);
+  assert_contains (prune->out, "\nhashing 1 item…\n");
+
+  hash = dm_run (NULL, "hash", source, NULL);
+  g_assert_cmpint (hash->status, ==, 0);
+  stored = g_strdup_printf ("Stored the hash keys of 6 items in %s: 1 computed, the rest cached\n", source);
+  assert_contains (hash->out, "\nhashing 1 item…\nwriting the keys of 6 items…\n");
+  assert_contains (hash->out, stored);
 }
 
 /* `dm hash` on a full disk: the cache cannot be written, and the run
@@ -446,6 +587,9 @@ main (int    argc,
 
   ADD ("read-only-outputs-refused-first", test_read_only_outputs_refused_first);
   ADD ("hash-on-full-disk-leaves-nothing", test_hash_on_full_disk_leaves_nothing);
+  ADD ("hash-read-only-source", test_hash_read_only_source);
+  ADD ("in-place-on-read-only-source", test_in_place_on_read_only_source);
+  ADD ("counts-say-what-is-done", test_counts_say_what_is_done);
   ADD ("hash-leaves-complete-cache-alone", test_hash_leaves_complete_cache_alone);
   ADD ("hash-advice-for-item-without-image", test_hash_advice_for_item_without_image);
   ADD ("hash-advice-for-imagenet", test_hash_advice_for_imagenet);

@@ -183,6 +183,9 @@ class GermanTest(unittest.TestCase):
                 self.assertEqual(result.returncode, 0, result.stderr)
                 self.assertRegex(result.stdout, printf_pattern(expected('%s…') % expected('selecting')))
                 self.assertRegex(result.stdout, printf_pattern(expected('Kept %u of %u items (%s) in %s\n')))
+        # The count goes where the language puts it: the verb last in German.
+        self.assertIn('4 Elemente schreiben …\n', self.dm(GERMAN, 'prune', '-m', 'random', '-r', '0.5', self.source,
+                                                            '-o', os.path.join(self.scratch.name, 'order')).stdout)
 
     def test_python_host_gets_german_menu(self):
         # A host using the typelib: the plugin binds its domain to

@@ -34,6 +34,6 @@ void     dm_cli_job_report           (DmCliJob       *job,
                                       guint           total);
 void     dm_cli_job_follow_transform (DmCliJob       *job,
                                       DmTransform    *transform,
-                                      guint           n_items);
+                                      DmDataset      *input);
 
 G_END_DECLS

@@ -39,10 +39,11 @@ struct _DmCliProgress
 };
 
 /* The phases dm knows, so their names are translated; a plugin's own
- * phase names are shown as they come. */
+ * phase names are shown as they come. "writing keys" is `dm hash`'s
+ * writing, of the key cache alone. */
 static const char * const known_phases[] = {
   N_("loading"), N_("hashing"), N_("clustering"), N_("selecting"),
-  N_("writing"), N_("report"),
+  N_("writing"), N_("writing keys"), N_("report"),
 };
 
 static const char *
@@ -302,10 +303,21 @@ char *
 dm_cli_progress_format_line (const char *phase,
                              guint       total)
 {
-  if (total > 0)
-    return g_strdup_printf (ngettext ("%s %u item…", "%s %u items…", total),
-                            phase_label (phase), total);
-  return g_strdup_printf (_("%s…"), phase_label (phase));
+  /* A sentence of its own for each phase dm counts, not its name and a
+   * count: a language puts the verb where it goes ("20 Elemente
+   * schreiben"). */
+  if (total == 0)
+    return g_strdup_printf (_("%s…"), phase_label (phase));
+  if (g_str_equal (phase, "loading"))
+    return g_strdup_printf (ngettext ("loading %u item…", "loading %u items…", total), total);
+  if (g_str_equal (phase, "hashing"))
+    return g_strdup_printf (ngettext ("hashing %u item…", "hashing %u items…", total), total);
+  if (g_str_equal (phase, "writing"))
+    return g_strdup_printf (ngettext ("writing %u item…", "writing %u items…", total), total);
+  if (g_str_equal (phase, "writing keys"))
+    return g_strdup_printf (ngettext ("writing the keys of %u item…", "writing the keys of %u items…", total),
+                            total);
+  return g_strdup_printf (ngettext ("%s %u item…", "%s %u items…", total), phase_label (phase), total);
 }
 
 static void

@@ -601,7 +601,7 @@ transform_work (DmCliJob      *job,
   n_input = dm_dataset_get_n_items (run->input);
   dm_cli_job_report (job, "loading", 1.0, n_input);
 
-  dm_cli_job_follow_transform (job, run->transform, n_input);
+  dm_cli_job_follow_transform (job, run->transform, run->input);
   run->output = dm_transform_apply (run->transform, run->input, cancellable, error);
   if (run->output == NULL)
     return FALSE;
@@ -1269,7 +1269,11 @@ typedef struct
   const char *keys_out;    /* the shard's key file */
   char **merge_paths;      /* shard key files to merge, or NULL */
   GPtrArray *parameters;   /* the transform's, "name=value", as given */
+  GError *cannot_store;    /* why the cache cannot be written: said once there are keys to store */
+  gboolean refused;        /* the hashing was stopped for that */
+  GCancellable *work;      /* the work's, which stops it */
   guint n_items;           /* out */
+  guint n_computed;        /* out: keys not taken from the cache */
   gboolean skipped;        /* out: the shard's key file was complete */
   gboolean unchanged;      /* out: the cache held every key already */
 } HashRun;
@@ -1295,7 +1299,7 @@ hash_shard (DmCliJob      *job,
       run->skipped = TRUE;
       return TRUE;
     }
-  dm_cli_job_follow_transform (job, run->transform, run->n_items);
+  dm_cli_job_follow_transform (job, run->transform, shard);
   output = dm_transform_apply (run->transform, shard, cancellable, error);
   if (output == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -1303,27 +1307,96 @@ hash_shard (DmCliJob      *job,
   return dm_hash_shard_write (output, run->keys_out, identity, run->shard_index, run->shard_count, error);
 }
 
-/* Whether every item of @output carries the very key it carried in
- * @input, of the same origin: the cache holds them all already, and
- * storing them would only rewrite it. */
-static gboolean
-keys_unchanged (DmDataset *input,
-                DmDataset *output)
+/* How many keys of @output, the hash transform's output for @input (its
+ * items in the same order), are not those @input carried: all of them
+ * when their origin changed (keys of another hasher, or of embeddings).
+ * With none, the cache holds them all already, and storing them would
+ * only rewrite it. */
+static guint
+count_computed_keys (DmDataset *input,
+                     DmDataset *output)
 {
-  guint n = dm_dataset_get_n_items (input);
+  guint n = dm_dataset_get_n_items (output);
+  guint n_computed = 0;
 
-  if (n == 0 || n != dm_dataset_get_n_items (output) ||
-      g_strcmp0 (dm_dataset_get_hash_key_origin (input), dm_dataset_get_hash_key_origin (output)) != 0)
-    return FALSE;
+  g_return_val_if_fail (n == dm_dataset_get_n_items (input), n);
+  if (g_strcmp0 (dm_dataset_get_hash_key_origin (input), dm_dataset_get_hash_key_origin (output)) != 0)
+    return n;
   for (guint i = 0; i < n; i++)
     {
       GBytes *before = dm_item_get_hash_key (dm_dataset_get_item (input, i));
       GBytes *after = dm_item_get_hash_key (dm_dataset_get_item (output, i));
 
       if (before == NULL || after == NULL || !g_bytes_equal (before, after))
-        return FALSE;
+        n_computed++;
     }
-  return TRUE;
+  return n_computed;
+}
+
+/* Whether an item of @dataset lacks a key: `dm hash` would store one. */
+static gboolean
+has_keyless_item (DmDataset *dataset)
+{
+  for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
+    if (dm_item_get_hash_key (dm_dataset_get_item (dataset, i)) == NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* The hash transform says "hashing" before it decodes its first image
+ * (and only when it has one to decode): with a cache that cannot be
+ * written, the run stops there, before that work, which could not be
+ * stored. The progress line is not shown either. */
+static void
+refuse_hashing (DmTransform  *transform,
+                const char   *phase,
+                double        fraction,
+                gpointer      user_data)
+{
+  HashRun *run = user_data;
+
+  if (!g_str_equal (phase, "hashing"))
+    return;
+  run->refused = TRUE;
+  g_cancellable_cancel (run->work);
+  g_signal_stop_emission_by_name (transform, "progress");
+}
+
+/* The keys of all items of @input, from the hash transform, or %NULL with
+ * @error set; with a cache that cannot be written, refused before any
+ * image is decoded: when an item lacks a key, or the transform takes none
+ * of those cached (an older key's). */
+static DmDataset *
+hash_all_items (DmCliJob      *job,
+                HashRun       *run,
+                DmDataset     *input,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  DmDataset *output;
+  gulong handler = 0;
+
+  if (run->cannot_store != NULL && has_keyless_item (input))
+    {
+      g_propagate_error (error, g_error_copy (run->cannot_store));
+      return NULL;
+    }
+  /* Connected first, so that a refused hashing shows no progress. */
+  if (run->cannot_store != NULL)
+    {
+      run->work = cancellable;
+      handler = g_signal_connect (run->transform, "progress", G_CALLBACK (refuse_hashing), run);
+    }
+  dm_cli_job_follow_transform (job, run->transform, input);
+  output = dm_transform_apply (run->transform, input, cancellable, error);
+  if (handler != 0)
+    g_signal_handler_disconnect (run->transform, handler);
+  if (output == NULL && run->refused)
+    {
+      g_clear_error (error);
+      g_propagate_error (error, g_error_copy (run->cannot_store));
+    }
+  return output;
 }
 
 /* The error for a SOURCE whose format has no key cache, with the way to
@@ -1390,8 +1463,7 @@ hash_work (DmCliJob      *job,
     }
   else
     {
-      dm_cli_job_follow_transform (job, run->transform, dm_dataset_get_n_items (input));
-      output = dm_transform_apply (run->transform, input, cancellable, error);
+      output = hash_all_items (job, run, input, cancellable, error);
       if (output == NULL)
         return FALSE;
     }
@@ -1400,27 +1472,39 @@ hash_work (DmCliJob      *job,
     return FALSE;
 
   run->n_items = dm_dataset_get_n_items (output);
-  if (run->merge_paths == NULL && keys_unchanged (input, output))
+  run->n_computed = count_computed_keys (input, output);
+  if (run->merge_paths == NULL && run->n_items > 0 && run->n_computed == 0)
     {
       run->unchanged = TRUE;
       return TRUE;
     }
-  dm_cli_job_report (job, "writing", -1.0, run->n_items);
+  /* Keys made without decoding (from embeddings) are refused here, before
+   * anything is written. */
+  if (run->cannot_store != NULL)
+    {
+      g_propagate_error (error, g_error_copy (run->cannot_store));
+      return FALSE;
+    }
+  dm_cli_job_report (job, "writing keys", -1.0, run->n_items);
   if (!dm_datumaro_write_hash_keys (output, run->source, error))
     return FALSE;
-  dm_cli_job_report (job, "writing", 1.0, run->n_items);
+  dm_cli_job_report (job, "writing keys", 1.0, run->n_items);
 
   return TRUE;
 }
 
 /* What `dm hash` writes, checked before any work: a shard's key file, or
  * the cache below SOURCE (Datumaro's place for it, which a run replaces
- * through a file beside it). */
+ * through a file beside it). A cache that holds every key already is not
+ * written, so a SOURCE on read-only storage is refused only once its keys
+ * are loaded and one is missing or to be replaced (hash_all_items()); a
+ * merge always writes. */
 static gboolean
 check_hash_source (HashRun  *run,
                    GError  **error)
 {
   g_autofree char *cache = NULL;
+  g_autoptr(GError) local_error = NULL;
 
   if (run->shard_count > 0)
     {
@@ -1432,10 +1516,16 @@ check_hash_source (HashRun  *run,
   if (!g_file_test (run->source, G_FILE_TEST_IS_DIR))
     return TRUE;   /* the loader says what is wrong */
   cache = g_build_filename (run->source, "hash_key_meta", "hash_keys.json", NULL);
-  if (dm_staged_file_check_place (cache, error))
+  if (dm_staged_file_check_place (cache, &local_error))
     return TRUE;
-  g_prefix_error (error, _("Cannot store hash keys in %s: "), run->source);
-  return FALSE;
+  g_prefix_error (&local_error, _("Cannot store hash keys in %s: "), run->source);
+  if (run->merge_paths != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  run->cannot_store = g_steal_pointer (&local_error);
+  return TRUE;
 }
 
 /* `dm hash SOURCE`: the hash transform's parameters (--threads,
@@ -1460,6 +1550,7 @@ command_hash (DmCliLog *log, int argc, char **argv)
   g_autofree char *twice = NULL;
   HashRun run = { 0 };
   int stop_signal = 0;
+  gboolean succeeded;
   const GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Format of SOURCE (only datumaro can store keys)"), N_("FORMAT") },
     { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set another transform parameter"), N_("NAME=VALUE") },
@@ -1518,7 +1609,9 @@ command_hash (DmCliLog *log, int argc, char **argv)
   if (!check_hash_source (&run, &error))
     return fail (error);
   progress = make_progress (quiet);
-  if (!dm_cli_job_run (progress, hash_work, &run, &stop_signal, &error))
+  succeeded = dm_cli_job_run (progress, hash_work, &run, &stop_signal, &error);
+  g_clear_error (&run.cannot_store);
+  if (!succeeded)
     return fail_run (error, stop_signal);
 
   if (quiet)
@@ -1535,8 +1628,18 @@ command_hash (DmCliLog *log, int argc, char **argv)
                           "The cache of %s holds the hash keys of all its %u items already; left it unchanged\n",
                           run.n_items),
              argv[1], run.n_items);
+  else if (merge)
+    g_print (g_dngettext (GETTEXT_PACKAGE, "Stored the hash key of %u item in %s, with the shards' keys\n",
+                          "Stored the hash keys of %u items in %s, with the shards' keys\n", run.n_items),
+             run.n_items, argv[1]);
+  else if (run.n_computed == run.n_items)
+    g_print (g_dngettext (GETTEXT_PACKAGE, "Stored the hash key of %u item in %s, computed\n",
+                          "Stored the hash keys of %u items in %s, all computed\n", run.n_items),
+             run.n_items, argv[1]);
   else
-    g_print (_("Stored hash keys of %u items in %s\n"), run.n_items, argv[1]);
+    /* Some keys were cached, so there are two items or more. */
+    g_print (_("Stored the hash keys of %u items in %s: %u computed, the rest cached\n"),
+             run.n_items, argv[1], run.n_computed);
   return 0;
 }
 

@@ -302,7 +302,9 @@ check_replaceable (const char  *path,
  * Checks, before any work is done, that dm_dataset_save() may write to
  * @destination, that is: it is not a file, not inside @source nor above it, not
  * @source itself unless %DM_SAVE_OVERWRITE is given, its parent folder (or
- * the nearest one that exists) takes new entries, not a mount point (the
+ * the nearest one that exists) takes new entries (for @source itself, the
+ * in-place save, @source, its annotations/ and its hash_key_meta/, when it
+ * has a cache, can be written to as well), not a mount point (the
  * output replaces the directory as a whole), and not a non-empty directory
  * unless %DM_SAVE_OVERWRITE is given, and then only a directory that holds a
  * Datumaro dataset and nothing else: at its top level only annotations/,
@@ -365,6 +367,46 @@ check_parent_writable (const char  *path,
   return FALSE;
 }
 
+/* In place, the commit exchanges SOURCE/annotations with the new one made
+ * beside SOURCE: an entry of SOURCE changes, and the old folder moves to
+ * another parent, which rewrites its ".." (rename(2) wants it writable);
+ * an existing hash-key cache is replaced in SOURCE/hash_key_meta. Each is
+ * checked as the save needs it, before any work, as dm-in-place.c
+ * describes: on a read-only file system (which binds root as well) or
+ * without permission the commit would fail after the selection. */
+static gboolean
+check_source_writable (const char  *source,
+                       const char  *shown,
+                       GError     **error)
+{
+  g_autofree char *annotations = g_build_filename (source, DM_DATUMARO_ANNOTATIONS_DIR, NULL);
+  g_autofree char *key_dir = g_build_filename (source, DM_HASH_KEY_CACHE_DIR, NULL);
+  const char *folders[] = { source, annotations, dm_hash_key_cache_exists (source) ? key_dir : NULL };
+
+  for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
+    {
+      int saved_errno;
+
+      /* A missing annotations/ is for the loader to report. */
+      if (folders[i] == NULL || access (folders[i], W_OK | X_OK) == 0 || errno == ENOENT)
+        continue;
+      saved_errno = errno;
+      if (i == 0)
+        g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                     _("Cannot change %s in place: it cannot be written to (%s); "
+                       "write the result elsewhere with -o DEST"),
+                     shown, g_strerror (saved_errno));
+      else
+        g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                     _("Cannot change %s in place: its %s cannot be written to (%s); "
+                       "write the result elsewhere with -o DEST"),
+                     shown, folders[i] == annotations ? DM_DATUMARO_ANNOTATIONS_DIR : DM_HASH_KEY_CACHE_DIR,
+                     g_strerror (saved_errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /*
  * dm_check_destination:
  * @read_dataset: whether to check the files below a destination's top
@@ -418,7 +460,8 @@ dm_check_destination (const char  *destination,
           return FALSE;
         }
       if (g_str_equal (dest, src))
-        return check_parent_writable (src, destination, TRUE, error);
+        return check_parent_writable (src, destination, TRUE, error) &&
+               check_source_writable (src, destination, error);
     }
 
   if (!check_parent_writable (dest, destination, FALSE, error))

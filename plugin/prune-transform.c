@@ -539,7 +539,7 @@ check_parameters_used (PruneTransform  *self,
     {
       g_autoptr(GString) users = NULL;
 
-      if ((method_parameters[p].methods & METHOD_BIT (self->method)) != 0 ||
+      if (method_uses (self->method, method_parameters[p].parameter) ||
           prune_property_is_default (G_OBJECT (self), method_parameters[p].parameter))
         continue;
 

@@ -240,7 +240,8 @@ collect_carried_keys (DmDataset  *dataset,
  * @dataset: the dataset; never modified
  * @reporter: (nullable): receives "hashing" progress, from the calling thread
  * @n_threads: how many images are decoded at once; 0 means one per core
- * @n_decoded_out: (out) (optional): how many images were decoded
+ * @n_decoded_out: (out) (optional): how many images were decoded, those
+ *   that could not be (left out with @broken) not counted
  * @broken: (nullable) (element-type PruneBrokenItem): for `--skip-broken`,
  *   where to add the items whose key cannot be had (without key and image,
  *   or whose image cannot be decoded), in dataset order, instead of
@@ -269,7 +270,7 @@ prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
                                      GCancellable  *cancellable,
                                      GError       **error)
 {
-  guint n = 0;
+  guint n = 0, n_failed = 0;
   g_autofree guint8 *keys = NULL;
   g_autoptr(GArray) to_hash = NULL;
   g_autoptr(DmImageKeyer) keyer = NULL;
@@ -316,7 +317,10 @@ prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
       for (guint i = 0; errors != NULL && i < to_hash->len; i++)
         {
           if (ok && errors[i] != NULL)
-            g_ptr_array_add (broken, prune_broken_item_new (job.positions[i], g_steal_pointer (&errors[i])));
+            {
+              g_ptr_array_add (broken, prune_broken_item_new (job.positions[i], g_steal_pointer (&errors[i])));
+              n_failed++;
+            }
           g_clear_error (&errors[i]);
         }
       if (broken != NULL)
@@ -334,7 +338,7 @@ prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
     }
 
   if (n_decoded_out != NULL)
-    *n_decoded_out = to_hash->len;
+    *n_decoded_out = to_hash->len - n_failed;
 
   return g_bytes_new_take (g_steal_pointer (&keys), (gsize) n * DM_IMAGE_KEY_BYTES);
 }

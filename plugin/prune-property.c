@@ -7,6 +7,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <stdlib.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "prune-property.h"
@@ -19,6 +21,12 @@ static GQuark
 field_offset_quark (void)
 {
   return g_quark_from_static_string ("prune-property-field-offset");
+}
+
+static GQuark
+table_row_quark (void)
+{
+  return g_quark_from_static_string ("prune-property-table-row");
 }
 
 /* The offset of the field that holds @pspec's value; 0 (the parent
@@ -124,27 +132,6 @@ property_unchanged (GObject      *object,
   return g_param_values_cmp (pspec, &previous, value) == 0;
 }
 
-static GQuark
-explicit_quark (void)
-{
-  return g_quark_from_static_string ("prune-property-explicit");
-}
-
-/* Remembers that @pspec of @object was set, to its default value or not. */
-static void
-mark_explicit (GObject    *object,
-               GParamSpec *pspec)
-{
-  GHashTable *set = g_object_get_qdata (object, explicit_quark ());
-
-  if (set == NULL)
-    {
-      set = g_hash_table_new (NULL, NULL);
-      g_object_set_qdata_full (object, explicit_quark (), set, (GDestroyNotify) g_hash_table_unref);
-    }
-  g_hash_table_add (set, pspec);
-}
-
 static void
 property_set (GObject      *object,
               guint         prop_id,
@@ -155,7 +142,6 @@ property_set (GObject      *object,
 
   if (field == NULL)
     return;
-  mark_explicit (object, pspec);
   if (property_unchanged (object, pspec, value))
     return;
 
@@ -220,6 +206,7 @@ prune_property_install (GObjectClass        *object_class,
       GParamSpec *pspec = param_spec_new (&table[i]);
 
       g_param_spec_set_qdata (pspec, field_offset_quark (), GSIZE_TO_POINTER (table[i].offset));
+      g_param_spec_set_qdata (pspec, table_row_quark (), GUINT_TO_POINTER (i + 1));
       g_object_class_install_property (object_class, i + 1, pspec);
     }
 }
@@ -279,26 +266,103 @@ prune_property_clear_fields (GObject *object)
 }
 
 /**
- * prune_property_is_explicit:
+ * prune_property_is_default:
  * @object: a transform
  * @name: the name of one of its properties
  *
- * Whether @name was set on @object (by g_object_set(), a binding, or the
- * host's parameter options), even to its default value, as opposed to
- * holding the default of a new instance: a transform tells a user who set
- * a parameter that goes unused.
+ * Whether @name holds its GParamSpec's default value: a parameter a
+ * method does not use is refused only when it holds another, so that
+ * setting it back to its default (a dialog whose user changed the method)
+ * takes it back.
  *
- * Returns: %TRUE when the property was set
+ * Returns: %TRUE when the property holds its default
  */
 gboolean
-prune_property_is_explicit (GObject    *object,
-                            const char *name)
+prune_property_is_default (GObject    *object,
+                           const char *name)
 {
-  GHashTable *set = g_object_get_qdata (object, explicit_quark ());
   GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), name);
+  g_auto(GValue) value = G_VALUE_INIT;
 
   g_return_val_if_fail (pspec != NULL, FALSE);
-  return set != NULL && g_hash_table_contains (set, pspec);
+  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  g_object_get_property (object, name, &value);
+  return g_param_value_defaults (pspec, &value);
+}
+
+/* @pspec's value in @object as a JSON node: a number, a boolean, an
+ * enum's nick, a string or null. */
+static JsonNode *
+value_node (GObject    *object,
+            GParamSpec *pspec)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+  JsonNode *node = json_node_alloc ();
+
+  g_value_init (&value, G_PARAM_SPEC_VALUE_TYPE (pspec));
+  g_object_get_property (object, g_param_spec_get_name (pspec), &value);
+  switch (G_TYPE_FUNDAMENTAL (G_PARAM_SPEC_VALUE_TYPE (pspec)))
+    {
+    case G_TYPE_UINT:
+      return json_node_init_int (node, g_value_get_uint (&value));
+    case G_TYPE_DOUBLE:
+      return json_node_init_double (node, g_value_get_double (&value));
+    case G_TYPE_BOOLEAN:
+      return json_node_init_boolean (node, g_value_get_boolean (&value));
+    case G_TYPE_ENUM:
+      return json_node_init_string (node, g_enum_get_value (G_PARAM_SPEC_ENUM (pspec)->enum_class,
+                                                            g_value_get_enum (&value))->value_nick);
+    case G_TYPE_STRING:
+      return json_node_init_string (node, g_value_get_string (&value));
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* @pspec's row in its table, from 1; 0 for a property not installed by
+ * prune_property_install(). */
+static guint
+table_row (GParamSpec *pspec)
+{
+  return GPOINTER_TO_UINT (g_param_spec_get_qdata (pspec, table_row_quark ()));
+}
+
+/* GObject lists properties in no set order. */
+static int
+compare_table_rows (gconstpointer a,
+                    gconstpointer b)
+{
+  guint x = table_row (*(GParamSpec * const *) a), y = table_row (*(GParamSpec * const *) b);
+
+  return (x > y) - (x < y);
+}
+
+/**
+ * prune_property_values:
+ * @object: a transform
+ * @include: which properties to list, by name
+ * @user_data: for @include
+ *
+ * The values of @object's properties that @include accepts, in table
+ * order, each under its property's name: numbers, booleans, enum nicks
+ * and strings (a string not set is null), as a report writes them.
+ *
+ * Returns: (transfer full): a new object
+ */
+JsonObject *
+prune_property_values (GObject                *object,
+                       PrunePropertyIncludeFunc include,
+                       gconstpointer           user_data)
+{
+  JsonObject *values = json_object_new ();
+  guint n_pspecs;
+  g_autofree GParamSpec **pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (object), &n_pspecs);
+
+  qsort (pspecs, n_pspecs, sizeof *pspecs, compare_table_rows);
+  for (guint i = 0; i < n_pspecs; i++)
+    if (field_offset (pspecs[i]) != 0 && include (g_param_spec_get_name (pspecs[i]), user_data))
+      json_object_set_member (values, g_param_spec_get_name (pspecs[i]), value_node (object, pspecs[i]));
+  return values;
 }
 
 /**

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <glib-object.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -23,9 +24,7 @@ G_BEGIN_DECLS
  * @default_value: the value of a new instance: a number, %TRUE or %FALSE,
  *   or an enum value; a string's is %NULL
  *
- * One row of a transform's property table. Whether a property was set,
- * rather than left at its default, is kept per instance
- * (prune_property_is_explicit()). The field's C type follows
+ * One row of a transform's property table. The field's C type follows
  * @value_type: guint, double, gboolean, an int-sized enum, or an owned
  * `char *`.
  */
@@ -49,8 +48,16 @@ void          prune_property_init_fields  (GObject             *object);
 
 void          prune_property_clear_fields (GObject             *object);
 
-gboolean      prune_property_is_explicit  (GObject             *object,
+gboolean      prune_property_is_default   (GObject             *object,
                                            const char          *name);
+
+/* Whether the property @name is one prune_property_values() lists. */
+typedef gboolean (*PrunePropertyIncludeFunc) (const char    *name,
+                                              gconstpointer  user_data);
+
+JsonObject   *prune_property_values       (GObject                 *object,
+                                           PrunePropertyIncludeFunc include,
+                                           gconstpointer            user_data);
 
 PruneProperty prune_property_threads      (gsize                offset,
                                            const char          *blurb);

@@ -3,7 +3,6 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
-#include "dm-select-beyond.h"
 #include "prune-enums.h"
 #include "prune-image-hasher.h"
 #include "prune-report.h"
@@ -63,11 +62,14 @@ kept_position (const PruneReportItems *items,
   return items->selection != NULL ? items->selection->kept[k] : g_array_index (items->kept, guint, k);
 }
 
+/* The report's members but the clustering methods' and the per-item
+ * ones: the run's @parameters (taken), with its method, ratio and seed at
+ * the top as well, and the totals. */
 JsonNode *
 prune_report_new (const char *method,
                   double      ratio,
-                  const char *hash_type,
                   guint       seed,
+                  JsonObject *parameters,
                   DmDataset  *input,
                   DmDataset  *output)
 {
@@ -78,8 +80,8 @@ prune_report_new (const char *method,
 
   json_object_set_string_member (root, "method", method);
   json_object_set_double_member (root, "ratio", ratio);
-  json_object_set_string_member (root, "hash_type", hash_type);
   json_object_set_int_member (root, "seed", seed);
+  json_object_set_object_member (root, "parameters", parameters);
   json_object_set_int_member (root, "items", dm_dataset_get_n_items (input));
   json_object_set_int_member (root, "kept", dm_dataset_get_n_items (output));
 
@@ -238,20 +240,17 @@ prune_report_add_items (JsonNode               *report,
     add_cluster_of_item (root, n_input_items (items), items->selection, items->broken);
 }
 
-/* The prototype method's choice as given and the side it kept, which
- * "auto" chooses by the ratio: a reader of the report (the HTML page
- * lists its scalar members) sees which. */
+/* The side of each cluster the prototype method kept, which its choice
+ * "auto" (the parameters' prototype-keep) makes by the ratio: a reader
+ * of the report (the HTML page lists its scalar members) sees which. */
 void
 prune_report_add_prototype_side (JsonNode        *report,
-                                 DmPrototypeKeep  keep,
-                                 double           ratio)
+                                 DmPrototypeKeep  side)
 {
-  JsonObject *root = json_node_get_object (report);
   g_autoptr(GEnumClass) choices = g_type_class_ref (PRUNE_TYPE_PROTOTYPE_KEEP);
 
-  json_object_set_string_member (root, "prototype_keep", g_enum_get_value (choices, keep)->value_nick);
-  json_object_set_string_member (root, "prototype_side",
-                                 g_enum_get_value (choices, dm_prototype_resolve (keep, ratio))->value_nick);
+  json_object_set_string_member (json_node_get_object (report), "prototype_side",
+                                 g_enum_get_value (choices, side)->value_nick);
 }
 
 /* Text is written out in pieces of about this size. */

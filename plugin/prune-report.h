@@ -3,7 +3,17 @@
  * The report is the JSON object dm_transform_get_report() returns and
  * `dm prune --report` writes. Every method's report has these members:
  *
- *   method, ratio, hash_type, seed
+ *   method, ratio, seed
+ *   parameters: {name: value}      every parameter the method uses (and
+ *                                  only those), under its property's
+ *                                  name, as set: numbers, booleans, enum
+ *                                  nicks ({"method": "dedup", "ratio":
+ *                                  0.1, "hash-type": "img", "seed": 0,
+ *                                  "clusters": 3, "threads": 0,
+ *                                  "skip-broken": false, "dedup-threshold":
+ *                                  0.2, "stratify": true}); the ones it
+ *                                  does not use are refused unless at
+ *                                  their default
  *   items, kept                    totals over the input, skipped items included
  *   subsets: {name: {items, kept}}
  *   seconds: {total, selecting}    the transform's wall-clock time, and its
@@ -11,6 +21,8 @@
  *   kept_items: [{subset, id}]     in input order (a per-item member)
  * and the clustering methods (all but random and ndr) these as well:
  *   images_decoded                 keys computed from images in this run
+ *                                  (an image that could not be decoded,
+ *                                  skipped, is not counted)
  *   inertia, iterations, simd      of the k-means run
  *   seconds: {keys, seeding, lloyd}
  *   clusters: [{size, quota}]      quota = items kept from the cluster
@@ -20,9 +32,8 @@
  *                                  skipped (a per-item member)
  *   duplicates                     dedup alone: items within the threshold
  *                                  of a kept one
- *   prototype_keep, prototype_side prototype alone: the choice given (auto,
- *                                  easy or hard) and the side kept (easy or
- *                                  hard: what auto chose)
+ *   prototype_side                 prototype alone: the side kept (easy
+ *                                  or hard: what prototype-keep=auto chose)
  * and ndr this:
  *   seconds: {features}            decoding the images into NDR's features
  * and with --skip-broken:
@@ -63,8 +74,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PruneReportItems, prune_report_items_free)
 
 JsonNode *prune_report_new          (const char           *method,
                                      double                ratio,
-                                     const char           *hash_type,
                                      guint                 seed,
+                                     JsonObject           *parameters,
                                      DmDataset            *input,
                                      DmDataset            *output);
 
@@ -87,8 +98,7 @@ gboolean  prune_report_write        (GBytes                 *head,
                                      GError                **error);
 
 void      prune_report_add_prototype_side (JsonNode        *report,
-                                           DmPrototypeKeep  keep,
-                                           double           ratio);
+                                           DmPrototypeKeep  side);
 
 void      prune_report_add_skipped  (JsonNode             *report,
                                      DmDataset            *input,

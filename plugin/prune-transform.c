@@ -73,16 +73,67 @@ method_name (PruneMethod method)
   return g_enum_get_value (methods, method)->value_nick;
 }
 
+#define METHOD_BIT(method) (1u << (method))
+#define CLUSTERING_METHODS \
+  (METHOD_BIT (PRUNE_METHOD_CLUSTER_RANDOM) | METHOD_BIT (PRUNE_METHOD_CENTROID) | \
+   METHOD_BIT (PRUNE_METHOD_QUERY_CLUST) | METHOD_BIT (PRUNE_METHOD_ENTROPY) | \
+   METHOD_BIT (PRUNE_METHOD_PROTOTYPE) | METHOD_BIT (PRUNE_METHOD_DEDUP))
+
+/* The parameters that only some methods use, and those methods: a user
+ * who gives one another value than its default for another method is
+ * told, not ignored, and a report lists only the parameters its method
+ * uses (centroid makes a
+ * cluster per kept item, query_clust one per class; random and ndr hash
+ * no keys to cluster; random decodes no image, with threads or without).
+ * The others (ratio, seed, skip-broken) serve every method. */
+static const struct
+{
+  const char *parameter;
+  guint methods;   /* METHOD_BIT()s */
+} method_parameters[] = {
+  { "hash-type", CLUSTERING_METHODS },
+  { "clusters", METHOD_BIT (PRUNE_METHOD_CLUSTER_RANDOM) | METHOD_BIT (PRUNE_METHOD_ENTROPY) |
+                METHOD_BIT (PRUNE_METHOD_PROTOTYPE) | METHOD_BIT (PRUNE_METHOD_DEDUP) },
+  { "stratify", CLUSTERING_METHODS },
+  { "ndr-block-rows", METHOD_BIT (PRUNE_METHOD_NDR) },
+  { "ndr-block-columns", METHOD_BIT (PRUNE_METHOD_NDR) },
+  { "ndr-hash-dim", METHOD_BIT (PRUNE_METHOD_NDR) },
+  { "ndr-sim-threshold", METHOD_BIT (PRUNE_METHOD_NDR) },
+  { "ndr-oversample", METHOD_BIT (PRUNE_METHOD_NDR) },
+  { "ndr-undersample", METHOD_BIT (PRUNE_METHOD_NDR) },
+  { "prototype-keep", METHOD_BIT (PRUNE_METHOD_PROTOTYPE) },
+  { "dedup-threshold", METHOD_BIT (PRUNE_METHOD_DEDUP) },
+  /* random decodes nothing. */
+  { "threads", CLUSTERING_METHODS | METHOD_BIT (PRUNE_METHOD_NDR) },
+};
+
+/* Whether @method uses the parameter @name. */
+static gboolean
+method_uses (PruneMethod  method,
+             const char  *name)
+{
+  for (guint p = 0; p < G_N_ELEMENTS (method_parameters); p++)
+    if (g_str_equal (method_parameters[p].parameter, name))
+      return (method_parameters[p].methods & METHOD_BIT (method)) != 0;
+  return TRUE;
+}
+
+static gboolean
+include_used (const char    *name,
+              gconstpointer  method)
+{
+  return method_uses (*(const PruneMethod *) method, name);
+}
+
+/* The report's head: the parameters @self's method uses, as set. */
 static JsonNode *
 new_report (PruneTransform *self,
             DmDataset      *input,
             DmDataset      *output)
 {
-  g_autoptr(GEnumClass) hash_types = g_type_class_ref (PRUNE_TYPE_HASH_TYPE);
-
-  return prune_report_new (method_name (self->method), self->ratio,
-                           g_enum_get_value (hash_types, self->hash_type)->value_nick,
-                           self->seed, input, output);
+  return prune_report_new (method_name (self->method), self->ratio, self->seed,
+                           prune_property_values (G_OBJECT (self), include_used, &self->method),
+                           input, output);
 }
 
 /* --skip-broken leaves nothing to prune when every item is broken: that
@@ -435,7 +486,7 @@ prune_by_clusters (PruneTransform  *self,
   if (self->method == PRUNE_METHOD_DEDUP)
     json_object_set_int_member (json_node_get_object (report), "duplicates", selection->n_duplicates);
   if (self->method == PRUNE_METHOD_PROTOTYPE)
-    prune_report_add_prototype_side (report, self->prototype_keep, self->ratio);
+    prune_report_add_prototype_side (report, dm_prototype_resolve (self->prototype_keep, self->ratio));
   finish_report (self, input, report, prune_report_items_new (usable, NULL, g_steal_pointer (&selection), broken),
                  start);
 
@@ -474,40 +525,10 @@ prune_ndr (PruneTransform  *self,
   return output;
 }
 
-#define METHOD_BIT(method) (1u << (method))
-#define CLUSTERING_METHODS \
-  (METHOD_BIT (PRUNE_METHOD_CLUSTER_RANDOM) | METHOD_BIT (PRUNE_METHOD_CENTROID) | \
-   METHOD_BIT (PRUNE_METHOD_QUERY_CLUST) | METHOD_BIT (PRUNE_METHOD_ENTROPY) | \
-   METHOD_BIT (PRUNE_METHOD_PROTOTYPE) | METHOD_BIT (PRUNE_METHOD_DEDUP))
-
-/* The parameters that only some methods use, and those methods: a user
- * who sets one for another method is told, not ignored (centroid makes a
- * cluster per kept item, query_clust one per class; random and ndr hash
- * no keys to cluster; random decodes no image, with threads or without).
- * The others (ratio, seed, skip-broken) serve every method. */
-static const struct
-{
-  const char *parameter;
-  guint methods;   /* METHOD_BIT()s */
-} method_parameters[] = {
-  { "hash-type", CLUSTERING_METHODS },
-  { "clusters", METHOD_BIT (PRUNE_METHOD_CLUSTER_RANDOM) | METHOD_BIT (PRUNE_METHOD_ENTROPY) |
-                METHOD_BIT (PRUNE_METHOD_PROTOTYPE) | METHOD_BIT (PRUNE_METHOD_DEDUP) },
-  { "stratify", CLUSTERING_METHODS },
-  { "ndr-block-rows", METHOD_BIT (PRUNE_METHOD_NDR) },
-  { "ndr-block-columns", METHOD_BIT (PRUNE_METHOD_NDR) },
-  { "ndr-hash-dim", METHOD_BIT (PRUNE_METHOD_NDR) },
-  { "ndr-sim-threshold", METHOD_BIT (PRUNE_METHOD_NDR) },
-  { "ndr-oversample", METHOD_BIT (PRUNE_METHOD_NDR) },
-  { "ndr-undersample", METHOD_BIT (PRUNE_METHOD_NDR) },
-  { "prototype-keep", METHOD_BIT (PRUNE_METHOD_PROTOTYPE) },
-  { "dedup-threshold", METHOD_BIT (PRUNE_METHOD_DEDUP) },
-  /* random decodes nothing. */
-  { "threads", CLUSTERING_METHODS | METHOD_BIT (PRUNE_METHOD_NDR) },
-};
-
-/* Refuses a parameter that was set (prune_property_is_explicit()) and
- * that the chosen method does not use, naming the methods that do. */
+/* Refuses a parameter that the chosen method does not use and that holds
+ * another value than its default, naming the methods that do: at its
+ * default it is as good as not given, so a caller that switches methods
+ * or sets a parameter back takes it back. */
 static gboolean
 check_parameters_used (PruneTransform  *self,
                        GError         **error)
@@ -518,8 +539,8 @@ check_parameters_used (PruneTransform  *self,
     {
       g_autoptr(GString) users = NULL;
 
-      if ((method_parameters[p].methods & METHOD_BIT (self->method)) != 0 ||
-          !prune_property_is_explicit (G_OBJECT (self), method_parameters[p].parameter))
+      if (method_uses (self->method, method_parameters[p].parameter) ||
+          prune_property_is_default (G_OBJECT (self), method_parameters[p].parameter))
         continue;
 
       users = g_string_new (NULL);
@@ -703,7 +724,8 @@ prune_transform_class_init (PruneTransformClass *klass)
      *
      * The number of clusters for cluster_random, entropy, prototype and
      * dedup; 0 means the number of labels, as Datumaro does. centroid
-     * (a cluster per kept item) and query_clust (one per class) refuse it.
+     * (a cluster per kept item) and query_clust (one per class) refuse
+     * any other value than 0.
      */
     { "clusters", N_("Clusters"), N_("Number of clusters; 0 uses the number of labels"),
       FIELD (clusters), G_TYPE_UINT, 0, G_MAXINT32, 0 },

@@ -1042,14 +1042,15 @@ test_bad_parameters (Fixture *f, gconstpointer data)
 
 /* A parameter the chosen method does not use is a usage error naming the
  * method and the parameter, not ignored: centroid makes a cluster per kept
- * item and query_clust one per class, random and ndr cluster no keys. */
+ * item and query_clust one per class, random and ndr cluster no keys (at
+ * its default, a parameter is as good as not given: test-parameters). */
 static void
 test_parameter_unused_by_method (Fixture *f, gconstpointer data)
 {
   struct { const char *method, *flag, *value, *parameter; } cases[] = {
     { "centroid", "--clusters", "3", "clusters" },
     { "query_clust", "--clusters", "3", "clusters" },
-    { "ndr", "--hash-type", "img", "hash-type" },
+    { "ndr", "--hash-type", "txt", "hash-type" },
     { "random", "--hash-type", "txt", "hash-type" },
     { "random", "--stratify", NULL, "stratify" },
     { "cluster_random", "--ndr-hash-dim", "8", "ndr-hash-dim" },

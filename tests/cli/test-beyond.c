@@ -59,7 +59,8 @@ test_prototype_and_dedup (Fixture *fixture, gconstpointer data)
       g_assert_cmpuint (quota_sum, ==, N_ITEMS / 10);
       g_assert_true (json_object_has_member (report, "duplicates") == (m == 1));
       /* prototype's default, auto, keeps the easiest at -r 0.1, and says so. */
-      g_assert_cmpstr (json_object_get_string_member_with_default (report, "prototype_keep", NULL), ==,
+      g_assert_cmpstr (json_object_get_string_member_with_default (json_object_get_object_member (report, "parameters"),
+                                                                   "prototype-keep", NULL), ==,
                        m == 0 ? "auto" : NULL);
       g_assert_cmpstr (json_object_get_string_member_with_default (report, "prototype_side", NULL), ==,
                        m == 0 ? "easy" : NULL);

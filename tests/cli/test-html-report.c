@@ -639,6 +639,59 @@ test_cluster_order (void)
   assert_contains (page, "<figcaption title=\"train/" LONG_ID "\">" LONG_ID "</figcaption>");
 }
 
+/* The report's skipped items: listed with their reason (escaped), an
+ * entry that names no item of the input listed but not counted, counted
+ * apart from the dropped ones per subset and label, and out of the
+ * thumbnails; the report's objects of scalars (its parameters) listed
+ * as its scalars are, the others not. */
+static void
+test_skipped_items (void)
+{
+  const char * const ids[] = { "a", "b", "c", "d", "e" };
+  const char *tree = "{\"method\": \"m\", \"parameters\": {\"method\": \"m\", \"ratio\": 0.2, \"stratify\": true},"
+                     " \"subsets\": {\"train\": {\"items\": 5}},"
+                     " \"skipped\": [{\"subset\": \"train\", \"id\": \"c\", \"reason\": \"cannot <read> it\"},"
+                     " {\"subset\": \"train\", \"id\": \"nowhere\", \"reason\": 3}]}";
+  g_autofree char *page = render_items (ids, G_N_ELEMENTS (ids), 1, tree, tree);
+
+  assert_contains (page, "<a id=\"skipped-count\" href=\"#skipped\">2 skipped</a>");
+  assert_contains (page, "<section id=\"skipped\">");
+  assert_contains (page, "<tr><td>train</td><td>c</td><td>cannot &lt;read&gt; it</td></tr>");
+  assert_contains (page, "<tr><td>train</td><td>nowhere</td><td></td></tr>");
+  assert_contains (page, "<th>Dropped</th><th>Skipped</th>");
+  assert_contains (page, "<tr><td>train</td><td>5</td><td>1</td><td>3</td><td>1</td><td>20.0</td></tr>");
+  assert_contains (page, "<h3>Subset train — kept 1 of 4 items");
+  g_assert_null (strstr (page, "alt=\"c\""));
+  g_assert_null (strstr (page, "title=\"train/c "));
+  assert_contains (page, "<p class=\"params\">method: m</p>");
+  assert_contains (page, "<p class=\"params\"><strong>parameters</strong>: method: m · ratio: 0.2 · stratify: true</p>");
+  g_assert_null (strstr (page, "<strong>subsets</strong>"));
+  g_assert_null (strstr (page, "more skipped item"));
+}
+
+/* The list of skipped items stops at 100, saying how many more. */
+static void
+test_skipped_items_capped (void)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) tree = g_string_new ("{\"skipped\": [");
+  g_autofree char *page = NULL;
+
+  for (guint i = 0; i < 110; i++)
+    g_ptr_array_add (ids, g_strdup_printf ("i%03u", i));
+  for (guint i = 2; i < 107; i++)
+    g_string_append_printf (tree, "%s{\"subset\": \"train\", \"id\": \"i%03u\", \"reason\": \"r\"}",
+                            i > 2 ? ", " : "", i);
+  g_string_append (tree, "]}");
+  page = render_items ((const char * const *) ids->pdata, ids->len, 2, tree->str, tree->str);
+
+  assert_contains (page, "105 skipped</a>");
+  assert_contains (page, "<tr><td>train</td><td>i101</td><td>r</td></tr>");
+  g_assert_null (strstr (page, "<td>i102</td>"));
+  assert_contains (page, "… and 5 more skipped items.");
+  assert_contains (page, "<tr><td>train</td><td>110</td><td>2</td><td>3</td><td>105</td>");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -655,6 +708,8 @@ main (int argc, char **argv)
   g_test_add ("/html-report/json-report-refuses-inside-dataset", Fixture, NULL, fixture_set_up, test_json_report_refuses_inside_dataset, source_fixture_tear_down);
   g_test_add_func ("/html-report/cluster-of-item-text", test_cluster_of_item_text);
   g_test_add_func ("/html-report/cluster-order", test_cluster_order);
+  g_test_add_func ("/html-report/skipped-items", test_skipped_items);
+  g_test_add_func ("/html-report/skipped-items-capped", test_skipped_items_capped);
   g_test_add ("/html-report/in-browser", Fixture, NULL, fixture_set_up, test_in_browser, source_fixture_tear_down);
 
   return g_test_run ();

@@ -40,8 +40,10 @@ test_refused_before_loading (void)
   struct { const char *args[8]; const char *message_part; } cases[] = {
     { { "prune", "-m", "random", "--clusters", "3" },
       "The method “random” does not use the parameter “clusters”" },
-    { { "prune", "-m", "centroid", "--param", "clusters=0" },
+    { { "prune", "-m", "centroid", "--param", "clusters=2" },
       "The method “centroid” does not use the parameter “clusters”" },
+    { { "prune", "-m", "random", "--threads", "2" },
+      "The method “random” does not use the parameter “threads”" },
     { { "prune", "-m", "ndr", "--ndr-block-rows", "1", "--ndr-block-columns", "1" },
       "“ndr-hash-dim” (32) must be at most the number of features of the "
       "ndr-block-rows × ndr-block-columns grid (1 × 1 blocks, 12 features)" },
@@ -54,6 +56,22 @@ test_refused_before_loading (void)
 
   g_assert_cmpint (loads->status, ==, 1);
   assert_contains (loads->err, "default.json");
+
+  /* An unused parameter at its default is as good as not given: these go
+   * on to loading. */
+  {
+    const char *at_default[][2] = { { "centroid", "clusters=0" }, { "random", "threads=0" },
+                                    { "ndr", "hash-type=img" } };
+
+    for (guint c = 0; c < G_N_ELEMENTS (at_default); c++)
+      {
+        g_autoptr(DmRun) run = dm_run (NULL, "prune", source, "-m", at_default[c][0], "--param", at_default[c][1],
+                                       "-o", dest, NULL);
+
+        if (run->status != 1 || strstr (run->err, "default.json") == NULL)
+          g_error ("-m %s --param %s: status %d, %s", at_default[c][0], at_default[c][1], run->status, run->err);
+      }
+  }
 
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
     {
@@ -135,6 +153,54 @@ test_ndr_takes_any_threshold_above_zero (Fixture *fixture, gconstpointer data)
     g_error ("dm prune -m ndr --ndr-sim-threshold 1e-300 failed: %s", run->err);
 }
 
+/* Whether @method uses @parameter, written out here as the README says
+ * it, apart from the plugin's own table. */
+static gboolean
+method_uses (const char *method,
+             const char *parameter)
+{
+  gboolean clustering = !g_str_equal (method, "random") && !g_str_equal (method, "ndr");
+
+  if (g_str_has_prefix (parameter, "ndr-"))
+    return g_str_equal (method, "ndr");
+  if (g_str_equal (parameter, "hash-type") || g_str_equal (parameter, "stratify"))
+    return clustering;
+  if (g_str_equal (parameter, "clusters"))
+    return clustering && !g_str_equal (method, "centroid") && !g_str_equal (method, "query_clust");
+  if (g_str_equal (parameter, "threads"))
+    return !g_str_equal (method, "random");
+  if (g_str_equal (parameter, "prototype-keep") || g_str_equal (parameter, "dedup-threshold"))
+    return g_str_has_prefix (parameter, method);
+  return TRUE;
+}
+
+/* @parameters lists every parameter of @prune that @method uses, and no
+ * other, in the order of the property table (method first). */
+static void
+assert_parameters (DmTransform *prune,
+                   const char  *method,
+                   JsonObject  *parameters)
+{
+  guint n_pspecs;
+  g_autofree GParamSpec **pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (prune), &n_pspecs);
+  g_autoptr(GList) names = json_object_get_members (parameters);
+  guint n_used = 0;
+
+  for (guint p = 0; p < n_pspecs; p++)
+    {
+      const char *name = g_param_spec_get_name (pspecs[p]);
+
+      if (json_object_has_member (parameters, name) != method_uses (method, name))
+        g_error ("the report of %s %s “%s”", method, method_uses (method, name) ? "lacks" : "has", name);
+      n_used += method_uses (method, name);
+    }
+  g_assert_cmpuint (g_list_length (names), ==, n_used);
+  g_assert_cmpstr (names->data, ==, "method");
+  g_assert_cmpstr (json_object_get_string_member (parameters, "method"), ==, method);
+  g_assert_cmpfloat (json_object_get_double_member (parameters, "ratio"), ==, 0.1);
+  g_assert_false (json_object_get_boolean_member (parameters, "skip-broken"));
+}
+
 /* Every method's --report has the members prune-report.h lists for every
  * method, kept_items one per kept item, and the ratio as the user wrote
  * it, not 0.10000000000000001. */
@@ -143,7 +209,7 @@ test_report_common_members (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(GEnumClass) methods = NULL;
   GType method_type;
-  const char *common[] = { "method", "ratio", "hash_type", "seed", "items", "kept", "subsets",
+  const char *common[] = { "method", "ratio", "seed", "parameters", "items", "kept", "subsets",
                            "seconds", "kept_items", DM_TRANSFORM_REPORT_HOST_SECONDS };
   g_autoptr(DmTransform) prune = NULL;
 
@@ -190,9 +256,52 @@ test_report_common_members (Fixture *fixture, gconstpointer data)
           g_assert_nonnull (json_object_get_string_member (entry, "id"));
         }
 
+      assert_parameters (prune, method, json_object_get_object_member (report, "parameters"));
+
       g_assert_true (g_file_get_contents (report_path, &text, NULL, NULL));
       assert_contains (text, "\"ratio\" : 0.1,");
     }
+}
+
+/* The parameters given are in the report as given: --clusters and both
+ * --param values of dedup's (none was there before), and ndr's own. */
+static void
+test_report_parameters_as_set (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dedup_dest = g_build_filename (fixture->tmp, "dedup", NULL);
+  g_autofree char *dedup_path = g_build_filename (fixture->tmp, "dedup.json", NULL);
+  g_autofree char *ndr_dest = g_build_filename (fixture->tmp, "ndr", NULL);
+  g_autofree char *ndr_path = g_build_filename (fixture->tmp, "ndr.json", NULL);
+  g_autoptr(DmRun) dedup = dm_run (NULL, "prune", fixture->source, "-m", "dedup", "--clusters", "3",
+                                   "--param", "stratify=true", "--param", "dedup-threshold=0.2",
+                                   "-o", dedup_dest, "--report", dedup_path, "-q", NULL);
+  g_autoptr(DmRun) ndr = dm_run (NULL, "prune", fixture->source, "-m", "ndr", "--param", "ndr-hash-dim=16",
+                                 "--param", "ndr-undersample=inverse",
+                                 "-o", ndr_dest, "--report", ndr_path, "-q", NULL);
+  g_autoptr(JsonParser) dedup_parser = json_parser_new ();
+  g_autoptr(JsonParser) ndr_parser = json_parser_new ();
+  g_autofree char *text = NULL;
+  JsonObject *parameters;
+
+  if (dedup->status != 0 || ndr->status != 0)
+    g_error ("dedup: %s; ndr: %s", dedup->err, ndr->err);
+
+  parameters = json_object_get_object_member (load_json_object (dedup_parser, dedup_path), "parameters");
+  g_assert_cmpstr (json_object_get_string_member (parameters, "method"), ==, "dedup");
+  g_assert_cmpint (json_object_get_int_member (parameters, "clusters"), ==, 3);
+  g_assert_true (json_object_get_boolean_member (parameters, "stratify"));
+  g_assert_cmpfloat (json_object_get_double_member (parameters, "dedup-threshold"), ==, 0.2);
+  g_assert_cmpstr (json_object_get_string_member (parameters, "hash-type"), ==, "img");
+  g_assert_true (g_file_get_contents (dedup_path, &text, NULL, NULL));
+  assert_contains (text, "\"dedup-threshold\" : 0.2,");
+
+  parameters = json_object_get_object_member (load_json_object (ndr_parser, ndr_path), "parameters");
+  g_assert_cmpint (json_object_get_int_member (parameters, "ndr-hash-dim"), ==, 16);
+  g_assert_cmpint (json_object_get_int_member (parameters, "ndr-block-rows"), ==, 8);
+  g_assert_cmpstr (json_object_get_string_member (parameters, "ndr-undersample"), ==, "inverse");
+  g_assert_cmpstr (json_object_get_string_member (parameters, "ndr-oversample"), ==, "random");
+  g_assert_cmpfloat (json_object_get_double_member (parameters, "ndr-sim-threshold"), ==, 0.5);
+  g_assert_false (json_object_has_member (parameters, "hash-type"));
 }
 
 /* A transform without a check_parameters: every combination goes. Its
@@ -309,6 +418,12 @@ test_check_parameters_api (void)
   assert_contains (error->message, "“query_clust” does not use the parameter “clusters”");
   g_clear_error (&error);
 
+  /* Set back to its default, it is taken back. */
+  g_object_set (prune, "clusters", 0u, NULL);
+  g_assert_true (dm_transform_check_parameters (prune, &error));
+  g_assert_no_error (error);
+  g_object_set (prune, "clusters", 5u, NULL);
+
   output = dm_transform_apply (prune, empty, NULL, &error);
   g_assert_null (output);
   g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT);
@@ -324,6 +439,19 @@ test_check_parameters_api (void)
   assert_contains (error->message, "“clusters”");
   g_clear_error (&error);
   g_clear_object (&result);
+
+  /* Switching methods: ndr takes neither clusters nor hash-type, but
+   * those it leaves at their defaults (hash-type never set, clusters set
+   * back) are no matter; a value set for another method is. */
+  g_assert_true (dm_transform_set_parameter_from_string (prune, "method", "ndr", &error));
+  g_assert_false (dm_transform_check_parameters (prune, &error));
+  assert_contains (error->message, "“clusters”");
+  g_clear_error (&error);
+  g_assert_true (dm_transform_set_parameter_from_string (prune, "clusters", "0", &error));
+  g_assert_true (dm_transform_set_parameter_from_string (prune, "hash-type", "img", &error));
+  g_assert_true (dm_transform_check_parameters (prune, &error));
+  g_assert_no_error (error);
+  g_assert_true (dm_transform_set_parameter_from_string (prune, "clusters", "5", &error));
 
   /* Set right, the empty dataset is what is wrong. */
   g_assert_true (dm_transform_set_parameter_from_string (prune, "method", "entropy", &error));
@@ -346,6 +474,8 @@ main (int argc, char **argv)
               sample_fixture_set_up, test_ndr_takes_any_threshold_above_zero, source_fixture_tear_down);
   g_test_add ("/parameters/report-common-members", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS),
               sample_fixture_set_up, test_report_common_members, source_fixture_tear_down);
+  g_test_add ("/parameters/report-parameters-as-set", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS),
+              sample_fixture_set_up, test_report_parameters_as_set, source_fixture_tear_down);
 
   return g_test_run ();
 }

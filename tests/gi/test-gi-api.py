@@ -358,6 +358,37 @@ class ApplyTest(unittest.TestCase):
             transform.apply(Dm.Dataset.new(), None)
         self.assertTrue(raised.exception.matches(Dm.error_quark(), Dm.Error.INVALID_ARGUMENT))
 
+    def test_unused_parameter_taken_back_at_its_default(self):
+        # A dialog whose user changes the method: a parameter the new
+        # method does not use is refused only at another value than its
+        # default, so setting it back, or leaving it alone, takes it back.
+        transform = registry().create_transform('prune')
+        transform.set_parameter_from_string('method', 'centroid')
+        transform.props.clusters = 5
+        with self.assertRaises(GLib.Error):
+            transform.check_parameters()
+        transform.props.clusters = 0
+        self.assertTrue(transform.check_parameters())
+
+        transform = registry().create_transform('prune')
+        transform.set_parameter_from_string('method', 'cluster_random')
+        transform.props.clusters = 4
+        transform.props.stratify = True
+        self.assertTrue(transform.check_parameters())
+        transform.set_parameter_from_string('method', 'random')
+        transform.props.clusters = 0
+        with self.assertRaises(GLib.Error) as raised:
+            transform.check_parameters()
+        self.assertIn('“stratify”', raised.exception.message)
+        transform.props.stratify = False
+        self.assertTrue(transform.check_parameters())
+        self.assertEqual(transform.apply(make_dataset({'train': 10}), None).get_n_items(), 5)
+        parameters = transform.get_report().get_object().get_object_member('parameters')
+        self.assertEqual(parameters.get_string_member('method'), 'random')
+        self.assertEqual(parameters.get_double_member('ratio'), 0.5)
+        for unused in ('clusters', 'stratify', 'hash-type', 'threads'):
+            self.assertFalse(parameters.has_member(unused), unused)
+
     def test_empty_dataset_is_an_error(self):
         with self.assertRaises(GLib.Error) as raised:
             self.prune().apply(Dm.Dataset.new(), None)

@@ -429,6 +429,29 @@ test_missing_and_broken_images (Fixture *fixture, gconstpointer data)
       assert_error_names (error, broken_paths[b]);
       assert_error_names (error, "“broken”");
     }
+
+  /* Skipping them (--skip-broken), the images decoded are the ones that
+   * could be: the report's images_decoded. */
+  {
+    g_autoptr(DmDataset) dataset = dm_dataset_new ();
+    g_autoptr(GPtrArray) broken = g_ptr_array_new_with_free_func ((GDestroyNotify) prune_broken_item_free);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GBytes) keys = NULL;
+    guint n_decoded = 99;
+
+    add_item (dataset, "good", good);
+    for (gsize b = 0; b < G_N_ELEMENTS (broken_paths); b++)
+      {
+        g_autofree char *id = g_strdup_printf ("broken%zu", b);
+        add_item (dataset, id, broken_paths[b]);
+      }
+    add_item (dataset, "good-jpeg", good_jpeg);
+    keys = prune_image_hasher_keys_for_dataset (dataset, NULL, 2, &n_decoded, broken, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (keys);
+    g_assert_cmpuint (broken->len, ==, G_N_ELEMENTS (broken_paths));
+    g_assert_cmpuint (n_decoded, ==, 2);
+  }
 }
 
 static void

@@ -26,6 +26,10 @@
 /* Tables list at most this many clusters; the rest are summed up. */
 #define MAX_TABLE_ROWS 200
 
+/* The list of skipped items shows at most this many; the rest are
+ * counted. */
+#define MAX_SKIPPED_ROWS 100
+
 #define CHART_WIDTH 680
 #define CHART_NAME_WIDTH 160
 #define CHART_BAR_WIDTH 380
@@ -54,16 +58,21 @@ static const char report_style[] =
   "figcaption{font-size:10px;line-height:1.3;overflow-wrap:anywhere;overflow:hidden;"
   "display:-webkit-box;-webkit-box-orient:vertical;-webkit-line-clamp:2;line-clamp:2}"
   ".legend span{display:inline-block;width:.9em;height:.9em;vertical-align:middle;margin:0 .3em 0 1em}"
-  ".note{color:#56606c}";
+  ".note{color:#56606c}"
+  "table.list th,table.list td{text-align:left}";
 
 #define KEPT_COLOUR "#2b7bd6"
 #define DROPPED_COLOUR "#c9ced6"
+#define SKIPPED_COLOUR "#d9822b"
 
+/* A row's items are kept, dropped by the transform's choice, or skipped
+ * (left out before it chose, %DM_TRANSFORM_REPORT_SKIPPED). */
 typedef struct
 {
   char *name;
   guint total;
   guint kept;
+  guint skipped;
 } ChartRow;
 
 static void
@@ -159,6 +168,53 @@ array_member (JsonObject *object,
   JsonNode *node = json_object_get_member (object, name);
 
   return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+/* The member @name of @object if it is a string, else NULL. */
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+/* The report's skipped items (%DM_TRANSFORM_REPORT_SKIPPED, or NULL for
+ * none), each of the input that one names marked in @skipped: an entry
+ * that names no item, or a kept one, is listed but not counted. */
+static JsonArray *
+read_skipped (const DmHtmlReportContent *content,
+              const gboolean            *kept,
+              gboolean                  *skipped)
+{
+  JsonObject *report = report_object (content);
+  JsonArray *entries = report != NULL ? array_member (report, DM_TRANSFORM_REPORT_SKIPPED) : NULL;
+  g_autoptr(GHashTable) items = NULL;
+
+  if (entries == NULL || json_array_get_length (entries) == 0)
+    return NULL;
+
+  items = g_hash_table_new (NULL, NULL);
+  for (guint e = 0; e < json_array_get_length (entries); e++)
+    {
+      JsonNode *node = json_array_get_element (entries, e);
+      const char *subset, *id;
+      DmItem *item;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      subset = string_member (json_node_get_object (node), DM_TRANSFORM_REPORT_SUBSET);
+      id = string_member (json_node_get_object (node), DM_TRANSFORM_REPORT_ID);
+      item = subset != NULL && id != NULL ? dm_dataset_find_item (content->input, subset, id) : NULL;
+      if (item != NULL)
+        g_hash_table_add (items, item);
+    }
+  for (guint i = 0; i < dm_dataset_get_n_items (content->input); i++)
+    skipped[i] = !kept[i] && g_hash_table_contains (items, dm_dataset_get_item (content->input, i));
+  return entries;
 }
 
 /* Stores item @index's @cluster (-1: an item left out before clustering,
@@ -406,11 +462,14 @@ append_bar_chart (GString    *html,
                   const char *label,
                   GArray     *rows)
 {
-  guint largest = 1;
+  guint largest = 1, n_skipped = 0;
   guint height = CHART_TOP + rows->len * CHART_ROW_HEIGHT + 4;
 
   for (guint r = 0; r < rows->len; r++)
-    largest = MAX (largest, g_array_index (rows, ChartRow, r).total);
+    {
+      largest = MAX (largest, g_array_index (rows, ChartRow, r).total);
+      n_skipped += g_array_index (rows, ChartRow, r).skipped;
+    }
 
   g_string_append_printf (html,
                           "<svg class=\"chart\" width=\"%d\" height=\"%u\" "
@@ -425,6 +484,11 @@ append_bar_chart (GString    *html,
                           "<text x=\"%d\" y=\"14\">%s</text>\n",
                           CHART_NAME_WIDTH, CHART_NAME_WIDTH + 16, _("kept"),
                           CHART_NAME_WIDTH + 80, CHART_NAME_WIDTH + 96, _("dropped"));
+  if (n_skipped > 0)
+    g_string_append_printf (html,
+                            "<rect x=\"%d\" y=\"4\" width=\"12\" height=\"12\" fill=\"" SKIPPED_COLOUR "\"/>"
+                            "<text x=\"%d\" y=\"14\">%s</text>\n",
+                            CHART_NAME_WIDTH + 180, CHART_NAME_WIDTH + 196, _("skipped"));
 
   for (guint r = 0; r < rows->len; r++)
     {
@@ -432,37 +496,55 @@ append_bar_chart (GString    *html,
       guint y = CHART_TOP + r * CHART_ROW_HEIGHT;
       double total_width = (double) CHART_BAR_WIDTH * row->total / largest;
       double kept_width = (double) CHART_BAR_WIDTH * row->kept / largest;
+      double skipped_width = (double) CHART_BAR_WIDTH * row->skipped / largest;
 
       g_string_append_printf (html, "<text x=\"0\" y=\"%u\">", y + 13);
       append_escaped (html, row->name);
       g_string_append_printf (html,
                               "</text><rect x=\"%d\" y=\"%u\" width=\"%.1f\" height=\"16\" fill=\"" DROPPED_COLOUR "\"/>"
-                              "<rect x=\"%d\" y=\"%u\" width=\"%.1f\" height=\"16\" fill=\"" KEPT_COLOUR "\"/>"
-                              "<text x=\"%.1f\" y=\"%u\">%u / %u</text>\n",
+                              "<rect x=\"%d\" y=\"%u\" width=\"%.1f\" height=\"16\" fill=\"" KEPT_COLOUR "\"/>",
                               CHART_NAME_WIDTH, y, total_width,
-                              CHART_NAME_WIDTH, y, kept_width,
+                              CHART_NAME_WIDTH, y, kept_width);
+      /* The skipped part at the bar's end, apart from what was chosen. */
+      if (row->skipped > 0)
+        g_string_append_printf (html,
+                                "<rect x=\"%.1f\" y=\"%u\" width=\"%.1f\" height=\"16\" fill=\"" SKIPPED_COLOUR "\"/>",
+                                CHART_NAME_WIDTH + total_width - skipped_width, y, skipped_width);
+      g_string_append_printf (html, "<text x=\"%.1f\" y=\"%u\">%u / %u</text>\n",
                               CHART_NAME_WIDTH + total_width + 6, y + 13, row->kept, row->total);
     }
   g_string_append (html, "</svg>\n");
 }
 
+/* A row per @rows, with a column of the skipped items when there are
+ * any: dropped are the items the transform chose against. */
 static void
 append_count_table (GString    *html,
                     const char *first_heading,
                     GArray     *rows)
 {
+  gboolean any_skipped = FALSE;
+
+  for (guint r = 0; r < rows->len; r++)
+    any_skipped |= g_array_index (rows, ChartRow, r).skipped > 0;
+
   g_string_append (html, "<table><thead><tr><th>");
   append_escaped (html, first_heading);
-  g_string_append_printf (html, "</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
-                          _("Items"), _("Kept"), _("Dropped"), _("Kept %"));
+  g_string_append_printf (html, "</th><th>%s</th><th>%s</th><th>%s</th>", _("Items"), _("Kept"), _("Dropped"));
+  if (any_skipped)
+    g_string_append_printf (html, "<th>%s</th>", _("Skipped"));
+  g_string_append_printf (html, "<th>%s</th></tr></thead><tbody>\n", _("Kept %"));
   for (guint r = 0; r < rows->len; r++)
     {
       ChartRow *row = &g_array_index (rows, ChartRow, r);
 
       g_string_append (html, "<tr><td>");
       append_escaped (html, row->name);
-      g_string_append_printf (html, "</td><td>%u</td><td>%u</td><td>%u</td><td>%.1f</td></tr>\n",
-                              row->total, row->kept, row->total - row->kept,
+      g_string_append_printf (html, "</td><td>%u</td><td>%u</td><td>%u</td>",
+                              row->total, row->kept, row->total - row->kept - row->skipped);
+      if (any_skipped)
+        g_string_append_printf (html, "<td>%u</td>", row->skipped);
+      g_string_append_printf (html, "<td>%.1f</td></tr>\n",
                               row->total > 0 ? 100.0 * row->kept / row->total : 0.0);
     }
   g_string_append (html, "</tbody></table>\n");
@@ -478,9 +560,10 @@ static void
 add_chart_row (GArray     *rows,
                const char *name,
                guint       total,
-               guint       kept)
+               guint       kept,
+               guint       skipped)
 {
-  ChartRow row = { g_strdup (name), total, kept };
+  ChartRow row = { g_strdup (name), total, kept, skipped };
 
   g_array_append_val (rows, row);
 }
@@ -504,22 +587,24 @@ append_chart_section (GString    *html,
 static void
 append_subsets (GString                   *html,
                 const DmHtmlReportContent *content,
-                const gboolean            *kept)
+                const gboolean            *kept,
+                const gboolean            *skipped)
 {
   const char * const *subsets = dm_dataset_get_subsets (content->input);
   GArray *rows = new_chart_rows ();
 
   for (guint s = 0; subsets[s] != NULL; s++)
     {
-      guint total = 0, n_kept = 0;
+      guint total = 0, n_kept = 0, n_skipped = 0;
 
       for (guint i = 0; i < dm_dataset_get_n_items (content->input); i++)
         if (g_str_equal (dm_item_get_subset (dm_dataset_get_item (content->input, i)), subsets[s]))
           {
             total++;
             n_kept += kept[i];
+            n_skipped += skipped[i];
           }
-      add_chart_row (rows, subsets[s], total, n_kept);
+      add_chart_row (rows, subsets[s], total, n_kept, n_skipped);
     }
 
   append_chart_section (html, "subsets", _("Subsets"), _("Items kept per subset"), _("Subset"), rows);
@@ -528,11 +613,13 @@ append_subsets (GString                   *html,
 static void
 append_labels (GString                   *html,
                const DmHtmlReportContent *content,
-               const gboolean            *kept)
+               const gboolean            *kept,
+               const gboolean            *skipped)
 {
   guint n_labels = dm_dataset_get_n_labels (content->input);
   g_autofree guint *totals = g_new0 (guint, n_labels + 1);
   g_autofree guint *kept_counts = g_new0 (guint, n_labels + 1);
+  g_autofree guint *skipped_counts = g_new0 (guint, n_labels + 1);
   GArray *rows = new_chart_rows ();
 
   /* An item counts once under each of its labels; the last slot holds
@@ -548,19 +635,22 @@ append_labels (GString                   *html,
           {
             totals[labels[l]]++;
             kept_counts[labels[l]] += kept[i];
+            skipped_counts[labels[l]] += skipped[i];
             counted++;
           }
       if (counted == 0)
         {
           totals[n_labels]++;
           kept_counts[n_labels] += kept[i];
+          skipped_counts[n_labels] += skipped[i];
         }
     }
 
   for (guint l = 0; l < n_labels; l++)
-    add_chart_row (rows, dm_dataset_get_label_name (content->input, l), totals[l], kept_counts[l]);
+    add_chart_row (rows, dm_dataset_get_label_name (content->input, l), totals[l], kept_counts[l],
+                   skipped_counts[l]);
   if (totals[n_labels] > 0)
-    add_chart_row (rows, _("(no label)"), totals[n_labels], kept_counts[n_labels]);
+    add_chart_row (rows, _("(no label)"), totals[n_labels], kept_counts[n_labels], skipped_counts[n_labels]);
 
   append_chart_section (html, "labels", _("Labels"), _("Items kept per label"), _("Label"), rows);
 }
@@ -608,12 +698,12 @@ append_clusters (GString           *html,
   for (guint r = 0; r < shown; r++)
     {
       g_autofree char *name = g_strdup_printf (_("cluster %u"), order[r]);
-      add_chart_row (chart_rows, name, info->sizes[order[r]], info->quotas[order[r]]);
+      add_chart_row (chart_rows, name, info->sizes[order[r]], info->quotas[order[r]], 0);
     }
   for (guint r = 0; r < n_table_rows; r++)
     {
       g_autofree char *name = g_strdup_printf ("%u", order[r]);
-      add_chart_row (table_rows, name, info->sizes[order[r]], info->quotas[order[r]]);
+      add_chart_row (table_rows, name, info->sizes[order[r]], info->quotas[order[r]], 0);
     }
 
   g_string_append_printf (html, "<section id=\"clusters\"><h2>%s</h2>\n", _("Clusters"));
@@ -761,7 +851,8 @@ static GPtrArray *
 make_groups (const DmHtmlReportContent *content,
              const ClusterInfo         *info,
              const guint               *order,
-             const gboolean            *kept)
+             const gboolean            *kept,
+             const gboolean            *skipped)
 {
   GPtrArray *groups = g_ptr_array_new_with_free_func (item_group_free);
   guint n_items = dm_dataset_get_n_items (content->input);
@@ -791,6 +882,7 @@ make_groups (const DmHtmlReportContent *content,
       return groups;
     }
 
+  /* The skipped items have their own list (append_skipped). */
   {
     const char * const *subsets = dm_dataset_get_subsets (content->input);
 
@@ -799,7 +891,7 @@ make_groups (const DmHtmlReportContent *content,
         ItemGroup *group = item_group_new (g_strdup_printf (_("Subset %s"), subsets[s]));
 
         for (guint i = 0; i < n_items; i++)
-          if (g_str_equal (dm_item_get_subset (dm_dataset_get_item (content->input, i)), subsets[s]))
+          if (!skipped[i] && g_str_equal (dm_item_get_subset (dm_dataset_get_item (content->input, i)), subsets[s]))
             g_array_append_val (kept[i] ? group->kept : group->dropped, i);
         g_ptr_array_add (groups, group);
       }
@@ -871,6 +963,51 @@ append_thumbnails (GString                   *html,
   return TRUE;
 }
 
+/* The skipped items, the first MAX_SKIPPED_ROWS of them, with why. */
+static void
+append_skipped (GString   *html,
+                JsonArray *entries)
+{
+  guint n = json_array_get_length (entries);
+  guint shown = MIN (n, MAX_SKIPPED_ROWS);
+
+  g_string_append_printf (html, "<section id=\"skipped\"><h2>%s</h2>\n<p>", _("Skipped items"));
+  g_string_append_printf (html, ngettext ("The transform left out %u item it could not use, rather than "
+                                          "failing on it; it is neither kept nor dropped.",
+                                          "The transform left out %u items it could not use, rather than "
+                                          "failing on them; they are neither kept nor dropped.", n),
+                          n);
+  g_string_append_printf (html, "</p>\n<table class=\"list\"><thead><tr><th>%s</th><th>%s</th><th>%s</th></tr>"
+                                "</thead><tbody>\n", _("Subset"), _("Item"), _("Reason"));
+  for (guint e = 0; e < shown; e++)
+    {
+      JsonNode *node = json_array_get_element (entries, e);
+      JsonObject *entry = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *columns[] = { DM_TRANSFORM_REPORT_SUBSET, DM_TRANSFORM_REPORT_ID, DM_TRANSFORM_REPORT_REASON };
+
+      g_string_append (html, "<tr>");
+      for (guint c = 0; c < G_N_ELEMENTS (columns); c++)
+        {
+          const char *text = entry != NULL ? string_member (entry, columns[c]) : NULL;
+
+          g_string_append (html, "<td>");
+          append_escaped (html, text != NULL ? text : "");
+          g_string_append (html, "</td>");
+        }
+      g_string_append (html, "</tr>\n");
+    }
+  g_string_append (html, "</tbody></table>\n");
+  if (n > shown)
+    {
+      g_string_append (html, "<p class=\"note\">");
+      g_string_append_printf (html, ngettext ("… and %u more skipped item.", "… and %u more skipped items.",
+                                              n - shown),
+                              n - shown);
+      g_string_append (html, "</p>\n");
+    }
+  g_string_append (html, "</section>\n");
+}
+
 /* The page is named after the transform, whose label the host does not
  * know in advance ("Prune report"). */
 static char *
@@ -882,9 +1019,83 @@ page_title (const DmHtmlReportContent *content)
   return g_strdup_printf (_("%s report"), content->transform_label);
 }
 
+/* @value as text if it is a scalar, else NULL. */
+static char *
+scalar_text (JsonNode *value)
+{
+  if (value == NULL || !JSON_NODE_HOLDS_VALUE (value))
+    return NULL;
+  if (json_node_get_value_type (value) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (value));
+  if (json_node_get_value_type (value) == G_TYPE_DOUBLE)
+    return g_strdup_printf ("%g", json_node_get_double (value));
+  if (json_node_get_value_type (value) == G_TYPE_BOOLEAN)
+    return g_strdup (json_node_get_boolean (value) ? "true" : "false");
+  return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value));
+}
+
+/* @object's scalar members as "name: value · …", in its order; sets
+ * @all_scalar to whether every member is one. */
+static char *
+scalar_members_text (JsonObject *object,
+                     gboolean   *all_scalar)
+{
+  GString *text = g_string_new (NULL);
+  g_autoptr(GList) names = json_object_get_members (object);
+
+  *all_scalar = TRUE;
+  for (GList *name = names; name != NULL; name = name->next)
+    {
+      g_autofree char *value = scalar_text (json_object_get_member (object, name->data));
+
+      if (value == NULL)
+        {
+          *all_scalar = FALSE;
+          continue;
+        }
+      g_string_append_printf (text, "%s%s: %s", text->len > 0 ? " · " : "", (const char *) name->data, value);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* The report's own scalar members (its figures), then a line for each
+ * member that is an object of scalars (its parameters, its timings),
+ * each in the report's order: the host knows no transform's member
+ * names. */
+static void
+append_report_members (GString    *html,
+                       JsonObject *report)
+{
+  gboolean all_scalar;
+  g_autofree char *scalars = scalar_members_text (report, &all_scalar);
+  g_autoptr(GList) names = json_object_get_members (report);
+
+  g_string_append (html, "<p class=\"params\">");
+  append_escaped (html, scalars);
+  g_string_append (html, "</p>\n");
+
+  for (GList *name = names; name != NULL; name = name->next)
+    {
+      JsonNode *member = json_object_get_member (report, name->data);
+      g_autofree char *text = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (member))
+        continue;
+      text = scalar_members_text (json_node_get_object (member), &all_scalar);
+      if (!all_scalar || text[0] == '\0')
+        continue;
+      g_string_append (html, "<p class=\"params\"><strong>");
+      append_escaped (html, name->data);
+      g_string_append (html, "</strong>: ");
+      append_escaped (html, text);
+      g_string_append (html, "</p>\n");
+    }
+}
+
 static void
 append_summary (GString                   *html,
-                const DmHtmlReportContent *content)
+                const DmHtmlReportContent *content,
+                guint                      n_skipped)
 {
   JsonObject *report = report_object (content);
   guint n_items = dm_dataset_get_n_items (content->input);
@@ -900,6 +1111,12 @@ append_summary (GString                   *html,
                           C_("Kept N of M items", "Kept"), n_kept, C_("Kept N of M items", "of"),
                           n_items, C_("Kept N of M items", "items"),
                           n_items > 0 ? 100.0 * n_kept / n_items : 0.0);
+  if (n_skipped > 0)
+    {
+      g_string_append (html, "; <a id=\"skipped-count\" href=\"#skipped\">");
+      g_string_append_printf (html, ngettext ("%u skipped", "%u skipped", n_skipped), n_skipped);
+      g_string_append (html, "</a>");
+    }
   if (content->source != NULL)
     {
       g_string_append_printf (html, " %s <code>", _("from"));
@@ -909,34 +1126,7 @@ append_summary (GString                   *html,
   g_string_append (html, "</p>\n");
 
   if (report != NULL)
-    {
-      g_autoptr(GString) params = g_string_new (NULL);
-      g_autoptr(GList) names = json_object_get_members (report);
-
-      /* The report's own scalar members (its parameters, its figures), in
-       * its order: the host knows no transform's member names. */
-      for (GList *name = names; name != NULL; name = name->next)
-        {
-          JsonNode *value = json_object_get_member (report, name->data);
-          g_autofree char *text = NULL;
-
-          if (value == NULL || !JSON_NODE_HOLDS_VALUE (value))
-            continue;
-          if (json_node_get_value_type (value) == G_TYPE_STRING)
-            text = g_strdup (json_node_get_string (value));
-          else if (json_node_get_value_type (value) == G_TYPE_DOUBLE)
-            text = g_strdup_printf ("%g", json_node_get_double (value));
-          else if (json_node_get_value_type (value) == G_TYPE_BOOLEAN)
-            text = g_strdup (json_node_get_boolean (value) ? "true" : "false");
-          else
-            text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value));
-          g_string_append_printf (params, "%s%s: ", params->len > 0 ? " · " : "", (const char *) name->data);
-          g_string_append (params, text);
-        }
-      g_string_append (html, "<p class=\"params\">");
-      append_escaped (html, params->str);
-      g_string_append (html, "</p>\n");
-    }
+    append_report_members (html, report);
 }
 
 /**
@@ -964,6 +1154,8 @@ dm_html_report_render (const DmHtmlReportContent *content,
   g_autoptr(GString) html = g_string_new (NULL);
   guint n_items = dm_dataset_get_n_items (content->input);
   g_autofree gboolean *kept = g_new0 (gboolean, MAX (n_items, 1));
+  g_autofree gboolean *skipped = g_new0 (gboolean, MAX (n_items, 1));
+  JsonArray *skipped_entries;
   g_autofree guint *order = NULL;
   g_autofree char *title = page_title (content);
   ClusterInfo info;
@@ -974,6 +1166,7 @@ dm_html_report_render (const DmHtmlReportContent *content,
       kept[i] = dm_dataset_find_item (content->output, dm_item_get_subset (item), dm_item_get_id (item)) != NULL;
     }
   read_cluster_info (content, &info);
+  skipped_entries = read_skipped (content, kept, skipped);
 
   g_string_append (html, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
                          "<meta name=\"viewport\" content=\"width=device-width\">\n<title>");
@@ -985,9 +1178,11 @@ dm_html_report_render (const DmHtmlReportContent *content,
     }
   g_string_append_printf (html, "</title>\n<style>%s</style>\n</head><body>\n", report_style);
 
-  append_summary (html, content);
-  append_subsets (html, content, kept);
-  append_labels (html, content, kept);
+  append_summary (html, content, skipped_entries != NULL ? json_array_get_length (skipped_entries) : 0);
+  append_subsets (html, content, kept, skipped);
+  append_labels (html, content, kept, skipped);
+  if (skipped_entries != NULL)
+    append_skipped (html, skipped_entries);
 
   if (info.n_clusters > 0)
     {
@@ -997,7 +1192,7 @@ dm_html_report_render (const DmHtmlReportContent *content,
 
   if (dataset_has_images (content->input))
     {
-      g_autoptr(GPtrArray) groups = make_groups (content, &info, order, kept);
+      g_autoptr(GPtrArray) groups = make_groups (content, &info, order, kept, skipped);
       guint n_groups_in_all = info.cluster_of_item != NULL ? info.n_nonempty
                             : g_strv_length ((char **) dm_dataset_get_subsets (content->input));
 

@@ -788,7 +788,7 @@ prune_transform_class_init (PruneTransformClass *klass)
 
   dm_transform_class_set_metadata (transform_class,
                                    N_("Prune"),
-                                   N_("Keep a representative subset of the items, chosen by clustering their hash keys"),
+                                   N_("Keep a representative subset of the items: at random, by clustering their hash keys, or without near-duplicates"),
                                    GETTEXT_PACKAGE);
   prune_property_install (object_class, properties, G_N_ELEMENTS (properties));
 

@@ -122,14 +122,14 @@ class GermanTest(unittest.TestCase):
                                 'Print only errors and warnings: no progress, summary or list of skipped items',
                                 'The fraction of the items kept, greater than 0 and at most 1',
                                 'number from %g to %g; default %g', '%s (%s; required)',
-                                'Keep a representative subset of the items, chosen by clustering their hash keys'],
+                                'Keep a representative subset of the items: at random, by clustering their hash keys, or without near-duplicates'],
                                'prune', '--help')
 
     def test_transform_menu(self):
         # The label, description and blurbs are the plugin's, translated in
         # its own domain, which it binds when it is loaded.
         self.assert_translated(['Compute hash keys',
-                                'Keep a representative subset of the items, chosen by clustering their hash keys',
+                                'Keep a representative subset of the items: at random, by clustering their hash keys, or without near-duplicates',
                                 'Parameters:', 'How the kept items are chosen',
                                 'The fraction of the items kept, greater than 0 and at most 1',
                                 'Seeds every random choice: the same seed keeps the same items',
@@ -208,8 +208,8 @@ class GermanTest(unittest.TestCase):
             self.assertEqual(result.returncode, 0)
             self.assertEqual(result.stdout.splitlines(),
                              [expected('Prune'),
-                              expected('Keep a representative subset of the items, '
-                                       'chosen by clustering their hash keys')])
+                              expected('Keep a representative subset of the items: at random, '
+                                       'by clustering their hash keys, or without near-duplicates')])
 
     def test_python_host_gets_german_library_errors(self):
         # libdm binds its own domain when loaded: a host that binds none

@@ -599,6 +599,7 @@ test_help_lists_every_parameter (Fixture *fixture, gconstpointer data)
   g_autoptr(DmTransform) prune = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree GParamSpec **pspecs = NULL;
+  g_autofree char *ratio_line = NULL;
   guint n_pspecs;
 
   g_assert_cmpint (run->status, ==, 0);
@@ -648,7 +649,8 @@ test_help_lists_every_parameter (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (run->out, "-r, --ratio=RATIO"));
   g_assert_nonnull (strstr (run->out, "number from 0 to 1; default 0.12"));
   /* The ratio refuses 0, and its range says so. */
-  assert_contains (help_line_of (run->out, "--ratio"), "(number greater than 0, at most 1; default 0.5)");
+  ratio_line = help_line_of (run->out, "--ratio");
+  assert_contains (ratio_line, "(number greater than 0, at most 1; default 0.5)");
   g_assert_nonnull (strstr (run->out, "required"));
   g_assert_null (strstr (run->out, "true or false"));
   /* The host's own options stay the host's. */

@@ -514,8 +514,12 @@ render_items (const char * const *ids,
 
       dm_item_set_image_path (item, "/nonexistent/image.jpg");
       if (i < n_kept)
-        dm_dataset_append_item (output, dm_item_copy (item));
-      dm_dataset_append_item (input, g_steal_pointer (&item));
+        {
+          g_autoptr(DmItem) copy = dm_item_copy (item);
+
+          dm_dataset_append_item (output, copy);
+        }
+      dm_dataset_append_item (input, item);
     }
   dm_html_report_content_init (&content, input, output);
   content.transform_report = tree;

@@ -324,20 +324,13 @@ dm_select_centroid_effort (gsize n_items, guint k, guint *local_trials, guint *r
   *restarts = (guint) CLAMP (room / factor, 1, CENTROID_MAX_RESTARTS);
 }
 
-/* The restarts' progress as one "clustering" phase from 0 to 1. */
-typedef struct {
-  const DmSelectRequest *request;
-  guint restart, restarts;
-} RestartProgress;
-
-static gboolean
-relay_restart_progress (const char *phase, double fraction, gpointer user_data)
+gboolean
+dm_select_relay_progress (const char *phase, double fraction, gpointer share)
 {
-  RestartProgress *relay = user_data;
+  const DmSelectProgressShare *part = share;
 
-  return relay->request->progress (phase, (relay->restart + CLAMP (fraction, 0.0, 1.0))
-                                          / relay->restarts,
-                                   relay->request->progress_data);
+  return part->request->progress (phase, part->done + part->share * CLAMP (fraction, 0.0, 1.0),
+                                  part->request->progress_data);
 }
 
 /* Runs @kmeans @restarts times, the first from its own seed, the others
@@ -349,19 +342,21 @@ run_kmeans_restarts (const DmSelectRequest *request, DmKmeansRequest *kmeans,
                      guint restarts, DmKmeansResult **best, GError **error)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (kmeans->seed);
-  RestartProgress relay = { request, 0, restarts };
+  DmSelectProgressShare part = { request, 0, 1.0 / restarts };
   double seconds_seeding = 0, seconds_lloyd = 0;
 
+  /* The restarts report one "clustering" phase from 0 to 1. */
   if (restarts > 1 && request->progress != NULL)
     {
-      kmeans->progress = relay_restart_progress;
-      kmeans->progress_data = &relay;
+      kmeans->progress = dm_select_relay_progress;
+      kmeans->progress_data = &part;
     }
-  for (relay.restart = 0; relay.restart < restarts; relay.restart++)
+  for (guint r = 0; r < restarts; r++)
     {
       g_autoptr(DmKmeansResult) run = NULL;
 
-      if (relay.restart > 0)
+      part.done = (double) r / restarts;
+      if (r > 0)
         kmeans->seed = g_rand_int (rand);
       if (!dm_kmeans_run (kmeans, &run, error))
         return FALSE;

@@ -142,6 +142,19 @@ void dm_select_centroid_effort (gsize  n_items,
                                 guint *local_trials,
                                 guint *restarts);
 
+/* A part of a run (a label's group, a restart) whose progress
+ * dm_select_relay_progress() passes on to request->progress as the
+ * fractions done .. done + share of the whole. */
+typedef struct {
+  const DmSelectRequest *request;
+  double done, share;
+} DmSelectProgressShare;
+
+/* A #DmCoreProgressFunc; @share is a #DmSelectProgressShare. */
+gboolean dm_select_relay_progress (const char *phase,
+                                   double      fraction,
+                                   gpointer    share);
+
 /**
  * dm_select_check_label_ids:
  * @request: a request whose @labels is not %NULL

@@ -249,6 +249,41 @@ test_centroid_restarts (void)
   g_assert_cmpuint (n_lower, >, 0);
 }
 
+typedef struct {
+  double last;
+  guint n_calls;
+} Fractions;
+
+static gboolean
+record_clustering (const char *phase, double fraction, gpointer data)
+{
+  Fractions *fractions = data;
+
+  if (g_str_equal (phase, "clustering"))
+    {
+      g_assert_cmpfloat (fraction, >=, fractions->last);
+      g_assert_cmpfloat (fraction, <=, 1.0);
+      fractions->last = fraction;
+      fractions->n_calls++;
+    }
+  return TRUE;
+}
+
+/* The restarts report one clustering phase: its fractions never go back. */
+static void
+test_centroid_restart_progress (void)
+{
+  g_auto(Data) data = { 0 };
+  DmSelectRequest request = request_on_new_data (&data, 400, 4, 1, DM_SELECT_CENTROID, 0.05);
+  Fractions fractions = { 0 };
+
+  request.progress = record_clustering;
+  request.progress_data = &fractions;
+  dm_select_result_free (select_counted (&request, 0));
+  g_assert_cmpuint (fractions.n_calls, >, 4);
+  g_assert_cmpfloat (fractions.last, >, 0.75);
+}
+
 static void
 test_query_clust_nearest (void)
 {
@@ -457,6 +492,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/select/centroid/seeds", &centroid_seeds, test_seeds);
   g_test_add_func ("/select/centroid/effort", test_centroid_effort);
   g_test_add_func ("/select/centroid/restarts", test_centroid_restarts);
+  g_test_add_func ("/select/centroid/restart-progress", test_centroid_restart_progress);
   g_test_add_func ("/select/query-clust/nearest", test_query_clust_nearest);
   g_test_add_func ("/select/errors", test_errors);
   g_test_add_func ("/select/unlabelled-class", test_unlabelled_class);

@@ -23,10 +23,11 @@ typedef enum {
    * cluster a seeded shuffle (GRand seeded with the seed, clusters in
    * index order), keeping the first quota items. */
   DM_SELECT_CLUSTER_RANDOM,
-  /* k = ceil(n_items * ratio); each cluster keeps the item nearest its
-   * centre by squared distance (ties: lowest item index). When k-means ends
-   * with fewer non-empty clusters than k (only with duplicate keys), the
-   * rest is filled with the not yet kept items in ascending order of
+  /* k = ceil(n_items * ratio), clustered as dm_select_centroid_effort()
+   * says (the lowest inertia of its restarts); each cluster keeps the item
+   * nearest its centre by squared distance (ties: lowest item index). When
+   * k-means ends with fewer non-empty clusters than k (only with duplicate
+   * keys), the rest is filled with the not yet kept items in ascending order of
    * (squared distance to own centre, item index). */
   DM_SELECT_CENTROID,
   /* k = the classes; a centre per class, in class order, starts at the
@@ -120,6 +121,39 @@ typedef struct {
 gboolean dm_cluster_select (const DmSelectRequest *request,
                             DmSelectResult       **result,
                             GError               **error);
+
+/**
+ * dm_select_centroid_effort:
+ * @n_items: number of items clustered
+ * @k: number of clusters (the kept count)
+ * @local_trials: (out): k-means++ candidates per centre
+ * @restarts: (out): k-means runs from different seeds, of which centroid
+ *   keeps the one of lowest inertia (ties: the first)
+ *
+ * How hard centroid clusters. Its kept items are the clustering itself, so
+ * where seeding is cheap (n_items * k * dm_kmeans_default_trials() well
+ * under a second's work) it buys a lower inertia: up to 8 times the
+ * default trials, then up to 4 restarts, within 4e8 key distance
+ * evaluations in all. Larger runs get the default trials and one run, so
+ * their cost is unchanged.
+ */
+void dm_select_centroid_effort (gsize  n_items,
+                                guint  k,
+                                guint *local_trials,
+                                guint *restarts);
+
+/* A part of a run (a label's group, a restart) whose progress
+ * dm_select_relay_progress() passes on to request->progress as the
+ * fractions done .. done + share of the whole. */
+typedef struct {
+  const DmSelectRequest *request;
+  double done, share;
+} DmSelectProgressShare;
+
+/* A #DmCoreProgressFunc; @share is a #DmSelectProgressShare. */
+gboolean dm_select_relay_progress (const char *phase,
+                                   double      fraction,
+                                   gpointer    share);
 
 /**
  * dm_select_check_label_ids:

@@ -188,21 +188,6 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
   return TRUE;
 }
 
-/* Relays a group's progress as a part of the whole run's. */
-typedef struct {
-  const DmSelectRequest *request;
-  double done, share;
-} GroupProgress;
-
-static gboolean
-relay_group_progress (const char *phase, double fraction, gpointer user_data)
-{
-  GroupProgress *group = user_data;
-
-  return group->request->progress (phase, group->done + group->share * CLAMP (fraction, 0.0, 1.0),
-                                   group->request->progress_data);
-}
-
 gboolean
 dm_select_stratified (const DmSelectRequest *request,
                       DmSelectResult       **result_out,
@@ -244,8 +229,8 @@ dm_select_stratified (const DmSelectRequest *request,
     {
       DmSelectRequest sub = *request;
       g_autoptr(DmSelectResult) part = NULL;
-      GroupProgress progress = { request, (double) done / request->n_items,
-                                 (double) group_sizes[g] / request->n_items };
+      DmSelectProgressShare progress = { request, (double) done / request->n_items,
+                                         (double) group_sizes[g] / request->n_items };
       guint n = 0;
       guint first_cluster = cluster_sizes->len;
 
@@ -280,7 +265,7 @@ dm_select_stratified (const DmSelectRequest *request,
       sub.stratify = FALSE;
       if (request->progress != NULL)
         {
-          sub.progress = relay_group_progress;
+          sub.progress = dm_select_relay_progress;
           sub.progress_data = &progress;
         }
       if (!dm_cluster_select (&sub, &part, error))

@@ -171,6 +171,119 @@ test_centroid_duplicates (void)
   g_assert_cmpuint (result->n_kept, ==, 20);
 }
 
+/* Small runs get more trials, then restarts; the speed benchmark's
+ * centroid (10 000 keys, ratio 0.5) and larger runs keep the default. */
+static void
+test_centroid_effort (void)
+{
+  static const struct { gsize n; guint k; guint trials, restarts; } cases[] = {
+    { 1198, 60, 8 * 6, 4 },     /* digits at 5 % */
+    { 10000, 500, 8 * 8, 1 },   /* Fashion-MNIST's first 10 000 at 5 % */
+    { 10000, 1000, 5 * 8, 1 },  /* room for 5 times the trials only */
+    { 10000, 5000, 10, 1 },     /* bench-cluster.py's centroid10k */
+    { 60000, 3000, 10, 1 },
+    { 100000, 50000, 2, 1 },
+  };
+  static const gsize sizes[] = { 1, 10, 1000, 20000, 300000, 3000000 };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      guint trials, restarts;
+
+      dm_select_centroid_effort (cases[c].n, cases[c].k, &trials, &restarts);
+      g_assert_cmpuint (trials, ==, cases[c].trials);
+      g_assert_cmpuint (restarts, ==, cases[c].restarts);
+      if (cases[c].restarts == 1)
+        g_assert_cmpuint (trials % dm_kmeans_default_trials (cases[c].n, cases[c].k), ==, 0);
+    }
+  /* Never less than the default, never past the budget unless the default is. */
+  for (gsize a = 0; a < G_N_ELEMENTS (sizes); a++)
+    for (gsize b = 0; b <= a; b++)
+      {
+        guint k = (guint) sizes[b], trials, restarts;
+        guint base = dm_kmeans_default_trials (sizes[a], k);
+        double work;
+
+        dm_select_centroid_effort (sizes[a], k, &trials, &restarts);
+        work = (double) sizes[a] * k * trials * restarts;
+        g_assert_cmpuint (trials, >=, base);
+        g_assert_cmpuint (trials, <=, 8 * base);
+        g_assert_cmpuint (restarts, >=, 1);
+        g_assert_cmpuint (restarts, <=, 4);
+        g_assert_true (work <= MAX (4e8, (double) sizes[a] * k * base));
+      }
+}
+
+/* Centroid keeps the best of its restarts: never a higher inertia than one
+ * k-means run from the request's seed with the same trials, and lower for
+ * some data. */
+static void
+test_centroid_restarts (void)
+{
+  guint n_lower = 0;
+
+  for (guint32 data_seed = 1; data_seed <= 5; data_seed++)
+    {
+      g_auto(Data) data = { 0 };
+      DmSelectRequest request = request_on_new_data (&data, 400, 4, data_seed,
+                                                     DM_SELECT_CENTROID, 0.05);
+      g_autoptr(DmSelectResult) result = select_counted (&request, 0);
+      g_autoptr(DmKmeansResult) single = NULL;
+      g_autoptr(GError) error = NULL;
+      DmKmeansRequest kmeans;
+      guint restarts;
+
+      dm_kmeans_request_init (&kmeans);
+      kmeans.keys = data.keys;
+      kmeans.n_items = data.n;
+      kmeans.key_bytes = KEY_BYTES;
+      kmeans.k = result->n_clusters;
+      kmeans.seed = request.seed;
+      dm_select_centroid_effort (data.n, kmeans.k, &kmeans.local_trials, &restarts);
+      g_assert_cmpuint (restarts, ==, 4);
+      g_assert_true (dm_kmeans_run (&kmeans, &single, &error));
+      g_assert_no_error (error);
+      g_assert_cmpfloat (result->inertia, <=, single->inertia);
+      n_lower += result->inertia < single->inertia;
+    }
+  g_assert_cmpuint (n_lower, >, 0);
+}
+
+typedef struct {
+  double last;
+  guint n_calls;
+} Fractions;
+
+static gboolean
+record_clustering (const char *phase, double fraction, gpointer data)
+{
+  Fractions *fractions = data;
+
+  if (g_str_equal (phase, "clustering"))
+    {
+      g_assert_cmpfloat (fraction, >=, fractions->last);
+      g_assert_cmpfloat (fraction, <=, 1.0);
+      fractions->last = fraction;
+      fractions->n_calls++;
+    }
+  return TRUE;
+}
+
+/* The restarts report one clustering phase: its fractions never go back. */
+static void
+test_centroid_restart_progress (void)
+{
+  g_auto(Data) data = { 0 };
+  DmSelectRequest request = request_on_new_data (&data, 400, 4, 1, DM_SELECT_CENTROID, 0.05);
+  Fractions fractions = { 0 };
+
+  request.progress = record_clustering;
+  request.progress_data = &fractions;
+  dm_select_result_free (select_counted (&request, 0));
+  g_assert_cmpuint (fractions.n_calls, >, 4);
+  g_assert_cmpfloat (fractions.last, >, 0.75);
+}
+
 static void
 test_query_clust_nearest (void)
 {
@@ -359,6 +472,8 @@ main (int argc, char **argv)
   };
   static const SeedCase cluster_random_seeds = { DM_SELECT_CLUSTER_RANDOM, 1000, 10, 6, 0.3, 1 };
   static const SeedCase entropy_seeds = { DM_SELECT_ENTROPY, 800, 8, 16, 0.25, 99 };
+  /* 4 restarts of 48 trials (see test_centroid_effort()) */
+  static const SeedCase centroid_seeds = { DM_SELECT_CENTROID, 1200, 10, 3, 0.05, 7 };
 
   g_test_init (&argc, &argv, NULL);
   for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
@@ -374,6 +489,10 @@ main (int argc, char **argv)
   g_test_add_func ("/select/entropy/weights", test_entropy_weights);
   g_test_add_func ("/select/centroid/nearest", test_centroid_nearest);
   g_test_add_func ("/select/centroid/duplicates", test_centroid_duplicates);
+  g_test_add_data_func ("/select/centroid/seeds", &centroid_seeds, test_seeds);
+  g_test_add_func ("/select/centroid/effort", test_centroid_effort);
+  g_test_add_func ("/select/centroid/restarts", test_centroid_restarts);
+  g_test_add_func ("/select/centroid/restart-progress", test_centroid_restart_progress);
   g_test_add_func ("/select/query-clust/nearest", test_query_clust_nearest);
   g_test_add_func ("/select/errors", test_errors);
   g_test_add_func ("/select/unlabelled-class", test_unlabelled_class);

@@ -355,6 +355,11 @@ test_detection (void)
   assert_detected (root, NULL, FILES ("“Images”"));
   g_clear_pointer (&root, g_free);
 
+  /* The folder above a dataset: the error names the dataset in it. */
+  root = tree (base, "above", FILES ("inner/annotations/train.json", "inner/images/train/a.jpg"));
+  assert_detected (root, NULL, FILES ("above/inner in it is a Datumaro dataset"));
+  g_clear_pointer (&root, g_free);
+
   /* No image at all, or only deeper than Datumaro looks. */
   root = tree (base, "nothing", NONE);
   put_dir (root, "cat");

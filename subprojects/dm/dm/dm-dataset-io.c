@@ -67,6 +67,9 @@ char *
 dm_dataset_detect_format (const char  *path,
                           GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
+  char *format = NULL;
+
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -76,7 +79,14 @@ dm_dataset_detect_format (const char  *path,
     return g_strdup ("datumaro");
   if (!dm_datumaro_check_not_a_project (path, error))
     return NULL;
-  return dm_imagenet_detect (path, error);
+  format = dm_imagenet_detect (path, &local_error);
+  if (format == NULL)
+    {
+      if (g_error_matches (local_error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT))
+        dm_datumaro_note_datasets_below (path, local_error);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    }
+  return format;
 }
 
 /**

@@ -26,6 +26,8 @@ G_BEGIN_DECLS
 
 gboolean  dm_datumaro_check_not_a_project (const char  *source,
                                            GError     **error);
+void      dm_datumaro_note_datasets_below (const char  *source,
+                                           GError      *error);
 
 /* Where the media files of a dataset being written go. */
 typedef struct _DmMediaPlan DmMediaPlan;

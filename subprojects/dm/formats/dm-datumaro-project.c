@@ -98,3 +98,33 @@ dm_datumaro_check_not_a_project (const char  *source,
                source, list);
   return FALSE;
 }
+
+/* dm_datumaro_note_datasets_below:
+ * @source: a directory detection found in no format
+ * @error: the error detection set
+ *
+ * A folder that holds datasets is no dataset itself, the mistake of a
+ * user who names the folder above the one meant: says, in @error's
+ * message, which folders in it hold a Datumaro dataset, if any do.
+ */
+void
+dm_datumaro_note_datasets_below (const char *source,
+                                 GError     *error)
+{
+  g_autoptr(GPtrArray) datasets = g_ptr_array_new_null_terminated (4, g_free, TRUE);
+  g_autofree char *list = NULL;
+  char *message;
+
+  find_datasets (source, 2, datasets);
+  if (datasets->len == 0)
+    return;
+  list = g_strjoinv (", ", (char **) datasets->pdata);
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%s; %s in it is a Datumaro dataset: load that folder",
+                                          "%s; %s in it are Datumaro datasets: load one of those folders",
+                                          datasets->len),
+                             error->message, list);
+  g_free (error->message);
+  error->message = message;
+}
+

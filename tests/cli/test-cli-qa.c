@@ -56,12 +56,12 @@ make_read_only (const char *dir,
       g_test_skip ("the permission bits cannot be changed");
       return FALSE;
     }
-  if (mount (dir, dir, NULL, MS_BIND, NULL) != 0)
+  if (mount (dir, dir, "none", MS_BIND, NULL) != 0)
     {
       g_test_skip ("a read-only bind mount failed");
       return FALSE;
     }
-  if (mount (NULL, dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
+  if (mount ("none", dir, "none", MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
     {
       umount2 (dir, MNT_DETACH);
       g_test_skip ("a read-only bind mount failed");

@@ -649,8 +649,8 @@ test_in_place_parent_read_only (Fixture *f, gconstpointer data)
   g_autoptr(GError) error = NULL;
 
   if (geteuid () != 0 ||
-      mount (f->tmp, f->tmp, NULL, MS_BIND, NULL) != 0 ||
-      mount (NULL, f->tmp, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
+      mount (f->tmp, f->tmp, "none", MS_BIND, NULL) != 0 ||
+      mount ("none", f->tmp, "none", MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
     {
       g_test_skip ("a read-only bind mount needs root");
       return;
@@ -674,8 +674,8 @@ test_destination_parent_read_only (Fixture *f, gconstpointer data)
   const char *destinations[] = { f->dest, deep };
 
   if (geteuid () != 0 ||
-      mount (f->tmp, f->tmp, NULL, MS_BIND, NULL) != 0 ||
-      mount (NULL, f->tmp, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
+      mount (f->tmp, f->tmp, "none", MS_BIND, NULL) != 0 ||
+      mount ("none", f->tmp, "none", MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0)
     {
       g_test_skip ("a read-only bind mount needs root");
       return;

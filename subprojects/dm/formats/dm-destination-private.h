@@ -13,7 +13,6 @@
 
 G_BEGIN_DECLS
 
-char     *dm_resolve_path            (const char    *path);
 gboolean  dm_is_same_directory       (const char    *a,
                                       const char    *b);
 gboolean  dm_check_destination       (const char    *destination,

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,36 +17,6 @@
 #include "dm-error.h"
 #include "dm-destination-private.h"
 #include "dm-file-tree-private.h"
-
-/* The real path of @path, or of its nearest existing ancestor followed by
- * the rest, so paths that do not exist yet compare too: the directory the
- * checks look at, and the one a save replaces (a symbolic link to a
- * directory is written through). */
-char *
-dm_resolve_path (const char *path)
-{
-  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
-  g_autofree char *parent = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *resolved_parent = NULL;
-  char *real;
-
-  real = realpath (absolute, NULL);
-  if (real != NULL)
-    {
-      char *copy = g_strdup (real);
-      free (real);
-      return copy;
-    }
-
-  parent = g_path_get_dirname (absolute);
-  if (g_str_equal (parent, absolute))
-    return g_steal_pointer (&absolute);
-  base = g_path_get_basename (absolute);
-  resolved_parent = dm_resolve_path (parent);
-
-  return g_build_filename (resolved_parent, base, NULL);
-}
 
 static gboolean
 is_empty_directory (const char *path)

@@ -35,6 +35,7 @@ gboolean  dm_is_plain_relative_path  (const char    *path);
 gboolean  dm_path_is_below           (const char    *path,
                                       const char    *directory);
 char     *dm_topmost_missing_dir     (const char    *dir);
+char     *dm_resolve_path            (const char    *path);
 gboolean  dm_sync_path               (const char    *path,
                                       GError       **error);
 gboolean  dm_propagate_write_error   (GError       **error,

@@ -1225,29 +1225,15 @@ index_path (const char *directory)
   return g_build_filename (directory, "index.html", NULL);
 }
 
-/* @path made absolute, its symbolic links resolved when it exists. */
-static char *
-resolve_existing (const char *path)
-{
-  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
-  char *real = realpath (absolute, NULL);
-
-  return real != NULL ? real : g_steal_pointer (&absolute);
-}
-
 /* Whether @path is @directory or below it, once both are absolute and
- * their symbolic links resolved as far as they exist. */
+ * their symbolic links resolved as far as they exist (the report's
+ * directory may not exist yet). */
 static gboolean
 is_at_or_below (const char *path,
                 const char *directory)
 {
-  g_autofree char *resolved_dir = resolve_existing (directory);
-  /* The report directory may not exist yet: its parent is resolved. */
-  g_autofree char *absolute = g_canonicalize_filename (path, NULL);
-  g_autofree char *parent = g_path_get_dirname (absolute);
-  g_autofree char *resolved_parent = resolve_existing (parent);
-  g_autofree char *base = g_path_get_basename (absolute);
-  g_autofree char *resolved_path = g_build_filename (resolved_parent, base, NULL);
+  g_autofree char *resolved_dir = dm_resolve_path (directory);
+  g_autofree char *resolved_path = dm_resolve_path (path);
 
   return g_str_equal (resolved_path, resolved_dir) || dm_path_is_below (resolved_path, resolved_dir);
 }

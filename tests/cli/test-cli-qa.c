@@ -13,17 +13,11 @@
 #include <dm.h>
 
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 
 #define N_SAMPLE_ITEMS 6
 
 typedef SourceFixture Fixture;
-
-static char *
-path_in (Fixture    *fixture,
-         const char *name)
-{
-  return g_build_filename (fixture->tmp, name, NULL);
-}
 
 /* A failed run: a non-zero @status, one line on stderr that starts with
  * the program's name and mentions @part, and no work begun (a run that
@@ -373,20 +367,12 @@ static void
 test_hash_advice_for_imagenet (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *root = path_in (fixture, "imagenet");
-  g_autofree char *label_dir = g_build_filename (root, "cat", NULL);
-  g_autofree char *image = g_build_filename (label_dir, "a.jpg", NULL);
   g_autofree char *keys = path_in (fixture, "shard.json");
-  g_autofree char *jpeg = NULL;
   g_autofree char *expected = NULL;
-  g_autoptr(DmDataset) sample = dm_dataset_load (fixture->source, NULL, NULL, NULL);
   g_autoptr(DmRun) plain = NULL;
   g_autoptr(DmRun) shard = NULL;
-  gsize length;
 
-  g_assert_true (g_file_get_contents (dm_item_get_image_path (dm_dataset_get_item (sample, 0)),
-                                      &jpeg, &length, NULL));
-  g_assert_cmpint (g_mkdir_with_parents (label_dir, 0755), ==, 0);
-  g_assert_true (g_file_set_contents (image, jpeg, length, NULL));
+  write_imagenet_from_sample (fixture->source, root);
 
   plain = dm_run (NULL, "hash", root, "--threads", "2", "-q", NULL);
   g_assert_cmpint (plain->status, ==, 1);

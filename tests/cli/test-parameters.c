@@ -7,6 +7,7 @@
 #include <dm.h>
 
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 
 #define N_SAMPLE_ITEMS 24
 
@@ -211,12 +212,8 @@ test_report_common_members (Fixture *fixture, gconstpointer data)
   GType method_type;
   const char *common[] = { "method", "ratio", "seed", "parameters", "items", "kept", "subsets",
                            "seconds", "kept_items", DM_TRANSFORM_REPORT_HOST_SECONDS };
-  g_autoptr(DmTransform) prune = NULL;
+  g_autoptr(DmTransform) prune = create_transform ("prune");
 
-  dm_plugin_registry_add_default_directories (dm_plugin_registry_get_default ());
-  dm_plugin_registry_load (dm_plugin_registry_get_default ());
-  prune = dm_plugin_registry_create_transform (dm_plugin_registry_get_default (), "prune", NULL);
-  g_assert_nonnull (prune);
   method_type = G_PARAM_SPEC_VALUE_TYPE (g_object_class_find_property (G_OBJECT_GET_CLASS (prune), "method"));
   methods = g_type_class_ref (method_type);
   g_assert_cmpuint (methods->n_values, >=, 8);
@@ -395,7 +392,7 @@ static void
 test_check_parameters_api (void)
 {
   g_autoptr(DmTransform) plain = g_object_new (test_plain_get_type (), NULL);
-  g_autoptr(DmTransform) prune = NULL;
+  g_autoptr(DmTransform) prune = create_transform ("prune");
   g_autoptr(DmDataset) empty = dm_dataset_new ();
   g_autoptr(DmDataset) output = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -404,10 +401,6 @@ test_check_parameters_api (void)
   g_assert_true (dm_transform_check_parameters (plain, &error));
   g_assert_no_error (error);
 
-  dm_plugin_registry_add_default_directories (dm_plugin_registry_get_default ());
-  dm_plugin_registry_load (dm_plugin_registry_get_default ());
-  prune = dm_plugin_registry_create_transform (dm_plugin_registry_get_default (), "prune", &error);
-  g_assert_no_error (error);
   g_assert_true (dm_transform_set_parameter_from_string (prune, "method", "query_clust", &error));
   g_assert_true (dm_transform_check_parameters (prune, &error));
   g_assert_no_error (error);

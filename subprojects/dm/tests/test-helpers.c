@@ -441,6 +441,13 @@ source_fixture_init (SourceFixture *fixture,
   fixture->source_before = NULL;
 }
 
+char *
+path_in (SourceFixture *fixture,
+         const char    *name)
+{
+  return g_build_filename (fixture->tmp, name, NULL);
+}
+
 void
 source_fixture_guard (SourceFixture *fixture)
 {

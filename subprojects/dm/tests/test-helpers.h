@@ -73,6 +73,9 @@ typedef struct
  * caller writes the dataset. */
 void        source_fixture_init      (SourceFixture *fixture,
                                       const char    *source_name);
+/* @name in the fixture's directory @tmp, beside @source. */
+char       *path_in                  (SourceFixture *fixture,
+                                      const char    *name);
 /* Snapshots the dataset as written, for the tear-down to compare. */
 void        source_fixture_guard     (SourceFixture *fixture);
 void        source_fixture_tear_down (SourceFixture *fixture,

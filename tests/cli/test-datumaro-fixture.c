@@ -16,6 +16,7 @@
 #include <dm.h>
 
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 
 typedef SourceFixture Fixture;
 
@@ -115,8 +116,7 @@ test_one_item_per_subset (Fixture *fixture, gconstpointer data)
       g_assert_nonnull (strstr (run->err, "test.json"));
       g_assert_nonnull (strstr (run->err, "label_id 2"));
 
-      output = dm_dataset_load (dest, NULL, NULL, &error);
-      g_assert_no_error (error);
+      output = load_dataset_ok (dest);
       g_test_message ("%s: kept %u train, %u test", name, count_in_subset (output, "train"),
                       count_in_subset (output, "test"));
       g_assert_cmpuint (count_in_subset (output, "train"), ==, 1);

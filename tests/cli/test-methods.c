@@ -11,6 +11,7 @@
 
 #include "dm-image-key.h"
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 
 #define N_ITEMS 600
 #define N_LABELS 6
@@ -41,8 +42,7 @@ check_method (Fixture    *fixture,
   if (run->status != 0)
     g_error ("dm prune -m %s failed: %s", method, run->err);
 
-  output = dm_dataset_load (dest, NULL, NULL, &error);
-  g_assert_no_error (error);
+  output = load_dataset_ok (dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, expected_kept);
 
   report = load_json_object (parser, report_path);
@@ -172,8 +172,7 @@ test_hashed_dataset_decodes_nothing (Fixture *fixture, gconstpointer data)
 
   make_hashed_sample (sample, 20);
 
-  dataset = dm_dataset_load (sample, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dataset = load_dataset_ok (sample);
   g_assert_cmpstr (dm_dataset_get_hash_key_origin (dataset), ==, DM_IMAGE_KEY_VERSION);
   for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
     {

@@ -14,6 +14,7 @@
 #include <dm.h>
 
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 
 /* Writes ROOT/<relative>: a small PPM whose pixel tells the files apart
  * (the reader never decodes it; any bytes would do). */
@@ -201,8 +202,7 @@ test_subset_dirs (void)
   g_assert_no_error (error);
   g_assert_cmpstr (format, ==, "imagenet_with_subset_dirs");
 
-  dataset = dm_dataset_load (root, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dataset = load_dataset_ok (root);
   g_assert_cmpstr (dm_dataset_get_format (dataset), ==, "imagenet_with_subset_dirs");
   subsets = dm_dataset_get_subsets (dataset);
   g_assert_cmpstr (subsets[0], ==, "Val");
@@ -484,8 +484,7 @@ test_imagenet_txt_read (void)
   write_text_in (root, "train.txt", "a.jpg 0\n\"my image\".png 1 2\n  sub/b.jpeg  \na.png 2\n");
   write_text_in (root, "val.txt", "c.jpg 1\n");
 
-  dataset = dm_dataset_load (root, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dataset = load_dataset_ok (root);
   g_assert_cmpstr (dm_dataset_get_format (dataset), ==, "imagenet_txt");
   /* "my image" has two labels: checked here, the rest below. */
   ids = dm_item_get_labels (dm_dataset_get_item (dataset, 1), &n_ids);
@@ -612,8 +611,7 @@ test_datumaro_assets (void)
   format = dm_dataset_detect_format (flat, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (format, ==, "imagenet");
-  dataset = dm_dataset_load (flat, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dataset = load_dataset_ok (flat);
   {
     const ExpectedItem expected[] = {
       { "default", "no_label:label_0_2", NULL, "label_0_2.jpg" },
@@ -630,8 +628,7 @@ test_datumaro_assets (void)
   format = dm_dataset_detect_format (subsets, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (format, ==, "imagenet_with_subset_dirs");
-  dataset = dm_dataset_load (subsets, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dataset = load_dataset_ok (subsets);
   {
     ExpectedItem expected[12];
 
@@ -695,8 +692,7 @@ assert_pruned_copy (const char *source,
   guint n_checked = 0;
 
   g_assert_no_error (error);
-  output = dm_dataset_load (dest, NULL, NULL, &error);
-  g_assert_no_error (error);
+  output = load_dataset_ok (dest);
   g_assert_cmpstr (dm_dataset_get_format (output), ==, "datumaro");
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, dm_dataset_get_n_items (input));
 
@@ -782,8 +778,7 @@ test_save_as_datumaro (void)
   g_autofree char *text = NULL;
 
   put_files (source, FILES ("top.jpg", "cat/tabby/c1.jpg", "dog/d1.jpg"));
-  dataset = dm_dataset_load (source, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dataset = load_dataset_ok (source);
   dm_item_set_image_size (dm_dataset_find_item (dataset, "default", "dog:d1"), 1, 1);
 
   dm_dataset_save (dataset, dest, DM_SAVE_NONE, NULL, &error);

@@ -9,6 +9,7 @@
 #include <dm.h>
 
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 
 #define N_ITEMS 120
 #define TICK_MS 2
@@ -233,19 +234,16 @@ test_chain_matches_sync (Fixture       *f,
   g_assert_cmpfloat (f->last_fraction, ==, 1.0);
   g_assert_cmpuint (f->ticks_while_applying, >, 1);
 
-  input = dm_dataset_load (f->source, NULL, NULL, &error);
-  g_assert_no_error (error);
+  input = load_dataset_ok (f->source);
   output = dm_transform_apply (DM_TRANSFORM (f->transform), input, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (dm_dataset_save (output, sync_dest, DM_SAVE_NONE, NULL, &error));
   g_assert_no_error (error);
 
-  written = dm_dataset_load (f->dest, NULL, NULL, &error);
-  g_assert_no_error (error);
+  written = load_dataset_ok (f->dest);
   async_names = item_names (written);
   g_clear_object (&written);
-  written = dm_dataset_load (sync_dest, NULL, NULL, &error);
-  g_assert_no_error (error);
+  written = load_dataset_ok (sync_dest);
   sync_names = item_names (written);
   g_assert_cmpuint (g_strv_length (async_names), ==, N_ITEMS / 2);
   g_assert_cmpstrv (async_names, sync_names);

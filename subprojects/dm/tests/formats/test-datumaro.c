@@ -484,8 +484,8 @@ test_format_versions (void)
 static void
 test_write_hash_keys (SourceFixture *f, gconstpointer data)
 {
-  g_autofree char *keys = NULL;
-  g_autoptr(DmDataset) dataset = NULL;
+  g_autofree char *keys = g_build_filename (f->source, "hash_key_meta", "hash_keys.json", NULL);
+  g_autoptr(DmDataset) dataset = load_ok (f->source);
   g_autoptr(DmDataset) again = NULL;
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
@@ -493,9 +493,6 @@ test_write_hash_keys (SourceFixture *f, gconstpointer data)
   g_autoptr(JsonNode) root = NULL;
   guint8 bytes[KEY_SIZE];
   JsonObject *hashkey;
-
-  keys = g_build_filename (f->source, "hash_key_meta", "hash_keys.json", NULL);
-  dataset = load_ok (f->source);
 
   /* Keys of another origin for every item. */
   for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)

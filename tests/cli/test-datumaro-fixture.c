@@ -168,7 +168,7 @@ assert_label_methods_run (Fixture    *fixture,
 static void
 test_some_items_unlabelled (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *root = g_build_filename (fixture->tmp, "legacy-like", NULL);
+  g_autofree char *root = path_in (fixture, "legacy-like");
   const struct { const char *subset, *id, *labels; guint8 level; } items[] = {
     { "train", "a", "[0]", 40 }, { "train", "b", "[0, 1, 2, 3]", 100 },
     { "test", "c", "[1, 3]", 160 }, { "validation", "d", "[]", 220 },

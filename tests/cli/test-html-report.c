@@ -29,8 +29,8 @@ prune_with_report (Fixture    *fixture,
                    const char *method,
                    JsonObject **json_report)
 {
-  g_autofree char *html_dir = g_build_filename (fixture->tmp, "report", NULL);
-  g_autofree char *json_path = g_build_filename (fixture->tmp, "report.json", NULL);
+  g_autofree char *html_dir = path_in (fixture, "report");
+  g_autofree char *json_path = path_in (fixture, "report.json");
   g_autofree char *index = g_build_filename (html_dir, "index.html", NULL);
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", method, "-r", "0.5",
                                  "-o", fixture->dest, "--report", json_path, "--report-html", html_dir, NULL);
@@ -114,8 +114,8 @@ static void
 test_clusters_without_json_report (Fixture       *fixture,
                                    gconstpointer  data)
 {
-  g_autofree char *html_dir = g_build_filename (fixture->tmp, "html-only", NULL);
-  g_autofree char *dest = g_build_filename (fixture->tmp, "html-only-out", NULL);
+  g_autofree char *html_dir = path_in (fixture, "html-only");
+  g_autofree char *dest = path_in (fixture, "html-only-out");
   g_autofree char *index = g_build_filename (html_dir, "index.html", NULL);
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "cluster_random", "-r", "0.5",
                                  "-o", dest, "--report-html", html_dir, NULL);
@@ -313,7 +313,7 @@ static void
 test_refuses_existing_report (Fixture       *fixture,
                               gconstpointer  data)
 {
-  g_autofree char *html_dir = g_build_filename (fixture->tmp, "report", NULL);
+  g_autofree char *html_dir = path_in (fixture, "report");
   g_autofree char *index = g_build_filename (html_dir, "index.html", NULL);
   g_autofree char *contents = NULL;
 
@@ -467,9 +467,9 @@ test_in_browser (Fixture       *fixture,
                  gconstpointer  data)
 {
   g_autofree char *chromium = find_chromium ();
-  g_autofree char *profile = g_build_filename (fixture->tmp, "chromium-profile", NULL);
+  g_autofree char *profile = path_in (fixture, "chromium-profile");
   g_autofree char *index = g_build_filename (fixture->tmp, "report", "index.html", NULL);
-  g_autofree char *screenshot = g_build_filename (fixture->tmp, "report.png", NULL);
+  g_autofree char *screenshot = path_in (fixture, "report.png");
   g_autofree char *screenshot_arg = g_strdup_printf ("--screenshot=%s", screenshot);
   g_autofree char *dom = NULL;
   g_autofree char *page = NULL;

@@ -120,8 +120,8 @@ test_entropy (Fixture *fixture, gconstpointer data)
 static void
 test_clusters_parameter (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "k4", NULL);
-  g_autofree char *report_path = g_build_filename (fixture->tmp, "k4.json", NULL);
+  g_autofree char *dest = path_in (fixture, "k4");
+  g_autofree char *report_path = path_in (fixture, "k4.json");
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "cluster_random",
                                  "--clusters", "4", "-o", dest, "--report", report_path, "-q", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -161,8 +161,8 @@ test_same_seed_same_choice (Fixture *fixture, gconstpointer data)
 static void
 test_hashed_dataset_decodes_nothing (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *sample = g_build_filename (fixture->tmp, "sample", NULL);
-  g_autofree char *report_path = g_build_filename (fixture->tmp, "pruned.json", NULL);
+  g_autofree char *sample = path_in (fixture, "sample");
+  g_autofree char *report_path = path_in (fixture, "pruned.json");
   g_autofree char *cache_file = g_build_filename (sample, "hash_key_meta", "hash_keys.json", NULL);
   g_autoptr(DmRun) prune = NULL;
   g_autoptr(DmRun) unhashed = NULL;
@@ -216,8 +216,8 @@ relabel_cache (const char *cache_file,
 static void
 test_older_key_version_is_recomputed (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *sample = g_build_filename (fixture->tmp, "sample", NULL);
-  g_autofree char *report_path = g_build_filename (fixture->tmp, "pruned.json", NULL);
+  g_autofree char *sample = path_in (fixture, "sample");
+  g_autofree char *report_path = path_in (fixture, "pruned.json");
   g_autofree char *cache_file = g_build_filename (sample, "hash_key_meta", "hash_keys.json", NULL);
   g_autofree char *cache_text = NULL;
   g_autoptr(DmRun) prune = NULL;

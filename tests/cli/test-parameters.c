@@ -265,10 +265,10 @@ test_report_common_members (Fixture *fixture, gconstpointer data)
 static void
 test_report_parameters_as_set (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *dedup_dest = g_build_filename (fixture->tmp, "dedup", NULL);
-  g_autofree char *dedup_path = g_build_filename (fixture->tmp, "dedup.json", NULL);
-  g_autofree char *ndr_dest = g_build_filename (fixture->tmp, "ndr", NULL);
-  g_autofree char *ndr_path = g_build_filename (fixture->tmp, "ndr.json", NULL);
+  g_autofree char *dedup_dest = path_in (fixture, "dedup");
+  g_autofree char *dedup_path = path_in (fixture, "dedup.json");
+  g_autofree char *ndr_dest = path_in (fixture, "ndr");
+  g_autofree char *ndr_path = path_in (fixture, "ndr.json");
   g_autoptr(DmRun) dedup = dm_run (NULL, "prune", fixture->source, "-m", "dedup", "--clusters", "3",
                                    "--param", "stratify=true", "--param", "dedup-threshold=0.2",
                                    "-o", dedup_dest, "--report", dedup_path, "-q", NULL);

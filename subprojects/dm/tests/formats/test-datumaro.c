@@ -301,8 +301,8 @@ test_load_model (SourceFixture *f, gconstpointer data)
 static void
 test_round_trip (SourceFixture *f, gconstpointer data)
 {
-  g_autofree char *first = g_build_filename (f->tmp, "first", NULL);
-  g_autofree char *second = g_build_filename (f->tmp, "second", NULL);
+  g_autofree char *first = path_in (f, "first");
+  g_autofree char *second = path_in (f, "second");
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(DmDataset) again = NULL;
 
@@ -369,7 +369,7 @@ test_write_header_text (void)
 static void
 test_write_subset_without_items (SourceFixture *f, gconstpointer data)
 {
-  g_autofree char *out = g_build_filename (f->tmp, "out", NULL);
+  g_autofree char *out = path_in (f, "out");
   g_autofree char *val = NULL;
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(DmDataset) kept = NULL;

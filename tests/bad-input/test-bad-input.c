@@ -42,15 +42,6 @@ source_path (Fixture    *f,
   return g_build_filename (f->source, relative, NULL);
 }
 
-static void
-write_json (const char *path,
-            JsonNode   *node)
-{
-  g_autofree char *text = json_to_string (node, FALSE);
-
-  write_file (path, text, -1);
-}
-
 static JsonObject *
 first_item (JsonNode *annotations)
 {

@@ -134,20 +134,16 @@ edit_cached_keys (const char *source,
 {
   g_autofree char *cache = g_build_filename (source, "hash_key_meta", "hash_keys.json", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   JsonObject *root = load_json_object (parser, cache);
   JsonObject *keys = json_object_get_object_member (root, "hashkey");
   g_autoptr(GList) names = json_object_get_members (keys);
-  g_autoptr(GError) error = NULL;
 
   g_assert_cmpint (g_list_length (names), ==, N_SAMPLE_ITEMS);
   if (drop)
     json_object_remove_member (keys, names->data);
   if (age)
     json_object_set_string_member (root, "dm_hasher", "dm-image-key-1");
-  json_generator_set_root (generator, json_parser_get_root (parser));
-  g_assert_true (json_generator_to_file (generator, cache, &error));
-  g_assert_no_error (error);
+  write_json (cache, json_parser_get_root (parser));
 }
 
 /* `dm hash` on a SOURCE on read-only storage (as a dataset on a shared
@@ -335,7 +331,6 @@ test_hash_advice_for_item_without_image (Fixture *fixture, gconstpointer data)
   g_autofree char *source = path_in (fixture, "point-cloud");
   g_autofree char *train = g_build_filename (source, "annotations", "train.json", NULL);
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonObject) point_cloud = json_object_new ();
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(DmRun) run = NULL;
@@ -347,8 +342,7 @@ test_hash_advice_for_item_without_image (Fixture *fixture, gconstpointer data)
   json_object_remove_member (item, "image");
   json_object_set_string_member (point_cloud, "path", "scan.pcd");
   json_object_set_object_member (item, "point_cloud", json_object_ref (point_cloud));
-  json_generator_set_root (generator, root);
-  g_assert_true (json_generator_to_file (generator, train, NULL));
+  write_json (train, root);
   before = snapshot_tree (source);
 
   run = dm_run (NULL, "hash", source, "-q", NULL);

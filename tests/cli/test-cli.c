@@ -734,15 +734,12 @@ test_warning_is_one_clean_line (Fixture *fixture, gconstpointer data)
   g_autoptr(JsonNode) root = read_json (train);
   JsonObject *item = json_array_get_object_element (json_object_get_array_member (json_node_get_object (root), "items"), 0);
   JsonObject *annotation = json_array_get_object_element (json_object_get_array_member (item, "annotations"), 0);
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *expected = NULL;
   const char *quiet[] = { NULL, "-q" };
 
   json_object_set_int_member (annotation, "label_id", 99);
-  json_generator_set_root (generator, root);
-  g_assert_true (json_generator_to_file (generator, train, NULL));
-  g_hash_table_unref (fixture->source_before);
-  fixture->source_before = snapshot_tree (fixture->source);
+  write_json (train, root);
+  source_fixture_guard (fixture);
   expected = g_strdup_printf ("dm: warning: %s: items[0] (id “%s”): label_id 99 is outside the dataset's "
                               "%u labels; kept as it is\n", train, json_object_get_string_member (item, "id"),
                               json_array_get_length (json_object_get_array_member (

@@ -242,18 +242,15 @@ test_without_images (Fixture       *fixture,
       {
         g_autofree char *path = g_build_filename (annotations, files[f], NULL);
         g_autoptr(JsonParser) parser = json_parser_new ();
-        g_autoptr(JsonGenerator) generator = json_generator_new ();
         JsonArray *items;
 
         items = json_object_get_array_member (load_json_object (parser, path), "items");
         for (guint i = 0; i < json_array_get_length (items); i++)
           json_object_remove_member (json_array_get_object_element (items, i), "image");
-        json_generator_set_root (generator, json_parser_get_root (parser));
-        g_assert_true (json_generator_to_file (generator, path, NULL));
+        write_json (path, json_parser_get_root (parser));
       }
   }
-  g_hash_table_unref (fixture->source_before);
-  fixture->source_before = snapshot_tree (fixture->source);
+  source_fixture_guard (fixture);
 
   page = prune_with_report (fixture, "cluster_random", &report);
   assert_self_contained (page);
@@ -283,8 +280,7 @@ test_huge_image_placeholder (Fixture       *fixture,
   g_assert_nonnull (gdk_pixbuf_get_file_info (huge, &width, &height));
   g_assert_cmpint (width, ==, 20000);
   g_assert_cmpint (height, ==, 20000);
-  g_hash_table_unref (fixture->source_before);
-  fixture->source_before = snapshot_tree (fixture->source);
+  source_fixture_guard (fixture);
 
   page = prune_with_report (fixture, "random", &report);
   g_assert_cmpuint (count_occurrences (page, "no image: over 100 megapixels"), ==, 1);

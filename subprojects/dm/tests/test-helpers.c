@@ -235,17 +235,14 @@ remove_tree (const char *path)
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
+/* Ends the top-level object @builder is in and writes it to @path. */
 static void
-write_json (JsonBuilder *builder,
-            const char  *path)
+write_built_json (JsonBuilder *builder,
+                  const char  *path)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = json_builder_get_root (json_builder_end_object (builder));
 
-  json_generator_set_root (generator, root);
-  json_generator_to_file (generator, path, &error);
-  g_assert_no_error (error);
+  write_json (path, root);
 }
 
 /* A Datumaro dataset of items with a label and no image, whose keys sit in
@@ -362,13 +359,11 @@ write_keys_dataset (const char *dir,
           json_builder_end_array (cache);
         }
       json_builder_end_array (doc);
-      json_builder_end_object (doc);
-      write_json (doc, path);
+      write_built_json (doc, path);
     }
 
   json_builder_end_object (cache);
-  json_builder_end_object (cache);
-  write_json (cache, keys_path);
+  write_built_json (cache, keys_path);
 }
 
 void
@@ -414,10 +409,9 @@ write_sample_hash_keys (const char *dataset)
         }
     }
   json_builder_end_object (cache);
-  json_builder_end_object (cache);
 
   g_assert_cmpint (g_mkdir_with_parents (meta, 0755), ==, 0);
-  write_json (cache, keys_path);
+  write_built_json (cache, keys_path);
 }
 
 JsonObject *
@@ -451,7 +445,7 @@ path_in (SourceFixture *fixture,
 void
 source_fixture_guard (SourceFixture *fixture)
 {
-  g_assert_null (fixture->source_before);
+  g_clear_pointer (&fixture->source_before, g_hash_table_unref);
   fixture->source_before = snapshot_tree (fixture->source);
 }
 
@@ -564,6 +558,15 @@ write_png_declaring (const char *path,
   append_png_chunk (png, "IDAT", idat, sizeof idat);
   append_png_chunk (png, "IEND", NULL, 0);
   write_file (path, (const char *) png->data, png->len);
+}
+
+void
+write_json (const char *path,
+            JsonNode   *node)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  write_file (path, text, -1);
 }
 
 JsonNode *

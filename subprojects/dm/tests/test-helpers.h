@@ -76,7 +76,8 @@ void        source_fixture_init      (SourceFixture *fixture,
 /* @name in the fixture's directory @tmp, beside @source. */
 char       *path_in                  (SourceFixture *fixture,
                                       const char    *name);
-/* Snapshots the dataset as written, for the tear-down to compare. */
+/* Snapshots the dataset as it is, for the tear-down to compare: as
+ * written, or again once the test changed it on purpose. */
 void        source_fixture_guard     (SourceFixture *fixture);
 void        source_fixture_tear_down (SourceFixture *fixture,
                                       gconstpointer  data);
@@ -166,6 +167,9 @@ void        write_png_declaring (const char *path,
 
 /* Parses the JSON file @path, asserting it parses. */
 JsonNode   *read_json         (const char *path);
+/* Writes @node to @path as compact JSON text, creating its directories. */
+void        write_json        (const char *path,
+                               JsonNode   *node);
 
 /* How many times @part occurs in @text, not overlapping. */
 guint       count_occurrences (const char *text,

@@ -28,10 +28,7 @@ assert_refused_before_work (DmRun      *run,
                             const char *part)
 {
   g_assert_cmpint (run->status, ==, status);
-  if (strstr (run->err, part) == NULL)
-    g_error ("stderr lacks “%s”: %s", part, run->err);
-  g_assert_true (g_str_has_prefix (run->err, "dm"));
-  g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);
+  assert_one_line (run->err, part);
   g_assert_cmpstr (run->out, ==, "");
 }
 
@@ -185,10 +182,7 @@ test_hash_read_only_source (Fixture *fixture, gconstpointer data)
       assert_contains (cases[c].status == 0 ? run->out : run->err, cases[c].says);
       g_assert_null (strstr (run->out, "hashing"));
       if (cases[c].status != 0)
-        {
-          assert_contains (run->err, source);
-          g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);
-        }
+        assert_one_line (run->err, source);
       assert_tree_matches (before, source);
     }
 }

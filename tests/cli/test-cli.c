@@ -21,12 +21,7 @@ assert_failed_cleanly (Fixture    *fixture,
 {
   g_assert_cmpint (run->status, !=, 0);
   g_assert_cmpint (run->status, !=, -1);
-  if (strstr (run->err, message_part) == NULL)
-    g_error ("stderr lacks “%s”: %s", message_part, run->err);
-  /* One line, starting with the program's name. */
-  g_assert_true (g_str_has_prefix (run->err, "dm"));
-  g_assert_true (g_str_has_suffix (run->err, "\n"));
-  g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);
+  assert_one_line (run->err, message_part);
   /* No temporary output left behind. */
   g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
 }

@@ -603,6 +603,17 @@ assert_contains (const char *text,
 }
 
 void
+assert_one_line (const char *err,
+                 const char *part)
+{
+  if (part != NULL)
+    assert_contains (err, part);
+  g_assert_true (g_str_has_prefix (err, "dm"));
+  if (strchr (err, '\n') != err + strlen (err) - 1)
+    g_error ("not one line: “%.300s”", err);
+}
+
+void
 write_subset_annotations (const char *dir,
                           const char *subset,
                           const char *json)

@@ -179,6 +179,12 @@ guint       count_occurrences (const char *text,
 void        assert_contains   (const char *text,
                                const char *part);
 
+/* Asserts that @err, what dm wrote to standard error, is one line in its
+ * own voice ("dm" first, its only newline last) and, unless @part is
+ * NULL, that it contains @part. */
+void        assert_one_line   (const char *err,
+                               const char *part);
+
 /* Writes @json as the annotations of subset @subset of the Datumaro
  * dataset at @dir (annotations/@subset.json). */
 void        write_subset_annotations (const char *dir,

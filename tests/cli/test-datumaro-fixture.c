@@ -108,7 +108,6 @@ test_one_item_per_subset (Fixture *fixture, gconstpointer data)
       g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", cases[c][0], "-r", "0.5",
                                      "-o", dest, "-q", clusters ? "--hash-type" : NULL, cases[c][1], NULL);
       g_autoptr(DmDataset) output = NULL;
-      g_autoptr(GError) error = NULL;
 
       if (run->status != 0)
         g_error ("%s: exit %d: %s", name, run->status, run->err);

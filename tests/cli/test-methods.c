@@ -32,7 +32,6 @@ check_method (Fixture    *fixture,
                                  "--seed", "3", "-o", dest, "--report", report_path, "-q", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(DmDataset) output = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree guint *kept_per_cluster = NULL;
   JsonObject *report;
   JsonArray *clusters, *kept_items;
@@ -168,7 +167,6 @@ test_hashed_dataset_decodes_nothing (Fixture *fixture, gconstpointer data)
   g_autoptr(DmRun) unhashed = NULL;
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
 
   make_hashed_sample (sample, 20);
 

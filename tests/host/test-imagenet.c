@@ -460,7 +460,6 @@ test_imagenet_txt_read (void)
   g_autofree char *base = make_temp_dir ();
   g_autofree char *root = tree (base, "ok", FILES ("images/a.png", "images/c.jpg"));
   g_autoptr(DmDataset) dataset = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *image = g_build_filename (root, "images", "sub", "b.jpeg", NULL);
   const char *labels[] = { "cat", "dog", "big bird", NULL };
   const ExpectedItem expected[] = {

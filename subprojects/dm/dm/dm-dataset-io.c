@@ -417,33 +417,21 @@ io_data_free (gpointer data)
   g_free (io);
 }
 
-/* The work of dm_dataset_load_async() (a task without a source object)
- * and of dm_dataset_save_async() (the dataset to save as its source). */
 static void
-io_in_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+load_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
 {
   IoData *io = task_data;
   GError *error = NULL;
+  DmDataset *dataset;
 
-  if (source_object == NULL)
-    {
-      DmDataset *dataset = dm_dataset_load (io->path, io->format, cancellable, &error);
-
-      if (dataset != NULL)
-        {
-          g_task_return_pointer (task, dataset, g_object_unref);
-          return;
-        }
-    }
-  else if (dm_dataset_save (source_object, io->path, io->flags, cancellable, &error))
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  g_task_return_error (task, error);
+  dataset = dm_dataset_load (io->path, io->format, cancellable, &error);
+  if (dataset != NULL)
+    g_task_return_pointer (task, dataset, g_object_unref);
+  else
+    g_task_return_error (task, error);
 }
 
 /**
@@ -479,7 +467,7 @@ dm_dataset_load_async (const char          *path,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, dm_dataset_load_async);
   g_task_set_task_data (task, io, io_data_free);
-  g_task_run_in_thread (task, io_in_thread);
+  g_task_run_in_thread (task, load_in_thread);
 }
 
 /**
@@ -500,6 +488,21 @@ dm_dataset_load_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dm_dataset_load_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+save_in_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  IoData *io = task_data;
+  GError *error = NULL;
+
+  if (dm_dataset_save (source_object, io->path, io->flags, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
 }
 
 /**
@@ -542,7 +545,7 @@ dm_dataset_save_async (DmDataset           *dataset,
   /* A cancel that comes after the output was renamed into place does not
    * make a finished save a failure. */
   g_task_set_check_cancellable (task, FALSE);
-  g_task_run_in_thread (task, io_in_thread);
+  g_task_run_in_thread (task, save_in_thread);
 }
 
 /**

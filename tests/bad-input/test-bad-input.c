@@ -15,6 +15,7 @@
 #include <dm.h>
 
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 
 /* make_sample puts 3 of 4 items in train, the rest in val. */
 #define N_ITEMS 8
@@ -39,26 +40,6 @@ source_path (Fixture    *f,
              const char *relative)
 {
   return g_build_filename (f->source, relative, NULL);
-}
-
-static void
-write_text (const char *path,
-            const char *text,
-            gssize      length)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, text, length, &error);
-  g_assert_no_error (error);
-}
-
-static void
-write_json (const char *path,
-            JsonNode   *node)
-{
-  g_autofree char *text = json_to_string (node, FALSE);
-
-  write_text (path, text, -1);
 }
 
 static JsonObject *
@@ -179,10 +160,7 @@ expect_failure_limited (Fixture           *f,
 
   g_assert_cmpint (run->status, >=, 1);
   g_assert_cmpint (run->status, <=, 2);
-  g_assert_true (g_str_has_prefix (run->err, "dm"));
-  g_assert_true (g_str_has_suffix (run->err, "\n"));
-  if (strchr (run->err, '\n') != run->err + strlen (run->err) - 1)
-    g_error ("more than one line on stderr: %s", run->err);
+  assert_one_line (run->err, NULL);
   assert_message_has (run->err, parts);
 
   assert_tree_matches (source_before, f->source);
@@ -213,7 +191,6 @@ expect_success (Fixture           *f,
 {
   g_autoptr(GHashTable) source_before = snapshot_tree (f->source);
   g_autoptr(DmRun) run = run_dm (args, 0);
-  g_autoptr(GError) error = NULL;
   DmDataset *output;
 
   if (run->status != 0)
@@ -221,8 +198,7 @@ expect_success (Fixture           *f,
   assert_tree_matches (source_before, f->source);
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
 
-  output = dm_dataset_load (f->dest, NULL, NULL, &error);
-  g_assert_no_error (error);
+  output = load_dataset_ok (f->dest);
   if (run_out != NULL)
     *run_out = g_steal_pointer (&run);
   return output;
@@ -235,7 +211,7 @@ test_annotations_not_json (Fixture *f, gconstpointer data)
 {
   g_autofree char *train = source_path (f, "annotations/train.json");
 
-  write_text (train, "this is not JSON\n", -1);
+  write_file (train, "this is not JSON\n", -1);
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
                   PARTS (train));
 }
@@ -248,7 +224,7 @@ test_annotations_truncated (Fixture *f, gconstpointer data)
   gsize length;
 
   g_assert_true (g_file_get_contents (train, &contents, &length, NULL));
-  write_text (train, contents, (gssize) length / 2);
+  write_file (train, contents, (gssize) length / 2);
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
                   PARTS (train));
 }
@@ -258,7 +234,7 @@ test_annotations_empty_file (Fixture *f, gconstpointer data)
 {
   g_autofree char *train = source_path (f, "annotations/train.json");
 
-  write_text (train, "", 0);
+  write_file (train, "", 0);
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
                   PARTS (train));
 }
@@ -431,7 +407,7 @@ test_annotations_invalid_utf8 (Fixture *f, gconstpointer data)
   g_assert_true (g_file_get_contents (train, &contents, NULL, NULL));
   text = g_string_new (contents);
   g_assert_cmpuint (g_string_replace (text, quoted_id, broken_id, 1), ==, 1);
-  write_text (train, text->str, (gssize) text->len);
+  write_file (train, text->str, (gssize) text->len);
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
                   PARTS (train, "“\\udc00”", "surrogate pair"));
 }
@@ -520,7 +496,7 @@ test_hash_keys_not_json (Fixture *f, gconstpointer data)
 {
   g_autofree char *path = write_hash_keys (f, make_hash_keys (f, 0));
 
-  write_text (path, "{\"hashkey\": {\"train/", -1);
+  write_file (path, "{\"hashkey\": {\"train/", -1);
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "cluster_random", "-o", f->dest),
                   PARTS (path));
 }
@@ -570,7 +546,7 @@ test_hash_keys_invalid_utf8 (Fixture *f, gconstpointer data)
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   text = g_string_new (contents);
   g_assert_cmpuint (g_string_replace (text, "\"train/", "\"train/\\udc00", 1), ==, 1);
-  write_text (path, text->str, (gssize) text->len);
+  write_file (path, text->str, (gssize) text->len);
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "cluster_random", "-o", f->dest),
                   PARTS (path, "“\\udc00”", "surrogate pair"));
 }
@@ -637,11 +613,9 @@ test_hash_keys_missing_for_some_items (Fixture *f, gconstpointer data)
   {
     g_autoptr(DmRun) run = run_dm (ARGS ("prune", f->dest, "-q", "-m", "cluster_random", "-r", "0.5",
                                          "-o", third), 0);
-    g_autoptr(GError) error = NULL;
 
     g_assert_cmpint (run->status, ==, 0);
-    again = dm_dataset_load (third, NULL, NULL, &error);
-    g_assert_no_error (error);
+    again = load_dataset_ok (third);
     g_assert_cmpuint (dm_dataset_get_n_items (again), ==, N_ITEMS / 4);
   }
 }
@@ -742,7 +716,7 @@ test_image_truncated_jpeg (Fixture *f, gconstpointer data)
   gsize length;
 
   g_assert_true (g_file_get_contents (f->first_image, &contents, &length, NULL));
-  write_text (f->first_image, contents, (gssize) length / 3);
+  write_file (f->first_image, contents, (gssize) length / 3);
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "cluster_random", "-r", "1", "-o", f->dest),
                   PARTS (f->first_image, "truncated"));
 
@@ -762,21 +736,21 @@ test_image_truncated_png (Fixture *f, gconstpointer data)
   /* A PNG under the .jpg name: readers go by the contents. */
   g_assert_nonnull (pixbuf);
   g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &png, &length, "png", NULL, NULL));
-  write_text (f->first_image, png, (gssize) length / 2);
+  write_file (f->first_image, png, (gssize) length / 2);
   expect_image_failure (f, PARTS (f->first_image));
 }
 
 static void
 test_image_not_an_image (Fixture *f, gconstpointer data)
 {
-  write_text (f->first_image, "I am a text file with an image's name.\n", -1);
+  write_file (f->first_image, "I am a text file with an image's name.\n", -1);
   expect_image_failure (f, PARTS (f->first_image));
 }
 
 static void
 test_image_empty_file (Fixture *f, gconstpointer data)
 {
-  write_text (f->first_image, "", 0);
+  write_file (f->first_image, "", 0);
   expect_image_failure (f, PARTS (f->first_image));
 }
 
@@ -828,14 +802,14 @@ test_skip_broken (Fixture *f, gconstpointer data)
     }
 
   /* One empty image in train, one that is not an image in val. */
-  write_text (f->first_image, "", 0);
+  write_file (f->first_image, "", 0);
   val = g_dir_open (second_image, 0, NULL);
   g_assert_nonnull (val);
   name = g_dir_read_name (val);
   g_assert_nonnull (name);
   g_free (second_image);
   second_image = g_build_filename (f->source, "images", "val", name, NULL);
-  write_text (second_image, "text, not pixels\n", -1);
+  write_file (second_image, "text, not pixels\n", -1);
 
   output = expect_success (f, ARGS ("prune", f->source, "-m", "cluster_random", "-r", "1", "--skip-broken",
                                     "-o", f->dest), &run);
@@ -903,7 +877,7 @@ test_skip_broken_in_place (Fixture *f, gconstpointer data)
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(DmRun) run = NULL;
 
-  write_text (f->first_image, "", 0);
+  write_file (f->first_image, "", 0);
   entries_before = item_entries (train);
   before = snapshot_tree (f->source);
 
@@ -932,8 +906,7 @@ static void
 test_skip_broken_in_place_library (Fixture *f, gconstpointer data)
 {
   g_autofree char *first_relative = g_strdup (f->first_image + strlen (f->source) + 1);
-  DmPluginRegistry *registry = dm_plugin_registry_get_default ();
-  g_autoptr(DmTransform) prune = NULL;
+  g_autoptr(DmTransform) prune = create_transform ("prune");
   g_autoptr(DmDataset) input = NULL;
   g_autoptr(DmDataset) output = NULL;
   g_autoptr(DmDataset) elsewhere = NULL;
@@ -942,19 +915,14 @@ test_skip_broken_in_place_library (Fixture *f, gconstpointer data)
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
 
-  write_text (f->first_image, "", 0);
+  write_file (f->first_image, "", 0);
   before = snapshot_tree (f->source);
-  dm_plugin_registry_add_default_directories (registry);
-  dm_plugin_registry_load (registry);
-  prune = dm_plugin_registry_create_transform (registry, "prune", &error);
-  g_assert_no_error (error);
   g_assert_true (dm_transform_set_parameter_from_string (prune, "method", "cluster_random", &error));
   g_assert_true (dm_transform_set_parameter_from_string (prune, "ratio", "0.5", &error));
   g_assert_true (dm_transform_set_parameter_from_string (prune, "skip-broken", "true", &error));
   g_assert_no_error (error);
 
-  input = dm_dataset_load (f->source, NULL, NULL, &error);
-  g_assert_no_error (error);
+  input = load_dataset_ok (f->source);
   output = dm_transform_apply (prune, input, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, N_ITEMS / 2);
@@ -963,16 +931,14 @@ test_skip_broken_in_place_library (Fixture *f, gconstpointer data)
   /* Elsewhere: the kept items only. */
   g_assert_true (dm_dataset_save (output, f->dest, DM_SAVE_NONE, NULL, &error));
   g_assert_no_error (error);
-  elsewhere = dm_dataset_load (f->dest, NULL, NULL, &error);
-  g_assert_no_error (error);
+  elsewhere = load_dataset_ok (f->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (elsewhere), ==, N_ITEMS / 2);
   g_assert_null (dm_dataset_find_item (elsewhere, "train", f->first_id));
 
   /* In place: the kept items and the skipped one, its file as it was. */
   g_assert_true (dm_dataset_save (output, f->source, DM_SAVE_OVERWRITE, NULL, &error));
   g_assert_no_error (error);
-  reloaded = dm_dataset_load (f->source, NULL, NULL, &error);
-  g_assert_no_error (error);
+  reloaded = load_dataset_ok (f->source);
   g_assert_cmpuint (dm_dataset_get_n_items (reloaded), ==, N_ITEMS / 2 + 1);
   g_assert_nonnull (dm_dataset_find_item (reloaded, "train", f->first_id));
   after = snapshot_tree (f->source);
@@ -1144,7 +1110,7 @@ test_dest_is_file (Fixture *f, gconstpointer data)
 {
   g_autofree char *contents = NULL;
 
-  write_text (f->dest, "precious", -1);
+  write_file (f->dest, "precious", -1);
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
                   PARTS (f->dest, "file"));
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest, "--overwrite"),
@@ -1159,7 +1125,7 @@ test_dest_not_empty (Fixture *f, gconstpointer data)
   g_autofree char *keep = g_build_filename (f->dest, "keep.txt", NULL);
 
   g_assert_cmpint (g_mkdir (f->dest, 0755), ==, 0);
-  write_text (keep, "mine", -1);
+  write_file (keep, "mine", -1);
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
                   PARTS (f->dest, "not empty"));
 }
@@ -1171,7 +1137,7 @@ test_dest_parent_is_file (Fixture *f, gconstpointer data)
   g_autofree char *below = g_build_filename (parent, "out", NULL);
   g_autofree char *contents = NULL;
 
-  write_text (parent, "precious", -1);
+  write_file (parent, "precious", -1);
   g_free (f->dest);
   f->dest = g_strdup (below);
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", below),
@@ -1243,7 +1209,7 @@ copy_image (Fixture    *f,
 
   g_assert_true (g_file_get_contents (f->first_image, &contents, &length, NULL));
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  write_text (to, contents, (gssize) length);
+  write_file (to, contents, (gssize) length);
 }
 
 /* An ImageNet tree ROOT/<label>/<image> with two images per label @labels
@@ -1305,7 +1271,7 @@ test_imagenet_non_images_mixed_in (Fixture *f, gconstpointer data)
   keep_first_image (f);
   make_imagenet (f, ARGS ("cat", "dog"), ARGS (NULL));
   readme = g_build_filename (f->source, "cat", "readme.txt", NULL);
-  write_text (readme, "not an image\n", -1);
+  write_file (readme, "not an image\n", -1);
 
   /* Not detected as ImageNet, which holds only images (as Datumaro
    * decides); the message names the file and the way out. */
@@ -1348,10 +1314,8 @@ test_imagenet_symlink_loops (Fixture *f, gconstpointer data)
                       "-o", f->dest), 0);
   if (run->status == 0)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(DmDataset) output = dm_dataset_load (f->dest, NULL, NULL, &error);
+      g_autoptr(DmDataset) output = load_dataset_ok (f->dest);
 
-      g_assert_no_error (error);
       g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 4);
     }
   else

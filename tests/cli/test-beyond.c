@@ -160,7 +160,7 @@ write_embeddings (Fixture *fixture, guint dim, const char *npy_name, char **npy,
       g_string_append_printf (lines, "%s/%s\n", dm_item_get_subset (item), dm_item_get_id (item));
     }
   *npy = write_npy (fixture->tmp, npy_name, 1, dict, rows, (gsize) N_ITEMS * dim * sizeof (float));
-  *ids = g_build_filename (fixture->tmp, "ids.txt", NULL);
+  *ids = path_in (fixture, "ids.txt");
   write_file (*ids, lines->str, -1);
 }
 
@@ -233,7 +233,7 @@ static void
 test_hash_embeddings_refused (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *npy = NULL, *ids = NULL;
-  g_autofree char *bad_ids = g_build_filename (fixture->tmp, "bad-ids.txt", NULL);
+  g_autofree char *bad_ids = path_in (fixture, "bad-ids.txt");
   g_autofree char *contents = NULL;
   g_autofree char *wrong_shape = NULL;
   g_auto(GStrv) lines = NULL;

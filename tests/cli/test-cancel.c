@@ -90,7 +90,7 @@ assert_sigint_stops (Fixture    *fixture,
                      const char *method,
                      const char *phase_line)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
+  g_autofree char *dest = path_in (fixture, "pruned");
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
@@ -153,7 +153,7 @@ static void
 test_uninterrupted_run_completes (Fixture       *fixture,
                                   gconstpointer  data)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "pruned", NULL);
+  g_autofree char *dest = path_in (fixture, "pruned");
   g_autofree char *expected = g_strdup_printf ("Kept %u of %u items", N_ITEMS / 2, N_ITEMS);
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "cluster_random", "-r", "0.5",
                                  "-o", dest, NULL);

@@ -13,17 +13,11 @@
 #include <dm.h>
 
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 
 #define N_SAMPLE_ITEMS 6
 
 typedef SourceFixture Fixture;
-
-static char *
-path_in (Fixture    *fixture,
-         const char *name)
-{
-  return g_build_filename (fixture->tmp, name, NULL);
-}
 
 /* A failed run: a non-zero @status, one line on stderr that starts with
  * the program's name and mentions @part, and no work begun (a run that
@@ -34,10 +28,7 @@ assert_refused_before_work (DmRun      *run,
                             const char *part)
 {
   g_assert_cmpint (run->status, ==, status);
-  if (strstr (run->err, part) == NULL)
-    g_error ("stderr lacks “%s”: %s", part, run->err);
-  g_assert_true (g_str_has_prefix (run->err, "dm"));
-  g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);
+  assert_one_line (run->err, part);
   g_assert_cmpstr (run->out, ==, "");
 }
 
@@ -140,20 +131,16 @@ edit_cached_keys (const char *source,
 {
   g_autofree char *cache = g_build_filename (source, "hash_key_meta", "hash_keys.json", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   JsonObject *root = load_json_object (parser, cache);
   JsonObject *keys = json_object_get_object_member (root, "hashkey");
   g_autoptr(GList) names = json_object_get_members (keys);
-  g_autoptr(GError) error = NULL;
 
   g_assert_cmpint (g_list_length (names), ==, N_SAMPLE_ITEMS);
   if (drop)
     json_object_remove_member (keys, names->data);
   if (age)
     json_object_set_string_member (root, "dm_hasher", "dm-image-key-1");
-  json_generator_set_root (generator, json_parser_get_root (parser));
-  g_assert_true (json_generator_to_file (generator, cache, &error));
-  g_assert_no_error (error);
+  write_json (cache, json_parser_get_root (parser));
 }
 
 /* `dm hash` on a SOURCE on read-only storage (as a dataset on a shared
@@ -195,10 +182,7 @@ test_hash_read_only_source (Fixture *fixture, gconstpointer data)
       assert_contains (cases[c].status == 0 ? run->out : run->err, cases[c].says);
       g_assert_null (strstr (run->out, "hashing"));
       if (cases[c].status != 0)
-        {
-          assert_contains (run->err, source);
-          g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);
-        }
+        assert_one_line (run->err, source);
       assert_tree_matches (before, source);
     }
 }
@@ -341,7 +325,6 @@ test_hash_advice_for_item_without_image (Fixture *fixture, gconstpointer data)
   g_autofree char *source = path_in (fixture, "point-cloud");
   g_autofree char *train = g_build_filename (source, "annotations", "train.json", NULL);
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonObject) point_cloud = json_object_new ();
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(DmRun) run = NULL;
@@ -353,8 +336,7 @@ test_hash_advice_for_item_without_image (Fixture *fixture, gconstpointer data)
   json_object_remove_member (item, "image");
   json_object_set_string_member (point_cloud, "path", "scan.pcd");
   json_object_set_object_member (item, "point_cloud", json_object_ref (point_cloud));
-  json_generator_set_root (generator, root);
-  g_assert_true (json_generator_to_file (generator, train, NULL));
+  write_json (train, root);
   before = snapshot_tree (source);
 
   run = dm_run (NULL, "hash", source, "-q", NULL);
@@ -373,20 +355,12 @@ static void
 test_hash_advice_for_imagenet (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *root = path_in (fixture, "imagenet");
-  g_autofree char *label_dir = g_build_filename (root, "cat", NULL);
-  g_autofree char *image = g_build_filename (label_dir, "a.jpg", NULL);
   g_autofree char *keys = path_in (fixture, "shard.json");
-  g_autofree char *jpeg = NULL;
   g_autofree char *expected = NULL;
-  g_autoptr(DmDataset) sample = dm_dataset_load (fixture->source, NULL, NULL, NULL);
   g_autoptr(DmRun) plain = NULL;
   g_autoptr(DmRun) shard = NULL;
-  gsize length;
 
-  g_assert_true (g_file_get_contents (dm_item_get_image_path (dm_dataset_get_item (sample, 0)),
-                                      &jpeg, &length, NULL));
-  g_assert_cmpint (g_mkdir_with_parents (label_dir, 0755), ==, 0);
-  g_assert_true (g_file_set_contents (image, jpeg, length, NULL));
+  write_imagenet_from_sample (fixture->source, root);
 
   plain = dm_run (NULL, "hash", root, "--threads", "2", "-q", NULL);
   g_assert_cmpint (plain->status, ==, 1);

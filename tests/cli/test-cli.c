@@ -7,29 +7,12 @@
 #include <dm.h>
 
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 #include "dm-pyrandom.h"
 
 #define N_SAMPLE_ITEMS 24
 
 typedef SourceFixture Fixture;
-
-static char *
-path_in (Fixture    *fixture,
-         const char *name)
-{
-  return g_build_filename (fixture->tmp, name, NULL);
-}
-
-/* The dataset at @path, which must load. */
-static DmDataset *
-load_dataset (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  DmDataset *dataset = dm_dataset_load (path, NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return dataset;
-}
 
 static void
 assert_failed_cleanly (Fixture    *fixture,
@@ -38,12 +21,7 @@ assert_failed_cleanly (Fixture    *fixture,
 {
   g_assert_cmpint (run->status, !=, 0);
   g_assert_cmpint (run->status, !=, -1);
-  if (strstr (run->err, message_part) == NULL)
-    g_error ("stderr lacks “%s”: %s", message_part, run->err);
-  /* One line, starting with the program's name. */
-  g_assert_true (g_str_has_prefix (run->err, "dm"));
-  g_assert_true (g_str_has_suffix (run->err, "\n"));
-  g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);
+  assert_one_line (run->err, message_part);
   /* No temporary output left behind. */
   g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
 }
@@ -86,8 +64,8 @@ test_prune_random (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (run->status, ==, 0);
   g_assert_nonnull (strstr (run->out, "Kept 12 of 24 items (train: "));
 
-  input = load_dataset (fixture->source);
-  output = load_dataset (dest);
+  input = load_dataset_ok (fixture->source);
+  output = load_dataset_ok (dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, k);
   g_assert_cmpuint (dm_dataset_get_n_labels (output), ==, dm_dataset_get_n_labels (input));
 
@@ -171,7 +149,7 @@ test_overwrite_replaces_destination (Fixture *fixture, gconstpointer data)
   run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-r", "0.25", "-o", dest,
                 "--overwrite", NULL);
   g_assert_cmpint (run->status, ==, 0);
-  output = load_dataset (dest);
+  output = load_dataset_ok (dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 6);
   g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
   g_assert_false (dir_has_entry_containing (fixture->tmp, ".old-"));
@@ -200,7 +178,7 @@ test_in_place_with_overwrite (Fixture *fixture, gconstpointer data)
   run = dm_run (NULL, "prune", copy, "-m", "random", "-r", "0.5", "--overwrite", NULL);
   g_assert_cmpint (run->status, ==, 0);
 
-  output = load_dataset (copy);
+  output = load_dataset_ok (copy);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 12);
   for (guint i = 0; i < 12; i++)
     g_assert_true (g_file_test (dm_item_get_image_path (dm_dataset_get_item (output, i)),
@@ -400,7 +378,7 @@ load_new_sample (Fixture     *fixture,
 {
   *path_out = path_in (fixture, name);
   make_sample (*path_out, n_items);
-  return load_dataset (*path_out);
+  return load_dataset_ok (*path_out);
 }
 
 /* A copy of the sample with one image missing and one truncated. */
@@ -463,7 +441,7 @@ test_skip_broken_lists_and_continues (Fixture *fixture, gconstpointer data)
   g_assert_nonnull (strstr (run->err, "truncated"));
 
   /* Half of the 22 readable items; none of the broken ones. */
-  output = load_dataset (fixture->dest);
+  output = load_dataset_ok (fixture->dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 11);
   for (guint i = 0; i < 11; i++)
     {
@@ -545,20 +523,10 @@ static void
 test_hash_refuses_imagenet (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *root = path_in (fixture, "imagenet");
-  g_autofree char *label_dir = g_build_filename (root, "cat", NULL);
-  g_autofree char *image = g_build_filename (label_dir, "a.jpg", NULL);
-  g_autofree char *jpeg = NULL;
   g_autoptr(GHashTable) before = NULL;
-  g_autoptr(DmDataset) sample = NULL;
   g_autoptr(DmRun) run = NULL;
-  gsize length;
 
-  /* A real JPEG from the sample, in an ImageNet folder. */
-  sample = dm_dataset_load (fixture->source, NULL, NULL, NULL);
-  g_assert_true (g_file_get_contents (dm_item_get_image_path (dm_dataset_get_item (sample, 0)),
-                                      &jpeg, &length, NULL));
-  g_assert_cmpint (g_mkdir_with_parents (label_dir, 0755), ==, 0);
-  g_assert_true (g_file_set_contents (image, jpeg, length, NULL));
+  write_imagenet_from_sample (fixture->source, root);
   before = snapshot_tree (root);
 
   /* ImageNet has no place for a key cache: dm hash says so and writes
@@ -595,19 +563,12 @@ static void
 test_help_lists_every_parameter (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(DmRun) run = dm_run (NULL, "prune", "--help", NULL);
-  DmPluginRegistry *registry = dm_plugin_registry_get_default ();
-  g_autoptr(DmTransform) prune = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(DmTransform) prune = create_transform ("prune");
   g_autofree GParamSpec **pspecs = NULL;
   g_autofree char *ratio_line = NULL;
   guint n_pspecs;
 
   g_assert_cmpint (run->status, ==, 0);
-  dm_plugin_registry_add_default_directories (registry);
-  dm_plugin_registry_load (registry);
-  prune = dm_plugin_registry_create_transform (registry, "prune", &error);
-  g_assert_no_error (error);
-
   pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (prune), &n_pspecs);
   g_assert_cmpuint (n_pspecs, >, 10);
   for (guint p = 0; p < n_pspecs; p++)
@@ -768,15 +729,12 @@ test_warning_is_one_clean_line (Fixture *fixture, gconstpointer data)
   g_autoptr(JsonNode) root = read_json (train);
   JsonObject *item = json_array_get_object_element (json_object_get_array_member (json_node_get_object (root), "items"), 0);
   JsonObject *annotation = json_array_get_object_element (json_object_get_array_member (item, "annotations"), 0);
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *expected = NULL;
   const char *quiet[] = { NULL, "-q" };
 
   json_object_set_int_member (annotation, "label_id", 99);
-  json_generator_set_root (generator, root);
-  g_assert_true (json_generator_to_file (generator, train, NULL));
-  g_hash_table_unref (fixture->source_before);
-  fixture->source_before = snapshot_tree (fixture->source);
+  write_json (train, root);
+  source_fixture_guard (fixture);
   expected = g_strdup_printf ("dm: warning: %s: items[0] (id “%s”): label_id 99 is outside the dataset's "
                               "%u labels; kept as it is\n", train, json_object_get_string_member (item, "id"),
                               json_array_get_length (json_object_get_array_member (
@@ -823,10 +781,8 @@ prune_with_clusters (DmDataset   *input,
                      int          clusters,
                      GError     **error)
 {
-  g_autoptr(DmTransform) prune = dm_plugin_registry_create_transform (dm_plugin_registry_get_default (),
-                                                                      "prune", error);
+  g_autoptr(DmTransform) prune = create_transform ("prune");
 
-  g_assert_nonnull (prune);
   g_assert_true (dm_transform_set_parameter_from_string (prune, "method", method, error));
   if (clusters >= 0)
     g_object_set (prune, "clusters", (guint) clusters, NULL);
@@ -843,10 +799,7 @@ test_unused_property_refused (Fixture *fixture, gconstpointer data)
   g_autoptr(DmDataset) output = NULL;
   g_autoptr(GError) error = NULL;
 
-  dm_plugin_registry_add_default_directories (dm_plugin_registry_get_default ());
-  dm_plugin_registry_load (dm_plugin_registry_get_default ());
-  input = dm_dataset_load (fixture->source, NULL, NULL, &error);
-  g_assert_no_error (error);
+  input = load_dataset_ok (fixture->source);
 
   output = prune_with_clusters (input, "centroid", 3, &error);
   g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT);

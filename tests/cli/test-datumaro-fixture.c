@@ -16,6 +16,7 @@
 #include <dm.h>
 
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 
 typedef SourceFixture Fixture;
 
@@ -107,7 +108,6 @@ test_one_item_per_subset (Fixture *fixture, gconstpointer data)
       g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", cases[c][0], "-r", "0.5",
                                      "-o", dest, "-q", clusters ? "--hash-type" : NULL, cases[c][1], NULL);
       g_autoptr(DmDataset) output = NULL;
-      g_autoptr(GError) error = NULL;
 
       if (run->status != 0)
         g_error ("%s: exit %d: %s", name, run->status, run->err);
@@ -115,8 +115,7 @@ test_one_item_per_subset (Fixture *fixture, gconstpointer data)
       g_assert_nonnull (strstr (run->err, "test.json"));
       g_assert_nonnull (strstr (run->err, "label_id 2"));
 
-      output = dm_dataset_load (dest, NULL, NULL, &error);
-      g_assert_no_error (error);
+      output = load_dataset_ok (dest);
       g_test_message ("%s: kept %u train, %u test", name, count_in_subset (output, "train"),
                       count_in_subset (output, "test"));
       g_assert_cmpuint (count_in_subset (output, "train"), ==, 1);
@@ -168,7 +167,7 @@ assert_label_methods_run (Fixture    *fixture,
 static void
 test_some_items_unlabelled (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *root = g_build_filename (fixture->tmp, "legacy-like", NULL);
+  g_autofree char *root = path_in (fixture, "legacy-like");
   const struct { const char *subset, *id, *labels; guint8 level; } items[] = {
     { "train", "a", "[0]", 40 }, { "train", "b", "[0, 1, 2, 3]", 100 },
     { "test", "c", "[1, 3]", 160 }, { "validation", "d", "[]", 220 },

@@ -29,8 +29,8 @@ prune_with_report (Fixture    *fixture,
                    const char *method,
                    JsonObject **json_report)
 {
-  g_autofree char *html_dir = g_build_filename (fixture->tmp, "report", NULL);
-  g_autofree char *json_path = g_build_filename (fixture->tmp, "report.json", NULL);
+  g_autofree char *html_dir = path_in (fixture, "report");
+  g_autofree char *json_path = path_in (fixture, "report.json");
   g_autofree char *index = g_build_filename (html_dir, "index.html", NULL);
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", method, "-r", "0.5",
                                  "-o", fixture->dest, "--report", json_path, "--report-html", html_dir, NULL);
@@ -114,8 +114,8 @@ static void
 test_clusters_without_json_report (Fixture       *fixture,
                                    gconstpointer  data)
 {
-  g_autofree char *html_dir = g_build_filename (fixture->tmp, "html-only", NULL);
-  g_autofree char *dest = g_build_filename (fixture->tmp, "html-only-out", NULL);
+  g_autofree char *html_dir = path_in (fixture, "html-only");
+  g_autofree char *dest = path_in (fixture, "html-only-out");
   g_autofree char *index = g_build_filename (html_dir, "index.html", NULL);
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "cluster_random", "-r", "0.5",
                                  "-o", dest, "--report-html", html_dir, NULL);
@@ -242,18 +242,15 @@ test_without_images (Fixture       *fixture,
       {
         g_autofree char *path = g_build_filename (annotations, files[f], NULL);
         g_autoptr(JsonParser) parser = json_parser_new ();
-        g_autoptr(JsonGenerator) generator = json_generator_new ();
         JsonArray *items;
 
         items = json_object_get_array_member (load_json_object (parser, path), "items");
         for (guint i = 0; i < json_array_get_length (items); i++)
           json_object_remove_member (json_array_get_object_element (items, i), "image");
-        json_generator_set_root (generator, json_parser_get_root (parser));
-        g_assert_true (json_generator_to_file (generator, path, NULL));
+        write_json (path, json_parser_get_root (parser));
       }
   }
-  g_hash_table_unref (fixture->source_before);
-  fixture->source_before = snapshot_tree (fixture->source);
+  source_fixture_guard (fixture);
 
   page = prune_with_report (fixture, "cluster_random", &report);
   assert_self_contained (page);
@@ -283,8 +280,7 @@ test_huge_image_placeholder (Fixture       *fixture,
   g_assert_nonnull (gdk_pixbuf_get_file_info (huge, &width, &height));
   g_assert_cmpint (width, ==, 20000);
   g_assert_cmpint (height, ==, 20000);
-  g_hash_table_unref (fixture->source_before);
-  fixture->source_before = snapshot_tree (fixture->source);
+  source_fixture_guard (fixture);
 
   page = prune_with_report (fixture, "random", &report);
   g_assert_cmpuint (count_occurrences (page, "no image: over 100 megapixels"), ==, 1);
@@ -313,7 +309,7 @@ static void
 test_refuses_existing_report (Fixture       *fixture,
                               gconstpointer  data)
 {
-  g_autofree char *html_dir = g_build_filename (fixture->tmp, "report", NULL);
+  g_autofree char *html_dir = path_in (fixture, "report");
   g_autofree char *index = g_build_filename (html_dir, "index.html", NULL);
   g_autofree char *contents = NULL;
 
@@ -467,9 +463,9 @@ test_in_browser (Fixture       *fixture,
                  gconstpointer  data)
 {
   g_autofree char *chromium = find_chromium ();
-  g_autofree char *profile = g_build_filename (fixture->tmp, "chromium-profile", NULL);
+  g_autofree char *profile = path_in (fixture, "chromium-profile");
   g_autofree char *index = g_build_filename (fixture->tmp, "report", "index.html", NULL);
-  g_autofree char *screenshot = g_build_filename (fixture->tmp, "report.png", NULL);
+  g_autofree char *screenshot = path_in (fixture, "report.png");
   g_autofree char *screenshot_arg = g_strdup_printf ("--screenshot=%s", screenshot);
   g_autofree char *dom = NULL;
   g_autofree char *page = NULL;

@@ -11,6 +11,7 @@
 
 #include "dm-image-key.h"
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 
 #define N_ITEMS 600
 #define N_LABELS 6
@@ -31,7 +32,6 @@ check_method (Fixture    *fixture,
                                  "--seed", "3", "-o", dest, "--report", report_path, "-q", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(DmDataset) output = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree guint *kept_per_cluster = NULL;
   JsonObject *report;
   JsonArray *clusters, *kept_items;
@@ -41,8 +41,7 @@ check_method (Fixture    *fixture,
   if (run->status != 0)
     g_error ("dm prune -m %s failed: %s", method, run->err);
 
-  output = dm_dataset_load (dest, NULL, NULL, &error);
-  g_assert_no_error (error);
+  output = load_dataset_ok (dest);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, expected_kept);
 
   report = load_json_object (parser, report_path);
@@ -120,8 +119,8 @@ test_entropy (Fixture *fixture, gconstpointer data)
 static void
 test_clusters_parameter (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *dest = g_build_filename (fixture->tmp, "k4", NULL);
-  g_autofree char *report_path = g_build_filename (fixture->tmp, "k4.json", NULL);
+  g_autofree char *dest = path_in (fixture, "k4");
+  g_autofree char *report_path = path_in (fixture, "k4.json");
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "cluster_random",
                                  "--clusters", "4", "-o", dest, "--report", report_path, "-q", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -161,19 +160,17 @@ test_same_seed_same_choice (Fixture *fixture, gconstpointer data)
 static void
 test_hashed_dataset_decodes_nothing (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *sample = g_build_filename (fixture->tmp, "sample", NULL);
-  g_autofree char *report_path = g_build_filename (fixture->tmp, "pruned.json", NULL);
+  g_autofree char *sample = path_in (fixture, "sample");
+  g_autofree char *report_path = path_in (fixture, "pruned.json");
   g_autofree char *cache_file = g_build_filename (sample, "hash_key_meta", "hash_keys.json", NULL);
   g_autoptr(DmRun) prune = NULL;
   g_autoptr(DmRun) unhashed = NULL;
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
 
   make_hashed_sample (sample, 20);
 
-  dataset = dm_dataset_load (sample, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dataset = load_dataset_ok (sample);
   g_assert_cmpstr (dm_dataset_get_hash_key_origin (dataset), ==, DM_IMAGE_KEY_VERSION);
   for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
     {
@@ -217,8 +214,8 @@ relabel_cache (const char *cache_file,
 static void
 test_older_key_version_is_recomputed (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *sample = g_build_filename (fixture->tmp, "sample", NULL);
-  g_autofree char *report_path = g_build_filename (fixture->tmp, "pruned.json", NULL);
+  g_autofree char *sample = path_in (fixture, "sample");
+  g_autofree char *report_path = path_in (fixture, "pruned.json");
   g_autofree char *cache_file = g_build_filename (sample, "hash_key_meta", "hash_keys.json", NULL);
   g_autofree char *cache_text = NULL;
   g_autoptr(DmRun) prune = NULL;

@@ -7,6 +7,7 @@
 #include <dm.h>
 
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 
 #define N_SAMPLE_ITEMS 24
 
@@ -104,10 +105,8 @@ test_refused_before_loading (void)
       g_assert_no_error (error);
 
       g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 2);
-      if (strstr (err, cases[c].message_part) == NULL)
-        g_error ("case %u: stderr lacks “%s”: %s", c, cases[c].message_part, err);
+      assert_one_line (err, cases[c].message_part);
       g_assert_null (strstr (err, "default.json"));
-      g_assert_true (strchr (err, '\n') == err + strlen (err) - 1);
       g_assert_cmpstr (out, ==, "");
       g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
     }
@@ -211,12 +210,8 @@ test_report_common_members (Fixture *fixture, gconstpointer data)
   GType method_type;
   const char *common[] = { "method", "ratio", "seed", "parameters", "items", "kept", "subsets",
                            "seconds", "kept_items", DM_TRANSFORM_REPORT_HOST_SECONDS };
-  g_autoptr(DmTransform) prune = NULL;
+  g_autoptr(DmTransform) prune = create_transform ("prune");
 
-  dm_plugin_registry_add_default_directories (dm_plugin_registry_get_default ());
-  dm_plugin_registry_load (dm_plugin_registry_get_default ());
-  prune = dm_plugin_registry_create_transform (dm_plugin_registry_get_default (), "prune", NULL);
-  g_assert_nonnull (prune);
   method_type = G_PARAM_SPEC_VALUE_TYPE (g_object_class_find_property (G_OBJECT_GET_CLASS (prune), "method"));
   methods = g_type_class_ref (method_type);
   g_assert_cmpuint (methods->n_values, >=, 8);
@@ -268,10 +263,10 @@ test_report_common_members (Fixture *fixture, gconstpointer data)
 static void
 test_report_parameters_as_set (Fixture *fixture, gconstpointer data)
 {
-  g_autofree char *dedup_dest = g_build_filename (fixture->tmp, "dedup", NULL);
-  g_autofree char *dedup_path = g_build_filename (fixture->tmp, "dedup.json", NULL);
-  g_autofree char *ndr_dest = g_build_filename (fixture->tmp, "ndr", NULL);
-  g_autofree char *ndr_path = g_build_filename (fixture->tmp, "ndr.json", NULL);
+  g_autofree char *dedup_dest = path_in (fixture, "dedup");
+  g_autofree char *dedup_path = path_in (fixture, "dedup.json");
+  g_autofree char *ndr_dest = path_in (fixture, "ndr");
+  g_autofree char *ndr_path = path_in (fixture, "ndr.json");
   g_autoptr(DmRun) dedup = dm_run (NULL, "prune", fixture->source, "-m", "dedup", "--clusters", "3",
                                    "--param", "stratify=true", "--param", "dedup-threshold=0.2",
                                    "-o", dedup_dest, "--report", dedup_path, "-q", NULL);
@@ -395,7 +390,7 @@ static void
 test_check_parameters_api (void)
 {
   g_autoptr(DmTransform) plain = g_object_new (test_plain_get_type (), NULL);
-  g_autoptr(DmTransform) prune = NULL;
+  g_autoptr(DmTransform) prune = create_transform ("prune");
   g_autoptr(DmDataset) empty = dm_dataset_new ();
   g_autoptr(DmDataset) output = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -404,10 +399,6 @@ test_check_parameters_api (void)
   g_assert_true (dm_transform_check_parameters (plain, &error));
   g_assert_no_error (error);
 
-  dm_plugin_registry_add_default_directories (dm_plugin_registry_get_default ());
-  dm_plugin_registry_load (dm_plugin_registry_get_default ());
-  prune = dm_plugin_registry_create_transform (dm_plugin_registry_get_default (), "prune", &error);
-  g_assert_no_error (error);
   g_assert_true (dm_transform_set_parameter_from_string (prune, "method", "query_clust", &error));
   g_assert_true (dm_transform_check_parameters (prune, &error));
   g_assert_no_error (error);

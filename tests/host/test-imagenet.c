@@ -14,6 +14,7 @@
 #include <dm.h>
 
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 
 /* Writes ROOT/<relative>: a small PPM whose pixel tells the files apart
  * (the reader never decodes it; any bytes would do). */
@@ -201,8 +202,7 @@ test_subset_dirs (void)
   g_assert_no_error (error);
   g_assert_cmpstr (format, ==, "imagenet_with_subset_dirs");
 
-  dataset = dm_dataset_load (root, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dataset = load_dataset_ok (root);
   g_assert_cmpstr (dm_dataset_get_format (dataset), ==, "imagenet_with_subset_dirs");
   subsets = dm_dataset_get_subsets (dataset);
   g_assert_cmpstr (subsets[0], ==, "Val");
@@ -288,6 +288,24 @@ assert_detected (const char         *root,
     assert_error_mentions (error, parts[p]);
 }
 
+/* dm_dataset_load() of @root as @format (NULL: detected) fails with the
+ * DmError @code (-1: with any error), which mentions every one of @parts. */
+static void
+assert_load_fails (const char         *root,
+                   const char         *format,
+                   int                 code,
+                   const char * const *parts)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) dataset = dm_dataset_load (root, format, NULL, &error);
+
+  g_assert_null (dataset);
+  if (code >= 0)
+    g_assert_error (error, DM_ERROR, code);
+  for (guint p = 0; parts[p] != NULL; p++)
+    assert_error_mentions (error, parts[p]);
+}
+
 /* A fresh folder @name under @base with the files @relatives. */
 static char *
 tree (const char         *base,
@@ -319,65 +337,57 @@ static void
 test_detection (void)
 {
   g_autofree char *base = make_temp_dir ();
-  g_autofree char *root = NULL;
+  const struct
+  {
+    const char *name;
+    const char * const *files;
+    const char *format;            /* NULL: none, an error naming @parts */
+    const char * const *parts;
+  } cases[] = {
+    /* Images only: ImageNet, a plain folder of images included. */
+    { "flat", FILES ("cat/a.jpg", "b.png"), "imagenet", NULL },
+    /* Subset folders are told by a train, val or test folder (any case)
+     * that is an ImageNet tree itself. */
+    { "subsets", FILES ("TEST/cat/a.jpg", "holdout/dog/b.jpg"), "imagenet_with_subset_dirs", NULL },
+    /* A train folder that is no ImageNet tree of its own (a folder
+     * "images" marks another format) is a label, not a subset. */
+    { "train-label", FILES ("train/images/a.jpg", "dog/b.jpg"), "imagenet", NULL },
+    /* Any file but an image, hidden ones included, rules ImageNet out. */
+    { "readme", FILES ("cat/a.jpg", "cat/readme.txt"), NULL, FILES ("cat/readme.txt", "-f imagenet") },
+    { "ds-store", FILES ("cat/a.jpg", ".DS_Store"), NULL, FILES (".DS_Store") },
+    { "gif", FILES ("cat/a.jpg", "cat/b.gif"), NULL, FILES ("b.gif") },
+    /* A top-level folder images, labels, annotations or instances marks
+     * another format. */
+    { "yolo-like", FILES ("Images/a.jpg", "cat/b.jpg"), NULL, FILES ("“Images”") },
+    /* The folder above a dataset: the error names the dataset in it. */
+    { "above", FILES ("inner/annotations/train.json", "inner/images/train/a.jpg"),
+      NULL, FILES ("above/inner in it is a Datumaro dataset") },
+    /* An image only deeper than Datumaro looks. */
+    { "too-deep", FILES ("a/b/c/d/e/f/g/h/i/j/k/deep.jpg"), NULL, FILES ("annotations/*.json") },
+  };
 
-  /* Images only: ImageNet, a plain folder of images included. */
-  root = tree (base, "flat", FILES ("cat/a.jpg", "b.png"));
-  assert_detected (root, "imagenet", NULL);
-  g_clear_pointer (&root, g_free);
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *root = tree (base, cases[c].name, cases[c].files);
 
-  /* Subset folders are told by a train, val or test folder (any case)
-   * that is an ImageNet tree itself. */
-  root = tree (base, "subsets", FILES ("TEST/cat/a.jpg", "holdout/dog/b.jpg"));
-  assert_detected (root, "imagenet_with_subset_dirs", NULL);
-  g_clear_pointer (&root, g_free);
+      assert_detected (root, cases[c].format, cases[c].parts);
+    }
 
-  /* A train folder that is no ImageNet tree of its own (a folder "images"
-   * marks another format) is a label, not a subset. */
-  root = tree (base, "train-label", FILES ("train/images/a.jpg", "dog/b.jpg"));
-  assert_detected (root, "imagenet", NULL);
-  g_clear_pointer (&root, g_free);
+  /* No image at all, only an empty label folder. */
+  {
+    g_autofree char *root = tree (base, "nothing", NONE);
 
-  /* Any file but an image, hidden ones included, rules ImageNet out. */
-  root = tree (base, "readme", FILES ("cat/a.jpg", "cat/readme.txt"));
-  assert_detected (root, NULL, FILES ("cat/readme.txt", "-f imagenet"));
-  g_clear_pointer (&root, g_free);
-  root = tree (base, "ds-store", FILES ("cat/a.jpg", ".DS_Store"));
-  assert_detected (root, NULL, FILES (".DS_Store"));
-  g_clear_pointer (&root, g_free);
-  root = tree (base, "gif", FILES ("cat/a.jpg", "cat/b.gif"));
-  assert_detected (root, NULL, FILES ("b.gif"));
-  g_clear_pointer (&root, g_free);
-
-  /* A top-level folder images, labels, annotations or instances marks
-   * another format. */
-  root = tree (base, "yolo-like", FILES ("Images/a.jpg", "cat/b.jpg"));
-  assert_detected (root, NULL, FILES ("“Images”"));
-  g_clear_pointer (&root, g_free);
-
-  /* The folder above a dataset: the error names the dataset in it. */
-  root = tree (base, "above", FILES ("inner/annotations/train.json", "inner/images/train/a.jpg"));
-  assert_detected (root, NULL, FILES ("above/inner in it is a Datumaro dataset"));
-  g_clear_pointer (&root, g_free);
-
-  /* No image at all, or only deeper than Datumaro looks. */
-  root = tree (base, "nothing", NONE);
-  put_dir (root, "cat");
-  assert_detected (root, NULL, FILES ("annotations/*.json"));
-  g_clear_pointer (&root, g_free);
-  root = tree (base, "too-deep", FILES ("a/b/c/d/e/f/g/h/i/j/k/deep.jpg"));
-  assert_detected (root, NULL, FILES ("annotations/*.json"));
-  g_clear_pointer (&root, g_free);
+    put_dir (root, "cat");
+    assert_detected (root, NULL, FILES ("annotations/*.json"));
+  }
 
   /* Datumaro wins over images in label-like folders. */
-  root = tree (base, "datumaro", FILES ("images/default/a.jpg"));
   {
-    g_autofree char *annotations = g_build_filename (root, "annotations", "default.json", NULL);
+    g_autofree char *root = tree (base, "datumaro", FILES ("images/default/a.jpg"));
 
-    write_file (annotations, "{\"items\": []}", -1);
+    write_text_in (root, "annotations/default.json", "{\"items\": []}");
+    assert_detected (root, "datumaro", NULL);
   }
-  assert_detected (root, "datumaro", NULL);
-  g_clear_pointer (&root, g_free);
 
   remove_tree (base);
 }
@@ -450,7 +460,6 @@ test_imagenet_txt_read (void)
   g_autofree char *base = make_temp_dir ();
   g_autofree char *root = tree (base, "ok", FILES ("images/a.png", "images/c.jpg"));
   g_autoptr(DmDataset) dataset = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *image = g_build_filename (root, "images", "sub", "b.jpeg", NULL);
   const char *labels[] = { "cat", "dog", "big bird", NULL };
   const ExpectedItem expected[] = {
@@ -474,8 +483,7 @@ test_imagenet_txt_read (void)
   write_text_in (root, "train.txt", "a.jpg 0\n\"my image\".png 1 2\n  sub/b.jpeg  \na.png 2\n");
   write_text_in (root, "val.txt", "c.jpg 1\n");
 
-  dataset = dm_dataset_load (root, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dataset = load_dataset_ok (root);
   g_assert_cmpstr (dm_dataset_get_format (dataset), ==, "imagenet_txt");
   /* "my image" has two labels: checked here, the rest below. */
   ids = dm_item_get_labels (dm_dataset_get_item (dataset, 1), &n_ids);
@@ -507,12 +515,7 @@ test_imagenet_txt_read (void)
 
       write_text_in (bad_root, "synsets.txt", "cat\ndog\n");
       write_file (list, bad[b][0], -1);
-      dataset = dm_dataset_load (bad_root, "imagenet_txt", NULL, &error);
-      g_assert_null (dataset);
-      g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
-      assert_error_mentions (error, list);
-      assert_error_mentions (error, bad[b][1]);
-      g_clear_error (&error);
+      assert_load_fails (bad_root, "imagenet_txt", DM_ERROR_INVALID_DATA, FILES (list, bad[b][1]));
     }
 
   /* The label list: there, and every name once. */
@@ -521,20 +524,11 @@ test_imagenet_txt_read (void)
     g_autofree char *twice = tree (base, "twice", FILES ("images/a.jpg"));
 
     write_text_in (no_labels, "train.txt", "a.jpg 0\n");
-    dataset = dm_dataset_load (no_labels, NULL, NULL, &error);
-    g_assert_null (dataset);
-    g_assert_error (error, DM_ERROR, DM_ERROR_NOT_FOUND);
-    assert_error_mentions (error, "synsets.txt");
-    g_clear_error (&error);
+    assert_load_fails (no_labels, NULL, DM_ERROR_NOT_FOUND, FILES ("synsets.txt"));
 
     write_text_in (twice, "train.txt", "a.jpg 0\n");
     write_text_in (twice, "synsets.txt", "cat\ndog\ncat\n");
-    dataset = dm_dataset_load (twice, NULL, NULL, &error);
-    g_assert_null (dataset);
-    g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
-    assert_error_mentions (error, "line 3");
-    g_clear_error (&error);
-
+    assert_load_fails (twice, NULL, DM_ERROR_INVALID_DATA, FILES ("line 3"));
   }
 
   /* Forced on a folder without any list. */
@@ -542,11 +536,7 @@ test_imagenet_txt_read (void)
     g_autofree char *no_list = tree (base, "no-list", FILES ("images/a.jpg"));
 
     write_text_in (no_list, "synsets.txt", "cat\n");
-    dataset = dm_dataset_load (no_list, "imagenet_txt", NULL, &error);
-    g_assert_null (dataset);
-    g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
-    assert_error_mentions (error, no_list);
-    g_clear_error (&error);
+    assert_load_fails (no_list, "imagenet_txt", DM_ERROR_INVALID_DATA, FILES (no_list));
   }
 
   remove_tree (base);
@@ -571,27 +561,14 @@ test_forced_and_bad_paths (void)
   g_clear_object (&dataset);
 
   /* An unknown format name, a missing path, a file. */
-  dataset = dm_dataset_load (nothing, "imagenet-txt", NULL, &error);
-  g_assert_null (dataset);
-  g_assert_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT);
-  assert_error_mentions (error, "imagenet-txt");
-  assert_error_mentions (error, "imagenet_with_subset_dirs, imagenet_txt");
-  g_clear_error (&error);
-
-  dataset = dm_dataset_load (missing, NULL, NULL, &error);
-  g_assert_null (dataset);
-  g_assert_error (error, DM_ERROR, DM_ERROR_NOT_FOUND);
-  assert_error_mentions (error, missing);
-  g_clear_error (&error);
+  assert_load_fails (nothing, "imagenet-txt", DM_ERROR_UNKNOWN_FORMAT,
+                     FILES ("imagenet-txt", "imagenet_with_subset_dirs, imagenet_txt"));
+  assert_load_fails (missing, NULL, DM_ERROR_NOT_FOUND, FILES (missing));
   format = dm_dataset_detect_format (missing, &error);
   g_assert_error (error, DM_ERROR, DM_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
-  dataset = dm_dataset_load (file, "imagenet_with_subset_dirs", NULL, &error);
-  g_assert_null (dataset);
-  g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT);
-  assert_error_mentions (error, file);
-  g_clear_error (&error);
+  assert_load_fails (file, "imagenet_with_subset_dirs", DM_ERROR_INVALID_ARGUMENT, FILES (file));
 
   /* A folder that cannot be read is an error naming it, not a quiet loss
    * (root reads everything: nothing to check then). */
@@ -601,10 +578,7 @@ test_forced_and_bad_paths (void)
       g_autofree char *locked = g_build_filename (locked_root, "dog", NULL);
 
       g_assert_cmpint (g_chmod (locked, 0), ==, 0);
-      dataset = dm_dataset_load (locked_root, "imagenet", NULL, &error);
-      g_assert_null (dataset);
-      assert_error_mentions (error, locked);
-      g_clear_error (&error);
+      assert_load_fails (locked_root, "imagenet", -1, FILES (locked));
       g_assert_cmpint (g_chmod (locked, 0755), ==, 0);
     }
 
@@ -636,8 +610,7 @@ test_datumaro_assets (void)
   format = dm_dataset_detect_format (flat, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (format, ==, "imagenet");
-  dataset = dm_dataset_load (flat, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dataset = load_dataset_ok (flat);
   {
     const ExpectedItem expected[] = {
       { "default", "no_label:label_0_2", NULL, "label_0_2.jpg" },
@@ -654,8 +627,7 @@ test_datumaro_assets (void)
   format = dm_dataset_detect_format (subsets, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (format, ==, "imagenet_with_subset_dirs");
-  dataset = dm_dataset_load (subsets, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dataset = load_dataset_ok (subsets);
   {
     ExpectedItem expected[12];
 
@@ -719,8 +691,7 @@ assert_pruned_copy (const char *source,
   guint n_checked = 0;
 
   g_assert_no_error (error);
-  output = dm_dataset_load (dest, NULL, NULL, &error);
-  g_assert_no_error (error);
+  output = load_dataset_ok (dest);
   g_assert_cmpstr (dm_dataset_get_format (output), ==, "datumaro");
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, dm_dataset_get_n_items (input));
 
@@ -806,8 +777,7 @@ test_save_as_datumaro (void)
   g_autofree char *text = NULL;
 
   put_files (source, FILES ("top.jpg", "cat/tabby/c1.jpg", "dog/d1.jpg"));
-  dataset = dm_dataset_load (source, NULL, NULL, &error);
-  g_assert_no_error (error);
+  dataset = load_dataset_ok (source);
   dm_item_set_image_size (dm_dataset_find_item (dataset, "default", "dog:d1"), 1, 1);
 
   dm_dataset_save (dataset, dest, DM_SAVE_NONE, NULL, &error);

@@ -8,6 +8,7 @@
 
 #include "dm-error.h"
 #include "dm-plugin-registry.h"
+#include "dm-file-tree-private.h"
 
 /**
  * DmPluginRegistry:
@@ -185,13 +186,6 @@ dm_plugin_registry_load (DmPluginRegistry *self)
   g_mutex_unlock (&self->lock);
 }
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
 /**
  * dm_plugin_registry_list_transforms:
  * @self: the registry
@@ -211,7 +205,7 @@ dm_plugin_registry_list_transforms (DmPluginRegistry *self)
   point = g_io_extension_point_lookup (DM_TRANSFORM_EXTENSION_POINT_NAME);
   for (GList *l = g_io_extension_point_get_extensions (point); l != NULL; l = l->next)
     g_ptr_array_add (names, g_strdup (g_io_extension_get_name (l->data)));
-  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_sort (names, dm_compare_names);
 
   return (GStrv) g_ptr_array_steal (names, NULL);
 }

@@ -9,6 +9,7 @@
 
 #include "dm-datumaro-private.h"
 #include "dm-error.h"
+#include "dm-file-tree-private.h"
 
 /* Whether @dir has a folder named @name. */
 static gboolean
@@ -18,13 +19,6 @@ has_folder (const char *dir,
   g_autofree char *path = g_build_filename (dir, name, NULL);
 
   return g_file_test (path, G_FILE_TEST_IS_DIR);
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
 /* Adds to @found the folders below @dir, down to @depth levels, that hold a
@@ -42,7 +36,7 @@ find_datasets (const char *dir,
   while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
     if (name[0] != '.')
       g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_sort (names, dm_compare_names);
   for (guint i = 0; i < names->len; i++)
     {
       g_autofree char *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);

@@ -18,6 +18,7 @@
 #include "dm-error.h"
 #include "dm-in-place-private.h"
 #include "dm-json-stream.h"
+#include "dm-file-tree-private.h"
 
 /* What a member of an object is, as far as the reader cares. */
 typedef enum {
@@ -997,13 +998,6 @@ out:
   return ok;
 }
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
 /* The subset names of DIR/annotations/ (*.json), sorted. Datumaro takes the
  * files in directory order, which is arbitrary; sorted makes item order,
  * and so the seeded selections, the same on every machine. */
@@ -1034,7 +1028,7 @@ list_subsets (const char  *annotations_dir,
         continue;
       g_ptr_array_add (subsets, g_strndup (name, strlen (name) - strlen (".json")));
     }
-  g_ptr_array_sort (subsets, compare_names);
+  g_ptr_array_sort (subsets, dm_compare_names);
   if (subsets->len == 0)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,

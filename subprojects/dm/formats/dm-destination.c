@@ -44,13 +44,6 @@ static const char * const dataset_entries[] = {
   DM_DATUMARO_VIDEOS_DIR, DM_HASH_KEY_CACHE_DIR, NULL
 };
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
 /* The first entry of the non-empty directory @path that no Datumaro
  * dataset has at its top level (any entry when it has no annotations/
  * *.json), or %NULL. */
@@ -69,7 +62,7 @@ first_foreign_entry (const char *path)
       g_ptr_array_add (names, g_strdup (name));
   if (names->len == 0)
     return NULL;
-  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_sort (names, dm_compare_names);
   return g_strdup (g_ptr_array_index (names, 0));
 }
 

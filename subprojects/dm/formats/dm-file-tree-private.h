@@ -1,6 +1,7 @@
-/* dm-file-tree-private.h: deleting a tree, locking a directory,
- * checking a dataset's relative paths, whether a path is below a
- * directory, replacing a file atomically (dm-file-tree.c). Not installed:
+/* dm-file-tree-private.h: the order names are listed in, deleting a
+ * tree, locking a directory, checking a dataset's relative paths, whether
+ * a path is below a directory, replacing a file atomically
+ * (dm-file-tree.c). Not installed:
  * libdm, the dm command (its staged outputs) and the HTML report (where
  * it may be written) share it.
  *
@@ -27,6 +28,11 @@ G_BEGIN_DECLS
     g_set_error ((error), G_IO_ERROR, g_io_error_from_errno (saved_errno_), (format), (path), \
                  g_strerror (saved_errno_)); \
   } G_STMT_END
+
+/* For g_ptr_array_sort() of names (of files, items, transforms): byte
+ * order, which is the same on every machine, as a directory's is not. */
+int       dm_compare_names           (gconstpointer  a,
+                                      gconstpointer  b);
 
 gboolean  dm_remove_tree             (const char    *path,
                                       GError       **error);

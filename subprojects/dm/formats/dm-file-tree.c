@@ -93,6 +93,13 @@ dm_path_is_below (const char *path,
   return g_file_has_prefix (path_file, directory_file) && !g_file_equal (path_file, directory_file);
 }
 
+int
+dm_compare_names (gconstpointer a,
+                  gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 /* The real path of @path, or of its nearest existing ancestor followed by
  * the rest, so paths that do not exist yet compare too: the directory the
  * checks look at, and the one a save replaces (a symbolic link to a

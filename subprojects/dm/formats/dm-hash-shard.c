@@ -30,6 +30,7 @@
 
 #include "dm.h"
 #include "dm-datumaro-private.h"
+#include "dm-file-tree-private.h"
 
 #define MEMBER_SHARD "dm_shard"
 #define MEMBER_DATASET "dm_dataset"
@@ -105,13 +106,6 @@ dm_hash_shard_of (DmItem *item,
   return shard_of_name (name, count);
 }
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(char * const *) a, *(char * const *) b);
-}
-
 /**
  * dm_hash_shard_dataset_identity:
  * @dataset: a dataset
@@ -130,7 +124,7 @@ dm_hash_shard_dataset_identity (DmDataset *dataset)
 
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (names, item_name (dm_dataset_get_item (dataset, i)));
-  g_ptr_array_sort (names, compare_names);
+  g_ptr_array_sort (names, dm_compare_names);
   for (guint i = 0; i < n; i++)
     {
       g_checksum_update (checksum, g_ptr_array_index (names, i), -1);

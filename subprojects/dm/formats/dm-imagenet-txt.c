@@ -145,13 +145,6 @@ is_list (const char *path)
     }
 }
 
-static int
-compare_paths (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
 /* The lists in @path: its *.txt files but synsets.txt (hidden ones left
  * out, as Datumaro's glob does), in byte order. */
 static GPtrArray *
@@ -174,7 +167,7 @@ list_files (const char  *path,
       if (g_file_test (file, G_FILE_TEST_IS_REGULAR))
         g_ptr_array_add (files, g_steal_pointer (&file));
     }
-  g_ptr_array_sort (files, compare_paths);
+  g_ptr_array_sort (files, dm_compare_names);
   return g_steal_pointer (&files);
 }
 

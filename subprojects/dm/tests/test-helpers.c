@@ -235,17 +235,14 @@ remove_tree (const char *path)
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
+/* Ends the top-level object @builder is in and writes it to @path. */
 static void
-write_json (JsonBuilder *builder,
-            const char  *path)
+write_built_json (JsonBuilder *builder,
+                  const char  *path)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = json_builder_get_root (json_builder_end_object (builder));
 
-  json_generator_set_root (generator, root);
-  json_generator_to_file (generator, path, &error);
-  g_assert_no_error (error);
+  write_json (path, root);
 }
 
 /* A Datumaro dataset of items with a label and no image, whose keys sit in
@@ -362,13 +359,11 @@ write_keys_dataset (const char *dir,
           json_builder_end_array (cache);
         }
       json_builder_end_array (doc);
-      json_builder_end_object (doc);
-      write_json (doc, path);
+      write_built_json (doc, path);
     }
 
   json_builder_end_object (cache);
-  json_builder_end_object (cache);
-  write_json (cache, keys_path);
+  write_built_json (cache, keys_path);
 }
 
 void
@@ -414,10 +409,9 @@ write_sample_hash_keys (const char *dataset)
         }
     }
   json_builder_end_object (cache);
-  json_builder_end_object (cache);
 
   g_assert_cmpint (g_mkdir_with_parents (meta, 0755), ==, 0);
-  write_json (cache, keys_path);
+  write_built_json (cache, keys_path);
 }
 
 JsonObject *
@@ -441,10 +435,17 @@ source_fixture_init (SourceFixture *fixture,
   fixture->source_before = NULL;
 }
 
+char *
+path_in (SourceFixture *fixture,
+         const char    *name)
+{
+  return g_build_filename (fixture->tmp, name, NULL);
+}
+
 void
 source_fixture_guard (SourceFixture *fixture)
 {
-  g_assert_null (fixture->source_before);
+  g_clear_pointer (&fixture->source_before, g_hash_table_unref);
   fixture->source_before = snapshot_tree (fixture->source);
 }
 
@@ -559,6 +560,15 @@ write_png_declaring (const char *path,
   write_file (path, (const char *) png->data, png->len);
 }
 
+void
+write_json (const char *path,
+            JsonNode   *node)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  write_file (path, text, -1);
+}
+
 JsonNode *
 read_json (const char *path)
 {
@@ -590,6 +600,17 @@ assert_contains (const char *text,
 {
   if (strstr (text, part) == NULL)
     g_error ("“%.300s” lacks “%s”", text, part);
+}
+
+void
+assert_one_line (const char *err,
+                 const char *part)
+{
+  if (part != NULL)
+    assert_contains (err, part);
+  g_assert_true (g_str_has_prefix (err, "dm"));
+  if (strchr (err, '\n') != err + strlen (err) - 1)
+    g_error ("not one line: “%.300s”", err);
 }
 
 void

@@ -73,7 +73,11 @@ typedef struct
  * caller writes the dataset. */
 void        source_fixture_init      (SourceFixture *fixture,
                                       const char    *source_name);
-/* Snapshots the dataset as written, for the tear-down to compare. */
+/* @name in the fixture's directory @tmp, beside @source. */
+char       *path_in                  (SourceFixture *fixture,
+                                      const char    *name);
+/* Snapshots the dataset as it is, for the tear-down to compare: as
+ * written, or again once the test changed it on purpose. */
 void        source_fixture_guard     (SourceFixture *fixture);
 void        source_fixture_tear_down (SourceFixture *fixture,
                                       gconstpointer  data);
@@ -163,6 +167,9 @@ void        write_png_declaring (const char *path,
 
 /* Parses the JSON file @path, asserting it parses. */
 JsonNode   *read_json         (const char *path);
+/* Writes @node to @path as compact JSON text, creating its directories. */
+void        write_json        (const char *path,
+                               JsonNode   *node);
 
 /* How many times @part occurs in @text, not overlapping. */
 guint       count_occurrences (const char *text,
@@ -170,6 +177,12 @@ guint       count_occurrences (const char *text,
 
 /* Asserts that @text contains @part. */
 void        assert_contains   (const char *text,
+                               const char *part);
+
+/* Asserts that @err, what dm wrote to standard error, is one line in its
+ * own voice ("dm" first, its only newline last) and, unless @part is
+ * NULL, that it contains @part. */
+void        assert_one_line   (const char *err,
                                const char *part);
 
 /* Writes @json as the annotations of subset @subset of the Datumaro

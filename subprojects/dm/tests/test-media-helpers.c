@@ -36,6 +36,36 @@ load_dataset_ok (const char *path)
   return dataset;
 }
 
+DmTransform *
+create_transform (const char *name)
+{
+  DmPluginRegistry *registry = dm_plugin_registry_get_default ();
+  g_autoptr(GError) error = NULL;
+  DmTransform *transform;
+
+  dm_plugin_registry_add_default_directories (registry);
+  dm_plugin_registry_load (registry);
+  transform = dm_plugin_registry_create_transform (registry, name, &error);
+  g_assert_no_error (error);
+  return transform;
+}
+
+void
+write_imagenet_from_sample (const char *sample,
+                            const char *root)
+{
+  g_autoptr(DmDataset) dataset = load_dataset_ok (sample);
+  g_autofree char *label_dir = g_build_filename (root, "cat", NULL);
+  g_autofree char *image = g_build_filename (label_dir, "a.jpg", NULL);
+  g_autofree char *jpeg = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (dm_item_get_image_path (dm_dataset_get_item (dataset, 0)),
+                                      &jpeg, &length, NULL));
+  g_assert_cmpint (g_mkdir_with_parents (label_dir, 0755), ==, 0);
+  g_assert_true (g_file_set_contents (image, jpeg, length, NULL));
+}
+
 void
 assert_media_carried (DmDataset *original,
                       DmDataset *written,

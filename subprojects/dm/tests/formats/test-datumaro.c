@@ -301,8 +301,8 @@ test_load_model (SourceFixture *f, gconstpointer data)
 static void
 test_round_trip (SourceFixture *f, gconstpointer data)
 {
-  g_autofree char *first = g_build_filename (f->tmp, "first", NULL);
-  g_autofree char *second = g_build_filename (f->tmp, "second", NULL);
+  g_autofree char *first = path_in (f, "first");
+  g_autofree char *second = path_in (f, "second");
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(DmDataset) again = NULL;
 
@@ -369,7 +369,7 @@ test_write_header_text (void)
 static void
 test_write_subset_without_items (SourceFixture *f, gconstpointer data)
 {
-  g_autofree char *out = g_build_filename (f->tmp, "out", NULL);
+  g_autofree char *out = path_in (f, "out");
   g_autofree char *val = NULL;
   g_autoptr(DmDataset) dataset = NULL;
   g_autoptr(DmDataset) kept = NULL;
@@ -484,8 +484,8 @@ test_format_versions (void)
 static void
 test_write_hash_keys (SourceFixture *f, gconstpointer data)
 {
-  g_autofree char *keys = NULL;
-  g_autoptr(DmDataset) dataset = NULL;
+  g_autofree char *keys = g_build_filename (f->source, "hash_key_meta", "hash_keys.json", NULL);
+  g_autoptr(DmDataset) dataset = load_ok (f->source);
   g_autoptr(DmDataset) again = NULL;
   g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
@@ -493,9 +493,6 @@ test_write_hash_keys (SourceFixture *f, gconstpointer data)
   g_autoptr(JsonNode) root = NULL;
   guint8 bytes[KEY_SIZE];
   JsonObject *hashkey;
-
-  keys = g_build_filename (f->source, "hash_key_meta", "hash_keys.json", NULL);
-  dataset = load_ok (f->source);
 
   /* Keys of another origin for every item. */
   for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)

@@ -388,7 +388,7 @@ test_image_path_escaping (Fixture *f, gconstpointer data)
 {
   g_autoptr(DmDataset) input = load_dataset_ok (f->source);
   g_autoptr(GError) error = NULL;
-  g_autofree char *escaped = g_build_filename (f->tmp, "escaped.ppm", NULL);
+  g_autofree char *escaped = path_in (f, "escaped.ppm");
 
   dm_item_set_image_relpath (dm_dataset_get_item (input, 0), "../../../escaped.ppm");
   g_assert_false (dm_dataset_save (input, f->dest, DM_SAVE_NONE, NULL, &error));
@@ -415,7 +415,7 @@ test_stale_temps_removed (Fixture *f, gconstpointer data)
   g_autofree char *locked = g_strconcat (f->dest, ".tmp-LoCk3d", NULL);
   g_autofree char *recent = g_strconcat (f->dest, ".tmp-n3wOne", NULL);
   g_autofree char *file = g_strconcat (f->dest, ".tmp-f1le00", NULL);
-  g_autofree char *other = g_build_filename (f->tmp, "other.tmp-AbC123", NULL);
+  g_autofree char *other = path_in (f, "other.tmp-AbC123");
   g_autoptr(GError) error = NULL;
   int fd;
 
@@ -584,7 +584,7 @@ test_overwrite_checks_below (Fixture *f, gconstpointer data)
 static void
 test_symlink_destination (Fixture *f, gconstpointer data)
 {
-  g_autofree char *real = g_build_filename (f->tmp, "real", NULL);
+  g_autofree char *real = path_in (f, "real");
   g_autoptr(GError) error = NULL;
 
   g_assert_cmpint (g_mkdir (real, 0755), ==, 0);

@@ -383,11 +383,10 @@ dedup_progress (const char *phase, double fraction, gpointer user_data)
   return !progress->cancel;
 }
 
-/* One cluster of 2000 keys some 113 bits apart, at like distances from the
- * centre: nearly 2 million comparisons, during which dedup reports
- * progress and stops when asked. */
+/* One cluster of @n keys some 113 bits apart: the method reports progress
+ * while it compares them, and stops when asked. */
 static void
-test_dedup_cancel (void)
+check_cancel (DmSelectMethod method, gsize n, double ratio, gsize total)
 {
   g_auto(Data) data = { 0 };
   DmSelectRequest request;
@@ -396,13 +395,13 @@ test_dedup_cancel (void)
   DmSelectResult *none = NULL;
   g_autoptr(GError) error = NULL;
 
-  data_init (&data, 2000, 1, FALSE, 8);
-  request = request_for (&data, DM_SELECT_DEDUP, 0.1);
+  data_init (&data, n, 1, FALSE, 8);
+  request = request_for (&data, method, ratio);
   request.n_clusters = 1;
   request.progress = dedup_progress;
   request.progress_data = &progress;
   result = select_ok (&request);
-  check_counts (result, data.n, 200);
+  check_counts (result, data.n, total);
   g_assert_cmpuint (progress.midway, >, 0);
 
   progress = (DedupProgress) { 0, TRUE };
@@ -410,6 +409,14 @@ test_dedup_cancel (void)
   g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED);
   g_assert_null (none);
   g_assert_cmpuint (progress.midway, ==, 1);
+}
+
+/* 2000 keys at like distances from the centre: nearly 2 million
+ * comparisons. */
+static void
+test_dedup_cancel (void)
+{
+  check_cancel (DM_SELECT_DEDUP, 2000, 0.1, 200);
 }
 
 static void
@@ -633,31 +640,11 @@ test_herding_no_seed (void)
   g_assert_cmpmem (a->kept, a->n_kept * sizeof (guint), b->kept, b->n_kept * sizeof (guint));
 }
 
+/* 1500 keys: some 2.4 million comparisons. */
 static void
 test_herding_cancel (void)
 {
-  g_auto(Data) data = { 0 };
-  DmSelectRequest request;
-  DedupProgress progress = { 0, FALSE };
-  g_autoptr(DmSelectResult) result = NULL;
-  DmSelectResult *none = NULL;
-  g_autoptr(GError) error = NULL;
-
-  /* 1500 items in one cluster: some 2.4 million comparisons. */
-  data_init (&data, 1500, 1, FALSE, 8);
-  request = request_for (&data, DM_SELECT_HERDING, 0.05);
-  request.n_clusters = 1;
-  request.progress = dedup_progress;
-  request.progress_data = &progress;
-  result = select_ok (&request);
-  check_counts (result, data.n, 75);
-  g_assert_cmpuint (progress.midway, >, 0);
-
-  progress = (DedupProgress) { 0, TRUE };
-  g_assert_false (dm_cluster_select (&request, &none, &error));
-  g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED);
-  g_assert_null (none);
-  g_assert_cmpuint (progress.midway, ==, 1);
+  check_cancel (DM_SELECT_HERDING, 1500, 0.05, 75);
 }
 
 static void

@@ -413,7 +413,7 @@ dm_cluster_select (const DmSelectRequest *request,
                    "the ratio must be in (0, 1], not %g", request->ratio);
       return FALSE;
     }
-  if (request->method > DM_SELECT_DEDUP)
+  if (request->method > DM_SELECT_HERDING)
     {
       g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
                    "unknown clustering method %d", (int) request->method);
@@ -510,6 +510,14 @@ dm_cluster_select (const DmSelectRequest *request,
     keep_nearest (clusters, &members, result->quotas, kept);
   else if (request->method == DM_SELECT_PROTOTYPE)
     dm_select_keep_hardest (clusters, result->quotas, kept);
+  else if (request->method == DM_SELECT_HERDING)
+    {
+      if (!dm_select_keep_herded (clusters, request, result->quotas, kept, error))
+        {
+          members_clear (&members);
+          return FALSE;
+        }
+    }
   else
     keep_entropy (clusters, &members, result->quotas, request, kept);
   members_clear (&members);

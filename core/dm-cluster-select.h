@@ -54,6 +54,11 @@ typedef enum {
    * before; the kept count is then brought to exactly the total, see
    * dm-select-beyond.h. */
   DM_SELECT_DEDUP,
+  /* Kernel herding (Chen, Welling, Smola 2010): k = n_clusters or
+   * n_labels; quotas by cluster size; within each cluster, items are taken
+   * one at a time so that the kept items' mean kernel embedding follows
+   * the cluster's, see dm-select-beyond.h. */
+  DM_SELECT_HERDING,
 } DmSelectMethod;
 
 /* Which items the prototype method keeps in each cluster. */
@@ -78,6 +83,7 @@ typedef struct {
   DmCoreProgressFunc progress; gpointer progress_data;   /* may be NULL */
   DmPrototypeKeep prototype_keep;  /* prototype only */
   double dedup_threshold;  /* dedup only: duplicates differ in at most this fraction of key bits, [0, 1] */
+  double herding_bandwidth; /* herding only: the kernel's width, times the median distance, > 0 */
   /* Any method: each label (items without one form a group of their own)
    * keeps its largest-remainder share of the total, and the method runs
    * within each label, see dm_select_stratified(). */

@@ -27,6 +27,7 @@ static const GEnumValue prune_method_values[] = {
   { PRUNE_METHOD_NDR, N_("Near-duplicate removal"), "ndr" },
   { PRUNE_METHOD_PROTOTYPE, N_("Prototypes: easiest or hardest items of each cluster"), "prototype" },
   { PRUNE_METHOD_DEDUP, N_("Semantic deduplication within clusters"), "dedup" },
+  { PRUNE_METHOD_HERDING, N_("Kernel herding: items spread as the data is"), "herding" },
   { 0, NULL, NULL }
 };
 
@@ -155,6 +156,7 @@ prune_method_to_select_method (PruneMethod     method,
     case PRUNE_METHOD_ENTROPY: *select_method = DM_SELECT_ENTROPY; return TRUE;
     case PRUNE_METHOD_PROTOTYPE: *select_method = DM_SELECT_PROTOTYPE; return TRUE;
     case PRUNE_METHOD_DEDUP: *select_method = DM_SELECT_DEDUP; return TRUE;
+    case PRUNE_METHOD_HERDING: *select_method = DM_SELECT_HERDING; return TRUE;
     case PRUNE_METHOD_RANDOM:
     case PRUNE_METHOD_NDR:
     default:

@@ -20,6 +20,7 @@ typedef enum {
   PRUNE_METHOD_NDR,
   PRUNE_METHOD_PROTOTYPE,
   PRUNE_METHOD_DEDUP,
+  PRUNE_METHOD_HERDING,
 } PruneMethod;
 
 /* What the clustering methods cluster: image keys alone, or image keys

@@ -45,6 +45,7 @@ struct _PruneTransform
   DmNdrParams ndr;
   DmPrototypeKeep prototype_keep;
   double dedup_threshold;
+  double herding_bandwidth;
   gboolean stratify;
 
   /* When the host left the per-item members out of the last run's
@@ -77,7 +78,8 @@ method_name (PruneMethod method)
 #define CLUSTERING_METHODS \
   (METHOD_BIT (PRUNE_METHOD_CLUSTER_RANDOM) | METHOD_BIT (PRUNE_METHOD_CENTROID) | \
    METHOD_BIT (PRUNE_METHOD_QUERY_CLUST) | METHOD_BIT (PRUNE_METHOD_ENTROPY) | \
-   METHOD_BIT (PRUNE_METHOD_PROTOTYPE) | METHOD_BIT (PRUNE_METHOD_DEDUP))
+   METHOD_BIT (PRUNE_METHOD_PROTOTYPE) | METHOD_BIT (PRUNE_METHOD_DEDUP) | \
+   METHOD_BIT (PRUNE_METHOD_HERDING))
 
 /* The parameters that only some methods use, and those methods: a user
  * who gives one another value than its default for another method is
@@ -93,7 +95,8 @@ static const struct
 } method_parameters[] = {
   { "hash-type", CLUSTERING_METHODS },
   { "clusters", METHOD_BIT (PRUNE_METHOD_CLUSTER_RANDOM) | METHOD_BIT (PRUNE_METHOD_ENTROPY) |
-                METHOD_BIT (PRUNE_METHOD_PROTOTYPE) | METHOD_BIT (PRUNE_METHOD_DEDUP) },
+                METHOD_BIT (PRUNE_METHOD_PROTOTYPE) | METHOD_BIT (PRUNE_METHOD_DEDUP) |
+                METHOD_BIT (PRUNE_METHOD_HERDING) },
   { "stratify", CLUSTERING_METHODS },
   { "ndr-block-rows", METHOD_BIT (PRUNE_METHOD_NDR) },
   { "ndr-block-columns", METHOD_BIT (PRUNE_METHOD_NDR) },
@@ -103,6 +106,7 @@ static const struct
   { "ndr-undersample", METHOD_BIT (PRUNE_METHOD_NDR) },
   { "prototype-keep", METHOD_BIT (PRUNE_METHOD_PROTOTYPE) },
   { "dedup-threshold", METHOD_BIT (PRUNE_METHOD_DEDUP) },
+  { "herding-bandwidth", METHOD_BIT (PRUNE_METHOD_HERDING) },
   /* random decodes nothing. */
   { "threads", CLUSTERING_METHODS | METHOD_BIT (PRUNE_METHOD_NDR) },
 };
@@ -461,6 +465,7 @@ prune_by_clusters (PruneTransform  *self,
   request.progress_data = &relay;
   request.prototype_keep = self->prototype_keep;
   request.dedup_threshold = self->dedup_threshold;
+  request.herding_bandwidth = self->herding_bandwidth;
   request.stratify = self->stratify;
   if (!prune_method_to_select_method (self->method, &request.method))
     g_assert_not_reached ();
@@ -628,6 +633,7 @@ prune_transform_apply (DmTransform   *transform,
     case PRUNE_METHOD_ENTROPY:
     case PRUNE_METHOD_PROTOTYPE:
     case PRUNE_METHOD_DEDUP:
+    case PRUNE_METHOD_HERDING:
       output = prune_by_clusters (self, input, cancellable, error);
       break;
     case PRUNE_METHOD_NDR:
@@ -722,8 +728,8 @@ prune_transform_class_init (PruneTransformClass *klass)
     /**
      * PruneTransform:clusters:
      *
-     * The number of clusters for cluster_random, entropy, prototype and
-     * dedup; 0 means the number of labels, as Datumaro does. centroid
+     * The number of clusters for cluster_random, entropy, prototype,
+     * dedup and herding; 0 means the number of labels, as Datumaro does. centroid
      * (a cluster per kept item) and query_clust (one per class) refuse
      * any other value than 0.
      */
@@ -770,6 +776,12 @@ prune_transform_class_init (PruneTransformClass *klass)
     { "dedup-threshold", N_("Deduplication threshold"),
       N_("dedup: items whose keys differ in at most this fraction of bits are duplicates"),
       FIELD (dedup_threshold), G_TYPE_DOUBLE, 0.0, 1.0, DM_DEDUP_DEFAULT_THRESHOLD },
+    /* Any width above 0: the smallest positive double as the minimum.
+     * Widths far above 1 make every kernel value nearly 1 and the choice
+     * meaningless: 1000 is beyond any use. */
+    { "herding-bandwidth", N_("Herding bandwidth"),
+      N_("herding: the kernel's width, as a fraction of the median distance between keys"),
+      FIELD (herding_bandwidth), G_TYPE_DOUBLE, DBL_TRUE_MIN, 1000.0, DM_HERDING_DEFAULT_BANDWIDTH },
     /**
      * PruneTransform:stratify:
      *

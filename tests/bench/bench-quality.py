@@ -66,15 +66,18 @@ ALL_METHODS = [
     ("prototype easy", "prototype", ["prototype-keep=easy"]),
     ("prototype hard", "prototype", ["prototype-keep=hard"]),
     ("dedup", "dedup", []),
+    ("herding", "herding", []),
     ("cluster_random +stratify", "cluster_random", ["stratify=true"]),
     ("centroid +stratify", "centroid", ["stratify=true"]),
     ("query_clust +stratify", "query_clust", ["stratify=true"]),
     ("prototype +stratify", "prototype", ["stratify=true"]),
     ("dedup +stratify", "dedup", ["stratify=true"]),
+    ("herding +stratify", "herding", ["stratify=true"]),
 ]
 
 # Rows also run on the keys imported from the raw pixels' .npy.
-NPY_METHODS = ["cluster_random", "centroid", "centroid +stratify", "prototype", "dedup"]
+NPY_METHODS = ["cluster_random", "centroid", "centroid +stratify", "prototype", "dedup",
+               "herding", "herding +stratify"]
 
 
 def load_fashion(part, limit):

@@ -1,5 +1,5 @@
 /* The methods beyond Datumaro's and keys from embeddings, end to end
- * through dm: prototype, dedup and stratify on a keys-only dataset; `dm
+ * through dm: prototype, dedup, herding and stratify on a keys-only dataset; `dm
  * hash --embeddings --ids` storing keys every clustering method then runs
  * on, and refusing bad files without changing anything. */
 #include <math.h>
@@ -95,11 +95,70 @@ test_prototype_keep (Fixture *fixture, gconstpointer data)
   g_assert_cmpfloat (easy_sum, <, hard_sum);
 }
 
+/* The ids of @dataset's items, in order, one string. */
+static char *
+item_ids (DmDataset *dataset)
+{
+  GString *ids = g_string_new (NULL);
+
+  for (guint i = 0; i < dm_dataset_get_n_items (dataset); i++)
+    g_string_append_printf (ids, "%s/%s ", dm_item_get_subset (dm_dataset_get_item (dataset, i)),
+                            dm_item_get_id (dm_dataset_get_item (dataset, i)));
+  return g_string_free (ids, FALSE);
+}
+
+/* Herding: one cluster per label by default, its bandwidth a parameter
+ * in the report; stratified (one cluster per label, no k-means choice
+ * left), the seed changes nothing, while it does change cluster_random's
+ * choice. */
+static void
+test_herding (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) narrow_parser = json_parser_new ();
+  JsonObject *report, *narrow_report;
+  g_autoptr(DmDataset) output = prune_ok (fixture, fixture->source, "herding", "herding", NULL, parser, &report);
+  g_autoptr(DmDataset) narrow = prune_ok (fixture, fixture->source, "narrow", "herding",
+                                          "herding-bandwidth=0.05", narrow_parser, &narrow_report);
+  const char *methods[] = { "herding", "cluster_random" };
+
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, N_ITEMS / 10);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (report, "clusters")), ==, N_LABELS);
+  g_assert_cmpfloat (json_object_get_double_member (json_object_get_object_member (report, "parameters"),
+                                                    "herding-bandwidth"), ==, 0.25);
+  g_assert_cmpfloat (json_object_get_double_member (json_object_get_object_member (narrow_report, "parameters"),
+                                                    "herding-bandwidth"), ==, 0.05);
+  g_assert_cmpuint (dm_dataset_get_n_items (narrow), ==, N_ITEMS / 10);
+
+  for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
+    {
+      char *ids[2] = { NULL, NULL };
+
+      for (guint s = 0; s < 2; s++)
+        {
+          g_autofree char *dest = g_strdup_printf ("%s/%s-seed%u", fixture->tmp, methods[m], s);
+          g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", methods[m], "-r", "0.1",
+                                         "--seed", s == 0 ? "0" : "9", "--param", "stratify=true",
+                                         "-o", dest, "-q", NULL);
+          g_autoptr(DmDataset) kept = NULL;
+
+          if (run->status != 0)
+            g_error ("dm prune -m %s failed: %s", methods[m], run->err);
+          kept = load_dataset_ok (dest);
+          ids[s] = item_ids (kept);
+        }
+      g_assert_true (g_str_equal (ids[0], ids[1]) == (m == 0));
+      g_free (ids[0]);
+      g_free (ids[1]);
+    }
+}
+
 /* Each label keeps its largest-remainder share of the kept items. */
 static void
 test_stratify (Fixture *fixture, gconstpointer data)
 {
-  const char *methods[] = { "cluster_random", "centroid", "query_clust", "entropy", "prototype", "dedup" };
+  const char *methods[] = { "cluster_random", "centroid", "query_clust", "entropy", "prototype", "dedup",
+                            "herding" };
   g_autoptr(DmDataset) input = load_dataset_ok (fixture->source);
   guint sizes[N_LABELS] = { 0 }, expected[N_LABELS];
 
@@ -296,6 +355,7 @@ main (int argc, char **argv)
   g_test_add (path, Fixture, &keys, keys_fixture_set_up, func, source_fixture_tear_down)
   ADD ("/beyond/prototype-and-dedup", test_prototype_and_dedup);
   ADD ("/beyond/prototype-keep", test_prototype_keep);
+  ADD ("/beyond/herding", test_herding);
   ADD ("/beyond/stratify", test_stratify);
   ADD ("/beyond/stratify-random-refused", test_stratify_random_refused);
   ADD ("/beyond/hash-embeddings", test_hash_embeddings);

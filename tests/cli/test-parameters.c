@@ -126,6 +126,7 @@ test_range_errors_name_the_range (Fixture *fixture, gconstpointer data)
     { "--ndr-sim-threshold", "0", "Invalid value “0” for parameter “ndr-sim-threshold”: out of range >0…1" },
     { "--ndr-sim-threshold", "1.5", "Invalid value “1.5” for parameter “ndr-sim-threshold”: out of range >0…1" },
     { "--dedup-threshold", "-0.5", "Invalid value “-0.5” for parameter “dedup-threshold”: out of range 0…1" },
+    { "--herding-bandwidth", "0", "Invalid value “0” for parameter “herding-bandwidth”: out of range >0…1000" },
   };
 
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
@@ -168,7 +169,8 @@ method_uses (const char *method,
     return clustering && !g_str_equal (method, "centroid") && !g_str_equal (method, "query_clust");
   if (g_str_equal (parameter, "threads"))
     return !g_str_equal (method, "random");
-  if (g_str_equal (parameter, "prototype-keep") || g_str_equal (parameter, "dedup-threshold"))
+  if (g_str_equal (parameter, "prototype-keep") || g_str_equal (parameter, "dedup-threshold")
+      || g_str_equal (parameter, "herding-bandwidth"))
     return g_str_has_prefix (parameter, method);
   return TRUE;
 }

@@ -27,6 +27,7 @@ request_for (const Data *data, DmSelectMethod method, double ratio)
   request.method = method;
   request.ratio = ratio;
   request.dedup_threshold = DM_DEDUP_DEFAULT_THRESHOLD;
+  request.herding_bandwidth = DM_HERDING_DEFAULT_BANDWIDTH;
   return request;
 }
 

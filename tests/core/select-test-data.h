@@ -24,7 +24,8 @@ void             data_clear  (Data          *data);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Data, data_clear)
 
 /* A request to select from all of @data by @method and @ratio, with seed
- * 0, every thread, the SIMD path and SemDeDup's default threshold. */
+ * 0, every thread, the SIMD path, SemDeDup's default threshold and
+ * herding's default bandwidth. */
 DmSelectRequest  request_for (const Data    *data,
                               DmSelectMethod method,
                               double         ratio);

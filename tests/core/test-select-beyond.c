@@ -1,4 +1,4 @@
-/* test-select-beyond.c: prototype, dedup and label stratification.
+/* test-select-beyond.c: prototype, dedup, herding and label stratification.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -383,11 +383,10 @@ dedup_progress (const char *phase, double fraction, gpointer user_data)
   return !progress->cancel;
 }
 
-/* One cluster of 2000 keys some 113 bits apart, at like distances from the
- * centre: nearly 2 million comparisons, during which dedup reports
- * progress and stops when asked. */
+/* One cluster of @n keys some 113 bits apart: the method reports progress
+ * while it compares them, and stops when asked. */
 static void
-test_dedup_cancel (void)
+check_cancel (DmSelectMethod method, gsize n, double ratio, gsize total)
 {
   g_auto(Data) data = { 0 };
   DmSelectRequest request;
@@ -396,13 +395,13 @@ test_dedup_cancel (void)
   DmSelectResult *none = NULL;
   g_autoptr(GError) error = NULL;
 
-  data_init (&data, 2000, 1, FALSE, 8);
-  request = request_for (&data, DM_SELECT_DEDUP, 0.1);
+  data_init (&data, n, 1, FALSE, 8);
+  request = request_for (&data, method, ratio);
   request.n_clusters = 1;
   request.progress = dedup_progress;
   request.progress_data = &progress;
   result = select_ok (&request);
-  check_counts (result, data.n, 200);
+  check_counts (result, data.n, total);
   g_assert_cmpuint (progress.midway, >, 0);
 
   progress = (DedupProgress) { 0, TRUE };
@@ -410,6 +409,14 @@ test_dedup_cancel (void)
   g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED);
   g_assert_null (none);
   g_assert_cmpuint (progress.midway, ==, 1);
+}
+
+/* 2000 keys at like distances from the centre: nearly 2 million
+ * comparisons. */
+static void
+test_dedup_cancel (void)
+{
+  check_cancel (DM_SELECT_DEDUP, 2000, 0.1, 200);
 }
 
 static void
@@ -432,6 +439,234 @@ test_dedup_bad_threshold (void)
   g_assert_null (result);
 }
 
+/* Item i of @n: its first 8 * @fill (i) bits set, the others clear. */
+static void
+thermometer_init (Data *data, gsize n, guint (*fill) (gsize))
+{
+  data->n = n;
+  data->n_labels = 1;
+  data->keys = g_new0 (guint8, n * KEY_BYTES);
+  data->labels = g_new0 (int, n);
+  for (gsize i = 0; i < n; i++)
+    memset (data->keys + i * KEY_BYTES, 0xff, fill (i));
+}
+
+static guint
+fill_by_index (gsize i)
+{
+  return (guint) i;
+}
+
+/* Item i's group: 0 (no bit set) for 4 of each 7, 1 (all set) for 2, 2
+ * (half set) for 1. */
+static guint
+group_of (gsize i)
+{
+  return i % 7 < 4 ? 0 : i % 7 < 6 ? 1 : 2;
+}
+
+static guint
+fill_by_group (gsize i)
+{
+  const guint fills[] = { 0, KEY_BYTES, KEY_BYTES / 2 };
+
+  return fills[group_of (i)];
+}
+
+static DmSelectResult *
+herd_ok (const Data *data, gsize n_kept)
+{
+  DmSelectRequest request = request_for (data, DM_SELECT_HERDING, 0.5);
+
+  request.n_clusters = 1;
+  request.n_kept = n_kept;
+  return select_ok (&request);
+}
+
+/* Keys on a line (item i has 8i bits set, so the Hamming distance is 8
+ * times the index difference): the first item kept is the middle one,
+ * the densest; the next ones spread out to either side. */
+static void
+test_herding_line (void)
+{
+  g_auto(Data) data = { 0 };
+  g_autoptr(DmSelectResult) one = NULL;
+  g_autoptr(DmSelectResult) three = NULL;
+
+  thermometer_init (&data, 9, fill_by_index);
+  one = herd_ok (&data, 1);
+  check_counts (one, data.n, 1);
+  g_assert_cmpuint (one->kept[0], ==, 4);
+
+  /* The median distance is 24 bits, the kernel exp(-h / 6): after the
+   * middle, items 1 and 7, where the density left uncovered is largest. */
+  three = herd_ok (&data, 3);
+  check_counts (three, data.n, 3);
+  g_assert_cmpuint (three->kept[0], ==, 1);
+  g_assert_cmpuint (three->kept[1], ==, 4);
+  g_assert_cmpuint (three->kept[2], ==, 7);
+}
+
+/* Three far-apart groups of identical keys, 40, 20 and 10 items,
+ * interleaved: 7 kept are 4, 2 and 1, as the groups' shares, each
+ * group's lowest items (identical keys tie). */
+static void
+test_herding_follows_density (void)
+{
+  g_auto(Data) data = { 0 };
+  g_autoptr(DmSelectResult) result = NULL;
+  guint kept_in[3] = { 0 };
+
+  thermometer_init (&data, 70, fill_by_group);
+  result = herd_ok (&data, 7);
+  check_counts (result, data.n, 7);
+  /* Items 0-3 are group 0's first, 4-5 group 1's, 6 group 2's. */
+  for (guint m = 0; m < result->n_kept; m++)
+    {
+      g_assert_cmpuint (result->kept[m], ==, m);
+      kept_in[group_of (result->kept[m])]++;
+    }
+  g_assert_cmpuint (kept_in[0], ==, 4);
+  g_assert_cmpuint (kept_in[1], ==, 2);
+  g_assert_cmpuint (kept_in[2], ==, 1);
+}
+
+static gint
+compare_uint (gconstpointer a, gconstpointer b, gpointer unused)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* The documented rule, written plainly with the whole kernel matrix. */
+static void
+herd_all_pairs (const DmKmeansResult *clusters, const guint8 *keys, double bandwidth,
+                const guint *quotas, gboolean *kept)
+{
+  for (guint j = 0; j < clusters->k; j++)
+    {
+      g_autofree guint *items = g_new (guint, clusters->n_items);
+      g_autofree guint *distances = NULL;
+      g_autofree double *kernel = NULL;
+      g_autofree double *mean = NULL;
+      g_autofree double *herded = NULL;
+      guint n = 0, pairs = 0;
+      double width;
+
+      for (gsize i = 0; i < clusters->n_items; i++)
+        if (clusters->labels[i] == j)
+          items[n++] = (guint) i;
+      kernel = g_new (double, (gsize) n * n);
+      distances = g_new (guint, MAX ((gsize) n * n, 1));
+      for (guint a = 0; a < n; a++)
+        for (guint b = a + 1; b < n; b++)
+          distances[pairs++] = dm_keys_hamming (keys + items[a] * KEY_BYTES, keys + items[b] * KEY_BYTES,
+                                                KEY_BYTES);
+      g_qsort_with_data (distances, (gint) pairs, sizeof (guint), compare_uint, NULL);
+      width = bandwidth * MAX (pairs > 0 ? distances[(pairs + 1) / 2 - 1] : 0, 1u);
+      for (guint a = 0; a < n; a++)
+        for (guint b = 0; b < n; b++)
+          kernel[a * n + b] = exp (-(double) dm_keys_hamming (keys + items[a] * KEY_BYTES,
+                                                                 keys + items[b] * KEY_BYTES, KEY_BYTES) / width);
+      mean = g_new0 (double, n);
+      herded = g_new0 (double, n);
+      for (guint a = 0; a < n; a++)
+        {
+          mean[a] = kernel[a * n + a];
+          for (guint b = 0; b < n; b++)
+            if (b != a)
+              mean[a] += kernel[a * n + b];
+        }
+      for (guint t = 0; t < quotas[j]; t++)
+        {
+          guint best = n;
+          for (guint a = 0; a < n; a++)
+            if (!kept[items[a]]
+                && (best == n || mean[a] / n - herded[a] / (t + 1) > mean[best] / n - herded[best] / (t + 1)))
+              best = a;
+          kept[items[best]] = TRUE;
+          for (guint a = 0; a < n; a++)
+            herded[a] += kernel[a * n + best];
+        }
+    }
+}
+
+static void
+test_herding_matches_all_pairs (void)
+{
+  const double bandwidths[] = { 0.05, 0.25, 1.0, 4.0 };
+  g_auto(Data) data = { 0 };
+  g_autoptr(DmKmeansResult) clusters = NULL;
+  g_autofree guint *quotas = NULL;
+
+  spread_init (&data, 400, 23);
+  clusters = kmeans_ok (&data, 3);
+  quotas = g_new (guint, clusters->k);
+  g_assert_true (dm_quota_compute (clusters->sizes, clusters->k, 37, quotas, NULL));
+  for (gsize w = 0; w < G_N_ELEMENTS (bandwidths); w++)
+    {
+      DmSelectRequest request = request_for (&data, DM_SELECT_HERDING, 0.1);
+      g_autofree gboolean *kept = g_new0 (gboolean, data.n);
+      g_autofree gboolean *expected = g_new0 (gboolean, data.n);
+      g_autoptr(GError) error = NULL;
+
+      request.herding_bandwidth = bandwidths[w];
+      g_assert_true (dm_select_keep_herded (clusters, &request, quotas, kept, &error));
+      g_assert_no_error (error);
+      herd_all_pairs (clusters, data.keys, bandwidths[w], quotas, expected);
+      for (gsize i = 0; i < data.n; i++)
+        g_assert_cmpint (kept[i], ==, expected[i]);
+    }
+}
+
+/* No randomness within a cluster: stratified with one cluster per label,
+ * every seed keeps the same items. */
+static void
+test_herding_no_seed (void)
+{
+  g_auto(Data) data = { 0 };
+  DmSelectRequest request;
+  g_autoptr(DmSelectResult) a = NULL;
+  g_autoptr(DmSelectResult) b = NULL;
+
+  data_init (&data, 300, 4, FALSE, 6);
+  request = request_for (&data, DM_SELECT_HERDING, 0.1);
+  request.stratify = TRUE;
+  a = select_ok (&request);
+  request.seed = 77;
+  b = select_ok (&request);
+  g_assert_cmpuint (a->n_kept, ==, b->n_kept);
+  g_assert_cmpmem (a->kept, a->n_kept * sizeof (guint), b->kept, b->n_kept * sizeof (guint));
+}
+
+/* 1500 keys: some 2.4 million comparisons. */
+static void
+test_herding_cancel (void)
+{
+  check_cancel (DM_SELECT_HERDING, 1500, 0.05, 75);
+}
+
+static void
+test_herding_bad_bandwidth (void)
+{
+  const double bad[] = { 0.0, -1.0, NAN, INFINITY };
+  g_auto(Data) data = { 0 };
+
+  data_init (&data, 50, 2, FALSE, 1);
+  for (gsize b = 0; b < G_N_ELEMENTS (bad); b++)
+    {
+      DmSelectRequest request = request_for (&data, DM_SELECT_HERDING, 0.5);
+      DmSelectResult *result = NULL;
+      g_autoptr(GError) error = NULL;
+
+      request.herding_bandwidth = bad[b];
+      g_assert_false (dm_cluster_select (&request, &result, &error));
+      g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
+      g_assert_null (result);
+    }
+}
+
 /* Every label keeps its largest-remainder share (unlabelled items are a
  * group of their own), whatever the method. */
 static void
@@ -439,7 +674,7 @@ test_stratify (void)
 {
   const DmSelectMethod methods[] = {
     DM_SELECT_CLUSTER_RANDOM, DM_SELECT_CENTROID, DM_SELECT_QUERY_CLUST,
-    DM_SELECT_ENTROPY, DM_SELECT_PROTOTYPE, DM_SELECT_DEDUP,
+    DM_SELECT_ENTROPY, DM_SELECT_PROTOTYPE, DM_SELECT_DEDUP, DM_SELECT_HERDING,
   };
   const double ratios[] = { 0.03, 0.1, 0.37, 1.0 };
   g_auto(Data) data = { 0 };
@@ -551,6 +786,12 @@ main (int argc, char **argv)
   g_test_add_func ("/select-beyond/dedup/bad-threshold", test_dedup_bad_threshold);
   g_test_add_func ("/select-beyond/dedup/matches-all-pairs", test_dedup_matches_all_pairs);
   g_test_add_func ("/select-beyond/dedup/cancel", test_dedup_cancel);
+  g_test_add_func ("/select-beyond/herding/line", test_herding_line);
+  g_test_add_func ("/select-beyond/herding/follows-density", test_herding_follows_density);
+  g_test_add_func ("/select-beyond/herding/matches-all-pairs", test_herding_matches_all_pairs);
+  g_test_add_func ("/select-beyond/herding/no-seed", test_herding_no_seed);
+  g_test_add_func ("/select-beyond/herding/cancel", test_herding_cancel);
+  g_test_add_func ("/select-beyond/herding/bad-bandwidth", test_herding_bad_bandwidth);
   g_test_add_func ("/select-beyond/stratify/shares", test_stratify);
   g_test_add_func ("/select-beyond/stratify/same-seed", test_stratify_same_seed_same_choice);
   g_test_add_func ("/select-beyond/stratify/needs-labels", test_stratify_needs_labels);

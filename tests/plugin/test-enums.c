@@ -17,6 +17,7 @@ test_method_nicks (void)
     { "ndr", PRUNE_METHOD_NDR, FALSE, 0 },
     { "prototype", PRUNE_METHOD_PROTOTYPE, TRUE, DM_SELECT_PROTOTYPE },
     { "dedup", PRUNE_METHOD_DEDUP, TRUE, DM_SELECT_DEDUP },
+    { "herding", PRUNE_METHOD_HERDING, TRUE, DM_SELECT_HERDING },
   };
   g_autoptr(GEnumClass) methods = NULL;
 

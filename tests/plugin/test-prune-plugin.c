@@ -86,7 +86,8 @@ test_menu_parameters (void)
   GParamSpec *hash_type = g_object_class_find_property (klass, "hash-type");
   GParamSpec *seed = g_object_class_find_property (klass, "seed");
   const char *expected_methods[] = { "random", "cluster_random", "centroid", "query_clust", "entropy", "ndr",
-                                     "prototype", "dedup" };
+                                     "prototype", "dedup", "herding" };
+  GParamSpec *herding_bandwidth = g_object_class_find_property (klass, "herding-bandwidth");
   GParamSpec *prototype_keep = g_object_class_find_property (klass, "prototype-keep");
   GParamSpec *dedup_threshold = g_object_class_find_property (klass, "dedup-threshold");
   GParamSpec *stratify = g_object_class_find_property (klass, "stratify");
@@ -120,6 +121,9 @@ test_menu_parameters (void)
   g_assert_true (G_IS_PARAM_SPEC_DOUBLE (dedup_threshold));
   g_assert_cmpfloat (G_PARAM_SPEC_DOUBLE (dedup_threshold)->minimum, ==, 0.0);
   g_assert_cmpfloat (G_PARAM_SPEC_DOUBLE (dedup_threshold)->maximum, ==, 1.0);
+  g_assert_true (G_IS_PARAM_SPEC_DOUBLE (herding_bandwidth));
+  g_assert_cmpfloat (G_PARAM_SPEC_DOUBLE (herding_bandwidth)->minimum, >, 0.0);
+  g_assert_cmpfloat (G_PARAM_SPEC_DOUBLE (herding_bandwidth)->default_value, ==, 0.25);
   g_assert_true (G_IS_PARAM_SPEC_BOOLEAN (stratify));
   g_assert_false (G_PARAM_SPEC_BOOLEAN (stratify)->default_value);
 }

@@ -79,6 +79,13 @@ check_counts (const DmSelectResult *result, gsize n, gsize total)
 }
 
 void
+assert_same_kept (const DmSelectResult *a, const DmSelectResult *b)
+{
+  g_assert_cmpuint (a->n_kept, ==, b->n_kept);
+  g_assert_cmpmem (a->kept, a->n_kept * sizeof (guint), b->kept, b->n_kept * sizeof (guint));
+}
+
+void
 assert_seed_decides (const DmSelectRequest *request, guint32 other_seed)
 {
   DmSelectRequest reseeded = *request;
@@ -88,7 +95,7 @@ assert_seed_decides (const DmSelectRequest *request, guint32 other_seed)
 
   reseeded.seed = other_seed;
   other = select_ok (&reseeded);
-  g_assert_cmpmem (a->kept, a->n_kept * sizeof (guint), b->kept, b->n_kept * sizeof (guint));
+  assert_same_kept (a, b);
   g_assert_cmpuint (other->n_kept, ==, a->n_kept);
   g_assert_true (memcmp (a->kept, other->kept, a->n_kept * sizeof (guint)) != 0);
 }

@@ -33,6 +33,10 @@ DmSelectRequest  request_for (const Data    *data,
 /* Runs @request, asserting it succeeds. */
 DmSelectResult  *select_ok   (const DmSelectRequest *request);
 
+/* Asserts that @a and @b keep the same items. */
+void             assert_same_kept (const DmSelectResult *a,
+                                   const DmSelectResult *b);
+
 /* Which of @n items @result keeps, asserting each is one of them. */
 gboolean        *kept_flags  (const DmSelectResult *result,
                               gsize                 n);

@@ -16,6 +16,7 @@
 
 #include "dm-cluster-select.h"
 #include "dm-kmeans.h"
+#include "dm-select-beyond.h"
 #include "prune-enums.h"
 
 #define KEY_BYTES 64
@@ -93,6 +94,9 @@ main (int argc, char **argv)
   request.n_clusters = (guint) clusters;
   request.n_threads = (guint) threads;
   request.force_portable = portable;
+  /* The methods beyond Datumaro's with the plugin's defaults. */
+  request.dedup_threshold = DM_DEDUP_DEFAULT_THRESHOLD;
+  request.herding_bandwidth = DM_HERDING_DEFAULT_BANDWIDTH;
 
   kernels = dm_kmeans_kernel_name (portable ? DM_KMEANS_KERNEL_PORTABLE : DM_KMEANS_KERNEL_AUTO,
                                    &error);

@@ -96,6 +96,7 @@ static void
 on_transform_progress (DmTransform *transform,
                        const char  *phase,
                        double       fraction,
+                       guint        n_items,
                        DmCliJob    *job)
 {
   dm_cli_job_report (job, phase, fraction, phase_items (job, phase));

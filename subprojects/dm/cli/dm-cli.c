@@ -1351,6 +1351,7 @@ static void
 refuse_hashing (DmTransform  *transform,
                 const char   *phase,
                 double        fraction,
+                guint         n_items,
                 gpointer      user_data)
 {
   HashRun *run = user_data;

@@ -299,7 +299,7 @@ prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
       if (reporter != NULL)
-        dm_transform_report_progress (reporter, "hashing", 0.0);
+        dm_transform_report_item_progress (reporter, "hashing", 0, to_hash->len);
 
       keyer = dm_image_keyer_new ();
       job.dataset = dataset;
@@ -334,7 +334,7 @@ prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
         return NULL;
 
       if (reporter != NULL)
-        dm_transform_report_progress (reporter, "hashing", 1.0);
+        dm_transform_report_item_progress (reporter, "hashing", to_hash->len, to_hash->len);
     }
 
   if (n_decoded_out != NULL)

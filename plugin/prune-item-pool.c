@@ -60,8 +60,8 @@ watch (gsize    n_done,
   const PruneItemProgress *progress = pool->progress;
 
   if (progress != NULL && progress->reporter != NULL)
-    dm_transform_report_progress (progress->reporter, progress->phase,
-                                  (double) (progress->done_before + n_done) / MAX (progress->total, 1));
+    dm_transform_report_item_progress (progress->reporter, progress->phase,
+                                       progress->done_before + (guint) n_done, progress->total);
   if (g_cancellable_is_cancelled (pool->cancellable))
     g_atomic_int_set (&pool->cancelled, TRUE);
 }

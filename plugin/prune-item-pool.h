@@ -15,7 +15,7 @@ typedef gboolean (*PruneItemWork) (guint     index,
                                    gpointer  user_data,
                                    GError  **error);
 
-/* Progress: the phase is reported as (done_before + done) / total. */
+/* Progress: the phase is reported as done_before + done items of total. */
 typedef struct {
   DmTransform *reporter;      /* nullable */
   const char  *phase;

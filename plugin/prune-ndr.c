@@ -211,7 +211,7 @@ prune_ndr_select (const PruneNdrRequest *request,
   kept = g_array_sized_new (FALSE, FALSE, sizeof (guint), n_total);
 
   if (reporter != NULL)
-    dm_transform_report_progress (reporter, "ndr", 0.0);
+    dm_transform_report_item_progress (reporter, "ndr", 0, n_total);
 
   for (guint s = 0; s < groups->len; s++)
     {
@@ -268,7 +268,7 @@ prune_ndr_select (const PruneNdrRequest *request,
     g_ptr_array_sort (broken, prune_broken_item_compare);
   g_array_sort (kept, compare_guint);
   if (reporter != NULL)
-    dm_transform_report_progress (reporter, "ndr", 1.0);
+    dm_transform_report_item_progress (reporter, "ndr", n_total, n_total);
 
   if (request->seconds != NULL)
     *request->seconds = seconds;

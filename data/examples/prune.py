@@ -65,9 +65,10 @@ def print_menu(registry, stream):
             print('    ' + describe_parameter(pspec), file=stream)
 
 
-def on_progress(transform, phase, fraction, state):
+def on_progress(transform, phase, fraction, n_items, state):
     if phase != state.get('phase'):
-        print('%s…' % phase, file=sys.stderr)
+        # n_items: how many items the phase goes through, 0 if not counted.
+        print('%s %u items…' % (phase, n_items) if n_items else '%s…' % phase, file=sys.stderr)
         state['phase'] = phase
 
 

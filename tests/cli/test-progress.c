@@ -1,6 +1,7 @@
 /* dm's progress display: the bar's pieces as pure functions, the view fed
- * with updates (time given, never waited for), and dm itself on a pipe, a
- * terminal (a pseudo-terminal) and with --quiet. */
+ * with updates (time given, never waited for), a transform's progress
+ * through a job, and dm itself on a pipe, a terminal (a pseudo-terminal)
+ * and with --quiet. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "test-helpers.h"
+#include "dm-cli-job.h"
 #include "dm-cli-progress.h"
 
 #define SECOND G_USEC_PER_SEC
@@ -243,6 +245,87 @@ test_view_bar (void)
   free (capture.text);
 }
 
+/* ---- a transform's progress through a job ------------------------------ */
+
+/* A transform whose phases dm does not know: "sorting" goes through its
+ * input item by item, "tidying" does not. */
+#define TEST_TYPE_SORT (test_sort_get_type ())
+G_DECLARE_FINAL_TYPE (TestSort, test_sort, TEST, SORT, DmTransform)
+
+struct _TestSort
+{
+  DmTransform parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (TestSort, test_sort, DM_TYPE_TRANSFORM)
+
+static DmDataset *
+test_sort_apply (DmTransform   *transform,
+                 DmDataset     *input,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  guint n = dm_dataset_get_n_items (input);
+
+  for (guint i = 0; i <= n; i++)
+    dm_transform_report_item_progress (transform, "sorting", i, n);
+  dm_transform_report_progress (transform, "tidying", 0.0);
+  dm_transform_report_progress (transform, "tidying", 1.0);
+  return dm_dataset_new_like (input);
+}
+
+static void
+test_sort_class_init (TestSortClass *klass)
+{
+  DM_TRANSFORM_CLASS (klass)->apply = test_sort_apply;
+}
+
+static void
+test_sort_init (TestSort *self)
+{
+}
+
+static gboolean
+apply_followed (DmCliJob      *job,
+                gpointer       user_data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autoptr(DmTransform) transform = g_object_new (TEST_TYPE_SORT, NULL);
+  g_autoptr(DmDataset) output = NULL;
+
+  dm_cli_job_follow_transform (job, transform);
+  output = dm_transform_apply (transform, user_data, cancellable, error);
+  return output != NULL;
+}
+
+/* The count of a phase comes from the transform, whatever its name. */
+static void
+test_job_transform_counts (void)
+{
+  Capture capture = { 0 };
+  g_autoptr(DmCliProgress) view = capture_view (&capture, DM_CLI_PROGRESS_LINES);
+  g_autoptr(DmDataset) input = dm_dataset_new ();
+  g_autoptr(GError) error = NULL;
+  int stop_signal = 0;
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("item%u", i);
+      g_autoptr(DmItem) item = dm_item_new (id, "train");
+
+      dm_dataset_append_item (input, item);
+    }
+
+  g_assert_true (dm_cli_job_run (view, apply_followed, input, &stop_signal, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stop_signal, ==, 0);
+  capture_close (&capture);
+
+  g_assert_cmpstr (capture.text, ==, "sorting 5 items…\ntidying…\n");
+  free (capture.text);
+}
+
 /* ---- dm itself -------------------------------------------------------- */
 
 typedef SourceFixture Fixture;
@@ -367,6 +450,7 @@ main (int argc, char **argv)
   g_test_add_func ("/progress/view/lines", test_view_lines);
   g_test_add_func ("/progress/view/quiet", test_view_quiet);
   g_test_add_func ("/progress/view/bar", test_view_bar);
+  g_test_add_func ("/progress/job/transform-counts", test_job_transform_counts);
   g_test_add ("/progress/dm/lines", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS), sample_fixture_set_up, test_dm_lines, source_fixture_tear_down);
   g_test_add ("/progress/dm/quiet", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS), sample_fixture_set_up, test_dm_quiet, source_fixture_tear_down);
   g_test_add ("/progress/dm/terminal", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS), sample_fixture_set_up, test_dm_terminal, source_fixture_tear_down);

@@ -54,6 +54,7 @@ class Chain:
         self.main_thread = threading.get_ident()
         self.progress_threads = set()
         self.phases = []
+        self.counts = {}
         self.applying = False
         self.ticks_while_applying = 0
         self.error = None
@@ -74,9 +75,10 @@ class Chain:
             self.ticks_while_applying += 1
         return GLib.SOURCE_CONTINUE
 
-    def on_progress(self, transform, phase, fraction):
+    def on_progress(self, transform, phase, fraction, n_items):
         self.progress_threads.add(threading.get_ident())
         self.phases.append((phase, fraction))
+        self.counts.setdefault(phase, set()).add(n_items)
         if self.cancel_on_progress:
             self.cancellable.cancel()
 
@@ -131,6 +133,10 @@ class AsyncTest(unittest.TestCase):
 
         self.assertEqual(chain.progress_threads, {threading.get_ident()})
         self.assertIn('hashing', [phase for phase, _ in chain.phases])
+        # The count comes with the signal: every image is hashed; the
+        # phases that do not go item by item give 0.
+        self.assertEqual(chain.counts.pop('hashing'), {N_ITEMS})
+        self.assertEqual(chain.counts, {phase: {0} for phase in chain.counts})
         self.assertGreater(chain.ticks_while_applying, 1, 'the loop was blocked during apply')
 
         dataset = Dm.Dataset.load(self.source, None, None)

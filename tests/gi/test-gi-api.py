@@ -315,7 +315,7 @@ class ApplyTest(unittest.TestCase):
         dataset = make_dataset({'train': 30, 'val': 10})
         transform = self.prune(ratio=0.3, seed=3)
         fractions = []
-        transform.connect('progress', lambda t, phase, fraction: fractions.append((phase, fraction)))
+        transform.connect('progress', lambda t, phase, fraction, n_items: fractions.append((phase, fraction)))
         output = transform.apply(dataset, None)
         self.assertEqual(output.get_n_items(), math.ceil(40 * 0.3))
         self.assertEqual(dataset.get_n_items(), 40, 'the input must not change')

@@ -583,7 +583,8 @@ test_cancelled (Fixture *fixture, gconstpointer data)
 }
 
 static void
-cancel_on_progress (DmTransform *transform, const char *phase, double fraction, gpointer user_data)
+cancel_on_progress (DmTransform *transform, const char *phase, double fraction, guint n_items,
+                    gpointer user_data)
 {
   if (fraction > 0.0)
     g_cancellable_cancel (user_data);
@@ -625,14 +626,16 @@ typedef struct
   guint n_reports;
   double last_fraction;
   gboolean fractions_increase;
+  guint n_items;            /* the images to hash, each report's count */
 } ProgressLog;
 
 static void
-on_progress (DmTransform *transform, const char *phase, double fraction, gpointer user_data)
+on_progress (DmTransform *transform, const char *phase, double fraction, guint n_items, gpointer user_data)
 {
   ProgressLog *log = user_data;
 
   g_assert_cmpstr (phase, ==, "hashing");
+  g_assert_cmpuint (n_items, ==, log->n_items);
   if (fraction < log->last_fraction)
     log->fractions_increase = FALSE;
   log->last_fraction = fraction;
@@ -649,7 +652,7 @@ test_hash_transform (Fixture *fixture, gconstpointer data)
   g_autoptr(DmDataset) hashed = NULL;
   g_autoptr(DmDataset) rehashed = NULL;
   g_autoptr(GBytes) expected = dataset_keys (dataset, 1, NULL);
-  ProgressLog log = { 0, 0.0, TRUE };
+  ProgressLog log = { 0, 0.0, TRUE, dm_dataset_get_n_items (dataset) };
   JsonObject *report;
 
   transform = dm_plugin_registry_create_transform (dm_plugin_registry_get_default (), "hash", &error);

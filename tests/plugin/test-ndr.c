@@ -367,13 +367,20 @@ test_kept_count_per_subset (Fixture *fixture, gconstpointer user_data)
       }
 }
 
-static void
-on_progress (DmTransform *transform, const char *phase, double fraction, gpointer user_data)
+typedef struct
 {
-  GArray *fractions = user_data;
+  GArray *fractions;
+  guint n_items;            /* the dataset's, each report's count */
+} ProgressLog;
+
+static void
+on_progress (DmTransform *transform, const char *phase, double fraction, guint n_items, gpointer user_data)
+{
+  ProgressLog *log = user_data;
 
   g_assert_cmpstr (phase, ==, "ndr");
-  g_array_append_val (fractions, fraction);
+  g_assert_cmpuint (n_items, ==, log->n_items);
+  g_array_append_val (log->fractions, fraction);
 }
 
 static void
@@ -383,10 +390,11 @@ test_deterministic_with_progress (Fixture *fixture, gconstpointer user_data)
   g_autoptr(GArray) fractions = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) first = NULL;
   g_autoptr(GArray) again = NULL;
+  ProgressLog log = { fractions, dm_dataset_get_n_items (fixture->dataset) };
   DmNdrParams params;
 
   dm_ndr_params_init (&params);
-  g_signal_connect (reporter, "progress", G_CALLBACK (on_progress), fractions);
+  g_signal_connect (reporter, "progress", G_CALLBACK (on_progress), &log);
 
   g_assert_true (prune_ndr_select (&(PruneNdrRequest) { .dataset = fixture->dataset, .params = &params,
                                                         .ratio = 0.4, .seed = 99, .reporter = reporter },
@@ -429,7 +437,8 @@ test_cancelled (Fixture *fixture, gconstpointer user_data)
 }
 
 static void
-cancel_midway (DmTransform *transform, const char *phase, double fraction, gpointer user_data)
+cancel_midway (DmTransform *transform, const char *phase, double fraction, guint n_items,
+               gpointer user_data)
 {
   if (fraction > 0.0 && fraction < 1.0)
     g_cancellable_cancel (G_CANCELLABLE (user_data));

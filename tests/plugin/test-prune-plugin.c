@@ -290,6 +290,7 @@ static void
 count_progress (DmTransform *transform,
                 const char  *phase,
                 double       fraction,
+                guint        n_items,
                 guint       *calls)
 {
   g_assert_true (fraction >= 0.0 && fraction <= 1.0);

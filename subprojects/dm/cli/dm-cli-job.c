@@ -39,8 +39,6 @@ struct _DmCliJob
 
   DmTransform *transform;   /* followed, to disconnect at the end */
   gulong progress_handler;
-  guint transform_items;
-  guint items_to_hash;      /* what its "hashing" goes through */
 
   gboolean succeeded;
   GError *error;
@@ -78,71 +76,32 @@ dm_cli_job_report (DmCliJob   *job,
   dm_progress_relay_post (job->relay, phase, fraction, total);
 }
 
-/* How many items of the transform's input a phase that goes item by item
- * goes through, so its fraction times that is a count worth showing; 0
- * for the other phases. */
-static guint
-phase_items (DmCliJob   *job,
-             const char *phase)
-{
-  if (g_str_equal (phase, "hashing"))
-    return job->items_to_hash;
-  if (g_str_equal (phase, "ndr"))
-    return job->transform_items;
-  return 0;
-}
-
+/* The count comes with the signal: the host knows no phase of a plugin. */
 static void
 on_transform_progress (DmTransform *transform,
                        const char  *phase,
                        double       fraction,
+                       guint        n_items,
                        DmCliJob    *job)
 {
-  dm_cli_job_report (job, phase, fraction, phase_items (job, phase));
-}
-
-/* The items hashing goes through: those with an image and without a key
- * (the others keep theirs, or have nothing to hash). When every item has
- * a key and hashing happens all the same, the transform does not take the
- * keys it carries (an older key's): it hashes every image. */
-static guint
-count_items_to_hash (DmDataset *input)
-{
-  guint n_images = 0;
-  guint n_keyless = 0;
-
-  for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
-    {
-      DmItem *item = dm_dataset_get_item (input, i);
-
-      if (dm_item_get_image_path (item) == NULL)
-        continue;
-      n_images++;
-      if (dm_item_get_hash_key (item) == NULL)
-        n_keyless++;
-    }
-  return n_keyless > 0 ? n_keyless : n_images;
+  dm_cli_job_report (job, phase, fraction, n_items);
 }
 
 /**
  * dm_cli_job_follow_transform:
  * @job: the running job
  * @transform: a transform the work is about to apply
- * @input: its input
  *
  * Shows the transform's `progress` signal, which it emits in the worker
  * thread, as the job's progress.
  */
 void
 dm_cli_job_follow_transform (DmCliJob    *job,
-                             DmTransform *transform,
-                             DmDataset   *input)
+                             DmTransform *transform)
 {
   g_return_if_fail (job->transform == NULL);
 
   job->transform = g_object_ref (transform);
-  job->transform_items = dm_dataset_get_n_items (input);
-  job->items_to_hash = count_items_to_hash (input);
   job->progress_handler = g_signal_connect (transform, "progress",
                                             G_CALLBACK (on_transform_progress), job);
 }

@@ -33,7 +33,6 @@ void     dm_cli_job_report           (DmCliJob       *job,
                                       double          fraction,
                                       guint           total);
 void     dm_cli_job_follow_transform (DmCliJob       *job,
-                                      DmTransform    *transform,
-                                      DmDataset      *input);
+                                      DmTransform    *transform);
 
 G_END_DECLS

@@ -601,7 +601,7 @@ transform_work (DmCliJob      *job,
   n_input = dm_dataset_get_n_items (run->input);
   dm_cli_job_report (job, "loading", 1.0, n_input);
 
-  dm_cli_job_follow_transform (job, run->transform, run->input);
+  dm_cli_job_follow_transform (job, run->transform);
   run->output = dm_transform_apply (run->transform, run->input, cancellable, error);
   if (run->output == NULL)
     return FALSE;
@@ -1299,7 +1299,7 @@ hash_shard (DmCliJob      *job,
       run->skipped = TRUE;
       return TRUE;
     }
-  dm_cli_job_follow_transform (job, run->transform, shard);
+  dm_cli_job_follow_transform (job, run->transform);
   output = dm_transform_apply (run->transform, shard, cancellable, error);
   if (output == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -1351,6 +1351,7 @@ static void
 refuse_hashing (DmTransform  *transform,
                 const char   *phase,
                 double        fraction,
+                guint         n_items,
                 gpointer      user_data)
 {
   HashRun *run = user_data;
@@ -1387,7 +1388,7 @@ hash_all_items (DmCliJob      *job,
       run->work = cancellable;
       handler = g_signal_connect (run->transform, "progress", G_CALLBACK (refuse_hashing), run);
     }
-  dm_cli_job_follow_transform (job, run->transform, input);
+  dm_cli_job_follow_transform (job, run->transform);
   output = dm_transform_apply (run->transform, input, cancellable, error);
   if (handler != 0)
     g_signal_handler_disconnect (run->transform, handler);

@@ -207,19 +207,25 @@ dm_transform_class_init (DmTransformClass *klass)
    * @self: the transform
    * @phase: what it is doing now ("loading", "hashing", "clustering", ...)
    * @fraction: how much of that phase is done, from 0 to 1
+   * @n_items: how many items the phase goes through one by one, so a host
+   *   can show a count without knowing the phase; 0 for a phase that does
+   *   not go item by item ("clustering", ...)
    *
    * Emitted as the work goes on, so a host can show it: from the thread
    * that called dm_transform_apply(), or, during dm_transform_apply_async(),
-   * on the thread-default main context of its caller.
+   * on the thread-default main context of its caller. The transform reports
+   * it with dm_transform_report_progress() or
+   * dm_transform_report_item_progress().
    */
   signals[SIGNAL_PROGRESS] =
     g_signal_new ("progress",
                   G_TYPE_FROM_CLASS (klass),
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 2,
+                  G_TYPE_NONE, 3,
                   G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE,
-                  G_TYPE_DOUBLE);
+                  G_TYPE_DOUBLE,
+                  G_TYPE_UINT);
 }
 
 static void
@@ -703,35 +709,70 @@ dm_transform_apply (DmTransform   *self,
   return apply_prepared (self, input, cancellable, error);
 }
 
+/* Emits the signal, or, during dm_transform_apply_async(), posts it to
+ * the caller's context. */
+static void
+report (DmTransform *self,
+        const char  *phase,
+        double       fraction,
+        guint        n_items)
+{
+  DmProgressRelay *relay = g_object_get_qdata (G_OBJECT (self), async_relay_quark ());
+
+  fraction = CLAMP (fraction, 0.0, 1.0);
+  if (relay != NULL)
+    dm_progress_relay_post (relay, phase, fraction, n_items);
+  else
+    g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, phase, fraction, n_items);
+}
+
 /**
  * dm_transform_report_progress:
  * @self: a transform
  * @phase: what it is doing now
  * @fraction: how much of that phase is done, from 0 to 1
  *
- * For subclasses: emits #DmTransform::progress. Call it from the thread
- * that runs dm_transform_apply() or from threads it waits for. During
- * dm_transform_apply_async() the signal is posted to its caller's main
- * context instead.
+ * For subclasses: emits #DmTransform::progress, with no count of items
+ * (see dm_transform_report_item_progress() for a phase that goes item by
+ * item). Call it from the thread that runs dm_transform_apply() or from
+ * threads it waits for. During dm_transform_apply_async() the signal is
+ * posted to its caller's main context instead.
  */
 void
 dm_transform_report_progress (DmTransform *self,
                               const char  *phase,
                               double       fraction)
 {
-  DmProgressRelay *relay;
-
   g_return_if_fail (DM_IS_TRANSFORM (self));
   g_return_if_fail (phase != NULL);
 
-  relay = g_object_get_qdata (G_OBJECT (self), async_relay_quark ());
-  if (relay != NULL)
-    {
-      dm_progress_relay_post (relay, phase, CLAMP (fraction, 0.0, 1.0), 0);
-      return;
-    }
+  report (self, phase, fraction, 0);
+}
 
-  g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, phase, CLAMP (fraction, 0.0, 1.0));
+/**
+ * dm_transform_report_item_progress:
+ * @self: a transform
+ * @phase: what it is doing now
+ * @done: how many of the phase's items are done, at most @n_items
+ * @n_items: how many items the phase goes through; with none, the phase
+ *   is done
+ *
+ * For subclasses: emits #DmTransform::progress for a phase that goes
+ * through @n_items items one by one, with @done / @n_items as its
+ * fraction and @n_items as its count, so a host can show "@phase
+ * @n_items items" without knowing the phase. Called from the same
+ * threads as dm_transform_report_progress().
+ */
+void
+dm_transform_report_item_progress (DmTransform *self,
+                                   const char  *phase,
+                                   guint        done,
+                                   guint        n_items)
+{
+  g_return_if_fail (DM_IS_TRANSFORM (self));
+  g_return_if_fail (phase != NULL);
+
+  report (self, phase, n_items > 0 ? (double) done / n_items : 1.0, n_items);
 }
 
 /**
@@ -1123,7 +1164,7 @@ emit_relayed_progress (const char *phase,
                        guint       total,
                        gpointer    user_data)
 {
-  g_signal_emit (user_data, signals[SIGNAL_PROGRESS], 0, phase, fraction);
+  g_signal_emit (user_data, signals[SIGNAL_PROGRESS], 0, phase, fraction, total);
 }
 
 /* The task's data is the input dataset. */

@@ -263,6 +263,11 @@ DM_AVAILABLE_IN_ALL
 void         dm_transform_report_progress (DmTransform   *self,
                                            const char    *phase,
                                            double         fraction);
+DM_AVAILABLE_IN_ALL
+void         dm_transform_report_item_progress (DmTransform *self,
+                                                const char  *phase,
+                                                guint        done,
+                                                guint        n_items);
 
 DM_AVAILABLE_IN_ALL
 JsonNode    *dm_transform_get_report      (DmTransform   *self);

@@ -1,7 +1,8 @@
 /* The asynchronous API from a GLib main loop, without a plugin: a test
  * transform keeps every other item, slowly, reporting progress. Load,
  * apply and save asynchronously give what the synchronous calls give;
- * progress arrives on the main thread while the loop keeps running; a
+ * progress arrives on the main thread while the loop keeps running, with
+ * the count of items the transform reports (0 when it reports none); a
  * cancelled apply or save gives G_IO_ERROR_CANCELLED and leaves nothing.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -14,7 +15,8 @@
 #define N_ITEMS 120
 #define TICK_MS 2
 
-/* A transform keeping the items at even positions, one per 0.5 ms. */
+/* A transform keeping the items at even positions, one per 0.5 ms; with
+ * count_items, it reports them with their count. */
 #define TEST_TYPE_HALVE (test_halve_get_type ())
 G_DECLARE_FINAL_TYPE (TestHalve, test_halve, TEST, HALVE, DmTransform)
 
@@ -22,6 +24,7 @@ struct _TestHalve
 {
   DmTransform parent_instance;
   GThread *worker;      /* the thread apply last ran in */
+  gboolean count_items;
 };
 
 G_DEFINE_FINAL_TYPE (TestHalve, test_halve, DM_TYPE_TRANSFORM)
@@ -43,7 +46,10 @@ test_halve_apply (DmTransform   *transform,
       if (i % 2 == 0)
         dm_dataset_append_item (output, dm_dataset_get_item (input, i));
       g_usleep (500);
-      dm_transform_report_progress (transform, "halving", (double) (i + 1) / n);
+      if (TEST_HALVE (transform)->count_items)
+        dm_transform_report_item_progress (transform, "halving", i + 1, n);
+      else
+        dm_transform_report_progress (transform, "halving", (double) (i + 1) / n);
     }
   return g_steal_pointer (&output);
 }
@@ -113,6 +119,7 @@ static void
 on_progress (DmTransform *transform,
              const char  *phase,
              double       fraction,
+             guint        n_items,
              Fixture     *f)
 {
   g_assert_true (g_thread_self () == f->main_thread);
@@ -195,6 +202,71 @@ run_chain (Fixture *f)
 
   g_signal_handler_disconnect (f->transform, handler);
   g_source_remove (tick);
+}
+
+static void
+collect_n_items (DmTransform *transform,
+                 const char  *phase,
+                 double       fraction,
+                 guint        n_items,
+                 GArray      *counts)
+{
+  g_array_append_val (counts, n_items);
+}
+
+static void
+on_applied (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Fixture *f = user_data;
+
+  f->applied = dm_transform_apply_finish (DM_TRANSFORM (source), result, &f->error);
+  g_main_loop_quit (f->loop);
+}
+
+static void
+assert_counts (GArray *counts,
+               guint   expected)
+{
+  g_assert_cmpuint (counts->len, >, 0);
+  for (guint i = 0; i < counts->len; i++)
+    g_assert_cmpuint (g_array_index (counts, guint, i), ==, expected);
+}
+
+/* The signal carries the count the transform reported with
+ * dm_transform_report_item_progress(), or 0 after
+ * dm_transform_report_progress(): from dm_transform_apply() and, relayed
+ * to the main loop, from dm_transform_apply_async(). */
+static void
+test_item_count (Fixture       *f,
+                 gconstpointer  data)
+{
+  gboolean count_items = GPOINTER_TO_INT (data);
+  guint expected = count_items ? N_ITEMS : 0;
+  g_autoptr(DmDataset) input = load_dataset_ok (f->source);
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(GArray) sync_counts = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) async_counts = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GError) error = NULL;
+  gulong handler;
+
+  f->transform->count_items = count_items;
+
+  handler = g_signal_connect (f->transform, "progress", G_CALLBACK (collect_n_items), sync_counts);
+  output = dm_transform_apply (DM_TRANSFORM (f->transform), input, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (output);
+  g_signal_handler_disconnect (f->transform, handler);
+  assert_counts (sync_counts, expected);
+
+  handler = g_signal_connect (f->transform, "progress", G_CALLBACK (collect_n_items), async_counts);
+  dm_transform_apply_async (DM_TRANSFORM (f->transform), input, NULL, on_applied, f);
+  g_main_loop_run (f->loop);
+  g_assert_no_error (f->error);
+  g_assert_nonnull (f->applied);
+  g_signal_handler_disconnect (f->transform, handler);
+  assert_counts (async_counts, expected);
 }
 
 /* "subset/id" of each item of the dataset at @path, in order. */
@@ -304,6 +376,8 @@ main (int   argc,
   g_test_add ("/async/chain-matches-sync", Fixture, NULL, fixture_set_up, test_chain_matches_sync, fixture_tear_down);
   g_test_add ("/async/cancel-apply", Fixture, NULL, fixture_set_up, test_cancel_apply, fixture_tear_down);
   g_test_add ("/async/cancel-save", Fixture, NULL, fixture_set_up, test_cancel_save, fixture_tear_down);
+  g_test_add ("/async/item-count", Fixture, GINT_TO_POINTER (TRUE), fixture_set_up, test_item_count, fixture_tear_down);
+  g_test_add ("/async/no-item-count", Fixture, GINT_TO_POINTER (FALSE), fixture_set_up, test_item_count, fixture_tear_down);
   g_test_add ("/async/load-error", Fixture, NULL, fixture_set_up, test_load_error, fixture_tear_down);
 
   return g_test_run ();

@@ -373,14 +373,14 @@ run_kmeans_restarts (const DmSelectRequest *request, DmKmeansRequest *kmeans,
   return TRUE;
 }
 
-static gboolean
-report_selecting (const DmSelectRequest *request, double fraction, GError **error)
+gboolean
+dm_select_report_selecting (const DmSelectRequest *request, double fraction, const char *what,
+                            GError **error)
 {
   if (request->progress == NULL
       || request->progress ("selecting", fraction, request->progress_data))
     return TRUE;
-  g_set_error_literal (error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED,
-                       "selection was cancelled");
+  g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED, "%s was cancelled", what);
   return FALSE;
 }
 
@@ -479,7 +479,7 @@ dm_cluster_select (const DmSelectRequest *request,
     return FALSE;
 
   start = g_get_monotonic_time ();
-  if (!report_selecting (request, 0.0, error))
+  if (!dm_select_report_selecting (request, 0.0, "selection", error))
     return FALSE;
   result->n_clusters = k;
   result->cluster_sizes = g_memdup2 (clusters->sizes, k * sizeof (guint));
@@ -537,7 +537,7 @@ dm_cluster_select (const DmSelectRequest *request,
   result->used_simd = clusters->used_simd;
   result->seconds_seeding = clusters->seconds_seeding;
   result->seconds_lloyd = clusters->seconds_lloyd;
-  if (!report_selecting (request, 1.0, error))
+  if (!dm_select_report_selecting (request, 1.0, "selection", error))
     return FALSE;
   result->seconds_select = (g_get_monotonic_time () - start) / 1e6;
   *result_out = g_steal_pointer (&result);

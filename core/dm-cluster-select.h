@@ -161,6 +161,14 @@ gboolean dm_select_relay_progress (const char *phase,
                                    double      fraction,
                                    gpointer    share);
 
+/* Reports @fraction of the phase "selecting" to request->progress (if
+ * any); %FALSE with DM_CORE_ERROR_CANCELLED ("@what was cancelled") when
+ * the caller asked to stop. */
+gboolean dm_select_report_selecting (const DmSelectRequest *request,
+                                     double                 fraction,
+                                     const char            *what,
+                                     GError               **error);
+
 /**
  * dm_select_check_label_ids:
  * @request: a request whose @labels is not %NULL

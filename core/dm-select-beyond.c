@@ -91,19 +91,6 @@ dm_select_keep_hardest (const DmKmeansResult *clusters,
 /* Hamming comparisons between progress reports: a few milliseconds. */
 #define REPORT_EVERY (1u << 20)
 
-/* Reports dedup's or herding's progress (phase "selecting"); %FALSE with
- * @error set when the caller asked to stop. */
-static gboolean
-report_selecting (const DmSelectRequest *request, double fraction, const char *what,
-                  GError **error)
-{
-  if (request->progress == NULL
-      || request->progress ("selecting", fraction, request->progress_data))
-    return TRUE;
-  g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED, "%s was cancelled", what);
-  return FALSE;
-}
-
 gboolean
 dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
                              const DmSelectRequest *request,
@@ -152,7 +139,7 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
           if (comparisons >= next_report)
             {
               next_report = comparisons + REPORT_EVERY;
-              if (!report_selecting (request, (double) n_done / clusters->n_items,
+              if (!dm_select_report_selecting (request, (double) n_done / clusters->n_items,
                                      "deduplication", error))
                 return FALSE;
             }
@@ -211,8 +198,9 @@ herding_step (HerdingProgress *progress, guint64 comparisons, GError **error)
   if (progress->done < progress->next)
     return TRUE;
   progress->next = progress->done + REPORT_EVERY;
-  return report_selecting (progress->request, (double) progress->done / MAX (progress->total, 1),
-                           "herding", error);
+  return dm_select_report_selecting (progress->request,
+                                     (double) progress->done / MAX (progress->total, 1),
+                                     "herding", error);
 }
 
 /* The kernel's width for a cluster of @n items: bandwidth times the lower

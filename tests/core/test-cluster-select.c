@@ -376,9 +376,8 @@ test_identical_paths (gconstpointer method_data)
   g_autoptr(DmSelectResult) portable = select_ok (&request);
 
   g_assert_false (portable->used_simd);
-  g_assert_cmpmem (one->kept, one->n_kept * sizeof (guint), two->kept, two->n_kept * sizeof (guint));
-  g_assert_cmpmem (one->kept, one->n_kept * sizeof (guint),
-                   portable->kept, portable->n_kept * sizeof (guint));
+  assert_same_kept (one, two);
+  assert_same_kept (one, portable);
   g_assert_cmpmem (one->cluster_of_item, data.n * sizeof (guint),
                    portable->cluster_of_item, data.n * sizeof (guint));
   g_assert_cmpfloat (one->inertia, ==, two->inertia);

@@ -620,22 +620,44 @@ test_herding_matches_all_pairs (void)
     }
 }
 
+/* A stratified choice by @method, of a tenth of 300 items of four labels
+ * drawn from @data_seed, that the seed @other_seed and, with @portable,
+ * one thread without SIMD leave the same. */
+typedef struct
+{
+  DmSelectMethod method;
+  guint32 data_seed;
+  guint32 other_seed;
+  gboolean portable;
+} SameChoice;
+
 /* No randomness within a cluster: stratified with one cluster per label,
  * every seed keeps the same items. */
+static const SameChoice herding_no_seed = { DM_SELECT_HERDING, 6, 77, FALSE };
+/* The same seed chooses the same items on any path. */
+static const SameChoice stratify_same_seed = { DM_SELECT_CENTROID, 2, 0, TRUE };
+
 static void
-test_herding_no_seed (void)
+test_same_choice (gconstpointer user_data)
 {
+  const SameChoice *c = user_data;
   g_auto(Data) data = { 0 };
-  DmSelectRequest request;
+  DmSelectRequest request, other;
   g_autoptr(DmSelectResult) a = NULL;
   g_autoptr(DmSelectResult) b = NULL;
 
-  data_init (&data, 300, 4, FALSE, 6);
-  request = request_for (&data, DM_SELECT_HERDING, 0.1);
+  data_init (&data, 300, 4, FALSE, c->data_seed);
+  request = request_for (&data, c->method, 0.1);
   request.stratify = TRUE;
+  other = request;
+  other.seed = c->other_seed;
+  if (c->portable)
+    {
+      other.n_threads = 1;
+      other.force_portable = TRUE;
+    }
   a = select_ok (&request);
-  request.seed = 77;
-  b = select_ok (&request);
+  b = select_ok (&other);
   assert_same_kept (a, b);
 }
 
@@ -713,24 +735,6 @@ test_stratify (void)
 }
 
 static void
-test_stratify_same_seed_same_choice (void)
-{
-  g_auto(Data) data = { 0 };
-  DmSelectRequest request;
-  g_autoptr(DmSelectResult) a = NULL;
-  g_autoptr(DmSelectResult) b = NULL;
-
-  data_init (&data, 300, 4, FALSE, 2);
-  request = request_for (&data, DM_SELECT_CENTROID, 0.1);
-  request.stratify = TRUE;
-  a = select_ok (&request);
-  request.n_threads = 1;
-  request.force_portable = TRUE;
-  b = select_ok (&request);
-  assert_same_kept (a, b);
-}
-
-static void
 test_stratify_needs_labels (void)
 {
   g_auto(Data) data = { 0 };
@@ -787,11 +791,11 @@ main (int argc, char **argv)
   g_test_add_func ("/select-beyond/herding/line", test_herding_line);
   g_test_add_func ("/select-beyond/herding/follows-density", test_herding_follows_density);
   g_test_add_func ("/select-beyond/herding/matches-all-pairs", test_herding_matches_all_pairs);
-  g_test_add_func ("/select-beyond/herding/no-seed", test_herding_no_seed);
+  g_test_add_data_func ("/select-beyond/herding/no-seed", &herding_no_seed, test_same_choice);
   g_test_add_func ("/select-beyond/herding/cancel", test_herding_cancel);
   g_test_add_func ("/select-beyond/herding/bad-bandwidth", test_herding_bad_bandwidth);
   g_test_add_func ("/select-beyond/stratify/shares", test_stratify);
-  g_test_add_func ("/select-beyond/stratify/same-seed", test_stratify_same_seed_same_choice);
+  g_test_add_data_func ("/select-beyond/stratify/same-seed", &stratify_same_seed, test_same_choice);
   g_test_add_func ("/select-beyond/stratify/needs-labels", test_stratify_needs_labels);
   g_test_add_func ("/select-beyond/n-kept", test_n_kept);
 

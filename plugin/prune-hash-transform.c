@@ -211,4 +211,7 @@ prune_hash_transform_class_init (PruneHashTransformClass *klass)
                                    N_("Give every item without a hash key one computed from its image"),
                                    GETTEXT_PACKAGE);
   prune_property_install (object_class, properties, G_N_ELEMENTS (properties));
+  /* Its one phase: `dm hash` takes its first progress for the start of
+   * the decoding, which it refuses when it could not store the keys. */
+  prune_image_hasher_add_phase (transform_class);
 }

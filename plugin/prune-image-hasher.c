@@ -9,6 +9,9 @@
 #include "prune-image-hasher.h"
 #include "prune-item-pool.h"
 
+/* The phase prune_image_hasher_keys_for_dataset() reports progress in. */
+#define HASHING_PHASE "hashing"
+
 /* The images of the items without a key, hashed on a thread pool. Each
  * worker writes only its own item's key. */
 typedef struct {
@@ -28,6 +31,21 @@ const char *
 prune_image_hasher_origin (void)
 {
   return DM_IMAGE_KEY_VERSION;
+}
+
+/**
+ * prune_image_hasher_add_phase:
+ * @klass: the class of a transform that has its keys computed by
+ *   prune_image_hasher_keys_for_dataset(), as the @reporter of its progress
+ *
+ * Declares that progress's phase, so a host shows its label and count.
+ */
+void
+prune_image_hasher_add_phase (DmTransformClass *klass)
+{
+  /* TRANSLATORS: the phase in which images are decoded into hash keys;
+   * "hashing %u images" is announced as it starts. */
+  dm_transform_class_add_phase (klass, HASHING_PHASE, N_("hashing"), "hashing %u image", "hashing %u images");
 }
 
 /**
@@ -238,7 +256,8 @@ collect_carried_keys (DmDataset  *dataset,
 /**
  * prune_image_hasher_keys_for_dataset:
  * @dataset: the dataset; never modified
- * @reporter: (nullable): receives "hashing" progress, from the calling thread
+ * @reporter: (nullable): receives "hashing" progress, from the calling
+ *   thread; its class declares that phase with prune_image_hasher_add_phase()
  * @n_threads: how many images are decoded at once; 0 means one per core
  * @n_decoded_out: (out) (optional): how many images were decoded, those
  *   that could not be (left out with @broken) not counted
@@ -276,7 +295,7 @@ prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
   g_autoptr(DmImageKeyer) keyer = NULL;
   HashJob job = { 0 };
   PruneItemBatch batch;
-  PruneItemProgress progress = { reporter, "hashing", 0, 0 };
+  PruneItemProgress progress = { reporter, HASHING_PHASE, 0, 0 };
   g_autofree GError **errors = NULL;
   gboolean ok;
 
@@ -299,7 +318,7 @@ prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
       if (reporter != NULL)
-        dm_transform_report_item_progress (reporter, "hashing", 0, to_hash->len);
+        dm_transform_report_item_progress (reporter, HASHING_PHASE, 0, to_hash->len);
 
       keyer = dm_image_keyer_new ();
       job.dataset = dataset;
@@ -334,7 +353,7 @@ prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
         return NULL;
 
       if (reporter != NULL)
-        dm_transform_report_item_progress (reporter, "hashing", to_hash->len, to_hash->len);
+        dm_transform_report_item_progress (reporter, HASHING_PHASE, to_hash->len, to_hash->len);
     }
 
   if (n_decoded_out != NULL)

@@ -49,6 +49,8 @@ void             prune_broken_item_free    (PruneBrokenItem *broken);
 int              prune_broken_item_compare (gconstpointer    a,
                                             gconstpointer    b);
 
+void        prune_image_hasher_add_phase       (DmTransformClass *klass);
+
 const char *prune_image_hasher_origin          (void);
 gboolean    prune_image_hasher_keys_are_stale  (DmDataset      *dataset);
 

@@ -15,6 +15,9 @@
 #include "prune-item-pool.h"
 #include "prune-ndr.h"
 
+/* The phase prune_ndr_select() reports progress in. */
+#define NDR_PHASE "ndr"
+
 /* One subset's images, decoded and turned into features on a thread pool.
  * Each worker writes only its own item's feature. */
 typedef struct {
@@ -145,6 +148,23 @@ set_aside_broken (GArray     *group,
 }
 
 /**
+ * prune_ndr_add_phase:
+ * @klass: the class of a transform that runs prune_ndr_select(), as the
+ *   @reporter of its progress
+ *
+ * Declares that progress's phase, so a host shows its label and count.
+ */
+void
+prune_ndr_add_phase (DmTransformClass *klass)
+{
+  /* TRANSLATORS: the phase of the method ndr (near-duplicate removal),
+   * which decodes every image and drops the near-duplicates among them;
+   * "deduplicating %u images" is announced as it starts. */
+  dm_transform_class_add_phase (klass, NDR_PHASE, N_("deduplicating"), "deduplicating %u image",
+                                "deduplicating %u images");
+}
+
+/**
  * prune_ndr_select:
  * @request: what to prune and how:
  * - @dataset: the dataset to prune
@@ -157,7 +177,8 @@ set_aside_broken (GArray     *group,
  *   keeps the complement of what the other methods keep); ours keeps
  *   ceil(subset size × @ratio) of each subset, like the other methods.
  * - @seed: seeds the projection, visiting order and sampling of every subset
- * - @reporter: (nullable): receives "ndr" progress while images are decoded
+ * - @reporter: (nullable): receives "ndr" progress while images are
+ *   decoded; its class declares that phase with prune_ndr_add_phase()
  * - @broken: (nullable) (element-type PruneBrokenItem): for `--skip-broken`,
  *   where to add, in dataset order, the items whose image cannot be used,
  *   instead of failing; each subset then keeps its share of its usable
@@ -211,7 +232,7 @@ prune_ndr_select (const PruneNdrRequest *request,
   kept = g_array_sized_new (FALSE, FALSE, sizeof (guint), n_total);
 
   if (reporter != NULL)
-    dm_transform_report_item_progress (reporter, "ndr", 0, n_total);
+    dm_transform_report_item_progress (reporter, NDR_PHASE, 0, n_total);
 
   for (guint s = 0; s < groups->len; s++)
     {
@@ -220,7 +241,7 @@ prune_ndr_select (const PruneNdrRequest *request,
       g_autofree GError **errors = NULL;
       g_autofree guint *subset_kept = NULL;
       DecodeJob job = { dataset, params, (const guint *) (gpointer) group->data, dim, NULL };
-      PruneItemProgress progress = { reporter, "ndr", n_before, n_total };
+      PruneItemProgress progress = { reporter, NDR_PHASE, n_before, n_total };
       guint n_items = group->len, n_keep;
       DmNdrRequest subset_request;
       gint64 phase_start = g_get_monotonic_time ();
@@ -268,7 +289,7 @@ prune_ndr_select (const PruneNdrRequest *request,
     g_ptr_array_sort (broken, prune_broken_item_compare);
   g_array_sort (kept, compare_guint);
   if (reporter != NULL)
-    dm_transform_report_item_progress (reporter, "ndr", n_total, n_total);
+    dm_transform_report_item_progress (reporter, NDR_PHASE, n_total, n_total);
 
   if (request->seconds != NULL)
     *request->seconds = seconds;

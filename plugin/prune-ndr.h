@@ -37,6 +37,8 @@ typedef struct {
   PruneNdrSeconds   *seconds;    /* nullable: out */
 } PruneNdrRequest;
 
+void     prune_ndr_add_phase (DmTransformClass *klass);
+
 gboolean prune_ndr_select (const PruneNdrRequest *request,
                            GCancellable          *cancellable,
                            GArray               **kept_out,

@@ -808,4 +808,13 @@ prune_transform_class_init (PruneTransformClass *klass)
   dm_transform_class_add_alias (transform_class, 'm', "method");
   dm_transform_class_add_alias (transform_class, 'r', "ratio");
   dm_transform_class_require_parameter (transform_class, "method");
+
+  /* The phases a run reports progress in: the image keys', NDR's, and the
+   * core's selection's (dm-cluster-select.h), which counts no items. */
+  prune_image_hasher_add_phase (transform_class);
+  prune_ndr_add_phase (transform_class);
+  /* TRANSLATORS: the phase in which the methods cluster the hash keys */
+  dm_transform_class_add_phase (transform_class, "clustering", N_("clustering"), NULL, NULL);
+  /* TRANSLATORS: the phase in which a method chooses the items it keeps */
+  dm_transform_class_add_phase (transform_class, "selecting", N_("selecting"), NULL, NULL);
 }

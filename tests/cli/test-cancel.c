@@ -142,7 +142,7 @@ static void
 test_sigint_while_hashing (Fixture       *fixture,
                            gconstpointer  data)
 {
-  g_autofree char *line = g_strdup_printf ("hashing %u items…", N_IMAGES);
+  g_autofree char *line = g_strdup_printf ("hashing %u images…", N_IMAGES);
 
   assert_sigint_stops (fixture, "cluster_random", line);
 }

@@ -246,12 +246,12 @@ test_counts_say_what_is_done (Fixture *fixture, gconstpointer data)
 
   prune = dm_run (NULL, "prune", source, "-m", "centroid", "-r", "0.5", "-o", dest, NULL);
   g_assert_cmpint (prune->status, ==, 0);
-  assert_contains (prune->out, "\nhashing 1 item…\n");
+  assert_contains (prune->out, "\nhashing 1 image…\n");
 
   hash = dm_run (NULL, "hash", source, NULL);
   g_assert_cmpint (hash->status, ==, 0);
   stored = g_strdup_printf ("Stored the hash keys of 6 items in %s: 1 computed, the rest cached\n", source);
-  assert_contains (hash->out, "\nhashing 1 item…\nwriting the keys of 6 items…\n");
+  assert_contains (hash->out, "\nhashing 1 image…\nwriting the keys of 6 items…\n");
   assert_contains (hash->out, stored);
 }
 

@@ -55,7 +55,7 @@ static void
 test_bar_with_counts (void)
 {
   /* Half of 200 items in 10 s: 10 items a second, 10 s to go. */
-  g_autofree char *line = dm_cli_progress_format_bar ("hashing", 0.5, 200, 10.0, 0, 80);
+  g_autofree char *line = dm_cli_progress_format_bar (NULL, "hashing", 0.5, 200, 10.0, 0, 80);
   guint filled, empty;
 
   assert_contains (line, "hashing");
@@ -72,9 +72,9 @@ test_bar_with_counts (void)
 static void
 test_bar_without_counts (void)
 {
-  g_autofree char *early = dm_cli_progress_format_bar ("clustering", 0.0, 0, 0.1, 0, 80);
-  g_autofree char *later = dm_cli_progress_format_bar ("clustering", 0.25, 0, 30.0, 0, 80);
-  g_autofree char *full = dm_cli_progress_format_bar ("clustering", 1.0, 0, 30.0, 0, 80);
+  g_autofree char *early = dm_cli_progress_format_bar (NULL, "clustering", 0.0, 0, 0.1, 0, 80);
+  g_autofree char *later = dm_cli_progress_format_bar (NULL, "clustering", 0.25, 0, 30.0, 0, 80);
+  g_autofree char *full = dm_cli_progress_format_bar (NULL, "clustering", 1.0, 0, 30.0, 0, 80);
   guint filled, empty;
 
   /* Too early to tell the time left, and no counts it does not know. */
@@ -98,9 +98,9 @@ test_bar_without_counts (void)
 static void
 test_bar_unknown_fraction (void)
 {
-  g_autofree char *first = dm_cli_progress_format_bar ("loading", -1.0, 0, 3.0, 0, 80);
-  g_autofree char *next = dm_cli_progress_format_bar ("loading", -1.0, 0, 3.0, 1, 80);
-  g_autofree char *counted = dm_cli_progress_format_bar ("writing", -1.0, 12, 65.0, 2, 80);
+  g_autofree char *first = dm_cli_progress_format_bar (NULL, "loading", -1.0, 0, 3.0, 0, 80);
+  g_autofree char *next = dm_cli_progress_format_bar (NULL, "loading", -1.0, 0, 3.0, 1, 80);
+  g_autofree char *counted = dm_cli_progress_format_bar (NULL, "writing", -1.0, 12, 65.0, 2, 80);
 
   assert_contains (first, "loading");
   assert_contains (first, "0:03");
@@ -117,7 +117,7 @@ test_bar_fits_narrow_terminal (void)
 {
   for (guint width = 20; width <= 120; width += 7)
     {
-      g_autofree char *line = dm_cli_progress_format_bar ("hashing", 0.123, 1234567, 42.0, 0, width);
+      g_autofree char *line = dm_cli_progress_format_bar (NULL, "hashing", 0.123, 1234567, 42.0, 0, width);
 
       /* Never as wide as the terminal, which would wrap the line. */
       g_assert_cmpint (g_utf8_strlen (line, -1), <, width);
@@ -128,10 +128,10 @@ test_bar_fits_narrow_terminal (void)
 static void
 test_done_and_line (void)
 {
-  g_autofree char *counted = dm_cli_progress_format_done ("hashing", 300, 2.0);
-  g_autofree char *timed = dm_cli_progress_format_done ("clustering", 0, 75.0);
-  g_autofree char *line = dm_cli_progress_format_line ("writing", 12);
-  g_autofree char *bare = dm_cli_progress_format_line ("clustering", 0);
+  g_autofree char *counted = dm_cli_progress_format_done (NULL, "hashing", 300, 2.0);
+  g_autofree char *timed = dm_cli_progress_format_done (NULL, "clustering", 0, 75.0);
+  g_autofree char *line = dm_cli_progress_format_line (NULL, "writing", 12);
+  g_autofree char *bare = dm_cli_progress_format_line (NULL, "clustering", 0);
 
   assert_contains (counted, "300 items in 2.0 s");
   assert_contains (counted, "150/s");
@@ -247,17 +247,17 @@ test_view_bar (void)
 
 /* ---- a transform's progress through a job ------------------------------ */
 
-/* A transform whose phases dm does not know: "sorting" goes through its
- * input item by item, "tidying" does not. */
+/* A transform that declares no phase: "sorting" goes through its input
+ * item by item, "tidying" does not. */
 #define TEST_TYPE_SORT (test_sort_get_type ())
-G_DECLARE_FINAL_TYPE (TestSort, test_sort, TEST, SORT, DmTransform)
+G_DECLARE_DERIVABLE_TYPE (TestSort, test_sort, TEST, SORT, DmTransform)
 
-struct _TestSort
+struct _TestSortClass
 {
-  DmTransform parent_instance;
+  DmTransformClass parent_class;
 };
 
-G_DEFINE_FINAL_TYPE (TestSort, test_sort, DM_TYPE_TRANSFORM)
+G_DEFINE_TYPE (TestSort, test_sort, DM_TYPE_TRANSFORM)
 
 static DmDataset *
 test_sort_apply (DmTransform   *transform,
@@ -285,29 +285,42 @@ test_sort_init (TestSort *self)
 {
 }
 
+/* The same transform, declaring its "sorting" (dm_transform_class_add_phase())
+ * with a label and counted forms other than the name; "tidying" it leaves
+ * undeclared. */
+#define TEST_TYPE_DECLARED_SORT (test_declared_sort_get_type ())
+G_DECLARE_FINAL_TYPE (TestDeclaredSort, test_declared_sort, TEST, DECLARED_SORT, TestSort)
+
+struct _TestDeclaredSort
+{
+  TestSort parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (TestDeclaredSort, test_declared_sort, TEST_TYPE_SORT)
+
+static void
+test_declared_sort_class_init (TestDeclaredSortClass *klass)
+{
+  dm_transform_class_add_phase (DM_TRANSFORM_CLASS (klass), "sorting", "ordering",
+                                "ordering %u record", "ordering %u records");
+}
+
+static void
+test_declared_sort_init (TestDeclaredSort *self)
+{
+}
+
+/* Applies a new transform of the type @user_data points to, followed, to
+ * an input of 5 items. */
 static gboolean
 apply_followed (DmCliJob      *job,
                 gpointer       user_data,
                 GCancellable  *cancellable,
                 GError       **error)
 {
-  g_autoptr(DmTransform) transform = g_object_new (TEST_TYPE_SORT, NULL);
-  g_autoptr(DmDataset) output = NULL;
-
-  dm_cli_job_follow_transform (job, transform);
-  output = dm_transform_apply (transform, user_data, cancellable, error);
-  return output != NULL;
-}
-
-/* The count of a phase comes from the transform, whatever its name. */
-static void
-test_job_transform_counts (void)
-{
-  Capture capture = { 0 };
-  g_autoptr(DmCliProgress) view = capture_view (&capture, DM_CLI_PROGRESS_LINES);
+  g_autoptr(DmTransform) transform = g_object_new (*(GType *) user_data, NULL);
   g_autoptr(DmDataset) input = dm_dataset_new ();
-  g_autoptr(GError) error = NULL;
-  int stop_signal = 0;
+  g_autoptr(DmDataset) output = NULL;
 
   for (guint i = 0; i < 5; i++)
     {
@@ -316,14 +329,61 @@ test_job_transform_counts (void)
 
       dm_dataset_append_item (input, item);
     }
+  dm_cli_job_follow_transform (job, transform);
+  output = dm_transform_apply (transform, input, cancellable, error);
+  return output != NULL;
+}
 
-  g_assert_true (dm_cli_job_run (view, apply_followed, input, &stop_signal, &error));
+/* What the lines of a job that applies a transform of @type show, the
+ * view told of the class of @type. */
+static char *
+lines_of_followed (GType type)
+{
+  Capture capture = { 0 };
+  g_autoptr(DmCliProgress) view = capture_view (&capture, DM_CLI_PROGRESS_LINES);
+  g_autoptr(DmTransformClass) klass = g_type_class_ref (type);
+  g_autoptr(GError) error = NULL;
+  int stop_signal = 0;
+  char *text;
+
+  dm_cli_progress_set_transform_class (view, klass);
+  g_assert_true (dm_cli_job_run (view, apply_followed, &type, &stop_signal, &error));
   g_assert_no_error (error);
   g_assert_cmpint (stop_signal, ==, 0);
   capture_close (&capture);
 
-  g_assert_cmpstr (capture.text, ==, "sorting 5 items…\ntidying…\n");
+  text = g_strdup (capture.text);
   free (capture.text);
+  return text;
+}
+
+/* The count of a phase comes from the transform, whatever its name; a
+ * phase its class does not declare is shown by its name. */
+static void
+test_job_transform_counts (void)
+{
+  g_autofree char *text = lines_of_followed (TEST_TYPE_SORT);
+
+  g_assert_cmpstr (text, ==, "sorting 5 items…\ntidying…\n");
+}
+
+/* A phase the class declares is shown by its label and counted form. */
+static void
+test_job_declared_phases (void)
+{
+  g_autofree char *text = lines_of_followed (TEST_TYPE_DECLARED_SORT);
+  g_autoptr(DmTransformClass) klass = g_type_class_ref (TEST_TYPE_DECLARED_SORT);
+  g_autofree char *bar = dm_cli_progress_format_bar (klass, "sorting", 0.5, 200, 10.0, 0, 80);
+  g_autofree char *done = dm_cli_progress_format_done (klass, "sorting", 300, 2.0);
+  g_autofree char *one = dm_cli_progress_format_line (klass, "sorting", 1);
+  g_autofree char *uncounted = dm_cli_progress_format_line (klass, "sorting", 0);
+
+  g_assert_cmpstr (text, ==, "ordering 5 records…\ntidying…\n");
+  /* On a terminal, the label heads the bar and the line left after it. */
+  g_assert_true (g_str_has_prefix (bar, "ordering "));
+  g_assert_true (g_str_has_prefix (done, "ordering "));
+  g_assert_cmpstr (one, ==, "ordering 1 record…");
+  g_assert_cmpstr (uncounted, ==, "ordering…");
 }
 
 /* ---- dm itself -------------------------------------------------------- */
@@ -451,6 +511,7 @@ main (int argc, char **argv)
   g_test_add_func ("/progress/view/quiet", test_view_quiet);
   g_test_add_func ("/progress/view/bar", test_view_bar);
   g_test_add_func ("/progress/job/transform-counts", test_job_transform_counts);
+  g_test_add_func ("/progress/job/declared-phases", test_job_declared_phases);
   g_test_add ("/progress/dm/lines", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS), sample_fixture_set_up, test_dm_lines, source_fixture_tear_down);
   g_test_add ("/progress/dm/quiet", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS), sample_fixture_set_up, test_dm_quiet, source_fixture_tear_down);
   g_test_add ("/progress/dm/terminal", Fixture, GUINT_TO_POINTER (N_SAMPLE_ITEMS), sample_fixture_set_up, test_dm_terminal, source_fixture_tear_down);

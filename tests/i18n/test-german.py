@@ -187,6 +187,24 @@ class GermanTest(unittest.TestCase):
         self.assertIn('4 Elemente schreiben …\n', self.dm(GERMAN, 'prune', '-m', 'random', '-r', '0.5', self.source,
                                                             '-o', os.path.join(self.scratch.name, 'order')).stdout)
 
+    def test_plugin_phases(self):
+        # A phase of the plugin's is shown by what its class declares, in
+        # the plugin's domain (dm knows none of them): the line that
+        # announces the hashing of the 8 images, and the label of a phase
+        # without a count.
+        for locale, expected in ((GERMAN, self.german), ('C.UTF-8', lambda msgid: msgid)):
+            if locale == GERMAN:
+                counted = self.catalog.ngettext('hashing %u image', 'hashing %u images', 8)
+                self.assertNotEqual(counted, 'hashing %u images', 'po/de.po does not translate it')
+            else:
+                counted = 'hashing %u images'
+            destination = os.path.join(self.scratch.name, 'phases-' + locale)
+            result = self.dm(locale, 'prune', '-m', 'centroid', '-r', '0.5', self.source, '-o', destination)
+            with self.subTest(locale=locale):
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertIn(expected('%s…') % (counted % 8) + '\n', result.stdout)
+                self.assertIn(expected('%s…') % expected('clustering') + '\n', result.stdout)
+
     def test_python_host_gets_german_menu(self):
         # A host using the typelib: the plugin binds its domain to
         # DM_PRUNE_LOCALEDIR when loaded, so the label comes back in German.

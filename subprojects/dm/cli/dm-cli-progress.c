@@ -1,9 +1,11 @@
 /* dm-cli-progress.c: how dm shows the progress of a run's phases.
  *
  * The phases come from two places: the CLI's own (loading, writing, the
- * HTML report) and the transform's `progress` signal (hashing, clustering,
- * selecting, ...). Either way they arrive here on the main thread as
- * (phase, fraction, total) updates; this file only decides how they look.
+ * HTML report) and the transform's `progress` signal, whose phases only
+ * the transform's class knows (dm_transform_class_add_phase() gives their
+ * labels and counted forms). Either way they arrive here on the main
+ * thread as (phase, fraction, total) updates; this file only decides how
+ * they look.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -36,22 +38,30 @@ struct _DmCliProgress
   gint64 drawn_us;
   guint spinner_step;
   gboolean line_drawn;    /* a bar is on screen without its newline */
+
+  DmTransformClass *transform_class;  /* whose phases are shown, or NULL */
 };
 
-/* The phases dm knows, so their names are translated; a plugin's own
- * phase names are shown as they come. "writing keys" is `dm hash`'s
- * writing, of the key cache alone. */
+/* dm's own phases, so their names are translated. "writing keys" is
+ * `dm hash`'s writing, of the key cache alone. */
 static const char * const known_phases[] = {
-  N_("loading"), N_("hashing"), N_("clustering"), N_("selecting"),
-  N_("writing"), N_("writing keys"), N_("report"),
+  N_("loading"), N_("writing"), N_("writing keys"), N_("report"),
 };
 
+/* A phase's label: dm's own phase's, translated (a transform's phase of
+ * the same name must not relabel it); else the one the transform's class
+ * declares; else the name as it comes. */
 static const char *
-phase_label (const char *phase)
+phase_label (DmTransformClass *klass,
+             const char       *phase)
 {
+  const char *label;
+
   for (guint i = 0; i < G_N_ELEMENTS (known_phases); i++)
     if (g_str_equal (phase, known_phases[i]))
       return _(known_phases[i]);
+  if (klass != NULL && (label = dm_transform_class_get_phase_label (klass, phase)) != NULL)
+    return label;
   return phase;
 }
 
@@ -106,6 +116,7 @@ dm_cli_progress_free (DmCliProgress *self)
   if (self == NULL)
     return;
   g_free (self->phase);
+  g_clear_pointer (&self->transform_class, g_type_class_unref);
   g_free (self);
 }
 
@@ -113,6 +124,23 @@ DmCliProgressMode
 dm_cli_progress_get_mode (DmCliProgress *self)
 {
   return self->mode;
+}
+
+/**
+ * dm_cli_progress_set_transform_class:
+ * @self: a progress view
+ * @klass: (nullable): the class of the transform whose progress is shown
+ *
+ * Shows the phases @klass declares (dm_transform_class_add_phase()) by
+ * their labels and counted forms.
+ */
+void
+dm_cli_progress_set_transform_class (DmCliProgress    *self,
+                                     DmTransformClass *klass)
+{
+  g_clear_pointer (&self->transform_class, g_type_class_unref);
+  if (klass != NULL)
+    self->transform_class = g_type_class_ref (G_TYPE_FROM_CLASS (klass));
 }
 
 /* For tests, and terminals that do not tell their size. */
@@ -176,6 +204,7 @@ fit_to_width (GString *line,
 
 /**
  * dm_cli_progress_format_bar:
+ * @klass: (nullable): the class of the transform that may report @phase
  * @phase: the phase's name
  * @fraction: how much of it is done, from 0 to 1, or negative when unknown
  * @total: how many items it goes through, or 0 when unknown
@@ -188,18 +217,19 @@ fit_to_width (GString *line,
  *   the time spent
  */
 char *
-dm_cli_progress_format_bar (const char *phase,
-                            double      fraction,
-                            guint       total,
-                            double      elapsed,
-                            guint       spinner_step,
-                            guint       width)
+dm_cli_progress_format_bar (DmTransformClass *klass,
+                            const char       *phase,
+                            double            fraction,
+                            guint             total,
+                            double            elapsed,
+                            guint             spinner_step,
+                            guint             width)
 {
   static const char spinner[] = "|/-\\";
   GString *line = g_string_new (NULL);
   g_autoptr(GString) tail = g_string_new (NULL);
   g_autofree char *elapsed_text = dm_cli_progress_format_duration (elapsed);
-  const char *label = phase_label (phase);
+  const char *label = phase_label (klass, phase);
   glong label_columns = g_utf8_strlen (label, -1);
   guint bar_width, filled;
 
@@ -257,6 +287,7 @@ dm_cli_progress_format_bar (const char *phase,
 
 /**
  * dm_cli_progress_format_done:
+ * @klass: (nullable): the class of the transform that may report @phase
  * @phase: the phase's name
  * @total: how many items it went through, or 0 when unknown
  * @elapsed: how long it took, in seconds
@@ -264,12 +295,13 @@ dm_cli_progress_format_bar (const char *phase,
  * Returns: the line a finished phase leaves on the terminal
  */
 char *
-dm_cli_progress_format_done (const char *phase,
-                             guint       total,
-                             double      elapsed)
+dm_cli_progress_format_done (DmTransformClass *klass,
+                             const char       *phase,
+                             guint             total,
+                             double            elapsed)
 {
   g_autofree char *elapsed_text = format_elapsed (elapsed);
-  const char *label = phase_label (phase);
+  const char *label = phase_label (klass, phase);
   GString *line = g_string_new (label);
 
   for (glong c = g_utf8_strlen (label, -1); c < PHASE_COLUMN_WIDTH; c++)
@@ -294,30 +326,35 @@ dm_cli_progress_format_done (const char *phase,
 
 /**
  * dm_cli_progress_format_line:
+ * @klass: (nullable): the class of the transform that may report @phase
  * @phase: the phase's name
  * @total: how many items it goes through, or 0 when unknown
  *
  * Returns: the plain line that announces a phase in a log
  */
 char *
-dm_cli_progress_format_line (const char *phase,
-                             guint       total)
+dm_cli_progress_format_line (DmTransformClass *klass,
+                             const char       *phase,
+                             guint             total)
 {
-  /* A sentence of its own for each phase dm counts, not its name and a
+  g_autofree char *counted = NULL;
+
+  /* A sentence of its own for each phase counted, not its name and a
    * count: a language puts the verb where it goes ("20 Elemente
-   * schreiben"). */
+   * schreiben"). A transform's phase has the counted form its class
+   * declares. */
   if (total == 0)
-    return g_strdup_printf (_("%s…"), phase_label (phase));
+    return g_strdup_printf (_("%s…"), phase_label (klass, phase));
   if (g_str_equal (phase, "loading"))
     return g_strdup_printf (ngettext ("loading %u item…", "loading %u items…", total), total);
-  if (g_str_equal (phase, "hashing"))
-    return g_strdup_printf (ngettext ("hashing %u item…", "hashing %u items…", total), total);
   if (g_str_equal (phase, "writing"))
     return g_strdup_printf (ngettext ("writing %u item…", "writing %u items…", total), total);
   if (g_str_equal (phase, "writing keys"))
     return g_strdup_printf (ngettext ("writing the keys of %u item…", "writing the keys of %u items…", total),
                             total);
-  return g_strdup_printf (ngettext ("%s %u item…", "%s %u items…", total), phase_label (phase), total);
+  if (klass != NULL && (counted = dm_transform_class_format_phase_count (klass, phase, total)) != NULL)
+    return g_strdup_printf (_("%s…"), counted);
+  return g_strdup_printf (ngettext ("%s %u item…", "%s %u items…", total), phase_label (klass, phase), total);
 }
 
 static void
@@ -326,7 +363,7 @@ draw (DmCliProgress *self,
 {
   g_autofree char *line = NULL;
 
-  line = dm_cli_progress_format_bar (self->phase, self->fraction, self->total,
+  line = dm_cli_progress_format_bar (self->transform_class, self->phase, self->fraction, self->total,
                                      (now_us - self->started_us) / (double) G_USEC_PER_SEC,
                                      self->spinner_step, self->width);
   /* Back to the line's start and clear it, so a shorter line leaves no
@@ -357,7 +394,7 @@ dm_cli_progress_finish (DmCliProgress *self,
       /* A phase that told it was complete took until then, not until the
        * next began. */
       gint64 end_us = self->completed_us != 0 ? self->completed_us : now_us;
-      g_autofree char *line = dm_cli_progress_format_done (self->phase, self->total,
+      g_autofree char *line = dm_cli_progress_format_done (self->transform_class, self->phase, self->total,
                                                            (end_us - self->started_us) / (double) G_USEC_PER_SEC);
       fprintf (self->stream, "\r\033[K%s\n", line);
       fflush (self->stream);
@@ -408,7 +445,7 @@ dm_cli_progress_update (DmCliProgress *self,
     {
       if (new_phase)
         {
-          g_autofree char *line = dm_cli_progress_format_line (phase, self->total);
+          g_autofree char *line = dm_cli_progress_format_line (self->transform_class, phase, self->total);
           fprintf (self->stream, "%s\n", line);
           fflush (self->stream);
         }

@@ -8,6 +8,8 @@
 
 #include <glib.h>
 
+#include "dm.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -35,6 +37,8 @@ DmCliProgressMode dm_cli_progress_get_mode (DmCliProgress   *self);
 
 void           dm_cli_progress_set_width (DmCliProgress     *self,
                                           guint              width);
+void           dm_cli_progress_set_transform_class (DmCliProgress    *self,
+                                                    DmTransformClass *klass);
 
 void           dm_cli_progress_update    (DmCliProgress     *self,
                                           const char        *phase,
@@ -49,16 +53,19 @@ void           dm_cli_progress_interrupt (DmCliProgress     *self);
 
 /* The pieces, pure functions of their arguments, for the tests. */
 char          *dm_cli_progress_format_duration (double       seconds);
-char          *dm_cli_progress_format_bar      (const char  *phase,
-                                                double       fraction,
-                                                guint        total,
-                                                double       elapsed,
-                                                guint        spinner_step,
-                                                guint        width);
-char          *dm_cli_progress_format_done     (const char  *phase,
-                                                guint        total,
-                                                double       elapsed);
-char          *dm_cli_progress_format_line     (const char  *phase,
-                                                guint        total);
+char          *dm_cli_progress_format_bar      (DmTransformClass *klass,
+                                                const char       *phase,
+                                                double            fraction,
+                                                guint             total,
+                                                double            elapsed,
+                                                guint             spinner_step,
+                                                guint             width);
+char          *dm_cli_progress_format_done     (DmTransformClass *klass,
+                                                const char       *phase,
+                                                guint             total,
+                                                double            elapsed);
+char          *dm_cli_progress_format_line     (DmTransformClass *klass,
+                                                const char       *phase,
+                                                guint             total);
 
 G_END_DECLS

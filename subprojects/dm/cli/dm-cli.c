@@ -21,13 +21,17 @@
 
 /* Where progress goes: a bar on standard error when it is a terminal;
  * else plain lines on standard output, beside the summary, so that a
- * failed run's standard error holds nothing but its one-line error. */
+ * failed run's standard error holds nothing but its one-line error. The
+ * phases of @transform are shown as its class declares them. */
 static DmCliProgress *
-make_progress (gboolean quiet)
+make_progress (gboolean     quiet,
+               DmTransform *transform)
 {
   DmCliProgressMode mode = dm_cli_progress_choose_mode (quiet);
+  DmCliProgress *progress = dm_cli_progress_new (mode, mode == DM_CLI_PROGRESS_BAR ? stderr : stdout);
 
-  return dm_cli_progress_new (mode, mode == DM_CLI_PROGRESS_BAR ? stderr : stdout);
+  dm_cli_progress_set_transform_class (progress, DM_TRANSFORM_GET_CLASS (transform));
+  return progress;
 }
 
 /* A parameter or flag out of range or malformed is a usage error (exit
@@ -800,7 +804,7 @@ run_transform (RunOptions  *options,
   if (!check_report_places (options, &error))
     return fail (error);
 
-  progress = make_progress (options->quiet);
+  progress = make_progress (options->quiet, transform);
   succeeded = dm_cli_job_run (progress, transform_work, &run, &stop_signal, &error);
   if (succeeded && !options->quiet)
     {
@@ -1270,7 +1274,7 @@ typedef struct
   char **merge_paths;      /* shard key files to merge, or NULL */
   GPtrArray *parameters;   /* the transform's, "name=value", as given */
   GError *cannot_store;    /* why the cache cannot be written: said once there are keys to store */
-  gboolean refused;        /* the hashing was stopped for that */
+  gboolean refused;        /* the decoding was stopped for that */
   GCancellable *work;      /* the work's, which stops it */
   guint n_items;           /* out */
   guint n_computed;        /* out: keys not taken from the cache */
@@ -1343,21 +1347,20 @@ has_keyless_item (DmDataset *dataset)
   return FALSE;
 }
 
-/* The hash transform says "hashing" before it decodes its first image
- * (and only when it has one to decode): with a cache that cannot be
- * written, the run stops there, before that work, which could not be
- * stored. The progress line is not shown either. */
+/* The hash transform reports progress only when it has images to decode,
+ * and first before it decodes one (keys it takes as they are, or makes
+ * from embeddings, cost it no progress): with a cache that cannot be
+ * written, the run stops at that first report, before that work, which
+ * could not be stored. The progress line is not shown either. */
 static void
-refuse_hashing (DmTransform  *transform,
-                const char   *phase,
-                double        fraction,
-                guint         n_items,
-                gpointer      user_data)
+refuse_decoding (DmTransform  *transform,
+                 const char   *phase,
+                 double        fraction,
+                 guint         n_items,
+                 gpointer      user_data)
 {
   HashRun *run = user_data;
 
-  if (!g_str_equal (phase, "hashing"))
-    return;
   run->refused = TRUE;
   g_cancellable_cancel (run->work);
   g_signal_stop_emission_by_name (transform, "progress");
@@ -1382,11 +1385,11 @@ hash_all_items (DmCliJob      *job,
       g_propagate_error (error, g_error_copy (run->cannot_store));
       return NULL;
     }
-  /* Connected first, so that a refused hashing shows no progress. */
+  /* Connected first, so that a refused decoding shows no progress. */
   if (run->cannot_store != NULL)
     {
       run->work = cancellable;
-      handler = g_signal_connect (run->transform, "progress", G_CALLBACK (refuse_hashing), run);
+      handler = g_signal_connect (run->transform, "progress", G_CALLBACK (refuse_decoding), run);
     }
   dm_cli_job_follow_transform (job, run->transform);
   output = dm_transform_apply (run->transform, input, cancellable, error);
@@ -1609,7 +1612,7 @@ command_hash (DmCliLog *log, int argc, char **argv)
   run.parameters = parameter_options.assignments;
   if (!check_hash_source (&run, &error))
     return fail (error);
-  progress = make_progress (quiet);
+  progress = make_progress (quiet, transform);
   succeeded = dm_cli_job_run (progress, hash_work, &run, &stop_signal, &error);
   g_clear_error (&run.cannot_store);
   if (!succeeded)

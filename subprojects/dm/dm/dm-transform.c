@@ -205,11 +205,12 @@ dm_transform_class_init (DmTransformClass *klass)
   /**
    * DmTransform::progress:
    * @self: the transform
-   * @phase: what it is doing now ("loading", "hashing", "clustering", ...)
+   * @phase: what it is doing now, a name the class declares with
+   *   dm_transform_class_add_phase(), which gives a host its label
    * @fraction: how much of that phase is done, from 0 to 1
    * @n_items: how many items the phase goes through one by one, so a host
    *   can show a count without knowing the phase; 0 for a phase that does
-   *   not go item by item ("clustering", ...)
+   *   not go item by item
    *
    * Emitted as the work goes on, so a host can show it: from the thread
    * that called dm_transform_apply(), or, during dm_transform_apply_async(),
@@ -310,6 +311,36 @@ parameter_hints_quark (void)
   return g_quark_from_static_string ("dm-transform-parameter-hints");
 }
 
+/* What the class declared under @name in its table @quark (the parameter
+ * hints, the phases), or NULL. */
+static gpointer
+lookup_declared (DmTransformClass *klass,
+                 GQuark            quark,
+                 const char       *name)
+{
+  GHashTable *table = g_type_get_qdata (G_TYPE_FROM_CLASS (klass), quark);
+
+  return table != NULL ? g_hash_table_lookup (table, name) : NULL;
+}
+
+/* The class's table @quark, by name, of declarations freed with g_free(),
+ * created empty on the first declaration. */
+static GHashTable *
+table_to_declare_in (DmTransformClass *klass,
+                     GQuark            quark)
+{
+  GType type = G_TYPE_FROM_CLASS (klass);
+  GHashTable *table = g_type_get_qdata (type, quark);
+
+  if (table == NULL)
+    {
+      /* Lives as long as the type, which is never unregistered. */
+      table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      g_type_set_qdata (type, quark, table);
+    }
+  return table;
+}
+
 /* The hints declared for @parameter; a parameter without any has all
  * of them unset (zero). */
 static const ParameterHint *
@@ -317,8 +348,7 @@ declared_hint (DmTransformClass *klass,
                const char       *parameter)
 {
   static const ParameterHint no_hint = { 0 };
-  GHashTable *hints = g_type_get_qdata (G_TYPE_FROM_CLASS (klass), parameter_hints_quark ());
-  const ParameterHint *hint = hints != NULL ? g_hash_table_lookup (hints, parameter) : NULL;
+  const ParameterHint *hint = lookup_declared (klass, parameter_hints_quark (), parameter);
 
   return hint != NULL ? hint : &no_hint;
 }
@@ -328,16 +358,9 @@ static ParameterHint *
 hint_to_declare (DmTransformClass *klass,
                  const char       *parameter)
 {
-  GType type = G_TYPE_FROM_CLASS (klass);
-  GHashTable *hints = g_type_get_qdata (type, parameter_hints_quark ());
+  GHashTable *hints = table_to_declare_in (klass, parameter_hints_quark ());
   ParameterHint *hint;
 
-  if (hints == NULL)
-    {
-      /* Lives as long as the type, which is never unregistered. */
-      hints = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-      g_type_set_qdata (type, parameter_hints_quark (), hints);
-    }
   hint = g_hash_table_lookup (hints, parameter);
   if (hint == NULL)
     {
@@ -483,6 +506,167 @@ dm_transform_class_is_parameter_required (DmTransformClass *klass,
   g_return_val_if_fail (parameter != NULL, FALSE);
 
   return declared_hint (klass, parameter)->required;
+}
+
+/* What a class says about a phase it reports progress in: the msgids of
+ * its label and of its counted forms (NULL without a count), static
+ * strings of the class's translation domain. Kept per phase name on the
+ * class's GType, so a subclass declares its own. */
+typedef struct
+{
+  const char *label;
+  const char *counted_singular;
+  const char *counted_plural;
+} PhaseDeclaration;
+
+static GQuark
+phases_quark (void)
+{
+  return g_quark_from_static_string ("dm-transform-phases");
+}
+
+/* Whether @form has a `%u` for the count: a `%%` is a percent sign, not
+ * the start of a directive. */
+static gboolean
+has_count_directive (const char *form)
+{
+  for (const char *c = form; *c != '\0'; c++)
+    if (*c == '%')
+      {
+        if (c[1] == 'u')
+          return TRUE;
+        if (c[1] == '%')
+          c++;
+      }
+  return FALSE;
+}
+
+/**
+ * dm_transform_class_add_phase:
+ * @klass: a transform class
+ * @phase: the name the transform reports the phase's progress under
+ *   (the `phase` of #DmTransform::progress)
+ * @label: a short label a host shows for the phase, untranslated (marked
+ *   with N_()), as "sorting"
+ * @counted_singular: (nullable): the phase with its number of items, the
+ *   singular of an ngettext() pair with `%u` for the number, as
+ *   "sorting %u item"; %NULL for a phase that does not go item by item
+ * @counted_plural: (nullable): the plural of that pair, as
+ *   "sorting %u items"; %NULL exactly when @counted_singular is
+ *
+ * Declares a phase the transform reports progress in, so that a host,
+ * which knows no transform's phases, shows it by a translated label and
+ * its count in a sentence of the language (a host shows the phase's name
+ * itself for a phase no class declared). Call it from class_init; a
+ * subclass does not inherit its parent's phases.
+ *
+ * The strings are msgids of the translation domain given to
+ * dm_transform_class_set_metadata() and must live as long as the class.
+ * Only `%u` is substituted in the counted forms (and `%%` gives a percent
+ * sign): they are never used as a printf() format. So that xgettext
+ * extracts the counted forms as a plural pair, give it
+ * `--keyword=dm_transform_class_add_phase:4,5` (with meson, in the `args`
+ * of `i18n.gettext()`). The label needs its N_(): xgettext extracts one
+ * argument spec of a call, so a second keyword spec for the label would
+ * be ignored in a call with counted forms.
+ */
+void
+dm_transform_class_add_phase (DmTransformClass *klass,
+                              const char       *phase,
+                              const char       *label,
+                              const char       *counted_singular,
+                              const char       *counted_plural)
+{
+  PhaseDeclaration *declaration;
+
+  g_return_if_fail (DM_IS_TRANSFORM_CLASS (klass));
+  g_return_if_fail (phase != NULL && label != NULL);
+  g_return_if_fail ((counted_singular == NULL) == (counted_plural == NULL));
+  g_return_if_fail (counted_singular == NULL || has_count_directive (counted_singular));
+  g_return_if_fail (counted_plural == NULL || has_count_directive (counted_plural));
+
+  declaration = g_new (PhaseDeclaration, 1);
+  *declaration = (PhaseDeclaration) { label, counted_singular, counted_plural };
+  g_hash_table_insert (table_to_declare_in (klass, phases_quark ()), g_strdup (phase), declaration);
+}
+
+/**
+ * dm_transform_class_get_phase_label:
+ * @klass: a transform class
+ * @phase: the name of a phase, as #DmTransform::progress gives it
+ *
+ * Returns: (nullable): the phase's translated label, declared with
+ *   dm_transform_class_add_phase(); %NULL when the class declared no such
+ *   phase
+ */
+const char *
+dm_transform_class_get_phase_label (DmTransformClass *klass,
+                                    const char       *phase)
+{
+  const PhaseDeclaration *declaration;
+
+  g_return_val_if_fail (DM_IS_TRANSFORM_CLASS (klass), NULL);
+  g_return_val_if_fail (phase != NULL, NULL);
+
+  declaration = lookup_declared (klass, phases_quark (), phase);
+  if (declaration == NULL)
+    return NULL;
+  return g_dgettext (klass->translation_domain, declaration->label);
+}
+
+/**
+ * dm_transform_class_format_phase_count:
+ * @klass: a transform class
+ * @phase: the name of a phase, as #DmTransform::progress gives it
+ * @count: how many items the phase goes through
+ *
+ * The phase with its number of items, from the counted forms declared with
+ * dm_transform_class_add_phase(): the translation of the form @count
+ * takes, with @count in place of its `%u`. A translation without a `%u`
+ * is not used (the untranslated form is), so a catalog cannot lose the
+ * number; and as only `%u` is replaced, any other directive a
+ * translation has is text, never read as a format.
+ *
+ * Returns: (transfer full) (nullable): the phase and its count, as
+ *   "sorting 20 items"; %NULL when the class declared no such phase, or
+ *   declared it without counted forms
+ */
+char *
+dm_transform_class_format_phase_count (DmTransformClass *klass,
+                                       const char       *phase,
+                                       guint             count)
+{
+  const PhaseDeclaration *declaration;
+  const char *form;
+  GString *text;
+
+  g_return_val_if_fail (DM_IS_TRANSFORM_CLASS (klass), NULL);
+  g_return_val_if_fail (phase != NULL, NULL);
+
+  declaration = lookup_declared (klass, phases_quark (), phase);
+  if (declaration == NULL || declaration->counted_singular == NULL)
+    return NULL;
+
+  form = g_dngettext (klass->translation_domain, declaration->counted_singular,
+                      declaration->counted_plural, count);
+  if (!has_count_directive (form))
+    form = count == 1 ? declaration->counted_singular : declaration->counted_plural;
+
+  text = g_string_new (NULL);
+  for (const char *c = form; *c != '\0'; c++)
+    {
+      if (c[0] == '%' && c[1] == 'u')
+        g_string_append_printf (text, "%u", count);
+      else if (c[0] == '%' && c[1] == '%')
+        g_string_append_c (text, '%');
+      else
+        {
+          g_string_append_c (text, *c);
+          continue;
+        }
+      c++;
+    }
+  return g_string_free (text, FALSE);
 }
 
 /**
@@ -759,9 +943,10 @@ dm_transform_report_progress (DmTransform *self,
  *
  * For subclasses: emits #DmTransform::progress for a phase that goes
  * through @n_items items one by one, with @done / @n_items as its
- * fraction and @n_items as its count, so a host can show "@phase
- * @n_items items" without knowing the phase. Called from the same
- * threads as dm_transform_report_progress().
+ * fraction and @n_items as its count, so a host can show the count
+ * without knowing the phase: in the counted form the class declared with
+ * dm_transform_class_add_phase(), or as a number of items. Called from the
+ * same threads as dm_transform_report_progress().
  */
 void
 dm_transform_report_item_progress (DmTransform *self,

@@ -232,6 +232,20 @@ gboolean     dm_transform_class_is_parameter_required (DmTransformClass *klass,
                                                        const char       *parameter);
 
 DM_AVAILABLE_IN_ALL
+void         dm_transform_class_add_phase (DmTransformClass *klass,
+                                           const char       *phase,
+                                           const char       *label,
+                                           const char       *counted_singular,
+                                           const char       *counted_plural);
+DM_AVAILABLE_IN_ALL
+const char  *dm_transform_class_get_phase_label (DmTransformClass *klass,
+                                                 const char       *phase);
+DM_AVAILABLE_IN_ALL
+char        *dm_transform_class_format_phase_count (DmTransformClass *klass,
+                                                    const char       *phase,
+                                                    guint             count);
+
+DM_AVAILABLE_IN_ALL
 const char  *dm_transform_get_name        (DmTransform   *self);
 DM_AVAILABLE_IN_ALL
 const char  *dm_transform_get_label       (DmTransform   *self);

@@ -29,14 +29,14 @@ test_relay_keeps_phase_start (void)
   dm_progress_relay_post (relay, "loading", -1.0, 0);
   dm_progress_relay_post (relay, "loading", 0.5, 0);
   dm_progress_relay_post (relay, "loading", 1.0, 16);
-  dm_progress_relay_post (relay, "hashing", 0.0, 16);
+  dm_progress_relay_post (relay, "writing", 0.0, 16);
   dm_progress_relay_flush (relay);
-  dm_progress_relay_post (relay, "hashing", 0.5, 16);
-  dm_progress_relay_post (relay, "hashing", 1.0, 16);
+  dm_progress_relay_post (relay, "writing", 0.5, 16);
+  dm_progress_relay_post (relay, "writing", 1.0, 16);
   dm_progress_relay_close (relay);
 
   g_assert_cmpstr (seen->str, ==,
-                   "loading -1.0 0\n" "loading 1.0 16\n" "hashing 0.0 16\n" "hashing 1.0 16\n");
+                   "loading -1.0 0\n" "loading 1.0 16\n" "writing 0.0 16\n" "writing 1.0 16\n");
 }
 
 int

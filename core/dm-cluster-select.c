@@ -5,6 +5,7 @@
 #include "dm-cluster-select.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dm-keys.h"
@@ -15,6 +16,15 @@
 /* Key distance evaluations (about half a second on two cores) the quota
  * methods may spend on extra k-means++ local trials. */
 #define SELECT_EXTRA_SEEDING 1e9
+/* The extra trials are screened on a quarter of the items, the best 3 then
+ * scored on all (DmKmeansRequest.seed_screen): 2.5 to 3 times less seeding
+ * for the same inertia (cluster_random 0.5 on 50k keys, 16 trials, AVX2:
+ * 0.9916-0.9952 of scikit-learn's against 0.9928-0.9945 scoring every
+ * trial on every item, 4 seeds; 10k keys, 48 trials: 0.9911-0.9915 against
+ * 0.9910-0.9918). Centroid keeps exact scoring: there it cost inertia
+ * (1.0010-1.0022 against 1.0004-1.0014) and saved little. */
+#define SELECT_SCREEN_STRIDE 4
+#define SELECT_SCREEN_FINALISTS 3
 
 /* Key distance evaluations (about 0.2 s on two cores) centroid may spend
  * on more trials and restarts; see dm_select_centroid_effort(). */
@@ -466,7 +476,14 @@ dm_cluster_select (const DmSelectRequest *request,
   else
     {
       double seeding_work = (double) request->n_items * k * kmeans.local_trials;
-      kmeans.local_trials *= (guint) CLAMP (SELECT_EXTRA_SEEDING / seeding_work, 1, 8);
+      guint factor = (guint) CLAMP (SELECT_EXTRA_SEEDING / seeding_work, 1, 8);
+
+      kmeans.local_trials *= factor;
+      if (factor > 1)
+        {
+          kmeans.seed_screen = SELECT_SCREEN_STRIDE;
+          kmeans.seed_finalists = SELECT_SCREEN_FINALISTS;
+        }
     }
   kmeans.progress = request->progress;
   kmeans.progress_data = request->progress_data;

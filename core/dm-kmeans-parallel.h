@@ -1,4 +1,4 @@
-/* dm-kmeans-parallel.h: the project's one parallel loop over a GThreadPool,
+/* dm-kmeans-parallel.h: the project's one parallel loop, on threads of its own,
  * for the k-means passes and the plugin's per-item work.
  *
  * Work is cut into tasks the caller numbers; which thread runs a task never

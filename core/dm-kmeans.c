@@ -78,6 +78,13 @@ typedef struct {
   guint *dropped_after;             /* n: centres chosen when dropped */
   guint64 *candidate_keys;          /* max_trials x n_words */
   guint max_trials, n_candidates, best_candidate, new_centre;
+  /* Screening (see DmKmeansRequest.seed_screen): while screening, the
+   * candidates' chunk potentials cover each chunk's first screen_blocks
+   * only; finalists then gets the candidates whose potentials are made
+   * whole. */
+  guint screen_stride;
+  gboolean screening;
+  guint *finalists, n_finalists, max_finalists;
   gboolean update_pending;
   guint pending_centre;
   /* The last chosen centre's distances are recomputed, a chunk at a time,
@@ -305,23 +312,50 @@ count_settled (const Kmeans *km, gsize chunk)
   return settled;
 }
 
+/* The blocks of chunk [*begin, *end), and where its screened part ends. */
+static gsize
+chunk_blocks (const Kmeans *km, gsize chunk, gsize *begin, gsize *end)
+{
+  *begin = chunk * SEED_CHUNK / DM_KMEANS_POINT_BLOCK;
+  *end = MIN ((chunk + 1) * SEED_CHUNK / DM_KMEANS_POINT_BLOCK, km->n_active_blocks);
+  return *begin + (*end - *begin + km->screen_stride - 1) / km->screen_stride;
+}
+
+/* Candidate t's potential over blocks [begin, end). */
+static guint64
+candidate_potential (const Kmeans *km, guint t, gsize begin, gsize end)
+{
+  /* Only the sums matter here: the distances stay in L1. */
+  guint16 scratch[SEED_CHUNK];
+
+  return km->kernels->hamming (km->points_t, km->n_words, begin, end,
+                               km->candidate_keys + t * km->n_words,
+                               km->nearest + begin * DM_KMEANS_POINT_BLOCK, scratch);
+}
+
 static void
 seed_candidates_task (gsize chunk, guint worker, gpointer data)
 {
   Kmeans *km = data;
-  gsize first = chunk * SEED_CHUNK;
-  gsize block_end = MIN ((first + SEED_CHUNK) / DM_KMEANS_POINT_BLOCK, km->n_active_blocks);
-  /* Only the sums matter here: the distances stay in L1. */
-  guint16 scratch[SEED_CHUNK];
+  gsize begin, end, screened_end = chunk_blocks (km, chunk, &begin, &end);
 
   apply_pending_chunk (km, chunk);
   km->chunk_settled[chunk] = count_settled (km, chunk);
   for (guint t = 0; t < km->n_candidates; t++)
     km->chunk_potential[chunk * km->max_trials + t] =
-        km->kernels->hamming (km->points_t, km->n_words,
-                              first / DM_KMEANS_POINT_BLOCK, block_end,
-                              km->candidate_keys + t * km->n_words, km->nearest + first,
-                              scratch);
+        candidate_potential (km, t, begin, km->screening ? screened_end : end);
+}
+
+/* Makes the finalists' chunk potentials whole: the blocks screening left. */
+static void
+seed_finalists_task (gsize chunk, guint worker, gpointer data)
+{
+  Kmeans *km = data;
+  gsize begin, end, screened_end = chunk_blocks (km, chunk, &begin, &end);
+
+  for (guint f = 0; f < km->n_finalists; f++)
+    km->chunk_potential[chunk * km->max_trials + km->finalists[f]] +=
+        candidate_potential (km, km->finalists[f], screened_end, end);
 }
 
 static void
@@ -433,6 +467,40 @@ add_fixed_centre (Kmeans *km, guint centre, guint item, guint *seed_items)
   commit_candidate (km, seed_items, candidates);
 }
 
+static guint64
+candidate_total (const Kmeans *km, guint t)
+{
+  guint64 total = 0;
+
+  for (gsize c = 0; c < km->n_seed_chunks; c++)
+    total += km->chunk_potential[c * km->max_trials + t];
+  return total;
+}
+
+/* The max_finalists candidates of lowest screened potential (ties: the
+ * earlier draw), in candidate order. */
+static void
+choose_finalists (Kmeans *km)
+{
+  g_autofree guint64 *screened = g_new (guint64, km->max_trials);
+  g_autofree gboolean *chosen = g_new0 (gboolean, km->max_trials);
+
+  for (guint t = 0; t < km->max_trials; t++)
+    screened[t] = candidate_total (km, t);
+  for (guint f = 0; f < km->max_finalists; f++)
+    {
+      guint best = G_MAXUINT;
+      for (guint t = 0; t < km->max_trials; t++)
+        if (!chosen[t] && (best == G_MAXUINT || screened[t] < screened[best]))
+          best = t;
+      chosen[best] = TRUE;
+    }
+  km->n_finalists = 0;
+  for (guint t = 0; t < km->max_trials; t++)
+    if (chosen[t])
+      km->finalists[km->n_finalists++] = t;
+}
+
 /* Greedy k-means++ as scikit-learn does it: draw max_trials candidates
  * with probability proportional to the squared distance to the nearest
  * centre so far, keep the one that lowers the total potential most. */
@@ -458,18 +526,31 @@ add_sampled_centre (Kmeans *km, guint centre, GRand *rand, guint *seed_items)
     }
   km->n_candidates = km->max_trials;
   km->new_centre = centre;
+  km->screening = km->screen_stride > 1 && km->max_finalists < km->max_trials;
   dm_parallel_run (km->parallel, km->n_seed_chunks, seed_candidates_task, km);
 
-  km->best_candidate = 0;
-  for (guint t = 0; t < km->max_trials; t++)
+  if (km->screening)
     {
-      guint64 total = 0;
-      for (gsize c = 0; c < km->n_seed_chunks; c++)
-        total += km->chunk_potential[c * km->max_trials + t];
+      choose_finalists (km);
+      dm_parallel_run (km->parallel, km->n_seed_chunks, seed_finalists_task, km);
+    }
+  else
+    {
+      km->n_finalists = km->max_trials;
+      for (guint t = 0; t < km->max_trials; t++)
+        km->finalists[t] = t;
+    }
+  km->screening = FALSE;
+
+  /* Finalists are in candidate order: ties go to the earlier draw. */
+  km->best_candidate = km->finalists[0];
+  for (guint f = 0; f < km->n_finalists; f++)
+    {
+      guint64 total = candidate_total (km, km->finalists[f]);
       if (total < best_potential)
         {
           best_potential = total;
-          km->best_candidate = t;
+          km->best_candidate = km->finalists[f];
         }
     }
   commit_candidate (km, seed_items, candidates);
@@ -616,6 +697,9 @@ seed (Kmeans *km, guint *seed_items, GError **error)
   km->seed_label = km->label;
   km->chunk_settled = g_new0 (guint, km->n_seed_chunks);
   km->candidate_nearest = g_new (guint16, km->max_trials);
+  km->screen_stride = MAX (request->seed_screen, 1);
+  km->max_finalists = request->seed_finalists > 0 ? request->seed_finalists : 2;
+  km->finalists = g_new (guint, km->max_trials);
   km->chosen_nearest = g_new (guint16, km->k);
   km->n_chosen = 0;
   /* Padding lanes stay at distance 0 and add nothing to potentials. */
@@ -672,6 +756,7 @@ seed (Kmeans *km, guint *seed_items, GError **error)
   g_clear_pointer (&km->chunk_sum, g_free);
   g_clear_pointer (&km->chunk_settled, g_free);
   g_clear_pointer (&km->candidate_nearest, g_free);
+  g_clear_pointer (&km->finalists, g_free);
   g_clear_pointer (&km->chosen_nearest, g_free);
   return TRUE;
 }
@@ -1348,6 +1433,7 @@ kmeans_clear (Kmeans *km)
   g_free (km->chunk_sum);
   g_free (km->chunk_settled);
   g_free (km->candidate_nearest);
+  g_free (km->finalists);
   g_free (km->chosen_nearest);
   g_free (km->dropped_second);
   g_free (km->dropped_after);

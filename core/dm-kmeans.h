@@ -63,6 +63,16 @@ typedef struct {
   /* k-means++ candidates per centre; 0 = dm_kmeans_default_trials(). More
    * trials cost seeding time and usually give a lower inertia. */
   guint local_trials;
+  /* Screening of the candidates: with seed_screen s > 1, each centre's
+   * candidates are first scored on part of the items (in each run of 512
+   * items the seeding still tracks, the first ceil(blocks / s) blocks of
+   * 8), then the seed_finalists lowest (the earlier on ties) on all of
+   * them, and the lowest of those wins. 0 or 1: every candidate is scored
+   * on every item (exact greedy k-means++). Draws stay exact: the chosen
+   * centre's distances, which drive the next draws, are all computed.
+   * Results depend on neither the kernel path nor the thread count. */
+  guint seed_screen;
+  guint seed_finalists;     /* 1 .. local_trials; 0 = 2 */
   guint max_iterations;     /* Lloyd iterations, scikit-learn's default 300 */
   double tolerance;         /* relative to the mean feature variance; 1e-4 */
   guint n_threads;          /* 0 = all cores */

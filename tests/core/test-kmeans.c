@@ -287,16 +287,88 @@ test_versus_naive (void)
     }
 }
 
-/* Greedy k-means++ as the core specifies it, one distance at a time: the
- * first centre drawn uniformly, then per centre @trials candidates drawn
- * with probability proportional to the distance to the nearest centre so
- * far (all drawn before any is evaluated), the one leaving the smallest
- * total kept (the first on ties). @labels (or NULL): each item's nearest
- * centre, the first on ties. */
-static void
-naive_seeding (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint trials,
-               guint32 seed, guint *seeds, guint *labels)
+typedef struct {
+  guint trials;
+  guint screen;       /* as DmKmeansRequest.seed_screen; 0: exact */
+  guint finalists;
+} NaiveTrials;
+
+/* Whether item i is among those a screened seeding scores every candidate
+ * on: the first ceil(blocks / screen) 8-item blocks of each 512-item chunk
+ * (no item settled on a centre yet, so none dropped from the chunks). */
+static gboolean
+naive_screened (gsize i, gsize n, guint screen)
 {
+  gsize chunk_first = i / 512 * 64, n_blocks = (n + 7) / 8;
+  gsize chunk_blocks = MIN (chunk_first + 64, n_blocks) - chunk_first;
+
+  return screen <= 1 || i / 8 - chunk_first < (chunk_blocks + screen - 1) / screen;
+}
+
+static guint64
+naive_potential (const guint8 *keys, gsize n, gsize key_bytes, const guint *nearest,
+                 guint candidate, guint screen)
+{
+  guint64 total = 0;
+
+  for (gsize i = 0; i < n; i++)
+    if (naive_screened (i, n, screen))
+      total += MIN (nearest[i], dm_keys_hamming (keys + i * key_bytes,
+                                                 keys + candidate * key_bytes, key_bytes));
+  return total;
+}
+
+/* The candidate @naive's scoring keeps among @candidates: with screening,
+ * the finalists (lowest screened potentials, the earlier on ties) scored
+ * on every item; the lowest total wins, the earlier on ties. */
+static guint
+naive_best_candidate (const guint8 *keys, gsize n, gsize key_bytes, const guint *nearest,
+                      const guint *candidates, guint n_candidates, const NaiveTrials *naive)
+{
+  g_autofree guint64 *screened = g_new (guint64, n_candidates);
+  g_autofree gboolean *finalist = g_new0 (gboolean, n_candidates);
+  guint n_finalists = n_candidates, best = 0;
+  guint64 best_total = G_MAXUINT64;
+
+  if (naive->screen > 1 && naive->finalists < n_candidates)
+    n_finalists = naive->finalists;
+  for (guint t = 0; t < n_candidates; t++)
+    screened[t] = naive_potential (keys, n, key_bytes, nearest, candidates[t],
+                                   n_finalists < n_candidates ? naive->screen : 1);
+  for (guint f = 0; f < n_finalists; f++)
+    {
+      guint lowest = G_MAXUINT;
+      for (guint t = 0; t < n_candidates; t++)
+        if (!finalist[t] && (lowest == G_MAXUINT || screened[t] < screened[lowest]))
+          lowest = t;
+      finalist[lowest] = TRUE;
+    }
+  for (guint t = 0; t < n_candidates; t++)
+    {
+      guint64 total;
+      if (!finalist[t])
+        continue;
+      total = naive_potential (keys, n, key_bytes, nearest, candidates[t], 1);
+      if (total < best_total)
+        {
+          best_total = total;
+          best = t;
+        }
+    }
+  return best;
+}
+
+/* Greedy k-means++ as the core specifies it, one distance at a time: the
+ * first centre drawn uniformly, then per centre @naive's trials candidates
+ * drawn with probability proportional to the distance to the nearest
+ * centre so far (all drawn before any is evaluated), of which
+ * naive_best_candidate () keeps one. @labels (or NULL): each item's
+ * nearest centre, the first on ties. */
+static void
+naive_seeding_screened (const guint8 *keys, gsize n, gsize key_bytes, guint k,
+                        const NaiveTrials *naive, guint32 seed, guint *seeds, guint *labels)
+{
+  guint trials = naive->trials;
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
   g_autofree guint *nearest = g_new (guint, n);
   g_autofree guint *candidates = g_new (guint, trials);
@@ -305,8 +377,8 @@ naive_seeding (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint tria
     nearest[i] = G_MAXUINT;
   for (guint j = 0; j < k; j++)
     {
-      guint64 potential = 0, best_total = G_MAXUINT64;
-      guint n_candidates = j == 0 ? 1 : trials, best = 0;
+      guint64 potential = 0;
+      guint n_candidates = j == 0 ? 1 : trials;
 
       for (gsize i = 0; i < n; i++)
         potential += nearest[i];
@@ -333,19 +405,8 @@ naive_seeding (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint tria
                   break;
                 }
           }
-      for (guint t = 0; t < n_candidates; t++)
-        {
-          guint64 total = 0;
-          for (gsize i = 0; i < n; i++)
-            total += MIN (nearest[i], dm_keys_hamming (keys + i * key_bytes,
-                                                       keys + candidates[t] * key_bytes, key_bytes));
-          if (total < best_total)
-            {
-              best_total = total;
-              best = t;
-            }
-        }
-      seeds[j] = candidates[best];
+      seeds[j] = candidates[naive_best_candidate (keys, n, key_bytes, nearest, candidates,
+                                                  n_candidates, naive)];
       for (gsize i = 0; i < n; i++)
         {
           guint d = dm_keys_hamming (keys + i * key_bytes, keys + seeds[j] * key_bytes, key_bytes);
@@ -356,9 +417,20 @@ naive_seeding (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint tria
     }
 }
 
-/* The seeding's chunked passes, lazily applied centres and recomputed
- * distances choose the naive seeding's centres, on one thread and two,
- * over several chunks and a partial one. */
+static void
+naive_seeding (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint trials,
+               guint32 seed, guint *seeds, guint *labels)
+{
+  NaiveTrials exact = { trials, 0, 0 };
+
+  naive_seeding_screened (keys, n, key_bytes, k, &exact, seed, seeds, labels);
+}
+
+/* The seeding's chunked passes, lazily applied centres, recomputed
+ * distances and screening (DmKmeansRequest.seed_screen) choose the naive
+ * seeding's centres, on one thread and two, over several chunks and a
+ * partial one; with as many finalists as trials, screening is the exact
+ * seeding. */
 static void
 test_seeding_versus_naive (gconstpointer data)
 {
@@ -367,13 +439,38 @@ test_seeding_versus_naive (gconstpointer data)
   guint k = 25;
   g_autofree guint8 *keys = make_noisy (n, 12, key_bytes, 77);
   g_autofree guint *naive = g_new (guint, k);
+  g_autofree guint *exact = g_new (guint, k);
+  const NaiveTrials cases[] = {
+    { dm_kmeans_default_trials (n, k), 0, 0 },
+    { 12, 4, 3 }, { 12, 3, 1 }, { 9, 8, 2 }, { 12, 4, 12 },
+  };
+  guint n_differing = 0;
 
-  naive_seeding (keys, n, key_bytes, k, dm_kmeans_default_trials (n, k), 3, naive, NULL);
-  for (guint threads = 1; threads <= 2; threads++)
+  naive_seeding (keys, n, key_bytes, k, 12, 3, exact, NULL);
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
     {
-      g_autoptr(DmKmeansResult) result = run (keys, n, key_bytes, k, 3, threads, FALSE, 1e-4);
-      g_assert_cmpmem (result->seed_items, k * sizeof (guint), naive, k * sizeof (guint));
+      naive_seeding_screened (keys, n, key_bytes, k, &cases[c], 3, naive, NULL);
+      if (cases[c].finalists == cases[c].trials)
+        g_assert_cmpmem (naive, k * sizeof (guint), exact, k * sizeof (guint));
+      else if (cases[c].screen > 1)
+        n_differing += memcmp (naive, exact, k * sizeof (guint)) != 0;
+      for (guint threads = 1; threads <= 2; threads++)
+        {
+          DmKmeansRequest request;
+
+          init_request (&request, keys, n, key_bytes, k);
+          request.seed = 3;
+          request.n_threads = threads;
+          request.local_trials = cases[c].trials;
+          request.seed_screen = cases[c].screen;
+          /* 2 finalists is the default. */
+          request.seed_finalists = cases[c].finalists == 2 ? 0 : cases[c].finalists;
+          g_autoptr(DmKmeansResult) result = run_request (&request);
+          g_assert_cmpmem (result->seed_items, k * sizeof (guint), naive, k * sizeof (guint));
+        }
     }
+  /* The cases do screen: fewer finalists than trials choose other centres. */
+  g_assert_cmpuint (n_differing, >, 0);
 }
 
 static void
@@ -530,6 +627,44 @@ assert_centres_of (const DmKmeansResult *result, const guint8 *keys, gsize key_b
       for (gsize f = 0; f < n_features; f++)
         g_assert_cmpfloat (row[f], ==, (float) (sums[j * n_features + f] / members[j]));
     }
+}
+
+/* Screening with items settled on centres (dropped from the chunks) gives
+ * the same results on every kernel path and thread count. */
+static void
+test_screened_paths_identical (gconstpointer data)
+{
+  gsize key_bytes = GPOINTER_TO_SIZE (data), n = 1100;
+  g_autofree guint8 *keys = make_with_copies (700, FALSE, n, key_bytes);
+  const DmKmeansKernel kernels[] = {
+    DM_KMEANS_KERNEL_PORTABLE, DM_KMEANS_KERNEL_AVX2, DM_KMEANS_KERNEL_AVX512,
+  };
+  g_autoptr(DmKmeansResult) first = NULL;
+
+  for (gsize p = 0; p < G_N_ELEMENTS (kernels); p++)
+    for (guint threads = 1; threads <= 3; threads++)
+      {
+        DmKmeansRequest request;
+        DmKmeansResult *result;
+
+        if (dm_kmeans_kernel_name (kernels[p], NULL) == NULL)
+          continue;
+        init_request (&request, keys, n, key_bytes, 500);
+        request.seed = 8;
+        request.n_threads = threads;
+        request.kernel = kernels[p];
+        request.local_trials = 16;
+        request.seed_screen = 4;
+        request.seed_finalists = 3;
+        result = run_request (&request);
+        if (first == NULL)
+          first = result;
+        else
+          {
+            assert_same (result, first);
+            dm_kmeans_result_free (result);
+          }
+      }
 }
 
 /* Once many items sit on a centre or a copy of its key, the seeding drops
@@ -1033,6 +1168,7 @@ main (int argc, char **argv)
   g_test_add_func ("/kmeans/centres", test_centres);
   g_test_add_func ("/kmeans/versus-naive-lloyd", test_versus_naive);
   add_per_width ("seeding-versus-naive", test_seeding_versus_naive, 4);
+  add_per_width ("screened-paths-identical", test_screened_paths_identical, 4);
   add_per_width ("seeding-settled", test_seeding_settled, 4);
   add_per_width ("settled-bounds", test_settled_bounds, 4);
   g_test_add_func ("/kmeans/determinism", test_determinism);

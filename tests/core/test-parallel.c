@@ -2,6 +2,8 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <string.h>
+
 #include "dm-kmeans-parallel.h"
 
 #define N_TASKS 200
@@ -65,6 +67,38 @@ test_each_task_once (gconstpointer data)
   g_assert_cmpuint (watched->last_done, ==, N_TASKS);
 }
 
+static void
+add_task (gsize task, guint worker, gpointer user_data)
+{
+  gint *runs = user_data;
+
+  g_atomic_int_inc (&runs[task]);
+}
+
+/* Jobs back to back, as seeding runs one per centre: helpers still
+ * spinning from the previous job, or asleep after a pause longer than
+ * their spin, each take the next job, and no run returns before all its
+ * tasks are done. */
+static void
+test_many_short_runs (gconstpointer data)
+{
+  guint n_threads = GPOINTER_TO_UINT (data);
+  g_autoptr(DmParallel) parallel = dm_parallel_new (n_threads);
+  gint runs[8];
+
+  for (guint r = 0; r < 5000; r++)
+    {
+      gsize n_tasks = 2 + r % 7;
+
+      memset (runs, 0, sizeof runs);
+      if (r % 500 == 499)
+        g_usleep (2 * G_TIME_SPAN_MILLISECOND);
+      dm_parallel_run (parallel, n_tasks, add_task, runs);
+      for (gsize t = 0; t < G_N_ELEMENTS (runs); t++)
+        g_assert_cmpint (runs[t], ==, t < n_tasks);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -72,5 +106,9 @@ main (int argc, char **argv)
 
   g_test_add_data_func ("/parallel/one-thread", GUINT_TO_POINTER (1), test_each_task_once);
   g_test_add_data_func ("/parallel/four-threads", GUINT_TO_POINTER (4), test_each_task_once);
+  g_test_add_data_func ("/parallel/many-short-runs/two-threads", GUINT_TO_POINTER (2),
+                        test_many_short_runs);
+  g_test_add_data_func ("/parallel/many-short-runs/four-threads", GUINT_TO_POINTER (4),
+                        test_many_short_runs);
   return g_test_run ();
 }

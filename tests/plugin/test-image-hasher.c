@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "prune-image-hasher.h"
+#include "test-media-helpers.h"
 #include "../bench/imagekey-scenes.h"
 
 #define WIDTH  200
@@ -610,8 +611,7 @@ test_cancelled_while_hashing (Fixture *fixture, gconstpointer data)
       add_item (dataset, id, png);
     }
 
-  reporter = dm_plugin_registry_create_transform (dm_plugin_registry_get_default (), "hash", &error);
-  g_assert_no_error (error);
+  reporter = create_transform ("hash");
   g_signal_connect (reporter, "progress", G_CALLBACK (cancel_on_progress), cancellable);
 
   /* The first report after 0 comes from the 100 ms poll, long before 300
@@ -655,8 +655,7 @@ test_hash_transform (Fixture *fixture, gconstpointer data)
   ProgressLog log = { 0, 0.0, TRUE, dm_dataset_get_n_items (dataset) };
   JsonObject *report;
 
-  transform = dm_plugin_registry_create_transform (dm_plugin_registry_get_default (), "hash", &error);
-  g_assert_no_error (error);
+  transform = create_transform ("hash");
   g_assert_cmpstr (dm_transform_get_label (transform), ==, "Compute hash keys");
   g_assert_true (dm_transform_set_parameter_from_string (transform, "threads", "2", &error));
   g_assert_no_error (error);
@@ -697,9 +696,6 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-
-  dm_plugin_registry_add_default_directories (dm_plugin_registry_get_default ());
-  dm_plugin_registry_load (dm_plugin_registry_get_default ());
 
 #define ADD(path, func) \
   g_test_add ("/image-hasher/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)

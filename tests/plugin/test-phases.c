@@ -9,6 +9,7 @@
 #include <dm.h>
 
 #include "test-helpers.h"
+#include "test-media-helpers.h"
 
 #define N_SAMPLE_ITEMS 16
 
@@ -92,16 +93,6 @@ assert_phases_declared (DmTransform *transform,
     }
 }
 
-static DmTransform *
-create_transform (const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  DmTransform *transform = dm_plugin_registry_create_transform (dm_plugin_registry_get_default (), name, &error);
-
-  g_assert_no_error (error);
-  return transform;
-}
-
 static void
 test_prune_methods (Fixture       *fixture,
                     gconstpointer  data)
@@ -139,13 +130,7 @@ test_hash (Fixture       *fixture,
 int
 main (int argc, char **argv)
 {
-  DmPluginRegistry *registry;
-
   g_test_init (&argc, &argv, NULL);
-
-  registry = dm_plugin_registry_get_default ();
-  dm_plugin_registry_add_default_directories (registry);
-  dm_plugin_registry_load (registry);
 
   g_test_add ("/phases/prune-methods", Fixture, NULL, fixture_set_up, test_prune_methods, fixture_tear_down);
   g_test_add ("/phases/hash", Fixture, NULL, fixture_set_up, test_hash, fixture_tear_down);

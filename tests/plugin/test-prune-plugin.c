@@ -6,19 +6,7 @@
 #include <dm.h>
 
 #include "dm-pyrandom.h"
-
-static DmTransform *
-create_prune (void)
-{
-  g_autoptr(GError) error = NULL;
-  DmTransform *prune;
-
-  prune = dm_plugin_registry_create_transform (dm_plugin_registry_get_default (), "prune", &error);
-  g_assert_no_error (error);
-  g_assert_true (DM_IS_TRANSFORM (prune));
-
-  return prune;
-}
+#include "test-media-helpers.h"
 
 /* Items in subsets of the given sizes, in order, each with a label. */
 static DmDataset *
@@ -57,7 +45,7 @@ test_discovery (void)
   g_assert_cmpuint (dm_plugin_registry_lookup_transform (registry, "prune"), !=, G_TYPE_INVALID);
   g_assert_cmpuint (dm_plugin_registry_lookup_transform (registry, "no-such"), ==, G_TYPE_INVALID);
 
-  prune = create_prune ();
+  prune = create_transform ("prune");
   g_assert_cmpstr (dm_transform_get_name (prune), ==, "prune");
   g_assert_cmpstr (dm_transform_get_label (prune), ==, "Prune");
   g_assert_nonnull (strstr (dm_transform_get_description (prune), "representative"));
@@ -79,7 +67,7 @@ test_unknown_transform (void)
 static void
 test_menu_parameters (void)
 {
-  g_autoptr(DmTransform) prune = create_prune ();
+  g_autoptr(DmTransform) prune = create_transform ("prune");
   GObjectClass *klass = G_OBJECT_GET_CLASS (prune);
   GParamSpec *method = g_object_class_find_property (klass, "method");
   GParamSpec *ratio = g_object_class_find_property (klass, "ratio");
@@ -131,7 +119,7 @@ test_menu_parameters (void)
 static void
 test_parameters_from_text (void)
 {
-  g_autoptr(DmTransform) prune = create_prune ();
+  g_autoptr(DmTransform) prune = create_transform ("prune");
   struct { const char *name, *value, *message_part; } bad[] = {
     { "ratio", "abc", "expected a number" },
     { "ratio", "nan", "expected a number" },
@@ -194,7 +182,7 @@ test_random_matches_python (void)
       for (guint e = 0; e < G_N_ELEMENTS (seeds); e++)
         {
           g_autoptr(DmDataset) input = make_dataset (sizes[s], 3);
-          g_autoptr(DmTransform) prune = create_prune ();
+          g_autoptr(DmTransform) prune = create_transform ("prune");
           g_autoptr(DmDataset) output = NULL;
           g_autoptr(GError) error = NULL;
           guint n = dm_dataset_get_n_items (input);
@@ -228,8 +216,8 @@ test_random_seeds_differ (void)
 {
   const guint sizes[] = { 200 };
   g_autoptr(DmDataset) input = make_dataset (sizes, 1);
-  g_autoptr(DmTransform) a = create_prune ();
-  g_autoptr(DmTransform) b = create_prune ();
+  g_autoptr(DmTransform) a = create_transform ("prune");
+  g_autoptr(DmTransform) b = create_transform ("prune");
   g_autoptr(DmDataset) out_a = NULL;
   g_autoptr(DmDataset) out_b = NULL;
   gboolean differ = FALSE;
@@ -265,7 +253,7 @@ static void
 test_empty_dataset_and_zero_ratio (void)
 {
   g_autoptr(DmDataset) empty = dm_dataset_new ();
-  g_autoptr(DmTransform) prune = create_prune ();
+  g_autoptr(DmTransform) prune = create_transform ("prune");
   g_autoptr(GError) error = NULL;
 
   assert_apply_fails (prune, empty, NULL, DM_ERROR, DM_ERROR_INVALID_DATA, "no items");
@@ -279,7 +267,7 @@ test_cancelled_before_start (void)
 {
   const guint sizes[] = { 5 };
   g_autoptr(DmDataset) input = make_dataset (sizes, 1);
-  g_autoptr(DmTransform) prune = create_prune ();
+  g_autoptr(DmTransform) prune = create_transform ("prune");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
 
   g_cancellable_cancel (cancellable);
@@ -303,7 +291,7 @@ test_progress_and_report (void)
 {
   const guint sizes[] = { 9, 3 };
   g_autoptr(DmDataset) input = make_dataset (sizes, 2);
-  g_autoptr(DmTransform) prune = create_prune ();
+  g_autoptr(DmTransform) prune = create_transform ("prune");
   g_autoptr(DmDataset) output = NULL;
   JsonObject *report;
   guint calls = 0;
@@ -350,7 +338,7 @@ cluster_random (DmDataset  *input,
                 JsonNode  **report,
                 JsonNode  **written)
 {
-  g_autoptr(DmTransform) prune = create_prune ();
+  g_autoptr(DmTransform) prune = create_transform ("prune");
   g_autoptr(GError) error = NULL;
   DmDataset *output;
 

@@ -79,6 +79,9 @@ typedef struct {
   gboolean force_portable;  /* no SIMD kernels, for tests (as kernel = PORTABLE) */
   DmKmeansKernel kernel;    /* AUTO; another value forces that path */
   DmKmeansScan scan;        /* how full scans compute distances, for tests */
+  /* For tests: the lower bounds keep every centre in its home group (no
+   * mobile group of the centres that moved most); results are the same. */
+  gboolean fixed_groups;
   DmCoreProgressFunc progress;   /* may be NULL; phase "clustering" */
   gpointer progress_data;
 } DmKmeansRequest;

@@ -12,7 +12,8 @@
  * whatever the thread count and whether the SIMD or the portable kernels
  * run. Seeding distances are Hamming distances (XOR + popcount). Lloyd
  * skips work with Yinyang-style bounds (an upper bound to the own centre,
- * a lower bound per group of centres), which never change a result; items
+ * a lower bound per group of centres, and one for the 16 centres that
+ * moved most in the last iteration), which never change a result; items
  * the bounds cannot settle get all their centre distances either from
  * the centre counts summed over their set bits, or, when clusters average
  * under 8 items, from their Hamming distances to every item:

@@ -121,12 +121,27 @@ typedef struct {
   double *inv_members, *norm_term, *shift;
   double *upper;                    /* bound on the distance to own centre */
   guint n_groups, group_cblocks;    /* centre groups for the lower bounds */
-  /* n x n_groups Euclidean lower bounds in 16-bit fixed point, rounded
+  /* n x bound_stride Euclidean lower bounds in 16-bit fixed point, rounded
    * down (half the memory of floats: 160 MB at 1.28M items, 63 groups);
-   * 0xffff stands for "beyond any key" */
+   * 0xffff stands for "beyond any key". Slot g < n_groups bounds the
+   * distance to the centres of home group g that are not mobile, slot
+   * n_groups (with use_mobile) to the mobile ones; neither counts the
+   * item's own centre. */
   guint16 *group_lower;
+  guint bound_stride;               /* n_groups, + 1 with the mobile group */
   double bound_scale, bound_unit;   /* units per distance, distance per unit */
-  guint16 *group_shift_units;       /* n_groups, bound units rounded up */
+  guint16 *group_shift_units;       /* bound_stride, bound units rounded up */
+  /* The mobile group (see choose_mobile): the centres that moved most in
+   * the last iteration, their counts copied into one more centre block
+   * (n_cblocks) that scans read like the others. */
+  gboolean use_mobile;
+  guint n_count_blocks;             /* centre blocks allocated: n_cblocks (+ 1) */
+  guint *centre_group;              /* k: the group whose bound covers it */
+  guint mobile_centre[DM_KMEANS_CENTRE_BLOCK];  /* per lane, ascending */
+  guint n_mobile;
+  /* Home groups that centres entered the mobile group from (left it for)
+   * since assign_task last applied them to the bounds. */
+  guint64 mobile_entered, mobile_left;
   gsize n_lloyd_chunks;
   GArray **chunk_moves;             /* of Move */
   /* With reference keys, scans wait until the whole pass has found its
@@ -936,26 +951,151 @@ relocate_empty (Kmeans *km, Touched *touched)
       km->exact[far] = -1;
       km->upper[far] = 0;
       /* Forces a full scan next time. */
-      for (guint g = 0; g < km->n_groups; g++)
-        km->group_lower[far * km->n_groups + g] = 0;
+      for (guint g = 0; g < km->bound_stride; g++)
+        km->group_lower[far * km->bound_stride + g] = 0;
     }
 }
 
-/* Per group of centres, the largest shift: how much the group's lower
- * bounds must drop, in bound units. */
+/* The group of centres a centre belongs to by its index. */
+static inline guint
+home_group (const Kmeans *km, guint centre)
+{
+  return centre / (km->group_cblocks * DM_KMEANS_CENTRE_BLOCK);
+}
+
+/* The group whose lower bounds cover a centre now: its home group, or
+ * the mobile group (n_groups) while it is mobile. */
+static inline guint
+group_of (const Kmeans *km, guint centre)
+{
+  return km->centre_group[centre];
+}
+
+/* Copies the mobile centres' counts and terms into block n_cblocks, lane
+ * by lane; unused lanes get what padding has: no counts, infinitely far. */
+static void
+copy_mobile_block (Kmeans *km)
+{
+  for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)
+    {
+      guint to = km->n_cblocks * DM_KMEANS_CENTRE_BLOCK + lane;
+      gboolean used = lane < km->n_mobile;
+      guint from = used ? km->mobile_centre[lane] : 0;
+
+      for (gsize f = 0; f < km->n_features; f++)
+        {
+          gsize target = count_offset (km, to, f), source = count_offset (km, from, f);
+          km->counts_t[target] = used ? km->counts_t[source] : 0;
+          km->counts16_t[target] = used ? km->counts16_t[source] : 0;
+        }
+      km->inv_members[to] = used ? km->inv_members[from] : 0.0;
+      km->norm_term[to] = used ? km->norm_term[from] : INFINITY;
+    }
+}
+
+static gboolean
+is_listed (const guint *centres, guint n, guint centre)
+{
+  for (guint l = 0; l < n; l++)
+    if (centres[l] == centre)
+      return TRUE;
+  return FALSE;
+}
+
+/* The mobile group. A group's bounds drop by the largest shift of its
+ * centres, and late in Lloyd one or two unstable centres set that for
+ * every group while most centres stay put (50k keys, k = 1000: group
+ * shifts 0.8-1.4 against a median nonzero shift of 0.3, so every item
+ * failed the bound test in every iteration; at 1.28M keys, iteration 3:
+ * median nonzero shift 0.09, mean group maximum 2.15). The 16 centres
+ * that moved most (nonzero shifts; ties: the lower index) therefore leave
+ * their home groups' bounds for one bound of their own. Bounds are still
+ * at the old positions here: a centre entering from group g is covered
+ * by g's bound, so the mobile bound becomes the smaller of the two; one
+ * leaving back to g lowers g's bound to the mobile one. assign_task
+ * applies that to every item, just before it lowers the bounds. */
+static void
+choose_mobile (Kmeans *km)
+{
+  guint chosen[DM_KMEANS_CENTRE_BLOCK], n_chosen = 0;
+
+  for (guint j = 0; j < km->k; j++)
+    {
+      guint at;
+
+      if (!(km->shift[j] > 0)
+          || (n_chosen == DM_KMEANS_CENTRE_BLOCK
+              && !(km->shift[j] > km->shift[chosen[n_chosen - 1]])))
+        continue;
+      /* Insertion into the list by decreasing shift: the last drops out. */
+      at = n_chosen < DM_KMEANS_CENTRE_BLOCK ? n_chosen++ : n_chosen - 1;
+      while (at > 0 && km->shift[chosen[at - 1]] < km->shift[j])
+        {
+          chosen[at] = chosen[at - 1];
+          at--;
+        }
+      chosen[at] = j;
+    }
+  /* Lanes in centre order, so that a scan meets equally near mobile
+   * centres lowest first, as in their home blocks. */
+  qsort (chosen, n_chosen, sizeof *chosen, compare_items);
+
+  for (guint l = 0; l < km->n_mobile; l++)
+    {
+      guint j = km->mobile_centre[l];
+      if (is_listed (chosen, n_chosen, j))
+        continue;
+      km->centre_group[j] = home_group (km, j);
+      km->mobile_left |= G_GUINT64_CONSTANT (1) << km->centre_group[j];
+    }
+  for (guint l = 0; l < n_chosen; l++)
+    {
+      guint j = chosen[l];
+      if (km->centre_group[j] == km->n_groups)
+        continue;
+      km->mobile_entered |= G_GUINT64_CONSTANT (1) << km->centre_group[j];
+      km->centre_group[j] = km->n_groups;
+    }
+  for (guint l = 0; l < DM_KMEANS_CENTRE_BLOCK; l++)
+    km->mobile_centre[l] = l < n_chosen ? chosen[l] : G_MAXUINT;
+  km->n_mobile = n_chosen;
+  copy_mobile_block (km);
+}
+
+/* Moves the centres into and out of the mobile group in one item's bounds
+ * (see choose_mobile), from the bounds at the old positions. */
+static inline void
+apply_mobile_changes (const Kmeans *km, guint16 *lower)
+{
+  guint16 old_mobile = lower[km->n_groups], mobile = old_mobile;
+
+  for (guint64 mask = km->mobile_entered; mask != 0; mask &= mask - 1)
+    mobile = MIN (mobile, lower[__builtin_ctzll (mask)]);
+  for (guint64 mask = km->mobile_left; mask != 0; mask &= mask - 1)
+    {
+      guint g = (guint) __builtin_ctzll (mask);
+      lower[g] = MIN (lower[g], old_mobile);
+    }
+  lower[km->n_groups] = mobile;
+}
+
+/* Per group of centres (the mobile one included), the largest shift of a
+ * centre it covers: how much the group's lower bounds must drop, in bound
+ * units. */
 static void
 update_group_shifts (Kmeans *km)
 {
-  for (guint g = 0; g < km->n_groups; g++)
+  double largest[MAX_GROUPS + 1] = { 0 };
+
+  if (km->use_mobile)
+    choose_mobile (km);
+  for (guint j = 0; j < km->k; j++)
+    largest[group_of (km, j)] = MAX (largest[group_of (km, j)], km->shift[j]);
+  for (guint g = 0; g < km->bound_stride; g++)
     {
-      guint first = g * km->group_cblocks * DM_KMEANS_CENTRE_BLOCK;
-      guint end = MIN (first + km->group_cblocks * DM_KMEANS_CENTRE_BLOCK, km->k);
-      double largest = 0;
-      for (guint j = first; j < end; j++)
-        largest = MAX (largest, km->shift[j]);
       /* Rounded up, so that bounds lowered by it stay bounds; a shift
        * beyond any key distance takes every bound to 0. */
-      double units = ceil (largest * km->bound_scale);
+      double units = ceil (largest[g] * km->bound_scale);
       km->group_shift_units[g] = units >= G_MAXUINT16 ? G_MAXUINT16 : (guint16) units;
     }
 }
@@ -1006,8 +1146,9 @@ list_differences (const Kmeans *km, gsize item, guint centre, guint16 *features,
 static const guint32 *
 reference_sums (Kmeans *km, guint worker, guint centre, gsize first, gsize end)
 {
-  guint32 *row = km->reference_sums[worker] + (gsize) centre * km->n_cblocks * DM_KMEANS_CENTRE_BLOCK;
-  guint *stamp = km->reference_stamp[worker] + (gsize) centre * km->n_cblocks;
+  guint32 *row = km->reference_sums[worker]
+                 + (gsize) centre * km->n_count_blocks * DM_KMEANS_CENTRE_BLOCK;
+  guint *stamp = km->reference_stamp[worker] + (gsize) centre * km->n_count_blocks;
   guint16 *features = km->reference_features[worker];
 
   for (gsize c = first; c < end; c++)
@@ -1031,7 +1172,14 @@ reference_sums (Kmeans *km, guint worker, guint centre, gsize first, gsize end)
 
 /* Yinyang's group filter: each item keeps, per group of centres, a lower
  * bound on its distance to the group's centres other than its own. A full
- * scan visits only the groups whose bound does not rule them out. */
+ * scan visits only the groups whose bound does not rule them out, home
+ * groups in centre order, then the mobile group. A home block still holds
+ * its mobile centres' lanes: its minimum over them too is still a bound
+ * for the others. As with one pass over all centres in order, an item
+ * moves only to a strictly nearer centre, and of equally near ones to the
+ * lowest: a skipped group holds no centre as near as the best, and a
+ * mobile centre, met last, also wins a tie with a higher best that is not
+ * the item's own centre. */
 static void
 scan_batch (Kmeans *km, const guint *items, const double *own_distance,
             guint n_items, GArray *moves, guint worker)
@@ -1043,7 +1191,7 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
   guint best_centre[SCAN_BATCH];
   double distances[SCAN_GROUP_BYTES / 64 * DM_KMEANS_CENTRE_BLOCK / 16];
   double block_min[SCAN_GROUP_BYTES / 64 / 16];
-  gsize group_stride = km->n_groups;
+  gsize group_stride = km->bound_stride;
 
   g_assert (km->scan_group * DM_KMEANS_CENTRE_BLOCK <= G_N_ELEMENTS (distances));
 
@@ -1061,10 +1209,12 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
       best_root[p] = sqrt (MAX (best[p], 0.0));
       best_centre[p] = km->label[items[p]];
     }
-  for (guint g = 0; g < km->n_groups; g++)
+  for (guint g = 0; g < km->bound_stride; g++)
     {
-      gsize group_first = (gsize) g * km->group_cblocks;
-      gsize group_end = MIN (group_first + km->group_cblocks, km->n_cblocks);
+      gboolean mobile = g == km->n_groups;
+      gsize group_first = mobile ? km->n_cblocks : (gsize) g * km->group_cblocks;
+      gsize group_end = mobile ? km->n_cblocks + 1
+                               : MIN (group_first + km->group_cblocks, km->n_cblocks);
 
       for (guint p = 0; p < n_items; p++)
         {
@@ -1076,6 +1226,11 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
           };
           double group_min = INFINITY;
 
+          if (mobile && km->n_mobile == 0)
+            {
+              lower[g] = G_MAXUINT16;   /* no centre to bound */
+              continue;
+            }
           if (bound_value (km, lower[g]) > best_root[p] + BOUND_MARGIN)
             continue;
 
@@ -1093,32 +1248,38 @@ scan_batch (Kmeans *km, const guint *items, const double *own_distance,
                   double smallest = INFINITY, next = INFINITY;
 
                   /* Mostly no centre of the block beats the best: then the
-                   * block minimum is all the group bound needs. */
-                  if (block_min[c - part] >= best[p]
-                      && best_centre[p] - first >= DM_KMEANS_CENTRE_BLOCK)
+                   * block minimum is all the group bound needs. A mobile
+                   * centre may win a tie, so its block needs more. */
+                  if (mobile ? block_min[c - part] > best[p]
+                             : (block_min[c - part] >= best[p]
+                                && best_centre[p] - first >= DM_KMEANS_CENTRE_BLOCK))
                     {
                       group_min = MIN (group_min, block_min[c - part]);
                       continue;
                     }
 
-                  /* Padding and empty centres sit at infinity. */
+                  /* Padding, unused mobile lanes and empty centres sit at
+                   * infinity. */
                   for (guint lane = 0; lane < DM_KMEANS_CENTRE_BLOCK; lane++)
                     {
-                      if (first + lane == best_centre[p])
+                      guint centre = mobile ? km->mobile_centre[lane] : first + lane;
+                      if (centre == best_centre[p])
                         continue;
                       if (d[lane] < smallest)
                         {
                           next = smallest;
                           smallest = d[lane];
-                          nearest = first + lane;
+                          nearest = centre;
                         }
                       else if (d[lane] < next)
                         next = d[lane];
                     }
-                  if (smallest < best[p])
+                  if (smallest < best[p]
+                      || (mobile && smallest == best[p] && nearest < best_centre[p]
+                          && best_centre[p] != own))
                     {
                       /* The centre it displaces is now one of "the others". */
-                      guint old_group = best_centre[p] / (km->group_cblocks * DM_KMEANS_CENTRE_BLOCK);
+                      guint old_group = group_of (km, best_centre[p]);
                       if (old_group == g)
                         group_min = MIN (group_min, best[p]);
                       else
@@ -1172,7 +1333,10 @@ member_scan (Kmeans *km, const guint *items, const double *own_distance,
     {
       guint item = items[p];
       const guint16 *to_item = distances + p * km->n_padded;
-      guint16 *lower = km->group_lower + (gsize) item * km->n_groups;
+      /* Member scans keep every centre in its home group: no mobile group
+       * (use_mobile is FALSE, bound_stride n_groups). They run for small
+       * data sets, where scans are cheap anyway. */
+      guint16 *lower = km->group_lower + (gsize) item * km->bound_stride;
       guint popcount = km->popcount[item];
       double best = own_distance[p], best_root = sqrt (MAX (best, 0.0));
       guint best_centre = km->label[item];
@@ -1267,14 +1431,16 @@ assign_task (gsize chunk, guint worker, gpointer data)
   for (gsize i = chunk * LLOYD_CHUNK; i < MIN ((chunk + 1) * LLOYD_CHUNK, km->n); i++)
     {
       guint own = km->label[i];
-      guint16 *lower = km->group_lower + i * km->n_groups;
+      guint16 *lower = km->group_lower + i * km->bound_stride;
       guint16 lowest_units = G_MAXUINT16;
       double lowest, d_own;
 
+      if (km->mobile_entered != 0 || km->mobile_left != 0)
+        apply_mobile_changes (km, lower);
       /* In bound units: a saturating integer subtraction per group, the
        * cost of every item in every iteration. */
       km->upper[i] += km->shift[own];
-      for (guint g = 0; g < km->n_groups; g++)
+      for (guint g = 0; g < km->bound_stride; g++)
         {
           guint16 shift = km->group_shift_units[g];
           lower[g] = lower[g] > shift ? lower[g] - shift : 0;
@@ -1311,8 +1477,17 @@ assign_task (gsize chunk, guint worker, gpointer data)
     scan_batch (km, failing, own_distance, n_failing, moves, worker);
 }
 
-/* Per centre block, how many features the kernels may sum in 16-bit lanes
- * before widening: a count is at most its centre's members. */
+/* How many features the kernels may sum in 16-bit lanes before widening,
+ * for a block whose largest centre has largest members: 0 (32-bit sums)
+ * when a count may pass 65 535. */
+static guint16
+count_run (const Kmeans *km, guint largest)
+{
+  return (guint16) MIN (G_MAXUINT16 / MAX (largest, 1), km->n_features);
+}
+
+/* Per centre block, the mobile one included, its count_run(): a count is
+ * at most its centre's members. */
 static void
 update_count_runs (Kmeans *km)
 {
@@ -1322,8 +1497,14 @@ update_count_runs (Kmeans *km)
       for (guint j = c * DM_KMEANS_CENTRE_BLOCK;
            j < MIN ((c + 1) * DM_KMEANS_CENTRE_BLOCK, km->k); j++)
         largest = MAX (largest, km->members[j]);
-      /* 0 (32-bit sums) when a count may pass 65 535. */
-      km->count_runs[c] = (guint16) MIN (G_MAXUINT16 / MAX (largest, 1), km->n_features);
+      km->count_runs[c] = count_run (km, largest);
+    }
+  if (km->use_mobile)
+    {
+      guint largest = 0;
+      for (guint lane = 0; lane < km->n_mobile; lane++)
+        largest = MAX (largest, km->members[km->mobile_centre[lane]]);
+      km->count_runs[km->n_cblocks] = count_run (km, largest);
     }
 }
 
@@ -1395,6 +1576,7 @@ assign (Kmeans *km, Touched *touched, gboolean apply)
   if (km->use_reference)
     update_references (km);
   dm_parallel_run (km->parallel, km->n_lloyd_chunks, assign_task, km);
+  km->mobile_entered = km->mobile_left = 0;
   if (km->use_reference)
     scan_failing (km);
   for (gsize c = 0; c < km->n_lloyd_chunks; c++)
@@ -1448,6 +1630,7 @@ kmeans_clear (Kmeans *km)
   g_free (km->upper);
   g_free (km->group_lower);
   g_free (km->group_shift_units);
+  g_free (km->centre_group);
   g_free (km->exact);
   if (km->chunk_moves != NULL)
     for (gsize c = 0; c < km->n_lloyd_chunks; c++)
@@ -1574,30 +1757,40 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
   double tolerance;
   Touched touched = { 0 };
 
-  km->counts_t = g_new0 (guint32, (gsize) km->n_cblocks * DM_KMEANS_CENTRE_BLOCK
+  km->member_mode = request->scan == DM_KMEANS_SCAN_MEMBERS
+                    || (request->scan == DM_KMEANS_SCAN_AUTO && km->n < 8 * (gsize) km->k);
+  km->group_cblocks = (km->n_cblocks + MAX_GROUPS - 1) / MAX_GROUPS;
+  km->n_groups = (km->n_cblocks + km->group_cblocks - 1) / km->group_cblocks;
+  /* With one group, its bound is the global one. */
+  km->use_mobile = !km->member_mode && km->n_groups > 1 && !request->fixed_groups;
+  km->n_count_blocks = km->n_cblocks + (km->use_mobile ? 1 : 0);
+  km->bound_stride = km->n_groups + (km->use_mobile ? 1 : 0);
+  km->centre_group = g_new (guint, km->k);
+  for (guint j = 0; j < km->k; j++)
+    km->centre_group[j] = home_group (km, j);
+  for (guint l = 0; l < DM_KMEANS_CENTRE_BLOCK; l++)
+    km->mobile_centre[l] = G_MAXUINT;
+
+  km->counts_t = g_new0 (guint32, (gsize) km->n_count_blocks * DM_KMEANS_CENTRE_BLOCK
                                   * km->n_features);
   km->members = g_new0 (guint, km->k);
-  km->inv_members = g_new0 (double, (gsize) km->n_cblocks * DM_KMEANS_CENTRE_BLOCK);
-  km->norm_term = g_new (double, (gsize) km->n_cblocks * DM_KMEANS_CENTRE_BLOCK);
-  for (gsize j = 0; j < (gsize) km->n_cblocks * DM_KMEANS_CENTRE_BLOCK; j++)
+  km->inv_members = g_new0 (double, (gsize) km->n_count_blocks * DM_KMEANS_CENTRE_BLOCK);
+  km->norm_term = g_new (double, (gsize) km->n_count_blocks * DM_KMEANS_CENTRE_BLOCK);
+  for (gsize j = 0; j < (gsize) km->n_count_blocks * DM_KMEANS_CENTRE_BLOCK; j++)
     km->norm_term[j] = INFINITY;
   km->shift = g_new0 (double, km->k);
   km->upper = g_new (double, km->n);
-  km->group_cblocks = (km->n_cblocks + MAX_GROUPS - 1) / MAX_GROUPS;
-  km->n_groups = (km->n_cblocks + km->group_cblocks - 1) / km->group_cblocks;
-  km->group_lower = g_new (guint16, km->n * km->n_groups);
+  km->group_lower = g_new (guint16, km->n * km->bound_stride);
   /* No key is farther than sqrt(n_features) from a centre. */
   km->bound_scale = (G_MAXUINT16 - 1) / sqrt ((double) km->n_features);
   km->bound_unit = 1.0 / km->bound_scale;
-  km->group_shift_units = g_new0 (guint16, km->n_groups);
+  km->group_shift_units = g_new0 (guint16, km->bound_stride);
   km->exact = g_new (double, km->n);
   km->n_lloyd_chunks = (km->n + LLOYD_CHUNK - 1) / LLOYD_CHUNK;
   km->chunk_moves = g_new (GArray *, km->n_lloyd_chunks);
   for (gsize c = 0; c < km->n_lloyd_chunks; c++)
     km->chunk_moves[c] = g_array_new (FALSE, FALSE, sizeof (Move));
   km->popcount_sum = g_new0 (guint64, km->k);
-  km->member_mode = request->scan == DM_KMEANS_SCAN_MEMBERS
-                    || (request->scan == DM_KMEANS_SCAN_AUTO && km->n < 8 * (gsize) km->k);
   km->n_workers = dm_parallel_get_n_threads (km->parallel);
   km->feature_scratch = g_new (guint16 *, km->n_workers);
   km->candidate_scratch = g_new (guint64 *, km->n_workers);
@@ -1608,9 +1801,9 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
     }
   if (!km->member_mode)
     {
-      km->counts16_t = g_new0 (guint16, (gsize) km->n_cblocks * DM_KMEANS_CENTRE_BLOCK
+      km->counts16_t = g_new0 (guint16, (gsize) km->n_count_blocks * DM_KMEANS_CENTRE_BLOCK
                                         * km->n_features);
-      km->count_runs = g_new (guint16, km->n_cblocks);
+      km->count_runs = g_new (guint16, km->n_count_blocks);
       km->counts_view = (DmKmeansCounts) { km->counts_t, km->counts16_t, km->count_runs,
                                            km->n_features };
       km->use_reference = request->scan != DM_KMEANS_SCAN_SET_BITS
@@ -1631,9 +1824,9 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
         km->chunk_failing[c] = g_array_new (FALSE, FALSE, sizeof (guint));
       for (guint w = 0; w < km->n_workers; w++)
         {
-          km->reference_sums[w] = g_new (guint32, (gsize) km->k * km->n_cblocks
+          km->reference_sums[w] = g_new (guint32, (gsize) km->k * km->n_count_blocks
                                                   * DM_KMEANS_CENTRE_BLOCK);
-          km->reference_stamp[w] = g_new0 (guint, (gsize) km->k * km->n_cblocks);
+          km->reference_stamp[w] = g_new0 (guint, (gsize) km->k * km->n_count_blocks);
           km->reference_features[w] = g_new (guint16, km->n_features);
         }
     }
@@ -1656,7 +1849,10 @@ lloyd (Kmeans *km, DmKmeansResult *result, GError **error)
       guint16 lower = km->second[i] == FAR ? G_MAXUINT16 : bound_floor (km, lower_bound (km->second[i]));
       km->upper[i] = sqrt ((double) km->nearest[i]);
       for (guint g = 0; g < km->n_groups; g++)
-        km->group_lower[i * km->n_groups + g] = lower;
+        km->group_lower[i * km->bound_stride + g] = lower;
+      /* The mobile group starts empty. */
+      if (km->use_mobile)
+        km->group_lower[i * km->bound_stride + km->n_groups] = G_MAXUINT16;
       km->members[km->label[i]]++;
     }
   g_clear_pointer (&km->nearest, g_free);

@@ -12,7 +12,8 @@
  * whatever the thread count and whether the SIMD or the portable kernels
  * run. Seeding distances are Hamming distances (XOR + popcount). Lloyd
  * skips work with Yinyang-style bounds (an upper bound to the own centre,
- * a lower bound per group of centres), which never change a result; items
+ * a lower bound per group of centres, and one for the 16 centres that
+ * moved most in the last iteration), which never change a result; items
  * the bounds cannot settle get all their centre distances either from
  * the centre counts summed over their set bits, or, when clusters average
  * under 8 items, from their Hamming distances to every item:
@@ -79,6 +80,9 @@ typedef struct {
   gboolean force_portable;  /* no SIMD kernels, for tests (as kernel = PORTABLE) */
   DmKmeansKernel kernel;    /* AUTO; another value forces that path */
   DmKmeansScan scan;        /* how full scans compute distances, for tests */
+  /* For tests: the lower bounds keep every centre in its home group (no
+   * mobile group of the centres that moved most); results are the same. */
+  gboolean fixed_groups;
   DmCoreProgressFunc progress;   /* may be NULL; phase "clustering" */
   gpointer progress_data;
 } DmKmeansRequest;

@@ -35,6 +35,7 @@ import math
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -175,6 +176,12 @@ def summarise(name, runs, startup):
              ", ".join("%s %.2f s" % item for item in phases.items()), host["writing"],
              runs[0]["dm"]["seconds"] - startup - host["loading"] - transform_seconds
              - host["writing"]))
+    if len(runs) > 1:
+        # Loading is where this benchmark's outliers have shown up (a first
+        # run's loading 3-20x its later ones, not cold files): every run's.
+        print("   loading, every run: %s s; load-dataset alone: %s s"
+              % (", ".join("%.2f" % r["dm"]["host"]["loading"] for r in runs),
+                 ", ".join("%.2f" % r["load"]["seconds"] for r in runs)))
     print("   core alone (cluster-bench): %s s (seeding %s, Lloyd %s)"
           % (span([r["core"]["seconds"] for r in runs], "%.2f"),
              span([r["core"]["seconds_seeding"] for r in runs], "%.2f"),
@@ -195,8 +202,8 @@ def summarise(name, runs, startup):
         print("   reference (clustering only): %s s, kept %d, inertia %.1f"
               % (span([r["seconds"] for r in references], "%.2f"), references[0]["selected"],
                  references[0]["inertia"]))
-        print("   ratio reference / ours: %sx; inertia ours / reference %.5f"
-              % (span(ratios, "%.1f"), inertia))
+        print("   ratio reference / ours: %sx (median %.1fx); inertia ours / reference %.5f"
+              % (span(ratios, "%.1f"), statistics.median(ratios), inertia))
         if "speedup" in goals:
             checks.append(("speed-up >= %dx" % goals["speedup"], min(ratios) >= goals["speedup"]))
         if "inertia_max" in goals:

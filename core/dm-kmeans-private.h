@@ -26,7 +26,10 @@ G_BEGIN_DECLS
 #define MEMBER_PIECE 4096   /* points swept per candidate batch, cache-sized */
 #define SCAN_GROUP_BYTES (256 * 1024)  /* centre counts kept hot in cache */
 #define FAR          G_MAXUINT16       /* "no centre yet" seeding distance */
-#define MAX_GROUPS   64     /* lower bounds per item: n x 64 floats at most */
+/* Home groups of centres: with the mobile group, n x 65 16-bit lower
+ * bounds at most; mobile_entered and mobile_left hold one bit a group. */
+#define MAX_GROUPS   64
+G_STATIC_ASSERT (MAX_GROUPS <= 64);
 /* Stands for "no centre": beyond any key distance (at most 32), yet finite
  * so that a centre appearing there (shift BOUND_FAR too) brings the bound
  * below zero instead of to NaN. */

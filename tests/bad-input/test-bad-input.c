@@ -862,6 +862,29 @@ item_entries (const char *path)
   return entries;
 }
 
+/* Empties the first item's image, the one broken item of the tests that
+ * skip it in place, and returns a snapshot_tree() of the source then. */
+static GHashTable *
+break_first_image (Fixture *f)
+{
+  write_file (f->first_image, "", 0);
+  return snapshot_tree (f->source);
+}
+
+/* Asserts that the snapshot @after holds the image break_first_image()
+ * emptied as @before did: saved in place, a skipped item is left as it
+ * is. */
+static void
+assert_first_image_left (Fixture    *f,
+                         GHashTable *before,
+                         GHashTable *after)
+{
+  const char *relative = f->first_image + strlen (f->source) + 1;
+
+  g_assert_nonnull (g_hash_table_lookup (after, relative));
+  g_assert_cmpstr (g_hash_table_lookup (after, relative), ==, g_hash_table_lookup (before, relative));
+}
+
 /* In place, the items skipped as broken are left as they are: their
  * annotation entries and files stay, untouched, the dropped items' files
  * go, and the summary says how many were left. (To -o DEST they stay out
@@ -870,16 +893,12 @@ static void
 test_skip_broken_in_place (Fixture *f, gconstpointer data)
 {
   g_autofree char *train = source_path (f, "annotations/train.json");
-  g_autofree char *first_relative = g_strdup (f->first_image + strlen (f->source) + 1);
-  g_autoptr(GPtrArray) entries_before = NULL;
+  g_autoptr(GHashTable) before = break_first_image (f);
+  g_autoptr(GPtrArray) entries_before = item_entries (train);
   g_autoptr(GPtrArray) entries_after = NULL;
-  g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(DmRun) run = NULL;
 
-  write_file (f->first_image, "", 0);
-  entries_before = item_entries (train);
-  before = snapshot_tree (f->source);
 
   run = run_dm (ARGS ("prune", f->source, "-m", "cluster_random", "-r", "0.5", "--skip-broken", "--overwrite"), 0);
   if (run->status != 0)
@@ -889,7 +908,7 @@ test_skip_broken_in_place (Fixture *f, gconstpointer data)
 
   /* The broken item: its file and its annotation entry as they were. */
   after = snapshot_tree (f->source);
-  g_assert_cmpstr (g_hash_table_lookup (after, first_relative), ==, g_hash_table_lookup (before, first_relative));
+  assert_first_image_left (f, before, after);
   entries_after = item_entries (train);
   g_assert_true (g_ptr_array_find_with_equal_func (entries_after, g_ptr_array_index (entries_before, 0),
                                                    g_str_equal, NULL));
@@ -905,18 +924,15 @@ test_skip_broken_in_place (Fixture *f, gconstpointer data)
 static void
 test_skip_broken_in_place_library (Fixture *f, gconstpointer data)
 {
-  g_autofree char *first_relative = g_strdup (f->first_image + strlen (f->source) + 1);
   g_autoptr(DmTransform) prune = create_transform ("prune");
+  g_autoptr(GHashTable) before = break_first_image (f);
   g_autoptr(DmDataset) input = NULL;
   g_autoptr(DmDataset) output = NULL;
   g_autoptr(DmDataset) elsewhere = NULL;
   g_autoptr(DmDataset) reloaded = NULL;
-  g_autoptr(GHashTable) before = NULL;
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
 
-  write_file (f->first_image, "", 0);
-  before = snapshot_tree (f->source);
   g_assert_true (dm_transform_set_parameter_from_string (prune, "method", "cluster_random", &error));
   g_assert_true (dm_transform_set_parameter_from_string (prune, "ratio", "0.5", &error));
   g_assert_true (dm_transform_set_parameter_from_string (prune, "skip-broken", "true", &error));
@@ -942,8 +958,7 @@ test_skip_broken_in_place_library (Fixture *f, gconstpointer data)
   g_assert_cmpuint (dm_dataset_get_n_items (reloaded), ==, N_ITEMS / 2 + 1);
   g_assert_nonnull (dm_dataset_find_item (reloaded, "train", f->first_id));
   after = snapshot_tree (f->source);
-  g_assert_nonnull (g_hash_table_lookup (after, first_relative));
-  g_assert_cmpstr (g_hash_table_lookup (after, first_relative), ==, g_hash_table_lookup (before, first_relative));
+  assert_first_image_left (f, before, after);
   /* The output itself is as the transform made it. */
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, N_ITEMS / 2);
 }

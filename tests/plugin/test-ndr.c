@@ -9,30 +9,10 @@
 #include <glib/gstdio.h>
 
 #include "prune-ndr.h"
+#include "test-media-helpers.h"
 
 #define IMAGE_WIDTH  96
 #define IMAGE_HEIGHT 72
-
-/* A transform that only exists to receive progress reports. */
-#define TEST_TYPE_REPORTER (test_reporter_get_type ())
-G_DECLARE_FINAL_TYPE (TestReporter, test_reporter, TEST, REPORTER, DmTransform)
-
-struct _TestReporter
-{
-  DmTransform parent_instance;
-};
-
-G_DEFINE_FINAL_TYPE (TestReporter, test_reporter, DM_TYPE_TRANSFORM)
-
-static void
-test_reporter_class_init (TestReporterClass *klass)
-{
-}
-
-static void
-test_reporter_init (TestReporter *self)
-{
-}
 
 /* A smooth procedural picture: a colour ramp, a few soft blobs and
  * stripes, all drawn from @seed. */
@@ -386,7 +366,8 @@ on_progress (DmTransform *transform, const char *phase, double fraction, guint n
 static void
 test_deterministic_with_progress (Fixture *fixture, gconstpointer user_data)
 {
-  g_autoptr(DmTransform) reporter = g_object_new (TEST_TYPE_REPORTER, NULL);
+  /* The transform the plugin reports ndr's progress through. */
+  g_autoptr(DmTransform) reporter = create_transform ("prune");
   g_autoptr(GArray) fractions = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) first = NULL;
   g_autoptr(GArray) again = NULL;
@@ -448,7 +429,7 @@ cancel_midway (DmTransform *transform, const char *phase, double fraction, guint
 static void
 test_cancelled_midway (Fixture *fixture, gconstpointer user_data)
 {
-  g_autoptr(DmTransform) reporter = g_object_new (TEST_TYPE_REPORTER, NULL);
+  g_autoptr(DmTransform) reporter = create_transform ("prune");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
 
   g_signal_connect (reporter, "progress", G_CALLBACK (cancel_midway), cancellable);

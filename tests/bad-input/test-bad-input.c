@@ -899,7 +899,6 @@ test_skip_broken_in_place (Fixture *f, gconstpointer data)
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(DmRun) run = NULL;
 
-
   run = run_dm (ARGS ("prune", f->source, "-m", "cluster_random", "-r", "0.5", "--skip-broken", "--overwrite"), 0);
   if (run->status != 0)
     g_error ("dm failed (%d): %s", run->status, run->err);

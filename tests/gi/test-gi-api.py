@@ -154,6 +154,53 @@ class DatasetTest(unittest.TestCase):
         self.assertEqual(dataset.get_subsets(), ['train', 'val'])
 
 
+class LoadOptionsTest(unittest.TestCase):
+    """Dm.Dataset.load_with_options: a format's options as NAME=VALUE."""
+
+    def setUp(self):
+        import tempfile
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        # Datumaro's no_labels: a list of images and label ids, no synsets.txt.
+        with open(os.path.join(self.tmp.name, 'train.txt'), 'w', encoding='utf-8') as lines:
+            lines.write('1.jpg 4\n2.jpg 1\n')
+
+    def test_generated_labels(self):
+        dataset = Dm.Dataset.load_with_options(self.tmp.name, None, ['labels=generate'], None)
+        self.assertEqual([dataset.get_label_name(i) for i in range(dataset.get_n_labels())],
+                         ['class-0', 'class-1', 'class-2', 'class-3', 'class-4'])
+        self.assertEqual([item.get_labels() for item in dataset], [[4], [1]])
+
+    def test_refused_option_is_a_gerror(self):
+        with self.assertRaises(GLib.Error) as raised:
+            Dm.Dataset.load_with_options(self.tmp.name, 'imagenet_txt', ['labels=gen'], None)
+        self.assertTrue(raised.exception.matches(Dm.error_quark(), Dm.Error.INVALID_ARGUMENT))
+        self.assertIn('imagenet_txt', raised.exception.message)
+        with self.assertRaises(GLib.Error):
+            Dm.Dataset.check_load_options('datumaro', ['labels=generate'])
+
+    def test_listing(self):
+        self.assertIn('imagenet_txt', Dm.Dataset.list_formats())
+        self.assertEqual(Dm.Dataset.list_load_options('imagenet_txt'),
+                         ['labels=file|generate', 'labels_file=FILE'])
+        self.assertEqual(Dm.Dataset.list_load_options('datumaro'), [])
+        self.assertTrue(Dm.Dataset.check_load_options('imagenet_txt', None))
+
+    def test_async(self):
+        loop = GLib.MainLoop()
+        loaded = []
+
+        def on_loaded(source, result):
+            try:
+                loaded.append(Dm.Dataset.load_with_options_finish(result))
+            finally:
+                loop.quit()
+
+        Dm.Dataset.load_with_options_async(self.tmp.name, None, ['labels=generate'], None, on_loaded)
+        loop.run()
+        self.assertEqual(loaded[0].get_n_labels(), 5)
+
+
 class RegistryTest(unittest.TestCase):
     def test_lists_prune_with_its_parameters(self):
         reg = registry()

@@ -674,6 +674,29 @@ test_datumaro_assets (void)
           g_clear_error (&error);
         }
     }
+
+  /* With the importer's options Datumaro's tests load them with:
+   * labels_file=synsets-alt.txt, labels=generate. */
+  {
+    g_autofree char *custom = g_build_filename (assets, "imagenet_txt_dataset", "custom_labels", NULL);
+    g_autofree char *none = g_build_filename (assets, "imagenet_txt_dataset", "no_labels", NULL);
+    const char *alt_labels[] = {
+      "alt_label_0", "alt_label_1", "alt_label_2", "alt_label_3", "alt_label_4",
+      "alt_label_5", "alt_label_6", "alt_label_7", "alt_label_8", "alt_label_9", NULL,
+    };
+    const char *class_labels[] = { "class-0", "class-1", "class-2", "class-3", "class-4", NULL };
+    const ExpectedItem alt_expected[] = { { "train", "1", "alt_label_0", "1.jpg" } };
+    const ExpectedItem class_expected[] = { { "train", "1", "class-4", "1.jpg" } };
+
+    g_clear_object (&dataset);
+    dataset = dm_dataset_load_with_options (custom, NULL, FILES ("labels_file=synsets-alt.txt"), NULL, &error);
+    g_assert_no_error (error);
+    assert_dataset (dataset, alt_labels, alt_expected, G_N_ELEMENTS (alt_expected));
+    g_clear_object (&dataset);
+    dataset = dm_dataset_load_with_options (none, NULL, FILES ("labels=generate"), NULL, &error);
+    g_assert_no_error (error);
+    assert_dataset (dataset, class_labels, class_expected, G_N_ELEMENTS (class_expected));
+  }
 }
 
 /* Checks DEST written by dm prune -m random -r 1 from @source in @format:
@@ -762,6 +785,82 @@ test_prune_to_dest (void)
   remove_tree (base);
 }
 
+/* dm prune of a copy of Datumaro's no_labels asset (a list, no label
+ * file), with images: --source-option labels=generate names the labels
+ * as Datumaro does, and they are in DEST; without it, or with an option
+ * the format refuses, nothing is written. */
+static void
+test_prune_with_source_options (void)
+{
+  g_autofree char *base = make_temp_dir ();
+  g_autofree char *source = tree (base, "no_labels", FILES ("images/1.jpg", "images/2.jpg", "images/3.jpg",
+                                                            "images/4.jpg"));
+  g_autofree char *dest = g_build_filename (base, "out", NULL);
+  g_autoptr(GHashTable) before = NULL;
+  const char *classes[] = { "class-0", "class-1", "class-2", "class-3", "class-4", NULL };
+  struct
+  {
+    const char *option;
+    int status;
+    const char * const *parts;
+  } refused[] = {
+    { NULL, 1, FILES ("synsets.txt", "labels=generate") },
+    { "labels=gen", 2, FILES ("“gen”", "imagenet_txt") },
+    { "label=generate", 2, FILES ("“label”", "imagenet_txt") },
+  };
+
+  write_text_in (source, "train.txt", "1.jpg 4\n2.jpg 1\n3.jpg 0\n4.jpg 2\n");
+  before = snapshot_tree (source);
+  for (guint r = 0; r < G_N_ELEMENTS (refused); r++)
+    {
+      g_autoptr(DmRun) run = refused[r].option == NULL
+        ? dm_run (NULL, "prune", source, "-m", "random", "-r", "0.5", "-o", dest, "-q", NULL)
+        : dm_run (NULL, "prune", source, "-m", "random", "-r", "0.5", "-o", dest, "-q",
+                  "--source-option", refused[r].option, NULL);
+
+      g_assert_cmpint (run->status, ==, refused[r].status);
+      /* One line. */
+      g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);
+      for (guint p = 0; refused[r].parts[p] != NULL; p++)
+        g_assert_nonnull (strstr (run->err, refused[r].parts[p]));
+      g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+    }
+
+  {
+    g_autoptr(DmRun) run = dm_run (NULL, "prune", source, "-m", "random", "-r", "0.5", "-o", dest, "-q",
+                                   "--source-option", "labels=generate", NULL);
+    g_autoptr(DmDataset) output = NULL;
+    g_autoptr(DmRun) again = NULL;
+
+    if (run->status != 0)
+      g_error ("dm prune failed (%d): %s", run->status, run->err);
+    output = load_dataset_ok (dest);
+    g_assert_cmpstr (dm_dataset_get_format (output), ==, "datumaro");
+    g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 2);
+    g_assert_cmpuint (dm_dataset_get_n_labels (output), ==, g_strv_length ((char **) classes));
+    for (guint l = 0; classes[l] != NULL; l++)
+      g_assert_cmpstr (dm_dataset_get_label_name (output, l), ==, classes[l]);
+
+    /* DEST is a Datumaro dataset, which takes no options: refused before
+     * anything is written. */
+    again = dm_run (NULL, "prune", dest, "-m", "random", "-r", "0.5", "--overwrite", "-q",
+                    "--source-option", "labels=generate", NULL);
+    g_assert_cmpint (again->status, ==, 2);
+    g_assert_nonnull (strstr (again->err, "datumaro takes no options"));
+  }
+  assert_tree_matches (before, source);
+
+  /* dm hash forwards them too: to the error that says how to convert. */
+  {
+    g_autoptr(DmRun) run = dm_run (NULL, "hash", source, "--source-option", "labels=generate", NULL);
+
+    g_assert_cmpint (run->status, !=, 0);
+    g_assert_nonnull (strstr (run->err, "--source-option 'labels=generate'"));
+  }
+
+  remove_tree (base);
+}
+
 /* Saved as Datumaro: the item objects and header Datumaro would write. */
 static void
 test_save_as_datumaro (void)
@@ -821,6 +920,7 @@ main (int    argc,
   g_test_add_func ("/imagenet/forced-and-bad-paths", test_forced_and_bad_paths);
   g_test_add_func ("/imagenet/datumaro-assets", test_datumaro_assets);
   g_test_add_func ("/imagenet/prune-to-dest", test_prune_to_dest);
+  g_test_add_func ("/imagenet/prune-with-source-options", test_prune_with_source_options);
   g_test_add_func ("/imagenet/save-as-datumaro", test_save_as_datumaro);
 
   return g_test_run ();

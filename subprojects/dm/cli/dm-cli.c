@@ -347,6 +347,8 @@ typedef struct
   char *html_report_dir;
   gboolean link_media;
   char **param_options;    /* --param's, "name=value" */
+  char **source_options;   /* --source-option's, "name=value" */
+  char *source_option_help;
   char *project;           /* datum's -p, refused */
 } RunOptions;
 
@@ -360,6 +362,8 @@ run_options_clear (RunOptions *options)
   g_free (options->html_report_dir);
   g_clear_pointer (&options->parameters, g_ptr_array_unref);
   g_clear_pointer (&options->param_options, g_strfreev);
+  g_clear_pointer (&options->source_options, g_strfreev);
+  g_free (options->source_option_help);
   g_free (options->project);
 }
 
@@ -598,7 +602,8 @@ transform_work (DmCliJob      *job,
   gint64 start = g_get_monotonic_time (), writing_start;
 
   dm_cli_job_report (job, "loading", -1.0, 0);
-  run->input = dm_dataset_load (options->source, options->format, cancellable, error);
+  run->input = dm_dataset_load_with_options (options->source, options->format,
+                                             (const char * const *) options->source_options, cancellable, error);
   if (run->input == NULL)
     return FALSE;
   seconds.loading = seconds_since (start);
@@ -693,16 +698,42 @@ transform_work (DmCliJob      *job,
 }
 
 /* The format of @source: @format as given, or detected before any work,
- * so that a SOURCE in no format (a Datumaro project, say) is refused at
+ * so that a SOURCE in no format (a Datumaro project, say), or one that
+ * does not take the --source-option's @source_options, is refused at
  * once, not after "loading…". */
 static gboolean
-settle_format (const char  *source,
-               char       **format,
-               GError     **error)
+settle_format (const char          *source,
+               char               **format,
+               const char * const  *source_options,
+               GError             **error)
 {
   if (*format == NULL)
     *format = dm_dataset_detect_format (source, error);
-  return *format != NULL;
+  return *format != NULL && dm_dataset_check_load_options (*format, source_options, error);
+}
+
+/* --source-option's help: the options of each format that takes some, as
+ * libdm lists them. */
+static char *
+describe_source_options (void)
+{
+  g_auto(GStrv) formats = dm_dataset_list_formats ();
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  for (guint f = 0; formats[f] != NULL; f++)
+    {
+      g_auto(GStrv) options = dm_dataset_list_load_options (formats[f]);
+      g_autofree char *joined = g_strjoinv (", ", options);
+
+      if (options[0] == NULL)
+        continue;
+      if (list->len > 0)
+        g_string_append (list, "; ");
+      g_string_append_printf (list, "%s: %s", formats[f], joined);
+    }
+  /* TRANSLATORS: --source-option's help, then the formats that take
+   * options, as in “imagenet_txt: labels=file|generate, labels_file=FILE” */
+  return g_strdup_printf (_("Set an option of SOURCE’s format (%s)"), list->str);
 }
 
 /* Sets each NAME=VALUE of @assignments on @transform, and checks them
@@ -791,7 +822,7 @@ run_transform (RunOptions  *options,
   if (status != 0)
     return status;
 
-  if (!settle_format (options->source, &options->format, &error) ||
+  if (!settle_format (options->source, &options->format, (const char * const *) options->source_options, &error) ||
       !dm_dataset_check_destination (run.destination, options->source, run.flags, &error))
     return fail (error);
   if (options->report_path != NULL
@@ -1083,12 +1114,16 @@ missing_required_parameter (DmTransform *transform,
 static GOptionEntry *
 host_entries_new (RunOptions *options)
 {
+  /* Freed with @options, which the entries' texts live as long as. */
+  const char *source_option_help = options->source_option_help = describe_source_options ();
   const GOptionEntry entries[] = {
     { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &options->destination, N_("Output directory"), N_("DEST") },
     { "output", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options->destination, NULL, NULL },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options->overwrite,
       N_("Replace DEST if it exists; without -o, change SOURCE in place"), NULL },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &options->format, N_("Format of SOURCE: datumaro, imagenet, imagenet_with_subset_dirs or imagenet_txt (default: detect)"), N_("FORMAT") },
+    { "source-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->source_options, source_option_help,
+      N_("NAME=VALUE") },
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &options->report_path, N_("Write the transform’s JSON report to FILE"), N_("FILE") },
     { "report-html", 0, 0, G_OPTION_ARG_FILENAME, &options->html_report_dir,
       N_("Write a page showing what was kept and dropped to DIR/index.html"), N_("DIR") },
@@ -1267,6 +1302,7 @@ typedef struct
 {
   const char *source;
   const char *format;
+  const char * const *source_options;   /* --source-option's, "name=value" */
   DmTransform *transform;
   guint shard_index;
   guint shard_count;       /* 0: hash all items into SOURCE's cache */
@@ -1424,6 +1460,12 @@ set_no_cache_error (GError    **error,
     }
   command = g_string_new ("dm transform hash ");
   g_string_append_printf (command, "%s -o DEST", run->source);
+  for (guint i = 0; run->source_options != NULL && run->source_options[i] != NULL; i++)
+    {
+      g_autofree char *quoted = g_shell_quote (run->source_options[i]);
+
+      g_string_append_printf (command, " --source-option %s", quoted);
+    }
   for (guint i = 0; i < run->parameters->len; i++)
     {
       g_autofree char *quoted = g_shell_quote (g_ptr_array_index (run->parameters, i));
@@ -1446,7 +1488,7 @@ hash_work (DmCliJob      *job,
   g_autoptr(DmDataset) output = NULL;
 
   dm_cli_job_report (job, "loading", -1.0, 0);
-  input = dm_dataset_load (run->source, run->format, cancellable, error);
+  input = dm_dataset_load_with_options (run->source, run->format, run->source_options, cancellable, error);
   if (input == NULL)
     return FALSE;
   dm_cli_job_report (job, "loading", 1.0, dm_dataset_get_n_items (input));
@@ -1543,6 +1585,8 @@ command_hash (DmCliLog *log, int argc, char **argv)
   g_autofree char *keys_out = NULL;
   gboolean merge = FALSE;
   g_auto(GStrv) parameters = NULL;
+  g_auto(GStrv) source_options = NULL;
+  g_autofree char *source_option_help = describe_source_options ();
   g_auto(ParameterOptions) parameter_options;
   int status;
   gboolean quiet = FALSE;
@@ -1557,6 +1601,7 @@ command_hash (DmCliLog *log, int argc, char **argv)
   gboolean succeeded;
   const GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Format of SOURCE (only datumaro can store keys)"), N_("FORMAT") },
+    { "source-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &source_options, source_option_help, N_("NAME=VALUE") },
     { "param", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &parameters, N_("Set another transform parameter"), N_("NAME=VALUE") },
     { "shard", 0, 0, G_OPTION_ARG_STRING, &shard, N_("Hash only shard I of N (0 ≤ I < N) into --keys-out, not SOURCE"), N_("I/N") },
     { "keys-out", 0, 0, G_OPTION_ARG_FILENAME, &keys_out, N_("The key file of the shard"), N_("FILE") },
@@ -1602,10 +1647,11 @@ command_hash (DmCliLog *log, int argc, char **argv)
   if (status != 0)
     return status;
 
-  if (!settle_format (argv[1], &format, &error))
+  if (!settle_format (argv[1], &format, (const char * const *) source_options, &error))
     return fail (error);
   run.source = argv[1];
   run.format = format;
+  run.source_options = (const char * const *) source_options;
   run.transform = transform;
   run.keys_out = keys_out;
   run.merge_paths = merge ? argv + 2 : NULL;

@@ -89,6 +89,122 @@ dm_dataset_detect_format (const char  *path,
   return format;
 }
 
+/* The formats the host reads and, for those that take options when
+ * loading, the format's own code for them: the options are the format's
+ * to name and check. */
+typedef struct
+{
+  const char *name;
+  const char * const * (*list_options) (void);
+  gboolean (*check_options) (const char * const *assignments, GError **error);
+} Format;
+
+static const Format formats[] = {
+  { "datumaro", NULL, NULL },
+  { "imagenet", NULL, NULL },
+  { "imagenet_with_subset_dirs", NULL, NULL },
+  { "imagenet_txt", dm_imagenet_txt_list_options, dm_imagenet_txt_check_options },
+};
+
+static const Format *
+find_format (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    if (g_str_equal (formats[i].name, name))
+      return &formats[i];
+  return NULL;
+}
+
+static gboolean
+check_format_known (const char  *format,
+                    GError     **error)
+{
+  if (format == NULL || find_format (format) != NULL)
+    return TRUE;
+  g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
+               _("Unknown dataset format “%s” (known: datumaro, imagenet, "
+                 "imagenet_with_subset_dirs, imagenet_txt)"), format);
+  return FALSE;
+}
+
+/**
+ * dm_dataset_list_formats:
+ *
+ * Lists the formats dm_dataset_load() reads, by the names it takes.
+ *
+ * Returns: (transfer full): the format names
+ */
+char **
+dm_dataset_list_formats (void)
+{
+  char **names = g_new0 (char *, G_N_ELEMENTS (formats) + 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    names[i] = g_strdup (formats[i].name);
+  return names;
+}
+
+/**
+ * dm_dataset_list_load_options:
+ * @format: a format name, as dm_dataset_list_formats() lists them
+ *
+ * Lists the options dm_dataset_load_with_options() takes for @format,
+ * each as `NAME=VALUES`: the option's name, then the values it takes
+ * (`labels=file|generate`) or what its value is (`labels_file=FILE`).
+ *
+ * Returns: (transfer full): the options, none for a format that takes
+ *   none or is unknown
+ */
+char **
+dm_dataset_list_load_options (const char *format)
+{
+  const Format *known;
+
+  g_return_val_if_fail (format != NULL, NULL);
+
+  known = find_format (format);
+  if (known == NULL || known->list_options == NULL)
+    return g_new0 (char *, 1);
+  return g_strdupv ((char **) known->list_options ());
+}
+
+/**
+ * dm_dataset_check_load_options:
+ * @format: a format name, as dm_dataset_list_formats() lists them
+ * @options: (nullable) (array zero-terminated=1): options, as `NAME=VALUE`
+ * @error: return location for a #GError
+ *
+ * Checks that @format takes @options, as dm_dataset_load_with_options()
+ * does before it reads anything: for a check before other work.
+ *
+ * Returns: %TRUE when it does, %FALSE with @error set
+ *   (%DM_ERROR_INVALID_ARGUMENT naming the option and the format, or
+ *   %DM_ERROR_UNKNOWN_FORMAT)
+ */
+gboolean
+dm_dataset_check_load_options (const char          *format,
+                               const char * const  *options,
+                               GError             **error)
+{
+  const Format *known;
+
+  g_return_val_if_fail (format != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_format_known (format, error))
+    return FALSE;
+  known = find_format (format);
+  if (known->check_options != NULL)
+    return known->check_options (options, error);
+  if (options != NULL && options[0] != NULL)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                   _("The format %s takes no options (given “%s”)"), format, options[0]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * dm_dataset_load:
  * @path: (type filename): a dataset directory
@@ -108,33 +224,61 @@ dm_dataset_load (const char    *path,
                  GCancellable  *cancellable,
                  GError       **error)
 {
+  return dm_dataset_load_with_options (path, format, NULL, cancellable, error);
+}
+
+/**
+ * dm_dataset_load_with_options:
+ * @path: (type filename): a dataset directory
+ * @format: (nullable): "datumaro", "imagenet", "imagenet_with_subset_dirs",
+ *   "imagenet_txt", or %NULL to detect it
+ * @options: (nullable) (array zero-terminated=1): options of the format,
+ *   each as `NAME=VALUE` (see dm_dataset_list_load_options()), the last
+ *   of a name counting
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Loads the dataset at @path as dm_dataset_load() does, with @options,
+ * the arguments of Datumaro's importer for the format. Only
+ * "imagenet_txt" takes some: `labels=generate` (no file of label names:
+ * the labels are `class-0` to `class-<the largest id listed>`, and every
+ * `*.txt` file is a list) or `labels=file` (the default), and
+ * `labels_file=FILE` (the label names' file instead of `synsets.txt`, a
+ * path below @path or absolute; a list of that file name is no subset).
+ * An option the format does not take, or a bad value, fails the load
+ * before anything is read (%DM_ERROR_INVALID_ARGUMENT).
+ *
+ * Returns: (transfer full): the dataset, or %NULL with @error set
+ */
+DmDataset *
+dm_dataset_load_with_options (const char          *path,
+                              const char          *format,
+                              const char * const  *options,
+                              GCancellable        *cancellable,
+                              GError             **error)
+{
   g_autofree char *detected = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (format != NULL && !g_str_equal (format, "datumaro") && !g_str_equal (format, "imagenet")
-      && !g_str_equal (format, "imagenet_with_subset_dirs") && !g_str_equal (format, "imagenet_txt"))
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
-                   _("Unknown dataset format “%s” (known: datumaro, imagenet, "
-                     "imagenet_with_subset_dirs, imagenet_txt)"), format);
-      return NULL;
-    }
+  if (!check_format_known (format, error) ||
+      (format != NULL && !dm_dataset_check_load_options (format, options, error)))
+    return NULL;
   if (!check_source_directory (path, error))
     return NULL;
   if (format == NULL)
     {
       format = detected = dm_dataset_detect_format (path, error);
-      if (format == NULL)
+      if (format == NULL || !dm_dataset_check_load_options (format, options, error))
         return NULL;
     }
 
   if (g_str_equal (format, "datumaro"))
     return dm_datumaro_check_not_a_project (path, error) ? dm_datumaro_load (path, cancellable, error) : NULL;
   if (g_str_equal (format, "imagenet_txt"))
-    return dm_imagenet_txt_load (path, cancellable, error);
+    return dm_imagenet_txt_load_with_options (path, options, cancellable, error);
   return dm_imagenet_load (path, g_str_equal (format, "imagenet_with_subset_dirs"), cancellable, error);
 }
 
@@ -404,6 +548,7 @@ typedef struct
 {
   char *path;
   char *format;
+  char **options;
   DmSaveFlags flags;
 } IoData;
 
@@ -414,6 +559,7 @@ io_data_free (gpointer data)
 
   g_free (io->path);
   g_free (io->format);
+  g_strfreev (io->options);
   g_free (io);
 }
 
@@ -427,11 +573,52 @@ load_in_thread (GTask        *task,
   GError *error = NULL;
   DmDataset *dataset;
 
-  dataset = dm_dataset_load (io->path, io->format, cancellable, &error);
+  dataset = dm_dataset_load_with_options (io->path, io->format, (const char * const *) io->options,
+                                          cancellable, &error);
   if (dataset != NULL)
     g_task_return_pointer (task, dataset, g_object_unref);
   else
     g_task_return_error (task, error);
+}
+
+/* Runs dm_dataset_load_with_options() in a worker thread, for the
+ * function @tag. */
+static void
+start_load (const char          *path,
+            const char          *format,
+            const char * const  *options,
+            gpointer             tag,
+            GCancellable        *cancellable,
+            GAsyncReadyCallback  callback,
+            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  IoData *io;
+
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  io = g_new0 (IoData, 1);
+  io->path = g_strdup (path);
+  io->format = g_strdup (format);
+  io->options = g_strdupv ((char **) options);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tag);
+  g_task_set_task_data (task, io, io_data_free);
+  g_task_run_in_thread (task, load_in_thread);
+}
+
+/* The result of start_load() for the function @tag. */
+static DmDataset *
+finish_load (GAsyncResult  *result,
+             gpointer       tag,
+             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tag, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /**
@@ -454,20 +641,7 @@ dm_dataset_load_async (const char          *path,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  IoData *io;
-
-  g_return_if_fail (path != NULL);
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  io = g_new0 (IoData, 1);
-  io->path = g_strdup (path);
-  io->format = g_strdup (format);
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, dm_dataset_load_async);
-  g_task_set_task_data (task, io, io_data_free);
-  g_task_run_in_thread (task, load_in_thread);
+  start_load (path, format, NULL, dm_dataset_load_async, cancellable, callback, user_data);
 }
 
 /**
@@ -484,10 +658,50 @@ DmDataset *
 dm_dataset_load_finish (GAsyncResult  *result,
                         GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dm_dataset_load_async, NULL);
+  return finish_load (result, dm_dataset_load_async, error);
+}
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+/**
+ * dm_dataset_load_with_options_async:
+ * @path: (type filename): a dataset directory
+ * @format: (nullable): a format name, or %NULL to detect it
+ * @options: (nullable) (array zero-terminated=1): options of the format,
+ *   each as `NAME=VALUE`
+ * @cancellable: (nullable): to stop the work early
+ * @callback: (scope async) (closure user_data): called on the
+ *   thread-default main context of the caller when the dataset is loaded
+ * @user_data: for @callback
+ *
+ * Runs dm_dataset_load_with_options() in a worker thread. Call
+ * dm_dataset_load_with_options_finish() from @callback for the result.
+ */
+void
+dm_dataset_load_with_options_async (const char          *path,
+                                    const char          *format,
+                                    const char * const  *options,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  start_load (path, format, options, dm_dataset_load_with_options_async, cancellable, callback, user_data);
+}
+
+/**
+ * dm_dataset_load_with_options_finish:
+ * @result: the result passed to the callback of
+ *   dm_dataset_load_with_options_async()
+ * @error: return location for a #GError
+ *
+ * Finishes dm_dataset_load_with_options_async().
+ *
+ * Returns: (transfer full): the dataset, or %NULL with @error set
+ *   (%G_IO_ERROR_CANCELLED when the cancellable was cancelled)
+ */
+DmDataset *
+dm_dataset_load_with_options_finish (GAsyncResult  *result,
+                                     GError       **error)
+{
+  return finish_load (result, dm_dataset_load_with_options_async, error);
 }
 
 static void

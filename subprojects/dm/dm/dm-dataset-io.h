@@ -41,6 +41,20 @@ DmDataset  *dm_dataset_load          (const char    *path,
                                       GCancellable  *cancellable,
                                       GError       **error);
 DM_AVAILABLE_IN_ALL
+DmDataset  *dm_dataset_load_with_options (const char          *path,
+                                          const char          *format,
+                                          const char * const  *options,
+                                          GCancellable        *cancellable,
+                                          GError             **error);
+DM_AVAILABLE_IN_ALL
+char      **dm_dataset_list_formats  (void);
+DM_AVAILABLE_IN_ALL
+char      **dm_dataset_list_load_options (const char *format);
+DM_AVAILABLE_IN_ALL
+gboolean    dm_dataset_check_load_options (const char          *format,
+                                           const char * const  *options,
+                                           GError             **error);
+DM_AVAILABLE_IN_ALL
 gboolean    dm_dataset_save          (DmDataset     *dataset,
                                       const char    *destination,
                                       DmSaveFlags    flags,
@@ -56,6 +70,16 @@ void        dm_dataset_load_async    (const char          *path,
 DM_AVAILABLE_IN_ALL
 DmDataset  *dm_dataset_load_finish   (GAsyncResult  *result,
                                       GError       **error);
+DM_AVAILABLE_IN_ALL
+void        dm_dataset_load_with_options_async  (const char          *path,
+                                                 const char          *format,
+                                                 const char * const  *options,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+DM_AVAILABLE_IN_ALL
+DmDataset  *dm_dataset_load_with_options_finish (GAsyncResult  *result,
+                                                 GError       **error);
 DM_AVAILABLE_IN_ALL
 void        dm_dataset_save_async    (DmDataset           *dataset,
                                       const char          *destination,

@@ -6,6 +6,10 @@
  *   ROOT/synsets.txt     the label names, one a line, in id order
  *   ROOT/images/<image>  the images
  *
+ * with the options of Datumaro's ImagenetTxtImporter: labels=generate
+ * (no label file: "class-<id>" for the ids 0 to the largest listed) and
+ * labels_file=FILE (the label names in FILE instead of synsets.txt).
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <string.h>
@@ -21,6 +25,137 @@
 
 #define LABELS_FILE "synsets.txt"
 #define IMAGES_DIR "images"
+#define FORMAT "imagenet_txt"
+
+/* With labels=generate, Datumaro makes a label for each id up to the
+ * largest in the lists: a mistyped id ("1.jpg 4000000000") would make
+ * billions. Beyond this many (more than any dataset known has), the id
+ * is refused instead. */
+#define MAX_GENERATED_LABELS (1u << 20)
+
+/* How the dataset is read: Datumaro's ImagenetTxtImporter's extra
+ * arguments, as NAME=VALUE. */
+typedef struct
+{
+  gboolean generate;    /* labels=generate: "class-<id>" labels */
+  char *labels_file;    /* labels=file: below the root, unless absolute */
+} Options;
+
+static void
+options_clear (Options *options)
+{
+  g_clear_pointer (&options->labels_file, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+
+/* The options, as dm_dataset_list_load_options() shows them. */
+static const char * const option_syntax[] = { "labels=file|generate", "labels_file=FILE", NULL };
+
+/*
+ * dm_imagenet_txt_list_options:
+ *
+ * Returns: (transfer none): the options ImageNet-txt takes, each as
+ *   `NAME=VALUES`
+ */
+const char * const *
+dm_imagenet_txt_list_options (void)
+{
+  return option_syntax;
+}
+
+static gboolean
+set_option (Options     *options,
+            const char  *name,
+            const char  *value,
+            gboolean    *labels_file_given,
+            GError     **error)
+{
+  if (g_str_equal (name, "labels"))
+    {
+      if (!g_str_equal (value, "file") && !g_str_equal (value, "generate"))
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                       _("Invalid value “%s” of the option labels of the format %s: expected file or generate"),
+                       value, FORMAT);
+          return FALSE;
+        }
+      options->generate = g_str_equal (value, "generate");
+      return TRUE;
+    }
+  if (g_str_equal (name, "labels_file"))
+    {
+      if (value[0] == '\0')
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                       _("Invalid value “” of the option labels_file of the format %s: expected a file name"),
+                       FORMAT);
+          return FALSE;
+        }
+      g_free (options->labels_file);
+      options->labels_file = g_strdup (value);
+      *labels_file_given = TRUE;
+      return TRUE;
+    }
+  g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+               _("The format %s has no option “%s” (it takes labels, labels_file)"), FORMAT, name);
+  return FALSE;
+}
+
+/* Reads @assignments ("NAME=VALUE", the last of a name counting, as on
+ * Datumaro's command line) into @options. */
+static gboolean
+parse_options (const char * const  *assignments,
+               Options             *options,
+               GError             **error)
+{
+  gboolean labels_file_given = FALSE;
+
+  options->generate = FALSE;
+  options->labels_file = g_strdup (LABELS_FILE);
+  for (guint i = 0; assignments != NULL && assignments[i] != NULL; i++)
+    {
+      const char *eq = strchr (assignments[i], '=');
+      g_autofree char *name = NULL;
+
+      if (eq == NULL || eq == assignments[i])
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                       _("Invalid option “%s” of the format %s: expected NAME=VALUE"), assignments[i], FORMAT);
+          return FALSE;
+        }
+      name = g_strndup (assignments[i], eq - assignments[i]);
+      if (!set_option (options, name, eq + 1, &labels_file_given, error))
+        return FALSE;
+    }
+  /* Datumaro reads no file then, and takes every list for a subset: a
+   * file named for the labels would be read as a list. */
+  if (options->generate && labels_file_given)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT,
+                   _("The option labels_file of the format %s goes with labels=file, not labels=generate"),
+                   FORMAT);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/*
+ * dm_imagenet_txt_check_options:
+ * @assignments: (nullable): the options, as `NAME=VALUE`
+ * @error: return location for a #GError
+ *
+ * Returns: whether ImageNet-txt takes @assignments; %FALSE with @error
+ *   set (%DM_ERROR_INVALID_ARGUMENT, naming the option) if not
+ */
+gboolean
+dm_imagenet_txt_check_options (const char * const  *assignments,
+                               GError             **error)
+{
+  g_auto(Options) options = { FALSE, NULL };
+
+  return parse_options (assignments, &options, error);
+}
 
 /* Python's str.split(): the words between runs of blanks. */
 static GStrv
@@ -145,10 +280,11 @@ is_list (const char *path)
     }
 }
 
-/* The lists in @path: its *.txt files but synsets.txt (hidden ones left
- * out, as Datumaro's glob does), in byte order. */
+/* The lists in @path: its *.txt files but the one named @excluded (if
+ * any; hidden ones left out, as Datumaro's glob does), in byte order. */
 static GPtrArray *
 list_files (const char  *path,
+            const char  *excluded,
             GError     **error)
 {
   g_autoptr(GDir) dir = g_dir_open (path, 0, error);
@@ -161,7 +297,7 @@ list_files (const char  *path,
     {
       g_autofree char *file = NULL;
 
-      if (name[0] == '.' || !g_str_has_suffix (name, ".txt") || g_str_equal (name, LABELS_FILE))
+      if (name[0] == '.' || !g_str_has_suffix (name, ".txt") || g_strcmp0 (name, excluded) == 0)
         continue;
       file = g_build_filename (path, name, NULL);
       if (g_file_test (file, G_FILE_TEST_IS_REGULAR))
@@ -181,7 +317,7 @@ list_files (const char  *path,
 char *
 dm_imagenet_txt_find_list (const char *path)
 {
-  g_autoptr(GPtrArray) files = list_files (path, NULL);
+  g_autoptr(GPtrArray) files = list_files (path, LABELS_FILE, NULL);
 
   if (files == NULL)
     return NULL;
@@ -191,13 +327,16 @@ dm_imagenet_txt_find_list (const char *path)
   return NULL;
 }
 
-/* The label names of synsets.txt: every line, stripped, in order. */
+/* The label names of @labels_file (below @root unless absolute, as
+ * Python's os.path.join() makes it): every line, stripped, in order. */
 static gboolean
 read_labels (DmDataset   *dataset,
              const char  *root,
+             const char  *labels_file,
              GError     **error)
 {
-  g_autofree char *path = g_build_filename (root, LABELS_FILE, NULL);
+  g_autofree char *path = g_path_is_absolute (labels_file) ? g_strdup (labels_file)
+                                                           : g_build_filename (root, labels_file, NULL);
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -205,9 +344,15 @@ read_labels (DmDataset   *dataset,
 
   if (!g_file_get_contents (path, &contents, NULL, &local_error))
     {
-      g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
-                   _("Cannot read the label names of the ImageNet-txt dataset %s: %s"),
-                   root, local_error->message);
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
+                     _("Cannot read the label names of the ImageNet-txt dataset %s: %s (its options "
+                       "labels=generate and labels_file=FILE name the labels otherwise)"),
+                     root, local_error->message);
+      else
+        g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
+                     _("Cannot read the label names of the ImageNet-txt dataset %s: %s"),
+                     root, local_error->message);
       return FALSE;
     }
   if (!g_utf8_validate (contents, -1, NULL))
@@ -246,14 +391,43 @@ read_labels (DmDataset   *dataset,
   return TRUE;
 }
 
+/* Makes the labels up to @label_id, as Datumaro's labels=generate does
+ * for each id beyond those it has: "class-<id>". */
+static gboolean
+generate_labels (DmDataset   *dataset,
+                 gint64       label_id,
+                 const char  *label_word,
+                 const char  *list,
+                 guint        line_number,
+                 const char  *item_id,
+                 GError     **error)
+{
+  if (label_id >= MAX_GENERATED_LABELS)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("%s, line %u: item “%s” has the label id %s, beyond the %u labels "
+                     "labels=generate makes at most"),
+                   list, line_number, item_id, label_word, MAX_GENERATED_LABELS);
+      return FALSE;
+    }
+  while (dm_dataset_get_n_labels (dataset) <= label_id)
+    {
+      g_autofree char *name = g_strdup_printf ("class-%u", dm_dataset_get_n_labels (dataset));
+
+      dm_dataset_add_label (dataset, name);
+    }
+  return TRUE;
+}
+
 static DmItem *
-make_item (DmDataset   *dataset,
-           const char  *root,
-           const char  *subset,
-           ListLine    *line,
-           const char  *list,
-           guint        line_number,
-           GError     **error)
+make_item (DmDataset      *dataset,
+           const char     *root,
+           const Options  *options,
+           const char     *subset,
+           ListLine       *line,
+           const char     *list,
+           guint           line_number,
+           GError        **error)
 {
   g_autoptr(DmItem) item = NULL;
   g_autofree char *image = NULL;
@@ -273,11 +447,22 @@ make_item (DmDataset   *dataset,
     {
       gint64 label = g_ascii_strtoll (line->label_words[i], NULL, 10);
 
+      if (options->generate && label >= 0
+          && !generate_labels (dataset, label, line->label_words[i], list, line_number, line->id, error))
+        return NULL;
+      /* Datumaro refuses a negative id with labels=generate too. */
+      if (options->generate && label < 0)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                       _("%s, line %u: item “%s” has the label id %s, which is negative"),
+                       list, line_number, line->id, line->label_words[i]);
+          return NULL;
+        }
       if (label < 0 || label >= dm_dataset_get_n_labels (dataset))
         {
           g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
                        _("%s, line %u: item “%s” has the label id %s, but %s lists %u labels"),
-                       list, line_number, line->id, line->label_words[i], LABELS_FILE,
+                       list, line_number, line->id, line->label_words[i], options->labels_file,
                        dm_dataset_get_n_labels (dataset));
           return NULL;
         }
@@ -290,6 +475,7 @@ make_item (DmDataset   *dataset,
 static gboolean
 read_list (DmDataset     *dataset,
            const char    *root,
+           const Options *options,
            const char    *list,
            GCancellable  *cancellable,
            GError       **error)
@@ -322,7 +508,7 @@ read_list (DmDataset     *dataset,
                        _("%s, line %u: not “<image> <label id>...”"), list, line_number);
           return FALSE;
         }
-      item = make_item (dataset, root, subset, &line, list, line_number, error);
+      item = make_item (dataset, root, options, subset, &line, list, line_number, error);
       if (item == NULL)
         return FALSE;
       /* A later line of the same id replaces the item in its place, as
@@ -364,7 +550,9 @@ read_list (DmDataset     *dataset,
  * `<image> <label id>...` (`"<name>"<ext> <label id>...` for names with
  * blanks) are items with the id `<image>` without its extension (or
  * `<name>`) and the image `images/<image>`; `synsets.txt` names the labels,
- * one a line. A later line of an id replaces an earlier one.
+ * one a line. A later line of an id replaces an earlier one. For
+ * Datumaro's other ways to name the labels, see
+ * dm_dataset_load_with_options().
  *
  * Returns: (transfer full): the dataset, or %NULL with @error set
  */
@@ -373,15 +561,48 @@ dm_imagenet_txt_load (const char    *path,
                       GCancellable  *cancellable,
                       GError       **error)
 {
-  g_autoptr(DmDataset) dataset = NULL;
-  g_autoptr(GPtrArray) lists = NULL;
-  g_autoptr(GError) local_error = NULL;
-
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  lists = list_files (path, &local_error);
+  return dm_imagenet_txt_load_with_options (path, NULL, cancellable, error);
+}
+
+/*
+ * dm_imagenet_txt_load_with_options:
+ * @path: the root of an ImageNet-txt dataset
+ * @assignments: (nullable): options, as `NAME=VALUE`: `labels=file` (the
+ *   default) or `labels=generate`, `labels_file=FILE`
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads the dataset as dm_imagenet_txt_load() does, with the options of
+ * Datumaro's ImagenetTxtImporter: with `labels_file=FILE`, the label
+ * names are FILE's (a path below @path, or absolute), and a `*.txt` file
+ * of FILE's name, not `synsets.txt`, is no subset; with
+ * `labels=generate`, no file is read, the labels are `class-0` to
+ * `class-<the largest id listed>`, and every `*.txt` file is a subset.
+ *
+ * Returns: (transfer full): the dataset, or %NULL with @error set
+ */
+DmDataset *
+dm_imagenet_txt_load_with_options (const char          *path,
+                                   const char * const  *assignments,
+                                   GCancellable        *cancellable,
+                                   GError             **error)
+{
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(GPtrArray) lists = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_auto(Options) options = { FALSE, NULL };
+  g_autofree char *labels_base = NULL;
+
+  if (!parse_options (assignments, &options, error))
+    return NULL;
+  /* Datumaro leaves out the lists named as the labels file, wherever it is. */
+  if (!options.generate)
+    labels_base = g_path_get_basename (options.labels_file);
+  lists = list_files (path, labels_base, &local_error);
   if (lists == NULL)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND, _("Cannot read %s: %s"), path, local_error->message);
@@ -396,11 +617,11 @@ dm_imagenet_txt_load (const char    *path,
 
   dataset = dm_dataset_new ();
   dm_dataset_set_source_path (dataset, path);
-  dm_dataset_set_format (dataset, "imagenet_txt");
-  if (!read_labels (dataset, path, error))
+  dm_dataset_set_format (dataset, FORMAT);
+  if (!options.generate && !read_labels (dataset, path, options.labels_file, error))
     return NULL;
   for (guint i = 0; i < lists->len; i++)
-    if (!read_list (dataset, path, g_ptr_array_index (lists, i), cancellable, error))
+    if (!read_list (dataset, path, &options, g_ptr_array_index (lists, i), cancellable, error))
       return NULL;
   return g_steal_pointer (&dataset);
 }

@@ -119,11 +119,15 @@ static gboolean
 check_format_known (const char  *format,
                     GError     **error)
 {
+  g_auto(GStrv) names = NULL;
+  g_autofree char *known = NULL;
+
   if (format == NULL || find_format (format) != NULL)
     return TRUE;
+  names = dm_dataset_list_formats ();
+  known = g_strjoinv (", ", names);
   g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
-               _("Unknown dataset format “%s” (known: datumaro, imagenet, "
-                 "imagenet_with_subset_dirs, imagenet_txt)"), format);
+               _("Unknown dataset format “%s” (known: %s)"), format, known);
   return FALSE;
 }
 

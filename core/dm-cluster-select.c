@@ -257,6 +257,34 @@ check_labels (const DmSelectRequest *request, gboolean required, GError **error)
   return dm_select_check_label_ids (request, error);
 }
 
+/* Herding's label filter looks at all items and every label at once, so
+ * it runs before stratifying or clustering splits them up: then the
+ * request again, with the candidates it found. */
+static gboolean
+select_herding_filtered (const DmSelectRequest  *request,
+                         DmSelectResult        **result_out,
+                         GError                **error)
+{
+  g_autofree gboolean *candidates = g_new (gboolean, request->n_items);
+  DmSelectRequest filtered = *request;
+  guint n_left_out;
+
+  if (request->labels == NULL || !any_labelled (request))
+    {
+      g_set_error_literal (error, DM_CORE_ERROR, DM_CORE_ERROR_MISSING_LABEL,
+                           "herding's label filter needs item labels, and no item has one");
+      return FALSE;
+    }
+  if (!dm_select_check_label_ids (request, error)
+      || !dm_select_herding_candidates (request, candidates, &n_left_out, error))
+    return FALSE;
+  filtered.herding_candidates = candidates;
+  if (!dm_cluster_select (&filtered, result_out, error))
+    return FALSE;
+  (*result_out)->n_filtered_out = n_left_out;
+  return TRUE;
+}
+
 /* k per the method; one cluster per class when k comes from the labels,
  * but no more than there are items (classes may be more: labels nobody
  * carries, and the unlabelled). */
@@ -439,6 +467,8 @@ dm_cluster_select (const DmSelectRequest *request,
     }
   if (!dm_select_beyond_check (request, error))
     return FALSE;
+  if (dm_select_herding_filter_on (request) && request->n_items > 0)
+    return select_herding_filtered (request, result_out, error);
   /* Stratified, unlabelled items are a group of their own: no method
    * meets an item without a label. */
   if (request->stratify)

@@ -57,7 +57,9 @@ typedef enum {
   /* Kernel herding (Chen, Welling, Smola 2010): k = n_clusters or
    * n_labels; quotas by cluster size; within each cluster, items are taken
    * one at a time so that the kept items' mean kernel embedding follows
-   * the cluster's, see dm-select-beyond.h. */
+   * the cluster's, see dm-select-beyond.h. Its label filter, when asked
+   * for, first finds the items whose nearest neighbours over the whole
+   * dataset mostly carry another label, which herding keeps last. */
   DM_SELECT_HERDING,
 } DmSelectMethod;
 
@@ -84,6 +86,18 @@ typedef struct {
   DmPrototypeKeep prototype_keep;  /* prototype only */
   double dedup_threshold;  /* dedup only: duplicates differ in at most this fraction of key bits, [0, 1] */
   double herding_bandwidth; /* herding only: the kernel's width, times the median distance, > 0 */
+  /* Herding only, its label-noise filter (see dm_select_herding_candidates()):
+   * with herding_neighbours > 0 and herding_max_disagreement below 1, an
+   * item whose herding_neighbours nearest keys (over all items) carry
+   * another label than its own more than that fraction of the time is
+   * kept only when its cluster has no candidate left to keep. A zeroed
+   * request runs no filter. */
+  double herding_max_disagreement;   /* [0, 1]; 1: no filter */
+  guint herding_neighbours;          /* 0: no filter; else 1 .. DM_NEIGHBOURS_MAX */
+  /* Herding only: NULL, or n_items flags, the items herding keeps first
+   * (the filter's candidates: dm_cluster_select() sets them on the
+   * request it passes on). When set, the filter does not run again. */
+  const gboolean *herding_candidates;
   /* Any method: each label (items without one form a group of their own)
    * keeps its largest-remainder share of the total, and the method runs
    * within each label, see dm_select_stratified(). */
@@ -101,6 +115,7 @@ typedef struct {
   gboolean used_simd;
   double seconds_seeding, seconds_lloyd, seconds_select;
   guint n_duplicates;                      /* dedup: items found within the threshold of a kept one */
+  guint n_filtered_out;                    /* herding's label filter: items it left out */
 } DmSelectResult;
 
 /**
@@ -120,8 +135,9 @@ typedef struct {
  *   when k comes from the labels but there are none (pass `clusters`),
  *   when n_clusters exceeds the number of items, for a label outside
  *   -1 .. n_labels - 1 (the message names the item index) or for a bad key
- *   size; DM_CORE_ERROR_MISSING_LABEL when query_clust or entropy is given
- *   no labels array or no item has a label;
+ *   size; DM_CORE_ERROR_MISSING_LABEL when query_clust or entropy, or
+ *   herding with its label filter, is given no labels array or no item has
+ *   a label;
  *   DM_CORE_ERROR_CANCELLED when the progress callback returned %FALSE
  */
 gboolean dm_cluster_select (const DmSelectRequest *request,

@@ -17,6 +17,8 @@
 
 #include <glib.h>
 
+#include "dm-kmeans.h"
+
 G_BEGIN_DECLS
 
 #define DM_KMEANS_POINT_BLOCK  8
@@ -123,5 +125,20 @@ extern const DmKmeansKernels dm_kmeans_kernels_portable;
 /* Only defined when the build compiled these kernels. */
 extern const DmKmeansKernels dm_kmeans_kernels_avx2;
 extern const DmKmeansKernels dm_kmeans_kernels_avx512;
+
+/* The kernels of the path @kernel, as dm_kmeans_run() chooses them (AUTO:
+ * DM_KERNEL, else the first path, fastest first, this CPU runs), for the
+ * core's other users of the Hamming kernel; @name gets the path's name.
+ * NULL with DM_CORE_ERROR_INVALID_ARGUMENT as dm_kmeans_kernel_name(). */
+const DmKmeansKernels *dm_kmeans_kernels_choose (DmKmeansKernel   kernel,
+                                                 const char     **name,
+                                                 GError         **error);
+
+/* @n keys of @key_bytes bytes (a multiple of 8) in the points layout above,
+ * zero-padded to whole blocks of 8: the hamming kernel's input. Free with
+ * g_free(). */
+guint64 *dm_kmeans_transpose_points (const guint8 *keys,
+                                     gsize         n,
+                                     gsize         key_bytes);
 
 G_END_DECLS

@@ -137,20 +137,30 @@ check_request (const DmKmeansRequest *request, GError **error)
   return TRUE;
 }
 
+guint64 *
+dm_kmeans_transpose_points (const guint8 *keys, gsize n, gsize key_bytes)
+{
+  gsize n_words = key_bytes / 8;
+  gsize n_padded = (n + DM_KMEANS_POINT_BLOCK - 1) / DM_KMEANS_POINT_BLOCK * DM_KMEANS_POINT_BLOCK;
+  guint64 *points_t = g_new0 (guint64, MAX (n_padded * n_words, 1));
+
+  for (gsize i = 0; i < n; i++)
+    {
+      gsize block = i / DM_KMEANS_POINT_BLOCK, lane = i % DM_KMEANS_POINT_BLOCK;
+      for (gsize w = 0; w < n_words; w++)
+        points_t[(block * n_words + w) * DM_KMEANS_POINT_BLOCK + lane] =
+            load_word (keys + i * key_bytes + 8 * w);
+    }
+  return points_t;
+}
+
 static void
 prepare_points (Kmeans *km)
 {
-  km->points_t = g_new0 (guint64, km->n_padded * km->n_words);
+  km->points_t = dm_kmeans_transpose_points (km->request->keys, km->n, km->request->key_bytes);
   km->popcount = g_new (guint16, km->n);
   for (gsize i = 0; i < km->n; i++)
-    {
-      const guint8 *key = key_of (km, i);
-      gsize block = i / DM_KMEANS_POINT_BLOCK, lane = i % DM_KMEANS_POINT_BLOCK;
-      for (gsize w = 0; w < km->n_words; w++)
-        km->points_t[(block * km->n_words + w) * DM_KMEANS_POINT_BLOCK + lane] =
-            load_word (key + 8 * w);
-      km->popcount[i] = (guint16) dm_keys_popcount (key, km->request->key_bytes);
-    }
+    km->popcount[i] = (guint16) dm_keys_popcount (key_of (km, i), km->request->key_bytes);
 }
 
 /* scikit-learn's absolute tolerance: tol * mean feature variance. */
@@ -395,9 +405,8 @@ kernels_for (DmKmeansKernel kernel)
     }
 }
 
-/* AUTO: DM_KERNEL, else the first path (fastest first) this CPU runs. */
-static const DmKmeansKernels *
-choose_kernels (DmKmeansKernel kernel, const char **name, GError **error)
+const DmKmeansKernels *
+dm_kmeans_kernels_choose (DmKmeansKernel kernel, const char **name, GError **error)
 {
   const char *forced = NULL;
   const DmKmeansKernels *kernels;
@@ -442,7 +451,7 @@ dm_kmeans_kernel_name (DmKmeansKernel kernel, GError **error)
   const char *name = NULL;
 
   g_return_val_if_fail (kernel <= DM_KMEANS_KERNEL_PORTABLE, NULL);
-  return choose_kernels (kernel, &name, error) != NULL ? name : NULL;
+  return dm_kmeans_kernels_choose (kernel, &name, error) != NULL ? name : NULL;
 }
 
 gboolean
@@ -505,9 +514,9 @@ dm_kmeans_run (const DmKmeansRequest *request,
   if (!check_request (request, error))
     return FALSE;
 
-  km.kernels = choose_kernels (request->force_portable ? DM_KMEANS_KERNEL_PORTABLE
-                                                      : request->kernel,
-                               &kernels_name, error);
+  km.kernels = dm_kmeans_kernels_choose (request->force_portable ? DM_KMEANS_KERNEL_PORTABLE
+                                                                : request->kernel,
+                                         &kernels_name, error);
   if (km.kernels == NULL)
     return FALSE;
   km.request = request;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dm-keys.h"
+#include "dm-neighbours.h"
 #include "dm-quota.h"
 
 gboolean
@@ -27,6 +28,21 @@ dm_select_beyond_check (const DmSelectRequest *request, GError **error)
                    request->herding_bandwidth);
       return FALSE;
     }
+  if (request->method == DM_SELECT_HERDING
+      && !(request->herding_max_disagreement >= 0 && request->herding_max_disagreement <= 1))
+    {
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                   "the herding filter's largest disagreement must be in [0, 1], not %g",
+                   request->herding_max_disagreement);
+      return FALSE;
+    }
+  if (request->method == DM_SELECT_HERDING && request->herding_neighbours > DM_NEIGHBOURS_MAX)
+    {
+      g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
+                   "the herding filter takes at most %u neighbours, not %u",
+                   DM_NEIGHBOURS_MAX, request->herding_neighbours);
+      return FALSE;
+    }
   if (request->method == DM_SELECT_PROTOTYPE && request->prototype_keep > DM_PROTOTYPE_KEEP_HARD)
     {
       g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT,
@@ -39,6 +55,49 @@ dm_select_beyond_check (const DmSelectRequest *request, GError **error)
                    "cannot keep %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " items",
                    request->n_kept, request->n_items);
       return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+dm_select_herding_filter_on (const DmSelectRequest *request)
+{
+  return request->method == DM_SELECT_HERDING && request->herding_neighbours > 0
+         && request->herding_max_disagreement < 1 && request->herding_candidates == NULL;
+}
+
+static gboolean
+report_filtering (double fraction, gpointer request, GError **error)
+{
+  return dm_select_report_selecting (request, fraction, "herding's label filter", error);
+}
+
+gboolean
+dm_select_herding_candidates (const DmSelectRequest *request,
+                              gboolean              *candidates,
+                              guint                 *n_left_out,
+                              GError               **error)
+{
+  g_autofree guint *disagreeing = g_new (guint, MAX (request->n_items, 1));
+  DmNeighboursRequest search = {
+    .keys = request->keys, .n_items = request->n_items, .key_bytes = request->key_bytes,
+    .labels = request->labels, .k = request->herding_neighbours, .n_threads = request->n_threads,
+    .kernel = request->force_portable ? DM_KMEANS_KERNEL_PORTABLE : DM_KMEANS_KERNEL_AUTO,
+    .progress = report_filtering, .progress_data = (gpointer) request,
+  };
+  /* Fewer neighbours when there are fewer other items. */
+  double k = (double) MIN (request->herding_neighbours, MAX (request->n_items, 1) - 1);
+
+  if (!dm_neighbours_count_disagreeing (&search, disagreeing, error))
+    return FALSE;
+  *n_left_out = 0;
+  for (gsize i = 0; i < request->n_items; i++)
+    {
+      /* A fraction, as the filter's parameter is: d / k <= t, not
+       * d <= t k, whose product may round above a whole d. */
+      candidates[i] = request->labels[i] < 0 || k == 0
+                      || (double) disagreeing[i] / k <= request->herding_max_disagreement;
+      *n_left_out += !candidates[i];
     }
   return TRUE;
 }
@@ -244,6 +303,7 @@ dm_select_keep_herded (const DmKmeansResult  *clusters,
   g_autofree double *kernel = g_new (double, bits + 1);
   g_autofree double *mean = g_new (double, MAX (clusters->n_items, 1));
   g_autofree double *herded = g_new (double, MAX (clusters->n_items, 1));
+  const gboolean *candidates = request->herding_candidates;
   HerdingProgress progress = { request, 0, 0, REPORT_EVERY };
 
   /* Each cluster's items in ascending order, so ties go to the lowest. */
@@ -267,8 +327,10 @@ dm_select_keep_herded (const DmKmeansResult  *clusters,
     {
       guint n = offsets[j + 1] - offsets[j];
       const guint8 *const *cluster_keys = keys + offsets[j];
+      const guint *cluster_items = items + offsets[j];
       double *cluster_mean = mean + offsets[j], *cluster_herded = herded + offsets[j];
       double width;
+      guint open = 0;   /* candidates not yet kept */
 
       if (quotas[j] == 0)
         continue;
@@ -295,8 +357,11 @@ dm_select_keep_herded (const DmKmeansResult  *clusters,
 
       /* Herding: the next item is the one where the cluster's mean
        * embedding most exceeds the kept items' mean, so the kept items'
-       * mean follows the cluster's. */
+       * mean follows the cluster's; among the candidates while any is
+       * left. */
       memset (cluster_herded, 0, n * sizeof *cluster_herded);
+      for (guint a = 0; a < n; a++)
+        open += candidates == NULL || candidates[cluster_items[a]];
       for (guint t = 0; t < quotas[j]; t++)
         {
           guint best = G_MAXUINT;
@@ -305,13 +370,17 @@ dm_select_keep_herded (const DmKmeansResult  *clusters,
           for (guint a = 0; a < n; a++)
             {
               double score = cluster_mean[a] / n - cluster_herded[a] / (t + 1);
-              if (!kept[items[offsets[j] + a]] && (best == G_MAXUINT || score > best_score))
+              gboolean eligible = !kept[cluster_items[a]]
+                                  && (open == 0 || candidates == NULL || candidates[cluster_items[a]]);
+              if (eligible && (best == G_MAXUINT || score > best_score))
                 {
                   best = a;
                   best_score = score;
                 }
             }
-          kept[items[offsets[j] + best]] = TRUE;
+          kept[cluster_items[best]] = TRUE;
+          if (open > 0)
+            open--;
           for (guint a = 0; a < n; a++)
             cluster_herded[a] += kernel[dm_keys_hamming (cluster_keys[a], cluster_keys[best],
                                                          request->key_bytes)];
@@ -333,6 +402,8 @@ dm_select_stratified (const DmSelectRequest *request,
   g_autofree guint *members = g_new (guint, MAX (request->n_items, 1));
   g_autofree guint8 *group_keys = g_malloc (MAX (request->n_items, 1) * request->key_bytes);
   g_autofree int *group_labels = g_new0 (int, MAX (request->n_items, 1));
+  g_autofree gboolean *group_candidates = request->herding_candidates != NULL
+                                          ? g_new (gboolean, MAX (request->n_items, 1)) : NULL;
   g_autoptr(GArray) cluster_sizes = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GArray) quotas = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(DmSelectResult) result = g_new0 (DmSelectResult, 1);
@@ -375,6 +446,8 @@ dm_select_stratified (const DmSelectRequest *request,
           {
             memcpy (group_keys + (gsize) n * request->key_bytes,
                     request->keys + i * request->key_bytes, request->key_bytes);
+            if (group_candidates != NULL)
+              group_candidates[n] = request->herding_candidates[i];
             members[n++] = (guint) i;
           }
       done += n;
@@ -393,6 +466,7 @@ dm_select_stratified (const DmSelectRequest *request,
       sub.keys = group_keys;
       sub.n_items = n;
       sub.labels = group_labels;   /* every item of the group: label 0 */
+      sub.herding_candidates = group_candidates;
       sub.n_labels = 1;
       sub.n_clusters = MIN (request->n_clusters > 0 ? request->n_clusters : 1, n);
       sub.n_kept = group_quotas[g];

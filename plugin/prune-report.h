@@ -32,6 +32,9 @@
  *                                  skipped (a per-item member)
  *   duplicates                     dedup alone: items within the threshold
  *                                  of a kept one
+ *   filtered_out                   herding alone: items its label filter
+ *                                  left out (0 with herding-max-disagreement
+ *                                  at 1: no filter)
  *   prototype_side                 prototype alone: the side kept (easy
  *                                  or hard: what prototype-keep=auto chose)
  * and ndr this:

@@ -9,6 +9,7 @@
 
 #include "dm-cluster-select.h"
 #include "dm-pyrandom.h"
+#include "dm-neighbours.h"
 #include "dm-quota.h"
 #include "dm-select-beyond.h"
 #include "prune-core-error.h"
@@ -46,6 +47,8 @@ struct _PruneTransform
   DmPrototypeKeep prototype_keep;
   double dedup_threshold;
   double herding_bandwidth;
+  double herding_max_disagreement;
+  guint herding_neighbours;
   gboolean stratify;
 
   /* When the host left the per-item members out of the last run's
@@ -107,6 +110,8 @@ static const struct
   { "prototype-keep", METHOD_BIT (PRUNE_METHOD_PROTOTYPE) },
   { "dedup-threshold", METHOD_BIT (PRUNE_METHOD_DEDUP) },
   { "herding-bandwidth", METHOD_BIT (PRUNE_METHOD_HERDING) },
+  { "herding-max-disagreement", METHOD_BIT (PRUNE_METHOD_HERDING) },
+  { "herding-neighbours", METHOD_BIT (PRUNE_METHOD_HERDING) },
   /* random decodes nothing. */
   { "threads", CLUSTERING_METHODS | METHOD_BIT (PRUNE_METHOD_NDR) },
 };
@@ -466,6 +471,8 @@ prune_by_clusters (PruneTransform  *self,
   request.prototype_keep = self->prototype_keep;
   request.dedup_threshold = self->dedup_threshold;
   request.herding_bandwidth = self->herding_bandwidth;
+  request.herding_max_disagreement = self->herding_max_disagreement;
+  request.herding_neighbours = self->herding_neighbours;
   request.stratify = self->stratify;
   if (!prune_method_to_select_method (self->method, &request.method))
     g_assert_not_reached ();
@@ -490,6 +497,8 @@ prune_by_clusters (PruneTransform  *self,
   prune_report_add_clusters (report, selection, seconds_keys, n_decoded);
   if (self->method == PRUNE_METHOD_DEDUP)
     json_object_set_int_member (json_node_get_object (report), "duplicates", selection->n_duplicates);
+  if (self->method == PRUNE_METHOD_HERDING)
+    json_object_set_int_member (json_node_get_object (report), "filtered_out", selection->n_filtered_out);
   if (self->method == PRUNE_METHOD_PROTOTYPE)
     prune_report_add_prototype_side (report, dm_prototype_resolve (self->prototype_keep, self->ratio));
   finish_report (self, input, report, prune_report_items_new (usable, NULL, g_steal_pointer (&selection), broken),
@@ -782,6 +791,26 @@ prune_transform_class_init (PruneTransformClass *klass)
     { "herding-bandwidth", N_("Herding bandwidth"),
       N_("herding: the kernel's width, as a fraction of the median distance between keys"),
       FIELD (herding_bandwidth), G_TYPE_DOUBLE, DBL_TRUE_MIN, 1000.0, DM_HERDING_DEFAULT_BANDWIDTH },
+    /**
+     * PruneTransform:herding-max-disagreement:
+     *
+     * Herding's label-noise filter: an item whose herding-neighbours
+     * nearest keys carry another label more than this fraction of the
+     * time is kept only when its cluster has no other candidate left.
+     * 1 (the default) keeps every item a candidate: no filter.
+     */
+    { "herding-max-disagreement", N_("Herding largest disagreement"),
+      N_("herding: leave out items whose nearest neighbours carry another label more than this "
+         "fraction of the time (1 leaves out none)"),
+      FIELD (herding_max_disagreement), G_TYPE_DOUBLE, 0.0, 1.0, 1.0 },
+    /**
+     * PruneTransform:herding-neighbours:
+     *
+     * How many nearest neighbours herding's label filter looks at.
+     */
+    { "herding-neighbours", N_("Herding neighbours"),
+      N_("herding: how many nearest neighbours the label filter looks at"),
+      FIELD (herding_neighbours), G_TYPE_UINT, 1, DM_NEIGHBOURS_MAX, DM_HERDING_DEFAULT_NEIGHBOURS },
     /**
      * PruneTransform:stratify:
      *

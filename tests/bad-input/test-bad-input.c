@@ -1093,6 +1093,10 @@ test_label_method_without_labels (Fixture *f, gconstpointer data)
   for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
     expect_failure (f, ARGS ("prune", f->source, "-q", "-m", methods[m], "-o", f->dest),
                     PARTS (methods[m], "no item has a label"));
+  /* Herding needs them for its label filter only. */
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "herding", "--herding-max-disagreement", "0.3",
+                           "-o", f->dest),
+                  PARTS ("herding", "label filter needs item labels, and no item has one"));
 }
 
 /* ---- output ---- */

@@ -129,6 +129,11 @@ test_herding (Fixture *fixture, gconstpointer data)
   g_assert_cmpfloat (json_object_get_double_member (json_object_get_object_member (narrow_report, "parameters"),
                                                     "herding-bandwidth"), ==, 0.05);
   g_assert_cmpuint (dm_dataset_get_n_items (narrow), ==, N_ITEMS / 10);
+  /* Without the label filter (its default), the report says it left out
+   * nothing. */
+  g_assert_cmpint (json_object_get_int_member (report, "filtered_out"), ==, 0);
+  g_assert_cmpfloat (json_object_get_double_member (json_object_get_object_member (report, "parameters"),
+                                                    "herding-max-disagreement"), ==, 1.0);
 
   for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
     {
@@ -151,6 +156,70 @@ test_herding (Fixture *fixture, gconstpointer data)
       g_free (ids[0]);
       g_free (ids[1]);
     }
+}
+
+/* Gives the first @n train items the next label instead of theirs: label
+ * noise, items whose keys lie amid another label's. */
+static void
+mislabel (const char *source, guint n)
+{
+  g_autofree char *path = g_build_filename (source, "annotations", "train.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *items = json_object_get_array_member (load_json_object (parser, path), "items");
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+      JsonObject *label = json_array_get_object_element (json_object_get_array_member (item, "annotations"), 0);
+
+      json_object_set_int_member (label, "label_id", (json_object_get_int_member (label, "label_id") + 1) % N_LABELS);
+    }
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  g_assert_true (json_generator_to_file (generator, path, &error));
+  g_assert_no_error (error);
+}
+
+/* Herding's label filter: the 5 mislabelled items (all 20 of their
+ * nearest carry their old label) are left out, no other (at most 5 of
+ * theirs are mislabelled: 0.25 of 20, below 0.3), and the report says so
+ * with the filter's parameters; at 1 herding keeps what it keeps without
+ * the filter. */
+static void
+test_herding_filter (Fixture *fixture, gconstpointer data)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) off_parser = json_parser_new ();
+  g_autoptr(JsonParser) plain_parser = json_parser_new ();
+  JsonObject *report, *off_report, *plain_report, *parameters;
+  g_autoptr(DmDataset) filtered = NULL;
+  g_autoptr(DmDataset) off = NULL;
+  g_autoptr(DmDataset) plain = NULL;
+  g_autofree char *off_ids = NULL, *plain_ids = NULL, *filtered_ids = NULL;
+
+  mislabel (fixture->source, 5);
+  filtered = prune_ok (fixture, fixture->source, "filtered", "herding", "herding-max-disagreement=0.3",
+                       parser, &report);
+  off = prune_ok (fixture, fixture->source, "off", "herding", "herding-max-disagreement=1", off_parser,
+                  &off_report);
+  plain = prune_ok (fixture, fixture->source, "plain", "herding", NULL, plain_parser, &plain_report);
+  off_ids = item_ids (off);
+  plain_ids = item_ids (plain);
+  filtered_ids = item_ids (filtered);
+
+  parameters = json_object_get_object_member (report, "parameters");
+  g_assert_cmpfloat (json_object_get_double_member (parameters, "herding-max-disagreement"), ==, 0.3);
+  g_assert_cmpint (json_object_get_int_member (parameters, "herding-neighbours"), ==, 20);
+  g_assert_cmpint (json_object_get_int_member (report, "filtered_out"), ==, 5);
+  g_assert_cmpint (json_object_get_int_member (off_report, "filtered_out"), ==, 0);
+  g_assert_cmpuint (dm_dataset_get_n_items (filtered), ==, N_ITEMS / 10);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("train/item_%07u ", i);
+      g_assert_null (strstr (filtered_ids, id));
+    }
+  g_assert_cmpstr (off_ids, ==, plain_ids);
 }
 
 /* Each label keeps its largest-remainder share of the kept items. */
@@ -356,6 +425,7 @@ main (int argc, char **argv)
   ADD ("/beyond/prototype-and-dedup", test_prototype_and_dedup);
   ADD ("/beyond/prototype-keep", test_prototype_keep);
   ADD ("/beyond/herding", test_herding);
+  ADD ("/beyond/herding-filter", test_herding_filter);
   ADD ("/beyond/stratify", test_stratify);
   ADD ("/beyond/stratify-random-refused", test_stratify_random_refused);
   ADD ("/beyond/hash-embeddings", test_hash_embeddings);

@@ -348,6 +348,10 @@ test_transform_command (Fixture *fixture, gconstpointer data)
     g_assert_cmpint (help->status, ==, 0);
     g_assert_nonnull (strstr (help->out, "--ratio=RATIO"));
     g_assert_nonnull (strstr (help->out, "--param=NAME=VALUE"));
+    /* Herding's label filter, with its ranges. */
+    g_assert_nonnull (strstr (help->out, "--herding-max-disagreement="));
+    g_assert_nonnull (strstr (help->out, "--herding-neighbours="));
+    g_assert_nonnull (strstr (help->out, "from 1 to 1000"));
     g_assert_cmpint (out_of_range->status, ==, 2);
   }
 }

@@ -127,6 +127,12 @@ test_range_errors_name_the_range (Fixture *fixture, gconstpointer data)
     { "--ndr-sim-threshold", "1.5", "Invalid value “1.5” for parameter “ndr-sim-threshold”: out of range >0…1" },
     { "--dedup-threshold", "-0.5", "Invalid value “-0.5” for parameter “dedup-threshold”: out of range 0…1" },
     { "--herding-bandwidth", "0", "Invalid value “0” for parameter “herding-bandwidth”: out of range >0…1000" },
+    { "--herding-max-disagreement", "1.5",
+      "Invalid value “1.5” for parameter “herding-max-disagreement”: out of range 0…1" },
+    { "--herding-max-disagreement", "-0.1",
+      "Invalid value “-0.1” for parameter “herding-max-disagreement”: out of range 0…1" },
+    { "--herding-neighbours", "0", "Invalid value “0” for parameter “herding-neighbours”: out of range 1…1000" },
+    { "--herding-neighbours", "1001", "Invalid value “1001” for parameter “herding-neighbours”: out of range 1…1000" },
   };
 
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
@@ -170,7 +176,7 @@ method_uses (const char *method,
   if (g_str_equal (parameter, "threads"))
     return !g_str_equal (method, "random");
   if (g_str_equal (parameter, "prototype-keep") || g_str_equal (parameter, "dedup-threshold")
-      || g_str_equal (parameter, "herding-bandwidth"))
+      || g_str_has_prefix (parameter, "herding-"))
     return g_str_has_prefix (parameter, method);
   return TRUE;
 }

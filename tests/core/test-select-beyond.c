@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dm-keys.h"
+#include "dm-neighbours.h"
 #include "dm-quota.h"
 #include "dm-select-beyond.h"
 #include "select-test-data.h"
@@ -45,6 +46,18 @@ data_init (Data *data, gsize n, guint n_labels, gboolean unlabelled, guint32 see
           data->keys[i * KEY_BYTES + b] = centres[label * KEY_BYTES + b] ^ flips;
         }
     }
+}
+
+/* Asserts that @request is refused with @code, making no result. */
+static void
+assert_refused (const DmSelectRequest *request, gint code)
+{
+  DmSelectResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (dm_cluster_select (request, &result, &error));
+  g_assert_error (error, DM_CORE_ERROR, code);
+  g_assert_null (result);
 }
 
 static void
@@ -423,20 +436,14 @@ static void
 test_dedup_bad_threshold (void)
 {
   g_auto(Data) data = { 0 };
-  DmSelectResult *result = NULL;
-  g_autoptr(GError) error = NULL;
   DmSelectRequest request;
 
   data_init (&data, 50, 2, FALSE, 1);
   request = request_for (&data, DM_SELECT_DEDUP, 0.5);
   request.dedup_threshold = NAN;
-  g_assert_false (dm_cluster_select (&request, &result, &error));
-  g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
-  g_clear_error (&error);
+  assert_refused (&request, DM_CORE_ERROR_INVALID_ARGUMENT);
   request.dedup_threshold = 1.5;
-  g_assert_false (dm_cluster_select (&request, &result, &error));
-  g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
-  g_assert_null (result);
+  assert_refused (&request, DM_CORE_ERROR_INVALID_ARGUMENT);
 }
 
 /* Item i of @n: its first 8 * @fill (i) bits set, the others clear. */
@@ -539,10 +546,11 @@ compare_uint (gconstpointer a, gconstpointer b, gpointer unused)
   return (x > y) - (x < y);
 }
 
-/* The documented rule, written plainly with the whole kernel matrix. */
+/* The documented rule, written plainly with the whole kernel matrix:
+ * among the candidates (NULL: all) while a cluster has any left. */
 static void
 herd_all_pairs (const DmKmeansResult *clusters, const guint8 *keys, double bandwidth,
-                const guint *quotas, gboolean *kept)
+                const gboolean *candidates, const guint *quotas, gboolean *kept)
 {
   for (guint j = 0; j < clusters->k; j++)
     {
@@ -581,8 +589,12 @@ herd_all_pairs (const DmKmeansResult *clusters, const guint8 *keys, double bandw
       for (guint t = 0; t < quotas[j]; t++)
         {
           guint best = n;
+          gboolean any_left = FALSE;
+
           for (guint a = 0; a < n; a++)
-            if (!kept[items[a]]
+            any_left |= !kept[items[a]] && (candidates == NULL || candidates[items[a]]);
+          for (guint a = 0; a < n; a++)
+            if (!kept[items[a]] && (!any_left || candidates == NULL || candidates[items[a]])
                 && (best == n || mean[a] / n - herded[a] / (t + 1) > mean[best] / n - herded[best] / (t + 1)))
               best = a;
           kept[items[best]] = TRUE;
@@ -614,10 +626,324 @@ test_herding_matches_all_pairs (void)
       request.herding_bandwidth = bandwidths[w];
       g_assert_true (dm_select_keep_herded (clusters, &request, quotas, kept, &error));
       g_assert_no_error (error);
-      herd_all_pairs (clusters, data.keys, bandwidths[w], quotas, expected);
+      herd_all_pairs (clusters, data.keys, bandwidths[w], NULL, quotas, expected);
       for (gsize i = 0; i < data.n; i++)
         g_assert_cmpint (kept[i], ==, expected[i]);
     }
+}
+
+/* With candidates, the documented rule too: candidates first, and a
+ * cluster with fewer candidates than its quota (most of them when one
+ * item in 50 is a candidate) still keeps exactly its quota. */
+static void
+test_herding_candidates_match_all_pairs (void)
+{
+  const double fractions[] = { 0.02, 0.3, 0.9 };
+  g_auto(Data) data = { 0 };
+  g_autoptr(DmKmeansResult) clusters = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  g_autofree guint *quotas = NULL;
+  guint ran_out = 0;
+
+  spread_init (&data, 400, 29);
+  clusters = kmeans_ok (&data, 3);
+  quotas = g_new (guint, clusters->k);
+  g_assert_true (dm_quota_compute (clusters->sizes, clusters->k, 37, quotas, NULL));
+  for (gsize f = 0; f < G_N_ELEMENTS (fractions); f++)
+    {
+      DmSelectRequest request = request_for (&data, DM_SELECT_HERDING, 0.1);
+      g_autofree gboolean *candidates = g_new (gboolean, data.n);
+      g_autofree gboolean *kept = g_new0 (gboolean, data.n);
+      g_autofree gboolean *expected = g_new0 (gboolean, data.n);
+      g_autoptr(GError) error = NULL;
+
+      for (gsize i = 0; i < data.n; i++)
+        candidates[i] = g_rand_double (rand) < fractions[f];
+      request.herding_candidates = candidates;
+      g_assert_true (dm_select_keep_herded (clusters, &request, quotas, kept, &error));
+      g_assert_no_error (error);
+      herd_all_pairs (clusters, data.keys, DM_HERDING_DEFAULT_BANDWIDTH, candidates, quotas, expected);
+      for (guint j = 0; j < clusters->k; j++)
+        {
+          guint n_kept = 0, n_candidates = 0, candidates_kept = 0;
+
+          for (gsize i = 0; i < data.n; i++)
+            if (clusters->labels[i] == j)
+              {
+                g_assert_cmpint (kept[i], ==, expected[i]);
+                n_kept += kept[i];
+                n_candidates += candidates[i];
+                candidates_kept += kept[i] && candidates[i];
+              }
+          g_assert_cmpuint (n_kept, ==, quotas[j]);
+          g_assert_cmpuint (candidates_kept, ==, MIN (n_candidates, quotas[j]));
+          ran_out += n_candidates < quotas[j];
+        }
+    }
+  g_assert_cmpuint (ran_out, >, 0);
+}
+
+/* @n random keys around @centre, each bit flipped with probability
+ * 1 / @one_in, from item @first on, of @label. */
+static void
+scatter (Data *data, gsize first, gsize n, const guint8 *centre, gint32 one_in, int label, GRand *rand)
+{
+  for (gsize i = first; i < first + n; i++)
+    {
+      for (gsize b = 0; b < KEY_BYTES; b++)
+        {
+          guint8 flips = 0;
+          for (guint bit = 0; bit < 8; bit++)
+            flips |= (guint8) ((one_in > 0 && g_rand_int_range (rand, 0, one_in) == 0) << bit);
+          data->keys[i * KEY_BYTES + b] = centre[b] ^ flips;
+        }
+      data->labels[i] = label;
+    }
+}
+
+/* Label 0: 6 items spread around one key (items 0-5, some 192 bits
+ * apart) and 4 copies of another (6-9), amid label 1's 20 items around
+ * that one (16 bits off it). The copies are label 0's densest spot, so
+ * plain herding keeps one of them; their 8 nearest are the 3 other copies
+ * and 5 of label 1 (5/8 disagree), so at 0.5 the filter leaves them out
+ * and herding keeps one of the 6 (at most 3/8 of theirs disagree: the 5
+ * others are nearest). Label 1's items have at most the 4 copies among
+ * their 8 nearest (4/8). */
+static void
+mislabelled_init (Data *data)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (31);
+  guint8 own[KEY_BYTES], other[KEY_BYTES];
+
+  data->n = 30;
+  data->n_labels = 2;
+  data->keys = g_new0 (guint8, data->n * KEY_BYTES);
+  data->labels = g_new0 (int, data->n);
+  for (gsize b = 0; b < KEY_BYTES; b++)
+    {
+      own[b] = (guint8) g_rand_int_range (rand, 0, 256);
+      other[b] = (guint8) g_rand_int_range (rand, 0, 256);
+    }
+  scatter (data, 0, 6, own, 4, 0, rand);
+  scatter (data, 6, 4, other, 0, 0, rand);
+  scatter (data, 10, 20, other, 32, 1, rand);
+}
+
+static DmSelectResult *
+herd_mislabelled (const Data *data, double max_disagreement)
+{
+  DmSelectRequest request = request_for (data, DM_SELECT_HERDING, 0.1);   /* label 0 keeps 1 */
+
+  request.stratify = TRUE;
+  request.herding_neighbours = 8;
+  request.herding_max_disagreement = max_disagreement;
+  return select_ok (&request);
+}
+
+static void
+test_herding_filter_changes_choice (void)
+{
+  g_auto(Data) data = { 0 };
+  g_autoptr(DmSelectResult) plain = NULL;
+  g_autoptr(DmSelectResult) filtered = NULL;
+  DmSelectRequest request;
+  gboolean candidates[30];
+  guint n_left_out = 0;
+  g_autoptr(GError) error = NULL;
+
+  mislabelled_init (&data);
+  request = request_for (&data, DM_SELECT_HERDING, 0.1);
+  request.herding_neighbours = 8;
+  request.herding_max_disagreement = 0.5;
+  g_assert_true (dm_select_herding_candidates (&request, candidates, &n_left_out, &error));
+  g_assert_no_error (error);
+  for (gsize i = 0; i < data.n; i++)
+    g_assert_cmpint (candidates[i], ==, i < 6 || i >= 10);
+  g_assert_cmpuint (n_left_out, ==, 4);
+
+  plain = herd_mislabelled (&data, 1.0);
+  filtered = herd_mislabelled (&data, 0.5);
+  check_counts (plain, data.n, 3);
+  check_counts (filtered, data.n, 3);
+  g_assert_cmpuint (plain->n_filtered_out, ==, 0);
+  g_assert_cmpuint (filtered->n_filtered_out, ==, 4);
+  /* Kept in item order: label 0's one first. */
+  g_assert_cmpuint (plain->kept[0], >=, 6);
+  g_assert_cmpuint (plain->kept[0], <, 10);
+  g_assert_cmpuint (filtered->kept[0], <, 6);
+}
+
+/* At 1 every item is a candidate, and herding keeps what it keeps
+ * without the filter, stratified or not, with unlabelled items. */
+static void
+test_herding_filter_off_at_one (void)
+{
+  g_auto(Data) data = { 0 };
+  g_autofree gboolean *candidates = NULL;
+  guint n_left_out = 1;
+  g_autoptr(GError) error = NULL;
+
+  data_init (&data, 300, 4, TRUE, 12);
+  candidates = g_new (gboolean, data.n);
+  for (guint stratify = 0; stratify < 2; stratify++)
+    {
+      DmSelectRequest request = request_for (&data, DM_SELECT_HERDING, 0.1);
+      DmSelectRequest at_one, all_candidates;
+      g_autoptr(DmSelectResult) plain = NULL;
+      g_autoptr(DmSelectResult) off = NULL;
+      g_autoptr(DmSelectResult) given = NULL;
+
+      request.stratify = stratify;
+      request.n_clusters = 3;
+      at_one = request;
+      at_one.herding_neighbours = DM_HERDING_DEFAULT_NEIGHBOURS;
+      at_one.herding_max_disagreement = 1.0;
+      g_assert_true (dm_select_herding_candidates (&at_one, candidates, &n_left_out, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (n_left_out, ==, 0);
+      for (gsize i = 0; i < data.n; i++)
+        g_assert_true (candidates[i]);
+      all_candidates = request;
+      all_candidates.herding_candidates = candidates;
+
+      plain = select_ok (&request);
+      off = select_ok (&at_one);
+      given = select_ok (&all_candidates);
+      assert_same_kept (plain, off);
+      assert_same_kept (plain, given);
+      g_assert_cmpuint (off->n_filtered_out, ==, 0);
+    }
+}
+
+/* Items without a label are never left out, and to a labelled item they
+ * are of another label: item 0, of label 0, whose 3 nearest are
+ * unlabelled, is left out at 0.5; they are not, at 0 either. */
+static void
+test_herding_filter_unlabelled (void)
+{
+  g_auto(Data) data = { 0 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (2);
+  guint8 centre[KEY_BYTES];
+  gboolean candidates[12];
+  const double thresholds[] = { 0.5, 0.0 };
+
+  data.n = 12;
+  data.n_labels = 1;
+  data.keys = g_new0 (guint8, data.n * KEY_BYTES);
+  data.labels = g_new0 (int, data.n);
+  for (gsize b = 0; b < KEY_BYTES; b++)
+    centre[b] = (guint8) g_rand_int_range (rand, 0, 256);
+  scatter (&data, 0, 4, centre, 64, 0, rand);
+  for (gsize i = 1; i < 4; i++)
+    data.labels[i] = -1;
+  for (gsize b = 0; b < KEY_BYTES; b++)
+    centre[b] = (guint8) ~centre[b];
+  scatter (&data, 4, 8, centre, 8, 0, rand);
+
+  for (gsize t = 0; t < G_N_ELEMENTS (thresholds); t++)
+    {
+      DmSelectRequest request = request_for (&data, DM_SELECT_HERDING, 0.5);
+      g_autoptr(DmSelectResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+      guint n_left_out;
+
+      request.herding_neighbours = 3;
+      request.herding_max_disagreement = thresholds[t];
+      g_assert_true (dm_select_herding_candidates (&request, candidates, &n_left_out, &error));
+      g_assert_no_error (error);
+      g_assert_false (candidates[0]);
+      for (gsize i = 1; i < 4; i++)
+        g_assert_true (candidates[i]);
+
+      /* Stratified, the unlabelled are a group of their own and keep
+       * their share. */
+      request.stratify = TRUE;
+      result = select_ok (&request);
+      check_counts (result, data.n, 6);
+      g_assert_cmpuint (result->n_filtered_out, ==, n_left_out);
+    }
+}
+
+/* The filter needs labels: none given, or no item with one, is an error;
+ * without the filter herding runs on unlabelled items. */
+static void
+test_herding_filter_needs_labels (void)
+{
+  g_auto(Data) data = { 0 };
+
+  data_init (&data, 50, 2, FALSE, 1);
+  for (guint c = 0; c < 3; c++)
+    {
+      DmSelectRequest request = request_for (&data, DM_SELECT_HERDING, 0.5);
+      g_autofree int *none = g_new (int, data.n);
+
+      for (gsize i = 0; i < data.n; i++)
+        none[i] = -1;
+      request.labels = c == 0 ? NULL : none;
+      request.n_clusters = 2;
+      request.herding_neighbours = 5;
+      request.herding_max_disagreement = c == 2 ? 1.0 : 0.3;
+      if (c == 2)
+        {
+          g_autoptr(DmSelectResult) unfiltered = select_ok (&request);
+          check_counts (unfiltered, data.n, 25);
+          continue;
+        }
+      assert_refused (&request, DM_CORE_ERROR_MISSING_LABEL);
+    }
+}
+
+static void
+test_herding_filter_bad_parameters (void)
+{
+  const struct { double max_disagreement; guint neighbours; } bad[] = {
+    { NAN, 20 }, { -0.1, 20 }, { 1.5, 20 }, { 0.3, DM_NEIGHBOURS_MAX + 1 },
+  };
+  g_auto(Data) data = { 0 };
+
+  data_init (&data, 50, 2, FALSE, 1);
+  for (gsize b = 0; b < G_N_ELEMENTS (bad); b++)
+    {
+      DmSelectRequest request = request_for (&data, DM_SELECT_HERDING, 0.5);
+
+      request.herding_max_disagreement = bad[b].max_disagreement;
+      request.herding_neighbours = bad[b].neighbours;
+      assert_refused (&request, DM_CORE_ERROR_INVALID_ARGUMENT);
+    }
+}
+
+/* The filter reports progress while it compares all pairs, stops when
+ * asked, and chooses the same on one thread without SIMD as on all. */
+static void
+test_herding_filter_progress_and_paths (void)
+{
+  g_auto(Data) data = { 0 };
+  DmSelectRequest request, portable;
+  DedupProgress progress = { 0, TRUE };
+  g_autoptr(DmSelectResult) a = NULL;
+  g_autoptr(DmSelectResult) b = NULL;
+
+  data_init (&data, 1500, 5, TRUE, 8);
+  request = request_for (&data, DM_SELECT_HERDING, 0.05);
+  request.stratify = TRUE;
+  request.herding_neighbours = DM_HERDING_DEFAULT_NEIGHBOURS;
+  request.herding_max_disagreement = 0.3;
+  request.progress = dedup_progress;
+  request.progress_data = &progress;
+  assert_refused (&request, DM_CORE_ERROR_CANCELLED);
+  g_assert_cmpuint (progress.midway, ==, 1);
+
+  progress = (DedupProgress) { 0, FALSE };
+  portable = request;
+  portable.n_threads = 1;
+  portable.force_portable = TRUE;
+  a = select_ok (&request);
+  b = select_ok (&portable);
+  g_assert_cmpuint (progress.midway, >, 0);
+  check_counts (a, data.n, 75);
+  assert_same_kept (a, b);
+  g_assert_cmpuint (a->n_filtered_out, ==, b->n_filtered_out);
+  g_assert_cmpuint (a->n_filtered_out, >, 0);
 }
 
 /* A stratified choice by @method, of a tenth of 300 items of four labels
@@ -678,13 +1004,9 @@ test_herding_bad_bandwidth (void)
   for (gsize b = 0; b < G_N_ELEMENTS (bad); b++)
     {
       DmSelectRequest request = request_for (&data, DM_SELECT_HERDING, 0.5);
-      DmSelectResult *result = NULL;
-      g_autoptr(GError) error = NULL;
 
       request.herding_bandwidth = bad[b];
-      g_assert_false (dm_cluster_select (&request, &result, &error));
-      g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_INVALID_ARGUMENT);
-      g_assert_null (result);
+      assert_refused (&request, DM_CORE_ERROR_INVALID_ARGUMENT);
     }
 }
 
@@ -739,17 +1061,13 @@ test_stratify_needs_labels (void)
 {
   g_auto(Data) data = { 0 };
   DmSelectRequest request;
-  DmSelectResult *result = NULL;
-  g_autoptr(GError) error = NULL;
 
   data_init (&data, 50, 2, FALSE, 1);
   request = request_for (&data, DM_SELECT_CLUSTER_RANDOM, 0.5);
   request.stratify = TRUE;
   request.labels = NULL;
   request.n_clusters = 2;
-  g_assert_false (dm_cluster_select (&request, &result, &error));
-  g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_MISSING_LABEL);
-  g_assert_null (result);
+  assert_refused (&request, DM_CORE_ERROR_MISSING_LABEL);
 }
 
 /* n_kept overrides the ratio; more than the items is an error. */
@@ -794,6 +1112,13 @@ main (int argc, char **argv)
   g_test_add_data_func ("/select-beyond/herding/no-seed", &herding_no_seed, test_same_choice);
   g_test_add_func ("/select-beyond/herding/cancel", test_herding_cancel);
   g_test_add_func ("/select-beyond/herding/bad-bandwidth", test_herding_bad_bandwidth);
+  g_test_add_func ("/select-beyond/herding/candidates-match-all-pairs", test_herding_candidates_match_all_pairs);
+  g_test_add_func ("/select-beyond/herding/filter-changes-choice", test_herding_filter_changes_choice);
+  g_test_add_func ("/select-beyond/herding/filter-off-at-one", test_herding_filter_off_at_one);
+  g_test_add_func ("/select-beyond/herding/filter-unlabelled", test_herding_filter_unlabelled);
+  g_test_add_func ("/select-beyond/herding/filter-needs-labels", test_herding_filter_needs_labels);
+  g_test_add_func ("/select-beyond/herding/filter-bad-parameters", test_herding_filter_bad_parameters);
+  g_test_add_func ("/select-beyond/herding/filter-progress-and-paths", test_herding_filter_progress_and_paths);
   g_test_add_func ("/select-beyond/stratify/shares", test_stratify);
   g_test_add_data_func ("/select-beyond/stratify/same-seed", &stratify_same_seed, test_same_choice);
   g_test_add_func ("/select-beyond/stratify/needs-labels", test_stratify_needs_labels);

@@ -76,6 +76,8 @@ test_menu_parameters (void)
   const char *expected_methods[] = { "random", "cluster_random", "centroid", "query_clust", "entropy", "ndr",
                                      "prototype", "dedup", "herding" };
   GParamSpec *herding_bandwidth = g_object_class_find_property (klass, "herding-bandwidth");
+  GParamSpec *max_disagreement = g_object_class_find_property (klass, "herding-max-disagreement");
+  GParamSpec *neighbours = g_object_class_find_property (klass, "herding-neighbours");
   GParamSpec *prototype_keep = g_object_class_find_property (klass, "prototype-keep");
   GParamSpec *dedup_threshold = g_object_class_find_property (klass, "dedup-threshold");
   GParamSpec *stratify = g_object_class_find_property (klass, "stratify");
@@ -112,6 +114,15 @@ test_menu_parameters (void)
   g_assert_true (G_IS_PARAM_SPEC_DOUBLE (herding_bandwidth));
   g_assert_cmpfloat (G_PARAM_SPEC_DOUBLE (herding_bandwidth)->minimum, >, 0.0);
   g_assert_cmpfloat (G_PARAM_SPEC_DOUBLE (herding_bandwidth)->default_value, ==, 0.25);
+  /* Herding's label filter: off at its default. */
+  g_assert_true (G_IS_PARAM_SPEC_DOUBLE (max_disagreement));
+  g_assert_cmpfloat (G_PARAM_SPEC_DOUBLE (max_disagreement)->minimum, ==, 0.0);
+  g_assert_cmpfloat (G_PARAM_SPEC_DOUBLE (max_disagreement)->maximum, ==, 1.0);
+  g_assert_cmpfloat (G_PARAM_SPEC_DOUBLE (max_disagreement)->default_value, ==, 1.0);
+  g_assert_true (G_IS_PARAM_SPEC_UINT (neighbours));
+  g_assert_cmpuint (G_PARAM_SPEC_UINT (neighbours)->minimum, ==, 1);
+  g_assert_cmpuint (G_PARAM_SPEC_UINT (neighbours)->maximum, ==, 1000);
+  g_assert_cmpuint (G_PARAM_SPEC_UINT (neighbours)->default_value, ==, 20);
   g_assert_true (G_IS_PARAM_SPEC_BOOLEAN (stratify));
   g_assert_false (G_PARAM_SPEC_BOOLEAN (stratify)->default_value);
 }

@@ -268,6 +268,8 @@ select_herding_filtered (const DmSelectRequest  *request,
   g_autofree gboolean *candidates = g_new (gboolean, request->n_items);
   DmSelectRequest filtered = *request;
   guint n_left_out;
+  gint64 start = g_get_monotonic_time ();
+  double seconds;
 
   if (request->labels == NULL || !any_labelled (request))
     {
@@ -278,10 +280,12 @@ select_herding_filtered (const DmSelectRequest  *request,
   if (!dm_select_check_label_ids (request, error)
       || !dm_select_herding_candidates (request, candidates, &n_left_out, error))
     return FALSE;
+  seconds = (g_get_monotonic_time () - start) / 1e6;
   filtered.herding_candidates = candidates;
   if (!dm_cluster_select (&filtered, result_out, error))
     return FALSE;
   (*result_out)->n_filtered_out = n_left_out;
+  (*result_out)->seconds_filter = seconds;
   return TRUE;
 }
 

@@ -116,6 +116,7 @@ typedef struct {
   double seconds_seeding, seconds_lloyd, seconds_select;
   guint n_duplicates;                      /* dedup: items found within the threshold of a kept one */
   guint n_filtered_out;                    /* herding's label filter: items it left out */
+  double seconds_filter;                   /* herding's label filter: its time, 0 when off */
 } DmSelectResult;
 
 /**

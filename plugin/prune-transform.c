@@ -498,7 +498,11 @@ prune_by_clusters (PruneTransform  *self,
   if (self->method == PRUNE_METHOD_DEDUP)
     json_object_set_int_member (json_node_get_object (report), "duplicates", selection->n_duplicates);
   if (self->method == PRUNE_METHOD_HERDING)
-    json_object_set_int_member (json_node_get_object (report), "filtered_out", selection->n_filtered_out);
+    {
+      json_object_set_int_member (json_node_get_object (report), "filtered_out", selection->n_filtered_out);
+      if (selection->seconds_filter > 0)
+        prune_report_set_seconds (report, "filtering", selection->seconds_filter);
+    }
   if (self->method == PRUNE_METHOD_PROTOTYPE)
     prune_report_add_prototype_side (report, dm_prototype_resolve (self->prototype_keep, self->ratio));
   finish_report (self, input, report, prune_report_items_new (usable, NULL, g_steal_pointer (&selection), broken),

@@ -213,6 +213,11 @@ test_herding_filter (Fixture *fixture, gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (parameters, "herding-neighbours"), ==, 20);
   g_assert_cmpint (json_object_get_int_member (report, "filtered_out"), ==, 5);
   g_assert_cmpint (json_object_get_int_member (off_report, "filtered_out"), ==, 0);
+  /* The filter's time is a phase of its own, there only when it ran. */
+  g_assert_cmpfloat (json_object_get_double_member (json_object_get_object_member (report, "seconds"),
+                                                    "filtering"), >, 0);
+  g_assert_false (json_object_has_member (json_object_get_object_member (off_report, "seconds"),
+                                          "filtering"));
   g_assert_cmpuint (dm_dataset_get_n_items (filtered), ==, N_ITEMS / 10);
   for (guint i = 0; i < 5; i++)
     {

@@ -293,7 +293,7 @@ def bench_dataset(name, args, dm, methods, params_known, results):
                 else:
                     kept, simd = prune(dm, row_source, work, method, params, ratio, seed)
                     if simd is not None:
-                        kernels.add("AVX-512" if simd else "portable/AVX2")
+                        kernels.add("SIMD (AVX-512 or AVX2)" if simd else "portable")
                 assert len(kept) == n_kept, (row, len(kept), n_kept)
                 figures.append(evaluate(kept, x_train, y_train, x_test, y_test, n_labels))
             per_seed[(row, ratio)] = figures

@@ -377,10 +377,15 @@ dm_select_centroid_effort (gsize n_items, guint k, guint *local_trials, guint *r
 gboolean
 dm_select_relay_progress (const char *phase, double fraction, gpointer share)
 {
-  const DmSelectProgressShare *part = share;
+  DmSelectProgressShare *part = share;
+  double whole = part->done + part->share * CLAMP (fraction, 0.0, 1.0);
 
-  return part->request->progress (phase, part->done + part->share * CLAMP (fraction, 0.0, 1.0),
-                                  part->request->progress_data);
+  if (part->phase == NULL)
+    return part->request->progress (phase, whole, part->request->progress_data);
+  /* The part's phases, one after the other, each from 0 to 1, under one
+   * name: the fraction holds where it was until the next passes it. */
+  part->reached = MAX (part->reached, whole);
+  return part->request->progress (part->phase, part->reached, part->request->progress_data);
 }
 
 /* Runs @kmeans @restarts times, the first from its own seed, the others
@@ -392,7 +397,7 @@ run_kmeans_restarts (const DmSelectRequest *request, DmKmeansRequest *kmeans,
                      guint restarts, DmKmeansResult **best, GError **error)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (kmeans->seed);
-  DmSelectProgressShare part = { request, 0, 1.0 / restarts };
+  DmSelectProgressShare part = { request, 0, 1.0 / restarts, NULL, 0 };
   double seconds_seeding = 0, seconds_lloyd = 0;
 
   /* The restarts report one "clustering" phase from 0 to 1. */
@@ -424,14 +429,21 @@ run_kmeans_restarts (const DmSelectRequest *request, DmKmeansRequest *kmeans,
 }
 
 gboolean
-dm_select_report_selecting (const DmSelectRequest *request, double fraction, const char *what,
-                            GError **error)
+dm_select_report_phase (const DmSelectRequest *request, const char *phase, double fraction,
+                        const char *what, GError **error)
 {
   if (request->progress == NULL
-      || request->progress ("selecting", fraction, request->progress_data))
+      || request->progress (phase, fraction, request->progress_data))
     return TRUE;
   g_set_error (error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED, "%s was cancelled", what);
   return FALSE;
+}
+
+gboolean
+dm_select_report_selecting (const DmSelectRequest *request, double fraction, const char *what,
+                            GError **error)
+{
+  return dm_select_report_phase (request, "selecting", fraction, what, error);
 }
 
 gboolean

@@ -167,10 +167,13 @@ void dm_select_centroid_effort (gsize  n_items,
 
 /* A part of a run (a label's group, a restart) whose progress
  * dm_select_relay_progress() passes on to request->progress as the
- * fractions done .. done + share of the whole. */
+ * fractions done .. done + share of the whole: under the part's own
+ * phases, or all under @phase, never going back. */
 typedef struct {
   const DmSelectRequest *request;
   double done, share;
+  const char *phase;   /* NULL: the part's own */
+  double reached;      /* with @phase: the highest fraction reported */
 } DmSelectProgressShare;
 
 /* A #DmCoreProgressFunc; @share is a #DmSelectProgressShare. */
@@ -178,9 +181,16 @@ gboolean dm_select_relay_progress (const char *phase,
                                    double      fraction,
                                    gpointer    share);
 
-/* Reports @fraction of the phase "selecting" to request->progress (if
- * any); %FALSE with DM_CORE_ERROR_CANCELLED ("@what was cancelled") when
- * the caller asked to stop. */
+/* Reports @fraction of @phase to request->progress (if any); %FALSE with
+ * DM_CORE_ERROR_CANCELLED ("@what was cancelled") when the caller asked
+ * to stop. */
+gboolean dm_select_report_phase (const DmSelectRequest *request,
+                                 const char            *phase,
+                                 double                 fraction,
+                                 const char            *what,
+                                 GError               **error);
+
+/* dm_select_report_phase() of the phase "selecting". */
 gboolean dm_select_report_selecting (const DmSelectRequest *request,
                                      double                 fraction,
                                      const char            *what,

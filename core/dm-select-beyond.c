@@ -69,7 +69,7 @@ dm_select_herding_filter_on (const DmSelectRequest *request)
 static gboolean
 report_filtering (double fraction, gpointer request, GError **error)
 {
-  return dm_select_report_selecting (request, fraction, "herding's label filter", error);
+  return dm_select_report_phase (request, "filtering", fraction, "herding's label filter", error);
 }
 
 gboolean
@@ -434,8 +434,11 @@ dm_select_stratified (const DmSelectRequest *request,
     {
       DmSelectRequest sub = *request;
       g_autoptr(DmSelectResult) part = NULL;
+      /* One phase for the whole: each label clusters, then chooses, and
+       * two phases a label would print a line each, label by label. */
       DmSelectProgressShare progress = { request, (double) done / request->n_items,
-                                         (double) group_sizes[g] / request->n_items };
+                                         (double) group_sizes[g] / request->n_items,
+                                         "selecting", 0 };
       guint n = 0;
       guint first_cluster = cluster_sizes->len;
 

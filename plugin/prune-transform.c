@@ -850,4 +850,7 @@ prune_transform_class_init (PruneTransformClass *klass)
   dm_transform_class_add_phase (transform_class, "clustering", N_("clustering"), NULL, NULL);
   /* TRANSLATORS: the phase in which a method chooses the items it keeps */
   dm_transform_class_add_phase (transform_class, "selecting", N_("selecting"), NULL, NULL);
+  /* TRANSLATORS: the phase in which herding's label filter compares each
+   * item's label with its nearest neighbours' */
+  dm_transform_class_add_phase (transform_class, "filtering", N_("filtering"), NULL, NULL);
 }

@@ -1056,6 +1056,66 @@ test_stratify (void)
       }
 }
 
+typedef struct {
+  GString *phases;    /* each phase once per run of it: "filtering selecting" */
+  char *last;
+  double last_fraction;
+} PhaseLog;
+
+static gboolean
+log_phases (const char *phase, double fraction, gpointer user_data)
+{
+  PhaseLog *log = user_data;
+
+  if (g_strcmp0 (log->last, phase) != 0)
+    {
+      g_string_append_printf (log->phases, "%s%s", log->phases->len > 0 ? " " : "", phase);
+      g_free (log->last);
+      log->last = g_strdup (phase);
+      log->last_fraction = 0;
+    }
+  /* Within a phase the fraction never goes back. */
+  g_assert_cmpfloat (fraction, >=, log->last_fraction);
+  log->last_fraction = fraction;
+  return TRUE;
+}
+
+/* A stratified run reports one phase across its labels, not a clustering
+ * and a selecting phase a label (a line each in a log, label by label);
+ * herding's label filter, before it, a phase of its own. */
+static void
+test_stratify_one_phase (void)
+{
+  const DmSelectMethod methods[] = { DM_SELECT_CLUSTER_RANDOM, DM_SELECT_CENTROID, DM_SELECT_HERDING };
+  g_auto(Data) data = { 0 };
+
+  data_init (&data, 400, 6, TRUE, 21);
+  for (guint filter = 0; filter < 2; filter++)
+    for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
+      {
+        DmSelectRequest request = request_for (&data, methods[m], 0.2);
+        PhaseLog log = { g_string_new (NULL), NULL, 0 };
+        g_autoptr(DmSelectResult) result = NULL;
+
+        if (filter && methods[m] != DM_SELECT_HERDING)
+          continue;
+        request.stratify = TRUE;
+        request.n_clusters = 2;
+        request.progress = log_phases;
+        request.progress_data = &log;
+        if (filter)
+          {
+            request.herding_neighbours = DM_HERDING_DEFAULT_NEIGHBOURS;
+            request.herding_max_disagreement = 0.3;
+          }
+        result = select_ok (&request);
+        g_assert_cmpstr (log.phases->str, ==, filter ? "filtering selecting" : "selecting");
+        g_assert_cmpfloat (log.last_fraction, ==, 1.0);
+        g_string_free (log.phases, TRUE);
+        g_free (log.last);
+      }
+}
+
 static void
 test_stratify_needs_labels (void)
 {
@@ -1122,6 +1182,7 @@ main (int argc, char **argv)
   g_test_add_func ("/select-beyond/stratify/shares", test_stratify);
   g_test_add_data_func ("/select-beyond/stratify/same-seed", &stratify_same_seed, test_same_choice);
   g_test_add_func ("/select-beyond/stratify/needs-labels", test_stratify_needs_labels);
+  g_test_add_func ("/select-beyond/stratify/one-phase", test_stratify_one_phase);
   g_test_add_func ("/select-beyond/n-kept", test_n_kept);
 
   return g_test_run ();

@@ -621,6 +621,15 @@ test_help_lists_every_parameter (Fixture *fixture, gconstpointer data)
   /* The host's own options stay the host's. */
   g_assert_nonnull (strstr (run->out, "-o, --output-dir=DEST"));
   g_assert_nonnull (strstr (run->out, "--report-html=DIR"));
+  /* -f lists the formats libdm reads, from libdm. */
+  {
+    g_auto(GStrv) formats = dm_dataset_list_formats ();
+    g_autofree char *format_line = help_line_of (run->out, "--format");
+
+    g_assert_nonnull (format_line);
+    for (guint f = 0; formats[f] != NULL; f++)
+      assert_contains (format_line, formats[f]);
+  }
   /* Booleans are flags: set without a value. */
   g_assert_null (strstr (run->out, "--skip-broken="));
   g_assert_cmpint (dm_transform_class_get_alias (DM_TRANSFORM_GET_CLASS (prune), "method"), ==, 'm');

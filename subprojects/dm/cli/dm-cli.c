@@ -349,6 +349,7 @@ typedef struct
   char **param_options;    /* --param's, "name=value" */
   char **source_options;   /* --source-option's, "name=value" */
   char *source_option_help;
+  char *format_help;
   char *project;           /* datum's -p, refused */
 } RunOptions;
 
@@ -364,6 +365,7 @@ run_options_clear (RunOptions *options)
   g_clear_pointer (&options->param_options, g_strfreev);
   g_clear_pointer (&options->source_options, g_strfreev);
   g_free (options->source_option_help);
+  g_free (options->format_help);
   g_free (options->project);
 }
 
@@ -710,6 +712,18 @@ settle_format (const char          *source,
   if (*format == NULL)
     *format = dm_dataset_detect_format (source, error);
   return *format != NULL && dm_dataset_check_load_options (*format, source_options, error);
+}
+
+/* -f's help: the formats libdm reads. */
+static char *
+describe_formats (void)
+{
+  g_auto(GStrv) formats = dm_dataset_list_formats ();
+  g_autofree char *joined = g_strjoinv (", ", formats);
+
+  /* TRANSLATORS: -f's help; %s is the list of formats, as in
+   * “datumaro, imagenet, imagenet_txt” */
+  return g_strdup_printf (_("Format of SOURCE: %s (default: detect)"), joined);
 }
 
 /* --source-option's help: the options of each format that takes some, as
@@ -1116,12 +1130,13 @@ host_entries_new (RunOptions *options)
 {
   /* Freed with @options, which the entries' texts live as long as. */
   const char *source_option_help = options->source_option_help = describe_source_options ();
+  const char *format_help = options->format_help = describe_formats ();
   const GOptionEntry entries[] = {
     { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &options->destination, N_("Output directory"), N_("DEST") },
     { "output", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options->destination, NULL, NULL },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &options->overwrite,
       N_("Replace DEST if it exists; without -o, change SOURCE in place"), NULL },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &options->format, N_("Format of SOURCE: datumaro, imagenet, imagenet_with_subset_dirs or imagenet_txt (default: detect)"), N_("FORMAT") },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &options->format, format_help, N_("FORMAT") },
     { "source-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->source_options, source_option_help,
       N_("NAME=VALUE") },
     { "report", 0, 0, G_OPTION_ARG_FILENAME, &options->report_path, N_("Write the transform’s JSON report to FILE"), N_("FILE") },

@@ -1094,11 +1094,12 @@ test_stratify_one_phase (void)
     for (gsize m = 0; m < G_N_ELEMENTS (methods); m++)
       {
         DmSelectRequest request = request_for (&data, methods[m], 0.2);
-        PhaseLog log = { g_string_new (NULL), NULL, 0 };
+        PhaseLog log = { NULL, NULL, 0 };
         g_autoptr(DmSelectResult) result = NULL;
 
         if (filter && methods[m] != DM_SELECT_HERDING)
           continue;
+        log.phases = g_string_new (NULL);
         request.stratify = TRUE;
         request.n_clusters = 2;
         request.progress = log_phases;

@@ -500,7 +500,7 @@ prune_by_clusters (PruneTransform  *self,
   if (self->method == PRUNE_METHOD_HERDING)
     {
       json_object_set_int_member (json_node_get_object (report), "filtered_out", selection->n_filtered_out);
-      if (selection->seconds_filter > 0)
+      if (dm_select_herding_filter_on (&request))
         prune_report_set_seconds (report, "filtering", selection->seconds_filter);
     }
   if (self->method == PRUNE_METHOD_PROTOTYPE)

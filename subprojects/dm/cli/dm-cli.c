@@ -1525,12 +1525,6 @@ hash_work (DmCliJob      *job,
     return FALSE;
   dm_cli_job_report (job, "loading", 1.0, dm_dataset_get_n_items (input));
 
-  if (g_strcmp0 (dm_dataset_get_format (input), "datumaro") != 0)
-    {
-      set_no_cache_error (error, run, dm_dataset_get_format (input));
-      return FALSE;
-    }
-
   if (run->shard_count > 0)
     return hash_shard (job, run, input, cancellable, error);
   if (run->merge_paths != NULL)
@@ -1688,6 +1682,12 @@ command_hash (DmCliLog *log, int argc, char **argv)
   run.keys_out = keys_out;
   run.merge_paths = merge ? argv + 2 : NULL;
   run.parameters = parameter_options.assignments;
+  /* Only Datumaro has a place for the keys: said before loading. */
+  if (g_strcmp0 (format, "datumaro") != 0)
+    {
+      set_no_cache_error (&error, &run, format);
+      return fail (error);
+    }
   if (!check_hash_source (&run, &error))
     return fail (error);
   progress = make_progress (quiet, transform);

@@ -186,6 +186,113 @@ test_in_place_with_overwrite (Fixture *fixture, gconstpointer data)
   g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
 }
 
+/* The sample's first @n images as ImageNet datasets of each layout, made
+ * here (no ../shared): "imagenet" (LABEL/ID.jpg), "imagenet_with_subset_dirs"
+ * (SUBSET/LABEL/ID.jpg) and "imagenet_txt" (images/ID.jpg, synsets.txt,
+ * train.txt), at @root. */
+static void
+write_imagenet_layout (const char *sample,
+                       const char *format,
+                       const char *root,
+                       guint       n)
+{
+  g_autoptr(DmDataset) dataset = load_dataset_ok (sample);
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  g_assert_cmpuint (dm_dataset_get_n_items (dataset), >=, n);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *label = i % 2 == 0 ? "cat" : "dog";
+      g_autofree char *name = g_strdup_printf ("img%u.jpg", i);
+      g_autofree char *jpeg = NULL;
+      g_autofree char *image = NULL;
+      gsize length;
+
+      g_assert_true (g_file_get_contents (dm_item_get_image_path (dm_dataset_get_item (dataset, i)),
+                                          &jpeg, &length, NULL));
+      if (g_str_equal (format, "imagenet"))
+        image = g_build_filename (root, label, name, NULL);
+      else if (g_str_equal (format, "imagenet_with_subset_dirs"))
+        image = g_build_filename (root, i < n / 2 ? "train" : "val", label, name, NULL);
+      else
+        {
+          image = g_build_filename (root, "images", name, NULL);
+          g_string_append_printf (list, "%s %u\n", name, i % 2);
+        }
+      write_file (image, jpeg, length);
+    }
+  if (g_str_equal (format, "imagenet_txt"))
+    {
+      g_autofree char *synsets = g_build_filename (root, "synsets.txt", NULL);
+      g_autofree char *train = g_build_filename (root, "train.txt", NULL);
+
+      write_file (synsets, "cat\ndog\n", -1);
+      write_file (train, list->str, list->len);
+    }
+}
+
+/* An ImageNet dataset of any layout cannot be changed in place: asked for
+ * with --overwrite alone or with -o SOURCE, by `dm prune` or `dm
+ * transform`, it is a usage error said before any work (no loading,
+ * hashing or clustering shown) and the dataset stays byte-identical,
+ * nothing written into it (no key cache) or beside it. */
+static void
+test_in_place_refused_before_work (Fixture *fixture, gconstpointer data)
+{
+  const char *formats[] = { "imagenet", "imagenet_with_subset_dirs", "imagenet_txt" };
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    {
+      g_autofree char *root = path_in (fixture, formats[f]);
+      g_autoptr(GHashTable) before = NULL;
+      g_autofree char *detected = NULL;
+      g_autoptr(GError) error = NULL;
+      const char *prune[] = { "prune", root, "-m", "centroid", "-r", "0.5", NULL };
+      const char *transform[] = { "transform", "prune", root, "--param", "method=centroid", NULL };
+      const char * const *commands[] = { prune, transform };
+
+      write_imagenet_layout (fixture->source, formats[f], root, 6);
+      detected = dm_dataset_detect_format (root, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (detected, ==, formats[f]);
+      before = snapshot_tree (root);
+
+      for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+        for (guint with_o = 0; with_o < 2; with_o++)
+          {
+            g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+            g_autoptr(DmRun) run = NULL;
+
+            for (guint a = 0; commands[c][a] != NULL; a++)
+              g_ptr_array_add (argv, (gpointer) commands[c][a]);
+            if (with_o)
+              {
+                g_ptr_array_add (argv, "-o");
+                g_ptr_array_add (argv, root);
+              }
+            g_ptr_array_add (argv, "--overwrite");
+            g_ptr_array_add (argv, NULL);
+            run = dm_run_argv (NULL, (const char * const *) argv->pdata);
+
+            g_test_message ("%s, %s%s: %d: %s", formats[f], commands[c][0], with_o ? " -o SOURCE" : "",
+                            run->status, run->err);
+            g_assert_cmpint (run->status, ==, 2);
+            assert_one_line (run->err, root);
+            assert_contains (run->err, formats[f]);
+            assert_contains (run->err, "in place");
+            assert_contains (run->err, "-o DEST");
+            /* Refused before the source was even loaded. */
+            g_assert_null (strstr (run->out, "loading"));
+            g_assert_null (strstr (run->out, "hashing"));
+            g_assert_null (strstr (run->out, "clustering"));
+            g_assert_null (strstr (run->err, "hashing"));
+            assert_tree_matches (before, root);
+            g_assert_false (dir_has_entry_containing (fixture->tmp, ".inplace-"));
+            g_assert_false (dir_has_entry_containing (fixture->tmp, ".tmp-"));
+          }
+    }
+}
+
 static void
 test_bad_flags (Fixture *fixture, gconstpointer data)
 {
@@ -533,11 +640,12 @@ test_hash_refuses_imagenet (Fixture *fixture, gconstpointer data)
   write_imagenet_from_sample (fixture->source, root);
   before = snapshot_tree (root);
 
-  /* ImageNet has no place for a key cache: dm hash says so and writes
-   * nothing into the folder. */
+  /* ImageNet has no place for a key cache: dm hash says so before it
+   * loads the folder, and writes nothing into it. */
   run = dm_run (NULL, "hash", root, NULL);
   assert_failed_cleanly (fixture, run, root);
   g_assert_nonnull (strstr (run->err, "imagenet"));
+  g_assert_null (strstr (run->out, "loading"));
   assert_tree_matches (before, root);
 }
 
@@ -846,6 +954,7 @@ main (int argc, char **argv)
   ADD ("overwrite-replaces-destination", test_overwrite_replaces_destination);
   ADD ("in-place-needs-overwrite", test_in_place_needs_overwrite);
   ADD ("in-place-with-overwrite", test_in_place_with_overwrite);
+  ADD ("in-place-refused-before-work", test_in_place_refused_before_work);
   ADD ("bad-flags", test_bad_flags);
   ADD ("datum-spellings", test_datum_spellings);
   ADD ("missing-source", test_missing_source);

@@ -181,7 +181,8 @@ test_refused_run_touches_nothing (MediaFixture *f, gconstpointer data)
   assert_tree_matches (source_before, f->source);
 }
 
-/* An ImageNet folder cannot become Datumaro in place: refused, untouched. */
+/* An ImageNet folder cannot become Datumaro in place: refused as a usage
+ * error, untouched. */
 static void
 test_in_place_imagenet_refused (MediaFixture *f, gconstpointer data)
 {
@@ -195,7 +196,7 @@ test_in_place_imagenet_refused (MediaFixture *f, gconstpointer data)
   write_file (dog, "a dog", -1);
   before = snapshot_tree (root);
   run = dm_run (NULL, "prune", root, "-m", "random", "--overwrite", NULL);
-  g_assert_cmpint (run->status, ==, 1);
+  g_assert_cmpint (run->status, ==, 2);
   g_assert_nonnull (strstr (run->err, "-o DEST"));
   assert_tree_matches (before, root);
   g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));

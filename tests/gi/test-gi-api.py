@@ -201,6 +201,46 @@ class LoadOptionsTest(unittest.TestCase):
         self.assertEqual(loaded[0].get_n_labels(), 5)
 
 
+class InPlaceTest(unittest.TestCase):
+    """A caller asks before any work whether a dataset can be saved over its source."""
+
+    def setUp(self):
+        import tempfile
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        self.root = os.path.join(self.tmp.name, 'imagenet')
+        for label, pixel in (('cat', b'abc'), ('dog', b'def')):
+            os.makedirs(os.path.join(self.root, label))
+            with open(os.path.join(self.root, label, 'a.ppm'), 'wb') as image:
+                image.write(b'P6\n1 1\n255\n' + pixel)
+
+    def tree(self):
+        files = {}
+        for folder, _, names in os.walk(self.tmp.name):
+            for name in names:
+                with open(os.path.join(folder, name), 'rb') as data:
+                    files[os.path.join(folder, name)] = data.read()
+        return files
+
+    def test_refused_before_loading_as_the_save_refuses(self):
+        before = self.tree()
+        fmt = Dm.Dataset.detect_format(self.root)
+        self.assertEqual(fmt, 'imagenet')
+        with self.assertRaises(GLib.Error) as checked:
+            Dm.Dataset.check_in_place(self.root, self.root, fmt)
+        self.assertTrue(checked.exception.matches(Dm.error_quark(), Dm.Error.OUTPUT))
+        self.assertIn('imagenet', checked.exception.message)
+        self.assertNotIn('--', checked.exception.message)
+        self.assertTrue(Dm.Dataset.check_in_place(os.path.join(self.tmp.name, 'dest'), self.root, fmt))
+        self.assertTrue(Dm.Dataset.check_in_place(self.root, None, None))
+
+        dataset = Dm.Dataset.load(self.root, None, None)
+        with self.assertRaises(GLib.Error) as saved:
+            dataset.save(self.root, Dm.SaveFlags.OVERWRITE, None)
+        self.assertEqual(saved.exception.message, checked.exception.message)
+        self.assertEqual(self.tree(), before)
+
+
 class RegistryTest(unittest.TestCase):
     def test_lists_prune_with_its_parameters(self):
         reg = registry()

@@ -714,6 +714,20 @@ settle_format (const char          *source,
   return *format != NULL && dm_dataset_check_load_options (*format, source_options, error);
 }
 
+/* The end of a run whose SOURCE cannot be changed in place (@error, from
+ * dm_dataset_check_in_place()), said as soon as its format is known, not
+ * after the work. Asking for it (--overwrite without -o, or -o SOURCE) is
+ * a flag the SOURCE refuses: a usage error, exit status 2, as no -o
+ * without --overwrite is. The library names no flag; the way out is
+ * named here. */
+static int
+refuse_in_place (const GError *error)
+{
+  /* TRANSLATORS: an error message, then how to resolve it */
+  g_printerr (_("dm: %s (write the result elsewhere with -o DEST)\n"), error->message);
+  return 2;
+}
+
 /* -f's help: the formats libdm reads. */
 static char *
 describe_formats (void)
@@ -836,8 +850,11 @@ run_transform (RunOptions  *options,
   if (status != 0)
     return status;
 
-  if (!settle_format (options->source, &options->format, (const char * const *) options->source_options, &error) ||
-      !dm_dataset_check_destination (run.destination, options->source, run.flags, &error))
+  if (!settle_format (options->source, &options->format, (const char * const *) options->source_options, &error))
+    return fail (error);
+  if (!dm_dataset_check_in_place (run.destination, options->source, options->format, &error))
+    return refuse_in_place (error);
+  if (!dm_dataset_check_destination (run.destination, options->source, run.flags, &error))
     return fail (error);
   if (options->report_path != NULL
       && !dm_json_report_check_destination (options->report_path, options->source, run.destination, &error))
@@ -1508,12 +1525,6 @@ hash_work (DmCliJob      *job,
     return FALSE;
   dm_cli_job_report (job, "loading", 1.0, dm_dataset_get_n_items (input));
 
-  if (g_strcmp0 (dm_dataset_get_format (input), "datumaro") != 0)
-    {
-      set_no_cache_error (error, run, dm_dataset_get_format (input));
-      return FALSE;
-    }
-
   if (run->shard_count > 0)
     return hash_shard (job, run, input, cancellable, error);
   if (run->merge_paths != NULL)
@@ -1671,6 +1682,12 @@ command_hash (DmCliLog *log, int argc, char **argv)
   run.keys_out = keys_out;
   run.merge_paths = merge ? argv + 2 : NULL;
   run.parameters = parameter_options.assignments;
+  /* Only Datumaro has a place for the keys: said before loading. */
+  if (g_strcmp0 (format, "datumaro") != 0)
+    {
+      set_no_cache_error (&error, &run, format);
+      return fail (error);
+    }
   if (!check_hash_source (&run, &error))
     return fail (error);
   progress = make_progress (quiet, transform);

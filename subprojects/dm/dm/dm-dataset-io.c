@@ -461,8 +461,10 @@ remove_stale_temps (const char *destination)
  * it was and the temporary directory is gone. Temporary directories that
  * runs killed while writing left beside @destination are removed (those
  * no running process holds a lock on). With %DM_SAVE_OVERWRITE,
- * @destination may be the dataset's own source: then only its annotation
- * files and hash-key cache are replaced and the media files of dropped items
+ * @destination may be the dataset's own source when that is in Datumaro
+ * format (dm_dataset_check_in_place(), which a caller can ask before the
+ * work; the save refuses by it before writing anything): then only its
+ * annotation files and hash-key cache are replaced and the media files of dropped items
  * that no kept item refers to are deleted, every other file staying as it
  * is (the items a transform skipped, %DM_TRANSFORM_REPORT_SKIPPED, are
  * left as they are: annotation entries and files); a run killed at any moment leaves the source as it was or as a
@@ -482,6 +484,7 @@ dm_dataset_save (DmDataset     *dataset,
   g_autofree char *temp = NULL;
   g_autoptr(DmMediaPlan) plan = NULL;
   g_autoptr(GError) local_error = NULL;
+  DmDataset *origin;
   int lock = -1;
 
   g_return_val_if_fail (DM_IS_DATASET (dataset), FALSE);
@@ -489,6 +492,14 @@ dm_dataset_save (DmDataset     *dataset,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  origin = dm_dataset_get_origin (dataset);
+  /* The rule a caller checks before the work, with the format it loaded
+   * the source in: the origin's, whose annotations an in-place save
+   * replaces. Before the destination's checks, which would only ask for
+   * %DM_SAVE_OVERWRITE when that cannot help. */
+  if (!dm_dataset_check_in_place (destination, dm_dataset_get_source_path (dataset),
+                                  dm_dataset_get_format (origin != NULL ? origin : dataset), error))
+    return FALSE;
   /* The files below a replaced destination's top level are checked right
    * before it is replaced (move_into_place()). */
   if (!dm_check_destination (destination, dm_dataset_get_source_path (dataset), flags, FALSE, error))

@@ -97,6 +97,11 @@ gboolean    dm_dataset_check_destination (const char  *destination,
                                           const char  *source,
                                           DmSaveFlags  flags,
                                           GError     **error);
+DM_AVAILABLE_IN_ALL
+gboolean    dm_dataset_check_in_place (const char  *destination,
+                                       const char  *source,
+                                       const char  *format,
+                                       GError     **error);
 
 /* The formats, for direct use and for tests. */
 DM_AVAILABLE_IN_ALL

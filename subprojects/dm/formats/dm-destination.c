@@ -274,7 +274,8 @@ check_replaceable (const char  *path,
  * the subsets' annotation files (`annotations/<subset>.json`), the hash-key
  * cache and the media files the dataset's items refer to (the dataset is
  * read for those; one it cannot read is refused): --overwrite replaces a
- * dataset, never a folder's other files.
+ * dataset, never a folder's other files. Whether @source's format can be
+ * changed in place is dm_dataset_check_in_place()'s to say.
  *
  * Returns: %TRUE if the destination may be written
  */

@@ -63,6 +63,7 @@
 
 #include "dm-dataset-private.h"
 #include "dm-datumaro-private.h"
+#include "dm-destination-private.h"
 #include "dm-error.h"
 #include "dm-file-tree-private.h"
 #include "dm-in-place-private.h"
@@ -704,9 +705,61 @@ exchange (const char  *new_dir,
   return TRUE;
 }
 
+/**
+ * dm_dataset_check_in_place:
+ * @destination: (type filename): where a dataset is to be saved
+ * @source: (type filename) (nullable): the directory its input was read
+ *   from, or %NULL when it was read from none
+ * @format: (nullable): the format of @source, as dm_dataset_detect_format()
+ *   or dm_dataset_get_format() names it
+ * @error: return location for a #GError
+ *
+ * Checks the rule of saving a dataset over its own source, before any
+ * work: when @destination is @source (through any link), dm_dataset_save()
+ * changes @source in place, replacing its annotation files with files in
+ * Datumaro's format, so only a source in Datumaro format ("datumaro") can
+ * be; one in another format ("imagenet", "imagenet_with_subset_dirs",
+ * "imagenet_txt") is refused, whatever the #DmSaveFlags, and has to be
+ * saved to another directory. Any other destination passes this check
+ * (dm_dataset_check_destination() checks the rest).
+ *
+ * dm_dataset_save() refuses by this very check (with the format its input
+ * was loaded in) before it writes anything, but only once the dataset is
+ * loaded and transformed; a caller that knows the format, detected or
+ * given, calls this first to be told before the work.
+ *
+ * Returns: %TRUE when the rule allows the save, %FALSE with @error set
+ *   (%DM_ERROR_OUTPUT, naming @destination and @format)
+ */
+gboolean
+dm_dataset_check_in_place (const char  *destination,
+                           const char  *source,
+                           const char  *format,
+                           GError     **error)
+{
+  g_return_val_if_fail (destination != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (source == NULL || g_strcmp0 (format, "datumaro") == 0 || !dm_is_same_directory (destination, source))
+    return TRUE;
+  if (format == NULL)
+    g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                 _("Cannot change %s in place: its format is not known, and only a dataset in Datumaro "
+                   "format can be changed in place"),
+                 destination);
+  else
+    /* TRANSLATORS: the second %s is a format name, as in “imagenet” */
+    g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                 _("Cannot change %s in place: it is in %s format, and only a dataset in Datumaro format "
+                   "can be changed in place"),
+                 destination, format);
+  return FALSE;
+}
+
 /*
  * dm_in_place_save:
- * @dataset: a transform's output whose source is @path
+ * @dataset: a transform's output whose source is @path, in Datumaro
+ *   format (dm_dataset_save() has checked it: dm_dataset_check_in_place())
  * @path: (type filename): the dataset directory it was read from
  * @cancellable: (nullable): a #GCancellable, heeded until the commit
  * @error: return location for a #GError
@@ -746,15 +799,6 @@ dm_in_place_save (DmDataset     *dataset,
       DM_SET_ERRNO_ERROR (error, _("Cannot read %s: %s"), path);
       return FALSE;
     }
-  if (g_strcmp0 (dm_dataset_get_format (origin != NULL ? origin : dataset), "datumaro") != 0)
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
-                   _("Cannot change %s in place: it is in %s format and the output is in Datumaro format; "
-                     "write it elsewhere with -o DEST"),
-                   path, dm_dataset_get_format (origin != NULL ? origin : dataset));
-      return FALSE;
-    }
-
   /* Held to the end: another run on @root waits, then finds it changed. */
   dataset_lock = lock_dataset (root, TRUE, cancellable, &local_error);
   if (dataset_lock < 0 || !check_unchanged (dataset, root, &local_error))

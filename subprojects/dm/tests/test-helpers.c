@@ -28,20 +28,32 @@ dm_run (const char *unset_env,
         const char *first_arg,
         ...)
 {
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (const char *arg = first_arg; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  return dm_run_argv (unset_env, (const char * const *) args->pdata);
+}
+
+DmRun *
+dm_run_argv (const char         *unset_env,
+             const char * const *args)
+{
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   const char *cli = g_getenv ("DM_CLI");
   DmRun *run = g_new0 (DmRun, 1);
-  va_list args;
 
   g_assert_nonnull (cli);
   g_ptr_array_add (argv, (gpointer) cli);
-  va_start (args, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
@@ -54,7 +66,7 @@ dm_run (const char *unset_env,
 
   run->status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
   if (g_test_verbose ())
-    g_test_message ("dm %s → %d\nstdout: %s\nstderr: %s", first_arg, run->status, run->out, run->err);
+    g_test_message ("dm %s → %d\nstdout: %s\nstderr: %s", args[0] != NULL ? args[0] : "", run->status, run->out, run->err);
 
   return run;
 }

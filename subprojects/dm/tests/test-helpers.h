@@ -22,6 +22,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmRun, dm_run_free)
 DmRun      *dm_run            (const char *unset_env,
                                const char *first_arg,
                                ...) G_GNUC_NULL_TERMINATED;
+/* dm_run() with the arguments as a NULL-terminated array. */
+DmRun      *dm_run_argv       (const char         *unset_env,
+                               const char * const *args);
 
 /* For g_subprocess_wait_async(): sets the gboolean @exited points to
  * once @process has exited (or the wait was cancelled). */

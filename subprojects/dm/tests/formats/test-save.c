@@ -692,6 +692,80 @@ test_destination_parent_read_only (Fixture *f, gconstpointer data)
     }
 }
 
+/* Asserts that @error is the in-place refusal of @root in @format, and
+ * speaks to any caller: no command-line flag in it. */
+static void
+assert_in_place_refusal (const GError *error,
+                         const char   *root,
+                         const char   *format)
+{
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+  assert_error_mentions (error, root);
+  assert_error_mentions (error, format);
+  g_assert_null (strstr (error->message, "--"));
+  g_assert_null (strstr (error->message, "-o "));
+  g_assert_null (strchr (error->message, '\n'));
+}
+
+/* dm_dataset_check_in_place() refuses a source in another format than
+ * Datumaro's as its own destination (also through a link, and whatever
+ * the flags: dm_dataset_save() says the same for both), passes any other
+ * destination and a Datumaro source; dm_dataset_save() refuses by it with
+ * the same error, having written nothing, before the destination's own
+ * checks. */
+static void
+test_in_place_needs_datumaro (Fixture *f, gconstpointer data)
+{
+  g_autofree char *root = path_in (f, "imagenet");
+  g_autofree char *cat = g_build_filename (root, "cat", "a.ppm", NULL);
+  g_autofree char *dog = g_build_filename (root, "dog", "b.ppm", NULL);
+  g_autofree char *link = path_in (f, "link");
+  g_autoptr(GHashTable) before = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DmDataset) input = NULL;
+  g_autoptr(DmDataset) output = NULL;
+  const DmSaveFlags flags[] = { DM_SAVE_OVERWRITE, DM_SAVE_NONE };
+
+  write_file (cat, "P6\n1 1\n255\nabc", -1);
+  write_file (dog, "P6\n1 1\n255\ndef", -1);
+  g_assert_cmpint (symlink (root, link), ==, 0);
+  before = snapshot_tree (root);
+
+  g_assert_false (dm_dataset_check_in_place (root, root, "imagenet", &error));
+  assert_in_place_refusal (error, root, "imagenet");
+  g_clear_error (&error);
+  g_assert_false (dm_dataset_check_in_place (link, root, "imagenet_txt", &error));
+  assert_in_place_refusal (error, link, "imagenet_txt");
+  g_clear_error (&error);
+  g_assert_false (dm_dataset_check_in_place (root, root, NULL, &error));
+  g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+  g_clear_error (&error);
+  g_assert_true (dm_dataset_check_in_place (f->dest, root, "imagenet", &error));
+  g_assert_true (dm_dataset_check_in_place (root, NULL, "imagenet", &error));
+  g_assert_true (dm_dataset_check_in_place (f->source, f->source, "datumaro", &error));
+  g_assert_no_error (error);
+
+  /* The save: a transform's output of the loaded folder, over it. */
+  input = load_dataset_ok (root);
+  g_assert_cmpstr (dm_dataset_get_format (input), ==, "imagenet");
+  output = dm_dataset_new_like (input);
+  dm_dataset_append_item (output, dm_dataset_get_item (input, 0));
+  for (guint i = 0; i < G_N_ELEMENTS (flags); i++)
+    {
+      g_autoptr(GError) check_error = NULL;
+
+      g_assert_false (dm_dataset_check_in_place (root, dm_dataset_get_source_path (output),
+                                                 dm_dataset_get_format (output), &check_error));
+      g_assert_false (dm_dataset_save (output, root, flags[i], NULL, &error));
+      assert_in_place_refusal (error, root, "imagenet");
+      g_assert_cmpstr (error->message, ==, check_error->message);
+      g_clear_error (&error);
+    }
+  assert_tree_matches (before, root);
+  g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
+  g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -719,6 +793,7 @@ main (int    argc,
   ADD ("overwrite-rechecked", test_overwrite_rechecked);
   ADD ("overwrite-checks-below", test_overwrite_checks_below);
   ADD ("symlink-destination", test_symlink_destination);
+  ADD ("in-place-needs-datumaro", test_in_place_needs_datumaro);
   g_test_add ("/save/refuses-mount-point", Fixture, NULL, fixture_set_up, test_refuses_mount_point,
               mount_fixture_tear_down);
   g_test_add ("/save/in-place-parent-read-only", Fixture, NULL, fixture_set_up,

@@ -141,4 +141,11 @@ guint64 *dm_kmeans_transpose_points (const guint8 *keys,
                                      gsize         n,
                                      gsize         key_bytes);
 
+/* Point @item's @n_words words from @points_t (the layout above) to
+ * @words: its key as the hamming kernel's candidate. */
+void dm_kmeans_point_words (const guint64 *points_t,
+                            gsize          n_words,
+                            gsize          item,
+                            guint64       *words);
+
 G_END_DECLS

@@ -1,4 +1,5 @@
-/* dm-select-beyond.c: prototype, dedup, herding and label stratification.
+/* dm-select-beyond.c: prototype, dedup, herding's label filter and label
+ * stratification (herding itself: dm-herding.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -147,9 +148,6 @@ dm_select_keep_hardest (const DmKmeansResult *clusters,
       kept[scored[offsets[j] + m].item] = TRUE;
 }
 
-/* Hamming comparisons between progress reports: a few milliseconds. */
-#define REPORT_EVERY (1u << 20)
-
 gboolean
 dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
                              const DmSelectRequest *request,
@@ -171,7 +169,7 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
   g_autofree DmRanked *dropped = g_new (DmRanked, MAX (clusters->n_items, 1));
   g_autoptr(GRand) rand = g_rand_new_with_seed (request->seed);
   gsize n_dropped = 0, n_all_survivors = 0, n_done = 0;
-  guint64 comparisons = 0, next_report = REPORT_EVERY;
+  guint64 comparisons = 0, next_report = DM_SELECT_REPORT_EVERY;
 
   for (guint j = 0; j < clusters->k; j++)
     {
@@ -197,7 +195,7 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
           n_done++;
           if (comparisons >= next_report)
             {
-              next_report = comparisons + REPORT_EVERY;
+              next_report = comparisons + DM_SELECT_REPORT_EVERY;
               if (!dm_select_report_selecting (request, (double) n_done / clusters->n_items,
                                      "deduplication", error))
                 return FALSE;
@@ -239,154 +237,6 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
     {
       kept[dropped[r].item] = TRUE;
       quotas[clusters->labels[dropped[r].item]]++;
-    }
-  return TRUE;
-}
-
-/* Herding's progress: comparisons done of all, reported every
- * REPORT_EVERY. */
-typedef struct {
-  const DmSelectRequest *request;
-  guint64 done, total, next;
-} HerdingProgress;
-
-static gboolean
-herding_step (HerdingProgress *progress, guint64 comparisons, GError **error)
-{
-  progress->done += comparisons;
-  if (progress->done < progress->next)
-    return TRUE;
-  progress->next = progress->done + REPORT_EVERY;
-  return dm_select_report_selecting (progress->request,
-                                     (double) progress->done / MAX (progress->total, 1),
-                                     "herding", error);
-}
-
-/* The kernel's width for a cluster of @n items: bandwidth times the lower
- * median of the Hamming distances between its distinct items (at least
- * 1 bit, so that identical keys leave a kernel to work with). */
-static gboolean
-herding_width (const DmSelectRequest *request, const guint8 *const *keys, guint n,
-               HerdingProgress *progress, double *width, GError **error)
-{
-  guint bits = (guint) (8 * request->key_bytes);
-  g_autofree guint64 *counts = g_new0 (guint64, bits + 1);
-  guint64 pairs = (guint64) n * (n - 1) / 2, below = 0;
-  guint median = 0;
-
-  for (guint a = 0; a < n; a++)
-    {
-      for (guint b = a + 1; b < n; b++)
-        counts[dm_keys_hamming (keys[a], keys[b], request->key_bytes)]++;
-      if (!herding_step (progress, n - 1 - a, error))
-        return FALSE;
-    }
-  if (pairs > 0)
-    for (median = 0; below + counts[median] < (pairs + 1) / 2; median++)
-      below += counts[median];
-  *width = request->herding_bandwidth * MAX (median, 1);
-  return TRUE;
-}
-
-gboolean
-dm_select_keep_herded (const DmKmeansResult  *clusters,
-                       const DmSelectRequest *request,
-                       const guint           *quotas,
-                       gboolean              *kept,
-                       GError               **error)
-{
-  guint bits = (guint) (8 * request->key_bytes);
-  g_autofree guint *offsets = g_new0 (guint, clusters->k + 1);
-  g_autofree guint *fill = g_new0 (guint, clusters->k);
-  g_autofree guint *items = g_new (guint, MAX (clusters->n_items, 1));
-  g_autofree const guint8 **keys = g_new (const guint8 *, MAX (clusters->n_items, 1));
-  g_autofree double *kernel = g_new (double, bits + 1);
-  g_autofree double *mean = g_new (double, MAX (clusters->n_items, 1));
-  g_autofree double *herded = g_new (double, MAX (clusters->n_items, 1));
-  const gboolean *candidates = request->herding_candidates;
-  HerdingProgress progress = { request, 0, 0, REPORT_EVERY };
-
-  /* Each cluster's items in ascending order, so ties go to the lowest. */
-  for (guint j = 0; j < clusters->k; j++)
-    offsets[j + 1] = offsets[j] + clusters->sizes[j];
-  for (gsize i = 0; i < clusters->n_items; i++)
-    {
-      guint j = clusters->labels[i];
-      items[offsets[j] + fill[j]++] = (guint) i;
-    }
-  for (gsize i = 0; i < clusters->n_items; i++)
-    keys[i] = request->keys + (gsize) items[i] * request->key_bytes;
-  for (guint j = 0; j < clusters->k; j++)
-    if (quotas[j] > 0)
-      {
-        guint64 n = clusters->sizes[j];
-        progress.total += n * (n - 1) + (guint64) quotas[j] * n;
-      }
-
-  for (guint j = 0; j < clusters->k; j++)
-    {
-      guint n = offsets[j + 1] - offsets[j];
-      const guint8 *const *cluster_keys = keys + offsets[j];
-      const guint *cluster_items = items + offsets[j];
-      double *cluster_mean = mean + offsets[j], *cluster_herded = herded + offsets[j];
-      double width;
-      guint open = 0;   /* candidates not yet kept */
-
-      if (quotas[j] == 0)
-        continue;
-      if (!herding_width (request, cluster_keys, n, &progress, &width, error))
-        return FALSE;
-      for (guint h = 0; h <= bits; h++)
-        kernel[h] = exp (-(double) h / width);
-
-      /* The cluster's mean kernel embedding at each item (itself
-       * included), up to the factor 1/n. */
-      for (guint a = 0; a < n; a++)
-        cluster_mean[a] = kernel[0];
-      for (guint a = 0; a < n; a++)
-        {
-          for (guint b = a + 1; b < n; b++)
-            {
-              double value = kernel[dm_keys_hamming (cluster_keys[a], cluster_keys[b], request->key_bytes)];
-              cluster_mean[a] += value;
-              cluster_mean[b] += value;
-            }
-          if (!herding_step (&progress, n - 1 - a, error))
-            return FALSE;
-        }
-
-      /* Herding: the next item is the one where the cluster's mean
-       * embedding most exceeds the kept items' mean, so the kept items'
-       * mean follows the cluster's; among the candidates while any is
-       * left. */
-      memset (cluster_herded, 0, n * sizeof *cluster_herded);
-      for (guint a = 0; a < n; a++)
-        open += candidates == NULL || candidates[cluster_items[a]];
-      for (guint t = 0; t < quotas[j]; t++)
-        {
-          guint best = G_MAXUINT;
-          double best_score = -INFINITY;
-
-          for (guint a = 0; a < n; a++)
-            {
-              double score = cluster_mean[a] / n - cluster_herded[a] / (t + 1);
-              gboolean eligible = !kept[cluster_items[a]]
-                                  && (open == 0 || candidates == NULL || candidates[cluster_items[a]]);
-              if (eligible && (best == G_MAXUINT || score > best_score))
-                {
-                  best = a;
-                  best_score = score;
-                }
-            }
-          kept[cluster_items[best]] = TRUE;
-          if (open > 0)
-            open--;
-          for (guint a = 0; a < n; a++)
-            cluster_herded[a] += kernel[dm_keys_hamming (cluster_keys[a], cluster_keys[best],
-                                                         request->key_bytes)];
-          if (!herding_step (&progress, n, error))
-            return FALSE;
-        }
     }
   return TRUE;
 }

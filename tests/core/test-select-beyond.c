@@ -683,6 +683,57 @@ test_herding_candidates_match_all_pairs (void)
   g_assert_cmpuint (ran_out, >, 0);
 }
 
+/* Clusters large enough for herding's threads (a cluster of n items
+ * runs on threads from about 360 items) and sizes that are not whole
+ * point blocks: every kernel path and thread count keeps what the
+ * documented rule keeps, so the split of the rows among threads and the
+ * SIMD distances change no sum. */
+static void
+test_herding_paths_and_threads (void)
+{
+  const DmKmeansKernel kernels[] = {
+    DM_KMEANS_KERNEL_PORTABLE, DM_KMEANS_KERNEL_AVX2, DM_KMEANS_KERNEL_AVX512,
+  };
+  const guint threads[] = { 1, 2, 3 };
+  g_auto(Data) data = { 0 };
+  g_autoptr(DmKmeansResult) clusters = NULL;
+  g_autofree guint *quotas = NULL;
+  g_autofree gboolean *expected = NULL;
+  gsize largest = 0;
+
+  spread_init (&data, 1203, 31);
+  clusters = kmeans_ok (&data, 2);
+  for (guint j = 0; j < clusters->k; j++)
+    largest = MAX (largest, clusters->sizes[j]);
+  g_assert_cmpuint (largest, >, 400);
+  g_assert_cmpuint (largest % 8, !=, 0);
+  quotas = g_new (guint, clusters->k);
+  g_assert_true (dm_quota_compute (clusters->sizes, clusters->k, 61, quotas, NULL));
+  expected = g_new0 (gboolean, data.n);
+  herd_all_pairs (clusters, data.keys, DM_HERDING_DEFAULT_BANDWIDTH, NULL, quotas, expected);
+  for (gsize p = 0; p < G_N_ELEMENTS (kernels); p++)
+    {
+      const char *name = dm_kmeans_kernel_name (kernels[p], NULL);
+
+      if (name == NULL)
+        continue;   /* not built or not run by this CPU */
+      g_setenv ("DM_KERNEL", name, TRUE);
+      for (gsize t = 0; t < G_N_ELEMENTS (threads); t++)
+        {
+          DmSelectRequest request = request_for (&data, DM_SELECT_HERDING, 0.05);
+          g_autofree gboolean *kept = g_new0 (gboolean, data.n);
+          g_autoptr(GError) error = NULL;
+
+          request.n_threads = threads[t];
+          g_assert_true (dm_select_keep_herded (clusters, &request, quotas, kept, &error));
+          g_assert_no_error (error);
+          for (gsize i = 0; i < data.n; i++)
+            g_assert_cmpint (kept[i], ==, expected[i]);
+        }
+    }
+  g_unsetenv ("DM_KERNEL");
+}
+
 /* @n random keys around @centre, each bit flipped with probability
  * 1 / @one_in, from item @first on, of @label. */
 static void
@@ -1174,6 +1225,7 @@ main (int argc, char **argv)
   g_test_add_func ("/select-beyond/herding/cancel", test_herding_cancel);
   g_test_add_func ("/select-beyond/herding/bad-bandwidth", test_herding_bad_bandwidth);
   g_test_add_func ("/select-beyond/herding/candidates-match-all-pairs", test_herding_candidates_match_all_pairs);
+  g_test_add_func ("/select-beyond/herding/paths-and-threads", test_herding_paths_and_threads);
   g_test_add_func ("/select-beyond/herding/filter-changes-choice", test_herding_filter_changes_choice);
   g_test_add_func ("/select-beyond/herding/filter-off-at-one", test_herding_filter_off_at_one);
   g_test_add_func ("/select-beyond/herding/filter-unlabelled", test_herding_filter_unlabelled);

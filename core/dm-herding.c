@@ -98,6 +98,7 @@ herding_clear (Herding *h)
   g_free (h->points_t);
   g_clear_pointer (&h->parallel, dm_parallel_free);
 }
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Herding, herding_clear)
 
 static gboolean
 herding_step (Herding *h, guint64 comparisons, GError **error)
@@ -313,10 +314,9 @@ dm_select_keep_herded (const DmKmeansResult  *clusters,
   g_autofree guint *items = g_new (guint, MAX (clusters->n_items, 1));
   const DmKmeansKernels *kernels;
   const char *kernels_name;
-  Herding h = { 0 };
+  g_auto(Herding) h = { 0 };
   gsize largest = 0;
   guint64 total = 0;
-  gboolean ok;
 
   kernels = dm_kmeans_kernels_choose (request->force_portable ? DM_KMEANS_KERNEL_PORTABLE
                                                               : DM_KMEANS_KERNEL_AUTO,
@@ -342,7 +342,5 @@ dm_select_keep_herded (const DmKmeansResult  *clusters,
       }
   herding_init (&h, request, kernels, largest);
   h.total = total;
-  ok = herd_clusters (&h, clusters, quotas, offsets, items, kept, error);
-  herding_clear (&h);
-  return ok;
+  return herd_clusters (&h, clusters, quotas, offsets, items, kept, error);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dm-keys.h"
+#include "dm-kmeans-kernels.h"
 #include "dm-neighbours.h"
 #include "dm-quota.h"
 
@@ -148,6 +149,78 @@ dm_select_keep_hardest (const DmKmeansResult *clusters,
       kept[scored[offsets[j] + m].item] = TRUE;
 }
 
+/* Survivors compared per kernel call: 8 point blocks, 64 survivors.
+ * Between calls the scan stops at the first survivor within the
+ * threshold, as a loop over single survivors would. */
+#define DEDUP_SCAN_BLOCKS 8
+
+/* One cluster's survivors in the hamming kernel's layout, as they come. */
+typedef struct {
+  const DmKmeansKernels *kernels;
+  gsize n_words;
+  guint64 *survivors_t;   /* room for the largest cluster */
+  guint64 *words;         /* the item compared */
+  guint16 *out;           /* DEDUP_SCAN_BLOCKS point blocks' distances */
+  guint16 *zeros;         /* the kernel's "nearest": none */
+} DedupScan;
+
+static void
+dedup_scan_init (DedupScan *scan, const DmKmeansKernels *kernels, gsize key_bytes, gsize largest)
+{
+  gsize blocks = (largest + DM_KMEANS_POINT_BLOCK - 1) / DM_KMEANS_POINT_BLOCK;
+
+  scan->kernels = kernels;
+  scan->n_words = key_bytes / 8;
+  scan->survivors_t = g_new0 (guint64, MAX (blocks * scan->n_words * DM_KMEANS_POINT_BLOCK, 1));
+  scan->words = g_new (guint64, scan->n_words);
+  scan->out = g_new (guint16, DEDUP_SCAN_BLOCKS * DM_KMEANS_POINT_BLOCK);
+  scan->zeros = g_new0 (guint16, DEDUP_SCAN_BLOCKS * DM_KMEANS_POINT_BLOCK);
+}
+
+static void
+dedup_scan_clear (DedupScan *scan)
+{
+  g_free (scan->survivors_t);
+  g_free (scan->words);
+  g_free (scan->out);
+  g_free (scan->zeros);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DedupScan, dedup_scan_clear)
+
+/* The distance from the item in scan->words to the first of the cluster's
+ * @n survivors within @max_bits, else the least to any (G_MAXUINT with
+ * none); @compared counts the survivors it was compared with. */
+static guint
+dedup_scan_nearest (DedupScan *scan, gsize n, guint max_bits, guint64 *compared)
+{
+  gsize n_blocks = (n + DM_KMEANS_POINT_BLOCK - 1) / DM_KMEANS_POINT_BLOCK;
+  guint nearest = G_MAXUINT;
+
+  for (gsize block = 0; block < n_blocks && nearest > max_bits; block += DEDUP_SCAN_BLOCKS)
+    {
+      gsize end = MIN (n_blocks, block + DEDUP_SCAN_BLOCKS), first = block * DM_KMEANS_POINT_BLOCK;
+
+      scan->kernels->hamming (scan->survivors_t, scan->n_words, block, end, scan->words,
+                              scan->zeros, scan->out);
+      for (gsize s = first; s < MIN (n, end * DM_KMEANS_POINT_BLOCK) && nearest > max_bits; s++)
+        {
+          nearest = MIN (nearest, scan->out[s - first]);
+          (*compared)++;
+        }
+    }
+  return nearest;
+}
+
+/* The item in scan->words becomes survivor @at. */
+static void
+dedup_scan_add (DedupScan *scan, gsize at)
+{
+  gsize block = at / DM_KMEANS_POINT_BLOCK, lane = at % DM_KMEANS_POINT_BLOCK;
+
+  for (gsize w = 0; w < scan->n_words; w++)
+    scan->survivors_t[(block * scan->n_words + w) * DM_KMEANS_POINT_BLOCK + lane] = scan->words[w];
+}
+
 gboolean
 dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
                              const DmSelectRequest *request,
@@ -159,6 +232,10 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
 {
   gsize key_bytes = request->key_bytes;
   const guint8 *keys = request->keys;
+  const DmKmeansKernels *kernels;
+  const char *kernels_name;
+  g_auto(DedupScan) scan = { 0 };
+  guint largest = 0;
   guint max_bits = (guint) (request->dedup_threshold * 8 * key_bytes);
   g_autofree guint *offsets = NULL;
   g_autofree DmRanked *scored = farthest_first_by_cluster (clusters, &offsets);
@@ -171,6 +248,14 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
   gsize n_dropped = 0, n_all_survivors = 0, n_done = 0;
   guint64 comparisons = 0, next_report = DM_SELECT_REPORT_EVERY;
 
+  kernels = dm_kmeans_kernels_choose (request->force_portable ? DM_KMEANS_KERNEL_PORTABLE
+                                                              : DM_KMEANS_KERNEL_AUTO,
+                                      &kernels_name, error);
+  if (kernels == NULL)
+    return FALSE;
+  for (guint j = 0; j < clusters->k; j++)
+    largest = MAX (largest, clusters->sizes[j]);
+  dedup_scan_init (&scan, kernels, key_bytes, largest);
   for (guint j = 0; j < clusters->k; j++)
     {
       guint *cluster_survivors = survivors + offsets[j];
@@ -178,17 +263,15 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
       for (guint m = offsets[j]; m < offsets[j + 1]; m++)
         {
           guint item = scored[m].item;
-          const guint8 *key = keys + (gsize) item * key_bytes;
-          guint nearest = G_MAXUINT;
+          guint nearest;
 
-          for (guint s = 0; s < n_survivors[j] && nearest > max_bits; s++)
-            {
-              nearest = MIN (nearest, dm_keys_hamming (key, keys + (gsize) cluster_survivors[s] * key_bytes,
-                                                       key_bytes));
-              comparisons++;
-            }
+          dm_kmeans_key_words (keys + (gsize) item * key_bytes, key_bytes, scan.words);
+          nearest = dedup_scan_nearest (&scan, n_survivors[j], max_bits, &comparisons);
           if (nearest > max_bits)
-            cluster_survivors[n_survivors[j]++] = item;
+            {
+              dedup_scan_add (&scan, n_survivors[j]);
+              cluster_survivors[n_survivors[j]++] = item;
+            }
           else
             dropped[n_dropped++] = (DmRanked) { -(double) nearest, item };
 
@@ -197,7 +280,7 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
             {
               next_report = comparisons + DM_SELECT_REPORT_EVERY;
               if (!dm_select_report_selecting (request, (double) n_done / clusters->n_items,
-                                     "deduplication", error))
+                                               "deduplication", error))
                 return FALSE;
             }
         }

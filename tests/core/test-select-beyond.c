@@ -341,6 +341,57 @@ kmeans_ok (const Data *data, guint k)
 
 /* The documented algorithm, written plainly: the same survivors,
  * duplicates and filling order. */
+/* Every kernel path, for the methods whose request only has
+ * force_portable: DM_KERNEL forces one. */
+static const DmKmeansKernel kernel_paths[] = {
+  DM_KMEANS_KERNEL_PORTABLE, DM_KMEANS_KERNEL_AVX2, DM_KMEANS_KERNEL_AVX512,
+};
+
+/* Forces kernel_paths[@p]; FALSE when it is not built or this CPU does
+ * not run it. */
+static gboolean
+force_kernel_path (gsize p)
+{
+  const char *name = dm_kmeans_kernel_name (kernel_paths[p], NULL);
+
+  if (name != NULL)
+    g_setenv ("DM_KERNEL", name, TRUE);
+  return name != NULL;
+}
+
+/* Keeps exactly what the documented rule does at @threshold: the
+ * survivors, then the survivors and the first dropped. */
+static void
+check_dedup (const Data *data, const DmKmeansResult *clusters, double threshold)
+{
+  g_autofree gboolean *survivor = g_new0 (gboolean, data->n);
+  g_autofree Caught *dropped = g_new (Caught, data->n);
+  guint n_dropped, n_survivors;
+  DmSelectRequest request = request_for (data, DM_SELECT_DEDUP, 0.5);
+
+  request.dedup_threshold = threshold;
+  n_survivors = dedup_all_pairs (clusters, data->keys, threshold, survivor, dropped, &n_dropped);
+  g_assert_cmpuint (n_survivors + n_dropped, ==, data->n);
+  for (guint extra = 0; extra <= MIN (n_dropped, 25u); extra += 25)
+    {
+      g_autofree gboolean *kept = g_new0 (gboolean, data->n);
+      g_autofree guint *quotas = g_new0 (guint, clusters->k);
+      g_autoptr(GError) error = NULL;
+      guint n_duplicates = 0;
+
+      g_assert_true (dm_select_keep_deduplicated (clusters, &request, n_survivors + extra,
+                                                  quotas, kept, &n_duplicates, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (n_duplicates, ==, n_dropped);
+      for (guint r = 0; r < extra; r++)
+        survivor[dropped[r].item] = TRUE;
+      for (gsize i = 0; i < data->n; i++)
+        g_assert_cmpint (kept[i], ==, survivor[i]);
+    }
+}
+
+/* On every kernel path: the survivors are compared with in runs of point
+ * blocks (clusters of about 200 items, several runs). */
 static void
 test_dedup_matches_all_pairs (void)
 {
@@ -350,34 +401,14 @@ test_dedup_matches_all_pairs (void)
 
   spread_init (&data, 600, 17);
   clusters = kmeans_ok (&data, 3);
-  for (gsize t = 0; t < G_N_ELEMENTS (thresholds); t++)
+  for (gsize p = 0; p < G_N_ELEMENTS (kernel_paths); p++)
     {
-      g_autofree gboolean *survivor = g_new0 (gboolean, data.n);
-      g_autofree Caught *dropped = g_new (Caught, data.n);
-      guint n_dropped, n_survivors;
-      DmSelectRequest request = request_for (&data, DM_SELECT_DEDUP, 0.5);
-
-      request.dedup_threshold = thresholds[t];
-      n_survivors = dedup_all_pairs (clusters, data.keys, thresholds[t], survivor, dropped, &n_dropped);
-      g_assert_cmpuint (n_survivors + n_dropped, ==, data.n);
-      /* Exactly the survivors, then the survivors and the first dropped. */
-      for (guint extra = 0; extra <= MIN (n_dropped, 25u); extra += 25)
-        {
-          g_autofree gboolean *kept = g_new0 (gboolean, data.n);
-          g_autofree guint *quotas = g_new0 (guint, clusters->k);
-          g_autoptr(GError) error = NULL;
-          guint n_duplicates = 0;
-
-          g_assert_true (dm_select_keep_deduplicated (clusters, &request, n_survivors + extra,
-                                                      quotas, kept, &n_duplicates, &error));
-          g_assert_no_error (error);
-          g_assert_cmpuint (n_duplicates, ==, n_dropped);
-          for (guint r = 0; r < extra; r++)
-            survivor[dropped[r].item] = TRUE;
-          for (gsize i = 0; i < data.n; i++)
-            g_assert_cmpint (kept[i], ==, survivor[i]);
-        }
+      if (!force_kernel_path (p))
+        continue;
+      for (gsize t = 0; t < G_N_ELEMENTS (thresholds); t++)
+        check_dedup (&data, clusters, thresholds[t]);
     }
+  g_unsetenv ("DM_KERNEL");
 }
 
 typedef struct {
@@ -691,9 +722,6 @@ test_herding_candidates_match_all_pairs (void)
 static void
 test_herding_paths_and_threads (void)
 {
-  const DmKmeansKernel kernels[] = {
-    DM_KMEANS_KERNEL_PORTABLE, DM_KMEANS_KERNEL_AVX2, DM_KMEANS_KERNEL_AVX512,
-  };
   const guint threads[] = { 1, 2, 3 };
   g_auto(Data) data = { 0 };
   g_autoptr(DmKmeansResult) clusters = NULL;
@@ -711,13 +739,10 @@ test_herding_paths_and_threads (void)
   g_assert_true (dm_quota_compute (clusters->sizes, clusters->k, 61, quotas, NULL));
   expected = g_new0 (gboolean, data.n);
   herd_all_pairs (clusters, data.keys, DM_HERDING_DEFAULT_BANDWIDTH, NULL, quotas, expected);
-  for (gsize p = 0; p < G_N_ELEMENTS (kernels); p++)
+  for (gsize p = 0; p < G_N_ELEMENTS (kernel_paths); p++)
     {
-      const char *name = dm_kmeans_kernel_name (kernels[p], NULL);
-
-      if (name == NULL)
-        continue;   /* not built or not run by this CPU */
-      g_setenv ("DM_KERNEL", name, TRUE);
+      if (!force_kernel_path (p))
+        continue;
       for (gsize t = 0; t < G_N_ELEMENTS (threads); t++)
         {
           DmSelectRequest request = request_for (&data, DM_SELECT_HERDING, 0.05);

@@ -318,9 +318,7 @@ dm_select_keep_herded (const DmKmeansResult  *clusters,
   gsize largest = 0;
   guint64 total = 0;
 
-  kernels = dm_kmeans_kernels_choose (request->force_portable ? DM_KMEANS_KERNEL_PORTABLE
-                                                              : DM_KMEANS_KERNEL_AUTO,
-                                      &kernels_name, error);
+  kernels = dm_kmeans_kernels_choose (dm_select_kernel (request), &kernels_name, error);
   if (kernels == NULL)
     return FALSE;
   /* Each cluster's items in ascending order, so ties go to the lowest. */

@@ -84,7 +84,7 @@ dm_select_herding_candidates (const DmSelectRequest *request,
   DmNeighboursRequest search = {
     .keys = request->keys, .n_items = request->n_items, .key_bytes = request->key_bytes,
     .labels = request->labels, .k = request->herding_neighbours, .n_threads = request->n_threads,
-    .kernel = request->force_portable ? DM_KMEANS_KERNEL_PORTABLE : DM_KMEANS_KERNEL_AUTO,
+    .kernel = dm_select_kernel (request),
     .progress = report_filtering, .progress_data = (gpointer) request,
   };
   /* Fewer neighbours when there are fewer other items. */
@@ -248,9 +248,7 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
   gsize n_dropped = 0, n_all_survivors = 0, n_done = 0;
   guint64 comparisons = 0, next_report = DM_SELECT_REPORT_EVERY;
 
-  kernels = dm_kmeans_kernels_choose (request->force_portable ? DM_KMEANS_KERNEL_PORTABLE
-                                                              : DM_KMEANS_KERNEL_AUTO,
-                                      &kernels_name, error);
+  kernels = dm_kmeans_kernels_choose (dm_select_kernel (request), &kernels_name, error);
   if (kernels == NULL)
     return FALSE;
   for (guint j = 0; j < clusters->k; j++)

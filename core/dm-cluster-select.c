@@ -439,6 +439,12 @@ dm_select_report_phase (const DmSelectRequest *request, const char *phase, doubl
   return FALSE;
 }
 
+DmKmeansKernel
+dm_select_kernel (const DmSelectRequest *request)
+{
+  return request->force_portable ? DM_KMEANS_KERNEL_PORTABLE : DM_KMEANS_KERNEL_AUTO;
+}
+
 gboolean
 dm_select_report_selecting (const DmSelectRequest *request, double fraction, const char *what,
                             GError **error)

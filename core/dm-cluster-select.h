@@ -11,6 +11,7 @@
 #include <glib.h>
 
 #include "dm-core-error.h"
+#include "dm-kmeans.h"
 
 G_BEGIN_DECLS
 
@@ -189,6 +190,10 @@ gboolean dm_select_report_phase (const DmSelectRequest *request,
                                  double                 fraction,
                                  const char            *what,
                                  GError               **error);
+
+/* The kernel path of @request: the portable one when it forces it, else
+ * DM_KMEANS_KERNEL_AUTO (DM_KERNEL, else the best this CPU runs). */
+DmKmeansKernel dm_select_kernel (const DmSelectRequest *request);
 
 /* dm_select_report_phase() of the phase "selecting". */
 gboolean dm_select_report_selecting (const DmSelectRequest *request,

@@ -141,4 +141,17 @@ guint64 *dm_kmeans_transpose_points (const guint8 *keys,
                                      gsize         n,
                                      gsize         key_bytes);
 
+/* A key's words as the layout above has them (little-endian loads of
+ * bytes 8w..8w+7), to @words: the hamming kernel's candidate. */
+void dm_kmeans_key_words (const guint8 *key,
+                          gsize         key_bytes,
+                          guint64      *words);
+
+/* Point @item's @n_words words from @points_t (the layout above) to
+ * @words: its key as the hamming kernel's candidate. */
+void dm_kmeans_point_words (const guint64 *points_t,
+                            gsize          n_words,
+                            gsize          item,
+                            guint64       *words);
+
 G_END_DECLS

@@ -154,6 +154,22 @@ dm_kmeans_transpose_points (const guint8 *keys, gsize n, gsize key_bytes)
   return points_t;
 }
 
+void
+dm_kmeans_key_words (const guint8 *key, gsize key_bytes, guint64 *words)
+{
+  for (gsize w = 0; w < key_bytes / 8; w++)
+    words[w] = load_word (key + 8 * w);
+}
+
+void
+dm_kmeans_point_words (const guint64 *points_t, gsize n_words, gsize item, guint64 *words)
+{
+  gsize block = item / DM_KMEANS_POINT_BLOCK, lane = item % DM_KMEANS_POINT_BLOCK;
+
+  for (gsize w = 0; w < n_words; w++)
+    words[w] = points_t[(block * n_words + w) * DM_KMEANS_POINT_BLOCK + lane];
+}
+
 static void
 prepare_points (Kmeans *km)
 {

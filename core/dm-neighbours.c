@@ -79,16 +79,6 @@ offer (Search *search, gsize item, guint64 entry)
   list[at] = entry;
 }
 
-/* Item @item's key as the kernel's candidate: its words from the points. */
-static void
-candidate_words (const Search *search, gsize item, guint64 *words)
-{
-  gsize block = item / DM_KMEANS_POINT_BLOCK, lane = item % DM_KMEANS_POINT_BLOCK;
-
-  for (gsize w = 0; w < search->n_words; w++)
-    words[w] = search->points_t[(block * search->n_words + w) * DM_KMEANS_POINT_BLOCK + lane];
-}
-
 /* Every item of tile @a against every item of tile @b (the later items
  * of its own tile when @a = @b), each distance offered both ways. */
 static void
@@ -109,7 +99,7 @@ compare_tiles (Search *search, gsize a, gsize b, guint worker)
 
       if (first >= b_end)
         continue;
-      candidate_words (search, i, candidate);
+      dm_kmeans_point_words (search->points_t, search->n_words, i, candidate);
       search->kernels->hamming (search->points_t, search->n_words, block_begin, b_block_end,
                                 candidate, search->zeros, out);
       for (gsize j = first; j < b_end; j++)

@@ -1,4 +1,5 @@
-/* dm-select-beyond.c: prototype, dedup, herding and label stratification.
+/* dm-select-beyond.c: prototype, dedup, herding's label filter and label
+ * stratification (herding itself: dm-herding.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "dm-keys.h"
+#include "dm-kmeans-kernels.h"
 #include "dm-neighbours.h"
 #include "dm-quota.h"
 
@@ -82,7 +84,7 @@ dm_select_herding_candidates (const DmSelectRequest *request,
   DmNeighboursRequest search = {
     .keys = request->keys, .n_items = request->n_items, .key_bytes = request->key_bytes,
     .labels = request->labels, .k = request->herding_neighbours, .n_threads = request->n_threads,
-    .kernel = request->force_portable ? DM_KMEANS_KERNEL_PORTABLE : DM_KMEANS_KERNEL_AUTO,
+    .kernel = dm_select_kernel (request),
     .progress = report_filtering, .progress_data = (gpointer) request,
   };
   /* Fewer neighbours when there are fewer other items. */
@@ -147,8 +149,77 @@ dm_select_keep_hardest (const DmKmeansResult *clusters,
       kept[scored[offsets[j] + m].item] = TRUE;
 }
 
-/* Hamming comparisons between progress reports: a few milliseconds. */
-#define REPORT_EVERY (1u << 20)
+/* Survivors compared per kernel call: 8 point blocks, 64 survivors.
+ * Between calls the scan stops at the first survivor within the
+ * threshold, as a loop over single survivors would. */
+#define DEDUP_SCAN_BLOCKS 8
+
+/* One cluster's survivors in the hamming kernel's layout, as they come. */
+typedef struct {
+  const DmKmeansKernels *kernels;
+  gsize n_words;
+  guint64 *survivors_t;   /* room for the largest cluster */
+  guint64 *words;         /* the item compared */
+  guint16 *out;           /* DEDUP_SCAN_BLOCKS point blocks' distances */
+  guint16 *zeros;         /* the kernel's "nearest": none */
+} DedupScan;
+
+static void
+dedup_scan_init (DedupScan *scan, const DmKmeansKernels *kernels, gsize key_bytes, gsize largest)
+{
+  gsize blocks = (largest + DM_KMEANS_POINT_BLOCK - 1) / DM_KMEANS_POINT_BLOCK;
+
+  scan->kernels = kernels;
+  scan->n_words = key_bytes / 8;
+  scan->survivors_t = g_new0 (guint64, MAX (blocks * scan->n_words * DM_KMEANS_POINT_BLOCK, 1));
+  scan->words = g_new (guint64, scan->n_words);
+  scan->out = g_new (guint16, DEDUP_SCAN_BLOCKS * DM_KMEANS_POINT_BLOCK);
+  scan->zeros = g_new0 (guint16, DEDUP_SCAN_BLOCKS * DM_KMEANS_POINT_BLOCK);
+}
+
+static void
+dedup_scan_clear (DedupScan *scan)
+{
+  g_free (scan->survivors_t);
+  g_free (scan->words);
+  g_free (scan->out);
+  g_free (scan->zeros);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DedupScan, dedup_scan_clear)
+
+/* The distance from the item in scan->words to the first of the cluster's
+ * @n survivors within @max_bits, else the least to any (G_MAXUINT with
+ * none); @compared counts the survivors it was compared with. */
+static guint
+dedup_scan_nearest (DedupScan *scan, gsize n, guint max_bits, guint64 *compared)
+{
+  gsize n_blocks = (n + DM_KMEANS_POINT_BLOCK - 1) / DM_KMEANS_POINT_BLOCK;
+  guint nearest = G_MAXUINT;
+
+  for (gsize block = 0; block < n_blocks && nearest > max_bits; block += DEDUP_SCAN_BLOCKS)
+    {
+      gsize end = MIN (n_blocks, block + DEDUP_SCAN_BLOCKS), first = block * DM_KMEANS_POINT_BLOCK;
+
+      scan->kernels->hamming (scan->survivors_t, scan->n_words, block, end, scan->words,
+                              scan->zeros, scan->out);
+      for (gsize s = first; s < MIN (n, end * DM_KMEANS_POINT_BLOCK) && nearest > max_bits; s++)
+        {
+          nearest = MIN (nearest, scan->out[s - first]);
+          (*compared)++;
+        }
+    }
+  return nearest;
+}
+
+/* The item in scan->words becomes survivor @at. */
+static void
+dedup_scan_add (DedupScan *scan, gsize at)
+{
+  gsize block = at / DM_KMEANS_POINT_BLOCK, lane = at % DM_KMEANS_POINT_BLOCK;
+
+  for (gsize w = 0; w < scan->n_words; w++)
+    scan->survivors_t[(block * scan->n_words + w) * DM_KMEANS_POINT_BLOCK + lane] = scan->words[w];
+}
 
 gboolean
 dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
@@ -161,6 +232,10 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
 {
   gsize key_bytes = request->key_bytes;
   const guint8 *keys = request->keys;
+  const DmKmeansKernels *kernels;
+  const char *kernels_name;
+  g_auto(DedupScan) scan = { 0 };
+  guint largest = 0;
   guint max_bits = (guint) (request->dedup_threshold * 8 * key_bytes);
   g_autofree guint *offsets = NULL;
   g_autofree DmRanked *scored = farthest_first_by_cluster (clusters, &offsets);
@@ -171,8 +246,14 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
   g_autofree DmRanked *dropped = g_new (DmRanked, MAX (clusters->n_items, 1));
   g_autoptr(GRand) rand = g_rand_new_with_seed (request->seed);
   gsize n_dropped = 0, n_all_survivors = 0, n_done = 0;
-  guint64 comparisons = 0, next_report = REPORT_EVERY;
+  guint64 comparisons = 0, next_report = DM_SELECT_REPORT_EVERY;
 
+  kernels = dm_kmeans_kernels_choose (dm_select_kernel (request), &kernels_name, error);
+  if (kernels == NULL)
+    return FALSE;
+  for (guint j = 0; j < clusters->k; j++)
+    largest = MAX (largest, clusters->sizes[j]);
+  dedup_scan_init (&scan, kernels, key_bytes, largest);
   for (guint j = 0; j < clusters->k; j++)
     {
       guint *cluster_survivors = survivors + offsets[j];
@@ -180,26 +261,24 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
       for (guint m = offsets[j]; m < offsets[j + 1]; m++)
         {
           guint item = scored[m].item;
-          const guint8 *key = keys + (gsize) item * key_bytes;
-          guint nearest = G_MAXUINT;
+          guint nearest;
 
-          for (guint s = 0; s < n_survivors[j] && nearest > max_bits; s++)
-            {
-              nearest = MIN (nearest, dm_keys_hamming (key, keys + (gsize) cluster_survivors[s] * key_bytes,
-                                                       key_bytes));
-              comparisons++;
-            }
+          dm_kmeans_key_words (keys + (gsize) item * key_bytes, key_bytes, scan.words);
+          nearest = dedup_scan_nearest (&scan, n_survivors[j], max_bits, &comparisons);
           if (nearest > max_bits)
-            cluster_survivors[n_survivors[j]++] = item;
+            {
+              dedup_scan_add (&scan, n_survivors[j]);
+              cluster_survivors[n_survivors[j]++] = item;
+            }
           else
             dropped[n_dropped++] = (DmRanked) { -(double) nearest, item };
 
           n_done++;
           if (comparisons >= next_report)
             {
-              next_report = comparisons + REPORT_EVERY;
+              next_report = comparisons + DM_SELECT_REPORT_EVERY;
               if (!dm_select_report_selecting (request, (double) n_done / clusters->n_items,
-                                     "deduplication", error))
+                                               "deduplication", error))
                 return FALSE;
             }
         }
@@ -239,154 +318,6 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
     {
       kept[dropped[r].item] = TRUE;
       quotas[clusters->labels[dropped[r].item]]++;
-    }
-  return TRUE;
-}
-
-/* Herding's progress: comparisons done of all, reported every
- * REPORT_EVERY. */
-typedef struct {
-  const DmSelectRequest *request;
-  guint64 done, total, next;
-} HerdingProgress;
-
-static gboolean
-herding_step (HerdingProgress *progress, guint64 comparisons, GError **error)
-{
-  progress->done += comparisons;
-  if (progress->done < progress->next)
-    return TRUE;
-  progress->next = progress->done + REPORT_EVERY;
-  return dm_select_report_selecting (progress->request,
-                                     (double) progress->done / MAX (progress->total, 1),
-                                     "herding", error);
-}
-
-/* The kernel's width for a cluster of @n items: bandwidth times the lower
- * median of the Hamming distances between its distinct items (at least
- * 1 bit, so that identical keys leave a kernel to work with). */
-static gboolean
-herding_width (const DmSelectRequest *request, const guint8 *const *keys, guint n,
-               HerdingProgress *progress, double *width, GError **error)
-{
-  guint bits = (guint) (8 * request->key_bytes);
-  g_autofree guint64 *counts = g_new0 (guint64, bits + 1);
-  guint64 pairs = (guint64) n * (n - 1) / 2, below = 0;
-  guint median = 0;
-
-  for (guint a = 0; a < n; a++)
-    {
-      for (guint b = a + 1; b < n; b++)
-        counts[dm_keys_hamming (keys[a], keys[b], request->key_bytes)]++;
-      if (!herding_step (progress, n - 1 - a, error))
-        return FALSE;
-    }
-  if (pairs > 0)
-    for (median = 0; below + counts[median] < (pairs + 1) / 2; median++)
-      below += counts[median];
-  *width = request->herding_bandwidth * MAX (median, 1);
-  return TRUE;
-}
-
-gboolean
-dm_select_keep_herded (const DmKmeansResult  *clusters,
-                       const DmSelectRequest *request,
-                       const guint           *quotas,
-                       gboolean              *kept,
-                       GError               **error)
-{
-  guint bits = (guint) (8 * request->key_bytes);
-  g_autofree guint *offsets = g_new0 (guint, clusters->k + 1);
-  g_autofree guint *fill = g_new0 (guint, clusters->k);
-  g_autofree guint *items = g_new (guint, MAX (clusters->n_items, 1));
-  g_autofree const guint8 **keys = g_new (const guint8 *, MAX (clusters->n_items, 1));
-  g_autofree double *kernel = g_new (double, bits + 1);
-  g_autofree double *mean = g_new (double, MAX (clusters->n_items, 1));
-  g_autofree double *herded = g_new (double, MAX (clusters->n_items, 1));
-  const gboolean *candidates = request->herding_candidates;
-  HerdingProgress progress = { request, 0, 0, REPORT_EVERY };
-
-  /* Each cluster's items in ascending order, so ties go to the lowest. */
-  for (guint j = 0; j < clusters->k; j++)
-    offsets[j + 1] = offsets[j] + clusters->sizes[j];
-  for (gsize i = 0; i < clusters->n_items; i++)
-    {
-      guint j = clusters->labels[i];
-      items[offsets[j] + fill[j]++] = (guint) i;
-    }
-  for (gsize i = 0; i < clusters->n_items; i++)
-    keys[i] = request->keys + (gsize) items[i] * request->key_bytes;
-  for (guint j = 0; j < clusters->k; j++)
-    if (quotas[j] > 0)
-      {
-        guint64 n = clusters->sizes[j];
-        progress.total += n * (n - 1) + (guint64) quotas[j] * n;
-      }
-
-  for (guint j = 0; j < clusters->k; j++)
-    {
-      guint n = offsets[j + 1] - offsets[j];
-      const guint8 *const *cluster_keys = keys + offsets[j];
-      const guint *cluster_items = items + offsets[j];
-      double *cluster_mean = mean + offsets[j], *cluster_herded = herded + offsets[j];
-      double width;
-      guint open = 0;   /* candidates not yet kept */
-
-      if (quotas[j] == 0)
-        continue;
-      if (!herding_width (request, cluster_keys, n, &progress, &width, error))
-        return FALSE;
-      for (guint h = 0; h <= bits; h++)
-        kernel[h] = exp (-(double) h / width);
-
-      /* The cluster's mean kernel embedding at each item (itself
-       * included), up to the factor 1/n. */
-      for (guint a = 0; a < n; a++)
-        cluster_mean[a] = kernel[0];
-      for (guint a = 0; a < n; a++)
-        {
-          for (guint b = a + 1; b < n; b++)
-            {
-              double value = kernel[dm_keys_hamming (cluster_keys[a], cluster_keys[b], request->key_bytes)];
-              cluster_mean[a] += value;
-              cluster_mean[b] += value;
-            }
-          if (!herding_step (&progress, n - 1 - a, error))
-            return FALSE;
-        }
-
-      /* Herding: the next item is the one where the cluster's mean
-       * embedding most exceeds the kept items' mean, so the kept items'
-       * mean follows the cluster's; among the candidates while any is
-       * left. */
-      memset (cluster_herded, 0, n * sizeof *cluster_herded);
-      for (guint a = 0; a < n; a++)
-        open += candidates == NULL || candidates[cluster_items[a]];
-      for (guint t = 0; t < quotas[j]; t++)
-        {
-          guint best = G_MAXUINT;
-          double best_score = -INFINITY;
-
-          for (guint a = 0; a < n; a++)
-            {
-              double score = cluster_mean[a] / n - cluster_herded[a] / (t + 1);
-              gboolean eligible = !kept[cluster_items[a]]
-                                  && (open == 0 || candidates == NULL || candidates[cluster_items[a]]);
-              if (eligible && (best == G_MAXUINT || score > best_score))
-                {
-                  best = a;
-                  best_score = score;
-                }
-            }
-          kept[cluster_items[best]] = TRUE;
-          if (open > 0)
-            open--;
-          for (guint a = 0; a < n; a++)
-            cluster_herded[a] += kernel[dm_keys_hamming (cluster_keys[a], cluster_keys[best],
-                                                         request->key_bytes)];
-          if (!herding_step (&progress, n, error))
-            return FALSE;
-        }
     }
   return TRUE;
 }

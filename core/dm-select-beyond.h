@@ -35,6 +35,10 @@
 
 G_BEGIN_DECLS
 
+/* Key comparisons between progress reports of the methods whose work
+ * grows with the square of the cluster sizes: a few milliseconds. */
+#define DM_SELECT_REPORT_EVERY (1u << 20)
+
 /* DM_PROTOTYPE_KEEP_AUTO keeps the hardest items from this kept fraction
  * on, the easiest below it. Measured on digits and Fashion-MNIST
  * (tests/bench/bench-quality.py): easy wins at 5 % and 10 %, hard at 30 %. */
@@ -178,7 +182,8 @@ gboolean dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
  * dm_select_keep_herded:
  * @clusters: the k-means result
  * @request: the keys clustered (keys, key_bytes), herding_bandwidth,
- *   herding_candidates (%NULL: every item) and the progress callback
+ *   herding_candidates (%NULL: every item), n_threads, force_portable and
+ *   the progress callback
  * @quotas: items kept per cluster
  * @kept: (inout): n_items flags, set for the kept items
  * @error: return location for a #GError
@@ -199,8 +204,10 @@ gboolean dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
  * cluster still keeps exactly its quota.
  *
  * The comparisons grow with the square of the cluster sizes (about
- * n^2 + quota * n key distances per cluster), so the progress callback
- * is called (phase "selecting") every 2^20 comparisons or so.
+ * 1.5 n^2 + quota * n key distances per cluster, all but the quota * n on
+ * n_threads threads, with the SIMD kernels; the items kept are the same
+ * on every kernel path and thread count), so the progress callback is
+ * called (phase "selecting") every 2^20 comparisons or so.
  *
  * Returns: %TRUE, or %FALSE with DM_CORE_ERROR_CANCELLED when the progress
  *   callback returned %FALSE (then @kept is undefined)

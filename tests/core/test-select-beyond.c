@@ -341,6 +341,57 @@ kmeans_ok (const Data *data, guint k)
 
 /* The documented algorithm, written plainly: the same survivors,
  * duplicates and filling order. */
+/* Every kernel path, for the methods whose request only has
+ * force_portable: DM_KERNEL forces one. */
+static const DmKmeansKernel kernel_paths[] = {
+  DM_KMEANS_KERNEL_PORTABLE, DM_KMEANS_KERNEL_AVX2, DM_KMEANS_KERNEL_AVX512,
+};
+
+/* Forces kernel_paths[@p]; FALSE when it is not built or this CPU does
+ * not run it. */
+static gboolean
+force_kernel_path (gsize p)
+{
+  const char *name = dm_kmeans_kernel_name (kernel_paths[p], NULL);
+
+  if (name != NULL)
+    g_setenv ("DM_KERNEL", name, TRUE);
+  return name != NULL;
+}
+
+/* Keeps exactly what the documented rule does at @threshold: the
+ * survivors, then the survivors and the first dropped. */
+static void
+check_dedup (const Data *data, const DmKmeansResult *clusters, double threshold)
+{
+  g_autofree gboolean *survivor = g_new0 (gboolean, data->n);
+  g_autofree Caught *dropped = g_new (Caught, data->n);
+  guint n_dropped, n_survivors;
+  DmSelectRequest request = request_for (data, DM_SELECT_DEDUP, 0.5);
+
+  request.dedup_threshold = threshold;
+  n_survivors = dedup_all_pairs (clusters, data->keys, threshold, survivor, dropped, &n_dropped);
+  g_assert_cmpuint (n_survivors + n_dropped, ==, data->n);
+  for (guint extra = 0; extra <= MIN (n_dropped, 25u); extra += 25)
+    {
+      g_autofree gboolean *kept = g_new0 (gboolean, data->n);
+      g_autofree guint *quotas = g_new0 (guint, clusters->k);
+      g_autoptr(GError) error = NULL;
+      guint n_duplicates = 0;
+
+      g_assert_true (dm_select_keep_deduplicated (clusters, &request, n_survivors + extra,
+                                                  quotas, kept, &n_duplicates, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (n_duplicates, ==, n_dropped);
+      for (guint r = 0; r < extra; r++)
+        survivor[dropped[r].item] = TRUE;
+      for (gsize i = 0; i < data->n; i++)
+        g_assert_cmpint (kept[i], ==, survivor[i]);
+    }
+}
+
+/* On every kernel path: the survivors are compared with in runs of point
+ * blocks (clusters of about 200 items, several runs). */
 static void
 test_dedup_matches_all_pairs (void)
 {
@@ -350,34 +401,14 @@ test_dedup_matches_all_pairs (void)
 
   spread_init (&data, 600, 17);
   clusters = kmeans_ok (&data, 3);
-  for (gsize t = 0; t < G_N_ELEMENTS (thresholds); t++)
+  for (gsize p = 0; p < G_N_ELEMENTS (kernel_paths); p++)
     {
-      g_autofree gboolean *survivor = g_new0 (gboolean, data.n);
-      g_autofree Caught *dropped = g_new (Caught, data.n);
-      guint n_dropped, n_survivors;
-      DmSelectRequest request = request_for (&data, DM_SELECT_DEDUP, 0.5);
-
-      request.dedup_threshold = thresholds[t];
-      n_survivors = dedup_all_pairs (clusters, data.keys, thresholds[t], survivor, dropped, &n_dropped);
-      g_assert_cmpuint (n_survivors + n_dropped, ==, data.n);
-      /* Exactly the survivors, then the survivors and the first dropped. */
-      for (guint extra = 0; extra <= MIN (n_dropped, 25u); extra += 25)
-        {
-          g_autofree gboolean *kept = g_new0 (gboolean, data.n);
-          g_autofree guint *quotas = g_new0 (guint, clusters->k);
-          g_autoptr(GError) error = NULL;
-          guint n_duplicates = 0;
-
-          g_assert_true (dm_select_keep_deduplicated (clusters, &request, n_survivors + extra,
-                                                      quotas, kept, &n_duplicates, &error));
-          g_assert_no_error (error);
-          g_assert_cmpuint (n_duplicates, ==, n_dropped);
-          for (guint r = 0; r < extra; r++)
-            survivor[dropped[r].item] = TRUE;
-          for (gsize i = 0; i < data.n; i++)
-            g_assert_cmpint (kept[i], ==, survivor[i]);
-        }
+      if (!force_kernel_path (p))
+        continue;
+      for (gsize t = 0; t < G_N_ELEMENTS (thresholds); t++)
+        check_dedup (&data, clusters, thresholds[t]);
     }
+  g_unsetenv ("DM_KERNEL");
 }
 
 typedef struct {
@@ -681,6 +712,51 @@ test_herding_candidates_match_all_pairs (void)
         }
     }
   g_assert_cmpuint (ran_out, >, 0);
+}
+
+/* Clusters large enough for herding's threads (a cluster of n items
+ * runs on threads from about 360 items) and sizes that are not whole
+ * point blocks: every kernel path and thread count keeps what the
+ * documented rule keeps, so the split of the rows among threads and the
+ * SIMD distances change no sum. */
+static void
+test_herding_paths_and_threads (void)
+{
+  const guint threads[] = { 1, 2, 3 };
+  g_auto(Data) data = { 0 };
+  g_autoptr(DmKmeansResult) clusters = NULL;
+  g_autofree guint *quotas = NULL;
+  g_autofree gboolean *expected = NULL;
+  gsize largest = 0;
+
+  spread_init (&data, 1203, 31);
+  clusters = kmeans_ok (&data, 2);
+  for (guint j = 0; j < clusters->k; j++)
+    largest = MAX (largest, clusters->sizes[j]);
+  g_assert_cmpuint (largest, >, 400);
+  g_assert_cmpuint (largest % 8, !=, 0);
+  quotas = g_new (guint, clusters->k);
+  g_assert_true (dm_quota_compute (clusters->sizes, clusters->k, 61, quotas, NULL));
+  expected = g_new0 (gboolean, data.n);
+  herd_all_pairs (clusters, data.keys, DM_HERDING_DEFAULT_BANDWIDTH, NULL, quotas, expected);
+  for (gsize p = 0; p < G_N_ELEMENTS (kernel_paths); p++)
+    {
+      if (!force_kernel_path (p))
+        continue;
+      for (gsize t = 0; t < G_N_ELEMENTS (threads); t++)
+        {
+          DmSelectRequest request = request_for (&data, DM_SELECT_HERDING, 0.05);
+          g_autofree gboolean *kept = g_new0 (gboolean, data.n);
+          g_autoptr(GError) error = NULL;
+
+          request.n_threads = threads[t];
+          g_assert_true (dm_select_keep_herded (clusters, &request, quotas, kept, &error));
+          g_assert_no_error (error);
+          for (gsize i = 0; i < data.n; i++)
+            g_assert_cmpint (kept[i], ==, expected[i]);
+        }
+    }
+  g_unsetenv ("DM_KERNEL");
 }
 
 /* @n random keys around @centre, each bit flipped with probability
@@ -1174,6 +1250,7 @@ main (int argc, char **argv)
   g_test_add_func ("/select-beyond/herding/cancel", test_herding_cancel);
   g_test_add_func ("/select-beyond/herding/bad-bandwidth", test_herding_bad_bandwidth);
   g_test_add_func ("/select-beyond/herding/candidates-match-all-pairs", test_herding_candidates_match_all_pairs);
+  g_test_add_func ("/select-beyond/herding/paths-and-threads", test_herding_paths_and_threads);
   g_test_add_func ("/select-beyond/herding/filter-changes-choice", test_herding_filter_changes_choice);
   g_test_add_func ("/select-beyond/herding/filter-off-at-one", test_herding_filter_off_at_one);
   g_test_add_func ("/select-beyond/herding/filter-unlabelled", test_herding_filter_unlabelled);

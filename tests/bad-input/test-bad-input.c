@@ -1292,9 +1292,10 @@ test_imagenet_non_images_mixed_in (Fixture *f, gconstpointer data)
   write_file (readme, "not an image\n", -1);
 
   /* Not detected as ImageNet, which holds only images (as Datumaro
-   * decides); the message names the file and the way out. */
+   * decides); the message names the file and the way out, the format to
+   * give (libdm's words: -f takes it). */
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest),
-                  PARTS ("readme.txt", "-f imagenet"));
+                  PARTS ("readme.txt", "given the format “imagenet”"));
 
   /* Read as ImageNet when asked, and the text file is skipped with a note. */
   output = expect_success (f, ARGS ("prune", f->source, "-m", "random", "-r", "1", "-f", "imagenet",

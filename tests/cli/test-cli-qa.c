@@ -190,7 +190,8 @@ test_hash_read_only_source (Fixture *fixture, gconstpointer data)
 /* `dm prune` in place on a SOURCE that cannot be written (a read-only
  * file system, or no permission), or whose annotations/ cannot (the
  * commit moves it): refused before any work, with one line naming SOURCE
- * and the way out, -o DEST; libdm's check says so too, for every caller. */
+ * and the way out, -o DEST; libdm's check says so too, for every caller,
+ * in its own words (DM_ERROR_IN_PLACE, "save the result elsewhere"). */
 static void
 test_in_place_on_read_only_source (Fixture *fixture, gconstpointer data)
 {
@@ -221,10 +222,11 @@ test_in_place_on_read_only_source (Fixture *fixture, gconstpointer data)
 
       assert_refused_before_work (run, 1, source);
       assert_contains (run->err, cases[c].says);
-      assert_contains (run->err, "-o DEST");
+      assert_contains (run->err, "save the result elsewhere (with -o DEST)");
       g_assert_false (writable);
-      g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+      g_assert_error (error, DM_ERROR, DM_ERROR_IN_PLACE);
       assert_contains (error->message, cases[c].says);
+      assert_error_names_no_flag (error);
       assert_tree_matches (before, source);
     }
 }

@@ -131,7 +131,8 @@ test_refuses_non_empty_destination (Fixture *fixture, gconstpointer data)
   g_autofree char *dest = path_in (fixture, "occupied");
 
   g_assert_cmpint (g_mkdir (dest, 0755), ==, 0);
-  assert_user_file_protected (fixture, dest, FALSE, "not empty");
+  /* The library's line, and dm's way out. */
+  assert_user_file_protected (fixture, dest, FALSE, "not empty (pass --overwrite to replace it)");
 }
 
 /* --overwrite replaces a previous dataset at DEST; a DEST holding any

@@ -42,14 +42,20 @@ exit_status_of (const GError *error)
   return g_error_matches (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT) ? 2 : 1;
 }
 
-/* Prints @error as one line. The library's errors name no flag; where the
- * user can resolve one with a flag of this command, it is named here. */
+/* Prints @error as one line. The library's errors name no flag (see
+ * #DmError); where the user can resolve one with a flag of this command,
+ * the error's code says which, and it is named here. A plugin's errors
+ * are printed as the plugin words them: dm knows no plugin's parameters. */
 static void
 print_error (const GError *error)
 {
   if (g_error_matches (error, DM_ERROR, DM_ERROR_EXISTS))
     /* TRANSLATORS: an error message, then how to resolve it */
     g_printerr (_("dm: %s (pass --overwrite to replace it)\n"), error->message);
+  else if (g_error_matches (error, DM_ERROR, DM_ERROR_IN_PLACE))
+    /* TRANSLATORS: an error message ending in “save the result
+     * elsewhere”, then the option that does it */
+    g_printerr (_("dm: %s (with -o DEST)\n"), error->message);
   else
     g_printerr ("dm: %s\n", error->message);
 }
@@ -718,13 +724,11 @@ settle_format (const char          *source,
  * dm_dataset_check_in_place()), said as soon as its format is known, not
  * after the work. Asking for it (--overwrite without -o, or -o SOURCE) is
  * a flag the SOURCE refuses: a usage error, exit status 2, as no -o
- * without --overwrite is. The library names no flag; the way out is
- * named here. */
+ * without --overwrite is. The way out (-o DEST) is print_error()'s. */
 static int
 refuse_in_place (const GError *error)
 {
-  /* TRANSLATORS: an error message, then how to resolve it */
-  g_printerr (_("dm: %s (write the result elsewhere with -o DEST)\n"), error->message);
+  print_error (error);
   return 2;
 }
 

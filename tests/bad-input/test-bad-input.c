@@ -980,7 +980,7 @@ test_skip_broken_item_without_image (Fixture *f, gconstpointer data)
   write_json (train, root);
 
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "centroid", "-o", f->dest),
-                  PARTS ("no-image", "--skip-broken"));
+                  PARTS ("no-image", "the parameter skip-broken"));
   output = expect_success (f, ARGS ("prune", f->source, "-m", "centroid", "--skip-broken", "-o", f->dest), &run);
   g_assert_null (dm_dataset_find_item (output, "train", "no-image"));
   assert_message_has (run->err, PARTS ("1 broken item", "no-image"));

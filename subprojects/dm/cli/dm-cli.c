@@ -732,6 +732,26 @@ refuse_in_place (const GError *error)
   return 2;
 }
 
+/* The end of a run given neither -o nor --overwrite: a usage error that
+ * offers what can work. --overwrite (in place) only where SOURCE's format
+ * allows it, by libdm's rule (dm_dataset_check_in_place()); a SOURCE whose
+ * format cannot be told is refused for that once a flag is given. */
+static int
+refuse_no_destination (const RunOptions *options)
+{
+  g_autofree char *detected = options->format == NULL ? dm_dataset_detect_format (options->source, NULL) : NULL;
+  const char *format = options->format != NULL ? options->format : detected;
+
+  if (format != NULL && !dm_dataset_check_in_place (options->source, options->source, format, NULL))
+    /* TRANSLATORS: the first %s is SOURCE, the second its format, as in “imagenet” */
+    g_printerr (_("dm: no output directory: pass -o DEST (%s is in %s format, which cannot be changed in place)\n"),
+                options->source, format);
+  else
+    g_printerr (_("dm: no output directory: pass -o DEST, or --overwrite to change %s in place\n"),
+                options->source);
+  return 2;
+}
+
 /* -f's help: the formats libdm reads. */
 static char *
 describe_formats (void)
@@ -835,11 +855,7 @@ run_transform (RunOptions  *options,
   int status;
 
   if (options->destination == NULL && !options->overwrite)
-    {
-      g_printerr (_("dm: no output directory: pass -o DEST, or --overwrite to change %s in place\n"),
-                  options->source);
-      return 2;
-    }
+    return refuse_no_destination (options);
   run.destination = options->destination ? options->destination : options->source;
   run.flags = (options->overwrite ? DM_SAVE_OVERWRITE : DM_SAVE_NONE) |
               (options->link_media ? DM_SAVE_LINK_MEDIA : DM_SAVE_NONE);

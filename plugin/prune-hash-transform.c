@@ -92,7 +92,8 @@ prune_hash_transform_check_parameters (DmTransform  *transform,
 
 /* An item with neither a carried key nor an image stops the run here,
  * with what helps a hash: the image hasher's own message gives a prune's
- * remedies (--skip-broken, the method random), which a hash has none of. */
+ * remedies (the parameter skip-broken, the method random), which a hash
+ * has none of. */
 static gboolean
 check_every_item_hashable (DmDataset  *input,
                            GError    **error)
@@ -106,7 +107,7 @@ check_every_item_hashable (DmDataset  *input,
       g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
                    _("Item “%s” of subset “%s” has neither a hash key nor an image to compute one from "
                      "(a point cloud or video has none); make every item's key from your embeddings instead "
-                     "(--embeddings and --ids), or cache its key in hash_key_meta/hash_keys.json"),
+                     "(the parameters embeddings and ids), or cache its key in hash_key_meta/hash_keys.json"),
                    dm_item_get_id (item), dm_item_get_subset (item));
       return FALSE;
     }

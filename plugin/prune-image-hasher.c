@@ -203,7 +203,7 @@ collect_carried_keys (DmDataset  *dataset,
                                dm_item_get_id (item), dm_item_get_subset (item), origin, DM_IMAGE_KEY_VERSION)
                 : g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
                                _("Item “%s” of subset “%s” has neither a hash key nor an image to compute one from "
-                                 "(a point cloud or video has none); pass --skip-broken to leave such items out, "
+                                 "(a point cloud or video has none); the parameter skip-broken leaves such items out, "
                                  "use the method “random”, or cache its key in hash_key_meta/hash_keys.json"),
                                dm_item_get_id (item), dm_item_get_subset (item));
 
@@ -261,7 +261,7 @@ collect_carried_keys (DmDataset  *dataset,
  * @n_threads: how many images are decoded at once; 0 means one per core
  * @n_decoded_out: (out) (optional): how many images were decoded, those
  *   that could not be (left out with @broken) not counted
- * @broken: (nullable) (element-type PruneBrokenItem): for `--skip-broken`,
+ * @broken: (nullable) (element-type PruneBrokenItem): for skip-broken,
  *   where to add the items whose key cannot be had (without key and image,
  *   or whose image cannot be decoded), in dataset order, instead of
  *   failing; their keys are left as zeros. %NULL fails at the first such

@@ -15,7 +15,7 @@
  * none does, all are computed. Keys of an older version of our own key
  * (origin "dm-image-key-N", N not the current version) are never used:
  * every key is recomputed, and an item with such a key but no image is an
- * error (or broken, with `--skip-broken`) that says so.
+ * error (or broken, with skip-broken) that says so.
  *
  * Decoding: images are decoded at reduced size where the loader can (JPEG
  * at 1/2, 1/4 or 1/8 scale, keeping at least DM_IMAGE_KEY_GRID pixels per
@@ -37,7 +37,7 @@
 G_BEGIN_DECLS
 
 
-/* An item whose key cannot be had, and why (for `--skip-broken`). */
+/* An item whose key cannot be had, and why (for skip-broken). */
 typedef struct {
   guint   position;     /* in the dataset */
   GError *error;

@@ -71,7 +71,7 @@ watch (gsize    n_done,
  * @batch: the work of one item, for how many items and how many at once
  * @progress: (nullable): where and how to report progress, from the
  *   calling thread
- * @errors: (nullable) (array length=batch->n_items): with --skip-broken, one slot
+ * @errors: (nullable) (array length=batch->n_items): with skip-broken, one slot
  *   per item: a failing item's error is left there and the others go on.
  *   %NULL stops at the first failure.
  * @cancellable: (nullable): stops the work with %G_IO_ERROR_CANCELLED

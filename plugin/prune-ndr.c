@@ -45,7 +45,7 @@ decode_one (guint     index,
     {
       g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
                    _("Item “%s” of subset “%s” has no image, which method “ndr” needs "
-                     "(a point cloud or video has none); pass --skip-broken to leave such items out"),
+                     "(a point cloud or video has none); the parameter skip-broken leaves such items out"),
                    dm_item_get_id (item), dm_item_get_subset (item));
       return FALSE;
     }
@@ -179,7 +179,7 @@ prune_ndr_add_phase (DmTransformClass *klass)
  * - @seed: seeds the projection, visiting order and sampling of every subset
  * - @reporter: (nullable): receives "ndr" progress while images are
  *   decoded; its class declares that phase with prune_ndr_add_phase()
- * - @broken: (nullable) (element-type PruneBrokenItem): for `--skip-broken`,
+ * - @broken: (nullable) (element-type PruneBrokenItem): for skip-broken,
  *   where to add, in dataset order, the items whose image cannot be used,
  *   instead of failing; each subset then keeps its share of its usable
  *   items. %NULL fails at the first such item: every item then needs a

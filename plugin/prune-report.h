@@ -39,7 +39,7 @@
  *                                  or hard: what prototype-keep=auto chose)
  * and ndr this:
  *   seconds: {features}            decoding the images into NDR's features
- * and with --skip-broken:
+ * and with skip-broken set:
  *   skipped: [{subset, id, reason}]
  *
  * The per-item members are left out of the tree when the host turned

@@ -145,7 +145,7 @@ new_report (PruneTransform *self,
                            input, output);
 }
 
-/* --skip-broken leaves nothing to prune when every item is broken: that
+/* skip-broken leaves nothing to prune when every item is broken: that
  * is an error, not an empty dataset. */
 static gboolean
 check_not_all_broken (DmDataset  *input,
@@ -289,7 +289,7 @@ missing_media_file (DmItem *item)
   return NULL;
 }
 
-/* Where a method lists the items it leaves out with --skip-broken; NULL
+/* Where a method lists the items it leaves out with skip-broken; NULL
  * without it, so that the first broken item stops the run. */
 static GPtrArray *
 new_broken_list (PruneTransform *self)
@@ -297,7 +297,7 @@ new_broken_list (PruneTransform *self)
   return self->skip_broken ? g_ptr_array_new_with_free_func ((GDestroyNotify) prune_broken_item_free) : NULL;
 }
 
-/* With --skip-broken, random leaves out the items whose media files are
+/* With skip-broken, random leaves out the items whose media files are
  * missing, as the other methods leave out the items they cannot read:
  * adds them to @broken. */
 static void

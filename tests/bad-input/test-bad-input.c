@@ -980,7 +980,7 @@ test_skip_broken_item_without_image (Fixture *f, gconstpointer data)
   write_json (train, root);
 
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "centroid", "-o", f->dest),
-                  PARTS ("no-image", "--skip-broken"));
+                  PARTS ("no-image", "the parameter skip-broken"));
   output = expect_success (f, ARGS ("prune", f->source, "-m", "centroid", "--skip-broken", "-o", f->dest), &run);
   g_assert_null (dm_dataset_find_item (output, "train", "no-image"));
   assert_message_has (run->err, PARTS ("1 broken item", "no-image"));
@@ -1292,9 +1292,10 @@ test_imagenet_non_images_mixed_in (Fixture *f, gconstpointer data)
   write_file (readme, "not an image\n", -1);
 
   /* Not detected as ImageNet, which holds only images (as Datumaro
-   * decides); the message names the file and the way out. */
+   * decides); the message names the file and the way out, the format to
+   * give (libdm's words: -f takes it). */
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest),
-                  PARTS ("readme.txt", "-f imagenet"));
+                  PARTS ("readme.txt", "given the format “imagenet”"));
 
   /* Read as ImageNet when asked, and the text file is skipped with a note. */
   output = expect_success (f, ARGS ("prune", f->source, "-m", "random", "-r", "1", "-f", "imagenet",

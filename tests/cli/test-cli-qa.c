@@ -190,7 +190,8 @@ test_hash_read_only_source (Fixture *fixture, gconstpointer data)
 /* `dm prune` in place on a SOURCE that cannot be written (a read-only
  * file system, or no permission), or whose annotations/ cannot (the
  * commit moves it): refused before any work, with one line naming SOURCE
- * and the way out, -o DEST; libdm's check says so too, for every caller. */
+ * and the way out, -o DEST; libdm's check says so too, for every caller,
+ * in its own words (DM_ERROR_IN_PLACE, "save the result elsewhere"). */
 static void
 test_in_place_on_read_only_source (Fixture *fixture, gconstpointer data)
 {
@@ -221,10 +222,11 @@ test_in_place_on_read_only_source (Fixture *fixture, gconstpointer data)
 
       assert_refused_before_work (run, 1, source);
       assert_contains (run->err, cases[c].says);
-      assert_contains (run->err, "-o DEST");
+      assert_contains (run->err, "save the result elsewhere (with -o DEST)");
       g_assert_false (writable);
-      g_assert_error (error, DM_ERROR, DM_ERROR_OUTPUT);
+      g_assert_error (error, DM_ERROR, DM_ERROR_IN_PLACE);
       assert_contains (error->message, cases[c].says);
+      assert_error_names_no_flag (error);
       assert_tree_matches (before, source);
     }
 }
@@ -317,7 +319,7 @@ test_hash_leaves_complete_cache_alone (Fixture *fixture, gconstpointer data)
 }
 
 /* `dm hash` meets an item with neither a key nor an image: the line
- * gives the remedies a hash has, not a prune's (--skip-broken, the method
+ * gives the remedies a hash has, not a prune's (skip-broken, the method
  * random), and nothing is written. */
 static void
 test_hash_advice_for_item_without_image (Fixture *fixture, gconstpointer data)
@@ -342,8 +344,8 @@ test_hash_advice_for_item_without_image (Fixture *fixture, gconstpointer data)
   run = dm_run (NULL, "hash", source, "-q", NULL);
   g_assert_cmpint (run->status, ==, 1);
   assert_contains (run->err, "neither a hash key nor an image");
-  assert_contains (run->err, "--embeddings");
-  g_assert_null (strstr (run->err, "--skip-broken"));
+  assert_contains (run->err, "the parameters embeddings and ids");
+  g_assert_null (strstr (run->err, "skip-broken"));
   g_assert_null (strstr (run->err, "random"));
   assert_tree_matches (before, source);
 }

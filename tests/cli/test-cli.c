@@ -131,7 +131,8 @@ test_refuses_non_empty_destination (Fixture *fixture, gconstpointer data)
   g_autofree char *dest = path_in (fixture, "occupied");
 
   g_assert_cmpint (g_mkdir (dest, 0755), ==, 0);
-  assert_user_file_protected (fixture, dest, FALSE, "not empty");
+  /* The library's line, and dm's way out. */
+  assert_user_file_protected (fixture, dest, FALSE, "not empty (pass --overwrite to replace it)");
 }
 
 /* --overwrite replaces a previous dataset at DEST; a DEST holding any
@@ -162,7 +163,9 @@ test_in_place_needs_overwrite (Fixture *fixture, gconstpointer data)
 {
   g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", NULL);
 
+  /* A Datumaro SOURCE can be changed in place: both ways are offered. */
   assert_failed_cleanly (fixture, run, "--overwrite");
+  assert_contains (run->err, "-o DEST");
   g_assert_cmpint (run->status, ==, 2);
 }
 
@@ -235,7 +238,9 @@ write_imagenet_layout (const char *sample,
  * with --overwrite alone or with -o SOURCE, by `dm prune` or `dm
  * transform`, it is a usage error said before any work (no loading,
  * hashing or clustering shown) and the dataset stays byte-identical,
- * nothing written into it (no key cache) or beside it. */
+ * nothing written into it (no key cache) or beside it. Given neither -o
+ * nor --overwrite, the usage error offers -o DEST alone, not the
+ * --overwrite that would be refused. */
 static void
 test_in_place_refused_before_work (Fixture *fixture, gconstpointer data)
 {
@@ -258,8 +263,11 @@ test_in_place_refused_before_work (Fixture *fixture, gconstpointer data)
       before = snapshot_tree (root);
 
       for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
-        for (guint with_o = 0; with_o < 2; with_o++)
+        for (guint mode = 0; mode < 3; mode++)
           {
+            /* --overwrite alone, -o SOURCE --overwrite, neither. */
+            gboolean with_o = mode == 1;
+            gboolean overwrite = mode < 2;
             g_autoptr(GPtrArray) argv = g_ptr_array_new ();
             g_autoptr(DmRun) run = NULL;
 
@@ -270,17 +278,19 @@ test_in_place_refused_before_work (Fixture *fixture, gconstpointer data)
                 g_ptr_array_add (argv, "-o");
                 g_ptr_array_add (argv, root);
               }
-            g_ptr_array_add (argv, "--overwrite");
+            if (overwrite)
+              g_ptr_array_add (argv, "--overwrite");
             g_ptr_array_add (argv, NULL);
             run = dm_run_argv (NULL, (const char * const *) argv->pdata);
 
-            g_test_message ("%s, %s%s: %d: %s", formats[f], commands[c][0], with_o ? " -o SOURCE" : "",
-                            run->status, run->err);
+            g_test_message ("%s, %s%s%s: %d: %s", formats[f], commands[c][0], with_o ? " -o SOURCE" : "",
+                            overwrite ? " --overwrite" : "", run->status, run->err);
             g_assert_cmpint (run->status, ==, 2);
             assert_one_line (run->err, root);
             assert_contains (run->err, formats[f]);
             assert_contains (run->err, "in place");
             assert_contains (run->err, "-o DEST");
+            g_assert_null (strstr (run->err, "--overwrite"));
             /* Refused before the source was even loaded. */
             g_assert_null (strstr (run->out, "loading"));
             g_assert_null (strstr (run->out, "hashing"));

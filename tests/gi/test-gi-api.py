@@ -228,7 +228,7 @@ class InPlaceTest(unittest.TestCase):
         self.assertEqual(fmt, 'imagenet')
         with self.assertRaises(GLib.Error) as checked:
             Dm.Dataset.check_in_place(self.root, self.root, fmt)
-        self.assertTrue(checked.exception.matches(Dm.error_quark(), Dm.Error.OUTPUT))
+        self.assertTrue(checked.exception.matches(Dm.error_quark(), Dm.Error.IN_PLACE))
         self.assertIn('imagenet', checked.exception.message)
         self.assertNotIn('--', checked.exception.message)
         self.assertTrue(Dm.Dataset.check_in_place(os.path.join(self.tmp.name, 'dest'), self.root, fmt))
@@ -239,6 +239,38 @@ class InPlaceTest(unittest.TestCase):
             dataset.save(self.root, Dm.SaveFlags.OVERWRITE, None)
         self.assertEqual(saved.exception.message, checked.exception.message)
         self.assertEqual(self.tree(), before)
+
+
+class DestinationTest(unittest.TestCase):
+    """A save refused for its destination tells a Python caller what is
+    wrong in the library's words, the way out by its code: no flag of the
+    dm tool's in it."""
+
+    def setUp(self):
+        import tempfile
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        self.dest = os.path.join(self.tmp.name, 'dest')
+        self.dataset = make_dataset({'train': 3})
+        self.dataset.save(self.dest, Dm.SaveFlags.NONE, None)
+
+    def assert_refused(self, flags, code):
+        with self.assertRaises(GLib.Error) as refused:
+            self.dataset.save(self.dest, flags, None)
+        self.assertTrue(refused.exception.matches(Dm.error_quark(), code), refused.exception.message)
+        self.assertIn(self.dest, refused.exception.message)
+        self.assertNotIn('--overwrite', refused.exception.message)
+        self.assertNotIn('--', refused.exception.message)
+        return refused.exception.message
+
+    def test_existing_destination_needs_overwrite(self):
+        self.assert_refused(Dm.SaveFlags.NONE, Dm.Error.EXISTS)
+
+    def test_overwrite_replaces_only_a_dataset(self):
+        with open(os.path.join(self.dest, 'notes.txt'), 'w') as notes:
+            notes.write('mine')
+        message = self.assert_refused(Dm.SaveFlags.OVERWRITE, Dm.Error.OUTPUT)
+        self.assertIn('notes.txt', message)
 
 
 class RegistryTest(unittest.TestCase):

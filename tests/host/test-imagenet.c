@@ -286,6 +286,7 @@ assert_detected (const char         *root,
   assert_error_mentions (error, root);
   for (guint p = 0; parts[p] != NULL; p++)
     assert_error_mentions (error, parts[p]);
+  assert_error_names_no_flag (error);
 }
 
 /* dm_dataset_load() of @root as @format (NULL: detected) fails with the
@@ -353,7 +354,7 @@ test_detection (void)
      * "images" marks another format) is a label, not a subset. */
     { "train-label", FILES ("train/images/a.jpg", "dog/b.jpg"), "imagenet", NULL },
     /* Any file but an image, hidden ones included, rules ImageNet out. */
-    { "readme", FILES ("cat/a.jpg", "cat/readme.txt"), NULL, FILES ("cat/readme.txt", "-f imagenet") },
+    { "readme", FILES ("cat/a.jpg", "cat/readme.txt"), NULL, FILES ("cat/readme.txt", "“imagenet”") },
     { "ds-store", FILES ("cat/a.jpg", ".DS_Store"), NULL, FILES (".DS_Store") },
     { "gif", FILES ("cat/a.jpg", "cat/b.gif"), NULL, FILES ("b.gif") },
     /* A top-level folder images, labels, annotations or instances marks

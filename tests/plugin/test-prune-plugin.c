@@ -6,6 +6,7 @@
 #include <dm.h>
 
 #include "dm-pyrandom.h"
+#include "test-helpers.h"
 #include "test-media-helpers.h"
 
 /* Items in subsets of the given sizes, in order, each with a label. */
@@ -285,6 +286,43 @@ test_cancelled_before_start (void)
   assert_apply_fails (prune, input, cancellable, G_IO_ERROR, G_IO_ERROR_CANCELLED, NULL);
 }
 
+/* An item with neither a key nor an image stops each transform that
+ * needs one (a clustering method, ndr, hash) with a message for any host:
+ * it names the plugin's remedy by its parameter (a host shows that
+ * parameter under its own name: dm as --skip-broken, a GUI as a check
+ * box), never as a flag of dm's. */
+static void
+test_messages_name_parameters_not_flags (void)
+{
+  const guint sizes[] = { 6 };
+  g_autoptr(DmDataset) input = make_dataset (sizes, 1);
+  const struct
+  {
+    const char *transform, *method, *remedy;
+  } cases[] = {
+    { "prune", "cluster_random", "the parameter skip-broken" },
+    { "prune", "ndr", "the parameter skip-broken" },
+    { "hash", NULL, "the parameters embeddings and ids" },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(DmTransform) transform = create_transform (cases[c].transform);
+      g_autoptr(DmDataset) output = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (cases[c].method != NULL)
+        g_assert_true (dm_transform_set_parameter_from_string (transform, "method", cases[c].method, &error));
+      g_assert_no_error (error);
+      output = dm_transform_apply (transform, input, NULL, &error);
+      g_assert_null (output);
+      g_assert_error (error, DM_ERROR, DM_ERROR_INVALID_DATA);
+      assert_error_mentions (error, "item0");
+      assert_error_mentions (error, cases[c].remedy);
+      assert_error_names_no_flag (error);
+    }
+}
+
 static void
 count_progress (DmTransform *transform,
                 const char  *phase,
@@ -442,6 +480,7 @@ main (int argc, char **argv)
   g_test_add_func ("/prune-plugin/random-seeds-differ", test_random_seeds_differ);
   g_test_add_func ("/prune-plugin/empty-dataset-and-zero-ratio", test_empty_dataset_and_zero_ratio);
   g_test_add_func ("/prune-plugin/cancelled-before-start", test_cancelled_before_start);
+  g_test_add_func ("/prune-plugin/messages-name-parameters-not-flags", test_messages_name_parameters_not_flags);
   g_test_add_func ("/prune-plugin/progress-and-report", test_progress_and_report);
   g_test_add_func ("/prune-plugin/report-per-item", test_report_per_item);
 

@@ -42,14 +42,20 @@ exit_status_of (const GError *error)
   return g_error_matches (error, DM_ERROR, DM_ERROR_INVALID_ARGUMENT) ? 2 : 1;
 }
 
-/* Prints @error as one line. The library's errors name no flag; where the
- * user can resolve one with a flag of this command, it is named here. */
+/* Prints @error as one line. The library's errors name no flag (see
+ * #DmError); where the user can resolve one with a flag of this command,
+ * the error's code says which, and it is named here. A plugin's errors
+ * are printed as the plugin words them: dm knows no plugin's parameters. */
 static void
 print_error (const GError *error)
 {
   if (g_error_matches (error, DM_ERROR, DM_ERROR_EXISTS))
     /* TRANSLATORS: an error message, then how to resolve it */
     g_printerr (_("dm: %s (pass --overwrite to replace it)\n"), error->message);
+  else if (g_error_matches (error, DM_ERROR, DM_ERROR_IN_PLACE))
+    /* TRANSLATORS: an error message ending in “save the result
+     * elsewhere”, then the option that does it */
+    g_printerr (_("dm: %s (with -o DEST)\n"), error->message);
   else
     g_printerr ("dm: %s\n", error->message);
 }
@@ -718,13 +724,31 @@ settle_format (const char          *source,
  * dm_dataset_check_in_place()), said as soon as its format is known, not
  * after the work. Asking for it (--overwrite without -o, or -o SOURCE) is
  * a flag the SOURCE refuses: a usage error, exit status 2, as no -o
- * without --overwrite is. The library names no flag; the way out is
- * named here. */
+ * without --overwrite is. The way out (-o DEST) is print_error()'s. */
 static int
 refuse_in_place (const GError *error)
 {
-  /* TRANSLATORS: an error message, then how to resolve it */
-  g_printerr (_("dm: %s (write the result elsewhere with -o DEST)\n"), error->message);
+  print_error (error);
+  return 2;
+}
+
+/* The end of a run given neither -o nor --overwrite: a usage error that
+ * offers what can work. --overwrite (in place) only where SOURCE's format
+ * allows it, by libdm's rule (dm_dataset_check_in_place()); a SOURCE whose
+ * format cannot be told is refused for that once a flag is given. */
+static int
+refuse_no_destination (const RunOptions *options)
+{
+  g_autofree char *detected = options->format == NULL ? dm_dataset_detect_format (options->source, NULL) : NULL;
+  const char *format = options->format != NULL ? options->format : detected;
+
+  if (format != NULL && !dm_dataset_check_in_place (options->source, options->source, format, NULL))
+    /* TRANSLATORS: the first %s is SOURCE, the second its format, as in “imagenet” */
+    g_printerr (_("dm: no output directory: pass -o DEST (%s is in %s format, which cannot be changed in place)\n"),
+                options->source, format);
+  else
+    g_printerr (_("dm: no output directory: pass -o DEST, or --overwrite to change %s in place\n"),
+                options->source);
   return 2;
 }
 
@@ -831,11 +855,7 @@ run_transform (RunOptions  *options,
   int status;
 
   if (options->destination == NULL && !options->overwrite)
-    {
-      g_printerr (_("dm: no output directory: pass -o DEST, or --overwrite to change %s in place\n"),
-                  options->source);
-      return 2;
-    }
+    return refuse_no_destination (options);
   run.destination = options->destination ? options->destination : options->source;
   run.flags = (options->overwrite ? DM_SAVE_OVERWRITE : DM_SAVE_NONE) |
               (options->link_media ? DM_SAVE_LINK_MEDIA : DM_SAVE_NONE);

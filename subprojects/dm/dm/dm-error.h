@@ -28,9 +28,19 @@ G_BEGIN_DECLS
  * @DM_ERROR_INCOMPLETE: a save in place was made (the dataset is the new
  *   one) but not all of its clean-up: some files of dropped items are
  *   still there; the next load of the dataset tries again
+ * @DM_ERROR_IN_PLACE: the destination is the dataset's own source, and it
+ *   cannot be changed in place (its format is not Datumaro's, or a folder
+ *   the save writes in cannot be written to); saving to another directory
+ *   can work
  *
  * Error codes in the %DM_ERROR domain. Cancellation is reported as
  * %G_IO_ERROR_CANCELLED and file system failures as %G_IO_ERROR codes.
+ *
+ * The messages say what is wrong in the library's terms and name no
+ * option of any program: a caller that offers the user a way out (the
+ * `dm` tool names its flags) chooses it by the code: %DM_ERROR_EXISTS
+ * (allow replacing, %DM_SAVE_OVERWRITE), %DM_ERROR_IN_PLACE (another
+ * destination).
  */
 typedef enum {
   DM_ERROR_FAILED,
@@ -42,6 +52,7 @@ typedef enum {
   DM_ERROR_OUTPUT,
   DM_ERROR_EXISTS,
   DM_ERROR_INCOMPLETE,
+  DM_ERROR_IN_PLACE,
 } DmError;
 
 /**

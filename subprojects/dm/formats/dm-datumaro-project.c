@@ -79,16 +79,16 @@ dm_datumaro_check_not_a_project (const char  *source,
       g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
                    _("%s is a Datumaro project (it has .datumaro/), not a dataset, and no folder in it holds one; "
                      "export one with “datum project export -p %s -f datumaro -o DIR -- --save-media” "
-                     "and pass DIR as SOURCE"), source, source);
+                     "and load DIR instead"), source, source);
       return FALSE;
     }
   list = g_strjoinv (", ", (char **) datasets->pdata);
   g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
                g_dngettext (GETTEXT_PACKAGE,
                             "%s is a Datumaro project (it has .datumaro/), not a dataset; its dataset is in %s: "
-                            "pass that as SOURCE",
+                            "load that instead",
                             "%s is a Datumaro project (it has .datumaro/), not a dataset; its datasets are in %s: "
-                            "pass one of them as SOURCE", datasets->len),
+                            "load one of them instead", datasets->len),
                source, list);
   return FALSE;
 }

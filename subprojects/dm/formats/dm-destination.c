@@ -37,8 +37,8 @@ dm_is_same_directory (const char *a,
   return g_str_equal (x, y);
 }
 
-/* What a Datumaro dataset has at its top level; --overwrite replaces a
- * directory that holds nothing else. */
+/* What a Datumaro dataset has at its top level; %DM_SAVE_OVERWRITE
+ * replaces a directory that holds nothing else. */
 static const char * const dataset_entries[] = {
   DM_DATUMARO_ANNOTATIONS_DIR, DM_DATUMARO_IMAGES_DIR, DM_DATUMARO_POINT_CLOUDS_DIR,
   DM_DATUMARO_VIDEOS_DIR, DM_HASH_KEY_CACHE_DIR, NULL
@@ -237,7 +237,7 @@ check_replaceable (const char  *path,
       if (media == NULL)
         {
           g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
-                       _("Cannot replace %s: its dataset cannot be read, so what --overwrite would "
+                       _("Cannot replace %s: its dataset cannot be read, so what replacing it would "
                          "delete is unknown (%s)"), shown, load_error->message);
           return FALSE;
         }
@@ -246,8 +246,8 @@ check_replaceable (const char  *path,
   if (foreign != NULL)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
-                   _("Cannot replace %s: “%s” in it is not part of a Datumaro dataset, and --overwrite "
-                     "replaces only a dataset; choose an empty or new directory, or move that away"),
+                   _("Cannot replace %s: “%s” in it is not part of a Datumaro dataset, and replacing "
+                     "it would delete that; choose an empty or new directory, or move that away"),
                    shown, foreign);
       return FALSE;
     }
@@ -273,11 +273,15 @@ check_replaceable (const char  *path,
  * images/, point_clouds/, videos/ and hash_key_meta/, and below them only
  * the subsets' annotation files (`annotations/<subset>.json`), the hash-key
  * cache and the media files the dataset's items refer to (the dataset is
- * read for those; one it cannot read is refused): --overwrite replaces a
- * dataset, never a folder's other files. Whether @source's format can be
- * changed in place is dm_dataset_check_in_place()'s to say.
+ * read for those; one it cannot read is refused): %DM_SAVE_OVERWRITE
+ * replaces a dataset, never a folder's other files. Whether @source's
+ * format can be changed in place is dm_dataset_check_in_place()'s to say.
  *
- * Returns: %TRUE if the destination may be written
+ * Returns: %TRUE if the destination may be written; %FALSE with @error
+ *   set: %DM_ERROR_EXISTS when it holds data or is @source and
+ *   %DM_SAVE_OVERWRITE is not given, %DM_ERROR_IN_PLACE when it is @source
+ *   and a folder the in-place save writes in cannot be written to,
+ *   %DM_ERROR_OUTPUT for the rest
  */
 gboolean
 dm_dataset_check_destination (const char  *destination,
@@ -319,9 +323,9 @@ check_parent_writable (const char  *path,
     return TRUE;
   saved_errno = errno;
   if (in_place)
-    g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+    g_set_error (error, DM_ERROR, DM_ERROR_IN_PLACE,
                  _("Cannot change %s in place: its work goes beside it, and %s cannot be written to (%s); "
-                   "write the result elsewhere with -o DEST"),
+                   "save the result elsewhere"),
                  shown, parent, g_strerror (saved_errno));
   else
     g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
@@ -355,14 +359,14 @@ check_source_writable (const char  *source,
         continue;
       saved_errno = errno;
       if (i == 0)
-        g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+        g_set_error (error, DM_ERROR, DM_ERROR_IN_PLACE,
                      _("Cannot change %s in place: it cannot be written to (%s); "
-                       "write the result elsewhere with -o DEST"),
+                       "save the result elsewhere"),
                      shown, g_strerror (saved_errno));
       else
-        g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+        g_set_error (error, DM_ERROR, DM_ERROR_IN_PLACE,
                      _("Cannot change %s in place: its %s cannot be written to (%s); "
-                       "write the result elsewhere with -o DEST"),
+                       "save the result elsewhere"),
                      shown, folders[i] == annotations ? DM_DATUMARO_ANNOTATIONS_DIR : DM_HASH_KEY_CACHE_DIR,
                      g_strerror (saved_errno));
       return FALSE;

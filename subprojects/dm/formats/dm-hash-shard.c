@@ -241,7 +241,7 @@ check_members (ShardRead  *s,
 
   s->checked = TRUE;
   if (dataset == NULL || origin == NULL || shard == NULL || !dm_hash_shard_parse (shard, &index, &count))
-    return fail (error, _("%s is not a shard’s key file of “dm hash --shard”"), s->path);
+    return fail (error, _("%s is not a shard’s key file"), s->path);
   if (!g_str_equal (dataset, s->identity))
     return fail (error, _("%s holds keys of another dataset (identity %s, this one’s %s)"),
                  s->path, dataset, s->identity);

@@ -347,13 +347,13 @@ dm_imagenet_detect (const char  *path,
   if (foreign != NULL)
     g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
                  _("Cannot tell the format of %s: it has no annotations/*.json (Datumaro), "
-                   "and its folder “%s” rules out ImageNet (-f imagenet reads it as ImageNet "
-                   "anyway)"), path, foreign);
+                   "and its folder “%s” rules out ImageNet (given the format “imagenet”, it is "
+                   "read as ImageNet anyway)"), path, foreign);
   else if (not_an_image != NULL)
     g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,
                  _("Cannot tell the format of %s: it has no annotations/*.json (Datumaro), "
-                   "and %s is not an image, which rules out ImageNet (-f imagenet reads it as "
-                   "ImageNet anyway, skipping such files)"),
+                   "and %s is not an image, which rules out ImageNet (given the format “imagenet”, "
+                   "it is read as ImageNet anyway, skipping such files)"),
                  path, not_an_image);
   else
     g_set_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT,

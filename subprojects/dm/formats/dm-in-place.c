@@ -729,7 +729,7 @@ exchange (const char  *new_dir,
  * given, calls this first to be told before the work.
  *
  * Returns: %TRUE when the rule allows the save, %FALSE with @error set
- *   (%DM_ERROR_OUTPUT, naming @destination and @format)
+ *   (%DM_ERROR_IN_PLACE, naming @destination and @format)
  */
 gboolean
 dm_dataset_check_in_place (const char  *destination,
@@ -743,15 +743,15 @@ dm_dataset_check_in_place (const char  *destination,
   if (source == NULL || g_strcmp0 (format, "datumaro") == 0 || !dm_is_same_directory (destination, source))
     return TRUE;
   if (format == NULL)
-    g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+    g_set_error (error, DM_ERROR, DM_ERROR_IN_PLACE,
                  _("Cannot change %s in place: its format is not known, and only a dataset in Datumaro "
-                   "format can be changed in place"),
+                   "format can be changed in place; save the result elsewhere"),
                  destination);
   else
     /* TRANSLATORS: the second %s is a format name, as in “imagenet” */
-    g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+    g_set_error (error, DM_ERROR, DM_ERROR_IN_PLACE,
                  _("Cannot change %s in place: it is in %s format, and only a dataset in Datumaro format "
-                   "can be changed in place"),
+                   "can be changed in place; save the result elsewhere"),
                  destination, format);
   return FALSE;
 }

@@ -645,6 +645,49 @@ assert_error_mentions (const GError *error,
     g_error ("the message lacks “%s”: %s", part, error->message);
 }
 
+/* @message without what it quotes in “” (a name, or another tool's
+ * command line), but for a quoted dm command line: dm's words. */
+static char *
+strip_quoted (const char *message)
+{
+  GString *unquoted = g_string_new (NULL);
+  const char *p = message;
+  const char *open;
+
+  while ((open = strstr (p, "“")) != NULL)
+    {
+      const char *close = strstr (open, "”");
+
+      if (close == NULL)
+        break;
+      if (g_str_has_prefix (open + strlen ("“"), "dm "))
+        {
+          g_string_append_len (unquoted, p, (open + strlen ("“")) - p);
+          p = open + strlen ("“");
+          continue;
+        }
+      g_string_append_len (unquoted, p, open - p);
+      p = close + strlen ("”");
+    }
+  g_string_append (unquoted, p);
+  return g_string_free (unquoted, FALSE);
+}
+
+void
+assert_error_names_no_flag (const GError *error)
+{
+  const char *program_words[] = { "--", "-o ", "-f ", "SOURCE", "DEST", "pass -" };
+  g_autofree char *unquoted = NULL;
+
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_null (strchr (error->message, '\n'));
+  unquoted = strip_quoted (error->message);
+  for (guint i = 0; i < G_N_ELEMENTS (program_words); i++)
+    if (strstr (unquoted, program_words[i]) != NULL)
+      g_error ("the message names “%s”, a program's word: %s", program_words[i], error->message);
+}
+
 static void
 write_media_file (const char *dir,
                   const char *relative)

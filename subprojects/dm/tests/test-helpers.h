@@ -198,6 +198,13 @@ void        write_subset_annotations (const char *dir,
 void        assert_error_mentions (const GError *error,
                                    const char   *part);
 
+/* Asserts that @error is set and its message is one line that speaks to
+ * any caller of the library (Python, a graphical host, dm): no option of
+ * a program ("--overwrite", "-o DEST", "-f imagenet") and none of dm's
+ * names for its arguments (SOURCE, DEST). Text in “” quotes (a name, or
+ * another tool's command line) is not looked at. */
+void        assert_error_names_no_flag (const GError *error);
+
 /* Writes @dir/@name as NumPy writes a .npy file of format version @major
  * (1, 2 or 3): the header dict @dict, padded, then @data. Returns the
  * path. */

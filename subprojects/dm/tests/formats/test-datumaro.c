@@ -975,6 +975,55 @@ test_label_id_out_of_range (void)
   g_test_trap_assert_stderr ("*train.json: items[1] (id ?b?): label_id 7 is outside*");
 }
 
+/* A Datumaro project given where a dataset is (with no dataset in it,
+ * one, or two), and a file that is no shard's keys: the errors speak to
+ * any caller, with no flag of dm's and none of its names for arguments
+ * (the export command of Datumaro's own tool, quoted, is the remedy). */
+static void
+test_messages_name_no_flag (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  const char *projects[][3] = { { "none", NULL, NULL }, { "one", "dataset", NULL }, { "two", "a", "b" } };
+  g_autofree char *not_shard = g_build_filename (tmp, "keys.json", NULL);
+  char *paths[] = { not_shard, NULL };
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(GError) shard_error = NULL;
+
+  for (guint p = 0; p < G_N_ELEMENTS (projects); p++)
+    {
+      g_autofree char *project = g_build_filename (tmp, projects[p][0], NULL);
+      g_autofree char *meta = g_build_filename (project, ".datumaro", NULL);
+      g_autofree char *detected = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (g_mkdir_with_parents (meta, 0755), ==, 0);
+      for (guint d = 1; d < G_N_ELEMENTS (projects[p]) && projects[p][d] != NULL; d++)
+        {
+          g_autofree char *inner = g_build_filename (project, projects[p][d], NULL);
+
+          write_subset_annotations (inner, "default", "{\"items\": []}");
+        }
+      detected = dm_dataset_detect_format (project, &error);
+      g_assert_null (detected);
+      g_assert_error (error, DM_ERROR, DM_ERROR_UNKNOWN_FORMAT);
+      assert_error_mentions (error, "Datumaro project");
+      assert_error_names_no_flag (error);
+    }
+
+  {
+    g_autofree char *inner = g_build_filename (tmp, "one", "dataset", NULL);
+
+    dataset = load_ok (inner);
+  }
+  write_file (not_shard, "{}", -1);
+  g_assert_false (dm_hash_shard_merge (dataset, paths, NULL, &shard_error));
+  g_assert_error (shard_error, DM_ERROR, DM_ERROR_INVALID_DATA);
+  assert_error_mentions (shard_error, not_shard);
+  assert_error_names_no_flag (shard_error);
+
+  remove_tree (tmp);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -998,6 +1047,7 @@ main (int    argc,
   g_test_add_func ("/datumaro/hash-keys/unknown-item", test_hash_key_for_unknown_item);
   g_test_add_func ("/datumaro/hash-keys/shapes", test_hash_key_shapes);
   g_test_add_func ("/datumaro/load/label-id-out-of-range", test_label_id_out_of_range);
+  g_test_add_func ("/datumaro/messages-name-no-flag", test_messages_name_no_flag);
   for (guint i = 0; i < G_N_ELEMENTS (bad_annotations); i++)
     {
       g_autofree char *path = g_strconcat ("/datumaro/bad-annotations/", bad_annotations[i].name, NULL);

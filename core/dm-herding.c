@@ -229,16 +229,17 @@ herding_width (Herding *h, double *width, GError **error)
   return TRUE;
 }
 
-/* Herding in the cluster at work (@items, ascending), @mean its mean
- * embedding up to the factor 1/n: the next item is the one where the
+/* Herding in the cluster at work (@items, ascending), with h->kernel and
+ * h->mean (its mean embedding up to the factor 1/n): the next item is the one where the
  * cluster's mean embedding most exceeds the kept items' mean, so the kept
  * items' mean follows the cluster's; among the candidates while any is
  * left. */
 static gboolean
-herd_cluster (Herding *h, const guint *items, guint quota, const double *kernel,
-              const double *mean, double *herded, gboolean *kept, GError **error)
+herd_cluster (Herding *h, const guint *items, guint quota, double *herded, gboolean *kept,
+              GError **error)
 {
   const gboolean *candidates = h->request->herding_candidates;
+  const double *kernel = h->kernel, *mean = h->mean;
   gsize n = h->n;
   guint open = 0;   /* candidates not yet kept */
 
@@ -296,7 +297,7 @@ herd_clusters (Herding *h, const DmKmeansResult *clusters, const guint *quotas,
       for (guint d = 0; d <= h->bits; d++)
         kernel[d] = exp (-(double) d / width);
       if (!run_rows (h, mean_task, FALSE, error)
-          || !herd_cluster (h, items + offsets[j], quotas[j], kernel, mean, herded, kept, error))
+          || !herd_cluster (h, items + offsets[j], quotas[j], herded, kept, error))
         return FALSE;
     }
   return TRUE;

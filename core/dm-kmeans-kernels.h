@@ -154,4 +154,10 @@ void dm_kmeans_point_words (const guint64 *points_t,
                             gsize          item,
                             guint64       *words);
 
+/* The inverse: @words become point @item's in @points_t. */
+void dm_kmeans_set_point_words (guint64       *points_t,
+                                gsize          n_words,
+                                gsize          item,
+                                const guint64 *words);
+
 G_END_DECLS

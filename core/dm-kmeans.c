@@ -170,6 +170,15 @@ dm_kmeans_point_words (const guint64 *points_t, gsize n_words, gsize item, guint
     words[w] = points_t[(block * n_words + w) * DM_KMEANS_POINT_BLOCK + lane];
 }
 
+void
+dm_kmeans_set_point_words (guint64 *points_t, gsize n_words, gsize item, const guint64 *words)
+{
+  gsize block = item / DM_KMEANS_POINT_BLOCK, lane = item % DM_KMEANS_POINT_BLOCK;
+
+  for (gsize w = 0; w < n_words; w++)
+    points_t[(block * n_words + w) * DM_KMEANS_POINT_BLOCK + lane] = words[w];
+}
+
 static void
 prepare_points (Kmeans *km)
 {

@@ -211,16 +211,6 @@ dedup_scan_nearest (DedupScan *scan, gsize n, guint max_bits, guint64 *compared)
   return nearest;
 }
 
-/* The item in scan->words becomes survivor @at. */
-static void
-dedup_scan_add (DedupScan *scan, gsize at)
-{
-  gsize block = at / DM_KMEANS_POINT_BLOCK, lane = at % DM_KMEANS_POINT_BLOCK;
-
-  for (gsize w = 0; w < scan->n_words; w++)
-    scan->survivors_t[(block * scan->n_words + w) * DM_KMEANS_POINT_BLOCK + lane] = scan->words[w];
-}
-
 gboolean
 dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
                              const DmSelectRequest *request,
@@ -267,7 +257,7 @@ dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
           nearest = dedup_scan_nearest (&scan, n_survivors[j], max_bits, &comparisons);
           if (nearest > max_bits)
             {
-              dedup_scan_add (&scan, n_survivors[j]);
+              dm_kmeans_set_point_words (scan.survivors_t, scan.n_words, n_survivors[j], scan.words);
               cluster_survivors[n_survivors[j]++] = item;
             }
           else

@@ -329,10 +329,13 @@ test_refuses_inside_dataset (Fixture       *fixture,
   g_autofree char *in_source = g_build_filename (fixture->source, "report", NULL);
   g_autofree char *in_dest = g_build_filename (fixture->dest, "report", NULL);
   const char *places[] = { in_source, in_dest, fixture->dest };
+  const char *datasets[] = { fixture->source, fixture->dest, fixture->dest };
 
   for (guint i = 0; i < G_N_ELEMENTS (places); i++)
     {
-      assert_report_refused (fixture, fixture->dest, places[i], "inside a dataset");
+      g_autofree char *named = g_strdup_printf ("inside the dataset %s;", datasets[i]);
+
+      assert_report_refused (fixture, fixture->dest, places[i], named);
       g_assert_false (g_file_test (places[i], G_FILE_TEST_EXISTS));
     }
 }
@@ -347,13 +350,14 @@ test_json_report_refuses_inside_dataset (Fixture       *fixture,
   g_autofree char *in_source = g_build_filename (fixture->source, "annotations", "r.json", NULL);
   g_autofree char *in_dest = g_build_filename (fixture->dest, "r.json", NULL);
   const char *places[] = { in_source, in_dest };
+  const char *datasets[] = { fixture->source, fixture->dest };
 
   for (guint i = 0; i < G_N_ELEMENTS (places); i++)
     {
       g_autoptr(DmRun) run = dm_run (NULL, "prune", fixture->source, "-m", "random", "-o", fixture->dest,
                                      "--report", places[i], NULL);
-      g_autofree char *expected = g_strdup_printf ("dm: Cannot write the report to %s: it is inside a dataset; "
-                                                   "choose a file outside SOURCE and DEST\n", places[i]);
+      g_autofree char *expected = g_strdup_printf ("dm: Cannot write the report to %s: it is inside the dataset %s; "
+                                                   "choose a file outside both datasets\n", places[i], datasets[i]);
 
       g_assert_cmpint (run->status, ==, 1);
       g_assert_cmpstr (run->err, ==, expected);

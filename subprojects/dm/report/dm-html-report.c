@@ -1238,16 +1238,19 @@ is_at_or_below (const char *path,
   return g_str_equal (resolved_path, resolved_dir) || dm_path_is_below (resolved_path, resolved_dir);
 }
 
-/* Whether @path is at or below @source or @dataset_destination (either
- * %NULL): a report there would be taken for part of the dataset, or, in
- * a DEST still to be written, make it non-empty. */
-static gboolean
-is_inside_dataset (const char *path,
-                   const char *source,
-                   const char *dataset_destination)
+/* The dataset (@source or @dataset_destination, either %NULL) that @path
+ * is at or below, or %NULL: a report there would be taken for part of the
+ * dataset, or, in a DEST still to be written, make it non-empty. */
+static const char *
+dataset_containing (const char *path,
+                    const char *source,
+                    const char *dataset_destination)
 {
-  return (source != NULL && is_at_or_below (path, source))
-         || (dataset_destination != NULL && is_at_or_below (path, dataset_destination));
+  if (source != NULL && is_at_or_below (path, source))
+    return source;
+  if (dataset_destination != NULL && is_at_or_below (path, dataset_destination))
+    return dataset_destination;
+  return NULL;
 }
 
 /**
@@ -1270,12 +1273,14 @@ dm_json_report_check_destination (const char  *path,
                                   const char  *dataset_destination,
                                   GError     **error)
 {
+  const char *dataset = dataset_containing (path, source, dataset_destination);
+
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT, _("Cannot write %s: it is a directory"), path);
-  else if (is_inside_dataset (path, source, dataset_destination))
+  else if (dataset != NULL)
     g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
-                 _("Cannot write the report to %s: it is inside a dataset; choose a file outside SOURCE and DEST"),
-                 path);
+                 _("Cannot write the report to %s: it is inside the dataset %s; choose a file outside both datasets"),
+                 path, dataset);
   else
     return TRUE;
   return FALSE;
@@ -1302,6 +1307,7 @@ dm_html_report_check_destination (const char  *directory,
                                   GError     **error)
 {
   g_autofree char *index = index_path (directory);
+  const char *dataset = dataset_containing (directory, source, dataset_destination);
 
   if (g_file_test (directory, G_FILE_TEST_EXISTS) && !g_file_test (directory, G_FILE_TEST_IS_DIR))
     {
@@ -1309,11 +1315,11 @@ dm_html_report_check_destination (const char  *directory,
                    _("Cannot write the HTML report to %s: it is a file, not a directory"), directory);
       return FALSE;
     }
-  if (is_inside_dataset (directory, source, dataset_destination))
+  if (dataset != NULL)
     {
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
-                   _("Cannot write the HTML report to %s: it is inside a dataset; choose a directory of its own"),
-                   directory);
+                   _("Cannot write the HTML report to %s: it is inside the dataset %s; choose a directory outside both datasets"),
+                   directory, dataset);
       return FALSE;
     }
   if (g_file_test (index, G_FILE_TEST_EXISTS) && !overwrite)

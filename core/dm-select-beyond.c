@@ -1,5 +1,5 @@
-/* dm-select-beyond.c: prototype, dedup, herding's label filter and label
- * stratification (herding itself: dm-herding.c).
+/* dm-select-beyond.c: prototype, herding's label filter and label
+ * stratification (herding itself: dm-herding.c; dedup: dm-dedup.c).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -8,8 +8,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "dm-keys.h"
-#include "dm-kmeans-kernels.h"
 #include "dm-neighbours.h"
 #include "dm-quota.h"
 
@@ -112,11 +110,8 @@ dm_prototype_resolve (DmPrototypeKeep keep, double ratio)
   return ratio < DM_PROTOTYPE_HARD_FROM ? DM_PROTOTYPE_KEEP_EASY : DM_PROTOTYPE_KEEP_HARD;
 }
 
-/* Every cluster's items, cluster after cluster, the farthest from its
- * centre first within each (ranked by the negated distance, ties by the
- * lowest item); @offsets has k + 1 entries. */
-static DmRanked *
-farthest_first_by_cluster (const DmKmeansResult *clusters, guint **offsets_out)
+DmRanked *
+dm_select_farthest_first_by_cluster (const DmKmeansResult *clusters, guint **offsets_out)
 {
   guint *offsets = g_new0 (guint, clusters->k + 1);
   g_autofree guint *fill = g_new0 (guint, clusters->k);
@@ -142,174 +137,11 @@ dm_select_keep_hardest (const DmKmeansResult *clusters,
                         gboolean             *kept)
 {
   g_autofree guint *offsets = NULL;
-  g_autofree DmRanked *scored = farthest_first_by_cluster (clusters, &offsets);
+  g_autofree DmRanked *scored = dm_select_farthest_first_by_cluster (clusters, &offsets);
 
   for (guint j = 0; j < clusters->k; j++)
     for (guint m = 0; m < quotas[j]; m++)
       kept[scored[offsets[j] + m].item] = TRUE;
-}
-
-/* Survivors compared per kernel call: 8 point blocks, 64 survivors.
- * Between calls the scan stops at the first survivor within the
- * threshold, as a loop over single survivors would. */
-#define DEDUP_SCAN_BLOCKS 8
-
-/* One cluster's survivors in the hamming kernel's layout, as they come. */
-typedef struct {
-  const DmKmeansKernels *kernels;
-  gsize n_words;
-  guint64 *survivors_t;   /* room for the largest cluster */
-  guint64 *words;         /* the item compared */
-  guint16 *out;           /* DEDUP_SCAN_BLOCKS point blocks' distances */
-  guint16 *zeros;         /* the kernel's "nearest": none */
-} DedupScan;
-
-static void
-dedup_scan_init (DedupScan *scan, const DmKmeansKernels *kernels, gsize key_bytes, gsize largest)
-{
-  gsize blocks = (largest + DM_KMEANS_POINT_BLOCK - 1) / DM_KMEANS_POINT_BLOCK;
-
-  scan->kernels = kernels;
-  scan->n_words = key_bytes / 8;
-  scan->survivors_t = g_new0 (guint64, MAX (blocks * scan->n_words * DM_KMEANS_POINT_BLOCK, 1));
-  scan->words = g_new (guint64, scan->n_words);
-  scan->out = g_new (guint16, DEDUP_SCAN_BLOCKS * DM_KMEANS_POINT_BLOCK);
-  scan->zeros = g_new0 (guint16, DEDUP_SCAN_BLOCKS * DM_KMEANS_POINT_BLOCK);
-}
-
-static void
-dedup_scan_clear (DedupScan *scan)
-{
-  g_free (scan->survivors_t);
-  g_free (scan->words);
-  g_free (scan->out);
-  g_free (scan->zeros);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (DedupScan, dedup_scan_clear)
-
-/* The distance from the item in scan->words to the first of the cluster's
- * @n survivors within @max_bits, else the least to any (G_MAXUINT with
- * none); @compared counts the survivors it was compared with. */
-static guint
-dedup_scan_nearest (DedupScan *scan, gsize n, guint max_bits, guint64 *compared)
-{
-  gsize n_blocks = (n + DM_KMEANS_POINT_BLOCK - 1) / DM_KMEANS_POINT_BLOCK;
-  guint nearest = G_MAXUINT;
-
-  for (gsize block = 0; block < n_blocks && nearest > max_bits; block += DEDUP_SCAN_BLOCKS)
-    {
-      gsize end = MIN (n_blocks, block + DEDUP_SCAN_BLOCKS), first = block * DM_KMEANS_POINT_BLOCK;
-
-      scan->kernels->hamming (scan->survivors_t, scan->n_words, block, end, scan->words,
-                              scan->zeros, scan->out);
-      for (gsize s = first; s < MIN (n, end * DM_KMEANS_POINT_BLOCK) && nearest > max_bits; s++)
-        {
-          nearest = MIN (nearest, scan->out[s - first]);
-          (*compared)++;
-        }
-    }
-  return nearest;
-}
-
-gboolean
-dm_select_keep_deduplicated (const DmKmeansResult  *clusters,
-                             const DmSelectRequest *request,
-                             gsize                  total,
-                             guint                 *quotas,
-                             gboolean              *kept,
-                             guint                 *n_duplicates,
-                             GError               **error)
-{
-  gsize key_bytes = request->key_bytes;
-  const guint8 *keys = request->keys;
-  const DmKmeansKernels *kernels;
-  const char *kernels_name;
-  g_auto(DedupScan) scan = { 0 };
-  guint largest = 0;
-  guint max_bits = (guint) (request->dedup_threshold * 8 * key_bytes);
-  g_autofree guint *offsets = NULL;
-  g_autofree DmRanked *scored = farthest_first_by_cluster (clusters, &offsets);
-  g_autofree guint *survivors = g_new (guint, MAX (clusters->n_items, 1));
-  g_autofree guint *n_survivors = g_new0 (guint, clusters->k);
-  /* Per dropped item: the Hamming distance to the kept item that caught
-   * it, negated, so the most distinct come first. */
-  g_autofree DmRanked *dropped = g_new (DmRanked, MAX (clusters->n_items, 1));
-  g_autoptr(GRand) rand = g_rand_new_with_seed (request->seed);
-  gsize n_dropped = 0, n_all_survivors = 0, n_done = 0;
-  guint64 comparisons = 0, next_report = DM_SELECT_REPORT_EVERY;
-
-  kernels = dm_kmeans_kernels_choose (dm_select_kernel (request), &kernels_name, error);
-  if (kernels == NULL)
-    return FALSE;
-  for (guint j = 0; j < clusters->k; j++)
-    largest = MAX (largest, clusters->sizes[j]);
-  dedup_scan_init (&scan, kernels, key_bytes, largest);
-  for (guint j = 0; j < clusters->k; j++)
-    {
-      guint *cluster_survivors = survivors + offsets[j];
-
-      for (guint m = offsets[j]; m < offsets[j + 1]; m++)
-        {
-          guint item = scored[m].item;
-          guint nearest;
-
-          dm_kmeans_key_words (keys + (gsize) item * key_bytes, key_bytes, scan.words);
-          nearest = dedup_scan_nearest (&scan, n_survivors[j], max_bits, &comparisons);
-          if (nearest > max_bits)
-            {
-              dm_kmeans_set_point_words (scan.survivors_t, scan.n_words, n_survivors[j], scan.words);
-              cluster_survivors[n_survivors[j]++] = item;
-            }
-          else
-            dropped[n_dropped++] = (DmRanked) { -(double) nearest, item };
-
-          n_done++;
-          if (comparisons >= next_report)
-            {
-              next_report = comparisons + DM_SELECT_REPORT_EVERY;
-              if (!dm_select_report_selecting (request, (double) n_done / clusters->n_items,
-                                               "deduplication", error))
-                return FALSE;
-            }
-        }
-      n_all_survivors += n_survivors[j];
-    }
-  *n_duplicates = (guint) n_dropped;
-
-  if (n_all_survivors >= total)
-    {
-      /* The sum of the survivors is at least @total: this cannot fail. */
-      dm_quota_compute (n_survivors, clusters->k, total, quotas, NULL);
-      for (guint j = 0; j < clusters->k; j++)
-        {
-          guint *items = survivors + offsets[j];
-
-          /* A partial Fisher-Yates shuffle: the first quota items. */
-          for (guint m = 0; m < quotas[j]; m++)
-            {
-              guint other = m + (guint) g_rand_int_range (rand, 0, (gint32) (n_survivors[j] - m));
-              guint swap = items[m];
-              items[m] = items[other];
-              items[other] = swap;
-              kept[items[m]] = TRUE;
-            }
-        }
-      return TRUE;
-    }
-
-  for (guint j = 0; j < clusters->k; j++)
-    {
-      quotas[j] = n_survivors[j];
-      for (guint s = 0; s < n_survivors[j]; s++)
-        kept[survivors[offsets[j] + s]] = TRUE;
-    }
-  qsort (dropped, n_dropped, sizeof *dropped, dm_ranked_compare);
-  for (gsize r = 0; n_all_survivors + r < total; r++)
-    {
-      kept[dropped[r].item] = TRUE;
-      quotas[clusters->labels[dropped[r].item]]++;
-    }
-  return TRUE;
 }
 
 gboolean

@@ -130,6 +130,21 @@ gboolean dm_select_herding_candidates (const DmSelectRequest *request,
 DmPrototypeKeep dm_prototype_resolve (DmPrototypeKeep keep, double ratio);
 
 /**
+ * dm_select_farthest_first_by_cluster:
+ * @clusters: the k-means result
+ * @offsets_out: (out) (transfer full): k + 1 entries, where each cluster's
+ *   items start
+ *
+ * Every cluster's items, cluster after cluster, the farthest from its
+ * centre first within each (ranked by the negated distance, ties by the
+ * lowest item): the order of prototype's hard choice and of dedup's scan.
+ *
+ * Returns: (transfer full): n_items ranked items
+ */
+DmRanked *dm_select_farthest_first_by_cluster (const DmKmeansResult *clusters,
+                                               guint               **offsets_out);
+
+/**
  * dm_select_keep_hardest:
  * @clusters: the k-means result
  * @quotas: items kept per cluster

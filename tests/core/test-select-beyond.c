@@ -362,7 +362,7 @@ force_kernel_path (gsize p)
 /* Keeps exactly what the documented rule does at @threshold: the
  * survivors, then the survivors and the first dropped. */
 static void
-check_dedup (const Data *data, const DmKmeansResult *clusters, double threshold)
+check_dedup (const Data *data, const DmKmeansResult *clusters, double threshold, guint n_threads)
 {
   g_autofree gboolean *survivor = g_new0 (gboolean, data->n);
   g_autofree Caught *dropped = g_new (Caught, data->n);
@@ -370,6 +370,7 @@ check_dedup (const Data *data, const DmKmeansResult *clusters, double threshold)
   DmSelectRequest request = request_for (data, DM_SELECT_DEDUP, 0.5);
 
   request.dedup_threshold = threshold;
+  request.n_threads = n_threads;
   n_survivors = dedup_all_pairs (clusters, data->keys, threshold, survivor, dropped, &n_dropped);
   g_assert_cmpuint (n_survivors + n_dropped, ==, data->n);
   for (guint extra = 0; extra <= MIN (n_dropped, 25u); extra += 25)
@@ -391,22 +392,32 @@ check_dedup (const Data *data, const DmKmeansResult *clusters, double threshold)
 }
 
 /* On every kernel path: the survivors are compared with in runs of point
- * blocks (clusters of about 200 items, several runs). */
+ * blocks (clusters of about 200 items, several runs). On 1 to 4 threads:
+ * one cluster of 2000 items takes several batches whose first pass runs
+ * on every thread (at threshold 0, every item survives: some 2 million
+ * comparisons), with the items it catches and those only the second pass
+ * catches where the one-thread scan puts them. */
 static void
 test_dedup_matches_all_pairs (void)
 {
   const double thresholds[] = { 0.0, 0.05, 0.12, 0.2, 0.3 };
-  g_auto(Data) data = { 0 };
-  g_autoptr(DmKmeansResult) clusters = NULL;
+  const struct { gsize n; guint k; } shapes[] = { { 600, 3 }, { 2000, 1 } };
 
-  spread_init (&data, 600, 17);
-  clusters = kmeans_ok (&data, 3);
-  for (gsize p = 0; p < G_N_ELEMENTS (kernel_paths); p++)
+  for (gsize c = 0; c < G_N_ELEMENTS (shapes); c++)
     {
-      if (!force_kernel_path (p))
-        continue;
-      for (gsize t = 0; t < G_N_ELEMENTS (thresholds); t++)
-        check_dedup (&data, clusters, thresholds[t]);
+      g_auto(Data) data = { 0 };
+      g_autoptr(DmKmeansResult) clusters = NULL;
+
+      spread_init (&data, shapes[c].n, 17);
+      clusters = kmeans_ok (&data, shapes[c].k);
+      for (gsize p = 0; p < G_N_ELEMENTS (kernel_paths); p++)
+        {
+          if (!force_kernel_path (p))
+            continue;
+          for (guint threads = 1; threads <= 4; threads++)
+            for (gsize t = 0; t < G_N_ELEMENTS (thresholds); t++)
+              check_dedup (&data, clusters, thresholds[t], threads);
+        }
     }
   g_unsetenv ("DM_KERNEL");
 }
@@ -461,6 +472,42 @@ static void
 test_dedup_cancel (void)
 {
   check_cancel (DM_SELECT_DEDUP, 2000, 0.1, 200);
+}
+
+/* Several clusters on several threads: progress is reported, the first
+ * report answered with stop is the last, and the run ends cancelled.
+ * 16 clusters of some 750 items, some 4.5 million comparisons. */
+static void
+test_dedup_cancel_threads (void)
+{
+  g_auto(Data) data = { 0 };
+  DmSelectRequest request;
+  DmSelectResult *none = NULL;
+  g_autoptr(GError) error = NULL;
+
+  data_init (&data, 12000, 4, FALSE, 8);
+  request = request_for (&data, DM_SELECT_DEDUP, 0.1);
+  request.n_clusters = 16;
+  request.n_threads = 3;
+  for (guint cancel = 0; cancel <= 1; cancel++)
+    {
+      DedupProgress progress = { 0, cancel };
+      g_autoptr(DmSelectResult) result = NULL;
+
+      request.progress = dedup_progress;
+      request.progress_data = &progress;
+      if (!cancel)
+        {
+          result = select_ok (&request);
+          check_counts (result, data.n, 1200);
+          g_assert_cmpuint (progress.midway, >, 0);
+          continue;
+        }
+      g_assert_false (dm_cluster_select (&request, &none, &error));
+      g_assert_error (error, DM_CORE_ERROR, DM_CORE_ERROR_CANCELLED);
+      g_assert_null (none);
+      g_assert_cmpuint (progress.midway, ==, 1);
+    }
 }
 
 static void
@@ -1243,6 +1290,7 @@ main (int argc, char **argv)
   g_test_add_func ("/select-beyond/dedup/bad-threshold", test_dedup_bad_threshold);
   g_test_add_func ("/select-beyond/dedup/matches-all-pairs", test_dedup_matches_all_pairs);
   g_test_add_func ("/select-beyond/dedup/cancel", test_dedup_cancel);
+  g_test_add_func ("/select-beyond/dedup/cancel-threads", test_dedup_cancel_threads);
   g_test_add_func ("/select-beyond/herding/line", test_herding_line);
   g_test_add_func ("/select-beyond/herding/follows-density", test_herding_follows_density);
   g_test_add_func ("/select-beyond/herding/matches-all-pairs", test_herding_matches_all_pairs);

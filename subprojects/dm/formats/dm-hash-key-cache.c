@@ -65,6 +65,27 @@ dm_hash_key_cache_has_keys (DmDataset *dataset)
   return FALSE;
 }
 
+/*
+ * dm_hash_key_cache_covers:
+ * @dataset: a dataset
+ *
+ * Datumaro's importer looks every item up in a dataset's cache
+ * (load_hash_key() of its meta_file_util), so a cache without the key of
+ * one of its items makes the whole dataset unreadable to Datumaro.
+ *
+ * Returns: whether @dataset has items and each has a hash key
+ */
+gboolean
+dm_hash_key_cache_covers (DmDataset *dataset)
+{
+  guint n_items = dm_dataset_get_n_items (dataset);
+
+  for (guint i = 0; i < n_items; i++)
+    if (dm_item_get_hash_key (dm_dataset_get_item (dataset, i)) == NULL)
+      return FALSE;
+  return n_items > 0;
+}
+
 /* The folder of the cache of @directory, made if it is not there;
  * @made: whether it was made here, for remove_made_cache_dir(). */
 static char *

@@ -217,6 +217,47 @@ test_dest_outside_files_do_not_collide (MediaFixture *f, gconstpointer data)
   g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "c"), 0), ==, "abs.jpg");
 }
 
+/* An outside file is named so that no file the JSON names relatively
+ * loses its name, whichever item comes first; and one outside file that
+ * items of two folders name (an image of train, a related image of pcd)
+ * is copied into each folder, each JSON naming its own copy. */
+static void
+test_dest_outside_file_in_two_folders (MediaFixture *f, gconstpointer data)
+{
+  g_autofree char *train = g_build_filename (f->source, "annotations", "train.json", NULL);
+  g_autofree char *pcd = g_build_filename (f->source, "annotations", "pcd.json", NULL);
+  g_autofree char *inside = g_build_filename (f->source, "images", "train", "abs.jpg", NULL);
+  g_autofree char *outside_image = g_build_filename (f->outside, "abs.jpg", NULL);
+  g_autofree char *train_json = NULL;
+  g_autofree char *pcd_json = NULL;
+  g_autoptr(DmDataset) original = NULL;
+  g_autoptr(DmDataset) written = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* images/train/abs.jpg, another image than the outside abs.jpg. */
+  write_file (inside, "the image inside, named abs.jpg too", -1);
+  train_json = g_strdup_printf ("{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": ["
+                                "{\"id\": \"out\", \"image\": {\"path\": \"%s\"}},"
+                                " {\"id\": \"in\", \"image\": {\"path\": \"abs.jpg\"}}]}",
+                                outside_image);
+  write_file (train, train_json, -1);
+  pcd_json = g_strdup_printf ("{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": ["
+                              "{\"id\": \"pc\", \"point_cloud\": {\"path\": \"pc1.pcd\"},"
+                              " \"related_images\": [{\"path\": \"%s\"}]}]}",
+                              outside_image);
+  write_file (pcd, pcd_json, -1);
+
+  original = load_dataset_ok (f->source);
+  save_items (f, NULL, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  written = load_dataset_ok (f->dest);
+  assert_media_carried (original, written, FALSE);
+  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "in"), 0), ==, "abs.jpg");
+  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "out"), 0), ==, "abs-1.jpg");
+  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "pcd", "pc"), 1), ==, "abs.jpg");
+  g_assert_cmpstr (dm_item_get_media_file_folder (dm_dataset_find_item (written, "pcd", "pc"), 1), ==, "images/pcd");
+}
+
 /* media.path counts only without other media; an absolute path anywhere
  * (here a point cloud's related image) is copied in and made relative. */
 static void
@@ -655,6 +696,7 @@ main (int argc, char *argv[])
   ADD ("/media/dest-links-when-asked", test_dest_links_when_asked);
   ADD ("/media/dest-outside-files-do-not-collide", test_dest_outside_files_do_not_collide);
   ADD ("/media/media-path-and-outside-related-image", test_media_path_and_outside_related_image);
+  ADD ("/media/dest-outside-file-in-two-folders", test_dest_outside_file_in_two_folders);
   ADD ("/media/in-place-changes-only-what-pruning-means", test_in_place_changes_only_what_pruning_means);
   ADD ("/media/in-place-journal-is-completed", test_in_place_journal_is_completed);
   ADD ("/media/in-place-uncommitted-work-is-dropped", test_in_place_uncommitted_work_is_dropped);

@@ -243,7 +243,8 @@ failed:
 struct _DmMediaPlan
 {
   GHashTable *sources;    /* output path (below the output) -> source file */
-  GHashTable *inside;     /* output paths the JSON names relatively, a set */
+  GHashTable *inside;     /* output paths the JSON names relatively and
+                           * their folders below the media folder, a set */
   GHashTable *placed;     /* placed_key() of an outside file -> output path */
   GHashTable *rewritten;  /* DmItem -> its JSON with absolute paths made relative */
   GPtrArray *copies;      /* of output path, in item order, each once */
@@ -414,7 +415,8 @@ dm_datumaro_plan_media (DmDataset  *dataset,
   plan->copies = g_ptr_array_new ();
   plan->owners = g_ptr_array_new ();
 
-  /* The names the JSON gives are taken before any outside file is named. */
+  /* The names the JSON gives, and the folders they need, are taken before
+   * any outside file is named. */
   for (guint i = 0; i < n_items; i++)
     {
       DmItem *item = dm_dataset_get_item (dataset, i);
@@ -429,7 +431,17 @@ dm_datumaro_plan_media (DmDataset  *dataset,
           n_files = item_media (item, f, &folder, &member, &written, &source,
                                 &scratch_folder, &scratch_written);
           if (n_files > 0 && !g_path_is_absolute (written))
-            g_hash_table_add (plan->inside, g_build_filename (folder, written, NULL));
+            {
+              g_autofree char *path = g_build_filename (folder, written, NULL);
+
+              while (strlen (path) > strlen (folder) && !g_hash_table_contains (plan->inside, path))
+                {
+                  char *parent = g_path_get_dirname (path);
+
+                  g_hash_table_add (plan->inside, g_steal_pointer (&path));
+                  path = parent;
+                }
+            }
         }
     }
 

@@ -218,7 +218,8 @@ test_dest_outside_files_do_not_collide (MediaFixture *f, gconstpointer data)
 }
 
 /* An outside file is named so that no file the JSON names relatively
- * loses its name, whichever item comes first; and one outside file that
+ * loses its name, nor a folder it needs, whichever item comes first; and
+ * one outside file that
  * items of two folders name (an image of train, a related image of pcd)
  * is copied into each folder, each JSON naming its own copy. */
 static void
@@ -228,6 +229,8 @@ test_dest_outside_file_in_two_folders (MediaFixture *f, gconstpointer data)
   g_autofree char *pcd = g_build_filename (f->source, "annotations", "pcd.json", NULL);
   g_autofree char *inside = g_build_filename (f->source, "images", "train", "abs.jpg", NULL);
   g_autofree char *outside_image = g_build_filename (f->outside, "abs.jpg", NULL);
+  g_autofree char *outside_cam = g_build_filename (f->outside, "cam.jpg", NULL);
+  g_autofree char *inside_cam = g_build_filename (f->source, "images", "train", "cam.jpg", "x.jpg", NULL);
   g_autofree char *train_json = NULL;
   g_autofree char *pcd_json = NULL;
   g_autoptr(DmDataset) original = NULL;
@@ -236,10 +239,15 @@ test_dest_outside_file_in_two_folders (MediaFixture *f, gconstpointer data)
 
   /* images/train/abs.jpg, another image than the outside abs.jpg. */
   write_file (inside, "the image inside, named abs.jpg too", -1);
+  /* An outside cam.jpg, and images/train/cam.jpg/, a folder. */
+  write_file (outside_cam, "an outside image named cam.jpg", -1);
+  write_file (inside_cam, "an image in the folder cam.jpg", -1);
   train_json = g_strdup_printf ("{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": ["
                                 "{\"id\": \"out\", \"image\": {\"path\": \"%s\"}},"
-                                " {\"id\": \"in\", \"image\": {\"path\": \"abs.jpg\"}}]}",
-                                outside_image);
+                                " {\"id\": \"in\", \"image\": {\"path\": \"abs.jpg\"}},"
+                                " {\"id\": \"cam\", \"image\": {\"path\": \"%s\"}},"
+                                " {\"id\": \"in-cam\", \"image\": {\"path\": \"cam.jpg/x.jpg\"}}]}",
+                                outside_image, outside_cam);
   write_file (train, train_json, -1);
   pcd_json = g_strdup_printf ("{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": ["
                               "{\"id\": \"pc\", \"point_cloud\": {\"path\": \"pc1.pcd\"},"
@@ -254,6 +262,7 @@ test_dest_outside_file_in_two_folders (MediaFixture *f, gconstpointer data)
   assert_media_carried (original, written, FALSE);
   g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "in"), 0), ==, "abs.jpg");
   g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "out"), 0), ==, "abs-1.jpg");
+  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "cam"), 0), ==, "cam-1.jpg");
   g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "pcd", "pc"), 1), ==, "abs.jpg");
   g_assert_cmpstr (dm_item_get_media_file_folder (dm_dataset_find_item (written, "pcd", "pc"), 1), ==, "images/pcd");
 }

@@ -136,6 +136,22 @@ save_items (MediaFixture       *f,
   return dm_dataset_save (output, dest, flags, NULL, error);
 }
 
+/* Saves every item of the source to DEST and returns DEST read back,
+ * after checking each item's media files came along. */
+static DmDataset *
+save_all_carried (MediaFixture *f)
+{
+  g_autoptr(DmDataset) original = load_dataset_ok (f->source);
+  g_autoptr(GError) error = NULL;
+  DmDataset *written;
+
+  save_items (f, NULL, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  written = load_dataset_ok (f->dest);
+  assert_media_carried (original, written, FALSE);
+  return written;
+}
+
 static void
 test_dest_carries_every_file (MediaFixture *f, gconstpointer data)
 {
@@ -197,8 +213,6 @@ test_dest_outside_files_do_not_collide (MediaFixture *f, gconstpointer data)
   g_autofree char *file = g_build_filename (f->source, "annotations", "train.json", NULL);
   g_autofree char *json = NULL;
   g_autofree char *mine = g_build_filename (f->outside, "abs.jpg", NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) original = NULL;
   g_autoptr(DmDataset) written = NULL;
 
   write_file (other, "another outside image", -1);
@@ -206,11 +220,7 @@ test_dest_outside_files_do_not_collide (MediaFixture *f, gconstpointer data)
                           " {\"id\": \"b\", \"image\": {\"path\": \"%s\"}}, {\"id\": \"c\", \"image\": {\"path\": \"%s\"}}]}",
                           mine, other, mine);
   write_file (file, json, -1);
-  original = load_dataset_ok (f->source);
-  save_items (f, NULL, f->dest, DM_SAVE_NONE, &error);
-  g_assert_no_error (error);
-  written = load_dataset_ok (f->dest);
-  assert_media_carried (original, written, FALSE);
+  written = save_all_carried (f);
   g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "a"), 0), ==, "abs.jpg");
   g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "b"), 0), ==, "abs-1.jpg");
   /* One file, written once, for the two items that share it. */
@@ -233,9 +243,7 @@ test_dest_outside_file_in_two_folders (MediaFixture *f, gconstpointer data)
   g_autofree char *inside_cam = g_build_filename (f->source, "images", "train", "cam.jpg", "x.jpg", NULL);
   g_autofree char *train_json = NULL;
   g_autofree char *pcd_json = NULL;
-  g_autoptr(DmDataset) original = NULL;
   g_autoptr(DmDataset) written = NULL;
-  g_autoptr(GError) error = NULL;
 
   /* images/train/abs.jpg, another image than the outside abs.jpg. */
   write_file (inside, "the image inside, named abs.jpg too", -1);
@@ -255,11 +263,7 @@ test_dest_outside_file_in_two_folders (MediaFixture *f, gconstpointer data)
                               outside_image);
   write_file (pcd, pcd_json, -1);
 
-  original = load_dataset_ok (f->source);
-  save_items (f, NULL, f->dest, DM_SAVE_NONE, &error);
-  g_assert_no_error (error);
-  written = load_dataset_ok (f->dest);
-  assert_media_carried (original, written, FALSE);
+  written = save_all_carried (f);
   g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "in"), 0), ==, "abs.jpg");
   g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "out"), 0), ==, "abs-1.jpg");
   g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "cam"), 0), ==, "cam-1.jpg");

@@ -916,6 +916,40 @@ test_skip_broken_in_place (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count_image_files (after), ==, 4 + 1);
 }
 
+/* Datumaro's importer looks every item of a dataset up in its hash-key
+ * cache and fails on one without a key. Pruned in place by a clustering
+ * method, a SOURCE with no cache keeps its broken item, which has no key:
+ * a cache of the kept items' keys alone would make SOURCE unreadable to
+ * Datumaro, so none is made. */
+static void
+test_skip_broken_in_place_makes_no_partial_cache (Fixture *f, gconstpointer data)
+{
+  g_autofree char *cache = source_path (f, "hash_key_meta/hash_keys.json");
+  g_autoptr(DmRun) run = NULL;
+
+  g_hash_table_unref (break_first_image (f));
+  g_assert_false (g_file_test (cache, G_FILE_TEST_EXISTS));
+  run = run_dm (ARGS ("prune", f->source, "-m", "centroid", "-r", "0.5", "--skip-broken", "--overwrite", "-q"), 0);
+  if (run->status != 0)
+    g_error ("dm failed (%d): %s", run->status, run->err);
+  g_assert_false (g_file_test (cache, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (f->first_image, G_FILE_TEST_IS_REGULAR));
+
+  /* To a DEST the broken item stays out, and every item there has a key. */
+  g_clear_pointer (&run, dm_run_free);
+  run = run_dm (ARGS ("prune", f->source, "-m", "centroid", "-r", "0.5", "--skip-broken", "-o", f->dest, "-q"), 0);
+  if (run->status != 0)
+    g_error ("dm failed (%d): %s", run->status, run->err);
+  {
+    g_autofree char *dest_cache = g_build_filename (f->dest, "hash_key_meta", "hash_keys.json", NULL);
+    g_autoptr(DmDataset) output = load_dataset_ok (f->dest);
+
+    g_assert_true (g_file_test (dest_cache, G_FILE_TEST_IS_REGULAR));
+    for (guint i = 0; i < dm_dataset_get_n_items (output); i++)
+      g_assert_nonnull (dm_item_get_hash_key (dm_dataset_get_item (output, i)));
+  }
+}
+
 /* The same through the library, as a Python or GUI host does it: the
  * output of a transform that skipped an item, saved over its source,
  * leaves that item as it is (libdm does it, not the CLI); saved
@@ -1390,6 +1424,7 @@ main (int argc, char **argv)
   ADD ("images/skip-broken-item-without-image", test_skip_broken_item_without_image);
   ADD ("images/skip-broken-in-place", test_skip_broken_in_place);
   ADD ("images/skip-broken-in-place-library", test_skip_broken_in_place_library);
+  ADD ("images/skip-broken-in-place-no-partial-cache", test_skip_broken_in_place_makes_no_partial_cache);
 
   ADD ("parameters/bad-values", test_bad_parameters);
   ADD ("parameters/more-clusters-than-items", test_more_clusters_than_items);

@@ -243,7 +243,9 @@ failed:
 struct _DmMediaPlan
 {
   GHashTable *sources;    /* output path (below the output) -> source file */
-  GHashTable *placed;     /* absolute source file -> output path */
+  GHashTable *inside;     /* output paths the JSON names relatively and
+                           * their folders below the media folder, a set */
+  GHashTable *placed;     /* placed_key() of an outside file -> output path */
   GHashTable *rewritten;  /* DmItem -> its JSON with absolute paths made relative */
   GPtrArray *copies;      /* of output path, in item order, each once */
   GPtrArray *owners;      /* of DmItem, the first item of each copy */
@@ -253,6 +255,7 @@ void
 dm_media_plan_free (DmMediaPlan *plan)
 {
   g_clear_pointer (&plan->sources, g_hash_table_unref);
+  g_clear_pointer (&plan->inside, g_hash_table_unref);
   g_clear_pointer (&plan->placed, g_hash_table_unref);
   g_clear_pointer (&plan->rewritten, g_hash_table_unref);
   g_clear_pointer (&plan->copies, g_ptr_array_unref);
@@ -322,8 +325,21 @@ set_member (JsonNode   *root,
     json_object_set_string_member (json_node_get_object (node), parts[n - 1], value);
 }
 
+/* The key of @plan's placed table for the outside file @source written
+ * into @folder. A file items of two folders name (an image of two
+ * subsets, the related image of a point cloud and another item's image)
+ * is copied into each: a written path is relative to its own folder. The
+ * length keeps any two (folder, source) pairs apart. */
+static char *
+placed_key (const char *folder,
+            const char *source)
+{
+  return g_strdup_printf ("%zu:%s%s", strlen (folder), folder, source);
+}
+
 /* A free output name in @folder for the outside file @source: its base
- * name, numbered when another file has it. */
+ * name, numbered when another file has it, or will have it: a file the
+ * JSON names relatively keeps its name, whichever item comes first. */
 static char *
 place_outside_file (DmMediaPlan *plan,
                     const char *folder,
@@ -339,7 +355,7 @@ place_outside_file (DmMediaPlan *plan,
       g_autofree char *name = n == 0 ? g_strdup (base) : g_strdup_printf ("%s-%u%s", stem, n, ext);
       char *path = g_build_filename (folder, name, NULL);
 
-      if (!g_hash_table_contains (plan->sources, path))
+      if (!g_hash_table_contains (plan->sources, path) && !g_hash_table_contains (plan->inside, path))
         return path;
       g_free (path);
     }
@@ -393,10 +409,41 @@ dm_datumaro_plan_media (DmDataset  *dataset,
   guint n_items = dm_dataset_get_n_items (dataset);
 
   plan->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  plan->inside = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   plan->placed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   plan->rewritten = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   plan->copies = g_ptr_array_new ();
   plan->owners = g_ptr_array_new ();
+
+  /* The names the JSON gives, and the folders they need, are taken before
+   * any outside file is named. */
+  for (guint i = 0; i < n_items; i++)
+    {
+      DmItem *item = dm_dataset_get_item (dataset, i);
+      guint n_files = 1;
+
+      for (guint f = 0; f < n_files; f++)
+        {
+          const char *folder, *member, *written, *source;
+          g_autofree char *scratch_folder = NULL;
+          g_autofree char *scratch_written = NULL;
+
+          n_files = item_media (item, f, &folder, &member, &written, &source,
+                                &scratch_folder, &scratch_written);
+          if (n_files > 0 && !g_path_is_absolute (written))
+            {
+              g_autofree char *path = g_build_filename (folder, written, NULL);
+
+              while (strlen (path) > strlen (folder) && !g_hash_table_contains (plan->inside, path))
+                {
+                  char *parent = g_path_get_dirname (path);
+
+                  g_hash_table_add (plan->inside, g_steal_pointer (&path));
+                  path = parent;
+                }
+            }
+        }
+    }
 
   for (guint i = 0; i < n_items; i++)
     {
@@ -418,13 +465,15 @@ dm_datumaro_plan_media (DmDataset  *dataset,
 
           if (g_path_is_absolute (written))
             {
-              path = g_hash_table_lookup (plan->placed, source);
+              g_autofree char *key = placed_key (folder, source);
+
+              path = g_hash_table_lookup (plan->placed, key);
               if (path == NULL)
                 {
                   if (!check_source (item, folder, source, error))
                     return NULL;
                   path = place_outside_file (plan, folder, source);
-                  g_hash_table_insert (plan->placed, g_strdup (source), path);
+                  g_hash_table_insert (plan->placed, g_steal_pointer (&key), path);
                   g_hash_table_insert (plan->sources, g_strdup (path), g_strdup (source));
                   g_ptr_array_add (plan->copies, path);
                   g_ptr_array_add (plan->owners, item);

@@ -65,6 +65,27 @@ dm_hash_key_cache_has_keys (DmDataset *dataset)
   return FALSE;
 }
 
+/*
+ * dm_hash_key_cache_covers:
+ * @dataset: a dataset
+ *
+ * Datumaro's importer looks every item up in a dataset's cache
+ * (load_hash_key() of its meta_file_util), so a cache without the key of
+ * one of its items makes the whole dataset unreadable to Datumaro.
+ *
+ * Returns: whether @dataset has items and each has a hash key
+ */
+gboolean
+dm_hash_key_cache_covers (DmDataset *dataset)
+{
+  guint n_items = dm_dataset_get_n_items (dataset);
+
+  for (guint i = 0; i < n_items; i++)
+    if (dm_item_get_hash_key (dm_dataset_get_item (dataset, i)) == NULL)
+      return FALSE;
+  return n_items > 0;
+}
+
 /* The folder of the cache of @directory, made if it is not there;
  * @made: whether it was made here, for remove_made_cache_dir(). */
 static char *
@@ -318,6 +339,8 @@ typedef struct
   GString *key_name;             /* "<subset>/<id>" of the key being read */
   guint8 key[DM_HASH_KEY_SIZE];
   guint n_values;
+  guint value_depth;             /* where the key's numbers are: 3, 4 in its
+                                  * one row, 0 once that row has closed */
 
   /* The keys in file order: names[k] has the key k of blocks. */
   GStringChunk *name_chunk;
@@ -403,7 +426,10 @@ finish_key (HashKeyReader *r)
   return 1;
 }
 
-/* Depths in the cache: 1 the top object, 2 "hashkey", 3 a key's array. */
+/* Depths in the cache: 1 the top object, 2 "hashkey", 3 a key's array,
+ * 4 the one row of a key kept as a 1 × 64 array ([[n, …, n]]): Datumaro
+ * writes a key with the shape it had, and its own tests and any batch of
+ * one give keys that shape; its reader flattens them (reshape(1, -1)). */
 static int
 key_scalar (HashKeyReader   *r,
             DmJsonValueKind  kind,
@@ -434,7 +460,11 @@ key_scalar (HashKeyReader   *r,
     return fail (r, _("hashkey “%s” is %s, not an array"),
                  r->key_name->str, dm_json_value_kind_name (kind));
 
-  if (r->depth == 3 && r->in_hashkey)
+  if (r->depth == 3 && r->in_hashkey && r->value_depth != 3)
+    return fail (r, _("hashkey “%s”: a value follows its row of %u values"),
+                 r->key_name->str, r->n_values);
+
+  if (r->depth == r->value_depth && r->in_hashkey)
     {
       g_autofree char *shown = g_strndup (text, length);
       gint64 value;
@@ -464,7 +494,7 @@ key_value (gpointer         reader,
 {
   HashKeyReader *r = reader;
 
-  if (kind == DM_JSON_VALUE_NUMBER && r->depth == 3 && r->in_hashkey && r->n_values < DM_HASH_KEY_SIZE &&
+  if (kind == DM_JSON_VALUE_NUMBER && r->depth == r->value_depth && r->in_hashkey && r->n_values < DM_HASH_KEY_SIZE &&
       length <= 3 && text[0] >= '0' && text[0] <= '9')
     {
       guint value = 0;
@@ -533,8 +563,14 @@ key_open (gpointer reader,
       if (!is_array)
         return fail (r, _("hashkey “%s” is an object, not an array"), r->key_name->str);
       r->n_values = 0;
+      r->value_depth = 3;
     }
-  else if (r->depth == 3 && r->in_hashkey)
+  else if (r->depth == 3 && r->in_hashkey && is_array && r->value_depth == 3 && r->n_values == 0)
+    r->value_depth = 4;
+  else if (r->depth == 3 && r->in_hashkey && r->value_depth != 3)
+    return fail (r, _("hashkey “%s”: a value follows its row of %u values"),
+                 r->key_name->str, r->n_values);
+  else if (r->depth >= 3 && r->in_hashkey)
     return fail (r, _("hashkey “%s”: value %u is %s, not an integer"),
                  r->key_name->str, r->n_values, dm_json_value_kind_name (kind));
 
@@ -549,6 +585,8 @@ key_close (gpointer reader,
   HashKeyReader *r = reader;
 
   r->depth--;
+  if (r->depth == 3 && r->in_hashkey)
+    r->value_depth = 0;
   if (r->depth == 2 && r->in_hashkey)
     return finish_key (r);
   if (r->depth == 1)

@@ -28,6 +28,7 @@ G_BEGIN_DECLS
 char     *dm_hash_key_cache_path    (const char          *directory);
 gboolean  dm_hash_key_cache_exists  (const char          *directory);
 gboolean  dm_hash_key_cache_has_keys (DmDataset          *dataset);
+gboolean  dm_hash_key_cache_covers  (DmDataset          *dataset);
 
 gboolean  dm_hash_key_cache_write_file (DmDataset          *dataset,
                                         const char         *path,

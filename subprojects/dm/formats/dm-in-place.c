@@ -841,9 +841,11 @@ dm_in_place_save (DmDataset     *dataset,
       !dm_sync_path (new_annotations, &local_error))
     goto out;
   /* An existing cache is rewritten even without keys: it may hold those
-   * of the dropped items. */
+   * of the dropped items. A new one is made only with every item's key:
+   * items skipped as broken stay without one, and a cache lacking their
+   * keys would make SOURCE unreadable to Datumaro. */
   if (dm_dataset_get_n_items (dataset) > 0 &&
-      (dm_hash_key_cache_exists (root) || dm_hash_key_cache_has_keys (dataset)) &&
+      (dm_hash_key_cache_exists (root) || dm_hash_key_cache_covers (dataset)) &&
       !dm_datumaro_write_hash_keys (dataset, work, &local_error))
     goto out;
 

@@ -550,7 +550,9 @@ test_write_hash_keys (SourceFixture *f, gconstpointer data)
 /* The key cache in the shapes it comes in, read the same: as Datumaro
  * writes it (spaces, newlines), compact with string members first (as dm
  * writes it), and shapes only the yajl reader takes (an escaped name, a
- * member after "hashkey"). Large enough to be read in several pieces. */
+ * member after "hashkey", each key a 1 × 64 array, as Datumaro writes a
+ * key of that shape: its tests make them, and its reader flattens them).
+ * Large enough to be read in several pieces. */
 #define SHAPES_N_KEYS 6000
 
 static guint8
@@ -568,11 +570,13 @@ test_hash_key_shapes (void)
   g_autofree char *keys = g_build_filename (tmp, "hash_key_meta", "hash_keys.json", NULL);
   g_autoptr(GString) items = g_string_new ("{\"items\": [");
   const struct {
-    const char *head, *separator, *after_name, *between, *tail, *first_name, *origin;
+    const char *head, *separator, *after_name, *between, *close, *tail, *first_name, *origin;
   } shapes[] = {
-    { "{\"hashkey\": {", ",\n ", ": [", ", ", "}}\n", "train/i0", "datumaro-clip" },
-    { "{\"dm_hasher\":\"h 1\",\"note\":\"n\",\"hashkey\":{", ",", ":[", ",", "}}", "train/i0", "h 1" },
-    { " {\"hashkey\" :{ ", " , ", " : [ ", " , ", " } , \"after\": \"x\"}", "train/\\u0069\\u0030", "datumaro-clip" },
+    { "{\"hashkey\": {", ",\n ", ": [", ", ", "]", "}}\n", "train/i0", "datumaro-clip" },
+    { "{\"dm_hasher\":\"h 1\",\"note\":\"n\",\"hashkey\":{", ",", ":[", ",", "]", "}}", "train/i0", "h 1" },
+    { " {\"hashkey\" :{ ", " , ", " : [ ", " , ", "]", " } , \"after\": \"x\"}", "train/\\u0069\\u0030", "datumaro-clip" },
+    { "{\n  \"hashkey\": {\n    ", ",\n    ", ": [\n      [\n        ", ",\n        ", "\n      ]\n    ]",
+      "\n  }\n}", "train/i0", "datumaro-clip" },
   };
 
   for (guint i = 0; i < SHAPES_N_KEYS; i++)
@@ -594,7 +598,7 @@ test_hash_key_shapes (void)
           g_string_append (text, shapes[shape].after_name);
           for (guint b = 0; b < KEY_SIZE; b++)
             g_string_append_printf (text, "%s%u", b > 0 ? shapes[shape].between : "", shapes_key_byte (i, b));
-          g_string_append_c (text, ']');
+          g_string_append (text, shapes[shape].close);
         }
       g_string_append (text, shapes[shape].tail);
       g_assert_cmpuint (text->len, >, 1024 * 1024);
@@ -870,6 +874,12 @@ static const BadKeys bad_keys[] = {
   { "value-float", "{\"hashkey\": {\"train/a\": [1.5, @KEY@]}}", { "train/a", "1.5", "not an integer" } },
   { "value-string", "{\"hashkey\": {\"train/a\": [\"1\", @KEY@]}}", { "train/a", "string" } },
   { "key-object", "{\"hashkey\": {\"train/a\": {}}}", { "train/a", "not an array" } },
+  /* A key may be one row of 64 values, [[…]], no more. */
+  { "two-rows", "{\"hashkey\": {\"train/a\": [[@KEY@, 1], [@KEY@, 1]]}}", { "train/a", "follows its row" } },
+  { "value-after-row", "{\"hashkey\": {\"train/a\": [[@KEY@, 1], 1]}}", { "train/a", "follows its row" } },
+  { "row-in-row", "{\"hashkey\": {\"train/a\": [[[@KEY@, 1]]]}}", { "train/a", "value 0 is an array" } },
+  { "row-after-value", "{\"hashkey\": {\"train/a\": [1, [@KEY@]]}}", { "train/a", "value 1 is an array" } },
+  { "short-row", "{\"hashkey\": {\"train/a\": [[1, 2]]}}", { "train/a", "2 values", "64" } },
   { "hashkey-array", "{\"hashkey\": []}", { "“hashkey”", "not an object" } },
   { "hasher-number", "{\"dm_hasher\": 3, \"hashkey\": {}}", { "“dm_hasher”", "not a string" } },
   /* Its strings are C text: no NUL, as no lone surrogate. */

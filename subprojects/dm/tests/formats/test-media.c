@@ -136,6 +136,22 @@ save_items (MediaFixture       *f,
   return dm_dataset_save (output, dest, flags, NULL, error);
 }
 
+/* Saves every item of the source to DEST and returns DEST read back,
+ * after checking each item's media files came along. */
+static DmDataset *
+save_all_carried (MediaFixture *f)
+{
+  g_autoptr(DmDataset) original = load_dataset_ok (f->source);
+  g_autoptr(GError) error = NULL;
+  DmDataset *written;
+
+  save_items (f, NULL, f->dest, DM_SAVE_NONE, &error);
+  g_assert_no_error (error);
+  written = load_dataset_ok (f->dest);
+  assert_media_carried (original, written, FALSE);
+  return written;
+}
+
 static void
 test_dest_carries_every_file (MediaFixture *f, gconstpointer data)
 {
@@ -197,8 +213,6 @@ test_dest_outside_files_do_not_collide (MediaFixture *f, gconstpointer data)
   g_autofree char *file = g_build_filename (f->source, "annotations", "train.json", NULL);
   g_autofree char *json = NULL;
   g_autofree char *mine = g_build_filename (f->outside, "abs.jpg", NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DmDataset) original = NULL;
   g_autoptr(DmDataset) written = NULL;
 
   write_file (other, "another outside image", -1);
@@ -206,15 +220,55 @@ test_dest_outside_files_do_not_collide (MediaFixture *f, gconstpointer data)
                           " {\"id\": \"b\", \"image\": {\"path\": \"%s\"}}, {\"id\": \"c\", \"image\": {\"path\": \"%s\"}}]}",
                           mine, other, mine);
   write_file (file, json, -1);
-  original = load_dataset_ok (f->source);
-  save_items (f, NULL, f->dest, DM_SAVE_NONE, &error);
-  g_assert_no_error (error);
-  written = load_dataset_ok (f->dest);
-  assert_media_carried (original, written, FALSE);
+  written = save_all_carried (f);
   g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "a"), 0), ==, "abs.jpg");
   g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "b"), 0), ==, "abs-1.jpg");
   /* One file, written once, for the two items that share it. */
   g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "c"), 0), ==, "abs.jpg");
+}
+
+/* An outside file is named so that no file the JSON names relatively
+ * loses its name, nor a folder it needs, whichever item comes first; and
+ * one outside file that
+ * items of two folders name (an image of train, a related image of pcd)
+ * is copied into each folder, each JSON naming its own copy. */
+static void
+test_dest_outside_file_in_two_folders (MediaFixture *f, gconstpointer data)
+{
+  g_autofree char *train = g_build_filename (f->source, "annotations", "train.json", NULL);
+  g_autofree char *pcd = g_build_filename (f->source, "annotations", "pcd.json", NULL);
+  g_autofree char *inside = g_build_filename (f->source, "images", "train", "abs.jpg", NULL);
+  g_autofree char *outside_image = g_build_filename (f->outside, "abs.jpg", NULL);
+  g_autofree char *outside_cam = g_build_filename (f->outside, "cam.jpg", NULL);
+  g_autofree char *inside_cam = g_build_filename (f->source, "images", "train", "cam.jpg", "x.jpg", NULL);
+  g_autofree char *train_json = NULL;
+  g_autofree char *pcd_json = NULL;
+  g_autoptr(DmDataset) written = NULL;
+
+  /* images/train/abs.jpg, another image than the outside abs.jpg. */
+  write_file (inside, "the image inside, named abs.jpg too", -1);
+  /* An outside cam.jpg, and images/train/cam.jpg/, a folder. */
+  write_file (outside_cam, "an outside image named cam.jpg", -1);
+  write_file (inside_cam, "an image in the folder cam.jpg", -1);
+  train_json = g_strdup_printf ("{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": ["
+                                "{\"id\": \"out\", \"image\": {\"path\": \"%s\"}},"
+                                " {\"id\": \"in\", \"image\": {\"path\": \"abs.jpg\"}},"
+                                " {\"id\": \"cam\", \"image\": {\"path\": \"%s\"}},"
+                                " {\"id\": \"in-cam\", \"image\": {\"path\": \"cam.jpg/x.jpg\"}}]}",
+                                outside_image, outside_cam);
+  write_file (train, train_json, -1);
+  pcd_json = g_strdup_printf ("{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": ["
+                              "{\"id\": \"pc\", \"point_cloud\": {\"path\": \"pc1.pcd\"},"
+                              " \"related_images\": [{\"path\": \"%s\"}]}]}",
+                              outside_image);
+  write_file (pcd, pcd_json, -1);
+
+  written = save_all_carried (f);
+  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "in"), 0), ==, "abs.jpg");
+  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "out"), 0), ==, "abs-1.jpg");
+  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "cam"), 0), ==, "cam-1.jpg");
+  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "pcd", "pc"), 1), ==, "abs.jpg");
+  g_assert_cmpstr (dm_item_get_media_file_folder (dm_dataset_find_item (written, "pcd", "pc"), 1), ==, "images/pcd");
 }
 
 /* media.path counts only without other media; an absolute path anywhere
@@ -655,6 +709,7 @@ main (int argc, char *argv[])
   ADD ("/media/dest-links-when-asked", test_dest_links_when_asked);
   ADD ("/media/dest-outside-files-do-not-collide", test_dest_outside_files_do_not_collide);
   ADD ("/media/media-path-and-outside-related-image", test_media_path_and_outside_related_image);
+  ADD ("/media/dest-outside-file-in-two-folders", test_dest_outside_file_in_two_folders);
   ADD ("/media/in-place-changes-only-what-pruning-means", test_in_place_changes_only_what_pruning_means);
   ADD ("/media/in-place-journal-is-completed", test_in_place_journal_is_completed);
   ADD ("/media/in-place-uncommitted-work-is-dropped", test_in_place_uncommitted_work_is_dropped);

@@ -1215,6 +1215,32 @@ test_disk_full_overwrite (Fixture *f, gconstpointer data)
                           PARTS (f->dest), FULL_DISK_LIMIT);
 }
 
+/* A flag given a value (`--overwrite=no`): GOption would drop the value
+ * and set the flag, doing the opposite of what was asked. A usage error
+ * naming the flag and the value, before any work. */
+static void
+test_flag_given_a_value (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DmDataset) earlier = NULL;
+
+  g_free (write_hash_keys (f, make_hash_keys (f, 0)));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "cluster_random", "--stratify=false", "-o", f->dest),
+                  PARTS ("--stratify", "false"));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "--skip-broken=no", "-o", f->dest),
+                  PARTS ("--skip-broken", "no"));
+  expect_failure (f, ARGS ("prune", f->source, "--quiet=yes", "-m", "random", "-o", f->dest),
+                  PARTS ("--quiet", "yes"));
+  expect_failure (f, ARGS ("hash", f->source, "--merge=no"), PARTS ("--merge", "no"));
+
+  /* DEST holds an earlier result, which --overwrite=no keeps. */
+  earlier = expect_success (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "0.25", "-o", f->dest), NULL);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest, "--overwrite=no"),
+                  PARTS ("--overwrite", "no"));
+  expect_failure (f, ARGS ("transform", "prune", f->source, "-q", "--param", "method=random", "-o", f->dest,
+                           "--overwrite=0"),
+                  PARTS ("--overwrite", "0"));
+}
+
 /* ---- ImageNet folders ---- */
 
 static void
@@ -1404,6 +1430,7 @@ main (int argc, char **argv)
   ADD ("output/disk-full-new-dest", test_disk_full_new_dest);
   ADD ("output/disk-full-overwrite", test_disk_full_overwrite);
   ADD ("output/disk-full-copying-images", test_disk_full_copying_images);
+  ADD ("parameters/flag-given-a-value", test_flag_given_a_value);
 
   ADD ("imagenet/empty-label-folder", test_imagenet_empty_label_folder);
   ADD ("imagenet/non-images-mixed-in", test_imagenet_non_images_mixed_in);

@@ -1215,6 +1215,42 @@ transform_context_new (const char         *arguments,
   return context;
 }
 
+/* Whether @entry takes no value: a flag of dm's or a boolean parameter. */
+static gboolean
+takes_no_value (const GOptionEntry *entry)
+{
+  return entry->arg == G_OPTION_ARG_NONE || (entry->flags & G_OPTION_FLAG_NO_ARG) != 0;
+}
+
+/* GOption drops the value of `--FLAG=VALUE` for an option that takes
+ * none, and sets the flag: `--overwrite=no` would overwrite, and
+ * `--stratify=false` stratify. Such a value is refused, as a usage error
+ * before any work; the usage error, or NULL. Options after `--` are
+ * arguments. */
+static char *
+check_flag_values (const GOptionEntry *host_entries,
+                   const GOptionEntry *parameter_entries,
+                   int                 argc,
+                   char              **argv)
+{
+  const GOptionEntry *lists[] = { host_entries, parameter_entries };
+
+  for (int i = 1; i < argc && !g_str_equal (argv[i], "--"); i++)
+    {
+      const char *eq = strchr (argv[i], '=');
+
+      if (!g_str_has_prefix (argv[i], "--") || eq == NULL)
+        continue;
+      for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+        for (const GOptionEntry *e = lists[l]; e != NULL && e->long_name != NULL; e++)
+          if (takes_no_value (e) && strlen (e->long_name) == (gsize) (eq - argv[i] - 2)
+              && strncmp (e->long_name, argv[i] + 2, eq - argv[i] - 2) == 0)
+            /* TRANSLATORS: a usage error, as in “--overwrite takes no value, and “no” was given” */
+            return g_strdup_printf (_("--%s takes no value, and “%s” was given"), e->long_name, eq + 1);
+    }
+  return NULL;
+}
+
 /* The usage error when a required parameter is not given, or NULL. */
 static char *
 check_required_parameters (DmTransform *transform,
@@ -1257,6 +1293,7 @@ run_transform_command (DmCliLog    *log,
   g_autoptr(GError) error = NULL;
   g_autofree char *missing = NULL;
   g_autofree char *twice = NULL;
+  g_autofree char *flag_value = NULL;
   const char *problem;
   guint n_positionals;
 
@@ -1279,6 +1316,9 @@ run_transform_command (DmCliLog    *log,
                                            : dm_transform_get_description (transform),
                                    transform, host_entries, !by_name, &parameter_options);
 
+  if ((flag_value = check_flag_values (host_entries, (GOptionEntry *) parameter_options.entries->data,
+                                       argc, argv)) != NULL)
+    return usage_error (context, flag_value);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
   log->quiet = options.quiet;
@@ -1642,6 +1682,7 @@ command_hash (DmCliLog *log, int argc, char **argv)
   g_autoptr(DmTransform) transform = NULL;
   g_autoptr(DmCliProgress) progress = NULL;
   g_autofree char *twice = NULL;
+  g_autofree char *flag_value = NULL;
   HashRun run = { 0 };
   int stop_signal = 0;
   gboolean succeeded;
@@ -1666,6 +1707,9 @@ command_hash (DmCliLog *log, int argc, char **argv)
   g_option_context_set_description (context,
     _("On many machines: run “dm hash SOURCE --shard I/N --keys-out FILE” once for each I,\n"
       "then “dm hash SOURCE --merge FILE…” once."));
+  if ((flag_value = check_flag_values (entries, (GOptionEntry *) parameter_options.entries->data,
+                                       argc, argv)) != NULL)
+    return usage_error (context, flag_value);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
   log->quiet = quiet;

@@ -1241,6 +1241,28 @@ test_flag_given_a_value (Fixture *f, gconstpointer data)
                   PARTS ("--overwrite", "0"));
 }
 
+/* An empty path is the current directory to the file system: `-o ""`
+ * would write the dataset there, `--report ""` fail only once the
+ * dataset is written. A usage error before any work. */
+static void
+test_empty_paths (Fixture *f, gconstpointer data)
+{
+  g_autofree char *report = g_build_filename (f->tmp, "report.json", NULL);
+
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", ""), PARTS ("-o", "empty"));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "--output-dir=", "--overwrite"),
+                  PARTS ("-o", "empty"));
+  expect_failure (f, ARGS ("prune", "", "-q", "-m", "random", "-o", f->dest), PARTS ("SOURCE", "empty"));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest, "--report", ""),
+                  PARTS ("--report", "empty"));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest, "--report-html", ""),
+                  PARTS ("--report-html", "empty"));
+  expect_failure (f, ARGS ("hash", f->source, "-q", "--shard", "0/2", "--keys-out", ""),
+                  PARTS ("--keys-out", "empty"));
+  expect_failure (f, ARGS ("hash", "", "-q"), PARTS ("SOURCE", "empty"));
+  g_assert_false (g_file_test (report, G_FILE_TEST_EXISTS));
+}
+
 /* ---- ImageNet folders ---- */
 
 static void
@@ -1431,6 +1453,7 @@ main (int argc, char **argv)
   ADD ("output/disk-full-overwrite", test_disk_full_overwrite);
   ADD ("output/disk-full-copying-images", test_disk_full_copying_images);
   ADD ("parameters/flag-given-a-value", test_flag_given_a_value);
+  ADD ("parameters/empty-paths", test_empty_paths);
 
   ADD ("imagenet/empty-label-folder", test_imagenet_empty_label_folder);
   ADD ("imagenet/non-images-mixed-in", test_imagenet_non_images_mixed_in);

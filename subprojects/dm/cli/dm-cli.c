@@ -1251,6 +1251,21 @@ check_flag_values (const GOptionEntry *host_entries,
   return NULL;
 }
 
+/* An empty SOURCE, DEST or report path would be taken for the current
+ * directory (`-o ""` would write the dataset there): the usage error
+ * naming the first such option, or NULL. */
+static char *
+check_empty_paths (const char *const *names,
+                   const char *const *values,
+                   guint              n)
+{
+  for (guint i = 0; i < n; i++)
+    if (values[i] != NULL && values[i][0] == '\0')
+      /* TRANSLATORS: a usage error; %s is an option (“-o”) or “SOURCE” */
+      return g_strdup_printf (_("%s is empty: give a path"), names[i]);
+  return NULL;
+}
+
 /* The usage error when a required parameter is not given, or NULL. */
 static char *
 check_required_parameters (DmTransform *transform,
@@ -1294,6 +1309,7 @@ run_transform_command (DmCliLog    *log,
   g_autofree char *missing = NULL;
   g_autofree char *twice = NULL;
   g_autofree char *flag_value = NULL;
+  g_autofree char *empty = NULL;
   const char *problem;
   guint n_positionals;
 
@@ -1336,6 +1352,10 @@ run_transform_command (DmCliLog    *log,
     return usage_error (context, twice);
   if (!by_name && (missing = check_required_parameters (transform, parameter_options.assignments)) != NULL)
     return usage_error (context, missing);
+  if ((empty = check_empty_paths ((const char *const []) { "SOURCE", "-o", "--report", "--report-html" },
+                                  (const char *const []) { argv[1], options.destination, options.report_path,
+                                                           options.html_report_dir }, 4)) != NULL)
+    return usage_error (context, empty);
   if ((problem = split_target (&options, argv[1])) != NULL)
     return usage_error (context, problem);
 
@@ -1683,6 +1703,7 @@ command_hash (DmCliLog *log, int argc, char **argv)
   g_autoptr(DmCliProgress) progress = NULL;
   g_autofree char *twice = NULL;
   g_autofree char *flag_value = NULL;
+  g_autofree char *empty = NULL;
   HashRun run = { 0 };
   int stop_signal = 0;
   gboolean succeeded;
@@ -1727,6 +1748,9 @@ command_hash (DmCliLog *log, int argc, char **argv)
     return usage_error (context, _("expected a SOURCE directory and the shard files to merge"));
   if (!merge && argc != 2)
     return usage_error (context, _("expected one SOURCE directory"));
+  if ((empty = check_empty_paths ((const char *const []) { "SOURCE", "--keys-out" },
+                                  (const char *const []) { argv[1], keys_out }, 2)) != NULL)
+    return usage_error (context, empty);
 
   if (transform == NULL)
     return fail_transform_lookup (transform_error);

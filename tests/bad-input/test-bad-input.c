@@ -1263,6 +1263,30 @@ test_empty_paths (Fixture *f, gconstpointer data)
   g_assert_false (g_file_test (report, G_FILE_TEST_EXISTS));
 }
 
+/* A report path that can only name a directory ("r.json/", "x/..") or
+ * the HTML report's own index.html: refused before any work, not after
+ * the dataset is written (which would leave DEST behind a failed run, or
+ * one report put in place over the other). */
+static void
+test_report_path_not_a_file (Fixture *f, gconstpointer data)
+{
+  g_autofree char *slashed = g_build_filename (f->tmp, "report.json", NULL);
+  g_autofree char *with_slash = g_strconcat (slashed, G_DIR_SEPARATOR_S, NULL);
+  g_autofree char *dotdot = g_build_filename (f->tmp, "missing", "..", NULL);
+  g_autofree char *html = g_build_filename (f->tmp, "html", NULL);
+  g_autofree char *index = g_build_filename (html, "index.html", NULL);
+
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest, "--report", with_slash),
+                  PARTS (with_slash, "directory"));
+  g_assert_false (g_file_test (slashed, G_FILE_TEST_EXISTS));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest, "--report", dotdot),
+                  PARTS (dotdot, "directory"));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest,
+                           "--report-html", html, "--report", index),
+                  PARTS (index, "HTML report"));
+  g_assert_false (g_file_test (html, G_FILE_TEST_EXISTS));
+}
+
 /* ---- ImageNet folders ---- */
 
 static void
@@ -1452,6 +1476,7 @@ main (int argc, char **argv)
   ADD ("output/disk-full-new-dest", test_disk_full_new_dest);
   ADD ("output/disk-full-overwrite", test_disk_full_overwrite);
   ADD ("output/disk-full-copying-images", test_disk_full_copying_images);
+  ADD ("output/report-path-not-a-file", test_report_path_not_a_file);
   ADD ("parameters/flag-given-a-value", test_flag_given_a_value);
   ADD ("parameters/empty-paths", test_empty_paths);
 

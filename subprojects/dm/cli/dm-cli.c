@@ -840,6 +840,20 @@ check_report_places (const RunOptions  *options,
       g_prefix_error (error, _("Cannot write the HTML report %s: "), index);
       return FALSE;
     }
+  if (options->report_path != NULL)
+    {
+      g_autofree char *resolved_index = dm_resolve_path (index);
+      g_autofree char *resolved_report = dm_resolve_path (options->report_path);
+
+      /* One would be put in place over the other, which is lost. */
+      if (g_str_equal (resolved_index, resolved_report))
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                       _("Cannot write the report to %s: it is the HTML report’s %s; choose another file"),
+                       options->report_path, index);
+          return FALSE;
+        }
+    }
   return TRUE;
 }
 

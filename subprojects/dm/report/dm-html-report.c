@@ -1259,8 +1259,8 @@ is_inside_dataset (const char *path,
  * @error: return location for a #GError
  *
  * Checks, before any work, that the JSON report may be written to @path:
- * outside both datasets, and not onto a directory. An existing file is
- * replaced.
+ * outside both datasets, and not onto a directory nor a path that names
+ * one ("report.json/"). An existing file is replaced.
  *
  * Returns: %TRUE if it may
  */
@@ -1270,8 +1270,15 @@ dm_json_report_check_destination (const char  *path,
                                   const char  *dataset_destination,
                                   GError     **error)
 {
+  g_autofree char *base = g_path_get_basename (path);
+
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT, _("Cannot write %s: it is a directory"), path);
+  /* A path that can only be a directory's ("r.json/", "dir/."), which
+   * the report, put in place after the dataset, would fail on then. */
+  else if (g_str_has_suffix (path, G_DIR_SEPARATOR_S) || g_str_equal (base, ".") || g_str_equal (base, ".."))
+    g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                 _("Cannot write the report to %s: it names a directory, not a file"), path);
   else if (is_inside_dataset (path, source, dataset_destination))
     g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                  _("Cannot write the report to %s: it is inside a dataset; choose a file outside SOURCE and DEST"),

@@ -1287,6 +1287,19 @@ test_report_path_not_a_file (Fixture *f, gconstpointer data)
   g_assert_false (g_file_test (html, G_FILE_TEST_EXISTS));
 }
 
+/* The folders made on the way to a new DEST go with a failed run too. */
+static void
+test_disk_full_new_parents (Fixture *f, gconstpointer data)
+{
+  g_autofree char *made = g_build_filename (f->tmp, "new", NULL);
+
+  g_free (f->dest);
+  f->dest = g_build_filename (made, "deeper", "out", NULL);
+  expect_failure_limited (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest),
+                          PARTS (f->dest), FULL_DISK_LIMIT);
+  g_assert_false (g_file_test (made, G_FILE_TEST_EXISTS));
+}
+
 /* ---- ImageNet folders ---- */
 
 static void
@@ -1476,6 +1489,7 @@ main (int argc, char **argv)
   ADD ("output/disk-full-new-dest", test_disk_full_new_dest);
   ADD ("output/disk-full-overwrite", test_disk_full_overwrite);
   ADD ("output/disk-full-copying-images", test_disk_full_copying_images);
+  ADD ("output/disk-full-new-parents", test_disk_full_new_parents);
   ADD ("output/report-path-not-a-file", test_report_path_not_a_file);
   ADD ("parameters/flag-given-a-value", test_flag_given_a_value);
   ADD ("parameters/empty-paths", test_empty_paths);

@@ -481,6 +481,7 @@ dm_dataset_save (DmDataset     *dataset,
 {
   g_autofree char *absolute = NULL;
   g_autofree char *parent = NULL;
+  g_autofree char *made_dir = NULL;
   g_autofree char *temp = NULL;
   g_autoptr(DmMediaPlan) plan = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -521,13 +522,20 @@ dm_dataset_save (DmDataset     *dataset,
    * the output is staged on the file system it is moved into. */
   absolute = dm_resolve_path (destination);
   parent = g_path_get_dirname (absolute);
+  /* The folders made on the way to @destination are the output's too: a
+   * failed save removes them. */
+  made_dir = dm_topmost_missing_dir (parent);
   if (g_mkdir_with_parents (parent, 0777) != 0)
     {
       int saved_errno = errno;
+      g_autofree char *still_missing = dm_topmost_missing_dir (parent);
+      g_autofree char *deepest_made = still_missing != NULL ? g_path_get_dirname (still_missing)
+                                                             : g_strdup (parent);
 
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                    _("Cannot write to %s: cannot create %s: %s"),
                    destination, parent, g_strerror (saved_errno));
+      dm_remove_made_dirs (deepest_made, made_dir);
       return FALSE;
     }
 
@@ -537,6 +545,7 @@ dm_dataset_save (DmDataset     *dataset,
     {
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                    _("Cannot write to %s: %s"), destination, local_error->message);
+      dm_remove_made_dirs (parent, made_dir);
       return FALSE;
     }
 
@@ -555,6 +564,7 @@ dm_dataset_save (DmDataset     *dataset,
 
   remove_quietly (temp);
   g_close (lock, NULL);
+  dm_remove_made_dirs (parent, made_dir);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
 }

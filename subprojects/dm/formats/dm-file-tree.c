@@ -165,6 +165,33 @@ dm_topmost_missing_dir (const char *dir)
 }
 
 /*
+ * dm_remove_made_dirs:
+ * @dir: a folder made with the folders on its way
+ * @made: (nullable): the topmost of them that did not exist before
+ *   (dm_topmost_missing_dir() of @dir, asked before making it)
+ *
+ * Undoes the making of @dir: removes @dir and its parents up to @made,
+ * each only while it is empty, so nothing written there since is lost.
+ */
+void
+dm_remove_made_dirs (const char *dir,
+                     const char *made)
+{
+  g_autofree char *current = NULL;
+
+  if (made == NULL)
+    return;
+  current = g_strdup (dir);
+  while (g_str_has_prefix (current, made) && g_rmdir (current) == 0 && !g_str_equal (current, made))
+    {
+      char *parent = g_path_get_dirname (current);
+
+      g_free (current);
+      current = parent;
+    }
+}
+
+/*
  * dm_lock_directory:
  * @path: a directory
  *

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
@@ -754,6 +755,16 @@ test_image_empty_file (Fixture *f, gconstpointer data)
   expect_image_failure (f, PARTS (f->first_image));
 }
 
+/* A named pipe where an image should be: opening it would wait for a
+ * writer for ever, past any Ctrl-C. Refused, naming the file. */
+static void
+test_image_named_pipe (Fixture *f, gconstpointer data)
+{
+  g_assert_cmpint (g_unlink (f->first_image), ==, 0);
+  g_assert_cmpint (mkfifo (f->first_image, 0644), ==, 0);
+  expect_image_failure (f, PARTS (f->first_image, "not a regular file|special file"));
+}
+
 static void
 test_image_one_pixel (Fixture *f, gconstpointer data)
 {
@@ -1469,6 +1480,7 @@ main (int argc, char **argv)
   ADD ("images/truncated-png", test_image_truncated_png);
   ADD ("images/not-an-image", test_image_not_an_image);
   ADD ("images/empty-file", test_image_empty_file);
+  ADD ("images/named-pipe", test_image_named_pipe);
   ADD ("images/one-pixel", test_image_one_pixel);
   ADD ("images/decompression-bomb", test_image_decompression_bomb);
   ADD ("images/skip-broken", test_skip_broken);

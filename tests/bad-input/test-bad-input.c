@@ -1298,6 +1298,21 @@ test_report_path_not_a_file (Fixture *f, gconstpointer data)
   g_assert_false (g_file_test (html, G_FILE_TEST_EXISTS));
 }
 
+/* DEST is replaced as a whole, its folder too: the new one keeps the
+ * mode of the one it replaces, so a folder made private stays private. */
+static void
+test_dest_mode_kept (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DmDataset) output = NULL;
+  GStatBuf info;
+
+  g_assert_cmpint (g_mkdir (f->dest, 0700), ==, 0);
+  g_assert_cmpint (g_chmod (f->dest, 0710), ==, 0);
+  output = expect_success (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest), NULL);
+  g_assert_cmpint (g_stat (f->dest, &info), ==, 0);
+  g_assert_cmpint (info.st_mode & 07777, ==, 0710);
+}
+
 /* The folders made on the way to a new DEST go with a failed run too. */
 static void
 test_disk_full_new_parents (Fixture *f, gconstpointer data)
@@ -1502,6 +1517,7 @@ main (int argc, char **argv)
   ADD ("output/disk-full-overwrite", test_disk_full_overwrite);
   ADD ("output/disk-full-copying-images", test_disk_full_copying_images);
   ADD ("output/disk-full-new-parents", test_disk_full_new_parents);
+  ADD ("output/dest-mode-kept", test_dest_mode_kept);
   ADD ("output/report-path-not-a-file", test_report_path_not_a_file);
   ADD ("parameters/flag-given-a-value", test_flag_given_a_value);
   ADD ("parameters/empty-paths", test_empty_paths);

@@ -364,6 +364,25 @@ failed:
   return FALSE;
 }
 
+/* DEST is replaced as a whole, its folder too: the new folder @temp takes
+ * the mode, owner and group of the folder @destination it replaces, so
+ * that a folder made private (`mkdir -m 700 out`) or shared with a group
+ * stays so, as far as the process may set them (a group it is not in is
+ * not its to give). */
+static void
+adopt_destination_attributes (const char *temp,
+                              const char *destination)
+{
+  GStatBuf info;
+
+  if (g_stat (destination, &info) != 0 || !S_ISDIR (info.st_mode))
+    return;
+  if (chown (temp, info.st_uid, info.st_gid) != 0)
+    g_debug ("Cannot give %s the owner of %s: %s", temp, destination, g_strerror (errno));
+  if (g_chmod (temp, info.st_mode & 07777) != 0)
+    g_debug ("Cannot give %s the mode of %s: %s", temp, destination, g_strerror (errno));
+}
+
 /* Makes the temporary output for @destination and locks it, returning its
  * path and the lock's descriptor. Between g_mkdtemp() and the lock, another
  * run's remove_stale_temps() may take it for a killed run's and remove it:
@@ -555,11 +574,17 @@ dm_dataset_save (DmDataset     *dataset,
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_prefix_error (&local_error, _("Cannot write to %s: "), destination);
     }
-  else if (move_into_place (temp, absolute, destination, dm_dataset_get_source_path (dataset), flags,
-                            &local_error))
+  else
     {
-      g_close (lock, NULL);
-      return TRUE;
+      adopt_destination_attributes (temp, absolute);
+      if (move_into_place (temp, absolute, destination, dm_dataset_get_source_path (dataset), flags,
+                           &local_error))
+        {
+          g_close (lock, NULL);
+          return TRUE;
+        }
+      /* Removable again, whatever mode it took. */
+      g_chmod (temp, 0700);
     }
 
   remove_quietly (temp);

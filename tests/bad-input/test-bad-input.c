@@ -1313,6 +1313,32 @@ test_dest_mode_kept (Fixture *f, gconstpointer data)
   g_assert_cmpint (info.st_mode & 07777, ==, 0710);
 }
 
+/* A DEST folder the user cannot write in (`chmod a-w`), empty or holding
+ * an earlier result, is refused before any work: not replaced, and no
+ * old tree left beside it that could not be deleted. Root writes
+ * anywhere: skipped. */
+static void
+test_dest_read_only (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DmDataset) earlier = NULL;
+
+  if (geteuid () == 0)
+    {
+      g_test_skip ("root may write in any folder");
+      return;
+    }
+  g_assert_cmpint (g_mkdir (f->dest, 0555), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (f->dest, "cannot be written"));
+  g_assert_cmpint (g_rmdir (f->dest), ==, 0);
+
+  earlier = expect_success (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "0.25", "-o", f->dest), NULL);
+  g_assert_cmpint (g_chmod (f->dest, 0555), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest, "--overwrite"),
+                  PARTS (f->dest, "cannot be written"));
+  g_assert_cmpint (g_chmod (f->dest, 0755), ==, 0);
+}
+
 /* The folders made on the way to a new DEST go with a failed run too. */
 static void
 test_disk_full_new_parents (Fixture *f, gconstpointer data)
@@ -1518,6 +1544,7 @@ main (int argc, char **argv)
   ADD ("output/disk-full-copying-images", test_disk_full_copying_images);
   ADD ("output/disk-full-new-parents", test_disk_full_new_parents);
   ADD ("output/dest-mode-kept", test_dest_mode_kept);
+  ADD ("output/dest-read-only", test_dest_read_only);
   ADD ("output/report-path-not-a-file", test_report_path_not_a_file);
   ADD ("parameters/flag-given-a-value", test_flag_given_a_value);
   ADD ("parameters/empty-paths", test_empty_paths);

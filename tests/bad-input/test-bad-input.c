@@ -413,6 +413,27 @@ test_annotations_invalid_utf8 (Fixture *f, gconstpointer data)
                   PARTS (train, "“\\udc00”", "surrogate pair"));
 }
 
+/* A subset's annotation file that is a link to nothing, or a named pipe:
+ * an error naming it, not a dataset without that subset (nor a wait for
+ * a writer). */
+static void
+test_annotations_not_a_file (Fixture *f, gconstpointer data)
+{
+  g_autofree char *val = source_path (f, "annotations/val.json");
+
+  g_assert_cmpint (g_unlink (val), ==, 0);
+  g_assert_cmpint (symlink ("../moved/val.json", val), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (val, "../moved/val.json", "does not exist"));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "--overwrite"),
+                  PARTS (val, "does not exist"));
+
+  g_assert_cmpint (g_unlink (val), ==, 0);
+  g_assert_cmpint (mkfifo (val, 0644), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (val, "not a regular file"));
+}
+
 static void
 test_no_items (Fixture *f, gconstpointer data)
 {
@@ -1505,6 +1526,7 @@ main (int argc, char **argv)
   ADD ("annotations/unknown-format-version", test_unknown_format_version);
   ADD ("annotations/invalid-utf8", test_annotations_invalid_utf8);
   ADD ("annotations/no-items", test_no_items);
+  ADD ("annotations/not-a-file", test_annotations_not_a_file);
 
   ADD ("hash-keys/not-json", test_hash_keys_not_json);
   ADD ("hash-keys/wrong-length", test_hash_key_wrong_length);

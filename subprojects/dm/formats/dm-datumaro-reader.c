@@ -1024,8 +1024,26 @@ list_subsets (const char  *annotations_dir,
       if (!g_str_has_suffix (name, ".json") || strlen (name) == strlen (".json"))
         continue;
       file = g_build_filename (annotations_dir, name, NULL);
-      if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
+      if (g_file_test (file, G_FILE_TEST_IS_DIR))
         continue;
+      /* A subset's file that cannot be read is not left out in silence
+       * (the output would lack the subset): a link to nothing, a named
+       * pipe (whose reading would wait for a writer), a socket. */
+      if (!g_file_test (file, G_FILE_TEST_IS_REGULAR))
+        {
+          if (g_file_test (file, G_FILE_TEST_IS_SYMLINK) && !g_file_test (file, G_FILE_TEST_EXISTS))
+            {
+              g_autofree char *target = g_file_read_link (file, NULL);
+
+              g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
+                           _("Cannot read %s: it is a symbolic link to %s, which does not exist"),
+                           file, target != NULL ? target : "?");
+            }
+          else
+            g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                         _("Cannot read %s: it is not a regular file (a named pipe, socket or device)"), file);
+          return NULL;
+        }
       g_ptr_array_add (subsets, g_strndup (name, strlen (name) - strlen (".json")));
     }
   g_ptr_array_sort (subsets, dm_compare_names);

@@ -1373,6 +1373,24 @@ test_disk_full_new_parents (Fixture *f, gconstpointer data)
   g_assert_false (g_file_test (made, G_FILE_TEST_EXISTS));
 }
 
+/* A shard's key file goes outside SOURCE, which a shard leaves as it is:
+ * one inside it would replace a subset's annotations. And a path that
+ * names a folder is said before the hashing, not after. */
+static void
+test_shard_keys_out_bad_place (Fixture *f, gconstpointer data)
+{
+  g_autofree char *annotations = source_path (f, "annotations/train.json");
+  g_autofree char *inside = source_path (f, "keys.json");
+  g_autofree char *folder = g_strconcat (f->tmp, G_DIR_SEPARATOR_S, NULL);
+
+  expect_failure (f, ARGS ("hash", f->source, "-q", "--shard", "0/2", "--keys-out", annotations),
+                  PARTS (annotations, "inside the dataset"));
+  expect_failure (f, ARGS ("hash", f->source, "-q", "--shard", "0/2", "--keys-out", inside),
+                  PARTS (inside, "inside the dataset"));
+  expect_failure (f, ARGS ("hash", f->source, "-q", "--shard", "0/2", "--keys-out", folder),
+                  PARTS (folder, "directory"));
+}
+
 /* ---- ImageNet folders ---- */
 
 static void
@@ -1568,6 +1586,7 @@ main (int argc, char **argv)
   ADD ("output/dest-mode-kept", test_dest_mode_kept);
   ADD ("output/dest-read-only", test_dest_read_only);
   ADD ("output/report-path-not-a-file", test_report_path_not_a_file);
+  ADD ("output/shard-keys-out-bad-place", test_shard_keys_out_bad_place);
   ADD ("parameters/flag-given-a-value", test_flag_given_a_value);
   ADD ("parameters/empty-paths", test_empty_paths);
 

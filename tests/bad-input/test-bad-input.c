@@ -786,6 +786,21 @@ test_image_named_pipe (Fixture *f, gconstpointer data)
   expect_image_failure (f, PARTS (f->first_image, "not a regular file|special file"));
 }
 
+/* The HTML report's thumbnails do not open it either: `random` decodes
+ * nothing, and the copy names the file. */
+static void
+test_image_named_pipe_html_report (Fixture *f, gconstpointer data)
+{
+  g_autofree char *html = g_build_filename (f->tmp, "html", NULL);
+
+  g_assert_cmpint (g_unlink (f->first_image), ==, 0);
+  g_assert_cmpint (mkfifo (f->first_image, 0644), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest,
+                           "--report-html", html),
+                  PARTS (f->first_image, "special file"));
+  g_assert_false (g_file_test (html, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_image_one_pixel (Fixture *f, gconstpointer data)
 {
@@ -1562,6 +1577,7 @@ main (int argc, char **argv)
   ADD ("images/not-an-image", test_image_not_an_image);
   ADD ("images/empty-file", test_image_empty_file);
   ADD ("images/named-pipe", test_image_named_pipe);
+  ADD ("images/named-pipe-html-report", test_image_named_pipe_html_report);
   ADD ("images/one-pixel", test_image_one_pixel);
   ADD ("images/decompression-bomb", test_image_decompression_bomb);
   ADD ("images/skip-broken", test_skip_broken);

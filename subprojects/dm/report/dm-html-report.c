@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gi18n.h>
@@ -771,7 +772,12 @@ thumbnail_uri (const char  *image_path,
   gsize length = 0;
   const char *mime = "image/jpeg";
   int declared_width = 0, declared_height = 0;
+  GStatBuf info;
 
+  /* A named pipe (or device) would be waited on for ever, past Ctrl-C:
+   * only a regular file is opened. */
+  if (g_stat (image_path, &info) != 0 || !S_ISREG (info.st_mode))
+    return NULL;
   /* The size from the header alone, before anything is decoded. */
   if (gdk_pixbuf_get_file_info (image_path, &declared_width, &declared_height) == NULL)
     return NULL;

@@ -573,6 +573,20 @@ test_hash_keys_invalid_utf8 (Fixture *f, gconstpointer data)
                   PARTS (path, "“\\udc00”", "surrogate pair"));
 }
 
+/* A cache that is a named pipe: an error naming it, not a wait for a
+ * writer that no Ctrl-C ends. */
+static void
+test_hash_keys_named_pipe (Fixture *f, gconstpointer data)
+{
+  g_autofree char *folder = source_path (f, "hash_key_meta");
+  g_autofree char *cache = source_path (f, "hash_key_meta/hash_keys.json");
+
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  g_assert_cmpint (mkfifo (cache, 0644), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (cache, "not a regular file"));
+}
+
 static void
 test_hash_key_for_unknown_item (Fixture *f, gconstpointer data)
 {
@@ -1565,6 +1579,7 @@ main (int argc, char **argv)
   ADD ("hash-keys/wrong-length", test_hash_key_wrong_length);
   ADD ("hash-keys/values-out-of-range", test_hash_key_values_out_of_range);
   ADD ("hash-keys/invalid-utf8", test_hash_keys_invalid_utf8);
+  ADD ("hash-keys/named-pipe", test_hash_keys_named_pipe);
   ADD ("hash-keys/key-for-unknown-item", test_hash_key_for_unknown_item);
   ADD ("hash-keys/missing-for-some-items", test_hash_keys_missing_for_some_items);
   ADD ("hash-keys/datumaro-keys-missing-for-some-items", test_datumaro_hash_keys_missing_for_some_items);

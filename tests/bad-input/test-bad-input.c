@@ -1484,6 +1484,27 @@ test_imagenet_empty_label_folder (Fixture *f, gconstpointer data)
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 4);
 }
 
+/* An ImageNet-txt dataset whose synsets.txt is a named pipe: an error
+ * naming it, not a wait for a writer that no Ctrl-C ends. */
+static void
+test_imagenet_txt_labels_named_pipe (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *synsets = NULL;
+
+  keep_first_image (f);
+  remove_tree (f->source);
+  image = source_path (f, "images/a.jpg");
+  copy_image (f, image);
+  list = source_path (f, "train.txt");
+  write_file (list, "a.jpg 0\n", -1);
+  synsets = source_path (f, "synsets.txt");
+  g_assert_cmpint (mkfifo (synsets, 0644), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-f", "imagenet_txt", "-o", f->dest),
+                  PARTS (synsets, "not a regular file"));
+}
+
 static void
 test_imagenet_non_images_mixed_in (Fixture *f, gconstpointer data)
 {
@@ -1623,6 +1644,7 @@ main (int argc, char **argv)
 
   ADD ("imagenet/empty-label-folder", test_imagenet_empty_label_folder);
   ADD ("imagenet/non-images-mixed-in", test_imagenet_non_images_mixed_in);
+  ADD ("imagenet/txt-labels-named-pipe", test_imagenet_txt_labels_named_pipe);
   ADD ("imagenet/symlink-loops", test_imagenet_symlink_loops);
 
 #undef ADD

@@ -1484,6 +1484,32 @@ test_imagenet_empty_label_folder (Fixture *f, gconstpointer data)
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 4);
 }
 
+/* An image or label folder whose name is not UTF-8 (Latin-1 "é"): an
+ * error naming it, not an output whose JSON no reader takes. */
+static void
+test_imagenet_name_not_utf8 (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *renamed = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *renamed_folder = NULL;
+
+  keep_first_image (f);
+  make_imagenet (f, ARGS ("cat", "dog"), ARGS (NULL));
+  image = source_path (f, "cat/cat_0.jpg");
+  renamed = source_path (f, "cat/caf\xe9.jpg");
+  g_assert_cmpint (g_rename (image, renamed), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-f", "imagenet", "-o", f->dest),
+                  PARTS ("caf\xef\xbf\xbd.jpg", "not UTF-8"));
+  g_assert_cmpint (g_rename (renamed, image), ==, 0);
+
+  folder = source_path (f, "dog");
+  renamed_folder = source_path (f, "d\xe9g");
+  g_assert_cmpint (g_rename (folder, renamed_folder), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-f", "imagenet", "-o", f->dest),
+                  PARTS ("d\xef\xbf\xbdg", "not UTF-8"));
+}
+
 /* An ImageNet-txt dataset whose synsets.txt is a named pipe: an error
  * naming it, not a wait for a writer that no Ctrl-C ends. */
 static void
@@ -1645,6 +1671,7 @@ main (int argc, char **argv)
   ADD ("imagenet/empty-label-folder", test_imagenet_empty_label_folder);
   ADD ("imagenet/non-images-mixed-in", test_imagenet_non_images_mixed_in);
   ADD ("imagenet/txt-labels-named-pipe", test_imagenet_txt_labels_named_pipe);
+  ADD ("imagenet/name-not-utf8", test_imagenet_name_not_utf8);
   ADD ("imagenet/symlink-loops", test_imagenet_symlink_loops);
 
 #undef ADD

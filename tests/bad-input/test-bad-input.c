@@ -434,6 +434,21 @@ test_annotations_not_a_file (Fixture *f, gconstpointer data)
                   PARTS (val, "not a regular file"));
 }
 
+/* A subset file whose name is not UTF-8 (Latin-1 "é"): an error naming
+ * it, not a report whose JSON no reader takes. */
+static void
+test_annotations_name_not_utf8 (Fixture *f, gconstpointer data)
+{
+  g_autofree char *val = source_path (f, "annotations/val.json");
+  g_autofree char *renamed = source_path (f, "annotations/v\xe9l.json");
+  g_autofree char *report = g_build_filename (f->tmp, "report.json", NULL);
+
+  g_assert_cmpint (g_rename (val, renamed), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest, "--report", report),
+                  PARTS ("v\xef\xbf\xbdl.json", "not UTF-8"));
+  g_assert_false (g_file_test (report, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_no_items (Fixture *f, gconstpointer data)
 {
@@ -1621,6 +1636,7 @@ main (int argc, char **argv)
   ADD ("annotations/invalid-utf8", test_annotations_invalid_utf8);
   ADD ("annotations/no-items", test_no_items);
   ADD ("annotations/not-a-file", test_annotations_not_a_file);
+  ADD ("annotations/name-not-utf8", test_annotations_name_not_utf8);
 
   ADD ("hash-keys/not-json", test_hash_keys_not_json);
   ADD ("hash-keys/wrong-length", test_hash_key_wrong_length);

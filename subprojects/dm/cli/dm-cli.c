@@ -1676,7 +1676,6 @@ check_hash_source (HashRun  *run,
     {
       g_autofree char *keys = dm_resolve_path (run->keys_out);
       g_autofree char *source = dm_resolve_path (run->source);
-      g_autofree char *base = g_path_get_basename (run->keys_out);
 
       /* A shard leaves SOURCE as it is: a key file inside it would add a
        * file or replace one (annotations/train.json). */
@@ -1685,8 +1684,7 @@ check_hash_source (HashRun  *run,
                      _("Cannot write the key file %s: it is inside the dataset %s; choose a file outside it"),
                      run->keys_out, run->source);
       /* Said now, not after the hashing. */
-      else if (g_file_test (run->keys_out, G_FILE_TEST_IS_DIR) || g_str_has_suffix (run->keys_out, G_DIR_SEPARATOR_S)
-               || g_str_equal (base, ".") || g_str_equal (base, ".."))
+      else if (g_file_test (run->keys_out, G_FILE_TEST_IS_DIR) || dm_path_names_directory (run->keys_out))
         g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                      _("Cannot write the key file %s: it names a directory, not a file"), run->keys_out);
       else if (dm_staged_file_check_place (run->keys_out, error))

@@ -165,6 +165,22 @@ dm_topmost_missing_dir (const char *dir)
 }
 
 /*
+ * dm_path_names_directory:
+ * @path: a path where a file is to be written
+ *
+ * Returns: whether @path can only name a folder by its form ("r.json/",
+ *   "x/.", "x/.."), whatever exists there: writing a file to it would fail
+ *   only at the end, after the work
+ */
+gboolean
+dm_path_names_directory (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+
+  return g_str_has_suffix (path, G_DIR_SEPARATOR_S) || g_str_equal (base, ".") || g_str_equal (base, "..");
+}
+
+/*
  * dm_remove_made_dirs:
  * @dir: a folder made with the folders on its way
  * @made: (nullable): the topmost of them that did not exist before

@@ -1276,13 +1276,10 @@ dm_json_report_check_destination (const char  *path,
                                   const char  *dataset_destination,
                                   GError     **error)
 {
-  g_autofree char *base = g_path_get_basename (path);
-
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT, _("Cannot write %s: it is a directory"), path);
-  /* A path that can only be a directory's ("r.json/", "dir/."), which
-   * the report, put in place after the dataset, would fail on then. */
-  else if (g_str_has_suffix (path, G_DIR_SEPARATOR_S) || g_str_equal (base, ".") || g_str_equal (base, ".."))
+  /* The report is put in place after the dataset: it would fail then. */
+  else if (dm_path_names_directory (path))
     g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                  _("Cannot write the report to %s: it names a directory, not a file"), path);
   else if (is_inside_dataset (path, source, dataset_destination))

@@ -1213,6 +1213,21 @@ test_dest_is_file (Fixture *f, gconstpointer data)
   g_assert_cmpstr (contents, ==, "precious");
 }
 
+/* A DEST that is a symbolic link to nothing: refused before any work,
+ * not once the output is to be moved into place. */
+static void
+test_dest_dangling_link (Fixture *f, gconstpointer data)
+{
+  g_autofree char *target = g_build_filename (f->tmp, "moved-away", NULL);
+
+  g_assert_cmpint (symlink (target, f->dest), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (f->dest, target, "does not exist"));
+  g_assert_true (g_file_test (f->dest, G_FILE_TEST_IS_SYMLINK));
+  g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_unlink (f->dest), ==, 0);
+}
+
 static void
 test_dest_not_empty (Fixture *f, gconstpointer data)
 {
@@ -1672,6 +1687,7 @@ main (int argc, char **argv)
   ADD ("output/dest-inside-source", test_dest_inside_source);
   ADD ("output/dest-is-file", test_dest_is_file);
   ADD ("output/dest-not-empty", test_dest_not_empty);
+  ADD ("output/dest-dangling-link", test_dest_dangling_link);
   ADD ("output/dest-parent-is-file", test_dest_parent_is_file);
   ADD ("output/disk-full-new-dest", test_disk_full_new_dest);
   ADD ("output/disk-full-overwrite", test_disk_full_overwrite);

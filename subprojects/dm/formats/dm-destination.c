@@ -401,6 +401,17 @@ dm_check_destination (const char  *destination,
                    _("Cannot write to %s: it is a file, not a directory"), destination);
       return FALSE;
     }
+  /* A link to nothing: the output could not be moved into its place at
+   * the end, after all the work. */
+  if (g_file_test (dest, G_FILE_TEST_IS_SYMLINK) && !g_file_test (dest, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *target = g_file_read_link (dest, NULL);
+
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                   _("Cannot write to %s: it is a symbolic link to %s, which does not exist"),
+                   destination, target != NULL ? target : "?");
+      return FALSE;
+    }
 
   if (source != NULL)
     {

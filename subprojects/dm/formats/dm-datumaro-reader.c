@@ -1005,16 +1005,14 @@ static gboolean
 check_regular_file (const char  *file,
                     GError     **error)
 {
+  g_autofree char *target = NULL;
+
   if (g_file_test (file, G_FILE_TEST_IS_REGULAR))
     return TRUE;
-  if (g_file_test (file, G_FILE_TEST_IS_SYMLINK) && !g_file_test (file, G_FILE_TEST_EXISTS))
-    {
-      g_autofree char *target = g_file_read_link (file, NULL);
-
-      g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
-                   _("Cannot read %s: it is a symbolic link to %s, which does not exist"),
-                   file, target != NULL ? target : "?");
-    }
+  target = dm_dangling_link_target (file);
+  if (target != NULL)
+    g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
+                 _("Cannot read %s: it is a symbolic link to %s, which does not exist"), file, target);
   else
     g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
                  _("Cannot read %s: it is not a regular file (a named pipe, socket or device)"), file);

@@ -393,6 +393,7 @@ dm_check_destination (const char  *destination,
                       GError     **error)
 {
   g_autofree char *dest = dm_resolve_path (destination);
+  g_autofree char *target = NULL;
   gboolean overwrite = (flags & DM_SAVE_OVERWRITE) != 0;
 
   if (g_file_test (dest, G_FILE_TEST_EXISTS) && !g_file_test (dest, G_FILE_TEST_IS_DIR))
@@ -403,13 +404,11 @@ dm_check_destination (const char  *destination,
     }
   /* A link to nothing: the output could not be moved into its place at
    * the end, after all the work. */
-  if (g_file_test (dest, G_FILE_TEST_IS_SYMLINK) && !g_file_test (dest, G_FILE_TEST_EXISTS))
+  if ((target = dm_dangling_link_target (dest)) != NULL)
     {
-      g_autofree char *target = g_file_read_link (dest, NULL);
-
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                    _("Cannot write to %s: it is a symbolic link to %s, which does not exist"),
-                   destination, target != NULL ? target : "?");
+                   destination, target);
       return FALSE;
     }
 

@@ -42,6 +42,7 @@ gboolean  dm_path_is_below           (const char    *path,
                                       const char    *directory);
 char     *dm_topmost_missing_dir     (const char    *dir);
 gboolean  dm_path_names_directory    (const char    *path);
+char     *dm_dangling_link_target    (const char    *path);
 void      dm_remove_made_dirs        (const char    *dir,
                                       const char    *made);
 char     *dm_resolve_path            (const char    *path);

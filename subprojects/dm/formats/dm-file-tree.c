@@ -181,6 +181,24 @@ dm_path_names_directory (const char *path)
 }
 
 /*
+ * dm_dangling_link_target:
+ * @path: a path
+ *
+ * Returns: (transfer full) (nullable): the target of @path when @path is
+ *   a symbolic link to nothing, else %NULL
+ */
+char *
+dm_dangling_link_target (const char *path)
+{
+  char *target;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK) || g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  target = g_file_read_link (path, NULL);
+  return target != NULL ? target : g_strdup ("?");
+}
+
+/*
  * dm_remove_made_dirs:
  * @dir: a folder made with the folders on its way
  * @made: (nullable): the topmost of them that did not exist before

@@ -3,8 +3,10 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "prune-image-decode.h"
 
@@ -238,9 +240,20 @@ prune_image_decode (const char  *path,
   g_autoptr(GdkPixbuf) upright = NULL;
   g_autofree char *format_name = NULL;
   GdkPixbufFormat *format;
+  GStatBuf info;
   int width = 0, height = 0;
 
   g_return_val_if_fail (path != NULL, NULL);
+
+  /* Opening a named pipe (or a device) for reading waits for a writer,
+   * for ever, where no cancellation reaches: such a file is refused
+   * before it is opened. A folder is left to the loader, which says so. */
+  if (g_stat (path, &info) == 0 && !S_ISREG (info.st_mode) && !S_ISDIR (info.st_mode))
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                   _("Cannot read image “%s”: it is not a regular file (a named pipe, socket or device)"), path);
+      return NULL;
+    }
 
   /* Reads only the header: the size is checked before any decoding. It
    * says nothing of why it fails: then the loader says it. */

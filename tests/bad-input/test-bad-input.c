@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
@@ -412,6 +413,42 @@ test_annotations_invalid_utf8 (Fixture *f, gconstpointer data)
                   PARTS (train, "“\\udc00”", "surrogate pair"));
 }
 
+/* A subset's annotation file that is a link to nothing, or a named pipe:
+ * an error naming it, not a dataset without that subset (nor a wait for
+ * a writer). */
+static void
+test_annotations_not_a_file (Fixture *f, gconstpointer data)
+{
+  g_autofree char *val = source_path (f, "annotations/val.json");
+
+  g_assert_cmpint (g_unlink (val), ==, 0);
+  g_assert_cmpint (symlink ("../moved/val.json", val), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (val, "../moved/val.json", "does not exist"));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "--overwrite"),
+                  PARTS (val, "does not exist"));
+
+  g_assert_cmpint (g_unlink (val), ==, 0);
+  g_assert_cmpint (mkfifo (val, 0644), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (val, "not a regular file"));
+}
+
+/* A subset file whose name is not UTF-8 (Latin-1 "é"): an error naming
+ * it, not a report whose JSON no reader takes. */
+static void
+test_annotations_name_not_utf8 (Fixture *f, gconstpointer data)
+{
+  g_autofree char *val = source_path (f, "annotations/val.json");
+  g_autofree char *renamed = source_path (f, "annotations/v\xe9l.json");
+  g_autofree char *report = g_build_filename (f->tmp, "report.json", NULL);
+
+  g_assert_cmpint (g_rename (val, renamed), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest, "--report", report),
+                  PARTS ("v\xef\xbf\xbdl.json", "not UTF-8"));
+  g_assert_false (g_file_test (report, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_no_items (Fixture *f, gconstpointer data)
 {
@@ -549,6 +586,20 @@ test_hash_keys_invalid_utf8 (Fixture *f, gconstpointer data)
   write_file (path, text->str, (gssize) text->len);
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "cluster_random", "-o", f->dest),
                   PARTS (path, "“\\udc00”", "surrogate pair"));
+}
+
+/* A cache that is a named pipe: an error naming it, not a wait for a
+ * writer that no Ctrl-C ends. */
+static void
+test_hash_keys_named_pipe (Fixture *f, gconstpointer data)
+{
+  g_autofree char *folder = source_path (f, "hash_key_meta");
+  g_autofree char *cache = source_path (f, "hash_key_meta/hash_keys.json");
+
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  g_assert_cmpint (mkfifo (cache, 0644), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (cache, "not a regular file"));
 }
 
 static void
@@ -752,6 +803,31 @@ test_image_empty_file (Fixture *f, gconstpointer data)
 {
   write_file (f->first_image, "", 0);
   expect_image_failure (f, PARTS (f->first_image));
+}
+
+/* A named pipe where an image should be: opening it would wait for a
+ * writer for ever, past any Ctrl-C. Refused, naming the file. */
+static void
+test_image_named_pipe (Fixture *f, gconstpointer data)
+{
+  g_assert_cmpint (g_unlink (f->first_image), ==, 0);
+  g_assert_cmpint (mkfifo (f->first_image, 0644), ==, 0);
+  expect_image_failure (f, PARTS (f->first_image, "not a regular file|special file"));
+}
+
+/* The HTML report's thumbnails do not open it either: `random` decodes
+ * nothing, and the copy names the file. */
+static void
+test_image_named_pipe_html_report (Fixture *f, gconstpointer data)
+{
+  g_autofree char *html = g_build_filename (f->tmp, "html", NULL);
+
+  g_assert_cmpint (g_unlink (f->first_image), ==, 0);
+  g_assert_cmpint (mkfifo (f->first_image, 0644), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest,
+                           "--report-html", html),
+                  PARTS (f->first_image, "special file"));
+  g_assert_false (g_file_test (html, G_FILE_TEST_EXISTS));
 }
 
 static void
@@ -1171,6 +1247,21 @@ test_dest_is_file (Fixture *f, gconstpointer data)
   g_assert_cmpstr (contents, ==, "precious");
 }
 
+/* A DEST that is a symbolic link to nothing: refused before any work,
+ * not once the output is to be moved into place. */
+static void
+test_dest_dangling_link (Fixture *f, gconstpointer data)
+{
+  g_autofree char *target = g_build_filename (f->tmp, "moved-away", NULL);
+
+  g_assert_cmpint (symlink (target, f->dest), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (f->dest, target, "does not exist"));
+  g_assert_true (g_file_test (f->dest, G_FILE_TEST_IS_SYMLINK));
+  g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_unlink (f->dest), ==, 0);
+}
+
 static void
 test_dest_not_empty (Fixture *f, gconstpointer data)
 {
@@ -1249,6 +1340,150 @@ test_disk_full_overwrite (Fixture *f, gconstpointer data)
                           PARTS (f->dest), FULL_DISK_LIMIT);
 }
 
+/* A flag given a value (`--overwrite=no`): GOption would drop the value
+ * and set the flag, doing the opposite of what was asked. A usage error
+ * naming the flag and the value, before any work. */
+static void
+test_flag_given_a_value (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DmDataset) earlier = NULL;
+
+  g_free (write_hash_keys (f, make_hash_keys (f, 0)));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "cluster_random", "--stratify=false", "-o", f->dest),
+                  PARTS ("--stratify", "false"));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "--skip-broken=no", "-o", f->dest),
+                  PARTS ("--skip-broken", "no"));
+  expect_failure (f, ARGS ("prune", f->source, "--quiet=yes", "-m", "random", "-o", f->dest),
+                  PARTS ("--quiet", "yes"));
+  expect_failure (f, ARGS ("hash", f->source, "--merge=no"), PARTS ("--merge", "no"));
+
+  /* DEST holds an earlier result, which --overwrite=no keeps. */
+  earlier = expect_success (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "0.25", "-o", f->dest), NULL);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest, "--overwrite=no"),
+                  PARTS ("--overwrite", "no"));
+  expect_failure (f, ARGS ("transform", "prune", f->source, "-q", "--param", "method=random", "-o", f->dest,
+                           "--overwrite=0"),
+                  PARTS ("--overwrite", "0"));
+}
+
+/* An empty path is the current directory to the file system: `-o ""`
+ * would write the dataset there, `--report ""` fail only once the
+ * dataset is written. A usage error before any work. */
+static void
+test_empty_paths (Fixture *f, gconstpointer data)
+{
+  g_autofree char *report = g_build_filename (f->tmp, "report.json", NULL);
+
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", ""), PARTS ("-o", "empty"));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "--output-dir=", "--overwrite"),
+                  PARTS ("-o", "empty"));
+  expect_failure (f, ARGS ("prune", "", "-q", "-m", "random", "-o", f->dest), PARTS ("SOURCE", "empty"));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest, "--report", ""),
+                  PARTS ("--report", "empty"));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest, "--report-html", ""),
+                  PARTS ("--report-html", "empty"));
+  expect_failure (f, ARGS ("hash", f->source, "-q", "--shard", "0/2", "--keys-out", ""),
+                  PARTS ("--keys-out", "empty"));
+  expect_failure (f, ARGS ("hash", "", "-q"), PARTS ("SOURCE", "empty"));
+  g_assert_false (g_file_test (report, G_FILE_TEST_EXISTS));
+}
+
+/* A report path that can only name a directory ("r.json/", "x/..") or
+ * the HTML report's own index.html: refused before any work, not after
+ * the dataset is written (which would leave DEST behind a failed run, or
+ * one report put in place over the other). */
+static void
+test_report_path_not_a_file (Fixture *f, gconstpointer data)
+{
+  g_autofree char *slashed = g_build_filename (f->tmp, "report.json", NULL);
+  g_autofree char *with_slash = g_strconcat (slashed, G_DIR_SEPARATOR_S, NULL);
+  g_autofree char *dotdot = g_build_filename (f->tmp, "missing", "..", NULL);
+  g_autofree char *html = g_build_filename (f->tmp, "html", NULL);
+  g_autofree char *index = g_build_filename (html, "index.html", NULL);
+
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest, "--report", with_slash),
+                  PARTS (with_slash, "directory"));
+  g_assert_false (g_file_test (slashed, G_FILE_TEST_EXISTS));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest, "--report", dotdot),
+                  PARTS (dotdot, "directory"));
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest,
+                           "--report-html", html, "--report", index),
+                  PARTS (index, "HTML report"));
+  g_assert_false (g_file_test (html, G_FILE_TEST_EXISTS));
+}
+
+/* DEST is replaced as a whole, its folder too: the new one keeps the
+ * mode of the one it replaces, so a folder made private stays private. */
+static void
+test_dest_mode_kept (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DmDataset) output = NULL;
+  GStatBuf info;
+
+  g_assert_cmpint (g_mkdir (f->dest, 0700), ==, 0);
+  g_assert_cmpint (g_chmod (f->dest, 0710), ==, 0);
+  output = expect_success (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest), NULL);
+  g_assert_cmpint (g_stat (f->dest, &info), ==, 0);
+  g_assert_cmpint (info.st_mode & 07777, ==, 0710);
+}
+
+/* A DEST folder the user cannot write in (`chmod a-w`), empty or holding
+ * an earlier result, is refused before any work: not replaced, and no
+ * old tree left beside it that could not be deleted. Root writes
+ * anywhere: skipped. */
+static void
+test_dest_read_only (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DmDataset) earlier = NULL;
+
+  if (geteuid () == 0)
+    {
+      g_test_skip ("root may write in any folder");
+      return;
+    }
+  g_assert_cmpint (g_mkdir (f->dest, 0555), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (f->dest, "cannot be written"));
+  g_assert_cmpint (g_rmdir (f->dest), ==, 0);
+
+  earlier = expect_success (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "0.25", "-o", f->dest), NULL);
+  g_assert_cmpint (g_chmod (f->dest, 0555), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest, "--overwrite"),
+                  PARTS (f->dest, "cannot be written"));
+  g_assert_cmpint (g_chmod (f->dest, 0755), ==, 0);
+}
+
+/* The folders made on the way to a new DEST go with a failed run too. */
+static void
+test_disk_full_new_parents (Fixture *f, gconstpointer data)
+{
+  g_autofree char *made = g_build_filename (f->tmp, "new", NULL);
+
+  g_free (f->dest);
+  f->dest = g_build_filename (made, "deeper", "out", NULL);
+  expect_failure_limited (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest),
+                          PARTS (f->dest), FULL_DISK_LIMIT);
+  g_assert_false (g_file_test (made, G_FILE_TEST_EXISTS));
+}
+
+/* A shard's key file goes outside SOURCE, which a shard leaves as it is:
+ * one inside it would replace a subset's annotations. And a path that
+ * names a folder is said before the hashing, not after. */
+static void
+test_shard_keys_out_bad_place (Fixture *f, gconstpointer data)
+{
+  g_autofree char *annotations = source_path (f, "annotations/train.json");
+  g_autofree char *inside = source_path (f, "keys.json");
+  g_autofree char *folder = g_strconcat (f->tmp, G_DIR_SEPARATOR_S, NULL);
+
+  expect_failure (f, ARGS ("hash", f->source, "-q", "--shard", "0/2", "--keys-out", annotations),
+                  PARTS (annotations, "inside the dataset"));
+  expect_failure (f, ARGS ("hash", f->source, "-q", "--shard", "0/2", "--keys-out", inside),
+                  PARTS (inside, "inside the dataset"));
+  expect_failure (f, ARGS ("hash", f->source, "-q", "--shard", "0/2", "--keys-out", folder),
+                  PARTS (folder, "directory"));
+}
+
 /* ---- ImageNet folders ---- */
 
 static void
@@ -1311,6 +1546,53 @@ test_imagenet_empty_label_folder (Fixture *f, gconstpointer data)
   output = expect_success (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1",
                                     "-f", "imagenet", "-o", f->dest), NULL);
   g_assert_cmpuint (dm_dataset_get_n_items (output), ==, 4);
+}
+
+/* An image or label folder whose name is not UTF-8 (Latin-1 "é"): an
+ * error naming it, not an output whose JSON no reader takes. */
+static void
+test_imagenet_name_not_utf8 (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *renamed = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *renamed_folder = NULL;
+
+  keep_first_image (f);
+  make_imagenet (f, ARGS ("cat", "dog"), ARGS (NULL));
+  image = source_path (f, "cat/cat_0.jpg");
+  renamed = source_path (f, "cat/caf\xe9.jpg");
+  g_assert_cmpint (g_rename (image, renamed), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-f", "imagenet", "-o", f->dest),
+                  PARTS ("caf\xef\xbf\xbd.jpg", "not UTF-8"));
+  g_assert_cmpint (g_rename (renamed, image), ==, 0);
+
+  folder = source_path (f, "dog");
+  renamed_folder = source_path (f, "d\xe9g");
+  g_assert_cmpint (g_rename (folder, renamed_folder), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-f", "imagenet", "-o", f->dest),
+                  PARTS ("d\xef\xbf\xbdg", "not UTF-8"));
+}
+
+/* An ImageNet-txt dataset whose synsets.txt is a named pipe: an error
+ * naming it, not a wait for a writer that no Ctrl-C ends. */
+static void
+test_imagenet_txt_labels_named_pipe (Fixture *f, gconstpointer data)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *synsets = NULL;
+
+  keep_first_image (f);
+  remove_tree (f->source);
+  image = source_path (f, "images/a.jpg");
+  copy_image (f, image);
+  list = source_path (f, "train.txt");
+  write_file (list, "a.jpg 0\n", -1);
+  synsets = source_path (f, "synsets.txt");
+  g_assert_cmpint (mkfifo (synsets, 0644), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-f", "imagenet_txt", "-o", f->dest),
+                  PARTS (synsets, "not a regular file"));
 }
 
 static void
@@ -1402,11 +1684,14 @@ main (int argc, char **argv)
   ADD ("annotations/unknown-format-version", test_unknown_format_version);
   ADD ("annotations/invalid-utf8", test_annotations_invalid_utf8);
   ADD ("annotations/no-items", test_no_items);
+  ADD ("annotations/not-a-file", test_annotations_not_a_file);
+  ADD ("annotations/name-not-utf8", test_annotations_name_not_utf8);
 
   ADD ("hash-keys/not-json", test_hash_keys_not_json);
   ADD ("hash-keys/wrong-length", test_hash_key_wrong_length);
   ADD ("hash-keys/values-out-of-range", test_hash_key_values_out_of_range);
   ADD ("hash-keys/invalid-utf8", test_hash_keys_invalid_utf8);
+  ADD ("hash-keys/named-pipe", test_hash_keys_named_pipe);
   ADD ("hash-keys/key-for-unknown-item", test_hash_key_for_unknown_item);
   ADD ("hash-keys/missing-for-some-items", test_hash_keys_missing_for_some_items);
   ADD ("hash-keys/datumaro-keys-missing-for-some-items", test_datumaro_hash_keys_missing_for_some_items);
@@ -1418,6 +1703,8 @@ main (int argc, char **argv)
   ADD ("images/truncated-png", test_image_truncated_png);
   ADD ("images/not-an-image", test_image_not_an_image);
   ADD ("images/empty-file", test_image_empty_file);
+  ADD ("images/named-pipe", test_image_named_pipe);
+  ADD ("images/named-pipe-html-report", test_image_named_pipe_html_report);
   ADD ("images/one-pixel", test_image_one_pixel);
   ADD ("images/decompression-bomb", test_image_decompression_bomb);
   ADD ("images/skip-broken", test_skip_broken);
@@ -1435,13 +1722,23 @@ main (int argc, char **argv)
   ADD ("output/dest-inside-source", test_dest_inside_source);
   ADD ("output/dest-is-file", test_dest_is_file);
   ADD ("output/dest-not-empty", test_dest_not_empty);
+  ADD ("output/dest-dangling-link", test_dest_dangling_link);
   ADD ("output/dest-parent-is-file", test_dest_parent_is_file);
   ADD ("output/disk-full-new-dest", test_disk_full_new_dest);
   ADD ("output/disk-full-overwrite", test_disk_full_overwrite);
   ADD ("output/disk-full-copying-images", test_disk_full_copying_images);
+  ADD ("output/disk-full-new-parents", test_disk_full_new_parents);
+  ADD ("output/dest-mode-kept", test_dest_mode_kept);
+  ADD ("output/dest-read-only", test_dest_read_only);
+  ADD ("output/report-path-not-a-file", test_report_path_not_a_file);
+  ADD ("output/shard-keys-out-bad-place", test_shard_keys_out_bad_place);
+  ADD ("parameters/flag-given-a-value", test_flag_given_a_value);
+  ADD ("parameters/empty-paths", test_empty_paths);
 
   ADD ("imagenet/empty-label-folder", test_imagenet_empty_label_folder);
   ADD ("imagenet/non-images-mixed-in", test_imagenet_non_images_mixed_in);
+  ADD ("imagenet/txt-labels-named-pipe", test_imagenet_txt_labels_named_pipe);
+  ADD ("imagenet/name-not-utf8", test_imagenet_name_not_utf8);
   ADD ("imagenet/symlink-loops", test_imagenet_symlink_loops);
 
 #undef ADD

@@ -224,17 +224,9 @@ dm_staged_file_free (DmStagedFile *self)
   /* Only the folders made here, which hold nothing else. */
   if (self->made_dir != NULL)
     {
-      char *dir = g_path_get_dirname (self->path);
+      g_autofree char *dir = g_path_get_dirname (self->path);
 
-      while (g_str_has_prefix (dir, self->made_dir) && g_rmdir (dir) == 0 &&
-             !g_str_equal (dir, self->made_dir))
-        {
-          char *parent = g_path_get_dirname (dir);
-
-          g_free (dir);
-          dir = parent;
-        }
-      g_free (dir);
+      dm_remove_made_dirs (dir, self->made_dir);
     }
   g_free (self->path);
   g_free (self->made_dir);

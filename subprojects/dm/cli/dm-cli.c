@@ -840,6 +840,20 @@ check_report_places (const RunOptions  *options,
       g_prefix_error (error, _("Cannot write the HTML report %s: "), index);
       return FALSE;
     }
+  if (options->report_path != NULL)
+    {
+      g_autofree char *resolved_index = dm_resolve_path (index);
+      g_autofree char *resolved_report = dm_resolve_path (options->report_path);
+
+      /* One would be put in place over the other, which is lost. */
+      if (g_str_equal (resolved_index, resolved_report))
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                       _("Cannot write the report to %s: it is the HTML report’s %s; choose another file"),
+                       options->report_path, index);
+          return FALSE;
+        }
+    }
   return TRUE;
 }
 
@@ -1215,6 +1229,57 @@ transform_context_new (const char         *arguments,
   return context;
 }
 
+/* Whether @entry takes no value: a flag of dm's or a boolean parameter. */
+static gboolean
+takes_no_value (const GOptionEntry *entry)
+{
+  return entry->arg == G_OPTION_ARG_NONE || (entry->flags & G_OPTION_FLAG_NO_ARG) != 0;
+}
+
+/* GOption drops the value of `--FLAG=VALUE` for an option that takes
+ * none, and sets the flag: `--overwrite=no` would overwrite, and
+ * `--stratify=false` stratify. Such a value is refused, as a usage error
+ * before any work; the usage error, or NULL. Options after `--` are
+ * arguments. */
+static char *
+check_flag_values (const GOptionEntry *host_entries,
+                   const GOptionEntry *parameter_entries,
+                   int                 argc,
+                   char              **argv)
+{
+  const GOptionEntry *lists[] = { host_entries, parameter_entries };
+
+  for (int i = 1; i < argc && !g_str_equal (argv[i], "--"); i++)
+    {
+      const char *eq = strchr (argv[i], '=');
+
+      if (!g_str_has_prefix (argv[i], "--") || eq == NULL)
+        continue;
+      for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+        for (const GOptionEntry *e = lists[l]; e != NULL && e->long_name != NULL; e++)
+          if (takes_no_value (e) && strlen (e->long_name) == (gsize) (eq - argv[i] - 2)
+              && strncmp (e->long_name, argv[i] + 2, eq - argv[i] - 2) == 0)
+            /* TRANSLATORS: a usage error, as in “--overwrite takes no value, and “no” was given” */
+            return g_strdup_printf (_("--%s takes no value, and “%s” was given"), e->long_name, eq + 1);
+    }
+  return NULL;
+}
+
+/* An empty SOURCE, DEST or report path would be taken for the current
+ * directory (`-o ""` would write the dataset there): the usage error
+ * naming the first such option, or NULL. */
+static char *
+check_empty_paths (const char *const *names,
+                   const char *const *values,
+                   guint              n)
+{
+  for (guint i = 0; i < n; i++)
+    if (values[i] != NULL && values[i][0] == '\0')
+      /* TRANSLATORS: a usage error; %s is an option (“-o”) or “SOURCE” */
+      return g_strdup_printf (_("%s is empty: give a path"), names[i]);
+  return NULL;
+}
+
 /* The usage error when a required parameter is not given, or NULL. */
 static char *
 check_required_parameters (DmTransform *transform,
@@ -1257,6 +1322,8 @@ run_transform_command (DmCliLog    *log,
   g_autoptr(GError) error = NULL;
   g_autofree char *missing = NULL;
   g_autofree char *twice = NULL;
+  g_autofree char *flag_value = NULL;
+  g_autofree char *empty = NULL;
   const char *problem;
   guint n_positionals;
 
@@ -1279,6 +1346,9 @@ run_transform_command (DmCliLog    *log,
                                            : dm_transform_get_description (transform),
                                    transform, host_entries, !by_name, &parameter_options);
 
+  if ((flag_value = check_flag_values (host_entries, (GOptionEntry *) parameter_options.entries->data,
+                                       argc, argv)) != NULL)
+    return usage_error (context, flag_value);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
   log->quiet = options.quiet;
@@ -1296,6 +1366,10 @@ run_transform_command (DmCliLog    *log,
     return usage_error (context, twice);
   if (!by_name && (missing = check_required_parameters (transform, parameter_options.assignments)) != NULL)
     return usage_error (context, missing);
+  if ((empty = check_empty_paths ((const char *const []) { "SOURCE", "-o", "--report", "--report-html" },
+                                  (const char *const []) { argv[1], options.destination, options.report_path,
+                                                           options.html_report_dir }, 4)) != NULL)
+    return usage_error (context, empty);
   if ((problem = split_target (&options, argv[1])) != NULL)
     return usage_error (context, problem);
 
@@ -1600,9 +1674,23 @@ check_hash_source (HashRun  *run,
 
   if (run->shard_count > 0)
     {
-      if (dm_staged_file_check_place (run->keys_out, error))
+      g_autofree char *keys = dm_resolve_path (run->keys_out);
+      g_autofree char *source = dm_resolve_path (run->source);
+
+      /* A shard leaves SOURCE as it is: a key file inside it would add a
+       * file or replace one (annotations/train.json). */
+      if (g_str_equal (keys, source) || dm_path_is_below (keys, source))
+        g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                     _("Cannot write the key file %s: it is inside the dataset %s; choose a file outside it"),
+                     run->keys_out, run->source);
+      /* Said now, not after the hashing. */
+      else if (g_file_test (run->keys_out, G_FILE_TEST_IS_DIR) || dm_path_names_directory (run->keys_out))
+        g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                     _("Cannot write the key file %s: it names a directory, not a file"), run->keys_out);
+      else if (dm_staged_file_check_place (run->keys_out, error))
         return TRUE;
-      g_prefix_error (error, _("Cannot write the key file %s: "), run->keys_out);
+      else
+        g_prefix_error (error, _("Cannot write the key file %s: "), run->keys_out);
       return FALSE;
     }
   if (!g_file_test (run->source, G_FILE_TEST_IS_DIR))
@@ -1642,6 +1730,8 @@ command_hash (DmCliLog *log, int argc, char **argv)
   g_autoptr(DmTransform) transform = NULL;
   g_autoptr(DmCliProgress) progress = NULL;
   g_autofree char *twice = NULL;
+  g_autofree char *flag_value = NULL;
+  g_autofree char *empty = NULL;
   HashRun run = { 0 };
   int stop_signal = 0;
   gboolean succeeded;
@@ -1666,6 +1756,9 @@ command_hash (DmCliLog *log, int argc, char **argv)
   g_option_context_set_description (context,
     _("On many machines: run “dm hash SOURCE --shard I/N --keys-out FILE” once for each I,\n"
       "then “dm hash SOURCE --merge FILE…” once."));
+  if ((flag_value = check_flag_values (entries, (GOptionEntry *) parameter_options.entries->data,
+                                       argc, argv)) != NULL)
+    return usage_error (context, flag_value);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
   log->quiet = quiet;
@@ -1683,6 +1776,9 @@ command_hash (DmCliLog *log, int argc, char **argv)
     return usage_error (context, _("expected a SOURCE directory and the shard files to merge"));
   if (!merge && argc != 2)
     return usage_error (context, _("expected one SOURCE directory"));
+  if ((empty = check_empty_paths ((const char *const []) { "SOURCE", "--keys-out" },
+                                  (const char *const []) { argv[1], keys_out }, 2)) != NULL)
+    return usage_error (context, empty);
 
   if (transform == NULL)
     return fail_transform_lookup (transform_error);

@@ -364,6 +364,25 @@ failed:
   return FALSE;
 }
 
+/* DEST is replaced as a whole, its folder too: the new folder @temp takes
+ * the mode, owner and group of the folder @destination it replaces, so
+ * that a folder made private (`mkdir -m 700 out`) or shared with a group
+ * stays so, as far as the process may set them (a group it is not in is
+ * not its to give). */
+static void
+adopt_destination_attributes (const char *temp,
+                              const char *destination)
+{
+  GStatBuf info;
+
+  if (g_stat (destination, &info) != 0 || !S_ISDIR (info.st_mode))
+    return;
+  if (chown (temp, info.st_uid, info.st_gid) != 0)
+    g_debug ("Cannot give %s the owner of %s: %s", temp, destination, g_strerror (errno));
+  if (g_chmod (temp, info.st_mode & 07777) != 0)
+    g_debug ("Cannot give %s the mode of %s: %s", temp, destination, g_strerror (errno));
+}
+
 /* Makes the temporary output for @destination and locks it, returning its
  * path and the lock's descriptor. Between g_mkdtemp() and the lock, another
  * run's remove_stale_temps() may take it for a killed run's and remove it:
@@ -481,6 +500,7 @@ dm_dataset_save (DmDataset     *dataset,
 {
   g_autofree char *absolute = NULL;
   g_autofree char *parent = NULL;
+  g_autofree char *made_dir = NULL;
   g_autofree char *temp = NULL;
   g_autoptr(DmMediaPlan) plan = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -521,13 +541,20 @@ dm_dataset_save (DmDataset     *dataset,
    * the output is staged on the file system it is moved into. */
   absolute = dm_resolve_path (destination);
   parent = g_path_get_dirname (absolute);
+  /* The folders made on the way to @destination are the output's too: a
+   * failed save removes them. */
+  made_dir = dm_topmost_missing_dir (parent);
   if (g_mkdir_with_parents (parent, 0777) != 0)
     {
       int saved_errno = errno;
+      g_autofree char *still_missing = dm_topmost_missing_dir (parent);
+      g_autofree char *deepest_made = still_missing != NULL ? g_path_get_dirname (still_missing)
+                                                             : g_strdup (parent);
 
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                    _("Cannot write to %s: cannot create %s: %s"),
                    destination, parent, g_strerror (saved_errno));
+      dm_remove_made_dirs (deepest_made, made_dir);
       return FALSE;
     }
 
@@ -537,6 +564,7 @@ dm_dataset_save (DmDataset     *dataset,
     {
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                    _("Cannot write to %s: %s"), destination, local_error->message);
+      dm_remove_made_dirs (parent, made_dir);
       return FALSE;
     }
 
@@ -546,15 +574,22 @@ dm_dataset_save (DmDataset     *dataset,
       if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_prefix_error (&local_error, _("Cannot write to %s: "), destination);
     }
-  else if (move_into_place (temp, absolute, destination, dm_dataset_get_source_path (dataset), flags,
-                            &local_error))
+  else
     {
-      g_close (lock, NULL);
-      return TRUE;
+      adopt_destination_attributes (temp, absolute);
+      if (move_into_place (temp, absolute, destination, dm_dataset_get_source_path (dataset), flags,
+                           &local_error))
+        {
+          g_close (lock, NULL);
+          return TRUE;
+        }
+      /* Removable again, whatever mode it took. */
+      g_chmod (temp, 0700);
     }
 
   remove_quietly (temp);
   g_close (lock, NULL);
+  dm_remove_made_dirs (parent, made_dir);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
 }

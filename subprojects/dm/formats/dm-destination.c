@@ -267,7 +267,8 @@ check_replaceable (const char  *path,
  * the nearest one that exists) takes new entries (for @source itself, the
  * in-place save, @source, its annotations/ and its hash_key_meta/, when it
  * has a cache, can be written to as well), not a mount point (the
- * output replaces the directory as a whole), and not a non-empty directory
+ * output replaces the directory as a whole), not a directory the process
+ * cannot write in, and not a non-empty directory
  * unless %DM_SAVE_OVERWRITE is given, and then only a directory that holds a
  * Datumaro dataset and nothing else: at its top level only annotations/,
  * images/, point_clouds/, videos/ and hash_key_meta/, and below them only
@@ -392,12 +393,22 @@ dm_check_destination (const char  *destination,
                       GError     **error)
 {
   g_autofree char *dest = dm_resolve_path (destination);
+  g_autofree char *target = NULL;
   gboolean overwrite = (flags & DM_SAVE_OVERWRITE) != 0;
 
   if (g_file_test (dest, G_FILE_TEST_EXISTS) && !g_file_test (dest, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                    _("Cannot write to %s: it is a file, not a directory"), destination);
+      return FALSE;
+    }
+  /* A link to nothing: the output could not be moved into its place at
+   * the end, after all the work. */
+  if ((target = dm_dangling_link_target (dest)) != NULL)
+    {
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                   _("Cannot write to %s: it is a symbolic link to %s, which does not exist"),
+                   destination, target);
       return FALSE;
     }
 
@@ -441,6 +452,18 @@ dm_check_destination (const char  *destination,
       g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                    _("Cannot write to %s: it is a mount point, and the output replaces its directory "
                      "as a whole; write into a new folder inside it"), destination);
+      return FALSE;
+    }
+  /* A folder the user cannot write in is one they keep from being
+   * written (`chmod a-w out`): not replaced behind their back, nor, full,
+   * half replaced (its files could not be deleted afterwards). */
+  if (access (dest, W_OK | X_OK) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                   _("Cannot write to %s: it cannot be written to (%s)"),
+                   destination, g_strerror (saved_errno));
       return FALSE;
     }
   if (is_empty_directory (dest))

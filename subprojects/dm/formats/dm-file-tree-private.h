@@ -41,6 +41,10 @@ gboolean  dm_is_plain_relative_path  (const char    *path);
 gboolean  dm_path_is_below           (const char    *path,
                                       const char    *directory);
 char     *dm_topmost_missing_dir     (const char    *dir);
+gboolean  dm_path_names_directory    (const char    *path);
+char     *dm_dangling_link_target    (const char    *path);
+void      dm_remove_made_dirs        (const char    *dir,
+                                      const char    *made);
 char     *dm_resolve_path            (const char    *path);
 gboolean  dm_sync_path               (const char    *path,
                                       GError       **error);

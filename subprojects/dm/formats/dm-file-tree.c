@@ -165,6 +165,67 @@ dm_topmost_missing_dir (const char *dir)
 }
 
 /*
+ * dm_path_names_directory:
+ * @path: a path where a file is to be written
+ *
+ * Returns: whether @path can only name a folder by its form ("r.json/",
+ *   "x/.", "x/.."), whatever exists there: writing a file to it would fail
+ *   only at the end, after the work
+ */
+gboolean
+dm_path_names_directory (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+
+  return g_str_has_suffix (path, G_DIR_SEPARATOR_S) || g_str_equal (base, ".") || g_str_equal (base, "..");
+}
+
+/*
+ * dm_dangling_link_target:
+ * @path: a path
+ *
+ * Returns: (transfer full) (nullable): the target of @path when @path is
+ *   a symbolic link to nothing, else %NULL
+ */
+char *
+dm_dangling_link_target (const char *path)
+{
+  char *target;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK) || g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  target = g_file_read_link (path, NULL);
+  return target != NULL ? target : g_strdup ("?");
+}
+
+/*
+ * dm_remove_made_dirs:
+ * @dir: a folder made with the folders on its way
+ * @made: (nullable): the topmost of them that did not exist before
+ *   (dm_topmost_missing_dir() of @dir, asked before making it)
+ *
+ * Undoes the making of @dir: removes @dir and its parents up to @made,
+ * each only while it is empty, so nothing written there since is lost.
+ */
+void
+dm_remove_made_dirs (const char *dir,
+                     const char *made)
+{
+  g_autofree char *current = NULL;
+
+  if (made == NULL)
+    return;
+  current = g_strdup (dir);
+  while (g_str_has_prefix (current, made) && g_rmdir (current) == 0 && !g_str_equal (current, made))
+    {
+      char *parent = g_path_get_dirname (current);
+
+      g_free (current);
+      current = parent;
+    }
+}
+
+/*
  * dm_lock_directory:
  * @path: a directory
  *

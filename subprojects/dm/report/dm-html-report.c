@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <glib/gi18n.h>
@@ -771,7 +772,12 @@ thumbnail_uri (const char  *image_path,
   gsize length = 0;
   const char *mime = "image/jpeg";
   int declared_width = 0, declared_height = 0;
+  GStatBuf info;
 
+  /* A named pipe (or device) would be waited on for ever, past Ctrl-C:
+   * only a regular file is opened. */
+  if (g_stat (image_path, &info) != 0 || !S_ISREG (info.st_mode))
+    return NULL;
   /* The size from the header alone, before anything is decoded. */
   if (gdk_pixbuf_get_file_info (image_path, &declared_width, &declared_height) == NULL)
     return NULL;
@@ -1262,8 +1268,8 @@ dataset_containing (const char *path,
  * @error: return location for a #GError
  *
  * Checks, before any work, that the JSON report may be written to @path:
- * outside both datasets, and not onto a directory. An existing file is
- * replaced.
+ * outside both datasets, and not onto a directory nor a path that names
+ * one ("report.json/"). An existing file is replaced.
  *
  * Returns: %TRUE if it may
  */
@@ -1277,6 +1283,10 @@ dm_json_report_check_destination (const char  *path,
 
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT, _("Cannot write %s: it is a directory"), path);
+  /* The report is put in place after the dataset: it would fail then. */
+  else if (dm_path_names_directory (path))
+    g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
+                 _("Cannot write the report to %s: it names a directory, not a file"), path);
   else if (dataset != NULL)
     g_set_error (error, DM_ERROR, DM_ERROR_OUTPUT,
                  _("Cannot write the report to %s: it is inside the dataset %s; choose a file outside both datasets"),

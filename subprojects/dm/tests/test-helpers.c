@@ -172,6 +172,9 @@ snapshot_into (GHashTable *table,
           g_hash_table_insert (table, g_strdup (child_rel), g_strdup ("dir"));
           snapshot_into (table, root, child_rel);
         }
+      else if (!g_file_test (child, G_FILE_TEST_IS_REGULAR))
+        /* A named pipe or socket: opening it to read would wait for a writer. */
+        g_hash_table_insert (table, g_strdup (child_rel), g_strdup ("special"));
       else
         {
           g_autofree char *contents = NULL;

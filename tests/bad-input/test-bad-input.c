@@ -394,21 +394,32 @@ test_unknown_format_version (Fixture *f, gconstpointer data)
   expect_annotations_failure (f, set_unknown_version, PARTS ("dm_format_version", "99.0"));
 }
 
+/* Replaces the first @text in the file at @path with @replacement,
+ * asserting there is one. */
+static void
+replace_in_file (const char *path,
+                 const char *text,
+                 const char *replacement)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GString) edited = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  edited = g_string_new (contents);
+  g_assert_cmpuint (g_string_replace (edited, text, replacement, 1), ==, 1);
+  write_file (path, edited->str, (gssize) edited->len);
+}
+
 /* "\udc00" alone, half a surrogate pair, is no character: refused at its
  * line and column. */
 static void
 test_annotations_invalid_utf8 (Fixture *f, gconstpointer data)
 {
   g_autofree char *train = source_path (f, "annotations/train.json");
-  g_autofree char *contents = NULL;
   g_autofree char *quoted_id = g_strdup_printf ("\"%s\"", f->first_id);
   g_autofree char *broken_id = g_strdup_printf ("\"\\udc00%s\"", f->first_id);
-  g_autoptr(GString) text = NULL;
 
-  g_assert_true (g_file_get_contents (train, &contents, NULL, NULL));
-  text = g_string_new (contents);
-  g_assert_cmpuint (g_string_replace (text, quoted_id, broken_id, 1), ==, 1);
-  write_file (train, text->str, (gssize) text->len);
+  replace_in_file (train, quoted_id, broken_id);
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
                   PARTS (train, "“\\udc00”", "surrogate pair"));
 }
@@ -577,13 +588,8 @@ static void
 test_hash_keys_invalid_utf8 (Fixture *f, gconstpointer data)
 {
   g_autofree char *path = write_hash_keys (f, make_hash_keys (f, 0));
-  g_autofree char *contents = NULL;
-  g_autoptr(GString) text = NULL;
 
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  text = g_string_new (contents);
-  g_assert_cmpuint (g_string_replace (text, "\"train/", "\"train/\\udc00", 1), ==, 1);
-  write_file (path, text->str, (gssize) text->len);
+  replace_in_file (path, "\"train/", "\"train/\\udc00");
   expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "cluster_random", "-o", f->dest),
                   PARTS (path, "“\\udc00”", "surrogate pair"));
 }

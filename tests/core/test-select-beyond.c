@@ -682,6 +682,36 @@ herd_all_pairs (const DmKmeansResult *clusters, const guint8 *keys, double bandw
     }
 }
 
+/* @n keys of spread_init() from @seed in @k clusters of k-means, and in
+ * @quotas each cluster's share of @n_kept. */
+static DmKmeansResult *
+herding_clusters (Data *data, gsize n, guint32 seed, guint k, gsize n_kept, guint **quotas)
+{
+  DmKmeansResult *clusters;
+
+  spread_init (data, n, seed);
+  clusters = kmeans_ok (data, k);
+  *quotas = g_new (guint, clusters->k);
+  g_assert_true (dm_quota_compute (clusters->sizes, clusters->k, n_kept, *quotas, NULL));
+  return clusters;
+}
+
+/* Asserts that dm_select_keep_herded() runs @request and keeps exactly
+ * the items @expected says; returns what it kept. */
+static gboolean *
+check_herded (const Data *data, const DmKmeansResult *clusters, const DmSelectRequest *request,
+              const guint *quotas, const gboolean *expected)
+{
+  gboolean *kept = g_new0 (gboolean, data->n);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (dm_select_keep_herded (clusters, request, quotas, kept, &error));
+  g_assert_no_error (error);
+  for (gsize i = 0; i < data->n; i++)
+    g_assert_cmpint (kept[i], ==, expected[i]);
+  return kept;
+}
+
 static void
 test_herding_matches_all_pairs (void)
 {
@@ -690,23 +720,15 @@ test_herding_matches_all_pairs (void)
   g_autoptr(DmKmeansResult) clusters = NULL;
   g_autofree guint *quotas = NULL;
 
-  spread_init (&data, 400, 23);
-  clusters = kmeans_ok (&data, 3);
-  quotas = g_new (guint, clusters->k);
-  g_assert_true (dm_quota_compute (clusters->sizes, clusters->k, 37, quotas, NULL));
+  clusters = herding_clusters (&data, 400, 23, 3, 37, &quotas);
   for (gsize w = 0; w < G_N_ELEMENTS (bandwidths); w++)
     {
       DmSelectRequest request = request_for (&data, DM_SELECT_HERDING, 0.1);
-      g_autofree gboolean *kept = g_new0 (gboolean, data.n);
       g_autofree gboolean *expected = g_new0 (gboolean, data.n);
-      g_autoptr(GError) error = NULL;
 
       request.herding_bandwidth = bandwidths[w];
-      g_assert_true (dm_select_keep_herded (clusters, &request, quotas, kept, &error));
-      g_assert_no_error (error);
       herd_all_pairs (clusters, data.keys, bandwidths[w], NULL, quotas, expected);
-      for (gsize i = 0; i < data.n; i++)
-        g_assert_cmpint (kept[i], ==, expected[i]);
+      g_free (check_herded (&data, clusters, &request, quotas, expected));
     }
 }
 
@@ -723,24 +745,19 @@ test_herding_candidates_match_all_pairs (void)
   g_autofree guint *quotas = NULL;
   guint ran_out = 0;
 
-  spread_init (&data, 400, 29);
-  clusters = kmeans_ok (&data, 3);
-  quotas = g_new (guint, clusters->k);
-  g_assert_true (dm_quota_compute (clusters->sizes, clusters->k, 37, quotas, NULL));
+  clusters = herding_clusters (&data, 400, 29, 3, 37, &quotas);
   for (gsize f = 0; f < G_N_ELEMENTS (fractions); f++)
     {
       DmSelectRequest request = request_for (&data, DM_SELECT_HERDING, 0.1);
       g_autofree gboolean *candidates = g_new (gboolean, data.n);
-      g_autofree gboolean *kept = g_new0 (gboolean, data.n);
       g_autofree gboolean *expected = g_new0 (gboolean, data.n);
-      g_autoptr(GError) error = NULL;
+      g_autofree gboolean *kept = NULL;
 
       for (gsize i = 0; i < data.n; i++)
         candidates[i] = g_rand_double (rand) < fractions[f];
       request.herding_candidates = candidates;
-      g_assert_true (dm_select_keep_herded (clusters, &request, quotas, kept, &error));
-      g_assert_no_error (error);
       herd_all_pairs (clusters, data.keys, DM_HERDING_DEFAULT_BANDWIDTH, candidates, quotas, expected);
+      kept = check_herded (&data, clusters, &request, quotas, expected);
       for (guint j = 0; j < clusters->k; j++)
         {
           guint n_kept = 0, n_candidates = 0, candidates_kept = 0;
@@ -748,7 +765,6 @@ test_herding_candidates_match_all_pairs (void)
           for (gsize i = 0; i < data.n; i++)
             if (clusters->labels[i] == j)
               {
-                g_assert_cmpint (kept[i], ==, expected[i]);
                 n_kept += kept[i];
                 n_candidates += candidates[i];
                 candidates_kept += kept[i] && candidates[i];
@@ -776,14 +792,11 @@ test_herding_paths_and_threads (void)
   g_autofree gboolean *expected = NULL;
   gsize largest = 0;
 
-  spread_init (&data, 1203, 31);
-  clusters = kmeans_ok (&data, 2);
+  clusters = herding_clusters (&data, 1203, 31, 2, 61, &quotas);
   for (guint j = 0; j < clusters->k; j++)
     largest = MAX (largest, clusters->sizes[j]);
   g_assert_cmpuint (largest, >, 400);
   g_assert_cmpuint (largest % 8, !=, 0);
-  quotas = g_new (guint, clusters->k);
-  g_assert_true (dm_quota_compute (clusters->sizes, clusters->k, 61, quotas, NULL));
   expected = g_new0 (gboolean, data.n);
   herd_all_pairs (clusters, data.keys, DM_HERDING_DEFAULT_BANDWIDTH, NULL, quotas, expected);
   for (gsize p = 0; p < G_N_ELEMENTS (kernel_paths); p++)
@@ -793,14 +806,9 @@ test_herding_paths_and_threads (void)
       for (gsize t = 0; t < G_N_ELEMENTS (threads); t++)
         {
           DmSelectRequest request = request_for (&data, DM_SELECT_HERDING, 0.05);
-          g_autofree gboolean *kept = g_new0 (gboolean, data.n);
-          g_autoptr(GError) error = NULL;
 
           request.n_threads = threads[t];
-          g_assert_true (dm_select_keep_herded (clusters, &request, quotas, kept, &error));
-          g_assert_no_error (error);
-          for (gsize i = 0; i < data.n; i++)
-            g_assert_cmpint (kept[i], ==, expected[i]);
+          g_free (check_herded (&data, clusters, &request, quotas, expected));
         }
     }
   g_unsetenv ("DM_KERNEL");

@@ -92,14 +92,37 @@ test_load_resolves_like_datumaro (MediaFixture *f, gconstpointer data)
   g_assert_cmpstr (dm_item_get_image_path (dm_dataset_find_item (dataset, "train", "abs")), ==, abs_image);
 }
 
+/* Writes the source's subset @subset with one label, x, and the items
+ * @items (a JSON array's elements). */
+static void
+write_source_items (MediaFixture *f,
+                    const char   *subset,
+                    const char   *items)
+{
+  g_autofree char *json = g_strdup_printf ("{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": [%s]}", items);
+
+  write_subset_annotations (f->source, subset, json);
+}
+
+/* Asserts that in @written the item @subset/@id wrote its media file
+ * @index as @name. */
+static void
+assert_written_as (DmDataset  *written,
+                   const char *subset,
+                   const char *id,
+                   guint       index,
+                   const char *name)
+{
+  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, subset, id), index), ==, name);
+}
+
 /* "image": {} is no image in Datumaro (an empty dict is false). */
 static void
 test_empty_image_object_is_no_image (MediaFixture *f, gconstpointer data)
 {
-  g_autofree char *file = g_build_filename (f->source, "annotations", "train.json", NULL);
   g_autoptr(DmDataset) dataset = NULL;
 
-  write_file (file, "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": [{\"id\": \"e\", \"image\": {}}]}", -1);
+  write_source_items (f, "train", "{\"id\": \"e\", \"image\": {}}");
   dataset = load_dataset_ok (f->source);
   g_assert_cmpuint (dm_item_get_n_media_files (dm_dataset_find_item (dataset, "train", "e")), ==, 0);
   g_assert_null (dm_item_get_image_path (dm_dataset_find_item (dataset, "train", "e")));
@@ -210,21 +233,20 @@ test_dest_outside_files_do_not_collide (MediaFixture *f, gconstpointer data)
 {
   g_autofree char *other_dir = g_build_filename (f->tmp, "elsewhere", NULL);
   g_autofree char *other = g_build_filename (other_dir, "abs.jpg", NULL);
-  g_autofree char *file = g_build_filename (f->source, "annotations", "train.json", NULL);
-  g_autofree char *json = NULL;
+  g_autofree char *items = NULL;
   g_autofree char *mine = g_build_filename (f->outside, "abs.jpg", NULL);
   g_autoptr(DmDataset) written = NULL;
 
   write_file (other, "another outside image", -1);
-  json = g_strdup_printf ("{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": [{\"id\": \"a\", \"image\": {\"path\": \"%s\"}},"
-                          " {\"id\": \"b\", \"image\": {\"path\": \"%s\"}}, {\"id\": \"c\", \"image\": {\"path\": \"%s\"}}]}",
-                          mine, other, mine);
-  write_file (file, json, -1);
+  items = g_strdup_printf ("{\"id\": \"a\", \"image\": {\"path\": \"%s\"}},"
+                           " {\"id\": \"b\", \"image\": {\"path\": \"%s\"}}, {\"id\": \"c\", \"image\": {\"path\": \"%s\"}}",
+                           mine, other, mine);
+  write_source_items (f, "train", items);
   written = save_all_carried (f);
-  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "a"), 0), ==, "abs.jpg");
-  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "b"), 0), ==, "abs-1.jpg");
+  assert_written_as (written, "train", "a", 0, "abs.jpg");
+  assert_written_as (written, "train", "b", 0, "abs-1.jpg");
   /* One file, written once, for the two items that share it. */
-  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "c"), 0), ==, "abs.jpg");
+  assert_written_as (written, "train", "c", 0, "abs.jpg");
 }
 
 /* An outside file is named so that no file the JSON names relatively
@@ -235,14 +257,12 @@ test_dest_outside_files_do_not_collide (MediaFixture *f, gconstpointer data)
 static void
 test_dest_outside_file_in_two_folders (MediaFixture *f, gconstpointer data)
 {
-  g_autofree char *train = g_build_filename (f->source, "annotations", "train.json", NULL);
-  g_autofree char *pcd = g_build_filename (f->source, "annotations", "pcd.json", NULL);
   g_autofree char *inside = g_build_filename (f->source, "images", "train", "abs.jpg", NULL);
   g_autofree char *outside_image = g_build_filename (f->outside, "abs.jpg", NULL);
   g_autofree char *outside_cam = g_build_filename (f->outside, "cam.jpg", NULL);
   g_autofree char *inside_cam = g_build_filename (f->source, "images", "train", "cam.jpg", "x.jpg", NULL);
-  g_autofree char *train_json = NULL;
-  g_autofree char *pcd_json = NULL;
+  g_autofree char *train_items = NULL;
+  g_autofree char *pcd_items = NULL;
   g_autoptr(DmDataset) written = NULL;
 
   /* images/train/abs.jpg, another image than the outside abs.jpg. */
@@ -250,24 +270,22 @@ test_dest_outside_file_in_two_folders (MediaFixture *f, gconstpointer data)
   /* An outside cam.jpg, and images/train/cam.jpg/, a folder. */
   write_file (outside_cam, "an outside image named cam.jpg", -1);
   write_file (inside_cam, "an image in the folder cam.jpg", -1);
-  train_json = g_strdup_printf ("{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": ["
-                                "{\"id\": \"out\", \"image\": {\"path\": \"%s\"}},"
-                                " {\"id\": \"in\", \"image\": {\"path\": \"abs.jpg\"}},"
-                                " {\"id\": \"cam\", \"image\": {\"path\": \"%s\"}},"
-                                " {\"id\": \"in-cam\", \"image\": {\"path\": \"cam.jpg/x.jpg\"}}]}",
-                                outside_image, outside_cam);
-  write_file (train, train_json, -1);
-  pcd_json = g_strdup_printf ("{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": ["
-                              "{\"id\": \"pc\", \"point_cloud\": {\"path\": \"pc1.pcd\"},"
-                              " \"related_images\": [{\"path\": \"%s\"}]}]}",
-                              outside_image);
-  write_file (pcd, pcd_json, -1);
+  train_items = g_strdup_printf ("{\"id\": \"out\", \"image\": {\"path\": \"%s\"}},"
+                                 " {\"id\": \"in\", \"image\": {\"path\": \"abs.jpg\"}},"
+                                 " {\"id\": \"cam\", \"image\": {\"path\": \"%s\"}},"
+                                 " {\"id\": \"in-cam\", \"image\": {\"path\": \"cam.jpg/x.jpg\"}}",
+                                 outside_image, outside_cam);
+  write_source_items (f, "train", train_items);
+  pcd_items = g_strdup_printf ("{\"id\": \"pc\", \"point_cloud\": {\"path\": \"pc1.pcd\"},"
+                               " \"related_images\": [{\"path\": \"%s\"}]}",
+                               outside_image);
+  write_source_items (f, "pcd", pcd_items);
 
   written = save_all_carried (f);
-  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "in"), 0), ==, "abs.jpg");
-  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "out"), 0), ==, "abs-1.jpg");
-  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "train", "cam"), 0), ==, "cam-1.jpg");
-  g_assert_cmpstr (dm_item_get_media_file_written (dm_dataset_find_item (written, "pcd", "pc"), 1), ==, "abs.jpg");
+  assert_written_as (written, "train", "in", 0, "abs.jpg");
+  assert_written_as (written, "train", "out", 0, "abs-1.jpg");
+  assert_written_as (written, "train", "cam", 0, "cam-1.jpg");
+  assert_written_as (written, "pcd", "pc", 1, "abs.jpg");
   g_assert_cmpstr (dm_item_get_media_file_folder (dm_dataset_find_item (written, "pcd", "pc"), 1), ==, "images/pcd");
 }
 
@@ -276,23 +294,20 @@ test_dest_outside_file_in_two_folders (MediaFixture *f, gconstpointer data)
 static void
 test_media_path_and_outside_related_image (MediaFixture *f, gconstpointer data)
 {
-  g_autofree char *train = g_build_filename (f->source, "annotations", "train.json", NULL);
-  g_autofree char *pcd = g_build_filename (f->source, "annotations", "pcd.json", NULL);
   g_autofree char *outside_image = g_build_filename (f->outside, "abs.jpg", NULL);
-  g_autofree char *pcd_json = NULL;
+  g_autofree char *pcd_items = NULL;
   g_autoptr(DmDataset) original = NULL;
   g_autoptr(DmDataset) written = NULL;
   g_autoptr(GError) error = NULL;
   DmItem *item;
 
-  write_file (train, "{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": ["
-              "{\"id\": \"m\", \"media\": {\"path\": \"sub/plain.jpg\"}},"
-              " {\"id\": \"both\", \"image\": {\"path\": \"shared.jpg\"}, \"media\": {\"path\": \"nopath.jpg\"}}]}", -1);
-  pcd_json = g_strdup_printf ("{\"categories\": {\"label\": {\"labels\": [{\"name\": \"x\"}]}}, \"items\": ["
-                              "{\"id\": \"pc\", \"point_cloud\": {\"path\": \"pc1.pcd\"},"
-                              " \"related_images\": [{\"path\": \"pc1/cam0.jpg\"}, {\"path\": \"%s\"}]}]}",
-                              outside_image);
-  write_file (pcd, pcd_json, -1);
+  write_source_items (f, "train",
+                      "{\"id\": \"m\", \"media\": {\"path\": \"sub/plain.jpg\"}},"
+                      " {\"id\": \"both\", \"image\": {\"path\": \"shared.jpg\"}, \"media\": {\"path\": \"nopath.jpg\"}}");
+  pcd_items = g_strdup_printf ("{\"id\": \"pc\", \"point_cloud\": {\"path\": \"pc1.pcd\"},"
+                               " \"related_images\": [{\"path\": \"pc1/cam0.jpg\"}, {\"path\": \"%s\"}]}",
+                               outside_image);
+  write_source_items (f, "pcd", pcd_items);
 
   original = load_dataset_ok (f->source);
   item = dm_dataset_find_item (original, "train", "m");

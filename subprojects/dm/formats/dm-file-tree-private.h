@@ -1,7 +1,7 @@
 /* dm-file-tree-private.h: the order names are listed in, deleting a
  * tree, locking a directory, checking a dataset's relative paths, whether
- * a path is below a directory, replacing a file atomically
- * (dm-file-tree.c). Not installed:
+ * a path is below a directory, refusing what is not a regular file,
+ * replacing a file atomically (dm-file-tree.c). Not installed:
  * libdm, the dm command (its staged outputs) and the HTML report (where
  * it may be written) share it.
  *
@@ -43,6 +43,8 @@ gboolean  dm_path_is_below           (const char    *path,
 char     *dm_topmost_missing_dir     (const char    *dir);
 gboolean  dm_path_names_directory    (const char    *path);
 char     *dm_dangling_link_target    (const char    *path);
+gboolean  dm_check_regular_file      (const char    *path,
+                                      GError       **error);
 void      dm_remove_made_dirs        (const char    *dir,
                                       const char    *made);
 char     *dm_resolve_path            (const char    *path);

@@ -20,6 +20,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "dm-error.h"
 #include "dm-file-tree-private.h"
 
 static int
@@ -196,6 +197,36 @@ dm_dangling_link_target (const char *path)
     return NULL;
   target = g_file_read_link (path, NULL);
   return target != NULL ? target : g_strdup ("?");
+}
+
+/*
+ * dm_check_regular_file:
+ * @path: a path that exists as a name (a link to nothing included)
+ * @error: return location for a #GError
+ *
+ * Refuses @path unless it is a regular file (after links): a link to
+ * nothing, or a named pipe, socket or device, whose reading would wait
+ * for a writer for ever, past any Ctrl-C.
+ *
+ * Returns: whether @path is a regular file; else @error names it and
+ *   what it is
+ */
+gboolean
+dm_check_regular_file (const char  *path,
+                       GError     **error)
+{
+  g_autofree char *target = NULL;
+
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  target = dm_dangling_link_target (path);
+  if (target != NULL)
+    g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
+                 _("Cannot read %s: it is a symbolic link to %s, which does not exist"), path, target);
+  else
+    g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                 _("Cannot read %s: it is not a regular file (a named pipe, socket or device)"), path);
+  return FALSE;
 }
 
 /*

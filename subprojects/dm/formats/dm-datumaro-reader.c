@@ -1032,15 +1032,8 @@ list_subsets (const char  *annotations_dir,
         return NULL;
       /* The subset's name goes into reports (JSON) and every caller's
        * strings, which hold only UTF-8. */
-      if (!g_utf8_validate (name, -1, NULL))
-        {
-          g_autofree char *shown = g_filename_display_name (file);
-
-          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                       _("Cannot read %s: its name is not UTF-8, which the item ids, labels and subsets it "
-                         "names must be in Datumaro’s JSON; rename it"), shown);
-          return NULL;
-        }
+      if (!dm_check_name_utf8 (file, name, error))
+        return NULL;
       g_ptr_array_add (subsets, g_strndup (name, strlen (name) - strlen (".json")));
     }
   g_ptr_array_sort (subsets, dm_compare_names);

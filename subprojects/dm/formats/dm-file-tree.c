@@ -230,6 +230,35 @@ dm_check_regular_file (const char  *path,
 }
 
 /*
+ * dm_check_name_utf8:
+ * @path: a file or folder of a dataset
+ * @name: the last component of @path
+ * @error: return location for a #GError
+ *
+ * Item ids, labels and subsets come from file and folder names, and
+ * Datumaro's JSON holds only UTF-8: a name that is not (one from an old
+ * Latin-1 file system) would be written into an output no reader takes.
+ *
+ * Returns: whether @name is UTF-8; else @error names @path (as the
+ *   file system's names are shown)
+ */
+gboolean
+dm_check_name_utf8 (const char  *path,
+                    const char  *name,
+                    GError     **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (g_utf8_validate (name, -1, NULL))
+    return TRUE;
+  shown = g_filename_display_name (path);
+  g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+               _("Cannot read %s: its name is not UTF-8, which the item ids, labels and subsets it names must "
+                 "be in Datumaro’s JSON; rename it"), shown);
+  return FALSE;
+}
+
+/*
  * dm_remove_made_dirs:
  * @dir: a folder made with the folders on its way
  * @made: (nullable): the topmost of them that did not exist before

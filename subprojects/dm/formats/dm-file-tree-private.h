@@ -53,6 +53,8 @@ void      dm_remove_made_dirs        (const char    *dir,
 char     *dm_resolve_path            (const char    *path);
 gboolean  dm_sync_path               (const char    *path,
                                       GError       **error);
+gboolean  dm_set_write_error         (GError       **error,
+                                      const char    *path);
 gboolean  dm_propagate_write_error   (GError       **error,
                                       GError        *local_error,
                                       const char    *path);

@@ -308,9 +308,18 @@ dm_lock_directory (const char *path)
 /* Bytes buffered before a write reaches the file. */
 #define REPLACE_BUFFER_SIZE (1024 * 1024)
 
-static gboolean
-set_write_error (GError     **error,
-                 const char  *path)
+/*
+ * dm_set_write_error:
+ * @error: return location for a #GError
+ * @path: the file being written
+ *
+ * Sets @error from errno after a failed write to @path.
+ *
+ * Returns: %FALSE
+ */
+gboolean
+dm_set_write_error (GError     **error,
+                    const char  *path)
 {
   DM_SET_ERRNO_ERROR (error, _("Cannot write %s: %s"), path);
   return FALSE;
@@ -363,7 +372,7 @@ dm_sync_path (const char  *path,
       if (fd >= 0)
         g_close (fd, NULL);
       errno = saved_errno;
-      return set_write_error (error, path);
+      return dm_set_write_error (error, path);
     }
   return g_close (fd, error);
 }
@@ -457,7 +466,7 @@ dm_temp_file_new (const char      *path,
       self->fd = open_anonymous (dir);
       if (self->fd < 0 && !is_anonymous_unsupported (errno))
         {
-          set_write_error (error, path);
+          dm_set_write_error (error, path);
           return NULL;
         }
     }
@@ -469,7 +478,7 @@ dm_temp_file_new (const char      *path,
       self->fd = g_mkstemp_full (self->name, O_WRONLY | O_CLOEXEC, 0666);
       if (self->fd < 0)
         {
-          set_write_error (error, path);
+          dm_set_write_error (error, path);
           g_clear_pointer (&self->name, g_free);
           return NULL;
         }
@@ -535,7 +544,7 @@ dm_temp_file_put (DmTempFile  *self,
   if (fsync (self->fd) != 0 ||
       (self->name == NULL && !link_anonymous (self)) ||
       g_rename (self->name, self->path) != 0)
-    return set_write_error (error, self->path);
+    return dm_set_write_error (error, self->path);
   g_clear_pointer (&self->name, g_free);
   /* Synced and in place: a failing close loses nothing. */
   g_close (self->fd, NULL);

@@ -32,17 +32,6 @@ struct _DmStagedFile
   char       *made_dir;   /* the topmost folder made for it, or NULL */
 };
 
-static gboolean
-set_io_error (GError     **error,
-              const char  *path)
-{
-  int saved_errno = errno;
-
-  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               _("Cannot write %s: %s"), path, g_strerror (saved_errno));
-  return FALSE;
-}
-
 /**
  * dm_staged_file_check_place:
  * @path: (type filename): where a file is to go
@@ -91,13 +80,13 @@ write_at (DmStagedFile  *self,
       if (written < 0 && errno == EINTR)
         continue;
       if (written < 0)
-        return set_io_error (error, self->path);
+        return dm_set_write_error (error, self->path);
       bytes += written;
       length -= written;
       offset += written;
     }
   if (fsync (fd) != 0)
-    return set_io_error (error, self->path);
+    return dm_set_write_error (error, self->path);
   return TRUE;
 }
 
@@ -155,7 +144,7 @@ dm_staged_file_new_full (const char      *path,
   if (self->made_dir != NULL && g_mkdir_with_parents (dir, 0777) != 0)
     {
       g_clear_pointer (&self->made_dir, g_free);
-      set_io_error (error, path);
+      dm_set_write_error (error, path);
       return NULL;
     }
 

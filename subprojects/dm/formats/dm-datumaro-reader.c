@@ -998,27 +998,6 @@ out:
   return ok;
 }
 
-/* Sets @error when @file, which exists as a name, is not a regular file
- * (after links): a link to nothing, or a named pipe, socket or device,
- * whose reading would wait for a writer for ever, past any Ctrl-C. */
-static gboolean
-check_regular_file (const char  *file,
-                    GError     **error)
-{
-  g_autofree char *target = NULL;
-
-  if (g_file_test (file, G_FILE_TEST_IS_REGULAR))
-    return TRUE;
-  target = dm_dangling_link_target (file);
-  if (target != NULL)
-    g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
-                 _("Cannot read %s: it is a symbolic link to %s, which does not exist"), file, target);
-  else
-    g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                 _("Cannot read %s: it is not a regular file (a named pipe, socket or device)"), file);
-  return FALSE;
-}
-
 /* The subset names of DIR/annotations/ (*.json), sorted. Datumaro takes the
  * files in directory order, which is arbitrary; sorted makes item order,
  * and so the seeded selections, the same on every machine. */
@@ -1049,19 +1028,12 @@ list_subsets (const char  *annotations_dir,
         continue;
       /* A subset's file that cannot be read is not left out in silence
        * (the output would lack the subset). */
-      if (!check_regular_file (file, error))
+      if (!dm_check_regular_file (file, error))
         return NULL;
       /* The subset's name goes into reports (JSON) and every caller's
        * strings, which hold only UTF-8. */
-      if (!g_utf8_validate (name, -1, NULL))
-        {
-          g_autofree char *shown = g_filename_display_name (file);
-
-          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                       _("Cannot read %s: its name is not UTF-8, which the item ids, labels and subsets it "
-                         "names must be in Datumaro’s JSON; rename it"), shown);
-          return NULL;
-        }
+      if (!dm_check_name_utf8 (file, name, error))
+        return NULL;
       g_ptr_array_add (subsets, g_strndup (name, strlen (name) - strlen (".json")));
     }
   g_ptr_array_sort (subsets, dm_compare_names);
@@ -1149,7 +1121,7 @@ dm_datumaro_load (const char    *path,
   hash_keys = dm_hash_key_cache_path (path);
   if (g_file_test (hash_keys, G_FILE_TEST_EXISTS))
     {
-      if (!check_regular_file (hash_keys, error))
+      if (!dm_check_regular_file (hash_keys, error))
         return NULL;
       key_load = dm_hash_key_load_start (hash_keys, cancellable);
     }

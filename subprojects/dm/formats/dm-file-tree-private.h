@@ -1,9 +1,9 @@
 /* dm-file-tree-private.h: the order names are listed in, deleting a
  * tree, locking a directory, checking a dataset's relative paths, whether
- * a path is below a directory, replacing a file atomically
- * (dm-file-tree.c). Not installed:
- * libdm, the dm command (its staged outputs) and the HTML report (where
- * it may be written) share it.
+ * a path is below a directory, refusing what is not a regular file or
+ * has a name that is not UTF-8, replacing a file atomically
+ * (dm-file-tree.c). Not installed: libdm, the dm command (its staged
+ * outputs) and the HTML report (where it may be written) share it.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -43,11 +43,18 @@ gboolean  dm_path_is_below           (const char    *path,
 char     *dm_topmost_missing_dir     (const char    *dir);
 gboolean  dm_path_names_directory    (const char    *path);
 char     *dm_dangling_link_target    (const char    *path);
+gboolean  dm_check_regular_file      (const char    *path,
+                                      GError       **error);
+gboolean  dm_check_name_utf8         (const char    *path,
+                                      const char    *name,
+                                      GError       **error);
 void      dm_remove_made_dirs        (const char    *dir,
                                       const char    *made);
 char     *dm_resolve_path            (const char    *path);
 gboolean  dm_sync_path               (const char    *path,
                                       GError       **error);
+gboolean  dm_set_write_error         (GError       **error,
+                                      const char    *path);
 gboolean  dm_propagate_write_error   (GError       **error,
                                       GError        *local_error,
                                       const char    *path);

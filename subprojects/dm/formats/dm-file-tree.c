@@ -20,6 +20,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "dm-error.h"
 #include "dm-file-tree-private.h"
 
 static int
@@ -199,6 +200,65 @@ dm_dangling_link_target (const char *path)
 }
 
 /*
+ * dm_check_regular_file:
+ * @path: a path that exists as a name (a link to nothing included)
+ * @error: return location for a #GError
+ *
+ * Refuses @path unless it is a regular file (after links): a link to
+ * nothing, or a named pipe, socket or device, whose reading would wait
+ * for a writer for ever, past any Ctrl-C.
+ *
+ * Returns: whether @path is a regular file; else @error names it and
+ *   what it is
+ */
+gboolean
+dm_check_regular_file (const char  *path,
+                       GError     **error)
+{
+  g_autofree char *target = NULL;
+
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  target = dm_dangling_link_target (path);
+  if (target != NULL)
+    g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
+                 _("Cannot read %s: it is a symbolic link to %s, which does not exist"), path, target);
+  else
+    g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                 _("Cannot read %s: it is not a regular file (a named pipe, socket or device)"), path);
+  return FALSE;
+}
+
+/*
+ * dm_check_name_utf8:
+ * @path: a file or folder of a dataset
+ * @name: the last component of @path
+ * @error: return location for a #GError
+ *
+ * Item ids, labels and subsets come from file and folder names, and
+ * Datumaro's JSON holds only UTF-8: a name that is not (one from an old
+ * Latin-1 file system) would be written into an output no reader takes.
+ *
+ * Returns: whether @name is UTF-8; else @error names @path (as the
+ *   file system's names are shown)
+ */
+gboolean
+dm_check_name_utf8 (const char  *path,
+                    const char  *name,
+                    GError     **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (g_utf8_validate (name, -1, NULL))
+    return TRUE;
+  shown = g_filename_display_name (path);
+  g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+               _("Cannot read %s: its name is not UTF-8, which the item ids, labels and subsets it names must "
+                 "be in Datumaro’s JSON; rename it"), shown);
+  return FALSE;
+}
+
+/*
  * dm_remove_made_dirs:
  * @dir: a folder made with the folders on its way
  * @made: (nullable): the topmost of them that did not exist before
@@ -248,9 +308,18 @@ dm_lock_directory (const char *path)
 /* Bytes buffered before a write reaches the file. */
 #define REPLACE_BUFFER_SIZE (1024 * 1024)
 
-static gboolean
-set_write_error (GError     **error,
-                 const char  *path)
+/*
+ * dm_set_write_error:
+ * @error: return location for a #GError
+ * @path: the file being written
+ *
+ * Sets @error from errno after a failed write to @path.
+ *
+ * Returns: %FALSE
+ */
+gboolean
+dm_set_write_error (GError     **error,
+                    const char  *path)
 {
   DM_SET_ERRNO_ERROR (error, _("Cannot write %s: %s"), path);
   return FALSE;
@@ -303,7 +372,7 @@ dm_sync_path (const char  *path,
       if (fd >= 0)
         g_close (fd, NULL);
       errno = saved_errno;
-      return set_write_error (error, path);
+      return dm_set_write_error (error, path);
     }
   return g_close (fd, error);
 }
@@ -397,7 +466,7 @@ dm_temp_file_new (const char      *path,
       self->fd = open_anonymous (dir);
       if (self->fd < 0 && !is_anonymous_unsupported (errno))
         {
-          set_write_error (error, path);
+          dm_set_write_error (error, path);
           return NULL;
         }
     }
@@ -409,7 +478,7 @@ dm_temp_file_new (const char      *path,
       self->fd = g_mkstemp_full (self->name, O_WRONLY | O_CLOEXEC, 0666);
       if (self->fd < 0)
         {
-          set_write_error (error, path);
+          dm_set_write_error (error, path);
           g_clear_pointer (&self->name, g_free);
           return NULL;
         }
@@ -475,7 +544,7 @@ dm_temp_file_put (DmTempFile  *self,
   if (fsync (self->fd) != 0 ||
       (self->name == NULL && !link_anonymous (self)) ||
       g_rename (self->name, self->path) != 0)
-    return set_write_error (error, self->path);
+    return dm_set_write_error (error, self->path);
   g_clear_pointer (&self->name, g_free);
   /* Synced and in place: a failing close loses nothing. */
   g_close (self->fd, NULL);

@@ -51,6 +51,43 @@ dm_hash_key_cache_exists (const char *directory)
 }
 
 /*
+ * dm_hash_key_item_name:
+ * @item: an item
+ *
+ * Returns: (transfer full): "<subset>/<id>", the name a key file (the
+ *   cache, a shard's) gives @item's key
+ */
+char *
+dm_hash_key_item_name (DmItem *item)
+{
+  return g_strconcat (dm_item_get_subset (item), "/", dm_item_get_id (item), NULL);
+}
+
+/*
+ * dm_hash_key_find_item:
+ * @dataset: a dataset
+ * @name: the name of a key in a key file
+ *
+ * The inverse of dm_hash_key_item_name(): a subset has no "/" (the writer
+ * refuses one), an id may.
+ *
+ * Returns: (transfer none) (nullable): the item of @dataset that @name
+ *   names, or %NULL when there is none
+ */
+DmItem *
+dm_hash_key_find_item (DmDataset  *dataset,
+                       const char *name)
+{
+  const char *slash = strchr (name, '/');
+  g_autofree char *subset = NULL;
+
+  if (slash == NULL)
+    return NULL;
+  subset = g_strndup (name, (gsize) (slash - name));
+  return dm_dataset_find_item (dataset, subset, slash + 1);
+}
+
+/*
  * dm_hash_key_cache_has_keys:
  * @dataset: a dataset
  *
@@ -228,7 +265,7 @@ write_hash_key_stream (GOutputStream  *stream,
 
       if (key == NULL)
         continue;
-      name = g_strconcat (dm_item_get_subset (item), "/", dm_item_get_id (item), NULL);
+      name = dm_hash_key_item_name (item);
       dm_json_gen_text (gen, name);
       bytes = g_bytes_get_data (key, &size);
       set_key_array (array, bytes, size);
@@ -968,20 +1005,13 @@ static void
 apply_hash_keys (HashKeyReader *r,
                  DmDataset     *dataset)
 {
-  g_autoptr(GString) subset = g_string_new (NULL);
   guint n_unknown = 0;
 
   for (guint k = 0; k < r->names->len; k++)
     {
       const char *name = g_ptr_array_index (r->names, k);
-      const char *slash = strchr (name, '/');
-      DmItem *item = NULL;
+      DmItem *item = dm_hash_key_find_item (dataset, name);
 
-      if (slash != NULL)
-        {
-          g_string_overwrite_len (g_string_truncate (subset, 0), 0, name, slash - name);
-          item = dm_dataset_find_item (dataset, subset->str, slash + 1);
-        }
       if (item == NULL)
         {
           if (n_unknown < UNKNOWN_ITEMS_SHOWN)

@@ -27,6 +27,9 @@ G_BEGIN_DECLS
 
 char     *dm_hash_key_cache_path    (const char          *directory);
 gboolean  dm_hash_key_cache_exists  (const char          *directory);
+char     *dm_hash_key_item_name     (DmItem              *item);
+DmItem   *dm_hash_key_find_item     (DmDataset           *dataset,
+                                     const char          *name);
 gboolean  dm_hash_key_cache_has_keys (DmDataset          *dataset);
 gboolean  dm_hash_key_cache_covers  (DmDataset          *dataset);
 

@@ -65,12 +65,6 @@ dm_hash_shard_parse (const char *text,
   return TRUE;
 }
 
-static char *
-item_name (DmItem *item)
-{
-  return g_strconcat (dm_item_get_subset (item), "/", dm_item_get_id (item), NULL);
-}
-
 static guint
 shard_of_name (const char *name,
                guint       count)
@@ -101,7 +95,7 @@ guint
 dm_hash_shard_of (DmItem *item,
                  guint   count)
 {
-  g_autofree char *name = item_name (item);
+  g_autofree char *name = dm_hash_key_item_name (item);
 
   return shard_of_name (name, count);
 }
@@ -123,7 +117,7 @@ dm_hash_shard_dataset_identity (DmDataset *dataset)
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
 
   for (guint i = 0; i < n; i++)
-    g_ptr_array_add (names, item_name (dm_dataset_get_item (dataset, i)));
+    g_ptr_array_add (names, dm_hash_key_item_name (dm_dataset_get_item (dataset, i)));
   g_ptr_array_sort (names, dm_compare_names);
   for (guint i = 0; i < n; i++)
     {
@@ -273,17 +267,11 @@ read_key (const char  *name,
           GError     **error)
 {
   ShardRead *s = user_data;
-  g_autofree char *subset = NULL;
-  const char *slash = strchr (name, '/');
-  DmItem *item = NULL;
+  DmItem *item;
 
   if (!s->checked && !check_members (s, error))
     return FALSE;
-  if (slash != NULL)
-    {
-      subset = g_strndup (name, slash - name);
-      item = dm_dataset_find_item (s->dataset, subset, slash + 1);
-    }
+  item = dm_hash_key_find_item (s->dataset, name);
   if (item == NULL)
     return fail (error, _("%s: “%s” is not an item of the dataset"), s->path, name);
   if (shard_of_name (name, s->count) != s->index)
@@ -396,7 +384,7 @@ dm_hash_shard_merge (DmDataset     *dataset,
             DmItem *item = dm_dataset_get_item (dataset, k);
 
             if (dm_hash_shard_of (item, s.count) == i && n_items++ == 0)
-              first = item_name (item);
+              first = dm_hash_key_item_name (item);
           }
         g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
                      _("shard %u/%u is missing: no file given holds it (%u items, the first “%s”)"),

@@ -345,12 +345,8 @@ read_labels (DmDataset   *dataset,
   /* A named pipe in the dataset would be waited on for ever, past Ctrl-C
    * (one given by an absolute path, as <(…) gives it, is the user's). */
   if (!g_path_is_absolute (labels_file) && g_file_test (path, G_FILE_TEST_EXISTS)
-      && !g_file_test (path, G_FILE_TEST_IS_REGULAR) && !g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("Cannot read %s: it is not a regular file (a named pipe, socket or device)"), path);
-      return FALSE;
-    }
+      && !g_file_test (path, G_FILE_TEST_IS_DIR) && !dm_check_regular_file (path, error))
+    return FALSE;
   if (!g_file_get_contents (path, &contents, NULL, &local_error))
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))

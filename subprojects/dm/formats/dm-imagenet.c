@@ -407,24 +407,6 @@ join_relative (const char *relative,
   return relative[0] != '\0' ? g_strconcat (relative, "/", name, NULL) : g_strdup (name);
 }
 
-/* Item ids, labels and subsets come from file and folder names, and
- * Datumaro's JSON holds only UTF-8: a name that is not (one from an old
- * Latin-1 file system) would be written into an output no reader takes. */
-static gboolean
-check_name_utf8 (const Entry  *entry,
-                 GError      **error)
-{
-  g_autofree char *shown = NULL;
-
-  if (g_utf8_validate (entry->name, -1, NULL))
-    return TRUE;
-  shown = g_filename_display_name (entry->path);
-  g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-               _("Cannot read %s: its name is not UTF-8, which the item ids, labels and subsets it names must "
-                 "be in Datumaro’s JSON; rename it"), shown);
-  return FALSE;
-}
-
 /* Reads the folder @path, @relative to the subset root ("" for the root),
  * @depth folders down, whose images have @label (%NULL: none): its images
  * first, then its folders, as Datumaro's os.walk() goes (but in byte
@@ -473,7 +455,7 @@ walk_folder (Walk        *walk,
           continue;
         }
 
-      if (!check_name_utf8 (entry, error))
+      if (!dm_check_name_utf8 (entry->path, entry->name, error))
         return FALSE;
       stem = g_strndup (entry->name, strrchr (entry->name, '.') - entry->name);
       id = g_strconcat (relative[0] != '\0' ? relative : NO_LABEL, ID_SEPARATOR, stem, NULL);
@@ -506,7 +488,7 @@ walk_folder (Walk        *walk,
 
       if (entry->type != ENTRY_DIRECTORY && entry->type != ENTRY_DIRECTORY_LINK)
         continue;
-      if (!check_name_utf8 (entry, error))
+      if (!dm_check_name_utf8 (entry->path, entry->name, error))
         return FALSE;
       child_relative = join_relative (relative, entry->name);
       /* Every folder is a label, a linked one too (as Datumaro's rglob()
@@ -636,7 +618,7 @@ dm_imagenet_load (const char    *path,
             g_message (_("Skipping %s: links to folders are not followed"), entry->path);
           else if (entry->type != ENTRY_DIRECTORY)
             g_message (_("Skipping %s: not in a subset folder"), entry->path);
-          else if (!check_name_utf8 (entry, error) || !walk_subset (&walk, entry->path, entry->name, error))
+          else if (!dm_check_name_utf8 (entry->path, entry->name, error) || !walk_subset (&walk, entry->path, entry->name, error))
             return NULL;
         }
     }

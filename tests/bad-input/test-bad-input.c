@@ -1669,6 +1669,70 @@ test_imagenet_symlink_loops (Fixture *f, gconstpointer data)
   assert_tree_matches (before, f->source);
 }
 
+/* An item's image (or media) object holding a value of the wrong type:
+ * Datumaro fails on each, and dm names the file, the item and the member
+ * rather than taking it for an item without an image or size. null is
+ * none, as in Datumaro. */
+static void
+test_image_member_wrong_type (Fixture *f, gconstpointer data)
+{
+  static const char *const cases[][3] = {
+    { "image", "\"x\"", "“image” is a string, not an object" },
+    { "image", "[1]", "“image” is an array, not an object" },
+    { "image", "{\"path\": 5}", "“image.path” is a number, not a string" },
+    { "image", "{\"path\": \"a.jpg\", \"size\": \"x\"}", "“image.size” is a string" },
+    { "image", "{\"path\": \"a.jpg\", \"size\": [96]}", "“image.size” is not an array of two positive integers" },
+    { "image", "{\"path\": \"a.jpg\", \"size\": [96, 128, 3]}", "“image.size” is not" },
+    { "image", "{\"path\": \"a.jpg\", \"size\": [0, 128]}", "“image.size” is not" },
+    { "image", "{\"path\": \"a.jpg\", \"size\": [96.5, 128]}", "“image.size” is not" },
+    { "image", "{\"path\": \"a.jpg\", \"size\": [\"96\", 128]}", "“image.size” is not" },
+    { "media", "\"x\"", "“media” is a string, not an object" },
+    { "media", "{\"path\": true}", "“media.path” is true, false or null, not a string" },
+  };
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autofree char *where = g_strdup_printf ("items[0] (id “%s”)", f->first_id);
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(JsonNode) root = read_json (train);
+      JsonObject *item = item_at (json_node_get_object (root), 0);
+
+      json_object_remove_member (item, "image");
+      json_object_set_member (item, cases[c][0], json_from_string (cases[c][1], NULL));
+      write_json (train, root);
+      expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                      PARTS (train, where, cases[c][2]));
+    }
+}
+
+/* null image, path and size are none, as in Datumaro: an item without an
+ * image, the default path "<id>.jpg", no size. */
+static void
+test_image_members_null (Fixture *f, gconstpointer data)
+{
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autoptr(JsonNode) root = read_json (train);
+  JsonArray *items = json_object_get_array_member (json_node_get_object (root), "items");
+  JsonObject *image = json_object_get_object_member (json_array_get_object_element (items, 0), "image");
+  g_autofree char *renamed = g_strdup_printf ("%s/images/train/%s.jpg", f->source, f->first_id);
+  g_autoptr(DmDataset) output = NULL;
+  int width = -1, height = -1;
+
+  json_object_set_null_member (image, "path");
+  json_object_set_null_member (image, "size");
+  json_object_set_null_member (json_array_get_object_element (items, 1), "image");
+  write_json (train, root);
+  g_assert_cmpint (g_rename (f->first_image, renamed), ==, 0);
+
+  output = expect_success (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest), NULL);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, N_ITEMS);
+  dm_item_get_image_size (dm_dataset_find_item (output, "train", f->first_id), &width, &height);
+  g_assert_cmpint (width, ==, 0);
+  g_assert_cmpint (height, ==, 0);
+  g_assert_cmpint (g_rename (renamed, f->first_image), ==, 0);
+  remove_tree (f->dest);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1746,6 +1810,9 @@ main (int argc, char **argv)
   ADD ("imagenet/txt-labels-named-pipe", test_imagenet_txt_labels_named_pipe);
   ADD ("imagenet/name-not-utf8", test_imagenet_name_not_utf8);
   ADD ("imagenet/symlink-loops", test_imagenet_symlink_loops);
+
+  ADD ("annotations/image-member-wrong-type", test_image_member_wrong_type);
+  ADD ("annotations/image-members-null", test_image_members_null);
 
 #undef ADD
 

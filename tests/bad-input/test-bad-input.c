@@ -1733,6 +1733,28 @@ test_image_members_null (Fixture *f, gconstpointer data)
   remove_tree (f->dest);
 }
 
+/* An image path that is a directory is said to be one, not "missing" (a
+ * random run with skip-broken) nor a DEST that cannot be written (a copy
+ * that fails). */
+static void
+test_image_is_directory (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(DmRun) run = NULL;
+
+  g_assert_cmpint (g_unlink (f->first_image), ==, 0);
+  g_assert_cmpint (g_mkdir (f->first_image, 0755), ==, 0);
+
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest),
+                  PARTS (f->first_image, "is a directory, not an image file"));
+  output = expect_success (f, ARGS ("prune", f->source, "-m", "random", "-r", "1", "--skip-broken",
+                                    "-o", f->dest), &run);
+  g_assert_null (dm_dataset_find_item (output, "train", f->first_id));
+  assert_message_has (run->err, PARTS ("1 broken item", f->first_image, "is a directory, not an image file"));
+  g_assert_null (strstr (run->err, "missing"));
+  remove_tree (f->dest);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1813,6 +1835,7 @@ main (int argc, char **argv)
 
   ADD ("annotations/image-member-wrong-type", test_image_member_wrong_type);
   ADD ("annotations/image-members-null", test_image_members_null);
+  ADD ("images/is-directory", test_image_is_directory);
 
 #undef ADD
 

@@ -1755,6 +1755,24 @@ test_image_is_directory (Fixture *f, gconstpointer data)
   remove_tree (f->dest);
 }
 
+/* A cache that is a symbolic link to nothing is an error naming the link
+ * and its target, not "no cache": neither recomputed keys nor `dm hash`
+ * replacing the link. */
+static void
+test_hash_keys_dangling_link (Fixture *f, gconstpointer data)
+{
+  g_autofree char *folder = source_path (f, "hash_key_meta");
+  g_autofree char *cache = source_path (f, "hash_key_meta/hash_keys.json");
+  g_autofree char *target = g_build_filename (f->tmp, "gone", "hash_keys.json", NULL);
+
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  g_assert_cmpint (symlink (target, cache), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "centroid", "-o", f->dest),
+                  PARTS (cache, target, "symbolic link"));
+  expect_failure (f, ARGS ("hash", f->source, "-q"), PARTS (cache, target, "symbolic link"));
+  g_assert_true (g_file_test (cache, G_FILE_TEST_IS_SYMLINK));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1836,6 +1854,7 @@ main (int argc, char **argv)
   ADD ("annotations/image-member-wrong-type", test_image_member_wrong_type);
   ADD ("annotations/image-members-null", test_image_members_null);
   ADD ("images/is-directory", test_image_is_directory);
+  ADD ("hash-keys/dangling-link", test_hash_keys_dangling_link);
 
 #undef ADD
 

@@ -1188,9 +1188,11 @@ dm_datumaro_load (const char    *path,
   dm_dataset_set_source_path (dataset, path);
   dm_dataset_set_format (dataset, "datumaro");
 
-  /* The cache is as large as the annotations: parse both at once. */
+  /* The cache is as large as the annotations: parse both at once. A link
+   * to nothing is no "no cache": the keys it was to give would be
+   * recomputed, and `dm hash` would replace the link. */
   hash_keys = dm_hash_key_cache_path (path);
-  if (g_file_test (hash_keys, G_FILE_TEST_EXISTS))
+  if (g_file_test (hash_keys, G_FILE_TEST_EXISTS) || g_file_test (hash_keys, G_FILE_TEST_IS_SYMLINK))
     {
       if (!dm_check_regular_file (hash_keys, error))
         return NULL;

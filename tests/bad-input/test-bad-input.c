@@ -1773,6 +1773,58 @@ test_hash_keys_dangling_link (Fixture *f, gconstpointer data)
   g_assert_true (g_file_test (cache, G_FILE_TEST_IS_SYMLINK));
 }
 
+/* Rewrites the UTF-8 file @path in @encoding, after the @bom_length
+ * bytes @bom. */
+static void
+reencode_file (const char *path,
+               const char *encoding,
+               const char *bom,
+               gsize       bom_length)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *converted = NULL;
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  gsize length, converted_length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  converted = g_convert (contents, (gssize) length, encoding, "UTF-8", NULL, &converted_length, NULL);
+  g_assert_nonnull (converted);
+  g_byte_array_append (bytes, (const guint8 *) bom, (guint) bom_length);
+  g_byte_array_append (bytes, (const guint8 *) converted, (guint) converted_length);
+  write_file (path, (const char *) bytes->data, (gssize) bytes->len);
+}
+
+/* A JSON file in UTF-16 or UTF-32, with a byte-order mark or without, or
+ * in UTF-8 after one (which JSON does not allow, nor Datumaro), is said
+ * to be in that encoding, not "not valid JSON" at line 1, column 2. */
+static void
+test_json_foreign_encoding (Fixture *f, gconstpointer data)
+{
+  static const struct { const char *encoding, *bom; gsize bom_length; const char *named; } cases[] = {
+    { "UTF-16LE", "\xff\xfe", 2, "UTF-16LE" },
+    { "UTF-16BE", "\xfe\xff", 2, "UTF-16BE" },
+    { "UTF-16BE", "", 0, "UTF-16BE" },
+    { "UTF-32LE", "\xff\xfe\0\0", 4, "UTF-32LE" },
+    { "UTF-8", "\xef\xbb\xbf", 3, "UTF-8 with a byte-order mark" },
+  };
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autofree char *keys = write_hash_keys (f, make_hash_keys (f, 0));
+  g_autofree char *original = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (train, &original, &length, NULL));
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      reencode_file (train, cases[c].encoding, cases[c].bom, cases[c].bom_length);
+      expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                      PARTS (train, "unsupported encoding", cases[c].named));
+      write_file (train, original, (gssize) length);
+    }
+  reencode_file (keys, "UTF-16LE", "\xff\xfe", 2);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "centroid", "-o", f->dest),
+                  PARTS (keys, "unsupported encoding", "UTF-16LE"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1855,6 +1907,7 @@ main (int argc, char **argv)
   ADD ("annotations/image-members-null", test_image_members_null);
   ADD ("images/is-directory", test_image_is_directory);
   ADD ("hash-keys/dangling-link", test_hash_keys_dangling_link);
+  ADD ("annotations/foreign-encoding", test_json_foreign_encoding);
 
 #undef ADD
 

@@ -374,34 +374,26 @@ check_source (DmItem      *item,
 {
   gboolean is_image = g_str_has_prefix (folder, DM_DATUMARO_IMAGES_DIR G_DIR_SEPARATOR_S) ||
                       g_str_equal (folder, DM_DATUMARO_IMAGES_DIR);
+  const char *subset = dm_item_get_subset (item), *id = dm_item_get_id (item);
   GStatBuf buf;
 
+  /* The codes the copy would have failed with. */
   if (g_stat (source, &buf) == 0)
     {
       if (!S_ISDIR (buf.st_mode))
         return TRUE;
-      /* G_IO_ERROR_IS_DIRECTORY, as the copy would have failed. */
-      if (is_image)
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
-                     _("%s: the image of item %s/%s is a directory, not an image file"),
-                     source, dm_item_get_subset (item), dm_item_get_id (item));
-      else
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
-                     _("%s: the media file of item %s/%s is a directory, not a file"),
-                     source, dm_item_get_subset (item), dm_item_get_id (item));
-      return FALSE;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                   is_image ? _("%s: the image of item %s/%s is a directory, not an image file")
+                            : _("%s: the media file of item %s/%s is a directory, not a file"),
+                   source, subset, id);
     }
-  if (errno != ENOENT && errno != ENOTDIR)
-    return TRUE;
-  /* G_IO_ERROR_NOT_FOUND, as the copy would have failed. */
-  if (is_image)
+  else if (errno == ENOENT || errno == ENOTDIR)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                 _("%s: the image of item %s/%s is missing"),
-                 source, dm_item_get_subset (item), dm_item_get_id (item));
+                 is_image ? _("%s: the image of item %s/%s is missing")
+                          : _("%s: the media file of item %s/%s is missing"),
+                 source, subset, id);
   else
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                 _("%s: the media file of item %s/%s is missing"),
-                 source, dm_item_get_subset (item), dm_item_get_id (item));
+    return TRUE;
   return FALSE;
 }
 

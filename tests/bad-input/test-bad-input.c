@@ -1825,6 +1825,18 @@ test_json_foreign_encoding (Fixture *f, gconstpointer data)
                   PARTS (keys, "unsupported encoding", "UTF-16LE"));
 }
 
+/* A cache that is a directory is said to be one, not "a named pipe,
+ * socket or device". */
+static void
+test_hash_keys_directory (Fixture *f, gconstpointer data)
+{
+  g_autofree char *cache = source_path (f, "hash_key_meta/hash_keys.json");
+
+  g_assert_cmpint (g_mkdir_with_parents (cache, 0755), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (cache, "is a directory, not a file"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1907,6 +1919,7 @@ main (int argc, char **argv)
   ADD ("annotations/image-members-null", test_image_members_null);
   ADD ("images/is-directory", test_image_is_directory);
   ADD ("hash-keys/dangling-link", test_hash_keys_dangling_link);
+  ADD ("hash-keys/directory", test_hash_keys_directory);
   ADD ("annotations/foreign-encoding", test_json_foreign_encoding);
 
 #undef ADD

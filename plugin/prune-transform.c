@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "dm-cluster-select.h"
 #include "dm-pyrandom.h"
@@ -270,23 +271,49 @@ finish_report (PruneTransform   *self,
   dm_transform_set_report (DM_TRANSFORM (self), report);
 }
 
-/* The first media file of @item that does not exist (a cheap stat, no
- * decoding: random needs no pixels), or %NULL. */
-static const char *
-missing_media_file (DmItem *item)
+/* Why @path, a media file of @item, cannot be read, or %NULL when it is
+ * a regular file (a cheap stat, no decoding: random needs no pixels). */
+static GError *
+media_file_error (DmItem     *item,
+                  const char *path)
+{
+  const char *id = dm_item_get_id (item), *subset = dm_item_get_subset (item);
+  GStatBuf info;
+
+  if (g_stat (path, &info) != 0)
+    return g_error_new (DM_ERROR, DM_ERROR_NOT_FOUND, _("Item “%s” of subset “%s”: %s is missing"),
+                        id, subset, path);
+  if (S_ISREG (info.st_mode))
+    return NULL;
+  /* Not to be called missing: it is there, and the user must see what. */
+  if (S_ISDIR (info.st_mode))
+    return g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
+                        g_strcmp0 (path, dm_item_get_image_path (item)) == 0
+                        ? _("Item “%s” of subset “%s”: %s is a directory, not an image file")
+                        : _("Item “%s” of subset “%s”: %s is a directory, not a media file"),
+                        id, subset, path);
+  return g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
+                      _("Item “%s” of subset “%s”: %s is not a regular file (a named pipe, socket or device)"),
+                      id, subset, path);
+}
+
+/* Why the first media file of @item that is not a regular file cannot be
+ * read, or %NULL when all are. */
+static GError *
+broken_media_error (DmItem *item)
 {
   guint n = dm_item_get_n_media_files (item);
+  GError *error = NULL;
 
   if (n == 0)
     {
       const char *image = dm_item_get_image_path (item);
 
-      return image != NULL && !g_file_test (image, G_FILE_TEST_IS_REGULAR) ? image : NULL;
+      return image != NULL ? media_file_error (item, image) : NULL;
     }
-  for (guint f = 0; f < n; f++)
-    if (!g_file_test (dm_item_get_media_file_source (item, f), G_FILE_TEST_IS_REGULAR))
-      return dm_item_get_media_file_source (item, f);
-  return NULL;
+  for (guint f = 0; f < n && error == NULL; f++)
+    error = media_file_error (item, dm_item_get_media_file_source (item, f));
+  return error;
 }
 
 /* Where a method lists the items it leaves out with skip-broken; NULL
@@ -306,14 +333,10 @@ find_missing_media (DmDataset *input,
 {
   for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
     {
-      DmItem *item = dm_dataset_get_item (input, i);
-      const char *missing = missing_media_file (item);
+      GError *reason = broken_media_error (dm_dataset_get_item (input, i));
 
-      if (missing != NULL)
-        g_ptr_array_add (broken, prune_broken_item_new (i, g_error_new (DM_ERROR, DM_ERROR_NOT_FOUND,
-                                                                        _("Item “%s” of subset “%s”: %s is missing"),
-                                                                        dm_item_get_id (item),
-                                                                        dm_item_get_subset (item), missing)));
+      if (reason != NULL)
+        g_ptr_array_add (broken, prune_broken_item_new (i, reason));
     }
 }
 

@@ -1669,6 +1669,174 @@ test_imagenet_symlink_loops (Fixture *f, gconstpointer data)
   assert_tree_matches (before, f->source);
 }
 
+/* An item's image (or media) object holding a value of the wrong type:
+ * Datumaro fails on each, and dm names the file, the item and the member
+ * rather than taking it for an item without an image or size. null is
+ * none, as in Datumaro. */
+static void
+test_image_member_wrong_type (Fixture *f, gconstpointer data)
+{
+  static const char *const cases[][3] = {
+    { "image", "\"x\"", "“image” is a string, not an object" },
+    { "image", "[1]", "“image” is an array, not an object" },
+    { "image", "{\"path\": 5}", "“image.path” is a number, not a string" },
+    { "image", "{\"path\": \"a.jpg\", \"size\": \"x\"}", "“image.size” is a string" },
+    { "image", "{\"path\": \"a.jpg\", \"size\": [96]}", "“image.size” is not an array of two positive integers" },
+    { "image", "{\"path\": \"a.jpg\", \"size\": [96, 128, 3]}", "“image.size” is not" },
+    { "image", "{\"path\": \"a.jpg\", \"size\": [0, 128]}", "“image.size” is not" },
+    { "image", "{\"path\": \"a.jpg\", \"size\": [96.5, 128]}", "“image.size” is not" },
+    { "image", "{\"path\": \"a.jpg\", \"size\": [\"96\", 128]}", "“image.size” is not" },
+    { "media", "\"x\"", "“media” is a string, not an object" },
+    { "media", "{\"path\": true}", "“media.path” is true, false or null, not a string" },
+  };
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autofree char *where = g_strdup_printf ("items[0] (id “%s”)", f->first_id);
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(JsonNode) root = read_json (train);
+      JsonObject *item = item_at (json_node_get_object (root), 0);
+
+      json_object_remove_member (item, "image");
+      json_object_set_member (item, cases[c][0], json_from_string (cases[c][1], NULL));
+      write_json (train, root);
+      expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                      PARTS (train, where, cases[c][2]));
+    }
+}
+
+/* null image, path and size are none, as in Datumaro: an item without an
+ * image, the default path "<id>.jpg", no size. */
+static void
+test_image_members_null (Fixture *f, gconstpointer data)
+{
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autoptr(JsonNode) root = read_json (train);
+  JsonArray *items = json_object_get_array_member (json_node_get_object (root), "items");
+  JsonObject *image = json_object_get_object_member (json_array_get_object_element (items, 0), "image");
+  g_autofree char *renamed = g_strdup_printf ("%s/images/train/%s.jpg", f->source, f->first_id);
+  g_autoptr(DmDataset) output = NULL;
+  int width = -1, height = -1;
+
+  json_object_set_null_member (image, "path");
+  json_object_set_null_member (image, "size");
+  json_object_set_null_member (json_array_get_object_element (items, 1), "image");
+  write_json (train, root);
+  g_assert_cmpint (g_rename (f->first_image, renamed), ==, 0);
+
+  output = expect_success (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest), NULL);
+  g_assert_cmpuint (dm_dataset_get_n_items (output), ==, N_ITEMS);
+  dm_item_get_image_size (dm_dataset_find_item (output, "train", f->first_id), &width, &height);
+  g_assert_cmpint (width, ==, 0);
+  g_assert_cmpint (height, ==, 0);
+  g_assert_cmpint (g_rename (renamed, f->first_image), ==, 0);
+  remove_tree (f->dest);
+}
+
+/* An image path that is a directory is said to be one, not "missing" (a
+ * random run with skip-broken) nor a DEST that cannot be written (a copy
+ * that fails). */
+static void
+test_image_is_directory (Fixture *f, gconstpointer data)
+{
+  g_autoptr(DmDataset) output = NULL;
+  g_autoptr(DmRun) run = NULL;
+
+  g_assert_cmpint (g_unlink (f->first_image), ==, 0);
+  g_assert_cmpint (g_mkdir (f->first_image, 0755), ==, 0);
+
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest),
+                  PARTS (f->first_image, "is a directory, not an image file"));
+  output = expect_success (f, ARGS ("prune", f->source, "-m", "random", "-r", "1", "--skip-broken",
+                                    "-o", f->dest), &run);
+  g_assert_null (dm_dataset_find_item (output, "train", f->first_id));
+  assert_message_has (run->err, PARTS ("1 broken item", f->first_image, "is a directory, not an image file"));
+  g_assert_null (strstr (run->err, "missing"));
+  remove_tree (f->dest);
+}
+
+/* A cache that is a symbolic link to nothing is an error naming the link
+ * and its target, not "no cache": neither recomputed keys nor `dm hash`
+ * replacing the link. */
+static void
+test_hash_keys_dangling_link (Fixture *f, gconstpointer data)
+{
+  g_autofree char *folder = source_path (f, "hash_key_meta");
+  g_autofree char *cache = source_path (f, "hash_key_meta/hash_keys.json");
+  g_autofree char *target = g_build_filename (f->tmp, "gone", "hash_keys.json", NULL);
+
+  g_assert_cmpint (g_mkdir (folder, 0755), ==, 0);
+  g_assert_cmpint (symlink (target, cache), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "centroid", "-o", f->dest),
+                  PARTS (cache, target, "symbolic link"));
+  expect_failure (f, ARGS ("hash", f->source, "-q"), PARTS (cache, target, "symbolic link"));
+  g_assert_true (g_file_test (cache, G_FILE_TEST_IS_SYMLINK));
+}
+
+/* Rewrites the UTF-8 file @path in @encoding, after the @bom_length
+ * bytes @bom. */
+static void
+reencode_file (const char *path,
+               const char *encoding,
+               const char *bom,
+               gsize       bom_length)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *converted = NULL;
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  gsize length, converted_length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  converted = g_convert (contents, (gssize) length, encoding, "UTF-8", NULL, &converted_length, NULL);
+  g_assert_nonnull (converted);
+  g_byte_array_append (bytes, (const guint8 *) bom, (guint) bom_length);
+  g_byte_array_append (bytes, (const guint8 *) converted, (guint) converted_length);
+  write_file (path, (const char *) bytes->data, (gssize) bytes->len);
+}
+
+/* A JSON file in UTF-16 or UTF-32, with a byte-order mark or without, or
+ * in UTF-8 after one (which JSON does not allow, nor Datumaro), is said
+ * to be in that encoding, not "not valid JSON" at line 1, column 2. */
+static void
+test_json_foreign_encoding (Fixture *f, gconstpointer data)
+{
+  static const struct { const char *encoding, *bom; gsize bom_length; const char *named; } cases[] = {
+    { "UTF-16LE", "\xff\xfe", 2, "UTF-16LE" },
+    { "UTF-16BE", "\xfe\xff", 2, "UTF-16BE" },
+    { "UTF-16BE", "", 0, "UTF-16BE" },
+    { "UTF-32LE", "\xff\xfe\0\0", 4, "UTF-32LE" },
+    { "UTF-8", "\xef\xbb\xbf", 3, "UTF-8 with a byte-order mark" },
+  };
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autofree char *keys = write_hash_keys (f, make_hash_keys (f, 0));
+  g_autofree char *original = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (train, &original, &length, NULL));
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      reencode_file (train, cases[c].encoding, cases[c].bom, cases[c].bom_length);
+      expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                      PARTS (train, "unsupported encoding", cases[c].named));
+      write_file (train, original, (gssize) length);
+    }
+  reencode_file (keys, "UTF-16LE", "\xff\xfe", 2);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "centroid", "-o", f->dest),
+                  PARTS (keys, "unsupported encoding", "UTF-16LE"));
+}
+
+/* A cache that is a directory is said to be one, not "a named pipe,
+ * socket or device". */
+static void
+test_hash_keys_directory (Fixture *f, gconstpointer data)
+{
+  g_autofree char *cache = source_path (f, "hash_key_meta/hash_keys.json");
+
+  g_assert_cmpint (g_mkdir_with_parents (cache, 0755), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (cache, "is a directory, not a file"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1746,6 +1914,13 @@ main (int argc, char **argv)
   ADD ("imagenet/txt-labels-named-pipe", test_imagenet_txt_labels_named_pipe);
   ADD ("imagenet/name-not-utf8", test_imagenet_name_not_utf8);
   ADD ("imagenet/symlink-loops", test_imagenet_symlink_loops);
+
+  ADD ("annotations/image-member-wrong-type", test_image_member_wrong_type);
+  ADD ("annotations/image-members-null", test_image_members_null);
+  ADD ("images/is-directory", test_image_is_directory);
+  ADD ("hash-keys/dangling-link", test_hash_keys_dangling_link);
+  ADD ("hash-keys/directory", test_hash_keys_directory);
+  ADD ("annotations/foreign-encoding", test_json_foreign_encoding);
 
 #undef ADD
 

@@ -849,6 +849,33 @@ test_parameter_given_twice (Fixture *fixture, gconstpointer data)
   assert_contains (same_option->out, "Kept 6 of 24 items");
 }
 
+/* The same option twice takes its last value, and only that one is read:
+ * a bad value before it is replaced, not refused (GOption's own options,
+ * -f or -o, do the same); a bad last value is still refused. */
+static void
+test_parameter_given_twice_last_value_only (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *dest = path_in (fixture, "twice-last");
+  g_autofree char *report = path_in (fixture, "twice-last.json");
+  g_autoptr(DmRun) replaced = dm_run (NULL, "prune", fixture->source, "-m", "foo", "-m", "random",
+                                      "-r", "7", "--ratio", "0.25", "--param", "seed=x", "--param", "seed=3",
+                                      "--report", report, "-o", dest, NULL);
+  g_autoptr(DmRun) bad_last = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  g_assert_cmpint (replaced->status, ==, 0);
+  assert_contains (replaced->out, "Kept 6 of 24 items");
+  root = read_json (report);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (root), "method"), ==, "random");
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "seed"), ==, 3);
+  remove_tree (dest);
+
+  bad_last = dm_run (NULL, "prune", fixture->source, "-m", "random", "-m", "foo", "-o", dest, NULL);
+  assert_failed_cleanly (fixture, bad_last, "“foo” for parameter “method”");
+  g_assert_cmpint (bad_last->status, ==, 2);
+  g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
+}
+
 /* A warning from the libraries (an item's label id outside the dataset's
  * labels, which Datumaro loads as it is) is one line in dm's own voice,
  * not GLib's "(dm prune:PID): Dm-WARNING **: TIME: …"; -q does not
@@ -983,6 +1010,7 @@ main (int argc, char **argv)
   ADD ("unused-property-refused", test_unused_property_refused);
   ADD ("warning-is-one-clean-line", test_warning_is_one_clean_line);
   ADD ("parameter-given-twice", test_parameter_given_twice);
+  ADD ("parameter-given-twice-last-value-only", test_parameter_given_twice_last_value_only);
   ADD ("usage-says-how-to-run-each-transform", test_usage_says_how_to_run_each_transform);
 
 #undef ADD

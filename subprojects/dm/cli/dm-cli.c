@@ -788,10 +788,41 @@ describe_source_options (void)
   return g_strdup_printf (_("Set an option of SOURCE’s format (%s)"), list->str);
 }
 
+/* The parameter @assignment ("name=value") sets, spelt with '-' as
+ * GObject does ('_' is taken for it), or NULL when it has no '='. */
+static char *
+assigned_name (const char *assignment)
+{
+  const char *eq = strchr (assignment, '=');
+
+  return eq != NULL ? g_strdelimit (g_strndup (assignment, eq - assignment), "_", '-') : NULL;
+}
+
+/* Whether an assignment after the @index-th of @assignments sets the same
+ * parameter. */
+static gboolean
+is_superseded (GPtrArray *assignments,
+               guint      index)
+{
+  g_autofree char *name = assigned_name (g_ptr_array_index (assignments, index));
+
+  for (guint later = index + 1; name != NULL && later < assignments->len; later++)
+    {
+      g_autofree char *later_name = assigned_name (g_ptr_array_index (assignments, later));
+
+      if (g_strcmp0 (name, later_name) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Sets each NAME=VALUE of @assignments on @transform, and checks them
  * together, before SOURCE is loaded: a combination the transform cannot
- * apply is refused at once. Returns 0, or the exit status after printing
- * the error. */
+ * apply is refused at once. A parameter given twice (-m a -m b, the same
+ * way: check_given_twice() refuses two ways) takes its last value, as
+ * GOption's own options do, so the values before it are not even parsed:
+ * `-m foo -m random` is random. Returns 0, or the exit status after
+ * printing the error. */
 static int
 set_parameters (DmTransform *transform,
                 GPtrArray   *assignments)
@@ -810,6 +841,8 @@ set_parameters (DmTransform *transform,
           g_printerr (_("dm: invalid parameter “%s”: expected NAME=VALUE\n"), assignment);
           return 2;
         }
+      if (is_superseded (assignments, i))
+        continue;
       name = g_strndup (assignment, eq - assignment);
       if (!dm_transform_set_parameter_from_string (transform, name, eq + 1, &error))
         return fail (error);

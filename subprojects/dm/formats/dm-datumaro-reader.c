@@ -73,6 +73,7 @@ typedef struct
   guint n_image_members;
   gboolean other_media;
   gint64 image_size[2];
+  gboolean has_size;             /* image.size is an array */
   guint n_size;
   GArray *labels;
   gint64 max_label_id;
@@ -140,6 +141,7 @@ reset_item (AnnotationReader *r)
   r->image_is_map = FALSE;
   r->n_image_members = 0;
   r->other_media = FALSE;
+  r->has_size = FALSE;
   r->n_size = 0;
   g_array_set_size (r->labels, 0);
   r->max_label_id = -1;
@@ -180,6 +182,36 @@ item_text (AnnotationReader *r,
   where = describe_item (r);
   fail (r, _("%s: “%s” holds “\\u0000” (a NUL character), which dm cannot keep there"), where, member);
   return NULL;
+}
+
+static gboolean
+is_null (DmJsonValueKind  kind,
+         const char      *text,
+         size_t           length)
+{
+  return kind == DM_JSON_VALUE_OTHER && dm_json_text_is (text, length, "null");
+}
+
+/* "image" or "media", or its member @member ("image.path"), for messages
+ * about the item's image object. */
+static const char *
+media_member_name (AnnotationReader *r,
+                   const char       *member)
+{
+  gboolean is_image = r->field[DEPTH_ITEM] == FIELD_IMAGE;
+
+  if (member == NULL)
+    return is_image ? "image" : "media";
+  g_assert (g_str_equal (member, "path"));
+  return is_image ? "image.path" : "media.path";
+}
+
+static int
+fail_size (AnnotationReader *r)
+{
+  g_autofree char *where = describe_item (r);
+
+  return fail (r, _("%s: “image.size” is not an array of two positive integers"), where);
 }
 
 static gboolean
@@ -255,7 +287,18 @@ on_value (AnnotationReader *r,
             return 0;
           break;
         case FIELD_IMAGE:
-          r->image_is_map = kind == DM_JSON_VALUE_MAP;
+        case FIELD_MEDIA:
+          /* Datumaro calls .get() on it: anything but an object or null
+           * (no image) makes it fail, so it is refused here, not taken
+           * for an item without an image. */
+          if (kind != DM_JSON_VALUE_MAP && !is_null (kind, text, length))
+            {
+              where = describe_item (r);
+              return fail (r, _("%s: “%s” is %s, not an object"), where,
+                           media_member_name (r, NULL), dm_json_value_kind_name (kind));
+            }
+          if (r->field[DEPTH_ITEM] == FIELD_IMAGE)
+            r->image_is_map = kind == DM_JSON_VALUE_MAP;
           break;
         case FIELD_ANNOTATIONS:
           if (kind != DM_JSON_VALUE_ARRAY)
@@ -273,15 +316,38 @@ on_value (AnnotationReader *r,
 
   if (depth == DEPTH_ITEM_MEMBER)
     {
-      if (inside_image (r) && r->field[DEPTH_ITEM_MEMBER] == FIELD_PATH && kind == DM_JSON_VALUE_STRING)
+      if (inside_image (r) && r->field[DEPTH_ITEM_MEMBER] == FIELD_PATH)
         {
           gboolean is_image = r->field[DEPTH_ITEM] == FIELD_IMAGE;
           char **slot = is_image ? &r->image_path : &r->media_path;
 
+          /* A null path is the default one, as in Datumaro; any other
+           * value but a string makes Datumaro fail. */
+          if (is_null (kind, text, length))
+            return 1;
+          if (kind != DM_JSON_VALUE_STRING)
+            {
+              where = describe_item (r);
+              return fail (r, _("%s: “%s” is %s, not a string"), where,
+                           media_member_name (r, "path"), dm_json_value_kind_name (kind));
+            }
           g_free (*slot);
           *slot = item_text (r, is_image ? "image.path" : "media.path", text, length);
           if (*slot == NULL)
             return 0;
+        }
+      else if (r->field[DEPTH_ITEM] == FIELD_IMAGE && inside_image (r) && r->field[DEPTH_ITEM_MEMBER] == FIELD_SIZE)
+        {
+          /* [height, width], or null for none; Datumaro fails on any
+           * other (media.size it ignores). */
+          r->n_size = 0;
+          r->has_size = kind == DM_JSON_VALUE_ARRAY;
+          if (kind != DM_JSON_VALUE_ARRAY && !is_null (kind, text, length))
+            {
+              where = describe_item (r);
+              return fail (r, _("%s: “image.size” is %s, not an array of two positive integers"),
+                           where, dm_json_value_kind_name (kind));
+            }
         }
       else if (r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS && r->is_array[DEPTH_ITEM_MEMBER])
         {
@@ -299,14 +365,16 @@ on_value (AnnotationReader *r,
 
   if (depth == DEPTH_ANNOTATION)
     {
-      if (inside_image (r) && r->field[DEPTH_ITEM_MEMBER] == FIELD_SIZE && r->is_array[DEPTH_ANNOTATION])
+      if (r->field[DEPTH_ITEM] == FIELD_IMAGE && inside_image (r) && r->field[DEPTH_ITEM_MEMBER] == FIELD_SIZE &&
+          r->is_array[DEPTH_ANNOTATION])
         {
           gint64 value;
 
-          if (r->n_size < G_N_ELEMENTS (r->image_size) && kind == DM_JSON_VALUE_NUMBER &&
-              dm_json_parse_integer (text, length, &value) && value >= 0 && value <= G_MAXINT)
-            r->image_size[r->n_size] = value;
-          r->n_size++;
+          /* Datumaro asserts two sizes above 0. */
+          if (kind != DM_JSON_VALUE_NUMBER || !dm_json_parse_integer (text, length, &value) ||
+              value <= 0 || value > G_MAXINT || r->n_size >= G_N_ELEMENTS (r->image_size))
+            return fail_size (r);
+          r->image_size[r->n_size++] = value;
         }
       else if (inside_annotation (r))
         {
@@ -540,7 +608,7 @@ finish_item (AnnotationReader *r)
       /* The image API shows this media file. */
       add_image_file (r, item, is_image ? "image.path" : "media.path", relpath);
       /* Datumaro stores [height, width]. */
-      if (r->n_size == 2)
+      if (is_image && r->has_size)
         dm_item_set_image_size (item, (int) r->image_size[1], (int) r->image_size[0]);
     }
   if (r->other_media && !add_other_media (r, item))
@@ -729,6 +797,9 @@ close_container (gpointer reader,
 
   if (r->in_items && r->depth == DEPTH_ITEMS)
     return finish_item (r);
+  if (r->in_items && r->depth == DEPTH_ITEM_MEMBER && r->field[DEPTH_ITEM] == FIELD_IMAGE && inside_image (r) &&
+      r->field[DEPTH_ITEM_MEMBER] == FIELD_SIZE && is_array && r->n_size != G_N_ELEMENTS (r->image_size))
+    return fail_size (r);
   if (r->in_items && r->depth == DEPTH_ITEM_MEMBER && r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS &&
       r->is_array[DEPTH_ITEM_MEMBER])
     return finish_annotation (r);
@@ -1117,9 +1188,11 @@ dm_datumaro_load (const char    *path,
   dm_dataset_set_source_path (dataset, path);
   dm_dataset_set_format (dataset, "datumaro");
 
-  /* The cache is as large as the annotations: parse both at once. */
+  /* The cache is as large as the annotations: parse both at once. A link
+   * to nothing is no "no cache": the keys it was to give would be
+   * recomputed, and `dm hash` would replace the link. */
   hash_keys = dm_hash_key_cache_path (path);
-  if (g_file_test (hash_keys, G_FILE_TEST_EXISTS))
+  if (g_file_test (hash_keys, G_FILE_TEST_EXISTS) || g_file_test (hash_keys, G_FILE_TEST_IS_SYMLINK))
     {
       if (!dm_check_regular_file (hash_keys, error))
         return NULL;

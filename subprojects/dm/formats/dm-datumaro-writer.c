@@ -361,30 +361,39 @@ place_outside_file (DmMediaPlan *plan,
     }
 }
 
-/* Fails when the media file @source of @item is not there, before any
- * output is made: a missing file is the input's fault, and a stat per
- * file is cheap next to the copy that would find it out later. Other
- * failures to reach the file are the copy's to report. */
+/* Fails when the media file @source of @item is not there, or is a
+ * directory, before any output is made: either is the input's fault, and
+ * a stat per file is cheap next to the copy that would find it out later
+ * and blame DEST. Other failures to reach the file are the copy's to
+ * report. */
 static gboolean
 check_source (DmItem      *item,
               const char  *folder,
               const char  *source,
               GError     **error)
 {
+  gboolean is_image = g_str_has_prefix (folder, DM_DATUMARO_IMAGES_DIR G_DIR_SEPARATOR_S) ||
+                      g_str_equal (folder, DM_DATUMARO_IMAGES_DIR);
+  const char *subset = dm_item_get_subset (item), *id = dm_item_get_id (item);
   GStatBuf buf;
 
-  if (g_stat (source, &buf) == 0 || (errno != ENOENT && errno != ENOTDIR))
-    return TRUE;
-  /* G_IO_ERROR_NOT_FOUND, as the copy would have failed. */
-  if (g_str_has_prefix (folder, DM_DATUMARO_IMAGES_DIR G_DIR_SEPARATOR_S) ||
-      g_str_equal (folder, DM_DATUMARO_IMAGES_DIR))
+  /* The codes the copy would have failed with. */
+  if (g_stat (source, &buf) == 0)
+    {
+      if (!S_ISDIR (buf.st_mode))
+        return TRUE;
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                   is_image ? _("%s: the image of item %s/%s is a directory, not an image file")
+                            : _("%s: the media file of item %s/%s is a directory, not a file"),
+                   source, subset, id);
+    }
+  else if (errno == ENOENT || errno == ENOTDIR)
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                 _("%s: the image of item %s/%s is missing"),
-                 source, dm_item_get_subset (item), dm_item_get_id (item));
+                 is_image ? _("%s: the image of item %s/%s is missing")
+                          : _("%s: the media file of item %s/%s is missing"),
+                 source, subset, id);
   else
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                 _("%s: the media file of item %s/%s is missing"),
-                 source, dm_item_get_subset (item), dm_item_get_id (item));
+    return TRUE;
   return FALSE;
 }
 

@@ -205,8 +205,9 @@ dm_dangling_link_target (const char *path)
  * @error: return location for a #GError
  *
  * Refuses @path unless it is a regular file (after links): a link to
- * nothing, or a named pipe, socket or device, whose reading would wait
- * for a writer for ever, past any Ctrl-C.
+ * nothing, a directory (the hash-key cache's name), or a named pipe,
+ * socket or device, whose reading would wait for a writer for ever, past
+ * any Ctrl-C.
  *
  * Returns: whether @path is a regular file; else @error names it and
  *   what it is
@@ -223,6 +224,8 @@ dm_check_regular_file (const char  *path,
   if (target != NULL)
     g_set_error (error, DM_ERROR, DM_ERROR_NOT_FOUND,
                  _("Cannot read %s: it is a symbolic link to %s, which does not exist"), path, target);
+  else if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA, _("Cannot read %s: it is a directory, not a file"), path);
   else
     g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
                  _("Cannot read %s: it is not a regular file (a named pipe, socket or device)"), path);

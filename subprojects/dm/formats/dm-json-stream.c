@@ -395,6 +395,36 @@ escape_where (const char       *name,
   return g_strdup_printf ("%s:%" G_GUINT64_FORMAT ":%" G_GUINT64_FORMAT, name, at_line, at_column);
 }
 
+/* The encoding the first bytes of a JSON text (@length of them, @start)
+ * show when it is not UTF-8, or NULL: a byte-order mark, or the NUL bytes
+ * that UTF-16 and UTF-32 give its first character, which is ASCII (RFC
+ * 4627, section 3). yajl would stop at the first byte it cannot take,
+ * "line 1, column 2", which says nothing of why. */
+static const char *
+foreign_encoding (const guchar *start,
+                  gsize         length)
+{
+  if (length >= 3 && memcmp (start, "\xef\xbb\xbf", 3) == 0)
+    return _("UTF-8 with a byte-order mark");
+  if (length >= 4 && memcmp (start, "\xff\xfe\0\0", 4) == 0)
+    return "UTF-32LE";
+  if (length >= 4 && memcmp (start, "\0\0\xfe\xff", 4) == 0)
+    return "UTF-32BE";
+  if (length >= 2 && memcmp (start, "\xff\xfe", 2) == 0)
+    return "UTF-16LE";
+  if (length >= 2 && memcmp (start, "\xfe\xff", 2) == 0)
+    return "UTF-16BE";
+  if (length >= 4 && start[0] != 0 && start[1] == 0 && start[2] == 0 && start[3] == 0)
+    return "UTF-32LE";
+  if (length >= 4 && start[0] == 0 && start[1] == 0 && start[2] == 0 && start[3] != 0)
+    return "UTF-32BE";
+  if (length >= 2 && start[0] != 0 && start[1] == 0)
+    return "UTF-16LE";
+  if (length >= 2 && start[0] == 0 && start[1] != 0)
+    return "UTF-16BE";
+  return NULL;
+}
+
 /*
  * dm_json_stream_parse_events:
  * @path: the file to parse
@@ -468,6 +498,7 @@ dm_json_input_parse_events (GInputStream       *input,
   guint64 line = 1, column = 1, total = 0;
   gsize length = 0;
   gboolean ok = FALSE;
+  const char *encoding;
 
   for (;;)
     {
@@ -486,6 +517,15 @@ dm_json_input_parse_events (GInputStream       *input,
         break;
 
       length = (gsize) n_read;
+      /* JSON files are UTF-8 (RFC 8259), and Datumaro reads no other, a
+       * byte-order mark included: another encoding is named as such. */
+      if (total == 0 && (encoding = foreign_encoding (chunk, length)) != NULL)
+        {
+          g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                       _("%s: the file is in an unsupported encoding, %s: JSON files must be UTF-8 "
+                         "without a byte-order mark"), name, encoding);
+          goto out;
+        }
       problem = scan_chunk (&scan, events->escapes, chunk, length, total, &good_length);
       total += length;
       /* What comes before the escape is parsed first: an error of its own

@@ -21,6 +21,7 @@
 
 #include <stdlib.h>
 
+#include "dm-keys.h"
 #include "dm-kmeans-kernels.h"
 #include "dm-kmeans-parallel.h"
 #include "dm-quota.h"
@@ -38,6 +39,9 @@
  * the others would cost more than its work. */
 #define PARALLEL_MIN_COMPARISONS (1u << 16)
 
+/* The kernel's distances and caps are 16-bit lanes. */
+G_STATIC_ASSERT (8 * DM_KEYS_BYTES_MAX + 1 <= G_MAXUINT16);
+
 /* One worker's buffers: the item compared, the kernel's distances. */
 typedef struct {
   guint64 *words;
@@ -50,7 +54,9 @@ typedef struct {
   const DmKmeansKernels *kernels;
   gsize n_words;
   guint max_bits;
-  guint16 *zeros;             /* the kernel's "nearest": none */
+  /* The kernel's "nearest", max_bits + 1 in every lane: the sum it
+   * returns is then at its largest exactly when no distance is within. */
+  guint16 *limits;
   DmParallel *parallel;
   DedupWorker *workers;
   guint n_workers;
@@ -85,7 +91,9 @@ dedup_init (Dedup *d, const DmKmeansResult *clusters, const DmSelectRequest *req
   d->kernels = kernels;
   d->n_words = request->key_bytes / 8;
   d->max_bits = (guint) (request->dedup_threshold * 8 * request->key_bytes);
-  d->zeros = g_new0 (guint16, DEDUP_SCAN_BLOCKS * DM_KMEANS_POINT_BLOCK);
+  d->limits = g_new (guint16, DEDUP_SCAN_BLOCKS * DM_KMEANS_POINT_BLOCK);
+  for (gsize i = 0; i < DEDUP_SCAN_BLOCKS * DM_KMEANS_POINT_BLOCK; i++)
+    d->limits[i] = (guint16) (d->max_bits + 1);
   d->parallel = dm_parallel_new (request->n_threads);
   d->n_workers = dm_parallel_get_n_threads (d->parallel);
   d->workers = g_new0 (DedupWorker, d->n_workers);
@@ -118,7 +126,7 @@ dedup_clear (Dedup *d)
     }
   g_free (d->workers);
   g_clear_pointer (&d->parallel, dm_parallel_free);
-  g_free (d->zeros);
+  g_free (d->limits);
   g_free (d->scored);
   g_free (d->offsets);
   g_free (d->survivors_t);
@@ -131,30 +139,53 @@ dedup_clear (Dedup *d)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Dedup, dedup_clear)
 
+/* The first of survivor distances @out[0, n) within max_bits, else n. */
+static gsize
+first_within (const guint16 *out, gsize n, guint max_bits)
+{
+  for (gsize s = 0; s < n; s++)
+    if (out[s] <= max_bits)
+      return s;
+  return n;
+}
+
 /* The distance from the key in @worker's words to the first of survivors
- * [from, to) within max_bits, else the least to any (G_MAXUINT with
- * none); @compared counts the survivors it was compared with. */
+ * [from, to) within max_bits, else a value above max_bits; @compared
+ * counts the survivors it was compared with. */
 static guint
 scan_survivors (const Dedup *d, DedupWorker *worker, gsize from, gsize to, guint *compared)
 {
   gsize block_end = (to + DM_KMEANS_POINT_BLOCK - 1) / DM_KMEANS_POINT_BLOCK;
-  guint nearest = G_MAXUINT;
+  guint max_bits = d->max_bits;
+  gsize n_compared = 0;
 
-  for (gsize block = from / DM_KMEANS_POINT_BLOCK; block < block_end && nearest > d->max_bits;
-       block += DEDUP_SCAN_BLOCKS)
+  for (gsize block = from / DM_KMEANS_POINT_BLOCK; block < block_end; block += DEDUP_SCAN_BLOCKS)
     {
       gsize end = MIN (block_end, block + DEDUP_SCAN_BLOCKS), first = block * DM_KMEANS_POINT_BLOCK;
+      gsize begin = MAX (first, from), stop = MIN (to, end * DM_KMEANS_POINT_BLOCK);
+      guint64 capped = d->kernels->hamming (d->survivors_t, d->n_words, block, end, worker->words,
+                                            d->limits, worker->out);
+      gsize found;
 
-      d->kernels->hamming (d->survivors_t, d->n_words, block, end, worker->words,
-                           d->zeros, worker->out);
-      for (gsize s = MAX (first, from); s < MIN (to, end * DM_KMEANS_POINT_BLOCK) && nearest > d->max_bits;
-           s++)
+      /* Most runs hold no duplicate: every lane at its cap says so without
+       * a look at the distances. Lanes outside [begin, stop) (padding, an
+       * earlier batch's survivors) may be within and send us looking. */
+      if (capped == (guint64) (end - block) * DM_KMEANS_POINT_BLOCK * (max_bits + 1))
         {
-          nearest = MIN (nearest, worker->out[s - first]);
-          (*compared)++;
+          n_compared += stop - begin;
+          continue;
         }
+      found = first_within (worker->out + (begin - first), stop - begin, max_bits);
+      if (found < stop - begin)
+        {
+          /* The survivor within the threshold counts as compared too. */
+          *compared += (guint) (n_compared + found + 1);
+          return worker->out[begin - first + found];
+        }
+      n_compared += stop - begin;
     }
-  return nearest;
+  *compared += (guint) n_compared;
+  return max_bits + 1;
 }
 
 static void

@@ -1837,6 +1837,90 @@ test_hash_keys_directory (Fixture *f, gconstpointer data)
                   PARTS (cache, "is a directory, not a file"));
 }
 
+/* Writes train.json, as @original holds it, with the first item given the
+ * members of the JSON object @members (without its image if @drop_image). */
+static void
+set_first_item_members (Fixture    *f,
+                        const char *original,
+                        const char *members,
+                        gboolean    drop_image)
+{
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autoptr(JsonNode) root = json_from_string (original, NULL);
+  JsonObject *item = item_at (json_node_get_object (root), 0);
+  g_autoptr(JsonNode) node = json_from_string (members, NULL);
+  g_autoptr(GList) names = json_object_get_members (json_node_get_object (node));
+
+  if (drop_image)
+    json_object_remove_member (item, "image");
+  for (GList *name = names; name != NULL; name = name->next)
+    json_object_set_member (item, name->data, json_object_dup_member (json_node_get_object (node), name->data));
+  write_json (train, root);
+}
+
+/* An item's point cloud, related images, video frame or video holding a
+ * value of the wrong type, as the image's are refused: Datumaro fails on
+ * each (calling .get() on it, iterating it, joining it to a folder). */
+static void
+test_other_media_wrong_type (Fixture *f, gconstpointer data)
+{
+  static const char *const cases[][2] = {
+    { "{\"point_cloud\": \"x\"}", "“point_cloud” is a string, not an object" },
+    { "{\"point_cloud\": [1]}", "“point_cloud” is an array, not an object" },
+    { "{\"point_cloud\": {\"path\": 5}}", "“point_cloud.path” is a number, not a string" },
+    { "{\"point_cloud\": {\"path\": \"a.pcd\"}, \"related_images\": \"x\"}",
+      "“related_images” is a string, not an array" },
+    { "{\"point_cloud\": {\"path\": \"a.pcd\"}, \"related_images\": [{\"path\": \"a.jpg\"}, 5]}",
+      "“related_images[1]” is a number, not an object" },
+    { "{\"point_cloud\": {\"path\": \"a.pcd\"}, \"related_images\": [null]}",
+      "“related_images[0]” is true, false or null, not an object" },
+    { "{\"point_cloud\": {\"path\": \"a.pcd\"}, \"related_images\": [{\"path\": false}]}",
+      "“related_images[0].path” is true, false or null, not a string" },
+    { "{\"video_frame\": 0}", "“video_frame” is a number, not an object" },
+    { "{\"video_frame\": {\"video_path\": [\"a.avi\"]}}", "“video_frame.video_path” is an array, not a string" },
+    { "{\"video\": \"a.mp4\"}", "“video” is a string, not an object" },
+    { "{\"video\": {\"path\": {}}}", "“video.path” is an object, not a string" },
+  };
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autofree char *where = g_strdup_printf ("items[0] (id “%s”)", f->first_id);
+  g_autofree char *original = NULL;
+
+  g_assert_true (g_file_get_contents (train, &original, NULL, NULL));
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      set_first_item_members (f, original, cases[c][0], TRUE);
+      expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                      PARTS (train, where, cases[c][1]));
+    }
+}
+
+/* null is none, and so is a null path: no such media, as in Datumaro,
+ * which also reads related images only beside a point cloud. */
+static void
+test_other_media_null (Fixture *f, gconstpointer data)
+{
+  static const char *const members[] = {
+    "{\"point_cloud\": null, \"video_frame\": null, \"video\": null}",
+    "{\"point_cloud\": {\"path\": null}, \"related_images\": \"x\", \"video\": {\"path\": null}}",
+    "{\"related_images\": 5, \"video_frame\": {\"video_path\": null}}",
+  };
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autofree char *original = NULL;
+
+  g_assert_true (g_file_get_contents (train, &original, NULL, NULL));
+
+  for (guint c = 0; c < G_N_ELEMENTS (members); c++)
+    {
+      g_autoptr(DmDataset) output = NULL;
+
+      set_first_item_members (f, original, members[c], FALSE);
+      output = expect_success (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest), NULL);
+      g_assert_cmpuint (dm_dataset_get_n_items (output), ==, N_ITEMS);
+      remove_tree (f->dest);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1917,6 +2001,8 @@ main (int argc, char **argv)
 
   ADD ("annotations/image-member-wrong-type", test_image_member_wrong_type);
   ADD ("annotations/image-members-null", test_image_members_null);
+  ADD ("annotations/other-media-wrong-type", test_other_media_wrong_type);
+  ADD ("annotations/other-media-null", test_other_media_null);
   ADD ("images/is-directory", test_image_is_directory);
   ADD ("hash-keys/dangling-link", test_hash_keys_dangling_link);
   ADD ("hash-keys/directory", test_hash_keys_directory);

@@ -445,6 +445,18 @@ test_annotations_not_a_file (Fixture *f, gconstpointer data)
                   PARTS (val, "not a regular file"));
 }
 
+/* A directory named like a subset's file: an error naming it, as
+ * Datumaro fails on it, not a subset left out in silence. */
+static void
+test_annotations_directory (Fixture *f, gconstpointer data)
+{
+  g_autofree char *extra = source_path (f, "annotations/extra.json");
+
+  g_assert_cmpint (g_mkdir (extra, 0755), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (extra, "is a directory, not a file"));
+}
+
 /* A subset file whose name is not UTF-8 (Latin-1 "é"): an error naming
  * it, not a report whose JSON no reader takes. */
 static void
@@ -1943,6 +1955,7 @@ main (int argc, char **argv)
   ADD ("annotations/invalid-utf8", test_annotations_invalid_utf8);
   ADD ("annotations/no-items", test_no_items);
   ADD ("annotations/not-a-file", test_annotations_not_a_file);
+  ADD ("annotations/directory", test_annotations_directory);
   ADD ("annotations/name-not-utf8", test_annotations_name_not_utf8);
 
   ADD ("hash-keys/not-json", test_hash_keys_not_json);

@@ -1159,10 +1159,9 @@ list_subsets (const char  *annotations_dir,
       if (!g_str_has_suffix (name, ".json") || strlen (name) == strlen (".json"))
         continue;
       file = g_build_filename (annotations_dir, name, NULL);
-      if (g_file_test (file, G_FILE_TEST_IS_DIR))
-        continue;
       /* A subset's file that cannot be read is not left out in silence
-       * (the output would lack the subset). */
+       * (the output would lack the subset), nor is a directory named like
+       * one, which Datumaro fails on (it asserts a file). */
       if (!dm_check_regular_file (file, error))
         return NULL;
       /* The subset's name goes into reports (JSON) and every caller's

@@ -445,16 +445,25 @@ test_annotations_not_a_file (Fixture *f, gconstpointer data)
                   PARTS (val, "not a regular file"));
 }
 
+/* A directory where the dataset has a file (@relative): an error naming
+ * it and saying what it is. */
+static void
+expect_directory_refused (Fixture    *f,
+                          const char *relative)
+{
+  g_autofree char *path = source_path (f, relative);
+
+  g_assert_cmpint (g_mkdir_with_parents (path, 0755), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (path, "is a directory, not a file"));
+}
+
 /* A directory named like a subset's file: an error naming it, as
  * Datumaro fails on it, not a subset left out in silence. */
 static void
 test_annotations_directory (Fixture *f, gconstpointer data)
 {
-  g_autofree char *extra = source_path (f, "annotations/extra.json");
-
-  g_assert_cmpint (g_mkdir (extra, 0755), ==, 0);
-  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
-                  PARTS (extra, "is a directory, not a file"));
+  expect_directory_refused (f, "annotations/extra.json");
 }
 
 /* A subset file whose name is not UTF-8 (Latin-1 "é"): an error naming
@@ -1857,11 +1866,7 @@ test_json_foreign_encoding (Fixture *f, gconstpointer data)
 static void
 test_hash_keys_directory (Fixture *f, gconstpointer data)
 {
-  g_autofree char *cache = source_path (f, "hash_key_meta/hash_keys.json");
-
-  g_assert_cmpint (g_mkdir_with_parents (cache, 0755), ==, 0);
-  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
-                  PARTS (cache, "is a directory, not a file"));
+  expect_directory_refused (f, "hash_key_meta/hash_keys.json");
 }
 
 /* Writes train.json, as @original holds it, with the first item given the

@@ -229,12 +229,19 @@ fail_kind (AnnotationReader *r,
     }
 }
 
+/* Refuses the image size @member ("image.size") for holding @kind, or,
+ * an array, for not holding two positive integers. */
 static int
-fail_size (AnnotationReader *r)
+fail_size (AnnotationReader *r,
+           const char       *member,
+           DmJsonValueKind   kind)
 {
   g_autofree char *where = describe_item (r);
 
-  return fail (r, _("%s: “image.size” is not an array of two positive integers"), where);
+  if (kind == DM_JSON_VALUE_ARRAY)
+    return fail (r, _("%s: “%s” is not an array of two positive integers"), where, member);
+  return fail (r, _("%s: “%s” is %s, not an array of two positive integers"),
+               where, member, dm_json_value_kind_name (kind));
 }
 
 static gboolean
@@ -354,11 +361,7 @@ on_value (AnnotationReader *r,
           r->n_size = 0;
           r->has_size = kind == DM_JSON_VALUE_ARRAY;
           if (kind != DM_JSON_VALUE_ARRAY && !is_null (kind, text, length))
-            {
-              where = describe_item (r);
-              return fail (r, _("%s: “image.size” is %s, not an array of two positive integers"),
-                           where, dm_json_value_kind_name (kind));
-            }
+            return fail_size (r, "image.size", kind);
         }
       else if (r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS && r->is_array[DEPTH_ITEM_MEMBER])
         {
@@ -384,7 +387,7 @@ on_value (AnnotationReader *r,
           /* Datumaro asserts two sizes above 0. */
           if (kind != DM_JSON_VALUE_NUMBER || !dm_json_parse_integer (text, length, &value) ||
               value <= 0 || value > G_MAXINT || r->n_size >= G_N_ELEMENTS (r->image_size))
-            return fail_size (r);
+            return fail_size (r, "image.size", DM_JSON_VALUE_ARRAY);
           r->image_size[r->n_size++] = value;
         }
       else if (inside_annotation (r))
@@ -561,6 +564,38 @@ get_media_path (AnnotationReader  *r,
   return TRUE;
 }
 
+/* Whether @node, the item's member @member, is absent, null or [height,
+ * width], two positive integers, as Datumaro asserts of an image's size:
+ * a related image's, here; the image's is checked as it streams by. */
+static gboolean
+check_size (AnnotationReader *r,
+            JsonNode         *node,
+            const char       *member)
+{
+  JsonArray *array;
+  gboolean ok;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      fail_size (r, member, dm_json_node_kind (node));
+      return FALSE;
+    }
+  array = json_node_get_array (node);
+  ok = json_array_get_length (array) == 2;
+  for (guint i = 0; ok && i < 2; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      ok = JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_INT64 &&
+           json_node_get_int (element) > 0 && json_node_get_int (element) <= G_MAXINT;
+    }
+  if (!ok)
+    fail_size (r, member, DM_JSON_VALUE_ARRAY);
+  return ok;
+}
+
 /* The related images of a point cloud, [{"path": P, "size": …}, …]: each
  * must be an object, as Datumaro calls .get() on each. */
 static gboolean
@@ -580,6 +615,7 @@ add_related_images (AnnotationReader *r,
       JsonNode *element = json_array_get_element (array, i);
       g_autofree char *shown = g_strdup_printf ("related_images[%u]", i);
       g_autofree char *member = g_strdup_printf ("related_images.%u.path", i);
+      g_autofree char *size = NULL;
       const char *path;
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
@@ -588,6 +624,9 @@ add_related_images (AnnotationReader *r,
           return FALSE;
         }
       if (!get_media_path (r, element, shown, "path", &path))
+        return FALSE;
+      size = g_strconcat (shown, ".size", NULL);
+      if (!check_size (r, json_object_get_member (json_node_get_object (element), "size"), size))
         return FALSE;
       if (path != NULL)
         add_image_file (r, item, member, path);
@@ -863,7 +902,7 @@ close_container (gpointer reader,
     return finish_item (r);
   if (r->in_items && r->depth == DEPTH_ITEM_MEMBER && r->field[DEPTH_ITEM] == FIELD_IMAGE && inside_image (r) &&
       r->field[DEPTH_ITEM_MEMBER] == FIELD_SIZE && is_array && r->n_size != G_N_ELEMENTS (r->image_size))
-    return fail_size (r);
+    return fail_size (r, "image.size", DM_JSON_VALUE_ARRAY);
   if (r->in_items && r->depth == DEPTH_ITEM_MEMBER && r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS &&
       r->is_array[DEPTH_ITEM_MEMBER])
     return finish_annotation (r);

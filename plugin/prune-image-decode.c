@@ -213,6 +213,71 @@ explain_unreadable (const char  *path,
 }
 
 /**
+ * prune_media_file_error:
+ * @item: an item
+ * @path: one of its media files (its image, a point cloud, …)
+ *
+ * Why @path cannot be read, as dm words it (missing, a directory, a named
+ * pipe), from a cheap stat, no decoding: what random checks of every
+ * item, and the decoding methods before they decode, so that each says
+ * the same.
+ *
+ * Returns: (transfer full) (nullable): the error naming @item and @path,
+ *   or %NULL when @path is a regular file
+ */
+GError *
+prune_media_file_error (DmItem     *item,
+                        const char *path)
+{
+  const char *id = dm_item_get_id (item), *subset = dm_item_get_subset (item);
+  GStatBuf info;
+
+  if (g_stat (path, &info) != 0)
+    return g_error_new (DM_ERROR, DM_ERROR_NOT_FOUND, _("Item “%s” of subset “%s”: %s is missing"),
+                        id, subset, path);
+  if (S_ISREG (info.st_mode))
+    return NULL;
+  /* Not to be called missing: it is there, and the user must see what. */
+  if (S_ISDIR (info.st_mode))
+    return g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
+                        g_strcmp0 (path, dm_item_get_image_path (item)) == 0
+                        ? _("Item “%s” of subset “%s”: %s is a directory, not an image file")
+                        : _("Item “%s” of subset “%s”: %s is a directory, not a media file"),
+                        id, subset, path);
+  return g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
+                      _("Item “%s” of subset “%s”: %s is not a regular file (a named pipe, socket or device)"),
+                      id, subset, path);
+}
+
+/**
+ * prune_check_image_file:
+ * @item: an item with an image
+ * @error: return location for a #GError
+ *
+ * Refuses @item's image, before it is decoded, when it is a directory or
+ * a named pipe, socket or device, in the words random uses
+ * (prune_media_file_error()), not in GLib's for a failed read. A missing
+ * file is left to the decoder, which says so.
+ *
+ * Returns: whether the image is a file to decode (or missing)
+ */
+gboolean
+prune_check_image_file (DmItem  *item,
+                        GError **error)
+{
+  const char *path = dm_item_get_image_path (item);
+  GError *not_a_file;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  not_a_file = prune_media_file_error (item, path);
+  if (not_a_file == NULL)
+    return TRUE;
+  g_propagate_error (error, not_a_file);
+  return FALSE;
+}
+
+/**
  * prune_image_decode:
  * @path: an image file
  * @min_side: decode JPEG at reduced scale as long as the shorter side keeps
@@ -247,7 +312,8 @@ prune_image_decode (const char  *path,
 
   /* Opening a named pipe (or a device) for reading waits for a writer,
    * for ever, where no cancellation reaches: such a file is refused
-   * before it is opened. A folder is left to the loader, which says so. */
+   * before it is opened. A folder is left to the loader, which says so
+   * (an item's, prune_check_image_file() names first). */
   if (g_stat (path, &info) == 0 && !S_ISREG (info.st_mode) && !S_ISDIR (info.st_mode))
     {
       g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,

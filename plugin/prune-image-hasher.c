@@ -123,6 +123,8 @@ hash_one (guint     index,
   DmItem *item = dm_dataset_get_item (job->dataset, position);
   g_autoptr(GError) local_error = NULL;
 
+  if (!prune_check_image_file (item, error))
+    return FALSE;
   if (!prune_image_hasher_key_for_file (job->keyer, dm_item_get_image_path (item),
                                         job->keys + (gsize) position * DM_IMAGE_KEY_BYTES,
                                         &local_error))

@@ -50,6 +50,8 @@ decode_one (guint     index,
       return FALSE;
     }
 
+  if (!prune_check_image_file (item, error))
+    return FALSE;
   rgb = prune_image_decode (path, 0, &local_error);
   if (rgb == NULL)
     {

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 
 #include "dm-cluster-select.h"
 #include "dm-pyrandom.h"
@@ -16,6 +15,7 @@
 #include "prune-core-error.h"
 #include "prune-define-transform.h"
 #include "prune-enums.h"
+#include "prune-image-decode.h"
 #include "prune-image-hasher.h"
 #include "prune-ndr.h"
 #include "prune-property.h"
@@ -271,32 +271,6 @@ finish_report (PruneTransform   *self,
   dm_transform_set_report (DM_TRANSFORM (self), report);
 }
 
-/* Why @path, a media file of @item, cannot be read, or %NULL when it is
- * a regular file (a cheap stat, no decoding: random needs no pixels). */
-static GError *
-media_file_error (DmItem     *item,
-                  const char *path)
-{
-  const char *id = dm_item_get_id (item), *subset = dm_item_get_subset (item);
-  GStatBuf info;
-
-  if (g_stat (path, &info) != 0)
-    return g_error_new (DM_ERROR, DM_ERROR_NOT_FOUND, _("Item “%s” of subset “%s”: %s is missing"),
-                        id, subset, path);
-  if (S_ISREG (info.st_mode))
-    return NULL;
-  /* Not to be called missing: it is there, and the user must see what. */
-  if (S_ISDIR (info.st_mode))
-    return g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
-                        g_strcmp0 (path, dm_item_get_image_path (item)) == 0
-                        ? _("Item “%s” of subset “%s”: %s is a directory, not an image file")
-                        : _("Item “%s” of subset “%s”: %s is a directory, not a media file"),
-                        id, subset, path);
-  return g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
-                      _("Item “%s” of subset “%s”: %s is not a regular file (a named pipe, socket or device)"),
-                      id, subset, path);
-}
-
 /* Why the first media file of @item that is not a regular file cannot be
  * read, or %NULL when all are. */
 static GError *
@@ -309,10 +283,10 @@ broken_media_error (DmItem *item)
     {
       const char *image = dm_item_get_image_path (item);
 
-      return image != NULL ? media_file_error (item, image) : NULL;
+      return image != NULL ? prune_media_file_error (item, image) : NULL;
     }
   for (guint f = 0; f < n && error == NULL; f++)
-    error = media_file_error (item, dm_item_get_media_file_source (item, f));
+    error = prune_media_file_error (item, dm_item_get_media_file_source (item, f));
   return error;
 }
 

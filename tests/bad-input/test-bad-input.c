@@ -445,6 +445,27 @@ test_annotations_not_a_file (Fixture *f, gconstpointer data)
                   PARTS (val, "not a regular file"));
 }
 
+/* A directory where the dataset has a file (@relative): an error naming
+ * it and saying what it is. */
+static void
+expect_directory_refused (Fixture    *f,
+                          const char *relative)
+{
+  g_autofree char *path = source_path (f, relative);
+
+  g_assert_cmpint (g_mkdir_with_parents (path, 0755), ==, 0);
+  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                  PARTS (path, "is a directory, not a file"));
+}
+
+/* A directory named like a subset's file: an error naming it, as
+ * Datumaro fails on it, not a subset left out in silence. */
+static void
+test_annotations_directory (Fixture *f, gconstpointer data)
+{
+  expect_directory_refused (f, "annotations/extra.json");
+}
+
 /* A subset file whose name is not UTF-8 (Latin-1 "é"): an error naming
  * it, not a report whose JSON no reader takes. */
 static void
@@ -1753,6 +1774,21 @@ test_image_is_directory (Fixture *f, gconstpointer data)
   assert_message_has (run->err, PARTS ("1 broken item", f->first_image, "is a directory, not an image file"));
   g_assert_null (strstr (run->err, "missing"));
   remove_tree (f->dest);
+
+  /* The methods that decode images say the same, not GLib's "Error
+   * reading file …: Is a directory", with skip-broken or without. */
+  expect_image_failure (f, PARTS (f->first_image, "is a directory, not an image file"));
+  for (guint m = 0; m < G_N_ELEMENTS (decoding_methods); m++)
+    {
+      g_autoptr(DmDataset) pruned = NULL;
+      g_autoptr(DmRun) skipped = NULL;
+
+      pruned = expect_success (f, ARGS ("prune", f->source, "-m", decoding_methods[m], "-r", "1", "--skip-broken",
+                                        "-o", f->dest), &skipped);
+      g_assert_null (dm_dataset_find_item (pruned, "train", f->first_id));
+      assert_message_has (skipped->err, PARTS ("1 broken item", f->first_image, "is a directory, not an image file"));
+      remove_tree (f->dest);
+    }
 }
 
 /* A cache that is a symbolic link to nothing is an error naming the link
@@ -1830,11 +1866,97 @@ test_json_foreign_encoding (Fixture *f, gconstpointer data)
 static void
 test_hash_keys_directory (Fixture *f, gconstpointer data)
 {
-  g_autofree char *cache = source_path (f, "hash_key_meta/hash_keys.json");
+  expect_directory_refused (f, "hash_key_meta/hash_keys.json");
+}
 
-  g_assert_cmpint (g_mkdir_with_parents (cache, 0755), ==, 0);
-  expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
-                  PARTS (cache, "is a directory, not a file"));
+/* Writes train.json, as @original holds it, with the first item given the
+ * members of the JSON object @members (without its image if @drop_image). */
+static void
+set_first_item_members (Fixture    *f,
+                        const char *original,
+                        const char *members,
+                        gboolean    drop_image)
+{
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autoptr(JsonNode) root = json_from_string (original, NULL);
+  JsonObject *item = item_at (json_node_get_object (root), 0);
+  g_autoptr(JsonNode) node = json_from_string (members, NULL);
+  g_autoptr(GList) names = json_object_get_members (json_node_get_object (node));
+
+  if (drop_image)
+    json_object_remove_member (item, "image");
+  for (GList *name = names; name != NULL; name = name->next)
+    json_object_set_member (item, name->data, json_object_dup_member (json_node_get_object (node), name->data));
+  write_json (train, root);
+}
+
+/* An item's point cloud, related images, video frame or video holding a
+ * value of the wrong type, as the image's are refused: Datumaro fails on
+ * each (calling .get() on it, iterating it, joining it to a folder). */
+static void
+test_other_media_wrong_type (Fixture *f, gconstpointer data)
+{
+  static const char *const cases[][2] = {
+    { "{\"point_cloud\": \"x\"}", "“point_cloud” is a string, not an object" },
+    { "{\"point_cloud\": [1]}", "“point_cloud” is an array, not an object" },
+    { "{\"point_cloud\": {\"path\": 5}}", "“point_cloud.path” is a number, not a string" },
+    { "{\"point_cloud\": {\"path\": \"a.pcd\"}, \"related_images\": \"x\"}",
+      "“related_images” is a string, not an array" },
+    { "{\"point_cloud\": {\"path\": \"a.pcd\"}, \"related_images\": [{\"path\": \"a.jpg\"}, 5]}",
+      "“related_images[1]” is a number, not an object" },
+    { "{\"point_cloud\": {\"path\": \"a.pcd\"}, \"related_images\": [null]}",
+      "“related_images[0]” is true, false or null, not an object" },
+    { "{\"point_cloud\": {\"path\": \"a.pcd\"}, \"related_images\": [{\"path\": false}]}",
+      "“related_images[0].path” is true, false or null, not a string" },
+    { "{\"point_cloud\": {\"path\": \"a.pcd\"}, \"related_images\": [{\"path\": \"a.jpg\", \"size\": \"1x1\"}]}",
+      "“related_images[0].size” is a string, not an array of two positive integers" },
+    { "{\"point_cloud\": {\"path\": \"a.pcd\"}, \"related_images\": [{\"path\": \"a.jpg\", \"size\": [1, 0]}]}",
+      "“related_images[0].size” is not an array of two positive integers" },
+    { "{\"point_cloud\": {\"path\": \"a.pcd\"}, \"related_images\": [{\"path\": \"a.jpg\", \"size\": [1]}]}",
+      "“related_images[0].size” is not an array of two positive integers" },
+    { "{\"video_frame\": 0}", "“video_frame” is a number, not an object" },
+    { "{\"video_frame\": {\"video_path\": [\"a.avi\"]}}", "“video_frame.video_path” is an array, not a string" },
+    { "{\"video\": \"a.mp4\"}", "“video” is a string, not an object" },
+    { "{\"video\": {\"path\": {}}}", "“video.path” is an object, not a string" },
+  };
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autofree char *where = g_strdup_printf ("items[0] (id “%s”)", f->first_id);
+  g_autofree char *original = NULL;
+
+  g_assert_true (g_file_get_contents (train, &original, NULL, NULL));
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      set_first_item_members (f, original, cases[c][0], TRUE);
+      expect_failure (f, ARGS ("prune", f->source, "-q", "-m", "random", "-o", f->dest),
+                      PARTS (train, where, cases[c][1]));
+    }
+}
+
+/* null is none, and so is a null path: no such media, as in Datumaro,
+ * which also reads related images only beside a point cloud. */
+static void
+test_other_media_null (Fixture *f, gconstpointer data)
+{
+  static const char *const members[] = {
+    "{\"point_cloud\": null, \"video_frame\": null, \"video\": null}",
+    "{\"point_cloud\": {\"path\": null}, \"related_images\": \"x\", \"video\": {\"path\": null}}",
+    "{\"related_images\": 5, \"video_frame\": {\"video_path\": null}}",
+  };
+  g_autofree char *train = source_path (f, "annotations/train.json");
+  g_autofree char *original = NULL;
+
+  g_assert_true (g_file_get_contents (train, &original, NULL, NULL));
+
+  for (guint c = 0; c < G_N_ELEMENTS (members); c++)
+    {
+      g_autoptr(DmDataset) output = NULL;
+
+      set_first_item_members (f, original, members[c], FALSE);
+      output = expect_success (f, ARGS ("prune", f->source, "-q", "-m", "random", "-r", "1", "-o", f->dest), NULL);
+      g_assert_cmpuint (dm_dataset_get_n_items (output), ==, N_ITEMS);
+      remove_tree (f->dest);
+    }
 }
 
 int
@@ -1859,6 +1981,7 @@ main (int argc, char **argv)
   ADD ("annotations/invalid-utf8", test_annotations_invalid_utf8);
   ADD ("annotations/no-items", test_no_items);
   ADD ("annotations/not-a-file", test_annotations_not_a_file);
+  ADD ("annotations/directory", test_annotations_directory);
   ADD ("annotations/name-not-utf8", test_annotations_name_not_utf8);
 
   ADD ("hash-keys/not-json", test_hash_keys_not_json);
@@ -1917,6 +2040,8 @@ main (int argc, char **argv)
 
   ADD ("annotations/image-member-wrong-type", test_image_member_wrong_type);
   ADD ("annotations/image-members-null", test_image_members_null);
+  ADD ("annotations/other-media-wrong-type", test_other_media_wrong_type);
+  ADD ("annotations/other-media-null", test_other_media_null);
   ADD ("images/is-directory", test_image_is_directory);
   ADD ("hash-keys/dangling-link", test_hash_keys_dangling_link);
   ADD ("hash-keys/directory", test_hash_keys_directory);

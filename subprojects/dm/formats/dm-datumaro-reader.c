@@ -206,12 +206,42 @@ media_member_name (AnnotationReader *r,
   return is_image ? "image.path" : "media.path";
 }
 
+/* Refuses the item's member @member ("image", "related_images[0].path")
+ * for holding @kind rather than @expected (an object, array or string). */
 static int
-fail_size (AnnotationReader *r)
+fail_kind (AnnotationReader *r,
+           const char       *member,
+           DmJsonValueKind   kind,
+           DmJsonValueKind   expected)
+{
+  g_autofree char *where = describe_item (r);
+  const char *shown = dm_json_value_kind_name (kind);
+
+  switch (expected)
+    {
+    case DM_JSON_VALUE_MAP:
+      return fail (r, _("%s: “%s” is %s, not an object"), where, member, shown);
+    case DM_JSON_VALUE_ARRAY:
+      return fail (r, _("%s: “%s” is %s, not an array"), where, member, shown);
+    default:
+      g_assert (expected == DM_JSON_VALUE_STRING);
+      return fail (r, _("%s: “%s” is %s, not a string"), where, member, shown);
+    }
+}
+
+/* Refuses the image size @member ("image.size") for holding @kind, or,
+ * an array, for not holding two positive integers. */
+static int
+fail_size (AnnotationReader *r,
+           const char       *member,
+           DmJsonValueKind   kind)
 {
   g_autofree char *where = describe_item (r);
 
-  return fail (r, _("%s: “image.size” is not an array of two positive integers"), where);
+  if (kind == DM_JSON_VALUE_ARRAY)
+    return fail (r, _("%s: “%s” is not an array of two positive integers"), where, member);
+  return fail (r, _("%s: “%s” is %s, not an array of two positive integers"),
+               where, member, dm_json_value_kind_name (kind));
 }
 
 static gboolean
@@ -292,21 +322,13 @@ on_value (AnnotationReader *r,
            * (no image) makes it fail, so it is refused here, not taken
            * for an item without an image. */
           if (kind != DM_JSON_VALUE_MAP && !is_null (kind, text, length))
-            {
-              where = describe_item (r);
-              return fail (r, _("%s: “%s” is %s, not an object"), where,
-                           media_member_name (r, NULL), dm_json_value_kind_name (kind));
-            }
+            return fail_kind (r, media_member_name (r, NULL), kind, DM_JSON_VALUE_MAP);
           if (r->field[DEPTH_ITEM] == FIELD_IMAGE)
             r->image_is_map = kind == DM_JSON_VALUE_MAP;
           break;
         case FIELD_ANNOTATIONS:
           if (kind != DM_JSON_VALUE_ARRAY)
-            {
-              where = describe_item (r);
-              return fail (r, _("%s: “annotations” is %s, not an array"),
-                           where, dm_json_value_kind_name (kind));
-            }
+            return fail_kind (r, "annotations", kind, DM_JSON_VALUE_ARRAY);
           break;
         default:
           break;
@@ -326,11 +348,7 @@ on_value (AnnotationReader *r,
           if (is_null (kind, text, length))
             return 1;
           if (kind != DM_JSON_VALUE_STRING)
-            {
-              where = describe_item (r);
-              return fail (r, _("%s: “%s” is %s, not a string"), where,
-                           media_member_name (r, "path"), dm_json_value_kind_name (kind));
-            }
+            return fail_kind (r, media_member_name (r, "path"), kind, DM_JSON_VALUE_STRING);
           g_free (*slot);
           *slot = item_text (r, is_image ? "image.path" : "media.path", text, length);
           if (*slot == NULL)
@@ -343,11 +361,7 @@ on_value (AnnotationReader *r,
           r->n_size = 0;
           r->has_size = kind == DM_JSON_VALUE_ARRAY;
           if (kind != DM_JSON_VALUE_ARRAY && !is_null (kind, text, length))
-            {
-              where = describe_item (r);
-              return fail (r, _("%s: “image.size” is %s, not an array of two positive integers"),
-                           where, dm_json_value_kind_name (kind));
-            }
+            return fail_size (r, "image.size", kind);
         }
       else if (r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS && r->is_array[DEPTH_ITEM_MEMBER])
         {
@@ -373,7 +387,7 @@ on_value (AnnotationReader *r,
           /* Datumaro asserts two sizes above 0. */
           if (kind != DM_JSON_VALUE_NUMBER || !dm_json_parse_integer (text, length, &value) ||
               value <= 0 || value > G_MAXINT || r->n_size >= G_N_ELEMENTS (r->image_size))
-            return fail_size (r);
+            return fail_size (r, "image.size", DM_JSON_VALUE_ARRAY);
           r->image_size[r->n_size++] = value;
         }
       else if (inside_annotation (r))
@@ -504,66 +518,155 @@ add_media_file (AnnotationReader *r,
   dm_item_add_media_file (item, folder, member, written, path);
 }
 
-static const char *
-get_path_member (JsonObject *object,
-                 const char *name)
+/* Whether @node, the item's member @member, is absent, null or @expected;
+ * else it is refused, as Datumaro fails on it (calling .get() on it,
+ * iterating it, joining it to a folder). */
+static gboolean
+check_kind (AnnotationReader *r,
+            JsonNode         *node,
+            const char       *member,
+            DmJsonValueKind   expected)
 {
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+  DmJsonValueKind kind;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return *json_node_get_string (node) != '\0' ? json_node_get_string (node) : NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  kind = dm_json_node_kind (node);
+  if (kind == expected)
+    return TRUE;
+  fail_kind (r, member, kind, expected);
+  return FALSE;
 }
 
-static JsonObject *
-get_object_member (JsonObject *object,
-                   const char *name)
+/* The path @name of the media object @media, the item's member @member
+ * ("video"): NULL when either is absent, null or empty, no such media, as
+ * in Datumaro; FALSE when either is of the wrong type. */
+static gboolean
+get_media_path (AnnotationReader  *r,
+                JsonNode          *media,
+                const char        *member,
+                const char        *name,
+                const char       **path)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  g_autofree char *path_member = g_strconcat (member, ".", name, NULL);
+  JsonNode *node;
 
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+  *path = NULL;
+  if (!check_kind (r, media, member, DM_JSON_VALUE_MAP))
+    return FALSE;
+  if (media == NULL || !JSON_NODE_HOLDS_OBJECT (media))
+    return TRUE;
+  node = json_object_get_member (json_node_get_object (media), name);
+  if (!check_kind (r, node, path_member, DM_JSON_VALUE_STRING))
+    return FALSE;
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) && *json_node_get_string (node) != '\0')
+    *path = json_node_get_string (node);
+  return TRUE;
+}
+
+/* Whether @node, the item's member @member, is absent, null or [height,
+ * width], two positive integers, as Datumaro asserts of an image's size:
+ * a related image's, here; the image's is checked as it streams by. */
+static gboolean
+check_size (AnnotationReader *r,
+            JsonNode         *node,
+            const char       *member)
+{
+  JsonArray *array;
+  gboolean ok;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      fail_size (r, member, dm_json_node_kind (node));
+      return FALSE;
+    }
+  array = json_node_get_array (node);
+  ok = json_array_get_length (array) == 2;
+  for (guint i = 0; ok && i < 2; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+
+      ok = JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_INT64 &&
+           json_node_get_int (element) > 0 && json_node_get_int (element) <= G_MAXINT;
+    }
+  if (!ok)
+    fail_size (r, member, DM_JSON_VALUE_ARRAY);
+  return ok;
+}
+
+/* The related images of a point cloud, [{"path": P, "size": …}, …]: each
+ * must be an object, as Datumaro calls .get() on each. */
+static gboolean
+add_related_images (AnnotationReader *r,
+                    DmItem           *item,
+                    JsonNode         *related)
+{
+  JsonArray *array;
+
+  if (!check_kind (r, related, "related_images", DM_JSON_VALUE_ARRAY))
+    return FALSE;
+  if (related == NULL || !JSON_NODE_HOLDS_ARRAY (related))
+    return TRUE;
+  array = json_node_get_array (related);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      g_autofree char *shown = g_strdup_printf ("related_images[%u]", i);
+      g_autofree char *member = g_strdup_printf ("related_images.%u.path", i);
+      g_autofree char *size = NULL;
+      const char *path;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        {
+          fail_kind (r, shown, dm_json_node_kind (element), DM_JSON_VALUE_MAP);
+          return FALSE;
+        }
+      if (!get_media_path (r, element, shown, "path", &path))
+        return FALSE;
+      size = g_strconcat (shown, ".size", NULL);
+      if (!check_size (r, json_object_get_member (json_node_get_object (element), "size"), size))
+        return FALSE;
+      if (path != NULL)
+        add_image_file (r, item, member, path);
+    }
+  return TRUE;
 }
 
 /* The media other than images, which few datasets have: read from the
  * item's JSON text rather than the stream. As in Datumaro, related images
  * count only beside a point cloud. */
-static gboolean
+static int
 add_other_media (AnnotationReader *r,
                  DmItem           *item)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *object, *media;
+  JsonObject *object;
   const char *path;
 
   if (!json_parser_load_from_data (parser, dm_item_get_json (item), -1, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    return FALSE;
+    return fail (r, _("items[%u] (id “%s”) cannot be read back"), r->n_items, r->item_id);
   object = json_node_get_object (json_parser_get_root (parser));
 
-  media = get_object_member (object, "point_cloud");
-  if ((path = get_path_member (media, "path")) != NULL)
+  if (!get_media_path (r, json_object_get_member (object, "point_cloud"), "point_cloud", "path", &path))
+    return 0;
+  if (path != NULL)
     {
-      JsonNode *related = json_object_get_member (object, "related_images");
-
       add_media_file (r, item, DM_DATUMARO_POINT_CLOUDS_DIR, "point_cloud.path", path);
-      for (guint i = 0; related != NULL && JSON_NODE_HOLDS_ARRAY (related) &&
-                        i < json_array_get_length (json_node_get_array (related)); i++)
-        {
-          JsonNode *element = json_array_get_element (json_node_get_array (related), i);
-          g_autofree char *member = g_strdup_printf ("related_images.%u.path", i);
-
-          if (JSON_NODE_HOLDS_OBJECT (element) &&
-              (path = get_path_member (json_node_get_object (element), "path")) != NULL)
-            add_image_file (r, item, member, path);
-        }
+      if (!add_related_images (r, item, json_object_get_member (object, "related_images")))
+        return 0;
     }
-  media = get_object_member (object, "video_frame");
-  if ((path = get_path_member (media, "video_path")) != NULL)
+  if (!get_media_path (r, json_object_get_member (object, "video_frame"), "video_frame", "video_path", &path))
+    return 0;
+  if (path != NULL)
     add_media_file (r, item, DM_DATUMARO_VIDEOS_DIR, "video_frame.video_path", path);
-  media = get_object_member (object, "video");
-  if ((path = get_path_member (media, "path")) != NULL)
+  if (!get_media_path (r, json_object_get_member (object, "video"), "video", "path", &path))
+    return 0;
+  if (path != NULL)
     add_media_file (r, item, DM_DATUMARO_VIDEOS_DIR, "video.path", path);
-  return TRUE;
+  return 1;
 }
 
 static gboolean
@@ -612,7 +715,7 @@ finish_item (AnnotationReader *r)
         dm_item_set_image_size (item, (int) r->image_size[1], (int) r->image_size[0]);
     }
   if (r->other_media && !add_other_media (r, item))
-    return fail (r, _("items[%u] (id “%s”) cannot be read back"), r->n_items, r->item_id);
+    return 0;
   for (guint i = 0; i < r->labels->len; i++)
     dm_item_add_label (item, g_array_index (r->labels, int, i));
 
@@ -799,7 +902,7 @@ close_container (gpointer reader,
     return finish_item (r);
   if (r->in_items && r->depth == DEPTH_ITEM_MEMBER && r->field[DEPTH_ITEM] == FIELD_IMAGE && inside_image (r) &&
       r->field[DEPTH_ITEM_MEMBER] == FIELD_SIZE && is_array && r->n_size != G_N_ELEMENTS (r->image_size))
-    return fail_size (r);
+    return fail_size (r, "image.size", DM_JSON_VALUE_ARRAY);
   if (r->in_items && r->depth == DEPTH_ITEM_MEMBER && r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS &&
       r->is_array[DEPTH_ITEM_MEMBER])
     return finish_annotation (r);
@@ -1095,10 +1198,9 @@ list_subsets (const char  *annotations_dir,
       if (!g_str_has_suffix (name, ".json") || strlen (name) == strlen (".json"))
         continue;
       file = g_build_filename (annotations_dir, name, NULL);
-      if (g_file_test (file, G_FILE_TEST_IS_DIR))
-        continue;
       /* A subset's file that cannot be read is not left out in silence
-       * (the output would lack the subset). */
+       * (the output would lack the subset), nor is a directory named like
+       * one, which Datumaro fails on (it asserts a file). */
       if (!dm_check_regular_file (file, error))
         return NULL;
       /* The subset's name goes into reports (JSON) and every caller's

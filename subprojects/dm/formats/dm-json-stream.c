@@ -626,6 +626,32 @@ dm_json_value_kind_name (DmJsonValueKind kind)
 }
 
 /*
+ * dm_json_node_kind:
+ * @node: a node of a json-glib tree
+ *
+ * Returns: what @node is, as a parser of events sees it: for
+ *   dm_json_value_kind_name() to name it in messages
+ */
+DmJsonValueKind
+dm_json_node_kind (JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT: return DM_JSON_VALUE_MAP;
+    case JSON_NODE_ARRAY: return DM_JSON_VALUE_ARRAY;
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_STRING: return DM_JSON_VALUE_STRING;
+        case G_TYPE_INT64:
+        case G_TYPE_DOUBLE: return DM_JSON_VALUE_NUMBER;
+        default: return DM_JSON_VALUE_OTHER;
+        }
+    default: return DM_JSON_VALUE_OTHER;
+    }
+}
+
+/*
  * dm_json_parse_integer:
  * @number: a JSON number as yajl passes it (not NUL-terminated)
  * @length: its length

@@ -90,6 +90,7 @@ int       dm_json_events_fail       (const char           *path,
                                      const char           *format,
                                      ...) G_GNUC_PRINTF (3, 4);
 const char *dm_json_value_kind_name (DmJsonValueKind       kind);
+DmJsonValueKind dm_json_node_kind   (JsonNode             *node);
 
 /* Whether the @length bytes at @text, a member name or a string as an
  * event passes it (not NUL-terminated), are @literal. */

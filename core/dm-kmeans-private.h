@@ -91,7 +91,12 @@ typedef struct {
   /* The last chosen centre's distances are recomputed, a chunk at a time,
    * where needed (its pass, or sampling in the chunk) rather than kept for
    * every candidate: one more distance per item and centre instead of
-   * writing max_trials x 2 bytes per item and centre to memory. */
+   * writing max_trials x 2 bytes per item and centre to memory. Where
+   * those fit in cache (request->seed_keep_bytes), they are kept instead
+   * and the chosen candidate's read back: candidate_dist holds, per chunk
+   * and candidate, SEED_CHUNK distances; pending_slot is the chosen one. */
+  guint16 *candidate_dist;          /* NULL, or n_seed_chunks x max_trials x SEED_CHUNK */
+  guint pending_slot;
   guint64 *pending_key;             /* n_words */
   guint16 *pending_dist;            /* n_padded, valid per chunk */
   guint *pending_stamp;             /* n_seed_chunks: pending_serial when valid */

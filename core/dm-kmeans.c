@@ -32,6 +32,7 @@ kmeans_clear (Kmeans *km)
   g_free (km->candidate_keys);
   g_free (km->pending_key);
   g_free (km->pending_dist);
+  g_free (km->candidate_dist);
   g_free (km->pending_stamp);
   g_free (km->chunk_potential);
   g_free (km->chunk_sum);

@@ -74,6 +74,11 @@ typedef struct {
    * Results depend on neither the kernel path nor the thread count. */
   guint seed_screen;
   guint seed_finalists;     /* 1 .. local_trials; 0 = 2 */
+  /* Bytes the candidates' distances may take to be kept for the winner
+   * (every candidate's, a chunk of 512 items at a time): the chosen
+   * centre's are then read back instead of computed again. 0 = 512 KiB;
+   * 1: never kept. Results are the same either way. */
+  gsize seed_keep_bytes;
   guint max_iterations;     /* Lloyd iterations, scikit-learn's default 300 */
   double tolerance;         /* relative to the mean feature variance; 1e-4 */
   guint n_threads;          /* 0 = all cores */

@@ -433,8 +433,8 @@ naive_seeding (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint tria
   naive_seeding_screened (keys, n, key_bytes, k, &exact, seed, seeds, labels);
 }
 
-/* The seeding's chunked passes, lazily applied centres, recomputed
- * distances and screening (DmKmeansRequest.seed_screen) choose the naive
+/* The seeding's chunked passes, lazily applied centres, kept or
+ * recomputed distances and screening (DmKmeansRequest.seed_screen) choose the naive
  * seeding's centres, on one thread and two, over several chunks and a
  * partial one; with as many finalists as trials, screening is the exact
  * seeding. */
@@ -461,13 +461,16 @@ test_seeding_versus_naive (gconstpointer data)
         g_assert_cmpmem (naive, k * sizeof (guint), exact, k * sizeof (guint));
       else if (cases[c].screen > 1)
         n_differing += memcmp (naive, exact, k * sizeof (guint)) != 0;
-      for (guint threads = 1; threads <= 2; threads++)
+      /* The candidates' distances kept (they fit: the default) and the
+       * chosen one's computed again (nothing kept). */
+      for (guint run = 0; run < 4; run++)
         {
           DmKmeansRequest request;
 
           init_request (&request, keys, n, key_bytes, k);
           request.seed = 3;
-          request.n_threads = threads;
+          request.n_threads = 1 + run % 2;
+          request.seed_keep_bytes = run < 2 ? 0 : 1;
           request.local_trials = cases[c].trials;
           request.seed_screen = cases[c].screen;
           /* 2 finalists is the default. */
@@ -702,13 +705,15 @@ test_seeding_settled (gconstpointer data)
       g_autofree guint *labels = g_new (guint, n);
 
       naive_seeding (keys, n, key_bytes, k, dm_kmeans_default_trials (n, k), 6, seeds, labels);
-      for (guint threads = 1; threads <= 2; threads++)
+      /* One thread or two; the candidates' distances kept or not. */
+      for (guint run = 0; run < 4; run++)
         {
           DmKmeansRequest request;
 
           init_request (&request, keys, n, key_bytes, k);
           request.seed = 6;
-          request.n_threads = threads;
+          request.n_threads = 1 + run % 2;
+          request.seed_keep_bytes = run < 2 ? 0 : 1;
           request.max_iterations = 1;
           g_autoptr(DmKmeansResult) first = run_request (&request);
           g_assert_cmpmem (first->seed_items, k * sizeof (guint), seeds, k * sizeof (guint));

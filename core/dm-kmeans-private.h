@@ -98,8 +98,8 @@ typedef struct {
   guint16 *candidate_dist;          /* NULL, or n_seed_chunks x max_trials x SEED_CHUNK */
   guint pending_slot;
   guint64 *pending_key;             /* n_words */
-  guint16 *pending_dist;            /* n_padded, valid per chunk */
-  guint *pending_stamp;             /* n_seed_chunks: pending_serial when valid */
+  guint16 *pending_dist;            /* n_padded, valid per chunk; NULL with candidate_dist */
+  guint *pending_stamp;             /* n_seed_chunks: pending_serial when valid; NULL too */
   guint pending_serial;
   gsize n_seed_chunks;
   guint64 *chunk_potential;         /* n_seed_chunks x max_trials */

@@ -369,7 +369,8 @@ drop_settled_items (Kmeans *km)
       for (gsize x = c * SEED_CHUNK; x < MIN ((c + 1) * SEED_CHUNK, kept); x++)
         km->chunk_sum[c] += km->nearest[x];
       km->chunk_settled[c] = 0;
-      km->pending_stamp[c] = G_MAXUINT;
+      if (km->pending_stamp != NULL)
+        km->pending_stamp[c] = G_MAXUINT;
     }
 }
 
@@ -459,16 +460,21 @@ kmeans_seed (Kmeans *km, guint *seed_items, GError **error)
     km->nearest[i] = km->second[i] = FAR;
   km->candidate_keys = g_new (guint64, km->max_trials * km->n_words);
   km->pending_key = g_new (guint64, km->n_words);
-  km->pending_dist = g_new (guint16, km->n_padded);
-  km->pending_stamp = g_new (guint, km->n_seed_chunks);
-  for (gsize c = 0; c < km->n_seed_chunks; c++)
-    km->pending_stamp[c] = G_MAXUINT;
   km->pending_serial = 0;
   km->chunk_potential = g_new0 (guint64, km->n_seed_chunks * km->max_trials);
   km->chunk_sum = g_new0 (guint64, km->n_seed_chunks);
+  /* Either every candidate's distances are kept, or the chosen one's are
+   * computed again where needed: one buffer or the other. */
   if ((double) km->n_seed_chunks * km->max_trials * SEED_CHUNK * sizeof (guint16)
       <= (request->seed_keep_bytes > 0 ? request->seed_keep_bytes : SEED_KEEP_BYTES))
     km->candidate_dist = g_new (guint16, km->n_seed_chunks * km->max_trials * SEED_CHUNK);
+  else
+    {
+      km->pending_dist = g_new (guint16, km->n_padded);
+      km->pending_stamp = g_new (guint, km->n_seed_chunks);
+      for (gsize c = 0; c < km->n_seed_chunks; c++)
+        km->pending_stamp[c] = G_MAXUINT;
+    }
 
   if (request->initial_items != NULL)
     for (guint j = 0; j < km->k; j++)

@@ -213,6 +213,25 @@ explain_unreadable (const char  *path,
 }
 
 /**
+ * prune_name_item:
+ * @error: (inout) (nullable): an error about @item that says only what is
+ *   wrong with it, or %NULL
+ * @item: the item
+ *
+ * Names @item at the start of @error's message (“Item “x” of subset
+ * “train”: …”). An item's error says only what is wrong with it (a file,
+ * named, is missing): the report's skipped list gives it as the item's
+ * reason beside its subset and id, which the host shows, so it is named
+ * here only for an error that stops the run.
+ */
+void
+prune_name_item (GError **error,
+                 DmItem  *item)
+{
+  g_prefix_error (error, _("Item “%s” of subset “%s”: "), dm_item_get_id (item), dm_item_get_subset (item));
+}
+
+/**
  * prune_media_file_error:
  * @item: an item
  * @path: one of its media files (its image, a point cloud, …)
@@ -222,31 +241,28 @@ explain_unreadable (const char  *path,
  * item, and the decoding methods before they decode, so that each says
  * the same.
  *
- * Returns: (transfer full) (nullable): the error naming @item and @path,
- *   or %NULL when @path is a regular file
+ * Returns: (transfer full) (nullable): the error naming @path (not @item:
+ *   prune_name_item()), or %NULL when @path is a regular file
  */
 GError *
 prune_media_file_error (DmItem     *item,
                         const char *path)
 {
-  const char *id = dm_item_get_id (item), *subset = dm_item_get_subset (item);
   GStatBuf info;
 
   if (g_stat (path, &info) != 0)
-    return g_error_new (DM_ERROR, DM_ERROR_NOT_FOUND, _("Item “%s” of subset “%s”: %s is missing"),
-                        id, subset, path);
+    return g_error_new (DM_ERROR, DM_ERROR_NOT_FOUND, _("%s is missing"), path);
   if (S_ISREG (info.st_mode))
     return NULL;
   /* Not to be called missing: it is there, and the user must see what. */
   if (S_ISDIR (info.st_mode))
     return g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
                         g_strcmp0 (path, dm_item_get_image_path (item)) == 0
-                        ? _("Item “%s” of subset “%s”: %s is a directory, not an image file")
-                        : _("Item “%s” of subset “%s”: %s is a directory, not a media file"),
-                        id, subset, path);
+                        ? _("%s is a directory, not an image file")
+                        : _("%s is a directory, not a media file"),
+                        path);
   return g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
-                      _("Item “%s” of subset “%s”: %s is not a regular file (a named pipe, socket or device)"),
-                      id, subset, path);
+                      _("%s is not a regular file (a named pipe, socket or device)"), path);
 }
 
 /**

@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 GdkPixbuf *prune_image_decode     (const char  *path,
                                    int          min_side,
                                    GError     **error);
+void       prune_name_item        (GError     **error,
+                                   DmItem      *item);
 GError    *prune_media_file_error (DmItem      *item,
                                    const char  *path);
 gboolean   prune_check_image_file (DmItem      *item,

@@ -19,6 +19,7 @@ typedef struct {
   const DmImageKeyer *keyer;
   const guint        *positions;   /* dataset positions of the items to hash */
   guint8             *keys;        /* the output: dataset positions x 64 bytes */
+  gboolean            skip_broken; /* an item's error goes to the skipped list, unnamed */
 } HashJob;
 
 /**
@@ -123,19 +124,17 @@ hash_one (guint     index,
   DmItem *item = dm_dataset_get_item (job->dataset, position);
   g_autoptr(GError) local_error = NULL;
 
-  if (!prune_check_image_file (item, error))
-    return FALSE;
-  if (!prune_image_hasher_key_for_file (job->keyer, dm_item_get_image_path (item),
-                                        job->keys + (gsize) position * DM_IMAGE_KEY_BYTES,
-                                        &local_error))
-    {
-      g_set_error (error, local_error->domain, local_error->code,
-                   _("Cannot compute the hash key of item “%s” (subset “%s”): %s"),
-                   dm_item_get_id (item), dm_item_get_subset (item), local_error->message);
-      return FALSE;
-    }
+  if (prune_check_image_file (item, error) &&
+      prune_image_hasher_key_for_file (job->keyer, dm_item_get_image_path (item),
+                                       job->keys + (gsize) position * DM_IMAGE_KEY_BYTES, &local_error))
+    return TRUE;
 
-  return TRUE;
+  if (local_error != NULL)
+    g_set_error (error, local_error->domain, local_error->code,
+                 _("cannot compute its hash key: %s"), local_error->message);
+  if (!job->skip_broken)
+    prune_name_item (error, item);
+  return FALSE;
 }
 
 
@@ -200,17 +199,17 @@ collect_carried_keys (DmDataset  *dataset,
             {
               GError *no_image = stale && dm_item_get_hash_key (item) != NULL
                 ? g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
-                               _("Item “%s” of subset “%s” has only a “%s” hash key, made by an older version "
-                                 "of this plugin and not comparable with “%s” keys, and no image to compute one from"),
-                               dm_item_get_id (item), dm_item_get_subset (item), origin, DM_IMAGE_KEY_VERSION)
-                : g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
-                               _("Item “%s” of subset “%s” has neither a hash key nor an image to compute one from "
-                                 "(a point cloud or video has none); the parameter skip-broken leaves such items out, "
-                                 "use the method “random”, or cache its key in hash_key_meta/hash_keys.json"),
-                               dm_item_get_id (item), dm_item_get_subset (item));
+                               _("only a “%s” hash key, made by an older version of this plugin and not "
+                                 "comparable with “%s” keys, and no image to compute one from"),
+                               origin, DM_IMAGE_KEY_VERSION)
+                : g_error_new_literal (DM_ERROR, DM_ERROR_INVALID_DATA,
+                                       _("neither a hash key nor an image to compute one from (a point cloud "
+                                         "or video has none); the parameter skip-broken leaves such items out, "
+                                         "use the method “random”, or cache its key in hash_key_meta/hash_keys.json"));
 
               if (broken == NULL)
                 {
+                  prune_name_item (&no_image, item);
                   g_propagate_error (error, no_image);
                   return FALSE;
                 }
@@ -327,6 +326,7 @@ prune_image_hasher_keys_for_dataset (DmDataset     *dataset,
       job.keyer = keyer;
       job.positions = (const guint *) (gpointer) to_hash->data;
       job.keys = keys;
+      job.skip_broken = broken != NULL;
       progress.total = to_hash->len;
       if (broken != NULL)
         errors = g_new0 (GError *, to_hash->len);

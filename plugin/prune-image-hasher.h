@@ -40,7 +40,7 @@ G_BEGIN_DECLS
 /* An item whose key cannot be had, and why (for skip-broken). */
 typedef struct {
   guint   position;     /* in the dataset */
-  GError *error;
+  GError *error;        /* what is wrong, not naming the item (prune_name_item()) */
 } PruneBrokenItem;
 
 PruneBrokenItem *prune_broken_item_new     (guint            position,

@@ -26,6 +26,7 @@ typedef struct {
   const guint       *positions;   /* dataset positions of the subset's items */
   gsize              dim;
   float             *features;    /* n_items * dim */
+  gboolean           skip_broken; /* an item's error goes to the skipped list, unnamed */
 } DecodeJob;
 
 /* NDR averages the whole image down to a few blocks: it is decoded at full
@@ -42,22 +43,16 @@ decode_one (guint     index,
   g_autoptr(GdkPixbuf) rgb = NULL;
 
   if (path == NULL)
-    {
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("Item “%s” of subset “%s” has no image, which method “ndr” needs "
-                     "(a point cloud or video has none); the parameter skip-broken leaves such items out"),
-                   dm_item_get_id (item), dm_item_get_subset (item));
-      return FALSE;
-    }
-
-  if (!prune_check_image_file (item, error))
-    return FALSE;
-  rgb = prune_image_decode (path, 0, &local_error);
+    g_set_error_literal (error, DM_ERROR, DM_ERROR_INVALID_DATA,
+                         _("no image, which method “ndr” needs (a point cloud or video has none); "
+                           "the parameter skip-broken leaves such items out"));
+  else if (prune_check_image_file (item, error) &&
+           (rgb = prune_image_decode (path, 0, &local_error)) == NULL)
+    g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA, _("its image cannot be used: %s"), local_error->message);
   if (rgb == NULL)
     {
-      g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                   _("Image of item “%s” (subset “%s”) cannot be used: %s"),
-                   dm_item_get_id (item), dm_item_get_subset (item), local_error->message);
+      if (!job->skip_broken)
+        prune_name_item (error, item);
       return FALSE;
     }
 
@@ -242,7 +237,7 @@ prune_ndr_select (const PruneNdrRequest *request,
       g_autofree float *features = NULL;
       g_autofree GError **errors = NULL;
       g_autofree guint *subset_kept = NULL;
-      DecodeJob job = { dataset, params, (const guint *) (gpointer) group->data, dim, NULL };
+      DecodeJob job = { dataset, params, (const guint *) (gpointer) group->data, dim, NULL, broken != NULL };
       PruneItemProgress progress = { reporter, NDR_PHASE, n_before, n_total };
       guint n_items = group->len, n_keep;
       DmNdrRequest subset_request;

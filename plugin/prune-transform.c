@@ -153,13 +153,19 @@ check_not_all_broken (DmDataset  *input,
                       GPtrArray  *broken,
                       GError    **error)
 {
+  PruneBrokenItem *first;
+  g_autoptr(GError) named = NULL;
+
   if (broken == NULL || broken->len < dm_dataset_get_n_items (input))
     return TRUE;
 
+  first = g_ptr_array_index (broken, 0);
+  named = g_error_copy (first->error);
+  prune_name_item (&named, dm_dataset_get_item (input, first->position));
   g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA,
                _("Every item of %s is broken; the first: %s"),
                dm_dataset_get_source_path (input) ? dm_dataset_get_source_path (input) : _("the dataset"),
-               ((PruneBrokenItem *) g_ptr_array_index (broken, 0))->error->message);
+               named->message);
   return FALSE;
 }
 

@@ -1892,7 +1892,8 @@ set_first_item_members (Fixture    *f,
 
 /* An item's point cloud, related images, video frame or video holding a
  * value of the wrong type, as the image's are refused: Datumaro fails on
- * each (calling .get() on it, iterating it, joining it to a folder). */
+ * each (calling .get() on it, iterating it, joining it to a folder); and
+ * a frame number that is not an integer, or out of Datumaro's range. */
 static void
 test_other_media_wrong_type (Fixture *f, gconstpointer data)
 {
@@ -1918,6 +1919,22 @@ test_other_media_wrong_type (Fixture *f, gconstpointer data)
     { "{\"video_frame\": {\"video_path\": [\"a.avi\"]}}", "“video_frame.video_path” is an array, not a string" },
     { "{\"video\": \"a.mp4\"}", "“video” is a string, not an object" },
     { "{\"video\": {\"path\": {}}}", "“video.path” is an object, not a string" },
+    { "{\"video_frame\": {\"video_path\": \"a.avi\", \"frame_index\": \"3\"}}",
+      "“video_frame.frame_index” is a string, not a non-negative integer" },
+    { "{\"video_frame\": {\"video_path\": \"a.avi\", \"frame_index\": -1}}",
+      "“video_frame.frame_index” is not a non-negative integer" },
+    { "{\"video_frame\": {\"video_path\": \"a.avi\", \"frame_index\": 2.5}}",
+      "“video_frame.frame_index” is not a non-negative integer" },
+    { "{\"video\": {\"path\": \"a.mp4\", \"step\": \"2\"}}", "“video.step” is a string, not a positive integer" },
+    { "{\"video\": {\"path\": \"a.mp4\", \"step\": 0}}", "“video.step” is not a positive integer" },
+    { "{\"video\": {\"path\": \"a.mp4\", \"step\": true}}",
+      "“video.step” is true, false or null, not a positive integer" },
+    { "{\"video\": {\"path\": \"a.mp4\", \"start_frame\": -2}}", "“video.start_frame” is not a non-negative integer" },
+    { "{\"video\": {\"path\": \"a.mp4\", \"start_frame\": 1.0}}", "“video.start_frame” is not a non-negative integer" },
+    { "{\"video\": {\"path\": \"a.mp4\", \"end_frame\": {}}}", "“video.end_frame” is an object, not a non-negative integer" },
+    { "{\"video\": {\"path\": \"a.mp4\", \"end_frame\": [9]}}", "“video.end_frame” is an array, not a non-negative integer" },
+    { "{\"video\": {\"path\": \"a.mp4\", \"start_frame\": 5, \"end_frame\": 5}}",
+      "“video.end_frame” (5) is not above “video.start_frame” (5)" },
   };
   g_autofree char *train = source_path (f, "annotations/train.json");
   g_autofree char *where = g_strdup_printf ("items[0] (id “%s”)", f->first_id);
@@ -1942,6 +1959,10 @@ test_other_media_null (Fixture *f, gconstpointer data)
     "{\"point_cloud\": null, \"video_frame\": null, \"video\": null}",
     "{\"point_cloud\": {\"path\": null}, \"related_images\": \"x\", \"video\": {\"path\": null}}",
     "{\"related_images\": 5, \"video_frame\": {\"video_path\": null}}",
+    /* Frame numbers: null is not given; an end frame of 0 is none, as in Datumaro. */
+    "{\"video\": {\"path\": null, \"step\": null, \"start_frame\": null, \"end_frame\": null}}",
+    "{\"video\": {\"path\": null, \"step\": 2, \"start_frame\": 3, \"end_frame\": 0}}",
+    "{\"video_frame\": {\"video_path\": null, \"frame_index\": null}}",
   };
   g_autofree char *train = source_path (f, "annotations/train.json");
   g_autofree char *original = NULL;

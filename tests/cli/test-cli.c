@@ -502,14 +502,16 @@ load_new_sample (Fixture     *fixture,
   return load_dataset_ok (*path_out);
 }
 
-/* A copy of the sample with one image missing and one truncated. */
+/* A copy of the sample, at @name, with one image missing and one
+ * truncated. */
 static char *
-make_broken_copy (Fixture  *fixture,
-                  char    **missing_out,
-                  char    **truncated_out)
+make_broken_copy (Fixture     *fixture,
+                  const char  *name,
+                  char       **missing_out,
+                  char       **truncated_out)
 {
   char *copy;
-  g_autoptr(DmDataset) dataset = load_new_sample (fixture, "broken", N_SAMPLE_ITEMS, &copy);
+  g_autoptr(DmDataset) dataset = load_new_sample (fixture, name, N_SAMPLE_ITEMS, &copy);
   g_autofree char *contents = NULL;
   gsize length;
   DmItem *missing, *truncated;
@@ -531,7 +533,7 @@ test_broken_image_stops_the_run (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *missing = NULL;
   g_autofree char *truncated = NULL;
-  g_autofree char *copy = make_broken_copy (fixture, &missing, &truncated);
+  g_autofree char *copy = make_broken_copy (fixture, "broken", &missing, &truncated);
   g_autoptr(GHashTable) before = snapshot_tree (copy);
   g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", "cluster_random", "-o", fixture->dest, NULL);
 
@@ -547,7 +549,7 @@ test_skip_broken_lists_and_continues (Fixture *fixture, gconstpointer data)
 {
   g_autofree char *missing = NULL;
   g_autofree char *truncated = NULL;
-  g_autofree char *copy = make_broken_copy (fixture, &missing, &truncated);
+  g_autofree char *copy = make_broken_copy (fixture, "broken", &missing, &truncated);
   g_autofree char *report_path = path_in (fixture, "report.json");
   g_autoptr(DmRun) run = dm_run (NULL, "prune", copy, "-m", "cluster_random", "-o", fixture->dest,
                                  "--skip-broken", "--report", report_path, NULL);
@@ -575,6 +577,57 @@ test_skip_broken_lists_and_continues (Fixture *fixture, gconstpointer data)
   report = load_json_object (parser, report_path);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (report, "skipped")), ==, 2);
   g_assert_cmpint (json_object_get_int_member (report, "items"), ==, N_SAMPLE_ITEMS);
+}
+
+/* Each skipped item is named once, by dm from the report's subset and id
+ * (“  train/x: …”), on one line saying what is wrong and naming the file:
+ * the reason the transform reports does not name the item again. For
+ * every method (random, which checks files; those that decode), to DEST
+ * and in place. */
+static void
+test_skip_broken_names_each_item_once (Fixture *fixture, gconstpointer data)
+{
+  const char *methods[] = { "random", "cluster_random", "centroid", "ndr" };
+
+  for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
+    for (guint in_place = 0; in_place < 2; in_place++)
+      {
+        g_autofree char *name = g_strdup_printf ("broken-%s-%u", methods[m], in_place);
+        g_autofree char *missing = NULL;
+        g_autofree char *truncated = NULL;
+        g_autofree char *copy = make_broken_copy (fixture, name, &missing, &truncated);
+        g_autofree char *dest = g_strconcat (copy, "-out", NULL);
+        g_autofree char *report_path = g_strconcat (copy, ".json", NULL);
+        g_autofree char *quoted = g_strdup_printf ("“%s”", missing);
+        g_autofree char *quoted_truncated = g_strdup_printf ("“%s”", truncated);
+        g_autofree char *line_start = g_strdup_printf ("/%s: ", missing);
+        g_autoptr(DmRun) run = NULL;
+        g_autoptr(JsonParser) parser = json_parser_new ();
+        JsonArray *skipped;
+
+        run = in_place ? dm_run (NULL, "prune", copy, "-m", methods[m], "--overwrite", "--skip-broken",
+                                 "--report", report_path, NULL)
+                       : dm_run (NULL, "prune", copy, "-m", methods[m], "-o", dest, "--skip-broken",
+                                 "--report", report_path, NULL);
+        g_assert_cmpint (run->status, ==, 0);
+        g_assert_cmpuint (count_occurrences (run->err, line_start), ==, 1);
+        g_assert_nonnull (strstr (strstr (run->err, line_start), ".jpg"));
+        g_assert_null (strstr (run->err, quoted));
+        g_assert_null (strstr (run->err, quoted_truncated));
+        g_assert_null (strstr (run->err, "subset"));
+
+        skipped = json_object_get_array_member (load_json_object (parser, report_path), "skipped");
+        g_assert_cmpuint (json_array_get_length (skipped), ==, g_str_equal (methods[m], "random") ? 1 : 2);
+        for (guint i = 0; i < json_array_get_length (skipped); i++)
+          {
+            const char *reason = json_object_get_string_member (json_array_get_object_element (skipped, i), "reason");
+
+            g_assert_null (strstr (reason, "subset"));
+            g_assert_null (strstr (reason, quoted));
+            g_assert_null (strstr (reason, quoted_truncated));
+            g_assert_nonnull (strstr (reason, ".jpg"));
+          }
+      }
 }
 
 /* The host's own report member: its phases, filled whatever the
@@ -1003,6 +1056,7 @@ main (int argc, char **argv)
   ADD ("skip-broken-lists-and-continues", test_skip_broken_lists_and_continues);
   ADD ("report-host-seconds", test_report_host_seconds);
   ADD ("skip-broken-with-nothing-left", test_skip_broken_with_nothing_left);
+  ADD ("skip-broken-names-each-item-once", test_skip_broken_names_each_item_once);
   ADD ("hash-refuses-imagenet", test_hash_refuses_imagenet);
   ADD ("help-lists-every-parameter", test_help_lists_every_parameter);
   ADD ("parameter-options", test_parameter_options);

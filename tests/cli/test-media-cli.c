@@ -101,6 +101,56 @@ test_random_skip_broken (MediaFixture *f, gconstpointer data)
   g_assert_nonnull (strstr (text, "plain.jpg is missing"));
 }
 
+/* In place, a kept item whose media file (of any kind) is missing fails
+ * as to DEST, with the same line, and leaves SOURCE as it was; with
+ * --skip-broken both list and leave out the same items. */
+static void
+test_in_place_missing_media_as_to_dest (MediaFixture *f, gconstpointer data)
+{
+  const char *files[] = { "images/train/sub/plain.jpg", "point_clouds/pcd/pc2.pcd",
+                          "images/pcd/pc1/cam1.jpg", "videos/video/clip.avi", "videos/video/whole.mp4" };
+  g_autofree char *plain = g_build_filename (f->source, files[0], NULL);
+  g_autofree char *cloud = g_build_filename (f->source, files[1], NULL);
+  g_autoptr(DmRun) to_dest = NULL;
+  g_autoptr(DmRun) in_place = NULL;
+  g_autoptr(DmDataset) written = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (f->source, files[i], NULL);
+      g_autofree char *contents = NULL;
+      gsize length;
+      g_autoptr(GHashTable) before = NULL;
+      g_autoptr(DmRun) dest_run = NULL;
+      g_autoptr(DmRun) place_run = NULL;
+
+      g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+      g_assert_cmpint (g_unlink (path), ==, 0);
+      before = snapshot_tree (f->source);
+
+      dest_run = dm_run (NULL, "prune", f->source, "-m", "random", "-r", "1.0", "-o", f->dest, "-q", NULL);
+      place_run = dm_run (NULL, "prune", f->source, "-m", "random", "-r", "1.0", "--overwrite", "-q", NULL);
+      g_assert_cmpint (dest_run->status, ==, 1);
+      g_assert_cmpint (place_run->status, ==, 1);
+      assert_one_line (place_run->err, path);
+      g_assert_cmpstr (place_run->err, ==, dest_run->err);
+      assert_tree_matches (before, f->source);
+      g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
+      write_file (path, contents, length);
+    }
+
+  g_assert_cmpint (g_unlink (plain), ==, 0);
+  g_assert_cmpint (g_unlink (cloud), ==, 0);
+  to_dest = dm_run (NULL, "prune", f->source, "-m", "random", "-r", "1.0", "-o", f->dest, "--skip-broken", NULL);
+  in_place = dm_run (NULL, "prune", f->source, "-m", "random", "-r", "1.0", "--overwrite", "--skip-broken", NULL);
+  g_assert_cmpint (to_dest->status, ==, 0);
+  g_assert_cmpint (in_place->status, ==, 0);
+  g_assert_cmpstr (strstr (in_place->err, "Skipped 2 broken items"), ==, strstr (to_dest->err, "Skipped 2 broken items"));
+  g_assert_nonnull (strstr (in_place->out, "left 2 broken items as they are"));
+  written = load_dataset_ok (f->source);
+  g_assert_cmpuint (dm_dataset_get_n_items (written), ==, 11);
+}
+
 /* Methods that need an image name the item without one and what to do:
  * the plugin's parameter, as the plugin says it (dm knows no plugin's
  * parameters to turn into its option). */
@@ -447,6 +497,7 @@ main (int argc, char *argv[])
 #define ADD(path, fn) g_test_add (path, MediaFixture, NULL, media_fixture_set_up, fn, media_fixture_tear_down)
   ADD ("/media-cli/random-carries-every-media-kind", test_random_carries_every_media_kind);
   ADD ("/media-cli/random-skip-broken", test_random_skip_broken);
+  ADD ("/media-cli/in-place-missing-media-as-to-dest", test_in_place_missing_media_as_to_dest);
   ADD ("/media-cli/methods-needing-an-image-say-so", test_methods_needing_an_image_say_so);
   ADD ("/media-cli/failed-report-writes-nothing", test_failed_report_writes_nothing);
   ADD ("/media-cli/refused-run-touches-nothing", test_refused_run_touches_nothing);

@@ -454,6 +454,8 @@ print_skipped (DmTransform *transform)
     {
       JsonObject *entry = json_array_get_object_element (skipped, i);
 
+      /* The reason does not name the item (DM_TRANSFORM_REPORT_REASON):
+       * this names it, once. */
       g_printerr ("  %s/%s: %s\n", json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_SUBSET, "?"),
                   json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_ID, "?"),
                   json_object_get_string_member_with_default (entry, DM_TRANSFORM_REPORT_REASON, ""));

@@ -526,11 +526,7 @@ dm_dataset_save (DmDataset     *dataset,
     return FALSE;
   if (dm_dataset_get_source_path (dataset) != NULL &&
       dm_is_same_directory (destination, dm_dataset_get_source_path (dataset)))
-    {
-      g_autoptr(DmDataset) written = dm_dataset_dup_in_place_form (dataset);
-
-      return dm_in_place_save (written, destination, cancellable, error);
-    }
+    return dm_in_place_save (dataset, destination, cancellable, error);
 
   /* A missing media file is found before anything is made. */
   plan = dm_datumaro_plan_media (dataset, error);

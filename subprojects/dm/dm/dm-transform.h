@@ -51,7 +51,8 @@ G_BEGIN_DECLS
  * dm_transform_get_report_per_item() says: a host tells the user about
  * them), each an object with the string members
  * %DM_TRANSFORM_REPORT_SUBSET, %DM_TRANSFORM_REPORT_ID and
- * %DM_TRANSFORM_REPORT_REASON (a one-line, translated explanation).
+ * %DM_TRANSFORM_REPORT_REASON (a one-line, translated explanation that
+ * does not name the item: the host names it by its subset and id).
  */
 #define DM_TRANSFORM_REPORT_SKIPPED "skipped"
 
@@ -72,7 +73,12 @@ G_BEGIN_DECLS
 /**
  * DM_TRANSFORM_REPORT_REASON:
  *
- * Member of a %DM_TRANSFORM_REPORT_SKIPPED entry: why it was left out.
+ * Member of a %DM_TRANSFORM_REPORT_SKIPPED entry: why it was left out,
+ * one translated line saying what is wrong with the item and naming the
+ * file at fault (“/data/images/train/a.jpg is missing”), without naming
+ * the item: a host shows it beside the item's %DM_TRANSFORM_REPORT_SUBSET
+ * and %DM_TRANSFORM_REPORT_ID (`dm` as “train/a: …”, its HTML report in
+ * columns), so a reason that named the item would name it twice.
  */
 #define DM_TRANSFORM_REPORT_REASON "reason"
 

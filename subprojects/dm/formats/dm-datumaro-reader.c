@@ -229,19 +229,44 @@ fail_kind (AnnotationReader *r,
     }
 }
 
-/* Refuses the image size @member ("image.size") for holding @kind, or,
- * an array, for not holding two positive integers. */
+/* The integers a member must hold, for fail_integers(). */
+typedef enum {
+  INTEGERS_SIZE,          /* an image's [height, width]: two positive integers */
+  INTEGERS_POSITIVE,      /* one integer of at least 1 ("video.step") */
+  INTEGERS_NON_NEGATIVE,  /* one integer of at least 0 ("video.start_frame") */
+} ExpectedIntegers;
+
+/* Refuses @member ("image.size", "video.step") for holding @kind, or,
+ * of the kind @expected is (an array, a number), for holding other
+ * values. */
 static int
-fail_size (AnnotationReader *r,
-           const char       *member,
-           DmJsonValueKind   kind)
+fail_integers (AnnotationReader *r,
+               const char       *member,
+               DmJsonValueKind   kind,
+               ExpectedIntegers  expected)
 {
   g_autofree char *where = describe_item (r);
+  const char *shown = dm_json_value_kind_name (kind);
 
-  if (kind == DM_JSON_VALUE_ARRAY)
-    return fail (r, _("%s: “%s” is not an array of two positive integers"), where, member);
-  return fail (r, _("%s: “%s” is %s, not an array of two positive integers"),
-               where, member, dm_json_value_kind_name (kind));
+  if (kind == (expected == INTEGERS_SIZE ? DM_JSON_VALUE_ARRAY : DM_JSON_VALUE_NUMBER))
+    switch (expected)
+      {
+      case INTEGERS_SIZE:
+        return fail (r, _("%s: “%s” is not an array of two positive integers"), where, member);
+      case INTEGERS_POSITIVE:
+        return fail (r, _("%s: “%s” is not a positive integer"), where, member);
+      default:
+        return fail (r, _("%s: “%s” is not a non-negative integer"), where, member);
+      }
+  switch (expected)
+    {
+    case INTEGERS_SIZE:
+      return fail (r, _("%s: “%s” is %s, not an array of two positive integers"), where, member, shown);
+    case INTEGERS_POSITIVE:
+      return fail (r, _("%s: “%s” is %s, not a positive integer"), where, member, shown);
+    default:
+      return fail (r, _("%s: “%s” is %s, not a non-negative integer"), where, member, shown);
+    }
 }
 
 static gboolean
@@ -361,7 +386,7 @@ on_value (AnnotationReader *r,
           r->n_size = 0;
           r->has_size = kind == DM_JSON_VALUE_ARRAY;
           if (kind != DM_JSON_VALUE_ARRAY && !is_null (kind, text, length))
-            return fail_size (r, "image.size", kind);
+            return fail_integers (r, "image.size", kind, INTEGERS_SIZE);
         }
       else if (r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS && r->is_array[DEPTH_ITEM_MEMBER])
         {
@@ -387,7 +412,7 @@ on_value (AnnotationReader *r,
           /* Datumaro asserts two sizes above 0. */
           if (kind != DM_JSON_VALUE_NUMBER || !dm_json_parse_integer (text, length, &value) ||
               value <= 0 || value > G_MAXINT || r->n_size >= G_N_ELEMENTS (r->image_size))
-            return fail_size (r, "image.size", DM_JSON_VALUE_ARRAY);
+            return fail_integers (r, "image.size", DM_JSON_VALUE_ARRAY, INTEGERS_SIZE);
           r->image_size[r->n_size++] = value;
         }
       else if (inside_annotation (r))
@@ -564,6 +589,62 @@ get_media_path (AnnotationReader  *r,
   return TRUE;
 }
 
+/* The frame number @name ("step") of the video object @media, the item's
+ * member @member ("video"), into @value: absent or null is not given, as
+ * for the other members, and leaves @value as it is; anything but an
+ * integer as @expected says is refused (Datumaro's Video asserts
+ * 0 < step and counts frames from 0; it compares a string or takes a
+ * fraction only to fail later, on the first frame it reads). */
+static gboolean
+get_frame_number (AnnotationReader *r,
+                  JsonNode         *media,
+                  const char       *member,
+                  const char       *name,
+                  ExpectedIntegers  expected,
+                  gint64           *value)
+{
+  gint64 minimum = expected == INTEGERS_POSITIVE ? 1 : 0;
+  g_autofree char *shown = NULL;
+  JsonNode *node;
+
+  if (media == NULL || !JSON_NODE_HOLDS_OBJECT (media))
+    return TRUE;
+  node = json_object_get_member (json_node_get_object (media), name);
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64 &&
+      json_node_get_int (node) >= minimum)
+    {
+      *value = json_node_get_int (node);
+      return TRUE;
+    }
+  shown = g_strconcat (member, ".", name, NULL);
+  fail_integers (r, shown, dm_json_node_kind (node), expected);
+  return FALSE;
+}
+
+/* Whether the frames of the video object @video (the item's "video") are
+ * as Datumaro's Video takes them: a positive step, and an end frame (0 is
+ * none, as there) above the start frame. */
+static gboolean
+check_video_frames (AnnotationReader *r,
+                    JsonNode         *video)
+{
+  gint64 step = 1, start = 0, end = 0;
+  g_autofree char *where = NULL;
+
+  if (!get_frame_number (r, video, "video", "step", INTEGERS_POSITIVE, &step) ||
+      !get_frame_number (r, video, "video", "start_frame", INTEGERS_NON_NEGATIVE, &start) ||
+      !get_frame_number (r, video, "video", "end_frame", INTEGERS_NON_NEGATIVE, &end))
+    return FALSE;
+  if (end == 0 || start < end)
+    return TRUE;
+  where = describe_item (r);
+  fail (r, _("%s: “video.end_frame” (%lld) is not above “video.start_frame” (%lld)"),
+        where, (long long) end, (long long) start);
+  return FALSE;
+}
+
 /* Whether @node, the item's member @member, is absent, null or [height,
  * width], two positive integers, as Datumaro asserts of an image's size:
  * a related image's, here; the image's is checked as it streams by. */
@@ -579,7 +660,7 @@ check_size (AnnotationReader *r,
     return TRUE;
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      fail_size (r, member, dm_json_node_kind (node));
+      fail_integers (r, member, dm_json_node_kind (node), INTEGERS_SIZE);
       return FALSE;
     }
   array = json_node_get_array (node);
@@ -592,7 +673,7 @@ check_size (AnnotationReader *r,
            json_node_get_int (element) > 0 && json_node_get_int (element) <= G_MAXINT;
     }
   if (!ok)
-    fail_size (r, member, DM_JSON_VALUE_ARRAY);
+    fail_integers (r, member, DM_JSON_VALUE_ARRAY, INTEGERS_SIZE);
   return ok;
 }
 
@@ -643,7 +724,9 @@ add_other_media (AnnotationReader *r,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *object;
+  JsonNode *media;
   const char *path;
+  gint64 frame_index = 0;
 
   if (!json_parser_load_from_data (parser, dm_item_get_json (item), -1, NULL) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
@@ -658,11 +741,14 @@ add_other_media (AnnotationReader *r,
       if (!add_related_images (r, item, json_object_get_member (object, "related_images")))
         return 0;
     }
-  if (!get_media_path (r, json_object_get_member (object, "video_frame"), "video_frame", "video_path", &path))
+  media = json_object_get_member (object, "video_frame");
+  if (!get_media_path (r, media, "video_frame", "video_path", &path) ||
+      !get_frame_number (r, media, "video_frame", "frame_index", INTEGERS_NON_NEGATIVE, &frame_index))
     return 0;
   if (path != NULL)
     add_media_file (r, item, DM_DATUMARO_VIDEOS_DIR, "video_frame.video_path", path);
-  if (!get_media_path (r, json_object_get_member (object, "video"), "video", "path", &path))
+  media = json_object_get_member (object, "video");
+  if (!get_media_path (r, media, "video", "path", &path) || !check_video_frames (r, media))
     return 0;
   if (path != NULL)
     add_media_file (r, item, DM_DATUMARO_VIDEOS_DIR, "video.path", path);
@@ -902,7 +988,7 @@ close_container (gpointer reader,
     return finish_item (r);
   if (r->in_items && r->depth == DEPTH_ITEM_MEMBER && r->field[DEPTH_ITEM] == FIELD_IMAGE && inside_image (r) &&
       r->field[DEPTH_ITEM_MEMBER] == FIELD_SIZE && is_array && r->n_size != G_N_ELEMENTS (r->image_size))
-    return fail_size (r, "image.size", DM_JSON_VALUE_ARRAY);
+    return fail_integers (r, "image.size", DM_JSON_VALUE_ARRAY, INTEGERS_SIZE);
   if (r->in_items && r->depth == DEPTH_ITEM_MEMBER && r->field[DEPTH_ITEM] == FIELD_ANNOTATIONS &&
       r->is_array[DEPTH_ITEM_MEMBER])
     return finish_annotation (r);

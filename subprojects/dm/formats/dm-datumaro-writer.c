@@ -297,6 +297,54 @@ item_media (DmItem      *item,
   return 1;
 }
 
+/* A walk over the media files of every item of a dataset, one
+ * item_media() row at a time: `g_auto(MediaWalk) walk = { dataset };`,
+ * then media_walk_next() while it returns TRUE. */
+typedef struct {
+  DmDataset  *dataset;
+  guint       next_item;
+  guint       next_file;
+  guint       n_files;
+  DmItem     *item;                 /* the current row's */
+  const char *folder, *member, *written, *source;
+  char       *scratch_folder;
+  char       *scratch_written;
+} MediaWalk;
+
+static void
+media_walk_clear (MediaWalk *walk)
+{
+  g_clear_pointer (&walk->scratch_folder, g_free);
+  g_clear_pointer (&walk->scratch_written, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MediaWalk, media_walk_clear)
+
+/* Moves @walk to the next media file; FALSE past the last. */
+static gboolean
+media_walk_next (MediaWalk *walk)
+{
+  media_walk_clear (walk);
+  for (;;)
+    {
+      if (walk->item != NULL && walk->next_file < walk->n_files)
+        {
+          walk->n_files = item_media (walk->item, walk->next_file++, &walk->folder, &walk->member,
+                                      &walk->written, &walk->source,
+                                      &walk->scratch_folder, &walk->scratch_written);
+          if (walk->n_files > 0)
+            return TRUE;
+          continue;
+        }
+      if (walk->next_item >= dm_dataset_get_n_items (walk->dataset))
+        return FALSE;
+      walk->item = dm_dataset_get_item (walk->dataset, walk->next_item++);
+      walk->next_file = 0;
+      /* Until item_media() says how many the item has. */
+      walk->n_files = 1;
+    }
+}
+
 /* Sets the string at the dotted @member ("related_images.0.path") of @root. */
 static void
 set_member (JsonNode   *root,
@@ -398,6 +446,30 @@ check_source (DmItem      *item,
 }
 
 /*
+ * dm_datumaro_check_media:
+ * @dataset: a dataset
+ * @error: return location for a #GError
+ *
+ * Fails as dm_datumaro_plan_media() does when a media file of @dataset is
+ * missing or a directory, planning nothing: a save in place copies no
+ * media file, and without this check it would keep an item whose file is
+ * gone where a save elsewhere refuses it.
+ *
+ * Returns: %TRUE when every media file is there, %FALSE with @error set
+ */
+gboolean
+dm_datumaro_check_media (DmDataset  *dataset,
+                         GError    **error)
+{
+  g_auto(MediaWalk) walk = { dataset };
+
+  while (media_walk_next (&walk))
+    if (!check_source (walk.item, walk.folder, walk.source, error))
+      return FALSE;
+  return TRUE;
+}
+
+/*
  * dm_datumaro_plan_media:
  * @dataset: a dataset
  * @error: return location for a #GError
@@ -415,6 +487,7 @@ dm_datumaro_plan_media (DmDataset  *dataset,
                         GError    **error)
 {
   g_autoptr(DmMediaPlan) plan = g_new0 (DmMediaPlan, 1);
+  g_auto(MediaWalk) walk = { dataset };
   guint n_items = dm_dataset_get_n_items (dataset);
 
   plan->sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -426,33 +499,19 @@ dm_datumaro_plan_media (DmDataset  *dataset,
 
   /* The names the JSON gives, and the folders they need, are taken before
    * any outside file is named. */
-  for (guint i = 0; i < n_items; i++)
-    {
-      DmItem *item = dm_dataset_get_item (dataset, i);
-      guint n_files = 1;
+  while (media_walk_next (&walk))
+    if (!g_path_is_absolute (walk.written))
+      {
+        g_autofree char *path = g_build_filename (walk.folder, walk.written, NULL);
 
-      for (guint f = 0; f < n_files; f++)
-        {
-          const char *folder, *member, *written, *source;
-          g_autofree char *scratch_folder = NULL;
-          g_autofree char *scratch_written = NULL;
+        while (strlen (path) > strlen (walk.folder) && !g_hash_table_contains (plan->inside, path))
+          {
+            char *parent = g_path_get_dirname (path);
 
-          n_files = item_media (item, f, &folder, &member, &written, &source,
-                                &scratch_folder, &scratch_written);
-          if (n_files > 0 && !g_path_is_absolute (written))
-            {
-              g_autofree char *path = g_build_filename (folder, written, NULL);
-
-              while (strlen (path) > strlen (folder) && !g_hash_table_contains (plan->inside, path))
-                {
-                  char *parent = g_path_get_dirname (path);
-
-                  g_hash_table_add (plan->inside, g_steal_pointer (&path));
-                  path = parent;
-                }
-            }
-        }
-    }
+            g_hash_table_add (plan->inside, g_steal_pointer (&path));
+            path = parent;
+          }
+      }
 
   for (guint i = 0; i < n_items; i++)
     {

@@ -13,7 +13,7 @@
 
 G_BEGIN_DECLS
 
-gboolean  dm_in_place_save           (DmDataset     *dataset,
+gboolean  dm_in_place_save           (DmDataset     *output,
                                       const char    *path,
                                       GCancellable  *cancellable,
                                       GError       **error);

@@ -758,13 +758,14 @@ dm_dataset_check_in_place (const char  *destination,
 
 /*
  * dm_in_place_save:
- * @dataset: a transform's output whose source is @path, in Datumaro
- *   format (dm_dataset_save() has checked it: dm_dataset_check_in_place())
+ * @output: a transform's output whose source is @path, in Datumaro
+ *   format (dm_dataset_save() has checked it: dm_dataset_check_in_place()),
+ *   the items it leaves as they are (dm_dataset_leave_as_it_is()) not in it
  * @path: (type filename): the dataset directory it was read from
  * @cancellable: (nullable): a #GCancellable, heeded until the commit
  * @error: return location for a #GError
  *
- * Saves @dataset over its source as the comment at the top of this file
+ * Saves @output over its source as the comment at the top of this file
  * describes.
  *
  * Returns: %TRUE on success; %FALSE with @error set, either
@@ -772,7 +773,7 @@ dm_dataset_check_in_place (const char  *destination,
  *   remain) or another code (nothing was changed)
  */
 gboolean
-dm_in_place_save (DmDataset     *dataset,
+dm_in_place_save (DmDataset     *output,
                   const char    *path,
                   GCancellable  *cancellable,
                   GError       **error)
@@ -787,7 +788,8 @@ dm_in_place_save (DmDataset     *dataset,
   g_autoptr(GPtrArray) dropped = NULL;
   g_autoptr(GPtrArray) leftover = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) local_error = NULL;
-  DmDataset *origin = dm_dataset_get_origin (dataset);
+  g_autoptr(DmDataset) dataset = NULL;   /* what is written: @output and the items left */
+  DmDataset *origin = dm_dataset_get_origin (output);
   GStatBuf info;
   gsize length;
   int dataset_lock = -1;
@@ -801,8 +803,19 @@ dm_in_place_save (DmDataset     *dataset,
     }
   /* Held to the end: another run on @root waits, then finds it changed. */
   dataset_lock = lock_dataset (root, TRUE, cancellable, &local_error);
-  if (dataset_lock < 0 || !check_unchanged (dataset, root, &local_error))
+  if (dataset_lock < 0 || !check_unchanged (output, root, &local_error))
     goto out;
+  /* A kept item whose media file is missing fails the run as it fails a
+   * save elsewhere, where the copy needs the file (dm_datumaro_plan_media()),
+   * with the same error: after check_unchanged(), which better explains a
+   * file another run deleted. The items left as they are, not in @output,
+   * are not the save's to check. */
+  if (!dm_datumaro_check_media (output, error))
+    {
+      g_close (dataset_lock, NULL);
+      return FALSE;
+    }
+  dataset = dm_dataset_dup_in_place_form (output);
   /* Files an earlier run could not delete are this run's to delete. */
   if (!recover_all (root, leftover, &local_error) &&
       !g_error_matches (local_error, DM_ERROR, DM_ERROR_INCOMPLETE))

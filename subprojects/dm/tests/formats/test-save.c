@@ -335,12 +335,15 @@ test_overwrite_source (Fixture *f, gconstpointer data)
 
 /* A missing image fails the save, found before anything is written: the
  * error names the file and its item and says it is missing; no DEST (or
- * DEST as it was), no temporary directory, the input unchanged. */
+ * DEST as it was), no temporary directory, the input unchanged. In place
+ * too, with the same error, though no file is copied there; the missing
+ * image of an item not kept is no concern of a save. */
 static void
 test_failure_leaves_nothing (Fixture *f, gconstpointer data)
 {
   g_autofree char *image = g_build_filename (f->source, "images", "val", "img3.ppm", NULL);
   g_autoptr(GHashTable) dest_before = NULL;
+  g_autoptr(GError) to_dest = NULL;
   g_autoptr(GError) error = NULL;
 
   /* The input without the image is the one the tear-down compares. */
@@ -348,12 +351,17 @@ test_failure_leaves_nothing (Fixture *f, gconstpointer data)
   g_clear_pointer (&f->source_before, g_hash_table_unref);
   source_fixture_guard (f);
 
-  g_assert_false (save_some (f, N_ITEMS, f->dest, DM_SAVE_NONE, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
-  assert_error_mentions (error, image);
-  assert_error_mentions (error, "the image of item val/item3 is missing");
+  g_assert_false (save_some (f, N_ITEMS, f->dest, DM_SAVE_NONE, &to_dest));
+  g_assert_error (to_dest, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  assert_error_mentions (to_dest, image);
+  assert_error_mentions (to_dest, "the image of item val/item3 is missing");
   g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+
+  g_assert_false (save_some (f, N_ITEMS, f->source, DM_SAVE_OVERWRITE, &error));
+  g_assert_cmpstr (error->message, ==, to_dest->message);
+  g_assert_error (error, to_dest->domain, to_dest->code);
+  g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
   g_clear_error (&error);
 
   /* An earlier output stays whole when the overwrite fails. */
@@ -364,6 +372,12 @@ test_failure_leaves_nothing (Fixture *f, gconstpointer data)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   assert_tree_matches (dest_before, f->dest);
   g_assert_false (dir_has_entry_containing (f->tmp, ".tmp-"));
+  g_clear_error (&error);
+
+  /* The first three items, train's, leave val/item3 out. */
+  g_assert_true (save_some (f, 3, f->source, DM_SAVE_OVERWRITE, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&f->source_before, g_hash_table_unref);
 }
 
 static void

@@ -101,11 +101,12 @@ test_random_skip_broken (MediaFixture *f, gconstpointer data)
   g_assert_nonnull (strstr (text, "plain.jpg is missing"));
 }
 
-/* In place, a kept item whose media file (of any kind) is missing fails
- * as to DEST, with the same line, and leaves SOURCE as it was; with
- * --skip-broken both list and leave out the same items. */
+/* In place, a kept item whose media file (of any kind) is missing is kept,
+ * as the dataset names it (no file is copied), with to DEST's words in a
+ * warning; to DEST the run fails. With --skip-broken both list and leave
+ * out the same items. */
 static void
-test_in_place_missing_media_as_to_dest (MediaFixture *f, gconstpointer data)
+test_in_place_missing_media_warns (MediaFixture *f, gconstpointer data)
 {
   const char *files[] = { "images/train/sub/plain.jpg", "point_clouds/pcd/pc2.pcd",
                           "images/pcd/pc1/cam1.jpg", "videos/video/clip.avi", "videos/video/whole.mp4" };
@@ -114,27 +115,48 @@ test_in_place_missing_media_as_to_dest (MediaFixture *f, gconstpointer data)
   g_autoptr(DmRun) to_dest = NULL;
   g_autoptr(DmRun) in_place = NULL;
   g_autoptr(DmDataset) written = NULL;
+  guint n_items;
 
+  written = load_dataset_ok (f->source);
+  n_items = dm_dataset_get_n_items (written);
+  g_clear_object (&written);
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
       g_autofree char *path = g_build_filename (f->source, files[i], NULL);
       g_autofree char *contents = NULL;
+      g_autofree char *expected = NULL;
       gsize length;
-      g_autoptr(GHashTable) before = NULL;
       g_autoptr(DmRun) dest_run = NULL;
       g_autoptr(DmRun) place_run = NULL;
+      g_autoptr(DmDataset) kept = NULL;
 
       g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
       g_assert_cmpint (g_unlink (path), ==, 0);
-      before = snapshot_tree (f->source);
 
       dest_run = dm_run (NULL, "prune", f->source, "-m", "random", "-r", "1.0", "-o", f->dest, "-q", NULL);
-      place_run = dm_run (NULL, "prune", f->source, "-m", "random", "-r", "1.0", "--overwrite", "-q", NULL);
       g_assert_cmpint (dest_run->status, ==, 1);
-      g_assert_cmpint (place_run->status, ==, 1);
-      assert_one_line (place_run->err, path);
-      g_assert_cmpstr (place_run->err, ==, dest_run->err);
-      assert_tree_matches (before, f->source);
+      assert_one_line (dest_run->err, path);
+      g_assert_true (g_str_has_prefix (dest_run->err, "dm: "));
+      expected = g_strdup_printf ("dm: warning: %.*s; kept: in place, no media file is copied\n",
+                                  (int) strlen (dest_run->err) - 5, dest_run->err + 4);
+
+      place_run = dm_run (NULL, "prune", f->source, "-m", "random", "-r", "1.0", "--overwrite", "-q", NULL);
+      g_assert_cmpint (place_run->status, ==, 0);
+      /* One line per item that names the file (two frames share a
+       * video), the first DEST's. */
+      g_assert_true (g_str_has_prefix (place_run->err, expected));
+      {
+        g_auto(GStrv) lines = g_strsplit (place_run->err, "\n", -1);
+        for (guint l = 0; lines[l + 1] != NULL; l++)
+          {
+            g_autofree char *start = g_strdup_printf ("dm: warning: %s: ", path);
+            g_assert_true (g_str_has_prefix (lines[l], start));
+            g_assert_true (g_str_has_suffix (lines[l], "; kept: in place, no media file is copied"));
+          }
+      }
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      kept = load_dataset_ok (f->source);
+      g_assert_cmpuint (dm_dataset_get_n_items (kept), ==, n_items);
       g_assert_false (dir_has_entry_containing (f->tmp, ".inplace-"));
       write_file (path, contents, length);
     }
@@ -497,7 +519,7 @@ main (int argc, char *argv[])
 #define ADD(path, fn) g_test_add (path, MediaFixture, NULL, media_fixture_set_up, fn, media_fixture_tear_down)
   ADD ("/media-cli/random-carries-every-media-kind", test_random_carries_every_media_kind);
   ADD ("/media-cli/random-skip-broken", test_random_skip_broken);
-  ADD ("/media-cli/in-place-missing-media-as-to-dest", test_in_place_missing_media_as_to_dest);
+  ADD ("/media-cli/in-place-missing-media-warns", test_in_place_missing_media_warns);
   ADD ("/media-cli/methods-needing-an-image-say-so", test_methods_needing_an_image_say_so);
   ADD ("/media-cli/failed-report-writes-nothing", test_failed_report_writes_nothing);
   ADD ("/media-cli/refused-run-touches-nothing", test_refused_run_touches_nothing);

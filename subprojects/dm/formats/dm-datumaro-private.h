@@ -37,8 +37,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (DmMediaPlan, dm_media_plan_free)
 
 DmMediaPlan *dm_datumaro_plan_media  (DmDataset     *dataset,
                                       GError       **error);
-gboolean  dm_datumaro_check_media    (DmDataset     *dataset,
-                                      GError       **error);
+void      dm_datumaro_warn_missing_media (DmDataset *dataset);
 gboolean  dm_datumaro_write_planned  (DmDataset     *dataset,
                                       DmMediaPlan   *plan,
                                       const char    *directory,

@@ -445,28 +445,41 @@ check_source (DmItem      *item,
   return FALSE;
 }
 
+/* The missing media files named one by one; past them, a count. */
+#define MISSING_MEDIA_NAMED 3
+
 /*
- * dm_datumaro_check_media:
+ * dm_datumaro_warn_missing_media:
  * @dataset: a dataset
- * @error: return location for a #GError
  *
- * Fails as dm_datumaro_plan_media() does when a media file of @dataset is
- * missing or a directory, planning nothing: a save in place copies no
- * media file, and without this check it would keep an item whose file is
- * gone where a save elsewhere refuses it.
- *
- * Returns: %TRUE when every media file is there, %FALSE with @error set
+ * Warns of each media file of @dataset that is missing or a directory
+ * (the first MISSING_MEDIA_NAMED with dm_datumaro_plan_media()'s words,
+ * then how many more), for a save in place: it copies no media file, so
+ * such an item is kept as the dataset names it, where a save elsewhere
+ * refuses it.
  */
-gboolean
-dm_datumaro_check_media (DmDataset  *dataset,
-                         GError    **error)
+void
+dm_datumaro_warn_missing_media (DmDataset *dataset)
 {
   g_auto(MediaWalk) walk = { dataset };
+  guint n_missing = 0;
 
   while (media_walk_next (&walk))
-    if (!check_source (walk.item, walk.folder, walk.source, error))
-      return FALSE;
-  return TRUE;
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (check_source (walk.item, walk.folder, walk.source, &error))
+        continue;
+      if (++n_missing <= MISSING_MEDIA_NAMED)
+        /* TRANSLATORS: %s is a message such as "/d/x.jpg: the image of item train/x is missing" */
+        g_warning (_("%s; kept: in place, no media file is copied"), error->message);
+    }
+  if (n_missing > MISSING_MEDIA_NAMED)
+    g_warning (g_dngettext (GETTEXT_PACKAGE,
+                            "%u more media file of kept items is missing or a directory; kept",
+                            "%u more media files of kept items are missing or directories; kept",
+                            n_missing - MISSING_MEDIA_NAMED),
+               n_missing - MISSING_MEDIA_NAMED);
 }
 
 /*

@@ -304,20 +304,42 @@ new_broken_list (PruneTransform *self)
   return self->skip_broken ? g_ptr_array_new_with_free_func ((GDestroyNotify) prune_broken_item_free) : NULL;
 }
 
-/* With skip-broken, random leaves out the items whose media files are
- * missing, as the other methods leave out the items they cannot read:
- * adds them to @broken. */
-static void
-find_missing_media (DmDataset *input,
-                    GPtrArray *broken)
+static gint
+compare_broken_positions (gconstpointer a,
+                          gconstpointer b)
 {
+  guint pa = (*(PruneBrokenItem *const *) a)->position;
+  guint pb = (*(PruneBrokenItem *const *) b)->position;
+
+  return (pa > pb) - (pa < pb);
+}
+
+/* With skip-broken, the items whose media files are missing are left out
+ * by every method, as the methods that decode images leave out those they
+ * cannot read: random reads no file, and the others none of an item whose
+ * key is cached, yet a save to DEST needs the files. Adds them to @broken
+ * (in dataset order, as it stays), once: an item already there is not
+ * looked at again. */
+static void
+add_missing_media (DmDataset *input,
+                   GPtrArray *broken)
+{
+  guint n_listed = broken->len, next = 0;
+
   for (guint i = 0; i < dm_dataset_get_n_items (input); i++)
     {
-      GError *reason = broken_media_error (dm_dataset_get_item (input, i));
+      GError *reason;
 
+      while (next < n_listed && ((PruneBrokenItem *) g_ptr_array_index (broken, next))->position < i)
+        next++;
+      if (next < n_listed && ((PruneBrokenItem *) g_ptr_array_index (broken, next))->position == i)
+        continue;
+      reason = broken_media_error (dm_dataset_get_item (input, i));
       if (reason != NULL)
         g_ptr_array_add (broken, prune_broken_item_new (i, reason));
     }
+  if (broken->len > n_listed)
+    g_ptr_array_sort (broken, compare_broken_positions);
 }
 
 /* random's choice is all it does: its "selecting" is its whole run. */
@@ -335,7 +357,7 @@ prune_random (PruneTransform  *self,
   guint n, k;
 
   if (broken != NULL)
-    find_missing_media (input, broken);
+    add_missing_media (input, broken);
   usable = without_broken_items (input, broken, NULL, error);
   if (usable == NULL)
     return NULL;
@@ -443,6 +465,8 @@ prune_by_clusters (PruneTransform  *self,
                                                     &n_decoded, broken, cancellable, error);
   if (image_keys == NULL)
     return NULL;
+  if (broken != NULL)
+    add_missing_media (input, broken);
 
   usable = without_broken_items (input, broken, &image_keys, error);
   if (usable == NULL)

@@ -630,6 +630,38 @@ test_skip_broken_names_each_item_once (Fixture *fixture, gconstpointer data)
       }
 }
 
+/* With cached keys the clustering methods read no image, yet with
+ * skip-broken they leave out an item whose image is missing as random
+ * does (the save to DEST needs it): named once, not in DEST. */
+static void
+test_skip_broken_cached_keys (Fixture *fixture, gconstpointer data)
+{
+  const char *methods[] = { "cluster_random", "centroid" };
+
+  for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
+    {
+      g_autofree char *name = g_strdup_printf ("cached-%s", methods[m]);
+      g_autofree char *copy = NULL;
+      g_autoptr(DmDataset) dataset = load_new_sample (fixture, name, N_SAMPLE_ITEMS, &copy);
+      g_autofree char *dest = g_strconcat (copy, "-out", NULL);
+      DmItem *missing = dm_dataset_get_item (dataset, 3);
+      g_autofree char *line_start = g_strdup_printf ("/%s: ", dm_item_get_id (missing));
+      g_autoptr(DmRun) hash = dm_run (NULL, "hash", copy, "-q", NULL);
+      g_autoptr(DmRun) run = NULL;
+      g_autoptr(DmDataset) written = NULL;
+
+      g_assert_cmpint (hash->status, ==, 0);
+      g_assert_cmpint (g_unlink (dm_item_get_image_path (missing)), ==, 0);
+      run = dm_run (NULL, "prune", copy, "-m", methods[m], "-r", "1.0", "-o", dest, "--skip-broken", NULL);
+      g_assert_cmpint (run->status, ==, 0);
+      g_assert_cmpuint (count_occurrences (run->err, line_start), ==, 1);
+      g_assert_nonnull (strstr (run->err, "Skipped 1 broken item"));
+      written = load_dataset_ok (dest);
+      g_assert_cmpuint (dm_dataset_get_n_items (written), ==, N_SAMPLE_ITEMS - 1);
+      g_assert_null (dm_dataset_find_item (written, dm_item_get_subset (missing), dm_item_get_id (missing)));
+    }
+}
+
 /* The host's own report member: its phases, filled whatever the
  * transform writes (the whole tree for random, the streamed per-item
  * members for cluster_random), with the save's time written after it. */
@@ -1057,6 +1089,7 @@ main (int argc, char **argv)
   ADD ("report-host-seconds", test_report_host_seconds);
   ADD ("skip-broken-with-nothing-left", test_skip_broken_with_nothing_left);
   ADD ("skip-broken-names-each-item-once", test_skip_broken_names_each_item_once);
+  ADD ("skip-broken-cached-keys", test_skip_broken_cached_keys);
   ADD ("hash-refuses-imagenet", test_hash_refuses_imagenet);
   ADD ("help-lists-every-parameter", test_help_lists_every_parameter);
   ADD ("parameter-options", test_parameter_options);

@@ -174,6 +174,32 @@ dataset_name (DmDataset *dataset)
   return path != NULL ? path : _("the dataset");
 }
 
+
+/* Why @item, without an image, has no key to be used: only a @stale one
+ * (made by the hasher @origin), or none. When the run stops on it
+ * (@stopping), the remedies too; in the skipped list, where skip-broken
+ * was the one taken, not. */
+static GError *
+no_key_error (DmItem     *item,
+              gboolean    stale,
+              const char *origin,
+              gboolean    stopping)
+{
+  if (stale && dm_item_get_hash_key (item) != NULL)
+    return g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
+                        _("only a “%s” hash key, made by an older version of this plugin and not "
+                          "comparable with “%s” keys, and no image to compute one from"),
+                        origin, DM_IMAGE_KEY_VERSION);
+  if (!stopping)
+    return g_error_new_literal (DM_ERROR, DM_ERROR_INVALID_DATA,
+                                _("neither a hash key nor an image to compute one from (a point cloud "
+                                  "or video has none)"));
+  return g_error_new_literal (DM_ERROR, DM_ERROR_INVALID_DATA,
+                              _("neither a hash key nor an image to compute one from (a point cloud "
+                                "or video has none); the parameter skip-broken leaves such items out, "
+                                "use the method “random”, or cache its key in hash_key_meta/hash_keys.json"));
+}
+
 /* Copies the carried keys into @keys and lists the items to hash, or says
  * why the dataset's keys cannot be completed. */
 static gboolean
@@ -197,15 +223,7 @@ collect_carried_keys (DmDataset  *dataset,
         {
           if (dm_item_get_image_path (item) == NULL)
             {
-              GError *no_image = stale && dm_item_get_hash_key (item) != NULL
-                ? g_error_new (DM_ERROR, DM_ERROR_INVALID_DATA,
-                               _("only a “%s” hash key, made by an older version of this plugin and not "
-                                 "comparable with “%s” keys, and no image to compute one from"),
-                               origin, DM_IMAGE_KEY_VERSION)
-                : g_error_new_literal (DM_ERROR, DM_ERROR_INVALID_DATA,
-                                       _("neither a hash key nor an image to compute one from (a point cloud "
-                                         "or video has none); the parameter skip-broken leaves such items out, "
-                                         "use the method “random”, or cache its key in hash_key_meta/hash_keys.json"));
+              GError *no_image = no_key_error (item, stale, origin, broken == NULL);
 
               if (broken == NULL)
                 {

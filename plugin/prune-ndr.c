@@ -44,8 +44,11 @@ decode_one (guint     index,
 
   if (path == NULL)
     g_set_error_literal (error, DM_ERROR, DM_ERROR_INVALID_DATA,
-                         _("no image, which method “ndr” needs (a point cloud or video has none); "
-                           "the parameter skip-broken leaves such items out"));
+                         job->skip_broken
+                         ? _("no image, which method “ndr” needs (a point cloud or video has none)")
+                         /* The remedy, where the run stops for want of it. */
+                         : _("no image, which method “ndr” needs (a point cloud or video has none); "
+                             "the parameter skip-broken leaves such items out"));
   else if (prune_check_image_file (item, error) &&
            (rgb = prune_image_decode (path, 0, &local_error)) == NULL)
     g_set_error (error, DM_ERROR, DM_ERROR_INVALID_DATA, _("its image cannot be used: %s"), local_error->message);

@@ -185,10 +185,24 @@ test_methods_needing_an_image_say_so (MediaFixture *f, gconstpointer data)
     {
       g_autoptr(DmRun) run = dm_run (NULL, "prune", f->source, "-m", methods[m], "-o", f->dest, NULL);
 
+      g_autofree char *dest = g_strdup_printf ("%s-%s", f->dest, methods[m]);
+      g_autoptr(DmRun) skipping = NULL;
+
       g_assert_cmpint (run->status, ==, 1);
       g_assert_nonnull (strstr (run->err, "“pc1”"));
       g_assert_nonnull (strstr (run->err, "the parameter skip-broken"));
       g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
+
+      /* Skipped, an item's reason says what is wrong, not the remedy the
+       * user has just taken: here in the error that every item is broken
+       * (none of these images decodes). */
+      skipping = dm_run (NULL, "prune", f->source, "-m", methods[m], "-o", dest, "--skip-broken", NULL);
+      g_assert_cmpint (skipping->status, ==, 1);
+      g_assert_nonnull (strstr (skipping->err, "is broken; the first: "));
+      g_assert_nonnull (strstr (skipping->err, "“pc1”"));
+      g_assert_nonnull (strstr (skipping->err, "image"));
+      g_assert_null (strstr (skipping->err, "skip-broken"));
+      g_assert_false (g_file_test (dest, G_FILE_TEST_EXISTS));
     }
 }
 

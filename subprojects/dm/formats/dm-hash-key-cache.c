@@ -807,7 +807,9 @@ reset_hash_key_reader (HashKeyReader *r)
   g_clear_pointer (&r->hasher, g_free);
 }
 
-#define SCAN_BUFFER_SIZE (1024 * 1024)
+/* Holds the longest entry the scanner takes (a 65 472-bit key is about
+ * 41 KB of JSON numbers); larger would only add page faults. */
+#define SCAN_BUFFER_SIZE (64 * 1024)
 
 /* Reads the cache into @r if it has the usual shape. Returns %FALSE when
  * it does not (nothing read then); %TRUE when it was read or the load was

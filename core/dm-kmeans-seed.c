@@ -138,6 +138,57 @@ item_of_active (const Kmeans *km, gsize x)
   return km->active_item != NULL ? km->active_item[x] : (guint) x;
 }
 
+/* Items a sampling scan sums at once before it compares the total: a
+ * fixed-length loop the compiler vectorises. Item by item, the draws took
+ * 34 ms of centroid's seeding at 10k keys (5000 centres, 10 draws each)
+ * and 30 ms at 50k keys; now 14-21 ms and 21 ms (Zen 5, instrumented). */
+#define SAMPLE_RUN 32
+
+/* Sum of the distances of SAMPLE_RUN items, nearest[] against the
+ * pending centre's pending[] (NULL when none is pending). */
+static inline guint32
+run_sum (const guint16 *nearest, const guint16 *pending)
+{
+  guint32 sum = 0;
+
+  if (pending == NULL)
+    for (guint i = 0; i < SAMPLE_RUN; i++)
+      sum += nearest[i];
+  else
+    for (guint i = 0; i < SAMPLE_RUN; i++)
+      sum += MIN (nearest[i], pending[i]);
+  return sum;
+}
+
+/* Within chunk c, the first active item at which *cumulative, adding each
+ * item's distance, exceeds target; G_MAXUINT when none does. Whole runs
+ * whose sum leaves *cumulative at most target are skipped at once: the
+ * same integers summed in another order, so the same item is found. */
+static guint
+sample_in_chunk (Kmeans *km, gsize c, guint64 *cumulative, guint64 target)
+{
+  gsize first = c * SEED_CHUNK;
+  gsize n = MIN (first + SEED_CHUNK, km->n_active) - first;
+  const guint16 *nearest = km->nearest + first;
+  const guint16 *pending = km->update_pending ? pending_chunk_distances (km, c) : NULL;
+  gsize x = 0;
+
+  for (; x + SAMPLE_RUN <= n; x += SAMPLE_RUN)
+    {
+      guint32 run = run_sum (nearest + x, pending != NULL ? pending + x : NULL);
+      if (*cumulative + run > target)
+        break;
+      *cumulative += run;
+    }
+  for (; x < n; x++)
+    {
+      *cumulative += pending != NULL ? MIN (nearest[x], pending[x]) : nearest[x];
+      if (*cumulative > target)
+        return item_of_active (km, first + x);
+    }
+  return G_MAXUINT;
+}
+
 /* The first item whose running sum of seeding distances exceeds target:
  * sampling with probability proportional to the squared distance. The
  * items dropped add 0 to the sum, so skipping them draws the same item. */
@@ -148,17 +199,16 @@ sample_item (Kmeans *km, guint64 target)
 
   for (gsize c = 0; c < km->n_seed_chunks; c++)
     {
+      guint item;
+
       if (cumulative + km->chunk_sum[c] <= target)
         {
           cumulative += km->chunk_sum[c];
           continue;
         }
-      for (gsize x = c * SEED_CHUNK; x < MIN ((c + 1) * SEED_CHUNK, km->n_active); x++)
-        {
-          cumulative += current_nearest (km, x);
-          if (cumulative > target)
-            return item_of_active (km, x);
-        }
+      item = sample_in_chunk (km, c, &cumulative, target);
+      if (item != G_MAXUINT)
+        return item;
     }
   for (gsize x = km->n_active; x-- > 0;)
     if (current_nearest (km, x) > 0)

@@ -483,6 +483,66 @@ test_seeding_versus_naive (gconstpointer data)
   g_assert_cmpuint (n_differing, >, 0);
 }
 
+/* Keys two or three bits from one of four bases: seeding distances of at
+ * most 6, so potentials are small and the drawn targets often fall on the
+ * end of a run of items the sampling sums at once, or of a chunk. */
+static guint8 *
+make_near_bases (gsize n, gsize key_bytes, guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  guint8 *keys = g_new (guint8, n * key_bytes);
+  guint8 bases[4 * 8 * 200];
+
+  g_assert_cmpuint (4 * key_bytes, <=, sizeof bases);
+  for (gsize b = 0; b < 4 * key_bytes; b++)
+    bases[b] = (guint8) g_rand_int_range (rand, 0, 256);
+  for (gsize i = 0; i < n; i++)
+    {
+      guint8 *key = keys + i * key_bytes;
+      guint flips = (guint) g_rand_int_range (rand, 2, 4);
+
+      memcpy (key, bases + (gsize) g_rand_int_range (rand, 0, 4) * key_bytes, key_bytes);
+      for (guint f = 0; f < flips; f++)
+        {
+          gsize bit = (gsize) g_rand_int_range (rand, 0, (gint32) (8 * key_bytes));
+          key[bit / 8] ^= (guint8) (1u << (bit % 8));
+        }
+    }
+  return keys;
+}
+
+/* Sampling finds the item the naive running sum finds, where targets hit
+ * the sums of whole runs and chunks exactly: with the candidates'
+ * distances kept or the pending centre's computed again, on one thread or
+ * two. */
+static void
+test_seeding_sampling (gconstpointer data)
+{
+  gsize key_bytes = GPOINTER_TO_SIZE (data), n = 1700;
+  guint k = 60;
+  g_autofree guint8 *keys = make_near_bases (n, key_bytes, 21);
+  g_autofree guint *naive = g_new (guint, k);
+  const NaiveTrials cases[] = { { 12, 0, 0 }, { 5, 0, 0 } };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      naive_seeding_screened (keys, n, key_bytes, k, &cases[c], 8, naive, NULL);
+      for (guint run = 0; run < 4; run++)
+        {
+          DmKmeansRequest request;
+
+          init_request (&request, keys, n, key_bytes, k);
+          request.seed = 8;
+          request.n_threads = 1 + run % 2;
+          request.seed_keep_bytes = run < 2 ? 0 : 1;
+          request.local_trials = cases[c].trials;
+          request.max_iterations = 1;
+          g_autoptr(DmKmeansResult) result = run_request (&request);
+          g_assert_cmpmem (result->seed_items, k * sizeof (guint), naive, k * sizeof (guint));
+        }
+    }
+}
+
 static void
 test_determinism (void)
 {
@@ -1251,6 +1311,7 @@ main (int argc, char **argv)
   g_test_add_func ("/kmeans/centres", test_centres);
   g_test_add_func ("/kmeans/versus-naive-lloyd", test_versus_naive);
   add_per_width ("seeding-versus-naive", test_seeding_versus_naive, 4);
+  add_per_width ("seeding-sampling", test_seeding_sampling, 4);
   add_per_width ("screened-paths-identical", test_screened_paths_identical, 4);
   add_per_width ("seeding-settled", test_seeding_settled, 4);
   add_per_width ("settled-bounds", test_settled_bounds, 4);

@@ -66,12 +66,68 @@ set_syntax_error (GError       **error,
 
 /* ---- yajl's events, as a DmJsonEvents parser gets them ---- */
 
-/* The context of event_callbacks: a parser and what it does. */
+/* The context of event_callbacks: a parser and what it does, and the
+ * source text of the container at events->raw_depth being read. */
 typedef struct
 {
   const DmJsonEvents *events;
   gpointer parser;
+  yajl_handle handle;
+  const guchar *chunk;        /* the text yajl_parse() is reading */
+  guint depth;
+  gboolean capturing;
+  gsize capture_from;         /* where the container's text goes on in chunk */
+  GString *raw;
+  gboolean in_string, escaped;
 } EventSink;
+
+/* Appends @length bytes of source text to sink->raw, but for the
+ * whitespace between tokens; a string's quotes and escapes are followed
+ * across calls. */
+static void
+append_raw (EventSink    *sink,
+            const guchar *text,
+            gsize         length)
+{
+  gsize start = sink->raw->len;
+  gboolean in_string = sink->in_string, escaped = sink->escaped;
+  char *out;
+
+  g_string_set_size (sink->raw, start + length);
+  out = sink->raw->str + start;
+  for (gsize i = 0; i < length; i++)
+    {
+      guchar c = text[i];
+
+      if (!in_string)
+        {
+          if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
+            continue;
+          in_string = c == '"';
+        }
+      else if (escaped)
+        escaped = FALSE;
+      else if (c == '\\')
+        escaped = TRUE;
+      else if (c == '"')
+        in_string = FALSE;
+      *out++ = (char) c;
+    }
+  g_string_truncate (sink->raw, (gsize) (out - sink->raw->str));
+  sink->in_string = in_string;
+  sink->escaped = escaped;
+}
+
+/* The text yajl has read of the container being captured, up to the end
+ * of the token just read. */
+static void
+capture_to_token (EventSink *sink)
+{
+  gsize consumed = yajl_get_bytes_consumed (sink->handle);
+
+  append_raw (sink, sink->chunk + sink->capture_from, consumed - sink->capture_from);
+  sink->capture_from = consumed;
+}
 
 static int
 event_null (void *context)
@@ -159,8 +215,32 @@ event_container (void     *context,
                  gboolean  is_array)
 {
   EventSink *sink = context;
+  gboolean at_raw_depth;
 
-  return (open ? sink->events->open : sink->events->close) (sink->parser, is_array);
+  if (open)
+    {
+      sink->depth++;
+      if (sink->depth == sink->events->raw_depth)
+        {
+          /* The bracket is the token just read. */
+          sink->capturing = TRUE;
+          sink->capture_from = yajl_get_bytes_consumed (sink->handle) - 1;
+          sink->in_string = sink->escaped = FALSE;
+          g_string_truncate (sink->raw, 0);
+        }
+      return sink->events->open (sink->parser, is_array);
+    }
+
+  at_raw_depth = sink->depth == sink->events->raw_depth;
+  sink->depth--;
+  if (at_raw_depth)
+    {
+      capture_to_token (sink);
+      sink->capturing = FALSE;
+      if (!sink->events->raw (sink->parser, sink->raw->str, sink->raw->len))
+        return 0;
+    }
+  return sink->events->close (sink->parser, is_array);
 }
 
 static int event_start_map (void *context)   { return event_container (context, TRUE, FALSE); }
@@ -496,12 +576,15 @@ dm_json_input_parse_events (GInputStream       *input,
   g_autofree guchar *chunk = g_malloc (CHUNK_SIZE);
   g_autoptr(GError) local_error = NULL;
   yajl_handle handle = yajl_alloc (&event_callbacks, NULL, &sink);
+  g_autoptr(GString) raw = events->raw_depth > 0 ? g_string_new (NULL) : NULL;
   yajl_status status = yajl_status_ok;
   guint64 line = 1, column = 1, total = 0;
   gsize length = 0;
   gboolean ok = FALSE;
   const char *encoding;
 
+  sink.handle = handle;
+  sink.raw = raw;
   for (;;)
     {
       gssize n_read = g_input_stream_read (input, chunk, CHUNK_SIZE, cancellable, &local_error);
@@ -532,11 +615,18 @@ dm_json_input_parse_events (GInputStream       *input,
       total += length;
       /* What comes before the escape is parsed first: an error of its own
        * is reported as the first. */
+      sink.chunk = chunk;
       status = yajl_parse (handle, chunk, good_length);
       if (status != yajl_status_ok)
         {
           length = good_length;
           break;
+        }
+      /* A container being captured goes on in the next chunk. */
+      if (sink.capturing)
+        {
+          append_raw (&sink, chunk + sink.capture_from, good_length - sink.capture_from);
+          sink.capture_from = 0;
         }
       if (problem != ESCAPE_SOUND)
         {
@@ -557,6 +647,8 @@ dm_json_input_parse_events (GInputStream       *input,
           goto out;
         }
       length = 0;
+      /* yajl finishes by reading one space of its own. */
+      sink.chunk = (const guchar *) " ";
       status = yajl_complete_parse (handle);
     }
 

@@ -69,6 +69,15 @@ typedef struct
   int (*fail_not_utf8) (gpointer         parser,
                         const char      *message);
   DmJsonEscapes escapes;
+  /* Optional: the source text of each container opened at depth
+   * raw_depth (the top-level value is at 1), as the file has it but for
+   * the whitespace between tokens, given to raw() just before the
+   * container's close event: a parser that keeps a part whole need not
+   * generate it again from the events. 0: none. */
+  guint raw_depth;
+  int (*raw)           (gpointer         parser,
+                        const char      *text,
+                        size_t           length);
 } DmJsonEvents;
 
 gboolean  dm_json_stream_parse_events (const char         *path,

@@ -656,7 +656,8 @@ test_hash_key_for_unknown_item (void)
 
 /* A "\u0000" in an item is kept where it is: written back as it was read,
  * as Datumaro (orjson) and Python's json read and write it. A surrogate
- * pair is the character it stands for. */
+ * pair is the character it stands for in the item's id; the item's text
+ * keeps the file's escapes, as it keeps all of its text. */
 static void
 test_nul_round_trip (void)
 {
@@ -672,14 +673,74 @@ test_nul_round_trip (void)
   write_subset_annotations (tmp, "train", train);
   dataset = load_ok (tmp);
   g_assert_cmpstr (dm_item_get_id (dm_dataset_get_item (dataset, 0)), ==, "a\U0001F600");
-  g_assert_cmpstr (dm_item_get_json (dm_dataset_get_item (dataset, 0)), ==,
-                   "{\"id\":\"a\U0001F600\",\"attributes\":{\"n\":\"p\\u0000q\",\"k\\u0000\":[\"\\u0000\"]}}");
+  g_assert_cmpstr (dm_item_get_json (dm_dataset_get_item (dataset, 0)), ==, item_json);
   write_ok (dataset, copy);
   g_assert_true (g_file_get_contents (written, &text, NULL, NULL));
   g_assert_nonnull (strstr (text, "\"n\":\"p\\u0000q\",\"k\\u0000\":[\"\\u0000\"]"));
   again = load_ok (copy);
   g_assert_cmpstr (dm_item_get_json (dm_dataset_get_item (again, 0)), ==,
                    dm_item_get_json (dm_dataset_get_item (dataset, 0)));
+
+  remove_tree (tmp);
+}
+
+/* Item @i as the file has it, with spaces and line breaks between its
+ * tokens (each "~" of the template) when @pretty, else compact; its
+ * strings hold spaces, escapes and characters beyond ASCII, which stay as
+ * they are. */
+static char *
+item_source (guint i, gboolean pretty)
+{
+  static const char template[] =
+    "{~\"id\"~:~\"item %u\"~,~\"attributes\"~:~{~\"note\"~:~\"a \\\" b\\\\ \\u00e9 \\/ \\t \u00e9\"~,"
+    "~\"list\"~:~[~1~,~-2.5e3~,~true~,~null~,~{~}~]~}~,~\"annotations\"~:~[~]~}";
+  g_autofree char *text = g_strdup_printf (template, i);
+  GString *out = g_string_new (NULL);
+
+  for (const char *c = text; *c != '\0'; c++)
+    if (*c != '~')
+      g_string_append_c (out, *c);
+    else if (pretty)
+      g_string_append (out, (c - text) % 3 == 0 ? "\n   " : (c - text) % 3 == 1 ? " " : "\r\n\t");
+  return g_string_free (out, FALSE);
+}
+
+/* An item's text is its file's, but for the whitespace between tokens,
+ * wherever the parser's reads (64 KiB) cut it, and is written back as it
+ * is. */
+static void
+test_item_text_as_written (void)
+{
+  g_autofree char *tmp = make_temp_dir ();
+  g_autofree char *copy = g_build_filename (tmp, "copy", NULL);
+  g_autoptr(GString) train = g_string_new ("{\n  \"items\" : [\n");
+  g_autoptr(DmDataset) dataset = NULL;
+  g_autoptr(DmDataset) again = NULL;
+  const guint n = 2500;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *item = item_source (i, TRUE);
+
+      g_string_append_printf (train, "%s  %s", i > 0 ? " ,\n" : "", item);
+    }
+  g_string_append (train, "\n  ]\n}\n");
+  g_assert_cmpuint (train->len, >, 3 * 64 * 1024);
+  write_subset_annotations (tmp, "train", train->str);
+
+  dataset = load_ok (tmp);
+  g_assert_cmpuint (dm_dataset_get_n_items (dataset), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *compact = item_source (i, FALSE);
+
+      g_assert_cmpstr (dm_item_get_json (dm_dataset_get_item (dataset, i)), ==, compact);
+    }
+  write_ok (dataset, copy);
+  again = load_ok (copy);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (dm_item_get_json (dm_dataset_get_item (again, i)), ==,
+                     dm_item_get_json (dm_dataset_get_item (dataset, i)));
 
   remove_tree (tmp);
 }
@@ -1053,6 +1114,7 @@ main (int    argc,
   g_test_add_func ("/datumaro/write/header-text", test_write_header_text);
   g_test_add_func ("/datumaro/write/nul-round-trip", test_nul_round_trip);
   g_test_add_func ("/datumaro/load/escape-across-reads", test_escape_across_reads);
+  g_test_add_func ("/datumaro/load/item-text-as-written", test_item_text_as_written);
   ADD_ANNOTATED ("/datumaro/hash-keys/write", test_write_hash_keys);
   g_test_add_func ("/datumaro/hash-keys/unknown-item", test_hash_key_for_unknown_item);
   g_test_add_func ("/datumaro/hash-keys/shapes", test_hash_key_shapes);

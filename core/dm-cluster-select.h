@@ -166,6 +166,28 @@ void dm_select_centroid_effort (gsize  n_items,
                                 guint *local_trials,
                                 guint *restarts);
 
+/**
+ * dm_select_quota_effort:
+ * @n_items: number of items clustered
+ * @k: number of clusters
+ * @local_trials: (out): k-means++ candidates per centre
+ * @screen: (out): DmKmeansRequest.seed_screen: the candidates are first
+ *   scored on every @screen-th block of 8 items
+ * @finalists: (out): DmKmeansRequest.seed_finalists: how many of them are
+ *   then scored on every item
+ *
+ * How the methods that keep a quota of each cluster (all but centroid)
+ * seed k-means: at least twice the default trials, up to 8 times where
+ * seeding is cheap (within 1e9 key distance evaluations), screened on a
+ * quarter of the items, or an eighth where clusters average at least 96
+ * items (still 12 of each cluster), then 3 finalists.
+ */
+void dm_select_quota_effort (gsize  n_items,
+                             guint  k,
+                             guint *local_trials,
+                             guint *screen,
+                             guint *finalists);
+
 /* A part of a run (a label's group, a restart) whose progress
  * dm_select_relay_progress() passes on to request->progress as the
  * fractions done .. done + share of the whole: under the part's own

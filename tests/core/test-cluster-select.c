@@ -214,6 +214,32 @@ test_centroid_effort (void)
       }
 }
 
+/* The quota methods' seeding: the trials within their budget, and an
+ * eighth of the items screened only where clusters average 96 items. */
+static void
+test_quota_effort (void)
+{
+  static const struct { gsize n; guint k; guint factor, screen; } cases[] = {
+    { 10000, 100, 8, 8 },       /* bench-cluster.py's cr10k: 100 a cluster */
+    { 9599, 100, 8, 4 },
+    { 9600, 100, 8, 8 },
+    { 50000, 1000, 2, 4 },      /* cr50k: 50 a cluster */
+    { 1280000, 1000, 2, 8 },    /* ImageNet's size */
+    { 1000, 1000, 8, 4 },
+    { 1, 1, 8, 4 },
+  };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      guint trials, screen, finalists;
+
+      dm_select_quota_effort (cases[c].n, cases[c].k, &trials, &screen, &finalists);
+      g_assert_cmpuint (trials, ==, cases[c].factor * dm_kmeans_default_trials (cases[c].n, cases[c].k));
+      g_assert_cmpuint (screen, ==, cases[c].screen);
+      g_assert_cmpuint (finalists, ==, 3);
+    }
+}
+
 /* Centroid keeps the best of its restarts: never a higher inertia than one
  * k-means run from the request's seed with the same trials, and lower for
  * some data. */
@@ -490,6 +516,7 @@ main (int argc, char **argv)
   g_test_add_func ("/select/centroid/duplicates", test_centroid_duplicates);
   g_test_add_data_func ("/select/centroid/seeds", &centroid_seeds, test_seeds);
   g_test_add_func ("/select/centroid/effort", test_centroid_effort);
+  g_test_add_func ("/select/quota-effort", test_quota_effort);
   g_test_add_func ("/select/centroid/restarts", test_centroid_restarts);
   g_test_add_func ("/select/centroid/restart-progress", test_centroid_restart_progress);
   g_test_add_func ("/select/query-clust/nearest", test_query_clust_nearest);

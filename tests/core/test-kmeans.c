@@ -433,6 +433,31 @@ naive_seeding (const guint8 *keys, gsize n, gsize key_bytes, guint k, guint tria
   naive_seeding_screened (keys, n, key_bytes, k, &exact, seed, seeds, labels);
 }
 
+/* The seeding chooses @naive's centres with @trials, from @seed: with
+ * the candidates' distances kept (they fit: the default) and the chosen
+ * one's computed again (nothing kept), on one thread and two. */
+static void
+assert_seeding_as_naive (const guint8 *keys, gsize n, gsize key_bytes, guint k,
+                         const NaiveTrials *trials, guint32 seed, const guint *naive)
+{
+  for (guint run = 0; run < 4; run++)
+    {
+      DmKmeansRequest request;
+
+      init_request (&request, keys, n, key_bytes, k);
+      request.seed = seed;
+      request.n_threads = 1 + run % 2;
+      request.seed_keep_bytes = run < 2 ? 0 : 1;
+      request.local_trials = trials->trials;
+      request.seed_screen = trials->screen;
+      /* 2 finalists is the default. */
+      request.seed_finalists = trials->finalists == 2 ? 0 : trials->finalists;
+      request.max_iterations = 1;
+      g_autoptr(DmKmeansResult) result = run_request (&request);
+      g_assert_cmpmem (result->seed_items, k * sizeof (guint), naive, k * sizeof (guint));
+    }
+}
+
 /* The seeding's chunked passes, lazily applied centres, kept or
  * recomputed distances and screening (DmKmeansRequest.seed_screen) choose the naive
  * seeding's centres, on one thread and two, over several chunks and a
@@ -461,86 +486,10 @@ test_seeding_versus_naive (gconstpointer data)
         g_assert_cmpmem (naive, k * sizeof (guint), exact, k * sizeof (guint));
       else if (cases[c].screen > 1)
         n_differing += memcmp (naive, exact, k * sizeof (guint)) != 0;
-      /* The candidates' distances kept (they fit: the default) and the
-       * chosen one's computed again (nothing kept). */
-      for (guint run = 0; run < 4; run++)
-        {
-          DmKmeansRequest request;
-
-          init_request (&request, keys, n, key_bytes, k);
-          request.seed = 3;
-          request.n_threads = 1 + run % 2;
-          request.seed_keep_bytes = run < 2 ? 0 : 1;
-          request.local_trials = cases[c].trials;
-          request.seed_screen = cases[c].screen;
-          /* 2 finalists is the default. */
-          request.seed_finalists = cases[c].finalists == 2 ? 0 : cases[c].finalists;
-          g_autoptr(DmKmeansResult) result = run_request (&request);
-          g_assert_cmpmem (result->seed_items, k * sizeof (guint), naive, k * sizeof (guint));
-        }
+      assert_seeding_as_naive (keys, n, key_bytes, k, &cases[c], 3, naive);
     }
   /* The cases do screen: fewer finalists than trials choose other centres. */
   g_assert_cmpuint (n_differing, >, 0);
-}
-
-/* Keys two or three bits from one of four bases: seeding distances of at
- * most 6, so potentials are small and the drawn targets often fall on the
- * end of a run of items the sampling sums at once, or of a chunk. */
-static guint8 *
-make_near_bases (gsize n, gsize key_bytes, guint32 seed)
-{
-  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
-  guint8 *keys = g_new (guint8, n * key_bytes);
-  guint8 bases[4 * 8 * 200];
-
-  g_assert_cmpuint (4 * key_bytes, <=, sizeof bases);
-  for (gsize b = 0; b < 4 * key_bytes; b++)
-    bases[b] = (guint8) g_rand_int_range (rand, 0, 256);
-  for (gsize i = 0; i < n; i++)
-    {
-      guint8 *key = keys + i * key_bytes;
-      guint flips = (guint) g_rand_int_range (rand, 2, 4);
-
-      memcpy (key, bases + (gsize) g_rand_int_range (rand, 0, 4) * key_bytes, key_bytes);
-      for (guint f = 0; f < flips; f++)
-        {
-          gsize bit = (gsize) g_rand_int_range (rand, 0, (gint32) (8 * key_bytes));
-          key[bit / 8] ^= (guint8) (1u << (bit % 8));
-        }
-    }
-  return keys;
-}
-
-/* Sampling finds the item the naive running sum finds, where targets hit
- * the sums of whole runs and chunks exactly: with the candidates'
- * distances kept or the pending centre's computed again, on one thread or
- * two. */
-static void
-test_seeding_sampling (gconstpointer data)
-{
-  gsize key_bytes = GPOINTER_TO_SIZE (data), n = 1700;
-  guint k = 60;
-  g_autofree guint8 *keys = make_near_bases (n, key_bytes, 21);
-  g_autofree guint *naive = g_new (guint, k);
-  const NaiveTrials cases[] = { { 12, 0, 0 }, { 5, 0, 0 } };
-
-  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
-    {
-      naive_seeding_screened (keys, n, key_bytes, k, &cases[c], 8, naive, NULL);
-      for (guint run = 0; run < 4; run++)
-        {
-          DmKmeansRequest request;
-
-          init_request (&request, keys, n, key_bytes, k);
-          request.seed = 8;
-          request.n_threads = 1 + run % 2;
-          request.seed_keep_bytes = run < 2 ? 0 : 1;
-          request.local_trials = cases[c].trials;
-          request.max_iterations = 1;
-          g_autoptr(DmKmeansResult) result = run_request (&request);
-          g_assert_cmpmem (result->seed_items, k * sizeof (guint), naive, k * sizeof (guint));
-        }
-    }
 }
 
 static void
@@ -669,6 +618,26 @@ make_with_copies (gsize n_distinct, gboolean line, gsize n, gsize key_bytes)
   for (gsize i = n_distinct; i < n; i++)
     memcpy (keys + i * key_bytes, keys + (i * 7 % n_distinct) * key_bytes, key_bytes);
   return keys;
+}
+
+/* Sampling finds the item the naive running sum finds where the targets
+ * hit the sums of whole runs of items and of chunks: on points of a line,
+ * whose distances to the nearest centre are a few bits, potentials are
+ * small and such targets come often. */
+static void
+test_seeding_sampling (gconstpointer data)
+{
+  gsize key_bytes = GPOINTER_TO_SIZE (data), n = 1700;
+  guint k = 60;
+  g_autofree guint8 *keys = make_line (n, key_bytes);
+  g_autofree guint *naive = g_new (guint, k);
+  const NaiveTrials cases[] = { { 12, 0, 0 }, { 5, 0, 0 } };
+
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      naive_seeding_screened (keys, n, key_bytes, k, &cases[c], 8, naive, NULL);
+      assert_seeding_as_naive (keys, n, key_bytes, k, &cases[c], 8, naive);
+    }
 }
 
 /* The centres a run of one iteration returns are the means of the

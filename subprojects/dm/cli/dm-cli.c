@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "dm.h"
+#include "dm-cli-heap.h"
 #include "dm-cli-job.h"
 #include "dm-cli-log.h"
 #include "dm-cli-progress.h"
@@ -1951,6 +1952,7 @@ main (int argc, char **argv)
    * default domain are the program's to set. */
   DmCliLog *log;
 
+  dm_cli_heap_prefer_huge_pages ();
   setlocale (LC_ALL, "");
   textdomain (GETTEXT_PACKAGE);
   log = dm_cli_log_install ();

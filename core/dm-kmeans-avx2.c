@@ -30,22 +30,22 @@ popcount_bytes (__m256i x, __m256i table, __m256i low_nibbles)
   return _mm256_add_epi8 (_mm256_shuffle_epi8 (table, low), _mm256_shuffle_epi8 (table, high));
 }
 
-/* Distances of the 8 points of a block to one candidate, as 8 x 32 bits
- * in point order. */
+/* Distances of the 8 points of a block to one candidate over words
+ * [w_begin, w_end), as 8 x 32 bits in point order. */
 static inline __attribute__((always_inline)) __m256i
-block_distances (const guint64 *block, gsize n_words, const __m256i *words,
+block_distances (const guint64 *block, gsize w_begin, gsize w_end, const __m256i *words,
                  const guint64 *candidate, __m256i table, __m256i low_nibbles)
 {
   __m256i sum0 = _mm256_setzero_si256 (), sum1 = _mm256_setzero_si256 ();
   __m256i zero = _mm256_setzero_si256 ();
 
-  for (gsize w0 = 0; w0 < n_words; w0 += WORDS_PER_FLUSH)
+  for (gsize w0 = w_begin; w0 < w_end; w0 += WORDS_PER_FLUSH)
     {
-      gsize w_end = MIN (w0 + WORDS_PER_FLUSH, n_words);
+      gsize w_flush = MIN (w0 + WORDS_PER_FLUSH, w_end);
       __m256i bytes0 = _mm256_setzero_si256 (), bytes1 = _mm256_setzero_si256 ();
 
 #pragma GCC unroll 16
-      for (gsize w = w0; w < w_end; w++)
+      for (gsize w = w0; w < w_flush; w++)
         {
           const __m256i *row = (const __m256i *) (block + w * DM_KMEANS_POINT_BLOCK);
           /* Held in registers for the common widths, else from memory. */
@@ -68,17 +68,19 @@ block_distances (const guint64 *block, gsize n_words, const __m256i *words,
 }
 
 /* One candidate against a run of point blocks; n_words is a constant in
- * the common instantiations. */
+ * the common instantiations, bounded one in each. */
 static inline __attribute__((always_inline)) guint64
 hamming_candidate (const guint64 *points_t, gsize n_words,
                    gsize block_begin, gsize block_end,
-                   const guint64 *candidate, const guint16 *nearest, guint16 *out)
+                   const guint64 *candidate, const guint16 *nearest, guint16 *out,
+                   gboolean bounded)
 {
   const __m256i table = _mm256_setr_epi8 (0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
                                           0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
   const __m256i low_nibbles = _mm256_set1_epi8 (0x0f);
   __m256i held[16];
   const __m256i *words = n_words <= G_N_ELEMENTS (held) ? held : NULL;
+  gsize checked = bounded ? dm_kmeans_bound_words (n_words) : n_words;
   guint64 potential = 0;
 
 #pragma GCC unroll 16
@@ -94,8 +96,14 @@ hamming_candidate (const guint64 *points_t, gsize n_words,
         {
           const guint64 *block = points_t + b * n_words * DM_KMEANS_POINT_BLOCK;
           gsize first = (b - block_begin) * DM_KMEANS_POINT_BLOCK;
-          __m256i distance = block_distances (block, n_words, words, candidate, table, low_nibbles);
           __m256i near = _mm256_cvtepu16_epi32 (_mm_loadu_si128 ((const __m128i *) (nearest + first)));
+          __m256i distance = block_distances (block, 0, checked, words, candidate, table, low_nibbles);
+
+          /* Distances are below 2^16: signed comparison is exact. */
+          if (checked < n_words
+              && !_mm256_testz_si256 (_mm256_cmpgt_epi32 (near, distance), _mm256_set1_epi32 (-1)))
+            distance = _mm256_add_epi32 (distance, block_distances (block, checked, n_words, words,
+                                                                    candidate, table, low_nibbles));
           __m256i as16 = _mm256_packus_epi32 (distance, distance);
 
           lanes = _mm256_add_epi32 (lanes, _mm256_min_epu32 (distance, near));

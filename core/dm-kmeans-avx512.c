@@ -9,16 +9,38 @@
 
 #include <immintrin.h>
 
+/* Distances of the 8 points of a block to one candidate over words
+ * [w_begin, w_end), as 8 x 64 bits. */
+static inline __attribute__((always_inline)) __m512i
+block_distances (const guint64 *block, gsize w_begin, gsize w_end, const __m512i *words,
+                 const guint64 *candidate)
+{
+  /* Two sums keep the adds from waiting on each other. */
+  __m512i sums[2] = { _mm512_setzero_si512 (), _mm512_setzero_si512 () };
+
+#pragma GCC unroll 16
+  for (gsize w = w_begin; w < w_end; w++)
+    {
+      __m512i word = words != NULL ? words[w] : _mm512_set1_epi64 ((long long) candidate[w]);
+      sums[w % 2] = _mm512_add_epi64 (sums[w % 2], _mm512_popcnt_epi64 (_mm512_xor_si512 (
+                        _mm512_loadu_si512 (block + w * 8), word)));
+    }
+  return _mm512_add_epi64 (sums[0], sums[1]);
+}
+
 /* One candidate against a run of point blocks, its words held in
- * registers up to 16 (else read from memory). */
+ * registers up to 16 (else read from memory); bounded: see
+ * DmKmeansKernels.hamming_bounded. */
 static inline __attribute__((always_inline)) guint64
 hamming_candidate (const guint64 *points_t, gsize n_words,
                    gsize block_begin, gsize block_end,
-                   const guint64 *candidate, const guint16 *nearest, guint16 *out)
+                   const guint64 *candidate, const guint16 *nearest, guint16 *out,
+                   gboolean bounded)
 {
   __m512i held[16];
   const __m512i *words = n_words <= G_N_ELEMENTS (held) ? held : NULL;
   __m512i potential = _mm512_setzero_si512 ();
+  gsize checked = bounded ? dm_kmeans_bound_words (n_words) : n_words;
 
 #pragma GCC unroll 16
   for (gsize w = 0; w < MIN (n_words, G_N_ELEMENTS (held)); w++)
@@ -27,18 +49,12 @@ hamming_candidate (const guint64 *points_t, gsize n_words,
     {
       const guint64 *block = points_t + b * n_words * DM_KMEANS_POINT_BLOCK;
       gsize first = (b - block_begin) * DM_KMEANS_POINT_BLOCK;
-      /* Two sums keep the adds from waiting on each other. */
-      __m512i sums[2] = { _mm512_setzero_si512 (), _mm512_setzero_si512 () };
-
-#pragma GCC unroll 16
-      for (gsize w = 0; w < n_words; w++)
-        {
-          __m512i word = words != NULL ? words[w] : _mm512_set1_epi64 ((long long) candidate[w]);
-          sums[w % 2] = _mm512_add_epi64 (sums[w % 2], _mm512_popcnt_epi64 (_mm512_xor_si512 (
-                            _mm512_loadu_si512 (block + w * 8), word)));
-        }
-      __m512i distance = _mm512_add_epi64 (sums[0], sums[1]);
       __m512i near = _mm512_cvtepu16_epi64 (_mm_loadu_si128 ((const __m128i *) (nearest + first)));
+      __m512i distance = block_distances (block, 0, checked, words, candidate);
+
+      if (checked < n_words && _mm512_cmplt_epu64_mask (distance, near) != 0)
+        distance = _mm512_add_epi64 (distance, block_distances (block, checked, n_words, words,
+                                                                candidate));
       potential = _mm512_add_epi64 (potential, _mm512_min_epu64 (distance, near));
       _mm_storeu_si128 ((__m128i *) (out + first), _mm512_cvtepi64_epi16 (distance));
     }

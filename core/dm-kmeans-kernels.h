@@ -24,21 +24,42 @@ G_BEGIN_DECLS
 #define DM_KMEANS_POINT_BLOCK  8
 #define DM_KMEANS_CENTRE_BLOCK 16
 
-/* Defines the hamming kernel name () from body (), an always-inline
- * function of the same arguments: n_words is a constant for image keys
- * (8 words) and image + text keys (16), so that body's word loops unroll
- * for them; any other width gets the generic code. */
-#define DM_KMEANS_DEFINE_HAMMING(name, body)                                          \
-  static guint64                                                                      \
-  name (const guint64 *points_t, gsize n_words, gsize block_begin, gsize block_end,   \
-        const guint64 *candidate, const guint16 *nearest, guint16 *out)               \
-  {                                                                                   \
-    if (n_words == 8)                                                                 \
-      return body (points_t, 8, block_begin, block_end, candidate, nearest, out);     \
-    if (n_words == 16)                                                                \
-      return body (points_t, 16, block_begin, block_end, candidate, nearest, out);    \
-    return body (points_t, n_words, block_begin, block_end, candidate, nearest, out); \
+/* Defines the hamming kernels name () and name##_bounded () from body (),
+ * an always-inline function of the same arguments and a last one, bounded
+ * (see DmKmeansKernels.hamming_bounded): n_words is a constant for image
+ * keys (8 words) and image + text keys (16), so that body's word loops
+ * unroll for them; any other width gets the generic code. */
+#define DM_KMEANS_DEFINE_HAMMING(name, body)                                                 \
+  static guint64                                                                             \
+  name (const guint64 *points_t, gsize n_words, gsize block_begin, gsize block_end,          \
+        const guint64 *candidate, const guint16 *nearest, guint16 *out)                      \
+  {                                                                                          \
+    if (n_words == 8)                                                                        \
+      return body (points_t, 8, block_begin, block_end, candidate, nearest, out, FALSE);     \
+    if (n_words == 16)                                                                       \
+      return body (points_t, 16, block_begin, block_end, candidate, nearest, out, FALSE);    \
+    return body (points_t, n_words, block_begin, block_end, candidate, nearest, out, FALSE); \
+  }                                                                                          \
+  static guint64                                                                             \
+  name##_bounded (const guint64 *points_t, gsize n_words, gsize block_begin,                 \
+                  gsize block_end, const guint64 *candidate, const guint16 *nearest,         \
+                  guint16 *out)                                                              \
+  {                                                                                          \
+    if (n_words == 8)                                                                        \
+      return body (points_t, 8, block_begin, block_end, candidate, nearest, out, TRUE);      \
+    if (n_words == 16)                                                                       \
+      return body (points_t, 16, block_begin, block_end, candidate, nearest, out, TRUE);     \
+    return body (points_t, n_words, block_begin, block_end, candidate, nearest, out, TRUE);  \
   }
+
+/* Where hamming_bounded looks at a block's partial distances: after the
+ * first three quarters of the words (6 of 8 for 512-bit keys); keys of
+ * fewer than 4 words are never cut short. */
+static inline gsize
+dm_kmeans_bound_words (gsize n_words)
+{
+  return n_words >= 4 ? n_words - n_words / 4 : n_words;
+}
 
 /* The centre counts as the distance kernels read them. A kernel may sum a
  * block's counts in 16-bit lanes (half the adds and the cache footprint of
@@ -74,6 +95,15 @@ typedef struct {
   guint64 (*hamming) (const guint64 *points_t, gsize n_words,
                       gsize block_begin, gsize block_end,
                       const guint64 *candidate, const guint16 *nearest, guint16 *out);
+  /* hamming, except that where the distances over a block's first
+   * dm_kmeans_bound_words() words already reach nearest for all its 8
+   * points, the block stops there: out gets those partial distances (each
+   * at least nearest, at most the distance), and the sum the same
+   * min(distance, nearest) = nearest. For k-means++'s potentials, where
+   * a candidate leaves most items' nearest distances as they are. */
+  guint64 (*hamming_bounded) (const guint64 *points_t, gsize n_words,
+                              gsize block_begin, gsize block_end,
+                              const guint64 *candidate, const guint16 *nearest, guint16 *out);
   /* For centre blocks [cblock_begin, cblock_end): the squared distance of
    * a key to each centre, to out[(c - cblock_begin) * 16 + lane]. With
    * S the key's dot product with the centre's counts (see DmKmeansKey),
@@ -116,6 +146,7 @@ dm_kmeans_apply_centre_range (const guint16 *distance, guint16 *nearest, guint16
 #define DM_KMEANS_DEFINE_KERNELS(isa)           \
   const DmKmeansKernels dm_kmeans_kernels_##isa = { \
     hamming_##isa,                              \
+    hamming_##isa##_bounded,                    \
     distances_##isa,                            \
     sums_##isa,                                 \
     apply_centre_##isa,                         \

@@ -65,52 +65,78 @@ sum_bytes (U64x2 v)
   return (v + (v >> 32)) & (U64x2) { 0xffffffffu, 0xffffffffu };
 }
 
+/* Distances of the 8 points of a block to one candidate over words
+ * [w_begin, w_end), added to distance[] (lanes 0-1, 2-3, 4-5, 6-7). */
+static inline __attribute__ ((always_inline)) void
+block_distances (const guint64 *block, gsize w_begin, gsize w_end, const guint64 *candidate,
+                 U64x2 distance[4])
+{
+  /* Nibble and byte counts, in named variables so that they stay in
+   * registers. */
+  U64x2 n0 = { 0, 0 }, n1 = { 0, 0 }, n2 = { 0, 0 }, n3 = { 0, 0 };
+  U64x2 b0 = { 0, 0 }, b1 = { 0, 0 }, b2 = { 0, 0 }, b3 = { 0, 0 };
+
+#pragma GCC unroll 16
+  for (gsize w = w_begin; w < w_end; w++)
+    {
+      const guint64 *row = block + w * DM_KMEANS_POINT_BLOCK;
+      U64x2 word = { candidate[w], candidate[w] };
+      gsize done = w + 1 - w_begin;
+
+      n0 += popcount_nibbles (load_16 (row) ^ word);
+      n1 += popcount_nibbles (load_16 (row + 2) ^ word);
+      n2 += popcount_nibbles (load_16 (row + 4) ^ word);
+      n3 += popcount_nibbles (load_16 (row + 6) ^ word);
+      if (done % WORDS_PER_NIBBLE == 0 || w + 1 == w_end)
+        {
+          b0 += nibbles_to_bytes (n0);
+          b1 += nibbles_to_bytes (n1);
+          b2 += nibbles_to_bytes (n2);
+          b3 += nibbles_to_bytes (n3);
+          n0 = n1 = n2 = n3 = (U64x2) { 0, 0 };
+        }
+      if (done % WORDS_PER_FLUSH == 0 || w + 1 == w_end)
+        {
+          distance[0] += sum_bytes (b0);
+          distance[1] += sum_bytes (b1);
+          distance[2] += sum_bytes (b2);
+          distance[3] += sum_bytes (b3);
+          b0 = b1 = b2 = b3 = (U64x2) { 0, 0 };
+        }
+    }
+}
+
+/* Whether some point of the block is still below its nearest distance. */
+static inline gboolean
+any_below (const U64x2 distance[4], const guint16 *nearest)
+{
+  for (guint lane = 0; lane < DM_KMEANS_POINT_BLOCK; lane++)
+    if (distance[lane / 2][lane % 2] < nearest[lane])
+      return TRUE;
+  return FALSE;
+}
+
 /* One candidate against a run of point blocks; n_words is a constant in
- * the common instantiations, so the word loops unroll. */
+ * the common instantiations, so the word loops unroll, and bounded one
+ * (see DmKmeansKernels.hamming_bounded). */
 static inline __attribute__ ((always_inline)) guint64
 hamming_candidate (const guint64 *points_t, gsize n_words,
                    gsize block_begin, gsize block_end,
-                   const guint64 *candidate, const guint16 *nearest, guint16 *out)
+                   const guint64 *candidate, const guint16 *nearest, guint16 *out,
+                   gboolean bounded)
 {
+  gsize checked = bounded ? dm_kmeans_bound_words (n_words) : n_words;
   guint64 potential = 0;
 
   for (gsize b = block_begin; b < block_end; b++)
     {
       const guint64 *block = points_t + b * n_words * DM_KMEANS_POINT_BLOCK;
       gsize first = (b - block_begin) * DM_KMEANS_POINT_BLOCK;
-      /* Lanes 0-1, 2-3, 4-5, 6-7 as nibble, byte and full counts, in
-       * named variables so that they stay in registers. */
-      U64x2 n0 = { 0, 0 }, n1 = { 0, 0 }, n2 = { 0, 0 }, n3 = { 0, 0 };
-      U64x2 b0 = { 0, 0 }, b1 = { 0, 0 }, b2 = { 0, 0 }, b3 = { 0, 0 };
       U64x2 distance[4] = { { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } };
 
-#pragma GCC unroll 16
-      for (gsize w = 0; w < n_words; w++)
-        {
-          const guint64 *row = block + w * DM_KMEANS_POINT_BLOCK;
-          U64x2 word = { candidate[w], candidate[w] };
-
-          n0 += popcount_nibbles (load_16 (row) ^ word);
-          n1 += popcount_nibbles (load_16 (row + 2) ^ word);
-          n2 += popcount_nibbles (load_16 (row + 4) ^ word);
-          n3 += popcount_nibbles (load_16 (row + 6) ^ word);
-          if (w % WORDS_PER_NIBBLE == WORDS_PER_NIBBLE - 1 || w + 1 == n_words)
-            {
-              b0 += nibbles_to_bytes (n0);
-              b1 += nibbles_to_bytes (n1);
-              b2 += nibbles_to_bytes (n2);
-              b3 += nibbles_to_bytes (n3);
-              n0 = n1 = n2 = n3 = (U64x2) { 0, 0 };
-            }
-          if (w % WORDS_PER_FLUSH == WORDS_PER_FLUSH - 1 || w + 1 == n_words)
-            {
-              distance[0] += sum_bytes (b0);
-              distance[1] += sum_bytes (b1);
-              distance[2] += sum_bytes (b2);
-              distance[3] += sum_bytes (b3);
-              b0 = b1 = b2 = b3 = (U64x2) { 0, 0 };
-            }
-        }
+      block_distances (block, 0, checked, candidate, distance);
+      if (checked < n_words && any_below (distance, nearest + first))
+        block_distances (block, checked, n_words, candidate, distance);
       for (guint lane = 0; lane < DM_KMEANS_POINT_BLOCK; lane++)
         {
           guint d = (guint) distance[lane / 2][lane % 2];

@@ -30,7 +30,7 @@ pending_chunk_distances (Kmeans *km, gsize chunk)
     return km->candidate_dist + (chunk * km->max_trials + km->pending_slot) * SEED_CHUNK;
   if (km->pending_stamp[chunk] != km->pending_serial)
     {
-      km->kernels->hamming (km->points_t, km->n_words, first / DM_KMEANS_POINT_BLOCK,
+      km->kernels->hamming_bounded (km->points_t, km->n_words, first / DM_KMEANS_POINT_BLOCK,
                             MIN ((first + SEED_CHUNK) / DM_KMEANS_POINT_BLOCK,
                                  km->n_active_blocks),
                             km->pending_key, km->nearest + first, km->pending_dist + first);
@@ -85,9 +85,9 @@ candidate_potential (const Kmeans *km, guint t, gsize chunk, gsize begin, gsize 
   if (km->candidate_dist != NULL)
     out = km->candidate_dist + (chunk * km->max_trials + t) * SEED_CHUNK
           + (begin * DM_KMEANS_POINT_BLOCK - chunk * SEED_CHUNK);
-  return km->kernels->hamming (km->points_t, km->n_words, begin, end,
-                               km->candidate_keys + t * km->n_words,
-                               km->nearest + begin * DM_KMEANS_POINT_BLOCK, out);
+  return km->kernels->hamming_bounded (km->points_t, km->n_words, begin, end,
+                                       km->candidate_keys + t * km->n_words,
+                                       km->nearest + begin * DM_KMEANS_POINT_BLOCK, out);
 }
 
 static void

@@ -847,6 +847,23 @@ test_large_clusters (void)
     }
 }
 
+/* The kernel paths this build and CPU run: portable, then AVX2 and AVX-512
+ * or NULL. */
+static void
+kernel_paths (const DmKmeansKernels *tables[3])
+{
+  tables[0] = &dm_kmeans_kernels_portable;
+  tables[1] = tables[2] = NULL;
+#ifdef DM_HAVE_AVX2_KERNELS
+  if (dm_kmeans_avx2_available ())
+    tables[1] = &dm_kmeans_kernels_avx2;
+#endif
+#ifdef DM_HAVE_AVX512_KERNELS
+  if (dm_kmeans_simd_available ())
+    tables[2] = &dm_kmeans_kernels_avx512;
+#endif
+}
+
 /* The distance kernels' sums from 16-bit counts over runs, and from the
  * 32-bit counts where a block's counts pass 65 535 (runs 0), from the key's
  * features or from a reference key's sums and the differences, against the
@@ -865,16 +882,9 @@ test_count_widths (void)
   guint n_reference = 0, n_plus = 0, n_minus = 0;
   g_autoptr(GRand) rand = g_rand_new_with_seed (11);
   guint n_set = 0;
-  const DmKmeansKernels *tables[3] = { &dm_kmeans_kernels_portable, NULL, NULL };
+  const DmKmeansKernels *tables[3];
 
-#ifdef DM_HAVE_AVX2_KERNELS
-  if (dm_kmeans_avx2_available ())
-    tables[1] = &dm_kmeans_kernels_avx2;
-#endif
-#ifdef DM_HAVE_AVX512_KERNELS
-  if (dm_kmeans_simd_available ())
-    tables[2] = &dm_kmeans_kernels_avx512;
-#endif
+  kernel_paths (tables);
   for (gsize c = 0; c < n_cblocks; c++)
     {
       runs[c] = (guint16) MIN (G_MAXUINT16 / largest[c], n_features);
@@ -940,6 +950,99 @@ test_count_widths (void)
               g_assert_cmpfloat (out[j], ==, partial + norm_term[j]);
             }
         }
+    }
+}
+
+/* One width's check of hamming_bounded against the exact distances
+ * (dm_keys_hamming) on every kernel path: a block stops after
+ * dm_kmeans_bound_words() words exactly when those words' distances
+ * reach nearest for all its 8 points, and then holds them; any other
+ * block holds the exact distances; the sum is that of min(distance,
+ * nearest) either way, and every path writes the same numbers. */
+static void
+assert_hamming_bounded (gsize n_words, GRand *rand, guint *cut, guint *whole)
+{
+  const gsize n_blocks = 48, n = n_blocks * DM_KMEANS_POINT_BLOCK, key_bytes = 8 * n_words;
+  gsize checked = dm_kmeans_bound_words (n_words);
+  g_autofree guint8 *keys = g_new (guint8, (n + 1) * key_bytes);
+  g_autofree guint64 *points_t = NULL;
+  g_autofree guint64 *candidate = g_new (guint64, n_words);
+  g_autofree guint16 *nearest = g_new (guint16, n);
+  g_autofree guint16 *exact = g_new (guint16, n);
+  g_autofree guint16 *partial = g_new (guint16, n);
+  g_autofree guint16 *first_out = NULL;
+  const DmKmeansKernels *tables[3];
+  guint64 expected = 0;
+
+  for (gsize b = 0; b < (n + 1) * key_bytes; b++)
+    keys[b] = (guint8) g_rand_int_range (rand, 0, 256);
+  points_t = dm_kmeans_transpose_points (keys, n, key_bytes);
+  dm_kmeans_key_words (keys + n * key_bytes, key_bytes, candidate);
+  for (gsize i = 0; i < n; i++)
+    {
+      const guint8 *key = keys + i * key_bytes;
+      gsize block = i / DM_KMEANS_POINT_BLOCK;
+
+      exact[i] = (guint16) dm_keys_hamming (key, keys + n * key_bytes, key_bytes);
+      partial[i] = (guint16) dm_keys_hamming (key, keys + n * key_bytes, 8 * checked);
+      /* Blocks that may stop, blocks that cannot (one point's nearest
+       * above its partial distance), and any nearest at all. */
+      if (block % 3 == 0)
+        nearest[i] = partial[i];
+      else if (block % 3 == 1)
+        nearest[i] = (guint16) (i % DM_KMEANS_POINT_BLOCK == 5 ? partial[i] + 1 : partial[i] / 2);
+      else
+        nearest[i] = (guint16) g_rand_int_range (rand, 0, exact[i] + 2);
+      expected += MIN (exact[i], nearest[i]);
+    }
+
+  kernel_paths (tables);
+  for (gsize t = 0; t < G_N_ELEMENTS (tables); t++)
+    {
+      g_autofree guint16 *out = g_new (guint16, n);
+
+      if (tables[t] == NULL)
+        continue;
+      g_assert_cmpuint (tables[t]->hamming_bounded (points_t, n_words, 0, n_blocks, candidate,
+                                                    nearest, out), ==, expected);
+      for (gsize block = 0; block < n_blocks; block++)
+        {
+          gsize first = block * DM_KMEANS_POINT_BLOCK;
+          gboolean stops = checked < n_words;
+
+          for (gsize lane = 0; lane < DM_KMEANS_POINT_BLOCK; lane++)
+            stops &= partial[first + lane] >= nearest[first + lane];
+          for (gsize lane = 0; lane < DM_KMEANS_POINT_BLOCK; lane++)
+            g_assert_cmpuint (out[first + lane], ==, stops ? partial[first + lane] : exact[first + lane]);
+          if (t == 0)
+            *(stops ? cut : whole) += 1;
+        }
+      if (first_out == NULL)
+        first_out = g_steal_pointer (&out);
+      else
+        g_assert_cmpmem (out, n * sizeof *out, first_out, n * sizeof *first_out);
+    }
+}
+
+/* hamming_bounded at widths around its check: under 4 words (never cut
+ * short), 4 to 16, and 33 and 64, where the AVX2 kernel's byte counts are
+ * flushed before and after the check. */
+static void
+test_hamming_bounded (void)
+{
+  const gsize widths[] = { 1, 3, 4, 5, 8, 16, 33, 64 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (29);
+
+  for (gsize w = 0; w < G_N_ELEMENTS (widths); w++)
+    {
+      guint cut = 0, whole = 0;
+
+      assert_hamming_bounded (widths[w], rand, &cut, &whole);
+      if (widths[w] >= 4)
+        g_assert_cmpuint (cut, >, 0);
+      else
+        g_assert_cmpuint (cut, ==, 0);
+      g_assert_cmpuint (whole, >, 0);
     }
 }
 
@@ -1290,6 +1393,7 @@ main (int argc, char **argv)
   g_test_add_func ("/kmeans/kernel-environment", test_kernel_environment);
   g_test_add_func ("/kmeans/large-clusters", test_large_clusters);
   g_test_add_func ("/kmeans/count-widths", test_count_widths);
+  g_test_add_func ("/kmeans/hamming-bounded", test_hamming_bounded);
   g_test_add_func ("/kmeans/many-clusters", test_many_clusters);
   g_test_add_func ("/kmeans/scan-modes-identical", test_scan_modes_identical);
   g_test_add_func ("/kmeans/mobile-group", test_mobile_group);

@@ -36,22 +36,28 @@
 #endif
 
 #if HEAP_CAN_PREFER_HUGE_PAGES
+/* glibc's own top pad (its DEFAULT_TOP_PAD): how much more than a request
+ * needs the break grows by. */
+#define HEAP_DEFAULT_TOP_PAD (128 * 1024)
+
+/* One arena: the worker threads allocate from the heap that is advised,
+ * not from arenas of their own, each grown page by page. The reserve as
+ * the trim threshold: glibc gives the free top of the heap back to the
+ * kernel only beyond it, so the advised range stays mapped. */
 static gboolean
 heap_set_policy (void)
 {
-  /* The reserve as glibc's top pad: the break grows by that much at a
-   * time, and is never trimmed below it, so the advised range stays.
-   * One arena: the worker threads allocate from the heap that is advised,
-   * not from arenas of their own, each grown page by page. */
-  return mallopt (M_TOP_PAD, DM_CLI_HEAP_RESERVE) == 1
-         && mallopt (M_ARENA_MAX, 1) == 1;
+  return mallopt (M_ARENA_MAX, 1) == 1 && mallopt (M_TRIM_THRESHOLD, DM_CLI_HEAP_RESERVE) == 1;
 }
 
-/* Makes glibc grow the program break now, by the reserve M_TOP_PAD asks
- * for: a request one byte larger than the free space at the heap's top.
+/* Makes glibc grow the program break now, by the reserve: with the
+ * reserve as its top pad, a request one byte larger than the free space
+ * at the heap's top. The pad is glibc's own again after: a larger one
+ * would ask for a reserve at every later growth, which a limit on the
+ * address space (ulimit -d, -v) may refuse where the growth itself fits.
  * Returns the break before and after, and where the heap's top (its free
- * end) begins. */
-static void
+ * end) began; FALSE where the request failed. */
+static gboolean
 heap_grow (uintptr_t *before,
            uintptr_t *after,
            uintptr_t *top)
@@ -60,13 +66,17 @@ heap_grow (uintptr_t *before,
   /* volatile: the compiler would drop an allocation nothing reads. */
   void *volatile probe;
 
+  if (mallopt (M_TOP_PAD, DM_CLI_HEAP_RESERVE) != 1)
+    return FALSE;
   *before = (uintptr_t) sbrk (0);
   probe = malloc (info.keepcost + 1);
   *after = (uintptr_t) sbrk (0);
   *top = (uintptr_t) probe;
-  /* The freed probe returns to the top; glibc trims the top down to the
-   * reserve, not below. */
+  /* The freed probe returns to the top, which glibc trims down to the
+   * pad, the reserve, not below. */
   free (probe);
+  mallopt (M_TOP_PAD, HEAP_DEFAULT_TOP_PAD);
+  return probe != NULL;
 }
 
 /* The heap grows from its top up, and the top begins anywhere in a huge
@@ -92,9 +102,10 @@ heap_skip_to (uintptr_t top,
  * dm_cli_heap_prefer_huge_pages:
  *
  * Backs the next %DM_CLI_HEAP_RESERVE bytes of the heap with transparent
- * huge pages. Call it first thing in main(): allocations made before come
- * from ordinary pages. It changes no allocation's contents and fails
- * without harm: the heap is then what it was.
+ * huge pages: a run's allocations, up to that much, come from there. Call
+ * it first thing in main(): allocations made before come from ordinary
+ * pages. It changes no allocation's contents and fails without harm: the
+ * heap then grows as glibc grows it by itself.
  *
  * Returns: what was done.
  */
@@ -106,7 +117,8 @@ dm_cli_heap_prefer_huge_pages (void)
 
   if (!heap_set_policy ())
     return DM_CLI_HEAP_OTHER_MALLOC;
-  heap_grow (&before, &after, &top);
+  if (!heap_grow (&before, &after, &top))
+    return DM_CLI_HEAP_NO_ROOM;
   if (after <= before)
     return DM_CLI_HEAP_OTHER_MALLOC;
   /* Only whole huge pages can be huge. */

@@ -16,11 +16,14 @@ typedef enum
   DM_CLI_HEAP_NOT_SUPPORTED, /* no mallopt() or MADV_HUGEPAGE in this build */
   DM_CLI_HEAP_OTHER_MALLOC,  /* malloc() is not glibc's on the program break
                               * (AddressSanitizer, valgrind): left alone */
+  DM_CLI_HEAP_NO_ROOM,       /* a limit on the address space (ulimit -d, -v)
+                              * leaves no room for the reserve */
   DM_CLI_HEAP_NO_HUGE_PAGES, /* the kernel has no transparent huge pages */
 } DmCliHeap;
 
 #define DM_CLI_HEAP_HUGE_PAGE (2u << 20)
-#define DM_CLI_HEAP_RESERVE   (128u << 20)
+/* Address space, not memory: only the pages a run touches are allocated. */
+#define DM_CLI_HEAP_RESERVE   (1024u << 20)
 
 DmCliHeap dm_cli_heap_prefer_huge_pages (void);
 

@@ -6,8 +6,11 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
+#include <malloc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "dm-cli-heap.h"
 
@@ -94,6 +97,9 @@ heap_is_advised (const HeapState *state)
     case DM_CLI_HEAP_OTHER_MALLOC:
       g_test_skip ("malloc() is not glibc's on the program break (a sanitizer or valgrind)");
       return FALSE;
+    case DM_CLI_HEAP_NO_ROOM:
+      g_test_skip ("a limit on the address space leaves no room for the reserve");
+      return FALSE;
     case DM_CLI_HEAP_NO_HUGE_PAGES:
     default:
       g_test_skip ("the kernel has no transparent huge pages");
@@ -175,6 +181,50 @@ test_worker_thread (gconstpointer data)
   g_thread_join (thread);
 }
 
+/* The process's private writable memory (VmData), in bytes. */
+static guint64
+data_size (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "\nVmData:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("\nVmData:"), NULL, 10) * 1024;
+}
+
+/* Where a limit on the address space (ulimit -d) leaves no room for a
+ * reserve, the heap is left as glibc grows it by itself: allocations that
+ * fit the limit still succeed, the next growth of the heap included. Run
+ * in a subprocess: it lowers its own limit, and asks for a second reserve
+ * above the first. */
+static void
+test_no_room (gconstpointer data)
+{
+  if (!heap_is_advised (data))
+    return;
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  struct rlimit limit;
+  g_autofree guint8 *beyond = NULL;
+
+  g_assert_cmpint (getrlimit (RLIMIT_DATA, &limit), ==, 0);
+  limit.rlim_cur = data_size () + (64 << 20);
+  g_assert_cmpint (setrlimit (RLIMIT_DATA, &limit), ==, 0);
+  g_assert_cmpint (dm_cli_heap_prefer_huge_pages (), ==, DM_CLI_HEAP_NO_ROOM);
+  /* Past the free top left of the first reserve: the heap grows by what
+   * the request needs, within the limit. */
+  beyond = malloc (mallinfo2 ().keepcost + (16 << 20));
+  g_assert_nonnull (beyond);
+  memset (beyond, 1, 16 << 20);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -185,5 +235,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_data_func ("/heap/small-and-large", &state, test_small_and_large);
   g_test_add_data_func ("/heap/worker-thread", &state, test_worker_thread);
+  g_test_add_data_func ("/heap/no-room", &state, test_no_room);
   return g_test_run ();
 }

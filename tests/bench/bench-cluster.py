@@ -13,7 +13,10 @@ For each case (the rows of issue 10's table) it runs, on keys made by
 - `dm prune` as a whole process, as a user runs it, under /usr/bin/time
   (wall time to the microsecond, peak RSS), then again with --report for the core's phase
   times and the host's (loading, writing);
-- load-dataset (the loading phase alone) and `dm transforms` (start-up).
+- load-dataset (the loading phase alone) and `dm transforms` (start-up);
+  load-dataset and cluster-bench run with glibc's tunables set to the heap
+  `dm` gives itself (dm-cli-heap.c: huge pages, one arena), so that the
+  phases alone run on the same memory as inside `dm`.
 It prints the ratio (reference seconds / our whole-process seconds), both
 inertias, peak RSS, the kernel path and the CPU, and checks the goals.
 
@@ -118,6 +121,11 @@ def reference_environment():
     return env
 
 
+# What dm_cli_heap_prefer_huge_pages() does inside `dm`, for the tools that
+# time a phase alone: a heap backed by transparent huge pages, one arena.
+DM_HEAP_TUNABLES = "glibc.malloc.hugetlb=1:glibc.malloc.top_pad=%d:glibc.malloc.arena_max=1" % (1 << 30)
+
+
 def measure(name, dm, cluster_bench, load_dataset, blas_ok, env):
     n, labels, method, ratio, with_reference, _ = CASES[name]
     directory = keys(n, labels)
@@ -145,16 +153,17 @@ def measure(name, dm, cluster_bench, load_dataset, blas_ok, env):
                  "inertia": report["inertia"], "iterations": report["iterations"],
                  "phases": report["seconds"], "host": report["host_seconds"]}
     log("%s: loading alone ..." % name)
-    load_seconds, load_rss, _ = timed([load_dataset, directory], env=env)
+    alone_env = dict(env, GLIBC_TUNABLES=DM_HEAP_TUNABLES)
+    load_seconds, load_rss, _ = timed([load_dataset, directory], env=alone_env)
     run["load"] = {"seconds": load_seconds, "rss_kib": load_rss}
     log("%s: core alone (cluster-bench) ..." % name)
-    done = subprocess.run([cluster_bench, directory, method, str(ratio)], env=env, check=True,
-                          stdout=subprocess.PIPE, text=True)
+    done = subprocess.run([cluster_bench, directory, method, str(ratio)], env=alone_env,
+                          check=True, stdout=subprocess.PIPE, text=True)
     run["core"] = json.loads(done.stdout)
     if "portable_max" in CASES[name][5]:
         log("%s: core alone, portable kernels ..." % name)
         done = subprocess.run([cluster_bench, directory, method, str(ratio)],
-                              env=dict(env, DM_KERNEL="portable"), check=True,
+                              env=dict(alone_env, DM_KERNEL="portable"), check=True,
                               stdout=subprocess.PIPE, text=True)
         run["core_portable"] = json.loads(done.stdout)
     return run

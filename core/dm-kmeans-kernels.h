@@ -34,23 +34,23 @@ G_BEGIN_DECLS
   name (const guint64 *points_t, gsize n_words, gsize block_begin, gsize block_end,          \
         const guint64 *candidate, const guint16 *nearest, guint16 *out)                      \
   {                                                                                          \
-    if (n_words == 8)                                                                        \
-      return body (points_t, 8, block_begin, block_end, candidate, nearest, out, FALSE);     \
-    if (n_words == 16)                                                                       \
-      return body (points_t, 16, block_begin, block_end, candidate, nearest, out, FALSE);    \
-    return body (points_t, n_words, block_begin, block_end, candidate, nearest, out, FALSE); \
+    DM_KMEANS_HAMMING_BY_WIDTH (body, FALSE)                                                 \
   }                                                                                          \
   static guint64                                                                             \
   name##_bounded (const guint64 *points_t, gsize n_words, gsize block_begin,                 \
                   gsize block_end, const guint64 *candidate, const guint16 *nearest,         \
                   guint16 *out)                                                              \
   {                                                                                          \
-    if (n_words == 8)                                                                        \
-      return body (points_t, 8, block_begin, block_end, candidate, nearest, out, TRUE);      \
-    if (n_words == 16)                                                                       \
-      return body (points_t, 16, block_begin, block_end, candidate, nearest, out, TRUE);     \
-    return body (points_t, n_words, block_begin, block_end, candidate, nearest, out, TRUE);  \
+    DM_KMEANS_HAMMING_BY_WIDTH (body, TRUE)                                                  \
   }
+
+/* The width dispatch of DM_KMEANS_DEFINE_HAMMING's kernels. */
+#define DM_KMEANS_HAMMING_BY_WIDTH(body, bounded)                                            \
+  if (n_words == 8)                                                                          \
+    return body (points_t, 8, block_begin, block_end, candidate, nearest, out, bounded);     \
+  if (n_words == 16)                                                                         \
+    return body (points_t, 16, block_begin, block_end, candidate, nearest, out, bounded);    \
+  return body (points_t, n_words, block_begin, block_end, candidate, nearest, out, bounded);
 
 /* Where hamming_bounded looks at a block's partial distances: after the
  * first three quarters of the words (6 of 8 for 512-bit keys); keys of

@@ -31,9 +31,9 @@ pending_chunk_distances (Kmeans *km, gsize chunk)
   if (km->pending_stamp[chunk] != km->pending_serial)
     {
       km->kernels->hamming_bounded (km->points_t, km->n_words, first / DM_KMEANS_POINT_BLOCK,
-                            MIN ((first + SEED_CHUNK) / DM_KMEANS_POINT_BLOCK,
-                                 km->n_active_blocks),
-                            km->pending_key, km->nearest + first, km->pending_dist + first);
+                                    MIN ((first + SEED_CHUNK) / DM_KMEANS_POINT_BLOCK,
+                                         km->n_active_blocks),
+                                    km->pending_key, km->nearest + first, km->pending_dist + first);
       km->pending_stamp[chunk] = km->pending_serial;
     }
   return km->pending_dist + first;

@@ -28,7 +28,8 @@
 #include <unistd.h>
 
 #define HEAP_CAN_PREFER_HUGE_PAGES 0
-#if defined(__GLIBC__) && defined(M_TOP_PAD) && defined(M_ARENA_MAX) && defined(MADV_HUGEPAGE)
+#if defined(__GLIBC__) && defined(M_TOP_PAD) && defined(M_TRIM_THRESHOLD) && defined(M_ARENA_MAX) \
+  && defined(MADV_HUGEPAGE)
 #if __GLIBC_PREREQ(2, 33)
 #undef HEAP_CAN_PREFER_HUGE_PAGES
 #define HEAP_CAN_PREFER_HUGE_PAGES 1

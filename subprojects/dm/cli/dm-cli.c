@@ -1952,6 +1952,8 @@ main (int argc, char **argv)
    * default domain are the program's to set. */
   DmCliLog *log;
 
+  /* Before anything allocates much; where it cannot, the heap is glibc's
+   * as usual, and nothing else changes. */
   dm_cli_heap_prefer_huge_pages ();
   setlocale (LC_ALL, "");
   textdomain (GETTEXT_PACKAGE);

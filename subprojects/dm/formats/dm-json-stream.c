@@ -75,7 +75,6 @@ typedef struct
   yajl_handle handle;
   const guchar *chunk;        /* the text yajl_parse() is reading */
   guint depth;
-  gboolean capturing;
   gsize capture_from;         /* where the container's text goes on in chunk */
   GString *raw;
   gboolean in_string, escaped;
@@ -116,6 +115,14 @@ append_raw (EventSink    *sink,
   g_string_truncate (sink->raw, (gsize) (out - sink->raw->str));
   sink->in_string = in_string;
   sink->escaped = escaped;
+}
+
+/* Whether a container at events->raw_depth is open: its text is being
+ * captured. */
+static inline gboolean
+is_capturing (const EventSink *sink)
+{
+  return sink->events->raw_depth > 0 && sink->depth >= sink->events->raw_depth;
 }
 
 /* The text yajl has read of the container being captured, up to the end
@@ -223,7 +230,6 @@ event_container (void     *context,
       if (sink->depth == sink->events->raw_depth)
         {
           /* The bracket is the token just read. */
-          sink->capturing = TRUE;
           sink->capture_from = yajl_get_bytes_consumed (sink->handle) - 1;
           sink->in_string = sink->escaped = FALSE;
           g_string_truncate (sink->raw, 0);
@@ -236,7 +242,6 @@ event_container (void     *context,
   if (at_raw_depth)
     {
       capture_to_token (sink);
-      sink->capturing = FALSE;
       if (!sink->events->raw (sink->parser, sink->raw->str, sink->raw->len))
         return 0;
     }
@@ -623,7 +628,7 @@ dm_json_input_parse_events (GInputStream       *input,
           break;
         }
       /* A container being captured goes on in the next chunk. */
-      if (sink.capturing)
+      if (is_capturing (&sink))
         {
           append_raw (&sink, chunk + sink.capture_from, good_length - sink.capture_from);
           sink.capture_from = 0;
